@@ -1,0 +1,63 @@
+// Text forms of platform values: the single place that names rtm_protocol,
+// scopes, route types, flags and fields. Qt-free; used by the model for display and CSV.
+#pragma once
+
+#include "types.h"
+
+#include <string>
+#include <string_view>
+
+namespace ncv::platform {
+
+/// "192.0.2.1", "2001:db8::1" (RFC 5952 compression); "" for Family::Unspec.
+std::string toString(const IpAddress &address);
+/// "10.0.0.0/8", "::/0". Prefix length in bits.
+std::string toCidr(const IpAddress &address, unsigned prefixLength);
+
+std::string_view familyName(Family family);       ///< "ipv4", "ipv6", "unspec"
+std::string_view objectName(ObjectKind object);   ///< "interface", "address", "route", "entity", "gap", ""
+std::string_view changeName(ChangeKind change);   ///< "initial", "add", "delete", "parameter", "expired", ...
+std::string_view originName(Origin origin);       ///< "observed", "inferred"
+std::string_view fieldName(Field field);          ///< "mtu", "nexthops", ...
+/// Changed field names joined by sep, in Field order: "mtu;operstate".
+std::string fieldList(FieldMask mask, std::string_view sep = ";");
+
+std::string_view operStateName(OperState state);  ///< "up", "down", "lowerlayerdown", ...
+/// rtm_protocol by name (kernel, boot, static, ra, dhcp, bird, ...), else the number.
+/// For ProtocolSpace::MibIpProto: MIB_IPPROTO_* names (local, netmgmt, icmp, ...).
+std::string protocolName(std::uint8_t protocol, ProtocolSpace space = ProtocolSpace::RtmProtocol);
+/// RT_SCOPE_*: universe, site, link, host, nowhere; else the number.
+std::string scopeName(std::uint8_t scope);
+/// RTN_*: unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw, nat...
+std::string routeTypeName(std::uint8_t type);
+/// 254 -> "main", 255 -> "local", 253 -> "default", else the number.
+std::string tableName(std::uint32_t table);
+/// Space-separated IFA_F_* names: "permanent", "temporary" (IPv6 secondary), "deprecated"...
+std::string addressFlagsText(std::uint32_t flags, Family family);
+/// "aa:bb:cc:dd:ee:ff"; "" when length is 0.
+std::string macText(const std::uint8_t *mac, std::size_t length);
+/// "forever" for kInfiniteLifetime, else "<n>s".
+std::string lifetimeText(std::uint32_t seconds);
+
+/// Next hops: "192.0.2.1" or "192.0.2.1;192.0.2.2"; "" when all on-link.
+std::string gatewayList(const RouteRow &route);
+
+/// Human one-liner for the event log: "add route 10.0.0.0/8 via 192.0.2.1 dev 3 metric 100".
+/// ifName may be empty (then "if N" is used).
+std::string summary(const ChangeRecord &record, std::string_view ifName = {});
+/// "mtu 1500 -> 9000; operstate down -> up" for Parameter; for others the key fields.
+std::string details(const ChangeRecord &record);
+
+/// Every shown field of a row as (name, text) pairs, in display order; for the details panel.
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row);
+
+/// Key text of a row: interface name (or index), "address/plen", route "prefix".
+std::string keyText(const Row &row);
+
+/// Fields of the parameter change from before to after (shown fields only; lifetimes
+/// ticking down are not a change). Returns 0 when nothing shown differs.
+FieldMask diff(const InterfaceRow &before, const InterfaceRow &after);
+FieldMask diff(const AddressRow &before, const AddressRow &after);
+FieldMask diff(const RouteRow &before, const RouteRow &after);
+
+} // namespace ncv::platform

@@ -1,0 +1,58 @@
+// ManualSource: a Source fed by code instead of the OS, for UI tests, error injection
+// and replay. Rows pushed in are classified by a StateStore exactly like a real
+// backend's, and delivered synchronously on the thread that pushes them (that thread
+// is the "reader thread" of this source).
+#pragma once
+
+#include "callbackgate.h"
+#include "source.h"
+#include "statestore.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace ncv::platform {
+
+class ManualSource final : public Source {
+public:
+    ManualSource();
+    ~ManualSource() override;
+
+    /// Registers; delivers the initial rows (if asked) and SnapshotComplete before returning.
+    Status registerChanges(const RegisterParams &params, Handle *handle) override;
+    Status cancel(Handle handle) override;
+    std::string name() const override { return "manual"; }
+
+    /// Classifies and delivers (no-ops are dropped, like a real backend).
+    void upsert(const InterfaceRow &row);
+    void upsert(const AddressRow &row);
+    void upsert(const RouteRow &row);
+    void remove(const InterfaceRow &keyRow);
+    void remove(const AddressRow &keyRow);
+    void remove(const RouteRow &keyRow);
+    /// Delivers records as they are (gap markers, inferred events, replay).
+    void deliver(std::vector<ChangeRecord> records);
+
+    /// Number of live registrations.
+    std::size_t registrationCount() const;
+
+private:
+    struct Registration {
+        RegisterParams params;
+        Family family = Family::Unspec;
+        CallbackGate gate;
+    };
+    template<typename R>
+    void upsertRow(const R &row);
+    template<typename R>
+    void removeRow(const R &row);
+    void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
+
+    mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)
+    StateStore m_store;
+    std::map<Handle, std::shared_ptr<Registration>> m_registrations;
+    Handle m_nextHandle = 1;
+};
+
+} // namespace ncv::platform

@@ -1,0 +1,93 @@
+// The source interface: a Qt-free mirror of the IP Helper notification API
+// (NotifyRouteChange2 / NotifyIpInterfaceChange / NotifyUnicastIpAddressChange and
+// CancelMibChangeNotify2). Every backend (Linux rtnetlink, Windows iphlpapi, the
+// manual test source) implements it.
+#pragma once
+
+#include "types.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace ncv::platform {
+
+/// Error classes, as the reference pages return them.
+enum class Error : std::uint8_t {
+    None = 0,
+    InvalidParameter, ///< STATUS_INVALID_PARAMETER: bad family, null callback, null/zero handle, empty object mask
+    InvalidHandle,    ///< ERROR_INVALID_HANDLE: unknown or already-cancelled handle
+    NotEnoughMemory,  ///< STATUS_NOT_ENOUGH_MEMORY / ERROR_NOT_ENOUGH_MEMORY
+    NotSupported,     ///< ERROR_NOT_SUPPORTED, or the OS service is missing
+    Os,               ///< any other OS error; osCode and message say which
+};
+
+/// Result of a call. ok() when error == Error::None.
+struct Status {
+    Error error = Error::None;
+    long osCode = 0;       ///< errno on Linux, the returned NETIO_STATUS / Win32 code on Windows
+    std::string message;   ///< one line naming the call and the problem, e.g. "NotifyRouteChange2: ERROR_INVALID_HANDLE (6)"
+
+    bool ok() const { return error == Error::None; }
+    static Status success() { return {}; }
+    static Status failure(Error e, std::string msg, long code = 0) { return Status{e, code, std::move(msg)}; }
+};
+
+/// Opaque registration handle, like the HANDLE NotifyRouteChange2 returns.
+/// 0 is never a valid handle.
+using Handle = std::uint64_t;
+
+/// Called serially for each registration, on the source's reader thread (never
+/// concurrently with itself for the same registration). records is valid only during
+/// the call. The callback may call Source::cancel() on its own handle: the cancel is
+/// deferred and no further callback of that registration runs.
+using ChangeCallback = void (*)(void *callerContext, std::span<const ChangeRecord> records);
+
+/// Parameters of Source::registerChanges, as NotifyRouteChange2 takes them.
+struct RegisterParams {
+    std::uint32_t objects = AllObjectsMask; ///< ObjectMask bits; 0 is InvalidParameter
+    int addressFamily = 0;                  ///< AF_INET, AF_INET6 or AF_UNSPEC (the OS values); else InvalidParameter
+    ChangeCallback callback = nullptr;      ///< required
+    void *callerContext = nullptr;          ///< passed back to callback untouched
+    bool initialNotification = true;        ///< deliver every current row as ChangeKind::Initial first
+};
+
+/// A source of change records. Thread-safe: register and cancel may be called from any
+/// thread, including (cancel) from inside a callback.
+class Source {
+public:
+    virtual ~Source() = default;
+
+    /// Registers for changes. On success *handle is set and the callback starts running
+    /// on the reader thread: first (if initialNotification) one Initial record per current
+    /// row, then exactly one SnapshotComplete record, then live changes.
+    /// Errors: InvalidParameter (family not AF_INET/AF_INET6/AF_UNSPEC, null callback,
+    /// null handle pointer, empty mask); NotSupported; NotEnoughMemory; Os (socket/bind failed).
+    virtual Status registerChanges(const RegisterParams &params, Handle *handle) = 0;
+
+    /// Cancels a registration (CancelMibChangeNotify2). After it returns, no callback of
+    /// that registration runs. Called from inside that registration's callback it returns
+    /// at once and the cancel is deferred until the callback returns.
+    /// Errors: InvalidParameter for handle 0; InvalidHandle for an unknown or
+    /// already-cancelled handle.
+    virtual Status cancel(Handle handle) = 0;
+
+    /// Short backend name for logs and the UI: "rtnetlink", "iphlpapi", "iphlpapi (polling)", "manual".
+    virtual std::string name() const = 0;
+};
+
+/// Maps an OS AF_* value to Family. Returns false for anything but AF_INET, AF_INET6, AF_UNSPEC.
+bool familyFromAf(int addressFamily, Family *family);
+/// The OS AF_* value of a Family.
+int afFromFamily(Family family);
+
+/// True when a record passes a registration's object mask and family filter.
+/// Interfaces (Family::Unspec on Linux) pass every family; markers always pass.
+bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family family);
+
+/// The source for this OS (rtnetlink on Linux, iphlpapi on Windows), or nullptr when the
+/// OS service is missing. Chosen in CMake.
+std::unique_ptr<Source> createSystemSource();
+
+} // namespace ncv::platform

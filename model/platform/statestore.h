@@ -1,0 +1,95 @@
+// StateStore: the source-side copy of current state, keyed like the OS keys objects,
+// that classifies each decoded row into add / parameter / delete (or nothing, for a
+// no-op) and reconciles a fresh snapshot against what it held (resync, polling).
+// Not thread-safe: owned and used by one reader thread.
+#pragma once
+
+#include "types.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ncv::platform {
+
+/// A full set of rows, as a dump (Linux) or Get*Table2 calls (Windows) return them.
+struct Snapshot {
+    std::vector<InterfaceRow> interfaces;
+    std::vector<AddressRow> addresses;
+    std::vector<RouteRow> routes;
+};
+
+class StateStore {
+public:
+    /// How objects are identified.
+    /// Linux: interface = ifindex; address = (ifindex, address, prefix length);
+    ///        route = (family, RTA_TABLE, destination, prefix length, tos, RTA_PRIORITY).
+    /// Windows: interface = (LUID, family); address = (LUID, address);
+    ///        route = (LUID, destination prefix, next hop) as MIB_IPFORWARD_ROW2 keys them.
+    enum class KeyScheme : std::uint8_t { Linux, Windows };
+
+    explicit StateStore(KeyScheme scheme = KeyScheme::Linux);
+
+    /// Inserts or updates. Returns true and fills *out with an Add (new key) or a
+    /// Parameter (shown fields differ; changedFields set, before/after filled) record;
+    /// returns false when nothing shown changed (the stored row is still refreshed,
+    /// e.g. lifetimes). out->timeUs = timeUs, out->origin = origin.
+    bool upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+
+    /// Removes the object with row's key. Returns true and fills *out with a Delete
+    /// record (before = the held row) when it was held; false when unknown.
+    bool remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+
+    /// Makes the store equal to snapshot, appending one record per difference
+    /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
+    /// then routes; deletes of routes and addresses before deletes of interfaces.
+    void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+
+    /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
+    void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
+
+    /// Lookups (nullptr when absent). Pointers are valid until the next mutation.
+    const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
+    /// Routes whose next hops use ifIndex (for synthesized deletions).
+    std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
+    /// Addresses on ifIndex of the given family (Unspec = all).
+    std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
+
+    std::size_t interfaceCount() const { return m_interfaces.size(); }
+    std::size_t addressCount() const { return m_addresses.size(); }
+    std::size_t routeCount() const { return m_routes.size(); }
+    void clear();
+
+    /// Key bytes of a row under this store's scheme (for tests and backends).
+    std::string key(const InterfaceRow &row) const;
+    std::string key(const AddressRow &row) const;
+    std::string key(const RouteRow &row) const;
+
+    /// Fixed-size key (no heap allocation per stored row).
+    struct Key {
+        std::array<std::uint8_t, 48> bytes{};
+        std::uint8_t length = 0;
+        friend bool operator==(const Key &a, const Key &b) { return a.length == b.length && a.bytes == b.bytes; }
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key &key) const noexcept;
+    };
+
+private:
+    Key makeKey(const InterfaceRow &row) const;
+    Key makeKey(const AddressRow &row) const;
+    Key makeKey(const RouteRow &row) const;
+
+    KeyScheme m_scheme;
+    std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
+    std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
+    std::unordered_map<Key, RouteRow, KeyHash> m_routes;
+};
+
+} // namespace ncv::platform

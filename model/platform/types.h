@@ -1,0 +1,228 @@
+// NetChangeView platform layer: plain value types shared by every source.
+// No Qt here: this header builds with MinGW-w64 and MSVC alone.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ncv::platform {
+
+/// Address family of an object. Registration takes the OS AF_* value
+/// (AF_INET, AF_INET6, AF_UNSPEC) and maps it to this enum.
+enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
+
+/// What kind of object a ChangeRecord is about.
+/// Entity (a route origin, RTM_ENTITY_*) and Gap (events lost) are issue #3.
+enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap };
+
+/// Bit mask of object kinds for a registration.
+enum ObjectMask : std::uint32_t {
+    InterfacesMask = 1u << 0,
+    AddressesMask = 1u << 1,
+    RoutesMask = 1u << 2,
+    AllObjectsMask = InterfacesMask | AddressesMask | RoutesMask,
+};
+
+/// The change kinds: the MIB_NOTIFICATION_TYPE values (MibInitialNotification,
+/// MibAddInstance, MibDeleteInstance, MibParameterNotification), the routing table
+/// manager's RTM_ROUTE_EXPIRED / RTM_ENTITY_REGISTERED / RTM_ENTITY_DEREGISTERED,
+/// a gap (events lost, e.g. ENOBUFS), and SnapshotComplete: delivered exactly once per
+/// registration, with no row, when the initial snapshot has been delivered and
+/// notifications are live (delivered whether or not initial rows were requested).
+enum class ChangeKind : std::uint8_t {
+    Initial = 0,
+    Add,
+    Delete,
+    Parameter,
+    Expired,
+    Registered,
+    Deregistered,
+    Gap,
+    SnapshotComplete,
+};
+
+/// observed: the OS reported the change. inferred: derived by NetChangeView
+/// (resync after overflow, silent kernel deletion, polling fallback).
+enum class Origin : std::uint8_t { Observed = 0, Inferred };
+
+/// An IPv4 or IPv6 address in network byte order. IPv4 uses bytes[0..3].
+struct IpAddress {
+    Family family = Family::Unspec;
+    std::array<std::uint8_t, 16> bytes{};
+
+    bool isUnspecified() const;  ///< true for Family::Unspec or all-zero bytes
+    std::size_t byteLength() const { return family == Family::IPv4 ? 4 : family == Family::IPv6 ? 16 : 0; }
+    friend bool operator==(const IpAddress &, const IpAddress &) = default;
+    friend auto operator<=>(const IpAddress &, const IpAddress &) = default;
+
+    static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d);
+    static IpAddress fromBytes(Family family, const void *data, std::size_t len);
+    /// Parses dotted-quad or RFC 4291 text. Returns Family::Unspec on error.
+    static IpAddress parse(const std::string &text);
+};
+
+/// RFC 2863 operational state, numbered as Linux IF_OPER_* (IFLA_OPERSTATE, u8).
+/// Windows IF_OPER_STATUS (MIB_IF_ROW2.OperStatus) is mapped onto it.
+enum class OperState : std::uint8_t {
+    Unknown = 0,
+    NotPresent = 1,
+    Down = 2,
+    LowerLayerDown = 3,
+    Testing = 4,
+    Dormant = 5,
+    Up = 6,
+};
+
+/// Where a route's protocol number comes from, which decides its name table.
+enum class ProtocolSpace : std::uint8_t {
+    RtmProtocol = 0,  ///< Linux rtm_protocol (RTPROT_*), u8
+    MibIpProto = 1,   ///< Windows MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL / MIB_IPPROTO_*)
+};
+
+/// Address flag bits, valued as Linux IFA_F_* (IFA_FLAGS, u32). Windows maps
+/// DadState / SuffixOrigin onto these.
+enum AddressFlag : std::uint32_t {
+    AddrSecondary = 0x01,  ///< IFA_F_SECONDARY (called temporary for IPv6)
+    AddrNoDad = 0x02,
+    AddrOptimistic = 0x04,
+    AddrDadFailed = 0x08,
+    AddrHomeAddress = 0x10,
+    AddrDeprecated = 0x20,
+    AddrTentative = 0x40,
+    AddrPermanent = 0x80,
+    AddrManageTempAddr = 0x100,
+    AddrNoPrefixRoute = 0x200,
+    AddrMcAutoJoin = 0x400,
+    AddrStablePrivacy = 0x800,
+};
+
+/// Sentinel for "infinite" lifetimes, as in IFA_CACHEINFO (INFINITY_LIFE_TIME).
+inline constexpr std::uint32_t kInfiniteLifetime = 0xFFFFFFFFu;
+
+/// One network interface.
+/// Linux: RTM_NEWLINK (struct ifinfomsg + IFLA_* attributes).
+/// Windows: MIB_IF_ROW2 / MIB_IPINTERFACE_ROW keyed by InterfaceLuid.
+struct InterfaceRow {
+    std::uint32_t ifIndex = 0;      ///< ifinfomsg.ifi_index / MIB_IF_ROW2.InterfaceIndex
+    std::uint64_t luid = 0;         ///< Windows NET_LUID.Value; 0 on Linux
+    Family family = Family::Unspec; ///< Unspec on Linux; MIB_IPINTERFACE_ROW.Family on Windows
+    std::string name;               ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8
+    std::string alias;              ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8
+    std::string kind;               ///< IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
+    OperState operState = OperState::Unknown; ///< IFLA_OPERSTATE, u8 / MIB_IF_ROW2.OperStatus
+    bool adminUp = false;           ///< ifi_flags & IFF_UP / MIB_IF_ROW2.AdminStatus == up
+    bool carrier = false;           ///< IFLA_CARRIER (or IFF_LOWER_UP) / MIB_IF_ROW2.MediaConnectState
+    std::uint32_t mtu = 0;          ///< IFLA_MTU, u32, bytes / MIB_IPINTERFACE_ROW.NlMtu
+    std::uint8_t macLength = 0;     ///< bytes used in mac
+    std::array<std::uint8_t, 32> mac{}; ///< IFLA_ADDRESS / MIB_IF_ROW2.PhysicalAddress
+    std::uint32_t masterIndex = 0;  ///< IFLA_MASTER, u32 ifindex; 0 = none
+    std::uint32_t linkType = 0;     ///< ifinfomsg.ifi_type (ARPHRD_*) / MIB_IF_ROW2.Type (IFTYPE)
+};
+
+/// One unicast address.
+/// Linux: RTM_NEWADDR (struct ifaddrmsg + IFA_*). Windows: MIB_UNICASTIPADDRESS_ROW.
+struct AddressRow {
+    std::uint32_t ifIndex = 0;      ///< ifa_index / InterfaceIndex
+    std::uint64_t luid = 0;         ///< InterfaceLuid on Windows; 0 on Linux
+    IpAddress address;              ///< IFA_LOCAL (else IFA_ADDRESS) / Address
+    IpAddress peer;                 ///< IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point); else unspecified
+    std::uint8_t prefixLength = 0;  ///< ifa_prefixlen / OnLinkPrefixLength
+    std::uint8_t scope = 0;         ///< ifa_scope (RT_SCOPE_*) / mapped from ScopeId
+    std::uint32_t flags = 0;        ///< IFA_FLAGS (u32) else ifa_flags, AddressFlag bits
+    std::uint32_t validLifetime = kInfiniteLifetime;     ///< seconds left when observed: IFA_CACHEINFO.ifa_valid / ValidLifetime
+    std::uint32_t preferredLifetime = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_prefered / PreferredLifetime
+    std::int64_t validUntilUs = 0;     ///< absolute expiry, microseconds since the Unix epoch (UTC); 0 = forever
+    std::int64_t preferredUntilUs = 0; ///< absolute, as validUntilUs
+    std::string label;              ///< IFA_LABEL (IPv4 only); empty otherwise
+};
+
+/// One next hop of a route.
+struct NextHop {
+    IpAddress gateway;              ///< RTA_GATEWAY / RTA_VIA (in rtnexthop) / MIB_IPFORWARD_ROW2.NextHop; unspecified = on-link
+    std::uint32_t ifIndex = 0;      ///< RTA_OIF / rtnh_ifindex / InterfaceIndex
+    std::uint16_t weight = 1;       ///< rtnh_hops + 1; 1 for single-path routes
+    friend bool operator==(const NextHop &, const NextHop &) = default;
+};
+
+/// One route (one row even when multipath).
+/// Linux: RTM_NEWROUTE (struct rtmsg + RTA_*). Windows: MIB_IPFORWARD_ROW2.
+struct RouteRow {
+    IpAddress destination;          ///< RTA_DST (absent = default) / DestinationPrefix.Prefix
+    std::uint8_t prefixLength = 0;  ///< rtm_dst_len / DestinationPrefix.PrefixLength
+    std::uint8_t tos = 0;           ///< rtm_tos (IPv4 routes are keyed by it)
+    std::uint8_t protocol = 0;      ///< rtm_protocol (RTPROT_*) raw, or MIB_IPFORWARD_ROW2.Protocol; see protocolSpace
+    ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;
+    std::uint8_t scope = 0;         ///< rtm_scope (RT_SCOPE_*)
+    std::uint8_t type = 1;          ///< rtm_type (RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit...)
+    std::uint32_t table = 254;      ///< RTA_TABLE, u32 (254 main, 255 local); 0 on Windows
+    std::uint32_t metric = 0;       ///< RTA_PRIORITY, u32 / MIB_IPFORWARD_ROW2.Metric
+    std::uint64_t luid = 0;         ///< InterfaceLuid on Windows; 0 on Linux
+    IpAddress prefSrc;              ///< RTA_PREFSRC; unspecified when absent
+    std::vector<NextHop> nextHops;  ///< RTA_GATEWAY+RTA_OIF as one entry, or RTA_MULTIPATH entries; empty for blackhole etc.
+    std::uint32_t nhId = 0;         ///< RTA_NH_ID (nexthop object id), 0 = none
+    std::int64_t expiresUs = 0;     ///< absolute expiry from RTA_CACHEINFO.rta_expires (USER_HZ), microseconds since epoch; 0 = never
+
+    Family family() const { return destination.family; }
+    /// First next hop's interface, or 0.
+    std::uint32_t outIfIndex() const { return nextHops.empty() ? 0 : nextHops.front().ifIndex; }
+};
+
+/// Names of fields that a parameter change can list (changed_fields in CSV).
+enum class Field : std::uint8_t {
+    // interface
+    IfName = 0,
+    IfAlias,
+    IfKind,
+    IfOperState,
+    IfAdminUp,
+    IfCarrier,
+    IfMtu,
+    IfMac,
+    IfMaster,
+    // address
+    AddrScope,
+    AddrFlags,
+    AddrPeer,
+    AddrLabel,
+    AddrLifetimeKind, ///< lifetime went finite <-> infinite (a renewal is not a change)
+    // route
+    RouteNextHops,
+    RouteProtocol,
+    RouteScope,
+    RouteType,
+    RoutePrefSrc,
+    RouteMetric,      ///< only where metric is not part of the key (Windows)
+    RouteNhId,
+    RouteExpires,     ///< expiry went finite <-> infinite
+    FieldCount
+};
+using FieldMask = std::uint32_t;
+static_assert(static_cast<int>(Field::FieldCount) <= 32);
+inline constexpr FieldMask fieldBit(Field f) { return FieldMask(1) << static_cast<unsigned>(f); }
+
+using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow>;
+
+/// One classified change, produced by a source's reader thread and handed to the
+/// registration's callback. Plain value; safe to copy between threads.
+struct ChangeRecord {
+    ObjectKind object = ObjectKind::None;
+    ChangeKind change = ChangeKind::Initial;
+    Origin origin = Origin::Observed;
+    Family family = Family::Unspec;
+    std::int64_t timeUs = 0;   ///< when the source decoded it: microseconds since the Unix epoch, UTC
+    FieldMask changedFields = 0; ///< for Parameter: fieldBit() of each changed field
+    Row before;                ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
+    Row after;                 ///< new state: set for Initial, Add, Parameter; monostate otherwise
+    std::string note;          ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")
+
+    /// The row that identifies the object: after if set, else before. monostate for markers.
+    const Row &row() const { return std::holds_alternative<std::monostate>(after) ? before : after; }
+};
+
+/// Current time, microseconds since the Unix epoch (UTC), from the system clock.
+std::int64_t nowUs();
+
+} // namespace ncv::platform
