@@ -22,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <set>
 #include <mutex>
 #include <sys/socket.h>
 
@@ -254,6 +255,8 @@ bool expectThenSync(Collector &c, const QStringList &expected, QStringList *got,
 }
 
 struct Registration {
+    Registration() = default;
+    explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options)) {}
     std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
     Collector collector;
     Handle handle = 0;
@@ -293,6 +296,8 @@ private Q_SLOTS:
     void cancelWhileBusy();
     void cancelInsideCallback();
     void receiveBufferIsReported();
+    void destructorCancelsEverything();
+    void overflowIsRecordedAndRepaired();
 
 private:
     bool cleanLinks();
@@ -766,6 +771,109 @@ void TestRtnetlinkSource::receiveBufferIsReported()
     QVERIFY(reg.collector.waitForSnapshot());
     QVERIFY(reg.source->cancel(reg.handle).ok());
     QVERIFY(!reg.source->stats(reg.handle, &stats));
+}
+
+void TestRtnetlinkSource::destructorCancelsEverything()
+{
+    Collector a, b;
+    {
+        RtnetlinkSource source;
+        RegisterParams p;
+        p.addressFamily = AF_UNSPEC;
+        p.callback = &Collector::callback;
+        Handle ha = 0, hb = 0;
+        p.callerContext = &a;
+        QVERIFY(source.registerChanges(p, &ha).ok());
+        p.callerContext = &b;
+        QVERIFY(source.registerChanges(p, &hb).ok());
+        QVERIFY(ha != hb);
+        QVERIFY(a.waitForSnapshot());
+    } // destroyed with both registrations live (b may still be dumping)
+    a.markCancelled();
+    b.markCancelled();
+    Registration witness;
+    QVERIFY(witness.start(AF_UNSPEC).ok());
+    QVERIFY(witness.collector.waitForSnapshot());
+    std::vector<ChangeRecord> dummy;
+    QVERIFY(makeVethPair(false));
+    QVERIFY(witness.collector.waitUntil([](const auto &r) { return hasDescription(r, u"interface add ncv0"_s); }));
+    QVERIFY(syncAndTake(witness.collector, &dummy));
+    QVERIFY(!a.callbackAfterCancel());
+    QVERIFY(!b.callbackAfterCancel());
+}
+
+void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
+{
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
+    constexpr int kRoutes = 3000;
+    QTemporaryFile batch;
+    QVERIFY(batch.open());
+    for (int i = 0; i < kRoutes; ++i)
+        batch.write(QStringLiteral("route add 10.201.%1.%2/32 via 10.1.0.2\n").arg(i / 250).arg(i % 250).toUtf8());
+    batch.flush();
+
+    // A tiny receive buffer and a slow consumer: the kernel must drop events (ENOBUFS).
+    RtnetlinkSource::Options options;
+    options.receiveBufferBytes = 4096;
+    Registration reg(options);
+    std::atomic<bool> slow{true};
+    reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
+        if (slow.load())
+            QThread::msleep(2);
+    };
+    QVERIFY(reg.start(AF_INET, true).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    RtnetlinkSource::Stats stats;
+    QVERIFY(reg.source->stats(reg.handle, &stats));
+    QVERIFY(stats.effectiveReceiveBuffer < 64 * 1024);
+
+    QVERIFY(runIp({u"-batch"_s, batch.fileName()}));
+    QVERIFY(reg.collector.waitUntil([](const auto &records) {
+        return std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+    }, 20000));
+    slow = false;
+
+    // Replay the records into a replica of the route table; after the resync it must equal
+    // the kernel's table exactly.
+    QString out;
+    QVERIFY(runIp({u"-4"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}, &out));
+    const int kernelRoutes = int(out.split(u'\n', Qt::SkipEmptyParts).size());
+    QVERIFY(kernelRoutes > kRoutes);
+    auto replicaSize = [](const std::vector<ChangeRecord> &records, int *inferred) {
+        std::set<QString> routes;
+        *inferred = 0;
+        for (const auto &r : records) {
+            if (r.object != ObjectKind::Route)
+                continue;
+            const RouteRow &row = std::get<RouteRow>(r.row());
+            const QString key = q(keyText(r.row())) + u' ' + QString::number(row.table) + u' ' + QString::number(row.metric);
+            if (r.origin == Origin::Inferred)
+                ++*inferred;
+            if (r.change == ChangeKind::Delete)
+                routes.erase(key);
+            else
+                routes.insert(key);
+        }
+        return int(routes.size());
+    };
+    int inferred = 0;
+    const bool converged = reg.collector.waitUntil([&](const auto &records) {
+        return replicaSize(records, &inferred) == kernelRoutes;
+    }, 20000);
+    QVERIFY(reg.source->stats(reg.handle, &stats));
+    const auto records = reg.collector.records();
+    qInfo().noquote() << "overflow:" << kRoutes << "routes, gaps" << stats.gaps << "resyncs" << stats.resyncs
+                      << "inferred records" << inferred << "replica" << replicaSize(records, &inferred)
+                      << "kernel" << kernelRoutes;
+    QVERIFY(converged);
+    QVERIFY(stats.gaps >= 1);
+    QVERIFY(stats.resyncs >= 1);
+    QVERIFY(inferred > 0);
+    const auto gap = std::find_if(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+    QCOMPARE(gap->object, ObjectKind::Gap);
+    QVERIFY(QString::fromStdString(gap->note).contains(u"ENOBUFS"_s));
+    QCOMPARE(std::count_if(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; }), 1);
 }
 
 int main(int argc, char **argv)

@@ -469,14 +469,16 @@ void RtnetlinkSource::Registration::resync(int err)
     std::vector<ChangeRecord> diffs;
     store.reconcile(snapshot, nowUs(), Origin::Inferred, diffs);
     snapshot = Snapshot{};
+    {
+        std::lock_guard lock(statsMutex);
+        ++stats.resyncs; // counted before the differences are seen by the callback
+    }
     for (auto &record : diffs) {
         push(std::move(record));
         if (batch.size() >= kMaxBatchRecords)
             deliver();
     }
     deliver();
-    std::lock_guard lock(statsMutex);
-    ++stats.resyncs;
 }
 
 void RtnetlinkSource::Registration::run()
