@@ -11,6 +11,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include <atomic>
 #include <thread>
@@ -170,6 +171,31 @@ private Q_SLOTS:
             QCOMPARE(model.routes()->rowAt(i).destination, numberedRoute(i).destination);
         }
         QVERIFY(model.eventsPerSecond() > 0);
+    }
+
+    void hugeBurstIsAppliedInSlices()
+    {
+        const int N = int(NotificationModel::kMaxSliceRecords) * 2 + 10;
+        ManualSource source;
+        NotificationModel model(&source);
+        QString error;
+        QVERIFY(model.start(afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QSignalSpy batches(&model, &NotificationModel::batchApplied);
+        int turnsBetween = 0;
+        connect(&model, &NotificationModel::batchApplied, this, [&] {
+            // The event loop turns between slices: a zero timer started now fires before the next slice.
+            QTimer::singleShot(0, this, [&] { ++turnsBetween; });
+        });
+        for (int i = 0; i < N; ++i)
+            source.upsert(numberedRoute(i % 60000, i < 60000 ? "192.0.2.1" : "192.0.2.2"));
+        QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 30000);
+        QCOMPARE(batches.count(), 3);
+        QCOMPARE(batches.at(0).at(0).toInt(), int(NotificationModel::kMaxSliceRecords));
+        QCOMPARE(batches.at(2).at(0).toInt(), 10);
+        QTRY_COMPARE(turnsBetween, 3);
+        QCOMPARE(model.routes()->rowCount(), 60000);
+        QCOMPARE(model.routes()->rowAt(5).nextHops.front().gateway, IpAddress::parse("192.0.2.2"));
     }
 
     void stopAppliesWhatArrivedAndIsIdempotent()
