@@ -25,7 +25,7 @@ std::string fieldList(FieldMask mask, std::string_view sep = ";");
 std::string_view operStateName(OperState state);  ///< "up", "down", "lowerlayerdown", ...
 /// rtm_protocol by name (kernel, boot, static, ra, dhcp, bird, ...), else the number.
 /// For ProtocolSpace::MibIpProto: MIB_IPPROTO_* names (local, netmgmt, icmp, ...).
-std::string protocolName(std::uint8_t protocol, ProtocolSpace space = ProtocolSpace::RtmProtocol);
+std::string protocolName(std::uint32_t protocol, ProtocolSpace space = ProtocolSpace::RtmProtocol);
 /// RT_SCOPE_*: universe, site, link, host, nowhere; else the number.
 std::string scopeName(std::uint8_t scope);
 /// RTN_*: unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw, nat...

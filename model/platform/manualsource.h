@@ -31,7 +31,8 @@ public:
     void remove(const InterfaceRow &keyRow);
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
-    /// Delivers records as they are (gap markers, inferred events, replay).
+    /// Delivers records as they are (gap markers, inferred events, replay); they do not
+    /// pass through the state store.
     void deliver(std::vector<ChangeRecord> records);
 
     /// Number of live registrations.
@@ -50,6 +51,7 @@ private:
     void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
 
     mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)
+    std::recursive_mutex m_deliveryMutex; // serializes deliveries (a callback may push again)
     StateStore m_store;
     std::map<Handle, std::shared_ptr<Registration>> m_registrations;
     Handle m_nextHandle = 1;

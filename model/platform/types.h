@@ -153,7 +153,7 @@ struct RouteRow {
     IpAddress destination;          ///< RTA_DST (absent = default) / DestinationPrefix.Prefix
     std::uint8_t prefixLength = 0;  ///< rtm_dst_len / DestinationPrefix.PrefixLength
     std::uint8_t tos = 0;           ///< rtm_tos (IPv4 routes are keyed by it)
-    std::uint8_t protocol = 0;      ///< rtm_protocol (RTPROT_*) raw, or MIB_IPFORWARD_ROW2.Protocol; see protocolSpace
+    std::uint32_t protocol = 0;     ///< rtm_protocol (RTPROT_*, u8) raw, or MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL, up to 10007); see protocolSpace
     ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;
     std::uint8_t scope = 0;         ///< rtm_scope (RT_SCOPE_*)
     std::uint8_t type = 1;          ///< rtm_type (RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit...)

@@ -1,0 +1,314 @@
+#include "statestore.h"
+
+#include "format.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <unordered_set>
+
+namespace ncv::platform {
+
+namespace {
+
+class KeyWriter {
+public:
+    explicit KeyWriter(StateStore::Key &key) : m_key(key) {}
+    void put(const void *data, std::size_t len)
+    {
+        std::memcpy(m_key.bytes.data() + m_key.length, data, len);
+        m_key.length = std::uint8_t(m_key.length + len);
+    }
+    template<typename T>
+    void value(T v) { put(&v, sizeof v); }
+    void address(const IpAddress &a)
+    {
+        value(static_cast<std::uint8_t>(a.family));
+        put(a.bytes.data(), a.byteLength());
+    }
+
+private:
+    StateStore::Key &m_key;
+};
+
+Family familyOf(const InterfaceRow &row) { return row.family; }
+Family familyOf(const AddressRow &row) { return row.address.family; }
+Family familyOf(const RouteRow &row) { return row.family(); }
+
+ObjectKind kindOf(const InterfaceRow &) { return ObjectKind::Interface; }
+ObjectKind kindOf(const AddressRow &) { return ObjectKind::Address; }
+ObjectKind kindOf(const RouteRow &) { return ObjectKind::Route; }
+
+template<typename R, typename Map, typename KeyFn>
+bool upsertIn(Map &map, const R &row, KeyFn makeKey, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    auto key = makeKey(row);
+    auto [it, inserted] = map.try_emplace(key, row);
+    ChangeRecord record;
+    record.object = kindOf(row);
+    record.family = familyOf(row);
+    record.timeUs = timeUs;
+    record.origin = origin;
+    if (inserted) {
+        record.change = ChangeKind::Add;
+        record.after = row;
+    } else {
+        const FieldMask mask = diff(it->second, row);
+        if (mask == 0) {
+            it->second = row; // refresh what is not shown (lifetimes, counters)
+            return false;
+        }
+        record.change = ChangeKind::Parameter;
+        record.changedFields = mask;
+        record.before = std::move(it->second);
+        it->second = row;
+        record.after = row;
+    }
+    if (out)
+        *out = std::move(record);
+    return true;
+}
+
+template<typename R, typename Map, typename KeyFn>
+bool removeIn(Map &map, const R &keyRow, KeyFn makeKey, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    auto it = map.find(makeKey(keyRow));
+    if (it == map.end())
+        return false;
+    if (out) {
+        ChangeRecord record;
+        record.object = kindOf(keyRow);
+        record.change = ChangeKind::Delete;
+        record.family = familyOf(it->second);
+        record.timeUs = timeUs;
+        record.origin = origin;
+        record.before = std::move(it->second);
+        *out = std::move(record);
+    }
+    map.erase(it);
+    return true;
+}
+
+} // namespace
+
+std::size_t StateStore::KeyHash::operator()(const Key &key) const noexcept
+{
+    // FNV-1a, 64 bit
+    std::uint64_t h = 1469598103934665603ull;
+    for (std::size_t i = 0; i < key.length; ++i) {
+        h ^= key.bytes[i];
+        h *= 1099511628211ull;
+    }
+    return static_cast<std::size_t>(h);
+}
+
+StateStore::StateStore(KeyScheme scheme) : m_scheme(scheme) {}
+
+StateStore::Key StateStore::makeKey(const InterfaceRow &row) const
+{
+    Key key;
+    KeyWriter w(key);
+    if (m_scheme == KeyScheme::Windows) {
+        w.value(row.luid);
+        w.value(static_cast<std::uint8_t>(row.family));
+    } else {
+        w.value(row.ifIndex);
+    }
+    return key;
+}
+
+StateStore::Key StateStore::makeKey(const AddressRow &row) const
+{
+    Key key;
+    KeyWriter w(key);
+    if (m_scheme == KeyScheme::Windows) {
+        w.value(row.luid);
+        w.address(row.address);
+    } else {
+        w.value(row.ifIndex);
+        w.address(row.address);
+        w.value(row.prefixLength);
+    }
+    return key;
+}
+
+StateStore::Key StateStore::makeKey(const RouteRow &row) const
+{
+    Key key;
+    KeyWriter w(key);
+    if (m_scheme == KeyScheme::Windows) {
+        w.value(row.luid);
+        w.address(row.destination);
+        w.value(row.prefixLength);
+        w.address(row.nextHops.empty() ? IpAddress{} : row.nextHops.front().gateway);
+    } else {
+        w.address(row.destination);
+        w.value(row.prefixLength);
+        w.value(row.tos);
+        w.value(row.table);
+        w.value(row.metric);
+    }
+    return key;
+}
+
+std::string StateStore::key(const InterfaceRow &row) const
+{
+    const Key k = makeKey(row);
+    return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
+}
+std::string StateStore::key(const AddressRow &row) const
+{
+    const Key k = makeKey(row);
+    return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
+}
+std::string StateStore::key(const RouteRow &row) const
+{
+    const Key k = makeKey(row);
+    return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
+}
+
+bool StateStore::upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(m_interfaces, row, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(m_routes, row, [this](const RouteRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(m_addresses, keyRow, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(m_routes, keyRow, [this](const RouteRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+
+void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
+{
+    std::unordered_set<Key, KeyHash> seenInterfaces, seenAddresses, seenRoutes;
+    ChangeRecord record;
+    for (const InterfaceRow &row : snapshot.interfaces) {
+        seenInterfaces.insert(makeKey(row));
+        if (upsert(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    }
+    for (const AddressRow &row : snapshot.addresses) {
+        seenAddresses.insert(makeKey(row));
+        if (upsert(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    }
+    for (const RouteRow &row : snapshot.routes) {
+        seenRoutes.insert(makeKey(row));
+        if (upsert(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    }
+    auto sweep = [&](auto &map, const auto &seen) {
+        for (auto it = map.begin(); it != map.end();) {
+            if (seen.count(it->first)) {
+                ++it;
+                continue;
+            }
+            ChangeRecord del;
+            del.object = kindOf(it->second);
+            del.change = ChangeKind::Delete;
+            del.family = familyOf(it->second);
+            del.timeUs = timeUs;
+            del.origin = origin;
+            del.before = std::move(it->second);
+            out.push_back(std::move(del));
+            it = map.erase(it);
+        }
+    };
+    sweep(m_routes, seenRoutes);
+    sweep(m_addresses, seenAddresses);
+    sweep(m_interfaces, seenInterfaces);
+}
+
+void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const
+{
+    auto emit = [&](const auto &row) {
+        ChangeRecord record;
+        record.object = kindOf(row);
+        record.change = ChangeKind::Initial;
+        record.family = familyOf(row);
+        record.timeUs = timeUs;
+        record.after = row;
+        out.push_back(std::move(record));
+    };
+    std::vector<const InterfaceRow *> interfaces;
+    interfaces.reserve(m_interfaces.size());
+    for (const auto &[k, row] : m_interfaces)
+        interfaces.push_back(&row);
+    std::sort(interfaces.begin(), interfaces.end(), [](auto *a, auto *b) { return a->ifIndex < b->ifIndex; });
+    for (auto *row : interfaces)
+        emit(*row);
+    std::vector<const AddressRow *> addresses;
+    addresses.reserve(m_addresses.size());
+    for (const auto &[k, row] : m_addresses)
+        addresses.push_back(&row);
+    std::sort(addresses.begin(), addresses.end(), [](auto *a, auto *b) {
+        return std::tie(a->ifIndex, a->address, a->prefixLength) < std::tie(b->ifIndex, b->address, b->prefixLength);
+    });
+    for (auto *row : addresses)
+        emit(*row);
+    out.reserve(out.size() + m_routes.size());
+    for (const auto &[k, row] : m_routes)
+        emit(row);
+}
+
+const InterfaceRow *StateStore::findInterface(std::uint32_t ifIndex) const
+{
+    if (m_scheme == KeyScheme::Linux) {
+        InterfaceRow probe;
+        probe.ifIndex = ifIndex;
+        auto it = m_interfaces.find(makeKey(probe));
+        return it == m_interfaces.end() ? nullptr : &it->second;
+    }
+    for (const auto &[k, row] : m_interfaces)
+        if (row.ifIndex == ifIndex)
+            return &row;
+    return nullptr;
+}
+
+std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Family family) const
+{
+    std::vector<RouteRow> out;
+    for (const auto &[k, row] : m_routes) {
+        if (family != Family::Unspec && row.family() != family)
+            continue;
+        for (const NextHop &hop : row.nextHops) {
+            if (hop.ifIndex == ifIndex) {
+                out.push_back(row);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<AddressRow> StateStore::addressesOn(std::uint32_t ifIndex, Family family) const
+{
+    std::vector<AddressRow> out;
+    for (const auto &[k, row] : m_addresses)
+        if (row.ifIndex == ifIndex && (family == Family::Unspec || row.address.family == family))
+            out.push_back(row);
+    return out;
+}
+
+void StateStore::clear()
+{
+    m_interfaces.clear();
+    m_addresses.clear();
+    m_routes.clear();
+}
+
+} // namespace ncv::platform

@@ -1,0 +1,148 @@
+// StateStore classification: add / parameter (with changed fields) / no-op / delete,
+// route identity per key scheme, and snapshot reconciliation.
+#include "plaintest.h"
+
+#include "statestore.h"
+
+using namespace ncv::platform;
+
+namespace {
+RouteRow route(const char *dst, int plen, const char *gw, std::uint32_t metric, std::uint32_t table = 254)
+{
+    RouteRow r;
+    r.destination = IpAddress::parse(dst);
+    r.prefixLength = std::uint8_t(plen);
+    r.metric = metric;
+    r.table = table;
+    r.nextHops = {NextHop{IpAddress::parse(gw), 2, 1}};
+    return r;
+}
+} // namespace
+
+TEST_CASE(interface_add_parameter_noop_delete)
+{
+    StateStore store;
+    InterfaceRow i;
+    i.ifIndex = 7;
+    i.name = "v0";
+    i.mtu = 1500;
+    ChangeRecord r;
+    CHECK(store.upsert(i, 1, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK(r.object == ObjectKind::Interface);
+    CHECK_EQ(r.timeUs, std::int64_t(1));
+    CHECK(!store.upsert(i, 2, Origin::Observed, &r)); // no-op
+    i.mtu = 9000;
+    CHECK(store.upsert(i, 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::IfMtu));
+    CHECK_EQ(std::get<InterfaceRow>(r.before).mtu, 1500u);
+    CHECK_EQ(std::get<InterfaceRow>(r.after).mtu, 9000u);
+    CHECK(store.findInterface(7) != nullptr);
+    CHECK(store.remove(i, 4, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Delete);
+    CHECK_EQ(std::get<InterfaceRow>(r.before).name, std::string("v0"));
+    CHECK(!store.remove(i, 5, Origin::Observed, &r));
+    CHECK_EQ(store.interfaceCount(), std::size_t(0));
+}
+
+TEST_CASE(linux_route_key_includes_metric_and_table)
+{
+    StateStore store(StateStore::KeyScheme::Linux);
+    ChangeRecord r;
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.2", 100), 1, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    // same key, new gateway: parameter "nexthops"
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    // other metric or table: another route
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 200), 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100, 1000), 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK_EQ(store.routeCount(), std::size_t(3));
+}
+
+TEST_CASE(windows_route_key_makes_metric_a_parameter)
+{
+    StateStore store(StateStore::KeyScheme::Windows);
+    ChangeRecord r;
+    RouteRow a = route("0.0.0.0", 0, "192.168.1.1", 25, 0);
+    a.luid = 42;
+    CHECK(store.upsert(a, 1, Origin::Observed, &r));
+    a.metric = 35;
+    CHECK(store.upsert(a, 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::RouteMetric));
+    RouteRow b = a;
+    b.nextHops[0].gateway = IpAddress::parse("192.168.1.254");
+    CHECK(store.upsert(b, 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add); // another next hop is another row on Windows
+    CHECK_EQ(store.routeCount(), std::size_t(2));
+}
+
+TEST_CASE(reconcile_emits_differences)
+{
+    StateStore store;
+    ChangeRecord r;
+    InterfaceRow lo;
+    lo.ifIndex = 1;
+    lo.name = "lo";
+    store.upsert(lo, 1, Origin::Observed, &r);
+    InterfaceRow gone;
+    gone.ifIndex = 9;
+    gone.name = "old";
+    store.upsert(gone, 1, Origin::Observed, &r);
+    store.upsert(route("10.0.0.0", 8, "10.9.0.1", 0), 1, Origin::Observed, &r);
+    store.upsert(route("10.1.0.0", 16, "10.9.0.1", 0), 1, Origin::Observed, &r);
+
+    Snapshot snap;
+    lo.mtu = 65536;
+    snap.interfaces = {lo};
+    snap.routes = {route("10.0.0.0", 8, "10.9.0.1", 0), route("10.2.0.0", 16, "10.9.0.1", 0)};
+    std::vector<ChangeRecord> out;
+    store.reconcile(snap, 7, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(4));
+    int params = 0, adds = 0, deletes = 0;
+    for (const auto &rec : out) {
+        CHECK(rec.origin == Origin::Inferred);
+        CHECK_EQ(rec.timeUs, std::int64_t(7));
+        params += rec.change == ChangeKind::Parameter;
+        adds += rec.change == ChangeKind::Add;
+        deletes += rec.change == ChangeKind::Delete;
+    }
+    CHECK_EQ(params, 1);  // lo mtu
+    CHECK_EQ(adds, 1);    // 10.2/16
+    CHECK_EQ(deletes, 2); // 10.1/16, interface 9
+    CHECK(out.back().object == ObjectKind::Interface); // interfaces deleted last
+    CHECK_EQ(store.routeCount(), std::size_t(2));
+    CHECK_EQ(store.interfaceCount(), std::size_t(1));
+
+    out.clear();
+    store.reconcile(snap, 8, Origin::Inferred, out);
+    CHECK(out.empty()); // idempotent
+    store.appendInitial(9, out);
+    CHECK_EQ(out.size(), std::size_t(3));
+    CHECK(out.front().object == ObjectKind::Interface);
+    CHECK(out.front().change == ChangeKind::Initial);
+}
+
+TEST_CASE(routes_using_interface)
+{
+    StateStore store;
+    ChangeRecord r;
+    RouteRow a = route("10.0.0.0", 8, "10.9.0.1", 0);
+    a.nextHops[0].ifIndex = 4;
+    RouteRow b = route("2001:db8::", 32, "fe80::1", 0);
+    b.nextHops[0].ifIndex = 4;
+    RouteRow c = route("10.1.0.0", 16, "10.9.0.1", 0);
+    c.nextHops[0].ifIndex = 5;
+    store.upsert(a, 1, Origin::Observed, &r);
+    store.upsert(b, 1, Origin::Observed, &r);
+    store.upsert(c, 1, Origin::Observed, &r);
+    CHECK_EQ(store.routesUsingInterface(4, Family::IPv4).size(), std::size_t(1));
+    CHECK_EQ(store.routesUsingInterface(4, Family::Unspec).size(), std::size_t(2));
+}
+
+NCV_PLAIN_TEST_MAIN()
