@@ -83,7 +83,7 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
     const std::string name = ifName.toStdString();
     m_title->setText(tr("#%1  %2").arg(sequence).arg(qs(summary(record, name))));
     QString sub = tr("%1 · %2 %3 · %4 · %5")
-                      .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(objectName(record.object)),
+                      .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
                            qs(familyName(record.family)), qs(originName(record.origin)));
     if (record.change == ChangeKind::Parameter && record.changedFields != 0)
         sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.changedFields, ", ")));
@@ -101,6 +101,11 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
     for (int f = 0; f < int(Field::FieldCount); ++f) {
         if (record.changedFields & fieldBit(Field(f)))
             changedNames.insert(qs(fieldName(Field(f))));
+    }
+    // fieldTexts shows the lifetime kind change as the two lifetimes.
+    if (record.changedFields & fieldBit(Field::AddrLifetimeKind)) {
+        changedNames.insert(QStringLiteral("valid_lft"));
+        changedNames.insert(QStringLiteral("preferred_lft"));
     }
 
     // Rows in display order: the after row's order, then any field only before had.

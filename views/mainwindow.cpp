@@ -43,6 +43,7 @@
 #include <QVBoxLayout>
 
 #include <atomic>
+#include <climits>
 #include <thread>
 
 Q_LOGGING_CATEGORY(lcViews, "ncv.views")
@@ -503,10 +504,17 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
     // The live history keeps growing while the worker runs (the event loop keeps
     // applying batches), so the worker writes a private copy of the events so far.
     const EventHistory *live = m_model->history();
+    // (Sequence numbers restart at 1 in the copy: the live history is never cleared in
+    // 0.1, so they match; EventHistory has no way to set the first sequence number.)
     auto snapshot = std::make_unique<EventHistory>();
     const qint64 count = live->size();
-    for (qint64 i = 0; i < count; ++i)
-        snapshot->append(live->record(i), live->ifName(i));
+    {
+        std::vector<EventHistory::Entry> entries;
+        entries.reserve(std::size_t(count));
+        for (qint64 i = 0; i < count; ++i)
+            entries.push_back({live->record(i), live->ifName(i)});
+        snapshot->append(std::move(entries));
+    }
 
     QProgressDialog progress(tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(count, INT_MAX)))
                                  .arg(QDir::toNativeSeparators(path)),
