@@ -28,11 +28,14 @@ QColor RowStateDelegate::tint(State state, bool changedCell, const QColor &base)
     // #fdebc0-like amber, dark text stays at a contrast ratio above 12:1.
     static const QColor green(0x2e, 0xa0, 0x43);
     static const QColor amber(0xf5, 0xa6, 0x23);
+    // On a dark base the same hue reads much brighter: use less of it there so light
+    // text keeps at least WCAG AA contrast.
+    const double k = base.lightness() < 128 ? 0.6 : 1.0;
     switch (state) {
     case Added:
-        return blend(base, green, 0.22);
+        return blend(base, green, 0.22 * k);
     case Changed:
-        return blend(base, amber, changedCell ? 0.55 : 0.25);
+        return blend(base, amber, (changedCell ? 0.55 : 0.25) * k);
     case Deleted:
     case None:
         break;
