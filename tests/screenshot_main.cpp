@@ -5,6 +5,7 @@
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "notificationmodel.h"
+#include "routetablemodel.h"
 #include "tablesection.h"
 #include "viewstestdata.h"
 
@@ -66,6 +67,9 @@ int main(int argc, char **argv)
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
         window.tableTabs()->setCurrentWidget(window.routesSection());
+        window.routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::AscendingOrder);
+        source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
+        source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop
         TableSection *events = window.eventsSection();
         const QAbstractItemModel *proxy = events->proxy();
         for (int r = proxy->rowCount() - 1; r >= 0; --r) {

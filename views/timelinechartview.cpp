@@ -68,7 +68,8 @@ TimelineChartView::TimelineChartView(QWidget *parent)
         m_series.append({k.kind, s});
     }
     setChart(c);
-    // Gaps get a legend entry only once one happened.
+    // Gaps are shown only while one is in range (see refreshNow()).
+    series(ObjectKind::Gap)->setVisible(false);
     for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
         marker->setVisible(false);
 
@@ -168,11 +169,15 @@ void TimelineChartView::refreshNow()
         QList<QPointF> points;
         if (m_bins)
             points = m_bins->series(kind, m_fromUs, m_toUs, maxPoints);
+        double kindMax = 0;
         for (const QPointF &p : std::as_const(points))
-            maxY = std::max(maxY, p.y());
-        if (kind == ObjectKind::Gap && !points.isEmpty()) {
+            kindMax = std::max(kindMax, p.y());
+        maxY = std::max(maxY, kindMax);
+        if (kind == ObjectKind::Gap) {
+            // Shown (line and legend entry) only while a gap is in range.
+            s->setVisible(kindMax > 0);
             for (QLegendMarker *marker : chart()->legend()->markers(s))
-                marker->setVisible(true);
+                marker->setVisible(kindMax > 0);
         }
         s->replace(points);
     }
