@@ -1,6 +1,6 @@
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
-// Usage: ncv_screenshot [out.png] [width height]
+// Usage: ncv_screenshot [out.png] [width height [tab]]   (tab: 0 interfaces, 1 addresses, 2 routes)
 #include "detailspanel.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
@@ -26,6 +26,7 @@ int main(int argc, char **argv)
     const QString out = args.size() > 1 ? args.at(1) : QStringLiteral("netchangeview-screenshot.png");
     const int width = args.size() > 3 ? args.at(2).toInt() : 1280;
     const int height = args.size() > 3 ? args.at(3).toInt() : 860;
+    const int tab = args.size() > 4 ? args.at(4).toInt() : 2;
 
     platform::ManualSource source;
     populate(source);
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
     tick.start();
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tableTabs()->setCurrentWidget(window.routesSection());
+        window.tableTabs()->setCurrentIndex(tab);
         window.routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::AscendingOrder);
         source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
         source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop

@@ -66,6 +66,13 @@ QString familyText(int af)
     return MainWindow::tr("IPv4 + IPv6");
 }
 
+/// The desktop theme's icon, else ours from the resources (":/icons/<fallback>.svg").
+QIcon themeIcon(const char *themeName, const char *fallback)
+{
+    return QIcon::fromTheme(QLatin1StringView(themeName),
+                            QIcon(QStringLiteral(":/icons/") + QLatin1StringView(fallback) + QStringLiteral(".svg")));
+}
+
 QString clockText(qint64 us)
 {
     return QDateTime::fromMSecsSinceEpoch(us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
@@ -80,6 +87,7 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
     createActions();
     createLayout();
     createMenus();
@@ -101,6 +109,8 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
     syncFamilyControls();
     onRunningChanged(m_model->isRunning());
     updateStatus();
+    if (m_model->isSnapshotComplete()) // the app started the model before building the window
+        QTimer::singleShot(0, this, &MainWindow::onSnapshotComplete);
 }
 
 MainWindow::~MainWindow() = default;
@@ -110,7 +120,7 @@ void MainWindow::createActions()
     m_exportAction = new QAction(tr("&Export Event History as CSV..."), this);
     m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    m_exportAction->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
+    m_exportAction->setIcon(themeIcon("document-save-as", "export"));
     m_exportAction->setToolTip(tr("Export the event history as CSV (Ctrl+E)"));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportWithDialog);
 
@@ -124,7 +134,7 @@ void MainWindow::createActions()
     m_pauseAction->setCheckable(true);
     // Not Space: it would fire while typing a filter.
     m_pauseAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_Pause)});
-    m_pauseAction->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-pause")));
+    m_pauseAction->setIcon(themeIcon("media-playback-pause", "pause"));
     m_pauseAction->setToolTip(tr("Pause: cancel the subscription. Resume registers again with a fresh snapshot (Ctrl+P)"));
     connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
 
@@ -132,7 +142,7 @@ void MainWindow::createActions()
     m_clearTimeFilterAction->setObjectName(QStringLiteral("clearTimeFilterAction"));
     m_clearTimeFilterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
     m_clearTimeFilterAction->setEnabled(false);
-    m_clearTimeFilterAction->setIcon(QIcon::fromTheme(QStringLiteral("edit-clear")));
+    m_clearTimeFilterAction->setIcon(themeIcon("edit-clear", "clear-filter"));
     connect(m_clearTimeFilterAction, &QAction::triggered, this, &MainWindow::clearTimeFilter);
 
     m_followAction = new QAction(tr("&Follow Live Edge"), this);
@@ -141,6 +151,7 @@ void MainWindow::createActions()
     m_followAction->setChecked(true);
     m_followAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_followAction->setToolTip(tr("Timeline follows the newest events (Ctrl+L)"));
+    m_followAction->setIcon(themeIcon("go-last", "follow"));
 
     m_copyAction = new QAction(tr("&Copy"), this);
     m_copyAction->setObjectName(QStringLiteral("copyAction"));
@@ -224,6 +235,10 @@ void MainWindow::createLayout()
     m_eventProxy = new EventLogFilterProxy(this);
     m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_eventProxy, this);
     m_events->setFollowBottom(true);
+    // Default order (until the user sorts; the header state is saved): routes and
+    // addresses by their numeric key (SortRole orders family, then address bytes).
+    m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
+    m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
     for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
@@ -402,8 +417,7 @@ void MainWindow::onRunningChanged(bool running)
         m_pauseAction->setChecked(!running);
     }
     m_pauseAction->setText(running ? tr("&Pause") : tr("&Resume"));
-    m_pauseAction->setIcon(QIcon::fromTheme(running ? QStringLiteral("media-playback-pause")
-                                                    : QStringLiteral("media-playback-start")));
+    m_pauseAction->setIcon(running ? themeIcon("media-playback-pause", "pause") : themeIcon("media-playback-start", "resume"));
     if (running && m_model->addressFamily() != m_family) {
         m_family = m_model->addressFamily();
         syncFamilyControls();

@@ -2,8 +2,11 @@
 
 #include "tablemodelroles.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QHelpEvent>
 #include <QPalette>
+#include <QToolTip>
 
 namespace ncv {
 
@@ -65,6 +68,25 @@ void RowStateDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
     option->backgroundBrush = tint(state, changedCell, base);
     if (changedCell)
         option->font.setBold(true);
+}
+
+bool RowStateDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
+                                 const QModelIndex &index)
+{
+    if (event && view && event->type() == QEvent::ToolTip && index.isValid()
+        && !index.data(Qt::ToolTipRole).isValid()) {
+        const QString text = index.data(Qt::DisplayRole).toString();
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        const int available = view->visualRect(index).width() - 8; // minus the style's text margins
+        if (!text.isEmpty() && QFontMetrics(opt.font).horizontalAdvance(text) > available) {
+            QToolTip::showText(event->globalPos(), text, view);
+            return true;
+        }
+        QToolTip::hideText();
+        return true;
+    }
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
 }
 
 } // namespace ncv
