@@ -239,6 +239,9 @@ void MainWindow::createLayout()
     // addresses by their numeric key (SortRole orders family, then address bytes).
     m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
     m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
+    // The addresses' last column (preferred lifetime) is right-aligned: stretching it
+    // would push its text to the far right edge.
+    m_addresses->view()->horizontalHeader()->setStretchLastSection(false);
     for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
@@ -291,8 +294,8 @@ void MainWindow::createLayout()
     m_bottomSplitter->setObjectName(QStringLiteral("bottomSplitter"));
     m_bottomSplitter->addWidget(eventPane);
     m_bottomSplitter->addWidget(m_details);
-    m_bottomSplitter->setStretchFactor(0, 3);
-    m_bottomSplitter->setStretchFactor(1, 2);
+    m_bottomSplitter->setStretchFactor(0, 2);
+    m_bottomSplitter->setStretchFactor(1, 1);
     m_bottomSplitter->setChildrenCollapsible(false);
 
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
