@@ -21,6 +21,17 @@ SOCKADDR_INET v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
     return sockaddrFromAddress(IpAddress::v4(a, b, c, d));
 }
 
+// Copies a NUL-terminated wide string into a fixed WCHAR array (no CRT "unsafe" calls, so
+// MSVC /W4 /WX builds it too).
+template<std::size_t N>
+void copyWide(WCHAR (&target)[N], const wchar_t *text)
+{
+    std::size_t i = 0;
+    for (; i + 1 < N && text[i]; ++i)
+        target[i] = text[i];
+    target[i] = 0;
+}
+
 SOCKADDR_INET v6(const char *text)
 {
     return sockaddrFromAddress(IpAddress::parse(text));
@@ -135,8 +146,8 @@ TEST_CASE(interfaceConversionFromBuiltRows)
     std::memset(&row, 0, sizeof row);
     row.InterfaceLuid.Value = 0x6000007000000ull;
     row.InterfaceIndex = 7;
-    std::wcscpy(row.Alias, L"Ethernet \u00e9t\u00e9 2");
-    std::wcscpy(row.Description, L"Intel(R) Ethernet Connection");
+    copyWide(row.Alias, L"Ethernet \u00e9t\u00e9 2");
+    copyWide(row.Description, L"Intel(R) Ethernet Connection");
     row.Type = 6;
     row.Mtu = 1500;
     row.OperStatus = IfOperStatusUp;
