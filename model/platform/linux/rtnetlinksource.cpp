@@ -383,7 +383,7 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         break;
     case ObjectKind::Route:
         produced = decoded.isDelete ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record);
+                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record, decoded.isReplace);
         record.family = decoded.route.family();
         break;
     default:
