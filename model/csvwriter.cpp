@@ -3,6 +3,7 @@
 #include "eventhistory.h"
 #include "format.h"
 
+#include <QFileInfo>
 #include <QIODevice>
 #include <QSaveFile>
 
@@ -175,8 +176,9 @@ QByteArray isoTimeUtc(qint64 timeUs)
     unsigned m = 0, d = 0;
     civilFromDays(days, &y, &m, &d);
     char buf[48];
-    const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", static_cast<long long>(y), m, d,
-                                int(sod / 3600), int(sod / 60 % 60), int(sod % 60), static_cast<long long>(micros));
+    const int n
+        = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", static_cast<long long>(y), m, d,
+                        int(sod / 3600), int(sod / 60 % 60), int(sod % 60), static_cast<long long>(micros));
     return QByteArray(buf, n);
 }
 
@@ -236,6 +238,12 @@ bool exportToFile(const EventHistory &h, const QString &path, QString *error, co
             *error = QStringLiteral("cannot write CSV: no file name given");
         return false;
     }
+    const QFileInfo info(path);
+    const QFileInfo dir(info.absolutePath());
+    if (!dir.exists())
+        return fail(QStringLiteral("directory %1 does not exist").arg(dir.filePath()));
+    if (!dir.isDir())
+        return fail(QStringLiteral("%1 is not a directory").arg(dir.filePath()));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return fail(file.errorString());
