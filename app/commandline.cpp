@@ -6,20 +6,8 @@
 #include <QCoreApplication>
 
 #include <cmath>
-#include <cstring>
 
 namespace ncv {
-
-bool wantsCoreApplicationOnly(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        const char *a = argv[i];
-        if (!std::strcmp(a, "--headless") || !std::strcmp(a, "--help") || !std::strcmp(a, "-h")
-            || !std::strcmp(a, "--help-all") || !std::strcmp(a, "--version") || !std::strcmp(a, "-v") || !std::strcmp(a, "-?"))
-            return true;
-    }
-    return false;
-}
 
 ParseResult parseCommandLine(const QStringList &arguments)
 {
@@ -47,6 +35,19 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption noInitial(QStringLiteral("no-initial"),
                                        QStringLiteral("Do not record the rows present at start ('initial' events)."));
     parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial});
+    // Options QGuiApplication/QApplication take from argv themselves.
+    for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
+                             "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
+        QCommandLineOption qtOption(QString::fromLatin1(name), QString(), QStringLiteral("value"));
+        qtOption.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(qtOption);
+    }
+    for (const char *name : {"reverse", "nograb", "dograb", "sync"}) {
+        QCommandLineOption qtFlag(QString::fromLatin1(name));
+        qtFlag.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(qtFlag);
+    }
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 
     ParseResult result;
     if (!parser.parse(arguments)) {

@@ -23,11 +23,9 @@ struct ParseResult {
     AppOptions options;
 };
 
-/// True when argv asks for a mode that needs no GUI (--headless, --help, --version):
-/// decided before the QApplication exists, so headless runs need no display.
-bool wantsCoreApplicationOnly(int argc, char **argv);
-
-/// Parses arguments (including argv[0]). Needs a Q(Core)Application for the name/version.
+/// Parses arguments (including argv[0]). Needs a QCoreApplication (for the program name in
+/// --help). Qt's GUI options (-platform, -display, -style...) are accepted and left for
+/// QApplication.
 ParseResult parseCommandLine(const QStringList &arguments);
 
 } // namespace ncv

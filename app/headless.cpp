@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSaveFile>
 
 #include <cstdio>
@@ -52,6 +53,8 @@ bool probeWritable(const QString &path, QString *error)
 
 int runHeadless(const AppOptions &options)
 {
+    // Standard error carries the "ready:" line and one-line errors; keep info logs off it.
+    QLoggingCategory::setFilterRules(QStringLiteral("ncv.*.info=false\nncv.*.debug=false"));
     QString error;
     if (!probeWritable(options.csvPath, &error)) {
         printErr(QStringLiteral("netchangeview: ") + error);
@@ -82,12 +85,16 @@ int runHeadless(const AppOptions &options)
         NotificationModel *m = recorder.model();
         const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM")
                                                       : QStringLiteral("for %1 s").arg(options.durationSec);
-        printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; %4 events; recording %5 with %6")
-                     .arg(m->interfaces()->rowCount())
-                     .arg(m->addresses()->rowCount())
-                     .arg(m->routes()->rowCount())
-                     .arg(m->totalEvents())
-                     .arg(until, QString::fromStdString(source->name())));
+        const QString source_ = QString::fromStdString(source->name());
+        if (options.initial)
+            printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; recording %4 with %5")
+                         .arg(m->interfaces()->rowCount())
+                         .arg(m->addresses()->rowCount())
+                         .arg(m->routes()->rowCount())
+                         .arg(until, source_));
+        else
+            printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")
+                         .arg(until, source_));
     });
 
     int exitCode = 0;

@@ -7,7 +7,6 @@
 #include <QCoreApplication>
 
 #include <cstdio>
-#include <memory>
 
 #ifdef Q_OS_WIN
 #include <windows.h>
@@ -24,17 +23,16 @@ int main(int argc, char **argv)
         freopen_s(&f, "CONOUT$", "w", stderr);
     }
 #endif
-    const bool coreOnly = ncv::wantsCoreApplicationOnly(argc, argv);
-    std::unique_ptr<QCoreApplication> app;
-    if (coreOnly)
-        app = std::make_unique<QCoreApplication>(argc, argv);
-    else
-        app = std::make_unique<QApplication>(argc, argv);
+    // Parse before any QApplication exists: wrong arguments, --help and --version must work
+    // without a display.
     QCoreApplication::setOrganizationName(QStringLiteral("NetChangeView"));
     QCoreApplication::setApplicationName(QStringLiteral("NetChangeView"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NCV_VERSION));
-
-    const ncv::ParseResult parsed = ncv::parseCommandLine(QCoreApplication::arguments());
+    ncv::ParseResult parsed;
+    {
+        QCoreApplication parsingApp(argc, argv); // gives the parser the program name; no display needed
+        parsed = ncv::parseCommandLine(QCoreApplication::arguments());
+    }
     switch (parsed.action) {
     case ncv::ParseResult::ExitOk:
         std::fputs(parsed.message.toLocal8Bit().constData(), stdout);
@@ -45,9 +43,19 @@ int main(int argc, char **argv)
     case ncv::ParseResult::Run:
         break;
     }
-    if (parsed.options.headless)
+    if (parsed.options.headless) {
+        QCoreApplication app(argc, argv);
         return ncv::runHeadless(parsed.options);
-    if (coreOnly) // cannot happen: only --headless/--help/--version choose QCoreApplication
-        return 2;
+    }
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::fputs("netchangeview: no display (DISPLAY and WAYLAND_DISPLAY are not set); run it in a desktop "
+                   "session, or record without a window: netchangeview --headless --export-csv FILE\n",
+                   stderr);
+        return 1;
+    }
+#endif
+    QApplication app(argc, argv);
     return ncv::runGui(parsed.options);
 }
