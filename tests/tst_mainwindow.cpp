@@ -113,6 +113,7 @@ private Q_SLOTS:
     void pauseStopsAndResumeTakesFreshSnapshot();
     void sortByColumnIsNumeric();
     void copyPutsSelectedRowsOnClipboard();
+    void ctrlCInEventLogCopiesRowsWithHeader();
     void chartDragFiltersEventLog();
     void chartFollowsLiveEdgeUntilZoomed();
     void eventLogFollowsNewestUnlessScrolledUp();
@@ -410,6 +411,26 @@ void TestMainWindow::copyPutsSelectedRowsOnClipboard()
     QVERIFY2(lines.at(1).startsWith(QStringLiteral("2\teth0\t")), qPrintable(lines.at(1)));
     QVERIFY2(lines.at(2).startsWith(QStringLiteral("4\tveth-lab0\t")), qPrintable(lines.at(2)));
     QCOMPARE(lines.at(1).count(QLatin1Char('\t')), InterfaceTableModel::ColumnCount - 1);
+}
+
+void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
+{
+    Fixture f;
+    QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
+    TableSection *events = f.window->eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTableView *view = events->view();
+    view->setFocus();
+    QTRY_VERIFY(view->hasFocus());
+    view->selectRow(0);
+    QGuiApplication::clipboard()->clear();
+    // The window's Edit > Copy shortcut wins over the view's own one-cell copy.
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    const QStringList lines = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(QStringLiteral("#\tTime\tObject\tChange")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).startsWith(QStringLiteral("1\t")), qPrintable(lines.at(1)));
+    QVERIFY(lines.at(1).contains(QStringLiteral("\tinitial\t")));
 }
 
 void TestMainWindow::chartDragFiltersEventLog()

@@ -33,6 +33,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -518,6 +519,17 @@ void MainWindow::focusFilter()
 
 bool MainWindow::exportCsv(const QString &path, QString *error)
 {
+    if (m_exporting) {
+        if (error)
+            *error = tr("An export is already running.");
+        return false;
+    }
+    m_exporting = true;
+    m_exportAction->setEnabled(false);
+    const auto resetExporting = qScopeGuard([this] {
+        m_exporting = false;
+        m_exportAction->setEnabled(true);
+    });
     // The live history keeps growing while the worker runs (the event loop keeps
     // applying batches), so the worker writes a private copy of the events so far.
     const EventHistory *live = m_model->history();

@@ -99,6 +99,7 @@ private:
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
+    bool m_exporting = false;
 
     QTabWidget *m_tabs = nullptr;
     TableSection *m_interfaces = nullptr;

@@ -88,7 +88,9 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
         m_atBottom = value >= bar->maximum();
     });
     connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
-        if (m_followBottom && m_atBottom)
+        // Sorted descending, the newest rows arrive at the top, where a view at value 0
+        // stays by itself; only an ascending order needs the push to the bottom.
+        if (m_followBottom && m_atBottom && m_view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder)
             bar->setValue(max);
     });
 

@@ -35,7 +35,8 @@ public:
     /// Applies the filter text now (skipping the debounce).
     void applyFilterNow();
 
-    /// Keeps the newest (bottom) row in view while the user has not scrolled up.
+    /// Keeps the newest (bottom) row in view while the user has not scrolled up
+    /// (for a log sorted ascending by time; sorted descending the top row is the newest).
     void setFollowBottom(bool enabled);
     bool isAtBottom() const { return m_atBottom; }
 
