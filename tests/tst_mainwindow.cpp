@@ -8,9 +8,9 @@
 #include "eventhistory.h"
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
+#include "interfacetablemodel.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
-#include "interfacetablemodel.h"
 #include "rowstatedelegate.h"
 #include "tablemodelroles.h"
 #include "tablesection.h"
@@ -46,7 +46,7 @@ namespace {
 /// One window over one model over one manual source, populated and running.
 struct Fixture {
     platform::ManualSource source;
-    NotificationModel model{&source};
+    NotificationModel model {&source};
     std::unique_ptr<MainWindow> window;
 
     explicit Fixture(bool populated = true, int family = afUnspec())
@@ -96,8 +96,7 @@ double contrast(const QColor &a, const QColor &b)
 
 } // namespace
 
-class TestMainWindow : public QObject
-{
+class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
@@ -140,7 +139,8 @@ void TestMainWindow::showsSnapshotAndStatus()
     QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
     QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTRY_VERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Routes: %1").arg(kRoutes)));
-    QVERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
+    QVERIFY(
+        f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
     QVERIFY(f.window->stateLabel()->text().startsWith(QStringLiteral("Running")));
     // Readability: uniform rows, hidden vertical header, no ResizeToContents on live tables.
     QTableView *view = f.window->routesSection()->view();
@@ -208,7 +208,7 @@ void TestMainWindow::selectingEventFillsDetails()
     DetailsPanel *details = f.window->detailsPanel();
     QTableWidget *table = details->table();
     QVERIFY(details->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")));
-    QCOMPARE(details->changedFieldNames(), QStringList{QStringLiteral("mtu")});
+    QCOMPARE(details->changedFieldNames(), QStringList {QStringLiteral("mtu")});
     bool found = false;
     for (int r = 0; r < table->rowCount(); ++r) {
         if (table->item(r, DetailsPanel::FieldColumn)->text() != QStringLiteral("mtu"))
@@ -264,7 +264,8 @@ void TestMainWindow::addedRowIsMarked()
 
     // A removed row stays, greyed, for a moment, then goes.
     f.source.remove(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
-    QTRY_COMPARE(routes->proxy()->index(columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24")), 0)
+    QTRY_COMPARE(routes->proxy()
+                     ->index(columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24")), 0)
                      .data(ChangeStateRole)
                      .toInt(),
                  int(ChangeDeleted));
@@ -567,7 +568,8 @@ void TestMainWindow::settingsRoundTrip()
     QTRY_COMPARE(window.routesSection()->proxy()->rowCount(), kIPv4Routes);
     QTest::qWait(50);
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
-    QCOMPARE(window.routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(), QStringLiteral("1024"));
+    QCOMPARE(window.routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
+             QStringLiteral("1024"));
     model.stop();
 }
 

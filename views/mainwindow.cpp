@@ -82,9 +82,7 @@ QString clockText(qint64 us)
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
-    : QMainWindow(parent)
-    , m_model(model)
-    , m_family(afUnspec())
+    : QMainWindow(parent), m_model(model), m_family(afUnspec())
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
@@ -136,7 +134,8 @@ void MainWindow::createActions()
     // Not Space: it would fire while typing a filter.
     m_pauseAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_Pause)});
     m_pauseAction->setIcon(themeIcon("media-playback-pause", "pause"));
-    m_pauseAction->setToolTip(tr("Pause: cancel the subscription. Resume registers again with a fresh snapshot (Ctrl+P)"));
+    m_pauseAction->setToolTip(
+        tr("Pause: cancel the subscription. Resume registers again with a fresh snapshot (Ctrl+P)"));
     connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
 
     m_clearTimeFilterAction = new QAction(tr("&Clear Time Filter"), this);
@@ -175,9 +174,8 @@ void MainWindow::createActions()
         action->setCheckable(true);
         action->setData(af);
     }
-    connect(m_familyGroup, &QActionGroup::triggered, this, [this](QAction *action) {
-        setFamily(action->data().toInt());
-    });
+    connect(m_familyGroup, &QActionGroup::triggered, this,
+            [this](QAction *action) { setFamily(action->data().toInt()); });
 
     m_familyCombo = new QComboBox(this);
     m_familyCombo->setObjectName(QStringLiteral("familySelector"));
@@ -185,9 +183,8 @@ void MainWindow::createActions()
     for (int af : {afInet(), afInet6(), afUnspec()})
         m_familyCombo->addItem(familyText(af), af);
     m_familyCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    connect(m_familyCombo, &QComboBox::activated, this, [this](int index) {
-        setFamily(m_familyCombo->itemData(index).toInt());
-    });
+    connect(m_familyCombo, &QComboBox::activated, this,
+            [this](int index) { setFamily(m_familyCombo->itemData(index).toInt()); });
 }
 
 void MainWindow::createMenus()
@@ -253,9 +250,8 @@ void MainWindow::createLayout()
     m_tabs->addTab(m_interfaces, tr("&Interfaces"));
     m_tabs->addTab(m_addresses, tr("&Addresses"));
     m_tabs->addTab(m_routes, tr("&Routes"));
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget());
-    });
+    connect(m_tabs, &QTabWidget::currentChanged, this,
+            [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
 
     m_chart = new TimelineChartView(this);
     m_chart->setTimeline(m_model->timeline());
@@ -421,7 +417,8 @@ void MainWindow::onRunningChanged(bool running)
         m_pauseAction->setChecked(!running);
     }
     m_pauseAction->setText(running ? tr("&Pause") : tr("&Resume"));
-    m_pauseAction->setIcon(running ? themeIcon("media-playback-pause", "pause") : themeIcon("media-playback-start", "resume"));
+    m_pauseAction->setIcon(running ? themeIcon("media-playback-pause", "pause")
+                                   : themeIcon("media-playback-start", "resume"));
     if (running && m_model->addressFamily() != m_family) {
         m_family = m_model->addressFamily();
         syncFamilyControls();
@@ -554,9 +551,9 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
     progress.setAutoClose(false);
     progress.setAutoReset(false);
 
-    std::atomic<qint64> done{0};
-    std::atomic<qint64> total{count};
-    std::atomic<bool> cancel{false};
+    std::atomic<qint64> done {0};
+    std::atomic<qint64> total {count};
+    std::atomic<bool> cancel {false};
     bool ok = false;
     QString workerError;
     QEventLoop loop;
@@ -600,8 +597,9 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
 
 void MainWindow::exportWithDialog()
 {
-    const QString suggested = QDir::home().filePath(
-        QStringLiteral("netchangeview-%1.csv").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
+    const QString suggested
+        = QDir::home().filePath(QStringLiteral("netchangeview-%1.csv")
+                                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Event History as CSV"), suggested,
                                                       tr("CSV files (*.csv);;All files (*)"));
     if (path.isEmpty())

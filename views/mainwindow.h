@@ -25,8 +25,7 @@ class NotificationModel;
 class TableSection;
 class TimelineChartView;
 
-class MainWindow : public QMainWindow
-{
+class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/".

@@ -24,8 +24,7 @@ namespace ncv {
 
 class TimelineBins;
 
-class TimelineChartView : public QChartView
-{
+class TimelineChartView : public QChartView {
     Q_OBJECT
 public:
     static constexpr int RefreshMs = 100;
@@ -80,7 +79,7 @@ private:
     QValueAxis *m_axisY = nullptr;
     QList<QPair<ncv::platform::ObjectKind, QLineSeries *>> m_series;
     QTimer m_refreshTimer; // single shot, throttles redraws to one per RefreshMs
-    QTimer m_liveTimer;    // slides the live window while following
+    QTimer m_liveTimer; // slides the live window while following
     QRubberBand *m_band = nullptr;
     QPoint m_pressPos;
     bool m_dragging = false;
