@@ -66,7 +66,10 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
         s->attachAxis(m_axisY);
         m_series.append({k.kind, s});
     }
+    // QChartView(QWidget *) made a default chart; setChart() releases it without deleting.
+    QChart *defaultChart = chart();
     setChart(c);
+    delete defaultChart;
     // Gaps are shown only while one is in range (see refreshNow()).
     series(ObjectKind::Gap)->setVisible(false);
     for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
