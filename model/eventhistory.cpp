@@ -1,5 +1,7 @@
 #include "eventhistory.h"
 
+#include <algorithm>
+
 namespace ncv {
 
 EventHistory::EventHistory(QObject *parent)
@@ -27,7 +29,9 @@ void EventHistory::append(std::vector<Entry> &&entries)
     if (entries.empty())
         return;
     const qint64 first = size();
-    m_events.reserve(m_events.size() + entries.size());
+    const std::size_t needed = m_events.size() + entries.size();
+    if (needed > m_events.capacity())
+        m_events.reserve(std::max(needed, m_events.capacity() * 2)); // geometric: appends stay O(1) amortized
     for (Entry &entry : entries)
         m_events.push_back(Event{std::move(entry.record), internName(entry.ifName)});
     Q_EMIT appended(first, size() - 1);

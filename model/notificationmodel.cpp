@@ -10,6 +10,8 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
+
 namespace ncv {
 
 using namespace platform;
@@ -95,7 +97,7 @@ void NotificationModel::stop()
     if (!status.ok())
         qCWarning(lcModel) << "cancel failed:" << QString::fromStdString(status.message);
     m_handle = 0;
-    applyPending(); // what arrived before cancel returned
+    applyAll(); // what arrived before cancel returned
     Q_EMIT runningChanged(false);
 }
 
@@ -123,21 +125,48 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
 void NotificationModel::applyPending()
 {
     if (m_applying)
-        return; // re-entered from a slot: the outer call or the posted call applies it
-    std::vector<ChangeRecord> batch;
-    {
-        std::lock_guard lock(m_pendingMutex);
-        batch.swap(m_pending);
-        m_posted = false;
-    }
-    if (batch.empty())
-        return;
-    m_applying = true;
-    applyBatch(batch);
-    m_applying = false;
+        return; // re-entered from a slot: the outer call or a posted call applies it
+    if (applySlice())
+        QMetaObject::invokeMethod(this, &NotificationModel::applyPending, Qt::QueuedConnection);
 }
 
-void NotificationModel::applyBatch(std::vector<ChangeRecord> &batch)
+void NotificationModel::applyAll()
+{
+    if (m_applying)
+        return;
+    for (;;) {
+        if (applySlice())
+            continue;
+        std::lock_guard lock(m_pendingMutex);
+        if (m_pending.empty())
+            break;
+    }
+}
+
+bool NotificationModel::applySlice()
+{
+    if (m_backlogOffset >= m_backlog.size()) {
+        m_backlog.clear();
+        m_backlogOffset = 0;
+        std::lock_guard lock(m_pendingMutex);
+        m_backlog.swap(m_pending);
+        m_posted = false;
+    }
+    if (m_backlog.empty())
+        return false;
+    const std::size_t count = std::min(kMaxSliceRecords, m_backlog.size() - m_backlogOffset);
+    m_applying = true;
+    applyBatch(std::span<ChangeRecord>(m_backlog.data() + m_backlogOffset, count));
+    m_applying = false;
+    m_backlogOffset += count;
+    if (m_backlogOffset < m_backlog.size())
+        return true; // more of this burst: the caller queues the next slice
+    m_backlog.clear();
+    m_backlogOffset = 0;
+    return false; // newer records (if any) were posted by the callback
+}
+
+void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
 {
     bool renamed = false;
     bool sawSnapshotComplete = false;
@@ -185,7 +214,7 @@ void NotificationModel::applyBatch(std::vector<ChangeRecord> &batch)
         m_routes->interfaceNamesChanged();
     }
 
-    m_timeline->addBatch(batch);
+    m_timeline->addBatch(std::span<const ChangeRecord>(batch.data(), batch.size()));
     const int records = int(batch.size());
     std::vector<EventHistory::Entry> entries;
     entries.reserve(batch.size());

@@ -78,10 +78,17 @@ public:
     /// Number of batches applied so far (for tests and stats).
     qint64 batchCount() const { return m_batchCount; }
 
+    /// Most records applied in one go on the GUI thread; a larger burst is applied in
+    /// slices of this size, one per event-loop turn, so the GUI keeps turning.
+    static constexpr std::size_t kMaxSliceRecords = 50'000;
+
 public Q_SLOTS:
-    /// GUI thread: swaps the pending records out and applies them. Normally invoked
-    /// (queued) by the callback; calling it directly is harmless.
+    /// GUI thread: swaps the pending records out and applies them (at most
+    /// kMaxSliceRecords; the rest follows in queued slices). Normally invoked (queued) by
+    /// the callback; calling it directly is harmless.
     void applyPending();
+    /// GUI thread: applies everything received so far, all slices (stop(), Recorder).
+    void applyAll();
 
 Q_SIGNALS:
     /// A batch of `records` records (markers included) was applied.
@@ -93,7 +100,8 @@ Q_SIGNALS:
 
 private:
     static void onRecords(void *context, std::span<const platform::ChangeRecord> records);
-    void applyBatch(std::vector<platform::ChangeRecord> &batch);
+    void applyBatch(std::span<platform::ChangeRecord> batch);
+    bool applySlice(); // returns true when more of the swapped-out burst is waiting
 
     platform::Source *m_source;
     platform::Handle m_handle = 0;
@@ -105,6 +113,10 @@ private:
     std::mutex m_pendingMutex;
     std::vector<platform::ChangeRecord> m_pending;
     bool m_posted = false;
+
+    // GUI thread only: the swapped-out batch being applied in slices.
+    std::vector<platform::ChangeRecord> m_backlog;
+    std::size_t m_backlogOffset = 0;
 
     InterfaceNames m_names;
     InterfaceTableModel *m_interfaces;

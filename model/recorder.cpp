@@ -58,7 +58,7 @@ void Recorder::stop()
     m_finished = true;
     m_durationTimer.stop();
     m_model->stop();        // cancel; no callback runs after this
-    m_model->applyPending(); // anything still queued
+    m_model->applyAll(); // anything still queued
     QString error;
     int exitCode = 0;
     if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {

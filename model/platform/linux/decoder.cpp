@@ -1,0 +1,495 @@
+// Netlink message decoder (see decoder.h). Runs on RtnetlinkSource's reader thread.
+#include "decoder.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+
+namespace ncv::platform::netlink {
+
+namespace {
+
+// Attribute index tables: pointers to the last occurrence of each type up to Max.
+template <std::size_t Max>
+using AttrTable = std::array<const nlattr *, Max + 1>;
+
+const char *messageName(std::uint16_t type)
+{
+    switch (type) {
+    case RTM_NEWLINK: return "RTM_NEWLINK";
+    case RTM_DELLINK: return "RTM_DELLINK";
+    case RTM_NEWADDR: return "RTM_NEWADDR";
+    case RTM_DELADDR: return "RTM_DELADDR";
+    case RTM_NEWROUTE: return "RTM_NEWROUTE";
+    case RTM_DELROUTE: return "RTM_DELROUTE";
+    default: return "message";
+    }
+}
+
+void fail(std::string &reason, const char *msg, const char *what, const char *detail)
+{
+    reason.assign(msg);
+    reason.append(": ");
+    reason.append(what);
+    reason.append(detail);
+}
+
+/// Walks the attributes in [start, start+len) into tb. Every attribute header and
+/// payload must lie inside the range; types above Max are ignored.
+template <std::size_t Max>
+bool collect(const void *start, std::size_t len, AttrTable<Max> &tb, std::string &reason, const char *msg)
+{
+    tb.fill(nullptr);
+    if (len > 0x7fffffff) {
+        fail(reason, msg, "attribute area too large", "");
+        return false;
+    }
+    int remaining = static_cast<int>(len);
+    auto *attr = static_cast<const nlattr *>(start);
+    while (remaining > 0) {
+        if (!mnl_attr_ok(attr, remaining)) {
+            fail(reason, msg, "truncated or malformed attribute", "");
+            return false;
+        }
+        const std::uint16_t type = mnl_attr_get_type(attr);
+        if (type <= Max)
+            tb[type] = attr;
+        const int step = static_cast<int>(MNL_ALIGN(mnl_attr_get_len(attr)));
+        remaining -= step;
+        attr = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(attr) + step);
+    }
+    return true;
+}
+
+std::uint16_t payloadLen(const nlattr *a) { return mnl_attr_get_payload_len(a); }
+
+bool readU32(const nlattr *a, std::uint32_t &value, std::string &reason, const char *msg, const char *name)
+{
+    if (payloadLen(a) != sizeof(std::uint32_t)) {
+        fail(reason, msg, name, " is not a u32");
+        return false;
+    }
+    std::memcpy(&value, mnl_attr_get_payload(a), sizeof value);
+    return true;
+}
+
+bool readU8(const nlattr *a, std::uint8_t &value, std::string &reason, const char *msg, const char *name)
+{
+    if (payloadLen(a) != sizeof(std::uint8_t)) {
+        fail(reason, msg, name, " is not a u8");
+        return false;
+    }
+    std::memcpy(&value, mnl_attr_get_payload(a), sizeof value);
+    return true;
+}
+
+/// A string attribute: up to the first NUL or the payload's end (NUL not required).
+void readString(const nlattr *a, std::string &out)
+{
+    const auto *p = static_cast<const char *>(mnl_attr_get_payload(a));
+    out.assign(p, strnlen(p, payloadLen(a)));
+}
+
+bool readAddress(const nlattr *a, Family family, IpAddress &out, std::string &reason, const char *msg, const char *name)
+{
+    const std::size_t want = family == Family::IPv4 ? 4 : 16;
+    if (payloadLen(a) != want) {
+        fail(reason, msg, name, family == Family::IPv4 ? " is not 4 bytes" : " is not 16 bytes");
+        return false;
+    }
+    out = IpAddress::fromBytes(family, mnl_attr_get_payload(a), want);
+    return true;
+}
+
+/// RTA_VIA: struct rtvia { sa_family_t family; u8 addr[]; }, family may differ from the route's.
+bool readVia(const nlattr *a, IpAddress &out, std::string &reason, const char *msg)
+{
+    const std::size_t len = payloadLen(a);
+    std::uint16_t af = 0;
+    if (len < sizeof af) {
+        fail(reason, msg, "RTA_VIA", " too short");
+        return false;
+    }
+    std::memcpy(&af, mnl_attr_get_payload(a), sizeof af);
+    const Family family = af == AF_INET ? Family::IPv4 : af == AF_INET6 ? Family::IPv6 : Family::Unspec;
+    const std::size_t want = family == Family::IPv4 ? 4 : family == Family::IPv6 ? 16 : 0;
+    if (want == 0) {
+        fail(reason, msg, "RTA_VIA", " has an unsupported address family");
+        return false;
+    }
+    if (len != sizeof af + want) {
+        fail(reason, msg, "RTA_VIA", " has the wrong length");
+        return false;
+    }
+    out = IpAddress::fromBytes(family, static_cast<const char *>(mnl_attr_get_payload(a)) + sizeof af, want);
+    return true;
+}
+
+Family familyOfAf(int af)
+{
+    return af == AF_INET ? Family::IPv4 : af == AF_INET6 ? Family::IPv6 : Family::Unspec;
+}
+
+std::int64_t absoluteFromSeconds(std::int64_t nowUs, std::uint32_t seconds)
+{
+    if (seconds == kInfiniteLifetime)
+        return 0;
+    return nowUs + std::int64_t(seconds) * 1000000;
+}
+
+} // namespace
+
+long userHz()
+{
+    static const long hz = [] {
+        const long v = sysconf(_SC_CLK_TCK);
+        return v > 0 ? v : 100;
+    }();
+    return hz;
+}
+
+std::string kindFromLinkType(unsigned linkType)
+{
+    switch (linkType) {
+    case ARPHRD_LOOPBACK: return "loopback";
+    case ARPHRD_ETHER: return "ether";
+    case ARPHRD_NONE: return "none";
+    case ARPHRD_TUNNEL: return "ipip";
+    case ARPHRD_TUNNEL6: return "ip6tnl";
+    case ARPHRD_SIT: return "sit";
+    case ARPHRD_IPGRE: return "gre";
+    case ARPHRD_IP6GRE: return "ip6gre";
+    case ARPHRD_PPP: return "ppp";
+    case ARPHRD_INFINIBAND: return "infiniband";
+    case ARPHRD_IEEE80211:
+    case ARPHRD_IEEE80211_RADIOTAP: return "wlan";
+    case ARPHRD_CAN: return "can";
+    case ARPHRD_VOID: return "void";
+    case ARPHRD_RAWIP: return "rawip";
+    case ARPHRD_IEEE802154: return "wpan";
+    default: return "arphrd-" + std::to_string(linkType);
+    }
+}
+
+DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    if (payload < sizeof(ifinfomsg)) {
+        fail(reason, msg, "shorter than struct ifinfomsg", "");
+        return DecodeStatus::Error;
+    }
+    ifinfomsg ifi;
+    std::memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof ifi);
+    if (ifi.ifi_family != AF_UNSPEC) {
+        // AF_BRIDGE: bridge port information (a port leaving a bridge sends RTM_DELLINK
+        // with AF_BRIDGE while the interface itself stays); not the interface.
+        fail(reason, msg, "not an AF_UNSPEC link message (bridge port or per-family info)", "");
+        return DecodeStatus::Skip;
+    }
+    if (ifi.ifi_index <= 0) {
+        fail(reason, msg, "ifi_index is not positive", "");
+        return DecodeStatus::Error;
+    }
+    AttrTable<IFLA_MAX> tb;
+    const std::size_t offset = MNL_ALIGN(sizeof(ifinfomsg));
+    if (!collect<IFLA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                           payload > offset ? payload - offset : 0, tb, reason, msg))
+        return DecodeStatus::Error;
+
+    row.ifIndex = static_cast<std::uint32_t>(ifi.ifi_index);
+    row.luid = 0;
+    row.family = Family::Unspec;
+    row.linkType = ifi.ifi_type;
+    row.adminUp = (ifi.ifi_flags & IFF_UP) != 0;
+    row.carrier = (ifi.ifi_flags & IFF_LOWER_UP) != 0;
+    row.name.clear();
+    row.alias.clear();
+    row.kind.clear();
+    row.operState = OperState::Unknown;
+    row.mtu = 0;
+    row.macLength = 0;
+    row.mac.fill(0);
+    row.masterIndex = 0;
+
+    if (tb[IFLA_IFNAME])
+        readString(tb[IFLA_IFNAME], row.name);
+    if (tb[IFLA_IFALIAS])
+        readString(tb[IFLA_IFALIAS], row.alias);
+    if (tb[IFLA_LINKINFO]) {
+        AttrTable<IFLA_INFO_MAX> info;
+        if (!collect<IFLA_INFO_MAX>(mnl_attr_get_payload(tb[IFLA_LINKINFO]), payloadLen(tb[IFLA_LINKINFO]), info,
+                                    reason, msg))
+            return DecodeStatus::Error;
+        if (info[IFLA_INFO_KIND])
+            readString(info[IFLA_INFO_KIND], row.kind);
+    }
+    if (row.kind.empty())
+        row.kind = kindFromLinkType(ifi.ifi_type);
+    if (tb[IFLA_OPERSTATE]) {
+        std::uint8_t v = 0;
+        if (!readU8(tb[IFLA_OPERSTATE], v, reason, msg, "IFLA_OPERSTATE"))
+            return DecodeStatus::Error;
+        row.operState = v <= static_cast<std::uint8_t>(OperState::Up) ? static_cast<OperState>(v) : OperState::Unknown;
+    }
+    if (tb[IFLA_CARRIER]) {
+        std::uint8_t v = 0;
+        if (!readU8(tb[IFLA_CARRIER], v, reason, msg, "IFLA_CARRIER"))
+            return DecodeStatus::Error;
+        row.carrier = v != 0;
+    }
+    if (tb[IFLA_MTU] && !readU32(tb[IFLA_MTU], row.mtu, reason, msg, "IFLA_MTU"))
+        return DecodeStatus::Error;
+    if (tb[IFLA_MASTER] && !readU32(tb[IFLA_MASTER], row.masterIndex, reason, msg, "IFLA_MASTER"))
+        return DecodeStatus::Error;
+    if (tb[IFLA_ADDRESS]) {
+        const std::size_t n = std::min<std::size_t>(payloadLen(tb[IFLA_ADDRESS]), row.mac.size());
+        std::memcpy(row.mac.data(), mnl_attr_get_payload(tb[IFLA_ADDRESS]), n);
+        row.macLength = static_cast<std::uint8_t>(n);
+    }
+    return DecodeStatus::Ok;
+}
+
+DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    if (payload < sizeof(ifaddrmsg)) {
+        fail(reason, msg, "shorter than struct ifaddrmsg", "");
+        return DecodeStatus::Error;
+    }
+    ifaddrmsg ifa;
+    std::memcpy(&ifa, mnl_nlmsg_get_payload(nlh), sizeof ifa);
+    const Family family = familyOfAf(ifa.ifa_family);
+    if (family == Family::Unspec) {
+        fail(reason, msg, "address family is neither AF_INET nor AF_INET6", "");
+        return DecodeStatus::Skip;
+    }
+    if (ifa.ifa_prefixlen > (family == Family::IPv4 ? 32 : 128)) {
+        fail(reason, msg, "ifa_prefixlen is too large", "");
+        return DecodeStatus::Error;
+    }
+    AttrTable<IFA_MAX> tb;
+    const std::size_t offset = MNL_ALIGN(sizeof(ifaddrmsg));
+    if (!collect<IFA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                          payload > offset ? payload - offset : 0, tb, reason, msg))
+        return DecodeStatus::Error;
+
+    IpAddress local, address;
+    if (tb[IFA_LOCAL] && !readAddress(tb[IFA_LOCAL], family, local, reason, msg, "IFA_LOCAL"))
+        return DecodeStatus::Error;
+    if (tb[IFA_ADDRESS] && !readAddress(tb[IFA_ADDRESS], family, address, reason, msg, "IFA_ADDRESS"))
+        return DecodeStatus::Error;
+    if (!tb[IFA_LOCAL] && !tb[IFA_ADDRESS]) {
+        fail(reason, msg, "has neither IFA_LOCAL nor IFA_ADDRESS", "");
+        return DecodeStatus::Error;
+    }
+
+    row.ifIndex = ifa.ifa_index;
+    row.luid = 0;
+    row.prefixLength = ifa.ifa_prefixlen;
+    row.scope = ifa.ifa_scope;
+    row.flags = ifa.ifa_flags;
+    if (tb[IFA_LOCAL]) {
+        row.address = local;
+        row.peer = (tb[IFA_ADDRESS] && address != local) ? address : IpAddress{};
+    } else {
+        row.address = address;
+        row.peer = IpAddress{};
+    }
+    if (tb[IFA_FLAGS] && !readU32(tb[IFA_FLAGS], row.flags, reason, msg, "IFA_FLAGS"))
+        return DecodeStatus::Error;
+    row.validLifetime = kInfiniteLifetime;
+    row.preferredLifetime = kInfiniteLifetime;
+    row.validUntilUs = 0;
+    row.preferredUntilUs = 0;
+    if (tb[IFA_CACHEINFO]) {
+        if (payloadLen(tb[IFA_CACHEINFO]) < sizeof(ifa_cacheinfo)) {
+            fail(reason, msg, "IFA_CACHEINFO", " is too short");
+            return DecodeStatus::Error;
+        }
+        ifa_cacheinfo ci;
+        std::memcpy(&ci, mnl_attr_get_payload(tb[IFA_CACHEINFO]), sizeof ci);
+        row.validLifetime = ci.ifa_valid;
+        row.preferredLifetime = ci.ifa_prefered;
+        row.validUntilUs = absoluteFromSeconds(nowUs, ci.ifa_valid);
+        row.preferredUntilUs = absoluteFromSeconds(nowUs, ci.ifa_prefered);
+    }
+    row.label.clear();
+    if (tb[IFA_LABEL])
+        readString(tb[IFA_LABEL], row.label);
+    return DecodeStatus::Ok;
+}
+
+DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    if (payload < sizeof(rtmsg)) {
+        fail(reason, msg, "shorter than struct rtmsg", "");
+        return DecodeStatus::Error;
+    }
+    rtmsg rtm;
+    std::memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof rtm);
+    const Family family = familyOfAf(rtm.rtm_family);
+    if (family == Family::Unspec) {
+        fail(reason, msg, "route family is neither AF_INET nor AF_INET6", "");
+        return DecodeStatus::Skip;
+    }
+    if (rtm.rtm_flags & RTM_F_CLONED) {
+        fail(reason, msg, "cloned (cache) route", "");
+        return DecodeStatus::Skip;
+    }
+    if (rtm.rtm_dst_len > (family == Family::IPv4 ? 32 : 128)) {
+        fail(reason, msg, "rtm_dst_len is too large", "");
+        return DecodeStatus::Error;
+    }
+    AttrTable<RTA_MAX> tb;
+    const std::size_t offset = MNL_ALIGN(sizeof(rtmsg));
+    if (!collect<RTA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                          payload > offset ? payload - offset : 0, tb, reason, msg))
+        return DecodeStatus::Error;
+
+    row.destination = IpAddress{};
+    row.destination.family = family;
+    row.prefixLength = rtm.rtm_dst_len;
+    row.tos = rtm.rtm_tos;
+    row.protocol = rtm.rtm_protocol;
+    row.protocolSpace = ProtocolSpace::RtmProtocol;
+    row.scope = rtm.rtm_scope;
+    row.type = rtm.rtm_type;
+    row.table = rtm.rtm_table;
+    row.metric = 0;
+    row.luid = 0;
+    row.prefSrc = IpAddress{};
+    row.nextHops.clear();
+    row.nhId = 0;
+    row.expiresUs = 0;
+
+    if (tb[RTA_DST] && !readAddress(tb[RTA_DST], family, row.destination, reason, msg, "RTA_DST"))
+        return DecodeStatus::Error;
+    if (tb[RTA_TABLE] && !readU32(tb[RTA_TABLE], row.table, reason, msg, "RTA_TABLE"))
+        return DecodeStatus::Error;
+    if (tb[RTA_PRIORITY] && !readU32(tb[RTA_PRIORITY], row.metric, reason, msg, "RTA_PRIORITY"))
+        return DecodeStatus::Error;
+    if (tb[RTA_PREFSRC] && !readAddress(tb[RTA_PREFSRC], family, row.prefSrc, reason, msg, "RTA_PREFSRC"))
+        return DecodeStatus::Error;
+    if (tb[RTA_NH_ID] && !readU32(tb[RTA_NH_ID], row.nhId, reason, msg, "RTA_NH_ID"))
+        return DecodeStatus::Error;
+    if (tb[RTA_CACHEINFO]) {
+        if (payloadLen(tb[RTA_CACHEINFO]) < sizeof(rta_cacheinfo)) {
+            fail(reason, msg, "RTA_CACHEINFO", " is too short");
+            return DecodeStatus::Error;
+        }
+        rta_cacheinfo ci;
+        std::memcpy(&ci, mnl_attr_get_payload(tb[RTA_CACHEINFO]), sizeof ci);
+        const std::int32_t ticks = static_cast<std::int32_t>(ci.rta_expires);
+        if (ticks > 0)
+            row.expiresUs = nowUs + std::int64_t(ticks) * 1000000 / userHz();
+        else if (ticks < 0)
+            row.expiresUs = nowUs; // already past its expiry
+    }
+
+    if (tb[RTA_MULTIPATH]) {
+        const auto *p = static_cast<const char *>(mnl_attr_get_payload(tb[RTA_MULTIPATH]));
+        std::size_t remaining = payloadLen(tb[RTA_MULTIPATH]);
+        while (remaining > 0) {
+            rtnexthop rtnh;
+            if (remaining < sizeof rtnh) {
+                fail(reason, msg, "RTA_MULTIPATH", " has a truncated rtnexthop");
+                return DecodeStatus::Error;
+            }
+            std::memcpy(&rtnh, p, sizeof rtnh);
+            if (rtnh.rtnh_len < sizeof rtnh || rtnh.rtnh_len > remaining) {
+                fail(reason, msg, "RTA_MULTIPATH", " has an rtnexthop with a bad length");
+                return DecodeStatus::Error;
+            }
+            NextHop hop;
+            hop.ifIndex = static_cast<std::uint32_t>(rtnh.rtnh_ifindex);
+            hop.weight = static_cast<std::uint16_t>(rtnh.rtnh_hops + 1);
+            AttrTable<RTA_MAX> nh;
+            const std::size_t hdr = RTNH_ALIGN(sizeof rtnh);
+            if (!collect<RTA_MAX>(p + hdr, rtnh.rtnh_len > hdr ? rtnh.rtnh_len - hdr : 0, nh, reason, msg))
+                return DecodeStatus::Error;
+            if (nh[RTA_GATEWAY] && !readAddress(nh[RTA_GATEWAY], family, hop.gateway, reason, msg, "RTA_GATEWAY"))
+                return DecodeStatus::Error;
+            if (nh[RTA_VIA] && !readVia(nh[RTA_VIA], hop.gateway, reason, msg))
+                return DecodeStatus::Error;
+            row.nextHops.push_back(hop);
+            const std::size_t step = RTNH_ALIGN(rtnh.rtnh_len);
+            if (step >= remaining)
+                break;
+            remaining -= step;
+            p += step;
+        }
+    } else {
+        NextHop hop;
+        if (tb[RTA_GATEWAY] && !readAddress(tb[RTA_GATEWAY], family, hop.gateway, reason, msg, "RTA_GATEWAY"))
+            return DecodeStatus::Error;
+        if (tb[RTA_VIA] && !readVia(tb[RTA_VIA], hop.gateway, reason, msg))
+            return DecodeStatus::Error;
+        if (tb[RTA_OIF] && !readU32(tb[RTA_OIF], hop.ifIndex, reason, msg, "RTA_OIF"))
+            return DecodeStatus::Error;
+        if (tb[RTA_GATEWAY] || tb[RTA_VIA] || tb[RTA_OIF])
+            row.nextHops.push_back(hop);
+    }
+    return DecodeStatus::Ok;
+}
+
+DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out)
+{
+    out.object = ObjectKind::None;
+    out.isDelete = false;
+    out.reason.clear();
+    DecodeStatus status = DecodeStatus::Skip;
+    switch (nlh->nlmsg_type) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+        status = decodeLink(nlh, out.interface, out.reason);
+        out.object = ObjectKind::Interface;
+        out.isDelete = nlh->nlmsg_type == RTM_DELLINK;
+        break;
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+        status = decodeAddress(nlh, nowUs, out.address, out.reason);
+        out.object = ObjectKind::Address;
+        out.isDelete = nlh->nlmsg_type == RTM_DELADDR;
+        break;
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE:
+        status = decodeRoute(nlh, nowUs, out.route, out.reason);
+        out.object = ObjectKind::Route;
+        out.isDelete = nlh->nlmsg_type == RTM_DELROUTE;
+        break;
+    default:
+        out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";
+        return DecodeStatus::Skip;
+    }
+    if (status != DecodeStatus::Ok)
+        out.object = ObjectKind::None;
+    return status;
+}
+
+DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out)
+{
+    out.object = ObjectKind::None;
+    out.isDelete = false;
+    if (!data || reinterpret_cast<std::uintptr_t>(data) % alignof(nlmsghdr) != 0) {
+        out.reason = "netlink message: buffer is null or not 4-byte aligned";
+        return DecodeStatus::Error;
+    }
+    if (len > 0x7fffffff || !mnl_nlmsg_ok(static_cast<const nlmsghdr *>(data), static_cast<int>(len))) {
+        out.reason = "netlink message: truncated (nlmsg_len does not fit the buffer)";
+        return DecodeStatus::Error;
+    }
+    return decode(static_cast<const nlmsghdr *>(data), nowUs, out);
+}
+
+} // namespace ncv::platform::netlink

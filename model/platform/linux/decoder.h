@@ -1,0 +1,56 @@
+// Netlink message decoder: turns one rtnetlink message (RTM_NEWLINK/DELLINK,
+// RTM_NEWADDR/DELADDR, RTM_NEWROUTE/DELROUTE) into a platform row.
+// Pure functions, no I/O, no Qt. Every length is checked: a malformed or truncated
+// message is reported as DecodeStatus::Error with a one-line reason, never read past.
+// Called on the reader thread of RtnetlinkSource (and by tests / the fuzzer).
+#pragma once
+
+#include "types.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+struct nlmsghdr;
+
+namespace ncv::platform::netlink {
+
+enum class DecodeStatus : std::uint8_t {
+    Ok = 0, ///< a row was decoded into DecodedMessage
+    Skip,   ///< well-formed but not shown (RTM_F_CLONED route, bridge port message, other family...); reason says why
+    Error,  ///< malformed; reason says what is wrong
+};
+
+/// Output of decode(). Reuse one instance across calls: strings and the next-hop vector
+/// keep their capacity, so decoding allocates nothing in the steady state.
+struct DecodedMessage {
+    ObjectKind object = ObjectKind::None; ///< Interface, Address or Route when status is Ok
+    bool isDelete = false;                ///< RTM_DEL* (the row then carries at least the key fields)
+    InterfaceRow interface;               ///< valid when object == Interface
+    AddressRow address;                   ///< valid when object == Address
+    RouteRow route;                       ///< valid when object == Route
+    std::string reason;                   ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
+};
+
+/// Decodes the message at data (len bytes available; the message's nlmsg_len must fit).
+/// nowUs: wall-clock time (microseconds since the epoch) used to turn relative lifetimes
+/// (IFA_CACHEINFO, RTA_CACHEINFO.rta_expires) into absolute ones.
+/// Message types other than the six above give Skip.
+DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out);
+
+/// Same, for a message already validated with mnl_nlmsg_ok().
+DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out);
+
+/// The individual decoders (nlh must be a validated message of the matching type).
+DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &reason);
+DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &row, std::string &reason);
+DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row, std::string &reason);
+
+/// Interface kind name for an ARPHRD_* link type when IFLA_INFO_KIND is absent:
+/// "loopback", "ether", "none", "ipip", "sit", "gre", "ip6tnl", "ppp", ... else "arphrd-<n>".
+std::string kindFromLinkType(unsigned linkType);
+
+/// Clock ticks per second of RTA_CACHEINFO times (USER_HZ, sysconf(_SC_CLK_TCK)).
+long userHz();
+
+} // namespace ncv::platform::netlink

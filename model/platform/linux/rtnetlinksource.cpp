@@ -1,0 +1,668 @@
+// RtnetlinkSource (see rtnetlinksource.h).
+// Registration::run() and everything it calls run on the registration's reader thread;
+// registerChanges / cancel / stats run on any caller thread.
+#include "rtnetlinksource.h"
+
+#include "callbackgate.h"
+#include "decoder.h"
+#include "statestore.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace ncv::platform {
+
+namespace {
+
+constexpr std::size_t kReceiveBufferSize = 64 * 1024; // > the kernel's 32 KiB dump skb
+constexpr std::size_t kMaxBatchRecords = 1024;        // records per callback (snapshot / resync)
+constexpr int kMaxReadsPerBatch = 64;                 // recv() calls merged into one event batch
+constexpr int kMaxDumpAttempts = 8;                   // NLM_F_DUMP_INTR retries before accepting
+constexpr int kMaxDrainReads = 100000;                // datagrams discarded after an overflow
+
+thread_local bool t_onReaderThread = false;
+
+// GNU strerror_r returns a char*, XSI an int; these overloads accept either.
+[[maybe_unused]] std::string strerrorResult(const char *result, const char *) { return result; }
+[[maybe_unused]] std::string strerrorResult(int, const char *buf) { return buf; }
+
+std::string errnoText(int err)
+{
+    char buf[128] = {};
+    return strerrorResult(strerror_r(err, buf, sizeof buf), buf);
+}
+
+Status osError(const char *call, int err)
+{
+    return Status::failure(Error::Os, std::string(call) + ": " + errnoText(err) + " (" + std::to_string(err) + ")", err);
+}
+
+} // namespace
+
+/// Live reader threads of one source, so the destructor can wait for self-cancelled
+/// (detached) threads to finish their cleanup.
+struct RtnetlinkSource::ThreadCounter {
+    std::mutex mutex;
+    std::condition_variable zero;
+    int count = 0;
+};
+
+struct RtnetlinkSource::Registration {
+    RegisterParams params;
+    Family family = Family::Unspec;
+    RtnetlinkSource::Options options;
+    mnl_socket *events = nullptr;
+    mnl_socket *dump = nullptr;
+    int wakeFd = -1;
+    std::uint32_t dumpSeq = 0;
+    CallbackGate gate;
+    std::atomic<bool> stop{false};
+    std::thread thread;
+
+    mutable std::mutex statsMutex;
+    Stats stats;
+
+    // Reader-thread state.
+    StateStore store{StateStore::KeyScheme::Linux};
+    std::vector<char> buffer;
+    netlink::DecodedMessage decoded;
+    std::vector<ChangeRecord> batch;
+    std::uint64_t pendingMessages = 0;
+
+    ~Registration()
+    {
+        if (events)
+            mnl_socket_close(events);
+        if (dump)
+            mnl_socket_close(dump);
+        if (wakeFd >= 0)
+            ::close(wakeFd);
+    }
+
+    Status open();
+    void run();
+
+    bool wantsAddresses() const { return params.objects & AddressesMask; }
+    bool wantsRoutes() const { return params.objects & RoutesMask; }
+    bool wantsV4() const { return family != Family::IPv6; }
+    bool wantsV6() const { return family != Family::IPv4; }
+
+    void wake()
+    {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wakeFd, &one, sizeof one);
+    }
+
+    enum class DumpResult { Ok, Cancelled, Failed };
+    DumpResult dumpAll(Snapshot &snapshot, std::string &error);
+    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error);
+    bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
+
+    void deliver();
+    void push(ChangeRecord &&record);
+    void classifyDecoded(std::int64_t timeUs);
+    void readEvents();
+    void resync(int err);
+    void marker(ChangeKind kind, std::string note);
+};
+
+// ---------------------------------------------------------------------------------------
+// Setup (caller thread)
+
+Status RtnetlinkSource::Registration::open()
+{
+    wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakeFd < 0)
+        return osError("eventfd", errno);
+
+    events = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (!events)
+        return osError("mnl_socket_open (event socket)", errno);
+    const int fd = mnl_socket_get_fd(events);
+
+    // Large receive buffer: SO_RCVBUFFORCE (needs CAP_NET_ADMIN) else SO_RCVBUF (clamped
+    // to net.core.rmem_max). NETLINK_NO_ENOBUFS is deliberately never set: losses must show.
+    int size = options.receiveBufferBytes;
+    stats.requestedReceiveBuffer = size;
+    if (size > 0) {
+        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) == 0) {
+            stats.receiveBufferForced = true;
+        } else if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) != 0) {
+            return osError("setsockopt(SO_RCVBUF)", errno);
+        }
+    }
+    int effective = 0;
+    socklen_t len = sizeof effective;
+    if (::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &effective, &len) != 0)
+        return osError("getsockopt(SO_RCVBUF)", errno);
+    stats.effectiveReceiveBuffer = effective;
+
+    if (mnl_socket_bind(events, 0, MNL_SOCKET_AUTOPID) < 0)
+        return osError("mnl_socket_bind (event socket)", errno);
+    stats.eventSocketPortId = mnl_socket_get_portid(events);
+
+    std::vector<unsigned> groups{RTNLGRP_LINK};
+    if (wantsAddresses() && wantsV4())
+        groups.push_back(RTNLGRP_IPV4_IFADDR);
+    if (wantsAddresses() && wantsV6())
+        groups.push_back(RTNLGRP_IPV6_IFADDR);
+    if (wantsRoutes() && wantsV4())
+        groups.push_back(RTNLGRP_IPV4_ROUTE);
+    if (wantsRoutes() && wantsV6())
+        groups.push_back(RTNLGRP_IPV6_ROUTE);
+    for (unsigned group : groups) {
+        if (mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
+            return osError("setsockopt(NETLINK_ADD_MEMBERSHIP)", errno);
+    }
+
+    dump = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    if (!dump)
+        return osError("mnl_socket_open (dump socket)", errno);
+    if (mnl_socket_bind(dump, 0, MNL_SOCKET_AUTOPID) < 0)
+        return osError("mnl_socket_bind (dump socket)", errno);
+
+    buffer.resize(kReceiveBufferSize);
+    batch.reserve(64);
+    return Status::success();
+}
+
+// ---------------------------------------------------------------------------------------
+// Reader thread
+
+bool RtnetlinkSource::Registration::waitReadable(int fd, int timeoutMs)
+{
+    for (;;) {
+        if (stop.load(std::memory_order_acquire))
+            return false;
+        pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
+        const int n = ::poll(fds, fd >= 0 ? 2 : 1, timeoutMs);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        if (fds[0].revents)
+            return false;
+        return true;
+    }
+}
+
+void RtnetlinkSource::Registration::deliver()
+{
+    if (batch.empty())
+        return;
+    {
+        CallbackScope scope(gate);
+        if (scope.entered()) {
+            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batch.size()));
+        } else {
+            stop.store(true, std::memory_order_release);
+        }
+    }
+    {
+        std::lock_guard lock(statsMutex);
+        stats.records += batch.size();
+        stats.batches += 1;
+    }
+    batch.clear();
+}
+
+void RtnetlinkSource::Registration::push(ChangeRecord &&record)
+{
+    if (!matchesFilter(record, params.objects, family))
+        return;
+    batch.push_back(std::move(record));
+}
+
+void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
+{
+    ChangeRecord record;
+    record.object = kind == ChangeKind::Gap ? ObjectKind::Gap : ObjectKind::None;
+    record.change = kind;
+    record.origin = Origin::Observed;
+    record.timeUs = nowUs();
+    record.note = std::move(note);
+    batch.push_back(std::move(record));
+}
+
+RtnetlinkSource::Registration::DumpResult
+RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error)
+{
+    const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump" : type == RTM_GETADDR ? "RTM_GETADDR dump" : "RTM_GETROUTE dump";
+    const std::size_t mark = type == RTM_GETLINK ? snapshot.interfaces.size()
+                             : type == RTM_GETADDR ? snapshot.addresses.size()
+                                                   : snapshot.routes.size();
+    const unsigned portId = mnl_socket_get_portid(dump);
+    for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
+        // Drop what a previous (interrupted) attempt appended.
+        if (type == RTM_GETLINK)
+            snapshot.interfaces.resize(mark);
+        else if (type == RTM_GETADDR)
+            snapshot.addresses.resize(mark);
+        else
+            snapshot.routes.resize(mark);
+
+        alignas(nlmsghdr) char request[MNL_NLMSG_HDRLEN + 64];
+        std::memset(request, 0, sizeof request);
+        nlmsghdr *nlh = mnl_nlmsg_put_header(request);
+        nlh->nlmsg_type = type;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        nlh->nlmsg_seq = ++dumpSeq;
+        const std::uint32_t seq = nlh->nlmsg_seq;
+        if (type == RTM_GETLINK) {
+            auto *ifi = static_cast<ifinfomsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+            ifi->ifi_family = AF_UNSPEC;
+            mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        } else if (type == RTM_GETADDR) {
+            auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+            ifa->ifa_family = static_cast<std::uint8_t>(af);
+        } else {
+            auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+            rtm->rtm_family = static_cast<std::uint8_t>(af);
+        }
+        if (mnl_socket_sendto(dump, nlh, nlh->nlmsg_len) < 0) {
+            error = osError(what, errno).message;
+            return DumpResult::Failed;
+        }
+
+        bool done = false;
+        bool interrupted = false;
+        const int fd = mnl_socket_get_fd(dump);
+        while (!done) {
+            if (!waitReadable(fd, -1))
+                return DumpResult::Cancelled;
+            const ssize_t n = mnl_socket_recvfrom(dump, buffer.data(), buffer.size());
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                error = osError(what, errno).message;
+                return DumpResult::Failed;
+            }
+            int len = static_cast<int>(n);
+            const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
+            const std::int64_t t = nowUs();
+            for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+                if (msg->nlmsg_seq != seq || !mnl_nlmsg_portid_ok(msg, portId))
+                    continue; // stale reply of an abandoned request
+                if (msg->nlmsg_flags & NLM_F_DUMP_INTR)
+                    interrupted = true;
+                if (msg->nlmsg_type == NLMSG_DONE) {
+                    done = true;
+                    if (mnl_nlmsg_get_payload_len(msg) >= sizeof(int)) {
+                        int code = 0;
+                        std::memcpy(&code, mnl_nlmsg_get_payload(msg), sizeof code);
+                        if (code < 0) {
+                            error = osError(what, -code).message;
+                            return DumpResult::Failed;
+                        }
+                    }
+                    break;
+                }
+                if (msg->nlmsg_type == NLMSG_ERROR) {
+                    int code = -EBADMSG;
+                    if (mnl_nlmsg_get_payload_len(msg) >= sizeof(nlmsgerr))
+                        std::memcpy(&code, mnl_nlmsg_get_payload(msg), sizeof code);
+                    if (code < 0) {
+                        error = osError(what, -code).message;
+                        return DumpResult::Failed;
+                    }
+                    continue;
+                }
+                if (msg->nlmsg_type < NLMSG_MIN_TYPE)
+                    continue;
+                if (netlink::decode(msg, t, decoded) != netlink::DecodeStatus::Ok) {
+                    // Skip (cloned routes, bridge ports) or malformed: not part of the state.
+                    continue;
+                }
+                switch (decoded.object) {
+                case ObjectKind::Interface:
+                    if (type == RTM_GETLINK)
+                        snapshot.interfaces.push_back(decoded.interface);
+                    break;
+                case ObjectKind::Address:
+                    if (type == RTM_GETADDR)
+                        snapshot.addresses.push_back(decoded.address);
+                    break;
+                case ObjectKind::Route:
+                    if (type == RTM_GETROUTE)
+                        snapshot.routes.push_back(decoded.route);
+                    break;
+                default:
+                    break;
+                }
+            }
+        }
+        if (!interrupted)
+            return DumpResult::Ok;
+        std::lock_guard lock(statsMutex);
+        ++stats.dumpRestarts;
+    }
+    // Still interrupted after several attempts (a very busy system): keep the last
+    // result; the events queued meanwhile bring the store up to date.
+    return DumpResult::Ok;
+}
+
+RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpAll(Snapshot &snapshot, std::string &error)
+{
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error);
+    return r;
+}
+
+void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
+{
+    ChangeRecord record;
+    bool produced = false;
+    switch (decoded.object) {
+    case ObjectKind::Interface:
+        produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
+                                    : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
+        record.family = Family::Unspec;
+        break;
+    case ObjectKind::Address:
+        produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
+                                    : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
+        record.family = decoded.address.address.family;
+        break;
+    case ObjectKind::Route:
+        produced = decoded.isDelete ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
+                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record);
+        record.family = decoded.route.family();
+        break;
+    default:
+        break;
+    }
+    if (produced)
+        push(std::move(record));
+}
+
+void RtnetlinkSource::Registration::readEvents()
+{
+    std::uint64_t decodeErrors = 0;
+    for (int i = 0; i < kMaxReadsPerBatch && !stop.load(std::memory_order_acquire); ++i) {
+        const ssize_t n = mnl_socket_recvfrom(events, buffer.data(), buffer.size());
+        if (n < 0) {
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+                break;
+            if (err == EINTR)
+                continue;
+            deliver();
+            if (err == ENOBUFS || err == ENOSPC) {
+                resync(err);
+            } else {
+                marker(ChangeKind::Gap, osError("recv (rtnetlink events)", err).message);
+                deliver();
+                waitReadable(-1, 100);
+            }
+            return;
+        }
+        int len = static_cast<int>(n);
+        const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
+        const std::int64_t t = nowUs();
+        for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+            ++pendingMessages;
+            if (msg->nlmsg_type < NLMSG_MIN_TYPE)
+                continue; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
+            const auto status = netlink::decode(msg, t, decoded);
+            if (status == netlink::DecodeStatus::Ok)
+                classifyDecoded(t);
+            else if (status == netlink::DecodeStatus::Error)
+                ++decodeErrors;
+        }
+    }
+    {
+        std::lock_guard lock(statsMutex);
+        stats.decodeErrors += decodeErrors;
+        stats.messages += pendingMessages;
+    }
+    pendingMessages = 0;
+    deliver();
+}
+
+void RtnetlinkSource::Registration::resync(int err)
+{
+    {
+        std::lock_guard lock(statsMutex);
+        ++stats.gaps;
+    }
+    marker(ChangeKind::Gap, err == ENOBUFS ? "ENOBUFS: rtnetlink receive buffer overflowed, events were lost; resyncing"
+                                           : "truncated rtnetlink datagram, events were lost; resyncing");
+    deliver();
+    // Drain what is queued (the dump below covers it), back off briefly, dump again.
+    for (int i = 0; i < kMaxDrainReads; ++i) {
+        const ssize_t n = mnl_socket_recvfrom(events, buffer.data(), buffer.size());
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+    }
+    if (options.resyncBackoffMs > 0)
+        waitReadable(-1, options.resyncBackoffMs);
+    if (stop.load(std::memory_order_acquire))
+        return;
+    Snapshot snapshot;
+    std::string error;
+    const DumpResult r = dumpAll(snapshot, error);
+    if (r == DumpResult::Cancelled)
+        return;
+    if (r == DumpResult::Failed) {
+        marker(ChangeKind::Gap, "resync failed: " + error);
+        deliver();
+        return;
+    }
+    std::vector<ChangeRecord> diffs;
+    store.reconcile(snapshot, nowUs(), Origin::Inferred, diffs);
+    snapshot = Snapshot{};
+    {
+        std::lock_guard lock(statsMutex);
+        ++stats.resyncs; // counted before the differences are seen by the callback
+    }
+    for (auto &record : diffs) {
+        push(std::move(record));
+        if (batch.size() >= kMaxBatchRecords)
+            deliver();
+    }
+    deliver();
+}
+
+void RtnetlinkSource::Registration::run()
+{
+    t_onReaderThread = true;
+    // 1. Snapshot (the event socket is already subscribed; events queue meanwhile).
+    Snapshot snapshot;
+    std::string error;
+    const DumpResult r = dumpAll(snapshot, error);
+    if (r == DumpResult::Cancelled)
+        return;
+    if (r == DumpResult::Failed) {
+        marker(ChangeKind::Gap, "initial dump failed: " + error);
+        deliver();
+    }
+    const std::int64_t t = nowUs();
+    auto initial = [&](auto &rows) {
+        for (auto &row : rows) {
+            ChangeRecord record;
+            if (!store.upsert(row, t, Origin::Observed, &record))
+                continue; // exact duplicate in the dump
+            if (!params.initialNotification)
+                continue;
+            record.change = ChangeKind::Initial;
+            record.before = std::monostate{};
+            record.changedFields = 0;
+            push(std::move(record));
+            if (batch.size() >= kMaxBatchRecords)
+                deliver();
+        }
+        rows = {};
+    };
+    initial(snapshot.interfaces);
+    initial(snapshot.addresses);
+    initial(snapshot.routes);
+    marker(ChangeKind::SnapshotComplete, std::to_string(store.interfaceCount()) + " interfaces, " +
+                                             std::to_string(store.addressCount()) + " addresses, " +
+                                             std::to_string(store.routeCount()) + " routes");
+    deliver();
+
+    // 2. Live events, starting with those queued during the dump.
+    const int fd = mnl_socket_get_fd(events);
+    while (!stop.load(std::memory_order_acquire)) {
+        if (!waitReadable(fd, -1))
+            break;
+        readEvents();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// RtnetlinkSource
+
+RtnetlinkSource::RtnetlinkSource() : RtnetlinkSource(Options{}) {}
+
+RtnetlinkSource::RtnetlinkSource(const Options &options)
+    : m_options(options), m_threads(std::make_shared<ThreadCounter>())
+{
+}
+
+RtnetlinkSource::~RtnetlinkSource()
+{
+    std::unordered_map<Handle, std::shared_ptr<Registration>> all;
+    {
+        std::lock_guard lock(m_mutex);
+        all.swap(m_registrations);
+    }
+    for (auto &[handle, reg] : all) {
+        reg->gate.close();
+        reg->stop.store(true, std::memory_order_release);
+        reg->wake();
+        if (reg->thread.get_id() == std::this_thread::get_id())
+            reg->thread.detach();
+        else if (reg->thread.joinable())
+            reg->thread.join();
+    }
+    all.clear();
+    // Wait for threads that cancelled themselves from a callback and are cleaning up.
+    if (!t_onReaderThread) {
+        auto counter = m_threads;
+        std::unique_lock lock(counter->mutex);
+        counter->zero.wait(lock, [&] { return counter->count == 0; });
+    }
+}
+
+Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *handle)
+{
+    if (!handle)
+        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: handle pointer is null");
+    *handle = 0;
+    if (!params.callback)
+        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: callback is null");
+    if ((params.objects & AllObjectsMask) == 0)
+        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: object mask is empty");
+    Family family = Family::Unspec;
+    if (!familyFromAf(params.addressFamily, &family))
+        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: address family " +
+                                                            std::to_string(params.addressFamily) +
+                                                            " is not AF_INET, AF_INET6 or AF_UNSPEC");
+
+    std::shared_ptr<Registration> reg;
+    try {
+        reg = std::make_shared<Registration>();
+    } catch (const std::bad_alloc &) {
+        return Status::failure(Error::NotEnoughMemory, "RtnetlinkSource::registerChanges: out of memory");
+    }
+    reg->params = params;
+    reg->family = family;
+    reg->options = m_options;
+    if (Status s = reg->open(); !s.ok())
+        return s;
+
+    std::lock_guard lock(m_mutex);
+    const Handle h = m_nextHandle++;
+    *handle = h;
+    auto counter = m_threads;
+    {
+        std::lock_guard c(counter->mutex);
+        ++counter->count;
+    }
+    try {
+        reg->thread = std::thread([reg, counter]() mutable {
+            {
+                auto self = std::move(reg);
+                self->run();
+            } // last reference of a self-cancelled registration: sockets close here
+            std::lock_guard c(counter->mutex);
+            if (--counter->count == 0)
+                counter->zero.notify_all();
+        });
+    } catch (const std::system_error &e) {
+        std::lock_guard c(counter->mutex);
+        --counter->count;
+        *handle = 0;
+        return Status::failure(Error::Os, std::string("std::thread: ") + e.what(), e.code().value());
+    }
+    m_registrations.emplace(h, std::move(reg));
+    return Status::success();
+}
+
+Status RtnetlinkSource::cancel(Handle handle)
+{
+    if (handle == 0)
+        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::cancel: handle is 0");
+    std::shared_ptr<Registration> reg;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_registrations.find(handle);
+        if (it == m_registrations.end())
+            return Status::failure(Error::InvalidHandle,
+                                   "RtnetlinkSource::cancel: unknown or already cancelled handle " + std::to_string(handle));
+        reg = std::move(it->second);
+        m_registrations.erase(it);
+    }
+    // Closing the gate waits for a running callback, unless we are inside it (deferred).
+    reg->gate.close();
+    reg->stop.store(true, std::memory_order_release);
+    reg->wake();
+    if (reg->thread.get_id() == std::this_thread::get_id())
+        reg->thread.detach(); // cancel from our own callback: the thread ends and cleans up itself
+    else if (reg->thread.joinable())
+        reg->thread.join();
+    return Status::success();
+}
+
+bool RtnetlinkSource::stats(Handle handle, Stats *out) const
+{
+    std::shared_ptr<Registration> reg;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_registrations.find(handle);
+        if (it == m_registrations.end())
+            return false;
+        reg = it->second;
+    }
+    if (out) {
+        std::lock_guard lock(reg->statsMutex);
+        *out = reg->stats;
+    }
+    return true;
+}
+
+std::unique_ptr<Source> createSystemSource()
+{
+    return std::make_unique<RtnetlinkSource>();
+}
+
+} // namespace ncv::platform

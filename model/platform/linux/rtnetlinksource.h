@@ -1,0 +1,81 @@
+// RtnetlinkSource: the Linux backend of Source, on rtnetlink through libmnl. Qt-free.
+//
+// Each registration owns a reader thread, an event socket (subscribed to RTNLGRP_LINK
+// and, per object mask and family, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE),
+// a dump socket, a StateStore(KeyScheme::Linux) and an eventfd that wakes the thread on
+// cancel. The thread: dumps links, addresses, routes (a dump flagged NLM_F_DUMP_INTR is run
+// again), delivers the rows as Initial records (if asked), then exactly one
+// SnapshotComplete, then classifies the events queued since the subscription and all later
+// ones through the store (no-ops are dropped). On ENOBUFS (events lost) or a truncated
+// datagram it delivers a Gap record, drains, backs off, dumps again and delivers the
+// differences with Origin::Inferred.
+#pragma once
+
+#include "source.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace ncv::platform {
+
+class RtnetlinkSource final : public Source {
+public:
+    struct Options {
+        /// Receive buffer asked for each event socket, bytes (SO_RCVBUFFORCE, falling back
+        /// to SO_RCVBUF, which the kernel clamps to net.core.rmem_max and doubles).
+        int receiveBufferBytes = 32 * 1024 * 1024;
+        /// Pause between an overflow and the resync dump, milliseconds.
+        int resyncBackoffMs = 20;
+    };
+
+    /// Counters of one registration, readable from any thread (diagnostics view).
+    struct Stats {
+        int requestedReceiveBuffer = 0; ///< bytes asked for
+        int effectiveReceiveBuffer = 0; ///< bytes the kernel reports (getsockopt SO_RCVBUF; doubled by the kernel)
+        bool receiveBufferForced = false; ///< SO_RCVBUFFORCE succeeded (else SO_RCVBUF, clamped to rmem_max)
+        std::uint32_t eventSocketPortId = 0; ///< netlink port id (matches /proc/net/netlink "Pid")
+        std::uint64_t messages = 0;     ///< netlink event messages read
+        std::uint64_t records = 0;      ///< records delivered (after filtering)
+        std::uint64_t batches = 0;      ///< callbacks made
+        std::uint64_t gaps = 0;         ///< overflows seen (ENOBUFS or truncation)
+        std::uint64_t resyncs = 0;      ///< resync dumps completed
+        std::uint64_t dumpRestarts = 0; ///< dumps run again because of NLM_F_DUMP_INTR
+        std::uint64_t decodeErrors = 0; ///< malformed messages dropped
+    };
+
+    RtnetlinkSource();
+    explicit RtnetlinkSource(const Options &options);
+    /// Cancels every registration (waits for running callbacks, joins reader threads).
+    ~RtnetlinkSource() override;
+
+    RtnetlinkSource(const RtnetlinkSource &) = delete;
+    RtnetlinkSource &operator=(const RtnetlinkSource &) = delete;
+
+    /// See Source::registerChanges. Opens, configures and subscribes the sockets before it
+    /// returns, so every change after it returns is seen. Errors: InvalidParameter
+    /// (null handle/callback, empty mask, family not AF_INET/AF_INET6/AF_UNSPEC); Os with
+    /// errno and the failing call ("mnl_socket_bind: Permission denied"); NotEnoughMemory.
+    Status registerChanges(const RegisterParams &params, Handle *handle) override;
+    /// See Source::cancel. InvalidParameter for 0; InvalidHandle for unknown/cancelled.
+    Status cancel(Handle handle) override;
+    std::string name() const override { return "rtnetlink"; }
+
+    /// Counters of a live registration; false for an unknown handle.
+    bool stats(Handle handle, Stats *out) const;
+
+    struct Registration; // private; public so the reader thread code can name it
+
+private:
+    struct ThreadCounter; // live reader threads, so the destructor can wait for self-cancelled ones
+
+    Options m_options;
+    std::shared_ptr<ThreadCounter> m_threads;
+    mutable std::mutex m_mutex;
+    std::unordered_map<Handle, std::shared_ptr<Registration>> m_registrations;
+    Handle m_nextHandle = 1;
+};
+
+} // namespace ncv::platform

@@ -1,0 +1,12 @@
+# Linux platform tests (included from tests/CMakeLists.txt on non-Windows hosts).
+if(NOT NCV_PLATFORM_ONLY)
+    # Decoder: hand-built netlink messages, including truncated and malformed ones.
+    ncv_add_qt_test(tst_netlinkdecoder SOURCES tst_netlinkdecoder.cpp LIBS ncv_platform)
+    target_link_libraries(tst_netlinkdecoder PRIVATE PkgConfig::LIBMNL)
+
+    # RtnetlinkSource against the real kernel in a private network namespace (skips when
+    # namespaces are not allowed). Needs `ip` (iproute2).
+    ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp netns.h netns.cpp
+                    LIBS ncv_platform TIMEOUT 180)
+    target_include_directories(tst_rtnetlinksource PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+endif()
