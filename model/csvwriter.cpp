@@ -3,6 +3,7 @@
 #include "eventhistory.h"
 #include "format.h"
 
+#include <QFileInfo>
 #include <QIODevice>
 #include <QSaveFile>
 
@@ -236,6 +237,12 @@ bool exportToFile(const EventHistory &h, const QString &path, QString *error, co
             *error = QStringLiteral("cannot write CSV: no file name given");
         return false;
     }
+    const QFileInfo info(path);
+    const QFileInfo dir(info.absolutePath());
+    if (!dir.exists())
+        return fail(QStringLiteral("directory %1 does not exist").arg(dir.filePath()));
+    if (!dir.isDir())
+        return fail(QStringLiteral("%1 is not a directory").arg(dir.filePath()));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return fail(file.errorString());
