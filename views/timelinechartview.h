@@ -53,6 +53,8 @@ public Q_SLOTS:
     void zoomTo(qint64 fromUs, qint64 toUs);
     /// Redraws now (skipping the throttle).
     void refreshNow();
+    /// Redraws within RefreshMs (at most one redraw per RefreshMs however often called).
+    void scheduleRefresh();
 
 Q_SIGNALS:
     void timeRangeSelected(qint64 fromUs, qint64 toUs);
@@ -67,7 +69,6 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void scheduleRefresh();
     void computeLiveRange();
     /// Plot area in view (widget) coordinates.
     QRectF plotRectInView() const;
