@@ -8,12 +8,13 @@
 #include "eventhistory.h"
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
+#include "interfacetablemodel.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
-#include "interfacetablemodel.h"
 #include "rowstatedelegate.h"
 #include "tablemodelroles.h"
 #include "tablesection.h"
+#include "timelinebins.h"
 #include "timelinechartview.h"
 #include "viewstestdata.h"
 
@@ -46,7 +47,7 @@ namespace {
 /// One window over one model over one manual source, populated and running.
 struct Fixture {
     platform::ManualSource source;
-    NotificationModel model{&source};
+    NotificationModel model {&source};
     std::unique_ptr<MainWindow> window;
 
     explicit Fixture(bool populated = true, int family = afUnspec())
@@ -96,8 +97,7 @@ double contrast(const QColor &a, const QColor &b)
 
 } // namespace
 
-class TestMainWindow : public QObject
-{
+class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
@@ -113,6 +113,7 @@ private Q_SLOTS:
     void pauseStopsAndResumeTakesFreshSnapshot();
     void sortByColumnIsNumeric();
     void copyPutsSelectedRowsOnClipboard();
+    void ctrlCInEventLogCopiesRowsWithHeader();
     void chartDragFiltersEventLog();
     void chartFollowsLiveEdgeUntilZoomed();
     void eventLogFollowsNewestUnlessScrolledUp();
@@ -139,7 +140,8 @@ void TestMainWindow::showsSnapshotAndStatus()
     QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
     QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTRY_VERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Routes: %1").arg(kRoutes)));
-    QVERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
+    QVERIFY(
+        f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
     QVERIFY(f.window->stateLabel()->text().startsWith(QStringLiteral("Running")));
     // Readability: uniform rows, hidden vertical header, no ResizeToContents on live tables.
     QTableView *view = f.window->routesSection()->view();
@@ -148,6 +150,13 @@ void TestMainWindow::showsSnapshotAndStatus()
     QVERIFY(view->alternatingRowColors());
     for (int c = 0; c < view->horizontalHeader()->count(); ++c)
         QVERIFY(view->horizontalHeader()->sectionResizeMode(c) != QHeaderView::ResizeToContents);
+    // Columns were fitted once to the snapshot: "ifindex" is much narrower than the
+    // default section, and the Time column shows its microseconds unelided.
+    QHeaderView *ifHeader = f.window->interfacesSection()->view()->horizontalHeader();
+    QVERIFY(ifHeader->sectionSize(InterfaceTableModel::IfIndex) < ifHeader->defaultSectionSize());
+    QTableView *events = f.window->eventsSection()->view();
+    const QString time = events->model()->index(0, EventLogModel::Time).data().toString();
+    QVERIFY(events->columnWidth(EventLogModel::Time) > events->fontMetrics().horizontalAdvance(time));
 }
 
 void TestMainWindow::filterNarrowsTableAfterDebounce()
@@ -200,7 +209,7 @@ void TestMainWindow::selectingEventFillsDetails()
     DetailsPanel *details = f.window->detailsPanel();
     QTableWidget *table = details->table();
     QVERIFY(details->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")));
-    QCOMPARE(details->changedFieldNames(), QStringList{QStringLiteral("mtu")});
+    QCOMPARE(details->changedFieldNames(), QStringList {QStringLiteral("mtu")});
     bool found = false;
     for (int r = 0; r < table->rowCount(); ++r) {
         if (table->item(r, DetailsPanel::FieldColumn)->text() != QStringLiteral("mtu"))
@@ -256,7 +265,8 @@ void TestMainWindow::addedRowIsMarked()
 
     // A removed row stays, greyed, for a moment, then goes.
     f.source.remove(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
-    QTRY_COMPARE(routes->proxy()->index(columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24")), 0)
+    QTRY_COMPARE(routes->proxy()
+                     ->index(columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24")), 0)
                      .data(ChangeStateRole)
                      .toInt(),
                  int(ChangeDeleted));
@@ -412,6 +422,26 @@ void TestMainWindow::copyPutsSelectedRowsOnClipboard()
     QCOMPARE(lines.at(1).count(QLatin1Char('\t')), InterfaceTableModel::ColumnCount - 1);
 }
 
+void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
+{
+    Fixture f;
+    QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
+    TableSection *events = f.window->eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTableView *view = events->view();
+    view->setFocus();
+    QTRY_VERIFY(view->hasFocus());
+    view->selectRow(0);
+    QGuiApplication::clipboard()->clear();
+    // The window's Edit > Copy shortcut wins over the view's own one-cell copy.
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    const QStringList lines = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(QStringLiteral("#\tTime\tObject\tChange")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).startsWith(QStringLiteral("1\t")), qPrintable(lines.at(1)));
+    QVERIFY(lines.at(1).contains(QStringLiteral("\tinitial\t")));
+}
+
 void TestMainWindow::chartDragFiltersEventLog()
 {
     Fixture f;
@@ -429,6 +459,7 @@ void TestMainWindow::chartDragFiltersEventLog()
     chart->refreshNow();
     QVERIFY(chart->followsLiveEdge());
     QTRY_VERIFY(chart->series(platform::ObjectKind::Route)->count() > 0);
+    QCOMPARE(f.window->chartBins()->total(), qint64(2));
 
     // Programmatic selection of the later part only.
     chart->selectTimeRange(splitUs, platform::nowUs());
@@ -459,7 +490,15 @@ void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
 {
     Fixture f;
     TimelineChartView *chart = f.window->timelineView();
-    QTRY_VERIFY(chart->series(platform::ObjectKind::Interface)->count() > 0);
+    QTRY_COMPARE(f.model.history()->size(), qint64(kInterfaces + kAddresses + kRoutes));
+    // Changes only: the snapshot rows are not counted.
+    QCOMPARE(f.window->chartBins()->total(), qint64(0));
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.2", 2, 50));
+    f.source.upsert(addressRow(2, "192.168.1.21", 24));
+    QTRY_COMPARE(f.window->chartBins()->total(), qint64(4));
+    chart->refreshNow();
     const qint64 now = platform::nowUs();
     QVERIFY(chart->toUs() >= now - 2'000'000);
     QVERIFY(chart->toUs() - chart->fromUs() >= TimelineChartView::MinLiveSpanUs);
@@ -469,7 +508,11 @@ void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
         for (const QPointF &p : chart->series(kind)->points())
             sum += p.y();
     }
-    QCOMPARE(int(sum), kInterfaces + kAddresses + kRoutes);
+    QCOMPARE(int(sum), 4);
+    double routes = 0;
+    for (const QPointF &p : chart->series(platform::ObjectKind::Route)->points())
+        routes += p.y();
+    QCOMPARE(int(routes), 2);
 
     // Wheel zoom stops following; the action follows the chart.
     QAction *follow = f.window->findChild<QAction *>(QStringLiteral("followAction"));
@@ -522,6 +565,7 @@ void TestMainWindow::settingsRoundTrip()
         f.window->close();
     }
     platform::ManualSource source;
+    populate(source);
     NotificationModel model(&source);
     MainWindow window(&model);
     QCOMPARE(window.selectedFamily(), afInet());
@@ -530,6 +574,17 @@ void TestMainWindow::settingsRoundTrip()
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
     QCOMPARE(header->sortIndicatorSection(), int(RouteTableModel::Metric));
     QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+    // The app starts the model with the restored family; the first snapshot's column
+    // fitting leaves the saved widths alone.
+    QString error;
+    QVERIFY2(model.start(window.selectedFamily(), true, &error), qPrintable(error));
+    window.show();
+    QTRY_COMPARE(window.routesSection()->proxy()->rowCount(), kIPv4Routes);
+    QTest::qWait(50);
+    QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
+    QCOMPARE(window.routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
+             QStringLiteral("1024"));
+    model.stop();
 }
 
 void TestMainWindow::tintsKeepTextReadable_data()

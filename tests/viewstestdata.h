@@ -31,8 +31,8 @@ inline InterfaceRow interfaceRow(std::uint32_t index, const std::string &name, c
     return r;
 }
 
-inline AddressRow addressRow(std::uint32_t index, const std::string &address, std::uint8_t plen,
-                             std::uint8_t scope = 0, std::uint32_t flags = AddrPermanent)
+inline AddressRow addressRow(std::uint32_t index, const std::string &address, std::uint8_t plen, std::uint8_t scope = 0,
+                             std::uint32_t flags = AddrPermanent)
 {
     AddressRow r;
     r.ifIndex = index;

@@ -24,13 +24,13 @@ QString qs(std::string_view text)
 QString timeText(qint64 timeUs)
 {
     const QDateTime t = QDateTime::fromMSecsSinceEpoch(timeUs / 1000);
-    return t.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")) + QString::number(timeUs % 1000).rightJustified(3, QLatin1Char('0'));
+    return t.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"))
+        + QString::number(timeUs % 1000).rightJustified(3, QLatin1Char('0'));
 }
 
 } // namespace
 
-DetailsPanel::DetailsPanel(QWidget *parent)
-    : QWidget(parent)
+DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("detailsPanel"));
     m_title = new QLabel(this);
@@ -82,9 +82,10 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
     using namespace ncv::platform;
     const std::string name = ifName.toStdString();
     m_title->setText(tr("#%1  %2").arg(sequence).arg(qs(summary(record, name))));
-    QString sub = tr("%1 · %2 %3 · %4 · %5")
-                      .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
-                           qs(familyName(record.family)), qs(originName(record.origin)));
+    QString sub
+        = tr("%1 · %2 %3 · %4 · %5")
+              .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
+                   qs(familyName(record.family)), qs(originName(record.origin)));
     if (record.change == ChangeKind::Parameter && record.changedFields != 0)
         sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.changedFields, ", ")));
     if (!record.note.empty())
@@ -93,8 +94,9 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
 
     const bool hasBefore = !std::holds_alternative<std::monostate>(record.before);
     const bool hasAfter = !std::holds_alternative<std::monostate>(record.after);
-    const auto beforeFields = hasBefore ? fieldTexts(record.before) : std::vector<std::pair<std::string, std::string>>{};
-    const auto afterFields = hasAfter ? fieldTexts(record.after) : std::vector<std::pair<std::string, std::string>>{};
+    const auto beforeFields
+        = hasBefore ? fieldTexts(record.before) : std::vector<std::pair<std::string, std::string>> {};
+    const auto afterFields = hasAfter ? fieldTexts(record.after) : std::vector<std::pair<std::string, std::string>> {};
 
     // Field names of the changed bits, as format.h names them.
     QSet<QString> changedNames;
@@ -133,8 +135,8 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
         const QString b = before.count(key) ? before[key] : QString();
         const QString a = after.count(key) ? after[key] : QString();
         const bool changed = changedNames.contains(key)
-                             || (hasBefore && hasAfter && record.change == ChangeKind::Parameter
-                                 && before.count(key) != after.count(key));
+            || (hasBefore && hasAfter && record.change == ChangeKind::Parameter
+                && before.count(key) != after.count(key));
         const QString cells[ColumnCount] = {key, b, a};
         for (int column = 0; column < ColumnCount; ++column) {
             auto *item = new QTableWidgetItem(cells[column]);

@@ -12,8 +12,7 @@ class QTableWidget;
 
 namespace ncv {
 
-class DetailsPanel : public QWidget
-{
+class DetailsPanel : public QWidget {
     Q_OBJECT
 public:
     enum Column { FieldColumn, BeforeColumn, AfterColumn, ColumnCount };

@@ -8,6 +8,7 @@
 #include "notificationmodel.h"
 #include "tablemodelroles.h"
 #include "tablesection.h"
+#include "timelinebins.h"
 #include "timelinechartview.h"
 
 #include "addresstablemodel.h"
@@ -33,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -81,9 +83,7 @@ QString clockText(qint64 us)
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
-    : QMainWindow(parent)
-    , m_model(model)
-    , m_family(afUnspec())
+    : QMainWindow(parent), m_model(model), m_family(afUnspec())
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
@@ -135,7 +135,8 @@ void MainWindow::createActions()
     // Not Space: it would fire while typing a filter.
     m_pauseAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_Pause)});
     m_pauseAction->setIcon(themeIcon("media-playback-pause", "pause"));
-    m_pauseAction->setToolTip(tr("Pause: cancel the subscription. Resume registers again with a fresh snapshot (Ctrl+P)"));
+    m_pauseAction->setToolTip(
+        tr("Pause: cancel the subscription. Resume registers again with a fresh snapshot (Ctrl+P)"));
     connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
 
     m_clearTimeFilterAction = new QAction(tr("&Clear Time Filter"), this);
@@ -174,9 +175,8 @@ void MainWindow::createActions()
         action->setCheckable(true);
         action->setData(af);
     }
-    connect(m_familyGroup, &QActionGroup::triggered, this, [this](QAction *action) {
-        setFamily(action->data().toInt());
-    });
+    connect(m_familyGroup, &QActionGroup::triggered, this,
+            [this](QAction *action) { setFamily(action->data().toInt()); });
 
     m_familyCombo = new QComboBox(this);
     m_familyCombo->setObjectName(QStringLiteral("familySelector"));
@@ -184,9 +184,8 @@ void MainWindow::createActions()
     for (int af : {afInet(), afInet6(), afUnspec()})
         m_familyCombo->addItem(familyText(af), af);
     m_familyCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    connect(m_familyCombo, &QComboBox::activated, this, [this](int index) {
-        setFamily(m_familyCombo->itemData(index).toInt());
-    });
+    connect(m_familyCombo, &QComboBox::activated, this,
+            [this](int index) { setFamily(m_familyCombo->itemData(index).toInt()); });
 }
 
 void MainWindow::createMenus()
@@ -252,12 +251,20 @@ void MainWindow::createLayout()
     m_tabs->addTab(m_interfaces, tr("&Interfaces"));
     m_tabs->addTab(m_addresses, tr("&Addresses"));
     m_tabs->addTab(m_routes, tr("&Routes"));
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget());
-    });
+    connect(m_tabs, &QTabWidget::currentChanged, this,
+            [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
 
     m_chart = new TimelineChartView(this);
-    m_chart->setTimeline(m_model->timeline());
+    // The chart counts changes: the rows of a snapshot (ChangeKind::Initial, hundreds on
+    // a real machine, again after every resume) are not changes and would flatten every
+    // later change into the axis. So it is fed from the history, minus Initial records,
+    // instead of from the model's TimelineBins (which counts every event).
+    m_changeBins = new TimelineBins(this);
+    connect(m_model->history(), &EventHistory::appended, this, &MainWindow::countChanges);
+    connect(m_model->history(), &EventHistory::cleared, m_changeBins, &TimelineBins::clear);
+    if (m_model->history()->size() > 0)
+        countChanges(0, m_model->history()->size() - 1);
+    m_chart->setTimeline(m_changeBins);
     connect(m_chart, &TimelineChartView::timeRangeSelected, this, &MainWindow::setTimeFilter);
     connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
     connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
@@ -420,7 +427,8 @@ void MainWindow::onRunningChanged(bool running)
         m_pauseAction->setChecked(!running);
     }
     m_pauseAction->setText(running ? tr("&Pause") : tr("&Resume"));
-    m_pauseAction->setIcon(running ? themeIcon("media-playback-pause", "pause") : themeIcon("media-playback-start", "resume"));
+    m_pauseAction->setIcon(running ? themeIcon("media-playback-pause", "pause")
+                                   : themeIcon("media-playback-start", "resume"));
     if (running && m_model->addressFamily() != m_family) {
         m_family = m_model->addressFamily();
         syncFamilyControls();
@@ -438,6 +446,21 @@ void MainWindow::onSnapshotComplete()
         if (!m_restoredSections.contains(section))
             section->fitColumns();
     }
+}
+
+void MainWindow::countChanges(qint64 first, qint64 last)
+{
+    const EventHistory *history = m_model->history();
+    bool counted = false;
+    for (qint64 i = first; i <= last && i < history->size(); ++i) {
+        const platform::ChangeRecord &record = history->record(i);
+        if (record.change == platform::ChangeKind::Initial)
+            continue;
+        m_changeBins->add(record);
+        counted = true;
+    }
+    if (counted)
+        m_chart->scheduleRefresh();
 }
 
 void MainWindow::updateStatus()
@@ -518,6 +541,17 @@ void MainWindow::focusFilter()
 
 bool MainWindow::exportCsv(const QString &path, QString *error)
 {
+    if (m_exporting) {
+        if (error)
+            *error = tr("An export is already running.");
+        return false;
+    }
+    m_exporting = true;
+    m_exportAction->setEnabled(false);
+    const auto resetExporting = qScopeGuard([this] {
+        m_exporting = false;
+        m_exportAction->setEnabled(true);
+    });
     // The live history keeps growing while the worker runs (the event loop keeps
     // applying batches), so the worker writes a private copy of the events so far.
     const EventHistory *live = m_model->history();
@@ -542,9 +576,9 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
     progress.setAutoClose(false);
     progress.setAutoReset(false);
 
-    std::atomic<qint64> done{0};
-    std::atomic<qint64> total{count};
-    std::atomic<bool> cancel{false};
+    std::atomic<qint64> done {0};
+    std::atomic<qint64> total {count};
+    std::atomic<bool> cancel {false};
     bool ok = false;
     QString workerError;
     QEventLoop loop;
@@ -588,8 +622,9 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
 
 void MainWindow::exportWithDialog()
 {
-    const QString suggested = QDir::home().filePath(
-        QStringLiteral("netchangeview-%1.csv").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
+    const QString suggested
+        = QDir::home().filePath(QStringLiteral("netchangeview-%1.csv")
+                                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Event History as CSV"), suggested,
                                                       tr("CSV files (*.csv);;All files (*)"));
     if (path.isEmpty())

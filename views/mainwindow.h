@@ -23,10 +23,10 @@ class DetailsPanel;
 class EventLogFilterProxy;
 class NotificationModel;
 class TableSection;
+class TimelineBins;
 class TimelineChartView;
 
-class MainWindow : public QMainWindow
-{
+class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/".
@@ -50,6 +50,8 @@ public:
     TableSection *routesSection() const { return m_routes; }
     TableSection *eventsSection() const { return m_events; }
     TimelineChartView *timelineView() const { return m_chart; }
+    /// What the chart shows: the model's events minus the Initial (snapshot) rows.
+    TimelineBins *chartBins() const { return m_changeBins; }
     DetailsPanel *detailsPanel() const { return m_details; }
     EventLogFilterProxy *eventFilterProxy() const { return m_eventProxy; }
     QTabWidget *tableTabs() const { return m_tabs; }
@@ -91,6 +93,7 @@ private:
     void showAbout();
     void onEventSelected(const QModelIndex &current);
     void onSnapshotComplete();
+    void countChanges(qint64 first, qint64 last);
     void onRunningChanged(bool running);
     void syncFamilyControls();
     bool restartModel();
@@ -99,6 +102,7 @@ private:
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
+    bool m_exporting = false;
 
     QTabWidget *m_tabs = nullptr;
     TableSection *m_interfaces = nullptr;
@@ -107,6 +111,7 @@ private:
     TableSection *m_events = nullptr;
     EventLogFilterProxy *m_eventProxy = nullptr;
     TimelineChartView *m_chart = nullptr;
+    TimelineBins *m_changeBins = nullptr;
     DetailsPanel *m_details = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_bottomSplitter = nullptr;

@@ -20,10 +20,7 @@ QColor blend(const QColor &base, const QColor &over, double alpha)
 
 } // namespace
 
-RowStateDelegate::RowStateDelegate(QObject *parent)
-    : QStyledItemDelegate(parent)
-{
-}
+RowStateDelegate::RowStateDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
 
 QColor RowStateDelegate::tint(State state, bool changedCell, const QColor &base)
 {
@@ -35,13 +32,10 @@ QColor RowStateDelegate::tint(State state, bool changedCell, const QColor &base)
     // text keeps at least WCAG AA contrast.
     const double k = base.lightness() < 128 ? 0.6 : 1.0;
     switch (state) {
-    case Added:
-        return blend(base, green, 0.22 * k);
-    case Changed:
-        return blend(base, amber, (changedCell ? 0.55 : 0.25) * k);
+    case Added: return blend(base, green, 0.22 * k);
+    case Changed: return blend(base, amber, (changedCell ? 0.55 : 0.25) * k);
     case Deleted:
-    case None:
-        break;
+    case None: break;
     }
     return {};
 }
@@ -62,9 +56,8 @@ void RowStateDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
         return;
     }
     const bool changedCell = state == Changed && index.data(ChangedColumnsRole).toBool();
-    const QColor base = (option->features & QStyleOptionViewItem::Alternate)
-                            ? pal.color(QPalette::AlternateBase)
-                            : pal.color(QPalette::Base);
+    const QColor base = (option->features & QStyleOptionViewItem::Alternate) ? pal.color(QPalette::AlternateBase)
+                                                                             : pal.color(QPalette::Base);
     option->backgroundBrush = tint(state, changedCell, base);
     if (changedCell)
         option->font.setBold(true);

@@ -2,16 +2,15 @@
 // Reads ncv::ChangeStateRole (0 none, 1 added, 2 changed, 3 deleted) and
 // ncv::ChangedColumnsRole (bool per cell) from the model (through any proxy) and
 // tints the cell: added = green, changed = amber (changed cells stronger),
-// deleted = grey text with strike-through. Elided cells get their full text as tooltip. Tints are blended into the palette's base
-// colour so the text colour of the current theme stays readable (light and dark).
+// deleted = grey text with strike-through. Elided cells get their full text as tooltip. Tints are blended into the
+// palette's base colour so the text colour of the current theme stays readable (light and dark).
 #pragma once
 
 #include <QStyledItemDelegate>
 
 namespace ncv {
 
-class RowStateDelegate : public QStyledItemDelegate
-{
+class RowStateDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:
     /// Row states as ChangeStateRole reports them.

@@ -17,10 +17,9 @@
 
 namespace ncv {
 
-TableSection::TableSection(const QString &objectName, QAbstractItemModel *source,
-                           QSortFilterProxyModel *proxy, QWidget *parent)
-    : QWidget(parent)
-    , m_proxy(proxy ? proxy : new QSortFilterProxyModel(this))
+TableSection::TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy,
+                           QWidget *parent)
+    : QWidget(parent), m_proxy(proxy ? proxy : new QSortFilterProxyModel(this))
 {
     setObjectName(objectName);
     m_proxy->setParent(this);
@@ -84,11 +83,11 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, scheduleCount);
 
     QScrollBar *bar = m_view->verticalScrollBar();
-    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
-        m_atBottom = value >= bar->maximum();
-    });
+    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) { m_atBottom = value >= bar->maximum(); });
     connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
-        if (m_followBottom && m_atBottom)
+        // Sorted descending, the newest rows arrive at the top, where a view at value 0
+        // stays by itself; only an ascending order needs the push to the bottom.
+        if (m_followBottom && m_atBottom && m_view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder)
             bar->setValue(max);
     });
 
@@ -120,7 +119,8 @@ void TableSection::setFollowBottom(bool enabled)
 
 QString TableSection::selectedRowsAsText() const
 {
-    const QModelIndexList rows = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
+    const QModelIndexList rows
+        = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
     if (rows.isEmpty())
         return {};
     QList<int> rowNumbers;
@@ -195,8 +195,7 @@ void TableSection::updateCountLabel()
 {
     const int shown = m_proxy->rowCount();
     const int total = m_proxy->sourceModel() ? m_proxy->sourceModel()->rowCount() : 0;
-    m_count->setText(shown == total ? tr("%n row(s)", nullptr, total)
-                                    : tr("%1 of %2 rows").arg(shown).arg(total));
+    m_count->setText(shown == total ? tr("%n row(s)", nullptr, total) : tr("%1 of %2 rows").arg(shown).arg(total));
 }
 
 } // namespace ncv

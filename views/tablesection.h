@@ -16,8 +16,7 @@ class QTableView;
 
 namespace ncv {
 
-class TableSection : public QWidget
-{
+class TableSection : public QWidget {
     Q_OBJECT
 public:
     /// Debounce delay of the filter line, milliseconds.
@@ -25,8 +24,8 @@ public:
 
     /// Shows source through proxy (a plain QSortFilterProxyModel when proxy is null;
     /// the section takes ownership of proxy). objectName names the section in settings.
-    TableSection(const QString &objectName, QAbstractItemModel *source,
-                 QSortFilterProxyModel *proxy = nullptr, QWidget *parent = nullptr);
+    TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy = nullptr,
+                 QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
@@ -35,7 +34,8 @@ public:
     /// Applies the filter text now (skipping the debounce).
     void applyFilterNow();
 
-    /// Keeps the newest (bottom) row in view while the user has not scrolled up.
+    /// Keeps the newest (bottom) row in view while the user has not scrolled up
+    /// (for a log sorted ascending by time; sorted descending the top row is the newest).
     void setFollowBottom(bool enabled);
     bool isAtBottom() const { return m_atBottom; }
 

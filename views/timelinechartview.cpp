@@ -18,8 +18,7 @@ namespace ncv {
 
 using platform::ObjectKind;
 
-TimelineChartView::TimelineChartView(QWidget *parent)
-    : QChartView(parent)
+TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
 {
     setObjectName(QStringLiteral("timelineChart"));
     setRubberBand(QChartView::NoRubberBand); // our own drag handling selects and zooms
@@ -67,7 +66,10 @@ TimelineChartView::TimelineChartView(QWidget *parent)
         s->attachAxis(m_axisY);
         m_series.append({k.kind, s});
     }
+    // QChartView(QWidget *) made a default chart; setChart() releases it without deleting.
+    QChart *defaultChart = chart();
     setChart(c);
+    delete defaultChart;
     // Gaps are shown only while one is in range (see refreshNow()).
     series(ObjectKind::Gap)->setVisible(false);
     for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
@@ -183,9 +185,9 @@ void TimelineChartView::refreshNow()
     }
     m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_fromUs / 1000), QDateTime::fromMSecsSinceEpoch(m_toUs / 1000));
     const qint64 spanUs = m_toUs - m_fromUs;
-    m_axisX->setFormat(spanUs < 10'000'000 ? QStringLiteral("hh:mm:ss.zzz")
-                       : spanUs < 2LL * 86'400'000'000 ? QStringLiteral("hh:mm:ss")
-                                                      : QStringLiteral("MM-dd hh:mm"));
+    m_axisX->setFormat(spanUs < 10'000'000                 ? QStringLiteral("hh:mm:ss.zzz")
+                           : spanUs < 2LL * 86'400'000'000 ? QStringLiteral("hh:mm:ss")
+                                                           : QStringLiteral("MM-dd hh:mm"));
     // Nice integer top: 4, 8, 12 ... so the "%d" labels stay exact.
     const double top = std::max(4.0, std::ceil(maxY * 1.1 / 4.0) * 4.0);
     m_axisY->setRange(0, top);

@@ -24,8 +24,7 @@ namespace ncv {
 
 class TimelineBins;
 
-class TimelineChartView : public QChartView
-{
+class TimelineChartView : public QChartView {
     Q_OBJECT
 public:
     static constexpr int RefreshMs = 100;
@@ -54,6 +53,8 @@ public Q_SLOTS:
     void zoomTo(qint64 fromUs, qint64 toUs);
     /// Redraws now (skipping the throttle).
     void refreshNow();
+    /// Redraws within RefreshMs (at most one redraw per RefreshMs however often called).
+    void scheduleRefresh();
 
 Q_SIGNALS:
     void timeRangeSelected(qint64 fromUs, qint64 toUs);
@@ -68,7 +69,6 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void scheduleRefresh();
     void computeLiveRange();
     /// Plot area in view (widget) coordinates.
     QRectF plotRectInView() const;
@@ -80,7 +80,7 @@ private:
     QValueAxis *m_axisY = nullptr;
     QList<QPair<ncv::platform::ObjectKind, QLineSeries *>> m_series;
     QTimer m_refreshTimer; // single shot, throttles redraws to one per RefreshMs
-    QTimer m_liveTimer;    // slides the live window while following
+    QTimer m_liveTimer; // slides the live window while following
     QRubberBand *m_band = nullptr;
     QPoint m_pressPos;
     bool m_dragging = false;
