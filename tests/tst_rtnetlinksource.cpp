@@ -292,6 +292,7 @@ private Q_SLOTS:
     void ipv4Addresses();
     void ipv6Addresses();
     void routeReplaceAndMetric();
+    void ipv6SamePrefixOnTwoInterfaces();
     void familyFilter();
     void cancelWhileBusy();
     void cancelInsideCallback();
@@ -649,6 +650,51 @@ void TestRtnetlinkSource::routeReplaceAndMetric()
     QVERIFY(runIp({u"route"_s, u"del"_s, u"10.9.0.0/24"_s, u"metric"_s, u"200"_s}));
     QVERIFY(expectThenSync(reg.collector, {u"route delete 10.9.0.0/24 table main metric 200 via 10.1.0.3"_s}, &got));
     QCOMPARE(got, QStringList({u"route delete 10.9.0.0/24 table main metric 200 via 10.1.0.3"_s}));
+}
+
+void TestRtnetlinkSource::ipv6SamePrefixOnTwoInterfaces()
+{
+    // IPv6 keeps one route per device for the same prefix and metric (ff00::/8 multicast
+    // on every up interface, fe80::/64 on every interface with a link-local address).
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"link"_s, u"add"_s, u"ncv2"_s, u"type"_s, u"veth"_s, u"peer"_s, u"name"_s, u"ncv3"_s}));
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv2"_s, u"up"_s}));
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv3"_s, u"up"_s}));
+    QVERIFY(waitOperUp(u"ncv2"_s));
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"add"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv0"_s, u"metric"_s, u"500"_s}));
+    // `add` refuses (NLM_F_EXCL); `append` creates the second route, as the kernel does itself for ff00::/8.
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"append"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv2"_s, u"metric"_s, u"500"_s}));
+    QString out;
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"show"_s, u"2001:db8:77::/64"_s}, &out));
+    QCOMPARE(out.split(u'\n', Qt::SkipEmptyParts).size(), 2); // the kernel holds two routes
+
+    Registration reg;
+    QVERIFY(reg.start(AF_INET6, true).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    auto records = reg.collector.records();
+    const auto initial = std::count_if(records.begin(), records.end(), [](const ChangeRecord &r) {
+        return r.change == ChangeKind::Initial && describe(r).startsWith(u"route initial 2001:db8:77::/64"_s);
+    });
+    QCOMPARE(initial, 2);
+    reg.collector.takeThrough([](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; });
+
+    // Deleting one of them must leave the other one held (a delete record for exactly it).
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"del"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv0"_s, u"metric"_s, u"500"_s}));
+    std::vector<ChangeRecord> got;
+    QVERIFY(reg.collector.waitUntil([](const auto &r) { return !r.empty(); }));
+    QVERIFY(syncAndTake(reg.collector, &got));
+    QCOMPARE(got.size(), std::size_t(1));
+    QCOMPARE(got[0].change, ChangeKind::Delete);
+    QString link;
+    QVERIFY(runIp({u"-o"_s, u"link"_s, u"show"_s, u"dev"_s, u"ncv0"_s}, &link));
+    const std::uint32_t ncv0 = link.section(u':', 0, 0).toUInt();
+    QEXPECT_FAIL("", "StateStore KeyScheme::Linux keys IPv6 routes without the device: both routes share one key",
+                 Abort);
+    QCOMPARE(std::get<RouteRow>(got[0].before).outIfIndex(), ncv0);
+    QStringList texts;
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"del"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv2"_s, u"metric"_s, u"500"_s}));
+    QVERIFY(expectThenSync(reg.collector, {u"route delete 2001:db8:77::/64 table main metric 500"_s}, &texts));
+    QCOMPARE(texts, QStringList({u"route delete 2001:db8:77::/64 table main metric 500"_s}));
 }
 
 void TestRtnetlinkSource::familyFilter()
