@@ -11,4 +11,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 # Static runtime so the test .exe runs under Wine without copying MinGW DLLs.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
-set(CMAKE_CROSSCOMPILING_EMULATOR wine64)
+# Tests run under Wine: Debian's wine64 package installs the loader as
+# /usr/lib/wine/wine64 (not on PATH); the "wine" wrapper would prefer a 32-bit loader.
+find_program(NCV_WINE NAMES wine64 wine PATHS /usr/lib/wine NO_CMAKE_FIND_ROOT_PATH)
+if(NCV_WINE)
+    set(CMAKE_CROSSCOMPILING_EMULATOR ${NCV_WINE})
+endif()

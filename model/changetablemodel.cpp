@@ -1,0 +1,212 @@
+#include "changetablemodel.h"
+
+#include <algorithm>
+
+namespace ncv {
+
+namespace {
+constexpr int kSweepIntervalMs = 200;
+}
+
+ChangeTableModel::ChangeTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    m_clock.start();
+    m_timer.setInterval(kSweepIntervalMs);
+    connect(&m_timer, &QTimer::timeout, this, [this] { sweep(); });
+}
+
+ChangeTableModel::~ChangeTableModel() = default;
+
+int ChangeTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_published;
+}
+
+QVariant ChangeTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Mark &mark = m_marks[std::size_t(index.row())];
+    if (role == ChangeStateRole)
+        return int(mark.state);
+    if (role == ChangedColumnsRole)
+        return mark.state == ChangeChanged && (mark.changedColumns & (1u << unsigned(index.column()))) != 0;
+    return cellData(index.row(), index.column(), role);
+}
+
+ChangeState ChangeTableModel::changeState(int row) const
+{
+    if (row < 0 || row >= m_published)
+        return ChangeNone;
+    return ChangeState(m_marks[std::size_t(row)].state);
+}
+
+int ChangeTableModel::liveRowCount() const
+{
+    return m_published - m_deletedCount;
+}
+
+void ChangeTableModel::clear()
+{
+    beginResetModel();
+    clearRows();
+    m_marks.clear();
+    m_dirty.clear();
+    m_published = 0;
+    m_markLo = 0;
+    m_markHi = -1;
+    m_deletedCount = 0;
+    m_timer.stop();
+    endResetModel();
+}
+
+int ChangeTableModel::appendRowMark(ChangeState state, quint32 changedColumns)
+{
+    m_marks.push_back({});
+    const int row = int(m_marks.size()) - 1;
+    if (state != ChangeNone)
+        markRow(row, state, changedColumns);
+    return row;
+}
+
+void ChangeTableModel::markRow(int row, ChangeState state, quint32 changedColumns)
+{
+    Mark &mark = m_marks[std::size_t(row)];
+    if (mark.state == ChangeDeleted && state != ChangeDeleted)
+        --m_deletedCount;
+    else if (mark.state != ChangeDeleted && state == ChangeDeleted)
+        ++m_deletedCount;
+    mark.state = quint8(state);
+    mark.changedColumns = state == ChangeChanged ? changedColumns : 0;
+    mark.expiresMs = m_clock.elapsed() + (state == ChangeDeleted ? kDeletedRowMs : kChangeMarkMs);
+    if (state != ChangeNone) {
+        if (m_markHi < m_markLo) {
+            m_markLo = m_markHi = row;
+        } else {
+            m_markLo = std::min(m_markLo, row);
+            m_markHi = std::max(m_markHi, row);
+        }
+    }
+    touchRow(row);
+}
+
+void ChangeTableModel::touchRow(int row)
+{
+    if (row < m_published)
+        m_dirty.push_back(row);
+}
+
+void ChangeTableModel::emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn)
+{
+    if (rows.empty())
+        return;
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    std::size_t i = 0;
+    while (i < rows.size()) {
+        std::size_t j = i;
+        while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1)
+            ++j;
+        Q_EMIT dataChanged(index(rows[i], firstColumn), index(rows[j], lastColumn));
+        i = j + 1;
+    }
+    rows.clear();
+}
+
+void ChangeTableModel::endBatch()
+{
+    emitRanges(m_dirty, 0, columnCount() - 1);
+    const int stored = int(m_marks.size());
+    if (stored > m_published) {
+        beginInsertRows({}, m_published, stored - 1);
+        m_published = stored;
+        endInsertRows();
+    }
+    ensureTimer();
+}
+
+void ChangeTableModel::ensureTimer()
+{
+    if (m_markHi >= m_markLo && !m_timer.isActive())
+        m_timer.start();
+}
+
+void ChangeTableModel::sweep(qint64 nowMs)
+{
+    if (nowMs < 0)
+        nowMs = m_clock.elapsed();
+    if (m_markHi < m_markLo) {
+        m_timer.stop();
+        return;
+    }
+    const int hi = std::min(m_markHi, m_published - 1);
+    std::vector<int> cleared;
+    std::vector<int> removed;
+    int newLo = -1, newHi = -1;
+    for (int row = m_markLo; row <= hi; ++row) {
+        Mark &mark = m_marks[std::size_t(row)];
+        if (mark.state == ChangeNone)
+            continue;
+        if (mark.expiresMs <= nowMs) {
+            if (mark.state == ChangeDeleted) {
+                removed.push_back(row);
+            } else {
+                mark.state = ChangeNone;
+                mark.changedColumns = 0;
+                cleared.push_back(row);
+            }
+            continue;
+        }
+        if (newLo < 0)
+            newLo = row;
+        newHi = row;
+    }
+    // Marks on unpublished rows (none outside a batch) stay.
+    for (int row = hi + 1; row <= m_markHi; ++row) {
+        if (m_marks[std::size_t(row)].state != ChangeNone) {
+            if (newLo < 0)
+                newLo = row;
+            newHi = row;
+        }
+    }
+    emitRanges(cleared, 0, columnCount() - 1);
+
+    if (!removed.empty()) {
+        // Ranged removes, last range first so earlier indexes stay valid.
+        std::size_t j = removed.size();
+        while (j > 0) {
+            std::size_t i = j - 1;
+            while (i > 0 && removed[i - 1] == removed[i] - 1)
+                --i;
+            const int first = removed[i];
+            const int last = removed[j - 1];
+            beginRemoveRows({}, first, last);
+            eraseRows(first, last);
+            m_marks.erase(m_marks.begin() + first, m_marks.begin() + last + 1);
+            m_published -= last - first + 1;
+            m_deletedCount -= last - first + 1;
+            endRemoveRows();
+            j = i;
+        }
+        reindexFrom(removed.front());
+        // Surviving marked rows moved down by the number of removed rows before them.
+        if (newLo >= 0) {
+            const auto shift = [&removed](int row) {
+                return row - int(std::lower_bound(removed.begin(), removed.end(), row) - removed.begin());
+            };
+            newLo = shift(newLo);
+            newHi = shift(newHi);
+        }
+    }
+    if (newLo < 0) {
+        m_markLo = 0;
+        m_markHi = -1;
+        m_timer.stop();
+    } else {
+        m_markLo = newLo;
+        m_markHi = newHi;
+    }
+}
+
+} // namespace ncv

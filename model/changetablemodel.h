@@ -1,0 +1,89 @@
+// ChangeTableModel: the common base of the live table models (interfaces, addresses,
+// routes). It owns the per-row change marks (added / changed / deleted), publishes rows
+// appended during a batch with ONE ranged beginInsertRows, merges changed rows into
+// ranged dataChanged signals, and runs one timer that expires marks and removes
+// deleted rows (ranged beginRemoveRows) — never one timer or one signal per row.
+// GUI thread only.
+#pragma once
+
+#include "tablemodelroles.h"
+
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <vector>
+
+namespace ncv {
+
+class ChangeTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit ChangeTableModel(QObject *parent = nullptr);
+    ~ChangeTableModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    /// Handles ChangeStateRole and ChangedColumnsRole; everything else goes to cellData().
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+    /// ChangeState of a row (ChangeNone when out of range).
+    ChangeState changeState(int row) const;
+    /// Number of rows not marked deleted.
+    int liveRowCount() const;
+
+    /// Removes every row (model reset).
+    void clear();
+
+    /// Sweeps expired marks now (also run by the internal timer). Rows marked deleted
+    /// whose time is up are removed with ranged beginRemoveRows / endRemoveRows.
+    /// nowMs: monotonic milliseconds (markClockMs()); -1 = now. For tests.
+    void sweep(qint64 nowMs = -1);
+    /// The monotonic clock the marks use, in milliseconds.
+    qint64 markClockMs() const { return m_clock.elapsed(); }
+
+    /// Ends a batch: emits the merged dataChanged ranges of the rows changed in place and
+    /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
+    /// after the table's apply() calls of one batch.
+    void endBatch();
+
+protected:
+    struct Mark {
+        qint64 expiresMs = 0;
+        quint32 changedColumns = 0; ///< bit per column
+        quint8 state = ChangeNone;
+    };
+
+    virtual QVariant cellData(int row, int column, int role) const = 0;
+    /// Erase rows [first, last] from the derived storage (marks are handled here).
+    virtual void eraseRows(int first, int last) = 0;
+    /// Row indexes from `first` on have shifted: rebuild their key -> index entries.
+    virtual void reindexFrom(int first) = 0;
+    /// Drop all derived storage.
+    virtual void clearRows() = 0;
+
+    /// The derived class appended one row to its storage; returns its index.
+    /// It is published (rowCount grows) at endBatch().
+    int appendRowMark(ChangeState state, quint32 changedColumns = 0);
+    /// Mark state of a stored row (published or not).
+    ChangeState storedState(int row) const { return ChangeState(m_marks[std::size_t(row)].state); }
+    /// Marks row `row` (published or not) and queues its dataChanged. ChangeNone clears the mark.
+    void markRow(int row, ChangeState state, quint32 changedColumns = 0);
+    /// Queues a dataChanged for a row without changing its mark.
+    void touchRow(int row);
+    int storedRowCount() const { return int(m_marks.size()); }
+    int publishedRowCount() const { return m_published; }
+
+private:
+    void ensureTimer();
+    void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn);
+
+    std::vector<Mark> m_marks;  // parallel to the derived row storage
+    std::vector<int> m_dirty;   // published rows changed in this batch
+    int m_published = 0;
+    int m_markLo = 0, m_markHi = -1; // rows that may hold a mark
+    int m_deletedCount = 0;
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+};
+
+} // namespace ncv

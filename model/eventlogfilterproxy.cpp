@@ -1,0 +1,48 @@
+#include "eventlogfilterproxy.h"
+
+#include "tablemodelroles.h"
+
+#include <utility>
+
+namespace ncv {
+
+EventLogFilterProxy::EventLogFilterProxy(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(SortRole);
+    setFilterKeyColumn(-1);
+    setFilterCaseSensitivity(Qt::CaseInsensitive);
+}
+
+void EventLogFilterProxy::setTimeRange(qint64 fromUs, qint64 toUs)
+{
+    if (fromUs > toUs)
+        std::swap(fromUs, toUs);
+    if (m_hasRange && m_fromUs == fromUs && m_toUs == toUs)
+        return;
+    m_hasRange = true;
+    m_fromUs = fromUs;
+    m_toUs = toUs;
+    invalidateFilter();
+}
+
+void EventLogFilterProxy::clearTimeRange()
+{
+    if (!m_hasRange)
+        return;
+    m_hasRange = false;
+    invalidateFilter();
+}
+
+bool EventLogFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (m_hasRange) {
+        const QModelIndex idx = sourceModel()->index(sourceRow, 0, sourceParent);
+        const qint64 t = idx.data(TimeUsRole).toLongLong();
+        if (t < m_fromUs || t > m_toUs)
+            return false;
+    }
+    return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+}
+
+} // namespace ncv

@@ -1,0 +1,6 @@
+// Logging category of the model layer: "ncv.model".
+#pragma once
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcModel)

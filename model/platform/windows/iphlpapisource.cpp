@@ -1,0 +1,680 @@
+#include "iphlpapisource.h"
+
+#include "iphlpapiconvert.h"
+#include "iphlpapisnapshot.h"
+#include "statestore.h"
+#include "win32status.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace ncv::platform::win {
+
+namespace {
+
+std::atomic<long> g_created {0};
+std::atomic<long> g_freed {0};
+
+constexpr std::uint32_t kStatusNotSupported = 0xC00000BBu;
+
+/// One OS notification, copied out of the OS callback.
+struct Pending {
+    ObjectKind object = ObjectKind::None;
+    MIB_NOTIFICATION_TYPE type = MibParameterNotification;
+    std::int64_t timeUs = 0;
+    std::variant<std::monostate, MIB_IPINTERFACE_ROW, MIB_UNICASTIPADDRESS_ROW, MIB_IPFORWARD_ROW2> row;
+};
+
+/// Slots of IphlpapiRegistration::osHandles.
+enum Slot { InterfaceSlot = 0, AddressSlot = 1, RouteSlot = 2, SlotCount };
+
+} // namespace
+
+/// State of one registration. Owned by the source's map (until cancel) and by its
+/// dispatcher thread (until that thread ends); freed exactly once, when both let go.
+struct IphlpapiRegistration {
+    IphlpapiRegistration() { ++g_created; }
+    ~IphlpapiRegistration() { ++g_freed; }
+    IphlpapiRegistration(const IphlpapiRegistration &) = delete;
+    IphlpapiRegistration &operator=(const IphlpapiRegistration &) = delete;
+
+    // Set by registerChanges before the dispatcher starts; read-only afterwards.
+    Handle handle = 0;
+    std::uintptr_t contextId = 0; // the CallerContext given to the Notify calls
+    RegisterParams params;
+    Family family = Family::Unspec;
+    IphlpApiFunctions api;
+    std::chrono::milliseconds pollInterval {1000};
+    std::chrono::milliseconds initialTimeout {5000};
+    CallbackGate gate;
+
+    // Leaf lock: guards the fields below. Taken by the OS callbacks (inside the context
+    // table's lock), by the dispatcher and by cancel(); nothing else is locked inside it.
+    std::mutex queueMutex;
+    std::condition_variable wake;
+    std::vector<Pending> queue;
+    bool published = false; // registerChanges has set *handle: callbacks may start
+    bool stop = false; // cancelled
+    bool lost = false; // an OS callback could not queue a row (out of memory)
+    std::uint32_t initialSeen = 0; // ObjectMask bits whose MibInitialNotification arrived
+    std::string pollingReason;
+
+    // Dispatcher thread only (registerChanges before it starts).
+    HANDLE osHandles[SlotCount] = {};
+    std::uint32_t notifyMask = 0; // ObjectMask bits with a live OS registration
+    StateStore store {StateStore::KeyScheme::Windows};
+    SnapshotInfo snapshotInfo;
+    std::vector<ChangeRecord> initialRecords;
+
+    std::atomic<bool> polling {false};
+    std::thread thread;
+};
+
+namespace {
+
+// CallerContext -> registration. The OS gets an integer id, never a pointer, so a
+// callback that arrives after its registration is gone (or from a Notify stub that gave
+// no handle to cancel) finds nothing and is dropped.
+struct ContextTable {
+    std::mutex mutex; // leaf lock; only a registration's queueMutex is taken inside it
+    std::unordered_map<std::uintptr_t, IphlpapiRegistration *> map;
+    std::uintptr_t next = 1;
+};
+
+ContextTable &contexts()
+{
+    static ContextTable *table = new ContextTable; // never destroyed: OS threads may outlive main()
+    return *table;
+}
+
+std::uintptr_t addContext(IphlpapiRegistration *reg)
+{
+    ContextTable &table = contexts();
+    std::lock_guard lock(table.mutex);
+    const std::uintptr_t id = table.next++;
+    table.map.emplace(id, reg);
+    return id;
+}
+
+void removeContext(std::uintptr_t id)
+{
+    ContextTable &table = contexts();
+    std::lock_guard lock(table.mutex);
+    table.map.erase(id);
+}
+
+std::uint32_t maskOf(ObjectKind object)
+{
+    switch (object) {
+    case ObjectKind::Interface: return InterfacesMask;
+    case ObjectKind::Address: return AddressesMask;
+    case ObjectKind::Route: return RoutesMask;
+    default: return 0;
+    }
+}
+
+// Runs on an OS thread (or a test's thread): copy, queue under the leaf lock, signal.
+template<typename MibRow>
+void enqueue(PVOID callerContext, ObjectKind object, const MibRow *row, MIB_NOTIFICATION_TYPE type) noexcept
+{
+    ContextTable &table = contexts();
+    std::lock_guard tableLock(table.mutex);
+    auto it = table.map.find(reinterpret_cast<std::uintptr_t>(callerContext));
+    if (it == table.map.end())
+        return;
+    IphlpapiRegistration *reg = it->second;
+    {
+        std::lock_guard lock(reg->queueMutex);
+        if (type == MibInitialNotification) {
+            reg->initialSeen |= maskOf(object);
+        } else if (row) {
+            try {
+                Pending pending;
+                pending.object = object;
+                pending.type = type;
+                pending.timeUs = nowUs();
+                pending.row = *row;
+                reg->queue.push_back(std::move(pending));
+            } catch (...) {
+                reg->lost = true; // the dispatcher resynchronizes from the tables
+            }
+        }
+    }
+    reg->wake.notify_one();
+}
+
+bool isGone(DWORD rc)
+{
+    return rc == ERROR_NOT_FOUND || rc == ERROR_FILE_NOT_FOUND;
+}
+
+void keep(const IphlpapiRegistration &reg, bool classified, ChangeRecord &record, std::vector<ChangeRecord> &out)
+{
+    if (classified && matchesFilter(record, reg.params.objects, reg.family))
+        out.push_back(std::move(record));
+}
+
+void processRoute(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
+{
+    MIB_IPFORWARD_ROW2 row = std::get<MIB_IPFORWARD_ROW2>(pending.row);
+    ChangeRecord record;
+    if (pending.type == MibDeleteInstance) {
+        keep(reg, reg.store.remove(routeFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record),
+             record, out);
+        return;
+    }
+    if (reg.api.getIpForwardEntry2) {
+        MIB_IPFORWARD_ROW2 fresh = row; // key: InterfaceLuid/Index, DestinationPrefix, NextHop
+        const DWORD rc = reg.api.getIpForwardEntry2(&fresh);
+        if (rc == NO_ERROR)
+            row = fresh;
+        else if (isGone(rc))
+            return; // gone again; its MibDeleteInstance follows
+    }
+    keep(reg, reg.store.upsert(routeFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record), record,
+         out);
+}
+
+void processAddress(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
+{
+    MIB_UNICASTIPADDRESS_ROW row = std::get<MIB_UNICASTIPADDRESS_ROW>(pending.row);
+    ChangeRecord record;
+    if (pending.type == MibDeleteInstance) {
+        keep(reg, reg.store.remove(addressFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record),
+             record, out);
+        return;
+    }
+    if (reg.api.getUnicastIpAddressEntry) {
+        MIB_UNICASTIPADDRESS_ROW fresh = row; // key: InterfaceLuid/Index, Address
+        const DWORD rc = reg.api.getUnicastIpAddressEntry(&fresh);
+        if (rc == NO_ERROR)
+            row = fresh;
+        else if (isGone(rc))
+            return;
+    }
+    keep(reg, reg.store.upsert(addressFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record), record,
+         out);
+}
+
+void processInterface(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
+{
+    MIB_IPINTERFACE_ROW row = std::get<MIB_IPINTERFACE_ROW>(pending.row);
+    const bool unspecFamily = reg.snapshotInfo.interfacesFromIfTableOnly;
+    ChangeRecord record;
+    if (pending.type == MibDeleteInstance) {
+        InterfaceRow key = mergeIpInterface(InterfaceRow {}, row);
+        if (unspecFamily)
+            key.family = Family::Unspec;
+        keep(reg, reg.store.remove(key, pending.timeUs, Origin::Observed, &record), record, out);
+        return;
+    }
+    if (reg.api.getIpInterfaceEntry) {
+        MIB_IPINTERFACE_ROW fresh = row; // key: Family, InterfaceLuid/Index
+        const DWORD rc = reg.api.getIpInterfaceEntry(&fresh);
+        if (rc == NO_ERROR)
+            row = fresh;
+        else if (isGone(rc))
+            return;
+    }
+    // The name, alias, type, oper status and MAC come from the MIB_IF_ROW2.
+    InterfaceRow base;
+    bool haveBase = false;
+    if (reg.api.getIfEntry2) {
+        MIB_IF_ROW2 ifRow;
+        ZeroMemory(&ifRow, sizeof ifRow);
+        ifRow.InterfaceLuid = row.InterfaceLuid;
+        ifRow.InterfaceIndex = row.InterfaceIndex;
+        if (reg.api.getIfEntry2(&ifRow) == NO_ERROR) {
+            base = interfaceFromIfRow(ifRow);
+            haveBase = true;
+        }
+    }
+    if (!haveBase) {
+        if (const InterfaceRow *held = reg.store.findInterface(row.InterfaceIndex);
+            held && held->luid == row.InterfaceLuid.Value) {
+            base = *held;
+            haveBase = true;
+        }
+    }
+    InterfaceRow merged = (unspecFamily && haveBase) ? base : mergeIpInterface(base, row);
+    if (unspecFamily)
+        merged.family = Family::Unspec;
+    keep(reg, reg.store.upsert(merged, pending.timeUs, Origin::Observed, &record), record, out);
+}
+
+void process(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
+{
+    switch (pending.object) {
+    case ObjectKind::Interface: processInterface(reg, pending, out); break;
+    case ObjectKind::Address: processAddress(reg, pending, out); break;
+    case ObjectKind::Route: processRoute(reg, pending, out); break;
+    default: break;
+    }
+}
+
+// Calls the registration's callback with one batch. False when the gate is closed.
+bool deliver(IphlpapiRegistration &reg, const std::vector<ChangeRecord> &records)
+{
+    if (records.empty())
+        return !reg.gate.isClosed();
+    CallbackScope scope(reg.gate);
+    if (!scope.entered())
+        return false;
+    reg.params.callback(reg.params.callerContext, std::span<const ChangeRecord>(records.data(), records.size()));
+    return true;
+}
+
+// Never from an OS callback, never with a lock held (the OS waits for running callbacks,
+// which take the context table's and the queue's locks).
+void cancelOsHandles(IphlpapiRegistration &reg)
+{
+    for (HANDLE &handle : reg.osHandles) {
+        if (handle && reg.api.cancelMibChangeNotify2)
+            reg.api.cancelMibChangeNotify2(handle);
+        handle = nullptr;
+    }
+    reg.notifyMask = 0;
+}
+
+ChangeRecord marker(ObjectKind object, ChangeKind change, Family family, std::string note)
+{
+    ChangeRecord record;
+    record.object = object;
+    record.change = change;
+    record.origin = change == ChangeKind::Gap ? Origin::Inferred : Origin::Observed;
+    record.family = family;
+    record.timeUs = nowUs();
+    record.note = std::move(note);
+    return record;
+}
+
+void pollOnce(IphlpapiRegistration &reg, std::vector<ChangeRecord> &out, bool *failing)
+{
+    Snapshot snapshot;
+    const std::int64_t timeUs = nowUs();
+    const Status status
+        = readSnapshot(reg.api, reg.params.objects, reg.params.addressFamily, timeUs, &snapshot, &reg.snapshotInfo);
+    if (!status.ok()) {
+        if (!*failing)
+            out.push_back(marker(ObjectKind::Gap, ChangeKind::Gap, reg.family, "polling failed: " + status.message));
+        *failing = true;
+        return;
+    }
+    *failing = false;
+    pollingDiff(reg.store, snapshot, timeUs, reg.params.objects, reg.family, out);
+}
+
+void switchToPolling(IphlpapiRegistration &reg, std::string reason)
+{
+    cancelOsHandles(reg);
+    {
+        std::lock_guard lock(reg.queueMutex);
+        reg.pollingReason = std::move(reason);
+        reg.queue.clear();
+    }
+    reg.polling = true;
+}
+
+std::string missingInitialNames(std::uint32_t mask)
+{
+    std::string names;
+    auto add = [&](const char *name) {
+        if (!names.empty())
+            names += ", ";
+        names += name;
+    };
+    if (mask & InterfacesMask)
+        add("NotifyIpInterfaceChange");
+    if (mask & AddressesMask)
+        add("NotifyUnicastIpAddressChange");
+    if (mask & RoutesMask)
+        add("NotifyRouteChange2");
+    return names;
+}
+
+// The dispatcher thread of one registration: the only thread that calls its callback.
+void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
+{
+    using Clock = std::chrono::steady_clock;
+    bool open = true;
+    {
+        std::unique_lock lock(reg->queueMutex);
+        reg->wake.wait(lock, [&] { return reg->published || reg->stop; });
+        open = !reg->stop;
+    }
+    if (open) {
+        open = deliver(*reg, reg->initialRecords);
+        std::vector<ChangeRecord>().swap(reg->initialRecords);
+    }
+
+    const auto initialDeadline = Clock::now() + reg->initialTimeout;
+    auto nextPoll = Clock::now() + reg->pollInterval;
+    bool pollFailing = false;
+    std::vector<Pending> batch;
+    std::vector<ChangeRecord> records;
+    while (open) {
+        bool lost = false;
+        std::uint32_t seen = 0;
+        {
+            std::unique_lock lock(reg->queueMutex);
+            auto until = Clock::now() + std::chrono::hours(1);
+            if (reg->polling)
+                until = nextPoll;
+            else if (reg->notifyMask & ~reg->initialSeen)
+                until = initialDeadline;
+            reg->wake.wait_until(lock, until, [&] { return reg->stop || reg->lost || !reg->queue.empty(); });
+            if (reg->stop)
+                break;
+            batch.swap(reg->queue);
+            lost = std::exchange(reg->lost, false);
+            seen = reg->initialSeen;
+        }
+
+        records.clear();
+        if (!reg->polling) {
+            for (const Pending &pending : batch)
+                process(*reg, pending, records);
+        }
+        batch.clear();
+
+        const auto now = Clock::now();
+        if (!reg->polling && (reg->notifyMask & ~seen) && now >= initialDeadline) {
+            switchToPolling(*reg, "no MibInitialNotification from " + missingInitialNames(reg->notifyMask & ~seen));
+            pollOnce(*reg, records, &pollFailing);
+            nextPoll = now + reg->pollInterval;
+        } else if (lost && !reg->polling) {
+            records.push_back(
+                marker(ObjectKind::Gap, ChangeKind::Gap, reg->family,
+                       "notifications lost (out of memory in the OS callback); resynchronized from the tables"));
+            pollOnce(*reg, records, &pollFailing);
+        }
+        if (reg->polling && now >= nextPoll) {
+            pollOnce(*reg, records, &pollFailing);
+            nextPoll = now + reg->pollInterval;
+        }
+        open = deliver(*reg, records);
+    }
+    // After the last callback: deregister from the OS (this is not an OS callback and
+    // holds no lock), then forget the CallerContext.
+    cancelOsHandles(*reg);
+    removeContext(reg->contextId);
+}
+
+struct NotifyStep {
+    std::uint32_t mask;
+    Slot slot;
+    const char *call;
+};
+
+} // namespace
+
+IphlpapiSource::IphlpapiSource() : IphlpapiSource(Options {}) { }
+
+IphlpapiSource::IphlpapiSource(Options options) : m_options(std::move(options)) { }
+
+IphlpapiSource::~IphlpapiSource()
+{
+    std::vector<Handle> handles;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto &entry : m_registrations)
+            handles.push_back(entry.first);
+    }
+    for (Handle handle : handles)
+        cancel(handle);
+}
+
+VOID WINAPI IphlpapiSource::interfaceCallback(PVOID callerContext, PMIB_IPINTERFACE_ROW row, MIB_NOTIFICATION_TYPE type)
+{
+    enqueue(callerContext, ObjectKind::Interface, row, type);
+}
+
+VOID WINAPI IphlpapiSource::addressCallback(PVOID callerContext, PMIB_UNICASTIPADDRESS_ROW row,
+                                            MIB_NOTIFICATION_TYPE type)
+{
+    enqueue(callerContext, ObjectKind::Address, row, type);
+}
+
+VOID WINAPI IphlpapiSource::routeCallback(PVOID callerContext, PMIB_IPFORWARD_ROW2 row, MIB_NOTIFICATION_TYPE type)
+{
+    enqueue(callerContext, ObjectKind::Route, row, type);
+}
+
+Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *handle)
+{
+    if (!handle)
+        return Status::failure(Error::InvalidParameter,
+                               "registerChanges: null handle pointer (STATUS_INVALID_PARAMETER)");
+    *handle = 0;
+    if (!params.callback)
+        return Status::failure(Error::InvalidParameter, "registerChanges: null callback (STATUS_INVALID_PARAMETER)");
+    if ((params.objects & AllObjectsMask) == 0)
+        return Status::failure(Error::InvalidParameter,
+                               "registerChanges: no object kinds requested (STATUS_INVALID_PARAMETER)");
+    Family family;
+    if (!familyFromAf(params.addressFamily, &family))
+        return Status::failure(Error::InvalidParameter,
+                               "registerChanges: address family " + std::to_string(params.addressFamily)
+                                   + " is not AF_INET (2), AF_INET6 (23) or AF_UNSPEC (0) (STATUS_INVALID_PARAMETER)");
+
+    auto reg = std::make_shared<IphlpapiRegistration>();
+    reg->params = params;
+    reg->params.objects &= AllObjectsMask;
+    reg->family = family;
+    reg->api = m_options.api;
+    reg->pollInterval = m_options.pollInterval;
+    reg->initialTimeout = m_options.initialNotificationTimeout;
+    reg->contextId = addContext(reg.get());
+    void *const osContext = reinterpret_cast<void *>(reg->contextId);
+    const auto af = static_cast<ADDRESS_FAMILY>(params.addressFamily);
+    const auto fail = [&](Status status) {
+        cancelOsHandles(*reg);
+        removeContext(reg->contextId);
+        return status;
+    };
+
+    // 1. Register first, so nothing that changes during the snapshot is missed.
+    std::string reason;
+    if (m_options.forcePolling) {
+        reason = "polling requested";
+    } else {
+        static constexpr NotifyStep steps[] = {
+            {InterfacesMask, InterfaceSlot, "NotifyIpInterfaceChange"},
+            {AddressesMask, AddressSlot, "NotifyUnicastIpAddressChange"},
+            {RoutesMask, RouteSlot, "NotifyRouteChange2"},
+        };
+        for (const NotifyStep &step : steps) {
+            if (!(reg->params.objects & step.mask))
+                continue;
+            HANDLE osHandle = nullptr;
+            DWORD rc = ERROR_NOT_SUPPORTED;
+            bool available = true;
+            switch (step.slot) {
+            case InterfaceSlot:
+                available = reg->api.notifyIpInterfaceChange != nullptr;
+                if (available)
+                    rc = reg->api.notifyIpInterfaceChange(af, &IphlpapiSource::interfaceCallback, osContext, TRUE,
+                                                          &osHandle);
+                break;
+            case AddressSlot:
+                available = reg->api.notifyUnicastIpAddressChange != nullptr;
+                if (available)
+                    rc = reg->api.notifyUnicastIpAddressChange(af, &IphlpapiSource::addressCallback, osContext, TRUE,
+                                                               &osHandle);
+                break;
+            case RouteSlot:
+                available = reg->api.notifyRouteChange2 != nullptr;
+                if (available)
+                    rc = reg->api.notifyRouteChange2(af, &IphlpapiSource::routeCallback, osContext, TRUE, &osHandle);
+                break;
+            case SlotCount: break;
+            }
+            if (!available) {
+                reason = std::string(step.call) + " is not available";
+                break;
+            }
+            if (rc == ERROR_NOT_SUPPORTED || rc == kStatusNotSupported) {
+                reason = statusFromWin32(step.call, rc).message;
+                break;
+            }
+            if (rc != NO_ERROR)
+                return fail(statusFromWin32(step.call, rc));
+            if (!osHandle) {
+                reason = std::string(step.call) + " succeeded without a handle (a stub: it never notifies)";
+                break;
+            }
+            reg->osHandles[step.slot] = osHandle;
+            reg->notifyMask |= step.mask;
+        }
+    }
+    if (!reason.empty()) {
+        cancelOsHandles(*reg);
+        reg->pollingReason = reason;
+        reg->polling = true;
+    }
+
+    // 2. Snapshot.
+    Snapshot snapshot;
+    const std::int64_t timeUs = nowUs();
+    const Status status
+        = readSnapshot(reg->api, reg->params.objects, params.addressFamily, timeUs, &snapshot, &reg->snapshotInfo);
+    if (!status.ok())
+        return fail(status);
+    {
+        ChangeRecord ignored;
+        for (const InterfaceRow &row : snapshot.interfaces)
+            reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
+        for (const AddressRow &row : snapshot.addresses)
+            reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
+        for (const RouteRow &row : snapshot.routes)
+            reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
+        snapshot = Snapshot {};
+    }
+    if (params.initialNotification) {
+        std::vector<ChangeRecord> all;
+        reg->store.appendInitial(timeUs, all);
+        for (ChangeRecord &record : all) {
+            if (matchesFilter(record, reg->params.objects, family))
+                reg->initialRecords.push_back(std::move(record));
+        }
+    }
+    reg->initialRecords.push_back(marker(ObjectKind::None, ChangeKind::SnapshotComplete, family,
+                                         reg->polling ? "iphlpapi (polling): " + reason : std::string("iphlpapi")));
+
+    // 3. The dispatcher replays what was queued meanwhile, then runs live.
+    Handle newHandle = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        newHandle = m_nextHandle++;
+        reg->handle = newHandle;
+        reg->thread = std::thread(runDispatcher, reg);
+        m_registrations.emplace(newHandle, reg);
+    }
+    *handle = newHandle;
+    {
+        std::lock_guard lock(reg->queueMutex);
+        reg->published = true;
+    }
+    reg->wake.notify_all();
+    return Status::success();
+}
+
+Status IphlpapiSource::cancel(Handle handle)
+{
+    if (handle == 0)
+        return Status::failure(Error::InvalidParameter, "CancelMibChangeNotify2: handle 0 (STATUS_INVALID_PARAMETER)");
+    std::shared_ptr<IphlpapiRegistration> reg;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_registrations.find(handle);
+        if (it == m_registrations.end())
+            return Status::failure(Error::InvalidHandle,
+                                   "CancelMibChangeNotify2: handle " + std::to_string(handle)
+                                       + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
+        reg = std::move(it->second);
+        m_registrations.erase(it);
+        m_lastPolled = reg->polling;
+    }
+    // No callback after this (deferred when we are inside this registration's callback).
+    reg->gate.close();
+    {
+        std::lock_guard lock(reg->queueMutex);
+        reg->stop = true;
+    }
+    reg->wake.notify_all();
+    if (reg->thread.get_id() == std::this_thread::get_id()) {
+        // Cancelled from inside its own callback: the dispatcher deregisters from the OS
+        // and frees the registration after this callback returns.
+        reg->thread.detach();
+        return Status::success();
+    }
+    if (reg->thread.joinable())
+        reg->thread.join();
+    return Status::success();
+}
+
+std::string IphlpapiSource::name() const
+{
+    std::lock_guard lock(m_mutex);
+    bool polling = m_lastPolled;
+    if (!m_registrations.empty()) {
+        polling = false;
+        for (const auto &entry : m_registrations)
+            polling = polling || entry.second->polling;
+    }
+    return polling ? "iphlpapi (polling)" : "iphlpapi";
+}
+
+void *IphlpapiSource::osContext(Handle handle) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_registrations.find(handle);
+    return it == m_registrations.end() ? nullptr : reinterpret_cast<void *>(it->second->contextId);
+}
+
+bool IphlpapiSource::isPolling(Handle handle) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_registrations.find(handle);
+    return it != m_registrations.end() && it->second->polling;
+}
+
+std::string IphlpapiSource::pollingReason(Handle handle) const
+{
+    std::shared_ptr<IphlpapiRegistration> reg;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_registrations.find(handle);
+        if (it == m_registrations.end())
+            return {};
+        reg = it->second;
+    }
+    std::lock_guard lock(reg->queueMutex);
+    return reg->pollingReason;
+}
+
+long IphlpapiSource::registrationsCreated()
+{
+    return g_created.load();
+}
+long IphlpapiSource::registrationsFreed()
+{
+    return g_freed.load();
+}
+
+} // namespace ncv::platform::win
+
+namespace ncv::platform {
+
+std::unique_ptr<Source> createSystemSource()
+{
+    return std::make_unique<win::IphlpapiSource>();
+}
+
+} // namespace ncv::platform

@@ -1,0 +1,73 @@
+#include "recorder.h"
+
+#include "csvwriter.h"
+#include "eventhistory.h"
+#include "modellogging.h"
+#include "notificationmodel.h"
+
+#include <QMetaObject>
+
+#include <limits>
+
+namespace ncv {
+
+Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_model(new NotificationModel(source, this))
+{
+    m_durationTimer.setSingleShot(true);
+    connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::stop);
+    connect(m_model, &NotificationModel::snapshotComplete, this, &Recorder::onSnapshotComplete);
+}
+
+Recorder::~Recorder() = default;
+
+bool Recorder::start(QString *error)
+{
+    if (m_options.csvPath.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("no CSV file given");
+        return false;
+    }
+    return m_model->start(m_options.addressFamily, m_options.initial, error);
+}
+
+void Recorder::onSnapshotComplete()
+{
+    if (m_ready || m_finished)
+        return;
+    m_ready = true;
+    Q_EMIT ready();
+    if (m_options.durationSec < 0)
+        return; // until stop()
+    const double ms = m_options.durationSec * 1000.0;
+    // Queued even for 0, so we never finish from inside the model's batch application.
+    m_durationTimer.start(int(std::min(ms, double(std::numeric_limits<int>::max()))));
+}
+
+void Recorder::stop()
+{
+    if (m_finished)
+        return;
+    if (m_model->isApplying()) {
+        // Called from a slot inside the model's batch (e.g. on ready()): finish right after it.
+        QMetaObject::invokeMethod(this, &Recorder::stop, Qt::QueuedConnection);
+        return;
+    }
+    m_finished = true;
+    m_durationTimer.stop();
+    m_model->stop();        // cancel; no callback runs after this
+    m_model->applyAll(); // anything still queued
+    QString error;
+    int exitCode = 0;
+    if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
+        exitCode = 1;
+        qCWarning(lcModel) << error;
+    } else {
+        qCInfo(lcModel) << "wrote" << m_model->history()->size() << "events to" << m_options.csvPath;
+    }
+    Q_EMIT finished(exitCode, error);
+}
+
+} // namespace ncv

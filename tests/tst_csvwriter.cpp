@@ -1,0 +1,383 @@
+// CSV writer and reader: exact header, every column of each object kind, RFC 4180
+// quoting, non-ASCII text, the formula guard, a full round trip through the reader,
+// QSaveFile all-or-nothing behaviour, cancel, broken input.
+#include "csvreader.h"
+#include "csvwriter.h"
+#include "eventhistory.h"
+#include "modeltestrows.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QTimeZone>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace ncv;
+using namespace ncv::platform;
+using namespace ncvtest;
+
+namespace {
+constexpr qint64 kT0 = 1'795'000'000'123'456; // 2026-11-18T11:06:40.123456Z
+
+const QStringList kHeader = {QStringLiteral("sequence"), QStringLiteral("time_utc"), QStringLiteral("object"),
+                             QStringLiteral("change"), QStringLiteral("family"), QStringLiteral("if_index"),
+                             QStringLiteral("if_name"), QStringLiteral("destination"), QStringLiteral("gateway"),
+                             QStringLiteral("metric"), QStringLiteral("protocol"), QStringLiteral("table"),
+                             QStringLiteral("changed_fields"), QStringLiteral("details"), QStringLiteral("origin")};
+
+ChangeRecord record(ObjectKind object, ChangeKind change, Row after, Row before = {})
+{
+    ChangeRecord r;
+    r.object = object;
+    r.change = change;
+    r.timeUs = kT0;
+    r.after = std::move(after);
+    r.before = std::move(before);
+    if (const auto *a = std::get_if<AddressRow>(&r.row()))
+        r.family = a->address.family;
+    if (const auto *rt = std::get_if<RouteRow>(&r.row()))
+        r.family = rt->family();
+    return r;
+}
+
+const std::string kAlias = "Wohnzimmer-Brücke ünd 日本, \"quoted\"\nnext line";
+const std::string kEvil = "=cmd|' /C calc'!A0";
+
+/// History with: interface initial (non-ASCII alias), interface parameter (mtu),
+/// address add, multipath route add, on-link route delete (inferred), formula-like names, a gap.
+void fill(EventHistory &h)
+{
+    InterfaceRow eth = iface(2, "eth0");
+    h.append(record(ObjectKind::Interface, ChangeKind::Initial, eth), QStringLiteral("eth0"));
+    InterfaceRow jumbo = eth;
+    jumbo.mtu = 9000;
+    ChangeRecord param = record(ObjectKind::Interface, ChangeKind::Parameter, jumbo, eth);
+    param.changedFields = fieldBit(Field::IfMtu);
+    h.append(param, QStringLiteral("eth0"));
+    h.append(record(ObjectKind::Address, ChangeKind::Add, address(2, "10.1.0.1", 24)), QStringLiteral("eth0"));
+    RouteRow multi = route("2001:db8::", 32, "fe80::1", 2, 1024);
+    NextHop hop2;
+    hop2.gateway = IpAddress::parse("fe80::2");
+    hop2.ifIndex = 2;
+    multi.nextHops.push_back(hop2);
+    multi.protocol = 9; // ra
+    h.append(record(ObjectKind::Route, ChangeKind::Add, multi), QStringLiteral("eth0"));
+    ChangeRecord del = record(ObjectKind::Route, ChangeKind::Delete, {}, route("0.0.0.0", 0, nullptr, 2, 0, 255));
+    del.origin = Origin::Inferred;
+    h.append(del, QStringLiteral("eth0"));
+    h.append(record(ObjectKind::Interface, ChangeKind::Add, iface(6, "-evil")), QStringLiteral("-evil"));
+    h.append(record(ObjectKind::Interface, ChangeKind::Add, iface(7, "+plus")), QStringLiteral("+plus"));
+    ChangeRecord gap;
+    gap.object = ObjectKind::Gap;
+    gap.change = ChangeKind::Gap;
+    gap.timeUs = kT0 + 1;
+    gap.note = "ENOBUFS: 12 events lost";
+    h.append(gap, QString());
+    // 9: alias set to a non-ASCII text with comma, quotes and a newline (parameter).
+    InterfaceRow aliased = eth;
+    aliased.alias = kAlias;
+    ChangeRecord aliasParam = record(ObjectKind::Interface, ChangeKind::Parameter, aliased, eth);
+    aliasParam.changedFields = fieldBit(Field::IfAlias);
+    h.append(aliasParam, QStringLiteral("eth0"));
+    // 10: a name (Windows friendly name / IfAlias) that a spreadsheet would run.
+    h.append(record(ObjectKind::Interface, ChangeKind::Add, iface(8, kEvil)), QString::fromStdString(kEvil));
+    // 11: a non-ASCII name that needs quoting.
+    h.append(record(ObjectKind::Interface, ChangeKind::Add, iface(9, kAlias)), QString::fromStdString(kAlias));
+}
+} // namespace
+
+class TestCsvWriter : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void exactHeader()
+    {
+        QCOMPARE(csv::header(),
+                 QByteArray("sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,"
+                            "protocol,table,changed_fields,details,origin\r\n"));
+    }
+
+    void isoTime_data()
+    {
+        QTest::addColumn<qint64>("timeUs");
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("epoch") << qint64(0) << QByteArray("1970-01-01T00:00:00.000000Z");
+        QTest::newRow("issue example") << qint64(1'795'261'323'123'456) << QByteArray("2026-11-21T11:42:03.123456Z");
+        QTest::newRow("leap day") << qint64(951'782'400'000'001) << QByteArray("2000-02-29T00:00:00.000001Z");
+        QTest::newRow("before epoch") << qint64(-1) << QByteArray("1969-12-31T23:59:59.999999Z");
+    }
+    void isoTime()
+    {
+        QFETCH(qint64, timeUs);
+        QFETCH(QByteArray, text);
+        QCOMPARE(csv::isoTimeUtc(timeUs), text);
+        // Cross-check with QDateTime for the millisecond part.
+        if (timeUs >= 0) {
+            const QString qt = QDateTime::fromMSecsSinceEpoch(timeUs / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
+            QVERIFY2(QString::fromLatin1(text).startsWith(qt.left(23)), qPrintable(qt));
+        }
+    }
+
+    void cellQuoting_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QByteArray>("written");
+        QTest::newRow("plain") << QStringLiteral("eth0") << QByteArray("eth0");
+        QTest::newRow("empty") << QString() << QByteArray("");
+        QTest::newRow("comma") << QStringLiteral("a,b") << QByteArray("\"a,b\"");
+        QTest::newRow("quote") << QStringLiteral("say \"hi\"") << QByteArray("\"say \"\"hi\"\"\"");
+        QTest::newRow("newline") << QStringLiteral("a\nb") << QByteArray("\"a\nb\"");
+        QTest::newRow("cr") << QStringLiteral("a\rb") << QByteArray("\"a\rb\"");
+        QTest::newRow("non-ascii") << QStringLiteral("Wohnzimmer-Brücke ünd 日本")
+                                   << QStringLiteral("Wohnzimmer-Brücke ünd 日本").toUtf8();
+        QTest::newRow("guard =") << QStringLiteral("=cmd|' /C calc'!A0") << QByteArray("'=cmd|' /C calc'!A0");
+        QTest::newRow("guard +") << QStringLiteral("+plus") << QByteArray("'+plus");
+        QTest::newRow("guard -") << QStringLiteral("-evil") << QByteArray("'-evil");
+        QTest::newRow("guard @") << QStringLiteral("@SUM(A1)") << QByteArray("'@SUM(A1)");
+        QTest::newRow("guard tab") << QStringLiteral("\tx") << QByteArray("'\tx");
+        QTest::newRow("guard cr, quoted") << QStringLiteral("\rx") << QByteArray("\"'\rx\"");
+        QTest::newRow("guard and comma") << QStringLiteral("=1,2") << QByteArray("\"'=1,2\"");
+        QTest::newRow("inner = not guarded") << QStringLiteral("a=b") << QByteArray("a=b");
+    }
+    void cellQuoting()
+    {
+        QFETCH(QString, text);
+        QFETCH(QByteArray, written);
+        QCOMPARE(csv::cell(text), written);
+    }
+
+    void rowsHaveEveryColumn_data()
+    {
+        QTest::addColumn<int>("row");
+        QTest::addColumn<QStringList>("cells");
+        const QString t = QStringLiteral("2026-11-18T11:06:40.123456Z");
+        QTest::newRow("interface initial")
+            << 0
+            << QStringList{QStringLiteral("1"), t, QStringLiteral("interface"), QStringLiteral("initial"), QStringLiteral("unspec"),
+                           QStringLiteral("2"), QStringLiteral("eth0"), {}, {}, {}, {}, {}, {}, QStringLiteral("*"),
+                           QStringLiteral("observed")};
+        QTest::newRow("interface parameter")
+            << 1
+            << QStringList{QStringLiteral("2"), t, QStringLiteral("interface"), QStringLiteral("parameter"), QStringLiteral("unspec"),
+                           QStringLiteral("2"), QStringLiteral("eth0"), {}, {}, {}, {}, {}, QStringLiteral("mtu"),
+                           QStringLiteral("mtu 1500 -> 9000"), QStringLiteral("observed")};
+        QTest::newRow("address add")
+            << 2
+            << QStringList{QStringLiteral("3"), t, QStringLiteral("address"), QStringLiteral("add"), QStringLiteral("ipv4"),
+                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("10.1.0.1/24"), {}, {}, {}, {}, {},
+                           QStringLiteral("*"), QStringLiteral("observed")};
+        QTest::newRow("multipath route add")
+            << 3
+            << QStringList{QStringLiteral("4"), t, QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("ipv6"),
+                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("2001:db8::/32"),
+                           QStringLiteral("fe80::1;fe80::2"), QStringLiteral("1024"), QStringLiteral("ra"), QStringLiteral("main"),
+                           {}, QStringLiteral("*"), QStringLiteral("observed")};
+        QTest::newRow("on-link route delete, inferred")
+            << 4
+            << QStringList{QStringLiteral("5"), t, QStringLiteral("route"), QStringLiteral("delete"), QStringLiteral("ipv4"),
+                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("0.0.0.0/0"), {}, QStringLiteral("0"),
+                           QStringLiteral("static"), QStringLiteral("local"), {}, QStringLiteral("*"), QStringLiteral("inferred")};
+        QTest::newRow("formula guard on if_name")
+            << 5
+            << QStringList{QStringLiteral("6"), t, QStringLiteral("interface"), QStringLiteral("add"), QStringLiteral("unspec"),
+                           QStringLiteral("6"), QStringLiteral("'-evil"), {}, {}, {}, {}, {}, {}, QStringLiteral("*"),
+                           QStringLiteral("observed")};
+        QTest::newRow("gap")
+            << 7
+            << QStringList{QStringLiteral("8"), QStringLiteral("2026-11-18T11:06:40.123457Z"), QStringLiteral("gap"),
+                           QStringLiteral("gap"), QStringLiteral("unspec"), {}, {}, {}, {}, {}, {}, {}, {},
+                           QStringLiteral("ENOBUFS: 12 events lost"), QStringLiteral("observed")};
+    }
+    void rowsHaveEveryColumn()
+    {
+        QFETCH(int, row);
+        QFETCH(QStringList, cells);
+        EventHistory h;
+        fill(h);
+        QString error;
+        const QList<QStringList> parsed = csv::parse(csv::row(h, row), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(parsed.size(), 1);
+        QCOMPARE(parsed.at(0).size(), kHeader.size());
+        for (int c = 0; c < kHeader.size(); ++c) {
+            if (cells.at(c) == QLatin1StringView("*")) // details: only non-empty and unguarded here
+                QVERIFY2(!parsed.at(0).at(c).isEmpty(), qPrintable(kHeader.at(c)));
+            else
+                QVERIFY2(parsed.at(0).at(c) == cells.at(c),
+                         qPrintable(kHeader.at(c) + QStringLiteral(": ") + parsed.at(0).at(c) + QStringLiteral(" != ") + cells.at(c)));
+        }
+    }
+
+    void roundTripEveryCell()
+    {
+        EventHistory h;
+        fill(h);
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QString error;
+        QList<qint64> progress;
+        QVERIFY(csv::write(h, &buffer, &error, [&](qint64 done, qint64 total) {
+            progress << done << total;
+            return true;
+        }));
+        QVERIFY(error.isEmpty());
+        QCOMPARE(progress.mid(progress.size() - 2), (QList<qint64>{h.size(), h.size()}));
+        const QByteArray data = buffer.data();
+        QVERIFY(data.startsWith(csv::header()));
+        QVERIFY(data.contains(QStringLiteral("Wohnzimmer-Brücke ünd 日本").toUtf8())); // UTF-8, not escaped
+
+        const QList<QStringList> parsed = csv::parse(data, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(parsed.size(), int(h.size()) + 1);
+        QCOMPARE(parsed.at(0), kHeader);
+        // Every cell: the reader gives back what the writer meant (after the guard).
+        for (qint64 i = 0; i < h.size(); ++i) {
+            const QList<QStringList> one = csv::parse(csv::row(h, i), &error);
+            QCOMPARE(parsed.at(int(i) + 1), one.at(0));
+            QCOMPARE(one.at(0).size(), kHeader.size());
+            for (const QString &cell : one.at(0)) {
+                const QByteArray written = csv::cell(cell.startsWith(QLatin1Char('\'')) ? cell.mid(1) : cell);
+                QVERIFY(data.contains(written));
+            }
+        }
+        // The alias with comma, quotes and a newline survives in details and in if_name.
+        const QString alias = QString::fromStdString(kAlias);
+        QVERIFY2(parsed.at(9).at(13).contains(alias), qPrintable(parsed.at(9).at(13)));
+        QCOMPARE(parsed.at(9).at(12), QStringLiteral("alias"));
+        QCOMPARE(parsed.at(11).at(6), alias);
+        // Formula guard on if_name.
+        QCOMPARE(parsed.at(6).at(6), QStringLiteral("'-evil"));
+        QCOMPARE(parsed.at(7).at(6), QStringLiteral("'+plus"));
+        QCOMPARE(parsed.at(10).at(6), QStringLiteral("'=cmd|' /C calc'!A0"));
+        for (const QStringList &row : parsed) {
+            for (const QString &cell : row) {
+                QVERIFY2(cell.isEmpty() || !QStringLiteral("=+-@\t\r").contains(cell.at(0)), qPrintable(cell));
+            }
+        }
+    }
+
+    void exportToFileWritesAndReplaces()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("events.csv"));
+        EventHistory h;
+        fill(h);
+        QString error;
+        QVERIFY2(csv::exportToFile(h, path, &error), qPrintable(error));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QStringList> parsed = csv::parse(file.readAll(), &error);
+        QCOMPARE(parsed.size(), int(h.size()) + 1);
+    }
+
+    void unwritablePathFailsAndKeepsExistingFile()
+    {
+        EventHistory h;
+        fill(h);
+        QString error;
+        // A directory that does not exist.
+        QTemporaryDir dir;
+        const QString missing = dir.filePath(QStringLiteral("no/such/dir/out.csv"));
+        QVERIFY(!csv::exportToFile(h, missing, &error));
+        QVERIFY2(error.contains(missing), qPrintable(error));
+        QVERIFY(!QFile::exists(missing));
+
+        // An existing good file that cannot be replaced.
+        QString existing;
+        QByteArray before;
+        if (geteuid() == 0) {
+            existing = QStringLiteral("/proc/version"); // root can write anywhere but /proc
+        } else {
+            existing = dir.filePath(QStringLiteral("ro/good.csv"));
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("ro")));
+            QFile good(existing);
+            QVERIFY(good.open(QIODevice::WriteOnly));
+            good.write("good\r\n");
+            good.close();
+            QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("ro")), QFile::ReadOwner | QFile::ExeOwner));
+        }
+        {
+            QFile f(existing);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            before = f.readAll();
+        }
+        QVERIFY(!csv::exportToFile(h, existing, &error));
+        QVERIFY2(error.contains(existing), qPrintable(error));
+        QVERIFY2(error.size() > existing.size() + 16, qPrintable(error)); // a reason follows
+        QFile f(existing);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), before);
+        if (geteuid() != 0)
+            QFile::setPermissions(dir.filePath(QStringLiteral("ro")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
+
+    void writeErrorIsReported()
+    {
+        QFile full(QStringLiteral("/dev/full"));
+        if (!full.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+            QSKIP("/dev/full not available");
+        EventHistory h;
+        fill(h);
+        QString error;
+        QVERIFY(!csv::write(h, &full, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("write failed")), qPrintable(error));
+    }
+
+    void cancelLeavesNoFileAndKeepsExisting()
+    {
+        EventHistory h;
+        for (int i = 0; i < 10000; ++i)
+            h.append(record(ObjectKind::Route, ChangeKind::Add, numberedRoute(i)), QStringLiteral("eth0"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("events.csv"));
+        QString error;
+        int calls = 0;
+        const auto cancel = [&](qint64 done, qint64 total) {
+            ++calls;
+            return done < total / 2;
+        };
+        QVERIFY(!csv::exportToFile(h, path, &error, cancel));
+        QVERIFY2(error.contains(QStringLiteral("cancelled")), qPrintable(error));
+        QVERIFY(calls >= 2);
+        QVERIFY(!QFile::exists(path));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList()); // no temp file left
+        {
+            QFile good(path);
+            QVERIFY(good.open(QIODevice::WriteOnly));
+            good.write("good\r\n");
+        }
+        QVERIFY(!csv::exportToFile(h, path, &error, cancel));
+        QFile good(path);
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        QCOMPARE(good.readAll(), QByteArray("good\r\n"));
+    }
+
+    void reader_data()
+    {
+        QTest::addColumn<QByteArray>("data");
+        QTest::addColumn<QList<QStringList>>("records");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("crlf") << QByteArray("a,b\r\nc,d\r\n") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("c"), QStringLiteral("d")}} << QString();
+        QTest::newRow("lf, no final newline") << QByteArray("a,b\nc,") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("c"), QString()}} << QString();
+        QTest::newRow("quoted specials") << QByteArray("\"a,\"\"b\"\"\r\nc\",x\r\n") << QList<QStringList>{{QStringLiteral("a,\"b\"\r\nc"), QStringLiteral("x")}} << QString();
+        QTest::newRow("empty quoted") << QByteArray("\"\",\"\"\n") << QList<QStringList>{{QString(), QString()}} << QString();
+        QTest::newRow("utf-8") << QStringLiteral("ü,日本\n").toUtf8() << QList<QStringList>{{QStringLiteral("ü"), QStringLiteral("日本")}} << QString();
+        QTest::newRow("unterminated") << QByteArray("a,b\nc,\"d\ne\n") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}} << QStringLiteral("line 2: unterminated quoted field");
+        QTest::newRow("quote in unquoted") << QByteArray("a,b\"c\n") << QList<QStringList>{} << QStringLiteral("line 1: quote inside an unquoted field");
+        QTest::newRow("text after quote") << QByteArray("x\n\"a\"b\n") << QList<QStringList>{{QStringLiteral("x")}} << QStringLiteral("line 2: unexpected text after a closing quote");
+    }
+    void reader()
+    {
+        QFETCH(QByteArray, data);
+        QFETCH(QList<QStringList>, records);
+        QFETCH(QString, error);
+        QString actualError = QStringLiteral("not cleared");
+        const QList<QStringList> parsed = csv::parse(data, &actualError);
+        QCOMPARE(actualError, error);
+        QCOMPARE(parsed, records);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCsvWriter)
+#include "tst_csvwriter.moc"

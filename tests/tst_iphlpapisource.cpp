@@ -1,0 +1,993 @@
+// Tests of IphlpapiSource, cross-built with MinGW-w64 and run under Wine.
+//
+// Wine 8 stubs the Notify* calls, so the notification path is driven the way the OS
+// would drive it: a fake Notify* records the callback function and CallerContext the
+// source registers, and the test invokes that registered callback with real MIB rows it
+// builds (add, delete, parameter, initial with a NULL row). The snapshot tables are the
+// real ones (GetIfTable2, GetUnicastIpAddressTable, GetIpForwardTable2); the per-row
+// re-reads (Get*Entry) read a fake "OS state" so the test controls what the OS holds.
+#include "format.h"
+#include "iphlpapiconvert.h"
+#include "iphlpapisource.h"
+#include "plaintest.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+
+using namespace ncv::platform;
+using namespace ncv::platform::win;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---- the fake OS -------------------------------------------------------------------
+
+thread_local bool t_inOsCallback = false; // the test is invoking an OS callback on this thread
+thread_local bool t_inUserCallback = false; // a Source callback is running on this thread
+
+struct FakeOs {
+    std::mutex mutex;
+    // What the Notify calls return, and what they registered.
+    DWORD notifyResult[3] = {NO_ERROR, NO_ERROR, NO_ERROR}; // interface, address, route
+    bool giveHandle = true;
+    bool sendInitial = false;
+    PIPINTERFACE_CHANGE_CALLBACK interfaceCb = nullptr;
+    PUNICAST_IPADDRESS_CHANGE_CALLBACK addressCb = nullptr;
+    PIPFORWARD_CHANGE_CALLBACK routeCb = nullptr;
+    PVOID context[3] = {};
+    int notifyCalls = 0;
+    std::uintptr_t nextHandle = 0x1000;
+    std::map<std::uintptr_t, int> cancels; // handle -> CancelMibChangeNotify2 calls
+    std::set<std::uintptr_t> issued;
+    int cancelsInsideCallback = 0;
+    // Rows the OS holds (for the Get*Entry re-reads).
+    std::map<std::string, MIB_IPFORWARD_ROW2> routes;
+    std::map<std::string, MIB_UNICASTIPADDRESS_ROW> addresses;
+    ULONG nlMtu = 1500;
+    // Extra route the fake GetIpForwardTable2 adds to the real table.
+    bool extraRoute = false;
+    std::set<void *> fakeTables;
+
+    void reset()
+    {
+        std::lock_guard lock(mutex);
+        notifyResult[0] = notifyResult[1] = notifyResult[2] = NO_ERROR;
+        giveHandle = true;
+        sendInitial = false;
+        interfaceCb = nullptr;
+        addressCb = nullptr;
+        routeCb = nullptr;
+        context[0] = context[1] = context[2] = nullptr;
+        notifyCalls = 0;
+        cancels.clear();
+        issued.clear();
+        cancelsInsideCallback = 0;
+        routes.clear();
+        addresses.clear();
+        nlMtu = 1500;
+        extraRoute = false;
+    }
+};
+FakeOs g_os;
+
+std::string routeKey(const MIB_IPFORWARD_ROW2 &row)
+{
+    const RouteRow r = routeFromMib(row, 0);
+    return std::to_string(row.InterfaceLuid.Value) + "|" + toCidr(r.destination, r.prefixLength) + "|" + gatewayList(r);
+}
+std::string addressKey(const MIB_UNICASTIPADDRESS_ROW &row)
+{
+    return std::to_string(row.InterfaceLuid.Value) + "|" + toString(addressFromSockaddr(row.Address));
+}
+
+HANDLE issue(int slot, PVOID context)
+{
+    g_os.context[slot] = context;
+    ++g_os.notifyCalls;
+    if (!g_os.giveHandle)
+        return nullptr;
+    const std::uintptr_t h = g_os.nextHandle++;
+    g_os.issued.insert(h);
+    return reinterpret_cast<HANDLE>(h);
+}
+
+DWORD WINAPI fakeNotifyInterface(ADDRESS_FAMILY, PIPINTERFACE_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial, HANDLE *h)
+{
+    bool send = false;
+    {
+        std::lock_guard lock(g_os.mutex);
+        if (g_os.notifyResult[0] != NO_ERROR) {
+            *h = nullptr;
+            return g_os.notifyResult[0];
+        }
+        g_os.interfaceCb = cb;
+        *h = issue(0, ctx);
+        send = initial && g_os.sendInitial;
+    }
+    if (send)
+        cb(ctx, nullptr, MibInitialNotification);
+    return NO_ERROR;
+}
+DWORD WINAPI fakeNotifyAddress(ADDRESS_FAMILY, PUNICAST_IPADDRESS_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial,
+                               HANDLE *h)
+{
+    bool send = false;
+    {
+        std::lock_guard lock(g_os.mutex);
+        if (g_os.notifyResult[1] != NO_ERROR) {
+            *h = nullptr;
+            return g_os.notifyResult[1];
+        }
+        g_os.addressCb = cb;
+        *h = issue(1, ctx);
+        send = initial && g_os.sendInitial;
+    }
+    if (send)
+        cb(ctx, nullptr, MibInitialNotification);
+    return NO_ERROR;
+}
+DWORD WINAPI fakeNotifyRoute(ADDRESS_FAMILY, PIPFORWARD_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial, HANDLE *h)
+{
+    bool send = false;
+    {
+        std::lock_guard lock(g_os.mutex);
+        if (g_os.notifyResult[2] != NO_ERROR) {
+            *h = nullptr;
+            return g_os.notifyResult[2];
+        }
+        g_os.routeCb = cb;
+        *h = issue(2, ctx);
+        send = initial && g_os.sendInitial;
+    }
+    if (send)
+        cb(ctx, nullptr, MibInitialNotification);
+    return NO_ERROR;
+}
+DWORD WINAPI fakeCancel(HANDLE h)
+{
+    std::lock_guard lock(g_os.mutex);
+    const auto value = reinterpret_cast<std::uintptr_t>(h);
+    if (!h)
+        return 0xC000000Du; // STATUS_INVALID_PARAMETER, as documented
+    if (t_inOsCallback || t_inUserCallback)
+        ++g_os.cancelsInsideCallback;
+    ++g_os.cancels[value];
+    return g_os.issued.count(value) ? NO_ERROR : ERROR_INVALID_HANDLE;
+}
+DWORD WINAPI fakeGetIpForwardEntry2(PMIB_IPFORWARD_ROW2 row)
+{
+    std::lock_guard lock(g_os.mutex);
+    auto it = g_os.routes.find(routeKey(*row));
+    if (it == g_os.routes.end())
+        return ERROR_NOT_FOUND;
+    *row = it->second;
+    return NO_ERROR;
+}
+DWORD WINAPI fakeGetUnicastIpAddressEntry(PMIB_UNICASTIPADDRESS_ROW row)
+{
+    std::lock_guard lock(g_os.mutex);
+    auto it = g_os.addresses.find(addressKey(*row));
+    if (it == g_os.addresses.end())
+        return ERROR_NOT_FOUND;
+    *row = it->second;
+    return NO_ERROR;
+}
+DWORD WINAPI fakeGetIpInterfaceEntry(PMIB_IPINTERFACE_ROW row)
+{
+    std::lock_guard lock(g_os.mutex);
+    row->NlMtu = g_os.nlMtu;
+    return NO_ERROR;
+}
+// GetIpInterfaceTable is ERROR_NOT_SUPPORTED under Wine: the fake gives one row per
+// family for each real MIB_IF_ROW2, with the fake NlMtu.
+DWORD WINAPI fakeGetIpInterfaceTable(ADDRESS_FAMILY family, PMIB_IPINTERFACE_TABLE *table)
+{
+    PMIB_IF_TABLE2 ifTable = nullptr;
+    if (DWORD rc = GetIfTable2(&ifTable))
+        return rc;
+    const ULONG n = ifTable->NumEntries * 2;
+    auto *out = static_cast<PMIB_IPINTERFACE_TABLE>(
+        std::calloc(1, sizeof(MIB_IPINTERFACE_TABLE) + n * sizeof(MIB_IPINTERFACE_ROW)));
+    std::lock_guard lock(g_os.mutex);
+    for (ULONG i = 0; i < ifTable->NumEntries; ++i) {
+        for (ADDRESS_FAMILY af : {ADDRESS_FAMILY(AF_INET), ADDRESS_FAMILY(AF_INET6)}) {
+            if (family != AF_UNSPEC && family != af)
+                continue;
+            MIB_IPINTERFACE_ROW &row = out->Table[out->NumEntries++];
+            row.Family = af;
+            row.InterfaceLuid = ifTable->Table[i].InterfaceLuid;
+            row.InterfaceIndex = ifTable->Table[i].InterfaceIndex;
+            row.NlMtu = g_os.nlMtu;
+        }
+    }
+    FreeMibTable(ifTable);
+    g_os.fakeTables.insert(out);
+    *table = out;
+    return NO_ERROR;
+}
+// The real route table, plus 198.51.100.0/24 while extraRoute is set.
+DWORD WINAPI fakeGetIpForwardTable2(ADDRESS_FAMILY family, PMIB_IPFORWARD_TABLE2 *table)
+{
+    PMIB_IPFORWARD_TABLE2 real = nullptr;
+    DWORD rc = GetIpForwardTable2(family, &real);
+    if (rc != NO_ERROR && rc != ERROR_NOT_FOUND)
+        return rc;
+    const ULONG n = real ? real->NumEntries : 0;
+    auto *out = static_cast<PMIB_IPFORWARD_TABLE2>(
+        std::calloc(1, sizeof(MIB_IPFORWARD_TABLE2) + (n + 1) * sizeof(MIB_IPFORWARD_ROW2)));
+    for (ULONG i = 0; i < n; ++i)
+        out->Table[out->NumEntries++] = real->Table[i];
+    if (real)
+        FreeMibTable(real);
+    std::lock_guard lock(g_os.mutex);
+    if (g_os.extraRoute && family != AF_INET6) {
+        MIB_IPFORWARD_ROW2 &row = out->Table[out->NumEntries++];
+        row.InterfaceLuid.Value = 0x18000001000000ull;
+        row.InterfaceIndex = 1;
+        row.DestinationPrefix.Prefix = sockaddrFromAddress(IpAddress::v4(198, 51, 100, 0));
+        row.DestinationPrefix.PrefixLength = 24;
+        row.NextHop = sockaddrFromAddress(IpAddress::v4(127, 0, 0, 2));
+        row.Metric = 33;
+        row.Protocol = RouteProtocolNetMgmt;
+        row.ValidLifetime = row.PreferredLifetime = 0xFFFFFFFFu;
+    }
+    g_os.fakeTables.insert(out);
+    *table = out;
+    return NO_ERROR;
+}
+VOID WINAPI fakeFreeMibTable(PVOID table)
+{
+    {
+        std::lock_guard lock(g_os.mutex);
+        if (g_os.fakeTables.erase(table)) {
+            std::free(table);
+            return;
+        }
+    }
+    FreeMibTable(table);
+}
+
+IphlpapiSource::Options fakeOptions()
+{
+    IphlpapiSource::Options o;
+    o.api = IphlpApiFunctions::system(); // real tables and GetIfEntry2
+    o.api.notifyIpInterfaceChange = &fakeNotifyInterface;
+    o.api.notifyUnicastIpAddressChange = &fakeNotifyAddress;
+    o.api.notifyRouteChange2 = &fakeNotifyRoute;
+    o.api.cancelMibChangeNotify2 = &fakeCancel;
+    o.api.getIpForwardEntry2 = &fakeGetIpForwardEntry2;
+    o.api.getUnicastIpAddressEntry = &fakeGetUnicastIpAddressEntry;
+    o.api.getIpInterfaceEntry = &fakeGetIpInterfaceEntry;
+    o.api.getIpInterfaceTable = &fakeGetIpInterfaceTable;
+    o.api.getIpForwardTable2 = &fakeGetIpForwardTable2;
+    o.api.freeMibTable = &fakeFreeMibTable;
+    o.pollInterval = 100ms;
+    o.initialNotificationTimeout = 60s;
+    return o;
+}
+
+// ---- the receiving side ------------------------------------------------------------
+
+struct Receiver {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<ChangeRecord> records;
+    int calls = 0;
+    bool cancelled = false; // set by the test when its cancel() returned
+    int callsAfterCancel = 0;
+    // Cancel from inside the callback.
+    Source *cancelSource = nullptr;
+    Handle *cancelHandle = nullptr;
+    Status cancelStatus;
+    std::chrono::steady_clock::duration cancelTook {};
+
+    std::size_t count()
+    {
+        std::lock_guard lock(mutex);
+        return records.size();
+    }
+    template<typename Pred> bool waitFor(Pred pred, std::chrono::milliseconds timeout = 5000ms)
+    {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, timeout, [&] { return pred(records); });
+    }
+    std::vector<ChangeRecord> since(std::size_t index)
+    {
+        std::lock_guard lock(mutex);
+        return {records.begin() + static_cast<std::ptrdiff_t>(std::min(index, records.size())), records.end()};
+    }
+};
+
+void receive(void *context, std::span<const ChangeRecord> batch)
+{
+    auto *r = static_cast<Receiver *>(context);
+    t_inUserCallback = true;
+    Source *cancelSource = nullptr;
+    Handle handle = 0;
+    {
+        std::lock_guard lock(r->mutex);
+        ++r->calls;
+        if (r->cancelled)
+            ++r->callsAfterCancel;
+        r->records.insert(r->records.end(), batch.begin(), batch.end());
+        cancelSource = std::exchange(r->cancelSource, nullptr);
+        if (cancelSource)
+            handle = *r->cancelHandle;
+    }
+    if (cancelSource) {
+        const auto start = std::chrono::steady_clock::now();
+        Status s = cancelSource->cancel(handle); // deferred: must return at once
+        std::lock_guard lock(r->mutex);
+        r->cancelStatus = s;
+        r->cancelTook = std::chrono::steady_clock::now() - start;
+    }
+    r->cv.notify_all();
+    t_inUserCallback = false;
+}
+
+bool hasSnapshotComplete(const std::vector<ChangeRecord> &records)
+{
+    for (const ChangeRecord &r : records) {
+        if (r.change == ChangeKind::SnapshotComplete)
+            return true;
+    }
+    return false;
+}
+
+// Invokes an OS callback the way the OS would: on an OS thread.
+template<typename Fn> void fromOsThread(Fn fn)
+{
+    std::thread([&] {
+        t_inOsCallback = true;
+        fn();
+        t_inOsCallback = false;
+    }).join();
+}
+
+MIB_IF_ROW2 loopbackIfRow()
+{
+    MIB_IF_ROW2 lo;
+    std::memset(&lo, 0, sizeof lo);
+    PMIB_IF_TABLE2 table = nullptr;
+    if (GetIfTable2(&table) == NO_ERROR) {
+        for (ULONG i = 0; i < table->NumEntries; ++i) {
+            if (table->Table[i].Type == 24)
+                lo = table->Table[i];
+        }
+        FreeMibTable(table);
+    }
+    return lo;
+}
+
+MIB_IPFORWARD_ROW2 testRoute(const MIB_IF_ROW2 &lo, ULONG metric)
+{
+    MIB_IPFORWARD_ROW2 row;
+    std::memset(&row, 0, sizeof row);
+    row.InterfaceLuid = lo.InterfaceLuid;
+    row.InterfaceIndex = lo.InterfaceIndex;
+    row.DestinationPrefix.Prefix = sockaddrFromAddress(IpAddress::v4(203, 0, 113, 0));
+    row.DestinationPrefix.PrefixLength = 24;
+    row.NextHop = sockaddrFromAddress(IpAddress::v4(127, 0, 0, 9));
+    row.Metric = metric;
+    row.Protocol = static_cast<NL_ROUTE_PROTOCOL>(MIB_IPPROTO_NT_STATIC);
+    row.ValidLifetime = row.PreferredLifetime = 0xFFFFFFFFu;
+    return row;
+}
+
+MIB_UNICASTIPADDRESS_ROW testAddress(const MIB_IF_ROW2 &lo, NL_DAD_STATE dad)
+{
+    MIB_UNICASTIPADDRESS_ROW row;
+    std::memset(&row, 0, sizeof row);
+    row.InterfaceLuid = lo.InterfaceLuid;
+    row.InterfaceIndex = lo.InterfaceIndex;
+    row.Address = sockaddrFromAddress(IpAddress::parse("2001:db8::42"));
+    row.OnLinkPrefixLength = 64;
+    row.PrefixOrigin = IpPrefixOriginManual;
+    row.SuffixOrigin = IpSuffixOriginManual;
+    row.DadState = dad;
+    row.ValidLifetime = row.PreferredLifetime = 0xFFFFFFFFu;
+    return row;
+}
+
+// Waits until cond holds (polling), up to timeout.
+template<typename Cond> bool eventually(Cond cond, std::chrono::milliseconds timeout = 5000ms)
+{
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (!cond()) {
+        if (std::chrono::steady_clock::now() > end)
+            return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+} // namespace
+
+// ---- tests -------------------------------------------------------------------------
+
+TEST_CASE(invalidParametersAndHandles)
+{
+    g_os.reset();
+    IphlpapiSource source(fakeOptions());
+    Receiver r;
+    Handle h = 0;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = 77;
+    Status s = source.registerChanges(p, &h);
+    CHECK(s.error == Error::InvalidParameter);
+    CHECK(s.message.find("77") != std::string::npos);
+    CHECK_EQ(h, Handle(0));
+    CHECK_EQ(g_os.notifyCalls, 0); // refused before any OS call
+    p.addressFamily = AF_UNSPEC;
+    CHECK(source.registerChanges(p, nullptr).error == Error::InvalidParameter);
+    RegisterParams noCallback = p;
+    noCallback.callback = nullptr;
+    CHECK(source.registerChanges(noCallback, &h).error == Error::InvalidParameter);
+    RegisterParams noObjects = p;
+    noObjects.objects = 0;
+    CHECK(source.registerChanges(noObjects, &h).error == Error::InvalidParameter);
+    CHECK(source.cancel(0).error == Error::InvalidParameter);
+    CHECK(source.cancel(12345).error == Error::InvalidHandle);
+
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(h != 0);
+    CHECK(source.cancel(h).ok());
+    const Status twice = source.cancel(h);
+    CHECK(twice.error == Error::InvalidHandle);
+    CHECK(twice.message.find("ERROR_INVALID_HANDLE") != std::string::npos);
+    CHECK_EQ(g_os.cancelsInsideCallback, 0);
+    for (const auto &[handle, calls] : g_os.cancels)
+        CHECK_EQ(calls, 1); // each OS handle cancelled exactly once
+    CHECK_EQ(g_os.cancels.size(), std::size_t(3));
+}
+
+TEST_CASE(callbackTranslationWithRealMibRows)
+{
+    g_os.reset();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    CHECK(lo.InterfaceLuid.Value != 0);
+    IphlpapiSource::Options options = fakeOptions();
+    options.initialNotificationTimeout = 300ms;
+    IphlpapiSource source(options);
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    CHECK_EQ(source.name(), std::string("iphlpapi"));
+
+    // The source registered its own callbacks, with its CallerContext.
+    CHECK(g_os.routeCb == &IphlpapiSource::routeCallback);
+    CHECK(g_os.addressCb == &IphlpapiSource::addressCallback);
+    CHECK(g_os.interfaceCb == &IphlpapiSource::interfaceCallback);
+    void *ctx = source.osContext(h);
+    CHECK(ctx != nullptr);
+    CHECK(g_os.context[0] == ctx && g_os.context[1] == ctx && g_os.context[2] == ctx);
+
+    // Initial snapshot: one Initial record per (interface, family), the real addresses
+    // and routes, then SnapshotComplete last.
+    {
+        const auto all = r.since(0);
+        CHECK(all.back().change == ChangeKind::SnapshotComplete);
+        CHECK_EQ(all.back().note, std::string("iphlpapi"));
+        bool loopbackV4 = false;
+        for (const ChangeRecord &rec : all) {
+            if (rec.object == ObjectKind::Interface) {
+                CHECK(rec.change == ChangeKind::Initial);
+                const auto &row = std::get<InterfaceRow>(rec.after);
+                if (row.luid == lo.InterfaceLuid.Value && row.family == Family::IPv4) {
+                    loopbackV4 = true;
+                    CHECK_EQ(row.mtu, 1500u); // NlMtu from GetIpInterfaceTable
+                    CHECK_EQ(row.kind, std::string("loopback"));
+                }
+            }
+        }
+        CHECK(loopbackV4);
+    }
+
+    // MibInitialNotification with a NULL row: no record, and it confirms the
+    // registration (no switch to polling after the 300 ms timeout).
+    std::size_t mark = r.count();
+    fromOsThread([&] {
+        g_os.interfaceCb(ctx, nullptr, MibInitialNotification);
+        g_os.addressCb(ctx, nullptr, MibInitialNotification);
+        g_os.routeCb(ctx, nullptr, MibInitialNotification);
+    });
+    std::this_thread::sleep_for(600ms);
+    CHECK(!source.isPolling(h));
+    CHECK_EQ(source.name(), std::string("iphlpapi"));
+    CHECK_EQ(r.count(), mark);
+
+    // Route add: the OS hands over an incomplete row (key only); the source re-reads it
+    // with GetIpForwardEntry2 and reports the full row.
+    MIB_IPFORWARD_ROW2 full = testRoute(lo, 10);
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(full)] = full;
+    }
+    MIB_IPFORWARD_ROW2 keyOnly = full;
+    keyOnly.Metric = 0;
+    keyOnly.Protocol = static_cast<NL_ROUTE_PROTOCOL>(0);
+    mark = r.count();
+    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].object == ObjectKind::Route);
+            CHECK(got[0].change == ChangeKind::Add);
+            CHECK(got[0].origin == Origin::Observed);
+            CHECK(got[0].family == Family::IPv4);
+            const auto &row = std::get<RouteRow>(got[0].after);
+            CHECK_EQ(row.metric, 10u);
+            CHECK_EQ(protocolName(row.protocol, row.protocolSpace), std::string("nt-static"));
+            CHECK_EQ(toCidr(row.destination, row.prefixLength), std::string("203.0.113.0/24"));
+            CHECK_EQ(row.luid, std::uint64_t(lo.InterfaceLuid.Value));
+        }
+    }
+
+    // Route parameter: metric 10 -> 20; diffed against the held row.
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(full)].Metric = 20;
+    }
+    mark = r.count();
+    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibParameterNotification); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].change == ChangeKind::Parameter);
+            CHECK_EQ(got[0].changedFields, fieldBit(Field::RouteMetric));
+            CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 10u);
+            CHECK_EQ(std::get<RouteRow>(got[0].after).metric, 20u);
+        }
+    }
+
+    // A parameter notification that changes nothing shown: no record. Then a delete.
+    mark = r.count();
+    fromOsThread([&] {
+        g_os.routeCb(ctx, &keyOnly, MibParameterNotification);
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes.clear();
+    });
+    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibDeleteInstance); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].change == ChangeKind::Delete);
+            CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 20u);
+            CHECK(std::holds_alternative<std::monostate>(got[0].after));
+        }
+    }
+
+    // An add whose row is already gone again (re-read: ERROR_NOT_FOUND): nothing.
+    mark = r.count();
+    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
+
+    // Address add / parameter (DAD preferred -> deprecated) / delete.
+    MIB_UNICASTIPADDRESS_ROW addr = testAddress(lo, IpDadStatePreferred);
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.addresses[addressKey(addr)] = addr;
+    }
+    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibAddInstance); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1)); // the gone route gave nothing
+        if (!got.empty()) {
+            CHECK(got[0].object == ObjectKind::Address);
+            CHECK(got[0].change == ChangeKind::Add);
+            CHECK(got[0].family == Family::IPv6);
+            CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent));
+        }
+    }
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.addresses[addressKey(addr)].DadState = IpDadStateDeprecated;
+    }
+    mark = r.count();
+    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibParameterNotification); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].change == ChangeKind::Parameter);
+            CHECK_EQ(got[0].changedFields, fieldBit(Field::AddrFlags));
+            CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent | AddrDeprecated));
+        }
+    }
+    mark = r.count();
+    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibDeleteInstance); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty())
+            CHECK(got[0].change == ChangeKind::Delete);
+    }
+
+    // Interface parameter: NlMtu 1500 -> 9000 on the loopback's IPv4 interface.
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.nlMtu = 9000;
+    }
+    MIB_IPINTERFACE_ROW ifRow;
+    std::memset(&ifRow, 0, sizeof ifRow);
+    ifRow.Family = AF_INET;
+    ifRow.InterfaceLuid = lo.InterfaceLuid;
+    ifRow.InterfaceIndex = lo.InterfaceIndex;
+    mark = r.count();
+    fromOsThread([&] { g_os.interfaceCb(ctx, &ifRow, MibParameterNotification); });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].object == ObjectKind::Interface);
+            CHECK(got[0].change == ChangeKind::Parameter);
+            CHECK_EQ(got[0].changedFields, fieldBit(Field::IfMtu));
+            CHECK_EQ(std::get<InterfaceRow>(got[0].before).mtu, 1500u);
+            CHECK_EQ(std::get<InterfaceRow>(got[0].after).mtu, 9000u);
+            CHECK_EQ(std::get<InterfaceRow>(got[0].after).kind, std::string("loopback")); // from GetIfEntry2
+        }
+    }
+    // Interface delete (IPv4 only) then add again.
+    mark = r.count();
+    fromOsThread([&] {
+        g_os.interfaceCb(ctx, &ifRow, MibDeleteInstance);
+        g_os.interfaceCb(ctx, &ifRow, MibAddInstance);
+    });
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + 2; }));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(2));
+        if (got.size() == 2) {
+            CHECK(got[0].change == ChangeKind::Delete);
+            CHECK(got[1].change == ChangeKind::Add);
+            CHECK(std::get<InterfaceRow>(got[1].after).family == Family::IPv4);
+        }
+    }
+
+    CHECK(source.cancel(h).ok());
+    CHECK_EQ(g_os.cancelsInsideCallback, 0);
+}
+
+TEST_CASE(familyFilterOfARegistration)
+{
+    g_os.reset();
+    IphlpapiSource source(fakeOptions());
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_INET;
+    p.objects = AddressesMask | RoutesMask;
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    for (const ChangeRecord &rec : r.since(0)) {
+        CHECK(rec.object != ObjectKind::Interface);
+        if (rec.object == ObjectKind::Address)
+            CHECK(std::get<AddressRow>(rec.after).address.family == Family::IPv4);
+    }
+    CHECK_EQ(g_os.notifyCalls, 2); // no NotifyIpInterfaceChange
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE(cancelFreesTheContextExactlyOnce)
+{
+    g_os.reset();
+    const long created = IphlpapiSource::registrationsCreated();
+    const long freed = IphlpapiSource::registrationsFreed();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    {
+        IphlpapiSource source(fakeOptions());
+        auto *r = new Receiver; // the caller's context, released by the caller after cancel
+        RegisterParams p;
+        p.callback = &receive;
+        p.callerContext = r;
+        p.addressFamily = AF_UNSPEC;
+        Handle h = 0;
+        CHECK(source.registerChanges(p, &h).ok());
+        CHECK(r->waitFor(hasSnapshotComplete));
+        void *ctx = source.osContext(h);
+        CHECK_EQ(IphlpapiSource::registrationsCreated() - created, 1l);
+        CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 0l);
+
+        // An OS thread keeps notifying while we cancel.
+        std::atomic<bool> run {true};
+        MIB_IPFORWARD_ROW2 route = testRoute(lo, 5);
+        {
+            std::lock_guard lock(g_os.mutex);
+            g_os.routes[routeKey(route)] = route;
+        }
+        std::thread os([&] {
+            t_inOsCallback = true;
+            for (int i = 0; run; ++i)
+                g_os.routeCb(ctx, &route, (i % 2) ? MibDeleteInstance : MibAddInstance);
+        });
+        CHECK(eventually([&] { return r->count() > 3; }));
+        CHECK(source.cancel(h).ok());
+        {
+            std::lock_guard lock(r->mutex);
+            r->cancelled = true;
+        }
+        // After cancel returned: the registration is freed, exactly once, and the OS
+        // handles were cancelled once each, outside any callback.
+        CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
+        std::this_thread::sleep_for(200ms);
+        run = false;
+        os.join();
+        // Stale callbacks after cancel are dropped (no crash, no delivery).
+        g_os.routeCb(ctx, &route, MibAddInstance);
+        std::this_thread::sleep_for(100ms);
+        CHECK_EQ(r->callsAfterCancel, 0);
+        CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
+        CHECK_EQ(g_os.cancels.size(), std::size_t(3));
+        for (const auto &[handle, calls] : g_os.cancels)
+            CHECK_EQ(calls, 1);
+        CHECK_EQ(g_os.cancelsInsideCallback, 0);
+        delete r; // the caller releases its context: nothing touches it any more
+    }
+    CHECK_EQ(IphlpapiSource::registrationsCreated() - created, 1l);
+    CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
+}
+
+TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
+{
+    g_os.reset();
+    const long freed = IphlpapiSource::registrationsFreed();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    IphlpapiSource source(fakeOptions());
+    Receiver r;
+    Handle h = 0;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    {
+        std::lock_guard lock(r.mutex);
+        r.cancelSource = &source; // cancel from inside the first callback (the snapshot batch)
+        r.cancelHandle = &h;
+    }
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor([](auto &recs) { return !recs.empty(); }));
+    CHECK(eventually([&] {
+        std::lock_guard lock(r.mutex);
+        return r.cancelTook.count() != 0 || r.cancelStatus.ok();
+    }));
+    {
+        std::lock_guard lock(r.mutex);
+        CHECK(r.cancelStatus.ok());
+        CHECK(r.cancelTook < 1s); // returned at once, no deadlock
+        r.cancelled = true;
+    }
+    // The dispatcher deregisters from the OS after the callback returned, outside it,
+    // and frees the registration exactly once.
+    CHECK(eventually([&] { return IphlpapiSource::registrationsFreed() - freed == 1; }));
+    CHECK(eventually([&] {
+        std::lock_guard lock(g_os.mutex);
+        return g_os.cancels.size() == 3;
+    }));
+    CHECK_EQ(g_os.cancelsInsideCallback, 0);
+    CHECK(source.cancel(h).error == Error::InvalidHandle);
+    MIB_IPFORWARD_ROW2 route = testRoute(lo, 5);
+    fromOsThread([&] { g_os.routeCb(reinterpret_cast<PVOID>(1), &route, MibAddInstance); }); // some other stale context
+    std::this_thread::sleep_for(200ms);
+    CHECK_EQ(r.callsAfterCancel, 0);
+    CHECK_EQ(r.calls, 1);
+    CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
+}
+
+TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
+{
+    struct Case {
+        DWORD code;
+        Error error;
+        const char *text;
+    };
+    const Case cases[] = {
+        {ERROR_INVALID_HANDLE, Error::InvalidHandle, "NotifyRouteChange2: ERROR_INVALID_HANDLE (6)"},
+        {ERROR_NOT_ENOUGH_MEMORY, Error::NotEnoughMemory, "NotifyRouteChange2: ERROR_NOT_ENOUGH_MEMORY (8)"},
+        {0xC0000017u, Error::NotEnoughMemory, "NotifyRouteChange2: STATUS_NOT_ENOUGH_MEMORY (0xC0000017)"},
+        {0xC000000Du, Error::InvalidParameter, "NotifyRouteChange2: STATUS_INVALID_PARAMETER (0xC000000D)"},
+        {ERROR_ACCESS_DENIED, Error::Os, "NotifyRouteChange2: ERROR_ACCESS_DENIED (5)"},
+    };
+    for (const Case &c : cases) {
+        g_os.reset();
+        g_os.notifyResult[2] = c.code;
+        const long created = IphlpapiSource::registrationsCreated();
+        const long freed = IphlpapiSource::registrationsFreed();
+        IphlpapiSource source(fakeOptions());
+        Receiver r;
+        RegisterParams p;
+        p.callback = &receive;
+        p.callerContext = &r;
+        p.addressFamily = AF_UNSPEC;
+        Handle h = 77;
+        const Status s = source.registerChanges(p, &h);
+        CHECK(s.error == c.error);
+        CHECK_EQ(s.message.substr(0, std::strlen(c.text)), std::string(c.text));
+        CHECK_EQ(h, Handle(0));
+        // The interface and address registrations made before were cancelled, once each.
+        CHECK_EQ(g_os.cancels.size(), std::size_t(2));
+        for (const auto &[handle, calls] : g_os.cancels)
+            CHECK_EQ(calls, 1);
+        CHECK_EQ(IphlpapiSource::registrationsCreated() - created, 1l);
+        CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
+        CHECK_EQ(r.calls, 0);
+    }
+}
+
+TEST_CASE(notSupportedFallsBackToPolling)
+{
+    g_os.reset();
+    g_os.notifyResult[2] = ERROR_NOT_SUPPORTED;
+    IphlpapiSource source(fakeOptions());
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    CHECK(source.isPolling(h));
+    CHECK_EQ(source.name(), std::string("iphlpapi (polling)"));
+    CHECK(source.pollingReason(h).find("NotifyRouteChange2: ERROR_NOT_SUPPORTED (50)") != std::string::npos);
+    CHECK(r.since(0).back().note.find("polling") != std::string::npos);
+    CHECK_EQ(g_os.cancels.size(), std::size_t(2)); // the two that worked were cancelled
+
+    // Polling picks up a route that appears and disappears, as inferred changes.
+    const std::size_t mark = r.count();
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraRoute = true;
+    }
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }, 3000ms));
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].change == ChangeKind::Add);
+            CHECK(got[0].origin == Origin::Inferred);
+            CHECK_EQ(toCidr(std::get<RouteRow>(got[0].after).destination, 24), std::string("198.51.100.0/24"));
+            CHECK_EQ(std::get<RouteRow>(got[0].after).metric, 33u);
+        }
+    }
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraRoute = false;
+    }
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark + 1; }, 3000ms));
+    {
+        const auto got = r.since(mark + 1);
+        CHECK_EQ(got.size(), std::size_t(1));
+        if (!got.empty()) {
+            CHECK(got[0].change == ChangeKind::Delete);
+            CHECK(got[0].origin == Origin::Inferred);
+        }
+    }
+    CHECK(source.cancel(h).ok());
+    CHECK_EQ(source.name(), std::string("iphlpapi (polling)")); // the last registration polled
+}
+
+TEST_CASE(noInitialNotificationFallsBackToPolling)
+{
+    g_os.reset();
+    IphlpapiSource::Options options = fakeOptions();
+    options.initialNotificationTimeout = 300ms;
+    IphlpapiSource source(options);
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    CHECK(!source.isPolling(h));
+    // Only the address notification confirms itself; the other two never fire.
+    fromOsThread([&] { g_os.addressCb(source.osContext(h), nullptr, MibInitialNotification); });
+    CHECK(eventually([&] { return source.isPolling(h); }, 3000ms));
+    CHECK_EQ(source.name(), std::string("iphlpapi (polling)"));
+    const std::string reason = source.pollingReason(h);
+    CHECK(reason.find("NotifyRouteChange2") != std::string::npos);
+    CHECK(reason.find("NotifyIpInterfaceChange") != std::string::npos);
+    CHECK(reason.find("NotifyUnicastIpAddressChange") == std::string::npos);
+    // The OS registrations were cancelled (by the dispatcher, outside any callback).
+    CHECK(eventually([&] {
+        std::lock_guard lock(g_os.mutex);
+        return g_os.cancels.size() == 3;
+    }));
+    CHECK_EQ(g_os.cancelsInsideCallback, 0);
+    CHECK(source.cancel(h).ok());
+    for (const auto &[handle, calls] : g_os.cancels)
+        CHECK_EQ(calls, 1); // not again at cancel
+}
+
+TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
+{
+    // Wine's NotifyUnicastIpAddressChange calls the callback synchronously, from inside
+    // the Notify call; that must neither deadlock nor count as a change.
+    g_os.reset();
+    g_os.sendInitial = true;
+    IphlpapiSource::Options options = fakeOptions();
+    options.initialNotificationTimeout = 300ms;
+    IphlpapiSource source(options);
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    p.initialNotification = false;
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    const auto all = r.since(0);
+    CHECK_EQ(all.size(), std::size_t(1)); // initialNotification=false: only SnapshotComplete
+    std::this_thread::sleep_for(600ms);
+    CHECK(!source.isPolling(h));
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE(systemSourceUnderWine)
+{
+    auto source = createSystemSource();
+    CHECK(source != nullptr);
+    if (!source)
+        return;
+    Receiver r;
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = &r;
+    p.addressFamily = AF_UNSPEC;
+    Handle h = 0;
+    const Status s = source->registerChanges(p, &h);
+    CHECK(s.ok());
+    if (!s.ok()) {
+        std::fprintf(stderr, "  %s\n", s.message.c_str());
+        return;
+    }
+    CHECK(r.waitFor(hasSnapshotComplete));
+    const auto all = r.since(0);
+    bool loopbackAddress = false;
+    for (const ChangeRecord &rec : all) {
+        if (rec.object == ObjectKind::Address && std::get<AddressRow>(rec.after).address == IpAddress::v4(127, 0, 0, 1))
+            loopbackAddress = true;
+    }
+    CHECK(loopbackAddress);
+    std::fprintf(stderr, "  %s: %zu records, snapshot note '%s'\n", source->name().c_str(), all.size(),
+                 all.back().note.c_str());
+    if (runningUnderWine()) {
+        // Wine 8's Notify* are stubs: the real source polls and says so.
+        CHECK_EQ(source->name(), std::string("iphlpapi (polling)"));
+        CHECK(all.back().note.find("polling") != std::string::npos);
+    }
+    std::this_thread::sleep_for(1500ms); // at least one poll: the tables are stable, so no records
+    CHECK_EQ(r.count(), all.size());
+    CHECK(source->cancel(h).ok());
+    CHECK(source->cancel(h).error == Error::InvalidHandle);
+}
+
+NCV_PLAIN_TEST_MAIN()

@@ -1,0 +1,566 @@
+// UI tests: the real MainWindow, offscreen, fed by a ManualSource through a real
+// NotificationModel (batches arrive through the event loop, hence QTRY_*).
+#include "mainwindow.h"
+
+#include "csvreader.h"
+#include "csvwriter.h"
+#include "detailspanel.h"
+#include "eventhistory.h"
+#include "eventlogfilterproxy.h"
+#include "eventlogmodel.h"
+#include "notificationmodel.h"
+#include "routetablemodel.h"
+#include "interfacetablemodel.h"
+#include "rowstatedelegate.h"
+#include "tablemodelroles.h"
+#include "tablesection.h"
+#include "timelinechartview.h"
+#include "viewstestdata.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace ncv;
+using namespace ncv::testdata;
+
+namespace {
+
+/// One window over one model over one manual source, populated and running.
+struct Fixture {
+    platform::ManualSource source;
+    NotificationModel model{&source};
+    std::unique_ptr<MainWindow> window;
+
+    explicit Fixture(bool populated = true, int family = afUnspec())
+    {
+        if (populated)
+            populate(source);
+        window = std::make_unique<MainWindow>(&model);
+        QString error;
+        if (!model.start(family, true, &error))
+            qFatal("start failed: %s", qPrintable(error));
+        window->show();
+    }
+    ~Fixture()
+    {
+        window.reset();
+        model.stop();
+    }
+};
+
+int columnOf(const QAbstractItemModel *m, const QString &title)
+{
+    for (int c = 0; c < m->columnCount(); ++c) {
+        if (m->headerData(c, Qt::Horizontal).toString() == title)
+            return c;
+    }
+    return -1;
+}
+
+QStringList columnTexts(const QAbstractItemModel *m, int column)
+{
+    QStringList out;
+    for (int r = 0; r < m->rowCount(); ++r)
+        out.append(m->index(r, column).data().toString());
+    return out;
+}
+
+/// WCAG relative luminance contrast ratio.
+double contrast(const QColor &a, const QColor &b)
+{
+    const auto lum = [](const QColor &c) {
+        const auto ch = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
+    };
+    const double la = lum(a), lb = lum(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void showsSnapshotAndStatus();
+    void filterNarrowsTableAfterDebounce();
+    void findFocusesCurrentFilter();
+    void selectingEventFillsDetails();
+    void addedRowIsMarked();
+    void exportWritesCsv();
+    void exportErrorIsReported();
+    void familySelectorReregisters();
+    void pauseStopsAndResumeTakesFreshSnapshot();
+    void sortByColumnIsNumeric();
+    void copyPutsSelectedRowsOnClipboard();
+    void chartDragFiltersEventLog();
+    void chartFollowsLiveEdgeUntilZoomed();
+    void eventLogFollowsNewestUnlessScrolledUp();
+    void settingsRoundTrip();
+    void tintsKeepTextReadable_data();
+    void tintsKeepTextReadable();
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestMainWindow::init()
+{
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView")).clear();
+}
+
+void TestMainWindow::showsSnapshotAndStatus()
+{
+    Fixture f;
+    QTRY_COMPARE(f.window->interfacesSection()->proxy()->rowCount(), kInterfaces);
+    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses);
+    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTRY_VERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Routes: %1").arg(kRoutes)));
+    QVERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
+    QVERIFY(f.window->stateLabel()->text().startsWith(QStringLiteral("Running")));
+    // Readability: uniform rows, hidden vertical header, no ResizeToContents on live tables.
+    QTableView *view = f.window->routesSection()->view();
+    QVERIFY(!view->verticalHeader()->isVisible());
+    QCOMPARE(view->verticalHeader()->sectionResizeMode(0), QHeaderView::Fixed);
+    QVERIFY(view->alternatingRowColors());
+    for (int c = 0; c < view->horizontalHeader()->count(); ++c)
+        QVERIFY(view->horizontalHeader()->sectionResizeMode(c) != QHeaderView::ResizeToContents);
+}
+
+void TestMainWindow::filterNarrowsTableAfterDebounce()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.window->tableTabs()->setCurrentWidget(routes);
+    QTest::keyClicks(routes->filterEdit(), QStringLiteral("10.1.0"));
+    // Debounced: nothing filtered right after typing...
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes);
+    // ... then 10.1.0.0/24 and 10.1.0.0/16 (destination) remain; 10.1.0.254 is the gateway of the /16.
+    QTRY_COMPARE(routes->proxy()->rowCount(), 2);
+    const int dest = columnOf(routes->proxy(), QStringLiteral("Destination"));
+    for (const QString &text : columnTexts(routes->proxy(), dest))
+        QVERIFY2(text.startsWith(QStringLiteral("10.1.")), qPrintable(text));
+    // Case-insensitive over all columns (interface names live in the Interface column).
+    routes->filterEdit()->setText(QStringLiteral("VETH-LAB"));
+    QTRY_COMPARE(routes->proxy()->rowCount(), 3); // 10.1.0.0/24, 10.1.0.0/16, fd00:1::/64
+    routes->filterEdit()->clear();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+}
+
+void TestMainWindow::findFocusesCurrentFilter()
+{
+    Fixture f;
+    QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
+    f.window->tableTabs()->setCurrentWidget(f.window->addressesSection());
+    f.window->findAction()->trigger();
+    QTRY_COMPARE(QApplication::focusWidget(), f.window->addressesSection()->filterEdit());
+}
+
+void TestMainWindow::selectingEventFillsDetails()
+{
+    Fixture f;
+    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    TableSection *events = f.window->eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 1);
+
+    const int changeColumn = columnOf(events->proxy(), QStringLiteral("Change"));
+    int row = -1;
+    for (int r = 0; r < events->proxy()->rowCount(); ++r) {
+        if (events->proxy()->index(r, changeColumn).data().toString() == QStringLiteral("parameter"))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    events->view()->setCurrentIndex(events->proxy()->index(row, 0));
+
+    DetailsPanel *details = f.window->detailsPanel();
+    QTableWidget *table = details->table();
+    QVERIFY(details->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")));
+    QCOMPARE(details->changedFieldNames(), QStringList{QStringLiteral("mtu")});
+    bool found = false;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        if (table->item(r, DetailsPanel::FieldColumn)->text() != QStringLiteral("mtu"))
+            continue;
+        found = true;
+        QCOMPARE(table->item(r, DetailsPanel::BeforeColumn)->text(), QStringLiteral("1500"));
+        QCOMPARE(table->item(r, DetailsPanel::AfterColumn)->text(), QStringLiteral("9000"));
+        QVERIFY(table->item(r, DetailsPanel::AfterColumn)->font().bold());
+        QVERIFY(table->item(r, DetailsPanel::AfterColumn)->background().style() != Qt::NoBrush);
+    }
+    QVERIFY(found);
+    QVERIFY(!table->isColumnHidden(DetailsPanel::BeforeColumn));
+    QVERIFY(!table->isColumnHidden(DetailsPanel::AfterColumn));
+
+    // An initial event has no "before": only the value column shows.
+    const int objectColumn = columnOf(events->proxy(), QStringLiteral("Object"));
+    int routeRowIndex = -1;
+    for (int r = 0; r < events->proxy()->rowCount() && routeRowIndex < 0; ++r) {
+        if (events->proxy()->index(r, objectColumn).data().toString() == QStringLiteral("route"))
+            routeRowIndex = r;
+    }
+    QVERIFY(routeRowIndex >= 0);
+    events->view()->setCurrentIndex(events->proxy()->index(routeRowIndex, 0));
+    QVERIFY(table->isColumnHidden(DetailsPanel::BeforeColumn));
+    QVERIFY(!table->isColumnHidden(DetailsPanel::AfterColumn));
+    QVERIFY(details->changedFieldNames().isEmpty());
+    QVERIFY(table->rowCount() >= 5);
+}
+
+void TestMainWindow::addedRowIsMarked()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
+    const int dest = columnOf(routes->proxy(), QStringLiteral("Destination"));
+    int row = columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24"));
+    QVERIFY(row >= 0);
+    QCOMPARE(routes->proxy()->index(row, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
+    // The delegate paints that row with the added tint.
+    QTableView *view = routes->view();
+    f.window->tableTabs()->setCurrentWidget(routes);
+    view->scrollTo(routes->proxy()->index(row, dest));
+    const QRect cell = view->visualRect(routes->proxy()->index(row, dest));
+    const QImage image = view->viewport()->grab().toImage();
+    const QColor expected = RowStateDelegate::tint(RowStateDelegate::Added, false,
+                                                   (row % 2) ? view->palette().color(QPalette::AlternateBase)
+                                                             : view->palette().color(QPalette::Base));
+    const QColor painted = image.pixelColor(cell.right() - 2, cell.center().y());
+    QVERIFY2(std::abs(painted.green() - expected.green()) < 12 && std::abs(painted.red() - expected.red()) < 12,
+             qPrintable(painted.name() + QStringLiteral(" vs ") + expected.name()));
+
+    // A removed row stays, greyed, for a moment, then goes.
+    f.source.remove(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    QTRY_COMPARE(routes->proxy()->index(columnTexts(routes->proxy(), dest).indexOf(QStringLiteral("203.0.113.0/24")), 0)
+                     .data(ChangeStateRole)
+                     .toInt(),
+                 int(ChangeDeleted));
+    QTRY_COMPARE_WITH_TIMEOUT(routes->proxy()->rowCount(), kRoutes, 5000);
+}
+
+void TestMainWindow::exportWritesCsv()
+{
+    Fixture f;
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    const int expected = kInterfaces + kAddresses + kRoutes + 1;
+    QTRY_COMPARE(f.model.history()->size(), qint64(expected));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("events.csv"));
+    QString error;
+    QVERIFY2(f.window->exportCsv(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QStringList> rows = csv::parse(file.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), expected + 1);
+    const QStringList header = rows.first();
+    QCOMPARE(header.mid(0, 15),
+             QStringLiteral("sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,"
+                            "protocol,table,changed_fields,details,origin")
+                 .split(QLatin1Char(',')));
+    QCOMPARE(rows.at(1).at(0), QStringLiteral("1"));
+    QCOMPARE(rows.last().at(0), QString::number(expected));
+    QCOMPARE(rows.last().at(3), QStringLiteral("parameter"));
+    QCOMPARE(rows.last().at(12), QStringLiteral("mtu"));
+}
+
+void TestMainWindow::exportErrorIsReported()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.history()->size() > 0);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("no/such/dir/events.csv"));
+    QString error;
+    QVERIFY(!f.window->exportCsv(path, &error));
+    QVERIFY(!error.isEmpty());
+    QVERIFY(!QFile::exists(path));
+}
+
+void TestMainWindow::familySelectorReregisters()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    QComboBox *combo = f.window->familySelector();
+    const int v6 = combo->findData(afInet6());
+    QVERIFY(v6 >= 0);
+    combo->setCurrentIndex(v6);
+    Q_EMIT combo->activated(v6); // what a user's pick emits
+    QCOMPARE(f.model.addressFamily(), afInet6());
+    QVERIFY(f.model.isRunning());
+    QCOMPARE(f.source.registrationCount(), std::size_t(1));
+    QTRY_COMPARE(routes->proxy()->rowCount(), kIPv6Routes);
+    const int family = columnOf(routes->proxy(), QStringLiteral("Family"));
+    for (const QString &text : columnTexts(routes->proxy(), family))
+        QCOMPARE(text, QStringLiteral("IPv6"));
+    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
+    QCOMPARE(f.window->selectedFamily(), afInet6());
+    // A new IPv4 route does not show up while IPv6-only.
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    QTest::qWait(100);
+    QCOMPARE(routes->proxy()->rowCount(), kIPv6Routes);
+    // The View menu actions follow the selection.
+    f.window->setFamily(afUnspec());
+    QCOMPARE(combo->currentData().toInt(), afUnspec());
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
+}
+
+void TestMainWindow::pauseStopsAndResumeTakesFreshSnapshot()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.window->pauseAction()->trigger();
+    QVERIFY(f.window->isPaused());
+    QVERIFY(!f.model.isRunning());
+    QCOMPARE(f.source.registrationCount(), std::size_t(0));
+    QCOMPARE(f.window->pauseAction()->text(), QStringLiteral("&Resume"));
+    f.window->updateStatus();
+    QCOMPARE(f.window->stateLabel()->text(), QStringLiteral("Paused"));
+
+    const qint64 eventsBefore = f.model.history()->size();
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    f.source.remove(routeRow("198.51.100.0", 24, "192.168.1.254", 2, 300));
+    QTest::qWait(150);
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes); // frozen
+    QCOMPARE(f.model.history()->size(), eventsBefore);
+
+    f.window->pauseAction()->trigger(); // resume: register again with a fresh snapshot
+    QVERIFY(!f.window->isPaused());
+    QCOMPARE(f.source.registrationCount(), std::size_t(1));
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    const int dest = columnOf(routes->proxy(), QStringLiteral("Destination"));
+    QTRY_VERIFY(columnTexts(routes->proxy(), dest).contains(QStringLiteral("203.0.113.0/24")));
+    QVERIFY(!columnTexts(routes->proxy(), dest).contains(QStringLiteral("198.51.100.0/24")));
+    QCOMPARE(f.window->pauseAction()->text(), QStringLiteral("&Pause"));
+    // The history got a fresh set of initial events.
+    QTRY_COMPARE(f.model.history()->size(), eventsBefore + kInterfaces + kAddresses + kRoutes);
+}
+
+void TestMainWindow::sortByColumnIsNumeric()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    const int metric = columnOf(routes->proxy(), QStringLiteral("Metric"));
+    QVERIFY(metric >= 0);
+    // Click the header twice (ascending, then descending), as a user would.
+    QHeaderView *header = routes->view()->horizontalHeader();
+    f.window->tableTabs()->setCurrentWidget(routes);
+    routes->view()->sortByColumn(metric, Qt::AscendingOrder);
+    QStringList texts = columnTexts(routes->proxy(), metric);
+    QList<int> values;
+    for (const QString &t : texts)
+        values.append(t.toInt());
+    QVERIFY2(std::is_sorted(values.begin(), values.end()), qPrintable(texts.join(u' ')));
+    QCOMPARE(values.first(), 20);
+    QCOMPARE(values.last(), 1024);
+    routes->view()->sortByColumn(metric, Qt::DescendingOrder);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+    QCOMPARE(routes->proxy()->index(0, metric).data().toString(), QStringLiteral("1024"));
+    // Live inserts keep the order.
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 5000));
+    QTRY_COMPARE(routes->proxy()->index(0, metric).data().toString(), QStringLiteral("5000"));
+}
+
+void TestMainWindow::copyPutsSelectedRowsOnClipboard()
+{
+    Fixture f;
+    TableSection *interfaces = f.window->interfacesSection();
+    QTRY_COMPARE(interfaces->proxy()->rowCount(), kInterfaces);
+    QTableView *view = interfaces->view();
+    view->sortByColumn(InterfaceTableModel::IfIndex, Qt::AscendingOrder);
+    view->setFocus();
+    view->selectionModel()->select(interfaces->proxy()->index(1, 0),
+                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    view->selectionModel()->select(interfaces->proxy()->index(3, 0),
+                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QGuiApplication::clipboard()->clear();
+    f.window->copyAction()->trigger();
+    const QStringList lines = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines.at(0).startsWith(QStringLiteral("ifindex\tName\t")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).startsWith(QStringLiteral("2\teth0\t")), qPrintable(lines.at(1)));
+    QVERIFY2(lines.at(2).startsWith(QStringLiteral("4\tveth-lab0\t")), qPrintable(lines.at(2)));
+    QCOMPARE(lines.at(1).count(QLatin1Char('\t')), InterfaceTableModel::ColumnCount - 1);
+}
+
+void TestMainWindow::chartDragFiltersEventLog()
+{
+    Fixture f;
+    TableSection *events = f.window->eventsSection();
+    const int initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(events->proxy()->rowCount(), initial);
+    QTest::qWait(30);
+    const qint64 splitUs = platform::nowUs();
+    QTest::qWait(30);
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    QTRY_COMPARE(events->proxy()->rowCount(), initial + 2);
+
+    TimelineChartView *chart = f.window->timelineView();
+    chart->refreshNow();
+    QVERIFY(chart->followsLiveEdge());
+    QTRY_VERIFY(chart->series(platform::ObjectKind::Route)->count() > 0);
+
+    // Programmatic selection of the later part only.
+    chart->selectTimeRange(splitUs, platform::nowUs());
+    QCOMPARE(events->proxy()->rowCount(), 2);
+    QVERIFY(f.window->clearTimeFilterAction()->isEnabled());
+    QVERIFY(!chart->followsLiveEdge());
+    f.window->clearTimeFilterAction()->trigger();
+    QCOMPARE(events->proxy()->rowCount(), initial + 2);
+    QVERIFY(!f.window->eventFilterProxy()->hasTimeRange());
+
+    // A real mouse drag over the whole plot selects everything shown.
+    chart->setFollowLiveEdge(true);
+    QSignalSpy spy(chart, &TimelineChartView::timeRangeSelected);
+    const QRectF plot = chart->chart()->plotArea();
+    const QPoint a = chart->mapFromScene(chart->chart()->mapToScene(plot.topLeft() + QPointF(1, plot.height() / 2)));
+    const QPoint b = chart->mapFromScene(chart->chart()->mapToScene(plot.topRight() + QPointF(-1, plot.height() / 2)));
+    QTest::mousePress(chart->viewport(), Qt::LeftButton, {}, a);
+    QMouseEvent move(QEvent::MouseMove, b, chart->viewport()->mapToGlobal(b), Qt::NoButton, Qt::LeftButton, {});
+    QApplication::sendEvent(chart->viewport(), &move);
+    QTest::mouseRelease(chart->viewport(), Qt::LeftButton, {}, b);
+    QCOMPARE(spy.count(), 1);
+    QVERIFY(f.window->eventFilterProxy()->hasTimeRange());
+    QCOMPARE(events->proxy()->rowCount(), initial + 2);
+    f.window->clearTimeFilter();
+}
+
+void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
+{
+    Fixture f;
+    TimelineChartView *chart = f.window->timelineView();
+    QTRY_VERIFY(chart->series(platform::ObjectKind::Interface)->count() > 0);
+    const qint64 now = platform::nowUs();
+    QVERIFY(chart->toUs() >= now - 2'000'000);
+    QVERIFY(chart->toUs() - chart->fromUs() >= TimelineChartView::MinLiveSpanUs);
+    // The series sum to the events so far.
+    double sum = 0;
+    for (auto kind : {platform::ObjectKind::Interface, platform::ObjectKind::Address, platform::ObjectKind::Route}) {
+        for (const QPointF &p : chart->series(kind)->points())
+            sum += p.y();
+    }
+    QCOMPARE(int(sum), kInterfaces + kAddresses + kRoutes);
+
+    // Wheel zoom stops following; the action follows the chart.
+    QAction *follow = f.window->findChild<QAction *>(QStringLiteral("followAction"));
+    QVERIFY(follow && follow->isChecked());
+    const qint64 spanBefore = chart->toUs() - chart->fromUs();
+    const QPoint centre = chart->viewport()->rect().center();
+    QWheelEvent wheel(centre, chart->viewport()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, {},
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(chart->viewport(), &wheel);
+    QVERIFY(!chart->followsLiveEdge());
+    QVERIFY(!follow->isChecked());
+    QVERIFY(chart->toUs() - chart->fromUs() < spanBefore);
+    follow->trigger();
+    QVERIFY(chart->followsLiveEdge());
+}
+
+void TestMainWindow::eventLogFollowsNewestUnlessScrolledUp()
+{
+    Fixture f;
+    f.window->resize(1000, 700);
+    TableSection *events = f.window->eventsSection();
+    for (int i = 0; i < 120; ++i)
+        f.source.upsert(interfaceRow(2, "eth0", "ether", 1500 + i + 1));
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 120);
+    QScrollBar *bar = events->view()->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    // Scroll up: new events no longer move the view.
+    bar->setValue(0);
+    for (int i = 0; i < 20; ++i)
+        f.source.upsert(interfaceRow(2, "eth0", "ether", 2000 + i));
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 140);
+    QCOMPARE(bar->value(), 0);
+    // Back at the bottom: follows again.
+    bar->setValue(bar->maximum());
+    for (int i = 0; i < 20; ++i)
+        f.source.upsert(interfaceRow(2, "eth0", "ether", 3000 + i));
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 160);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+}
+
+void TestMainWindow::settingsRoundTrip()
+{
+    {
+        Fixture f;
+        QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+        f.window->setFamily(afInet());
+        f.window->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination, 177);
+        f.window->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
+        f.window->close();
+    }
+    platform::ManualSource source;
+    NotificationModel model(&source);
+    MainWindow window(&model);
+    QCOMPARE(window.selectedFamily(), afInet());
+    QCOMPARE(window.familySelector()->currentData().toInt(), afInet());
+    QHeaderView *header = window.routesSection()->view()->horizontalHeader();
+    QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
+    QCOMPARE(header->sortIndicatorSection(), int(RouteTableModel::Metric));
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+}
+
+void TestMainWindow::tintsKeepTextReadable_data()
+{
+    QTest::addColumn<QColor>("base");
+    QTest::addColumn<QColor>("text");
+    QTest::addColumn<double>("minContrast");
+    // Light themes: WCAG AAA (7:1); dark themes: AA (4.5:1).
+    QTest::newRow("light") << QColor(Qt::white) << QColor(Qt::black) << 7.0;
+    QTest::newRow("light-alternate") << QColor(0xf7, 0xf7, 0xf7) << QColor(Qt::black) << 7.0;
+    QTest::newRow("fusion-light") << QColor(0xff, 0xff, 0xff) << QColor(0x25, 0x25, 0x25) << 7.0;
+    QTest::newRow("dark") << QColor(0x2a, 0x2a, 0x2a) << QColor(0xee, 0xee, 0xee) << 4.5;
+}
+
+void TestMainWindow::tintsKeepTextReadable()
+{
+    QFETCH(QColor, base);
+    QFETCH(QColor, text);
+    QFETCH(double, minContrast);
+    for (auto state : {RowStateDelegate::Added, RowStateDelegate::Changed}) {
+        for (bool cell : {false, true}) {
+            const QColor tint = RowStateDelegate::tint(state, cell, base);
+            QVERIFY(tint.isValid());
+            QVERIFY2(contrast(tint, text) >= minContrast, qPrintable(tint.name()));
+            QVERIFY(tint != base);
+        }
+    }
+    QVERIFY(RowStateDelegate::tint(RowStateDelegate::Changed, true, base)
+            != RowStateDelegate::tint(RowStateDelegate::Changed, false, base));
+    QVERIFY(!RowStateDelegate::tint(RowStateDelegate::None, false, base).isValid());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,190 @@
+// Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
+// events after ready, stop() at any time, unwritable output.
+#include "csvreader.h"
+#include "manualsource.h"
+#include "modeltestrows.h"
+#include "notificationmodel.h"
+#include "recorder.h"
+#include "eventhistory.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ncv;
+using namespace ncv::platform;
+using namespace ncvtest;
+
+namespace {
+QList<QStringList> readCsv(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QString error;
+    QList<QStringList> rows = csv::parse(file.readAll(), &error);
+    if (!error.isEmpty())
+        qWarning() << error;
+    return rows;
+}
+
+void seed(ManualSource &source)
+{
+    source.upsert(iface(1, "lo"));
+    source.upsert(iface(2, "eth0"));
+    source.upsert(address(2, "10.0.0.2", 24));
+    source.upsert(address(2, "2001:db8::2", 64));
+    source.upsert(route("10.0.0.0", 24, nullptr, 2));
+    source.upsert(route("2001:db8::", 64, nullptr, 2));
+}
+} // namespace
+
+class TestRecorder : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void durationZero_data()
+    {
+        QTest::addColumn<bool>("initial");
+        QTest::addColumn<int>("family");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("initial, both families") << true << afUnspec() << 6;
+        QTest::newRow("initial, IPv4") << true << afInet() << 4; // 2 interfaces, 1 address, 1 route
+        QTest::newRow("initial, IPv6") << true << afInet6() << 4;
+        QTest::newRow("no initial") << false << afUnspec() << 0;
+    }
+    void durationZero()
+    {
+        QFETCH(bool, initial);
+        QFETCH(int, family);
+        QFETCH(int, rows);
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        Recorder recorder(&source, RecorderOptions{path, family, initial, 0});
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY2(recorder.start(&error), qPrintable(error));
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+        QCOMPARE(finished.at(0).at(1).toString(), QString());
+        QCOMPARE(source.registrationCount(), std::size_t(0)); // cancelled
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), rows + 1);
+        QCOMPARE(csv.at(0).at(0), QStringLiteral("sequence"));
+        for (int i = 1; i < csv.size(); ++i) {
+            QCOMPARE(csv.at(i).at(0), QString::number(i));
+            QCOMPARE(csv.at(i).at(3), QStringLiteral("initial"));
+        }
+    }
+
+    void recordsUntilStop()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        Recorder recorder(&source, RecorderOptions{path, afUnspec(), false, -1});
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        source.upsert(iface(2, "eth0", 9000));
+        source.remove(route("10.0.0.0", 24, nullptr, 2));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 0); // -1: until stop()
+        source.upsert(iface(3, "eth3")); // still pending when stop() runs: must not be lost
+        recorder.stop();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+        recorder.stop(); // once only
+        QCOMPARE(finished.count(), 1);
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), 4);
+        QCOMPARE(csv.at(1).at(3), QStringLiteral("parameter"));
+        QCOMPARE(csv.at(1).at(12), QStringLiteral("mtu"));
+        QCOMPARE(csv.at(2).at(3), QStringLiteral("delete"));
+        QCOMPARE(csv.at(3).at(6), QStringLiteral("eth3"));
+    }
+
+    void durationTimerStartsAtReady()
+    {
+        ManualSource source;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, 0.3});
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        QElapsedTimer timer;
+        timer.start();
+        source.upsert(iface(9, "late"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QVERIFY2(timer.elapsed() >= 250, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(readCsv(path).size(), 2);
+    }
+
+    void stopBeforeReadyAndFromReadySlot()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        {
+            const QString path = dir.filePath(QStringLiteral("early.csv"));
+            Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, -1});
+            QSignalSpy finished(&recorder, &Recorder::finished);
+            QString error;
+            QVERIFY(recorder.start(&error));
+            recorder.stop(); // the snapshot was delivered but not yet applied: stop applies it
+            QCOMPARE(finished.count(), 1);
+            QCOMPARE(readCsv(path).size(), 7);
+        }
+        {
+            const QString path = dir.filePath(QStringLiteral("onready.csv"));
+            Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, -1});
+            QSignalSpy finished(&recorder, &Recorder::finished);
+            connect(&recorder, &Recorder::ready, &recorder, &Recorder::stop);
+            QString error;
+            QVERIFY(recorder.start(&error));
+            QTRY_COMPARE(finished.count(), 1);
+            QCOMPARE(finished.at(0).at(0).toInt(), 0);
+            QCOMPARE(readCsv(path).size(), 7);
+        }
+    }
+
+    void unwritableOutputFailsWithReason()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("missing/dir/out.csv"));
+        Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, 0});
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(finished.count(), 1);
+        QVERIFY(finished.at(0).at(0).toInt() != 0);
+        const QString message = finished.at(0).at(1).toString();
+        QVERIFY2(message.contains(path), qPrintable(message));
+        QVERIFY(recorder.model()->history()->size() == 6); // still in memory
+    }
+
+    void badFamilyFailsToStart()
+    {
+        ManualSource source;
+        Recorder recorder(&source, RecorderOptions{QStringLiteral("/tmp/x.csv"), 999, true, 0});
+        QString error;
+        QVERIFY(!recorder.start(&error));
+        QVERIFY2(error.contains(QStringLiteral("999")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecorder)
+#include "tst_recorder.moc"

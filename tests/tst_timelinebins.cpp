@@ -1,0 +1,119 @@
+// TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
+// one changed() per batch.
+#include "timelinebins.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace ncv;
+using namespace ncv::platform;
+
+namespace {
+constexpr qint64 kT0 = 1'795'000'000'000'000; // aligned to 100 ms
+
+ChangeRecord makeEvent(ObjectKind kind, qint64 timeUs, ChangeKind change = ChangeKind::Add)
+{
+    ChangeRecord r;
+    r.object = kind;
+    r.change = change;
+    r.timeUs = timeUs;
+    return r;
+}
+
+qint64 sumY(const QList<QPointF> &points)
+{
+    qint64 sum = 0;
+    for (const QPointF &p : points)
+        sum += qint64(p.y());
+    return sum;
+}
+} // namespace
+
+class TestTimelineBins : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void bucketCounts()
+    {
+        TimelineBins bins;
+        QSignalSpy changed(&bins, &TimelineBins::changed);
+        std::vector<ChangeRecord> batch;
+        // 3 routes in [0, 100 ms), 2 in [200, 300 ms), 1 address at 250 ms, a marker.
+        for (qint64 t : {0, 10'000, 99'999, 200'000, 299'999})
+            batch.push_back(makeEvent(ObjectKind::Route, kT0 + t));
+        batch.push_back(makeEvent(ObjectKind::Address, kT0 + 250'000));
+        batch.push_back(makeEvent(ObjectKind::None, kT0 + 250'000, ChangeKind::SnapshotComplete));
+        bins.addBatch(batch);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(bins.total(), qint64(6));
+        QCOMPARE(bins.firstUs(), kT0);
+        QCOMPARE(bins.lastUs(), kT0 + 299'999);
+
+        const QList<QPointF> routes = bins.series(ObjectKind::Route, kT0, kT0 + 299'999, 100);
+        QCOMPARE(routes.size(), 3);
+        QCOMPARE(routes.at(0), QPointF(double(kT0 / 1000), 3));
+        QCOMPARE(routes.at(1), QPointF(double(kT0 / 1000 + 100), 0));
+        QCOMPARE(routes.at(2), QPointF(double(kT0 / 1000 + 200), 2));
+        const QList<QPointF> addrs = bins.series(ObjectKind::Address, kT0, kT0 + 299'999, 100);
+        QCOMPARE(addrs.at(2).y(), 1.0);
+        QCOMPARE(sumY(bins.series(ObjectKind::None, kT0, kT0 + 299'999, 100)), qint64(6));
+        QCOMPARE(sumY(bins.series(ObjectKind::Interface, kT0, kT0 + 299'999, 100)), qint64(0));
+
+        // Empty batch (only a marker): no signal.
+        bins.addBatch(std::vector<ChangeRecord>{makeEvent(ObjectKind::None, kT0, ChangeKind::SnapshotComplete)});
+        QCOMPARE(changed.count(), 1);
+    }
+
+    void maxPointsBound_data()
+    {
+        QTest::addColumn<qint64>("spanUs");
+        QTest::addColumn<int>("maxPoints");
+        QTest::newRow("1 s / 1000") << qint64(1'000'000) << 1000;
+        QTest::newRow("1 min / 600") << qint64(60'000'000) << 600;
+        QTest::newRow("1 h / 800") << qint64(3'600'000'000) << 800;
+        QTest::newRow("1 h / 7") << qint64(3'600'000'000) << 7;
+        QTest::newRow("1 h / 2") << qint64(3'600'000'000) << 2;
+        QTest::newRow("1 h / 1") << qint64(3'600'000'000) << 1;
+        QTest::newRow("unaligned 1234567 / 3") << qint64(1'234'567) << 3;
+    }
+    void maxPointsBound()
+    {
+        QFETCH(qint64, spanUs);
+        QFETCH(int, maxPoints);
+        TimelineBins bins;
+        std::vector<ChangeRecord> batch;
+        const int n = 5000;
+        for (int i = 0; i < n; ++i)
+            batch.push_back(makeEvent(ObjectKind::Route, kT0 + 37 + spanUs * i / n));
+        bins.addBatch(batch);
+        const QList<QPointF> points = bins.series(ObjectKind::Route, kT0 + 37, kT0 + 37 + spanUs, maxPoints);
+        QVERIFY2(points.size() <= maxPoints, qPrintable(QString::number(points.size())));
+        QVERIFY(!points.isEmpty());
+        QCOMPARE(sumY(points), qint64(n)); // every event counted once
+        for (int i = 1; i < points.size(); ++i)
+            QVERIFY(points.at(i).x() > points.at(i - 1).x());
+    }
+
+    void outOfOrderAndEmpty()
+    {
+        TimelineBins bins;
+        QVERIFY(bins.series(ObjectKind::Route, kT0, kT0 + 1000, 0).isEmpty());
+        QVERIFY(bins.series(ObjectKind::Route, kT0 + 1000, kT0, 10).isEmpty());
+        QCOMPARE(sumY(bins.series(ObjectKind::Route, kT0, kT0 + 1'000'000, 10)), qint64(0));
+        bins.add(makeEvent(ObjectKind::Route, kT0 + 1'000'000));
+        bins.add(makeEvent(ObjectKind::Interface, kT0)); // earlier: grows at the front
+        bins.add(makeEvent(ObjectKind::Route, kT0 + 50'000));
+        QCOMPARE(bins.firstUs(), kT0);
+        const QList<QPointF> all = bins.series(ObjectKind::None, kT0, kT0 + 1'099'999, 11);
+        QCOMPARE(all.size(), 11);
+        QCOMPARE(all.at(0).y(), 2.0);
+        QCOMPARE(all.at(10).y(), 1.0);
+        QCOMPARE(bins.series(ObjectKind::Route, kT0, kT0 + 1'099'999, 11).at(0).y(), 1.0);
+        QSignalSpy changed(&bins, &TimelineBins::changed);
+        bins.clear();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(bins.total(), qint64(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTimelineBins)
+#include "tst_timelinebins.moc"

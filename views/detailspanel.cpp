@@ -1,0 +1,168 @@
+#include "detailspanel.h"
+
+#include "format.h"
+#include "rowstatedelegate.h"
+
+#include <QDateTime>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSet>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <map>
+
+namespace ncv {
+
+namespace {
+
+QString qs(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+QString timeText(qint64 timeUs)
+{
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(timeUs / 1000);
+    return t.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")) + QString::number(timeUs % 1000).rightJustified(3, QLatin1Char('0'));
+}
+
+} // namespace
+
+DetailsPanel::DetailsPanel(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("detailsPanel"));
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("detailsTitle"));
+    m_title->setWordWrap(true);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+    m_subtitle = new QLabel(this);
+    m_subtitle->setWordWrap(true);
+    m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_table = new QTableWidget(0, ColumnCount, this);
+    m_table->setObjectName(QStringLiteral("detailsTable"));
+    m_table->setHorizontalHeaderLabels({tr("Field"), tr("Before"), tr("After")});
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setSectionResizeMode(FieldColumn, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(BeforeColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(AfterColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_title);
+    layout->addWidget(m_subtitle);
+    layout->addWidget(m_table, 1);
+    clear();
+}
+
+void DetailsPanel::clear()
+{
+    m_title->setText(tr("No event selected"));
+    m_subtitle->setText(tr("Select an event in the event log to see its fields before and after the change."));
+    m_table->setRowCount(0);
+    m_table->setColumnHidden(BeforeColumn, false);
+    m_table->setColumnHidden(AfterColumn, false);
+}
+
+void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequence, const QString &ifName)
+{
+    using namespace ncv::platform;
+    const std::string name = ifName.toStdString();
+    m_title->setText(tr("#%1  %2").arg(sequence).arg(qs(summary(record, name))));
+    QString sub = tr("%1 · %2 %3 · %4 · %5")
+                      .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
+                           qs(familyName(record.family)), qs(originName(record.origin)));
+    if (record.change == ChangeKind::Parameter && record.changedFields != 0)
+        sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.changedFields, ", ")));
+    if (!record.note.empty())
+        sub += QLatin1Char('\n') + qs(record.note);
+    m_subtitle->setText(sub);
+
+    const bool hasBefore = !std::holds_alternative<std::monostate>(record.before);
+    const bool hasAfter = !std::holds_alternative<std::monostate>(record.after);
+    const auto beforeFields = hasBefore ? fieldTexts(record.before) : std::vector<std::pair<std::string, std::string>>{};
+    const auto afterFields = hasAfter ? fieldTexts(record.after) : std::vector<std::pair<std::string, std::string>>{};
+
+    // Field names of the changed bits, as format.h names them.
+    QSet<QString> changedNames;
+    for (int f = 0; f < int(Field::FieldCount); ++f) {
+        if (record.changedFields & fieldBit(Field(f)))
+            changedNames.insert(qs(fieldName(Field(f))));
+    }
+    // fieldTexts shows the lifetime kind change as the two lifetimes.
+    if (record.changedFields & fieldBit(Field::AddrLifetimeKind)) {
+        changedNames.insert(QStringLiteral("valid_lft"));
+        changedNames.insert(QStringLiteral("preferred_lft"));
+    }
+
+    // Rows in display order: the after row's order, then any field only before had.
+    QStringList order;
+    std::map<QString, QString> before;
+    std::map<QString, QString> after;
+    for (const auto &[key, text] : afterFields) {
+        const QString k = qs(key);
+        if (!after.count(k))
+            order.append(k);
+        after[k] = qs(text);
+    }
+    for (const auto &[key, text] : beforeFields) {
+        const QString k = qs(key);
+        if (!after.count(k) && !before.count(k))
+            order.append(k);
+        before[k] = qs(text);
+    }
+
+    const QColor base = m_table->palette().color(QPalette::Base);
+    const QColor strong = RowStateDelegate::tint(RowStateDelegate::Changed, true, base);
+    m_table->setRowCount(int(order.size()));
+    for (int row = 0; row < order.size(); ++row) {
+        const QString &key = order.at(row);
+        const QString b = before.count(key) ? before[key] : QString();
+        const QString a = after.count(key) ? after[key] : QString();
+        const bool changed = changedNames.contains(key)
+                             || (hasBefore && hasAfter && record.change == ChangeKind::Parameter
+                                 && before.count(key) != after.count(key));
+        const QString cells[ColumnCount] = {key, b, a};
+        for (int column = 0; column < ColumnCount; ++column) {
+            auto *item = new QTableWidgetItem(cells[column]);
+            item->setToolTip(cells[column]);
+            if (changed) {
+                QFont font = m_table->font();
+                font.setBold(true);
+                item->setFont(font);
+                item->setBackground(strong);
+            }
+            m_table->setItem(row, column, item);
+        }
+    }
+    m_table->setColumnHidden(BeforeColumn, !hasBefore);
+    m_table->setColumnHidden(AfterColumn, !hasAfter);
+    m_table->setHorizontalHeaderItem(BeforeColumn, new QTableWidgetItem(hasAfter ? tr("Before") : tr("Value")));
+    m_table->setHorizontalHeaderItem(AfterColumn, new QTableWidgetItem(hasBefore ? tr("After") : tr("Value")));
+}
+
+QStringList DetailsPanel::changedFieldNames() const
+{
+    QStringList names;
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        const QTableWidgetItem *item = m_table->item(row, FieldColumn);
+        if (item && item->font().bold())
+            names.append(item->text());
+    }
+    return names;
+}
+
+} // namespace ncv

@@ -1,0 +1,40 @@
+// DetailsPanel: every shown field of the selected event's object, before and after the
+// change (from platform::fieldTexts), with the fields named in the record's
+// changedFields (platform::fieldBit / fieldName) in bold on an amber background.
+#pragma once
+
+#include "types.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTableWidget;
+
+namespace ncv {
+
+class DetailsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    enum Column { FieldColumn, BeforeColumn, AfterColumn, ColumnCount };
+
+    explicit DetailsPanel(QWidget *parent = nullptr);
+
+    /// Shows one event. sequence is its EventHistory sequence number (1-based),
+    /// ifName the interface name resolved when it arrived (may be empty).
+    void showRecord(const ncv::platform::ChangeRecord &record, quint64 sequence, const QString &ifName);
+    /// Back to the "select an event" placeholder.
+    void clear();
+
+    QTableWidget *table() const { return m_table; }
+    QLabel *titleLabel() const { return m_title; }
+    /// Field names (first column) currently highlighted as changed, for tests and tooltips.
+    QStringList changedFieldNames() const;
+
+private:
+    QLabel *m_title = nullptr;
+    QLabel *m_subtitle = nullptr;
+    QTableWidget *m_table = nullptr;
+};
+
+} // namespace ncv

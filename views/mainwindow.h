@@ -1,0 +1,135 @@
+// MainWindow: everything a user sees — the Interfaces / Addresses / Routes tables (tabs),
+// the timeline chart, the event log with the details panel, the status bar, menus and
+// toolbar. It shows a NotificationModel and acts on its subscription (family selector,
+// pause / resume) but does not start it: the app calls model->start() (with
+// selectedFamily(), which is restored from the settings).
+#pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QLabel;
+class QSplitter;
+class QTabWidget;
+class QToolButton;
+
+namespace ncv {
+
+class DetailsPanel;
+class EventLogFilterProxy;
+class NotificationModel;
+class TableSection;
+class TimelineChartView;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/".
+    explicit MainWindow(ncv::NotificationModel *model, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// AF_INET, AF_INET6 or AF_UNSPEC chosen in the family selector (restored from the
+    /// settings; AF_UNSPEC by default). The app passes it to model->start().
+    int selectedFamily() const { return m_family; }
+
+    /// Writes the whole event history to path as CSV (ncv::csv::exportToFile, all or
+    /// nothing) on a worker thread, showing a cancellable progress dialog when it takes
+    /// longer than half a second. Returns false with *error set on failure or cancel.
+    /// File > Export calls this after its file dialog.
+    bool exportCsv(const QString &path, QString *error);
+
+    bool isPaused() const;
+
+    TableSection *interfacesSection() const { return m_interfaces; }
+    TableSection *addressesSection() const { return m_addresses; }
+    TableSection *routesSection() const { return m_routes; }
+    TableSection *eventsSection() const { return m_events; }
+    TimelineChartView *timelineView() const { return m_chart; }
+    DetailsPanel *detailsPanel() const { return m_details; }
+    EventLogFilterProxy *eventFilterProxy() const { return m_eventProxy; }
+    QTabWidget *tableTabs() const { return m_tabs; }
+    QComboBox *familySelector() const { return m_familyCombo; }
+    QAction *pauseAction() const { return m_pauseAction; }
+    QAction *clearTimeFilterAction() const { return m_clearTimeFilterAction; }
+    QAction *copyAction() const { return m_copyAction; }
+    QAction *findAction() const { return m_findAction; }
+    QLabel *countsLabel() const { return m_countsLabel; }
+    QLabel *stateLabel() const { return m_stateLabel; }
+
+public Q_SLOTS:
+    /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
+    /// again with a fresh snapshot (only remembered while paused).
+    void setFamily(int addressFamily);
+    /// Pause = cancel the registration; resume = register again with a fresh snapshot.
+    void setPaused(bool paused);
+    /// Copies the selected rows of the focused (else the current) table as tab-separated
+    /// text with a header line.
+    void copySelection();
+    /// Focuses the filter line of the focused (else the current) table.
+    void focusFilter();
+    /// Filters the event log to [fromUs, toUs] (microseconds since the epoch).
+    void setTimeFilter(qint64 fromUs, qint64 toUs);
+    void clearTimeFilter();
+    /// Updates the status bar now (it also runs on a 250 ms timer).
+    void updateStatus();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createLayout();
+    void restoreSettings();
+    void saveSettings() const;
+    void exportWithDialog();
+    void showAbout();
+    void onEventSelected(const QModelIndex &current);
+    void onSnapshotComplete();
+    void onRunningChanged(bool running);
+    void syncFamilyControls();
+    bool restartModel();
+    TableSection *currentSection() const;
+
+    NotificationModel *m_model = nullptr;
+    int m_family = 0;
+    bool m_columnsFitted = false;
+
+    QTabWidget *m_tabs = nullptr;
+    TableSection *m_interfaces = nullptr;
+    TableSection *m_addresses = nullptr;
+    TableSection *m_routes = nullptr;
+    TableSection *m_events = nullptr;
+    EventLogFilterProxy *m_eventProxy = nullptr;
+    TimelineChartView *m_chart = nullptr;
+    DetailsPanel *m_details = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_bottomSplitter = nullptr;
+    QWidget *m_timeFilterBar = nullptr;
+    QLabel *m_timeFilterLabel = nullptr;
+    QPointer<TableSection> m_lastSection;
+    QList<TableSection *> m_restoredSections;
+
+    QLabel *m_countsLabel = nullptr;
+    QLabel *m_sourceLabel = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QTimer m_statusTimer;
+
+    QComboBox *m_familyCombo = nullptr;
+    QActionGroup *m_familyGroup = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_clearTimeFilterAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+};
+
+} // namespace ncv

@@ -1,0 +1,202 @@
+#include "tablesection.h"
+
+#include "rowstatedelegate.h"
+#include "tablemodelroles.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ncv {
+
+TableSection::TableSection(const QString &objectName, QAbstractItemModel *source,
+                           QSortFilterProxyModel *proxy, QWidget *parent)
+    : QWidget(parent)
+    , m_proxy(proxy ? proxy : new QSortFilterProxyModel(this))
+{
+    setObjectName(objectName);
+    m_proxy->setParent(this);
+    m_proxy->setSourceModel(source);
+    m_proxy->setSortRole(SortRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setDynamicSortFilter(true);
+
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(objectName + QStringLiteral("Filter"));
+    m_filter->setPlaceholderText(tr("Filter (all columns)"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->installEventFilter(this);
+
+    m_count = new QLabel(this);
+    m_count->setObjectName(objectName + QStringLiteral("Count"));
+    m_count->setForegroundRole(QPalette::PlaceholderText);
+
+    m_view = new QTableView(this);
+    m_view->setObjectName(objectName + QStringLiteral("View"));
+    m_view->setModel(m_proxy);
+    m_view->setItemDelegate(new RowStateDelegate(m_view));
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(0, Qt::AscendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideRight);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_view->verticalHeader()->hide();
+    // Uniform row heights: a fixed default section size, never per-row measuring.
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    header->setHighlightSections(false);
+    header->setSectionsMovable(true);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_view->installEventFilter(this);
+
+    m_filterTimer.setSingleShot(true);
+    m_filterTimer.setInterval(FilterDelayMs);
+    connect(m_filter, &QLineEdit::textChanged, &m_filterTimer, qOverload<>(&QTimer::start));
+    connect(&m_filterTimer, &QTimer::timeout, this, &TableSection::applyFilterNow);
+
+    // Row counts change per batch; refresh the label at most 4 times a second.
+    m_countTimer.setSingleShot(true);
+    m_countTimer.setInterval(250);
+    connect(&m_countTimer, &QTimer::timeout, this, &TableSection::updateCountLabel);
+    const auto scheduleCount = [this] {
+        if (!m_countTimer.isActive())
+            m_countTimer.start();
+    };
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, scheduleCount);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, scheduleCount);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, scheduleCount);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, scheduleCount);
+
+    QScrollBar *bar = m_view->verticalScrollBar();
+    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
+        m_atBottom = value >= bar->maximum();
+    });
+    connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
+        if (m_followBottom && m_atBottom)
+            bar->setValue(max);
+    });
+
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_filter, 1);
+    top->addWidget(m_count);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(2);
+    layout->addLayout(top);
+    layout->addWidget(m_view, 1);
+    updateCountLabel();
+}
+
+void TableSection::applyFilterNow()
+{
+    m_filterTimer.stop();
+    m_proxy->setFilterFixedString(m_filter->text().trimmed());
+    updateCountLabel();
+}
+
+void TableSection::setFollowBottom(bool enabled)
+{
+    m_followBottom = enabled;
+    if (enabled && m_atBottom)
+        m_view->scrollToBottom();
+}
+
+QString TableSection::selectedRowsAsText() const
+{
+    const QModelIndexList rows = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
+    if (rows.isEmpty())
+        return {};
+    QList<int> rowNumbers;
+    rowNumbers.reserve(rows.size());
+    for (const QModelIndex &index : rows)
+        rowNumbers.append(index.row());
+    std::sort(rowNumbers.begin(), rowNumbers.end());
+
+    // Columns in visual order, hidden ones skipped.
+    const QHeaderView *header = m_view->horizontalHeader();
+    QList<int> columns;
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int logical = header->logicalIndex(visual);
+        if (!header->isSectionHidden(logical))
+            columns.append(logical);
+    }
+    const auto clean = [](QString text) {
+        text.replace(QLatin1Char('\t'), QLatin1Char(' '));
+        text.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        text.replace(QLatin1Char('\r'), QLatin1Char(' '));
+        return text;
+    };
+    QStringList lines;
+    QStringList cells;
+    for (int column : std::as_const(columns))
+        cells.append(clean(m_proxy->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
+    lines.append(cells.join(QLatin1Char('\t')));
+    for (int row : std::as_const(rowNumbers)) {
+        cells.clear();
+        for (int column : std::as_const(columns))
+            cells.append(clean(m_proxy->index(row, column).data(Qt::DisplayRole).toString()));
+        lines.append(cells.join(QLatin1Char('\t')));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void TableSection::fitColumns(int maxWidth)
+{
+    m_view->resizeColumnsToContents();
+    QHeaderView *header = m_view->horizontalHeader();
+    for (int column = 0; column < header->count(); ++column) {
+        if (header->sectionSize(column) > maxWidth)
+            header->resizeSection(column, maxWidth);
+    }
+}
+
+QByteArray TableSection::saveHeaderState() const
+{
+    return m_view->horizontalHeader()->saveState();
+}
+
+bool TableSection::restoreHeaderState(const QByteArray &state)
+{
+    if (state.isEmpty())
+        return false;
+    QHeaderView *header = m_view->horizontalHeader();
+    if (!header->restoreState(state))
+        return false;
+    // restoreState brings back the sort indicator; make the proxy follow it.
+    m_view->sortByColumn(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    return true;
+}
+
+bool TableSection::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::FocusIn && (watched == m_view || watched == m_filter))
+        Q_EMIT activated();
+    return QWidget::eventFilter(watched, event);
+}
+
+void TableSection::updateCountLabel()
+{
+    const int shown = m_proxy->rowCount();
+    const int total = m_proxy->sourceModel() ? m_proxy->sourceModel()->rowCount() : 0;
+    m_count->setText(shown == total ? tr("%n row(s)", nullptr, total)
+                                    : tr("%1 of %2 rows").arg(shown).arg(total));
+}
+
+} // namespace ncv

@@ -1,0 +1,73 @@
+// TableSection: one live table with its filter line — a QLineEdit (with clear button)
+// above a QTableView that shows a source model through a QSortFilterProxyModel.
+// Sorting uses ncv::SortRole; the filter is a case-insensitive substring match over all
+// columns, applied 150 ms after the last keystroke (single-shot QTimer debounce).
+#pragma once
+
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+
+class QAbstractItemModel;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace ncv {
+
+class TableSection : public QWidget
+{
+    Q_OBJECT
+public:
+    /// Debounce delay of the filter line, milliseconds.
+    static constexpr int FilterDelayMs = 150;
+
+    /// Shows source through proxy (a plain QSortFilterProxyModel when proxy is null;
+    /// the section takes ownership of proxy). objectName names the section in settings.
+    TableSection(const QString &objectName, QAbstractItemModel *source,
+                 QSortFilterProxyModel *proxy = nullptr, QWidget *parent = nullptr);
+
+    QTableView *view() const { return m_view; }
+    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    QLineEdit *filterEdit() const { return m_filter; }
+
+    /// Applies the filter text now (skipping the debounce).
+    void applyFilterNow();
+
+    /// Keeps the newest (bottom) row in view while the user has not scrolled up.
+    void setFollowBottom(bool enabled);
+    bool isAtBottom() const { return m_atBottom; }
+
+    /// Selected rows (whole rows, in view order) as tab-separated text with a header
+    /// line; "" when nothing is selected. Tabs and newlines inside cells become spaces.
+    QString selectedRowsAsText() const;
+
+    /// Fits column widths to the visible contents once (capped to maxWidth pixels).
+    void fitColumns(int maxWidth = 320);
+
+    /// Header state (widths, order, sort) for QSettings.
+    QByteArray saveHeaderState() const;
+    bool restoreHeaderState(const QByteArray &state);
+
+Q_SIGNALS:
+    /// The view or the filter line got the keyboard focus.
+    void activated();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void updateCountLabel();
+
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_count = nullptr;
+    QTableView *m_view = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTimer m_filterTimer;
+    QTimer m_countTimer;
+    bool m_followBottom = false;
+    bool m_atBottom = true;
+};
+
+} // namespace ncv

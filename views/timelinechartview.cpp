@@ -1,0 +1,284 @@
+#include "timelinechartview.h"
+
+#include "timelinebins.h"
+
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QRubberBand>
+#include <QValueAxis>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ncv {
+
+using platform::ObjectKind;
+
+TimelineChartView::TimelineChartView(QWidget *parent)
+    : QChartView(parent)
+{
+    setObjectName(QStringLiteral("timelineChart"));
+    setRubberBand(QChartView::NoRubberBand); // our own drag handling selects and zooms
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(140);
+    setToolTip(tr("Drag to select a time range (filters the event log), wheel to zoom, "
+                  "double click to follow the live edge"));
+
+    auto *c = new QChart;
+    c->setMargins(QMargins(4, 4, 4, 4));
+    c->setBackgroundRoundness(0);
+    c->legend()->setAlignment(Qt::AlignRight);
+    c->setAnimationOptions(QChart::NoAnimation);
+
+    m_axisX = new QDateTimeAxis(c);
+    m_axisX->setFormat(QStringLiteral("hh:mm:ss"));
+    m_axisX->setTickCount(7);
+    m_axisX->setTitleText(QString());
+    m_axisY = new QValueAxis(c);
+    m_axisY->setLabelFormat(QStringLiteral("%d"));
+    m_axisY->setRange(0, 4);
+    m_axisY->setTickCount(5);
+    m_axisY->setTitleText(tr("events"));
+    c->addAxis(m_axisX, Qt::AlignBottom);
+    c->addAxis(m_axisY, Qt::AlignLeft);
+
+    const struct {
+        ObjectKind kind;
+        QString name;
+        QColor color;
+    } kinds[] = {
+        {ObjectKind::Interface, tr("interfaces"), QColor(0x1f, 0x77, 0xb4)},
+        {ObjectKind::Address, tr("addresses"), QColor(0x2c, 0xa0, 0x2c)},
+        {ObjectKind::Route, tr("routes"), QColor(0xe3, 0x77, 0x0c)},
+        {ObjectKind::Gap, tr("gaps"), QColor(0xd6, 0x27, 0x28)},
+    };
+    for (const auto &k : kinds) {
+        auto *s = new QLineSeries(c);
+        s->setName(k.name);
+        QPen pen(k.color);
+        pen.setWidthF(1.8);
+        s->setPen(pen);
+        c->addSeries(s);
+        s->attachAxis(m_axisX);
+        s->attachAxis(m_axisY);
+        m_series.append({k.kind, s});
+    }
+    setChart(c);
+    // Gaps are shown only while one is in range (see refreshNow()).
+    series(ObjectKind::Gap)->setVisible(false);
+    for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
+        marker->setVisible(false);
+
+    m_band = new QRubberBand(QRubberBand::Rectangle, viewport());
+    m_band->hide();
+
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(RefreshMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &TimelineChartView::refreshNow);
+    m_liveTimer.setInterval(1000);
+    connect(&m_liveTimer, &QTimer::timeout, this, &TimelineChartView::scheduleRefresh);
+    m_liveTimer.start();
+
+    computeLiveRange();
+    m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_fromUs / 1000), QDateTime::fromMSecsSinceEpoch(m_toUs / 1000));
+}
+
+QLineSeries *TimelineChartView::series(ObjectKind kind) const
+{
+    for (const auto &entry : m_series) {
+        if (entry.first == kind)
+            return entry.second;
+    }
+    return nullptr;
+}
+
+void TimelineChartView::setTimeline(TimelineBins *bins)
+{
+    if (m_bins)
+        disconnect(m_bins, nullptr, this, nullptr);
+    m_bins = bins;
+    if (bins)
+        connect(bins, &TimelineBins::changed, this, &TimelineChartView::scheduleRefresh);
+    scheduleRefresh();
+}
+
+void TimelineChartView::setFollowLiveEdge(bool follow)
+{
+    if (m_follow == follow)
+        return;
+    m_follow = follow;
+    if (follow)
+        m_liveTimer.start();
+    else
+        m_liveTimer.stop();
+    refreshNow();
+    Q_EMIT followLiveEdgeChanged(follow);
+}
+
+void TimelineChartView::zoomTo(qint64 fromUs, qint64 toUs)
+{
+    if (toUs < fromUs)
+        std::swap(fromUs, toUs);
+    toUs = std::max(toUs, fromUs + 1000); // at least 1 ms wide
+    m_fromUs = fromUs;
+    m_toUs = toUs;
+    setFollowLiveEdge(false);
+    refreshNow();
+}
+
+void TimelineChartView::selectTimeRange(qint64 fromUs, qint64 toUs)
+{
+    if (toUs < fromUs)
+        std::swap(fromUs, toUs);
+    zoomTo(fromUs, toUs);
+    Q_EMIT timeRangeSelected(fromUs, toUs);
+}
+
+void TimelineChartView::scheduleRefresh()
+{
+    if (!m_refreshTimer.isActive())
+        m_refreshTimer.start();
+}
+
+void TimelineChartView::computeLiveRange()
+{
+    qint64 to = platform::nowUs();
+    qint64 first = to;
+    if (m_bins && m_bins->lastUs() > 0) {
+        to = std::max(to, m_bins->lastUs());
+        first = m_bins->firstUs();
+    }
+    const qint64 span = std::clamp<qint64>((to - first) + (to - first) / 20, MinLiveSpanUs, MaxLiveSpanUs);
+    // A little room on the right so the newest bucket is not glued to the border.
+    m_toUs = to + span / 50;
+    m_fromUs = m_toUs - span;
+}
+
+void TimelineChartView::refreshNow()
+{
+    m_refreshTimer.stop();
+    if (m_follow)
+        computeLiveRange();
+    const int maxPoints = std::max(16, int(chart()->plotArea().width()));
+    double maxY = 0;
+    for (const auto &[kind, s] : std::as_const(m_series)) {
+        QList<QPointF> points;
+        if (m_bins)
+            points = m_bins->series(kind, m_fromUs, m_toUs, maxPoints);
+        double kindMax = 0;
+        for (const QPointF &p : std::as_const(points))
+            kindMax = std::max(kindMax, p.y());
+        maxY = std::max(maxY, kindMax);
+        if (kind == ObjectKind::Gap) {
+            // Shown (line and legend entry) only while a gap is in range.
+            s->setVisible(kindMax > 0);
+            for (QLegendMarker *marker : chart()->legend()->markers(s))
+                marker->setVisible(kindMax > 0);
+        }
+        s->replace(points);
+    }
+    m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_fromUs / 1000), QDateTime::fromMSecsSinceEpoch(m_toUs / 1000));
+    const qint64 spanUs = m_toUs - m_fromUs;
+    m_axisX->setFormat(spanUs < 10'000'000 ? QStringLiteral("hh:mm:ss.zzz")
+                       : spanUs < 2LL * 86'400'000'000 ? QStringLiteral("hh:mm:ss")
+                                                      : QStringLiteral("MM-dd hh:mm"));
+    // Nice integer top: 4, 8, 12 ... so the "%d" labels stay exact.
+    const double top = std::max(4.0, std::ceil(maxY * 1.1 / 4.0) * 4.0);
+    m_axisY->setRange(0, top);
+}
+
+QRectF TimelineChartView::plotRectInView() const
+{
+    const QRectF scenePlot = chart()->mapToScene(chart()->plotArea()).boundingRect();
+    return mapFromScene(scenePlot).boundingRect();
+}
+
+qint64 TimelineChartView::timeAtX(double x) const
+{
+    const QRectF plot = plotRectInView();
+    if (plot.width() <= 0)
+        return m_fromUs;
+    const double f = std::clamp((x - plot.left()) / plot.width(), 0.0, 1.0);
+    return m_fromUs + qint64(std::llround(f * double(m_toUs - m_fromUs)));
+}
+
+void TimelineChartView::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && plotRectInView().contains(event->position())) {
+        m_dragging = true;
+        m_pressPos = event->position().toPoint();
+        const QRectF plot = plotRectInView();
+        m_band->setGeometry(QRect(QPoint(m_pressPos.x(), int(plot.top())), QSize(1, int(plot.height()))));
+        m_band->show();
+        event->accept();
+        return;
+    }
+    if (event->button() == Qt::RightButton) {
+        setFollowLiveEdge(true);
+        event->accept();
+        return;
+    }
+    QChartView::mousePressEvent(event);
+}
+
+void TimelineChartView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_dragging) {
+        const QRectF plot = plotRectInView();
+        const int x = int(std::clamp(event->position().x(), plot.left(), plot.right()));
+        const int left = std::min(x, m_pressPos.x());
+        const int right = std::max(x, m_pressPos.x());
+        m_band->setGeometry(QRect(left, int(plot.top()), std::max(1, right - left), int(plot.height())));
+        event->accept();
+        return;
+    }
+    QChartView::mouseMoveEvent(event);
+}
+
+void TimelineChartView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_dragging && event->button() == Qt::LeftButton) {
+        m_dragging = false;
+        m_band->hide();
+        const double x0 = m_pressPos.x();
+        const double x1 = event->position().x();
+        if (std::abs(x1 - x0) >= 4) // a click is not a selection
+            selectTimeRange(timeAtX(std::min(x0, x1)), timeAtX(std::max(x0, x1)));
+        event->accept();
+        return;
+    }
+    QChartView::mouseReleaseEvent(event);
+}
+
+void TimelineChartView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    setFollowLiveEdge(true);
+    event->accept();
+}
+
+void TimelineChartView::wheelEvent(QWheelEvent *event)
+{
+    const int steps = event->angleDelta().y() / 120;
+    if (steps == 0) {
+        event->ignore();
+        return;
+    }
+    const qint64 anchor = timeAtX(event->position().x());
+    const double factor = std::pow(1.25, -steps); // wheel up = zoom in
+    const qint64 from = anchor - qint64(double(anchor - m_fromUs) * factor);
+    const qint64 to = anchor + qint64(double(m_toUs - anchor) * factor);
+    zoomTo(from, to);
+    event->accept();
+}
+
+void TimelineChartView::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    scheduleRefresh(); // maxPoints follows the plot width
+}
+
+} // namespace ncv

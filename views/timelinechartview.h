@@ -1,0 +1,92 @@
+// TimelineChartView: changes per time bucket, one line series per object kind
+// (interface, address, route, gap) on a QDateTimeAxis, fed from ncv::TimelineBins.
+// - Redraws at most once per RefreshMs after TimelineBins::changed(), with
+//   QXYSeries::replace() of a whole list (never one append per event); maxPoints is the
+//   plot width in pixels so a bucket is about one pixel wide.
+// - Follows the live edge (the newest events at the right) until the user zooms.
+// - Mouse: wheel zooms around the cursor; a left-button drag selects a time range,
+//   zooms to it and emits timeRangeSelected(); double click or right click goes back to
+//   following the live edge.
+#pragma once
+
+#include "types.h"
+
+#include <QChartView>
+#include <QPointer>
+#include <QTimer>
+
+class QDateTimeAxis;
+class QLineSeries;
+class QRubberBand;
+class QValueAxis;
+
+namespace ncv {
+
+class TimelineBins;
+
+class TimelineChartView : public QChartView
+{
+    Q_OBJECT
+public:
+    static constexpr int RefreshMs = 100;
+    /// Live window: at least 60 s, at most 10 min wide.
+    static constexpr qint64 MinLiveSpanUs = 60'000'000;
+    static constexpr qint64 MaxLiveSpanUs = 600'000'000;
+
+    explicit TimelineChartView(QWidget *parent = nullptr);
+
+    /// Data source; not owned. May be null (empty chart).
+    void setTimeline(TimelineBins *bins);
+
+    bool followsLiveEdge() const { return m_follow; }
+    /// Shown range, microseconds since the epoch.
+    qint64 fromUs() const { return m_fromUs; }
+    qint64 toUs() const { return m_toUs; }
+    /// The series of one kind (Interface, Address, Route, Gap), or null.
+    QLineSeries *series(ncv::platform::ObjectKind kind) const;
+
+public Q_SLOTS:
+    /// true: show the newest events, sliding with time; false: keep the current range.
+    void setFollowLiveEdge(bool follow);
+    /// Zooms to [fromUs, toUs] and emits timeRangeSelected (as a rubber band drag does).
+    void selectTimeRange(qint64 fromUs, qint64 toUs);
+    /// Shows [fromUs, toUs] (stops following the live edge).
+    void zoomTo(qint64 fromUs, qint64 toUs);
+    /// Redraws now (skipping the throttle).
+    void refreshNow();
+
+Q_SIGNALS:
+    void timeRangeSelected(qint64 fromUs, qint64 toUs);
+    void followLiveEdgeChanged(bool follow);
+
+protected:
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void scheduleRefresh();
+    void computeLiveRange();
+    /// Plot area in view (widget) coordinates.
+    QRectF plotRectInView() const;
+    /// Widget x -> microseconds since the epoch within the shown range (clamped).
+    qint64 timeAtX(double x) const;
+
+    QPointer<TimelineBins> m_bins;
+    QDateTimeAxis *m_axisX = nullptr;
+    QValueAxis *m_axisY = nullptr;
+    QList<QPair<ncv::platform::ObjectKind, QLineSeries *>> m_series;
+    QTimer m_refreshTimer; // single shot, throttles redraws to one per RefreshMs
+    QTimer m_liveTimer;    // slides the live window while following
+    QRubberBand *m_band = nullptr;
+    QPoint m_pressPos;
+    bool m_dragging = false;
+    bool m_follow = true;
+    qint64 m_fromUs = 0;
+    qint64 m_toUs = 0;
+};
+
+} // namespace ncv
