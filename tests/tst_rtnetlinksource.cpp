@@ -827,6 +827,14 @@ void TestRtnetlinkSource::receiveBufferIsReported()
     QVERIFY(stats.eventSocketPortId != 0);
     QVERIFY(!reg.source->stats(reg.handle + 1000, &stats));
     QVERIFY(reg.collector.waitForSnapshot());
+    QVERIFY(makeVethPair(false));
+    QVERIFY(reg.collector.waitUntil([](const auto &r) { return hasDescription(r, u"interface add ncv0"_s); }));
+    QVERIFY(reg.source->stats(reg.handle, &stats));
+    QVERIFY(stats.messages >= 2);
+    QVERIFY(stats.records >= 3); // SnapshotComplete + two adds
+    QVERIFY(stats.batches >= 2);
+    QCOMPARE(stats.gaps, std::uint64_t(0));
+    QCOMPARE(stats.decodeErrors, std::uint64_t(0));
     QVERIFY(reg.source->cancel(reg.handle).ok());
     QVERIFY(!reg.source->stats(reg.handle, &stats));
 }

@@ -202,17 +202,18 @@ void RtnetlinkSource::Registration::deliver()
     if (batch.empty())
         return;
     {
+        // Counted first, so a callback (or a test woken by it) sees its own batch counted.
+        std::lock_guard lock(statsMutex);
+        stats.records += batch.size();
+        stats.batches += 1;
+    }
+    {
         CallbackScope scope(gate);
         if (scope.entered()) {
             params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batch.size()));
         } else {
             stop.store(true, std::memory_order_release);
         }
-    }
-    {
-        std::lock_guard lock(statsMutex);
-        stats.records += batch.size();
-        stats.batches += 1;
     }
     batch.clear();
 }
