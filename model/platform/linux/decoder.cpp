@@ -447,7 +447,7 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
 {
     out.object = ObjectKind::None;
     out.isDelete = false;
-    out.isReplace = false;
+    out.nlmsgFlags = nlh->nlmsg_flags;
     out.reason.clear();
     DecodeStatus status = DecodeStatus::Skip;
     switch (nlh->nlmsg_type) {
@@ -468,7 +468,6 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
         status = decodeRoute(nlh, nowUs, out.route, out.reason);
         out.object = ObjectKind::Route;
         out.isDelete = nlh->nlmsg_type == RTM_DELROUTE;
-        out.isReplace = !out.isDelete && (nlh->nlmsg_flags & NLM_F_REPLACE);
         break;
     default:
         out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";
