@@ -60,7 +60,7 @@ RowKey rowKey(const platform::AddressRow &row)
 
 RowKey rowKey(const platform::RouteRow &row)
 {
-    // 1 + 17 + 1 + 1 + 4 + 4 + 8 + 17 = 53 bytes at most.
+    // 1 + 17 + 1 + 1 + 4 + 4 + 8 + 4 + 17 = 57 bytes at most.
     KeyBuilder b(3);
     b.address(row.destination);
     b.value(row.prefixLength);
@@ -68,8 +68,12 @@ RowKey rowKey(const platform::RouteRow &row)
     b.value(row.table);
     b.value(row.metric);
     b.value(row.luid);
-    if (row.luid != 0 && !row.nextHops.empty())
-        b.address(row.nextHops.front().gateway); // Windows keys routes by next hop too
+    // Both schemes identify a single-path route by its next hop too (Windows always; Linux
+    // because the kernel keeps fe80::/64 once per device and `ip route append` adds more).
+    if (row.nextHops.size() == 1) {
+        b.value(row.nextHops.front().ifIndex);
+        b.address(row.nextHops.front().gateway);
+    }
     return b.key();
 }
 

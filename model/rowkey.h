@@ -26,7 +26,8 @@ struct RowKeyHash {
 RowKey rowKey(const platform::InterfaceRow &row);
 /// address: (ifIndex, LUID, address, prefix length)
 RowKey rowKey(const platform::AddressRow &row);
-/// route: (family, table, destination, prefix length, tos, metric, LUID, first gateway)
+/// route: (family, table, destination, prefix length, tos, metric, LUID, and for a single-path
+/// route its next hop's ifindex and gateway)
 RowKey rowKey(const platform::RouteRow &row);
 
 } // namespace ncv

@@ -188,7 +188,7 @@ private Q_SLOTS:
             QTimer::singleShot(0, this, [&] { ++turnsBetween; });
         });
         for (int i = 0; i < N; ++i)
-            source.upsert(numberedRoute(i % 60000, i < 60000 ? "192.0.2.1" : "192.0.2.2"));
+            source.upsert(numberedRoute(i % 60000, i < 60000 ? "192.0.2.1" : "192.0.2.2"), true);
         QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 30000);
         QCOMPARE(batches.count(), 3);
         QCOMPARE(batches.at(0).at(0).toInt(), int(NotificationModel::kMaxSliceRecords));

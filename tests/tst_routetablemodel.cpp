@@ -72,7 +72,7 @@ private Q_SLOTS:
         // Parameter changes of rows 12..17 in one batch: one merged dataChanged.
         QSignalSpy changed(routes, &QAbstractItemModel::dataChanged);
         for (int i = 12; i <= 17; ++i)
-            m_source->upsert(numberedRoute(i, "192.0.2.99"));
+            m_source->upsert(numberedRoute(i, "192.0.2.99"), true); // as ip route replace
         QTRY_COMPARE(changed.count(), 1);
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 12);
         QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 17);
@@ -98,7 +98,7 @@ private Q_SLOTS:
         QCOMPARE(removed.at(2).at(2).toInt(), 5);
 
         // The index was rebuilt: a change to a row after the removed ones lands on it.
-        m_source->upsert(numberedRoute(28, "192.0.2.77"));
+        m_source->upsert(numberedRoute(28, "192.0.2.77"), true); // as ip route replace
         QTRY_COMPARE(routes->index(routes->rowCount() - 1, RouteTableModel::NextHops).data().toString(),
                      QStringLiteral("192.0.2.77"));
         QCOMPARE(routes->rowAt(routes->rowCount() - 1).destination, numberedRoute(28).destination);
@@ -117,12 +117,24 @@ private Q_SLOTS:
         m_source->upsert(numberedRoute(1));
         QTRY_COMPARE(routes->rowCount(), 1);
         m_source->remove(numberedRoute(1));
-        m_source->upsert(numberedRoute(1, "192.0.2.5"));
+        m_source->upsert(numberedRoute(1)); // the same route again: the greyed row comes back
         QTRY_COMPARE(m_model->totalEvents(), qint64(3));
         QCOMPARE(routes->rowCount(), 1);
         QCOMPARE(routes->index(0, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
         routes->sweep(routes->markClockMs() + 5000);
         QCOMPARE(routes->rowCount(), 1);
+
+        // Another next hop is another route (ip route append; fe80::/64 per device): the
+        // deleted one stays greyed until the sweep, next to the new one.
+        m_source->remove(numberedRoute(1));
+        m_source->upsert(numberedRoute(1, "192.0.2.5"));
+        QTRY_COMPARE(m_model->totalEvents(), qint64(5));
+        QCOMPARE(routes->rowCount(), 2);
+        QCOMPARE(routes->index(0, 0).data(ChangeStateRole).toInt(), int(ChangeDeleted));
+        QCOMPARE(routes->index(1, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
+        routes->sweep(routes->markClockMs() + 5000);
+        QCOMPARE(routes->rowCount(), 1);
+        QCOMPARE(routes->rowAt(0).nextHops.front().gateway, IpAddress::parse("192.0.2.5"));
     }
 
     void realTimerSweepsDeletedRows()

@@ -1,5 +1,7 @@
 #include "manualsource.h"
 
+#include <type_traits>
+
 namespace ncv::platform {
 
 ManualSource::ManualSource() = default;
@@ -102,13 +104,16 @@ void ManualSource::deliver(std::vector<ChangeRecord> records)
 }
 
 template<typename R>
-void ManualSource::upsertRow(const R &row)
+void ManualSource::upsertRow(const R &row, bool replace)
 {
     ChangeRecord record;
     bool changed;
     {
         std::lock_guard lock(m_mutex);
-        changed = m_store.upsert(row, nowUs(), Origin::Observed, &record);
+        if constexpr (std::is_same_v<R, RouteRow>)
+            changed = m_store.upsert(row, nowUs(), Origin::Observed, &record, replace);
+        else
+            changed = m_store.upsert(row, nowUs(), Origin::Observed, &record);
     }
     if (changed)
         deliver({std::move(record)});
@@ -129,7 +134,7 @@ void ManualSource::removeRow(const R &row)
 
 void ManualSource::upsert(const InterfaceRow &row) { upsertRow(row); }
 void ManualSource::upsert(const AddressRow &row) { upsertRow(row); }
-void ManualSource::upsert(const RouteRow &row) { upsertRow(row); }
+void ManualSource::upsert(const RouteRow &row, bool replace) { upsertRow(row, replace); }
 void ManualSource::remove(const InterfaceRow &keyRow) { removeRow(keyRow); }
 void ManualSource::remove(const AddressRow &keyRow) { removeRow(keyRow); }
 void ManualSource::remove(const RouteRow &keyRow) { removeRow(keyRow); }

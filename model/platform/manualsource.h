@@ -27,7 +27,9 @@ public:
     /// Classifies and delivers (no-ops are dropped, like a real backend).
     void upsert(const InterfaceRow &row);
     void upsert(const AddressRow &row);
-    void upsert(const RouteRow &row);
+    /// replace: as NLM_F_REPLACE (ip route replace): a new next hop replaces the held route
+    /// with the same (table, prefix, tos, metric) instead of adding a second one.
+    void upsert(const RouteRow &row, bool replace = false);
     void remove(const InterfaceRow &keyRow);
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
@@ -45,7 +47,7 @@ private:
         CallbackGate gate;
     };
     template<typename R>
-    void upsertRow(const R &row);
+    void upsertRow(const R &row, bool replace = false);
     template<typename R>
     void removeRow(const R &row);
     void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
