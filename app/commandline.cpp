@@ -20,7 +20,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "duration elapses or on SIGINT/SIGTERM."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Record without a window (needs --export-csv)."));
+    const QCommandLineOption headless(QStringLiteral("headless"),
+                                      QStringLiteral("Record without a window (needs --export-csv)."));
     const QCommandLineOption exportCsv(QStringLiteral("export-csv"),
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
@@ -28,9 +29,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
                                       QStringLiteral("Stop recording after <seconds> (a number >= 0; 0 = take the "
                                                      "snapshot and stop). Default: until SIGINT/SIGTERM."),
                                       QStringLiteral("seconds"));
-    const QCommandLineOption ipv4(QStringList{QStringLiteral("4"), QStringLiteral("ipv4")},
+    const QCommandLineOption ipv4(QStringList {QStringLiteral("4"), QStringLiteral("ipv4")},
                                   QStringLiteral("IPv4 only (AF_INET)."));
-    const QCommandLineOption ipv6(QStringList{QStringLiteral("6"), QStringLiteral("ipv6")},
+    const QCommandLineOption ipv6(QStringList {QStringLiteral("6"), QStringLiteral("ipv6")},
                                   QStringLiteral("IPv6 only (AF_INET6)."));
     const QCommandLineOption noInitial(QStringLiteral("no-initial"),
                                        QStringLiteral("Do not record the rows present at start ('initial' events)."));
@@ -84,7 +85,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         bool ok = false;
         const double d = parser.value(duration).toDouble(&ok);
         if (!ok || !std::isfinite(d) || d < 0)
-            return fail(QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
+            return fail(
+                QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
         o.durationSec = d;
     }
     if (o.headless) {

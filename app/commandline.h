@@ -8,12 +8,12 @@ namespace ncv {
 
 /// What the user asked for on the command line.
 struct AppOptions {
-    bool headless = false;       ///< --headless: record without a window
-    QString csvPath;             ///< --export-csv FILE (required with --headless)
-    double durationSec = -1;     ///< --duration SECONDS; -1 = until SIGINT/SIGTERM; 0 = snapshot only
-    int addressFamily = 0;       ///< AF_UNSPEC, or AF_INET with -4, AF_INET6 with -6
-    bool familyGiven = false;    ///< -4 or -6 was given (else the GUI uses its remembered choice)
-    bool initial = true;         ///< false with --no-initial
+    bool headless = false; ///< --headless: record without a window
+    QString csvPath; ///< --export-csv FILE (required with --headless)
+    double durationSec = -1; ///< --duration SECONDS; -1 = until SIGINT/SIGTERM; 0 = snapshot only
+    int addressFamily = 0; ///< AF_UNSPEC, or AF_INET with -4, AF_INET6 with -6
+    bool familyGiven = false; ///< -4 or -6 was given (else the GUI uses its remembered choice)
+    bool initial = true; ///< false with --no-initial
 };
 
 /// Result of parsing: either options to run with, or an exit (help, version, error).

@@ -1,15 +1,15 @@
 #include "headless.h"
 
+#include "addresstablemodel.h"
 #include "commandline.h"
 #include "csvwriter.h"
 #include "eventhistory.h"
+#include "interfacetablemodel.h"
 #include "notificationmodel.h"
 #include "recorder.h"
+#include "routetablemodel.h"
 #include "signalwatcher.h"
 #include "source.h"
-#include "addresstablemodel.h"
-#include "interfacetablemodel.h"
-#include "routetablemodel.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

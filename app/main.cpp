@@ -34,14 +34,12 @@ int main(int argc, char **argv)
         parsed = ncv::parseCommandLine(QCoreApplication::arguments());
     }
     switch (parsed.action) {
-    case ncv::ParseResult::ExitOk:
-        std::fputs(parsed.message.toLocal8Bit().constData(), stdout);
-        return 0;
+    case ncv::ParseResult::ExitOk: std::fputs(parsed.message.toLocal8Bit().constData(), stdout); return 0;
     case ncv::ParseResult::ExitError:
-        std::fprintf(stderr, "netchangeview: %s\nTry 'netchangeview --help'.\n", parsed.message.toLocal8Bit().constData());
+        std::fprintf(stderr, "netchangeview: %s\nTry 'netchangeview --help'.\n",
+                     parsed.message.toLocal8Bit().constData());
         return 2;
-    case ncv::ParseResult::Run:
-        break;
+    case ncv::ParseResult::Run: break;
     }
     if (parsed.options.headless) {
         QCoreApplication app(argc, argv);

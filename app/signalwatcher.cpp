@@ -24,12 +24,13 @@ BOOL WINAPI consoleHandler(DWORD type)
     QString name = type == CTRL_C_EVENT ? QStringLiteral("CTRL_C_EVENT")
         : type == CTRL_BREAK_EVENT      ? QStringLiteral("CTRL_BREAK_EVENT")
                                         : QStringLiteral("CTRL_CLOSE_EVENT");
-    QMetaObject::invokeMethod(g_watcher, [name] { Q_EMIT g_watcher->terminationRequested(name); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        g_watcher, [name] { Q_EMIT g_watcher->terminationRequested(name); }, Qt::QueuedConnection);
     return TRUE;
 }
 } // namespace
 
-SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) {}
+SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) { }
 
 SignalWatcher::~SignalWatcher()
 {
@@ -48,7 +49,7 @@ bool SignalWatcher::install(QString *error)
     return true;
 }
 
-void SignalWatcher::readSignal() {}
+void SignalWatcher::readSignal() { }
 
 #else
 
@@ -62,7 +63,7 @@ extern "C" void onSignal(int signo)
 }
 } // namespace
 
-SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) {}
+SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) { }
 
 SignalWatcher::~SignalWatcher()
 {

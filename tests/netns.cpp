@@ -28,7 +28,10 @@ bool writeFile(const char *path, const std::string &text)
 
 } // namespace
 
-const NetnsResult &networkNamespaceResult() { return g_result; }
+const NetnsResult &networkNamespaceResult()
+{
+    return g_result;
+}
 
 NetnsResult enterPrivateNetworkNamespace()
 {
@@ -54,8 +57,8 @@ NetnsResult enterPrivateNetworkNamespace()
         writeFile("/proc/self/setgroups", "deny");
         if (!writeFile("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1")
             || !writeFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
-            g_result.message = std::string("no private network namespace: writing uid_map/gid_map failed: ")
-                + std::strerror(errno);
+            g_result.message
+                = std::string("no private network namespace: writing uid_map/gid_map failed: ") + std::strerror(errno);
             return g_result;
         }
         how = "unshare(CLONE_NEWUSER|CLONE_NEWNET)";

@@ -10,7 +10,7 @@ namespace ncv::test {
 
 struct NetnsResult {
     bool entered = false; ///< true when the process now runs in a fresh network namespace with lo up
-    std::string message;  ///< how it was entered, or why not (for the SKIP message)
+    std::string message; ///< how it was entered, or why not (for the SKIP message)
 };
 
 /// As root: unshare(CLONE_NEWNET). Otherwise: unshare(CLONE_NEWUSER | CLONE_NEWNET) with

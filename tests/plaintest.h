@@ -46,10 +46,9 @@ inline void fail(const char *file, int line, const std::string &what)
     currentFailed() = true;
 }
 
-template<typename T>
-std::string show(const T &value)
+template<typename T> std::string show(const T &value)
 {
-    if constexpr (requires(std::ostream &os, const T &v) { os << v; }) {
+    if constexpr (requires(std::ostream & os, const T &v) { os << v; }) {
         std::ostringstream os;
         os << value;
         return os.str();
@@ -98,34 +97,37 @@ inline int runAll(int argc, char **argv)
 
 #define PLAINTEST_CAT2(a, b) a##b
 #define PLAINTEST_CAT(a, b) PLAINTEST_CAT2(a, b)
-#define TEST_CASE(name)                                                                                    \
-    static void PLAINTEST_CAT(plaintest_fn_, name)();                                                      \
-    static plaintest::Registrar PLAINTEST_CAT(plaintest_reg_, name)(#name, &PLAINTEST_CAT(plaintest_fn_, name)); \
+#define TEST_CASE(name)                                                                                                \
+    static void PLAINTEST_CAT(plaintest_fn_, name)();                                                                  \
+    static plaintest::Registrar PLAINTEST_CAT(plaintest_reg_, name)(#name, &PLAINTEST_CAT(plaintest_fn_, name));       \
     static void PLAINTEST_CAT(plaintest_fn_, name)()
 
-#define CHECK(cond)                                                                                        \
-    do {                                                                                                   \
-        if (!(cond))                                                                                       \
-            plaintest::fail(__FILE__, __LINE__, "CHECK(" #cond ")");                                       \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            plaintest::fail(__FILE__, __LINE__, "CHECK(" #cond ")");                                                   \
     } while (0)
 
-#define CHECK_EQ(actual, expected)                                                                         \
-    do {                                                                                                   \
-        const auto &plaintest_a = (actual);                                                                \
-        const auto &plaintest_e = (expected);                                                              \
-        if (!(plaintest_a == plaintest_e))                                                                 \
-            plaintest::fail(__FILE__, __LINE__,                                                            \
-                            std::string(#actual " == " #expected ": got ") + plaintest::show(plaintest_a) \
-                                + ", expected " + plaintest::show(plaintest_e));                           \
+#define CHECK_EQ(actual, expected)                                                                                     \
+    do {                                                                                                               \
+        const auto &plaintest_a = (actual);                                                                            \
+        const auto &plaintest_e = (expected);                                                                          \
+        if (!(plaintest_a == plaintest_e))                                                                             \
+            plaintest::fail(__FILE__, __LINE__,                                                                        \
+                            std::string(#actual " == " #expected ": got ") + plaintest::show(plaintest_a)              \
+                                + ", expected " + plaintest::show(plaintest_e));                                       \
     } while (0)
 
 /// Marks the current case skipped (with a reason printed) and returns from it.
-#define SKIP(reason)                                                                                       \
-    do {                                                                                                   \
-        std::fprintf(stderr, "  SKIP: %s\n", std::string(reason).c_str());                                 \
-        plaintest::currentSkipped() = true;                                                                \
-        return;                                                                                            \
+#define SKIP(reason)                                                                                                   \
+    do {                                                                                                               \
+        std::fprintf(stderr, "  SKIP: %s\n", std::string(reason).c_str());                                             \
+        plaintest::currentSkipped() = true;                                                                            \
+        return;                                                                                                        \
     } while (0)
 
-#define NCV_PLAIN_TEST_MAIN()                                                                              \
-    int main(int argc, char **argv) { return plaintest::runAll(argc, argv); }
+#define NCV_PLAIN_TEST_MAIN()                                                                                          \
+    int main(int argc, char **argv)                                                                                    \
+    {                                                                                                                  \
+        return plaintest::runAll(argc, argv);                                                                          \
+    }

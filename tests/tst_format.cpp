@@ -25,8 +25,8 @@ TEST_CASE(ipv6_rfc5952)
         {"::1", "::1"},
         {"fe80::", "fe80::"},
         {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, // a single zero group is not compressed
-        {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},          // the longest run wins
-        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},    // first run on a tie
+        {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"}, // the longest run wins
+        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, // first run on a tie
         {"2001:DB8::ABCD", "2001:db8::abcd"},
         {"::ffff:192.0.2.7", "::ffff:192.0.2.7"},
     };
@@ -101,12 +101,12 @@ TEST_CASE(diff_and_details)
     RouteRow p;
     p.destination = IpAddress::parse("10.20.0.0");
     p.prefixLength = 16;
-    p.nextHops = {NextHop{IpAddress::parse("10.9.0.2"), 3, 1}};
+    p.nextHops = {NextHop {IpAddress::parse("10.9.0.2"), 3, 1}};
     RouteRow q = p;
     q.nextHops[0].gateway = IpAddress::parse("10.9.0.3");
     CHECK_EQ(diff(p, q), fieldBit(Field::RouteNextHops));
     CHECK_EQ(gatewayList(q), std::string("10.9.0.3"));
-    q.nextHops.push_back(NextHop{IpAddress::parse("10.9.0.4"), 3, 2});
+    q.nextHops.push_back(NextHop {IpAddress::parse("10.9.0.4"), 3, 2});
     CHECK_EQ(gatewayList(q), std::string("10.9.0.3;10.9.0.4"));
     CHECK_EQ(keyText(Row(q)), std::string("10.20.0.0/16"));
 }

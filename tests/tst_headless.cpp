@@ -15,10 +15,26 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList kHeader = {u"sequence"_s, u"time_utc"_s, u"object"_s,  u"change"_s,         u"family"_s,
-                             u"if_index"_s, u"if_name"_s,  u"destination"_s, u"gateway"_s,    u"metric"_s,
+const QStringList kHeader = {u"sequence"_s, u"time_utc"_s, u"object"_s,         u"change"_s,  u"family"_s,
+                             u"if_index"_s, u"if_name"_s,  u"destination"_s,    u"gateway"_s, u"metric"_s,
                              u"protocol"_s, u"table"_s,    u"changed_fields"_s, u"details"_s, u"origin"_s};
-enum Col { Seq, Time, Object, Change, Family, IfIndex, IfName, Destination, Gateway, Metric, Protocol, Table, Changed, Details, Origin };
+enum Col {
+    Seq,
+    Time,
+    Object,
+    Change,
+    Family,
+    IfIndex,
+    IfName,
+    Destination,
+    Gateway,
+    Metric,
+    Protocol,
+    Table,
+    Changed,
+    Details,
+    Origin
+};
 
 bool ip(const QString &args)
 {
@@ -144,12 +160,17 @@ void TestHeadless::recordsLiveChangesUntilSigint()
         QCOMPARE(rows[i][Origin], u"observed"_s);
     }
     // The snapshot: loopback and its addresses as initial rows.
-    QVERIFY(countRows(rows, [](const QStringList &r) {
-        return r[Object] == u"interface"_s && r[Change] == u"initial"_s && r[IfName] == u"lo"_s;
-    }) == 1);
-    QVERIFY(countRows(rows, [](const QStringList &r) {
-        return r[Object] == u"address"_s && r[Change] == u"initial"_s && r[Destination] == u"127.0.0.1/8"_s;
-    }) == 1);
+    QVERIFY(countRows(rows,
+                      [](const QStringList &r) {
+                          return r[Object] == u"interface"_s && r[Change] == u"initial"_s && r[IfName] == u"lo"_s;
+                      })
+            == 1);
+    QVERIFY(countRows(rows,
+                      [](const QStringList &r) {
+                          return r[Object] == u"address"_s && r[Change] == u"initial"_s
+                              && r[Destination] == u"127.0.0.1/8"_s;
+                      })
+            == 1);
     // The changes, in order.
     auto find = [&rows](const std::function<bool(const QStringList &)> &pred) {
         for (int i = 0; i < rows.size(); ++i)
@@ -220,8 +241,8 @@ void TestHeadless::noInitialRecordsOnlyChanges()
 {
     const QString csvPath = m_dir.filePath(u"noinit.csv"_s);
     QProcess p;
-    QVERIFY(startRecorder(p, {u"--headless"_s, u"--no-initial"_s, u"-6"_s, u"--duration"_s, u"1.5"_s,
-                              u"--export-csv"_s, csvPath}));
+    QVERIFY(startRecorder(
+        p, {u"--headless"_s, u"--no-initial"_s, u"-6"_s, u"--duration"_s, u"1.5"_s, u"--export-csv"_s, csvPath}));
     QVERIFY(ip(u"link add e2e5 type veth peer name e2e6"_s));
     QVERIFY(ip(u"-6 addr add 2001:db8:5::1/64 dev e2e5 nodad"_s));
     QVERIFY(ip(u"addr add 10.55.0.1/24 dev e2e5"_s));
@@ -258,15 +279,18 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("unknown option") << QStringList{u"--bogus"_s} << 2 << u"bogus"_s;
-    QTest::newRow("headless without file") << QStringList{u"--headless"_s} << 2 << u"--export-csv"_s;
-    QTest::newRow("negative duration") << QStringList{u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--duration"_s, u"-3"_s}
+    QTest::newRow("unknown option") << QStringList {u"--bogus"_s} << 2 << u"bogus"_s;
+    QTest::newRow("headless without file") << QStringList {u"--headless"_s} << 2 << u"--export-csv"_s;
+    QTest::newRow("negative duration") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s,
+                                                       u"--duration"_s, u"-3"_s}
                                        << 2 << u"--duration"_s;
-    QTest::newRow("both families") << QStringList{u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"-4"_s, u"-6"_s}
+    QTest::newRow("both families") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"-4"_s,
+                                                   u"-6"_s}
                                    << 2 << u"-4 and -6"_s;
-    QTest::newRow("unwritable file") << QStringList{u"--headless"_s, u"--export-csv"_s, u"/nonexistent-dir/x.csv"_s}
+    QTest::newRow("unwritable file") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/nonexistent-dir/x.csv"_s}
                                      << 1 << u"/nonexistent-dir/x.csv"_s;
-    QTest::newRow("file is a directory") << QStringList{u"--headless"_s, u"--export-csv"_s, u"/tmp"_s} << 1 << u"directory"_s;
+    QTest::newRow("file is a directory") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp"_s} << 1
+                                         << u"directory"_s;
 }
 
 void TestHeadless::badArgumentsGiveOneLineErrors()

@@ -46,7 +46,7 @@ TEST_CASE(errors_as_documented)
     ManualSource source;
     Collector c;
     Handle h = 0;
-    RegisterParams p{AllObjectsMask, 12345, collect, &c, true};
+    RegisterParams p {AllObjectsMask, 12345, collect, &c, true};
     Status s = source.registerChanges(p, &h);
     CHECK(s.error == Error::InvalidParameter);
     CHECK(s.message.find("12345") != std::string::npos);
@@ -120,12 +120,12 @@ TEST_CASE(cancel_inside_callback_is_deferred)
 TEST_CASE(no_callback_after_cancel_returns)
 {
     ManualSource source;
-    std::atomic<bool> cancelled{false};
-    std::atomic<int> late{0};
+    std::atomic<bool> cancelled {false};
+    std::atomic<int> late {0};
     struct Ctx {
         std::atomic<bool> *cancelled;
         std::atomic<int> *late;
-    } ctx{&cancelled, &late};
+    } ctx {&cancelled, &late};
     auto cb = [](void *p, std::span<const ChangeRecord>) {
         auto *c = static_cast<Ctx *>(p);
         if (c->cancelled->load())

@@ -40,11 +40,7 @@ struct Msg {
         nlh = reinterpret_cast<nlmsghdr *>(buf);
         return *this;
     }
-    template <typename T>
-    T *header()
-    {
-        return static_cast<T *>(mnl_nlmsg_put_extra_header(nlh, sizeof(T)));
-    }
+    template<typename T> T *header() { return static_cast<T *>(mnl_nlmsg_put_extra_header(nlh, sizeof(T))); }
     std::size_t size() const { return nlh->nlmsg_len; }
     DecodeStatus decode(DecodedMessage &out) const { return netlink::decode(buf, size(), kNow, out); }
 };
@@ -86,7 +82,7 @@ Msg addressMessage4()
     mnl_attr_put(m.nlh, IFA_LOCAL, 4, local);
     mnl_attr_put_strz(m.nlh, IFA_LABEL, "veth7:1");
     mnl_attr_put_u32(m.nlh, IFA_FLAGS, IFA_F_NOPREFIXROUTE | IFA_F_SECONDARY);
-    ifa_cacheinfo ci{};
+    ifa_cacheinfo ci {};
     ci.ifa_prefered = 100;
     ci.ifa_valid = 200;
     mnl_attr_put(m.nlh, IFA_CACHEINFO, sizeof ci, &ci);
@@ -113,7 +109,7 @@ Msg routeMessage4()
     mnl_attr_put_u32(m.nlh, RTA_OIF, 7);
     mnl_attr_put_u32(m.nlh, RTA_PRIORITY, 100);
     mnl_attr_put(m.nlh, RTA_PREFSRC, 4, src);
-    rta_cacheinfo ci{};
+    rta_cacheinfo ci {};
     ci.rta_expires = static_cast<std::uint32_t>(5 * userHz()); // 5 s in USER_HZ ticks
     mnl_attr_put(m.nlh, RTA_CACHEINFO, sizeof ci, &ci);
     return m;
@@ -139,10 +135,12 @@ Msg routeMessage6Multipath()
         rtnh->rtnh_flags = 0;
         rtnh->rtnh_hops = static_cast<unsigned char>(i * 2);
         rtnh->rtnh_ifindex = 7 + i;
-        unsigned char gw[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<unsigned char>(2 + i)};
+        unsigned char gw[16]
+            = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<unsigned char>(2 + i)};
         mnl_attr_put(m.nlh, RTA_GATEWAY, 16, gw);
-        rtnh->rtnh_len = static_cast<unsigned short>(reinterpret_cast<unsigned char *>(mnl_nlmsg_get_payload_tail(m.nlh))
-                                                     - reinterpret_cast<unsigned char *>(rtnh));
+        rtnh->rtnh_len
+            = static_cast<unsigned short>(reinterpret_cast<unsigned char *>(mnl_nlmsg_get_payload_tail(m.nlh))
+                                          - reinterpret_cast<unsigned char *>(rtnh));
     }
     mnl_attr_nest_end(m.nlh, mp);
     return m;
@@ -319,7 +317,7 @@ void TestNetlinkDecoder::address6WithoutLocal()
     ifa->ifa_flags = IFA_F_PERMANENT | IFA_F_NODAD;
     unsigned char addr[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     mnl_attr_put(m.nlh, IFA_ADDRESS, 16, addr);
-    ifa_cacheinfo ci{};
+    ifa_cacheinfo ci {};
     ci.ifa_prefered = kInfiniteLifetime;
     ci.ifa_valid = kInfiniteLifetime;
     mnl_attr_put(m.nlh, IFA_CACHEINFO, sizeof ci, &ci);
@@ -461,11 +459,13 @@ void TestNetlinkDecoder::malformed_data()
     QTest::newRow("address without IFA_LOCAL/IFA_ADDRESS") << 9 << QStringLiteral("neither IFA_LOCAL nor IFA_ADDRESS");
     QTest::newRow("prefix length 200") << 10 << QStringLiteral("ifa_prefixlen is too large");
     QTest::newRow("nlmsg_len beyond the buffer") << 11 << QStringLiteral("nlmsg_len does not fit");
-    QTest::newRow("IFLA_LINKINFO with broken nested attribute") << 12 << QStringLiteral("truncated or malformed attribute");
+    QTest::newRow("IFLA_LINKINFO with broken nested attribute")
+        << 12 << QStringLiteral("truncated or malformed attribute");
     QTest::newRow("IFA_CACHEINFO too short") << 13 << QStringLiteral("IFA_CACHEINFO is too short");
     QTest::newRow("RTA_VIA with unknown family") << 14 << QStringLiteral("RTA_VIA has an unsupported address family");
     QTest::newRow("ifindex 0") << 15 << QStringLiteral("ifi_index is not positive");
-    QTest::newRow("multipath next hop with a short gateway attribute") << 16 << QStringLiteral("truncated or malformed attribute");
+    QTest::newRow("multipath next hop with a short gateway attribute")
+        << 16 << QStringLiteral("truncated or malformed attribute");
 }
 
 void TestNetlinkDecoder::malformed()
@@ -476,9 +476,7 @@ void TestNetlinkDecoder::malformed()
     std::size_t bufferLen = 0;
     Msg m(RTM_NEWLINK);
     switch (which) {
-    case 0:
-        m.nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 8;
-        break;
+    case 0: m.nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 8; break;
     case 1:
         m = Msg(RTM_NEWADDR);
         m.nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 4;
@@ -522,7 +520,8 @@ void TestNetlinkDecoder::malformed()
         else if (which == 8)
             rtnh->rtnh_len = 1000;
         else {
-            auto *gw = reinterpret_cast<nlattr *>(reinterpret_cast<unsigned char *>(rtnh) + RTNH_ALIGN(sizeof(rtnexthop)));
+            auto *gw
+                = reinterpret_cast<nlattr *>(reinterpret_cast<unsigned char *>(rtnh) + RTNH_ALIGN(sizeof(rtnexthop)));
             gw->nla_len = 4 + 4; // an IPv4-sized gateway in an IPv6 route; the rest becomes garbage
         }
         break;

@@ -22,8 +22,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <set>
 #include <mutex>
+#include <set>
 #include <sys/socket.h>
 
 using namespace ncv::platform;
@@ -33,7 +33,10 @@ namespace {
 
 constexpr int kTimeoutMs = 5000;
 
-QString q(const std::string &s) { return QString::fromStdString(s); }
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 /// "interface add ncv0", "interface parameter ncv0 [mtu]", "address add 10.1.0.1/24 dev 5",
 /// "route add 10.9.0.0/24 table main metric 100 via 10.1.0.2"
@@ -46,7 +49,8 @@ QString describe(const ChangeRecord &r)
     } else if (std::holds_alternative<AddressRow>(row)) {
         text += u' ' + q(keyText(row));
     } else if (auto *rt = std::get_if<RouteRow>(&row)) {
-        text += u' ' + q(keyText(row)) + u" table "_s + q(tableName(rt->table)) + u" metric "_s + QString::number(rt->metric);
+        text += u' ' + q(keyText(row)) + u" table "_s + q(tableName(rt->table)) + u" metric "_s
+            + QString::number(rt->metric);
         const std::string gw = gatewayList(*rt);
         if (!gw.empty())
             text += u" via "_s + q(gw);
@@ -96,12 +100,14 @@ public:
 
     bool waitForSnapshot(int timeoutMs = kTimeoutMs)
     {
-        return waitUntil([](const auto &records) {
-            for (const auto &r : records)
-                if (r.change == ChangeKind::SnapshotComplete)
-                    return true;
-            return false;
-        }, timeoutMs);
+        return waitUntil(
+            [](const auto &records) {
+                for (const auto &r : records)
+                    if (r.change == ChangeKind::SnapshotComplete)
+                        return true;
+                return false;
+            },
+            timeoutMs);
     }
 
     std::vector<ChangeRecord> records() const
@@ -141,8 +147,8 @@ private:
     std::condition_variable m_cv;
     std::vector<ChangeRecord> m_records;
     int m_batches = 0;
-    std::atomic<bool> m_cancelled{false};
-    std::atomic<bool> m_callbackAfterCancel{false};
+    std::atomic<bool> m_cancelled {false};
+    std::atomic<bool> m_callbackAfterCancel {false};
 };
 
 bool runIp(const QStringList &args, QString *output = nullptr, bool quiet = false)
@@ -221,7 +227,10 @@ bool syncAndTakeAll(const std::vector<std::pair<Collector *, std::vector<ChangeR
     return true;
 }
 
-bool syncAndTake(Collector &c, std::vector<ChangeRecord> *before) { return syncAndTakeAll({{&c, before}}); }
+bool syncAndTake(Collector &c, std::vector<ChangeRecord> *before)
+{
+    return syncAndTakeAll({{&c, before}});
+}
 
 QStringList detailsOf(const std::vector<ChangeRecord> &records)
 {
@@ -263,7 +272,8 @@ bool expectThenSync(Collector &c, const QStringList &expected, QStringList *got,
 
 struct Registration {
     Registration() = default;
-    explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options)) {}
+    explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
+    { }
     std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
     Collector collector;
     Handle handle = 0;
@@ -334,8 +344,14 @@ bool TestRtnetlinkSource::cleanLinks()
     return true;
 }
 
-void TestRtnetlinkSource::init() { QVERIFY(cleanLinks()); }
-void TestRtnetlinkSource::cleanup() { cleanLinks(); }
+void TestRtnetlinkSource::init()
+{
+    QVERIFY(cleanLinks());
+}
+void TestRtnetlinkSource::cleanup()
+{
+    cleanLinks();
+}
 
 void TestRtnetlinkSource::invalidParameters()
 {
@@ -419,8 +435,10 @@ void TestRtnetlinkSource::initialNotification()
     QCOMPARE(countKind(ObjectKind::Interface, Family::Unspec), countLines({u"-o"_s, u"link"_s, u"show"_s}));
     QCOMPARE(countKind(ObjectKind::Address, Family::IPv4), countLines({u"-o"_s, u"-4"_s, u"addr"_s, u"show"_s}));
     QCOMPARE(countKind(ObjectKind::Address, Family::IPv6), countLines({u"-o"_s, u"-6"_s, u"addr"_s, u"show"_s}));
-    QCOMPARE(countKind(ObjectKind::Route, Family::IPv4), countLines({u"-4"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}));
-    QCOMPARE(countKind(ObjectKind::Route, Family::IPv6), countLines({u"-6"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}));
+    QCOMPARE(countKind(ObjectKind::Route, Family::IPv4),
+             countLines({u"-4"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}));
+    QCOMPARE(countKind(ObjectKind::Route, Family::IPv6),
+             countLines({u"-6"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}));
 
     // Nothing more (and no second SnapshotComplete) until the sync marker.
     reg.collector.takeThrough([](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; });
@@ -474,14 +492,15 @@ void TestRtnetlinkSource::linkLifecycle()
     // Up the other end: ncv1 comes up with carrier at once (veth_open), then linkwatch
     // (asynchronous) moves the operstate of both ends to up.
     QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv1"_s, u"up"_s}));
-    const QStringList upBoth = {u"interface parameter ncv1 [operstate,admin_up,carrier]"_s,
-                                u"interface parameter ncv1 [operstate]"_s,
-                                u"interface parameter ncv0 [operstate,carrier]"_s};
+    const QStringList upBoth
+        = {u"interface parameter ncv1 [operstate,admin_up,carrier]"_s, u"interface parameter ncv1 [operstate]"_s,
+           u"interface parameter ncv0 [operstate,carrier]"_s};
     QVERIFY(expectThenSync(reg.collector, upBoth, &got, &records));
     QCOMPARE(got, upBoth);
-    QCOMPARE(detailsOf(records), QStringList({u"operstate down -> lowerlayerdown; admin_up down -> up; carrier no -> yes"_s,
-                                              u"operstate lowerlayerdown -> up"_s,
-                                              u"operstate lowerlayerdown -> up; carrier no -> yes"_s}));
+    QCOMPARE(
+        detailsOf(records),
+        QStringList({u"operstate down -> lowerlayerdown; admin_up down -> up; carrier no -> yes"_s,
+                     u"operstate lowerlayerdown -> up"_s, u"operstate lowerlayerdown -> up; carrier no -> yes"_s}));
 
     // No-op: already up. The kernel may still send RTM_NEWLINK; nothing shown changes.
     QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv0"_s, u"up"_s}));
@@ -515,8 +534,8 @@ void TestRtnetlinkSource::linkLifecycle()
     // Delete one end: the kernel first closes the peer that is still up (RTM_NEWLINK
     // without IFF_UP), then unregisters both.
     QVERIFY(runIp({u"link"_s, u"del"_s, u"ncvr0"_s}));
-    const QStringList gone = {u"interface parameter ncv1 [operstate,admin_up]"_s, u"interface delete ncvr0"_s,
-                              u"interface delete ncv1"_s};
+    const QStringList gone
+        = {u"interface parameter ncv1 [operstate,admin_up]"_s, u"interface delete ncvr0"_s, u"interface delete ncv1"_s};
     QVERIFY(expectThenSync(reg.collector, gone, &got));
     QCOMPARE(got, gone);
 }
@@ -533,10 +552,9 @@ void TestRtnetlinkSource::ipv4Addresses()
     // The order is the kernel's (6.x): the address, then its local, prefix and broadcast routes.
     std::vector<ChangeRecord> records;
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
-    const QStringList add = {u"address add 10.1.0.1/24"_s,
-                             u"route add 10.1.0.1/32 table local metric 0"_s,
-                             u"route add 10.1.0.0/24 table main metric 0"_s,
-                             u"route add 10.1.0.255/32 table local metric 0"_s};
+    const QStringList add
+        = {u"address add 10.1.0.1/24"_s, u"route add 10.1.0.1/32 table local metric 0"_s,
+           u"route add 10.1.0.0/24 table main metric 0"_s, u"route add 10.1.0.255/32 table local metric 0"_s};
     QVERIFY(expectThenSync(reg.collector, add, &got, &records));
     QCOMPARE(got, add);
     const auto *address = std::get_if<AddressRow>(&records[0].after);
@@ -549,7 +567,7 @@ void TestRtnetlinkSource::ipv4Addresses()
     QCOMPARE(address->validUntilUs, std::int64_t(0));
     const auto *local = std::get_if<RouteRow>(&records[1].after);
     QVERIFY(local);
-    QCOMPARE(local->type, std::uint8_t(2));     // RTN_LOCAL
+    QCOMPARE(local->type, std::uint8_t(2)); // RTN_LOCAL
     QCOMPARE(local->protocol, std::uint8_t(2)); // RTPROT_KERNEL
     QCOMPARE(local->table, 255u);
     QVERIFY(local->prefSrc == IpAddress::v4(10, 1, 0, 1));
@@ -562,10 +580,9 @@ void TestRtnetlinkSource::ipv4Addresses()
     QCOMPARE(std::get<RouteRow>(records[3].after).type, std::uint8_t(3)); // RTN_BROADCAST
 
     QVERIFY(runIp({u"addr"_s, u"del"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
-    const QStringList del = {u"address delete 10.1.0.1/24"_s,
-                             u"route delete 10.1.0.0/24 table main metric 0"_s,
-                             u"route delete 10.1.0.255/32 table local metric 0"_s,
-                             u"route delete 10.1.0.1/32 table local metric 0"_s};
+    const QStringList del
+        = {u"address delete 10.1.0.1/24"_s, u"route delete 10.1.0.0/24 table main metric 0"_s,
+           u"route delete 10.1.0.255/32 table local metric 0"_s, u"route delete 10.1.0.1/32 table local metric 0"_s};
     QVERIFY(expectThenSync(reg.collector, del, &got));
     QCOMPARE(got, del);
 }
@@ -582,8 +599,7 @@ void TestRtnetlinkSource::ipv6Addresses()
 
     // IPv6 announces the prefix route before the address (kernel 6.x order).
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"2001:db8:1::1/64"_s, u"dev"_s, u"ncv0"_s, u"nodad"_s}));
-    const QStringList add = {u"route add 2001:db8:1::/64 table main metric 256"_s,
-                             u"address add 2001:db8:1::1/64"_s,
+    const QStringList add = {u"route add 2001:db8:1::/64 table main metric 256"_s, u"address add 2001:db8:1::1/64"_s,
                              u"route add 2001:db8:1::1/128 table local metric 0"_s};
     QVERIFY(expectThenSync(reg.collector, add, &got, &records));
     QCOMPARE(got, add);
@@ -596,9 +612,9 @@ void TestRtnetlinkSource::ipv6Addresses()
     QVERIFY(address->label.empty());
 
     QVERIFY(runIp({u"addr"_s, u"del"_s, u"2001:db8:1::1/64"_s, u"dev"_s, u"ncv0"_s}));
-    const QStringList del = {u"address delete 2001:db8:1::1/64"_s,
-                             u"route delete 2001:db8:1::1/128 table local metric 0"_s,
-                             u"route delete 2001:db8:1::/64 table main metric 256"_s};
+    const QStringList del
+        = {u"address delete 2001:db8:1::1/64"_s, u"route delete 2001:db8:1::1/128 table local metric 0"_s,
+           u"route delete 2001:db8:1::/64 table main metric 256"_s};
     QVERIFY(expectThenSync(reg.collector, del, &got));
     QCOMPARE(got, del);
 
@@ -614,7 +630,9 @@ void TestRtnetlinkSource::ipv6Addresses()
     const QStringList finiteText = {u"address parameter 2001:db8:2::1/64 [flags,lifetime]"_s};
     QVERIFY(expectThenSync(reg.collector, finiteText, &got, &records));
     QCOMPARE(got, finiteText);
-    QCOMPARE(detailsOf(records), QStringList({u"flags nodad permanent noprefixroute -> nodad noprefixroute; lifetime forever -> finite"_s}));
+    QCOMPARE(
+        detailsOf(records),
+        QStringList({u"flags nodad permanent noprefixroute -> nodad noprefixroute; lifetime forever -> finite"_s}));
     const auto &finite = std::get<AddressRow>(records[0].after);
     QVERIFY(finite.validLifetime <= 300 && finite.validLifetime >= 298);
     QVERIFY(finite.preferredLifetime <= 200 && finite.preferredLifetime >= 198);
@@ -644,7 +662,8 @@ void TestRtnetlinkSource::routeReplaceAndMetric()
 
     // Same key (metric 100), other gateway: a parameter change of the next hops.
     QVERIFY(runIp({u"route"_s, u"replace"_s, u"10.9.0.0/24"_s, u"via"_s, u"10.1.0.3"_s, u"metric"_s, u"100"_s}));
-    QVERIFY(expectThenSync(reg.collector, {u"route parameter 10.9.0.0/24 table main metric 100 via 10.1.0.3 [nexthops]"_s}, &got));
+    QVERIFY(expectThenSync(reg.collector,
+                           {u"route parameter 10.9.0.0/24 table main metric 100 via 10.1.0.3 [nexthops]"_s}, &got));
     QCOMPARE(got, QStringList({u"route parameter 10.9.0.0/24 table main metric 100 via 10.1.0.3 [nexthops]"_s}));
 
     // Other metric: on Linux the metric is part of the route's key, so replace ADDS a route.
@@ -674,7 +693,8 @@ void TestRtnetlinkSource::ipv6SamePrefixOnTwoInterfaces()
     QVERIFY(waitOperUp(u"ncv2"_s));
     QVERIFY(runIp({u"-6"_s, u"route"_s, u"add"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv0"_s, u"metric"_s, u"500"_s}));
     // `add` refuses (NLM_F_EXCL); `append` creates the second route, as the kernel does itself for ff00::/8.
-    QVERIFY(runIp({u"-6"_s, u"route"_s, u"append"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv2"_s, u"metric"_s, u"500"_s}));
+    QVERIFY(
+        runIp({u"-6"_s, u"route"_s, u"append"_s, u"2001:db8:77::/64"_s, u"dev"_s, u"ncv2"_s, u"metric"_s, u"500"_s}));
     QString out;
     QVERIFY(runIp({u"-6"_s, u"route"_s, u"show"_s, u"2001:db8:77::/64"_s}, &out));
     QCOMPARE(out.split(u'\n', Qt::SkipEmptyParts).size(), 2); // the kernel holds two routes
@@ -721,7 +741,8 @@ void TestRtnetlinkSource::familyFilter()
     QVERIFY(runIp({u"route"_s, u"add"_s, u"2001:db8:9::/64"_s, u"via"_s, u"2001:db8:1::2"_s}));
 
     std::vector<ChangeRecord> r4, r6;
-    QVERIFY(v4.collector.waitUntil([](const auto &r) { return hasDescription(r, u"route add 10.9.0.0/24 table main metric 0 via 10.1.0.2"_s); }));
+    QVERIFY(v4.collector.waitUntil(
+        [](const auto &r) { return hasDescription(r, u"route add 10.9.0.0/24 table main metric 0 via 10.1.0.2"_s); }));
     // The IPv6 address is announced by a work item (addrconf_dad_work), possibly after the route.
     QVERIFY(v6.collector.waitUntil([](const auto &r) {
         return hasDescription(r, u"route add 2001:db8:9::/64 table main metric 1024 via 2001:db8:1::2"_s)
@@ -737,8 +758,9 @@ void TestRtnetlinkSource::familyFilter()
     for (const auto &r : r6)
         QVERIFY2(r.family != Family::IPv4, qPrintable(describe(r)));
     // Both see every interface, with family unspec.
-    QCOMPARE(std::count_if(r4.begin(), r4.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Interface; }),
-             std::count_if(r6.begin(), r6.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Interface; }));
+    QCOMPARE(
+        std::count_if(r4.begin(), r4.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Interface; }),
+        std::count_if(r6.begin(), r6.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Interface; }));
 }
 
 void TestRtnetlinkSource::cancelWhileBusy()
@@ -782,9 +804,9 @@ void TestRtnetlinkSource::cancelWhileBusy()
 void TestRtnetlinkSource::cancelInsideCallback()
 {
     Registration reg;
-    std::atomic<int> callbacks{0};
-    std::atomic<bool> cancelOk{false};
-    std::atomic<int> cancelsDone{0};
+    std::atomic<int> callbacks {0};
+    std::atomic<bool> cancelOk {false};
+    std::atomic<int> cancelsDone {0};
     reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
         ++callbacks;
         if (cancelsDone == 0) {
@@ -881,7 +903,7 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
     RtnetlinkSource::Options options;
     options.receiveBufferBytes = 4096;
     Registration reg(options);
-    std::atomic<bool> slow{true};
+    std::atomic<bool> slow {true};
     reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
         if (slow.load())
             QThread::msleep(2);
@@ -893,9 +915,12 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
     QVERIFY(stats.effectiveReceiveBuffer < 64 * 1024);
 
     QVERIFY(runIp({u"-batch"_s, batch.fileName()}));
-    QVERIFY(reg.collector.waitUntil([](const auto &records) {
-        return std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
-    }, 20000));
+    QVERIFY(reg.collector.waitUntil(
+        [](const auto &records) {
+            return std::any_of(records.begin(), records.end(),
+                               [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+        },
+        20000));
     slow = false;
 
     // Replay the records into a replica of the route table; after the resync it must equal
@@ -911,7 +936,8 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
             if (r.object != ObjectKind::Route)
                 continue;
             const RouteRow &row = std::get<RouteRow>(r.row());
-            const QString key = q(keyText(r.row())) + u' ' + QString::number(row.table) + u' ' + QString::number(row.metric);
+            const QString key
+                = q(keyText(r.row())) + u' ' + QString::number(row.table) + u' ' + QString::number(row.metric);
             if (r.origin == Origin::Inferred)
                 ++*inferred;
             if (r.change == ChangeKind::Delete)
@@ -922,22 +948,24 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
         return int(routes.size());
     };
     int inferred = 0;
-    const bool converged = reg.collector.waitUntil([&](const auto &records) {
-        return replicaSize(records, &inferred) == kernelRoutes;
-    }, 20000);
+    const bool converged = reg.collector.waitUntil(
+        [&](const auto &records) { return replicaSize(records, &inferred) == kernelRoutes; }, 20000);
     QVERIFY(reg.source->stats(reg.handle, &stats));
     const auto records = reg.collector.records();
     qInfo().noquote() << "overflow:" << kRoutes << "routes, gaps" << stats.gaps << "resyncs" << stats.resyncs
-                      << "inferred records" << inferred << "replica" << replicaSize(records, &inferred)
-                      << "kernel" << kernelRoutes;
+                      << "inferred records" << inferred << "replica" << replicaSize(records, &inferred) << "kernel"
+                      << kernelRoutes;
     QVERIFY(converged);
     QVERIFY(stats.gaps >= 1);
     QVERIFY(stats.resyncs >= 1);
     QVERIFY(inferred > 0);
-    const auto gap = std::find_if(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+    const auto gap = std::find_if(records.begin(), records.end(),
+                                  [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
     QCOMPARE(gap->object, ObjectKind::Gap);
     QVERIFY(QString::fromStdString(gap->note).contains(u"ENOBUFS"_s));
-    QCOMPARE(std::count_if(records.begin(), records.end(), [](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; }), 1);
+    QCOMPARE(std::count_if(records.begin(), records.end(),
+                           [](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; }),
+             1);
 }
 
 int main(int argc, char **argv)

@@ -15,7 +15,7 @@ RouteRow route(const char *dst, int plen, const char *gw, std::uint32_t metric, 
     r.prefixLength = std::uint8_t(plen);
     r.metric = metric;
     r.table = table;
-    r.nextHops = {NextHop{IpAddress::parse(gw), 2, 1}};
+    r.nextHops = {NextHop {IpAddress::parse(gw), 2, 1}};
     return r;
 }
 } // namespace
@@ -113,8 +113,8 @@ TEST_CASE(reconcile_emits_differences)
         adds += rec.change == ChangeKind::Add;
         deletes += rec.change == ChangeKind::Delete;
     }
-    CHECK_EQ(params, 1);  // lo mtu
-    CHECK_EQ(adds, 1);    // 10.2/16
+    CHECK_EQ(params, 1); // lo mtu
+    CHECK_EQ(adds, 1); // 10.2/16
     CHECK_EQ(deletes, 2); // 10.1/16, interface 9
     CHECK(out.back().object == ObjectKind::Interface); // interfaces deleted last
     CHECK_EQ(store.routeCount(), std::size_t(2));

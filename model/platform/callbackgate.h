@@ -72,7 +72,7 @@ private:
 /// RAII for enter()/leave().
 class CallbackScope {
 public:
-    explicit CallbackScope(CallbackGate &gate) : m_gate(gate), m_entered(gate.enter()) {}
+    explicit CallbackScope(CallbackGate &gate) : m_gate(gate), m_entered(gate.enter()) { }
     ~CallbackScope()
     {
         if (m_entered)

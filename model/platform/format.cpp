@@ -71,68 +71,43 @@ std::string boolText(bool value)
 std::string fieldValue(const InterfaceRow &r, Field f)
 {
     switch (f) {
-    case Field::IfName:
-        return r.name;
-    case Field::IfAlias:
-        return r.alias;
-    case Field::IfKind:
-        return r.kind;
-    case Field::IfOperState:
-        return std::string(operStateName(r.operState));
-    case Field::IfAdminUp:
-        return r.adminUp ? "up" : "down";
-    case Field::IfCarrier:
-        return boolText(r.carrier);
-    case Field::IfMtu:
-        return number(r.mtu);
-    case Field::IfMac:
-        return macText(r.mac.data(), r.macLength);
-    case Field::IfMaster:
-        return r.masterIndex ? number(r.masterIndex) : std::string();
-    default:
-        return {};
+    case Field::IfName: return r.name;
+    case Field::IfAlias: return r.alias;
+    case Field::IfKind: return r.kind;
+    case Field::IfOperState: return std::string(operStateName(r.operState));
+    case Field::IfAdminUp: return r.adminUp ? "up" : "down";
+    case Field::IfCarrier: return boolText(r.carrier);
+    case Field::IfMtu: return number(r.mtu);
+    case Field::IfMac: return macText(r.mac.data(), r.macLength);
+    case Field::IfMaster: return r.masterIndex ? number(r.masterIndex) : std::string();
+    default: return {};
     }
 }
 
 std::string fieldValue(const AddressRow &r, Field f)
 {
     switch (f) {
-    case Field::AddrScope:
-        return scopeName(r.scope);
-    case Field::AddrFlags:
-        return addressFlagsText(r.flags, r.address.family);
-    case Field::AddrPeer:
-        return toString(r.peer);
-    case Field::AddrLabel:
-        return r.label;
-    case Field::AddrLifetimeKind:
-        return r.validLifetime == kInfiniteLifetime ? "forever" : "finite";
-    default:
-        return {};
+    case Field::AddrScope: return scopeName(r.scope);
+    case Field::AddrFlags: return addressFlagsText(r.flags, r.address.family);
+    case Field::AddrPeer: return toString(r.peer);
+    case Field::AddrLabel: return r.label;
+    case Field::AddrLifetimeKind: return r.validLifetime == kInfiniteLifetime ? "forever" : "finite";
+    default: return {};
     }
 }
 
 std::string fieldValue(const RouteRow &r, Field f)
 {
     switch (f) {
-    case Field::RouteNextHops:
-        return nextHopsText(r);
-    case Field::RouteProtocol:
-        return protocolName(r.protocol, r.protocolSpace);
-    case Field::RouteScope:
-        return scopeName(r.scope);
-    case Field::RouteType:
-        return routeTypeName(r.type);
-    case Field::RoutePrefSrc:
-        return toString(r.prefSrc);
-    case Field::RouteMetric:
-        return number(r.metric);
-    case Field::RouteNhId:
-        return r.nhId ? number(r.nhId) : std::string();
-    case Field::RouteExpires:
-        return r.expiresUs ? "finite" : "never";
-    default:
-        return {};
+    case Field::RouteNextHops: return nextHopsText(r);
+    case Field::RouteProtocol: return protocolName(r.protocol, r.protocolSpace);
+    case Field::RouteScope: return scopeName(r.scope);
+    case Field::RouteType: return routeTypeName(r.type);
+    case Field::RoutePrefSrc: return toString(r.prefSrc);
+    case Field::RouteMetric: return number(r.metric);
+    case Field::RouteNhId: return r.nhId ? number(r.nhId) : std::string();
+    case Field::RouteExpires: return r.expiresUs ? "finite" : "never";
+    default: return {};
     }
 }
 
@@ -213,7 +188,8 @@ std::string toString(const IpAddress &address)
 {
     const auto &b = address.bytes;
     if (address.family == Family::IPv4)
-        return std::to_string(b[0]) + '.' + std::to_string(b[1]) + '.' + std::to_string(b[2]) + '.' + std::to_string(b[3]);
+        return std::to_string(b[0]) + '.' + std::to_string(b[1]) + '.' + std::to_string(b[2]) + '.'
+            + std::to_string(b[3]);
     if (address.family != Family::IPv6)
         return {};
     unsigned groups[8];
@@ -263,12 +239,9 @@ std::string toCidr(const IpAddress &address, unsigned prefixLength)
 std::string_view familyName(Family family)
 {
     switch (family) {
-    case Family::IPv4:
-        return "ipv4";
-    case Family::IPv6:
-        return "ipv6";
-    case Family::Unspec:
-        break;
+    case Family::IPv4: return "ipv4";
+    case Family::IPv6: return "ipv6";
+    case Family::Unspec: break;
     }
     return "unspec";
 }
@@ -276,18 +249,12 @@ std::string_view familyName(Family family)
 std::string_view objectName(ObjectKind object)
 {
     switch (object) {
-    case ObjectKind::Interface:
-        return "interface";
-    case ObjectKind::Address:
-        return "address";
-    case ObjectKind::Route:
-        return "route";
-    case ObjectKind::Entity:
-        return "entity";
-    case ObjectKind::Gap:
-        return "gap";
-    case ObjectKind::None:
-        break;
+    case ObjectKind::Interface: return "interface";
+    case ObjectKind::Address: return "address";
+    case ObjectKind::Route: return "route";
+    case ObjectKind::Entity: return "entity";
+    case ObjectKind::Gap: return "gap";
+    case ObjectKind::None: break;
     }
     return "";
 }
@@ -295,24 +262,15 @@ std::string_view objectName(ObjectKind object)
 std::string_view changeName(ChangeKind change)
 {
     switch (change) {
-    case ChangeKind::Initial:
-        return "initial";
-    case ChangeKind::Add:
-        return "add";
-    case ChangeKind::Delete:
-        return "delete";
-    case ChangeKind::Parameter:
-        return "parameter";
-    case ChangeKind::Expired:
-        return "expired";
-    case ChangeKind::Registered:
-        return "registered";
-    case ChangeKind::Deregistered:
-        return "deregistered";
-    case ChangeKind::Gap:
-        return "gap";
-    case ChangeKind::SnapshotComplete:
-        return "snapshot-complete";
+    case ChangeKind::Initial: return "initial";
+    case ChangeKind::Add: return "add";
+    case ChangeKind::Delete: return "delete";
+    case ChangeKind::Parameter: return "parameter";
+    case ChangeKind::Expired: return "expired";
+    case ChangeKind::Registered: return "registered";
+    case ChangeKind::Deregistered: return "deregistered";
+    case ChangeKind::Gap: return "gap";
+    case ChangeKind::SnapshotComplete: return "snapshot-complete";
     }
     return "";
 }
@@ -325,52 +283,29 @@ std::string_view originName(Origin origin)
 std::string_view fieldName(Field field)
 {
     switch (field) {
-    case Field::IfName:
-        return "name";
-    case Field::IfAlias:
-        return "alias";
-    case Field::IfKind:
-        return "kind";
-    case Field::IfOperState:
-        return "operstate";
-    case Field::IfAdminUp:
-        return "admin_up";
-    case Field::IfCarrier:
-        return "carrier";
-    case Field::IfMtu:
-        return "mtu";
-    case Field::IfMac:
-        return "mac";
-    case Field::IfMaster:
-        return "master";
-    case Field::AddrScope:
-        return "scope";
-    case Field::AddrFlags:
-        return "flags";
-    case Field::AddrPeer:
-        return "peer";
-    case Field::AddrLabel:
-        return "label";
-    case Field::AddrLifetimeKind:
-        return "lifetime";
-    case Field::RouteNextHops:
-        return "nexthops";
-    case Field::RouteProtocol:
-        return "protocol";
-    case Field::RouteScope:
-        return "scope";
-    case Field::RouteType:
-        return "type";
-    case Field::RoutePrefSrc:
-        return "prefsrc";
-    case Field::RouteMetric:
-        return "metric";
-    case Field::RouteNhId:
-        return "nhid";
-    case Field::RouteExpires:
-        return "expires";
-    case Field::FieldCount:
-        break;
+    case Field::IfName: return "name";
+    case Field::IfAlias: return "alias";
+    case Field::IfKind: return "kind";
+    case Field::IfOperState: return "operstate";
+    case Field::IfAdminUp: return "admin_up";
+    case Field::IfCarrier: return "carrier";
+    case Field::IfMtu: return "mtu";
+    case Field::IfMac: return "mac";
+    case Field::IfMaster: return "master";
+    case Field::AddrScope: return "scope";
+    case Field::AddrFlags: return "flags";
+    case Field::AddrPeer: return "peer";
+    case Field::AddrLabel: return "label";
+    case Field::AddrLifetimeKind: return "lifetime";
+    case Field::RouteNextHops: return "nexthops";
+    case Field::RouteProtocol: return "protocol";
+    case Field::RouteScope: return "scope";
+    case Field::RouteType: return "type";
+    case Field::RoutePrefSrc: return "prefsrc";
+    case Field::RouteMetric: return "metric";
+    case Field::RouteNhId: return "nhid";
+    case Field::RouteExpires: return "expires";
+    case Field::FieldCount: break;
     }
     return "";
 }
@@ -391,20 +326,13 @@ std::string fieldList(FieldMask mask, std::string_view sep)
 std::string_view operStateName(OperState state)
 {
     switch (state) {
-    case OperState::Unknown:
-        return "unknown";
-    case OperState::NotPresent:
-        return "notpresent";
-    case OperState::Down:
-        return "down";
-    case OperState::LowerLayerDown:
-        return "lowerlayerdown";
-    case OperState::Testing:
-        return "testing";
-    case OperState::Dormant:
-        return "dormant";
-    case OperState::Up:
-        return "up";
+    case OperState::Unknown: return "unknown";
+    case OperState::NotPresent: return "notpresent";
+    case OperState::Down: return "down";
+    case OperState::LowerLayerDown: return "lowerlayerdown";
+    case OperState::Testing: return "testing";
+    case OperState::Dormant: return "dormant";
+    case OperState::Up: return "up";
     }
     return "unknown";
 }
@@ -515,9 +443,9 @@ std::string addressFlagsText(std::uint32_t flags, Family family)
         std::uint32_t bit;
         const char *name;
     } names[] = {
-        {AddrSecondary, "secondary"}, {AddrNoDad, "nodad"},           {AddrOptimistic, "optimistic"},
-        {AddrDadFailed, "dadfailed"}, {AddrHomeAddress, "home"},      {AddrDeprecated, "deprecated"},
-        {AddrTentative, "tentative"}, {AddrPermanent, "permanent"},   {AddrManageTempAddr, "mngtmpaddr"},
+        {AddrSecondary, "secondary"},         {AddrNoDad, "nodad"},         {AddrOptimistic, "optimistic"},
+        {AddrDadFailed, "dadfailed"},         {AddrHomeAddress, "home"},    {AddrDeprecated, "deprecated"},
+        {AddrTentative, "tentative"},         {AddrPermanent, "permanent"}, {AddrManageTempAddr, "mngtmpaddr"},
         {AddrNoPrefixRoute, "noprefixroute"}, {AddrMcAutoJoin, "autojoin"}, {AddrStablePrivacy, "stable-privacy"},
     };
     std::string text;
@@ -655,7 +583,8 @@ std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row)
         }
         if (r->luid)
             out.emplace_back("luid", number(r->luid));
-        for (Field f : {Field::RouteProtocol, Field::RouteScope, Field::RouteType, Field::RoutePrefSrc, Field::RouteNhId})
+        for (Field f :
+             {Field::RouteProtocol, Field::RouteScope, Field::RouteType, Field::RoutePrefSrc, Field::RouteNhId})
             out.emplace_back(std::string(fieldName(f)), fieldValue(*r, f));
         out.emplace_back("expires", expiryText(r->expiresUs));
     }

@@ -14,15 +14,15 @@ std::string toString(const IpAddress &address);
 /// "10.0.0.0/8", "::/0". Prefix length in bits.
 std::string toCidr(const IpAddress &address, unsigned prefixLength);
 
-std::string_view familyName(Family family);       ///< "ipv4", "ipv6", "unspec"
-std::string_view objectName(ObjectKind object);   ///< "interface", "address", "route", "entity", "gap", ""
-std::string_view changeName(ChangeKind change);   ///< "initial", "add", "delete", "parameter", "expired", ...
-std::string_view originName(Origin origin);       ///< "observed", "inferred"
-std::string_view fieldName(Field field);          ///< "mtu", "nexthops", ...
+std::string_view familyName(Family family); ///< "ipv4", "ipv6", "unspec"
+std::string_view objectName(ObjectKind object); ///< "interface", "address", "route", "entity", "gap", ""
+std::string_view changeName(ChangeKind change); ///< "initial", "add", "delete", "parameter", "expired", ...
+std::string_view originName(Origin origin); ///< "observed", "inferred"
+std::string_view fieldName(Field field); ///< "mtu", "nexthops", ...
 /// Changed field names joined by sep, in Field order: "mtu;operstate".
 std::string fieldList(FieldMask mask, std::string_view sep = ";");
 
-std::string_view operStateName(OperState state);  ///< "up", "down", "lowerlayerdown", ...
+std::string_view operStateName(OperState state); ///< "up", "down", "lowerlayerdown", ...
 /// rtm_protocol by name (kernel, boot, static, ra, dhcp, bird, ...), else the number.
 /// For ProtocolSpace::MibIpProto: MIB_IPPROTO_* names (local, netmgmt, icmp, ...).
 std::string protocolName(std::uint32_t protocol, ProtocolSpace space = ProtocolSpace::RtmProtocol);

@@ -61,7 +61,8 @@ Status ManualSource::cancel(Handle handle)
         auto it = m_registrations.find(handle);
         if (it == m_registrations.end())
             return Status::failure(Error::InvalidHandle,
-                                   "cancel: handle " + std::to_string(handle) + " is not registered (already cancelled?)");
+                                   "cancel: handle " + std::to_string(handle)
+                                       + " is not registered (already cancelled?)");
         reg = std::move(it->second);
         m_registrations.erase(it);
     }
@@ -103,8 +104,7 @@ void ManualSource::deliver(std::vector<ChangeRecord> records)
         deliverTo(*reg, records);
 }
 
-template<typename R>
-void ManualSource::upsertRow(const R &row, bool replace)
+template<typename R> void ManualSource::upsertRow(const R &row, bool replace)
 {
     ChangeRecord record;
     bool changed;
@@ -119,8 +119,7 @@ void ManualSource::upsertRow(const R &row, bool replace)
         deliver({std::move(record)});
 }
 
-template<typename R>
-void ManualSource::removeRow(const R &row)
+template<typename R> void ManualSource::removeRow(const R &row)
 {
     ChangeRecord record;
     bool changed;
@@ -132,11 +131,29 @@ void ManualSource::removeRow(const R &row)
         deliver({std::move(record)});
 }
 
-void ManualSource::upsert(const InterfaceRow &row) { upsertRow(row); }
-void ManualSource::upsert(const AddressRow &row) { upsertRow(row); }
-void ManualSource::upsert(const RouteRow &row, bool replace) { upsertRow(row, replace); }
-void ManualSource::remove(const InterfaceRow &keyRow) { removeRow(keyRow); }
-void ManualSource::remove(const AddressRow &keyRow) { removeRow(keyRow); }
-void ManualSource::remove(const RouteRow &keyRow) { removeRow(keyRow); }
+void ManualSource::upsert(const InterfaceRow &row)
+{
+    upsertRow(row);
+}
+void ManualSource::upsert(const AddressRow &row)
+{
+    upsertRow(row);
+}
+void ManualSource::upsert(const RouteRow &row, bool replace)
+{
+    upsertRow(row, replace);
+}
+void ManualSource::remove(const InterfaceRow &keyRow)
+{
+    removeRow(keyRow);
+}
+void ManualSource::remove(const AddressRow &keyRow)
+{
+    removeRow(keyRow);
+}
+void ManualSource::remove(const RouteRow &keyRow)
+{
+    removeRow(keyRow);
+}
 
 } // namespace ncv::platform

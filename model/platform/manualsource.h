@@ -46,10 +46,8 @@ private:
         Family family = Family::Unspec;
         CallbackGate gate;
     };
-    template<typename R>
-    void upsertRow(const R &row, bool replace = false);
-    template<typename R>
-    void removeRow(const R &row);
+    template<typename R> void upsertRow(const R &row, bool replace = false);
+    template<typename R> void removeRow(const R &row);
     void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
 
     mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)

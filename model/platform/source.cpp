@@ -12,29 +12,19 @@ namespace ncv::platform {
 bool familyFromAf(int addressFamily, Family *family)
 {
     switch (addressFamily) {
-    case AF_UNSPEC:
-        *family = Family::Unspec;
-        return true;
-    case AF_INET:
-        *family = Family::IPv4;
-        return true;
-    case AF_INET6:
-        *family = Family::IPv6;
-        return true;
-    default:
-        return false;
+    case AF_UNSPEC: *family = Family::Unspec; return true;
+    case AF_INET: *family = Family::IPv4; return true;
+    case AF_INET6: *family = Family::IPv6; return true;
+    default: return false;
     }
 }
 
 int afFromFamily(Family family)
 {
     switch (family) {
-    case Family::IPv4:
-        return AF_INET;
-    case Family::IPv6:
-        return AF_INET6;
-    case Family::Unspec:
-        break;
+    case Family::IPv4: return AF_INET;
+    case Family::IPv6: return AF_INET6;
+    case Family::Unspec: break;
     }
     return AF_UNSPEC;
 }
@@ -43,8 +33,7 @@ bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family fam
 {
     switch (record.object) {
     case ObjectKind::None:
-    case ObjectKind::Gap:
-        return true; // markers always pass
+    case ObjectKind::Gap: return true; // markers always pass
     case ObjectKind::Interface:
         if (!(objects & InterfacesMask))
             return false;

@@ -17,21 +17,22 @@ namespace ncv::platform {
 enum class Error : std::uint8_t {
     None = 0,
     InvalidParameter, ///< STATUS_INVALID_PARAMETER: bad family, null callback, null/zero handle, empty object mask
-    InvalidHandle,    ///< ERROR_INVALID_HANDLE: unknown or already-cancelled handle
-    NotEnoughMemory,  ///< STATUS_NOT_ENOUGH_MEMORY / ERROR_NOT_ENOUGH_MEMORY
-    NotSupported,     ///< ERROR_NOT_SUPPORTED, or the OS service is missing
-    Os,               ///< any other OS error; osCode and message say which
+    InvalidHandle, ///< ERROR_INVALID_HANDLE: unknown or already-cancelled handle
+    NotEnoughMemory, ///< STATUS_NOT_ENOUGH_MEMORY / ERROR_NOT_ENOUGH_MEMORY
+    NotSupported, ///< ERROR_NOT_SUPPORTED, or the OS service is missing
+    Os, ///< any other OS error; osCode and message say which
 };
 
 /// Result of a call. ok() when error == Error::None.
 struct Status {
     Error error = Error::None;
-    long osCode = 0;       ///< errno on Linux, the returned NETIO_STATUS / Win32 code on Windows
-    std::string message;   ///< one line naming the call and the problem, e.g. "NotifyRouteChange2: ERROR_INVALID_HANDLE (6)"
+    long osCode = 0; ///< errno on Linux, the returned NETIO_STATUS / Win32 code on Windows
+    std::string
+        message; ///< one line naming the call and the problem, e.g. "NotifyRouteChange2: ERROR_INVALID_HANDLE (6)"
 
     bool ok() const { return error == Error::None; }
     static Status success() { return {}; }
-    static Status failure(Error e, std::string msg, long code = 0) { return Status{e, code, std::move(msg)}; }
+    static Status failure(Error e, std::string msg, long code = 0) { return Status {e, code, std::move(msg)}; }
 };
 
 /// Opaque registration handle, like the HANDLE NotifyRouteChange2 returns.
@@ -47,10 +48,10 @@ using ChangeCallback = void (*)(void *callerContext, std::span<const ChangeRecor
 /// Parameters of Source::registerChanges, as NotifyRouteChange2 takes them.
 struct RegisterParams {
     std::uint32_t objects = AllObjectsMask; ///< ObjectMask bits; 0 is InvalidParameter
-    int addressFamily = 0;                  ///< AF_INET, AF_INET6 or AF_UNSPEC (the OS values); else InvalidParameter
-    ChangeCallback callback = nullptr;      ///< required
-    void *callerContext = nullptr;          ///< passed back to callback untouched
-    bool initialNotification = true;        ///< deliver every current row as ChangeKind::Initial first
+    int addressFamily = 0; ///< AF_INET, AF_INET6 or AF_UNSPEC (the OS values); else InvalidParameter
+    ChangeCallback callback = nullptr; ///< required
+    void *callerContext = nullptr; ///< passed back to callback untouched
+    bool initialNotification = true; ///< deliver every current row as ChangeKind::Initial first
 };
 
 /// A source of change records. Thread-safe: register and cancel may be called from any

@@ -13,14 +13,13 @@ namespace {
 
 class KeyWriter {
 public:
-    explicit KeyWriter(StateStore::Key &key) : m_key(key) {}
+    explicit KeyWriter(StateStore::Key &key) : m_key(key) { }
     void put(const void *data, std::size_t len)
     {
         std::memcpy(m_key.bytes.data() + m_key.length, data, len);
         m_key.length = std::uint8_t(m_key.length + len);
     }
-    template<typename T>
-    void value(T v) { put(&v, sizeof v); }
+    template<typename T> void value(T v) { put(&v, sizeof v); }
     void address(const IpAddress &a)
     {
         value(static_cast<std::uint8_t>(a.family));
@@ -31,13 +30,31 @@ private:
     StateStore::Key &m_key;
 };
 
-Family familyOf(const InterfaceRow &row) { return row.family; }
-Family familyOf(const AddressRow &row) { return row.address.family; }
-Family familyOf(const RouteRow &row) { return row.family(); }
+Family familyOf(const InterfaceRow &row)
+{
+    return row.family;
+}
+Family familyOf(const AddressRow &row)
+{
+    return row.address.family;
+}
+Family familyOf(const RouteRow &row)
+{
+    return row.family();
+}
 
-ObjectKind kindOf(const InterfaceRow &) { return ObjectKind::Interface; }
-ObjectKind kindOf(const AddressRow &) { return ObjectKind::Address; }
-ObjectKind kindOf(const RouteRow &) { return ObjectKind::Route; }
+ObjectKind kindOf(const InterfaceRow &)
+{
+    return ObjectKind::Interface;
+}
+ObjectKind kindOf(const AddressRow &)
+{
+    return ObjectKind::Address;
+}
+ObjectKind kindOf(const RouteRow &)
+{
+    return ObjectKind::Route;
+}
 
 template<typename R, typename Map, typename KeyFn>
 bool upsertIn(Map &map, const R &row, KeyFn makeKey, std::int64_t timeUs, Origin origin, ChangeRecord *out)
@@ -102,7 +119,7 @@ std::size_t StateStore::KeyHash::operator()(const Key &key) const noexcept
     return static_cast<std::size_t>(h);
 }
 
-StateStore::StateStore(KeyScheme scheme) : m_scheme(scheme) {}
+StateStore::StateStore(KeyScheme scheme) : m_scheme(scheme) { }
 
 StateStore::Key StateStore::makeKey(const InterfaceRow &row) const
 {
@@ -140,7 +157,7 @@ StateStore::Key StateStore::makeKey(const RouteRow &row) const
         w.value(row.luid);
         w.address(row.destination);
         w.value(row.prefixLength);
-        w.address(row.nextHops.empty() ? IpAddress{} : row.nextHops.front().gateway);
+        w.address(row.nextHops.empty() ? IpAddress {} : row.nextHops.front().gateway);
     } else {
         w.address(row.destination);
         w.value(row.prefixLength);
@@ -190,11 +207,13 @@ std::string StateStore::key(const RouteRow &row) const
 
 bool StateStore::upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
-    return upsertIn(m_interfaces, row, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
+    return upsertIn(
+        m_interfaces, row, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
 bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
-    return upsertIn(m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+    return upsertIn(
+        m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
 bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace)
 {
@@ -243,11 +262,13 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
 }
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
-    return removeIn(m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
+    return removeIn(
+        m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
 bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
-    return removeIn(m_addresses, keyRow, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+    return removeIn(
+        m_addresses, keyRow, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
 bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {

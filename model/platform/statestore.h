@@ -79,7 +79,7 @@ public:
 
     /// Fixed-size key (no heap allocation per stored row).
     struct Key {
-        std::array<std::uint8_t, 48> bytes{};
+        std::array<std::uint8_t, 48> bytes {};
         std::uint8_t length = 0;
         friend bool operator==(const Key &a, const Key &b) { return a.length == b.length && a.bytes == b.bytes; }
     };
@@ -90,8 +90,8 @@ public:
 private:
     Key makeKey(const InterfaceRow &row) const;
     Key makeKey(const AddressRow &row) const;
-    Key makeKey(const RouteRow &row) const;      ///< base key (Linux) / full key (Windows)
-    Key identityKey(const RouteRow &row) const;  ///< base key + next hop identity
+    Key makeKey(const RouteRow &row) const; ///< base key (Linux) / full key (Windows)
+    Key identityKey(const RouteRow &row) const; ///< base key + next hop identity
     bool sameRoute(const RouteRow &held, const RouteRow &row) const; ///< same next hop identity
 
     KeyScheme m_scheme;

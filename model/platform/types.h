@@ -51,9 +51,9 @@ enum class Origin : std::uint8_t { Observed = 0, Inferred };
 /// An IPv4 or IPv6 address in network byte order. IPv4 uses bytes[0..3].
 struct IpAddress {
     Family family = Family::Unspec;
-    std::array<std::uint8_t, 16> bytes{};
+    std::array<std::uint8_t, 16> bytes {};
 
-    bool isUnspecified() const;  ///< true for Family::Unspec or all-zero bytes
+    bool isUnspecified() const; ///< true for Family::Unspec or all-zero bytes
     std::size_t byteLength() const { return family == Family::IPv4 ? 4 : family == Family::IPv6 ? 16 : 0; }
     friend bool operator==(const IpAddress &, const IpAddress &) = default;
     friend auto operator<=>(const IpAddress &, const IpAddress &) = default;
@@ -78,14 +78,14 @@ enum class OperState : std::uint8_t {
 
 /// Where a route's protocol number comes from, which decides its name table.
 enum class ProtocolSpace : std::uint8_t {
-    RtmProtocol = 0,  ///< Linux rtm_protocol (RTPROT_*), u8
-    MibIpProto = 1,   ///< Windows MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL / MIB_IPPROTO_*)
+    RtmProtocol = 0, ///< Linux rtm_protocol (RTPROT_*), u8
+    MibIpProto = 1, ///< Windows MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL / MIB_IPPROTO_*)
 };
 
 /// Address flag bits, valued as Linux IFA_F_* (IFA_FLAGS, u32). Windows maps
 /// DadState / SuffixOrigin onto these.
 enum AddressFlag : std::uint32_t {
-    AddrSecondary = 0x01,  ///< IFA_F_SECONDARY (called temporary for IPv6)
+    AddrSecondary = 0x01, ///< IFA_F_SECONDARY (called temporary for IPv6)
     AddrNoDad = 0x02,
     AddrOptimistic = 0x04,
     AddrDadFailed = 0x08,
@@ -106,64 +106,70 @@ inline constexpr std::uint32_t kInfiniteLifetime = 0xFFFFFFFFu;
 /// Linux: RTM_NEWLINK (struct ifinfomsg + IFLA_* attributes).
 /// Windows: MIB_IF_ROW2 / MIB_IPINTERFACE_ROW keyed by InterfaceLuid.
 struct InterfaceRow {
-    std::uint32_t ifIndex = 0;      ///< ifinfomsg.ifi_index / MIB_IF_ROW2.InterfaceIndex
-    std::uint64_t luid = 0;         ///< Windows NET_LUID.Value; 0 on Linux
+    std::uint32_t ifIndex = 0; ///< ifinfomsg.ifi_index / MIB_IF_ROW2.InterfaceIndex
+    std::uint64_t luid = 0; ///< Windows NET_LUID.Value; 0 on Linux
     Family family = Family::Unspec; ///< Unspec on Linux; MIB_IPINTERFACE_ROW.Family on Windows
-    std::string name;               ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8
-    std::string alias;              ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8
-    std::string kind;               ///< IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
+    std::string name; ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8
+    std::string alias; ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8
+    std::string kind; ///< IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
     OperState operState = OperState::Unknown; ///< IFLA_OPERSTATE, u8 / MIB_IF_ROW2.OperStatus
-    bool adminUp = false;           ///< ifi_flags & IFF_UP / MIB_IF_ROW2.AdminStatus == up
-    bool carrier = false;           ///< IFLA_CARRIER (or IFF_LOWER_UP) / MIB_IF_ROW2.MediaConnectState
-    std::uint32_t mtu = 0;          ///< IFLA_MTU, u32, bytes / MIB_IPINTERFACE_ROW.NlMtu
-    std::uint8_t macLength = 0;     ///< bytes used in mac
-    std::array<std::uint8_t, 32> mac{}; ///< IFLA_ADDRESS / MIB_IF_ROW2.PhysicalAddress
-    std::uint32_t masterIndex = 0;  ///< IFLA_MASTER, u32 ifindex; 0 = none
-    std::uint32_t linkType = 0;     ///< ifinfomsg.ifi_type (ARPHRD_*) / MIB_IF_ROW2.Type (IFTYPE)
+    bool adminUp = false; ///< ifi_flags & IFF_UP / MIB_IF_ROW2.AdminStatus == up
+    bool carrier = false; ///< IFLA_CARRIER (or IFF_LOWER_UP) / MIB_IF_ROW2.MediaConnectState
+    std::uint32_t mtu = 0; ///< IFLA_MTU, u32, bytes / MIB_IPINTERFACE_ROW.NlMtu
+    std::uint8_t macLength = 0; ///< bytes used in mac
+    std::array<std::uint8_t, 32> mac {}; ///< IFLA_ADDRESS / MIB_IF_ROW2.PhysicalAddress
+    std::uint32_t masterIndex = 0; ///< IFLA_MASTER, u32 ifindex; 0 = none
+    std::uint32_t linkType = 0; ///< ifinfomsg.ifi_type (ARPHRD_*) / MIB_IF_ROW2.Type (IFTYPE)
 };
 
 /// One unicast address.
 /// Linux: RTM_NEWADDR (struct ifaddrmsg + IFA_*). Windows: MIB_UNICASTIPADDRESS_ROW.
 struct AddressRow {
-    std::uint32_t ifIndex = 0;      ///< ifa_index / InterfaceIndex
-    std::uint64_t luid = 0;         ///< InterfaceLuid on Windows; 0 on Linux
-    IpAddress address;              ///< IFA_LOCAL (else IFA_ADDRESS) / Address
-    IpAddress peer;                 ///< IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point); else unspecified
-    std::uint8_t prefixLength = 0;  ///< ifa_prefixlen / OnLinkPrefixLength
-    std::uint8_t scope = 0;         ///< ifa_scope (RT_SCOPE_*) / mapped from ScopeId
-    std::uint32_t flags = 0;        ///< IFA_FLAGS (u32) else ifa_flags, AddressFlag bits
-    std::uint32_t validLifetime = kInfiniteLifetime;     ///< seconds left when observed: IFA_CACHEINFO.ifa_valid / ValidLifetime
-    std::uint32_t preferredLifetime = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_prefered / PreferredLifetime
-    std::int64_t validUntilUs = 0;     ///< absolute expiry, microseconds since the Unix epoch (UTC); 0 = forever
+    std::uint32_t ifIndex = 0; ///< ifa_index / InterfaceIndex
+    std::uint64_t luid = 0; ///< InterfaceLuid on Windows; 0 on Linux
+    IpAddress address; ///< IFA_LOCAL (else IFA_ADDRESS) / Address
+    IpAddress peer; ///< IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point); else unspecified
+    std::uint8_t prefixLength = 0; ///< ifa_prefixlen / OnLinkPrefixLength
+    std::uint8_t scope = 0; ///< ifa_scope (RT_SCOPE_*) / mapped from ScopeId
+    std::uint32_t flags = 0; ///< IFA_FLAGS (u32) else ifa_flags, AddressFlag bits
+    std::uint32_t validLifetime
+        = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_valid / ValidLifetime
+    std::uint32_t preferredLifetime
+        = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_prefered / PreferredLifetime
+    std::int64_t validUntilUs = 0; ///< absolute expiry, microseconds since the Unix epoch (UTC); 0 = forever
     std::int64_t preferredUntilUs = 0; ///< absolute, as validUntilUs
-    std::string label;              ///< IFA_LABEL (IPv4 only); empty otherwise
+    std::string label; ///< IFA_LABEL (IPv4 only); empty otherwise
 };
 
 /// One next hop of a route.
 struct NextHop {
-    IpAddress gateway;              ///< RTA_GATEWAY / RTA_VIA (in rtnexthop) / MIB_IPFORWARD_ROW2.NextHop; unspecified = on-link
-    std::uint32_t ifIndex = 0;      ///< RTA_OIF / rtnh_ifindex / InterfaceIndex
-    std::uint16_t weight = 1;       ///< rtnh_hops + 1; 1 for single-path routes
+    IpAddress gateway; ///< RTA_GATEWAY / RTA_VIA (in rtnexthop) / MIB_IPFORWARD_ROW2.NextHop; unspecified = on-link
+    std::uint32_t ifIndex = 0; ///< RTA_OIF / rtnh_ifindex / InterfaceIndex
+    std::uint16_t weight = 1; ///< rtnh_hops + 1; 1 for single-path routes
     friend bool operator==(const NextHop &, const NextHop &) = default;
 };
 
 /// One route (one row even when multipath).
 /// Linux: RTM_NEWROUTE (struct rtmsg + RTA_*). Windows: MIB_IPFORWARD_ROW2.
 struct RouteRow {
-    IpAddress destination;          ///< RTA_DST (absent = default) / DestinationPrefix.Prefix
-    std::uint8_t prefixLength = 0;  ///< rtm_dst_len / DestinationPrefix.PrefixLength
-    std::uint8_t tos = 0;           ///< rtm_tos (IPv4 routes are keyed by it)
-    std::uint32_t protocol = 0;     ///< rtm_protocol (RTPROT_*, u8) raw, or MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL, up to 10007); see protocolSpace
+    IpAddress destination; ///< RTA_DST (absent = default) / DestinationPrefix.Prefix
+    std::uint8_t prefixLength = 0; ///< rtm_dst_len / DestinationPrefix.PrefixLength
+    std::uint8_t tos = 0; ///< rtm_tos (IPv4 routes are keyed by it)
+    std::uint32_t protocol = 0; ///< rtm_protocol (RTPROT_*, u8) raw, or MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL,
+                                ///< up to 10007); see protocolSpace
     ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;
-    std::uint8_t scope = 0;         ///< rtm_scope (RT_SCOPE_*)
-    std::uint8_t type = 1;          ///< rtm_type (RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit...)
-    std::uint32_t table = 254;      ///< RTA_TABLE, u32 (254 main, 255 local); 0 on Windows
-    std::uint32_t metric = 0;       ///< RTA_PRIORITY, u32 / MIB_IPFORWARD_ROW2.Metric
-    std::uint64_t luid = 0;         ///< InterfaceLuid on Windows; 0 on Linux
-    IpAddress prefSrc;              ///< RTA_PREFSRC; unspecified when absent
-    std::vector<NextHop> nextHops;  ///< RTA_GATEWAY+RTA_OIF as one entry, or RTA_MULTIPATH entries; empty for blackhole etc.
-    std::uint32_t nhId = 0;         ///< RTA_NH_ID (nexthop object id), 0 = none
-    std::int64_t expiresUs = 0;     ///< absolute expiry from RTA_CACHEINFO.rta_expires (USER_HZ), microseconds since epoch; 0 = never
+    std::uint8_t scope = 0; ///< rtm_scope (RT_SCOPE_*)
+    std::uint8_t type
+        = 1; ///< rtm_type (RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit...)
+    std::uint32_t table = 254; ///< RTA_TABLE, u32 (254 main, 255 local); 0 on Windows
+    std::uint32_t metric = 0; ///< RTA_PRIORITY, u32 / MIB_IPFORWARD_ROW2.Metric
+    std::uint64_t luid = 0; ///< InterfaceLuid on Windows; 0 on Linux
+    IpAddress prefSrc; ///< RTA_PREFSRC; unspecified when absent
+    std::vector<NextHop>
+        nextHops; ///< RTA_GATEWAY+RTA_OIF as one entry, or RTA_MULTIPATH entries; empty for blackhole etc.
+    std::uint32_t nhId = 0; ///< RTA_NH_ID (nexthop object id), 0 = none
+    std::int64_t expiresUs
+        = 0; ///< absolute expiry from RTA_CACHEINFO.rta_expires (USER_HZ), microseconds since epoch; 0 = never
 
     Family family() const { return destination.family; }
     /// First next hop's interface, or 0.
@@ -194,14 +200,17 @@ enum class Field : std::uint8_t {
     RouteScope,
     RouteType,
     RoutePrefSrc,
-    RouteMetric,      ///< only where metric is not part of the key (Windows)
+    RouteMetric, ///< only where metric is not part of the key (Windows)
     RouteNhId,
-    RouteExpires,     ///< expiry went finite <-> infinite
+    RouteExpires, ///< expiry went finite <-> infinite
     FieldCount
 };
 using FieldMask = std::uint32_t;
 static_assert(static_cast<int>(Field::FieldCount) <= 32);
-inline constexpr FieldMask fieldBit(Field f) { return FieldMask(1) << static_cast<unsigned>(f); }
+inline constexpr FieldMask fieldBit(Field f)
+{
+    return FieldMask(1) << static_cast<unsigned>(f);
+}
 
 using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow>;
 
@@ -212,11 +221,11 @@ struct ChangeRecord {
     ChangeKind change = ChangeKind::Initial;
     Origin origin = Origin::Observed;
     Family family = Family::Unspec;
-    std::int64_t timeUs = 0;   ///< when the source decoded it: microseconds since the Unix epoch, UTC
+    std::int64_t timeUs = 0; ///< when the source decoded it: microseconds since the Unix epoch, UTC
     FieldMask changedFields = 0; ///< for Parameter: fieldBit() of each changed field
-    Row before;                ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
-    Row after;                 ///< new state: set for Initial, Add, Parameter; monostate otherwise
-    std::string note;          ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")
+    Row before; ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
+    Row after; ///< new state: set for Initial, Add, Parameter; monostate otherwise
+    std::string note; ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")
 
     /// The row that identifies the object: after if set, else before. monostate for markers.
     const Row &row() const { return std::holds_alternative<std::monostate>(after) ? before : after; }

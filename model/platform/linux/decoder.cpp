@@ -17,8 +17,7 @@ namespace ncv::platform::netlink {
 namespace {
 
 // Attribute index tables: pointers to the last occurrence of each type up to Max.
-template <std::size_t Max>
-using AttrTable = std::array<const nlattr *, Max + 1>;
+template<std::size_t Max> using AttrTable = std::array<const nlattr *, Max + 1>;
 
 const char *messageName(std::uint16_t type)
 {
@@ -43,7 +42,7 @@ void fail(std::string &reason, const char *msg, const char *what, const char *de
 
 /// Walks the attributes in [start, start+len) into tb. Every attribute header and
 /// payload must lie inside the range; types above Max are ignored.
-template <std::size_t Max>
+template<std::size_t Max>
 bool collect(const void *start, std::size_t len, AttrTable<Max> &tb, std::string &reason, const char *msg)
 {
     tb.fill(nullptr);
@@ -68,7 +67,10 @@ bool collect(const void *start, std::size_t len, AttrTable<Max> &tb, std::string
     return true;
 }
 
-std::uint16_t payloadLen(const nlattr *a) { return mnl_attr_get_payload_len(a); }
+std::uint16_t payloadLen(const nlattr *a)
+{
+    return mnl_attr_get_payload_len(a);
+}
 
 bool readU32(const nlattr *a, std::uint32_t &value, std::string &reason, const char *msg, const char *name)
 {
@@ -299,10 +301,10 @@ DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &
     row.flags = ifa.ifa_flags;
     if (tb[IFA_LOCAL]) {
         row.address = local;
-        row.peer = (tb[IFA_ADDRESS] && address != local) ? address : IpAddress{};
+        row.peer = (tb[IFA_ADDRESS] && address != local) ? address : IpAddress {};
     } else {
         row.address = address;
-        row.peer = IpAddress{};
+        row.peer = IpAddress {};
     }
     if (tb[IFA_FLAGS] && !readU32(tb[IFA_FLAGS], row.flags, reason, msg, "IFA_FLAGS"))
         return DecodeStatus::Error;
@@ -357,7 +359,7 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
                           payload > offset ? payload - offset : 0, tb, reason, msg))
         return DecodeStatus::Error;
 
-    row.destination = IpAddress{};
+    row.destination = IpAddress {};
     row.destination.family = family;
     row.prefixLength = rtm.rtm_dst_len;
     row.tos = rtm.rtm_tos;
@@ -368,7 +370,7 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
     row.table = rtm.rtm_table;
     row.metric = 0;
     row.luid = 0;
-    row.prefSrc = IpAddress{};
+    row.prefSrc = IpAddress {};
     row.nextHops.clear();
     row.nhId = 0;
     row.expiresUs = 0;

@@ -17,20 +17,20 @@ namespace ncv::platform::netlink {
 
 enum class DecodeStatus : std::uint8_t {
     Ok = 0, ///< a row was decoded into DecodedMessage
-    Skip,   ///< well-formed but not shown (RTM_F_CLONED route, bridge port message, other family...); reason says why
-    Error,  ///< malformed; reason says what is wrong
+    Skip, ///< well-formed but not shown (RTM_F_CLONED route, bridge port message, other family...); reason says why
+    Error, ///< malformed; reason says what is wrong
 };
 
 /// Output of decode(). Reuse one instance across calls: strings and the next-hop vector
 /// keep their capacity, so decoding allocates nothing in the steady state.
 struct DecodedMessage {
     ObjectKind object = ObjectKind::None; ///< Interface, Address or Route when status is Ok
-    bool isDelete = false;                ///< RTM_DEL* (the row then carries at least the key fields)
-    std::uint16_t nlmsgFlags = 0;         ///< nlmsg_flags (NLM_F_REPLACE on an IPv6 route replace, NLM_F_DUMP_INTR...)
-    InterfaceRow interface;               ///< valid when object == Interface
-    AddressRow address;                   ///< valid when object == Address
-    RouteRow route;                       ///< valid when object == Route
-    std::string reason;                   ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
+    bool isDelete = false; ///< RTM_DEL* (the row then carries at least the key fields)
+    std::uint16_t nlmsgFlags = 0; ///< nlmsg_flags (NLM_F_REPLACE on an IPv6 route replace, NLM_F_DUMP_INTR...)
+    InterfaceRow interface; ///< valid when object == Interface
+    AddressRow address; ///< valid when object == Address
+    RouteRow route; ///< valid when object == Route
+    std::string reason; ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
 };
 
 /// Decodes the message at data (len bytes available; the message's nlmsg_len must fit).

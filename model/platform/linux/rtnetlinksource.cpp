@@ -26,16 +26,22 @@ namespace ncv::platform {
 namespace {
 
 constexpr std::size_t kReceiveBufferSize = 64 * 1024; // > the kernel's 32 KiB dump skb
-constexpr std::size_t kMaxBatchRecords = 1024;        // records per callback (snapshot / resync)
-constexpr int kMaxReadsPerBatch = 64;                 // recv() calls merged into one event batch
-constexpr int kMaxDumpAttempts = 8;                   // NLM_F_DUMP_INTR retries before accepting
-constexpr int kMaxDrainReads = 100000;                // datagrams discarded after an overflow
+constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot / resync)
+constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
+constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
+constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
 
 thread_local bool t_onReaderThread = false;
 
 // GNU strerror_r returns a char*, XSI an int; these overloads accept either.
-[[maybe_unused]] std::string strerrorResult(const char *result, const char *) { return result; }
-[[maybe_unused]] std::string strerrorResult(int, const char *buf) { return buf; }
+[[maybe_unused]] std::string strerrorResult(const char *result, const char *)
+{
+    return result;
+}
+[[maybe_unused]] std::string strerrorResult(int, const char *buf)
+{
+    return buf;
+}
 
 std::string errnoText(int err)
 {
@@ -45,7 +51,8 @@ std::string errnoText(int err)
 
 Status osError(const char *call, int err)
 {
-    return Status::failure(Error::Os, std::string(call) + ": " + errnoText(err) + " (" + std::to_string(err) + ")", err);
+    return Status::failure(Error::Os, std::string(call) + ": " + errnoText(err) + " (" + std::to_string(err) + ")",
+                           err);
 }
 
 } // namespace
@@ -67,14 +74,14 @@ struct RtnetlinkSource::Registration {
     int wakeFd = -1;
     std::uint32_t dumpSeq = 0;
     CallbackGate gate;
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop {false};
     std::thread thread;
 
     mutable std::mutex statsMutex;
     Stats stats;
 
     // Reader-thread state.
-    StateStore store{StateStore::KeyScheme::Linux};
+    StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
     netlink::DecodedMessage decoded;
     std::vector<ChangeRecord> batch;
@@ -152,7 +159,7 @@ Status RtnetlinkSource::Registration::open()
         return osError("mnl_socket_bind (event socket)", errno);
     stats.eventSocketPortId = mnl_socket_get_portid(events);
 
-    std::vector<unsigned> groups{RTNLGRP_LINK};
+    std::vector<unsigned> groups {RTNLGRP_LINK};
     if (wantsAddresses() && wantsV4())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
@@ -236,13 +243,15 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
     batch.push_back(std::move(record));
 }
 
-RtnetlinkSource::Registration::DumpResult
-RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error)
+RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
+                                                                                 Snapshot &snapshot, std::string &error)
 {
-    const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump" : type == RTM_GETADDR ? "RTM_GETADDR dump" : "RTM_GETROUTE dump";
+    const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
+        : type == RTM_GETADDR              ? "RTM_GETADDR dump"
+                                           : "RTM_GETROUTE dump";
     const std::size_t mark = type == RTM_GETLINK ? snapshot.interfaces.size()
-                             : type == RTM_GETADDR ? snapshot.addresses.size()
-                                                   : snapshot.routes.size();
+        : type == RTM_GETADDR                    ? snapshot.addresses.size()
+                                                 : snapshot.routes.size();
     const unsigned portId = mnl_socket_get_portid(dump);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
         // Drop what a previous (interrupted) attempt appended.
@@ -338,8 +347,7 @@ RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af, Snapshot &sna
                     if (type == RTM_GETROUTE)
                         snapshot.routes.push_back(decoded.route);
                     break;
-                default:
-                    break;
+                default: break;
                 }
             }
         }
@@ -383,13 +391,12 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         record.family = decoded.address.address.family;
         break;
     case ObjectKind::Route:
-        produced = decoded.isDelete ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record,
-                                                   (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
+        produced = decoded.isDelete
+            ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
+            : store.upsert(decoded.route, timeUs, Origin::Observed, &record, (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
         record.family = decoded.route.family();
         break;
-    default:
-        break;
+    default: break;
     }
     if (produced)
         push(std::move(record));
@@ -445,8 +452,9 @@ void RtnetlinkSource::Registration::resync(int err)
         std::lock_guard lock(statsMutex);
         ++stats.gaps;
     }
-    marker(ChangeKind::Gap, err == ENOBUFS ? "ENOBUFS: rtnetlink receive buffer overflowed, events were lost; resyncing"
-                                           : "truncated rtnetlink datagram, events were lost; resyncing");
+    marker(ChangeKind::Gap,
+           err == ENOBUFS ? "ENOBUFS: rtnetlink receive buffer overflowed, events were lost; resyncing"
+                          : "truncated rtnetlink datagram, events were lost; resyncing");
     deliver();
     // Drain what is queued (the dump below covers it), back off briefly, dump again.
     for (int i = 0; i < kMaxDrainReads; ++i) {
@@ -470,7 +478,7 @@ void RtnetlinkSource::Registration::resync(int err)
     }
     std::vector<ChangeRecord> diffs;
     store.reconcile(snapshot, nowUs(), Origin::Inferred, diffs);
-    snapshot = Snapshot{};
+    snapshot = Snapshot {};
     {
         std::lock_guard lock(statsMutex);
         ++stats.resyncs; // counted before the differences are seen by the callback
@@ -505,7 +513,7 @@ void RtnetlinkSource::Registration::run()
             if (!params.initialNotification)
                 continue;
             record.change = ChangeKind::Initial;
-            record.before = std::monostate{};
+            record.before = std::monostate {};
             record.changedFields = 0;
             push(std::move(record));
             if (batch.size() >= kMaxBatchRecords)
@@ -516,9 +524,9 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     initial(snapshot.routes);
-    marker(ChangeKind::SnapshotComplete, std::to_string(store.interfaceCount()) + " interfaces, " +
-                                             std::to_string(store.addressCount()) + " addresses, " +
-                                             std::to_string(store.routeCount()) + " routes");
+    marker(ChangeKind::SnapshotComplete,
+           std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
+               + " addresses, " + std::to_string(store.routeCount()) + " routes");
     deliver();
 
     // 2. Live events, starting with those queued during the dump.
@@ -533,12 +541,11 @@ void RtnetlinkSource::Registration::run()
 // ---------------------------------------------------------------------------------------
 // RtnetlinkSource
 
-RtnetlinkSource::RtnetlinkSource() : RtnetlinkSource(Options{}) {}
+RtnetlinkSource::RtnetlinkSource() : RtnetlinkSource(Options {}) { }
 
 RtnetlinkSource::RtnetlinkSource(const Options &options)
     : m_options(options), m_threads(std::make_shared<ThreadCounter>())
-{
-}
+{ }
 
 RtnetlinkSource::~RtnetlinkSource()
 {
@@ -576,9 +583,9 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
         return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: object mask is empty");
     Family family = Family::Unspec;
     if (!familyFromAf(params.addressFamily, &family))
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: address family " +
-                                                            std::to_string(params.addressFamily) +
-                                                            " is not AF_INET, AF_INET6 or AF_UNSPEC");
+        return Status::failure(Error::InvalidParameter,
+                               "RtnetlinkSource::registerChanges: address family "
+                                   + std::to_string(params.addressFamily) + " is not AF_INET, AF_INET6 or AF_UNSPEC");
 
     std::shared_ptr<Registration> reg;
     try {
@@ -630,7 +637,8 @@ Status RtnetlinkSource::cancel(Handle handle)
         auto it = m_registrations.find(handle);
         if (it == m_registrations.end())
             return Status::failure(Error::InvalidHandle,
-                                   "RtnetlinkSource::cancel: unknown or already cancelled handle " + std::to_string(handle));
+                                   "RtnetlinkSource::cancel: unknown or already cancelled handle "
+                                       + std::to_string(handle));
         reg = std::move(it->second);
         m_registrations.erase(it);
     }
