@@ -120,16 +120,26 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void tintsKeepTextReadable_data();
     void tintsKeepTextReadable();
+
+private:
+    QTemporaryDir m_settingsDir;
 };
 
 void TestMainWindow::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+    // Test mode alone shares ~/.qttest/config between test processes running in
+    // parallel; give this process its own settings directory.
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
 }
 
 void TestMainWindow::init()
 {
-    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView")).clear();
+    QSettings settings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"));
+    QVERIFY2(settings.fileName().startsWith(m_settingsDir.path()), qPrintable(settings.fileName()));
+    settings.clear();
 }
 
 void TestMainWindow::showsSnapshotAndStatus()
