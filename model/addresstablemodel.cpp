@@ -10,7 +10,10 @@ namespace ncv {
 using namespace platform;
 
 namespace {
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 QString familyText(platform::Family f)
 {
@@ -41,8 +44,7 @@ qint64 secondsLeft(std::int64_t untilUs, std::int64_t now)
 } // namespace
 
 AddressTableModel::AddressTableModel(const InterfaceNames *names, QObject *parent)
-    : KeyedTableModel(parent)
-    , m_names(names)
+    : KeyedTableModel(parent), m_names(names)
 {
     m_lifetimeTimer.setInterval(1000);
     connect(&m_lifetimeTimer, &QTimer::timeout, this, &AddressTableModel::tick);

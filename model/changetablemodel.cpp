@@ -8,8 +8,7 @@ namespace {
 constexpr int kSweepIntervalMs = 200;
 }
 
-ChangeTableModel::ChangeTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+ChangeTableModel::ChangeTableModel(QObject *parent) : QAbstractTableModel(parent)
 {
     m_clock.start();
     m_timer.setInterval(kSweepIntervalMs);

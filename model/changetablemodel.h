@@ -77,8 +77,8 @@ private:
     void ensureTimer();
     void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn);
 
-    std::vector<Mark> m_marks;  // parallel to the derived row storage
-    std::vector<int> m_dirty;   // published rows changed in this batch
+    std::vector<Mark> m_marks; // parallel to the derived row storage
+    std::vector<int> m_dirty; // published rows changed in this batch
     int m_published = 0;
     int m_markLo = 0, m_markHi = -1; // rows that may hold a mark
     int m_deletedCount = 0;

@@ -176,8 +176,9 @@ QByteArray isoTimeUtc(qint64 timeUs)
     unsigned m = 0, d = 0;
     civilFromDays(days, &y, &m, &d);
     char buf[48];
-    const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", static_cast<long long>(y), m, d,
-                                int(sod / 3600), int(sod / 60 % 60), int(sod % 60), static_cast<long long>(micros));
+    const int n
+        = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", static_cast<long long>(y), m, d,
+                        int(sod / 3600), int(sod / 60 % 60), int(sod % 60), static_cast<long long>(micros));
     return QByteArray(buf, n);
 }
 

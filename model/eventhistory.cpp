@@ -4,8 +4,7 @@
 
 namespace ncv {
 
-EventHistory::EventHistory(QObject *parent)
-    : QObject(parent)
+EventHistory::EventHistory(QObject *parent) : QObject(parent)
 {
     m_names.append(QString());
     m_nameIndex.insert(QString(), 0);
@@ -33,14 +32,14 @@ void EventHistory::append(std::vector<Entry> &&entries)
     if (needed > m_events.capacity())
         m_events.reserve(std::max(needed, m_events.capacity() * 2)); // geometric: appends stay O(1) amortized
     for (Entry &entry : entries)
-        m_events.push_back(Event{std::move(entry.record), internName(entry.ifName)});
+        m_events.push_back(Event {std::move(entry.record), internName(entry.ifName)});
     Q_EMIT appended(first, size() - 1);
 }
 
 void EventHistory::append(platform::ChangeRecord record, const QString &ifName)
 {
     std::vector<Entry> entries;
-    entries.push_back(Entry{std::move(record), ifName});
+    entries.push_back(Entry {std::move(record), ifName});
     append(std::move(entries));
 }
 

@@ -62,7 +62,7 @@ private:
     qint32 internName(const QString &name);
 
     std::vector<Event> m_events;
-    QStringList m_names;               // distinct names; [0] = ""
+    QStringList m_names; // distinct names; [0] = ""
     QHash<QString, qint32> m_nameIndex;
     quint64 m_firstSequence = 1;
 };

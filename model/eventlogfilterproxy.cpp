@@ -6,8 +6,7 @@
 
 namespace ncv {
 
-EventLogFilterProxy::EventLogFilterProxy(QObject *parent)
-    : QSortFilterProxyModel(parent)
+EventLogFilterProxy::EventLogFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
     setSortRole(SortRole);
     setFilterKeyColumn(-1);

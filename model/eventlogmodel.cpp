@@ -10,14 +10,18 @@ namespace ncv {
 using namespace platform;
 
 namespace {
-QString qs(const std::string &s) { return QString::fromStdString(s); }
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+QString qs(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 } // namespace
 
 EventLogModel::EventLogModel(EventHistory *history, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_history(history)
-    , m_count(int(history->size()))
+    : QAbstractTableModel(parent), m_history(history), m_count(int(history->size()))
 {
     connect(history, &EventHistory::appended, this, &EventLogModel::onAppended);
     connect(history, &EventHistory::aboutToBeCleared, this, [this] { beginResetModel(); });
@@ -78,7 +82,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return {};
     const bool sort = role == SortRole;
     switch (index.column()) {
-    case Sequence: return sort ? QVariant(quint64(m_history->sequence(i))) : QVariant(QString::number(m_history->sequence(i)));
+    case Sequence:
+        return sort ? QVariant(quint64(m_history->sequence(i))) : QVariant(QString::number(m_history->sequence(i)));
     case Time: return sort ? QVariant(qint64(r.timeUs)) : QVariant(timeText(r.timeUs));
     case Object: return qs(platform::objectName(r.object));
     case Change: return qs(changeName(r.change));

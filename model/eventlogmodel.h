@@ -22,9 +22,9 @@ public:
     enum Column { Sequence, Time, Object, Change, Family, Interface, Key, Summary, ColumnCount };
 
     /// Same values as ncv::SortRole / EventIndexRole / TimeUsRole (tablemodelroles.h).
-    static constexpr int SortRole = ncv::SortRole;         ///< raw value: sequence quint64, time qint64 µs, text QString
+    static constexpr int SortRole = ncv::SortRole; ///< raw value: sequence quint64, time qint64 µs, text QString
     static constexpr int EventIndexRole = ncv::EventIndexRole; ///< qint64 index into EventHistory
-    static constexpr int TimeUsRole = ncv::TimeUsRole;     ///< qint64 µs since epoch (UTC)
+    static constexpr int TimeUsRole = ncv::TimeUsRole; ///< qint64 µs since epoch (UTC)
 
     explicit EventLogModel(EventHistory *history, QObject *parent = nullptr);
 

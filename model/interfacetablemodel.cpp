@@ -8,15 +8,19 @@ namespace ncv {
 using namespace platform;
 
 namespace {
-QString qs(const std::string &s) { return QString::fromStdString(s); }
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+QString qs(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 } // namespace
 
 InterfaceTableModel::InterfaceTableModel(const InterfaceNames *names, QObject *parent)
-    : KeyedTableModel(parent)
-    , m_names(names)
-{
-}
+    : KeyedTableModel(parent), m_names(names)
+{ }
 
 int InterfaceTableModel::columnCount(const QModelIndex &parent) const
 {
@@ -59,8 +63,10 @@ QVariant InterfaceTableModel::cellData(int row, int column, int role) const
     case Alias: return qs(r.alias);
     case Kind: return qs(r.kind);
     case OperState: return sort ? QVariant(int(r.operState)) : QVariant(qs(operStateName(r.operState)));
-    case AdminUp: return sort ? QVariant(int(r.adminUp)) : QVariant(r.adminUp ? QStringLiteral("up") : QStringLiteral("down"));
-    case Carrier: return sort ? QVariant(int(r.carrier)) : QVariant(r.carrier ? QStringLiteral("yes") : QStringLiteral("no"));
+    case AdminUp:
+        return sort ? QVariant(int(r.adminUp)) : QVariant(r.adminUp ? QStringLiteral("up") : QStringLiteral("down"));
+    case Carrier:
+        return sort ? QVariant(int(r.carrier)) : QVariant(r.carrier ? QStringLiteral("yes") : QStringLiteral("no"));
     case Mtu: return sort ? QVariant(qint64(r.mtu)) : QVariant(QString::number(r.mtu));
     case Mac: return qs(macText(r.mac.data(), r.macLength));
     case Master:

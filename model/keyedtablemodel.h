@@ -13,8 +13,7 @@
 
 namespace ncv {
 
-template<typename RowT>
-class KeyedTableModel : public ChangeTableModel {
+template<typename RowT> class KeyedTableModel : public ChangeTableModel {
 public:
     using ChangeTableModel::ChangeTableModel;
 
@@ -76,8 +75,7 @@ public:
                     markRow(it->second, ChangeDeleted, 0);
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
 

@@ -16,20 +16,24 @@ namespace ncv {
 
 using namespace platform;
 
-int afInet() { return afFromFamily(Family::IPv4); }
-int afInet6() { return afFromFamily(Family::IPv6); }
-int afUnspec() { return afFromFamily(Family::Unspec); }
+int afInet()
+{
+    return afFromFamily(Family::IPv4);
+}
+int afInet6()
+{
+    return afFromFamily(Family::IPv6);
+}
+int afUnspec()
+{
+    return afFromFamily(Family::Unspec);
+}
 
 NotificationModel::NotificationModel(Source *source, QObject *parent)
-    : QObject(parent)
-    , m_source(source)
-    , m_addressFamily(afUnspec())
-    , m_interfaces(new InterfaceTableModel(&m_names, this))
-    , m_addresses(new AddressTableModel(&m_names, this))
-    , m_routes(new RouteTableModel(&m_names, this))
-    , m_history(new EventHistory(this))
-    , m_eventLog(new EventLogModel(m_history, this))
-    , m_timeline(new TimelineBins(this))
+    : QObject(parent), m_source(source), m_addressFamily(afUnspec()),
+      m_interfaces(new InterfaceTableModel(&m_names, this)), m_addresses(new AddressTableModel(&m_names, this)),
+      m_routes(new RouteTableModel(&m_names, this)), m_history(new EventHistory(this)),
+      m_eventLog(new EventLogModel(m_history, this)), m_timeline(new TimelineBins(this))
 {
     m_clock.start();
 }
@@ -201,8 +205,7 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
                 ifName = m_names.name(row->outIfIndex());
             break;
-        default:
-            break; // gaps and other events: history and timeline only
+        default: break; // gaps and other events: history and timeline only
         }
     }
 
@@ -220,7 +223,7 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
     entries.reserve(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].change != ChangeKind::SnapshotComplete)
-            entries.push_back(EventHistory::Entry{std::move(batch[i]), std::move(ifNames[i])});
+            entries.push_back(EventHistory::Entry {std::move(batch[i]), std::move(ifNames[i])});
     }
     const int events = int(entries.size());
     m_history->append(std::move(entries));

@@ -12,9 +12,7 @@
 namespace ncv {
 
 Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *parent)
-    : QObject(parent)
-    , m_options(std::move(options))
-    , m_model(new NotificationModel(source, this))
+    : QObject(parent), m_options(std::move(options)), m_model(new NotificationModel(source, this))
 {
     m_durationTimer.setSingleShot(true);
     connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::stop);
@@ -57,7 +55,7 @@ void Recorder::stop()
     }
     m_finished = true;
     m_durationTimer.stop();
-    m_model->stop();        // cancel; no callback runs after this
+    m_model->stop(); // cancel; no callback runs after this
     m_model->applyAll(); // anything still queued
     QString error;
     int exitCode = 0;

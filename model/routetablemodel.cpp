@@ -8,7 +8,10 @@ namespace ncv {
 using namespace platform;
 
 namespace {
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 QString familyText(platform::Family f)
 {
@@ -30,11 +33,8 @@ QByteArray addressSortKey(const IpAddress &a, unsigned plen)
 }
 } // namespace
 
-RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent)
-    : KeyedTableModel(parent)
-    , m_names(names)
-{
-}
+RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent) : KeyedTableModel(parent), m_names(names)
+{ }
 
 int RouteTableModel::columnCount(const QModelIndex &parent) const
 {
@@ -74,7 +74,8 @@ QVariant RouteTableModel::cellData(int row, int column, int role) const
     switch (column) {
     case Family: return familyText(r.family());
     case Destination:
-        return sort ? QVariant(addressSortKey(r.destination, r.prefixLength)) : QVariant(qs(toCidr(r.destination, r.prefixLength)));
+        return sort ? QVariant(addressSortKey(r.destination, r.prefixLength))
+                    : QVariant(qs(toCidr(r.destination, r.prefixLength)));
     case NextHops: {
         QStringList gateways;
         for (const NextHop &hop : r.nextHops) {

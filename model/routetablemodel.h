@@ -16,7 +16,19 @@ public:
     /// Family "IPv4"/"IPv6"; Destination CIDR; Next hop: gateways joined by ", " ("" when
     /// on-link); Interface: name of the first next hop's ifindex; Table "main"/"local"/number;
     /// Protocol by name (rtm_protocol) or number.
-    enum Column { Family, Destination, NextHops, Interface, Metric, Table, Protocol, Scope, Type, PrefSrc, ColumnCount };
+    enum Column {
+        Family,
+        Destination,
+        NextHops,
+        Interface,
+        Metric,
+        Table,
+        Protocol,
+        Scope,
+        Type,
+        PrefSrc,
+        ColumnCount
+    };
 
     /// names: resolves the Interface column (ifindex -> name); may be nullptr ("if N" then).
     explicit RouteTableModel(const InterfaceNames *names = nullptr, QObject *parent = nullptr);

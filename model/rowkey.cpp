@@ -14,8 +14,7 @@ public:
         std::memcpy(m_key.bytes.data() + m_key.length, data, len);
         m_key.length = std::uint8_t(m_key.length + len);
     }
-    template<typename T>
-    void value(T v) { put(&v, sizeof v); }
+    template<typename T> void value(T v) { put(&v, sizeof v); }
     void address(const platform::IpAddress &a)
     {
         value(std::uint8_t(a.family));

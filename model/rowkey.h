@@ -13,12 +13,9 @@
 namespace ncv {
 
 struct RowKey {
-    std::array<std::uint8_t, 60> bytes{};
+    std::array<std::uint8_t, 60> bytes {};
     std::uint8_t length = 0;
-    friend bool operator==(const RowKey &a, const RowKey &b)
-    {
-        return a.length == b.length && a.bytes == b.bytes;
-    }
+    friend bool operator==(const RowKey &a, const RowKey &b) { return a.length == b.length && a.bytes == b.bytes; }
 };
 
 struct RowKeyHash {

@@ -24,8 +24,8 @@ enum TableRole : int {
 
 /// Value of ChangeStateRole.
 enum ChangeState : int {
-    ChangeNone = 0,    ///< not recently changed (also rows from the initial snapshot)
-    ChangeAdded = 1,   ///< added in the last ~1.5 s
+    ChangeNone = 0, ///< not recently changed (also rows from the initial snapshot)
+    ChangeAdded = 1, ///< added in the last ~1.5 s
     ChangeChanged = 2, ///< parameter change in the last ~1.5 s
     ChangeDeleted = 3, ///< deleted: shown greyed for ~1 s, then removed from the model
 };

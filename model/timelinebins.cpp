@@ -17,10 +17,7 @@ qint64 floorDiv(qint64 a, qint64 b)
 }
 } // namespace
 
-TimelineBins::TimelineBins(QObject *parent)
-    : QObject(parent)
-{
-}
+TimelineBins::TimelineBins(QObject *parent) : QObject(parent) { }
 
 void TimelineBins::add(const ChangeRecord &r)
 {

@@ -66,8 +66,10 @@ private Q_SLOTS:
         QString error;
         QVERIFY(m_model->start(afInet(), true, &error));
         QTRY_COMPARE(m_model->addresses()->rowCount(), 1);
-        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::ValidLifetime).data().toString(), QStringLiteral("300s"));
-        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::PreferredLifetime).data().toString(), QStringLiteral("100s"));
+        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::ValidLifetime).data().toString(),
+                 QStringLiteral("300s"));
+        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::PreferredLifetime).data().toString(),
+                 QStringLiteral("100s"));
         QCOMPARE(m_model->addresses()->index(0, AddressTableModel::ValidLifetime).data(SortRole).toLongLong(), 300);
         // One dataChanged over the lifetime columns per second.
         QSignalSpy changed(m_model->addresses(), &QAbstractItemModel::dataChanged);

@@ -8,9 +8,9 @@
 
 #include <QBuffer>
 #include <QFile>
-#include <QTimeZone>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <unistd.h>
 
@@ -21,11 +21,12 @@ using namespace ncvtest;
 namespace {
 constexpr qint64 kT0 = 1'795'000'000'123'456; // 2026-11-18T11:06:40.123456Z
 
-const QStringList kHeader = {QStringLiteral("sequence"), QStringLiteral("time_utc"), QStringLiteral("object"),
-                             QStringLiteral("change"), QStringLiteral("family"), QStringLiteral("if_index"),
-                             QStringLiteral("if_name"), QStringLiteral("destination"), QStringLiteral("gateway"),
-                             QStringLiteral("metric"), QStringLiteral("protocol"), QStringLiteral("table"),
-                             QStringLiteral("changed_fields"), QStringLiteral("details"), QStringLiteral("origin")};
+const QStringList kHeader
+    = {QStringLiteral("sequence"),       QStringLiteral("time_utc"),    QStringLiteral("object"),
+       QStringLiteral("change"),         QStringLiteral("family"),      QStringLiteral("if_index"),
+       QStringLiteral("if_name"),        QStringLiteral("destination"), QStringLiteral("gateway"),
+       QStringLiteral("metric"),         QStringLiteral("protocol"),    QStringLiteral("table"),
+       QStringLiteral("changed_fields"), QStringLiteral("details"),     QStringLiteral("origin")};
 
 ChangeRecord record(ObjectKind object, ChangeKind change, Row after, Row before = {})
 {
@@ -152,42 +153,118 @@ private Q_SLOTS:
         QTest::addColumn<int>("row");
         QTest::addColumn<QStringList>("cells");
         const QString t = QStringLiteral("2026-11-18T11:06:40.123456Z");
-        QTest::newRow("interface initial")
-            << 0
-            << QStringList{QStringLiteral("1"), t, QStringLiteral("interface"), QStringLiteral("initial"), QStringLiteral("unspec"),
-                           QStringLiteral("2"), QStringLiteral("eth0"), {}, {}, {}, {}, {}, {}, QStringLiteral("*"),
-                           QStringLiteral("observed")};
-        QTest::newRow("interface parameter")
-            << 1
-            << QStringList{QStringLiteral("2"), t, QStringLiteral("interface"), QStringLiteral("parameter"), QStringLiteral("unspec"),
-                           QStringLiteral("2"), QStringLiteral("eth0"), {}, {}, {}, {}, {}, QStringLiteral("mtu"),
-                           QStringLiteral("mtu 1500 -> 9000"), QStringLiteral("observed")};
-        QTest::newRow("address add")
-            << 2
-            << QStringList{QStringLiteral("3"), t, QStringLiteral("address"), QStringLiteral("add"), QStringLiteral("ipv4"),
-                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("10.1.0.1/24"), {}, {}, {}, {}, {},
-                           QStringLiteral("*"), QStringLiteral("observed")};
-        QTest::newRow("multipath route add")
-            << 3
-            << QStringList{QStringLiteral("4"), t, QStringLiteral("route"), QStringLiteral("add"), QStringLiteral("ipv6"),
-                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("2001:db8::/32"),
-                           QStringLiteral("fe80::1;fe80::2"), QStringLiteral("1024"), QStringLiteral("ra"), QStringLiteral("main"),
-                           {}, QStringLiteral("*"), QStringLiteral("observed")};
-        QTest::newRow("on-link route delete, inferred")
-            << 4
-            << QStringList{QStringLiteral("5"), t, QStringLiteral("route"), QStringLiteral("delete"), QStringLiteral("ipv4"),
-                           QStringLiteral("2"), QStringLiteral("eth0"), QStringLiteral("0.0.0.0/0"), {}, QStringLiteral("0"),
-                           QStringLiteral("static"), QStringLiteral("local"), {}, QStringLiteral("*"), QStringLiteral("inferred")};
-        QTest::newRow("formula guard on if_name")
-            << 5
-            << QStringList{QStringLiteral("6"), t, QStringLiteral("interface"), QStringLiteral("add"), QStringLiteral("unspec"),
-                           QStringLiteral("6"), QStringLiteral("'-evil"), {}, {}, {}, {}, {}, {}, QStringLiteral("*"),
-                           QStringLiteral("observed")};
-        QTest::newRow("gap")
-            << 7
-            << QStringList{QStringLiteral("8"), QStringLiteral("2026-11-18T11:06:40.123457Z"), QStringLiteral("gap"),
-                           QStringLiteral("gap"), QStringLiteral("unspec"), {}, {}, {}, {}, {}, {}, {}, {},
-                           QStringLiteral("ENOBUFS: 12 events lost"), QStringLiteral("observed")};
+        QTest::newRow("interface initial") << 0
+                                           << QStringList {QStringLiteral("1"),
+                                                           t,
+                                                           QStringLiteral("interface"),
+                                                           QStringLiteral("initial"),
+                                                           QStringLiteral("unspec"),
+                                                           QStringLiteral("2"),
+                                                           QStringLiteral("eth0"),
+                                                           {},
+                                                           {},
+                                                           {},
+                                                           {},
+                                                           {},
+                                                           {},
+                                                           QStringLiteral("*"),
+                                                           QStringLiteral("observed")};
+        QTest::newRow("interface parameter") << 1
+                                             << QStringList {QStringLiteral("2"),
+                                                             t,
+                                                             QStringLiteral("interface"),
+                                                             QStringLiteral("parameter"),
+                                                             QStringLiteral("unspec"),
+                                                             QStringLiteral("2"),
+                                                             QStringLiteral("eth0"),
+                                                             {},
+                                                             {},
+                                                             {},
+                                                             {},
+                                                             {},
+                                                             QStringLiteral("mtu"),
+                                                             QStringLiteral("mtu 1500 -> 9000"),
+                                                             QStringLiteral("observed")};
+        QTest::newRow("address add") << 2
+                                     << QStringList {QStringLiteral("3"),
+                                                     t,
+                                                     QStringLiteral("address"),
+                                                     QStringLiteral("add"),
+                                                     QStringLiteral("ipv4"),
+                                                     QStringLiteral("2"),
+                                                     QStringLiteral("eth0"),
+                                                     QStringLiteral("10.1.0.1/24"),
+                                                     {},
+                                                     {},
+                                                     {},
+                                                     {},
+                                                     {},
+                                                     QStringLiteral("*"),
+                                                     QStringLiteral("observed")};
+        QTest::newRow("multipath route add") << 3
+                                             << QStringList {QStringLiteral("4"),
+                                                             t,
+                                                             QStringLiteral("route"),
+                                                             QStringLiteral("add"),
+                                                             QStringLiteral("ipv6"),
+                                                             QStringLiteral("2"),
+                                                             QStringLiteral("eth0"),
+                                                             QStringLiteral("2001:db8::/32"),
+                                                             QStringLiteral("fe80::1;fe80::2"),
+                                                             QStringLiteral("1024"),
+                                                             QStringLiteral("ra"),
+                                                             QStringLiteral("main"),
+                                                             {},
+                                                             QStringLiteral("*"),
+                                                             QStringLiteral("observed")};
+        QTest::newRow("on-link route delete, inferred") << 4
+                                                        << QStringList {QStringLiteral("5"),
+                                                                        t,
+                                                                        QStringLiteral("route"),
+                                                                        QStringLiteral("delete"),
+                                                                        QStringLiteral("ipv4"),
+                                                                        QStringLiteral("2"),
+                                                                        QStringLiteral("eth0"),
+                                                                        QStringLiteral("0.0.0.0/0"),
+                                                                        {},
+                                                                        QStringLiteral("0"),
+                                                                        QStringLiteral("static"),
+                                                                        QStringLiteral("local"),
+                                                                        {},
+                                                                        QStringLiteral("*"),
+                                                                        QStringLiteral("inferred")};
+        QTest::newRow("formula guard on if_name") << 5
+                                                  << QStringList {QStringLiteral("6"),
+                                                                  t,
+                                                                  QStringLiteral("interface"),
+                                                                  QStringLiteral("add"),
+                                                                  QStringLiteral("unspec"),
+                                                                  QStringLiteral("6"),
+                                                                  QStringLiteral("'-evil"),
+                                                                  {},
+                                                                  {},
+                                                                  {},
+                                                                  {},
+                                                                  {},
+                                                                  {},
+                                                                  QStringLiteral("*"),
+                                                                  QStringLiteral("observed")};
+        QTest::newRow("gap") << 7
+                             << QStringList {QStringLiteral("8"),
+                                             QStringLiteral("2026-11-18T11:06:40.123457Z"),
+                                             QStringLiteral("gap"),
+                                             QStringLiteral("gap"),
+                                             QStringLiteral("unspec"),
+                                             {},
+                                             {},
+                                             {},
+                                             {},
+                                             {},
+                                             {},
+                                             {},
+                                             {},
+                                             QStringLiteral("ENOBUFS: 12 events lost"),
+                                             QStringLiteral("observed")};
     }
     void rowsHaveEveryColumn()
     {
@@ -205,7 +282,8 @@ private Q_SLOTS:
                 QVERIFY2(!parsed.at(0).at(c).isEmpty(), qPrintable(kHeader.at(c)));
             else
                 QVERIFY2(parsed.at(0).at(c) == cells.at(c),
-                         qPrintable(kHeader.at(c) + QStringLiteral(": ") + parsed.at(0).at(c) + QStringLiteral(" != ") + cells.at(c)));
+                         qPrintable(kHeader.at(c) + QStringLiteral(": ") + parsed.at(0).at(c) + QStringLiteral(" != ")
+                                    + cells.at(c)));
         }
     }
 
@@ -222,7 +300,7 @@ private Q_SLOTS:
             return true;
         }));
         QVERIFY(error.isEmpty());
-        QCOMPARE(progress.mid(progress.size() - 2), (QList<qint64>{h.size(), h.size()}));
+        QCOMPARE(progress.mid(progress.size() - 2), (QList<qint64> {h.size(), h.size()}));
         const QByteArray data = buffer.data();
         QVERIFY(data.startsWith(csv::header()));
         QVERIFY(data.contains(QStringLiteral("Wohnzimmer-Brücke ünd 日本").toUtf8())); // UTF-8, not escaped
@@ -309,7 +387,8 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), before);
         if (geteuid() != 0)
-            QFile::setPermissions(dir.filePath(QStringLiteral("ro")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+            QFile::setPermissions(dir.filePath(QStringLiteral("ro")),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     }
 
     void writeErrorIsReported()
@@ -358,14 +437,28 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("data");
         QTest::addColumn<QList<QStringList>>("records");
         QTest::addColumn<QString>("error");
-        QTest::newRow("crlf") << QByteArray("a,b\r\nc,d\r\n") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("c"), QStringLiteral("d")}} << QString();
-        QTest::newRow("lf, no final newline") << QByteArray("a,b\nc,") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("c"), QString()}} << QString();
-        QTest::newRow("quoted specials") << QByteArray("\"a,\"\"b\"\"\r\nc\",x\r\n") << QList<QStringList>{{QStringLiteral("a,\"b\"\r\nc"), QStringLiteral("x")}} << QString();
-        QTest::newRow("empty quoted") << QByteArray("\"\",\"\"\n") << QList<QStringList>{{QString(), QString()}} << QString();
-        QTest::newRow("utf-8") << QStringLiteral("ü,日本\n").toUtf8() << QList<QStringList>{{QStringLiteral("ü"), QStringLiteral("日本")}} << QString();
-        QTest::newRow("unterminated") << QByteArray("a,b\nc,\"d\ne\n") << QList<QStringList>{{QStringLiteral("a"), QStringLiteral("b")}} << QStringLiteral("line 2: unterminated quoted field");
-        QTest::newRow("quote in unquoted") << QByteArray("a,b\"c\n") << QList<QStringList>{} << QStringLiteral("line 1: quote inside an unquoted field");
-        QTest::newRow("text after quote") << QByteArray("x\n\"a\"b\n") << QList<QStringList>{{QStringLiteral("x")}} << QStringLiteral("line 2: unexpected text after a closing quote");
+        QTest::newRow("crlf") << QByteArray("a,b\r\nc,d\r\n")
+                              << QList<QStringList> {{QStringLiteral("a"), QStringLiteral("b")},
+                                                     {QStringLiteral("c"), QStringLiteral("d")}}
+                              << QString();
+        QTest::newRow("lf, no final newline")
+            << QByteArray("a,b\nc,")
+            << QList<QStringList> {{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("c"), QString()}}
+            << QString();
+        QTest::newRow("quoted specials") << QByteArray("\"a,\"\"b\"\"\r\nc\",x\r\n")
+                                         << QList<QStringList> {{QStringLiteral("a,\"b\"\r\nc"), QStringLiteral("x")}}
+                                         << QString();
+        QTest::newRow("empty quoted") << QByteArray("\"\",\"\"\n") << QList<QStringList> {{QString(), QString()}}
+                                      << QString();
+        QTest::newRow("utf-8") << QStringLiteral("ü,日本\n").toUtf8()
+                               << QList<QStringList> {{QStringLiteral("ü"), QStringLiteral("日本")}} << QString();
+        QTest::newRow("unterminated") << QByteArray("a,b\nc,\"d\ne\n")
+                                      << QList<QStringList> {{QStringLiteral("a"), QStringLiteral("b")}}
+                                      << QStringLiteral("line 2: unterminated quoted field");
+        QTest::newRow("quote in unquoted") << QByteArray("a,b\"c\n") << QList<QStringList> {}
+                                           << QStringLiteral("line 1: quote inside an unquoted field");
+        QTest::newRow("text after quote") << QByteArray("x\n\"a\"b\n") << QList<QStringList> {{QStringLiteral("x")}}
+                                          << QStringLiteral("line 2: unexpected text after a closing quote");
     }
     void reader()
     {

@@ -161,7 +161,9 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), rows);
         // New events pass through the same filter.
         history.append(ifaceParam(kT0 + 2500), QStringLiteral("veth0"));
-        const bool passes = (pattern.isEmpty() || QStringLiteral("veth0 parameter").contains(QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption)))
+        const bool passes = (pattern.isEmpty()
+                             || QStringLiteral("veth0 parameter")
+                                    .contains(QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption)))
             && (fromUs < 0 || (kT0 + 2500 >= std::min(fromUs, toUs) && kT0 + 2500 <= std::max(fromUs, toUs)));
         QCOMPARE(proxy.rowCount(), rows + (passes ? 1 : 0));
     }

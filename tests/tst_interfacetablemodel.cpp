@@ -37,16 +37,22 @@ private Q_SLOTS:
         QTest::addColumn<int>("column");
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("header");
-        QTest::newRow("ifindex") << int(InterfaceTableModel::IfIndex) << QStringLiteral("7") << QStringLiteral("ifindex");
+        QTest::newRow("ifindex") << int(InterfaceTableModel::IfIndex) << QStringLiteral("7")
+                                 << QStringLiteral("ifindex");
         QTest::newRow("name") << int(InterfaceTableModel::Name) << QStringLiteral("veth0") << QStringLiteral("Name");
-        QTest::newRow("alias") << int(InterfaceTableModel::Alias) << QStringLiteral("Wohnzimmer-Brücke ünd 日本") << QStringLiteral("Alias");
+        QTest::newRow("alias") << int(InterfaceTableModel::Alias) << QStringLiteral("Wohnzimmer-Brücke ünd 日本")
+                               << QStringLiteral("Alias");
         QTest::newRow("kind") << int(InterfaceTableModel::Kind) << QStringLiteral("veth") << QStringLiteral("Kind");
-        QTest::newRow("operstate") << int(InterfaceTableModel::OperState) << QStringLiteral("up") << QStringLiteral("Operstate");
+        QTest::newRow("operstate") << int(InterfaceTableModel::OperState) << QStringLiteral("up")
+                                   << QStringLiteral("Operstate");
         QTest::newRow("admin") << int(InterfaceTableModel::AdminUp) << QStringLiteral("up") << QStringLiteral("Admin");
-        QTest::newRow("carrier") << int(InterfaceTableModel::Carrier) << QStringLiteral("yes") << QStringLiteral("Carrier");
+        QTest::newRow("carrier") << int(InterfaceTableModel::Carrier) << QStringLiteral("yes")
+                                 << QStringLiteral("Carrier");
         QTest::newRow("mtu") << int(InterfaceTableModel::Mtu) << QStringLiteral("9000") << QStringLiteral("MTU");
-        QTest::newRow("mac") << int(InterfaceTableModel::Mac) << QStringLiteral("02:00:00:00:00:07") << QStringLiteral("MAC");
-        QTest::newRow("master") << int(InterfaceTableModel::Master) << QStringLiteral("br0") << QStringLiteral("Master");
+        QTest::newRow("mac") << int(InterfaceTableModel::Mac) << QStringLiteral("02:00:00:00:00:07")
+                             << QStringLiteral("MAC");
+        QTest::newRow("master") << int(InterfaceTableModel::Master) << QStringLiteral("br0")
+                                << QStringLiteral("Master");
     }
     void texts()
     {
@@ -77,7 +83,8 @@ private Q_SLOTS:
         m_source->upsert(address(2, "10.0.0.1", 24));
         m_source->upsert(route("10.1.0.0", 16, "10.0.0.254", 2));
         QTRY_COMPARE(ifaces->rowCount(), 2);
-        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::Interface).data().toString(), QStringLiteral("eth0"));
+        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::Interface).data().toString(),
+                 QStringLiteral("eth0"));
         QCOMPARE(m_model->interfaceName(2), QStringLiteral("eth0"));
         QCOMPARE(m_model->interfaceName(99), QStringLiteral("if 99"));
 
@@ -94,7 +101,8 @@ private Q_SLOTS:
         QCOMPARE(addrChanged.count(), 1);
         QCOMPARE(addrChanged.at(0).at(0).toModelIndex().column(), int(AddressTableModel::Interface));
         QCOMPARE(routeChanged.count(), 1);
-        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::Interface).data().toString(), QStringLiteral("uplink"));
+        QCOMPARE(m_model->addresses()->index(0, AddressTableModel::Interface).data().toString(),
+                 QStringLiteral("uplink"));
         QCOMPARE(m_model->routes()->index(0, RouteTableModel::Interface).data().toString(), QStringLiteral("uplink"));
 
         // MTU change: only that column is marked.

@@ -99,56 +99,23 @@ HANDLE issue(int slot, PVOID context)
     return reinterpret_cast<HANDLE>(h);
 }
 
-DWORD WINAPI fakeNotifyInterface(ADDRESS_FAMILY, PIPINTERFACE_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial, HANDLE *h)
+// Fake NotifyIpInterfaceChange / NotifyUnicastIpAddressChange / NotifyRouteChange2:
+// Slot indexes notifyResult and context; Member is where the callback is kept.
+template<int Slot, typename Callback, Callback FakeOs::*Member>
+DWORD WINAPI fakeNotify(ADDRESS_FAMILY, Callback cb, PVOID ctx, BOOLEAN initial, HANDLE *h)
 {
-    bool send = false;
     {
         std::lock_guard lock(g_os.mutex);
-        if (g_os.notifyResult[0] != NO_ERROR) {
+        if (g_os.notifyResult[Slot] != NO_ERROR) {
             *h = nullptr;
-            return g_os.notifyResult[0];
+            return g_os.notifyResult[Slot];
         }
-        g_os.interfaceCb = cb;
-        *h = issue(0, ctx);
-        send = initial && g_os.sendInitial;
+        g_os.*Member = cb;
+        *h = issue(Slot, ctx);
+        if (!initial || !g_os.sendInitial)
+            return NO_ERROR;
     }
-    if (send)
-        cb(ctx, nullptr, MibInitialNotification);
-    return NO_ERROR;
-}
-DWORD WINAPI fakeNotifyAddress(ADDRESS_FAMILY, PUNICAST_IPADDRESS_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial,
-                               HANDLE *h)
-{
-    bool send = false;
-    {
-        std::lock_guard lock(g_os.mutex);
-        if (g_os.notifyResult[1] != NO_ERROR) {
-            *h = nullptr;
-            return g_os.notifyResult[1];
-        }
-        g_os.addressCb = cb;
-        *h = issue(1, ctx);
-        send = initial && g_os.sendInitial;
-    }
-    if (send)
-        cb(ctx, nullptr, MibInitialNotification);
-    return NO_ERROR;
-}
-DWORD WINAPI fakeNotifyRoute(ADDRESS_FAMILY, PIPFORWARD_CHANGE_CALLBACK cb, PVOID ctx, BOOLEAN initial, HANDLE *h)
-{
-    bool send = false;
-    {
-        std::lock_guard lock(g_os.mutex);
-        if (g_os.notifyResult[2] != NO_ERROR) {
-            *h = nullptr;
-            return g_os.notifyResult[2];
-        }
-        g_os.routeCb = cb;
-        *h = issue(2, ctx);
-        send = initial && g_os.sendInitial;
-    }
-    if (send)
-        cb(ctx, nullptr, MibInitialNotification);
+    cb(ctx, nullptr, MibInitialNotification); // like Wine: inside the Notify call
     return NO_ERROR;
 }
 DWORD WINAPI fakeCancel(HANDLE h)
@@ -162,20 +129,14 @@ DWORD WINAPI fakeCancel(HANDLE h)
     ++g_os.cancels[value];
     return g_os.issued.count(value) ? NO_ERROR : ERROR_INVALID_HANDLE;
 }
-DWORD WINAPI fakeGetIpForwardEntry2(PMIB_IPFORWARD_ROW2 row)
+// Fake GetIpForwardEntry2 / GetUnicastIpAddressEntry: the row the fake OS holds under
+// the key of *row, else ERROR_NOT_FOUND.
+template<typename MibRow, std::map<std::string, MibRow> FakeOs::*Rows, std::string (*Key)(const MibRow &)>
+DWORD WINAPI fakeGetEntry(MibRow *row)
 {
     std::lock_guard lock(g_os.mutex);
-    auto it = g_os.routes.find(routeKey(*row));
-    if (it == g_os.routes.end())
-        return ERROR_NOT_FOUND;
-    *row = it->second;
-    return NO_ERROR;
-}
-DWORD WINAPI fakeGetUnicastIpAddressEntry(PMIB_UNICASTIPADDRESS_ROW row)
-{
-    std::lock_guard lock(g_os.mutex);
-    auto it = g_os.addresses.find(addressKey(*row));
-    if (it == g_os.addresses.end())
+    auto it = (g_os.*Rows).find(Key(*row));
+    if (it == (g_os.*Rows).end())
         return ERROR_NOT_FOUND;
     *row = it->second;
     return NO_ERROR;
@@ -259,12 +220,12 @@ IphlpapiSource::Options fakeOptions()
 {
     IphlpapiSource::Options o;
     o.api = IphlpApiFunctions::system(); // real tables and GetIfEntry2
-    o.api.notifyIpInterfaceChange = &fakeNotifyInterface;
-    o.api.notifyUnicastIpAddressChange = &fakeNotifyAddress;
-    o.api.notifyRouteChange2 = &fakeNotifyRoute;
+    o.api.notifyIpInterfaceChange = &fakeNotify<0, PIPINTERFACE_CHANGE_CALLBACK, &FakeOs::interfaceCb>;
+    o.api.notifyUnicastIpAddressChange = &fakeNotify<1, PUNICAST_IPADDRESS_CHANGE_CALLBACK, &FakeOs::addressCb>;
+    o.api.notifyRouteChange2 = &fakeNotify<2, PIPFORWARD_CHANGE_CALLBACK, &FakeOs::routeCb>;
     o.api.cancelMibChangeNotify2 = &fakeCancel;
-    o.api.getIpForwardEntry2 = &fakeGetIpForwardEntry2;
-    o.api.getUnicastIpAddressEntry = &fakeGetUnicastIpAddressEntry;
+    o.api.getIpForwardEntry2 = &fakeGetEntry<MIB_IPFORWARD_ROW2, &FakeOs::routes, &routeKey>;
+    o.api.getUnicastIpAddressEntry = &fakeGetEntry<MIB_UNICASTIPADDRESS_ROW, &FakeOs::addresses, &addressKey>;
     o.api.getIpInterfaceEntry = &fakeGetIpInterfaceEntry;
     o.api.getIpInterfaceTable = &fakeGetIpInterfaceTable;
     o.api.getIpForwardTable2 = &fakeGetIpForwardTable2;
@@ -333,6 +294,15 @@ void receive(void *context, std::span<const ChangeRecord> batch)
     t_inUserCallback = false;
 }
 
+RegisterParams paramsFor(Receiver *receiver, int addressFamily)
+{
+    RegisterParams p;
+    p.callback = &receive;
+    p.callerContext = receiver;
+    p.addressFamily = addressFamily;
+    return p;
+}
+
 bool hasSnapshotComplete(const std::vector<ChangeRecord> &records)
 {
     for (const ChangeRecord &r : records) {
@@ -350,6 +320,21 @@ template<typename Fn> void fromOsThread(Fn fn)
         fn();
         t_inOsCallback = false;
     }).join();
+}
+
+// Runs fn on an OS thread and returns the records delivered because of it: waits for
+// count of them and CHECKs that there are exactly count (the result always has count
+// entries; missing ones are empty records, which fail the caller's checks).
+template<typename Fn> std::vector<ChangeRecord> osDelivers(Receiver &r, std::size_t count, Fn fn)
+{
+    const std::size_t mark = r.count();
+    fromOsThread(fn);
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + count; }));
+    std::this_thread::sleep_for(50ms); // let any unexpected extra record arrive
+    std::vector<ChangeRecord> got = r.since(mark);
+    CHECK_EQ(got.size(), count);
+    got.resize(count);
+    return got;
 }
 
 MIB_IF_ROW2 loopbackIfRow()
@@ -419,10 +404,7 @@ TEST_CASE(invalidParametersAndHandles)
     IphlpapiSource source(fakeOptions());
     Receiver r;
     Handle h = 0;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = 77;
+    RegisterParams p = paramsFor(&r, 77);
     Status s = source.registerChanges(p, &h);
     CHECK(s.error == Error::InvalidParameter);
     CHECK(s.message.find("77") != std::string::npos);
@@ -460,10 +442,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     options.initialNotificationTimeout = 300ms;
     IphlpapiSource source(options);
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     Handle h = 0;
     CHECK(source.registerChanges(p, &h).ok());
     CHECK(r.waitFor(hasSnapshotComplete));
@@ -500,7 +479,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
 
     // MibInitialNotification with a NULL row: no record, and it confirms the
     // registration (no switch to polling after the 300 ms timeout).
-    std::size_t mark = r.count();
+    const std::size_t mark = r.count();
     fromOsThread([&] {
         g_os.interfaceCb(ctx, nullptr, MibInitialNotification);
         g_os.addressCb(ctx, nullptr, MibInitialNotification);
@@ -521,23 +500,17 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     MIB_IPFORWARD_ROW2 keyOnly = full;
     keyOnly.Metric = 0;
     keyOnly.Protocol = static_cast<NL_ROUTE_PROTOCOL>(0);
-    mark = r.count();
-    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty()) {
-            CHECK(got[0].object == ObjectKind::Route);
-            CHECK(got[0].change == ChangeKind::Add);
-            CHECK(got[0].origin == Origin::Observed);
-            CHECK(got[0].family == Family::IPv4);
-            const auto &row = std::get<RouteRow>(got[0].after);
-            CHECK_EQ(row.metric, 10u);
-            CHECK_EQ(protocolName(row.protocol, row.protocolSpace), std::string("nt-static"));
-            CHECK_EQ(toCidr(row.destination, row.prefixLength), std::string("203.0.113.0/24"));
-            CHECK_EQ(row.luid, std::uint64_t(lo.InterfaceLuid.Value));
-        }
+        const auto got = osDelivers(r, 1, [&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
+        CHECK(got[0].object == ObjectKind::Route);
+        CHECK(got[0].change == ChangeKind::Add);
+        CHECK(got[0].origin == Origin::Observed);
+        CHECK(got[0].family == Family::IPv4);
+        const auto &row = std::get<RouteRow>(got[0].after);
+        CHECK_EQ(row.metric, 10u);
+        CHECK_EQ(protocolName(row.protocol, row.protocolSpace), std::string("nt-static"));
+        CHECK_EQ(toCidr(row.destination, row.prefixLength), std::string("203.0.113.0/24"));
+        CHECK_EQ(row.luid, std::uint64_t(lo.InterfaceLuid.Value));
     }
 
     // Route parameter: metric 10 -> 20; diffed against the held row.
@@ -545,86 +518,57 @@ TEST_CASE(callbackTranslationWithRealMibRows)
         std::lock_guard lock(g_os.mutex);
         g_os.routes[routeKey(full)].Metric = 20;
     }
-    mark = r.count();
-    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibParameterNotification); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty()) {
-            CHECK(got[0].change == ChangeKind::Parameter);
-            CHECK_EQ(got[0].changedFields, fieldBit(Field::RouteMetric));
-            CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 10u);
-            CHECK_EQ(std::get<RouteRow>(got[0].after).metric, 20u);
-        }
+        const auto got = osDelivers(r, 1, [&] { g_os.routeCb(ctx, &keyOnly, MibParameterNotification); });
+        CHECK(got[0].change == ChangeKind::Parameter);
+        CHECK_EQ(got[0].changedFields, fieldBit(Field::RouteMetric));
+        CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 10u);
+        CHECK_EQ(std::get<RouteRow>(got[0].after).metric, 20u);
     }
 
-    // A parameter notification that changes nothing shown: no record. Then a delete.
-    mark = r.count();
-    fromOsThread([&] {
-        g_os.routeCb(ctx, &keyOnly, MibParameterNotification);
-        std::lock_guard lock(g_os.mutex);
-        g_os.routes.clear();
-    });
-    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibDeleteInstance); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
+    // A parameter notification that changes nothing shown gives no record; then a delete.
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty()) {
-            CHECK(got[0].change == ChangeKind::Delete);
-            CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 20u);
-            CHECK(std::holds_alternative<std::monostate>(got[0].after));
-        }
+        const auto got = osDelivers(r, 1, [&] {
+            g_os.routeCb(ctx, &keyOnly, MibParameterNotification);
+            {
+                std::lock_guard lock(g_os.mutex);
+                g_os.routes.clear();
+            }
+            g_os.routeCb(ctx, &keyOnly, MibDeleteInstance);
+        });
+        CHECK(got[0].change == ChangeKind::Delete);
+        CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 20u);
+        CHECK(std::holds_alternative<std::monostate>(got[0].after));
     }
 
-    // An add whose row is already gone again (re-read: ERROR_NOT_FOUND): nothing.
-    mark = r.count();
-    fromOsThread([&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
-
-    // Address add / parameter (DAD preferred -> deprecated) / delete.
+    // An add whose row is already gone again (re-read: ERROR_NOT_FOUND) gives nothing;
+    // address add / parameter (DAD preferred -> deprecated) / delete.
     MIB_UNICASTIPADDRESS_ROW addr = testAddress(lo, IpDadStatePreferred);
     {
         std::lock_guard lock(g_os.mutex);
         g_os.addresses[addressKey(addr)] = addr;
     }
-    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibAddInstance); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1)); // the gone route gave nothing
-        if (!got.empty()) {
-            CHECK(got[0].object == ObjectKind::Address);
-            CHECK(got[0].change == ChangeKind::Add);
-            CHECK(got[0].family == Family::IPv6);
-            CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent));
-        }
+        const auto got = osDelivers(r, 1, [&] {
+            g_os.routeCb(ctx, &keyOnly, MibAddInstance);
+            g_os.addressCb(ctx, &addr, MibAddInstance);
+        });
+        CHECK(got[0].object == ObjectKind::Address);
+        CHECK(got[0].change == ChangeKind::Add);
+        CHECK(got[0].family == Family::IPv6);
+        CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent));
     }
     {
         std::lock_guard lock(g_os.mutex);
         g_os.addresses[addressKey(addr)].DadState = IpDadStateDeprecated;
     }
-    mark = r.count();
-    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibParameterNotification); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty()) {
-            CHECK(got[0].change == ChangeKind::Parameter);
-            CHECK_EQ(got[0].changedFields, fieldBit(Field::AddrFlags));
-            CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent | AddrDeprecated));
-        }
+        const auto got = osDelivers(r, 1, [&] { g_os.addressCb(ctx, &addr, MibParameterNotification); });
+        CHECK(got[0].change == ChangeKind::Parameter);
+        CHECK_EQ(got[0].changedFields, fieldBit(Field::AddrFlags));
+        CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent | AddrDeprecated));
     }
-    mark = r.count();
-    fromOsThread([&] { g_os.addressCb(ctx, &addr, MibDeleteInstance); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
-    {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty())
-            CHECK(got[0].change == ChangeKind::Delete);
-    }
+    CHECK(osDelivers(r, 1, [&] { g_os.addressCb(ctx, &addr, MibDeleteInstance); })[0].change == ChangeKind::Delete);
 
     // Interface parameter: NlMtu 1500 -> 9000 on the loopback's IPv4 interface.
     {
@@ -636,36 +580,24 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     ifRow.Family = AF_INET;
     ifRow.InterfaceLuid = lo.InterfaceLuid;
     ifRow.InterfaceIndex = lo.InterfaceIndex;
-    mark = r.count();
-    fromOsThread([&] { g_os.interfaceCb(ctx, &ifRow, MibParameterNotification); });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() > mark; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(1));
-        if (!got.empty()) {
-            CHECK(got[0].object == ObjectKind::Interface);
-            CHECK(got[0].change == ChangeKind::Parameter);
-            CHECK_EQ(got[0].changedFields, fieldBit(Field::IfMtu));
-            CHECK_EQ(std::get<InterfaceRow>(got[0].before).mtu, 1500u);
-            CHECK_EQ(std::get<InterfaceRow>(got[0].after).mtu, 9000u);
-            CHECK_EQ(std::get<InterfaceRow>(got[0].after).kind, std::string("loopback")); // from GetIfEntry2
-        }
+        const auto got = osDelivers(r, 1, [&] { g_os.interfaceCb(ctx, &ifRow, MibParameterNotification); });
+        CHECK(got[0].object == ObjectKind::Interface);
+        CHECK(got[0].change == ChangeKind::Parameter);
+        CHECK_EQ(got[0].changedFields, fieldBit(Field::IfMtu));
+        CHECK_EQ(std::get<InterfaceRow>(got[0].before).mtu, 1500u);
+        CHECK_EQ(std::get<InterfaceRow>(got[0].after).mtu, 9000u);
+        CHECK_EQ(std::get<InterfaceRow>(got[0].after).kind, std::string("loopback")); // from GetIfEntry2
     }
     // Interface delete (IPv4 only) then add again.
-    mark = r.count();
-    fromOsThread([&] {
-        g_os.interfaceCb(ctx, &ifRow, MibDeleteInstance);
-        g_os.interfaceCb(ctx, &ifRow, MibAddInstance);
-    });
-    CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + 2; }));
     {
-        const auto got = r.since(mark);
-        CHECK_EQ(got.size(), std::size_t(2));
-        if (got.size() == 2) {
-            CHECK(got[0].change == ChangeKind::Delete);
-            CHECK(got[1].change == ChangeKind::Add);
-            CHECK(std::get<InterfaceRow>(got[1].after).family == Family::IPv4);
-        }
+        const auto got = osDelivers(r, 2, [&] {
+            g_os.interfaceCb(ctx, &ifRow, MibDeleteInstance);
+            g_os.interfaceCb(ctx, &ifRow, MibAddInstance);
+        });
+        CHECK(got[0].change == ChangeKind::Delete);
+        CHECK(got[1].change == ChangeKind::Add);
+        CHECK(std::get<InterfaceRow>(got[1].after).family == Family::IPv4);
     }
 
     CHECK(source.cancel(h).ok());
@@ -677,10 +609,7 @@ TEST_CASE(familyFilterOfARegistration)
     g_os.reset();
     IphlpapiSource source(fakeOptions());
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_INET;
+    RegisterParams p = paramsFor(&r, AF_INET);
     p.objects = AddressesMask | RoutesMask;
     Handle h = 0;
     CHECK(source.registerChanges(p, &h).ok());
@@ -703,10 +632,7 @@ TEST_CASE(cancelFreesTheContextExactlyOnce)
     {
         IphlpapiSource source(fakeOptions());
         auto *r = new Receiver; // the caller's context, released by the caller after cancel
-        RegisterParams p;
-        p.callback = &receive;
-        p.callerContext = r;
-        p.addressFamily = AF_UNSPEC;
+        RegisterParams p = paramsFor(r, AF_UNSPEC);
         Handle h = 0;
         CHECK(source.registerChanges(p, &h).ok());
         CHECK(r->waitFor(hasSnapshotComplete));
@@ -761,10 +687,7 @@ TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
     IphlpapiSource source(fakeOptions());
     Receiver r;
     Handle h = 0;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     {
         std::lock_guard lock(r.mutex);
         r.cancelSource = &source; // cancel from inside the first callback (the snapshot batch)
@@ -820,10 +743,7 @@ TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
         const long freed = IphlpapiSource::registrationsFreed();
         IphlpapiSource source(fakeOptions());
         Receiver r;
-        RegisterParams p;
-        p.callback = &receive;
-        p.callerContext = &r;
-        p.addressFamily = AF_UNSPEC;
+        RegisterParams p = paramsFor(&r, AF_UNSPEC);
         Handle h = 77;
         const Status s = source.registerChanges(p, &h);
         CHECK(s.error == c.error);
@@ -845,10 +765,7 @@ TEST_CASE(notSupportedFallsBackToPolling)
     g_os.notifyResult[2] = ERROR_NOT_SUPPORTED;
     IphlpapiSource source(fakeOptions());
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     Handle h = 0;
     CHECK(source.registerChanges(p, &h).ok());
     CHECK(r.waitFor(hasSnapshotComplete));
@@ -899,10 +816,7 @@ TEST_CASE(noInitialNotificationFallsBackToPolling)
     options.initialNotificationTimeout = 300ms;
     IphlpapiSource source(options);
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     Handle h = 0;
     CHECK(source.registerChanges(p, &h).ok());
     CHECK(r.waitFor(hasSnapshotComplete));
@@ -936,10 +850,7 @@ TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
     options.initialNotificationTimeout = 300ms;
     IphlpapiSource source(options);
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     p.initialNotification = false;
     Handle h = 0;
     CHECK(source.registerChanges(p, &h).ok());
@@ -958,10 +869,7 @@ TEST_CASE(systemSourceUnderWine)
     if (!source)
         return;
     Receiver r;
-    RegisterParams p;
-    p.callback = &receive;
-    p.callerContext = &r;
-    p.addressFamily = AF_UNSPEC;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
     Handle h = 0;
     const Status s = source->registerChanges(p, &h);
     CHECK(s.ok());

@@ -23,8 +23,7 @@ SOCKADDR_INET v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
 
 // Copies a NUL-terminated wide string into a fixed WCHAR array (no CRT "unsafe" calls, so
 // MSVC /W4 /WX builds it too).
-template<std::size_t N>
-void copyWide(WCHAR (&target)[N], const wchar_t *text)
+template<std::size_t N> void copyWide(WCHAR (&target)[N], const wchar_t *text)
 {
     std::size_t i = 0;
     for (; i + 1 < N && text[i]; ++i)
@@ -208,6 +207,34 @@ TEST_CASE(wineFacts)
     handle = reinterpret_cast<HANDLE>(1);
     CHECK_EQ(NotifyIpInterfaceChange(AF_UNSPEC, nullptr, nullptr, FALSE, &handle), DWORD(NO_ERROR));
     CHECK(handle == nullptr);
+    // NotifyUnicastIpAddressChange: only the initial notification, synchronously, inside the call.
+    struct Seen {
+        DWORD thread = 0;
+        int calls = 0;
+        MIB_NOTIFICATION_TYPE type = MibAddInstance;
+        bool nullRow = false;
+    } seen;
+    auto callback = [](PVOID context, PMIB_UNICASTIPADDRESS_ROW row, MIB_NOTIFICATION_TYPE type) {
+        auto *s = static_cast<Seen *>(context);
+        s->thread = GetCurrentThreadId();
+        ++s->calls;
+        s->type = type;
+        s->nullRow = row == nullptr;
+    };
+    handle = reinterpret_cast<HANDLE>(1);
+    CHECK_EQ(NotifyUnicastIpAddressChange(AF_UNSPEC, callback, &seen, TRUE, &handle), DWORD(NO_ERROR));
+    CHECK(handle == nullptr);
+    CHECK_EQ(seen.calls, 1);
+    CHECK(seen.type == MibInitialNotification);
+    CHECK(seen.nullRow);
+    CHECK_EQ(seen.thread, GetCurrentThreadId());
+    // No IPv6 routes (Wine's nsi does not enumerate them).
+    PMIB_IPFORWARD_TABLE2 routes6 = nullptr;
+    const DWORD rc6 = GetIpForwardTable2(AF_INET6, &routes6);
+    CHECK(rc6 == NO_ERROR || rc6 == ERROR_NOT_FOUND);
+    CHECK(routes6 == nullptr || routes6->NumEntries == 0);
+    if (routes6)
+        FreeMibTable(routes6);
     const IphlpApiFunctions api = IphlpApiFunctions::system();
     CHECK(api.getIpForwardEntry2 == nullptr); // unimplemented in Wine 8: calling it aborts
     CHECK(api.getIpInterfaceEntry == nullptr); // likewise

@@ -359,9 +359,11 @@ void TestNetlinkDecoder::route4()
 
 void TestNetlinkDecoder::route6Multipath()
 {
-    const Msg m = routeMessage6Multipath();
+    Msg m = routeMessage6Multipath();
+    m.nlh->nlmsg_flags = NLM_F_REPLACE;
     DecodedMessage out;
     QCOMPARE(m.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.nlmsgFlags, std::uint16_t(NLM_F_REPLACE)); // kept for replace handling
     const RouteRow &r = out.route;
     QCOMPARE(toCidr(r.destination, r.prefixLength), std::string("2001:db8:9::/64"));
     QCOMPARE(r.table, 254u); // no RTA_TABLE: rtm_table

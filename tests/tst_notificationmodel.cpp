@@ -142,7 +142,7 @@ private Q_SLOTS:
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         QSignalSpy inserted(model.routes(), &QAbstractItemModel::rowsInserted);
-        std::atomic<bool> done{false};
+        std::atomic<bool> done {false};
         std::thread pusher([&] {
             for (int i = 0; i < N; ++i)
                 source.upsert(numberedRoute(i));

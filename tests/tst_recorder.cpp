@@ -1,11 +1,11 @@
 // Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
 // events after ready, stop() at any time, unwritable output.
 #include "csvreader.h"
+#include "eventhistory.h"
 #include "manualsource.h"
 #include "modeltestrows.h"
 #include "notificationmodel.h"
 #include "recorder.h"
-#include "eventhistory.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -63,7 +63,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions{path, family, initial, 0});
+        Recorder recorder(&source, RecorderOptions {path, family, initial, 0});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -88,7 +88,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions{path, afUnspec(), false, -1});
+        Recorder recorder(&source, RecorderOptions {path, afUnspec(), false, -1});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -117,7 +117,7 @@ private Q_SLOTS:
         ManualSource source;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, 0.3});
+        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0.3});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -138,7 +138,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         {
             const QString path = dir.filePath(QStringLiteral("early.csv"));
-            Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             QString error;
             QVERIFY(recorder.start(&error));
@@ -148,7 +148,7 @@ private Q_SLOTS:
         }
         {
             const QString path = dir.filePath(QStringLiteral("onready.csv"));
-            Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             connect(&recorder, &Recorder::ready, &recorder, &Recorder::stop);
             QString error;
@@ -165,7 +165,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("missing/dir/out.csv"));
-        Recorder recorder(&source, RecorderOptions{path, afUnspec(), true, 0});
+        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0});
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
         QVERIFY(recorder.start(&error));
@@ -179,7 +179,7 @@ private Q_SLOTS:
     void badFamilyFailsToStart()
     {
         ManualSource source;
-        Recorder recorder(&source, RecorderOptions{QStringLiteral("/tmp/x.csv"), 999, true, 0});
+        Recorder recorder(&source, RecorderOptions {QStringLiteral("/tmp/x.csv"), 999, true, 0});
         QString error;
         QVERIFY(!recorder.start(&error));
         QVERIFY2(error.contains(QStringLiteral("999")), qPrintable(error));

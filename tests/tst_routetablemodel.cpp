@@ -1,8 +1,8 @@
 // RouteTableModel through NotificationModel + ManualSource: ranged inserts, changes and
 // removals under QAbstractItemModelTester (attached before any data), texts, marks.
+#include "eventhistory.h"
 #include "manualsource.h"
 #include "modeltestrows.h"
-#include "eventhistory.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
 

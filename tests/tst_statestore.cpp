@@ -2,6 +2,7 @@
 // route identity per key scheme, and snapshot reconciliation.
 #include "plaintest.h"
 
+#include "format.h"
 #include "statestore.h"
 
 using namespace ncv::platform;
@@ -52,8 +53,8 @@ TEST_CASE(linux_route_key_includes_metric_and_table)
     ChangeRecord r;
     CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.2", 100), 1, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Add);
-    // same key, new gateway: parameter "nexthops"
-    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 2, Origin::Observed, &r));
+    // same key, new gateway with NLM_F_REPLACE (ip route replace): parameter "nexthops"
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 2, Origin::Observed, &r, true));
     CHECK(r.change == ChangeKind::Parameter);
     CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
     // other metric or table: another route
@@ -143,6 +144,83 @@ TEST_CASE(routes_using_interface)
     store.upsert(c, 1, Origin::Observed, &r);
     CHECK_EQ(store.routesUsingInterface(4, Family::IPv4).size(), std::size_t(1));
     CHECK_EQ(store.routesUsingInterface(4, Family::Unspec).size(), std::size_t(2));
+}
+
+TEST_CASE(linux_routes_differing_in_next_hop_coexist)
+{
+    // The kernel keeps fe80::/64 metric 256 once per device, and `ip route append` adds a
+    // route with the same (table, prefix, tos, metric) but another next hop.
+    StateStore store(StateStore::KeyScheme::Linux);
+    ChangeRecord r;
+    RouteRow v0 = route("fe80::", 64, "::", 256);
+    v0.nextHops[0].ifIndex = 2;
+    RouteRow v1 = v0;
+    v1.nextHops[0].ifIndex = 3;
+    CHECK(store.upsert(v0, 1, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK(store.upsert(v1, 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK_EQ(store.routeCount(), std::size_t(2));
+    CHECK(store.key(v0) != store.key(v1));
+    CHECK(!store.upsert(v1, 3, Origin::Observed, &r)); // no-op for the second one too
+    v1.protocol = 4;
+    CHECK(store.upsert(v1, 4, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::RouteProtocol));
+    CHECK_EQ(std::get<RouteRow>(r.after).nextHops[0].ifIndex, 3u);
+
+    // Deleting the first promotes the second; deleting it again finds nothing.
+    CHECK(store.remove(v0, 5, Origin::Observed, &r));
+    CHECK_EQ(std::get<RouteRow>(r.before).nextHops[0].ifIndex, 2u);
+    CHECK(!store.remove(v0, 6, Origin::Observed, &r));
+    CHECK_EQ(store.routeCount(), std::size_t(1));
+    CHECK(store.remove(v1, 7, Origin::Observed, &r));
+    CHECK_EQ(store.routeCount(), std::size_t(0));
+}
+
+TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
+{
+    StateStore store(StateStore::KeyScheme::Linux);
+    ChangeRecord r;
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.2", 100), 1, Origin::Observed, &r));
+    // Without NLM_F_REPLACE a new next hop is another route (ip route append) ...
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.4", 100), 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Add);
+    CHECK(store.remove(route("10.20.0.0", 16, "10.9.0.4", 100), 3, Origin::Observed, &r));
+    // ... with it, the held route was replaced.
+    CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 4, Origin::Observed, &r, true));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    CHECK_EQ(toString(std::get<RouteRow>(r.before).nextHops[0].gateway), std::string("10.9.0.2"));
+    CHECK_EQ(toString(std::get<RouteRow>(r.after).nextHops[0].gateway), std::string("10.9.0.3"));
+    CHECK_EQ(store.routeCount(), std::size_t(1));
+}
+
+TEST_CASE(reconcile_with_coexisting_routes)
+{
+    StateStore store(StateStore::KeyScheme::Linux);
+    ChangeRecord r;
+    RouteRow a = route("fe80::", 64, "::", 256);
+    a.nextHops[0].ifIndex = 2;
+    RouteRow b = a;
+    b.nextHops[0].ifIndex = 3;
+    RouteRow c = a;
+    c.nextHops[0].ifIndex = 4;
+    Snapshot snap;
+    snap.routes = {a, b, c};
+    std::vector<ChangeRecord> out;
+    store.reconcile(snap, 1, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(3));
+    out.clear();
+    store.reconcile(snap, 2, Origin::Inferred, out);
+    CHECK(out.empty());
+    snap.routes = {a, c}; // b went away
+    store.reconcile(snap, 3, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(1));
+    CHECK(out[0].change == ChangeKind::Delete);
+    CHECK_EQ(std::get<RouteRow>(out[0].before).nextHops[0].ifIndex, 3u);
+    CHECK_EQ(store.routeCount(), std::size_t(2));
+    CHECK_EQ(store.routesUsingInterface(4, Family::IPv6).size(), std::size_t(1));
 }
 
 NCV_PLAIN_TEST_MAIN()

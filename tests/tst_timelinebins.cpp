@@ -59,7 +59,7 @@ private Q_SLOTS:
         QCOMPARE(sumY(bins.series(ObjectKind::Interface, kT0, kT0 + 299'999, 100)), qint64(0));
 
         // Empty batch (only a marker): no signal.
-        bins.addBatch(std::vector<ChangeRecord>{makeEvent(ObjectKind::None, kT0, ChangeKind::SnapshotComplete)});
+        bins.addBatch(std::vector<ChangeRecord> {makeEvent(ObjectKind::None, kT0, ChangeKind::SnapshotComplete)});
         QCOMPARE(changed.count(), 1);
     }
 

@@ -189,6 +189,10 @@ std::string interfaceAttributes(const InterfaceRow &i)
     text += " mtu " + number(i.mtu);
     if (i.macLength)
         text += " mac " + macText(i.mac.data(), i.macLength);
+    if (i.masterIndex)
+        text += " master " + number(i.masterIndex);
+    if (!i.alias.empty())
+        text += " alias " + i.alias;
     return text;
 }
 

@@ -151,6 +151,27 @@ StateStore::Key StateStore::makeKey(const RouteRow &row) const
     return key;
 }
 
+StateStore::Key StateStore::identityKey(const RouteRow &row) const
+{
+    Key key = makeKey(row);
+    if (m_scheme == KeyScheme::Linux && row.nextHops.size() == 1) {
+        KeyWriter w(key);
+        w.value(row.nextHops.front().ifIndex);
+        w.address(row.nextHops.front().gateway);
+    }
+    return key;
+}
+
+bool StateStore::sameRoute(const RouteRow &held, const RouteRow &row) const
+{
+    if (m_scheme == KeyScheme::Windows)
+        return true; // the key already holds the next hop
+    if (held.nextHops.size() != 1 || row.nextHops.size() != 1)
+        return held.nextHops.size() != 1 && row.nextHops.size() != 1; // multipath or none: one per base key
+    return held.nextHops.front().ifIndex == row.nextHops.front().ifIndex
+        && held.nextHops.front().gateway == row.nextHops.front().gateway;
+}
+
 std::string StateStore::key(const InterfaceRow &row) const
 {
     const Key k = makeKey(row);
@@ -163,7 +184,7 @@ std::string StateStore::key(const AddressRow &row) const
 }
 std::string StateStore::key(const RouteRow &row) const
 {
-    const Key k = makeKey(row);
+    const Key k = identityKey(row);
     return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
 }
 
@@ -175,9 +196,50 @@ bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origi
 {
     return upsertIn(m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
-bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace)
 {
-    return upsertIn(m_routes, row, [this](const RouteRow &r) { return makeKey(r); }, timeUs, origin, out);
+    const Key base = makeKey(row);
+    auto primary = m_routes.find(base);
+    RouteRow *held = nullptr;
+    if (primary != m_routes.end()) {
+        if (sameRoute(primary->second, row)) {
+            held = &primary->second;
+        } else {
+            auto [first, last] = m_routeDuplicates.equal_range(base);
+            for (auto it = first; it != last; ++it)
+                if (sameRoute(it->second, row))
+                    held = &it->second;
+            if (!held && replace)
+                held = &primary->second; // NLM_F_REPLACE: the kernel replaced its first match
+        }
+    }
+    ChangeRecord record;
+    record.object = ObjectKind::Route;
+    record.family = row.family();
+    record.timeUs = timeUs;
+    record.origin = origin;
+    if (!held) {
+        if (primary == m_routes.end())
+            m_routes.emplace(base, row);
+        else
+            m_routeDuplicates.emplace(base, row);
+        record.change = ChangeKind::Add;
+        record.after = row;
+    } else {
+        const FieldMask mask = diff(*held, row);
+        if (mask == 0) {
+            *held = row;
+            return false;
+        }
+        record.change = ChangeKind::Parameter;
+        record.changedFields = mask;
+        record.before = std::move(*held);
+        *held = row;
+        record.after = row;
+    }
+    if (out)
+        *out = std::move(record);
+    return true;
 }
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
@@ -189,7 +251,42 @@ bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin or
 }
 bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
-    return removeIn(m_routes, keyRow, [this](const RouteRow &r) { return makeKey(r); }, timeUs, origin, out);
+    const Key base = makeKey(keyRow);
+    auto primary = m_routes.find(base);
+    if (primary == m_routes.end())
+        return false;
+    RouteRow removed;
+    // A delete that names no next hop takes the first route with the base key, as the kernel does.
+    if (keyRow.nextHops.empty() || sameRoute(primary->second, keyRow)) {
+        removed = std::move(primary->second);
+        auto dup = m_routeDuplicates.find(base);
+        if (dup != m_routeDuplicates.end()) { // promote the next route with this base key
+            primary->second = std::move(dup->second);
+            m_routeDuplicates.erase(dup);
+        } else {
+            m_routes.erase(primary);
+        }
+    } else {
+        auto [first, last] = m_routeDuplicates.equal_range(base);
+        auto it = first;
+        while (it != last && !sameRoute(it->second, keyRow))
+            ++it;
+        if (it == last)
+            return false;
+        removed = std::move(it->second);
+        m_routeDuplicates.erase(it);
+    }
+    if (out) {
+        ChangeRecord record;
+        record.object = ObjectKind::Route;
+        record.change = ChangeKind::Delete;
+        record.family = removed.family();
+        record.timeUs = timeUs;
+        record.origin = origin;
+        record.before = std::move(removed);
+        *out = std::move(record);
+    }
+    return true;
 }
 
 void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
@@ -207,13 +304,13 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
             out.push_back(std::move(record));
     }
     for (const RouteRow &row : snapshot.routes) {
-        seenRoutes.insert(makeKey(row));
+        seenRoutes.insert(identityKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
-    auto sweep = [&](auto &map, const auto &seen) {
+    auto sweep = [&](auto &map, const auto &seen, auto keyOf) {
         for (auto it = map.begin(); it != map.end();) {
-            if (seen.count(it->first)) {
+            if (seen.count(keyOf(*it))) {
                 ++it;
                 continue;
             }
@@ -228,9 +325,22 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
             it = map.erase(it);
         }
     };
-    sweep(m_routes, seenRoutes);
-    sweep(m_addresses, seenAddresses);
-    sweep(m_interfaces, seenInterfaces);
+    // Routes: collect the unseen ones first, then remove them through remove() so a
+    // duplicate is promoted correctly.
+    std::vector<RouteRow> goneRoutes;
+    auto collectGone = [&](const auto &map) {
+        for (const auto &[k, row] : map)
+            if (!seenRoutes.count(identityKey(row)))
+                goneRoutes.push_back(row);
+    };
+    collectGone(m_routes);
+    collectGone(m_routeDuplicates);
+    for (const RouteRow &row : goneRoutes)
+        if (remove(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    auto byMapKey = [](const auto &entry) { return entry.first; };
+    sweep(m_addresses, seenAddresses, byMapKey);
+    sweep(m_interfaces, seenInterfaces, byMapKey);
 }
 
 void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const
@@ -260,8 +370,10 @@ void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &o
     });
     for (auto *row : addresses)
         emit(*row);
-    out.reserve(out.size() + m_routes.size());
+    out.reserve(out.size() + routeCount());
     for (const auto &[k, row] : m_routes)
+        emit(row);
+    for (const auto &[k, row] : m_routeDuplicates)
         emit(row);
 }
 
@@ -282,16 +394,20 @@ const InterfaceRow *StateStore::findInterface(std::uint32_t ifIndex) const
 std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Family family) const
 {
     std::vector<RouteRow> out;
-    for (const auto &[k, row] : m_routes) {
-        if (family != Family::Unspec && row.family() != family)
-            continue;
-        for (const NextHop &hop : row.nextHops) {
-            if (hop.ifIndex == ifIndex) {
-                out.push_back(row);
-                break;
+    auto scan = [&](const auto &map) {
+        for (const auto &[k, row] : map) {
+            if (family != Family::Unspec && row.family() != family)
+                continue;
+            for (const NextHop &hop : row.nextHops) {
+                if (hop.ifIndex == ifIndex) {
+                    out.push_back(row);
+                    break;
+                }
             }
         }
-    }
+    };
+    scan(m_routes);
+    scan(m_routeDuplicates);
     return out;
 }
 
@@ -309,6 +425,7 @@ void StateStore::clear()
     m_interfaces.clear();
     m_addresses.clear();
     m_routes.clear();
+    m_routeDuplicates.clear();
 }
 
 } // namespace ncv::platform

@@ -38,7 +38,13 @@ public:
     /// e.g. lifetimes). out->timeUs = timeUs, out->origin = origin.
     bool upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
-    bool upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    /// Routes (KeyScheme::Linux): the kernel lets several routes share (table, prefix,
+    /// tos, metric) when they differ in next hop (IPv6 addrconf routes per device,
+    /// `ip route append`), so a route is identified by that base key plus its first next
+    /// hop (interface, gateway). replace = the message carried NLM_F_REPLACE: the kernel
+    /// replaced the held route with the same base key, which is then a Parameter change
+    /// (nexthops) rather than a second route.
+    bool upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace = false);
 
     /// Removes the object with row's key. Returns true and fills *out with a Delete
     /// record (before = the held row) when it was held; false when unknown.
@@ -63,7 +69,7 @@ public:
 
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
-    std::size_t routeCount() const { return m_routes.size(); }
+    std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
     void clear();
 
     /// Key bytes of a row under this store's scheme (for tests and backends).
@@ -84,12 +90,17 @@ public:
 private:
     Key makeKey(const InterfaceRow &row) const;
     Key makeKey(const AddressRow &row) const;
-    Key makeKey(const RouteRow &row) const;
+    Key makeKey(const RouteRow &row) const;      ///< base key (Linux) / full key (Windows)
+    Key identityKey(const RouteRow &row) const;  ///< base key + next hop identity
+    bool sameRoute(const RouteRow &held, const RouteRow &row) const; ///< same next hop identity
 
     KeyScheme m_scheme;
     std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
-    std::unordered_map<Key, RouteRow, KeyHash> m_routes;
+    std::unordered_map<Key, RouteRow, KeyHash> m_routes; ///< by base key: the first route of each
+    /// Further routes sharing a base key with one in m_routes (rare: a few per device for
+    /// IPv6 kernel routes, `ip route append`).
+    std::unordered_multimap<Key, RouteRow, KeyHash> m_routeDuplicates;
 };
 
 } // namespace ncv::platform

@@ -447,6 +447,7 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
 {
     out.object = ObjectKind::None;
     out.isDelete = false;
+    out.nlmsgFlags = nlh->nlmsg_flags;
     out.reason.clear();
     DecodeStatus status = DecodeStatus::Skip;
     switch (nlh->nlmsg_type) {

@@ -26,6 +26,7 @@ enum class DecodeStatus : std::uint8_t {
 struct DecodedMessage {
     ObjectKind object = ObjectKind::None; ///< Interface, Address or Route when status is Ok
     bool isDelete = false;                ///< RTM_DEL* (the row then carries at least the key fields)
+    std::uint16_t nlmsgFlags = 0;         ///< nlmsg_flags (NLM_F_REPLACE on an IPv6 route replace, NLM_F_DUMP_INTR...)
     InterfaceRow interface;               ///< valid when object == Interface
     AddressRow address;                   ///< valid when object == Address
     RouteRow route;                       ///< valid when object == Route

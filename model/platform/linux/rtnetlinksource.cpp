@@ -202,17 +202,18 @@ void RtnetlinkSource::Registration::deliver()
     if (batch.empty())
         return;
     {
+        // Counted first, so a callback (or a test woken by it) sees its own batch counted.
+        std::lock_guard lock(statsMutex);
+        stats.records += batch.size();
+        stats.batches += 1;
+    }
+    {
         CallbackScope scope(gate);
         if (scope.entered()) {
             params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batch.size()));
         } else {
             stop.store(true, std::memory_order_release);
         }
-    }
-    {
-        std::lock_guard lock(statsMutex);
-        stats.records += batch.size();
-        stats.batches += 1;
     }
     batch.clear();
 }
@@ -383,7 +384,8 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         break;
     case ObjectKind::Route:
         produced = decoded.isDelete ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record);
+                                    : store.upsert(decoded.route, timeUs, Origin::Observed, &record,
+                                                   (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
         record.family = decoded.route.family();
         break;
     default:

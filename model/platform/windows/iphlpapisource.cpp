@@ -149,9 +149,18 @@ void enqueue(PVOID callerContext, ObjectKind object, const MibRow *row, MIB_NOTI
     reg->wake.notify_one();
 }
 
-bool isGone(DWORD rc)
+// Re-reads a notification's row (it may be incomplete) with the Get*Entry call, when
+// there is one. Returns false when the object is gone again (ERROR_NOT_FOUND /
+// ERROR_FILE_NOT_FOUND: its MibDeleteInstance follows); on other errors row stays as handed over.
+template<typename MibRow> bool reread(DWORD(WINAPI *get)(MibRow *), MibRow &row)
 {
-    return rc == ERROR_NOT_FOUND || rc == ERROR_FILE_NOT_FOUND;
+    if (!get)
+        return true;
+    MibRow fresh = row; // the key fields the call needs are set
+    const DWORD rc = get(&fresh);
+    if (rc == NO_ERROR)
+        row = fresh;
+    return rc != ERROR_NOT_FOUND && rc != ERROR_FILE_NOT_FOUND;
 }
 
 void keep(const IphlpapiRegistration &reg, bool classified, ChangeRecord &record, std::vector<ChangeRecord> &out)
@@ -160,46 +169,20 @@ void keep(const IphlpapiRegistration &reg, bool classified, ChangeRecord &record
         out.push_back(std::move(record));
 }
 
-void processRoute(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
+// Routes and addresses: a delete removes the held row by its key; an add or parameter
+// notification is re-read, converted and classified against the held row.
+template<typename MibRow, typename Convert>
+void processRow(IphlpapiRegistration &reg, const Pending &pending, DWORD(WINAPI *get)(MibRow *), Convert convert,
+                std::vector<ChangeRecord> &out)
 {
-    MIB_IPFORWARD_ROW2 row = std::get<MIB_IPFORWARD_ROW2>(pending.row);
+    MibRow row = std::get<MibRow>(pending.row);
     ChangeRecord record;
-    if (pending.type == MibDeleteInstance) {
-        keep(reg, reg.store.remove(routeFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record),
-             record, out);
-        return;
-    }
-    if (reg.api.getIpForwardEntry2) {
-        MIB_IPFORWARD_ROW2 fresh = row; // key: InterfaceLuid/Index, DestinationPrefix, NextHop
-        const DWORD rc = reg.api.getIpForwardEntry2(&fresh);
-        if (rc == NO_ERROR)
-            row = fresh;
-        else if (isGone(rc))
-            return; // gone again; its MibDeleteInstance follows
-    }
-    keep(reg, reg.store.upsert(routeFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record), record,
-         out);
-}
-
-void processAddress(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
-{
-    MIB_UNICASTIPADDRESS_ROW row = std::get<MIB_UNICASTIPADDRESS_ROW>(pending.row);
-    ChangeRecord record;
-    if (pending.type == MibDeleteInstance) {
-        keep(reg, reg.store.remove(addressFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record),
-             record, out);
-        return;
-    }
-    if (reg.api.getUnicastIpAddressEntry) {
-        MIB_UNICASTIPADDRESS_ROW fresh = row; // key: InterfaceLuid/Index, Address
-        const DWORD rc = reg.api.getUnicastIpAddressEntry(&fresh);
-        if (rc == NO_ERROR)
-            row = fresh;
-        else if (isGone(rc))
-            return;
-    }
-    keep(reg, reg.store.upsert(addressFromMib(row, pending.timeUs), pending.timeUs, Origin::Observed, &record), record,
-         out);
+    bool classified = false;
+    if (pending.type == MibDeleteInstance)
+        classified = reg.store.remove(convert(row, pending.timeUs), pending.timeUs, Origin::Observed, &record);
+    else if (reread(get, row))
+        classified = reg.store.upsert(convert(row, pending.timeUs), pending.timeUs, Origin::Observed, &record);
+    keep(reg, classified, record, out);
 }
 
 void processInterface(IphlpapiRegistration &reg, const Pending &pending, std::vector<ChangeRecord> &out)
@@ -214,14 +197,8 @@ void processInterface(IphlpapiRegistration &reg, const Pending &pending, std::ve
         keep(reg, reg.store.remove(key, pending.timeUs, Origin::Observed, &record), record, out);
         return;
     }
-    if (reg.api.getIpInterfaceEntry) {
-        MIB_IPINTERFACE_ROW fresh = row; // key: Family, InterfaceLuid/Index
-        const DWORD rc = reg.api.getIpInterfaceEntry(&fresh);
-        if (rc == NO_ERROR)
-            row = fresh;
-        else if (isGone(rc))
-            return;
-    }
+    if (!reread(reg.api.getIpInterfaceEntry, row))
+        return;
     // The name, alias, type, oper status and MAC come from the MIB_IF_ROW2.
     InterfaceRow base;
     bool haveBase = false;
@@ -252,8 +229,8 @@ void process(IphlpapiRegistration &reg, const Pending &pending, std::vector<Chan
 {
     switch (pending.object) {
     case ObjectKind::Interface: processInterface(reg, pending, out); break;
-    case ObjectKind::Address: processAddress(reg, pending, out); break;
-    case ObjectKind::Route: processRoute(reg, pending, out); break;
+    case ObjectKind::Address: processRow(reg, pending, reg.api.getUnicastIpAddressEntry, &addressFromMib, out); break;
+    case ObjectKind::Route: processRow(reg, pending, reg.api.getIpForwardEntry2, &routeFromMib, out); break;
     default: break;
     }
 }

@@ -1,5 +1,7 @@
 #include "win32status.h"
 
+#include "iphlpapiconvert.h"
+
 #include <windows.h>
 
 #include <cstdio>
@@ -61,23 +63,15 @@ std::string trimmed(std::string text)
 std::string formatFrom(DWORD flags, HMODULE module, std::uint32_t code)
 {
     wchar_t buffer[512];
-    const DWORD n = FormatMessageW(flags | FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_MAX_WIDTH_MASK, module, code,
-                                   MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), buffer,
-                                   static_cast<DWORD>(sizeof buffer / sizeof buffer[0]), nullptr);
-    DWORD len = n;
-    if (len == 0) {
-        // No English text: take the user's language.
-        len = FormatMessageW(flags | FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_MAX_WIDTH_MASK, module, code, 0,
-                             buffer, static_cast<DWORD>(sizeof buffer / sizeof buffer[0]), nullptr);
+    // English text first (logs and bug reports), else the user's language.
+    for (const DWORD language : {DWORD(MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US)), DWORD(0)}) {
+        const DWORD len
+            = FormatMessageW(flags | FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_MAX_WIDTH_MASK, module, code,
+                             language, buffer, static_cast<DWORD>(sizeof buffer / sizeof buffer[0]), nullptr);
+        if (len != 0)
+            return trimmed(utf8FromWide(buffer, len));
     }
-    if (len == 0)
-        return {};
-    const int bytes = WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(len), nullptr, 0, nullptr, nullptr);
-    if (bytes <= 0)
-        return {};
-    std::string out(static_cast<std::size_t>(bytes), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(len), out.data(), bytes, nullptr, nullptr);
-    return trimmed(std::move(out));
+    return {};
 }
 
 } // namespace

@@ -1,0 +1,104 @@
+#include "commandline.h"
+
+#include "notificationmodel.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cmath>
+
+namespace ncv {
+
+ParseResult parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Shows the network configuration (interfaces, addresses, routes) changing live, and records "
+        "the changes as CSV.\n\nHeadless recording: netchangeview --headless --export-csv FILE "
+        "[--duration SECONDS] [-4 | -6] [--no-initial]\nPrints a line starting with 'ready:' to standard "
+        "error once the snapshot is taken and notifications are live; writes FILE and exits 0 when the "
+        "duration elapses or on SIGINT/SIGTERM."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Record without a window (needs --export-csv)."));
+    const QCommandLineOption exportCsv(QStringLiteral("export-csv"),
+                                       QStringLiteral("Write the event history to <file> as CSV when recording ends."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption duration(QStringLiteral("duration"),
+                                      QStringLiteral("Stop recording after <seconds> (a number >= 0; 0 = take the "
+                                                     "snapshot and stop). Default: until SIGINT/SIGTERM."),
+                                      QStringLiteral("seconds"));
+    const QCommandLineOption ipv4(QStringList{QStringLiteral("4"), QStringLiteral("ipv4")},
+                                  QStringLiteral("IPv4 only (AF_INET)."));
+    const QCommandLineOption ipv6(QStringList{QStringLiteral("6"), QStringLiteral("ipv6")},
+                                  QStringLiteral("IPv6 only (AF_INET6)."));
+    const QCommandLineOption noInitial(QStringLiteral("no-initial"),
+                                       QStringLiteral("Do not record the rows present at start ('initial' events)."));
+    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial});
+    // Options QGuiApplication/QApplication take from argv themselves.
+    for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
+                             "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
+        QCommandLineOption qtOption(QString::fromLatin1(name), QString(), QStringLiteral("value"));
+        qtOption.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(qtOption);
+    }
+    for (const char *name : {"reverse", "nograb", "dograb", "sync"}) {
+        QCommandLineOption qtFlag(QString::fromLatin1(name));
+        qtFlag.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(qtFlag);
+    }
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+
+    ParseResult result;
+    if (!parser.parse(arguments)) {
+        result.action = ParseResult::ExitError;
+        result.message = parser.errorText();
+        return result;
+    }
+    if (parser.isSet(helpOption)) {
+        result.action = ParseResult::ExitOk;
+        result.message = parser.helpText();
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.action = ParseResult::ExitOk;
+        result.message = QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion() + u'\n';
+        return result;
+    }
+    auto fail = [&result](const QString &message) {
+        result.action = ParseResult::ExitError;
+        result.message = message;
+        return result;
+    };
+    if (!parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    AppOptions &o = result.options;
+    o.headless = parser.isSet(headless);
+    o.csvPath = parser.value(exportCsv);
+    o.initial = !parser.isSet(noInitial);
+    if (parser.isSet(ipv4) && parser.isSet(ipv6))
+        return fail(QStringLiteral("-4 and -6 exclude each other (give neither for both families)"));
+    o.familyGiven = parser.isSet(ipv4) || parser.isSet(ipv6);
+    o.addressFamily = parser.isSet(ipv4) ? afInet() : parser.isSet(ipv6) ? afInet6() : afUnspec();
+    if (parser.isSet(duration)) {
+        bool ok = false;
+        const double d = parser.value(duration).toDouble(&ok);
+        if (!ok || !std::isfinite(d) || d < 0)
+            return fail(QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
+        o.durationSec = d;
+    }
+    if (o.headless) {
+        if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
+            return fail(QStringLiteral("--headless needs --export-csv FILE"));
+    } else {
+        if (parser.isSet(exportCsv))
+            return fail(QStringLiteral("--export-csv is for --headless recording; in the window use File > Export"));
+        if (parser.isSet(duration))
+            return fail(QStringLiteral("--duration is for --headless recording"));
+        if (parser.isSet(noInitial))
+            return fail(QStringLiteral("--no-initial is for --headless recording"));
+    }
+    return result;
+}
+
+} // namespace ncv

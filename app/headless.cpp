@@ -1,0 +1,135 @@
+#include "headless.h"
+
+#include "commandline.h"
+#include "csvwriter.h"
+#include "eventhistory.h"
+#include "notificationmodel.h"
+#include "recorder.h"
+#include "signalwatcher.h"
+#include "source.h"
+#include "addresstablemodel.h"
+#include "interfacetablemodel.h"
+#include "routetablemodel.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSaveFile>
+
+#include <cstdio>
+
+namespace ncv {
+
+namespace {
+
+void printErr(const QString &line)
+{
+    std::fputs(line.toLocal8Bit().constData(), stderr);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+/// Checks up front that path can be written, by opening a QSaveFile there and
+/// cancelling it (nothing is created or replaced).
+bool probeWritable(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        *error = QStringLiteral("cannot write %1: it is a directory").arg(path);
+        return false;
+    }
+    QSaveFile probe(path);
+    if (!probe.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, probe.errorString());
+        return false;
+    }
+    probe.cancelWriting();
+    return true;
+}
+
+} // namespace
+
+int runHeadless(const AppOptions &options)
+{
+    // Standard error carries the "ready:" line and one-line errors; keep info logs off it.
+    QLoggingCategory::setFilterRules(QStringLiteral("ncv.*.info=false\nncv.*.debug=false"));
+    QString error;
+    if (!probeWritable(options.csvPath, &error)) {
+        printErr(QStringLiteral("netchangeview: ") + error);
+        return 1;
+    }
+    std::unique_ptr<platform::Source> source = platform::createSystemSource();
+    if (!source) {
+        printErr(QStringLiteral("netchangeview: no network change source is available on this system"));
+        return 1;
+    }
+
+    RecorderOptions recorderOptions;
+    recorderOptions.csvPath = options.csvPath;
+    recorderOptions.addressFamily = options.addressFamily;
+    recorderOptions.initial = options.initial;
+    recorderOptions.durationSec = options.durationSec;
+    Recorder recorder(source.get(), recorderOptions);
+
+    SignalWatcher signalWatcher;
+    if (!signalWatcher.install(&error))
+        printErr(QStringLiteral("netchangeview: warning: %1; stop with --duration instead").arg(error));
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &recorder, [&recorder](const QString &name) {
+        printErr(QStringLiteral("netchangeview: %1 received, writing the CSV").arg(name));
+        recorder.stop();
+    });
+
+    QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
+        NotificationModel *m = recorder.model();
+        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM")
+                                                      : QStringLiteral("for %1 s").arg(options.durationSec);
+        const QString source_ = QString::fromStdString(source->name());
+        if (options.initial)
+            printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; recording %4 with %5")
+                         .arg(m->interfaces()->rowCount())
+                         .arg(m->addresses()->rowCount())
+                         .arg(m->routes()->rowCount())
+                         .arg(until, source_));
+        else
+            printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")
+                         .arg(until, source_));
+    });
+
+    int exitCode = 0;
+    QObject::connect(&recorder, &Recorder::finished, &recorder, [&](int code, const QString &message) {
+        exitCode = code;
+        const qint64 events = recorder.model()->history()->size();
+        if (code == 0) {
+            printErr(QStringLiteral("netchangeview: wrote %1 events to %2").arg(events).arg(options.csvPath));
+        } else {
+            printErr(QStringLiteral("netchangeview: ") + message);
+            if (events > 0) {
+                // Nothing recorded is lost silently: keep it next to the temp files.
+                const QString fallback = QDir::temp().filePath(
+                    QStringLiteral("netchangeview-%1.csv")
+                        .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+                QString fallbackError;
+                if (csv::exportToFile(*recorder.model()->history(), fallback, &fallbackError))
+                    printErr(QStringLiteral("netchangeview: the %1 recorded events were saved to %2 instead")
+                                 .arg(events)
+                                 .arg(fallback));
+                else
+                    printErr(QStringLiteral("netchangeview: could not save the %1 events elsewhere either: %2")
+                                 .arg(events)
+                                 .arg(fallbackError));
+            }
+        }
+        QCoreApplication::exit(code);
+    });
+
+    if (!recorder.start(&error)) {
+        printErr(QStringLiteral("netchangeview: ") + error);
+        return 1;
+    }
+    const int loopCode = QCoreApplication::exec();
+    return exitCode ? exitCode : loopCode;
+}
+
+} // namespace ncv
