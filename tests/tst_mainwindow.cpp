@@ -21,12 +21,14 @@
 #include <QAction>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QProgressDialog>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -36,6 +38,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -109,6 +112,7 @@ private Q_SLOTS:
     void addedRowIsMarked();
     void exportWritesCsv();
     void exportErrorIsReported();
+    void exportCancelLeavesOldFile();
     void familySelectorReregisters();
     void pauseStopsAndResumeTakesFreshSnapshot();
     void sortByColumnIsNumeric();
@@ -120,16 +124,26 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void tintsKeepTextReadable_data();
     void tintsKeepTextReadable();
+
+private:
+    QTemporaryDir m_settingsDir;
 };
 
 void TestMainWindow::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+    // Test mode alone shares ~/.qttest/config between test processes running in
+    // parallel; give this process its own settings directory.
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
 }
 
 void TestMainWindow::init()
 {
-    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView")).clear();
+    QSettings settings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"));
+    QVERIFY2(settings.fileName().startsWith(m_settingsDir.path()), qPrintable(settings.fileName()));
+    settings.clear();
 }
 
 void TestMainWindow::showsSnapshotAndStatus()
@@ -311,6 +325,50 @@ void TestMainWindow::exportErrorIsReported()
     QVERIFY(!f.window->exportCsv(path, &error));
     QVERIFY(!error.isEmpty());
     QVERIFY(!QFile::exists(path));
+}
+
+void TestMainWindow::exportCancelLeavesOldFile()
+{
+    Fixture f(false);
+    // A history long enough that the export is still running when Cancel is pressed.
+    constexpr int count = 300'000;
+    std::vector<platform::ChangeRecord> records;
+    records.reserve(count);
+    const platform::RouteRow route = routeRow("10.0.0.0", 8, "192.168.1.1", 2, 100);
+    for (int i = 0; i < count; ++i) {
+        platform::ChangeRecord r;
+        r.object = platform::ObjectKind::Route;
+        r.change = platform::ChangeKind::Add;
+        r.family = platform::Family::IPv4;
+        r.timeUs = platform::nowUs();
+        r.after = route;
+        records.push_back(std::move(r));
+    }
+    f.source.deliver(std::move(records));
+    QTRY_COMPARE(f.model.history()->size(), qint64(count));
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("events.csv"));
+    {
+        QFile old(path);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("old contents\n");
+    }
+    // Press Cancel on the progress dialog as soon as the export's event loop runs.
+    QTimer::singleShot(0, f.window.get(), [&f] {
+        auto *progress = f.window->findChild<QProgressDialog *>();
+        QVERIFY(progress);
+        progress->cancel();
+    });
+    QString error;
+    QVERIFY(!f.window->exportCsv(path, &error));
+    QVERIFY2(error.contains(QStringLiteral("cancel")), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("old contents\n"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {QStringLiteral("events.csv")});
+    // The window is usable again.
+    QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
 }
 
 void TestMainWindow::familySelectorReregisters()

@@ -591,6 +591,7 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
         });
         QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
     });
+    connect(&progress, &QProgressDialog::canceled, &progress, [&cancel] { cancel = true; });
     QTimer poll;
     poll.setInterval(50);
     connect(&poll, &QTimer::timeout, &progress, [&] {
