@@ -6,6 +6,7 @@
 #include "source.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QMessageBox>
 
 namespace ncv {
@@ -18,6 +19,7 @@ int runGui(const AppOptions &options)
                               QStringLiteral("No network change source is available on this system."));
         return 1;
     }
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
     NotificationModel model(source.get());
     MainWindow window(&model);
     if (options.familyGiven)

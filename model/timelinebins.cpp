@@ -21,7 +21,9 @@ TimelineBins::TimelineBins(QObject *parent) : QObject(parent) { }
 
 void TimelineBins::add(const ChangeRecord &r)
 {
-    if (r.change == ChangeKind::SnapshotComplete)
+    // Snapshot rows (Initial: hundreds on a real machine, again after every resume) are
+    // not changes and would flatten every later change into the axis.
+    if (r.change == ChangeKind::SnapshotComplete || r.change == ChangeKind::Initial)
         return;
     const int kind = int(r.object);
     if (kind < 0 || kind >= kKinds)

@@ -24,7 +24,8 @@ public:
 
     explicit TimelineBins(QObject *parent = nullptr);
 
-    /// Counts one event (markers such as SnapshotComplete are ignored). No signal.
+    /// Counts one change. Initial records (snapshot rows) and markers such as
+    /// SnapshotComplete are not changes and are ignored. No signal.
     void add(const platform::ChangeRecord &r);
     /// Counts a batch and emits changed() once when anything was counted.
     void addBatch(std::span<const platform::ChangeRecord> records);

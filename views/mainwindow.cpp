@@ -255,16 +255,7 @@ void MainWindow::createLayout()
             [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
 
     m_chart = new TimelineChartView(this);
-    // The chart counts changes: the rows of a snapshot (ChangeKind::Initial, hundreds on
-    // a real machine, again after every resume) are not changes and would flatten every
-    // later change into the axis. So it is fed from the history, minus Initial records,
-    // instead of from the model's TimelineBins (which counts every event).
-    m_changeBins = new TimelineBins(this);
-    connect(m_model->history(), &EventHistory::appended, this, &MainWindow::countChanges);
-    connect(m_model->history(), &EventHistory::cleared, m_changeBins, &TimelineBins::clear);
-    if (m_model->history()->size() > 0)
-        countChanges(0, m_model->history()->size() - 1);
-    m_chart->setTimeline(m_changeBins);
+    m_chart->setTimeline(m_model->timeline()); // counts changes only, not snapshot rows
     connect(m_chart, &TimelineChartView::timeRangeSelected, this, &MainWindow::setTimeFilter);
     connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
     connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
@@ -448,19 +439,9 @@ void MainWindow::onSnapshotComplete()
     }
 }
 
-void MainWindow::countChanges(qint64 first, qint64 last)
+TimelineBins *MainWindow::chartBins() const
 {
-    const EventHistory *history = m_model->history();
-    bool counted = false;
-    for (qint64 i = first; i <= last && i < history->size(); ++i) {
-        const platform::ChangeRecord &record = history->record(i);
-        if (record.change == platform::ChangeKind::Initial)
-            continue;
-        m_changeBins->add(record);
-        counted = true;
-    }
-    if (counted)
-        m_chart->scheduleRefresh();
+    return m_model->timeline();
 }
 
 void MainWindow::updateStatus()

@@ -51,7 +51,7 @@ public:
     TableSection *eventsSection() const { return m_events; }
     TimelineChartView *timelineView() const { return m_chart; }
     /// What the chart shows: the model's events minus the Initial (snapshot) rows.
-    TimelineBins *chartBins() const { return m_changeBins; }
+    TimelineBins *chartBins() const;
     DetailsPanel *detailsPanel() const { return m_details; }
     EventLogFilterProxy *eventFilterProxy() const { return m_eventProxy; }
     QTabWidget *tableTabs() const { return m_tabs; }
@@ -93,7 +93,6 @@ private:
     void showAbout();
     void onEventSelected(const QModelIndex &current);
     void onSnapshotComplete();
-    void countChanges(qint64 first, qint64 last);
     void onRunningChanged(bool running);
     void syncFamilyControls();
     bool restartModel();
@@ -111,7 +110,6 @@ private:
     TableSection *m_events = nullptr;
     EventLogFilterProxy *m_eventProxy = nullptr;
     TimelineChartView *m_chart = nullptr;
-    TimelineBins *m_changeBins = nullptr;
     DetailsPanel *m_details = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_bottomSplitter = nullptr;
