@@ -42,7 +42,8 @@ private Q_SLOTS:
             batch.push_back(makeEvent(ObjectKind::Route, kT0 + t));
         batch.push_back(makeEvent(ObjectKind::Address, kT0 + 250'000));
         batch.push_back(makeEvent(ObjectKind::None, kT0 + 250'000, ChangeKind::SnapshotComplete));
-        batch.push_back(makeEvent(ObjectKind::Route, kT0 + 50'000, ChangeKind::Initial)); // a snapshot row: not a change
+        batch.push_back(
+            makeEvent(ObjectKind::Route, kT0 + 50'000, ChangeKind::Initial)); // a snapshot row: not a change
         bins.addBatch(batch);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(bins.total(), qint64(6));
