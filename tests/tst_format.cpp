@@ -111,4 +111,18 @@ TEST_CASE(diff_and_details)
     CHECK_EQ(keyText(Row(q)), std::string("10.20.0.0/16"));
 }
 
+TEST_CASE(entity_rows)
+{
+    EntityRow e;
+    e.protocol = 12;
+    e.routeCount = 3;
+    ChangeRecord r;
+    r.object = ObjectKind::Entity;
+    r.change = ChangeKind::Registered;
+    r.after = e;
+    CHECK_EQ(keyText(r.after), std::string("bird"));
+    CHECK_EQ(summary(r), std::string("registered entity bird (routes 3)"));
+    CHECK_EQ(fieldTexts(r.after).size(), std::size_t(3));
+}
+
 NCV_PLAIN_TEST_MAIN()

@@ -179,6 +179,8 @@ std::string attributes(const Row &row)
         return addressAttributes(*a);
     if (auto *r = std::get_if<RouteRow>(&row))
         return routeAttributes(*r);
+    if (auto *e = std::get_if<EntityRow>(&row))
+        return "routes " + number(e->routeCount);
     return {};
 }
 
@@ -497,6 +499,8 @@ std::string keyText(const Row &row)
         return toCidr(a->address, a->prefixLength);
     if (auto *r = std::get_if<RouteRow>(&row))
         return toCidr(r->destination, r->prefixLength);
+    if (auto *e = std::get_if<EntityRow>(&row))
+        return protocolName(e->protocol, e->protocolSpace);
     return {};
 }
 
@@ -587,6 +591,10 @@ std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row)
              {Field::RouteProtocol, Field::RouteScope, Field::RouteType, Field::RoutePrefSrc, Field::RouteNhId})
             out.emplace_back(std::string(fieldName(f)), fieldValue(*r, f));
         out.emplace_back("expires", expiryText(r->expiresUs));
+    } else if (auto *e = std::get_if<EntityRow>(&row)) {
+        out.emplace_back("protocol", protocolName(e->protocol, e->protocolSpace));
+        out.emplace_back("protocol_number", number(e->protocol));
+        out.emplace_back("routes", number(e->routeCount));
     }
     return out;
 }

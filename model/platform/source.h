@@ -54,6 +54,23 @@ struct RegisterParams {
     bool initialNotification = true; ///< deliver every current row as ChangeKind::Initial first
 };
 
+/// Counters of one registration, for the diagnostics view. Fields a backend does not
+/// have stay 0. Readable from any thread.
+struct SourceStats {
+    int requestedReceiveBuffer = 0; ///< bytes asked for (Linux: SO_RCVBUFFORCE / SO_RCVBUF)
+    int effectiveReceiveBuffer = 0; ///< bytes the kernel reports (getsockopt SO_RCVBUF; doubled by the kernel)
+    bool receiveBufferForced = false; ///< SO_RCVBUFFORCE succeeded (else SO_RCVBUF, clamped to net.core.rmem_max)
+    std::uint32_t eventSocketPortId = 0; ///< netlink port id (matches /proc/net/netlink "Pid"); 0 elsewhere
+    std::uint64_t messages = 0; ///< OS notifications / netlink messages read
+    std::uint64_t records = 0; ///< records delivered (after filtering)
+    std::uint64_t batches = 0; ///< callbacks made
+    std::uint64_t gaps = 0; ///< overflows seen (ENOBUFS or truncation)
+    std::uint64_t resyncs = 0; ///< resync dumps completed
+    std::uint64_t dumpRestarts = 0; ///< dumps run again because of NLM_F_DUMP_INTR
+    std::uint64_t decodeErrors = 0; ///< malformed messages dropped
+    bool polling = false; ///< the source polls the tables (no notifications)
+};
+
 /// A source of change records. Thread-safe: register and cancel may be called from any
 /// thread, including (cancel) from inside a callback.
 class Source {
@@ -76,6 +93,15 @@ public:
 
     /// Short backend name for logs and the UI: "rtnetlink", "iphlpapi", "iphlpapi (polling)", "manual".
     virtual std::string name() const = 0;
+
+    /// Counters of a live registration. Returns false for an unknown handle or a backend
+    /// without counters.
+    virtual bool stats(Handle handle, SourceStats *out) const
+    {
+        (void)handle;
+        (void)out;
+        return false;
+    }
 };
 
 /// Maps an OS AF_* value to Family. Returns false for anything but AF_INET, AF_INET6, AF_UNSPEC.

@@ -176,6 +176,16 @@ struct RouteRow {
     std::uint32_t outIfIndex() const { return nextHops.empty() ? 0 : nextHops.front().ifIndex; }
 };
 
+/// A routing entity: one route origin (rtm_protocol on Linux, MIB_IPFORWARD_ROW2.Protocol
+/// on Windows), as the routing table manager's RTM_ENTITY_REGISTERED /
+/// RTM_ENTITY_DEREGISTERED events see clients. Registered when its first route appears,
+/// deregistered when its last route goes (issue #3).
+struct EntityRow {
+    std::uint32_t protocol = 0; ///< rtm_protocol / MIB_IPFORWARD_ROW2.Protocol, raw
+    ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;
+    std::uint64_t routeCount = 0; ///< routes of this origin held when the record was made
+};
+
 /// Names of fields that a parameter change can list (changed_fields in CSV).
 enum class Field : std::uint8_t {
     // interface
@@ -212,7 +222,7 @@ inline constexpr FieldMask fieldBit(Field f)
     return FieldMask(1) << static_cast<unsigned>(f);
 }
 
-using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow>;
+using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow>;
 
 /// One classified change, produced by a source's reader thread and handed to the
 /// registration's callback. Plain value; safe to copy between threads.

@@ -31,20 +31,7 @@ public:
         int resyncBackoffMs = 20;
     };
 
-    /// Counters of one registration, readable from any thread (diagnostics view).
-    struct Stats {
-        int requestedReceiveBuffer = 0; ///< bytes asked for
-        int effectiveReceiveBuffer = 0; ///< bytes the kernel reports (getsockopt SO_RCVBUF; doubled by the kernel)
-        bool receiveBufferForced = false; ///< SO_RCVBUFFORCE succeeded (else SO_RCVBUF, clamped to rmem_max)
-        std::uint32_t eventSocketPortId = 0; ///< netlink port id (matches /proc/net/netlink "Pid")
-        std::uint64_t messages = 0; ///< netlink event messages read
-        std::uint64_t records = 0; ///< records delivered (after filtering)
-        std::uint64_t batches = 0; ///< callbacks made
-        std::uint64_t gaps = 0; ///< overflows seen (ENOBUFS or truncation)
-        std::uint64_t resyncs = 0; ///< resync dumps completed
-        std::uint64_t dumpRestarts = 0; ///< dumps run again because of NLM_F_DUMP_INTR
-        std::uint64_t decodeErrors = 0; ///< malformed messages dropped
-    };
+    using Stats = SourceStats;
 
     RtnetlinkSource();
     explicit RtnetlinkSource(const Options &options);
@@ -64,7 +51,7 @@ public:
     std::string name() const override { return "rtnetlink"; }
 
     /// Counters of a live registration; false for an unknown handle.
-    bool stats(Handle handle, Stats *out) const;
+    bool stats(Handle handle, SourceStats *out) const override;
 
     struct Registration; // private; public so the reader thread code can name it
 
