@@ -8,14 +8,17 @@
 #include "detailspanel.h"
 #include "diagnosticsdialog.h"
 #include "entitytablemodel.h"
+#include "eventhistory.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
+#include "tablemodelroles.h"
 #include "tablesection.h"
 #include "viewstestdata.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
@@ -56,6 +59,7 @@ int main(int argc, char **argv)
         r.timeUs = nowUs();
         EntityRow e;
         e.protocol = protocol;
+        e.routeCount = change == ChangeKind::Deregistered ? 0 : 1;
         (change == ChangeKind::Deregistered ? r.before : r.after) = e;
         return r;
     };
@@ -134,15 +138,28 @@ int main(int argc, char **argv)
             }
             window.tableTabs()->setCurrentWidget(window.routesSection());
         }
-        window.routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::AscendingOrder);
+        // Routes: those with an expiry first (counting down), then by metric.
+        window.routesSection()->view()->sortByColumn(tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric,
+                                                     Qt::AscendingOrder);
         source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
         source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop
         TableSection *events = window.eventsSection();
         const QAbstractItemModel *proxy = events->proxy();
+        // Tab 2: the interface parameter change; tab 3: the gap; tab 4: the inferred delete.
+        const QString wantChange = tab == 3 ? QStringLiteral("gap")
+            : tab == 4                      ? QStringLiteral("delete")
+                                            : QStringLiteral("parameter");
+        const QString wantObject = tab == 3 ? QStringLiteral("gap")
+            : tab == 4                      ? QStringLiteral("route")
+                                            : QStringLiteral("interface");
         for (int r = proxy->rowCount() - 1; r >= 0; --r) {
-            if (proxy->index(r, EventLogModel::Change).data().toString() == QStringLiteral("parameter")
-                && proxy->index(r, EventLogModel::Object).data().toString() == QStringLiteral("interface")) {
-                events->view()->setCurrentIndex(proxy->index(r, 0));
+            const QModelIndex index = proxy->index(r, 0);
+            if (proxy->index(r, EventLogModel::Change).data().toString() == wantChange
+                && proxy->index(r, EventLogModel::Object).data().toString() == wantObject
+                && (tab != 4
+                    || model.history()->record(index.data(EventIndexRole).toLongLong()).origin == Origin::Inferred)) {
+                events->view()->setCurrentIndex(index);
+                events->view()->scrollTo(index, QAbstractItemView::PositionAtCenter);
                 break;
             }
         }
@@ -153,6 +170,26 @@ int main(int argc, char **argv)
             QString diagOut = out;
             diagOut.replace(QStringLiteral(".png"), QStringLiteral("-diagnostics.png"));
             ok = window.diagnosticsDialog()->grab().save(diagOut) && ok;
+            // The same window over this machine's real source (read only: no traffic, no changes).
+            if (std::unique_ptr<platform::Source> system = platform::createSystemSource()) {
+                NotificationModel live(system.get());
+                QString liveError;
+                if (live.start(afUnspec(), true, &liveError)) {
+                    QElapsedTimer wait;
+                    wait.start();
+                    while (!live.isSnapshotComplete() && wait.elapsed() < 3000)
+                        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+                    DiagnosticsDialog dialog(&live);
+                    dialog.resize(620, 520);
+                    dialog.refresh();
+                    QString liveOut = out;
+                    liveOut.replace(QStringLiteral(".png"), QStringLiteral("-diagnostics-system.png"));
+                    ok = dialog.grab().save(liveOut) && ok;
+                    live.stop();
+                } else {
+                    qWarning("system source: %s", qPrintable(liveError));
+                }
+            }
             qInfo("%s %s", ok ? "saved" : "could not save", qPrintable(out));
             app.exit(ok ? 0 : 1);
         });

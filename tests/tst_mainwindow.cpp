@@ -912,6 +912,9 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     probe.initStyleOption(&inferredOption, events->proxy()->index(inferredRow, EventLogModel::Change));
     QVERIFY(inferredOption.font.italic());
     QCOMPARE(inferredOption.text, QStringLiteral("delete · inferred"));
+    // ... and the column leaves room for it (not elided).
+    QVERIFY(QFontMetrics(inferredOption.font).horizontalAdvance(inferredOption.text)
+            < events->view()->horizontalHeader()->sectionSize(EventLogModel::Change));
     events->view()->setCurrentIndex(events->proxy()->index(inferredRow, 0));
     QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
@@ -1000,6 +1003,16 @@ void TestMainWindow::diagnosticsShowsStatsAndWarnsWhenClamped()
     QVERIFY(!dialog->valueText(QStringLiteral("rmemMax")).isEmpty());
     QVERIFY(dialog->valueText(QStringLiteral("rmemMax")) != QStringLiteral("not available"));
 #endif
+
+    // Not forced but granted in full (the kernel doubles: 2 x requested): no warning.
+    source.counters.effectiveReceiveBuffer = 2 * source.counters.requestedReceiveBuffer;
+    dialog->refresh();
+    QVERIFY2(dialog->warningText().isEmpty(), qPrintable(dialog->warningText()));
+    QVERIFY(!dialog->valueText(QStringLiteral("bufferMode")).contains(QStringLiteral("clamped")));
+    // Not forced and read back equal to the request: rmem_max was half of it, clamped.
+    source.counters.effectiveReceiveBuffer = source.counters.requestedReceiveBuffer;
+    dialog->refresh();
+    QVERIFY(dialog->warningText().contains(QStringLiteral("WARNING")));
 
     // Forced and as large as requested: no warning, refreshed within a second.
     source.counters.receiveBufferForced = true;

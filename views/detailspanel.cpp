@@ -82,6 +82,7 @@ void DetailsPanel::clear()
     m_subtitle->setText(tr("Select an event in the event log to see its fields before and after the change."));
     m_table->setRowCount(0);
     m_notice->hide();
+    m_table->show();
     m_table->setColumnHidden(BeforeColumn, false);
     m_table->setColumnHidden(AfterColumn, false);
 }
@@ -185,6 +186,7 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
             m_table->setItem(row, column, item);
         }
     }
+    m_table->setVisible(!order.isEmpty()); // a gap has no fields
     m_table->setColumnHidden(BeforeColumn, !hasBefore);
     m_table->setColumnHidden(AfterColumn, !hasAfter);
     m_table->setHorizontalHeaderItem(BeforeColumn, new QTableWidgetItem(hasAfter ? tr("Before") : tr("Value")));

@@ -125,8 +125,12 @@ void DiagnosticsDialog::refresh()
             stats.requestedReceiveBuffer > 0 ? bytesText(stats.requestedReceiveBuffer) : na);
         set(QStringLiteral("effectiveBuffer"),
             stats.effectiveReceiveBuffer > 0 ? bytesText(stats.effectiveReceiveBuffer) : na);
-        const bool clamped = stats.requestedReceiveBuffer > 0 && stats.effectiveReceiveBuffer > 0
-            && stats.effectiveReceiveBuffer < stats.requestedReceiveBuffer;
+        // Linux doubles the value set (bookkeeping overhead): SO_RCVBUFFORCE of N reads back
+        // 2N; SO_RCVBUF reads back 2 * min(N, net.core.rmem_max). Less than that = clamped.
+        const qint64 requested = stats.requestedReceiveBuffer;
+        const qint64 effective = stats.effectiveReceiveBuffer;
+        const bool clamped = requested > 0 && effective > 0
+            && (effective < requested || (!stats.receiveBufferForced && effective < 2 * requested));
         if (stats.polling)
             set(QStringLiteral("bufferMode"), tr("polling (no notifications)"));
         else if (stats.requestedReceiveBuffer <= 0)
@@ -137,10 +141,10 @@ void DiagnosticsDialog::refresh()
                     ? tr("SO_RCVBUFFORCE (forced)")
                     : (clamped ? tr("SO_RCVBUF (clamped to net.core.rmem_max)") : tr("SO_RCVBUF")));
         if (clamped)
-            warning = tr("<b>WARNING:</b> the receive buffer is smaller than requested (%1 of %2): the kernel "
-                         "clamped it to net.core.rmem_max. Bursts may overflow it and lose events (each loss "
-                         "is shown as a gap and repaired by a resync). Run as root (CAP_NET_ADMIN) or raise "
-                         "net.core.rmem_max.")
+            warning = tr("<b>WARNING:</b> the receive buffer is smaller than requested (%1 for %2 asked; the "
+                         "kernel reports twice the size it grants): it was clamped by net.core.rmem_max. Bursts "
+                         "may overflow it and lose events (each loss is shown as a gap and repaired by a "
+                         "resync). Run with CAP_NET_ADMIN or raise net.core.rmem_max.")
                           .arg(bytesText(stats.effectiveReceiveBuffer), bytesText(stats.requestedReceiveBuffer));
         set(QStringLiteral("messages"), number(stats.messages));
         set(QStringLiteral("records"), number(stats.records));

@@ -78,7 +78,10 @@ void EventLogDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
     const QColor base = (option->features & QStyleOptionViewItem::Alternate) ? pal.color(QPalette::AlternateBase)
                                                                              : pal.color(QPalette::Base);
     option->backgroundBrush = tint(style, base);
-    if (style == Gap)
+    // Bold where it reads as a label (the time and numbers keep their fitted width).
+    if (style == Gap
+        && (index.column() == EventLogModel::Object || index.column() == EventLogModel::Change
+            || index.column() == EventLogModel::Summary))
         option->font.setBold(true);
 }
 

@@ -1,6 +1,6 @@
 // EventLogDelegate: styles the event log's rows by what the event is (the live tables'
 // RowStateDelegate paints row marks; the log has none):
-// - gap (events lost): bold text on a red tint — the picture may have been wrong until the resync;
+// - gap (events lost): red tint, object / change / summary in bold — the picture may have been wrong until the resync;
 // - expired (a lifetime ran out): purple tint; registered / deregistered (entities): teal tint;
 // - origin inferred (derived by NetChangeView, not reported by the OS): italic, and the
 //   Change cell reads e.g. "delete · inferred".

@@ -285,6 +285,7 @@ void MainWindow::createLayout()
     // The addresses' last column (preferred lifetime) is right-aligned: stretching it
     // would push its text to the far right edge.
     m_addresses->view()->horizontalHeader()->setStretchLastSection(false);
+    m_routes->view()->horizontalHeader()->setStretchLastSection(false); // Expires is right-aligned too
     for (TableSection *section : sections()) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
@@ -486,6 +487,16 @@ void MainWindow::onSnapshotComplete()
     for (TableSection *section : sections()) {
         if (!m_restoredSections.contains(section))
             section->fitColumns();
+    }
+    // Inferred events read "delete · inferred" in the Change column (EventLogDelegate),
+    // which the snapshot's rows did not need: leave room for it.
+    if (!m_restoredSections.contains(m_events)) {
+        QTableView *view = m_events->view();
+        QFont italic = view->font();
+        italic.setItalic(true);
+        const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
+        if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
+            view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
     }
 }
 

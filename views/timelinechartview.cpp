@@ -51,8 +51,8 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
     m_gapBands->setObjectName(QStringLiteral("gapBands"));
     m_gapBands->setUpperSeries(new QLineSeries(m_gapBands));
     m_gapBands->setName(tr("gap (events lost)"));
-    m_gapBands->setBrush(QColor(0xd6, 0x27, 0x28, 70));
-    QPen bandPen(QColor(0xd6, 0x27, 0x28, 170));
+    m_gapBands->setBrush(QColor(0xd6, 0x27, 0x28, 90));
+    QPen bandPen(QColor(0xd6, 0x27, 0x28, 200));
     bandPen.setWidthF(1.0);
     m_gapBands->setPen(bandPen);
     c->addSeries(m_gapBands);
@@ -193,13 +193,15 @@ void TimelineChartView::refreshNow()
         double kindMax = 0;
         for (const QPointF &p : std::as_const(points))
             kindMax = std::max(kindMax, p.y());
-        maxY = std::max(maxY, kindMax);
         if (kind == ObjectKind::Gap) {
-            // Shown (line; the band carries the legend entry) only while a gap is in range.
-            s->setVisible(kindMax > 0);
+            // Kept as data but never drawn as a line (it would run red along the x axis):
+            // the bands show the gaps, and a gap does not raise the y axis.
+            s->setVisible(false);
             for (QLegendMarker *marker : chart()->legend()->markers(s))
                 marker->setVisible(false);
             gapPoints = points;
+        } else {
+            maxY = std::max(maxY, kindMax);
         }
         s->replace(points);
     }
