@@ -73,6 +73,7 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_subtitle);
     layout->addWidget(m_notice);
     layout->addWidget(m_table, 1);
+    layout->addStretch(0); // takes the room when the table is hidden (a gap has no fields)
     clear();
 }
 
