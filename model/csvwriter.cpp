@@ -72,9 +72,9 @@ void civilFromDays(qint64 z, qint64 *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
-void appendRow(QByteArray &out, const EventHistory &h, qint64 i)
+template<typename History> void appendRow(QByteArray &out, const History &h, qint64 i)
 {
-    const ChangeRecord &r = h.record(i);
+    const ChangeRecord r = h.record(i);
     appendNumber(out, h.sequence(i));
     out.append(',');
     out.append(isoTimeUtc(r.timeUs));
@@ -184,7 +184,8 @@ QByteArray isoTimeUtc(qint64 timeUs)
 
 enum class WriteResult { Ok, Failed, Cancelled };
 
-static WriteResult writeImpl(const EventHistory &h, QIODevice *out, QString *error, const Progress &progress)
+template<typename History>
+static WriteResult writeImpl(const History &h, QIODevice *out, QString *error, const Progress &progress)
 {
     const auto fail = [error](const QString &message) {
         if (error)
@@ -226,7 +227,17 @@ bool write(const EventHistory &h, QIODevice *out, QString *error, const Progress
     return writeImpl(h, out, error, progress) == WriteResult::Ok;
 }
 
+bool write(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress)
+{
+    return writeImpl(h, out, error, progress) == WriteResult::Ok;
+}
+
 bool exportToFile(const EventHistory &h, const QString &path, QString *error, const Progress &progress)
+{
+    return exportToFile(h.snapshot(), path, error, progress);
+}
+
+bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error, const Progress &progress)
 {
     const auto fail = [&](const QString &reason) {
         if (error)

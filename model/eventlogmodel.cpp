@@ -24,6 +24,16 @@ EventLogModel::EventLogModel(EventHistory *history, QObject *parent)
     : QAbstractTableModel(parent), m_history(history), m_count(int(history->size()))
 {
     connect(history, &EventHistory::appended, this, &EventLogModel::onAppended);
+    connect(history, &EventHistory::aboutToDropOldest, this, [this](qint64 count) {
+        if (count > 0 && m_count > 0)
+            beginRemoveRows({}, 0, int(std::min<qint64>(count, m_count)) - 1);
+    });
+    connect(history, &EventHistory::droppedOldest, this, [this](qint64 count) {
+        if (count > 0 && m_count > 0) {
+            m_count -= int(std::min<qint64>(count, m_count));
+            endRemoveRows();
+        }
+    });
     connect(history, &EventHistory::aboutToBeCleared, this, [this] { beginResetModel(); });
     connect(history, &EventHistory::cleared, this, [this] {
         m_count = int(m_history->size());
@@ -68,11 +78,10 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const qint64 i = index.row();
-    const ChangeRecord &r = m_history->record(i);
     if (role == EventIndexRole)
         return i;
     if (role == TimeUsRole)
-        return qint64(r.timeUs);
+        return qint64(m_history->timeUs(i));
     if (role == Qt::TextAlignmentRole) {
         if (index.column() == Sequence)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
@@ -80,6 +89,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
+    const ChangeRecord r = m_history->record(i); // decoded on demand
     const bool sort = role == SortRole;
     switch (index.column()) {
     case Sequence:
