@@ -344,6 +344,12 @@ QString EventHistory::Snapshot::ifName(qint64 i) const
     return m_names.at(locate(m_chunks, sequence(i), &c).nameIndex);
 }
 
+qint32 EventHistory::Snapshot::ifNameIndex(qint64 i) const
+{
+    const Chunk *c = nullptr;
+    return locate(m_chunks, sequence(i), &c).nameIndex;
+}
+
 qint64 EventHistory::Snapshot::timeUs(qint64 i) const
 {
     const Chunk *c = nullptr;

@@ -95,6 +95,10 @@ public:
         quint64 sequence(qint64 i) const { return m_firstSequence + quint64(i); }
         QString ifName(qint64 i) const;
         qint64 timeUs(qint64 i) const;
+        /// Index of event i's interface name in names() (0 = "").
+        qint32 ifNameIndex(qint64 i) const;
+        /// The distinct interface names; [0] = "".
+        const QStringList &names() const { return m_names; }
 
     private:
         friend class EventHistory;
