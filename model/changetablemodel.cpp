@@ -208,4 +208,96 @@ void ChangeTableModel::sweep(qint64 nowMs)
     }
 }
 
+int ChangeTableModel::compareRows(int a, int b, int column) const
+{
+    const QVariant l = cellData(a, column, SortRole);
+    const QVariant r = cellData(b, column, SortRole);
+    const QPartialOrdering order = QVariant::compare(l, r);
+    if (order == QPartialOrdering::Less)
+        return -1;
+    if (order == QPartialOrdering::Greater)
+        return 1;
+    if (order == QPartialOrdering::Equivalent)
+        return 0;
+    return QString::compare(l.toString(), r.toString());
+}
+
+bool ChangeTableModel::rowContains(int row, const Needle &needle) const
+{
+    for (int column = 0; column < columnCount(); ++column) {
+        if (cellData(row, column, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+ChangeTableProxy::ChangeTableProxy(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(SortRole);
+    setFilterCaseSensitivity(Qt::CaseInsensitive);
+    setFilterKeyColumn(-1);
+}
+
+void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_connections))
+        disconnect(c);
+    m_connections.clear();
+    m_table = qobject_cast<const ChangeTableModel *>(source);
+    forgetRejected();
+    QSortFilterProxyModel::setSourceModel(source);
+    if (source) {
+        // Any change of the source makes the remembered rejections stale.
+        for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+            m_connections << connect(source, signal, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::dataChanged, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::modelReset, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::layoutChanged, this, [this] { forgetRejected(); });
+    }
+}
+
+void ChangeTableProxy::setFilterText(const QString &text)
+{
+    if (!m_table) {
+        setFilterFixedString(text);
+        return;
+    }
+    if (text == m_needle.text)
+        return;
+    const int rows = m_table->rowCount();
+    // Typing more letters only narrows: rows rejected before stay rejected.
+    m_narrowing = m_rejectedValid && !m_needle.text.isEmpty() && text.contains(m_needle.text, Qt::CaseInsensitive)
+        && int(m_rejected.size()) == rows;
+    m_previousRejected.swap(m_rejected);
+    m_rejected.assign(std::size_t(rows), false);
+    m_needle.text = text;
+    m_needle.lowerUtf8 = text.toLower().toStdString();
+    invalidateFilter();
+    m_narrowing = false;
+    m_rejectedValid = true;
+}
+
+bool ChangeTableProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    if (!m_table)
+        return QSortFilterProxyModel::lessThan(left, right);
+    return m_table->compareRows(left.row(), right.row(), left.column()) < 0;
+}
+
+bool ChangeTableProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (!m_table)
+        return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    if (m_needle.text.isEmpty())
+        return true;
+    if (m_narrowing && m_previousRejected[std::size_t(sourceRow)]) {
+        m_rejected[std::size_t(sourceRow)] = true;
+        return false;
+    }
+    const bool accept = m_table->rowContains(sourceRow, m_needle);
+    if (!accept && std::size_t(sourceRow) < m_rejected.size())
+        m_rejected[std::size_t(sourceRow)] = true;
+    return accept;
+}
+
 } // namespace ncv

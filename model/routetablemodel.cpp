@@ -3,6 +3,9 @@
 #include "format.h"
 #include "interfacenames.h"
 
+#include <charconv>
+#include <cstring>
+
 namespace ncv {
 
 using namespace platform;
@@ -129,6 +132,171 @@ void RouteTableModel::interfaceNamesChanged()
 {
     if (rowCount() > 0)
         Q_EMIT dataChanged(index(0, Interface), index(rowCount() - 1, Interface));
+}
+
+namespace {
+
+template<typename T> int cmp(const T &a, const T &b)
+{
+    return a < b ? -1 : b < a ? 1 : 0;
+}
+
+int compareAddress(const IpAddress &a, const IpAddress &b)
+{
+    if (a.family != b.family)
+        return cmp(int(a.family), int(b.family));
+    return std::memcmp(a.bytes.data(), b.bytes.data(), a.byteLength());
+}
+
+// Text of an address as toString() writes it; IPv4 without allocating.
+void appendAddress(std::string &out, const IpAddress &a)
+{
+    if (a.family != Family::IPv4) {
+        out += toString(a);
+        return;
+    }
+    char buf[16];
+    char *p = buf;
+    for (int k = 0; k < 4; ++k) {
+        if (k)
+            *p++ = '.';
+        p = std::to_chars(p, p + 3, unsigned(a.bytes[std::size_t(k)])).ptr;
+    }
+    out.append(buf, std::size_t(p - buf));
+}
+
+void appendNumber(std::string &out, std::uint64_t v)
+{
+    char buf[24];
+    out.append(buf, std::size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
+
+} // namespace
+
+const QString &RouteTableModel::protocolText(const RouteRow &r) const
+{
+    thread_local QString other;
+    if (r.protocol > 255 || r.protocolSpace != ProtocolSpace::RtmProtocol) {
+        other = qs(protocolName(r.protocol, r.protocolSpace));
+        return other;
+    }
+    QString &text = m_protocolTexts[r.protocol];
+    if (text.isNull())
+        text = qs(protocolName(r.protocol, r.protocolSpace));
+    return text;
+}
+
+const QString &RouteTableModel::typeText(std::uint8_t type) const
+{
+    QString &text = m_typeTexts[type];
+    if (text.isNull())
+        text = qs(routeTypeName(type));
+    return text;
+}
+
+int RouteTableModel::compareRows(int a, int b, int column) const
+{
+    const RouteRow &l = rowAt(a);
+    const RouteRow &r = rowAt(b);
+    switch (column) {
+    case Family: return cmp(int(l.family()), int(r.family()));
+    case Destination: {
+        const int c = compareAddress(l.destination, r.destination);
+        return c ? c : cmp(l.prefixLength, r.prefixLength);
+    }
+    case NextHops: {
+        // Gateways in order (on-link hops have none), like the joined display text.
+        std::size_t i = 0, j = 0;
+        for (;;) {
+            while (i < l.nextHops.size() && l.nextHops[i].gateway.isUnspecified())
+                ++i;
+            while (j < r.nextHops.size() && r.nextHops[j].gateway.isUnspecified())
+                ++j;
+            const bool lEnd = i == l.nextHops.size(), rEnd = j == r.nextHops.size();
+            if (lEnd || rEnd)
+                return lEnd && rEnd ? 0 : lEnd ? -1 : 1;
+            if (const int c = compareAddress(l.nextHops[i].gateway, r.nextHops[j].gateway))
+                return c;
+            ++i;
+            ++j;
+        }
+    }
+    case Interface: {
+        if (l.outIfIndex() == r.outIfIndex() && l.nextHops.size() <= 1 && r.nextHops.size() <= 1)
+            return 0;
+        return QString::compare(cellData(a, Interface, SortRole).toString(), cellData(b, Interface, SortRole).toString());
+    }
+    case Metric: return cmp(l.metric, r.metric);
+    case Table: return cmp(l.table, r.table);
+    case Protocol:
+        if (l.protocol == r.protocol && l.protocolSpace == r.protocolSpace)
+            return 0;
+        return QString::compare(protocolText(l), protocolText(r));
+    case Scope: return cmp(l.scope, r.scope);
+    case Type: return l.type == r.type ? 0 : QString::compare(typeText(l.type), typeText(r.type));
+    case PrefSrc: {
+        const bool lNone = l.prefSrc.isUnspecified(), rNone = r.prefSrc.isUnspecified();
+        if (lNone || rNone)
+            return lNone && rNone ? 0 : lNone ? -1 : 1;
+        return compareAddress(l.prefSrc, r.prefSrc);
+    }
+    default: return ChangeTableModel::compareRows(a, b, column);
+    }
+}
+
+bool RouteTableModel::rowContains(int row, const Needle &needle) const
+{
+    // Every column's display text, lower case, separated by \x01 (which a typed needle
+    // does not contain), in one reused buffer.
+    const RouteRow &r = rowAt(row);
+    thread_local std::string text;
+    text.clear();
+    text += r.family() == platform::Family::IPv4 ? "ipv4" : r.family() == platform::Family::IPv6 ? "ipv6" : "";
+    text += '\x01';
+    if (r.destination.family != platform::Family::Unspec) {
+        appendAddress(text, r.destination);
+        text += '/';
+        appendNumber(text, r.prefixLength);
+    }
+    text += '\x01';
+    bool first = true;
+    for (const NextHop &hop : r.nextHops) {
+        if (hop.gateway.isUnspecified())
+            continue;
+        if (!first)
+            text += ", ";
+        first = false;
+        appendAddress(text, hop.gateway);
+    }
+    text += '\x01';
+    text += '\x01';
+    appendNumber(text, r.metric);
+    text += '\x01';
+    text += tableName(r.table);
+    text += '\x01';
+    text += protocolText(r).toStdString();
+    text += '\x01';
+    text += scopeName(r.scope);
+    text += '\x01';
+    text += typeText(r.type).toStdString();
+    text += '\x01';
+    if (!r.prefSrc.isUnspecified())
+        appendAddress(text, r.prefSrc);
+    for (char &c : text) {
+        if (c >= 'A' && c <= 'Z')
+            c = char(c - 'A' + 'a');
+    }
+    if (text.find(needle.lowerUtf8) != std::string::npos)
+        return true;
+    // Interface names may be non-ASCII: compared as QStrings.
+    if (r.nextHops.size() <= 1) {
+        const quint32 ifIndex = r.outIfIndex();
+        if (ifIndex == 0)
+            return false;
+        const QString name = m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
+        return name.contains(needle.text, Qt::CaseInsensitive);
+    }
+    return cellData(row, Interface, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive);
 }
 
 } // namespace ncv

@@ -4,6 +4,8 @@
 
 #include "keyedtablemodel.h"
 
+#include <array>
+
 namespace ncv {
 
 class InterfaceNames;
@@ -39,12 +41,23 @@ public:
     /// Emits dataChanged over the Interface column (after a rename).
     void interfaceNamesChanged();
 
+    /// Direct comparisons of the stored rows, in the order of the SortRole data (next hops:
+    /// by gateway address; protocol and type: by name).
+    int compareRows(int a, int b, int column) const override;
+    /// Scans the row's display texts (written into one reusable buffer, no QString per cell).
+    bool rowContains(int row, const Needle &needle) const override;
+
 protected:
     QVariant cellData(int row, int column, int role) const override;
     quint32 columnsForFields(platform::FieldMask mask) const override;
 
 private:
+    const QString &protocolText(const platform::RouteRow &r) const;
+    const QString &typeText(std::uint8_t type) const;
+
     const InterfaceNames *m_names;
+    mutable std::array<QString, 256> m_protocolTexts; // rtm_protocol names, filled on use
+    mutable std::array<QString, 256> m_typeTexts;
 };
 
 } // namespace ncv
