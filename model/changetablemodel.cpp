@@ -1,6 +1,7 @@
 #include "changetablemodel.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace ncv {
 
@@ -269,11 +270,32 @@ void ChangeTableProxy::setFilterText(const QString &text)
     m_narrowing = m_rejectedValid && !m_needle.text.isEmpty() && text.contains(m_needle.text, Qt::CaseInsensitive)
         && int(m_rejected.size()) == rows;
     m_previousRejected.swap(m_rejected);
-    m_rejected.assign(std::size_t(rows), false);
+    m_rejected.assign(std::size_t(rows), 0);
     m_needle.text = text;
     m_needle.lowerUtf8 = text.toLower().toStdString();
-    invalidateFilter();
+    if (!text.isEmpty()) {
+        // Scan every row now, on several threads; the proxy then only reads the result.
+        const auto scan = [this](int first, int last) {
+            for (int row = first; row < last; ++row) {
+                if (m_narrowing && m_previousRejected[std::size_t(row)])
+                    m_rejected[std::size_t(row)] = 1;
+                else
+                    m_rejected[std::size_t(row)] = !m_table->rowContains(row, m_needle);
+            }
+        };
+        const int threads = rows < 20'000 ? 1 : int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+        std::vector<std::thread> helpers;
+        const int per = (rows + threads - 1) / threads;
+        for (int t = 1; t < threads; ++t)
+            helpers.emplace_back(scan, std::min(rows, t * per), std::min(rows, (t + 1) * per));
+        scan(0, std::min(rows, per));
+        for (std::thread &helper : helpers)
+            helper.join();
+    }
     m_narrowing = false;
+    m_scanned = true;
+    invalidateFilter();
+    m_scanned = false;
     m_rejectedValid = true;
 }
 
@@ -290,14 +312,9 @@ bool ChangeTableProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
         return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
     if (m_needle.text.isEmpty())
         return true;
-    if (m_narrowing && m_previousRejected[std::size_t(sourceRow)]) {
-        m_rejected[std::size_t(sourceRow)] = true;
-        return false;
-    }
-    const bool accept = m_table->rowContains(sourceRow, m_needle);
-    if (!accept && std::size_t(sourceRow) < m_rejected.size())
-        m_rejected[std::size_t(sourceRow)] = true;
-    return accept;
+    if (m_scanned && std::size_t(sourceRow) < m_rejected.size())
+        return !m_rejected[std::size_t(sourceRow)];
+    return m_table->rowContains(sourceRow, m_needle);
 }
 
 } // namespace ncv

@@ -9,8 +9,8 @@
 #include "tablemodelroles.h"
 
 #include <QAbstractTableModel>
-#include <QSortFilterProxyModel>
 #include <QElapsedTimer>
+#include <QSortFilterProxyModel>
 #include <QTimer>
 
 #include <string>
@@ -104,7 +104,8 @@ private:
 /// Sorts and filters a ChangeTableModel through its compareRows() / rowContains() (no
 /// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a
 /// case-insensitive substring of any column; while the text only grows (typing), rows
-/// rejected by the previous text are rejected at once. Other source models fall back to
+/// rejected by the previous text are rejected at once. The scan of a new text runs on
+/// up to 4 threads (rowContains() is read-only). Other source models fall back to
 /// QSortFilterProxyModel's behaviour. GUI thread only.
 class ChangeTableProxy : public QSortFilterProxyModel {
     Q_OBJECT
@@ -125,10 +126,12 @@ private:
     const ChangeTableModel *m_table = nullptr;
     ChangeTableModel::Needle m_needle;
     // Rows the last filter pass rejected (by source row), valid until the source changes.
-    mutable std::vector<bool> m_rejected;
-    std::vector<bool> m_previousRejected;
+    // Computed on two threads in setFilterText(), before the proxy asks row by row.
+    std::vector<char> m_rejected;
+    std::vector<char> m_previousRejected;
     bool m_rejectedValid = false;
     bool m_narrowing = false;
+    bool m_scanned = false; // inside setFilterText's invalidateFilter(): m_rejected is current
     QList<QMetaObject::Connection> m_connections;
 };
 

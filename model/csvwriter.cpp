@@ -102,9 +102,9 @@ void appendIsoTime(std::string &out, qint64 timeUs)
         qint64 y = 0;
         unsigned m = 0, d = 0;
         civilFromDays(days, &y, &m, &d);
-        prefixLength = std::snprintf(prefix, sizeof prefix, "%04lld-%02u-%02uT%02d:%02d:%02d.",
-                                     static_cast<long long>(y), m, d, int(sod / 3600), int(sod / 60 % 60),
-                                     int(sod % 60));
+        prefixLength
+            = std::snprintf(prefix, sizeof prefix, "%04lld-%02u-%02uT%02d:%02d:%02d.", static_cast<long long>(y), m, d,
+                            int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
         cachedSecs = secs;
     }
     out.append(prefix, std::size_t(prefixLength));
@@ -172,7 +172,6 @@ void appendRowGeneric(std::string &out, const ChangeRecord &r, quint64 sequence,
     appendCell(out, originName(r.origin));
     out.append("\r\n");
 }
-
 
 // IPv4 dotted quad, as toString(IpAddress) writes it.
 char *writeV4(char *p, const IpAddress &a)
@@ -377,8 +376,7 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
     }
 }
 
-static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QString *error,
-                             const Progress &progress)
+static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress)
 {
     const auto fail = [error](const QString &message) {
         if (error)

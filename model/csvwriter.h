@@ -48,8 +48,7 @@ bool write(const EventHistory::Snapshot &h, QIODevice *out, QString *error, cons
 /// path and the reason, e.g. "cannot write /x/y.csv: Permission denied".
 bool exportToFile(const EventHistory &h, const QString &path, QString *error, const Progress &progress = {});
 /// Same from a snapshot; runs on any thread.
-bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error,
-                  const Progress &progress = {});
+bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error, const Progress &progress = {});
 
 } // namespace csv
 } // namespace ncv

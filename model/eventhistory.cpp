@@ -296,8 +296,9 @@ const EventHistory::Header &EventHistory::locate(const std::vector<std::shared_p
                                                  quint64 sequence, const Chunk **chunk)
 {
     // Chunks are kChunkEvents long except where a drop or clear cut them: binary search.
-    auto it = std::upper_bound(chunks.begin(), chunks.end(), sequence,
-                               [](quint64 seq, const std::shared_ptr<const Chunk> &c) { return seq < c->firstSequence; });
+    auto it
+        = std::upper_bound(chunks.begin(), chunks.end(), sequence,
+                           [](quint64 seq, const std::shared_ptr<const Chunk> &c) { return seq < c->firstSequence; });
     const Chunk *c = (it - 1)->get();
     *chunk = c;
     return c->headers[std::size_t(sequence - c->firstSequence)];

@@ -37,7 +37,20 @@ QByteArray addressSortKey(const IpAddress &a, unsigned plen)
 } // namespace
 
 RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent) : KeyedTableModel(parent), m_names(names)
-{ }
+{
+    const auto lower = [](std::string text) {
+        for (char &c : text)
+            c = char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        return text;
+    };
+    for (unsigned v = 0; v < 256; ++v) {
+        m_protocolTexts[v] = qs(protocolName(v, ProtocolSpace::RtmProtocol));
+        m_typeTexts[v] = qs(routeTypeName(std::uint8_t(v)));
+        m_protocolLower[v] = lower(protocolName(v, ProtocolSpace::RtmProtocol));
+        m_typeLower[v] = lower(routeTypeName(std::uint8_t(v)));
+        m_scopeLower[v] = lower(scopeName(std::uint8_t(v)));
+    }
+}
 
 int RouteTableModel::columnCount(const QModelIndex &parent) const
 {
@@ -141,6 +154,13 @@ template<typename T> int cmp(const T &a, const T &b)
     return a < b ? -1 : b < a ? 1 : 0;
 }
 
+bool unspecified(const IpAddress &a)
+{
+    if (a.family == Family::IPv4)
+        return (a.bytes[0] | a.bytes[1] | a.bytes[2] | a.bytes[3]) == 0;
+    return a.isUnspecified();
+}
+
 int compareAddress(const IpAddress &a, const IpAddress &b)
 {
     if (a.family != b.family)
@@ -180,18 +200,12 @@ const QString &RouteTableModel::protocolText(const RouteRow &r) const
         other = qs(protocolName(r.protocol, r.protocolSpace));
         return other;
     }
-    QString &text = m_protocolTexts[r.protocol];
-    if (text.isNull())
-        text = qs(protocolName(r.protocol, r.protocolSpace));
-    return text;
+    return m_protocolTexts[r.protocol];
 }
 
 const QString &RouteTableModel::typeText(std::uint8_t type) const
 {
-    QString &text = m_typeTexts[type];
-    if (text.isNull())
-        text = qs(routeTypeName(type));
-    return text;
+    return m_typeTexts[type];
 }
 
 int RouteTableModel::compareRows(int a, int b, int column) const
@@ -206,11 +220,18 @@ int RouteTableModel::compareRows(int a, int b, int column) const
     }
     case NextHops: {
         // Gateways in order (on-link hops have none), like the joined display text.
+        if (l.nextHops.size() == 1 && r.nextHops.size() == 1) {
+            const IpAddress &lg = l.nextHops.front().gateway, &rg = r.nextHops.front().gateway;
+            const bool lNone = unspecified(lg), rNone = unspecified(rg);
+            if (lNone || rNone)
+                return lNone && rNone ? 0 : lNone ? -1 : 1;
+            return compareAddress(lg, rg);
+        }
         std::size_t i = 0, j = 0;
         for (;;) {
-            while (i < l.nextHops.size() && l.nextHops[i].gateway.isUnspecified())
+            while (i < l.nextHops.size() && unspecified(l.nextHops[i].gateway))
                 ++i;
-            while (j < r.nextHops.size() && r.nextHops[j].gateway.isUnspecified())
+            while (j < r.nextHops.size() && unspecified(r.nextHops[j].gateway))
                 ++j;
             const bool lEnd = i == l.nextHops.size(), rEnd = j == r.nextHops.size();
             if (lEnd || rEnd)
@@ -224,7 +245,8 @@ int RouteTableModel::compareRows(int a, int b, int column) const
     case Interface: {
         if (l.outIfIndex() == r.outIfIndex() && l.nextHops.size() <= 1 && r.nextHops.size() <= 1)
             return 0;
-        return QString::compare(cellData(a, Interface, SortRole).toString(), cellData(b, Interface, SortRole).toString());
+        return QString::compare(cellData(a, Interface, SortRole).toString(),
+                                cellData(b, Interface, SortRole).toString());
     }
     case Metric: return cmp(l.metric, r.metric);
     case Table: return cmp(l.table, r.table);
@@ -261,7 +283,7 @@ bool RouteTableModel::rowContains(int row, const Needle &needle) const
     text += '\x01';
     bool first = true;
     for (const NextHop &hop : r.nextHops) {
-        if (hop.gateway.isUnspecified())
+        if (unspecified(hop.gateway))
             continue;
         if (!first)
             text += ", ";
@@ -272,15 +294,23 @@ bool RouteTableModel::rowContains(int row, const Needle &needle) const
     text += '\x01';
     appendNumber(text, r.metric);
     text += '\x01';
-    text += tableName(r.table);
+    if (r.table == 254)
+        text += "main";
+    else if (r.table == 255)
+        text += "local";
+    else
+        text += tableName(r.table);
     text += '\x01';
-    text += protocolText(r).toStdString();
+    if (r.protocol <= 255 && r.protocolSpace == ProtocolSpace::RtmProtocol)
+        text += m_protocolLower[r.protocol];
+    else
+        text += protocolName(r.protocol, r.protocolSpace);
     text += '\x01';
-    text += scopeName(r.scope);
+    text += m_scopeLower[r.scope];
     text += '\x01';
-    text += typeText(r.type).toStdString();
+    text += m_typeLower[r.type];
     text += '\x01';
-    if (!r.prefSrc.isUnspecified())
+    if (!unspecified(r.prefSrc))
         appendAddress(text, r.prefSrc);
     for (char &c : text) {
         if (c >= 'A' && c <= 'Z')

@@ -45,6 +45,7 @@ public:
     /// by gateway address; protocol and type: by name).
     int compareRows(int a, int b, int column) const override;
     /// Scans the row's display texts (written into one reusable buffer, no QString per cell).
+    /// Thread-safe against itself (read-only), as ChangeTableProxy runs it on two threads.
     bool rowContains(int row, const Needle &needle) const override;
 
 protected:
@@ -56,8 +57,11 @@ private:
     const QString &typeText(std::uint8_t type) const;
 
     const InterfaceNames *m_names;
-    mutable std::array<QString, 256> m_protocolTexts; // rtm_protocol names, filled on use
-    mutable std::array<QString, 256> m_typeTexts;
+    // Names by rtm_protocol / rtm_type / rtm_scope value, filled at construction (read-only
+    // afterwards, so rowContains() may run on several threads).
+    std::array<QString, 256> m_protocolTexts;
+    std::array<QString, 256> m_typeTexts;
+    std::array<std::string, 256> m_protocolLower, m_typeLower, m_scopeLower;
 };
 
 } // namespace ncv

@@ -34,10 +34,11 @@ void fillRoutes(RouteTableModel &model, int n)
     const char *gateways[] = {"192.0.2.1", "9.9.9.9", "10.0.0.1", nullptr, "fe80::1"};
     for (int i = 0; i < n; ++i) {
         const bool v6 = i % 7 == 0;
-        RouteRow r = v6 ? route("2001:db8:" + std::to_string(i) + "::", 64, i % 2 ? "fe80::1" : nullptr, 1 + i % 3,
-                                std::uint32_t(i % 5))
-                        : route("10." + std::to_string(i % 256) + "." + std::to_string(i / 256) + ".0", std::uint8_t(16 + i % 9),
-                                gateways[i % 4], 1 + i % 3, std::uint32_t((i * 37) % 11), i % 6 == 0 ? 255 : 254);
+        RouteRow r = v6
+            ? route("2001:db8:" + std::to_string(i) + "::", 64, i % 2 ? "fe80::1" : nullptr, 1 + i % 3,
+                    std::uint32_t(i % 5))
+            : route("10." + std::to_string(i % 256) + "." + std::to_string(i / 256) + ".0", std::uint8_t(16 + i % 9),
+                    gateways[i % 4], 1 + i % 3, std::uint32_t((i * 37) % 11), i % 6 == 0 ? 255 : 254);
         r.protocol = std::uint32_t(i % 5 == 0 ? 2 : i % 5 == 1 ? 186 : 4);
         r.scope = std::uint8_t(i % 4 == 0 ? 253 : 0);
         r.type = std::uint8_t(i % 6 == 0 ? 2 : 1);
@@ -111,8 +112,9 @@ private Q_SLOTS:
             seen << fast.index(row, RouteTableModel::NextHops).data().toString();
         seen.removeDuplicates();
         // On-link first, then 9.9.9.9 < 10.0.0.1 < 192.0.2.1 (numeric, not text), IPv6 last.
-        QCOMPARE(seen, QStringList({QString(), QStringLiteral("9.9.9.9"), QStringLiteral("10.0.0.1"),
-                                    QStringLiteral("192.0.2.1"), QStringLiteral("fe80::1")}));
+        QCOMPARE(seen,
+                 QStringList({QString(), QStringLiteral("9.9.9.9"), QStringLiteral("10.0.0.1"),
+                              QStringLiteral("192.0.2.1"), QStringLiteral("fe80::1")}));
     }
 
     void filterMatchesFixedString()
@@ -137,9 +139,9 @@ private Q_SLOTS:
             QCOMPARE(fast.rowCount(), plain.rowCount());
         };
         // Typing narrows step by step, then other texts, then deleting letters widens.
-        for (const char *needle : {"1", "10", "10.", "10.1", "10.12", "10.12.", "IPV6", "ipv6", "2001:DB8:1", "MAIN",
-                                   "local", "192.0", "zzz", "ünï", "ÜNÏ", "if 3", "253", "link", "boot", "static",
-                                   "10.9.0.1", "10.9.0", "10.9", ""}) {
+        for (const char *needle : {"1",          "10",   "10.",   "10.1",   "10.12",    "10.12.", "IPV6", "ipv6",
+                                   "2001:DB8:1", "MAIN", "local", "192.0",  "zzz",      "ünï",    "ÜNÏ",  "if 3",
+                                   "253",        "link", "boot",  "static", "10.9.0.1", "10.9.0", "10.9", ""}) {
             check(QString::fromUtf8(needle));
             if (QTest::currentTestFailed())
                 return;

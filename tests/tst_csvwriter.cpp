@@ -341,26 +341,31 @@ private Q_SLOTS:
         // produce exactly the generic path's bytes.
         EventHistory h;
         std::vector<ChangeRecord> records;
-        const std::vector<std::pair<const char *, const char *>> shapes
-            = {{"20.0.0.1", "10.9.0.2"}, {"0.0.0.0", "192.168.1.1"}, {"10.0.0.0", nullptr}, {"255.255.255.255", "0.0.0.1"}};
+        const std::vector<std::pair<const char *, const char *>> shapes = {{"20.0.0.1", "10.9.0.2"},
+                                                                           {"0.0.0.0", "192.168.1.1"},
+                                                                           {"10.0.0.0", nullptr},
+                                                                           {"255.255.255.255", "0.0.0.1"}};
         int k = 0;
         for (const auto &[dst, gw] : shapes) {
             for (std::uint32_t table : {254u, 255u, 253u, 1000u, 0u}) {
                 for (std::uint32_t protocol : {0u, 2u, 3u, 4u, 186u, 250u}) {
-                    RouteRow r = route(dst, std::uint8_t(k % 33), gw, std::uint32_t(k % 3), std::uint32_t(k * 977), table);
+                    RouteRow r
+                        = route(dst, std::uint8_t(k % 33), gw, std::uint32_t(k % 3), std::uint32_t(k * 977), table);
                     r.protocol = protocol;
                     r.type = std::uint8_t(k % 4 == 0 ? 2 : k % 7 == 0 ? 6 : 1);
                     if (k % 5 == 0)
                         r.prefSrc = IpAddress::parse("10.9.0.1");
                     if (k % 11 == 0)
                         r.nextHops.clear();
-                    const ChangeKind change = k % 3 == 0 ? ChangeKind::Delete : k % 3 == 1 ? ChangeKind::Initial
-                                                                                              : ChangeKind::Add;
+                    const ChangeKind change = k % 3 == 0 ? ChangeKind::Delete
+                        : k % 3 == 1                     ? ChangeKind::Initial
+                                                         : ChangeKind::Add;
                     ChangeRecord c = change == ChangeKind::Delete ? record(ObjectKind::Route, change, {}, r)
                                                                   : record(ObjectKind::Route, change, r);
                     c.timeUs = kT0 + k * 999'983 - 5'000'000;
                     c.origin = k % 2 ? Origin::Inferred : Origin::Observed;
-                    const QString name = k % 4 == 0 ? QString() : k % 4 == 1 ? QStringLiteral("nb0")
+                    const QString name = k % 4 == 0 ? QString()
+                        : k % 4 == 1                ? QStringLiteral("nb0")
                                                     : QString::fromStdString(k % 4 == 2 ? kEvil : kAlias);
                     h.append(c, name);
                     ++k;

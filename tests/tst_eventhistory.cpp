@@ -68,13 +68,14 @@ QString describe(const ChangeRecord &r)
         if (const auto *e = std::get_if<EntityRow>(row))
             text += QStringLiteral(" ent=%1/%2/%3").arg(e->protocol).arg(int(e->protocolSpace)).arg(e->routeCount);
     }
-    return text + QStringLiteral(" %1 %2 %3 %4 %5 %6")
-                      .arg(int(r.object))
-                      .arg(int(r.change))
-                      .arg(int(r.origin))
-                      .arg(int(r.family))
-                      .arg(r.changedFields)
-                      .arg(r.timeUs);
+    return text
+        + QStringLiteral(" %1 %2 %3 %4 %5 %6")
+              .arg(int(r.object))
+              .arg(int(r.change))
+              .arg(int(r.origin))
+              .arg(int(r.family))
+              .arg(r.changedFields)
+              .arg(r.timeUs);
 }
 
 std::vector<ChangeRecord> samples()
@@ -169,8 +170,7 @@ private Q_SLOTS:
             std::string bytes;
             eventcodec::encode(r, bytes);
             ChangeRecord full;
-            QCOMPARE(eventcodec::decode(bytes.data(), bytes.data() + bytes.size(), &full),
-                     bytes.data() + bytes.size());
+            QCOMPARE(eventcodec::decode(bytes.data(), bytes.data() + bytes.size(), &full), bytes.data() + bytes.size());
             for (std::size_t n = 0; n < bytes.size(); ++n) {
                 ChangeRecord partial;
                 QVERIFY2(!eventcodec::decode(bytes.data(), bytes.data() + n, &partial), qPrintable(QString::number(n)));

@@ -20,9 +20,9 @@ namespace ncv {
 
 TableSection::TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy,
                            QWidget *parent)
-    : QWidget(parent), m_proxy(proxy                                            ? proxy
-                               : qobject_cast<ChangeTableModel *>(source) ? new ChangeTableProxy(this)
-                                                                           : new QSortFilterProxyModel(this))
+    : QWidget(parent), m_proxy(proxy                                          ? proxy
+                                   : qobject_cast<ChangeTableModel *>(source) ? new ChangeTableProxy(this)
+                                                                              : new QSortFilterProxyModel(this))
 {
     setObjectName(objectName);
     m_proxy->setParent(this);

@@ -45,8 +45,8 @@ void out(const char *key, double value)
 RouteRow route(qint64 i)
 {
     RouteRow r;
-    r.destination = IpAddress::v4(std::uint8_t(20 + (i >> 24)), std::uint8_t(i >> 16), std::uint8_t(i >> 8),
-                                  std::uint8_t(i));
+    r.destination
+        = IpAddress::v4(std::uint8_t(20 + (i >> 24)), std::uint8_t(i >> 16), std::uint8_t(i >> 8), std::uint8_t(i));
     r.prefixLength = 32;
     r.protocol = 3; // boot, as `ip route add`
     r.scope = 0;
@@ -82,7 +82,7 @@ qint64 rssKb()
     return 0;
 }
 
-int benchModel(qint64 n, bool exportOnly)
+int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
 {
     const qint64 t0 = nowUs();
     EventHistory history;
@@ -112,38 +112,40 @@ int benchModel(qint64 n, bool exportOnly)
     out("model_rss_mb", (rssKb() - rss0) / 1024.0);
     out("event_bytes", double(history.storageBytes()) / double(std::max<qint64>(1, history.size())));
 
-    // CSV export from a snapshot, on a worker thread, as MainWindow does.
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("export.csv"));
-    const EventHistory::Snapshot snapshot = history.snapshot();
-    bool ok = false;
-    QString error;
-    clock.restart();
-    std::thread worker([&] { ok = csv::exportToFile(snapshot, path, &error); });
-    worker.join();
-    const double exportS = clock.nsecsElapsed() / 1e9;
-    const double bytes = double(QFileInfo(path).size());
-    if (!ok)
-        std::fprintf(stderr, "export failed: %s\n", qPrintable(error));
-    out("export_mb_s", bytes / 1e6 / exportS);
-    out("export_s", exportS);
-    out("export_bytes", bytes);
-    {
-        // Reference: the same bytes written raw in 1 MiB chunks (disk / page cache speed).
-        QFile in(path);
-        in.open(QIODevice::ReadOnly);
-        const QByteArray all = in.readAll();
-        QFile copy(dir.filePath(QStringLiteral("copy.csv")));
-        copy.open(QIODevice::WriteOnly);
+    if (!tableOnly) {
+        // CSV export from a snapshot, on a worker thread, as MainWindow does.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("export.csv"));
+        const EventHistory::Snapshot snapshot = history.snapshot();
+        bool ok = false;
+        QString error;
         clock.restart();
-        for (qsizetype off = 0; off < all.size(); off += 1 << 20)
-            copy.write(all.constData() + off, std::min<qsizetype>(1 << 20, all.size() - off));
-        copy.close();
-        out("raw_write_mb_s", bytes / 1e6 / (clock.nsecsElapsed() / 1e9));
+        std::thread worker([&] { ok = csv::exportToFile(snapshot, path, &error); });
+        worker.join();
+        const double exportS = clock.nsecsElapsed() / 1e9;
+        const double bytes = double(QFileInfo(path).size());
+        if (!ok)
+            std::fprintf(stderr, "export failed: %s\n", qPrintable(error));
+        out("export_mb_s", bytes / 1e6 / exportS);
+        out("export_s", exportS);
+        out("export_bytes", bytes);
+        {
+            // Reference: the same bytes written raw in 1 MiB chunks (disk / page cache speed).
+            QFile in(path);
+            in.open(QIODevice::ReadOnly);
+            const QByteArray all = in.readAll();
+            QFile copy(dir.filePath(QStringLiteral("copy.csv")));
+            copy.open(QIODevice::WriteOnly);
+            clock.restart();
+            for (qsizetype off = 0; off < all.size(); off += 1 << 20)
+                copy.write(all.constData() + off, std::min<qsizetype>(1 << 20, all.size() - off));
+            copy.close();
+            out("raw_write_mb_s", bytes / 1e6 / (clock.nsecsElapsed() / 1e9));
+        }
     }
-
     if (exportOnly)
         return 0;
+
     // Routes table through a QSortFilterProxyModel set up as TableSection does.
     ChangeTableProxy proxy;
     proxy.setDynamicSortFilter(true);
@@ -154,6 +156,7 @@ int benchModel(qint64 n, bool exportOnly)
         clock.restart();
         proxy.sort(column, Qt::AscendingOrder);
         const double s = clock.nsecsElapsed() / 1e9;
+        std::fprintf(stderr, "sort column %d: %.3f s\n", column, s);
         if (s > sortMax) {
             sortMax = s;
             sortWorst = column;
@@ -292,7 +295,8 @@ int main(int argc, char **argv)
     const QString mode = args.value(1);
     if (mode == QLatin1StringView("model"))
         return benchModel(args.value(2, QStringLiteral("100000")).toLongLong(),
-                          args.value(3) == QLatin1StringView("export-only"));
+                          args.value(3) == QLatin1StringView("export-only"),
+                          args.value(3) == QLatin1StringView("table-only"));
     if (mode == QLatin1StringView("timeline"))
         return benchTimeline(args.value(2, QStringLiteral("10000000")).toLongLong());
     if (mode == QLatin1StringView("gui"))
