@@ -89,12 +89,21 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
-    const ChangeRecord r = m_history->record(i); // decoded on demand
     const bool sort = role == SortRole;
+    // Sequence, time and interface come without decoding the record (a sorted proxy over
+    // a million events asks for them often).
     switch (index.column()) {
     case Sequence:
         return sort ? QVariant(quint64(m_history->sequence(i))) : QVariant(QString::number(m_history->sequence(i)));
-    case Time: return sort ? QVariant(qint64(r.timeUs)) : QVariant(timeText(r.timeUs));
+    case Time: {
+        const qint64 t = m_history->timeUs(i);
+        return sort ? QVariant(t) : QVariant(timeText(t));
+    }
+    case Interface: return m_history->ifName(i);
+    default: break;
+    }
+    const ChangeRecord r = m_history->record(i); // decoded on demand
+    switch (index.column()) {
     case Object: return qs(platform::objectName(r.object));
     case Change: return qs(changeName(r.change));
     case Family:
@@ -103,7 +112,6 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case platform::Family::IPv6: return QStringLiteral("IPv6");
         default: return QString();
         }
-    case Interface: return m_history->ifName(i);
     case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
     case Summary: return qs(summary(r, m_history->ifName(i).toStdString()));
     default: return {};

@@ -38,7 +38,7 @@ namespace {
 
 void out(const char *key, double value)
 {
-    std::printf("%s %.6g\n", key, value);
+    std::printf("%s %.9g\n", key, value);
     std::fflush(stdout);
 }
 
