@@ -4,9 +4,12 @@
 // QAbstractItemModelTester), a Snapshot is immutable and readable from another thread
 // while the history grows, clear() keeps sequence numbers going.
 #include "eventhistory.h"
+#include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
 #include "format.h"
 #include "modeltestrows.h"
+
+#include "tablemodelroles.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -296,6 +299,35 @@ private Q_SLOTS:
         QCOMPARE(s2.sequence(0), h.sequence(0));
         QCOMPARE(describe(s2.record(s2.size() - 1)), describe(h.record(h.size() - 1)));
         QCOMPARE(s2.ifName(s2.size() - 1), QStringLiteral("b2"));
+    }
+
+    void eventLogProxySortsWithoutDecoding()
+    {
+        // EventLogFilterProxy compares "#" by source row and Time by TimeUsRole.
+        EventHistory h;
+        EventLogModel log(&h);
+        EventLogFilterProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&log);
+        proxy.setDynamicSortFilter(true);
+        proxy.sort(EventLogModel::Sequence, Qt::DescendingOrder);
+        const qint64 times[] = {50, 10, 40, 10, 30};
+        for (int i = 0; i < 5; ++i) {
+            ChangeRecord r = routeEvent(i);
+            r.timeUs = times[i];
+            h.append(r, QString());
+        }
+        for (int row = 0; row < 5; ++row)
+            QCOMPARE(proxy.index(row, EventLogModel::Sequence).data(SortRole).toULongLong(), quint64(5 - row));
+        proxy.sort(EventLogModel::Time, Qt::AscendingOrder);
+        QList<qint64> sorted;
+        QList<quint64> seq;
+        for (int row = 0; row < 5; ++row) {
+            sorted << proxy.index(row, EventLogModel::Time).data(TimeUsRole).toLongLong();
+            seq << proxy.index(row, EventLogModel::Sequence).data(SortRole).toULongLong();
+        }
+        QCOMPARE(sorted, QList<qint64>({10, 10, 30, 40, 50}));
+        QCOMPARE(seq, QList<quint64>({2, 4, 5, 3, 1})); // equal times in arrival order
     }
 
     void clearKeepsSequence()
