@@ -1,13 +1,15 @@
 #include "changetablemodel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace ncv {
 
 namespace {
 constexpr int kSweepIntervalMs = 200;
-}
+std::atomic<quint64> s_generations {0}; // Needle::generation values
+} // namespace
 
 ChangeTableModel::ChangeTableModel(QObject *parent) : QAbstractTableModel(parent)
 {
@@ -257,6 +259,12 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
     }
 }
 
+void ChangeTableProxy::forgetRejected()
+{
+    m_rejectedValid = false;
+    m_needle.generation = ++s_generations; // rows or names changed: no cached answers
+}
+
 void ChangeTableProxy::setFilterText(const QString &text)
 {
     if (!m_table) {
@@ -273,6 +281,7 @@ void ChangeTableProxy::setFilterText(const QString &text)
     m_rejected.assign(std::size_t(rows), 0);
     m_needle.text = text;
     m_needle.lowerUtf8 = text.toLower().toStdString();
+    m_needle.generation = ++s_generations;
     if (!text.isEmpty()) {
         // Scan every row now, on several threads; the proxy then only reads the result.
         const auto scan = [this](int first, int last) {

@@ -51,6 +51,7 @@ public:
     struct Needle {
         QString text;
         std::string lowerUtf8;
+        quint64 generation = 0; ///< new for each filter pass (lets rowContains cache per pass)
     };
     /// True when one column's display text of row contains needle (case-insensitive).
     /// The default checks the DisplayRole texts; tables override it with a faster scan.
@@ -121,7 +122,7 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
-    void forgetRejected() { m_rejectedValid = false; }
+    void forgetRejected();
 
     const ChangeTableModel *m_table = nullptr;
     ChangeTableModel::Needle m_needle;

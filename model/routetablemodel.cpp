@@ -303,8 +303,10 @@ bool RouteTableModel::rowContains(int row, const Needle &needle) const
     text += '\x01';
     if (r.protocol <= 255 && r.protocolSpace == ProtocolSpace::RtmProtocol)
         text += m_protocolLower[r.protocol];
-    else
-        text += protocolName(r.protocol, r.protocolSpace);
+    else {
+        for (const char c : protocolName(r.protocol, r.protocolSpace))
+            text += char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
     text += '\x01';
     text += m_scopeLower[r.scope];
     text += '\x01';
@@ -312,10 +314,8 @@ bool RouteTableModel::rowContains(int row, const Needle &needle) const
     text += '\x01';
     if (!unspecified(r.prefSrc))
         appendAddress(text, r.prefSrc);
-    for (char &c : text) {
-        if (c >= 'A' && c <= 'Z')
-            c = char(c - 'A' + 'a');
-    }
+    // Already lower case: digits, dots, colons, lower-case hex (RFC 5952) and the
+    // pre-lowered names.
     if (text.find(needle.lowerUtf8) != std::string::npos)
         return true;
     // Interface names may be non-ASCII: compared as QStrings.
@@ -323,6 +323,26 @@ bool RouteTableModel::rowContains(int row, const Needle &needle) const
         const quint32 ifIndex = r.outIfIndex();
         if (ifIndex == 0)
             return false;
+        // One answer per interface and filter pass, cached per thread (no shared QString
+        // reference counts bouncing between the scanning threads).
+        thread_local quint64 generation = 0;
+        thread_local const RouteTableModel *owner = nullptr;
+        thread_local std::vector<signed char> matches; // by ifIndex: -1 unknown, 0 / 1
+        if (generation != needle.generation || owner != this) {
+            generation = needle.generation;
+            owner = this;
+            matches.clear();
+        }
+        if (ifIndex < 65536) {
+            if (matches.size() <= ifIndex)
+                matches.resize(ifIndex + 1, -1);
+            signed char &known = matches[ifIndex];
+            if (known < 0) {
+                const QString name = m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
+                known = name.contains(needle.text, Qt::CaseInsensitive) ? 1 : 0;
+            }
+            return known == 1;
+        }
         const QString name = m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
         return name.contains(needle.text, Qt::CaseInsensitive);
     }
