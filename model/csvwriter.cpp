@@ -148,6 +148,8 @@ void appendRowGeneric(std::string &out, const ChangeRecord &r, quint64 sequence,
         metric = route->metric;
         protocol = protocolName(route->protocol, route->protocolSpace);
         table = tableName(route->table);
+    } else if (const auto *entity = std::get_if<EntityRow>(&row)) {
+        protocol = protocolName(entity->protocol, entity->protocolSpace); // the entity's name
     }
     if (ifIndex != 0)
         appendNumber(out, ifIndex);

@@ -4,6 +4,7 @@
 
 #include "keyedtablemodel.h"
 
+#include <QTimer>
 #include <array>
 
 namespace ncv {
@@ -14,10 +15,12 @@ class RouteTableModel : public KeyedTableModel<platform::RouteRow> {
     Q_OBJECT
 public:
     /// Headers: "Family", "Destination", "Next hop", "Interface", "Metric", "Table",
-    /// "Protocol", "Scope", "Type", "Pref. source".
+    /// "Protocol", "Scope", "Type", "Pref. source", "Expires".
     /// Family "IPv4"/"IPv6"; Destination CIDR; Next hop: gateways joined by ", " ("" when
     /// on-link); Interface: name of the first next hop's ifindex; Table "main"/"local"/number;
-    /// Protocol by name (rtm_protocol) or number.
+    /// Protocol by name (rtm_protocol) or number; Expires: seconds left until RouteRow::expiresUs
+    /// ("12s", counting down: one dataChanged over the column per second while a route
+    /// has an expiry), "" when it never expires (SortRole: seconds, never = max).
     enum Column {
         Family,
         Destination,
@@ -29,6 +32,7 @@ public:
         Scope,
         Type,
         PrefSrc,
+        Expires,
         ColumnCount
     };
 
@@ -53,10 +57,12 @@ protected:
     quint32 columnsForFields(platform::FieldMask mask) const override;
 
 private:
+    void tick(); // once a second: the Expires column counts down
     const QString &protocolText(const platform::RouteRow &r) const;
     const QString &typeText(std::uint8_t type) const;
 
     const InterfaceNames *m_names;
+    QTimer m_expiryTimer;
     // Names by rtm_protocol / rtm_type / rtm_scope value, filled at construction (read-only
     // afterwards, so rowContains() may run on several threads).
     std::array<QString, 256> m_protocolTexts;

@@ -9,6 +9,7 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
+#include "columnfilterproxy.h"
 #include "csvwriter.h"
 #include "eventhistory.h"
 #include "mainwindow.h"
@@ -147,7 +148,7 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
         return 0;
 
     // Routes table through a QSortFilterProxyModel set up as TableSection does.
-    ChangeTableProxy proxy;
+    ColumnFilterProxy proxy; // the Routes tab's proxy (a ChangeTableProxy)
     proxy.setDynamicSortFilter(true);
     proxy.setSourceModel(&routes);
     double sortMax = 0;
