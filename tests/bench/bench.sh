@@ -68,7 +68,7 @@ before=$(ip -4 route show table all | wc -l)
 expected=$((before + n))
 "$bench" gui "$expected" $((60 + n / 2000)) > "$work/gui" 2> "$work/gui.err" &
 gui_pid=$!
-for _ in $(seq 1 300); do grep -q '^ready' "$work/gui" && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -qs '^ready' "$work/gui" && break; sleep 0.1; done
 grep -q '^ready' "$work/gui" || { cat "$work/gui.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
 t0=$(now); ip -batch "$work/batch"; t1=$(now)
 load_s=$(calc "$t1 - $t0")
@@ -121,4 +121,5 @@ if [ "$tl" != 0 ]; then
 fi
 echo
 echo "N = $n IPv4 routes"
+echo
 printf '%s\n' "${rows[@]}"
