@@ -4,7 +4,7 @@
 # ratio | goal. Figures are printed, never asserted.
 #   tests/bench/bench.sh [N ...]        (default: 100000; the issue's sizes: 100000 1000000)
 # Needs the ci (or release) build with targets netchangeview and ncv_bench, iproute2,
-# python3 and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
+# awk and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
 #   NCV_BENCH_TIMELINE=M   events for the timeline figure (default 10000000; 0 skips it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,12 +56,8 @@ rows=()
 row() { rows+=("$(printf '| %-58s | %12s | %12s | %7s | %-22s |' "$@")"); }
 
 # N /32 host routes in 20.0.0.0/6 via the veth peer.
-python3 - 0 "$n" > "$work/batch" <<'PY'
-import sys
-lo, hi = int(sys.argv[1]), int(sys.argv[2])
-for i in range(lo, hi):
-    print(f"route add {20 + (i >> 24)}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32 via 10.9.0.2")
-PY
+awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+    printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
 
 # 1. GUI: the real MainWindow (offscreen) is running; a burst of N routes with ip -batch.
 before=$(ip -4 route show table all | wc -l)
