@@ -1,12 +1,15 @@
 #include "changetablemodel.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace ncv {
 
 namespace {
 constexpr int kSweepIntervalMs = 200;
-}
+std::atomic<quint64> s_generations {0}; // Needle::generation values
+} // namespace
 
 ChangeTableModel::ChangeTableModel(QObject *parent) : QAbstractTableModel(parent)
 {
@@ -206,6 +209,121 @@ void ChangeTableModel::sweep(qint64 nowMs)
         m_markLo = newLo;
         m_markHi = newHi;
     }
+}
+
+int ChangeTableModel::compareRows(int a, int b, int column) const
+{
+    const QVariant l = cellData(a, column, SortRole);
+    const QVariant r = cellData(b, column, SortRole);
+    const QPartialOrdering order = QVariant::compare(l, r);
+    if (order == QPartialOrdering::Less)
+        return -1;
+    if (order == QPartialOrdering::Greater)
+        return 1;
+    if (order == QPartialOrdering::Equivalent)
+        return 0;
+    return QString::compare(l.toString(), r.toString());
+}
+
+bool ChangeTableModel::rowContains(int row, const Needle &needle) const
+{
+    for (int column = 0; column < columnCount(); ++column) {
+        if (cellData(row, column, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+ChangeTableProxy::ChangeTableProxy(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(SortRole);
+    setFilterCaseSensitivity(Qt::CaseInsensitive);
+    setFilterKeyColumn(-1);
+}
+
+void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_connections))
+        disconnect(c);
+    m_connections.clear();
+    m_table = qobject_cast<const ChangeTableModel *>(source);
+    forgetRejected();
+    QSortFilterProxyModel::setSourceModel(source);
+    if (source) {
+        // Any change of the source makes the remembered rejections stale.
+        for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+            m_connections << connect(source, signal, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::dataChanged, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::modelReset, this, [this] { forgetRejected(); });
+        m_connections << connect(source, &QAbstractItemModel::layoutChanged, this, [this] { forgetRejected(); });
+    }
+}
+
+void ChangeTableProxy::forgetRejected()
+{
+    m_rejectedValid = false;
+    m_needle.generation = ++s_generations; // rows or names changed: no cached answers
+}
+
+void ChangeTableProxy::setFilterText(const QString &text)
+{
+    if (!m_table) {
+        setFilterFixedString(text);
+        return;
+    }
+    if (text == m_needle.text)
+        return;
+    const int rows = m_table->rowCount();
+    // Typing more letters only narrows: rows rejected before stay rejected.
+    m_narrowing = m_rejectedValid && !m_needle.text.isEmpty() && text.contains(m_needle.text, Qt::CaseInsensitive)
+        && int(m_rejected.size()) == rows;
+    m_previousRejected.swap(m_rejected);
+    m_rejected.assign(std::size_t(rows), 0);
+    m_needle.text = text;
+    m_needle.lowerUtf8 = text.toLower().toStdString();
+    m_needle.generation = ++s_generations;
+    if (!text.isEmpty()) {
+        // Scan every row now, on several threads; the proxy then only reads the result.
+        const auto scan = [this](int first, int last) {
+            for (int row = first; row < last; ++row) {
+                if (m_narrowing && m_previousRejected[std::size_t(row)])
+                    m_rejected[std::size_t(row)] = 1;
+                else
+                    m_rejected[std::size_t(row)] = !m_table->rowContains(row, m_needle);
+            }
+        };
+        const int threads = rows < 20'000 ? 1 : int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+        std::vector<std::thread> helpers;
+        const int per = (rows + threads - 1) / threads;
+        for (int t = 1; t < threads; ++t)
+            helpers.emplace_back(scan, std::min(rows, t * per), std::min(rows, (t + 1) * per));
+        scan(0, std::min(rows, per));
+        for (std::thread &helper : helpers)
+            helper.join();
+    }
+    m_narrowing = false;
+    m_scanned = true;
+    invalidateFilter();
+    m_scanned = false;
+    m_rejectedValid = true;
+}
+
+bool ChangeTableProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    if (!m_table)
+        return QSortFilterProxyModel::lessThan(left, right);
+    return m_table->compareRows(left.row(), right.row(), left.column()) < 0;
+}
+
+bool ChangeTableProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (!m_table)
+        return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    if (m_needle.text.isEmpty())
+        return true;
+    if (m_scanned && std::size_t(sourceRow) < m_rejected.size())
+        return !m_rejected[std::size_t(sourceRow)];
+    return m_table->rowContains(sourceRow, m_needle);
 }
 
 } // namespace ncv

@@ -10,8 +10,10 @@
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
+#include <QSortFilterProxyModel>
 #include <QTimer>
 
+#include <string>
 #include <vector>
 
 namespace ncv {
@@ -40,6 +42,20 @@ public:
     void sweep(qint64 nowMs = -1);
     /// The monotonic clock the marks use, in milliseconds.
     qint64 markClockMs() const { return m_clock.elapsed(); }
+
+    /// Sort order of rows a and b in column: negative, 0 or positive, in the order of their
+    /// SortRole data. The default compares SortRole data; tables override it to compare
+    /// their stored rows directly (no QVariant per comparison: 1M-row sorts, issue #4).
+    virtual int compareRows(int a, int b, int column) const;
+    /// A filter needle: the text, and its lower-case UTF-8 form.
+    struct Needle {
+        QString text;
+        std::string lowerUtf8;
+        quint64 generation = 0; ///< new for each filter pass (lets rowContains cache per pass)
+    };
+    /// True when one column's display text of row contains needle (case-insensitive).
+    /// The default checks the DisplayRole texts; tables override it with a faster scan.
+    virtual bool rowContains(int row, const Needle &needle) const;
 
     /// Ends a batch: emits the merged dataChanged ranges of the rows changed in place and
     /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
@@ -84,6 +100,40 @@ private:
     int m_deletedCount = 0;
     QElapsedTimer m_clock;
     QTimer m_timer;
+};
+
+/// Sorts and filters a ChangeTableModel through its compareRows() / rowContains() (no
+/// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a
+/// case-insensitive substring of any column; while the text only grows (typing), rows
+/// rejected by the previous text are rejected at once. The scan of a new text runs on
+/// up to 4 threads (rowContains() is read-only). Other source models fall back to
+/// QSortFilterProxyModel's behaviour. GUI thread only.
+class ChangeTableProxy : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    explicit ChangeTableProxy(QObject *parent = nullptr);
+    void setSourceModel(QAbstractItemModel *source) override;
+    /// Filter text ("" = all rows); re-filters at once.
+    void setFilterText(const QString &text);
+    QString filterText() const { return m_needle.text; }
+
+protected:
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    void forgetRejected();
+
+    const ChangeTableModel *m_table = nullptr;
+    ChangeTableModel::Needle m_needle;
+    // Rows the last filter pass rejected (by source row), valid until the source changes.
+    // Computed on two threads in setFilterText(), before the proxy asks row by row.
+    std::vector<char> m_rejected;
+    std::vector<char> m_previousRejected;
+    bool m_rejectedValid = false;
+    bool m_narrowing = false;
+    bool m_scanned = false; // inside setFilterText's invalidateFilter(): m_rejected is current
+    QList<QMetaObject::Connection> m_connections;
 };
 
 } // namespace ncv

@@ -2,7 +2,7 @@
 
 namespace ncv {
 
-ColumnFilterProxy::ColumnFilterProxy(QObject *parent) : QSortFilterProxyModel(parent) { }
+ColumnFilterProxy::ColumnFilterProxy(QObject *parent) : ChangeTableProxy(parent) { }
 
 void ColumnFilterProxy::setRequiredValue(int column, const QString &value, int role)
 {
@@ -32,7 +32,7 @@ bool ColumnFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
         if (cell.data(m_role).toString() != m_value)
             return false;
     }
-    return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    return ChangeTableProxy::filterAcceptsRow(sourceRow, sourceParent);
 }
 
 } // namespace ncv

@@ -1,14 +1,14 @@
-// ColumnFilterProxy: a QSortFilterProxyModel that, besides the usual filter (regular
-// expression / fixed string over filterKeyColumn), keeps only the rows whose cell in one
-// column has exactly a required value (compared as text of the given role). Used to show
-// the routes of one routing entity (Routes table, Protocol column). GUI thread only.
+// ColumnFilterProxy: a ChangeTableProxy (fast sort and filter of a live table, issue #4) that, besides the usual filter
+// (regular expression / fixed string over filterKeyColumn), keeps only the rows whose cell in one column has exactly a
+// required value (compared as text of the given role). Used to show the routes of one routing entity (Routes table,
+// Protocol column). GUI thread only.
 #pragma once
 
-#include <QSortFilterProxyModel>
+#include "changetablemodel.h"
 
 namespace ncv {
 
-class ColumnFilterProxy : public QSortFilterProxyModel {
+class ColumnFilterProxy : public ChangeTableProxy {
     Q_OBJECT
 public:
     explicit ColumnFilterProxy(QObject *parent = nullptr);

@@ -1,5 +1,6 @@
 #include "eventlogfilterproxy.h"
 
+#include "eventlogmodel.h"
 #include "tablemodelroles.h"
 
 #include <utility>
@@ -42,6 +43,19 @@ bool EventLogFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sou
             return false;
     }
     return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+}
+
+bool EventLogFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    if (qobject_cast<const EventLogModel *>(sourceModel())) {
+        if (left.column() == EventLogModel::Sequence)
+            return left.row() < right.row();
+        if (left.column() == EventLogModel::Time) {
+            const qint64 l = left.data(TimeUsRole).toLongLong(), r = right.data(TimeUsRole).toLongLong();
+            return l != r ? l < r : left.row() < right.row();
+        }
+    }
+    return QSortFilterProxyModel::lessThan(left, right);
 }
 
 } // namespace ncv

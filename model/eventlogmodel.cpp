@@ -24,6 +24,16 @@ EventLogModel::EventLogModel(EventHistory *history, QObject *parent)
     : QAbstractTableModel(parent), m_history(history), m_count(int(history->size()))
 {
     connect(history, &EventHistory::appended, this, &EventLogModel::onAppended);
+    connect(history, &EventHistory::aboutToDropOldest, this, [this](qint64 count) {
+        if (count > 0 && m_count > 0)
+            beginRemoveRows({}, 0, int(std::min<qint64>(count, m_count)) - 1);
+    });
+    connect(history, &EventHistory::droppedOldest, this, [this](qint64 count) {
+        if (count > 0 && m_count > 0) {
+            m_count -= int(std::min<qint64>(count, m_count));
+            endRemoveRows();
+        }
+    });
     connect(history, &EventHistory::aboutToBeCleared, this, [this] { beginResetModel(); });
     connect(history, &EventHistory::cleared, this, [this] {
         m_count = int(m_history->size());
@@ -68,11 +78,10 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const qint64 i = index.row();
-    const ChangeRecord &r = m_history->record(i);
     if (role == EventIndexRole)
         return i;
     if (role == TimeUsRole)
-        return qint64(r.timeUs);
+        return qint64(m_history->timeUs(i));
     if (role == Qt::TextAlignmentRole) {
         if (index.column() == Sequence)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
@@ -81,10 +90,20 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     const bool sort = role == SortRole;
+    // Sequence, time and interface come without decoding the record (a sorted proxy over
+    // a million events asks for them often).
     switch (index.column()) {
     case Sequence:
         return sort ? QVariant(quint64(m_history->sequence(i))) : QVariant(QString::number(m_history->sequence(i)));
-    case Time: return sort ? QVariant(qint64(r.timeUs)) : QVariant(timeText(r.timeUs));
+    case Time: {
+        const qint64 t = m_history->timeUs(i);
+        return sort ? QVariant(t) : QVariant(timeText(t));
+    }
+    case Interface: return m_history->ifName(i);
+    default: break;
+    }
+    const ChangeRecord r = m_history->record(i); // decoded on demand
+    switch (index.column()) {
     case Object: return qs(platform::objectName(r.object));
     case Change: return qs(changeName(r.change));
     case Family:
@@ -93,7 +112,6 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case platform::Family::IPv6: return QStringLiteral("IPv6");
         default: return QString();
         }
-    case Interface: return m_history->ifName(i);
     case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
     case Summary: return qs(summary(r, m_history->ifName(i).toStdString()));
     default: return {};

@@ -1,13 +1,17 @@
 // KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
 // a RowKey -> row index hash (O(1) updates), and the record classification shared by
 // the interface, address and route tables. GUI thread only.
+// The index (issue #4) is an open-addressing table of (32-bit hash, row) slots, 8 bytes
+// each, that recomputes a row's key from the row itself to confirm a match: ~16 bytes per
+// row instead of a ~100-byte hash node holding a copy of the 61-byte key, and growing it
+// moves slots without rehashing keys (no long stall at a million routes).
 #pragma once
 
 #include "changetablemodel.h"
 #include "rowkey.h"
 #include "types.h"
 
-#include <unordered_map>
+#include <algorithm>
 #include <variant>
 #include <vector>
 
@@ -22,8 +26,8 @@ public:
     /// Row index of the object with key `key`, or -1.
     int indexOf(const RowKey &key) const
     {
-        const auto it = m_index.find(key);
-        return it == m_index.end() || it->second >= publishedRowCount() ? -1 : it->second;
+        const int row = findRow(key, RowKeyHash {}(key));
+        return row >= publishedRowCount() ? -1 : row;
     }
     int indexOf(const RowT &keyRow) const { return indexOf(rowKey(keyRow)); }
 
@@ -49,13 +53,13 @@ public:
             int row = -1;
             if (const RowT *before = std::get_if<RowT>(&record.before)) {
                 const RowKey oldKey = rowKey(*before);
-                const auto it = m_index.find(oldKey);
-                if (it != m_index.end()) {
-                    row = it->second;
+                row = findRow(oldKey, RowKeyHash {}(oldKey));
+                if (row >= 0) {
                     const RowKey newKey = rowKey(*after);
                     if (!(newKey == oldKey)) {
-                        m_index.erase(it);
-                        m_index[newKey] = row;
+                        eraseKey(oldKey);
+                        m_rows[std::size_t(row)] = *after; // the index confirms keys from the rows
+                        insertKey(newKey, row);
                     }
                 }
             }
@@ -70,9 +74,10 @@ public:
         case ChangeKind::Delete:
         case ChangeKind::Expired:
             if (const RowT *before = std::get_if<RowT>(&record.row())) {
-                const auto it = m_index.find(rowKey(*before));
-                if (it != m_index.end())
-                    markRow(it->second, ChangeDeleted, 0);
+                const RowKey key = rowKey(*before);
+                const int row = findRow(key, RowKeyHash {}(key));
+                if (row >= 0)
+                    markRow(row, ChangeDeleted, 0);
             }
             break;
         default: break;
@@ -85,19 +90,24 @@ protected:
 
     void eraseRows(int first, int last) override
     {
-        for (int i = first; i <= last; ++i)
-            m_index.erase(rowKey(m_rows[std::size_t(i)]));
+        // The index is rebuilt by reindexFrom(), which the sweep calls after its erases.
         m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
     }
-    void reindexFrom(int first) override
+    void reindexFrom(int) override
     {
-        for (std::size_t i = std::size_t(first); i < m_rows.size(); ++i)
-            m_index[rowKey(m_rows[i])] = int(i);
+        m_slots.assign(m_slots.size(), Slot {});
+        m_used = 0;
+        m_count = 0;
+        for (std::size_t i = 0; i < m_rows.size(); ++i)
+            insertKey(rowKey(m_rows[i]), int(i));
     }
     void clearRows() override
     {
         m_rows.clear();
-        m_index.clear();
+        m_slots.clear();
+        m_slots.shrink_to_fit();
+        m_used = 0;
+        m_count = 0;
     }
 
     std::vector<RowT> m_rows;
@@ -106,9 +116,8 @@ private:
     void upsert(const RowT &row, ChangeState state, quint32 columns)
     {
         const RowKey key = rowKey(row);
-        const auto it = m_index.find(key);
-        if (it != m_index.end()) {
-            const int index = it->second;
+        const int index = findRow(key, RowKeyHash {}(key));
+        if (index >= 0) {
             m_rows[std::size_t(index)] = row;
             if (state == ChangeNone && storedState(index) == ChangeDeleted)
                 markRow(index, ChangeAdded, 0); // deleted, then back before the sweep
@@ -119,11 +128,103 @@ private:
             return;
         }
         m_rows.push_back(row);
-        const int index = appendRowMark(state, columns);
-        m_index.emplace(key, index);
+        const int added = appendRowMark(state, columns);
+        insertKey(key, added);
     }
 
-    std::unordered_map<RowKey, int, RowKeyHash> m_index;
+    // --- the index: open addressing, linear probing, tombstones -------------------------
+    static constexpr qint32 kEmpty = -1;
+    static constexpr qint32 kErased = -2;
+    struct Slot {
+        quint32 hash = 0;
+        qint32 row = kEmpty;
+    };
+
+    std::size_t mask() const { return m_slots.size() - 1; }
+    /// Row of key, or -1. Confirms a hash match by the key of the stored row.
+    int findRow(const RowKey &key, std::size_t fullHash) const
+    {
+        if (m_slots.empty())
+            return -1;
+        const quint32 h = quint32(fullHash);
+        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
+            const Slot &slot = m_slots[i];
+            if (slot.row == kEmpty)
+                return -1;
+            if (slot.row >= 0 && slot.hash == h && rowKey(m_rows[std::size_t(slot.row)]) == key)
+                return slot.row;
+        }
+    }
+    /// Points key at row (replacing the entry of an equal key). m_rows[row] may still
+    /// hold another row; other entries' rows must be current.
+    void insertKey(const RowKey &key, int row)
+    {
+        if ((m_used + 1) * 10 > m_slots.size() * 7)
+            grow();
+        const quint32 h = quint32(RowKeyHash {}(key));
+        std::size_t reuse = std::size_t(-1);
+        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
+            Slot &slot = m_slots[i];
+            if (slot.row == kEmpty) {
+                if (reuse == std::size_t(-1)) {
+                    reuse = i;
+                    ++m_used;
+                }
+                m_slots[reuse] = Slot {h, row};
+                ++m_count;
+                return;
+            }
+            if (slot.row == kErased) {
+                if (reuse == std::size_t(-1))
+                    reuse = i;
+                continue;
+            }
+            if (slot.hash == h && (slot.row == row || rowKey(m_rows[std::size_t(slot.row)]) == key)) {
+                slot.row = row; // an equal key: it now names this row
+                return;
+            }
+        }
+    }
+    void eraseKey(const RowKey &key)
+    {
+        if (m_slots.empty())
+            return;
+        const quint32 h = quint32(RowKeyHash {}(key));
+        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
+            Slot &slot = m_slots[i];
+            if (slot.row == kEmpty)
+                return;
+            if (slot.row >= 0 && slot.hash == h && rowKey(m_rows[std::size_t(slot.row)]) == key) {
+                slot.row = kErased;
+                --m_count;
+                return;
+            }
+        }
+    }
+    void grow()
+    {
+        // Live entries at most half full afterwards (tombstones are dropped).
+        std::size_t size = 64;
+        while ((m_count + 1) * 10 > size * 5)
+            size *= 2;
+        std::vector<Slot> old;
+        old.swap(m_slots);
+        m_slots.assign(size, Slot {});
+        m_used = 0;
+        for (const Slot &slot : old) {
+            if (slot.row < 0)
+                continue;
+            std::size_t i = slot.hash & mask();
+            while (m_slots[i].row != kEmpty)
+                i = (i + 1) & mask();
+            m_slots[i] = slot;
+            ++m_used;
+        }
+    }
+
+    std::vector<Slot> m_slots; // size: a power of two (or empty)
+    std::size_t m_used = 0; // live + erased slots
+    std::size_t m_count = 0; // live slots
 };
 
 } // namespace ncv

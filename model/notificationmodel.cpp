@@ -116,10 +116,21 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
     auto *self = static_cast<NotificationModel *>(context);
     if (records.empty())
         return;
+    // Encoded outside the lock, so the GUI thread never waits for the encoding.
+    thread_local Pending encoded;
+    encoded.clear();
+    for (const ChangeRecord &r : records) {
+        encoded.items.emplace_back(r.timeUs, encoded.blob.size());
+        eventcodec::encode(r, encoded.blob);
+    }
     bool post = false;
     {
         std::lock_guard lock(self->m_pendingMutex);
-        self->m_pending.insert(self->m_pending.end(), records.begin(), records.end());
+        Pending &p = self->m_pending;
+        const std::size_t base = p.blob.size();
+        p.blob.append(encoded.blob);
+        for (const auto &[timeUs, offset] : encoded.items)
+            p.items.emplace_back(timeUs, base + offset);
         if (!self->m_posted) {
             self->m_posted = true;
             post = true;
@@ -145,37 +156,48 @@ void NotificationModel::applyAll()
         if (applySlice())
             continue;
         std::lock_guard lock(m_pendingMutex);
-        if (m_pending.empty())
+        if (m_pending.items.empty())
             break;
     }
 }
 
 bool NotificationModel::applySlice()
 {
-    if (m_backlogOffset >= m_backlog.size()) {
+    if (m_backlogOffset >= m_backlog.items.size()) {
         m_backlog.clear();
         m_backlogOffset = 0;
         std::lock_guard lock(m_pendingMutex);
-        m_backlog.swap(m_pending);
+        std::swap(m_backlog, m_pending);
         m_posted = false;
     }
-    if (m_backlog.empty())
+    if (m_backlog.items.empty())
         return false;
-    const std::size_t count = std::min(kMaxSliceRecords, m_backlog.size() - m_backlogOffset);
+    const std::size_t count = std::min(kMaxSliceRecords, m_backlog.items.size() - m_backlogOffset);
+    std::vector<ChangeRecord> slice(count);
+    const char *end = m_backlog.blob.data() + m_backlog.blob.size();
+    for (std::size_t k = 0; k < count; ++k) {
+        const auto &[timeUs, offset] = m_backlog.items[m_backlogOffset + k];
+        eventcodec::decode(m_backlog.blob.data() + offset, end, &slice[k]);
+        slice[k].timeUs = timeUs;
+    }
     m_applying = true;
     QElapsedTimer applyTimer;
     applyTimer.start();
-    const std::span<ChangeRecord> slice(m_backlog.data() + m_backlogOffset, count);
     const qint64 gaps
         = std::count_if(slice.begin(), slice.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Gap; });
-    applyBatch(slice);
+    const std::span<ChangeRecord> applied(slice.data(), slice.size());
+    applyBatch(applied);
     m_gapCount += gaps;
-    noteApplied(slice, applyTimer.nsecsElapsed());
+    noteApplied(applied, applyTimer.nsecsElapsed());
     m_applying = false;
     m_backlogOffset += count;
-    if (m_backlogOffset < m_backlog.size())
+    if (m_backlogOffset < m_backlog.items.size())
         return true; // more of this burst: the caller queues the next slice
     m_backlog.clear();
+    if (m_backlog.blob.capacity() > (std::size_t(64) << 20)) {
+        m_backlog.blob.shrink_to_fit(); // a huge burst is over: give its memory back
+        m_backlog.items.shrink_to_fit();
+    }
     m_backlogOffset = 0;
     return false; // newer records (if any) were posted by the callback
 }

@@ -5,6 +5,7 @@
 #include "keyedtablemodel.h"
 
 #include <QTimer>
+#include <array>
 
 namespace ncv {
 
@@ -44,14 +45,29 @@ public:
     /// Emits dataChanged over the Interface column (after a rename).
     void interfaceNamesChanged();
 
+    /// Direct comparisons of the stored rows, in the order of the SortRole data (next hops:
+    /// by gateway address; protocol and type: by name).
+    int compareRows(int a, int b, int column) const override;
+    /// Scans the row's display texts (written into one reusable buffer, no QString per cell).
+    /// Thread-safe against itself (read-only), as ChangeTableProxy runs it on two threads.
+    bool rowContains(int row, const Needle &needle) const override;
+
 protected:
     QVariant cellData(int row, int column, int role) const override;
     quint32 columnsForFields(platform::FieldMask mask) const override;
 
 private:
     void tick(); // once a second: the Expires column counts down
+    const QString &protocolText(const platform::RouteRow &r) const;
+    const QString &typeText(std::uint8_t type) const;
+
     const InterfaceNames *m_names;
     QTimer m_expiryTimer;
+    // Names by rtm_protocol / rtm_type / rtm_scope value, filled at construction (read-only
+    // afterwards, so rowContains() may run on several threads).
+    std::array<QString, 256> m_protocolTexts;
+    std::array<QString, 256> m_typeTexts;
+    std::array<std::string, 256> m_protocolLower, m_typeLower, m_scopeLower;
 };
 
 } // namespace ncv

@@ -1,6 +1,6 @@
 # Model layer tests (owned by the model helper). QtCore + QtTest only.
 foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemodel eventlogmodel
-          csvwriter timelinebins recorder)
+          csvwriter timelinebins recorder eventhistory changetableproxy)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tst_${t}.cpp)
         ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp modeltestrows.h LIBS ncv_model)
     endif()

@@ -599,19 +599,10 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
         m_exportAction->setEnabled(true);
     });
     // The live history keeps growing while the worker runs (the event loop keeps
-    // applying batches), so the worker writes a private copy of the events so far.
-    const EventHistory *live = m_model->history();
-    // (Sequence numbers restart at 1 in the copy: the live history is never cleared in
-    // 0.1, so they match; EventHistory has no way to set the first sequence number.)
-    auto snapshot = std::make_unique<EventHistory>();
-    const qint64 count = live->size();
-    {
-        std::vector<EventHistory::Entry> entries;
-        entries.reserve(std::size_t(count));
-        for (qint64 i = 0; i < count; ++i)
-            entries.push_back({live->record(i), live->ifName(i)});
-        snapshot->append(std::move(entries));
-    }
+    // applying batches), so the worker writes an immutable snapshot of the events so far:
+    // it shares the sealed chunks of the history (no copy of the events).
+    const EventHistory::Snapshot snapshot = m_model->history()->snapshot();
+    const qint64 count = snapshot.size();
 
     QProgressDialog progress(tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(count, INT_MAX)))
                                  .arg(QDir::toNativeSeparators(path)),
@@ -630,7 +621,7 @@ bool MainWindow::exportCsv(const QString &path, QString *error)
     QEventLoop loop;
     // Worker thread: touches only the snapshot, the atomics and its own result variables.
     std::thread worker([&] {
-        ok = csv::exportToFile(*snapshot, path, &workerError, [&](qint64 d, qint64 t) {
+        ok = csv::exportToFile(snapshot, path, &workerError, [&](qint64 d, qint64 t) {
             done = d;
             total = t;
             return !cancel.load();

@@ -1,5 +1,6 @@
 #include "tablesection.h"
 
+#include "changetablemodel.h"
 #include "rowstatedelegate.h"
 #include "tablemodelroles.h"
 
@@ -20,7 +21,9 @@ namespace ncv {
 
 TableSection::TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy,
                            QWidget *parent)
-    : QWidget(parent), m_proxy(proxy ? proxy : new QSortFilterProxyModel(this))
+    : QWidget(parent), m_proxy(proxy                                          ? proxy
+                                   : qobject_cast<ChangeTableModel *>(source) ? new ChangeTableProxy(this)
+                                                                              : new QSortFilterProxyModel(this))
 {
     setObjectName(objectName);
     m_proxy->setParent(this);
@@ -137,7 +140,10 @@ QString TableSection::conditionText() const
 void TableSection::applyFilterNow()
 {
     m_filterTimer.stop();
-    m_proxy->setFilterFixedString(m_filter->text().trimmed());
+    if (auto *fast = qobject_cast<ChangeTableProxy *>(m_proxy))
+        fast->setFilterText(m_filter->text().trimmed());
+    else
+        m_proxy->setFilterFixedString(m_filter->text().trimmed());
     updateCountLabel();
 }
 

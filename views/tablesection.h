@@ -1,7 +1,9 @@
 // TableSection: one live table with its filter line — a QLineEdit (with clear button)
 // above a QTableView that shows a source model through a QSortFilterProxyModel.
 // Sorting uses ncv::SortRole; the filter is a case-insensitive substring match over all
-// columns, applied 150 ms after the last keystroke (single-shot QTimer debounce).
+// columns, applied 150 ms after the last keystroke (single-shot QTimer debounce). A live
+// table (ChangeTableModel) gets a ChangeTableProxy: direct row comparisons and a fast
+// filter scan, so 1M-row tables sort and filter in about a second or less (issue #4).
 #pragma once
 
 #include <QPointer>

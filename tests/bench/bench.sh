@@ -1,29 +1,48 @@
 #!/usr/bin/env bash
-# NetChangeView benchmark, side by side with iproute2 in the same private network
-# namespace and the same run. Prints a table: figure, ours, reference, ratio, goal.
-#   tests/bench/bench.sh [N ...]        (default: 100000)
-# Needs a built build/release (or NCV_BIN=path/to/netchangeview), iproute2 and GNU time
-# (/usr/bin/time; Debian package "time"). Runs as root (unshare -n) or in a user namespace.
+# NetChangeView benchmark (issue #4), side by side with iproute2 in the same private
+# network namespace and the same run. Prints ONE table per N: figure | ours | reference |
+# ratio | goal. Figures are printed, never asserted.
+#   tests/bench/bench.sh [N ...]        (default: 100000; the issue's sizes: 100000 1000000)
+# Needs the ci (or release) build with targets netchangeview and ncv_bench, iproute2,
+# awk and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
+#   NCV_BENCH_TIMELINE=M   events for the timeline figure (default 10000000; 0 skips it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bin=${NCV_BIN:-$root/build/release/app/netchangeview}
-[ -x "$bin" ] || bin=$root/build/ci/app/netchangeview
-[ -x "$bin" ] || { echo "bench.sh: build first (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+build=${NCV_BUILD:-}
+if [ -z "$build" ]; then
+    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
+        if [ -x "$b/app/netchangeview" ] && [ -x "$b/tests/bench/ncv_bench" ]; then build=$b; break; fi
+    done
+fi
+[ -n "$build" ] || { echo "bench.sh: build first: cmake --preset ci && cmake --build --preset ci --target netchangeview ncv_bench" >&2; exit 1; }
+bin=$build/app/netchangeview
+bench=$build/tests/bench/ncv_bench
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000)
+export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/ncv-bench-runtime}
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BIN="$bin" "$0" "${sizes[@]}"
-    else
-        exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BIN="$bin" "$0" "${sizes[@]}"
-    fi
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+    echo "build:   $build"
+    for n in "${sizes[@]}"; do
+        # One fresh private namespace per size.
+        if [ "$(id -u)" -eq 0 ]; then
+            unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n"
+        else
+            unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n"
+        fi
+    done
+    exit 0
 fi
 
+n=${sizes[0]}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+gui_pid=
+cleanup() { [ -z "$gui_pid" ] || kill "$gui_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
 ip link set lo up
 ip link add nb0 type veth peer name nb1
 ip link set nb0 up
@@ -31,45 +50,72 @@ ip link set nb1 up
 ip addr add 10.9.0.1/24 dev nb0
 
 now() { date +%s.%N; }
-fmt() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
-row() { printf '| %-52s | %12s | %12s | %7s | %-18s |\n' "$@"; }
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+rows=()
+row() { rows+=("$(printf '| %-58s | %12s | %12s | %7s | %-22s |' "$@")"); }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "binary:  $bin"
-loaded=0
-for n in "${sizes[@]}"; do
-    # Load routes up to n (10.x is the veth's; use 20.0.0.0/6 /32 host routes).
-    python3 - "$loaded" "$n" > "$work/batch" <<'PY'
-import sys
-lo, hi = int(sys.argv[1]), int(sys.argv[2])
-for i in range(lo, hi):
-    print(f"route add {20 + (i >> 24)}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32 via 10.9.0.2")
-PY
-    t0=$(now); ip -batch "$work/batch"; t1=$(now)
-    loaded=$n
-    echo
-    echo "N = $n IPv4 routes (loaded with ip -batch in $(fmt "$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')") s)"
-    row "figure" "ours" "reference" "ratio" "goal"
-    row "---" "---" "---" "---" "---"
+# N /32 host routes in 20.0.0.0/6 via the veth peer.
+awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+    printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
 
-    # Reference: ip -4 route show table all > file
+# 1. GUI: the real MainWindow (offscreen) is running; a burst of N routes with ip -batch.
+before=$(ip -4 route show table all | wc -l)
+expected=$((before + n))
+"$bench" gui "$expected" $((60 + n / 2000)) > "$work/gui" 2> "$work/gui.err" &
+gui_pid=$!
+for _ in $(seq 1 300); do grep -qs '^ready' "$work/gui" && break; sleep 0.1; done
+grep -q '^ready' "$work/gui" || { cat "$work/gui.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
+t0=$(now); ip -batch "$work/batch"; t1=$(now)
+load_s=$(calc "$t1 - $t0")
+wait "$gui_pid" || { cat "$work/gui.err" >&2; exit 1; }
+gui_pid=
+after=$(ip -4 route show table all | wc -l)
+
+# 2. Reference: ip -4 route show table all > file (best of 3), then ours: the initial
+#    snapshot to a finished headless CSV, with its peak RSS.
+ref=
+for _ in 1 2 3; do
     t0=$(now); ip -4 route show table all > "$work/ip.txt"; t1=$(now)
-    ref=$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')
-
-    # Ours: initial snapshot to a finished headless CSV, with peak RSS.
-    t0=$(now)
-    /usr/bin/time -f '%M' -o "$work/rss" "$bin" --headless --duration 0 -4 --export-csv "$work/ours.csv" 2> "$work/err" || {
-        cat "$work/err" >&2; exit 1; }
-    t1=$(now)
-    ours=$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')
-    rss_kb=$(tail -1 "$work/rss")
-    rows=$(($(wc -l < "$work/ours.csv") - 1))
-    routes=$(grep -c ',route,initial,' "$work/ours.csv" || true)
-    ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN { printf "%.2f", a / b }')
-    row "snapshot -> headless CSV, s (ip -4 route show > file)" "$(fmt "$ours")" "$(fmt "$ref")" "$ratio" "<= 1.5 x"
-    row "peak RSS of that run, MB" "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" "-" "-" "<= 300 MB"
-    row "routes in CSV (ip route show lines)" "$routes" "$(wc -l < "$work/ip.txt")" "-" "equal"
-    row "CSV rows / bytes" "$rows" "$(stat -c %s "$work/ours.csv")" "-" "-"
-    csv_mb=$(awk -v b="$(stat -c %s "$work/ours.csv")" 'BEGIN { printf "%.1f", b / 1048576 }')
-    row "CSV size, MiB" "$csv_mb" "-" "-" "-"
+    t=$(calc "$t1 - $t0")
+    if [ -z "$ref" ] || awk -v a="$t" -v b="$ref" 'BEGIN { exit !(a < b) }'; then ref=$t; fi
 done
+t0=$(now)
+/usr/bin/time -f '%M' -o "$work/rss" "$bin" --headless --duration 0 -4 --export-csv "$work/ours.csv" 2> "$work/err" || {
+    cat "$work/err" >&2; exit 1; }
+t1=$(now)
+ours=$(calc "$t1 - $t0")
+rss_mb=$(calc "$(tail -1 "$work/rss") / 1024" 1)
+csv_routes=$(grep -c ',route,initial,' "$work/ours.csv" || true)
+
+# 3. Synthetic figures (no kernel): history bytes/event, CSV export, Routes table sort/filter.
+"$bench" model "$n" > "$work/model" 2> "$work/model.err" || { cat "$work/model.err" >&2; exit 1; }
+# 4. Timeline with 10M events.
+tl=${NCV_BENCH_TIMELINE:-10000000}
+if [ "$tl" != 0 ]; then
+    "$bench" timeline "$tl" > "$work/timeline" 2> "$work/timeline.err" || { cat "$work/timeline.err" >&2; exit 1; }
+fi
+
+row "figure" "ours" "reference" "ratio" "goal"
+row "---" "---:" "---:" "---:" "---"
+row "snapshot -> headless CSV, s (ref: ip -4 route show > file)" "$ours" "$ref" "$(calc "$ours / $ref" 2)" "<= 1.5 x"
+row "peak RSS of that run, MB" "$rss_mb" "-" "-" "<= 300 MB (at 1M)"
+row "routes in CSV (ref: ip route show lines)" "$csv_routes" "$(wc -l < "$work/ip.txt")" "-" "equal"
+row "GUI burst: routes in table after burst (ref: ip route show)" "$(calc "$(val gui_routes "$work/gui")" 0)" "$after" "-" "equal, none lost"
+row "GUI burst: catch-up after snapshot, s (ref: ip -batch load)" "$(val gui_catchup_s "$work/gui")" "$load_s" "$(calc "$(val gui_catchup_s "$work/gui") / $load_s" 2)" "-"
+row "GUI stall p50, ms (1 ms probe timer)" "$(calc "$(val gui_stall_p50_ms "$work/gui")" 1)" "-" "-" "-"
+row "GUI stall p99, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui")" 1)" "-" "-" "<= 50 ms"
+row "GUI stall max, ms" "$(calc "$(val gui_stall_max_ms "$work/gui")" 1)" "-" "-" "<= 200 ms"
+row "GUI RSS after burst, MB" "$(calc "$(val gui_rss_mb "$work/gui")" 1)" "-" "-" "-"
+row "CSV export of N events, MB/s (ref: raw write same bytes)" "$(calc "$(val export_mb_s "$work/model")" 1)" "$(calc "$(val raw_write_mb_s "$work/model")" 1)" "-" ">= 100 MB/s"
+row "event history, bytes per stored event" "$(calc "$(val event_bytes "$work/model")" 1)" "-" "-" "<= 100"
+row "apply N routes to table + history, s (max slice ms)" "$(calc "$(val apply_s "$work/model")" 2) ($(calc "$(val apply_slice_max_ms "$work/model")" 0))" "-" "-" "-"
+row "Routes table at N rows: slowest column sort, s" "$(calc "$(val sort_max_s "$work/model")" 3)" "-" "-" "<= 1 s"
+row "Routes table at N rows: filter (after 150 ms debounce), s" "$(calc "$(val filter_s "$work/model")" 3)" "-" "-" "<= 0.15 (0.3 total)"
+if [ "$tl" != 0 ]; then
+    row "timeline redraw, $tl events, ms (median / max of 20)" "$(calc "$(val timeline_redraw_ms_median "$work/timeline")" 1) / $(calc "$(val timeline_redraw_ms_max "$work/timeline")" 1)" "-" "-" "<= 16 ms"
+fi
+echo
+echo "N = $n IPv4 routes"
+echo
+printf '%s\n' "${rows[@]}"

@@ -1,0 +1,307 @@
+// ncv_bench: measurements for issue #4, printed as "key value" lines that
+// tests/bench/bench.sh turns into one table. Not a test (nothing is asserted).
+//   ncv_bench model N        synthetic N IPv4 route events: bytes per stored event, CSV
+//                            export MB/s (off the GUI thread, from a snapshot) next to a
+//                            raw write of the same bytes, Routes table sort / filter at N rows
+//   ncv_bench model N export-only   (the same without the table figures, for profiling)
+//   ncv_bench timeline M     timeline redraw with M synthetic events (default 10,000,000)
+//   ncv_bench gui N SECONDS  the real MainWindow on the system source (run it inside a
+//                            private namespace): prints "ready" once the snapshot is in;
+//                            then measures GUI stalls with a 1 ms probe timer until the
+//                            Routes table holds N routes (or SECONDS pass)
+#include "columnfilterproxy.h"
+#include "csvwriter.h"
+#include "eventhistory.h"
+#include "mainwindow.h"
+#include "notificationmodel.h"
+#include "routetablemodel.h"
+#include "source.h"
+#include "tablemodelroles.h"
+#include "timelinebins.h"
+#include "timelinechartview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+using namespace ncv;
+using namespace ncv::platform;
+
+namespace {
+
+void out(const char *key, double value)
+{
+    std::printf("%s %.9g\n", key, value);
+    std::fflush(stdout);
+}
+
+RouteRow route(qint64 i)
+{
+    RouteRow r;
+    r.destination
+        = IpAddress::v4(std::uint8_t(20 + (i >> 24)), std::uint8_t(i >> 16), std::uint8_t(i >> 8), std::uint8_t(i));
+    r.prefixLength = 32;
+    r.protocol = 3; // boot, as `ip route add`
+    r.scope = 0;
+    r.type = 1;
+    r.table = 254;
+    NextHop hop;
+    hop.gateway = IpAddress::v4(10, 9, 0, 2);
+    hop.ifIndex = 2;
+    r.nextHops.push_back(hop);
+    return r;
+}
+
+ChangeRecord initial(qint64 i, qint64 t0)
+{
+    ChangeRecord c;
+    c.object = ObjectKind::Route;
+    c.change = ChangeKind::Initial;
+    c.family = Family::IPv4;
+    c.timeUs = t0 + i;
+    c.after = route(i);
+    return c;
+}
+
+qint64 rssKb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
+{
+    const qint64 t0 = nowUs();
+    EventHistory history;
+    RouteTableModel routes;
+    QElapsedTimer clock;
+    // Apply like NotificationModel: slices of kMaxSliceRecords, table then history.
+    const qint64 rss0 = rssKb();
+    clock.start();
+    double sliceMaxMs = 0;
+    for (qint64 first = 0; first < n; first += qint64(NotificationModel::kMaxSliceRecords)) {
+        QElapsedTimer slice;
+        slice.start();
+        const qint64 last = std::min(n, first + qint64(NotificationModel::kMaxSliceRecords));
+        std::vector<EventHistory::Entry> entries;
+        entries.reserve(std::size_t(last - first));
+        for (qint64 i = first; i < last; ++i) {
+            ChangeRecord c = initial(i, t0);
+            routes.apply(c);
+            entries.push_back({std::move(c), QStringLiteral("nb0")});
+        }
+        routes.endBatch();
+        history.append(std::move(entries));
+        sliceMaxMs = std::max(sliceMaxMs, slice.nsecsElapsed() / 1e6);
+    }
+    out("apply_s", clock.nsecsElapsed() / 1e9);
+    out("apply_slice_max_ms", sliceMaxMs);
+    out("model_rss_mb", (rssKb() - rss0) / 1024.0);
+    out("event_bytes", double(history.storageBytes()) / double(std::max<qint64>(1, history.size())));
+
+    if (!tableOnly) {
+        // CSV export from a snapshot, on a worker thread, as MainWindow does.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("export.csv"));
+        const EventHistory::Snapshot snapshot = history.snapshot();
+        bool ok = false;
+        QString error;
+        clock.restart();
+        std::thread worker([&] { ok = csv::exportToFile(snapshot, path, &error); });
+        worker.join();
+        const double exportS = clock.nsecsElapsed() / 1e9;
+        const double bytes = double(QFileInfo(path).size());
+        if (!ok)
+            std::fprintf(stderr, "export failed: %s\n", qPrintable(error));
+        out("export_mb_s", bytes / 1e6 / exportS);
+        out("export_s", exportS);
+        out("export_bytes", bytes);
+        {
+            // Reference: the same bytes written raw in 1 MiB chunks (disk / page cache speed).
+            QFile in(path);
+            in.open(QIODevice::ReadOnly);
+            const QByteArray all = in.readAll();
+            QFile copy(dir.filePath(QStringLiteral("copy.csv")));
+            copy.open(QIODevice::WriteOnly);
+            clock.restart();
+            for (qsizetype off = 0; off < all.size(); off += 1 << 20)
+                copy.write(all.constData() + off, std::min<qsizetype>(1 << 20, all.size() - off));
+            copy.close();
+            out("raw_write_mb_s", bytes / 1e6 / (clock.nsecsElapsed() / 1e9));
+        }
+    }
+    if (exportOnly)
+        return 0;
+
+    // Routes table through a QSortFilterProxyModel set up as TableSection does.
+    ColumnFilterProxy proxy; // the Routes tab's proxy (a ChangeTableProxy)
+    proxy.setDynamicSortFilter(true);
+    proxy.setSourceModel(&routes);
+    double sortMax = 0;
+    int sortWorst = 0;
+    for (int column = 0; column < RouteTableModel::ColumnCount; ++column) {
+        clock.restart();
+        proxy.sort(column, Qt::AscendingOrder);
+        const double s = clock.nsecsElapsed() / 1e9;
+        std::fprintf(stderr, "sort column %d: %.3f s\n", column, s);
+        if (s > sortMax) {
+            sortMax = s;
+            sortWorst = column;
+        }
+    }
+    out("sort_max_s", sortMax);
+    out("sort_worst_column", sortWorst);
+    proxy.sort(-1);
+    clock.restart();
+    proxy.setFilterText(QStringLiteral("20.0.1"));
+    out("filter_s", clock.nsecsElapsed() / 1e9);
+    out("filter_rows", proxy.rowCount());
+    clock.restart();
+    proxy.setFilterText(QStringLiteral("20.0.1.")); // the next keystroke narrows
+    out("filter_next_s", clock.nsecsElapsed() / 1e9);
+    out("filter_next_rows", proxy.rowCount());
+    return 0;
+}
+
+int benchTimeline(qint64 m)
+{
+    TimelineBins bins;
+    EventHistory history;
+    const qint64 t0 = nowUs() - 3600LL * 1'000'000; // an hour of events
+    const qint64 step = std::max<qint64>(1, 3600LL * 1'000'000 / m);
+    const qint64 batch = 100'000;
+    for (qint64 first = 0; first < m; first += batch) {
+        std::vector<ChangeRecord> records;
+        records.reserve(std::size_t(batch));
+        for (qint64 i = first; i < std::min(m, first + batch); ++i) {
+            ChangeRecord c;
+            c.object = ObjectKind::Route;
+            c.change = (i & 1) ? ChangeKind::Delete : ChangeKind::Add;
+            c.family = Family::IPv4;
+            c.timeUs = t0 + i * step;
+            records.push_back(std::move(c));
+        }
+        bins.addBatch(records);
+    }
+    TimelineChartView view;
+    view.resize(1200, 300);
+    view.setTimeline(&bins);
+    view.show();
+    QApplication::processEvents();
+    QElapsedTimer clock;
+    std::vector<double> ms;
+    for (int k = 0; k < 20; ++k) {
+        clock.start();
+        view.refreshNow(); // bins -> series (QXYSeries::replace)
+        view.grab(); // and paint it
+        ms.push_back(clock.nsecsElapsed() / 1e6);
+    }
+    std::sort(ms.begin(), ms.end());
+    out("timeline_events", double(m));
+    out("timeline_redraw_ms_median", ms[ms.size() / 2]);
+    out("timeline_redraw_ms_max", ms.back());
+    return 0;
+}
+
+int benchGui(qint64 expected, double seconds)
+{
+    std::unique_ptr<Source> source = createSystemSource();
+    if (!source) {
+        std::fprintf(stderr, "no system source\n");
+        return 1;
+    }
+    NotificationModel model(source.get());
+    MainWindow window(&model);
+    window.resize(1280, 800);
+    window.show();
+    QString error;
+    if (!model.start(afInet(), true, &error)) {
+        std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::vector<double> late;
+    late.reserve(1 << 20);
+    QElapsedTimer clock;
+    QElapsedTimer total;
+    bool measuring = false;
+    qint64 lastNs = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(1);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (measuring)
+            late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
+        lastNs = now;
+    });
+    QObject::connect(&model, &NotificationModel::snapshotComplete, [&] {
+        std::printf("ready %d\n", model.routes()->rowCount());
+        std::fflush(stdout);
+        measuring = true;
+        clock.start();
+        lastNs = 0;
+        total.start();
+        probe.start();
+    });
+    QTimer check;
+    check.setInterval(50);
+    qint64 reachedMs = -1;
+    QObject::connect(&check, &QTimer::timeout, [&] {
+        if (!measuring)
+            return;
+        if (reachedMs < 0 && model.routes()->liveRowCount() >= expected)
+            reachedMs = total.elapsed();
+        // After reaching the count keep probing 1 s (the sweep of marks runs then).
+        if ((reachedMs >= 0 && total.elapsed() > reachedMs + 1000) || total.elapsed() > seconds * 1000)
+            QApplication::quit();
+    });
+    check.start();
+    QApplication::exec();
+    model.stop();
+    std::sort(late.begin(), late.end());
+    const auto pct = [&](double p) {
+        return late.empty() ? 0.0 : late[std::min(late.size() - 1, std::size_t(p * double(late.size())))];
+    };
+    out("gui_routes", model.routes()->liveRowCount());
+    out("gui_catchup_s", reachedMs < 0 ? -1 : reachedMs / 1000.0);
+    out("gui_probes", double(late.size()));
+    out("gui_stall_p50_ms", pct(0.50));
+    out("gui_stall_p99_ms", pct(0.99));
+    out("gui_stall_max_ms", late.empty() ? 0 : late.back());
+    out("gui_history_events", double(model.history()->size()));
+    out("gui_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const QString mode = args.value(1);
+    if (mode == QLatin1StringView("model"))
+        return benchModel(args.value(2, QStringLiteral("100000")).toLongLong(),
+                          args.value(3) == QLatin1StringView("export-only"),
+                          args.value(3) == QLatin1StringView("table-only"));
+    if (mode == QLatin1StringView("timeline"))
+        return benchTimeline(args.value(2, QStringLiteral("10000000")).toLongLong());
+    if (mode == QLatin1StringView("gui"))
+        return benchGui(args.value(2).toLongLong(), args.value(3, QStringLiteral("120")).toDouble());
+    std::fprintf(stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS\n");
+    return 2;
+}
