@@ -164,6 +164,7 @@ int eventRow(TableSection *events, const QString &change)
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void statusShowsDroppedEvents();
     void initTestCase();
     void init();
     void showsSnapshotAndStatus();
@@ -238,6 +239,17 @@ void TestMainWindow::showsSnapshotAndStatus()
     QTableView *events = f.window->eventsSection()->view();
     const QString time = events->model()->index(0, EventLogModel::Time).data().toString();
     QVERIFY(events->columnWidth(EventLogModel::Time) > events->fontMetrics().horizontalAdvance(time));
+}
+
+void TestMainWindow::statusShowsDroppedEvents()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.history()->size() > 0);
+    f.model.history()->setCapacity(5); // drops the oldest at once
+    QVERIFY(f.model.history()->droppedCount() > 0);
+    f.window->updateStatus();
+    QVERIFY2(f.window->countsLabel()->text().contains(QStringLiteral("oldest dropped: history keeps 5")),
+             qPrintable(f.window->countsLabel()->text()));
 }
 
 void TestMainWindow::filterNarrowsTableAfterDebounce()

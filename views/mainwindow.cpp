@@ -513,6 +513,10 @@ void MainWindow::updateStatus()
                                .arg(m_model->routes()->rowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
+    if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
+        m_countsLabel->setText(
+            m_countsLabel->text()
+            + tr("   (%1 oldest dropped: history keeps %2)").arg(dropped).arg(m_model->history()->capacity()));
     const qint64 gaps = m_model->gapCount();
     m_resyncLabel->setText(tr("Resyncs: %1").arg(gaps));
     m_resyncLabel->setStyleSheet(gaps > 0 ? QStringLiteral("QLabel { color: #c0392b; font-weight: bold; }")
