@@ -2,23 +2,13 @@
 
 #include "eventhistory.h"
 #include "format.h"
+#include "modeltext.h"
 
 #include <QDateTime>
 
 namespace ncv {
 
 using namespace platform;
-
-namespace {
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-QString qs(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-} // namespace
 
 EventLogModel::EventLogModel(EventHistory *history, QObject *parent)
     : QAbstractTableModel(parent), m_history(history), m_count(int(history->size()))

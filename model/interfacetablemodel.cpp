@@ -2,21 +2,11 @@
 
 #include "format.h"
 #include "interfacenames.h"
+#include "modeltext.h"
 
 namespace ncv {
 
 using namespace platform;
-
-namespace {
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-QString qs(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-} // namespace
 
 InterfaceTableModel::InterfaceTableModel(const InterfaceNames *names, QObject *parent)
     : KeyedTableModel(parent), m_names(names)

@@ -2,6 +2,7 @@
 
 #include "format.h"
 #include "interfacenames.h"
+#include "modeltext.h"
 
 #include <algorithm>
 #include <charconv>
@@ -11,32 +12,6 @@
 namespace ncv {
 
 using namespace platform;
-
-namespace {
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-QString familyText(platform::Family f)
-{
-    switch (f) {
-    case platform::Family::IPv4: return QStringLiteral("IPv4");
-    case platform::Family::IPv6: return QStringLiteral("IPv6");
-    default: return QString();
-    }
-}
-
-QByteArray addressSortKey(const IpAddress &a, unsigned plen)
-{
-    QByteArray key;
-    key.reserve(18);
-    key.append(char(a.family));
-    key.append(reinterpret_cast<const char *>(a.bytes.data()), qsizetype(a.byteLength()));
-    key.append(char(plen));
-    return key;
-}
-} // namespace
 
 RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent) : KeyedTableModel(parent), m_names(names)
 {

@@ -1,6 +1,7 @@
 #include "detailspanel.h"
 
 #include "format.h"
+#include "modeltext.h"
 #include "rowstatedelegate.h"
 
 #include <QDateTime>
@@ -15,11 +16,6 @@
 namespace ncv {
 
 namespace {
-
-QString qs(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), qsizetype(text.size()));
-}
 
 QString timeText(qint64 timeUs)
 {
