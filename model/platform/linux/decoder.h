@@ -47,6 +47,10 @@ DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &rea
 DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &row, std::string &reason);
 DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row, std::string &reason);
 
+/// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg + NHA_*): the nexthop object's id (NHA_ID).
+/// Error for a malformed message or one without NHA_ID; Skip for other message types.
+DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason);
+
 /// Interface kind name for an ARPHRD_* link type when IFLA_INFO_KIND is absent:
 /// "loopback", "ether", "none", "ipip", "sit", "gre", "ip6tnl", "ppp", ... else "arphrd-<n>".
 std::string kindFromLinkType(unsigned linkType);
