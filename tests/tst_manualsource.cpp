@@ -69,12 +69,15 @@ TEST_CASE(initial_then_snapshot_complete_then_live)
     Collector c;
     Handle h = 0;
     CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &c, true}, &h).ok());
-    CHECK_EQ(c.records.size(), std::size_t(2));
-    CHECK(c.records[0].change == ChangeKind::Initial);
-    CHECK(c.records[1].change == ChangeKind::SnapshotComplete);
-    source.upsert(route("10.1.0.0"));
     CHECK_EQ(c.records.size(), std::size_t(3));
-    CHECK(c.records[2].change == ChangeKind::Add);
+    CHECK(c.records[0].change == ChangeKind::Initial);
+    CHECK(c.records[1].change == ChangeKind::Initial); // the routing entity of the route's origin
+    CHECK(c.records[1].object == ObjectKind::Entity);
+    CHECK_EQ(std::get<EntityRow>(c.records[1].after).routeCount, std::uint64_t(1));
+    CHECK(c.records[2].change == ChangeKind::SnapshotComplete);
+    source.upsert(route("10.1.0.0"));
+    CHECK_EQ(c.records.size(), std::size_t(4));
+    CHECK(c.records[3].change == ChangeKind::Add);
 
     Collector quiet;
     Handle h2 = 0;
@@ -96,7 +99,9 @@ TEST_CASE(family_filter)
     InterfaceRow i;
     i.ifIndex = 3;
     source.upsert(i);
-    CHECK_EQ(v4.records.size(), std::size_t(3)); // snapshot-complete, the IPv4 route, the interface
+    // snapshot-complete, entity registered (first IPv4 route), the IPv4 route, the interface
+    CHECK_EQ(v4.records.size(), std::size_t(4));
+    CHECK(v4.records[1].change == ChangeKind::Registered);
     for (const auto &r : v4.records)
         CHECK(r.family != Family::IPv6);
     source.cancel(h);
@@ -147,6 +152,39 @@ TEST_CASE(no_callback_after_cancel_returns)
     cancelled = true;
     producer.join();
     CHECK_EQ(late.load(), 0);
+}
+
+TEST_CASE(entities_per_registration)
+{
+    ManualSource source;
+    RouteRow bird = route("10.0.0.0");
+    bird.protocol = 12;
+    source.upsert(bird); // before any registration: counted by the quiet registration below
+    Collector quiet, v6;
+    Handle h = 0, h6 = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &quiet, false}, &h).ok());
+    CHECK(source.registerChanges({AllObjectsMask, AF_INET6, collect, &v6, true}, &h6).ok());
+    CHECK_EQ(v6.records.size(), std::size_t(1)); // no IPv6 routes: no entity
+    RouteRow bird2 = route("10.1.0.0");
+    bird2.protocol = 12;
+    source.upsert(bird2);
+    CHECK_EQ(quiet.records.size(), std::size_t(2)); // snapshot-complete, route add (bird already registered)
+    source.remove(bird);
+    source.remove(bird2);
+    CHECK_EQ(quiet.records.size(), std::size_t(5));
+    CHECK(quiet.records[4].object == ObjectKind::Entity);
+    CHECK(quiet.records[4].change == ChangeKind::Deregistered);
+    CHECK_EQ(v6.records.size(), std::size_t(1)); // the IPv6 registration saw none of it
+    // deliver() passes records as they are, without entity records.
+    ChangeRecord add;
+    add.object = ObjectKind::Route;
+    add.change = ChangeKind::Add;
+    add.family = Family::IPv4;
+    add.after = bird;
+    source.deliver({add});
+    CHECK_EQ(quiet.records.size(), std::size_t(6));
+    source.cancel(h);
+    source.cancel(h6);
 }
 
 NCV_PLAIN_TEST_MAIN()

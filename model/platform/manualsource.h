@@ -5,6 +5,7 @@
 #pragma once
 
 #include "callbackgate.h"
+#include "entitytracker.h"
 #include "source.h"
 #include "statestore.h"
 
@@ -24,7 +25,9 @@ public:
     Status cancel(Handle handle) override;
     std::string name() const override { return "manual"; }
 
-    /// Classifies and delivers (no-ops are dropped, like a real backend).
+    /// Classifies and delivers (no-ops are dropped, like a real backend). Route changes also
+    /// give routing entity records (registered / deregistered, see EntityTracker), per
+    /// registration; registerChanges delivers Initial entity records after the initial rows.
     void upsert(const InterfaceRow &row);
     void upsert(const AddressRow &row);
     /// replace: as NLM_F_REPLACE (ip route replace): a new next hop replaces the held route
@@ -34,7 +37,7 @@ public:
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
     /// Delivers records as they are (gap markers, inferred events, replay); they do not
-    /// pass through the state store.
+    /// pass through the state store nor the entity tracker.
     void deliver(std::vector<ChangeRecord> records);
 
     /// Number of live registrations.
@@ -45,10 +48,13 @@ private:
         RegisterParams params;
         Family family = Family::Unspec;
         CallbackGate gate;
+        EntityTracker entities; // guarded by m_deliveryMutex
     };
     template<typename R> void upsertRow(const R &row, bool replace = false);
     template<typename R> void removeRow(const R &row);
-    void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
+    /// track: pass route records through the registration's entity tracker.
+    void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records, bool track);
+    void deliverAll(const std::vector<ChangeRecord> &records, bool track);
 
     mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)
     std::recursive_mutex m_deliveryMutex; // serializes deliveries (a callback may push again)
