@@ -69,15 +69,12 @@ TEST_CASE(initial_then_snapshot_complete_then_live)
     Collector c;
     Handle h = 0;
     CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &c, true}, &h).ok());
-    CHECK_EQ(c.records.size(), std::size_t(3));
+    CHECK_EQ(c.records.size(), std::size_t(2));
     CHECK(c.records[0].change == ChangeKind::Initial);
-    CHECK(c.records[1].change == ChangeKind::Initial); // the routing entity of the route's origin
-    CHECK(c.records[1].object == ObjectKind::Entity);
-    CHECK_EQ(std::get<EntityRow>(c.records[1].after).routeCount, std::uint64_t(1));
-    CHECK(c.records[2].change == ChangeKind::SnapshotComplete);
+    CHECK(c.records[1].change == ChangeKind::SnapshotComplete);
     source.upsert(route("10.1.0.0"));
-    CHECK_EQ(c.records.size(), std::size_t(4));
-    CHECK(c.records[3].change == ChangeKind::Add);
+    CHECK_EQ(c.records.size(), std::size_t(3));
+    CHECK(c.records[2].change == ChangeKind::Add);
 
     Collector quiet;
     Handle h2 = 0;
@@ -99,9 +96,7 @@ TEST_CASE(family_filter)
     InterfaceRow i;
     i.ifIndex = 3;
     source.upsert(i);
-    // snapshot-complete, entity registered (first IPv4 route), the IPv4 route, the interface
-    CHECK_EQ(v4.records.size(), std::size_t(4));
-    CHECK(v4.records[1].change == ChangeKind::Registered);
+    CHECK_EQ(v4.records.size(), std::size_t(3)); // snapshot-complete, the IPv4 route, the interface
     for (const auto &r : v4.records)
         CHECK(r.family != Family::IPv6);
     source.cancel(h);
@@ -157,6 +152,7 @@ TEST_CASE(no_callback_after_cancel_returns)
 TEST_CASE(entities_per_registration)
 {
     ManualSource source;
+    source.setEntityRecords(true);
     RouteRow bird = route("10.0.0.0");
     bird.protocol = 12;
     source.upsert(bird); // before any registration: counted by the quiet registration below
@@ -165,6 +161,14 @@ TEST_CASE(entities_per_registration)
     CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &quiet, false}, &h).ok());
     CHECK(source.registerChanges({AllObjectsMask, AF_INET6, collect, &v6, true}, &h6).ok());
     CHECK_EQ(v6.records.size(), std::size_t(1)); // no IPv6 routes: no entity
+    Collector all;
+    Handle ha = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &all, true}, &ha).ok());
+    CHECK_EQ(all.records.size(), std::size_t(3)); // route initial, entity initial (bird, 1 route), snapshot-complete
+    CHECK(all.records[1].object == ObjectKind::Entity);
+    CHECK(all.records[1].change == ChangeKind::Initial);
+    CHECK_EQ(std::get<EntityRow>(all.records[1].after).routeCount, std::uint64_t(1));
+    source.cancel(ha);
     RouteRow bird2 = route("10.1.0.0");
     bird2.protocol = 12;
     source.upsert(bird2);
@@ -185,6 +189,18 @@ TEST_CASE(entities_per_registration)
     CHECK_EQ(quiet.records.size(), std::size_t(6));
     source.cancel(h);
     source.cancel(h6);
+}
+
+TEST_CASE(entities_are_off_by_default)
+{
+    ManualSource source;
+    Collector c;
+    Handle h = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &c, true}, &h).ok());
+    source.upsert(route("10.0.0.0"));
+    source.remove(route("10.0.0.0"));
+    CHECK_EQ(c.records.size(), std::size_t(3)); // snapshot-complete, add, delete
+    source.cancel(h);
 }
 
 NCV_PLAIN_TEST_MAIN()

@@ -1036,11 +1036,20 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
 {
     QVERIFY(makeVethPair(true));
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
-    constexpr int kRoutes = 3000;
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"2001:db8:1::1/64"_s, u"dev"_s, u"ncv0"_s, u"nodad"_s}));
+    QVERIFY(waitIpShows({u"-6"_s, u"route"_s, u"show"_s, u"table"_s, u"local"_s}, u"2001:db8:1::1 "_s));
+    // A burst of 50,000 route additions in one `ip -batch`: 45,000 IPv4 and 5,000 IPv6.
+    constexpr int kRoutesV4 = 45000, kRoutesV6 = 5000;
     QTemporaryFile batch;
     QVERIFY(batch.open());
-    for (int i = 0; i < kRoutes; ++i)
-        batch.write(QStringLiteral("route add 10.201.%1.%2/32 via 10.1.0.2\n").arg(i / 250).arg(i % 250).toUtf8());
+    for (int i = 0; i < kRoutesV4; ++i)
+        batch.write(QStringLiteral("route add 10.%1.%2.%3/32 via 10.1.0.2\n")
+                        .arg(100 + i / 62500)
+                        .arg((i / 250) % 250)
+                        .arg(i % 250)
+                        .toUtf8());
+    for (int i = 0; i < kRoutesV6; ++i)
+        batch.write(QStringLiteral("route add 2001:db8:f::%1/128 via 2001:db8:1::2\n").arg(i, 0, 16).toUtf8());
     batch.flush();
 
     // A tiny receive buffer and a slow consumer: the kernel must drop events (ENOBUFS).
@@ -1052,13 +1061,19 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
         if (slow.load())
             QThread::msleep(2);
     };
-    QVERIFY(reg.start(AF_INET, true).ok());
+    QVERIFY(reg.start(AF_UNSPEC, true).ok());
     QVERIFY(reg.collector.waitForSnapshot());
     RtnetlinkSource::Stats stats;
     QVERIFY(reg.source->stats(reg.handle, &stats));
     QVERIFY(stats.effectiveReceiveBuffer < 64 * 1024);
 
-    QVERIFY(runIp({u"-batch"_s, batch.fileName()}));
+    QElapsedTimer burstTimer;
+    burstTimer.start();
+    QProcess burst;
+    burst.start(u"ip"_s, {u"-batch"_s, batch.fileName()});
+    QVERIFY(burst.waitForFinished(120000));
+    QCOMPARE(burst.exitCode(), 0);
+    const qint64 burstMs = burstTimer.elapsed();
     QVERIFY(reg.collector.waitUntil(
         [](const auto &records) {
             return std::any_of(records.begin(), records.end(),
@@ -1067,44 +1082,57 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
         20000));
     slow = false;
 
-    // Replay the records into a replica of the route table; after the resync it must equal
-    // the kernel's table exactly.
-    QString out;
-    QVERIFY(runIp({u"-4"_s, u"route"_s, u"show"_s, u"table"_s, u"all"_s}, &out));
-    const int kernelRoutes = int(out.split(u'\n', Qt::SkipEmptyParts).size());
-    QVERIFY(kernelRoutes > kRoutes);
-    auto replicaSize = [](const std::vector<ChangeRecord> &records, int *inferred) {
-        std::set<QString> routes;
-        *inferred = 0;
-        for (const auto &r : records) {
-            if (r.object != ObjectKind::Route)
-                continue;
-            const RouteRow &row = std::get<RouteRow>(r.row());
-            const QString key
-                = q(keyText(r.row())) + u' ' + QString::number(row.table) + u' ' + QString::number(row.metric);
-            if (r.origin == Origin::Inferred)
-                ++*inferred;
-            if (r.change == ChangeKind::Delete)
-                routes.erase(key);
-            else
-                routes.insert(key);
+    // Replay the records into a replica of the route tables; after the resync(s) it must
+    // equal the kernel's tables exactly (as sets of normalized keys).
+    const std::set<QString> kernelV4 = kernelRoutes(Family::IPv4), kernelV6 = kernelRoutes(Family::IPv6);
+    QVERIFY(int(kernelV4.size()) > kRoutesV4);
+    QVERIFY(int(kernelV6.size()) > kRoutesV6);
+    std::set<QString> heldV4, heldV6;
+    QDeadlineTimer deadline(60000);
+    bool converged = false;
+    while (!deadline.hasExpired()) {
+        const auto records = reg.collector.records();
+        heldV4 = replicaRoutes(records, Family::IPv4);
+        heldV6 = replicaRoutes(records, Family::IPv6);
+        if (heldV4 == kernelV4 && heldV6 == kernelV6) {
+            converged = true;
+            break;
         }
-        return int(routes.size());
-    };
-    int inferred = 0;
-    const bool converged = reg.collector.waitUntil(
-        [&](const auto &records) { return replicaSize(records, &inferred) == kernelRoutes; }, 20000);
+        QThread::msleep(250);
+    }
+    const qint64 convergedMs = burstTimer.elapsed();
     QVERIFY(reg.source->stats(reg.handle, &stats));
     const auto records = reg.collector.records();
-    qInfo().noquote() << "overflow:" << kRoutes << "routes, gaps" << stats.gaps << "resyncs" << stats.resyncs
-                      << "inferred records" << inferred << "replica" << replicaSize(records, &inferred) << "kernel"
-                      << kernelRoutes;
+    const auto gap = std::find_if(records.begin(), records.end(),
+                                  [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+    QVERIFY(gap != records.end());
+    std::int64_t lastInferredUs = gap->timeUs;
+    int inferred = 0, observed = 0;
+    for (const auto &r : records) {
+        if (r.object != ObjectKind::Route || r.change == ChangeKind::Initial)
+            continue;
+        if (r.origin == Origin::Inferred) {
+            ++inferred;
+            lastInferredUs = std::max(lastInferredUs, r.timeUs);
+        } else {
+            ++observed;
+        }
+    }
+    qInfo().noquote() << "overflow: burst" << (kRoutesV4 + kRoutesV6) << "routes (" << kRoutesV4 << "IPv4," << kRoutesV6
+                      << "IPv6) in" << burstMs << "ms; receive buffer" << stats.effectiveReceiveBuffer << "bytes";
+    qInfo().noquote() << "overflow: gaps" << stats.gaps << "resyncs" << stats.resyncs << "dump restarts"
+                      << stats.dumpRestarts << "; route records observed" << observed << "inferred" << inferred;
+    qInfo().noquote() << "overflow: first gap to last inferred record" << (lastInferredUs - gap->timeUs) / 1000
+                      << "ms; held == kernel after" << convergedMs << "ms from the burst start; kernel routes"
+                      << kernelV4.size() << "IPv4" << kernelV6.size() << "IPv6";
+    if (!converged) {
+        logDifference(heldV4, kernelV4);
+        logDifference(heldV6, kernelV6);
+    }
     QVERIFY(converged);
     QVERIFY(stats.gaps >= 1);
     QVERIFY(stats.resyncs >= 1);
     QVERIFY(inferred > 0);
-    const auto gap = std::find_if(records.begin(), records.end(),
-                                  [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
     QCOMPARE(gap->object, ObjectKind::Gap);
     QVERIFY(QString::fromStdString(gap->note).contains(u"ENOBUFS"_s));
     QCOMPARE(std::count_if(records.begin(), records.end(),

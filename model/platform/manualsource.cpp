@@ -39,6 +39,7 @@ Status ManualSource::registerChanges(const RegisterParams &params, Handle *handl
     {
         std::lock_guard lock(m_mutex);
         *handle = m_nextHandle++;
+        reg->entityRecords = m_entityRecords;
         m_registrations.emplace(*handle, reg);
         m_store.appendInitial(nowUs(), rows);
     }
@@ -52,7 +53,7 @@ Status ManualSource::registerChanges(const RegisterParams &params, Handle *handl
         if (params.initialNotification)
             initial.push_back(std::move(r));
     }
-    if (params.initialNotification && (params.objects & RoutesMask))
+    if (reg->entityRecords && params.initialNotification && (params.objects & RoutesMask))
         reg->entities.appendInitial(t, initial);
     ChangeRecord done;
     done.change = ChangeKind::SnapshotComplete;
@@ -81,6 +82,12 @@ Status ManualSource::cancel(Handle handle)
     return Status::success();
 }
 
+void ManualSource::setEntityRecords(bool enabled)
+{
+    std::lock_guard lock(m_mutex);
+    m_entityRecords = enabled;
+}
+
 std::size_t ManualSource::registrationCount() const
 {
     std::lock_guard lock(m_mutex);
@@ -94,7 +101,7 @@ void ManualSource::deliverTo(Registration &reg, const std::vector<ChangeRecord> 
     for (const ChangeRecord &r : records) {
         if (!matchesFilter(r, reg.params.objects, reg.family))
             continue;
-        if (track)
+        if (track && reg.entityRecords)
             reg.entities.process(ChangeRecord(r), filtered);
         else
             filtered.push_back(r);

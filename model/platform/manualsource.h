@@ -25,9 +25,14 @@ public:
     Status cancel(Handle handle) override;
     std::string name() const override { return "manual"; }
 
-    /// Classifies and delivers (no-ops are dropped, like a real backend). Route changes also
-    /// give routing entity records (registered / deregistered, see EntityTracker), per
-    /// registration; registerChanges delivers Initial entity records after the initial rows.
+    /// Routing entity records (EntityTracker), as the real backends deliver them: for
+    /// registrations made after this call with enabled = true, route changes made through
+    /// upsert/remove also give entity registered / deregistered records, and the initial
+    /// notification ends with one Initial entity record per route origin. Off by default,
+    /// so tests that count records exactly see only what they pushed.
+    void setEntityRecords(bool enabled);
+
+    /// Classifies and delivers (no-ops are dropped, like a real backend).
     void upsert(const InterfaceRow &row);
     void upsert(const AddressRow &row);
     /// replace: as NLM_F_REPLACE (ip route replace): a new next hop replaces the held route
@@ -49,6 +54,7 @@ private:
         Family family = Family::Unspec;
         CallbackGate gate;
         EntityTracker entities; // guarded by m_deliveryMutex
+        bool entityRecords = false;
     };
     template<typename R> void upsertRow(const R &row, bool replace = false);
     template<typename R> void removeRow(const R &row);
@@ -61,6 +67,7 @@ private:
     StateStore m_store;
     std::map<Handle, std::shared_ptr<Registration>> m_registrations;
     Handle m_nextHandle = 1;
+    bool m_entityRecords = false; // guarded by m_mutex
 };
 
 } // namespace ncv::platform

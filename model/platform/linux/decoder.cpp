@@ -514,6 +514,22 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
     return status;
 }
 
+bool messageOk(const nlmsghdr *msg, std::size_t remaining)
+{
+    return remaining >= sizeof(nlmsghdr) && msg->nlmsg_len >= sizeof(nlmsghdr) && msg->nlmsg_len <= remaining;
+}
+
+const nlmsghdr *nextMessage(const nlmsghdr *msg, std::size_t &remaining)
+{
+    const std::size_t step = NLMSG_ALIGN(std::size_t(msg->nlmsg_len));
+    if (step >= remaining) {
+        remaining = 0; // the end: messageOk() is false from here
+        return msg;
+    }
+    remaining -= step;
+    return reinterpret_cast<const nlmsghdr *>(reinterpret_cast<const char *>(msg) + step);
+}
+
 DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out)
 {
     out.object = ObjectKind::None;
@@ -522,7 +538,7 @@ DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, Decod
         out.reason = "netlink message: buffer is null or not 4-byte aligned";
         return DecodeStatus::Error;
     }
-    if (len > 0x7fffffff || !mnl_nlmsg_ok(static_cast<const nlmsghdr *>(data), static_cast<int>(len))) {
+    if (!messageOk(static_cast<const nlmsghdr *>(data), len)) {
         out.reason = "netlink message: truncated (nlmsg_len does not fit the buffer)";
         return DecodeStatus::Error;
     }

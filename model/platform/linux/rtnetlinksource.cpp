@@ -340,10 +340,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                 error = osError(what, errno).message;
                 return DumpResult::Failed;
             }
-            int len = static_cast<int>(n);
+            std::size_t len = static_cast<std::size_t>(n);
             const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
             const std::int64_t t = nowUs();
-            for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+            for (; netlink::messageOk(msg, len); msg = netlink::nextMessage(msg, len)) {
                 if (msg->nlmsg_seq != seq || !mnl_nlmsg_portid_ok(msg, portId))
                     continue; // stale reply of an abandoned request
                 if (msg->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -475,10 +475,10 @@ void RtnetlinkSource::Registration::readEvents()
             }
             return;
         }
-        int len = static_cast<int>(n);
+        std::size_t len = static_cast<std::size_t>(n);
         const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
         const std::int64_t t = nowUs();
-        for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+        for (; netlink::messageOk(msg, len); msg = netlink::nextMessage(msg, len)) {
             ++pendingMessages;
             if (msg->nlmsg_type < NLMSG_MIN_TYPE)
                 continue; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
