@@ -104,6 +104,8 @@ void appendRow(QByteArray &out, const EventHistory &h, qint64 i)
         metric = route->metric;
         protocol = protocolName(route->protocol, route->protocolSpace);
         table = tableName(route->table);
+    } else if (const auto *entity = std::get_if<EntityRow>(&row)) {
+        protocol = protocolName(entity->protocol, entity->protocolSpace); // the entity's name
     }
     if (ifIndex != 0)
         appendNumber(out, ifIndex);

@@ -1,6 +1,7 @@
 #include "notificationmodel.h"
 
 #include "addresstablemodel.h"
+#include "entitytablemodel.h"
 #include "eventhistory.h"
 #include "eventlogmodel.h"
 #include "interfacetablemodel.h"
@@ -33,7 +34,8 @@ NotificationModel::NotificationModel(Source *source, QObject *parent)
     : QObject(parent), m_source(source), m_addressFamily(afUnspec()),
       m_interfaces(new InterfaceTableModel(&m_names, this)), m_addresses(new AddressTableModel(&m_names, this)),
       m_routes(new RouteTableModel(&m_names, this)), m_history(new EventHistory(this)),
-      m_eventLog(new EventLogModel(m_history, this)), m_timeline(new TimelineBins(this))
+      m_eventLog(new EventLogModel(m_history, this)), m_timeline(new TimelineBins(this)),
+      m_entities(new EntityTableModel(this))
 {
     m_clock.start();
 }
@@ -56,6 +58,7 @@ bool NotificationModel::start(int addressFamily, bool initialNotification, QStri
     m_interfaces->clear();
     m_addresses->clear();
     m_routes->clear();
+    m_entities->clear();
     m_names.clear();
     m_snapshotComplete = false;
     m_addressFamily = addressFamily;
@@ -160,7 +163,14 @@ bool NotificationModel::applySlice()
         return false;
     const std::size_t count = std::min(kMaxSliceRecords, m_backlog.size() - m_backlogOffset);
     m_applying = true;
-    applyBatch(std::span<ChangeRecord>(m_backlog.data() + m_backlogOffset, count));
+    QElapsedTimer applyTimer;
+    applyTimer.start();
+    const std::span<ChangeRecord> slice(m_backlog.data() + m_backlogOffset, count);
+    const qint64 gaps
+        = std::count_if(slice.begin(), slice.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Gap; });
+    applyBatch(slice);
+    m_gapCount += gaps;
+    noteApplied(slice, applyTimer.nsecsElapsed());
     m_applying = false;
     m_backlogOffset += count;
     if (m_backlogOffset < m_backlog.size())
@@ -202,9 +212,11 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
             break;
         case ObjectKind::Route:
             m_routes->apply(r);
+            m_entities->apply(r); // route counts per origin
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
                 ifName = m_names.name(row->outIfIndex());
             break;
+        case ObjectKind::Entity: m_entities->apply(r); break;
         default: break; // gaps and other events: history and timeline only
         }
     }
@@ -212,6 +224,7 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
     m_interfaces->endBatch();
     m_addresses->endBatch();
     m_routes->endBatch();
+    m_entities->endBatch();
     if (renamed) {
         m_addresses->interfaceNamesChanged();
         m_routes->interfaceNamesChanged();
@@ -248,6 +261,40 @@ double NotificationModel::eventsPerSecond() const
     for (const auto &entry : m_rateWindow)
         sum += entry.second;
     return double(sum);
+}
+
+bool NotificationModel::sourceStats(SourceStats *out) const
+{
+    if (!m_source || m_handle == 0 || !out)
+        return false;
+    return m_source->stats(m_handle, out);
+}
+
+void NotificationModel::noteApplied(std::span<const ChangeRecord> slice, qint64 ns)
+{
+    const int records = int(slice.size());
+    ++m_slices;
+    m_appliedRecords += records;
+    m_lastSliceRecords = records;
+    m_maxSliceRecords = std::max(m_maxSliceRecords, records);
+    m_applyNsLast = ns;
+    m_applyNsMax = std::max(m_applyNsMax, ns);
+    m_applyNsTotal += ns;
+}
+
+NotificationModel::ApplyStats NotificationModel::applyStats() const
+{
+    ApplyStats s;
+    s.batches = m_slices;
+    if (m_slices == 0)
+        return s;
+    s.lastRecords = m_lastSliceRecords;
+    s.maxRecords = m_maxSliceRecords;
+    s.averageRecords = double(m_appliedRecords) / double(m_slices);
+    s.lastMs = double(m_applyNsLast) / 1e6;
+    s.maxMs = double(m_applyNsMax) / 1e6;
+    s.averageMs = double(m_applyNsTotal) / 1e6 / double(m_slices);
+    return s;
 }
 
 } // namespace ncv

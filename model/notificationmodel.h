@@ -22,6 +22,7 @@
 
 namespace ncv {
 
+class EntityTableModel;
 class InterfaceTableModel;
 class AddressTableModel;
 class RouteTableModel;
@@ -61,6 +62,28 @@ public:
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
     TimelineBins *timeline() const { return m_timeline; }
+    /// Routing entities (route origins) with their live route counts (issue #3).
+    EntityTableModel *entities() const { return m_entities; }
+
+    /// The source's counters for the current registration (Source::stats). False when not
+    /// running or the backend has none (then *out is untouched).
+    bool sourceStats(platform::SourceStats *out) const;
+
+    /// How the GUI thread applied the batches (slices) so far: sizes in records, times in
+    /// milliseconds of NotificationModel::applyBatch (tables, history, timeline), measured
+    /// with QElapsedTimer. All 0 before the first batch.
+    struct ApplyStats {
+        qint64 batches = 0;
+        int lastRecords = 0;
+        int maxRecords = 0;
+        double averageRecords = 0;
+        double lastMs = 0;
+        double maxMs = 0;
+        double averageMs = 0;
+    };
+    ApplyStats applyStats() const;
+    /// Gap records applied so far (each one starts a resync in the source).
+    qint64 gapCount() const { return m_gapCount; }
 
     /// Events applied so far (all registrations; markers not counted).
     qint64 totalEvents() const { return m_totalEvents; }
@@ -125,9 +148,20 @@ private:
     EventHistory *m_history;
     EventLogModel *m_eventLog;
     TimelineBins *m_timeline;
+    EntityTableModel *m_entities;
 
     qint64 m_totalEvents = 0;
     qint64 m_batchCount = 0;
+    // Apply statistics (GUI thread), see ApplyStats.
+    qint64 m_gapCount = 0;
+    qint64 m_appliedRecords = 0;
+    qint64 m_applyNsTotal = 0;
+    qint64 m_applyNsLast = 0;
+    qint64 m_applyNsMax = 0;
+    int m_lastSliceRecords = 0;
+    int m_maxSliceRecords = 0;
+    qint64 m_slices = 0;
+    void noteApplied(std::span<const platform::ChangeRecord> slice, qint64 ns);
     QElapsedTimer m_clock;
     mutable std::deque<std::pair<qint64, int>> m_rateWindow; // (ms, events) per batch
 };

@@ -3,6 +3,9 @@
 #include "format.h"
 #include "interfacenames.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace ncv {
 
 using namespace platform;
@@ -34,7 +37,23 @@ QByteArray addressSortKey(const IpAddress &a, unsigned plen)
 } // namespace
 
 RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent) : KeyedTableModel(parent), m_names(names)
-{ }
+{
+    m_expiryTimer.setInterval(1000);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &RouteTableModel::tick);
+    m_expiryTimer.start();
+}
+
+void RouteTableModel::tick()
+{
+    const int n = rowCount();
+    // One signal per second over one column, only while some route has an expiry.
+    for (int i = 0; i < n; ++i) {
+        if (rowAt(i).expiresUs != 0) {
+            Q_EMIT dataChanged(index(0, Expires), index(n - 1, Expires));
+            return;
+        }
+    }
+}
 
 int RouteTableModel::columnCount(const QModelIndex &parent) const
 {
@@ -56,6 +75,7 @@ QVariant RouteTableModel::headerData(int section, Qt::Orientation orientation, i
     case Scope: return QStringLiteral("Scope");
     case Type: return QStringLiteral("Type");
     case PrefSrc: return QStringLiteral("Pref. source");
+    case Expires: return QStringLiteral("Expires");
     default: return {};
     }
 }
@@ -64,7 +84,7 @@ QVariant RouteTableModel::cellData(int row, int column, int role) const
 {
     const RouteRow &r = rowAt(row);
     if (role == Qt::TextAlignmentRole) {
-        if (column == Metric)
+        if (column == Metric || column == Expires)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return {};
     }
@@ -104,6 +124,12 @@ QVariant RouteTableModel::cellData(int row, int column, int role) const
         if (r.prefSrc.isUnspecified())
             return sort ? QVariant(QByteArray()) : QVariant(QString());
         return sort ? QVariant(addressSortKey(r.prefSrc, 0)) : QVariant(qs(toString(r.prefSrc)));
+    case Expires: {
+        if (r.expiresUs == 0)
+            return sort ? QVariant(std::numeric_limits<qint64>::max()) : QVariant(QString());
+        const qint64 left = std::max<qint64>(0, (r.expiresUs - nowUs() + 999'999) / 1'000'000);
+        return sort ? QVariant(left) : QVariant(QStringLiteral("%1s").arg(left));
+    }
     default: return {};
     }
 }
@@ -122,6 +148,7 @@ quint32 RouteTableModel::columnsForFields(FieldMask mask) const
     map(Field::RoutePrefSrc, 1u << PrefSrc);
     map(Field::RouteMetric, 1u << Metric);
     map(Field::RouteNhId, 1u << NextHops);
+    map(Field::RouteExpires, 1u << Expires);
     return cols;
 }
 

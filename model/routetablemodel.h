@@ -4,6 +4,8 @@
 
 #include "keyedtablemodel.h"
 
+#include <QTimer>
+
 namespace ncv {
 
 class InterfaceNames;
@@ -12,10 +14,12 @@ class RouteTableModel : public KeyedTableModel<platform::RouteRow> {
     Q_OBJECT
 public:
     /// Headers: "Family", "Destination", "Next hop", "Interface", "Metric", "Table",
-    /// "Protocol", "Scope", "Type", "Pref. source".
+    /// "Protocol", "Scope", "Type", "Pref. source", "Expires".
     /// Family "IPv4"/"IPv6"; Destination CIDR; Next hop: gateways joined by ", " ("" when
     /// on-link); Interface: name of the first next hop's ifindex; Table "main"/"local"/number;
-    /// Protocol by name (rtm_protocol) or number.
+    /// Protocol by name (rtm_protocol) or number; Expires: seconds left until RouteRow::expiresUs
+    /// ("12s", counting down: one dataChanged over the column per second while a route
+    /// has an expiry), "" when it never expires (SortRole: seconds, never = max).
     enum Column {
         Family,
         Destination,
@@ -27,6 +31,7 @@ public:
         Scope,
         Type,
         PrefSrc,
+        Expires,
         ColumnCount
     };
 
@@ -44,7 +49,9 @@ protected:
     quint32 columnsForFields(platform::FieldMask mask) const override;
 
 private:
+    void tick(); // once a second: the Expires column counts down
     const InterfaceNames *m_names;
+    QTimer m_expiryTimer;
 };
 
 } // namespace ncv

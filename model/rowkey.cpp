@@ -77,4 +77,12 @@ RowKey rowKey(const platform::RouteRow &row)
     return b.key();
 }
 
+RowKey rowKey(const platform::EntityRow &row)
+{
+    KeyBuilder b(4);
+    b.value(std::uint8_t(row.protocolSpace));
+    b.value(row.protocol);
+    return b.key();
+}
+
 } // namespace ncv

@@ -29,5 +29,7 @@ RowKey rowKey(const platform::AddressRow &row);
 /// route: (family, table, destination, prefix length, tos, metric, LUID, and for a single-path
 /// route its next hop's ifindex and gateway)
 RowKey rowKey(const platform::RouteRow &row);
+/// entity: (protocol space, protocol)
+RowKey rowKey(const platform::EntityRow &row);
 
 } // namespace ncv

@@ -5,3 +5,10 @@ foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemode
         ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp modeltestrows.h LIBS ncv_model)
     endif()
 endforeach()
+
+# Issue #3 (UI/model half): routing entities table and the diagnostics /proc parsers.
+foreach(t entitytablemodel diagnostics)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tst_${t}.cpp)
+        ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp modeltestrows.h LIBS ncv_model)
+    endif()
+endforeach()

@@ -1,15 +1,24 @@
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
-// Usage: ncv_screenshot [out.png] [width height [tab]]   (tab: 0 interfaces, 1 addresses, 2 routes)
+// Usage: ncv_screenshot [out.png] [width height [tab]]
+//   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
+//   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
+// Issue #3 content: a gap (red band on the timeline) followed by inferred events, routing
+// entities, a route counting down to its expiry and an expired route.
 #include "detailspanel.h"
+#include "diagnosticsdialog.h"
+#include "entitytablemodel.h"
+#include "eventhistory.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
+#include "tablemodelroles.h"
 #include "tablesection.h"
 #include "viewstestdata.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
@@ -32,6 +41,10 @@ int main(int argc, char **argv)
     populate(source);
     for (int i = 0; i < 12; ++i)
         source.upsert(routeRow("172.16." + std::to_string(i) + ".0", 24, "192.168.1.1", 2, 100 + i, 186 /* bgp */));
+    // An IPv6 router advertisement route that expires in 95 s (the Expires column counts down).
+    RouteRow raRoute = routeRow("2001:db8:ff::", 64, "fe80::1", 2, 1024, 9 /* ra */);
+    raRoute.expiresUs = nowUs() + 95'000'000;
+    source.upsert(raRoute);
     NotificationModel model(&source);
     MainWindow window(&model);
     window.resize(width, height);
@@ -39,6 +52,20 @@ int main(int argc, char **argv)
     if (!model.start(afUnspec(), true, &error))
         qFatal("start: %s", qPrintable(error));
     window.show();
+    const auto entityRecord = [](ChangeKind change, std::uint32_t protocol) {
+        ChangeRecord r;
+        r.object = ObjectKind::Entity;
+        r.change = change;
+        r.timeUs = nowUs();
+        EntityRow e;
+        e.protocol = protocol;
+        e.routeCount = change == ChangeKind::Deregistered ? 0 : 1;
+        (change == ChangeKind::Deregistered ? r.before : r.after) = e;
+        return r;
+    };
+    // The snapshot's entities (route origins), as the platform reports them.
+    source.deliver({entityRecord(ChangeKind::Initial, 2), entityRecord(ChangeKind::Initial, 4),
+                    entityRecord(ChangeKind::Initial, 9), entityRecord(ChangeKind::Initial, 186)});
 
     // Some seconds of live changes so the timeline and the row marks have something to show.
     int step = 0;
@@ -54,6 +81,41 @@ int main(int argc, char **argv)
             source.remove(routeRow("203.0.113." + std::to_string((step - 9) % 200) + "", 32, "10.1.0.254", 4, 50));
         if (step % 11 == 0)
             source.upsert(addressRow(4, "fd00:1::" + std::to_string(step), 64, 0, AddrTentative));
+        if (step == 25) {
+            // Events were lost (ENOBUFS); the resync reports what changed meanwhile as inferred.
+            ChangeRecord gap;
+            gap.object = ObjectKind::Gap;
+            gap.change = ChangeKind::Gap;
+            gap.timeUs = nowUs();
+            gap.note = "ENOBUFS: receive queue overflowed; resyncing";
+            RouteRow missed = routeRow("198.51.100.0", 24, "192.168.1.1", 2, 30, 12 /* bird */);
+            ChangeRecord inferredAdd;
+            inferredAdd.object = ObjectKind::Route;
+            inferredAdd.change = ChangeKind::Add;
+            inferredAdd.origin = Origin::Inferred;
+            inferredAdd.family = Family::IPv4;
+            inferredAdd.timeUs = nowUs() + 1500;
+            inferredAdd.after = missed;
+            ChangeRecord inferredDel;
+            inferredDel.object = ObjectKind::Route;
+            inferredDel.change = ChangeKind::Delete;
+            inferredDel.origin = Origin::Inferred;
+            inferredDel.family = Family::IPv4;
+            inferredDel.timeUs = nowUs() + 1600;
+            inferredDel.before = routeRow("172.16.11.0", 24, "192.168.1.1", 2, 111, 186);
+            source.deliver({gap, inferredAdd, entityRecord(ChangeKind::Registered, 12), inferredDel});
+        }
+        if (step == 33) {
+            // An IPv6 route whose lifetime ran out.
+            RouteRow old = routeRow("2001:db8:fe::", 64, "fe80::1", 2, 1024, 9);
+            ChangeRecord expired;
+            expired.object = ObjectKind::Route;
+            expired.change = ChangeKind::Expired;
+            expired.family = Family::IPv6;
+            expired.timeUs = nowUs();
+            expired.before = old;
+            source.deliver({expired});
+        }
         if (step == 40) {
             source.upsert(interfaceRow(3, "wlan0", "ether", 1500, true)); // comes up
             source.upsert(routeRow("0.0.0.0", 0, "192.168.1.1", 2, 100, 16)); // no-op, dropped
@@ -67,22 +129,67 @@ int main(int argc, char **argv)
     tick.start();
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tableTabs()->setCurrentIndex(tab);
-        window.routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::AscendingOrder);
+        window.tableTabs()->setCurrentIndex(tab == 4 ? 3 : tab);
+        if (tab == 4) { // select the bgp entity: the Routes table shows its routes only
+            TableSection *entities = window.entitiesSection();
+            for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
+                if (entities->proxy()->index(r, EntityTableModel::Protocol).data().toString() == QStringLiteral("bgp"))
+                    entities->view()->selectRow(r);
+            }
+            window.tableTabs()->setCurrentWidget(window.routesSection());
+        }
+        // Routes: those with an expiry first (counting down), then by metric.
+        window.routesSection()->view()->sortByColumn(tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric,
+                                                     Qt::AscendingOrder);
         source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
         source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop
         TableSection *events = window.eventsSection();
         const QAbstractItemModel *proxy = events->proxy();
+        // Tab 2: the interface parameter change; tab 3: the gap; tab 4: the inferred delete.
+        const QString wantChange = tab == 3 ? QStringLiteral("gap")
+            : tab == 4                      ? QStringLiteral("delete")
+                                            : QStringLiteral("parameter");
+        const QString wantObject = tab == 3 ? QStringLiteral("gap")
+            : tab == 4                      ? QStringLiteral("route")
+                                            : QStringLiteral("interface");
         for (int r = proxy->rowCount() - 1; r >= 0; --r) {
-            if (proxy->index(r, EventLogModel::Change).data().toString() == QStringLiteral("parameter")
-                && proxy->index(r, EventLogModel::Object).data().toString() == QStringLiteral("interface")) {
-                events->view()->setCurrentIndex(proxy->index(r, 0));
+            const QModelIndex index = proxy->index(r, 0);
+            if (proxy->index(r, EventLogModel::Change).data().toString() == wantChange
+                && proxy->index(r, EventLogModel::Object).data().toString() == wantObject
+                && (tab != 4
+                    || model.history()->record(index.data(EventIndexRole).toLongLong()).origin == Origin::Inferred)) {
+                events->view()->setCurrentIndex(index);
+                events->view()->scrollTo(index, QAbstractItemView::PositionAtCenter);
                 break;
             }
         }
         // Row marks are visible for ~1.5 s: grab while the last changes are marked.
         QTimer::singleShot(300, &window, [&] {
-            const bool ok = window.grab().save(out);
+            bool ok = window.grab().save(out);
+            window.showDiagnostics();
+            QString diagOut = out;
+            diagOut.replace(QStringLiteral(".png"), QStringLiteral("-diagnostics.png"));
+            ok = window.diagnosticsDialog()->grab().save(diagOut) && ok;
+            // The same window over this machine's real source (read only: no traffic, no changes).
+            if (std::unique_ptr<platform::Source> system = platform::createSystemSource()) {
+                NotificationModel live(system.get());
+                QString liveError;
+                if (live.start(afUnspec(), true, &liveError)) {
+                    QElapsedTimer wait;
+                    wait.start();
+                    while (!live.isSnapshotComplete() && wait.elapsed() < 3000)
+                        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+                    DiagnosticsDialog dialog(&live);
+                    dialog.resize(620, 520);
+                    dialog.refresh();
+                    QString liveOut = out;
+                    liveOut.replace(QStringLiteral(".png"), QStringLiteral("-diagnostics-system.png"));
+                    ok = dialog.grab().save(liveOut) && ok;
+                    live.stop();
+                } else {
+                    qWarning("system source: %s", qPrintable(liveError));
+                }
+            }
             qInfo("%s %s", ok ? "saved" : "could not save", qPrintable(out));
             app.exit(ok ? 0 : 1);
         });

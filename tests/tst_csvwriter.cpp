@@ -335,6 +335,64 @@ private Q_SLOTS:
         }
     }
 
+    // Issue #3 values: change expired / registered / deregistered / gap, object entity (its
+    // name in protocol) / gap, origin inferred.
+    void issue3Rows()
+    {
+        EventHistory h;
+        RouteRow ra = route("2001:db8:5::", 64, "fe80::1", 2, 1024);
+        ra.protocol = 9; // ra
+        ra.expiresUs = kT0 - 1;
+        h.append(record(ObjectKind::Route, ChangeKind::Expired, {}, ra), QStringLiteral("eth0"));
+        EntityRow bird;
+        bird.protocol = 12;
+        bird.routeCount = 1;
+        h.append(record(ObjectKind::Entity, ChangeKind::Registered, bird), QString());
+        EntityRow gone = bird;
+        gone.routeCount = 0;
+        h.append(record(ObjectKind::Entity, ChangeKind::Deregistered, {}, gone), QString());
+        ChangeRecord gap;
+        gap.object = ObjectKind::Gap;
+        gap.change = ChangeKind::Gap;
+        gap.timeUs = kT0;
+        gap.note = "ENOBUFS";
+        h.append(gap, QString());
+        ChangeRecord inferred = record(ObjectKind::Address, ChangeKind::Add, address(2, "10.9.0.1", 24));
+        inferred.origin = Origin::Inferred;
+        h.append(inferred, QStringLiteral("eth0"));
+
+        QString error;
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QVERIFY(csv::write(h, &buffer, &error));
+        const QList<QStringList> parsed = csv::parse(buffer.data(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(parsed.size(), 6);
+        const int object = 2, change = 3, protocol = 10, origin = 14, destination = 7, details = 13;
+        // expired route: still a route row with its fields
+        QCOMPARE(parsed.at(1).at(object), QStringLiteral("route"));
+        QCOMPARE(parsed.at(1).at(change), QStringLiteral("expired"));
+        QCOMPARE(parsed.at(1).at(destination), QStringLiteral("2001:db8:5::/64"));
+        QCOMPARE(parsed.at(1).at(protocol), QStringLiteral("ra"));
+        QCOMPARE(parsed.at(1).at(origin), QStringLiteral("observed"));
+        // entity registered / deregistered: the name in protocol, no route columns
+        QCOMPARE(parsed.at(2).at(object), QStringLiteral("entity"));
+        QCOMPARE(parsed.at(2).at(change), QStringLiteral("registered"));
+        QCOMPARE(parsed.at(2).at(protocol), QStringLiteral("bird"));
+        QCOMPARE(parsed.at(2).at(destination), QString());
+        QCOMPARE(parsed.at(2).at(9), QString()); // metric
+        QCOMPARE(parsed.at(3).at(object), QStringLiteral("entity"));
+        QCOMPARE(parsed.at(3).at(change), QStringLiteral("deregistered"));
+        QCOMPARE(parsed.at(3).at(protocol), QStringLiteral("bird"));
+        // gap
+        QCOMPARE(parsed.at(4).at(object), QStringLiteral("gap"));
+        QCOMPARE(parsed.at(4).at(change), QStringLiteral("gap"));
+        QCOMPARE(parsed.at(4).at(details), QStringLiteral("ENOBUFS"));
+        // inferred
+        QCOMPARE(parsed.at(5).at(change), QStringLiteral("add"));
+        QCOMPARE(parsed.at(5).at(origin), QStringLiteral("inferred"));
+    }
+
     void exportToFileWritesAndReplaces()
     {
         QTemporaryDir dir;

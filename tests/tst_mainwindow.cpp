@@ -2,10 +2,14 @@
 // NotificationModel (batches arrive through the event loop, hence QTRY_*).
 #include "mainwindow.h"
 
+#include "columnfilterproxy.h"
 #include "csvreader.h"
 #include "csvwriter.h"
 #include "detailspanel.h"
+#include "diagnosticsdialog.h"
+#include "entitytablemodel.h"
 #include "eventhistory.h"
+#include "eventlogdelegate.h"
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
 #include "interfacetablemodel.h"
@@ -19,6 +23,7 @@
 #include "viewstestdata.h"
 
 #include <QAction>
+#include <QAreaSeries>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDir>
@@ -29,6 +34,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QProgressDialog>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -39,6 +45,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include <memory>
 
@@ -98,6 +105,60 @@ double contrast(const QColor &a, const QColor &b)
     return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
+/// A Source with counters: a ManualSource underneath, stats() answered from `counters`.
+class StatsSource final : public platform::Source {
+public:
+    platform::ManualSource manual;
+    platform::SourceStats counters;
+    platform::Status registerChanges(const platform::RegisterParams &params, platform::Handle *handle) override
+    {
+        return manual.registerChanges(params, handle);
+    }
+    platform::Status cancel(platform::Handle handle) override { return manual.cancel(handle); }
+    std::string name() const override { return "stats-test"; }
+    bool stats(platform::Handle, platform::SourceStats *out) const override
+    {
+        *out = counters;
+        return true;
+    }
+};
+
+/// Exposes the delegate's style option for tests.
+struct DelegateProbe : EventLogDelegate {
+    using EventLogDelegate::EventLogDelegate;
+    using EventLogDelegate::initStyleOption;
+};
+
+ChangeRecord markerRecord(ObjectKind object, ChangeKind change, std::int64_t timeUs, Row after = {}, Row before = {})
+{
+    ChangeRecord r;
+    r.object = object;
+    r.change = change;
+    r.timeUs = timeUs;
+    r.after = std::move(after);
+    r.before = std::move(before);
+    if (const auto *rt = std::get_if<RouteRow>(&r.row()))
+        r.family = rt->family();
+    return r;
+}
+
+EntityRow entity(std::uint32_t protocol)
+{
+    EntityRow e;
+    e.protocol = protocol;
+    return e;
+}
+
+/// Proxy row of the first event log row whose Change cell reads `change`, or -1.
+int eventRow(TableSection *events, const QString &change)
+{
+    for (int r = 0; r < events->proxy()->rowCount(); ++r) {
+        if (events->proxy()->index(r, EventLogModel::Change).data().toString() == change)
+            return r;
+    }
+    return -1;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -124,6 +185,12 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void tintsKeepTextReadable_data();
     void tintsKeepTextReadable();
+    // issue #3
+    void selectingEntityFiltersRoutes();
+    void gapDrawsBandAndCountsResync();
+    void expiredAndInferredEventsAreStyled();
+    void routeExpiryCountsDown();
+    void diagnosticsShowsStatsAndWarnsWhenClamped();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -673,6 +740,297 @@ void TestMainWindow::tintsKeepTextReadable()
     QVERIFY(RowStateDelegate::tint(RowStateDelegate::Changed, true, base)
             != RowStateDelegate::tint(RowStateDelegate::Changed, false, base));
     QVERIFY(!RowStateDelegate::tint(RowStateDelegate::None, false, base).isValid());
+}
+
+void TestMainWindow::selectingEntityFiltersRoutes()
+{
+    Fixture f;
+    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+    // Two bird routes, then the registrations of bird and static (as the platform sends them).
+    f.source.upsert(routeRow("172.20.1.0", 24, "192.168.1.1", 2, 10, 12 /* bird */));
+    f.source.upsert(routeRow("172.20.2.0", 24, "192.168.1.1", 2, 10, 12));
+    f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Registered, platform::nowUs(), entity(12)),
+                      markerRecord(ObjectKind::Entity, ChangeKind::Initial, platform::nowUs(), entity(4))});
+    TableSection *entities = f.window->entitiesSection();
+    TableSection *routes = f.window->routesSection();
+    QTRY_COMPARE(entities->proxy()->rowCount(), 2);
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 2);
+    QCOMPARE(f.window->tableTabs()->indexOf(entities), f.window->tableTabs()->indexOf(routes) + 1);
+
+    int birdRow = -1;
+    for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
+        if (entities->proxy()->index(r, EntityTableModel::Protocol).data().toString() == QStringLiteral("bird"))
+            birdRow = r;
+    }
+    QVERIFY(birdRow >= 0);
+    QCOMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("2"));
+    f.window->tableTabs()->setCurrentWidget(entities);
+    entities->view()->selectRow(birdRow);
+    QCOMPARE(routes->proxy()->rowCount(), 2);
+    for (int r = 0; r < 2; ++r)
+        QCOMPARE(routes->proxy()->index(r, RouteTableModel::Protocol).data().toString(), QStringLiteral("bird"));
+    QVERIFY(routes->conditionText().contains(QStringLiteral("bird")));
+    // Live: a third bird route shows up in the filtered table and in the count.
+    f.source.upsert(routeRow("172.20.3.0", 24, "192.168.1.1", 2, 10, 12));
+    QTRY_COMPARE(routes->proxy()->rowCount(), 3);
+    QTRY_COMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("3"));
+
+    // Double click goes to the Routes tab.
+    f.window->tableTabs()->setCurrentWidget(entities);
+    QTRY_VERIFY(entities->view()->isVisible());
+    QTest::qWait(50); // layout of the newly shown tab
+    const QRect cell = entities->view()->visualRect(entities->proxy()->index(birdRow, 0));
+    QVERIFY2(cell.isValid() && entities->view()->viewport()->rect().contains(cell.center()), "cell not shown");
+    QSignalSpy doubleClicked(entities->view(), &QAbstractItemView::doubleClicked);
+    QTest::mouseClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
+    QTest::mouseDClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(doubleClicked.count(), 1);
+    QCOMPARE(f.window->tableTabs()->currentWidget(), routes);
+
+    // Clearing the selection clears the filter.
+    entities->view()->selectionModel()->clearSelection();
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
+    QVERIFY(routes->conditionText().isEmpty());
+    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+
+    // The condition's "Show all" button clears the selection too.
+    entities->view()->selectRow(birdRow);
+    QCOMPARE(routes->proxy()->rowCount(), 3);
+    auto *showAll = routes->findChild<QToolButton *>(QStringLiteral("routesClearCondition"));
+    QVERIFY(showAll);
+    QVERIFY(showAll->isVisible());
+    showAll->click();
+    QVERIFY(!entities->view()->selectionModel()->hasSelection());
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
+
+    // The selected entity deregisters: its row goes, and so does the filter.
+    entities->view()->selectRow(birdRow);
+    QCOMPARE(routes->proxy()->rowCount(), 3);
+    f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Deregistered, platform::nowUs(), {}, entity(12))});
+    QTRY_COMPARE(entities->proxy()->rowCount(), 1); // removed by the sweep after ~1 s
+    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+    QVERIFY(!entities->view()->selectionModel()->hasSelection());
+    QVERIFY(routes->conditionText().isEmpty());
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
+}
+
+void TestMainWindow::gapDrawsBandAndCountsResync()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    QVERIFY(f.window->resyncLabel()->text().contains(QStringLiteral("Resyncs: 0")));
+    const std::int64_t t = platform::nowUs();
+    ChangeRecord gap = markerRecord(ObjectKind::Gap, ChangeKind::Gap, t);
+    gap.note = "ENOBUFS: events lost";
+    f.source.deliver({gap});
+    QTRY_COMPARE(f.model.gapCount(), 1);
+    f.window->updateStatus();
+    QVERIFY2(f.window->resyncLabel()->text().contains(QStringLiteral("Resyncs: 1")),
+             qPrintable(f.window->resyncLabel()->text()));
+
+    // The band: an area whose outline rises at or before the gap and falls at or after it.
+    TimelineChartView *chart = f.window->timelineView();
+    chart->refreshNow();
+    QAreaSeries *bands = chart->gapBands();
+    QVERIFY(bands->isVisible());
+    const QList<QPointF> outline = bands->upperSeries()->points();
+    QCOMPARE(outline.size() % 4, 0);
+    QVERIFY(!outline.isEmpty());
+    const double tMs = double(t) / 1000.0;
+    bool covered = false;
+    for (qsizetype i = 0; i + 3 < outline.size(); i += 4) {
+        QCOMPARE(outline.at(i).y(), 0.0);
+        QVERIFY(outline.at(i + 1).y() > 0);
+        if (outline.at(i).x() <= tMs && outline.at(i + 3).x() >= tMs)
+            covered = true;
+    }
+    QVERIFY2(covered, "no band covers the gap time");
+    // Visible when zoomed far out: at least GapBandMinPx wide on screen.
+    chart->zoomTo(t - 3'600'000'000LL, t + 3'600'000'000LL);
+    const QList<QPointF> wide = bands->upperSeries()->points();
+    QVERIFY(wide.size() >= 4);
+    const double pxPerMs = chart->chart()->plotArea().width() / 7'200'000.0;
+    QVERIFY((wide.at(3).x() - wide.at(0).x()) * pxPerMs >= TimelineChartView::GapBandMinPx - 0.5);
+    // Out of range: no band.
+    chart->zoomTo(t - 7'200'000'000LL, t - 3'600'000'000LL);
+    QVERIFY(bands->upperSeries()->points().isEmpty());
+    QVERIFY(!bands->isVisible());
+
+    // The event log row is styled as a gap (bold on a red tint).
+    TableSection *events = f.window->eventsSection();
+    const int row = eventRow(events, QStringLiteral("gap"));
+    QVERIFY(row >= 0);
+    DelegateProbe probe(f.model.history());
+    QStyleOptionViewItem option;
+    option.widget = events->view();
+    probe.initStyleOption(&option, events->proxy()->index(row, EventLogModel::Summary));
+    QCOMPARE(probe.styleOf(events->proxy()->index(row, 0)), EventLogDelegate::Gap);
+    QVERIFY(option.font.bold());
+    QVERIFY(option.backgroundBrush.style() != Qt::NoBrush);
+    QVERIFY(qobject_cast<EventLogDelegate *>(events->view()->itemDelegate()));
+
+    // Details: the gap notice.
+    events->view()->setCurrentIndex(events->proxy()->index(row, 0));
+    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
+}
+
+void TestMainWindow::expiredAndInferredEventsAreStyled()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    RouteRow ra = routeRow("2001:db8:77::", 64, "fe80::1", 2, 1024, 9 /* ra */);
+    f.source.upsert(ra);
+    ChangeRecord expired = markerRecord(ObjectKind::Route, ChangeKind::Expired, platform::nowUs(), {}, ra);
+    RouteRow lost = routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253);
+    ChangeRecord inferred = markerRecord(ObjectKind::Route, ChangeKind::Delete, platform::nowUs(), {}, lost);
+    inferred.origin = platform::Origin::Inferred;
+    f.source.deliver({expired, inferred});
+    TableSection *events = f.window->eventsSection();
+    QTRY_VERIFY(eventRow(events, QStringLiteral("expired")) >= 0);
+    QTRY_VERIFY(eventRow(events, QStringLiteral("delete")) >= 0);
+
+    DelegateProbe probe(f.model.history());
+    const QColor base = events->view()->palette().color(QPalette::Base);
+    // expired: its own colour, different from the gap's and from a plain row.
+    const int expiredRow = eventRow(events, QStringLiteral("expired"));
+    QStyleOptionViewItem option;
+    option.widget = events->view();
+    probe.initStyleOption(&option, events->proxy()->index(expiredRow, EventLogModel::Change));
+    QCOMPARE(probe.styleOf(events->proxy()->index(expiredRow, 0)), EventLogDelegate::Expired);
+    QVERIFY(option.backgroundBrush.style() != Qt::NoBrush);
+    const QColor expiredTint = option.backgroundBrush.color();
+    QVERIFY(expiredTint != EventLogDelegate::tint(EventLogDelegate::Gap, base));
+    QVERIFY(!option.font.italic());
+    // Both routes left the table (expired is marked deleted like a delete).
+    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes - 1);
+
+    // inferred: italic, and the Change cell says so.
+    const int inferredRow = eventRow(events, QStringLiteral("delete"));
+    QStyleOptionViewItem inferredOption;
+    inferredOption.widget = events->view();
+    probe.initStyleOption(&inferredOption, events->proxy()->index(inferredRow, EventLogModel::Change));
+    QVERIFY(inferredOption.font.italic());
+    QCOMPARE(inferredOption.text, QStringLiteral("delete · inferred"));
+    // ... and the column leaves room for it (not elided).
+    QVERIFY(QFontMetrics(inferredOption.font).horizontalAdvance(inferredOption.text)
+            < events->view()->horizontalHeader()->sectionSize(EventLogModel::Change));
+    events->view()->setCurrentIndex(events->proxy()->index(inferredRow, 0));
+    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
+    // A plain observed event: no notice, no style.
+    const int initialRow = eventRow(events, QStringLiteral("initial"));
+    events->view()->setCurrentIndex(events->proxy()->index(initialRow, 0));
+    QVERIFY(!f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QCOMPARE(probe.styleOf(events->proxy()->index(initialRow, 0)), EventLogDelegate::Plain);
+}
+
+void TestMainWindow::routeExpiryCountsDown()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    RouteRow r = routeRow("2001:db8:99::", 64, "fe80::1", 2, 1024, 9);
+    r.expiresUs = platform::nowUs() + 30'000'000;
+    f.source.upsert(r);
+    RouteTableModel *routes = f.model.routes();
+    QTRY_VERIFY(routes->indexOf(r) >= 0);
+    const QModelIndex cell = routes->index(routes->indexOf(r), RouteTableModel::Expires);
+    QCOMPARE(routes->headerData(RouteTableModel::Expires, Qt::Horizontal).toString(), QStringLiteral("Expires"));
+    const qint64 first = cell.data(SortRole).toLongLong();
+    QVERIFY2(first >= 29 && first <= 30, qPrintable(cell.data().toString()));
+    QCOMPARE(cell.data().toString(), QStringLiteral("%1s").arg(first));
+    // A route without expiry: empty, sorted last.
+    const QModelIndex never = routes->index(0, RouteTableModel::Expires);
+    if (routes->rowAt(0).expiresUs == 0) {
+        QVERIFY(never.data().toString().isEmpty());
+        QVERIFY(never.data(SortRole).toLongLong() > first);
+    }
+    // Counts down: one dataChanged over the Expires column per second, no per-row timer.
+    QSignalSpy changed(routes, &QAbstractItemModel::dataChanged);
+    const auto columnSignal = [&] {
+        for (const auto &args : std::as_const(changed)) {
+            const QModelIndex tl = args.at(0).toModelIndex();
+            const QModelIndex br = args.at(1).toModelIndex();
+            if (tl.column() == RouteTableModel::Expires && br.column() == RouteTableModel::Expires && tl.row() == 0
+                && br.row() == routes->rowCount() - 1)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(columnSignal(), 2500);
+    QTRY_VERIFY_WITH_TIMEOUT(cell.data(SortRole).toLongLong() < first, 2500);
+}
+
+void TestMainWindow::diagnosticsShowsStatsAndWarnsWhenClamped()
+{
+    StatsSource source;
+    populate(source.manual);
+    source.counters.requestedReceiveBuffer = 8 * 1024 * 1024;
+    source.counters.effectiveReceiveBuffer = 425984; // 2 x rmem_max 212992
+    source.counters.receiveBufferForced = false;
+    source.counters.messages = 1234;
+    source.counters.records = 1200;
+    source.counters.batches = 40;
+    source.counters.gaps = 2;
+    source.counters.resyncs = 2;
+    source.counters.dumpRestarts = 1;
+    source.counters.decodeErrors = 3;
+    NotificationModel model(&source);
+    MainWindow window(&model);
+    QString error;
+    QVERIFY(model.start(afUnspec(), true, &error));
+    window.show();
+    QTRY_VERIFY(model.isSnapshotComplete());
+
+    QVERIFY(!window.diagnosticsDialog());
+    window.diagnosticsAction()->trigger();
+    DiagnosticsDialog *dialog = window.diagnosticsDialog();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(dialog->valueText(QStringLiteral("source")), QStringLiteral("stats-test"));
+    QVERIFY(dialog->valueText(QStringLiteral("messages")).remove(QRegularExpression(QStringLiteral("\\D")))
+            == QStringLiteral("1234"));
+    QCOMPARE(dialog->valueText(QStringLiteral("gaps")), QStringLiteral("2"));
+    QCOMPARE(dialog->valueText(QStringLiteral("dumpRestarts")), QStringLiteral("1"));
+    QCOMPARE(dialog->valueText(QStringLiteral("decodeErrors")), QStringLiteral("3"));
+    QVERIFY(dialog->valueText(QStringLiteral("bufferMode")).contains(QStringLiteral("clamped")));
+    QVERIFY2(dialog->warningText().contains(QStringLiteral("WARNING")), qPrintable(dialog->warningText()));
+    QVERIFY(dialog->valueText(QStringLiteral("batchSize")).contains(QStringLiteral("records")));
+    QVERIFY(dialog->valueText(QStringLiteral("applyTime")).endsWith(QStringLiteral("ms")));
+    QVERIFY(model.applyStats().batches >= 1);
+    QVERIFY(model.applyStats().maxRecords >= model.applyStats().lastRecords);
+#ifdef Q_OS_LINUX
+    QVERIFY(!dialog->valueText(QStringLiteral("rmemMax")).isEmpty());
+    QVERIFY(dialog->valueText(QStringLiteral("rmemMax")) != QStringLiteral("not available"));
+#endif
+
+    // Not forced but granted in full (the kernel doubles: 2 x requested): no warning.
+    source.counters.effectiveReceiveBuffer = 2 * source.counters.requestedReceiveBuffer;
+    dialog->refresh();
+    QVERIFY2(dialog->warningText().isEmpty(), qPrintable(dialog->warningText()));
+    QVERIFY(!dialog->valueText(QStringLiteral("bufferMode")).contains(QStringLiteral("clamped")));
+    // Not forced and read back equal to the request: rmem_max was half of it, clamped.
+    source.counters.effectiveReceiveBuffer = source.counters.requestedReceiveBuffer;
+    dialog->refresh();
+    QVERIFY(dialog->warningText().contains(QStringLiteral("WARNING")));
+
+    // Forced and as large as requested: no warning, refreshed within a second.
+    source.counters.receiveBufferForced = true;
+    source.counters.effectiveReceiveBuffer = 16 * 1024 * 1024;
+    source.counters.messages = 5000;
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->warningText().isEmpty(), 2500);
+    QVERIFY(dialog->valueText(QStringLiteral("bufferMode")).contains(QStringLiteral("SO_RCVBUFFORCE")));
+    QVERIFY(dialog->valueText(QStringLiteral("messages")).remove(QRegularExpression(QStringLiteral("\\D")))
+            == QStringLiteral("5000"));
+
+    // A source without counters says so.
+    Fixture f;
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    f.window->showDiagnostics();
+    QVERIFY(
+        f.window->diagnosticsDialog()->valueText(QStringLiteral("requestedBuffer")).contains(QStringLiteral("not")));
+    QVERIFY(f.window->diagnosticsDialog()->warningText().isEmpty());
+    model.stop();
 }
 
 QTEST_MAIN(TestMainWindow)

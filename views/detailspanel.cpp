@@ -44,6 +44,13 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     m_subtitle->setWordWrap(true);
     m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_notice = new QLabel(this);
+    m_notice->setObjectName(QStringLiteral("detailsNotice"));
+    m_notice->setWordWrap(true);
+    m_notice->setAutoFillBackground(true);
+    m_notice->setMargin(4);
+    m_notice->hide();
+
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("detailsTable"));
     m_table->setHorizontalHeaderLabels({tr("Field"), tr("Before"), tr("After")});
@@ -64,7 +71,9 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
     layout->addWidget(m_subtitle);
+    layout->addWidget(m_notice);
     layout->addWidget(m_table, 1);
+    layout->addStretch(0); // takes the room when the table is hidden (a gap has no fields)
     clear();
 }
 
@@ -73,6 +82,8 @@ void DetailsPanel::clear()
     m_title->setText(tr("No event selected"));
     m_subtitle->setText(tr("Select an event in the event log to see its fields before and after the change."));
     m_table->setRowCount(0);
+    m_notice->hide();
+    m_table->show();
     m_table->setColumnHidden(BeforeColumn, false);
     m_table->setColumnHidden(AfterColumn, false);
 }
@@ -91,6 +102,32 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
     if (!record.note.empty())
         sub += QLatin1Char('\n') + qs(record.note);
     m_subtitle->setText(sub);
+
+    QString notice;
+    QColor noticeTint;
+    const QColor panelBase = palette().color(QPalette::Base);
+    if (record.object == ObjectKind::Gap || record.change == ChangeKind::Gap) {
+        notice = tr("<b>Gap:</b> notifications were lost here (the receive queue overflowed). "
+                    "The source dumps the tables again and reports the differences as inferred events.");
+        noticeTint = QColor(0xd6, 0x27, 0x28);
+    } else if (record.origin == Origin::Inferred) {
+        notice = tr("<b><i>Inferred:</i></b> the OS did not report this change; NetChangeView derived it "
+                    "(a resync after lost events, or a deletion the kernel makes silently).");
+        noticeTint = QColor(0xf5, 0xa6, 0x23);
+    }
+    if (notice.isEmpty()) {
+        m_notice->hide();
+    } else {
+        QPalette pal = m_notice->palette();
+        const double k = panelBase.lightness() < 128 ? 0.35 : 0.25;
+        const auto mix = [k](int a, int b) { return int(a * (1.0 - k) + b * k + 0.5); };
+        pal.setColor(QPalette::Window,
+                     QColor(mix(panelBase.red(), noticeTint.red()), mix(panelBase.green(), noticeTint.green()),
+                            mix(panelBase.blue(), noticeTint.blue())));
+        m_notice->setPalette(pal);
+        m_notice->setText(notice);
+        m_notice->show();
+    }
 
     const bool hasBefore = !std::holds_alternative<std::monostate>(record.before);
     const bool hasAfter = !std::holds_alternative<std::monostate>(record.after);
@@ -150,6 +187,7 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
             m_table->setItem(row, column, item);
         }
     }
+    m_table->setVisible(!order.isEmpty()); // a gap has no fields
     m_table->setColumnHidden(BeforeColumn, !hasBefore);
     m_table->setColumnHidden(AfterColumn, !hasAfter);
     m_table->setHorizontalHeaderItem(BeforeColumn, new QTableWidgetItem(hasAfter ? tr("Before") : tr("Value")));

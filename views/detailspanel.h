@@ -27,12 +27,15 @@ public:
 
     QTableWidget *table() const { return m_table; }
     QLabel *titleLabel() const { return m_title; }
+    /// The notice shown for inferred events and gaps (hidden otherwise).
+    QLabel *noticeLabel() const { return m_notice; }
     /// Field names (first column) currently highlighted as changed, for tests and tooltips.
     QStringList changedFieldNames() const;
 
 private:
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;
+    QLabel *m_notice = nullptr;
     QTableWidget *m_table = nullptr;
 };
 

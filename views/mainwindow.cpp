@@ -1,8 +1,12 @@
 #include "mainwindow.h"
 
+#include "columnfilterproxy.h"
 #include "csvwriter.h"
 #include "detailspanel.h"
+#include "diagnosticsdialog.h"
+#include "entitytablemodel.h"
 #include "eventhistory.h"
+#include "eventlogdelegate.h"
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
 #include "notificationmodel.h"
@@ -168,6 +172,11 @@ void MainWindow::createActions()
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
 
+    m_diagnosticsAction = new QAction(tr("&Diagnostics..."), this);
+    m_diagnosticsAction->setObjectName(QStringLiteral("diagnosticsAction"));
+    m_diagnosticsAction->setToolTip(tr("Receive buffer, drops, gaps, resyncs, event rate and batch costs"));
+    connect(m_diagnosticsAction, &QAction::triggered, this, &MainWindow::showDiagnostics);
+
     m_familyGroup = new QActionGroup(this);
     m_familyGroup->setExclusive(true);
     for (int af : {afInet(), afInet6(), afUnspec()}) {
@@ -208,6 +217,8 @@ void MainWindow::createMenus()
     view->addAction(m_clearTimeFilterAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_diagnosticsAction);
+    help->addSeparator();
     help->addAction(m_aboutAction);
 
     QToolBar *bar = addToolBar(tr("Main"));
@@ -230,10 +241,43 @@ void MainWindow::createLayout()
 {
     m_interfaces = new TableSection(QStringLiteral("interfaces"), m_model->interfaces(), nullptr, this);
     m_addresses = new TableSection(QStringLiteral("addresses"), m_model->addresses(), nullptr, this);
-    m_routes = new TableSection(QStringLiteral("routes"), m_model->routes(), nullptr, this);
+    m_routesProxy = new ColumnFilterProxy(this);
+    m_routes = new TableSection(QStringLiteral("routes"), m_model->routes(), m_routesProxy, this);
+    // When the selected entity is removed (deregistered), the view moves the current row
+    // (and with it the single selection) to a neighbour: that must not silently filter the
+    // routes by another protocol. Connected before the section's proxy, so this runs first.
+    EntityTableModel *entityModel = m_model->entities();
+    connect(entityModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this, entityModel](const QModelIndex &, int first, int last) {
+                if (!m_routesProxy->hasRequiredValue())
+                    return;
+                for (int row = first; row <= last; ++row) {
+                    if (entityModel->protocolText(row) == m_routesProxy->requiredValue())
+                        m_selectedEntityRemoved = true;
+                }
+            });
+    connect(entityModel, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (!m_selectedEntityRemoved)
+            return;
+        m_selectedEntityRemoved = false;
+        m_entities->view()->selectionModel()->clear();
+        onEntitySelectionChanged();
+    });
+    m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
+    m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
+                                      "Routes table; double click to go there."));
+    connect(m_entities->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onEntitySelectionChanged);
+    connect(m_entities->proxy(), &QAbstractItemModel::modelReset, this, &MainWindow::onEntitySelectionChanged);
+    connect(m_entities->view(), &QAbstractItemView::doubleClicked, this,
+            [this] { m_tabs->setCurrentWidget(m_routes); });
+    connect(m_routes, &TableSection::conditionCleared, this,
+            [this] { m_entities->view()->selectionModel()->clearSelection(); });
     m_eventProxy = new EventLogFilterProxy(this);
     m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_eventProxy, this);
     m_events->setFollowBottom(true);
+    m_events->view()->setItemDelegate(new EventLogDelegate(m_model->history(), m_events->view()));
     // Default order (until the user sorts; the header state is saved): routes and
     // addresses by their numeric key (SortRole orders family, then address bytes).
     m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
@@ -241,7 +285,8 @@ void MainWindow::createLayout()
     // The addresses' last column (preferred lifetime) is right-aligned: stretching it
     // would push its text to the far right edge.
     m_addresses->view()->horizontalHeader()->setStretchLastSection(false);
-    for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
+    m_routes->view()->horizontalHeader()->setStretchLastSection(false); // Expires is right-aligned too
+    for (TableSection *section : sections()) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
 
@@ -251,6 +296,7 @@ void MainWindow::createLayout()
     m_tabs->addTab(m_interfaces, tr("&Interfaces"));
     m_tabs->addTab(m_addresses, tr("&Addresses"));
     m_tabs->addTab(m_routes, tr("&Routes"));
+    m_tabs->addTab(m_entities, tr("E&ntities"));
     connect(m_tabs, &QTabWidget::currentChanged, this,
             [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
 
@@ -312,7 +358,12 @@ void MainWindow::createLayout()
     m_sourceLabel = new QLabel(this);
     m_stateLabel = new QLabel(this);
     m_stateLabel->setObjectName(QStringLiteral("stateLabel"));
+    m_resyncLabel = new QLabel(this);
+    m_resyncLabel->setObjectName(QStringLiteral("resyncLabel"));
+    m_resyncLabel->setToolTip(tr("Gaps: times notifications were lost (e.g. ENOBUFS). Each one is followed by a "
+                                 "resync whose differences appear as inferred events."));
     statusBar()->addPermanentWidget(m_countsLabel);
+    statusBar()->addPermanentWidget(m_resyncLabel);
     statusBar()->addPermanentWidget(m_sourceLabel);
     statusBar()->addPermanentWidget(m_stateLabel);
 
@@ -327,7 +378,7 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("mainSplitter")).toByteArray());
     m_bottomSplitter->restoreState(s.value(QStringLiteral("bottomSplitter")).toByteArray());
-    for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
+    for (TableSection *section : sections()) {
         if (section->restoreHeaderState(s.value(QStringLiteral("header/") + section->objectName()).toByteArray()))
             m_restoredSections.append(section);
     }
@@ -346,7 +397,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("state"), saveState());
     s.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     s.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
-    for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events})
+    for (TableSection *section : sections())
         s.setValue(QStringLiteral("header/") + section->objectName(), section->saveHeaderState());
     s.setValue(QStringLiteral("currentTab"), m_tabs->currentIndex());
     s.setValue(QStringLiteral("family"), m_family);
@@ -433,9 +484,19 @@ void MainWindow::onSnapshotComplete()
         return;
     m_columnsFitted = true;
     // Once, after the first snapshot, and never over widths the user saved.
-    for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
+    for (TableSection *section : sections()) {
         if (!m_restoredSections.contains(section))
             section->fitColumns();
+    }
+    // Inferred events read "delete · inferred" in the Change column (EventLogDelegate),
+    // which the snapshot's rows did not need: leave room for it.
+    if (!m_restoredSections.contains(m_events)) {
+        QTableView *view = m_events->view();
+        QFont italic = view->font();
+        italic.setItalic(true);
+        const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
+        if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
+            view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
     }
 }
 
@@ -452,6 +513,10 @@ void MainWindow::updateStatus()
                                .arg(m_model->routes()->rowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
+    const qint64 gaps = m_model->gapCount();
+    m_resyncLabel->setText(tr("Resyncs: %1").arg(gaps));
+    m_resyncLabel->setStyleSheet(gaps > 0 ? QStringLiteral("QLabel { color: #c0392b; font-weight: bold; }")
+                                          : QString());
     m_sourceLabel->setText(tr("Source: %1").arg(m_model->sourceName()));
     m_stateLabel->setText(m_model->isRunning() ? tr("Running · %1").arg(familyText(m_model->addressFamily()))
                                                : tr("Paused"));
@@ -490,7 +555,7 @@ void MainWindow::clearTimeFilter()
 TableSection *MainWindow::currentSection() const
 {
     QWidget *focus = QApplication::focusWidget();
-    for (TableSection *section : {m_interfaces, m_addresses, m_routes, m_events}) {
+    for (TableSection *section : sections()) {
         if (focus && section->isAncestorOf(focus))
             return section;
     }
@@ -629,6 +694,37 @@ void MainWindow::showAbout()
                           "routes) changing live, with a timeline and an event history that "
                           "exports as CSV.</p><p>Source: %2</p>")
                            .arg(QApplication::applicationVersion(), m_model->sourceName().toHtmlEscaped()));
+}
+
+QList<TableSection *> MainWindow::sections() const
+{
+    return {m_interfaces, m_addresses, m_routes, m_entities, m_events};
+}
+
+void MainWindow::onEntitySelectionChanged()
+{
+    if (m_selectedEntityRemoved)
+        return; // the view moves the selection to a neighbour; the filter is cleared at rowsRemoved
+    const QModelIndexList rows = m_entities->view()->selectionModel()->selectedRows(EntityTableModel::Protocol);
+    if (rows.isEmpty()) {
+        m_routesProxy->clearRequiredValue();
+        m_routes->setConditionText(QString());
+        return;
+    }
+    const QString protocol = rows.front().data(Qt::DisplayRole).toString();
+    m_routesProxy->setRequiredValue(RouteTableModel::Protocol, protocol);
+    m_routes->setConditionText(tr("Protocol: %1").arg(protocol));
+}
+
+void MainWindow::showDiagnostics()
+{
+    if (!m_diagnostics) {
+        m_diagnostics = new DiagnosticsDialog(m_model, this);
+        m_diagnostics->resize(560, 520);
+    }
+    m_diagnostics->show();
+    m_diagnostics->raise();
+    m_diagnostics->activateWindow();
 }
 
 } // namespace ncv

@@ -19,7 +19,9 @@ class QToolButton;
 
 namespace ncv {
 
+class ColumnFilterProxy;
 class DetailsPanel;
+class DiagnosticsDialog;
 class EventLogFilterProxy;
 class NotificationModel;
 class TableSection;
@@ -48,6 +50,10 @@ public:
     TableSection *interfacesSection() const { return m_interfaces; }
     TableSection *addressesSection() const { return m_addresses; }
     TableSection *routesSection() const { return m_routes; }
+    /// Entities (route origins); selecting one filters the Routes table to its protocol.
+    TableSection *entitiesSection() const { return m_entities; }
+    /// The Routes table's proxy (its required value is the selected entity's protocol).
+    ColumnFilterProxy *routesProxy() const { return m_routesProxy; }
     TableSection *eventsSection() const { return m_events; }
     TimelineChartView *timelineView() const { return m_chart; }
     /// What the chart shows: the model's events minus the Initial (snapshot) rows.
@@ -62,6 +68,11 @@ public:
     QAction *findAction() const { return m_findAction; }
     QLabel *countsLabel() const { return m_countsLabel; }
     QLabel *stateLabel() const { return m_stateLabel; }
+    /// "Resyncs: N": gap records seen (each is followed by a resync).
+    QLabel *resyncLabel() const { return m_resyncLabel; }
+    QAction *diagnosticsAction() const { return m_diagnosticsAction; }
+    /// The diagnostics window, created on first use (null before).
+    DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
 public Q_SLOTS:
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
@@ -77,6 +88,8 @@ public Q_SLOTS:
     /// Filters the event log to [fromUs, toUs] (microseconds since the epoch).
     void setTimeFilter(qint64 fromUs, qint64 toUs);
     void clearTimeFilter();
+    /// Opens (or raises) the diagnostics window.
+    void showDiagnostics();
     /// Updates the status bar now (it also runs on a 250 ms timer).
     void updateStatus();
 
@@ -92,6 +105,8 @@ private:
     void exportWithDialog();
     void showAbout();
     void onEventSelected(const QModelIndex &current);
+    void onEntitySelectionChanged();
+    QList<TableSection *> sections() const;
     void onSnapshotComplete();
     void onRunningChanged(bool running);
     void syncFamilyControls();
@@ -102,12 +117,16 @@ private:
     int m_family = 0;
     bool m_columnsFitted = false;
     bool m_exporting = false;
+    bool m_selectedEntityRemoved = false;
 
     QTabWidget *m_tabs = nullptr;
     TableSection *m_interfaces = nullptr;
     TableSection *m_addresses = nullptr;
     TableSection *m_routes = nullptr;
     TableSection *m_events = nullptr;
+    TableSection *m_entities = nullptr;
+    ColumnFilterProxy *m_routesProxy = nullptr;
+    DiagnosticsDialog *m_diagnostics = nullptr;
     EventLogFilterProxy *m_eventProxy = nullptr;
     TimelineChartView *m_chart = nullptr;
     DetailsPanel *m_details = nullptr;
@@ -121,6 +140,7 @@ private:
     QLabel *m_countsLabel = nullptr;
     QLabel *m_sourceLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
+    QLabel *m_resyncLabel = nullptr;
     QTimer m_statusTimer;
 
     QComboBox *m_familyCombo = nullptr;
@@ -133,6 +153,7 @@ private:
     QAction *m_copyAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_diagnosticsAction = nullptr;
 };
 
 } // namespace ncv

@@ -11,6 +11,7 @@
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -91,8 +92,26 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
             bar->setValue(max);
     });
 
+    m_condition = new QWidget(this);
+    m_condition->setObjectName(objectName + QStringLiteral("Condition"));
+    m_conditionLabel = new QLabel(m_condition);
+    QFont bold = m_conditionLabel->font();
+    bold.setBold(true);
+    m_conditionLabel->setFont(bold);
+    auto *clearCondition = new QToolButton(m_condition);
+    clearCondition->setObjectName(objectName + QStringLiteral("ClearCondition"));
+    clearCondition->setText(tr("Show all"));
+    clearCondition->setAutoRaise(true);
+    connect(clearCondition, &QToolButton::clicked, this, &TableSection::conditionCleared);
+    auto *conditionLayout = new QHBoxLayout(m_condition);
+    conditionLayout->setContentsMargins(0, 0, 0, 0);
+    conditionLayout->addWidget(m_conditionLabel);
+    conditionLayout->addWidget(clearCondition);
+    m_condition->hide();
+
     auto *top = new QHBoxLayout;
     top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_condition);
     top->addWidget(m_filter, 1);
     top->addWidget(m_count);
     auto *layout = new QVBoxLayout(this);
@@ -101,6 +120,18 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     layout->addLayout(top);
     layout->addWidget(m_view, 1);
     updateCountLabel();
+}
+
+void TableSection::setConditionText(const QString &text)
+{
+    m_conditionLabel->setText(text);
+    m_condition->setVisible(!text.isEmpty());
+    updateCountLabel();
+}
+
+QString TableSection::conditionText() const
+{
+    return m_condition->isHidden() ? QString() : m_conditionLabel->text();
 }
 
 void TableSection::applyFilterNow()

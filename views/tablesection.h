@@ -31,6 +31,12 @@ public:
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QLineEdit *filterEdit() const { return m_filter; }
 
+    /// Shows (non-empty text) or hides a note next to the filter line naming an extra
+    /// condition applied by someone else (e.g. "Protocol: bird" from the Entities view),
+    /// with a button that emits conditionCleared().
+    void setConditionText(const QString &text);
+    QString conditionText() const;
+
     /// Applies the filter text now (skipping the debounce).
     void applyFilterNow();
 
@@ -53,6 +59,8 @@ public:
 Q_SIGNALS:
     /// The view or the filter line got the keyboard focus.
     void activated();
+    /// The user clicked the clear button of the condition note.
+    void conditionCleared();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -62,6 +70,8 @@ private:
 
     QLineEdit *m_filter = nullptr;
     QLabel *m_count = nullptr;
+    QWidget *m_condition = nullptr;
+    QLabel *m_conditionLabel = nullptr;
     QTableView *m_view = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTimer m_filterTimer;

@@ -2,6 +2,7 @@
 
 #include "timelinebins.h"
 
+#include <QAreaSeries>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLegendMarker>
@@ -45,6 +46,19 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
     c->addAxis(m_axisX, Qt::AlignBottom);
     c->addAxis(m_axisY, Qt::AlignLeft);
 
+    // Gap bands first, so the count lines are drawn over them.
+    m_gapBands = new QAreaSeries(c);
+    m_gapBands->setObjectName(QStringLiteral("gapBands"));
+    m_gapBands->setUpperSeries(new QLineSeries(m_gapBands));
+    m_gapBands->setName(tr("gap (events lost)"));
+    m_gapBands->setBrush(QColor(0xd6, 0x27, 0x28, 90));
+    QPen bandPen(QColor(0xd6, 0x27, 0x28, 200));
+    bandPen.setWidthF(1.0);
+    m_gapBands->setPen(bandPen);
+    c->addSeries(m_gapBands);
+    m_gapBands->attachAxis(m_axisX);
+    m_gapBands->attachAxis(m_axisY);
+
     const struct {
         ObjectKind kind;
         QString name;
@@ -71,8 +85,12 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
     setChart(c);
     delete defaultChart;
     // Gaps are shown only while one is in range (see refreshNow()).
+    // The band's legend entry names them; the count line has none.
     series(ObjectKind::Gap)->setVisible(false);
     for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
+        marker->setVisible(false);
+    m_gapBands->setVisible(false);
+    for (QLegendMarker *marker : c->legend()->markers(m_gapBands))
         marker->setVisible(false);
 
     m_band = new QRubberBand(QRubberBand::Rectangle, viewport());
@@ -167,6 +185,7 @@ void TimelineChartView::refreshNow()
         computeLiveRange();
     const int maxPoints = std::max(16, int(chart()->plotArea().width()));
     double maxY = 0;
+    QList<QPointF> gapPoints;
     for (const auto &[kind, s] : std::as_const(m_series)) {
         QList<QPointF> points;
         if (m_bins)
@@ -174,12 +193,15 @@ void TimelineChartView::refreshNow()
         double kindMax = 0;
         for (const QPointF &p : std::as_const(points))
             kindMax = std::max(kindMax, p.y());
-        maxY = std::max(maxY, kindMax);
         if (kind == ObjectKind::Gap) {
-            // Shown (line and legend entry) only while a gap is in range.
-            s->setVisible(kindMax > 0);
+            // Kept as data but never drawn as a line (it would run red along the x axis):
+            // the bands show the gaps, and a gap does not raise the y axis.
+            s->setVisible(false);
             for (QLegendMarker *marker : chart()->legend()->markers(s))
-                marker->setVisible(kindMax > 0);
+                marker->setVisible(false);
+            gapPoints = points;
+        } else {
+            maxY = std::max(maxY, kindMax);
         }
         s->replace(points);
     }
@@ -191,6 +213,37 @@ void TimelineChartView::refreshNow()
     // Nice integer top: 4, 8, 12 ... so the "%d" labels stay exact.
     const double top = std::max(4.0, std::ceil(maxY * 1.1 / 4.0) * 4.0);
     m_axisY->setRange(0, top);
+    updateGapBands(gapPoints, top);
+}
+
+void TimelineChartView::updateGapBands(const QList<QPointF> &gapPoints, double top)
+{
+    // Bucket width of the series (ms), and the narrowest band allowed at this zoom.
+    const double bucketMs
+        = gapPoints.size() >= 2 ? gapPoints.at(1).x() - gapPoints.at(0).x() : double(TimelineBins::kBaseUs) / 1000.0;
+    const double plotWidth = std::max(1.0, chart()->plotArea().width());
+    const double minMs = double(m_toUs - m_fromUs) / 1000.0 / plotWidth * GapBandMinPx;
+    const double widthMs = std::max(bucketMs, minMs);
+    QList<QPair<double, double>> bands; // [x0, x1] merged when they touch
+    for (const QPointF &p : gapPoints) {
+        if (p.y() <= 0)
+            continue;
+        const double x0 = p.x() + bucketMs / 2 - widthMs / 2;
+        const double x1 = x0 + widthMs;
+        if (!bands.isEmpty() && x0 <= bands.last().second)
+            bands.last().second = std::max(bands.last().second, x1);
+        else
+            bands.append({x0, x1});
+    }
+    QList<QPointF> outline;
+    outline.reserve(bands.size() * 4);
+    for (const auto &[x0, x1] : std::as_const(bands))
+        outline << QPointF(x0, 0) << QPointF(x0, top) << QPointF(x1, top) << QPointF(x1, 0);
+    m_gapBands->upperSeries()->replace(outline);
+    const bool any = !bands.isEmpty();
+    m_gapBands->setVisible(any);
+    for (QLegendMarker *marker : chart()->legend()->markers(m_gapBands))
+        marker->setVisible(any);
 }
 
 QRectF TimelineChartView::plotRectInView() const

@@ -3,6 +3,8 @@
 // - Redraws at most once per RefreshMs after TimelineBins::changed(), with
 //   QXYSeries::replace() of a whole list (never one append per event); maxPoints is the
 //   plot width in pixels so a bucket is about one pixel wide.
+// - Gaps (events lost, then a resync) are also drawn as translucent red bands over the
+//   whole plot height (a QAreaSeries), at least GapBandMinPx wide at any zoom.
 // - Follows the live edge (the newest events at the right) until the user zooms.
 // - Mouse: wheel zooms around the cursor; a left-button drag selects a time range,
 //   zooms to it and emits timeRangeSelected(); double click or right click goes back to
@@ -15,6 +17,7 @@
 #include <QPointer>
 #include <QTimer>
 
+class QAreaSeries;
 class QDateTimeAxis;
 class QLineSeries;
 class QRubberBand;
@@ -31,6 +34,8 @@ public:
     /// Live window: at least 60 s, at most 10 min wide.
     static constexpr qint64 MinLiveSpanUs = 60'000'000;
     static constexpr qint64 MaxLiveSpanUs = 600'000'000;
+    /// Narrowest gap band on screen, pixels.
+    static constexpr int GapBandMinPx = 5;
 
     explicit TimelineChartView(QWidget *parent = nullptr);
 
@@ -43,6 +48,9 @@ public:
     qint64 toUs() const { return m_toUs; }
     /// The series of one kind (Interface, Address, Route, Gap), or null.
     QLineSeries *series(ncv::platform::ObjectKind kind) const;
+    /// The gap bands: its upper series holds, per band, (x0, 0), (x0, top), (x1, top),
+    /// (x1, 0) with x in ms since the epoch; no points when no gap is in range.
+    QAreaSeries *gapBands() const { return m_gapBands; }
 
 public Q_SLOTS:
     /// true: show the newest events, sliding with time; false: keep the current range.
@@ -79,6 +87,8 @@ private:
     QDateTimeAxis *m_axisX = nullptr;
     QValueAxis *m_axisY = nullptr;
     QList<QPair<ncv::platform::ObjectKind, QLineSeries *>> m_series;
+    QAreaSeries *m_gapBands = nullptr;
+    void updateGapBands(const QList<QPointF> &gapPoints, double top);
     QTimer m_refreshTimer; // single shot, throttles redraws to one per RefreshMs
     QTimer m_liveTimer; // slides the live window while following
     QRubberBand *m_band = nullptr;
