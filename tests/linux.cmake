@@ -1,4 +1,6 @@
 # Linux platform tests (included from tests/CMakeLists.txt on non-Windows hosts).
+# EntityTracker is Qt-free and OS-independent (it could also run under Wine from CMakeLists.txt).
+ncv_add_plain_test(tst_entitytracker SOURCES tst_entitytracker.cpp LIBS ncv_platform)
 if(NOT NCV_PLATFORM_ONLY)
     # Decoder: hand-built netlink messages, including truncated and malformed ones.
     ncv_add_qt_test(tst_netlinkdecoder SOURCES tst_netlinkdecoder.cpp LIBS ncv_platform)

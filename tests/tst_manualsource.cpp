@@ -149,4 +149,58 @@ TEST_CASE(no_callback_after_cancel_returns)
     CHECK_EQ(late.load(), 0);
 }
 
+TEST_CASE(entities_per_registration)
+{
+    ManualSource source;
+    source.setEntityRecords(true);
+    RouteRow bird = route("10.0.0.0");
+    bird.protocol = 12;
+    source.upsert(bird); // before any registration: counted by the quiet registration below
+    Collector quiet, v6;
+    Handle h = 0, h6 = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &quiet, false}, &h).ok());
+    CHECK(source.registerChanges({AllObjectsMask, AF_INET6, collect, &v6, true}, &h6).ok());
+    CHECK_EQ(v6.records.size(), std::size_t(1)); // no IPv6 routes: no entity
+    Collector all;
+    Handle ha = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &all, true}, &ha).ok());
+    CHECK_EQ(all.records.size(), std::size_t(3)); // route initial, entity initial (bird, 1 route), snapshot-complete
+    CHECK(all.records[1].object == ObjectKind::Entity);
+    CHECK(all.records[1].change == ChangeKind::Initial);
+    CHECK_EQ(std::get<EntityRow>(all.records[1].after).routeCount, std::uint64_t(1));
+    source.cancel(ha);
+    RouteRow bird2 = route("10.1.0.0");
+    bird2.protocol = 12;
+    source.upsert(bird2);
+    CHECK_EQ(quiet.records.size(), std::size_t(2)); // snapshot-complete, route add (bird already registered)
+    source.remove(bird);
+    source.remove(bird2);
+    CHECK_EQ(quiet.records.size(), std::size_t(5));
+    CHECK(quiet.records[4].object == ObjectKind::Entity);
+    CHECK(quiet.records[4].change == ChangeKind::Deregistered);
+    CHECK_EQ(v6.records.size(), std::size_t(1)); // the IPv6 registration saw none of it
+    // deliver() passes records as they are, without entity records.
+    ChangeRecord add;
+    add.object = ObjectKind::Route;
+    add.change = ChangeKind::Add;
+    add.family = Family::IPv4;
+    add.after = bird;
+    source.deliver({add});
+    CHECK_EQ(quiet.records.size(), std::size_t(6));
+    source.cancel(h);
+    source.cancel(h6);
+}
+
+TEST_CASE(entities_are_off_by_default)
+{
+    ManualSource source;
+    Collector c;
+    Handle h = 0;
+    CHECK(source.registerChanges({AllObjectsMask, AF_UNSPEC, collect, &c, true}, &h).ok());
+    source.upsert(route("10.0.0.0"));
+    source.remove(route("10.0.0.0"));
+    CHECK_EQ(c.records.size(), std::size_t(3)); // snapshot-complete, add, delete
+    source.cancel(h);
+}
+
 NCV_PLAIN_TEST_MAIN()

@@ -223,4 +223,102 @@ TEST_CASE(reconcile_with_coexisting_routes)
     CHECK_EQ(store.routesUsingInterface(4, Family::IPv6).size(), std::size_t(1));
 }
 
+TEST_CASE(removal_past_expiry_is_expired)
+{
+    StateStore store;
+    ChangeRecord r;
+    RouteRow rt = route("2001:db8:e::", 64, "2001:db8::1", 1024);
+    rt.expiresUs = 10'000'000;
+    CHECK(store.upsert(rt, 1, Origin::Observed, &r));
+    // Removed long before the expiry: a delete.
+    CHECK(store.remove(rt, 2'000'000, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Delete);
+    // Removed within 1 s before, or after, the expiry: expired.
+    CHECK(store.upsert(rt, 3, Origin::Observed, &r));
+    CHECK(store.remove(rt, 9'100'000, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Expired);
+    CHECK(std::holds_alternative<RouteRow>(r.before));
+    CHECK(store.upsert(rt, 4, Origin::Observed, &r));
+    CHECK(store.remove(rt, 60'000'000, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Expired);
+    // No expiry (0): always a delete.
+    rt.expiresUs = 0;
+    CHECK(store.upsert(rt, 5, Origin::Observed, &r));
+    CHECK(store.remove(rt, 60'000'000, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Delete);
+
+    AddressRow a;
+    a.ifIndex = 2;
+    a.address = IpAddress::parse("2001:db8:5::1");
+    a.prefixLength = 64;
+    a.validLifetime = 2;
+    a.validUntilUs = 5'000'000;
+    CHECK(store.upsert(a, 1, Origin::Observed, &r));
+    CHECK(store.remove(a, 4'500'000, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Expired);
+    // Reconcile (resync) classifies the same way.
+    CHECK(store.upsert(a, 1, Origin::Observed, &r));
+    std::vector<ChangeRecord> out;
+    store.reconcile({}, 6'000'000, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(1));
+    CHECK(out[0].change == ChangeKind::Expired);
+    CHECK(out[0].origin == Origin::Inferred);
+}
+
+TEST_CASE(ipv6_multipath_siblings)
+{
+    StateStore store;
+    ChangeRecord r;
+    auto hop = [](const char *gw, std::uint32_t ifIndex, std::uint16_t weight) {
+        return NextHop {IpAddress::parse(gw), ifIndex, weight};
+    };
+    // A single gateway route, then the kernel announces it with an appended sibling.
+    RouteRow single = route("2001:db8:9::", 64, "2001:db8:1::2", 1024);
+    single.nextHops = {hop("2001:db8:1::2", 2, 1)};
+    CHECK(store.upsert(single, 1, Origin::Observed, &r));
+    RouteRow multi = single;
+    multi.nextHops = {hop("2001:db8:1::2", 2, 1), hop("2001:db8:2::2", 3, 1)};
+    CHECK(store.upsert(multi, 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    CHECK_EQ(store.routeCount(), std::size_t(1));
+    // Deleting one sibling (the kernel names only that next hop) shrinks the route.
+    RouteRow one = single;
+    one.nextHops = {hop("2001:db8:1::2", 2, 1)};
+    CHECK(store.remove(one, 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    const auto &after = std::get<RouteRow>(r.after);
+    CHECK_EQ(after.nextHops.size(), std::size_t(1));
+    CHECK_EQ(after.nextHops[0].ifIndex, 3u);
+    CHECK_EQ(after.nextHops[0].weight, std::uint16_t(1));
+    CHECK_EQ(store.routeCount(), std::size_t(1));
+    // The rest goes as a whole.
+    RouteRow rest = single;
+    rest.nextHops = {hop("2001:db8:2::2", 3, 1)};
+    CHECK(store.remove(rest, 4, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Delete);
+    CHECK_EQ(store.routeCount(), std::size_t(0));
+    // IPv4 is not treated this way: a single-hop delete does not touch a multipath route.
+    RouteRow v4 = route("10.9.0.0", 24, "10.1.0.2", 0);
+    v4.nextHops = {hop("10.1.0.2", 2, 1), hop("10.2.0.2", 3, 2)};
+    CHECK(store.upsert(v4, 5, Origin::Observed, &r));
+    RouteRow v4one = v4;
+    v4one.nextHops = {hop("10.1.0.2", 2, 1)};
+    CHECK(!store.remove(v4one, 6, Origin::Observed, &r));
+    CHECK_EQ(store.routeCount(), std::size_t(1));
+}
+
+TEST_CASE(routes_using_nexthop_object)
+{
+    StateStore store;
+    ChangeRecord r;
+    RouteRow a = route("10.7.0.0", 24, "10.1.0.2", 0), b = route("10.8.0.0", 24, "10.1.0.2", 0);
+    a.nhId = 10;
+    CHECK(store.upsert(a, 1, Origin::Observed, &r));
+    CHECK(store.upsert(b, 1, Origin::Observed, &r));
+    CHECK_EQ(store.routesUsingNexthop(10, Family::IPv4).size(), std::size_t(1));
+    CHECK_EQ(store.routesUsingNexthop(10, Family::IPv6).size(), std::size_t(0));
+    CHECK_EQ(store.routesUsingNexthop(11, Family::Unspec).size(), std::size_t(0));
+}
+
 NCV_PLAIN_TEST_MAIN()

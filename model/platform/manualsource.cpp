@@ -34,20 +34,32 @@ Status ManualSource::registerChanges(const RegisterParams &params, Handle *handl
     auto reg = std::make_shared<Registration>();
     reg->params = params;
     reg->family = family;
-    std::vector<ChangeRecord> initial;
+    std::vector<ChangeRecord> rows;
+    std::lock_guard delivery(m_deliveryMutex); // no change reaches reg before its snapshot
     {
         std::lock_guard lock(m_mutex);
         *handle = m_nextHandle++;
+        reg->entityRecords = m_entityRecords;
         m_registrations.emplace(*handle, reg);
-        if (params.initialNotification)
-            m_store.appendInitial(nowUs(), initial);
+        m_store.appendInitial(nowUs(), rows);
     }
+    const std::int64_t t = nowUs();
+    std::vector<ChangeRecord> initial;
+    for (ChangeRecord &r : rows) {
+        if (!matchesFilter(r, params.objects, family))
+            continue;
+        if (const auto *route = std::get_if<RouteRow>(&r.after))
+            reg->entities.countInitial(*route); // counted even without initial notification
+        if (params.initialNotification)
+            initial.push_back(std::move(r));
+    }
+    if (reg->entityRecords && params.initialNotification && (params.objects & RoutesMask))
+        reg->entities.appendInitial(t, initial);
     ChangeRecord done;
     done.change = ChangeKind::SnapshotComplete;
     done.timeUs = nowUs();
     initial.push_back(std::move(done));
-    std::lock_guard delivery(m_deliveryMutex);
-    deliverTo(*reg, initial);
+    deliverTo(*reg, initial, false);
     return Status::success();
 }
 
@@ -70,19 +82,30 @@ Status ManualSource::cancel(Handle handle)
     return Status::success();
 }
 
+void ManualSource::setEntityRecords(bool enabled)
+{
+    std::lock_guard lock(m_mutex);
+    m_entityRecords = enabled;
+}
+
 std::size_t ManualSource::registrationCount() const
 {
     std::lock_guard lock(m_mutex);
     return m_registrations.size();
 }
 
-void ManualSource::deliverTo(Registration &reg, const std::vector<ChangeRecord> &records)
+void ManualSource::deliverTo(Registration &reg, const std::vector<ChangeRecord> &records, bool track)
 {
     std::vector<ChangeRecord> filtered;
     filtered.reserve(records.size());
-    for (const ChangeRecord &r : records)
-        if (matchesFilter(r, reg.params.objects, reg.family))
+    for (const ChangeRecord &r : records) {
+        if (!matchesFilter(r, reg.params.objects, reg.family))
+            continue;
+        if (track && reg.entityRecords)
+            reg.entities.process(ChangeRecord(r), filtered);
+        else
             filtered.push_back(r);
+    }
     if (filtered.empty())
         return;
     CallbackScope scope(reg.gate);
@@ -93,19 +116,25 @@ void ManualSource::deliverTo(Registration &reg, const std::vector<ChangeRecord> 
 
 void ManualSource::deliver(std::vector<ChangeRecord> records)
 {
+    deliverAll(records, false);
+}
+
+void ManualSource::deliverAll(const std::vector<ChangeRecord> &records, bool track)
+{
+    std::lock_guard delivery(m_deliveryMutex);
     std::vector<std::shared_ptr<Registration>> regs;
     {
         std::lock_guard lock(m_mutex);
         for (auto &[h, reg] : m_registrations)
             regs.push_back(reg);
     }
-    std::lock_guard delivery(m_deliveryMutex);
     for (auto &reg : regs)
-        deliverTo(*reg, records);
+        deliverTo(*reg, records, track);
 }
 
 template<typename R> void ManualSource::upsertRow(const R &row, bool replace)
 {
+    std::lock_guard delivery(m_deliveryMutex); // classify and deliver as one step (entity counts)
     ChangeRecord record;
     bool changed;
     {
@@ -116,11 +145,12 @@ template<typename R> void ManualSource::upsertRow(const R &row, bool replace)
             changed = m_store.upsert(row, nowUs(), Origin::Observed, &record);
     }
     if (changed)
-        deliver({std::move(record)});
+        deliverAll({std::move(record)}, true);
 }
 
 template<typename R> void ManualSource::removeRow(const R &row)
 {
+    std::lock_guard delivery(m_deliveryMutex); // classify and deliver as one step (entity counts)
     ChangeRecord record;
     bool changed;
     {
@@ -128,7 +158,7 @@ template<typename R> void ManualSource::removeRow(const R &row)
         changed = m_store.remove(row, nowUs(), Origin::Observed, &record);
     }
     if (changed)
-        deliver({std::move(record)});
+        deliverAll({std::move(record)}, true);
 }
 
 void ManualSource::upsert(const InterfaceRow &row)

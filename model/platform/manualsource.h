@@ -5,6 +5,7 @@
 #pragma once
 
 #include "callbackgate.h"
+#include "entitytracker.h"
 #include "source.h"
 #include "statestore.h"
 
@@ -24,6 +25,13 @@ public:
     Status cancel(Handle handle) override;
     std::string name() const override { return "manual"; }
 
+    /// Routing entity records (EntityTracker), as the real backends deliver them: for
+    /// registrations made after this call with enabled = true, route changes made through
+    /// upsert/remove also give entity registered / deregistered records, and the initial
+    /// notification ends with one Initial entity record per route origin. Off by default,
+    /// so tests that count records exactly see only what they pushed.
+    void setEntityRecords(bool enabled);
+
     /// Classifies and delivers (no-ops are dropped, like a real backend).
     void upsert(const InterfaceRow &row);
     void upsert(const AddressRow &row);
@@ -34,7 +42,7 @@ public:
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
     /// Delivers records as they are (gap markers, inferred events, replay); they do not
-    /// pass through the state store.
+    /// pass through the state store nor the entity tracker.
     void deliver(std::vector<ChangeRecord> records);
 
     /// Number of live registrations.
@@ -45,16 +53,21 @@ private:
         RegisterParams params;
         Family family = Family::Unspec;
         CallbackGate gate;
+        EntityTracker entities; // guarded by m_deliveryMutex
+        bool entityRecords = false;
     };
     template<typename R> void upsertRow(const R &row, bool replace = false);
     template<typename R> void removeRow(const R &row);
-    void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records);
+    /// track: pass route records through the registration's entity tracker.
+    void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records, bool track);
+    void deliverAll(const std::vector<ChangeRecord> &records, bool track);
 
     mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)
     std::recursive_mutex m_deliveryMutex; // serializes deliveries (a callback may push again)
     StateStore m_store;
     std::map<Handle, std::shared_ptr<Registration>> m_registrations;
     Handle m_nextHandle = 1;
+    bool m_entityRecords = false; // guarded by m_mutex
 };
 
 } // namespace ncv::platform

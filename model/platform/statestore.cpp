@@ -43,6 +43,44 @@ Family familyOf(const RouteRow &row)
     return row.family();
 }
 
+// A delete within this margin of (or after) the row's absolute expiry is an expiry: the
+// kernel's garbage collector (IPv6 routes: net.ipv6.route.gc_interval; addresses: the
+// addrconf verify work) runs a little before or after the exact time.
+constexpr std::int64_t kExpiryToleranceUs = 1000000;
+
+bool hasExpired(const InterfaceRow &, std::int64_t)
+{
+    return false;
+}
+bool hasExpired(const AddressRow &row, std::int64_t timeUs)
+{
+    return row.validUntilUs != 0 && row.validUntilUs <= timeUs + kExpiryToleranceUs;
+}
+bool hasExpired(const RouteRow &row, std::int64_t timeUs)
+{
+    return row.expiresUs != 0 && row.expiresUs <= timeUs + kExpiryToleranceUs;
+}
+ChangeKind removalKind(const auto &held, std::int64_t timeUs)
+{
+    return hasExpired(held, timeUs) ? ChangeKind::Expired : ChangeKind::Delete;
+}
+
+/// True when every next hop of part is one of whole's (IPv6 multipath siblings).
+bool hopsContained(const std::vector<NextHop> &part, const std::vector<NextHop> &whole)
+{
+    if (part.empty())
+        return false;
+    for (const NextHop &hop : part) {
+        bool found = false;
+        for (const NextHop &w : whole)
+            if (w.ifIndex == hop.ifIndex && w.gateway == hop.gateway)
+                found = true;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 ObjectKind kindOf(const InterfaceRow &)
 {
     return ObjectKind::Interface;
@@ -95,7 +133,7 @@ bool removeIn(Map &map, const R &keyRow, KeyFn makeKey, std::int64_t timeUs, Ori
     if (out) {
         ChangeRecord record;
         record.object = kindOf(keyRow);
-        record.change = ChangeKind::Delete;
+        record.change = removalKind(it->second, timeUs);
         record.family = familyOf(it->second);
         record.timeUs = timeUs;
         record.origin = origin;
@@ -228,6 +266,16 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
             for (auto it = first; it != last; ++it)
                 if (sameRoute(it->second, row))
                     held = &it->second;
+            if (!held && m_scheme == KeyScheme::Linux && row.family() == Family::IPv6 && row.nextHops.size() > 1) {
+                // IPv6 multipath: `ip -6 route append` of a gateway route with the same
+                // prefix and metric makes it a sibling; the kernel then announces the whole
+                // route (RTA_MULTIPATH), which replaces the held route(s) of its hops.
+                if (hopsContained(primary->second.nextHops, row.nextHops))
+                    held = &primary->second;
+                for (auto it = first; !held && it != last; ++it)
+                    if (hopsContained(it->second.nextHops, row.nextHops))
+                        held = &it->second;
+            }
             if (!held && replace)
                 held = &primary->second; // NLM_F_REPLACE: the kernel replaced its first match
         }
@@ -277,6 +325,41 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
     if (primary == m_routes.end())
         return false;
     RouteRow removed;
+    if (m_scheme == KeyScheme::Linux && keyRow.family() == Family::IPv6 && keyRow.nextHops.size() == 1
+        && !keyRow.nextHops.front().gateway.isUnspecified()) {
+        // IPv6 multipath: deleting one sibling (`ip -6 route del X via A dev d`) removes
+        // only that next hop from the held multipath route: a parameter change (nexthops).
+        auto shrink = [&](RouteRow &held) {
+            if (held.nextHops.size() < 2 || !hopsContained(keyRow.nextHops, held.nextHops))
+                return false;
+            RouteRow after = held;
+            const NextHop &gone = keyRow.nextHops.front();
+            std::erase_if(after.nextHops,
+                          [&](const NextHop &h) { return h.ifIndex == gone.ifIndex && h.gateway == gone.gateway; });
+            if (after.nextHops.size() == 1)
+                after.nextHops.front().weight = 1; // a single-path route has no weight
+            if (out) {
+                ChangeRecord record;
+                record.object = ObjectKind::Route;
+                record.change = ChangeKind::Parameter;
+                record.family = after.family();
+                record.timeUs = timeUs;
+                record.origin = origin;
+                record.changedFields = diff(held, after);
+                record.before = held;
+                record.after = after;
+                *out = std::move(record);
+            }
+            held = std::move(after);
+            return true;
+        };
+        if (shrink(primary->second))
+            return true;
+        auto [first, last] = m_routeDuplicates.equal_range(base);
+        for (auto it = first; it != last; ++it)
+            if (shrink(it->second))
+                return true;
+    }
     // A delete that names no next hop takes the first route with the base key, as the kernel does.
     if (keyRow.nextHops.empty() || sameRoute(primary->second, keyRow)) {
         removed = std::move(primary->second);
@@ -300,7 +383,7 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
     if (out) {
         ChangeRecord record;
         record.object = ObjectKind::Route;
-        record.change = ChangeKind::Delete;
+        record.change = removalKind(removed, timeUs);
         record.family = removed.family();
         record.timeUs = timeUs;
         record.origin = origin;
@@ -337,7 +420,7 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
             }
             ChangeRecord del;
             del.object = kindOf(it->second);
-            del.change = ChangeKind::Delete;
+            del.change = removalKind(it->second, timeUs);
             del.family = familyOf(it->second);
             del.timeUs = timeUs;
             del.origin = origin;
@@ -426,6 +509,19 @@ std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Fa
                 }
             }
         }
+    };
+    scan(m_routes);
+    scan(m_routeDuplicates);
+    return out;
+}
+
+std::vector<RouteRow> StateStore::routesUsingNexthop(std::uint32_t nhId, Family family) const
+{
+    std::vector<RouteRow> out;
+    auto scan = [&](const auto &map) {
+        for (const auto &[k, row] : map)
+            if (row.nhId == nhId && (family == Family::Unspec || row.family() == family))
+                out.push_back(row);
     };
     scan(m_routes);
     scan(m_routeDuplicates);

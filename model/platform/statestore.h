@@ -64,6 +64,8 @@ public:
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
     /// Routes whose next hops use ifIndex (for synthesized deletions).
     std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
+    /// Routes that use the nexthop object nhId (RTA_NH_ID), of the given family (Unspec = all).
+    std::vector<RouteRow> routesUsingNexthop(std::uint32_t nhId, Family family) const;
     /// Addresses on ifIndex of the given family (Unspec = all).
     std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
 

@@ -5,12 +5,15 @@
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <tuple>
 
 namespace ncv::platform::netlink {
 
@@ -431,6 +434,13 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
             remaining -= step;
             p += step;
         }
+        if (family == Family::IPv6) {
+            // IPv6 multipath routes are sibling lists: a notification lists the announced
+            // sibling first, a dump the list in insertion order. Sorted, both compare equal.
+            std::sort(row.nextHops.begin(), row.nextHops.end(), [](const NextHop &a, const NextHop &b) {
+                return std::tie(a.ifIndex, a.gateway, a.weight) < std::tie(b.ifIndex, b.gateway, b.weight);
+            });
+        }
     } else {
         NextHop hop;
         if (tb[RTA_GATEWAY] && !readAddress(tb[RTA_GATEWAY], family, hop.gateway, reason, msg, "RTA_GATEWAY"))
@@ -443,6 +453,30 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
             row.nextHops.push_back(hop);
     }
     return DecodeStatus::Ok;
+}
+
+DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason)
+{
+    const char *msg = nlh->nlmsg_type == RTM_NEWNEXTHOP ? "RTM_NEWNEXTHOP" : "RTM_DELNEXTHOP";
+    if (nlh->nlmsg_type != RTM_NEWNEXTHOP && nlh->nlmsg_type != RTM_DELNEXTHOP) {
+        reason = "not a nexthop message";
+        return DecodeStatus::Skip;
+    }
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    if (payload < sizeof(nhmsg)) {
+        fail(reason, msg, "shorter than struct nhmsg", "");
+        return DecodeStatus::Error;
+    }
+    AttrTable<NHA_MAX> tb;
+    const std::size_t offset = MNL_ALIGN(sizeof(nhmsg));
+    if (!collect<NHA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                          payload > offset ? payload - offset : 0, tb, reason, msg))
+        return DecodeStatus::Error;
+    if (!tb[NHA_ID]) {
+        fail(reason, msg, "has no NHA_ID", "");
+        return DecodeStatus::Error;
+    }
+    return readU32(tb[NHA_ID], id, reason, msg, "NHA_ID") ? DecodeStatus::Ok : DecodeStatus::Error;
 }
 
 DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out)
@@ -480,6 +514,22 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
     return status;
 }
 
+bool messageOk(const nlmsghdr *msg, std::size_t remaining)
+{
+    return remaining >= sizeof(nlmsghdr) && msg->nlmsg_len >= sizeof(nlmsghdr) && msg->nlmsg_len <= remaining;
+}
+
+const nlmsghdr *nextMessage(const nlmsghdr *msg, std::size_t &remaining)
+{
+    const std::size_t step = NLMSG_ALIGN(std::size_t(msg->nlmsg_len));
+    if (step >= remaining) {
+        remaining = 0; // the end: messageOk() is false from here
+        return msg;
+    }
+    remaining -= step;
+    return reinterpret_cast<const nlmsghdr *>(reinterpret_cast<const char *>(msg) + step);
+}
+
 DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out)
 {
     out.object = ObjectKind::None;
@@ -488,7 +538,7 @@ DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, Decod
         out.reason = "netlink message: buffer is null or not 4-byte aligned";
         return DecodeStatus::Error;
     }
-    if (len > 0x7fffffff || !mnl_nlmsg_ok(static_cast<const nlmsghdr *>(data), static_cast<int>(len))) {
+    if (!messageOk(static_cast<const nlmsghdr *>(data), len)) {
         out.reason = "netlink message: truncated (nlmsg_len does not fit the buffer)";
         return DecodeStatus::Error;
     }

@@ -33,19 +33,31 @@ struct DecodedMessage {
     std::string reason; ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
 };
 
+/// True when a whole message starts at msg with `remaining` bytes left in the datagram.
+/// Unsigned checks throughout: libmnl's mnl_nlmsg_ok() casts nlmsg_len to int, so a
+/// length of 2^31 or more passes it and mnl_nlmsg_next() then jumps out of the buffer.
+bool messageOk(const nlmsghdr *msg, std::size_t remaining);
+/// The message after msg (NLMSG_ALIGN'ed), reducing remaining (to 0 at the end). Call only
+/// after messageOk(msg, remaining).
+const nlmsghdr *nextMessage(const nlmsghdr *msg, std::size_t &remaining);
+
 /// Decodes the message at data (len bytes available; the message's nlmsg_len must fit).
 /// nowUs: wall-clock time (microseconds since the epoch) used to turn relative lifetimes
 /// (IFA_CACHEINFO, RTA_CACHEINFO.rta_expires) into absolute ones.
 /// Message types other than the six above give Skip.
 DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out);
 
-/// Same, for a message already validated with mnl_nlmsg_ok().
+/// Same, for a message already validated with messageOk().
 DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out);
 
 /// The individual decoders (nlh must be a validated message of the matching type).
 DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &reason);
 DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &row, std::string &reason);
 DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row, std::string &reason);
+
+/// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg + NHA_*): the nexthop object's id (NHA_ID).
+/// Error for a malformed message or one without NHA_ID; Skip for other message types.
+DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason);
 
 /// Interface kind name for an ARPHRD_* link type when IFLA_INFO_KIND is absent:
 /// "loopback", "ether", "none", "ipip", "sit", "gre", "ip6tnl", "ppp", ... else "arphrd-<n>".

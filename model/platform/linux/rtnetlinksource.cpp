@@ -5,6 +5,7 @@
 
 #include "callbackgate.h"
 #include "decoder.h"
+#include "entitytracker.h"
 #include "statestore.h"
 
 #include <libmnl/libmnl.h>
@@ -15,10 +16,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <iterator>
 #include <thread>
+#include <type_traits>
+#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -30,6 +35,12 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
+// Silent IPv4 deletions: the kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR before
+// it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route dumps
+// do not take the RTNL lock, so the confirming dump runs a little later and, for routes
+// still present, once or twice more (a multipath route with another live hop or the
+// local route of a kept address legitimately stays).
+constexpr std::int64_t kSilentCheckDelaysUs[] = {20000, 200000, 1000000};
 
 thread_local bool t_onReaderThread = false;
 
@@ -86,6 +97,18 @@ struct RtnetlinkSource::Registration {
     netlink::DecodedMessage decoded;
     std::vector<ChangeRecord> batch;
     std::uint64_t pendingMessages = 0;
+    EntityTracker entities;
+
+    /// A pending confirmation of IPv4 routes the kernel may have removed silently.
+    struct SilentCheck {
+        std::uint32_t ifIndex = 0; ///< routes with a next hop on this interface are candidates
+        std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object (RTM_DELNEXTHOP)
+        bool linkGone = false; ///< RTM_DELLINK: no oif filter (the kernel refuses an unknown ifindex)
+        int attempt = 0; ///< index into kSilentCheckDelaysUs
+        std::int64_t dueUs = 0;
+    };
+    std::vector<SilentCheck> silentChecks;
+    bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
 
     ~Registration()
     {
@@ -113,7 +136,9 @@ struct RtnetlinkSource::Registration {
 
     enum class DumpResult { Ok, Cancelled, Failed };
     DumpResult dumpAll(Snapshot &snapshot, std::string &error);
-    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error);
+    /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
+    /// next hop on that interface.
+    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0);
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
@@ -122,6 +147,9 @@ struct RtnetlinkSource::Registration {
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
+    void scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId = 0);
+    void runDueSilentChecks();
+    int msUntilNextCheck() const; // -1: none pending
 };
 
 // ---------------------------------------------------------------------------------------
@@ -168,9 +196,16 @@ Status RtnetlinkSource::Registration::open()
         groups.push_back(RTNLGRP_IPV4_ROUTE);
     if (wantsRoutes() && wantsV6())
         groups.push_back(RTNLGRP_IPV6_ROUTE);
+    // Nexthop objects: deleting one flushes the IPv4 routes using it without RTM_DELROUTE.
+    // (Kernels without nexthop objects refuse the group; that is not an error.)
+    const bool nexthopGroup = wantsRoutes() && wantsV4();
     for (unsigned group : groups) {
         if (mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
             return osError("setsockopt(NETLINK_ADD_MEMBERSHIP)", errno);
+    }
+    if (nexthopGroup) {
+        unsigned group = RTNLGRP_NEXTHOP;
+        mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
     }
 
     dump = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -178,6 +213,10 @@ Status RtnetlinkSource::Registration::open()
         return osError("mnl_socket_open (dump socket)", errno);
     if (mnl_socket_bind(dump, 0, MNL_SOCKET_AUTOPID) < 0)
         return osError("mnl_socket_bind (dump socket)", errno);
+    // Strict checking lets a route dump be filtered by RTA_OIF (Linux >= 4.20); without it
+    // the confirming dumps are unfiltered, which is slower but equally correct.
+    int one = 1;
+    strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
 
     buffer.resize(kReceiveBufferSize);
     batch.reserve(64);
@@ -229,7 +268,7 @@ void RtnetlinkSource::Registration::push(ChangeRecord &&record)
 {
     if (!matchesFilter(record, params.objects, family))
         return;
-    batch.push_back(std::move(record));
+    entities.process(std::move(record), batch); // adds entity registered / deregistered records
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -244,7 +283,8 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
 }
 
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
-                                                                                 Snapshot &snapshot, std::string &error)
+                                                                                 Snapshot &snapshot, std::string &error,
+                                                                                 std::uint32_t oif)
 {
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
@@ -279,6 +319,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
             rtm->rtm_family = static_cast<std::uint8_t>(af);
+            if (oif != 0 && strictDumps)
+                mnl_attr_put_u32(nlh, RTA_OIF, oif);
         }
         if (mnl_socket_sendto(dump, nlh, nlh->nlmsg_len) < 0) {
             error = osError(what, errno).message;
@@ -298,10 +340,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                 error = osError(what, errno).message;
                 return DumpResult::Failed;
             }
-            int len = static_cast<int>(n);
+            std::size_t len = static_cast<std::size_t>(n);
             const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
             const std::int64_t t = nowUs();
-            for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+            for (; netlink::messageOk(msg, len); msg = netlink::nextMessage(msg, len)) {
                 if (msg->nlmsg_seq != seq || !mnl_nlmsg_portid_ok(msg, portId))
                     continue; // stale reply of an abandoned request
                 if (msg->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -384,11 +426,21 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
         record.family = Family::Unspec;
+        if (produced && decoded.isDelete) {
+            scheduleSilentCheck(decoded.interface.ifIndex, true);
+        } else if (produced && record.change == ChangeKind::Parameter) {
+            const auto *before = std::get_if<InterfaceRow>(&record.before);
+            if (before && before->adminUp && !decoded.interface.adminUp)
+                scheduleSilentCheck(decoded.interface.ifIndex, false);
+        }
         break;
     case ObjectKind::Address:
         produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
         record.family = decoded.address.address.family;
+        if (produced && decoded.isDelete && decoded.address.address.family == Family::IPv4
+            && store.addressesOn(decoded.address.ifIndex, Family::IPv4).empty())
+            scheduleSilentCheck(decoded.address.ifIndex, false); // the last IPv4 address went
         break;
     case ObjectKind::Route:
         produced = decoded.isDelete
@@ -423,13 +475,21 @@ void RtnetlinkSource::Registration::readEvents()
             }
             return;
         }
-        int len = static_cast<int>(n);
+        std::size_t len = static_cast<std::size_t>(n);
         const auto *msg = reinterpret_cast<const nlmsghdr *>(buffer.data());
         const std::int64_t t = nowUs();
-        for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len)) {
+        for (; netlink::messageOk(msg, len); msg = netlink::nextMessage(msg, len)) {
             ++pendingMessages;
             if (msg->nlmsg_type < NLMSG_MIN_TYPE)
                 continue; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
+            if (msg->nlmsg_type == RTM_DELNEXTHOP) {
+                std::uint32_t id = 0;
+                if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
+                    scheduleSilentCheck(0, false, id);
+                else
+                    ++decodeErrors;
+                continue;
+            }
             const auto status = netlink::decode(msg, t, decoded);
             if (status == netlink::DecodeStatus::Ok)
                 classifyDecoded(t);
@@ -491,6 +551,85 @@ void RtnetlinkSource::Registration::resync(int err)
     deliver();
 }
 
+void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
+{
+    if (!wantsRoutes() || !wantsV4())
+        return;
+    for (SilentCheck &check : silentChecks) {
+        if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
+            check.linkGone = check.linkGone || linkGone;
+            check.attempt = 0;
+            check.dueUs = nowUs() + kSilentCheckDelaysUs[0];
+            return;
+        }
+    }
+    silentChecks.push_back({ifIndex, nhId, linkGone, 0, nowUs() + kSilentCheckDelaysUs[0]});
+}
+
+int RtnetlinkSource::Registration::msUntilNextCheck() const
+{
+    if (silentChecks.empty())
+        return -1;
+    std::int64_t due = silentChecks.front().dueUs;
+    for (const SilentCheck &check : silentChecks)
+        due = std::min(due, check.dueUs);
+    const std::int64_t left = due - nowUs();
+    return left <= 0 ? 0 : int((left + 999) / 1000);
+}
+
+void RtnetlinkSource::Registration::runDueSilentChecks()
+{
+    const std::int64_t now = nowUs();
+    std::vector<SilentCheck> due;
+    for (auto it = silentChecks.begin(); it != silentChecks.end();) {
+        if (it->dueUs <= now) {
+            due.push_back(*it);
+            it = silentChecks.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (SilentCheck &check : due) {
+        // Candidates: IPv4 routes still held with a next hop on the interface (or using the
+        // deleted nexthop object).
+        std::vector<RouteRow> candidates = check.nhId ? store.routesUsingNexthop(check.nhId, Family::IPv4)
+                                                      : store.routesUsingInterface(check.ifIndex, Family::IPv4);
+        if (candidates.empty())
+            continue;
+        Snapshot present;
+        std::string error;
+        const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
+        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, present, error, oif);
+        if (r == DumpResult::Cancelled)
+            return;
+        if (r == DumpResult::Failed) {
+            marker(ChangeKind::Gap, "confirming silent route deletions failed: " + error);
+            deliver();
+            continue;
+        }
+        std::unordered_set<std::string> keys;
+        keys.reserve(present.routes.size());
+        for (const RouteRow &row : present.routes)
+            keys.insert(store.key(row));
+        bool survivors = false;
+        const std::int64_t t = nowUs();
+        for (const RouteRow &candidate : candidates) {
+            if (keys.count(store.key(candidate))) {
+                survivors = true;
+                continue;
+            }
+            ChangeRecord record;
+            if (store.remove(candidate, t, Origin::Inferred, &record))
+                push(std::move(record));
+        }
+        deliver();
+        if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
+            check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
+            silentChecks.push_back(check);
+        }
+    }
+}
+
 void RtnetlinkSource::Registration::run()
 {
     t_onReaderThread = true;
@@ -510,12 +649,15 @@ void RtnetlinkSource::Registration::run()
             ChangeRecord record;
             if (!store.upsert(row, t, Origin::Observed, &record))
                 continue; // exact duplicate in the dump
+            if constexpr (std::is_same_v<std::decay_t<decltype(row)>, RouteRow>)
+                entities.countInitial(row);
             if (!params.initialNotification)
                 continue;
             record.change = ChangeKind::Initial;
             record.before = std::monostate {};
             record.changedFields = 0;
-            push(std::move(record));
+            if (matchesFilter(record, params.objects, family))
+                batch.push_back(std::move(record)); // counted above, not through push()
             if (batch.size() >= kMaxBatchRecords)
                 deliver();
         }
@@ -524,6 +666,8 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     initial(snapshot.routes);
+    if (params.initialNotification && wantsRoutes())
+        entities.appendInitial(t, batch);
     marker(ChangeKind::SnapshotComplete,
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
                + " addresses, " + std::to_string(store.routeCount()) + " routes");
@@ -532,9 +676,16 @@ void RtnetlinkSource::Registration::run()
     // 2. Live events, starting with those queued during the dump.
     const int fd = mnl_socket_get_fd(events);
     while (!stop.load(std::memory_order_acquire)) {
-        if (!waitReadable(fd, -1))
+        pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
+        const int n = ::poll(fds, 2, msUntilNextCheck());
+        if (n < 0 && errno != EINTR)
             break;
-        readEvents();
+        if (n > 0 && fds[0].revents)
+            break; // cancel
+        if (n > 0 && fds[1].revents)
+            readEvents();
+        if (!silentChecks.empty() && msUntilNextCheck() == 0)
+            runDueSilentChecks();
     }
 }
 
