@@ -198,7 +198,17 @@ void TableSection::fitColumns(int maxWidth)
 {
     m_view->resizeColumnsToContents();
     QHeaderView *header = m_view->horizontalHeader();
+    // Numbers (right-aligned cells: sequence, ifindex, metric, MTU, counts) grow while the
+    // table is live: leave room for 8 digits so "300123" never shows as "30...".
+    const int numberWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00000000")) + 12;
+    const QAbstractItemModel *model = m_view->model();
     for (int column = 0; column < header->count(); ++column) {
+        const QVariant align = model->rowCount() > 0 ? model->index(0, column).data(Qt::TextAlignmentRole) : QVariant();
+        const int alignment = align.metaType() == QMetaType::fromType<Qt::Alignment>()
+            ? int(align.value<Qt::Alignment>())
+            : align.toInt(); // models give Qt::Alignment or int
+        if ((alignment & Qt::AlignRight) && header->sectionSize(column) < numberWidth)
+            header->resizeSection(column, numberWidth);
         if (header->sectionSize(column) > maxWidth)
             header->resizeSection(column, maxWidth);
     }
