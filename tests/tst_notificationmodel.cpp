@@ -13,8 +13,8 @@
 #include <QTest>
 #include <QThread>
 
-#include <algorithm>
 #include <QTimer>
+#include <algorithm>
 
 #include <atomic>
 #include <thread>
