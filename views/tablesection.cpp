@@ -201,6 +201,7 @@ void TableSection::fitColumns(int maxWidth)
     // Numbers (right-aligned cells: sequence, ifindex, metric, MTU, counts) grow while the
     // table is live: leave room for 8 digits so "300123" never shows as "30...".
     const int numberWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00000000")) + 12;
+    const int textWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("wlan0-uplink")) + 12;
     const QAbstractItemModel *model = m_view->model();
     for (int column = 0; column < header->count(); ++column) {
         const QVariant align = model->rowCount() > 0 ? model->index(0, column).data(Qt::TextAlignmentRole) : QVariant();
@@ -209,6 +210,13 @@ void TableSection::fitColumns(int maxWidth)
             : align.toInt(); // models give Qt::Alignment or int
         if ((alignment & Qt::AlignRight) && header->sectionSize(column) < numberWidth)
             header->resizeSection(column, numberWidth);
+        // A column empty so far (Alias, Master, Pref. source...) would be fitted to its
+        // title and elide what arrives later: give it room for a short name.
+        bool empty = true;
+        for (int row = 0, rows = std::min(model->rowCount(), 1000); row < rows && empty; ++row)
+            empty = model->index(row, column).data(Qt::DisplayRole).toString().isEmpty();
+        if (empty && header->sectionSize(column) < textWidth)
+            header->resizeSection(column, textWidth);
         if (header->sectionSize(column) > maxWidth)
             header->resizeSection(column, maxWidth);
     }
