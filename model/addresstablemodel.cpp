@@ -49,14 +49,14 @@ QVariant AddressTableModel::headerData(int section, Qt::Orientation orientation,
     }
 }
 
+bool AddressTableModel::isNumberColumn(int column) const
+{
+    return column == ValidLifetime || column == PreferredLifetime;
+}
+
 QVariant AddressTableModel::cellData(int row, int column, int role) const
 {
     const AddressRow &r = rowAt(row);
-    if (role == Qt::TextAlignmentRole) {
-        if (column == ValidLifetime || column == PreferredLifetime)
-            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-        return {};
-    }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     const bool sort = role == SortRole;

@@ -34,6 +34,9 @@ QVariant ChangeTableModel::data(const QModelIndex &index, int role) const
         return int(mark.state);
     if (role == ChangedColumnsRole)
         return mark.state == ChangeChanged && (mark.changedColumns & (1u << unsigned(index.column()))) != 0;
+    if (role == Qt::TextAlignmentRole)
+        return isNumberColumn(index.column()) ? QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter))
+                                              : QVariant();
     return cellData(index.row(), index.column(), role);
 }
 

@@ -69,7 +69,11 @@ protected:
         quint8 state = ChangeNone;
     };
 
+    /// Cell data for every role but ChangeStateRole, ChangedColumnsRole and
+    /// Qt::TextAlignmentRole (answered here from isNumberColumn()).
     virtual QVariant cellData(int row, int column, int role) const = 0;
+    /// Columns shown right-aligned (numbers, countdowns).
+    virtual bool isNumberColumn(int column) const = 0;
     /// Erase rows [first, last] from the derived storage (marks are handled here).
     virtual void eraseRows(int first, int last) = 0;
     /// Row indexes from `first` on have shifted: rebuild their key -> index entries.

@@ -115,14 +115,14 @@ QString EntityTableModel::protocolText(int row) const
     return QString::fromStdString(protocolName(e.protocol, e.protocolSpace));
 }
 
+bool EntityTableModel::isNumberColumn(int column) const
+{
+    return column == Number || column == Routes;
+}
+
 QVariant EntityTableModel::cellData(int row, int column, int role) const
 {
     const EntityRow &e = rowAt(row);
-    if (role == Qt::TextAlignmentRole) {
-        if (column == Number || column == Routes)
-            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-        return {};
-    }
     if (role == Qt::ToolTipRole && column == Protocol) {
         return e.protocolSpace == ProtocolSpace::RtmProtocol
             ? QStringLiteral("rtm_protocol %1").arg(e.protocol)

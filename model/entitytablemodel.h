@@ -40,6 +40,7 @@ public:
 
 protected:
     QVariant cellData(int row, int column, int role) const override;
+    bool isNumberColumn(int column) const override;
     quint32 columnsForFields(platform::FieldMask mask) const override;
     void eraseRows(int first, int last) override;
     void clearRows() override;

@@ -36,14 +36,14 @@ QVariant InterfaceTableModel::headerData(int section, Qt::Orientation orientatio
     }
 }
 
+bool InterfaceTableModel::isNumberColumn(int column) const
+{
+    return column == IfIndex || column == Mtu;
+}
+
 QVariant InterfaceTableModel::cellData(int row, int column, int role) const
 {
     const InterfaceRow &r = rowAt(row);
-    if (role == Qt::TextAlignmentRole) {
-        if (column == IfIndex || column == Mtu)
-            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-        return {};
-    }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     const bool sort = role == SortRole;

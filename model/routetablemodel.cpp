@@ -69,14 +69,14 @@ QVariant RouteTableModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
+bool RouteTableModel::isNumberColumn(int column) const
+{
+    return column == Metric || column == Expires;
+}
+
 QVariant RouteTableModel::cellData(int row, int column, int role) const
 {
     const RouteRow &r = rowAt(row);
-    if (role == Qt::TextAlignmentRole) {
-        if (column == Metric || column == Expires)
-            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-        return {};
-    }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     const bool sort = role == SortRole;

@@ -54,6 +54,7 @@ public:
 
 protected:
     QVariant cellData(int row, int column, int role) const override;
+    bool isNumberColumn(int column) const override;
     quint32 columnsForFields(platform::FieldMask mask) const override;
 
 private:
