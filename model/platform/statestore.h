@@ -4,6 +4,7 @@
 // Not thread-safe: owned and used by one reader thread.
 #pragma once
 
+#include "packedroutetable.h"
 #include "types.h"
 
 #include <array>
@@ -72,6 +73,10 @@ public:
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
+    /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
+    /// the node-held duplicates), for measurements.
+    std::size_t routeMemoryBytes() const;
+    /// Frees everything (routes: a few dozen blocks, not one per route).
     void clear();
 
     /// Key bytes of a row under this store's scheme (for tests and backends).
@@ -79,7 +84,7 @@ public:
     std::string key(const AddressRow &row) const;
     std::string key(const RouteRow &row) const;
 
-    /// Fixed-size key (no heap allocation per stored row).
+    /// Fixed-size key (no heap allocation per stored row). Bytes past length are zero.
     struct Key {
         std::array<std::uint8_t, 48> bytes {};
         std::uint8_t length = 0;
@@ -99,10 +104,15 @@ private:
     KeyScheme m_scheme;
     std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
-    std::unordered_map<Key, RouteRow, KeyHash> m_routes; ///< by base key: the first route of each
+    /// Routes by base key (hash of makeKey(row)): the first route of each base key, packed
+    /// (see packedroutetable.h: ~25 bytes per IPv4 route plus a 16-byte index share at 1M).
+    PackedRouteTable m_routes;
     /// Further routes sharing a base key with one in m_routes (rare: a few per device for
     /// IPv6 kernel routes, `ip route append`).
     std::unordered_multimap<Key, RouteRow, KeyHash> m_routeDuplicates;
+    RouteRow m_held; ///< scratch: the packed route being looked at (keeps its next-hop capacity)
+    /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
+    std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };
 
 } // namespace ncv::platform

@@ -1,0 +1,138 @@
+// PackedRouteTable: the route rows of a StateStore, serialized compactly into an arena,
+// with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it).
+//
+// Why this shape (issue #4, a million routes): a node hash map of RouteRow costs ~240 bytes
+// and two heap blocks per route, stalls while it rehashes and frees a million nodes one by
+// one. Here a row is one record in an arena of 1 MiB chunks (no per-row heap block):
+//     [u8 live flag][varint body length][body]
+//     body = u8 (family | protocolSpace << 2 | prefSrc family << 3), prefix length, tos, scope,
+//            type (u8 each), destination at its real length (4 / 16 / 0 bytes),
+//            varints table, metric, protocol, nhId, luid, zigzag expiresUs,
+//            prefSrc at its real length, varint hop count, then per hop
+//            u8 (gateway family | 0x80 when weight == 1), gateway bytes, varint ifIndex,
+//            [varint weight when not 1].
+// An IPv4 single-next-hop route takes about 25 bytes; IPv6 and multipath routes are just
+// longer records, nothing out of line. The index is a power-of-two array of 8-byte slots
+// {record reference, 32-bit hash} with linear probing, at most 3/4 full, grown by doubling
+// from the stored hashes (rows are not touched), and backward-shift deletion (no tombstones).
+// A row rewritten at another length moves to the arena's end; the old record becomes dead
+// bytes, and when those exceed the live ones (and 256 KiB) the arena is compacted in order.
+// clear() and the destructor free a few dozen blocks.
+//
+// Keys are the caller's business: it passes a 64-bit hash and a predicate on the decoded
+// row (StateStore hashes its route base key and compares it). Rows come back decoded into a
+// caller-provided RouteRow, whose next-hop vector keeps its capacity (no allocation per
+// lookup in the steady state).
+#pragma once
+
+#include "types.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace ncv::platform {
+
+class PackedRouteTable {
+public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+    PackedRouteTable() = default;
+    PackedRouteTable(const PackedRouteTable &) = delete;
+    PackedRouteTable &operator=(const PackedRouteTable &) = delete;
+
+    /// Index slot of the row with this hash for which matches(decoded row) is true, or npos.
+    /// The last decoded candidate (the row found, when found) is left in *row.
+    /// A slot stays valid until the next insert() or erase().
+    template<typename Pred> std::uint32_t find(std::uint64_t hash, Pred matches, RouteRow *row) const
+    {
+        if (m_count == 0)
+            return npos;
+        const std::uint32_t h = std::uint32_t(hash);
+        for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
+            const Slot &slot = m_slots[i];
+            if (slot.ref == npos)
+                return npos;
+            if (slot.hash == h) {
+                decode(slot.ref, *row);
+                if (matches(*row))
+                    return std::uint32_t(i);
+            }
+        }
+    }
+    /// Decodes the row held at a slot that find() returned.
+    void rowAt(std::uint32_t slot, RouteRow *row) const { decode(m_slots[slot].ref, *row); }
+
+    /// Adds a row (the caller checked with find() that its key is not held).
+    void insert(std::uint64_t hash, const RouteRow &row);
+    /// Rewrites the row at a slot (same key). In place when the encoding has the same length.
+    void assign(std::uint32_t slot, const RouteRow &row);
+    /// Removes the row at a slot.
+    void erase(std::uint32_t slot);
+
+    /// Calls fn(const RouteRow &) for every row, in arena order (insertion order, except that
+    /// a rewritten row of another length moves to the end). The table must not change meanwhile.
+    template<typename Fn> void forEach(Fn fn) const
+    {
+        RouteRow row;
+        for (std::size_t c = 0; c < m_chunks.size(); ++c) {
+            const std::uint8_t *p = m_chunks[c].data.get();
+            const std::uint8_t *end = p + m_chunks[c].used;
+            while (p < end) {
+                const std::uint8_t *body = nullptr;
+                const std::size_t total = recordSize(p, &body);
+                if (*p & kLive) {
+                    decodeBody(body, row);
+                    fn(static_cast<const RouteRow &>(row));
+                }
+                p += total;
+            }
+        }
+    }
+
+    std::size_t size() const { return m_count; }
+    bool empty() const { return m_count == 0; }
+    void clear();
+    /// Compacts the arena now (normally automatic).
+    void compact();
+
+    /// Heap bytes held: index slots plus allocated arena chunks.
+    std::size_t memoryBytes() const;
+    /// Arena bytes in use by live / dead records.
+    std::size_t liveBytes() const { return m_usedBytes - m_deadBytes; }
+    std::size_t deadBytes() const { return m_deadBytes; }
+    std::size_t indexCapacity() const { return m_slots.size(); }
+
+private:
+    struct Slot {
+        std::uint32_t ref = npos; ///< chunk << kChunkBits | offset; npos = empty
+        std::uint32_t hash = 0; ///< low 32 bits of the caller's hash; also gives the home slot
+    };
+    struct Chunk {
+        std::unique_ptr<std::uint8_t[]> data;
+        std::size_t capacity = 0;
+        std::size_t used = 0;
+    };
+    static constexpr unsigned kChunkBits = 20; // 1 MiB chunks (a larger record gets a chunk of its own)
+    static constexpr std::uint8_t kLive = 1;
+
+    static std::size_t recordSize(const std::uint8_t *record, const std::uint8_t **body);
+    static void decodeBody(const std::uint8_t *body, RouteRow &row);
+    void decode(std::uint32_t ref, RouteRow &row) const;
+    std::uint32_t append(const RouteRow &row); ///< encodes row at the arena's end; returns its ref
+    void encode(const RouteRow &row); ///< into m_encoded
+    void grow();
+    void place(Slot slot); ///< into the first free slot of its probe sequence
+    void maybeCompact();
+
+    std::vector<Slot> m_slots; ///< empty or a power of two
+    std::size_t m_mask = 0;
+    std::size_t m_count = 0;
+    std::vector<Chunk> m_chunks;
+    std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), excluding chunk tails
+    std::size_t m_deadBytes = 0;
+    std::vector<std::uint8_t> m_encoded; ///< scratch: the record being written
+};
+
+} // namespace ncv::platform
