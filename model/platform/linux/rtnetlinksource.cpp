@@ -95,7 +95,11 @@ struct RtnetlinkSource::Registration {
     StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
     netlink::DecodedMessage decoded;
+    /// Records [0, batchSize) wait for delivery; the slots after them are kept (with their
+    /// allocations) and written again, so a record costs no heap allocation in the steady state.
     std::vector<ChangeRecord> batch;
+    std::size_t batchSize = 0;
+    std::vector<ChangeRecord> entityScratch; ///< EntityTracker output, moved into batch
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
 
@@ -137,8 +141,18 @@ struct RtnetlinkSource::Registration {
     enum class DumpResult { Ok, Cancelled, Failed };
     DumpResult dumpAll(Snapshot &snapshot, std::string &error);
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
-    /// next hop on that interface.
-    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0);
+    /// next hop on that interface. routesIntoStore (the initial dump): each route goes
+    /// straight into the store and out as an Initial record (initialRoute()), not into
+    /// snapshot.routes, so a million-route dump never exists as a second full copy.
+    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
+                       bool routesIntoStore = false);
+    void initialRoute(const RouteRow &row, std::int64_t timeUs);
+    ChangeRecord &appendRecord()
+    {
+        if (batchSize == batch.size())
+            batch.emplace_back();
+        return batch[batchSize++];
+    }
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
@@ -219,7 +233,7 @@ Status RtnetlinkSource::Registration::open()
     strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
 
     buffer.resize(kReceiveBufferSize);
-    batch.reserve(64);
+    batch.reserve(kMaxBatchRecords + 16);
     return Status::success();
 }
 
@@ -245,30 +259,33 @@ bool RtnetlinkSource::Registration::waitReadable(int fd, int timeoutMs)
 
 void RtnetlinkSource::Registration::deliver()
 {
-    if (batch.empty())
+    if (batchSize == 0)
         return;
     {
         // Counted first, so a callback (or a test woken by it) sees its own batch counted.
         std::lock_guard lock(statsMutex);
-        stats.records += batch.size();
+        stats.records += batchSize;
         stats.batches += 1;
     }
     {
         CallbackScope scope(gate);
         if (scope.entered()) {
-            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batch.size()));
+            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batchSize));
         } else {
             stop.store(true, std::memory_order_release);
         }
     }
-    batch.clear();
+    batchSize = 0;
 }
 
 void RtnetlinkSource::Registration::push(ChangeRecord &&record)
 {
     if (!matchesFilter(record, params.objects, family))
         return;
-    entities.process(std::move(record), batch); // adds entity registered / deregistered records
+    entities.process(std::move(record), entityScratch); // adds entity registered / deregistered records
+    for (ChangeRecord &r : entityScratch)
+        appendRecord() = std::move(r);
+    entityScratch.clear();
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -279,12 +296,13 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
     record.origin = Origin::Observed;
     record.timeUs = nowUs();
     record.note = std::move(note);
-    batch.push_back(std::move(record));
+    appendRecord() = std::move(record);
 }
 
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
                                                                                  Snapshot &snapshot, std::string &error,
-                                                                                 std::uint32_t oif)
+                                                                                 std::uint32_t oif,
+                                                                                 bool routesIntoStore)
 {
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
@@ -294,7 +312,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                                                  : snapshot.routes.size();
     const unsigned portId = mnl_socket_get_portid(dump);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
-        // Drop what a previous (interrupted) attempt appended.
+        // Drop what a previous (interrupted) attempt appended. Routes streamed into the
+        // store stay: the repeated dump is upserted over them (a route the interrupted walk
+        // missed comes as Initial, one that changed meanwhile as Parameter, repeats are
+        // no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
         if (type == RTM_GETLINK)
             snapshot.interfaces.resize(mark);
         else if (type == RTM_GETADDR)
@@ -386,7 +407,9 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         snapshot.addresses.push_back(decoded.address);
                     break;
                 case ObjectKind::Route:
-                    if (type == RTM_GETROUTE)
+                    if (type == RTM_GETROUTE && routesIntoStore)
+                        initialRoute(decoded.route, t);
+                    else if (type == RTM_GETROUTE)
                         snapshot.routes.push_back(decoded.route);
                     break;
                 default: break;
@@ -545,7 +568,7 @@ void RtnetlinkSource::Registration::resync(int err)
     }
     for (auto &record : diffs) {
         push(std::move(record));
-        if (batch.size() >= kMaxBatchRecords)
+        if (batchSize >= kMaxBatchRecords)
             deliver();
     }
     deliver();
@@ -630,44 +653,85 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
     }
 }
 
+void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
+{
+    ChangeRecord &record = appendRecord(); // written in place by the store
+    if (!store.upsert(row, timeUs, Origin::Observed, &record)) {
+        --batchSize; // exact duplicate in the dump, or unchanged in a repeated dump
+        return;
+    }
+    if (record.change == ChangeKind::Add) {
+        entities.countInitial(row);
+        record.change = ChangeKind::Initial; // before is empty, changedFields 0 for an Add
+        if (!params.initialNotification || !matchesFilter(record, params.objects, family))
+            --batchSize;
+    } else {
+        // Parameter: a dump repeated after NLM_F_DUMP_INTR found the route changed since
+        // the interrupted one delivered it; delivered as the observed change it is.
+        ChangeRecord change = std::move(record);
+        --batchSize;
+        if (params.initialNotification) {
+            push(std::move(change));
+        } else {
+            entities.process(std::move(change), entityScratch); // keep the per-origin counts right
+            entityScratch.clear();
+        }
+    }
+    if (batchSize >= kMaxBatchRecords)
+        deliver();
+}
+
 void RtnetlinkSource::Registration::run()
 {
     t_onReaderThread = true;
-    // 1. Snapshot (the event socket is already subscribed; events queue meanwhile).
+    // 1. Snapshot (the event socket is already subscribed; events queue meanwhile). Links
+    // and addresses (few) are dumped whole and then delivered; routes (up to millions) go
+    // from each dump datagram straight into the store and out as Initial records.
     Snapshot snapshot;
     std::string error;
-    const DumpResult r = dumpAll(snapshot, error);
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
-    if (r == DumpResult::Failed) {
-        marker(ChangeKind::Gap, "initial dump failed: " + error);
-        deliver();
-    }
     const std::int64_t t = nowUs();
     auto initial = [&](auto &rows) {
         for (auto &row : rows) {
-            ChangeRecord record;
-            if (!store.upsert(row, t, Origin::Observed, &record))
-                continue; // exact duplicate in the dump
-            if constexpr (std::is_same_v<std::decay_t<decltype(row)>, RouteRow>)
-                entities.countInitial(row);
-            if (!params.initialNotification)
+            ChangeRecord &record = appendRecord();
+            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification) {
+                --batchSize; // exact duplicate in the dump, or no initial records asked
                 continue;
+            }
             record.change = ChangeKind::Initial;
             record.before = std::monostate {};
             record.changedFields = 0;
-            if (matchesFilter(record, params.objects, family))
-                batch.push_back(std::move(record)); // counted above, not through push()
-            if (batch.size() >= kMaxBatchRecords)
+            if (!matchesFilter(record, params.objects, family))
+                --batchSize; // counted above, not through push()
+            if (batchSize >= kMaxBatchRecords)
                 deliver();
         }
         rows = {};
     };
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
-    initial(snapshot.routes);
-    if (params.initialNotification && wantsRoutes())
-        entities.appendInitial(t, batch);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, true);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, true);
+    if (r == DumpResult::Cancelled)
+        return;
+    if (r == DumpResult::Failed) {
+        marker(ChangeKind::Gap, "initial dump failed: " + error);
+        deliver();
+    }
+    if (params.initialNotification && wantsRoutes()) {
+        entities.appendInitial(nowUs(), entityScratch);
+        for (ChangeRecord &record : entityScratch)
+            appendRecord() = std::move(record);
+        entityScratch.clear();
+    }
     marker(ChangeKind::SnapshotComplete,
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
                + " addresses, " + std::to_string(store.routeCount()) + " routes");

@@ -3,10 +3,12 @@
 // Each registration owns a reader thread, an event socket (subscribed to RTNLGRP_LINK
 // and, per object mask and family, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE),
 // a dump socket, a StateStore(KeyScheme::Linux) and an eventfd that wakes the thread on
-// cancel. The thread: dumps links, addresses, routes (a dump flagged NLM_F_DUMP_INTR is run
-// again), delivers the rows as Initial records (if asked), then exactly one
-// SnapshotComplete, then classifies the events queued since the subscription and all later
-// ones through the store (no-ops are dropped). On ENOBUFS (events lost) or a truncated
+// cancel. The thread: dumps links and addresses and delivers them as Initial records (if
+// asked), then dumps routes straight into the store, delivering each new one as an Initial
+// record while the dump is read (no full snapshot copy next to the store); a dump flagged
+// NLM_F_DUMP_INTR is run again (up to 8 times; repeated routes are no-ops, routes it adds
+// are Initial, changed ones Parameter). Then exactly one SnapshotComplete, then classifies the events queued since the
+// subscription and all later ones through the store (no-ops are dropped). On ENOBUFS (events lost) or a truncated
 // datagram it delivers a Gap record, drains, backs off, dumps again and delivers the
 // differences with Origin::Inferred.
 //
