@@ -543,6 +543,24 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     CHECK(store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add);
 }
 
+TEST_CASE(route_passed_from_the_output_record_itself)
+{
+    // Records are written in place; a caller handing back a row of the same record still
+    // gets the right before / after.
+    StateStore store;
+    ChangeRecord r;
+    CHECK(store.upsert(route("10.5.0.0", 16, "10.9.0.1", 0), 1, Origin::Observed, &r));
+    std::get<RouteRow>(r.after).protocol = 9;
+    CHECK(store.upsert(std::get<RouteRow>(r.after), 2, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(std::get<RouteRow>(r.before).protocol, 0u);
+    CHECK_EQ(std::get<RouteRow>(r.after).protocol, 9u);
+    CHECK(store.remove(std::get<RouteRow>(r.after), 3, Origin::Observed, &r));
+    CHECK(r.change == ChangeKind::Delete);
+    CHECK_EQ(std::get<RouteRow>(r.before).protocol, 9u);
+    CHECK(std::holds_alternative<std::monostate>(r.after));
+}
+
 TEST_CASE(memory_per_route_at_a_million)
 {
     // Measured, printed; the bound is the issue #4 design budget (<= 64 bytes per IPv4

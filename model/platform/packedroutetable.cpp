@@ -157,6 +157,16 @@ std::uint32_t PackedRouteTable::append(const RouteRow &row)
     return ref;
 }
 
+void PackedRouteTable::prefetch(std::uint64_t hash) const
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (!m_slots.empty())
+        __builtin_prefetch(&m_slots[std::uint32_t(hash) & m_mask]);
+#else
+    (void)hash;
+#endif
+}
+
 void PackedRouteTable::place(Slot slot)
 {
     std::size_t i = slot.hash & m_mask;

@@ -93,6 +93,12 @@ void setRouteRecord(ChangeRecord *out, ChangeKind change, Family family, std::in
     out->note.clear();
 }
 
+/// True when row is one of out's rows (a caller passing a record's own row back).
+bool aliases(const RouteRow &row, const ChangeRecord *out)
+{
+    return out && (&row == std::get_if<RouteRow>(&out->before) || &row == std::get_if<RouteRow>(&out->after));
+}
+
 ObjectKind kindOf(const InterfaceRow &)
 {
     return ObjectKind::Interface;
@@ -277,8 +283,20 @@ std::uint32_t StateStore::findPrimary(const Key &base, std::uint64_t hash)
         hash, [&](const RouteRow &held) { return makeKey(held) == base; }, &m_held);
 }
 
+void StateStore::prefetch(const RouteRow &row) const
+{
+    m_routes.prefetch(KeyHash {}(makeKey(row)));
+}
+
 bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace)
 {
+    if (aliases(row, out)) { // row lives in *out, which is written in place below
+        ChangeRecord record;
+        const bool changed = upsert(row, timeUs, origin, &record, replace);
+        if (changed)
+            *out = std::move(record);
+        return changed;
+    }
     const Key base = makeKey(row);
     const std::uint64_t hash = KeyHash {}(base);
     const std::uint32_t slot = findPrimary(base, hash); // the held primary is decoded into m_held
@@ -352,6 +370,13 @@ bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin or
 }
 bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
+    if (aliases(keyRow, out)) {
+        ChangeRecord record;
+        const bool removed = remove(keyRow, timeUs, origin, &record);
+        if (removed)
+            *out = std::move(record);
+        return removed;
+    }
     const Key base = makeKey(keyRow);
     const std::uint32_t slot = findPrimary(base, KeyHash {}(base)); // decoded into m_held
     if (slot == PackedRouteTable::npos)

@@ -61,6 +61,10 @@ public:
     /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
     void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
 
+    /// Starts loading what an upsert / remove of row will look at first (a hint; call it a
+    /// little ahead, e.g. while decoding the next message).
+    void prefetch(const RouteRow &row) const;
+
     /// Lookups (nullptr when absent). Pointers are valid until the next mutation.
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
     /// Routes whose next hops use ifIndex (for synthesized deletions).

@@ -147,6 +147,13 @@ struct RtnetlinkSource::Registration {
     DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
                        bool routesIntoStore = false);
     void initialRoute(const RouteRow &row, std::int64_t timeUs);
+    /// The initial dump runs one route behind the decoder: the decoded route's index slot is
+    /// prefetched while the previous one is stored. streamed is that previous route.
+    void streamRoute(std::int64_t timeUs);
+    void flushStreamed();
+    RouteRow streamed;
+    std::int64_t streamedTimeUs = 0;
+    bool hasStreamed = false;
     ChangeRecord &appendRecord()
     {
         if (batchSize == batch.size())
@@ -311,6 +318,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
         : type == RTM_GETADDR                    ? snapshot.addresses.size()
                                                  : snapshot.routes.size();
     const unsigned portId = mnl_socket_get_portid(dump);
+    struct FlushStreamed { // the last streamed route goes into the store however the dump ends
+        Registration *reg;
+        ~FlushStreamed() { reg->flushStreamed(); }
+    } flushOnExit {this};
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
         // Drop what a previous (interrupted) attempt appended. Routes streamed into the
         // store stay: the repeated dump is upserted over them (a route the interrupted walk
@@ -408,7 +419,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                     break;
                 case ObjectKind::Route:
                     if (type == RTM_GETROUTE && routesIntoStore)
-                        initialRoute(decoded.route, t);
+                        streamRoute(t);
                     else if (type == RTM_GETROUTE)
                         snapshot.routes.push_back(decoded.route);
                     break;
@@ -679,6 +690,24 @@ void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64
     }
     if (batchSize >= kMaxBatchRecords)
         deliver();
+}
+
+void RtnetlinkSource::Registration::streamRoute(std::int64_t timeUs)
+{
+    store.prefetch(decoded.route);
+    if (hasStreamed)
+        initialRoute(streamed, streamedTimeUs);
+    std::swap(streamed, decoded.route); // both keep their next-hop capacity
+    streamedTimeUs = timeUs;
+    hasStreamed = true;
+}
+
+void RtnetlinkSource::Registration::flushStreamed()
+{
+    if (!hasStreamed)
+        return;
+    hasStreamed = false;
+    initialRoute(streamed, streamedTimeUs);
 }
 
 void RtnetlinkSource::Registration::run()
