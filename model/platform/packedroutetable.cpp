@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace ncv::platform {
 
@@ -143,6 +144,8 @@ std::uint32_t PackedRouteTable::append(const RouteRow &row)
     }
     const std::size_t total = headerLength + m_encoded.size();
     if (m_chunks.empty() || m_chunks.back().capacity - m_chunks.back().used < total) {
+        if (m_chunks.size() >= (std::size_t(1) << (32 - kChunkBits)))
+            throw std::bad_alloc(); // references are 32 bits: 4 GiB of records (~170M IPv4 routes)
         Chunk chunk;
         chunk.capacity = std::max<std::size_t>(std::size_t(1) << kChunkBits, total);
         chunk.data.reset(new std::uint8_t[chunk.capacity]);

@@ -17,7 +17,9 @@
 // from the stored hashes (rows are not touched), and backward-shift deletion (no tombstones).
 // A row rewritten at another length moves to the arena's end; the old record becomes dead
 // bytes, and when those exceed the live ones (and 256 KiB) the arena is compacted in order.
-// clear() and the destructor free a few dozen blocks.
+// clear() and the destructor free a few dozen blocks. Limits: families are stored in 2 bits
+// (Unspec / IPv4 / IPv6), ProtocolSpace in 1; record references are 32 bits, so the arena
+// holds at most 4 GiB (std::bad_alloc beyond; ~170 million IPv4 routes).
 //
 // Keys are the caller's business: it passes a 64-bit hash and a predicate on the decoded
 // row (StateStore hashes its route base key and compares it). Rows come back decoded into a
