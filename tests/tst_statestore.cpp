@@ -543,6 +543,60 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     CHECK(store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add);
 }
 
+TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
+{
+    // 20,000 held routes (a duplicate among them); the snapshot drops every fourth, changes
+    // every tenth (one of them to another length, so it moves in the arena and must keep its
+    // mark) and adds 1,000.
+    StateStore store;
+    ChangeRecord r;
+    constexpr std::uint32_t n = 20000;
+    for (std::uint32_t i = 0; i < n; ++i)
+        store.upsert(v4route(i), 1, Origin::Observed, &r);
+    RouteRow dup = v4route(5);
+    dup.nextHops[0].ifIndex = 9;
+    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    Snapshot snap;
+    int expectDeletes = 0, expectParams = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i % 4 == 0) {
+            ++expectDeletes;
+            continue;
+        }
+        RouteRow row = v4route(i);
+        if (i % 10 == 1) {
+            row.protocol = 4;
+            ++expectParams;
+        }
+        if (i == 11)
+            row.prefSrc = IpAddress::v4(10, 9, 0, 1); // a longer record
+        snap.routes.push_back(row);
+    }
+    snap.routes.push_back(dup); // base key of route 5 (kept): stays a duplicate
+    for (std::uint32_t i = n; i < n + 1000; ++i)
+        snap.routes.push_back(v4route(i));
+    std::vector<ChangeRecord> out;
+    store.reconcile(snap, 2, Origin::Inferred, out);
+    int adds = 0, params = 0, deletes = 0;
+    for (const auto &rec : out) {
+        adds += rec.change == ChangeKind::Add;
+        params += rec.change == ChangeKind::Parameter;
+        deletes += rec.change == ChangeKind::Delete;
+    }
+    CHECK_EQ(adds, 1000);
+    CHECK_EQ(params, expectParams);
+    CHECK_EQ(deletes, expectDeletes);
+    CHECK_EQ(store.routeCount(), snap.routes.size());
+    out.clear();
+    store.reconcile(snap, 3, Origin::Inferred, out);
+    CHECK(out.empty()); // marks are cleared for each pass
+    // Dropping the primary of route 5 promotes the duplicate; dropping both removes both.
+    std::erase_if(snap.routes, [&](const RouteRow &row) { return row.destination == dup.destination; });
+    store.reconcile(snap, 4, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(2));
+    CHECK_EQ(store.routeCount(), snap.routes.size());
+}
+
 TEST_CASE(route_passed_from_the_output_record_itself)
 {
     // Records are written in place; a caller handing back a row of the same record still

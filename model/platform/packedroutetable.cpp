@@ -131,11 +131,34 @@ void PackedRouteTable::decode(std::uint32_t ref, RouteRow &row) const
     decodeBody(body, row);
 }
 
-std::uint32_t PackedRouteTable::append(const RouteRow &row)
+std::uint8_t *PackedRouteTable::recordAt(std::uint32_t ref) const
 {
-    encode(row);
+    return m_chunks[ref >> kChunkBits].data.get() + (ref & ((1u << kChunkBits) - 1));
+}
+
+void PackedRouteTable::mark(std::uint32_t slot)
+{
+    *recordAt(m_slots[slot].ref) |= kMarked;
+}
+
+void PackedRouteTable::clearMarks()
+{
+    for (Chunk &chunk : m_chunks) {
+        std::uint8_t *p = chunk.data.get();
+        std::uint8_t *end = p + chunk.used;
+        while (p < end) {
+            const std::uint8_t *body = nullptr;
+            const std::size_t total = recordSize(p, &body);
+            *p &= std::uint8_t(~kMarked);
+            p += total;
+        }
+    }
+}
+
+std::uint32_t PackedRouteTable::append(std::uint8_t flags)
+{
     std::uint8_t header[11];
-    header[0] = kLive;
+    header[0] = flags;
     std::size_t headerLength = 1;
     for (std::uint64_t v = m_encoded.size();; v >>= 7) {
         header[headerLength++] = std::uint8_t(v >= 0x80 ? (v | 0x80) : v);
@@ -190,11 +213,12 @@ void PackedRouteTable::grow()
             place(slot);
 }
 
-void PackedRouteTable::insert(std::uint64_t hash, const RouteRow &row)
+void PackedRouteTable::insert(std::uint64_t hash, const RouteRow &row, bool marked)
 {
     if ((m_count + 1) * 4 > m_slots.size() * 3)
         grow();
-    place(Slot {append(row), std::uint32_t(hash)});
+    encode(row);
+    place(Slot {append(std::uint8_t(kLive | (marked ? kMarked : 0))), std::uint32_t(hash)});
     ++m_count;
 }
 
@@ -210,9 +234,10 @@ void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
         std::memcpy(const_cast<std::uint8_t *>(body), m_encoded.data(), bodyLength);
         return;
     }
+    const std::uint8_t flags = record[0];
     record[0] = 0; // dead
     m_deadBytes += total;
-    slot.ref = append(row);
+    slot.ref = append(flags); // live, and marked if it was
     maybeCompact();
 }
 

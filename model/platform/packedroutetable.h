@@ -69,32 +69,23 @@ public:
     /// Decodes the row held at a slot that find() returned.
     void rowAt(std::uint32_t slot, RouteRow *row) const { decode(m_slots[slot].ref, *row); }
 
-    /// Adds a row (the caller checked with find() that its key is not held).
-    void insert(std::uint64_t hash, const RouteRow &row);
+    /// Adds a row (the caller checked with find() that its key is not held); marked: see mark().
+    void insert(std::uint64_t hash, const RouteRow &row, bool marked = false);
     /// Rewrites the row at a slot (same key). In place when the encoding has the same length.
     void assign(std::uint32_t slot, const RouteRow &row);
     /// Removes the row at a slot.
     void erase(std::uint32_t slot);
 
+    /// One mark bit per row, for a reconcile pass: clearMarks(), mark the rows seen, then
+    /// forEachUnmarked(). assign() keeps a row's mark.
+    void mark(std::uint32_t slot);
+    void clearMarks();
+
     /// Calls fn(const RouteRow &) for every row, in arena order (insertion order, except that
     /// a rewritten row of another length moves to the end). The table must not change meanwhile.
-    template<typename Fn> void forEach(Fn fn) const
-    {
-        RouteRow row;
-        for (std::size_t c = 0; c < m_chunks.size(); ++c) {
-            const std::uint8_t *p = m_chunks[c].data.get();
-            const std::uint8_t *end = p + m_chunks[c].used;
-            while (p < end) {
-                const std::uint8_t *body = nullptr;
-                const std::size_t total = recordSize(p, &body);
-                if (*p & kLive) {
-                    decodeBody(body, row);
-                    fn(static_cast<const RouteRow &>(row));
-                }
-                p += total;
-            }
-        }
-    }
+    template<typename Fn> void forEach(Fn fn) const { walk(kLive, kLive, fn); }
+    /// Same, for the rows not marked.
+    template<typename Fn> void forEachUnmarked(Fn fn) const { walk(kLive | kMarked, kLive, fn); }
 
     std::size_t size() const { return m_count; }
     bool empty() const { return m_count == 0; }
@@ -120,12 +111,32 @@ private:
         std::size_t used = 0;
     };
     static constexpr unsigned kChunkBits = 20; // 1 MiB chunks (a larger record gets a chunk of its own)
-    static constexpr std::uint8_t kLive = 1;
+    static constexpr std::uint8_t kLive = 1; // record flags (first byte)
+    static constexpr std::uint8_t kMarked = 2;
+
+    template<typename Fn> void walk(std::uint8_t mask, std::uint8_t value, Fn fn) const
+    {
+        RouteRow row;
+        for (std::size_t c = 0; c < m_chunks.size(); ++c) {
+            const std::uint8_t *p = m_chunks[c].data.get();
+            const std::uint8_t *end = p + m_chunks[c].used;
+            while (p < end) {
+                const std::uint8_t *body = nullptr;
+                const std::size_t total = recordSize(p, &body);
+                if ((*p & mask) == value) {
+                    decodeBody(body, row);
+                    fn(static_cast<const RouteRow &>(row));
+                }
+                p += total;
+            }
+        }
+    }
 
     static std::size_t recordSize(const std::uint8_t *record, const std::uint8_t **body);
     static void decodeBody(const std::uint8_t *body, RouteRow &row);
     void decode(std::uint32_t ref, RouteRow &row) const;
-    std::uint32_t append(const RouteRow &row); ///< encodes row at the arena's end; returns its ref
+    std::uint32_t append(std::uint8_t flags); ///< writes m_encoded at the arena's end; returns its ref
+    std::uint8_t *recordAt(std::uint32_t ref) const;
     void encode(const RouteRow &row); ///< into m_encoded
     void grow();
     void place(Slot slot); ///< into the first free slot of its probe sequence

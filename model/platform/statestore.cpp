@@ -331,9 +331,12 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
                 held = Held::Primary; // NLM_F_REPLACE: the kernel replaced its first match
         }
     }
+    const bool marking = m_seenDuplicates != nullptr;
+    if (marking && (held == Held::Duplicate || (held == Held::None && slot != PackedRouteTable::npos)))
+        m_seenDuplicates->insert(identityKey(row));
     if (held == Held::None) {
         if (slot == PackedRouteTable::npos)
-            m_routes.insert(hash, row);
+            m_routes.insert(hash, row, marking);
         else
             m_routeDuplicates.emplace(base, row);
         if (out) {
@@ -352,10 +355,13 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
         out->after = row;
     }
     // Stored even when nothing shown changed (refreshes what is not shown).
-    if (held == Held::Primary)
+    if (held == Held::Primary) {
         m_routes.assign(slot, row);
-    else
+        if (marking)
+            m_routes.mark(slot);
+    } else {
         current = row;
+    }
     return mask != 0;
 }
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
@@ -444,7 +450,7 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
 
 void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
 {
-    std::unordered_set<Key, KeyHash> seenInterfaces, seenAddresses, seenRoutes;
+    std::unordered_set<Key, KeyHash> seenInterfaces, seenAddresses, seenDuplicates;
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
         seenInterfaces.insert(makeKey(row));
@@ -456,11 +462,18 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
+    // Routes: each upsert marks the packed row it lands on (or notes a duplicate's identity).
+    m_routes.clearMarks();
+    m_seenDuplicates = &seenDuplicates;
+    struct StopMarking {
+        StateStore *store;
+        ~StopMarking() { store->m_seenDuplicates = nullptr; }
+    } stopMarking {this};
     for (const RouteRow &row : snapshot.routes) {
-        seenRoutes.insert(identityKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
+    m_seenDuplicates = nullptr;
     auto sweep = [&](auto &map, const auto &seen, auto keyOf) {
         for (auto it = map.begin(); it != map.end();) {
             if (seen.count(keyOf(*it))) {
@@ -481,13 +494,10 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
     // Routes: collect the unseen ones first, then remove them through remove() so a
     // duplicate is promoted correctly.
     std::vector<RouteRow> goneRoutes;
-    auto collectGone = [&](const RouteRow &row) {
-        if (!seenRoutes.count(identityKey(row)))
-            goneRoutes.push_back(row);
-    };
-    m_routes.forEach(collectGone);
+    m_routes.forEachUnmarked([&](const RouteRow &row) { goneRoutes.push_back(row); });
     for (const auto &[k, row] : m_routeDuplicates)
-        collectGone(row);
+        if (!seenDuplicates.count(identityKey(row)))
+            goneRoutes.push_back(row);
     for (const RouteRow &row : goneRoutes)
         if (remove(row, timeUs, origin, &record))
             out.push_back(std::move(record));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -115,6 +116,9 @@ private:
     /// IPv6 kernel routes, `ip route append`).
     std::unordered_multimap<Key, RouteRow, KeyHash> m_routeDuplicates;
     RouteRow m_held; ///< scratch: the packed route being looked at (keeps its next-hop capacity)
+    /// During reconcile(): route upserts mark the packed row they land on, or put the
+    /// identity key of a duplicate here (no key set of a million routes).
+    std::unordered_set<Key, KeyHash> *m_seenDuplicates = nullptr;
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };
