@@ -443,6 +443,7 @@ private Q_SLOTS:
     void destructorCancelsEverything();
     void overflowIsRecordedAndRepaired();
     void initialDumpStreamsWhileRoutesChange();
+    void silentDeletionsAtScale();
     void silentDeletionsOnLinkDown();
     void silentDeletionsOnLinkDelete();
     void silentDeletionsOnLastIpv4Address();
@@ -1298,6 +1299,53 @@ void TestRtnetlinkSource::initialDumpStreamsWhileRoutesChange()
     QVERIFY(reg.source->stats(reg.handle, &stats));
     qInfo().noquote() << "streamed dump:" << kernelV4.size() << "IPv4 and" << kernelV6.size()
                       << "IPv6 routes; dump restarts" << stats.dumpRestarts << "gaps" << stats.gaps;
+}
+
+void TestRtnetlinkSource::silentDeletionsAtScale()
+{
+    // 20,000 IPv4 routes through ncv0 go silently when it goes down; the confirmation
+    // delivers every one as an inferred delete, in batches of at most 1024 records.
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
+    constexpr int kRoutes = 20000;
+    QTemporaryFile load;
+    QVERIFY(load.open());
+    for (int i = 0; i < kRoutes; ++i)
+        load.write(QStringLiteral("route add 10.%1.%2.%3/32 via 10.1.0.2\n")
+                       .arg(100 + i / 62500)
+                       .arg((i / 250) % 250)
+                       .arg(i % 250)
+                       .toUtf8());
+    load.flush();
+    QProcess ip;
+    ip.start(u"ip"_s, {u"-batch"_s, load.fileName()});
+    QVERIFY(ip.waitForFinished(120000));
+    QCOMPARE(ip.exitCode(), 0);
+
+    Registration reg;
+    std::atomic<std::size_t> largestBatch {0};
+    reg.collector.onBatch = [&](std::span<const ChangeRecord> records) {
+        if (records.size() > largestBatch.load())
+            largestBatch.store(records.size());
+    };
+    QVERIFY(reg.start(AF_INET, false, RoutesMask).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv0"_s, u"down"_s}));
+    auto inferredDeletes = [](const std::vector<ChangeRecord> &records) {
+        return int(std::count_if(records.begin(), records.end(), [](const ChangeRecord &r) {
+            return r.object == ObjectKind::Route && r.change == ChangeKind::Delete && r.origin == Origin::Inferred;
+        }));
+    };
+    // The routes via 10.1.0.2 plus the prefix and broadcast routes of 10.1.0.1/24.
+    QVERIFY(
+        reg.collector.waitUntil([&](const auto &records) { return inferredDeletes(records) >= kRoutes + 2; }, 30000));
+    const std::set<QString> kernel = kernelRoutes(Family::IPv4);
+    int stillViaNcv0 = 0;
+    for (const QString &key : kernel)
+        stillViaNcv0 += key.contains(u"/10.1.0.2/"_s);
+    QCOMPARE(stillViaNcv0, 0);
+    QCOMPARE(inferredDeletes(reg.collector.records()), kRoutes + 2);
+    QVERIFY2(largestBatch.load() <= 1024 + 8, qPrintable(QString::number(largestBatch.load())));
 }
 
 void TestRtnetlinkSource::silentDeletionsOnLinkDown()

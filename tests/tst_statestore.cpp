@@ -597,6 +597,50 @@ TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
     CHECK_EQ(store.routeCount(), snap.routes.size());
 }
 
+TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
+{
+    // Silent-deletion confirmation: 10,000 routes on interface 2 plus a duplicate and 100 on
+    // interface 3; a "dump" lists every third route of interface 2 (and the duplicate).
+    StateStore store;
+    ChangeRecord r;
+    constexpr std::uint32_t n = 10000;
+    for (std::uint32_t i = 0; i < n; ++i)
+        store.upsert(v4route(i, 2), 1, Origin::Observed, &r);
+    for (std::uint32_t i = n; i < n + 100; ++i)
+        store.upsert(v4route(i, 3), 1, Origin::Observed, &r);
+    RouteRow dup = v4route(6, 2);
+    dup.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 7);
+    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    auto onTwo = [](const RouteRow &row) { return !row.nextHops.empty() && row.nextHops[0].ifIndex == 2; };
+    CHECK(store.anyRoute(onTwo));
+    CHECK(!store.anyRoute([](const RouteRow &row) { return row.nhId == 99; }));
+
+    store.clearRouteMarks();
+    std::size_t listed = 0;
+    for (std::uint32_t i = 0; i < n; i += 3)
+        listed += store.markRoute(v4route(i, 2));
+    CHECK(store.markRoute(dup));
+    CHECK(!store.markRoute(v4route(n + 500, 2))); // not held
+    PackedRouteList gone;
+    const std::size_t survivors = store.unmarkedRoutes(onTwo, &gone);
+    CHECK_EQ(survivors, listed + 1);
+    CHECK_EQ(gone.size(), std::size_t(n) - listed);
+    int rightOnes = 0;
+    gone.forEach([&](const RouteRow &row) {
+        const std::uint32_t i = (std::uint32_t(row.destination.bytes[1]) << 16) | (row.destination.bytes[2] << 8)
+            | row.destination.bytes[3];
+        rightOnes += i % 3 != 0 && identical(row, v4route(i, 2));
+    });
+    CHECK_EQ(rightOnes, int(n - listed));
+    gone.forEach([&](const RouteRow &row) { store.remove(row, 2, Origin::Inferred, &r); });
+    CHECK_EQ(store.routeCount(), listed + 1 + 100);
+    // A fresh pass starts unmarked.
+    store.clearRouteMarks();
+    PackedRouteList all;
+    CHECK_EQ(store.unmarkedRoutes(onTwo, &all), std::size_t(0));
+    CHECK_EQ(all.size(), listed + 1);
+}
+
 TEST_CASE(route_passed_from_the_output_record_itself)
 {
     // Records are written in place; a caller handing back a row of the same record still

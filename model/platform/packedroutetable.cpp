@@ -61,9 +61,8 @@ void getAddress(const std::uint8_t *&p, unsigned family, IpAddress &a)
 
 } // namespace
 
-void PackedRouteTable::encode(const RouteRow &row)
+void PackedRouteTable::encodeRow(const RouteRow &row, std::vector<std::uint8_t> &out)
 {
-    std::vector<std::uint8_t> &out = m_encoded;
     out.clear();
     out.push_back(std::uint8_t((unsigned(row.destination.family) & 3) | ((unsigned(row.protocolSpace) & 1) << 2)
                                | ((unsigned(row.prefSrc.family) & 3) << 3)));
@@ -217,7 +216,7 @@ void PackedRouteTable::insert(std::uint64_t hash, const RouteRow &row, bool mark
 {
     if ((m_count + 1) * 4 > m_slots.size() * 3)
         grow();
-    encode(row);
+    encodeRow(row, m_encoded);
     place(Slot {append(std::uint8_t(kLive | (marked ? kMarked : 0))), std::uint32_t(hash)});
     ++m_count;
 }
@@ -228,7 +227,7 @@ void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
     std::uint8_t *record = m_chunks[slot.ref >> kChunkBits].data.get() + (slot.ref & ((1u << kChunkBits) - 1));
     const std::uint8_t *body = nullptr;
     const std::size_t total = recordSize(record, &body);
-    encode(row);
+    encodeRow(row, m_encoded);
     const std::size_t bodyLength = total - std::size_t(body - record);
     if (bodyLength == m_encoded.size()) {
         std::memcpy(const_cast<std::uint8_t *>(body), m_encoded.data(), bodyLength);
@@ -324,6 +323,22 @@ std::size_t PackedRouteTable::memoryBytes() const
     for (const Chunk &chunk : m_chunks)
         bytes += chunk.capacity;
     return bytes;
+}
+
+void PackedRouteList::push(const RouteRow &row)
+{
+    PackedRouteTable::encodeRow(row, m_scratch);
+    const std::uint32_t length = std::uint32_t(m_scratch.size());
+    for (int i = 0; i < 4; ++i)
+        m_bytes.push_back(std::uint8_t(length >> (8 * i)));
+    m_bytes.insert(m_bytes.end(), m_scratch.begin(), m_scratch.end());
+    ++m_count;
+}
+
+void PackedRouteList::clear()
+{
+    std::vector<std::uint8_t>().swap(m_bytes);
+    m_count = 0;
 }
 
 } // namespace ncv::platform

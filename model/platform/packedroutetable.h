@@ -81,11 +81,42 @@ public:
     void mark(std::uint32_t slot);
     void clearMarks();
 
+    /// The record body encoding (see above), also used by PackedRouteList.
+    static void encodeRow(const RouteRow &row, std::vector<std::uint8_t> &out);
+    static void decodeBody(const std::uint8_t *body, RouteRow &row);
+
+    /// True when pred(row) holds for some row (stops at the first).
+    template<typename Pred> bool any(Pred pred) const
+    {
+        bool found = false;
+        walk(kLive, kLive, [&](const RouteRow &row, bool) { return !(found = pred(row)); });
+        return found;
+    }
+    /// Calls fn(const RouteRow &, bool marked) for every row.
+    template<typename Fn> void forEachWithMark(Fn fn) const
+    {
+        walk(kLive, kLive, [&](const RouteRow &row, bool marked) {
+            fn(row, marked);
+            return true;
+        });
+    }
     /// Calls fn(const RouteRow &) for every row, in arena order (insertion order, except that
     /// a rewritten row of another length moves to the end). The table must not change meanwhile.
-    template<typename Fn> void forEach(Fn fn) const { walk(kLive, kLive, fn); }
+    template<typename Fn> void forEach(Fn fn) const
+    {
+        walk(kLive, kLive, [&](const RouteRow &row, bool) {
+            fn(row);
+            return true;
+        });
+    }
     /// Same, for the rows not marked.
-    template<typename Fn> void forEachUnmarked(Fn fn) const { walk(kLive | kMarked, kLive, fn); }
+    template<typename Fn> void forEachUnmarked(Fn fn) const
+    {
+        walk(kLive | kMarked, kLive, [&](const RouteRow &row, bool) {
+            fn(row);
+            return true;
+        });
+    }
 
     std::size_t size() const { return m_count; }
     bool empty() const { return m_count == 0; }
@@ -114,6 +145,7 @@ private:
     static constexpr std::uint8_t kLive = 1; // record flags (first byte)
     static constexpr std::uint8_t kMarked = 2;
 
+    /// fn(const RouteRow &, bool marked) -> bool: false stops the walk.
     template<typename Fn> void walk(std::uint8_t mask, std::uint8_t value, Fn fn) const
     {
         RouteRow row;
@@ -125,7 +157,8 @@ private:
                 const std::size_t total = recordSize(p, &body);
                 if ((*p & mask) == value) {
                     decodeBody(body, row);
-                    fn(static_cast<const RouteRow &>(row));
+                    if (!fn(static_cast<const RouteRow &>(row), (*p & kMarked) != 0))
+                        return;
                 }
                 p += total;
             }
@@ -133,11 +166,9 @@ private:
     }
 
     static std::size_t recordSize(const std::uint8_t *record, const std::uint8_t **body);
-    static void decodeBody(const std::uint8_t *body, RouteRow &row);
     void decode(std::uint32_t ref, RouteRow &row) const;
     std::uint32_t append(std::uint8_t flags); ///< writes m_encoded at the arena's end; returns its ref
     std::uint8_t *recordAt(std::uint32_t ref) const;
-    void encode(const RouteRow &row); ///< into m_encoded
     void grow();
     void place(Slot slot); ///< into the first free slot of its probe sequence
     void maybeCompact();
@@ -149,6 +180,35 @@ private:
     std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), excluding chunk tails
     std::size_t m_deadBytes = 0;
     std::vector<std::uint8_t> m_encoded; ///< scratch: the record being written
+};
+
+/// Routes encoded back to back like PackedRouteTable records (no index, no flags): a
+/// compact list to work through, e.g. the routes a check found gone (~25 bytes per IPv4
+/// route instead of a RouteRow's ~112 plus its next-hop block).
+class PackedRouteList {
+public:
+    void push(const RouteRow &row);
+    std::size_t size() const { return m_count; }
+    bool empty() const { return m_count == 0; }
+    void clear();
+    /// Calls fn(const RouteRow &) for each route, in push order.
+    template<typename Fn> void forEach(Fn fn) const
+    {
+        RouteRow row;
+        for (std::size_t at = 0; at < m_bytes.size();) {
+            std::uint32_t length = 0;
+            for (int i = 0; i < 4; ++i)
+                length |= std::uint32_t(m_bytes[at + std::size_t(i)]) << (8 * i);
+            PackedRouteTable::decodeBody(m_bytes.data() + at + 4, row);
+            fn(static_cast<const RouteRow &>(row));
+            at += 4 + length;
+        }
+    }
+
+private:
+    std::vector<std::uint8_t> m_bytes; ///< per route: u32 little-endian body length, body
+    std::vector<std::uint8_t> m_scratch;
+    std::size_t m_count = 0;
 };
 
 } // namespace ncv::platform

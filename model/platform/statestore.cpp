@@ -585,6 +585,64 @@ std::vector<RouteRow> StateStore::routesUsingNexthop(std::uint32_t nhId, Family 
     return out;
 }
 
+bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) const
+{
+    if (m_routes.any(pred))
+        return true;
+    for (const auto &[k, row] : m_routeDuplicates)
+        if (pred(row))
+            return true;
+    return false;
+}
+
+void StateStore::clearRouteMarks()
+{
+    m_routes.clearMarks();
+    m_markedDuplicates.clear();
+}
+
+bool StateStore::markRoute(const RouteRow &row)
+{
+    const Key base = makeKey(row);
+    const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
+    if (slot == PackedRouteTable::npos)
+        return false;
+    if (sameRoute(m_held, row)) {
+        m_routes.mark(slot);
+        return true;
+    }
+    auto [first, last] = m_routeDuplicates.equal_range(base);
+    for (auto it = first; it != last; ++it) {
+        if (sameRoute(it->second, row)) {
+            m_markedDuplicates.insert(identityKey(row));
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t StateStore::unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const
+{
+    std::size_t marked = 0;
+    m_routes.forEachWithMark([&](const RouteRow &row, bool isMarked) {
+        if (!pred(row))
+            return;
+        if (isMarked)
+            ++marked;
+        else
+            list->push(row);
+    });
+    for (const auto &[k, row] : m_routeDuplicates) {
+        if (!pred(row))
+            continue;
+        if (m_markedDuplicates.count(identityKey(row)))
+            ++marked;
+        else
+            list->push(row);
+    }
+    return marked;
+}
+
 std::vector<AddressRow> StateStore::addressesOn(std::uint32_t ifIndex, Family family) const
 {
     std::vector<AddressRow> out;
@@ -608,6 +666,7 @@ void StateStore::clear()
     m_addresses.clear();
     m_routes.clear();
     m_routeDuplicates.clear();
+    m_markedDuplicates.clear();
 }
 
 } // namespace ncv::platform

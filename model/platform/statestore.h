@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -72,6 +73,18 @@ public:
     std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
     /// Routes that use the nexthop object nhId (RTA_NH_ID), of the given family (Unspec = all).
     std::vector<RouteRow> routesUsingNexthop(std::uint32_t nhId, Family family) const;
+    /// True when pred(route) holds for a held route (stops at the first).
+    bool anyRoute(const std::function<bool(const RouteRow &)> &pred) const;
+
+    /// Confirming which held routes a dump still lists, at a million routes without a copy
+    /// of each (silent deletions): clearRouteMarks(), markRoute(row) for each listed row
+    /// (marks the held route with row's identity; false when none is held), then
+    /// unmarkedRoutes(pred, &list) puts the unmarked held routes for which pred holds into
+    /// list and returns how many marked ones pred holds for. reconcile() clears the marks.
+    void clearRouteMarks();
+    bool markRoute(const RouteRow &row);
+    std::size_t unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
+
     /// Addresses on ifIndex of the given family (Unspec = all).
     std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
 
@@ -119,6 +132,7 @@ private:
     /// During reconcile(): route upserts mark the packed row they land on, or put the
     /// identity key of a duplicate here (no key set of a million routes).
     std::unordered_set<Key, KeyHash> *m_seenDuplicates = nullptr;
+    std::unordered_set<Key, KeyHash> m_markedDuplicates; ///< markRoute() of a duplicate: its identity
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };

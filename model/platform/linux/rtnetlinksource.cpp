@@ -23,7 +23,6 @@
 #include <iterator>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -140,12 +139,17 @@ struct RtnetlinkSource::Registration {
 
     enum class DumpResult { Ok, Cancelled, Failed };
     DumpResult dumpAll(Snapshot &snapshot, std::string &error);
+    /// Where a route dump's rows go.
+    enum class RoutesTo {
+        Snapshot, ///< snapshot.routes (resync)
+        Store, ///< the initial dump: straight into the store and out as Initial records
+               ///< (streamRoute()), so a million-route dump never exists as a second copy
+        Marks, ///< store.markRoute() (confirming silent deletions)
+    };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
-    /// next hop on that interface. routesIntoStore (the initial dump): each route goes
-    /// straight into the store and out as an Initial record (initialRoute()), not into
-    /// snapshot.routes, so a million-route dump never exists as a second full copy.
+    /// next hop on that interface.
     DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
-                       bool routesIntoStore = false);
+                       RoutesTo routesTo = RoutesTo::Snapshot);
     void initialRoute(const RouteRow &row, std::int64_t timeUs);
     /// The initial dump runs one route behind the decoder: the decoded route's index slot is
     /// prefetched while the previous one is stored. streamed is that previous route.
@@ -308,8 +312,7 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
 
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
                                                                                  Snapshot &snapshot, std::string &error,
-                                                                                 std::uint32_t oif,
-                                                                                 bool routesIntoStore)
+                                                                                 std::uint32_t oif, RoutesTo routesTo)
 {
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
@@ -418,9 +421,13 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         snapshot.addresses.push_back(decoded.address);
                     break;
                 case ObjectKind::Route:
-                    if (type == RTM_GETROUTE && routesIntoStore)
+                    if (type != RTM_GETROUTE)
+                        break;
+                    if (routesTo == RoutesTo::Store)
                         streamRoute(t);
-                    else if (type == RTM_GETROUTE)
+                    else if (routesTo == RoutesTo::Marks)
+                        store.markRoute(decoded.route);
+                    else
                         snapshot.routes.push_back(decoded.route);
                     break;
                 default: break;
@@ -625,15 +632,24 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
     }
     for (SilentCheck &check : due) {
         // Candidates: IPv4 routes still held with a next hop on the interface (or using the
-        // deleted nexthop object).
-        std::vector<RouteRow> candidates = check.nhId ? store.routesUsingNexthop(check.nhId, Family::IPv4)
-                                                      : store.routesUsingInterface(check.ifIndex, Family::IPv4);
-        if (candidates.empty())
+        // deleted nexthop object). The dump marks the held routes it lists; the unmarked
+        // candidates are gone. (At a million routes on one link: no copy of each candidate,
+        // no key set; the gone ones wait in a PackedRouteList, ~25 bytes each.)
+        auto isCandidate = [&check](const RouteRow &row) {
+            if (row.family() != Family::IPv4)
+                return false;
+            if (check.nhId)
+                return row.nhId == check.nhId;
+            return std::any_of(row.nextHops.begin(), row.nextHops.end(),
+                               [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
+        };
+        if (!store.anyRoute(isCandidate))
             continue;
-        Snapshot present;
+        store.clearRouteMarks();
+        Snapshot unused;
         std::string error;
         const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
-        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, present, error, oif);
+        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Marks);
         if (r == DumpResult::Cancelled)
             return;
         if (r == DumpResult::Failed) {
@@ -641,21 +657,17 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
             deliver();
             continue;
         }
-        std::unordered_set<std::string> keys;
-        keys.reserve(present.routes.size());
-        for (const RouteRow &row : present.routes)
-            keys.insert(store.key(row));
-        bool survivors = false;
+        PackedRouteList gone;
+        const bool survivors = store.unmarkedRoutes(isCandidate, &gone) > 0;
         const std::int64_t t = nowUs();
-        for (const RouteRow &candidate : candidates) {
-            if (keys.count(store.key(candidate))) {
-                survivors = true;
-                continue;
-            }
-            ChangeRecord record;
-            if (store.remove(candidate, t, Origin::Inferred, &record))
+        ChangeRecord record;
+        gone.forEach([&](const RouteRow &row) {
+            if (store.remove(row, t, Origin::Inferred, &record))
                 push(std::move(record));
-        }
+            if (batchSize >= kMaxBatchRecords)
+                deliver();
+        });
+        gone.clear();
         deliver();
         if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
             check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
@@ -746,9 +758,9 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, true);
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Store);
     if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, true);
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Store);
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
