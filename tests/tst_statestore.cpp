@@ -641,6 +641,41 @@ TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
     CHECK_EQ(all.size(), listed + 1);
 }
 
+TEST_CASE(reconcile_in_steps_and_cancelled)
+{
+    // beginReconcile / reconcileRoute / endReconcile as a resync streams routes from a dump;
+    // a cancelled pass (failed dump) deletes nothing.
+    StateStore store;
+    ChangeRecord r;
+    InterfaceRow lo;
+    lo.ifIndex = 1;
+    lo.name = "lo";
+    store.upsert(lo, 1, Origin::Observed, &r);
+    for (std::uint32_t i = 0; i < 100; ++i)
+        store.upsert(v4route(i), 1, Origin::Observed, &r);
+    Snapshot links;
+    links.interfaces = {lo};
+    std::vector<ChangeRecord> out;
+    store.beginReconcile(links, 2, Origin::Inferred, out);
+    CHECK(out.empty());
+    for (std::uint32_t i = 0; i < 50; ++i)
+        CHECK(!store.reconcileRoute(v4route(i), 2, Origin::Inferred, &r));
+    store.cancelReconcile();
+    CHECK_EQ(store.routeCount(), std::size_t(100));
+    CHECK_EQ(store.interfaceCount(), std::size_t(1));
+
+    store.beginReconcile(links, 3, Origin::Inferred, out);
+    for (std::uint32_t i = 50; i < 120; ++i)
+        if (store.reconcileRoute(v4route(i), 3, Origin::Inferred, &r))
+            out.push_back(r);
+    CHECK_EQ(out.size(), std::size_t(20)); // 100..119 added
+    store.endReconcile(3, Origin::Inferred, out);
+    CHECK_EQ(out.size(), std::size_t(70)); // and 0..49 deleted
+    CHECK(out.back().change == ChangeKind::Delete);
+    CHECK(out.back().origin == Origin::Inferred);
+    CHECK_EQ(store.routeCount(), std::size_t(70));
+}
+
 TEST_CASE(route_passed_from_the_output_record_itself)
 {
     // Records are written in place; a caller handing back a row of the same record still

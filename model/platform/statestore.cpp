@@ -450,29 +450,49 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
 
 void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
 {
-    std::unordered_set<Key, KeyHash> seenInterfaces, seenAddresses, seenDuplicates;
+    beginReconcile(snapshot, timeUs, origin, out);
+    ChangeRecord record;
+    for (const RouteRow &row : snapshot.routes)
+        if (reconcileRoute(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    endReconcile(timeUs, origin, out);
+}
+
+void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin,
+                                std::vector<ChangeRecord> &out)
+{
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
-        seenInterfaces.insert(makeKey(row));
+        m_seenInterfaces.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
     for (const AddressRow &row : snapshot.addresses) {
-        seenAddresses.insert(makeKey(row));
+        m_seenAddresses.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
     // Routes: each upsert marks the packed row it lands on (or notes a duplicate's identity).
-    m_routes.clearMarks();
-    m_seenDuplicates = &seenDuplicates;
-    struct StopMarking {
-        StateStore *store;
-        ~StopMarking() { store->m_seenDuplicates = nullptr; }
-    } stopMarking {this};
-    for (const RouteRow &row : snapshot.routes) {
-        if (upsert(row, timeUs, origin, &record))
-            out.push_back(std::move(record));
-    }
+    clearRouteMarks();
+    m_seenDuplicates = &m_markedDuplicates;
+}
+
+bool StateStore::reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsert(row, timeUs, origin, out);
+}
+
+void StateStore::cancelReconcile()
+{
+    m_seenDuplicates = nullptr;
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
+}
+
+void StateStore::endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
+{
     m_seenDuplicates = nullptr;
     auto sweep = [&](auto &map, const auto &seen, auto keyOf) {
         for (auto it = map.begin(); it != map.end();) {
@@ -491,19 +511,21 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
             it = map.erase(it);
         }
     };
-    // Routes: collect the unseen ones first, then remove them through remove() so a
-    // duplicate is promoted correctly.
-    std::vector<RouteRow> goneRoutes;
-    m_routes.forEachUnmarked([&](const RouteRow &row) { goneRoutes.push_back(row); });
-    for (const auto &[k, row] : m_routeDuplicates)
-        if (!seenDuplicates.count(identityKey(row)))
-            goneRoutes.push_back(row);
-    for (const RouteRow &row : goneRoutes)
+    // Routes: collect the unseen ones first (compactly), then remove them through remove()
+    // so a duplicate is promoted correctly.
+    PackedRouteList gone;
+    unmarkedRoutes([](const RouteRow &) { return true; }, &gone);
+    ChangeRecord record;
+    gone.forEach([&](const RouteRow &row) {
         if (remove(row, timeUs, origin, &record))
             out.push_back(std::move(record));
+    });
+    gone.clear();
     auto byMapKey = [](const auto &entry) { return entry.first; };
-    sweep(m_addresses, seenAddresses, byMapKey);
-    sweep(m_interfaces, seenInterfaces, byMapKey);
+    sweep(m_addresses, m_seenAddresses, byMapKey);
+    sweep(m_interfaces, m_seenInterfaces, byMapKey);
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
 }
 
 void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const

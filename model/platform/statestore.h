@@ -59,6 +59,16 @@ public:
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
     /// then routes; deletes of routes and addresses before deletes of interfaces.
     void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    /// reconcile() in steps, so routes can come straight from a dump (no snapshot of them):
+    /// beginReconcile(snapshot) applies its interfaces and addresses (snapshot.routes is
+    /// ignored) and starts marking routes; reconcileRoute(row) for each route as it is read
+    /// (Add / Parameter into *out, true, as upsert()); endReconcile() appends the deletes of
+    /// the routes not seen, then addresses, then interfaces. cancelReconcile() instead
+    /// stops without deleting anything (the route dump failed).
+    void beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    bool reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    void endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    void cancelReconcile();
 
     /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
     void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
@@ -133,6 +143,7 @@ private:
     /// identity key of a duplicate here (no key set of a million routes).
     std::unordered_set<Key, KeyHash> *m_seenDuplicates = nullptr;
     std::unordered_set<Key, KeyHash> m_markedDuplicates; ///< markRoute() of a duplicate: its identity
+    std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses; ///< between begin/endReconcile()
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };

@@ -138,13 +138,13 @@ struct RtnetlinkSource::Registration {
     }
 
     enum class DumpResult { Ok, Cancelled, Failed };
-    DumpResult dumpAll(Snapshot &snapshot, std::string &error);
     /// Where a route dump's rows go.
     enum class RoutesTo {
         Snapshot, ///< snapshot.routes (resync)
         Store, ///< the initial dump: straight into the store and out as Initial records
                ///< (streamRoute()), so a million-route dump never exists as a second copy
         Marks, ///< store.markRoute() (confirming silent deletions)
+        Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
     };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
     /// next hop on that interface.
@@ -155,6 +155,8 @@ struct RtnetlinkSource::Registration {
     /// prefetched while the previous one is stored. streamed is that previous route.
     void streamRoute(std::int64_t timeUs);
     void flushStreamed();
+    void resyncRoute();
+    std::int64_t resyncTimeUs = 0;
     RouteRow streamed;
     std::int64_t streamedTimeUs = 0;
     bool hasStreamed = false;
@@ -427,6 +429,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         streamRoute(t);
                     else if (routesTo == RoutesTo::Marks)
                         store.markRoute(decoded.route);
+                    else if (routesTo == RoutesTo::Reconcile)
+                        resyncRoute();
                     else
                         snapshot.routes.push_back(decoded.route);
                     break;
@@ -442,20 +446,6 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
     // Still interrupted after several attempts (a very busy system): keep the last
     // result; the events queued meanwhile bring the store up to date.
     return DumpResult::Ok;
-}
-
-RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpAll(Snapshot &snapshot, std::string &error)
-{
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error);
-    return r;
 }
 
 void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
@@ -567,9 +557,16 @@ void RtnetlinkSource::Registration::resync(int err)
         waitReadable(-1, options.resyncBackoffMs);
     if (stop.load(std::memory_order_acquire))
         return;
+    // Links and addresses are dumped whole and reconciled first; routes go from the dump
+    // straight through StateStore::reconcileRoute() (no snapshot of a million routes), then
+    // the routes the dump did not list are deleted, then addresses and interfaces.
     Snapshot snapshot;
     std::string error;
-    const DumpResult r = dumpAll(snapshot, error);
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
@@ -577,19 +574,47 @@ void RtnetlinkSource::Registration::resync(int err)
         deliver();
         return;
     }
-    std::vector<ChangeRecord> diffs;
-    store.reconcile(snapshot, nowUs(), Origin::Inferred, diffs);
-    snapshot = Snapshot {};
     {
         std::lock_guard lock(statsMutex);
         ++stats.resyncs; // counted before the differences are seen by the callback
     }
-    for (auto &record : diffs) {
-        push(std::move(record));
-        if (batchSize >= kMaxBatchRecords)
-            deliver();
+    resyncTimeUs = nowUs();
+    std::vector<ChangeRecord> diffs;
+    auto deliverAll = [&] {
+        for (auto &record : diffs) {
+            push(std::move(record));
+            if (batchSize >= kMaxBatchRecords)
+                deliver();
+        }
+        diffs.clear();
+    };
+    store.beginReconcile(snapshot, resyncTimeUs, Origin::Inferred, diffs);
+    snapshot = Snapshot {};
+    deliverAll();
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Reconcile);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Reconcile);
+    if (r != DumpResult::Ok) {
+        store.cancelReconcile(); // a partial dump: delete nothing
+        if (r == DumpResult::Cancelled)
+            return;
+        marker(ChangeKind::Gap, "resync failed: " + error);
+        deliver();
+        return;
     }
+    store.endReconcile(resyncTimeUs, Origin::Inferred, diffs);
+    deliverAll();
     deliver();
+}
+
+void RtnetlinkSource::Registration::resyncRoute()
+{
+    ChangeRecord record;
+    if (store.reconcileRoute(decoded.route, resyncTimeUs, Origin::Inferred, &record))
+        push(std::move(record)); // through the filter and the entity tracker
+    if (batchSize >= kMaxBatchRecords)
+        deliver();
 }
 
 void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
