@@ -414,6 +414,19 @@ void ChangeTableProxy::setFilterText(const QString &text)
     m_rejectedValid = true;
 }
 
+void ChangeTableProxy::refilter()
+{
+    if (!m_table || m_table->rowCount() <= kIncrementalChanges) {
+        invalidateFilter();
+        return;
+    }
+    const int column = sortColumn();
+    if (column >= 0 && dynamicSortFilter() && m_table->rowCount() > m_rankThreshold)
+        ensureRanks(column);
+    invalidate();
+    rowCount(); // builds the mapping now
+}
+
 void ChangeTableProxy::sort(int column, Qt::SortOrder order)
 {
     const bool noop = dynamicSortFilter() && column == sortColumn() && order == sortOrder();

@@ -4,6 +4,7 @@
 // display texts accepts, also while typing narrows it and after the table changed; the
 // model tester watches throughout.
 #include "changetablemodel.h"
+#include "columnfilterproxy.h"
 #include "interfacenames.h"
 #include "modeltestrows.h"
 #include "routetablemodel.h"
@@ -319,6 +320,35 @@ private Q_SLOTS:
         fast.setFilterText(QString());
         check();
         QCOMPARE(fast.rowCount(), model.rowCount());
+    }
+
+    // The Routes tab's proxy: a required Protocol value on top of the filter text, set and
+    // cleared on a table large enough for the rebuilt (not incremental) mapping.
+    void columnFilterRequiredValueWithFilter()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 900);
+        ColumnFilterProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.sort(RouteTableModel::Destination);
+        proxy.setFilterText(QStringLiteral("10.1"));
+        QSortFilterProxyModel plain;
+        plain.setFilterCaseSensitivity(Qt::CaseInsensitive);
+        plain.setFilterKeyColumn(-1);
+        plain.setSourceModel(&model);
+        plain.setFilterFixedString(QStringLiteral("10.1"));
+        const QString value = model.index(1, RouteTableModel::Protocol).data().toString();
+        int expected = 0;
+        for (int row = 0; row < plain.rowCount(); ++row)
+            expected += plain.index(row, RouteTableModel::Protocol).data().toString() == value;
+        QVERIFY(expected > 0 && expected < plain.rowCount());
+        proxy.setRequiredValue(RouteTableModel::Protocol, value);
+        QCOMPARE(proxy.rowCount(), expected);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, RouteTableModel::Protocol).data().toString(), value);
+        proxy.clearRequiredValue();
+        QCOMPARE(proxy.rowCount(), plain.rowCount());
     }
 
     // The Expires column counts down with one dataChanged per run of neighbouring rows
