@@ -193,7 +193,7 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
     } steps[]
         = {{"view_filter_first_s", "20.0.1"}, {"view_filter_next_s", "20.0.1."}, {"view_filter_widen_s", "20.0.1"},
            {"view_filter_clear_s", ""},       {"view_filter_all_s", "2"},        {"view_filter_other_s", "20.0.3"},
-           {"view_filter_none_s", "zzz"},     {"view_filter_clear2_s", ""}};
+           {"view_filter_widen_all_s", "2"},  {"view_filter_none_s", "zzz"},     {"view_filter_clear2_s", ""}};
     for (const auto &step : steps) {
         clock.restart();
         section.filterEdit()->setText(QString::fromUtf8(step.text));
