@@ -81,6 +81,24 @@ bool hopsContained(const std::vector<NextHop> &part, const std::vector<NextHop> 
     return true;
 }
 
+/// Sets the scalar fields of a route record written in place (out keeps its allocations).
+void setRouteRecord(ChangeRecord *out, ChangeKind change, Family family, std::int64_t timeUs, Origin origin)
+{
+    out->object = ObjectKind::Route;
+    out->change = change;
+    out->origin = origin;
+    out->family = family;
+    out->timeUs = timeUs;
+    out->changedFields = 0;
+    out->note.clear();
+}
+
+/// True when row is one of out's rows (a caller passing a record's own row back).
+bool aliases(const RouteRow &row, const ChangeRecord *out)
+{
+    return out && (&row == std::get_if<RouteRow>(&out->before) || &row == std::get_if<RouteRow>(&out->after));
+}
+
 ObjectKind kindOf(const InterfaceRow &)
 {
     return ObjectKind::Interface;
@@ -148,12 +166,18 @@ bool removeIn(Map &map, const R &keyRow, KeyFn makeKey, std::int64_t timeUs, Ori
 
 std::size_t StateStore::KeyHash::operator()(const Key &key) const noexcept
 {
-    // FNV-1a, 64 bit
-    std::uint64_t h = 1469598103934665603ull;
-    for (std::size_t i = 0; i < key.length; ++i) {
-        h ^= key.bytes[i];
-        h *= 1099511628211ull;
+    // Word-wise multiply-xorshift over the zero-padded 48 key bytes (bytes past length are
+    // zero), then a murmur3-style finalizer, so the low bits (the index's home slot) mix well.
+    std::uint64_t words[sizeof key.bytes / 8];
+    std::memcpy(words, key.bytes.data(), sizeof words);
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ key.length;
+    for (std::uint64_t w : words) {
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
     }
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
     return static_cast<std::size_t>(h);
 }
 
@@ -253,60 +277,92 @@ bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origi
     return upsertIn(
         m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
+std::uint32_t StateStore::findPrimary(const Key &base, std::uint64_t hash)
+{
+    return m_routes.find(
+        hash, [&](const RouteRow &held) { return makeKey(held) == base; }, &m_held);
+}
+
+void StateStore::prefetch(const RouteRow &row) const
+{
+    m_routes.prefetch(KeyHash {}(makeKey(row)));
+}
+
 bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace)
 {
+    if (aliases(row, out)) { // row lives in *out, which is written in place below
+        ChangeRecord record;
+        const bool changed = upsert(row, timeUs, origin, &record, replace);
+        if (changed)
+            *out = std::move(record);
+        return changed;
+    }
     const Key base = makeKey(row);
-    auto primary = m_routes.find(base);
-    RouteRow *held = nullptr;
-    if (primary != m_routes.end()) {
-        if (sameRoute(primary->second, row)) {
-            held = &primary->second;
+    const std::uint64_t hash = KeyHash {}(base);
+    const std::uint32_t slot = findPrimary(base, hash); // the held primary is decoded into m_held
+    enum class Held { None, Primary, Duplicate } held = Held::None;
+    auto dup = m_routeDuplicates.end();
+    if (slot != PackedRouteTable::npos) {
+        if (sameRoute(m_held, row)) {
+            held = Held::Primary;
         } else {
             auto [first, last] = m_routeDuplicates.equal_range(base);
-            for (auto it = first; it != last; ++it)
-                if (sameRoute(it->second, row))
-                    held = &it->second;
-            if (!held && m_scheme == KeyScheme::Linux && row.family() == Family::IPv6 && row.nextHops.size() > 1) {
+            for (auto it = first; it != last; ++it) {
+                if (sameRoute(it->second, row)) {
+                    held = Held::Duplicate;
+                    dup = it;
+                }
+            }
+            if (held == Held::None && m_scheme == KeyScheme::Linux && row.family() == Family::IPv6
+                && row.nextHops.size() > 1) {
                 // IPv6 multipath: `ip -6 route append` of a gateway route with the same
                 // prefix and metric makes it a sibling; the kernel then announces the whole
                 // route (RTA_MULTIPATH), which replaces the held route(s) of its hops.
-                if (hopsContained(primary->second.nextHops, row.nextHops))
-                    held = &primary->second;
-                for (auto it = first; !held && it != last; ++it)
-                    if (hopsContained(it->second.nextHops, row.nextHops))
-                        held = &it->second;
+                if (hopsContained(m_held.nextHops, row.nextHops))
+                    held = Held::Primary;
+                for (auto it = first; held == Held::None && it != last; ++it) {
+                    if (hopsContained(it->second.nextHops, row.nextHops)) {
+                        held = Held::Duplicate;
+                        dup = it;
+                    }
+                }
             }
-            if (!held && replace)
-                held = &primary->second; // NLM_F_REPLACE: the kernel replaced its first match
+            if (held == Held::None && replace)
+                held = Held::Primary; // NLM_F_REPLACE: the kernel replaced its first match
         }
     }
-    ChangeRecord record;
-    record.object = ObjectKind::Route;
-    record.family = row.family();
-    record.timeUs = timeUs;
-    record.origin = origin;
-    if (!held) {
-        if (primary == m_routes.end())
-            m_routes.emplace(base, row);
+    const bool marking = m_seenDuplicates != nullptr;
+    if (marking && (held == Held::Duplicate || (held == Held::None && slot != PackedRouteTable::npos)))
+        m_seenDuplicates->insert(identityKey(row));
+    if (held == Held::None) {
+        if (slot == PackedRouteTable::npos)
+            m_routes.insert(hash, row, marking);
         else
             m_routeDuplicates.emplace(base, row);
-        record.change = ChangeKind::Add;
-        record.after = row;
-    } else {
-        const FieldMask mask = diff(*held, row);
-        if (mask == 0) {
-            *held = row;
-            return false;
+        if (out) {
+            setRouteRecord(out, ChangeKind::Add, row.family(), timeUs, origin);
+            out->before = std::monostate {};
+            out->after = row; // assigned in place: out's next-hop vector keeps its capacity
         }
-        record.change = ChangeKind::Parameter;
-        record.changedFields = mask;
-        record.before = std::move(*held);
-        *held = row;
-        record.after = row;
+        return true;
     }
-    if (out)
-        *out = std::move(record);
-    return true;
+    RouteRow &current = held == Held::Primary ? m_held : dup->second;
+    const FieldMask mask = diff(current, row);
+    if (mask != 0 && out) {
+        setRouteRecord(out, ChangeKind::Parameter, row.family(), timeUs, origin);
+        out->changedFields = mask;
+        out->before = current;
+        out->after = row;
+    }
+    // Stored even when nothing shown changed (refreshes what is not shown).
+    if (held == Held::Primary) {
+        m_routes.assign(slot, row);
+        if (marking)
+            m_routes.mark(slot);
+    } else {
+        current = row;
+    }
+    return mask != 0;
 }
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
@@ -320,11 +376,17 @@ bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin or
 }
 bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
+    if (aliases(keyRow, out)) {
+        ChangeRecord record;
+        const bool removed = remove(keyRow, timeUs, origin, &record);
+        if (removed)
+            *out = std::move(record);
+        return removed;
+    }
     const Key base = makeKey(keyRow);
-    auto primary = m_routes.find(base);
-    if (primary == m_routes.end())
+    const std::uint32_t slot = findPrimary(base, KeyHash {}(base)); // decoded into m_held
+    if (slot == PackedRouteTable::npos)
         return false;
-    RouteRow removed;
     if (m_scheme == KeyScheme::Linux && keyRow.family() == Family::IPv6 && keyRow.nextHops.size() == 1
         && !keyRow.nextHops.front().gateway.isUnspecified()) {
         // IPv6 multipath: deleting one sibling (`ip -6 route del X via A dev d`) removes
@@ -339,79 +401,99 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
             if (after.nextHops.size() == 1)
                 after.nextHops.front().weight = 1; // a single-path route has no weight
             if (out) {
-                ChangeRecord record;
-                record.object = ObjectKind::Route;
-                record.change = ChangeKind::Parameter;
-                record.family = after.family();
-                record.timeUs = timeUs;
-                record.origin = origin;
-                record.changedFields = diff(held, after);
-                record.before = held;
-                record.after = after;
-                *out = std::move(record);
+                setRouteRecord(out, ChangeKind::Parameter, after.family(), timeUs, origin);
+                out->changedFields = diff(held, after);
+                out->before = held;
+                out->after = after;
             }
             held = std::move(after);
             return true;
         };
-        if (shrink(primary->second))
+        if (shrink(m_held)) {
+            m_routes.assign(slot, m_held);
             return true;
+        }
         auto [first, last] = m_routeDuplicates.equal_range(base);
         for (auto it = first; it != last; ++it)
             if (shrink(it->second))
                 return true;
     }
+    auto fillDelete = [&](const RouteRow &removed) {
+        if (!out)
+            return;
+        setRouteRecord(out, removalKind(removed, timeUs), removed.family(), timeUs, origin);
+        out->before = removed;
+        out->after = std::monostate {};
+    };
     // A delete that names no next hop takes the first route with the base key, as the kernel does.
-    if (keyRow.nextHops.empty() || sameRoute(primary->second, keyRow)) {
-        removed = std::move(primary->second);
+    if (keyRow.nextHops.empty() || sameRoute(m_held, keyRow)) {
+        fillDelete(m_held);
         auto dup = m_routeDuplicates.find(base);
         if (dup != m_routeDuplicates.end()) { // promote the next route with this base key
-            primary->second = std::move(dup->second);
+            m_routes.assign(slot, dup->second);
             m_routeDuplicates.erase(dup);
         } else {
-            m_routes.erase(primary);
+            m_routes.erase(slot);
         }
-    } else {
-        auto [first, last] = m_routeDuplicates.equal_range(base);
-        auto it = first;
-        while (it != last && !sameRoute(it->second, keyRow))
-            ++it;
-        if (it == last)
-            return false;
-        removed = std::move(it->second);
-        m_routeDuplicates.erase(it);
+        return true;
     }
-    if (out) {
-        ChangeRecord record;
-        record.object = ObjectKind::Route;
-        record.change = removalKind(removed, timeUs);
-        record.family = removed.family();
-        record.timeUs = timeUs;
-        record.origin = origin;
-        record.before = std::move(removed);
-        *out = std::move(record);
-    }
+    auto [first, last] = m_routeDuplicates.equal_range(base);
+    auto it = first;
+    while (it != last && !sameRoute(it->second, keyRow))
+        ++it;
+    if (it == last)
+        return false;
+    fillDelete(it->second);
+    m_routeDuplicates.erase(it);
     return true;
 }
 
 void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
 {
-    std::unordered_set<Key, KeyHash> seenInterfaces, seenAddresses, seenRoutes;
+    beginReconcile(snapshot, timeUs, origin, out);
+    ChangeRecord record;
+    for (const RouteRow &row : snapshot.routes)
+        if (reconcileRoute(row, timeUs, origin, &record))
+            out.push_back(std::move(record));
+    endReconcile(timeUs, origin, out);
+}
+
+void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin,
+                                std::vector<ChangeRecord> &out)
+{
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
-        seenInterfaces.insert(makeKey(row));
+        m_seenInterfaces.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
     for (const AddressRow &row : snapshot.addresses) {
-        seenAddresses.insert(makeKey(row));
+        m_seenAddresses.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
             out.push_back(std::move(record));
     }
-    for (const RouteRow &row : snapshot.routes) {
-        seenRoutes.insert(identityKey(row));
-        if (upsert(row, timeUs, origin, &record))
-            out.push_back(std::move(record));
-    }
+    // Routes: each upsert marks the packed row it lands on (or notes a duplicate's identity).
+    clearRouteMarks();
+    m_seenDuplicates = &m_markedDuplicates;
+}
+
+bool StateStore::reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsert(row, timeUs, origin, out);
+}
+
+void StateStore::cancelReconcile()
+{
+    m_seenDuplicates = nullptr;
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
+}
+
+void StateStore::endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
+{
+    m_seenDuplicates = nullptr;
     auto sweep = [&](auto &map, const auto &seen, auto keyOf) {
         for (auto it = map.begin(); it != map.end();) {
             if (seen.count(keyOf(*it))) {
@@ -429,22 +511,21 @@ void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin
             it = map.erase(it);
         }
     };
-    // Routes: collect the unseen ones first, then remove them through remove() so a
-    // duplicate is promoted correctly.
-    std::vector<RouteRow> goneRoutes;
-    auto collectGone = [&](const auto &map) {
-        for (const auto &[k, row] : map)
-            if (!seenRoutes.count(identityKey(row)))
-                goneRoutes.push_back(row);
-    };
-    collectGone(m_routes);
-    collectGone(m_routeDuplicates);
-    for (const RouteRow &row : goneRoutes)
+    // Routes: collect the unseen ones first (compactly), then remove them through remove()
+    // so a duplicate is promoted correctly.
+    PackedRouteList gone;
+    unmarkedRoutes([](const RouteRow &) { return true; }, &gone);
+    ChangeRecord record;
+    gone.forEach([&](const RouteRow &row) {
         if (remove(row, timeUs, origin, &record))
             out.push_back(std::move(record));
+    });
+    gone.clear();
     auto byMapKey = [](const auto &entry) { return entry.first; };
-    sweep(m_addresses, seenAddresses, byMapKey);
-    sweep(m_interfaces, seenInterfaces, byMapKey);
+    sweep(m_addresses, m_seenAddresses, byMapKey);
+    sweep(m_interfaces, m_seenInterfaces, byMapKey);
+    m_seenInterfaces.clear();
+    m_seenAddresses.clear();
 }
 
 void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const
@@ -475,8 +556,7 @@ void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &o
     for (auto *row : addresses)
         emit(*row);
     out.reserve(out.size() + routeCount());
-    for (const auto &[k, row] : m_routes)
-        emit(row);
+    m_routes.forEach(emit);
     for (const auto &[k, row] : m_routeDuplicates)
         emit(row);
 }
@@ -498,34 +578,91 @@ const InterfaceRow *StateStore::findInterface(std::uint32_t ifIndex) const
 std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Family family) const
 {
     std::vector<RouteRow> out;
-    auto scan = [&](const auto &map) {
-        for (const auto &[k, row] : map) {
-            if (family != Family::Unspec && row.family() != family)
-                continue;
-            for (const NextHop &hop : row.nextHops) {
-                if (hop.ifIndex == ifIndex) {
-                    out.push_back(row);
-                    break;
-                }
+    auto scan = [&](const RouteRow &row) {
+        if (family != Family::Unspec && row.family() != family)
+            return;
+        for (const NextHop &hop : row.nextHops) {
+            if (hop.ifIndex == ifIndex) {
+                out.push_back(row);
+                break;
             }
         }
     };
-    scan(m_routes);
-    scan(m_routeDuplicates);
+    m_routes.forEach(scan);
+    for (const auto &[k, row] : m_routeDuplicates)
+        scan(row);
     return out;
 }
 
 std::vector<RouteRow> StateStore::routesUsingNexthop(std::uint32_t nhId, Family family) const
 {
     std::vector<RouteRow> out;
-    auto scan = [&](const auto &map) {
-        for (const auto &[k, row] : map)
-            if (row.nhId == nhId && (family == Family::Unspec || row.family() == family))
-                out.push_back(row);
+    auto scan = [&](const RouteRow &row) {
+        if (row.nhId == nhId && (family == Family::Unspec || row.family() == family))
+            out.push_back(row);
     };
-    scan(m_routes);
-    scan(m_routeDuplicates);
+    m_routes.forEach(scan);
+    for (const auto &[k, row] : m_routeDuplicates)
+        scan(row);
     return out;
+}
+
+bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) const
+{
+    if (m_routes.any(pred))
+        return true;
+    for (const auto &[k, row] : m_routeDuplicates)
+        if (pred(row))
+            return true;
+    return false;
+}
+
+void StateStore::clearRouteMarks()
+{
+    m_routes.clearMarks();
+    m_markedDuplicates.clear();
+}
+
+bool StateStore::markRoute(const RouteRow &row)
+{
+    const Key base = makeKey(row);
+    const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
+    if (slot == PackedRouteTable::npos)
+        return false;
+    if (sameRoute(m_held, row)) {
+        m_routes.mark(slot);
+        return true;
+    }
+    auto [first, last] = m_routeDuplicates.equal_range(base);
+    for (auto it = first; it != last; ++it) {
+        if (sameRoute(it->second, row)) {
+            m_markedDuplicates.insert(identityKey(row));
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t StateStore::unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const
+{
+    std::size_t marked = 0;
+    m_routes.forEachWithMark([&](const RouteRow &row, bool isMarked) {
+        if (!pred(row))
+            return;
+        if (isMarked)
+            ++marked;
+        else
+            list->push(row);
+    });
+    for (const auto &[k, row] : m_routeDuplicates) {
+        if (!pred(row))
+            continue;
+        if (m_markedDuplicates.count(identityKey(row)))
+            ++marked;
+        else
+            list->push(row);
+    }
+    return marked;
 }
 
 std::vector<AddressRow> StateStore::addressesOn(std::uint32_t ifIndex, Family family) const
@@ -537,12 +674,21 @@ std::vector<AddressRow> StateStore::addressesOn(std::uint32_t ifIndex, Family fa
     return out;
 }
 
+std::size_t StateStore::routeMemoryBytes() const
+{
+    // A node of the duplicates map: the node (key + row + next pointer + cached hash), the
+    // next-hop block and the bucket pointer; an estimate, as allocators round up.
+    const std::size_t perDuplicate = sizeof(Key) + sizeof(RouteRow) + 2 * sizeof(void *) + sizeof(NextHop) + 16;
+    return m_routes.memoryBytes() + m_routeDuplicates.size() * perDuplicate;
+}
+
 void StateStore::clear()
 {
     m_interfaces.clear();
     m_addresses.clear();
     m_routes.clear();
     m_routeDuplicates.clear();
+    m_markedDuplicates.clear();
 }
 
 } // namespace ncv::platform

@@ -4,12 +4,15 @@
 // Not thread-safe: owned and used by one reader thread.
 #pragma once
 
+#include "packedroutetable.h"
 #include "types.h"
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -56,9 +59,23 @@ public:
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
     /// then routes; deletes of routes and addresses before deletes of interfaces.
     void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    /// reconcile() in steps, so routes can come straight from a dump (no snapshot of them):
+    /// beginReconcile(snapshot) applies its interfaces and addresses (snapshot.routes is
+    /// ignored) and starts marking routes; reconcileRoute(row) for each route as it is read
+    /// (Add / Parameter into *out, true, as upsert()); endReconcile() appends the deletes of
+    /// the routes not seen, then addresses, then interfaces. cancelReconcile() instead
+    /// stops without deleting anything (the route dump failed).
+    void beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    bool reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    void endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    void cancelReconcile();
 
     /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
     void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
+
+    /// Starts loading what an upsert / remove of row will look at first (a hint; call it a
+    /// little ahead, e.g. while decoding the next message).
+    void prefetch(const RouteRow &row) const;
 
     /// Lookups (nullptr when absent). Pointers are valid until the next mutation.
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
@@ -66,12 +83,28 @@ public:
     std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
     /// Routes that use the nexthop object nhId (RTA_NH_ID), of the given family (Unspec = all).
     std::vector<RouteRow> routesUsingNexthop(std::uint32_t nhId, Family family) const;
+    /// True when pred(route) holds for a held route (stops at the first).
+    bool anyRoute(const std::function<bool(const RouteRow &)> &pred) const;
+
+    /// Confirming which held routes a dump still lists, at a million routes without a copy
+    /// of each (silent deletions): clearRouteMarks(), markRoute(row) for each listed row
+    /// (marks the held route with row's identity; false when none is held), then
+    /// unmarkedRoutes(pred, &list) puts the unmarked held routes for which pred holds into
+    /// list and returns how many marked ones pred holds for. reconcile() clears the marks.
+    void clearRouteMarks();
+    bool markRoute(const RouteRow &row);
+    std::size_t unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
+
     /// Addresses on ifIndex of the given family (Unspec = all).
     std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
 
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
+    /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
+    /// the node-held duplicates), for measurements.
+    std::size_t routeMemoryBytes() const;
+    /// Frees everything (routes: a few dozen blocks, not one per route).
     void clear();
 
     /// Key bytes of a row under this store's scheme (for tests and backends).
@@ -79,7 +112,7 @@ public:
     std::string key(const AddressRow &row) const;
     std::string key(const RouteRow &row) const;
 
-    /// Fixed-size key (no heap allocation per stored row).
+    /// Fixed-size key (no heap allocation per stored row). Bytes past length are zero.
     struct Key {
         std::array<std::uint8_t, 48> bytes {};
         std::uint8_t length = 0;
@@ -99,10 +132,20 @@ private:
     KeyScheme m_scheme;
     std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
-    std::unordered_map<Key, RouteRow, KeyHash> m_routes; ///< by base key: the first route of each
+    /// Routes by base key (hash of makeKey(row)): the first route of each base key, packed
+    /// (see packedroutetable.h: ~25 bytes per IPv4 route plus a 16-byte index share at 1M).
+    PackedRouteTable m_routes;
     /// Further routes sharing a base key with one in m_routes (rare: a few per device for
     /// IPv6 kernel routes, `ip route append`).
     std::unordered_multimap<Key, RouteRow, KeyHash> m_routeDuplicates;
+    RouteRow m_held; ///< scratch: the packed route being looked at (keeps its next-hop capacity)
+    /// During reconcile(): route upserts mark the packed row they land on, or put the
+    /// identity key of a duplicate here (no key set of a million routes).
+    std::unordered_set<Key, KeyHash> *m_seenDuplicates = nullptr;
+    std::unordered_set<Key, KeyHash> m_markedDuplicates; ///< markRoute() of a duplicate: its identity
+    std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses; ///< between begin/endReconcile()
+    /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
+    std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };
 
 } // namespace ncv::platform

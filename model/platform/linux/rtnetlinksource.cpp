@@ -23,7 +23,6 @@
 #include <iterator>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -95,7 +94,11 @@ struct RtnetlinkSource::Registration {
     StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
     netlink::DecodedMessage decoded;
+    /// Records [0, batchSize) wait for delivery; the slots after them are kept (with their
+    /// allocations) and written again, so a record costs no heap allocation in the steady state.
     std::vector<ChangeRecord> batch;
+    std::size_t batchSize = 0;
+    std::vector<ChangeRecord> entityScratch; ///< EntityTracker output, moved into batch
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
 
@@ -135,10 +138,34 @@ struct RtnetlinkSource::Registration {
     }
 
     enum class DumpResult { Ok, Cancelled, Failed };
-    DumpResult dumpAll(Snapshot &snapshot, std::string &error);
+    /// Where a route dump's rows go.
+    enum class RoutesTo {
+        Snapshot, ///< snapshot.routes (resync)
+        Store, ///< the initial dump: straight into the store and out as Initial records
+               ///< (streamRoute()), so a million-route dump never exists as a second copy
+        Marks, ///< store.markRoute() (confirming silent deletions)
+        Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
+    };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
     /// next hop on that interface.
-    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0);
+    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
+                       RoutesTo routesTo = RoutesTo::Snapshot);
+    void initialRoute(const RouteRow &row, std::int64_t timeUs);
+    /// The initial dump runs one route behind the decoder: the decoded route's index slot is
+    /// prefetched while the previous one is stored. streamed is that previous route.
+    void streamRoute(std::int64_t timeUs);
+    void flushStreamed();
+    void resyncRoute();
+    std::int64_t resyncTimeUs = 0;
+    RouteRow streamed;
+    std::int64_t streamedTimeUs = 0;
+    bool hasStreamed = false;
+    ChangeRecord &appendRecord()
+    {
+        if (batchSize == batch.size())
+            batch.emplace_back();
+        return batch[batchSize++];
+    }
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
@@ -219,7 +246,7 @@ Status RtnetlinkSource::Registration::open()
     strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
 
     buffer.resize(kReceiveBufferSize);
-    batch.reserve(64);
+    batch.reserve(kMaxBatchRecords + 16);
     return Status::success();
 }
 
@@ -245,30 +272,33 @@ bool RtnetlinkSource::Registration::waitReadable(int fd, int timeoutMs)
 
 void RtnetlinkSource::Registration::deliver()
 {
-    if (batch.empty())
+    if (batchSize == 0)
         return;
     {
         // Counted first, so a callback (or a test woken by it) sees its own batch counted.
         std::lock_guard lock(statsMutex);
-        stats.records += batch.size();
+        stats.records += batchSize;
         stats.batches += 1;
     }
     {
         CallbackScope scope(gate);
         if (scope.entered()) {
-            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batch.size()));
+            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batchSize));
         } else {
             stop.store(true, std::memory_order_release);
         }
     }
-    batch.clear();
+    batchSize = 0;
 }
 
 void RtnetlinkSource::Registration::push(ChangeRecord &&record)
 {
     if (!matchesFilter(record, params.objects, family))
         return;
-    entities.process(std::move(record), batch); // adds entity registered / deregistered records
+    entities.process(std::move(record), entityScratch); // adds entity registered / deregistered records
+    for (ChangeRecord &r : entityScratch)
+        appendRecord() = std::move(r);
+    entityScratch.clear();
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -279,12 +309,12 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
     record.origin = Origin::Observed;
     record.timeUs = nowUs();
     record.note = std::move(note);
-    batch.push_back(std::move(record));
+    appendRecord() = std::move(record);
 }
 
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
                                                                                  Snapshot &snapshot, std::string &error,
-                                                                                 std::uint32_t oif)
+                                                                                 std::uint32_t oif, RoutesTo routesTo)
 {
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
@@ -293,8 +323,15 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
         : type == RTM_GETADDR                    ? snapshot.addresses.size()
                                                  : snapshot.routes.size();
     const unsigned portId = mnl_socket_get_portid(dump);
+    struct FlushStreamed { // the last streamed route goes into the store however the dump ends
+        Registration *reg;
+        ~FlushStreamed() { reg->flushStreamed(); }
+    } flushOnExit {this};
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
-        // Drop what a previous (interrupted) attempt appended.
+        // Drop what a previous (interrupted) attempt appended. Routes streamed into the
+        // store stay: the repeated dump is upserted over them (a route the interrupted walk
+        // missed comes as Initial, one that changed meanwhile as Parameter, repeats are
+        // no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
         if (type == RTM_GETLINK)
             snapshot.interfaces.resize(mark);
         else if (type == RTM_GETADDR)
@@ -386,7 +423,15 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         snapshot.addresses.push_back(decoded.address);
                     break;
                 case ObjectKind::Route:
-                    if (type == RTM_GETROUTE)
+                    if (type != RTM_GETROUTE)
+                        break;
+                    if (routesTo == RoutesTo::Store)
+                        streamRoute(t);
+                    else if (routesTo == RoutesTo::Marks)
+                        store.markRoute(decoded.route);
+                    else if (routesTo == RoutesTo::Reconcile)
+                        resyncRoute();
+                    else
                         snapshot.routes.push_back(decoded.route);
                     break;
                 default: break;
@@ -401,20 +446,6 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
     // Still interrupted after several attempts (a very busy system): keep the last
     // result; the events queued meanwhile bring the store up to date.
     return DumpResult::Ok;
-}
-
-RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpAll(Snapshot &snapshot, std::string &error)
-{
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error);
-    return r;
 }
 
 void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
@@ -526,9 +557,16 @@ void RtnetlinkSource::Registration::resync(int err)
         waitReadable(-1, options.resyncBackoffMs);
     if (stop.load(std::memory_order_acquire))
         return;
+    // Links and addresses are dumped whole and reconciled first; routes go from the dump
+    // straight through StateStore::reconcileRoute() (no snapshot of a million routes), then
+    // the routes the dump did not list are deleted, then addresses and interfaces.
     Snapshot snapshot;
     std::string error;
-    const DumpResult r = dumpAll(snapshot, error);
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
@@ -536,19 +574,47 @@ void RtnetlinkSource::Registration::resync(int err)
         deliver();
         return;
     }
-    std::vector<ChangeRecord> diffs;
-    store.reconcile(snapshot, nowUs(), Origin::Inferred, diffs);
-    snapshot = Snapshot {};
     {
         std::lock_guard lock(statsMutex);
         ++stats.resyncs; // counted before the differences are seen by the callback
     }
-    for (auto &record : diffs) {
-        push(std::move(record));
-        if (batch.size() >= kMaxBatchRecords)
-            deliver();
+    resyncTimeUs = nowUs();
+    std::vector<ChangeRecord> diffs;
+    auto deliverAll = [&] {
+        for (auto &record : diffs) {
+            push(std::move(record));
+            if (batchSize >= kMaxBatchRecords)
+                deliver();
+        }
+        diffs.clear();
+    };
+    store.beginReconcile(snapshot, resyncTimeUs, Origin::Inferred, diffs);
+    snapshot = Snapshot {};
+    deliverAll();
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Reconcile);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Reconcile);
+    if (r != DumpResult::Ok) {
+        store.cancelReconcile(); // a partial dump: delete nothing
+        if (r == DumpResult::Cancelled)
+            return;
+        marker(ChangeKind::Gap, "resync failed: " + error);
+        deliver();
+        return;
     }
+    store.endReconcile(resyncTimeUs, Origin::Inferred, diffs);
+    deliverAll();
     deliver();
+}
+
+void RtnetlinkSource::Registration::resyncRoute()
+{
+    ChangeRecord record;
+    if (store.reconcileRoute(decoded.route, resyncTimeUs, Origin::Inferred, &record))
+        push(std::move(record)); // through the filter and the entity tracker
+    if (batchSize >= kMaxBatchRecords)
+        deliver();
 }
 
 void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
@@ -591,15 +657,24 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
     }
     for (SilentCheck &check : due) {
         // Candidates: IPv4 routes still held with a next hop on the interface (or using the
-        // deleted nexthop object).
-        std::vector<RouteRow> candidates = check.nhId ? store.routesUsingNexthop(check.nhId, Family::IPv4)
-                                                      : store.routesUsingInterface(check.ifIndex, Family::IPv4);
-        if (candidates.empty())
+        // deleted nexthop object). The dump marks the held routes it lists; the unmarked
+        // candidates are gone. (At a million routes on one link: no copy of each candidate,
+        // no key set; the gone ones wait in a PackedRouteList, ~25 bytes each.)
+        auto isCandidate = [&check](const RouteRow &row) {
+            if (row.family() != Family::IPv4)
+                return false;
+            if (check.nhId)
+                return row.nhId == check.nhId;
+            return std::any_of(row.nextHops.begin(), row.nextHops.end(),
+                               [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
+        };
+        if (!store.anyRoute(isCandidate))
             continue;
-        Snapshot present;
+        store.clearRouteMarks();
+        Snapshot unused;
         std::string error;
         const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
-        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, present, error, oif);
+        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Marks);
         if (r == DumpResult::Cancelled)
             return;
         if (r == DumpResult::Failed) {
@@ -607,21 +682,17 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
             deliver();
             continue;
         }
-        std::unordered_set<std::string> keys;
-        keys.reserve(present.routes.size());
-        for (const RouteRow &row : present.routes)
-            keys.insert(store.key(row));
-        bool survivors = false;
+        PackedRouteList gone;
+        const bool survivors = store.unmarkedRoutes(isCandidate, &gone) > 0;
         const std::int64_t t = nowUs();
-        for (const RouteRow &candidate : candidates) {
-            if (keys.count(store.key(candidate))) {
-                survivors = true;
-                continue;
-            }
-            ChangeRecord record;
-            if (store.remove(candidate, t, Origin::Inferred, &record))
+        ChangeRecord record;
+        gone.forEach([&](const RouteRow &row) {
+            if (store.remove(row, t, Origin::Inferred, &record))
                 push(std::move(record));
-        }
+            if (batchSize >= kMaxBatchRecords)
+                deliver();
+        });
+        gone.clear();
         deliver();
         if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
             check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
@@ -630,44 +701,103 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
     }
 }
 
+void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
+{
+    ChangeRecord &record = appendRecord(); // written in place by the store
+    if (!store.upsert(row, timeUs, Origin::Observed, &record)) {
+        --batchSize; // exact duplicate in the dump, or unchanged in a repeated dump
+        return;
+    }
+    if (record.change == ChangeKind::Add) {
+        entities.countInitial(row);
+        record.change = ChangeKind::Initial; // before is empty, changedFields 0 for an Add
+        if (!params.initialNotification || !matchesFilter(record, params.objects, family))
+            --batchSize;
+    } else {
+        // Parameter: a dump repeated after NLM_F_DUMP_INTR found the route changed since
+        // the interrupted one delivered it; delivered as the observed change it is.
+        ChangeRecord change = std::move(record);
+        --batchSize;
+        if (params.initialNotification) {
+            push(std::move(change));
+        } else {
+            entities.process(std::move(change), entityScratch); // keep the per-origin counts right
+            entityScratch.clear();
+        }
+    }
+    if (batchSize >= kMaxBatchRecords)
+        deliver();
+}
+
+void RtnetlinkSource::Registration::streamRoute(std::int64_t timeUs)
+{
+    store.prefetch(decoded.route);
+    if (hasStreamed)
+        initialRoute(streamed, streamedTimeUs);
+    std::swap(streamed, decoded.route); // both keep their next-hop capacity
+    streamedTimeUs = timeUs;
+    hasStreamed = true;
+}
+
+void RtnetlinkSource::Registration::flushStreamed()
+{
+    if (!hasStreamed)
+        return;
+    hasStreamed = false;
+    initialRoute(streamed, streamedTimeUs);
+}
+
 void RtnetlinkSource::Registration::run()
 {
     t_onReaderThread = true;
-    // 1. Snapshot (the event socket is already subscribed; events queue meanwhile).
+    // 1. Snapshot (the event socket is already subscribed; events queue meanwhile). Links
+    // and addresses (few) are dumped whole and then delivered; routes (up to millions) go
+    // from each dump datagram straight into the store and out as Initial records.
     Snapshot snapshot;
     std::string error;
-    const DumpResult r = dumpAll(snapshot, error);
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
-    if (r == DumpResult::Failed) {
-        marker(ChangeKind::Gap, "initial dump failed: " + error);
-        deliver();
-    }
     const std::int64_t t = nowUs();
     auto initial = [&](auto &rows) {
         for (auto &row : rows) {
-            ChangeRecord record;
-            if (!store.upsert(row, t, Origin::Observed, &record))
-                continue; // exact duplicate in the dump
-            if constexpr (std::is_same_v<std::decay_t<decltype(row)>, RouteRow>)
-                entities.countInitial(row);
-            if (!params.initialNotification)
+            ChangeRecord &record = appendRecord();
+            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification) {
+                --batchSize; // exact duplicate in the dump, or no initial records asked
                 continue;
+            }
             record.change = ChangeKind::Initial;
             record.before = std::monostate {};
             record.changedFields = 0;
-            if (matchesFilter(record, params.objects, family))
-                batch.push_back(std::move(record)); // counted above, not through push()
-            if (batch.size() >= kMaxBatchRecords)
+            if (!matchesFilter(record, params.objects, family))
+                --batchSize; // counted above, not through push()
+            if (batchSize >= kMaxBatchRecords)
                 deliver();
         }
         rows = {};
     };
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
-    initial(snapshot.routes);
-    if (params.initialNotification && wantsRoutes())
-        entities.appendInitial(t, batch);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Store);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Store);
+    if (r == DumpResult::Cancelled)
+        return;
+    if (r == DumpResult::Failed) {
+        marker(ChangeKind::Gap, "initial dump failed: " + error);
+        deliver();
+    }
+    if (params.initialNotification && wantsRoutes()) {
+        entities.appendInitial(nowUs(), entityScratch);
+        for (ChangeRecord &record : entityScratch)
+            appendRecord() = std::move(record);
+        entityScratch.clear();
+    }
     marker(ChangeKind::SnapshotComplete,
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
                + " addresses, " + std::to_string(store.routeCount()) + " routes");

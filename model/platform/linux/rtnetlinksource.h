@@ -3,12 +3,16 @@
 // Each registration owns a reader thread, an event socket (subscribed to RTNLGRP_LINK
 // and, per object mask and family, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE),
 // a dump socket, a StateStore(KeyScheme::Linux) and an eventfd that wakes the thread on
-// cancel. The thread: dumps links, addresses, routes (a dump flagged NLM_F_DUMP_INTR is run
-// again), delivers the rows as Initial records (if asked), then exactly one
-// SnapshotComplete, then classifies the events queued since the subscription and all later
-// ones through the store (no-ops are dropped). On ENOBUFS (events lost) or a truncated
-// datagram it delivers a Gap record, drains, backs off, dumps again and delivers the
-// differences with Origin::Inferred.
+// cancel. The thread: dumps links and addresses and delivers them as Initial records (if
+// asked), then dumps routes straight into the store, delivering each new one as an Initial
+// record while the dump is read (no full snapshot copy next to the store); a dump flagged
+// NLM_F_DUMP_INTR is run again (up to 8 times; repeated routes are no-ops, routes it adds
+// are Initial, changed ones Parameter). Then exactly one SnapshotComplete, then it
+// classifies the events queued since the subscription and all later ones through the store
+// (no-ops are dropped). On ENOBUFS (events lost) or a truncated datagram it delivers a Gap
+// record, drains, backs off, dumps again (routes straight through the store's reconcile
+// steps, then the deletes of routes not listed) and delivers the differences with
+// Origin::Inferred.
 //
 // Silent deletions (ip-sysctl.rst skip_notify_on_dev_down): when a link loses IFF_UP, is
 // deleted, or loses its last IPv4 address, and when a nexthop object is deleted
