@@ -76,6 +76,9 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
         m_entities = new EntityTableModel(this);
     }
     m_clock.start();
+    m_updateIntervalMs = m_mode == Mode::Full ? kUpdateIntervalMs : 0; // nothing to repaint headless
+    m_deferTimer.setSingleShot(true);
+    connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
 }
 
 NotificationModel::~NotificationModel()
@@ -186,6 +189,18 @@ void NotificationModel::applyPending()
 {
     if (m_applying)
         return; // re-entered from a slot: the outer call or a posted call applies it
+    // Keeping up with a stream (no backlog left): at most one batch per update interval,
+    // the first one after a quiet interval at once. Each applied batch costs the views a
+    // repaint; without this a steady stream of small batches keeps the GUI thread
+    // repainting (on 2 cores it also takes a core from the kernel producing the events).
+    if (m_updateIntervalMs > 0 && m_backlogOffset >= m_backlog.items.size() && m_lastSliceEnd.isValid()) {
+        const qint64 since = m_lastSliceEnd.elapsed();
+        if (since < m_updateIntervalMs) {
+            if (!m_deferTimer.isActive())
+                m_deferTimer.start(int(m_updateIntervalMs - since));
+            return; // m_posted stays true: the timer applies what piles up meanwhile
+        }
+    }
     if (applySlice())
         QMetaObject::invokeMethod(this, &NotificationModel::applyPending, Qt::QueuedConnection);
 }
@@ -226,6 +241,7 @@ bool NotificationModel::applySlice()
     m_sizer.record(count, ns);
     noteApplied(int(count), ns);
     m_applying = false;
+    m_lastSliceEnd.start();
     m_backlogOffset += count;
     if (m_backlogOffset < m_backlog.items.size())
         return true; // more of this burst: the caller queues the next slice

@@ -4,7 +4,8 @@
 // pending vector and only the first append of a batch posts ONE queued applyPending();
 // the GUI thread swaps the whole vector out and applies it (tables with ranged signals,
 // history once, timeline once, batchApplied once). A big burst is applied in slices sized
-// by time (SliceSizer), one per event-loop turn. Lives on the GUI thread.
+// by time (SliceSizer), one per event-loop turn; a steady stream at most once per update
+// interval (kUpdateIntervalMs). Lives on the GUI thread.
 //
 // Two modes: Full (the GUI: table models, event log, timeline, history) and HistoryOnly
 // (the headless Recorder: only the event history and the interface names it needs; the
@@ -19,7 +20,9 @@
 #include <QHash>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <span>
@@ -177,6 +180,19 @@ public:
     void setSliceBudgetMs(double ms) { m_sizer.setBudgetMs(ms); }
     const SliceSizer &sliceSizer() const { return m_sizer; }
 
+    /// While records keep coming and the GUI thread keeps up (nothing left of the last
+    /// burst), the pending records are applied at most once per kUpdateIntervalMs
+    /// (milliseconds since the end of the last slice); the first batch after a quieter
+    /// interval is applied at once, and a backlog larger than one slice is applied slice
+    /// after slice without waiting. Each applied batch costs the views a repaint (at a
+    /// million rows the repaint costs more than the records), so this bounds the repaints
+    /// of a steady stream to about 16 per second. Full mode only (HistoryOnly: 0, no wait).
+    static constexpr int kUpdateIntervalMs = 60;
+    /// Changes the update interval (milliseconds, >= 0; 0 = apply on the next turn), for
+    /// tests and diagnostics.
+    void setUpdateIntervalMs(int ms) { m_updateIntervalMs = std::max(0, ms); }
+    int updateIntervalMs() const { return m_updateIntervalMs; }
+
 public Q_SLOTS:
     /// GUI thread: swaps the pending records out and applies them (at most
     /// kMaxSliceRecords; the rest follows in queued slices). Normally invoked (queued) by
@@ -261,6 +277,10 @@ private:
     qint64 m_slices = 0;
     void noteApplied(int records, qint64 ns);
     QElapsedTimer m_clock;
+    // Update interval (see kUpdateIntervalMs).
+    int m_updateIntervalMs = 0;
+    QElapsedTimer m_lastSliceEnd;
+    QTimer m_deferTimer;
     mutable std::deque<std::pair<qint64, int>> m_rateWindow; // (ms, events) per batch
 };
 

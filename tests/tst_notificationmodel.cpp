@@ -1,6 +1,7 @@
 // NotificationModel: batching (one queued call per batch), marshalling from another
 // thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
-// (SliceSizer, driven with given durations); Mode::HistoryOnly stores what Full stores.
+// (SliceSizer, driven with given durations); a stream applied once per update interval;
+// Mode::HistoryOnly stores what Full stores.
 #include "addresstablemodel.h"
 #include "eventhistory.h"
 #include "interfacetablemodel.h"
@@ -297,6 +298,37 @@ private Q_SLOTS:
         const NotificationModel::ApplyStats stats = model.applyStats();
         QCOMPARE(stats.lastRecords, sizes.back());
         QCOMPARE(stats.maxRecords, *std::max_element(sizes.begin(), sizes.end()));
+    }
+
+    void streamIsAppliedOncePerUpdateIntervalButABacklogWithoutWaiting()
+    {
+        ManualSource source;
+        NotificationModel model(&source);
+        QCOMPARE(model.updateIntervalMs(), NotificationModel::kUpdateIntervalMs);
+        NotificationModel lean(&source, NotificationModel::Mode::HistoryOnly);
+        QCOMPARE(lean.updateIntervalMs(), 0); // nothing to repaint headless
+        model.setUpdateIntervalMs(0);
+        model.setSliceBudgetMs(0); // slices of kMinSliceRecords
+        QString error;
+        QVERIFY(model.start(afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QSignalSpy batches(&model, &NotificationModel::batchApplied);
+        // From the first slice on the interval is an hour; the rest of the burst (a
+        // backlog) must still come slice after slice without waiting.
+        connect(&model, &NotificationModel::batchApplied, this, [&] { model.setUpdateIntervalMs(3'600'000); });
+        const int N = 3 * int(NotificationModel::kMinSliceRecords) + 5;
+        for (int i = 0; i < N; ++i)
+            source.upsert(numberedRoute(i));
+        QTRY_COMPARE(model.totalEvents(), qint64(N));
+        QCOMPARE(batches.count(), 4);
+        // Records that come now (no backlog, the last slice just ended) wait for the interval.
+        source.upsert(numberedRoute(N));
+        QTest::qWait(100);
+        QCOMPARE(model.totalEvents(), qint64(N));
+        QCOMPARE(batches.count(), 4);
+        model.stop(); // applies them
+        QCOMPARE(model.totalEvents(), qint64(N + 1));
+        QCOMPARE(model.routes()->rowCount(), N + 1);
     }
 
     void historyOnlyModeKeepsTheSameHistory()
