@@ -55,7 +55,29 @@ public:
     };
     /// True when one column's display text of row contains needle (case-insensitive).
     /// The default checks the DisplayRole texts; tables override it with a faster scan.
+    /// May run on several threads at once (read-only) after prepareContains(needle).
     virtual bool rowContains(int row, const Needle &needle) const;
+    /// Prepares per-needle state for rowContains() (e.g. which protocol names match).
+    /// GUI thread, before a multi-threaded scan; rowContains() also calls it on the GUI
+    /// thread when it sees a new needle generation. Default: nothing.
+    virtual void prepareContains(const Needle &needle) const;
+
+    /// A sort key of one row for one column (issue #4, 1M-row sorts): rows whose keys
+    /// differ sort in key order; rows with equal keys are equal when both are exact,
+    /// otherwise compareRows() decides.
+    struct SortKey {
+        quint64 key = 0;
+        quint32 row = 0;
+        quint32 exact = 1;
+    };
+    /// Fills keys with one SortKey per published row (any order of rows) for column,
+    /// consistent with compareRows(). Returns false when the table has no keys for that
+    /// column (the proxy then compares rows). Default: false.
+    virtual bool sortKeys(int column, std::vector<SortKey> &keys) const;
+
+    /// Cheaper than QAbstractTableModel::index (no virtual rowCount call): the proxy asks
+    /// for two indexes per comparison while sorting.
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
 
     /// Ends a batch: emits the merged dataChanged ranges of the rows changed in place and
     /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
@@ -91,6 +113,9 @@ protected:
     /// Queues a dataChanged for a row without changing its mark.
     void touchRow(int row);
     int storedRowCount() const { return int(m_marks.size()); }
+    /// Grows whenever rows were published, changed, removed or cleared (endBatch(),
+    /// sweep(), clear()): lets a derived table rebuild caches over its rows only then.
+    quint64 revision() const { return m_revision; }
     int publishedRowCount() const { return m_published; }
 
 private:
@@ -102,6 +127,8 @@ private:
     int m_published = 0;
     int m_markLo = 0, m_markHi = -1; // rows that may hold a mark
     int m_deletedCount = 0;
+    quint64 m_revision = 0;
+    mutable int m_columnCount = -1; // columnCount(), asked once by index()
     QElapsedTimer m_clock;
     QTimer m_timer;
 };
@@ -110,8 +137,12 @@ private:
 /// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a
 /// case-insensitive substring of any column; while the text only grows (typing), rows
 /// rejected by the previous text are rejected at once. The scan of a new text runs on
-/// up to 4 threads (rowContains() is read-only). Other source models fall back to
-/// QSortFilterProxyModel's behaviour. GUI thread only.
+/// up to 4 threads (rowContains() is read-only) into an accept bitmap that
+/// filterAcceptsRow() then only reads. A whole sort (sort(), or a filter change that
+/// brings back many rows) first ranks the rows from the table's sortKeys() (one sort of
+/// compact keys on two threads), so QSortFilterProxyModel's own sort compares two
+/// integers. Other source models fall back to QSortFilterProxyModel's behaviour.
+/// GUI thread only.
 class ChangeTableProxy : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -120,13 +151,36 @@ public:
     /// Filter text ("" = all rows); re-filters at once.
     void setFilterText(const QString &text);
     QString filterText() const { return m_needle.text; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// Sorts of more rows than this rank the rows first (default 100,000; tests use 0).
+    void setRankThreshold(int rows) { m_rankThreshold = rows; }
+    /// True while a column is ranked (its ranks are kept until most rows change).
+    bool hasRanks() const { return m_rankColumn >= 0; }
 
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+    /// Re-filters every row after a subclass's own condition changed. At scale it rebuilds
+    /// the mapping (one pass, one ranked sort) instead of invalidateFilter()'s per-run
+    /// removes and inserts, which cost O(rows) each.
+    void refilter();
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     void forgetRejected();
+    /// Fills m_ranks for source column (rank of each source row in ascending order; equal
+    /// rows share a rank). False when the table has no sort keys for it.
+    bool computeRanks(int column);
+    /// Ranks column unless current ranks for it cover nearly every row.
+    void ensureRanks(int column);
+    void dropRanks();
+    /// Rows changed in the ranked column lose their rank (compared by compareRows()).
+    void unrankRows(const QModelIndex &topLeft, const QModelIndex &bottomRight);
+
+    // Rank of each source row in m_rankColumn (4 bytes per row while a column is ranked);
+    // kept until the source removes rows, resets or changes most rows of that column.
+    std::vector<quint32> m_ranks;
+    int m_rankColumn = -1;
+    int m_rankThreshold;
 
     const ChangeTableModel *m_table = nullptr;
     ChangeTableModel::Needle m_needle;

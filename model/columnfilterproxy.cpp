@@ -11,7 +11,7 @@ void ColumnFilterProxy::setRequiredValue(int column, const QString &value, int r
     m_column = column;
     m_value = value;
     m_role = role;
-    invalidateFilter();
+    refilter();
     Q_EMIT requiredValueChanged();
 }
 
@@ -21,7 +21,7 @@ void ColumnFilterProxy::clearRequiredValue()
         return;
     m_column = -1;
     m_value.clear();
-    invalidateFilter();
+    refilter();
     Q_EMIT requiredValueChanged();
 }
 

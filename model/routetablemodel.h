@@ -19,8 +19,9 @@ public:
     /// Family "IPv4"/"IPv6"; Destination CIDR; Next hop: gateways joined by ", " ("" when
     /// on-link); Interface: name of the first next hop's ifindex; Table "main"/"local"/number;
     /// Protocol by name (rtm_protocol) or number; Expires: seconds left until RouteRow::expiresUs
-    /// ("12s", counting down: one dataChanged over the column per second while a route
-    /// has an expiry), "" when it never expires (SortRole: seconds, never = max).
+    /// ("12s", counting down: once a second a dataChanged over the Expires cells of the
+    /// routes that have an expiry, in ranges of neighbouring rows), "" when it never expires (SortRole: seconds, never
+    /// = max).
     enum Column {
         Family,
         Destination,
@@ -48,9 +49,15 @@ public:
     /// Direct comparisons of the stored rows, in the order of the SortRole data (next hops:
     /// by gateway address; protocol and type: by name).
     int compareRows(int a, int b, int column) const override;
-    /// Scans the row's display texts (written into one reusable buffer, no QString per cell).
+    /// Checks the row's columns one by one against the prepared needle: names (family,
+    /// protocol, scope, type, table) through per-needle tables, numbers and IPv4 addresses
+    /// written into a stack buffer (no QString, no allocation), interface names as QString.
     /// Thread-safe against itself (read-only), as ChangeTableProxy runs it on two threads.
     bool rowContains(int row, const Needle &needle) const override;
+    void prepareContains(const Needle &needle) const override;
+    /// Keys for every column (IPv4 addresses and numbers exact; IPv6 by their first bytes;
+    /// names by their rank among the distinct names).
+    bool sortKeys(int column, std::vector<SortKey> &keys) const override;
 
 protected:
     QVariant cellData(int row, int column, int role) const override;
@@ -69,6 +76,21 @@ private:
     std::array<QString, 256> m_protocolTexts;
     std::array<QString, 256> m_typeTexts;
     std::array<std::string, 256> m_protocolLower, m_typeLower, m_scopeLower;
+    // Per-needle answers, written by prepareContains() on the GUI thread, read by the scan.
+    struct Match {
+        quint64 generation = 0;
+        bool prepared = false;
+        std::string needle; // lower-case UTF-8
+        std::array<bool, 3> family {}; // by platform::Family value
+        std::array<bool, 256> protocol {}, scope {}, type {}, table {};
+        bool address = false; // the needle may occur in an address / next-hop text
+        bool number = false; // ... in a decimal number (all digits)
+        bool expires = false; // ... in an Expires text ("12s")
+    };
+    mutable Match m_match;
+    // Rows with an expiry (Expires column counting down), rebuilt when the table changed.
+    std::vector<int> m_expiring;
+    quint64 m_expiringRevision = ~quint64(0);
 };
 
 } // namespace ncv

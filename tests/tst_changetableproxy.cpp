@@ -4,14 +4,18 @@
 // display texts accepts, also while typing narrows it and after the table changed; the
 // model tester watches throughout.
 #include "changetablemodel.h"
+#include "columnfilterproxy.h"
 #include "interfacenames.h"
 #include "modeltestrows.h"
 #include "routetablemodel.h"
 #include "tablemodelroles.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
+
+#include <limits>
 
 using namespace ncv;
 using namespace ncv::platform;
@@ -27,6 +31,25 @@ ChangeRecord initial(const RouteRow &row)
     r.family = row.family();
     r.after = row;
     return r;
+}
+
+ChangeRecord record(ChangeKind change, const RouteRow &before, const RouteRow &after)
+{
+    ChangeRecord r;
+    r.object = ObjectKind::Route;
+    r.change = change;
+    r.family = after.family();
+    r.before = before;
+    r.after = after;
+    return r;
+}
+
+QList<int> sourceOrder(const QSortFilterProxyModel &proxy)
+{
+    QList<int> rows;
+    for (int row = 0; row < proxy.rowCount(); ++row)
+        rows << proxy.mapToSource(proxy.index(row, 0)).row();
+    return rows;
 }
 
 void fillRoutes(RouteTableModel &model, int n)
@@ -159,6 +182,203 @@ private Q_SLOTS:
         QVERIFY(fast.rowCount() >= 1);
         check(QStringLiteral("10.3.0.9"));
         QCOMPARE(fast.rowCount(), 1);
+    }
+
+    // Ranked sorts (sortKeys() + one sort of keys, used from 100,000 rows on) give exactly
+    // the order of compareRows() for every column and both orders, with IPv6, multipath,
+    // expiring routes and a protocol beyond 255 in the table.
+    void rankedSortEqualsComparedSort()
+    {
+        InterfaceNames names;
+        names.set(1, QStringLiteral("eth0"));
+        names.set(2, QStringLiteral("Ünïcode"));
+        names.set(3, QStringLiteral("br-lan"));
+        RouteTableModel model(&names);
+        fillRoutes(model, 400);
+        RouteRow multi = route("192.168.0.0", 16, "10.0.0.1", 1);
+        NextHop second;
+        second.gateway = IpAddress::parse("10.0.0.2");
+        second.ifIndex = 3;
+        multi.nextHops.push_back(second);
+        model.apply(initial(multi));
+        RouteRow multi6 = route("2001:db8:ffff::", 48, "fe80::1", 2);
+        second.gateway = IpAddress::parse("fe80::1:2");
+        second.ifIndex = 1;
+        multi6.nextHops.push_back(second);
+        model.apply(initial(multi6));
+        for (int i = 0; i < 6; ++i) {
+            RouteRow expiring = route("172.16." + std::to_string(i) + ".0", 24, "10.0.0.9", 1);
+            expiring.expiresUs = nowUs() + (i % 3) * 7'000'000 + 30'000'000;
+            model.apply(initial(expiring));
+        }
+        RouteRow odd = route("198.51.100.0", 24, nullptr, 9);
+        odd.protocol = 300;
+        model.apply(initial(odd));
+        model.endBatch();
+
+        ChangeTableProxy ranked;
+        ranked.setRankThreshold(0);
+        QAbstractItemModelTester tester(&ranked, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ranked.setSourceModel(&model);
+        ChangeTableProxy compared;
+        compared.setRankThreshold(std::numeric_limits<int>::max());
+        compared.setSourceModel(&model);
+        for (int column = 0; column < RouteTableModel::ColumnCount; ++column) {
+            for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+                ranked.sort(column, order);
+                compared.sort(column, order);
+                QVERIFY(ranked.hasRanks());
+                QVERIFY(!compared.hasRanks());
+                QCOMPARE(sourceOrder(ranked), sourceOrder(compared));
+            }
+        }
+    }
+
+    // While a filter and a ranked sort are active, rows added, changed (also re-keyed)
+    // and removed appear and disappear as a plain fixed-string filter says, in sorted order.
+    void liveUpdatesWhileFilteredAndRanked()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 600);
+        ChangeTableProxy fast;
+        fast.setRankThreshold(0);
+        QAbstractItemModelTester tester(&fast, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        fast.setSourceModel(&model);
+        fast.setDynamicSortFilter(true);
+        fast.sort(RouteTableModel::Destination, Qt::DescendingOrder);
+        QVERIFY(fast.hasRanks());
+        QSortFilterProxyModel plain;
+        plain.setFilterCaseSensitivity(Qt::CaseInsensitive);
+        plain.setFilterKeyColumn(-1);
+        plain.setSourceModel(&model);
+        const auto check = [&] {
+            plain.setFilterFixedString(fast.filterText());
+            QCOMPARE(fast.rowCount(), plain.rowCount());
+            for (int row = 0; row + 1 < fast.rowCount(); ++row) {
+                const int a = fast.mapToSource(fast.index(row, 0)).row();
+                const int b = fast.mapToSource(fast.index(row + 1, 0)).row();
+                QVERIFY2(model.compareRows(a, b, RouteTableModel::Destination) >= 0,
+                         qPrintable(QStringLiteral("proxy rows %1 / %2").arg(row).arg(row + 1)));
+            }
+        };
+        const QString needle = QStringLiteral("9.9"); // gateway 9.9.9.9 (no destination has it)
+        fast.setFilterText(needle);
+        check();
+        const int before = fast.rowCount();
+        QVERIFY(before > 0);
+
+        // Added: one matching, one not.
+        model.apply(initial(route("10.2.200.0", 24, "9.9.9.9", 1)));
+        model.apply(initial(route("172.20.0.0", 16, "192.0.2.1", 1)));
+        model.endBatch();
+        check();
+        QCOMPARE(fast.rowCount(), before + 1);
+
+        // Changed: a non-matching route gets a matching gateway; a matching one loses it.
+        const auto text = [&model](int row, int column) { return model.index(row, column).data().toString(); };
+        int outside = -1, inside = -1;
+        for (int row = 0; row < model.rowCount() && (outside < 0 || inside < 0); ++row) {
+            if (model.rowAt(row).family() != Family::IPv4 || model.rowAt(row).nextHops.size() != 1)
+                continue;
+            const bool otherColumns = text(row, RouteTableModel::Destination).contains(needle)
+                || text(row, RouteTableModel::PrefSrc).contains(needle);
+            if (otherColumns)
+                continue;
+            if (outside < 0 && !text(row, RouteTableModel::NextHops).contains(needle))
+                outside = row;
+            if (inside < 0 && text(row, RouteTableModel::NextHops) == QStringLiteral("9.9.9.9"))
+                inside = row;
+        }
+        QVERIFY(outside >= 0 && inside >= 0);
+        RouteRow gains = model.rowAt(outside);
+        gains.nextHops.front().gateway = IpAddress::parse("9.9.9.10");
+        RouteRow loses = model.rowAt(inside);
+        loses.nextHops.front().gateway = IpAddress::parse("192.0.2.77");
+        model.apply(record(ChangeKind::Parameter, model.rowAt(outside), gains));
+        model.apply(record(ChangeKind::Parameter, model.rowAt(inside), loses));
+        model.endBatch();
+        check();
+        QCOMPARE(fast.rowCount(), before + 1);
+
+        // Re-keyed: a matching route moves to another destination (and sorted place).
+        int moved = fast.mapToSource(fast.index(fast.rowCount() - 1, 0)).row();
+        RouteRow renamed = model.rowAt(moved);
+        renamed.destination = IpAddress::parse("10.250.250.0");
+        model.apply(record(ChangeKind::Parameter, model.rowAt(moved), renamed));
+        model.endBatch();
+        check();
+
+        // Removed: deleted rows go at the sweep.
+        for (int row = 0; row < 40; ++row)
+            model.apply(record(ChangeKind::Delete, model.rowAt(row), model.rowAt(row)));
+        model.endBatch();
+        model.sweep(model.markClockMs() + 10'000);
+        check();
+        // And a wider text afterwards (no stale rejections or ranks).
+        fast.setFilterText(QStringLiteral("9."));
+        check();
+        fast.setFilterText(QString());
+        check();
+        QCOMPARE(fast.rowCount(), model.rowCount());
+    }
+
+    // The Routes tab's proxy: a required Protocol value on top of the filter text, set and
+    // cleared on a table large enough for the rebuilt (not incremental) mapping.
+    void columnFilterRequiredValueWithFilter()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 900);
+        ColumnFilterProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.sort(RouteTableModel::Destination);
+        proxy.setFilterText(QStringLiteral("10.1"));
+        QSortFilterProxyModel plain;
+        plain.setFilterCaseSensitivity(Qt::CaseInsensitive);
+        plain.setFilterKeyColumn(-1);
+        plain.setSourceModel(&model);
+        plain.setFilterFixedString(QStringLiteral("10.1"));
+        const QString value = model.index(1, RouteTableModel::Protocol).data().toString();
+        int expected = 0;
+        for (int row = 0; row < plain.rowCount(); ++row)
+            expected += plain.index(row, RouteTableModel::Protocol).data().toString() == value;
+        QVERIFY(expected > 0 && expected < plain.rowCount());
+        proxy.setRequiredValue(RouteTableModel::Protocol, value);
+        QCOMPARE(proxy.rowCount(), expected);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, RouteTableModel::Protocol).data().toString(), value);
+        proxy.clearRequiredValue();
+        QCOMPARE(proxy.rowCount(), plain.rowCount());
+    }
+
+    // The Expires column counts down with one dataChanged per run of neighbouring rows
+    // that have an expiry, over that column only (not over every route of the table).
+    void expiresTickCoversOnlyExpiringRows()
+    {
+        RouteTableModel model;
+        for (int i = 0; i < 12; ++i) {
+            RouteRow r = numberedRoute(i);
+            if (i == 2 || i == 3 || i == 7)
+                r.expiresUs = nowUs() + 120'000'000;
+            model.apply(initial(r));
+        }
+        model.endBatch();
+        ChangeTableProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.setFilterText(QStringLiteral("s")); // "static", and the "Ns" countdowns
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 2, 3000);
+        QSet<QPair<int, int>> ranges;
+        for (const QList<QVariant> &args : std::as_const(spy)) {
+            const QModelIndex topLeft = args.at(0).toModelIndex();
+            const QModelIndex bottomRight = args.at(1).toModelIndex();
+            QCOMPARE(topLeft.column(), int(RouteTableModel::Expires));
+            QCOMPARE(bottomRight.column(), int(RouteTableModel::Expires));
+            ranges.insert({topLeft.row(), bottomRight.row()});
+        }
+        QCOMPARE(ranges, (QSet<QPair<int, int>> {{2, 3}, {7, 7}}));
+        QCOMPARE(proxy.rowCount(), 12);
+        QVERIFY(model.index(7, RouteTableModel::Expires).data().toString().endsWith(QLatin1Char('s')));
     }
 };
 

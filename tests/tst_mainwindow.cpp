@@ -957,14 +957,15 @@ void TestMainWindow::routeExpiryCountsDown()
         QVERIFY(never.data().toString().isEmpty());
         QVERIFY(never.data(SortRole).toLongLong() > first);
     }
-    // Counts down: one dataChanged over the Expires column per second, no per-row timer.
+    // Counts down: once a second a dataChanged over the Expires cell of this route (the
+    // only one with an expiry), not over the whole column; no per-row timer.
     QSignalSpy changed(routes, &QAbstractItemModel::dataChanged);
     const auto columnSignal = [&] {
         for (const auto &args : std::as_const(changed)) {
             const QModelIndex tl = args.at(0).toModelIndex();
             const QModelIndex br = args.at(1).toModelIndex();
-            if (tl.column() == RouteTableModel::Expires && br.column() == RouteTableModel::Expires && tl.row() == 0
-                && br.row() == routes->rowCount() - 1)
+            if (tl.column() == RouteTableModel::Expires && br.column() == RouteTableModel::Expires
+                && tl.row() == cell.row() && br.row() == cell.row())
                 return true;
         }
         return false;

@@ -70,7 +70,14 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
 
     m_filterTimer.setSingleShot(true);
     m_filterTimer.setInterval(FilterDelayMs);
-    connect(m_filter, &QLineEdit::textChanged, &m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        // Clearing the filter (clear button, select all + delete) needs no debounce: there is
+        // no more typing to wait for.
+        if (text.trimmed().isEmpty())
+            applyFilterNow();
+        else
+            m_filterTimer.start();
+    });
     connect(&m_filterTimer, &QTimer::timeout, this, &TableSection::applyFilterNow);
 
     // Row counts change per batch; refresh the label at most 4 times a second.

@@ -111,7 +111,11 @@ row "CSV export of N events, MB/s (ref: raw write same bytes)" "$(calc "$(val ex
 row "event history, bytes per stored event" "$(calc "$(val event_bytes "$work/model")" 1)" "-" "-" "<= 100"
 row "apply N routes to table + history, s (max slice ms)" "$(calc "$(val apply_s "$work/model")" 2) ($(calc "$(val apply_slice_max_ms "$work/model")" 0))" "-" "-" "-"
 row "Routes table at N rows: slowest column sort, s" "$(calc "$(val sort_max_s "$work/model")" 3)" "-" "-" "<= 1 s"
-row "Routes table at N rows: filter (after 150 ms debounce), s" "$(calc "$(val filter_s "$work/model")" 3)" "-" "-" "<= 0.15 (0.3 total)"
+# What the user waits for after a keystroke in the Routes tab: the debounce
+# (TableSection::FilterDelayMs) plus the filter through the real widgets, painted.
+debounce_s=$(calc "$(grep -o 'FilterDelayMs = [0-9]*' "$root/views/tablesection.h" | grep -o '[0-9]*$') / 1000" 3)
+row "Routes filter, first keystroke: debounce + filter + paint, s" "$(calc "$debounce_s + $(val view_filter_first_s "$work/model")" 3)" "-" "-" "<= 0.3 s"
+row "Routes filter, widen to nearly all rows: same, s" "$(calc "$debounce_s + $(val view_filter_widen_all_s "$work/model")" 3)" "-" "-" "<= 0.3 s"
 if [ "$tl" != 0 ]; then
     row "timeline redraw, $tl events, ms (median / max of 20)" "$(calc "$(val timeline_redraw_ms_median "$work/timeline")" 1) / $(calc "$(val timeline_redraw_ms_max "$work/timeline")" 1)" "-" "-" "<= 16 ms"
 fi
