@@ -1,13 +1,10 @@
 #include "headless.h"
 
-#include "addresstablemodel.h"
 #include "commandline.h"
 #include "csvwriter.h"
 #include "eventhistory.h"
-#include "interfacetablemodel.h"
 #include "notificationmodel.h"
 #include "recorder.h"
-#include "routetablemodel.h"
 #include "signalwatcher.h"
 #include "source.h"
 
@@ -87,10 +84,11 @@ int runHeadless(const AppOptions &options)
                                                       : QStringLiteral("for %1 s").arg(options.durationSec);
         const QString source_ = QString::fromStdString(source->name());
         if (options.initial)
+            // The recorder keeps no tables: the counts come from the applied records.
             printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; recording %4 with %5")
-                         .arg(m->interfaces()->rowCount())
-                         .arg(m->addresses()->rowCount())
-                         .arg(m->routes()->rowCount())
+                         .arg(m->liveCount(platform::ObjectKind::Interface))
+                         .arg(m->liveCount(platform::ObjectKind::Address))
+                         .arg(m->liveCount(platform::ObjectKind::Route))
                          .arg(until, source_));
         else
             printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")

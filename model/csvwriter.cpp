@@ -362,12 +362,14 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
 {
     thread_local NameCache names;
     thread_local std::vector<QByteArray> ifNames; // utf8 by name index
-    thread_local const void *namesOf = nullptr;
-    if (namesOf != h.names().constData() || ifNames.size() != std::size_t(h.names().size())) {
+    // The list the cache was made from, held (shared) so that its buffer cannot be freed
+    // and reused by another history's list: equal data pointers then mean equal names.
+    thread_local QStringList namesOf;
+    if (namesOf.constData() != h.names().constData() || ifNames.size() != std::size_t(h.names().size())) {
         ifNames.clear();
         for (const QString &name : h.names())
             ifNames.push_back(name.toUtf8());
-        namesOf = h.names().constData();
+        namesOf = h.names();
     }
     for (qint64 i = first; i < last; ++i) {
         const ChangeRecord r = h.record(i);

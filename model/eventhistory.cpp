@@ -250,6 +250,89 @@ void readRow(Reader &in, Row &row)
     }
 }
 
+// Skips one row written by putRow (same checks as readRow); *ifIndex gets its interface
+// index (see Peek). Returns the variant index (0 = none).
+std::uint8_t skipRow(Reader &in, std::uint32_t *ifIndex)
+{
+    const auto skipBytes = [&in](std::uint64_t n) {
+        if (!in.ok || n > std::uint64_t(in.end - in.p)) {
+            in.ok = false;
+            return;
+        }
+        in.p += n;
+    };
+    const auto skipStr = [&] { skipBytes(in.u()); };
+    IpAddress ip; // read into a scratch value: keeps the family checks of readRow
+    *ifIndex = 0;
+    const std::uint8_t kind = in.b();
+    switch (kind) {
+    case 0: break;
+    case 1:
+        *ifIndex = std::uint32_t(in.u());
+        in.u(); // luid
+        in.b(); // family
+        skipStr(); // name
+        skipStr(); // alias
+        skipStr(); // kind
+        in.b(); // operState
+        in.b(); // flags
+        in.u(); // mtu
+        skipBytes(std::min<std::size_t>(in.b(), InterfaceRow {}.mac.size()));
+        in.u(); // masterIndex
+        in.u(); // linkType
+        break;
+    case 2:
+        *ifIndex = std::uint32_t(in.u());
+        in.u(); // luid
+        in.ip(ip); // address
+        in.ip(ip); // peer
+        in.b(); // prefixLength
+        in.b(); // scope
+        in.u(); // flags
+        in.u(); // validLifetime
+        in.u(); // preferredLifetime
+        in.s(); // validUntilUs
+        in.s(); // preferredUntilUs
+        skipStr(); // label
+        break;
+    case 3: {
+        in.ip(ip); // destination
+        in.b(); // prefixLength
+        in.b(); // tos
+        in.u(); // protocol
+        in.b(); // protocolSpace
+        in.b(); // scope
+        in.b(); // type
+        in.u(); // table
+        in.u(); // metric
+        in.u(); // luid
+        in.ip(ip); // prefSrc
+        const std::uint64_t hops = in.u();
+        if (!in.ok || hops > std::uint64_t(in.end - in.p)) {
+            in.ok = false;
+            break;
+        }
+        for (std::uint64_t k = 0; k < hops && in.ok; ++k) {
+            in.ip(ip);
+            const auto hopIf = std::uint32_t(in.u());
+            if (k == 0)
+                *ifIndex = hopIf;
+            in.u(); // weight
+        }
+        in.u(); // nhId
+        in.s(); // expiresUs
+        break;
+    }
+    case 4:
+        in.u(); // protocol
+        in.b(); // protocolSpace
+        in.u(); // routeCount
+        break;
+    default: in.ok = false; break;
+    }
+    return kind;
+}
+
 } // namespace
 
 void encode(const ChangeRecord &r, std::string &out)
@@ -277,6 +360,29 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
         readRow(in, r->after);
     if (in.ok)
         in.str(r->note);
+    return in.ok ? in.p : nullptr;
+}
+
+const char *peek(const char *data, const char *end, Peek *out)
+{
+    Reader in {data, end};
+    out->object = ObjectKind(in.b());
+    out->change = ChangeKind(in.b());
+    in.b(); // origin
+    in.b(); // family
+    in.u(); // changedFields
+    std::uint32_t beforeIf = 0;
+    std::uint32_t afterIf = 0;
+    skipRow(in, &beforeIf);
+    const std::uint8_t afterKind = in.ok ? skipRow(in, &afterIf) : 0;
+    out->ifIndex = afterKind != 0 ? afterIf : beforeIf; // ChangeRecord::row()
+    if (in.ok) {
+        const std::uint64_t n = in.u(); // note
+        if (!in.ok || n > std::uint64_t(in.end - in.p))
+            in.ok = false;
+        else
+            in.p += n;
+    }
     return in.ok ? in.p : nullptr;
 }
 
@@ -390,46 +496,75 @@ qint32 EventHistory::internName(const QString &name)
     return index;
 }
 
-void EventHistory::append(std::vector<Entry> &&entries)
+std::size_t EventHistory::makeRoom(qint64 incoming)
 {
-    if (entries.empty())
-        return;
     // Drop first what the capacity limit will not keep, so indexes stay simple for views.
-    const qint64 incoming = qint64(entries.size());
     // Dropping costs views O(rows) (a proxy remaps), so when at the limit drop a slack of up
     // to one chunk more (at most 1/16 of the capacity): drops then happen once per chunk.
     const qint64 slack = std::min(kChunkEvents, m_capacity / 16);
     const qint64 over = m_size + incoming > m_capacity ? m_size + incoming - m_capacity + slack : 0;
-    std::size_t skip = 0;
-    if (over > 0) {
-        const qint64 fromOld = std::min(over, m_size);
-        if (fromOld > 0)
-            dropOldest(fromOld);
-        // More new events than the capacity: the oldest new ones are dropped unseen.
-        const qint64 fromNew = over - fromOld;
-        if (fromNew > 0) {
-            skip = std::size_t(fromNew);
-            m_firstSequence += quint64(fromNew);
-            m_dropped += fromNew;
-            Q_EMIT droppedCountChanged(m_dropped);
-        }
+    if (over <= 0)
+        return 0;
+    const qint64 fromOld = std::min(over, m_size);
+    if (fromOld > 0)
+        dropOldest(fromOld);
+    // More new events than the capacity: the oldest new ones are dropped unseen.
+    const qint64 fromNew = over - fromOld;
+    if (fromNew <= 0)
+        return 0;
+    m_firstSequence += quint64(fromNew);
+    m_dropped += fromNew;
+    Q_EMIT droppedCountChanged(m_dropped);
+    return std::size_t(fromNew);
+}
+
+EventHistory::Chunk &EventHistory::openChunk()
+{
+    if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents) {
+        if (m_open)
+            m_open->blob.shrink_to_fit(); // sealed: never changed again
+        auto chunk = std::make_shared<Chunk>();
+        chunk->firstSequence = m_firstSequence + quint64(m_size);
+        chunk->headers.reserve(std::size_t(kChunkEvents));
+        chunk->blob.reserve(std::size_t(kChunkEvents) * 48);
+        m_open = chunk.get();
+        m_chunks.push_back(std::move(chunk));
     }
+    return *m_open;
+}
+
+void EventHistory::append(std::vector<Entry> &&entries)
+{
+    if (entries.empty())
+        return;
+    const std::size_t skip = makeRoom(qint64(entries.size()));
     const qint64 first = m_size;
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const Entry &entry = entries[k];
-        if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents) {
-            if (m_open)
-                m_open->blob.shrink_to_fit(); // sealed: never changed again
-            auto chunk = std::make_shared<Chunk>();
-            chunk->firstSequence = m_firstSequence + quint64(m_size);
-            chunk->headers.reserve(std::size_t(kChunkEvents));
-            chunk->blob.reserve(std::size_t(kChunkEvents) * 48);
-            m_open = chunk.get();
-            m_chunks.push_back(std::move(chunk));
-        }
-        const std::size_t offset = m_open->blob.size();
-        eventcodec::encode(entry.record, m_open->blob);
-        m_open->headers.push_back(Header {entry.record.timeUs, quint32(offset), internName(entry.ifName)});
+        Chunk &chunk = openChunk();
+        const std::size_t offset = chunk.blob.size();
+        eventcodec::encode(entry.record, chunk.blob);
+        chunk.headers.push_back(Header {entry.record.timeUs, quint32(offset), internName(entry.ifName)});
+        ++m_size;
+    }
+    if (m_size > first)
+        Q_EMIT appended(first, m_size - 1);
+}
+
+void EventHistory::appendEncoded(std::span<const EncodedEntry> entries)
+{
+    if (entries.empty())
+        return;
+    const std::size_t skip = makeRoom(qint64(entries.size()));
+    const qint64 first = m_size;
+    const auto names = qint32(m_names.size());
+    for (std::size_t k = skip; k < entries.size(); ++k) {
+        const EncodedEntry &entry = entries[k];
+        Chunk &chunk = openChunk();
+        const std::size_t offset = chunk.blob.size();
+        chunk.blob.append(entry.data, entry.size);
+        const qint32 name = entry.nameIndex >= 0 && entry.nameIndex < names ? entry.nameIndex : 0;
+        chunk.headers.push_back(Header {entry.timeUs, quint32(offset), name});
         ++m_size;
     }
     if (m_size > first)

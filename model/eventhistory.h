@@ -23,6 +23,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,19 @@ void encode(const platform::ChangeRecord &r, std::string &out);
 /// Decodes one record written by encode() from [data, end); timeUs is left 0.
 /// Returns a pointer just past it, or nullptr on malformed input (r is then partial).
 const char *decode(const char *data, const char *end, platform::ChangeRecord *r);
+
+/// What peek() reads from an encoded record without building a ChangeRecord.
+struct Peek {
+    platform::ObjectKind object = platform::ObjectKind::Interface;
+    platform::ChangeKind change = platform::ChangeKind::Initial;
+    /// Interface index of the record's row (ChangeRecord::row(): after, else before):
+    /// InterfaceRow/AddressRow ifIndex, RouteRow first next hop's ifIndex; 0 otherwise.
+    std::uint32_t ifIndex = 0;
+};
+/// Reads object, change and interface index of one record written by encode() from
+/// [data, end), skipping the rest (no allocation). Returns a pointer just past the record,
+/// or nullptr on malformed input (exactly where decode() would fail).
+const char *peek(const char *data, const char *end, Peek *out);
 } // namespace eventcodec
 
 class EventHistory : public QObject {
@@ -80,6 +94,21 @@ public:
     void append(std::vector<Entry> &&entries);
     /// Appends one event (emits appended for it). Prefer the batch overload.
     void append(platform::ChangeRecord record, const QString &ifName);
+
+    /// One event already in the eventcodec form (encode()), as NotificationModel receives
+    /// it from the reader thread: appended by copying the bytes, without decoding.
+    struct EncodedEntry {
+        qint64 timeUs; ///< event time, microseconds since the Unix epoch (UTC)
+        const char *data; ///< the encoded record (copied by appendEncoded)
+        std::size_t size; ///< its length in bytes
+        qint32 nameIndex; ///< interface name, from nameIndex() (0 = "")
+    };
+    /// Index of name in the history's table of interface names, added when new (indexes
+    /// are stable for the history's lifetime, also across clear()); for EncodedEntry.
+    qint32 nameIndex(const QString &name) { return internName(name); }
+    /// Like append(), for events in encoded form: the same storage, the same signals.
+    /// The bytes are trusted (they come from encode()); a nameIndex out of range counts as "".
+    void appendEncoded(std::span<const EncodedEntry> entries);
 
     /// Removes every event; sequence numbers continue (the next event gets the next number).
     /// Emits aboutToBeCleared() and cleared().
@@ -138,6 +167,11 @@ private:
     static platform::ChangeRecord decodeAt(const Chunk &chunk, const Header &h);
     qint32 internName(const QString &name);
     void dropOldest(qint64 count);
+    // Drops what the capacity cannot keep before incoming events are appended; returns how
+    // many of the incoming (oldest first) are dropped unseen.
+    std::size_t makeRoom(qint64 incoming);
+    // The chunk to append the next event to (opens a new one when the last is full).
+    Chunk &openChunk();
 
     std::vector<std::shared_ptr<const Chunk>> m_chunks; // sealed chunks, oldest first; the open one last
     Chunk *m_open = nullptr; // the last chunk while it is still being filled (not shared yet)

@@ -30,14 +30,55 @@ int afUnspec()
     return afFromFamily(Family::Unspec);
 }
 
-NotificationModel::NotificationModel(Source *source, QObject *parent)
-    : QObject(parent), m_source(source), m_addressFamily(afUnspec()),
-      m_interfaces(new InterfaceTableModel(&m_names, this)), m_addresses(new AddressTableModel(&m_names, this)),
-      m_routes(new RouteTableModel(&m_names, this)), m_history(new EventHistory(this)),
-      m_eventLog(new EventLogModel(m_history, this)), m_timeline(new TimelineBins(this)),
-      m_entities(new EntityTableModel(this))
+SliceSizer::SliceSizer(double budgetMs, std::size_t minRecords, std::size_t maxRecords)
+    : m_budgetNs(std::max(0.0, budgetMs) * 1e6), m_min(std::max<std::size_t>(1, minRecords)),
+      m_max(std::max(m_min, maxRecords))
+{ }
+
+std::size_t SliceSizer::next() const
 {
+    const double n = m_budgetNs / m_nsPerRecord;
+    if (n <= double(m_min))
+        return m_min;
+    if (n >= double(m_max))
+        return m_max;
+    return std::size_t(n);
+}
+
+void SliceSizer::record(std::size_t records, qint64 ns)
+{
+    if (records == 0 || ns <= 0)
+        return;
+    const double measured = double(ns) / double(std::max(records, m_min));
+    if (measured >= m_nsPerRecord)
+        m_nsPerRecord = measured; // slower: believed at once
+    else
+        m_nsPerRecord = (m_nsPerRecord + measured) / 2; // faster: averaged in
+}
+
+void SliceSizer::setBudgetMs(double ms)
+{
+    m_budgetNs = std::max(0.0, ms) * 1e6;
+}
+
+NotificationModel::NotificationModel(Source *source, QObject *parent)
+    : NotificationModel(source, Mode::Full, parent) { }
+
+NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
+    : QObject(parent), m_source(source), m_mode(mode), m_addressFamily(afUnspec()), m_history(new EventHistory(this))
+{
+    if (m_mode == Mode::Full) {
+        m_interfaces = new InterfaceTableModel(&m_names, this);
+        m_addresses = new AddressTableModel(&m_names, this);
+        m_routes = new RouteTableModel(&m_names, this);
+        m_eventLog = new EventLogModel(m_history, this);
+        m_timeline = new TimelineBins(this);
+        m_entities = new EntityTableModel(this);
+    }
     m_clock.start();
+    m_updateIntervalMs = m_mode == Mode::Full ? kUpdateIntervalMs : 0; // nothing to repaint headless
+    m_deferTimer.setSingleShot(true);
+    connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
 }
 
 NotificationModel::~NotificationModel()
@@ -55,11 +96,15 @@ QString NotificationModel::sourceName() const
 bool NotificationModel::start(int addressFamily, bool initialNotification, QString *error)
 {
     stop();
-    m_interfaces->clear();
-    m_addresses->clear();
-    m_routes->clear();
-    m_entities->clear();
+    if (m_mode == Mode::Full) {
+        m_interfaces->clear();
+        m_addresses->clear();
+        m_routes->clear();
+        m_entities->clear();
+    }
     m_names.clear();
+    namesChanged();
+    std::fill(std::begin(m_liveCounts), std::end(m_liveCounts), 0);
     m_snapshotComplete = false;
     m_addressFamily = addressFamily;
 
@@ -144,6 +189,18 @@ void NotificationModel::applyPending()
 {
     if (m_applying)
         return; // re-entered from a slot: the outer call or a posted call applies it
+    // Keeping up with a stream (no backlog left): at most one batch per update interval,
+    // the first one after a quiet interval at once. Each applied batch costs the views a
+    // repaint; without this a steady stream of small batches keeps the GUI thread
+    // repainting (on 2 cores it also takes a core from the kernel producing the events).
+    if (m_updateIntervalMs > 0 && m_backlogOffset >= m_backlog.items.size() && m_lastSliceEnd.isValid()) {
+        const qint64 since = m_lastSliceEnd.elapsed();
+        if (since < m_updateIntervalMs) {
+            if (!m_deferTimer.isActive())
+                m_deferTimer.start(int(m_updateIntervalMs - since));
+            return; // m_posted stays true: the timer applies what piles up meanwhile
+        }
+    }
     if (applySlice())
         QMetaObject::invokeMethod(this, &NotificationModel::applyPending, Qt::QueuedConnection);
 }
@@ -172,24 +229,19 @@ bool NotificationModel::applySlice()
     }
     if (m_backlog.items.empty())
         return false;
-    const std::size_t count = std::min(kMaxSliceRecords, m_backlog.items.size() - m_backlogOffset);
-    std::vector<ChangeRecord> slice(count);
-    const char *end = m_backlog.blob.data() + m_backlog.blob.size();
-    for (std::size_t k = 0; k < count; ++k) {
-        const auto &[timeUs, offset] = m_backlog.items[m_backlogOffset + k];
-        eventcodec::decode(m_backlog.blob.data() + offset, end, &slice[k]);
-        slice[k].timeUs = timeUs;
-    }
+    const std::size_t count = std::min(m_sizer.next(), m_backlog.items.size() - m_backlogOffset);
     m_applying = true;
     QElapsedTimer applyTimer;
     applyTimer.start();
-    const qint64 gaps
-        = std::count_if(slice.begin(), slice.end(), [](const ChangeRecord &r) { return r.object == ObjectKind::Gap; });
-    const std::span<ChangeRecord> applied(slice.data(), slice.size());
-    applyBatch(applied);
-    m_gapCount += gaps;
-    noteApplied(applied, applyTimer.nsecsElapsed());
+    if (m_mode == Mode::Full)
+        applyFull(m_backlogOffset, count);
+    else
+        applyHistoryOnly(m_backlogOffset, count);
+    const qint64 ns = applyTimer.nsecsElapsed();
+    m_sizer.record(count, ns);
+    noteApplied(int(count), ns);
     m_applying = false;
+    m_lastSliceEnd.start();
     m_backlogOffset += count;
     if (m_backlogOffset < m_backlog.items.size())
         return true; // more of this burst: the caller queues the next slice
@@ -202,8 +254,62 @@ bool NotificationModel::applySlice()
     return false; // newer records (if any) were posted by the callback
 }
 
-void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
+std::pair<const char *, std::size_t> NotificationModel::backlogBytes(std::size_t i) const
 {
+    const std::size_t begin = m_backlog.items[i].second;
+    const std::size_t end = i + 1 < m_backlog.items.size() ? m_backlog.items[i + 1].second : m_backlog.blob.size();
+    return {m_backlog.blob.data() + begin, end - begin};
+}
+
+qint32 NotificationModel::historyNameIndex(quint32 ifIndex)
+{
+    if (ifIndex == 0)
+        return 0; // ""
+    const auto it = m_nameIndexCache.constFind(ifIndex);
+    if (it != m_nameIndexCache.constEnd())
+        return *it;
+    const qint32 index = m_history->nameIndex(m_names.name(ifIndex));
+    m_nameIndexCache.insert(ifIndex, index);
+    return index;
+}
+
+void NotificationModel::countObject(ObjectKind object, ChangeKind change)
+{
+    int kind = -1;
+    switch (object) {
+    case ObjectKind::Interface: kind = 0; break;
+    case ObjectKind::Address: kind = 1; break;
+    case ObjectKind::Route: kind = 2; break;
+    default: return;
+    }
+    switch (change) {
+    case ChangeKind::Initial:
+    case ChangeKind::Add: ++m_liveCounts[kind]; break;
+    case ChangeKind::Delete:
+    case ChangeKind::Expired: --m_liveCounts[kind]; break;
+    default: break;
+    }
+}
+
+qint64 NotificationModel::liveCount(ObjectKind kind) const
+{
+    switch (kind) {
+    case ObjectKind::Interface: return m_liveCounts[0];
+    case ObjectKind::Address: return m_liveCounts[1];
+    case ObjectKind::Route: return m_liveCounts[2];
+    default: return 0;
+    }
+}
+
+void NotificationModel::applyFull(std::size_t first, std::size_t count)
+{
+    std::vector<ChangeRecord> batch(count);
+    for (std::size_t k = 0; k < count; ++k) {
+        const auto [data, size] = backlogBytes(first + k);
+        eventcodec::decode(data, data + size, &batch[k]);
+        batch[k].timeUs = m_backlog.items[first + k].first;
+    }
+
     bool renamed = false;
     bool sawSnapshotComplete = false;
     std::vector<QString> ifNames(batch.size()); // resolved as each event arrives
@@ -215,6 +321,7 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
             sawSnapshotComplete = true;
             continue;
         }
+        countObject(r.object, r.change);
         switch (r.object) {
         case ObjectKind::Interface: {
             m_interfaces->apply(r);
@@ -239,9 +346,12 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
                 ifName = m_names.name(row->outIfIndex());
             break;
         case ObjectKind::Entity: m_entities->apply(r); break;
-        default: break; // gaps and other events: history and timeline only
+        case ObjectKind::Gap: ++m_gapCount; break;
+        default: break; // other events: history and timeline only
         }
     }
+    if (renamed)
+        namesChanged();
 
     m_interfaces->endBatch();
     m_addresses->endBatch();
@@ -253,20 +363,76 @@ void NotificationModel::applyBatch(std::span<ChangeRecord> batch)
     }
 
     m_timeline->addBatch(std::span<const ChangeRecord>(batch.data(), batch.size()));
-    const int records = int(batch.size());
-    std::vector<EventHistory::Entry> entries;
-    entries.reserve(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (batch[i].change != ChangeKind::SnapshotComplete)
-            entries.push_back(EventHistory::Entry {std::move(batch[i]), std::move(ifNames[i])});
+    // The history takes the bytes as they arrived: no second encoding.
+    std::vector<EventHistory::EncodedEntry> entries;
+    entries.reserve(count);
+    for (std::size_t k = 0; k < count; ++k) {
+        if (batch[k].change == ChangeKind::SnapshotComplete)
+            continue;
+        const auto [data, size] = backlogBytes(first + k);
+        entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
     }
-    const int events = int(entries.size());
-    m_history->append(std::move(entries));
-    m_totalEvents += events;
-    ++m_batchCount;
-    if (events > 0)
-        m_rateWindow.emplace_back(m_clock.elapsed(), events);
+    batch.clear();
+    batch.shrink_to_fit(); // freed before the slots of the signals below run
+    m_history->appendEncoded(entries);
+    m_totalEvents += qint64(entries.size());
+    if (!entries.empty())
+        m_rateWindow.emplace_back(m_clock.elapsed(), int(entries.size()));
+    finishBatch(int(count), sawSnapshotComplete);
+}
 
+void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
+{
+    bool sawSnapshotComplete = false;
+    std::vector<EventHistory::EncodedEntry> entries;
+    entries.reserve(count);
+    for (std::size_t k = 0; k < count; ++k) {
+        const auto [data, size] = backlogBytes(first + k);
+        eventcodec::Peek peek;
+        if (!eventcodec::peek(data, data + size, &peek)) {
+            // Cannot happen: the bytes were written by eventcodec::encode on the reader thread.
+            qCWarning(lcModel) << "skipping a malformed pending record of" << size << "bytes";
+            continue;
+        }
+        if (peek.change == ChangeKind::SnapshotComplete) {
+            sawSnapshotComplete = true;
+            continue;
+        }
+        countObject(peek.object, peek.change);
+        qint32 nameIndex = 0;
+        switch (peek.object) {
+        case ObjectKind::Interface: {
+            // Rare: decoded in full, for the name (InterfaceNames and this event's name).
+            ChangeRecord r;
+            eventcodec::decode(data, data + size, &r);
+            if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
+                const QString name = QString::fromStdString(row->name);
+                const bool changed = r.change == ChangeKind::Delete || r.change == ChangeKind::Expired
+                    ? m_names.remove(row->ifIndex)
+                    : m_names.set(row->ifIndex, name);
+                if (changed)
+                    namesChanged();
+                nameIndex = m_history->nameIndex(name);
+            }
+            break;
+        }
+        case ObjectKind::Address:
+        case ObjectKind::Route: nameIndex = historyNameIndex(peek.ifIndex); break;
+        case ObjectKind::Gap: ++m_gapCount; break;
+        default: break;
+        }
+        entries.push_back({m_backlog.items[first + k].first, data, size, nameIndex});
+    }
+    m_history->appendEncoded(entries);
+    m_totalEvents += qint64(entries.size());
+    if (!entries.empty())
+        m_rateWindow.emplace_back(m_clock.elapsed(), int(entries.size()));
+    finishBatch(int(count), sawSnapshotComplete);
+}
+
+void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)
+{
+    ++m_batchCount;
     Q_EMIT batchApplied(records);
     if (sawSnapshotComplete) {
         m_snapshotComplete = true;
@@ -292,9 +458,8 @@ bool NotificationModel::sourceStats(SourceStats *out) const
     return m_source->stats(m_handle, out);
 }
 
-void NotificationModel::noteApplied(std::span<const ChangeRecord> slice, qint64 ns)
+void NotificationModel::noteApplied(int records, qint64 ns)
 {
-    const int records = int(slice.size());
     ++m_slices;
     m_appliedRecords += records;
     m_lastSliceRecords = records;

@@ -3,7 +3,13 @@
 // marshals them to the GUI thread in batches: the callback appends to a mutex-guarded
 // pending vector and only the first append of a batch posts ONE queued applyPending();
 // the GUI thread swaps the whole vector out and applies it (tables with ranged signals,
-// history once, timeline once, batchApplied once). Lives on the GUI thread.
+// history once, timeline once, batchApplied once). A big burst is applied in slices sized
+// by time (SliceSizer), one per event-loop turn; a steady stream at most once per update
+// interval (kUpdateIntervalMs). Lives on the GUI thread.
+//
+// Two modes: Full (the GUI: table models, event log, timeline, history) and HistoryOnly
+// (the headless Recorder: only the event history and the interface names it needs; the
+// records go into the history in the encoded form they arrive in, never decoded).
 #pragma once
 
 #include "interfacenames.h"
@@ -11,9 +17,12 @@
 #include "types.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <span>
@@ -36,11 +45,59 @@ int afInet();
 int afInet6();
 int afUnspec();
 
+/// Sizes the slices a burst is applied in so that one slice takes about budgetMs on the
+/// GUI thread: next() = budget / estimated cost per record, within [minRecords, maxRecords].
+/// The estimate comes from the slices measured so far (record()): a slower slice is
+/// believed at once (the next slice shrinks right away), a faster one is averaged in
+/// halfway. A slice smaller than minRecords counts as minRecords (its fixed cost is not
+/// taken for a per-record cost). Before any measurement the cost is taken to be
+/// kInitialNsPerRecord. Deterministic: it only knows the durations it is given. Not
+/// thread-safe.
+class SliceSizer {
+public:
+    /// The cost assumed before the first measurement: 2 us per record (about what a
+    /// route costs the GUI thread with an empty table; 10,000 records in 20 ms).
+    static constexpr double kInitialNsPerRecord = 2000;
+
+    SliceSizer(double budgetMs, std::size_t minRecords, std::size_t maxRecords);
+    /// Records for the next slice, in [minRecords, maxRecords].
+    std::size_t next() const;
+    /// A slice of `records` records took `ns` nanoseconds (ignored when either is <= 0).
+    void record(std::size_t records, qint64 ns);
+    /// Target duration of one slice, milliseconds (>= 0; 0 = always minRecords).
+    void setBudgetMs(double ms);
+    double budgetMs() const { return m_budgetNs / 1e6; }
+    /// Current estimate, nanoseconds per record.
+    double nsPerRecord() const { return m_nsPerRecord; }
+    std::size_t minRecords() const { return m_min; }
+    std::size_t maxRecords() const { return m_max; }
+
+private:
+    double m_budgetNs;
+    std::size_t m_min;
+    std::size_t m_max;
+    double m_nsPerRecord = kInitialNsPerRecord;
+};
+
 class NotificationModel : public QObject {
     Q_OBJECT
 public:
-    /// Does not own source (it must outlive this model).
+    /// What the model keeps.
+    enum class Mode {
+        /// Everything (the GUI): interface, address, route and entity table models, the
+        /// event history with its EventLogModel, the timeline.
+        Full,
+        /// The event history and the interface names only (headless recording): the
+        /// table, log and timeline getters return nullptr; records are stored in the
+        /// history in the encoded form they arrive in (no decode / re-encode); the object
+        /// counts (liveCount) are still kept.
+        HistoryOnly,
+    };
+
+    /// Full mode. Does not own source (it must outlive this model).
     explicit NotificationModel(platform::Source *source, QObject *parent = nullptr);
+    /// Does not own source (it must outlive this model).
+    NotificationModel(platform::Source *source, Mode mode, QObject *parent = nullptr);
     ~NotificationModel() override; ///< stops (cancels) first
 
     /// Registers for interfaces, addresses and routes of addressFamily (AF_INET, AF_INET6
@@ -57,6 +114,9 @@ public:
     QString sourceName() const;
     platform::Source *source() const { return m_source; }
 
+    Mode mode() const { return m_mode; }
+
+    /// The table models, event log and timeline: nullptr in Mode::HistoryOnly.
     InterfaceTableModel *interfaces() const { return m_interfaces; }
     AddressTableModel *addresses() const { return m_addresses; }
     RouteTableModel *routes() const { return m_routes; }
@@ -92,6 +152,11 @@ public:
     double eventsPerSecond() const;
     /// True once the current registration's SnapshotComplete has been applied.
     bool isSnapshotComplete() const { return m_snapshotComplete; }
+    /// Objects of kind (Interface, Address or Route; 0 for other kinds) that exist now
+    /// according to the records applied since start(): +1 per Initial or Add, -1 per
+    /// Delete or Expired (the source classifies changes, so an Add is a new object). Kept
+    /// in both modes; in Full mode it equals the table's live row count.
+    qint64 liveCount(platform::ObjectKind kind) const;
 
     /// Current name of ifIndex, else "if N".
     QString interfaceName(quint32 ifIndex) const { return m_names.name(ifIndex); }
@@ -103,8 +168,30 @@ public:
     qint64 batchCount() const { return m_batchCount; }
 
     /// Most records applied in one go on the GUI thread; a larger burst is applied in
-    /// slices of this size, one per event-loop turn, so the GUI keeps turning.
+    /// slices, one per event-loop turn, so the GUI keeps turning. Each slice is sized by a
+    /// SliceSizer to take about kSliceBudgetMs (measured: decode, tables, history,
+    /// timeline and the slots of the signals emitted meanwhile), within
+    /// [kMinSliceRecords, kMaxSliceRecords].
     static constexpr std::size_t kMaxSliceRecords = 50'000;
+    static constexpr std::size_t kMinSliceRecords = 1'000;
+    static constexpr double kSliceBudgetMs = 20;
+    /// Changes the slice time budget (milliseconds, >= 0; 0 = kMinSliceRecords per slice,
+    /// a huge budget = kMaxSliceRecords per slice), for tests and diagnostics.
+    void setSliceBudgetMs(double ms) { m_sizer.setBudgetMs(ms); }
+    const SliceSizer &sliceSizer() const { return m_sizer; }
+
+    /// While records keep coming and the GUI thread keeps up (nothing left of the last
+    /// burst), the pending records are applied at most once per kUpdateIntervalMs
+    /// (milliseconds since the end of the last slice); the first batch after a quieter
+    /// interval is applied at once, and a backlog larger than one slice is applied slice
+    /// after slice without waiting. Each applied batch costs the views a repaint (at a
+    /// million rows the repaint costs more than the records), so this bounds the repaints
+    /// of a steady stream to about 16 per second. Full mode only (HistoryOnly: 0, no wait).
+    static constexpr int kUpdateIntervalMs = 60;
+    /// Changes the update interval (milliseconds, >= 0; 0 = apply on the next turn), for
+    /// tests and diagnostics.
+    void setUpdateIntervalMs(int ms) { m_updateIntervalMs = std::max(0, ms); }
+    int updateIntervalMs() const { return m_updateIntervalMs; }
 
 public Q_SLOTS:
     /// GUI thread: swaps the pending records out and applies them (at most
@@ -124,10 +211,21 @@ Q_SIGNALS:
 
 private:
     static void onRecords(void *context, std::span<const platform::ChangeRecord> records);
-    void applyBatch(std::span<platform::ChangeRecord> batch);
     bool applySlice(); // returns true when more of the swapped-out burst is waiting
+    // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
+    // at (HistoryOnly); both store the encoded bytes in the history.
+    void applyFull(std::size_t first, std::size_t count);
+    void applyHistoryOnly(std::size_t first, std::size_t count);
+    void finishBatch(int records, bool sawSnapshotComplete);
+    // The encoded bytes of backlog item i.
+    std::pair<const char *, std::size_t> backlogBytes(std::size_t i) const;
+    // History name index for the current name of ifIndex (cached; reset on renames).
+    qint32 historyNameIndex(quint32 ifIndex);
+    void countObject(platform::ObjectKind object, platform::ChangeKind change);
+    void namesChanged() { m_nameIndexCache.clear(); }
 
     platform::Source *m_source;
+    Mode m_mode = Mode::Full;
     platform::Handle m_handle = 0;
     int m_addressFamily = 0;
     bool m_snapshotComplete = false;
@@ -155,13 +253,16 @@ private:
     std::size_t m_backlogOffset = 0;
 
     InterfaceNames m_names;
-    InterfaceTableModel *m_interfaces;
-    AddressTableModel *m_addresses;
-    RouteTableModel *m_routes;
-    EventHistory *m_history;
-    EventLogModel *m_eventLog;
-    TimelineBins *m_timeline;
-    EntityTableModel *m_entities;
+    QHash<quint32, qint32> m_nameIndexCache; // ifIndex -> EventHistory name index
+    InterfaceTableModel *m_interfaces = nullptr;
+    AddressTableModel *m_addresses = nullptr;
+    RouteTableModel *m_routes = nullptr;
+    EventHistory *m_history = nullptr;
+    EventLogModel *m_eventLog = nullptr;
+    TimelineBins *m_timeline = nullptr;
+    EntityTableModel *m_entities = nullptr;
+    qint64 m_liveCounts[3] = {0, 0, 0}; // interfaces, addresses, routes
+    SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;
     qint64 m_batchCount = 0;
@@ -174,8 +275,12 @@ private:
     int m_lastSliceRecords = 0;
     int m_maxSliceRecords = 0;
     qint64 m_slices = 0;
-    void noteApplied(std::span<const platform::ChangeRecord> slice, qint64 ns);
+    void noteApplied(int records, qint64 ns);
     QElapsedTimer m_clock;
+    // Update interval (see kUpdateIntervalMs).
+    int m_updateIntervalMs = 0;
+    QElapsedTimer m_lastSliceEnd;
+    QTimer m_deferTimer;
     mutable std::deque<std::pair<qint64, int>> m_rateWindow; // (ms, events) per batch
 };
 

@@ -12,7 +12,10 @@
 namespace ncv {
 
 Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_model(new NotificationModel(source, this))
+    : QObject(parent), m_options(std::move(options)),
+      // Only the history is written: no tables (a second copy of the state the source
+      // keeps, ~190 MB at a million routes), no timeline, no decoding of the records.
+      m_model(new NotificationModel(source, NotificationModel::Mode::HistoryOnly, this))
 {
     m_durationTimer.setSingleShot(true);
     connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::stop);
@@ -55,8 +58,10 @@ void Recorder::stop()
     }
     m_finished = true;
     m_durationTimer.stop();
-    m_model->stop(); // cancel; no callback runs after this
-    m_model->applyAll(); // anything still queued
+    // Cancel (no callback runs after this) and apply what is still queued. In HistoryOnly
+    // mode there are no table rows to free: the CSV is written right after.
+    m_model->stop();
+    m_model->applyAll();
     QString error;
     int exitCode = 0;
     if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {

@@ -1,4 +1,5 @@
-// Recorder: headless recording (no widgets). Registers through a NotificationModel,
+// Recorder: headless recording (no widgets). Registers through a NotificationModel in
+// Mode::HistoryOnly (no tables, no timeline: only the events and interface names),
 // emits ready() once the initial snapshot is in and notifications are live, records
 // until durationSec has passed (timer started at ready) or stop() is called, then
 // cancels, applies what is pending, writes the CSV through QSaveFile and emits

@@ -2,7 +2,8 @@
 // and rejects truncated input, storage stays under 100 bytes per IPv4 route event, the
 // capacity limit drops the oldest events with signals (and EventLogModel follows under
 // QAbstractItemModelTester), a Snapshot is immutable and readable from another thread
-// while the history grows, clear() keeps sequence numbers going.
+// while the history grows, clear() keeps sequence numbers going; peek() reads what decode()
+// reads; appendEncoded() stores what append() stores.
 #include "eventhistory.h"
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
@@ -182,6 +183,113 @@ private Q_SLOTS:
         const std::string garbage(64, '\xff');
         ChangeRecord r;
         QVERIFY(!eventcodec::decode(garbage.data(), garbage.data() + garbage.size(), &r));
+    }
+
+    void peekReadsWhatDecodeReads()
+    {
+        for (const ChangeRecord &r : samples()) {
+            std::string bytes;
+            eventcodec::encode(r, bytes);
+            bytes += "trailing"; // the next record in a blob
+            const char *end = bytes.data() + bytes.size();
+            eventcodec::Peek peek;
+            ChangeRecord full;
+            const char *decodedEnd = eventcodec::decode(bytes.data(), end, &full);
+            QVERIFY(decodedEnd);
+            QCOMPARE(eventcodec::peek(bytes.data(), end, &peek), decodedEnd);
+            QCOMPARE(peek.object, r.object);
+            QCOMPARE(peek.change, r.change);
+            std::uint32_t ifIndex = 0;
+            if (const auto *i = std::get_if<InterfaceRow>(&r.row()))
+                ifIndex = i->ifIndex;
+            else if (const auto *a = std::get_if<AddressRow>(&r.row()))
+                ifIndex = a->ifIndex;
+            else if (const auto *rt = std::get_if<RouteRow>(&r.row()))
+                ifIndex = rt->outIfIndex();
+            QCOMPARE(peek.ifIndex, ifIndex);
+            // Every truncation is refused, as decode refuses it.
+            const std::size_t size = std::size_t(decodedEnd - bytes.data());
+            for (std::size_t n = 0; n < size; ++n)
+                QVERIFY2(!eventcodec::peek(bytes.data(), bytes.data() + n, &peek), qPrintable(QString::number(n)));
+        }
+        // The sample route with two next hops is a Delete: its row is `before`, hop 0 is ifindex 2.
+        std::string bytes;
+        eventcodec::encode(samples()[2], bytes);
+        eventcodec::Peek peek;
+        QVERIFY(eventcodec::peek(bytes.data(), bytes.data() + bytes.size(), &peek));
+        QCOMPARE(peek.ifIndex, 2u);
+        const std::string garbage(64, '\xff');
+        QVERIFY(!eventcodec::peek(garbage.data(), garbage.data() + garbage.size(), &peek));
+    }
+
+    void appendEncodedStoresWhatAppendStores()
+    {
+        // The same events through append() and through appendEncoded() (bytes from encode(),
+        // as NotificationModel passes them): identical records, names, times and signals,
+        // also across a chunk boundary and with the capacity dropping old events.
+        const qint64 n = EventHistory::kChunkEvents + 300;
+        std::vector<ChangeRecord> events = samples();
+        for (qint64 i = 0; i < n; ++i)
+            events.push_back(routeEvent(i));
+        const QStringList names {QString(), QStringLiteral("eth0"), QStringLiteral("nb0")};
+        EventHistory plain;
+        EventHistory encoded;
+        plain.setCapacity(n); // a few of the first events are dropped
+        encoded.setCapacity(n);
+        QSignalSpy plainAppended(&plain, &EventHistory::appended);
+        QSignalSpy encodedAppended(&encoded, &EventHistory::appended);
+        QSignalSpy plainDropped(&plain, &EventHistory::droppedOldest);
+        QSignalSpy encodedDropped(&encoded, &EventHistory::droppedOldest);
+        std::size_t next = 0;
+        for (const std::size_t batch : {std::size_t(3), std::size_t(40'000), events.size()}) {
+            const std::size_t last = std::min(events.size(), next + batch);
+            std::vector<EventHistory::Entry> entries;
+            std::string blob;
+            std::vector<std::size_t> offsets;
+            for (std::size_t k = next; k < last; ++k) {
+                entries.push_back({events[k], names[qsizetype(k % 3)]});
+                offsets.push_back(blob.size());
+                eventcodec::encode(events[k], blob);
+            }
+            offsets.push_back(blob.size());
+            std::vector<EventHistory::EncodedEntry> raw;
+            for (std::size_t k = next; k < last; ++k) {
+                const std::size_t j = k - next;
+                raw.push_back({events[k].timeUs, blob.data() + offsets[j], offsets[j + 1] - offsets[j],
+                               encoded.nameIndex(names[qsizetype(k % 3)])});
+            }
+            plain.append(std::move(entries));
+            encoded.appendEncoded(raw);
+            next = last;
+        }
+        QCOMPARE(encoded.size(), plain.size());
+        QCOMPARE(encoded.droppedCount(), plain.droppedCount());
+        QVERIFY(plain.droppedCount() > 0);
+        QCOMPARE(encodedAppended.count(), plainAppended.count());
+        QCOMPARE(encodedDropped.count(), plainDropped.count());
+        for (int k = 0; k < plainAppended.count(); ++k)
+            QCOMPARE(encodedAppended.at(k), plainAppended.at(k));
+        for (qint64 i = 0; i < plain.size(); ++i) {
+            QCOMPARE(encoded.sequence(i), plain.sequence(i));
+            QCOMPARE(encoded.timeUs(i), plain.timeUs(i));
+            QCOMPARE(encoded.ifName(i), plain.ifName(i));
+            if (i < 20 || i % 997 == 0 || i == plain.size() - 1)
+                QCOMPARE(describe(encoded.record(i)), describe(plain.record(i)));
+        }
+        QCOMPARE(encoded.storageBytes(), plain.storageBytes());
+        // A name index that the history did not give out counts as "".
+        const std::string bytes = [] {
+            std::string b;
+            eventcodec::encode(routeEvent(1), b);
+            return b;
+        }();
+        const EventHistory::EncodedEntry odd {7, bytes.data(), bytes.size(), 12345};
+        encoded.appendEncoded(std::span(&odd, 1));
+        QCOMPARE(encoded.ifName(encoded.size() - 1), QString());
+        QCOMPARE(encoded.timeUs(encoded.size() - 1), qint64(7));
+        ChangeRecord expected = routeEvent(1);
+        expected.timeUs = 7;
+        QCOMPARE(describe(encoded.record(encoded.size() - 1)), describe(expected));
     }
 
     void storageUnder100BytesPerRouteEvent()

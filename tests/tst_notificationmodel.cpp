@@ -1,5 +1,7 @@
 // NotificationModel: batching (one queued call per batch), marshalling from another
-// thread, order, markers vs events, errors, stop/start, stats.
+// thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
+// (SliceSizer, driven with given durations); a stream applied once per update interval;
+// Mode::HistoryOnly stores what Full stores.
 #include "addresstablemodel.h"
 #include "eventhistory.h"
 #include "interfacetablemodel.h"
@@ -14,7 +16,9 @@
 #include <QThread>
 
 #include <QTimer>
+
 #include <algorithm>
+#include <numeric>
 
 #include <atomic>
 #include <thread>
@@ -22,6 +26,7 @@
 using namespace ncv;
 using namespace ncv::platform;
 using namespace ncvtest;
+using namespace Qt::StringLiterals;
 
 namespace {
 int destinationIndex(const ChangeRecord &r)
@@ -140,6 +145,7 @@ private Q_SLOTS:
         constexpr int N = 20000;
         ManualSource source;
         NotificationModel model(&source);
+        model.setSliceBudgetMs(1e12); // batching, not slicing: N < kMaxSliceRecords goes in one slice
         QString error;
         QVERIFY(model.start(afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
@@ -186,29 +192,227 @@ private Q_SLOTS:
         QVERIFY(model.eventsPerSecond() > 0);
     }
 
+    void sliceSizerFollowsTheMeasuredCost()
+    {
+        // Budget 20 ms, slices of 1,000 .. 50,000 records; durations are given, not measured.
+        SliceSizer sizer(20, 1000, 50'000);
+        QCOMPARE(sizer.nsPerRecord(), SliceSizer::kInitialNsPerRecord); // nothing measured yet
+        QCOMPARE(sizer.next(), std::size_t(20e6 / SliceSizer::kInitialNsPerRecord));
+        sizer.record(5000, 20'000'000); // 4 us per record: slower, believed at once
+        QCOMPARE(sizer.nsPerRecord(), 4000.0);
+        QCOMPARE(sizer.next(), std::size_t(5000));
+        sizer.record(5000, 10'000'000); // 2 us: faster, averaged in -> 3 us
+        QCOMPARE(sizer.nsPerRecord(), 3000.0);
+        QCOMPARE(sizer.next(), std::size_t(6666));
+        sizer.record(6666, 0); // ignored
+        sizer.record(0, 5'000'000'000); // ignored
+        QCOMPARE(sizer.next(), std::size_t(6666));
+        for (int i = 0; i < 30; ++i)
+            sizer.record(sizer.next(), 1000); // very fast slices
+        QCOMPARE(sizer.next(), std::size_t(50'000)); // capped at the maximum
+        sizer.record(50'000, 2'000'000'000); // one very slow slice (40 us per record)
+        QCOMPARE(sizer.next(), std::size_t(1000)); // floored at the minimum at once
+        sizer.record(1000, 1'000'000); // fast again: recovers by halves
+        sizer.record(1000, 1'000'000);
+        QCOMPARE(sizer.nsPerRecord(), 10'750.0);
+        QCOMPARE(sizer.next(), std::size_t(1860));
+
+        // A slice smaller than the minimum counts as the minimum: its fixed cost is not
+        // taken for a per-record cost (10 records in 1 ms would be 100 us per record).
+        SliceSizer small(20, 1000, 50'000);
+        small.record(10, 1'000'000); // 1 us (as 1,000 records): averaged in -> 1.5 us
+        QCOMPARE(small.nsPerRecord(), 1500.0);
+        QCOMPARE(small.next(), std::size_t(13'333));
+        small.record(10, 30'000'000); // still too slow for a small slice: believed
+        QCOMPARE(small.next(), std::size_t(1000));
+        small.setBudgetMs(0);
+        QCOMPARE(small.next(), std::size_t(1000));
+        small.setBudgetMs(1e12);
+        QCOMPARE(small.next(), std::size_t(50'000));
+        QCOMPARE(small.budgetMs(), 1e12);
+    }
+
+    void hugeBurstIsAppliedInSlices_data()
+    {
+        QTest::addColumn<double>("budgetMs");
+        QTest::newRow("default budget") << NotificationModel::kSliceBudgetMs; // sizes depend on the machine
+        QTest::newRow("zero budget: minimum slices") << 0.0;
+        QTest::newRow("huge budget: maximum slices") << 1e12;
+    }
     void hugeBurstIsAppliedInSlices()
     {
-        const int N = int(NotificationModel::kMaxSliceRecords) * 2 + 10;
+        QFETCH(double, budgetMs);
+        constexpr int kMin = int(NotificationModel::kMinSliceRecords);
+        constexpr int kMax = int(NotificationModel::kMaxSliceRecords);
+        const int N = kMax * 2 + 10;
         ManualSource source;
         NotificationModel model(&source);
         QString error;
         QVERIFY(model.start(afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
+        model.setSliceBudgetMs(budgetMs);
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         int turnsBetween = 0;
+        std::vector<int> routesAfterSlice;
         connect(&model, &NotificationModel::batchApplied, this, [&] {
+            routesAfterSlice.push_back(model.routes()->rowCount());
             // The event loop turns between slices: a zero timer started now fires before the next slice.
             QTimer::singleShot(0, this, [&] { ++turnsBetween; });
         });
+        // Pushed on this (the GUI) thread: all N wait in one pending batch.
         for (int i = 0; i < N; ++i)
             source.upsert(numberedRoute(i % 60000, i < 60000 ? "192.0.2.1" : "192.0.2.2"), true);
-        QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 30000);
-        QCOMPARE(batches.count(), 3);
-        QCOMPARE(batches.at(0).at(0).toInt(), int(NotificationModel::kMaxSliceRecords));
-        QCOMPARE(batches.at(2).at(0).toInt(), 10);
-        QTRY_COMPARE(turnsBetween, 3);
+        QCOMPARE(batches.count(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 60000);
+        std::vector<int> sizes;
+        for (const auto &args : batches)
+            sizes.push_back(args.at(0).toInt());
+        qDebug() << N << "records in" << sizes.size() << "slices; estimate" << model.sliceSizer().nsPerRecord()
+                 << "ns per record";
+        // Nothing lost, several slices, each within the bounds (all but the last at least the minimum).
+        QCOMPARE(std::accumulate(sizes.begin(), sizes.end(), qint64(0)), qint64(N));
+        QVERIFY2(sizes.size() >= 3, qPrintable(QString::number(sizes.size())));
+        for (std::size_t k = 0; k < sizes.size(); ++k) {
+            QVERIFY2(sizes[k] <= kMax, qPrintable(QString::number(sizes[k])));
+            if (k + 1 < sizes.size())
+                QVERIFY2(sizes[k] >= kMin, qPrintable(QString::number(sizes[k])));
+        }
+        if (budgetMs == 0) {
+            QCOMPARE(sizes.size(), std::size_t(N / kMin + 1));
+            QCOMPARE(sizes.back(), N % kMin);
+        } else if (budgetMs > 1e9) {
+            QCOMPARE(sizes, (std::vector<int> {kMax, kMax, 10}));
+        }
+        QTRY_COMPARE(turnsBetween, int(sizes.size()));
+        // In order: the table grew slice by slice (60,000 new routes, then replacements).
+        int expected = 0;
+        for (std::size_t k = 0; k < sizes.size(); ++k) {
+            expected = std::min(60000, expected + sizes[k]);
+            QCOMPARE(routesAfterSlice[k], expected);
+        }
         QCOMPARE(model.routes()->rowCount(), 60000);
         QCOMPARE(model.routes()->rowAt(5).nextHops.front().gateway, IpAddress::parse("192.0.2.2"));
+        QCOMPARE(model.routes()->rowAt(59999).nextHops.front().gateway, IpAddress::parse("192.0.2.1"));
+        for (int i : {0, 59999, 60000, N - 1})
+            QCOMPARE(destinationIndex(model.history()->record(model.history()->size() - N + i)), i % 60000);
+        const NotificationModel::ApplyStats stats = model.applyStats();
+        QCOMPARE(stats.lastRecords, sizes.back());
+        QCOMPARE(stats.maxRecords, *std::max_element(sizes.begin(), sizes.end()));
+    }
+
+    void streamIsAppliedOncePerUpdateIntervalButABacklogWithoutWaiting()
+    {
+        ManualSource source;
+        NotificationModel model(&source);
+        QCOMPARE(model.updateIntervalMs(), NotificationModel::kUpdateIntervalMs);
+        NotificationModel lean(&source, NotificationModel::Mode::HistoryOnly);
+        QCOMPARE(lean.updateIntervalMs(), 0); // nothing to repaint headless
+        model.setUpdateIntervalMs(0);
+        model.setSliceBudgetMs(0); // slices of kMinSliceRecords
+        QString error;
+        QVERIFY(model.start(afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QSignalSpy batches(&model, &NotificationModel::batchApplied);
+        // From the first slice on the interval is an hour; the rest of the burst (a
+        // backlog) must still come slice after slice without waiting.
+        connect(&model, &NotificationModel::batchApplied, this, [&] { model.setUpdateIntervalMs(3'600'000); });
+        const int N = 3 * int(NotificationModel::kMinSliceRecords) + 5;
+        for (int i = 0; i < N; ++i)
+            source.upsert(numberedRoute(i));
+        QTRY_COMPARE(model.totalEvents(), qint64(N));
+        QCOMPARE(batches.count(), 4);
+        // Records that come now (no backlog, the last slice just ended) wait for the interval.
+        source.upsert(numberedRoute(N));
+        QTest::qWait(100);
+        QCOMPARE(model.totalEvents(), qint64(N));
+        QCOMPARE(batches.count(), 4);
+        model.stop(); // applies them
+        QCOMPARE(model.totalEvents(), qint64(N + 1));
+        QCOMPARE(model.routes()->rowCount(), N + 1);
+    }
+
+    void historyOnlyModeKeepsTheSameHistory()
+    {
+        // A Full and a HistoryOnly model on the same source: the history-only one has no
+        // tables, and the same events (records, interface names, counts) in its history,
+        // although it never decodes route and address records.
+        ManualSource source;
+        source.upsert(iface(1, "lo"));
+        source.upsert(iface(2, "eth0"));
+        source.upsert(address(2, "10.0.0.2", 24));
+        source.upsert(route("10.0.0.0", 24, nullptr, 2));
+        source.upsert(route("10.9.0.0", 24, "10.0.0.1", 9)); // unknown interface: "if 9"
+        NotificationModel full(&source);
+        NotificationModel lean(&source, NotificationModel::Mode::HistoryOnly);
+        QCOMPARE(full.mode(), NotificationModel::Mode::Full);
+        QCOMPARE(lean.mode(), NotificationModel::Mode::HistoryOnly);
+        QVERIFY(!lean.interfaces() && !lean.addresses() && !lean.routes() && !lean.entities());
+        QVERIFY(!lean.eventLog() && !lean.timeline());
+        QVERIFY(lean.history());
+        QSignalSpy leanComplete(&lean, &NotificationModel::snapshotComplete);
+        QString error;
+        QVERIFY(full.start(afUnspec(), true, &error));
+        QVERIFY(lean.start(afUnspec(), true, &error));
+        QTRY_VERIFY(full.isSnapshotComplete() && lean.isSnapshotComplete());
+        QCOMPARE(leanComplete.count(), 1);
+        QCOMPARE(lean.liveCount(ObjectKind::Interface), qint64(2));
+        QCOMPARE(lean.liveCount(ObjectKind::Address), qint64(1));
+        QCOMPARE(lean.liveCount(ObjectKind::Route), qint64(2));
+        QCOMPARE(lean.liveCount(ObjectKind::Gap), qint64(0));
+
+        source.upsert(iface(2, "wan0")); // renamed: later events say wan0
+        source.upsert(route("10.1.0.0", 16, "10.0.0.1", 2));
+        source.upsert(iface(9, "tun9")); // the unknown interface gets a name
+        source.upsert(route("10.9.0.0", 24, "10.0.0.1", 9, 5));
+        source.remove(route("10.0.0.0", 24, nullptr, 2));
+        source.upsert(address(9, "10.9.0.1", 24));
+        source.remove(iface(2, "wan0")); // gone: its index is "if 2" again
+        source.upsert(route("10.2.0.0", 16, "10.0.0.1", 2));
+        ChangeRecord gap;
+        gap.object = ObjectKind::Gap;
+        gap.change = ChangeKind::Gap;
+        gap.timeUs = nowUs();
+        gap.note = "ENOBUFS";
+        source.deliver({gap});
+        full.stop(); // applies everything
+        lean.stop();
+
+        const EventHistory &a = *full.history();
+        const EventHistory &b = *lean.history();
+        QCOMPARE(b.size(), a.size());
+        QCOMPARE(b.size(), qint64(5 + 9));
+        for (qint64 i = 0; i < a.size(); ++i) {
+            std::string bytesA;
+            std::string bytesB;
+            eventcodec::encode(a.record(i), bytesA);
+            eventcodec::encode(b.record(i), bytesB);
+            QVERIFY2(bytesA == bytesB, qPrintable(QString::number(i)));
+            QCOMPARE(b.ifName(i), a.ifName(i));
+            if (i >= 5) // after the snapshot both got the same records (same times)
+                QCOMPARE(b.timeUs(i), a.timeUs(i));
+        }
+        QStringList initialNames;
+        QStringList laterNames;
+        for (qint64 i = 0; i < b.size(); ++i)
+            (i < 5 ? initialNames : laterNames) << b.ifName(i);
+        initialNames.sort(); // the snapshot's order is the source's
+        QCOMPARE(initialNames, (QStringList {u"eth0"_s, u"eth0"_s, u"eth0"_s, u"if 9"_s, u"lo"_s}));
+        QCOMPARE(laterNames,
+                 (QStringList {u"wan0"_s, u"wan0"_s, u"tun9"_s, u"tun9"_s, u"wan0"_s, u"tun9"_s, u"wan0"_s, u"if 2"_s,
+                               QString()}));
+        for (ObjectKind kind : {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route})
+            QCOMPARE(lean.liveCount(kind), full.liveCount(kind));
+        QCOMPARE(full.liveCount(ObjectKind::Interface), qint64(full.interfaces()->liveRowCount()));
+        QCOMPARE(full.liveCount(ObjectKind::Address), qint64(full.addresses()->liveRowCount()));
+        QCOMPARE(full.liveCount(ObjectKind::Route), qint64(full.routes()->liveRowCount()));
+        QCOMPARE(lean.liveCount(ObjectKind::Interface), qint64(2));
+        QCOMPARE(lean.liveCount(ObjectKind::Address), qint64(2));
+        QCOMPARE(lean.liveCount(ObjectKind::Route), qint64(4)); // 2 + 3 added - 1 removed
+        QCOMPARE(lean.totalEvents(), full.totalEvents());
+        QCOMPARE(lean.gapCount(), qint64(1));
+        QCOMPARE(full.gapCount(), qint64(1));
+        QCOMPARE(lean.interfaceName(9), u"tun9"_s);
+        QCOMPARE(lean.interfaceName(2), u"if 2"_s);
     }
 
     void stopAppliesWhatArrivedAndIsIdempotent()

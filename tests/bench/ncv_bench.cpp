@@ -91,14 +91,18 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
     EventHistory history;
     RouteTableModel routes;
     QElapsedTimer clock;
-    // Apply like NotificationModel: slices of kMaxSliceRecords, table then history.
+    // Apply like NotificationModel: slices sized by its SliceSizer (time budget), table
+    // then history.
     const qint64 rss0 = rssKb();
     clock.start();
     double sliceMaxMs = 0;
-    for (qint64 first = 0; first < n; first += qint64(NotificationModel::kMaxSliceRecords)) {
+    SliceSizer sizer(NotificationModel::kSliceBudgetMs, NotificationModel::kMinSliceRecords,
+                     NotificationModel::kMaxSliceRecords);
+    qint64 slices = 0;
+    for (qint64 first = 0, last = 0; first < n; first = last, ++slices) {
         QElapsedTimer slice;
         slice.start();
-        const qint64 last = std::min(n, first + qint64(NotificationModel::kMaxSliceRecords));
+        last = std::min(n, first + qint64(sizer.next()));
         std::vector<EventHistory::Entry> entries;
         entries.reserve(std::size_t(last - first));
         for (qint64 i = first; i < last; ++i) {
@@ -108,10 +112,13 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
         }
         routes.endBatch();
         history.append(std::move(entries));
-        sliceMaxMs = std::max(sliceMaxMs, slice.nsecsElapsed() / 1e6);
+        const qint64 ns = slice.nsecsElapsed();
+        sizer.record(std::size_t(last - first), ns);
+        sliceMaxMs = std::max(sliceMaxMs, ns / 1e6);
     }
     out("apply_s", clock.nsecsElapsed() / 1e9);
     out("apply_slice_max_ms", sliceMaxMs);
+    out("apply_slices", double(slices));
     out("model_rss_mb", (rssKb() - rss0) / 1024.0);
     out("event_bytes", double(history.storageBytes()) / double(std::max<qint64>(1, history.size())));
 
