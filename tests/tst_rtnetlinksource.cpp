@@ -374,6 +374,27 @@ void logDifference(const std::set<QString> &held, const std::set<QString> &kerne
             qWarning().noquote() << "  kernel only:" << k;
 }
 
+/// Replays collector's records into replicas of the IPv4 and IPv6 route tables until they
+/// equal kernelV4 / kernelV6 or timeoutMs passes (checked every 250 ms). Returns whether
+/// they converged; on failure logs the differences of the last replicas.
+bool waitForReplicaToMatch(const Collector &collector, const std::set<QString> &kernelV4,
+                           const std::set<QString> &kernelV6, int timeoutMs = 60000)
+{
+    std::set<QString> heldV4, heldV6;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        const auto records = collector.records();
+        heldV4 = replicaRoutes(records, Family::IPv4);
+        heldV6 = replicaRoutes(records, Family::IPv6);
+        if (heldV4 == kernelV4 && heldV6 == kernelV6)
+            return true;
+        QThread::msleep(250);
+    }
+    logDifference(heldV4, kernelV4);
+    logDifference(heldV6, kernelV6);
+    return false;
+}
+
 std::uint32_t ifIndexOf(const QString &name)
 {
     const QJsonArray links = ipJson({u"link"_s, u"show"_s, u"dev"_s, name});
@@ -1093,19 +1114,7 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
     const std::set<QString> kernelV4 = kernelRoutes(Family::IPv4), kernelV6 = kernelRoutes(Family::IPv6);
     QVERIFY(int(kernelV4.size()) > kRoutesV4);
     QVERIFY(int(kernelV6.size()) > kRoutesV6);
-    std::set<QString> heldV4, heldV6;
-    QDeadlineTimer deadline(60000);
-    bool converged = false;
-    while (!deadline.hasExpired()) {
-        const auto records = reg.collector.records();
-        heldV4 = replicaRoutes(records, Family::IPv4);
-        heldV6 = replicaRoutes(records, Family::IPv6);
-        if (heldV4 == kernelV4 && heldV6 == kernelV6) {
-            converged = true;
-            break;
-        }
-        QThread::msleep(250);
-    }
+    const bool converged = waitForReplicaToMatch(reg.collector, kernelV4, kernelV6);
     const qint64 convergedMs = burstTimer.elapsed();
     QVERIFY(reg.source->stats(reg.handle, &stats));
     const auto records = reg.collector.records();
@@ -1131,10 +1140,6 @@ void TestRtnetlinkSource::overflowIsRecordedAndRepaired()
     qInfo().noquote() << "overflow: first gap to last inferred record" << (lastInferredUs - gap->timeUs) / 1000
                       << "ms; held == kernel after" << convergedMs << "ms from the burst start; kernel routes"
                       << kernelV4.size() << "IPv4" << kernelV6.size() << "IPv6";
-    if (!converged) {
-        logDifference(heldV4, kernelV4);
-        logDifference(heldV6, kernelV6);
-    }
     QVERIFY(converged);
     QVERIFY(stats.gaps >= 1);
     QVERIFY(stats.resyncs >= 1);
@@ -1277,23 +1282,7 @@ void TestRtnetlinkSource::initialDumpStreamsWhileRoutesChange()
     const std::set<QString> kernelV4 = kernelRoutes(Family::IPv4), kernelV6 = kernelRoutes(Family::IPv6);
     QVERIFY(int(kernelV4.size()) >= kPreloaded + kAdded - kDeleted);
     QVERIFY(int(kernelV6.size()) >= kPreloadedV6);
-    std::set<QString> heldV4, heldV6;
-    QDeadlineTimer deadline(60000);
-    bool converged = false;
-    while (!deadline.hasExpired()) {
-        const auto records = reg.collector.records();
-        heldV4 = replicaRoutes(records, Family::IPv4);
-        heldV6 = replicaRoutes(records, Family::IPv6);
-        if (heldV4 == kernelV4 && heldV6 == kernelV6) {
-            converged = true;
-            break;
-        }
-        QThread::msleep(250);
-    }
-    if (!converged) {
-        logDifference(heldV4, kernelV4);
-        logDifference(heldV6, kernelV6);
-    }
+    const bool converged = waitForReplicaToMatch(reg.collector, kernelV4, kernelV6);
     QVERIFY(converged);
     RtnetlinkSource::Stats stats;
     QVERIFY(reg.source->stats(reg.handle, &stats));
