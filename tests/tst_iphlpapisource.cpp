@@ -54,6 +54,7 @@ struct FakeOs {
     ULONG nlMtu = 1500;
     // Extra route the fake GetIpForwardTable2 adds to the real table.
     bool extraRoute = false;
+    NL_ROUTE_PROTOCOL extraProtocol = RouteProtocolNetMgmt; // MIB_IPFORWARD_ROW2.Protocol of the extra route
     std::set<void *> fakeTables;
 
     void reset()
@@ -74,6 +75,7 @@ struct FakeOs {
         addresses.clear();
         nlMtu = 1500;
         extraRoute = false;
+        extraProtocol = RouteProtocolNetMgmt;
     }
 };
 FakeOs g_os;
@@ -197,7 +199,7 @@ DWORD WINAPI fakeGetIpForwardTable2(ADDRESS_FAMILY family, PMIB_IPFORWARD_TABLE2
         row.DestinationPrefix.PrefixLength = 24;
         row.NextHop = sockaddrFromAddress(IpAddress::v4(127, 0, 0, 2));
         row.Metric = 33;
-        row.Protocol = RouteProtocolNetMgmt;
+        row.Protocol = g_os.extraProtocol;
         row.ValidLifetime = row.PreferredLifetime = 0xFFFFFFFFu;
     }
     g_os.fakeTables.insert(out);
@@ -382,6 +384,52 @@ MIB_UNICASTIPADDRESS_ROW testAddress(const MIB_IF_ROW2 &lo, NL_DAD_STATE dad)
     return row;
 }
 
+// Routes per MIB_IPFORWARD_ROW2.Protocol in the table the source snapshots (the fake
+// GetIpForwardTable2: the real table plus the extra route when set).
+std::map<std::uint32_t, std::uint64_t> tableRoutesPerProtocol(ADDRESS_FAMILY family)
+{
+    std::map<std::uint32_t, std::uint64_t> counts;
+    PMIB_IPFORWARD_TABLE2 table = nullptr;
+    if (fakeGetIpForwardTable2(family, &table) != NO_ERROR)
+        return counts;
+    for (ULONG i = 0; i < table->NumEntries; ++i)
+        ++counts[static_cast<std::uint32_t>(table->Table[i].Protocol)];
+    fakeFreeMibTable(table);
+    return counts;
+}
+
+// A route protocol (from `from` up) that no route of counts has.
+NL_ROUTE_PROTOCOL unusedProtocol(const std::map<std::uint32_t, std::uint64_t> &counts, std::uint32_t from)
+{
+    while (counts.count(from))
+        ++from;
+    return static_cast<NL_ROUTE_PROTOCOL>(from);
+}
+
+// The EntityRow of an entity record (after for Initial / Registered, before for Deregistered).
+EntityRow entityOf(const ChangeRecord &record)
+{
+    if (const auto *row = std::get_if<EntityRow>(&record.after))
+        return *row;
+    if (const auto *row = std::get_if<EntityRow>(&record.before))
+        return *row;
+    return EntityRow {};
+}
+
+bool isEntity(const ChangeRecord &record, ChangeKind change, std::uint32_t protocol, std::uint64_t routeCount)
+{
+    const EntityRow row = entityOf(record);
+    return record.object == ObjectKind::Entity && record.change == change && record.family == Family::Unspec
+        && row.protocolSpace == ProtocolSpace::MibIpProto && row.protocol == protocol && row.routeCount == routeCount;
+}
+
+bool isRoute(const ChangeRecord &record, ChangeKind change, std::uint32_t protocol)
+{
+    const auto *row = std::get_if<RouteRow>(change == ChangeKind::Delete ? &record.before : &record.after);
+    return record.object == ObjectKind::Route && record.change == change && row && row->protocol == protocol
+        && row->protocolSpace == ProtocolSpace::MibIpProto;
+}
+
 // Waits until cond holds (polling), up to timeout.
 template<typename Cond> bool eventually(Cond cond, std::chrono::milliseconds timeout = 5000ms)
 {
@@ -491,7 +539,9 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     CHECK_EQ(r.count(), mark);
 
     // Route add: the OS hands over an incomplete row (key only); the source re-reads it
-    // with GetIpForwardEntry2 and reports the full row.
+    // with GetIpForwardEntry2 and reports the full row. When the table has no nt-static
+    // route (Wine's has none), an entity Registered record comes first.
+    const std::size_t entity = tableRoutesPerProtocol(AF_UNSPEC).count(MIB_IPPROTO_NT_STATIC) ? 0 : 1;
     MIB_IPFORWARD_ROW2 full = testRoute(lo, 10);
     {
         std::lock_guard lock(g_os.mutex);
@@ -501,12 +551,14 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     keyOnly.Metric = 0;
     keyOnly.Protocol = static_cast<NL_ROUTE_PROTOCOL>(0);
     {
-        const auto got = osDelivers(r, 1, [&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
-        CHECK(got[0].object == ObjectKind::Route);
-        CHECK(got[0].change == ChangeKind::Add);
-        CHECK(got[0].origin == Origin::Observed);
-        CHECK(got[0].family == Family::IPv4);
-        const auto &row = std::get<RouteRow>(got[0].after);
+        const auto got = osDelivers(r, 1 + entity, [&] { g_os.routeCb(ctx, &keyOnly, MibAddInstance); });
+        if (entity)
+            CHECK(isEntity(got[0], ChangeKind::Registered, MIB_IPPROTO_NT_STATIC, 1));
+        CHECK(got[entity].object == ObjectKind::Route);
+        CHECK(got[entity].change == ChangeKind::Add);
+        CHECK(got[entity].origin == Origin::Observed);
+        CHECK(got[entity].family == Family::IPv4);
+        const auto &row = std::get<RouteRow>(got[entity].after);
         CHECK_EQ(row.metric, 10u);
         CHECK_EQ(protocolName(row.protocol, row.protocolSpace), std::string("nt-static"));
         CHECK_EQ(toCidr(row.destination, row.prefixLength), std::string("203.0.113.0/24"));
@@ -528,7 +580,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
 
     // A parameter notification that changes nothing shown gives no record; then a delete.
     {
-        const auto got = osDelivers(r, 1, [&] {
+        const auto got = osDelivers(r, 1 + entity, [&] {
             g_os.routeCb(ctx, &keyOnly, MibParameterNotification);
             {
                 std::lock_guard lock(g_os.mutex);
@@ -539,6 +591,9 @@ TEST_CASE(callbackTranslationWithRealMibRows)
         CHECK(got[0].change == ChangeKind::Delete);
         CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 20u);
         CHECK(std::holds_alternative<std::monostate>(got[0].after));
+        // The delete's row has Protocol 0; the held row says nt-static.
+        if (entity)
+            CHECK(isEntity(got[1], ChangeKind::Deregistered, MIB_IPPROTO_NT_STATIC, 0));
     }
 
     // An add whose row is already gone again (re-read: ERROR_NOT_FOUND) gives nothing;
@@ -859,6 +914,251 @@ TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
     CHECK_EQ(all.size(), std::size_t(1)); // initialNotification=false: only SnapshotComplete
     std::this_thread::sleep_for(600ms);
     CHECK(!source.isPolling(h));
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE(entityRecordsFromTheNotificationCallbacks)
+{
+    g_os.reset();
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraRoute = true; // at least one route in the snapshot
+    }
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    CHECK(lo.InterfaceLuid.Value != 0);
+    const auto expected = tableRoutesPerProtocol(AF_UNSPEC);
+    CHECK(!expected.empty());
+    IphlpapiSource source(fakeOptions());
+    Receiver r;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+
+    // Initial: one entity record per protocol, with the number of routes of the table and
+    // of the Initial route records, after the last route and before SnapshotComplete.
+    {
+        const auto all = r.since(0);
+        std::map<std::uint32_t, std::uint64_t> routesDelivered;
+        std::map<std::uint32_t, std::uint64_t> entities;
+        std::size_t lastRoute = 0;
+        std::size_t firstEntity = all.size();
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            const ChangeRecord &rec = all[i];
+            if (rec.object == ObjectKind::Route) {
+                CHECK(rec.change == ChangeKind::Initial);
+                ++routesDelivered[std::get<RouteRow>(rec.after).protocol];
+                lastRoute = i;
+            } else if (rec.object == ObjectKind::Entity) {
+                const EntityRow row = entityOf(rec);
+                CHECK(isEntity(rec, ChangeKind::Initial, row.protocol, row.routeCount));
+                CHECK_EQ(entities.count(row.protocol), std::size_t(0)); // one record per protocol
+                entities[row.protocol] = row.routeCount;
+                firstEntity = std::min(firstEntity, i);
+            }
+        }
+        CHECK(entities == expected);
+        CHECK(routesDelivered == expected);
+        CHECK(lastRoute < firstEntity);
+        CHECK(all.back().change == ChangeKind::SnapshotComplete);
+        CHECK(all.size() >= 2 && all[all.size() - 2].object == ObjectKind::Entity);
+    }
+    void *ctx = source.osContext(h);
+    fromOsThread([&] {
+        g_os.interfaceCb(ctx, nullptr, MibInitialNotification);
+        g_os.addressCb(ctx, nullptr, MibInitialNotification);
+        g_os.routeCb(ctx, nullptr, MibInitialNotification);
+    });
+
+    // The first route of a new protocol: Registered (1 route) BEFORE the route add; a
+    // second route of it: the add alone.
+    const NL_ROUTE_PROTOCOL proto = unusedProtocol(expected, RouteProtocolBgp);
+    MIB_IPFORWARD_ROW2 first = testRoute(lo, 10);
+    first.Protocol = proto;
+    MIB_IPFORWARD_ROW2 second = first;
+    second.DestinationPrefix.Prefix = sockaddrFromAddress(IpAddress::v4(192, 0, 2, 0));
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(first)] = first;
+        g_os.routes[routeKey(second)] = second;
+    }
+    {
+        const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &first, MibAddInstance); });
+        CHECK(isEntity(got[0], ChangeKind::Registered, proto, 1));
+        CHECK(got[0].origin == Origin::Observed);
+        CHECK(isRoute(got[1], ChangeKind::Add, proto));
+        CHECK_EQ(got[0].timeUs, got[1].timeUs);
+    }
+    CHECK(isRoute(osDelivers(r, 1, [&] { g_os.routeCb(ctx, &second, MibAddInstance); })[0], ChangeKind::Add, proto));
+
+    // A parameter change that moves a route to another protocol: Registered for the new
+    // one before the change; the old one keeps a route, so no Deregistered.
+    const NL_ROUTE_PROTOCOL other = unusedProtocol(expected, proto + 1);
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(second)].Protocol = other;
+    }
+    {
+        const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &second, MibParameterNotification); });
+        CHECK(isEntity(got[0], ChangeKind::Registered, other, 1));
+        CHECK(got[1].object == ObjectKind::Route && got[1].change == ChangeKind::Parameter);
+    }
+
+    // Deleting the last route of a protocol: Deregistered (0 routes) AFTER the route delete.
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes.clear();
+    }
+    {
+        const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &first, MibDeleteInstance); });
+        CHECK(isRoute(got[0], ChangeKind::Delete, proto));
+        CHECK(isEntity(got[1], ChangeKind::Deregistered, proto, 0));
+        CHECK(std::holds_alternative<std::monostate>(got[1].after));
+        CHECK_EQ(got[0].timeUs, got[1].timeUs);
+    }
+    {
+        const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &second, MibDeleteInstance); });
+        CHECK(isRoute(got[0], ChangeKind::Delete, other));
+        CHECK(isEntity(got[1], ChangeKind::Deregistered, other, 0));
+    }
+    CHECK(!source.isPolling(h));
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE(entityRecordsFollowTheRegistrationFilters)
+{
+    g_os.reset();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    const auto expected = tableRoutesPerProtocol(AF_UNSPEC);
+    const NL_ROUTE_PROTOCOL proto = unusedProtocol(expected, RouteProtocolBgp);
+    MIB_IPFORWARD_ROW2 route = testRoute(lo, 10); // IPv4
+    route.Protocol = proto;
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(route)] = route;
+    }
+    auto hasEntity = [](const std::vector<ChangeRecord> &records) {
+        for (const ChangeRecord &rec : records) {
+            if (rec.object == ObjectKind::Entity)
+                return true;
+        }
+        return false;
+    };
+    struct Case {
+        int family;
+        std::uint32_t objects;
+        bool initial;
+        bool entitiesExpected; // for the IPv4 route of a new protocol
+    };
+    const Case cases[] = {
+        {AF_INET6, AllObjectsMask, true, false}, // entity records only for the routes delivered
+        {AF_UNSPEC, InterfacesMask | AddressesMask, true, false}, // no routes asked: no entities
+        {AF_INET, RoutesMask, false, true}, // no Initial records, but the counts are kept
+    };
+    for (const Case &c : cases) {
+        IphlpapiSource source(fakeOptions());
+        Receiver r;
+        RegisterParams p = paramsFor(&r, c.family);
+        p.objects = c.objects;
+        p.initialNotification = c.initial;
+        Handle h = 0;
+        CHECK(source.registerChanges(p, &h).ok());
+        CHECK(r.waitFor(hasSnapshotComplete));
+        const auto initial = r.since(0);
+        if (c.family == AF_INET6) {
+            // The IPv6 routes' protocols only, with their IPv6 counts.
+            const auto v6 = tableRoutesPerProtocol(AF_INET6);
+            std::map<std::uint32_t, std::uint64_t> entities;
+            for (const ChangeRecord &rec : initial) {
+                if (rec.object == ObjectKind::Entity)
+                    entities[entityOf(rec).protocol] = entityOf(rec).routeCount;
+            }
+            CHECK(entities == v6);
+        } else {
+            CHECK(!hasEntity(initial));
+        }
+        const std::size_t mark = r.count();
+        fromOsThread([&] { IphlpapiSource::routeCallback(source.osContext(h), &route, MibAddInstance); });
+        if (c.entitiesExpected) {
+            CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + 2; }));
+            const auto got = r.since(mark);
+            CHECK_EQ(got.size(), std::size_t(2));
+            if (got.size() == 2) {
+                CHECK(isEntity(got[0], ChangeKind::Registered, proto, 1));
+                CHECK(isRoute(got[1], ChangeKind::Add, proto));
+            }
+        } else {
+            std::this_thread::sleep_for(200ms); // the IPv4 route is not for this registration
+            CHECK(!hasEntity(r.since(mark)));
+        }
+        CHECK(source.cancel(h).ok());
+    }
+}
+
+TEST_CASE(entityRecordsFromPolling)
+{
+    g_os.reset();
+    IphlpapiSource::Options options = fakeOptions();
+    options.forcePolling = true;
+    const auto expected = tableRoutesPerProtocol(AF_UNSPEC);
+    const NL_ROUTE_PROTOCOL proto = unusedProtocol(expected, RouteProtocolBgp);
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraProtocol = proto;
+    }
+    IphlpapiSource source(options);
+    Receiver r;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
+    Handle h = 0;
+    CHECK(source.registerChanges(p, &h).ok());
+    CHECK(r.waitFor(hasSnapshotComplete));
+    CHECK(source.isPolling(h));
+    {
+        std::map<std::uint32_t, std::uint64_t> entities;
+        for (const ChangeRecord &rec : r.since(0)) {
+            if (rec.object == ObjectKind::Entity) {
+                CHECK(rec.change == ChangeKind::Initial);
+                entities[entityOf(rec).protocol] = entityOf(rec).routeCount;
+            }
+        }
+        CHECK(entities == expected);
+    }
+
+    // A route of a new protocol appears: Registered (inferred) before the inferred add.
+    std::size_t mark = r.count();
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraRoute = true;
+    }
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + 2; }, 3000ms));
+    std::this_thread::sleep_for(250ms); // a further poll adds nothing
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(2));
+        if (got.size() == 2) {
+            CHECK(isEntity(got[0], ChangeKind::Registered, proto, 1));
+            CHECK(got[0].origin == Origin::Inferred);
+            CHECK(isRoute(got[1], ChangeKind::Add, proto));
+            CHECK(got[1].origin == Origin::Inferred);
+        }
+    }
+    // It disappears: the inferred delete, then Deregistered.
+    mark = r.count();
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.extraRoute = false;
+    }
+    CHECK(r.waitFor([&](auto &recs) { return recs.size() >= mark + 2; }, 3000ms));
+    std::this_thread::sleep_for(250ms);
+    {
+        const auto got = r.since(mark);
+        CHECK_EQ(got.size(), std::size_t(2));
+        if (got.size() == 2) {
+            CHECK(isRoute(got[0], ChangeKind::Delete, proto));
+            CHECK(isEntity(got[1], ChangeKind::Deregistered, proto, 0));
+            CHECK(got[1].origin == Origin::Inferred);
+        }
+    }
     CHECK(source.cancel(h).ok());
 }
 

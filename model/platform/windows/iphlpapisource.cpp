@@ -1,5 +1,6 @@
 #include "iphlpapisource.h"
 
+#include "entitytracker.h"
 #include "iphlpapiconvert.h"
 #include "iphlpapisnapshot.h"
 #include "statestore.h"
@@ -69,6 +70,10 @@ struct IphlpapiRegistration {
     HANDLE osHandles[SlotCount] = {};
     std::uint32_t notifyMask = 0; // ObjectMask bits with a live OS registration
     StateStore store {StateStore::KeyScheme::Windows};
+    /// Routes per origin (MIB_IPFORWARD_ROW2.Protocol, ProtocolSpace::MibIpProto) among the
+    /// routes this registration delivers (its family and objects); every route record
+    /// delivered goes through it, so entity registered / deregistered records surround them.
+    EntityTracker entities;
     SnapshotInfo snapshotInfo;
     std::vector<ChangeRecord> initialRecords;
 
@@ -163,10 +168,12 @@ template<typename MibRow> bool reread(DWORD(WINAPI *get)(MibRow *), MibRow &row)
     return rc != ERROR_NOT_FOUND && rc != ERROR_FILE_NOT_FOUND;
 }
 
-void keep(const IphlpapiRegistration &reg, bool classified, ChangeRecord &record, std::vector<ChangeRecord> &out)
+// Appends a classified record that passes the registration's filter, with the entity
+// records it causes (registered before a route add, deregistered after a route delete).
+void keep(IphlpapiRegistration &reg, bool classified, ChangeRecord &record, std::vector<ChangeRecord> &out)
 {
     if (classified && matchesFilter(record, reg.params.objects, reg.family))
-        out.push_back(std::move(record));
+        reg.entities.process(std::move(record), out);
 }
 
 // Routes and addresses: a delete removes the held row by its key; an add or parameter
@@ -284,7 +291,10 @@ void pollOnce(IphlpapiRegistration &reg, std::vector<ChangeRecord> &out, bool *f
         return;
     }
     *failing = false;
-    pollingDiff(reg.store, snapshot, timeUs, reg.params.objects, reg.family, out);
+    std::vector<ChangeRecord> diff; // filtered by object mask and family
+    pollingDiff(reg.store, snapshot, timeUs, reg.params.objects, reg.family, diff);
+    for (ChangeRecord &record : diff)
+        reg.entities.process(std::move(record), out); // the entity records the differences cause
 }
 
 void switchToPolling(IphlpapiRegistration &reg, std::string reason)
@@ -529,8 +539,21 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
             reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
         for (const AddressRow &row : snapshot.addresses)
             reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
-        for (const RouteRow &row : snapshot.routes)
-            reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
+        std::vector<ChangeRecord> entityScratch;
+        for (const RouteRow &row : snapshot.routes) {
+            // Count the routes this registration delivers (as Linux: those that pass its
+            // filter). A later row of the table with the same key is a Parameter: it may
+            // move the route to another origin.
+            if (!reg->store.upsert(row, timeUs, Origin::Observed, &ignored)
+                || !matchesFilter(ignored, reg->params.objects, family))
+                continue;
+            if (ignored.change == ChangeKind::Add) {
+                reg->entities.countInitial(row);
+            } else {
+                reg->entities.process(std::move(ignored), entityScratch);
+                entityScratch.clear();
+            }
+        }
         snapshot = Snapshot {};
     }
     if (params.initialNotification) {
@@ -540,6 +563,9 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
             if (matchesFilter(record, reg->params.objects, family))
                 reg->initialRecords.push_back(std::move(record));
         }
+        // One entity Initial record per route origin, after the routes, before SnapshotComplete.
+        if (reg->params.objects & RoutesMask)
+            reg->entities.appendInitial(timeUs, reg->initialRecords);
     }
     reg->initialRecords.push_back(marker(ObjectKind::None, ChangeKind::SnapshotComplete, family,
                                          reg->polling ? "iphlpapi (polling): " + reason : std::string("iphlpapi")));

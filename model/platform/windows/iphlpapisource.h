@@ -10,9 +10,12 @@
 // dispatcher thread per registration drains the queue, re-reads rows with
 // GetIpForwardEntry2 / GetIpInterfaceEntry (+ GetIfEntry2) / GetUnicastIpAddressEntry,
 // classifies them with a StateStore(KeyScheme::Windows) and calls the registration's
-// callback in batches through a CallbackGate. CancelMibChangeNotify2 is only ever called
-// by the thread that registers (on failure) or by the dispatcher thread after its last
-// callback, with no lock held.
+// callback in batches through a CallbackGate. Every route record it delivers (initial,
+// notification, polling diff, resync) goes through an EntityTracker, which adds the
+// entity Initial / Registered / Deregistered records (per MIB_IPFORWARD_ROW2.Protocol,
+// ProtocolSpace::MibIpProto) of the routes this registration's filters let through. CancelMibChangeNotify2 is only ever
+// called by the thread that registers (on failure) or by the dispatcher thread after its last callback, with no lock
+// held.
 //
 // Polling: when a Notify call returns ERROR_NOT_SUPPORTED, succeeds without a handle
 // (Wine 8's stubs) or its MibInitialNotification never arrives, the registration polls
