@@ -273,32 +273,37 @@ qint32 NotificationModel::historyNameIndex(quint32 ifIndex)
     return index;
 }
 
+namespace {
+/// Index into m_liveCounts of an object kind that is counted, else -1.
+int liveCountSlot(ObjectKind kind)
+{
+    switch (kind) {
+    case ObjectKind::Interface: return 0;
+    case ObjectKind::Address: return 1;
+    case ObjectKind::Route: return 2;
+    default: return -1;
+    }
+}
+} // namespace
+
 void NotificationModel::countObject(ObjectKind object, ChangeKind change)
 {
-    int kind = -1;
-    switch (object) {
-    case ObjectKind::Interface: kind = 0; break;
-    case ObjectKind::Address: kind = 1; break;
-    case ObjectKind::Route: kind = 2; break;
-    default: return;
-    }
+    const int slot = liveCountSlot(object);
+    if (slot < 0)
+        return;
     switch (change) {
     case ChangeKind::Initial:
-    case ChangeKind::Add: ++m_liveCounts[kind]; break;
+    case ChangeKind::Add: ++m_liveCounts[slot]; break;
     case ChangeKind::Delete:
-    case ChangeKind::Expired: --m_liveCounts[kind]; break;
+    case ChangeKind::Expired: --m_liveCounts[slot]; break;
     default: break;
     }
 }
 
 qint64 NotificationModel::liveCount(ObjectKind kind) const
 {
-    switch (kind) {
-    case ObjectKind::Interface: return m_liveCounts[0];
-    case ObjectKind::Address: return m_liveCounts[1];
-    case ObjectKind::Route: return m_liveCounts[2];
-    default: return 0;
-    }
+    const int slot = liveCountSlot(kind);
+    return slot < 0 ? 0 : m_liveCounts[slot];
 }
 
 void NotificationModel::applyFull(std::size_t first, std::size_t count)

@@ -150,6 +150,10 @@ struct RtnetlinkSource::Registration {
     /// next hop on that interface.
     DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
                        RoutesTo routesTo = RoutesTo::Snapshot);
+    /// Links, then IPv4 and IPv6 addresses (as the registration wants them) into snapshot.
+    DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
+    /// IPv4 and IPv6 routes (as the registration wants them) to routesTo.
+    DumpResult dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo);
     void initialRoute(const RouteRow &row, std::int64_t timeUs);
     /// The initial dump runs one route behind the decoder: the decoded route's index slot is
     /// prefetched while the previous one is stored. streamed is that previous route.
@@ -169,6 +173,12 @@ struct RtnetlinkSource::Registration {
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
+    /// Delivers the batch once it holds kMaxBatchRecords records.
+    void deliverIfFull()
+    {
+        if (batchSize >= kMaxBatchRecords)
+            deliver();
+    }
     void push(ChangeRecord &&record);
     void classifyDecoded(std::int64_t timeUs);
     void readEvents();
@@ -562,11 +572,7 @@ void RtnetlinkSource::Registration::resync(int err)
     // the routes the dump did not list are deleted, then addresses and interfaces.
     Snapshot snapshot;
     std::string error;
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
+    DumpResult r = dumpLinksAndAddresses(snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
@@ -583,18 +589,15 @@ void RtnetlinkSource::Registration::resync(int err)
     auto deliverAll = [&] {
         for (auto &record : diffs) {
             push(std::move(record));
-            if (batchSize >= kMaxBatchRecords)
-                deliver();
+            deliverIfFull();
         }
         diffs.clear();
     };
     store.beginReconcile(snapshot, resyncTimeUs, Origin::Inferred, diffs);
     snapshot = Snapshot {};
     deliverAll();
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Reconcile);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Reconcile);
+    if (r == DumpResult::Ok)
+        r = dumpRoutes(snapshot, error, RoutesTo::Reconcile);
     if (r != DumpResult::Ok) {
         store.cancelReconcile(); // a partial dump: delete nothing
         if (r == DumpResult::Cancelled)
@@ -608,13 +611,34 @@ void RtnetlinkSource::Registration::resync(int err)
     deliver();
 }
 
+RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLinksAndAddresses(Snapshot &snapshot,
+                                                                                               std::string &error)
+{
+    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
+        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
+    return r;
+}
+
+RtnetlinkSource::Registration::DumpResult
+RtnetlinkSource::Registration::dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo)
+{
+    DumpResult r = DumpResult::Ok;
+    if (wantsRoutes() && wantsV4())
+        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, routesTo);
+    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, routesTo);
+    return r;
+}
+
 void RtnetlinkSource::Registration::resyncRoute()
 {
     ChangeRecord record;
     if (store.reconcileRoute(decoded.route, resyncTimeUs, Origin::Inferred, &record))
         push(std::move(record)); // through the filter and the entity tracker
-    if (batchSize >= kMaxBatchRecords)
-        deliver();
+    deliverIfFull();
 }
 
 void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
@@ -689,8 +713,7 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
         gone.forEach([&](const RouteRow &row) {
             if (store.remove(row, t, Origin::Inferred, &record))
                 push(std::move(record));
-            if (batchSize >= kMaxBatchRecords)
-                deliver();
+            deliverIfFull();
         });
         gone.clear();
         deliver();
@@ -725,8 +748,7 @@ void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64
             entityScratch.clear();
         }
     }
-    if (batchSize >= kMaxBatchRecords)
-        deliver();
+    deliverIfFull();
 }
 
 void RtnetlinkSource::Registration::streamRoute(std::int64_t timeUs)
@@ -755,11 +777,7 @@ void RtnetlinkSource::Registration::run()
     // from each dump datagram straight into the store and out as Initial records.
     Snapshot snapshot;
     std::string error;
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
+    DumpResult r = dumpLinksAndAddresses(snapshot, error);
     if (r == DumpResult::Cancelled)
         return;
     const std::int64_t t = nowUs();
@@ -775,17 +793,14 @@ void RtnetlinkSource::Registration::run()
             record.changedFields = 0;
             if (!matchesFilter(record, params.objects, family))
                 --batchSize; // counted above, not through push()
-            if (batchSize >= kMaxBatchRecords)
-                deliver();
+            deliverIfFull();
         }
         rows = {};
     };
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, RoutesTo::Store);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, RoutesTo::Store);
+    if (r == DumpResult::Ok)
+        r = dumpRoutes(snapshot, error, RoutesTo::Store);
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
