@@ -1,6 +1,9 @@
-// AddressTableModel: the live Addresses table (one row per platform::AddressRow).
-// Lifetimes count down: while any row has a finite lifetime, one dataChanged over the
-// two lifetime columns is emitted per second. GUI thread only; fed by NotificationModel.
+// AddressTableModel: the live Addresses table (one row per platform::AddressRow). Its
+// columns are the address description's (rowfields.h): Interface (name), Family, Address
+// ("address/plen", " peer P" for point-to-point), Scope, Flags, Valid, Preferred (seconds
+// left from the absolute validUntilUs / preferredUntilUs, or "forever"). Lifetimes count
+// down: while any row has a finite lifetime, one dataChanged over the two lifetime columns
+// is emitted per second. GUI thread only; fed by NotificationModel.
 #pragma once
 
 #include "keyedtablemodel.h"
@@ -9,34 +12,25 @@
 
 namespace ncv {
 
-class InterfaceNames;
-
 class AddressTableModel : public KeyedTableModel<platform::AddressRow> {
     Q_OBJECT
 public:
-    /// Headers: "Interface", "Family", "Address", "Scope", "Flags", "Valid", "Preferred".
-    /// Address is "address/plen"; Family "IPv4"/"IPv6"; lifetimes "forever" or "123s"
-    /// (seconds left, from the absolute validUntilUs / preferredUntilUs).
-    enum Column { Interface, Family, Address, Scope, Flags, ValidLifetime, PreferredLifetime, ColumnCount };
+    /// Some columns by name (the description decides their order).
+    static constexpr int Interface = platform::columnOf<platform::AddressRow>("ifindex");
+    static constexpr int Family = platform::columnOf<platform::AddressRow>("family");
+    static constexpr int Address = platform::columnOf<platform::AddressRow>("address");
+    static constexpr int Scope = platform::columnOf<platform::AddressRow>("scope");
+    static constexpr int Flags = platform::columnOf<platform::AddressRow>("flags");
+    static constexpr int ValidLifetime = platform::columnOf<platform::AddressRow>("valid_lft");
+    static constexpr int PreferredLifetime = platform::columnOf<platform::AddressRow>("preferred_lft");
+    static constexpr int ColumnCount = kFieldColumns;
 
     /// names: resolves the Interface column (ifindex -> name); may be nullptr ("if N" then).
     explicit AddressTableModel(const InterfaceNames *names = nullptr, QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-
-    /// Emits dataChanged over the Interface column (after a rename).
-    void interfaceNamesChanged();
-
-protected:
-    QVariant cellData(int row, int column, int role) const override;
-    bool isNumberColumn(int column) const override;
-    quint32 columnsForFields(platform::FieldMask mask) const override;
-
 private:
     void tick();
 
-    const InterfaceNames *m_names;
     QTimer m_lifetimeTimer;
 };
 

@@ -2,13 +2,13 @@
 
 #include "eventhistory.h"
 #include "format.h"
+#include "rowfields.h"
 
 #include <QFileInfo>
 #include <QIODevice>
 #include <QSaveFile>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cstdio>
 #include <limits>
@@ -117,7 +117,10 @@ void appendIsoTime(std::string &out, qint64 timeUs)
     out.append(digits, 7);
 }
 
-void appendRowGeneric(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
+/// One event as a CSV line. The cells of the row come from its description (rowfields.h):
+/// the fields marked for a fixed column, the attribute line or the changes as details.
+/// scratch: a buffer to reuse between rows.
+void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName, std::string &scratch)
 {
     appendNumber(out, sequence);
     out += ',';
@@ -129,182 +132,41 @@ void appendRowGeneric(std::string &out, const ChangeRecord &r, quint64 sequence,
     out += ',';
     appendCell(out, familyName(r.family));
     out += ',';
-
     const Row &row = r.row();
-    std::uint32_t ifIndex = 0;
-    std::string destination, gateway, protocol, table;
-    bool isRoute = false;
-    std::uint32_t metric = 0;
-    if (const auto *iface = std::get_if<InterfaceRow>(&row)) {
-        ifIndex = iface->ifIndex;
-    } else if (const auto *addr = std::get_if<AddressRow>(&row)) {
-        ifIndex = addr->ifIndex;
-        destination = toCidr(addr->address, addr->prefixLength);
-    } else if (const auto *route = std::get_if<RouteRow>(&row)) {
-        isRoute = true;
-        ifIndex = route->outIfIndex();
-        destination = toCidr(route->destination, route->prefixLength);
-        gateway = gatewayList(*route);
-        metric = route->metric;
-        protocol = protocolName(route->protocol, route->protocolSpace);
-        table = tableName(route->table);
-    } else if (const auto *entity = std::get_if<EntityRow>(&row)) {
-        protocol = protocolName(entity->protocol, entity->protocolSpace); // the entity's name
-    }
-    if (ifIndex != 0)
-        appendNumber(out, ifIndex);
-    out += ',';
-    appendCell(out, ifName);
-    out += ',';
-    appendCell(out, destination);
-    out += ',';
-    appendCell(out, gateway);
-    out += ',';
-    if (isRoute)
-        appendNumber(out, metric);
-    out += ',';
-    appendCell(out, protocol);
-    out += ',';
-    appendCell(out, table);
-    out += ',';
-    appendCell(out, r.change == ChangeKind::Parameter ? fieldList(r.changedFields, ";") : std::string());
-    out += ',';
-    appendCell(out, details(r));
-    out += ',';
-    appendCell(out, originName(r.origin));
-    out.append("\r\n");
-}
-
-// IPv4 dotted quad, as toString(IpAddress) writes it.
-char *writeV4(char *p, const IpAddress &a)
-{
-    for (int k = 0; k < 4; ++k) {
-        if (k)
-            *p++ = '.';
-        p = std::to_chars(p, p + 3, unsigned(a.bytes[std::size_t(k)])).ptr;
-    }
-    return p;
-}
-
-bool plainV4(const IpAddress &a)
-{
-    return a.family == Family::IPv4 || a.family == Family::Unspec;
-}
-
-/// Names that the format functions compute, cached per thread (protocol and table
-/// numbers repeat over millions of rows).
-struct NameCache {
-    std::array<std::string, 256> protocols;
-    std::array<bool, 256> haveProtocol {};
-    const std::string &protocol(std::uint32_t p)
-    {
-        if (!haveProtocol[p]) {
-            protocols[p] = protocolName(p, ProtocolSpace::RtmProtocol);
-            haveProtocol[p] = true;
-        }
-        return protocols[p];
-    }
-    std::string main = tableName(254), local = tableName(255), deflt = tableName(253);
-    std::string table(std::uint32_t t) const
-    {
-        return t == 254 ? main : t == 255 ? local : t == 253 ? deflt : tableName(t);
-    }
-};
-
-/// The common case written without intermediate strings: an IPv4 route (single or no next
-/// hop, IPv4 prefsrc, rtm_protocol space, no note) that is not a Parameter change.
-/// Returns false (and writes nothing) for anything else; the generic path then writes it.
-/// Must write exactly what appendRowGeneric writes (tst_csvwriter cross-checks them).
-bool appendRouteFast(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
-                     NameCache &names)
-{
-    if (r.object != ObjectKind::Route || r.change == ChangeKind::Parameter || !r.note.empty())
-        return false;
-    const auto *route = std::get_if<RouteRow>(&r.row());
-    if (!route || route->nextHops.size() > 1 || route->protocolSpace != ProtocolSpace::RtmProtocol
-        || route->protocol > 255 || route->destination.family != Family::IPv4 || !plainV4(route->prefSrc)
-        || (!route->nextHops.empty() && !plainV4(route->nextHops.front().gateway)))
-        return false;
-    const NextHop *hop = route->nextHops.empty() ? nullptr : &route->nextHops.front();
-    const bool hasGateway = hop && !hop->gateway.isUnspecified();
-
-    appendNumber(out, sequence);
-    out += ',';
-    appendIsoTime(out, r.timeUs);
-    out.append(",route,");
-    appendCell(out, changeName(r.change));
-    out += ',';
-    appendCell(out, familyName(r.family));
-    out += ',';
-    if (route->outIfIndex() != 0)
-        appendNumber(out, route->outIfIndex());
-    out += ',';
-    appendCell(out, ifName);
-    out += ',';
-    char buf[256];
-    char *p = writeV4(buf, route->destination);
-    *p++ = '/';
-    p = std::to_chars(p, p + 4, unsigned(route->prefixLength)).ptr;
-    out.append(buf, std::size_t(p - buf)); // digits, dots, slash: never quoted or guarded
-    out += ',';
-    char gw[16];
-    char *g = gw;
-    if (hasGateway)
-        g = writeV4(gw, hop->gateway);
-    out.append(gw, std::size_t(g - gw));
-    out += ',';
-    appendNumber(out, route->metric);
-    out += ',';
-    const std::string &proto = names.protocol(route->protocol);
-    appendCell(out, proto);
-    out += ',';
-    const std::string table = names.table(route->table);
-    appendCell(out, table);
-    out.append(",,"); // changed_fields: empty except for Parameter
-
-    // details = routeAttributes(): next hop, type, metric, table, proto, src.
-    std::string details;
-    details.reserve(96);
-    if (hop) {
-        if (hasGateway) {
-            details += "via ";
-            details.append(gw, std::size_t(g - gw));
-        }
-        if (hop->ifIndex) {
-            if (!details.empty())
-                details += ' ';
-            details += "dev ";
-            char n[12];
-            details.append(n, std::size_t(std::to_chars(n, n + sizeof n, hop->ifIndex).ptr - n));
-        }
-        if (details.empty())
-            details = "on-link";
-    }
-    const auto add = [&details](std::string_view part) {
-        if (!details.empty())
-            details += ' ';
-        details += part;
+    const auto column = [&](CsvColumn c) {
+        scratch.clear();
+        appendCsvCell(scratch, row, c);
+        appendCell(out, scratch);
+        out += ',';
     };
-    if (route->type != 1)
-        add(routeTypeName(route->type));
-    {
-        char n[24] = "metric ";
-        add(std::string_view(n, std::size_t(std::to_chars(n + 7, n + sizeof n, route->metric).ptr - n)));
+    column(CsvColumn::IfIndex);
+    appendCell(out, ifName);
+    out += ',';
+    column(CsvColumn::Destination);
+    column(CsvColumn::Gateway);
+    column(CsvColumn::Metric);
+    column(CsvColumn::Protocol);
+    column(CsvColumn::Table);
+    if (r.change == ChangeKind::Parameter)
+        appendCell(out, fieldList(r.object, r.changedFields, ";"));
+    out += ',';
+    scratch.clear();
+    if (r.object == ObjectKind::Gap || r.object == ObjectKind::None) {
+        scratch = r.note;
+    } else if (r.change == ChangeKind::Parameter) {
+        appendChanges(scratch, r);
+    } else {
+        appendAttributes(scratch, row);
+        if (!r.note.empty()) {
+            if (!scratch.empty())
+                scratch += "; ";
+            scratch += r.note;
+        }
     }
-    add("table ");
-    details += table;
-    add("proto ");
-    details += proto;
-    if (!route->prefSrc.isUnspecified()) {
-        add("src ");
-        char s[16];
-        details.append(s, std::size_t(writeV4(s, route->prefSrc) - s));
-    }
-    appendCell(out, details);
+    appendCell(out, scratch);
     out += ',';
     appendCell(out, originName(r.origin));
     out.append("\r\n");
-    return true;
 }
 
 } // namespace
@@ -320,18 +182,17 @@ QByteArray row(const EventHistory &h, qint64 i)
     std::string out;
     const QByteArray ifName = h.ifName(i).toUtf8();
     const std::string_view name(ifName.constData(), std::size_t(ifName.size()));
-    const ChangeRecord r = h.record(i);
-    NameCache names;
-    if (!appendRouteFast(out, r, h.sequence(i), name, names))
-        appendRowGeneric(out, r, h.sequence(i), name);
+    std::string scratch;
+    appendRow(out, h.record(i), h.sequence(i), name, scratch);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
 QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName)
 {
     std::string out;
+    std::string scratch;
     const QByteArray name = ifName.toUtf8();
-    appendRowGeneric(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())));
+    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())), scratch);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
@@ -360,7 +221,7 @@ enum class WriteResult { Ok, Failed, Cancelled };
 // Formats rows [first, last) of h into out. Runs on the export's worker threads.
 static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 last, std::string &out)
 {
-    thread_local NameCache names;
+    thread_local std::string scratch;
     thread_local std::vector<QByteArray> ifNames; // utf8 by name index
     // The list the cache was made from, held (shared) so that its buffer cannot be freed
     // and reused by another history's list: equal data pointers then mean equal names.
@@ -375,8 +236,7 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
         const ChangeRecord r = h.record(i);
         const QByteArray &name = ifNames[std::size_t(h.ifNameIndex(i))];
         const std::string_view nameView(name.constData(), std::size_t(name.size()));
-        if (!appendRouteFast(out, r, h.sequence(i), nameView, names))
-            appendRowGeneric(out, r, h.sequence(i), nameView);
+        appendRow(out, r, h.sequence(i), nameView, scratch);
     }
 }
 

@@ -29,8 +29,8 @@ using Progress = std::function<bool(qint64 done, qint64 total)>;
 QByteArray header();
 /// Row i of the history as one CSV line with its CRLF.
 QByteArray row(const EventHistory &h, qint64 i);
-/// Row of record r as the generic (slow) path writes it; csv::row() and the export
-/// use a faster path for common route rows that must produce the same bytes (tested).
+/// Row of record r with that sequence number and interface name, as row() and the export
+/// write it (the cells of the row come from its description, rowfields.h).
 QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName);
 /// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.
 QByteArray cell(const QString &text);

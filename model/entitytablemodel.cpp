@@ -8,20 +8,11 @@ namespace ncv {
 
 using namespace platform;
 
-EntityTableModel::EntityTableModel(QObject *parent) : KeyedTableModel(parent) { }
+EntityTableModel::EntityTableModel(QObject *parent) : KeyedTableModel(nullptr, parent) { }
 
-int EntityTableModel::columnCount(const QModelIndex &parent) const
+QVariant EntityTableModel::extraHeader(int extra) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant EntityTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case Protocol: return QStringLiteral("Protocol");
-    case Number: return QStringLiteral("Number");
+    switch (kFieldColumns + extra) {
     case Routes: return QStringLiteral("Routes");
     case RegisteredAt: return QStringLiteral("Registered at");
     default: return {};
@@ -117,7 +108,7 @@ QString EntityTableModel::protocolText(int row) const
 
 bool EntityTableModel::isNumberColumn(int column) const
 {
-    return column == Number || column == Routes;
+    return column == Routes || KeyedTableModel::isNumberColumn(column);
 }
 
 QVariant EntityTableModel::cellData(int row, int column, int role) const
@@ -128,12 +119,12 @@ QVariant EntityTableModel::cellData(int row, int column, int role) const
             ? QStringLiteral("rtm_protocol %1").arg(e.protocol)
             : QStringLiteral("MIB_IPFORWARD_ROW2.Protocol %1").arg(e.protocol);
     }
+    if (column < kFieldColumns)
+        return KeyedTableModel::cellData(row, column, role);
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     const bool sort = role == SortRole;
     switch (column) {
-    case Protocol: return protocolText(row);
-    case Number: return sort ? QVariant(qint64(e.protocol)) : QVariant(QString::number(e.protocol));
     case Routes: {
         const qint64 n = routeCount(e.protocol, e.protocolSpace);
         return sort ? QVariant(n) : QVariant(QString::number(n));
@@ -148,11 +139,6 @@ QVariant EntityTableModel::cellData(int row, int column, int role) const
     }
     default: return {};
     }
-}
-
-quint32 EntityTableModel::columnsForFields(FieldMask) const
-{
-    return 0; // entities have no parameter fields (Field has none)
 }
 
 void EntityTableModel::eraseRows(int first, int last)

@@ -16,17 +16,18 @@ namespace ncv {
 class EntityTableModel : public KeyedTableModel<platform::EntityRow> {
     Q_OBJECT
 public:
-    /// Headers: "Protocol", "Number", "Routes", "Registered at".
-    /// Protocol: platform::protocolName (SortRole: the same text); Number: the raw protocol
-    /// number; Routes: routes of this origin currently held (counted from route records);
-    /// Registered at: local time of the Initial / Registered record ("yyyy-MM-dd hh:mm:ss",
-    /// SortRole qint64 µs since the epoch).
-    enum Column { Protocol, Number, Routes, RegisteredAt, ColumnCount };
+    /// Protocol: platform::protocolName; Number: the raw protocol number (both from the
+    /// entity description, rowfields.h); then this table's own columns: Routes, the routes
+    /// of this origin currently held (counted from route records); Registered at, local time
+    /// of the Initial / Registered record ("yyyy-MM-dd hh:mm:ss", SortRole qint64 µs since
+    /// the epoch).
+    static constexpr int Protocol = platform::columnOf<platform::EntityRow>("protocol");
+    static constexpr int Number = platform::columnOf<platform::EntityRow>("protocol_number");
+    static constexpr int Routes = kFieldColumns;
+    static constexpr int RegisteredAt = kFieldColumns + 1;
+    static constexpr int ColumnCount = kFieldColumns + 2;
 
     explicit EntityTableModel(QObject *parent = nullptr);
-
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     /// Applies one record: Entity records change the rows; Route records change the route
     /// counts (Initial / Add +1, Delete / Expired -1, a Parameter that changes the protocol
@@ -39,9 +40,10 @@ public:
     QString protocolText(int row) const;
 
 protected:
+    int extraColumns() const override { return ColumnCount - kFieldColumns; }
+    QVariant extraHeader(int extra) const override;
     QVariant cellData(int row, int column, int role) const override;
     bool isNumberColumn(int column) const override;
-    quint32 columnsForFields(platform::FieldMask mask) const override;
     void eraseRows(int first, int last) override;
     void clearRows() override;
 

@@ -3,7 +3,7 @@
 // (SnapshotComplete) are not events and are not stored; Gap records are.
 //
 // Storage (issue #4): each event is one 16-byte header (time, offset, interface name
-// index) plus the record serialized into a compact byte form (varints, addresses by their
+// index) plus the record in the compact form of eventcodec.h (varints, addresses by their
 // real length), about 50 bytes per IPv4 route event in all. Events live in chunks of
 // kChunkEvents; a full chunk is sealed (never changed again) and shared by pointer, so a
 // Snapshot taken on the GUI thread can be read on any other thread (CSV export) without
@@ -15,6 +15,7 @@
 // GUI thread only, except Snapshot (see there).
 #pragma once
 
+#include "eventcodec.h"
 #include "types.h"
 
 #include <QHash>
@@ -28,27 +29,6 @@
 #include <vector>
 
 namespace ncv {
-
-namespace eventcodec {
-/// Appends the compact serialized form of r (everything but timeUs) to out.
-void encode(const platform::ChangeRecord &r, std::string &out);
-/// Decodes one record written by encode() from [data, end); timeUs is left 0.
-/// Returns a pointer just past it, or nullptr on malformed input (r is then partial).
-const char *decode(const char *data, const char *end, platform::ChangeRecord *r);
-
-/// What peek() reads from an encoded record without building a ChangeRecord.
-struct Peek {
-    platform::ObjectKind object = platform::ObjectKind::Interface;
-    platform::ChangeKind change = platform::ChangeKind::Initial;
-    /// Interface index of the record's row (ChangeRecord::row(): after, else before):
-    /// InterfaceRow/AddressRow ifIndex, RouteRow first next hop's ifIndex; 0 otherwise.
-    std::uint32_t ifIndex = 0;
-};
-/// Reads object, change and interface index of one record written by encode() from
-/// [data, end), skipping the rest (no allocation). Returns a pointer just past the record,
-/// or nullptr on malformed input (exactly where decode() would fail).
-const char *peek(const char *data, const char *end, Peek *out);
-} // namespace eventcodec
 
 class EventHistory : public QObject {
     Q_OBJECT
@@ -95,7 +75,7 @@ public:
     /// Appends one event (emits appended for it). Prefer the batch overload.
     void append(platform::ChangeRecord record, const QString &ifName);
 
-    /// One event already in the eventcodec form (encode()), as NotificationModel receives
+    /// One event already in the eventcodec form (eventcodec::encode()), as NotificationModel receives
     /// it from the reader thread: appended by copying the bytes, without decoding.
     struct EncodedEntry {
         qint64 timeUs; ///< event time, microseconds since the Unix epoch (UTC)

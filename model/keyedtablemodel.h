@@ -1,6 +1,10 @@
 // KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
 // a RowKey -> row index hash (O(1) updates), and the record classification shared by
-// the interface, address and route tables. GUI thread only.
+// the interface, address, route and entity tables. Its columns are the fields of RowT's
+// description that have a column title (rowfields.h): headers, cells, sorting (compareRows,
+// sortKeys) and filtering (rowContains) all come from there, so a table class adds only
+// what is not a field (timers, live counts, extra columns). GUI thread only, except
+// rowContains() (see ChangeTableModel).
 // The index (issue #4) is an open-addressing table of (32-bit hash, row) slots, 8 bytes
 // each, that recomputes a row's key from the row itself to confirm a match: ~16 bytes per
 // row instead of a ~100-byte hash node holding a copy of the 61-byte key, and growing it
@@ -8,10 +12,17 @@
 #pragma once
 
 #include "changetablemodel.h"
+#include "interfacenames.h"
+#include "modeltext.h"
+#include "rowfields.h"
 #include "rowkey.h"
 #include "types.h"
 
+#include <QHash>
+
 #include <algorithm>
+#include <limits>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -19,7 +30,178 @@ namespace ncv {
 
 template<typename RowT> class KeyedTableModel : public ChangeTableModel {
 public:
-    using ChangeTableModel::ChangeTableModel;
+    /// The described columns of RowT (those with a title), then extraColumns().
+    static constexpr int kFieldColumns = int(platform::columnCount<RowT>);
+
+    /// names: resolves columns of interface indexes (ifindex -> name); may be nullptr
+    /// ("if N" then).
+    explicit KeyedTableModel(const InterfaceNames *names = nullptr, QObject *parent = nullptr)
+        : ChangeTableModel(parent), m_names(names)
+    { }
+
+    int columnCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : kFieldColumns + extraColumns();
+    }
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
+    {
+        if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+            return QAbstractTableModel::headerData(section, orientation, role);
+        if (section >= 0 && section < kFieldColumns)
+            return qs(columnInfo(section).header);
+        return extraHeader(section - kFieldColumns);
+    }
+
+    /// Emits dataChanged over the columns that show interface names (after a rename).
+    void interfaceNamesChanged()
+    {
+        if (rowCount() == 0)
+            return;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (columnInfo(c).has(platform::InterfaceIndexes))
+                Q_EMIT dataChanged(index(0, c), index(rowCount() - 1, c));
+        }
+    }
+
+    /// By the field's compare (numbers, addresses...), by the text for names (SortByText,
+    /// or no compare), interface columns by the names shown.
+    int compareRows(int a, int b, int column) const override
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return ChangeTableModel::compareRows(a, b, column);
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        const RowT &l = rowAt(a), &r = rowAt(b);
+        if (info.has(platform::InterfaceIndexes)) {
+            IfIndexes li, ri;
+            li.read(info, l);
+            ri.read(info, r);
+            if (li == ri)
+                return 0;
+            return QString::compare(names(li), names(ri));
+        }
+        if (info.has(platform::SortByText) || !info.compare) {
+            if (info.small) {
+                const int lv = info.small(l);
+                if (lv >= 0 && lv == info.small(r))
+                    return 0;
+            }
+            std::string lt, rt;
+            cellText(info, l, lt);
+            cellText(info, r, rt);
+            const int c = lt.compare(rt);
+            return c < 0 ? -1 : c > 0 ? 1 : 0;
+        }
+        return info.compare(l, r);
+    }
+
+    /// One column after the other (a typed needle never spans two cells): columns whose
+    /// text cannot hold the needle (charset) are skipped, names are answered once per value
+    /// and thread, the rest is matched on the cell text. Read-only: may run on several
+    /// threads after prepareContains().
+    bool rowContains(int row, const Needle &needle) const override
+    {
+        if (!m_match.prepared || m_match.generation != needle.generation)
+            prepareContains(needle); // GUI thread: the proxy prepares before it scans on threads
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (!m_match.skip[std::size_t(c)] && columnContains(row, c, needle))
+                return true;
+        }
+        for (int c = kFieldColumns; c < columnCount(); ++c) {
+            if (cellData(row, c, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive))
+                return true;
+        }
+        return false;
+    }
+    void prepareContains(const Needle &needle) const override
+    {
+        m_match.generation = needle.generation;
+        m_match.prepared = true;
+        const std::string_view n = needle.lowerUtf8;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            const std::string_view chars = columnInfo(c).charset;
+            m_match.skip[std::size_t(c)]
+                = n.empty() || (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos);
+        }
+    }
+
+    /// Keys from the field's sortKey; ranks of the texts for names and texts; ranks of the
+    /// names shown for interface columns.
+    bool sortKeys(int column, std::vector<SortKey> &keys) const override
+    {
+        if (column < 0 || column >= kFieldColumns) {
+            keys.clear();
+            return false;
+        }
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        const int n = rowCount();
+        keys.resize(std::size_t(n));
+        if (!info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare) {
+            for (int i = 0; i < n; ++i) {
+                bool exact = true;
+                const quint64 key = info.sortKey(rowAt(i), exact);
+                keys[std::size_t(i)] = SortKey {key, quint32(i), exact ? 1u : 0u};
+            }
+            return true;
+        }
+        // Ranks of the distinct texts (equal texts share a rank).
+        std::vector<qint32> textOf(static_cast<std::size_t>(n));
+        if (info.has(platform::InterfaceIndexes)) {
+            std::vector<QString> texts;
+            QHash<QString, qint32> index;
+            std::vector<qint32> single; // by ifindex (< 65536): text index, -1 unknown
+            for (int i = 0; i < n; ++i) {
+                IfIndexes ifs;
+                ifs.read(info, rowAt(i));
+                qint32 *known = nullptr;
+                if (ifs.count == 1 && ifs.values[0] < 65536) {
+                    if (single.size() <= ifs.values[0])
+                        single.resize(ifs.values[0] + 1, -1);
+                    known = &single[ifs.values[0]];
+                    if (*known >= 0) {
+                        textOf[std::size_t(i)] = *known;
+                        continue;
+                    }
+                }
+                const QString text = names(ifs);
+                auto it = index.find(text);
+                if (it == index.end()) {
+                    it = index.insert(text, qint32(texts.size()));
+                    texts.push_back(text);
+                }
+                textOf[std::size_t(i)] = *it;
+                if (known)
+                    *known = *it;
+            }
+            rankTexts(texts, textOf, keys, [](const QString &a, const QString &b) { return QString::compare(a, b); });
+            return true;
+        }
+        std::vector<std::string> texts;
+        QHash<QByteArray, qint32> index;
+        std::array<qint32, 256> byValue;
+        byValue.fill(-1);
+        std::string text;
+        for (int i = 0; i < n; ++i) {
+            const RowT &r = rowAt(i);
+            const int v = info.small ? info.small(r) : -1;
+            if (v >= 0 && byValue[std::size_t(v)] >= 0) {
+                textOf[std::size_t(i)] = byValue[std::size_t(v)];
+                continue;
+            }
+            text.clear();
+            cellText(info, r, text);
+            const QByteArray key = QByteArray::fromRawData(text.data(), qsizetype(text.size()));
+            auto it = index.find(key);
+            if (it == index.end()) {
+                texts.push_back(text);
+                it = index.insert(QByteArray(text.data(), qsizetype(text.size())), qint32(texts.size() - 1));
+            }
+            textOf[std::size_t(i)] = *it;
+            if (v >= 0)
+                byValue[std::size_t(v)] = *it;
+        }
+        rankTexts(texts, textOf, keys, [](const std::string &a, const std::string &b) { return a.compare(b); });
+        return true;
+    }
 
     /// The row at `row` (0 <= row < rowCount()). For a deleted row, its last state.
     const RowT &rowAt(int row) const { return m_rows[std::size_t(row)]; }
@@ -85,8 +267,63 @@ public:
     }
 
 protected:
-    /// Bit per Column that shows one of the fields in mask (platform::fieldBit values).
-    virtual quint32 columnsForFields(platform::FieldMask mask) const = 0;
+    static const platform::FieldInfo<RowT> &columnInfo(int column)
+    {
+        return platform::fieldInfos<RowT>[platform::columnFields<RowT>[std::size_t(column)]];
+    }
+    /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
+    virtual int extraColumns() const { return 0; }
+    virtual QVariant extraHeader(int) const { return {}; }
+
+    /// Display and tool tip: the cell text (interface names for interface columns); SortRole:
+    /// for number columns the number shown (the largest qint64 when none: "forever", ""),
+    /// else the text.
+    QVariant cellData(int row, int column, int role) const override
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return {};
+        if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
+            return {};
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        QString text;
+        if (info.has(platform::InterfaceIndexes)) {
+            IfIndexes ifs;
+            ifs.read(info, rowAt(row));
+            text = names(ifs);
+        } else {
+            std::string utf8;
+            cellText(info, rowAt(row), utf8);
+            text = qs(utf8);
+        }
+        if (role == SortRole && info.has(platform::NumberColumn)) {
+            qsizetype digits = 0;
+            while (digits < text.size() && text.at(digits).isDigit())
+                ++digits;
+            return digits ? QVariant(QStringView(text).left(digits).toLongLong())
+                          : QVariant(std::numeric_limits<qint64>::max());
+        }
+        return text;
+    }
+    bool isNumberColumn(int column) const override
+    {
+        return column >= 0 && column < kFieldColumns && columnInfo(column).has(platform::NumberColumn);
+    }
+    /// Bit per column that shows one of the fields in mask: its own, and those it is
+    /// markedBy (description).
+    quint32 columnsForFields(platform::FieldMask mask) const
+    {
+        quint32 columns = 0;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (mask & platform::columnMarks<RowT>[std::size_t(c)])
+                columns |= 1u << unsigned(c);
+        }
+        return columns;
+    }
+    /// Name of an interface, "if N" without names.
+    QString interfaceName(quint32 ifIndex) const
+    {
+        return m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
+    }
 
     void eraseRows(int first, int last) override
     {
@@ -113,6 +350,140 @@ protected:
     std::vector<RowT> m_rows;
 
 private:
+    /// The interface indexes a cell shows (the first few; more are rare).
+    struct IfIndexes {
+        std::array<std::uint32_t, 8> values {};
+        std::size_t count = 0;
+        std::vector<std::uint32_t> more; // all of them, when more than values holds
+        void read(const platform::FieldInfo<RowT> &info, const RowT &r)
+        {
+            count = info.ifIndexes(r, values.data(), values.size());
+            if (count > values.size()) {
+                more.resize(count);
+                info.ifIndexes(r, more.data(), count);
+            }
+        }
+        std::uint32_t at(std::size_t i) const { return count > values.size() ? more[i] : values[i]; }
+        friend bool operator==(const IfIndexes &a, const IfIndexes &b)
+        {
+            if (a.count != b.count)
+                return false;
+            for (std::size_t i = 0; i < a.count; ++i)
+                if (a.at(i) != b.at(i))
+                    return false;
+            return true;
+        }
+    };
+    QString names(const IfIndexes &ifs) const
+    {
+        QString text;
+        for (std::size_t i = 0; i < ifs.count; ++i) {
+            if (ifs.at(i) == 0)
+                continue;
+            if (!text.isEmpty())
+                text += QStringLiteral(", ");
+            text += interfaceName(ifs.at(i));
+        }
+        return text;
+    }
+    static void cellText(const platform::FieldInfo<RowT> &info, const RowT &r, std::string &out)
+    {
+        (info.cell ? info.cell : info.text)(out, r);
+    }
+    /// True when text contains the lower-case needle, ignoring case (ASCII in place; other
+    /// text through QString).
+    static bool containsIgnoringCase(std::string &text, const Needle &needle)
+    {
+        bool ascii = true;
+        for (char &c : text) {
+            if (c >= 'A' && c <= 'Z')
+                c = char(c - 'A' + 'a');
+            else if (static_cast<unsigned char>(c) >= 0x80)
+                ascii = false;
+        }
+        if (ascii)
+            return text.find(needle.lowerUtf8) != std::string::npos;
+        return QString::fromUtf8(text.data(), qsizetype(text.size())).contains(needle.text, Qt::CaseInsensitive);
+    }
+    bool columnContains(int row, int column, const Needle &needle) const
+    {
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        const RowT &r = rowAt(row);
+        // Answers per value (names, interfaces), per thread and filter pass: no shared
+        // state written while several threads scan.
+        thread_local struct {
+            quint64 generation = 0;
+            const void *owner = nullptr;
+            std::vector<std::array<signed char, 256>> byValue; // per column: -1 unknown, 0 / 1
+            std::vector<signed char> byIfIndex; // ifindex < 65536
+        } cache;
+        if (cache.generation != needle.generation || cache.owner != this) {
+            cache.generation = needle.generation;
+            cache.owner = this;
+            cache.byValue.assign(std::size_t(kFieldColumns), {});
+            for (auto &values : cache.byValue)
+                values.fill(-1);
+            cache.byIfIndex.clear();
+        }
+        if (info.has(platform::InterfaceIndexes)) {
+            IfIndexes ifs;
+            ifs.read(info, r);
+            if (ifs.count == 1 && ifs.values[0] < 65536) {
+                const std::uint32_t ifIndex = ifs.values[0];
+                if (cache.byIfIndex.size() <= ifIndex)
+                    cache.byIfIndex.resize(ifIndex + 1, -1);
+                signed char &known = cache.byIfIndex[ifIndex];
+                if (known < 0)
+                    known = interfaceName(ifIndex).contains(needle.text, Qt::CaseInsensitive) ? 1 : 0;
+                return known == 1;
+            }
+            return names(ifs).contains(needle.text, Qt::CaseInsensitive);
+        }
+        signed char *known = nullptr;
+        if (info.small) {
+            const int v = info.small(r);
+            if (v >= 0) {
+                known = &cache.byValue[std::size_t(column)][std::size_t(v)];
+                if (*known >= 0)
+                    return *known == 1;
+            }
+        }
+        thread_local std::string text;
+        text.clear();
+        cellText(info, r, text);
+        const bool found = containsIgnoringCase(text, needle);
+        if (known)
+            *known = found ? 1 : 0;
+        return found;
+    }
+    template<typename Text, typename Compare>
+    void rankTexts(const std::vector<Text> &texts, const std::vector<qint32> &textOf, std::vector<SortKey> &keys,
+                   Compare compare) const
+    {
+        std::vector<quint32> order(texts.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = quint32(i);
+        std::sort(order.begin(), order.end(), [&](quint32 a, quint32 b) { return compare(texts[a], texts[b]) < 0; });
+        std::vector<quint32> ranks(texts.size());
+        quint32 rank = 0;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i > 0 && compare(texts[order[i - 1]], texts[order[i]]) != 0)
+                ++rank;
+            ranks[order[i]] = rank;
+        }
+        for (std::size_t i = 0; i < textOf.size(); ++i)
+            keys[i] = SortKey {ranks[std::size_t(textOf[i])], quint32(i), 1};
+    }
+
+    const InterfaceNames *m_names;
+    // Per-needle answers, written by prepareContains() on the GUI thread, read by the scan.
+    struct Match {
+        quint64 generation = 0;
+        bool prepared = false;
+        std::array<bool, std::max(kFieldColumns, 1)> skip {}; // the column cannot hold the needle
+    };
+    mutable Match m_match;
+
     void upsert(const RowT &row, ChangeState state, quint32 columns)
     {
         const RowKey key = rowKey(row);

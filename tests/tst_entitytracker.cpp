@@ -4,6 +4,7 @@
 
 #include "entitytracker.h"
 #include "format.h"
+#include "rowfields.h"
 
 using namespace ncv::platform;
 
@@ -98,7 +99,7 @@ TEST_CASE(protocol_change_moves_the_route)
     t.process(routeRecord(ChangeKind::Add, {}, boot), out);
     out.clear();
     ChangeRecord p = routeRecord(ChangeKind::Parameter, bird, zebra);
-    p.changedFields = fieldBit(Field::RouteProtocol);
+    p.changedFields = fieldBit<RouteRow>("protocol");
     t.process(std::move(p), out);
     CHECK_EQ(describe(out), std::string("registered zebra 1, route parameter, deregistered bird 0"));
     out.clear();

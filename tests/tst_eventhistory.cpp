@@ -9,6 +9,7 @@
 #include "eventlogmodel.h"
 #include "format.h"
 #include "modeltestrows.h"
+#include "rowfields.h"
 
 #include "tablemodelroles.h"
 
@@ -95,7 +96,7 @@ std::vector<ChangeRecord> samples()
     jumbo.mtu = 9000;
     jumbo.carrier = false;
     ChangeRecord param = make(ObjectKind::Interface, ChangeKind::Parameter, jumbo, eth);
-    param.changedFields = fieldBit(Field::IfMtu) | fieldBit(Field::IfCarrier);
+    param.changedFields = fieldBit<InterfaceRow>("mtu") | fieldBit<InterfaceRow>("carrier");
     out.push_back(param);
     AddressRow addr = address(2, "fe80::1", 64);
     addr.peer = IpAddress::parse("fe80::2");

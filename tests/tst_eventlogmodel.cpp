@@ -4,6 +4,7 @@
 #include "eventlogfilterproxy.h"
 #include "eventlogmodel.h"
 #include "modeltestrows.h"
+#include "rowfields.h"
 
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>
@@ -36,7 +37,7 @@ ChangeRecord ifaceParam(qint64 timeUs)
     r.timeUs = timeUs;
     r.before = iface(3, "veth0", 1500);
     r.after = iface(3, "veth0", 9000);
-    r.changedFields = fieldBit(Field::IfMtu);
+    r.changedFields = fieldBit<InterfaceRow>("mtu");
     return r;
 }
 } // namespace

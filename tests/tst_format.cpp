@@ -2,7 +2,9 @@
 // scopes, types, flags, field lists, and the details/summary lines.
 #include "plaintest.h"
 
+#include "diff.h"
 #include "format.h"
+#include "rowfields.h"
 
 using namespace ncv::platform;
 
@@ -64,7 +66,8 @@ TEST_CASE(names)
     CHECK_EQ(addressFlagsText(AddrPermanent | AddrSecondary, Family::IPv4), std::string("secondary permanent"));
     const std::uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x10, 0xab, 0xff};
     CHECK_EQ(macText(mac, 6), std::string("02:00:5e:10:ab:ff"));
-    CHECK_EQ(fieldList(fieldBit(Field::IfMtu) | fieldBit(Field::IfOperState)), std::string("operstate;mtu"));
+    CHECK_EQ(fieldList(ObjectKind::Interface, fieldBit<InterfaceRow>("mtu") | fieldBit<InterfaceRow>("operstate")),
+             std::string("operstate;mtu"));
 }
 
 TEST_CASE(diff_and_details)
@@ -78,7 +81,7 @@ TEST_CASE(diff_and_details)
     CHECK_EQ(diff(a, b), FieldMask(0));
     b.mtu = 9000;
     b.operState = OperState::Up;
-    CHECK_EQ(diff(a, b), fieldBit(Field::IfMtu) | fieldBit(Field::IfOperState));
+    CHECK_EQ(diff(a, b), fieldBit<InterfaceRow>("mtu") | fieldBit<InterfaceRow>("operstate"));
     ChangeRecord r;
     r.object = ObjectKind::Interface;
     r.change = ChangeKind::Parameter;
@@ -96,7 +99,7 @@ TEST_CASE(diff_and_details)
     y.validLifetime = 3600; // a renewal is not a change
     CHECK_EQ(diff(x, y), FieldMask(0));
     y.validLifetime = kInfiniteLifetime;
-    CHECK_EQ(diff(x, y), fieldBit(Field::AddrLifetimeKind));
+    CHECK_EQ(diff(x, y), fieldBit<AddressRow>("valid_lft"));
 
     RouteRow p;
     p.destination = IpAddress::parse("10.20.0.0");
@@ -104,7 +107,7 @@ TEST_CASE(diff_and_details)
     p.nextHops = {NextHop {IpAddress::parse("10.9.0.2"), 3, 1}};
     RouteRow q = p;
     q.nextHops[0].gateway = IpAddress::parse("10.9.0.3");
-    CHECK_EQ(diff(p, q), fieldBit(Field::RouteNextHops));
+    CHECK_EQ(diff(p, q), fieldBit<RouteRow>("nexthops"));
     CHECK_EQ(gatewayList(q), std::string("10.9.0.3"));
     q.nextHops.push_back(NextHop {IpAddress::parse("10.9.0.4"), 3, 2});
     CHECK_EQ(gatewayList(q), std::string("10.9.0.3;10.9.0.4"));

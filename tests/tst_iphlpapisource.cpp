@@ -10,6 +10,7 @@
 #include "iphlpapiconvert.h"
 #include "iphlpapisource.h"
 #include "plaintest.h"
+#include "rowfields.h"
 
 #include <atomic>
 #include <chrono>
@@ -573,7 +574,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     {
         const auto got = osDelivers(r, 1, [&] { g_os.routeCb(ctx, &keyOnly, MibParameterNotification); });
         CHECK(got[0].change == ChangeKind::Parameter);
-        CHECK_EQ(got[0].changedFields, fieldBit(Field::RouteMetric));
+        CHECK_EQ(got[0].changedFields, fieldBit<RouteRow>("metric"));
         CHECK_EQ(std::get<RouteRow>(got[0].before).metric, 10u);
         CHECK_EQ(std::get<RouteRow>(got[0].after).metric, 20u);
     }
@@ -620,7 +621,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     {
         const auto got = osDelivers(r, 1, [&] { g_os.addressCb(ctx, &addr, MibParameterNotification); });
         CHECK(got[0].change == ChangeKind::Parameter);
-        CHECK_EQ(got[0].changedFields, fieldBit(Field::AddrFlags));
+        CHECK_EQ(got[0].changedFields, fieldBit<AddressRow>("flags"));
         CHECK_EQ(std::get<AddressRow>(got[0].after).flags, std::uint32_t(AddrPermanent | AddrDeprecated));
     }
     CHECK(osDelivers(r, 1, [&] { g_os.addressCb(ctx, &addr, MibDeleteInstance); })[0].change == ChangeKind::Delete);
@@ -639,7 +640,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
         const auto got = osDelivers(r, 1, [&] { g_os.interfaceCb(ctx, &ifRow, MibParameterNotification); });
         CHECK(got[0].object == ObjectKind::Interface);
         CHECK(got[0].change == ChangeKind::Parameter);
-        CHECK_EQ(got[0].changedFields, fieldBit(Field::IfMtu));
+        CHECK_EQ(got[0].changedFields, fieldBit<InterfaceRow>("mtu"));
         CHECK_EQ(std::get<InterfaceRow>(got[0].before).mtu, 1500u);
         CHECK_EQ(std::get<InterfaceRow>(got[0].after).mtu, 9000u);
         CHECK_EQ(std::get<InterfaceRow>(got[0].after).kind, std::string("loopback")); // from GetIfEntry2

@@ -6,6 +6,7 @@
 #include "iphlpapifunctions.h"
 #include "iphlpapisnapshot.h"
 #include "plaintest.h"
+#include "rowfields.h"
 #include "win32status.h"
 
 #include <algorithm>
@@ -430,7 +431,7 @@ TEST_CASE(pollingDiffOfTwoSnapshots)
         CHECK(r.origin == Origin::Inferred);
         if (r.object == ObjectKind::Interface) {
             CHECK(r.change == ChangeKind::Parameter);
-            CHECK_EQ(r.changedFields, fieldBit(Field::IfMtu));
+            CHECK_EQ(r.changedFields, fieldBit<InterfaceRow>("mtu"));
             CHECK_EQ(std::get<InterfaceRow>(r.after).mtu, std::get<InterfaceRow>(r.before).mtu + 100);
             seen |= 1;
         } else if (r.object == ObjectKind::Address) {
@@ -441,8 +442,8 @@ TEST_CASE(pollingDiffOfTwoSnapshots)
             CHECK_EQ(toCidr(std::get<RouteRow>(r.after).destination, 24), std::string("198.51.100.0/24"));
             seen |= 4;
         } else if (r.object == ObjectKind::Route && r.change == ChangeKind::Parameter) {
-            CHECK_EQ(r.changedFields, fieldBit(Field::RouteMetric));
-            CHECK_EQ(fieldList(r.changedFields), std::string("metric"));
+            CHECK_EQ(r.changedFields, fieldBit<RouteRow>("metric"));
+            CHECK_EQ(fieldList(r.object, r.changedFields), std::string("metric"));
             seen |= 8;
         }
     }

@@ -187,7 +187,7 @@ private Q_SLOTS:
         // Receive order kept in the history and in the table.
         for (int i = 0; i < N; ++i) {
             QCOMPARE(destinationIndex(model.history()->record(model.history()->size() - N + i)), i);
-            QCOMPARE(model.routes()->rowAt(i).destination, numberedRoute(i).destination);
+            QVERIFY(model.routes()->rowAt(i).destination == numberedRoute(i).destination);
         }
         QVERIFY(model.eventsPerSecond() > 0);
     }
@@ -291,8 +291,8 @@ private Q_SLOTS:
             QCOMPARE(routesAfterSlice[k], expected);
         }
         QCOMPARE(model.routes()->rowCount(), 60000);
-        QCOMPARE(model.routes()->rowAt(5).nextHops.front().gateway, IpAddress::parse("192.0.2.2"));
-        QCOMPARE(model.routes()->rowAt(59999).nextHops.front().gateway, IpAddress::parse("192.0.2.1"));
+        QVERIFY(model.routes()->rowAt(5).nextHops.front().gateway == IpAddress::parse("192.0.2.2"));
+        QVERIFY(model.routes()->rowAt(59999).nextHops.front().gateway == IpAddress::parse("192.0.2.1"));
         for (int i : {0, 59999, 60000, N - 1})
             QCOMPARE(destinationIndex(model.history()->record(model.history()->size() - N + i)), i % 60000);
         const NotificationModel::ApplyStats stats = model.applyStats();

@@ -101,7 +101,7 @@ private Q_SLOTS:
         m_source->upsert(numberedRoute(28, "192.0.2.77"), true); // as ip route replace
         QTRY_COMPARE(routes->index(routes->rowCount() - 1, RouteTableModel::NextHops).data().toString(),
                      QStringLiteral("192.0.2.77"));
-        QCOMPARE(routes->rowAt(routes->rowCount() - 1).destination, numberedRoute(28).destination);
+        QVERIFY(routes->rowAt(routes->rowCount() - 1).destination == numberedRoute(28).destination);
 
         // Marks expire after ~1.5 s; the sweep clears them with dataChanged.
         routes->sweep(routes->markClockMs() + kChangeMarkMs + 100);
@@ -134,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(routes->index(1, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
         routes->sweep(routes->markClockMs() + 5000);
         QCOMPARE(routes->rowCount(), 1);
-        QCOMPARE(routes->rowAt(0).nextHops.front().gateway, IpAddress::parse("192.0.2.5"));
+        QVERIFY(routes->rowAt(0).nextHops.front().gateway == IpAddress::parse("192.0.2.5"));
     }
 
     void realTimerSweepsDeletedRows()
@@ -149,7 +149,7 @@ private Q_SLOTS:
         QTRY_COMPARE(routes->liveRowCount(), 1);
         QCOMPARE(routes->rowCount(), 2);
         QTRY_COMPARE_WITH_TIMEOUT(routes->rowCount(), 1, 3000);
-        QCOMPARE(routes->rowAt(0).destination, numberedRoute(2).destination);
+        QVERIFY(routes->rowAt(0).destination == numberedRoute(2).destination);
     }
 
     void texts_data()

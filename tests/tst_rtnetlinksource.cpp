@@ -8,6 +8,7 @@
 // assert that nothing else (and no no-op) was delivered — without sleeping.
 #include "format.h"
 #include "netns.h"
+#include "rowfields.h"
 #include "rtnetlinksource.h"
 
 #include <QDeadlineTimer>
@@ -60,7 +61,7 @@ QString describe(const ChangeRecord &r)
             text += u" via "_s + q(gw);
     }
     if (r.change == ChangeKind::Parameter)
-        text += u" ["_s + q(fieldList(r.changedFields, ",")) + u']';
+        text += u" ["_s + q(fieldList(r.object, r.changedFields, ",")) + u']';
     return text;
 }
 
@@ -788,16 +789,15 @@ void TestRtnetlinkSource::ipv6Addresses()
     const QStringList add2 = {u"address add 2001:db8:2::1/64"_s, u"route add 2001:db8:2::1/128 table local metric 0"_s};
     QVERIFY(expectThenSync(reg.collector, add2, &got));
     QCOMPARE(got, add2);
-    // Forever -> finite: a parameter change (permanent flag and lifetime kind), held as
+    // Forever -> finite: a parameter change (permanent flag and valid_lft going finite), held as
     // absolute expiry times.
     QVERIFY(runIp({u"addr"_s, u"change"_s, u"2001:db8:2::1/64"_s, u"dev"_s, u"ncv0"_s, u"valid_lft"_s, u"300"_s,
                    u"preferred_lft"_s, u"200"_s, u"nodad"_s, u"noprefixroute"_s}));
-    const QStringList finiteText = {u"address parameter 2001:db8:2::1/64 [flags,lifetime]"_s};
+    const QStringList finiteText = {u"address parameter 2001:db8:2::1/64 [flags,valid_lft]"_s};
     QVERIFY(expectThenSync(reg.collector, finiteText, &got, &records));
     QCOMPARE(got, finiteText);
-    QCOMPARE(
-        detailsOf(records),
-        QStringList({u"flags nodad permanent noprefixroute -> nodad noprefixroute; lifetime forever -> finite"_s}));
+    QCOMPARE(detailsOf(records),
+             QStringList({u"flags nodad permanent noprefixroute -> nodad noprefixroute; valid_lft forever -> 300s"_s}));
     const auto &finite = std::get<AddressRow>(records[0].after);
     QVERIFY(finite.validLifetime <= 300 && finite.validLifetime >= 298);
     QVERIFY(finite.preferredLifetime <= 200 && finite.preferredLifetime >= 198);

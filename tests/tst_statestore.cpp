@@ -4,6 +4,7 @@
 
 #include "format.h"
 #include "packedroutetable.h"
+#include "rowfields.h"
 #include "statestore.h"
 
 #include <cstdio>
@@ -41,7 +42,7 @@ TEST_CASE(interface_add_parameter_noop_delete)
     i.mtu = 9000;
     CHECK(store.upsert(i, 3, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::IfMtu));
+    CHECK_EQ(r.changedFields, fieldBit<InterfaceRow>("mtu"));
     CHECK_EQ(std::get<InterfaceRow>(r.before).mtu, 1500u);
     CHECK_EQ(std::get<InterfaceRow>(r.after).mtu, 9000u);
     CHECK(store.findInterface(7) != nullptr);
@@ -61,7 +62,7 @@ TEST_CASE(linux_route_key_includes_metric_and_table)
     // same key, new gateway with NLM_F_REPLACE (ip route replace): parameter "nexthops"
     CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 2, Origin::Observed, &r, true));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("nexthops"));
     // other metric or table: another route
     CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 200), 3, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Add);
@@ -80,7 +81,7 @@ TEST_CASE(windows_route_key_makes_metric_a_parameter)
     a.metric = 35;
     CHECK(store.upsert(a, 2, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::RouteMetric));
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("metric"));
     RouteRow b = a;
     b.nextHops[0].gateway = IpAddress::parse("192.168.1.254");
     CHECK(store.upsert(b, 3, Origin::Observed, &r));
@@ -171,7 +172,7 @@ TEST_CASE(linux_routes_differing_in_next_hop_coexist)
     v1.protocol = 4;
     CHECK(store.upsert(v1, 4, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::RouteProtocol));
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("protocol"));
     CHECK_EQ(std::get<RouteRow>(r.after).nextHops[0].ifIndex, 3u);
 
     // Deleting the first promotes the second; deleting it again finds nothing.
@@ -195,7 +196,7 @@ TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
     // ... with it, the held route was replaced.
     CHECK(store.upsert(route("10.20.0.0", 16, "10.9.0.3", 100), 4, Origin::Observed, &r, true));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("nexthops"));
     CHECK_EQ(toString(std::get<RouteRow>(r.before).nextHops[0].gateway), std::string("10.9.0.2"));
     CHECK_EQ(toString(std::get<RouteRow>(r.after).nextHops[0].gateway), std::string("10.9.0.3"));
     CHECK_EQ(store.routeCount(), std::size_t(1));
@@ -285,7 +286,7 @@ TEST_CASE(ipv6_multipath_siblings)
     multi.nextHops = {hop("2001:db8:1::2", 2, 1), hop("2001:db8:2::2", 3, 1)};
     CHECK(store.upsert(multi, 2, Origin::Observed, &r));
     CHECK(r.change == ChangeKind::Parameter);
-    CHECK_EQ(r.changedFields, fieldBit(Field::RouteNextHops));
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("nexthops"));
     CHECK_EQ(store.routeCount(), std::size_t(1));
     // Deleting one sibling (the kernel names only that next hop) shrinks the route.
     RouteRow one = single;

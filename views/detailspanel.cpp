@@ -2,6 +2,7 @@
 
 #include "format.h"
 #include "modeltext.h"
+#include "rowfields.h"
 #include "rowstatedelegate.h"
 
 #include <QDateTime>
@@ -94,7 +95,7 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
               .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
                    qs(familyName(record.family)), qs(originName(record.origin)));
     if (record.change == ChangeKind::Parameter && record.changedFields != 0)
-        sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.changedFields, ", ")));
+        sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.object, record.changedFields, ", ")));
     if (!record.note.empty())
         sub += QLatin1Char('\n') + qs(record.note);
     m_subtitle->setText(sub);
@@ -131,16 +132,11 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
         = hasBefore ? fieldTexts(record.before) : std::vector<std::pair<std::string, std::string>> {};
     const auto afterFields = hasAfter ? fieldTexts(record.after) : std::vector<std::pair<std::string, std::string>> {};
 
-    // Field names of the changed bits, as format.h names them.
+    // Field names of the changed bits, as the description names them (fieldTexts uses the same).
     QSet<QString> changedNames;
-    for (int f = 0; f < int(Field::FieldCount); ++f) {
-        if (record.changedFields & fieldBit(Field(f)))
-            changedNames.insert(qs(fieldName(Field(f))));
-    }
-    // fieldTexts shows the lifetime kind change as the two lifetimes.
-    if (record.changedFields & fieldBit(Field::AddrLifetimeKind)) {
-        changedNames.insert(QStringLiteral("valid_lft"));
-        changedNames.insert(QStringLiteral("preferred_lft"));
+    for (int f = 0; f < 32; ++f) {
+        if (record.changedFields & (FieldMask(1) << f))
+            changedNames.insert(qs(fieldName(record.object, f)));
     }
 
     // Rows in display order: the after row's order, then any field only before had.

@@ -1,5 +1,6 @@
-// Text forms of platform values: the single place that names rtm_protocol,
-// scopes, route types, flags and fields. Qt-free; used by the model for display and CSV.
+// Text forms of platform values: the single place that names rtm_protocol, scopes, route
+// types and flags, and the record summaries. The text of each field of a row comes from
+// its description (rowfields.h). Qt-free; used by the model for display and CSV.
 #pragma once
 
 #include "types.h"
@@ -18,9 +19,6 @@ std::string_view familyName(Family family); ///< "ipv4", "ipv6", "unspec"
 std::string_view objectName(ObjectKind object); ///< "interface", "address", "route", "entity", "gap", ""
 std::string_view changeName(ChangeKind change); ///< "initial", "add", "delete", "parameter", "expired", ...
 std::string_view originName(Origin origin); ///< "observed", "inferred"
-std::string_view fieldName(Field field); ///< "mtu", "nexthops", ...
-/// Changed field names joined by sep, in Field order: "mtu;operstate".
-std::string fieldList(FieldMask mask, std::string_view sep = ";");
 
 std::string_view operStateName(OperState state); ///< "up", "down", "lowerlayerdown", ...
 /// rtm_protocol by name (kernel, boot, static, ra, dhcp, bird, ...), else the number.
@@ -42,22 +40,14 @@ std::string lifetimeText(std::uint32_t seconds);
 /// Next hops: "192.0.2.1" or "192.0.2.1;192.0.2.2"; "" when all on-link.
 std::string gatewayList(const RouteRow &route);
 
-/// Human one-liner for the event log: "add route 10.0.0.0/8 via 192.0.2.1 dev 3 metric 100".
-/// ifName may be empty (then "if N" is used).
+/// Human one-liner for the event log: "add route 10.0.0.0/8 on eth0 (via 192.0.2.1 dev 3
+/// metric 100 ...)". ifName may be empty (then "if N" is used).
 std::string summary(const ChangeRecord &record, std::string_view ifName = {});
-/// "mtu 1500 -> 9000; operstate down -> up" for Parameter; for others the key fields.
+/// "operstate down -> up; mtu 1500 -> 9000" for Parameter (appendChanges); for others the
+/// row's attribute line (appendAttributes), then the note.
 std::string details(const ChangeRecord &record);
-
-/// Every shown field of a row as (name, text) pairs, in display order; for the details panel.
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row);
 
 /// Key text of a row: interface name (or index), "address/plen", route "prefix".
 std::string keyText(const Row &row);
-
-/// Fields of the parameter change from before to after (shown fields only; lifetimes
-/// ticking down are not a change). Returns 0 when nothing shown differs.
-FieldMask diff(const InterfaceRow &before, const InterfaceRow &after);
-FieldMask diff(const AddressRow &before, const AddressRow &after);
-FieldMask diff(const RouteRow &before, const RouteRow &after);
 
 } // namespace ncv::platform

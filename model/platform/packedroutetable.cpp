@@ -1,6 +1,8 @@
 // PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread.
 #include "packedroutetable.h"
 
+#include "rowfields.h"
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -8,15 +10,6 @@
 namespace ncv::platform {
 
 namespace {
-
-void putVarint(std::vector<std::uint8_t> &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out.push_back(std::uint8_t(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(std::uint8_t(v));
-}
 
 std::uint64_t getVarint(const std::uint8_t *&p)
 {
@@ -29,89 +22,18 @@ std::uint64_t getVarint(const std::uint8_t *&p)
     }
 }
 
-std::uint64_t zigzag(std::int64_t v)
-{
-    return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63);
-}
-
-std::int64_t unzigzag(std::uint64_t v)
-{
-    return std::int64_t(v >> 1) ^ -std::int64_t(v & 1);
-}
-
-std::size_t addressLength(unsigned family)
-{
-    return family == unsigned(Family::IPv4) ? 4 : family == unsigned(Family::IPv6) ? 16 : 0;
-}
-
-void putAddressBytes(std::vector<std::uint8_t> &out, const IpAddress &a)
-{
-    const std::size_t n = addressLength(unsigned(a.family) & 3);
-    out.insert(out.end(), a.bytes.begin(), a.bytes.begin() + std::ptrdiff_t(n));
-}
-
-void getAddress(const std::uint8_t *&p, unsigned family, IpAddress &a)
-{
-    a.family = Family(family);
-    a.bytes = {};
-    const std::size_t n = addressLength(family);
-    std::memcpy(a.bytes.data(), p, n);
-    p += n;
-}
-
 } // namespace
 
-void PackedRouteTable::encodeRow(const RouteRow &row, std::vector<std::uint8_t> &out)
+void PackedRouteTable::encodeRow(const RouteRow &row, std::string &out)
 {
     out.clear();
-    out.push_back(std::uint8_t((unsigned(row.destination.family) & 3) | ((unsigned(row.protocolSpace) & 1) << 2)
-                               | ((unsigned(row.prefSrc.family) & 3) << 3)));
-    out.push_back(row.prefixLength);
-    out.push_back(row.tos);
-    out.push_back(row.scope);
-    out.push_back(row.type);
-    putAddressBytes(out, row.destination);
-    putVarint(out, row.table);
-    putVarint(out, row.metric);
-    putVarint(out, row.protocol);
-    putVarint(out, row.nhId);
-    putVarint(out, row.luid);
-    putVarint(out, zigzag(row.expiresUs));
-    putAddressBytes(out, row.prefSrc);
-    putVarint(out, row.nextHops.size());
-    for (const NextHop &hop : row.nextHops) {
-        out.push_back(std::uint8_t((unsigned(hop.gateway.family) & 3) | (hop.weight == 1 ? 0x80 : 0)));
-        putAddressBytes(out, hop.gateway);
-        putVarint(out, hop.ifIndex);
-        if (hop.weight != 1)
-            putVarint(out, hop.weight);
-    }
+    platform::encodeRow(row, out);
 }
 
-void PackedRouteTable::decodeBody(const std::uint8_t *p, RouteRow &row)
+void PackedRouteTable::decodeBody(const std::uint8_t *body, RouteRow &row)
 {
-    const std::uint8_t head = *p++;
-    row.prefixLength = *p++;
-    row.tos = *p++;
-    row.scope = *p++;
-    row.type = *p++;
-    getAddress(p, head & 3, row.destination);
-    row.protocolSpace = ProtocolSpace((head >> 2) & 1);
-    row.table = std::uint32_t(getVarint(p));
-    row.metric = std::uint32_t(getVarint(p));
-    row.protocol = std::uint32_t(getVarint(p));
-    row.nhId = std::uint32_t(getVarint(p));
-    row.luid = getVarint(p);
-    row.expiresUs = unzigzag(getVarint(p));
-    getAddress(p, (head >> 3) & 3, row.prefSrc);
-    const std::size_t hops = std::size_t(getVarint(p));
-    row.nextHops.resize(hops);
-    for (NextHop &hop : row.nextHops) {
-        const std::uint8_t h = *p++;
-        getAddress(p, h & 3, hop.gateway);
-        hop.ifIndex = std::uint32_t(getVarint(p));
-        hop.weight = (h & 0x80) ? 1 : std::uint16_t(getVarint(p));
-    }
+    compact::TrustedReader in {body, nullptr};
+    platform::decodeRow(in, row);
 }
 
 std::size_t PackedRouteTable::recordSize(const std::uint8_t *record, const std::uint8_t **body)

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ncv::platform {
@@ -82,7 +83,7 @@ public:
     void clearMarks();
 
     /// The record body encoding (see above), also used by PackedRouteList.
-    static void encodeRow(const RouteRow &row, std::vector<std::uint8_t> &out);
+    static void encodeRow(const RouteRow &row, std::string &out);
     static void decodeBody(const std::uint8_t *body, RouteRow &row);
 
     /// True when pred(row) holds for some row (stops at the first).
@@ -179,7 +180,7 @@ private:
     std::vector<Chunk> m_chunks;
     std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), excluding chunk tails
     std::size_t m_deadBytes = 0;
-    std::vector<std::uint8_t> m_encoded; ///< scratch: the record being written
+    std::string m_encoded; ///< scratch: the record being written
 };
 
 /// Routes encoded back to back like PackedRouteTable records (no index, no flags): a
@@ -207,7 +208,7 @@ public:
 
 private:
     std::vector<std::uint8_t> m_bytes; ///< per route: u32 little-endian body length, body
-    std::vector<std::uint8_t> m_scratch;
+    std::string m_scratch;
     std::size_t m_count = 0;
 };
 

@@ -1,6 +1,6 @@
 #include "statestore.h"
 
-#include "format.h"
+#include "diff.h"
 
 #include <algorithm>
 #include <cstring>

@@ -186,41 +186,9 @@ struct EntityRow {
     std::uint64_t routeCount = 0; ///< routes of this origin held when the record was made
 };
 
-/// Names of fields that a parameter change can list (changed_fields in CSV).
-enum class Field : std::uint8_t {
-    // interface
-    IfName = 0,
-    IfAlias,
-    IfKind,
-    IfOperState,
-    IfAdminUp,
-    IfCarrier,
-    IfMtu,
-    IfMac,
-    IfMaster,
-    // address
-    AddrScope,
-    AddrFlags,
-    AddrPeer,
-    AddrLabel,
-    AddrLifetimeKind, ///< lifetime went finite <-> infinite (a renewal is not a change)
-    // route
-    RouteNextHops,
-    RouteProtocol,
-    RouteScope,
-    RouteType,
-    RoutePrefSrc,
-    RouteMetric, ///< only where metric is not part of the key (Windows)
-    RouteNhId,
-    RouteExpires, ///< expiry went finite <-> infinite
-    FieldCount
-};
+/// Fields of a Parameter change: bit i is field i of the row type's description
+/// (rowfields.h; fieldBit<RouteRow>("nexthops")).
 using FieldMask = std::uint32_t;
-static_assert(static_cast<int>(Field::FieldCount) <= 32);
-inline constexpr FieldMask fieldBit(Field f)
-{
-    return FieldMask(1) << static_cast<unsigned>(f);
-}
 
 using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow>;
 
@@ -232,7 +200,7 @@ struct ChangeRecord {
     Origin origin = Origin::Observed;
     Family family = Family::Unspec;
     std::int64_t timeUs = 0; ///< when the source decoded it: microseconds since the Unix epoch, UTC
-    FieldMask changedFields = 0; ///< for Parameter: fieldBit() of each changed field
+    FieldMask changedFields = 0; ///< for Parameter: the changed fields (bits by description, rowfields.h)
     Row before; ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
     Row after; ///< new state: set for Initial, Add, Parameter; monostate otherwise
     std::string note; ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")

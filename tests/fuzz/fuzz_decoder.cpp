@@ -6,6 +6,7 @@
 #include "decoder.h"
 #include "entitytracker.h"
 #include "format.h"
+#include "rowfields.h"
 #include "statestore.h"
 
 #include <libmnl/libmnl.h>

@@ -1,0 +1,22 @@
+#include "diff.h"
+
+#include "rowfields.h"
+
+namespace ncv::platform {
+
+FieldMask diff(const InterfaceRow &before, const InterfaceRow &after)
+{
+    return diffRows(before, after);
+}
+
+FieldMask diff(const AddressRow &before, const AddressRow &after)
+{
+    return diffRows(before, after);
+}
+
+FieldMask diff(const RouteRow &before, const RouteRow &after)
+{
+    return diffRows(before, after);
+}
+
+} // namespace ncv::platform

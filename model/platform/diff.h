@@ -1,0 +1,16 @@
+// diff(): what a Parameter change changed. Qt-free.
+#pragma once
+
+#include "types.h"
+
+namespace ncv::platform {
+
+/// The fields (changedFields bits, rowfields.h) of the change from before to after: the
+/// tracked fields whose values differ by their description's test (a lifetime counting
+/// down, or an expiry that moves, is no change; going between finite and forever is).
+/// 0 when nothing tracked differs.
+FieldMask diff(const InterfaceRow &before, const InterfaceRow &after);
+FieldMask diff(const AddressRow &before, const AddressRow &after);
+FieldMask diff(const RouteRow &before, const RouteRow &after);
+
+} // namespace ncv::platform

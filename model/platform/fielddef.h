@@ -1,0 +1,807 @@
+// The machinery behind rowfields.h, where every field of every row type is described
+// once. Qt-free and header-only: the descriptions are constexpr tuples, so the loops over
+// them (encode, decode, diff) unroll at compile time into the code one would write by hand.
+//
+// A field entry says:
+//   name     the standard term ("metric", "operstate"): details panel, changed_fields, diff
+//   source   where the value comes from ("RTA_PRIORITY, u32 / MIB_IPFORWARD_ROW2.Metric")
+//   codec    how the member is written into the compact byte form (ValueCodec below) shared
+//            by the event history and PackedRouteTable; derived entries (a table column
+//            computed from other members) have none
+//   text     how it is written as text (details panel, diff, attribute line, CSV), and
+//            optionally another text for the table cell and for the diff
+//   compare  the table's sort order (and sortKey, the 64-bit key of 1M-row sorts)
+//   flags    shown in the details panel, tracked by diff(), a table column, ...
+// The bit of a field in ChangeRecord::changedFields is its position in its row type's list.
+#pragma once
+
+#include "types.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ncv::platform {
+
+// ---------------------------------------------------------------------------------------
+// Compact byte form: a row is [header bytes][each coded field's body, in description order].
+// Fields of a few bits (families, booleans, ProtocolSpace) go into the header, least
+// significant bits first; unsigned integers are LEB128 varints (u8: one raw byte), signed
+// ones zigzag varints, addresses their real length (4 / 16 / 0 bytes; the family is in the
+// header), strings a varint length and their bytes.
+namespace compact {
+
+inline void putVarint(std::string &out, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        out.push_back(char(std::uint8_t(v) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(char(v));
+}
+inline std::uint64_t zigzag(std::int64_t v)
+{
+    return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63);
+}
+inline std::int64_t unzigzag(std::uint64_t v)
+{
+    return std::int64_t(v >> 1) ^ -std::int64_t(v & 1);
+}
+
+/// Reads the compact form. Checked: every read is bounds-checked and malformed input sets
+/// ok = false (later reads return zeros); for bytes from outside. Trusted: no checks; for
+/// bytes this process wrote itself (PackedRouteTable's arena).
+template<bool Checked> struct Reader {
+    static constexpr bool checked = Checked;
+    const std::uint8_t *p = nullptr;
+    const std::uint8_t *end = nullptr;
+    bool ok = true;
+
+    std::uint8_t byte()
+    {
+        if constexpr (Checked) {
+            if (p >= end) {
+                ok = false;
+                return 0;
+            }
+        }
+        return *p++;
+    }
+    std::uint64_t varint()
+    {
+        std::uint64_t v = 0;
+        for (unsigned shift = 0; shift < 64; shift += 7) {
+            if constexpr (Checked) {
+                if (p >= end) {
+                    ok = false;
+                    return 0;
+                }
+            }
+            const std::uint8_t b = *p++;
+            v |= std::uint64_t(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return v;
+        }
+        if constexpr (Checked)
+            ok = false;
+        return v;
+    }
+    /// The next n bytes, or nullptr (ok = false) when fewer are left.
+    const std::uint8_t *take(std::size_t n)
+    {
+        if constexpr (Checked) {
+            if (!ok || n > std::size_t(end - p)) {
+                ok = false;
+                return nullptr;
+            }
+        }
+        const std::uint8_t *at = p;
+        p += n;
+        return at;
+    }
+    /// A count of items of at least one byte each (more than the bytes left fails).
+    std::size_t count()
+    {
+        const std::uint64_t n = varint();
+        if constexpr (Checked) {
+            if (!ok || n > std::uint64_t(end - p)) {
+                ok = false;
+                return 0;
+            }
+        }
+        return std::size_t(n);
+    }
+    void fail() { ok = false; }
+};
+using CheckedReader = Reader<true>;
+using TrustedReader = Reader<false>;
+
+} // namespace compact
+
+/// How a value of type T is written in the compact form. `bits` of it go into the row's
+/// header (head() gives them, get() receives them back); put() / get() write and read the
+/// rest. A member of a type without a ValueCodec needs an entry with its own codec.
+template<typename T> struct ValueCodec;
+
+template<typename T>
+requires(std::is_integral_v<T> &&std::is_unsigned_v<T> && !std::is_same_v<T, bool>) struct ValueCodec<T> {
+    static constexpr unsigned bits = 0;
+    static void put(std::string &out, T v)
+    {
+        if constexpr (sizeof(T) == 1)
+            out.push_back(char(v));
+        else
+            compact::putVarint(out, v);
+    }
+    template<typename In> static void get(In &in, T &v, std::uint32_t)
+    {
+        if constexpr (sizeof(T) == 1)
+            v = in.byte();
+        else
+            v = T(in.varint());
+    }
+};
+
+template<> struct ValueCodec<std::int64_t> {
+    static constexpr unsigned bits = 0;
+    static void put(std::string &out, std::int64_t v) { compact::putVarint(out, compact::zigzag(v)); }
+    template<typename In> static void get(In &in, std::int64_t &v, std::uint32_t)
+    {
+        v = compact::unzigzag(in.varint());
+    }
+};
+
+template<> struct ValueCodec<bool> {
+    static constexpr unsigned bits = 1;
+    static std::uint32_t head(bool v) { return v ? 1 : 0; }
+    static void put(std::string &, bool) { }
+    template<typename In> static void get(In &, bool &v, std::uint32_t head) { v = head != 0; }
+};
+
+/// Family::Unspec / IPv4 / IPv6 in two header bits (3 is malformed).
+template<> struct ValueCodec<Family> {
+    static constexpr unsigned bits = 2;
+    static std::uint32_t head(Family v) { return std::uint32_t(v) & 3; }
+    static void put(std::string &, Family) { }
+    template<typename In> static void get(In &in, Family &v, std::uint32_t head)
+    {
+        if (In::checked && head > std::uint32_t(Family::IPv6))
+            in.fail();
+        v = Family(head);
+    }
+};
+
+/// ProtocolSpace in one header bit (two spaces exist; a third needs a second bit).
+template<> struct ValueCodec<ProtocolSpace> {
+    static constexpr unsigned bits = 1;
+    static std::uint32_t head(ProtocolSpace v) { return std::uint32_t(v) & 1; }
+    static void put(std::string &, ProtocolSpace) { }
+    template<typename In> static void get(In &, ProtocolSpace &v, std::uint32_t head) { v = ProtocolSpace(head); }
+};
+
+template<> struct ValueCodec<OperState> {
+    static constexpr unsigned bits = 0;
+    static void put(std::string &out, OperState v) { out.push_back(char(v)); }
+    template<typename In> static void get(In &in, OperState &v, std::uint32_t) { v = OperState(in.byte()); }
+};
+
+template<> struct ValueCodec<std::string> {
+    static constexpr unsigned bits = 0;
+    static void put(std::string &out, const std::string &v)
+    {
+        compact::putVarint(out, v.size());
+        out.append(v);
+    }
+    template<typename In> static void get(In &in, std::string &v, std::uint32_t)
+    {
+        const std::size_t n = in.count();
+        if (const std::uint8_t *p = in.take(n))
+            v.assign(reinterpret_cast<const char *>(p), n);
+        else
+            v.clear();
+    }
+};
+
+/// The family in two header bits, then the address at its real length.
+template<> struct ValueCodec<IpAddress> {
+    static constexpr unsigned bits = 2;
+    static std::uint32_t head(const IpAddress &v) { return std::uint32_t(v.family) & 3; }
+    static void put(std::string &out, const IpAddress &v)
+    {
+        out.append(reinterpret_cast<const char *>(v.bytes.data()), v.byteLength());
+    }
+    template<typename In> static void get(In &in, IpAddress &v, std::uint32_t head)
+    {
+        ValueCodec<Family>::get(in, v.family, head);
+        v.bytes = {};
+        const std::size_t n = v.byteLength();
+        if (const std::uint8_t *p = in.take(n))
+            std::memcpy(v.bytes.data(), p, n);
+    }
+};
+
+/// Next hops: varint count, then per hop one byte (gateway family | 0x80 when the weight is
+/// 1), the gateway at its real length, varint ifindex, and varint weight unless it is 1.
+template<> struct ValueCodec<std::vector<NextHop>> {
+    static constexpr unsigned bits = 0;
+    static void put(std::string &out, const std::vector<NextHop> &hops)
+    {
+        compact::putVarint(out, hops.size());
+        for (const NextHop &hop : hops) {
+            out.push_back(char((unsigned(hop.gateway.family) & 3) | (hop.weight == 1 ? 0x80 : 0)));
+            ValueCodec<IpAddress>::put(out, hop.gateway);
+            compact::putVarint(out, hop.ifIndex);
+            if (hop.weight != 1)
+                compact::putVarint(out, hop.weight);
+        }
+    }
+    template<typename In> static void get(In &in, std::vector<NextHop> &hops, std::uint32_t)
+    {
+        hops.resize(in.count()); // keeps the vector's capacity
+        for (NextHop &hop : hops) {
+            const std::uint8_t h = in.byte();
+            ValueCodec<IpAddress>::get(in, hop.gateway, h & 3);
+            hop.ifIndex = std::uint32_t(in.varint());
+            hop.weight = (h & 0x80) ? std::uint16_t(1) : std::uint16_t(in.varint());
+            if (In::checked && (h & 0x7c))
+                in.fail();
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------
+
+/// The fixed CSV columns (csvwriter.h) a field can fill; its text goes there.
+enum class CsvColumn : std::uint8_t { None = 0, IfIndex, Destination, Gateway, Metric, Protocol, Table };
+
+enum FieldFlag : std::uint32_t {
+    InDetails = 1u << 0, ///< a line of the details panel (fieldTexts)
+    Tracked = 1u << 1, ///< a difference is a Parameter change (diff() sets its bit)
+    InAttributes = 1u << 2, ///< written in the attribute line (details of add / delete records)
+    NumberColumn = 1u << 3, ///< a number: right-aligned table column
+    InterfaceIndexes = 1u << 4, ///< holds interface indexes: tables show the interfaces' names
+    SortByText = 1u << 5, ///< tables sort by the text (names), not by the value
+};
+
+/// One field of row type Row, as the generic code uses it at run time (by index). Text
+/// functions append to out and never allocate beyond out's growth.
+template<typename Row> struct FieldInfo {
+    using Text = void (*)(std::string &out, const Row &row);
+    std::string_view name; ///< the standard term
+    std::string_view source; ///< OS origin, type and unit of the value
+    std::string_view header; ///< table column title; "" = no column
+    std::string_view attr; ///< attribute line: the word before the value ("" = the value alone)
+    std::string_view markedBy; ///< space-separated names whose change also marks this column
+    std::string_view charset; ///< every character the text can hold ("" = any): filters skip the field early
+    std::uint32_t flags = InDetails | Tracked;
+    CsvColumn csv = CsvColumn::None;
+    Text text = nullptr; ///< details panel, attribute line, diff, CSV
+    Text cell = nullptr; ///< table cell; nullptr = text
+    Text diffText = nullptr; ///< "before -> after" of diff details; nullptr = text
+    bool (*absent)(const Row &) = nullptr; ///< true: left out of the details panel and attribute line
+    bool (*usual)(const Row &) = nullptr; ///< true: left out of the attribute line
+    bool (*differs)(const Row &, const Row &) = nullptr; ///< Tracked: what counts as a change
+    int (*compare)(const Row &, const Row &) = nullptr; ///< sort order; nullptr = by text
+    std::uint64_t (*sortKey)(const Row &, bool &exact) = nullptr; ///< consistent with compare
+    /// When the text depends only on a value 0..255 of the row: that value, else -1 (tables
+    /// then answer per value: one text per value, not per row).
+    int (*small)(const Row &) = nullptr;
+    /// InterfaceIndexes: up to max interface indexes into out; returns how many the row has.
+    std::size_t (*ifIndexes)(const Row &, std::uint32_t *out, std::size_t max) = nullptr;
+
+    bool has(std::uint32_t flag) const { return (flags & flag) != 0; }
+};
+
+namespace fielddetail {
+
+template<typename> struct MemberOf;
+template<typename C, typename T> struct MemberOf<T C::*> {
+    using Class = C;
+    using Type = T;
+};
+
+template<typename T> int cmp(const T &a, const T &b)
+{
+    return a < b ? -1 : b < a ? 1 : 0;
+}
+
+void appendUnsigned(std::string &out, std::uint64_t v);
+void appendSigned(std::string &out, std::int64_t v);
+void appendAddress(std::string &out, const IpAddress &a);
+int compareAddress(const IpAddress &a, const IpAddress &b);
+/// Family in bits 48..55, the first 6 address bytes in bits 0..47: the order of
+/// compareAddress(), exact when the address has at most 6 bytes (IPv4).
+std::uint64_t addressBits(const IpAddress &a, bool &exact);
+
+/// Functions made from a member pointer M: the defaults of field<M>().
+template<auto M> struct Ops {
+    using Row = typename MemberOf<decltype(M)>::Class;
+    using T = typename MemberOf<decltype(M)>::Type;
+    static constexpr bool unsignedNumber = std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>;
+
+    static void text(std::string &out, const Row &r)
+    {
+        const T &v = r.*M;
+        if constexpr (std::is_same_v<T, bool>)
+            out += v ? "yes" : "no";
+        else if constexpr (unsignedNumber)
+            appendUnsigned(out, v);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+            appendSigned(out, v);
+        else if constexpr (std::is_enum_v<T>)
+            appendUnsigned(out, std::uint64_t(v));
+        else if constexpr (std::is_same_v<T, std::string>)
+            out += v;
+        else if constexpr (std::is_same_v<T, IpAddress>)
+            appendAddress(out, v);
+        else
+            static_assert(sizeof(T) == 0, "give this field a text");
+    }
+    /// Numbers, "" for 0.
+    static void nonZero(std::string &out, const Row &r)
+    {
+        if (r.*M != 0)
+            appendUnsigned(out, r.*M);
+    }
+    template<auto Fn> static void named(std::string &out, const Row &r) { out += Fn(r.*M); }
+    template<const auto &Table> static void tabled(std::string &out, const Row &r)
+    {
+        const std::string_view name = Table.find(std::uint32_t(r.*M));
+        if (name.empty())
+            appendUnsigned(out, std::uint64_t(r.*M));
+        else
+            out += name;
+    }
+    static bool differs(const Row &a, const Row &b) { return !(a.*M == b.*M); }
+    static bool isZero(const Row &r) { return r.*M == T {}; }
+    static int compare(const Row &a, const Row &b)
+    {
+        if constexpr (std::is_same_v<T, IpAddress>)
+            return compareAddress(a.*M, b.*M);
+        else
+            return cmp(a.*M, b.*M);
+    }
+    static std::uint64_t valueKey(const Row &r, bool &exact)
+    {
+        if constexpr (std::is_same_v<T, IpAddress>) {
+            return addressBits(r.*M, exact);
+        } else {
+            exact = true;
+            return std::uint64_t(r.*M);
+        }
+    }
+    static int small(const Row &r)
+    {
+        if constexpr (sizeof(T) == 1)
+            return int(std::uint8_t(r.*M));
+        else
+            return r.*M <= 255 ? int(r.*M) : -1;
+    }
+};
+
+} // namespace fielddetail
+
+/// Compact-form codec of a member: its ValueCodec.
+template<auto M> struct MemberCodec {
+    using Row = typename fielddetail::MemberOf<decltype(M)>::Class;
+    using T = typename fielddetail::MemberOf<decltype(M)>::Type;
+    static constexpr unsigned bits = ValueCodec<T>::bits;
+    static std::uint32_t head(const Row &r)
+    {
+        if constexpr (bits > 0)
+            return ValueCodec<T>::head(r.*M);
+        else
+            return 0;
+    }
+    static void put(std::string &out, const Row &r) { ValueCodec<T>::put(out, r.*M); }
+    template<typename In> static void get(In &in, Row &r, std::uint32_t head) { ValueCodec<T>::get(in, r.*M, head); }
+};
+
+/// No bytes: derived entries, and members written by another entry's codec.
+struct NoCodec {
+    static constexpr unsigned bits = 0;
+    template<typename Row> static std::uint32_t head(const Row &) { return 0; }
+    template<typename Row> static void put(std::string &, const Row &) { }
+    template<typename In, typename Row> static void get(In &, Row &, std::uint32_t) { }
+};
+
+/// Names of some values of a number ("low", "medium", "high"); other values show as numbers.
+struct ValueName {
+    std::uint32_t value;
+    std::string_view name;
+};
+template<std::size_t N> struct NameTable {
+    std::array<ValueName, N> names;
+    constexpr std::string_view find(std::uint32_t value) const
+    {
+        for (const ValueName &n : names)
+            if (n.value == value)
+                return n.name;
+        return {};
+    }
+};
+template<typename... V> NameTable(V...) -> NameTable<sizeof...(V)>;
+
+/// One entry of a description: FieldInfo plus, in its type, the member and its codec.
+/// The builder calls return a changed copy, so an entry reads as one expression:
+///   field<&RouteRow::metric>("metric", "RTA_PRIORITY, u32").column("Metric").attr("metric")
+template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
+    using RowType = Row;
+    using Codec = C;
+    static constexpr bool isMember = !std::is_same_v<decltype(M), std::nullptr_t>;
+    FieldInfo<Row> info;
+
+    /// A column of the row type's table, titled header.
+    constexpr FieldEntry column(std::string_view header) const
+    {
+        return with([&](auto &i) { i.header = header; });
+    }
+    /// A right-aligned number column.
+    constexpr FieldEntry numberColumn(std::string_view header) const
+    {
+        return with([&](auto &i) {
+            i.header = header;
+            i.flags |= NumberColumn;
+        });
+    }
+    /// Part of the object's identity (a different value is another object): not diffed.
+    constexpr FieldEntry key() const
+    {
+        return with([](auto &i) { i.flags &= ~std::uint32_t(Tracked); });
+    }
+    /// Shown, but a change of it alone is no Parameter change.
+    constexpr FieldEntry untracked() const { return key(); }
+    /// Neither shown in the details panel nor diffed (raw values, absolute times).
+    constexpr FieldEntry hidden() const
+    {
+        return with([](auto &i) { i.flags &= ~std::uint32_t(InDetails | Tracked); });
+    }
+    /// Written in the attribute line, after word (none: the value alone). Fields with an
+    /// empty text are left out.
+    constexpr FieldEntry attr(std::string_view word = {}) const
+    {
+        return with([&](auto &i) {
+            i.flags |= InAttributes;
+            i.attr = word;
+        });
+    }
+    constexpr FieldEntry csv(CsvColumn column) const
+    {
+        return with([&](auto &i) { i.csv = column; });
+    }
+    constexpr FieldEntry markedBy(std::string_view names) const
+    {
+        return with([&](auto &i) { i.markedBy = names; });
+    }
+    constexpr FieldEntry charset(std::string_view chars) const
+    {
+        return with([&](auto &i) { i.charset = chars; });
+    }
+    constexpr FieldEntry sortByText() const
+    {
+        return with([](auto &i) { i.flags |= SortByText; });
+    }
+    constexpr FieldEntry flags(std::uint32_t add) const
+    {
+        return with([&](auto &i) { i.flags |= add; });
+    }
+
+    /// The text (it may depend on other members: the per-value shortcut `small` and the
+    /// charset are dropped; give them again after this call where they hold).
+    constexpr FieldEntry text(typename FieldInfo<Row>::Text fn) const
+    {
+        return with([&](auto &i) {
+            i.text = fn;
+            i.small = nullptr;
+            i.charset = {};
+        });
+    }
+    /// Another text for the table cell (drops `small` and the charset as text() does).
+    constexpr FieldEntry cell(typename FieldInfo<Row>::Text fn) const
+    {
+        return with([&](auto &i) {
+            i.cell = fn;
+            i.small = nullptr;
+            i.charset = {};
+        });
+    }
+    constexpr FieldEntry diffText(typename FieldInfo<Row>::Text fn) const
+    {
+        return with([&](auto &i) { i.diffText = fn; });
+    }
+    constexpr FieldEntry absentWhen(bool (*fn)(const Row &)) const
+    {
+        return with([&](auto &i) { i.absent = fn; });
+    }
+    constexpr FieldEntry usualWhen(bool (*fn)(const Row &)) const
+    {
+        return with([&](auto &i) { i.usual = fn; });
+    }
+    constexpr FieldEntry differs(bool (*fn)(const Row &, const Row &)) const
+    {
+        return with([&](auto &i) { i.differs = fn; });
+    }
+    constexpr FieldEntry compare(int (*fn)(const Row &, const Row &)) const
+    {
+        return with([&](auto &i) { i.compare = fn; });
+    }
+    constexpr FieldEntry sortKey(std::uint64_t (*fn)(const Row &, bool &)) const
+    {
+        return with([&](auto &i) { i.sortKey = fn; });
+    }
+    constexpr FieldEntry small(int (*fn)(const Row &)) const
+    {
+        return with([&](auto &i) { i.small = fn; });
+    }
+    /// Its value is an interface index (or several): tables show the names.
+    constexpr FieldEntry interfaces(std::size_t (*fn)(const Row &, std::uint32_t *, std::size_t)) const
+    {
+        return with([&](auto &i) {
+            i.ifIndexes = fn;
+            i.flags |= InterfaceIndexes;
+        });
+    }
+
+    // Member entries only.
+    /// Text Fn(value) (std::string or std::string_view), e.g. scopeName.
+    template<auto Fn> constexpr FieldEntry names() const
+    {
+        return with([](auto &i) {
+            i.text = &fielddetail::Ops<M>::template named<Fn>;
+            i.charset = {};
+        });
+    }
+    /// Text from a NameTable; values it does not name show as numbers.
+    template<const auto &Table> constexpr FieldEntry nameTable() const
+    {
+        return with([](auto &i) {
+            i.text = &fielddetail::Ops<M>::template tabled<Table>;
+            i.charset = {};
+        });
+    }
+    /// The number, "" when 0.
+    constexpr FieldEntry nonZero() const
+    {
+        return with([](auto &i) { i.text = &fielddetail::Ops<M>::nonZero; });
+    }
+    /// Left out of the details panel and attribute line when 0 / unspecified.
+    constexpr FieldEntry absentWhenZero() const
+    {
+        return with([](auto &i) { i.absent = &fielddetail::Ops<M>::isZero; });
+    }
+    /// Written by another entry's codec (e.g. a length next to its bytes).
+    constexpr FieldEntry<Row, NoCodec, M> codedElsewhere() const { return {info}; }
+    template<typename C2> constexpr FieldEntry<Row, C2, M> codec() const { return {info}; }
+
+private:
+    template<typename F> constexpr FieldEntry with(F change) const
+    {
+        FieldEntry copy = *this;
+        change(copy.info);
+        return copy;
+    }
+};
+
+/// An entry for member M, with the defaults for its type: text (numbers, yes/no, strings,
+/// addresses), value comparison, and != as the change test.
+template<auto M> constexpr auto field(std::string_view name, std::string_view source)
+{
+    using Ops = fielddetail::Ops<M>;
+    using T = typename Ops::T;
+    FieldEntry<typename Ops::Row, MemberCodec<M>, M> e;
+    e.info.name = name;
+    e.info.source = source;
+    if constexpr (std::is_arithmetic_v<
+                      T> || std::is_enum_v<T> || std::is_same_v<T, std::string> || std::is_same_v<T, IpAddress>)
+        e.info.text = &Ops::text;
+    e.info.differs = &Ops::differs;
+    if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_same_v<T, IpAddress>) {
+        e.info.compare = &Ops::compare;
+        e.info.sortKey = &Ops::valueKey;
+    }
+    if constexpr (Ops::unsignedNumber || std::is_enum_v<T>)
+        e.info.small = &Ops::small;
+    if constexpr (Ops::unsignedNumber)
+        e.info.charset = "0123456789";
+    return e;
+}
+
+/// An entry computed from other members (a table column, a CSV cell): no codec, not diffed
+/// (the members it comes from are).
+template<typename Row> constexpr auto derived(std::string_view name, std::string_view source)
+{
+    FieldEntry<Row, NoCodec> e;
+    e.info.name = name;
+    e.info.source = source;
+    e.info.flags = 0;
+    return e;
+}
+
+/// The description of a row type: specialised in rowfields.h with
+///   static constexpr auto fields = std::tuple {field<...>(...), ...};
+template<typename Row> struct Description;
+
+template<typename Row> inline constexpr std::size_t fieldCount = std::tuple_size_v<decltype(Description<Row>::fields)>;
+
+/// The fields of Row as FieldInfo, by index (the bit of a field in changedFields).
+template<typename Row>
+inline constexpr std::array<FieldInfo<Row>, fieldCount<Row>> fieldInfos
+    = std::apply([](const auto &...e) { return std::array<FieldInfo<Row>, fieldCount<Row>> {e.info...}; },
+                 Description<Row>::fields);
+
+/// Index of the field called name (a compile-time error when there is none).
+template<typename Row> consteval int fieldIndex(std::string_view name)
+{
+    for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i)
+        if (fieldInfos<Row>[i].name == name)
+            return int(i);
+    throw "no field of that name";
+}
+/// The changedFields bit of the field called name.
+template<typename Row> consteval FieldMask fieldBit(std::string_view name)
+{
+    return FieldMask(1) << fieldIndex<Row>(name);
+}
+
+/// Number of table columns of Row, and the field shown in each.
+template<typename Row>
+inline constexpr std::size_t columnCount = [] {
+    std::size_t n = 0;
+    for (const auto &info : fieldInfos<Row>)
+        n += info.header.empty() ? 0 : 1;
+    return n;
+}();
+template<typename Row>
+inline constexpr std::array<std::uint8_t, columnCount<Row>> columnFields = [] {
+    std::array<std::uint8_t, columnCount<Row>> out {};
+    std::size_t c = 0;
+    for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i)
+        if (!fieldInfos<Row>[i].header.empty())
+            out[c++] = std::uint8_t(i);
+    return out;
+}();
+/// Per column, the changedFields bits that mark it: its own field's and those it is markedBy.
+template<typename Row>
+inline constexpr std::array<FieldMask, columnCount<Row>> columnMarks = [] {
+    std::array<FieldMask, columnCount<Row>> out {};
+    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
+        const auto &info = fieldInfos<Row>[columnFields<Row>[c]];
+        out[c] = FieldMask(1) << columnFields<Row>[c];
+        std::string_view rest = info.markedBy;
+        while (!rest.empty()) {
+            const std::size_t space = rest.find(' ');
+            const std::string_view name = rest.substr(0, space);
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            bool found = false;
+            for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i) {
+                if (fieldInfos<Row>[i].name == name) {
+                    out[c] |= FieldMask(1) << i;
+                    found = true;
+                }
+            }
+            if (!found)
+                throw "markedBy names no field";
+        }
+    }
+    return out;
+}();
+
+/// Table column of the field called name (a compile-time error when it is no column).
+template<typename Row> consteval int columnOf(std::string_view name)
+{
+    const int field = fieldIndex<Row>(name);
+    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c)
+        if (columnFields<Row>[c] == field)
+            return int(c);
+    throw "that field is no column";
+}
+
+namespace fielddetail {
+
+template<typename Row, typename F> void forEachEntry(F &&f)
+{
+    std::apply([&](const auto &...e) { (f(e), ...); }, Description<Row>::fields);
+}
+
+/// How many members an aggregate has (the most initializers T{...} accepts).
+struct AnyValue {
+    template<typename T> operator T() const;
+};
+template<typename T, typename... A> consteval std::size_t aggregateMembers()
+{
+    if constexpr (requires { T {std::declval<A>()..., std::declval<AnyValue>()}; })
+        return aggregateMembers<T, A..., AnyValue>();
+    else
+        return sizeof...(A);
+}
+template<typename Row> consteval std::size_t describedMembers()
+{
+    std::size_t n = 0;
+    std::apply([&](const auto &...e) { ((n += std::remove_cvref_t<decltype(e)>::isMember ? 1 : 0), ...); },
+               Description<Row>::fields);
+    return n;
+}
+template<typename Row> consteval unsigned headerBits()
+{
+    unsigned n = 0;
+    std::apply([&](const auto &...e) { ((n += std::remove_cvref_t<decltype(e)>::Codec::bits), ...); },
+               Description<Row>::fields);
+    return n;
+}
+
+} // namespace fielddetail
+
+/// True when every member of Row has an entry (checked by static_assert in rowfields.h).
+template<typename Row>
+inline constexpr bool everyMemberDescribed
+    = fielddetail::aggregateMembers<Row>() == fielddetail::describedMembers<Row>();
+
+/// Appends row in the compact form.
+template<typename Row> void encodeRow(const Row &row, std::string &out)
+{
+    constexpr unsigned bits = fielddetail::headerBits<Row>();
+    static_assert(bits <= 32);
+    if constexpr (bits > 0) {
+        std::uint32_t head = 0;
+        unsigned shift = 0;
+        fielddetail::forEachEntry<Row>([&](const auto &e) {
+            using C = typename std::remove_cvref_t<decltype(e)>::Codec;
+            if constexpr (C::bits > 0) {
+                head |= C::head(row) << shift;
+                shift += C::bits;
+            }
+        });
+        for (unsigned i = 0; i < (bits + 7) / 8; ++i)
+            out.push_back(char(std::uint8_t(head >> (8 * i))));
+    }
+    fielddetail::forEachEntry<Row>([&](const auto &e) {
+        using C = typename std::remove_cvref_t<decltype(e)>::Codec;
+        C::put(out, row);
+    });
+}
+
+/// Reads one row written by encodeRow() into row (every member; vectors keep their capacity).
+/// With a CheckedReader, in.ok tells whether the bytes were well-formed.
+template<typename Row, typename In> void decodeRow(In &in, Row &row)
+{
+    constexpr unsigned bits = fielddetail::headerBits<Row>();
+    std::uint32_t head = 0;
+    if constexpr (bits > 0) {
+        for (unsigned i = 0; i < (bits + 7) / 8; ++i)
+            head |= std::uint32_t(in.byte()) << (8 * i);
+        if (In::checked && bits < 32 && (head >> bits) != 0)
+            in.fail();
+    }
+    unsigned shift = 0;
+    fielddetail::forEachEntry<Row>([&](const auto &e) {
+        using C = typename std::remove_cvref_t<decltype(e)>::Codec;
+        if constexpr (C::bits > 0) {
+            C::get(in, row, (head >> shift) & ((std::uint32_t(1) << C::bits) - 1));
+            shift += C::bits;
+        } else {
+            C::get(in, row, 0);
+        }
+    });
+}
+
+/// The changedFields bits of the Tracked fields that differ from before to after.
+template<typename Row> FieldMask diffRows(const Row &before, const Row &after)
+{
+    FieldMask mask = 0;
+    std::size_t index = 0;
+    fielddetail::forEachEntry<Row>([&](const auto &e) {
+        if ((e.info.flags & Tracked) && e.info.differs(before, after))
+            mask |= FieldMask(1) << index;
+        ++index;
+    });
+    return mask;
+}
+
+} // namespace ncv::platform
