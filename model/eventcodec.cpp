@@ -10,13 +10,28 @@ namespace {
 
 using Reader = compact::CheckedReader;
 
-void putRow(std::string &out, const Row &row)
+std::size_t maxRowSize(const Row &row)
 {
-    out.push_back(char(row.index()));
-    std::visit(
-        [&out](const auto &r) {
-            if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
-                encodeRow(r, out);
+    return 1
+        + std::visit(
+               [](const auto &r) -> std::size_t {
+                   if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                       return 0;
+                   else
+                       return maxEncodedSize(r);
+               },
+               row);
+}
+
+char *putRow(char *p, const Row &row)
+{
+    *p++ = char(row.index());
+    return std::visit(
+        [p](const auto &r) {
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                return p;
+            else
+                return encodeRow(r, p);
         },
         row);
 }
@@ -53,14 +68,18 @@ Reader reader(const char *data, const char *end)
 
 void encode(const ChangeRecord &r, std::string &out)
 {
-    out.push_back(char(r.object));
-    out.push_back(char(r.change));
-    out.push_back(char(r.origin));
-    out.push_back(char(r.family));
-    compact::putVarint(out, r.changedFields);
-    putRow(out, r.before);
-    putRow(out, r.after);
-    ValueCodec<std::string>::put(out, r.note);
+    const std::size_t max = 4 + compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+        + ValueCodec<std::string>::maxSize(r.note);
+    compact::append(out, max, [&r](char *p) {
+        *p++ = char(r.object);
+        *p++ = char(r.change);
+        *p++ = char(r.origin);
+        *p++ = char(r.family);
+        p = compact::putVarint(p, r.changedFields);
+        p = putRow(p, r.before);
+        p = putRow(p, r.after);
+        return ValueCodec<std::string>::put(p, r.note);
+    });
 }
 
 const char *decode(const char *data, const char *end, ChangeRecord *r)

@@ -102,9 +102,60 @@ public:
     {
         if (!m_match.prepared || m_match.generation != needle.generation)
             prepareContains(needle); // GUI thread: the proxy prepares before it scans on threads
-        for (int c = 0; c < kFieldColumns; ++c) {
-            if (!m_match.skip[std::size_t(c)] && columnContains(row, c, needle))
-                return true;
+        ScanCache *cache = nullptr; // fetched when a column needs it (a thread-local lookup)
+        const auto scan = [&]() -> ScanCache & {
+            if (!cache)
+                cache = &scanCache(needle);
+            return *cache;
+        };
+        const RowT &r = rowAt(row);
+        for (int k = 0; k < m_match.columns; ++k) {
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            switch (plan.kind) {
+            case Plan::Small: {
+                const int v = plan.info->small(r);
+                if (v >= 0 ? m_match.values[std::size_t(k)][std::size_t(v)] : textContains(plan, r, needle, scan()))
+                    return true;
+                break;
+            }
+            case Plan::Keyed: {
+                ScanCache &cache = scan();
+                if (cache.textOnly[std::size_t(plan.column)]) {
+                    if (textContains(plan, r, needle, cache))
+                        return true;
+                    break;
+                }
+                bool exact = true;
+                const quint64 key = plan.info->sortKey(r, exact);
+                typename ScanCache::Last &last = cache.last[std::size_t(plan.column)];
+                if (exact && last.valid && last.key == key) {
+                    ++last.hits;
+                    if (last.found)
+                        return true;
+                    break;
+                }
+                const bool found = textContains(plan, r, needle, cache);
+                if (exact) {
+                    last.key = key;
+                    last.valid = true;
+                    last.found = found;
+                }
+                // Keys that hardly repeat (destinations): match the text, no key.
+                if (++last.misses > 256 && last.hits < last.misses / 4)
+                    cache.textOnly[std::size_t(plan.column)] = true;
+                if (found)
+                    return true;
+                break;
+            }
+            case Plan::Text:
+                if (textContains(plan, r, needle, scan()))
+                    return true;
+                break;
+            case Plan::Interfaces:
+                if (interfacesContain(*plan.info, r, needle, scan()))
+                    return true;
+                break;
+            }
         }
         for (int c = kFieldColumns; c < columnCount(); ++c) {
             if (cellData(row, c, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive))
@@ -116,11 +167,47 @@ public:
     {
         m_match.generation = needle.generation;
         m_match.prepared = true;
+        m_match.columns = 0;
         const std::string_view n = needle.lowerUtf8;
-        for (int c = 0; c < kFieldColumns; ++c) {
-            const std::string_view chars = columnInfo(c).charset;
-            m_match.skip[std::size_t(c)]
-                = n.empty() || (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos);
+        if (n.empty())
+            return;
+        // The columns whose text can hold the needle (charset), cheapest first: values with
+        // one answer each (answered here for all 256), then numbers, other texts, interface
+        // names.
+        for (int pass = 0; pass < 4; ++pass) {
+            for (int c = 0; c < kFieldColumns; ++c) {
+                const platform::FieldInfo<RowT> &info = columnInfo(c);
+                Plan plan;
+                plan.column = c;
+                plan.info = &info;
+                plan.text = info.cell ? info.cell : info.text;
+                plan.plainText = !info.charset.empty();
+                plan.kind = info.has(platform::InterfaceIndexes)    ? Plan::Interfaces
+                    : info.small && info.smallText                  ? Plan::Small
+                    : info.has(platform::TextByKey) && info.sortKey ? Plan::Keyed
+                                                                    : Plan::Text;
+                // Numbers before other texts: they are short and quick to write.
+                const int cost = plan.kind == Plan::Interfaces       ? 3
+                    : plan.kind == Plan::Small                       ? 0
+                    : info.charset == std::string_view("0123456789") ? 1
+                                                                     : 2;
+                if (cost != pass)
+                    continue;
+                const std::string_view chars = info.charset;
+                if (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos)
+                    continue;
+                const std::size_t k = std::size_t(m_match.columns++);
+                m_match.plan[k] = plan;
+                if (plan.kind == Plan::Small) {
+                    // The answer for each value, once.
+                    std::string text;
+                    for (unsigned v = 0; v < 256; ++v) {
+                        text.clear();
+                        info.smallText(text, v);
+                        m_match.values[k][v] = containsIgnoringCase(text, needle);
+                    }
+                }
+            }
         }
     }
 
@@ -405,56 +492,68 @@ private:
             return text.find(needle.lowerUtf8) != std::string::npos;
         return QString::fromUtf8(text.data(), qsizetype(text.size())).contains(needle.text, Qt::CaseInsensitive);
     }
-    bool columnContains(int row, int column, const Needle &needle) const
+    // How the scan matches one column.
+    struct Plan {
+        enum Kind : quint8 { Small, Keyed, Text, Interfaces } kind = Text;
+        bool plainText = false; // charset text: no case folding
+        int column = 0;
+        const platform::FieldInfo<RowT> *info = nullptr;
+        typename platform::FieldInfo<RowT>::Text text = nullptr; // the cell text
+    };
+    /// Answers per value (names, interfaces), per thread and filter pass: no shared state is
+    /// written while several threads scan.
+    struct ScanCache {
+        quint64 generation = 0;
+        const void *owner = nullptr;
+        std::vector<signed char> byIfIndex; // ifindex < 65536
+        struct Last {
+            quint64 key = 0;
+            bool valid = false;
+            bool found = false;
+            quint32 hits = 0;
+            quint32 misses = 0;
+        };
+        std::array<Last, std::max(kFieldColumns, 1)> last; // per column: the last exact key met
+        std::array<bool, std::max(kFieldColumns, 1)> textOnly; // the key hardly repeats
+        std::string text;
+    };
+    ScanCache &scanCache(const Needle &needle) const
     {
-        const platform::FieldInfo<RowT> &info = columnInfo(column);
-        const RowT &r = rowAt(row);
-        // Answers per value (names, interfaces), per thread and filter pass: no shared
-        // state written while several threads scan.
-        thread_local struct {
-            quint64 generation = 0;
-            const void *owner = nullptr;
-            std::vector<std::array<signed char, 256>> byValue; // per column: -1 unknown, 0 / 1
-            std::vector<signed char> byIfIndex; // ifindex < 65536
-        } cache;
+        thread_local ScanCache cache;
         if (cache.generation != needle.generation || cache.owner != this) {
             cache.generation = needle.generation;
             cache.owner = this;
-            cache.byValue.assign(std::size_t(kFieldColumns), {});
-            for (auto &values : cache.byValue)
-                values.fill(-1);
             cache.byIfIndex.clear();
+            cache.last.fill({});
+            cache.textOnly.fill(false);
         }
-        if (info.has(platform::InterfaceIndexes)) {
-            IfIndexes ifs;
-            ifs.read(info, r);
-            if (ifs.count == 1 && ifs.values[0] < 65536) {
-                const std::uint32_t ifIndex = ifs.values[0];
-                if (cache.byIfIndex.size() <= ifIndex)
-                    cache.byIfIndex.resize(ifIndex + 1, -1);
-                signed char &known = cache.byIfIndex[ifIndex];
-                if (known < 0)
-                    known = interfaceName(ifIndex).contains(needle.text, Qt::CaseInsensitive) ? 1 : 0;
-                return known == 1;
-            }
-            return names(ifs).contains(needle.text, Qt::CaseInsensitive);
+        return cache;
+    }
+    bool textContains(const Plan &plan, const RowT &r, const Needle &needle, ScanCache &cache) const
+    {
+        cache.text.clear();
+        plan.text(cache.text, r);
+        if (cache.text.size() < needle.lowerUtf8.size())
+            return false;
+        // A text of charset characters (digits, lower-case hex, punctuation) needs no case folding.
+        return plan.plainText ? cache.text.find(needle.lowerUtf8) != std::string::npos
+                              : containsIgnoringCase(cache.text, needle);
+    }
+    bool interfacesContain(const platform::FieldInfo<RowT> &info, const RowT &r, const Needle &needle,
+                           ScanCache &cache) const
+    {
+        IfIndexes ifs;
+        ifs.read(info, r);
+        if (ifs.count == 1 && ifs.values[0] < 65536) {
+            const std::uint32_t ifIndex = ifs.values[0];
+            if (cache.byIfIndex.size() <= ifIndex)
+                cache.byIfIndex.resize(ifIndex + 1, -1);
+            signed char &known = cache.byIfIndex[ifIndex];
+            if (known < 0)
+                known = interfaceName(ifIndex).contains(needle.text, Qt::CaseInsensitive) ? 1 : 0;
+            return known == 1;
         }
-        signed char *known = nullptr;
-        if (info.small) {
-            const int v = info.small(r);
-            if (v >= 0) {
-                known = &cache.byValue[std::size_t(column)][std::size_t(v)];
-                if (*known >= 0)
-                    return *known == 1;
-            }
-        }
-        thread_local std::string text;
-        text.clear();
-        cellText(info, r, text);
-        const bool found = containsIgnoringCase(text, needle);
-        if (known)
-            *known = found ? 1 : 0;
-        return found;
+        return ifs.count > 0 && names(ifs).contains(needle.text, Qt::CaseInsensitive);
     }
     template<typename Text, typename Compare>
     void rankTexts(const std::vector<Text> &texts, const std::vector<qint32> &textOf, std::vector<SortKey> &keys,
@@ -480,7 +579,9 @@ private:
     struct Match {
         quint64 generation = 0;
         bool prepared = false;
-        std::array<bool, std::max(kFieldColumns, 1)> skip {}; // the column cannot hold the needle
+        int columns = 0; // the columns to look at, in plan[]: those that can hold the needle
+        std::array<Plan, std::max(kFieldColumns, 1)> plan {};
+        std::array<std::array<bool, 256>, std::max(kFieldColumns, 1)> values {}; // Small plans' answers
     };
     mutable Match m_match;
 

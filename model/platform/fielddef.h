@@ -38,13 +38,30 @@ namespace ncv::platform {
 // header), strings a varint length and their bytes.
 namespace compact {
 
-inline void putVarint(std::string &out, std::uint64_t v)
+/// Writers get a pointer into a buffer made big enough beforehand (maxSize()) and return
+/// the end of what they wrote: no bounds check and no growth per byte.
+inline constexpr std::size_t kMaxVarint = 10;
+inline char *putVarint(char *p, std::uint64_t v)
 {
     while (v >= 0x80) {
-        out.push_back(char(std::uint8_t(v) | 0x80));
+        *p++ = char(std::uint8_t(v) | 0x80);
         v >>= 7;
     }
-    out.push_back(char(v));
+    *p++ = char(v);
+    return p;
+}
+inline char *putBytes(char *p, const void *data, std::size_t n)
+{
+    std::memcpy(p, data, n);
+    return p + n;
+}
+/// Appends up to max bytes to out through write(char *) -> end.
+template<typename F> void append(std::string &out, std::size_t max, F write)
+{
+    const std::size_t at = out.size();
+    out.resize(at + max);
+    char *end = write(out.data() + at);
+    out.resize(std::size_t(end - out.data()));
 }
 inline std::uint64_t zigzag(std::int64_t v)
 {
@@ -127,18 +144,22 @@ using TrustedReader = Reader<false>;
 
 /// How a value of type T is written in the compact form. `bits` of it go into the row's
 /// header (head() gives them, get() receives them back); put() / get() write and read the
-/// rest. A member of a type without a ValueCodec needs an entry with its own codec.
+/// rest, put() at most maxSize() bytes. A member of a type without a ValueCodec needs an
+/// entry with its own codec.
 template<typename T> struct ValueCodec;
 
 template<typename T>
 requires(std::is_integral_v<T> &&std::is_unsigned_v<T> && !std::is_same_v<T, bool>) struct ValueCodec<T> {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, T v)
+    static std::size_t maxSize(T) { return sizeof(T) == 1 ? 1 : compact::kMaxVarint; }
+    static char *put(char *p, T v)
     {
-        if constexpr (sizeof(T) == 1)
-            out.push_back(char(v));
-        else
-            compact::putVarint(out, v);
+        if constexpr (sizeof(T) == 1) {
+            *p = char(v);
+            return p + 1;
+        } else {
+            return compact::putVarint(p, v);
+        }
     }
     template<typename In> static void get(In &in, T &v, std::uint32_t)
     {
@@ -151,7 +172,8 @@ requires(std::is_integral_v<T> &&std::is_unsigned_v<T> && !std::is_same_v<T, boo
 
 template<> struct ValueCodec<std::int64_t> {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, std::int64_t v) { compact::putVarint(out, compact::zigzag(v)); }
+    static std::size_t maxSize(std::int64_t) { return compact::kMaxVarint; }
+    static char *put(char *p, std::int64_t v) { return compact::putVarint(p, compact::zigzag(v)); }
     template<typename In> static void get(In &in, std::int64_t &v, std::uint32_t)
     {
         v = compact::unzigzag(in.varint());
@@ -161,7 +183,8 @@ template<> struct ValueCodec<std::int64_t> {
 template<> struct ValueCodec<bool> {
     static constexpr unsigned bits = 1;
     static std::uint32_t head(bool v) { return v ? 1 : 0; }
-    static void put(std::string &, bool) { }
+    static std::size_t maxSize(bool) { return 0; }
+    static char *put(char *p, bool) { return p; }
     template<typename In> static void get(In &, bool &v, std::uint32_t head) { v = head != 0; }
 };
 
@@ -169,7 +192,8 @@ template<> struct ValueCodec<bool> {
 template<> struct ValueCodec<Family> {
     static constexpr unsigned bits = 2;
     static std::uint32_t head(Family v) { return std::uint32_t(v) & 3; }
-    static void put(std::string &, Family) { }
+    static std::size_t maxSize(Family) { return 0; }
+    static char *put(char *p, Family) { return p; }
     template<typename In> static void get(In &in, Family &v, std::uint32_t head)
     {
         if (In::checked && head > std::uint32_t(Family::IPv6))
@@ -182,22 +206,28 @@ template<> struct ValueCodec<Family> {
 template<> struct ValueCodec<ProtocolSpace> {
     static constexpr unsigned bits = 1;
     static std::uint32_t head(ProtocolSpace v) { return std::uint32_t(v) & 1; }
-    static void put(std::string &, ProtocolSpace) { }
+    static std::size_t maxSize(ProtocolSpace) { return 0; }
+    static char *put(char *p, ProtocolSpace) { return p; }
     template<typename In> static void get(In &, ProtocolSpace &v, std::uint32_t head) { v = ProtocolSpace(head); }
 };
 
 template<> struct ValueCodec<OperState> {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, OperState v) { out.push_back(char(v)); }
+    static std::size_t maxSize(OperState) { return 1; }
+    static char *put(char *p, OperState v)
+    {
+        *p = char(v);
+        return p + 1;
+    }
     template<typename In> static void get(In &in, OperState &v, std::uint32_t) { v = OperState(in.byte()); }
 };
 
 template<> struct ValueCodec<std::string> {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, const std::string &v)
+    static std::size_t maxSize(const std::string &v) { return compact::kMaxVarint + v.size(); }
+    static char *put(char *p, const std::string &v)
     {
-        compact::putVarint(out, v.size());
-        out.append(v);
+        return compact::putBytes(compact::putVarint(p, v.size()), v.data(), v.size());
     }
     template<typename In> static void get(In &in, std::string &v, std::uint32_t)
     {
@@ -213,10 +243,8 @@ template<> struct ValueCodec<std::string> {
 template<> struct ValueCodec<IpAddress> {
     static constexpr unsigned bits = 2;
     static std::uint32_t head(const IpAddress &v) { return std::uint32_t(v.family) & 3; }
-    static void put(std::string &out, const IpAddress &v)
-    {
-        out.append(reinterpret_cast<const char *>(v.bytes.data()), v.byteLength());
-    }
+    static std::size_t maxSize(const IpAddress &) { return 16; }
+    static char *put(char *p, const IpAddress &v) { return compact::putBytes(p, v.bytes.data(), v.byteLength()); }
     template<typename In> static void get(In &in, IpAddress &v, std::uint32_t head)
     {
         ValueCodec<Family>::get(in, v.family, head);
@@ -231,16 +259,21 @@ template<> struct ValueCodec<IpAddress> {
 /// 1), the gateway at its real length, varint ifindex, and varint weight unless it is 1.
 template<> struct ValueCodec<std::vector<NextHop>> {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, const std::vector<NextHop> &hops)
+    static std::size_t maxSize(const std::vector<NextHop> &hops)
     {
-        compact::putVarint(out, hops.size());
+        return compact::kMaxVarint + hops.size() * (1 + 16 + 5 + 3);
+    }
+    static char *put(char *p, const std::vector<NextHop> &hops)
+    {
+        p = compact::putVarint(p, hops.size());
         for (const NextHop &hop : hops) {
-            out.push_back(char((unsigned(hop.gateway.family) & 3) | (hop.weight == 1 ? 0x80 : 0)));
-            ValueCodec<IpAddress>::put(out, hop.gateway);
-            compact::putVarint(out, hop.ifIndex);
+            *p++ = char((unsigned(hop.gateway.family) & 3) | (hop.weight == 1 ? 0x80 : 0));
+            p = ValueCodec<IpAddress>::put(p, hop.gateway);
+            p = compact::putVarint(p, hop.ifIndex);
             if (hop.weight != 1)
-                compact::putVarint(out, hop.weight);
+                p = compact::putVarint(p, hop.weight);
         }
+        return p;
     }
     template<typename In> static void get(In &in, std::vector<NextHop> &hops, std::uint32_t)
     {
@@ -268,6 +301,9 @@ enum FieldFlag : std::uint32_t {
     NumberColumn = 1u << 3, ///< a number: right-aligned table column
     InterfaceIndexes = 1u << 4, ///< holds interface indexes: tables show the interfaces' names
     SortByText = 1u << 5, ///< tables sort by the text (names), not by the value
+    /// The cell text is a function of the sortKey when that is exact (a filter scan that
+    /// meets the same key again, e.g. a shared gateway, reuses its answer).
+    TextByKey = 1u << 6,
 };
 
 /// One field of row type Row, as the generic code uses it at run time (by index). Text
@@ -279,7 +315,9 @@ template<typename Row> struct FieldInfo {
     std::string_view header; ///< table column title; "" = no column
     std::string_view attr; ///< attribute line: the word before the value ("" = the value alone)
     std::string_view markedBy; ///< space-separated names whose change also marks this column
-    std::string_view charset; ///< every character the text can hold ("" = any): filters skip the field early
+    /// Every character the table cell can hold, all lower-case ("" = any): filters skip the
+    /// column for needles with other characters, and match it without case folding.
+    std::string_view charset;
     std::uint32_t flags = InDetails | Tracked;
     CsvColumn csv = CsvColumn::None;
     Text text = nullptr; ///< details panel, attribute line, diff, CSV
@@ -290,9 +328,10 @@ template<typename Row> struct FieldInfo {
     bool (*differs)(const Row &, const Row &) = nullptr; ///< Tracked: what counts as a change
     int (*compare)(const Row &, const Row &) = nullptr; ///< sort order; nullptr = by text
     std::uint64_t (*sortKey)(const Row &, bool &exact) = nullptr; ///< consistent with compare
-    /// When the text depends only on a value 0..255 of the row: that value, else -1 (tables
-    /// then answer per value: one text per value, not per row).
+    /// When the cell text depends only on a value 0..255 of the row: that value, else -1;
+    /// smallText gives the cell text of such a value (a filter then answers once per value).
     int (*small)(const Row &) = nullptr;
+    void (*smallText)(std::string &out, unsigned value) = nullptr;
     /// InterfaceIndexes: up to max interface indexes into out; returns how many the row has.
     std::size_t (*ifIndexes)(const Row &, std::uint32_t *out, std::size_t max) = nullptr;
 
@@ -314,7 +353,8 @@ template<typename T> int cmp(const T &a, const T &b)
 
 void appendUnsigned(std::string &out, std::uint64_t v);
 void appendSigned(std::string &out, std::int64_t v);
-void appendAddress(std::string &out, const IpAddress &a);
+void appendAddress(std::string &out, const IpAddress &a); ///< toString(a), "" for Unspec
+void appendCidr(std::string &out, const IpAddress &a, unsigned prefixLength); ///< toCidr()
 int compareAddress(const IpAddress &a, const IpAddress &b);
 /// Family in bits 48..55, the first 6 address bytes in bits 0..47: the order of
 /// compareAddress(), exact when the address has at most 6 bytes (IPv4).
@@ -384,6 +424,22 @@ template<auto M> struct Ops {
         else
             return r.*M <= 255 ? int(r.*M) : -1;
     }
+    // The texts of small values, as text(), named<Fn>, tabled<Table>, nonZero write them.
+    static void smallNumber(std::string &out, unsigned v) { appendUnsigned(out, v); }
+    static void smallNonZero(std::string &out, unsigned v)
+    {
+        if (v != 0)
+            appendUnsigned(out, v);
+    }
+    template<auto Fn> static void smallNamed(std::string &out, unsigned v) { out += Fn(T(v)); }
+    template<const auto &Table> static void smallTabled(std::string &out, unsigned v)
+    {
+        const std::string_view name = Table.find(v);
+        if (name.empty())
+            appendUnsigned(out, v);
+        else
+            out += name;
+    }
 };
 
 } // namespace fielddetail
@@ -400,7 +456,8 @@ template<auto M> struct MemberCodec {
         else
             return 0;
     }
-    static void put(std::string &out, const Row &r) { ValueCodec<T>::put(out, r.*M); }
+    static std::size_t maxSize(const Row &r) { return ValueCodec<T>::maxSize(r.*M); }
+    static char *put(char *p, const Row &r) { return ValueCodec<T>::put(p, r.*M); }
     template<typename In> static void get(In &in, Row &r, std::uint32_t head) { ValueCodec<T>::get(in, r.*M, head); }
 };
 
@@ -408,7 +465,8 @@ template<auto M> struct MemberCodec {
 struct NoCodec {
     static constexpr unsigned bits = 0;
     template<typename Row> static std::uint32_t head(const Row &) { return 0; }
-    template<typename Row> static void put(std::string &, const Row &) { }
+    template<typename Row> static std::size_t maxSize(const Row &) { return 0; }
+    template<typename Row> static char *put(char *p, const Row &) { return p; }
     template<typename In, typename Row> static void get(In &, Row &, std::uint32_t) { }
 };
 
@@ -488,6 +546,11 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     {
         return with([](auto &i) { i.flags |= SortByText; });
     }
+    /// The cell text depends on the exact sortKey only (see TextByKey); give it after text().
+    constexpr FieldEntry textByKey() const
+    {
+        return with([](auto &i) { i.flags |= TextByKey; });
+    }
     constexpr FieldEntry flags(std::uint32_t add) const
     {
         return with([&](auto &i) { i.flags |= add; });
@@ -500,7 +563,9 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
         return with([&](auto &i) {
             i.text = fn;
             i.small = nullptr;
+            i.smallText = nullptr;
             i.charset = {};
+            i.flags &= ~std::uint32_t(TextByKey);
         });
     }
     /// Another text for the table cell (drops `small` and the charset as text() does).
@@ -509,7 +574,9 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
         return with([&](auto &i) {
             i.cell = fn;
             i.small = nullptr;
+            i.smallText = nullptr;
             i.charset = {};
+            i.flags &= ~std::uint32_t(TextByKey);
         });
     }
     constexpr FieldEntry diffText(typename FieldInfo<Row>::Text fn) const
@@ -536,9 +603,13 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     {
         return with([&](auto &i) { i.sortKey = fn; });
     }
-    constexpr FieldEntry small(int (*fn)(const Row &)) const
+    /// The cell text depends on value(row) when it is 0..255 only; text(out, value) writes it.
+    constexpr FieldEntry small(int (*value)(const Row &), void (*text)(std::string &, unsigned)) const
     {
-        return with([&](auto &i) { i.small = fn; });
+        return with([&](auto &i) {
+            i.small = value;
+            i.smallText = text;
+        });
     }
     /// Its value is an interface index (or several): tables show the names.
     constexpr FieldEntry interfaces(std::size_t (*fn)(const Row &, std::uint32_t *, std::size_t)) const
@@ -555,6 +626,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     {
         return with([](auto &i) {
             i.text = &fielddetail::Ops<M>::template named<Fn>;
+            i.smallText = &fielddetail::Ops<M>::template smallNamed<Fn>;
             i.charset = {};
         });
     }
@@ -563,13 +635,17 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     {
         return with([](auto &i) {
             i.text = &fielddetail::Ops<M>::template tabled<Table>;
+            i.smallText = &fielddetail::Ops<M>::template smallTabled<Table>;
             i.charset = {};
         });
     }
     /// The number, "" when 0.
     constexpr FieldEntry nonZero() const
     {
-        return with([](auto &i) { i.text = &fielddetail::Ops<M>::nonZero; });
+        return with([](auto &i) {
+            i.text = &fielddetail::Ops<M>::nonZero;
+            i.smallText = &fielddetail::Ops<M>::smallNonZero;
+        });
     }
     /// Left out of the details panel and attribute line when 0 / unspecified.
     constexpr FieldEntry absentWhenZero() const
@@ -605,9 +681,12 @@ template<auto M> constexpr auto field(std::string_view name, std::string_view so
     if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_same_v<T, IpAddress>) {
         e.info.compare = &Ops::compare;
         e.info.sortKey = &Ops::valueKey;
+        e.info.flags |= TextByKey;
     }
-    if constexpr (Ops::unsignedNumber || std::is_enum_v<T>)
+    if constexpr (Ops::unsignedNumber || std::is_enum_v<T>) {
         e.info.small = &Ops::small;
+        e.info.smallText = &Ops::smallNumber;
+    }
     if constexpr (Ops::unsignedNumber)
         e.info.charset = "0123456789";
     return e;
@@ -709,6 +788,15 @@ template<typename Row, typename F> void forEachEntry(F &&f)
 {
     std::apply([&](const auto &...e) { (f(e), ...); }, Description<Row>::fields);
 }
+/// Calls f(std::integral_constant<std::size_t, I>) for each field index I.
+template<typename Row, typename F> void forEachIndex(F &&f)
+{
+    [&]<std::size_t... I>(std::index_sequence<I...>)
+    {
+        (f(std::integral_constant<std::size_t, I> {}), ...);
+    }
+    (std::make_index_sequence<fieldCount<Row>> {});
+}
 
 /// How many members an aggregate has (the most initializers T{...} accepts).
 struct AnyValue {
@@ -743,8 +831,19 @@ template<typename Row>
 inline constexpr bool everyMemberDescribed
     = fielddetail::aggregateMembers<Row>() == fielddetail::describedMembers<Row>();
 
-/// Appends row in the compact form.
-template<typename Row> void encodeRow(const Row &row, std::string &out)
+/// Most bytes encodeRow() writes for row.
+template<typename Row> std::size_t maxEncodedSize(const Row &row)
+{
+    std::size_t n = (fielddetail::headerBits<Row>() + 7) / 8;
+    fielddetail::forEachEntry<Row>([&](const auto &e) {
+        using C = typename std::remove_cvref_t<decltype(e)>::Codec;
+        n += C::maxSize(row);
+    });
+    return n;
+}
+
+/// Writes row in the compact form at p (room for maxEncodedSize(row) bytes); returns the end.
+template<typename Row> char *encodeRow(const Row &row, char *p)
 {
     constexpr unsigned bits = fielddetail::headerBits<Row>();
     static_assert(bits <= 32);
@@ -759,18 +858,33 @@ template<typename Row> void encodeRow(const Row &row, std::string &out)
             }
         });
         for (unsigned i = 0; i < (bits + 7) / 8; ++i)
-            out.push_back(char(std::uint8_t(head >> (8 * i))));
+            *p++ = char(std::uint8_t(head >> (8 * i)));
     }
     fielddetail::forEachEntry<Row>([&](const auto &e) {
         using C = typename std::remove_cvref_t<decltype(e)>::Codec;
-        C::put(out, row);
+        p = C::put(p, row);
     });
+    return p;
+}
+
+/// Appends row in the compact form.
+template<typename Row> void encodeRow(const Row &row, std::string &out)
+{
+    compact::append(out, maxEncodedSize(row), [&](char *p) { return encodeRow(row, p); });
 }
 
 /// Reads one row written by encodeRow() into row (every member; vectors keep their capacity).
 /// With a CheckedReader, in.ok tells whether the bytes were well-formed.
-template<typename Row, typename In> void decodeRow(In &in, Row &row)
+template<typename Row, typename In> void decodeRow(In &input, Row &row)
 {
+    // A local copy: the row's byte members may alias anything, so stores to them would
+    // otherwise make the compiler write the read position back to memory after each field.
+    // Member by member: a whole-struct copy loads what the caller has just stored field by
+    // field in one vector load, which stalls (store forwarding).
+    In in;
+    in.p = input.p;
+    in.end = input.end;
+    in.ok = input.ok;
     constexpr unsigned bits = fielddetail::headerBits<Row>();
     std::uint32_t head = 0;
     if constexpr (bits > 0) {
@@ -789,17 +903,22 @@ template<typename Row, typename In> void decodeRow(In &in, Row &row)
             C::get(in, row, 0);
         }
     });
+    input.p = in.p;
+    input.ok = in.ok;
 }
 
 /// The changedFields bits of the Tracked fields that differ from before to after.
 template<typename Row> FieldMask diffRows(const Row &before, const Row &after)
 {
     FieldMask mask = 0;
-    std::size_t index = 0;
-    fielddetail::forEachEntry<Row>([&](const auto &e) {
-        if ((e.info.flags & Tracked) && e.info.differs(before, after))
-            mask |= FieldMask(1) << index;
-        ++index;
+    fielddetail::forEachIndex<Row>([&](auto index) {
+        constexpr std::size_t i = decltype(index)::value;
+        constexpr const FieldInfo<Row> &info = std::get<i>(Description<Row>::fields).info;
+        if constexpr ((info.flags & Tracked) != 0) {
+            constexpr auto differs = info.differs; // a constant: called directly, inlined
+            if (differs(before, after))
+                mask |= FieldMask(1) << i;
+        }
     });
     return mask;
 }

@@ -8,11 +8,18 @@ namespace ncv::platform {
 
 namespace {
 
-std::string hex16(unsigned value)
+/// Appends a 16-bit group in lower-case hex without leading zeros ("0" for 0).
+void appendHex16(std::string &out, unsigned value)
 {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%x", value);
-    return buf;
+    static constexpr char digits[] = "0123456789abcdef";
+    char buf[4];
+    int n = 0;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        const unsigned d = (value >> shift) & 0xf;
+        if (d != 0 || n > 0 || shift == 0)
+            buf[n++] = digits[d];
+    }
+    out.append(buf, std::size_t(n));
 }
 
 std::string number(std::uint64_t value)
@@ -59,6 +66,7 @@ std::string toString(const IpAddress &address)
         k = end;
     }
     std::string text;
+    text.reserve(39);
     for (int k = 0; k < 8; ++k) {
         if (k == bestStart) {
             text += "::";
@@ -67,7 +75,7 @@ std::string toString(const IpAddress &address)
         }
         if (!text.empty() && text.back() != ':')
             text += ':';
-        text += hex16(groups[k]);
+        appendHex16(text, groups[k]);
     }
     return text;
 }

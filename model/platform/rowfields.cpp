@@ -21,20 +21,66 @@ void appendSigned(std::string &out, std::int64_t v)
     out.append(buf, std::size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
 }
 
-void appendAddress(std::string &out, const IpAddress &a)
-{
-    if (a.family != Family::IPv4) {
-        out += toString(a);
-        return;
+namespace {
+
+// Decimal texts of 0..255 ("0".."255"): IPv4 addresses are written a million times in a
+// filter pass or an export.
+struct Octets {
+    std::array<std::array<char, 4>, 256> text {};
+    std::array<std::uint8_t, 256> length {};
+    constexpr Octets()
+    {
+        for (unsigned v = 0; v < 256; ++v) {
+            unsigned n = 0;
+            if (v >= 100)
+                text[v][n++] = char('0' + v / 100);
+            if (v >= 10)
+                text[v][n++] = char('0' + v / 10 % 10);
+            text[v][n++] = char('0' + v % 10);
+            length[v] = std::uint8_t(n);
+        }
     }
-    char buf[16];
-    char *p = buf;
+};
+constexpr Octets kOctets;
+
+/// Writes an IPv4 address at p (room for 15 characters); returns the end.
+char *writeIpv4(char *p, const IpAddress &a)
+{
     for (std::size_t k = 0; k < 4; ++k) {
         if (k)
             *p++ = '.';
-        p = std::to_chars(p, buf + sizeof buf, unsigned(a.bytes[k])).ptr;
+        const unsigned v = a.bytes[k];
+        std::memcpy(p, kOctets.text[v].data(), 4);
+        p += kOctets.length[v];
     }
-    out.append(buf, std::size_t(p - buf));
+    return p;
+}
+
+} // namespace
+
+void appendAddress(std::string &out, const IpAddress &a)
+{
+    if (a.family == Family::IPv4) {
+        char buf[20];
+        out.append(buf, std::size_t(writeIpv4(buf, a) - buf));
+    } else if (a.family == Family::IPv6) {
+        out += toString(a);
+    }
+}
+
+void appendCidr(std::string &out, const IpAddress &a, unsigned prefixLength)
+{
+    if (a.family == Family::IPv4) {
+        char buf[24];
+        char *p = writeIpv4(buf, a);
+        *p++ = '/';
+        p = std::to_chars(p, buf + sizeof buf, prefixLength).ptr;
+        out.append(buf, std::size_t(p - buf));
+    } else if (a.family == Family::IPv6) {
+        out += toString(a);
+        out += '/';
+        appendUnsigned(out, prefixLength);
+    }
 }
 
 int compareAddress(const IpAddress &a, const IpAddress &b)
@@ -58,6 +104,7 @@ std::uint64_t addressBits(const IpAddress &a, bool &exact)
 } // namespace fielddetail
 
 using fielddetail::appendAddress;
+using fielddetail::appendCidr;
 using fielddetail::appendUnsigned;
 using fielddetail::cmp;
 
@@ -70,15 +117,6 @@ bool unspecified(const IpAddress &a)
     if (a.family == Family::IPv4)
         return (a.bytes[0] | a.bytes[1] | a.bytes[2] | a.bytes[3]) == 0;
     return a.isUnspecified();
-}
-
-void appendCidr(std::string &out, const IpAddress &a, unsigned prefixLength)
-{
-    if (a.family == Family::Unspec)
-        return;
-    appendAddress(out, a);
-    out += '/';
-    appendUnsigned(out, prefixLength);
 }
 
 std::string_view familyLabel(Family f)
@@ -119,6 +157,11 @@ void countdown(std::string &out, std::int64_t untilUs)
 
 } // namespace
 
+void familyLabelOf(std::string &out, unsigned family)
+{
+    out += familyLabel(Family(family));
+}
+
 void adminState(std::string &out, const InterfaceRow &r)
 {
     out += r.adminUp ? "up" : "down";
@@ -143,10 +186,10 @@ std::size_t masterIndex(const InterfaceRow &r, std::uint32_t *out, std::size_t m
     return 1;
 }
 
-void MacCodec::put(std::string &out, const InterfaceRow &r)
+char *MacCodec::put(char *p, const InterfaceRow &r)
 {
-    out.push_back(char(r.macLength));
-    out.append(reinterpret_cast<const char *>(r.mac.data()), std::min<std::size_t>(r.macLength, r.mac.size()));
+    *p++ = char(r.macLength);
+    return compact::putBytes(p, r.mac.data(), std::min<std::size_t>(r.macLength, r.mac.size()));
 }
 
 std::size_t addressIfIndex(const AddressRow &r, std::uint32_t *out, std::size_t max)
@@ -433,6 +476,11 @@ void protocol(std::string &out, const RouteRow &r)
 bool protocolDiffers(const RouteRow &a, const RouteRow &b)
 {
     return a.protocol != b.protocol || a.protocolSpace != b.protocolSpace;
+}
+
+void rtmProtocolOf(std::string &out, unsigned protocol)
+{
+    out += protocolName(protocol, ProtocolSpace::RtmProtocol);
 }
 
 int protocolValue(const RouteRow &r)

@@ -20,6 +20,7 @@ namespace ncv::platform {
 /// Text, comparison and codec functions that the descriptions below name.
 namespace fieldtext {
 inline constexpr std::string_view kAddressChars = "0123456789abcdef.:/, ";
+void familyLabelOf(std::string &out, unsigned family); ///< "IPv4" / "IPv6" for a Family value
 void adminState(std::string &out, const InterfaceRow &r); ///< "up" / "down"
 void mac(std::string &out, const InterfaceRow &r); ///< "aa:bb:cc:dd:ee:ff"
 bool macDiffers(const InterfaceRow &a, const InterfaceRow &b);
@@ -27,7 +28,8 @@ std::size_t masterIndex(const InterfaceRow &r, std::uint32_t *out, std::size_t m
 /// MAC: u8 length, then that many bytes (at most 32).
 struct MacCodec {
     static constexpr unsigned bits = 0;
-    static void put(std::string &out, const InterfaceRow &r);
+    static std::size_t maxSize(const InterfaceRow &r) { return 1 + r.mac.size(); }
+    static char *put(char *p, const InterfaceRow &r);
     template<typename In> static void get(In &in, InterfaceRow &r, std::uint32_t)
     {
         r.macLength = in.byte();
@@ -76,6 +78,7 @@ bool mibSpace(const RouteRow &r); ///< a Windows route: no table, no TOS
 void protocol(std::string &out, const RouteRow &r); ///< rtm_protocol / MIB_IPPROTO_* name
 bool protocolDiffers(const RouteRow &a, const RouteRow &b);
 int protocolValue(const RouteRow &r); ///< rtm_protocol <= 255, else -1
+void rtmProtocolOf(std::string &out, unsigned protocol); ///< rtm_protocol name
 bool unicast(const RouteRow &r);
 void prefSrc(std::string &out, const RouteRow &r); ///< "" when unspecified
 bool noPrefSrc(const RouteRow &r);
@@ -153,7 +156,7 @@ template<> struct Description<AddressRow> {
             .text(fieldtext::addressFamily)
             .cell(fieldtext::addressFamilyLabel)
             .column("Family")
-            .small(fieldtext::addressFamilyValue)
+            .small(fieldtext::addressFamilyValue, fieldtext::familyLabelOf)
             .flags(InDetails),
         field<&R::address>("address", "IFA_LOCAL (else IFA_ADDRESS) and ifa_prefixlen / Address, OnLinkPrefixLength")
             .text(fieldtext::addressCidr)
@@ -210,7 +213,7 @@ template<> struct Description<RouteRow> {
             .column("Family")
             .compare(fieldtext::compareRouteFamily)
             .sortKey(fieldtext::routeFamilyKey)
-            .small(fieldtext::routeFamilyValue)
+            .small(fieldtext::routeFamilyValue, fieldtext::familyLabelOf)
             .flags(InDetails),
         field<&R::destination>("destination", "RTA_DST and rtm_dst_len / DestinationPrefix")
             .text(fieldtext::destination)
@@ -219,6 +222,7 @@ template<> struct Description<RouteRow> {
             .csv(CsvColumn::Destination)
             .compare(fieldtext::compareDestination)
             .sortKey(fieldtext::destinationKey)
+            .textByKey()
             .charset(fieldtext::kAddressChars),
         field<&R::prefixLength>("prefix_length", "rtm_dst_len / DestinationPrefix.PrefixLength, bits").hidden(),
         derived<R>("gateways", "the next hops' gateways")
@@ -228,6 +232,7 @@ template<> struct Description<RouteRow> {
             .csv(CsvColumn::Gateway)
             .compare(fieldtext::compareGateways)
             .sortKey(fieldtext::gatewaysKey)
+            .textByKey()
             .markedBy("nexthops nhid")
             .charset(fieldtext::kAddressChars),
         field<&R::nextHops>("nexthops", "RTA_GATEWAY / RTA_VIA + RTA_OIF, or RTA_MULTIPATH / NextHop, InterfaceIndex")
@@ -256,7 +261,7 @@ template<> struct Description<RouteRow> {
         field<&R::protocol>("protocol", "rtm_protocol, u8 (RTPROT_*) / MIB_IPFORWARD_ROW2.Protocol (NL_ROUTE_PROTOCOL)")
             .text(fieldtext::protocol)
             .differs(fieldtext::protocolDiffers)
-            .small(fieldtext::protocolValue)
+            .small(fieldtext::protocolValue, fieldtext::rtmProtocolOf)
             .column("Protocol")
             .sortByText()
             .attr("proto")
@@ -276,6 +281,7 @@ template<> struct Description<RouteRow> {
             .usualWhen(fieldtext::noPrefSrc)
             .compare(fieldtext::comparePrefSrc)
             .sortKey(fieldtext::prefSrcKey)
+            .textByKey()
             .charset(fieldtext::kAddressChars),
         field<&R::nhId>("nhid", "RTA_NH_ID (nexthop object id), u32; 0 = none").nonZero(),
         field<&R::expiresUs>("expires",

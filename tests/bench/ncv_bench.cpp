@@ -5,6 +5,7 @@
 //                            raw write of the same bytes, Routes table sort / filter at N rows
 //   ncv_bench model N export-only   (the same without the table figures, for profiling)
 //   ncv_bench timeline M     timeline redraw with M synthetic events (default 10,000,000)
+//   ncv_bench hot N [R]      the hot paths of N routes, best of R runs (hotpaths.cpp)
 //   ncv_bench gui N SECONDS  the real MainWindow on the system source (run it inside a
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
@@ -12,6 +13,7 @@
 #include "columnfilterproxy.h"
 #include "csvwriter.h"
 #include "eventhistory.h"
+#include "hotpaths.h"
 #include "mainwindow.h"
 #include "notificationmodel.h"
 #include "routetablemodel.h"
@@ -338,6 +340,9 @@ int main(int argc, char **argv)
         return benchTimeline(args.value(2, QStringLiteral("10000000")).toLongLong());
     if (mode == QLatin1StringView("gui"))
         return benchGui(args.value(2).toLongLong(), args.value(3, QStringLiteral("120")).toDouble());
-    std::fprintf(stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS\n");
+    if (mode == QLatin1StringView("hot"))
+        return benchHotPaths(args.value(2, QStringLiteral("1000000")).toLongLong(),
+                             args.value(3, QStringLiteral("5")).toInt(), args.value(4));
+    std::fprintf(stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]]\n");
     return 2;
 }
