@@ -494,6 +494,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     using RowType = Row;
     using Codec = C;
     static constexpr bool isMember = !std::is_same_v<decltype(M), std::nullptr_t>;
+    static constexpr auto member = M; ///< the member pointer (nullptr for derived entries)
     FieldInfo<Row> info;
 
     /// A column of the row type's table, titled header.

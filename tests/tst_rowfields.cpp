@@ -1,0 +1,242 @@
+// The row descriptions (rowfields.h) and what they drive: every described member of every
+// row type round-trips through the compact form (checked and trusted readers) and through
+// PackedRouteTable / PackedRouteList for random rows, and truncated bytes are rejected;
+// the entries are consistent (shown fields have texts, tracked ones a change test, a value
+// shortcut gives the same text as the row); diff() reports a change of each tracked field;
+// fields and columns are found by name.
+#include "plaintest.h"
+#include "randomrows.h"
+
+#include "diff.h"
+#include "packedroutetable.h"
+#include "rowfields.h"
+
+#include <set>
+
+using namespace ncv::platform;
+using namespace ncvtest;
+
+namespace {
+
+const std::uint8_t *bytesOf(const std::string &s)
+{
+    return reinterpret_cast<const std::uint8_t *>(s.data());
+}
+
+template<typename Row> void checkRoundTrips(const char *kind, std::uint64_t seed)
+{
+    Random g(seed);
+    for (int i = 0; i < 2000; ++i) {
+        const Row row = randomRow<Row>(g);
+        std::string bytes;
+        encodeRow(row, bytes);
+        CHECK(bytes.size() <= maxEncodedSize(row));
+
+        Row checked = randomRow<Row>(g); // decoded over another row: every member must be written
+        compact::CheckedReader in {bytesOf(bytes), bytesOf(bytes) + bytes.size()};
+        decodeRow(in, checked);
+        CHECK(in.ok);
+        CHECK(in.p == bytesOf(bytes) + bytes.size());
+        const std::string differs = firstDifference(row, checked);
+        if (!differs.empty()) {
+            plaintest::fail(__FILE__, __LINE__, std::string(kind) + " member " + differs + " did not round-trip");
+            return;
+        }
+        Row trusted = randomRow<Row>(g);
+        compact::TrustedReader fast {bytesOf(bytes), nullptr};
+        decodeRow(fast, trusted);
+        CHECK(fast.p == bytesOf(bytes) + bytes.size());
+        CHECK_EQ(firstDifference(row, trusted), std::string());
+
+        // Every byte is needed: each shorter prefix is malformed.
+        for (std::size_t n = 0; n < bytes.size(); ++n) {
+            Row partial;
+            compact::CheckedReader cut {bytesOf(bytes), bytesOf(bytes) + n};
+            decodeRow(cut, partial);
+            if (cut.ok) {
+                plaintest::fail(__FILE__, __LINE__,
+                                std::string(kind) + ": a prefix of " + std::to_string(n) + " bytes decoded");
+                return;
+            }
+        }
+    }
+}
+
+template<typename Row> void checkEntries(const char *kind)
+{
+    std::set<std::string_view> names;
+    for (const FieldInfo<Row> &info : fieldInfos<Row>) {
+        const std::string what = std::string(kind) + " " + std::string(info.name);
+        CHECK(!info.name.empty());
+        if (!names.insert(info.name).second)
+            plaintest::fail(__FILE__, __LINE__, what + ": two fields of that name");
+        CHECK(!info.source.empty());
+        const bool shown
+            = info.has(InDetails) || !info.header.empty() || info.has(InAttributes) || info.csv != CsvColumn::None;
+        if (shown && !info.text)
+            plaintest::fail(__FILE__, __LINE__, what + ": shown, but has no text");
+        if (info.has(Tracked) && !info.differs)
+            plaintest::fail(__FILE__, __LINE__, what + ": tracked, but has no change test");
+        if (info.has(InterfaceIndexes) && !info.ifIndexes)
+            plaintest::fail(__FILE__, __LINE__, what + ": interface names without interface indexes");
+        if (info.small && !info.smallText)
+            plaintest::fail(__FILE__, __LINE__, what + ": a value shortcut without its text");
+        if (info.sortKey && !info.compare)
+            plaintest::fail(__FILE__, __LINE__, what + ": a sort key without a comparison");
+    }
+}
+
+/// The per-value text (what a filter matches once per value) is the cell text of a row
+/// with that value.
+template<typename Row> void checkSmallTexts(const char *kind, std::uint64_t seed)
+{
+    Random g(seed);
+    for (int i = 0; i < 2000; ++i) {
+        const Row row = randomRow<Row>(g);
+        for (const FieldInfo<Row> &info : fieldInfos<Row>) {
+            if (!info.small || info.header.empty())
+                continue;
+            const int v = info.small(row);
+            if (v < 0)
+                continue;
+            std::string cell, byValue;
+            (info.cell ? info.cell : info.text)(cell, row);
+            info.smallText(byValue, unsigned(v));
+            if (cell != byValue) {
+                plaintest::fail(__FILE__, __LINE__,
+                                std::string(kind) + " " + std::string(info.name) + ": value " + std::to_string(v)
+                                    + " gives \"" + byValue + "\", the row \"" + cell + "\"");
+                return;
+            }
+        }
+    }
+}
+
+/// A change of a tracked member's value (by the field's own test) sets its bit in diff().
+template<typename Row> void checkDiff(const char *kind, std::uint64_t seed)
+{
+    Random g(seed);
+    std::apply(
+        [&](const auto &...e) {
+            (
+                [&](const auto &entry) {
+                    using E = std::remove_cvref_t<decltype(entry)>;
+                    if constexpr (E::isMember) {
+                        if (!(entry.info.flags & Tracked))
+                            return;
+                        int index = 0;
+                        while (fieldInfos<Row>[std::size_t(index)].name != entry.info.name)
+                            ++index;
+                        for (int tries = 0; tries < 50; ++tries) {
+                            const Row before = randomRow<Row>(g);
+                            Row after = before;
+                            randomValue(g, after.*(E::member));
+                            if (!entry.info.differs(before, after))
+                                continue;
+                            if (!(diff(before, after) & (FieldMask(1) << index)))
+                                plaintest::fail(__FILE__, __LINE__,
+                                                std::string(kind) + " " + std::string(entry.info.name)
+                                                    + ": changed, but not in diff()");
+                            return;
+                        }
+                        plaintest::fail(__FILE__, __LINE__,
+                                        std::string(kind) + " " + std::string(entry.info.name)
+                                            + ": no random change counted as one");
+                    }
+                }(e),
+                ...);
+        },
+        Description<Row>::fields);
+}
+
+} // namespace
+
+TEST_CASE(every_member_round_trips_through_the_compact_form)
+{
+    checkRoundTrips<InterfaceRow>("interface", 1);
+    checkRoundTrips<AddressRow>("address", 2);
+    checkRoundTrips<RouteRow>("route", 3);
+    checkRoundTrips<EntityRow>("entity", 4);
+}
+
+TEST_CASE(random_routes_round_trip_through_the_packed_table)
+{
+    Random g(5);
+    std::vector<RouteRow> rows;
+    PackedRouteTable table;
+    PackedRouteList list;
+    for (std::uint64_t i = 0; i < 5000; ++i) {
+        rows.push_back(randomRow<RouteRow>(g));
+        table.insert(i * 0x9E3779B97F4A7C15ull, rows.back());
+        list.push(rows.back());
+    }
+    std::vector<RouteRow> fromTable, fromList;
+    table.forEach([&](const RouteRow &r) { fromTable.push_back(r); }); // arena order = insertion order
+    list.forEach([&](const RouteRow &r) { fromList.push_back(r); });
+    CHECK_EQ(fromTable.size(), rows.size());
+    CHECK_EQ(fromList.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size() && i < fromTable.size() && i < fromList.size(); ++i) {
+        CHECK_EQ(firstDifference(rows[i], fromTable[i]), std::string());
+        CHECK_EQ(firstDifference(rows[i], fromList[i]), std::string());
+    }
+    // Rewritten rows (other lengths move to the arena's end) read back as written.
+    std::vector<RouteRow> rewritten;
+    for (std::uint64_t i = 0; i < rows.size(); ++i) {
+        const RouteRow &key = rows[i];
+        const std::uint32_t slot = table.find(
+            i * 0x9E3779B97F4A7C15ull, [&](const RouteRow &held) { return firstDifference(held, key).empty(); },
+            &rewritten.emplace_back());
+        CHECK(slot != PackedRouteTable::npos);
+        if (slot == PackedRouteTable::npos)
+            return;
+        rows[i] = randomRow<RouteRow>(g);
+        table.assign(slot, rows[i]);
+        RouteRow back;
+        table.rowAt(slot, &back);
+        CHECK_EQ(firstDifference(rows[i], back), std::string());
+    }
+    CHECK_EQ(table.size(), rows.size());
+}
+
+TEST_CASE(entries_are_consistent)
+{
+    checkEntries<InterfaceRow>("interface");
+    checkEntries<AddressRow>("address");
+    checkEntries<RouteRow>("route");
+    checkEntries<EntityRow>("entity");
+    checkSmallTexts<InterfaceRow>("interface", 6);
+    checkSmallTexts<AddressRow>("address", 7);
+    checkSmallTexts<RouteRow>("route", 8);
+    checkSmallTexts<EntityRow>("entity", 9);
+}
+
+TEST_CASE(diff_reports_each_tracked_field)
+{
+    checkDiff<InterfaceRow>("interface", 10);
+    checkDiff<AddressRow>("address", 11);
+    checkDiff<RouteRow>("route", 12);
+    // Lifetimes counting down are no change; finite <-> forever is.
+    AddressRow a;
+    a.validLifetime = 100;
+    AddressRow b = a;
+    b.validLifetime = 90;
+    CHECK_EQ(diff(a, b), FieldMask(0));
+    b.validLifetime = kInfiniteLifetime;
+    CHECK_EQ(diff(a, b), fieldBit<AddressRow>("valid_lft"));
+}
+
+TEST_CASE(fields_and_columns_by_name)
+{
+    static_assert(fieldIndex<RouteRow>("metric") >= 0);
+    CHECK_EQ(std::string(fieldInfos<RouteRow>[std::size_t(fieldIndex<RouteRow>("metric"))].header),
+             std::string("Metric"));
+    CHECK_EQ(std::string(fieldName(ObjectKind::Route, fieldIndex<RouteRow>("nexthops"))), std::string("nexthops"));
+    CHECK_EQ(fieldList(ObjectKind::Route, fieldBit<RouteRow>("metric") | fieldBit<RouteRow>("nexthops")),
+             std::string("nexthops;metric"));
+    CHECK_EQ(std::string(fieldInfos<RouteRow>[columnFields<RouteRow>[std::size_t(columnOf<RouteRow>("prefsrc"))]].name),
+             std::string("prefsrc"));
+    // A column shows changes of the fields it is marked by.
+    CHECK(columnMarks<RouteRow>[std::size_t(columnOf<RouteRow>("gateways"))] & fieldBit<RouteRow>("nhid"));
+}
+
+NCV_PLAIN_TEST_MAIN()
