@@ -3,6 +3,7 @@
 // must fail cleanly with a reason and never read outside the buffer.
 #include "decoder.h"
 #include "format.h"
+#include "randomrows.h"
 
 #include <QTest>
 
@@ -188,6 +189,7 @@ private Q_SLOTS:
     void walkingADatagram();
     void nexthopObjectId();
     void ipv6MultipathHopsAreSorted();
+    void routeRowIsResetBetweenMessages();
 };
 
 void TestNetlinkDecoder::link()
@@ -705,4 +707,30 @@ void TestNetlinkDecoder::ipv6MultipathHopsAreSorted()
 }
 
 QTEST_GUILESS_MAIN(TestNetlinkDecoder)
+// The reader thread decodes message after message into one DecodedMessage: a route
+// decoded over another has every member of its own (nothing of the previous one left).
+void TestNetlinkDecoder::routeRowIsResetBetweenMessages()
+{
+    const Msg full = routeMessage4(); // prefsrc, cacheinfo, table, metric...
+    const Msg six = routeMessage6Multipath();
+    Msg bare(RTM_NEWROUTE);
+    auto *rtm = bare.header<rtmsg>();
+    rtm->rtm_family = AF_INET;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_type = RTN_BLACKHOLE;
+    for (const Msg *second : {static_cast<const Msg *>(&bare), &six}) {
+        for (const Msg *first : {&full, &six, static_cast<const Msg *>(&bare)}) {
+            DecodedMessage fresh;
+            QCOMPARE(second->decode(fresh), DecodeStatus::Ok);
+            ncvtest::Random g(7);
+            DecodedMessage reused;
+            reused.route = ncvtest::randomRow<RouteRow>(g); // whatever a row held before
+            QCOMPARE(first->decode(reused), DecodeStatus::Ok);
+            QCOMPARE(second->decode(reused), DecodeStatus::Ok);
+            const std::string differs = ncvtest::firstDifference(fresh.route, reused.route);
+            QVERIFY2(differs.empty(), differs.c_str());
+        }
+    }
+}
+
 #include "tst_netlinkdecoder.moc"

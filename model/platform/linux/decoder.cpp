@@ -362,7 +362,12 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
                           payload > offset ? payload - offset : 0, tb, reason, msg))
         return DecodeStatus::Error;
 
-    row.destination = IpAddress {};
+    // Every member back to its default (what an absent attribute means); the next-hop
+    // vector keeps its capacity (row is reused message after message).
+    std::vector<NextHop> hops = std::move(row.nextHops);
+    hops.clear();
+    row = RouteRow {};
+    row.nextHops = std::move(hops);
     row.destination.family = family;
     row.prefixLength = rtm.rtm_dst_len;
     row.tos = rtm.rtm_tos;
@@ -371,12 +376,6 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
     row.scope = rtm.rtm_scope;
     row.type = rtm.rtm_type;
     row.table = rtm.rtm_table;
-    row.metric = 0;
-    row.luid = 0;
-    row.prefSrc = IpAddress {};
-    row.nextHops.clear();
-    row.nhId = 0;
-    row.expiresUs = 0;
 
     if (tb[RTA_DST] && !readAddress(tb[RTA_DST], family, row.destination, reason, msg, "RTA_DST"))
         return DecodeStatus::Error;
