@@ -239,4 +239,29 @@ TEST_CASE(fields_and_columns_by_name)
     CHECK(columnMarks<RouteRow>[std::size_t(columnOf<RouteRow>("gateways"))] & fieldBit<RouteRow>("nhid"));
 }
 
+namespace {
+struct Numbered {
+    std::uint32_t value = 0;
+};
+inline constexpr NameTable kTestNames {ValueName {1, "one"}, ValueName {255, ""}};
+struct NumberedDescription {
+    static constexpr auto entry = field<&Numbered::value>("value", "a test number").nameTable<kTestNames>();
+};
+} // namespace
+
+TEST_CASE(name_tables_name_some_values)
+{
+    const auto text = [](std::uint32_t v) {
+        std::string out;
+        NumberedDescription::entry.info.text(out, Numbered {v});
+        return out;
+    };
+    CHECK_EQ(text(1), std::string("one"));
+    CHECK_EQ(text(255), std::string()); // named as nothing
+    CHECK_EQ(text(7), std::string("7")); // not named: the number
+    std::string small;
+    NumberedDescription::entry.info.smallText(small, 1);
+    CHECK_EQ(small, std::string("one"));
+}
+
 NCV_PLAIN_TEST_MAIN()

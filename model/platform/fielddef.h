@@ -393,11 +393,7 @@ template<auto M> struct Ops {
     template<auto Fn> static void named(std::string &out, const Row &r) { out += Fn(r.*M); }
     template<const auto &Table> static void tabled(std::string &out, const Row &r)
     {
-        const std::string_view name = Table.find(std::uint32_t(r.*M));
-        if (name.empty())
-            appendUnsigned(out, std::uint64_t(r.*M));
-        else
-            out += name;
+        smallTabled<Table>(out, unsigned(r.*M));
     }
     static bool differs(const Row &a, const Row &b) { return !(a.*M == b.*M); }
     static bool isZero(const Row &r) { return r.*M == T {}; }
@@ -434,11 +430,10 @@ template<auto M> struct Ops {
     template<auto Fn> static void smallNamed(std::string &out, unsigned v) { out += Fn(T(v)); }
     template<const auto &Table> static void smallTabled(std::string &out, unsigned v)
     {
-        const std::string_view name = Table.find(v);
-        if (name.empty())
-            appendUnsigned(out, v);
+        if (const auto *named = Table.find(v))
+            out += named->name;
         else
-            out += name;
+            appendUnsigned(out, v);
     }
 };
 
@@ -470,19 +465,21 @@ struct NoCodec {
     template<typename In, typename Row> static void get(In &, Row &, std::uint32_t) { }
 };
 
-/// Names of some values of a number ("low", "medium", "high"); other values show as numbers.
+/// Names of some values of a number ("low", "medium", "high"; "" shows a value as nothing);
+/// other values show as numbers.
 struct ValueName {
     std::uint32_t value;
     std::string_view name;
 };
 template<std::size_t N> struct NameTable {
     std::array<ValueName, N> names;
-    constexpr std::string_view find(std::uint32_t value) const
+    /// The entry of value, nullptr when the table does not name it.
+    constexpr const ValueName *find(std::uint32_t value) const
     {
         for (const ValueName &n : names)
             if (n.value == value)
-                return n.name;
-        return {};
+                return &n;
+        return nullptr;
     }
 };
 template<typename... V> NameTable(V...) -> NameTable<sizeof...(V)>;
