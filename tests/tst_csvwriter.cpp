@@ -378,6 +378,17 @@ private Q_SLOTS:
                        "nexthops via 10.9.0.2 dev 2 -> via 10.9.0.3 dev 2,inferred\r\n");
     }
 
+    // RTA_PREF: "pref high" at the end of the details, as `ip -6 route` shows it.
+    void routePreferenceInDetails()
+    {
+        RouteRow r = route("2001:db8::", 64, nullptr, 3, 1024);
+        r.pref = 1; // ICMPV6_ROUTER_PREF_HIGH
+        QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Add, r), 1, QStringLiteral("x")),
+                 "1," + csv::isoTimeUtc(kT0)
+                     + ",route,add,ipv6,3,x,2001:db8::/64,,1024,static,main,,"
+                       "dev 3 metric 1024 table main proto static pref high,observed\r\n");
+    }
+
     void exportInParallelBlocksKeepsOrder()
     {
         EventHistory h;

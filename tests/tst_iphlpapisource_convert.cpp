@@ -61,6 +61,7 @@ TEST_CASE(routeConversionFromBuiltRows)
     const std::int64_t now = 1'700'000'000'000'000;
     MIB_IPFORWARD_ROW2 row = routeRow(v4(198, 51, 100, 0), 24, v4(192, 0, 2, 1), 25, MIB_IPPROTO_NT_STATIC);
     RouteRow route = routeFromMib(row, now);
+    CHECK_EQ(route.pref, kNoRoutePref); // Windows has no route preference
     CHECK_EQ(toCidr(route.destination, route.prefixLength), std::string("198.51.100.0/24"));
     CHECK_EQ(route.metric, 25u);
     CHECK_EQ(route.protocol, 10006u);

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <libmnl/libmnl.h>
+#include <linux/icmpv6.h>
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
@@ -190,6 +191,7 @@ private Q_SLOTS:
     void nexthopObjectId();
     void ipv6MultipathHopsAreSorted();
     void routeRowIsResetBetweenMessages();
+    void routePreference();
 };
 
 void TestNetlinkDecoder::link()
@@ -731,6 +733,35 @@ void TestNetlinkDecoder::routeRowIsResetBetweenMessages()
             QVERIFY2(differs.empty(), differs.c_str());
         }
     }
+}
+
+// RTA_PREF (RFC 4191 route preference, u8 ICMPV6_ROUTER_PREF_*): "pref high" as
+// `ip -6 route` writes it; none for a route without it; a wrong length is malformed.
+void TestNetlinkDecoder::routePreference()
+{
+    Msg high = routeMessage6Multipath();
+    mnl_attr_put_u8(high.nlh, RTA_PREF, ICMPV6_ROUTER_PREF_HIGH);
+    DecodedMessage out;
+    QCOMPARE(high.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.route.pref, std::uint8_t(ICMPV6_ROUTER_PREF_HIGH));
+    const auto fields = fieldTexts(out.route);
+    QVERIFY(std::find(fields.begin(), fields.end(), std::pair<std::string, std::string>("pref", "high"))
+            != fields.end());
+    std::string attributes;
+    appendAttributes(attributes, out.route);
+    QVERIFY2(attributes.ends_with(" pref high"), attributes.c_str());
+
+    const Msg none = routeMessage4();
+    QCOMPARE(none.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.route.pref, kNoRoutePref);
+    attributes.clear();
+    appendAttributes(attributes, out.route);
+    QVERIFY2(attributes.find("pref") == std::string::npos, attributes.c_str());
+
+    Msg wrong = routeMessage6Multipath();
+    mnl_attr_put_u16(wrong.nlh, RTA_PREF, ICMPV6_ROUTER_PREF_LOW);
+    QCOMPARE(wrong.decode(out), DecodeStatus::Error);
+    QVERIFY2(out.reason.find("RTA_PREF is not a u8") != std::string::npos, out.reason.c_str());
 }
 
 #include "tst_netlinkdecoder.moc"

@@ -198,6 +198,51 @@ private Q_SLOTS:
         QCOMPARE(metric.toLongLong(), 100);
     }
 
+    // RTA_PREF: its own column ("Pref"), filterable and sortable like the other names; a
+    // change of it alone is a parameter change that marks that column.
+    void preferenceColumn()
+    {
+        RouteRow high = route("2001:db8:1::", 64, nullptr, 1, 1024);
+        high.pref = 1; // ICMPV6_ROUTER_PREF_HIGH
+        RouteRow low = route("2001:db8:2::", 64, nullptr, 1, 1024);
+        low.pref = 3; // ICMPV6_ROUTER_PREF_LOW
+        m_source->upsert(high);
+        m_source->upsert(low);
+        m_source->upsert(numberedRoute(1)); // IPv4: no preference
+        QString error;
+        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QTRY_COMPARE(m_model->routes()->rowCount(), 3);
+        RouteTableModel *routes = m_model->routes();
+        int column = -1;
+        for (int c = 0; c < routes->columnCount(); ++c)
+            if (routes->headerData(c, Qt::Horizontal).toString() == QStringLiteral("Pref"))
+                column = c;
+        QVERIFY(column >= 0);
+        QStringList texts;
+        for (int row = 0; row < routes->rowCount(); ++row)
+            texts << routes->index(row, column).data().toString();
+        QCOMPARE(texts, (QStringList {QStringLiteral("high"), QStringLiteral("low"), QString()}));
+
+        ChangeTableProxy proxy;
+        proxy.setSourceModel(routes);
+        proxy.setFilterText(QStringLiteral("HIGH"));
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setFilterText(QString());
+        proxy.sort(column);
+        QCOMPARE(proxy.index(0, column).data().toString(), QString());
+        QCOMPARE(proxy.index(1, column).data().toString(), QStringLiteral("high"));
+
+        high.pref = 0; // medium
+        m_source->upsert(high, true);
+        QTRY_COMPARE(routes->index(0, column).data().toString(), QStringLiteral("medium"));
+        QCOMPARE(routes->changeState(0), ChangeChanged);
+        QVERIFY(routes->index(0, column).data(ChangedColumnsRole).toBool());
+        QVERIFY(!routes->index(0, RouteTableModel::Metric).data(ChangedColumnsRole).toBool());
+        const ChangeRecord last = m_model->history()->record(m_model->history()->size() - 1);
+        QCOMPARE(last.changedFields, fieldBit<RouteRow>("pref"));
+        QCOMPARE(QString::fromStdString(details(last)), QStringLiteral("pref high -> medium"));
+    }
+
     void familyFilterAndRestartResets()
     {
         m_source->upsert(numberedRoute(1));

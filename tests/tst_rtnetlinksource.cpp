@@ -472,6 +472,7 @@ private Q_SLOTS:
     void noSilentDeletionsOnCarrierLoss();
     void silentDeletionsKeepMultipathWithLiveHop();
     void routeExpiry();
+    void routePreference();
     void addressExpiry();
     void routingEntities();
     void multipathIpv4();
@@ -1432,6 +1433,41 @@ void TestRtnetlinkSource::routeExpiry()
     QStringList got;
     QVERIFY(expectThenSync(reg.collector, expected, &got));
     QCOMPARE(got, expected);
+}
+
+// RTA_PREF (RFC 4191 route preference) from the real kernel: `ip -6 route add ... pref
+// high` is a route with pref "high", as `ip -6 route show` prints it; changing it alone is
+// a parameter change of "pref".
+void TestRtnetlinkSource::routePreference()
+{
+    QVERIFY(makeVethPair(true));
+    Registration reg;
+    QVERIFY(reg.start(AF_INET6).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    reg.collector.takeThrough([](const ChangeRecord &) { return true; });
+
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"add"_s, u"2001:db8::/64"_s, u"dev"_s, u"ncv0"_s, u"pref"_s, u"high"_s}));
+    QString shown;
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"show"_s, u"2001:db8::/64"_s}, &shown));
+    QVERIFY2(shown.contains(u"pref high"_s), qPrintable(shown));
+    const QString added = u"route add 2001:db8::/64 table main metric 1024"_s;
+    QStringList got;
+    std::vector<ChangeRecord> records;
+    QVERIFY(expectThenSync(reg.collector, {u"entity registered boot"_s, added}, &got, &records));
+    QCOMPARE(got, QStringList({u"entity registered boot"_s, added}));
+    const RouteRow &route = std::get<RouteRow>(records.back().after);
+    QCOMPARE(route.pref, std::uint8_t(1)); // ICMPV6_ROUTER_PREF_HIGH
+    QVERIFY2(details(records.back()).ends_with(" pref high"), details(records.back()).c_str());
+    const auto fields = fieldTexts(route);
+    QVERIFY(std::find(fields.begin(), fields.end(), std::pair<std::string, std::string>("pref", "high"))
+            != fields.end());
+
+    QVERIFY(runIp({u"-6"_s, u"route"_s, u"change"_s, u"2001:db8::/64"_s, u"dev"_s, u"ncv0"_s, u"pref"_s, u"low"_s}));
+    const QString changed = u"route parameter 2001:db8::/64 table main metric 1024 [pref]"_s;
+    QVERIFY(expectThenSync(reg.collector, {changed}, &got, &records));
+    QCOMPARE(got, QStringList({changed}));
+    QCOMPARE(detailsOf(records), QStringList({u"pref high -> low"_s}));
+    QCOMPARE(std::get<RouteRow>(records.back().after).pref, std::uint8_t(3)); // ICMPV6_ROUTER_PREF_LOW
 }
 
 void TestRtnetlinkSource::addressExpiry()

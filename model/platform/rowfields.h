@@ -204,6 +204,10 @@ template<> struct Description<AddressRow> {
     };
 };
 
+/// RFC 4191 route preferences as `ip -6 route` names them (linux/icmpv6.h ICMPV6_ROUTER_PREF_*).
+inline constexpr NameTable kRoutePrefNames {ValueName {3, "low"}, ValueName {0, "medium"}, ValueName {1, "high"},
+                                            ValueName {kNoRoutePref, ""}};
+
 template<> struct Description<RouteRow> {
     using R = RouteRow;
     static constexpr auto fields = std::tuple {
@@ -295,6 +299,11 @@ template<> struct Description<RouteRow> {
             .compare(fieldtext::compareExpiry)
             .sortKey(fieldtext::expiryKey)
             .charset("0123456789s"),
+        field<&R::pref>("pref", "RTA_PREF, u8 (RFC 4191: low, medium, high); none for IPv4 and on Windows")
+            .nameTable<kRoutePrefNames>()
+            .column("Pref")
+            .sortByText()
+            .attr("pref"),
     };
 };
 

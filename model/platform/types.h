@@ -149,6 +149,9 @@ struct NextHop {
     friend bool operator==(const NextHop &, const NextHop &) = default;
 };
 
+/// RouteRow::pref when a route has none (IPv4 routes; Windows has no route preference).
+inline constexpr std::uint8_t kNoRoutePref = 0xFF;
+
 /// One route (one row even when multipath).
 /// Linux: RTM_NEWROUTE (struct rtmsg + RTA_*). Windows: MIB_IPFORWARD_ROW2.
 struct RouteRow {
@@ -170,6 +173,7 @@ struct RouteRow {
     std::uint32_t nhId = 0; ///< RTA_NH_ID (nexthop object id), 0 = none
     std::int64_t expiresUs
         = 0; ///< absolute expiry from RTA_CACHEINFO.rta_expires (USER_HZ), microseconds since epoch; 0 = never
+    std::uint8_t pref = kNoRoutePref; ///< RTA_PREF, u8, RFC 4191: ICMPV6_ROUTER_PREF_LOW 3, MEDIUM 0, HIGH 1
 
     Family family() const { return destination.family; }
     /// First next hop's interface, or 0.

@@ -387,6 +387,8 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
         return DecodeStatus::Error;
     if (tb[RTA_NH_ID] && !readU32(tb[RTA_NH_ID], row.nhId, reason, msg, "RTA_NH_ID"))
         return DecodeStatus::Error;
+    if (tb[RTA_PREF] && !readU8(tb[RTA_PREF], row.pref, reason, msg, "RTA_PREF"))
+        return DecodeStatus::Error;
     if (tb[RTA_CACHEINFO]) {
         if (payloadLen(tb[RTA_CACHEINFO]) < sizeof(rta_cacheinfo)) {
             fail(reason, msg, "RTA_CACHEINFO", " is too short");
