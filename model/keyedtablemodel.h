@@ -5,13 +5,14 @@
 // sortKeys) and filtering (rowContains) all come from there, so a table class adds only
 // what is not a field (timers, live counts, extra columns). GUI thread only, except
 // rowContains() (see ChangeTableModel).
-// The index (issue #4) is an open-addressing table of (32-bit hash, row) slots, 8 bytes
-// each, that recomputes a row's key from the row itself to confirm a match: ~16 bytes per
-// row instead of a ~100-byte hash node holding a copy of the 61-byte key, and growing it
-// moves slots without rehashing keys (no long stall at a million routes).
+// The index is a platform::HashIndex of row numbers (8-byte slots) that recomputes a row's
+// key from the row itself to confirm a match: ~16 bytes per row instead of a ~100-byte hash
+// node holding a copy of the 61-byte key, and growing it moves slots without rehashing keys
+// (no long stall at a million routes).
 #pragma once
 
 #include "changetablemodel.h"
+#include "hashindex.h"
 #include "interfacenames.h"
 #include "modeltext.h"
 #include "rowfields.h"
@@ -419,19 +420,14 @@ protected:
     }
     void reindexFrom(int) override
     {
-        m_slots.assign(m_slots.size(), Slot {});
-        m_used = 0;
-        m_count = 0;
+        m_index.clear(false);
         for (std::size_t i = 0; i < m_rows.size(); ++i)
-            insertKey(rowKey(m_rows[i]), int(i));
+            m_index.insert(RowKeyHash {}(rowKey(m_rows[i])), std::uint32_t(i));
     }
     void clearRows() override
     {
         m_rows.clear();
-        m_slots.clear();
-        m_slots.shrink_to_fit();
-        m_used = 0;
-        m_count = 0;
+        m_index.clear();
     }
 
     std::vector<RowT> m_rows;
@@ -604,99 +600,35 @@ private:
         insertKey(key, added);
     }
 
-    // --- the index: open addressing, linear probing, tombstones -------------------------
-    static constexpr qint32 kEmpty = -1;
-    static constexpr qint32 kErased = -2;
-    struct Slot {
-        quint32 hash = 0;
-        qint32 row = kEmpty;
-    };
-
-    std::size_t mask() const { return m_slots.size() - 1; }
+    // --- the index: row numbers by the hash of their RowKey (platform::HashIndex) --------
     /// Row of key, or -1. Confirms a hash match by the key of the stored row.
     int findRow(const RowKey &key, std::size_t fullHash) const
     {
-        if (m_slots.empty())
-            return -1;
-        const quint32 h = quint32(fullHash);
-        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
-            const Slot &slot = m_slots[i];
-            if (slot.row == kEmpty)
-                return -1;
-            if (slot.row >= 0 && slot.hash == h && rowKey(m_rows[std::size_t(slot.row)]) == key)
-                return slot.row;
-        }
+        const std::uint32_t slot
+            = m_index.find(fullHash, [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+        return slot == platform::HashIndex::npos ? -1 : int(m_index.value(slot));
     }
     /// Points key at row (replacing the entry of an equal key). m_rows[row] may still
     /// hold another row; other entries' rows must be current.
     void insertKey(const RowKey &key, int row)
     {
-        if ((m_used + 1) * 10 > m_slots.size() * 7)
-            grow();
-        const quint32 h = quint32(RowKeyHash {}(key));
-        std::size_t reuse = std::size_t(-1);
-        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
-            Slot &slot = m_slots[i];
-            if (slot.row == kEmpty) {
-                if (reuse == std::size_t(-1)) {
-                    reuse = i;
-                    ++m_used;
-                }
-                m_slots[reuse] = Slot {h, row};
-                ++m_count;
-                return;
-            }
-            if (slot.row == kErased) {
-                if (reuse == std::size_t(-1))
-                    reuse = i;
-                continue;
-            }
-            if (slot.hash == h && (slot.row == row || rowKey(m_rows[std::size_t(slot.row)]) == key)) {
-                slot.row = row; // an equal key: it now names this row
-                return;
-            }
-        }
+        const std::size_t hash = RowKeyHash {}(key);
+        const std::uint32_t slot = m_index.find(
+            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || rowKey(m_rows[held]) == key; });
+        if (slot != platform::HashIndex::npos)
+            m_index.setValue(slot, std::uint32_t(row)); // an equal key: it now names this row
+        else
+            m_index.insert(hash, std::uint32_t(row));
     }
     void eraseKey(const RowKey &key)
     {
-        if (m_slots.empty())
-            return;
-        const quint32 h = quint32(RowKeyHash {}(key));
-        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
-            Slot &slot = m_slots[i];
-            if (slot.row == kEmpty)
-                return;
-            if (slot.row >= 0 && slot.hash == h && rowKey(m_rows[std::size_t(slot.row)]) == key) {
-                slot.row = kErased;
-                --m_count;
-                return;
-            }
-        }
-    }
-    void grow()
-    {
-        // Live entries at most half full afterwards (tombstones are dropped).
-        std::size_t size = 64;
-        while ((m_count + 1) * 10 > size * 5)
-            size *= 2;
-        std::vector<Slot> old;
-        old.swap(m_slots);
-        m_slots.assign(size, Slot {});
-        m_used = 0;
-        for (const Slot &slot : old) {
-            if (slot.row < 0)
-                continue;
-            std::size_t i = slot.hash & mask();
-            while (m_slots[i].row != kEmpty)
-                i = (i + 1) & mask();
-            m_slots[i] = slot;
-            ++m_used;
-        }
+        const std::uint32_t slot
+            = m_index.find(RowKeyHash {}(key), [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+        if (slot != platform::HashIndex::npos)
+            m_index.erase(slot);
     }
 
-    std::vector<Slot> m_slots; // size: a power of two (or empty)
-    std::size_t m_used = 0; // live + erased slots
-    std::size_t m_count = 0; // live slots
+    platform::HashIndex m_index;
 };
 
 } // namespace ncv

@@ -3,11 +3,13 @@
 #include "plaintest.h"
 
 #include "format.h"
+#include "hashindex.h"
 #include "packedroutetable.h"
 #include "rowfields.h"
 #include "statestore.h"
 
 #include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 
@@ -439,6 +441,44 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
     CHECK(r.change == ChangeKind::Parameter);
     CHECK(!store.upsert(moved, 7, Origin::Observed, &r));
     CHECK_EQ(store.routeCount(), std::size_t(n));
+}
+
+TEST_CASE(hash_index_with_colliding_hashes_matches_a_map)
+{
+    // Few distinct hashes (long probe runs that wrap around the end of the slots), random
+    // inserts and erases: every lookup agrees with a std::map, and nothing is lost when the
+    // index grows or shifts entries back over a hole.
+    HashIndex index;
+    std::map<std::uint32_t, std::uint64_t> reference; // value -> hash
+    std::mt19937 g(3);
+    const auto find = [&](std::uint32_t value) {
+        const auto it = reference.find(value);
+        const std::uint64_t hash = it != reference.end() ? it->second : (std::uint64_t(value) * 7919) % 13;
+        return index.find(hash | 0xFFFFFFF0ull, [value](std::uint32_t v) { return v == value; });
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const std::uint32_t value = g() % 500;
+        const bool held = reference.count(value) != 0;
+        const std::uint32_t slot = find(value);
+        CHECK_EQ(slot != HashIndex::npos, held);
+        if (held && slot != HashIndex::npos) {
+            CHECK_EQ(index.value(slot), value);
+            index.erase(slot);
+            reference.erase(value);
+        } else if (!held) {
+            const std::uint64_t hash = ((std::uint64_t(value) * 7919) % 13) | 0xFFFFFFF0ull; // near the end
+            index.insert(hash, value);
+            reference[value] = hash;
+        }
+        CHECK_EQ(index.size(), reference.size());
+    }
+    std::size_t seen = 0;
+    index.forEach([&](std::uint32_t slot, std::uint32_t value) {
+        ++seen;
+        CHECK(reference.count(value) != 0);
+        CHECK_EQ(find(value), slot);
+    });
+    CHECK_EQ(seen, reference.size());
 }
 
 TEST_CASE(packed_store_random_operations_match_a_reference)

@@ -59,7 +59,7 @@ std::uint8_t *PackedRouteTable::recordAt(std::uint32_t ref) const
 
 void PackedRouteTable::mark(std::uint32_t slot)
 {
-    *recordAt(m_slots[slot].ref) |= kMarked;
+    *recordAt(m_index.value(slot)) |= kMarked;
 }
 
 void PackedRouteTable::clearMarks()
@@ -104,49 +104,15 @@ std::uint32_t PackedRouteTable::append(std::uint8_t flags)
     return ref;
 }
 
-void PackedRouteTable::prefetch(std::uint64_t hash) const
-{
-#if defined(__GNUC__) || defined(__clang__)
-    if (!m_slots.empty())
-        __builtin_prefetch(&m_slots[std::uint32_t(hash) & m_mask]);
-#else
-    (void)hash;
-#endif
-}
-
-void PackedRouteTable::place(Slot slot)
-{
-    std::size_t i = slot.hash & m_mask;
-    while (m_slots[i].ref != npos)
-        i = (i + 1) & m_mask;
-    m_slots[i] = slot;
-}
-
-void PackedRouteTable::grow()
-{
-    std::vector<Slot> old;
-    old.swap(m_slots);
-    const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
-    m_slots.assign(capacity, Slot {});
-    m_mask = capacity - 1;
-    for (const Slot &slot : old)
-        if (slot.ref != npos)
-            place(slot);
-}
-
 void PackedRouteTable::insert(std::uint64_t hash, const RouteRow &row, bool marked)
 {
-    if ((m_count + 1) * 4 > m_slots.size() * 3)
-        grow();
     encodeRow(row, m_encoded);
-    place(Slot {append(std::uint8_t(kLive | (marked ? kMarked : 0))), std::uint32_t(hash)});
-    ++m_count;
+    m_index.insert(hash, append(std::uint8_t(kLive | (marked ? kMarked : 0))));
 }
 
 void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
 {
-    Slot &slot = m_slots[slotIndex];
-    std::uint8_t *record = m_chunks[slot.ref >> kChunkBits].data.get() + (slot.ref & ((1u << kChunkBits) - 1));
+    std::uint8_t *record = recordAt(m_index.value(slotIndex));
     const std::uint8_t *body = nullptr;
     const std::size_t total = recordSize(record, &body);
     encodeRow(row, m_encoded);
@@ -158,33 +124,18 @@ void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
     const std::uint8_t flags = record[0];
     record[0] = 0; // dead
     m_deadBytes += total;
-    slot.ref = append(flags); // live, and marked if it was
+    m_index.setValue(slotIndex, append(flags)); // live, and marked if it was
     maybeCompact();
 }
 
 void PackedRouteTable::erase(std::uint32_t slotIndex)
 {
-    {
-        const std::uint32_t ref = m_slots[slotIndex].ref;
-        std::uint8_t *record = m_chunks[ref >> kChunkBits].data.get() + (ref & ((1u << kChunkBits) - 1));
-        const std::uint8_t *body = nullptr;
-        m_deadBytes += recordSize(record, &body);
-        record[0] = 0;
-    }
-    // Backward-shift deletion: pull later members of the probe run into the hole when the
-    // hole lies between their home slot and where they are.
-    std::size_t i = slotIndex;
-    for (std::size_t j = (i + 1) & m_mask; m_slots[j].ref != npos; j = (j + 1) & m_mask) {
-        const std::size_t home = m_slots[j].hash & m_mask;
-        const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (stays)
-            continue;
-        m_slots[i] = m_slots[j];
-        i = j;
-    }
-    m_slots[i] = Slot {};
-    --m_count;
-    if (m_count == 0)
+    std::uint8_t *record = recordAt(m_index.value(slotIndex));
+    const std::uint8_t *body = nullptr;
+    m_deadBytes += recordSize(record, &body);
+    record[0] = 0;
+    m_index.erase(slotIndex);
+    if (m_index.empty())
         clear();
     else
         maybeCompact();
@@ -202,10 +153,8 @@ void PackedRouteTable::compact()
         return;
     // Live records in arena order, each with its index slot, then copied into fresh chunks.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> order; // (ref, slot)
-    order.reserve(m_count);
-    for (std::size_t i = 0; i < m_slots.size(); ++i)
-        if (m_slots[i].ref != npos)
-            order.emplace_back(m_slots[i].ref, std::uint32_t(i));
+    order.reserve(m_index.size());
+    m_index.forEach([&order](std::uint32_t slot, std::uint32_t ref) { order.emplace_back(ref, slot); });
     std::sort(order.begin(), order.end());
     std::vector<Chunk> old;
     old.swap(m_chunks);
@@ -223,7 +172,7 @@ void PackedRouteTable::compact()
         }
         Chunk &chunk = m_chunks.back();
         std::memcpy(chunk.data.get() + chunk.used, record, total);
-        m_slots[slotIndex].ref = std::uint32_t((m_chunks.size() - 1) << kChunkBits) | std::uint32_t(chunk.used);
+        m_index.setValue(slotIndex, std::uint32_t((m_chunks.size() - 1) << kChunkBits) | std::uint32_t(chunk.used));
         chunk.used += total;
         m_usedBytes += total;
     }
@@ -231,9 +180,7 @@ void PackedRouteTable::compact()
 
 void PackedRouteTable::clear()
 {
-    std::vector<Slot>().swap(m_slots);
-    m_mask = 0;
-    m_count = 0;
+    m_index.clear();
     std::vector<Chunk>().swap(m_chunks);
     m_usedBytes = 0;
     m_deadBytes = 0;
@@ -241,7 +188,7 @@ void PackedRouteTable::clear()
 
 std::size_t PackedRouteTable::memoryBytes() const
 {
-    std::size_t bytes = m_slots.capacity() * sizeof(Slot) + m_chunks.capacity() * sizeof(Chunk);
+    std::size_t bytes = m_index.memoryBytes() + m_chunks.capacity() * sizeof(Chunk);
     for (const Chunk &chunk : m_chunks)
         bytes += chunk.capacity;
     return bytes;

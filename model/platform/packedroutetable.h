@@ -12,9 +12,8 @@
 //            u8 (gateway family | 0x80 when weight == 1), gateway bytes, varint ifIndex,
 //            [varint weight when not 1].
 // An IPv4 single-next-hop route takes about 25 bytes; IPv6 and multipath routes are just
-// longer records, nothing out of line. The index is a power-of-two array of 8-byte slots
-// {record reference, 32-bit hash} with linear probing, at most 3/4 full, grown by doubling
-// from the stored hashes (rows are not touched), and backward-shift deletion (no tombstones).
+// longer records, nothing out of line. The index is a HashIndex of record references
+// (hashindex.h: 8-byte slots, grown from the stored hashes without touching the rows).
 // A row rewritten at another length moves to the arena's end; the old record becomes dead
 // bytes, and when those exceed the live ones (and 256 KiB) the arena is compacted in order.
 // clear() and the destructor free a few dozen blocks. Limits: families are stored in 2 bits
@@ -27,6 +26,7 @@
 // lookup in the steady state).
 #pragma once
 
+#include "hashindex.h"
 #include "types.h"
 
 #include <cstddef>
@@ -39,7 +39,7 @@ namespace ncv::platform {
 
 class PackedRouteTable {
 public:
-    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+    static constexpr std::uint32_t npos = HashIndex::npos;
 
     PackedRouteTable() = default;
     PackedRouteTable(const PackedRouteTable &) = delete;
@@ -50,25 +50,16 @@ public:
     /// A slot stays valid until the next insert() or erase().
     template<typename Pred> std::uint32_t find(std::uint64_t hash, Pred matches, RouteRow *row) const
     {
-        if (m_count == 0)
-            return npos;
-        const std::uint32_t h = std::uint32_t(hash);
-        for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
-            const Slot &slot = m_slots[i];
-            if (slot.ref == npos)
-                return npos;
-            if (slot.hash == h) {
-                decode(slot.ref, *row);
-                if (matches(*row))
-                    return std::uint32_t(i);
-            }
-        }
+        return m_index.find(hash, [&](std::uint32_t ref) {
+            decode(ref, *row);
+            return matches(*row);
+        });
     }
     /// Hints the CPU to load the index slot where a lookup of hash starts (the index is
     /// far larger than the caches at a million routes; one miss per lookup dominates).
-    void prefetch(std::uint64_t hash) const;
+    void prefetch(std::uint64_t hash) const { m_index.prefetch(hash); }
     /// Decodes the row held at a slot that find() returned.
-    void rowAt(std::uint32_t slot, RouteRow *row) const { decode(m_slots[slot].ref, *row); }
+    void rowAt(std::uint32_t slot, RouteRow *row) const { decode(m_index.value(slot), *row); }
 
     /// Adds a row (the caller checked with find() that its key is not held); marked: see mark().
     void insert(std::uint64_t hash, const RouteRow &row, bool marked = false);
@@ -119,8 +110,8 @@ public:
         });
     }
 
-    std::size_t size() const { return m_count; }
-    bool empty() const { return m_count == 0; }
+    std::size_t size() const { return m_index.size(); }
+    bool empty() const { return m_index.empty(); }
     void clear();
     /// Compacts the arena now (normally automatic).
     void compact();
@@ -130,13 +121,9 @@ public:
     /// Arena bytes in use by live / dead records.
     std::size_t liveBytes() const { return m_usedBytes - m_deadBytes; }
     std::size_t deadBytes() const { return m_deadBytes; }
-    std::size_t indexCapacity() const { return m_slots.size(); }
+    std::size_t indexCapacity() const { return m_index.capacity(); }
 
 private:
-    struct Slot {
-        std::uint32_t ref = npos; ///< chunk << kChunkBits | offset; npos = empty
-        std::uint32_t hash = 0; ///< low 32 bits of the caller's hash; also gives the home slot
-    };
     struct Chunk {
         std::unique_ptr<std::uint8_t[]> data;
         std::size_t capacity = 0;
@@ -170,13 +157,9 @@ private:
     void decode(std::uint32_t ref, RouteRow &row) const;
     std::uint32_t append(std::uint8_t flags); ///< writes m_encoded at the arena's end; returns its ref
     std::uint8_t *recordAt(std::uint32_t ref) const;
-    void grow();
-    void place(Slot slot); ///< into the first free slot of its probe sequence
     void maybeCompact();
 
-    std::vector<Slot> m_slots; ///< empty or a power of two
-    std::size_t m_mask = 0;
-    std::size_t m_count = 0;
+    HashIndex m_index; ///< record references (chunk << kChunkBits | offset) by the caller's hash
     std::vector<Chunk> m_chunks;
     std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), excluding chunk tails
     std::size_t m_deadBytes = 0;
