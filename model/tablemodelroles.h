@@ -8,8 +8,9 @@ namespace ncv {
 
 /// Custom item roles (values from Qt::UserRole).
 enum TableRole : int {
-    /// Raw value for sorting: numbers as qint64 / quint64, text as QString, addresses as
-    /// a QByteArray that sorts numerically (family byte + network-order bytes).
+    /// Value for sorting: numbers as qint64 / quint64 (a table's number columns: the number
+    /// shown, the largest qint64 for "forever" / "never"), text as QString. The table models
+    /// sort by their rows' own order (ChangeTableModel::compareRows), not by this.
     SortRole = Qt::UserRole,
     /// int, one of ChangeState: how the row changed recently (table models only).
     ChangeStateRole,
