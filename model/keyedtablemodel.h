@@ -44,11 +44,15 @@ public:
     {
         return parent.isValid() ? 0 : kFieldColumns + extraColumns();
     }
+    /// The field's column title; as tool tip, where its value comes from (its source).
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
     {
+        const bool field = orientation == Qt::Horizontal && section >= 0 && section < kFieldColumns;
+        if (field && role == Qt::ToolTipRole)
+            return qs(columnInfo(section).source);
         if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
             return QAbstractTableModel::headerData(section, orientation, role);
-        if (section >= 0 && section < kFieldColumns)
+        if (field)
             return qs(columnInfo(section).header);
         return extraHeader(section - kFieldColumns);
     }

@@ -218,6 +218,7 @@ private Q_SLOTS:
             if (routes->headerData(c, Qt::Horizontal).toString() == QStringLiteral("Pref"))
                 column = c;
         QVERIFY(column >= 0);
+        QVERIFY(routes->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().startsWith(u"RTA_PREF"));
         QStringList texts;
         for (int row = 0; row < routes->rowCount(); ++row)
             texts << routes->index(row, column).data().toString();
