@@ -4,7 +4,7 @@
 # runs each for FUZZ_SECONDS (default 60) from its committed seed corpus. Fails on any
 # crash, leak, timeout or sanitizer report (libFuzzer exits non-zero and leaves a crash-*
 # / leak-* / timeout-* artifact in build/fuzz/artifacts/).
-#   .ci/fuzz.sh                 both targets, 60 s each
+#   .ci/fuzz.sh                 every target, 60 s each
 #   FUZZ_SECONDS=10 .ci/fuzz.sh
 # Needs: clang, libclang-rt-14-dev (libFuzzer and the sanitizer runtimes), libmnl-dev,
 # qt6-base-dev (packaging/install-deps.sh --extra installs them).
@@ -18,13 +18,13 @@ for tool in clang clang++; do
 done
 cmake -S tests/fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build "$build" -j2 --target fuzz_decoder fuzz_csvreader
+cmake --build "$build" -j2 --target fuzz_decoder fuzz_csvreader fuzz_eventcodec
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$build/artifacts"
 status=0
-for target in decoder csvreader; do
+for target in decoder csvreader eventcodec; do
     seeds=tests/fuzz/corpus/$target
     work=$build/corpus-$target # new inputs go here; the committed seeds stay untouched
     mkdir -p "$work"

@@ -11,6 +11,7 @@
 #include "packedroutetable.h"
 #include "rowfields.h"
 
+#include <limits>
 #include <set>
 
 using namespace ncv::platform;
@@ -237,6 +238,28 @@ TEST_CASE(fields_and_columns_by_name)
              std::string("prefsrc"));
     // A column shows changes of the fields it is marked by.
     CHECK(columnMarks<RouteRow>[std::size_t(columnOf<RouteRow>("gateways"))] & fieldBit<RouteRow>("nhid"));
+}
+
+// Times at the ends of the range (a record read from damaged bytes) are written without
+// overflowing: long past is "expired", far ahead a countdown.
+TEST_CASE(extreme_times_are_written)
+{
+    const auto texts = [](std::int64_t us) {
+        RouteRow r;
+        r.expiresUs = us;
+        std::string text, cell;
+        const FieldInfo<RouteRow> &info = fieldInfos<RouteRow>[std::size_t(fieldIndex<RouteRow>("expires"))];
+        info.text(text, r);
+        info.cell(cell, r);
+        return text + "|" + cell;
+    };
+    CHECK_EQ(texts(std::numeric_limits<std::int64_t>::min()), std::string("expired|0s"));
+    CHECK_EQ(texts(std::numeric_limits<std::int64_t>::max()).substr(0, 3), std::string("in "));
+    AddressRow a;
+    a.validUntilUs = std::numeric_limits<std::int64_t>::min();
+    std::string valid;
+    fieldInfos<AddressRow>[std::size_t(fieldIndex<AddressRow>("valid_lft"))].cell(valid, a);
+    CHECK_EQ(valid, std::string("0s"));
 }
 
 namespace {

@@ -129,10 +129,17 @@ std::string_view familyLabel(Family f)
     return {};
 }
 
+/// Microseconds from now until untilUs, 0 when that has passed (no overflow for any value).
+std::int64_t microsecondsLeft(std::int64_t untilUs)
+{
+    const std::int64_t now = nowUs();
+    return untilUs > now ? untilUs - now : 0;
+}
+
 /// Seconds left until untilUs, now, rounded down (never below 0).
 std::int64_t secondsLeft(std::int64_t untilUs)
 {
-    return std::max<std::int64_t>(0, (untilUs - nowUs()) / 1'000'000);
+    return microsecondsLeft(untilUs) / 1'000'000;
 }
 
 std::uint64_t untilKey(std::int64_t untilUs)
@@ -525,7 +532,7 @@ void expiry(std::string &out, const RouteRow &r)
         out += "never";
         return;
     }
-    const std::int64_t left = (r.expiresUs - nowUs()) / 1000000;
+    const std::int64_t left = secondsLeft(r.expiresUs);
     if (left <= 0) {
         out += "expired";
         return;
@@ -550,7 +557,8 @@ void expiryCountdown(std::string &out, const RouteRow &r)
 {
     if (r.expiresUs == 0)
         return;
-    const std::int64_t left = std::max<std::int64_t>(0, (r.expiresUs - nowUs() + 999'999) / 1'000'000);
+    const std::int64_t us = microsecondsLeft(r.expiresUs);
+    const std::int64_t left = us / 1'000'000 + (us % 1'000'000 != 0 ? 1 : 0); // rounded up
     appendUnsigned(out, std::uint64_t(left));
     out += 's';
 }
