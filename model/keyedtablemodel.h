@@ -99,10 +99,11 @@ public:
         return info.compare(l, r);
     }
 
-    /// One column after the other (a typed needle never spans two cells): columns whose
-    /// text cannot hold the needle (charset) are skipped, names are answered once per value
-    /// and thread, the rest is matched on the cell text. Read-only: may run on several
-    /// threads after prepareContains().
+    /// One column after the other (a typed needle never spans two cells), as
+    /// prepareContains() planned them: columns whose text cannot hold the needle (charset)
+    /// are skipped, names of small values were answered once per value, interface names are
+    /// answered once per interface and thread, the rest is matched on the cell text.
+    /// Read-only: may run on several threads after prepareContains().
     bool rowContains(int row, const Needle &needle) const override
     {
         if (!m_match.prepared || m_match.generation != needle.generation)
