@@ -96,7 +96,14 @@ public:
             const int c = lt.compare(rt);
             return c < 0 ? -1 : c > 0 ? 1 : 0;
         }
-        return info.compare(l, r);
+        int order = 0;
+        withColumnField(column, [&](auto field) {
+            // The field's compare as a constant: called directly (inlined where it can be).
+            constexpr auto compare = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.compare;
+            if constexpr (compare != nullptr)
+                order = compare(l, r);
+        });
+        return order;
     }
 
     /// One column after the other (a typed needle never spans two cells), as
@@ -229,11 +236,17 @@ public:
         const int n = rowCount();
         keys.resize(std::size_t(n));
         if (!info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare) {
-            for (int i = 0; i < n; ++i) {
-                bool exact = true;
-                const quint64 key = info.sortKey(rowAt(i), exact);
-                keys[std::size_t(i)] = SortKey {key, quint32(i), exact ? 1u : 0u};
-            }
+            withColumnField(column, [&](auto field) {
+                constexpr auto sortKey
+                    = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
+                if constexpr (sortKey != nullptr) {
+                    for (int i = 0; i < n; ++i) {
+                        bool exact = true;
+                        const quint64 key = sortKey(rowAt(i), exact);
+                        keys[std::size_t(i)] = SortKey {key, quint32(i), exact ? 1u : 0u};
+                    }
+                }
+            });
             return true;
         }
         // Ranks of the distinct texts (equal texts share a rank).
@@ -363,6 +376,16 @@ protected:
     static const platform::FieldInfo<RowT> &columnInfo(int column)
     {
         return platform::fieldInfos<RowT>[platform::columnFields<RowT>[std::size_t(column)]];
+    }
+    /// Calls f(std::integral_constant<std::size_t, I>) with the index I of column's field, so
+    /// that f can use that field's functions as constants.
+    template<typename F> static void withColumnField(int column, F &&f)
+    {
+        const std::size_t wanted = platform::columnFields<RowT>[std::size_t(column)];
+        platform::fielddetail::forEachIndex<RowT>([&](auto field) {
+            if (decltype(field)::value == wanted)
+                f(field);
+        });
     }
     /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
     virtual int extraColumns() const { return 0; }
