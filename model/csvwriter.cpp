@@ -117,9 +117,12 @@ void appendIsoTime(std::string &out, qint64 timeUs)
     out.append(digits, 7);
 }
 
+// sequence 0 (never an event's: they start at 1) writes an empty sequence cell, for a
+// marker row that stands for no single event.
 void appendRowGeneric(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
 {
-    appendNumber(out, sequence);
+    if (sequence != 0)
+        appendNumber(out, sequence);
     out += ',';
     appendIsoTime(out, r.timeUs);
     out += ',';
@@ -355,6 +358,25 @@ QByteArray isoTimeUtc(qint64 timeUs)
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
+QByteArray droppedRow(const EventHistory::Snapshot &h)
+{
+    if (h.droppedBefore() <= 0)
+        return {};
+    const quint64 last = h.sequence(0) - 1;
+    const quint64 first = h.sequence(0) - quint64(h.droppedBefore());
+    ChangeRecord r;
+    r.object = ObjectKind::Gap;
+    r.change = ChangeKind::Gap;
+    r.origin = Origin::Inferred;
+    r.timeUs = h.lastDroppedTimeUs();
+    r.note = std::string(kDroppedNote) + ' ' + std::to_string(h.droppedBefore()) + " events (sequence "
+        + std::to_string(first) + " to " + std::to_string(last) + ") are missing: the history keeps at most "
+        + std::to_string(h.capacity()) + " events";
+    std::string out;
+    appendRowGeneric(out, r, 0, {});
+    return QByteArray(out.data(), qsizetype(out.size()));
+}
+
 enum class WriteResult { Ok, Failed, Cancelled };
 
 // Formats rows [first, last) of h into out. Runs on the export's worker threads.
@@ -391,6 +413,9 @@ static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QS
         return fail(QStringLiteral("write failed: device not open for writing"));
     const qint64 total = h.size();
     if (out->write(header()) != header().size())
+        return fail(QStringLiteral("write failed: %1").arg(out->errorString()));
+    const QByteArray dropped = droppedRow(h);
+    if (!dropped.isEmpty() && out->write(dropped) != dropped.size())
         return fail(QStringLiteral("write failed: %1").arg(out->errorString()));
     // Rows are formatted in blocks, one block per thread at a time (the snapshot is
     // immutable, so threads read it freely), and written in order by this thread.

@@ -4,6 +4,8 @@
 // protocol,table,changed_fields,details,origin
 // A cell is quoted when it holds a comma, quote, CR or LF (quotes doubled); a cell that
 // begins with = + - @ TAB or CR gets a leading ' (formula guard).
+// When the history's capacity limit dropped its oldest events, the first row after the
+// header is a marker that says so (droppedRow()).
 // Streams to the device in chunks (no whole-file buffer). Thread: the EventHistory
 // overloads run on the GUI thread (or wherever the history is not modified meanwhile); the
 // EventHistory::Snapshot overloads run on any thread (take the snapshot on the GUI thread).
@@ -35,6 +37,16 @@ QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const Q
 /// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.
 QByteArray cell(const QString &text);
 QByteArray cell(std::string_view utf8);
+/// How the details cell of the dropped-events marker row begins.
+inline constexpr char kDroppedNote[] = "oldest events dropped:";
+/// The marker row written first when the capacity limit dropped events before the first
+/// one in h (Snapshot::droppedBefore() > 0), with its CRLF; empty otherwise. object and
+/// change `gap`, origin `inferred`, an empty sequence cell (it stands for no single
+/// event), time_utc = the newest dropped event's time, details = kDroppedNote, the count,
+/// the range of missing sequence numbers and the capacity: "oldest events dropped:
+/// 131076 events (sequence 1 to 131076) are missing: the history keeps at most 10000000
+/// events".
+QByteArray droppedRow(const EventHistory::Snapshot &h);
 /// "2026-11-21T11:42:03.123456Z" for timeUs (µs since the epoch, UTC).
 QByteArray isoTimeUtc(qint64 timeUs);
 

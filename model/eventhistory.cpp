@@ -470,6 +470,9 @@ EventHistory::Snapshot EventHistory::snapshot() const
     s.m_size = m_size;
     s.m_names = m_names;
     s.m_chunks = m_chunks;
+    s.m_droppedBefore = m_droppedSinceClear;
+    s.m_lastDroppedTimeUs = m_lastDroppedTimeUs;
+    s.m_capacity = m_capacity;
     if (m_open && !s.m_chunks.empty()) // the open chunk still changes: the snapshot gets a copy
         s.m_chunks.back() = std::make_shared<const Chunk>(*m_open);
     return s;
@@ -513,9 +516,15 @@ std::size_t EventHistory::makeRoom(qint64 incoming)
     if (fromNew <= 0)
         return 0;
     m_firstSequence += quint64(fromNew);
-    m_dropped += fromNew;
-    Q_EMIT droppedCountChanged(m_dropped);
+    m_dropped += fromNew; // the caller calls noteDropped() with the time of the newest one
     return std::size_t(fromNew);
+}
+
+void EventHistory::noteDropped(qint64 count, qint64 timeUs)
+{
+    m_droppedSinceClear += count;
+    m_lastDroppedTimeUs = std::max(m_lastDroppedTimeUs, timeUs);
+    Q_EMIT droppedCountChanged(m_dropped);
 }
 
 EventHistory::Chunk &EventHistory::openChunk()
@@ -538,6 +547,8 @@ void EventHistory::append(std::vector<Entry> &&entries)
     if (entries.empty())
         return;
     const std::size_t skip = makeRoom(qint64(entries.size()));
+    if (skip > 0)
+        noteDropped(qint64(skip), entries[skip - 1].record.timeUs);
     const qint64 first = m_size;
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const Entry &entry = entries[k];
@@ -556,6 +567,8 @@ void EventHistory::appendEncoded(std::span<const EncodedEntry> entries)
     if (entries.empty())
         return;
     const std::size_t skip = makeRoom(qint64(entries.size()));
+    if (skip > 0)
+        noteDropped(qint64(skip), entries[skip - 1].timeUs);
     const qint64 first = m_size;
     const auto names = qint32(m_names.size());
     for (std::size_t k = skip; k < entries.size(); ++k) {
@@ -584,6 +597,8 @@ void EventHistory::dropOldest(qint64 count)
     if (count <= 0)
         return;
     Q_EMIT aboutToDropOldest(count);
+    const Chunk *chunk = nullptr;
+    const qint64 newestDroppedUs = locate(m_chunks, m_firstSequence + quint64(count) - 1, &chunk).timeUs;
     m_firstSequence += quint64(count);
     m_size -= count;
     m_dropped += count;
@@ -601,7 +616,7 @@ void EventHistory::dropOldest(qint64 count)
         m_chunks.erase(m_chunks.begin(), m_chunks.begin() + std::ptrdiff_t(gone));
     }
     Q_EMIT droppedOldest(count);
-    Q_EMIT droppedCountChanged(m_dropped);
+    noteDropped(count, newestDroppedUs);
 }
 
 void EventHistory::setCapacity(qint64 maxEvents)
@@ -619,6 +634,8 @@ void EventHistory::clear()
     m_chunks.clear();
     m_chunks.shrink_to_fit();
     m_open = nullptr;
+    m_droppedSinceClear = 0;
+    m_lastDroppedTimeUs = 0;
     Q_EMIT cleared();
 }
 

@@ -81,6 +81,13 @@ public:
     void setCapacity(qint64 maxEvents);
     /// Oldest events dropped so far because of the capacity limit (not counting clear()).
     qint64 droppedCount() const { return m_dropped; }
+    /// Events dropped because of the capacity limit since the last clear() (since
+    /// construction when never cleared): the events received before the first stored one
+    /// that are missing. Their sequence numbers are sequence(0) - this ... sequence(0) - 1.
+    qint64 droppedSinceClear() const { return m_droppedSinceClear; }
+    /// Event time of the newest event dropped because of the capacity limit, microseconds
+    /// since the Unix epoch (UTC); 0 when none was dropped since the last clear().
+    qint64 lastDroppedTimeUs() const { return m_lastDroppedTimeUs; }
     /// Bytes held by the store (headers, serialized records, names), for the benchmark.
     qint64 storageBytes() const;
 
@@ -128,12 +135,21 @@ public:
         qint32 ifNameIndex(qint64 i) const;
         /// The distinct interface names; [0] = "".
         const QStringList &names() const { return m_names; }
+        /// EventHistory::droppedSinceClear(), lastDroppedTimeUs() and capacity() when
+        /// the snapshot was taken: the CSV export says that events are missing before
+        /// the first row.
+        qint64 droppedBefore() const { return m_droppedBefore; }
+        qint64 lastDroppedTimeUs() const { return m_lastDroppedTimeUs; }
+        qint64 capacity() const { return m_capacity; }
 
     private:
         friend class EventHistory;
         std::vector<std::shared_ptr<const Chunk>> m_chunks;
         quint64 m_firstSequence = 1;
         qint64 m_size = 0;
+        qint64 m_droppedBefore = 0;
+        qint64 m_lastDroppedTimeUs = 0;
+        qint64 m_capacity = kDefaultCapacity;
         QStringList m_names;
     };
     /// GUI thread: a snapshot of the events stored now.
@@ -170,6 +186,8 @@ private:
     // Drops what the capacity cannot keep before incoming events are appended; returns how
     // many of the incoming (oldest first) are dropped unseen.
     std::size_t makeRoom(qint64 incoming);
+    // Counts count events dropped, the newest of them at timeUs.
+    void noteDropped(qint64 count, qint64 timeUs);
     // The chunk to append the next event to (opens a new one when the last is full).
     Chunk &openChunk();
 
@@ -181,6 +199,8 @@ private:
     qint64 m_size = 0;
     qint64 m_capacity = kDefaultCapacity;
     qint64 m_dropped = 0;
+    qint64 m_droppedSinceClear = 0;
+    qint64 m_lastDroppedTimeUs = 0;
 };
 
 } // namespace ncv

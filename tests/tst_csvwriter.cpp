@@ -465,6 +465,65 @@ private Q_SLOTS:
         QCOMPARE(parsed.at(5).at(origin), QStringLiteral("inferred"));
     }
 
+    void droppedEventsAreCountedInAGapRowFirst_data()
+    {
+        QTest::addColumn<bool>("oneBatch");
+        QTest::newRow("dropped from the store") << false;
+        QTest::newRow("dropped unseen from a batch larger than the capacity") << true;
+    }
+    void droppedEventsAreCountedInAGapRowFirst()
+    {
+        QFETCH(bool, oneBatch);
+        EventHistory h;
+        h.setCapacity(5);
+        std::vector<EventHistory::Entry> batch;
+        for (int i = 0; i < 8; ++i) {
+            ChangeRecord r = record(ObjectKind::Route, ChangeKind::Add, numberedRoute(i));
+            r.timeUs = kT0 + i;
+            if (oneBatch)
+                batch.push_back({r, QStringLiteral("eth0")});
+            else
+                h.append(r, QStringLiteral("eth0"));
+        }
+        if (oneBatch)
+            h.append(std::move(batch));
+        QCOMPARE(h.size(), qint64(5));
+        QCOMPARE(h.droppedSinceClear(), qint64(3));
+        QCOMPARE(h.lastDroppedTimeUs(), kT0 + 2);
+
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QString error;
+        QVERIFY2(csv::write(h, &buffer, &error), qPrintable(error));
+        QList<QStringList> rows = csv::parse(buffer.data(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(rows.size(), 1 + 1 + 5);
+        QCOMPARE(rows.at(0), kHeader);
+        const QStringList &gap = rows.at(1);
+        QCOMPARE(gap.size(), kHeader.size());
+        QCOMPARE(gap.at(0), QString()); // stands for no single event
+        QCOMPARE(gap.at(1), QString::fromLatin1(csv::isoTimeUtc(kT0 + 2))); // the newest dropped one
+        QCOMPARE(gap.at(2), QStringLiteral("gap"));
+        QCOMPARE(gap.at(3), QStringLiteral("gap"));
+        QCOMPARE(gap.at(13),
+                 QStringLiteral("oldest events dropped: 3 events (sequence 1 to 3) are missing: the history keeps at "
+                                "most 5 events"));
+        QCOMPARE(gap.at(14), QStringLiteral("inferred"));
+        QCOMPARE(rows.at(2).at(0), QStringLiteral("4"));
+        QCOMPARE(rows.at(6).at(0), QStringLiteral("8"));
+
+        // After clear() the missing events were removed on purpose: no gap row.
+        h.clear();
+        QCOMPARE(h.droppedSinceClear(), qint64(0));
+        h.append(record(ObjectKind::Route, ChangeKind::Add, numberedRoute(9)), QStringLiteral("eth0"));
+        QBuffer after;
+        QVERIFY(after.open(QIODevice::WriteOnly));
+        QVERIFY(csv::write(h, &after, &error));
+        rows = csv::parse(after.data(), &error);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.at(1).at(0), QStringLiteral("9"));
+    }
+
     void exportToFileWritesAndReplaces()
     {
         QTemporaryDir dir;
