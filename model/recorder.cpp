@@ -20,6 +20,8 @@ Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *p
     m_durationTimer.setSingleShot(true);
     connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::stop);
     connect(m_model, &NotificationModel::snapshotComplete, this, &Recorder::onSnapshotComplete);
+    if (m_options.maxEvents > 0)
+        m_model->history()->setCapacity(m_options.maxEvents);
 }
 
 Recorder::~Recorder() = default;
@@ -62,6 +64,24 @@ void Recorder::stop()
     // mode there are no table rows to free: the CSV is written right after.
     m_model->stop();
     m_model->applyAll();
+    // The snapshot may have been delivered whole but not yet applied: applyAll() applied
+    // it, so the model knows whether SnapshotComplete came.
+    if (!m_model->isSnapshotComplete()) {
+        m_snapshotIncomplete = true;
+        const qint64 rows = m_model->liveCount(platform::ObjectKind::Interface)
+            + m_model->liveCount(platform::ObjectKind::Address) + m_model->liveCount(platform::ObjectKind::Route);
+        platform::ChangeRecord marker;
+        marker.object = platform::ObjectKind::Gap;
+        marker.change = platform::ChangeKind::Gap;
+        marker.origin = platform::Origin::Inferred;
+        marker.timeUs = platform::nowUs();
+        marker.note = std::string(kSnapshotIncompleteNote)
+            + (m_options.initial ? " recording stopped after " + std::to_string(rows)
+                       + " initial rows, before the snapshot was complete: the rows present at start are not all "
+                         "recorded"
+                                 : std::string(" recording stopped before the snapshot was complete"));
+        m_model->history()->append(std::move(marker), QString());
+    }
     QString error;
     int exitCode = 0;
     if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {

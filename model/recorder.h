@@ -3,7 +3,8 @@
 // emits ready() once the initial snapshot is in and notifications are live, records
 // until durationSec has passed (timer started at ready) or stop() is called, then
 // cancels, applies what is pending, writes the CSV through QSaveFile and emits
-// finished(exitCode, error). GUI (main) thread only.
+// finished(exitCode, error). Stopped before the initial snapshot was complete, it appends
+// a marker event that says so (snapshotIncomplete()). GUI (main) thread only.
 #pragma once
 
 #include <QObject>
@@ -22,7 +23,14 @@ struct RecorderOptions {
     int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use ncv::afUnspec() etc.)
     bool initial = true; ///< record the snapshot as `initial` events
     double durationSec = -1; ///< seconds after ready(); -1 = until stop(); 0 = stop at ready
+    /// Most events kept (EventHistory capacity); older ones are dropped and the CSV starts
+    /// with a marker row counting them. 0 = EventHistory::kDefaultCapacity.
+    qint64 maxEvents = 0;
 };
+
+/// How the details cell of the marker event begins when recording stopped before the
+/// initial snapshot was complete.
+inline constexpr char kSnapshotIncompleteNote[] = "initial snapshot incomplete:";
 
 class Recorder : public QObject {
     Q_OBJECT
@@ -40,6 +48,11 @@ public:
     NotificationModel *model() const { return m_model; }
     const RecorderOptions &options() const { return m_options; }
     bool isFinished() const { return m_finished; }
+    /// After finishing: true when recording stopped before the source's initial snapshot
+    /// was complete, so the `initial` rows are not the whole table. The history then ends
+    /// with a marker event: object and change Gap, origin Inferred, note beginning with
+    /// kSnapshotIncompleteNote and giving the number of initial rows recorded.
+    bool snapshotIncomplete() const { return m_snapshotIncomplete; }
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -56,6 +69,7 @@ private:
     QTimer m_durationTimer;
     bool m_ready = false;
     bool m_finished = false;
+    bool m_snapshotIncomplete = false;
 };
 
 } // namespace ncv

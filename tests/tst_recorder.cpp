@@ -39,6 +39,29 @@ void seed(ManualSource &source)
     source.upsert(route("10.0.0.0", 24, nullptr, 2));
     source.upsert(route("2001:db8::", 64, nullptr, 2));
 }
+/// A source whose initial snapshot never completes: it delivers two Initial interface
+/// records on registration and nothing else (as a kernel dump still running does).
+class StalledSnapshotSource final : public Source {
+public:
+    Status registerChanges(const RegisterParams &params, Handle *handle) override
+    {
+        std::vector<ChangeRecord> records;
+        for (std::uint32_t index : {1u, 2u}) {
+            ChangeRecord r;
+            r.object = ObjectKind::Interface;
+            r.change = ChangeKind::Initial;
+            r.timeUs = nowUs();
+            r.after = iface(index, index == 1 ? "lo" : "eth0");
+            records.push_back(std::move(r));
+        }
+        if (params.initialNotification)
+            params.callback(params.callerContext, records);
+        *handle = 1;
+        return Status::success();
+    }
+    Status cancel(Handle) override { return Status::success(); }
+    std::string name() const override { return "stalled"; }
+};
 } // namespace
 
 class TestRecorder : public QObject {
@@ -157,6 +180,78 @@ private Q_SLOTS:
             QCOMPARE(finished.at(0).at(0).toInt(), 0);
             QCOMPARE(readCsv(path).size(), 7);
         }
+    }
+
+    void stopDuringTheSnapshotIsMarked_data()
+    {
+        QTest::addColumn<bool>("initial");
+        QTest::newRow("initial rows") << true;
+        QTest::newRow("no initial rows") << false;
+    }
+    void stopDuringTheSnapshotIsMarked()
+    {
+        QFETCH(bool, initial);
+        StalledSnapshotSource source;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("stalled.csv"));
+        Recorder recorder(&source, RecorderOptions {path, afUnspec(), initial, -1});
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTest::qWait(50);
+        recorder.stop();
+        QCOMPARE(ready.count(), 0);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0); // the file was written
+        QVERIFY(recorder.snapshotIncomplete());
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), 1 + (initial ? 2 : 0) + 1);
+        const QStringList &marker = csv.last();
+        QCOMPARE(marker.at(0), QString::number(csv.size() - 1)); // an event of its own, numbered
+        QCOMPARE(marker.at(2), QStringLiteral("gap"));
+        QCOMPARE(marker.at(3), QStringLiteral("gap"));
+        QCOMPARE(marker.at(14), QStringLiteral("inferred"));
+        QVERIFY2(marker.at(13).startsWith(QLatin1StringView(kSnapshotIncompleteNote)), qPrintable(marker.at(13)));
+        if (initial)
+            QVERIFY2(marker.at(13).contains(QStringLiteral("after 2 initial rows")), qPrintable(marker.at(13)));
+
+        // A complete snapshot gets no marker.
+        ManualSource complete;
+        seed(complete);
+        Recorder whole(&complete, RecorderOptions {dir.filePath(QStringLiteral("whole.csv")), afUnspec(), initial, 0});
+        QSignalSpy wholeFinished(&whole, &Recorder::finished);
+        QVERIFY(whole.start(&error));
+        QTRY_COMPARE(wholeFinished.count(), 1);
+        QVERIFY(!whole.snapshotIncomplete());
+        for (const QStringList &row : readCsv(dir.filePath(QStringLiteral("whole.csv"))))
+            QVERIFY2(row.at(2) != QStringLiteral("gap"), qPrintable(row.join(u',')));
+    }
+
+    void maxEventsDropsTheOldestAndSaysSo()
+    {
+        ManualSource source;
+        seed(source); // 6 initial rows
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("capped.csv"));
+        RecorderOptions options {path, afUnspec(), true, -1};
+        options.maxEvents = 4;
+        Recorder recorder(&source, options);
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        source.upsert(iface(3, "eth3"));
+        recorder.stop();
+        QCOMPARE(recorder.model()->history()->size(), qint64(4));
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), 1 + 1 + 4);
+        QCOMPARE(csv.at(1).at(0), QString());
+        QCOMPARE(csv.at(1).at(2), QStringLiteral("gap"));
+        QVERIFY2(csv.at(1).at(13).startsWith(QStringLiteral("oldest events dropped: 3 events (sequence 1 to 3)")),
+                 qPrintable(csv.at(1).at(13)));
+        QCOMPARE(csv.at(2).at(0), QStringLiteral("4"));
+        QCOMPARE(csv.last().at(6), QStringLiteral("eth3"));
     }
 
     void unwritableOutputFailsWithReason()
