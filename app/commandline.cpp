@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include "eventhistory.h"
 #include "notificationmodel.h"
 
 #include <QCommandLineParser>
@@ -15,9 +16,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Shows the network configuration (interfaces, addresses, routes) changing live, and records "
         "the changes as CSV.\n\nHeadless recording: netchangeview --headless --export-csv FILE "
-        "[--duration SECONDS] [-4 | -6] [--no-initial]\nPrints a line starting with 'ready:' to standard "
-        "error once the snapshot is taken and notifications are live; writes FILE and exits 0 when the "
-        "duration elapses or on SIGINT/SIGTERM."));
+        "[--duration SECONDS] [-4 | -6] [--no-initial] [--max-events N]\nPrints a line starting with 'ready:' "
+        "to standard error once the snapshot is taken and notifications are live; writes FILE and exits 0 when "
+        "the duration elapses or on SIGINT, SIGTERM, SIGHUP or SIGQUIT (exit 3 when that came before the "
+        "snapshot was complete); SIGUSR1 prints a status line."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
@@ -35,7 +37,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
                                   QStringLiteral("IPv6 only (AF_INET6)."));
     const QCommandLineOption noInitial(QStringLiteral("no-initial"),
                                        QStringLiteral("Do not record the rows present at start ('initial' events)."));
-    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial});
+    const QCommandLineOption maxEvents(
+        QStringLiteral("max-events"),
+        QStringLiteral("Keep at most <n> events (default %1); beyond that the oldest are dropped, and an exported "
+                       "CSV starts with a row that counts them.")
+            .arg(EventHistory::kDefaultCapacity),
+        QStringLiteral("n"));
+    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -88,6 +96,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(
                 QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
         o.durationSec = d;
+    }
+    if (parser.isSet(maxEvents)) {
+        bool ok = false;
+        const qint64 n = parser.value(maxEvents).toLongLong(&ok);
+        if (!ok || n < 1)
+            return fail(
+                QStringLiteral("--max-events needs a whole number >= 1, not '%1'").arg(parser.value(maxEvents)));
+        o.maxEvents = n;
     }
     if (o.headless) {
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())

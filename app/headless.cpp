@@ -16,6 +16,7 @@
 #include <QSaveFile>
 
 #include <cstdio>
+#include <utility>
 
 namespace ncv {
 
@@ -68,7 +69,9 @@ int runHeadless(const AppOptions &options)
     recorderOptions.addressFamily = options.addressFamily;
     recorderOptions.initial = options.initial;
     recorderOptions.durationSec = options.durationSec;
+    recorderOptions.maxEvents = options.maxEvents;
     Recorder recorder(source.get(), recorderOptions);
+    EventHistory *history = recorder.model()->history();
 
     SignalWatcher signalWatcher;
     if (!signalWatcher.install(&error))
@@ -77,10 +80,30 @@ int runHeadless(const AppOptions &options)
         printErr(QStringLiteral("netchangeview: %1 received, writing the CSV").arg(name));
         recorder.stop();
     });
+    QObject::connect(&signalWatcher, &SignalWatcher::statusRequested, &recorder, [&recorder](const QString &name) {
+        const NotificationModel *m = recorder.model();
+        QString line = QStringLiteral("netchangeview: %1: recording, %2 events so far, %3")
+                           .arg(name)
+                           .arg(m->history()->size())
+                           .arg(m->isSnapshotComplete() ? QStringLiteral("snapshot taken")
+                                                        : QStringLiteral("initial snapshot in progress"));
+        if (m->history()->droppedCount() > 0)
+            line += QStringLiteral(", the %1 oldest dropped").arg(m->history()->droppedCount());
+        printErr(line);
+    });
+    // Said once, when it starts; the CSV's first row counts what was dropped in the end.
+    bool droppingSaid = false;
+    QObject::connect(history, &EventHistory::droppedCountChanged, &recorder, [history, &droppingSaid](qint64 dropped) {
+        if (dropped <= 0 || std::exchange(droppingSaid, true))
+            return;
+        printErr(QStringLiteral("netchangeview: warning: more than %1 events: dropping the oldest from now on (the "
+                                "CSV will start with a gap row counting them; --max-events sets the limit)")
+                     .arg(history->capacity()));
+    });
 
     QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
         NotificationModel *m = recorder.model();
-        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM")
+        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM/SIGHUP/SIGQUIT")
                                                       : QStringLiteral("for %1 s").arg(options.durationSec);
         const QString source_ = QString::fromStdString(source->name());
         if (options.initial)
@@ -95,12 +118,22 @@ int runHeadless(const AppOptions &options)
                          .arg(until, source_));
     });
 
-    int exitCode = 0;
+    int exitCode = ExitOk;
     QObject::connect(&recorder, &Recorder::finished, &recorder, [&](int code, const QString &message) {
         exitCode = code;
         const qint64 events = recorder.model()->history()->size();
+        if (recorder.snapshotIncomplete())
+            printErr(QStringLiteral("netchangeview: warning: stopped before the initial snapshot was complete: the "
+                                    "initial rows are not the full table (the last row of the CSV says so)"));
+        if (history->droppedSinceClear() > 0)
+            printErr(QStringLiteral("netchangeview: warning: the %1 oldest events were dropped (more than %2); the "
+                                    "CSV's first row counts them")
+                         .arg(history->droppedSinceClear())
+                         .arg(history->capacity()));
         if (code == 0) {
             printErr(QStringLiteral("netchangeview: wrote %1 events to %2").arg(events).arg(options.csvPath));
+            if (recorder.snapshotIncomplete())
+                exitCode = ExitSnapshotIncomplete;
         } else {
             printErr(QStringLiteral("netchangeview: ") + message);
             if (events > 0) {
@@ -119,7 +152,7 @@ int runHeadless(const AppOptions &options)
                                  .arg(fallbackError));
             }
         }
-        QCoreApplication::exit(code);
+        QCoreApplication::exit(exitCode);
     });
 
     if (!recorder.start(&error)) {
