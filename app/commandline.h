@@ -12,6 +12,7 @@ enum ExitCode : int {
     ExitFailure = 1, ///< runtime error: the file cannot be written, no change source
     ExitUsage = 2, ///< wrong command line
     ExitSnapshotIncomplete = 3, ///< stopped before the initial snapshot was complete (the file says so)
+    ExitNoDisplay = 4, ///< the window cannot be opened: no usable display (--headless needs none)
 };
 
 /// What the user asked for on the command line.

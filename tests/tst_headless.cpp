@@ -1,7 +1,7 @@
 // End to end: the built `netchangeview --headless` inside a private network namespace,
 // real changes made with `ip`, stopped with signals or --duration, and the CSV it wrote
-// read back with the project's RFC 4180 reader. Also the window (offscreen): closing on
-// signals.
+// read back with the project's RFC 4180 reader. Also the window (offscreen, and under Xvfb
+// when installed): closing on signals, and one line when no display can be opened.
 #include "csvreader.h"
 #include "netns.h"
 
@@ -9,7 +9,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <csignal>
@@ -119,6 +121,16 @@ QProcessEnvironment guiEnvironment(const QString &home)
     return env;
 }
 
+/// An X display number with no server and no socket or lock file (:90 and up).
+int unusedDisplayNumber()
+{
+    for (int n = 90; n < 300; ++n) {
+        if (!QFileInfo::exists(u"/tmp/.X11-unix/X%1"_s.arg(n)) && !QFileInfo::exists(u"/tmp/.X%1-lock"_s.arg(n)))
+            return n;
+    }
+    return -1;
+}
+
 /// Standard error without Qt's own warnings about the offscreen/xcb session (lines that
 /// do not start with "netchangeview:").
 QStringList ourLines(const QByteArray &err)
@@ -151,11 +163,17 @@ private Q_SLOTS:
     void badArgumentsGiveOneLineErrors();
     void windowClosesCleanlyOnSignals_data();
     void windowClosesCleanlyOnSignals();
+    void displayThatCannotBeOpenedGivesOneLine_data();
+    void displayThatCannotBeOpenedGivesOneLine();
+    void windowOpensUnderXvfb();
     void stopDuringTheInitialSnapshotIsMarked(); // last: loads 200k routes
 
 private:
     /// Starts the recorder and waits for its "ready:" line; *err gets standard error so far.
     bool startRecorder(QProcess &p, const QStringList &args, QByteArray *err = nullptr);
+    /// Starts Xvfb on a display it chooses (-displayfd), requiring one of the cookies in
+    /// authRecords (Xauthority file format) when not empty; returns its number, or -1.
+    int startXvfb(QProcess &xvfb, const QByteArray &authRecords = {});
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
     QTemporaryDir m_dir;
 };
@@ -565,6 +583,188 @@ void TestHeadless::windowClosesCleanlyOnSignals()
     QVERIFY2(settings.open(QIODevice::ReadOnly), qPrintable(settingsFile + u": "_s + QString::fromLocal8Bit(err)));
     const QByteArray text = settings.readAll();
     QVERIFY2(text.contains("[mainWindow]") && text.contains("geometry="), text.constData());
+}
+
+void TestHeadless::displayThatCannotBeOpenedGivesOneLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("set"); // NAME=VALUE
+    QTest::addColumn<QStringList>("unset");
+    QTest::addColumn<QString>("mentions");
+    const int n = unusedDisplayNumber();
+    QVERIFY(n > 0);
+    const QString display = u":%1"_s.arg(n);
+    const QStringList displays = {u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s, u"QT_QPA_PLATFORM"_s, u"XDG_SESSION_TYPE"_s};
+    QTest::newRow("QT_QPA_PLATFORM=bogus")
+        << QStringList() << QStringList {u"QT_QPA_PLATFORM=bogus"_s} << QStringList() << u"'bogus'"_s;
+    QTest::newRow("-platform bogus") << QStringList {u"-platform"_s, u"bogus"_s}
+                                     << QStringList {u"QT_QPA_PLATFORM=offscreen"_s} << QStringList() << u"'bogus'"_s;
+    QTest::newRow("DISPLAY without an X server")
+        << QStringList() << QStringList {u"DISPLAY="_s + display} << displays.mid(1) << display;
+    QTest::newRow("xcb, DISPLAY without an X server")
+        << QStringList() << QStringList {u"QT_QPA_PLATFORM=xcb"_s, u"DISPLAY=unix"_s + display}
+        << QStringList {u"WAYLAND_DISPLAY"_s} << display;
+    QTest::newRow("-display without an X server")
+        << QStringList {u"-display"_s, display} << QStringList {u"QT_QPA_PLATFORM=xcb"_s, u"DISPLAY=:0"_s}
+        << QStringList() << display;
+    QTest::newRow("no display at all") << QStringList() << QStringList() << displays << u"DISPLAY"_s;
+}
+
+void TestHeadless::displayThatCannotBeOpenedGivesOneLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, set);
+    QFETCH(QStringList, unset);
+    QFETCH(QString, mentions);
+    QTemporaryDir home;
+    QProcessEnvironment env = guiEnvironment(home.path());
+    for (const QString &name : std::as_const(unset))
+        env.remove(name);
+    for (const QString &pair : std::as_const(set))
+        env.insert(pair.section(u'=', 0, 0), pair.section(u'=', 1));
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(m_binary, args);
+    QVERIFY(p.waitForFinished(15000));
+    const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit); // not Qt's abort()
+    QCOMPARE(p.exitCode(), 4);
+    const QStringList lines = err.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines.constFirst().startsWith(u"netchangeview: cannot open a window"_s), qPrintable(err));
+    QVERIFY2(lines.constFirst().contains(mentions), qPrintable(err));
+    QVERIFY2(lines.constFirst().contains(u"--headless --export-csv FILE"_s), qPrintable(err));
+}
+
+int TestHeadless::startXvfb(QProcess &xvfb, const QByteArray &authRecords)
+{
+    const QString program = QStandardPaths::findExecutable(u"Xvfb"_s);
+    if (program.isEmpty())
+        return -1;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    const int numberFd = fds[1];
+    // Cookies for -auth come through fd 4 (the file sits in /tmp, hidden below).
+    int authFd = -1;
+    QTemporaryFile auth;
+    if (!authRecords.isEmpty() && auth.open() && auth.write(authRecords) == authRecords.size() && auth.flush())
+        authFd = int(auth.handle());
+    // Xvfb writes the display it picked to fd 3 (-displayfd).
+    xvfb.setChildProcessModifier([numberFd, authFd] {
+        for (const auto &[from, to] : {std::pair {numberFd, 3}, std::pair {authFd, 4}}) {
+            if (from < 0)
+                continue;
+            if (from == to)
+                ::fcntl(to, F_SETFD, 0); // keep it open across exec
+            else
+                ::dup2(from, to);
+        }
+    });
+    xvfb.setStandardOutputFile(QProcess::nullDevice());
+    xvfb.setStandardErrorFile(QProcess::nullDevice());
+    // In a private mount namespace with its own /tmp: its sockets and lock file stay out
+    // of the machine's /tmp. Clients in this network namespace reach it through the
+    // abstract socket @/tmp/.X11-unix/XN, which belongs to the network namespace.
+    QStringList args {u"-m"_s,      u"--propagation"_s,
+                      u"private"_s, u"sh"_s,
+                      u"-c"_s,      u"mount -t tmpfs tmpfs /tmp && exec \"$0\" \"$@\""_s,
+                      program,      u"-displayfd"_s,
+                      u"3"_s,       u"-nolisten"_s,
+                      u"tcp"_s,     u"-screen"_s,
+                      u"0"_s,       u"1280x1024x24"_s};
+    if (authFd >= 0)
+        args << u"-auth"_s << u"/proc/self/fd/4"_s;
+    xvfb.start(u"unshare"_s, args);
+    const bool started = xvfb.waitForStarted(10000);
+    ::close(fds[1]);
+    QByteArray number;
+    char c = 0;
+    pollfd pfd = {fds[0], POLLIN, 0};
+    while (started && !number.endsWith('\n') && ::poll(&pfd, 1, 15000) == 1 && ::read(fds[0], &c, 1) == 1)
+        number += c;
+    ::close(fds[0]);
+    bool ok = false;
+    const int display = number.trimmed().toInt(&ok);
+    return ok ? display : -1;
+}
+
+void TestHeadless::windowOpensUnderXvfb()
+{
+    if (QStandardPaths::findExecutable(u"Xvfb"_s).isEmpty())
+        QSKIP("Xvfb is not installed (packaging/install-deps.sh --extra)");
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    {
+        // The window opens on a real X server (the display check lets it through) and
+        // closes on SIGTERM with its settings saved.
+        QProcess xvfb;
+        const int display = startXvfb(xvfb);
+        QVERIFY2(display >= 0, "Xvfb did not start");
+        QProcessEnvironment env = guiEnvironment(home.path());
+        env.remove(u"QT_QPA_PLATFORM"_s);
+        env.remove(u"WAYLAND_DISPLAY"_s);
+        env.remove(u"XDG_SESSION_TYPE"_s);
+        env.insert(u"DISPLAY"_s, u":%1"_s.arg(display));
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(m_binary, {});
+        QVERIFY(p.waitForStarted(10000));
+        const bool catching = waitUntilCatching(p, SIGTERM);
+        if (!catching)
+            p.waitForFinished(1000);
+        QVERIFY2(catching, p.readAllStandardError().constData());
+        ::kill(pid_t(p.processId()), SIGTERM);
+        QVERIFY(p.waitForFinished(15000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(QFileInfo::exists(home.filePath(u"config/NetChangeView/NetChangeView.conf"_s)));
+        xvfb.terminate();
+        xvfb.waitForFinished(5000);
+    }
+    {
+        // An X server that refuses the connection (it wants a cookie the client does not
+        // have): only Qt can find out, and its fatal error becomes the one line.
+        // One Xauthority record (FamilyWild, MIT-MAGIC-COOKIE-1, 16 bytes): Xvfb -auth
+        // loads the cookies whatever address and display they name.
+        QByteArray record;
+        const auto field = [&record](const QByteArray &bytes) {
+            record += char(bytes.size() >> 8);
+            record += char(bytes.size() & 0xff);
+            record += bytes;
+        };
+        record += "\xff\xff";
+        field(QByteArray());
+        field(QByteArray());
+        field("MIT-MAGIC-COOKIE-1");
+        field(QByteArray(16, '\x5a'));
+        QProcess xvfb;
+        const int display = startXvfb(xvfb, record);
+        QVERIFY2(display >= 0, "Xvfb did not start");
+        QProcessEnvironment env = guiEnvironment(home.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"xcb"_s);
+        env.insert(u"DISPLAY"_s, u":%1"_s.arg(display));
+        env.insert(u"XAUTHORITY"_s, home.filePath(u"no-cookies"_s));
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(m_binary, {});
+        QVERIFY(p.waitForFinished(15000));
+        const QByteArray errBytes = p.readAllStandardError();
+        const QString err = QString::fromLocal8Bit(errBytes);
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 4);
+        // libX11 may print the server's reason itself ("Authorization required..."): one
+        // line is ours, and Qt's several lines are gone.
+        const QStringList lines = ourLines(errBytes);
+        QCOMPARE(lines.size(), 1);
+        QVERIFY2(!err.contains(u"Reinstalling the application"_s), qPrintable(err));
+        QVERIFY2(lines.constFirst().startsWith(
+                     u"netchangeview: cannot open a window (platform 'xcb', display ':%1')"_s.arg(display)),
+                 qPrintable(err));
+        QVERIFY2(lines.constFirst().contains(u"--headless"_s), qPrintable(err));
+        xvfb.terminate();
+        xvfb.waitForFinished(5000);
+    }
 }
 
 void TestHeadless::stopDuringTheInitialSnapshotIsMarked()
