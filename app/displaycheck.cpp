@@ -19,15 +19,8 @@
 
 #if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
 #define NCV_CHECK_DISPLAY 1
-#include <arpa/inet.h>
-#include <cerrno>
-#include <cstddef>
-#include <cstring>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <optional>
+#include <sys/stat.h>
 #endif
 
 namespace ncv {
@@ -99,56 +92,84 @@ QSet<QString> installedPlatformKeys(const QStringList &arguments)
     return keys;
 }
 
-/// True when a stream socket connection to addr is accepted (or pending: the server is
-/// there but busy) within half a second.
-bool acceptsConnection(const sockaddr *addr, socklen_t length)
+// The server's sockets are looked at, never connected to: a connection opened and closed
+// at once made Xvfb drop the application's own connection right after it (about one time
+// in three), so a probe could break a display that works.
+
+/// True when path is a socket file (a server may be listening; if it is stale, Qt's own
+/// attempt fails and PlatformStartupGuard says so).
+bool isSocketFile(const QByteArray &path)
 {
-    const int fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return true; // cannot tell: leave it to Qt
-    bool accepted = ::connect(fd, addr, length) == 0;
-    if (!accepted && (errno == EINPROGRESS || errno == EAGAIN)) {
-        pollfd p = {fd, POLLOUT, 0};
-        int error = 0;
-        socklen_t errorLength = sizeof error;
-        accepted = ::poll(&p, 1, 500) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &errorLength) == 0
-            && error == 0;
-    }
-    ::close(fd);
-    return accepted;
+    struct stat st = {};
+    return ::stat(path.constData(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-bool acceptsUnixConnection(const QByteArray &path, bool abstract)
+/// Lines of a /proc/net table, without its header; nullopt when it cannot be read.
+std::optional<QList<QByteArray>> procNetTable(const char *name)
 {
-    sockaddr_un addr = {};
-    addr.sun_family = AF_UNIX;
-    const std::size_t offset = abstract ? 1 : 0; // abstract: a NUL, then the name
-    if (std::size_t(path.size()) + offset >= sizeof addr.sun_path)
-        return true; // cannot tell
-    std::memcpy(addr.sun_path + offset, path.constData(), std::size_t(path.size()));
-    const auto length
-        = socklen_t(offsetof(sockaddr_un, sun_path) + offset + std::size_t(path.size()) + (abstract ? 0 : 1));
-    return acceptsConnection(reinterpret_cast<const sockaddr *>(&addr), length);
+    QFile file(QString::fromLatin1(name));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty())
+        lines.removeFirst();
+    return lines;
 }
 
-bool acceptsLoopbackConnection(quint16 port)
+/// Whether a unix socket bound to name ("@name" for the Linux abstract namespace) is
+/// listening in this network namespace (/proc/net/unix: Flags has __SO_ACCEPTCON,
+/// 0x10000). True when that cannot be told.
+bool listeningUnixSocket(const QByteArray &name)
 {
-    sockaddr_in v4 = {};
-    v4.sin_family = AF_INET;
-    v4.sin_port = htons(port);
-    v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (acceptsConnection(reinterpret_cast<const sockaddr *>(&v4), sizeof v4))
+#ifdef Q_OS_LINUX
+    const auto lines = procNetTable("/proc/net/unix");
+    if (!lines)
         return true;
-    sockaddr_in6 v6 = {};
-    v6.sin6_family = AF_INET6;
-    v6.sin6_port = htons(port);
-    v6.sin6_addr = in6addr_loopback;
-    return acceptsConnection(reinterpret_cast<const sockaddr *>(&v6), sizeof v6);
+    // Num: RefCount Protocol Flags Type St Inode Path
+    for (const QByteArray &line : *lines) {
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        bool ok = false;
+        if (fields.size() >= 8 && fields.at(7) == name && (fields.at(3).toUInt(&ok, 16) & 0x10000) && ok)
+            return true;
+    }
+    return false;
+#else
+    Q_UNUSED(name);
+    return true;
+#endif
 }
 
-/// Why the X11 display cannot be reached, or empty when it can (or it is not local).
-/// Connects as libxcb does for "[unix/][unix]:N[.S]": the abstract and the filesystem
-/// socket /tmp/.X11-unix/XN, then (no "unix" given) TCP port 6000 + N on loopback.
+/// Whether a TCP socket listens on port in this network namespace (/proc/net/tcp and
+/// tcp6, state 0A), on any address. True when that cannot be told.
+bool listeningTcpPort(quint16 port)
+{
+#ifdef Q_OS_LINUX
+    bool readAny = false;
+    for (const char *table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        const auto lines = procNetTable(table);
+        if (!lines)
+            continue;
+        readAny = true;
+        // sl local_address rem_address st ...; local_address is HEXADDR:HEXPORT
+        for (const QByteArray &line : *lines) {
+            const QList<QByteArray> fields = line.simplified().split(' ');
+            bool ok = false;
+            if (fields.size() >= 4 && fields.at(3) == "0A"
+                && fields.at(1).mid(fields.at(1).lastIndexOf(':') + 1).toUInt(&ok, 16) == port && ok)
+                return true;
+        }
+    }
+    return !readAny;
+#else
+    Q_UNUSED(port);
+    return true;
+#endif
+}
+
+/// Why the X11 display cannot be reached, or empty when it may be (or it is not local).
+/// Looks where libxcb connects for "[unix/][unix]:N[.S]": the socket file
+/// /tmp/.X11-unix/XN, the abstract socket of that name, then (no "unix" given) TCP port
+/// 6000 + N.
 QString x11Problem(const QStringList &arguments)
 {
     QString display = argumentValue(arguments, u"display");
@@ -175,13 +196,13 @@ QString x11Problem(const QStringList &arguments)
     if ((!host.isEmpty() && host != u"unix") || (!protocol.isEmpty() && protocol != u"unix"))
         return {}; // remote: Qt decides
     const QByteArray socketPath = "/tmp/.X11-unix/X" + QByteArray::number(number);
-    if (acceptsUnixConnection(socketPath, true) || acceptsUnixConnection(socketPath, false))
+    if (isSocketFile(socketPath) || listeningUnixSocket('@' + socketPath))
         return {};
-    if (!unixOnly && acceptsLoopbackConnection(quint16(6000 + number)))
+    if (!unixOnly && listeningTcpPort(quint16(6000 + number)))
         return {};
     return QStringLiteral("display '%1': no X server is listening on %2%3")
         .arg(display, QString::fromLatin1(socketPath),
-             unixOnly ? QString() : QStringLiteral(" nor on localhost port %1").arg(6000 + number));
+             unixOnly ? QString() : QStringLiteral(" nor on TCP port %1").arg(6000 + number));
 }
 
 /// Why the Wayland display cannot be reached, or empty when it can.
@@ -197,9 +218,9 @@ QString waylandProblem()
             return QStringLiteral("Wayland display '%1': XDG_RUNTIME_DIR is not set").arg(name);
         path = runtimeDir + u'/' + name;
     }
-    if (acceptsUnixConnection(QFile::encodeName(path), false))
+    if (isSocketFile(QFile::encodeName(path)))
         return {};
-    return QStringLiteral("Wayland display '%1': no compositor is listening on %2").arg(name, path);
+    return QStringLiteral("Wayland display '%1': there is no socket %2").arg(name, path);
 }
 
 #endif // NCV_CHECK_DISPLAY

@@ -23,10 +23,14 @@ QString headlessHint();
 ///   loaded). Skipped when no platform plugin is found at all (a deployment this check
 ///   does not know);
 /// - xcb: the display (-display argument, else DISPLAY) is set and, when it is local
-///   ([unix]:N[.S]), a connection to the X server's socket (/tmp/.X11-unix/XN, also
-///   the Linux abstract one) is accepted; remote displays are left to Qt;
-/// - wayland*: the compositor's socket (WAYLAND_DISPLAY, default wayland-0, under
-///   XDG_RUNTIME_DIR unless absolute) accepts a connection; WAYLAND_SOCKET is trusted.
+///   ([unix]:N[.S]), the X server has a socket where libxcb looks: the socket file
+///   /tmp/.X11-unix/XN, or (Linux, /proc/net) a listening abstract socket of that name or
+///   a TCP listener on port 6000 + N (not for "unix:N"); remote displays are left to Qt;
+/// - wayland*: the compositor's socket file exists (WAYLAND_DISPLAY, default wayland-0,
+///   under XDG_RUNTIME_DIR unless absolute); WAYLAND_SOCKET is trusted.
+/// No socket is connected to (a connection opened and closed at once made Xvfb drop the
+/// next client's); a socket left behind by a dead server passes, and then Qt's failure
+/// is caught by PlatformStartupGuard.
 /// Other platforms (offscreen, minimal, vnc, eglfs, linuxfb...) need only their plugin.
 /// The display is one that the window could open: one passing platform is enough.
 /// On Windows and macOS it returns an empty string (the platform is built in).
