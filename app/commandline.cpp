@@ -1,6 +1,6 @@
-#include "commandline.h"
+#include "app/commandline.h"
 
-#include "notificationmodel.h"
+#include "model/notificationmodel.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -80,7 +80,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
     if (parser.isSet(ipv4) && parser.isSet(ipv6))
         return fail(QStringLiteral("-4 and -6 exclude each other (give neither for both families)"));
     o.familyGiven = parser.isSet(ipv4) || parser.isSet(ipv6);
-    o.addressFamily = parser.isSet(ipv4) ? afInet() : parser.isSet(ipv6) ? afInet6() : afUnspec();
+    o.addressFamily = parser.isSet(ipv4) ? platform::afInet()
+        : parser.isSet(ipv6)             ? platform::afInet6()
+                                         : platform::afUnspec();
     if (parser.isSet(duration)) {
         bool ok = false;
         const double d = parser.value(duration).toDouble(&ok);

@@ -1,9 +1,9 @@
-#include "gui.h"
+#include "app/gui.h"
 
-#include "commandline.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "source.h"
+#include "app/commandline.h"
+#include "model/notificationmodel.h"
+#include "platform/source.h"
+#include "views/mainwindow.h"
 
 #include <QApplication>
 #include <QIcon>

@@ -1,12 +1,12 @@
-#include "headless.h"
+#include "app/headless.h"
 
-#include "commandline.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "notificationmodel.h"
-#include "recorder.h"
-#include "signalwatcher.h"
-#include "source.h"
+#include "app/commandline.h"
+#include "app/signalwatcher.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
+#include "platform/source.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

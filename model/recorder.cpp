@@ -1,9 +1,9 @@
-#include "recorder.h"
+#include "model/recorder.h"
 
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "modellogging.h"
-#include "notificationmodel.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/modellogging.h"
+#include "model/notificationmodel.h"
 
 #include <QMetaObject>
 

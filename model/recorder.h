@@ -19,7 +19,7 @@ class NotificationModel;
 
 struct RecorderOptions {
     QString csvPath; ///< output file
-    int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use ncv::afUnspec() etc.)
+    int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use platform::afUnspec() etc.)
     bool initial = true; ///< record the snapshot as `initial` events
     double durationSec = -1; ///< seconds after ready(); -1 = until stop(); 0 = stop at ready
 };

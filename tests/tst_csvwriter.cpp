@@ -1,10 +1,10 @@
 // CSV writer and reader: exact header, every column of each object kind, RFC 4180
 // quoting, non-ASCII text, the formula guard, a full round trip through the reader,
 // QSaveFile all-or-nothing behaviour, cancel, broken input.
-#include "csvreader.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "modeltestrows.h"
+#include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "support/modeltestrows.h"
 
 #include <QBuffer>
 #include <QFile>

@@ -1,9 +1,9 @@
 // EntityTracker: routing entities (route origins) registered with their first route and
 // deregistered with their last, in order around the route records that cause them.
-#include "plaintest.h"
+#include "support/plaintest.h"
 
-#include "entitytracker.h"
-#include "format.h"
+#include "platform/entitytracker.h"
+#include "platform/format.h"
 
 using namespace ncv::platform;
 

@@ -1,8 +1,8 @@
 // Text forms of platform values: addresses (RFC 5952), names of rtm_protocol,
 // scopes, types, flags, field lists, and the details/summary lines.
-#include "plaintest.h"
+#include "support/plaintest.h"
 
-#include "format.h"
+#include "platform/format.h"
 
 using namespace ncv::platform;
 

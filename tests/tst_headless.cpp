@@ -1,8 +1,8 @@
 // End to end: the built `netchangeview --headless` inside a private network namespace,
 // real changes made with `ip`, stopped with SIGINT/SIGTERM or --duration, and the CSV it
 // wrote read back with the project's RFC 4180 reader.
-#include "csvreader.h"
-#include "netns.h"
+#include "model/export/csvreader.h"
+#include "support/netns.h"
 
 #include <QProcess>
 #include <QRegularExpression>

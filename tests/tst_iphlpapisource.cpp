@@ -6,10 +6,10 @@
 // builds (add, delete, parameter, initial with a NULL row). The snapshot tables are the
 // real ones (GetIfTable2, GetUnicastIpAddressTable, GetIpForwardTable2); the per-row
 // re-reads (Get*Entry) read a fake "OS state" so the test controls what the OS holds.
-#include "format.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapisource.h"
-#include "plaintest.h"
+#include "platform/format.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapisource.h"
+#include "support/plaintest.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,12 +1,12 @@
 // Tests of the Windows backend's pure parts, cross-built with MinGW-w64 and run under
 // Wine: MIB row conversion (from rows built here and from the real tables), the Win32
 // error mapping for every documented code, and the polling diff of two snapshots.
-#include "format.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapifunctions.h"
-#include "iphlpapisnapshot.h"
-#include "plaintest.h"
-#include "win32status.h"
+#include "platform/format.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapifunctions.h"
+#include "platform/windows/iphlpapisnapshot.h"
+#include "platform/windows/win32status.h"
+#include "support/plaintest.h"
 
 #include <algorithm>
 #include <cstring>

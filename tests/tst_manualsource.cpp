@@ -1,8 +1,8 @@
 // ManualSource: the register/cancel contract every Source keeps (errors as in the
 // reference pages, initial notification, family filter, cancel inside a callback).
-#include "plaintest.h"
+#include "support/plaintest.h"
 
-#include "manualsource.h"
+#include "support/manualsource.h"
 
 #include <atomic>
 #include <thread>

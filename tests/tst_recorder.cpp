@@ -1,11 +1,11 @@
 // Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
 // events after ready, stop() at any time, unwritable output.
-#include "csvreader.h"
-#include "eventhistory.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "recorder.h"
+#include "model/export/csvreader.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -49,10 +49,10 @@ private Q_SLOTS:
         QTest::addColumn<bool>("initial");
         QTest::addColumn<int>("family");
         QTest::addColumn<int>("rows");
-        QTest::newRow("initial, both families") << true << afUnspec() << 6;
-        QTest::newRow("initial, IPv4") << true << afInet() << 4; // 2 interfaces, 1 address, 1 route
-        QTest::newRow("initial, IPv6") << true << afInet6() << 4;
-        QTest::newRow("no initial") << false << afUnspec() << 0;
+        QTest::newRow("initial, both families") << true << platform::afUnspec() << 6;
+        QTest::newRow("initial, IPv4") << true << platform::afInet() << 4; // 2 interfaces, 1 address, 1 route
+        QTest::newRow("initial, IPv6") << true << platform::afInet6() << 4;
+        QTest::newRow("no initial") << false << platform::afUnspec() << 0;
     }
     void durationZero()
     {
@@ -88,7 +88,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), false, -1});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), false, -1});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -117,7 +117,7 @@ private Q_SLOTS:
         ManualSource source;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0.3});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0.3});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -138,7 +138,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         {
             const QString path = dir.filePath(QStringLiteral("early.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             QString error;
             QVERIFY(recorder.start(&error));
@@ -148,7 +148,7 @@ private Q_SLOTS:
         }
         {
             const QString path = dir.filePath(QStringLiteral("onready.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             connect(&recorder, &Recorder::ready, &recorder, &Recorder::stop);
             QString error;
@@ -165,7 +165,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("missing/dir/out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0});
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
         QVERIFY(recorder.start(&error));

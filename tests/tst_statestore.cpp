@@ -1,10 +1,10 @@
 // StateStore classification: add / parameter (with changed fields) / no-op / delete,
 // route identity per key scheme, and snapshot reconciliation.
-#include "plaintest.h"
+#include "support/plaintest.h"
 
-#include "format.h"
-#include "packedroutetable.h"
-#include "statestore.h"
+#include "platform/format.h"
+#include "platform/packedroutetable.h"
+#include "platform/statestore.h"
 
 #include <cstdio>
 #include <random>

@@ -1,4 +1,4 @@
-#include "source.h"
+#include "platform/source.h"
 
 #ifdef _WIN32
 #include <winsock2.h>

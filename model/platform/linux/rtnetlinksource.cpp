@@ -1,12 +1,12 @@
 // RtnetlinkSource (see rtnetlinksource.h).
 // Registration::run() and everything it calls run on the registration's reader thread;
 // registerChanges / cancel / stats run on any caller thread.
-#include "rtnetlinksource.h"
+#include "platform/linux/rtnetlinksource.h"
 
-#include "callbackgate.h"
-#include "decoder.h"
-#include "entitytracker.h"
-#include "statestore.h"
+#include "platform/callbackgate.h"
+#include "platform/entitytracker.h"
+#include "platform/linux/decoder.h"
+#include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>

@@ -29,7 +29,7 @@
 // (before SnapshotComplete), Registered / Deregistered around the route records later.
 #pragma once
 
-#include "source.h"
+#include "platform/source.h"
 
 #include <atomic>
 #include <cstdint>

@@ -1,10 +1,10 @@
-#include "iphlpapisource.h"
+#include "platform/windows/iphlpapisource.h"
 
-#include "entitytracker.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapisnapshot.h"
-#include "statestore.h"
-#include "win32status.h"
+#include "platform/entitytracker.h"
+#include "platform/statestore.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapisnapshot.h"
+#include "platform/windows/win32status.h"
 
 #include <atomic>
 #include <condition_variable>

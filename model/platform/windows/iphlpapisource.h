@@ -23,9 +23,9 @@
 // "iphlpapi (polling)". Qt-free.
 #pragma once
 
-#include "callbackgate.h"
-#include "iphlpapifunctions.h"
-#include "source.h"
+#include "platform/callbackgate.h"
+#include "platform/source.h"
+#include "platform/windows/iphlpapifunctions.h"
 
 #include <chrono>
 #include <map>

@@ -1,0 +1,54 @@
+// CSV export of the event history (issue #2 format): UTF-8, header row, RFC 4180
+// quoting, CRLF line ends, one row per event, columns in this order:
+// sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,
+// protocol,table,changed_fields,details,origin
+// A cell is quoted when it holds a comma, quote, CR or LF (quotes doubled); a cell that
+// begins with = + - @ TAB or CR gets a leading ' (formula guard).
+// Streams to the device in chunks (no whole-file buffer). Thread: the EventHistory
+// overloads run on the GUI thread (or wherever the history is not modified meanwhile); the
+// EventHistory::Snapshot overloads run on any thread (take the snapshot on the GUI thread).
+#pragma once
+
+#include "model/history/eventhistory.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+
+class QIODevice;
+
+namespace ncv {
+
+namespace csv {
+
+/// Progress callback: done and total rows; return false to cancel.
+using Progress = std::function<bool(qint64 done, qint64 total)>;
+
+/// The header line with its CRLF.
+QByteArray header();
+/// Row i of the history as one CSV line with its CRLF.
+QByteArray row(const EventHistory &h, qint64 i);
+/// Row of record r as the generic (slow) path writes it; csv::row() and the export
+/// use a faster path for common route rows that must produce the same bytes (tested).
+QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName);
+/// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.
+QByteArray cell(const QString &text);
+QByteArray cell(std::string_view utf8);
+/// "2026-11-21T11:42:03.123456Z" for timeUs (µs since the epoch, UTC).
+QByteArray isoTimeUtc(qint64 timeUs);
+
+/// Writes header and every row to out (opened for writing). progress is called every
+/// few thousand rows and at the end. Returns false with *error set on a write error
+/// ("write failed: <reason>") or when progress returned false ("cancelled").
+bool write(const EventHistory &h, QIODevice *out, QString *error, const Progress &progress = {});
+bool write(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress = {});
+/// Writes to path through QSaveFile: all or nothing — on any failure or cancel an existing
+/// file at path is left untouched and no partial file is left behind. *error names the
+/// path and the reason, e.g. "cannot write /x/y.csv: Permission denied".
+bool exportToFile(const EventHistory &h, const QString &path, QString *error, const Progress &progress = {});
+/// Same from a snapshot; runs on any thread.
+bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error, const Progress &progress = {});
+
+} // namespace csv
+} // namespace ncv
