@@ -8,28 +8,15 @@ ManualSource::ManualSource() = default;
 
 ManualSource::~ManualSource()
 {
-    std::map<Handle, std::shared_ptr<Registration>> regs;
-    {
-        std::lock_guard lock(m_mutex);
-        regs.swap(m_registrations);
-    }
-    for (auto &[handle, reg] : regs)
-        reg->gate.close();
+    for (const auto &reg : m_registrations.takeAll())
+        stopRegistration(*reg);
 }
 
 Status ManualSource::registerChanges(const RegisterParams &params, Handle *handle)
 {
-    Family family;
-    if (!handle)
-        return Status::failure(Error::InvalidParameter, "registerChanges: null handle pointer");
-    if (!familyFromAf(params.addressFamily, &family))
-        return Status::failure(Error::InvalidParameter,
-                               "registerChanges: address family " + std::to_string(params.addressFamily)
-                                   + " is not AF_INET, AF_INET6 or AF_UNSPEC");
-    if (!params.callback)
-        return Status::failure(Error::InvalidParameter, "registerChanges: null callback");
-    if ((params.objects & AllObjectsMask) == 0)
-        return Status::failure(Error::InvalidParameter, "registerChanges: no object kinds requested");
+    Family family = Family::Unspec;
+    if (Status s = checkRegisterParams(params, handle, &family, "registerChanges"); !s.ok())
+        return s;
 
     auto reg = std::make_shared<Registration>();
     reg->params = params;
@@ -38,9 +25,8 @@ Status ManualSource::registerChanges(const RegisterParams &params, Handle *handl
     std::lock_guard delivery(m_deliveryMutex); // no change reaches reg before its snapshot
     {
         std::lock_guard lock(m_mutex);
-        *handle = m_nextHandle++;
         reg->entityRecords = m_entityRecords;
-        m_registrations.emplace(*handle, reg);
+        *handle = m_registrations.add(reg);
         m_store.appendInitial(nowUs(), rows);
     }
     const std::int64_t t = nowUs();
@@ -65,20 +51,10 @@ Status ManualSource::registerChanges(const RegisterParams &params, Handle *handl
 
 Status ManualSource::cancel(Handle handle)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "cancel: null handle");
     std::shared_ptr<Registration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return Status::failure(Error::InvalidHandle,
-                                   "cancel: handle " + std::to_string(handle)
-                                       + " is not registered (already cancelled?)");
-        reg = std::move(it->second);
-        m_registrations.erase(it);
-    }
-    reg->gate.close(); // waits for a running callback unless called from inside it
+    if (Status s = m_registrations.take(handle, &reg, "cancel"); !s.ok())
+        return s;
+    stopRegistration(*reg);
     return Status::success();
 }
 
@@ -90,7 +66,6 @@ void ManualSource::setEntityRecords(bool enabled)
 
 std::size_t ManualSource::registrationCount() const
 {
-    std::lock_guard lock(m_mutex);
     return m_registrations.size();
 }
 
@@ -122,13 +97,7 @@ void ManualSource::deliver(std::vector<ChangeRecord> records)
 void ManualSource::deliverAll(const std::vector<ChangeRecord> &records, bool track)
 {
     std::lock_guard delivery(m_deliveryMutex);
-    std::vector<std::shared_ptr<Registration>> regs;
-    {
-        std::lock_guard lock(m_mutex);
-        for (auto &[h, reg] : m_registrations)
-            regs.push_back(reg);
-    }
-    for (auto &reg : regs)
+    for (const auto &reg : m_registrations.all())
         deliverTo(*reg, records, track);
 }
 

@@ -6,6 +6,7 @@
 
 #include "platform/callbackgate.h"
 #include "platform/entitytracker.h"
+#include "platform/registrationtable.h"
 #include "platform/source.h"
 #include "platform/statestore.h"
 
@@ -55,6 +56,7 @@ private:
         CallbackGate gate;
         EntityTracker entities; // guarded by m_deliveryMutex
         bool entityRecords = false;
+        void requestStop() { } // no reader thread: closing the gate is all
     };
     template<typename R> void upsertRow(const R &row, bool replace = false);
     template<typename R> void removeRow(const R &row);
@@ -62,11 +64,10 @@ private:
     void deliverTo(Registration &reg, const std::vector<ChangeRecord> &records, bool track);
     void deliverAll(const std::vector<ChangeRecord> &records, bool track);
 
-    mutable std::mutex m_mutex; // guards m_store and m_registrations (not held during callbacks)
+    mutable std::mutex m_mutex; // guards m_store and m_entityRecords (not held during callbacks)
     std::recursive_mutex m_deliveryMutex; // serializes deliveries (a callback may push again)
     StateStore m_store;
-    std::map<Handle, std::shared_ptr<Registration>> m_registrations;
-    Handle m_nextHandle = 1;
+    RegistrationTable<Registration> m_registrations;
     bool m_entityRecords = false; // guarded by m_mutex
 };
 
