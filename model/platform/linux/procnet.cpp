@@ -32,10 +32,9 @@ std::vector<std::string_view> fields(std::string_view line)
     return out;
 }
 
-template<typename T>
-std::optional<T> number(std::string_view text)
+template<typename T> std::optional<T> number(std::string_view text)
 {
-    T value{};
+    T value {};
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size())
         return std::nullopt;
@@ -44,8 +43,7 @@ std::optional<T> number(std::string_view text)
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return (x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x) == (y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y);
            });
 }
