@@ -66,7 +66,7 @@ void Recorder::stop()
     int exitCode = 0;
     if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
         exitCode = 1;
-        qCWarning(lcModel) << error;
+        qCInfo(lcModel) << error; // the caller reports it, from finished()
     } else {
         qCInfo(lcModel) << "wrote" << m_model->history()->size() << "events to" << m_options.csvPath;
     }

@@ -2,7 +2,7 @@
 // Mode::HistoryOnly (no tables, no timeline: only the events and interface names),
 // emits ready() once the initial snapshot is in and notifications are live, records
 // until durationSec has passed (timer started at ready) or stop() is called, then
-// cancels, applies what is pending, writes the CSV through QSaveFile and emits
+// cancels, applies what is pending, writes the CSV (csv::exportToFile) and emits
 // finished(exitCode, error). GUI (main) thread only.
 #pragma once
 
