@@ -65,7 +65,7 @@ int runHeadless(const AppOptions &options)
     QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
         NotificationModel *m = recorder.model();
         const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM")
-                                                      : QStringLiteral("for %1 s").arg(options.durationSec);
+                                                      : QStringLiteral("for %1 s").arg(options.durationSec, 0, 'g', 12);
         const QString source_ = QString::fromStdString(source->name());
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.

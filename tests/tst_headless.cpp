@@ -132,6 +132,7 @@ private Q_SLOTS:
     void twoFailingRecordersSaveToTwoFiles();
     void refusesAnotherUsersSymlinkInStickyDirectory();
     void keepsOwnerAndModeOfReplacedFile();
+    void longDurationIsKept();
 
 private:
     /// Starts the recorder and waits for its "ready:" line.
@@ -343,6 +344,11 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
                                      << 1 << u"/nonexistent-dir/x.csv"_s;
     QTest::newRow("file is a directory") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp"_s} << 1
                                          << u"directory"_s;
+    // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
+    for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
+        QTest::addRow("duration %s", qPrintable(d))
+            << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--duration"_s, d} << 2
+            << u"--duration"_s;
 }
 
 void TestHeadless::badArgumentsGiveOneLineErrors()
@@ -589,6 +595,24 @@ void TestHeadless::keepsOwnerAndModeOfReplacedFile()
     QCOMPARE(st.st_mode & 07777, mode_t(0640));
     QStringList header;
     QVERIFY(!readCsv(path, &header).isEmpty());
+}
+
+// A duration longer than a QTimer can hold (24.8 days) is accepted and shown as given;
+// the recorder runs until stopped (tst_recorder checks the deadline itself).
+void TestHeadless::longDurationIsKept()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    p.setProgram(m_binary);
+    p.setArguments({u"--headless"_s, u"--duration"_s, u"3000000"_s, u"--export-csv"_s, dir.filePath(u"long.csv"_s)});
+    p.start();
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("ready:") || p.state() == QProcess::NotRunning,
+                             15000);
+    QVERIFY2(err.contains("recording for 3000000 s"), err.constData());
+    p.terminate();
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
 }
 
 int main(int argc, char **argv)
