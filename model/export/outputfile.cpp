@@ -111,9 +111,7 @@ std::optional<QByteArray> resolveProtected(const QString &path, QString *reason)
             && link.st_uid != ::geteuid() && link.st_uid != dirStat.st_uid) {
             *reason = QStringLiteral("refusing to follow the symlink %1: it is owned by uid %2, neither you nor the "
                                      "owner of the sticky world-writable directory %3 (the fs.protected_symlinks rule)")
-                          .arg(QFile::decodeName(next))
-                          .arg(link.st_uid)
-                          .arg(QFile::decodeName(dir));
+                          .arg(QFile::decodeName(next), QString::number(link.st_uid), QFile::decodeName(dir));
             return std::nullopt;
         }
         QByteArray target(PATH_MAX, '\0');
