@@ -1,6 +1,7 @@
 #include "app/commandline.h"
 
 #include "model/notificationmodel.h"
+#include "model/recorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -26,8 +27,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
     const QCommandLineOption duration(QStringLiteral("duration"),
-                                      QStringLiteral("Stop recording after <seconds> (a number >= 0; 0 = take the "
-                                                     "snapshot and stop). Default: until SIGINT/SIGTERM."),
+                                      QStringLiteral("Stop recording after <seconds> (a number from 0 to 1e9; 0 = take "
+                                                     "the snapshot and stop). Default: until SIGINT/SIGTERM."),
                                       QStringLiteral("seconds"));
     const QCommandLineOption ipv4(QStringList {QStringLiteral("4"), QStringLiteral("ipv4")},
                                   QStringLiteral("IPv4 only (AF_INET)."));
@@ -89,6 +90,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!ok || !std::isfinite(d) || d < 0)
             return fail(
                 QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
+        if (d > kMaxDurationSec)
+            return fail(QStringLiteral("--duration can be at most %1 seconds (about 31 years), not '%2'")
+                            .arg(QString::number(kMaxDurationSec, 'f', 0), parser.value(duration)));
         o.durationSec = d;
     }
     if (o.headless) {

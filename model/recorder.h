@@ -1,11 +1,12 @@
 // Recorder: headless recording (no widgets). Registers through a NotificationModel in
 // Mode::HistoryOnly (no tables, no timeline: only the events and interface names),
 // emits ready() once the initial snapshot is in and notifications are live, records
-// until durationSec has passed (timer started at ready) or stop() is called, then
-// cancels, applies what is pending, writes the CSV through QSaveFile and emits
+// until durationSec has passed (counted from ready) or stop() is called, then cancels,
+// applies what is pending, writes the CSV (csv::exportToFile) and emits
 // finished(exitCode, error). GUI (main) thread only.
 #pragma once
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -21,8 +22,14 @@ struct RecorderOptions {
     QString csvPath; ///< output file
     int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use platform::afUnspec() etc.)
     bool initial = true; ///< record the snapshot as `initial` events
-    double durationSec = -1; ///< seconds after ready(); -1 = until stop(); 0 = stop at ready
+    /// Seconds after ready(); -1 = until stop(); 0 = stop at ready. Any length up to
+    /// kMaxDurationSec: a QTimer's interval is an int of ms (24.8 days), so the deadline is
+    /// kept in a QDeadlineTimer and the timer re-armed in steps of at most a day.
+    double durationSec = -1;
 };
+
+/// The longest duration a Recorder accepts, in seconds (about 31.7 years).
+inline constexpr double kMaxDurationSec = 1e9;
 
 class Recorder : public QObject {
     Q_OBJECT
@@ -40,6 +47,8 @@ public:
     NotificationModel *model() const { return m_model; }
     const RecorderOptions &options() const { return m_options; }
     bool isFinished() const { return m_finished; }
+    /// When the duration ends: forever before ready() and without a duration.
+    QDeadlineTimer deadline() const { return m_deadline; }
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -50,10 +59,13 @@ Q_SIGNALS:
 
 private:
     void onSnapshotComplete();
+    void armDurationTimer();
+    void onDurationTimer();
 
     RecorderOptions m_options;
     NotificationModel *m_model;
     QTimer m_durationTimer;
+    QDeadlineTimer m_deadline {QDeadlineTimer::Forever};
     bool m_ready = false;
     bool m_finished = false;
 };

@@ -131,6 +131,32 @@ private Q_SLOTS:
         QCOMPARE(readCsv(path).size(), 2);
     }
 
+    // A duration longer than a QTimer interval can hold (int ms, 24.8 days) is kept whole:
+    // the deadline is 40 days away, not capped, and recording goes on until it.
+    void longDurationKeepsItsDeadline()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const double days40 = 40.0 * 24 * 3600;
+        Recorder recorder(&source,
+                          RecorderOptions {dir.filePath(QStringLiteral("long.csv")), afUnspec(), true, days40});
+        QCOMPARE(recorder.deadline().isForever(), true);
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        const qint64 remainingMs = recorder.deadline().remainingTime();
+        QVERIFY2(remainingMs > qint64(days40 * 1000) - 60'000 && remainingMs <= qint64(days40 * 1000),
+                 qPrintable(QString::number(remainingMs)));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 0);
+        recorder.stop();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    }
+
     void stopBeforeReadyAndFromReadySlot()
     {
         ManualSource source;

@@ -1,11 +1,10 @@
 #include "model/export/csvwriter.h"
 
+#include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "platform/format.h"
 
-#include <QFileInfo>
 #include <QIODevice>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <array>
@@ -380,18 +379,37 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
     }
 }
 
-static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress)
+// Writes all of data, or returns false with the OS's reason in *reason. A short write
+// (the disk filled up during it) is followed by a write of the rest, which then fails
+// with the reason (QIODevice reports none for the short write itself).
+static bool writeAll(QIODevice *out, const char *data, qint64 size, QString *reason)
 {
-    const auto fail = [error](const QString &message) {
-        if (error)
-            *error = message;
+    while (size > 0) {
+        const qint64 n = out->write(data, size);
+        if (n <= 0) {
+            *reason = out->errorString();
+            return false;
+        }
+        data += n;
+        size -= n;
+    }
+    return true;
+}
+
+// *reason on failure is the bare reason ("No space left on device") or "cancelled".
+static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QString *reason, const Progress &progress)
+{
+    const auto fail = [reason](const QString &message) {
+        *reason = message;
         return message == QLatin1StringView("cancelled") ? WriteResult::Cancelled : WriteResult::Failed;
     };
     if (!out || !out->isWritable())
-        return fail(QStringLiteral("write failed: device not open for writing"));
+        return fail(QStringLiteral("device not open for writing"));
     const qint64 total = h.size();
-    if (out->write(header()) != header().size())
-        return fail(QStringLiteral("write failed: %1").arg(out->errorString()));
+    QString why;
+    const QByteArray head = header();
+    if (!writeAll(out, head.constData(), head.size(), &why))
+        return fail(why);
     // Rows are formatted in blocks, one block per thread at a time (the snapshot is
     // immutable, so threads read it freely), and written in order by this thread.
     const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -418,8 +436,8 @@ static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QS
             helper.join();
         for (std::size_t t = 0; t < ends.size(); ++t) {
             std::string &block = blocks[t];
-            if (!block.empty() && out->write(block.data(), qint64(block.size())) != qint64(block.size()))
-                return fail(QStringLiteral("write failed: %1").arg(out->errorString()));
+            if (!writeAll(out, block.data(), qint64(block.size()), &why))
+                return fail(why);
             block.clear();
             done = ends[t];
             if (progress && done < total && !progress(done, total))
@@ -428,19 +446,27 @@ static WriteResult writeImpl(const EventHistory::Snapshot &h, QIODevice *out, QS
     }
     if (progress && !progress(total, total))
         return fail(QStringLiteral("cancelled"));
-    if (error)
-        error->clear();
+    reason->clear();
     return WriteResult::Ok;
+}
+
+static bool writeToDevice(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress)
+{
+    QString reason;
+    const WriteResult result = writeImpl(h, out, &reason, progress);
+    if (error)
+        *error = result == WriteResult::Failed ? QStringLiteral("write failed: ") + reason : reason;
+    return result == WriteResult::Ok;
 }
 
 bool write(const EventHistory &h, QIODevice *out, QString *error, const Progress &progress)
 {
-    return writeImpl(h.snapshot(), out, error, progress) == WriteResult::Ok;
+    return writeToDevice(h.snapshot(), out, error, progress);
 }
 
 bool write(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress)
 {
-    return writeImpl(h, out, error, progress) == WriteResult::Ok;
+    return writeToDevice(h, out, error, progress);
 }
 
 bool exportToFile(const EventHistory &h, const QString &path, QString *error, const Progress &progress)
@@ -448,43 +474,58 @@ bool exportToFile(const EventHistory &h, const QString &path, QString *error, co
     return exportToFile(h.snapshot(), path, error, progress);
 }
 
+// Writes h to the opened file and commits it; *error names the file and the reason.
+static bool writeAndCommit(const EventHistory::Snapshot &h, OutputFile &file, QString *error, const Progress &progress)
+{
+    const QString name = OutputFile::displayName(file.fileName());
+    QString reason;
+    const WriteResult result = writeImpl(h, file.device(), &reason, progress);
+    if (result == WriteResult::Ok && file.commit(&reason)) {
+        if (error)
+            error->clear();
+        return true;
+    }
+    const bool inPlace = file.mode() == OutputFile::Mode::Direct;
+    file.cancel();
+    if (error) {
+        if (result == WriteResult::Cancelled)
+            *error = inPlace ? QStringLiteral("export to %1 cancelled; what was written before stays written").arg(name)
+                             : QStringLiteral("export to %1 cancelled").arg(name);
+        else
+            *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
+    }
+    return false;
+}
+
 bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error, const Progress &progress)
 {
-    const auto fail = [&](const QString &reason) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, reason);
-        return false;
-    };
     if (path.isEmpty()) {
         if (error)
             *error = QStringLiteral("cannot write CSV: no file name given");
         return false;
     }
-    const QFileInfo info(path);
-    const QFileInfo dir(info.absolutePath());
-    if (!dir.exists())
-        return fail(QStringLiteral("directory %1 does not exist").arg(dir.filePath()));
-    if (!dir.isDir())
-        return fail(QStringLiteral("%1 is not a directory").arg(dir.filePath()));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    QString writeError;
-    const WriteResult result = writeImpl(h, &file, &writeError, progress);
-    if (result != WriteResult::Ok) {
-        file.cancelWriting();
-        if (result == WriteResult::Cancelled) {
-            if (error)
-                *error = QStringLiteral("export to %1 cancelled").arg(path);
-            return false;
-        }
-        return fail(writeError);
+    OutputFile file;
+    QString reason;
+    if (!file.open(path, &reason)) {
+        if (error)
+            *error = QStringLiteral("cannot write %1: %2").arg(OutputFile::displayName(path), reason);
+        return false;
     }
-    if (!file.commit())
-        return fail(file.errorString());
-    if (error)
-        error->clear();
-    return true;
+    return writeAndCommit(h, file, error, progress);
+}
+
+bool exportToNewFile(const EventHistory &h, const QString &nameTemplate, QString *createdPath, QString *error)
+{
+    OutputFile file;
+    QString reason;
+    if (!file.openUnique(nameTemplate, &reason)) {
+        if (error)
+            *error = QStringLiteral("cannot create a file like %1: %2").arg(nameTemplate, reason);
+        return false;
+    }
+    if (createdPath)
+        *createdPath = file.fileName();
+    return writeAndCommit(h.snapshot(), file, error, {});
 }
 
 } // namespace ncv::csv

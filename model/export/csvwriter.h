@@ -43,12 +43,20 @@ QByteArray isoTimeUtc(qint64 timeUs);
 /// ("write failed: <reason>") or when progress returned false ("cancelled").
 bool write(const EventHistory &h, QIODevice *out, QString *error, const Progress &progress = {});
 bool write(const EventHistory::Snapshot &h, QIODevice *out, QString *error, const Progress &progress = {});
-/// Writes to path through QSaveFile: all or nothing — on any failure or cancel an existing
-/// file at path is left untouched and no partial file is left behind. *error names the
-/// path and the reason, e.g. "cannot write /x/y.csv: Permission denied".
+/// Writes to path, opened by OutputFile (outputfile.h): a regular file (or a new name) through
+/// QSaveFile, all or nothing — on any failure or cancel an existing file at path is left
+/// untouched and no partial file is left behind, and a replaced file's owner and mode are
+/// kept; a device, FIFO, socket or "-" (standard output) is written in place, in order, and
+/// a write error on it (ENOSPC on /dev/full) is a failure. *error is one line naming the
+/// path and the OS's reason, e.g. "cannot write /x/y.csv: No space left on device", or
+/// "export to /x/y.csv cancelled".
 bool exportToFile(const EventHistory &h, const QString &path, QString *error, const Progress &progress = {});
 /// Same from a snapshot; runs on any thread.
 bool exportToFile(const EventHistory::Snapshot &h, const QString &path, QString *error, const Progress &progress = {});
+/// Writes to a new file named after nameTemplate ("/tmp/x-XXXXXX.csv": the X run becomes a
+/// unique part), created exclusively with mode 0600 (OutputFile::openUnique). *createdPath
+/// is the name made (set as soon as the file exists); on failure the file is removed.
+bool exportToNewFile(const EventHistory &h, const QString &nameTemplate, QString *createdPath, QString *error);
 
 } // namespace csv
 } // namespace ncv
