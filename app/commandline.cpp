@@ -1,7 +1,8 @@
-#include "commandline.h"
+#include "app/commandline.h"
 
-#include "eventhistory.h"
-#include "notificationmodel.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -28,8 +29,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
     const QCommandLineOption duration(QStringLiteral("duration"),
-                                      QStringLiteral("Stop recording after <seconds> (a number >= 0; 0 = take the "
-                                                     "snapshot and stop). Default: until SIGINT/SIGTERM."),
+                                      QStringLiteral("Stop recording after <seconds> (a number from 0 to 1e9; 0 = take "
+                                                     "the snapshot and stop). Default: until SIGINT/SIGTERM."),
                                       QStringLiteral("seconds"));
     const QCommandLineOption ipv4(QStringList {QStringLiteral("4"), QStringLiteral("ipv4")},
                                   QStringLiteral("IPv4 only (AF_INET)."));
@@ -88,13 +89,18 @@ ParseResult parseCommandLine(const QStringList &arguments)
     if (parser.isSet(ipv4) && parser.isSet(ipv6))
         return fail(QStringLiteral("-4 and -6 exclude each other (give neither for both families)"));
     o.familyGiven = parser.isSet(ipv4) || parser.isSet(ipv6);
-    o.addressFamily = parser.isSet(ipv4) ? afInet() : parser.isSet(ipv6) ? afInet6() : afUnspec();
+    o.addressFamily = parser.isSet(ipv4) ? platform::afInet()
+        : parser.isSet(ipv6)             ? platform::afInet6()
+                                         : platform::afUnspec();
     if (parser.isSet(duration)) {
         bool ok = false;
         const double d = parser.value(duration).toDouble(&ok);
         if (!ok || !std::isfinite(d) || d < 0)
             return fail(
                 QStringLiteral("--duration needs a number of seconds >= 0, not '%1'").arg(parser.value(duration)));
+        if (d > kMaxDurationSec)
+            return fail(QStringLiteral("--duration can be at most %1 seconds (about 31 years), not '%2'")
+                            .arg(QString::number(kMaxDurationSec, 'f', 0), parser.value(duration)));
         o.durationSec = d;
     }
     if (parser.isSet(maxEvents)) {

@@ -1,6 +1,6 @@
-#include "displaycheck.h"
+#include "app/displaycheck.h"
 
-#include "commandline.h"
+#include "app/commandline.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,11 +1,11 @@
-#include "gui.h"
+#include "app/gui.h"
 
-#include "commandline.h"
-#include "eventhistory.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "signalwatcher.h"
-#include "source.h"
+#include "app/commandline.h"
+#include "app/signalwatcher.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "platform/source.h"
+#include "views/mainwindow.h"
 
 #include <QApplication>
 #include <QIcon>

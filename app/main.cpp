@@ -1,8 +1,8 @@
 // netchangeview: the GUI by default; --headless records to CSV without a window.
-#include "commandline.h"
-#include "displaycheck.h"
-#include "gui.h"
-#include "headless.h"
+#include "app/commandline.h"
+#include "app/displaycheck.h"
+#include "app/gui.h"
+#include "app/headless.h"
 
 #include <QApplication>
 #include <QCoreApplication>

@@ -1,9 +1,13 @@
 // End to end: the built `netchangeview --headless` inside a private network namespace,
 // real changes made with `ip`, stopped with signals or --duration, and the CSV it wrote
-// read back with the project's RFC 4180 reader. Also the window (offscreen, and under Xvfb
+// read back with the project's RFC 4180 reader. Export targets that are not plain files
+// (device nodes, a full disk, FIFOs, standard output, planted symlinks) are made in
+// temporary directories, device nodes and full disks on our own tmpfs in a private mount
+// namespace: never the machine's real /dev. Also the window (offscreen, and under Xvfb
 // when installed): closing on signals, and one line when no display can be opened.
-#include "csvreader.h"
-#include "netns.h"
+#include "model/export/csvreader.h"
+#include "support/mountns.h"
+#include "support/netns.h"
 
 #include <QDir>
 #include <QProcess>
@@ -13,6 +17,10 @@
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fcntl.h>
@@ -143,6 +151,42 @@ QStringList ourLines(const QByteArray &err)
     return lines;
 }
 
+struct stat statOf(const QString &path)
+{
+    struct stat st { };
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+        st.st_mode = 0;
+    return st;
+}
+
+/// The lines a finished recorder wrote to standard error, empty ones left out.
+QStringList errLines(const QByteArray &err)
+{
+    return QString::fromLocal8Bit(err).split(u'\n', Qt::SkipEmptyParts);
+}
+
+/// The rows of CSV text; fails (returns nothing) on a parse error or a wrong header.
+QList<QStringList> parseCsv(const QByteArray &data)
+{
+    QString error;
+    QList<QStringList> rows = ncv::csv::parse(data, &error);
+    if (!error.isEmpty() || rows.isEmpty() || rows.constFirst() != kHeader) {
+        qWarning("not our CSV (%s): %s", qPrintable(error), data.left(200).constData());
+        return {};
+    }
+    rows.removeFirst();
+    return rows;
+}
+
+/// The file named in "... saved to FILE instead" on standard error, or empty.
+QString fallbackFileIn(const QString &err)
+{
+    const QRegularExpressionMatch m = QRegularExpression(u"; the (\\d+) recorded events were saved to (.+) instead$"_s,
+                                                         QRegularExpression::MultilineOption)
+                                          .match(err);
+    return m.hasMatch() ? m.captured(2) : QString();
+}
+
 } // namespace
 
 class TestHeadless : public QObject {
@@ -166,6 +210,14 @@ private Q_SLOTS:
     void displayThatCannotBeOpenedGivesOneLine_data();
     void displayThatCannotBeOpenedGivesOneLine();
     void windowOpensUnderXvfb();
+
+    void exportsToDevicesInPlace();
+    void exportsToStandardOutputAndFifo();
+    void fullDiskIsReportedInOneLine();
+    void twoFailingRecordersSaveToTwoFiles();
+    void refusesAnotherUsersSymlinkInStickyDirectory();
+    void keepsOwnerAndModeOfReplacedFile();
+    void longDurationIsKept();
     void stopDuringTheInitialSnapshotIsMarked(); // last: loads 200k routes
 
 private:
@@ -174,6 +226,8 @@ private:
     /// Starts Xvfb on a display it chooses (-displayfd), requiring one of the cookies in
     /// authRecords (Xauthority file format) when not empty; returns its number, or -1.
     int startXvfb(QProcess &xvfb, const QByteArray &authRecords = {});
+    /// Device nodes null (1,3) and full (1,7) on a fresh tmpfs at dir; empty or why not.
+    QString makeDevices(const QString &dir, std::unique_ptr<ncv::test::TmpfsMount> &mount);
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
     QTemporaryDir m_dir;
 };
@@ -538,6 +592,11 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
                                   << 2 << u"--max-events"_s;
     QTest::newRow("file is a directory") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp"_s} << 1
                                          << u"directory"_s;
+    // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
+    for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
+        QTest::addRow("duration %s", qPrintable(d))
+            << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--duration"_s, d} << 2
+            << u"--duration"_s;
 }
 
 void TestHeadless::badArgumentsGiveOneLineErrors()
@@ -830,9 +889,259 @@ void TestHeadless::stopDuringTheInitialSnapshotIsMarked()
     QFAIL("the snapshot was complete every time before SIGTERM was handled");
 }
 
+QString TestHeadless::makeDevices(const QString &dir, std::unique_ptr<ncv::test::TmpfsMount> &mount)
+{
+    if (!ncv::test::mountNamespaceResult().entered)
+        return QString::fromStdString(ncv::test::mountNamespaceResult().message);
+    mount = std::make_unique<ncv::test::TmpfsMount>(dir.toStdString(), 1024);
+    if (!mount->ok())
+        return QString::fromStdString(mount->error());
+    for (const auto &[name, minor] : {std::pair {"null", 3u}, std::pair {"full", 7u}}) {
+        const std::string why
+            = ncv::test::makeCharDevice(QString(dir + u'/' + QLatin1StringView(name)).toStdString(), 1, minor);
+        if (!why.empty())
+            return QString::fromStdString(why);
+    }
+    return {};
+}
+
+// A device node is written in place and stays a device: a null device takes the CSV
+// (exit 0); a full one is an error naming ENOSPC on one line (exit 1, never "wrote"), and
+// the events go to a fallback file.
+void TestHeadless::exportsToDevicesInPlace()
+{
+    QTemporaryDir devDir;
+    QTemporaryDir tmpDir;
+    std::unique_ptr<ncv::test::TmpfsMount> mount;
+    if (const QString why = makeDevices(devDir.path(), mount); !why.isEmpty())
+        QSKIP(qPrintable(why));
+    const QString null = devDir.filePath(u"null"_s);
+    const QString full = devDir.filePath(u"full"_s);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"TMPDIR"_s, tmpDir.path());
+
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, null});
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(S_ISCHR(statOf(null).st_mode));
+    QCOMPARE(statOf(null).st_rdev, makedev(1, 3));
+
+    p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, full});
+    QVERIFY(p.waitForFinished(15000));
+    const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+    QCOMPARE(p.exitCode(), 1);
+    const QStringList lines = errLines(err.toLocal8Bit());
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].startsWith(u"ready:"_s), qPrintable(err));
+    QVERIFY2(lines[1].startsWith(u"netchangeview: cannot write %1: No space left on device; "_s.arg(full)),
+             qPrintable(err));
+    QVERIFY(!err.contains(u"wrote"_s));
+    QVERIFY(S_ISCHR(statOf(full).st_mode));
+    QCOMPARE(statOf(full).st_rdev, makedev(1, 7));
+    const QString saved = fallbackFileIn(err);
+    QVERIFY2(saved.startsWith(tmpDir.path() + u"/netchangeview-"_s), qPrintable(err));
+    QFile f(saved);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(!parseCsv(f.readAll()).isEmpty());
+    QCOMPARE(QDir(devDir.path()).entryList(QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot),
+             QStringList({u"full"_s, u"null"_s}));
+}
+
+// "-" and /dev/stdout are standard output (here a pipe); a FIFO is written in place for
+// a reader that opened it before the recorder started (the start-up check must not open
+// it: its reader would see an end of file).
+void TestHeadless::exportsToStandardOutputAndFifo()
+{
+    for (const QString &target : {u"-"_s, u"/dev/stdout"_s}) {
+        QProcess p;
+        p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, target});
+        QVERIFY(p.waitForFinished(15000));
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 0);
+        const QList<QStringList> rows = parseCsv(p.readAllStandardOutput());
+        QVERIFY2(!rows.isEmpty(), err.constData());
+        QVERIFY(countRows(rows, [](const QStringList &r) { return r[Destination] == u"127.0.0.1/8"_s; }) == 1);
+        QVERIFY2(err.contains(target == u"-"_s ? "wrote " : "/dev/stdout"), err.constData());
+        QVERIFY(!QFileInfo::exists(u"-"_s)); // no file named "-" in the working directory
+    }
+
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(u"fifo"_s);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    QProcess reader;
+    reader.start(u"cat"_s, {fifo});
+    QVERIFY(reader.waitForStarted(5000));
+    QTest::qWait(100); // cat is blocked in open(), waiting for a writer
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--duration"_s, u"0.5"_s, u"--export-csv"_s, fifo}));
+    QVERIFY(ip(u"link add e2f0 type veth peer name e2f1"_s));
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(reader.waitForFinished(5000), "the FIFO's reader got no end of file");
+    const QList<QStringList> rows = parseCsv(reader.readAllStandardOutput());
+    QVERIFY(countRows(rows, [](const QStringList &r) { return r[Change] == u"add"_s && r[IfName] == u"e2f0"_s; }) == 1);
+    QVERIFY(S_ISFIFO(statOf(fifo).st_mode));
+    QVERIFY(ip(u"link del e2f0"_s));
+}
+
+// A full disk (our own 64 KiB tmpfs, filled): one line naming the cause, no duplicate
+// warning, exit 1; the events are saved elsewhere, said on the same line.
+void TestHeadless::fullDiskIsReportedInOneLine()
+{
+    if (!ncv::test::mountNamespaceResult().entered)
+        QSKIP(ncv::test::mountNamespaceResult().message.c_str());
+    QTemporaryDir diskDir;
+    QTemporaryDir tmpDir;
+    ncv::test::TmpfsMount disk(diskDir.path().toStdString(), 64);
+    QVERIFY2(disk.ok(), disk.error().c_str());
+    {
+        QFile filler(diskDir.filePath(u"filler"_s));
+        QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+        const QByteArray block(4096, 'x');
+        while (filler.write(block) == block.size()) { }
+    }
+    const QString target = diskDir.filePath(u"out.csv"_s);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"TMPDIR"_s, tmpDir.path());
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, target});
+    QVERIFY(p.waitForFinished(15000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 1);
+    const QStringList lines = errLines(err);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].startsWith(u"ready:"_s), err.constData());
+    QVERIFY2(lines[1].startsWith(u"netchangeview: cannot write %1: No space left on device; the "_s.arg(target)),
+             err.constData());
+    QVERIFY(!QFileInfo::exists(target));
+    QVERIFY(!fallbackFileIn(QString::fromLocal8Bit(err)).isEmpty());
+}
+
+// Two recorders failing at the same moment (their directory removed while they record)
+// save their events to two different files, each new (made exclusively), mode 0600 and
+// complete.
+void TestHeadless::twoFailingRecordersSaveToTwoFiles()
+{
+    QTemporaryDir tmpDir;
+    QTemporaryDir parent;
+    const QString gone = parent.filePath(u"gone"_s);
+    QVERIFY(QDir().mkdir(gone));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"TMPDIR"_s, tmpDir.path());
+    QProcess a;
+    QProcess b;
+    for (QProcess *p : {&a, &b}) {
+        p->setProcessEnvironment(env);
+        QVERIFY(startRecorder(*p, {u"--headless"_s, u"--export-csv"_s, gone + (p == &a ? u"/a.csv"_s : u"/b.csv"_s)}));
+    }
+    QVERIFY(QDir().rmdir(gone));
+    ::kill(pid_t(a.processId()), SIGTERM);
+    ::kill(pid_t(b.processId()), SIGTERM);
+    QStringList files;
+    for (QProcess *p : {&a, &b}) {
+        QVERIFY(p->waitForFinished(15000));
+        QCOMPARE(p->exitCode(), 1);
+        const QString err = QString::fromLocal8Bit(p->readAllStandardError());
+        const QRegularExpressionMatch m
+            = QRegularExpression(u"the (\\d+) recorded events were saved to (.+) instead"_s).match(err);
+        QVERIFY2(m.hasMatch(), qPrintable(err));
+        const QString file = m.captured(2);
+        const struct stat st = statOf(file);
+        QVERIFY2(S_ISREG(st.st_mode), qPrintable(file));
+        QCOMPARE(st.st_mode & 07777, mode_t(0600));
+        QCOMPARE(QFileInfo(file).absolutePath(), tmpDir.path());
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(parseCsv(f.readAll()).size(), m.captured(1).toInt());
+        files << file;
+    }
+    QVERIFY2(files[0] != files[1], qPrintable(files[0]));
+}
+
+// Another user's symlink in a sticky world-writable directory is refused before
+// recording starts, in one line; the file it points at is untouched.
+void TestHeadless::refusesAnotherUsersSymlinkInStickyDirectory()
+{
+    if (geteuid() != 0)
+        QSKIP("making a symlink owned by another user needs root");
+    QTemporaryDir sticky;
+    QTemporaryDir elsewhere;
+    QCOMPARE(::chmod(QFile::encodeName(sticky.path()).constData(), 01777), 0);
+    const QString secret = elsewhere.filePath(u"secret"_s);
+    {
+        QFile f(secret);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("root only\n");
+    }
+    const QString link = sticky.filePath(u"out.csv"_s);
+    QVERIFY(QFile::link(secret, link));
+    QCOMPARE(::lchown(QFile::encodeName(link).constData(), 65534, 65534), 0);
+    QProcess p;
+    p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, link});
+    QVERIFY(p.waitForFinished(15000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 1);
+    const QStringList lines = errLines(err);
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines[0].startsWith(u"netchangeview: cannot write %1: refusing to follow the symlink"_s.arg(link)),
+             err.constData());
+    QVERIFY2(lines[0].contains(u"sticky world-writable directory %1"_s.arg(sticky.path())), err.constData());
+    QFile f(secret);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("root only\n"));
+}
+
+// Overwriting another user's file as root keeps its owner, group and mode.
+void TestHeadless::keepsOwnerAndModeOfReplacedFile()
+{
+    if (geteuid() != 0)
+        QSKIP("giving a file to another user needs root");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"theirs.csv"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("old\n");
+    }
+    QCOMPARE(::chown(QFile::encodeName(path).constData(), 65534, 65534), 0);
+    QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0640), 0);
+    QProcess p;
+    p.start(m_binary, {u"--headless"_s, u"--duration"_s, u"0"_s, u"--export-csv"_s, path});
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    const struct stat st = statOf(path);
+    QCOMPARE(st.st_uid, uid_t(65534));
+    QCOMPARE(st.st_gid, gid_t(65534));
+    QCOMPARE(st.st_mode & 07777, mode_t(0640));
+    QStringList header;
+    QVERIFY(!readCsv(path, &header).isEmpty());
+}
+
+// A duration longer than a QTimer can hold (24.8 days) is accepted and shown as given;
+// the recorder runs until stopped (tst_recorder checks the deadline itself).
+void TestHeadless::longDurationIsKept()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    p.setProgram(m_binary);
+    p.setArguments({u"--headless"_s, u"--duration"_s, u"3000000"_s, u"--export-csv"_s, dir.filePath(u"long.csv"_s)});
+    p.start();
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("ready:") || p.state() == QProcess::NotRunning,
+                             15000);
+    QVERIFY2(err.contains("recording for 3000000 s"), err.constData());
+    p.terminate();
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
 int main(int argc, char **argv)
 {
     ncv::test::enterPrivateNetworkNamespace(); // before any thread exists
+    ncv::test::enterPrivateMountNamespace();
     QCoreApplication app(argc, argv);
     TestHeadless test;
     return QTest::qExec(&test, argc, argv);

@@ -1,11 +1,11 @@
 // Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
 // events after ready, stop() at any time, unwritable output.
-#include "csvreader.h"
-#include "eventhistory.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "recorder.h"
+#include "model/export/csvreader.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -72,10 +72,10 @@ private Q_SLOTS:
         QTest::addColumn<bool>("initial");
         QTest::addColumn<int>("family");
         QTest::addColumn<int>("rows");
-        QTest::newRow("initial, both families") << true << afUnspec() << 6;
-        QTest::newRow("initial, IPv4") << true << afInet() << 4; // 2 interfaces, 1 address, 1 route
-        QTest::newRow("initial, IPv6") << true << afInet6() << 4;
-        QTest::newRow("no initial") << false << afUnspec() << 0;
+        QTest::newRow("initial, both families") << true << platform::afUnspec() << 6;
+        QTest::newRow("initial, IPv4") << true << platform::afInet() << 4; // 2 interfaces, 1 address, 1 route
+        QTest::newRow("initial, IPv6") << true << platform::afInet6() << 4;
+        QTest::newRow("no initial") << false << platform::afUnspec() << 0;
     }
     void durationZero()
     {
@@ -111,7 +111,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), false, -1});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), false, -1});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -140,7 +140,7 @@ private Q_SLOTS:
         ManualSource source;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0.3});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0.3});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -154,6 +154,32 @@ private Q_SLOTS:
         QCOMPARE(readCsv(path).size(), 2);
     }
 
+    // A duration longer than a QTimer interval can hold (int ms, 24.8 days) is kept whole:
+    // the deadline is 40 days away, not capped, and recording goes on until it.
+    void longDurationKeepsItsDeadline()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const double days40 = 40.0 * 24 * 3600;
+        Recorder recorder(&source,
+                          RecorderOptions {dir.filePath(QStringLiteral("long.csv")), afUnspec(), true, days40});
+        QCOMPARE(recorder.deadline().isForever(), true);
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        const qint64 remainingMs = recorder.deadline().remainingTime();
+        QVERIFY2(remainingMs > qint64(days40 * 1000) - 60'000 && remainingMs <= qint64(days40 * 1000),
+                 qPrintable(QString::number(remainingMs)));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 0);
+        recorder.stop();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    }
+
     void stopBeforeReadyAndFromReadySlot()
     {
         ManualSource source;
@@ -161,7 +187,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         {
             const QString path = dir.filePath(QStringLiteral("early.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             QString error;
             QVERIFY(recorder.start(&error));
@@ -171,7 +197,7 @@ private Q_SLOTS:
         }
         {
             const QString path = dir.filePath(QStringLiteral("onready.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             connect(&recorder, &Recorder::ready, &recorder, &Recorder::stop);
             QString error;
@@ -260,7 +286,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("missing/dir/out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0});
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
         QVERIFY(recorder.start(&error));
