@@ -2,6 +2,7 @@
 // NotificationModel (batches arrive through the event loop, hence QTRY_*).
 #include "mainwindow.h"
 
+#include "addresstablemodel.h"
 #include "columnfilterproxy.h"
 #include "csvreader.h"
 #include "csvwriter.h"
@@ -165,6 +166,7 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void statusShowsDroppedEvents();
+    void statusCountsOnlyLiveRows();
     void initTestCase();
     void init();
     void showsSnapshotAndStatus();
@@ -250,6 +252,27 @@ void TestMainWindow::statusShowsDroppedEvents()
     f.window->updateStatus();
     QVERIFY2(f.window->countsLabel()->text().contains(QStringLiteral("oldest dropped: history keeps 5")),
              qPrintable(f.window->countsLabel()->text()));
+}
+
+void TestMainWindow::statusCountsOnlyLiveRows()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    TableSection *addresses = f.window->addressesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.source.remove(routeRow("198.51.100.0", 24, "192.168.1.254", 2, 300));
+    f.source.remove(addressRow(4, "10.1.0.1", 24));
+    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes - 1);
+    QTRY_COMPARE(f.model.addresses()->liveRowCount(), kAddresses - 1);
+    f.window->updateStatus();
+    // The deleted rows are still shown (struck through) until the sweep; the status bar
+    // counts what `ip route` / `ip addr` list now.
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes);
+    QCOMPARE(addresses->proxy()->rowCount(), kAddresses);
+    const QString counts = f.window->countsLabel()->text();
+    QVERIFY2(counts.contains(QStringLiteral("Routes: %1 ").arg(kRoutes - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Addresses: %1 ").arg(kAddresses - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Interfaces: %1 ").arg(kInterfaces)), qPrintable(counts));
 }
 
 void TestMainWindow::filterNarrowsTableAfterDebounce()

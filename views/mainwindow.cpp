@@ -507,10 +507,12 @@ TimelineBins *MainWindow::chartBins() const
 
 void MainWindow::updateStatus()
 {
+    // Live objects, as `ip link / addr / route` list them: rows still shown struck through
+    // (deleted, waiting for the sweep) are not counted.
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(m_model->interfaces()->rowCount())
-                               .arg(m_model->addresses()->rowCount())
-                               .arg(m_model->routes()->rowCount())
+                               .arg(m_model->interfaces()->liveRowCount())
+                               .arg(m_model->addresses()->liveRowCount())
+                               .arg(m_model->routes()->liveRowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
