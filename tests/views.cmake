@@ -1,4 +1,4 @@
-# Views tests (owned by the views helper): UI tests on the real MainWindow, offscreen.
+# Views tests: UI tests on the real MainWindow, offscreen.
 ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp viewstestdata.h LIBS ncv_views TIMEOUT 180)
 target_include_directories(tst_mainwindow PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
