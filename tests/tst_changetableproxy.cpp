@@ -360,6 +360,38 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), plain.rowCount());
     }
 
+    // A live table is filtered by setFilterText() alone: QSortFilterProxyModel's own
+    // pattern is not applied, and setting one says so instead of being ignored silently.
+    void inheritedPatternIsNotAppliedAndSaysSo()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 50);
+        ChangeTableProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        QTest::ignoreMessage(
+            QtWarningMsg, QRegularExpression(QStringLiteral("filter pattern \"zzz\" is not applied to a live table")));
+        proxy.setFilterFixedString(QStringLiteral("zzz"));
+        QCOMPARE(proxy.rowCount(), 50);
+        proxy.setFilterFixedString(QString()); // clearing it says nothing
+        proxy.setFilterText(QStringLiteral("zzz"));
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setFilterText(QStringLiteral("IPV6")); // one column's text, ignoring case
+        QCOMPARE(proxy.rowCount(), 8); // i % 7 == 0 below 50
+
+        // Another source: setFilterText() is QSortFilterProxyModel's fixed-string filter,
+        // ignoring case, over every column, and says nothing.
+        QStringListModel names({QStringLiteral("Alpha"), QStringLiteral("beta"), QStringLiteral("GAMMA")});
+        ChangeTableProxy other;
+        other.setSourceModel(&names);
+        other.setFilterText(QStringLiteral("ALP"));
+        QCOMPARE(other.rowCount(), 1);
+        other.setFilterText(QStringLiteral("a"));
+        QCOMPARE(other.rowCount(), 3);
+        other.setFilterText(QStringLiteral("a.*"));
+        QCOMPARE(other.rowCount(), 0); // plain text, not a pattern
+    }
+
     // The Expires column counts down with one dataChanged per run of neighbouring rows
     // that have an expiry, over that column only (not over every route of the table).
     void expiresTickCoversOnlyExpiringRows()
