@@ -26,6 +26,8 @@ mkdir -p "$build/artifacts"
 status=0
 for target in decoder csvreader; do
     seeds=tests/fuzz/corpus/$target
+    # An empty or missing seed directory would let the target start from nothing unnoticed.
+    [ -n "$(ls -A "$seeds" 2>/dev/null)" ] || { echo "fuzz.sh: no seed corpus in $seeds" >&2; exit 1; }
     work=$build/corpus-$target # new inputs go here; the committed seeds stay untouched
     mkdir -p "$work"
     log=$build/fuzz-$target.log

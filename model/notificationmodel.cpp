@@ -394,7 +394,6 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
 
 void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)
 {
-    ++m_batchCount;
     Q_EMIT batchApplied(records);
     if (sawSnapshotComplete) {
         m_snapshotComplete = true;

@@ -127,8 +127,6 @@ public:
 
     /// True while a batch is being applied (signals emitted from it run inside).
     bool isApplying() const { return m_applying; }
-    /// Number of batches applied so far (for tests and stats).
-    qint64 batchCount() const { return m_batchCount; }
 
     /// Most records applied in one go on the GUI thread; a larger burst is applied in
     /// slices, one per event-loop turn, so the GUI keeps turning. Each slice is sized by a
@@ -228,7 +226,6 @@ private:
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;
-    qint64 m_batchCount = 0;
     // Apply statistics (GUI thread), see ApplyStats.
     qint64 m_gapCount = 0;
     qint64 m_appliedRecords = 0;

@@ -9,6 +9,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
@@ -33,13 +34,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -149,6 +153,22 @@ EntityRow entity(std::uint32_t protocol)
     return e;
 }
 
+struct ExportResult {
+    qint64 written = -1;
+    QString error;
+};
+
+/// window->startExport(path), run to its end (exportFinished()).
+ExportResult runExport(MainWindow *window, const QString &path)
+{
+    QSignalSpy finished(window, &MainWindow::exportFinished);
+    if (!window->startExport(path))
+        return {-1, QStringLiteral("startExport refused")};
+    if (!finished.wait(30000))
+        return {-1, QStringLiteral("no exportFinished within 30 s")};
+    return {finished.at(0).at(1).toLongLong(), finished.at(0).at(2).toString()};
+}
+
 /// Proxy row of the first event log row whose Change cell reads `change`, or -1.
 int eventRow(TableSection *events, const QString &change)
 {
@@ -165,6 +185,7 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void statusShowsDroppedEvents();
+    void statusCountsOnlyLiveRows();
     void initTestCase();
     void init();
     void showsSnapshotAndStatus();
@@ -173,6 +194,7 @@ private Q_SLOTS:
     void selectingEventFillsDetails();
     void addedRowIsMarked();
     void exportWritesCsv();
+    void exportCountsEventsWrittenWhileEventsArrive();
     void exportErrorIsReported();
     void exportCancelLeavesOldFile();
     void familySelectorReregisters();
@@ -250,6 +272,27 @@ void TestMainWindow::statusShowsDroppedEvents()
     f.window->updateStatus();
     QVERIFY2(f.window->countsLabel()->text().contains(QStringLiteral("oldest dropped: history keeps 5")),
              qPrintable(f.window->countsLabel()->text()));
+}
+
+void TestMainWindow::statusCountsOnlyLiveRows()
+{
+    Fixture f;
+    TableSection *routes = f.window->routesSection();
+    TableSection *addresses = f.window->addressesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.source.remove(routeRow("198.51.100.0", 24, "192.168.1.254", 2, 300));
+    f.source.remove(addressRow(4, "10.1.0.1", 24));
+    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes - 1);
+    QTRY_COMPARE(f.model.addresses()->liveRowCount(), kAddresses - 1);
+    f.window->updateStatus();
+    // The deleted rows are still shown (struck through) until the sweep; the status bar
+    // counts what `ip route` / `ip addr` list now.
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes);
+    QCOMPARE(addresses->proxy()->rowCount(), kAddresses);
+    const QString counts = f.window->countsLabel()->text();
+    QVERIFY2(counts.contains(QStringLiteral("Routes: %1 ").arg(kRoutes - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Addresses: %1 ").arg(kAddresses - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Interfaces: %1 ").arg(kInterfaces)), qPrintable(counts));
 }
 
 void TestMainWindow::filterNarrowsTableAfterDebounce()
@@ -376,10 +419,12 @@ void TestMainWindow::exportWritesCsv()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("events.csv"));
-    QString error;
-    QVERIFY2(f.window->exportCsv(path, &error), qPrintable(error));
+    const ExportResult result = runExport(f.window.get(), path);
+    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QCOMPARE(result.written, qint64(expected));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
     const QList<QStringList> rows = csv::parse(file.readAll(), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(rows.size(), expected + 1);
@@ -392,6 +437,52 @@ void TestMainWindow::exportWritesCsv()
     QCOMPARE(rows.last().at(0), QString::number(expected));
     QCOMPARE(rows.last().at(3), QStringLiteral("parameter"));
     QCOMPARE(rows.last().at(12), QStringLiteral("mtu"));
+    QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+}
+
+void TestMainWindow::exportCountsEventsWrittenWhileEventsArrive()
+{
+    Fixture f;
+    const qint64 initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(f.model.history()->size(), initial);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("events.csv"));
+    QSignalSpy finished(f.window.get(), &MainWindow::exportFinished);
+    // Queued before the export starts, applied only after it took its snapshot (the
+    // model applies batches on the event loop, here each as soon as it is posted): not
+    // written, but in the history before the export's end is reported.
+    f.model.setUpdateIntervalMs(0);
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    QVERIFY(f.window->startExport(path));
+    QVERIFY(f.window->isExporting());
+    QVERIFY(!f.window->startExport(dir.filePath(QStringLiteral("second.csv")))); // one at a time
+    QVERIFY(!f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+    // And more events keep arriving while it runs.
+    QTimer feeder;
+    int mtu = 1400;
+    connect(&feeder, &QTimer::timeout, &f.model,
+            [&f, &mtu] { f.source.upsert(interfaceRow(2, "eth0", "ether", ++mtu)); });
+    feeder.start(1);
+    QVERIFY(finished.wait(30000));
+    feeder.stop();
+    QVERIFY(!f.window->isExporting());
+
+    const qint64 written = finished.at(0).at(1).toLongLong();
+    QCOMPARE(finished.at(0).at(2).toString(), QString());
+    QCOMPARE(written, initial);
+    QVERIFY(f.model.history()->size() > written);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    const QList<QStringList> rows = csv::parse(file.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(qint64(rows.size() - 1), written);
+    // The status bar reports the events written, not the history's size by then.
+    const QString message = f.window->statusBar()->currentMessage();
+    QVERIFY2(message.startsWith(QStringLiteral("Exported %1 event").arg(written)), qPrintable(message));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("second.csv"))));
 }
 
 void TestMainWindow::exportErrorIsReported()
@@ -400,10 +491,17 @@ void TestMainWindow::exportErrorIsReported()
     QTRY_VERIFY(f.model.history()->size() > 0);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("no/such/dir/events.csv"));
-    QString error;
-    QVERIFY(!f.window->exportCsv(path, &error));
-    QVERIFY(!error.isEmpty());
+    const ExportResult result = runExport(f.window.get(), path);
+    QVERIFY(!result.error.isEmpty());
+    QCOMPARE(result.written, qint64(0));
     QVERIFY(!QFile::exists(path));
+    // Shown in a message box (opened, not exec()'d: the test keeps running).
+    auto *box = f.window->findChild<QMessageBox *>(QStringLiteral("exportErrorBox"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->text(), result.error);
+    box->close();
+    QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
 }
 
 void TestMainWindow::exportCancelLeavesOldFile()
@@ -435,21 +533,26 @@ void TestMainWindow::exportCancelLeavesOldFile()
         QVERIFY(old.open(QIODevice::WriteOnly));
         old.write("old contents\n");
     }
-    // Press Cancel on the progress dialog as soon as the export's event loop runs.
-    QTimer::singleShot(0, f.window.get(), [&f] {
-        auto *progress = f.window->findChild<QProgressDialog *>();
-        QVERIFY(progress);
-        progress->cancel();
-    });
-    QString error;
-    QVERIFY(!f.window->exportCsv(path, &error));
+    QSignalSpy finished(f.window.get(), &MainWindow::exportFinished);
+    QVERIFY(f.window->startExport(path));
+    // Press Cancel on the progress dialog while the worker writes.
+    auto *progress = f.window->findChild<QProgressDialog *>();
+    QVERIFY(progress);
+    auto *cancel = progress->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    cancel->click();
+    QVERIFY(finished.wait(30000));
+    const QString error = finished.at(0).at(2).toString();
     QVERIFY2(error.contains(QStringLiteral("cancel")), qPrintable(error));
+    QCOMPARE(finished.at(0).at(1).toLongLong(), qint64(0));
+    QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("cancel")));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("old contents\n"));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {QStringLiteral("events.csv")});
-    // The window is usable again.
+    // The window is usable again, and the progress dialog is gone.
     QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+    QTRY_VERIFY(!f.window->findChild<QProgressDialog *>());
 }
 
 void TestMainWindow::familySelectorReregisters()

@@ -1,4 +1,4 @@
-# Views tests (owned by the views helper): UI tests on the real MainWindow, offscreen.
+# Views tests: UI tests on the real MainWindow, offscreen.
 ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS ncv_views TIMEOUT 180)
 
 # Not a test: fills a MainWindow with realistic rows and events and saves a PNG

@@ -27,7 +27,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QEventLoop>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -38,7 +37,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
-#include <QScopeGuard>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -47,16 +45,28 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
-#include <atomic>
 #include <climits>
-#include <thread>
+#include <memory>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcViews, "ncv.views")
 
 namespace ncv {
 
+/// What the export worker reports (written on the worker thread, read on the GUI thread
+/// after QFutureWatcher::finished()). Kept out of the future: a result reported after
+/// cancel() is dropped (QFutureInterface::reportResult), yet a Cancel may come after the
+/// file was written.
+struct MainWindow::ExportOutcome {
+    bool ok = false;
+    QString error;
+};
+
 namespace {
+
+constexpr int kExportProgressSteps = 1000;
 
 QSettings appSettings()
 {
@@ -103,6 +113,12 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
         statusBar()->showMessage(tr("Error: %1").arg(message), 10000);
     });
 
+    connect(&m_exportWatcher, &QFutureWatcher<void>::progressValueChanged, this, [this](int value) {
+        if (m_exportProgress)
+            m_exportProgress->setValue(value);
+    });
+    connect(&m_exportWatcher, &QFutureWatcher<void>::finished, this, &MainWindow::onExportFinished);
+
     m_statusTimer.setInterval(250);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer.start();
@@ -117,7 +133,15 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
         QTimer::singleShot(0, this, &MainWindow::onSnapshotComplete);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The worker holds its own copies; still, do not leave it writing after the window.
+    m_exportWatcher.disconnect(this);
+    if (m_exportWatcher.isRunning()) {
+        m_exportWatcher.cancel();
+        m_exportWatcher.waitForFinished();
+    }
+}
 
 void MainWindow::createActions()
 {
@@ -508,10 +532,12 @@ TimelineBins *MainWindow::chartBins() const
 
 void MainWindow::updateStatus()
 {
+    // Live objects, as `ip link / addr / route` list them: rows still shown struck through
+    // (deleted, waiting for the sweep) are not counted.
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(m_model->interfaces()->rowCount())
-                               .arg(m_model->addresses()->rowCount())
-                               .arg(m_model->routes()->rowCount())
+                               .arg(m_model->interfaces()->liveRowCount())
+                               .arg(m_model->addresses()->liveRowCount())
+                               .arg(m_model->routes()->liveRowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
@@ -590,77 +616,88 @@ void MainWindow::focusFilter()
     section->filterEdit()->selectAll();
 }
 
-bool MainWindow::exportCsv(const QString &path, QString *error)
+bool MainWindow::startExport(const QString &path)
 {
-    if (m_exporting) {
-        if (error)
-            *error = tr("An export is already running.");
+    if (isExporting())
         return false;
-    }
-    m_exporting = true;
-    m_exportAction->setEnabled(false);
-    const auto resetExporting = qScopeGuard([this] {
-        m_exporting = false;
-        m_exportAction->setEnabled(true);
-    });
-    // The live history keeps growing while the worker runs (the event loop keeps
-    // applying batches), so the worker writes an immutable snapshot of the events so far:
-    // it shares the sealed chunks of the history (no copy of the events).
+    // The live history keeps growing while the worker runs (the event loop keeps applying
+    // batches): the worker writes an immutable snapshot of the events so far, which shares
+    // the sealed chunks of the history (no copy of the events).
     const EventHistory::Snapshot snapshot = m_model->history()->snapshot();
-    const qint64 count = snapshot.size();
+    m_exportPath = path;
+    m_exportCount = snapshot.size();
+    m_exportOutcome = std::make_shared<ExportOutcome>();
+    m_exportAction->setEnabled(false);
 
-    QProgressDialog progress(tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(count, INT_MAX)))
-                                 .arg(QDir::toNativeSeparators(path)),
-                             tr("Cancel"), 0, 1000, this);
-    progress.setWindowTitle(tr("Export CSV"));
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setMinimumDuration(500);
-    progress.setAutoClose(false);
-    progress.setAutoReset(false);
+    // Not modal: the window stays usable (a modal QProgressDialog would run the event loop
+    // inside each setValue()).
+    m_exportProgress = new QProgressDialog(
+        tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(m_exportCount, INT_MAX)))
+            .arg(QDir::toNativeSeparators(path)),
+        tr("Cancel"), 0, kExportProgressSteps, this);
+    m_exportProgress->setWindowTitle(tr("Export CSV"));
+    m_exportProgress->setMinimumDuration(500);
+    m_exportProgress->setAutoClose(false);
+    m_exportProgress->setAutoReset(false);
+    m_exportProgress->setValue(0);
+    connect(m_exportProgress, &QProgressDialog::canceled, &m_exportWatcher, &QFutureWatcher<void>::cancel);
 
-    std::atomic<qint64> done {0};
-    std::atomic<qint64> total {count};
-    std::atomic<bool> cancel {false};
-    bool ok = false;
-    QString workerError;
-    QEventLoop loop;
-    // Worker thread: touches only the snapshot, the atomics and its own result variables.
-    std::thread worker([&] {
-        ok = csv::exportToFile(snapshot, path, &workerError, [&](qint64 d, qint64 t) {
-            done = d;
-            total = t;
-            return !cancel.load();
+    // Worker thread (QThreadPool): touches only its copies, the promise and the outcome,
+    // which the GUI thread reads after the watcher's finished().
+    const std::shared_ptr<ExportOutcome> outcome = m_exportOutcome;
+    m_exportWatcher.setFuture(QtConcurrent::run([snapshot, path, outcome](QPromise<void> &promise) {
+        promise.setProgressRange(0, kExportProgressSteps);
+        outcome->ok = csv::exportToFile(snapshot, path, &outcome->error, [&promise](qint64 done, qint64 total) {
+            if (total > 0)
+                promise.setProgressValue(int(done * kExportProgressSteps / total));
+            return !promise.isCanceled();
         });
-        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
-    });
-    connect(&progress, &QProgressDialog::canceled, &progress, [&cancel] { cancel = true; });
-    QTimer poll;
-    poll.setInterval(50);
-    connect(&poll, &QTimer::timeout, &progress, [&] {
-        const qint64 t = total.load();
-        progress.setValue(t > 0 ? int(done.load() * 1000 / t) : 0);
-        if (progress.wasCanceled())
-            cancel = true;
-    });
-    poll.start();
-    loop.exec();
-    worker.join();
-    poll.stop();
-    progress.close();
-
-    if (!ok) {
-        QString message = workerError;
-        if (cancel.load())
-            message = tr("Export cancelled; %1 was not changed.").arg(QDir::toNativeSeparators(path));
-        if (message.isEmpty())
-            message = tr("Cannot write %1.").arg(QDir::toNativeSeparators(path));
-        qCWarning(lcViews) << "export failed:" << message;
-        if (error)
-            *error = message;
-        return false;
-    }
-    qCInfo(lcViews) << "exported" << count << "events to" << path;
+    }));
     return true;
+}
+
+bool MainWindow::isExporting() const
+{
+    return m_exportOutcome != nullptr;
+}
+
+void MainWindow::onExportFinished()
+{
+    const std::shared_ptr<ExportOutcome> outcome = std::exchange(m_exportOutcome, nullptr);
+    if (!outcome)
+        return;
+    const QString path = std::exchange(m_exportPath, QString());
+    const qint64 count = std::exchange(m_exportCount, 0);
+    const bool cancelled = m_exportWatcher.isCanceled();
+    if (m_exportProgress) {
+        m_exportProgress->disconnect(&m_exportWatcher); // closing it would emit canceled()
+        m_exportProgress->hide();
+        m_exportProgress->deleteLater();
+    }
+    m_exportAction->setEnabled(true);
+    const QString shownPath = QDir::toNativeSeparators(path);
+    // A Cancel that came after the file was written does not undo it: the outcome decides.
+    if (outcome->ok) {
+        qCInfo(lcViews) << "exported" << count << "events to" << path;
+        statusBar()->showMessage(
+            tr("Exported %n event(s) to %1", nullptr, int(std::min<qint64>(count, INT_MAX))).arg(shownPath), 8000);
+        Q_EMIT exportFinished(path, count, QString());
+        return;
+    }
+    if (cancelled) {
+        const QString message = tr("Export cancelled; %1 was not changed.").arg(shownPath);
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT exportFinished(path, 0, message);
+        return;
+    }
+    const QString message = outcome->error.isEmpty() ? tr("Cannot write %1.").arg(shownPath) : outcome->error;
+    qCWarning(lcViews) << "export failed:" << message;
+    // Not exec(): no nested event loop; the box deletes itself when closed.
+    auto *box = new QMessageBox(QMessageBox::Critical, tr("Export failed"), message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    Q_EMIT exportFinished(path, 0, message);
 }
 
 void MainWindow::exportWithDialog()
@@ -670,16 +707,8 @@ void MainWindow::exportWithDialog()
                                     .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Event History as CSV"), suggested,
                                                       tr("CSV files (*.csv);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (exportCsv(path, &error)) {
-        statusBar()->showMessage(tr("Exported %n event(s) to %1", nullptr, int(m_model->history()->size()))
-                                     .arg(QDir::toNativeSeparators(path)),
-                                 8000);
-    } else {
-        QMessageBox::critical(this, tr("Export failed"), error);
-    }
+    if (!path.isEmpty())
+        startExport(path);
 }
 
 void MainWindow::showAbout()

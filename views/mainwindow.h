@@ -5,14 +5,18 @@
 // selectedFamily(), which is restored from the settings).
 #pragma once
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 class QAction;
 class QActionGroup;
 class QComboBox;
 class QLabel;
+class QProgressDialog;
 class QSplitter;
 class QTabWidget;
 class QToolButton;
@@ -39,11 +43,16 @@ public:
     /// settings; AF_UNSPEC by default). The app passes it to model->start().
     int selectedFamily() const { return m_family; }
 
-    /// Writes the whole event history to path as CSV (ncv::csv::exportToFile, all or
-    /// nothing) on a worker thread, showing a cancellable progress dialog when it takes
-    /// longer than half a second. Returns false with *error set on failure or cancel.
-    /// File > Export calls this after its file dialog.
-    bool exportCsv(const QString &path, QString *error);
+    /// Starts writing the event history as it is now to path as CSV: csv::exportToFile
+    /// (all or nothing) run by QtConcurrent::run, watched by a QFutureWatcher that feeds a
+    /// progress dialog with Cancel (shown when the export takes longer than half a second).
+    /// Returns at once; the window stays usable, and events that arrive meanwhile are not
+    /// written. The end is reported by exportFinished(), in the status bar, and for a
+    /// failure other than Cancel in a message box. Returns false, starting nothing, while
+    /// another export runs. File > Export calls this after its file dialog.
+    bool startExport(const QString &path);
+    /// True from startExport() until its exportFinished().
+    bool isExporting() const;
 
     bool isPaused() const;
 
@@ -74,6 +83,12 @@ public:
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
+Q_SIGNALS:
+    /// The export started by startExport(path) ended. written: events in the file (the
+    /// history's size when the export started; 0 on failure). error: "" on success, else one
+    /// line ("Export cancelled; <path> was not changed." or csv::exportToFile's reason).
+    void exportFinished(const QString &path, qint64 written, const QString &error);
+
 public Q_SLOTS:
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
@@ -103,6 +118,7 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void exportWithDialog();
+    void onExportFinished();
     void showAbout();
     void onEventSelected(const QModelIndex &current);
     void onEntitySelectionChanged();
@@ -116,7 +132,12 @@ private:
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
-    bool m_exporting = false;
+    struct ExportOutcome;
+    QFutureWatcher<void> m_exportWatcher;
+    QPointer<QProgressDialog> m_exportProgress;
+    std::shared_ptr<ExportOutcome> m_exportOutcome; // set while an export runs
+    QString m_exportPath;
+    qint64 m_exportCount = 0; // events being written
     bool m_selectedEntityRemoved = false;
 
     QTabWidget *m_tabs = nullptr;

@@ -28,9 +28,13 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     setObjectName(objectName);
     m_proxy->setParent(this);
     m_proxy->setSourceModel(source);
-    m_proxy->setSortRole(SortRole);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
+    if (!qobject_cast<ChangeTableProxy *>(m_proxy)) {
+        // applyFilterNow() gives these QSortFilterProxyModel's fixed-string filter; a
+        // ChangeTableProxy sorts and filters by its own rules (setFilterText()).
+        m_proxy->setSortRole(SortRole);
+        m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+        m_proxy->setFilterKeyColumn(-1);
+    }
     m_proxy->setDynamicSortFilter(true);
 
     m_filter = new QLineEdit(this);

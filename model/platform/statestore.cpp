@@ -575,38 +575,6 @@ const InterfaceRow *StateStore::findInterface(std::uint32_t ifIndex) const
     return nullptr;
 }
 
-std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Family family) const
-{
-    std::vector<RouteRow> out;
-    auto scan = [&](const RouteRow &row) {
-        if (family != Family::Unspec && row.family() != family)
-            return;
-        for (const NextHop &hop : row.nextHops) {
-            if (hop.ifIndex == ifIndex) {
-                out.push_back(row);
-                break;
-            }
-        }
-    };
-    m_routes.forEach(scan);
-    for (const auto &[k, row] : m_routeDuplicates)
-        scan(row);
-    return out;
-}
-
-std::vector<RouteRow> StateStore::routesUsingNexthop(std::uint32_t nhId, Family family) const
-{
-    std::vector<RouteRow> out;
-    auto scan = [&](const RouteRow &row) {
-        if (row.nhId == nhId && (family == Family::Unspec || row.family() == family))
-            out.push_back(row);
-    };
-    m_routes.forEach(scan);
-    for (const auto &[k, row] : m_routeDuplicates)
-        scan(row);
-    return out;
-}
-
 bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) const
 {
     if (m_routes.any(pred))

@@ -79,10 +79,6 @@ public:
 
     /// Lookups (nullptr when absent). Pointers are valid until the next mutation.
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
-    /// Routes whose next hops use ifIndex (for synthesized deletions).
-    std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
-    /// Routes that use the nexthop object nhId (RTA_NH_ID), of the given family (Unspec = all).
-    std::vector<RouteRow> routesUsingNexthop(std::uint32_t nhId, Family family) const;
     /// True when pred(route) holds for a held route (stops at the first).
     bool anyRoute(const std::function<bool(const RouteRow &)> &pred) const;
 

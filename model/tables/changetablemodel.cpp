@@ -268,8 +268,19 @@ ChangeTableProxy::ChangeTableProxy(QObject *parent)
     : QSortFilterProxyModel(parent), m_rankThreshold(kDefaultRankThreshold)
 {
     setSortRole(SortRole);
+    // For a source that is not a ChangeTableModel, setFilterText() hands the text to
+    // QSortFilterProxyModel's fixed-string filter: matched as rowContains() matches it.
     setFilterCaseSensitivity(Qt::CaseInsensitive);
     setFilterKeyColumn(-1);
+    m_patternNotifier = bindableFilterRegularExpression().addNotifier([this] { warnIfPatternIgnored(); });
+}
+
+void ChangeTableProxy::warnIfPatternIgnored() const
+{
+    if (m_table && !filterRegularExpression().pattern().isEmpty())
+        qCWarning(lcModel,
+                  "ChangeTableProxy: filter pattern \"%s\" is not applied to a live table; use setFilterText()",
+                  qUtf8Printable(filterRegularExpression().pattern()));
 }
 
 void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
@@ -299,6 +310,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
         m_connections << connect(source, &QAbstractItemModel::layoutChanged, this, [this] { forgetRejected(); });
     }
     QSortFilterProxyModel::setSourceModel(source);
+    warnIfPatternIgnored();
 }
 
 void ChangeTableProxy::forgetRejected()

@@ -10,6 +10,7 @@
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
+#include <QProperty>
 #include <QSortFilterProxyModel>
 #include <QTimer>
 
@@ -134,14 +135,19 @@ private:
 };
 
 /// Sorts and filters a ChangeTableModel through its compareRows() / rowContains() (no
-/// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a
-/// case-insensitive substring of any column; while the text only grows (typing), rows
-/// rejected by the previous text are rejected at once. The scan of a new text runs on
-/// up to 4 threads (rowContains() is read-only) into an accept bitmap that
-/// filterAcceptsRow() then only reads. A whole sort (sort(), or a filter change that
+/// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a row
+/// stays when the display text of one of its columns contains the filter text, ignoring
+/// case (plain text, not a pattern); while the text only grows (typing), rows rejected
+/// by the previous text are rejected at once. For a ChangeTableModel source that is the
+/// only filter: QSortFilterProxyModel's own (filterRegularExpression, set also by
+/// setFilterFixedString / setFilterWildcard, with filterKeyColumn, filterCaseSensitivity
+/// and filterRole) is not applied, and setting a pattern logs a warning saying so. The
+/// scan of a new text runs on up to 4 threads (rowContains() is read-only) into an accept
+/// bitmap that filterAcceptsRow() then only reads. A whole sort (sort(), or a filter change that
 /// brings back many rows) first ranks the rows from the table's sortKeys() (one sort of
 /// compact keys on two threads), so QSortFilterProxyModel's own sort compares two
-/// integers. Other source models fall back to QSortFilterProxyModel's behaviour.
+/// integers. Other source models fall back to QSortFilterProxyModel's behaviour
+/// (setFilterText() is then its case-insensitive fixed-string filter over every column).
 /// GUI thread only.
 class ChangeTableProxy : public QSortFilterProxyModel {
     Q_OBJECT
@@ -166,6 +172,7 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    void warnIfPatternIgnored() const;
     void forgetRejected();
     /// Fills m_ranks for source column (rank of each source row in ascending order; equal
     /// rows share a rank). False when the table has no sort keys for it.
@@ -192,6 +199,7 @@ private:
     bool m_narrowing = false;
     bool m_scanned = false; // inside setFilterText's invalidateFilter(): m_rejected is current
     QList<QMetaObject::Connection> m_connections;
+    QPropertyNotifier m_patternNotifier; // warns about a pattern that is not applied
 };
 
 } // namespace ncv

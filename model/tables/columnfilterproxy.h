@@ -1,7 +1,8 @@
-// ColumnFilterProxy: a ChangeTableProxy (fast sort and filter of a live table, issue #4) that, besides the usual filter
-// (regular expression / fixed string over filterKeyColumn), keeps only the rows whose cell in one column has exactly a
-// required value (compared as text of the given role). Used to show the routes of one routing entity (Routes table,
-// Protocol column). GUI thread only.
+// ColumnFilterProxy: a ChangeTableProxy (fast sort and filter of a live table) that, on
+// top of its filter text (setFilterText(): one column's display text contains it, ignoring
+// case), keeps only the rows whose cell in one column has exactly a required value
+// (compared as text of the given role). Used to show the routes of one routing entity
+// (Routes table, Protocol column). GUI thread only.
 #pragma once
 
 #include "model/tables/changetablemodel.h"

@@ -30,6 +30,10 @@ public:
         return row >= publishedRowCount() ? -1 : row;
     }
     int indexOf(const RowT &keyRow) const { return indexOf(rowKey(keyRow)); }
+    /// Keys hashed again to renumber their index entries after the sweep removed rows,
+    /// since construction: the rows after the first removed one, never the whole table.
+    /// For tests.
+    quint64 reindexedKeyCount() const { return m_reindexedKeys; }
 
     /// Applies one record of this table's object kind (others are ignored):
     /// Initial / Add insert (or update when the key exists), Parameter updates (found by
@@ -90,16 +94,38 @@ protected:
 
     void eraseRows(int first, int last) override
     {
-        // The index is rebuilt by reindexFrom(), which the sweep calls after its erases.
+        // The sweep erases ranges last first, so rows [first, last] still have their own
+        // numbers in the index (only rows after an erased range are renumbered, by
+        // reindexFrom() once all ranges are gone): their entries are found by row number.
+        for (int row = first; row <= last; ++row)
+            eraseRowEntry(row);
         m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
     }
-    void reindexFrom(int) override
+    void reindexFrom(int first) override
     {
-        m_slots.assign(m_slots.size(), Slot {});
-        m_used = 0;
-        m_count = 0;
-        for (std::size_t i = 0; i < m_rows.size(); ++i)
-            insertKey(rowKey(m_rows[i]), int(i));
+        // Rows before `first` kept their numbers and entries. Each row from `first` on still
+        // has an entry under its own hash with its old (larger) number; entries store only
+        // (hash, row), so any such stale entry of the same hash may take the new number.
+        // Two passes, so a renumbered entry is never taken again within this call.
+        if (m_count != m_rows.size()) {
+            rebuildIndex(); // rows without an entry (records with duplicate keys)
+            return;
+        }
+        const std::size_t from = std::min(m_rows.size(), std::size_t(std::max(first, 0)));
+        std::vector<std::size_t> claimed;
+        claimed.reserve(m_rows.size() - from);
+        for (std::size_t i = from; i < m_rows.size(); ++i) {
+            ++m_reindexedKeys;
+            const std::size_t slot = findStaleEntry(quint32(RowKeyHash {}(rowKey(m_rows[i]))), first);
+            if (slot == std::size_t(-1)) {
+                rebuildIndex(); // not expected: an entry went missing; start over from the rows
+                return;
+            }
+            m_slots[slot].row = kClaimed;
+            claimed.push_back(slot);
+        }
+        for (std::size_t k = 0; k < claimed.size(); ++k)
+            m_slots[claimed[k]].row = qint32(from + k);
     }
     void clearRows() override
     {
@@ -135,6 +161,7 @@ private:
     // --- the index: open addressing, linear probing, tombstones -------------------------
     static constexpr qint32 kEmpty = -1;
     static constexpr qint32 kErased = -2;
+    static constexpr qint32 kClaimed = -3; // inside reindexFrom() only
     struct Slot {
         quint32 hash = 0;
         qint32 row = kEmpty;
@@ -201,6 +228,47 @@ private:
             }
         }
     }
+    /// Turns the entry naming row `row` into a tombstone (the row's key is not compared:
+    /// other entries may name rows that have moved).
+    void eraseRowEntry(int row)
+    {
+        if (m_slots.empty())
+            return;
+        const quint32 h = quint32(RowKeyHash {}(rowKey(m_rows[std::size_t(row)])));
+        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
+            Slot &slot = m_slots[i];
+            if (slot.row == kEmpty)
+                return;
+            if (slot.row == row && slot.hash == h) {
+                slot.row = kErased;
+                --m_count;
+                return;
+            }
+        }
+    }
+    /// Slot of an entry with hash h that names a row >= first (a stale number), or -1.
+    std::size_t findStaleEntry(quint32 h, int first) const
+    {
+        if (m_slots.empty())
+            return std::size_t(-1);
+        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
+            const Slot &slot = m_slots[i];
+            if (slot.row == kEmpty)
+                return std::size_t(-1);
+            if (slot.hash == h && slot.row >= first)
+                return i;
+        }
+    }
+    /// Every entry again from the rows.
+    void rebuildIndex()
+    {
+        m_slots.assign(m_slots.size(), Slot {});
+        m_used = 0;
+        m_count = 0;
+        m_reindexedKeys += m_rows.size();
+        for (std::size_t i = 0; i < m_rows.size(); ++i)
+            insertKey(rowKey(m_rows[i]), int(i));
+    }
     void grow()
     {
         // Live entries at most half full afterwards (tombstones are dropped).
@@ -225,6 +293,7 @@ private:
     std::vector<Slot> m_slots; // size: a power of two (or empty)
     std::size_t m_used = 0; // live + erased slots
     std::size_t m_count = 0; // live slots
+    quint64 m_reindexedKeys = 0;
 };
 
 } // namespace ncv

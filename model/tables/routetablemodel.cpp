@@ -182,13 +182,12 @@ int compareAddress(const IpAddress &a, const IpAddress &b)
 
 } // namespace
 
-const QString &RouteTableModel::protocolText(const RouteRow &r) const
+QString RouteTableModel::protocolText(const RouteRow &r) const
 {
-    thread_local QString other;
-    if (r.protocol > 255 || r.protocolSpace != ProtocolSpace::RtmProtocol) {
-        other = qs(protocolName(r.protocol, r.protocolSpace));
-        return other;
-    }
+    // By value: compareRows() holds two of these at once (a shared buffer for the names
+    // outside the table would make both sides the same string).
+    if (r.protocol > 255 || r.protocolSpace != ProtocolSpace::RtmProtocol)
+        return qs(protocolName(r.protocol, r.protocolSpace));
     return m_protocolTexts[r.protocol];
 }
 

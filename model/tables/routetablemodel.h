@@ -66,7 +66,8 @@ protected:
 
 private:
     void tick(); // once a second: the Expires column counts down
-    const QString &protocolText(const platform::RouteRow &r) const;
+    /// Protocol column text: rtm_protocol names from the table, others (MIB_IPPROTO_*, > 255) built.
+    QString protocolText(const platform::RouteRow &r) const;
     const QString &typeText(std::uint8_t type) const;
 
     const InterfaceNames *m_names;

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             std::uint32_t id = 0;
             std::string reason;
             if (netlink::decodeNexthopId(msg, id, reason) == netlink::DecodeStatus::Ok)
-                (void)store.routesUsingNexthop(id, Family::IPv4);
+                (void)store.anyRoute([id](const RouteRow &row) { return row.nhId == id; });
             continue;
         }
         if (netlink::decode(msg, now, decoded) != netlink::DecodeStatus::Ok)
@@ -58,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             produced = decoded.isDelete ? store.remove(decoded.route, now, Origin::Observed, &record)
                                         : store.upsert(decoded.route, now, Origin::Observed, &record,
                                                        (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
-            (void)store.routesUsingInterface(decoded.route.outIfIndex(), Family::Unspec);
+            (void)store.anyRoute(
+                [&decoded](const RouteRow &row) { return row.outIfIndex() == decoded.route.outIfIndex(); });
             break;
         default: break;
         }
