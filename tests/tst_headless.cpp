@@ -210,6 +210,7 @@ private Q_SLOTS:
     void recordsLiveChangesUntilSigint();
     void durationZeroTakesTheSnapshot();
     void noInitialRecordsOnlyChanges();
+    void noInitialNamesInterfacesFromTheSnapshot();
     void bytesThatAreNotUtf8AreEscapedAndRecoverable();
     void sigtermWritesTheFile();
     void stopSignalsWriteTheFile_data();
@@ -417,6 +418,55 @@ void TestHeadless::noInitialRecordsOnlyChanges()
     }
     QVERIFY(countRows(rows, [](const QStringList &r) { return r[Destination] == u"2001:db8:5::1/64"_s; }) == 1);
     QVERIFY(ip(u"link del e2e5"_s));
+}
+
+void TestHeadless::noInitialNamesInterfacesFromTheSnapshot()
+{
+    // ni0 exists, is up and settled before the recording starts, and does not change
+    // during it: its name must still come from the (unrecorded) snapshot.
+    QVERIFY(ip(u"link add ni0 type veth peer name ni1"_s));
+    QVERIFY(ip(u"link set ni0 up"_s));
+    QVERIFY(ip(u"link set ni1 up"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [] {
+            QProcess p;
+            p.start(u"ip"_s, {u"-o"_s, u"link"_s, u"show"_s, u"ni0"_s});
+            return p.waitForFinished(5000) && p.readAllStandardOutput().contains("state UP");
+        }(),
+        10000);
+    QTest::qWait(500);
+
+    const QString csvPath = m_dir.filePath(u"noinit-names.csv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--no-initial"_s, u"-4"_s, u"--export-csv"_s, csvPath}));
+    QVERIFY(ip(u"addr add 10.66.0.1/24 dev ni0"_s));
+    QVERIFY(ip(u"route add 10.67.0.0/16 via 10.66.0.2 dev ni0 proto static"_s));
+    QTest::qWait(300);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csvPath, &header);
+    QCOMPARE(header, kHeader);
+    const auto isNi0Interface
+        = [](const QStringList &r) { return r[Object] == u"interface"_s && r[IfName] == u"ni0"_s; };
+    QVERIFY2(countRows(rows, isNi0Interface) == 0, "ni0 changed during the recording; the test needs it unchanged");
+    QCOMPARE(countRows(rows,
+                       [](const QStringList &r) {
+                           return r[Object] == u"address"_s && r[Change] == u"add"_s
+                               && r[Destination] == u"10.66.0.1/24"_s && r[IfName] == u"ni0"_s;
+                       }),
+             1);
+    QCOMPARE(countRows(rows,
+                       [](const QStringList &r) {
+                           return r[Object] == u"route"_s && r[Change] == u"add"_s
+                               && r[Destination] == u"10.67.0.0/16"_s && r[IfName] == u"ni0"_s;
+                       }),
+             1);
+    for (const QStringList &r : rows)
+        QVERIFY2(!r[IfName].startsWith(u"if "_s), qPrintable(r.join(u',')));
+    QVERIFY(ip(u"link del ni0"_s));
 }
 
 void TestHeadless::bytesThatAreNotUtf8AreEscapedAndRecoverable()
