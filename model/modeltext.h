@@ -11,7 +11,9 @@
 
 namespace ncv {
 
-/// UTF-8 text from the platform layer (std::string / std::string_view) as QString.
+/// UTF-8 text from the platform layer (std::string / std::string_view) as QString. The
+/// platform's text is valid UTF-8: OS bytes that are not (names, aliases) are escaped as
+/// `\xHH` where they enter (platform/textescape.h), so nothing is lost here.
 inline QString qs(std::string_view s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));

@@ -50,7 +50,7 @@ QString NotificationModel::sourceName() const
     return m_source ? QString::fromStdString(m_source->name()) : QString();
 }
 
-bool NotificationModel::start(int addressFamily, bool initialNotification, QString *error)
+bool NotificationModel::start(int addressFamily, bool recordInitial, QString *error)
 {
     stop();
     if (m_mode == Mode::Full) {
@@ -64,6 +64,7 @@ bool NotificationModel::start(int addressFamily, bool initialNotification, QStri
     std::fill(std::begin(m_liveCounts), std::end(m_liveCounts), 0);
     m_snapshotComplete = false;
     m_addressFamily = addressFamily;
+    m_recordInitial = recordInitial;
 
     const auto fail = [&](const QString &message) {
         if (error)
@@ -80,7 +81,9 @@ bool NotificationModel::start(int addressFamily, bool initialNotification, QStri
     params.addressFamily = addressFamily;
     params.callback = &NotificationModel::onRecords;
     params.callerContext = this;
-    params.initialNotification = initialNotification;
+    // Always the snapshot: without it the interfaces that do not change while recording
+    // would have no name ("if 3"). onRecords keeps only what recordInitial asks for.
+    params.initialNotification = true;
     Handle handle = 0;
     // m_handle is set before the first callback can be applied: applyPending only runs
     // on this (GUI) thread, after this function returns.
@@ -121,10 +124,16 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
     // Encoded outside the lock, so the GUI thread never waits for the encoding.
     thread_local Pending encoded;
     encoded.clear();
+    const bool recordInitial = self->m_recordInitial.load(std::memory_order_relaxed);
     for (const ChangeRecord &r : records) {
+        // Not recording the snapshot: of its rows only the interfaces go on, for their names.
+        if (!recordInitial && r.change == ChangeKind::Initial && r.object != ObjectKind::Interface)
+            continue;
         encoded.items.emplace_back(r.timeUs, encoded.blob.size());
         eventcodec::encode(r, encoded.blob);
     }
+    if (encoded.items.empty())
+        return;
     bool post = false;
     {
         std::lock_guard lock(self->m_pendingMutex);
@@ -277,10 +286,19 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     std::vector<QString> ifNames(batch.size()); // resolved as each event arrives
     std::size_t index = 0;
 
+    const bool recordInitial = m_recordInitial.load(std::memory_order_relaxed);
+    std::vector<bool> unrecorded(batch.size()); // snapshot rows that only name interfaces
     for (const ChangeRecord &r : batch) {
-        QString &ifName = ifNames[index++];
+        const std::size_t k = index++;
+        QString &ifName = ifNames[k];
         if (r.change == ChangeKind::SnapshotComplete) {
             sawSnapshotComplete = true;
+            continue;
+        }
+        if (!recordInitial && r.change == ChangeKind::Initial) {
+            unrecorded[k] = true;
+            if (const auto *row = std::get_if<InterfaceRow>(&r.row()))
+                renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name));
             continue;
         }
         countObject(r.object, r.change);
@@ -329,7 +347,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     std::vector<EventHistory::EncodedEntry> entries;
     entries.reserve(count);
     for (std::size_t k = 0; k < count; ++k) {
-        if (batch[k].change == ChangeKind::SnapshotComplete)
+        if (batch[k].change == ChangeKind::SnapshotComplete || unrecorded[k])
             continue;
         const auto [data, size] = backlogBytes(first + k);
         entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
@@ -345,6 +363,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
 
 void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
 {
+    const bool recordInitial = m_recordInitial.load(std::memory_order_relaxed);
     bool sawSnapshotComplete = false;
     std::vector<EventHistory::EncodedEntry> entries;
     entries.reserve(count);
@@ -358,6 +377,15 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
         }
         if (peek.change == ChangeKind::SnapshotComplete) {
             sawSnapshotComplete = true;
+            continue;
+        }
+        if (peek.change == ChangeKind::Initial && !recordInitial) {
+            // An interface of the snapshot (onRecords dropped the other rows): its name only.
+            ChangeRecord r;
+            eventcodec::decode(data, data + size, &r);
+            if (const auto *row = std::get_if<InterfaceRow>(&r.row());
+                row && m_names.set(row->ifIndex, QString::fromStdString(row->name)))
+                namesChanged();
             continue;
         }
         countObject(peek.object, peek.change);

@@ -25,6 +25,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <span>
@@ -67,7 +68,10 @@ public:
     /// or AF_UNSPEC). Clears the tables first (model reset) and keeps the event history.
     /// A running registration is stopped first. On failure returns false, sets *error
     /// (the source's message) and emits errorOccurred.
-    bool start(int addressFamily, bool initialNotification, QString *error);
+    /// recordInitial false: the source's snapshot is still taken and its interfaces name
+    /// the interfaces of later events (interfaceName, the history's if_name), but none of
+    /// its Initial rows enters the history, the timeline, the tables or liveCount.
+    bool start(int addressFamily, bool recordInitial, QString *error);
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }
@@ -191,6 +195,8 @@ private:
     int m_addressFamily = 0;
     bool m_snapshotComplete = false;
     bool m_applying = false;
+    // start()'s recordInitial; read by onRecords on the reader thread.
+    std::atomic<bool> m_recordInitial {true};
 
     // Records waiting for the GUI thread, in the compact form of eventcodec (about 50
     // bytes per route instead of a ChangeRecord's ~470): a burst of a million routes

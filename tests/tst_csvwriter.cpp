@@ -1,16 +1,19 @@
 // CSV writer and reader: exact header, every column of each object kind, RFC 4180
 // quoting, non-ASCII text, the formula guard, a full round trip through the reader,
+// names and aliases of bytes that are not UTF-8 (escaped, read back byte for byte),
 // QSaveFile all-or-nothing behaviour, cancel, broken input; export targets that are not
 // regular files (device nodes and a full disk on a private tmpfs, a FIFO), symlinks in
 // sticky directories, the owner and mode of a replaced file, the unique fallback file.
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "platform/textescape.h"
 #include "support/modeltestrows.h"
 #include "support/mountns.h"
 
 #include <QBuffer>
 #include <QFile>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -21,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <random>
 #include <thread>
 
 using namespace ncv;
@@ -187,6 +191,12 @@ private Q_SLOTS:
         QTest::newRow("guard cr, quoted") << QStringLiteral("\rx") << QByteArray("\"'\rx\"");
         QTest::newRow("guard and comma") << QStringLiteral("=1,2") << QByteArray("\"'=1,2\"");
         QTest::newRow("inner = not guarded") << QStringLiteral("a=b") << QByteArray("a=b");
+        // A text that begins with apostrophes before a formula character gets one more, so
+        // that taking one off (csv::bytesFromCell) gives the text back.
+        QTest::newRow("apostrophe then =") << QStringLiteral("'=x") << QByteArray("''=x");
+        QTest::newRow("apostrophes then -") << QStringLiteral("''-x") << QByteArray("'''-x");
+        QTest::newRow("apostrophe, text") << QStringLiteral("'x") << QByteArray("'x");
+        QTest::newRow("apostrophe alone") << QStringLiteral("'") << QByteArray("'");
     }
     void cellQuoting()
     {
@@ -380,6 +390,76 @@ private Q_SLOTS:
                 QVERIFY2(cell.isEmpty() || !QStringLiteral("=+-@\t\r").contains(cell.at(0)), qPrintable(cell));
             }
         }
+    }
+
+    void bytesThatAreNotUtf8RoundTrip()
+    {
+        // Names and aliases of arbitrary bytes (no NUL: the kernel's strings end there), as
+        // the decoder hands them on: escaped by textFromBytes. The CSV is valid UTF-8 and
+        // bytesFromCell gives every name, and the alias inside details, back byte for byte.
+        std::mt19937 rng(4242);
+        std::uniform_int_distribution<int> length(1, 15);
+        std::uniform_int_distribution<int> byte(1, 255);
+        std::uniform_int_distribution<int> special(0, 7);
+        const auto randomBytes = [&] {
+            std::string raw;
+            for (int n = length(rng); n > 0; --n) {
+                switch (special(rng)) { // bias towards the escape's own characters
+                case 0: raw += '\\'; break;
+                case 1: raw += 'x'; break;
+                case 2: raw += "\xc3\xbc"; break; // ü
+                default: raw += char(byte(rng)); break;
+                }
+            }
+            return raw;
+        };
+        std::vector<std::pair<std::string, std::string>> raws = {
+            {"d\xff\xfe", "bad\xff\xfe"}, // the names and alias of the end-to-end test
+            {"-d\xff", "'=x\xfe"}, // guarded cells
+            {"'=d", "a\\x41"}, // an apostrophe of its own; a typed escape
+            {"=\x80", "\\\xff"},
+        };
+        for (int k = 0; k < 3000; ++k)
+            raws.emplace_back(randomBytes(), randomBytes());
+
+        EventHistory h;
+        quint32 ifIndex = 100;
+        for (const auto &[rawName, rawAlias] : raws) {
+            // Qt's own UTF-8 check agrees with isValidUtf8 on these bytes.
+            QCOMPARE(isValidUtf8(rawName), QByteArray::fromStdString(rawName).isValidUtf8());
+            InterfaceRow row = iface(++ifIndex, textFromBytes(rawName));
+            row.alias = textFromBytes(rawAlias);
+            h.append(record(ObjectKind::Interface, ChangeKind::Add, row), QString::fromStdString(row.name));
+        }
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QString error;
+        QVERIFY(csv::write(h, &buffer, &error));
+        const QByteArray data = buffer.data();
+        QVERIFY(data.isValidUtf8());
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString decoded = decoder.decode(data);
+        QVERIFY(!decoder.hasError());
+        QCOMPARE(decoded.toUtf8(), data);
+
+        QList<QStringList> parsed = csv::parse(data, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(parsed.size(), qsizetype(raws.size()) + 1);
+        for (std::size_t i = 0; i < raws.size(); ++i) {
+            const QStringList &cells = parsed.at(qsizetype(i) + 1);
+            const QByteArray name = QByteArray::fromStdString(raws[i].first);
+            const QByteArray alias = QByteArray::fromStdString(raws[i].second);
+            QVERIFY2(csv::bytesFromCell(cells.at(6)) == name,
+                     qPrintable(QStringLiteral("row %1: %2").arg(i).arg(cells.at(6))));
+            QVERIFY2(csv::bytesFromCell(cells.at(13)).endsWith(QByteArray(" alias " + alias)),
+                     qPrintable(QStringLiteral("row %1: %2").arg(i).arg(cells.at(13))));
+        }
+        // What the text looks like: each stray byte as \xHH, a typed \x41 kept apart.
+        QCOMPARE(parsed.at(1).at(6), QStringLiteral("d\\xff\\xfe"));
+        QVERIFY(parsed.at(1).at(13).endsWith(QStringLiteral(" alias bad\\xff\\xfe")));
+        QCOMPARE(parsed.at(2).at(6), QStringLiteral("'-d\\xff"));
+        QCOMPARE(parsed.at(3).at(6), QStringLiteral("''=d"));
+        QVERIFY(parsed.at(3).at(13).endsWith(QStringLiteral(" alias a\\x5cx41")));
     }
 
     void fastPathMatchesGenericRows()

@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QStandardPaths>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
@@ -79,6 +80,19 @@ QList<QStringList> readCsv(const QString &path, QStringList *header)
         return {};
     *header = rows.takeFirst();
     return rows;
+}
+
+/// Runs a /bin/sh script: for names and aliases of bytes that are not UTF-8, which a
+/// QProcess argument (a QString) cannot carry; printf '\377' makes them.
+bool sh(const QString &script)
+{
+    QProcess p;
+    p.start(u"/bin/sh"_s, {u"-c"_s, script});
+    if (!p.waitForFinished(10000) || p.exitCode() != 0) {
+        qWarning("sh -c '%s' failed: %s", qPrintable(script), p.readAllStandardError().constData());
+        return false;
+    }
+    return true;
 }
 
 int countRows(const QList<QStringList> &rows, const std::function<bool(const QStringList &)> &pred)
@@ -196,6 +210,8 @@ private Q_SLOTS:
     void recordsLiveChangesUntilSigint();
     void durationZeroTakesTheSnapshot();
     void noInitialRecordsOnlyChanges();
+    void noInitialNamesInterfacesFromTheSnapshot();
+    void bytesThatAreNotUtf8AreEscapedAndRecoverable();
     void sigtermWritesTheFile();
     void stopSignalsWriteTheFile_data();
     void stopSignalsWriteTheFile();
@@ -402,6 +418,120 @@ void TestHeadless::noInitialRecordsOnlyChanges()
     }
     QVERIFY(countRows(rows, [](const QStringList &r) { return r[Destination] == u"2001:db8:5::1/64"_s; }) == 1);
     QVERIFY(ip(u"link del e2e5"_s));
+}
+
+void TestHeadless::noInitialNamesInterfacesFromTheSnapshot()
+{
+    // ni0 exists, is up and settled before the recording starts, and does not change
+    // during it: its name must still come from the (unrecorded) snapshot.
+    QVERIFY(ip(u"link add ni0 type veth peer name ni1"_s));
+    QVERIFY(ip(u"link set ni0 up"_s));
+    QVERIFY(ip(u"link set ni1 up"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [] {
+            QProcess p;
+            p.start(u"ip"_s, {u"-o"_s, u"link"_s, u"show"_s, u"ni0"_s});
+            return p.waitForFinished(5000) && p.readAllStandardOutput().contains("state UP");
+        }(),
+        10000);
+    QTest::qWait(500);
+
+    const QString csvPath = m_dir.filePath(u"noinit-names.csv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--no-initial"_s, u"-4"_s, u"--export-csv"_s, csvPath}));
+    QVERIFY(ip(u"addr add 10.66.0.1/24 dev ni0"_s));
+    QVERIFY(ip(u"route add 10.67.0.0/16 via 10.66.0.2 dev ni0 proto static"_s));
+    QTest::qWait(300);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csvPath, &header);
+    QCOMPARE(header, kHeader);
+    const auto isNi0Interface
+        = [](const QStringList &r) { return r[Object] == u"interface"_s && r[IfName] == u"ni0"_s; };
+    QVERIFY2(countRows(rows, isNi0Interface) == 0, "ni0 changed during the recording; the test needs it unchanged");
+    QCOMPARE(countRows(rows,
+                       [](const QStringList &r) {
+                           return r[Object] == u"address"_s && r[Change] == u"add"_s
+                               && r[Destination] == u"10.66.0.1/24"_s && r[IfName] == u"ni0"_s;
+                       }),
+             1);
+    QCOMPARE(countRows(rows,
+                       [](const QStringList &r) {
+                           return r[Object] == u"route"_s && r[Change] == u"add"_s
+                               && r[Destination] == u"10.67.0.0/16"_s && r[IfName] == u"ni0"_s;
+                       }),
+             1);
+    for (const QStringList &r : rows)
+        QVERIFY2(!r[IfName].startsWith(u"if "_s), qPrintable(r.join(u',')));
+    QVERIFY(ip(u"link del ni0"_s));
+}
+
+void TestHeadless::bytesThatAreNotUtf8AreEscapedAndRecoverable()
+{
+    // The kernel keeps names and aliases as bytes: "u8" 0xff 0xfe is a valid interface name
+    // and any bytes make an alias. The CSV must be valid UTF-8 and give the bytes back.
+    const QByteArray rawName("u8\xff\xfe");
+    const QByteArray rawAlias("bad\xff\xfe");
+    const QString name = u"\"$(printf 'u8\\377\\376')\""_s; // for sh
+    const QString csvPath = m_dir.filePath(u"bytes.csv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"-4"_s, u"--export-csv"_s, csvPath}));
+    QVERIFY(sh(u"ip link add "_s + name + u" type veth peer name u8p"_s));
+    // The kernel announces an alias change only on a link that is up (netdev_state_change).
+    QVERIFY(sh(u"ip link set "_s + name + u" up"_s));
+    QVERIFY(ip(u"link set u8p up"_s));
+    QVERIFY(sh(u"ip link set "_s + name + u" alias \"$(printf 'bad\\377\\376')\""_s));
+    QVERIFY(sh(u"ip link set u8p alias 'typed\\x41'"_s)); // a backslash typed by a user
+    QVERIFY(sh(u"ip addr add 10.88.0.1/24 dev "_s + name));
+    QTest::qWait(300);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray data = f.readAll();
+    QVERIFY2(data.isValidUtf8(), "the CSV is not valid UTF-8");
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    (void)decoder.decode(data);
+    QVERIFY(!decoder.hasError());
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csvPath, &header);
+    QCOMPARE(header, kHeader);
+    const auto named = [&rawName](const QStringList &r) { return ncv::csv::bytesFromCell(r[IfName]) == rawName; };
+    // The name as text: each stray byte as \xHH; the same text for the interface and the
+    // address on it.
+    QCOMPARE(countRows(rows,
+                       [&](const QStringList &r) {
+                           return r[Object] == u"interface"_s && r[Change] == u"add"_s && named(r)
+                               && r[IfName] == u"u8\\xff\\xfe"_s;
+                       }),
+             1);
+    QCOMPARE(countRows(rows,
+                       [&](const QStringList &r) {
+                           return r[Object] == u"address"_s && r[Destination] == u"10.88.0.1/24"_s && named(r);
+                       }),
+             1);
+    // The alias, inside details, in both directions.
+    QCOMPARE(countRows(rows,
+                       [&](const QStringList &r) {
+                           return r[Change] == u"parameter"_s && r[Changed] == u"alias"_s && named(r)
+                               && r[Details].endsWith(u"-> bad\\xff\\xfe"_s)
+                               && ncv::csv::bytesFromCell(r[Details]).endsWith(QByteArray("-> " + rawAlias));
+                       }),
+             1);
+    QCOMPARE(countRows(rows,
+                       [](const QStringList &r) {
+                           return r[Change] == u"parameter"_s && r[IfName] == u"u8p"_s
+                               && r[Details].endsWith(u"-> typed\\x5cx41"_s)
+                               && ncv::csv::bytesFromCell(r[Details]).endsWith("-> typed\\x41");
+                       }),
+             1);
+    QVERIFY(sh(u"ip link del "_s + name));
 }
 
 void TestHeadless::sigtermWritesTheFile()

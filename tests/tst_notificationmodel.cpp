@@ -114,6 +114,46 @@ private Q_SLOTS:
         QCOMPARE(model.interfaces()->rowCount(), 0);
     }
 
+    void noInitialStillNamesInterfaces_data()
+    {
+        QTest::addColumn<bool>("historyOnly");
+        QTest::newRow("full") << false;
+        QTest::newRow("history only") << true;
+    }
+    void noInitialStillNamesInterfaces()
+    {
+        // The snapshot is not recorded, but an interface that exists before the start and
+        // never changes still names the events on it: "d0", not "if 3".
+        QFETCH(bool, historyOnly);
+        const auto mode = historyOnly ? NotificationModel::Mode::HistoryOnly : NotificationModel::Mode::Full;
+        ManualSource source;
+        source.upsert(iface(3, "d0"));
+        source.upsert(address(3, "10.1.0.1", 24));
+        source.upsert(route("10.9.0.0", 16, nullptr, 3));
+        NotificationModel model(&source, mode);
+        QString error;
+        QVERIFY(model.start(afUnspec(), false, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QCOMPARE(model.history()->size(), qint64(0));
+        QCOMPARE(model.interfaceName(3), u"d0"_s);
+        QCOMPARE(model.liveCount(ObjectKind::Interface), qint64(0)); // not recorded, not counted
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(0));
+
+        source.upsert(address(3, "10.2.0.1", 24));
+        source.upsert(route("10.50.0.0", 16, "10.1.0.2", 3));
+        source.remove(route("10.9.0.0", 16, nullptr, 3));
+        QTRY_COMPARE(model.history()->size(), qint64(3));
+        for (qint64 i = 0; i < 3; ++i) {
+            QCOMPARE(model.history()->record(i).change == ChangeKind::Initial, false);
+            QCOMPARE(model.history()->ifName(i), u"d0"_s);
+        }
+        if (mode == NotificationModel::Mode::Full) {
+            QCOMPARE(model.interfaces()->rowCount(), 0);
+            QCOMPARE(model.addresses()->rowCount(), 1);
+            QCOMPARE(model.routes()->rowCount(), 1); // the new one; the deleted one was never shown
+        }
+    }
+
     void sameThreadPushesMakeOneBatch()
     {
         ManualSource source;

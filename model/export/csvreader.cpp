@@ -1,5 +1,7 @@
 #include "model/export/csvreader.h"
 
+#include "platform/textescape.h"
+
 namespace ncv::csv {
 
 QList<QStringList> parse(const QByteArray &data, QString *error)
@@ -100,6 +102,25 @@ QList<QStringList> parse(const QByteArray &data, QString *error)
     if (error)
         error->clear();
     return records;
+}
+
+bool needsFormulaGuard(std::string_view utf8)
+{
+    const std::size_t i = utf8.find_first_not_of('\'');
+    if (i == std::string_view::npos)
+        return false;
+    const char c = utf8[i];
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+QByteArray bytesFromCell(const QString &cell)
+{
+    const QByteArray utf8 = cell.toUtf8();
+    std::string_view text(utf8.constData(), std::size_t(utf8.size()));
+    if (text.starts_with('\'') && needsFormulaGuard(text.substr(1)))
+        text.remove_prefix(1);
+    const std::string bytes = platform::bytesFromText(text);
+    return QByteArray(bytes.data(), qsizetype(bytes.size()));
 }
 
 } // namespace ncv::csv

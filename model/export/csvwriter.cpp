@@ -1,5 +1,6 @@
 #include "model/export/csvwriter.h"
 
+#include "model/export/csvreader.h"
 #include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "platform/format.h"
@@ -24,14 +25,9 @@ namespace {
 constexpr qint64 kProgressEvery = 4096;
 constexpr qsizetype kChunkBytes = 1 << 20;
 
-bool needsGuard(char first)
-{
-    return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
-}
-
 void appendCell(std::string &out, std::string_view text)
 {
-    const bool guard = !text.empty() && needsGuard(text.front());
+    const bool guard = !text.empty() && needsFormulaGuard(text);
     bool quote = false;
     for (const char c : text) {
         if (c == ',' || c == '"' || c == '\r' || c == '\n') {

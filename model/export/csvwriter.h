@@ -3,7 +3,10 @@
 // sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,
 // protocol,table,changed_fields,details,origin
 // A cell is quoted when it holds a comma, quote, CR or LF (quotes doubled); a cell that
-// begins with = + - @ TAB or CR gets a leading ' (formula guard).
+// begins with = + - @ TAB or CR, or with apostrophes followed by one of them, gets a
+// leading ' (formula guard; csv::needsFormulaGuard). Every cell is valid UTF-8: the rows'
+// text is (OS bytes that are not UTF-8 arrive escaped as \xHH, platform/textescape.h), and
+// csv::bytesFromCell gives the bytes back.
 // When the history's capacity limit dropped its oldest events, the first row after the
 // header is a marker that says so (droppedRow()).
 // Streams to the device in chunks (no whole-file buffer). Thread: the EventHistory

@@ -109,9 +109,12 @@ struct InterfaceRow {
     std::uint32_t ifIndex = 0; ///< ifinfomsg.ifi_index / MIB_IF_ROW2.InterfaceIndex
     std::uint64_t luid = 0; ///< Windows NET_LUID.Value; 0 on Linux
     Family family = Family::Unspec; ///< Unspec on Linux; MIB_IPINTERFACE_ROW.Family on Windows
-    std::string name; ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8
-    std::string alias; ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8
-    std::string kind; ///< IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
+    // The OS's text fields are valid UTF-8 here: bytes that are not (a Linux name or alias
+    // can hold any) are escaped as `\xHH` by textFromBytes (textescape.h), which
+    // bytesFromText undoes.
+    std::string name; ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8 (escaped)
+    std::string alias; ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8 (escaped)
+    std::string kind; ///< IFLA_INFO_KIND (escaped), else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
     OperState operState = OperState::Unknown; ///< IFLA_OPERSTATE, u8 / MIB_IF_ROW2.OperStatus
     bool adminUp = false; ///< ifi_flags & IFF_UP / MIB_IF_ROW2.AdminStatus == up
     bool carrier = false; ///< IFLA_CARRIER (or IFF_LOWER_UP) / MIB_IF_ROW2.MediaConnectState
@@ -138,7 +141,7 @@ struct AddressRow {
         = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_prefered / PreferredLifetime
     std::int64_t validUntilUs = 0; ///< absolute expiry, microseconds since the Unix epoch (UTC); 0 = forever
     std::int64_t preferredUntilUs = 0; ///< absolute, as validUntilUs
-    std::string label; ///< IFA_LABEL (IPv4 only); empty otherwise
+    std::string label; ///< IFA_LABEL (IPv4 only), UTF-8 escaped as InterfaceRow::name; empty otherwise
 };
 
 /// One next hop of a route.
