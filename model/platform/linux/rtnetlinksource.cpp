@@ -21,8 +21,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <iterator>
+#include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -34,11 +36,13 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
-// Silent IPv4 deletions: the kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR before
-// it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route dumps
-// do not take the RTNL lock, so the confirming dump runs a little later and, for routes
-// still present, once or twice more (a multipath route with another live hop or the
-// local route of a kept address legitimately stays).
+// Silent IPv4 deletions are inferred when the message that causes them is read; a
+// confirming dump follows. The kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR
+// before it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route
+// dumps do not take the RTNL lock, so the confirming dump runs a little later and, while it
+// still lists routes through the interface (a multipath route with another live hop, the
+// local route of a kept address) or lists routes not held, once or twice more. Only the
+// last one adds what it lists and the store lacks: earlier ones may run before the flush.
 constexpr std::int64_t kSilentCheckDelaysUs[] = {20000, 200000, 1000000};
 
 thread_local bool t_onReaderThread = false;
@@ -106,12 +110,42 @@ struct RtnetlinkSource::Registration {
     struct SilentCheck {
         std::uint32_t ifIndex = 0; ///< routes with a next hop on this interface are candidates
         std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object (RTM_DELNEXTHOP)
-        bool linkGone = false; ///< RTM_DELLINK: no oif filter (the kernel refuses an unknown ifindex)
         int attempt = 0; ///< index into kSilentCheckDelaysUs
         std::int64_t dueUs = 0;
     };
+    static bool isCandidate(const SilentCheck &check, const RouteRow &row);
     std::vector<SilentCheck> silentChecks;
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
+    /// The check whose confirming dump is being read (RoutesTo::Confirm).
+    struct Confirming {
+        const SilentCheck *check = nullptr;
+        bool reconcile = false; ///< last attempt: listed candidates are upserted (inferred Add / Parameter)
+        std::size_t unheld = 0; ///< listed candidates the store does not hold
+        std::int64_t timeUs = 0;
+    } confirming;
+
+    /// Why the kernel flushes IPv4 routes through an interface without RTM_DELROUTE
+    /// (fib_disable_ip / fib_sync_down_dev in net/ipv4, nexthop_flush_dev for nexthop objects).
+    enum class Flush : std::uint8_t {
+        LinkDown, ///< IFF_UP cleared: NETDEV_DOWN, no force (host-scope next hops stay)
+        LinkGone, ///< RTM_DELLINK: NETDEV_UNREGISTER, force; a multipath route with a hop on it goes
+        LastAddress, ///< its last IPv4 address went: NETDEV_DOWN with force
+        CarrierLost, ///< carrier lost while up: only nexthop objects on it go (next hops are marked linkdown)
+    };
+    /// Applies the kernel's flush rules to the held IPv4 routes through ifIndex, in stream
+    /// order (the message that caused it was read at timeUs): routes whose next hops are all
+    /// dead go as inferred Delete records, multipath routes with a live hop stay (the kernel
+    /// marks the dead hop, which the rows do not show), nexthop groups lose their members on
+    /// the interface (inferred Parameter). Then schedules the confirming dump.
+    /// removedAddress: for LastAddress, the address whose routes the kernel announces itself.
+    void inferFlush(std::uint32_t ifIndex, Flush cause, std::int64_t timeUs, const IpAddress &removedAddress);
+    /// RTM_DELNEXTHOP: the IPv4 routes using the object go with it, unannounced.
+    void inferNexthopGone(std::uint32_t nhId, std::int64_t timeUs);
+    /// A next hop the kernel holds dead (RTNH_F_DEAD) although it was not on the flushed interface.
+    bool hopDead(const NextHop &hop) const;
+    /// Interfaces that are up but whose IPv4 next hops are dead: their last IPv4 address went
+    /// (force); an IPv4 address added or the link coming up revives them (fib_sync_up).
+    std::unordered_set<std::uint32_t> deadWithoutAddress;
 
     ~Registration()
     {
@@ -130,6 +164,9 @@ struct RtnetlinkSource::Registration {
     bool wantsRoutes() const { return params.objects & RoutesMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
+    /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
+    /// IPv4 routes are wanted: removing the last one flushes routes silently.
+    bool tracksV4Addresses() const { return wantsV4() && (wantsAddresses() || wantsRoutes()); }
 
     void wake()
     {
@@ -143,7 +180,7 @@ struct RtnetlinkSource::Registration {
         Snapshot, ///< snapshot.routes (resync)
         Store, ///< the initial dump: straight into the store and out as Initial records
                ///< (streamRoute()), so a million-route dump never exists as a second copy
-        Marks, ///< store.markRoute() (confirming silent deletions)
+        Confirm, ///< confirmRoute() (confirming silent deletions)
         Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
     };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
@@ -160,6 +197,7 @@ struct RtnetlinkSource::Registration {
     void streamRoute(std::int64_t timeUs);
     void flushStreamed();
     void resyncRoute();
+    void confirmRoute();
     std::int64_t resyncTimeUs = 0;
     RouteRow streamed;
     std::int64_t streamedTimeUs = 0;
@@ -184,7 +222,7 @@ struct RtnetlinkSource::Registration {
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
-    void scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId = 0);
+    void scheduleSilentCheck(std::uint32_t ifIndex, std::uint32_t nhId = 0);
     void runDueSilentChecks();
     int msUntilNextCheck() const; // -1: none pending
 };
@@ -225,7 +263,7 @@ Status RtnetlinkSource::Registration::open()
     stats.eventSocketPortId = mnl_socket_get_portid(events);
 
     std::vector<unsigned> groups {RTNLGRP_LINK};
-    if (wantsAddresses() && wantsV4())
+    if (tracksV4Addresses())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
         groups.push_back(RTNLGRP_IPV6_IFADDR);
@@ -437,8 +475,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         break;
                     if (routesTo == RoutesTo::Store)
                         streamRoute(t);
-                    else if (routesTo == RoutesTo::Marks)
-                        store.markRoute(decoded.route);
+                    else if (routesTo == RoutesTo::Confirm)
+                        confirmRoute();
                     else if (routesTo == RoutesTo::Reconcile)
                         resyncRoute();
                     else
@@ -462,27 +500,45 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
 {
     ChangeRecord record;
     bool produced = false;
+    std::optional<Flush> flush; // routes the kernel flushed along with this message
+    std::uint32_t flushIf = 0;
+    IpAddress removedAddress;
     switch (decoded.object) {
-    case ObjectKind::Interface:
-        produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
+    case ObjectKind::Interface: {
+        const InterfaceRow &link = decoded.interface;
+        produced = decoded.isDelete ? store.remove(link, timeUs, Origin::Observed, &record)
+                                    : store.upsert(link, timeUs, Origin::Observed, &record);
         record.family = Family::Unspec;
+        flushIf = link.ifIndex;
+        const auto *before = std::get_if<InterfaceRow>(&record.before);
         if (produced && decoded.isDelete) {
-            scheduleSilentCheck(decoded.interface.ifIndex, true);
-        } else if (produced && record.change == ChangeKind::Parameter) {
-            const auto *before = std::get_if<InterfaceRow>(&record.before);
-            if (before && before->adminUp && !decoded.interface.adminUp)
-                scheduleSilentCheck(decoded.interface.ifIndex, false);
+            flush = Flush::LinkGone;
+        } else if (produced && record.change == ChangeKind::Parameter && before) {
+            if (before->adminUp && !link.adminUp)
+                flush = Flush::LinkDown;
+            else if (!before->adminUp && link.adminUp)
+                deadWithoutAddress.erase(link.ifIndex); // NETDEV_UP: fib_sync_up revives its hops
+            else if (link.adminUp && before->carrier && !link.carrier)
+                flush = Flush::CarrierLost;
         }
         break;
-    case ObjectKind::Address:
-        produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
-        record.family = decoded.address.address.family;
-        if (produced && decoded.isDelete && decoded.address.address.family == Family::IPv4
-            && store.addressesOn(decoded.address.ifIndex, Family::IPv4).empty())
-            scheduleSilentCheck(decoded.address.ifIndex, false); // the last IPv4 address went
+    }
+    case ObjectKind::Address: {
+        const AddressRow &address = decoded.address;
+        produced = decoded.isDelete ? store.remove(address, timeUs, Origin::Observed, &record)
+                                    : store.upsert(address, timeUs, Origin::Observed, &record);
+        record.family = address.address.family;
+        if (!produced || address.address.family != Family::IPv4)
+            break;
+        if (decoded.isDelete && store.addressesOn(address.ifIndex, Family::IPv4).empty()) {
+            flush = Flush::LastAddress;
+            flushIf = address.ifIndex;
+            removedAddress = address.address;
+        } else if (!decoded.isDelete && record.change == ChangeKind::Add) {
+            deadWithoutAddress.erase(address.ifIndex); // fib_inetaddr_event NETDEV_UP: fib_sync_up
+        }
         break;
+    }
     case ObjectKind::Route:
         produced = decoded.isDelete
             ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
@@ -493,6 +549,13 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
     }
     if (produced)
         push(std::move(record));
+    if (!flush)
+        return;
+    inferFlush(flushIf, *flush, timeUs, removedAddress); // after the record that caused it
+    if (*flush == Flush::LinkGone)
+        deadWithoutAddress.erase(flushIf);
+    else if (*flush == Flush::LastAddress)
+        deadWithoutAddress.insert(flushIf);
 }
 
 void RtnetlinkSource::Registration::readEvents()
@@ -526,7 +589,7 @@ void RtnetlinkSource::Registration::readEvents()
             if (msg->nlmsg_type == RTM_DELNEXTHOP) {
                 std::uint32_t id = 0;
                 if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
-                    scheduleSilentCheck(0, false, id);
+                    inferNexthopGone(id, t);
                 else
                     ++decodeErrors;
                 continue;
@@ -615,7 +678,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
                                                                                                std::string &error)
 {
     DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+    if (r == DumpResult::Ok && tracksV4Addresses())
         r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
     if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
         r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
@@ -641,19 +704,18 @@ void RtnetlinkSource::Registration::resyncRoute()
     deliverIfFull();
 }
 
-void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
+void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, std::uint32_t nhId)
 {
     if (!wantsRoutes() || !wantsV4())
         return;
     for (SilentCheck &check : silentChecks) {
         if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
-            check.linkGone = check.linkGone || linkGone;
             check.attempt = 0;
             check.dueUs = nowUs() + kSilentCheckDelaysUs[0];
             return;
         }
     }
-    silentChecks.push_back({ifIndex, nhId, linkGone, 0, nowUs() + kSilentCheckDelaysUs[0]});
+    silentChecks.push_back({ifIndex, nhId, 0, nowUs() + kSilentCheckDelaysUs[0]});
 }
 
 int RtnetlinkSource::Registration::msUntilNextCheck() const
@@ -665,6 +727,116 @@ int RtnetlinkSource::Registration::msUntilNextCheck() const
         due = std::min(due, check.dueUs);
     const std::int64_t left = due - nowUs();
     return left <= 0 ? 0 : int((left + 999) / 1000);
+}
+
+bool RtnetlinkSource::Registration::isCandidate(const SilentCheck &check, const RouteRow &row)
+{
+    if (row.family() != Family::IPv4)
+        return false;
+    if (check.nhId)
+        return row.nhId == check.nhId;
+    return std::any_of(row.nextHops.begin(), row.nextHops.end(),
+                       [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
+}
+
+bool RtnetlinkSource::Registration::hopDead(const NextHop &hop) const
+{
+    // An unknown interface counts as live: keeping a route wrongly is repaired by the
+    // confirming dump's delete, deleting it wrongly only by its last attempt.
+    const InterfaceRow *link = store.findInterface(hop.ifIndex);
+    return (link && !link->adminUp) || deadWithoutAddress.count(hop.ifIndex) != 0;
+}
+
+void RtnetlinkSource::Registration::inferFlush(std::uint32_t ifIndex, Flush cause, std::int64_t timeUs,
+                                               const IpAddress &removedAddress)
+{
+    if (!wantsRoutes() || !wantsV4())
+        return;
+    if (cause == Flush::LinkGone) {
+        // Exact: no route can keep a next hop on a deleted link, and a dump filtered by its
+        // index fails; a pending check of it has nothing left to confirm.
+        std::erase_if(silentChecks, [ifIndex](const SilentCheck &check) { return check.ifIndex == ifIndex; });
+    }
+    auto onIf = [ifIndex](const NextHop &hop) { return hop.ifIndex == ifIndex; };
+    PackedRouteList through; // a compact copy: the store changes while it is worked through
+    if (store.routesWhere(
+            [&](const RouteRow &row) {
+                return row.family() == Family::IPv4 && std::any_of(row.nextHops.begin(), row.nextHops.end(), onIf);
+            },
+            &through)
+        == 0)
+        return;
+    const bool force = cause == Flush::LinkGone || cause == Flush::LastAddress;
+    bool nexthopObjects = false;
+    ChangeRecord record;
+    through.forEach([&](const RouteRow &row) {
+        if (row.nhId != 0) {
+            // Nexthop objects on the interface are removed, unannounced, on down, unregister
+            // and carrier loss (not when an address goes): a route using one goes with it, a
+            // group loses those members.
+            if (cause == Flush::LastAddress)
+                return;
+            nexthopObjects = true;
+            RouteRow after = row;
+            std::erase_if(after.nextHops, onIf);
+            if (after.nextHops.size() == 1)
+                after.nextHops.front().weight = 1; // a single next hop has no weight
+            const bool changed = after.nextHops.empty()
+                ? store.remove(row, timeUs, Origin::Inferred, &record)
+                : store.replaceRoute(row, after, timeUs, Origin::Inferred, &record);
+            if (changed)
+                push(std::move(record));
+            deliverIfFull();
+            return;
+        }
+        if (cause == Flush::CarrierLost)
+            return; // NETDEV_CHANGE only marks the next hops linkdown
+        if (cause == Flush::LastAddress && row.prefSrc == removedAddress)
+            return; // the address's own routes (and, since Linux 6.6, its prefsrc routes) are announced
+        if (!force && row.scope == RT_SCOPE_HOST)
+            return; // host-scope next hops (local routes) survive a link down
+        const bool dies = cause == Flush::LinkGone
+            || std::all_of(row.nextHops.begin(), row.nextHops.end(),
+                           [&](const NextHop &hop) { return onIf(hop) || hopDead(hop); });
+        if (dies && store.remove(row, timeUs, Origin::Inferred, &record))
+            push(std::move(record));
+        deliverIfFull();
+    });
+    if (cause == Flush::LinkDown || cause == Flush::LastAddress || (cause == Flush::CarrierLost && nexthopObjects))
+        scheduleSilentCheck(ifIndex);
+}
+
+void RtnetlinkSource::Registration::inferNexthopGone(std::uint32_t nhId, std::int64_t timeUs)
+{
+    if (!wantsRoutes() || !wantsV4())
+        return;
+    PackedRouteList gone;
+    store.routesWhere([nhId](const RouteRow &row) { return row.family() == Family::IPv4 && row.nhId == nhId; }, &gone);
+    ChangeRecord record;
+    gone.forEach([&](const RouteRow &row) {
+        if (store.remove(row, timeUs, Origin::Inferred, &record))
+            push(std::move(record));
+        deliverIfFull();
+    });
+    scheduleSilentCheck(0, nhId);
+}
+
+void RtnetlinkSource::Registration::confirmRoute()
+{
+    const RouteRow &row = decoded.route;
+    if (!confirming.check || !isCandidate(*confirming.check, row))
+        return; // an unfiltered dump lists every route
+    const bool held = store.markRoute(row);
+    if (!held)
+        ++confirming.unheld;
+    if (!confirming.reconcile)
+        return;
+    ChangeRecord record;
+    if (store.upsert(row, confirming.timeUs, Origin::Inferred, &record))
+        push(std::move(record)); // a route inferred gone that the kernel kept, or changed meanwhile
+    if (!held)
+        store.markRoute(row);
+    deliverIfFull();
 }
 
 void RtnetlinkSource::Registration::runDueSilentChecks()
@@ -680,25 +852,25 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
         }
     }
     for (SilentCheck &check : due) {
-        // Candidates: IPv4 routes still held with a next hop on the interface (or using the
-        // deleted nexthop object). The dump marks the held routes it lists; the unmarked
-        // candidates are gone. (At a million routes on one link: no copy of each candidate,
-        // no key set; the gone ones wait in a PackedRouteList, ~25 bytes each.)
-        auto isCandidate = [&check](const RouteRow &row) {
-            if (row.family() != Family::IPv4)
-                return false;
-            if (check.nhId)
-                return row.nhId == check.nhId;
-            return std::any_of(row.nextHops.begin(), row.nextHops.end(),
-                               [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
-        };
-        if (!store.anyRoute(isCandidate))
+        // The dump marks the held candidates it lists (IPv4 routes with a next hop on the
+        // interface, or using the deleted nexthop object); the unmarked ones are gone. (At a
+        // million routes on one link: no copy of each candidate, no key set; the gone ones
+        // wait in a PackedRouteList, ~25 bytes each.) A filtered dump is cheap and also finds
+        // routes inferred gone that the kernel kept; an unfiltered one runs only while
+        // candidates are held (after RTM_DELNEXTHOP none can be listed that the store lacks).
+        auto candidate = [&check](const RouteRow &row) { return isCandidate(check, row); };
+        const bool filtered = strictDumps && !check.nhId;
+        if (!filtered && !store.anyRoute(candidate))
             continue;
+        const bool last = check.attempt + 1 >= int(std::size(kSilentCheckDelaysUs));
         store.clearRouteMarks();
+        confirming = Confirming {&check, last, 0, nowUs()};
         Snapshot unused;
         std::string error;
-        const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
-        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Marks);
+        const DumpResult r
+            = dumpOne(RTM_GETROUTE, AF_INET, unused, error, filtered ? check.ifIndex : 0, RoutesTo::Confirm);
+        const std::size_t unheld = confirming.unheld;
+        confirming = Confirming {};
         if (r == DumpResult::Cancelled)
             return;
         if (r == DumpResult::Failed) {
@@ -707,7 +879,7 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
             continue;
         }
         PackedRouteList gone;
-        const bool survivors = store.unmarkedRoutes(isCandidate, &gone) > 0;
+        const bool survivors = store.unmarkedRoutes(candidate, &gone) > 0;
         const std::int64_t t = nowUs();
         ChangeRecord record;
         gone.forEach([&](const RouteRow &row) {
@@ -717,7 +889,8 @@ void RtnetlinkSource::Registration::runDueSilentChecks()
         });
         gone.clear();
         deliver();
-        if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
+        if (!last && (survivors || unheld > 0)) {
+            ++check.attempt;
             check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
             silentChecks.push_back(check);
         }
