@@ -6,6 +6,7 @@
 #include "callbackgate.h"
 #include "decoder.h"
 #include "entitytracker.h"
+#include "silentdeletions.h"
 #include "statestore.h"
 
 #include <libmnl/libmnl.h>
@@ -24,7 +25,6 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
 namespace ncv::platform {
@@ -36,15 +36,6 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
-// Silent IPv4 deletions are inferred when the message that causes them is read; a
-// confirming dump follows. The kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR
-// before it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route
-// dumps do not take the RTNL lock, so the confirming dump runs a little later and, while it
-// still lists routes through the interface (a multipath route with another live hop, the
-// local route of a kept address) or lists routes not held, once or twice more. Only the
-// last one adds what it lists and the store lacks: earlier ones may run before the flush.
-constexpr std::int64_t kSilentCheckDelaysUs[] = {20000, 200000, 1000000};
-
 thread_local bool t_onReaderThread = false;
 
 // GNU strerror_r returns a char*, XSI an int; these overloads accept either.
@@ -106,46 +97,10 @@ struct RtnetlinkSource::Registration {
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
 
-    /// A pending confirmation of IPv4 routes the kernel may have removed silently.
-    struct SilentCheck {
-        std::uint32_t ifIndex = 0; ///< routes with a next hop on this interface are candidates
-        std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object (RTM_DELNEXTHOP)
-        int attempt = 0; ///< index into kSilentCheckDelaysUs
-        std::int64_t dueUs = 0;
-    };
-    static bool isCandidate(const SilentCheck &check, const RouteRow &row);
-    std::vector<SilentCheck> silentChecks;
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
-    /// The check whose confirming dump is being read (RoutesTo::Confirm).
-    struct Confirming {
-        const SilentCheck *check = nullptr;
-        bool reconcile = false; ///< last attempt: listed candidates are upserted (inferred Add / Parameter)
-        std::size_t unheld = 0; ///< listed candidates the store does not hold
-        std::int64_t timeUs = 0;
-    } confirming;
-
-    /// Why the kernel flushes IPv4 routes through an interface without RTM_DELROUTE
-    /// (fib_disable_ip / fib_sync_down_dev in net/ipv4, nexthop_flush_dev for nexthop objects).
-    enum class Flush : std::uint8_t {
-        LinkDown, ///< IFF_UP cleared: NETDEV_DOWN, no force (host-scope next hops stay)
-        LinkGone, ///< RTM_DELLINK: NETDEV_UNREGISTER, force; a multipath route with a hop on it goes
-        LastAddress, ///< its last IPv4 address went: NETDEV_DOWN with force
-        CarrierLost, ///< carrier lost while up: only nexthop objects on it go (next hops are marked linkdown)
-    };
-    /// Applies the kernel's flush rules to the held IPv4 routes through ifIndex, in stream
-    /// order (the message that caused it was read at timeUs): routes whose next hops are all
-    /// dead go as inferred Delete records, multipath routes with a live hop stay (the kernel
-    /// marks the dead hop, which the rows do not show), nexthop groups lose their members on
-    /// the interface (inferred Parameter). Then schedules the confirming dump.
-    /// removedAddress: for LastAddress, the address whose routes the kernel announces itself.
-    void inferFlush(std::uint32_t ifIndex, Flush cause, std::int64_t timeUs, const IpAddress &removedAddress);
-    /// RTM_DELNEXTHOP: the IPv4 routes using the object go with it, unannounced.
-    void inferNexthopGone(std::uint32_t nhId, std::int64_t timeUs);
-    /// A next hop the kernel holds dead (RTNH_F_DEAD) although it was not on the flushed interface.
-    bool hopDead(const NextHop &hop) const;
-    /// Interfaces that are up but whose IPv4 next hops are dead: their last IPv4 address went
-    /// (force); an IPv4 address added or the link coming up revives them (fib_sync_up).
-    std::unordered_set<std::uint32_t> deadWithoutAddress;
+    /// IPv4 routes the kernel removes unannounced: inferred into the store, confirmed by dumps.
+    SilentDeletions silent {store, silentHooks()};
+    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dumpOne()
 
     ~Registration()
     {
@@ -180,7 +135,7 @@ struct RtnetlinkSource::Registration {
         Snapshot, ///< snapshot.routes (resync)
         Store, ///< the initial dump: straight into the store and out as Initial records
                ///< (streamRoute()), so a million-route dump never exists as a second copy
-        Confirm, ///< confirmRoute() (confirming silent deletions)
+        Confirm, ///< silent.confirmRoute() (confirming silent deletions)
         Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
     };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
@@ -197,7 +152,6 @@ struct RtnetlinkSource::Registration {
     void streamRoute(std::int64_t timeUs);
     void flushStreamed();
     void resyncRoute();
-    void confirmRoute();
     std::int64_t resyncTimeUs = 0;
     RouteRow streamed;
     std::int64_t streamedTimeUs = 0;
@@ -222,9 +176,6 @@ struct RtnetlinkSource::Registration {
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
-    void scheduleSilentCheck(std::uint32_t ifIndex, std::uint32_t nhId = 0);
-    void runDueSilentChecks();
-    int msUntilNextCheck() const; // -1: none pending
 };
 
 // ---------------------------------------------------------------------------------------
@@ -292,6 +243,7 @@ Status RtnetlinkSource::Registration::open()
     // the confirming dumps are unfiltered, which is slower but equally correct.
     int one = 1;
     strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+    silent.configure(wantsRoutes() && wantsV4(), strictDumps);
 
     buffer.resize(kReceiveBufferSize);
     batch.reserve(kMaxBatchRecords + 16);
@@ -476,7 +428,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                     if (routesTo == RoutesTo::Store)
                         streamRoute(t);
                     else if (routesTo == RoutesTo::Confirm)
-                        confirmRoute();
+                        silent.confirmRoute(decoded.route);
                     else if (routesTo == RoutesTo::Reconcile)
                         resyncRoute();
                     else
@@ -500,45 +452,17 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
 {
     ChangeRecord record;
     bool produced = false;
-    std::optional<Flush> flush; // routes the kernel flushed along with this message
-    std::uint32_t flushIf = 0;
-    IpAddress removedAddress;
     switch (decoded.object) {
-    case ObjectKind::Interface: {
-        const InterfaceRow &link = decoded.interface;
-        produced = decoded.isDelete ? store.remove(link, timeUs, Origin::Observed, &record)
-                                    : store.upsert(link, timeUs, Origin::Observed, &record);
+    case ObjectKind::Interface:
+        produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
+                                    : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
         record.family = Family::Unspec;
-        flushIf = link.ifIndex;
-        const auto *before = std::get_if<InterfaceRow>(&record.before);
-        if (produced && decoded.isDelete) {
-            flush = Flush::LinkGone;
-        } else if (produced && record.change == ChangeKind::Parameter && before) {
-            if (before->adminUp && !link.adminUp)
-                flush = Flush::LinkDown;
-            else if (!before->adminUp && link.adminUp)
-                deadWithoutAddress.erase(link.ifIndex); // NETDEV_UP: fib_sync_up revives its hops
-            else if (link.adminUp && before->carrier && !link.carrier)
-                flush = Flush::CarrierLost;
-        }
         break;
-    }
-    case ObjectKind::Address: {
-        const AddressRow &address = decoded.address;
-        produced = decoded.isDelete ? store.remove(address, timeUs, Origin::Observed, &record)
-                                    : store.upsert(address, timeUs, Origin::Observed, &record);
-        record.family = address.address.family;
-        if (!produced || address.address.family != Family::IPv4)
-            break;
-        if (decoded.isDelete && store.addressesOn(address.ifIndex, Family::IPv4).empty()) {
-            flush = Flush::LastAddress;
-            flushIf = address.ifIndex;
-            removedAddress = address.address;
-        } else if (!decoded.isDelete && record.change == ChangeKind::Add) {
-            deadWithoutAddress.erase(address.ifIndex); // fib_inetaddr_event NETDEV_UP: fib_sync_up
-        }
+    case ObjectKind::Address:
+        produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
+                                    : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
+        record.family = decoded.address.address.family;
         break;
-    }
     case ObjectKind::Route:
         produced = decoded.isDelete
             ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
@@ -547,15 +471,13 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         break;
     default: break;
     }
-    if (produced)
-        push(std::move(record));
-    if (!flush)
+    if (!produced)
         return;
-    inferFlush(flushIf, *flush, timeUs, removedAddress); // after the record that caused it
-    if (*flush == Flush::LinkGone)
-        deadWithoutAddress.erase(flushIf);
-    else if (*flush == Flush::LastAddress)
-        deadWithoutAddress.insert(flushIf);
+    // Routes the kernel flushed along with this message, unannounced: inferred after its record.
+    const auto flush = record.object == ObjectKind::Route ? std::nullopt : silent.flushCausedBy(record);
+    push(std::move(record));
+    if (flush)
+        silent.infer(*flush, timeUs);
 }
 
 void RtnetlinkSource::Registration::readEvents()
@@ -589,7 +511,7 @@ void RtnetlinkSource::Registration::readEvents()
             if (msg->nlmsg_type == RTM_DELNEXTHOP) {
                 std::uint32_t id = 0;
                 if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
-                    inferNexthopGone(id, t);
+                    silent.nexthopDeleted(id, t);
                 else
                     ++decodeErrors;
                 continue;
@@ -704,197 +626,28 @@ void RtnetlinkSource::Registration::resyncRoute()
     deliverIfFull();
 }
 
-void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, std::uint32_t nhId)
+SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
 {
-    if (!wantsRoutes() || !wantsV4())
-        return;
-    for (SilentCheck &check : silentChecks) {
-        if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
-            check.attempt = 0;
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[0];
-            return;
-        }
-    }
-    silentChecks.push_back({ifIndex, nhId, 0, nowUs() + kSilentCheckDelaysUs[0]});
-}
-
-int RtnetlinkSource::Registration::msUntilNextCheck() const
-{
-    if (silentChecks.empty())
-        return -1;
-    std::int64_t due = silentChecks.front().dueUs;
-    for (const SilentCheck &check : silentChecks)
-        due = std::min(due, check.dueUs);
-    const std::int64_t left = due - nowUs();
-    return left <= 0 ? 0 : int((left + 999) / 1000);
-}
-
-bool RtnetlinkSource::Registration::isCandidate(const SilentCheck &check, const RouteRow &row)
-{
-    if (row.family() != Family::IPv4)
-        return false;
-    if (check.nhId)
-        return row.nhId == check.nhId;
-    return std::any_of(row.nextHops.begin(), row.nextHops.end(),
-                       [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
-}
-
-bool RtnetlinkSource::Registration::hopDead(const NextHop &hop) const
-{
-    // An unknown interface counts as live: keeping a route wrongly is repaired by the
-    // confirming dump's delete, deleting it wrongly only by its last attempt.
-    const InterfaceRow *link = store.findInterface(hop.ifIndex);
-    return (link && !link->adminUp) || deadWithoutAddress.count(hop.ifIndex) != 0;
-}
-
-void RtnetlinkSource::Registration::inferFlush(std::uint32_t ifIndex, Flush cause, std::int64_t timeUs,
-                                               const IpAddress &removedAddress)
-{
-    if (!wantsRoutes() || !wantsV4())
-        return;
-    if (cause == Flush::LinkGone) {
-        // Exact: no route can keep a next hop on a deleted link, and a dump filtered by its
-        // index fails; a pending check of it has nothing left to confirm.
-        std::erase_if(silentChecks, [ifIndex](const SilentCheck &check) { return check.ifIndex == ifIndex; });
-    }
-    auto onIf = [ifIndex](const NextHop &hop) { return hop.ifIndex == ifIndex; };
-    PackedRouteList through; // a compact copy: the store changes while it is worked through
-    if (store.routesWhere(
-            [&](const RouteRow &row) {
-                return row.family() == Family::IPv4 && std::any_of(row.nextHops.begin(), row.nextHops.end(), onIf);
-            },
-            &through)
-        == 0)
-        return;
-    const bool force = cause == Flush::LinkGone || cause == Flush::LastAddress;
-    bool nexthopObjects = false;
-    ChangeRecord record;
-    through.forEach([&](const RouteRow &row) {
-        if (row.nhId != 0) {
-            // Nexthop objects on the interface are removed, unannounced, on down, unregister
-            // and carrier loss (not when an address goes): a route using one goes with it, a
-            // group loses those members.
-            if (cause == Flush::LastAddress)
-                return;
-            nexthopObjects = true;
-            RouteRow after = row;
-            std::erase_if(after.nextHops, onIf);
-            if (after.nextHops.size() == 1)
-                after.nextHops.front().weight = 1; // a single next hop has no weight
-            const bool changed = after.nextHops.empty()
-                ? store.remove(row, timeUs, Origin::Inferred, &record)
-                : store.replaceRoute(row, after, timeUs, Origin::Inferred, &record);
-            if (changed)
-                push(std::move(record));
-            deliverIfFull();
-            return;
-        }
-        if (cause == Flush::CarrierLost)
-            return; // NETDEV_CHANGE only marks the next hops linkdown
-        if (cause == Flush::LastAddress && row.prefSrc == removedAddress)
-            return; // the address's own routes (and, since Linux 6.6, its prefsrc routes) are announced
-        if (!force && row.scope == RT_SCOPE_HOST)
-            return; // host-scope next hops (local routes) survive a link down
-        const bool dies = cause == Flush::LinkGone
-            || std::all_of(row.nextHops.begin(), row.nextHops.end(),
-                           [&](const NextHop &hop) { return onIf(hop) || hopDead(hop); });
-        if (dies && store.remove(row, timeUs, Origin::Inferred, &record))
-            push(std::move(record));
+    SilentDeletions::Hooks hooks;
+    hooks.emit = [this](ChangeRecord &&record) {
+        push(std::move(record)); // through the filter and the entity tracker
         deliverIfFull();
-    });
-    if (cause == Flush::LinkDown || cause == Flush::LastAddress || (cause == Flush::CarrierLost && nexthopObjects))
-        scheduleSilentCheck(ifIndex);
-}
-
-void RtnetlinkSource::Registration::inferNexthopGone(std::uint32_t nhId, std::int64_t timeUs)
-{
-    if (!wantsRoutes() || !wantsV4())
-        return;
-    PackedRouteList gone;
-    store.routesWhere([nhId](const RouteRow &row) { return row.family() == Family::IPv4 && row.nhId == nhId; }, &gone);
-    ChangeRecord record;
-    gone.forEach([&](const RouteRow &row) {
-        if (store.remove(row, timeUs, Origin::Inferred, &record))
-            push(std::move(record));
-        deliverIfFull();
-    });
-    scheduleSilentCheck(0, nhId);
-}
-
-void RtnetlinkSource::Registration::confirmRoute()
-{
-    const RouteRow &row = decoded.route;
-    if (!confirming.check || !isCandidate(*confirming.check, row))
-        return; // an unfiltered dump lists every route
-    const bool held = store.markRoute(row);
-    if (!held)
-        ++confirming.unheld;
-    if (!confirming.reconcile)
-        return;
-    ChangeRecord record;
-    if (store.upsert(row, confirming.timeUs, Origin::Inferred, &record))
-        push(std::move(record)); // a route inferred gone that the kernel kept, or changed meanwhile
-    if (!held)
-        store.markRoute(row);
-    deliverIfFull();
-}
-
-void RtnetlinkSource::Registration::runDueSilentChecks()
-{
-    const std::int64_t now = nowUs();
-    std::vector<SilentCheck> due;
-    for (auto it = silentChecks.begin(); it != silentChecks.end();) {
-        if (it->dueUs <= now) {
-            due.push_back(*it);
-            it = silentChecks.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (SilentCheck &check : due) {
-        // The dump marks the held candidates it lists (IPv4 routes with a next hop on the
-        // interface, or using the deleted nexthop object); the unmarked ones are gone. (At a
-        // million routes on one link: no copy of each candidate, no key set; the gone ones
-        // wait in a PackedRouteList, ~25 bytes each.) A filtered dump is cheap and also finds
-        // routes inferred gone that the kernel kept; an unfiltered one runs only while
-        // candidates are held (after RTM_DELNEXTHOP none can be listed that the store lacks).
-        auto candidate = [&check](const RouteRow &row) { return isCandidate(check, row); };
-        const bool filtered = strictDumps && !check.nhId;
-        if (!filtered && !store.anyRoute(candidate))
-            continue;
-        const bool last = check.attempt + 1 >= int(std::size(kSilentCheckDelaysUs));
-        store.clearRouteMarks();
-        confirming = Confirming {&check, last, 0, nowUs()};
+    };
+    hooks.deliver = [this] { deliver(); };
+    hooks.dumpIpv4Routes = [this](std::uint32_t oif, std::string &error) {
         Snapshot unused;
-        std::string error;
-        const DumpResult r
-            = dumpOne(RTM_GETROUTE, AF_INET, unused, error, filtered ? check.ifIndex : 0, RoutesTo::Confirm);
-        const std::size_t unheld = confirming.unheld;
-        confirming = Confirming {};
-        if (r == DumpResult::Cancelled)
-            return;
-        if (r == DumpResult::Failed) {
-            marker(ChangeKind::Gap, "confirming silent route deletions failed: " + error);
-            deliver();
-            continue;
+        switch (dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Confirm)) {
+        case DumpResult::Ok: return SilentDeletions::DumpResult::Ok;
+        case DumpResult::Cancelled: return SilentDeletions::DumpResult::Cancelled;
+        case DumpResult::Failed: break;
         }
-        PackedRouteList gone;
-        const bool survivors = store.unmarkedRoutes(candidate, &gone) > 0;
-        const std::int64_t t = nowUs();
-        ChangeRecord record;
-        gone.forEach([&](const RouteRow &row) {
-            if (store.remove(row, t, Origin::Inferred, &record))
-                push(std::move(record));
-            deliverIfFull();
-        });
-        gone.clear();
+        return SilentDeletions::DumpResult::Failed;
+    };
+    hooks.failed = [this](const std::string &note) {
+        marker(ChangeKind::Gap, note);
         deliver();
-        if (!last && (survivors || unheld > 0)) {
-            ++check.attempt;
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
-            silentChecks.push_back(check);
-        }
-    }
+    };
+    return hooks;
 }
 
 void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
@@ -995,15 +748,15 @@ void RtnetlinkSource::Registration::run()
     const int fd = mnl_socket_get_fd(events);
     while (!stop.load(std::memory_order_acquire)) {
         pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
-        const int n = ::poll(fds, 2, msUntilNextCheck());
+        const int n = ::poll(fds, 2, silent.msUntilNextCheck());
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && fds[0].revents)
             break; // cancel
         if (n > 0 && fds[1].revents)
             readEvents();
-        if (!silentChecks.empty() && msUntilNextCheck() == 0)
-            runDueSilentChecks();
+        if (silent.hasPendingChecks() && silent.msUntilNextCheck() == 0)
+            silent.runDueChecks();
     }
 }
 

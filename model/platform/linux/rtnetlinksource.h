@@ -14,25 +14,11 @@
 // steps, then the deletes of routes not listed) and delivers the differences with
 // Origin::Inferred.
 //
-// Silent deletions (ip-sysctl.rst skip_notify_on_dev_down): when a link loses IFF_UP, is
-// deleted, or loses its last IPv4 address, the kernel removes IPv4 routes without
-// RTM_DELROUTE; so it does when a nexthop object is deleted (RTM_DELNEXTHOP), and, for routes
-// using nexthop objects on the link, when the link goes down or loses its carrier
-// (nexthop_flush_dev, unannounced). The thread applies the kernel's rules (fib_sync_down_dev)
-// to the held IPv4 routes when it reads the message that caused the flush, in stream order,
-// so a flush is recorded however soon the link comes back: a route whose next hops are all
-// dead (on that link, on a link that is down, or all of them when the link is deleted) goes
-// as a Delete record with Origin::Inferred and the time of that message; host-scope routes
-// (local addresses) survive a link down; a multipath route with a live hop stays, with its
-// dead hop still listed (the kernel shows it `dead linkdown`; the rows do not carry hop
-// flags); a nexthop group loses its members on the link (Parameter, inferred). Routes the
-// kernel announces itself (the removed address's own routes, IPv6) are left to their
-// messages. A confirming route dump follows, filtered by RTA_OIF where possible
-// (NETLINK_GET_STRICT_CHK), 20 ms later and, while it lists routes through the link, again
-// after 0.2 s and 1 s: held candidates it does not list are deleted (inferred); the last one
-// also adds (inferred) what it lists and the store lacks. Corrections are new records: a
-// deletion once recorded stays in the history. Carrier loss keeps routes without nexthop
-// objects (their hops are only marked linkdown).
+// Silent deletions (ip-sysctl.rst skip_notify_on_dev_down): the IPv4 routes the kernel
+// removes without RTM_DELROUTE when a link goes down, is deleted, loses its last IPv4
+// address or (for nexthop objects) its carrier, or when a nexthop object is deleted, are
+// delivered as records with Origin::Inferred at the time of the message that caused the
+// removal, and confirmed by route dumps afterwards (SilentDeletions, silentdeletions.h).
 //
 // Removals within 1 s of (or after) a held row's absolute expiry (RTA_CACHEINFO expires,
 // IFA_CACHEINFO valid lifetime) are delivered as ChangeKind::Expired (StateStore). Route
