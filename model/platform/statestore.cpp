@@ -674,7 +674,7 @@ void StateStore::clearRouteMarks()
     m_markedDuplicates.clear();
 }
 
-bool StateStore::markRoute(const RouteRow &row)
+bool StateStore::markRoute(const RouteRow &row, bool *differs)
 {
     const Key base = makeKey(row);
     const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
@@ -682,12 +682,16 @@ bool StateStore::markRoute(const RouteRow &row)
         return false;
     if (sameRoute(m_held, row)) {
         m_routes.mark(slot);
+        if (differs)
+            *differs = diff(m_held, row) != 0;
         return true;
     }
     auto [first, last] = m_routeDuplicates.equal_range(base);
     for (auto it = first; it != last; ++it) {
         if (sameRoute(it->second, row)) {
             m_markedDuplicates.insert(identityKey(row));
+            if (differs)
+                *differs = diff(it->second, row) != 0;
             return true;
         }
     }

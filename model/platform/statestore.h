@@ -101,7 +101,8 @@ public:
     /// unmarkedRoutes(pred, &list) puts the unmarked held routes for which pred holds into
     /// list and returns how many marked ones pred holds for. reconcile() clears the marks.
     void clearRouteMarks();
-    bool markRoute(const RouteRow &row);
+    /// differs (optional): set to whether a shown field of the held route differs from row's.
+    bool markRoute(const RouteRow &row, bool *differs = nullptr);
     std::size_t unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
 
     /// Addresses on ifIndex of the given family (Unspec = all).

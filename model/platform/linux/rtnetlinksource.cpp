@@ -36,6 +36,7 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
+constexpr int kMaxDrainBatches = 16; // readEvents() calls that catch up before a confirming dump
 thread_local bool t_onReaderThread = false;
 
 // GNU strerror_r returns a char*, XSI an int; these overloads accept either.
@@ -474,7 +475,7 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
     if (!produced)
         return;
     // Routes the kernel flushed along with this message, unannounced: inferred after its record.
-    const auto flush = record.object == ObjectKind::Route ? std::nullopt : silent.flushCausedBy(record);
+    const auto flush = silent.observe(record);
     push(std::move(record));
     if (flush)
         silent.infer(*flush, timeUs);
@@ -534,6 +535,7 @@ void RtnetlinkSource::Registration::readEvents()
 
 void RtnetlinkSource::Registration::resync(int err)
 {
+    silent.resynced();
     {
         std::lock_guard lock(statsMutex);
         ++stats.gaps;
@@ -646,6 +648,16 @@ SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
     hooks.failed = [this](const std::string &note) {
         marker(ChangeKind::Gap, note);
         deliver();
+    };
+    hooks.drainEvents = [this] {
+        const int fd = mnl_socket_get_fd(events);
+        for (int i = 0; i < kMaxDrainBatches; ++i) {
+            pollfd queued {fd, POLLIN, 0};
+            if (stop.load(std::memory_order_acquire) || ::poll(&queued, 1, 0) <= 0)
+                return true;
+            readEvents();
+        }
+        return false;
     };
     return hooks;
 }

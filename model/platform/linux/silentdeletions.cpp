@@ -17,6 +17,9 @@ namespace {
 // kept address) or lists routes not held, once or twice more. Only the last one adds what
 // it lists and the store lacks: earlier ones may run before the flush.
 constexpr std::int64_t kCheckDelaysUs[] = {20000, 200000, 1000000};
+// Dumps of one attempt set aside because events touched the link meanwhile, before the
+// check is given up (each dump costs a walk of the link's routes).
+constexpr int kMaxRaces = 8;
 
 } // namespace
 
@@ -28,8 +31,30 @@ void SilentDeletions::configure(bool enabled, bool filteredDumps)
     m_filteredDumps = filteredDumps;
 }
 
-std::optional<SilentDeletions::Flush> SilentDeletions::flushCausedBy(const ChangeRecord &record)
+void SilentDeletions::noteTouch(const ChangeRecord &record)
 {
+    if (!m_watch.active || m_watch.touched)
+        return;
+    const Row &row = record.row();
+    if (const auto *route = std::get_if<RouteRow>(&row)) {
+        auto touches = [&](const RouteRow &r) {
+            if (m_watch.nhId)
+                return r.nhId == m_watch.nhId;
+            return std::any_of(r.nextHops.begin(), r.nextHops.end(),
+                               [&](const NextHop &hop) { return hop.ifIndex == m_watch.ifIndex; });
+        };
+        const auto *before = std::get_if<RouteRow>(&record.before);
+        m_watch.touched = touches(*route) || (before && touches(*before));
+    } else if (const auto *link = std::get_if<InterfaceRow>(&row)) {
+        m_watch.touched = !m_watch.nhId && link->ifIndex == m_watch.ifIndex;
+    } else if (const auto *address = std::get_if<AddressRow>(&row)) {
+        m_watch.touched = !m_watch.nhId && address->ifIndex == m_watch.ifIndex;
+    }
+}
+
+std::optional<SilentDeletions::Flush> SilentDeletions::observe(const ChangeRecord &record)
+{
+    noteTouch(record);
     if (record.object == ObjectKind::Interface) {
         const auto *before = std::get_if<InterfaceRow>(&record.before);
         const auto *after = std::get_if<InterfaceRow>(&record.after);
@@ -155,11 +180,12 @@ void SilentDeletions::schedule(std::uint32_t ifIndex, std::uint32_t nhId)
     for (Check &check : m_checks) {
         if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
             check.attempt = 0;
+            check.races = 0;
             check.dueUs = nowUs() + kCheckDelaysUs[0];
             return;
         }
     }
-    m_checks.push_back({ifIndex, nhId, 0, nowUs() + kCheckDelaysUs[0]});
+    m_checks.push_back({ifIndex, nhId, 0, nowUs() + kCheckDelaysUs[0], 0});
 }
 
 int SilentDeletions::msUntilNextCheck() const
@@ -177,16 +203,12 @@ void SilentDeletions::confirmRoute(const RouteRow &row)
 {
     if (!m_confirming.check || !isCandidate(*m_confirming.check, row))
         return; // an unfiltered dump lists every route
-    const bool held = m_store.markRoute(row);
+    bool differs = false;
+    const bool held = m_store.markRoute(row, &differs);
     if (!held)
         ++m_confirming.unheld;
-    if (!m_confirming.reconcile)
-        return;
-    ChangeRecord record;
-    if (m_store.upsert(row, m_confirming.timeUs, Origin::Inferred, &record))
-        emit(std::move(record)); // a route inferred gone that the kernel kept, or changed meanwhile
-    if (!held)
-        m_store.markRoute(row);
+    if (m_confirming.reconcile && (!held || differs))
+        m_confirming.corrections.push(row); // applied once the dump is known not to have raced
 }
 
 void SilentDeletions::runDueChecks()
@@ -201,7 +223,16 @@ void SilentDeletions::runDueChecks()
             ++it;
         }
     }
+    auto pending = [this](const Check &check) {
+        return std::any_of(m_checks.begin(), m_checks.end(),
+                           [&](const Check &c) { return c.ifIndex == check.ifIndex && c.nhId == check.nhId; });
+    };
     for (Check &check : due) {
+        // Catch up with the event stream first: its flushes are inferred at their own time,
+        // and one of this link restarts the check (then the restarted one runs later).
+        const bool caughtUp = m_hooks.drainEvents();
+        if (pending(check))
+            continue;
         // The dump marks the held candidates it lists (IPv4 routes with a next hop on the
         // interface, or using the deleted nexthop object); the unmarked ones are gone. (At a
         // million routes on one link: no copy of each candidate, no key set; the gone ones
@@ -214,15 +245,32 @@ void SilentDeletions::runDueChecks()
             continue;
         const bool last = check.attempt + 1 >= int(std::size(kCheckDelaysUs));
         m_store.clearRouteMarks();
-        m_confirming = Confirming {&check, last, 0, nowUs()};
+        m_confirming = Confirming {&check, last, 0, {}};
+        m_watch = Watch {true, !caughtUp, check.ifIndex, check.nhId};
         std::string error;
         const DumpResult r = m_hooks.dumpIpv4Routes(filtered ? check.ifIndex : 0, error);
         const std::size_t unheld = m_confirming.unheld;
+        PackedRouteList corrections = std::move(m_confirming.corrections);
         m_confirming = Confirming {};
-        if (r == DumpResult::Cancelled)
+        if (r == DumpResult::Cancelled) {
+            m_watch = Watch {};
             return;
+        }
+        // Events that arrived meanwhile: if one touched the link, the dump may show a state
+        // the stream has not reached (or has left): set it aside and dump again later.
+        if (r == DumpResult::Ok && !m_hooks.drainEvents())
+            m_watch.touched = true;
+        const bool raced = m_watch.touched;
+        m_watch = Watch {};
         if (r == DumpResult::Failed) {
             m_hooks.failed("confirming silent route deletions failed: " + error);
+            continue;
+        }
+        if (raced) {
+            if (!pending(check) && ++check.races < kMaxRaces) {
+                check.dueUs = nowUs() + kCheckDelaysUs[check.attempt];
+                m_checks.push_back(check);
+            }
             continue;
         }
         PackedRouteList gone;
@@ -233,10 +281,15 @@ void SilentDeletions::runDueChecks()
             if (m_store.remove(row, t, Origin::Inferred, &record))
                 emit(std::move(record));
         });
-        gone.clear();
+        // The last attempt: a route inferred gone that the kernel kept, or one that differs.
+        corrections.forEach([&](const RouteRow &row) {
+            if (m_store.upsert(row, t, Origin::Inferred, &record))
+                emit(std::move(record));
+        });
         m_hooks.deliver();
         if (!last && (survivors || unheld > 0)) {
             ++check.attempt;
+            check.races = 0;
             check.dueUs = nowUs() + kCheckDelaysUs[check.attempt];
             m_checks.push_back(check);
         }

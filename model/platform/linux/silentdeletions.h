@@ -22,9 +22,14 @@
 // (filtered by RTA_OIF where the dump socket has NETLINK_GET_STRICT_CHK) runs 20 ms later
 // and, while it lists routes through the link or routes the store lacks, again after 0.2 s
 // and 1 s: held candidates it does not list are deleted (inferred); only the last attempt
-// adds (inferred) what it lists and the store lacks, as the earlier ones may run before the
-// kernel's flush (route dumps do not take the RTNL lock). A recorded deletion is never
-// taken back; a correction is a new record.
+// adds (inferred) what it lists and the store lacks, or updates what differs, as the
+// earlier ones may run before the kernel's flush (route dumps do not take the RTNL lock).
+// A dump shows the kernel's state when it runs, which is ahead of the event stream while
+// events wait in the socket (a link flapping faster than they are read): the queued events
+// are read first, and read again after the dump, and a dump that raced with any record
+// touching the link (or the nexthop object) is set aside and taken again later (a few times:
+// on a link that never rests, the inference stands unconfirmed). A recorded deletion is
+// never taken back; a correction is a new record.
 //
 // Not thread-safe: owned and used by one RtnetlinkSource registration's reader thread.
 #pragma once
@@ -68,6 +73,9 @@ public:
         std::function<DumpResult(std::uint32_t oif, std::string &error)> dumpIpv4Routes;
         /// A confirming dump failed: the owner records a gap with this note.
         std::function<void(const std::string &note)> failed;
+        /// Reads and classifies the events waiting in the event socket (their records pass
+        /// through observe()); false when more kept arriving than it would read.
+        std::function<bool()> drainEvents;
     };
 
     SilentDeletions(StateStore &store, Hooks hooks);
@@ -76,10 +84,13 @@ public:
     /// filteredDumps: route dumps can be filtered by RTA_OIF (NETLINK_GET_STRICT_CHK).
     void configure(bool enabled, bool filteredDumps);
 
-    /// The flush that an observed interface or address record means (the store already
-    /// applied it), or none. Notes the next hops the kernel revives (link up, IPv4 address
-    /// added). Call it before the record is handed on; call infer() after.
-    std::optional<Flush> flushCausedBy(const ChangeRecord &record);
+    /// Every record the owner classified from an event (the store already applied it):
+    /// returns the flush an interface or address record means, or none; notes the next hops
+    /// the kernel revives (link up, IPv4 address added) and whether a running confirming
+    /// dump raced with it. Call it before the record is handed on; call infer() after.
+    std::optional<Flush> observe(const ChangeRecord &record);
+    /// The owner reconciled the store with a full dump (a resync after lost events).
+    void resynced() { m_watch.touched = m_watch.active; }
     /// Applies the kernel's rules for flush to the held IPv4 routes through its interface
     /// (timeUs: when the message that caused it was read; the inferred records carry it)
     /// and schedules the confirming dump.
@@ -103,12 +114,18 @@ private:
         std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object
         int attempt = 0; ///< index into the delays
         std::int64_t dueUs = 0;
+        int races = 0; ///< dumps of this attempt set aside (events touched the link meanwhile)
     };
     static bool isCandidate(const Check &check, const RouteRow &row);
     void schedule(std::uint32_t ifIndex, std::uint32_t nhId = 0);
     /// A next hop the kernel holds dead (RTNH_F_DEAD) although it is not on the flushed interface.
     bool hopDead(const NextHop &hop) const;
-    void emit(ChangeRecord &&record) { m_hooks.emit(std::move(record)); }
+    void emit(ChangeRecord &&record)
+    {
+        noteTouch(record);
+        m_hooks.emit(std::move(record));
+    }
+    void noteTouch(const ChangeRecord &record);
 
     StateStore &m_store;
     Hooks m_hooks;
@@ -121,10 +138,18 @@ private:
     /// The check whose confirming dump is being read.
     struct Confirming {
         const Check *check = nullptr;
-        bool reconcile = false; ///< last attempt: listed candidates are upserted (inferred Add / Parameter)
+        bool reconcile = false; ///< last attempt: collect the corrections
         std::size_t unheld = 0; ///< listed candidates the store does not hold
-        std::int64_t timeUs = 0;
+        PackedRouteList corrections; ///< reconcile: listed candidates not held or differing
     } m_confirming;
+    /// From just before a confirming dump until the events read after it: did a record touch
+    /// the check's interface (or nexthop object)?
+    struct Watch {
+        bool active = false;
+        bool touched = false;
+        std::uint32_t ifIndex = 0;
+        std::uint32_t nhId = 0;
+    } m_watch;
 };
 
 } // namespace ncv::platform
