@@ -15,7 +15,8 @@
 //   unannounced; a route using one goes, a route using a group loses those members
 //   (a Parameter change of nexthops).
 // - nexthop object deleted (RTM_DELNEXTHOP): the routes using it go.
-// IPv6 routes are left alone: the kernel announces their removal.
+// IPv6 routes are left alone: the kernel announces their removal (unless
+// net.ipv6.route.skip_notify_on_dev_down is set to 1, which this does not follow).
 //
 // Inferred records carry the time of the message that caused them, so a flush is recorded
 // however soon the link comes back. A confirming route dump of the routes through the link
