@@ -1,4 +1,4 @@
-#include "interfacenames.h"
+#include "model/interfacenames.h"
 
 namespace ncv {
 

@@ -1,3 +1,3 @@
-#include "modellogging.h"
+#include "model/modellogging.h"
 
 Q_LOGGING_CATEGORY(lcModel, "ncv.model")

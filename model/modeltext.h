@@ -2,7 +2,7 @@
 // family names for tables, byte-wise sort keys for addresses.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <QByteArray>
 #include <QString>

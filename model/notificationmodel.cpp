@@ -1,13 +1,13 @@
-#include "notificationmodel.h"
+#include "model/notificationmodel.h"
 
-#include "addresstablemodel.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogmodel.h"
-#include "interfacetablemodel.h"
-#include "modellogging.h"
-#include "routetablemodel.h"
-#include "timelinebins.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
+#include "model/modellogging.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
 
 #include <QMetaObject>
 
@@ -17,55 +17,12 @@ namespace ncv {
 
 using namespace platform;
 
-int afInet()
-{
-    return afFromFamily(Family::IPv4);
-}
-int afInet6()
-{
-    return afFromFamily(Family::IPv6);
-}
-int afUnspec()
-{
-    return afFromFamily(Family::Unspec);
-}
-
-SliceSizer::SliceSizer(double budgetMs, std::size_t minRecords, std::size_t maxRecords)
-    : m_budgetNs(std::max(0.0, budgetMs) * 1e6), m_min(std::max<std::size_t>(1, minRecords)),
-      m_max(std::max(m_min, maxRecords))
-{ }
-
-std::size_t SliceSizer::next() const
-{
-    const double n = m_budgetNs / m_nsPerRecord;
-    if (n <= double(m_min))
-        return m_min;
-    if (n >= double(m_max))
-        return m_max;
-    return std::size_t(n);
-}
-
-void SliceSizer::record(std::size_t records, qint64 ns)
-{
-    if (records == 0 || ns <= 0)
-        return;
-    const double measured = double(ns) / double(std::max(records, m_min));
-    if (measured >= m_nsPerRecord)
-        m_nsPerRecord = measured; // slower: believed at once
-    else
-        m_nsPerRecord = (m_nsPerRecord + measured) / 2; // faster: averaged in
-}
-
-void SliceSizer::setBudgetMs(double ms)
-{
-    m_budgetNs = std::max(0.0, ms) * 1e6;
-}
-
 NotificationModel::NotificationModel(Source *source, QObject *parent)
     : NotificationModel(source, Mode::Full, parent) { }
 
 NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
-    : QObject(parent), m_source(source), m_mode(mode), m_addressFamily(afUnspec()), m_history(new EventHistory(this))
+    : QObject(parent), m_source(source), m_mode(mode), m_addressFamily(platform::afUnspec()),
+      m_history(new EventHistory(this))
 {
     if (m_mode == Mode::Full) {
         m_interfaces = new InterfaceTableModel(&m_names, this);

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-qpa-plugins libgl-dev
-    libmnl-dev
+    libmnl-dev doctest-dev
     iproute2 fonts-dejavu-core
 )
 for arg in "$@"; do

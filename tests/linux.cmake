@@ -6,9 +6,11 @@ if(NOT NCV_PLATFORM_ONLY)
     ncv_add_qt_test(tst_netlinkdecoder SOURCES tst_netlinkdecoder.cpp LIBS ncv_platform)
     target_link_libraries(tst_netlinkdecoder PRIVATE PkgConfig::LIBMNL)
 
+    # /proc/net/netlink and rmem_max parsers on samples, and the diagnostics readers here.
+    ncv_add_qt_test(tst_diagnostics SOURCES tst_diagnostics.cpp LIBS ncv_model)
+
     # RtnetlinkSource against the real kernel in a private network namespace (skips when
     # namespaces are not allowed). Needs `ip` (iproute2).
-    ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp netns.h netns.cpp
+    ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp
                     LIBS ncv_platform TIMEOUT 180)
-    target_include_directories(tst_rtnetlinksource PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 endif()

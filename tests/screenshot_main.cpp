@@ -5,17 +5,17 @@
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
 // Issue #3 content: a gap (red band on the timeline) followed by inferred events, routing
 // entities, a route counting down to its expiry and an expired route.
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogmodel.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "viewstestdata.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/notificationmodel.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/viewstestdata.h"
+#include "views/detailspanel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/mainwindow.h"
+#include "views/tablesection.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     MainWindow window(&model);
     window.resize(width, height);
     QString error;
-    if (!model.start(afUnspec(), true, &error))
+    if (!model.start(platform::afUnspec(), true, &error))
         qFatal("start: %s", qPrintable(error));
     window.show();
     const auto entityRecord = [](ChangeKind change, std::uint32_t protocol) {
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
             if (std::unique_ptr<platform::Source> system = platform::createSystemSource()) {
                 NotificationModel live(system.get());
                 QString liveError;
-                if (live.start(afUnspec(), true, &liveError)) {
+                if (live.start(platform::afUnspec(), true, &liveError)) {
                     QElapsedTimer wait;
                     wait.start();
                     while (!live.isSnapshotComplete() && wait.elapsed() < 3000)

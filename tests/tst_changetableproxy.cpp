@@ -3,12 +3,12 @@
 // address), the fast filter accepts exactly the rows a fixed-string filter over the
 // display texts accepts, also while typing narrows it and after the table changed; the
 // model tester watches throughout.
-#include "changetablemodel.h"
-#include "columnfilterproxy.h"
-#include "interfacenames.h"
-#include "modeltestrows.h"
-#include "routetablemodel.h"
-#include "tablemodelroles.h"
+#include "model/interfacenames.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

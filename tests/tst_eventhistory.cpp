@@ -4,13 +4,13 @@
 // QAbstractItemModelTester), a Snapshot is immutable and readable from another thread
 // while the history grows, clear() keeps sequence numbers going; peek() reads what decode()
 // reads; appendEncoded() stores what append() stores.
-#include "eventhistory.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "format.h"
-#include "modeltestrows.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "platform/format.h"
+#include "support/modeltestrows.h"
 
-#include "tablemodelroles.h"
+#include "model/tables/tablemodelroles.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -1,9 +1,9 @@
 // EventLogModel and EventLogFilterProxy over EventHistory: ranged appends under
 // QAbstractItemModelTester (attached before data), texts, roles, time range and text filter.
-#include "eventhistory.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "modeltestrows.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>

@@ -6,10 +6,10 @@
 // builds (add, delete, parameter, initial with a NULL row). The snapshot tables are the
 // real ones (GetIfTable2, GetUnicastIpAddressTable, GetIpForwardTable2); the per-row
 // re-reads (Get*Entry) read a fake "OS state" so the test controls what the OS holds.
-#include "format.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapisource.h"
-#include "plaintest.h"
+#include "platform/format.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapisource.h"
+#include "support/platformtest.h"
 
 #include <atomic>
 #include <chrono>
@@ -446,7 +446,7 @@ template<typename Cond> bool eventually(Cond cond, std::chrono::milliseconds tim
 
 // ---- tests -------------------------------------------------------------------------
 
-TEST_CASE(invalidParametersAndHandles)
+TEST_CASE("invalidParametersAndHandles")
 {
     g_os.reset();
     IphlpapiSource source(fakeOptions());
@@ -481,7 +481,7 @@ TEST_CASE(invalidParametersAndHandles)
     CHECK_EQ(g_os.cancels.size(), std::size_t(3));
 }
 
-TEST_CASE(callbackTranslationWithRealMibRows)
+TEST_CASE("callbackTranslationWithRealMibRows")
 {
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
@@ -497,12 +497,12 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     CHECK_EQ(source.name(), std::string("iphlpapi"));
 
     // The source registered its own callbacks, with its CallerContext.
-    CHECK(g_os.routeCb == &IphlpapiSource::routeCallback);
-    CHECK(g_os.addressCb == &IphlpapiSource::addressCallback);
-    CHECK(g_os.interfaceCb == &IphlpapiSource::interfaceCallback);
+    CHECK((g_os.routeCb == &IphlpapiSource::routeCallback));
+    CHECK((g_os.addressCb == &IphlpapiSource::addressCallback));
+    CHECK((g_os.interfaceCb == &IphlpapiSource::interfaceCallback));
     void *ctx = source.osContext(h);
     CHECK(ctx != nullptr);
-    CHECK(g_os.context[0] == ctx && g_os.context[1] == ctx && g_os.context[2] == ctx);
+    CHECK((g_os.context[0] == ctx && g_os.context[1] == ctx && g_os.context[2] == ctx));
 
     // Initial snapshot: one Initial record per (interface, family), the real addresses
     // and routes, then SnapshotComplete last.
@@ -659,7 +659,7 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     CHECK_EQ(g_os.cancelsInsideCallback, 0);
 }
 
-TEST_CASE(familyFilterOfARegistration)
+TEST_CASE("familyFilterOfARegistration")
 {
     g_os.reset();
     IphlpapiSource source(fakeOptions());
@@ -678,7 +678,7 @@ TEST_CASE(familyFilterOfARegistration)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(cancelFreesTheContextExactlyOnce)
+TEST_CASE("cancelFreesTheContextExactlyOnce")
 {
     g_os.reset();
     const long created = IphlpapiSource::registrationsCreated();
@@ -734,7 +734,7 @@ TEST_CASE(cancelFreesTheContextExactlyOnce)
     CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
 }
 
-TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
+TEST_CASE("cancelFromInsideTheCallbackIsDeferred")
 {
     g_os.reset();
     const long freed = IphlpapiSource::registrationsFreed();
@@ -777,7 +777,7 @@ TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
     CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
 }
 
-TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
+TEST_CASE("notifyErrorsAreReportedAndCleanedUp")
 {
     struct Case {
         DWORD code;
@@ -814,7 +814,7 @@ TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
     }
 }
 
-TEST_CASE(notSupportedFallsBackToPolling)
+TEST_CASE("notSupportedFallsBackToPolling")
 {
     g_os.reset();
     g_os.notifyResult[2] = ERROR_NOT_SUPPORTED;
@@ -864,7 +864,7 @@ TEST_CASE(notSupportedFallsBackToPolling)
     CHECK_EQ(source.name(), std::string("iphlpapi (polling)")); // the last registration polled
 }
 
-TEST_CASE(noInitialNotificationFallsBackToPolling)
+TEST_CASE("noInitialNotificationFallsBackToPolling")
 {
     g_os.reset();
     IphlpapiSource::Options options = fakeOptions();
@@ -895,7 +895,7 @@ TEST_CASE(noInitialNotificationFallsBackToPolling)
         CHECK_EQ(calls, 1); // not again at cancel
 }
 
-TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
+TEST_CASE("initialNotificationDeliveredInsideTheNotifyCall")
 {
     // Wine's NotifyUnicastIpAddressChange calls the callback synchronously, from inside
     // the Notify call; that must neither deadlock nor count as a change.
@@ -917,7 +917,7 @@ TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(entityRecordsFromTheNotificationCallbacks)
+TEST_CASE("entityRecordsFromTheNotificationCallbacks")
 {
     g_os.reset();
     {
@@ -961,7 +961,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
         CHECK(routesDelivered == expected);
         CHECK(lastRoute < firstEntity);
         CHECK(all.back().change == ChangeKind::SnapshotComplete);
-        CHECK(all.size() >= 2 && all[all.size() - 2].object == ObjectKind::Entity);
+        CHECK((all.size() >= 2 && all[all.size() - 2].object == ObjectKind::Entity));
     }
     void *ctx = source.osContext(h);
     fromOsThread([&] {
@@ -1001,7 +1001,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
     {
         const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &second, MibParameterNotification); });
         CHECK(isEntity(got[0], ChangeKind::Registered, other, 1));
-        CHECK(got[1].object == ObjectKind::Route && got[1].change == ChangeKind::Parameter);
+        CHECK((got[1].object == ObjectKind::Route && got[1].change == ChangeKind::Parameter));
     }
 
     // Deleting the last route of a protocol: Deregistered (0 routes) AFTER the route delete.
@@ -1025,7 +1025,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(entityRecordsFollowTheRegistrationFilters)
+TEST_CASE("entityRecordsFollowTheRegistrationFilters")
 {
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
@@ -1095,7 +1095,7 @@ TEST_CASE(entityRecordsFollowTheRegistrationFilters)
     }
 }
 
-TEST_CASE(entityRecordsFromPolling)
+TEST_CASE("entityRecordsFromPolling")
 {
     g_os.reset();
     IphlpapiSource::Options options = fakeOptions();
@@ -1162,7 +1162,7 @@ TEST_CASE(entityRecordsFromPolling)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(systemSourceUnderWine)
+TEST_CASE("systemSourceUnderWine")
 {
     auto source = createSystemSource();
     CHECK(source != nullptr);
@@ -1197,5 +1197,3 @@ TEST_CASE(systemSourceUnderWine)
     CHECK(source->cancel(h).ok());
     CHECK(source->cancel(h).error == Error::InvalidHandle);
 }
-
-NCV_PLAIN_TEST_MAIN()

@@ -1,26 +1,26 @@
 // UI tests: the real MainWindow, offscreen, fed by a ManualSource through a real
 // NotificationModel (batches arrive through the event loop, hence QTRY_*).
-#include "mainwindow.h"
+#include "views/mainwindow.h"
 
-#include "columnfilterproxy.h"
-#include "csvreader.h"
-#include "csvwriter.h"
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogdelegate.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "interfacetablemodel.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "rowstatedelegate.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
-#include "viewstestdata.h"
+#include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/viewstestdata.h"
+#include "views/detailspanel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventlogdelegate.h"
+#include "views/rowstatedelegate.h"
+#include "views/tablesection.h"
+#include "views/timelinechartview.h"
 
 #include <QAction>
 #include <QAreaSeries>
@@ -60,7 +60,7 @@ struct Fixture {
     NotificationModel model {&source};
     std::unique_ptr<MainWindow> window;
 
-    explicit Fixture(bool populated = true, int family = afUnspec())
+    explicit Fixture(bool populated = true, int family = platform::afUnspec())
     {
         if (populated)
             populate(source);
@@ -458,11 +458,11 @@ void TestMainWindow::familySelectorReregisters()
     TableSection *routes = f.window->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     QComboBox *combo = f.window->familySelector();
-    const int v6 = combo->findData(afInet6());
+    const int v6 = combo->findData(platform::afInet6());
     QVERIFY(v6 >= 0);
     combo->setCurrentIndex(v6);
     Q_EMIT combo->activated(v6); // what a user's pick emits
-    QCOMPARE(f.model.addressFamily(), afInet6());
+    QCOMPARE(f.model.addressFamily(), platform::afInet6());
     QVERIFY(f.model.isRunning());
     QCOMPARE(f.source.registrationCount(), std::size_t(1));
     QTRY_COMPARE(routes->proxy()->rowCount(), kIPv6Routes);
@@ -470,14 +470,14 @@ void TestMainWindow::familySelectorReregisters()
     for (const QString &text : columnTexts(routes->proxy(), family))
         QCOMPARE(text, QStringLiteral("IPv6"));
     QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
-    QCOMPARE(f.window->selectedFamily(), afInet6());
+    QCOMPARE(f.window->selectedFamily(), platform::afInet6());
     // A new IPv4 route does not show up while IPv6-only.
     f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
     QTest::qWait(100);
     QCOMPARE(routes->proxy()->rowCount(), kIPv6Routes);
     // The View menu actions follow the selection.
-    f.window->setFamily(afUnspec());
-    QCOMPARE(combo->currentData().toInt(), afUnspec());
+    f.window->setFamily(platform::afUnspec());
+    QCOMPARE(combo->currentData().toInt(), platform::afUnspec());
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
 }
 
@@ -698,7 +698,7 @@ void TestMainWindow::settingsRoundTrip()
     {
         Fixture f;
         QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
-        f.window->setFamily(afInet());
+        f.window->setFamily(platform::afInet());
         f.window->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination, 177);
         f.window->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
         f.window->close();
@@ -707,8 +707,8 @@ void TestMainWindow::settingsRoundTrip()
     populate(source);
     NotificationModel model(&source);
     MainWindow window(&model);
-    QCOMPARE(window.selectedFamily(), afInet());
-    QCOMPARE(window.familySelector()->currentData().toInt(), afInet());
+    QCOMPARE(window.selectedFamily(), platform::afInet());
+    QCOMPARE(window.familySelector()->currentData().toInt(), platform::afInet());
     QHeaderView *header = window.routesSection()->view()->horizontalHeader();
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
     QCOMPARE(header->sortIndicatorSection(), int(RouteTableModel::Metric));
@@ -993,7 +993,7 @@ void TestMainWindow::diagnosticsShowsStatsAndWarnsWhenClamped()
     NotificationModel model(&source);
     MainWindow window(&model);
     QString error;
-    QVERIFY(model.start(afUnspec(), true, &error));
+    QVERIFY(model.start(platform::afUnspec(), true, &error));
     window.show();
     QTRY_VERIFY(model.isSnapshotComplete());
 

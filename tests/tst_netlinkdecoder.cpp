@@ -1,8 +1,8 @@
 // Netlink decoder: hand-built RTM_* messages (built with libmnl as the kernel lays them
 // out), field by field, and malformed ones (truncated, bad lengths, wrong sizes), which
 // must fail cleanly with a reason and never read outside the buffer.
-#include "decoder.h"
-#include "format.h"
+#include "platform/format.h"
+#include "platform/linux/decoder.h"
 
 #include <QTest>
 

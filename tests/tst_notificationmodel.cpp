@@ -2,14 +2,14 @@
 // thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
 // (SliceSizer, driven with given durations); a stream applied once per update interval;
 // Mode::HistoryOnly stores what Full stores.
-#include "addresstablemodel.h"
-#include "eventhistory.h"
-#include "interfacetablemodel.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "timelinebins.h"
+#include "model/history/eventhistory.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -57,15 +57,15 @@ private Q_SLOTS:
     {
         NotificationModel model(nullptr);
         QString error;
-        QVERIFY(!model.start(afUnspec(), true, &error));
+        QVERIFY(!model.start(platform::afUnspec(), true, &error));
         QVERIFY(!error.isEmpty());
     }
 
     void familyHelpersAreDistinct()
     {
-        QVERIFY(afInet() != afInet6());
-        QVERIFY(afInet() != afUnspec());
-        QCOMPARE(afUnspec(), 0);
+        QVERIFY(platform::afInet() != platform::afInet6());
+        QVERIFY(platform::afInet() != platform::afUnspec());
+        QCOMPARE(platform::afUnspec(), 0);
     }
 
     void snapshotCompleteIsNotAnEventButGapIs()
@@ -77,7 +77,7 @@ private Q_SLOTS:
         QSignalSpy complete(&model, &NotificationModel::snapshotComplete);
         QSignalSpy running(&model, &NotificationModel::runningChanged);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QCOMPARE(model.sourceName(), QStringLiteral("manual"));
         QVERIFY(model.isRunning());
         QCOMPARE(running.count(), 1);
@@ -108,7 +108,7 @@ private Q_SLOTS:
         NotificationModel model(&source);
         QSignalSpy complete(&model, &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY(model.start(afUnspec(), false, &error));
+        QVERIFY(model.start(platform::afUnspec(), false, &error));
         QTRY_COMPARE(complete.count(), 1);
         QCOMPARE(model.history()->size(), qint64(0));
         QCOMPARE(model.interfaces()->rowCount(), 0);
@@ -119,7 +119,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         QSignalSpy timeline(model.timeline(), &TimelineBins::changed);
@@ -147,7 +147,7 @@ private Q_SLOTS:
         NotificationModel model(&source);
         model.setSliceBudgetMs(1e12); // batching, not slicing: N < kMaxSliceRecords goes in one slice
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         QSignalSpy inserted(model.routes(), &QAbstractItemModel::rowsInserted);
@@ -248,7 +248,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         model.setSliceBudgetMs(budgetMs);
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
@@ -310,7 +310,7 @@ private Q_SLOTS:
         model.setUpdateIntervalMs(0);
         model.setSliceBudgetMs(0); // slices of kMinSliceRecords
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         // From the first slice on the interval is an hour; the rest of the burst (a
@@ -351,8 +351,8 @@ private Q_SLOTS:
         QVERIFY(lean.history());
         QSignalSpy leanComplete(&lean, &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY(full.start(afUnspec(), true, &error));
-        QVERIFY(lean.start(afUnspec(), true, &error));
+        QVERIFY(full.start(platform::afUnspec(), true, &error));
+        QVERIFY(lean.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(full.isSnapshotComplete() && lean.isSnapshotComplete());
         QCOMPARE(leanComplete.count(), 1);
         QCOMPARE(lean.liveCount(ObjectKind::Interface), qint64(2));
@@ -420,7 +420,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         source.upsert(iface(4, "eth4"));
         QCOMPARE(model.interfaces()->rowCount(), 0); // not applied yet
         QSignalSpy running(&model, &NotificationModel::runningChanged);
@@ -443,7 +443,7 @@ private Q_SLOTS:
         {
             NotificationModel model(&source);
             QString error;
-            QVERIFY(model.start(afUnspec(), true, &error));
+            QVERIFY(model.start(platform::afUnspec(), true, &error));
             source.upsert(iface(4, "eth4")); // pending queued call to a model about to die
         }
         QCOMPARE(source.registrationCount(), std::size_t(0));

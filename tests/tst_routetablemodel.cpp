@@ -1,10 +1,10 @@
 // RouteTableModel through NotificationModel + ManualSource: ranged inserts, changes and
 // removals under QAbstractItemModelTester (attached before any data), texts, marks.
-#include "eventhistory.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/tables/routetablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -39,7 +39,7 @@ private Q_SLOTS:
         QSignalSpy inserted(routes, &QAbstractItemModel::rowsInserted);
         QSignalSpy complete(m_model.get(), &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY2(m_model->start(afUnspec(), true, &error), qPrintable(error));
+        QVERIFY2(m_model->start(platform::afUnspec(), true, &error), qPrintable(error));
         QCOMPARE(routes->rowCount(), 0); // applied on the event loop, not inside the callback
         QTRY_COMPARE(complete.count(), 1);
         QCOMPARE(routes->rowCount(), 50);
@@ -54,7 +54,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(m_model->isSnapshotComplete());
 
         // Three batches of inserts, each one ranged insert.
@@ -113,7 +113,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         m_source->upsert(numberedRoute(1));
         QTRY_COMPARE(routes->rowCount(), 1);
         m_source->remove(numberedRoute(1));
@@ -141,7 +141,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         m_source->upsert(numberedRoute(1));
         m_source->upsert(numberedRoute(2));
         QTRY_COMPARE(routes->rowCount(), 2);
@@ -181,7 +181,7 @@ private Q_SLOTS:
         r.prefSrc = IpAddress::parse("2001:db8::5");
         m_source->upsert(r);
         QString error;
-        QVERIFY(m_model->start(afInet6(), true, &error));
+        QVERIFY(m_model->start(platform::afInet6(), true, &error));
         QTRY_COMPARE(m_model->routes()->rowCount(), 1);
         QCOMPARE(m_model->routes()->index(0, column).data().toString(), text);
         QCOMPARE(m_model->routes()->headerData(column, Qt::Horizontal).toString().isEmpty(), false);
@@ -191,7 +191,7 @@ private Q_SLOTS:
     {
         m_source->upsert(numberedRoute(1, "192.0.2.1", 100));
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QTRY_COMPARE(m_model->routes()->rowCount(), 1);
         const QVariant metric = m_model->routes()->index(0, RouteTableModel::Metric).data(SortRole);
         QCOMPARE(metric.typeId(), QMetaType::LongLong);
@@ -203,11 +203,11 @@ private Q_SLOTS:
         m_source->upsert(numberedRoute(1));
         m_source->upsert(route("2001:db8::", 32, nullptr, 1));
         QString error;
-        QVERIFY(m_model->start(afInet(), true, &error));
+        QVERIFY(m_model->start(platform::afInet(), true, &error));
         QTRY_VERIFY(m_model->isSnapshotComplete());
         QCOMPARE(m_model->routes()->rowCount(), 1);
         QSignalSpy reset(m_model->routes(), &QAbstractItemModel::modelReset);
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QCOMPARE(reset.count(), 1);
         QTRY_VERIFY(m_model->isSnapshotComplete());
         QCOMPARE(m_model->routes()->rowCount(), 2);

@@ -6,9 +6,9 @@
 // sets a unique alias on lo (a "sync marker") and waits for that record. Everything
 // delivered before the marker is the complete effect of the change, so the test can
 // assert that nothing else (and no no-op) was delivered — without sleeping.
-#include "format.h"
-#include "netns.h"
-#include "rtnetlinksource.h"
+#include "platform/format.h"
+#include "platform/linux/rtnetlinksource.h"
+#include "support/netns.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>

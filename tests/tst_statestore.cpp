@@ -1,10 +1,10 @@
 // StateStore classification: add / parameter (with changed fields) / no-op / delete,
 // route identity per key scheme, and snapshot reconciliation.
-#include "plaintest.h"
+#include "support/platformtest.h"
 
-#include "format.h"
-#include "packedroutetable.h"
-#include "statestore.h"
+#include "platform/format.h"
+#include "platform/packedroutetable.h"
+#include "platform/statestore.h"
 
 #include <cstdio>
 #include <random>
@@ -25,7 +25,7 @@ RouteRow route(const char *dst, int plen, const char *gw, std::uint32_t metric, 
 }
 } // namespace
 
-TEST_CASE(interface_add_parameter_noop_delete)
+TEST_CASE("interface_add_parameter_noop_delete")
 {
     StateStore store;
     InterfaceRow i;
@@ -52,7 +52,7 @@ TEST_CASE(interface_add_parameter_noop_delete)
     CHECK_EQ(store.interfaceCount(), std::size_t(0));
 }
 
-TEST_CASE(linux_route_key_includes_metric_and_table)
+TEST_CASE("linux_route_key_includes_metric_and_table")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -70,7 +70,7 @@ TEST_CASE(linux_route_key_includes_metric_and_table)
     CHECK_EQ(store.routeCount(), std::size_t(3));
 }
 
-TEST_CASE(windows_route_key_makes_metric_a_parameter)
+TEST_CASE("windows_route_key_makes_metric_a_parameter")
 {
     StateStore store(StateStore::KeyScheme::Windows);
     ChangeRecord r;
@@ -88,7 +88,7 @@ TEST_CASE(windows_route_key_makes_metric_a_parameter)
     CHECK_EQ(store.routeCount(), std::size_t(2));
 }
 
-TEST_CASE(reconcile_emits_differences)
+TEST_CASE("reconcile_emits_differences")
 {
     StateStore store;
     ChangeRecord r;
@@ -134,7 +134,7 @@ TEST_CASE(reconcile_emits_differences)
     CHECK(out.front().change == ChangeKind::Initial);
 }
 
-TEST_CASE(routes_using_interface)
+TEST_CASE("routes_using_interface")
 {
     StateStore store;
     ChangeRecord r;
@@ -151,7 +151,7 @@ TEST_CASE(routes_using_interface)
     CHECK_EQ(store.routesUsingInterface(4, Family::Unspec).size(), std::size_t(2));
 }
 
-TEST_CASE(linux_routes_differing_in_next_hop_coexist)
+TEST_CASE("linux_routes_differing_in_next_hop_coexist")
 {
     // The kernel keeps fe80::/64 metric 256 once per device, and `ip route append` adds a
     // route with the same (table, prefix, tos, metric) but another next hop.
@@ -183,7 +183,7 @@ TEST_CASE(linux_routes_differing_in_next_hop_coexist)
     CHECK_EQ(store.routeCount(), std::size_t(0));
 }
 
-TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
+TEST_CASE("linux_replace_flag_turns_new_next_hop_into_parameter")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -201,7 +201,7 @@ TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
     CHECK_EQ(store.routeCount(), std::size_t(1));
 }
 
-TEST_CASE(reconcile_with_coexisting_routes)
+TEST_CASE("reconcile_with_coexisting_routes")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -228,7 +228,7 @@ TEST_CASE(reconcile_with_coexisting_routes)
     CHECK_EQ(store.routesUsingInterface(4, Family::IPv6).size(), std::size_t(1));
 }
 
-TEST_CASE(removal_past_expiry_is_expired)
+TEST_CASE("removal_past_expiry_is_expired")
 {
     StateStore store;
     ChangeRecord r;
@@ -270,7 +270,7 @@ TEST_CASE(removal_past_expiry_is_expired)
     CHECK(out[0].origin == Origin::Inferred);
 }
 
-TEST_CASE(ipv6_multipath_siblings)
+TEST_CASE("ipv6_multipath_siblings")
 {
     StateStore store;
     ChangeRecord r;
@@ -313,7 +313,7 @@ TEST_CASE(ipv6_multipath_siblings)
     CHECK_EQ(store.routeCount(), std::size_t(1));
 }
 
-TEST_CASE(routes_using_nexthop_object)
+TEST_CASE("routes_using_nexthop_object")
 {
     StateStore store;
     ChangeRecord r;
@@ -348,7 +348,7 @@ bool identical(const RouteRow &a, const RouteRow &b)
 }
 } // namespace
 
-TEST_CASE(packed_rows_round_trip_every_field)
+TEST_CASE("packed_rows_round_trip_every_field")
 {
     std::vector<RouteRow> rows;
     RouteRow a = v4route(1);
@@ -394,7 +394,7 @@ TEST_CASE(packed_rows_round_trip_every_field)
     CHECK_EQ(store.routeCount(), std::size_t(0));
 }
 
-TEST_CASE(packed_store_grows_deletes_and_reinserts)
+TEST_CASE("packed_store_grows_deletes_and_reinserts")
 {
     // 100,000 routes: the index doubles from 64 slots to 256k (12 resizes) and the arena spans
     // several chunks; then every other route goes and comes back.
@@ -402,7 +402,7 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
     ChangeRecord r;
     constexpr std::uint32_t n = 100000;
     for (std::uint32_t i = 0; i < n; ++i)
-        CHECK(store.upsert(v4route(i), 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+        CHECK((store.upsert(v4route(i), 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     CHECK_EQ(store.routeCount(), std::size_t(n));
     int noops = 0;
     for (std::uint32_t i = 0; i < n; ++i)
@@ -440,7 +440,7 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
     CHECK_EQ(store.routeCount(), std::size_t(n));
 }
 
-TEST_CASE(packed_store_random_operations_match_a_reference)
+TEST_CASE("packed_store_random_operations_match_a_reference")
 {
     // Random upserts / removes over a small key space (long probe runs, many backward
     // shifts), checked against std::set after every step.
@@ -466,7 +466,7 @@ TEST_CASE(packed_store_random_operations_match_a_reference)
     CHECK_EQ(out.size(), reference.size());
 }
 
-TEST_CASE(packed_table_compacts_dead_records)
+TEST_CASE("packed_table_compacts_dead_records")
 {
     // Rewriting rows at another length leaves dead records; past 256 KiB of them (and more
     // dead than live) the arena is compacted, keeping every row and the insertion order.
@@ -508,7 +508,7 @@ TEST_CASE(packed_table_compacts_dead_records)
     CHECK_EQ(table.size(), std::size_t(1));
 }
 
-TEST_CASE(duplicates_survive_packed_primary_changes)
+TEST_CASE("duplicates_survive_packed_primary_changes")
 {
     // Three routes share a base key: the first is packed, the others are duplicates.
     StateStore store;
@@ -530,7 +530,7 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     CHECK_EQ(store.routeCount(), std::size_t(2));
     CHECK(!store.upsert(b, 3, Origin::Observed, &r));
     CHECK(!store.upsert(c, 3, Origin::Observed, &r));
-    CHECK(store.upsert(a, 4, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(a, 4, Origin::Observed, &r) && r.change == ChangeKind::Add));
     CHECK(store.remove(c, 5, Origin::Observed, &r));
     CHECK(store.remove(b, 5, Origin::Observed, &r));
     CHECK(store.remove(a, 5, Origin::Observed, &r));
@@ -540,10 +540,10 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     store.clear();
     CHECK_EQ(store.routeCount(), std::size_t(0));
     CHECK_EQ(store.routeMemoryBytes(), std::size_t(0));
-    CHECK(store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add));
 }
 
-TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
+TEST_CASE("reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set")
 {
     // 20,000 held routes (a duplicate among them); the snapshot drops every fourth, changes
     // every tenth (one of them to another length, so it moves in the arena and must keep its
@@ -555,7 +555,7 @@ TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
         store.upsert(v4route(i), 1, Origin::Observed, &r);
     RouteRow dup = v4route(5);
     dup.nextHops[0].ifIndex = 9;
-    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     Snapshot snap;
     int expectDeletes = 0, expectParams = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -597,7 +597,7 @@ TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
     CHECK_EQ(store.routeCount(), snap.routes.size());
 }
 
-TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
+TEST_CASE("route_marks_find_what_a_dump_no_longer_lists")
 {
     // Silent-deletion confirmation: 10,000 routes on interface 2 plus a duplicate and 100 on
     // interface 3; a "dump" lists every third route of interface 2 (and the duplicate).
@@ -610,7 +610,7 @@ TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
         store.upsert(v4route(i, 3), 1, Origin::Observed, &r);
     RouteRow dup = v4route(6, 2);
     dup.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 7);
-    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     auto onTwo = [](const RouteRow &row) { return !row.nextHops.empty() && row.nextHops[0].ifIndex == 2; };
     CHECK(store.anyRoute(onTwo));
     CHECK(!store.anyRoute([](const RouteRow &row) { return row.nhId == 99; }));
@@ -641,7 +641,7 @@ TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
     CHECK_EQ(all.size(), listed + 1);
 }
 
-TEST_CASE(routes_where_and_replace_route)
+TEST_CASE("routes_where_and_replace_route")
 {
     // Inferring a flush: routesWhere() copies the routes through an interface; replaceRoute()
     // turns a multipath route (primary or duplicate) into one with fewer next hops.
@@ -650,11 +650,11 @@ TEST_CASE(routes_where_and_replace_route)
     for (std::uint32_t i = 0; i < 100; ++i)
         store.upsert(v4route(i, i % 2 ? 2 : 3), 1, Origin::Observed, &r);
     RouteRow single = v4route(500, 4);
-    CHECK(store.upsert(single, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(single, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     RouteRow multi = v4route(500, 2); // same base key, other next hops: a duplicate
     multi.nhId = 30;
     multi.nextHops.push_back(NextHop {IpAddress::v4(10, 8, 0, 2), 3, 2});
-    CHECK(store.upsert(multi, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(multi, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     PackedRouteList onTwo;
     CHECK_EQ(store.routesWhere([](const RouteRow &row) { return row.nextHops[0].ifIndex == 2; }, &onTwo),
              std::size_t(51));
@@ -663,7 +663,7 @@ TEST_CASE(routes_where_and_replace_route)
     RouteRow shrunk = multi;
     shrunk.nextHops.erase(shrunk.nextHops.begin());
     CHECK(store.replaceRoute(multi, shrunk, 2, Origin::Inferred, &r));
-    CHECK(r.change == ChangeKind::Parameter && r.origin == Origin::Inferred && r.timeUs == 2);
+    CHECK((r.change == ChangeKind::Parameter && r.origin == Origin::Inferred && r.timeUs == 2));
     CHECK(identical(std::get<RouteRow>(r.before), multi));
     CHECK(identical(std::get<RouteRow>(r.after), shrunk));
     CHECK(!store.replaceRoute(multi, shrunk, 3, Origin::Inferred, &r)); // no longer held as multi
@@ -678,14 +678,14 @@ TEST_CASE(routes_where_and_replace_route)
     RouteRow moved = single;
     moved.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 3);
     CHECK(!store.replaceRoute(moved, single, 3, Origin::Inferred, &r)); // moved is not held
-    CHECK(store.replaceRoute(single, moved, 3, Origin::Inferred, &r) && r.change == ChangeKind::Parameter);
+    CHECK((store.replaceRoute(single, moved, 3, Origin::Inferred, &r) && r.change == ChangeKind::Parameter));
     single = moved;
-    CHECK(store.remove(single, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete);
-    CHECK(store.remove(shrunk, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete);
+    CHECK((store.remove(single, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
+    CHECK((store.remove(shrunk, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
     CHECK_EQ(store.routeCount(), std::size_t(100));
 }
 
-TEST_CASE(reconcile_in_steps_and_cancelled)
+TEST_CASE("reconcile_in_steps_and_cancelled")
 {
     // beginReconcile / reconcileRoute / endReconcile as a resync streams routes from a dump;
     // a cancelled pass (failed dump) deletes nothing.
@@ -720,7 +720,7 @@ TEST_CASE(reconcile_in_steps_and_cancelled)
     CHECK_EQ(store.routeCount(), std::size_t(70));
 }
 
-TEST_CASE(route_passed_from_the_output_record_itself)
+TEST_CASE("route_passed_from_the_output_record_itself")
 {
     // Records are written in place; a caller handing back a row of the same record still
     // gets the right before / after.
@@ -738,7 +738,7 @@ TEST_CASE(route_passed_from_the_output_record_itself)
     CHECK(std::holds_alternative<std::monostate>(r.after));
 }
 
-TEST_CASE(memory_per_route_at_a_million)
+TEST_CASE("memory_per_route_at_a_million")
 {
     // Measured, printed; the bound is the issue #4 design budget (<= 64 bytes per IPv4
     // single-next-hop route, index included), not a timing.
@@ -754,5 +754,3 @@ TEST_CASE(memory_per_route_at_a_million)
     store.clear();
     CHECK_EQ(store.routeMemoryBytes(), std::size_t(0));
 }
-
-NCV_PLAIN_TEST_MAIN()

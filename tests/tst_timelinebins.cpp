@@ -1,6 +1,6 @@
 // TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
 // one changed() per batch.
-#include "timelinebins.h"
+#include "model/history/timelinebins.h"
 
 #include <QSignalSpy>
 #include <QTest>

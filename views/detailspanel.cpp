@@ -1,8 +1,8 @@
-#include "detailspanel.h"
+#include "views/detailspanel.h"
 
-#include "format.h"
-#include "modeltext.h"
-#include "rowstatedelegate.h"
+#include "model/modeltext.h"
+#include "platform/format.h"
+#include "views/rowstatedelegate.h"
 
 #include <QDateTime>
 #include <QHeaderView>

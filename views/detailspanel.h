@@ -3,7 +3,7 @@
 // changedFields (platform::fieldBit / fieldName) in bold on an amber background.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <QWidget>
 

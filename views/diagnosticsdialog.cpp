@@ -1,8 +1,8 @@
-#include "diagnosticsdialog.h"
+#include "views/diagnosticsdialog.h"
 
-#include "diagnostics.h"
-#include "notificationmodel.h"
-#include "source.h"
+#include "model/diagnostics.h"
+#include "model/notificationmodel.h"
+#include "platform/source.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

@@ -7,7 +7,7 @@
 // Reads the record through EventIndexRole from the history. GUI thread only.
 #pragma once
 
-#include "rowstatedelegate.h"
+#include "views/rowstatedelegate.h"
 
 #include <QPointer>
 

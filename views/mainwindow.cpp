@@ -1,23 +1,23 @@
-#include "mainwindow.h"
+#include "views/mainwindow.h"
 
-#include "columnfilterproxy.h"
-#include "csvwriter.h"
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogdelegate.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "notificationmodel.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "views/detailspanel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventlogdelegate.h"
+#include "views/tablesection.h"
+#include "views/timelinechartview.h"
 
-#include "addresstablemodel.h"
-#include "interfacetablemodel.h"
-#include "routetablemodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -65,9 +65,9 @@ QSettings appSettings()
 
 QString familyText(int af)
 {
-    if (af == afInet())
+    if (af == platform::afInet())
         return MainWindow::tr("IPv4");
-    if (af == afInet6())
+    if (af == platform::afInet6())
         return MainWindow::tr("IPv6");
     return MainWindow::tr("IPv4 + IPv6");
 }
@@ -87,7 +87,7 @@ QString clockText(qint64 us)
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
-    : QMainWindow(parent), m_model(model), m_family(afUnspec())
+    : QMainWindow(parent), m_model(model), m_family(platform::afUnspec())
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
@@ -179,7 +179,7 @@ void MainWindow::createActions()
 
     m_familyGroup = new QActionGroup(this);
     m_familyGroup->setExclusive(true);
-    for (int af : {afInet(), afInet6(), afUnspec()}) {
+    for (int af : {platform::afInet(), platform::afInet6(), platform::afUnspec()}) {
         auto *action = new QAction(familyText(af), m_familyGroup);
         action->setCheckable(true);
         action->setData(af);
@@ -190,7 +190,7 @@ void MainWindow::createActions()
     m_familyCombo = new QComboBox(this);
     m_familyCombo->setObjectName(QStringLiteral("familySelector"));
     m_familyCombo->setToolTip(tr("Address family of the subscription (AF_INET / AF_INET6 / AF_UNSPEC)"));
-    for (int af : {afInet(), afInet6(), afUnspec()})
+    for (int af : {platform::afInet(), platform::afInet6(), platform::afUnspec()})
         m_familyCombo->addItem(familyText(af), af);
     m_familyCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_familyCombo, &QComboBox::activated, this,
@@ -383,8 +383,8 @@ void MainWindow::restoreSettings()
             m_restoredSections.append(section);
     }
     m_tabs->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
-    const int af = s.value(QStringLiteral("family"), afUnspec()).toInt();
-    if (af == afInet() || af == afInet6() || af == afUnspec())
+    const int af = s.value(QStringLiteral("family"), platform::afUnspec()).toInt();
+    if (af == platform::afInet() || af == platform::afInet6() || af == platform::afUnspec())
         m_family = af;
     s.endGroup();
 }
@@ -434,7 +434,8 @@ bool MainWindow::restartModel()
 
 void MainWindow::setFamily(int addressFamily)
 {
-    if (addressFamily != afInet() && addressFamily != afInet6() && addressFamily != afUnspec())
+    if (addressFamily != platform::afInet() && addressFamily != platform::afInet6()
+        && addressFamily != platform::afUnspec())
         return;
     const bool changed = addressFamily != m_family;
     m_family = addressFamily;

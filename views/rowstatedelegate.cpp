@@ -1,6 +1,6 @@
-#include "rowstatedelegate.h"
+#include "views/rowstatedelegate.h"
 
-#include "tablemodelroles.h"
+#include "model/tables/tablemodelroles.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

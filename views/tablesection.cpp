@@ -1,8 +1,8 @@
-#include "tablesection.h"
+#include "views/tablesection.h"
 
-#include "changetablemodel.h"
-#include "rowstatedelegate.h"
-#include "tablemodelroles.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "views/rowstatedelegate.h"
 
 #include <QEvent>
 #include <QHBoxLayout>

@@ -1,6 +1,6 @@
-#include "timelinechartview.h"
+#include "views/timelinechartview.h"
 
-#include "timelinebins.h"
+#include "model/history/timelinebins.h"
 
 #include <QAreaSeries>
 #include <QDateTime>

@@ -11,7 +11,7 @@
 //   following the live edge.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <QChartView>
 #include <QPointer>

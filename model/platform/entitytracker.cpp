@@ -1,5 +1,5 @@
 // EntityTracker (see entitytracker.h). Runs on the delivering thread of one registration.
-#include "entitytracker.h"
+#include "platform/entitytracker.h"
 
 namespace ncv::platform {
 

@@ -4,7 +4,7 @@
 // registration, used on that registration's delivery thread.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstdint>
 #include <map>

@@ -1,4 +1,4 @@
-#include "format.h"
+#include "platform/format.h"
 
 #include <cstdio>
 

@@ -2,7 +2,7 @@
 // scopes, route types, flags and fields. Qt-free; used by the model for display and CSV.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 // PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread.
-#include "packedroutetable.h"
+#include "platform/packedroutetable.h"
 
 #include <algorithm>
 #include <cstring>

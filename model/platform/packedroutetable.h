@@ -27,7 +27,7 @@
 // lookup in the steady state).
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
-#include "statestore.h"
+#include "platform/statestore.h"
 
-#include "format.h"
+#include "platform/format.h"
 
 #include <algorithm>
 #include <cstring>

@@ -4,8 +4,8 @@
 // Not thread-safe: owned and used by one reader thread.
 #pragma once
 
-#include "packedroutetable.h"
-#include "types.h"
+#include "platform/packedroutetable.h"
+#include "platform/types.h"
 
 #include <array>
 #include <cstdint>

@@ -9,17 +9,17 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
-#include "columnfilterproxy.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "source.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "platform/source.h"
+#include "views/mainwindow.h"
+#include "views/tablesection.h"
+#include "views/timelinechartview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -265,7 +265,7 @@ int benchGui(qint64 expected, double seconds)
     window.resize(1280, 800);
     window.show();
     QString error;
-    if (!model.start(afInet(), true, &error)) {
+    if (!model.start(platform::afInet(), true, &error)) {
         std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
         return 1;
     }

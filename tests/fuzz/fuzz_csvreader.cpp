@@ -1,6 +1,6 @@
 // libFuzzer target: the RFC 4180 CSV reader (ncv::csv::parse) on arbitrary bytes. Broken
 // input must give an error message and the records before it, never a crash.
-#include "csvreader.h"
+#include "model/export/csvreader.h"
 
 #include <cstdint>
 

@@ -3,10 +3,10 @@
 // (messageOk / nextMessage); each decoded row goes through a StateStore and the
 // EntityTracker, and every resulting record through the text forms. Also decodes the whole
 // input with the bounds-checking decode(data, len) entry point.
-#include "decoder.h"
-#include "entitytracker.h"
-#include "format.h"
-#include "statestore.h"
+#include "platform/entitytracker.h"
+#include "platform/format.h"
+#include "platform/linux/decoder.h"
+#include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>

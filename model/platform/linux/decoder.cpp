@@ -1,5 +1,5 @@
 // Netlink message decoder (see decoder.h). Runs on RtnetlinkSource's reader thread.
-#include "decoder.h"
+#include "platform/linux/decoder.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>

@@ -5,7 +5,7 @@
 // Called on the reader thread of RtnetlinkSource (and by tests / the fuzzer).
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstddef>
 #include <cstdint>

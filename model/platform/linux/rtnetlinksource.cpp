@@ -1,13 +1,13 @@
 // RtnetlinkSource (see rtnetlinksource.h).
 // Registration::run() and everything it calls run on the registration's reader thread;
 // registerChanges / cancel / stats run on any caller thread.
-#include "rtnetlinksource.h"
+#include "platform/linux/rtnetlinksource.h"
 
-#include "callbackgate.h"
-#include "decoder.h"
-#include "entitytracker.h"
-#include "silentdeletions.h"
-#include "statestore.h"
+#include "platform/callbackgate.h"
+#include "platform/entitytracker.h"
+#include "platform/linux/decoder.h"
+#include "platform/linux/silentdeletions.h"
+#include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -115,6 +115,11 @@ struct RtnetlinkSource::Registration {
 
     Status open();
     void run();
+    void requestStop()
+    {
+        stop.store(true, std::memory_order_release);
+        wake();
+    }
 
     bool wantsAddresses() const { return params.objects & AddressesMask; }
     bool wantsRoutes() const { return params.objects & RoutesMask; }
@@ -783,21 +788,8 @@ RtnetlinkSource::RtnetlinkSource(const Options &options)
 
 RtnetlinkSource::~RtnetlinkSource()
 {
-    std::unordered_map<Handle, std::shared_ptr<Registration>> all;
-    {
-        std::lock_guard lock(m_mutex);
-        all.swap(m_registrations);
-    }
-    for (auto &[handle, reg] : all) {
-        reg->gate.close();
-        reg->stop.store(true, std::memory_order_release);
-        reg->wake();
-        if (reg->thread.get_id() == std::this_thread::get_id())
-            reg->thread.detach();
-        else if (reg->thread.joinable())
-            reg->thread.join();
-    }
-    all.clear();
+    for (const auto &reg : m_registrations.takeAll())
+        stopRegistration(*reg);
     // Wait for threads that cancelled themselves from a callback and are cleaning up.
     if (!t_onReaderThread) {
         auto counter = m_threads;
@@ -808,18 +800,9 @@ RtnetlinkSource::~RtnetlinkSource()
 
 Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *handle)
 {
-    if (!handle)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: handle pointer is null");
-    *handle = 0;
-    if (!params.callback)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: callback is null");
-    if ((params.objects & AllObjectsMask) == 0)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: object mask is empty");
     Family family = Family::Unspec;
-    if (!familyFromAf(params.addressFamily, &family))
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::registerChanges: address family "
-                                   + std::to_string(params.addressFamily) + " is not AF_INET, AF_INET6 or AF_UNSPEC");
+    if (Status s = checkRegisterParams(params, handle, &family, "RtnetlinkSource::registerChanges"); !s.ok())
+        return s;
 
     std::shared_ptr<Registration> reg;
     try {
@@ -833,23 +816,24 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     if (Status s = reg->open(); !s.ok())
         return s;
 
-    std::lock_guard lock(m_mutex);
-    const Handle h = m_nextHandle++;
-    *handle = h;
     auto counter = m_threads;
     {
         std::lock_guard c(counter->mutex);
         ++counter->count;
     }
     try {
-        reg->thread = std::thread([reg, counter]() mutable {
-            {
-                auto self = std::move(reg);
-                self->run();
-            } // last reference of a self-cancelled registration: sockets close here
-            std::lock_guard c(counter->mutex);
-            if (--counter->count == 0)
-                counter->zero.notify_all();
+        // *handle is set before the reader thread starts, as the old single-lock code did.
+        m_registrations.add(reg, [&reg, &counter, handle](Handle h) {
+            *handle = h;
+            reg->thread = std::thread([reg, counter]() mutable {
+                {
+                    auto self = std::move(reg);
+                    self->run();
+                } // last reference of a self-cancelled registration: sockets close here
+                std::lock_guard c(counter->mutex);
+                if (--counter->count == 0)
+                    counter->zero.notify_all();
+            });
         });
     } catch (const std::system_error &e) {
         std::lock_guard c(counter->mutex);
@@ -857,46 +841,23 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
         *handle = 0;
         return Status::failure(Error::Os, std::string("std::thread: ") + e.what(), e.code().value());
     }
-    m_registrations.emplace(h, std::move(reg));
     return Status::success();
 }
 
 Status RtnetlinkSource::cancel(Handle handle)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::cancel: handle is 0");
     std::shared_ptr<Registration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return Status::failure(Error::InvalidHandle,
-                                   "RtnetlinkSource::cancel: unknown or already cancelled handle "
-                                       + std::to_string(handle));
-        reg = std::move(it->second);
-        m_registrations.erase(it);
-    }
-    // Closing the gate waits for a running callback, unless we are inside it (deferred).
-    reg->gate.close();
-    reg->stop.store(true, std::memory_order_release);
-    reg->wake();
-    if (reg->thread.get_id() == std::this_thread::get_id())
-        reg->thread.detach(); // cancel from our own callback: the thread ends and cleans up itself
-    else if (reg->thread.joinable())
-        reg->thread.join();
+    if (Status s = m_registrations.take(handle, &reg, "RtnetlinkSource::cancel"); !s.ok())
+        return s;
+    stopRegistration(*reg);
     return Status::success();
 }
 
 bool RtnetlinkSource::stats(Handle handle, Stats *out) const
 {
-    std::shared_ptr<Registration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return false;
-        reg = it->second;
-    }
+    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
+    if (!reg)
+        return false;
     if (out) {
         std::lock_guard lock(reg->statsMutex);
         *out = reg->stats;

@@ -26,7 +26,8 @@
 // (before SnapshotComplete), Registered / Deregistered around the route records later.
 #pragma once
 
-#include "source.h"
+#include "platform/registrationtable.h"
+#include "platform/source.h"
 
 #include <atomic>
 #include <cstdint>
@@ -75,9 +76,7 @@ private:
 
     Options m_options;
     std::shared_ptr<ThreadCounter> m_threads;
-    mutable std::mutex m_mutex;
-    std::unordered_map<Handle, std::shared_ptr<Registration>> m_registrations;
-    Handle m_nextHandle = 1;
+    RegistrationTable<Registration> m_registrations;
 };
 
 } // namespace ncv::platform

@@ -1,5 +1,5 @@
 // SilentDeletions (see silentdeletions.h). Runs on the owning registration's reader thread.
-#include "silentdeletions.h"
+#include "platform/linux/silentdeletions.h"
 
 #include <linux/rtnetlink.h>
 

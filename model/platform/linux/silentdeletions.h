@@ -35,8 +35,8 @@
 // Not thread-safe: owned and used by one RtnetlinkSource registration's reader thread.
 #pragma once
 
-#include "statestore.h"
-#include "types.h"
+#include "platform/statestore.h"
+#include "platform/types.h"
 
 #include <cstdint>
 #include <functional>

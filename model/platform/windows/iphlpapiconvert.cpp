@@ -1,4 +1,4 @@
-#include "iphlpapiconvert.h"
+#include "platform/windows/iphlpapiconvert.h"
 
 #include <cstring>
 

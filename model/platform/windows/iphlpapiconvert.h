@@ -4,7 +4,7 @@
 // callable from tests with rows they build. Qt-free; Windows only.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 // clang-format off
 #include <winsock2.h>

@@ -1,4 +1,4 @@
-#include "iphlpapifunctions.h"
+#include "platform/windows/iphlpapifunctions.h"
 
 namespace ncv::platform::win {
 

@@ -1,7 +1,7 @@
-#include "iphlpapisnapshot.h"
+#include "platform/windows/iphlpapisnapshot.h"
 
-#include "iphlpapiconvert.h"
-#include "win32status.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/win32status.h"
 
 #include <unordered_map>
 

@@ -3,9 +3,9 @@
 // notifications are not available. Qt-free; runs on the caller's or the dispatcher thread.
 #pragma once
 
-#include "iphlpapifunctions.h"
-#include "source.h"
-#include "statestore.h"
+#include "platform/source.h"
+#include "platform/statestore.h"
+#include "platform/windows/iphlpapifunctions.h"
 
 #include <cstdint>
 #include <string>

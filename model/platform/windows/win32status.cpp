@@ -1,6 +1,6 @@
-#include "win32status.h"
+#include "platform/windows/win32status.h"
 
-#include "iphlpapiconvert.h"
+#include "platform/windows/iphlpapiconvert.h"
 
 #include <windows.h>
 

@@ -3,7 +3,7 @@
 // text. Qt-free; Windows only.
 #pragma once
 
-#include "source.h"
+#include "platform/source.h"
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,3 @@
+// main() of every platform test: doctest's own (filters, --success, -tc=name...).
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest.h>
