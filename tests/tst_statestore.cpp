@@ -653,6 +653,50 @@ TEST_CASE("route_marks_find_what_a_dump_no_longer_lists")
     CHECK_EQ(all.size(), listed + 1);
 }
 
+TEST_CASE("routes_where_and_replace_route")
+{
+    // Inferring a flush: routesWhere() copies the routes through an interface; replaceRoute()
+    // turns a multipath route (primary or duplicate) into one with fewer next hops.
+    StateStore store;
+    ChangeRecord r;
+    for (std::uint32_t i = 0; i < 100; ++i)
+        store.upsert(v4route(i, i % 2 ? 2 : 3), 1, Origin::Observed, &r);
+    RouteRow single = v4route(500, 4);
+    CHECK((store.upsert(single, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
+    RouteRow multi = v4route(500, 2); // same base key, other next hops: a duplicate
+    multi.nhId = 30;
+    multi.nextHops.push_back(NextHop {IpAddress::v4(10, 8, 0, 2), 3, 2});
+    CHECK((store.upsert(multi, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
+    PackedRouteList onTwo;
+    CHECK_EQ(store.routesWhere([](const RouteRow &row) { return row.nextHops[0].ifIndex == 2; }, &onTwo),
+             std::size_t(51));
+    CHECK_EQ(onTwo.size(), std::size_t(51));
+
+    RouteRow shrunk = multi;
+    shrunk.nextHops.erase(shrunk.nextHops.begin());
+    CHECK(store.replaceRoute(multi, shrunk, 2, Origin::Inferred, &r));
+    CHECK((r.change == ChangeKind::Parameter && r.origin == Origin::Inferred && r.timeUs == 2));
+    CHECK(identical(std::get<RouteRow>(r.before), multi));
+    CHECK(identical(std::get<RouteRow>(r.after), shrunk));
+    CHECK(!store.replaceRoute(multi, shrunk, 3, Origin::Inferred, &r)); // no longer held as multi
+    CHECK(!store.replaceRoute(shrunk, shrunk, 3, Origin::Inferred, &r)); // nothing differs
+    CHECK_EQ(store.routeCount(), std::size_t(102));
+    PackedRouteList five;
+    store.routesWhere([](const RouteRow &row) { return row.destination == v4route(500).destination; }, &five);
+    int seen = 0;
+    five.forEach([&](const RouteRow &row) { seen += identical(row, shrunk) ? 1 : identical(row, single) ? 2 : 4; });
+    CHECK_EQ(seen, 3);
+    // The primary, replaced in place; then both are found and removed by their own next hop.
+    RouteRow moved = single;
+    moved.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 3);
+    CHECK(!store.replaceRoute(moved, single, 3, Origin::Inferred, &r)); // moved is not held
+    CHECK((store.replaceRoute(single, moved, 3, Origin::Inferred, &r) && r.change == ChangeKind::Parameter));
+    single = moved;
+    CHECK((store.remove(single, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
+    CHECK((store.remove(shrunk, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
+    CHECK_EQ(store.routeCount(), std::size_t(100));
+}
+
 TEST_CASE("reconcile_in_steps_and_cancelled")
 {
     // beginReconcile / reconcileRoute / endReconcile as a resync streams routes from a dump;

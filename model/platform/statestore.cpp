@@ -364,6 +364,42 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
     }
     return mask != 0;
 }
+bool StateStore::replaceRoute(const RouteRow &held, const RouteRow &after, std::int64_t timeUs, Origin origin,
+                              ChangeRecord *out)
+{
+    const Key base = makeKey(held);
+    if (!(makeKey(after) == base))
+        return false;
+    const std::uint32_t slot = findPrimary(base, KeyHash {}(base)); // decoded into m_held
+    if (slot == PackedRouteTable::npos)
+        return false;
+    RouteRow *current = nullptr;
+    if (sameRoute(m_held, held)) {
+        current = &m_held;
+    } else {
+        auto [first, last] = m_routeDuplicates.equal_range(base);
+        for (auto it = first; it != last && !current; ++it)
+            if (sameRoute(it->second, held))
+                current = &it->second;
+    }
+    if (!current)
+        return false;
+    const FieldMask mask = diff(*current, after);
+    if (mask == 0)
+        return false;
+    if (out) {
+        setRouteRecord(out, ChangeKind::Parameter, after.family(), timeUs, origin);
+        out->changedFields = mask;
+        out->before = *current;
+        out->after = after;
+    }
+    if (current == &m_held)
+        m_routes.assign(slot, after);
+    else
+        *current = after;
+    return true;
+}
+
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
     return removeIn(
@@ -585,13 +621,28 @@ bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) con
     return false;
 }
 
+std::size_t StateStore::routesWhere(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const
+{
+    std::size_t count = 0;
+    auto take = [&](const RouteRow &row) {
+        if (pred(row)) {
+            list->push(row);
+            ++count;
+        }
+    };
+    m_routes.forEach(take);
+    for (const auto &[k, row] : m_routeDuplicates)
+        take(row);
+    return count;
+}
+
 void StateStore::clearRouteMarks()
 {
     m_routes.clearMarks();
     m_markedDuplicates.clear();
 }
 
-bool StateStore::markRoute(const RouteRow &row)
+bool StateStore::markRoute(const RouteRow &row, bool *differs)
 {
     const Key base = makeKey(row);
     const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
@@ -599,12 +650,16 @@ bool StateStore::markRoute(const RouteRow &row)
         return false;
     if (sameRoute(m_held, row)) {
         m_routes.mark(slot);
+        if (differs)
+            *differs = diff(m_held, row) != 0;
         return true;
     }
     auto [first, last] = m_routeDuplicates.equal_range(base);
     for (auto it = first; it != last; ++it) {
         if (sameRoute(it->second, row)) {
             m_markedDuplicates.insert(identityKey(row));
+            if (differs)
+                *differs = diff(it->second, row) != 0;
             return true;
         }
     }

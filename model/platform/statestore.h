@@ -48,6 +48,12 @@ public:
     /// replaced the held route with the same base key, which is then a Parameter change
     /// (nexthops) rather than a second route.
     bool upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace = false);
+    /// Replaces the held route identified as held is (base key plus next hop identity) with
+    /// after, which has the same base key, as a Parameter change in *out (a route whose next
+    /// hops changed identity, e.g. a nexthop group that lost members). Returns false, and
+    /// changes nothing, when held is not held or nothing shown differs.
+    bool replaceRoute(const RouteRow &held, const RouteRow &after, std::int64_t timeUs, Origin origin,
+                      ChangeRecord *out);
 
     /// Removes the object with row's key. Returns true and fills *out with a Delete
     /// record (before = the held row) when it was held; false when unknown.
@@ -81,6 +87,9 @@ public:
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
     /// True when pred(route) holds for a held route (stops at the first).
     bool anyRoute(const std::function<bool(const RouteRow &)> &pred) const;
+    /// Puts every held route for which pred holds into list (a compact copy to work through
+    /// while the store changes) and returns how many.
+    std::size_t routesWhere(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
 
     /// Confirming which held routes a dump still lists, at a million routes without a copy
     /// of each (silent deletions): clearRouteMarks(), markRoute(row) for each listed row
@@ -88,7 +97,8 @@ public:
     /// unmarkedRoutes(pred, &list) puts the unmarked held routes for which pred holds into
     /// list and returns how many marked ones pred holds for. reconcile() clears the marks.
     void clearRouteMarks();
-    bool markRoute(const RouteRow &row);
+    /// differs (optional): set to whether a shown field of the held route differs from row's.
+    bool markRoute(const RouteRow &row, bool *differs = nullptr);
     std::size_t unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
 
     /// Addresses on ifIndex of the given family (Unspec = all).

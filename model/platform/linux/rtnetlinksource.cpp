@@ -6,6 +6,7 @@
 #include "platform/callbackgate.h"
 #include "platform/entitytracker.h"
 #include "platform/linux/decoder.h"
+#include "platform/linux/silentdeletions.h"
 #include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
@@ -21,6 +22,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <iterator>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -34,13 +36,7 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
-// Silent IPv4 deletions: the kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR before
-// it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route dumps
-// do not take the RTNL lock, so the confirming dump runs a little later and, for routes
-// still present, once or twice more (a multipath route with another live hop or the
-// local route of a kept address legitimately stays).
-constexpr std::int64_t kSilentCheckDelaysUs[] = {20000, 200000, 1000000};
-
+constexpr int kMaxDrainBatches = 16; // readEvents() calls that catch up before a confirming dump
 thread_local bool t_onReaderThread = false;
 
 // GNU strerror_r returns a char*, XSI an int; these overloads accept either.
@@ -102,16 +98,10 @@ struct RtnetlinkSource::Registration {
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
 
-    /// A pending confirmation of IPv4 routes the kernel may have removed silently.
-    struct SilentCheck {
-        std::uint32_t ifIndex = 0; ///< routes with a next hop on this interface are candidates
-        std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object (RTM_DELNEXTHOP)
-        bool linkGone = false; ///< RTM_DELLINK: no oif filter (the kernel refuses an unknown ifindex)
-        int attempt = 0; ///< index into kSilentCheckDelaysUs
-        std::int64_t dueUs = 0;
-    };
-    std::vector<SilentCheck> silentChecks;
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
+    /// IPv4 routes the kernel removes unannounced: inferred into the store, confirmed by dumps.
+    SilentDeletions silent {store, silentHooks()};
+    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dumpOne()
 
     ~Registration()
     {
@@ -135,6 +125,9 @@ struct RtnetlinkSource::Registration {
     bool wantsRoutes() const { return params.objects & RoutesMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
+    /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
+    /// IPv4 routes are wanted: removing the last one flushes routes silently.
+    bool tracksV4Addresses() const { return wantsV4() && (wantsAddresses() || wantsRoutes()); }
 
     void wake()
     {
@@ -148,7 +141,7 @@ struct RtnetlinkSource::Registration {
         Snapshot, ///< snapshot.routes (resync)
         Store, ///< the initial dump: straight into the store and out as Initial records
                ///< (streamRoute()), so a million-route dump never exists as a second copy
-        Marks, ///< store.markRoute() (confirming silent deletions)
+        Confirm, ///< silent.confirmRoute() (confirming silent deletions)
         Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
     };
     /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
@@ -189,9 +182,6 @@ struct RtnetlinkSource::Registration {
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
-    void scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId = 0);
-    void runDueSilentChecks();
-    int msUntilNextCheck() const; // -1: none pending
 };
 
 // ---------------------------------------------------------------------------------------
@@ -230,7 +220,7 @@ Status RtnetlinkSource::Registration::open()
     stats.eventSocketPortId = mnl_socket_get_portid(events);
 
     std::vector<unsigned> groups {RTNLGRP_LINK};
-    if (wantsAddresses() && wantsV4())
+    if (tracksV4Addresses())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
         groups.push_back(RTNLGRP_IPV6_IFADDR);
@@ -259,6 +249,7 @@ Status RtnetlinkSource::Registration::open()
     // the confirming dumps are unfiltered, which is slower but equally correct.
     int one = 1;
     strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+    silent.configure(wantsRoutes() && wantsV4(), strictDumps);
 
     buffer.resize(kReceiveBufferSize);
     batch.reserve(kMaxBatchRecords + 16);
@@ -442,8 +433,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                         break;
                     if (routesTo == RoutesTo::Store)
                         streamRoute(t);
-                    else if (routesTo == RoutesTo::Marks)
-                        store.markRoute(decoded.route);
+                    else if (routesTo == RoutesTo::Confirm)
+                        silent.confirmRoute(decoded.route);
                     else if (routesTo == RoutesTo::Reconcile)
                         resyncRoute();
                     else
@@ -472,21 +463,11 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
         record.family = Family::Unspec;
-        if (produced && decoded.isDelete) {
-            scheduleSilentCheck(decoded.interface.ifIndex, true);
-        } else if (produced && record.change == ChangeKind::Parameter) {
-            const auto *before = std::get_if<InterfaceRow>(&record.before);
-            if (before && before->adminUp && !decoded.interface.adminUp)
-                scheduleSilentCheck(decoded.interface.ifIndex, false);
-        }
         break;
     case ObjectKind::Address:
         produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
         record.family = decoded.address.address.family;
-        if (produced && decoded.isDelete && decoded.address.address.family == Family::IPv4
-            && store.addressesOn(decoded.address.ifIndex, Family::IPv4).empty())
-            scheduleSilentCheck(decoded.address.ifIndex, false); // the last IPv4 address went
         break;
     case ObjectKind::Route:
         produced = decoded.isDelete
@@ -496,8 +477,13 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         break;
     default: break;
     }
-    if (produced)
-        push(std::move(record));
+    if (!produced)
+        return;
+    // Routes the kernel flushed along with this message, unannounced: inferred after its record.
+    const auto flush = silent.observe(record);
+    push(std::move(record));
+    if (flush)
+        silent.infer(*flush, timeUs);
 }
 
 void RtnetlinkSource::Registration::readEvents()
@@ -531,7 +517,7 @@ void RtnetlinkSource::Registration::readEvents()
             if (msg->nlmsg_type == RTM_DELNEXTHOP) {
                 std::uint32_t id = 0;
                 if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
-                    scheduleSilentCheck(0, false, id);
+                    silent.nexthopDeleted(id, t);
                 else
                     ++decodeErrors;
                 continue;
@@ -554,6 +540,7 @@ void RtnetlinkSource::Registration::readEvents()
 
 void RtnetlinkSource::Registration::resync(int err)
 {
+    silent.resynced();
     {
         std::lock_guard lock(statsMutex);
         ++stats.gaps;
@@ -620,7 +607,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
                                                                                                std::string &error)
 {
     DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
+    if (r == DumpResult::Ok && tracksV4Addresses())
         r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
     if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
         r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
@@ -646,87 +633,38 @@ void RtnetlinkSource::Registration::resyncRoute()
     deliverIfFull();
 }
 
-void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
+SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
 {
-    if (!wantsRoutes() || !wantsV4())
-        return;
-    for (SilentCheck &check : silentChecks) {
-        if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
-            check.linkGone = check.linkGone || linkGone;
-            check.attempt = 0;
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[0];
-            return;
-        }
-    }
-    silentChecks.push_back({ifIndex, nhId, linkGone, 0, nowUs() + kSilentCheckDelaysUs[0]});
-}
-
-int RtnetlinkSource::Registration::msUntilNextCheck() const
-{
-    if (silentChecks.empty())
-        return -1;
-    std::int64_t due = silentChecks.front().dueUs;
-    for (const SilentCheck &check : silentChecks)
-        due = std::min(due, check.dueUs);
-    const std::int64_t left = due - nowUs();
-    return left <= 0 ? 0 : int((left + 999) / 1000);
-}
-
-void RtnetlinkSource::Registration::runDueSilentChecks()
-{
-    const std::int64_t now = nowUs();
-    std::vector<SilentCheck> due;
-    for (auto it = silentChecks.begin(); it != silentChecks.end();) {
-        if (it->dueUs <= now) {
-            due.push_back(*it);
-            it = silentChecks.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (SilentCheck &check : due) {
-        // Candidates: IPv4 routes still held with a next hop on the interface (or using the
-        // deleted nexthop object). The dump marks the held routes it lists; the unmarked
-        // candidates are gone. (At a million routes on one link: no copy of each candidate,
-        // no key set; the gone ones wait in a PackedRouteList, ~25 bytes each.)
-        auto isCandidate = [&check](const RouteRow &row) {
-            if (row.family() != Family::IPv4)
-                return false;
-            if (check.nhId)
-                return row.nhId == check.nhId;
-            return std::any_of(row.nextHops.begin(), row.nextHops.end(),
-                               [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
-        };
-        if (!store.anyRoute(isCandidate))
-            continue;
-        store.clearRouteMarks();
+    SilentDeletions::Hooks hooks;
+    hooks.emit = [this](ChangeRecord &&record) {
+        push(std::move(record)); // through the filter and the entity tracker
+        deliverIfFull();
+    };
+    hooks.deliver = [this] { deliver(); };
+    hooks.dumpIpv4Routes = [this](std::uint32_t oif, std::string &error) {
         Snapshot unused;
-        std::string error;
-        const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
-        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Marks);
-        if (r == DumpResult::Cancelled)
-            return;
-        if (r == DumpResult::Failed) {
-            marker(ChangeKind::Gap, "confirming silent route deletions failed: " + error);
-            deliver();
-            continue;
+        switch (dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Confirm)) {
+        case DumpResult::Ok: return SilentDeletions::DumpResult::Ok;
+        case DumpResult::Cancelled: return SilentDeletions::DumpResult::Cancelled;
+        case DumpResult::Failed: break;
         }
-        PackedRouteList gone;
-        const bool survivors = store.unmarkedRoutes(isCandidate, &gone) > 0;
-        const std::int64_t t = nowUs();
-        ChangeRecord record;
-        gone.forEach([&](const RouteRow &row) {
-            if (store.remove(row, t, Origin::Inferred, &record))
-                push(std::move(record));
-            deliverIfFull();
-        });
-        gone.clear();
+        return SilentDeletions::DumpResult::Failed;
+    };
+    hooks.failed = [this](const std::string &note) {
+        marker(ChangeKind::Gap, note);
         deliver();
-        if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
-            silentChecks.push_back(check);
+    };
+    hooks.drainEvents = [this] {
+        const int fd = mnl_socket_get_fd(events);
+        for (int i = 0; i < kMaxDrainBatches; ++i) {
+            pollfd queued {fd, POLLIN, 0};
+            if (stop.load(std::memory_order_acquire) || ::poll(&queued, 1, 0) <= 0)
+                return true;
+            readEvents();
         }
-    }
+        return false;
+    };
+    return hooks;
 }
 
 void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
@@ -827,15 +765,15 @@ void RtnetlinkSource::Registration::run()
     const int fd = mnl_socket_get_fd(events);
     while (!stop.load(std::memory_order_acquire)) {
         pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
-        const int n = ::poll(fds, 2, msUntilNextCheck());
+        const int n = ::poll(fds, 2, silent.msUntilNextCheck());
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && fds[0].revents)
             break; // cancel
         if (n > 0 && fds[1].revents)
             readEvents();
-        if (!silentChecks.empty() && msUntilNextCheck() == 0)
-            runDueSilentChecks();
+        if (silent.hasPendingChecks() && silent.msUntilNextCheck() == 0)
+            silent.runDueChecks();
     }
 }
 
