@@ -14,8 +14,10 @@
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
 #include "views/diagnosticsdialog.h"
+#include "views/eventpane.h"
 #include "views/mainwindow.h"
 #include "views/tablesection.h"
+#include "views/tablespage.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -129,21 +131,21 @@ int main(int argc, char **argv)
     tick.start();
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tableTabs()->setCurrentIndex(tab == 4 ? 3 : tab);
+        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab);
         if (tab == 4) { // select the bgp entity: the Routes table shows its routes only
-            TableSection *entities = window.entitiesSection();
+            TableSection *entities = window.tablesPage()->entitiesSection();
             for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
                 if (entities->proxy()->index(r, EntityTableModel::Protocol).data().toString() == QStringLiteral("bgp"))
                     entities->view()->selectRow(r);
             }
-            window.tableTabs()->setCurrentWidget(window.routesSection());
+            window.tablesPage()->tabs()->setCurrentWidget(window.tablesPage()->routesSection());
         }
         // Routes: those with an expiry first (counting down), then by metric.
-        window.routesSection()->view()->sortByColumn(tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric,
-                                                     Qt::AscendingOrder);
+        window.tablesPage()->routesSection()->view()->sortByColumn(
+            tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric, Qt::AscendingOrder);
         source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
         source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop
-        TableSection *events = window.eventsSection();
+        TableSection *events = window.eventPane()->eventsSection();
         const QAbstractItemModel *proxy = events->proxy();
         // Tab 2: the interface parameter change; tab 3: the gap; tab 4: the inferred delete.
         const QString wantChange = tab == 3 ? QStringLiteral("gap")

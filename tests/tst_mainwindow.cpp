@@ -19,8 +19,10 @@
 #include "views/detailspanel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventlogdelegate.h"
+#include "views/eventpane.h"
 #include "views/rowstatedelegate.h"
 #include "views/tablesection.h"
+#include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
 #include <QAction>
@@ -239,16 +241,16 @@ void TestMainWindow::init()
 void TestMainWindow::showsSnapshotAndStatus()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->interfacesSection()->proxy()->rowCount(), kInterfaces);
-    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses);
-    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
-    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTRY_COMPARE(f.window->tablesPage()->interfacesSection()->proxy()->rowCount(), kInterfaces);
+    QTRY_COMPARE(f.window->tablesPage()->addressesSection()->proxy()->rowCount(), kAddresses);
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
+    QTRY_COMPARE(f.window->eventPane()->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTRY_VERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Routes: %1").arg(kRoutes)));
     QVERIFY(
         f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
     QVERIFY(f.window->stateLabel()->text().startsWith(QStringLiteral("Running")));
     // Readability: uniform rows, hidden vertical header, no ResizeToContents on live tables.
-    QTableView *view = f.window->routesSection()->view();
+    QTableView *view = f.window->tablesPage()->routesSection()->view();
     QVERIFY(!view->verticalHeader()->isVisible());
     QCOMPARE(view->verticalHeader()->sectionResizeMode(0), QHeaderView::Fixed);
     QVERIFY(view->alternatingRowColors());
@@ -256,9 +258,9 @@ void TestMainWindow::showsSnapshotAndStatus()
         QVERIFY(view->horizontalHeader()->sectionResizeMode(c) != QHeaderView::ResizeToContents);
     // Columns were fitted once to the snapshot: "ifindex" is much narrower than the
     // default section, and the Time column shows its microseconds unelided.
-    QHeaderView *ifHeader = f.window->interfacesSection()->view()->horizontalHeader();
+    QHeaderView *ifHeader = f.window->tablesPage()->interfacesSection()->view()->horizontalHeader();
     QVERIFY(ifHeader->sectionSize(InterfaceTableModel::IfIndex) < ifHeader->defaultSectionSize());
-    QTableView *events = f.window->eventsSection()->view();
+    QTableView *events = f.window->eventPane()->eventsSection()->view();
     const QString time = events->model()->index(0, EventLogModel::Time).data().toString();
     QVERIFY(events->columnWidth(EventLogModel::Time) > events->fontMetrics().horizontalAdvance(time));
 }
@@ -277,8 +279,8 @@ void TestMainWindow::statusShowsDroppedEvents()
 void TestMainWindow::statusCountsOnlyLiveRows()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
-    TableSection *addresses = f.window->addressesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
+    TableSection *addresses = f.window->tablesPage()->addressesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     f.source.remove(routeRow("198.51.100.0", 24, "192.168.1.254", 2, 300));
     f.source.remove(addressRow(4, "10.1.0.1", 24));
@@ -298,9 +300,9 @@ void TestMainWindow::statusCountsOnlyLiveRows()
 void TestMainWindow::filterNarrowsTableAfterDebounce()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     QTest::keyClicks(routes->filterEdit(), QStringLiteral("10.1.0"));
     // Debounced: nothing filtered right after typing...
     QCOMPARE(routes->proxy()->rowCount(), kRoutes);
@@ -320,17 +322,17 @@ void TestMainWindow::findFocusesCurrentFilter()
 {
     Fixture f;
     QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
-    f.window->tableTabs()->setCurrentWidget(f.window->addressesSection());
+    f.window->tablesPage()->tabs()->setCurrentWidget(f.window->tablesPage()->addressesSection());
     f.window->findAction()->trigger();
-    QTRY_COMPARE(QApplication::focusWidget(), f.window->addressesSection()->filterEdit());
+    QTRY_COMPARE(QApplication::focusWidget(), f.window->tablesPage()->addressesSection()->filterEdit());
 }
 
 void TestMainWindow::selectingEventFillsDetails()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTRY_COMPARE(f.window->eventPane()->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 1);
 
     const int changeColumn = columnOf(events->proxy(), QStringLiteral("Change"));
@@ -342,7 +344,7 @@ void TestMainWindow::selectingEventFillsDetails()
     QVERIFY(row >= 0);
     events->view()->setCurrentIndex(events->proxy()->index(row, 0));
 
-    DetailsPanel *details = f.window->detailsPanel();
+    DetailsPanel *details = f.window->eventPane()->detailsPanel();
     QTableWidget *table = details->table();
     QVERIFY(details->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")));
     QCOMPARE(details->changedFieldNames(), QStringList {QStringLiteral("mtu")});
@@ -378,7 +380,7 @@ void TestMainWindow::selectingEventFillsDetails()
 void TestMainWindow::addedRowIsMarked()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
@@ -388,7 +390,7 @@ void TestMainWindow::addedRowIsMarked()
     QCOMPARE(routes->proxy()->index(row, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
     // The delegate paints that row with the added tint.
     QTableView *view = routes->view();
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     view->scrollTo(routes->proxy()->index(row, dest));
     const QRect cell = view->visualRect(routes->proxy()->index(row, dest));
     const QImage image = view->viewport()->grab().toImage();
@@ -558,7 +560,7 @@ void TestMainWindow::exportCancelLeavesOldFile()
 void TestMainWindow::familySelectorReregisters()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     QComboBox *combo = f.window->familySelector();
     const int v6 = combo->findData(platform::afInet6());
@@ -572,7 +574,7 @@ void TestMainWindow::familySelectorReregisters()
     const int family = columnOf(routes->proxy(), QStringLiteral("Family"));
     for (const QString &text : columnTexts(routes->proxy(), family))
         QCOMPARE(text, QStringLiteral("IPv6"));
-    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
+    QTRY_COMPARE(f.window->tablesPage()->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
     QCOMPARE(f.window->selectedFamily(), platform::afInet6());
     // A new IPv4 route does not show up while IPv6-only.
     f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
@@ -587,7 +589,7 @@ void TestMainWindow::familySelectorReregisters()
 void TestMainWindow::pauseStopsAndResumeTakesFreshSnapshot()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     f.window->pauseAction()->trigger();
     QVERIFY(f.window->isPaused());
@@ -619,13 +621,13 @@ void TestMainWindow::pauseStopsAndResumeTakesFreshSnapshot()
 void TestMainWindow::sortByColumnIsNumeric()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     const int metric = columnOf(routes->proxy(), QStringLiteral("Metric"));
     QVERIFY(metric >= 0);
     // Click the header twice (ascending, then descending), as a user would.
     QHeaderView *header = routes->view()->horizontalHeader();
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     routes->view()->sortByColumn(metric, Qt::AscendingOrder);
     QStringList texts = columnTexts(routes->proxy(), metric);
     QList<int> values;
@@ -645,7 +647,7 @@ void TestMainWindow::sortByColumnIsNumeric()
 void TestMainWindow::copyPutsSelectedRowsOnClipboard()
 {
     Fixture f;
-    TableSection *interfaces = f.window->interfacesSection();
+    TableSection *interfaces = f.window->tablesPage()->interfacesSection();
     QTRY_COMPARE(interfaces->proxy()->rowCount(), kInterfaces);
     QTableView *view = interfaces->view();
     view->sortByColumn(InterfaceTableModel::IfIndex, Qt::AscendingOrder);
@@ -668,7 +670,7 @@ void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
 {
     Fixture f;
     QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTableView *view = events->view();
     view->setFocus();
@@ -687,7 +689,7 @@ void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
 void TestMainWindow::chartDragFiltersEventLog()
 {
     Fixture f;
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     const int initial = kInterfaces + kAddresses + kRoutes;
     QTRY_COMPARE(events->proxy()->rowCount(), initial);
     QTest::qWait(30);
@@ -710,7 +712,7 @@ void TestMainWindow::chartDragFiltersEventLog()
     QVERIFY(!chart->followsLiveEdge());
     f.window->clearTimeFilterAction()->trigger();
     QCOMPARE(events->proxy()->rowCount(), initial + 2);
-    QVERIFY(!f.window->eventFilterProxy()->hasTimeRange());
+    QVERIFY(!f.window->eventPane()->filterProxy()->hasTimeRange());
 
     // A real mouse drag over the whole plot selects everything shown.
     chart->setFollowLiveEdge(true);
@@ -723,9 +725,9 @@ void TestMainWindow::chartDragFiltersEventLog()
     QApplication::sendEvent(chart->viewport(), &move);
     QTest::mouseRelease(chart->viewport(), Qt::LeftButton, {}, b);
     QCOMPARE(spy.count(), 1);
-    QVERIFY(f.window->eventFilterProxy()->hasTimeRange());
+    QVERIFY(f.window->eventPane()->filterProxy()->hasTimeRange());
     QCOMPARE(events->proxy()->rowCount(), initial + 2);
-    f.window->clearTimeFilter();
+    f.window->eventPane()->clearTimeFilter();
 }
 
 void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
@@ -775,7 +777,7 @@ void TestMainWindow::eventLogFollowsNewestUnlessScrolledUp()
 {
     Fixture f;
     f.window->resize(1000, 700);
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     for (int i = 0; i < 120; ++i)
         f.source.upsert(interfaceRow(2, "eth0", "ether", 1500 + i + 1));
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 120);
@@ -800,10 +802,11 @@ void TestMainWindow::settingsRoundTrip()
 {
     {
         Fixture f;
-        QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+        QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
         f.window->setFamily(platform::afInet());
-        f.window->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination, 177);
-        f.window->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
+        f.window->tablesPage()->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination,
+                                                                                           177);
+        f.window->tablesPage()->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
         f.window->close();
     }
     platform::ManualSource source;
@@ -812,7 +815,7 @@ void TestMainWindow::settingsRoundTrip()
     MainWindow window(&model);
     QCOMPARE(window.selectedFamily(), platform::afInet());
     QCOMPARE(window.familySelector()->currentData().toInt(), platform::afInet());
-    QHeaderView *header = window.routesSection()->view()->horizontalHeader();
+    QHeaderView *header = window.tablesPage()->routesSection()->view()->horizontalHeader();
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
     QCOMPARE(header->sortIndicatorSection(), int(RouteTableModel::Metric));
     QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
@@ -821,10 +824,10 @@ void TestMainWindow::settingsRoundTrip()
     QString error;
     QVERIFY2(model.start(window.selectedFamily(), true, &error), qPrintable(error));
     window.show();
-    QTRY_COMPARE(window.routesSection()->proxy()->rowCount(), kIPv4Routes);
+    QTRY_COMPARE(window.tablesPage()->routesSection()->proxy()->rowCount(), kIPv4Routes);
     QTest::qWait(50);
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
-    QCOMPARE(window.routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
+    QCOMPARE(window.tablesPage()->routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
              QStringLiteral("1024"));
     model.stop();
 }
@@ -862,17 +865,17 @@ void TestMainWindow::tintsKeepTextReadable()
 void TestMainWindow::selectingEntityFiltersRoutes()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
     // Two bird routes, then the registrations of bird and static (as the platform sends them).
     f.source.upsert(routeRow("172.20.1.0", 24, "192.168.1.1", 2, 10, 12 /* bird */));
     f.source.upsert(routeRow("172.20.2.0", 24, "192.168.1.1", 2, 10, 12));
     f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Registered, platform::nowUs(), entity(12)),
                       markerRecord(ObjectKind::Entity, ChangeKind::Initial, platform::nowUs(), entity(4))});
-    TableSection *entities = f.window->entitiesSection();
-    TableSection *routes = f.window->routesSection();
+    TableSection *entities = f.window->tablesPage()->entitiesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(entities->proxy()->rowCount(), 2);
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 2);
-    QCOMPARE(f.window->tableTabs()->indexOf(entities), f.window->tableTabs()->indexOf(routes) + 1);
+    QCOMPARE(f.window->tablesPage()->tabs()->indexOf(entities), f.window->tablesPage()->tabs()->indexOf(routes) + 1);
 
     int birdRow = -1;
     for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
@@ -881,7 +884,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     }
     QVERIFY(birdRow >= 0);
     QCOMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("2"));
-    f.window->tableTabs()->setCurrentWidget(entities);
+    f.window->tablesPage()->tabs()->setCurrentWidget(entities);
     entities->view()->selectRow(birdRow);
     QCOMPARE(routes->proxy()->rowCount(), 2);
     for (int r = 0; r < 2; ++r)
@@ -893,7 +896,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QTRY_COMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("3"));
 
     // Double click goes to the Routes tab.
-    f.window->tableTabs()->setCurrentWidget(entities);
+    f.window->tablesPage()->tabs()->setCurrentWidget(entities);
     QTRY_VERIFY(entities->view()->isVisible());
     QTest::qWait(50); // layout of the newly shown tab
     const QRect cell = entities->view()->visualRect(entities->proxy()->index(birdRow, 0));
@@ -902,13 +905,13 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QTest::mouseClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
     QTest::mouseDClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
     QCOMPARE(doubleClicked.count(), 1);
-    QCOMPARE(f.window->tableTabs()->currentWidget(), routes);
+    QCOMPARE(f.window->tablesPage()->tabs()->currentWidget(), routes);
 
     // Clearing the selection clears the filter.
     entities->view()->selectionModel()->clearSelection();
     QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
     QVERIFY(routes->conditionText().isEmpty());
-    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+    QVERIFY(!f.window->tablesPage()->routesProxy()->hasRequiredValue());
 
     // The condition's "Show all" button clears the selection too.
     entities->view()->selectRow(birdRow);
@@ -925,7 +928,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QCOMPARE(routes->proxy()->rowCount(), 3);
     f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Deregistered, platform::nowUs(), {}, entity(12))});
     QTRY_COMPARE(entities->proxy()->rowCount(), 1); // removed by the sweep after ~1 s
-    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+    QVERIFY(!f.window->tablesPage()->routesProxy()->hasRequiredValue());
     QVERIFY(!entities->view()->selectionModel()->hasSelection());
     QVERIFY(routes->conditionText().isEmpty());
     QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
@@ -974,7 +977,7 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
     QVERIFY(!bands->isVisible());
 
     // The event log row is styled as a gap (bold on a red tint).
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     const int row = eventRow(events, QStringLiteral("gap"));
     QVERIFY(row >= 0);
     DelegateProbe probe(f.model.history());
@@ -988,8 +991,8 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
 
     // Details: the gap notice.
     events->view()->setCurrentIndex(events->proxy()->index(row, 0));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
 }
 
 void TestMainWindow::expiredAndInferredEventsAreStyled()
@@ -1003,7 +1006,7 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     ChangeRecord inferred = markerRecord(ObjectKind::Route, ChangeKind::Delete, platform::nowUs(), {}, lost);
     inferred.origin = platform::Origin::Inferred;
     f.source.deliver({expired, inferred});
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_VERIFY(eventRow(events, QStringLiteral("expired")) >= 0);
     QTRY_VERIFY(eventRow(events, QStringLiteral("delete")) >= 0);
 
@@ -1033,12 +1036,12 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     QVERIFY(QFontMetrics(inferredOption.font).horizontalAdvance(inferredOption.text)
             < events->view()->horizontalHeader()->sectionSize(EventLogModel::Change));
     events->view()->setCurrentIndex(events->proxy()->index(inferredRow, 0));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
     // A plain observed event: no notice, no style.
     const int initialRow = eventRow(events, QStringLiteral("initial"));
     events->view()->setCurrentIndex(events->proxy()->index(initialRow, 0));
-    QVERIFY(!f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(!f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QCOMPARE(probe.styleOf(events->proxy()->index(initialRow, 0)), EventLogDelegate::Plain);
 }
 

@@ -2,22 +2,15 @@
 
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
-#include "model/history/eventlogfilterproxy.h"
-#include "model/history/eventlogmodel.h"
-#include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
-#include "model/tables/columnfilterproxy.h"
-#include "model/tables/entitytablemodel.h"
-#include "model/tables/tablemodelroles.h"
-#include "views/detailspanel.h"
-#include "views/diagnosticsdialog.h"
-#include "views/eventlogdelegate.h"
-#include "views/tablesection.h"
-#include "views/timelinechartview.h"
-
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventpane.h"
+#include "views/tablesection.h"
+#include "views/tablespage.h"
+#include "views/timelinechartview.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -28,9 +21,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
@@ -41,10 +31,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
-#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <climits>
@@ -87,11 +74,6 @@ QIcon themeIcon(const char *themeName, const char *fallback)
 {
     return QIcon::fromTheme(QLatin1StringView(themeName),
                             QIcon(QStringLiteral(":/icons/") + QLatin1StringView(fallback) + QStringLiteral(".svg")));
-}
-
-QString clockText(qint64 us)
-{
-    return QDateTime::fromMSecsSinceEpoch(us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
 }
 
 } // namespace
@@ -172,7 +154,6 @@ void MainWindow::createActions()
     m_clearTimeFilterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
     m_clearTimeFilterAction->setEnabled(false);
     m_clearTimeFilterAction->setIcon(themeIcon("edit-clear", "clear-filter"));
-    connect(m_clearTimeFilterAction, &QAction::triggered, this, &MainWindow::clearTimeFilter);
 
     m_followAction = new QAction(tr("&Follow Live Edge"), this);
     m_followAction->setObjectName(QStringLiteral("followAction"));
@@ -263,114 +244,30 @@ void MainWindow::createMenus()
 
 void MainWindow::createLayout()
 {
-    m_interfaces = new TableSection(QStringLiteral("interfaces"), m_model->interfaces(), nullptr, this);
-    m_addresses = new TableSection(QStringLiteral("addresses"), m_model->addresses(), nullptr, this);
-    m_routesProxy = new ColumnFilterProxy(this);
-    m_routes = new TableSection(QStringLiteral("routes"), m_model->routes(), m_routesProxy, this);
-    // When the selected entity is removed (deregistered), the view moves the current row
-    // (and with it the single selection) to a neighbour: that must not silently filter the
-    // routes by another protocol. Connected before the section's proxy, so this runs first.
-    EntityTableModel *entityModel = m_model->entities();
-    connect(entityModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
-            [this, entityModel](const QModelIndex &, int first, int last) {
-                if (!m_routesProxy->hasRequiredValue())
-                    return;
-                for (int row = first; row <= last; ++row) {
-                    if (entityModel->protocolText(row) == m_routesProxy->requiredValue())
-                        m_selectedEntityRemoved = true;
-                }
-            });
-    connect(entityModel, &QAbstractItemModel::rowsRemoved, this, [this] {
-        if (!m_selectedEntityRemoved)
-            return;
-        m_selectedEntityRemoved = false;
-        m_entities->view()->selectionModel()->clear();
-        onEntitySelectionChanged();
-    });
-    m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
-    m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
-                                      "Routes table; double click to go there."));
-    connect(m_entities->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::onEntitySelectionChanged);
-    connect(m_entities->proxy(), &QAbstractItemModel::modelReset, this, &MainWindow::onEntitySelectionChanged);
-    connect(m_entities->view(), &QAbstractItemView::doubleClicked, this,
-            [this] { m_tabs->setCurrentWidget(m_routes); });
-    connect(m_routes, &TableSection::conditionCleared, this,
-            [this] { m_entities->view()->selectionModel()->clearSelection(); });
-    m_eventProxy = new EventLogFilterProxy(this);
-    m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_eventProxy, this);
-    m_events->setFollowBottom(true);
-    m_events->view()->setItemDelegate(new EventLogDelegate(m_model->history(), m_events->view()));
-    // Default order (until the user sorts; the header state is saved): routes and
-    // addresses by their numeric key (SortRole orders family, then address bytes).
-    m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
-    m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
-    // The addresses' last column (preferred lifetime) is right-aligned: stretching it
-    // would push its text to the far right edge.
-    m_addresses->view()->horizontalHeader()->setStretchLastSection(false);
-    m_routes->view()->horizontalHeader()->setStretchLastSection(false); // Expires is right-aligned too
+    m_tables = new TablesPage(m_model, this);
+    connect(m_tables, &TablesPage::currentSectionChanged, this,
+            [this](TableSection *section) { m_lastSection = section; });
+
+    m_chart = new TimelineChartView(this);
+    m_chart->setTimeline(m_model->timeline()); // counts changes only, not snapshot rows
+    connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
+    connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
+
+    m_eventPane = new EventPane(m_model, this);
+    m_eventPane->setClearTimeFilterAction(m_clearTimeFilterAction);
+    connect(m_clearTimeFilterAction, &QAction::triggered, m_eventPane, &EventPane::clearTimeFilter);
+    connect(m_chart, &TimelineChartView::timeRangeSelected, m_eventPane, &EventPane::setTimeFilter);
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_clearTimeFilterAction, &QAction::setEnabled);
+
     for (TableSection *section : sections()) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("tableTabs"));
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_interfaces, tr("&Interfaces"));
-    m_tabs->addTab(m_addresses, tr("&Addresses"));
-    m_tabs->addTab(m_routes, tr("&Routes"));
-    m_tabs->addTab(m_entities, tr("E&ntities"));
-    connect(m_tabs, &QTabWidget::currentChanged, this,
-            [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
-
-    m_chart = new TimelineChartView(this);
-    m_chart->setTimeline(m_model->timeline()); // counts changes only, not snapshot rows
-    connect(m_chart, &TimelineChartView::timeRangeSelected, this, &MainWindow::setTimeFilter);
-    connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
-    connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
-
-    // Event log pane: title, time filter bar (only while a range is selected), table.
-    auto *eventPane = new QWidget(this);
-    auto *eventTitle = new QLabel(tr("<b>Event log</b>"), eventPane);
-    m_timeFilterBar = new QWidget(eventPane);
-    m_timeFilterBar->setObjectName(QStringLiteral("timeFilterBar"));
-    m_timeFilterLabel = new QLabel(m_timeFilterBar);
-    auto *clearButton = new QToolButton(m_timeFilterBar);
-    clearButton->setDefaultAction(m_clearTimeFilterAction);
-    clearButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    auto *barLayout = new QHBoxLayout(m_timeFilterBar);
-    barLayout->setContentsMargins(0, 0, 0, 0);
-    barLayout->addWidget(m_timeFilterLabel, 1);
-    barLayout->addWidget(clearButton);
-    m_timeFilterBar->hide();
-    auto *eventLayout = new QVBoxLayout(eventPane);
-    eventLayout->setContentsMargins(0, 0, 0, 0);
-    eventLayout->setSpacing(2);
-    auto *titleRow = new QHBoxLayout;
-    titleRow->setContentsMargins(4, 2, 4, 0);
-    titleRow->addWidget(eventTitle);
-    titleRow->addWidget(m_timeFilterBar, 1);
-    eventLayout->addLayout(titleRow);
-    eventLayout->addWidget(m_events, 1);
-
-    m_details = new DetailsPanel(this);
-    connect(m_events->view()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { onEventSelected(current); });
-
-    m_bottomSplitter = new QSplitter(Qt::Horizontal, this);
-    m_bottomSplitter->setObjectName(QStringLiteral("bottomSplitter"));
-    m_bottomSplitter->addWidget(eventPane);
-    m_bottomSplitter->addWidget(m_details);
-    m_bottomSplitter->setStretchFactor(0, 2);
-    m_bottomSplitter->setStretchFactor(1, 1);
-    m_bottomSplitter->setChildrenCollapsible(false);
-
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(m_tabs);
+    m_mainSplitter->addWidget(m_tables);
     m_mainSplitter->addWidget(m_chart);
-    m_mainSplitter->addWidget(m_bottomSplitter);
+    m_mainSplitter->addWidget(m_eventPane);
     m_mainSplitter->setStretchFactor(0, 4);
     m_mainSplitter->setStretchFactor(1, 2);
     m_mainSplitter->setStretchFactor(2, 4);
@@ -401,12 +298,12 @@ void MainWindow::restoreSettings()
     restoreGeometry(s.value(QStringLiteral("geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("mainSplitter")).toByteArray());
-    m_bottomSplitter->restoreState(s.value(QStringLiteral("bottomSplitter")).toByteArray());
+    m_eventPane->splitter()->restoreState(s.value(QStringLiteral("bottomSplitter")).toByteArray());
     for (TableSection *section : sections()) {
         if (section->restoreHeaderState(s.value(QStringLiteral("header/") + section->objectName()).toByteArray()))
             m_restoredSections.append(section);
     }
-    m_tabs->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
+    m_tables->tabs()->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
     const int af = s.value(QStringLiteral("family"), platform::afUnspec()).toInt();
     if (af == platform::afInet() || af == platform::afInet6() || af == platform::afUnspec())
         m_family = af;
@@ -420,10 +317,10 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("geometry"), saveGeometry());
     s.setValue(QStringLiteral("state"), saveState());
     s.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
-    s.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
+    s.setValue(QStringLiteral("bottomSplitter"), m_eventPane->splitter()->saveState());
     for (TableSection *section : sections())
         s.setValue(QStringLiteral("header/") + section->objectName(), section->saveHeaderState());
-    s.setValue(QStringLiteral("currentTab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("currentTab"), m_tables->tabs()->currentIndex());
     s.setValue(QStringLiteral("family"), m_family);
     s.endGroup();
 }
@@ -509,20 +406,12 @@ void MainWindow::onSnapshotComplete()
         return;
     m_columnsFitted = true;
     // Once, after the first snapshot, and never over widths the user saved.
-    for (TableSection *section : sections()) {
+    for (TableSection *section : m_tables->sections()) {
         if (!m_restoredSections.contains(section))
             section->fitColumns();
     }
-    // Inferred events read "delete · inferred" in the Change column (EventLogDelegate),
-    // which the snapshot's rows did not need: leave room for it.
-    if (!m_restoredSections.contains(m_events)) {
-        QTableView *view = m_events->view();
-        QFont italic = view->font();
-        italic.setItalic(true);
-        const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
-        if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
-            view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
-    }
+    if (!m_restoredSections.contains(m_eventPane->eventsSection()))
+        m_eventPane->fitColumns();
 }
 
 TimelineBins *MainWindow::chartBins() const
@@ -553,36 +442,6 @@ void MainWindow::updateStatus()
                                                : tr("Paused"));
 }
 
-void MainWindow::onEventSelected(const QModelIndex &current)
-{
-    if (!current.isValid()) {
-        m_details->clear();
-        return;
-    }
-    const qint64 i = current.data(EventIndexRole).toLongLong();
-    const EventHistory *history = m_model->history();
-    if (i < 0 || i >= history->size()) {
-        m_details->clear();
-        return;
-    }
-    m_details->showRecord(history->record(i), history->sequence(i), history->ifName(i));
-}
-
-void MainWindow::setTimeFilter(qint64 fromUs, qint64 toUs)
-{
-    m_eventProxy->setTimeRange(fromUs, toUs);
-    m_timeFilterLabel->setText(tr("Time filter: %1 – %2").arg(clockText(fromUs), clockText(toUs)));
-    m_timeFilterBar->show();
-    m_clearTimeFilterAction->setEnabled(true);
-}
-
-void MainWindow::clearTimeFilter()
-{
-    m_eventProxy->clearTimeRange();
-    m_timeFilterBar->hide();
-    m_clearTimeFilterAction->setEnabled(false);
-}
-
 TableSection *MainWindow::currentSection() const
 {
     QWidget *focus = QApplication::focusWidget();
@@ -592,7 +451,7 @@ TableSection *MainWindow::currentSection() const
     }
     if (m_lastSection)
         return m_lastSection;
-    return qobject_cast<TableSection *>(m_tabs->currentWidget());
+    return m_tables->currentSection();
 }
 
 void MainWindow::copySelection()
@@ -610,8 +469,7 @@ void MainWindow::focusFilter()
     TableSection *section = currentSection();
     if (!section)
         return;
-    if (section != m_events)
-        m_tabs->setCurrentWidget(section);
+    m_tables->setCurrentSection(section); // the event log is always shown
     section->filterEdit()->setFocus(Qt::ShortcutFocusReason);
     section->filterEdit()->selectAll();
 }
@@ -723,22 +581,7 @@ void MainWindow::showAbout()
 
 QList<TableSection *> MainWindow::sections() const
 {
-    return {m_interfaces, m_addresses, m_routes, m_entities, m_events};
-}
-
-void MainWindow::onEntitySelectionChanged()
-{
-    if (m_selectedEntityRemoved)
-        return; // the view moves the selection to a neighbour; the filter is cleared at rowsRemoved
-    const QModelIndexList rows = m_entities->view()->selectionModel()->selectedRows(EntityTableModel::Protocol);
-    if (rows.isEmpty()) {
-        m_routesProxy->clearRequiredValue();
-        m_routes->setConditionText(QString());
-        return;
-    }
-    const QString protocol = rows.front().data(Qt::DisplayRole).toString();
-    m_routesProxy->setRequiredValue(RouteTableModel::Protocol, protocol);
-    m_routes->setConditionText(tr("Protocol: %1").arg(protocol));
+    return m_tables->sections() << m_eventPane->eventsSection();
 }
 
 void MainWindow::showDiagnostics()
