@@ -90,7 +90,7 @@ public:
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
     TimelineBins *timeline() const { return m_timeline; }
-    /// Routing entities (route origins) with their live route counts (issue #3).
+    /// Routing entities (route origins) with their live route counts.
     EntityTableModel *entities() const { return m_entities; }
 
     /// The source's counters for the current registration (Source::stats). False when not

@@ -3,7 +3,7 @@
 // Usage: ncv_screenshot [out.png] [width height [tab]]
 //   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
-// Issue #3 content: a gap (red band on the timeline) followed by inferred events, routing
+// Recovery content: a gap (red band on the timeline) followed by inferred events, routing
 // entities, a route counting down to its expiry and an expired route.
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"

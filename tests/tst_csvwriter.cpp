@@ -155,7 +155,7 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("timeUs");
         QTest::addColumn<QByteArray>("text");
         QTest::newRow("epoch") << qint64(0) << QByteArray("1970-01-01T00:00:00.000000Z");
-        QTest::newRow("issue example") << qint64(1'795'261'323'123'456) << QByteArray("2026-11-21T11:42:03.123456Z");
+        QTest::newRow("README example") << qint64(1'795'261'323'123'456) << QByteArray("2026-11-21T11:42:03.123456Z");
         QTest::newRow("leap day") << qint64(951'782'400'000'001) << QByteArray("2000-02-29T00:00:00.000001Z");
         QTest::newRow("before epoch") << qint64(-1) << QByteArray("1969-12-31T23:59:59.999999Z");
     }
@@ -534,9 +534,9 @@ private Q_SLOTS:
         QVERIFY(buffer.data() == expected);
     }
 
-    // Issue #3 values: change expired / registered / deregistered / gap, object entity (its
+    // Values beyond the MIB_NOTIFICATION_TYPE set: change expired / registered / deregistered / gap, object entity (its
     // name in protocol) / gap, origin inferred.
-    void issue3Rows()
+    void entityGapExpiredRows()
     {
         EventHistory h;
         RouteRow ra = route("2001:db8:5::", 64, "fe80::1", 2, 1024);

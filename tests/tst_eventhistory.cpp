@@ -1,4 +1,4 @@
-// EventHistory's compact store (issue #4): the record codec round-trips every row kind
+// EventHistory's compact store: the record codec round-trips every row kind
 // and rejects truncated input, storage stays under 100 bytes per IPv4 route event, the
 // capacity limit drops the oldest events with signals (and EventLogModel follows under
 // QAbstractItemModelTester), a Snapshot is immutable and readable from another thread

@@ -192,7 +192,7 @@ TEST_CASE("interfaceConversionFromBuiltRows")
     CHECK_EQ(ifTypeName(999), std::string("iftype 999"));
 }
 
-// The premises the issue states about Wine 8, checked rather than assumed.
+// The premises the backend relies on about Wine 8, checked rather than assumed.
 TEST_CASE("wineFacts")
 {
     if (!runningUnderWine())

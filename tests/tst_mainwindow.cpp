@@ -210,7 +210,7 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void tintsKeepTextReadable_data();
     void tintsKeepTextReadable();
-    // issue #3
+    // entities, gaps, diagnostics
     void selectingEntityFiltersRoutes();
     void gapDrawsBandAndCountsResync();
     void expiredAndInferredEventsAreStyled();

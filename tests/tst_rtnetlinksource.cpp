@@ -1222,7 +1222,7 @@ void TestRtnetlinkSource::checkSilentDeletions(const QStringList &command, const
 void TestRtnetlinkSource::initialDumpStreamsWhileRoutesChange()
 {
     // The initial route dump goes straight into the store and out in batches while it is
-    // read (issue #4: no full snapshot copy); routes added and deleted meanwhile come as
+    // read (no full snapshot copy); routes added and deleted meanwhile come as
     // events (or through a repeated dump after NLM_F_DUMP_INTR). Replaying every record
     // must give exactly the kernel's tables.
     QVERIFY(makeVethPair(true));

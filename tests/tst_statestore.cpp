@@ -752,7 +752,7 @@ TEST_CASE("route_passed_from_the_output_record_itself")
 
 TEST_CASE("memory_per_route_at_a_million")
 {
-    // Measured, printed; the bound is the issue #4 design budget (<= 64 bytes per IPv4
+    // Measured, printed; the bound is the design budget (<= 64 bytes per IPv4
     // single-next-hop route, index included), not a timing.
     StateStore store;
     ChangeRecord r;

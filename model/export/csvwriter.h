@@ -1,4 +1,4 @@
-// CSV export of the event history (issue #2 format): UTF-8, header row, RFC 4180
+// CSV export of the event history (the format the README documents): UTF-8, header row, RFC 4180
 // quoting, CRLF line ends, one row per event, columns in this order:
 // sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,
 // protocol,table,changed_fields,details,origin

@@ -2,7 +2,7 @@
 // (1, 2, 3 ...) and the interface name resolved when it arrived. Markers
 // (SnapshotComplete) are not events and are not stored; Gap records are.
 //
-// Storage (issue #4): each event is one 16-byte header (time, offset, interface name
+// Storage (sized for a million routes): each event is one 16-byte header (time, offset, interface name
 // index) plus the record serialized into a compact byte form (varints, addresses by their
 // real length), about 50 bytes per IPv4 route event in all. Events live in chunks of
 // kChunkEvents; a full chunk is sealed (never changed again) and shared by pointer, so a

@@ -23,7 +23,7 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
     /// The "#" column compares source rows (they are in sequence order) and Time compares
     /// TimeUsRole, without building QVariants of text (sorted inserts of 50k events into a
-    /// million, issue #4); other columns as QSortFilterProxyModel.
+    /// million); other columns as QSortFilterProxyModel.
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:

@@ -1,7 +1,7 @@
 // PackedRouteTable: the route rows of a StateStore, serialized compactly into an arena,
 // with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it).
 //
-// Why this shape (issue #4, a million routes): a node hash map of RouteRow costs ~240 bytes
+// Why this shape (a million routes): a node hash map of RouteRow costs ~240 bytes
 // and two heap blocks per route, stalls while it rehashes and frees a million nodes one by
 // one. Here a row is one record in an arena of 1 MiB chunks (no per-row heap block):
 //     [u8 live flag][varint body length][body]

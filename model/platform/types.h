@@ -15,7 +15,7 @@ namespace ncv::platform {
 enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 
 /// What kind of object a ChangeRecord is about.
-/// Entity (a route origin, RTM_ENTITY_*) and Gap (events lost) are issue #3.
+/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost.
 enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap };
 
 /// Bit mask of object kinds for a registration.
@@ -182,7 +182,7 @@ struct RouteRow {
 /// A routing entity: one route origin (rtm_protocol on Linux, MIB_IPFORWARD_ROW2.Protocol
 /// on Windows), as the routing table manager's RTM_ENTITY_REGISTERED /
 /// RTM_ENTITY_DEREGISTERED events see clients. Registered when its first route appears,
-/// deregistered when its last route goes (issue #3).
+/// deregistered when its last route goes.
 struct EntityRow {
     std::uint32_t protocol = 0; ///< rtm_protocol / MIB_IPFORWARD_ROW2.Protocol, raw
     ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;

@@ -46,7 +46,7 @@ public:
 
     /// Sort order of rows a and b in column: negative, 0 or positive, in the order of their
     /// SortRole data. The default compares SortRole data; tables override it to compare
-    /// their stored rows directly (no QVariant per comparison: 1M-row sorts, issue #4).
+    /// their stored rows directly (no QVariant per comparison: 1M-row sorts).
     virtual int compareRows(int a, int b, int column) const;
     /// A filter needle: the text, and its lower-case UTF-8 form.
     struct Needle {
@@ -63,7 +63,7 @@ public:
     /// thread when it sees a new needle generation. Default: nothing.
     virtual void prepareContains(const Needle &needle) const;
 
-    /// A sort key of one row for one column (issue #4, 1M-row sorts): rows whose keys
+    /// A sort key of one row for one column (1M-row sorts): rows whose keys
     /// differ sort in key order; rows with equal keys are equal when both are exact,
     /// otherwise compareRows() decides.
     struct SortKey {

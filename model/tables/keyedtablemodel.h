@@ -1,7 +1,7 @@
 // KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
 // a RowKey -> row index hash (O(1) updates), and the record classification shared by
 // the interface, address and route tables. GUI thread only.
-// The index (issue #4) is an open-addressing table of (32-bit hash, row) slots, 8 bytes
+// The index is an open-addressing table of (32-bit hash, row) slots, 8 bytes
 // each, that recomputes a row's key from the row itself to confirm a match: ~16 bytes per
 // row instead of a ~100-byte hash node holding a copy of the 61-byte key, and growing it
 // moves slots without rehashing keys (no long stall at a million routes).

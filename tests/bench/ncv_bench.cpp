@@ -1,4 +1,4 @@
-// ncv_bench: measurements for issue #4, printed as "key value" lines that
+// ncv_bench: measurements at up to a million routes, printed as "key value" lines that
 // tests/bench/bench.sh turns into one table. Not a test (nothing is asserted).
 //   ncv_bench model N        synthetic N IPv4 route events: bytes per stored event, CSV
 //                            export MB/s (off the GUI thread, from a snapshot) next to a
