@@ -374,6 +374,17 @@ void logDifference(const std::set<QString> &held, const std::set<QString> &kerne
             qWarning().noquote() << "  kernel only:" << k;
 }
 
+/// True when the IPv4 and IPv6 routes the records describe equal the kernel's tables now;
+/// logs the differences otherwise.
+bool replicaEqualsKernel(const std::vector<ChangeRecord> &records)
+{
+    const auto heldV4 = replicaRoutes(records, Family::IPv4), kernelV4 = kernelRoutes(Family::IPv4);
+    const auto heldV6 = replicaRoutes(records, Family::IPv6), kernelV6 = kernelRoutes(Family::IPv6);
+    logDifference(heldV4, kernelV4);
+    logDifference(heldV6, kernelV6);
+    return heldV4 == kernelV4 && heldV6 == kernelV6;
+}
+
 /// Replays collector's records into replicas of the IPv4 and IPv6 route tables until they
 /// equal kernelV4 / kernelV6 or timeoutMs passes (checked every 250 ms). Returns whether
 /// they converged; on failure logs the differences of the last replicas.
@@ -1208,12 +1219,7 @@ void TestRtnetlinkSource::checkSilentDeletions(const QStringList &command, const
             QCOMPARE(r.origin, Origin::Observed);
     }
     // What the records describe equals the kernel's tables afterwards.
-    const auto heldV4 = replicaRoutes(all, Family::IPv4), kernelV4 = kernelRoutes(Family::IPv4);
-    const auto heldV6 = replicaRoutes(all, Family::IPv6), kernelV6 = kernelRoutes(Family::IPv6);
-    logDifference(heldV4, kernelV4);
-    logDifference(heldV6, kernelV6);
-    QVERIFY(heldV4 == kernelV4);
-    QVERIFY(heldV6 == kernelV6);
+    QVERIFY(replicaEqualsKernel(all));
     RtnetlinkSource::Stats stats;
     QVERIFY(reg.source->stats(reg.handle, &stats));
     QCOMPARE(stats.gaps, std::uint64_t(0));
@@ -1574,12 +1580,7 @@ void TestRtnetlinkSource::silentDeletionsInFastLinkFlaps()
         if (r.object == ObjectKind::Route && r.family == Family::IPv6)
             QCOMPARE(r.origin, Origin::Observed);
 
-    const auto heldV4 = replicaRoutes(all, Family::IPv4), kernelV4 = kernelRoutes(Family::IPv4);
-    const auto heldV6 = replicaRoutes(all, Family::IPv6), kernelV6 = kernelRoutes(Family::IPv6);
-    logDifference(heldV4, kernelV4);
-    logDifference(heldV6, kernelV6);
-    QVERIFY(heldV4 == kernelV4);
-    QVERIFY(heldV6 == kernelV6);
+    QVERIFY(replicaEqualsKernel(all));
     QVERIFY(reg.source->stats(reg.handle, &stats));
     QCOMPARE(stats.gaps, std::uint64_t(0));
 }
@@ -1640,13 +1641,7 @@ void TestRtnetlinkSource::fastLinkFlapsKeepMultipathWithLiveHop()
                        {prefix.arg(u"delete"_s) + gone, broadcast.arg(u"delete"_s) + gone},
                        {prefix.arg(u"add"_s), broadcast.arg(u"add"_s)}, {}));
     QVERIFY(flaps.back().sawUp == false);
-    auto matchesKernel = [&] {
-        const auto heldV4 = replicaRoutes(all, Family::IPv4), kernelV4 = kernelRoutes(Family::IPv4);
-        const auto heldV6 = replicaRoutes(all, Family::IPv6), kernelV6 = kernelRoutes(Family::IPv6);
-        logDifference(heldV4, kernelV4);
-        logDifference(heldV6, kernelV6);
-        return heldV4 == kernelV4 && heldV6 == kernelV6;
-    };
+    auto matchesKernel = [&] { return replicaEqualsKernel(all); };
     QVERIFY(matchesKernel());
     QVERIFY(std::any_of(all.begin(), all.end(), [&](const ChangeRecord &r) {
         return r.change == ChangeKind::Initial && touches(r, u"10.6.0.0/24"_s);
