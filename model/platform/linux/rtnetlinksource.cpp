@@ -7,6 +7,7 @@
 #include "platform/entitytracker.h"
 #include "platform/linux/decoder.h"
 #include "platform/linux/silentdeletions.h"
+#include "platform/recordbatch.h"
 #include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
@@ -76,7 +77,7 @@ struct RtnetlinkSource::Registration {
     Family family = Family::Unspec;
     RtnetlinkSource::Options options;
     mnl_socket *events = nullptr;
-    mnl_socket *dump = nullptr;
+    mnl_socket *dumpSocket = nullptr;
     int wakeFd = -1;
     std::uint32_t dumpSeq = 0;
     CallbackGate gate;
@@ -90,10 +91,7 @@ struct RtnetlinkSource::Registration {
     StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
     netlink::DecodedMessage decoded;
-    /// Records [0, batchSize) wait for delivery; the slots after them are kept (with their
-    /// allocations) and written again, so a record costs no heap allocation in the steady state.
-    std::vector<ChangeRecord> batch;
-    std::size_t batchSize = 0;
+    RecordBatch batch; ///< records waiting for delivery; slots reused (no allocation per record)
     std::vector<ChangeRecord> entityScratch; ///< EntityTracker output, moved into batch
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
@@ -101,14 +99,14 @@ struct RtnetlinkSource::Registration {
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
     /// IPv4 routes the kernel removes unannounced: inferred into the store, confirmed by dumps.
     SilentDeletions silent {store, silentHooks()};
-    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dumpOne()
+    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dump()
 
     ~Registration()
     {
         if (events)
             mnl_socket_close(events);
-        if (dump)
-            mnl_socket_close(dump);
+        if (dumpSocket)
+            mnl_socket_close(dumpSocket);
         if (wakeFd >= 0)
             ::close(wakeFd);
     }
@@ -136,22 +134,48 @@ struct RtnetlinkSource::Registration {
     }
 
     enum class DumpResult { Ok, Cancelled, Failed };
-    /// Where a route dump's rows go.
-    enum class RoutesTo {
-        Snapshot, ///< snapshot.routes (resync)
-        Store, ///< the initial dump: straight into the store and out as Initial records
-               ///< (streamRoute()), so a million-route dump never exists as a second copy
-        Confirm, ///< silent.confirmRoute() (confirming silent deletions)
-        Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
+    /// One dump request on the dump socket.
+    struct DumpRequest {
+        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE
+        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE dump
+        /// Routes only, and only with strictDumps: the kernel returns only routes with a
+        /// next hop on this interface (0: all routes).
+        std::uint32_t oif = 0;
     };
-    /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
-    /// next hop on that interface.
-    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
-                       RoutesTo routesTo = RoutesTo::Snapshot);
+    /// The one dump loop: sends request, reads the reply to NLMSG_DONE and calls
+    /// onMessage(timeUs) for each row of the requested kind, decoded into `decoded`
+    /// (timeUs: when its datagram was read). A reply flagged NLM_F_DUMP_INTR is requested
+    /// again, up to kMaxDumpAttempts times, onRestart() being called before each attempt
+    /// so the caller can drop what an interrupted one gave it; the last is kept. Failed:
+    /// error says the call and errno ("RTM_GETROUTE dump: Invalid argument (22)").
+    template<class OnMessage, class OnRestart>
+    DumpResult dump(const DumpRequest &request, OnMessage &&onMessage, std::string &error, OnRestart &&onRestart);
+    template<class OnMessage> DumpResult dump(const DumpRequest &request, OnMessage &&onMessage, std::string &error)
+    {
+        return dump(request, onMessage, error, [] {});
+    }
+    /// dump() appending each decoded row (decodedRow, a member of `decoded`) to rows;
+    /// rows an interrupted attempt appended are dropped.
+    template<class Row>
+    DumpResult dumpInto(const DumpRequest &request, std::vector<Row> &rows, const Row &decodedRow, std::string &error)
+    {
+        const std::size_t mark = rows.size();
+        return dump(
+            request, [&](std::int64_t) { rows.push_back(decodedRow); }, error, [&] { rows.resize(mark); });
+    }
     /// Links, then IPv4 and IPv6 addresses (as the registration wants them) into snapshot.
     DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
-    /// IPv4 and IPv6 routes (as the registration wants them) to routesTo.
-    DumpResult dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo);
+    /// IPv4 and IPv6 routes (as the registration wants them), each passed to onRoute(timeUs)
+    /// in `decoded.route`.
+    template<class OnRoute> DumpResult dumpRoutes(OnRoute &&onRoute, std::string &error)
+    {
+        DumpResult r = DumpResult::Ok;
+        if (wantsRoutes() && wantsV4())
+            r = dump({RTM_GETROUTE, AF_INET}, onRoute, error);
+        if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+            r = dump({RTM_GETROUTE, AF_INET6}, onRoute, error);
+        return r;
+    }
     void initialRoute(const RouteRow &row, std::int64_t timeUs);
     /// The initial dump runs one route behind the decoder: the decoded route's index slot is
     /// prefetched while the previous one is stored. streamed is that previous route.
@@ -162,19 +186,13 @@ struct RtnetlinkSource::Registration {
     RouteRow streamed;
     std::int64_t streamedTimeUs = 0;
     bool hasStreamed = false;
-    ChangeRecord &appendRecord()
-    {
-        if (batchSize == batch.size())
-            batch.emplace_back();
-        return batch[batchSize++];
-    }
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
     /// Delivers the batch once it holds kMaxBatchRecords records.
     void deliverIfFull()
     {
-        if (batchSize >= kMaxBatchRecords)
+        if (batch.size() >= kMaxBatchRecords)
             deliver();
     }
     void push(ChangeRecord &&record);
@@ -240,15 +258,15 @@ Status RtnetlinkSource::Registration::open()
         mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
     }
 
-    dump = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-    if (!dump)
+    dumpSocket = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    if (!dumpSocket)
         return osError("mnl_socket_open (dump socket)", errno);
-    if (mnl_socket_bind(dump, 0, MNL_SOCKET_AUTOPID) < 0)
+    if (mnl_socket_bind(dumpSocket, 0, MNL_SOCKET_AUTOPID) < 0)
         return osError("mnl_socket_bind (dump socket)", errno);
     // Strict checking lets a route dump be filtered by RTA_OIF (Linux >= 4.20); without it
     // the confirming dumps are unfiltered, which is slower but equally correct.
     int one = 1;
-    strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+    strictDumps = mnl_socket_setsockopt(dumpSocket, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
     silent.configure(wantsRoutes() && wantsV4(), strictDumps);
 
     buffer.resize(kReceiveBufferSize);
@@ -278,23 +296,23 @@ bool RtnetlinkSource::Registration::waitReadable(int fd, int timeoutMs)
 
 void RtnetlinkSource::Registration::deliver()
 {
-    if (batchSize == 0)
+    if (batch.empty())
         return;
     {
         // Counted first, so a callback (or a test woken by it) sees its own batch counted.
         std::lock_guard lock(statsMutex);
-        stats.records += batchSize;
+        stats.records += batch.size();
         stats.batches += 1;
     }
     {
         CallbackScope scope(gate);
         if (scope.entered()) {
-            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batchSize));
+            params.callback(params.callerContext, batch.records());
         } else {
             stop.store(true, std::memory_order_release);
         }
     }
-    batchSize = 0;
+    batch.clear();
 }
 
 void RtnetlinkSource::Registration::push(ChangeRecord &&record)
@@ -303,7 +321,7 @@ void RtnetlinkSource::Registration::push(ChangeRecord &&record)
         return;
     entities.process(std::move(record), entityScratch); // adds entity registered / deregistered records
     for (ChangeRecord &r : entityScratch)
-        appendRecord() = std::move(r);
+        batch.append(std::move(r));
     entityScratch.clear();
 }
 
@@ -315,39 +333,32 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
     record.origin = Origin::Observed;
     record.timeUs = nowUs();
     record.note = std::move(note);
-    appendRecord() = std::move(record);
+    batch.append(std::move(record));
 }
 
-RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
-                                                                                 Snapshot &snapshot, std::string &error,
-                                                                                 std::uint32_t oif, RoutesTo routesTo)
+template<class OnMessage, class OnRestart>
+RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(const DumpRequest &request,
+                                                                              OnMessage &&onMessage, std::string &error,
+                                                                              OnRestart &&onRestart)
 {
+    const std::uint16_t type = request.type;
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
                                            : "RTM_GETROUTE dump";
-    const std::size_t mark = type == RTM_GETLINK ? snapshot.interfaces.size()
-        : type == RTM_GETADDR                    ? snapshot.addresses.size()
-                                                 : snapshot.routes.size();
-    const unsigned portId = mnl_socket_get_portid(dump);
-    struct FlushStreamed { // the last streamed route goes into the store however the dump ends
-        Registration *reg;
-        ~FlushStreamed() { reg->flushStreamed(); }
-    } flushOnExit {this};
+    const ObjectKind kind = type == RTM_GETLINK ? ObjectKind::Interface
+        : type == RTM_GETADDR                   ? ObjectKind::Address
+                                                : ObjectKind::Route;
+    const unsigned portId = mnl_socket_get_portid(dumpSocket);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
-        // Drop what a previous (interrupted) attempt appended. Routes streamed into the
-        // store stay: the repeated dump is upserted over them (a route the interrupted walk
-        // missed comes as Initial, one that changed meanwhile as Parameter, repeats are
-        // no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
-        if (type == RTM_GETLINK)
-            snapshot.interfaces.resize(mark);
-        else if (type == RTM_GETADDR)
-            snapshot.addresses.resize(mark);
-        else
-            snapshot.routes.resize(mark);
+        // Drop what a previous (interrupted) attempt gave the caller. Routes streamed into
+        // the store stay: the repeated dump is upserted over them (a route the interrupted
+        // walk missed comes as Initial, one that changed meanwhile as Parameter, repeats
+        // are no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
+        onRestart();
 
-        alignas(nlmsghdr) char request[MNL_NLMSG_HDRLEN + 64];
-        std::memset(request, 0, sizeof request);
-        nlmsghdr *nlh = mnl_nlmsg_put_header(request);
+        alignas(nlmsghdr) char message[MNL_NLMSG_HDRLEN + 64];
+        std::memset(message, 0, sizeof message);
+        nlmsghdr *nlh = mnl_nlmsg_put_header(message);
         nlh->nlmsg_type = type;
         nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
         nlh->nlmsg_seq = ++dumpSeq;
@@ -358,25 +369,25 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
             mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         } else if (type == RTM_GETADDR) {
             auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-            ifa->ifa_family = static_cast<std::uint8_t>(af);
+            ifa->ifa_family = static_cast<std::uint8_t>(request.af);
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-            rtm->rtm_family = static_cast<std::uint8_t>(af);
-            if (oif != 0 && strictDumps)
-                mnl_attr_put_u32(nlh, RTA_OIF, oif);
+            rtm->rtm_family = static_cast<std::uint8_t>(request.af);
+            if (request.oif != 0 && strictDumps)
+                mnl_attr_put_u32(nlh, RTA_OIF, request.oif);
         }
-        if (mnl_socket_sendto(dump, nlh, nlh->nlmsg_len) < 0) {
+        if (mnl_socket_sendto(dumpSocket, nlh, nlh->nlmsg_len) < 0) {
             error = osError(what, errno).message;
             return DumpResult::Failed;
         }
 
         bool done = false;
         bool interrupted = false;
-        const int fd = mnl_socket_get_fd(dump);
+        const int fd = mnl_socket_get_fd(dumpSocket);
         while (!done) {
             if (!waitReadable(fd, -1))
                 return DumpResult::Cancelled;
-            const ssize_t n = mnl_socket_recvfrom(dump, buffer.data(), buffer.size());
+            const ssize_t n = mnl_socket_recvfrom(dumpSocket, buffer.data(), buffer.size());
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
@@ -419,29 +430,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                     // Skip (cloned routes, bridge ports) or malformed: not part of the state.
                     continue;
                 }
-                switch (decoded.object) {
-                case ObjectKind::Interface:
-                    if (type == RTM_GETLINK)
-                        snapshot.interfaces.push_back(decoded.interface);
-                    break;
-                case ObjectKind::Address:
-                    if (type == RTM_GETADDR)
-                        snapshot.addresses.push_back(decoded.address);
-                    break;
-                case ObjectKind::Route:
-                    if (type != RTM_GETROUTE)
-                        break;
-                    if (routesTo == RoutesTo::Store)
-                        streamRoute(t);
-                    else if (routesTo == RoutesTo::Confirm)
-                        silent.confirmRoute(decoded.route);
-                    else if (routesTo == RoutesTo::Reconcile)
-                        resyncRoute();
-                    else
-                        snapshot.routes.push_back(decoded.route);
-                    break;
-                default: break;
-                }
+                if (decoded.object == kind)
+                    onMessage(t);
             }
         }
         if (!interrupted)
@@ -589,7 +579,7 @@ void RtnetlinkSource::Registration::resync(int err)
     snapshot = Snapshot {};
     deliverAll();
     if (r == DumpResult::Ok)
-        r = dumpRoutes(snapshot, error, RoutesTo::Reconcile);
+        r = dumpRoutes([this](std::int64_t) { resyncRoute(); }, error);
     if (r != DumpResult::Ok) {
         store.cancelReconcile(); // a partial dump: delete nothing
         if (r == DumpResult::Cancelled)
@@ -606,22 +596,11 @@ void RtnetlinkSource::Registration::resync(int err)
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLinksAndAddresses(Snapshot &snapshot,
                                                                                                std::string &error)
 {
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
+    DumpResult r = dumpInto({RTM_GETLINK, AF_UNSPEC}, snapshot.interfaces, decoded.interface, error);
     if (r == DumpResult::Ok && tracksV4Addresses())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+        r = dumpInto({RTM_GETADDR, AF_INET}, snapshot.addresses, decoded.address, error);
     if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
-    return r;
-}
-
-RtnetlinkSource::Registration::DumpResult
-RtnetlinkSource::Registration::dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo)
-{
-    DumpResult r = DumpResult::Ok;
-    if (wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, routesTo);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, routesTo);
+        r = dumpInto({RTM_GETADDR, AF_INET6}, snapshot.addresses, decoded.address, error);
     return r;
 }
 
@@ -642,8 +621,8 @@ SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
     };
     hooks.deliver = [this] { deliver(); };
     hooks.dumpIpv4Routes = [this](std::uint32_t oif, std::string &error) {
-        Snapshot unused;
-        switch (dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Confirm)) {
+        const auto confirm = [this](std::int64_t) { silent.confirmRoute(decoded.route); };
+        switch (dump({RTM_GETROUTE, AF_INET, oif}, confirm, error)) {
         case DumpResult::Ok: return SilentDeletions::DumpResult::Ok;
         case DumpResult::Cancelled: return SilentDeletions::DumpResult::Cancelled;
         case DumpResult::Failed: break;
@@ -669,21 +648,18 @@ SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
 
 void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
 {
-    ChangeRecord &record = appendRecord(); // written in place by the store
-    if (!store.upsert(row, timeUs, Origin::Observed, &record)) {
-        --batchSize; // exact duplicate in the dump, or unchanged in a repeated dump
-        return;
-    }
+    ChangeRecord &record = batch.emplace(); // written in place by the store
+    if (!store.upsert(row, timeUs, Origin::Observed, &record))
+        return; // exact duplicate in the dump, or unchanged in a repeated dump
     if (record.change == ChangeKind::Add) {
         entities.countInitial(row);
         record.change = ChangeKind::Initial; // before is empty, changedFields 0 for an Add
-        if (!params.initialNotification || !matchesFilter(record, params.objects, family))
-            --batchSize;
+        if (params.initialNotification && matchesFilter(record, params.objects, family))
+            batch.commit();
     } else {
         // Parameter: a dump repeated after NLM_F_DUMP_INTR found the route changed since
         // the interrupted one delivered it; delivered as the observed change it is.
         ChangeRecord change = std::move(record);
-        --batchSize;
         if (params.initialNotification) {
             push(std::move(change));
         } else {
@@ -726,16 +702,14 @@ void RtnetlinkSource::Registration::run()
     const std::int64_t t = nowUs();
     auto initial = [&](auto &rows) {
         for (auto &row : rows) {
-            ChangeRecord &record = appendRecord();
-            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification) {
-                --batchSize; // exact duplicate in the dump, or no initial records asked
-                continue;
-            }
+            ChangeRecord &record = batch.emplace();
+            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification)
+                continue; // exact duplicate in the dump, or no initial records asked
             record.change = ChangeKind::Initial;
             record.before = std::monostate {};
             record.changedFields = 0;
-            if (!matchesFilter(record, params.objects, family))
-                --batchSize; // counted above, not through push()
+            if (matchesFilter(record, params.objects, family)) // counted above, not through push()
+                batch.commit();
             deliverIfFull();
         }
         rows = {};
@@ -743,7 +717,8 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     if (r == DumpResult::Ok)
-        r = dumpRoutes(snapshot, error, RoutesTo::Store);
+        r = dumpRoutes([this](std::int64_t timeUs) { streamRoute(timeUs); }, error);
+    flushStreamed(); // the last streamed route goes into the store however the dump ended
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
@@ -753,7 +728,7 @@ void RtnetlinkSource::Registration::run()
     if (params.initialNotification && wantsRoutes()) {
         entities.appendInitial(nowUs(), entityScratch);
         for (ChangeRecord &record : entityScratch)
-            appendRecord() = std::move(record);
+            batch.append(std::move(record));
         entityScratch.clear();
     }
     marker(ChangeKind::SnapshotComplete,
