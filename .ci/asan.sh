@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer: configures and
 # builds the `asan` preset (CMakePresets.json: gcc, -fsanitize=address,undefined,
 # -fno-sanitize-recover=undefined, Debug) into build/asan and runs `ctest --preset asan`.

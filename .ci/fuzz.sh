@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzzing: builds the libFuzzer targets of tests/fuzz (clang, -fsanitize=fuzzer,address,
 # undefined; a CMake project of its own in build/fuzz, so the gcc builds are untouched) and
 # runs each for FUZZ_SECONDS (default 60) from its committed seed corpus. Fails on any

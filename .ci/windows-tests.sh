@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Windows platform layer: cross-builds the Qt-free platform library and its tests with
 # MinGW-w64 (warnings are errors, the "mingw" CMake preset) and runs the tests under Wine,
 # headless, in a fresh WINEPREFIX under a temporary directory.

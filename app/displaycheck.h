@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Whether the window can be opened, asked before QApplication exists: when Qt cannot
 // initialize a platform plugin it prints several lines and aborts (exit 134), so
 // main() checks what can be checked first and turns the rest into one line and

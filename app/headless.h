@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Headless recording (--headless --export-csv FILE): no window, no display needed.
 #pragma once
 

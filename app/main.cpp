@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // netchangeview: the GUI by default; --headless records to CSV without a window.
 #include "app/commandline.h"
 #include "app/displaycheck.h"

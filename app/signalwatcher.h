@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SignalWatcher: turns the signals that ask a process to end (Unix: SIGINT, SIGTERM,
 // SIGHUP, SIGQUIT; Windows: Ctrl+C, Ctrl+Break, console close) into a Qt signal on the GUI
 // thread, so the headless recorder writes its file and the window saves its settings

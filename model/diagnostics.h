@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Diagnostics of the event socket for the diagnostics view: net.core.rmem_max and the
 // netlink socket's drop counter. On Linux these read /proc through the platform layer
 // (platform/linux/procnet.h, where the parsers live); elsewhere they say "not available

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Small text helpers shared by the table models and views: platform strings to QString,
 // family names for tables, byte-wise sort keys for addresses.
 #pragma once

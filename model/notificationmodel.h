@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // NotificationModel: the bridge from a platform Source to the Qt models (a controller,
 // not an item model; named after the IP Helper notification API it mirrors). It registers
 // for changes, receives the source's callbacks on the source's reader thread, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Recorder: headless recording (no widgets). Registers through a NotificationModel in
 // Mode::HistoryOnly (no tables, no timeline: only the events and interface names),
 // emits ready() once the initial snapshot is in and notifications are live, records

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SliceSizer: how many records the GUI thread applies in one event-loop turn.
 // QtCore only (qint64); not thread-safe.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian/Ubuntu packages NetChangeView needs to build, test and run.
 #   packaging/install-deps.sh            build + run + Linux tests
 #   packaging/install-deps.sh --windows  also MinGW-w64 and Wine (Windows cross build + tests)

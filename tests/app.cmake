@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end test of the netchangeview executable (headless) in a private network namespace.
 if(NOT WIN32)
     ncv_add_qt_test(tst_headless SOURCES tst_headless.cpp LIBS ncv_model TIMEOUT 180)

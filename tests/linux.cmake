@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Linux platform tests (included from tests/CMakeLists.txt on non-Windows hosts).
 # EntityTracker is Qt-free and OS-independent (it could also run under Wine from CMakeLists.txt).
 ncv_add_plain_test(tst_entitytracker SOURCES tst_entitytracker.cpp LIBS ncv_platform)

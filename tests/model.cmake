@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Model layer tests: QtCore + QtTest only, each tst_<name>.cpp against ncv_model.
 foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemodel eventlogmodel
           csvwriter timelinebins recorder eventhistory changetableproxy entitytablemodel)

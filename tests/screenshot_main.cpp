@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
 // Usage: ncv_screenshot [out.png] [width height [tab]]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // AddressTableModel through NotificationModel + ManualSource, QAbstractItemModelTester
 // attached before data: inserts, flag changes, lifetimes, removals.
 #include "model/notificationmodel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ChangeTableProxy over the Routes table: sorting through compareRows() gives the order
 // of QSortFilterProxyModel on SortRole for every column (next hops: by gateway address;
 // protocols of both name spaces, rtm_protocol and MIB_IPPROTO, by name), the fast filter

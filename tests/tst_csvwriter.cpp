@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // CSV writer and reader: exact header, every column of each object kind, RFC 4180
 // quoting, non-ASCII text, the formula guard, a full round trip through the reader,
 // names and aliases of bytes that are not UTF-8 (escaped, read back byte for byte),

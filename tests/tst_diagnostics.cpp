@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The /proc parsers (platform/linux/procnet.h) on sample text (net.core.rmem_max, /proc/net/netlink),
 // and the readers on this machine where /proc exists.
 #include "model/diagnostics.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTableModel through NotificationModel + ManualSource: Entity records add, update and
 // remove rows (with the usual marks and a ranged removal by the sweep), the Routes column
 // is counted live from route records, all under QAbstractItemModelTester attached before

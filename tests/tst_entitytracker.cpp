@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker: routing entities (route origins) registered with their first route and
 // deregistered with their last, in order around the route records that cause them.
 #include "support/platformtest.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventHistory's compact store: the record codec round-trips every row kind
 // and rejects truncated input, storage stays under 100 bytes per IPv4 route event, the
 // capacity limit drops the oldest events with signals (and EventLogModel follows under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogModel and EventLogFilterProxy over EventHistory: ranged appends under
 // QAbstractItemModelTester (attached before data), texts, roles, time range and text filter.
 #include "model/history/eventhistory.h"

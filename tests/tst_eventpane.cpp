@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // UI tests: the EventPane alone (no MainWindow), offscreen, over a real NotificationModel
 // fed by a ManualSource (batches arrive through the event loop, hence QTRY_*).
 #include "views/eventpane.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text forms of platform values: addresses (RFC 5952), names of rtm_protocol,
 // scopes, types, flags, field lists, and the details/summary lines.
 #include "support/platformtest.h"

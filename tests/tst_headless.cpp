@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // End to end: the built `netchangeview --headless` inside a private network namespace,
 // real changes made with `ip`, stopped with signals or --duration, and the CSV it wrote
 // read back with the project's RFC 4180 reader. Export targets that are not plain files

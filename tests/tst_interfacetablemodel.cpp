@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // InterfaceTableModel through NotificationModel + ManualSource, QAbstractItemModelTester
 // attached before data: inserts, renames (and the Interface columns elsewhere), removals.
 #include "model/notificationmodel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests of IphlpapiSource, cross-built with MinGW-w64 and run under Wine.
 //
 // Wine 8 stubs the Notify* calls, so the notification path is driven the way the OS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests of the Windows backend's pure parts, cross-built with MinGW-w64 and run under
 // Wine: MIB row conversion (from rows built here and from the real tables), the Win32
 // error mapping for every documented code, and the polling diff of two snapshots.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // UI tests: the real MainWindow, offscreen, fed by a ManualSource through a real
 // NotificationModel (batches arrive through the event loop, hence QTRY_*).
 #include "views/mainwindow.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ManualSource: the register/cancel contract every Source keeps (errors as in the
 // reference pages, initial notification, family filter, cancel inside a callback).
 #include "support/platformtest.h"

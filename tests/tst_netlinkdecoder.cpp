@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink decoder: hand-built RTM_* messages (built with libmnl as the kernel lays them
 // out), field by field, and malformed ones (truncated, bad lengths, wrong sizes), which
 // must fail cleanly with a reason and never read outside the buffer.

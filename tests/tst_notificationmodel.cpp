@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // NotificationModel: batching (one queued call per batch), marshalling from another
 // thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
 // (SliceSizer, driven with given durations); a stream applied once per update interval;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
 // events after ready, stop() at any time, unwritable output.
 #include "model/export/csvreader.h"

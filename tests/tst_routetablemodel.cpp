@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RouteTableModel through NotificationModel + ManualSource: ranged inserts, changes and
 // removals under QAbstractItemModelTester (attached before any data), texts, marks.
 #include "model/history/eventhistory.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RtnetlinkSource against the real kernel, inside a private network namespace entered at
 // the start of main(). Changes are made with `ip` (iproute2); the records delivered by the
 // source are asserted exactly (object, change, key, changed fields), in order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // StateStore classification: add / parameter (with changed fields) / no-op / delete,
 // route identity per key scheme, and snapshot reconciliation.
 #include "support/platformtest.h"

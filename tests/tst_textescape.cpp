@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The escape of OS bytes as UTF-8 text (textescape.h): fixed cases for each rule, then
 // random byte strings (biased towards backslashes, 'x', hex digits, stray and partial
 // multi-byte sequences) that must come out valid UTF-8 and go back to the same bytes.

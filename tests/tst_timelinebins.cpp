@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
 // one changed() per batch.
 #include "model/history/timelinebins.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Views tests: UI tests on the real MainWindow and its panes, offscreen.
 ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS ncv_views TIMEOUT 180)
 ncv_add_qt_test(tst_eventpane SOURCES tst_eventpane.cpp LIBS ncv_views)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventPane: the event history side of the window. On the left the "Event log" title, a
 // time filter bar (shown only while a time range applies) and the event log: a TableSection
 // over the NotificationModel's EventLogModel through an EventLogFilterProxy, styled by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // MainWindow: the frame around the pages — menus, toolbar, shortcuts, the status bar,
 // the saved settings and the CSV export. It composes, top to bottom in a splitter, the
 // live tables (TablesPage), the timeline chart (TimelineChartView) and the event history

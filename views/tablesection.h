@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TableSection: one live table with its filter line — a QLineEdit (with clear button)
 // above a QTableView that shows a source model through a QSortFilterProxyModel.
 // Sorting uses ncv::SortRole. The filter keeps the rows where the display text of one

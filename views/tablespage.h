@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TablesPage: the live tables as tabs — Interfaces, Addresses, Routes, Entities — each a
 // TableSection over one of a NotificationModel's table models. It also links two of
 // them: selecting an entity (a route origin, rtm_protocol) keeps only that protocol's

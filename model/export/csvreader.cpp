@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/export/csvreader.h"
 
 #include "platform/textescape.h"

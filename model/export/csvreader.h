@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RFC 4180 CSV reader (for tests, round trips and replay): quoted fields with embedded
 // commas, doubled quotes, CR and LF; records end at CRLF or LF; UTF-8. Also the two rules
 // that turn a cell's text back into what it was made from: the formula guard and the

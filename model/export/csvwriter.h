@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // CSV export of the event history (the format the README documents): UTF-8, header row, RFC 4180
 // quoting, CRLF line ends, one row per event, columns in this order:
 // sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,

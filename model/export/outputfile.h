@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // OutputFile: the target of an export (File > Export, the headless recorder's CSV), opened
 // the way that is safe for what the target is:
 //  - a regular file, or a name that does not exist yet: QSaveFile (a temporary file in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventHistory: every event received, in receive order, with its sequence number
 // (1, 2, 3 ...) and the interface name resolved when it arrived. Markers
 // (SnapshotComplete) are not events and are not stored; Gap records are.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogFilterProxy: sorts (by SortRole) and filters the event log: an optional time
 // range [fromUs, toUs] (inclusive, µs since epoch) plus the usual regular expression over
 // every column (filterKeyColumn -1, case-insensitive by default). GUI thread only.

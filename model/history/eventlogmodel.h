@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogModel: the event log table over EventHistory (one row per event, in receive
 // order). Appends arrive as ranged beginInsertRows (one per applied batch).
 // GUI thread only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TimelineBins: event counts per time bucket and object kind, for the timeline chart.
 // Counts are kept in fixed base buckets (kBaseUs wide, one quint32 per kind and bucket),
 // so memory grows with the covered time, not with the number of events, and a series

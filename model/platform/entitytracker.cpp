@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker (see entitytracker.h). Runs on the delivering thread of one registration.
 #include "platform/entitytracker.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker: routing entities (route origins) in the sense of the routing table
 // manager's RTM_ENTITY_REGISTERED / RTM_ENTITY_DEREGISTERED events, derived from the route
 // records a registration delivers. Qt-free. Not thread-safe: one instance per

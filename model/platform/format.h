@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text forms of platform values: the single place that names rtm_protocol,
 // scopes, route types, flags and fields. Qt-free; used by the model for display and CSV.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread.
 #include "platform/packedroutetable.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // PackedRouteTable: the route rows of a StateStore, serialized compactly into an arena,
 // with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RecordBatch: the records a source's reader thread has ready for its next callback.
 // Slots are kept after a delivery (with their string and next-hop allocations) and
 // written again, so a record costs no heap allocation in the steady state. A slot is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What every Source backend does alike with its registrations, written once: the checks of
 // RegisterParams (the reference pages' STATUS_INVALID_PARAMETER cases), the handle table
 // (handles 1, 2, 3...; 0 is never valid), the look-up that cancel makes (InvalidParameter

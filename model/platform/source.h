@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The source interface: a Qt-free mirror of the IP Helper notification API
 // (NotifyRouteChange2 / NotifyIpInterfaceChange / NotifyUnicastIpAddressChange and
 // CancelMibChangeNotify2). Every backend (Linux rtnetlink, Windows iphlpapi, the

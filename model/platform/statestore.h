@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // StateStore: the source-side copy of current state, keyed like the OS keys objects,
 // that classifies each decoded row into add / parameter / delete (or nothing, for a
 // no-op) and reconciles a fresh snapshot against what it held (resync, polling).

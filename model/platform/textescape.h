@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Bytes from the OS as text: interface names, aliases and labels are byte strings to the
 // kernel (any bytes but NUL, '/', ':' and white space in a name; any bytes in an alias),
 // while every layer above shows and writes UTF-8. These two functions are the one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // NetChangeView platform layer: plain value types shared by every source.
 // No Qt here: this header builds with MinGW-w64 and MSVC alone.
 #pragma once

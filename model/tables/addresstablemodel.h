@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // AddressTableModel: the live Addresses table (one row per platform::AddressRow).
 // Lifetimes count down: while any row has a finite lifetime, one dataChanged over the
 // two lifetime columns is emitted per second. GUI thread only; fed by NotificationModel.

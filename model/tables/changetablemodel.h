@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ChangeTableModel: the common base of the live table models (interfaces, addresses,
 // routes). It owns the per-row change marks (added / changed / deleted), publishes rows
 // appended during a batch with ONE ranged beginInsertRows, merges changed rows into

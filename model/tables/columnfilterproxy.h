@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ColumnFilterProxy: a ChangeTableProxy (fast sort and filter of a live table) that, on
 // top of its filter text (setFilterText(): one column's display text contains it, ignoring
 // case), keeps only the rows whose cell in one column has exactly a required value

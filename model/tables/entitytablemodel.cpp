@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/tables/entitytablemodel.h"
 
 #include "platform/format.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTableModel: the live Entities table — one row per routing entity (route origin:
 // rtm_protocol on Linux, MIB_IPFORWARD_ROW2.Protocol on Windows), as the routing table
 // manager's RTM_ENTITY_REGISTERED / RTM_ENTITY_DEREGISTERED events see clients.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // InterfaceTableModel: the live Interfaces table (one row per platform::InterfaceRow).
 // GUI thread only; fed by NotificationModel.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
 // a RowKey -> row index hash (O(1) updates), and the record classification shared by
 // the interface, address and route tables. GUI thread only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RouteTableModel: the live Routes table (one row per platform::RouteRow, multipath
 // routes are one row). GUI thread only; fed by NotificationModel.
 #pragma once

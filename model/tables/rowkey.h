@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fixed-size identity keys for table rows (no heap allocation per row).
 // A key is a superset of both OS key schemes (StateStore::KeyScheme Linux and Windows),
 // so it is unique whenever the source's key is; the table models look a changed row up

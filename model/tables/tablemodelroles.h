@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Item roles and row change states shared by the table models and the event log model.
 // QtCore only: colours for the states are the views' job.
 #pragma once

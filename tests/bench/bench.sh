@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # NetChangeView benchmark, side by side with iproute2 in the same private
 # network namespace and the same run. Prints ONE table per N: figure | ours | reference |
 # ratio | goal. Figures are printed, never asserted.

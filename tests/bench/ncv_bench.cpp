@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_bench: measurements at up to a million routes, printed as "key value" lines that
 // tests/bench/bench.sh turns into one table. Not a test (nothing is asserted).
 //   ncv_bench model N        synthetic N IPv4 route events: bytes per stored event, CSV

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target: the RFC 4180 CSV reader (ncv::csv::parse) on arbitrary bytes. Broken
 // input must give an error message and the records before it, never a crash. Also the
 // escape of bytes that are not UTF-8 (platform/textescape.h) on the same bytes: its text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target: the rtnetlink decoder on arbitrary bytes. The input is treated as one
 // received datagram and walked exactly as RtnetlinkSource's reader thread walks one
 // (messageOk / nextMessage); each decoded row goes through a StateStore and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ManualSource: a Source fed by code instead of the OS, for UI tests, error injection
 // and replay. Rows pushed in are classified by a StateStore exactly like a real
 // backend's, and delivered synchronously on the thread that pushes them (that thread

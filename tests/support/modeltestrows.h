@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Row factories shared by the model tests (Qt-free values).
 #pragma once
 

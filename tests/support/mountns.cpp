@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test helper: private mount namespace (see mountns.h).
 #include "support/mountns.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test helper: a private mount namespace, so file tests mount their own tmpfs and make
 // their own device nodes, FIFOs and symlinks there, never touching the machine's real
 // /dev or files outside temporary directories. Qt-free. Call enterPrivateMountNamespace()

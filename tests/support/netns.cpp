@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test helper: private network namespace (see netns.h).
 #include "support/netns.h"
 

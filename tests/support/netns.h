@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test helper: move the test process into a private network namespace, so platform tests
 // make real kernel changes (veth pairs, addresses, routes) without touching the host.
 // Qt-free. Call enterPrivateNetworkNamespace() first thing in main(), before any thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The harness of the Qt-free platform tests: doctest (Debian's doctest-dev, header-only, so
 // the tests also build with MinGW-w64 and run under Wine, where there is no Qt). The main()
 // is in support/doctestmain.cpp. SKIP(reason) ends the current case with a message, for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Realistic rows for the views tests and the screenshot program: a loopback, two
 // ethernet-like interfaces, a veth pair end, their addresses and IPv4 / IPv6 routes.
 #pragma once

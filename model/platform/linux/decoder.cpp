@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink message decoder (see decoder.h). Runs on RtnetlinkSource's reader thread.
 #include "platform/linux/decoder.h"
 

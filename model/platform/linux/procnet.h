@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Parsers and readers of the Linux /proc files that tell how the netlink event socket is
 // doing: net.core.rmem_max (/proc/sys/net/core/rmem_max, the cap of SO_RCVBUF without
 // SO_RCVBUFFORCE) and a netlink socket's drop counter (/proc/net/netlink, the row whose Pid

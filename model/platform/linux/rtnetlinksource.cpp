@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RtnetlinkSource (see rtnetlinksource.h).
 // Registration::run() and everything it calls run on the registration's reader thread;
 // registerChanges / cancel / stats run on any caller thread.

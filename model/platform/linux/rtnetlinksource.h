@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RtnetlinkSource: the Linux backend of Source, on rtnetlink through libmnl. Qt-free.
 //
 // Each registration owns a reader thread, an event socket (subscribed to RTNLGRP_LINK

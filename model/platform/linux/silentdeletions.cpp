@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SilentDeletions (see silentdeletions.h). Runs on the owning registration's reader thread.
 #include "platform/linux/silentdeletions.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SilentDeletions: the IPv4 routes the Linux kernel removes without RTM_DELROUTE (ip-sysctl.rst
 // skip_notify_on_dev_down), inferred when the message that causes the removal is read and
 // confirmed by route dumps afterwards. Qt-free.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table snapshots for the Windows backend (GetIfTable2 + GetIpInterfaceTable merged by
 // LUID, GetUnicastIpAddressTable, GetIpForwardTable2) and the polling diff used when
 // notifications are not available. Qt-free; runs on the caller's or the dispatcher thread.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IphlpapiSource: the Windows backend, on the IP Helper notification API.
 //
 // Per registration: NotifyIpInterfaceChange / NotifyUnicastIpAddressChange /
