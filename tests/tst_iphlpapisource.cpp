@@ -315,6 +315,16 @@ bool hasSnapshotComplete(const std::vector<ChangeRecord> &records)
     return false;
 }
 
+/// Registers with params and waits for the registration's SnapshotComplete (the set-up most
+/// cases share); fails the case when either does not happen. Returns the handle.
+Handle registerAndWait(Source &source, const RegisterParams &params, Receiver &receiver)
+{
+    Handle handle = 0;
+    REQUIRE(source.registerChanges(params, &handle).ok());
+    REQUIRE(receiver.waitFor(hasSnapshotComplete));
+    return handle;
+}
+
 // Invokes an OS callback the way the OS would: on an OS thread.
 template<typename Fn> void fromOsThread(Fn fn)
 {
@@ -492,9 +502,7 @@ TEST_CASE("callbackTranslationWithRealMibRows")
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK_EQ(source.name(), std::string("iphlpapi"));
 
     // The source registered its own callbacks, with its CallerContext.
@@ -667,9 +675,7 @@ TEST_CASE("familyFilterOfARegistration")
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_INET);
     p.objects = AddressesMask | RoutesMask;
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     for (const ChangeRecord &rec : r.since(0)) {
         CHECK(rec.object != ObjectKind::Interface);
         if (rec.object == ObjectKind::Address)
@@ -689,9 +695,7 @@ TEST_CASE("cancelFreesTheContextExactlyOnce")
         IphlpapiSource source(fakeOptions());
         auto *r = new Receiver; // the caller's context, released by the caller after cancel
         RegisterParams p = paramsFor(r, AF_UNSPEC);
-        Handle h = 0;
-        CHECK(source.registerChanges(p, &h).ok());
-        CHECK(r->waitFor(hasSnapshotComplete));
+        Handle h = registerAndWait(source, p, *r);
         void *ctx = source.osContext(h);
         CHECK_EQ(IphlpapiSource::registrationsCreated() - created, 1l);
         CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 0l);
@@ -822,9 +826,7 @@ TEST_CASE("notSupportedFallsBackToPolling")
     IphlpapiSource source(fakeOptions());
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(source.isPolling(h));
     CHECK_EQ(source.name(), std::string("iphlpapi (polling)"));
     CHECK(source.pollingReason(h).find("NotifyRouteChange2: ERROR_NOT_SUPPORTED (50)") != std::string::npos);
@@ -873,9 +875,7 @@ TEST_CASE("noInitialNotificationFallsBackToPolling")
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(!source.isPolling(h));
     // Only the address notification confirms itself; the other two never fire.
     fromOsThread([&] { g_os.addressCb(source.osContext(h), nullptr, MibInitialNotification); });
@@ -908,9 +908,7 @@ TEST_CASE("initialNotificationDeliveredInsideTheNotifyCall")
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
     p.initialNotification = false;
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     const auto all = r.since(0);
     CHECK_EQ(all.size(), std::size_t(1)); // initialNotification=false: only SnapshotComplete
     std::this_thread::sleep_for(600ms);
@@ -932,9 +930,7 @@ TEST_CASE("entityRecordsFromTheNotificationCallbacks")
     IphlpapiSource source(fakeOptions());
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
 
     // Initial: one entity record per protocol, with the number of routes of the table and
     // of the Initial route records, after the last route and before SnapshotComplete.
@@ -1062,9 +1058,7 @@ TEST_CASE("entityRecordsFollowTheRegistrationFilters")
         RegisterParams p = paramsFor(&r, c.family);
         p.objects = c.objects;
         p.initialNotification = c.initial;
-        Handle h = 0;
-        CHECK(source.registerChanges(p, &h).ok());
-        CHECK(r.waitFor(hasSnapshotComplete));
+        Handle h = registerAndWait(source, p, r);
         const auto initial = r.since(0);
         if (c.family == AF_INET6) {
             // The IPv6 routes' protocols only, with their IPv6 counts.
@@ -1110,9 +1104,7 @@ TEST_CASE("entityRecordsFromPolling")
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(source.isPolling(h));
     {
         std::map<std::uint32_t, std::uint64_t> entities;
