@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer: configures and
 # builds the `asan` preset (CMakePresets.json: gcc, -fsanitize=address,undefined,
 # -fno-sanitize-recover=undefined, Debug) into build/asan and runs `ctest --preset asan`.
@@ -13,8 +14,9 @@ jobs=${NCV_JOBS:-2}
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"
 
-export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:exitcode=23
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:exitcode=23:suppressions=$PWD/.ci/asan.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
-export LSAN_OPTIONS=exitcode=23 # no suppressions needed (checked: the whole suite is leak-free)
+# Suppressions name only libraries that are not ours (see the files for why).
+export LSAN_OPTIONS=exitcode=23:suppressions=$PWD/.ci/lsan.supp
 export QT_QPA_PLATFORM=offscreen
 ctest --preset asan --output-on-failure "$@"

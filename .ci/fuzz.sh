@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzzing: builds the libFuzzer targets of tests/fuzz (clang, -fsanitize=fuzzer,address,
 # undefined; a CMake project of its own in build/fuzz, so the gcc builds are untouched) and
 # runs each for FUZZ_SECONDS (default 60) from its committed seed corpus. Fails on any
@@ -26,6 +27,8 @@ mkdir -p "$build/artifacts"
 status=0
 for target in decoder csvreader eventcodec; do
     seeds=tests/fuzz/corpus/$target
+    # An empty or missing seed directory would let the target start from nothing unnoticed.
+    [ -n "$(ls -A "$seeds" 2>/dev/null)" ] || { echo "fuzz.sh: no seed corpus in $seeds" >&2; exit 1; }
     work=$build/corpus-$target # new inputs go here; the committed seeds stay untouched
     mkdir -p "$work"
     log=$build/fuzz-$target.log

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Windows platform layer: cross-builds the Qt-free platform library and its tests with
 # MinGW-w64 (warnings are errors, the "mingw" CMake preset) and runs the tests under Wine,
 # headless, in a fresh WINEPREFIX under a temporary directory.
@@ -73,7 +74,7 @@ say "test: ctest --preset mingw (under $wine)"
 status=0
 timeout 1200 ctest --preset mingw --verbose --timeout 300 </dev/null >"$tmp/ctest.log" 2>&1 || status=$?
 # The test runner's own summary lines, then ctest's.
-grep -E '^[0-9]+: (Test command|[0-9]+ passed, [0-9]+ failed)|FAIL ' "$tmp/ctest.log" \
+grep -E '^[0-9]+: (Test command|\[doctest\] test cases:)|ERROR: ' "$tmp/ctest.log" \
     | sed -e 's/^[0-9]*: Test command: .*\/\(tst_[A-Za-z0-9_]*\.exe\).*/  \1/' -e 's/^[0-9]*: /    /' || true
 grep -E 'tests passed|tests failed|Passed|\*\*\*|Failed|Not Run|Timeout' "$tmp/ctest.log" | grep -v '^[0-9]*: ' || true
 if [ "$status" -ne 0 ]; then
@@ -81,7 +82,8 @@ if [ "$status" -ne 0 ]; then
     cat "$tmp/ctest.log"
     exit "$status"
 fi
-summaries=$(grep -cE '^[0-9]+: [0-9]+ passed, 0 failed' "$tmp/ctest.log" || true)
+# doctest's closing line: "[doctest] test cases: 7 | 7 passed | 0 failed | 0 skipped".
+summaries=$(grep -cE '^[0-9]+: \[doctest\] test cases: +[1-9][0-9]* \| +[0-9]+ passed \| 0 failed' "$tmp/ctest.log" || true)
 tests=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#' "$tmp/ctest.log" || true)
-[ "$summaries" -eq "$tests" ] && [ "$tests" -gt 0 ] || die "expected a 'N passed, 0 failed' line from each of $tests tests, found $summaries"
+[ "$summaries" -eq "$tests" ] && [ "$tests" -gt 0 ] || die "expected a doctest summary with 0 failed from each of $tests tests, found $summaries"
 say "all $tests Windows test programs passed under Wine"

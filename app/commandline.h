@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Command line of the netchangeview executable (QCommandLineParser).
 #pragma once
 
@@ -5,6 +6,15 @@
 #include <QStringList>
 
 namespace ncv {
+
+/// Exit codes of the netchangeview process (the README's table).
+enum ExitCode : int {
+    ExitOk = 0, ///< recorded and written (also after SIGINT/SIGTERM/SIGHUP/SIGQUIT); window closed
+    ExitFailure = 1, ///< runtime error: the file cannot be written, no change source
+    ExitUsage = 2, ///< wrong command line
+    ExitSnapshotIncomplete = 3, ///< stopped before the initial snapshot was complete (the file says so)
+    ExitNoDisplay = 4, ///< the window cannot be opened: no usable display (--headless needs none)
+};
 
 /// What the user asked for on the command line.
 struct AppOptions {
@@ -14,6 +24,7 @@ struct AppOptions {
     int addressFamily = 0; ///< AF_UNSPEC, or AF_INET with -4, AF_INET6 with -6
     bool familyGiven = false; ///< -4 or -6 was given (else the GUI uses its remembered choice)
     bool initial = true; ///< false with --no-initial
+    qint64 maxEvents = 0; ///< --max-events N: events kept in memory (>= 1); 0 = the default limit
 };
 
 /// Result of parsing: either options to run with, or an exit (help, version, error).

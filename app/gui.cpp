@@ -1,13 +1,18 @@
-#include "gui.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/gui.h"
 
-#include "commandline.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "source.h"
+#include "app/commandline.h"
+#include "app/signalwatcher.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "platform/source.h"
+#include "views/mainwindow.h"
 
 #include <QApplication>
 #include <QIcon>
 #include <QMessageBox>
+
+#include <cstdio>
 
 namespace ncv {
 
@@ -21,7 +26,19 @@ int runGui(const AppOptions &options)
     }
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
     NotificationModel model(source.get());
+    if (options.maxEvents > 0)
+        model.history()->setCapacity(options.maxEvents);
     MainWindow window(&model);
+    // SIGTERM, SIGINT, SIGHUP and SIGQUIT close the windows as File > Quit does (settings
+    // saved, exit code 0) instead of killing the process.
+    SignalWatcher signalWatcher;
+    QString signalError;
+    if (!signalWatcher.install(&signalError))
+        qWarning("netchangeview: %s", qPrintable(signalError));
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &window, [](const QString &name) {
+        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
+        QApplication::closeAllWindows();
+    });
     if (options.familyGiven)
         window.setFamily(options.addressFamily); // remembered; the model is not running yet
     window.show();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The windowed application: the system source, the notification model and the main window.
 #pragma once
 

@@ -1,21 +1,22 @@
-#include "headless.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/headless.h"
 
-#include "commandline.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "notificationmodel.h"
-#include "recorder.h"
-#include "signalwatcher.h"
-#include "source.h"
+#include "app/commandline.h"
+#include "app/signalwatcher.h"
+#include "model/export/csvwriter.h"
+#include "model/export/outputfile.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
+#include "platform/source.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QLoggingCategory>
-#include <QSaveFile>
 
 #include <cstdio>
+#include <utility>
 
 namespace ncv {
 
@@ -28,24 +29,6 @@ void printErr(const QString &line)
     std::fflush(stderr);
 }
 
-/// Checks up front that path can be written, by opening a QSaveFile there and
-/// cancelling it (nothing is created or replaced).
-bool probeWritable(const QString &path, QString *error)
-{
-    const QFileInfo info(path);
-    if (info.isDir()) {
-        *error = QStringLiteral("cannot write %1: it is a directory").arg(path);
-        return false;
-    }
-    QSaveFile probe(path);
-    if (!probe.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, probe.errorString());
-        return false;
-    }
-    probe.cancelWriting();
-    return true;
-}
-
 } // namespace
 
 int runHeadless(const AppOptions &options)
@@ -53,8 +36,11 @@ int runHeadless(const AppOptions &options)
     // Standard error carries the "ready:" line and one-line errors; keep info logs off it.
     QLoggingCategory::setFilterRules(QStringLiteral("ncv.*.info=false\nncv.*.debug=false"));
     QString error;
-    if (!probeWritable(options.csvPath, &error)) {
-        printErr(QStringLiteral("netchangeview: ") + error);
+    // Up front, so a recording is not made for a file that cannot be written. This neither
+    // opens a device or FIFO (a FIFO's reader would see an end of file) nor replaces anything.
+    if (!OutputFile::checkWritable(options.csvPath, &error)) {
+        printErr(
+            QStringLiteral("netchangeview: cannot write %1: %2").arg(OutputFile::displayName(options.csvPath), error));
         return 1;
     }
     std::unique_ptr<platform::Source> source = platform::createSystemSource();
@@ -68,7 +54,9 @@ int runHeadless(const AppOptions &options)
     recorderOptions.addressFamily = options.addressFamily;
     recorderOptions.initial = options.initial;
     recorderOptions.durationSec = options.durationSec;
+    recorderOptions.maxEvents = options.maxEvents;
     Recorder recorder(source.get(), recorderOptions);
+    EventHistory *history = recorder.model()->history();
 
     SignalWatcher signalWatcher;
     if (!signalWatcher.install(&error))
@@ -77,11 +65,31 @@ int runHeadless(const AppOptions &options)
         printErr(QStringLiteral("netchangeview: %1 received, writing the CSV").arg(name));
         recorder.stop();
     });
+    QObject::connect(&signalWatcher, &SignalWatcher::statusRequested, &recorder, [&recorder](const QString &name) {
+        const NotificationModel *m = recorder.model();
+        QString line = QStringLiteral("netchangeview: %1: recording, %2 events so far, %3")
+                           .arg(name)
+                           .arg(m->history()->size())
+                           .arg(m->isSnapshotComplete() ? QStringLiteral("snapshot taken")
+                                                        : QStringLiteral("initial snapshot in progress"));
+        if (m->history()->droppedCount() > 0)
+            line += QStringLiteral(", the %1 oldest dropped").arg(m->history()->droppedCount());
+        printErr(line);
+    });
+    // Said once, when it starts; the CSV's first row counts what was dropped in the end.
+    bool droppingSaid = false;
+    QObject::connect(history, &EventHistory::droppedCountChanged, &recorder, [history, &droppingSaid](qint64 dropped) {
+        if (dropped <= 0 || std::exchange(droppingSaid, true))
+            return;
+        printErr(QStringLiteral("netchangeview: warning: more than %1 events: dropping the oldest from now on (the "
+                                "CSV will start with a gap row counting them; --max-events sets the limit)")
+                     .arg(history->capacity()));
+    });
 
     QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
         NotificationModel *m = recorder.model();
-        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM")
-                                                      : QStringLiteral("for %1 s").arg(options.durationSec);
+        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM/SIGHUP/SIGQUIT")
+                                                      : QStringLiteral("for %1 s").arg(options.durationSec, 0, 'g', 12);
         const QString source_ = QString::fromStdString(source->name());
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.
@@ -95,31 +103,43 @@ int runHeadless(const AppOptions &options)
                          .arg(until, source_));
     });
 
-    int exitCode = 0;
+    int exitCode = ExitOk;
     QObject::connect(&recorder, &Recorder::finished, &recorder, [&](int code, const QString &message) {
         exitCode = code;
         const qint64 events = recorder.model()->history()->size();
+        if (recorder.snapshotIncomplete())
+            printErr(QStringLiteral("netchangeview: warning: stopped before the initial snapshot was complete: the "
+                                    "initial rows are not the full table (the last row of the CSV says so)"));
+        if (history->droppedSinceClear() > 0)
+            printErr(QStringLiteral("netchangeview: warning: the %1 oldest events were dropped (more than %2); the "
+                                    "CSV's first row counts them")
+                         .arg(history->droppedSinceClear())
+                         .arg(history->capacity()));
         if (code == 0) {
-            printErr(QStringLiteral("netchangeview: wrote %1 events to %2").arg(events).arg(options.csvPath));
-        } else {
+            printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
+                         .arg(events)
+                         .arg(OutputFile::displayName(options.csvPath)));
+            if (recorder.snapshotIncomplete())
+                exitCode = ExitSnapshotIncomplete;
+        } else if (events == 0) {
             printErr(QStringLiteral("netchangeview: ") + message);
-            if (events > 0) {
-                // Nothing recorded is lost silently: keep it next to the temp files.
-                const QString fallback = QDir::temp().filePath(
-                    QStringLiteral("netchangeview-%1.csv")
-                        .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
-                QString fallbackError;
-                if (csv::exportToFile(*recorder.model()->history(), fallback, &fallbackError))
-                    printErr(QStringLiteral("netchangeview: the %1 recorded events were saved to %2 instead")
-                                 .arg(events)
-                                 .arg(fallback));
-                else
-                    printErr(QStringLiteral("netchangeview: could not save the %1 events elsewhere either: %2")
-                                 .arg(events)
-                                 .arg(fallbackError));
-            }
+        } else {
+            // Nothing recorded is lost silently: save it in a new file of our own in the
+            // temporary directory (a unique name, created exclusively, mode 0600), and say
+            // so on the same line as the error.
+            const QString nameTemplate = QDir::temp().filePath(
+                QStringLiteral("netchangeview-%1-XXXXXX.csv")
+                    .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+            QString saved;
+            QString fallbackError;
+            if (csv::exportToNewFile(*recorder.model()->history(), nameTemplate, &saved, &fallbackError))
+                printErr(QStringLiteral("netchangeview: %1; the %2 recorded events were saved to %3 instead")
+                             .arg(message, QString::number(events), saved));
+            else
+                printErr(QStringLiteral("netchangeview: %1; could not save the %2 events elsewhere either: %3")
+                             .arg(message, QString::number(events), fallbackError));
         }
-        QCoreApplication::exit(code);
+        QCoreApplication::exit(exitCode);
     });
 
     if (!recorder.start(&error)) {

@@ -1,12 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // netchangeview: the GUI by default; --headless records to CSV without a window.
-#include "commandline.h"
-#include "gui.h"
-#include "headless.h"
+#include "app/commandline.h"
+#include "app/displaycheck.h"
+#include "app/gui.h"
+#include "app/headless.h"
 
 #include <QApplication>
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <optional>
 
 #ifdef Q_OS_WIN
 #include <windows.h>
@@ -29,9 +32,14 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("NetChangeView"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NCV_VERSION));
     ncv::ParseResult parsed;
+    QStringList arguments;
+    QString displayProblem;
     {
         QCoreApplication parsingApp(argc, argv); // gives the parser the program name; no display needed
-        parsed = ncv::parseCommandLine(QCoreApplication::arguments());
+        arguments = QCoreApplication::arguments();
+        parsed = ncv::parseCommandLine(arguments);
+        if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless)
+            displayProblem = ncv::displayProblem(arguments); // plugin paths need the application
     }
     switch (parsed.action) {
     case ncv::ParseResult::ExitOk: std::fputs(parsed.message.toLocal8Bit().constData(), stdout); return 0;
@@ -45,15 +53,14 @@ int main(int argc, char **argv)
         QCoreApplication app(argc, argv);
         return ncv::runHeadless(parsed.options);
     }
-#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
-    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-        std::fputs("netchangeview: no display (DISPLAY and WAYLAND_DISPLAY are not set); run it in a desktop "
-                   "session, or record without a window: netchangeview --headless --export-csv FILE\n",
-                   stderr);
-        return 1;
+    // Qt aborts (exit 134, several lines) when it cannot open the display: say it in one
+    // line instead, before trying where that can be known, and when Qt gives up otherwise.
+    if (!displayProblem.isEmpty()) {
+        std::fprintf(stderr, "%s\n", displayProblem.toLocal8Bit().constData());
+        return ncv::ExitNoDisplay;
     }
-#endif
+    std::optional<ncv::PlatformStartupGuard> startupGuard(std::in_place, arguments);
     QApplication app(argc, argv);
+    startupGuard.reset();
     return ncv::runGui(parsed.options);
 }

@@ -1,5 +1,6 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ncv_target_defaults(<target> [QT]): C++20, the project's warnings (errors with
-# NCV_WERROR) and, for Qt targets, the string-safety definitions from DESIGN.md.
+# NCV_WERROR) and, for Qt targets, the string-safety definitions (QT_NO_CAST_FROM_ASCII & co.).
 function(ncv_target_defaults target)
     cmake_parse_arguments(ARG "QT" "" "" ${ARGN})
     target_compile_features(${target} PUBLIC cxx_std_20)

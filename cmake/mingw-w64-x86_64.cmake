@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Toolchain for cross-building the Qt-free platform layer for Windows with Debian's
 # mingw-w64 (x86_64-w64-mingw32-g++, posix threads). Used by the "mingw" preset.
 set(CMAKE_SYSTEM_NAME Windows)

@@ -1,13 +1,10 @@
-// Diagnostics: readers and parsers of the Linux /proc files the diagnostics view shows —
-// net.core.rmem_max (/proc/sys/net/core/rmem_max, the cap of SO_RCVBUF without
-// SO_RCVBUFFORCE) and a netlink socket's drop counter (/proc/net/netlink, the row whose
-// Pid column is the socket's port id; its Drops column counts messages the kernel could
-// not queue). The parsers take the file text and are tested on samples; the readers
-// return std::nullopt (and say why) elsewhere than Linux or when a file is unreadable.
-// QtCore only; any thread.
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Diagnostics of the event socket for the diagnostics view: net.core.rmem_max and the
+// netlink socket's drop counter. On Linux these read /proc through the platform layer
+// (platform/linux/procnet.h, where the parsers live); elsewhere they say "not available
+// on this system". QtCore only; any thread.
 #pragma once
 
-#include <QByteArrayView>
 #include <QString>
 
 #include <cstdint>
@@ -27,19 +24,11 @@ struct NetlinkSocketInfo {
 /// True on Linux (where the /proc files exist).
 bool available();
 
-/// Parses the text of /proc/sys/net/core/rmem_max ("212992\n"): bytes, or nullopt when
-/// it is not one non-negative decimal number.
-std::optional<std::int64_t> parseRmemMax(QByteArrayView text);
-/// Finds the row of /proc/net/netlink text whose Pid equals portId (and Eth equals
-/// protocol, 0 = NETLINK_ROUTE; -1 = any). The columns are located by the header line
-/// ("sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode"), so their order may vary.
-/// nullopt when the header lacks Pid or Drops, or no row matches.
-std::optional<NetlinkSocketInfo> parseNetlinkSocket(QByteArrayView text, std::uint32_t portId, int protocol = 0);
-
-/// Reads /proc/sys/net/core/rmem_max. nullopt with *error set ("not available on this
-/// system", "cannot read ...") otherwise.
+/// net.core.rmem_max in bytes. nullopt with *error set ("not available on this system",
+/// "cannot read ...") otherwise.
 std::optional<std::int64_t> readRmemMax(QString *error = nullptr);
-/// Reads /proc/net/netlink and returns the NETLINK_ROUTE socket with this port id.
+/// The NETLINK_ROUTE socket with this port id in /proc/net/netlink; nullopt with *error set
+/// otherwise.
 std::optional<NetlinkSocketInfo> readNetlinkSocket(std::uint32_t portId, QString *error = nullptr);
 
 } // namespace ncv::diagnostics

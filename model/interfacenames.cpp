@@ -1,4 +1,5 @@
-#include "interfacenames.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/interfacenames.h"
 
 namespace ncv {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ifindex -> current interface name, shared by NotificationModel (which updates it from
 // interface records) and the address / route table models (their "Interface" column).
 // GUI thread only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Logging category of the model layer: "ncv.model".
 #pragma once
 

@@ -1,13 +1,14 @@
-#include "notificationmodel.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/notificationmodel.h"
 
-#include "addresstablemodel.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogmodel.h"
-#include "interfacetablemodel.h"
-#include "modellogging.h"
-#include "routetablemodel.h"
-#include "timelinebins.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
+#include "model/modellogging.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
 
 #include <QMetaObject>
 
@@ -17,55 +18,12 @@ namespace ncv {
 
 using namespace platform;
 
-int afInet()
-{
-    return afFromFamily(Family::IPv4);
-}
-int afInet6()
-{
-    return afFromFamily(Family::IPv6);
-}
-int afUnspec()
-{
-    return afFromFamily(Family::Unspec);
-}
-
-SliceSizer::SliceSizer(double budgetMs, std::size_t minRecords, std::size_t maxRecords)
-    : m_budgetNs(std::max(0.0, budgetMs) * 1e6), m_min(std::max<std::size_t>(1, minRecords)),
-      m_max(std::max(m_min, maxRecords))
-{ }
-
-std::size_t SliceSizer::next() const
-{
-    const double n = m_budgetNs / m_nsPerRecord;
-    if (n <= double(m_min))
-        return m_min;
-    if (n >= double(m_max))
-        return m_max;
-    return std::size_t(n);
-}
-
-void SliceSizer::record(std::size_t records, qint64 ns)
-{
-    if (records == 0 || ns <= 0)
-        return;
-    const double measured = double(ns) / double(std::max(records, m_min));
-    if (measured >= m_nsPerRecord)
-        m_nsPerRecord = measured; // slower: believed at once
-    else
-        m_nsPerRecord = (m_nsPerRecord + measured) / 2; // faster: averaged in
-}
-
-void SliceSizer::setBudgetMs(double ms)
-{
-    m_budgetNs = std::max(0.0, ms) * 1e6;
-}
-
 NotificationModel::NotificationModel(Source *source, QObject *parent)
     : NotificationModel(source, Mode::Full, parent) { }
 
 NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
-    : QObject(parent), m_source(source), m_mode(mode), m_addressFamily(afUnspec()), m_history(new EventHistory(this))
+    : QObject(parent), m_source(source), m_mode(mode), m_addressFamily(platform::afUnspec()),
+      m_history(new EventHistory(this))
 {
     if (m_mode == Mode::Full) {
         m_interfaces = new InterfaceTableModel(&m_names, this);
@@ -93,7 +51,7 @@ QString NotificationModel::sourceName() const
     return m_source ? QString::fromStdString(m_source->name()) : QString();
 }
 
-bool NotificationModel::start(int addressFamily, bool initialNotification, QString *error)
+bool NotificationModel::start(int addressFamily, bool recordInitial, QString *error)
 {
     stop();
     if (m_mode == Mode::Full) {
@@ -107,6 +65,7 @@ bool NotificationModel::start(int addressFamily, bool initialNotification, QStri
     std::fill(std::begin(m_liveCounts), std::end(m_liveCounts), 0);
     m_snapshotComplete = false;
     m_addressFamily = addressFamily;
+    m_recordInitial = recordInitial;
 
     const auto fail = [&](const QString &message) {
         if (error)
@@ -123,7 +82,9 @@ bool NotificationModel::start(int addressFamily, bool initialNotification, QStri
     params.addressFamily = addressFamily;
     params.callback = &NotificationModel::onRecords;
     params.callerContext = this;
-    params.initialNotification = initialNotification;
+    // Always the snapshot: without it the interfaces that do not change while recording
+    // would have no name ("if 3"). onRecords keeps only what recordInitial asks for.
+    params.initialNotification = true;
     Handle handle = 0;
     // m_handle is set before the first callback can be applied: applyPending only runs
     // on this (GUI) thread, after this function returns.
@@ -164,10 +125,16 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
     // Encoded outside the lock, so the GUI thread never waits for the encoding.
     thread_local Pending encoded;
     encoded.clear();
+    const bool recordInitial = self->m_recordInitial.load(std::memory_order_relaxed);
     for (const ChangeRecord &r : records) {
+        // Not recording the snapshot: of its rows only the interfaces go on, for their names.
+        if (!recordInitial && r.change == ChangeKind::Initial && r.object != ObjectKind::Interface)
+            continue;
         encoded.items.emplace_back(r.timeUs, encoded.blob.size());
         eventcodec::encode(r, encoded.blob);
     }
+    if (encoded.items.empty())
+        return;
     bool post = false;
     {
         std::lock_guard lock(self->m_pendingMutex);
@@ -320,10 +287,19 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     std::vector<QString> ifNames(batch.size()); // resolved as each event arrives
     std::size_t index = 0;
 
+    const bool recordInitial = m_recordInitial.load(std::memory_order_relaxed);
+    std::vector<bool> unrecorded(batch.size()); // snapshot rows that only name interfaces
     for (const ChangeRecord &r : batch) {
-        QString &ifName = ifNames[index++];
+        const std::size_t k = index++;
+        QString &ifName = ifNames[k];
         if (r.change == ChangeKind::SnapshotComplete) {
             sawSnapshotComplete = true;
+            continue;
+        }
+        if (!recordInitial && r.change == ChangeKind::Initial) {
+            unrecorded[k] = true;
+            if (const auto *row = std::get_if<InterfaceRow>(&r.row()))
+                renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name));
             continue;
         }
         countObject(r.object, r.change);
@@ -372,7 +348,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     std::vector<EventHistory::EncodedEntry> entries;
     entries.reserve(count);
     for (std::size_t k = 0; k < count; ++k) {
-        if (batch[k].change == ChangeKind::SnapshotComplete)
+        if (batch[k].change == ChangeKind::SnapshotComplete || unrecorded[k])
             continue;
         const auto [data, size] = backlogBytes(first + k);
         entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
@@ -388,6 +364,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
 
 void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
 {
+    const bool recordInitial = m_recordInitial.load(std::memory_order_relaxed);
     bool sawSnapshotComplete = false;
     std::vector<EventHistory::EncodedEntry> entries;
     entries.reserve(count);
@@ -401,6 +378,15 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
         }
         if (peek.change == ChangeKind::SnapshotComplete) {
             sawSnapshotComplete = true;
+            continue;
+        }
+        if (peek.change == ChangeKind::Initial && !recordInitial) {
+            // An interface of the snapshot (onRecords dropped the other rows): its name only.
+            ChangeRecord r;
+            eventcodec::decode(data, data + size, &r);
+            if (const auto *row = std::get_if<InterfaceRow>(&r.row());
+                row && m_names.set(row->ifIndex, QString::fromStdString(row->name)))
+                namesChanged();
             continue;
         }
         countObject(peek.object, peek.change);
@@ -437,7 +423,6 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
 
 void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)
 {
-    ++m_batchCount;
     Q_EMIT batchApplied(records);
     if (sawSnapshotComplete) {
         m_snapshotComplete = true;

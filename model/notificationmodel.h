@@ -1,4 +1,6 @@
-// NotificationModel: the bridge from a platform Source to the Qt models. It registers
+// SPDX-License-Identifier: GPL-2.0-or-later
+// NotificationModel: the bridge from a platform Source to the Qt models (a controller,
+// not an item model; named after the IP Helper notification API it mirrors). It registers
 // for changes, receives the source's callbacks on the source's reader thread, and
 // marshals them to the GUI thread in batches: the callback appends to a mutex-guarded
 // pending vector and only the first append of a batch posts ONE queued applyPending();
@@ -12,9 +14,10 @@
 // records go into the history in the encoded form they arrive in, never decoded).
 #pragma once
 
-#include "interfacenames.h"
-#include "source.h"
-#include "types.h"
+#include "model/interfacenames.h"
+#include "model/slicesizer.h"
+#include "platform/source.h"
+#include "platform/types.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -23,6 +26,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <span>
@@ -39,45 +43,6 @@ class RouteTableModel;
 class EventHistory;
 class EventLogModel;
 class TimelineBins;
-
-/// The OS AF_INET / AF_INET6 / AF_UNSPEC values, so callers need no socket headers.
-int afInet();
-int afInet6();
-int afUnspec();
-
-/// Sizes the slices a burst is applied in so that one slice takes about budgetMs on the
-/// GUI thread: next() = budget / estimated cost per record, within [minRecords, maxRecords].
-/// The estimate comes from the slices measured so far (record()): a slower slice is
-/// believed at once (the next slice shrinks right away), a faster one is averaged in
-/// halfway. A slice smaller than minRecords counts as minRecords (its fixed cost is not
-/// taken for a per-record cost). Before any measurement the cost is taken to be
-/// kInitialNsPerRecord. Deterministic: it only knows the durations it is given. Not
-/// thread-safe.
-class SliceSizer {
-public:
-    /// The cost assumed before the first measurement: 2 us per record (about what a
-    /// route costs the GUI thread with an empty table; 10,000 records in 20 ms).
-    static constexpr double kInitialNsPerRecord = 2000;
-
-    SliceSizer(double budgetMs, std::size_t minRecords, std::size_t maxRecords);
-    /// Records for the next slice, in [minRecords, maxRecords].
-    std::size_t next() const;
-    /// A slice of `records` records took `ns` nanoseconds (ignored when either is <= 0).
-    void record(std::size_t records, qint64 ns);
-    /// Target duration of one slice, milliseconds (>= 0; 0 = always minRecords).
-    void setBudgetMs(double ms);
-    double budgetMs() const { return m_budgetNs / 1e6; }
-    /// Current estimate, nanoseconds per record.
-    double nsPerRecord() const { return m_nsPerRecord; }
-    std::size_t minRecords() const { return m_min; }
-    std::size_t maxRecords() const { return m_max; }
-
-private:
-    double m_budgetNs;
-    std::size_t m_min;
-    std::size_t m_max;
-    double m_nsPerRecord = kInitialNsPerRecord;
-};
 
 class NotificationModel : public QObject {
     Q_OBJECT
@@ -104,7 +69,10 @@ public:
     /// or AF_UNSPEC). Clears the tables first (model reset) and keeps the event history.
     /// A running registration is stopped first. On failure returns false, sets *error
     /// (the source's message) and emits errorOccurred.
-    bool start(int addressFamily, bool initialNotification, QString *error);
+    /// recordInitial false: the source's snapshot is still taken and its interfaces name
+    /// the interfaces of later events (interfaceName, the history's if_name), but none of
+    /// its Initial rows enters the history, the timeline, the tables or liveCount.
+    bool start(int addressFamily, bool recordInitial, QString *error);
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }
@@ -123,7 +91,7 @@ public:
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
     TimelineBins *timeline() const { return m_timeline; }
-    /// Routing entities (route origins) with their live route counts (issue #3).
+    /// Routing entities (route origins) with their live route counts.
     EntityTableModel *entities() const { return m_entities; }
 
     /// The source's counters for the current registration (Source::stats). False when not
@@ -164,8 +132,6 @@ public:
 
     /// True while a batch is being applied (signals emitted from it run inside).
     bool isApplying() const { return m_applying; }
-    /// Number of batches applied so far (for tests and stats).
-    qint64 batchCount() const { return m_batchCount; }
 
     /// Most records applied in one go on the GUI thread; a larger burst is applied in
     /// slices, one per event-loop turn, so the GUI keeps turning. Each slice is sized by a
@@ -230,6 +196,8 @@ private:
     int m_addressFamily = 0;
     bool m_snapshotComplete = false;
     bool m_applying = false;
+    // start()'s recordInitial; read by onRecords on the reader thread.
+    std::atomic<bool> m_recordInitial {true};
 
     // Records waiting for the GUI thread, in the compact form of eventcodec (about 50
     // bytes per route instead of a ChangeRecord's ~470): a burst of a million routes
@@ -265,7 +233,6 @@ private:
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;
-    qint64 m_batchCount = 0;
     // Apply statistics (GUI thread), see ApplyStats.
     qint64 m_gapCount = 0;
     qint64 m_appliedRecords = 0;

@@ -1,13 +1,15 @@
-#include "recorder.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recorder.h"
 
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "modellogging.h"
-#include "notificationmodel.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/modellogging.h"
+#include "model/notificationmodel.h"
 
 #include <QMetaObject>
 
-#include <limits>
+#include <algorithm>
+#include <chrono>
 
 namespace ncv {
 
@@ -18,8 +20,10 @@ Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *p
       m_model(new NotificationModel(source, NotificationModel::Mode::HistoryOnly, this))
 {
     m_durationTimer.setSingleShot(true);
-    connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::stop);
+    connect(&m_durationTimer, &QTimer::timeout, this, &Recorder::onDurationTimer);
     connect(m_model, &NotificationModel::snapshotComplete, this, &Recorder::onSnapshotComplete);
+    if (m_options.maxEvents > 0)
+        m_model->history()->setCapacity(m_options.maxEvents);
 }
 
 Recorder::~Recorder() = default;
@@ -42,9 +46,25 @@ void Recorder::onSnapshotComplete()
     Q_EMIT ready();
     if (m_options.durationSec < 0)
         return; // until stop()
-    const double ms = m_options.durationSec * 1000.0;
+    const double ns = std::min(m_options.durationSec, kMaxDurationSec) * 1e9;
+    m_deadline = QDeadlineTimer(std::chrono::nanoseconds(qint64(ns)), Qt::PreciseTimer);
+    armDurationTimer();
+}
+
+void Recorder::armDurationTimer()
+{
     // Queued even for 0, so we never finish from inside the model's batch application.
-    m_durationTimer.start(int(std::min(ms, double(std::numeric_limits<int>::max()))));
+    constexpr qint64 kStepMs = qint64(24) * 3600 * 1000;
+    m_durationTimer.start(int(std::min(m_deadline.remainingTime(), kStepMs)));
+}
+
+void Recorder::onDurationTimer()
+{
+    // A step ended (a coarse timer may also end one a little early): stop at the deadline.
+    if (m_deadline.hasExpired())
+        stop();
+    else
+        armDurationTimer();
 }
 
 void Recorder::stop()
@@ -62,11 +82,29 @@ void Recorder::stop()
     // mode there are no table rows to free: the CSV is written right after.
     m_model->stop();
     m_model->applyAll();
+    // The snapshot may have been delivered whole but not yet applied: applyAll() applied
+    // it, so the model knows whether SnapshotComplete came.
+    if (!m_model->isSnapshotComplete()) {
+        m_snapshotIncomplete = true;
+        const qint64 rows = m_model->liveCount(platform::ObjectKind::Interface)
+            + m_model->liveCount(platform::ObjectKind::Address) + m_model->liveCount(platform::ObjectKind::Route);
+        platform::ChangeRecord marker;
+        marker.object = platform::ObjectKind::Gap;
+        marker.change = platform::ChangeKind::Gap;
+        marker.origin = platform::Origin::Inferred;
+        marker.timeUs = platform::nowUs();
+        marker.note = std::string(kSnapshotIncompleteNote)
+            + (m_options.initial ? " recording stopped after " + std::to_string(rows)
+                       + " initial rows, before the snapshot was complete: the rows present at start are not all "
+                         "recorded"
+                                 : std::string(" recording stopped before the snapshot was complete"));
+        m_model->history()->append(std::move(marker), QString());
+    }
     QString error;
     int exitCode = 0;
     if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
         exitCode = 1;
-        qCWarning(lcModel) << error;
+        qCInfo(lcModel) << error; // the caller reports it, from finished()
     } else {
         qCInfo(lcModel) << "wrote" << m_model->history()->size() << "events to" << m_options.csvPath;
     }

@@ -1,11 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Recorder: headless recording (no widgets). Registers through a NotificationModel in
 // Mode::HistoryOnly (no tables, no timeline: only the events and interface names),
 // emits ready() once the initial snapshot is in and notifications are live, records
-// until durationSec has passed (timer started at ready) or stop() is called, then
-// cancels, applies what is pending, writes the CSV through QSaveFile and emits
-// finished(exitCode, error). GUI (main) thread only.
+// until durationSec has passed (counted from ready) or stop() is called, then cancels,
+// applies what is pending, writes the CSV (csv::exportToFile) and emits
+// finished(exitCode, error). Stopped before the initial snapshot was complete, it appends
+// a marker event that says so (snapshotIncomplete()). GUI (main) thread only.
 #pragma once
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -19,10 +22,23 @@ class NotificationModel;
 
 struct RecorderOptions {
     QString csvPath; ///< output file
-    int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use ncv::afUnspec() etc.)
+    int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use platform::afUnspec() etc.)
     bool initial = true; ///< record the snapshot as `initial` events
-    double durationSec = -1; ///< seconds after ready(); -1 = until stop(); 0 = stop at ready
+    /// Seconds after ready(); -1 = until stop(); 0 = stop at ready. Any length up to
+    /// kMaxDurationSec: a QTimer's interval is an int of ms (24.8 days), so the deadline is
+    /// kept in a QDeadlineTimer and the timer re-armed in steps of at most a day.
+    double durationSec = -1;
+    /// Most events kept (EventHistory capacity); older ones are dropped and the CSV starts
+    /// with a marker row counting them. 0 = EventHistory::kDefaultCapacity.
+    qint64 maxEvents = 0;
 };
+
+/// The longest duration a Recorder accepts, in seconds (about 31.7 years).
+inline constexpr double kMaxDurationSec = 1e9;
+
+/// How the details cell of the marker event begins when recording stopped before the
+/// initial snapshot was complete.
+inline constexpr char kSnapshotIncompleteNote[] = "initial snapshot incomplete:";
 
 class Recorder : public QObject {
     Q_OBJECT
@@ -40,6 +56,13 @@ public:
     NotificationModel *model() const { return m_model; }
     const RecorderOptions &options() const { return m_options; }
     bool isFinished() const { return m_finished; }
+    /// After finishing: true when recording stopped before the source's initial snapshot
+    /// was complete, so the `initial` rows are not the whole table. The history then ends
+    /// with a marker event: object and change Gap, origin Inferred, note beginning with
+    /// kSnapshotIncompleteNote and giving the number of initial rows recorded.
+    bool snapshotIncomplete() const { return m_snapshotIncomplete; }
+    /// When the duration ends: forever before ready() and without a duration.
+    QDeadlineTimer deadline() const { return m_deadline; }
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -50,12 +73,16 @@ Q_SIGNALS:
 
 private:
     void onSnapshotComplete();
+    void armDurationTimer();
+    void onDurationTimer();
 
     RecorderOptions m_options;
     NotificationModel *m_model;
     QTimer m_durationTimer;
+    QDeadlineTimer m_deadline {QDeadlineTimer::Forever};
     bool m_ready = false;
     bool m_finished = false;
+    bool m_snapshotIncomplete = false;
 };
 
 } // namespace ncv

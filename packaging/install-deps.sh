@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian/Ubuntu packages NetChangeView needs to build, test and run.
 #   packaging/install-deps.sh            build + run + Linux tests
 #   packaging/install-deps.sh --windows  also MinGW-w64 and Wine (Windows cross build + tests)
@@ -9,7 +10,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-qpa-plugins libgl-dev
-    libmnl-dev
+    libmnl-dev doctest-dev
     iproute2 fonts-dejavu-core
 )
 for arg in "$@"; do

@@ -1,7 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end test of the netchangeview executable (headless) in a private network namespace.
 if(NOT WIN32)
-    ncv_add_qt_test(tst_headless SOURCES tst_headless.cpp netns.h netns.cpp LIBS ncv_model TIMEOUT 180)
-    target_include_directories(tst_headless PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+    ncv_add_qt_test(tst_headless SOURCES tst_headless.cpp LIBS ncv_model TIMEOUT 180)
     target_compile_definitions(tst_headless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
     add_dependencies(tst_headless netchangeview)
 endif()

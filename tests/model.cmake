@@ -1,14 +1,6 @@
-# Model layer tests (owned by the model helper). QtCore + QtTest only.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Model layer tests: QtCore + QtTest only, each tst_<name>.cpp against ncv_model.
 foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemodel eventlogmodel
-          csvwriter timelinebins recorder eventhistory changetableproxy)
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tst_${t}.cpp)
-        ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp modeltestrows.h LIBS ncv_model)
-    endif()
-endforeach()
-
-# Issue #3 (UI/model half): routing entities table and the diagnostics /proc parsers.
-foreach(t entitytablemodel diagnostics)
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tst_${t}.cpp)
-        ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp modeltestrows.h LIBS ncv_model)
-    endif()
+          csvwriter timelinebins recorder eventhistory changetableproxy entitytablemodel)
+    ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp LIBS ncv_model)
 endforeach()

@@ -1,21 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
 // Usage: ncv_screenshot [out.png] [width height [tab]]
 //   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
-// Issue #3 content: a gap (red band on the timeline) followed by inferred events, routing
+// Recovery content: a gap (red band on the timeline) followed by inferred events, routing
 // entities, a route counting down to its expiry and an expired route.
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogmodel.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "viewstestdata.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/notificationmodel.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/viewstestdata.h"
+#include "views/detailspanel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventpane.h"
+#include "views/mainwindow.h"
+#include "views/tablesection.h"
+#include "views/tablespage.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
     MainWindow window(&model);
     window.resize(width, height);
     QString error;
-    if (!model.start(afUnspec(), true, &error))
+    if (!model.start(platform::afUnspec(), true, &error))
         qFatal("start: %s", qPrintable(error));
     window.show();
     const auto entityRecord = [](ChangeKind change, std::uint32_t protocol) {
@@ -129,21 +132,21 @@ int main(int argc, char **argv)
     tick.start();
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tableTabs()->setCurrentIndex(tab == 4 ? 3 : tab);
+        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab);
         if (tab == 4) { // select the bgp entity: the Routes table shows its routes only
-            TableSection *entities = window.entitiesSection();
+            TableSection *entities = window.tablesPage()->entitiesSection();
             for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
                 if (entities->proxy()->index(r, EntityTableModel::Protocol).data().toString() == QStringLiteral("bgp"))
                     entities->view()->selectRow(r);
             }
-            window.tableTabs()->setCurrentWidget(window.routesSection());
+            window.tablesPage()->tabs()->setCurrentWidget(window.tablesPage()->routesSection());
         }
         // Routes: those with an expiry first (counting down), then by metric.
-        window.routesSection()->view()->sortByColumn(tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric,
-                                                     Qt::AscendingOrder);
+        window.tablesPage()->routesSection()->view()->sortByColumn(
+            tab == 2 ? RouteTableModel::Expires : RouteTableModel::Metric, Qt::AscendingOrder);
         source.remove(routeRow("10.1.0.0", 24, "", 4, 20, 2, 254, 253)); // greyed for a second
         source.upsert(routeRow("10.1.0.0", 16, "10.1.0.253", 4, 1024)); // changed next hop
-        TableSection *events = window.eventsSection();
+        TableSection *events = window.eventPane()->eventsSection();
         const QAbstractItemModel *proxy = events->proxy();
         // Tab 2: the interface parameter change; tab 3: the gap; tab 4: the inferred delete.
         const QString wantChange = tab == 3 ? QStringLiteral("gap")
@@ -174,7 +177,7 @@ int main(int argc, char **argv)
             if (std::unique_ptr<platform::Source> system = platform::createSystemSource()) {
                 NotificationModel live(system.get());
                 QString liveError;
-                if (live.start(afUnspec(), true, &liveError)) {
+                if (live.start(platform::afUnspec(), true, &liveError)) {
                     QElapsedTimer wait;
                     wait.start();
                     while (!live.isSnapshotComplete() && wait.elapsed() < 3000)

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // AddressTableModel through NotificationModel + ManualSource, QAbstractItemModelTester
 // attached before data: inserts, flag changes, lifetimes, removals.
-#include "addresstablemodel.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -49,7 +50,7 @@ private Q_SLOTS:
         m_source->upsert(iface(2, "eth0"));
         m_source->upsert(address(2, "2001:db8::1", 64));
         QString error;
-        QVERIFY(m_model->start(afInet6(), true, &error));
+        QVERIFY(m_model->start(platform::afInet6(), true, &error));
         QTRY_COMPARE(m_model->addresses()->rowCount(), 1);
         QCOMPARE(m_model->addresses()->index(0, column).data().toString(), text);
     }
@@ -64,7 +65,7 @@ private Q_SLOTS:
         a.preferredUntilUs = nowUs() + 100'000'000 + 500'000;
         m_source->upsert(a);
         QString error;
-        QVERIFY(m_model->start(afInet(), true, &error));
+        QVERIFY(m_model->start(platform::afInet(), true, &error));
         QTRY_COMPARE(m_model->addresses()->rowCount(), 1);
         QCOMPARE(m_model->addresses()->index(0, AddressTableModel::ValidLifetime).data().toString(),
                  QStringLiteral("300s"));
@@ -82,7 +83,7 @@ private Q_SLOTS:
     {
         AddressTableModel *addrs = m_model->addresses();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         for (int i = 1; i <= 10; ++i)
             m_source->upsert(address(2, ("10.0.0." + std::to_string(i)).c_str(), 24));
         QTRY_COMPARE(addrs->rowCount(), 10);

@@ -1,18 +1,21 @@
-// ChangeTableProxy over the Routes table (issue #4): sorting through compareRows() gives
-// the order of QSortFilterProxyModel on SortRole for every column (next hops: by gateway
-// address), the fast filter accepts exactly the rows a fixed-string filter over the
-// display texts accepts, also while typing narrows it and after the table changed; the
-// model tester watches throughout.
-#include "changetablemodel.h"
-#include "columnfilterproxy.h"
-#include "interfacenames.h"
-#include "modeltestrows.h"
-#include "routetablemodel.h"
-#include "tablemodelroles.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ChangeTableProxy over the Routes table: sorting through compareRows() gives the order
+// of QSortFilterProxyModel on SortRole for every column (next hops: by gateway address;
+// protocols of both name spaces, rtm_protocol and MIB_IPPROTO, by name), the fast filter
+// accepts exactly the rows a fixed-string filter over the display texts accepts, also
+// while typing narrows it and after the table changed; the model tester watches throughout.
+#include "model/interfacenames.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStringListModel>
 #include <QTest>
 
 #include <limits>
@@ -63,6 +66,13 @@ void fillRoutes(RouteTableModel &model, int n)
             : route("10." + std::to_string(i % 256) + "." + std::to_string(i / 256) + ".0", std::uint8_t(16 + i % 9),
                     gateways[i % 4], 1 + i % 3, std::uint32_t((i * 37) % 11), i % 6 == 0 ? 255 : 254);
         r.protocol = std::uint32_t(i % 5 == 0 ? 2 : i % 5 == 1 ? 186 : 4);
+        if (i % 10 == 3) {
+            // Windows routes: MIB_IPPROTO_* origins (netmgmt, local, rip, other), named
+            // from another table than rtm_protocol and sorted by those names among them.
+            const std::uint32_t mibProtocols[] = {3, 2, 8, 1};
+            r.protocolSpace = ProtocolSpace::MibIpProto;
+            r.protocol = mibProtocols[(i / 10) % 4];
+        }
         r.scope = std::uint8_t(i % 4 == 0 ? 253 : 0);
         r.type = std::uint8_t(i % 6 == 0 ? 2 : 1);
         if (i % 3 == 0)
@@ -374,6 +384,38 @@ private Q_SLOTS:
             QCOMPARE(proxy.index(row, RouteTableModel::Protocol).data().toString(), value);
         proxy.clearRequiredValue();
         QCOMPARE(proxy.rowCount(), plain.rowCount());
+    }
+
+    // A live table is filtered by setFilterText() alone: QSortFilterProxyModel's own
+    // pattern is not applied, and setting one says so instead of being ignored silently.
+    void inheritedPatternIsNotAppliedAndSaysSo()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 50);
+        ChangeTableProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        QTest::ignoreMessage(
+            QtWarningMsg, QRegularExpression(QStringLiteral("filter pattern \"zzz\" is not applied to a live table")));
+        proxy.setFilterFixedString(QStringLiteral("zzz"));
+        QCOMPARE(proxy.rowCount(), 50);
+        proxy.setFilterFixedString(QString()); // clearing it says nothing
+        proxy.setFilterText(QStringLiteral("zzz"));
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setFilterText(QStringLiteral("IPV6")); // one column's text, ignoring case
+        QCOMPARE(proxy.rowCount(), 8); // i % 7 == 0 below 50
+
+        // Another source: setFilterText() is QSortFilterProxyModel's fixed-string filter,
+        // ignoring case, over every column, and says nothing.
+        QStringListModel names({QStringLiteral("Alpha"), QStringLiteral("beta"), QStringLiteral("GAMMA")});
+        ChangeTableProxy other;
+        other.setSourceModel(&names);
+        other.setFilterText(QStringLiteral("ALP"));
+        QCOMPARE(other.rowCount(), 1);
+        other.setFilterText(QStringLiteral("a"));
+        QCOMPARE(other.rowCount(), 3);
+        other.setFilterText(QStringLiteral("a.*"));
+        QCOMPARE(other.rowCount(), 0); // plain text, not a pattern
     }
 
     // The Expires column counts down with one dataChanged per run of neighbouring rows

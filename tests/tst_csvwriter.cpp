@@ -1,19 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // CSV writer and reader: exact header, every column of each object kind, RFC 4180
 // quoting, non-ASCII text, the formula guard, a full round trip through the reader,
-// QSaveFile all-or-nothing behaviour, cancel, broken input.
-#include "csvreader.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "modeltestrows.h"
-#include "rowfields.h"
+// names and aliases of bytes that are not UTF-8 (escaped, read back byte for byte),
+// QSaveFile all-or-nothing behaviour, cancel, broken input; export targets that are not
+// regular files (device nodes and a full disk on a private tmpfs, a FIFO), symlinks in
+// sticky directories, the owner and mode of a replaced file, the unique fallback file.
+#include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "platform/rowfields.h"
+#include "platform/textescape.h"
+#include "support/modeltestrows.h"
+#include "support/mountns.h"
 
 #include <QBuffer>
 #include <QFile>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <random>
+#include <thread>
 
 using namespace ncv;
 using namespace ncv::platform;
@@ -88,6 +102,44 @@ void fill(EventHistory &h)
     // 11: a non-ASCII name that needs quoting.
     h.append(record(ObjectKind::Interface, ChangeKind::Add, iface(9, kAlias)), QString::fromStdString(kAlias));
 }
+
+/// n route rows (about 110 bytes each in the CSV).
+void fillRoutes(EventHistory &h, int n)
+{
+    for (int i = 0; i < n; ++i)
+        h.append(record(ObjectKind::Route, ChangeKind::Add, numberedRoute(i)), QStringLiteral("eth0"));
+}
+
+/// The bytes csv::write produces for h.
+QByteArray csvBytes(const EventHistory &h)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    QString error;
+    if (!csv::write(h, &buffer, &error))
+        qWarning("csv::write: %s", qPrintable(error));
+    return buffer.data();
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<cannot read>");
+}
+
+struct stat statOf(const QString &path)
+{
+    struct stat st { };
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+        st.st_mode = 0;
+    return st;
+}
+
+/// Every name in dir (hidden ones too), sorted.
+QStringList namesIn(const QString &dir)
+{
+    return QDir(dir).entryList(QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+}
 } // namespace
 
 class TestCsvWriter : public QObject {
@@ -105,7 +157,7 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("timeUs");
         QTest::addColumn<QByteArray>("text");
         QTest::newRow("epoch") << qint64(0) << QByteArray("1970-01-01T00:00:00.000000Z");
-        QTest::newRow("issue example") << qint64(1'795'261'323'123'456) << QByteArray("2026-11-21T11:42:03.123456Z");
+        QTest::newRow("README example") << qint64(1'795'261'323'123'456) << QByteArray("2026-11-21T11:42:03.123456Z");
         QTest::newRow("leap day") << qint64(951'782'400'000'001) << QByteArray("2000-02-29T00:00:00.000001Z");
         QTest::newRow("before epoch") << qint64(-1) << QByteArray("1969-12-31T23:59:59.999999Z");
     }
@@ -141,6 +193,12 @@ private Q_SLOTS:
         QTest::newRow("guard cr, quoted") << QStringLiteral("\rx") << QByteArray("\"'\rx\"");
         QTest::newRow("guard and comma") << QStringLiteral("=1,2") << QByteArray("\"'=1,2\"");
         QTest::newRow("inner = not guarded") << QStringLiteral("a=b") << QByteArray("a=b");
+        // A text that begins with apostrophes before a formula character gets one more, so
+        // that taking one off (csv::bytesFromCell) gives the text back.
+        QTest::newRow("apostrophe then =") << QStringLiteral("'=x") << QByteArray("''=x");
+        QTest::newRow("apostrophes then -") << QStringLiteral("''-x") << QByteArray("'''-x");
+        QTest::newRow("apostrophe, text") << QStringLiteral("'x") << QByteArray("'x");
+        QTest::newRow("apostrophe alone") << QStringLiteral("'") << QByteArray("'");
     }
     void cellQuoting()
     {
@@ -336,6 +394,76 @@ private Q_SLOTS:
         }
     }
 
+    void bytesThatAreNotUtf8RoundTrip()
+    {
+        // Names and aliases of arbitrary bytes (no NUL: the kernel's strings end there), as
+        // the decoder hands them on: escaped by textFromBytes. The CSV is valid UTF-8 and
+        // bytesFromCell gives every name, and the alias inside details, back byte for byte.
+        std::mt19937 rng(4242);
+        std::uniform_int_distribution<int> length(1, 15);
+        std::uniform_int_distribution<int> byte(1, 255);
+        std::uniform_int_distribution<int> special(0, 7);
+        const auto randomBytes = [&] {
+            std::string raw;
+            for (int n = length(rng); n > 0; --n) {
+                switch (special(rng)) { // bias towards the escape's own characters
+                case 0: raw += '\\'; break;
+                case 1: raw += 'x'; break;
+                case 2: raw += "\xc3\xbc"; break; // ü
+                default: raw += char(byte(rng)); break;
+                }
+            }
+            return raw;
+        };
+        std::vector<std::pair<std::string, std::string>> raws = {
+            {"d\xff\xfe", "bad\xff\xfe"}, // the names and alias of the end-to-end test
+            {"-d\xff", "'=x\xfe"}, // guarded cells
+            {"'=d", "a\\x41"}, // an apostrophe of its own; a typed escape
+            {"=\x80", "\\\xff"},
+        };
+        for (int k = 0; k < 3000; ++k)
+            raws.emplace_back(randomBytes(), randomBytes());
+
+        EventHistory h;
+        quint32 ifIndex = 100;
+        for (const auto &[rawName, rawAlias] : raws) {
+            // Qt's own UTF-8 check agrees with isValidUtf8 on these bytes.
+            QCOMPARE(isValidUtf8(rawName), QByteArray::fromStdString(rawName).isValidUtf8());
+            InterfaceRow row = iface(++ifIndex, textFromBytes(rawName));
+            row.alias = textFromBytes(rawAlias);
+            h.append(record(ObjectKind::Interface, ChangeKind::Add, row), QString::fromStdString(row.name));
+        }
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QString error;
+        QVERIFY(csv::write(h, &buffer, &error));
+        const QByteArray data = buffer.data();
+        QVERIFY(data.isValidUtf8());
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString decoded = decoder.decode(data);
+        QVERIFY(!decoder.hasError());
+        QCOMPARE(decoded.toUtf8(), data);
+
+        QList<QStringList> parsed = csv::parse(data, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(parsed.size(), qsizetype(raws.size()) + 1);
+        for (std::size_t i = 0; i < raws.size(); ++i) {
+            const QStringList &cells = parsed.at(qsizetype(i) + 1);
+            const QByteArray name = QByteArray::fromStdString(raws[i].first);
+            const QByteArray alias = QByteArray::fromStdString(raws[i].second);
+            QVERIFY2(csv::bytesFromCell(cells.at(6)) == name,
+                     qPrintable(QStringLiteral("row %1: %2").arg(i).arg(cells.at(6))));
+            QVERIFY2(csv::bytesFromCell(cells.at(13)).endsWith(QByteArray(" alias " + alias)),
+                     qPrintable(QStringLiteral("row %1: %2").arg(i).arg(cells.at(13))));
+        }
+        // What the text looks like: each stray byte as \xHH, a typed \x41 kept apart.
+        QCOMPARE(parsed.at(1).at(6), QStringLiteral("d\\xff\\xfe"));
+        QVERIFY(parsed.at(1).at(13).endsWith(QStringLiteral(" alias bad\\xff\\xfe")));
+        QCOMPARE(parsed.at(2).at(6), QStringLiteral("'-d\\xff"));
+        QCOMPARE(parsed.at(3).at(6), QStringLiteral("''=d"));
+        QVERIFY(parsed.at(3).at(13).endsWith(QStringLiteral(" alias a\\x5cx41")));
+    }
+
     // Route rows, byte for byte: the cells come from the route description (rowfields.h):
     // if_index, destination, gateway, metric, protocol and table from the fields marked for
     // them, details = the attribute line (in description order) or the changes.
@@ -419,9 +547,9 @@ private Q_SLOTS:
         QVERIFY(buffer.data() == expected);
     }
 
-    // Issue #3 values: change expired / registered / deregistered / gap, object entity (its
+    // Values beyond the MIB_NOTIFICATION_TYPE set: change expired / registered / deregistered / gap, object entity (its
     // name in protocol) / gap, origin inferred.
-    void issue3Rows()
+    void entityGapExpiredRows()
     {
         EventHistory h;
         RouteRow ra = route("2001:db8:5::", 64, "fe80::1", 2, 1024);
@@ -475,6 +603,65 @@ private Q_SLOTS:
         // inferred
         QCOMPARE(parsed.at(5).at(change), QStringLiteral("add"));
         QCOMPARE(parsed.at(5).at(origin), QStringLiteral("inferred"));
+    }
+
+    void droppedEventsAreCountedInAGapRowFirst_data()
+    {
+        QTest::addColumn<bool>("oneBatch");
+        QTest::newRow("dropped from the store") << false;
+        QTest::newRow("dropped unseen from a batch larger than the capacity") << true;
+    }
+    void droppedEventsAreCountedInAGapRowFirst()
+    {
+        QFETCH(bool, oneBatch);
+        EventHistory h;
+        h.setCapacity(5);
+        std::vector<EventHistory::Entry> batch;
+        for (int i = 0; i < 8; ++i) {
+            ChangeRecord r = record(ObjectKind::Route, ChangeKind::Add, numberedRoute(i));
+            r.timeUs = kT0 + i;
+            if (oneBatch)
+                batch.push_back({r, QStringLiteral("eth0")});
+            else
+                h.append(r, QStringLiteral("eth0"));
+        }
+        if (oneBatch)
+            h.append(std::move(batch));
+        QCOMPARE(h.size(), qint64(5));
+        QCOMPARE(h.droppedSinceClear(), qint64(3));
+        QCOMPARE(h.lastDroppedTimeUs(), kT0 + 2);
+
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QString error;
+        QVERIFY2(csv::write(h, &buffer, &error), qPrintable(error));
+        QList<QStringList> rows = csv::parse(buffer.data(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(rows.size(), 1 + 1 + 5);
+        QCOMPARE(rows.at(0), kHeader);
+        const QStringList &gap = rows.at(1);
+        QCOMPARE(gap.size(), kHeader.size());
+        QCOMPARE(gap.at(0), QString()); // stands for no single event
+        QCOMPARE(gap.at(1), QString::fromLatin1(csv::isoTimeUtc(kT0 + 2))); // the newest dropped one
+        QCOMPARE(gap.at(2), QStringLiteral("gap"));
+        QCOMPARE(gap.at(3), QStringLiteral("gap"));
+        QCOMPARE(gap.at(13),
+                 QStringLiteral("oldest events dropped: 3 events (sequence 1 to 3) are missing: the history keeps at "
+                                "most 5 events"));
+        QCOMPARE(gap.at(14), QStringLiteral("inferred"));
+        QCOMPARE(rows.at(2).at(0), QStringLiteral("4"));
+        QCOMPARE(rows.at(6).at(0), QStringLiteral("8"));
+
+        // After clear() the missing events were removed on purpose: no gap row.
+        h.clear();
+        QCOMPARE(h.droppedSinceClear(), qint64(0));
+        h.append(record(ObjectKind::Route, ChangeKind::Add, numberedRoute(9)), QStringLiteral("eth0"));
+        QBuffer after;
+        QVERIFY(after.open(QIODevice::WriteOnly));
+        QVERIFY(csv::write(h, &after, &error));
+        rows = csv::parse(after.data(), &error);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.at(1).at(0), QStringLiteral("9"));
     }
 
     void exportToFileWritesAndReplaces()
@@ -535,14 +722,22 @@ private Q_SLOTS:
 
     void writeErrorIsReported()
     {
-        QFile full(QStringLiteral("/dev/full"));
-        if (!full.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-            QSKIP("/dev/full not available");
+        // Our own full device node (1,7) on a private tmpfs, not the machine's /dev/full.
+        if (!test::mountNamespaceResult().entered)
+            QSKIP(test::mountNamespaceResult().message.c_str());
+        QTemporaryDir dir;
+        test::TmpfsMount tmpfs(dir.path().toStdString(), 64);
+        QVERIFY2(tmpfs.ok(), tmpfs.error().c_str());
+        const QString node = dir.filePath(QStringLiteral("full"));
+        if (const std::string why = test::makeCharDevice(node.toStdString(), 1, 7); !why.empty())
+            QSKIP(why.c_str());
+        QFile full(node);
+        QVERIFY(full.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
         EventHistory h;
         fill(h);
         QString error;
         QVERIFY(!csv::write(h, &full, &error));
-        QVERIFY2(error.startsWith(QStringLiteral("write failed")), qPrintable(error));
+        QCOMPARE(error, QStringLiteral("write failed: No space left on device"));
     }
 
     void cancelLeavesNoFileAndKeepsExisting()
@@ -572,6 +767,229 @@ private Q_SLOTS:
         QFile good(path);
         QVERIFY(good.open(QIODevice::ReadOnly));
         QCOMPARE(good.readAll(), QByteArray("good\r\n"));
+    }
+
+    // A device is written in place, never replaced: exporting to a null device succeeds
+    // and leaves the node; a full device (ENOSPC) is an error naming the cause. The nodes
+    // are our own, on a tmpfs in a private mount namespace.
+    void deviceTargetsAreWrittenInPlace()
+    {
+        if (!test::mountNamespaceResult().entered)
+            QSKIP(test::mountNamespaceResult().message.c_str());
+        QTemporaryDir dir;
+        test::TmpfsMount tmpfs(dir.path().toStdString(), 1024);
+        QVERIFY2(tmpfs.ok(), tmpfs.error().c_str());
+        const QString null = dir.filePath(QStringLiteral("null"));
+        const QString full = dir.filePath(QStringLiteral("full"));
+        for (const auto &[path, minor] : {std::pair {null, 3u}, std::pair {full, 7u}}) {
+            const std::string why = test::makeCharDevice(path.toStdString(), 1, minor);
+            if (!why.empty())
+                QSKIP(why.c_str());
+        }
+        EventHistory h;
+        fill(h);
+        QString error;
+        QVERIFY2(csv::exportToFile(h, null, &error), qPrintable(error));
+        QVERIFY(S_ISCHR(statOf(null).st_mode));
+        QCOMPARE(statOf(null).st_rdev, makedev(1, 3));
+
+        QVERIFY(!csv::exportToFile(h, full, &error));
+        QCOMPARE(error, QStringLiteral("cannot write %1: No space left on device").arg(full));
+        QVERIFY(S_ISCHR(statOf(full).st_mode));
+        QCOMPARE(statOf(full).st_rdev, makedev(1, 7));
+        QCOMPARE(namesIn(dir.path()), QStringList({QStringLiteral("full"), QStringLiteral("null")})); // no temp file
+    }
+
+    // A FIFO gets every row in order while its reader reads (the CSV is larger than the
+    // pipe buffer), and stays a FIFO.
+    void fifoTargetGetsTheRowsInOrder()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        // Open the read end first (non-blocking: there is no writer yet), so the export's
+        // blocking open finds a reader.
+        const int fd = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        EventHistory h;
+        fillRoutes(h, 5000);
+        QByteArray received;
+        std::thread reader([fd, &received] {
+            char buf[65536];
+            bool writerSeen = false;
+            for (int idle = 0; idle < 100;) { // 10 s without data: give up
+                pollfd p {fd, POLLIN, 0};
+                if (::poll(&p, 1, 100) <= 0) {
+                    ++idle;
+                    continue;
+                }
+                const ssize_t n = ::read(fd, buf, sizeof buf);
+                if (n > 0) {
+                    received.append(buf, n);
+                    writerSeen = true;
+                    idle = 0;
+                } else if (n == 0 && writerSeen) {
+                    break; // the writer closed
+                } else {
+                    ++idle;
+                    ::usleep(100 * 1000);
+                }
+            }
+        });
+        QString error;
+        const bool ok = csv::exportToFile(h, fifo, &error);
+        reader.join();
+        ::close(fd);
+        QVERIFY2(ok, qPrintable(error));
+        QVERIFY(S_ISFIFO(statOf(fifo).st_mode));
+        QCOMPARE(received.size(), csvBytes(h).size());
+        QVERIFY(received == csvBytes(h));
+    }
+
+    // Another user's symlink in a sticky world-writable directory (as /tmp) is not
+    // followed, as the last component or as a directory on the way; the user's own link
+    // and the directory owner's link are.
+    void symlinkInStickyDirectoryIsRefused()
+    {
+        if (geteuid() != 0)
+            QSKIP("making a symlink owned by another user needs root");
+        QTemporaryDir sticky;
+        QTemporaryDir elsewhere;
+        QCOMPARE(::chmod(QFile::encodeName(sticky.path()).constData(), 01777), 0);
+        const QString secret = elsewhere.filePath(QStringLiteral("secret"));
+        {
+            QFile f(secret);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("root only\n");
+        }
+        const QString link = sticky.filePath(QStringLiteral("out.csv"));
+        const QString dirLink = sticky.filePath(QStringLiteral("dir"));
+        QVERIFY(QFile::link(secret, link));
+        QVERIFY(QFile::link(elsewhere.path(), dirLink));
+        QCOMPARE(::lchown(QFile::encodeName(link).constData(), 65534, 65534), 0);
+        QCOMPARE(::lchown(QFile::encodeName(dirLink).constData(), 65534, 65534), 0);
+        EventHistory h;
+        fill(h);
+        QString error;
+        QVERIFY(!csv::exportToFile(h, link, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("cannot write %1: refusing to follow the symlink").arg(link)),
+                 qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("uid 65534")) && error.contains(QStringLiteral("fs.protected_symlinks")),
+                 qPrintable(error));
+        QVERIFY(!error.contains(u'\n'));
+        const QString throughDir = dirLink + QStringLiteral("/secret");
+        QVERIFY(!csv::exportToFile(h, throughDir, &error));
+        QVERIFY2(error.contains(QStringLiteral("refusing to follow the symlink %1").arg(dirLink)), qPrintable(error));
+        QCOMPARE(readAll(secret), QByteArray("root only\n"));
+        QVERIFY(S_ISLNK(statOf(link).st_mode));
+
+        // The directory's owner's link is followed.
+        QCOMPARE(::chown(QFile::encodeName(sticky.path()).constData(), 65534, 65534), 0);
+        QVERIFY2(csv::exportToFile(h, link, &error), qPrintable(error));
+        QCOMPARE(readAll(secret), csvBytes(h));
+        QVERIFY(S_ISLNK(statOf(link).st_mode)); // the target was replaced, not the link
+        // And the user's own.
+        QCOMPARE(::chown(QFile::encodeName(sticky.path()).constData(), 0, 0), 0);
+        QCOMPARE(::lchown(QFile::encodeName(link).constData(), 0, 0), 0);
+        QVERIFY2(csv::exportToFile(h, link, &error), qPrintable(error));
+    }
+
+    // Replacing a file keeps its owner, group and mode (we run as root: any owner can be
+    // kept; as another user only the mode is checked).
+    void replacedFileKeepsOwnerAndMode()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("theirs.csv"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("old\n");
+        }
+        const QByteArray native = QFile::encodeName(path);
+        const bool root = geteuid() == 0;
+        if (root)
+            QCOMPARE(::chown(native.constData(), 65534, 65534), 0);
+        QCOMPARE(::chmod(native.constData(), 0604), 0);
+        EventHistory h;
+        fill(h);
+        QString error;
+        QVERIFY2(csv::exportToFile(h, path, &error), qPrintable(error));
+        QCOMPARE(readAll(path), csvBytes(h));
+        const struct stat st = statOf(path);
+        QCOMPARE(st.st_mode & 07777, mode_t(0604));
+        if (root) {
+            QCOMPARE(st.st_uid, uid_t(65534));
+            QCOMPARE(st.st_gid, gid_t(65534));
+        }
+    }
+
+    // A full disk: one line naming the cause (strerror of ENOSPC), the existing file left
+    // as it was and no temporary file left behind; for a write cut short by the full disk
+    // (large export) and for a small export that fits the write buffer.
+    void fullDiskIsNamedAndLeavesTheFile_data()
+    {
+        QTest::addColumn<int>("routes");
+        QTest::newRow("large export, short write") << 10000;
+        QTest::newRow("small export") << 3;
+    }
+    void fullDiskIsNamedAndLeavesTheFile()
+    {
+        QFETCH(int, routes);
+        if (!test::mountNamespaceResult().entered)
+            QSKIP(test::mountNamespaceResult().message.c_str());
+        QTemporaryDir dir;
+        test::TmpfsMount tmpfs(dir.path().toStdString(), 256);
+        QVERIFY2(tmpfs.ok(), tmpfs.error().c_str());
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("good\r\n");
+        }
+        {
+            // Fill the disk, leaving nothing (small export) or a little (large export) free.
+            QFile filler(dir.filePath(QStringLiteral("filler")));
+            QVERIFY(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+            const QByteArray block(4096, 'x');
+            const int leave = routes > 100 ? 8 : 0;
+            while (filler.write(block) == block.size()) { }
+            filler.resize(filler.size() - leave * 4096);
+        }
+        EventHistory h;
+        fillRoutes(h, routes);
+        QString error;
+        QVERIFY(!csv::exportToFile(h, path, &error));
+        QCOMPARE(error, QStringLiteral("cannot write %1: No space left on device").arg(path));
+        QCOMPARE(readAll(path), QByteArray("good\r\n"));
+        QCOMPARE(namesIn(dir.path()), QStringList({QStringLiteral("filler"), QStringLiteral("out.csv")}));
+    }
+
+    // The fallback file: a new unique name each time, created exclusively, mode 0600,
+    // complete.
+    void newFileIsUniqueAndPrivate()
+    {
+        QTemporaryDir dir;
+        EventHistory h;
+        fill(h);
+        const QString nameTemplate = dir.filePath(QStringLiteral("saved-XXXXXX.csv"));
+        QString first;
+        QString second;
+        QString error;
+        QVERIFY2(csv::exportToNewFile(h, nameTemplate, &first, &error), qPrintable(error));
+        QVERIFY2(csv::exportToNewFile(h, nameTemplate, &second, &error), qPrintable(error));
+        QVERIFY(first != second);
+        for (const QString &path : {first, second}) {
+            QVERIFY2(QFileInfo(path).fileName().startsWith(QStringLiteral("saved-")), qPrintable(path));
+            QVERIFY2(path.endsWith(QStringLiteral(".csv")), qPrintable(path));
+            QCOMPARE(QFileInfo(path).absolutePath(), dir.path());
+            const struct stat st = statOf(path);
+            QVERIFY(S_ISREG(st.st_mode));
+            QCOMPARE(st.st_mode & 07777, mode_t(0600));
+            QCOMPARE(readAll(path), csvBytes(h));
+        }
+        // A directory that cannot hold it: an error naming it, nothing made.
+        QVERIFY(!csv::exportToNewFile(h, dir.filePath(QStringLiteral("missing/x-XXXXXX.csv")), &first, &error));
+        QVERIFY2(error.contains(dir.filePath(QStringLiteral("missing"))), qPrintable(error));
     }
 
     void reader_data()
@@ -614,5 +1032,11 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCsvWriter)
+int main(int argc, char **argv)
+{
+    ncv::test::enterPrivateMountNamespace(); // before any thread exists
+    QCoreApplication app(argc, argv);
+    TestCsvWriter test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_csvwriter.moc"

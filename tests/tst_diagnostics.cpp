@@ -1,6 +1,8 @@
-// The diagnostics parsers on sample /proc text (net.core.rmem_max, /proc/net/netlink),
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The /proc parsers (platform/linux/procnet.h) on sample text (net.core.rmem_max, /proc/net/netlink),
 // and the readers on this machine where /proc exists.
-#include "diagnostics.h"
+#include "model/diagnostics.h"
+#include "platform/linux/procnet.h"
 
 #include <QTest>
 
@@ -37,7 +39,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, text);
         QFETCH(bool, valid);
         QFETCH(qint64, value);
-        const auto parsed = diagnostics::parseRmemMax(text);
+        const auto parsed
+            = platform::procnet::parseRmemMax(std::string_view(text.constData(), std::size_t(text.size())));
         QCOMPARE(parsed.has_value(), valid);
         if (valid)
             QCOMPARE(qint64(*parsed), value);
@@ -46,35 +49,35 @@ private Q_SLOTS:
     void netlinkRowByPortId()
     {
         // NETLINK_ROUTE (Eth 0) socket 4123: Drops 17 (the Eth 9 socket with the same pid is not it).
-        const auto info = diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 4123);
+        const auto info = platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 4123);
         QVERIFY(info.has_value());
         QCOMPARE(info->protocol, 0);
         QCOMPARE(info->portId, 4123u);
         QCOMPARE(info->drops, 17u);
         QCOMPARE(info->rmem, 212992u);
         // Any protocol: the first row with that pid.
-        QCOMPARE(diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 4123, -1)->drops, 17u);
+        QCOMPARE(platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 4123, -1)->drops, 17u);
         // Protocol 9 explicitly.
-        QCOMPARE(diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 4123, 9)->drops, 99u);
+        QCOMPARE(platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 4123, 9)->drops, 99u);
         // Port ids above INT_MAX (kernel-assigned ids are negative pids printed unsigned).
-        QCOMPARE(diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 2147483690u)->drops, 0u);
-        QCOMPARE(diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 3735928559u, 16)->drops, 5u);
+        QCOMPARE(platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 2147483690u)->drops, 0u);
+        QCOMPARE(platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 3735928559u, 16)->drops, 5u);
     }
 
     void netlinkMissingRowOrColumns()
     {
-        QVERIFY(!diagnostics::parseNetlinkSocket(QByteArrayView(kNetlink), 999).has_value());
-        QVERIFY(!diagnostics::parseNetlinkSocket(QByteArrayView(""), 4123).has_value());
+        QVERIFY(!platform::procnet::parseNetlinkSocket(std::string_view(kNetlink), 999).has_value());
+        QVERIFY(!platform::procnet::parseNetlinkSocket(std::string_view(""), 4123).has_value());
         // No Drops column in the header: no answer rather than a wrong column.
         const char noDrops[] = "sk Eth Pid Groups Rmem\nffff 0 4123 0 0\n";
-        QVERIFY(!diagnostics::parseNetlinkSocket(QByteArrayView(noDrops), 4123).has_value());
+        QVERIFY(!platform::procnet::parseNetlinkSocket(std::string_view(noDrops), 4123).has_value());
         // Columns in another order are found by name.
         const char reordered[] = "Drops Pid Eth\n42 4123 0\n";
-        QCOMPARE(diagnostics::parseNetlinkSocket(QByteArrayView(reordered), 4123)->drops, 42u);
+        QCOMPARE(platform::procnet::parseNetlinkSocket(std::string_view(reordered), 4123)->drops, 42u);
         // A short or broken row is skipped.
         const char broken[]
             = "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\nffff 0 4123\nffff 0 4123 0 0 0 0 2 x 1\n";
-        QVERIFY(!diagnostics::parseNetlinkSocket(QByteArrayView(broken), 4123).has_value());
+        QVERIFY(!platform::procnet::parseNetlinkSocket(std::string_view(broken), 4123).has_value());
     }
 
     void readersOnThisMachine()

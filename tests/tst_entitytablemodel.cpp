@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTableModel through NotificationModel + ManualSource: Entity records add, update and
 // remove rows (with the usual marks and a ranged removal by the sweep), the Routes column
 // is counted live from route records, all under QAbstractItemModelTester attached before
 // any data goes in.
-#include "entitytablemodel.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
+#include "model/notificationmodel.h"
+#include "model/tables/entitytablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -55,7 +56,7 @@ private Q_SLOTS:
         m_tester = std::make_unique<QAbstractItemModelTester>(m_model->entities(),
                                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
         QString error;
-        QVERIFY2(m_model->start(afUnspec(), true, &error), qPrintable(error));
+        QVERIFY2(m_model->start(platform::afUnspec(), true, &error), qPrintable(error));
         QTRY_VERIFY(m_model->isSnapshotComplete());
     }
     void cleanup()
@@ -177,7 +178,7 @@ private Q_SLOTS:
         m_source->deliver({entityRecord(ChangeKind::Registered, kBird, 1, nowUs())});
         QTRY_COMPARE(m->rowCount(), 1);
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QCOMPARE(m->rowCount(), 0);
         QTRY_VERIFY(m_model->isSnapshotComplete());
         // The snapshot's route is counted again (once).

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker: routing entities (route origins) registered with their first route and
 // deregistered with their last, in order around the route records that cause them.
-#include "plaintest.h"
+#include "support/platformtest.h"
 
-#include "entitytracker.h"
-#include "format.h"
-#include "rowfields.h"
+#include "platform/entitytracker.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
 
 using namespace ncv::platform;
 
@@ -51,7 +52,7 @@ std::string describe(const std::vector<ChangeRecord> &records)
 }
 } // namespace
 
-TEST_CASE(first_route_registers_last_route_deregisters)
+TEST_CASE("first_route_registers_last_route_deregisters")
 {
     EntityTracker t;
     std::vector<ChangeRecord> out;
@@ -74,7 +75,7 @@ TEST_CASE(first_route_registers_last_route_deregisters)
     CHECK_EQ(t.entityCount(), std::size_t(0));
 }
 
-TEST_CASE(origin_is_copied_and_other_objects_pass)
+TEST_CASE("origin_is_copied_and_other_objects_pass")
 {
     EntityTracker t;
     std::vector<ChangeRecord> out;
@@ -90,7 +91,7 @@ TEST_CASE(origin_is_copied_and_other_objects_pass)
     CHECK_EQ(out.size(), std::size_t(1));
 }
 
-TEST_CASE(protocol_change_moves_the_route)
+TEST_CASE("protocol_change_moves_the_route")
 {
     EntityTracker t;
     std::vector<ChangeRecord> out;
@@ -110,7 +111,7 @@ TEST_CASE(protocol_change_moves_the_route)
     CHECK_EQ(describe(out), std::string("route parameter"));
 }
 
-TEST_CASE(initial_counts_and_spaces)
+TEST_CASE("initial_counts_and_spaces")
 {
     EntityTracker t;
     std::vector<ChangeRecord> out;
@@ -132,5 +133,3 @@ TEST_CASE(initial_counts_and_spaces)
     CHECK_EQ(describe(out), std::string("route delete"));
     CHECK_EQ(t.routeCount(99), std::uint64_t(0));
 }
-
-NCV_PLAIN_TEST_MAIN()

@@ -1,18 +1,19 @@
-// EventHistory's compact store (issue #4): the record codec round-trips every row kind
+// SPDX-License-Identifier: GPL-2.0-or-later
+// EventHistory's compact store: the record codec round-trips every row kind
 // and rejects truncated input, storage stays under 100 bytes per IPv4 route event, the
 // capacity limit drops the oldest events with signals (and EventLogModel follows under
 // QAbstractItemModelTester), a Snapshot is immutable and readable from another thread
 // while the history grows, clear() keeps sequence numbers going; peek() reads what decode()
 // reads; appendEncoded() stores what append() stores.
-#include "eventhistory.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "format.h"
-#include "modeltestrows.h"
-#include "randomrows.h"
-#include "rowfields.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+#include "support/modeltestrows.h"
+#include "support/randomrows.h"
 
-#include "tablemodelroles.h"
+#include "model/tables/tablemodelroles.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

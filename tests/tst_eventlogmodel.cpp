@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogModel and EventLogFilterProxy over EventHistory: ranged appends under
 // QAbstractItemModelTester (attached before data), texts, roles, time range and text filter.
-#include "eventhistory.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "modeltestrows.h"
-#include "rowfields.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "platform/rowfields.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>

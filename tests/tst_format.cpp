@@ -1,14 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text forms of platform values: addresses (RFC 5952), names of rtm_protocol,
 // scopes, types, flags, field lists, and the details/summary lines.
-#include "plaintest.h"
+#include "support/platformtest.h"
 
-#include "diff.h"
-#include "format.h"
-#include "rowfields.h"
+#include "platform/diff.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
 
 using namespace ncv::platform;
 
-TEST_CASE(ipv4_round_trip)
+TEST_CASE("ipv4_round_trip")
 {
     CHECK_EQ(toString(IpAddress::v4(192, 0, 2, 1)), std::string("192.0.2.1"));
     CHECK_EQ(toString(IpAddress::parse("10.20.30.40")), std::string("10.20.30.40"));
@@ -19,7 +20,7 @@ TEST_CASE(ipv4_round_trip)
     CHECK(IpAddress::parse("").family == Family::Unspec);
 }
 
-TEST_CASE(ipv6_rfc5952)
+TEST_CASE("ipv6_rfc5952")
 {
     const char *cases[][2] = {
         {"2001:db8:0:0:0:0:0:1", "2001:db8::1"},
@@ -45,7 +46,7 @@ TEST_CASE(ipv6_rfc5952)
     CHECK_EQ(toCidr(IpAddress::parse("2001:db8::"), 32), std::string("2001:db8::/32"));
 }
 
-TEST_CASE(names)
+TEST_CASE("names")
 {
     CHECK_EQ(protocolName(2), std::string("kernel"));
     CHECK_EQ(protocolName(4), std::string("static"));
@@ -70,7 +71,7 @@ TEST_CASE(names)
              std::string("operstate;mtu"));
 }
 
-TEST_CASE(diff_and_details)
+TEST_CASE("diff_and_details")
 {
     InterfaceRow a;
     a.ifIndex = 5;
@@ -114,7 +115,7 @@ TEST_CASE(diff_and_details)
     CHECK_EQ(keyText(Row(q)), std::string("10.20.0.0/16"));
 }
 
-TEST_CASE(entity_rows)
+TEST_CASE("entity_rows")
 {
     EntityRow e;
     e.protocol = 12;
@@ -127,5 +128,3 @@ TEST_CASE(entity_rows)
     CHECK_EQ(summary(r), std::string("registered entity bird (routes 3)"));
     CHECK_EQ(fieldTexts(r.after).size(), std::size_t(3));
 }
-
-NCV_PLAIN_TEST_MAIN()

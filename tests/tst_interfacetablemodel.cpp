@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // InterfaceTableModel through NotificationModel + ManualSource, QAbstractItemModelTester
 // attached before data: inserts, renames (and the Interface columns elsewhere), removals.
-#include "addresstablemodel.h"
-#include "interfacetablemodel.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -65,7 +66,7 @@ private Q_SLOTS:
         row.masterIndex = 3;
         m_source->upsert(row);
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QTRY_COMPARE(m_model->interfaces()->rowCount(), 2);
         const int r = m_model->interfaces()->indexOf(iface(7, "veth0"));
         QCOMPARE(r, 1);
@@ -77,7 +78,7 @@ private Q_SLOTS:
     {
         InterfaceTableModel *ifaces = m_model->interfaces();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         m_source->upsert(iface(2, "eth0"));
         m_source->upsert(iface(5, "eth1"));
         m_source->upsert(address(2, "10.0.0.1", 24));
@@ -128,7 +129,7 @@ private Q_SLOTS:
         // Inserts, changes and deletes interleaved over several batches and sweeps.
         InterfaceTableModel *ifaces = m_model->interfaces();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         qint64 clock = 0;
         for (int round = 0; round < 5; ++round) {
             for (int i = 1; i <= 20; ++i)

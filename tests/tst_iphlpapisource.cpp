@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests of IphlpapiSource, cross-built with MinGW-w64 and run under Wine.
 //
 // Wine 8 stubs the Notify* calls, so the notification path is driven the way the OS
@@ -6,11 +7,11 @@
 // builds (add, delete, parameter, initial with a NULL row). The snapshot tables are the
 // real ones (GetIfTable2, GetUnicastIpAddressTable, GetIpForwardTable2); the per-row
 // re-reads (Get*Entry) read a fake "OS state" so the test controls what the OS holds.
-#include "format.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapisource.h"
-#include "plaintest.h"
-#include "rowfields.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapisource.h"
+#include "support/platformtest.h"
 
 #include <atomic>
 #include <chrono>
@@ -315,6 +316,16 @@ bool hasSnapshotComplete(const std::vector<ChangeRecord> &records)
     return false;
 }
 
+/// Registers with params and waits for the registration's SnapshotComplete (the set-up most
+/// cases share); fails the case when either does not happen. Returns the handle.
+Handle registerAndWait(Source &source, const RegisterParams &params, Receiver &receiver)
+{
+    Handle handle = 0;
+    REQUIRE(source.registerChanges(params, &handle).ok());
+    REQUIRE(receiver.waitFor(hasSnapshotComplete));
+    return handle;
+}
+
 // Invokes an OS callback the way the OS would: on an OS thread.
 template<typename Fn> void fromOsThread(Fn fn)
 {
@@ -447,7 +458,7 @@ template<typename Cond> bool eventually(Cond cond, std::chrono::milliseconds tim
 
 // ---- tests -------------------------------------------------------------------------
 
-TEST_CASE(invalidParametersAndHandles)
+TEST_CASE("invalidParametersAndHandles")
 {
     g_os.reset();
     IphlpapiSource source(fakeOptions());
@@ -482,7 +493,7 @@ TEST_CASE(invalidParametersAndHandles)
     CHECK_EQ(g_os.cancels.size(), std::size_t(3));
 }
 
-TEST_CASE(callbackTranslationWithRealMibRows)
+TEST_CASE("callbackTranslationWithRealMibRows")
 {
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
@@ -492,18 +503,16 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK_EQ(source.name(), std::string("iphlpapi"));
 
     // The source registered its own callbacks, with its CallerContext.
-    CHECK(g_os.routeCb == &IphlpapiSource::routeCallback);
-    CHECK(g_os.addressCb == &IphlpapiSource::addressCallback);
-    CHECK(g_os.interfaceCb == &IphlpapiSource::interfaceCallback);
+    CHECK((g_os.routeCb == &IphlpapiSource::routeCallback));
+    CHECK((g_os.addressCb == &IphlpapiSource::addressCallback));
+    CHECK((g_os.interfaceCb == &IphlpapiSource::interfaceCallback));
     void *ctx = source.osContext(h);
     CHECK(ctx != nullptr);
-    CHECK(g_os.context[0] == ctx && g_os.context[1] == ctx && g_os.context[2] == ctx);
+    CHECK((g_os.context[0] == ctx && g_os.context[1] == ctx && g_os.context[2] == ctx));
 
     // Initial snapshot: one Initial record per (interface, family), the real addresses
     // and routes, then SnapshotComplete last.
@@ -660,16 +669,14 @@ TEST_CASE(callbackTranslationWithRealMibRows)
     CHECK_EQ(g_os.cancelsInsideCallback, 0);
 }
 
-TEST_CASE(familyFilterOfARegistration)
+TEST_CASE("familyFilterOfARegistration")
 {
     g_os.reset();
     IphlpapiSource source(fakeOptions());
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_INET);
     p.objects = AddressesMask | RoutesMask;
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     for (const ChangeRecord &rec : r.since(0)) {
         CHECK(rec.object != ObjectKind::Interface);
         if (rec.object == ObjectKind::Address)
@@ -679,7 +686,7 @@ TEST_CASE(familyFilterOfARegistration)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(cancelFreesTheContextExactlyOnce)
+TEST_CASE("cancelFreesTheContextExactlyOnce")
 {
     g_os.reset();
     const long created = IphlpapiSource::registrationsCreated();
@@ -689,9 +696,7 @@ TEST_CASE(cancelFreesTheContextExactlyOnce)
         IphlpapiSource source(fakeOptions());
         auto *r = new Receiver; // the caller's context, released by the caller after cancel
         RegisterParams p = paramsFor(r, AF_UNSPEC);
-        Handle h = 0;
-        CHECK(source.registerChanges(p, &h).ok());
-        CHECK(r->waitFor(hasSnapshotComplete));
+        Handle h = registerAndWait(source, p, *r);
         void *ctx = source.osContext(h);
         CHECK_EQ(IphlpapiSource::registrationsCreated() - created, 1l);
         CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 0l);
@@ -735,7 +740,7 @@ TEST_CASE(cancelFreesTheContextExactlyOnce)
     CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
 }
 
-TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
+TEST_CASE("cancelFromInsideTheCallbackIsDeferred")
 {
     g_os.reset();
     const long freed = IphlpapiSource::registrationsFreed();
@@ -778,7 +783,7 @@ TEST_CASE(cancelFromInsideTheCallbackIsDeferred)
     CHECK_EQ(IphlpapiSource::registrationsFreed() - freed, 1l);
 }
 
-TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
+TEST_CASE("notifyErrorsAreReportedAndCleanedUp")
 {
     struct Case {
         DWORD code;
@@ -815,16 +820,14 @@ TEST_CASE(notifyErrorsAreReportedAndCleanedUp)
     }
 }
 
-TEST_CASE(notSupportedFallsBackToPolling)
+TEST_CASE("notSupportedFallsBackToPolling")
 {
     g_os.reset();
     g_os.notifyResult[2] = ERROR_NOT_SUPPORTED;
     IphlpapiSource source(fakeOptions());
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(source.isPolling(h));
     CHECK_EQ(source.name(), std::string("iphlpapi (polling)"));
     CHECK(source.pollingReason(h).find("NotifyRouteChange2: ERROR_NOT_SUPPORTED (50)") != std::string::npos);
@@ -865,7 +868,7 @@ TEST_CASE(notSupportedFallsBackToPolling)
     CHECK_EQ(source.name(), std::string("iphlpapi (polling)")); // the last registration polled
 }
 
-TEST_CASE(noInitialNotificationFallsBackToPolling)
+TEST_CASE("noInitialNotificationFallsBackToPolling")
 {
     g_os.reset();
     IphlpapiSource::Options options = fakeOptions();
@@ -873,9 +876,7 @@ TEST_CASE(noInitialNotificationFallsBackToPolling)
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(!source.isPolling(h));
     // Only the address notification confirms itself; the other two never fire.
     fromOsThread([&] { g_os.addressCb(source.osContext(h), nullptr, MibInitialNotification); });
@@ -896,7 +897,7 @@ TEST_CASE(noInitialNotificationFallsBackToPolling)
         CHECK_EQ(calls, 1); // not again at cancel
 }
 
-TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
+TEST_CASE("initialNotificationDeliveredInsideTheNotifyCall")
 {
     // Wine's NotifyUnicastIpAddressChange calls the callback synchronously, from inside
     // the Notify call; that must neither deadlock nor count as a change.
@@ -908,9 +909,7 @@ TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
     p.initialNotification = false;
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     const auto all = r.since(0);
     CHECK_EQ(all.size(), std::size_t(1)); // initialNotification=false: only SnapshotComplete
     std::this_thread::sleep_for(600ms);
@@ -918,7 +917,7 @@ TEST_CASE(initialNotificationDeliveredInsideTheNotifyCall)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(entityRecordsFromTheNotificationCallbacks)
+TEST_CASE("entityRecordsFromTheNotificationCallbacks")
 {
     g_os.reset();
     {
@@ -932,9 +931,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
     IphlpapiSource source(fakeOptions());
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
 
     // Initial: one entity record per protocol, with the number of routes of the table and
     // of the Initial route records, after the last route and before SnapshotComplete.
@@ -962,7 +959,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
         CHECK(routesDelivered == expected);
         CHECK(lastRoute < firstEntity);
         CHECK(all.back().change == ChangeKind::SnapshotComplete);
-        CHECK(all.size() >= 2 && all[all.size() - 2].object == ObjectKind::Entity);
+        CHECK((all.size() >= 2 && all[all.size() - 2].object == ObjectKind::Entity));
     }
     void *ctx = source.osContext(h);
     fromOsThread([&] {
@@ -1002,7 +999,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
     {
         const auto got = osDelivers(r, 2, [&] { g_os.routeCb(ctx, &second, MibParameterNotification); });
         CHECK(isEntity(got[0], ChangeKind::Registered, other, 1));
-        CHECK(got[1].object == ObjectKind::Route && got[1].change == ChangeKind::Parameter);
+        CHECK((got[1].object == ObjectKind::Route && got[1].change == ChangeKind::Parameter));
     }
 
     // Deleting the last route of a protocol: Deregistered (0 routes) AFTER the route delete.
@@ -1026,7 +1023,7 @@ TEST_CASE(entityRecordsFromTheNotificationCallbacks)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(entityRecordsFollowTheRegistrationFilters)
+TEST_CASE("entityRecordsFollowTheRegistrationFilters")
 {
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
@@ -1062,9 +1059,7 @@ TEST_CASE(entityRecordsFollowTheRegistrationFilters)
         RegisterParams p = paramsFor(&r, c.family);
         p.objects = c.objects;
         p.initialNotification = c.initial;
-        Handle h = 0;
-        CHECK(source.registerChanges(p, &h).ok());
-        CHECK(r.waitFor(hasSnapshotComplete));
+        Handle h = registerAndWait(source, p, r);
         const auto initial = r.since(0);
         if (c.family == AF_INET6) {
             // The IPv6 routes' protocols only, with their IPv6 counts.
@@ -1096,7 +1091,7 @@ TEST_CASE(entityRecordsFollowTheRegistrationFilters)
     }
 }
 
-TEST_CASE(entityRecordsFromPolling)
+TEST_CASE("entityRecordsFromPolling")
 {
     g_os.reset();
     IphlpapiSource::Options options = fakeOptions();
@@ -1110,9 +1105,7 @@ TEST_CASE(entityRecordsFromPolling)
     IphlpapiSource source(options);
     Receiver r;
     RegisterParams p = paramsFor(&r, AF_UNSPEC);
-    Handle h = 0;
-    CHECK(source.registerChanges(p, &h).ok());
-    CHECK(r.waitFor(hasSnapshotComplete));
+    Handle h = registerAndWait(source, p, r);
     CHECK(source.isPolling(h));
     {
         std::map<std::uint32_t, std::uint64_t> entities;
@@ -1163,7 +1156,7 @@ TEST_CASE(entityRecordsFromPolling)
     CHECK(source.cancel(h).ok());
 }
 
-TEST_CASE(systemSourceUnderWine)
+TEST_CASE("systemSourceUnderWine")
 {
     auto source = createSystemSource();
     CHECK(source != nullptr);
@@ -1198,5 +1191,3 @@ TEST_CASE(systemSourceUnderWine)
     CHECK(source->cancel(h).ok());
     CHECK(source->cancel(h).error == Error::InvalidHandle);
 }
-
-NCV_PLAIN_TEST_MAIN()

@@ -1,13 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Tests of the Windows backend's pure parts, cross-built with MinGW-w64 and run under
 // Wine: MIB row conversion (from rows built here and from the real tables), the Win32
 // error mapping for every documented code, and the polling diff of two snapshots.
-#include "format.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapifunctions.h"
-#include "iphlpapisnapshot.h"
-#include "plaintest.h"
-#include "rowfields.h"
-#include "win32status.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapifunctions.h"
+#include "platform/windows/iphlpapisnapshot.h"
+#include "platform/windows/win32status.h"
+#include "support/platformtest.h"
 
 #include <algorithm>
 #include <cstring>
@@ -56,7 +57,7 @@ MIB_IPFORWARD_ROW2 routeRow(SOCKADDR_INET destination, UINT8 prefixLength, SOCKA
 
 } // namespace
 
-TEST_CASE(routeConversionFromBuiltRows)
+TEST_CASE("routeConversionFromBuiltRows")
 {
     const std::int64_t now = 1'700'000'000'000'000;
     MIB_IPFORWARD_ROW2 row = routeRow(v4(198, 51, 100, 0), 24, v4(192, 0, 2, 1), 25, MIB_IPPROTO_NT_STATIC);
@@ -97,7 +98,7 @@ TEST_CASE(routeConversionFromBuiltRows)
     CHECK_EQ(protocolName(routeFromMib(row, now).protocol, ProtocolSpace::MibIpProto), std::string("netmgmt"));
 }
 
-TEST_CASE(addressConversionFromBuiltRows)
+TEST_CASE("addressConversionFromBuiltRows")
 {
     const std::int64_t now = 1'700'000'000'000'000;
     MIB_UNICASTIPADDRESS_ROW row;
@@ -141,7 +142,7 @@ TEST_CASE(addressConversionFromBuiltRows)
     CHECK_EQ(scopeFromAddress(IpAddress::parse("2001:db8::1")), 0);
 }
 
-TEST_CASE(interfaceConversionFromBuiltRows)
+TEST_CASE("interfaceConversionFromBuiltRows")
 {
     MIB_IF_ROW2 row;
     std::memset(&row, 0, sizeof row);
@@ -194,8 +195,8 @@ TEST_CASE(interfaceConversionFromBuiltRows)
     CHECK_EQ(ifTypeName(999), std::string("iftype 999"));
 }
 
-// The premises the issue states about Wine 8, checked rather than assumed.
-TEST_CASE(wineFacts)
+// The premises the backend relies on about Wine 8, checked rather than assumed.
+TEST_CASE("wineFacts")
 {
     if (!runningUnderWine())
         SKIP("not running under Wine");
@@ -233,17 +234,17 @@ TEST_CASE(wineFacts)
     // No IPv6 routes (Wine's nsi does not enumerate them).
     PMIB_IPFORWARD_TABLE2 routes6 = nullptr;
     const DWORD rc6 = GetIpForwardTable2(AF_INET6, &routes6);
-    CHECK(rc6 == NO_ERROR || rc6 == ERROR_NOT_FOUND);
-    CHECK(routes6 == nullptr || routes6->NumEntries == 0);
+    CHECK((rc6 == NO_ERROR || rc6 == ERROR_NOT_FOUND));
+    CHECK((routes6 == nullptr || routes6->NumEntries == 0));
     if (routes6)
         FreeMibTable(routes6);
     const IphlpApiFunctions api = IphlpApiFunctions::system();
-    CHECK(api.getIpForwardEntry2 == nullptr); // unimplemented in Wine 8: calling it aborts
-    CHECK(api.getIpInterfaceEntry == nullptr); // likewise
-    CHECK(api.getUnicastIpAddressEntry != nullptr);
+    CHECK((api.getIpForwardEntry2 == nullptr)); // unimplemented in Wine 8: calling it aborts
+    CHECK((api.getIpInterfaceEntry == nullptr)); // likewise
+    CHECK((api.getUnicastIpAddressEntry != nullptr));
 }
 
-TEST_CASE(snapshotFromTheRealApi)
+TEST_CASE("snapshotFromTheRealApi")
 {
     const IphlpApiFunctions api = IphlpApiFunctions::system();
     Snapshot snapshot;
@@ -306,7 +307,7 @@ TEST_CASE(snapshotFromTheRealApi)
     for (ULONG i = 0; routeTable && i < routeTable->NumEntries && i < snapshot.routes.size(); ++i) {
         const MIB_IPFORWARD_ROW2 &raw = routeTable->Table[i];
         const RouteRow &route = snapshot.routes[i];
-        CHECK(route.destination == addressFromSockaddr(raw.DestinationPrefix.Prefix));
+        CHECK((route.destination == addressFromSockaddr(raw.DestinationPrefix.Prefix)));
         CHECK_EQ(route.prefixLength, raw.DestinationPrefix.PrefixLength);
         CHECK_EQ(route.metric, std::uint32_t(raw.Metric));
         CHECK_EQ(route.protocol, std::uint32_t(raw.Protocol));
@@ -340,7 +341,7 @@ TEST_CASE(snapshotFromTheRealApi)
     CHECK(readSnapshot(api, AllObjectsMask, 77, now, &v4only).error == Error::InvalidParameter);
 }
 
-TEST_CASE(errorMappingEveryDocumentedCode)
+TEST_CASE("errorMappingEveryDocumentedCode")
 {
     struct Expect {
         std::uint32_t code;
@@ -388,7 +389,7 @@ TEST_CASE(errorMappingEveryDocumentedCode)
     CHECK_EQ(other.osCode, 0x12345l);
 }
 
-TEST_CASE(pollingDiffOfTwoSnapshots)
+TEST_CASE("pollingDiffOfTwoSnapshots")
 {
     const IphlpApiFunctions api = IphlpApiFunctions::system();
     Snapshot first;
@@ -437,7 +438,7 @@ TEST_CASE(pollingDiffOfTwoSnapshots)
             seen |= 1;
         } else if (r.object == ObjectKind::Address) {
             CHECK(r.change == ChangeKind::Delete);
-            CHECK(std::get<AddressRow>(r.before).address == removed.address);
+            CHECK((std::get<AddressRow>(r.before).address == removed.address));
             seen |= 2;
         } else if (r.object == ObjectKind::Route && r.change == ChangeKind::Add) {
             CHECK_EQ(toCidr(std::get<RouteRow>(r.after).destination, 24), std::string("198.51.100.0/24"));
@@ -463,5 +464,3 @@ TEST_CASE(pollingDiffOfTwoSnapshots)
     }
     CHECK(sawInterface);
 }
-
-NCV_PLAIN_TEST_MAIN()

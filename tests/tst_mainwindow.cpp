@@ -1,26 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // UI tests: the real MainWindow, offscreen, fed by a ManualSource through a real
 // NotificationModel (batches arrive through the event loop, hence QTRY_*).
-#include "mainwindow.h"
+#include "views/mainwindow.h"
 
-#include "columnfilterproxy.h"
-#include "csvreader.h"
-#include "csvwriter.h"
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogdelegate.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "interfacetablemodel.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "rowstatedelegate.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
-#include "viewstestdata.h"
+#include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/entitytablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "support/viewstestdata.h"
+#include "views/detailspanel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventlogdelegate.h"
+#include "views/eventpane.h"
+#include "views/rowstatedelegate.h"
+#include "views/tablesection.h"
+#include "views/tablespage.h"
+#include "views/timelinechartview.h"
 
 #include <QAction>
 #include <QAreaSeries>
@@ -33,13 +37,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -60,7 +67,7 @@ struct Fixture {
     NotificationModel model {&source};
     std::unique_ptr<MainWindow> window;
 
-    explicit Fixture(bool populated = true, int family = afUnspec())
+    explicit Fixture(bool populated = true, int family = platform::afUnspec())
     {
         if (populated)
             populate(source);
@@ -149,6 +156,22 @@ EntityRow entity(std::uint32_t protocol)
     return e;
 }
 
+struct ExportResult {
+    qint64 written = -1;
+    QString error;
+};
+
+/// window->startExport(path), run to its end (exportFinished()).
+ExportResult runExport(MainWindow *window, const QString &path)
+{
+    QSignalSpy finished(window, &MainWindow::exportFinished);
+    if (!window->startExport(path))
+        return {-1, QStringLiteral("startExport refused")};
+    if (!finished.wait(30000))
+        return {-1, QStringLiteral("no exportFinished within 30 s")};
+    return {finished.at(0).at(1).toLongLong(), finished.at(0).at(2).toString()};
+}
+
 /// Proxy row of the first event log row whose Change cell reads `change`, or -1.
 int eventRow(TableSection *events, const QString &change)
 {
@@ -165,6 +188,7 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void statusShowsDroppedEvents();
+    void statusCountsOnlyLiveRows();
     void initTestCase();
     void init();
     void showsSnapshotAndStatus();
@@ -173,6 +197,7 @@ private Q_SLOTS:
     void selectingEventFillsDetails();
     void addedRowIsMarked();
     void exportWritesCsv();
+    void exportCountsEventsWrittenWhileEventsArrive();
     void exportErrorIsReported();
     void exportCancelLeavesOldFile();
     void familySelectorReregisters();
@@ -186,7 +211,7 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void tintsKeepTextReadable_data();
     void tintsKeepTextReadable();
-    // issue #3
+    // entities, gaps, diagnostics
     void selectingEntityFiltersRoutes();
     void gapDrawsBandAndCountsResync();
     void expiredAndInferredEventsAreStyled();
@@ -217,16 +242,16 @@ void TestMainWindow::init()
 void TestMainWindow::showsSnapshotAndStatus()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->interfacesSection()->proxy()->rowCount(), kInterfaces);
-    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses);
-    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
-    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTRY_COMPARE(f.window->tablesPage()->interfacesSection()->proxy()->rowCount(), kInterfaces);
+    QTRY_COMPARE(f.window->tablesPage()->addressesSection()->proxy()->rowCount(), kAddresses);
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
+    QTRY_COMPARE(f.window->eventPane()->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTRY_VERIFY(f.window->countsLabel()->text().contains(QStringLiteral("Routes: %1").arg(kRoutes)));
     QVERIFY(
         f.window->countsLabel()->text().contains(QStringLiteral("Events: %1").arg(kInterfaces + kAddresses + kRoutes)));
     QVERIFY(f.window->stateLabel()->text().startsWith(QStringLiteral("Running")));
     // Readability: uniform rows, hidden vertical header, no ResizeToContents on live tables.
-    QTableView *view = f.window->routesSection()->view();
+    QTableView *view = f.window->tablesPage()->routesSection()->view();
     QVERIFY(!view->verticalHeader()->isVisible());
     QCOMPARE(view->verticalHeader()->sectionResizeMode(0), QHeaderView::Fixed);
     QVERIFY(view->alternatingRowColors());
@@ -234,9 +259,9 @@ void TestMainWindow::showsSnapshotAndStatus()
         QVERIFY(view->horizontalHeader()->sectionResizeMode(c) != QHeaderView::ResizeToContents);
     // Columns were fitted once to the snapshot: "ifindex" is much narrower than the
     // default section, and the Time column shows its microseconds unelided.
-    QHeaderView *ifHeader = f.window->interfacesSection()->view()->horizontalHeader();
+    QHeaderView *ifHeader = f.window->tablesPage()->interfacesSection()->view()->horizontalHeader();
     QVERIFY(ifHeader->sectionSize(InterfaceTableModel::IfIndex) < ifHeader->defaultSectionSize());
-    QTableView *events = f.window->eventsSection()->view();
+    QTableView *events = f.window->eventPane()->eventsSection()->view();
     const QString time = events->model()->index(0, EventLogModel::Time).data().toString();
     QVERIFY(events->columnWidth(EventLogModel::Time) > events->fontMetrics().horizontalAdvance(time));
 }
@@ -252,12 +277,33 @@ void TestMainWindow::statusShowsDroppedEvents()
              qPrintable(f.window->countsLabel()->text()));
 }
 
+void TestMainWindow::statusCountsOnlyLiveRows()
+{
+    Fixture f;
+    TableSection *routes = f.window->tablesPage()->routesSection();
+    TableSection *addresses = f.window->tablesPage()->addressesSection();
+    QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
+    f.source.remove(routeRow("198.51.100.0", 24, "192.168.1.254", 2, 300));
+    f.source.remove(addressRow(4, "10.1.0.1", 24));
+    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes - 1);
+    QTRY_COMPARE(f.model.addresses()->liveRowCount(), kAddresses - 1);
+    f.window->updateStatus();
+    // The deleted rows are still shown (struck through) until the sweep; the status bar
+    // counts what `ip route` / `ip addr` list now.
+    QCOMPARE(routes->proxy()->rowCount(), kRoutes);
+    QCOMPARE(addresses->proxy()->rowCount(), kAddresses);
+    const QString counts = f.window->countsLabel()->text();
+    QVERIFY2(counts.contains(QStringLiteral("Routes: %1 ").arg(kRoutes - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Addresses: %1 ").arg(kAddresses - 1)), qPrintable(counts));
+    QVERIFY2(counts.contains(QStringLiteral("Interfaces: %1 ").arg(kInterfaces)), qPrintable(counts));
+}
+
 void TestMainWindow::filterNarrowsTableAfterDebounce()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     QTest::keyClicks(routes->filterEdit(), QStringLiteral("10.1.0"));
     // Debounced: nothing filtered right after typing...
     QCOMPARE(routes->proxy()->rowCount(), kRoutes);
@@ -277,17 +323,17 @@ void TestMainWindow::findFocusesCurrentFilter()
 {
     Fixture f;
     QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
-    f.window->tableTabs()->setCurrentWidget(f.window->addressesSection());
+    f.window->tablesPage()->tabs()->setCurrentWidget(f.window->tablesPage()->addressesSection());
     f.window->findAction()->trigger();
-    QTRY_COMPARE(QApplication::focusWidget(), f.window->addressesSection()->filterEdit());
+    QTRY_COMPARE(QApplication::focusWidget(), f.window->tablesPage()->addressesSection()->filterEdit());
 }
 
 void TestMainWindow::selectingEventFillsDetails()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTRY_COMPARE(f.window->eventPane()->eventsSection()->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 1);
 
     const int changeColumn = columnOf(events->proxy(), QStringLiteral("Change"));
@@ -299,7 +345,7 @@ void TestMainWindow::selectingEventFillsDetails()
     QVERIFY(row >= 0);
     events->view()->setCurrentIndex(events->proxy()->index(row, 0));
 
-    DetailsPanel *details = f.window->detailsPanel();
+    DetailsPanel *details = f.window->eventPane()->detailsPanel();
     QTableWidget *table = details->table();
     QVERIFY(details->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")));
     QCOMPARE(details->changedFieldNames(), QStringList {QStringLiteral("mtu")});
@@ -335,7 +381,7 @@ void TestMainWindow::selectingEventFillsDetails()
 void TestMainWindow::addedRowIsMarked()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
@@ -345,7 +391,7 @@ void TestMainWindow::addedRowIsMarked()
     QCOMPARE(routes->proxy()->index(row, 0).data(ChangeStateRole).toInt(), int(ChangeAdded));
     // The delegate paints that row with the added tint.
     QTableView *view = routes->view();
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     view->scrollTo(routes->proxy()->index(row, dest));
     const QRect cell = view->visualRect(routes->proxy()->index(row, dest));
     const QImage image = view->viewport()->grab().toImage();
@@ -376,10 +422,12 @@ void TestMainWindow::exportWritesCsv()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("events.csv"));
-    QString error;
-    QVERIFY2(f.window->exportCsv(path, &error), qPrintable(error));
+    const ExportResult result = runExport(f.window.get(), path);
+    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QCOMPARE(result.written, qint64(expected));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
     const QList<QStringList> rows = csv::parse(file.readAll(), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(rows.size(), expected + 1);
@@ -392,6 +440,52 @@ void TestMainWindow::exportWritesCsv()
     QCOMPARE(rows.last().at(0), QString::number(expected));
     QCOMPARE(rows.last().at(3), QStringLiteral("parameter"));
     QCOMPARE(rows.last().at(12), QStringLiteral("mtu"));
+    QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+}
+
+void TestMainWindow::exportCountsEventsWrittenWhileEventsArrive()
+{
+    Fixture f;
+    const qint64 initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(f.model.history()->size(), initial);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("events.csv"));
+    QSignalSpy finished(f.window.get(), &MainWindow::exportFinished);
+    // Queued before the export starts, applied only after it took its snapshot (the
+    // model applies batches on the event loop, here each as soon as it is posted): not
+    // written, but in the history before the export's end is reported.
+    f.model.setUpdateIntervalMs(0);
+    f.source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    QVERIFY(f.window->startExport(path));
+    QVERIFY(f.window->isExporting());
+    QVERIFY(!f.window->startExport(dir.filePath(QStringLiteral("second.csv")))); // one at a time
+    QVERIFY(!f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+    // And more events keep arriving while it runs.
+    QTimer feeder;
+    int mtu = 1400;
+    connect(&feeder, &QTimer::timeout, &f.model,
+            [&f, &mtu] { f.source.upsert(interfaceRow(2, "eth0", "ether", ++mtu)); });
+    feeder.start(1);
+    QVERIFY(finished.wait(30000));
+    feeder.stop();
+    QVERIFY(!f.window->isExporting());
+
+    const qint64 written = finished.at(0).at(1).toLongLong();
+    QCOMPARE(finished.at(0).at(2).toString(), QString());
+    QCOMPARE(written, initial);
+    QVERIFY(f.model.history()->size() > written);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    const QList<QStringList> rows = csv::parse(file.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(qint64(rows.size() - 1), written);
+    // The status bar reports the events written, not the history's size by then.
+    const QString message = f.window->statusBar()->currentMessage();
+    QVERIFY2(message.startsWith(QStringLiteral("Exported %1 event").arg(written)), qPrintable(message));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("second.csv"))));
 }
 
 void TestMainWindow::exportErrorIsReported()
@@ -400,10 +494,17 @@ void TestMainWindow::exportErrorIsReported()
     QTRY_VERIFY(f.model.history()->size() > 0);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("no/such/dir/events.csv"));
-    QString error;
-    QVERIFY(!f.window->exportCsv(path, &error));
-    QVERIFY(!error.isEmpty());
+    const ExportResult result = runExport(f.window.get(), path);
+    QVERIFY(!result.error.isEmpty());
+    QCOMPARE(result.written, qint64(0));
     QVERIFY(!QFile::exists(path));
+    // Shown in a message box (opened, not exec()'d: the test keeps running).
+    auto *box = f.window->findChild<QMessageBox *>(QStringLiteral("exportErrorBox"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->text(), result.error);
+    box->close();
+    QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
 }
 
 void TestMainWindow::exportCancelLeavesOldFile()
@@ -435,56 +536,61 @@ void TestMainWindow::exportCancelLeavesOldFile()
         QVERIFY(old.open(QIODevice::WriteOnly));
         old.write("old contents\n");
     }
-    // Press Cancel on the progress dialog as soon as the export's event loop runs.
-    QTimer::singleShot(0, f.window.get(), [&f] {
-        auto *progress = f.window->findChild<QProgressDialog *>();
-        QVERIFY(progress);
-        progress->cancel();
-    });
-    QString error;
-    QVERIFY(!f.window->exportCsv(path, &error));
+    QSignalSpy finished(f.window.get(), &MainWindow::exportFinished);
+    QVERIFY(f.window->startExport(path));
+    // Press Cancel on the progress dialog while the worker writes.
+    auto *progress = f.window->findChild<QProgressDialog *>();
+    QVERIFY(progress);
+    auto *cancel = progress->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    cancel->click();
+    QVERIFY(finished.wait(30000));
+    const QString error = finished.at(0).at(2).toString();
     QVERIFY2(error.contains(QStringLiteral("cancel")), qPrintable(error));
+    QCOMPARE(finished.at(0).at(1).toLongLong(), qint64(0));
+    QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("cancel")));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("old contents\n"));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {QStringLiteral("events.csv")});
-    // The window is usable again.
+    // The window is usable again, and the progress dialog is gone.
     QVERIFY(f.window->findChild<QAction *>(QStringLiteral("exportAction"))->isEnabled());
+    QTRY_VERIFY(!f.window->findChild<QProgressDialog *>());
 }
 
 void TestMainWindow::familySelectorReregisters()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     QComboBox *combo = f.window->familySelector();
-    const int v6 = combo->findData(afInet6());
+    const int v6 = combo->findData(platform::afInet6());
     QVERIFY(v6 >= 0);
     combo->setCurrentIndex(v6);
     Q_EMIT combo->activated(v6); // what a user's pick emits
-    QCOMPARE(f.model.addressFamily(), afInet6());
+    QCOMPARE(f.model.addressFamily(), platform::afInet6());
     QVERIFY(f.model.isRunning());
     QCOMPARE(f.source.registrationCount(), std::size_t(1));
     QTRY_COMPARE(routes->proxy()->rowCount(), kIPv6Routes);
     const int family = columnOf(routes->proxy(), QStringLiteral("Family"));
     for (const QString &text : columnTexts(routes->proxy(), family))
         QCOMPARE(text, QStringLiteral("IPv6"));
-    QTRY_COMPARE(f.window->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
-    QCOMPARE(f.window->selectedFamily(), afInet6());
+    QTRY_COMPARE(f.window->tablesPage()->addressesSection()->proxy()->rowCount(), kAddresses - kIPv4Addresses);
+    QCOMPARE(f.window->selectedFamily(), platform::afInet6());
     // A new IPv4 route does not show up while IPv6-only.
     f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
     QTest::qWait(100);
     QCOMPARE(routes->proxy()->rowCount(), kIPv6Routes);
     // The View menu actions follow the selection.
-    f.window->setFamily(afUnspec());
-    QCOMPARE(combo->currentData().toInt(), afUnspec());
+    f.window->setFamily(platform::afUnspec());
+    QCOMPARE(combo->currentData().toInt(), platform::afUnspec());
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 1);
 }
 
 void TestMainWindow::pauseStopsAndResumeTakesFreshSnapshot()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     f.window->pauseAction()->trigger();
     QVERIFY(f.window->isPaused());
@@ -516,13 +622,13 @@ void TestMainWindow::pauseStopsAndResumeTakesFreshSnapshot()
 void TestMainWindow::sortByColumnIsNumeric()
 {
     Fixture f;
-    TableSection *routes = f.window->routesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes);
     const int metric = columnOf(routes->proxy(), QStringLiteral("Metric"));
     QVERIFY(metric >= 0);
     // Click the header twice (ascending, then descending), as a user would.
     QHeaderView *header = routes->view()->horizontalHeader();
-    f.window->tableTabs()->setCurrentWidget(routes);
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
     routes->view()->sortByColumn(metric, Qt::AscendingOrder);
     QStringList texts = columnTexts(routes->proxy(), metric);
     QList<int> values;
@@ -542,7 +648,7 @@ void TestMainWindow::sortByColumnIsNumeric()
 void TestMainWindow::copyPutsSelectedRowsOnClipboard()
 {
     Fixture f;
-    TableSection *interfaces = f.window->interfacesSection();
+    TableSection *interfaces = f.window->tablesPage()->interfacesSection();
     QTRY_COMPARE(interfaces->proxy()->rowCount(), kInterfaces);
     QTableView *view = interfaces->view();
     view->sortByColumn(InterfaceTableModel::IfIndex, Qt::AscendingOrder);
@@ -565,7 +671,7 @@ void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
 {
     Fixture f;
     QVERIFY(QTest::qWaitForWindowActive(f.window.get()));
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     QTableView *view = events->view();
     view->setFocus();
@@ -584,7 +690,7 @@ void TestMainWindow::ctrlCInEventLogCopiesRowsWithHeader()
 void TestMainWindow::chartDragFiltersEventLog()
 {
     Fixture f;
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     const int initial = kInterfaces + kAddresses + kRoutes;
     QTRY_COMPARE(events->proxy()->rowCount(), initial);
     QTest::qWait(30);
@@ -607,7 +713,7 @@ void TestMainWindow::chartDragFiltersEventLog()
     QVERIFY(!chart->followsLiveEdge());
     f.window->clearTimeFilterAction()->trigger();
     QCOMPARE(events->proxy()->rowCount(), initial + 2);
-    QVERIFY(!f.window->eventFilterProxy()->hasTimeRange());
+    QVERIFY(!f.window->eventPane()->filterProxy()->hasTimeRange());
 
     // A real mouse drag over the whole plot selects everything shown.
     chart->setFollowLiveEdge(true);
@@ -620,9 +726,9 @@ void TestMainWindow::chartDragFiltersEventLog()
     QApplication::sendEvent(chart->viewport(), &move);
     QTest::mouseRelease(chart->viewport(), Qt::LeftButton, {}, b);
     QCOMPARE(spy.count(), 1);
-    QVERIFY(f.window->eventFilterProxy()->hasTimeRange());
+    QVERIFY(f.window->eventPane()->filterProxy()->hasTimeRange());
     QCOMPARE(events->proxy()->rowCount(), initial + 2);
-    f.window->clearTimeFilter();
+    f.window->eventPane()->clearTimeFilter();
 }
 
 void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
@@ -672,7 +778,7 @@ void TestMainWindow::eventLogFollowsNewestUnlessScrolledUp()
 {
     Fixture f;
     f.window->resize(1000, 700);
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     for (int i = 0; i < 120; ++i)
         f.source.upsert(interfaceRow(2, "eth0", "ether", 1500 + i + 1));
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 120);
@@ -697,19 +803,20 @@ void TestMainWindow::settingsRoundTrip()
 {
     {
         Fixture f;
-        QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
-        f.window->setFamily(afInet());
-        f.window->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination, 177);
-        f.window->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
+        QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
+        f.window->setFamily(platform::afInet());
+        f.window->tablesPage()->routesSection()->view()->horizontalHeader()->resizeSection(RouteTableModel::Destination,
+                                                                                           177);
+        f.window->tablesPage()->routesSection()->view()->sortByColumn(RouteTableModel::Metric, Qt::DescendingOrder);
         f.window->close();
     }
     platform::ManualSource source;
     populate(source);
     NotificationModel model(&source);
     MainWindow window(&model);
-    QCOMPARE(window.selectedFamily(), afInet());
-    QCOMPARE(window.familySelector()->currentData().toInt(), afInet());
-    QHeaderView *header = window.routesSection()->view()->horizontalHeader();
+    QCOMPARE(window.selectedFamily(), platform::afInet());
+    QCOMPARE(window.familySelector()->currentData().toInt(), platform::afInet());
+    QHeaderView *header = window.tablesPage()->routesSection()->view()->horizontalHeader();
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
     QCOMPARE(header->sortIndicatorSection(), int(RouteTableModel::Metric));
     QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
@@ -718,10 +825,10 @@ void TestMainWindow::settingsRoundTrip()
     QString error;
     QVERIFY2(model.start(window.selectedFamily(), true, &error), qPrintable(error));
     window.show();
-    QTRY_COMPARE(window.routesSection()->proxy()->rowCount(), kIPv4Routes);
+    QTRY_COMPARE(window.tablesPage()->routesSection()->proxy()->rowCount(), kIPv4Routes);
     QTest::qWait(50);
     QCOMPARE(header->sectionSize(RouteTableModel::Destination), 177);
-    QCOMPARE(window.routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
+    QCOMPARE(window.tablesPage()->routesSection()->proxy()->index(0, RouteTableModel::Metric).data().toString(),
              QStringLiteral("1024"));
     model.stop();
 }
@@ -759,17 +866,17 @@ void TestMainWindow::tintsKeepTextReadable()
 void TestMainWindow::selectingEntityFiltersRoutes()
 {
     Fixture f;
-    QTRY_COMPARE(f.window->routesSection()->proxy()->rowCount(), kRoutes);
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
     // Two bird routes, then the registrations of bird and static (as the platform sends them).
     f.source.upsert(routeRow("172.20.1.0", 24, "192.168.1.1", 2, 10, 12 /* bird */));
     f.source.upsert(routeRow("172.20.2.0", 24, "192.168.1.1", 2, 10, 12));
     f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Registered, platform::nowUs(), entity(12)),
                       markerRecord(ObjectKind::Entity, ChangeKind::Initial, platform::nowUs(), entity(4))});
-    TableSection *entities = f.window->entitiesSection();
-    TableSection *routes = f.window->routesSection();
+    TableSection *entities = f.window->tablesPage()->entitiesSection();
+    TableSection *routes = f.window->tablesPage()->routesSection();
     QTRY_COMPARE(entities->proxy()->rowCount(), 2);
     QTRY_COMPARE(routes->proxy()->rowCount(), kRoutes + 2);
-    QCOMPARE(f.window->tableTabs()->indexOf(entities), f.window->tableTabs()->indexOf(routes) + 1);
+    QCOMPARE(f.window->tablesPage()->tabs()->indexOf(entities), f.window->tablesPage()->tabs()->indexOf(routes) + 1);
 
     int birdRow = -1;
     for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
@@ -778,7 +885,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     }
     QVERIFY(birdRow >= 0);
     QCOMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("2"));
-    f.window->tableTabs()->setCurrentWidget(entities);
+    f.window->tablesPage()->tabs()->setCurrentWidget(entities);
     entities->view()->selectRow(birdRow);
     QCOMPARE(routes->proxy()->rowCount(), 2);
     for (int r = 0; r < 2; ++r)
@@ -790,7 +897,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QTRY_COMPARE(entities->proxy()->index(birdRow, EntityTableModel::Routes).data().toString(), QStringLiteral("3"));
 
     // Double click goes to the Routes tab.
-    f.window->tableTabs()->setCurrentWidget(entities);
+    f.window->tablesPage()->tabs()->setCurrentWidget(entities);
     QTRY_VERIFY(entities->view()->isVisible());
     QTest::qWait(50); // layout of the newly shown tab
     const QRect cell = entities->view()->visualRect(entities->proxy()->index(birdRow, 0));
@@ -799,13 +906,13 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QTest::mouseClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
     QTest::mouseDClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
     QCOMPARE(doubleClicked.count(), 1);
-    QCOMPARE(f.window->tableTabs()->currentWidget(), routes);
+    QCOMPARE(f.window->tablesPage()->tabs()->currentWidget(), routes);
 
     // Clearing the selection clears the filter.
     entities->view()->selectionModel()->clearSelection();
     QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
     QVERIFY(routes->conditionText().isEmpty());
-    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+    QVERIFY(!f.window->tablesPage()->routesProxy()->hasRequiredValue());
 
     // The condition's "Show all" button clears the selection too.
     entities->view()->selectRow(birdRow);
@@ -822,7 +929,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     QCOMPARE(routes->proxy()->rowCount(), 3);
     f.source.deliver({markerRecord(ObjectKind::Entity, ChangeKind::Deregistered, platform::nowUs(), {}, entity(12))});
     QTRY_COMPARE(entities->proxy()->rowCount(), 1); // removed by the sweep after ~1 s
-    QVERIFY(!f.window->routesProxy()->hasRequiredValue());
+    QVERIFY(!f.window->tablesPage()->routesProxy()->hasRequiredValue());
     QVERIFY(!entities->view()->selectionModel()->hasSelection());
     QVERIFY(routes->conditionText().isEmpty());
     QCOMPARE(routes->proxy()->rowCount(), kRoutes + 3);
@@ -871,7 +978,7 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
     QVERIFY(!bands->isVisible());
 
     // The event log row is styled as a gap (bold on a red tint).
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     const int row = eventRow(events, QStringLiteral("gap"));
     QVERIFY(row >= 0);
     DelegateProbe probe(f.model.history());
@@ -885,8 +992,8 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
 
     // Details: the gap notice.
     events->view()->setCurrentIndex(events->proxy()->index(row, 0));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
 }
 
 void TestMainWindow::expiredAndInferredEventsAreStyled()
@@ -900,7 +1007,7 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     ChangeRecord inferred = markerRecord(ObjectKind::Route, ChangeKind::Delete, platform::nowUs(), {}, lost);
     inferred.origin = platform::Origin::Inferred;
     f.source.deliver({expired, inferred});
-    TableSection *events = f.window->eventsSection();
+    TableSection *events = f.window->eventPane()->eventsSection();
     QTRY_VERIFY(eventRow(events, QStringLiteral("expired")) >= 0);
     QTRY_VERIFY(eventRow(events, QStringLiteral("delete")) >= 0);
 
@@ -930,12 +1037,12 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     QVERIFY(QFontMetrics(inferredOption.font).horizontalAdvance(inferredOption.text)
             < events->view()->horizontalHeader()->sectionSize(EventLogModel::Change));
     events->view()->setCurrentIndex(events->proxy()->index(inferredRow, 0));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
-    QVERIFY(f.window->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
     // A plain observed event: no notice, no style.
     const int initialRow = eventRow(events, QStringLiteral("initial"));
     events->view()->setCurrentIndex(events->proxy()->index(initialRow, 0));
-    QVERIFY(!f.window->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
+    QVERIFY(!f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QCOMPARE(probe.styleOf(events->proxy()->index(initialRow, 0)), EventLogDelegate::Plain);
 }
 
@@ -993,7 +1100,7 @@ void TestMainWindow::diagnosticsShowsStatsAndWarnsWhenClamped()
     NotificationModel model(&source);
     MainWindow window(&model);
     QString error;
-    QVERIFY(model.start(afUnspec(), true, &error));
+    QVERIFY(model.start(platform::afUnspec(), true, &error));
     window.show();
     QTRY_VERIFY(model.isSnapshotComplete());
 

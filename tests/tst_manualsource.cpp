@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ManualSource: the register/cancel contract every Source keeps (errors as in the
 // reference pages, initial notification, family filter, cancel inside a callback).
-#include "plaintest.h"
+#include "support/platformtest.h"
 
-#include "manualsource.h"
+#include "support/manualsource.h"
 
 #include <atomic>
 #include <thread>
@@ -41,7 +42,7 @@ RouteRow route(const char *dst)
 }
 } // namespace
 
-TEST_CASE(errors_as_documented)
+TEST_CASE("errors_as_documented")
 {
     ManualSource source;
     Collector c;
@@ -62,7 +63,7 @@ TEST_CASE(errors_as_documented)
     CHECK(source.cancel(h).error == Error::InvalidHandle); // double cancel
 }
 
-TEST_CASE(initial_then_snapshot_complete_then_live)
+TEST_CASE("initial_then_snapshot_complete_then_live")
 {
     ManualSource source;
     source.upsert(route("10.0.0.0"));
@@ -85,7 +86,7 @@ TEST_CASE(initial_then_snapshot_complete_then_live)
     source.cancel(h2);
 }
 
-TEST_CASE(family_filter)
+TEST_CASE("family_filter")
 {
     ManualSource source;
     Collector v4;
@@ -102,7 +103,7 @@ TEST_CASE(family_filter)
     source.cancel(h);
 }
 
-TEST_CASE(cancel_inside_callback_is_deferred)
+TEST_CASE("cancel_inside_callback_is_deferred")
 {
     ManualSource source;
     Collector c;
@@ -117,7 +118,7 @@ TEST_CASE(cancel_inside_callback_is_deferred)
     CHECK_EQ(source.registrationCount(), std::size_t(0));
 }
 
-TEST_CASE(no_callback_after_cancel_returns)
+TEST_CASE("no_callback_after_cancel_returns")
 {
     ManualSource source;
     std::atomic<bool> cancelled {false};
@@ -149,7 +150,7 @@ TEST_CASE(no_callback_after_cancel_returns)
     CHECK_EQ(late.load(), 0);
 }
 
-TEST_CASE(entities_per_registration)
+TEST_CASE("entities_per_registration")
 {
     ManualSource source;
     source.setEntityRecords(true);
@@ -191,7 +192,7 @@ TEST_CASE(entities_per_registration)
     source.cancel(h6);
 }
 
-TEST_CASE(entities_are_off_by_default)
+TEST_CASE("entities_are_off_by_default")
 {
     ManualSource source;
     Collector c;
@@ -202,5 +203,3 @@ TEST_CASE(entities_are_off_by_default)
     CHECK_EQ(c.records.size(), std::size_t(3)); // snapshot-complete, add, delete
     source.cancel(h);
 }
-
-NCV_PLAIN_TEST_MAIN()

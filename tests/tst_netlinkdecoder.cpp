@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink decoder: hand-built RTM_* messages (built with libmnl as the kernel lays them
 // out), field by field, and malformed ones (truncated, bad lengths, wrong sizes), which
 // must fail cleanly with a reason and never read outside the buffer.
-#include "decoder.h"
-#include "format.h"
-#include "randomrows.h"
+#include "platform/format.h"
+#include "platform/linux/decoder.h"
+#include "platform/textescape.h"
+#include "support/randomrows.h"
 
 #include <QTest>
 
@@ -173,6 +175,7 @@ private Q_SLOTS:
     void linkKindFromType_data();
     void linkKindFromType();
     void linkCarrierFromFlags();
+    void linkBytesThatAreNotUtf8AreEscaped();
     void linkDeleteAndBridgeSkip();
     void address4();
     void address6WithoutLocal();
@@ -259,6 +262,44 @@ void TestNetlinkDecoder::linkKindFromType()
     DecodedMessage out;
     QCOMPARE(m.decode(out), DecodeStatus::Ok);
     QCOMPARE(QString::fromStdString(out.interface.kind), kind);
+}
+
+void TestNetlinkDecoder::linkBytesThatAreNotUtf8AreEscaped()
+{
+    // The kernel takes any bytes in an alias and nearly any in a name; the rows hold valid
+    // UTF-8 with each stray byte as \xHH and a typed "\x41" kept apart as "\x5cx41".
+    const std::string name = "d\xff\xfe";
+    const std::string alias = "bad\xff\xfe \xc3\xbc \\x41 \xe6\x97"; // invalid, ü, typed \x41, truncated
+    const std::string label = "d\xff\xfe:1";
+    Msg m(RTM_NEWLINK);
+    auto *ifi = m.header<ifinfomsg>();
+    ifi->ifi_index = 9;
+    ifi->ifi_type = ARPHRD_ETHER;
+    mnl_attr_put_strz(m.nlh, IFLA_IFNAME, name.c_str());
+    mnl_attr_put(m.nlh, IFLA_IFALIAS, alias.size(), alias.data()); // not NUL-terminated
+    DecodedMessage out;
+    QCOMPARE(m.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.interface.name, std::string("d\\xff\\xfe"));
+    QCOMPARE(out.interface.alias, std::string("bad\\xff\\xfe \xc3\xbc \\x5cx41 \\xe6\\x97"));
+    QVERIFY(isValidUtf8(out.interface.name));
+    QVERIFY(isValidUtf8(out.interface.alias));
+    QCOMPARE(bytesFromText(out.interface.name), name);
+    QCOMPARE(bytesFromText(out.interface.alias), alias);
+    // The text forms built from the row are valid UTF-8 too.
+    QVERIFY(isValidUtf8(keyText(Row(out.interface))));
+    for (const auto &[field, value] : fieldTexts(Row(out.interface)))
+        QVERIFY2(isValidUtf8(value), field.c_str());
+
+    Msg withLabel(RTM_NEWADDR);
+    auto *ifa = withLabel.header<ifaddrmsg>();
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = 24;
+    ifa->ifa_index = 9;
+    const unsigned char local[4] = {10, 1, 0, 1};
+    mnl_attr_put(withLabel.nlh, IFA_LOCAL, 4, local);
+    mnl_attr_put_strz(withLabel.nlh, IFA_LABEL, label.c_str());
+    QCOMPARE(withLabel.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.address.label, std::string("d\\xff\\xfe:1"));
 }
 
 void TestNetlinkDecoder::linkCarrierFromFlags()

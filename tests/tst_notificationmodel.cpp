@@ -1,15 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // NotificationModel: batching (one queued call per batch), marshalling from another
 // thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
 // (SliceSizer, driven with given durations); a stream applied once per update interval;
 // Mode::HistoryOnly stores what Full stores.
-#include "addresstablemodel.h"
-#include "eventhistory.h"
-#include "interfacetablemodel.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "timelinebins.h"
+#include "model/history/eventhistory.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -57,15 +58,15 @@ private Q_SLOTS:
     {
         NotificationModel model(nullptr);
         QString error;
-        QVERIFY(!model.start(afUnspec(), true, &error));
+        QVERIFY(!model.start(platform::afUnspec(), true, &error));
         QVERIFY(!error.isEmpty());
     }
 
     void familyHelpersAreDistinct()
     {
-        QVERIFY(afInet() != afInet6());
-        QVERIFY(afInet() != afUnspec());
-        QCOMPARE(afUnspec(), 0);
+        QVERIFY(platform::afInet() != platform::afInet6());
+        QVERIFY(platform::afInet() != platform::afUnspec());
+        QCOMPARE(platform::afUnspec(), 0);
     }
 
     void snapshotCompleteIsNotAnEventButGapIs()
@@ -77,7 +78,7 @@ private Q_SLOTS:
         QSignalSpy complete(&model, &NotificationModel::snapshotComplete);
         QSignalSpy running(&model, &NotificationModel::runningChanged);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QCOMPARE(model.sourceName(), QStringLiteral("manual"));
         QVERIFY(model.isRunning());
         QCOMPARE(running.count(), 1);
@@ -108,10 +109,50 @@ private Q_SLOTS:
         NotificationModel model(&source);
         QSignalSpy complete(&model, &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY(model.start(afUnspec(), false, &error));
+        QVERIFY(model.start(platform::afUnspec(), false, &error));
         QTRY_COMPARE(complete.count(), 1);
         QCOMPARE(model.history()->size(), qint64(0));
         QCOMPARE(model.interfaces()->rowCount(), 0);
+    }
+
+    void noInitialStillNamesInterfaces_data()
+    {
+        QTest::addColumn<bool>("historyOnly");
+        QTest::newRow("full") << false;
+        QTest::newRow("history only") << true;
+    }
+    void noInitialStillNamesInterfaces()
+    {
+        // The snapshot is not recorded, but an interface that exists before the start and
+        // never changes still names the events on it: "d0", not "if 3".
+        QFETCH(bool, historyOnly);
+        const auto mode = historyOnly ? NotificationModel::Mode::HistoryOnly : NotificationModel::Mode::Full;
+        ManualSource source;
+        source.upsert(iface(3, "d0"));
+        source.upsert(address(3, "10.1.0.1", 24));
+        source.upsert(route("10.9.0.0", 16, nullptr, 3));
+        NotificationModel model(&source, mode);
+        QString error;
+        QVERIFY(model.start(afUnspec(), false, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QCOMPARE(model.history()->size(), qint64(0));
+        QCOMPARE(model.interfaceName(3), u"d0"_s);
+        QCOMPARE(model.liveCount(ObjectKind::Interface), qint64(0)); // not recorded, not counted
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(0));
+
+        source.upsert(address(3, "10.2.0.1", 24));
+        source.upsert(route("10.50.0.0", 16, "10.1.0.2", 3));
+        source.remove(route("10.9.0.0", 16, nullptr, 3));
+        QTRY_COMPARE(model.history()->size(), qint64(3));
+        for (qint64 i = 0; i < 3; ++i) {
+            QCOMPARE(model.history()->record(i).change == ChangeKind::Initial, false);
+            QCOMPARE(model.history()->ifName(i), u"d0"_s);
+        }
+        if (mode == NotificationModel::Mode::Full) {
+            QCOMPARE(model.interfaces()->rowCount(), 0);
+            QCOMPARE(model.addresses()->rowCount(), 1);
+            QCOMPARE(model.routes()->rowCount(), 1); // the new one; the deleted one was never shown
+        }
     }
 
     void sameThreadPushesMakeOneBatch()
@@ -119,7 +160,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         QSignalSpy timeline(model.timeline(), &TimelineBins::changed);
@@ -147,7 +188,7 @@ private Q_SLOTS:
         NotificationModel model(&source);
         model.setSliceBudgetMs(1e12); // batching, not slicing: N < kMaxSliceRecords goes in one slice
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         QSignalSpy inserted(model.routes(), &QAbstractItemModel::rowsInserted);
@@ -248,7 +289,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         model.setSliceBudgetMs(budgetMs);
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
@@ -310,7 +351,7 @@ private Q_SLOTS:
         model.setUpdateIntervalMs(0);
         model.setSliceBudgetMs(0); // slices of kMinSliceRecords
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         // From the first slice on the interval is an hour; the rest of the burst (a
@@ -351,8 +392,8 @@ private Q_SLOTS:
         QVERIFY(lean.history());
         QSignalSpy leanComplete(&lean, &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY(full.start(afUnspec(), true, &error));
-        QVERIFY(lean.start(afUnspec(), true, &error));
+        QVERIFY(full.start(platform::afUnspec(), true, &error));
+        QVERIFY(lean.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(full.isSnapshotComplete() && lean.isSnapshotComplete());
         QCOMPARE(leanComplete.count(), 1);
         QCOMPARE(lean.liveCount(ObjectKind::Interface), qint64(2));
@@ -420,7 +461,7 @@ private Q_SLOTS:
         ManualSource source;
         NotificationModel model(&source);
         QString error;
-        QVERIFY(model.start(afUnspec(), true, &error));
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
         source.upsert(iface(4, "eth4"));
         QCOMPARE(model.interfaces()->rowCount(), 0); // not applied yet
         QSignalSpy running(&model, &NotificationModel::runningChanged);
@@ -443,7 +484,7 @@ private Q_SLOTS:
         {
             NotificationModel model(&source);
             QString error;
-            QVERIFY(model.start(afUnspec(), true, &error));
+            QVERIFY(model.start(platform::afUnspec(), true, &error));
             source.upsert(iface(4, "eth4")); // pending queued call to a model about to die
         }
         QCOMPARE(source.registrationCount(), std::size_t(0));

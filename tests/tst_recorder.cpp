@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Recorder (headless mode) with ManualSource: --duration 0 equivalent, --no-initial,
 // events after ready, stop() at any time, unwritable output.
-#include "csvreader.h"
-#include "eventhistory.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "recorder.h"
+#include "model/export/csvreader.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/recorder.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -39,6 +40,29 @@ void seed(ManualSource &source)
     source.upsert(route("10.0.0.0", 24, nullptr, 2));
     source.upsert(route("2001:db8::", 64, nullptr, 2));
 }
+/// A source whose initial snapshot never completes: it delivers two Initial interface
+/// records on registration and nothing else (as a kernel dump still running does).
+class StalledSnapshotSource final : public Source {
+public:
+    Status registerChanges(const RegisterParams &params, Handle *handle) override
+    {
+        std::vector<ChangeRecord> records;
+        for (std::uint32_t index : {1u, 2u}) {
+            ChangeRecord r;
+            r.object = ObjectKind::Interface;
+            r.change = ChangeKind::Initial;
+            r.timeUs = nowUs();
+            r.after = iface(index, index == 1 ? "lo" : "eth0");
+            records.push_back(std::move(r));
+        }
+        if (params.initialNotification)
+            params.callback(params.callerContext, records);
+        *handle = 1;
+        return Status::success();
+    }
+    Status cancel(Handle) override { return Status::success(); }
+    std::string name() const override { return "stalled"; }
+};
 } // namespace
 
 class TestRecorder : public QObject {
@@ -49,10 +73,10 @@ private Q_SLOTS:
         QTest::addColumn<bool>("initial");
         QTest::addColumn<int>("family");
         QTest::addColumn<int>("rows");
-        QTest::newRow("initial, both families") << true << afUnspec() << 6;
-        QTest::newRow("initial, IPv4") << true << afInet() << 4; // 2 interfaces, 1 address, 1 route
-        QTest::newRow("initial, IPv6") << true << afInet6() << 4;
-        QTest::newRow("no initial") << false << afUnspec() << 0;
+        QTest::newRow("initial, both families") << true << platform::afUnspec() << 6;
+        QTest::newRow("initial, IPv4") << true << platform::afInet() << 4; // 2 interfaces, 1 address, 1 route
+        QTest::newRow("initial, IPv6") << true << platform::afInet6() << 4;
+        QTest::newRow("no initial") << false << platform::afUnspec() << 0;
     }
     void durationZero()
     {
@@ -88,7 +112,7 @@ private Q_SLOTS:
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), false, -1});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), false, -1});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -117,7 +141,7 @@ private Q_SLOTS:
         ManualSource source;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0.3});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0.3});
         QSignalSpy ready(&recorder, &Recorder::ready);
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
@@ -131,6 +155,32 @@ private Q_SLOTS:
         QCOMPARE(readCsv(path).size(), 2);
     }
 
+    // A duration longer than a QTimer interval can hold (int ms, 24.8 days) is kept whole:
+    // the deadline is 40 days away, not capped, and recording goes on until it.
+    void longDurationKeepsItsDeadline()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const double days40 = 40.0 * 24 * 3600;
+        Recorder recorder(&source,
+                          RecorderOptions {dir.filePath(QStringLiteral("long.csv")), afUnspec(), true, days40});
+        QCOMPARE(recorder.deadline().isForever(), true);
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        const qint64 remainingMs = recorder.deadline().remainingTime();
+        QVERIFY2(remainingMs > qint64(days40 * 1000) - 60'000 && remainingMs <= qint64(days40 * 1000),
+                 qPrintable(QString::number(remainingMs)));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 0);
+        recorder.stop();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    }
+
     void stopBeforeReadyAndFromReadySlot()
     {
         ManualSource source;
@@ -138,7 +188,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         {
             const QString path = dir.filePath(QStringLiteral("early.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             QString error;
             QVERIFY(recorder.start(&error));
@@ -148,7 +198,7 @@ private Q_SLOTS:
         }
         {
             const QString path = dir.filePath(QStringLiteral("onready.csv"));
-            Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, -1});
+            Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, -1});
             QSignalSpy finished(&recorder, &Recorder::finished);
             connect(&recorder, &Recorder::ready, &recorder, &Recorder::stop);
             QString error;
@@ -159,13 +209,85 @@ private Q_SLOTS:
         }
     }
 
+    void stopDuringTheSnapshotIsMarked_data()
+    {
+        QTest::addColumn<bool>("initial");
+        QTest::newRow("initial rows") << true;
+        QTest::newRow("no initial rows") << false;
+    }
+    void stopDuringTheSnapshotIsMarked()
+    {
+        QFETCH(bool, initial);
+        StalledSnapshotSource source;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("stalled.csv"));
+        Recorder recorder(&source, RecorderOptions {path, afUnspec(), initial, -1});
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QSignalSpy finished(&recorder, &Recorder::finished);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTest::qWait(50);
+        recorder.stop();
+        QCOMPARE(ready.count(), 0);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0); // the file was written
+        QVERIFY(recorder.snapshotIncomplete());
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), 1 + (initial ? 2 : 0) + 1);
+        const QStringList &marker = csv.last();
+        QCOMPARE(marker.at(0), QString::number(csv.size() - 1)); // an event of its own, numbered
+        QCOMPARE(marker.at(2), QStringLiteral("gap"));
+        QCOMPARE(marker.at(3), QStringLiteral("gap"));
+        QCOMPARE(marker.at(14), QStringLiteral("inferred"));
+        QVERIFY2(marker.at(13).startsWith(QLatin1StringView(kSnapshotIncompleteNote)), qPrintable(marker.at(13)));
+        if (initial)
+            QVERIFY2(marker.at(13).contains(QStringLiteral("after 2 initial rows")), qPrintable(marker.at(13)));
+
+        // A complete snapshot gets no marker.
+        ManualSource complete;
+        seed(complete);
+        Recorder whole(&complete, RecorderOptions {dir.filePath(QStringLiteral("whole.csv")), afUnspec(), initial, 0});
+        QSignalSpy wholeFinished(&whole, &Recorder::finished);
+        QVERIFY(whole.start(&error));
+        QTRY_COMPARE(wholeFinished.count(), 1);
+        QVERIFY(!whole.snapshotIncomplete());
+        for (const QStringList &row : readCsv(dir.filePath(QStringLiteral("whole.csv"))))
+            QVERIFY2(row.at(2) != QStringLiteral("gap"), qPrintable(row.join(u',')));
+    }
+
+    void maxEventsDropsTheOldestAndSaysSo()
+    {
+        ManualSource source;
+        seed(source); // 6 initial rows
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("capped.csv"));
+        RecorderOptions options {path, afUnspec(), true, -1};
+        options.maxEvents = 4;
+        Recorder recorder(&source, options);
+        QSignalSpy ready(&recorder, &Recorder::ready);
+        QString error;
+        QVERIFY(recorder.start(&error));
+        QTRY_COMPARE(ready.count(), 1);
+        source.upsert(iface(3, "eth3"));
+        recorder.stop();
+        QCOMPARE(recorder.model()->history()->size(), qint64(4));
+        const QList<QStringList> csv = readCsv(path);
+        QCOMPARE(csv.size(), 1 + 1 + 4);
+        QCOMPARE(csv.at(1).at(0), QString());
+        QCOMPARE(csv.at(1).at(2), QStringLiteral("gap"));
+        QVERIFY2(csv.at(1).at(13).startsWith(QStringLiteral("oldest events dropped: 3 events (sequence 1 to 3)")),
+                 qPrintable(csv.at(1).at(13)));
+        QCOMPARE(csv.at(2).at(0), QStringLiteral("4"));
+        QCOMPARE(csv.last().at(6), QStringLiteral("eth3"));
+    }
+
     void unwritableOutputFailsWithReason()
     {
         ManualSource source;
         seed(source);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("missing/dir/out.csv"));
-        Recorder recorder(&source, RecorderOptions {path, afUnspec(), true, 0});
+        Recorder recorder(&source, RecorderOptions {path, platform::afUnspec(), true, 0});
         QSignalSpy finished(&recorder, &Recorder::finished);
         QString error;
         QVERIFY(recorder.start(&error));

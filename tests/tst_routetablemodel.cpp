@@ -1,14 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RouteTableModel through NotificationModel + ManualSource: ranged inserts, changes and
 // removals under QAbstractItemModelTester (attached before any data), texts, marks.
-#include "eventhistory.h"
-#include "manualsource.h"
-#include "modeltestrows.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/tables/routetablemodel.h"
+#include "support/manualsource.h"
+#include "support/modeltestrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <algorithm>
+#include <iterator>
+#include <random>
+#include <set>
 
 using namespace ncv;
 using namespace ncv::platform;
@@ -39,7 +45,7 @@ private Q_SLOTS:
         QSignalSpy inserted(routes, &QAbstractItemModel::rowsInserted);
         QSignalSpy complete(m_model.get(), &NotificationModel::snapshotComplete);
         QString error;
-        QVERIFY2(m_model->start(afUnspec(), true, &error), qPrintable(error));
+        QVERIFY2(m_model->start(platform::afUnspec(), true, &error), qPrintable(error));
         QCOMPARE(routes->rowCount(), 0); // applied on the event loop, not inside the callback
         QTRY_COMPARE(complete.count(), 1);
         QCOMPARE(routes->rowCount(), 50);
@@ -54,7 +60,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(m_model->isSnapshotComplete());
 
         // Three batches of inserts, each one ranged insert.
@@ -113,7 +119,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         m_source->upsert(numberedRoute(1));
         QTRY_COMPARE(routes->rowCount(), 1);
         m_source->remove(numberedRoute(1));
@@ -141,7 +147,7 @@ private Q_SLOTS:
     {
         RouteTableModel *routes = m_model->routes();
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         m_source->upsert(numberedRoute(1));
         m_source->upsert(numberedRoute(2));
         QTRY_COMPARE(routes->rowCount(), 2);
@@ -150,6 +156,86 @@ private Q_SLOTS:
         QCOMPARE(routes->rowCount(), 2);
         QTRY_COMPARE_WITH_TIMEOUT(routes->rowCount(), 1, 3000);
         QVERIFY(routes->rowAt(0).destination == numberedRoute(2).destination);
+    }
+
+    // Removing rows renumbers only the rows after the first removed one: only their keys
+    // are hashed again (not the whole table), and every row is still found by its key
+    // afterwards, so later changes and deletes land on the right rows.
+    void sweepReindexesOnlyRowsAfterTheFirstRemoved()
+    {
+        constexpr int n = 1000;
+        for (int i = 0; i < n; ++i)
+            m_source->upsert(numberedRoute(i));
+        RouteTableModel *routes = m_model->routes();
+        QString error;
+        QVERIFY2(m_model->start(afUnspec(), true, &error), qPrintable(error));
+        QTRY_COMPARE(routes->rowCount(), n);
+
+        // Three ranges near the end, removed in one sweep.
+        for (int i : {900, 901, 950, 990, 991, 992})
+            m_source->remove(numberedRoute(i));
+        QTRY_COMPARE(routes->liveRowCount(), n - 6);
+        const quint64 before = routes->reindexedKeyCount();
+        routes->sweep(routes->markClockMs() + kDeletedRowMs + 100);
+        QCOMPARE(routes->rowCount(), n - 6);
+        // Rows 902..999 less the four removed among them: 94 keys, not 994.
+        QCOMPARE(routes->reindexedKeyCount() - before, quint64(n - 6 - 900));
+        for (int row = 0; row < routes->rowCount(); ++row)
+            QCOMPARE(routes->indexOf(routes->rowAt(row)), row);
+        for (int i : {900, 901, 950, 990, 991, 992})
+            QCOMPARE(routes->indexOf(numberedRoute(i)), -1);
+
+        // A change and a delete after the removed rows, and an add, land where they should.
+        m_source->upsert(numberedRoute(951, "192.0.2.77"), true); // as ip route replace
+        m_source->remove(numberedRoute(999));
+        m_source->upsert(numberedRoute(2000));
+        QTRY_COMPARE(routes->rowCount(), n - 5);
+        const int changed = routes->indexOf(numberedRoute(951, "192.0.2.77")); // the next hop is in the key
+        QCOMPARE(changed, 951 - 3); // 900, 901 and 950 went
+        QCOMPARE(routes->index(changed, RouteTableModel::NextHops).data().toString(), QStringLiteral("192.0.2.77"));
+        QCOMPARE(routes->changeState(routes->indexOf(numberedRoute(999))), ChangeDeleted);
+        QCOMPARE(routes->indexOf(numberedRoute(2000)), n - 6);
+
+        // A removal at the very start renumbers every row (all keys, as it must).
+        m_source->remove(numberedRoute(0));
+        QTRY_COMPARE(routes->changeState(0), ChangeDeleted);
+        const quint64 beforeFirst = routes->reindexedKeyCount();
+        routes->sweep(routes->markClockMs() + kDeletedRowMs + 100);
+        QCOMPARE(routes->rowCount(), n - 7);
+        QCOMPARE(routes->reindexedKeyCount() - beforeFirst, quint64(n - 7));
+        for (int row = 0; row < routes->rowCount(); ++row)
+            QCOMPARE(routes->indexOf(routes->rowAt(row)), row);
+    }
+
+    // Scattered removals (many ranges per sweep) mixed with adds, round after round: every
+    // row is found by its key afterwards and no removed route is.
+    void indexSurvivesScatteredRemovals()
+    {
+        RouteTableModel *routes = m_model->routes();
+        QString error;
+        QVERIFY2(m_model->start(afUnspec(), true, &error), qPrintable(error));
+        std::mt19937 random(7);
+        std::set<int> held;
+        int next = 0;
+        for (int round = 0; round < 4; ++round) {
+            for (int k = 0; k < 150; ++k) {
+                m_source->upsert(numberedRoute(next));
+                held.insert(next++);
+            }
+            std::vector<int> gone;
+            std::sample(held.begin(), held.end(), std::back_inserter(gone), 60, random);
+            for (int i : gone) {
+                m_source->remove(numberedRoute(i));
+                held.erase(i);
+            }
+            QTRY_COMPARE(routes->liveRowCount(), int(held.size()));
+            routes->sweep(routes->markClockMs() + kDeletedRowMs + 100);
+            QCOMPARE(routes->rowCount(), int(held.size()));
+            for (int row = 0; row < routes->rowCount(); ++row)
+                QCOMPARE(routes->indexOf(routes->rowAt(row)), row);
+            for (int i : gone)
+                QCOMPARE(routes->indexOf(numberedRoute(i)), -1);
+        }
     }
 
     void texts_data()
@@ -181,7 +267,7 @@ private Q_SLOTS:
         r.prefSrc = IpAddress::parse("2001:db8::5");
         m_source->upsert(r);
         QString error;
-        QVERIFY(m_model->start(afInet6(), true, &error));
+        QVERIFY(m_model->start(platform::afInet6(), true, &error));
         QTRY_COMPARE(m_model->routes()->rowCount(), 1);
         QCOMPARE(m_model->routes()->index(0, column).data().toString(), text);
         QCOMPARE(m_model->routes()->headerData(column, Qt::Horizontal).toString().isEmpty(), false);
@@ -191,7 +277,7 @@ private Q_SLOTS:
     {
         m_source->upsert(numberedRoute(1, "192.0.2.1", 100));
         QString error;
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QTRY_COMPARE(m_model->routes()->rowCount(), 1);
         const QVariant metric = m_model->routes()->index(0, RouteTableModel::Metric).data(SortRole);
         QCOMPARE(metric.typeId(), QMetaType::LongLong);
@@ -249,11 +335,11 @@ private Q_SLOTS:
         m_source->upsert(numberedRoute(1));
         m_source->upsert(route("2001:db8::", 32, nullptr, 1));
         QString error;
-        QVERIFY(m_model->start(afInet(), true, &error));
+        QVERIFY(m_model->start(platform::afInet(), true, &error));
         QTRY_VERIFY(m_model->isSnapshotComplete());
         QCOMPARE(m_model->routes()->rowCount(), 1);
         QSignalSpy reset(m_model->routes(), &QAbstractItemModel::modelReset);
-        QVERIFY(m_model->start(afUnspec(), true, &error));
+        QVERIFY(m_model->start(platform::afUnspec(), true, &error));
         QCOMPARE(reset.count(), 1);
         QTRY_VERIFY(m_model->isSnapshotComplete());
         QCOMPARE(m_model->routes()->rowCount(), 2);

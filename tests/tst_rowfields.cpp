@@ -1,15 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The row descriptions (rowfields.h) and what they drive: every described member of every
 // row type round-trips through the compact form (checked and trusted readers) and through
 // PackedRouteTable / PackedRouteList for random rows, and truncated bytes are rejected;
 // the entries are consistent (shown fields have texts, tracked ones a change test, a value
 // shortcut gives the same text as the row); diff() reports a change of each tracked field;
 // fields and columns are found by name.
-#include "plaintest.h"
-#include "randomrows.h"
-
-#include "diff.h"
-#include "packedroutetable.h"
-#include "rowfields.h"
+#include "platform/diff.h"
+#include "platform/packedroutetable.h"
+#include "platform/rowfields.h"
+#include "support/platformtest.h"
+#include "support/randomrows.h"
 
 #include <limits>
 #include <set>
@@ -40,7 +40,7 @@ template<typename Row> void checkRoundTrips(const char *kind, std::uint64_t seed
         CHECK(in.p == bytesOf(bytes) + bytes.size());
         const std::string differs = firstDifference(row, checked);
         if (!differs.empty()) {
-            plaintest::fail(__FILE__, __LINE__, std::string(kind) + " member " + differs + " did not round-trip");
+            FAIL_CHECK((std::string(kind) + " member " + differs + " did not round-trip"));
             return;
         }
         Row trusted = randomRow<Row>(g);
@@ -55,8 +55,7 @@ template<typename Row> void checkRoundTrips(const char *kind, std::uint64_t seed
             compact::CheckedReader cut {bytesOf(bytes), bytesOf(bytes) + n};
             decodeRow(cut, partial);
             if (cut.ok) {
-                plaintest::fail(__FILE__, __LINE__,
-                                std::string(kind) + ": a prefix of " + std::to_string(n) + " bytes decoded");
+                FAIL_CHECK((std::string(kind) + ": a prefix of " + std::to_string(n) + " bytes decoded"));
                 return;
             }
         }
@@ -70,20 +69,20 @@ template<typename Row> void checkEntries(const char *kind)
         const std::string what = std::string(kind) + " " + std::string(info.name);
         CHECK(!info.name.empty());
         if (!names.insert(info.name).second)
-            plaintest::fail(__FILE__, __LINE__, what + ": two fields of that name");
+            FAIL_CHECK((what + ": two fields of that name"));
         CHECK(!info.source.empty());
         const bool shown
             = info.has(InDetails) || !info.header.empty() || info.has(InAttributes) || info.csv != CsvColumn::None;
         if (shown && !info.text)
-            plaintest::fail(__FILE__, __LINE__, what + ": shown, but has no text");
+            FAIL_CHECK((what + ": shown, but has no text"));
         if (info.has(Tracked) && !info.differs)
-            plaintest::fail(__FILE__, __LINE__, what + ": tracked, but has no change test");
+            FAIL_CHECK((what + ": tracked, but has no change test"));
         if (info.has(InterfaceIndexes) && !info.ifIndexes)
-            plaintest::fail(__FILE__, __LINE__, what + ": interface names without interface indexes");
+            FAIL_CHECK((what + ": interface names without interface indexes"));
         if (info.small && !info.smallText)
-            plaintest::fail(__FILE__, __LINE__, what + ": a value shortcut without its text");
+            FAIL_CHECK((what + ": a value shortcut without its text"));
         if (info.sortKey && !info.compare)
-            plaintest::fail(__FILE__, __LINE__, what + ": a sort key without a comparison");
+            FAIL_CHECK((what + ": a sort key without a comparison"));
     }
 }
 
@@ -104,9 +103,8 @@ template<typename Row> void checkSmallTexts(const char *kind, std::uint64_t seed
             (info.cell ? info.cell : info.text)(cell, row);
             info.smallText(byValue, unsigned(v));
             if (cell != byValue) {
-                plaintest::fail(__FILE__, __LINE__,
-                                std::string(kind) + " " + std::string(info.name) + ": value " + std::to_string(v)
-                                    + " gives \"" + byValue + "\", the row \"" + cell + "\"");
+                FAIL_CHECK((std::string(kind) + " " + std::string(info.name) + ": value " + std::to_string(v)
+                            + " gives \"" + byValue + "\", the row \"" + cell + "\""));
                 return;
             }
         }
@@ -135,14 +133,12 @@ template<typename Row> void checkDiff(const char *kind, std::uint64_t seed)
                             if (!entry.info.differs(before, after))
                                 continue;
                             if (!(diff(before, after) & (FieldMask(1) << index)))
-                                plaintest::fail(__FILE__, __LINE__,
-                                                std::string(kind) + " " + std::string(entry.info.name)
-                                                    + ": changed, but not in diff()");
+                                FAIL_CHECK((std::string(kind) + " " + std::string(entry.info.name)
+                                            + ": changed, but not in diff()"));
                             return;
                         }
-                        plaintest::fail(__FILE__, __LINE__,
-                                        std::string(kind) + " " + std::string(entry.info.name)
-                                            + ": no random change counted as one");
+                        FAIL_CHECK((std::string(kind) + " " + std::string(entry.info.name)
+                                    + ": no random change counted as one"));
                     }
                 }(e),
                 ...);
@@ -152,7 +148,7 @@ template<typename Row> void checkDiff(const char *kind, std::uint64_t seed)
 
 } // namespace
 
-TEST_CASE(every_member_round_trips_through_the_compact_form)
+TEST_CASE("every_member_round_trips_through_the_compact_form")
 {
     checkRoundTrips<InterfaceRow>("interface", 1);
     checkRoundTrips<AddressRow>("address", 2);
@@ -160,7 +156,7 @@ TEST_CASE(every_member_round_trips_through_the_compact_form)
     checkRoundTrips<EntityRow>("entity", 4);
 }
 
-TEST_CASE(random_routes_round_trip_through_the_packed_table)
+TEST_CASE("random_routes_round_trip_through_the_packed_table")
 {
     Random g(5);
     std::vector<RouteRow> rows;
@@ -199,7 +195,7 @@ TEST_CASE(random_routes_round_trip_through_the_packed_table)
     CHECK_EQ(table.size(), rows.size());
 }
 
-TEST_CASE(entries_are_consistent)
+TEST_CASE("entries_are_consistent")
 {
     checkEntries<InterfaceRow>("interface");
     checkEntries<AddressRow>("address");
@@ -211,7 +207,7 @@ TEST_CASE(entries_are_consistent)
     checkSmallTexts<EntityRow>("entity", 9);
 }
 
-TEST_CASE(diff_reports_each_tracked_field)
+TEST_CASE("diff_reports_each_tracked_field")
 {
     checkDiff<InterfaceRow>("interface", 10);
     checkDiff<AddressRow>("address", 11);
@@ -226,7 +222,7 @@ TEST_CASE(diff_reports_each_tracked_field)
     CHECK_EQ(diff(a, b), fieldBit<AddressRow>("valid_lft"));
 }
 
-TEST_CASE(fields_and_columns_by_name)
+TEST_CASE("fields_and_columns_by_name")
 {
     static_assert(fieldIndex<RouteRow>("metric") >= 0);
     CHECK_EQ(std::string(fieldInfos<RouteRow>[std::size_t(fieldIndex<RouteRow>("metric"))].header),
@@ -237,12 +233,12 @@ TEST_CASE(fields_and_columns_by_name)
     CHECK_EQ(std::string(fieldInfos<RouteRow>[columnFields<RouteRow>[std::size_t(columnOf<RouteRow>("prefsrc"))]].name),
              std::string("prefsrc"));
     // A column shows changes of the fields it is marked by.
-    CHECK(columnMarks<RouteRow>[std::size_t(columnOf<RouteRow>("gateways"))] & fieldBit<RouteRow>("nhid"));
+    CHECK((columnMarks<RouteRow>[std::size_t(columnOf<RouteRow>("gateways"))] & fieldBit<RouteRow>("nhid")) != 0);
 }
 
 // Times at the ends of the range (a record read from damaged bytes) are written without
 // overflowing: long past is "expired", far ahead a countdown.
-TEST_CASE(extreme_times_are_written)
+TEST_CASE("extreme_times_are_written")
 {
     const auto texts = [](std::int64_t us) {
         RouteRow r;
@@ -272,7 +268,7 @@ struct NumberedDescription {
 };
 } // namespace
 
-TEST_CASE(name_tables_name_some_values)
+TEST_CASE("name_tables_name_some_values")
 {
     const auto text = [](std::uint32_t v) {
         std::string out;
@@ -286,5 +282,3 @@ TEST_CASE(name_tables_name_some_values)
     NumberedDescription::entry.info.smallText(small, 1);
     CHECK_EQ(small, std::string("one"));
 }
-
-NCV_PLAIN_TEST_MAIN()

@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // StateStore classification: add / parameter (with changed fields) / no-op / delete,
 // route identity per key scheme, and snapshot reconciliation.
-#include "plaintest.h"
+#include "support/platformtest.h"
 
-#include "format.h"
-#include "hashindex.h"
-#include "packedroutetable.h"
-#include "rowfields.h"
-#include "statestore.h"
+#include "platform/format.h"
+#include "platform/hashindex.h"
+#include "platform/packedroutetable.h"
+#include "platform/rowfields.h"
+#include "platform/statestore.h"
 
 #include <cstdio>
 #include <map>
@@ -26,9 +27,33 @@ RouteRow route(const char *dst, int plen, const char *gw, std::uint32_t metric, 
     r.nextHops = {NextHop {IpAddress::parse(gw), 2, 1}};
     return r;
 }
+
+/// Held routes, as appendInitial() lists them, for which pred holds.
+template<typename Pred> std::size_t heldRoutes(const StateStore &store, Pred pred)
+{
+    std::vector<ChangeRecord> rows;
+    store.appendInitial(0, rows);
+    std::size_t n = 0;
+    for (const ChangeRecord &r : rows) {
+        if (const auto *held = std::get_if<RouteRow>(&r.after))
+            n += pred(*held) ? 1 : 0;
+    }
+    return n;
+}
+
+bool via(const RouteRow &r, std::uint32_t ifIndex, Family family = Family::Unspec)
+{
+    if (family != Family::Unspec && r.family() != family)
+        return false;
+    for (const NextHop &hop : r.nextHops) {
+        if (hop.ifIndex == ifIndex)
+            return true;
+    }
+    return false;
+}
 } // namespace
 
-TEST_CASE(interface_add_parameter_noop_delete)
+TEST_CASE("interface_add_parameter_noop_delete")
 {
     StateStore store;
     InterfaceRow i;
@@ -55,7 +80,7 @@ TEST_CASE(interface_add_parameter_noop_delete)
     CHECK_EQ(store.interfaceCount(), std::size_t(0));
 }
 
-TEST_CASE(linux_route_key_includes_metric_and_table)
+TEST_CASE("linux_route_key_includes_metric_and_table")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -73,7 +98,7 @@ TEST_CASE(linux_route_key_includes_metric_and_table)
     CHECK_EQ(store.routeCount(), std::size_t(3));
 }
 
-TEST_CASE(windows_route_key_makes_metric_a_parameter)
+TEST_CASE("windows_route_key_makes_metric_a_parameter")
 {
     StateStore store(StateStore::KeyScheme::Windows);
     ChangeRecord r;
@@ -91,7 +116,7 @@ TEST_CASE(windows_route_key_makes_metric_a_parameter)
     CHECK_EQ(store.routeCount(), std::size_t(2));
 }
 
-TEST_CASE(reconcile_emits_differences)
+TEST_CASE("reconcile_emits_differences")
 {
     StateStore store;
     ChangeRecord r;
@@ -137,24 +162,7 @@ TEST_CASE(reconcile_emits_differences)
     CHECK(out.front().change == ChangeKind::Initial);
 }
 
-TEST_CASE(routes_using_interface)
-{
-    StateStore store;
-    ChangeRecord r;
-    RouteRow a = route("10.0.0.0", 8, "10.9.0.1", 0);
-    a.nextHops[0].ifIndex = 4;
-    RouteRow b = route("2001:db8::", 32, "fe80::1", 0);
-    b.nextHops[0].ifIndex = 4;
-    RouteRow c = route("10.1.0.0", 16, "10.9.0.1", 0);
-    c.nextHops[0].ifIndex = 5;
-    store.upsert(a, 1, Origin::Observed, &r);
-    store.upsert(b, 1, Origin::Observed, &r);
-    store.upsert(c, 1, Origin::Observed, &r);
-    CHECK_EQ(store.routesUsingInterface(4, Family::IPv4).size(), std::size_t(1));
-    CHECK_EQ(store.routesUsingInterface(4, Family::Unspec).size(), std::size_t(2));
-}
-
-TEST_CASE(linux_routes_differing_in_next_hop_coexist)
+TEST_CASE("linux_routes_differing_in_next_hop_coexist")
 {
     // The kernel keeps fe80::/64 metric 256 once per device, and `ip route append` adds a
     // route with the same (table, prefix, tos, metric) but another next hop.
@@ -186,7 +194,7 @@ TEST_CASE(linux_routes_differing_in_next_hop_coexist)
     CHECK_EQ(store.routeCount(), std::size_t(0));
 }
 
-TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
+TEST_CASE("linux_replace_flag_turns_new_next_hop_into_parameter")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -204,7 +212,7 @@ TEST_CASE(linux_replace_flag_turns_new_next_hop_into_parameter)
     CHECK_EQ(store.routeCount(), std::size_t(1));
 }
 
-TEST_CASE(reconcile_with_coexisting_routes)
+TEST_CASE("reconcile_with_coexisting_routes")
 {
     StateStore store(StateStore::KeyScheme::Linux);
     ChangeRecord r;
@@ -228,10 +236,10 @@ TEST_CASE(reconcile_with_coexisting_routes)
     CHECK(out[0].change == ChangeKind::Delete);
     CHECK_EQ(std::get<RouteRow>(out[0].before).nextHops[0].ifIndex, 3u);
     CHECK_EQ(store.routeCount(), std::size_t(2));
-    CHECK_EQ(store.routesUsingInterface(4, Family::IPv6).size(), std::size_t(1));
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &r) { return via(r, 4, Family::IPv6); }), std::size_t(1));
 }
 
-TEST_CASE(removal_past_expiry_is_expired)
+TEST_CASE("removal_past_expiry_is_expired")
 {
     StateStore store;
     ChangeRecord r;
@@ -273,7 +281,7 @@ TEST_CASE(removal_past_expiry_is_expired)
     CHECK(out[0].origin == Origin::Inferred);
 }
 
-TEST_CASE(ipv6_multipath_siblings)
+TEST_CASE("ipv6_multipath_siblings")
 {
     StateStore store;
     ChangeRecord r;
@@ -316,7 +324,7 @@ TEST_CASE(ipv6_multipath_siblings)
     CHECK_EQ(store.routeCount(), std::size_t(1));
 }
 
-TEST_CASE(routes_using_nexthop_object)
+TEST_CASE("route_keeps_its_nexthop_object")
 {
     StateStore store;
     ChangeRecord r;
@@ -324,9 +332,14 @@ TEST_CASE(routes_using_nexthop_object)
     a.nhId = 10;
     CHECK(store.upsert(a, 1, Origin::Observed, &r));
     CHECK(store.upsert(b, 1, Origin::Observed, &r));
-    CHECK_EQ(store.routesUsingNexthop(10, Family::IPv4).size(), std::size_t(1));
-    CHECK_EQ(store.routesUsingNexthop(10, Family::IPv6).size(), std::size_t(0));
-    CHECK_EQ(store.routesUsingNexthop(11, Family::Unspec).size(), std::size_t(0));
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &h) { return h.nhId == 10; }), std::size_t(1));
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &h) { return h.nhId == 0; }), std::size_t(1));
+    // Another nexthop object is a parameter change of that field.
+    a.nhId = 11;
+    CHECK(store.upsert(a, 2, Origin::Observed, &r, true));
+    CHECK(r.change == ChangeKind::Parameter);
+    CHECK_EQ(r.changedFields, fieldBit<RouteRow>("nhid"));
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &h) { return h.nhId == 11; }), std::size_t(1));
 }
 
 namespace {
@@ -351,7 +364,7 @@ bool identical(const RouteRow &a, const RouteRow &b)
 }
 } // namespace
 
-TEST_CASE(packed_rows_round_trip_every_field)
+TEST_CASE("packed_rows_round_trip_every_field")
 {
     std::vector<RouteRow> rows;
     RouteRow a = v4route(1);
@@ -397,7 +410,7 @@ TEST_CASE(packed_rows_round_trip_every_field)
     CHECK_EQ(store.routeCount(), std::size_t(0));
 }
 
-TEST_CASE(packed_store_grows_deletes_and_reinserts)
+TEST_CASE("packed_store_grows_deletes_and_reinserts")
 {
     // 100,000 routes: the index doubles from 64 slots to 256k (12 resizes) and the arena spans
     // several chunks; then every other route goes and comes back.
@@ -405,7 +418,7 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
     ChangeRecord r;
     constexpr std::uint32_t n = 100000;
     for (std::uint32_t i = 0; i < n; ++i)
-        CHECK(store.upsert(v4route(i), 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+        CHECK((store.upsert(v4route(i), 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     CHECK_EQ(store.routeCount(), std::size_t(n));
     int noops = 0;
     for (std::uint32_t i = 0; i < n; ++i)
@@ -433,7 +446,7 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
         readded += store.upsert(v4route(i, 5), 5, Origin::Observed, &r) && r.change == ChangeKind::Add;
     CHECK_EQ(readded, int(n / 2));
     CHECK_EQ(store.routeCount(), std::size_t(n));
-    CHECK_EQ(store.routesUsingInterface(5, Family::IPv4).size(), std::size_t(n / 2));
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &r) { return via(r, 5, Family::IPv4); }), std::size_t(n / 2));
     // Parameter changes keep the count and are seen by later lookups.
     RouteRow moved = v4route(7);
     moved.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 3);
@@ -443,7 +456,7 @@ TEST_CASE(packed_store_grows_deletes_and_reinserts)
     CHECK_EQ(store.routeCount(), std::size_t(n));
 }
 
-TEST_CASE(hash_index_with_colliding_hashes_matches_a_map)
+TEST_CASE("hash_index_with_colliding_hashes_matches_a_map")
 {
     // Few distinct hashes (long probe runs that wrap around the end of the slots), random
     // inserts and erases: every lookup agrees with a std::map, and nothing is lost when the
@@ -481,7 +494,7 @@ TEST_CASE(hash_index_with_colliding_hashes_matches_a_map)
     CHECK_EQ(seen, reference.size());
 }
 
-TEST_CASE(packed_store_random_operations_match_a_reference)
+TEST_CASE("packed_store_random_operations_match_a_reference")
 {
     // Random upserts / removes over a small key space (long probe runs, many backward
     // shifts), checked against std::set after every step.
@@ -507,7 +520,7 @@ TEST_CASE(packed_store_random_operations_match_a_reference)
     CHECK_EQ(out.size(), reference.size());
 }
 
-TEST_CASE(packed_table_compacts_dead_records)
+TEST_CASE("packed_table_compacts_dead_records")
 {
     // Rewriting rows at another length leaves dead records; past 256 KiB of them (and more
     // dead than live) the arena is compacted, keeping every row and the insertion order.
@@ -549,7 +562,7 @@ TEST_CASE(packed_table_compacts_dead_records)
     CHECK_EQ(table.size(), std::size_t(1));
 }
 
-TEST_CASE(duplicates_survive_packed_primary_changes)
+TEST_CASE("duplicates_survive_packed_primary_changes")
 {
     // Three routes share a base key: the first is packed, the others are duplicates.
     StateStore store;
@@ -571,7 +584,7 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     CHECK_EQ(store.routeCount(), std::size_t(2));
     CHECK(!store.upsert(b, 3, Origin::Observed, &r));
     CHECK(!store.upsert(c, 3, Origin::Observed, &r));
-    CHECK(store.upsert(a, 4, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(a, 4, Origin::Observed, &r) && r.change == ChangeKind::Add));
     CHECK(store.remove(c, 5, Origin::Observed, &r));
     CHECK(store.remove(b, 5, Origin::Observed, &r));
     CHECK(store.remove(a, 5, Origin::Observed, &r));
@@ -581,10 +594,10 @@ TEST_CASE(duplicates_survive_packed_primary_changes)
     store.clear();
     CHECK_EQ(store.routeCount(), std::size_t(0));
     CHECK_EQ(store.routeMemoryBytes(), std::size_t(0));
-    CHECK(store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(b, 7, Origin::Observed, &r) && r.change == ChangeKind::Add));
 }
 
-TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
+TEST_CASE("reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set")
 {
     // 20,000 held routes (a duplicate among them); the snapshot drops every fourth, changes
     // every tenth (one of them to another length, so it moves in the arena and must keep its
@@ -596,7 +609,7 @@ TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
         store.upsert(v4route(i), 1, Origin::Observed, &r);
     RouteRow dup = v4route(5);
     dup.nextHops[0].ifIndex = 9;
-    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     Snapshot snap;
     int expectDeletes = 0, expectParams = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -638,7 +651,7 @@ TEST_CASE(reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set)
     CHECK_EQ(store.routeCount(), snap.routes.size());
 }
 
-TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
+TEST_CASE("route_marks_find_what_a_dump_no_longer_lists")
 {
     // Silent-deletion confirmation: 10,000 routes on interface 2 plus a duplicate and 100 on
     // interface 3; a "dump" lists every third route of interface 2 (and the duplicate).
@@ -651,7 +664,7 @@ TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
         store.upsert(v4route(i, 3), 1, Origin::Observed, &r);
     RouteRow dup = v4route(6, 2);
     dup.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 7);
-    CHECK(store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add);
+    CHECK((store.upsert(dup, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
     auto onTwo = [](const RouteRow &row) { return !row.nextHops.empty() && row.nextHops[0].ifIndex == 2; };
     CHECK(store.anyRoute(onTwo));
     CHECK(!store.anyRoute([](const RouteRow &row) { return row.nhId == 99; }));
@@ -682,7 +695,51 @@ TEST_CASE(route_marks_find_what_a_dump_no_longer_lists)
     CHECK_EQ(all.size(), listed + 1);
 }
 
-TEST_CASE(reconcile_in_steps_and_cancelled)
+TEST_CASE("routes_where_and_replace_route")
+{
+    // Inferring a flush: routesWhere() copies the routes through an interface; replaceRoute()
+    // turns a multipath route (primary or duplicate) into one with fewer next hops.
+    StateStore store;
+    ChangeRecord r;
+    for (std::uint32_t i = 0; i < 100; ++i)
+        store.upsert(v4route(i, i % 2 ? 2 : 3), 1, Origin::Observed, &r);
+    RouteRow single = v4route(500, 4);
+    CHECK((store.upsert(single, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
+    RouteRow multi = v4route(500, 2); // same base key, other next hops: a duplicate
+    multi.nhId = 30;
+    multi.nextHops.push_back(NextHop {IpAddress::v4(10, 8, 0, 2), 3, 2});
+    CHECK((store.upsert(multi, 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
+    PackedRouteList onTwo;
+    CHECK_EQ(store.routesWhere([](const RouteRow &row) { return row.nextHops[0].ifIndex == 2; }, &onTwo),
+             std::size_t(51));
+    CHECK_EQ(onTwo.size(), std::size_t(51));
+
+    RouteRow shrunk = multi;
+    shrunk.nextHops.erase(shrunk.nextHops.begin());
+    CHECK(store.replaceRoute(multi, shrunk, 2, Origin::Inferred, &r));
+    CHECK((r.change == ChangeKind::Parameter && r.origin == Origin::Inferred && r.timeUs == 2));
+    CHECK(identical(std::get<RouteRow>(r.before), multi));
+    CHECK(identical(std::get<RouteRow>(r.after), shrunk));
+    CHECK(!store.replaceRoute(multi, shrunk, 3, Origin::Inferred, &r)); // no longer held as multi
+    CHECK(!store.replaceRoute(shrunk, shrunk, 3, Origin::Inferred, &r)); // nothing differs
+    CHECK_EQ(store.routeCount(), std::size_t(102));
+    PackedRouteList five;
+    store.routesWhere([](const RouteRow &row) { return row.destination == v4route(500).destination; }, &five);
+    int seen = 0;
+    five.forEach([&](const RouteRow &row) { seen += identical(row, shrunk) ? 1 : identical(row, single) ? 2 : 4; });
+    CHECK_EQ(seen, 3);
+    // The primary, replaced in place; then both are found and removed by their own next hop.
+    RouteRow moved = single;
+    moved.nextHops[0].gateway = IpAddress::v4(10, 9, 0, 3);
+    CHECK(!store.replaceRoute(moved, single, 3, Origin::Inferred, &r)); // moved is not held
+    CHECK((store.replaceRoute(single, moved, 3, Origin::Inferred, &r) && r.change == ChangeKind::Parameter));
+    single = moved;
+    CHECK((store.remove(single, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
+    CHECK((store.remove(shrunk, 4, Origin::Observed, &r) && r.change == ChangeKind::Delete));
+    CHECK_EQ(store.routeCount(), std::size_t(100));
+}
+
+TEST_CASE("reconcile_in_steps_and_cancelled")
 {
     // beginReconcile / reconcileRoute / endReconcile as a resync streams routes from a dump;
     // a cancelled pass (failed dump) deletes nothing.
@@ -717,7 +774,7 @@ TEST_CASE(reconcile_in_steps_and_cancelled)
     CHECK_EQ(store.routeCount(), std::size_t(70));
 }
 
-TEST_CASE(route_passed_from_the_output_record_itself)
+TEST_CASE("route_passed_from_the_output_record_itself")
 {
     // Records are written in place; a caller handing back a row of the same record still
     // gets the right before / after.
@@ -735,9 +792,9 @@ TEST_CASE(route_passed_from_the_output_record_itself)
     CHECK(std::holds_alternative<std::monostate>(r.after));
 }
 
-TEST_CASE(memory_per_route_at_a_million)
+TEST_CASE("memory_per_route_at_a_million")
 {
-    // Measured, printed; the bound is the issue #4 design budget (<= 64 bytes per IPv4
+    // Measured, printed; the bound is the design budget (<= 64 bytes per IPv4
     // single-next-hop route, index included), not a timing.
     StateStore store;
     ChangeRecord r;
@@ -751,5 +808,3 @@ TEST_CASE(memory_per_route_at_a_million)
     store.clear();
     CHECK_EQ(store.routeMemoryBytes(), std::size_t(0));
 }
-
-NCV_PLAIN_TEST_MAIN()

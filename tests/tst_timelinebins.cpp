@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
 // one changed() per batch.
-#include "timelinebins.h"
+#include "model/history/timelinebins.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,10 +1,10 @@
-# Views tests (owned by the views helper): UI tests on the real MainWindow, offscreen.
-ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp viewstestdata.h LIBS ncv_views TIMEOUT 180)
-target_include_directories(tst_mainwindow PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Views tests: UI tests on the real MainWindow and its panes, offscreen.
+ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS ncv_views TIMEOUT 180)
+ncv_add_qt_test(tst_eventpane SOURCES tst_eventpane.cpp LIBS ncv_views)
 
 # Not a test: fills a MainWindow with realistic rows and events and saves a PNG
 # (ncv_screenshot [out.png] [width height]); used to look at the layout.
-qt_add_executable(ncv_screenshot screenshot_main.cpp viewstestdata.h)
+qt_add_executable(ncv_screenshot screenshot_main.cpp)
 ncv_target_defaults(ncv_screenshot QT)
-target_include_directories(ncv_screenshot PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(ncv_screenshot PRIVATE ncv_views)
+target_link_libraries(ncv_screenshot PRIVATE ncv_views ncv_testsupport)

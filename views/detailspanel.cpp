@@ -1,9 +1,10 @@
-#include "detailspanel.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/detailspanel.h"
 
-#include "format.h"
-#include "modeltext.h"
-#include "rowfields.h"
-#include "rowstatedelegate.h"
+#include "model/modeltext.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+#include "views/rowstatedelegate.h"
 
 #include <QDateTime>
 #include <QHeaderView>

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // DetailsPanel: every shown field of the selected event's object, before and after the
 // change (from platform::fieldTexts), with the fields named in the record's
 // changedFields (platform::fieldBit / fieldName) in bold on an amber background.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <QWidget>
 

@@ -1,8 +1,9 @@
-#include "diagnosticsdialog.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/diagnosticsdialog.h"
 
-#include "diagnostics.h"
-#include "notificationmodel.h"
-#include "source.h"
+#include "model/diagnostics.h"
+#include "model/notificationmodel.h"
+#include "platform/source.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

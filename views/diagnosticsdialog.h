@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // DiagnosticsDialog: a non-modal window (Help > Diagnostics) that shows, refreshed every
 // second while visible, how the change source is doing: its name; from Source::stats the
 // requested and effective receive buffer (forced or clamped — a WARNING when the kernel

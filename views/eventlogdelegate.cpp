@@ -1,8 +1,9 @@
-#include "eventlogdelegate.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/eventlogdelegate.h"
 
-#include "eventhistory.h"
-#include "eventlogmodel.h"
-#include "tablemodelroles.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/tables/tablemodelroles.h"
 
 #include <QApplication>
 #include <QPalette>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogDelegate: styles the event log's rows by what the event is (the live tables'
 // RowStateDelegate paints row marks; the log has none):
 // - gap (events lost): red tint, object / change / summary in bold — the picture may have been wrong until the resync;
@@ -7,7 +8,7 @@
 // Reads the record through EventIndexRole from the history. GUI thread only.
 #pragma once
 
-#include "rowstatedelegate.h"
+#include "views/rowstatedelegate.h"
 
 #include <QPointer>
 

@@ -1,23 +1,17 @@
-#include "mainwindow.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/mainwindow.h"
 
-#include "columnfilterproxy.h"
-#include "csvwriter.h"
-#include "detailspanel.h"
-#include "diagnosticsdialog.h"
-#include "entitytablemodel.h"
-#include "eventhistory.h"
-#include "eventlogdelegate.h"
-#include "eventlogfilterproxy.h"
-#include "eventlogmodel.h"
-#include "notificationmodel.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
-
-#include "addresstablemodel.h"
-#include "interfacetablemodel.h"
-#include "routetablemodel.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/notificationmodel.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "views/diagnosticsdialog.h"
+#include "views/eventpane.h"
+#include "views/tablesection.h"
+#include "views/tablespage.h"
+#include "views/timelinechartview.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -27,36 +21,40 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QEventLoop>
 #include <QFileDialog>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
-#include <QScopeGuard>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
-#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
-#include <atomic>
 #include <climits>
-#include <thread>
+#include <memory>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcViews, "ncv.views")
 
 namespace ncv {
 
+/// What the export worker reports (written on the worker thread, read on the GUI thread
+/// after QFutureWatcher::finished()). Kept out of the future: a result reported after
+/// cancel() is dropped (QFutureInterface::reportResult), yet a Cancel may come after the
+/// file was written.
+struct MainWindow::ExportOutcome {
+    bool ok = false;
+    QString error;
+};
+
 namespace {
+
+constexpr int kExportProgressSteps = 1000;
 
 QSettings appSettings()
 {
@@ -65,9 +63,9 @@ QSettings appSettings()
 
 QString familyText(int af)
 {
-    if (af == afInet())
+    if (af == platform::afInet())
         return MainWindow::tr("IPv4");
-    if (af == afInet6())
+    if (af == platform::afInet6())
         return MainWindow::tr("IPv6");
     return MainWindow::tr("IPv4 + IPv6");
 }
@@ -79,15 +77,10 @@ QIcon themeIcon(const char *themeName, const char *fallback)
                             QIcon(QStringLiteral(":/icons/") + QLatin1StringView(fallback) + QStringLiteral(".svg")));
 }
 
-QString clockText(qint64 us)
-{
-    return QDateTime::fromMSecsSinceEpoch(us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
-}
-
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
-    : QMainWindow(parent), m_model(model), m_family(afUnspec())
+    : QMainWindow(parent), m_model(model), m_family(platform::afUnspec())
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
@@ -103,6 +96,12 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
         statusBar()->showMessage(tr("Error: %1").arg(message), 10000);
     });
 
+    connect(&m_exportWatcher, &QFutureWatcher<void>::progressValueChanged, this, [this](int value) {
+        if (m_exportProgress)
+            m_exportProgress->setValue(value);
+    });
+    connect(&m_exportWatcher, &QFutureWatcher<void>::finished, this, &MainWindow::onExportFinished);
+
     m_statusTimer.setInterval(250);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer.start();
@@ -117,7 +116,15 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
         QTimer::singleShot(0, this, &MainWindow::onSnapshotComplete);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The worker holds its own copies; still, do not leave it writing after the window.
+    m_exportWatcher.disconnect(this);
+    if (m_exportWatcher.isRunning()) {
+        m_exportWatcher.cancel();
+        m_exportWatcher.waitForFinished();
+    }
+}
 
 void MainWindow::createActions()
 {
@@ -148,7 +155,6 @@ void MainWindow::createActions()
     m_clearTimeFilterAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
     m_clearTimeFilterAction->setEnabled(false);
     m_clearTimeFilterAction->setIcon(themeIcon("edit-clear", "clear-filter"));
-    connect(m_clearTimeFilterAction, &QAction::triggered, this, &MainWindow::clearTimeFilter);
 
     m_followAction = new QAction(tr("&Follow Live Edge"), this);
     m_followAction->setObjectName(QStringLiteral("followAction"));
@@ -179,7 +185,7 @@ void MainWindow::createActions()
 
     m_familyGroup = new QActionGroup(this);
     m_familyGroup->setExclusive(true);
-    for (int af : {afInet(), afInet6(), afUnspec()}) {
+    for (int af : {platform::afInet(), platform::afInet6(), platform::afUnspec()}) {
         auto *action = new QAction(familyText(af), m_familyGroup);
         action->setCheckable(true);
         action->setData(af);
@@ -190,7 +196,7 @@ void MainWindow::createActions()
     m_familyCombo = new QComboBox(this);
     m_familyCombo->setObjectName(QStringLiteral("familySelector"));
     m_familyCombo->setToolTip(tr("Address family of the subscription (AF_INET / AF_INET6 / AF_UNSPEC)"));
-    for (int af : {afInet(), afInet6(), afUnspec()})
+    for (int af : {platform::afInet(), platform::afInet6(), platform::afUnspec()})
         m_familyCombo->addItem(familyText(af), af);
     m_familyCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_familyCombo, &QComboBox::activated, this,
@@ -239,114 +245,30 @@ void MainWindow::createMenus()
 
 void MainWindow::createLayout()
 {
-    m_interfaces = new TableSection(QStringLiteral("interfaces"), m_model->interfaces(), nullptr, this);
-    m_addresses = new TableSection(QStringLiteral("addresses"), m_model->addresses(), nullptr, this);
-    m_routesProxy = new ColumnFilterProxy(this);
-    m_routes = new TableSection(QStringLiteral("routes"), m_model->routes(), m_routesProxy, this);
-    // When the selected entity is removed (deregistered), the view moves the current row
-    // (and with it the single selection) to a neighbour: that must not silently filter the
-    // routes by another protocol. Connected before the section's proxy, so this runs first.
-    EntityTableModel *entityModel = m_model->entities();
-    connect(entityModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
-            [this, entityModel](const QModelIndex &, int first, int last) {
-                if (!m_routesProxy->hasRequiredValue())
-                    return;
-                for (int row = first; row <= last; ++row) {
-                    if (entityModel->protocolText(row) == m_routesProxy->requiredValue())
-                        m_selectedEntityRemoved = true;
-                }
-            });
-    connect(entityModel, &QAbstractItemModel::rowsRemoved, this, [this] {
-        if (!m_selectedEntityRemoved)
-            return;
-        m_selectedEntityRemoved = false;
-        m_entities->view()->selectionModel()->clear();
-        onEntitySelectionChanged();
-    });
-    m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
-    m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
-                                      "Routes table; double click to go there."));
-    connect(m_entities->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::onEntitySelectionChanged);
-    connect(m_entities->proxy(), &QAbstractItemModel::modelReset, this, &MainWindow::onEntitySelectionChanged);
-    connect(m_entities->view(), &QAbstractItemView::doubleClicked, this,
-            [this] { m_tabs->setCurrentWidget(m_routes); });
-    connect(m_routes, &TableSection::conditionCleared, this,
-            [this] { m_entities->view()->selectionModel()->clearSelection(); });
-    m_eventProxy = new EventLogFilterProxy(this);
-    m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_eventProxy, this);
-    m_events->setFollowBottom(true);
-    m_events->view()->setItemDelegate(new EventLogDelegate(m_model->history(), m_events->view()));
-    // Default order (until the user sorts; the header state is saved): routes and
-    // addresses by their numeric key (SortRole orders family, then address bytes).
-    m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
-    m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
-    // The addresses' last column (preferred lifetime) is right-aligned: stretching it
-    // would push its text to the far right edge.
-    m_addresses->view()->horizontalHeader()->setStretchLastSection(false);
-    m_routes->view()->horizontalHeader()->setStretchLastSection(false); // Expires is right-aligned too
+    m_tables = new TablesPage(m_model, this);
+    connect(m_tables, &TablesPage::currentSectionChanged, this,
+            [this](TableSection *section) { m_lastSection = section; });
+
+    m_chart = new TimelineChartView(this);
+    m_chart->setTimeline(m_model->timeline()); // counts changes only, not snapshot rows
+    connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
+    connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
+
+    m_eventPane = new EventPane(m_model, this);
+    m_eventPane->setClearTimeFilterAction(m_clearTimeFilterAction);
+    connect(m_clearTimeFilterAction, &QAction::triggered, m_eventPane, &EventPane::clearTimeFilter);
+    connect(m_chart, &TimelineChartView::timeRangeSelected, m_eventPane, &EventPane::setTimeFilter);
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_clearTimeFilterAction, &QAction::setEnabled);
+
     for (TableSection *section : sections()) {
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("tableTabs"));
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_interfaces, tr("&Interfaces"));
-    m_tabs->addTab(m_addresses, tr("&Addresses"));
-    m_tabs->addTab(m_routes, tr("&Routes"));
-    m_tabs->addTab(m_entities, tr("E&ntities"));
-    connect(m_tabs, &QTabWidget::currentChanged, this,
-            [this] { m_lastSection = qobject_cast<TableSection *>(m_tabs->currentWidget()); });
-
-    m_chart = new TimelineChartView(this);
-    m_chart->setTimeline(m_model->timeline()); // counts changes only, not snapshot rows
-    connect(m_chart, &TimelineChartView::timeRangeSelected, this, &MainWindow::setTimeFilter);
-    connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
-    connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
-
-    // Event log pane: title, time filter bar (only while a range is selected), table.
-    auto *eventPane = new QWidget(this);
-    auto *eventTitle = new QLabel(tr("<b>Event log</b>"), eventPane);
-    m_timeFilterBar = new QWidget(eventPane);
-    m_timeFilterBar->setObjectName(QStringLiteral("timeFilterBar"));
-    m_timeFilterLabel = new QLabel(m_timeFilterBar);
-    auto *clearButton = new QToolButton(m_timeFilterBar);
-    clearButton->setDefaultAction(m_clearTimeFilterAction);
-    clearButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    auto *barLayout = new QHBoxLayout(m_timeFilterBar);
-    barLayout->setContentsMargins(0, 0, 0, 0);
-    barLayout->addWidget(m_timeFilterLabel, 1);
-    barLayout->addWidget(clearButton);
-    m_timeFilterBar->hide();
-    auto *eventLayout = new QVBoxLayout(eventPane);
-    eventLayout->setContentsMargins(0, 0, 0, 0);
-    eventLayout->setSpacing(2);
-    auto *titleRow = new QHBoxLayout;
-    titleRow->setContentsMargins(4, 2, 4, 0);
-    titleRow->addWidget(eventTitle);
-    titleRow->addWidget(m_timeFilterBar, 1);
-    eventLayout->addLayout(titleRow);
-    eventLayout->addWidget(m_events, 1);
-
-    m_details = new DetailsPanel(this);
-    connect(m_events->view()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { onEventSelected(current); });
-
-    m_bottomSplitter = new QSplitter(Qt::Horizontal, this);
-    m_bottomSplitter->setObjectName(QStringLiteral("bottomSplitter"));
-    m_bottomSplitter->addWidget(eventPane);
-    m_bottomSplitter->addWidget(m_details);
-    m_bottomSplitter->setStretchFactor(0, 2);
-    m_bottomSplitter->setStretchFactor(1, 1);
-    m_bottomSplitter->setChildrenCollapsible(false);
-
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(m_tabs);
+    m_mainSplitter->addWidget(m_tables);
     m_mainSplitter->addWidget(m_chart);
-    m_mainSplitter->addWidget(m_bottomSplitter);
+    m_mainSplitter->addWidget(m_eventPane);
     m_mainSplitter->setStretchFactor(0, 4);
     m_mainSplitter->setStretchFactor(1, 2);
     m_mainSplitter->setStretchFactor(2, 4);
@@ -377,14 +299,14 @@ void MainWindow::restoreSettings()
     restoreGeometry(s.value(QStringLiteral("geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("mainSplitter")).toByteArray());
-    m_bottomSplitter->restoreState(s.value(QStringLiteral("bottomSplitter")).toByteArray());
+    m_eventPane->splitter()->restoreState(s.value(QStringLiteral("bottomSplitter")).toByteArray());
     for (TableSection *section : sections()) {
         if (section->restoreHeaderState(s.value(QStringLiteral("header/") + section->objectName()).toByteArray()))
             m_restoredSections.append(section);
     }
-    m_tabs->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
-    const int af = s.value(QStringLiteral("family"), afUnspec()).toInt();
-    if (af == afInet() || af == afInet6() || af == afUnspec())
+    m_tables->tabs()->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
+    const int af = s.value(QStringLiteral("family"), platform::afUnspec()).toInt();
+    if (af == platform::afInet() || af == platform::afInet6() || af == platform::afUnspec())
         m_family = af;
     s.endGroup();
 }
@@ -396,10 +318,10 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("geometry"), saveGeometry());
     s.setValue(QStringLiteral("state"), saveState());
     s.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
-    s.setValue(QStringLiteral("bottomSplitter"), m_bottomSplitter->saveState());
+    s.setValue(QStringLiteral("bottomSplitter"), m_eventPane->splitter()->saveState());
     for (TableSection *section : sections())
         s.setValue(QStringLiteral("header/") + section->objectName(), section->saveHeaderState());
-    s.setValue(QStringLiteral("currentTab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("currentTab"), m_tables->tabs()->currentIndex());
     s.setValue(QStringLiteral("family"), m_family);
     s.endGroup();
 }
@@ -434,7 +356,8 @@ bool MainWindow::restartModel()
 
 void MainWindow::setFamily(int addressFamily)
 {
-    if (addressFamily != afInet() && addressFamily != afInet6() && addressFamily != afUnspec())
+    if (addressFamily != platform::afInet() && addressFamily != platform::afInet6()
+        && addressFamily != platform::afUnspec())
         return;
     const bool changed = addressFamily != m_family;
     m_family = addressFamily;
@@ -484,20 +407,12 @@ void MainWindow::onSnapshotComplete()
         return;
     m_columnsFitted = true;
     // Once, after the first snapshot, and never over widths the user saved.
-    for (TableSection *section : sections()) {
+    for (TableSection *section : m_tables->sections()) {
         if (!m_restoredSections.contains(section))
             section->fitColumns();
     }
-    // Inferred events read "delete · inferred" in the Change column (EventLogDelegate),
-    // which the snapshot's rows did not need: leave room for it.
-    if (!m_restoredSections.contains(m_events)) {
-        QTableView *view = m_events->view();
-        QFont italic = view->font();
-        italic.setItalic(true);
-        const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
-        if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
-            view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
-    }
+    if (!m_restoredSections.contains(m_eventPane->eventsSection()))
+        m_eventPane->fitColumns();
 }
 
 TimelineBins *MainWindow::chartBins() const
@@ -507,10 +422,12 @@ TimelineBins *MainWindow::chartBins() const
 
 void MainWindow::updateStatus()
 {
+    // Live objects, as `ip link / addr / route` list them: rows still shown struck through
+    // (deleted, waiting for the sweep) are not counted.
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(m_model->interfaces()->rowCount())
-                               .arg(m_model->addresses()->rowCount())
-                               .arg(m_model->routes()->rowCount())
+                               .arg(m_model->interfaces()->liveRowCount())
+                               .arg(m_model->addresses()->liveRowCount())
+                               .arg(m_model->routes()->liveRowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
@@ -526,36 +443,6 @@ void MainWindow::updateStatus()
                                                : tr("Paused"));
 }
 
-void MainWindow::onEventSelected(const QModelIndex &current)
-{
-    if (!current.isValid()) {
-        m_details->clear();
-        return;
-    }
-    const qint64 i = current.data(EventIndexRole).toLongLong();
-    const EventHistory *history = m_model->history();
-    if (i < 0 || i >= history->size()) {
-        m_details->clear();
-        return;
-    }
-    m_details->showRecord(history->record(i), history->sequence(i), history->ifName(i));
-}
-
-void MainWindow::setTimeFilter(qint64 fromUs, qint64 toUs)
-{
-    m_eventProxy->setTimeRange(fromUs, toUs);
-    m_timeFilterLabel->setText(tr("Time filter: %1 – %2").arg(clockText(fromUs), clockText(toUs)));
-    m_timeFilterBar->show();
-    m_clearTimeFilterAction->setEnabled(true);
-}
-
-void MainWindow::clearTimeFilter()
-{
-    m_eventProxy->clearTimeRange();
-    m_timeFilterBar->hide();
-    m_clearTimeFilterAction->setEnabled(false);
-}
-
 TableSection *MainWindow::currentSection() const
 {
     QWidget *focus = QApplication::focusWidget();
@@ -565,7 +452,7 @@ TableSection *MainWindow::currentSection() const
     }
     if (m_lastSection)
         return m_lastSection;
-    return qobject_cast<TableSection *>(m_tabs->currentWidget());
+    return m_tables->currentSection();
 }
 
 void MainWindow::copySelection()
@@ -583,83 +470,93 @@ void MainWindow::focusFilter()
     TableSection *section = currentSection();
     if (!section)
         return;
-    if (section != m_events)
-        m_tabs->setCurrentWidget(section);
+    m_tables->setCurrentSection(section); // the event log is always shown
     section->filterEdit()->setFocus(Qt::ShortcutFocusReason);
     section->filterEdit()->selectAll();
 }
 
-bool MainWindow::exportCsv(const QString &path, QString *error)
+bool MainWindow::startExport(const QString &path)
 {
-    if (m_exporting) {
-        if (error)
-            *error = tr("An export is already running.");
+    if (isExporting())
         return false;
-    }
-    m_exporting = true;
-    m_exportAction->setEnabled(false);
-    const auto resetExporting = qScopeGuard([this] {
-        m_exporting = false;
-        m_exportAction->setEnabled(true);
-    });
-    // The live history keeps growing while the worker runs (the event loop keeps
-    // applying batches), so the worker writes an immutable snapshot of the events so far:
-    // it shares the sealed chunks of the history (no copy of the events).
+    // The live history keeps growing while the worker runs (the event loop keeps applying
+    // batches): the worker writes an immutable snapshot of the events so far, which shares
+    // the sealed chunks of the history (no copy of the events).
     const EventHistory::Snapshot snapshot = m_model->history()->snapshot();
-    const qint64 count = snapshot.size();
+    m_exportPath = path;
+    m_exportCount = snapshot.size();
+    m_exportOutcome = std::make_shared<ExportOutcome>();
+    m_exportAction->setEnabled(false);
 
-    QProgressDialog progress(tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(count, INT_MAX)))
-                                 .arg(QDir::toNativeSeparators(path)),
-                             tr("Cancel"), 0, 1000, this);
-    progress.setWindowTitle(tr("Export CSV"));
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setMinimumDuration(500);
-    progress.setAutoClose(false);
-    progress.setAutoReset(false);
+    // Not modal: the window stays usable (a modal QProgressDialog would run the event loop
+    // inside each setValue()).
+    m_exportProgress = new QProgressDialog(
+        tr("Exporting %n event(s) to %1...", nullptr, int(std::min<qint64>(m_exportCount, INT_MAX)))
+            .arg(QDir::toNativeSeparators(path)),
+        tr("Cancel"), 0, kExportProgressSteps, this);
+    m_exportProgress->setWindowTitle(tr("Export CSV"));
+    m_exportProgress->setMinimumDuration(500);
+    m_exportProgress->setAutoClose(false);
+    m_exportProgress->setAutoReset(false);
+    m_exportProgress->setValue(0);
+    connect(m_exportProgress, &QProgressDialog::canceled, &m_exportWatcher, &QFutureWatcher<void>::cancel);
 
-    std::atomic<qint64> done {0};
-    std::atomic<qint64> total {count};
-    std::atomic<bool> cancel {false};
-    bool ok = false;
-    QString workerError;
-    QEventLoop loop;
-    // Worker thread: touches only the snapshot, the atomics and its own result variables.
-    std::thread worker([&] {
-        ok = csv::exportToFile(snapshot, path, &workerError, [&](qint64 d, qint64 t) {
-            done = d;
-            total = t;
-            return !cancel.load();
+    // Worker thread (QThreadPool): touches only its copies, the promise and the outcome,
+    // which the GUI thread reads after the watcher's finished().
+    const std::shared_ptr<ExportOutcome> outcome = m_exportOutcome;
+    m_exportWatcher.setFuture(QtConcurrent::run([snapshot, path, outcome](QPromise<void> &promise) {
+        promise.setProgressRange(0, kExportProgressSteps);
+        outcome->ok = csv::exportToFile(snapshot, path, &outcome->error, [&promise](qint64 done, qint64 total) {
+            if (total > 0)
+                promise.setProgressValue(int(done * kExportProgressSteps / total));
+            return !promise.isCanceled();
         });
-        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
-    });
-    connect(&progress, &QProgressDialog::canceled, &progress, [&cancel] { cancel = true; });
-    QTimer poll;
-    poll.setInterval(50);
-    connect(&poll, &QTimer::timeout, &progress, [&] {
-        const qint64 t = total.load();
-        progress.setValue(t > 0 ? int(done.load() * 1000 / t) : 0);
-        if (progress.wasCanceled())
-            cancel = true;
-    });
-    poll.start();
-    loop.exec();
-    worker.join();
-    poll.stop();
-    progress.close();
-
-    if (!ok) {
-        QString message = workerError;
-        if (cancel.load())
-            message = tr("Export cancelled; %1 was not changed.").arg(QDir::toNativeSeparators(path));
-        if (message.isEmpty())
-            message = tr("Cannot write %1.").arg(QDir::toNativeSeparators(path));
-        qCWarning(lcViews) << "export failed:" << message;
-        if (error)
-            *error = message;
-        return false;
-    }
-    qCInfo(lcViews) << "exported" << count << "events to" << path;
+    }));
     return true;
+}
+
+bool MainWindow::isExporting() const
+{
+    return m_exportOutcome != nullptr;
+}
+
+void MainWindow::onExportFinished()
+{
+    const std::shared_ptr<ExportOutcome> outcome = std::exchange(m_exportOutcome, nullptr);
+    if (!outcome)
+        return;
+    const QString path = std::exchange(m_exportPath, QString());
+    const qint64 count = std::exchange(m_exportCount, 0);
+    const bool cancelled = m_exportWatcher.isCanceled();
+    if (m_exportProgress) {
+        m_exportProgress->disconnect(&m_exportWatcher); // closing it would emit canceled()
+        m_exportProgress->hide();
+        m_exportProgress->deleteLater();
+    }
+    m_exportAction->setEnabled(true);
+    const QString shownPath = QDir::toNativeSeparators(path);
+    // A Cancel that came after the file was written does not undo it: the outcome decides.
+    if (outcome->ok) {
+        qCInfo(lcViews) << "exported" << count << "events to" << path;
+        statusBar()->showMessage(
+            tr("Exported %n event(s) to %1", nullptr, int(std::min<qint64>(count, INT_MAX))).arg(shownPath), 8000);
+        Q_EMIT exportFinished(path, count, QString());
+        return;
+    }
+    if (cancelled) {
+        const QString message = tr("Export cancelled; %1 was not changed.").arg(shownPath);
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT exportFinished(path, 0, message);
+        return;
+    }
+    const QString message = outcome->error.isEmpty() ? tr("Cannot write %1.").arg(shownPath) : outcome->error;
+    qCWarning(lcViews) << "export failed:" << message;
+    // Not exec(): no nested event loop; the box deletes itself when closed.
+    auto *box = new QMessageBox(QMessageBox::Critical, tr("Export failed"), message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    Q_EMIT exportFinished(path, 0, message);
 }
 
 void MainWindow::exportWithDialog()
@@ -669,16 +566,8 @@ void MainWindow::exportWithDialog()
                                     .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"))));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Event History as CSV"), suggested,
                                                       tr("CSV files (*.csv);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (exportCsv(path, &error)) {
-        statusBar()->showMessage(tr("Exported %n event(s) to %1", nullptr, int(m_model->history()->size()))
-                                     .arg(QDir::toNativeSeparators(path)),
-                                 8000);
-    } else {
-        QMessageBox::critical(this, tr("Export failed"), error);
-    }
+    if (!path.isEmpty())
+        startExport(path);
 }
 
 void MainWindow::showAbout()
@@ -693,22 +582,7 @@ void MainWindow::showAbout()
 
 QList<TableSection *> MainWindow::sections() const
 {
-    return {m_interfaces, m_addresses, m_routes, m_entities, m_events};
-}
-
-void MainWindow::onEntitySelectionChanged()
-{
-    if (m_selectedEntityRemoved)
-        return; // the view moves the selection to a neighbour; the filter is cleared at rowsRemoved
-    const QModelIndexList rows = m_entities->view()->selectionModel()->selectedRows(EntityTableModel::Protocol);
-    if (rows.isEmpty()) {
-        m_routesProxy->clearRequiredValue();
-        m_routes->setConditionText(QString());
-        return;
-    }
-    const QString protocol = rows.front().data(Qt::DisplayRole).toString();
-    m_routesProxy->setRequiredValue(RouteTableModel::Protocol, protocol);
-    m_routes->setConditionText(tr("Protocol: %1").arg(protocol));
+    return m_tables->sections() << m_eventPane->eventsSection();
 }
 
 void MainWindow::showDiagnostics()

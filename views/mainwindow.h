@@ -1,30 +1,34 @@
-// MainWindow: everything a user sees — the Interfaces / Addresses / Routes tables (tabs),
-// the timeline chart, the event log with the details panel, the status bar, menus and
-// toolbar. It shows a NotificationModel and acts on its subscription (family selector,
-// pause / resume) but does not start it: the app calls model->start() (with
-// selectedFamily(), which is restored from the settings).
+// SPDX-License-Identifier: GPL-2.0-or-later
+// MainWindow: the frame around the pages — menus, toolbar, shortcuts, the status bar,
+// the saved settings and the CSV export. It composes, top to bottom in a splitter, the
+// live tables (TablesPage), the timeline chart (TimelineChartView) and the event history
+// with its details (EventPane); those widgets own their own behaviour and links. It
+// shows a NotificationModel and acts on its subscription (family selector, pause /
+// resume) but does not start it: the app calls model->start() (with selectedFamily(),
+// which is restored from the settings).
 #pragma once
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 class QAction;
 class QActionGroup;
 class QComboBox;
 class QLabel;
+class QProgressDialog;
 class QSplitter;
-class QTabWidget;
-class QToolButton;
 
 namespace ncv {
 
-class ColumnFilterProxy;
-class DetailsPanel;
 class DiagnosticsDialog;
-class EventLogFilterProxy;
+class EventPane;
 class NotificationModel;
 class TableSection;
+class TablesPage;
 class TimelineBins;
 class TimelineChartView;
 
@@ -39,28 +43,26 @@ public:
     /// settings; AF_UNSPEC by default). The app passes it to model->start().
     int selectedFamily() const { return m_family; }
 
-    /// Writes the whole event history to path as CSV (ncv::csv::exportToFile, all or
-    /// nothing) on a worker thread, showing a cancellable progress dialog when it takes
-    /// longer than half a second. Returns false with *error set on failure or cancel.
-    /// File > Export calls this after its file dialog.
-    bool exportCsv(const QString &path, QString *error);
+    /// Starts writing the event history as it is now to path as CSV: csv::exportToFile
+    /// (all or nothing) run by QtConcurrent::run, watched by a QFutureWatcher that feeds a
+    /// progress dialog with Cancel (shown when the export takes longer than half a second).
+    /// Returns at once; the window stays usable, and events that arrive meanwhile are not
+    /// written. The end is reported by exportFinished(), in the status bar, and for a
+    /// failure other than Cancel in a message box. Returns false, starting nothing, while
+    /// another export runs. File > Export calls this after its file dialog.
+    bool startExport(const QString &path);
+    /// True from startExport() until its exportFinished().
+    bool isExporting() const;
 
     bool isPaused() const;
 
-    TableSection *interfacesSection() const { return m_interfaces; }
-    TableSection *addressesSection() const { return m_addresses; }
-    TableSection *routesSection() const { return m_routes; }
-    /// Entities (route origins); selecting one filters the Routes table to its protocol.
-    TableSection *entitiesSection() const { return m_entities; }
-    /// The Routes table's proxy (its required value is the selected entity's protocol).
-    ColumnFilterProxy *routesProxy() const { return m_routesProxy; }
-    TableSection *eventsSection() const { return m_events; }
+    /// The Interfaces / Addresses / Routes / Entities tabs.
+    TablesPage *tablesPage() const { return m_tables; }
+    /// The event log, its time filter and the details panel.
+    EventPane *eventPane() const { return m_eventPane; }
     TimelineChartView *timelineView() const { return m_chart; }
     /// What the chart shows: the model's events minus the Initial (snapshot) rows.
     TimelineBins *chartBins() const;
-    DetailsPanel *detailsPanel() const { return m_details; }
-    EventLogFilterProxy *eventFilterProxy() const { return m_eventProxy; }
-    QTabWidget *tableTabs() const { return m_tabs; }
     QComboBox *familySelector() const { return m_familyCombo; }
     QAction *pauseAction() const { return m_pauseAction; }
     QAction *clearTimeFilterAction() const { return m_clearTimeFilterAction; }
@@ -74,6 +76,12 @@ public:
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
+Q_SIGNALS:
+    /// The export started by startExport(path) ended. written: events in the file (the
+    /// history's size when the export started; 0 on failure). error: "" on success, else one
+    /// line ("Export cancelled; <path> was not changed." or csv::exportToFile's reason).
+    void exportFinished(const QString &path, qint64 written, const QString &error);
+
 public Q_SLOTS:
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
@@ -85,9 +93,6 @@ public Q_SLOTS:
     void copySelection();
     /// Focuses the filter line of the focused (else the current) table.
     void focusFilter();
-    /// Filters the event log to [fromUs, toUs] (microseconds since the epoch).
-    void setTimeFilter(qint64 fromUs, qint64 toUs);
-    void clearTimeFilter();
     /// Opens (or raises) the diagnostics window.
     void showDiagnostics();
     /// Updates the status bar now (it also runs on a 250 ms timer).
@@ -103,9 +108,9 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void exportWithDialog();
+    void onExportFinished();
     void showAbout();
-    void onEventSelected(const QModelIndex &current);
-    void onEntitySelectionChanged();
+    /// Every table section: the tables page's, then the event log's.
     QList<TableSection *> sections() const;
     void onSnapshotComplete();
     void onRunningChanged(bool running);
@@ -116,24 +121,18 @@ private:
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
-    bool m_exporting = false;
-    bool m_selectedEntityRemoved = false;
+    struct ExportOutcome;
+    QFutureWatcher<void> m_exportWatcher;
+    QPointer<QProgressDialog> m_exportProgress;
+    std::shared_ptr<ExportOutcome> m_exportOutcome; // set while an export runs
+    QString m_exportPath;
+    qint64 m_exportCount = 0; // events being written
 
-    QTabWidget *m_tabs = nullptr;
-    TableSection *m_interfaces = nullptr;
-    TableSection *m_addresses = nullptr;
-    TableSection *m_routes = nullptr;
-    TableSection *m_events = nullptr;
-    TableSection *m_entities = nullptr;
-    ColumnFilterProxy *m_routesProxy = nullptr;
-    DiagnosticsDialog *m_diagnostics = nullptr;
-    EventLogFilterProxy *m_eventProxy = nullptr;
+    TablesPage *m_tables = nullptr;
     TimelineChartView *m_chart = nullptr;
-    DetailsPanel *m_details = nullptr;
+    EventPane *m_eventPane = nullptr;
+    DiagnosticsDialog *m_diagnostics = nullptr;
     QSplitter *m_mainSplitter = nullptr;
-    QSplitter *m_bottomSplitter = nullptr;
-    QWidget *m_timeFilterBar = nullptr;
-    QLabel *m_timeFilterLabel = nullptr;
     QPointer<TableSection> m_lastSection;
     QList<TableSection *> m_restoredSections;
 

@@ -1,6 +1,7 @@
-#include "rowstatedelegate.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/rowstatedelegate.h"
 
-#include "tablemodelroles.h"
+#include "model/tables/tablemodelroles.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

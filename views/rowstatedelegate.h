@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RowStateDelegate: paints the transient row marks of the live tables.
 // Reads ncv::ChangeStateRole (0 none, 1 added, 2 changed, 3 deleted) and
 // ncv::ChangedColumnsRole (bool per cell) from the model (through any proxy) and

@@ -1,8 +1,9 @@
-#include "tablesection.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/tablesection.h"
 
-#include "changetablemodel.h"
-#include "rowstatedelegate.h"
-#include "tablemodelroles.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "views/rowstatedelegate.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -28,9 +29,13 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     setObjectName(objectName);
     m_proxy->setParent(this);
     m_proxy->setSourceModel(source);
-    m_proxy->setSortRole(SortRole);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
+    if (!qobject_cast<ChangeTableProxy *>(m_proxy)) {
+        // applyFilterNow() gives these QSortFilterProxyModel's fixed-string filter; a
+        // ChangeTableProxy sorts and filters by its own rules (setFilterText()).
+        m_proxy->setSortRole(SortRole);
+        m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+        m_proxy->setFilterKeyColumn(-1);
+    }
     m_proxy->setDynamicSortFilter(true);
 
     m_filter = new QLineEdit(this);

@@ -1,11 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TableSection: one live table with its filter line — a QLineEdit (with clear button)
 // above a QTableView that shows a source model through a QSortFilterProxyModel.
-// Sorting uses ncv::SortRole; the filter is a case-insensitive substring match over all
-// columns, applied FilterDelayMs after the last keystroke (single-shot QTimer debounce),
-// at once when the line becomes empty. A live table (ChangeTableModel) gets a
-// ChangeTableProxy: ranked sorts and a threaded filter scan, so 1M-row tables sort in
-// well under a second and show a filter's result within 300 ms of the last keystroke
-// (issue #4).
+// Sorting uses ncv::SortRole. The filter keeps the rows where the display text of one
+// column contains the typed text, ignoring case (plain text, not a pattern); it is applied
+// FilterDelayMs after the last keystroke (single-shot QTimer debounce), at once when the
+// line becomes empty. A live table (ChangeTableModel) gets a ChangeTableProxy
+// (setFilterText(): ranked sorts and a threaded filter scan, so 1M-row tables sort in well
+// under a second and show a filter's result within 300 ms of the last keystroke); other
+// models get QSortFilterProxyModel's fixed-string filter over every column.
 #pragma once
 
 #include <QPointer>

@@ -1,6 +1,7 @@
-#include "timelinechartview.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "views/timelinechartview.h"
 
-#include "timelinebins.h"
+#include "model/history/timelinebins.h"
 
 #include <QAreaSeries>
 #include <QDateTime>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // TimelineChartView: changes per time bucket, one line series per object kind
 // (interface, address, route, gap) on a QDateTimeAxis, fed from ncv::TimelineBins.
 // - Redraws at most once per RefreshMs after TimelineBins::changed(), with
@@ -11,7 +12,7 @@
 //   following the live edge.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <QChartView>
 #include <QPointer>

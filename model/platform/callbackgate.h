@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // CallbackGate: the cancel rule every backend shares. After cancel() returns, no
 // callback runs; cancel() from inside a callback (same thread) does not wait for
 // itself: it marks the gate closed and returns, and the running callback is the last.

@@ -1,6 +1,7 @@
-#include "diff.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/diff.h"
 
-#include "rowfields.h"
+#include "platform/rowfields.h"
 
 namespace ncv::platform {
 

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // diff(): what a Parameter change changed. Qt-free.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 namespace ncv::platform {
 

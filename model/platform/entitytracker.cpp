@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker (see entitytracker.h). Runs on the delivering thread of one registration.
-#include "entitytracker.h"
+#include "platform/entitytracker.h"
 
 namespace ncv::platform {
 

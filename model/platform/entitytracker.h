@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // EntityTracker: routing entities (route origins) in the sense of the routing table
 // manager's RTM_ENTITY_REGISTERED / RTM_ENTITY_DEREGISTERED events, derived from the route
 // records a registration delivers. Qt-free. Not thread-safe: one instance per
 // registration, used on that registration's delivery thread.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstdint>
 #include <map>

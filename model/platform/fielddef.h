@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The machinery behind rowfields.h, where every field of every row type is described
 // once. Qt-free and header-only: the descriptions are constexpr tuples, so the loops over
 // them (encode, decode, diff) unroll at compile time into the code one would write by hand.
@@ -15,7 +16,7 @@
 // The bit of a field in ChangeRecord::changedFields is its position in its row type's list.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <array>
 #include <cstddef>
@@ -304,6 +305,9 @@ enum FieldFlag : std::uint32_t {
     /// The cell text is a function of the sortKey when that is exact (a filter scan that
     /// meets the same key again, e.g. a shared gateway, reuses its answer).
     TextByKey = 1u << 6,
+    /// Free text (an alias): written after the other fields of the attribute line, where
+    /// whatever it holds cannot be mistaken for the next field.
+    FreeText = 1u << 7,
 };
 
 /// One field of row type Row, as the generic code uses it at run time (by index). Text

@@ -1,6 +1,7 @@
-#include "format.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/format.h"
 
-#include "rowfields.h"
+#include "platform/rowfields.h"
 
 #include <cstdio>
 

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Text forms of platform values: the single place that names rtm_protocol, scopes, route
 // types and flags, and the record summaries. The text of each field of a row comes from
 // its description (rowfields.h). Qt-free; used by the model for display and CSV.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <string>
 #include <string_view>

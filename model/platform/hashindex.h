@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // HashIndex: a hash index of 32-bit values (row numbers, record references) that keeps no
 // keys. Each slot is 8 bytes, {value, low 32 bits of the key's hash}; a lookup compares the
 // stored hash and then asks the caller whether the value's key matches (the caller holds

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread.
-#include "packedroutetable.h"
+#include "platform/packedroutetable.h"
 
-#include "rowfields.h"
+#include "platform/rowfields.h"
 
 #include <algorithm>
 #include <cstring>

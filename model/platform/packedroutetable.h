@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // PackedRouteTable: the route rows of a StateStore, serialized compactly into an arena,
 // with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it).
 //
-// Why this shape (issue #4, a million routes): a node hash map of RouteRow costs ~240 bytes
+// Why this shape (a million routes): a node hash map of RouteRow costs ~240 bytes
 // and two heap blocks per route, stalls while it rehashes and frees a million nodes one by
 // one. Here a row is one record in an arena of 1 MiB chunks (no per-row heap block):
 //     [u8 live flag][varint body length][body]
@@ -26,8 +27,8 @@
 // lookup in the steady state).
 #pragma once
 
-#include "hashindex.h"
-#include "types.h"
+#include "platform/hashindex.h"
+#include "platform/types.h"
 
 #include <cstddef>
 #include <cstdint>

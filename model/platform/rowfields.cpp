@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The functions the descriptions name, and what the descriptions drive (see rowfields.h).
-#include "rowfields.h"
+#include "platform/rowfields.h"
 
 #include <algorithm>
 #include <charconv>
@@ -647,20 +648,23 @@ void appendAttributes(std::string &out, const Row &row)
 {
     withRow(row, [&out](const auto &infos, const auto &r) {
         const std::size_t start = out.size();
-        for (const auto &info : infos) {
-            if (!info.has(InAttributes) || (info.absent && info.absent(r)) || (info.usual && info.usual(r)))
-                continue;
-            const std::size_t before = out.size();
-            if (before > start)
-                out += ' ';
-            if (!info.attr.empty()) {
-                out += info.attr;
-                out += ' ';
+        for (int pass = 0; pass < 2; ++pass) { // free text last
+            for (const auto &info : infos) {
+                if (!info.has(InAttributes) || info.has(FreeText) != (pass == 1) || (info.absent && info.absent(r))
+                    || (info.usual && info.usual(r)))
+                    continue;
+                const std::size_t before = out.size();
+                if (before > start)
+                    out += ' ';
+                if (!info.attr.empty()) {
+                    out += info.attr;
+                    out += ' ';
+                }
+                const std::size_t valueAt = out.size();
+                info.text(out, r);
+                if (out.size() == valueAt) // no value: leave the field out
+                    out.resize(before);
             }
-            const std::size_t valueAt = out.size();
-            info.text(out, r);
-            if (out.size() == valueAt) // no value: leave the field out
-                out.resize(before);
         }
     });
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Every field of every row type, described once (see fielddef.h for what an entry says).
 // The compact form of the event history and of PackedRouteTable, diff(), the details panel,
 // the attribute line, the CSV cells, the table columns and their sorting and filtering all
@@ -7,8 +8,8 @@
 // Qt-free.
 #pragma once
 
-#include "fielddef.h"
-#include "format.h"
+#include "platform/fielddef.h"
+#include "platform/format.h"
 
 #include <string>
 #include <string_view>
@@ -111,7 +112,10 @@ template<> struct Description<InterfaceRow> {
             .key()
             .absentWhenZero(),
         field<&R::name>("name", "IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8").column("Name"),
-        field<&R::alias>("alias", "IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8").column("Alias").attr("alias"),
+        field<&R::alias>("alias", "IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8")
+            .column("Alias")
+            .attr("alias")
+            .flags(FreeText),
         field<&R::kind>("kind", "IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type")
             .column("Kind")
             .attr(),

@@ -1,4 +1,6 @@
-#include "source.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/source.h"
+#include "platform/registrationtable.h"
 
 #ifdef _WIN32
 #include <winsock2.h>
@@ -27,6 +29,25 @@ int afFromFamily(Family family)
     case Family::Unspec: break;
     }
     return AF_UNSPEC;
+}
+
+Status checkRegisterParams(const RegisterParams &params, Handle *handle, Family *family, std::string_view api)
+{
+    const auto invalid = [api](const std::string &what) {
+        return Status::failure(Error::InvalidParameter, std::string(api) + ": " + what + " (STATUS_INVALID_PARAMETER)");
+    };
+    if (!handle)
+        return invalid("null handle pointer");
+    *handle = 0;
+    if (!params.callback)
+        return invalid("null callback");
+    if ((params.objects & AllObjectsMask) == 0)
+        return invalid("no object kinds requested");
+    if (!familyFromAf(params.addressFamily, family))
+        return invalid("address family " + std::to_string(params.addressFamily) + " is not AF_INET ("
+                       + std::to_string(AF_INET) + "), AF_INET6 (" + std::to_string(AF_INET6) + ") or AF_UNSPEC ("
+                       + std::to_string(AF_UNSPEC) + ")");
+    return Status::success();
 }
 
 bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family family)

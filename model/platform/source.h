@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The source interface: a Qt-free mirror of the IP Helper notification API
 // (NotifyRouteChange2 / NotifyIpInterfaceChange / NotifyUnicastIpAddressChange and
 // CancelMibChangeNotify2). Every backend (Linux rtnetlink, Windows iphlpapi, the
 // manual test source) implements it.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstdint>
 #include <memory>
@@ -108,6 +109,19 @@ public:
 bool familyFromAf(int addressFamily, Family *family);
 /// The OS AF_* value of a Family.
 int afFromFamily(Family family);
+/// The OS AF_INET / AF_INET6 / AF_UNSPEC values, so callers need no socket headers.
+inline int afInet()
+{
+    return afFromFamily(Family::IPv4);
+}
+inline int afInet6()
+{
+    return afFromFamily(Family::IPv6);
+}
+inline int afUnspec()
+{
+    return afFromFamily(Family::Unspec);
+}
 
 /// True when a record passes a registration's object mask and family filter.
 /// Interfaces (Family::Unspec on Linux) pass every family; markers always pass.

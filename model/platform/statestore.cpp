@@ -1,6 +1,7 @@
-#include "statestore.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/statestore.h"
 
-#include "diff.h"
+#include "platform/diff.h"
 
 #include <algorithm>
 #include <cstring>
@@ -364,6 +365,42 @@ bool StateStore::upsert(const RouteRow &row, std::int64_t timeUs, Origin origin,
     }
     return mask != 0;
 }
+bool StateStore::replaceRoute(const RouteRow &held, const RouteRow &after, std::int64_t timeUs, Origin origin,
+                              ChangeRecord *out)
+{
+    const Key base = makeKey(held);
+    if (!(makeKey(after) == base))
+        return false;
+    const std::uint32_t slot = findPrimary(base, KeyHash {}(base)); // decoded into m_held
+    if (slot == PackedRouteTable::npos)
+        return false;
+    RouteRow *current = nullptr;
+    if (sameRoute(m_held, held)) {
+        current = &m_held;
+    } else {
+        auto [first, last] = m_routeDuplicates.equal_range(base);
+        for (auto it = first; it != last && !current; ++it)
+            if (sameRoute(it->second, held))
+                current = &it->second;
+    }
+    if (!current)
+        return false;
+    const FieldMask mask = diff(*current, after);
+    if (mask == 0)
+        return false;
+    if (out) {
+        setRouteRecord(out, ChangeKind::Parameter, after.family(), timeUs, origin);
+        out->changedFields = mask;
+        out->before = *current;
+        out->after = after;
+    }
+    if (current == &m_held)
+        m_routes.assign(slot, after);
+    else
+        *current = after;
+    return true;
+}
+
 bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
     return removeIn(
@@ -575,38 +612,6 @@ const InterfaceRow *StateStore::findInterface(std::uint32_t ifIndex) const
     return nullptr;
 }
 
-std::vector<RouteRow> StateStore::routesUsingInterface(std::uint32_t ifIndex, Family family) const
-{
-    std::vector<RouteRow> out;
-    auto scan = [&](const RouteRow &row) {
-        if (family != Family::Unspec && row.family() != family)
-            return;
-        for (const NextHop &hop : row.nextHops) {
-            if (hop.ifIndex == ifIndex) {
-                out.push_back(row);
-                break;
-            }
-        }
-    };
-    m_routes.forEach(scan);
-    for (const auto &[k, row] : m_routeDuplicates)
-        scan(row);
-    return out;
-}
-
-std::vector<RouteRow> StateStore::routesUsingNexthop(std::uint32_t nhId, Family family) const
-{
-    std::vector<RouteRow> out;
-    auto scan = [&](const RouteRow &row) {
-        if (row.nhId == nhId && (family == Family::Unspec || row.family() == family))
-            out.push_back(row);
-    };
-    m_routes.forEach(scan);
-    for (const auto &[k, row] : m_routeDuplicates)
-        scan(row);
-    return out;
-}
-
 bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) const
 {
     if (m_routes.any(pred))
@@ -617,13 +622,28 @@ bool StateStore::anyRoute(const std::function<bool(const RouteRow &)> &pred) con
     return false;
 }
 
+std::size_t StateStore::routesWhere(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const
+{
+    std::size_t count = 0;
+    auto take = [&](const RouteRow &row) {
+        if (pred(row)) {
+            list->push(row);
+            ++count;
+        }
+    };
+    m_routes.forEach(take);
+    for (const auto &[k, row] : m_routeDuplicates)
+        take(row);
+    return count;
+}
+
 void StateStore::clearRouteMarks()
 {
     m_routes.clearMarks();
     m_markedDuplicates.clear();
 }
 
-bool StateStore::markRoute(const RouteRow &row)
+bool StateStore::markRoute(const RouteRow &row, bool *differs)
 {
     const Key base = makeKey(row);
     const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
@@ -631,12 +651,16 @@ bool StateStore::markRoute(const RouteRow &row)
         return false;
     if (sameRoute(m_held, row)) {
         m_routes.mark(slot);
+        if (differs)
+            *differs = diff(m_held, row) != 0;
         return true;
     }
     auto [first, last] = m_routeDuplicates.equal_range(base);
     for (auto it = first; it != last; ++it) {
         if (sameRoute(it->second, row)) {
             m_markedDuplicates.insert(identityKey(row));
+            if (differs)
+                *differs = diff(it->second, row) != 0;
             return true;
         }
     }

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // StateStore: the source-side copy of current state, keyed like the OS keys objects,
 // that classifies each decoded row into add / parameter / delete (or nothing, for a
 // no-op) and reconciles a fresh snapshot against what it held (resync, polling).
 // Not thread-safe: owned and used by one reader thread.
 #pragma once
 
-#include "packedroutetable.h"
-#include "types.h"
+#include "platform/packedroutetable.h"
+#include "platform/types.h"
 
 #include <array>
 #include <cstdint>
@@ -48,6 +49,12 @@ public:
     /// replaced the held route with the same base key, which is then a Parameter change
     /// (nexthops) rather than a second route.
     bool upsert(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out, bool replace = false);
+    /// Replaces the held route identified as held is (base key plus next hop identity) with
+    /// after, which has the same base key, as a Parameter change in *out (a route whose next
+    /// hops changed identity, e.g. a nexthop group that lost members). Returns false, and
+    /// changes nothing, when held is not held or nothing shown differs.
+    bool replaceRoute(const RouteRow &held, const RouteRow &after, std::int64_t timeUs, Origin origin,
+                      ChangeRecord *out);
 
     /// Removes the object with row's key. Returns true and fills *out with a Delete
     /// record (before = the held row) when it was held; false when unknown.
@@ -79,12 +86,11 @@ public:
 
     /// Lookups (nullptr when absent). Pointers are valid until the next mutation.
     const InterfaceRow *findInterface(std::uint32_t ifIndex) const;
-    /// Routes whose next hops use ifIndex (for synthesized deletions).
-    std::vector<RouteRow> routesUsingInterface(std::uint32_t ifIndex, Family family) const;
-    /// Routes that use the nexthop object nhId (RTA_NH_ID), of the given family (Unspec = all).
-    std::vector<RouteRow> routesUsingNexthop(std::uint32_t nhId, Family family) const;
     /// True when pred(route) holds for a held route (stops at the first).
     bool anyRoute(const std::function<bool(const RouteRow &)> &pred) const;
+    /// Puts every held route for which pred holds into list (a compact copy to work through
+    /// while the store changes) and returns how many.
+    std::size_t routesWhere(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
 
     /// Confirming which held routes a dump still lists, at a million routes without a copy
     /// of each (silent deletions): clearRouteMarks(), markRoute(row) for each listed row
@@ -92,7 +98,8 @@ public:
     /// unmarkedRoutes(pred, &list) puts the unmarked held routes for which pred holds into
     /// list and returns how many marked ones pred holds for. reconcile() clears the marks.
     void clearRouteMarks();
-    bool markRoute(const RouteRow &row);
+    /// differs (optional): set to whether a shown field of the held route differs from row's.
+    bool markRoute(const RouteRow &row, bool *differs = nullptr);
     std::size_t unmarkedRoutes(const std::function<bool(const RouteRow &)> &pred, PackedRouteList *list) const;
 
     /// Addresses on ifIndex of the given family (Unspec = all).

@@ -1,4 +1,5 @@
-#include "types.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/types.h"
 
 #include <chrono>
 #include <cstring>

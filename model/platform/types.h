@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // NetChangeView platform layer: plain value types shared by every source.
 // No Qt here: this header builds with MinGW-w64 and MSVC alone.
 #pragma once
@@ -15,7 +16,7 @@ namespace ncv::platform {
 enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 
 /// What kind of object a ChangeRecord is about.
-/// Entity (a route origin, RTM_ENTITY_*) and Gap (events lost) are issue #3.
+/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost.
 enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap };
 
 /// Bit mask of object kinds for a registration.
@@ -109,9 +110,12 @@ struct InterfaceRow {
     std::uint32_t ifIndex = 0; ///< ifinfomsg.ifi_index / MIB_IF_ROW2.InterfaceIndex
     std::uint64_t luid = 0; ///< Windows NET_LUID.Value; 0 on Linux
     Family family = Family::Unspec; ///< Unspec on Linux; MIB_IPINTERFACE_ROW.Family on Windows
-    std::string name; ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8
-    std::string alias; ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8
-    std::string kind; ///< IFLA_INFO_KIND, else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
+    // The OS's text fields are valid UTF-8 here: bytes that are not (a Linux name or alias
+    // can hold any) are escaped as `\xHH` by textFromBytes (textescape.h), which
+    // bytesFromText undoes.
+    std::string name; ///< IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8 (escaped)
+    std::string alias; ///< IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8 (escaped)
+    std::string kind; ///< IFLA_INFO_KIND (escaped), else from ifi_type (loopback, ether...) / MIB_IF_ROW2.Type name
     OperState operState = OperState::Unknown; ///< IFLA_OPERSTATE, u8 / MIB_IF_ROW2.OperStatus
     bool adminUp = false; ///< ifi_flags & IFF_UP / MIB_IF_ROW2.AdminStatus == up
     bool carrier = false; ///< IFLA_CARRIER (or IFF_LOWER_UP) / MIB_IF_ROW2.MediaConnectState
@@ -138,7 +142,7 @@ struct AddressRow {
         = kInfiniteLifetime; ///< seconds left when observed: IFA_CACHEINFO.ifa_prefered / PreferredLifetime
     std::int64_t validUntilUs = 0; ///< absolute expiry, microseconds since the Unix epoch (UTC); 0 = forever
     std::int64_t preferredUntilUs = 0; ///< absolute, as validUntilUs
-    std::string label; ///< IFA_LABEL (IPv4 only); empty otherwise
+    std::string label; ///< IFA_LABEL (IPv4 only), UTF-8 escaped as InterfaceRow::name; empty otherwise
 };
 
 /// One next hop of a route.
@@ -183,7 +187,7 @@ struct RouteRow {
 /// A routing entity: one route origin (rtm_protocol on Linux, MIB_IPFORWARD_ROW2.Protocol
 /// on Windows), as the routing table manager's RTM_ENTITY_REGISTERED /
 /// RTM_ENTITY_DEREGISTERED events see clients. Registered when its first route appears,
-/// deregistered when its last route goes (issue #3).
+/// deregistered when its last route goes.
 struct EntityRow {
     std::uint32_t protocol = 0; ///< rtm_protocol / MIB_IPFORWARD_ROW2.Protocol, raw
     ProtocolSpace protocolSpace = ProtocolSpace::RtmProtocol;

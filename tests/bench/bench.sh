@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# NetChangeView benchmark (issue #4), side by side with iproute2 in the same private
+# SPDX-License-Identifier: GPL-2.0-or-later
+# NetChangeView benchmark, side by side with iproute2 in the same private
 # network namespace and the same run. Prints ONE table per N: figure | ours | reference |
 # ratio | goal. Figures are printed, never asserted.
-#   tests/bench/bench.sh [N ...]        (default: 100000; the issue's sizes: 100000 1000000)
+#   tests/bench/bench.sh [N ...]        (default: 100000; the goals' sizes: 100000 1000000)
 # Needs the ci (or release) build with targets netchangeview and ncv_bench, iproute2,
 # awk and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
 #   NCV_BENCH_TIMELINE=M   events for the timeline figure (default 10000000; 0 skips it)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_hashbench [N] [ROUNDS]: the route and table index (platform::HashIndex: 8-byte slots of
 // {value, 32-bit hash}, linear probing, backward-shift deletion) next to the open-addressing
 // table with tombstones the table models used before, absl::flat_hash_set of the same
@@ -7,7 +8,7 @@
 // looked for. Prints, per index, the best of ROUNDS (default 5) of: N inserts, N lookups
 // that hit (random order), N lookups that miss, N/2 erases and N/2 inserts again, and the
 // bytes held. Qt-free.
-#include "hashindex.h"
+#include "platform/hashindex.h"
 
 #if NCV_HAVE_ABSL
 #include <absl/container/flat_hash_set.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_bench hot N [R [PART]]: the hot paths of N routes, each measured as the best of R runs
 // (default 5) in CPU seconds of the whole process (all threads): on a shared machine that
 // is steadier than the time on the clock. Printed as "key value":
@@ -11,11 +12,11 @@
 // Synthetic routes: 7 of 8 IPv4 /32 via one gateway, 1 of 8 IPv6 /64 with two next hops.
 #include "hotpaths.h"
 
-#include "changetablemodel.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
-#include "routetablemodel.h"
-#include "statestore.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/routetablemodel.h"
+#include "platform/statestore.h"
 
 #include <QBuffer>
 

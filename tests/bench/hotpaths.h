@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_bench hot N [R]: see hotpaths.cpp.
 #pragma once
 

@@ -1,4 +1,5 @@
-// ncv_bench: measurements for issue #4, printed as "key value" lines that
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ncv_bench: measurements at up to a million routes, printed as "key value" lines that
 // tests/bench/bench.sh turns into one table. Not a test (nothing is asserted).
 //   ncv_bench model N        synthetic N IPv4 route events: bytes per stored event, CSV
 //                            export MB/s (off the GUI thread, from a snapshot) next to a
@@ -10,18 +11,18 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
-#include "columnfilterproxy.h"
-#include "csvwriter.h"
-#include "eventhistory.h"
 #include "hotpaths.h"
-#include "mainwindow.h"
-#include "notificationmodel.h"
-#include "routetablemodel.h"
-#include "source.h"
-#include "tablemodelroles.h"
-#include "tablesection.h"
-#include "timelinebins.h"
-#include "timelinechartview.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventhistory.h"
+#include "model/history/timelinebins.h"
+#include "model/notificationmodel.h"
+#include "model/tables/columnfilterproxy.h"
+#include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
+#include "platform/source.h"
+#include "views/mainwindow.h"
+#include "views/tablesection.h"
+#include "views/timelinechartview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -267,7 +268,7 @@ int benchGui(qint64 expected, double seconds)
     window.resize(1280, 800);
     window.show();
     QString error;
-    if (!model.start(afInet(), true, &error)) {
+    if (!model.start(platform::afInet(), true, &error)) {
         std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
         return 1;
     }

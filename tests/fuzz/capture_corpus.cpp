@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_capture_corpus <directory>: dumps links, addresses, routes (IPv4, IPv6) and nexthop
 // objects from the kernel over rtnetlink and writes each message as a seed file for
 // fuzz_decoder: <kind>-<n>.bin (one message), <kind>-del-<n>.bin (the same message as its

@@ -1,18 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target: the rtnetlink decoder on arbitrary bytes. The input is treated as one
 // received datagram and walked exactly as RtnetlinkSource's reader thread walks one
 // (messageOk / nextMessage); each decoded row goes through a StateStore and the
-// EntityTracker, and every resulting record through the text forms. Also decodes the whole
-// input with the bounds-checking decode(data, len) entry point.
-#include "decoder.h"
-#include "entitytracker.h"
-#include "format.h"
-#include "rowfields.h"
-#include "statestore.h"
+// EntityTracker, and every resulting record through the text forms, which must be valid
+// UTF-8. Also decodes the whole input with the bounds-checking decode(data, len) entry
+// point.
+#include "platform/entitytracker.h"
+#include "platform/format.h"
+#include "platform/linux/decoder.h"
+#include "platform/rowfields.h"
+#include "platform/statestore.h"
+#include "platform/textescape.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -38,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             std::uint32_t id = 0;
             std::string reason;
             if (netlink::decodeNexthopId(msg, id, reason) == netlink::DecodeStatus::Ok)
-                (void)store.routesUsingNexthop(id, Family::IPv4);
+                (void)store.anyRoute([id](const RouteRow &row) { return row.nhId == id; });
             continue;
         }
         if (netlink::decode(msg, now, decoded) != netlink::DecodeStatus::Ok)
@@ -59,7 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             produced = decoded.isDelete ? store.remove(decoded.route, now, Origin::Observed, &record)
                                         : store.upsert(decoded.route, now, Origin::Observed, &record,
                                                        (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
-            (void)store.routesUsingInterface(decoded.route.outIfIndex(), Family::Unspec);
+            (void)store.anyRoute(
+                [&decoded](const RouteRow &row) { return row.outIfIndex() == decoded.route.outIfIndex(); });
             break;
         default: break;
         }
@@ -68,11 +73,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     // A resync against an empty dump deletes everything held.
     store.reconcile({}, now + 1, Origin::Inferred, records);
+    // Every text form is valid UTF-8, whatever bytes the names and aliases held.
+    const auto utf8 = [](const std::string &text) {
+        if (!isValidUtf8(text))
+            std::abort();
+    };
     for (const ChangeRecord &r : records) {
-        (void)summary(r, "if");
-        (void)details(r);
-        (void)fieldTexts(r.row());
-        (void)keyText(r.row());
+        utf8(summary(r, "if"));
+        utf8(details(r));
+        for (const auto &[name, value] : fieldTexts(r.row()))
+            utf8(value);
+        utf8(keyText(r.row()));
     }
     return 0;
 }

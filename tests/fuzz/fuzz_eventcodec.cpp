@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target: the event history's record codec (eventcodec, the compact form of the
 // row descriptions) on arbitrary bytes. decode() must reject what is malformed without
 // reading outside the input, and agree with peek() on where a record ends; a record that
 // decodes is written as text (summary, details, fields, CSV cells) and encoded again, and
 // that encoding must decode to the same record.
-#include "eventcodec.h"
-#include "format.h"
-#include "rowfields.h"
+#include "model/history/eventcodec.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
 
 #include <cstdint>
 #include <cstdlib>

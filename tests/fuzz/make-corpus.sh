@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates the decoder seed corpus (tests/fuzz/corpus/decoder) from real kernel
 # messages: builds ncv_capture_corpus (build/fuzz), sets up a private network namespace
 # with veths, IPv4/IPv6 addresses (one with lifetimes), multipath routes, a nexthop object,

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink message decoder (see decoder.h). Runs on RtnetlinkSource's reader thread.
-#include "decoder.h"
+#include "platform/linux/decoder.h"
+
+#include "platform/textescape.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -95,11 +98,13 @@ bool readU8(const nlattr *a, std::uint8_t &value, std::string &reason, const cha
     return true;
 }
 
-/// A string attribute: up to the first NUL or the payload's end (NUL not required).
+/// A string attribute as text: its bytes up to the first NUL or the payload's end (NUL
+/// not required), made valid UTF-8 by textFromBytes (names and aliases are bytes to the
+/// kernel; the escape keeps them recoverable).
 void readString(const nlattr *a, std::string &out)
 {
     const auto *p = static_cast<const char *>(mnl_attr_get_payload(a));
-    out.assign(p, strnlen(p, payloadLen(a)));
+    out = textFromBytes(std::string_view(p, strnlen(p, payloadLen(a))));
 }
 
 bool readAddress(const nlattr *a, Family family, IpAddress &out, std::string &reason, const char *msg, const char *name)

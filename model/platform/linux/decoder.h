@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink message decoder: turns one rtnetlink message (RTM_NEWLINK/DELLINK,
 // RTM_NEWADDR/DELADDR, RTM_NEWROUTE/DELROUTE) into a platform row.
 // Pure functions, no I/O, no Qt. Every length is checked: a malformed or truncated
@@ -5,7 +6,7 @@
 // Called on the reader thread of RtnetlinkSource (and by tests / the fuzzer).
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 #include <cstddef>
 #include <cstdint>

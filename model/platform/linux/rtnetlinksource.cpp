@@ -1,12 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RtnetlinkSource (see rtnetlinksource.h).
 // Registration::run() and everything it calls run on the registration's reader thread;
 // registerChanges / cancel / stats run on any caller thread.
-#include "rtnetlinksource.h"
+#include "platform/linux/rtnetlinksource.h"
 
-#include "callbackgate.h"
-#include "decoder.h"
-#include "entitytracker.h"
-#include "statestore.h"
+#include "platform/callbackgate.h"
+#include "platform/entitytracker.h"
+#include "platform/linux/decoder.h"
+#include "platform/linux/silentdeletions.h"
+#include "platform/recordbatch.h"
+#include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -21,6 +24,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <iterator>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -34,13 +38,7 @@ constexpr std::size_t kMaxBatchRecords = 1024; // records per callback (snapshot
 constexpr int kMaxReadsPerBatch = 64; // recv() calls merged into one event batch
 constexpr int kMaxDumpAttempts = 8; // NLM_F_DUMP_INTR retries before accepting
 constexpr int kMaxDrainReads = 100000; // datagrams discarded after an overflow
-// Silent IPv4 deletions: the kernel sends RTM_NEWLINK (IFF_UP cleared) or RTM_DELADDR before
-// it flushes the routes (NETDEV_DOWN notifiers run after rtmsg_ifinfo), and route dumps
-// do not take the RTNL lock, so the confirming dump runs a little later and, for routes
-// still present, once or twice more (a multipath route with another live hop or the
-// local route of a kept address legitimately stays).
-constexpr std::int64_t kSilentCheckDelaysUs[] = {20000, 200000, 1000000};
-
+constexpr int kMaxDrainBatches = 16; // readEvents() calls that catch up before a confirming dump
 thread_local bool t_onReaderThread = false;
 
 // GNU strerror_r returns a char*, XSI an int; these overloads accept either.
@@ -80,7 +78,7 @@ struct RtnetlinkSource::Registration {
     Family family = Family::Unspec;
     RtnetlinkSource::Options options;
     mnl_socket *events = nullptr;
-    mnl_socket *dump = nullptr;
+    mnl_socket *dumpSocket = nullptr;
     int wakeFd = -1;
     std::uint32_t dumpSeq = 0;
     CallbackGate gate;
@@ -94,42 +92,41 @@ struct RtnetlinkSource::Registration {
     StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
     netlink::DecodedMessage decoded;
-    /// Records [0, batchSize) wait for delivery; the slots after them are kept (with their
-    /// allocations) and written again, so a record costs no heap allocation in the steady state.
-    std::vector<ChangeRecord> batch;
-    std::size_t batchSize = 0;
+    RecordBatch batch; ///< records waiting for delivery; slots reused (no allocation per record)
     std::vector<ChangeRecord> entityScratch; ///< EntityTracker output, moved into batch
     std::uint64_t pendingMessages = 0;
     EntityTracker entities;
 
-    /// A pending confirmation of IPv4 routes the kernel may have removed silently.
-    struct SilentCheck {
-        std::uint32_t ifIndex = 0; ///< routes with a next hop on this interface are candidates
-        std::uint32_t nhId = 0; ///< or (when not 0) routes using this nexthop object (RTM_DELNEXTHOP)
-        bool linkGone = false; ///< RTM_DELLINK: no oif filter (the kernel refuses an unknown ifindex)
-        int attempt = 0; ///< index into kSilentCheckDelaysUs
-        std::int64_t dueUs = 0;
-    };
-    std::vector<SilentCheck> silentChecks;
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
+    /// IPv4 routes the kernel removes unannounced: inferred into the store, confirmed by dumps.
+    SilentDeletions silent {store, silentHooks()};
+    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dump()
 
     ~Registration()
     {
         if (events)
             mnl_socket_close(events);
-        if (dump)
-            mnl_socket_close(dump);
+        if (dumpSocket)
+            mnl_socket_close(dumpSocket);
         if (wakeFd >= 0)
             ::close(wakeFd);
     }
 
     Status open();
     void run();
+    void requestStop()
+    {
+        stop.store(true, std::memory_order_release);
+        wake();
+    }
 
     bool wantsAddresses() const { return params.objects & AddressesMask; }
     bool wantsRoutes() const { return params.objects & RoutesMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
+    /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
+    /// IPv4 routes are wanted: removing the last one flushes routes silently.
+    bool tracksV4Addresses() const { return wantsV4() && (wantsAddresses() || wantsRoutes()); }
 
     void wake()
     {
@@ -138,22 +135,48 @@ struct RtnetlinkSource::Registration {
     }
 
     enum class DumpResult { Ok, Cancelled, Failed };
-    /// Where a route dump's rows go.
-    enum class RoutesTo {
-        Snapshot, ///< snapshot.routes (resync)
-        Store, ///< the initial dump: straight into the store and out as Initial records
-               ///< (streamRoute()), so a million-route dump never exists as a second copy
-        Marks, ///< store.markRoute() (confirming silent deletions)
-        Reconcile, ///< store.reconcileRoute(), differences delivered as read (resync)
+    /// One dump request on the dump socket.
+    struct DumpRequest {
+        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE
+        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE dump
+        /// Routes only, and only with strictDumps: the kernel returns only routes with a
+        /// next hop on this interface (0: all routes).
+        std::uint32_t oif = 0;
     };
-    /// oif != 0 (routes only, needs strictDumps): the kernel returns only routes with a
-    /// next hop on that interface.
-    DumpResult dumpOne(std::uint16_t type, int af, Snapshot &snapshot, std::string &error, std::uint32_t oif = 0,
-                       RoutesTo routesTo = RoutesTo::Snapshot);
+    /// The one dump loop: sends request, reads the reply to NLMSG_DONE and calls
+    /// onMessage(timeUs) for each row of the requested kind, decoded into `decoded`
+    /// (timeUs: when its datagram was read). A reply flagged NLM_F_DUMP_INTR is requested
+    /// again, up to kMaxDumpAttempts times, onRestart() being called before each attempt
+    /// so the caller can drop what an interrupted one gave it; the last is kept. Failed:
+    /// error says the call and errno ("RTM_GETROUTE dump: Invalid argument (22)").
+    template<class OnMessage, class OnRestart>
+    DumpResult dump(const DumpRequest &request, OnMessage &&onMessage, std::string &error, OnRestart &&onRestart);
+    template<class OnMessage> DumpResult dump(const DumpRequest &request, OnMessage &&onMessage, std::string &error)
+    {
+        return dump(request, onMessage, error, [] {});
+    }
+    /// dump() appending each decoded row (decodedRow, a member of `decoded`) to rows;
+    /// rows an interrupted attempt appended are dropped.
+    template<class Row>
+    DumpResult dumpInto(const DumpRequest &request, std::vector<Row> &rows, const Row &decodedRow, std::string &error)
+    {
+        const std::size_t mark = rows.size();
+        return dump(
+            request, [&](std::int64_t) { rows.push_back(decodedRow); }, error, [&] { rows.resize(mark); });
+    }
     /// Links, then IPv4 and IPv6 addresses (as the registration wants them) into snapshot.
     DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
-    /// IPv4 and IPv6 routes (as the registration wants them) to routesTo.
-    DumpResult dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo);
+    /// IPv4 and IPv6 routes (as the registration wants them), each passed to onRoute(timeUs)
+    /// in `decoded.route`.
+    template<class OnRoute> DumpResult dumpRoutes(OnRoute &&onRoute, std::string &error)
+    {
+        DumpResult r = DumpResult::Ok;
+        if (wantsRoutes() && wantsV4())
+            r = dump({RTM_GETROUTE, AF_INET}, onRoute, error);
+        if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
+            r = dump({RTM_GETROUTE, AF_INET6}, onRoute, error);
+        return r;
+    }
     void initialRoute(const RouteRow &row, std::int64_t timeUs);
     /// The initial dump runs one route behind the decoder: the decoded route's index slot is
     /// prefetched while the previous one is stored. streamed is that previous route.
@@ -164,19 +187,13 @@ struct RtnetlinkSource::Registration {
     RouteRow streamed;
     std::int64_t streamedTimeUs = 0;
     bool hasStreamed = false;
-    ChangeRecord &appendRecord()
-    {
-        if (batchSize == batch.size())
-            batch.emplace_back();
-        return batch[batchSize++];
-    }
     bool waitReadable(int fd, int timeoutMs); // false when woken for cancel or timed out
 
     void deliver();
     /// Delivers the batch once it holds kMaxBatchRecords records.
     void deliverIfFull()
     {
-        if (batchSize >= kMaxBatchRecords)
+        if (batch.size() >= kMaxBatchRecords)
             deliver();
     }
     void push(ChangeRecord &&record);
@@ -184,9 +201,6 @@ struct RtnetlinkSource::Registration {
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
-    void scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId = 0);
-    void runDueSilentChecks();
-    int msUntilNextCheck() const; // -1: none pending
 };
 
 // ---------------------------------------------------------------------------------------
@@ -225,7 +239,7 @@ Status RtnetlinkSource::Registration::open()
     stats.eventSocketPortId = mnl_socket_get_portid(events);
 
     std::vector<unsigned> groups {RTNLGRP_LINK};
-    if (wantsAddresses() && wantsV4())
+    if (tracksV4Addresses())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
         groups.push_back(RTNLGRP_IPV6_IFADDR);
@@ -245,15 +259,16 @@ Status RtnetlinkSource::Registration::open()
         mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
     }
 
-    dump = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-    if (!dump)
+    dumpSocket = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    if (!dumpSocket)
         return osError("mnl_socket_open (dump socket)", errno);
-    if (mnl_socket_bind(dump, 0, MNL_SOCKET_AUTOPID) < 0)
+    if (mnl_socket_bind(dumpSocket, 0, MNL_SOCKET_AUTOPID) < 0)
         return osError("mnl_socket_bind (dump socket)", errno);
     // Strict checking lets a route dump be filtered by RTA_OIF (Linux >= 4.20); without it
     // the confirming dumps are unfiltered, which is slower but equally correct.
     int one = 1;
-    strictDumps = mnl_socket_setsockopt(dump, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+    strictDumps = mnl_socket_setsockopt(dumpSocket, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+    silent.configure(wantsRoutes() && wantsV4(), strictDumps);
 
     buffer.resize(kReceiveBufferSize);
     batch.reserve(kMaxBatchRecords + 16);
@@ -282,23 +297,23 @@ bool RtnetlinkSource::Registration::waitReadable(int fd, int timeoutMs)
 
 void RtnetlinkSource::Registration::deliver()
 {
-    if (batchSize == 0)
+    if (batch.empty())
         return;
     {
         // Counted first, so a callback (or a test woken by it) sees its own batch counted.
         std::lock_guard lock(statsMutex);
-        stats.records += batchSize;
+        stats.records += batch.size();
         stats.batches += 1;
     }
     {
         CallbackScope scope(gate);
         if (scope.entered()) {
-            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), batchSize));
+            params.callback(params.callerContext, batch.records());
         } else {
             stop.store(true, std::memory_order_release);
         }
     }
-    batchSize = 0;
+    batch.clear();
 }
 
 void RtnetlinkSource::Registration::push(ChangeRecord &&record)
@@ -307,7 +322,7 @@ void RtnetlinkSource::Registration::push(ChangeRecord &&record)
         return;
     entities.process(std::move(record), entityScratch); // adds entity registered / deregistered records
     for (ChangeRecord &r : entityScratch)
-        appendRecord() = std::move(r);
+        batch.append(std::move(r));
     entityScratch.clear();
 }
 
@@ -319,39 +334,32 @@ void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
     record.origin = Origin::Observed;
     record.timeUs = nowUs();
     record.note = std::move(note);
-    appendRecord() = std::move(record);
+    batch.append(std::move(record));
 }
 
-RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne(std::uint16_t type, int af,
-                                                                                 Snapshot &snapshot, std::string &error,
-                                                                                 std::uint32_t oif, RoutesTo routesTo)
+template<class OnMessage, class OnRestart>
+RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(const DumpRequest &request,
+                                                                              OnMessage &&onMessage, std::string &error,
+                                                                              OnRestart &&onRestart)
 {
+    const std::uint16_t type = request.type;
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
                                            : "RTM_GETROUTE dump";
-    const std::size_t mark = type == RTM_GETLINK ? snapshot.interfaces.size()
-        : type == RTM_GETADDR                    ? snapshot.addresses.size()
-                                                 : snapshot.routes.size();
-    const unsigned portId = mnl_socket_get_portid(dump);
-    struct FlushStreamed { // the last streamed route goes into the store however the dump ends
-        Registration *reg;
-        ~FlushStreamed() { reg->flushStreamed(); }
-    } flushOnExit {this};
+    const ObjectKind kind = type == RTM_GETLINK ? ObjectKind::Interface
+        : type == RTM_GETADDR                   ? ObjectKind::Address
+                                                : ObjectKind::Route;
+    const unsigned portId = mnl_socket_get_portid(dumpSocket);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
-        // Drop what a previous (interrupted) attempt appended. Routes streamed into the
-        // store stay: the repeated dump is upserted over them (a route the interrupted walk
-        // missed comes as Initial, one that changed meanwhile as Parameter, repeats are
-        // no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
-        if (type == RTM_GETLINK)
-            snapshot.interfaces.resize(mark);
-        else if (type == RTM_GETADDR)
-            snapshot.addresses.resize(mark);
-        else
-            snapshot.routes.resize(mark);
+        // Drop what a previous (interrupted) attempt gave the caller. Routes streamed into
+        // the store stay: the repeated dump is upserted over them (a route the interrupted
+        // walk missed comes as Initial, one that changed meanwhile as Parameter, repeats
+        // are no-ops), and a route removed meanwhile goes with its queued RTM_DELROUTE event.
+        onRestart();
 
-        alignas(nlmsghdr) char request[MNL_NLMSG_HDRLEN + 64];
-        std::memset(request, 0, sizeof request);
-        nlmsghdr *nlh = mnl_nlmsg_put_header(request);
+        alignas(nlmsghdr) char message[MNL_NLMSG_HDRLEN + 64];
+        std::memset(message, 0, sizeof message);
+        nlmsghdr *nlh = mnl_nlmsg_put_header(message);
         nlh->nlmsg_type = type;
         nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
         nlh->nlmsg_seq = ++dumpSeq;
@@ -362,25 +370,25 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
             mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         } else if (type == RTM_GETADDR) {
             auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-            ifa->ifa_family = static_cast<std::uint8_t>(af);
+            ifa->ifa_family = static_cast<std::uint8_t>(request.af);
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-            rtm->rtm_family = static_cast<std::uint8_t>(af);
-            if (oif != 0 && strictDumps)
-                mnl_attr_put_u32(nlh, RTA_OIF, oif);
+            rtm->rtm_family = static_cast<std::uint8_t>(request.af);
+            if (request.oif != 0 && strictDumps)
+                mnl_attr_put_u32(nlh, RTA_OIF, request.oif);
         }
-        if (mnl_socket_sendto(dump, nlh, nlh->nlmsg_len) < 0) {
+        if (mnl_socket_sendto(dumpSocket, nlh, nlh->nlmsg_len) < 0) {
             error = osError(what, errno).message;
             return DumpResult::Failed;
         }
 
         bool done = false;
         bool interrupted = false;
-        const int fd = mnl_socket_get_fd(dump);
+        const int fd = mnl_socket_get_fd(dumpSocket);
         while (!done) {
             if (!waitReadable(fd, -1))
                 return DumpResult::Cancelled;
-            const ssize_t n = mnl_socket_recvfrom(dump, buffer.data(), buffer.size());
+            const ssize_t n = mnl_socket_recvfrom(dumpSocket, buffer.data(), buffer.size());
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
@@ -423,29 +431,8 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpOne
                     // Skip (cloned routes, bridge ports) or malformed: not part of the state.
                     continue;
                 }
-                switch (decoded.object) {
-                case ObjectKind::Interface:
-                    if (type == RTM_GETLINK)
-                        snapshot.interfaces.push_back(decoded.interface);
-                    break;
-                case ObjectKind::Address:
-                    if (type == RTM_GETADDR)
-                        snapshot.addresses.push_back(decoded.address);
-                    break;
-                case ObjectKind::Route:
-                    if (type != RTM_GETROUTE)
-                        break;
-                    if (routesTo == RoutesTo::Store)
-                        streamRoute(t);
-                    else if (routesTo == RoutesTo::Marks)
-                        store.markRoute(decoded.route);
-                    else if (routesTo == RoutesTo::Reconcile)
-                        resyncRoute();
-                    else
-                        snapshot.routes.push_back(decoded.route);
-                    break;
-                default: break;
-                }
+                if (decoded.object == kind)
+                    onMessage(t);
             }
         }
         if (!interrupted)
@@ -467,21 +454,11 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
         record.family = Family::Unspec;
-        if (produced && decoded.isDelete) {
-            scheduleSilentCheck(decoded.interface.ifIndex, true);
-        } else if (produced && record.change == ChangeKind::Parameter) {
-            const auto *before = std::get_if<InterfaceRow>(&record.before);
-            if (before && before->adminUp && !decoded.interface.adminUp)
-                scheduleSilentCheck(decoded.interface.ifIndex, false);
-        }
         break;
     case ObjectKind::Address:
         produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
                                     : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
         record.family = decoded.address.address.family;
-        if (produced && decoded.isDelete && decoded.address.address.family == Family::IPv4
-            && store.addressesOn(decoded.address.ifIndex, Family::IPv4).empty())
-            scheduleSilentCheck(decoded.address.ifIndex, false); // the last IPv4 address went
         break;
     case ObjectKind::Route:
         produced = decoded.isDelete
@@ -491,8 +468,13 @@ void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
         break;
     default: break;
     }
-    if (produced)
-        push(std::move(record));
+    if (!produced)
+        return;
+    // Routes the kernel flushed along with this message, unannounced: inferred after its record.
+    const auto flush = silent.observe(record);
+    push(std::move(record));
+    if (flush)
+        silent.infer(*flush, timeUs);
 }
 
 void RtnetlinkSource::Registration::readEvents()
@@ -526,7 +508,7 @@ void RtnetlinkSource::Registration::readEvents()
             if (msg->nlmsg_type == RTM_DELNEXTHOP) {
                 std::uint32_t id = 0;
                 if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
-                    scheduleSilentCheck(0, false, id);
+                    silent.nexthopDeleted(id, t);
                 else
                     ++decodeErrors;
                 continue;
@@ -549,6 +531,7 @@ void RtnetlinkSource::Registration::readEvents()
 
 void RtnetlinkSource::Registration::resync(int err)
 {
+    silent.resynced();
     {
         std::lock_guard lock(statsMutex);
         ++stats.gaps;
@@ -597,7 +580,7 @@ void RtnetlinkSource::Registration::resync(int err)
     snapshot = Snapshot {};
     deliverAll();
     if (r == DumpResult::Ok)
-        r = dumpRoutes(snapshot, error, RoutesTo::Reconcile);
+        r = dumpRoutes([this](std::int64_t) { resyncRoute(); }, error);
     if (r != DumpResult::Ok) {
         store.cancelReconcile(); // a partial dump: delete nothing
         if (r == DumpResult::Cancelled)
@@ -614,22 +597,11 @@ void RtnetlinkSource::Registration::resync(int err)
 RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLinksAndAddresses(Snapshot &snapshot,
                                                                                                std::string &error)
 {
-    DumpResult r = dumpOne(RTM_GETLINK, AF_UNSPEC, snapshot, error);
-    if (r == DumpResult::Ok && wantsAddresses() && wantsV4())
-        r = dumpOne(RTM_GETADDR, AF_INET, snapshot, error);
+    DumpResult r = dumpInto({RTM_GETLINK, AF_UNSPEC}, snapshot.interfaces, decoded.interface, error);
+    if (r == DumpResult::Ok && tracksV4Addresses())
+        r = dumpInto({RTM_GETADDR, AF_INET}, snapshot.addresses, decoded.address, error);
     if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
-        r = dumpOne(RTM_GETADDR, AF_INET6, snapshot, error);
-    return r;
-}
-
-RtnetlinkSource::Registration::DumpResult
-RtnetlinkSource::Registration::dumpRoutes(Snapshot &snapshot, std::string &error, RoutesTo routesTo)
-{
-    DumpResult r = DumpResult::Ok;
-    if (wantsRoutes() && wantsV4())
-        r = dumpOne(RTM_GETROUTE, AF_INET, snapshot, error, 0, routesTo);
-    if (r == DumpResult::Ok && wantsRoutes() && wantsV6())
-        r = dumpOne(RTM_GETROUTE, AF_INET6, snapshot, error, 0, routesTo);
+        r = dumpInto({RTM_GETADDR, AF_INET6}, snapshot.addresses, decoded.address, error);
     return r;
 }
 
@@ -641,106 +613,54 @@ void RtnetlinkSource::Registration::resyncRoute()
     deliverIfFull();
 }
 
-void RtnetlinkSource::Registration::scheduleSilentCheck(std::uint32_t ifIndex, bool linkGone, std::uint32_t nhId)
+SilentDeletions::Hooks RtnetlinkSource::Registration::silentHooks()
 {
-    if (!wantsRoutes() || !wantsV4())
-        return;
-    for (SilentCheck &check : silentChecks) {
-        if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
-            check.linkGone = check.linkGone || linkGone;
-            check.attempt = 0;
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[0];
-            return;
+    SilentDeletions::Hooks hooks;
+    hooks.emit = [this](ChangeRecord &&record) {
+        push(std::move(record)); // through the filter and the entity tracker
+        deliverIfFull();
+    };
+    hooks.deliver = [this] { deliver(); };
+    hooks.dumpIpv4Routes = [this](std::uint32_t oif, std::string &error) {
+        const auto confirm = [this](std::int64_t) { silent.confirmRoute(decoded.route); };
+        switch (dump({RTM_GETROUTE, AF_INET, oif}, confirm, error)) {
+        case DumpResult::Ok: return SilentDeletions::DumpResult::Ok;
+        case DumpResult::Cancelled: return SilentDeletions::DumpResult::Cancelled;
+        case DumpResult::Failed: break;
         }
-    }
-    silentChecks.push_back({ifIndex, nhId, linkGone, 0, nowUs() + kSilentCheckDelaysUs[0]});
-}
-
-int RtnetlinkSource::Registration::msUntilNextCheck() const
-{
-    if (silentChecks.empty())
-        return -1;
-    std::int64_t due = silentChecks.front().dueUs;
-    for (const SilentCheck &check : silentChecks)
-        due = std::min(due, check.dueUs);
-    const std::int64_t left = due - nowUs();
-    return left <= 0 ? 0 : int((left + 999) / 1000);
-}
-
-void RtnetlinkSource::Registration::runDueSilentChecks()
-{
-    const std::int64_t now = nowUs();
-    std::vector<SilentCheck> due;
-    for (auto it = silentChecks.begin(); it != silentChecks.end();) {
-        if (it->dueUs <= now) {
-            due.push_back(*it);
-            it = silentChecks.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (SilentCheck &check : due) {
-        // Candidates: IPv4 routes still held with a next hop on the interface (or using the
-        // deleted nexthop object). The dump marks the held routes it lists; the unmarked
-        // candidates are gone. (At a million routes on one link: no copy of each candidate,
-        // no key set; the gone ones wait in a PackedRouteList, ~25 bytes each.)
-        auto isCandidate = [&check](const RouteRow &row) {
-            if (row.family() != Family::IPv4)
-                return false;
-            if (check.nhId)
-                return row.nhId == check.nhId;
-            return std::any_of(row.nextHops.begin(), row.nextHops.end(),
-                               [&](const NextHop &hop) { return hop.ifIndex == check.ifIndex; });
-        };
-        if (!store.anyRoute(isCandidate))
-            continue;
-        store.clearRouteMarks();
-        Snapshot unused;
-        std::string error;
-        const std::uint32_t oif = check.linkGone || check.nhId ? 0 : check.ifIndex;
-        const DumpResult r = dumpOne(RTM_GETROUTE, AF_INET, unused, error, oif, RoutesTo::Marks);
-        if (r == DumpResult::Cancelled)
-            return;
-        if (r == DumpResult::Failed) {
-            marker(ChangeKind::Gap, "confirming silent route deletions failed: " + error);
-            deliver();
-            continue;
-        }
-        PackedRouteList gone;
-        const bool survivors = store.unmarkedRoutes(isCandidate, &gone) > 0;
-        const std::int64_t t = nowUs();
-        ChangeRecord record;
-        gone.forEach([&](const RouteRow &row) {
-            if (store.remove(row, t, Origin::Inferred, &record))
-                push(std::move(record));
-            deliverIfFull();
-        });
-        gone.clear();
+        return SilentDeletions::DumpResult::Failed;
+    };
+    hooks.failed = [this](const std::string &note) {
+        marker(ChangeKind::Gap, note);
         deliver();
-        if (survivors && ++check.attempt < int(std::size(kSilentCheckDelaysUs))) {
-            check.dueUs = nowUs() + kSilentCheckDelaysUs[check.attempt];
-            silentChecks.push_back(check);
+    };
+    hooks.drainEvents = [this] {
+        const int fd = mnl_socket_get_fd(events);
+        for (int i = 0; i < kMaxDrainBatches; ++i) {
+            pollfd queued {fd, POLLIN, 0};
+            if (stop.load(std::memory_order_acquire) || ::poll(&queued, 1, 0) <= 0)
+                return true;
+            readEvents();
         }
-    }
+        return false;
+    };
+    return hooks;
 }
 
 void RtnetlinkSource::Registration::initialRoute(const RouteRow &row, std::int64_t timeUs)
 {
-    ChangeRecord &record = appendRecord(); // written in place by the store
-    if (!store.upsert(row, timeUs, Origin::Observed, &record)) {
-        --batchSize; // exact duplicate in the dump, or unchanged in a repeated dump
-        return;
-    }
+    ChangeRecord &record = batch.emplace(); // written in place by the store
+    if (!store.upsert(row, timeUs, Origin::Observed, &record))
+        return; // exact duplicate in the dump, or unchanged in a repeated dump
     if (record.change == ChangeKind::Add) {
         entities.countInitial(row);
         record.change = ChangeKind::Initial; // before is empty, changedFields 0 for an Add
-        if (!params.initialNotification || !matchesFilter(record, params.objects, family))
-            --batchSize;
+        if (params.initialNotification && matchesFilter(record, params.objects, family))
+            batch.commit();
     } else {
         // Parameter: a dump repeated after NLM_F_DUMP_INTR found the route changed since
         // the interrupted one delivered it; delivered as the observed change it is.
         ChangeRecord change = std::move(record);
-        --batchSize;
         if (params.initialNotification) {
             push(std::move(change));
         } else {
@@ -783,16 +703,14 @@ void RtnetlinkSource::Registration::run()
     const std::int64_t t = nowUs();
     auto initial = [&](auto &rows) {
         for (auto &row : rows) {
-            ChangeRecord &record = appendRecord();
-            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification) {
-                --batchSize; // exact duplicate in the dump, or no initial records asked
-                continue;
-            }
+            ChangeRecord &record = batch.emplace();
+            if (!store.upsert(row, t, Origin::Observed, &record) || !params.initialNotification)
+                continue; // exact duplicate in the dump, or no initial records asked
             record.change = ChangeKind::Initial;
             record.before = std::monostate {};
             record.changedFields = 0;
-            if (!matchesFilter(record, params.objects, family))
-                --batchSize; // counted above, not through push()
+            if (matchesFilter(record, params.objects, family)) // counted above, not through push()
+                batch.commit();
             deliverIfFull();
         }
         rows = {};
@@ -800,7 +718,8 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     if (r == DumpResult::Ok)
-        r = dumpRoutes(snapshot, error, RoutesTo::Store);
+        r = dumpRoutes([this](std::int64_t timeUs) { streamRoute(timeUs); }, error);
+    flushStreamed(); // the last streamed route goes into the store however the dump ended
     if (r == DumpResult::Cancelled)
         return;
     if (r == DumpResult::Failed) {
@@ -810,7 +729,7 @@ void RtnetlinkSource::Registration::run()
     if (params.initialNotification && wantsRoutes()) {
         entities.appendInitial(nowUs(), entityScratch);
         for (ChangeRecord &record : entityScratch)
-            appendRecord() = std::move(record);
+            batch.append(std::move(record));
         entityScratch.clear();
     }
     marker(ChangeKind::SnapshotComplete,
@@ -822,15 +741,15 @@ void RtnetlinkSource::Registration::run()
     const int fd = mnl_socket_get_fd(events);
     while (!stop.load(std::memory_order_acquire)) {
         pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
-        const int n = ::poll(fds, 2, msUntilNextCheck());
+        const int n = ::poll(fds, 2, silent.msUntilNextCheck());
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && fds[0].revents)
             break; // cancel
         if (n > 0 && fds[1].revents)
             readEvents();
-        if (!silentChecks.empty() && msUntilNextCheck() == 0)
-            runDueSilentChecks();
+        if (silent.hasPendingChecks() && silent.msUntilNextCheck() == 0)
+            silent.runDueChecks();
     }
 }
 
@@ -845,21 +764,8 @@ RtnetlinkSource::RtnetlinkSource(const Options &options)
 
 RtnetlinkSource::~RtnetlinkSource()
 {
-    std::unordered_map<Handle, std::shared_ptr<Registration>> all;
-    {
-        std::lock_guard lock(m_mutex);
-        all.swap(m_registrations);
-    }
-    for (auto &[handle, reg] : all) {
-        reg->gate.close();
-        reg->stop.store(true, std::memory_order_release);
-        reg->wake();
-        if (reg->thread.get_id() == std::this_thread::get_id())
-            reg->thread.detach();
-        else if (reg->thread.joinable())
-            reg->thread.join();
-    }
-    all.clear();
+    for (const auto &reg : m_registrations.takeAll())
+        stopRegistration(*reg);
     // Wait for threads that cancelled themselves from a callback and are cleaning up.
     if (!t_onReaderThread) {
         auto counter = m_threads;
@@ -870,18 +776,9 @@ RtnetlinkSource::~RtnetlinkSource()
 
 Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *handle)
 {
-    if (!handle)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: handle pointer is null");
-    *handle = 0;
-    if (!params.callback)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: callback is null");
-    if ((params.objects & AllObjectsMask) == 0)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::registerChanges: object mask is empty");
     Family family = Family::Unspec;
-    if (!familyFromAf(params.addressFamily, &family))
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::registerChanges: address family "
-                                   + std::to_string(params.addressFamily) + " is not AF_INET, AF_INET6 or AF_UNSPEC");
+    if (Status s = checkRegisterParams(params, handle, &family, "RtnetlinkSource::registerChanges"); !s.ok())
+        return s;
 
     std::shared_ptr<Registration> reg;
     try {
@@ -895,23 +792,24 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     if (Status s = reg->open(); !s.ok())
         return s;
 
-    std::lock_guard lock(m_mutex);
-    const Handle h = m_nextHandle++;
-    *handle = h;
     auto counter = m_threads;
     {
         std::lock_guard c(counter->mutex);
         ++counter->count;
     }
     try {
-        reg->thread = std::thread([reg, counter]() mutable {
-            {
-                auto self = std::move(reg);
-                self->run();
-            } // last reference of a self-cancelled registration: sockets close here
-            std::lock_guard c(counter->mutex);
-            if (--counter->count == 0)
-                counter->zero.notify_all();
+        // *handle is set before the reader thread starts, as the old single-lock code did.
+        m_registrations.add(reg, [&reg, &counter, handle](Handle h) {
+            *handle = h;
+            reg->thread = std::thread([reg, counter]() mutable {
+                {
+                    auto self = std::move(reg);
+                    self->run();
+                } // last reference of a self-cancelled registration: sockets close here
+                std::lock_guard c(counter->mutex);
+                if (--counter->count == 0)
+                    counter->zero.notify_all();
+            });
         });
     } catch (const std::system_error &e) {
         std::lock_guard c(counter->mutex);
@@ -919,46 +817,23 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
         *handle = 0;
         return Status::failure(Error::Os, std::string("std::thread: ") + e.what(), e.code().value());
     }
-    m_registrations.emplace(h, std::move(reg));
     return Status::success();
 }
 
 Status RtnetlinkSource::cancel(Handle handle)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "RtnetlinkSource::cancel: handle is 0");
     std::shared_ptr<Registration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return Status::failure(Error::InvalidHandle,
-                                   "RtnetlinkSource::cancel: unknown or already cancelled handle "
-                                       + std::to_string(handle));
-        reg = std::move(it->second);
-        m_registrations.erase(it);
-    }
-    // Closing the gate waits for a running callback, unless we are inside it (deferred).
-    reg->gate.close();
-    reg->stop.store(true, std::memory_order_release);
-    reg->wake();
-    if (reg->thread.get_id() == std::this_thread::get_id())
-        reg->thread.detach(); // cancel from our own callback: the thread ends and cleans up itself
-    else if (reg->thread.joinable())
-        reg->thread.join();
+    if (Status s = m_registrations.take(handle, &reg, "RtnetlinkSource::cancel"); !s.ok())
+        return s;
+    stopRegistration(*reg);
     return Status::success();
 }
 
 bool RtnetlinkSource::stats(Handle handle, Stats *out) const
 {
-    std::shared_ptr<Registration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return false;
-        reg = it->second;
-    }
+    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
+    if (!reg)
+        return false;
     if (out) {
         std::lock_guard lock(reg->statsMutex);
         *out = reg->stats;

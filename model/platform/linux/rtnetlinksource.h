@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RtnetlinkSource: the Linux backend of Source, on rtnetlink through libmnl. Qt-free.
 //
 // Each registration owns a reader thread, an event socket (subscribed to RTNLGRP_LINK
@@ -14,14 +15,11 @@
 // steps, then the deletes of routes not listed) and delivers the differences with
 // Origin::Inferred.
 //
-// Silent deletions (ip-sysctl.rst skip_notify_on_dev_down): when a link loses IFF_UP, is
-// deleted, or loses its last IPv4 address, and when a nexthop object is deleted
-// (RTNLGRP_NEXTHOP, RTM_DELNEXTHOP), the kernel removes IPv4 routes without RTM_DELROUTE.
-// The thread then confirms the candidates (IPv4 routes held on that interface / using that
-// object) with a route dump, filtered by RTA_OIF where possible (NETLINK_GET_STRICT_CHK),
-// 20 ms later and, for candidates still present, again after 0.2 s and 1 s (the kernel
-// announces the link change before it flushes), and delivers Delete records with
-// Origin::Inferred for exactly the candidates that are gone. Carrier loss flushes nothing.
+// Silent deletions (ip-sysctl.rst skip_notify_on_dev_down): the IPv4 routes the kernel
+// removes without RTM_DELROUTE when a link goes down, is deleted, loses its last IPv4
+// address or (for nexthop objects) its carrier, or when a nexthop object is deleted, are
+// delivered as records with Origin::Inferred at the time of the message that caused the
+// removal, and confirmed by route dumps afterwards (SilentDeletions, silentdeletions.h).
 //
 // Removals within 1 s of (or after) a held row's absolute expiry (RTA_CACHEINFO expires,
 // IFA_CACHEINFO valid lifetime) are delivered as ChangeKind::Expired (StateStore). Route
@@ -29,7 +27,8 @@
 // (before SnapshotComplete), Registered / Deregistered around the route records later.
 #pragma once
 
-#include "source.h"
+#include "platform/registrationtable.h"
+#include "platform/source.h"
 
 #include <atomic>
 #include <cstdint>
@@ -78,9 +77,7 @@ private:
 
     Options m_options;
     std::shared_ptr<ThreadCounter> m_threads;
-    mutable std::mutex m_mutex;
-    std::unordered_map<Handle, std::shared_ptr<Registration>> m_registrations;
-    Handle m_nextHandle = 1;
+    RegistrationTable<Registration> m_registrations;
 };
 
 } // namespace ncv::platform

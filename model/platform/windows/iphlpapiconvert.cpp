@@ -1,4 +1,7 @@
-#include "iphlpapiconvert.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/windows/iphlpapiconvert.h"
+
+#include "platform/textescape.h"
 
 #include <cstring>
 
@@ -126,8 +129,9 @@ InterfaceRow interfaceFromIfRow(const MIB_IF_ROW2 &row)
     out.ifIndex = row.InterfaceIndex;
     out.luid = row.InterfaceLuid.Value;
     out.family = Family::Unspec;
-    out.name = utf8FromWide(row.Alias, IF_MAX_STRING_SIZE + 1);
-    out.alias = utf8FromWide(row.Description, IF_MAX_STRING_SIZE + 1);
+    // Through the same escape as the Linux names, so a `\xHH` typed into a name reads back as typed.
+    out.name = textFromBytes(utf8FromWide(row.Alias, IF_MAX_STRING_SIZE + 1));
+    out.alias = textFromBytes(utf8FromWide(row.Description, IF_MAX_STRING_SIZE + 1));
     out.kind = ifTypeName(row.Type);
     out.linkType = row.Type;
     out.operState = operStateFromIfOper(row.OperStatus);

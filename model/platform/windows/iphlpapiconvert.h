@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Conversion of the IP Helper MIB rows (MIB_IF_ROW2, MIB_IPINTERFACE_ROW,
 // MIB_UNICASTIPADDRESS_ROW, MIB_IPFORWARD_ROW2) into the platform row types, and the
 // Windows name tables the shared format code does not have. Pure functions, no state:
 // callable from tests with rows they build. Qt-free; Windows only.
 #pragma once
 
-#include "types.h"
+#include "platform/types.h"
 
 // clang-format off
 #include <winsock2.h>

@@ -1,4 +1,5 @@
-#include "iphlpapifunctions.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/windows/iphlpapifunctions.h"
 
 namespace ncv::platform::win {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IphlpApiFunctions: the IP Helper calls the Windows backend makes, as a table of
 // function pointers so tests can put fakes in (error injection, rows the real API under
 // Wine cannot produce). system() holds the real iphlpapi.dll functions. Qt-free.

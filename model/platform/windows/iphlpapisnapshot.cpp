@@ -1,7 +1,8 @@
-#include "iphlpapisnapshot.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/windows/iphlpapisnapshot.h"
 
-#include "iphlpapiconvert.h"
-#include "win32status.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/win32status.h"
 
 #include <unordered_map>
 

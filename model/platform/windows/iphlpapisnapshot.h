@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table snapshots for the Windows backend (GetIfTable2 + GetIpInterfaceTable merged by
 // LUID, GetUnicastIpAddressTable, GetIpForwardTable2) and the polling diff used when
 // notifications are not available. Qt-free; runs on the caller's or the dispatcher thread.
 #pragma once
 
-#include "iphlpapifunctions.h"
-#include "source.h"
-#include "statestore.h"
+#include "platform/source.h"
+#include "platform/statestore.h"
+#include "platform/windows/iphlpapifunctions.h"
 
 #include <cstdint>
 #include <string>

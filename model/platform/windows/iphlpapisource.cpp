@@ -1,10 +1,11 @@
-#include "iphlpapisource.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/windows/iphlpapisource.h"
 
-#include "entitytracker.h"
-#include "iphlpapiconvert.h"
-#include "iphlpapisnapshot.h"
-#include "statestore.h"
-#include "win32status.h"
+#include "platform/entitytracker.h"
+#include "platform/statestore.h"
+#include "platform/windows/iphlpapiconvert.h"
+#include "platform/windows/iphlpapisnapshot.h"
+#include "platform/windows/win32status.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -79,6 +80,16 @@ struct IphlpapiRegistration {
 
     std::atomic<bool> polling {false};
     std::thread thread;
+
+    /// Asks the dispatcher to end (cancel); it deregisters from the OS on its way out.
+    void requestStop()
+    {
+        {
+            std::lock_guard lock(queueMutex);
+            stop = true;
+        }
+        wake.notify_all();
+    }
 };
 
 namespace {
@@ -407,14 +418,8 @@ IphlpapiSource::IphlpapiSource(Options options) : m_options(std::move(options)) 
 
 IphlpapiSource::~IphlpapiSource()
 {
-    std::vector<Handle> handles;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto &entry : m_registrations)
-            handles.push_back(entry.first);
-    }
-    for (Handle handle : handles)
-        cancel(handle);
+    for (const auto &reg : m_registrations.all())
+        cancel(reg->handle);
 }
 
 VOID WINAPI IphlpapiSource::interfaceCallback(PVOID callerContext, PMIB_IPINTERFACE_ROW row, MIB_NOTIFICATION_TYPE type)
@@ -435,20 +440,9 @@ VOID WINAPI IphlpapiSource::routeCallback(PVOID callerContext, PMIB_IPFORWARD_RO
 
 Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *handle)
 {
-    if (!handle)
-        return Status::failure(Error::InvalidParameter,
-                               "registerChanges: null handle pointer (STATUS_INVALID_PARAMETER)");
-    *handle = 0;
-    if (!params.callback)
-        return Status::failure(Error::InvalidParameter, "registerChanges: null callback (STATUS_INVALID_PARAMETER)");
-    if ((params.objects & AllObjectsMask) == 0)
-        return Status::failure(Error::InvalidParameter,
-                               "registerChanges: no object kinds requested (STATUS_INVALID_PARAMETER)");
-    Family family;
-    if (!familyFromAf(params.addressFamily, &family))
-        return Status::failure(Error::InvalidParameter,
-                               "registerChanges: address family " + std::to_string(params.addressFamily)
-                                   + " is not AF_INET (2), AF_INET6 (23) or AF_UNSPEC (0) (STATUS_INVALID_PARAMETER)");
+    Family family = Family::Unspec;
+    if (Status s = checkRegisterParams(params, handle, &family, "registerChanges"); !s.ok())
+        return s;
 
     auto reg = std::make_shared<IphlpapiRegistration>();
     reg->params = params;
@@ -571,15 +565,10 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
                                          reg->polling ? "iphlpapi (polling): " + reason : std::string("iphlpapi")));
 
     // 3. The dispatcher replays what was queued meanwhile, then runs live.
-    Handle newHandle = 0;
-    {
-        std::lock_guard lock(m_mutex);
-        newHandle = m_nextHandle++;
+    *handle = m_registrations.add(reg, [&reg](Handle newHandle) {
         reg->handle = newHandle;
         reg->thread = std::thread(runDispatcher, reg);
-        m_registrations.emplace(newHandle, reg);
-    }
-    *handle = newHandle;
+    });
     {
         std::lock_guard lock(reg->queueMutex);
         reg->published = true;
@@ -590,74 +579,46 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
 
 Status IphlpapiSource::cancel(Handle handle)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "CancelMibChangeNotify2: handle 0 (STATUS_INVALID_PARAMETER)");
     std::shared_ptr<IphlpapiRegistration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return Status::failure(Error::InvalidHandle,
-                                   "CancelMibChangeNotify2: handle " + std::to_string(handle)
-                                       + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
-        reg = std::move(it->second);
-        m_registrations.erase(it);
-        m_lastPolled = reg->polling;
-    }
-    // No callback after this (deferred when we are inside this registration's callback).
-    reg->gate.close();
-    {
-        std::lock_guard lock(reg->queueMutex);
-        reg->stop = true;
-    }
-    reg->wake.notify_all();
-    if (reg->thread.get_id() == std::this_thread::get_id()) {
-        // Cancelled from inside its own callback: the dispatcher deregisters from the OS
-        // and frees the registration after this callback returns.
-        reg->thread.detach();
-        return Status::success();
-    }
-    if (reg->thread.joinable())
-        reg->thread.join();
+    if (Status s = m_registrations.take(handle, &reg, "CancelMibChangeNotify2"); !s.ok())
+        return s;
+    m_lastPolled.store(reg->polling, std::memory_order_relaxed);
+    // No callback after this (deferred when we are inside this registration's callback:
+    // the dispatcher then deregisters from the OS and frees the registration after this
+    // callback returns).
+    stopRegistration(*reg);
     return Status::success();
 }
 
 std::string IphlpapiSource::name() const
 {
-    std::lock_guard lock(m_mutex);
-    bool polling = m_lastPolled;
-    if (!m_registrations.empty()) {
+    const auto regs = m_registrations.all();
+    bool polling = m_lastPolled.load(std::memory_order_relaxed);
+    if (!regs.empty()) {
         polling = false;
-        for (const auto &entry : m_registrations)
-            polling = polling || entry.second->polling;
+        for (const auto &reg : regs)
+            polling = polling || reg->polling;
     }
     return polling ? "iphlpapi (polling)" : "iphlpapi";
 }
 
 void *IphlpapiSource::osContext(Handle handle) const
 {
-    std::lock_guard lock(m_mutex);
-    auto it = m_registrations.find(handle);
-    return it == m_registrations.end() ? nullptr : reinterpret_cast<void *>(it->second->contextId);
+    const auto reg = m_registrations.find(handle);
+    return reg ? reinterpret_cast<void *>(reg->contextId) : nullptr;
 }
 
 bool IphlpapiSource::isPolling(Handle handle) const
 {
-    std::lock_guard lock(m_mutex);
-    auto it = m_registrations.find(handle);
-    return it != m_registrations.end() && it->second->polling;
+    const auto reg = m_registrations.find(handle);
+    return reg && reg->polling;
 }
 
 std::string IphlpapiSource::pollingReason(Handle handle) const
 {
-    std::shared_ptr<IphlpapiRegistration> reg;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_registrations.find(handle);
-        if (it == m_registrations.end())
-            return {};
-        reg = it->second;
-    }
+    const auto reg = m_registrations.find(handle);
+    if (!reg)
+        return {};
     std::lock_guard lock(reg->queueMutex);
     return reg->pollingReason;
 }

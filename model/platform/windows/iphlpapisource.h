@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // IphlpapiSource: the Windows backend, on the IP Helper notification API.
 //
 // Per registration: NotifyIpInterfaceChange / NotifyUnicastIpAddressChange /
@@ -23,10 +24,12 @@
 // "iphlpapi (polling)". Qt-free.
 #pragma once
 
-#include "callbackgate.h"
-#include "iphlpapifunctions.h"
-#include "source.h"
+#include "platform/callbackgate.h"
+#include "platform/registrationtable.h"
+#include "platform/source.h"
+#include "platform/windows/iphlpapifunctions.h"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -84,11 +87,8 @@ public:
 
 private:
     Options m_options;
-    mutable std::mutex
-        m_mutex; // guards m_registrations, m_nextHandle, m_lastPolled; never held during a callback or an OS call
-    std::map<Handle, std::shared_ptr<IphlpapiRegistration>> m_registrations;
-    Handle m_nextHandle = 1;
-    bool m_lastPolled = false;
+    RegistrationTable<IphlpapiRegistration> m_registrations; // its lock is never held during a callback or an OS call
+    std::atomic<bool> m_lastPolled {false}; // the last cancelled registration was polling (name() after cancel)
 };
 
 } // namespace ncv::platform::win

@@ -1,6 +1,7 @@
-#include "win32status.h"
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "platform/windows/win32status.h"
 
-#include "iphlpapiconvert.h"
+#include "platform/windows/iphlpapiconvert.h"
 
 #include <windows.h>
 

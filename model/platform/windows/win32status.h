@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Error mapping for the IP Helper calls: a returned Win32 / NETIO_STATUS code becomes a
 // Status that names the call, the code and (where the system has it) the FormatMessage
 // text. Qt-free; Windows only.
 #pragma once
 
-#include "source.h"
+#include "platform/source.h"
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/history/eventcodec.h"
+
+#include "platform/rowfields.h"
+
+namespace ncv::eventcodec {
+
+using namespace platform;
+
+namespace {
+
+using Reader = compact::CheckedReader;
+
+std::size_t maxRowSize(const Row &row)
+{
+    return 1
+        + std::visit(
+               [](const auto &r) -> std::size_t {
+                   if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                       return 0;
+                   else
+                       return maxEncodedSize(r);
+               },
+               row);
+}
+
+char *putRow(char *p, const Row &row)
+{
+    *p++ = char(row.index());
+    return std::visit(
+        [p](const auto &r) {
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                return p;
+            else
+                return encodeRow(r, p);
+        },
+        row);
+}
+
+/// Decodes into the row already held when it is of the same type (its vectors and strings
+/// keep their capacity), else into a new one.
+template<typename R> void readInto(Reader &in, Row &row)
+{
+    if (auto *held = std::get_if<R>(&row))
+        decodeRow(in, *held);
+    else
+        decodeRow(in, row.emplace<R>());
+}
+
+void readRow(Reader &in, Row &row)
+{
+    switch (in.byte()) {
+    case 0: row = std::monostate {}; break;
+    case 1: readInto<InterfaceRow>(in, row); break;
+    case 2: readInto<AddressRow>(in, row); break;
+    case 3: readInto<RouteRow>(in, row); break;
+    case 4: readInto<EntityRow>(in, row); break;
+    default: in.fail(); break;
+    }
+}
+static_assert(std::variant_size_v<Row> == 5, "readRow() reads every Row alternative");
+
+Reader reader(const char *data, const char *end)
+{
+    return Reader {reinterpret_cast<const std::uint8_t *>(data), reinterpret_cast<const std::uint8_t *>(end)};
+}
+
+} // namespace
+
+void encode(const ChangeRecord &r, std::string &out)
+{
+    const std::size_t max = 4 + compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+        + ValueCodec<std::string>::maxSize(r.note);
+    compact::append(out, max, [&r](char *p) {
+        *p++ = char(r.object);
+        *p++ = char(r.change);
+        *p++ = char(r.origin);
+        *p++ = char(r.family);
+        p = compact::putVarint(p, r.changedFields);
+        p = putRow(p, r.before);
+        p = putRow(p, r.after);
+        return ValueCodec<std::string>::put(p, r.note);
+    });
+}
+
+const char *decode(const char *data, const char *end, ChangeRecord *r)
+{
+    Reader in = reader(data, end);
+    r->object = ObjectKind(in.byte());
+    r->change = ChangeKind(in.byte());
+    r->origin = Origin(in.byte());
+    r->family = Family(in.byte());
+    r->changedFields = FieldMask(in.varint());
+    readRow(in, r->before);
+    if (in.ok)
+        readRow(in, r->after);
+    if (in.ok)
+        ValueCodec<std::string>::get(in, r->note, 0);
+    return in.ok ? reinterpret_cast<const char *>(in.p) : nullptr;
+}
+
+const char *peek(const char *data, const char *end, Peek *out)
+{
+    thread_local ChangeRecord scratch;
+    const char *next = decode(data, end, &scratch);
+    out->object = scratch.object;
+    out->change = scratch.change;
+    out->ifIndex = next ? rowIfIndex(scratch.row()) : 0;
+    return next;
+}
+
+} // namespace ncv::eventcodec

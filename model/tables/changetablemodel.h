@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ChangeTableModel: the common base of the live table models (interfaces, addresses,
+// routes). It owns the per-row change marks (added / changed / deleted), publishes rows
+// appended during a batch with ONE ranged beginInsertRows, merges changed rows into
+// ranged dataChanged signals, and runs one timer that expires marks and removes
+// deleted rows (ranged beginRemoveRows) — never one timer or one signal per row.
+// GUI thread only.
+#pragma once
+
+#include "model/tables/tablemodelroles.h"
+
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QProperty>
+#include <QSortFilterProxyModel>
+#include <QTimer>
+
+#include <string>
+#include <vector>
+
+namespace ncv {
+
+class ChangeTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit ChangeTableModel(QObject *parent = nullptr);
+    ~ChangeTableModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    /// Handles ChangeStateRole and ChangedColumnsRole; everything else goes to cellData().
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+    /// ChangeState of a row (ChangeNone when out of range).
+    ChangeState changeState(int row) const;
+    /// Number of rows not marked deleted.
+    int liveRowCount() const;
+
+    /// Removes every row (model reset).
+    void clear();
+
+    /// Sweeps expired marks now (also run by the internal timer). Rows marked deleted
+    /// whose time is up are removed with ranged beginRemoveRows / endRemoveRows.
+    /// nowMs: monotonic milliseconds (markClockMs()); -1 = now. For tests.
+    void sweep(qint64 nowMs = -1);
+    /// The monotonic clock the marks use, in milliseconds.
+    qint64 markClockMs() const { return m_clock.elapsed(); }
+
+    /// Sort order of rows a and b in column: negative, 0 or positive, in the order of their
+    /// SortRole data. The default compares SortRole data; tables override it to compare
+    /// their stored rows directly (no QVariant per comparison: 1M-row sorts).
+    virtual int compareRows(int a, int b, int column) const;
+    /// A filter needle: the text, and its lower-case UTF-8 form.
+    struct Needle {
+        QString text;
+        std::string lowerUtf8;
+        quint64 generation = 0; ///< new for each filter pass (lets rowContains cache per pass)
+    };
+    /// True when one column's display text of row contains needle (case-insensitive).
+    /// The default checks the DisplayRole texts; tables override it with a faster scan.
+    /// May run on several threads at once (read-only) after prepareContains(needle).
+    virtual bool rowContains(int row, const Needle &needle) const;
+    /// Prepares per-needle state for rowContains() (e.g. which protocol names match).
+    /// GUI thread, before a multi-threaded scan; rowContains() also calls it on the GUI
+    /// thread when it sees a new needle generation. Default: nothing.
+    virtual void prepareContains(const Needle &needle) const;
+
+    /// A sort key of one row for one column (1M-row sorts): rows whose keys
+    /// differ sort in key order; rows with equal keys are equal when both are exact,
+    /// otherwise compareRows() decides.
+    struct SortKey {
+        quint64 key = 0;
+        quint32 row = 0;
+        quint32 exact = 1;
+    };
+    /// Fills keys with one SortKey per published row (any order of rows) for column,
+    /// consistent with compareRows(). Returns false when the table has no keys for that
+    /// column (the proxy then compares rows). Default: false.
+    virtual bool sortKeys(int column, std::vector<SortKey> &keys) const;
+
+    /// Cheaper than QAbstractTableModel::index (no virtual rowCount call): the proxy asks
+    /// for two indexes per comparison while sorting.
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+
+    /// Ends a batch: emits the merged dataChanged ranges of the rows changed in place and
+    /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
+    /// after the table's apply() calls of one batch.
+    void endBatch();
+
+protected:
+    struct Mark {
+        qint64 expiresMs = 0;
+        quint32 changedColumns = 0; ///< bit per column
+        quint8 state = ChangeNone;
+    };
+
+    /// Cell data for every role but ChangeStateRole, ChangedColumnsRole and
+    /// Qt::TextAlignmentRole (answered here from isNumberColumn()).
+    virtual QVariant cellData(int row, int column, int role) const = 0;
+    /// Columns shown right-aligned (numbers, countdowns).
+    virtual bool isNumberColumn(int column) const = 0;
+    /// Erase rows [first, last] from the derived storage (marks are handled here).
+    virtual void eraseRows(int first, int last) = 0;
+    /// Row indexes from `first` on have shifted: rebuild their key -> index entries.
+    virtual void reindexFrom(int first) = 0;
+    /// Drop all derived storage.
+    virtual void clearRows() = 0;
+
+    /// The derived class appended one row to its storage; returns its index.
+    /// It is published (rowCount grows) at endBatch().
+    int appendRowMark(ChangeState state, quint32 changedColumns = 0);
+    /// Mark state of a stored row (published or not).
+    ChangeState storedState(int row) const { return ChangeState(m_marks[std::size_t(row)].state); }
+    /// Marks row `row` (published or not) and queues its dataChanged. ChangeNone clears the mark.
+    void markRow(int row, ChangeState state, quint32 changedColumns = 0);
+    /// Queues a dataChanged for a row without changing its mark.
+    void touchRow(int row);
+    int storedRowCount() const { return int(m_marks.size()); }
+    /// Grows whenever rows were published, changed, removed or cleared (endBatch(),
+    /// sweep(), clear()): lets a derived table rebuild caches over its rows only then.
+    quint64 revision() const { return m_revision; }
+    int publishedRowCount() const { return m_published; }
+
+private:
+    void ensureTimer();
+    void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn);
+
+    std::vector<Mark> m_marks; // parallel to the derived row storage
+    std::vector<int> m_dirty; // published rows changed in this batch
+    int m_published = 0;
+    int m_markLo = 0, m_markHi = -1; // rows that may hold a mark
+    int m_deletedCount = 0;
+    quint64 m_revision = 0;
+    mutable int m_columnCount = -1; // columnCount(), asked once by index()
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+};
+
+/// Sorts and filters a ChangeTableModel through its compareRows() / rowContains() (no
+/// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a row
+/// stays when the display text of one of its columns contains the filter text, ignoring
+/// case (plain text, not a pattern); while the text only grows (typing), rows rejected
+/// by the previous text are rejected at once. For a ChangeTableModel source that is the
+/// only filter: QSortFilterProxyModel's own (filterRegularExpression, set also by
+/// setFilterFixedString / setFilterWildcard, with filterKeyColumn, filterCaseSensitivity
+/// and filterRole) is not applied, and setting a pattern logs a warning saying so. The
+/// scan of a new text runs on up to 4 threads (rowContains() is read-only) into an accept
+/// bitmap that filterAcceptsRow() then only reads. A whole sort (sort(), or a filter change that
+/// brings back many rows) first ranks the rows from the table's sortKeys() (one sort of
+/// compact keys on two threads), so QSortFilterProxyModel's own sort compares two
+/// integers. Other source models fall back to QSortFilterProxyModel's behaviour
+/// (setFilterText() is then its case-insensitive fixed-string filter over every column).
+/// GUI thread only.
+class ChangeTableProxy : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    explicit ChangeTableProxy(QObject *parent = nullptr);
+    void setSourceModel(QAbstractItemModel *source) override;
+    /// Filter text ("" = all rows); re-filters at once.
+    void setFilterText(const QString &text);
+    QString filterText() const { return m_needle.text; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// Sorts of more rows than this rank the rows first (default 100,000; tests use 0).
+    void setRankThreshold(int rows) { m_rankThreshold = rows; }
+    /// True while a column is ranked (its ranks are kept until most rows change).
+    bool hasRanks() const { return m_rankColumn >= 0; }
+
+protected:
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+    /// Re-filters every row after a subclass's own condition changed. At scale it rebuilds
+    /// the mapping (one pass, one ranked sort) instead of invalidateFilter()'s per-run
+    /// removes and inserts, which cost O(rows) each.
+    void refilter();
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    void warnIfPatternIgnored() const;
+    void forgetRejected();
+    /// Fills m_ranks for source column (rank of each source row in ascending order; equal
+    /// rows share a rank). False when the table has no sort keys for it.
+    bool computeRanks(int column);
+    /// Ranks column unless current ranks for it cover nearly every row.
+    void ensureRanks(int column);
+    void dropRanks();
+    /// Rows changed in the ranked column lose their rank (compared by compareRows()).
+    void unrankRows(const QModelIndex &topLeft, const QModelIndex &bottomRight);
+
+    // Rank of each source row in m_rankColumn (4 bytes per row while a column is ranked);
+    // kept until the source removes rows, resets or changes most rows of that column.
+    std::vector<quint32> m_ranks;
+    int m_rankColumn = -1;
+    int m_rankThreshold;
+
+    const ChangeTableModel *m_table = nullptr;
+    ChangeTableModel::Needle m_needle;
+    // Rows the last filter pass rejected (by source row), valid until the source changes.
+    // Computed on two threads in setFilterText(), before the proxy asks row by row.
+    std::vector<char> m_rejected;
+    std::vector<char> m_previousRejected;
+    bool m_rejectedValid = false;
+    bool m_narrowing = false;
+    bool m_scanned = false; // inside setFilterText's invalidateFilter(): m_rejected is current
+    QList<QMetaObject::Connection> m_connections;
+    QPropertyNotifier m_patternNotifier; // warns about a pattern that is not applied
+};
+
+} // namespace ncv

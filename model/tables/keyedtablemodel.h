@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
+// a RowKey -> row index hash (O(1) updates), and the record classification shared by
+// the interface, address, route and entity tables. Its columns are the fields of RowT's
+// description that have a column title (rowfields.h): headers, cells, sorting (compareRows,
+// sortKeys) and filtering (rowContains) all come from there, so a table class adds only
+// what is not a field (timers, live counts, extra columns). GUI thread only, except
+// rowContains() (see ChangeTableModel).
+// The index is a platform::HashIndex of row numbers (8-byte slots) that recomputes a row's
+// key from the row itself to confirm a match: ~16 bytes per row instead of a ~100-byte hash
+// node holding a copy of the 61-byte key, and growing it moves slots without rehashing keys
+// (no long stall at a million routes).
+#pragma once
+
+#include "model/interfacenames.h"
+#include "model/modeltext.h"
+#include "model/tables/changetablemodel.h"
+#include "model/tables/rowkey.h"
+#include "platform/hashindex.h"
+#include "platform/rowfields.h"
+#include "platform/types.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ncv {
+
+template<typename RowT> class KeyedTableModel : public ChangeTableModel {
+public:
+    /// The described columns of RowT (those with a title), then extraColumns().
+    static constexpr int kFieldColumns = int(platform::columnCount<RowT>);
+
+    /// names: resolves columns of interface indexes (ifindex -> name); may be nullptr
+    /// ("if N" then).
+    explicit KeyedTableModel(const InterfaceNames *names = nullptr, QObject *parent = nullptr)
+        : ChangeTableModel(parent), m_names(names)
+    { }
+
+    int columnCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : kFieldColumns + extraColumns();
+    }
+    /// The field's column title; as tool tip, where its value comes from (its source).
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
+    {
+        const bool field = orientation == Qt::Horizontal && section >= 0 && section < kFieldColumns;
+        if (field && role == Qt::ToolTipRole)
+            return qs(columnInfo(section).source);
+        if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+            return QAbstractTableModel::headerData(section, orientation, role);
+        if (field)
+            return qs(columnInfo(section).header);
+        return extraHeader(section - kFieldColumns);
+    }
+
+    /// Emits dataChanged over the columns that show interface names (after a rename).
+    void interfaceNamesChanged()
+    {
+        if (rowCount() == 0)
+            return;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (columnInfo(c).has(platform::InterfaceIndexes))
+                Q_EMIT dataChanged(index(0, c), index(rowCount() - 1, c));
+        }
+    }
+
+    /// By the field's compare (numbers, addresses...), by the text for names (SortByText,
+    /// or no compare), interface columns by the names shown.
+    int compareRows(int a, int b, int column) const override
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return ChangeTableModel::compareRows(a, b, column);
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        const RowT &l = rowAt(a), &r = rowAt(b);
+        if (info.has(platform::InterfaceIndexes)) {
+            IfIndexes li, ri;
+            li.read(info, l);
+            ri.read(info, r);
+            if (li == ri)
+                return 0;
+            return QString::compare(names(li), names(ri));
+        }
+        if (info.has(platform::SortByText) || !info.compare) {
+            if (info.small) {
+                const int lv = info.small(l);
+                if (lv >= 0 && lv == info.small(r))
+                    return 0;
+            }
+            std::string lt, rt;
+            cellText(info, l, lt);
+            cellText(info, r, rt);
+            const int c = lt.compare(rt);
+            return c < 0 ? -1 : c > 0 ? 1 : 0;
+        }
+        int order = 0;
+        withColumnField(column, [&](auto field) {
+            // The field's compare as a constant: called directly (inlined where it can be).
+            constexpr auto compare = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.compare;
+            if constexpr (compare != nullptr)
+                order = compare(l, r);
+        });
+        return order;
+    }
+
+    /// One column after the other (a typed needle never spans two cells), as
+    /// prepareContains() planned them: columns whose text cannot hold the needle (charset)
+    /// are skipped, names of small values were answered once per value, interface names are
+    /// answered once per interface and thread, the rest is matched on the cell text.
+    /// Read-only: may run on several threads after prepareContains().
+    bool rowContains(int row, const Needle &needle) const override
+    {
+        if (!m_match.prepared || m_match.generation != needle.generation)
+            prepareContains(needle); // GUI thread: the proxy prepares before it scans on threads
+        ScanCache *cache = nullptr; // fetched when a column needs it (a thread-local lookup)
+        const auto scan = [&]() -> ScanCache & {
+            if (!cache)
+                cache = &scanCache(needle);
+            return *cache;
+        };
+        const RowT &r = rowAt(row);
+        for (int k = 0; k < m_match.columns; ++k) {
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            switch (plan.kind) {
+            case Plan::Small: {
+                const int v = plan.info->small(r);
+                if (v >= 0 ? m_match.values[std::size_t(k)][std::size_t(v)] : textContains(plan, r, needle, scan()))
+                    return true;
+                break;
+            }
+            case Plan::Keyed: {
+                ScanCache &cache = scan();
+                if (cache.textOnly[std::size_t(plan.column)]) {
+                    if (textContains(plan, r, needle, cache))
+                        return true;
+                    break;
+                }
+                bool exact = true;
+                const quint64 key = plan.info->sortKey(r, exact);
+                typename ScanCache::Last &last = cache.last[std::size_t(plan.column)];
+                if (exact && last.valid && last.key == key) {
+                    ++last.hits;
+                    if (last.found)
+                        return true;
+                    break;
+                }
+                const bool found = textContains(plan, r, needle, cache);
+                if (exact) {
+                    last.key = key;
+                    last.valid = true;
+                    last.found = found;
+                }
+                // Keys that hardly repeat (destinations): match the text, no key.
+                if (++last.misses > 256 && last.hits < last.misses / 4)
+                    cache.textOnly[std::size_t(plan.column)] = true;
+                if (found)
+                    return true;
+                break;
+            }
+            case Plan::Text:
+                if (textContains(plan, r, needle, scan()))
+                    return true;
+                break;
+            case Plan::Interfaces:
+                if (interfacesContain(*plan.info, r, needle, scan()))
+                    return true;
+                break;
+            }
+        }
+        for (int c = kFieldColumns; c < columnCount(); ++c) {
+            if (cellData(row, c, Qt::DisplayRole).toString().contains(needle.text, Qt::CaseInsensitive))
+                return true;
+        }
+        return false;
+    }
+    void prepareContains(const Needle &needle) const override
+    {
+        m_match.generation = needle.generation;
+        m_match.prepared = true;
+        m_match.columns = 0;
+        const std::string_view n = needle.lowerUtf8;
+        if (n.empty())
+            return;
+        // The columns whose text can hold the needle (charset), cheapest first: values with
+        // one answer each (answered here for all 256), then numbers, other texts, interface
+        // names.
+        for (int pass = 0; pass < 4; ++pass) {
+            for (int c = 0; c < kFieldColumns; ++c) {
+                const platform::FieldInfo<RowT> &info = columnInfo(c);
+                Plan plan;
+                plan.column = c;
+                plan.info = &info;
+                plan.text = info.cell ? info.cell : info.text;
+                plan.plainText = !info.charset.empty();
+                plan.kind = info.has(platform::InterfaceIndexes)    ? Plan::Interfaces
+                    : info.small && info.smallText                  ? Plan::Small
+                    : info.has(platform::TextByKey) && info.sortKey ? Plan::Keyed
+                                                                    : Plan::Text;
+                // Numbers before other texts: they are short and quick to write.
+                const int cost = plan.kind == Plan::Interfaces       ? 3
+                    : plan.kind == Plan::Small                       ? 0
+                    : info.charset == std::string_view("0123456789") ? 1
+                                                                     : 2;
+                if (cost != pass)
+                    continue;
+                const std::string_view chars = info.charset;
+                if (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos)
+                    continue;
+                const std::size_t k = std::size_t(m_match.columns++);
+                m_match.plan[k] = plan;
+                if (plan.kind == Plan::Small) {
+                    // The answer for each value, once.
+                    std::string text;
+                    for (unsigned v = 0; v < 256; ++v) {
+                        text.clear();
+                        info.smallText(text, v);
+                        m_match.values[k][v] = containsIgnoringCase(text, needle);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys from the field's sortKey; ranks of the texts for names and texts; ranks of the
+    /// names shown for interface columns.
+    bool sortKeys(int column, std::vector<SortKey> &keys) const override
+    {
+        if (column < 0 || column >= kFieldColumns) {
+            keys.clear();
+            return false;
+        }
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        const int n = rowCount();
+        keys.resize(std::size_t(n));
+        if (!info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare) {
+            withColumnField(column, [&](auto field) {
+                constexpr auto sortKey
+                    = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
+                if constexpr (sortKey != nullptr) {
+                    for (int i = 0; i < n; ++i) {
+                        bool exact = true;
+                        const quint64 key = sortKey(rowAt(i), exact);
+                        keys[std::size_t(i)] = SortKey {key, quint32(i), exact ? 1u : 0u};
+                    }
+                }
+            });
+            return true;
+        }
+        // Ranks of the distinct texts (equal texts share a rank).
+        std::vector<qint32> textOf(static_cast<std::size_t>(n));
+        if (info.has(platform::InterfaceIndexes)) {
+            std::vector<QString> texts;
+            QHash<QString, qint32> index;
+            std::vector<qint32> single; // by ifindex (< 65536): text index, -1 unknown
+            for (int i = 0; i < n; ++i) {
+                IfIndexes ifs;
+                ifs.read(info, rowAt(i));
+                qint32 *known = nullptr;
+                if (ifs.count == 1 && ifs.values[0] < 65536) {
+                    if (single.size() <= ifs.values[0])
+                        single.resize(ifs.values[0] + 1, -1);
+                    known = &single[ifs.values[0]];
+                    if (*known >= 0) {
+                        textOf[std::size_t(i)] = *known;
+                        continue;
+                    }
+                }
+                const QString text = names(ifs);
+                auto it = index.find(text);
+                if (it == index.end()) {
+                    it = index.insert(text, qint32(texts.size()));
+                    texts.push_back(text);
+                }
+                textOf[std::size_t(i)] = *it;
+                if (known)
+                    *known = *it;
+            }
+            rankTexts(texts, textOf, keys, [](const QString &a, const QString &b) { return QString::compare(a, b); });
+            return true;
+        }
+        std::vector<std::string> texts;
+        QHash<QByteArray, qint32> index;
+        std::array<qint32, 256> byValue;
+        byValue.fill(-1);
+        std::string text;
+        for (int i = 0; i < n; ++i) {
+            const RowT &r = rowAt(i);
+            const int v = info.small ? info.small(r) : -1;
+            if (v >= 0 && byValue[std::size_t(v)] >= 0) {
+                textOf[std::size_t(i)] = byValue[std::size_t(v)];
+                continue;
+            }
+            text.clear();
+            cellText(info, r, text);
+            const QByteArray key = QByteArray::fromRawData(text.data(), qsizetype(text.size()));
+            auto it = index.find(key);
+            if (it == index.end()) {
+                texts.push_back(text);
+                it = index.insert(QByteArray(text.data(), qsizetype(text.size())), qint32(texts.size() - 1));
+            }
+            textOf[std::size_t(i)] = *it;
+            if (v >= 0)
+                byValue[std::size_t(v)] = *it;
+        }
+        rankTexts(texts, textOf, keys, [](const std::string &a, const std::string &b) { return a.compare(b); });
+        return true;
+    }
+
+    /// The row at `row` (0 <= row < rowCount()). For a deleted row, its last state.
+    const RowT &rowAt(int row) const { return m_rows[std::size_t(row)]; }
+    /// Row index of the object with key `key`, or -1.
+    int indexOf(const RowKey &key) const
+    {
+        const int row = findRow(key, RowKeyHash {}(key));
+        return row >= publishedRowCount() ? -1 : row;
+    }
+    int indexOf(const RowT &keyRow) const { return indexOf(rowKey(keyRow)); }
+    /// Keys hashed again to renumber their index entries after the sweep removed rows,
+    /// since construction: the rows after the first removed one, never the whole table.
+    /// For tests.
+    quint64 reindexedKeyCount() const { return m_reindexedKeys; }
+
+    /// Applies one record of this table's object kind (others are ignored):
+    /// Initial / Add insert (or update when the key exists), Parameter updates (found by
+    /// the key of `before`, re-keyed when `after`'s key differs; inserted when unknown),
+    /// Delete / Expired mark the row deleted (removed by the sweep about 1 s later).
+    /// Initial rows are not marked; Add marks added, Parameter marks changed with the
+    /// changed columns. Signals are emitted at endBatch().
+    void apply(const platform::ChangeRecord &record)
+    {
+        using platform::ChangeKind;
+        switch (record.change) {
+        case ChangeKind::Initial:
+        case ChangeKind::Add:
+            if (const RowT *after = std::get_if<RowT>(&record.after))
+                upsert(*after, record.change == ChangeKind::Initial ? ChangeNone : ChangeAdded, 0);
+            break;
+        case ChangeKind::Parameter: {
+            const RowT *after = std::get_if<RowT>(&record.after);
+            if (!after)
+                break;
+            int row = -1;
+            if (const RowT *before = std::get_if<RowT>(&record.before)) {
+                const RowKey oldKey = rowKey(*before);
+                row = findRow(oldKey, RowKeyHash {}(oldKey));
+                if (row >= 0) {
+                    const RowKey newKey = rowKey(*after);
+                    if (!(newKey == oldKey)) {
+                        eraseKey(oldKey);
+                        m_rows[std::size_t(row)] = *after; // the index confirms keys from the rows
+                        insertKey(newKey, row);
+                    }
+                }
+            }
+            if (row < 0) {
+                upsert(*after, ChangeChanged, columnsForFields(record.changedFields));
+                break;
+            }
+            m_rows[std::size_t(row)] = *after;
+            markRow(row, ChangeChanged, columnsForFields(record.changedFields));
+            break;
+        }
+        case ChangeKind::Delete:
+        case ChangeKind::Expired:
+            if (const RowT *before = std::get_if<RowT>(&record.row())) {
+                const RowKey key = rowKey(*before);
+                const int row = findRow(key, RowKeyHash {}(key));
+                if (row >= 0)
+                    markRow(row, ChangeDeleted, 0);
+            }
+            break;
+        default: break;
+        }
+    }
+
+protected:
+    static const platform::FieldInfo<RowT> &columnInfo(int column)
+    {
+        return platform::fieldInfos<RowT>[platform::columnFields<RowT>[std::size_t(column)]];
+    }
+    /// Calls f(std::integral_constant<std::size_t, I>) with the index I of column's field, so
+    /// that f can use that field's functions as constants.
+    template<typename F> static void withColumnField(int column, F &&f)
+    {
+        const std::size_t wanted = platform::columnFields<RowT>[std::size_t(column)];
+        platform::fielddetail::forEachIndex<RowT>([&](auto field) {
+            if (decltype(field)::value == wanted)
+                f(field);
+        });
+    }
+    /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
+    virtual int extraColumns() const { return 0; }
+    virtual QVariant extraHeader(int) const { return {}; }
+
+    /// Display and tool tip: the cell text (interface names for interface columns); SortRole:
+    /// for number columns the number shown (the largest qint64 when none: "forever", ""),
+    /// else the text.
+    QVariant cellData(int row, int column, int role) const override
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return {};
+        if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
+            return {};
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        QString text;
+        if (info.has(platform::InterfaceIndexes)) {
+            IfIndexes ifs;
+            ifs.read(info, rowAt(row));
+            text = names(ifs);
+        } else {
+            std::string utf8;
+            cellText(info, rowAt(row), utf8);
+            text = qs(utf8);
+        }
+        if (role == SortRole && info.has(platform::NumberColumn)) {
+            qsizetype digits = 0;
+            while (digits < text.size() && text.at(digits).isDigit())
+                ++digits;
+            return digits ? QVariant(QStringView(text).left(digits).toLongLong())
+                          : QVariant(std::numeric_limits<qint64>::max());
+        }
+        return text;
+    }
+    bool isNumberColumn(int column) const override
+    {
+        return column >= 0 && column < kFieldColumns && columnInfo(column).has(platform::NumberColumn);
+    }
+    /// Bit per column that shows one of the fields in mask: its own, and those it is
+    /// markedBy (description).
+    quint32 columnsForFields(platform::FieldMask mask) const
+    {
+        quint32 columns = 0;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (mask & platform::columnMarks<RowT>[std::size_t(c)])
+                columns |= 1u << unsigned(c);
+        }
+        return columns;
+    }
+    /// Name of an interface, "if N" without names.
+    QString interfaceName(quint32 ifIndex) const
+    {
+        return m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
+    }
+
+    void eraseRows(int first, int last) override
+    {
+        // The sweep erases ranges last first, so rows [first, last] still have their own
+        // numbers in the index (only rows after an erased range are renumbered, by
+        // reindexFrom() once all ranges are gone): their entries are found by row number.
+        for (int row = first; row <= last; ++row)
+            eraseRowEntry(row);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+    }
+    void reindexFrom(int first) override
+    {
+        // Rows before `first` kept their numbers and entries. Each row from `first` on still
+        // has an entry under its own hash with its old (larger) number; entries store only
+        // (hash, row), so any such stale entry of the same hash may take the new number.
+        // Two passes, so a renumbered entry is never taken again within this call.
+        if (m_index.size() != m_rows.size()) {
+            rebuildIndex(); // rows without an entry (records with duplicate keys)
+            return;
+        }
+        const std::size_t from = std::min(m_rows.size(), std::size_t(std::max(first, 0)));
+        std::vector<std::uint32_t> claimed;
+        claimed.reserve(m_rows.size() - from);
+        for (std::size_t i = from; i < m_rows.size(); ++i) {
+            ++m_reindexedKeys;
+            const std::uint32_t slot = m_index.find(RowKeyHash {}(rowKey(m_rows[i])), [first](std::uint32_t row) {
+                return row != kClaimed && row >= std::uint32_t(first);
+            });
+            if (slot == platform::HashIndex::npos) {
+                rebuildIndex(); // not expected: an entry went missing; start over from the rows
+                return;
+            }
+            m_index.setValue(slot, kClaimed);
+            claimed.push_back(slot);
+        }
+        for (std::size_t k = 0; k < claimed.size(); ++k)
+            m_index.setValue(claimed[k], std::uint32_t(from + k));
+    }
+    void clearRows() override
+    {
+        m_rows.clear();
+        m_index.clear();
+    }
+
+    std::vector<RowT> m_rows;
+
+private:
+    /// The interface indexes a cell shows (the first few; more are rare).
+    struct IfIndexes {
+        std::array<std::uint32_t, 8> values {};
+        std::size_t count = 0;
+        std::vector<std::uint32_t> more; // all of them, when more than values holds
+        void read(const platform::FieldInfo<RowT> &info, const RowT &r)
+        {
+            count = info.ifIndexes(r, values.data(), values.size());
+            if (count > values.size()) {
+                more.resize(count);
+                info.ifIndexes(r, more.data(), count);
+            }
+        }
+        std::uint32_t at(std::size_t i) const { return count > values.size() ? more[i] : values[i]; }
+        friend bool operator==(const IfIndexes &a, const IfIndexes &b)
+        {
+            if (a.count != b.count)
+                return false;
+            for (std::size_t i = 0; i < a.count; ++i)
+                if (a.at(i) != b.at(i))
+                    return false;
+            return true;
+        }
+    };
+    QString names(const IfIndexes &ifs) const
+    {
+        QString text;
+        for (std::size_t i = 0; i < ifs.count; ++i) {
+            if (ifs.at(i) == 0)
+                continue;
+            if (!text.isEmpty())
+                text += QStringLiteral(", ");
+            text += interfaceName(ifs.at(i));
+        }
+        return text;
+    }
+    static void cellText(const platform::FieldInfo<RowT> &info, const RowT &r, std::string &out)
+    {
+        (info.cell ? info.cell : info.text)(out, r);
+    }
+    /// True when text contains the lower-case needle, ignoring case (ASCII in place; other
+    /// text through QString).
+    static bool containsIgnoringCase(std::string &text, const Needle &needle)
+    {
+        bool ascii = true;
+        for (char &c : text) {
+            if (c >= 'A' && c <= 'Z')
+                c = char(c - 'A' + 'a');
+            else if (static_cast<unsigned char>(c) >= 0x80)
+                ascii = false;
+        }
+        if (ascii)
+            return text.find(needle.lowerUtf8) != std::string::npos;
+        return QString::fromUtf8(text.data(), qsizetype(text.size())).contains(needle.text, Qt::CaseInsensitive);
+    }
+    // How the scan matches one column.
+    struct Plan {
+        enum Kind : quint8 { Small, Keyed, Text, Interfaces } kind = Text;
+        bool plainText = false; // charset text: no case folding
+        int column = 0;
+        const platform::FieldInfo<RowT> *info = nullptr;
+        typename platform::FieldInfo<RowT>::Text text = nullptr; // the cell text
+    };
+    /// Answers per value (names, interfaces), per thread and filter pass: no shared state is
+    /// written while several threads scan.
+    struct ScanCache {
+        quint64 generation = 0;
+        const void *owner = nullptr;
+        std::vector<signed char> byIfIndex; // ifindex < 65536
+        struct Last {
+            quint64 key = 0;
+            bool valid = false;
+            bool found = false;
+            quint32 hits = 0;
+            quint32 misses = 0;
+        };
+        std::array<Last, std::max(kFieldColumns, 1)> last; // per column: the last exact key met
+        std::array<bool, std::max(kFieldColumns, 1)> textOnly; // the key hardly repeats
+        std::string text;
+    };
+    ScanCache &scanCache(const Needle &needle) const
+    {
+        thread_local ScanCache cache;
+        if (cache.generation != needle.generation || cache.owner != this) {
+            cache.generation = needle.generation;
+            cache.owner = this;
+            cache.byIfIndex.clear();
+            cache.last.fill({});
+            cache.textOnly.fill(false);
+        }
+        return cache;
+    }
+    bool textContains(const Plan &plan, const RowT &r, const Needle &needle, ScanCache &cache) const
+    {
+        cache.text.clear();
+        plan.text(cache.text, r);
+        if (cache.text.size() < needle.lowerUtf8.size())
+            return false;
+        // A text of charset characters (digits, lower-case hex, punctuation) needs no case folding.
+        return plan.plainText ? cache.text.find(needle.lowerUtf8) != std::string::npos
+                              : containsIgnoringCase(cache.text, needle);
+    }
+    bool interfacesContain(const platform::FieldInfo<RowT> &info, const RowT &r, const Needle &needle,
+                           ScanCache &cache) const
+    {
+        IfIndexes ifs;
+        ifs.read(info, r);
+        if (ifs.count == 1 && ifs.values[0] < 65536) {
+            const std::uint32_t ifIndex = ifs.values[0];
+            if (cache.byIfIndex.size() <= ifIndex)
+                cache.byIfIndex.resize(ifIndex + 1, -1);
+            signed char &known = cache.byIfIndex[ifIndex];
+            if (known < 0)
+                known = interfaceName(ifIndex).contains(needle.text, Qt::CaseInsensitive) ? 1 : 0;
+            return known == 1;
+        }
+        return ifs.count > 0 && names(ifs).contains(needle.text, Qt::CaseInsensitive);
+    }
+    template<typename Text, typename Compare>
+    void rankTexts(const std::vector<Text> &texts, const std::vector<qint32> &textOf, std::vector<SortKey> &keys,
+                   Compare compare) const
+    {
+        std::vector<quint32> order(texts.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = quint32(i);
+        std::sort(order.begin(), order.end(), [&](quint32 a, quint32 b) { return compare(texts[a], texts[b]) < 0; });
+        std::vector<quint32> ranks(texts.size());
+        quint32 rank = 0;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i > 0 && compare(texts[order[i - 1]], texts[order[i]]) != 0)
+                ++rank;
+            ranks[order[i]] = rank;
+        }
+        for (std::size_t i = 0; i < textOf.size(); ++i)
+            keys[i] = SortKey {ranks[std::size_t(textOf[i])], quint32(i), 1};
+    }
+
+    const InterfaceNames *m_names;
+    // Per-needle answers, written by prepareContains() on the GUI thread, read by the scan.
+    struct Match {
+        quint64 generation = 0;
+        bool prepared = false;
+        int columns = 0; // the columns to look at, in plan[]: those that can hold the needle
+        std::array<Plan, std::max(kFieldColumns, 1)> plan {};
+        std::array<std::array<bool, 256>, std::max(kFieldColumns, 1)> values {}; // Small plans' answers
+    };
+    mutable Match m_match;
+
+    void upsert(const RowT &row, ChangeState state, quint32 columns)
+    {
+        const RowKey key = rowKey(row);
+        const int index = findRow(key, RowKeyHash {}(key));
+        if (index >= 0) {
+            m_rows[std::size_t(index)] = row;
+            if (state == ChangeNone && storedState(index) == ChangeDeleted)
+                markRow(index, ChangeAdded, 0); // deleted, then back before the sweep
+            else if (state == ChangeNone)
+                touchRow(index);
+            else
+                markRow(index, state, columns);
+            return;
+        }
+        m_rows.push_back(row);
+        const int added = appendRowMark(state, columns);
+        insertKey(key, added);
+    }
+
+    // --- the index: row numbers by the hash of their RowKey (platform::HashIndex) --------
+    /// Row of key, or -1. Confirms a hash match by the key of the stored row.
+    int findRow(const RowKey &key, std::size_t fullHash) const
+    {
+        const std::uint32_t slot
+            = m_index.find(fullHash, [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+        return slot == platform::HashIndex::npos ? -1 : int(m_index.value(slot));
+    }
+    /// Points key at row (replacing the entry of an equal key). m_rows[row] may still
+    /// hold another row; other entries' rows must be current.
+    void insertKey(const RowKey &key, int row)
+    {
+        const std::size_t hash = RowKeyHash {}(key);
+        const std::uint32_t slot = m_index.find(
+            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || rowKey(m_rows[held]) == key; });
+        if (slot != platform::HashIndex::npos)
+            m_index.setValue(slot, std::uint32_t(row)); // an equal key: it now names this row
+        else
+            m_index.insert(hash, std::uint32_t(row));
+    }
+    void eraseKey(const RowKey &key)
+    {
+        const std::uint32_t slot
+            = m_index.find(RowKeyHash {}(key), [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+        if (slot != platform::HashIndex::npos)
+            m_index.erase(slot);
+    }
+
+    /// Removes the entry naming row `row` (the row's key is not compared: other entries may
+    /// name rows that have moved).
+    void eraseRowEntry(int row)
+    {
+        const std::uint32_t slot = m_index.find(RowKeyHash {}(rowKey(m_rows[std::size_t(row)])),
+                                                [row](std::uint32_t held) { return held == std::uint32_t(row); });
+        if (slot != platform::HashIndex::npos)
+            m_index.erase(slot);
+    }
+    /// Every entry again from the rows.
+    void rebuildIndex()
+    {
+        m_index.clear(false);
+        m_reindexedKeys += m_rows.size();
+        for (std::size_t i = 0; i < m_rows.size(); ++i)
+            insertKey(rowKey(m_rows[i]), int(i));
+    }
+
+    static constexpr std::uint32_t kClaimed = platform::HashIndex::npos - 1; // inside reindexFrom() only
+    platform::HashIndex m_index;
+    quint64 m_reindexedKeys = 0;
+};
+
+} // namespace ncv

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// UI tests: the EventPane alone (no MainWindow), offscreen, over a real NotificationModel
+// fed by a ManualSource (batches arrive through the event loop, hence QTRY_*).
+#include "views/eventpane.h"
+
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "model/notificationmodel.h"
+#include "support/viewstestdata.h"
+#include "views/detailspanel.h"
+#include "views/tablesection.h"
+
+#include <QAction>
+#include <QDateTime>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTest>
+#include <QToolButton>
+
+using namespace ncv;
+using namespace ncv::testdata;
+
+namespace {
+
+QString clock(qint64 us)
+{
+    return QDateTime::fromMSecsSinceEpoch(us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
+}
+
+} // namespace
+
+class TestEventPane : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void timeFilterBarShowsRangeAndClears();
+    void currentEventFillsDetails();
+};
+
+void TestEventPane::timeFilterBarShowsRangeAndClears()
+{
+    platform::ManualSource source;
+    populate(source);
+    NotificationModel model(&source);
+    EventPane pane(&model);
+    QAction clear(QStringLiteral("&Clear Time Filter"));
+    connect(&clear, &QAction::triggered, &pane, &EventPane::clearTimeFilter);
+    pane.setClearTimeFilterAction(&clear);
+    QString error;
+    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
+    pane.show();
+    const int initial = kInterfaces + kAddresses + kRoutes;
+    TableSection *events = pane.eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), initial);
+    QTest::qWait(30);
+    const qint64 fromUs = platform::nowUs();
+    QTest::qWait(30);
+    source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    QTRY_COMPARE(events->proxy()->rowCount(), initial + 1);
+
+    auto *bar = pane.findChild<QWidget *>(QStringLiteral("timeFilterBar"));
+    QVERIFY(bar);
+    QVERIFY(!bar->isVisible());
+    QVERIFY(!pane.hasTimeFilter());
+    auto *button = bar->findChild<QToolButton *>();
+    QVERIFY(button);
+    QCOMPARE(button->defaultAction(), &clear);
+
+    QSignalSpy changed(&pane, &EventPane::timeFilterChanged);
+    const qint64 toUs = platform::nowUs();
+    pane.setTimeFilter(fromUs, toUs);
+    QCOMPARE(events->proxy()->rowCount(), 1);
+    QVERIFY(pane.hasTimeFilter());
+    QVERIFY(pane.filterProxy()->hasTimeRange());
+    QVERIFY(bar->isVisible());
+    auto *label = bar->findChild<QLabel *>();
+    QVERIFY(label);
+    QCOMPARE(label->text(), QStringLiteral("Time filter: %1 – %2").arg(clock(fromUs), clock(toUs)));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toBool(), true);
+
+    // The bar's button is the given action: it clears the filter.
+    button->click();
+    QCOMPARE(events->proxy()->rowCount(), initial + 1);
+    QVERIFY(!pane.hasTimeFilter());
+    QVERIFY(!bar->isVisible());
+    QCOMPARE(changed.count(), 2);
+    QCOMPARE(changed.at(1).at(0).toBool(), false);
+    model.stop();
+}
+
+void TestEventPane::currentEventFillsDetails()
+{
+    platform::ManualSource source;
+    populate(source);
+    NotificationModel model(&source);
+    EventPane pane(&model);
+    QString error;
+    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
+    pane.show();
+    TableSection *events = pane.eventsSection();
+    QCOMPARE(pane.splitter()->objectName(), QStringLiteral("bottomSplitter"));
+    QCOMPARE(pane.splitter()->indexOf(pane.detailsPanel()), 1);
+    source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes + 1);
+
+    const int last = events->proxy()->rowCount() - 1;
+    QCOMPARE(events->proxy()->index(last, EventLogModel::Change).data().toString(), QStringLiteral("parameter"));
+    events->view()->setCurrentIndex(events->proxy()->index(last, 0));
+    QVERIFY2(pane.detailsPanel()->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")),
+             qPrintable(pane.detailsPanel()->titleLabel()->text()));
+    QCOMPARE(pane.detailsPanel()->changedFieldNames(), QStringList {QStringLiteral("mtu")});
+    // No current row: back to the placeholder.
+    events->view()->setCurrentIndex(QModelIndex());
+    QVERIFY(pane.detailsPanel()->changedFieldNames().isEmpty());
+    QCOMPARE(pane.detailsPanel()->titleLabel()->text(), QStringLiteral("No event selected"));
+    model.stop();
+}
+
+QTEST_MAIN(TestEventPane)
+#include "tst_eventpane.moc"
