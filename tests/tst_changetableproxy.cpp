@@ -5,7 +5,7 @@
 // accepts exactly the rows a fixed-string filter over the display texts accepts, also
 // while typing narrows it and after the table changed; the model tester watches throughout.
 #include "model/interfacenames.h"
-#include "model/tables/changetablemodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"

@@ -3,6 +3,7 @@
 // removals under QAbstractItemModelTester (attached before any data), texts, marks.
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "support/manualsource.h"
 #include "support/modeltestrows.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "views/tablesection.h"
 
-#include "model/tables/changetablemodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "views/rowstatedelegate.h"
 

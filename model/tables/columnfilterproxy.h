@@ -6,7 +6,7 @@
 // (Routes table, Protocol column). GUI thread only.
 #pragma once
 
-#include "model/tables/changetablemodel.h"
+#include "model/tables/changetableproxy.h"
 
 namespace ncv {
 

@@ -14,7 +14,7 @@
 
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
-#include "model/tables/changetablemodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "platform/statestore.h"
 
