@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <thread>
@@ -27,22 +29,51 @@ namespace {
 constexpr qint64 kProgressEvery = 4096;
 constexpr qsizetype kChunkBytes = 1 << 20;
 
-void appendCell(std::string &out, std::string_view text)
+/// True when text holds a comma, a double quote, CR or LF. Eight bytes at a time: a byte
+/// of x ^ c is zero where x holds c, and (v - 0x01..) & ~v & 0x80.. is non-zero exactly
+/// when some byte of v is zero.
+bool needsQuotes(std::string_view text)
 {
-    const bool guard = !text.empty() && needsFormulaGuard(text);
-    bool quote = false;
-    for (const char c : text) {
-        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-            quote = true;
-            break;
-        }
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const auto anyZero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const char *p = text.data();
+    std::size_t n = text.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p, 8);
+        // Digits, dots, colons, slashes and letters are all above ','; most words have
+        // no byte below '-' ((x - 0x2d..) & ~x & 0x80.. is non-zero exactly then).
+        if (((x - ones * '-') & ~x & highs) == 0)
+            continue;
+        if (anyZero(x ^ (ones * ',')) | anyZero(x ^ (ones * '"')) | anyZero(x ^ (ones * '\r'))
+            | anyZero(x ^ (ones * '\n')))
+            return true;
     }
+    for (; n > 0; ++p, --n)
+        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
+            return true;
+    return false;
+}
+
+/// Makes the text appended to out from start on (one cell, written raw) a CSV cell: quoted
+/// when it holds a comma, a quote, CR or LF; a leading ' when a spreadsheet would read it as
+/// a formula. Most cells (numbers, addresses, names) need neither and are only scanned.
+void finishCell(std::string &out, std::size_t start)
+{
+    const std::string_view cell(out.data() + start, out.size() - start);
+    const bool quote = needsQuotes(cell);
+    // Only a cell that starts with one of '=+-@', TAB, CR or ' can need the guard.
+    const char first = cell.empty() ? 'a' : cell.front();
+    const bool guard = (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
+                        || first == '\'')
+        && needsFormulaGuard(cell);
     if (!quote) {
         if (guard)
-            out += '\'';
-        out.append(text);
+            out.insert(start, 1, '\'');
         return;
     }
+    const std::string text(cell);
+    out.resize(start);
     out += '"';
     if (guard)
         out += '\'';
@@ -54,11 +85,11 @@ void appendCell(std::string &out, std::string_view text)
     out += '"';
 }
 
-void appendNumber(std::string &out, quint64 value)
+void appendCell(std::string &out, std::string_view text)
 {
-    char buf[24];
-    const auto res = std::to_chars(buf, buf + sizeof buf, value);
-    out.append(buf, std::size_t(res.ptr - buf));
+    const std::size_t start = out.size();
+    out.append(text);
+    finishCell(out, start);
 }
 
 // Days since 1970-01-01 -> civil date (H. Hinnant's algorithm).
@@ -78,7 +109,8 @@ void civilFromDays(qint64 z, qint64 *y, unsigned *m, unsigned *d)
 
 // "2026-11-21T11:42:03." is computed once per second (per thread); the microseconds are
 // written digit by digit.
-void appendIsoTime(std::string &out, qint64 timeUs)
+/// Writes "2026-11-21T11:42:03.123456Z" (27 bytes) at p; returns the end.
+char *writeIsoTime(char *p, qint64 timeUs)
 {
     qint64 secs = timeUs / 1'000'000;
     qint64 micros = timeUs % 1'000'000;
@@ -104,14 +136,20 @@ void appendIsoTime(std::string &out, qint64 timeUs)
                             int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
         cachedSecs = secs;
     }
-    out.append(prefix, std::size_t(prefixLength));
-    char digits[7];
+    std::memcpy(p, prefix, std::size_t(prefixLength));
+    p += prefixLength;
     for (int k = 5; k >= 0; --k) {
-        digits[k] = char('0' + micros % 10);
+        p[k] = char('0' + micros % 10);
         micros /= 10;
     }
-    digits[6] = 'Z';
-    out.append(digits, 7);
+    p[6] = 'Z';
+    return p + 7;
+}
+
+void appendIsoTime(std::string &out, qint64 timeUs)
+{
+    char buf[48];
+    out.append(buf, std::size_t(writeIsoTime(buf, timeUs) - buf));
 }
 
 /// One event as a CSV line. The cells of the row come from its description (rowfields.h):
@@ -120,22 +158,27 @@ void appendIsoTime(std::string &out, qint64 timeUs)
 /// writes an empty sequence cell, for a marker row that stands for no single event.
 void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName, std::string &scratch)
 {
+    // The first five cells never need quoting (digits, a time, fixed lower-case names):
+    // written into one buffer and appended at once.
+    char head[160];
+    char *p = head;
     if (sequence != 0)
-        appendNumber(out, sequence);
-    out += ',';
-    appendIsoTime(out, r.timeUs);
-    out += ',';
-    appendCell(out, objectName(r.object));
-    out += ',';
-    appendCell(out, changeName(r.change));
-    out += ',';
-    appendCell(out, familyName(r.family));
-    out += ',';
+        p = std::to_chars(p, p + 24, sequence).ptr;
+    *p++ = ',';
+    p = writeIsoTime(p, r.timeUs);
+    for (const std::string_view name : {objectName(r.object), changeName(r.change), familyName(r.family)}) {
+        *p++ = ',';
+        const std::size_t n = std::min<std::size_t>(name.size(), 32);
+        std::memcpy(p, name.data(), n);
+        p += n;
+    }
+    *p++ = ',';
+    out.append(head, std::size_t(p - head));
     const Row &row = r.row();
     const auto column = [&](CsvColumn c) {
-        scratch.clear();
-        appendCsvCell(scratch, row, c);
-        appendCell(out, scratch);
+        const std::size_t start = out.size();
+        appendCsvCell(out, row, c);
+        finishCell(out, start);
         out += ',';
     };
     column(CsvColumn::IfIndex);
@@ -149,20 +192,22 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     if (r.change == ChangeKind::Parameter)
         appendCell(out, fieldList(r.object, r.changedFields, ";"));
     out += ',';
-    scratch.clear();
+    const std::size_t details = out.size();
     if (r.object == ObjectKind::Gap || r.object == ObjectKind::None) {
-        scratch = r.note;
+        out += r.note;
     } else if (r.change == ChangeKind::Parameter) {
+        scratch.clear();
         appendChanges(scratch, r);
+        out += scratch;
     } else {
-        appendAttributes(scratch, row);
+        appendAttributes(out, row);
         if (!r.note.empty()) {
-            if (!scratch.empty())
-                scratch += "; ";
-            scratch += r.note;
+            if (out.size() > details)
+                out += "; ";
+            out += r.note;
         }
     }
-    appendCell(out, scratch);
+    finishCell(out, details);
     out += ',';
     appendCell(out, originName(r.origin));
     out.append("\r\n");

@@ -336,6 +336,9 @@ template<typename Row> struct FieldInfo {
     /// smallText gives the cell text of such a value (a filter then answers once per value).
     int (*small)(const Row &) = nullptr;
     void (*smallText)(std::string &out, unsigned value) = nullptr;
+    /// small() never gives -1 (a one-byte member): a filter that no value's text matches
+    /// can leave the field out.
+    bool smallAlways = false;
     /// InterfaceIndexes: up to max interface indexes into out; returns how many the row has.
     std::size_t (*ifIndexes)(const Row &, std::uint32_t *out, std::size_t max) = nullptr;
 
@@ -566,6 +569,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.text = fn;
             i.small = nullptr;
             i.smallText = nullptr;
+            i.smallAlways = false;
             i.charset = {};
             i.flags &= ~std::uint32_t(TextByKey);
         });
@@ -577,6 +581,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.cell = fn;
             i.small = nullptr;
             i.smallText = nullptr;
+            i.smallAlways = false;
             i.charset = {};
             i.flags &= ~std::uint32_t(TextByKey);
         });
@@ -611,6 +616,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
         return with([&](auto &i) {
             i.small = value;
             i.smallText = text;
+            i.smallAlways = false;
         });
     }
     /// Its value is an interface index (or several): tables show the names.
@@ -688,6 +694,7 @@ template<auto M> constexpr auto field(std::string_view name, std::string_view so
     if constexpr (Ops::unsignedNumber || std::is_enum_v<T>) {
         e.info.small = &Ops::small;
         e.info.smallText = &Ops::smallNumber;
+        e.info.smallAlways = sizeof(T) == 1;
     }
     if constexpr (Ops::unsignedNumber)
         e.info.charset = "0123456789";

@@ -729,15 +729,24 @@ std::string_view fieldName(ObjectKind object, int index)
     return name;
 }
 
+/// For each CsvColumn, the index of the field written there (-1: none), so that a CSV row
+/// does not search the description once per cell.
+template<typename R>
+constexpr auto csvFieldIndex = [] {
+    std::array<std::int8_t, std::size_t(CsvColumn::Table) + 1> index {};
+    index.fill(-1);
+    for (std::size_t i = 0; i < fieldInfos<R>.size(); ++i)
+        if (fieldInfos<R>[i].csv != CsvColumn::None)
+            index[std::size_t(fieldInfos<R>[i].csv)] = std::int8_t(i);
+    return index;
+}();
+
 void appendCsvCell(std::string &out, const Row &row, CsvColumn column)
 {
     withRow(row, [&](const auto &infos, const auto &r) {
-        for (const auto &info : infos) {
-            if (info.csv == column) {
-                info.text(out, r);
-                return;
-            }
-        }
+        using R = std::decay_t<decltype(r)>;
+        if (const int i = csvFieldIndex<R>[std::size_t(column)]; i >= 0)
+            infos[std::size_t(i)].text(out, r);
     });
 }
 

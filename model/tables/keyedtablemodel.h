@@ -123,6 +123,14 @@ public:
             return *cache;
         };
         const RowT &r = rowAt(row);
+        if constexpr (requires { r.nextHops.data(); }) {
+#if defined(__GNUC__)
+            // Scans go row after row: fetch the heap part of a row a little ahead (waiting
+            // for it is most of a scan's time at 1M rows).
+            if (row + 8 < rowCount())
+                __builtin_prefetch(rowAt(row + 8).nextHops.data());
+#endif
+        }
         for (int k = 0; k < m_match.columns; ++k) {
             const Plan &plan = m_match.plan[std::size_t(k)];
             switch (plan.kind) {
@@ -210,17 +218,21 @@ public:
                 const std::string_view chars = info.charset;
                 if (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos)
                     continue;
-                const std::size_t k = std::size_t(m_match.columns++);
+                const std::size_t k = std::size_t(m_match.columns);
                 m_match.plan[k] = plan;
                 if (plan.kind == Plan::Small) {
                     // The answer for each value, once.
                     std::string text;
+                    bool any = false;
                     for (unsigned v = 0; v < 256; ++v) {
                         text.clear();
                         info.smallText(text, v);
-                        m_match.values[k][v] = containsIgnoringCase(text, needle);
+                        any |= m_match.values[k][v] = containsIgnoringCase(text, needle);
                     }
+                    if (!any && info.smallAlways)
+                        continue; // no row can match here
                 }
+                ++m_match.columns;
             }
         }
     }
@@ -311,18 +323,27 @@ public:
     }
 
     /// The row at `row` (0 <= row < rowCount()). For a deleted row, its last state.
-    const RowT &rowAt(int row) const { return m_rows[std::size_t(row)]; }
+    const RowT &rowAt(int row) const
+    {
+        return m_rows[std::size_t(row)];
+    }
     /// Row index of the object with key `key`, or -1.
     int indexOf(const RowKey &key) const
     {
         const int row = findRow(key, RowKeyHash {}(key));
         return row >= publishedRowCount() ? -1 : row;
     }
-    int indexOf(const RowT &keyRow) const { return indexOf(rowKey(keyRow)); }
+    int indexOf(const RowT &keyRow) const
+    {
+        return indexOf(rowKey(keyRow));
+    }
     /// Keys hashed again to renumber their index entries after the sweep removed rows,
     /// since construction: the rows after the first removed one, never the whole table.
     /// For tests.
-    quint64 reindexedKeyCount() const { return m_reindexedKeys; }
+    quint64 reindexedKeyCount() const
+    {
+        return m_reindexedKeys;
+    }
 
     /// Applies one record of this table's object kind (others are ignored):
     /// Initial / Add insert (or update when the key exists), Parameter updates (found by
@@ -393,8 +414,14 @@ protected:
         });
     }
     /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
-    virtual int extraColumns() const { return 0; }
-    virtual QVariant extraHeader(int) const { return {}; }
+    virtual int extraColumns() const
+    {
+        return 0;
+    }
+    virtual QVariant extraHeader(int) const
+    {
+        return {};
+    }
 
     /// Display and tool tip: the cell text (interface names for interface columns); SortRole:
     /// for number columns the number shown (the largest qint64 when none: "forever", ""),
