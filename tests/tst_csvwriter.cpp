@@ -193,6 +193,22 @@ private Q_SLOTS:
         QTest::newRow("guard cr, quoted") << QStringLiteral("\rx") << QByteArray("\"'\rx\"");
         QTest::newRow("guard and comma") << QStringLiteral("=1,2") << QByteArray("\"'=1,2\"");
         QTest::newRow("inner = not guarded") << QStringLiteral("a=b") << QByteArray("a=b");
+        // The writer checks eight bytes at a time: each character that needs quotes, at
+        // every position of a word, after ASCII and after multi-byte UTF-8 text.
+        for (const char special : {',', '"', '\n', '\r'}) {
+            for (const QString &lead : {QStringLiteral("0123456789abcdefghij"), QStringLiteral("ünd日本ünd日本ü")}) {
+                for (int at = special == '\r' ? 1 : 0; at <= 17; ++at) { // a leading CR also gets the guard
+                    const QString text = lead.left(at) + QLatin1Char(special) + QStringLiteral("tail");
+                    QByteArray written = text.toUtf8();
+                    written.replace('"', "\"\"");
+                    written = '"' + written + '"';
+                    QTest::addRow("0x%02x after %d of %s", special, at, lead.front() == u'0' ? "ascii" : "utf8")
+                        << text << written;
+                }
+            }
+        }
+        QTest::newRow("no special in 17 bytes")
+            << QStringLiteral("0123456789abcdefg") << QByteArray("0123456789abcdefg");
         // A text that begins with apostrophes before a formula character gets one more, so
         // that taking one off (csv::bytesFromCell) gives the text back.
         QTest::newRow("apostrophe then =") << QStringLiteral("'=x") << QByteArray("''=x");
