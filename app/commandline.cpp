@@ -21,7 +21,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "[--duration SECONDS] [-4 | -6] [--no-initial] [--max-events N]\nPrints a line starting with 'ready:' "
         "to standard error once the snapshot is taken and notifications are live; writes FILE and exits 0 when "
         "the duration elapses or on SIGINT, SIGTERM, SIGHUP or SIGQUIT (exit 3 when that came before the "
-        "snapshot was complete); SIGUSR1 prints a status line."));
+        "snapshot was complete); SIGUSR1 prints a status line.\n\nOpening a recording in the window: netchangeview "
+        "FILE"));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
@@ -81,10 +82,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
         result.message = message;
         return result;
     };
-    if (!parser.positionalArguments().isEmpty())
-        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
     AppOptions &o = result.options;
     o.headless = parser.isSet(headless);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1 || (!positional.isEmpty() && o.headless))
+        return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
+    if (!positional.isEmpty())
+        o.inputPath = positional.constFirst();
     o.csvPath = parser.value(exportCsv);
     o.initial = !parser.isSet(noInitial);
     if (parser.isSet(ipv4) && parser.isSet(ipv6))

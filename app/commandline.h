@@ -20,6 +20,7 @@ enum ExitCode : int {
 struct AppOptions {
     bool headless = false; ///< --headless: record without a window
     QString csvPath; ///< --export-csv FILE (required with --headless)
+    QString inputPath; ///< FILE: a recording to open in the window (recognised by its content)
     double durationSec = -1; ///< --duration SECONDS; -1 = until SIGINT/SIGTERM; 0 = snapshot only
     int addressFamily = 0; ///< AF_UNSPEC, or AF_INET with -4, AF_INET6 with -6
     bool familyGiven = false; ///< -4 or -6 was given (else the GUI uses its remembered choice)

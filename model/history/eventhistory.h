@@ -98,6 +98,15 @@ public:
     /// The bytes are trusted (they come from encode()); a nameIndex out of range counts as "".
     void appendEncoded(std::span<const EncodedEntry> entries);
 
+    /// Sets the sequence number of the next event appended (>= 1), so events read back
+    /// from a recording keep the numbers they were recorded with. Only while empty (size()
+    /// 0); otherwise ignored, since the stored events' numbers cannot change.
+    void setNextSequence(quint64 sequence)
+    {
+        if (m_size == 0 && sequence >= 1)
+            m_firstSequence = sequence;
+    }
+
     /// Removes every event; sequence numbers continue (the next event gets the next number).
     /// Emits aboutToBeCleared() and cleared().
     void clear();
