@@ -120,6 +120,21 @@ bool RecordingSession::showStateAt(qint64 atUs, QString *error)
     return true;
 }
 
+bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error)
+{
+    if (toUs < fromUs)
+        std::swap(fromUs, toUs);
+    const auto scheme = info().meta.value(QStringLiteral("key_scheme")) == QLatin1StringView("windows")
+        ? platform::StateStore::KeyScheme::Windows
+        : platform::StateStore::KeyScheme::Linux;
+    recording::RecordState from(scheme);
+    recording::RecordState to(scheme);
+    if (!m_reader.stateAt(fromUs, &from, error) || !m_reader.stateAt(toUs, &to, error))
+        return false;
+    *out = diffStates(from, to, scheme);
+    return true;
+}
+
 qint64 RecordingSession::previousChangeUs(qint64 us) const
 {
     const EventHistory *h = m_model->history();

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "model/recording/recordingreader.h"
+#include "model/statediff.h"
 
 #include <QObject>
 #include <QString>
@@ -21,6 +22,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace ncv {
 
@@ -63,6 +65,11 @@ public:
     /// with *error when the file cannot be read (the tables then keep the last state).
     bool showStateAt(qint64 atUs, QString *error);
     bool showEnd(QString *error) { return showStateAt(info().endUs, error); }
+
+    /// The net changes from the tables at fromUs to the tables at toUs (two stateAt()
+    /// reads; fromUs and toUs are swapped when given reversed), into *out. Returns false
+    /// with *error when the file cannot be read.
+    bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
 
     /// The newest loaded event time before us, or -1 when none.
     qint64 previousChangeUs(qint64 us) const;

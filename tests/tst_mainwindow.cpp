@@ -24,6 +24,7 @@
 #include "views/eventlogdelegate.h"
 #include "views/eventpane.h"
 #include "views/rowstatedelegate.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
@@ -229,6 +230,7 @@ private Q_SLOTS:
     void timeCursorShowsThePast();
     void openingABrokenFileKeepsTheWindow();
     void recentFilesAndDrop();
+    void rangeComparesTwoMoments();
 
 private:
     /// Writes the test recording once per test into its own directory.
@@ -1231,7 +1233,7 @@ void TestMainWindow::recordingOpensAtTheEnd()
         (QStringList {QStringLiteral("0.0.0.0/0"), QStringLiteral("10.10.0.0/16"), QStringLiteral("192.168.1.0/24")}));
     // The event log holds the recorded events, with their numbers; the timeline their changes.
     QCOMPARE(w->eventPane()->eventsSection()->proxy()->rowCount(), rec.events);
-    QCOMPARE(w->chartBins()->total(), qint64(3));
+    QCOMPARE(w->chartBins()->total(), qint64(4));
     const qint64 end = w->recordingSession()->info().endUs;
     QCOMPARE(w->timelineView()->cursorTimeUs(), end);
     QVERIFY(w->timelineView()->fromUs() <= rec.t0 && w->timelineView()->toUs() >= end);
@@ -1389,6 +1391,50 @@ void TestMainWindow::recentFilesAndDrop()
     QCOMPARE(dropped->tablesPage()->routesSection()->proxy()->rowCount(), 3);
     delete dropped;
     delete mime;
+}
+
+void TestMainWindow::rangeComparesTwoMoments()
+{
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY(!w->compareRangeAction()->isEnabled());
+    // A range over t1..t3 selected on the timeline (as a drag does).
+    w->timelineView()->selectTimeRange(rec.t1 - 1'000'000, rec.t3 + 1'000'000);
+    QVERIFY(w->compareRangeAction()->isEnabled());
+    QCOMPARE(w->compareRangeAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_D));
+    w->compareRangeAction()->trigger();
+    auto *dialog = w->findChild<StateDiffDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    // The route added at t1 and deleted at t3 is no net change.
+    QTableWidget *table = dialog->table();
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(0, StateDiffDialog::Change)->text(), QStringLiteral("changed"));
+    QCOMPARE(table->item(0, StateDiffDialog::Key)->text(), QStringLiteral("eth0"));
+    QCOMPARE(table->item(0, StateDiffDialog::ChangedFields)->text(), QStringLiteral("mtu"));
+    QVERIFY(table->item(0, StateDiffDialog::Before)->text().contains(QStringLiteral("1500")));
+    QVERIFY(table->item(0, StateDiffDialog::After)->text().contains(QStringLiteral("9000")));
+    QCOMPARE(table->item(1, StateDiffDialog::Change)->text(), QStringLiteral("added"));
+    QCOMPARE(table->item(1, StateDiffDialog::Key)->text(), QStringLiteral("10.10.0.0/16"));
+    QVERIFY2(dialog->summaryLabel()->text().endsWith(QStringLiteral("1 added, 0 removed, 1 changed")),
+             qPrintable(dialog->summaryLabel()->text()));
+    if (const QByteArray shot = qgetenv("NCV_DIFF_SCREENSHOT"); !shot.isEmpty())
+        QVERIFY(dialog->grab().save(QString::fromLocal8Bit(shot)));
+    const QString csvPath = m_recordingDir.filePath(QStringLiteral("diff.csv"));
+    QVERIFY2(dialog->exportCsv(csvPath, &error), qPrintable(error));
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csvFile.readAll().split('\n');
+    QCOMPARE(lines.size(), 4);
+    QVERIFY2(lines.value(2).contains(",added,route,ipv4,10.10.0.0/16,,,"), lines.value(2).constData());
+    QVERIFY(!dialog->exportCsv(m_recordingDir.filePath(QStringLiteral("no-such-dir/diff.csv")), &error));
+    QVERIFY2(error.contains(QStringLiteral("no-such-dir")), qPrintable(error));
 }
 
 QTEST_MAIN(TestMainWindow)

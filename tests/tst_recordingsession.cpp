@@ -5,12 +5,14 @@
 // that are not recordings.
 #include "model/recordingsession.h"
 
+#include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/replaysource.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "platform/format.h"
 #include "support/testrecording.h"
 
 #include <QFile>
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void opensAtTheEnd();
     void stateBetweenChanges();
     void previousAndNextChange();
+    void diffGivesNetChanges();
     void loadsAtMostTheLimit();
     void cancelStopsOpening();
     void refusesWhatIsNotARecording_data();
@@ -130,6 +133,43 @@ void TestRecordingSession::previousAndNextChange()
     QCOMPARE(session.previousChangeUs(m_rec.t1), m_rec.t0);
     QCOMPARE(session.previousChangeUs(m_rec.t0), qint64(-1));
     QCOMPARE(session.nextChangeUs(m_rec.t3), qint64(-1));
+}
+
+void TestRecordingSession::diffGivesNetChanges()
+{
+    RecordingSession session;
+    QString error;
+    QVERIFY2(session.open(m_path, &error), qPrintable(error));
+    const auto text = [](const std::vector<StateChange> &changes) {
+        QStringList out;
+        for (const StateChange &c : changes)
+            out << stateChangeKindName(c.kind) + u' ' + QString::fromLatin1(platform::objectName(c.object)) + u' '
+                    + stateChangeKey(c) + u' ' + stateChangeFields(c);
+        return out;
+    };
+    std::vector<StateChange> changes;
+    // From the snapshot to between t1 and t2: one route more.
+    QVERIFY2(session.diff(m_rec.t0, m_rec.t1 + 1, &changes, &error), qPrintable(error));
+    QCOMPARE(text(changes), QStringList {QStringLiteral("added route 10.9.0.0/16 ")});
+    // Across t1..t3: the t1 route came and went (no net change), the t2 route stays, eth0's
+    // MTU changed; reversed bounds give the same.
+    QVERIFY(session.diff(m_rec.t3 + 1, m_rec.t1 - 1, &changes, &error));
+    QCOMPARE(text(changes),
+             (QStringList {QStringLiteral("changed interface eth0 mtu"), QStringLiteral("added route 10.10.0.0/16 ")}));
+    QCOMPARE(stateChangeBefore(changes[0]).contains(QStringLiteral("1500")), true);
+    QCOMPARE(stateChangeAfter(changes[0]).contains(QStringLiteral("9000")), true);
+    // Between t1 and the end: removed and added (routes in the store's key order).
+    QVERIFY(session.diff(m_rec.t1, m_rec.t3, &changes, &error));
+    QCOMPARE(text(changes),
+             (QStringList {QStringLiteral("changed interface eth0 mtu"), QStringLiteral("removed route 10.9.0.0/16 "),
+                           QStringLiteral("added route 10.10.0.0/16 ")}));
+    const QByteArray csv = stateDiffCsv(changes, m_rec.t1, m_rec.t3);
+    const QList<QByteArray> lines = csv.split('\n');
+    QCOMPARE(lines.value(0), QByteArray("from_utc,to_utc,change,object,family,key,changed_fields,before,after\r"));
+    QCOMPARE(lines.size(), 5); // header, 3 rows, "" after the last line end
+    QVERIFY2(lines.value(2).contains(",removed,route,ipv4,10.9.0.0/16,,"), lines.value(2).constData());
+    QVERIFY2(lines.value(1).contains(",changed,interface,unspec,eth0,mtu,"), lines.value(1).constData());
+    QVERIFY(lines.value(1).startsWith(QByteArray(csv::isoTimeUtc(m_rec.t1) + ',' + csv::isoTimeUtc(m_rec.t3) + ',')));
 }
 
 void TestRecordingSession::loadsAtMostTheLimit()

@@ -10,6 +10,7 @@
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
@@ -204,11 +205,26 @@ void MainWindow::setupRecording()
         if (us >= 0)
             setTimeCursor(us);
     });
+    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
+    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
+    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareRangeAction->setToolTip(
+        tr("Objects added, removed and changed between the start and the end of the range selected on the "
+           "timeline (Ctrl+D)"));
+    m_compareRangeAction->setEnabled(false);
+    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
+    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
+        m_rangeFromUs = fromUs;
+        m_rangeToUs = toUs;
+    });
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
     QMenu *time = new QMenu(tr("&Time"), this);
     time->addAction(m_previousChangeAction);
     time->addAction(m_nextChangeAction);
     time->addSeparator();
     time->addAction(m_backToEndAction);
+    time->addSeparator();
+    time->addAction(m_compareRangeAction);
     menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
     // Not setDefaultAction(): the button would take the menu's text back on every change.
     m_bannerButton->setText(tr("Back to the end (Ctrl+L)"));
@@ -243,6 +259,25 @@ bool MainWindow::setTimeCursor(qint64 us)
         statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
     }
     return ok;
+}
+
+StateDiffDialog *MainWindow::showDiff(qint64 fromUs, qint64 toUs)
+{
+    if (!m_session)
+        return nullptr;
+    std::vector<StateChange> changes;
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = m_session->diff(fromUs, toUs, &changes, &error);
+    QApplication::restoreOverrideCursor();
+    if (!ok) {
+        statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 15000);
+        return nullptr;
+    }
+    auto *dialog = new StateDiffDialog(std::move(changes), std::min(fromUs, toUs), std::max(fromUs, toUs), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::onStateShown(qint64 us)

@@ -36,6 +36,7 @@ class DiagnosticsDialog;
 class EventPane;
 class NotificationModel;
 class RecordingSession;
+class StateDiffDialog;
 class TableSection;
 class TablesPage;
 class TimelineBins;
@@ -109,6 +110,9 @@ public:
     QAction *backToEndAction() const { return m_backToEndAction; }
     QAction *previousChangeAction() const { return m_previousChangeAction; }
     QAction *nextChangeAction() const { return m_nextChangeAction; }
+    /// Recordings: Time > Compare Selected Range (Ctrl+D), enabled while a range selected
+    /// on the timeline filters the event log.
+    QAction *compareRangeAction() const { return m_compareRangeAction; }
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
@@ -128,6 +132,10 @@ public Q_SLOTS:
     /// recording) and moves the time cursor there. False when not a recording window or the
     /// file cannot be read (the status bar says why).
     bool setTimeCursor(qint64 us);
+    /// Recording windows: opens a dialog with the net changes between the tables at fromUs
+    /// and at toUs (RecordingSession::diff) and returns it (not modal, deleted on close);
+    /// nullptr when not a recording window or the file cannot be read.
+    StateDiffDialog *showDiff(qint64 fromUs, qint64 toUs);
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
     void setFamily(int addressFamily);
@@ -205,6 +213,9 @@ private:
     QAction *m_backToEndAction = nullptr;
     QAction *m_previousChangeAction = nullptr;
     QAction *m_nextChangeAction = nullptr;
+    QAction *m_compareRangeAction = nullptr;
+    qint64 m_rangeFromUs = 0; // the range last selected on the timeline
+    qint64 m_rangeToUs = 0;
     QAction *m_quitAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_clearTimeFilterAction = nullptr;
