@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/recording/recordingwriter.h"
 
-#include "model/export/csvwriter.h"
 #include "model/history/eventcodec.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordstate.h"
@@ -48,7 +47,7 @@ std::int64_t steadyMs()
 
 QString isoUtc(std::int64_t us)
 {
-    return QString::fromLatin1(csv::isoTimeUtc(us));
+    return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
 } // namespace
