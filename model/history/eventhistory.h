@@ -55,6 +55,9 @@ public:
     QString ifName(qint64 i) const;
     /// Event time of event i, microseconds since the Unix epoch (UTC).
     qint64 timeUs(qint64 i) const;
+    /// The stored compact form (eventcodec::encode()) of event i, without decoding it; valid
+    /// until the history next changes.
+    std::string_view encoded(qint64 i) const;
 
     /// Most events kept; older ones are dropped when more arrive. At least 1.
     qint64 capacity() const { return m_capacity; }
