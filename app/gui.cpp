@@ -23,7 +23,7 @@ int runRecordingWindow(const AppOptions &options)
 {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
     QString error;
-    MainWindow *window = MainWindow::openRecordingWindow(options.inputPath, nullptr, &error);
+    MainWindow *window = MainWindow::openRecordingWindow(options.inputPath, nullptr, &error, options.maxEvents);
     if (!window) {
         std::fprintf(stderr, "netchangeview: %s\n", qPrintable(error));
         return ExitFailure;

@@ -57,7 +57,9 @@ bool RecordingSession::loadEvents(const Progress &progress, qint64 maxEvents, QS
 {
     const recording::RecordingInfo &in = info();
     EventHistory *history = m_model->history();
-    const qint64 limit = maxEvents > 0 ? maxEvents : history->capacity();
+    if (maxEvents > 0)
+        history->setCapacity(maxEvents);
+    const qint64 limit = history->capacity();
     const qint64 total = in.eventCount;
     const qint64 wanted = std::min(total, limit);
     if (total == 0)

@@ -1245,6 +1245,17 @@ void TestMainWindow::recordingOpensAtTheEnd()
     QVERIFY2(w->stateLabel()->text().startsWith(QStringLiteral("Recording (read-only")),
              qPrintable(w->stateLabel()->text()));
     QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: 3")), qPrintable(w->countsLabel()->text()));
+
+    // At most 5 events in the log: the status bar says so; the tables are still the end's.
+    std::unique_ptr<MainWindow> limited(MainWindow::openRecordingWindow(path, nullptr, &error, 5));
+    QVERIFY2(limited, qPrintable(error));
+    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), 5);
+    QCOMPARE(limited->tablesPage()->routesSection()->proxy()->rowCount(), 3);
+    QVERIFY2(limited->statusBar()->currentMessage().startsWith(
+                 QStringLiteral("Loaded the first 5 of %1 events").arg(rec.events)),
+             qPrintable(limited->statusBar()->currentMessage()));
+    QVERIFY2(limited->countsLabel()->text().contains(QStringLiteral("(the log holds the first 5)")),
+             qPrintable(limited->countsLabel()->text()));
 }
 
 void TestMainWindow::timeCursorShowsThePast()

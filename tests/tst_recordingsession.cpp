@@ -178,6 +178,7 @@ void TestRecordingSession::loadsAtMostTheLimit()
     QString error;
     QVERIFY2(session.open(m_path, &error, {}, 5), qPrintable(error));
     QCOMPARE(session.loadedEvents(), qint64(5));
+    QCOMPARE(session.model()->history()->capacity(), qint64(5));
     QCOMPARE(session.unloadedEvents(), qint64(m_rec.events - 5));
     // The tables come from the file, not from the loaded events.
     QCOMPARE(session.model()->routes()->liveRowCount(), 3);

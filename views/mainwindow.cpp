@@ -303,7 +303,8 @@ QString MainWindow::stateBannerText() const
     return text;
 }
 
-MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error)
+MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
+                                            qint64 maxEvents)
 {
     auto session = std::make_unique<RecordingSession>();
     constexpr int steps = 1000;
@@ -316,10 +317,13 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
     progress.setAutoReset(false);
     // Loaded on the GUI thread (the history and its models live there), page by page; a
     // modal progress dialog keeps the window painted and takes the Cancel in between.
-    const bool ok = session->open(path, error, [&progress](qint64 done, qint64 total) {
-        progress.setValue(total > 0 ? int(done * steps / total) : 0);
-        return !progress.wasCanceled();
-    });
+    const bool ok = session->open(
+        path, error,
+        [&progress](qint64 done, qint64 total) {
+            progress.setValue(total > 0 ? int(done * steps / total) : 0);
+            return !progress.wasCanceled();
+        },
+        maxEvents);
     progress.hide();
     if (!ok)
         return nullptr;
@@ -329,7 +333,8 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
 MainWindow *MainWindow::openRecording(const QString &path)
 {
     QString error;
-    MainWindow *window = openRecordingWindow(path, this, &error);
+    // The same limit as this window's history (--max-events).
+    MainWindow *window = openRecordingWindow(path, this, &error, m_model->history()->capacity());
     if (!window) {
         qCWarning(lcViews) << "cannot open" << path << error;
         statusBar()->showMessage(error, 15000);

@@ -56,7 +56,9 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
-    static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error);
+    /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).
+    static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
+                                           qint64 maxEvents = 0);
     /// The recent recordings (QSettings "recentFiles"), newest first, at most kMaxRecentFiles.
     static QStringList recentFiles();
     /// Puts path (made absolute) first in recentFiles().
