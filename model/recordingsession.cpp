@@ -152,6 +152,20 @@ qint64 RecordingSession::previousChangeUs(qint64 us) const
     return lo > 0 ? h->timeUs(lo - 1) : -1;
 }
 
+qint64 RecordingSession::eventIndexAt(qint64 us) const
+{
+    const EventHistory *h = m_model->history();
+    qint64 lo = 0, hi = h->size(); // first index with time > us
+    while (lo < hi) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        if (h->timeUs(mid) <= us)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
 qint64 RecordingSession::nextChangeUs(qint64 us) const
 {
     const EventHistory *h = m_model->history();

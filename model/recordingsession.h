@@ -71,6 +71,8 @@ public:
     /// with *error when the file cannot be read.
     bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
 
+    /// Index in the history of the newest loaded event at or before us, or -1 when none.
+    qint64 eventIndexAt(qint64 us) const;
     /// The newest loaded event time before us, or -1 when none.
     qint64 previousChangeUs(qint64 us) const;
     /// The oldest loaded event time after us, or -1 when none.

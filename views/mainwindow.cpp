@@ -37,9 +37,11 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUrl>
@@ -232,7 +234,10 @@ void MainWindow::setupRecording()
     connect(m_bannerButton, &QToolButton::clicked, m_backToEndAction, &QAction::trigger);
 
     connect(m_chart, &TimelineChartView::timeClicked, this, &MainWindow::setTimeCursor);
-    connect(m_eventPane, &EventPane::eventTimeSelected, this, &MainWindow::setTimeCursor);
+    connect(m_eventPane, &EventPane::eventTimeSelected, this, [this](qint64 us) {
+        if (!m_selectingCursorEvent)
+            setTimeCursor(us);
+    });
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     m_banner->show();
     onStateShown(m_session->cursorUs());
@@ -290,6 +295,18 @@ void MainWindow::onStateShown(qint64 us)
     m_backToEndAction->setEnabled(!atEnd);
     m_previousChangeAction->setEnabled(m_session->previousChangeUs(us) >= 0);
     m_nextChangeAction->setEnabled(m_session->nextChangeUs(us) >= 0);
+    // The log follows the cursor: its newest event at or before it becomes the current row
+    // (the details panel shows it), unless a filter hides it.
+    const qint64 i = m_session->eventIndexAt(us);
+    QTableView *log = m_eventPane->eventsSection()->view();
+    QSortFilterProxyModel *proxy = m_eventPane->eventsSection()->proxy();
+    const QModelIndex shown = i >= 0 ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0)) : QModelIndex();
+    if (shown.isValid() && log->currentIndex().row() != shown.row()) {
+        m_selectingCursorEvent = true;
+        log->setCurrentIndex(shown);
+        log->scrollTo(shown);
+        m_selectingCursorEvent = false;
+    }
     updateStatus();
 }
 

@@ -216,6 +216,7 @@ private:
     QAction *m_previousChangeAction = nullptr;
     QAction *m_nextChangeAction = nullptr;
     QAction *m_compareRangeAction = nullptr;
+    bool m_selectingCursorEvent = false; // the log's selection follows the cursor, not the reverse
     qint64 m_rangeFromUs = 0; // the range last selected on the timeline
     qint64 m_rangeToUs = 0;
     QAction *m_quitAction = nullptr;
