@@ -26,7 +26,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "Recording to a file: netchangeview --headless --record FILE [--export-csv OUT] [--duration SECONDS] "
         "[-4 | -6]\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
-        "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a recording in the window: netchangeview FILE"));
+        "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
+        "recording in the window: netchangeview FILE"));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
