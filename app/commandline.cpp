@@ -7,6 +7,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 #include <cmath>
 
@@ -21,7 +22,12 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "[--duration SECONDS] [-4 | -6] [--no-initial] [--max-events N]\nPrints a line starting with 'ready:' "
         "to standard error once the snapshot is taken and notifications are live; writes FILE and exits 0 when "
         "the duration elapses or on SIGINT, SIGTERM, SIGHUP or SIGQUIT (exit 3 when that came before the "
-        "snapshot was complete); SIGUSR1 prints a status line."));
+        "snapshot was complete); SIGUSR1 prints a status line.\n\n"
+        "Recording to a file: netchangeview --headless --record FILE [--export-csv OUT] [--duration SECONDS] "
+        "[-4 | -6]\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
+        "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
+        "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
+        "recording in the window: netchangeview FILE"));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
@@ -45,7 +51,31 @@ ParseResult parseCommandLine(const QStringList &arguments)
                        "CSV starts with a row that counts them.")
             .arg(EventHistory::kDefaultCapacity),
         QStringLiteral("n"));
-    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents});
+    const QCommandLineOption record(
+        QStringLiteral("record"),
+        QStringLiteral("Record every event to the recording <file> (SQLite, created new) as it arrives."),
+        QStringLiteral("file"));
+    const QCommandLineOption from(QStringLiteral("from"),
+                                  QStringLiteral("Converting a recording: only events at or after <time>."),
+                                  QStringLiteral("time"));
+    const QCommandLineOption to(QStringLiteral("to"),
+                                QStringLiteral("Converting a recording: only events at or before <time>."),
+                                QStringLiteral("time"));
+    const QCommandLineOption at(
+        QStringLiteral("at"),
+        QStringLiteral("Converting a recording: the tables at <time>, one 'initial' row per object."),
+        QStringLiteral("time"));
+    const QCommandLineOption maxSize(
+        QStringLiteral("max-size"),
+        QStringLiteral("With --record: when the file reaches <size> (bytes, or with k, M, G: 1000s; KiB, MiB, GiB: "
+                       "1024s), go on in a new file FILE-002, FILE-003... (the first is FILE-001)."),
+        QStringLiteral("size"));
+    const QCommandLineOption maxDuration(
+        QStringLiteral("max-duration"),
+        QStringLiteral("With --record: after <seconds> in one file, go on in a new one (as --max-size)."),
+        QStringLiteral("seconds"));
+    parser.addOptions(
+        {headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, from, to, at, maxSize, maxDuration});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -81,10 +111,17 @@ ParseResult parseCommandLine(const QStringList &arguments)
         result.message = message;
         return result;
     };
-    if (!parser.positionalArguments().isEmpty())
-        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
     AppOptions &o = result.options;
     o.headless = parser.isSet(headless);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
+    if (!positional.isEmpty())
+        o.inputPath = positional.constFirst();
+    o.recordPath = parser.value(record);
+    o.fromTime = parser.value(from);
+    o.toTime = parser.value(to);
+    o.atTime = parser.value(at);
     o.csvPath = parser.value(exportCsv);
     o.initial = !parser.isSet(noInitial);
     if (parser.isSet(ipv4) && parser.isSet(ipv6))
@@ -112,10 +149,70 @@ ParseResult parseCommandLine(const QStringList &arguments)
                 QStringLiteral("--max-events needs a whole number >= 1, not '%1'").arg(parser.value(maxEvents)));
         o.maxEvents = n;
     }
-    if (o.headless) {
+    if (parser.isSet(maxSize)) {
+        static const QRegularExpression size(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)\\s*(|k|M|G|KiB|MiB|GiB)$"));
+        const QRegularExpressionMatch m = size.match(parser.value(maxSize));
+        const double unit = !m.hasMatch() ? 0
+            : m.captured(2).isEmpty()     ? 1
+            : m.captured(2) == u"k"       ? 1e3
+            : m.captured(2) == u"M"       ? 1e6
+            : m.captured(2) == u"G"       ? 1e9
+            : m.captured(2) == u"KiB"     ? 1024.0
+            : m.captured(2) == u"MiB"     ? 1024.0 * 1024
+                                          : 1024.0 * 1024 * 1024;
+        const double bytes = m.hasMatch() ? m.captured(1).toDouble() * unit : 0;
+        if (bytes < 1e6 || bytes > 1e15)
+            return fail(QStringLiteral("--max-size needs a size from 1M to 1000T (bytes, or with k, M, G, KiB, MiB, "
+                                       "GiB), not '%1'")
+                            .arg(parser.value(maxSize)));
+        o.maxFileBytes = qint64(bytes);
+    }
+    if (parser.isSet(maxDuration)) {
+        bool ok = false;
+        const double d = parser.value(maxDuration).toDouble(&ok);
+        if (!ok || !std::isfinite(d) || d < 1 || d > kMaxDurationSec)
+            return fail(QStringLiteral("--max-duration needs a number of seconds from 1 to 1e9, not '%1'")
+                            .arg(parser.value(maxDuration)));
+        o.maxFileSec = d;
+    }
+    if ((parser.isSet(maxSize) || parser.isSet(maxDuration)) && !parser.isSet(record))
+        return fail(QStringLiteral("--max-size and --max-duration are for --record"));
+    if ((parser.isSet(maxSize) || parser.isSet(maxDuration)) && parser.isSet(exportCsv))
+        return fail(QStringLiteral("--export-csv converts one recording; with --max-size or --max-duration convert "
+                                   "each file: netchangeview --headless FILE-001 --export-csv OUT"));
+    if (o.headless && !o.inputPath.isEmpty()) {
+        // Converting a recording.
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
-            return fail(QStringLiteral("--headless needs --export-csv FILE"));
+            return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
+        for (const QCommandLineOption *option : {&record, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
+            if (parser.isSet(*option))
+                return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
+                                .arg(option->names().constLast(), o.inputPath));
+        if (parser.isSet(at) && (parser.isSet(from) || parser.isSet(to)))
+            return fail(QStringLiteral("--at gives the tables at one moment; --from and --to select events: give "
+                                       "one or the other"));
+    } else if (o.headless) {
+        for (const QCommandLineOption *option : {&from, &to, &at})
+            if (parser.isSet(*option))
+                return fail(QStringLiteral("--%1 is for converting a recording: netchangeview --headless FILE "
+                                           "--export-csv OUT --%1 T")
+                                .arg(option->names().constFirst()));
+        if (parser.isSet(record) && o.recordPath.isEmpty())
+            return fail(QStringLiteral("--record needs a file name"));
+        if (!parser.isSet(record) && (!parser.isSet(exportCsv) || o.csvPath.isEmpty()))
+            return fail(QStringLiteral("--headless needs --export-csv FILE or --record FILE"));
+        if (parser.isSet(exportCsv) && o.csvPath.isEmpty())
+            return fail(QStringLiteral("--export-csv needs a file name"));
+        if (parser.isSet(record) && parser.isSet(noInitial))
+            return fail(QStringLiteral("--no-initial cannot be used with --record: a recording starts from the "
+                                       "tables as they are (its first keyframe)"));
+        if (parser.isSet(record) && parser.isSet(maxEvents))
+            return fail(QStringLiteral("--max-events bounds the events kept in memory; --record keeps every event "
+                                       "on disk instead"));
     } else {
+        for (const QCommandLineOption *option : {&record, &from, &to, &at})
+            if (parser.isSet(*option))
+                return fail(QStringLiteral("--%1 is for --headless").arg(option->names().constFirst()));
         if (parser.isSet(exportCsv))
             return fail(QStringLiteral("--export-csv is for --headless recording; in the window use File > Export"));
         if (parser.isSet(duration))

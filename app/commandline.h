@@ -14,12 +14,21 @@ enum ExitCode : int {
     ExitUsage = 2, ///< wrong command line
     ExitSnapshotIncomplete = 3, ///< stopped before the initial snapshot was complete (the file says so)
     ExitNoDisplay = 4, ///< the window cannot be opened: no usable display (--headless needs none)
+    ExitBadRecording = 5, ///< FILE to convert is not a recording, from a newer format version, or unreadable
+    ExitDamagedRecording = 6, ///< FILE is damaged: what was valid was converted, stderr says what was not
 };
 
 /// What the user asked for on the command line.
 struct AppOptions {
     bool headless = false; ///< --headless: record without a window
-    QString csvPath; ///< --export-csv FILE (required with --headless)
+    QString csvPath; ///< --export-csv FILE (with --headless: required unless --record is given)
+    QString recordPath; ///< --record FILE: record to this recording file (with --headless)
+    QString inputPath; ///< FILE: a recording to open in the window, or (--headless) to convert (with --export-csv)
+    QString fromTime; ///< --from T (as given; parsed against the recording's start)
+    QString toTime; ///< --to T
+    QString atTime; ///< --at T: the tables at T instead of events
+    qint64 maxFileBytes = 0; ///< --max-size SIZE: start the next file of a series at this size (bytes); 0 = none
+    double maxFileSec = 0; ///< --max-duration SECONDS: start the next file after this long; 0 = none
     double durationSec = -1; ///< --duration SECONDS; -1 = until SIGINT/SIGTERM; 0 = snapshot only
     int addressFamily = 0; ///< AF_UNSPEC, or AF_INET with -4, AF_INET6 with -6
     bool familyGiven = false; ///< -4 or -6 was given (else the GUI uses its remembered choice)

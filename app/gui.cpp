@@ -16,8 +16,38 @@
 
 namespace ncv {
 
+namespace {
+
+/// The window on the recording options.inputPath (already checked by main()).
+int runRecordingWindow(const AppOptions &options)
+{
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
+    QString error;
+    MainWindow *window = MainWindow::openRecordingWindow(options.inputPath, nullptr, &error, options.maxEvents);
+    if (!window) {
+        std::fprintf(stderr, "netchangeview: %s\n", qPrintable(error));
+        return ExitFailure;
+    }
+    MainWindow::addRecentFile(options.inputPath);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    SignalWatcher signalWatcher;
+    QString signalError;
+    if (!signalWatcher.install(&signalError))
+        qWarning("netchangeview: %s", qPrintable(signalError));
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, window, [](const QString &name) {
+        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
+        QApplication::closeAllWindows();
+    });
+    window->show();
+    return QApplication::exec();
+}
+
+} // namespace
+
 int runGui(const AppOptions &options)
 {
+    if (!options.inputPath.isEmpty())
+        return runRecordingWindow(options);
     std::unique_ptr<platform::Source> source = platform::createSystemSource();
     if (!source) {
         QMessageBox::critical(nullptr, QStringLiteral("NetChangeView"),

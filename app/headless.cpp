@@ -8,6 +8,9 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
 #include "platform/source.h"
 
 #include <QCoreApplication>
@@ -16,6 +19,7 @@
 #include <QLoggingCategory>
 
 #include <cstdio>
+#include <limits>
 #include <utility>
 
 namespace ncv {
@@ -29,16 +33,83 @@ void printErr(const QString &line)
     std::fflush(stderr);
 }
 
+// netchangeview --headless FILE --export-csv OUT [--from T] [--to T] | [--at T]
+int convertRecording(const AppOptions &options)
+{
+    using namespace recording;
+    RecordingReader reader;
+    QString error;
+    if (!reader.open(options.inputPath, &error)) {
+        printErr(QStringLiteral("netchangeview: ") + error);
+        return reader.status() == RecordingReader::Status::NotFound ? ExitFailure : ExitBadRecording;
+    }
+    const RecordingInfo &info = reader.info();
+    const QString range = QStringLiteral("%1 to %2").arg(isoTime(info.startUs), isoTime(info.endUs));
+    const auto parse = [&](const QString &text, std::int64_t *us) {
+        QString why;
+        if (!parseTime(text, info.startUs, us, &why)) {
+            printErr(QStringLiteral("netchangeview: ") + why);
+            return false;
+        }
+        if (*us < info.startUs || *us > info.endUs) {
+            printErr(QStringLiteral("netchangeview: %1 is outside the recording %2 (%3)")
+                         .arg(text, options.inputPath, range));
+            return false;
+        }
+        return true;
+    };
+    std::int64_t rows = 0;
+    bool ok = false;
+    if (!options.atTime.isEmpty()) {
+        std::int64_t at = 0;
+        if (!parse(options.atTime, &at))
+            return ExitUsage;
+        ok = exportStateAt(reader, at, options.csvPath, &rows, &error);
+        if (ok)
+            printErr(QStringLiteral("netchangeview: wrote the %1 rows of the tables at %2 to %3")
+                         .arg(rows)
+                         .arg(isoTime(at), OutputFile::displayName(options.csvPath)));
+    } else {
+        std::int64_t from = std::numeric_limits<std::int64_t>::min();
+        std::int64_t to = std::numeric_limits<std::int64_t>::max();
+        if (!options.fromTime.isEmpty() && !parse(options.fromTime, &from))
+            return ExitUsage;
+        if (!options.toTime.isEmpty() && !parse(options.toTime, &to))
+            return ExitUsage;
+        if (from > to) {
+            printErr(QStringLiteral("netchangeview: --from %1 is after --to %2").arg(options.fromTime, options.toTime));
+            return ExitUsage;
+        }
+        ok = exportEvents(reader, from, to, options.csvPath, &rows, &error);
+        if (ok)
+            printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
+                         .arg(rows)
+                         .arg(OutputFile::displayName(options.csvPath)));
+    }
+    if (!ok) {
+        printErr(QStringLiteral("netchangeview: ") + error);
+        return ExitFailure;
+    }
+    if (!reader.problems().isEmpty()) {
+        printErr(QStringLiteral("netchangeview: %1 is damaged; what could be read was converted: %2")
+                     .arg(options.inputPath, reader.problems().join(QStringLiteral("; "))));
+        return ExitDamagedRecording;
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runHeadless(const AppOptions &options)
 {
     // Standard error carries the "ready:" line and one-line errors; keep info logs off it.
     QLoggingCategory::setFilterRules(QStringLiteral("ncv.*.info=false\nncv.*.debug=false"));
+    if (!options.inputPath.isEmpty())
+        return convertRecording(options);
     QString error;
     // Up front, so a recording is not made for a file that cannot be written. This neither
     // opens a device or FIFO (a FIFO's reader would see an end of file) nor replaces anything.
-    if (!OutputFile::checkWritable(options.csvPath, &error)) {
+    if (!options.csvPath.isEmpty() && !OutputFile::checkWritable(options.csvPath, &error)) {
         printErr(
             QStringLiteral("netchangeview: cannot write %1: %2").arg(OutputFile::displayName(options.csvPath), error));
         return 1;
@@ -51,6 +122,9 @@ int runHeadless(const AppOptions &options)
 
     RecorderOptions recorderOptions;
     recorderOptions.csvPath = options.csvPath;
+    recorderOptions.recordPath = options.recordPath;
+    recorderOptions.maxFileBytes = options.maxFileBytes;
+    recorderOptions.maxFileSec = options.maxFileSec;
     recorderOptions.addressFamily = options.addressFamily;
     recorderOptions.initial = options.initial;
     recorderOptions.durationSec = options.durationSec;
@@ -62,35 +136,41 @@ int runHeadless(const AppOptions &options)
     if (!signalWatcher.install(&error))
         printErr(QStringLiteral("netchangeview: warning: %1; stop with --duration instead").arg(error));
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &recorder, [&recorder](const QString &name) {
-        printErr(QStringLiteral("netchangeview: %1 received, writing the CSV").arg(name));
+        printErr(QStringLiteral("netchangeview: %1 received, %2")
+                     .arg(name,
+                          recorder.isRecordingToFile() ? QStringLiteral("closing the recording")
+                                                       : QStringLiteral("writing the CSV")));
         recorder.stop();
     });
     QObject::connect(&signalWatcher, &SignalWatcher::statusRequested, &recorder, [&recorder](const QString &name) {
         const NotificationModel *m = recorder.model();
         QString line = QStringLiteral("netchangeview: %1: recording, %2 events so far, %3")
                            .arg(name)
-                           .arg(m->history()->size())
+                           .arg(recorder.isRecordingToFile() ? recorder.recordedEvents() : m->history()->size())
                            .arg(m->isSnapshotComplete() ? QStringLiteral("snapshot taken")
                                                         : QStringLiteral("initial snapshot in progress"));
-        if (m->history()->droppedCount() > 0)
+        if (m->history()->droppedCount() > 0 && !recorder.isRecordingToFile())
             line += QStringLiteral(", the %1 oldest dropped").arg(m->history()->droppedCount());
         printErr(line);
     });
     // Said once, when it starts; the CSV's first row counts what was dropped in the end.
     bool droppingSaid = false;
-    QObject::connect(history, &EventHistory::droppedCountChanged, &recorder, [history, &droppingSaid](qint64 dropped) {
-        if (dropped <= 0 || std::exchange(droppingSaid, true))
-            return;
-        printErr(QStringLiteral("netchangeview: warning: more than %1 events: dropping the oldest from now on (the "
-                                "CSV will start with a gap row counting them; --max-events sets the limit)")
-                     .arg(history->capacity()));
-    });
+    QObject::connect(
+        history, &EventHistory::droppedCountChanged, &recorder, [&recorder, history, &droppingSaid](qint64 dropped) {
+            // A recording file keeps every event; the history is then only a short window.
+            if (dropped <= 0 || recorder.isRecordingToFile() || std::exchange(droppingSaid, true))
+                return;
+            printErr(QStringLiteral("netchangeview: warning: more than %1 events: dropping the oldest from now on (the "
+                                    "CSV will start with a gap row counting them; --max-events sets the limit)")
+                         .arg(history->capacity()));
+        });
 
     QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
         NotificationModel *m = recorder.model();
         const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM/SIGHUP/SIGQUIT")
                                                       : QStringLiteral("for %1 s").arg(options.durationSec, 0, 'g', 12);
-        const QString source_ = QString::fromStdString(source->name());
+        const QString source_ = QString::fromStdString(source->name())
+            + (options.recordPath.isEmpty() ? QString() : QStringLiteral(" to ") + options.recordPath);
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.
             printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; recording %4 with %5")
@@ -106,22 +186,32 @@ int runHeadless(const AppOptions &options)
     int exitCode = ExitOk;
     QObject::connect(&recorder, &Recorder::finished, &recorder, [&](int code, const QString &message) {
         exitCode = code;
-        const qint64 events = recorder.model()->history()->size();
+        const qint64 events
+            = recorder.isRecordingToFile() ? recorder.recordedEvents() : recorder.model()->history()->size();
         if (recorder.snapshotIncomplete())
             printErr(QStringLiteral("netchangeview: warning: stopped before the initial snapshot was complete: the "
                                     "initial rows are not the full table (the last row of the CSV says so)"));
-        if (history->droppedSinceClear() > 0)
+        if (history->droppedSinceClear() > 0 && !recorder.isRecordingToFile())
             printErr(QStringLiteral("netchangeview: warning: the %1 oldest events were dropped (more than %2); the "
                                     "CSV's first row counts them")
                          .arg(history->droppedSinceClear())
                          .arg(history->capacity()));
         if (code == 0) {
-            printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
-                         .arg(events)
-                         .arg(OutputFile::displayName(options.csvPath)));
+            if (recorder.isRecordingToFile())
+                printErr(QStringLiteral("netchangeview: recorded %1 events to %2")
+                             .arg(events)
+                             .arg(recorder.recordingPath() == options.recordPath
+                                      ? options.recordPath
+                                      : QStringLiteral("%1 ... %2")
+                                            .arg(recording::RecordingWriter::partPath(options.recordPath, 1),
+                                                 recorder.recordingPath())));
+            if (!options.csvPath.isEmpty())
+                printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
+                             .arg(events)
+                             .arg(OutputFile::displayName(options.csvPath)));
             if (recorder.snapshotIncomplete())
                 exitCode = ExitSnapshotIncomplete;
-        } else if (events == 0) {
+        } else if (events == 0 || recorder.isRecordingToFile()) {
             printErr(QStringLiteral("netchangeview: ") + message);
         } else {
             // Nothing recorded is lost silently: save it in a new file of our own in the

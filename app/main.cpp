@@ -4,6 +4,7 @@
 #include "app/displaycheck.h"
 #include "app/gui.h"
 #include "app/headless.h"
+#include "model/recording/recordingreader.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -40,6 +41,16 @@ int main(int argc, char **argv)
         parsed = ncv::parseCommandLine(arguments);
         if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless)
             displayProblem = ncv::displayProblem(arguments); // plugin paths need the application
+    }
+    // A FILE that is not a recording is a wrong command line, said before any display is
+    // needed; the window opens it again (it may change meanwhile).
+    if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()) {
+        ncv::recording::RecordingReader reader;
+        QString error;
+        if (!reader.open(parsed.options.inputPath, &error)) {
+            std::fprintf(stderr, "netchangeview: %s\n", error.toLocal8Bit().constData());
+            return ncv::ExitUsage;
+        }
     }
     switch (parsed.action) {
     case ncv::ParseResult::ExitOk: std::fputs(parsed.message.toLocal8Bit().constData(), stdout); return 0;

@@ -303,6 +303,8 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             continue;
         }
         countObject(r.object, r.change);
+        if (!m_snapshotRowsAreEvents && r.change == ChangeKind::Initial)
+            unrecorded[k] = true; // in the tables below, not in the history
         switch (r.object) {
         case ObjectKind::Interface: {
             m_interfaces->apply(r);

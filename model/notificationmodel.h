@@ -73,6 +73,13 @@ public:
     /// the interfaces of later events (interfaceName, the history's if_name), but none of
     /// its Initial rows enters the history, the timeline, the tables or liveCount.
     bool start(int addressFamily, bool recordInitial, QString *error);
+    /// False: the rows of the next start()'s initial snapshot fill the tables, the interface
+    /// names and liveCount, but are not events (they stay out of the history, the event
+    /// log, the timeline and totalEvents). For a state shown as it was at one moment (a
+    /// recording's tables at a time T, served by a ReplaySource), whose events are in the
+    /// history already. True (the default): they are events, as recordInitial says.
+    void setSnapshotRowsAreEvents(bool events) { m_snapshotRowsAreEvents = events; }
+    bool snapshotRowsAreEvents() const { return m_snapshotRowsAreEvents; }
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }
@@ -198,6 +205,7 @@ private:
     bool m_applying = false;
     // start()'s recordInitial; read by onRecords on the reader thread.
     std::atomic<bool> m_recordInitial {true};
+    bool m_snapshotRowsAreEvents = true; // GUI thread only
 
     // Records waiting for the GUI thread, in the compact form of eventcodec (about 50
     // bytes per route instead of a ChangeRecord's ~470): a burst of a million routes

@@ -5,11 +5,20 @@
 #include "model/history/eventhistory.h"
 #include "model/modellogging.h"
 #include "model/notificationmodel.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
+#include "platform/format.h"
+#include "platform/source.h"
 
+#include <QCoreApplication>
+#include <QFileInfo>
 #include <QMetaObject>
+#include <QSysInfo>
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace ncv {
 
@@ -30,12 +39,83 @@ Recorder::~Recorder() = default;
 
 bool Recorder::start(QString *error)
 {
-    if (m_options.csvPath.isEmpty()) {
+    if (m_options.csvPath.isEmpty() && m_options.recordPath.isEmpty()) {
         if (error)
             *error = QStringLiteral("no CSV file given");
         return false;
     }
+    if (!m_options.recordPath.isEmpty() && !openRecording(error))
+        return false;
     return m_model->start(m_options.addressFamily, m_options.initial, error);
+}
+
+bool Recorder::openRecording(QString *error)
+{
+    recording::RecordingMeta meta;
+    meta.hostName = QSysInfo::machineHostName();
+    meta.os = QSysInfo::prettyProductName();
+    meta.kernel = QSysInfo::kernelType() + u' ' + QSysInfo::kernelVersion();
+    meta.source = m_model->sourceName();
+    platform::Family family = platform::Family::Unspec;
+    platform::familyFromAf(m_options.addressFamily, &family);
+    meta.familyFilter = QString::fromLatin1(platform::familyName(family));
+    meta.programVersion = QCoreApplication::applicationVersion();
+#ifdef Q_OS_WIN
+    meta.keyScheme = QStringLiteral("windows");
+#else
+    // The namespace recorded: ifindexes and routes are per network namespace.
+    meta.namespaceName = QFileInfo(QStringLiteral("/proc/self/ns/net")).symLinkTarget().section(u'/', -1);
+#endif
+    auto writer = std::make_unique<recording::RecordingWriter>();
+    recording::RecordingWriter::Options options;
+    options.maxFileBytes = m_options.maxFileBytes;
+    options.maxFileDurationUs = qint64(m_options.maxFileSec * 1e6);
+    if (!writer->open(m_options.recordPath, meta, options, error))
+        return false;
+    m_writer = std::move(writer);
+    EventHistory *history = m_model->history();
+    history->setCapacity(kRecordingHistoryEvents);
+    connect(history, &EventHistory::appended, this, &Recorder::onAppended);
+    return true;
+}
+
+QString Recorder::recordingPath() const
+{
+    return m_writer ? m_writer->currentPath() : QString();
+}
+
+void Recorder::onAppended(qint64 first, qint64 last)
+{
+    if (!m_writer)
+        return;
+    const EventHistory *h = m_model->history();
+    for (qint64 i = first; i <= last; ++i)
+        m_writer->append(h->sequence(i), h->timeUs(i), h->encoded(i), h->ifName(i));
+    m_recorded += last - first + 1;
+    if (m_writer->failed() && !m_finished)
+        QMetaObject::invokeMethod(this, &Recorder::stop, Qt::QueuedConnection);
+}
+
+bool Recorder::finishRecording(QString *error)
+{
+    if (!m_writer->finish(error)) {
+        if (error)
+            *error = QStringLiteral("recording %1 failed: %2").arg(m_writer->currentPath(), *error);
+        return false;
+    }
+    if (m_options.csvPath.isEmpty())
+        return true;
+    recording::RecordingReader reader;
+    QString why;
+    std::int64_t rows = 0;
+    if (!reader.open(m_options.recordPath, &why)
+        || !recording::exportEvents(reader, std::numeric_limits<std::int64_t>::min(),
+                                    std::numeric_limits<std::int64_t>::max(), m_options.csvPath, &rows, &why)) {
+        if (error)
+            *error = QStringLiteral("%1; the events are in the recording %2").arg(why, m_options.recordPath);
+        return false;
+    }
+    return true;
 }
 
 void Recorder::onSnapshotComplete()
@@ -43,6 +123,8 @@ void Recorder::onSnapshotComplete()
     if (m_ready || m_finished)
         return;
     m_ready = true;
+    if (m_writer)
+        m_writer->requestKeyframe(QStringLiteral("start"));
     Q_EMIT ready();
     if (m_options.durationSec < 0)
         return; // until stop()
@@ -102,7 +184,12 @@ void Recorder::stop()
     }
     QString error;
     int exitCode = 0;
-    if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
+    if (m_writer) {
+        if (!finishRecording(&error)) {
+            exitCode = 1;
+            qCInfo(lcModel) << error;
+        }
+    } else if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
         exitCode = 1;
         qCInfo(lcModel) << error; // the caller reports it, from finished()
     } else {

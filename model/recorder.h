@@ -5,7 +5,11 @@
 // until durationSec has passed (counted from ready) or stop() is called, then cancels,
 // applies what is pending, writes the CSV (csv::exportToFile) and emits
 // finished(exitCode, error). Stopped before the initial snapshot was complete, it appends
-// a marker event that says so (snapshotIncomplete()). GUI (main) thread only.
+// a marker event that says so (snapshotIncomplete()).
+// With a recording file (RecorderOptions::recordPath) every event also goes to the file as
+// it arrives (recording::RecordingWriter, its own thread), the history keeps only the
+// newest kRecordingHistoryEvents (memory stays bounded however long it runs), and the CSV,
+// when asked for too, is converted from the file at the end. GUI (main) thread only.
 #pragma once
 
 #include <QDeadlineTimer>
@@ -13,15 +17,20 @@
 #include <QString>
 #include <QTimer>
 
+#include <memory>
+
 namespace ncv {
 
 namespace platform {
 class Source;
 }
 class NotificationModel;
+namespace recording {
+class RecordingWriter;
+}
 
 struct RecorderOptions {
-    QString csvPath; ///< output file
+    QString csvPath; ///< CSV output file; may be empty when recordPath is given
     int addressFamily = 0; ///< AF_INET / AF_INET6 / AF_UNSPEC (use platform::afUnspec() etc.)
     bool initial = true; ///< record the snapshot as `initial` events
     /// Seconds after ready(); -1 = until stop(); 0 = stop at ready. Any length up to
@@ -31,7 +40,17 @@ struct RecorderOptions {
     /// Most events kept (EventHistory capacity); older ones are dropped and the CSV starts
     /// with a marker row counting them. 0 = EventHistory::kDefaultCapacity.
     qint64 maxEvents = 0;
+    /// Recording file (recordingwriter.h), created new; empty = none.
+    QString recordPath {};
+    /// A series of recording files instead of one (RecordingWriter::Options): bytes and
+    /// seconds per file; 0 = no limit.
+    qint64 maxFileBytes = 0;
+    double maxFileSec = 0;
 };
+
+/// Events the history keeps while recording to a file: more than a slice of the model
+/// (NotificationModel::kMaxSliceRecords), so none is dropped before the file gets it.
+inline constexpr qint64 kRecordingHistoryEvents = 4 * 65'536;
 
 /// The longest duration a Recorder accepts, in seconds (about 31.7 years).
 inline constexpr double kMaxDurationSec = 1e9;
@@ -47,7 +66,8 @@ public:
     Recorder(platform::Source *source, RecorderOptions options, QObject *parent = nullptr);
     ~Recorder() override;
 
-    /// Registers. Returns false with *error set when the registration fails.
+    /// Creates the recording file (when asked) and registers. Returns false with *error set
+    /// when either fails.
     bool start(QString *error);
     /// Finishes now (any time, also before ready): cancel, apply pending, write CSV,
     /// emit finished(). Does nothing after the first call.
@@ -63,11 +83,18 @@ public:
     bool snapshotIncomplete() const { return m_snapshotIncomplete; }
     /// When the duration ends: forever before ready() and without a duration.
     QDeadlineTimer deadline() const { return m_deadline; }
+    /// True while events go to a recording file.
+    bool isRecordingToFile() const { return m_writer != nullptr; }
+    /// The recording file written now (the current part of a series); empty without one.
+    QString recordingPath() const;
+    /// Events handed to the recording file so far.
+    qint64 recordedEvents() const { return m_recorded; }
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
     void ready();
-    /// Recording ended: exitCode 0 and an empty error when the CSV was written;
+    /// Recording ended: exitCode 0 and an empty error when the recording file and the CSV
+    /// were written;
     /// non-zero and a message naming the file and the reason otherwise.
     void finished(int exitCode, const QString &error);
 
@@ -75,6 +102,10 @@ private:
     void onSnapshotComplete();
     void armDurationTimer();
     void onDurationTimer();
+    void onAppended(qint64 first, qint64 last);
+    bool openRecording(QString *error);
+    // Closes the recording file and converts it to the CSV when asked; *error on failure.
+    bool finishRecording(QString *error);
 
     RecorderOptions m_options;
     NotificationModel *m_model;
@@ -83,6 +114,9 @@ private:
     bool m_ready = false;
     bool m_finished = false;
     bool m_snapshotIncomplete = false;
+    std::unique_ptr<recording::RecordingWriter> m_writer;
+    qint64 m_recorded = 0;
+    bool m_writerFailureSaid = false;
 };
 
 } // namespace ncv

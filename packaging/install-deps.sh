@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-qpa-plugins libgl-dev
-    libmnl-dev doctest-dev
+    libmnl-dev doctest-dev libsqlite3-dev sqlite3
     iproute2 fonts-dejavu-core
 )
 for arg in "$@"; do

@@ -9,6 +9,7 @@
 #include "model/export/csvreader.h"
 #include "support/mountns.h"
 #include "support/netns.h"
+#include "support/testrecording.h"
 
 #include <QDir>
 #include <QProcess>
@@ -227,6 +228,7 @@ private Q_SLOTS:
     void displayThatCannotBeOpenedGivesOneLine_data();
     void displayThatCannotBeOpenedGivesOneLine();
     void windowOpensUnderXvfb();
+    void windowOpensARecording();
 
     void exportsToDevicesInPlace();
     void exportsToStandardOutputAndFifo();
@@ -723,6 +725,11 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
                                   << 2 << u"--max-events"_s;
     QTest::newRow("file is a directory") << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp"_s} << 1
                                          << u"directory"_s;
+    // The window's FILE: checked before any display is needed.
+    QTest::newRow("window: no such recording")
+        << QStringList {u"/nonexistent-dir/rec.ncv"_s} << 2 << u"/nonexistent-dir/rec.ncv: no such file"_s;
+    QTest::newRow("window: not a recording") << QStringList {m_binary} << 2 << u"not a NetChangeView recording"_s;
+    QTest::newRow("window: two files") << QStringList {u"a.ncv"_s, u"b.ncv"_s} << 2 << u"unexpected argument 'b.ncv'"_s;
     // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
     for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
         QTest::addRow("duration %s", qPrintable(d))
@@ -773,6 +780,31 @@ void TestHeadless::windowClosesCleanlyOnSignals()
     QVERIFY2(settings.open(QIODevice::ReadOnly), qPrintable(settingsFile + u": "_s + QString::fromLocal8Bit(err)));
     const QByteArray text = settings.readAll();
     QVERIFY2(text.contains("[mainWindow]") && text.contains("geometry="), text.constData());
+}
+
+void TestHeadless::windowOpensARecording()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString path = home.filePath(u"rec.ncv"_s);
+    QString error;
+    QVERIFY2(ncv::testdata::writeTestRecording(path, nullptr, &error), qPrintable(error));
+    QProcess p;
+    p.setProcessEnvironment(guiEnvironment(home.path()));
+    p.start(m_binary, {path});
+    QVERIFY(p.waitForStarted(10000));
+    QVERIFY2(waitUntilCatching(p, SIGTERM), "the window never opened");
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(15000));
+    const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(!err.contains(u"cannot"_s), qPrintable(err));
+    // The file went to the recent files.
+    QFile settings(home.filePath(u"config/NetChangeView/NetChangeView.conf"_s));
+    QVERIFY2(settings.open(QIODevice::ReadOnly), qPrintable(err));
+    const QByteArray text = settings.readAll();
+    QVERIFY2(text.contains(path.toUtf8()), text.constData());
 }
 
 void TestHeadless::displayThatCannotBeOpenedGivesOneLine_data()

@@ -10,23 +10,27 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
+#include "support/testrecording.h"
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventlogdelegate.h"
 #include "views/eventpane.h"
 #include "views/rowstatedelegate.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QAreaSeries>
 #include <QClipboard>
 #include <QComboBox>
@@ -37,7 +41,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPointer>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -53,6 +60,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QUrl>
 
 #include <memory>
 
@@ -217,8 +225,18 @@ private Q_SLOTS:
     void expiredAndInferredEventsAreStyled();
     void routeExpiryCountsDown();
     void diagnosticsShowsStatsAndWarnsWhenClamped();
+    // recordings
+    void recordingOpensAtTheEnd();
+    void timeCursorShowsThePast();
+    void openingABrokenFileKeepsTheWindow();
+    void recentFilesAndDrop();
+    void rangeComparesTwoMoments();
 
 private:
+    /// Writes the test recording once per test into its own directory.
+    QString writeRecording(TestRecording *rec);
+    QTemporaryDir m_recordingDir;
+    int m_recordings = 0;
     QTemporaryDir m_settingsDir;
 };
 
@@ -1153,6 +1171,287 @@ void TestMainWindow::diagnosticsShowsStatsAndWarnsWhenClamped()
         f.window->diagnosticsDialog()->valueText(QStringLiteral("requestedBuffer")).contains(QStringLiteral("not")));
     QVERIFY(f.window->diagnosticsDialog()->warningText().isEmpty());
     model.stop();
+}
+
+namespace {
+
+/// The banner's time text: "2026-11-21 03:12:07.123456 UTC".
+QString utcText(qint64 us)
+{
+    return QDateTime::fromSecsSinceEpoch(us / 1'000'000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"))
+        + QStringLiteral(".%1 UTC").arg(us % 1'000'000, 6, 10, QLatin1Char('0'));
+}
+
+QStringList routeDestinations(MainWindow *w)
+{
+    QSortFilterProxyModel *proxy = w->tablesPage()->routesSection()->proxy();
+    QStringList out = columnTexts(proxy, columnOf(proxy, QStringLiteral("Destination")));
+    out.sort();
+    return out;
+}
+
+/// Clicks the timeline at time us (pixel resolution: a few ms at this width).
+void clickTimeline(MainWindow *w, qint64 us)
+{
+    TimelineChartView *chart = w->timelineView();
+    const QPoint at(int(std::lround(chart->xAtTime(us))), chart->viewport()->height() / 2);
+    QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, at);
+}
+
+} // namespace
+
+QString TestMainWindow::writeRecording(TestRecording *rec)
+{
+    if (!m_recordingDir.isValid())
+        return QString();
+    const QString path = m_recordingDir.filePath(QStringLiteral("rec-%1.ncv").arg(++m_recordings));
+    QString error;
+    if (!writeTestRecording(path, rec, &error)) {
+        qWarning("cannot write the test recording: %s", qPrintable(error));
+        return QString();
+    }
+    return path;
+}
+
+void TestMainWindow::recordingOpensAtTheEnd()
+{
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY2(w->windowTitle().contains(QFileInfo(path).fileName()), qPrintable(w->windowTitle()));
+    QVERIFY2(w->windowTitle().contains(QStringLiteral("testhost")), qPrintable(w->windowTitle()));
+    // The tables at the end of the recording.
+    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 2);
+    QCOMPARE(w->tablesPage()->addressesSection()->proxy()->rowCount(), 1);
+    QCOMPARE(
+        routeDestinations(w.get()),
+        (QStringList {QStringLiteral("0.0.0.0/0"), QStringLiteral("10.10.0.0/16"), QStringLiteral("192.168.1.0/24")}));
+    // The event log holds the recorded events, with their numbers; the timeline their changes.
+    QCOMPARE(w->eventPane()->eventsSection()->proxy()->rowCount(), rec.events);
+    QCOMPARE(w->chartBins()->total(), qint64(4));
+    const qint64 end = w->recordingSession()->info().endUs;
+    QCOMPARE(w->timelineView()->cursorTimeUs(), end);
+    QVERIFY(w->timelineView()->fromUs() <= rec.t0 && w->timelineView()->toUs() >= end);
+    QVERIFY(w->stateBanner()->isVisible());
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — the end of the recording").arg(utcText(end)));
+    QVERIFY(!w->backToEndAction()->isEnabled());
+    QVERIFY(!w->pauseAction()->isEnabled());
+    QVERIFY(!w->familySelector()->isEnabled());
+    QVERIFY2(w->stateLabel()->text().startsWith(QStringLiteral("Recording (read-only")),
+             qPrintable(w->stateLabel()->text()));
+    QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: 3")), qPrintable(w->countsLabel()->text()));
+
+    // At most 5 events in the log: the status bar says so; the tables are still the end's.
+    std::unique_ptr<MainWindow> limited(MainWindow::openRecordingWindow(path, nullptr, &error, 5));
+    QVERIFY2(limited, qPrintable(error));
+    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), 5);
+    QCOMPARE(limited->tablesPage()->routesSection()->proxy()->rowCount(), 3);
+    QVERIFY2(limited->statusBar()->currentMessage().startsWith(
+                 QStringLiteral("Loaded the first 5 of %1 events").arg(rec.events)),
+             qPrintable(limited->statusBar()->currentMessage()));
+    QVERIFY2(limited->countsLabel()->text().contains(QStringLiteral("(the log holds the first 5)")),
+             qPrintable(limited->countsLabel()->text()));
+}
+
+void TestMainWindow::timeCursorShowsThePast()
+{
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->resize(1280, 860);
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    w->timelineView()->refreshNow();
+
+    // A click on the timeline between the first and the second added route.
+    clickTimeline(w.get(), rec.t1 + 2'500'000);
+    const qint64 cursor = w->timelineView()->cursorTimeUs();
+    QVERIFY2(cursor > rec.t1 && cursor < rec.t2, qPrintable(QString::number(cursor - rec.t1)));
+    QCOMPARE(w->recordingSession()->cursorUs(), cursor);
+    QCOMPARE(
+        routeDestinations(w.get()),
+        (QStringList {QStringLiteral("0.0.0.0/0"), QStringLiteral("10.9.0.0/16"), QStringLiteral("192.168.1.0/24")}));
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(cursor)));
+    QVERIFY(w->backToEndAction()->isEnabled());
+    QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: 3")), qPrintable(w->countsLabel()->text()));
+    // The log follows the cursor: the newest event at or before it (the t1 route's add).
+    QTableView *log = w->eventPane()->eventsSection()->view();
+    QCOMPARE(log->currentIndex().data(EventIndexRole).toLongLong(), 5);
+    QCOMPARE(w->recordingSession()->cursorUs(), cursor); // and the cursor stays where it was put
+    if (const QByteArray shot = qgetenv("NCV_RECORDING_SCREENSHOT"); !shot.isEmpty()) {
+        w->tablesPage()->setCurrentSection(w->tablesPage()->routesSection());
+        QTest::qWait(300); // the row count under the filter line is updated 250 ms after a change
+        QVERIFY(w->grab().save(QString::fromLocal8Bit(shot)));
+    }
+
+    // Next change (Alt+Right): the second route came at t2.
+    QCOMPARE(w->nextChangeAction()->shortcut(), QKeySequence(Qt::ALT | Qt::Key_Right));
+    QTest::keyClick(w.get(), Qt::Key_Right, Qt::AltModifier);
+    QCOMPARE(w->recordingSession()->cursorUs(), rec.t2);
+    QCOMPARE(w->timelineView()->cursorTimeUs(), rec.t2);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
+    QCOMPARE(log->currentIndex().data(EventIndexRole).toLongLong(), 6);
+    // Previous change (Alt+Left): back to t1.
+    QTest::keyClick(w.get(), Qt::Key_Left, Qt::AltModifier);
+    QCOMPARE(w->recordingSession()->cursorUs(), rec.t1);
+    QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(rec.t1)));
+
+    // Back to the end (Ctrl+L).
+    QTest::keyClick(w.get(), Qt::Key_L, Qt::ControlModifier);
+    QVERIFY(w->recordingSession()->isAtEnd());
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 3);
+    QVERIFY(!routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
+    QVERIFY(w->stateBannerText().endsWith(QStringLiteral("the end of the recording")));
+
+    // Selecting an event in the log moves the cursor to its time: the route deleted at t3
+    // is shown as it was just after its addition when its Add event (seq 6) is selected.
+    QCOMPARE(log->currentIndex().data(EventIndexRole).toLongLong(), 8);
+    QSortFilterProxyModel *logProxy = w->eventPane()->eventsSection()->proxy();
+    int row = -1;
+    for (int r = 0; r < logProxy->rowCount(); ++r) {
+        if (logProxy->index(r, 0).data(EventIndexRole).toLongLong() == 5)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    log->setCurrentIndex(logProxy->index(row, 0));
+    QCOMPARE(w->recordingSession()->cursorUs(), rec.t1);
+    QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
+    // The history did not grow with the states shown.
+    QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(rec.events));
+}
+
+void TestMainWindow::openingABrokenFileKeepsTheWindow()
+{
+    Fixture f;
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes);
+    QVERIFY(m_recordingDir.isValid());
+    const QString path = m_recordingDir.filePath(QStringLiteral("broken.ncv"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray("SQLite format 3", 16) + QByteArray(4000, '\x42'));
+    }
+    QVERIFY(!f.window->openRecording(path));
+    auto *box = f.window->findChild<QMessageBox *>(QStringLiteral("openErrorBox"));
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(QStringLiteral("broken.ncv")), qPrintable(box->text()));
+    QVERIFY2(f.window->statusBar()->currentMessage().contains(QStringLiteral("broken.ncv")),
+             qPrintable(f.window->statusBar()->currentMessage()));
+    box->close();
+    QVERIFY(MainWindow::recentFiles().isEmpty());
+    // Still the live window: a new route shows up.
+    f.source.upsert(routeRow("10.77.0.0", 16, "192.168.1.1", 2, 0));
+    QTRY_COMPARE(f.window->tablesPage()->routesSection()->proxy()->rowCount(), kRoutes + 1);
+    QVERIFY(f.window->stateBanner()->isHidden());
+    QVERIFY(f.window->pauseAction()->isEnabled());
+}
+
+void TestMainWindow::recentFilesAndDrop()
+{
+    Fixture f;
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QPointer<MainWindow> opened = f.window->openRecording(path);
+    QVERIFY(opened);
+    QVERIFY(opened->testAttribute(Qt::WA_DeleteOnClose));
+    QVERIFY(opened->isVisible());
+    QCOMPARE(MainWindow::recentFiles(), QStringList {QFileInfo(path).absoluteFilePath()});
+    delete opened.data();
+
+    // A file that is gone stays in the menu, greyed; at most kMaxRecentFiles are kept.
+    const QString gone = m_recordingDir.filePath(QStringLiteral("gone.ncv"));
+    MainWindow::addRecentFile(gone);
+    Q_EMIT f.window->recentMenu()->aboutToShow();
+    QAction *goneAction = nullptr;
+    QAction *thereAction = nullptr;
+    for (QAction *a : f.window->recentMenu()->actions()) {
+        if (a->data().toString() == gone)
+            goneAction = a;
+        if (a->data().toString() == QFileInfo(path).absoluteFilePath())
+            thereAction = a;
+    }
+    QVERIFY(goneAction && thereAction);
+    QVERIFY(!goneAction->isEnabled());
+    QVERIFY(thereAction->isEnabled());
+    for (int i = 0; i < 15; ++i)
+        MainWindow::addRecentFile(m_recordingDir.filePath(QStringLiteral("more-%1.ncv").arg(i)));
+    QCOMPARE(MainWindow::recentFiles().size(), MainWindow::kMaxRecentFiles);
+
+    // Dropping the file on the window opens it in a new window.
+    auto *mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(f.window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(f.window.get(), &drop);
+    QVERIFY(drop.isAccepted());
+    MainWindow *dropped = nullptr;
+    QTRY_VERIFY([&dropped] {
+        for (QWidget *top : QApplication::topLevelWidgets()) {
+            auto *mw = qobject_cast<MainWindow *>(top);
+            if (mw && mw->recordingSession() && mw->isVisible())
+                dropped = mw;
+        }
+        return dropped != nullptr;
+    }());
+    QCOMPARE(dropped->tablesPage()->routesSection()->proxy()->rowCount(), 3);
+    delete dropped;
+    delete mime;
+}
+
+void TestMainWindow::rangeComparesTwoMoments()
+{
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY(!w->compareRangeAction()->isEnabled());
+    // A range over t1..t3 selected on the timeline (as a drag does).
+    w->timelineView()->selectTimeRange(rec.t1 - 1'000'000, rec.t3 + 1'000'000);
+    QVERIFY(w->compareRangeAction()->isEnabled());
+    QCOMPARE(w->compareRangeAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_D));
+    w->compareRangeAction()->trigger();
+    auto *dialog = w->findChild<StateDiffDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    // The route added at t1 and deleted at t3 is no net change.
+    QTableWidget *table = dialog->table();
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(0, StateDiffDialog::Change)->text(), QStringLiteral("changed"));
+    QCOMPARE(table->item(0, StateDiffDialog::Key)->text(), QStringLiteral("eth0"));
+    QCOMPARE(table->item(0, StateDiffDialog::ChangedFields)->text(), QStringLiteral("mtu"));
+    QVERIFY(table->item(0, StateDiffDialog::Before)->text().contains(QStringLiteral("1500")));
+    QVERIFY(table->item(0, StateDiffDialog::After)->text().contains(QStringLiteral("9000")));
+    QCOMPARE(table->item(1, StateDiffDialog::Change)->text(), QStringLiteral("added"));
+    QCOMPARE(table->item(1, StateDiffDialog::Key)->text(), QStringLiteral("10.10.0.0/16"));
+    QVERIFY2(dialog->summaryLabel()->text().endsWith(QStringLiteral("1 added, 0 removed, 1 changed")),
+             qPrintable(dialog->summaryLabel()->text()));
+    if (const QByteArray shot = qgetenv("NCV_DIFF_SCREENSHOT"); !shot.isEmpty())
+        QVERIFY(dialog->grab().save(QString::fromLocal8Bit(shot)));
+    const QString csvPath = m_recordingDir.filePath(QStringLiteral("diff.csv"));
+    QVERIFY2(dialog->exportCsv(csvPath, &error), qPrintable(error));
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csvFile.readAll().split('\n');
+    QCOMPARE(lines.size(), 4);
+    QVERIFY2(lines.value(2).contains(",added,route,ipv4,10.10.0.0/16,,,"), lines.value(2).constData());
+    QVERIFY(!dialog->exportCsv(m_recordingDir.filePath(QStringLiteral("no-such-dir/diff.csv")), &error));
+    QVERIFY2(error.contains(QStringLiteral("no-such-dir")), qPrintable(error));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -128,6 +128,7 @@ void EventPane::onEventSelected(const QModelIndex &current)
         return;
     }
     m_details->showRecord(history->record(i), history->sequence(i), history->ifName(i));
+    Q_EMIT eventTimeSelected(history->timeUs(i));
 }
 
 } // namespace ncv

@@ -55,6 +55,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// A time filter was set (true) or cleared (false).
     void timeFilterChanged(bool active);
+    /// The current row of the event log became the event at timeUs (µs since the epoch):
+    /// the user selected it (the window moves the time cursor of a recording there).
+    void eventTimeSelected(qint64 timeUs);
 
 private:
     void onEventSelected(const QModelIndex &current);

@@ -4,11 +4,13 @@
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
+#include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
@@ -21,18 +23,29 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressDialog>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <climits>
@@ -77,6 +90,15 @@ QIcon themeIcon(const char *themeName, const char *fallback)
                             QIcon(QStringLiteral(":/icons/") + QLatin1StringView(fallback) + QStringLiteral(".svg")));
 }
 
+/// "2026-11-21 03:12:07.123456 UTC".
+QString utcText(qint64 us)
+{
+    const qint64 seconds = us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000);
+    const qint64 micros = us - seconds * 1'000'000;
+    return QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")) + u'.'
+        + QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0')) + QStringLiteral(" UTC");
+}
+
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
@@ -116,8 +138,21 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
         QTimer::singleShot(0, this, &MainWindow::onSnapshotComplete);
 }
 
+MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *parent)
+    : MainWindow(session->model(), parent)
+{
+    m_session = std::move(session);
+    setupRecording();
+}
+
 MainWindow::~MainWindow()
 {
+    if (m_session) {
+        // The widgets show the session's models: they go first.
+        m_statusTimer.stop();
+        delete m_diagnostics;
+        delete takeCentralWidget();
+    }
     // The worker holds its own copies; still, do not leave it writing after the window.
     m_exportWatcher.disconnect(this);
     if (m_exportWatcher.isRunning()) {
@@ -126,8 +161,289 @@ MainWindow::~MainWindow()
     }
 }
 
+void MainWindow::setupRecording()
+{
+    const recording::RecordingInfo &info = m_session->info();
+    const QString file = QFileInfo(m_session->path()).fileName();
+    const QString host = m_session->hostName();
+    setWindowTitle(host.isEmpty() ? tr("%1 — NetChangeView").arg(file) : tr("%1 — %2 — NetChangeView").arg(file, host));
+    setWindowFilePath(m_session->path());
+
+    // Read-only: nothing to subscribe to, pause or restart.
+    m_pauseAction->setEnabled(false);
+    m_familyCombo->setEnabled(false);
+    m_familyGroup->setEnabled(false);
+
+    // No live edge: "follow" shows the whole recording, and Ctrl+L goes back to its end.
+    m_followAction->setShortcut(QKeySequence());
+    m_followAction->setText(tr("Show &Whole Recording"));
+    m_followAction->setToolTip(tr("Timeline shows the whole recording"));
+    m_chart->setHomeRange(info.startUs, info.endUs);
+    m_chart->setFollowLiveEdge(true);
+    m_chart->refreshNow();
+    m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
+                           "event log), wheel to zoom, double click to show the whole recording"));
+
+    m_backToEndAction = new QAction(tr("&Back to the End"), this);
+    m_backToEndAction->setObjectName(QStringLiteral("backToEndAction"));
+    m_backToEndAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_backToEndAction->setIcon(themeIcon("go-last", "follow"));
+    connect(m_backToEndAction, &QAction::triggered, this, [this] { setTimeCursor(m_session->info().endUs); });
+    m_previousChangeAction = new QAction(tr("&Previous Change"), this);
+    m_previousChangeAction->setObjectName(QStringLiteral("previousChangeAction"));
+    m_previousChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+    m_previousChangeAction->setIcon(themeIcon("go-previous", "follow"));
+    connect(m_previousChangeAction, &QAction::triggered, this, [this] {
+        const qint64 us = m_session->previousChangeUs(m_session->cursorUs());
+        if (us >= 0)
+            setTimeCursor(us);
+    });
+    m_nextChangeAction = new QAction(tr("&Next Change"), this);
+    m_nextChangeAction->setObjectName(QStringLiteral("nextChangeAction"));
+    m_nextChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    m_nextChangeAction->setIcon(themeIcon("go-next", "follow"));
+    connect(m_nextChangeAction, &QAction::triggered, this, [this] {
+        const qint64 us = m_session->nextChangeUs(m_session->cursorUs());
+        if (us >= 0)
+            setTimeCursor(us);
+    });
+    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
+    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
+    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareRangeAction->setToolTip(
+        tr("Objects added, removed and changed between the start and the end of the range selected on the "
+           "timeline (Ctrl+D)"));
+    m_compareRangeAction->setEnabled(false);
+    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
+    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
+        m_rangeFromUs = fromUs;
+        m_rangeToUs = toUs;
+    });
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
+    QMenu *time = new QMenu(tr("&Time"), this);
+    time->addAction(m_previousChangeAction);
+    time->addAction(m_nextChangeAction);
+    time->addSeparator();
+    time->addAction(m_backToEndAction);
+    time->addSeparator();
+    time->addAction(m_compareRangeAction);
+    menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
+    // Not setDefaultAction(): the button would take the menu's text back on every change.
+    m_bannerButton->setText(tr("Back to the end (Ctrl+L)"));
+    m_bannerButton->setIcon(m_backToEndAction->icon());
+    connect(m_bannerButton, &QToolButton::clicked, m_backToEndAction, &QAction::trigger);
+
+    connect(m_chart, &TimelineChartView::timeClicked, this, &MainWindow::setTimeCursor);
+    connect(m_eventPane, &EventPane::eventTimeSelected, this, [this](qint64 us) {
+        if (!m_selectingCursorEvent)
+            setTimeCursor(us);
+    });
+    connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
+    m_banner->show();
+    onStateShown(m_session->cursorUs());
+
+    if (m_session->unloadedEvents() > 0)
+        statusBar()->showMessage(tr("Loaded the first %1 of %2 events: the history holds %1 (--max-events)")
+                                     .arg(m_session->loadedEvents())
+                                     .arg(info.eventCount));
+    else if (!m_session->problems().isEmpty())
+        statusBar()->showMessage(tr("Damaged recording: %1").arg(m_session->problems().constFirst()));
+    updateStatus();
+}
+
+bool MainWindow::setTimeCursor(qint64 us)
+{
+    if (!m_session)
+        return false;
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = m_session->showStateAt(us, &error);
+    QApplication::restoreOverrideCursor();
+    if (!ok) {
+        qCWarning(lcViews) << "cannot show the state:" << error;
+        statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
+    }
+    return ok;
+}
+
+StateDiffDialog *MainWindow::showDiff(qint64 fromUs, qint64 toUs)
+{
+    if (!m_session)
+        return nullptr;
+    std::vector<StateChange> changes;
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = m_session->diff(fromUs, toUs, &changes, &error);
+    QApplication::restoreOverrideCursor();
+    if (!ok) {
+        statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 15000);
+        return nullptr;
+    }
+    auto *dialog = new StateDiffDialog(std::move(changes), std::min(fromUs, toUs), std::max(fromUs, toUs), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
+void MainWindow::onStateShown(qint64 us)
+{
+    m_chart->setCursorTime(us);
+    const bool atEnd = m_session->isAtEnd();
+    m_bannerLabel->setText(atEnd ? tr("State at %1 — the end of the recording").arg(utcText(us))
+                                 : tr("State at %1").arg(utcText(us)));
+    m_bannerButton->setVisible(!atEnd);
+    m_backToEndAction->setEnabled(!atEnd);
+    m_previousChangeAction->setEnabled(m_session->previousChangeUs(us) >= 0);
+    m_nextChangeAction->setEnabled(m_session->nextChangeUs(us) >= 0);
+    // The log follows the cursor: its newest event at or before it becomes the current row
+    // (the details panel shows it), unless a filter hides it.
+    const qint64 i = m_session->eventIndexAt(us);
+    QTableView *log = m_eventPane->eventsSection()->view();
+    QSortFilterProxyModel *proxy = m_eventPane->eventsSection()->proxy();
+    const QModelIndex shown = i >= 0 ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0)) : QModelIndex();
+    if (shown.isValid() && log->currentIndex().row() != shown.row()) {
+        m_selectingCursorEvent = true;
+        log->setCurrentIndex(shown);
+        log->scrollTo(shown);
+        m_selectingCursorEvent = false;
+    }
+    updateStatus();
+}
+
+QString MainWindow::stateBannerText() const
+{
+    if (!m_banner || m_banner->isHidden())
+        return QString();
+    QString text = m_bannerLabel->text();
+    if (!m_bannerButton->isHidden())
+        text += QStringLiteral(" — ") + m_bannerButton->text();
+    return text;
+}
+
+MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
+                                            qint64 maxEvents)
+{
+    auto session = std::make_unique<RecordingSession>();
+    constexpr int steps = 1000;
+    QProgressDialog progress(tr("Opening %1...").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, steps,
+                             progressParent);
+    progress.setWindowTitle(tr("Open Recording"));
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(500);
+    progress.setAutoClose(false);
+    progress.setAutoReset(false);
+    // Loaded on the GUI thread (the history and its models live there), page by page; a
+    // modal progress dialog keeps the window painted and takes the Cancel in between.
+    const bool ok = session->open(
+        path, error,
+        [&progress](qint64 done, qint64 total) {
+            progress.setValue(total > 0 ? int(done * steps / total) : 0);
+            return !progress.wasCanceled();
+        },
+        maxEvents);
+    progress.hide();
+    if (!ok)
+        return nullptr;
+    return new MainWindow(std::move(session));
+}
+
+MainWindow *MainWindow::openRecording(const QString &path)
+{
+    QString error;
+    // The same limit as this window's history (--max-events).
+    MainWindow *window = openRecordingWindow(path, this, &error, m_model->history()->capacity());
+    if (!window) {
+        qCWarning(lcViews) << "cannot open" << path << error;
+        statusBar()->showMessage(error, 15000);
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Open Recording"), error, QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("openErrorBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return nullptr;
+    }
+    addRecentFile(path);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
+    return window;
+}
+
+QStringList MainWindow::recentFiles()
+{
+    QStringList files = appSettings().value(QStringLiteral("recentFiles")).toStringList();
+    files.removeAll(QString());
+    return files.mid(0, kMaxRecentFiles);
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    appSettings().setValue(QStringLiteral("recentFiles"), files.mid(0, kMaxRecentFiles));
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    int n = 0;
+    for (const QString &file : files) {
+        ++n;
+        const QString label = n < 10 ? QStringLiteral("&%1 %2").arg(n).arg(QFileInfo(file).fileName())
+                                     : QStringLiteral("%1 %2").arg(n).arg(QFileInfo(file).fileName());
+        QAction *action = m_recentMenu->addAction(label);
+        action->setToolTip(QDir::toNativeSeparators(file));
+        action->setStatusTip(QDir::toNativeSeparators(file));
+        action->setData(file);
+        // A file that is gone stays listed (it may be on a disk not mounted now), greyed.
+        action->setEnabled(QFileInfo::exists(file));
+        connect(action, &QAction::triggered, this, [this, file] { openRecording(file); });
+    }
+    if (files.isEmpty())
+        m_recentMenu->addAction(tr("No recent recordings"))->setEnabled(false);
+    m_recentMenu->addSeparator();
+    QAction *clear = m_recentMenu->addAction(tr("&Clear Menu"));
+    clear->setEnabled(!files.isEmpty());
+    connect(clear, &QAction::triggered, this,
+            [] { appSettings().setValue(QStringLiteral("recentFiles"), QStringList()); });
+}
+
+void MainWindow::openWithDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), QDir::homePath(),
+                                                      tr("Recordings (*.ncv);;All files (*)"));
+    if (!path.isEmpty())
+        openRecording(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.constFirst().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.constFirst().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    const QString path = urls.constFirst().toLocalFile();
+    // After the drop returns: the drag source must not wait for a file to load.
+    QTimer::singleShot(0, this, [this, path] { openRecording(path); });
+}
+
 void MainWindow::createActions()
 {
+    m_openAction = new QAction(tr("&Open Recording..."), this);
+    m_openAction->setObjectName(QStringLiteral("openAction"));
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setIcon(themeIcon("document-open", "export"));
+    m_openAction->setToolTip(tr("Open a recording file in a new window (Ctrl+O)"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openWithDialog);
+
     m_exportAction = new QAction(tr("&Export Event History as CSV..."), this);
     m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -206,6 +522,12 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    fillRecentMenu();
+    file->addSeparator();
     file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -264,9 +586,32 @@ void MainWindow::createLayout()
         connect(section, &TableSection::activated, this, [this, section] { m_lastSection = section; });
     }
 
+    // The banner naming the moment the tables show (recordings; hidden live).
+    m_banner = new QFrame(this);
+    m_banner->setObjectName(QStringLiteral("stateBanner"));
+    m_banner->setStyleSheet(QStringLiteral("#stateBanner { background: #fdf2d0; border: 1px solid #e0b84c; }"
+                                           "#stateBanner QLabel { color: #5c4400; font-weight: bold; }"));
+    m_bannerLabel = new QLabel(m_banner);
+    m_bannerLabel->setObjectName(QStringLiteral("stateBannerLabel"));
+    m_bannerLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_bannerButton = new QToolButton(m_banner);
+    m_bannerButton->setObjectName(QStringLiteral("stateBannerButton"));
+    m_bannerButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(8, 3, 8, 3);
+    bannerLayout->addWidget(m_bannerLabel, 1);
+    bannerLayout->addWidget(m_bannerButton);
+    m_banner->hide();
+    auto *tablesArea = new QWidget(this);
+    auto *tablesLayout = new QVBoxLayout(tablesArea);
+    tablesLayout->setContentsMargins(0, 0, 0, 0);
+    tablesLayout->setSpacing(2);
+    tablesLayout->addWidget(m_banner);
+    tablesLayout->addWidget(m_tables, 1);
+
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(m_tables);
+    m_mainSplitter->addWidget(tablesArea);
     m_mainSplitter->addWidget(m_chart);
     m_mainSplitter->addWidget(m_eventPane);
     m_mainSplitter->setStretchFactor(0, 4);
@@ -289,6 +634,7 @@ void MainWindow::createLayout()
     statusBar()->addPermanentWidget(m_sourceLabel);
     statusBar()->addPermanentWidget(m_stateLabel);
 
+    setAcceptDrops(true);
     resize(1280, 860);
 }
 
@@ -356,6 +702,8 @@ bool MainWindow::restartModel()
 
 void MainWindow::setFamily(int addressFamily)
 {
+    if (m_session)
+        return; // a recording's family is what was recorded
     if (addressFamily != platform::afInet() && addressFamily != platform::afInet6()
         && addressFamily != platform::afUnspec())
         return;
@@ -374,6 +722,8 @@ bool MainWindow::isPaused() const
 
 void MainWindow::setPaused(bool paused)
 {
+    if (m_session)
+        return; // nothing to pause
     if (paused == isPaused()) {
         onRunningChanged(m_model->isRunning());
         return;
@@ -422,6 +772,25 @@ TimelineBins *MainWindow::chartBins() const
 
 void MainWindow::updateStatus()
 {
+    if (m_session) {
+        const recording::RecordingInfo &info = m_session->info();
+        QString counts = tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4")
+                             .arg(m_model->interfaces()->liveRowCount())
+                             .arg(m_model->addresses()->liveRowCount())
+                             .arg(m_model->routes()->liveRowCount())
+                             .arg(info.eventCount);
+        if (m_session->unloadedEvents() > 0)
+            counts += tr("   (the log holds the first %1)").arg(m_session->loadedEvents());
+        m_countsLabel->setText(counts);
+        m_resyncLabel->setText(QString());
+        const QString source = info.meta.value(QStringLiteral("source"));
+        const QString host = m_session->hostName();
+        m_sourceLabel->setText(host.isEmpty() ? tr("Source: %1").arg(source)
+                                              : tr("Source: %1 on %2").arg(source, host));
+        m_stateLabel->setText(info.cleanEnd ? tr("Recording (read-only)")
+                                            : tr("Recording (read-only, not closed by its recorder)"));
+        return;
+    }
     // Live objects, as `ip link / addr / route` list them: rows still shown struck through
     // (deleted, waiting for the sweep) are not counted.
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")

@@ -6,6 +6,12 @@
 // shows a NotificationModel and acts on its subscription (family selector, pause /
 // resume) but does not start it: the app calls model->start() (with selectedFamily(),
 // which is restored from the settings).
+//
+// A window can instead show a recording file (RecordingSession), read-only: its events in
+// the log and the timeline, and the tables at a time cursor (the end of the recording
+// first). Clicking the timeline or selecting an event moves the cursor; a banner above the
+// tables names the moment shown. File > Open Recording, the recent-files menu and a file
+// dropped on any window open a recording in a new window.
 #pragma once
 
 #include <QFutureWatcher>
@@ -19,6 +25,8 @@ class QAction;
 class QActionGroup;
 class QComboBox;
 class QLabel;
+class QMenu;
+class QToolButton;
 class QProgressDialog;
 class QSplitter;
 
@@ -27,6 +35,8 @@ namespace ncv {
 class DiagnosticsDialog;
 class EventPane;
 class NotificationModel;
+class RecordingSession;
+class StateDiffDialog;
 class TableSection;
 class TablesPage;
 class TimelineBins;
@@ -37,7 +47,30 @@ class MainWindow : public QMainWindow {
 public:
     /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/".
     explicit MainWindow(ncv::NotificationModel *model, QWidget *parent = nullptr);
+    /// A window on a recording that session has opened (RecordingSession::open()): takes
+    /// the session and shows its model read-only, the tables at session->cursorUs().
+    explicit MainWindow(std::unique_ptr<ncv::RecordingSession> session, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    /// Opens the recording at path (recognised by its content) in a new window, not shown
+    /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
+    /// more than half a second. Returns nullptr with *error one line when the file is not
+    /// a recording, cannot be read, or opening was cancelled.
+    /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).
+    static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
+                                           qint64 maxEvents = 0);
+    /// The recent recordings (QSettings "recentFiles"), newest first, at most kMaxRecentFiles.
+    static QStringList recentFiles();
+    /// Puts path (made absolute) first in recentFiles().
+    static void addRecentFile(const QString &path);
+    static constexpr int kMaxRecentFiles = 10;
+
+    /// The recording shown, or null for the live window.
+    RecordingSession *recordingSession() const { return m_session.get(); }
+    /// The bar above the tables naming the moment they show (recordings only; hidden live).
+    QWidget *stateBanner() const { return m_banner; }
+    /// Its text as one line: "State at 2026-11-21 03:12:07.123456 UTC — Back to the end (Ctrl+L)".
+    QString stateBannerText() const;
 
     /// AF_INET, AF_INET6 or AF_UNSPEC chosen in the family selector (restored from the
     /// settings; AF_UNSPEC by default). The app passes it to model->start().
@@ -73,6 +106,15 @@ public:
     /// "Resyncs: N": gap records seen (each is followed by a resync).
     QLabel *resyncLabel() const { return m_resyncLabel; }
     QAction *diagnosticsAction() const { return m_diagnosticsAction; }
+    QAction *openAction() const { return m_openAction; }
+    QMenu *recentMenu() const { return m_recentMenu; }
+    /// Recordings: back to the end (Ctrl+L), previous / next change (Alt+Left / Alt+Right).
+    QAction *backToEndAction() const { return m_backToEndAction; }
+    QAction *previousChangeAction() const { return m_previousChangeAction; }
+    QAction *nextChangeAction() const { return m_nextChangeAction; }
+    /// Recordings: Time > Compare Selected Range (Ctrl+D), enabled while a range selected
+    /// on the timeline filters the event log.
+    QAction *compareRangeAction() const { return m_compareRangeAction; }
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
@@ -83,6 +125,19 @@ Q_SIGNALS:
     void exportFinished(const QString &path, qint64 written, const QString &error);
 
 public Q_SLOTS:
+    /// Opens path in a new recording window (openRecordingWindow()), shows it and adds path
+    /// to the recent files. On failure says why in a message box (objectName
+    /// "openErrorBox", not modal) and the status bar, and returns nullptr; this window
+    /// stays as it was.
+    MainWindow *openRecording(const QString &path);
+    /// Recording windows: shows the tables at us (µs since the epoch, clamped to the
+    /// recording) and moves the time cursor there. False when not a recording window or the
+    /// file cannot be read (the status bar says why).
+    bool setTimeCursor(qint64 us);
+    /// Recording windows: opens a dialog with the net changes between the tables at fromUs
+    /// and at toUs (RecordingSession::diff) and returns it (not modal, deleted on close);
+    /// nullptr when not a recording window or the file cannot be read.
+    StateDiffDialog *showDiff(qint64 fromUs, qint64 toUs);
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
     void setFamily(int addressFamily);
@@ -100,8 +155,14 @@ public Q_SLOTS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
+    void setupRecording();
+    void onStateShown(qint64 us);
+    void openWithDialog();
+    void fillRecentMenu();
     void createActions();
     void createMenus();
     void createLayout();
@@ -118,6 +179,7 @@ private:
     bool restartModel();
     TableSection *currentSection() const;
 
+    std::unique_ptr<RecordingSession> m_session; // a recording window's document
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
@@ -129,6 +191,9 @@ private:
     qint64 m_exportCount = 0; // events being written
 
     TablesPage *m_tables = nullptr;
+    QWidget *m_banner = nullptr;
+    QLabel *m_bannerLabel = nullptr;
+    QToolButton *m_bannerButton = nullptr;
     TimelineChartView *m_chart = nullptr;
     EventPane *m_eventPane = nullptr;
     DiagnosticsDialog *m_diagnostics = nullptr;
@@ -145,6 +210,15 @@ private:
     QComboBox *m_familyCombo = nullptr;
     QActionGroup *m_familyGroup = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QAction *m_backToEndAction = nullptr;
+    QAction *m_previousChangeAction = nullptr;
+    QAction *m_nextChangeAction = nullptr;
+    QAction *m_compareRangeAction = nullptr;
+    bool m_selectingCursorEvent = false; // the log's selection follows the cursor, not the reverse
+    qint64 m_rangeFromUs = 0; // the range last selected on the timeline
+    qint64 m_rangeToUs = 0;
     QAction *m_quitAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_clearTimeFilterAction = nullptr;

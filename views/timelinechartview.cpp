@@ -9,6 +9,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QRubberBand>
 #include <QValueAxis>
 #include <QWheelEvent>
@@ -165,8 +166,55 @@ void TimelineChartView::scheduleRefresh()
         m_refreshTimer.start();
 }
 
+void TimelineChartView::setHomeRange(qint64 fromUs, qint64 toUs)
+{
+    m_homeFromUs = fromUs;
+    m_homeToUs = toUs;
+    if (m_follow)
+        refreshNow();
+}
+
+void TimelineChartView::setCursorTime(qint64 us)
+{
+    if (us == m_cursorUs)
+        return;
+    m_cursorUs = us;
+    viewport()->update();
+}
+
+double TimelineChartView::xAtTime(qint64 us) const
+{
+    const QRectF plot = plotRectInView();
+    if (m_toUs <= m_fromUs)
+        return plot.left();
+    return plot.left() + plot.width() * double(us - m_fromUs) / double(m_toUs - m_fromUs);
+}
+
+void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QChartView::drawForeground(painter, rect);
+    if (m_cursorUs < 0 || m_cursorUs < m_fromUs || m_cursorUs > m_toUs)
+        return;
+    // The painter draws in scene coordinates; the plot area is in the chart's.
+    const QRectF plot = chart()->mapToScene(chart()->plotArea()).boundingRect();
+    const double f = double(m_cursorUs - m_fromUs) / double(std::max<qint64>(1, m_toUs - m_fromUs));
+    const double x = plot.left() + f * plot.width();
+    painter->save();
+    QPen pen(QColor(0x8e, 0x44, 0xad));
+    pen.setWidthF(2.0);
+    painter->setPen(pen);
+    painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+    painter->restore();
+}
+
 void TimelineChartView::computeLiveRange()
 {
+    if (m_homeToUs >= m_homeFromUs) {
+        const qint64 margin = std::max<qint64>(1000, (m_homeToUs - m_homeFromUs) / 50);
+        m_fromUs = m_homeFromUs - margin;
+        m_toUs = m_homeToUs + margin;
+        return;
+    }
     qint64 to = platform::nowUs();
     qint64 first = to;
     if (m_bins && m_bins->lastUs() > 0) {
@@ -215,6 +263,7 @@ void TimelineChartView::refreshNow()
     const double top = std::max(4.0, std::ceil(maxY * 1.1 / 4.0) * 4.0);
     m_axisY->setRange(0, top);
     updateGapBands(gapPoints, top);
+    viewport()->update(); // the cursor line moves with the range
 }
 
 void TimelineChartView::updateGapBands(const QList<QPointF> &gapPoints, double top)
@@ -304,6 +353,8 @@ void TimelineChartView::mouseReleaseEvent(QMouseEvent *event)
         const double x1 = event->position().x();
         if (std::abs(x1 - x0) >= 4) // a click is not a selection
             selectTimeRange(timeAtX(std::min(x0, x1)), timeAtX(std::max(x0, x1)));
+        else
+            Q_EMIT timeClicked(timeAtX(x1));
         event->accept();
         return;
     }

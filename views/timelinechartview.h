@@ -9,7 +9,9 @@
 // - Follows the live edge (the newest events at the right) until the user zooms.
 // - Mouse: wheel zooms around the cursor; a left-button drag selects a time range,
 //   zooms to it and emits timeRangeSelected(); double click or right click goes back to
-//   following the live edge.
+//   following the live edge. A click (no drag) emits timeClicked().
+// - A time cursor (setCursorTime()) is drawn as a vertical line over the plot: the moment
+//   the tables show when they show the past.
 #pragma once
 
 #include "platform/types.h"
@@ -52,6 +54,13 @@ public:
     /// The gap bands: its upper series holds, per band, (x0, 0), (x0, top), (x1, top),
     /// (x1, 0) with x in ms since the epoch; no points when no gap is in range.
     QAreaSeries *gapBands() const { return m_gapBands; }
+    /// The time cursor, µs since the epoch; -1 when none is shown.
+    qint64 cursorTimeUs() const { return m_cursorUs; }
+    /// Widget x of time us inside the plot (for tests and the cursor line).
+    double xAtTime(qint64 us) const;
+    /// A recording's whole range [fromUs, toUs]: "follow the live edge" then shows it
+    /// (there is no live edge). fromUs > toUs clears it.
+    void setHomeRange(qint64 fromUs, qint64 toUs);
 
 public Q_SLOTS:
     /// true: show the newest events, sliding with time; false: keep the current range.
@@ -64,10 +73,14 @@ public Q_SLOTS:
     void refreshNow();
     /// Redraws within RefreshMs (at most one redraw per RefreshMs however often called).
     void scheduleRefresh();
+    /// Shows the time cursor at us (µs since the epoch) as a vertical line; -1 hides it.
+    void setCursorTime(qint64 us);
 
 Q_SIGNALS:
     void timeRangeSelected(qint64 fromUs, qint64 toUs);
     void followLiveEdgeChanged(bool follow);
+    /// The plot was clicked (pressed and released without dragging) at time us.
+    void timeClicked(qint64 us);
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
@@ -76,6 +89,7 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
     void computeLiveRange();
@@ -98,6 +112,9 @@ private:
     bool m_follow = true;
     qint64 m_fromUs = 0;
     qint64 m_toUs = 0;
+    qint64 m_cursorUs = -1;
+    qint64 m_homeFromUs = 0;
+    qint64 m_homeToUs = -1; // < m_homeFromUs: no home range (live)
 };
 
 } // namespace ncv

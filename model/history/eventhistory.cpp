@@ -55,6 +55,16 @@ qint64 EventHistory::timeUs(qint64 i) const
     return locate(m_chunks, sequence(i), &c).timeUs;
 }
 
+std::string_view EventHistory::encoded(qint64 i) const
+{
+    const Chunk *c = nullptr;
+    const quint64 seq = sequence(i);
+    const Header &h = locate(m_chunks, seq, &c);
+    const std::size_t at = std::size_t(seq - c->firstSequence);
+    const std::size_t end = at + 1 < c->headers.size() ? c->headers[at + 1].offset : c->blob.size();
+    return std::string_view(c->blob.data() + h.offset, end - h.offset);
+}
+
 ChangeRecord EventHistory::Snapshot::record(qint64 i) const
 {
     const Chunk *c = nullptr;

@@ -55,6 +55,9 @@ public:
     QString ifName(qint64 i) const;
     /// Event time of event i, microseconds since the Unix epoch (UTC).
     qint64 timeUs(qint64 i) const;
+    /// The stored compact form (eventcodec::encode()) of event i, without decoding it; valid
+    /// until the history next changes.
+    std::string_view encoded(qint64 i) const;
 
     /// Most events kept; older ones are dropped when more arrive. At least 1.
     qint64 capacity() const { return m_capacity; }
@@ -97,6 +100,15 @@ public:
     /// Like append(), for events in encoded form: the same storage, the same signals.
     /// The bytes are trusted (they come from encode()); a nameIndex out of range counts as "".
     void appendEncoded(std::span<const EncodedEntry> entries);
+
+    /// Sets the sequence number of the next event appended (>= 1), so events read back
+    /// from a recording keep the numbers they were recorded with. Only while empty (size()
+    /// 0); otherwise ignored, since the stored events' numbers cannot change.
+    void setNextSequence(quint64 sequence)
+    {
+        if (m_size == 0 && sequence >= 1)
+            m_firstSequence = sequence;
+    }
 
     /// Removes every event; sequence numbers continue (the next event gets the next number).
     /// Emits aboutToBeCleared() and cleared().

@@ -97,6 +97,45 @@ if [ "$tl" != 0 ]; then
     "$bench" timeline "$tl" > "$work/timeline" 2> "$work/timeline.err" || { cat "$work/timeline.err" >&2; exit 1; }
 fi
 
+# 5. Recording the burst to disk (--record) against ip -batch: catch-up ratio, events
+#    lost, file bytes per event, peak RSS; then converting that recording to CSV against
+#    the live headless export of section 2.
+rec_done=
+if command -v sqlite3 >/dev/null; then
+    ip -4 route flush root 20.0.0.0/6
+    rec=$work/burst.ncv
+    /usr/bin/time -f '%M' -o "$work/rec.rss" "$bin" --headless -4 --record "$rec" 2> "$work/rec.err" &
+    rec_pid=$!
+    for _ in $(seq 1 300); do grep -qs '^ready' "$work/rec.err" && break; sleep 0.1; done
+    grep -q '^ready' "$work/rec.err" || { cat "$work/rec.err" >&2; echo "bench.sh: recorder did not start" >&2; exit 1; }
+    t0=$(now); ip -batch "$work/batch"; t1=$(now)
+    rec_load_s=$(calc "$t1 - $t0")
+    # Caught up when every route add is committed (readable by another connection).
+    for _ in $(seq 1 3000); do
+        adds=$(sqlite3 "file:$rec?mode=ro" "SELECT count(*) FROM events WHERE object = 3 AND change = 1" 2>/dev/null || echo 0)
+        [ "$adds" -ge "$n" ] && break
+        sleep 0.05
+    done
+    t2=$(now)
+    rec_catchup_s=$(calc "$t2 - $t0")
+    rec_routes_ip=$(ip -4 route show table all | wc -l)
+    # /usr/bin/time is the recorder's parent: SIGTERM the recorder itself.
+    kill -TERM "$(pgrep -P "$rec_pid" -x netchangeview || echo "$rec_pid")" 2>/dev/null || true
+    wait "$rec_pid" || { cat "$work/rec.err" >&2; exit 1; }
+    rec_rss_mb=$(calc "$(tail -1 "$work/rec.rss") / 1024" 1)
+    rec_events=$(sqlite3 "$rec" "SELECT count(*) FROM events")
+    rec_bytes=$(stat -c %s "$rec")
+    rec_bpe=$(calc "$rec_bytes / $rec_events" 1)
+    end_rel=$(sqlite3 "$rec" "SELECT (CAST(e.value AS INTEGER) - CAST(s.value AS INTEGER)) / 1e6 FROM meta e, meta s WHERE e.name = 'end_time_us' AND s.name = 'start_time_us'")
+    "$bin" --headless "$rec" --at "+$end_rel" --export-csv "$work/rec-at.csv" 2> "$work/rec-at.err" || { cat "$work/rec-at.err" >&2; exit 1; }
+    rec_routes_at=$(grep -c ',route,initial,' "$work/rec-at.csv" || true)
+    t0=$(now)
+    "$bin" --headless "$rec" --export-csv "$work/rec.csv" 2> "$work/conv.err" || { cat "$work/conv.err" >&2; exit 1; }
+    t1=$(now)
+    conv_s=$(calc "$t1 - $t0")
+    rec_done=1
+fi
+
 row "figure" "ours" "reference" "ratio" "goal"
 row "---" "---:" "---:" "---:" "---"
 row "snapshot -> headless CSV, s (ref: ip -4 route show > file)" "$ours" "$ref" "$(calc "$ours / $ref" 2)" "<= 1.5 x"
@@ -119,6 +158,13 @@ row "Routes filter, first keystroke: debounce + filter + paint, s" "$(calc "$deb
 row "Routes filter, widen to nearly all rows: same, s" "$(calc "$debounce_s + $(val view_filter_widen_all_s "$work/model")" 3)" "-" "-" "<= 0.3 s"
 if [ "$tl" != 0 ]; then
     row "timeline redraw, $tl events, ms (median / max of 20)" "$(calc "$(val timeline_redraw_ms_median "$work/timeline")" 1) / $(calc "$(val timeline_redraw_ms_max "$work/timeline")" 1)" "-" "-" "<= 16 ms"
+fi
+if [ -n "$rec_done" ]; then
+    row "record burst to disk: caught up, s (ref: ip -batch load)" "$rec_catchup_s" "$rec_load_s" "$(calc "$rec_catchup_s / $rec_load_s" 2)" "<= 1.05 x"
+    row "recording: routes at the end (--at; ref: ip route show)" "$rec_routes_at" "$rec_routes_ip" "-" "equal, none lost"
+    row "recording file, bytes per event ($rec_events events)" "$rec_bpe" "-" "-" "<= 60"
+    row "recorder peak RSS, MB" "$rec_rss_mb" "-" "-" "<= 150 MB"
+    row "recording -> CSV, s (ref: live headless export above)" "$conv_s" "$ours" "$(calc "$conv_s / $ours" 2)" "<= 1.5 x"
 fi
 echo
 echo "N = $n IPv4 routes"

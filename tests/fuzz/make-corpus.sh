@@ -39,3 +39,10 @@ unshare -n -- bash -euc '
 ' "$build/ncv_capture_corpus" "$out"
 ls "$out" | wc -l
 du -sh "$out"
+
+# Seeds of fuzz_recordingreader: small recordings (512-byte pages) made by our writer.
+[ -x "$build/ncv_recording_corpus" ] || cmake --build "$build" --target ncv_recording_corpus
+mkdir -p tests/fuzz/corpus/recordingreader
+rm -f tests/fuzz/corpus/recordingreader/*.ncv
+"$build/ncv_recording_corpus" tests/fuzz/corpus/recordingreader
+ls tests/fuzz/corpus/recordingreader | wc -l

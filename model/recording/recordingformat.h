@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The recording file's format: an SQLite database recognised by its content
+// (PRAGMA application_id), its version (PRAGMA user_version) and its schema, documented
+// for users in docs/recording-format.md. Compatibility: a reader opens every version up to
+// kFormatVersion and refuses newer ones; a new version may add tables, columns and meta
+// names (readers ignore what they do not know) but never changes what an existing column
+// holds.
+#pragma once
+
+#include <cstdint>
+
+namespace ncv::recording {
+
+/// PRAGMA application_id of every recording: "NCVR" as a big-endian 32-bit number.
+inline constexpr std::int32_t kApplicationId = 0x4E435652;
+/// PRAGMA user_version: the format version this program writes and the newest it reads.
+inline constexpr int kFormatVersion = 1;
+/// Rows of one keyframe_rows blob at most.
+inline constexpr int kKeyframePartRows = 65'536;
+
+/// The schema of format version 1 (created in one transaction by the writer).
+inline constexpr char kSchema[] = R"sql(
+CREATE TABLE meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE object_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE change_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE families(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE origins(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE namespaces(ns INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE events(
+    seq INTEGER PRIMARY KEY,
+    time_us INTEGER NOT NULL,
+    object INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    family INTEGER NOT NULL,
+    origin INTEGER NOT NULL,
+    ns INTEGER NOT NULL,
+    ifindex INTEGER NOT NULL,
+    name_id INTEGER NOT NULL,
+    destination TEXT,
+    route_table INTEGER,
+    metric INTEGER,
+    tos INTEGER,
+    protocol INTEGER,
+    record BLOB NOT NULL,
+    key TEXT GENERATED ALWAYS AS (ns || ' ' || CASE object
+        WHEN 1 THEN 'interface ' || ifindex
+        WHEN 2 THEN 'address ' || ifindex || ' ' || destination
+        WHEN 3 THEN 'route ' || route_table || ' ' || destination || ' tos ' || tos || ' metric ' || metric
+                    || ' dev ' || ifindex
+        WHEN 4 THEN 'entity ' || protocol
+        ELSE 'gap' END) VIRTUAL
+);
+CREATE TABLE commits(
+    first_seq INTEGER PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    min_time_us INTEGER NOT NULL,
+    max_time_us INTEGER NOT NULL,
+    commit_time_us INTEGER NOT NULL
+);
+CREATE TABLE keyframes(
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    time_us INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    interfaces INTEGER NOT NULL,
+    addresses INTEGER NOT NULL,
+    routes INTEGER NOT NULL,
+    parts INTEGER NOT NULL
+);
+CREATE TABLE keyframe_rows(
+    keyframe INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    rows BLOB NOT NULL,
+    PRIMARY KEY(keyframe, part)
+) WITHOUT ROWID;
+INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap');
+INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
+    (5, 'registered'), (6, 'deregistered'), (7, 'gap');
+INSERT INTO families VALUES (0, 'unspec'), (1, 'ipv4'), (2, 'ipv6');
+INSERT INTO origins VALUES (0, 'observed'), (1, 'inferred');
+INSERT INTO names VALUES (0, '');
+CREATE VIEW event_log AS
+SELECT e.seq AS seq,
+       strftime('%Y-%m-%dT%H:%M:%S', e.time_us / 1000000, 'unixepoch') || printf('.%06dZ', e.time_us % 1000000)
+           AS time_utc,
+       e.time_us AS time_us, o.name AS object, c.name AS change, f.name AS family, g.name AS origin,
+       e.ifindex AS ifindex, n.name AS if_name, e.destination AS destination, e.key AS key,
+       e.route_table AS route_table, e.metric AS metric, e.protocol AS protocol
+FROM events e
+LEFT JOIN object_kinds o ON o.code = e.object
+LEFT JOIN change_kinds c ON c.code = e.change
+LEFT JOIN families f ON f.code = e.family
+LEFT JOIN origins g ON g.code = e.origin
+LEFT JOIN names n ON n.id = e.name_id;
+)sql";
+
+} // namespace ncv::recording

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recording/recordingreader.h"
+
+#include "model/history/eventcodec.h"
+#include "model/recording/recordingformat.h"
+#include "model/recording/sqlitedb.h"
+#include "platform/fielddef.h"
+#include "platform/rowfields.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QUrl>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace ncv::recording {
+
+using namespace platform;
+
+namespace {
+
+constexpr int kPage = 4096;
+constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
+
+bool isRowOrDone(int rc)
+{
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+template<typename R> bool readRowInto(compact::CheckedReader &in, Row &row)
+{
+    decodeRow(in, row.emplace<R>());
+    return in.ok;
+}
+
+} // namespace
+
+struct RecordingReader::Impl {
+    sql::Db db;
+    QStringList names; // names.id -> name (ids are dense from 0)
+    std::string error() const { return db.errorMessage(); }
+};
+
+RecordingReader::RecordingReader() : d(std::make_unique<Impl>()) { }
+
+RecordingReader::~RecordingReader() = default;
+
+void RecordingReader::problem(const QString &line)
+{
+    if (!m_problems.contains(line))
+        m_problems.append(line);
+}
+
+void RecordingReader::close()
+{
+    d->db.close();
+    d->names.clear();
+    m_status = Status::Closed;
+    m_info = {};
+    m_problems.clear();
+}
+
+bool RecordingReader::open(const QString &path, QString *error)
+{
+    close();
+    m_path = path;
+    const auto failWith = [&](Status status, const QString &why) {
+        m_status = status;
+        d->db.close();
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, why);
+        return false;
+    };
+    const QFileInfo fi(path);
+    if (!fi.exists())
+        return failWith(Status::NotFound, QStringLiteral("no such file"));
+    if (!fi.isFile())
+        return failWith(Status::NotFound, QStringLiteral("not a regular file"));
+    {
+        // Recognised by content: an SQLite database begins with this header.
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return failWith(Status::Unreadable, f.errorString());
+        const QByteArray head = f.read(16);
+        if (head.size() == 0)
+            return failWith(Status::NotARecording, QStringLiteral("not a NetChangeView recording (the file is empty)"));
+        if (head != QByteArray("SQLite format 3\0", 16))
+            return failWith(Status::NotARecording,
+                            QStringLiteral("not a NetChangeView recording (not an SQLite database)"));
+    }
+    const QByteArray uri = QUrl::fromLocalFile(fi.absoluteFilePath()).toEncoded() + "?mode=ro";
+    sql::Stmt s;
+    // lenient: a truncated file (shorter than its header says) is refused as corrupt unless
+    // writable_schema is on; this connection is read-only, so that flag cannot write.
+    const auto connect = [&](bool lenient, std::string *why) {
+        s.finalize();
+        if (d->db.open(uri.toStdString(), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, why)
+            != SQLITE_OK)
+            return -1;
+        // Treat the file as untrusted input (SQLite's advice for databases from elsewhere).
+        if (!lenient)
+            sqlite3_db_config(d->db.handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, static_cast<int *>(nullptr));
+        d->db.exec(lenient ? "PRAGMA writable_schema=ON; PRAGMA trusted_schema=OFF; PRAGMA cell_size_check=ON; "
+                             "PRAGMA mmap_size=0"
+                           : "PRAGMA trusted_schema=OFF; PRAGMA cell_size_check=ON; PRAGMA mmap_size=0");
+        int rc = s.prepare(d->db, "PRAGMA application_id");
+        if (rc == SQLITE_OK)
+            rc = s.step();
+        return rc;
+    };
+    std::string why;
+    int rc = connect(false, &why);
+    if (rc < 0)
+        return failWith(Status::Unreadable, QString::fromStdString(why));
+    if (rc != SQLITE_ROW && (d->db.extendedErrorCode() & 0xff) == SQLITE_CORRUPT) {
+        const QString first = QString::fromStdString(d->error());
+        rc = connect(true, &why);
+        if (rc < 0)
+            return failWith(Status::Unreadable, QString::fromStdString(why));
+        if (rc == SQLITE_ROW)
+            problem(QStringLiteral("the file is truncated or damaged (%1); what is valid is read").arg(first));
+    }
+    if (rc != SQLITE_ROW) {
+        const int code = d->db.extendedErrorCode() & 0xff;
+        if (code == SQLITE_NOTADB)
+            return failWith(Status::NotARecording,
+                            QStringLiteral("not a NetChangeView recording (not an SQLite database)"));
+        return failWith(Status::Unreadable,
+                        QStringLiteral("damaged, cannot be read: %1").arg(QString::fromStdString(d->error())));
+    }
+    const std::int64_t appId = s.int64(0);
+    s.finalize();
+    if (appId != kApplicationId)
+        return failWith(Status::NotARecording,
+                        QStringLiteral("not a NetChangeView recording (an SQLite database of another program)"));
+    rc = s.prepare(d->db, "PRAGMA user_version");
+    if (rc == SQLITE_OK)
+        rc = s.step();
+    if (rc != SQLITE_ROW)
+        return failWith(Status::Unreadable,
+                        QStringLiteral("damaged, cannot be read: %1").arg(QString::fromStdString(d->error())));
+    m_info.formatVersion = int(s.int64(0));
+    s.finalize();
+    if (m_info.formatVersion > kFormatVersion)
+        return failWith(Status::NewerFormat,
+                        QStringLiteral("recording format version %1 is newer than this NetChangeView reads "
+                                       "(up to %2): open it with a newer version")
+                            .arg(m_info.formatVersion)
+                            .arg(kFormatVersion));
+    if (m_info.formatVersion < 1)
+        return failWith(Status::NotARecording, QStringLiteral("not a NetChangeView recording (no format version)"));
+    QString infoError;
+    if (!readInfo(&infoError))
+        return failWith(Status::Unreadable, QStringLiteral("damaged, cannot be read: %1").arg(infoError));
+    m_status = Status::Ok;
+    return true;
+}
+
+bool RecordingReader::refresh(QString *error)
+{
+    if (m_status != Status::Ok) {
+        if (error)
+            *error = QStringLiteral("no recording open");
+        return false;
+    }
+    return readInfo(error);
+}
+
+bool RecordingReader::readInfo(QString *error)
+{
+    const auto dbError = [this, error](const char *what) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(QLatin1StringView(what), QString::fromStdString(d->error()));
+        return false;
+    };
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT name, value FROM meta") != SQLITE_OK)
+        return dbError("reading the meta table");
+    int rc;
+    m_info.meta.clear();
+    while ((rc = s.step()) == SQLITE_ROW)
+        m_info.meta.insert(QString::fromUtf8(s.text(0)), QString::fromUtf8(s.text(1)));
+    if (rc != SQLITE_DONE)
+        return dbError("reading the meta table");
+    s.finalize();
+    m_info.startUs = m_info.meta.value(QStringLiteral("start_time_us")).toLongLong();
+    m_info.endUs
+        = std::max<std::int64_t>(m_info.startUs, m_info.meta.value(QStringLiteral("end_time_us")).toLongLong());
+    m_info.cleanEnd = m_info.meta.value(QStringLiteral("clean_end")) == u"1";
+    // A damaged events table is not fatal: its range then comes from the commit log.
+    if (s.prepare(d->db, "SELECT min(seq), max(seq) FROM events") == SQLITE_OK && s.step() == SQLITE_ROW) {
+        m_info.firstSeq = s.isNull(0) ? 0 : std::uint64_t(s.int64(0));
+        m_info.lastSeq = s.isNull(1) ? 0 : std::uint64_t(s.int64(1));
+    } else {
+        problem(QStringLiteral("the events table is damaged: %1").arg(QString::fromStdString(d->error())));
+        s.finalize();
+        if (s.prepare(d->db, "SELECT min(first_seq), max(last_seq) FROM commits") == SQLITE_OK && s.step() == SQLITE_ROW
+            && !s.isNull(0)) {
+            m_info.firstSeq = std::uint64_t(s.int64(0));
+            m_info.lastSeq = std::uint64_t(s.int64(1));
+        }
+    }
+    m_info.eventCount = m_info.firstSeq ? std::int64_t(m_info.lastSeq - m_info.firstSeq + 1) : 0;
+    s.finalize();
+    // The newest event's time, from the commit log (a damaged log is not fatal).
+    if (s.prepare(d->db, "SELECT max(max_time_us) FROM commits") == SQLITE_OK && s.step() == SQLITE_ROW && !s.isNull(0))
+        m_info.endUs = std::max(m_info.endUs, s.int64(0));
+    s.finalize();
+    if (s.prepare(d->db, "SELECT count(*) FROM keyframes") == SQLITE_OK && s.step() == SQLITE_ROW)
+        m_info.keyframes = int(s.int64(0));
+    else
+        problem(QStringLiteral("the keyframes table cannot be read: %1").arg(QString::fromStdString(d->error())));
+    s.finalize();
+    if (!loadNames())
+        problem(QStringLiteral("interface names cannot all be read: %1").arg(QString::fromStdString(d->error())));
+    return true;
+}
+
+bool RecordingReader::loadNames()
+{
+    d->names = {QString()};
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT id, name FROM names ORDER BY id") != SQLITE_OK)
+        return false;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        const std::int64_t id = s.int64(0);
+        if (id < 0 || id > 10'000'000)
+            continue;
+        if (id >= d->names.size())
+            d->names.resize(id + 1);
+        d->names[id] = QString::fromUtf8(s.text(1));
+    }
+    return rc == SQLITE_DONE;
+}
+
+bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
+                           const std::function<bool(const RecordedEvent &)> &visit, QString *error)
+{
+    sql::Stmt s;
+    if (s.prepare(d->db,
+                  "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+                  "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?")
+        != SQLITE_OK) {
+        if (error)
+            *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
+        return false;
+    }
+    RecordedEvent ev;
+    std::uint64_t next = fromSeq;
+    std::uint64_t undecodable = 0, firstUndecodable = 0;
+    bool reloadedNames = false;
+    while (next <= toSeq) {
+        s.bind(1, std::int64_t(std::min<std::uint64_t>(next, std::uint64_t(kMaxTime))));
+        s.bind(2, std::int64_t(std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime))));
+        s.bind(3, fromUs);
+        s.bind(4, toUs);
+        s.bind(5, std::int64_t(kPage));
+        int rows = 0;
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            ++rows;
+            ev.seq = std::uint64_t(s.int64(0));
+            next = ev.seq + 1;
+            const std::string_view blob = s.blob(3);
+            if (!eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record)) {
+                if (undecodable++ == 0)
+                    firstUndecodable = ev.seq;
+                continue;
+            }
+            ev.record.timeUs = s.int64(1);
+            const std::int64_t nameId = s.int64(2);
+            if (nameId >= d->names.size() && !reloadedNames) {
+                reloadedNames = true; // a name the writer added since open()
+                loadNames();
+            }
+            ev.ifName = nameId >= 0 && nameId < d->names.size() ? d->names.at(nameId) : QString();
+            if (!visit(ev)) {
+                s.reset();
+                return true;
+            }
+        }
+        if (rc == SQLITE_DONE) {
+            s.reset();
+            if (rows < kPage)
+                break;
+            continue;
+        }
+        // A damaged page: skip ahead in growing steps until reading works again.
+        const QString reason = QString::fromStdString(d->error());
+        s.reset();
+        const std::uint64_t badFrom = next;
+        std::uint64_t step = 1;
+        std::uint64_t resume = 0;
+        sql::Stmt probe;
+        probe.prepare(d->db, "SELECT seq FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT 1");
+        for (std::uint64_t at = next + 1; at <= toSeq; at = next + step) {
+            probe.bind(1, std::int64_t(at));
+            probe.bind(2, std::int64_t(toSeq));
+            const int prc = probe.step();
+            const bool ok = isRowOrDone(prc);
+            const std::uint64_t found = prc == SQLITE_ROW ? std::uint64_t(probe.int64(0)) : 0;
+            probe.reset();
+            if (ok) {
+                resume = prc == SQLITE_ROW ? found : toSeq + 1;
+                break;
+            }
+            step *= 2;
+        }
+        if (resume == 0)
+            resume = toSeq + 1;
+        if (resume > toSeq || resume > m_info.lastSeq)
+            problem(QStringLiteral("events from sequence %1 on could not be read: %2").arg(badFrom).arg(reason));
+        else
+            problem(QStringLiteral("events %1 to %2 could not be read: %3").arg(badFrom).arg(resume - 1).arg(reason));
+        next = resume;
+    }
+    if (undecodable)
+        problem(QStringLiteral("%1 events could not be decoded (the first: sequence %2)")
+                    .arg(undecodable)
+                    .arg(firstUndecodable));
+    return true;
+}
+
+bool RecordingReader::events(std::uint64_t fromSeq, int count, std::vector<RecordedEvent> *out, QString *error)
+{
+    if (m_status != Status::Ok || count <= 0)
+        return m_status == Status::Ok;
+    int left = count;
+    return scan(
+        fromSeq, std::uint64_t(kMaxTime), std::numeric_limits<std::int64_t>::min(), kMaxTime,
+        [out, &left](const RecordedEvent &e) {
+            out->push_back(e);
+            return --left > 0;
+        },
+        error);
+}
+
+bool RecordingReader::forEachEvent(std::int64_t fromUs, std::int64_t toUs,
+                                   const std::function<bool(const RecordedEvent &)> &visit, QString *error)
+{
+    if (m_status != Status::Ok)
+        return false;
+    std::uint64_t lo = 0, hi = std::uint64_t(kMaxTime);
+    // Every event lies in the range of the commit that wrote it.
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT min(first_seq) FROM commits WHERE max_time_us >= ?") == SQLITE_OK) {
+        s.bind(1, fromUs);
+        if (s.step() == SQLITE_ROW && !s.isNull(0))
+            lo = std::uint64_t(s.int64(0));
+    }
+    s.finalize();
+    if (s.prepare(d->db, "SELECT max(last_seq) FROM commits WHERE min_time_us <= ?") == SQLITE_OK) {
+        s.bind(1, toUs);
+        if (s.step() == SQLITE_ROW && !s.isNull(0))
+            hi = std::uint64_t(s.int64(0));
+    }
+    s.finalize();
+    return scan(lo, hi, fromUs, toUs, visit, error);
+}
+
+bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state)
+{
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT part, rows FROM keyframe_rows WHERE keyframe = ? ORDER BY part") != SQLITE_OK)
+        return false;
+    s.bind(1, id);
+    int rc;
+    int seen = 0;
+    Row row;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        if (s.int64(0) != seen)
+            return false; // a part is missing
+        ++seen;
+        const std::string_view blob = s.blob(1);
+        compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
+                                   reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
+        while (in.ok && in.p < in.end) {
+            bool ok = false;
+            switch (in.byte()) {
+            case 1: ok = readRowInto<InterfaceRow>(in, row); break;
+            case 2: ok = readRowInto<AddressRow>(in, row); break;
+            case 3: ok = readRowInto<RouteRow>(in, row); break;
+            default: ok = false; break;
+            }
+            if (!ok)
+                return false;
+            state->insert(row);
+        }
+    }
+    return rc == SQLITE_DONE && seen == parts;
+}
+
+bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error)
+{
+    state->clear();
+    if (m_status != Status::Ok) {
+        if (error)
+            *error = QStringLiteral("no recording open");
+        return false;
+    }
+    // The newest keyframe at or before atUs that reads whole; else an older one; else none
+    // (replay from the first event).
+    std::uint64_t fromSeq = 0;
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT id, seq, parts FROM keyframes WHERE time_us <= ? ORDER BY seq DESC, id DESC")
+        == SQLITE_OK) {
+        s.bind(1, atUs);
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            const std::int64_t id = s.int64(0);
+            if (loadKeyframe(id, int(s.int64(2)), state)) {
+                fromSeq = std::uint64_t(s.int64(1)) + 1;
+                break;
+            }
+            problem(QStringLiteral("keyframe %1 is damaged; an older one is used").arg(id));
+            state->clear();
+        }
+        if (!isRowOrDone(rc))
+            problem(QStringLiteral("the keyframes table cannot be read: %1").arg(QString::fromStdString(d->error())));
+    }
+    s.finalize();
+    std::uint64_t hi = std::uint64_t(kMaxTime);
+    if (s.prepare(d->db, "SELECT max(last_seq) FROM commits WHERE min_time_us <= ?") == SQLITE_OK) {
+        s.bind(1, atUs);
+        if (s.step() == SQLITE_ROW && !s.isNull(0))
+            hi = std::uint64_t(s.int64(0));
+    }
+    s.finalize();
+    return scan(
+        fromSeq, hi, std::numeric_limits<std::int64_t>::min(), atUs,
+        [state](const RecordedEvent &e) {
+            state->apply(e.record);
+            return true;
+        },
+        error);
+}
+
+} // namespace ncv::recording

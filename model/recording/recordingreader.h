@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RecordingReader: reads a recording file (recordingformat.h, docs/recording-format.md),
+// for the headless conversions now and for the window's time travel: metadata, the event
+// range, pages of events, events in a time range, and the tables as they were at a time T.
+//
+// - open() is read-only (SQLite's mode=ro), also while a recorder is writing the file: WAL
+//   lets one writer and readers work at once. The reader holds no read transaction
+//   between calls (a long one would stop the writer's checkpoints and grow the WAL), so
+//   every call sees what was committed when it started; refresh() re-reads the range.
+// - The file is recognised by its content (PRAGMA application_id), never its name.
+// - Damage: a file that is not a recording, or from a newer format version, is refused
+//   (status()). A truncated or corrupted recording opens when its schema and meta can be
+//   read; the calls then read what is valid and skip what is not, and problems() says what
+//   was skipped ("events 1200 to 1999 could not be read: database disk image is
+//   malformed"). A keyframe that cannot be read is passed over for an older one.
+// Not thread-safe: one reader per thread.
+#pragma once
+
+#include "model/recording/recordstate.h"
+#include "platform/types.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace ncv::recording {
+
+/// What a recording is (read at open(), refresh()).
+struct RecordingInfo {
+    int formatVersion = 0; ///< PRAGMA user_version
+    QMap<QString, QString> meta; ///< the meta table: host_name, source, start_time_us... (see the doc)
+    std::uint64_t firstSeq = 0; ///< lowest event sequence number; 0 when there are no events
+    std::uint64_t lastSeq = 0; ///< highest
+    std::int64_t eventCount = 0; ///< lastSeq - firstSeq + 1 (0 when empty)
+    std::int64_t startUs = 0; ///< when recording started, µs since the epoch (UTC): meta start_time_us
+    std::int64_t endUs = 0; ///< the last moment the recording covers: meta end_time_us (last commit or heartbeat,
+                            ///< the stop when it ended cleanly), at least the newest event's time
+    bool cleanEnd = false; ///< the recorder closed the file (else it was killed, or still runs)
+    int keyframes = 0; ///< keyframes stored
+};
+
+/// One event as read back.
+struct RecordedEvent {
+    std::uint64_t seq = 0; ///< sequence number (events.seq)
+    platform::ChangeRecord record; ///< decoded from events.record, timeUs from events.time_us
+    QString ifName; ///< the interface's name when it arrived (names.name), "" when none applies
+};
+
+class RecordingReader {
+public:
+    enum class Status {
+        Closed,
+        Ok, ///< open; problems() may still list damage found while reading
+        NotFound, ///< no such file, or not a regular file
+        NotARecording, ///< not an SQLite database, or one without the recording's application_id
+        NewerFormat, ///< format version above kFormatVersion
+        Unreadable, ///< damaged beyond reading its schema and meta, or an I/O error
+    };
+
+    RecordingReader();
+    ~RecordingReader();
+    RecordingReader(const RecordingReader &) = delete;
+    RecordingReader &operator=(const RecordingReader &) = delete;
+
+    /// Opens path read-only. Returns false with *error one line naming the file and what
+    /// is wrong (status() says which case).
+    bool open(const QString &path, QString *error);
+    void close();
+    Status status() const { return m_status; }
+    const RecordingInfo &info() const { return m_info; }
+    /// Re-reads the event range, end time and keyframe count (a file still being written).
+    bool refresh(QString *error);
+
+    /// Damage found so far: one line each, oldest first.
+    const QStringList &problems() const { return m_problems; }
+
+    /// Up to count events with seq >= fromSeq, in sequence order, appended to *out.
+    /// Returns false only when the file cannot be read at all (then *error); skipped damage
+    /// goes to problems().
+    bool events(std::uint64_t fromSeq, int count, std::vector<RecordedEvent> *out, QString *error);
+    /// Calls visit for every event with fromUs <= time <= toUs, in sequence order, until
+    /// it returns false. The commits table narrows the sequence range, so a short time
+    /// range of a long recording reads only its part.
+    bool forEachEvent(std::int64_t fromUs, std::int64_t toUs, const std::function<bool(const RecordedEvent &)> &visit,
+                      QString *error);
+    /// The interface, address and route tables as they were at atUs: the newest readable
+    /// keyframe at or before it plus the events after it up to atUs. *state is cleared
+    /// first. Returns false when the file cannot be read (then *error).
+    bool stateAt(std::int64_t atUs, RecordState *state, QString *error);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+    Status m_status = Status::Closed;
+    RecordingInfo m_info;
+    QStringList m_problems;
+    QString m_path;
+
+    bool readInfo(QString *error);
+    bool loadNames();
+    // Events with seq in [fromSeq, toSeq] in sequence order, pages of 4096, damage skipped.
+    bool scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
+              const std::function<bool(const RecordedEvent &)> &visit, QString *error);
+    bool loadKeyframe(std::int64_t id, int parts, RecordState *state);
+    void problem(const QString &line);
+};
+
+} // namespace ncv::recording

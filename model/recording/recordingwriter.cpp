@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recording/recordingwriter.h"
+
+#include "model/history/eventcodec.h"
+#include "model/recording/recordingformat.h"
+#include "model/recording/recordstate.h"
+#include "model/recording/sqlitedb.h"
+#include "platform/fielddef.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace ncv::recording {
+
+using namespace platform;
+
+namespace {
+
+struct Item {
+    std::uint64_t seq = 0;
+    std::int64_t timeUs = 0;
+    std::string record; // empty with a keyframe request
+    QString ifName; // or the keyframe's reason
+    bool keyframe = false;
+};
+
+constexpr std::size_t kItemOverhead = sizeof(Item) + 16;
+
+std::int64_t steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+QString isoUtc(std::int64_t us)
+{
+    return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+struct RecordingWriter::Impl {
+    Options options;
+    sql::Db db;
+    sql::Stmt insertEvent, insertName, insertCommit, insertKeyframe, insertKeyframeRows, setMeta;
+
+    // Shared with the thread.
+    std::mutex mutex;
+    std::condition_variable wake; // the thread: items or stop
+    std::condition_variable room; // the producer: the queue has room
+    std::deque<Item> queue;
+    std::size_t queuedBytes = 0;
+    bool stopping = false;
+    std::atomic<bool> failed {false};
+    std::atomic<std::uint64_t> written {0};
+    std::string error; // under mutex
+    std::thread thread;
+    bool finished = false;
+
+    // The thread's own.
+    std::unique_ptr<RecordState> state;
+    QHash<QString, std::int64_t> nameIds;
+    ChangeRecord scratch;
+    std::uint64_t lastSeq = 0;
+    std::int64_t maxTimeUs = 0; // newest event time written
+    std::uint64_t eventsSinceKeyframe = 0;
+    std::int64_t lastKeyframeUs = 0; // wall time of the last keyframe
+    bool keyframeAfterGap = false;
+    // The open transaction's range, for the commits table.
+    std::uint64_t txFirst = 0, txLast = 0;
+    std::int64_t lastEndUs = 0; // meta end_time_us as last written
+    std::int64_t fileStartUs = 0; // when the current file was created
+    RecordingMeta recordingMeta;
+    QString basePath; // as given to open()
+    QString currentPath; // the file being written (under mutex when read from outside)
+    int currentPart = 0; // 0 = one file; else its number in the series
+    static constexpr std::int64_t kHeartbeatUs = 5'000'000;
+    std::int64_t txMinTime = 0, txMaxTime = 0;
+
+    void fail(const std::string &what)
+    {
+        std::lock_guard lock(mutex);
+        if (error.empty())
+            error = what;
+        failed = true;
+        queue.clear();
+        queuedBytes = 0;
+        room.notify_all();
+    }
+    bool check(int rc, const char *what)
+    {
+        if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+            return true;
+        fail(std::string(what) + ": " + db.errorMessage());
+        return false;
+    }
+    bool meta(std::string_view name, const QString &value)
+    {
+        setMeta.bind(1, name);
+        setMeta.bind(2, std::string_view(value.toStdString()));
+        const int rc = setMeta.step();
+        setMeta.reset();
+        return check(rc, "writing meta");
+    }
+    bool metaLocal(std::string_view name, const std::string &value)
+    {
+        setMeta.bind(1, name);
+        setMeta.bind(2, std::string_view(value));
+        const int rc = setMeta.step();
+        setMeta.reset();
+        return check(rc, "writing meta");
+    }
+
+    std::int64_t nameId(const QString &name)
+    {
+        if (name.isEmpty())
+            return 0;
+        auto it = nameIds.constFind(name);
+        if (it != nameIds.cend())
+            return *it;
+        const std::int64_t id = nameIds.size() + 1;
+        const QByteArray utf8 = name.toUtf8();
+        insertName.bind(1, id);
+        insertName.bind(2, std::string_view(utf8.constData(), std::size_t(utf8.size())));
+        const int rc = insertName.step();
+        insertName.reset();
+        check(rc, "writing an interface name");
+        nameIds.insert(name, id);
+        return id;
+    }
+
+    void writeEvent(const Item &item)
+    {
+        const char *begin = item.record.data();
+        if (!eventcodec::decode(begin, begin + item.record.size(), &scratch)) {
+            fail("an event could not be decoded");
+            return;
+        }
+        scratch.timeUs = item.timeUs;
+        state->apply(scratch);
+        const Row &row = scratch.row();
+        sql::Stmt &s = insertEvent;
+        s.bind(1, std::int64_t(item.seq));
+        s.bind(2, item.timeUs);
+        s.bind(3, std::int64_t(scratch.object));
+        s.bind(4, std::int64_t(scratch.change));
+        s.bind(5, std::int64_t(scratch.family));
+        s.bind(6, std::int64_t(scratch.origin));
+        s.bind(7, std::int64_t(0)); // the recorded namespace
+        s.bind(8, std::int64_t(rowIfIndex(row)));
+        s.bind(9, nameId(item.ifName));
+        if (const auto *r = std::get_if<RouteRow>(&row)) {
+            s.bind(10, std::string_view(toCidr(r->destination, r->prefixLength)));
+            s.bind(11, std::int64_t(r->table));
+            s.bind(12, std::int64_t(r->metric));
+            s.bind(13, std::int64_t(r->tos));
+            s.bind(14, std::int64_t(r->protocol));
+        } else if (const auto *a = std::get_if<AddressRow>(&row)) {
+            s.bind(10, std::string_view(toCidr(a->address, a->prefixLength)));
+        } else if (const auto *e = std::get_if<EntityRow>(&row)) {
+            s.bind(14, std::int64_t(e->protocol));
+        }
+        s.bindBlob(15, item.record.data(), item.record.size());
+        const int rc = s.step();
+        s.reset();
+        if (!check(rc, "writing an event"))
+            return;
+        if (txFirst == 0)
+            txFirst = item.seq, txMinTime = txMaxTime = item.timeUs;
+        txLast = item.seq;
+        txMinTime = std::min(txMinTime, item.timeUs);
+        txMaxTime = std::max(txMaxTime, item.timeUs);
+        lastSeq = item.seq;
+        maxTimeUs = std::max(maxTimeUs, item.timeUs);
+        ++eventsSinceKeyframe;
+        written.fetch_add(1, std::memory_order_relaxed);
+        if (scratch.object == ObjectKind::Gap && scratch.change == ChangeKind::Gap)
+            keyframeAfterGap = true;
+    }
+
+    bool periodicKeyframeDue() const
+    {
+        const std::uint64_t needed
+            = std::max<std::uint64_t>(std::uint64_t(options.keyframeEvents),
+                                      std::uint64_t(options.keyframeRowFactor) * std::uint64_t(state->rowCount()));
+        if (eventsSinceKeyframe >= needed)
+            return true;
+        return eventsSinceKeyframe > 0 && platform::nowUs() - lastKeyframeUs >= options.keyframeIntervalUs;
+    }
+
+    void writeKeyframe(const QString &reason)
+    {
+        // Its time is that of the newest event in it, so state at any T >= that time may
+        // start here (every event it holds happened at or before T).
+        const std::int64_t id = [this] {
+            sql::Stmt s;
+            s.prepare(db, "SELECT coalesce(max(id), 0) + 1 FROM keyframes");
+            return s.step() == SQLITE_ROW ? s.int64(0) : 1;
+        }();
+        std::string blob;
+        int rows = 0;
+        std::int64_t part = 0;
+        bool ok = true;
+        const auto flush = [&] {
+            if (!ok || rows == 0)
+                return;
+            insertKeyframeRows.bind(1, id);
+            insertKeyframeRows.bind(2, part);
+            insertKeyframeRows.bindBlob(3, blob.data(), blob.size());
+            const int rc = insertKeyframeRows.step();
+            insertKeyframeRows.reset();
+            ok = check(rc, "writing a keyframe");
+            ++part;
+            blob.clear();
+            rows = 0;
+        };
+        state->forEach([&](const Row &row) {
+            blob.push_back(char(row.index()));
+            std::visit(
+                [&blob](const auto &r) {
+                    if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                        encodeRow(r, blob);
+                },
+                row);
+            if (++rows >= kKeyframePartRows)
+                flush();
+        });
+        flush();
+        if (!ok)
+            return;
+        sql::Stmt &s = insertKeyframe;
+        s.bind(1, id);
+        s.bind(2, std::int64_t(lastSeq));
+        s.bind(3, maxTimeUs > 0 ? maxTimeUs : platform::nowUs());
+        const QByteArray why = reason.toUtf8();
+        s.bind(4, std::string_view(why.constData(), std::size_t(why.size())));
+        s.bind(5, std::int64_t(state->interfaceCount()));
+        s.bind(6, std::int64_t(state->addressCount()));
+        s.bind(7, std::int64_t(state->routeCount()));
+        s.bind(8, part);
+        const int rc = s.step();
+        s.reset();
+        if (!check(rc, "writing a keyframe"))
+            return;
+        eventsSinceKeyframe = 0;
+        lastKeyframeUs = platform::nowUs();
+        keyframeAfterGap = false;
+    }
+
+    bool begin() { return check(db.exec("BEGIN"), "starting a transaction"); }
+    bool commit()
+    {
+        if (txFirst != 0) {
+            insertCommit.bind(1, std::int64_t(txFirst));
+            insertCommit.bind(2, std::int64_t(txLast));
+            insertCommit.bind(3, txMinTime);
+            insertCommit.bind(4, txMaxTime);
+            insertCommit.bind(5, platform::nowUs());
+            const int rc = insertCommit.step();
+            insertCommit.reset();
+            if (!check(rc, "writing the commit log"))
+                return false;
+            txFirst = 0;
+        }
+        lastEndUs = std::max(maxTimeUs, platform::nowUs());
+        metaLocal("end_time_us", std::to_string(lastEndUs));
+        return check(db.exec("COMMIT"), "committing");
+    }
+
+    // While nothing happens the end time still moves on, so that a moment of a quiet
+    // period is inside the recording.
+    void heartbeat()
+    {
+        if (platform::nowUs() - lastEndUs < kHeartbeatUs)
+            return;
+        if (begin())
+            commit();
+    }
+
+    // Creates path new with the schema and meta (part: 0 = a single file, else its number
+    // in a series) and prepares the statements. Any thread, before run() or on it.
+    bool createFile(const QString &path, int part, QString *error)
+    {
+        const auto failWith = [error](const QString &why) {
+            if (error)
+                *error = why;
+            return false;
+        };
+        if (path.isEmpty() || path == u"-")
+            return failWith(QStringLiteral("a recording must be a regular file, not standard output"));
+        const QFileInfo info(path);
+        if (info.exists() || info.isSymLink())
+            return failWith(QStringLiteral("%1 exists: a recording is never written over an existing file").arg(path));
+        // Created exclusively first, so a file that appears meanwhile is never taken over;
+        // SQLite makes an empty file a database. A stale WAL of an earlier file of that
+        // name would be replayed into the new one: remove it.
+        QFile::remove(path + QStringLiteral("-wal"));
+        QFile::remove(path + QStringLiteral("-shm"));
+        {
+            QFile create(path);
+            if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+                return failWith(QStringLiteral("cannot create %1: %2").arg(path, create.errorString()));
+        }
+        const auto dbFail = [&](const char *what) {
+            const QString why = QStringLiteral("cannot write %1: %2: %3")
+                                    .arg(path, QLatin1StringView(what), QString::fromStdString(db.errorMessage()));
+            db.close();
+            QFile::remove(path);
+            return failWith(why);
+        };
+        std::string why;
+        if (db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, &why)
+            != SQLITE_OK) {
+            QFile::remove(path);
+            return failWith(QStringLiteral("cannot open %1: %2").arg(path, QString::fromStdString(why)));
+        }
+        // The identity first, while the file is still in rollback mode: it then sits in the
+        // main file's header from the start, also when the recorder is killed before the
+        // first checkpoint.
+        const std::string pragmas = "PRAGMA page_size=" + std::to_string(options.pageSize) + "; PRAGMA application_id="
+            + std::to_string(kApplicationId) + "; PRAGMA user_version=" + std::to_string(kFormatVersion)
+            + "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+        if (db.exec(pragmas.c_str()) != SQLITE_OK)
+            return dbFail("setting it up");
+        if (db.exec("BEGIN") != SQLITE_OK || db.exec(kSchema) != SQLITE_OK)
+            return dbFail("creating the schema");
+        if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
+            || insertEvent.prepare(db,
+                                   "INSERT INTO events(seq, time_us, object, change, family, origin, ns, ifindex, "
+                                   "name_id, destination, route_table, metric, tos, protocol, record) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                != SQLITE_OK
+            || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
+            || insertCommit.prepare(db, "INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)") != SQLITE_OK
+            || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
+            || insertKeyframeRows.prepare(db, "INSERT INTO keyframe_rows VALUES (?, ?, ?)") != SQLITE_OK)
+            return dbFail("preparing statements");
+        const std::int64_t now = platform::nowUs();
+        lastKeyframeUs = now;
+        lastEndUs = now;
+        fileStartUs = now;
+        nameIds.clear();
+        const RecordingMeta &m = recordingMeta;
+        const QString nsName = m.namespaceName.isEmpty() ? QStringLiteral("default") : m.namespaceName;
+        const QByteArray nsUtf8 = nsName.toUtf8();
+        bool ok = meta("format_version", QString::number(kFormatVersion))
+            && meta("program", QStringLiteral("NetChangeView")) && meta("program_version", m.programVersion)
+            && meta("host_name", m.hostName) && meta("os", m.os) && meta("kernel", m.kernel) && meta("source", m.source)
+            && meta("family_filter", m.familyFilter) && meta("key_scheme", m.keyScheme)
+            && meta("start_time_us", QString::number(now)) && meta("start_time_utc", isoUtc(now))
+            && meta("end_time_us", QString::number(now));
+        if (ok && part > 0)
+            ok = meta("part", QString::number(part))
+                && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));
+        sql::Stmt ns;
+        ok = ok && ns.prepare(db, "INSERT INTO namespaces VALUES (0, ?)") == SQLITE_OK;
+        if (ok) {
+            ns.bind(1, std::string_view(nsUtf8.constData(), std::size_t(nsUtf8.size())));
+            ok = ns.step() == SQLITE_DONE;
+        }
+        ns.finalize();
+        if (!ok || db.exec("COMMIT") != SQLITE_OK)
+            return dbFail("writing the metadata");
+        std::lock_guard lock(mutex);
+        currentPath = path;
+        currentPart = part;
+        return true;
+    }
+
+    // After a commit: starts the next file of a series when this one is full or old
+    // enough. The new file begins with a keyframe of the tables, so it stands alone.
+    void rotateIfDue()
+    {
+        if (currentPart == 0)
+            return;
+        bool due = options.maxFileDurationUs > 0 && platform::nowUs() - fileStartUs >= options.maxFileDurationUs;
+        if (!due && options.maxFileBytes > 0) {
+            sql::Stmt s;
+            if (s.prepare(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()") == SQLITE_OK
+                && s.step() == SQLITE_ROW)
+                due = s.int64(0) >= options.maxFileBytes;
+        }
+        if (!due)
+            return;
+        const QString next = RecordingWriter::partPath(basePath, currentPart + 1);
+        meta("next_file", QFileInfo(next).fileName());
+        finishFile();
+        QString why;
+        if (!createFile(next, currentPart + 1, &why)) {
+            fail(why.toStdString());
+            return;
+        }
+        if (begin()) {
+            writeKeyframe(QStringLiteral("continued"));
+            commit();
+        }
+    }
+
+    void run()
+    {
+        std::vector<Item> batch;
+        for (;;) {
+            {
+                std::unique_lock lock(mutex);
+                // Wake at least once a second for the time-based keyframe.
+                wake.wait_for(lock, std::chrono::seconds(1), [this] { return stopping || !queue.empty(); });
+                if (queue.empty() && stopping)
+                    break;
+                if (queue.empty()) {
+                    lock.unlock();
+                    heartbeat();
+                    if (failed)
+                        break;
+                    continue;
+                }
+            }
+            if (failed)
+                break;
+            if (!begin())
+                break;
+            const std::int64_t started = steadyMs();
+            for (;;) {
+                batch.clear();
+                {
+                    std::lock_guard lock(mutex);
+                    while (!queue.empty() && batch.size() < 4096) {
+                        queuedBytes -= queue.front().record.size() + kItemOverhead;
+                        batch.push_back(std::move(queue.front()));
+                        queue.pop_front();
+                    }
+                    room.notify_all();
+                }
+                for (const Item &item : batch) {
+                    if (item.keyframe)
+                        writeKeyframe(item.ifName);
+                    else
+                        writeEvent(item);
+                    if (failed)
+                        break;
+                    if (keyframeAfterGap)
+                        writeKeyframe(QStringLiteral("gap"));
+                    else if (periodicKeyframeDue())
+                        writeKeyframe(QStringLiteral("periodic"));
+                }
+                if (failed || batch.empty() || steadyMs() - started >= options.transactionMs)
+                    break;
+            }
+            if (failed || !commit())
+                break;
+            rotateIfDue();
+        }
+    }
+
+    void finishFile()
+    {
+        if (!failed) {
+            meta("end_time_us", QString::number(std::max(maxTimeUs, platform::nowUs())));
+            meta("clean_end", QStringLiteral("1"));
+            // One self-contained file from here on (copy it, mail it); readers of a
+            // killed recording find its WAL beside it instead. Best effort: while a reader
+            // has the file open the switch is refused (busy), and the file stays a valid
+            // WAL-mode database that the last connection to close checkpoints.
+            db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            db.exec("PRAGMA journal_mode=DELETE");
+        }
+        insertEvent.finalize();
+        insertName.finalize();
+        insertCommit.finalize();
+        insertKeyframe.finalize();
+        insertKeyframeRows.finalize();
+        setMeta.finalize();
+        db.close();
+    }
+};
+
+RecordingWriter::RecordingWriter() : d(std::make_unique<Impl>()) { }
+
+RecordingWriter::~RecordingWriter()
+{
+    QString ignored;
+    finish(&ignored);
+}
+
+bool RecordingWriter::open(const QString &path, const RecordingMeta &meta, QString *error)
+{
+    return open(path, meta, Options {}, error);
+}
+
+bool RecordingWriter::open(const QString &path, const RecordingMeta &meta, const Options &options, QString *error)
+{
+    Impl &m = *d;
+    m.options = options;
+    m.recordingMeta = meta;
+    m.basePath = path;
+    m.state = std::make_unique<RecordState>(meta.keyScheme == u"windows" ? StateStore::KeyScheme::Windows
+                                                                         : StateStore::KeyScheme::Linux);
+    const bool parts = options.maxFileBytes > 0 || options.maxFileDurationUs > 0;
+    QString why;
+    if (!m.createFile(parts ? partPath(path, 1) : path, parts ? 1 : 0, &why)) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    m.thread = std::thread([this] { d->run(); });
+    return true;
+}
+
+QString RecordingWriter::partPath(const QString &path, int part)
+{
+    const QFileInfo info(path);
+    const QString suffix = info.completeSuffix();
+    const QString base = suffix.isEmpty() ? path : path.left(path.size() - suffix.size() - 1);
+    const QString number = QStringLiteral("%1").arg(part, 3, 10, QLatin1Char('0'));
+    return base + u'-' + number + (suffix.isEmpty() ? QString() : u'.' + suffix);
+}
+
+QString RecordingWriter::currentPath() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->currentPath;
+}
+
+void RecordingWriter::append(std::uint64_t seq, std::int64_t timeUs, std::string_view record, const QString &ifName)
+{
+    Impl &m = *d;
+    if (!m.thread.joinable())
+        return;
+    const std::size_t bytes = record.size() + kItemOverhead;
+    std::unique_lock lock(m.mutex);
+    m.room.wait(lock, [&m, bytes] { return m.failed || m.queuedBytes + bytes <= m.options.maxQueueBytes; });
+    if (m.failed)
+        return;
+    m.queue.push_back(Item {seq, timeUs, std::string(record), ifName, false});
+    m.queuedBytes += bytes;
+    if (m.queue.size() == 1)
+        m.wake.notify_one();
+}
+
+void RecordingWriter::requestKeyframe(const QString &reason)
+{
+    Impl &m = *d;
+    if (!m.thread.joinable())
+        return;
+    std::lock_guard lock(m.mutex);
+    if (m.failed)
+        return;
+    m.queue.push_back(Item {0, 0, {}, reason, true});
+    m.queuedBytes += kItemOverhead;
+    m.wake.notify_one();
+}
+
+bool RecordingWriter::finish(QString *error)
+{
+    Impl &m = *d;
+    if (!m.finished) {
+        m.finished = true;
+        if (m.thread.joinable()) {
+            {
+                std::lock_guard lock(m.mutex);
+                m.stopping = true;
+                m.wake.notify_one();
+            }
+            m.thread.join();
+            m.finishFile();
+        }
+    }
+    std::lock_guard lock(m.mutex);
+    if (!m.error.empty()) {
+        if (error)
+            *error = QString::fromStdString(m.error);
+        return false;
+    }
+    return true;
+}
+
+bool RecordingWriter::failed() const
+{
+    return d->failed;
+}
+
+std::uint64_t RecordingWriter::eventsWritten() const
+{
+    return d->written.load(std::memory_order_relaxed);
+}
+
+} // namespace ncv::recording

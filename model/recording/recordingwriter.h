@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RecordingWriter: writes a recording file (recordingformat.h, docs/recording-format.md)
+// on a thread of its own, so the recorder never waits for the disk except when the queue
+// is full.
+//
+// - The file is created new (never an existing one: a recording is not overwritten) in
+//   WAL mode with synchronous=NORMAL: every transaction that committed survives the
+//   process being killed (it is in the WAL, which SQLite replays when the file is next
+//   opened); a power loss may lose the last transactions, never the file.
+// - append() queues events (the bytes of eventcodec.h) and returns; the thread inserts
+//   them in transactions of at most Options::transactionMs (default 200 ms), so after
+//   SIGKILL the file holds every event appended up to that long before, plus what was
+//   still queued. The queue is bounded (Options::maxQueueBytes): append() blocks while it
+//   is full, which holds the recorder's memory bounded however long it runs.
+// - Keyframes (the full tables) are written when requestKeyframe() asks (after the initial
+//   snapshot), after every gap record, and periodically: once at least
+//   max(keyframeEvents, 2 x the rows held) events followed the last one, or
+//   keyframeIntervalUs passed with events since. The factor 2 keeps keyframes from
+//   dominating the file while a table grows (a 1M-route burst would otherwise write ten
+//   keyframes of up to 1M rows) and bounds the replay to state at T by twice the rows.
+//   The thread keeps the tables for that (RecordState: about 40 bytes a route).
+// - With Options::maxFileBytes / maxFileDurationUs it writes a series of files instead
+//   (see there): a new file rather than dropping the oldest events, because SQLite frees
+//   no disk space on DELETE (only a VACUUM rewriting the whole file does), and because
+//   finished files are never touched again, so they can be copied or removed while the
+//   recorder goes on.
+// - finish() drains the queue, writes the end time, checkpoints and switches the file to
+//   journal_mode=DELETE, so a finished recording is one self-contained file.
+// Threads: open/append/requestKeyframe/finish from one thread (the recorder's).
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ncv::recording {
+
+/// What the meta table says about a recording (the writer fills start/end itself).
+struct RecordingMeta {
+    QString hostName; ///< QSysInfo::machineHostName()
+    QString os; ///< QSysInfo::prettyProductName()
+    QString kernel; ///< QSysInfo::kernelType() + ' ' + kernelVersion()
+    QString source; ///< platform::Source::name(): "rtnetlink", "iphlpapi"...
+    QString familyFilter; ///< "ipv4", "ipv6" or "unspec" (both)
+    QString programVersion; ///< the netchangeview version
+    QString keyScheme = QStringLiteral("linux"); ///< how objects are keyed: "linux" or "windows"
+    QString namespaceName; ///< the network namespace recorded (Linux: /proc/self/ns/net link), ns 0
+};
+
+class RecordingWriter {
+public:
+    struct Options {
+        std::size_t maxQueueBytes = 8u << 20; ///< queued event bytes (records + about 64 per event)
+        int transactionMs = 200; ///< longest transaction
+        std::int64_t keyframeEvents = 100'000; ///< see the top of this file
+        std::int64_t keyframeRowFactor = 2; ///< ... events >= this x the rows held, too
+        std::int64_t keyframeIntervalUs = 600'000'000; ///< 10 minutes
+        int pageSize = 4096; ///< SQLite page size, bytes (a power of two from 512 to 65536)
+        /// A series of files instead of one (as dumpcap's ring buffer, without deleting):
+        /// when the file reaches maxFileBytes (its database size), or maxFileDurationUs
+        /// passed since it was created, the next one is started. The files are named
+        /// partPath(path, 1), partPath(path, 2)...; each begins with a keyframe
+        /// ("continued") and its meta names its part and the previous / next file. 0 = no limit.
+        std::int64_t maxFileBytes = 0;
+        std::int64_t maxFileDurationUs = 0;
+    };
+
+    RecordingWriter();
+    /// finish() when not done yet.
+    ~RecordingWriter();
+    RecordingWriter(const RecordingWriter &) = delete;
+    RecordingWriter &operator=(const RecordingWriter &) = delete;
+
+    /// Creates path (which must not exist: "FILE exists") with the schema and meta, and
+    /// starts the thread. Returns false with *error a one-line reason.
+    bool open(const QString &path, const RecordingMeta &meta, QString *error);
+    bool open(const QString &path, const RecordingMeta &meta, const Options &options, QString *error);
+
+    /// One event: its sequence number (1, 2, 3... as the history numbers them), time (µs
+    /// since the epoch, UTC), compact record (eventcodec::encode(), copied) and the
+    /// interface name it had when it arrived.
+    void append(std::uint64_t seq, std::int64_t timeUs, std::string_view record, const QString &ifName);
+    /// Writes a keyframe after the events appended so far; reason is stored with it
+    /// ("start", "gap", "periodic", ...).
+    void requestKeyframe(const QString &reason);
+
+    /// Drains the queue, closes the file and joins the thread. Returns false with *error
+    /// when anything failed (also earlier, on the thread). Safe to call twice.
+    bool finish(QString *error);
+    /// The name of part n of a series: "rec.ncv" -> "rec-001.ncv", "rec" -> "rec-001".
+    static QString partPath(const QString &path, int part);
+    /// The file being written now (path, or the current part of a series).
+    QString currentPath() const;
+    /// True once the thread hit an error (then events are dropped; finish() reports it).
+    bool failed() const;
+    /// Events written (committed or in the open transaction).
+    std::uint64_t eventsWritten() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace ncv::recording

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recording/recordstate.h"
+
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
+namespace ncv::recording {
+
+using namespace platform;
+
+RecordState::RecordState(StateStore::KeyScheme scheme) : m_routes(scheme) { }
+
+namespace {
+
+template<typename R, typename Map, typename KeyOf> void applyKeyed(Map &map, const ChangeRecord &r, const KeyOf &keyOf)
+{
+    const R *before = std::get_if<R>(&r.before);
+    const R *after = std::get_if<R>(&r.after);
+    switch (r.change) {
+    case ChangeKind::Initial:
+    case ChangeKind::Add:
+    case ChangeKind::Parameter:
+        if (!after)
+            return;
+        if (before) {
+            const std::string old = keyOf(*before);
+            if (old != keyOf(*after))
+                map.erase(old);
+        }
+        map[keyOf(*after)] = *after;
+        break;
+    case ChangeKind::Delete:
+    case ChangeKind::Expired:
+        if (before)
+            map.erase(keyOf(*before));
+        break;
+    default: break;
+    }
+}
+
+} // namespace
+
+void RecordState::apply(const ChangeRecord &r)
+{
+    switch (r.object) {
+    case ObjectKind::Interface:
+        applyKeyed<InterfaceRow>(m_interfaces, r, [this](const InterfaceRow &row) { return m_routes.key(row); });
+        break;
+    case ObjectKind::Address:
+        applyKeyed<AddressRow>(m_addresses, r, [this](const AddressRow &row) { return m_routes.key(row); });
+        break;
+    case ObjectKind::Route: {
+        const RouteRow *before = std::get_if<RouteRow>(&r.before);
+        const RouteRow *after = std::get_if<RouteRow>(&r.after);
+        switch (r.change) {
+        case ChangeKind::Initial:
+        case ChangeKind::Add:
+            if (after)
+                m_routes.upsert(*after, r.timeUs, r.origin, &m_scratch);
+            break;
+        case ChangeKind::Parameter:
+            if (!after)
+                break;
+            // The kernel replaced the held route (its next hops may have changed identity):
+            // replace what the record says was held, else take after as it is.
+            if (!before || !m_routes.replaceRoute(*before, *after, r.timeUs, r.origin, &m_scratch))
+                m_routes.upsert(*after, r.timeUs, r.origin, &m_scratch, true);
+            break;
+        case ChangeKind::Delete:
+        case ChangeKind::Expired:
+            if (before)
+                m_routes.remove(*before, r.timeUs, r.origin, &m_scratch);
+            break;
+        default: break;
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+void RecordState::insert(const Row &row)
+{
+    if (const auto *i = std::get_if<InterfaceRow>(&row))
+        m_interfaces[m_routes.key(*i)] = *i;
+    else if (const auto *a = std::get_if<AddressRow>(&row))
+        m_addresses[m_routes.key(*a)] = *a;
+    else if (const auto *r = std::get_if<RouteRow>(&row))
+        m_routes.upsert(*r, 0, Origin::Observed, &m_scratch);
+}
+
+void RecordState::clear()
+{
+    m_interfaces.clear();
+    m_addresses.clear();
+    m_routes.clear();
+}
+
+void RecordState::forEach(const std::function<void(const Row &)> &visit) const
+{
+    std::vector<const InterfaceRow *> interfaces;
+    interfaces.reserve(m_interfaces.size());
+    for (const auto &[k, row] : m_interfaces)
+        interfaces.push_back(&row);
+    std::stable_sort(interfaces.begin(), interfaces.end(),
+                     [](const InterfaceRow *a, const InterfaceRow *b) { return a->ifIndex < b->ifIndex; });
+    Row row;
+    for (const InterfaceRow *i : interfaces) {
+        row = *i;
+        visit(row);
+    }
+    std::vector<const AddressRow *> addresses;
+    addresses.reserve(m_addresses.size());
+    for (const auto &[k, a] : m_addresses)
+        addresses.push_back(&a);
+    std::stable_sort(addresses.begin(), addresses.end(), [](const AddressRow *a, const AddressRow *b) {
+        return std::tie(a->ifIndex, a->address.family, a->address.bytes, a->prefixLength)
+            < std::tie(b->ifIndex, b->address.family, b->address.bytes, b->prefixLength);
+    });
+    for (const AddressRow *a : addresses) {
+        row = *a;
+        visit(row);
+    }
+    m_routes.anyRoute([&row, &visit](const RouteRow &r) {
+        row = r;
+        visit(row);
+        return false; // visit them all
+    });
+}
+
+const InterfaceRow *RecordState::interface(std::uint32_t ifIndex) const
+{
+    for (const auto &[k, row] : m_interfaces)
+        if (row.ifIndex == ifIndex)
+            return &row;
+    return nullptr;
+}
+
+} // namespace ncv::recording

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RecordState: the interface, address and route tables rebuilt from change records, for
+// the recording's keyframes (writer thread) and for the state at a past time (reader).
+// Routes sit in a platform::StateStore (packed, about 40 bytes a route at a million);
+// interfaces and addresses, a few thousand at most, in ordered maps keyed as the store
+// keys them. Markers, gaps and entities change nothing (entities follow from the routes).
+// Not thread-safe: one owner.
+#pragma once
+
+#include "platform/statestore.h"
+#include "platform/types.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace ncv::recording {
+
+class RecordState {
+public:
+    explicit RecordState(platform::StateStore::KeyScheme scheme = platform::StateStore::KeyScheme::Linux);
+
+    /// Applies one record: Initial / Add / Parameter put the `after` row in (a Parameter
+    /// whose key changed drops the `before` key), Delete / Expired take the `before` row's
+    /// key out. Other objects and kinds are ignored.
+    void apply(const platform::ChangeRecord &record);
+    /// Puts a row in as it is (keyframe rows); monostate and entities are ignored.
+    void insert(const platform::Row &row);
+    void clear();
+
+    std::size_t interfaceCount() const { return m_interfaces.size(); }
+    std::size_t addressCount() const { return m_addresses.size(); }
+    std::size_t routeCount() const { return m_routes.routeCount(); }
+    std::size_t rowCount() const { return interfaceCount() + addressCount() + routeCount(); }
+
+    /// Calls visit for every row: interfaces by ifindex, then addresses by interface,
+    /// family and address, then routes (in store order).
+    void forEach(const std::function<void(const platform::Row &)> &visit) const;
+    /// The held interface with that index, or nullptr.
+    const platform::InterfaceRow *interface(std::uint32_t ifIndex) const;
+
+private:
+    platform::StateStore m_routes; // routes only; also gives the key bytes of the other rows
+    std::map<std::string, platform::InterfaceRow> m_interfaces;
+    std::map<std::string, platform::AddressRow> m_addresses;
+    platform::ChangeRecord m_scratch; // what the store reports, unused
+};
+
+} // namespace ncv::recording

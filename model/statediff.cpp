@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/statediff.h"
+
+#include "model/export/csvwriter.h"
+#include "platform/diff.h"
+#include "platform/format.h"
+#include "platform/rowfields.h"
+#include "platform/statestore.h"
+
+#include <map>
+#include <string>
+#include <type_traits>
+
+namespace ncv {
+
+using namespace platform;
+
+namespace {
+
+ObjectKind objectOf(const Row &row)
+{
+    switch (row.index()) {
+    case 1: return ObjectKind::Interface;
+    case 2: return ObjectKind::Address;
+    case 3: return ObjectKind::Route;
+    default: return ObjectKind::None;
+    }
+}
+
+Family familyOfRow(const Row &row)
+{
+    if (const auto *a = std::get_if<AddressRow>(&row))
+        return a->address.family;
+    if (const auto *r = std::get_if<RouteRow>(&row))
+        return r->family();
+    if (const auto *i = std::get_if<InterfaceRow>(&row))
+        return i->family;
+    return Family::Unspec;
+}
+
+/// The object kind first, so the map orders interfaces, addresses, routes and keys of
+/// different kinds never meet.
+std::string keyOf(const StateStore &keys, const Row &row)
+{
+    std::string key(1, char('0' + row.index()));
+    std::visit(
+        [&](const auto &r) {
+            using R = std::decay_t<decltype(r)>;
+            if constexpr (std::is_same_v<R,
+                                         InterfaceRow> || std::is_same_v<R, AddressRow> || std::is_same_v<R, RouteRow>)
+                key += keys.key(r);
+        },
+        row);
+    return key;
+}
+
+FieldMask rowDiff(const Row &before, const Row &after)
+{
+    return std::visit(
+        [&](const auto &b) -> FieldMask {
+            using R = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<
+                              R, InterfaceRow> || std::is_same_v<R, AddressRow> || std::is_same_v<R, RouteRow>) {
+                if (const auto *a = std::get_if<R>(&after))
+                    return platform::diff(b, *a);
+            }
+            return 0;
+        },
+        before);
+}
+
+QString attributes(const Row &row)
+{
+    if (std::holds_alternative<std::monostate>(row))
+        return QString();
+    std::string out;
+    appendAttributes(out, row);
+    return QString::fromStdString(out);
+}
+
+} // namespace
+
+QString stateChangeKindName(StateChange::Kind kind)
+{
+    switch (kind) {
+    case StateChange::Added: return QStringLiteral("added");
+    case StateChange::Removed: return QStringLiteral("removed");
+    case StateChange::Changed: return QStringLiteral("changed");
+    }
+    return QString();
+}
+
+std::vector<StateChange> diffStates(const recording::RecordState &from, const recording::RecordState &to,
+                                    StateStore::KeyScheme scheme)
+{
+    const StateStore keys(scheme);
+    std::map<std::string, Row> before;
+    from.forEach([&](const Row &row) { before.emplace(keyOf(keys, row), row); });
+    std::map<std::string, StateChange> changes;
+    to.forEach([&](const Row &row) {
+        std::string key = keyOf(keys, row);
+        const auto it = before.find(key);
+        if (it == before.end()) {
+            changes.emplace(std::move(key), StateChange {StateChange::Added, objectOf(row), {}, row, 0});
+            return;
+        }
+        const FieldMask mask = rowDiff(it->second, row);
+        if (mask != 0)
+            changes.emplace(std::move(key), StateChange {StateChange::Changed, objectOf(row), it->second, row, mask});
+        before.erase(it);
+    });
+    for (auto &[key, row] : before)
+        changes.emplace(key, StateChange {StateChange::Removed, objectOf(row), row, {}, 0});
+    std::vector<StateChange> out;
+    out.reserve(changes.size());
+    for (auto &[key, change] : changes)
+        out.push_back(std::move(change));
+    return out;
+}
+
+QString stateChangeKey(const StateChange &change)
+{
+    return QString::fromStdString(keyText(change.row()));
+}
+
+QString stateChangeFields(const StateChange &change)
+{
+    return change.kind == StateChange::Changed ? QString::fromStdString(fieldList(change.object, change.changedFields))
+                                               : QString();
+}
+
+QString stateChangeBefore(const StateChange &change)
+{
+    return attributes(change.before);
+}
+
+QString stateChangeAfter(const StateChange &change)
+{
+    return attributes(change.after);
+}
+
+QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs)
+{
+    QByteArray out = "from_utc,to_utc,change,object,family,key,changed_fields,before,after\r\n";
+    const QByteArray from = csv::isoTimeUtc(fromUs);
+    const QByteArray to = csv::isoTimeUtc(toUs);
+    for (const StateChange &c : changes) {
+        out += from + ',' + to + ',' + csv::cell(stateChangeKindName(c.kind)) + ',' + csv::cell(objectName(c.object))
+            + ',' + csv::cell(familyName(familyOfRow(c.row()))) + ',' + csv::cell(stateChangeKey(c)) + ','
+            + csv::cell(stateChangeFields(c)) + ',' + csv::cell(stateChangeBefore(c)) + ','
+            + csv::cell(stateChangeAfter(c)) + "\r\n";
+    }
+    return out;
+}
+
+} // namespace ncv

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// End to end: `netchangeview --headless --record FILE` inside a private network namespace
+// with real kernel changes made by `ip`: the recording survives SIGKILL during a route
+// burst, converts to the CSV the live export writes, gives the tables at a past time equal
+// to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
+#include "model/export/csvreader.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingreader.h"
+#include "platform/format.h"
+#include "support/netns.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <limits>
+
+#include <set>
+
+using namespace Qt::StringLiterals;
+using namespace ncv::recording;
+
+namespace {
+
+/// "missing: a, b; unexpected: c" for two sets that should be equal.
+QString setDiff(const std::set<QString> &got, const std::set<QString> &want)
+{
+    QStringList missing, extra;
+    for (const QString &w : want)
+        if (!got.count(w))
+            missing << w;
+    for (const QString &g : got)
+        if (!want.count(g))
+            extra << g;
+    return u"missing: %1; unexpected: %2"_s.arg(missing.join(u", "_s), extra.join(u", "_s));
+}
+
+bool ip(const QString &args)
+{
+    QProcess p;
+    p.start(u"ip"_s, QProcess::splitCommand(args));
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
+        qWarning("ip %s failed: %s", qPrintable(args), p.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
+QByteArray ipOutput(const QString &args)
+{
+    QProcess p;
+    p.start(u"ip"_s, QProcess::splitCommand(args));
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        return {};
+    return p.readAllStandardOutput();
+}
+
+qint64 nowUs()
+{
+    return QDateTime::currentMSecsSinceEpoch() * 1000;
+}
+
+QList<QStringList> readCsv(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QString error;
+    QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    if (!error.isEmpty() || rows.isEmpty())
+        return {};
+    rows.removeFirst();
+    return rows;
+}
+
+enum Col { Seq, Time, Object, Change, Family, IfIndex, IfName, Destination, Gateway, Metric, Protocol, Table };
+
+/// `ip -j` route destinations as the CSV writes them ("default" -> 0.0.0.0/0, a host
+/// route gets its /32 or /128).
+QString cidrOf(const QString &dst, bool v6)
+{
+    if (dst == u"default")
+        return v6 ? u"::/0"_s : u"0.0.0.0/0"_s;
+    return dst.contains(u'/') ? dst : dst + (v6 ? u"/128"_s : u"/32"_s);
+}
+
+} // namespace
+
+class TestHeadlessRecording : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void recordsToAFileAndConverts();
+    void documentedExamplesRun();
+    void tablesAtATimeEqualWhatIpShowed();
+    void badArgumentsGiveOneLine_data();
+    void badArgumentsGiveOneLine();
+    void badRecordingsAndTimesGiveOneLine_data();
+    void badRecordingsAndTimesGiveOneLine();
+    void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
+
+private:
+    bool startRecorder(QProcess &p, const QStringList &args);
+    int run(const QStringList &args, QByteArray *err);
+    QString m_binary = QStringLiteral(NCV_APP_BINARY);
+    QTemporaryDir m_dir;
+};
+
+void TestHeadlessRecording::initTestCase()
+{
+    const auto &ns = ncv::test::networkNamespaceResult();
+    if (!ns.entered)
+        QSKIP(qPrintable(u"no private network namespace: "_s + QString::fromStdString(ns.message)));
+    QVERIFY(QFileInfo::exists(m_binary));
+    QVERIFY(m_dir.isValid());
+}
+
+bool TestHeadlessRecording::startRecorder(QProcess &p, const QStringList &args)
+{
+    p.setProgram(m_binary);
+    p.setArguments(args);
+    p.start();
+    if (!p.waitForStarted(10000))
+        return false;
+    QByteArray err;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 20000) {
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError();
+        if (err.contains("ready:"))
+            return true;
+        if (p.state() == QProcess::NotRunning)
+            break;
+    }
+    qWarning("no ready: line; stderr: %s", err.constData());
+    return false;
+}
+
+int TestHeadlessRecording::run(const QStringList &args, QByteArray *err)
+{
+    QProcess p;
+    p.start(m_binary, args);
+    if (!p.waitForFinished(120000))
+        return -1;
+    *err = p.readAllStandardError();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+}
+
+void TestHeadlessRecording::recordsToAFileAndConverts()
+{
+    const QString rec = m_dir.filePath(u"live.rec"_s); // any name: recognised by content
+    const QString liveCsv = m_dir.filePath(u"live.csv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, liveCsv}));
+    QVERIFY(ip(u"link add r0 type veth peer name r0p"_s));
+    QVERIFY(ip(u"link set r0 up"_s));
+    QVERIFY(ip(u"link set r0p up"_s));
+    QVERIFY(ip(u"addr add 10.61.0.1/24 dev r0"_s));
+    QVERIFY(ip(u"route add 10.62.0.0/16 via 10.61.0.2"_s));
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(p.exitCode() == 0, err.constData());
+    QVERIFY2(err.contains("recorded ") && err.contains(rec.toLocal8Bit()), err.constData());
+    QVERIFY2(!QFile::exists(rec + u"-wal"_s), "a finished recording is one file");
+
+    const QList<QStringList> live = readCsv(liveCsv);
+    QVERIFY(!live.isEmpty());
+    const bool routeSeen = std::any_of(live.begin(), live.end(), [](const QStringList &r) {
+        return r.value(Object) == u"route" && r.value(Change) == u"add" && r.value(Destination) == u"10.62.0.0/16";
+    });
+    QVERIFY(routeSeen);
+
+    // Converting the file gives the same CSV.
+    const QString converted = m_dir.filePath(u"converted.csv"_s);
+    QByteArray convErr;
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, converted}, &convErr), 0);
+    QFile a(liveCsv), b(converted);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QCOMPARE(b.readAll(), a.readAll());
+
+    // --from / --to: the events of that time range only.
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(rec, &error), qPrintable(error));
+    const QList<QStringList> all = readCsv(converted);
+    const QString mid = all.at(all.size() / 2).value(Time);
+    const QString part1 = m_dir.filePath(u"part1.csv"_s), part2 = m_dir.filePath(u"part2.csv"_s);
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, part1, u"--to"_s, mid}, &convErr), 0);
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, part2, u"--from"_s, mid}, &convErr), 0);
+    const QList<QStringList> r1 = readCsv(part1), r2 = readCsv(part2);
+    const qsizetype atMid
+        = std::count_if(all.begin(), all.end(), [&mid](const QStringList &r) { return r.value(Time) == mid; });
+    QCOMPARE(r1.size() + r2.size(), all.size() + atMid);
+    QVERIFY(std::all_of(r1.begin(), r1.end(), [&mid](const QStringList &r) { return r.value(Time) <= mid; }));
+    QVERIFY(std::all_of(r2.begin(), r2.end(), [&mid](const QStringList &r) { return r.value(Time) >= mid; }));
+    QVERIFY(ip(u"link del r0"_s));
+    QVERIFY(QFile::exists(rec)); // documentedExamplesRun() reads it
+}
+
+/// The code block after "<!-- example: NAME -->" in docs/recording-format.md.
+static QString docExample(const QString &name)
+{
+    QFile doc(QStringLiteral(NCV_SOURCE_DIR "/docs/recording-format.md"));
+    if (!doc.open(QIODevice::ReadOnly))
+        return {};
+    const QString text = QString::fromUtf8(doc.readAll());
+    const qsizetype marker = text.indexOf(u"<!-- example: "_s + name + u" -->"_s);
+    if (marker < 0)
+        return {};
+    const qsizetype begin = text.indexOf(u'\n', text.indexOf(u"```"_s, marker)) + 1;
+    const qsizetype end = text.indexOf(u"\n```"_s, begin);
+    return text.mid(begin, end - begin);
+}
+
+void TestHeadlessRecording::documentedExamplesRun()
+{
+    // The recording made by recordsToAFileAndConverts: it added 10.62.0.0/16 via r0.
+    const QString rec = m_dir.filePath(u"live.rec"_s);
+    QVERIFY(QFile::exists(rec));
+    if (QStandardPaths::findExecutable(u"sqlite3"_s).isEmpty())
+        QSKIP("the sqlite3 command-line tool is not installed (apt-get install sqlite3)");
+    QString shell = docExample(u"sqlite3"_s);
+    QVERIFY(!shell.isEmpty());
+    shell.replace(u"file:rec.ncv"_s, u"file:"_s + rec);
+    QProcess sh;
+    sh.start(u"/bin/sh"_s, {u"-c"_s, shell});
+    QVERIFY(sh.waitForFinished(30000));
+    const QByteArray out = sh.readAllStandardOutput();
+    QVERIFY2(sh.exitCode() == 0, sh.readAllStandardError().constData());
+    QVERIFY2(out.startsWith("time_utc,change,destination,if_name"), out.constData());
+    QVERIFY2(out.contains(",add,10.62.0.0/16,r0"), out.constData());
+
+    if (!QFileInfo::exists(u"/usr/bin/python3"_s))
+        QSKIP("/usr/bin/python3 is not installed (apt-get install python3)");
+    const QString python = docExample(u"python"_s);
+    QVERIFY(!python.isEmpty());
+    QProcess py;
+    py.start(u"/usr/bin/python3"_s, {u"-c"_s, python, rec});
+    QVERIFY(py.waitForFinished(30000));
+    const QByteArray pyOut = py.readAllStandardOutput();
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    QVERIFY2(QRegularExpression(u"^route add [1-9]"_s, QRegularExpression::MultilineOption)
+                 .match(QString::fromUtf8(pyOut))
+                 .hasMatch(),
+             pyOut.constData());
+    QVERIFY2(pyOut.contains("table 254: "), pyOut.constData());
+}
+
+void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()
+{
+    const QString rec = m_dir.filePath(u"at.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    QVERIFY(ip(u"link add a0 type veth peer name a0p"_s));
+    QVERIFY(ip(u"link set a0 up"_s));
+    QVERIFY(ip(u"link set a0p up"_s));
+    QVERIFY(ip(u"addr add 10.50.0.1/24 dev a0"_s));
+    QVERIFY(ip(u"-6 addr add 2001:db8:50::1/64 dev a0 nodad"_s));
+    QVERIFY(ip(u"route add 10.51.0.0/16 via 10.50.0.2"_s));
+    QVERIFY(ip(u"route add 10.52.0.0/24 dev a0 metric 7"_s));
+    // The kernel adds the IPv6 link-local addresses once the link watch sees the carrier
+    // (up to a second later): let that settle, so nothing changes while ip lists.
+    QTest::qWait(2000);
+    const qint64 before = nowUs();
+    const QByteArray routes4 = ipOutput(u"-j -4 route show"_s);
+    const QByteArray routes6 = ipOutput(u"-j -6 route show"_s);
+    const QByteArray addrs = ipOutput(u"-j addr show"_s);
+    const QByteArray links = ipOutput(u"-j link show"_s);
+    const qint64 after = nowUs();
+    QTest::qWait(500);
+    QVERIFY(ip(u"route del 10.51.0.0/16"_s));
+    QVERIFY(ip(u"addr add 10.50.0.9/24 dev a0"_s));
+    QVERIFY(ip(u"link set a0 mtu 1400"_s));
+    QVERIFY(ip(u"link add a1 type veth peer name a1p"_s));
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+
+    const QString at = isoTime((before + after) / 2);
+    const QString csvPath = m_dir.filePath(u"at.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--at"_s, at, u"--export-csv"_s, csvPath}, &err), 0);
+    const QList<QStringList> rows = readCsv(csvPath);
+    QVERIFY(!rows.isEmpty());
+    QVERIFY(std::all_of(rows.begin(), rows.end(),
+                        [&at](const QStringList &r) { return r.value(Change) == u"initial" && r.value(Time) == at; }));
+
+    // Routes of the main table, as `ip -j route show` lists them.
+    std::set<QString> ipRoutes, ourRoutes;
+    for (const auto &[json, v6] : {std::pair {routes4, false}, std::pair {routes6, true}}) {
+        const QJsonArray list = QJsonDocument::fromJson(json).array();
+        QVERIFY(!list.isEmpty());
+        for (const QJsonValue &v : list) {
+            const QJsonObject o = v.toObject();
+            ipRoutes.insert(
+                u"%1 dev %2 metric %3"_s.arg(cidrOf(o.value(u"dst"_s).toString(), v6), o.value(u"dev"_s).toString())
+                    .arg(o.value(u"metric"_s).toInt()));
+        }
+    }
+    for (const QStringList &r : rows)
+        if (r.value(Object) == u"route" && r.value(Table) == u"main")
+            ourRoutes.insert(u"%1 dev %2 metric %3"_s.arg(r.value(Destination), r.value(IfName), r.value(Metric)));
+    QVERIFY2(ourRoutes == ipRoutes, qPrintable(setDiff(ourRoutes, ipRoutes)));
+    QVERIFY(ourRoutes.count(u"10.51.0.0/16 dev a0 metric 0"_s)); // deleted later: the past state
+
+    std::set<QString> ipAddrs, ourAddrs;
+    for (const QJsonValue &v : QJsonDocument::fromJson(addrs).array()) {
+        const QJsonObject o = v.toObject();
+        for (const QJsonValue &a : o.value(u"addr_info"_s).toArray())
+            ipAddrs.insert(u"%1 %2/%3"_s.arg(o.value(u"ifname"_s).toString(), a.toObject().value(u"local"_s).toString())
+                               .arg(a.toObject().value(u"prefixlen"_s).toInt()));
+    }
+    for (const QStringList &r : rows)
+        if (r.value(Object) == u"address")
+            ourAddrs.insert(u"%1 %2"_s.arg(r.value(IfName), r.value(Destination)));
+    QVERIFY2(ourAddrs == ipAddrs, qPrintable(setDiff(ourAddrs, ipAddrs)));
+
+    std::set<QString> ipLinks, ourLinks;
+    for (const QJsonValue &v : QJsonDocument::fromJson(links).array()) {
+        const QJsonObject o = v.toObject();
+        ipLinks.insert(u"%1 %2 mtu %3"_s.arg(o.value(u"ifindex"_s).toInt())
+                           .arg(o.value(u"ifname"_s).toString())
+                           .arg(o.value(u"mtu"_s).toInt()));
+    }
+    static const QRegularExpression mtu(u"\\bmtu (\\d+)"_s);
+    for (const QStringList &r : rows)
+        if (r.value(Object) == u"interface")
+            ourLinks.insert(
+                u"%1 %2 mtu %3"_s.arg(r.value(IfIndex), r.value(IfName), mtu.match(r.join(u' ')).captured(1)));
+    QVERIFY2(ourLinks == ipLinks, qPrintable(setDiff(ourLinks, ipLinks)));
+    QVERIFY(ip(u"link del a0"_s));
+    QVERIFY(ip(u"link del a1"_s));
+}
+
+void TestHeadlessRecording::badArgumentsGiveOneLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    const QString existing = QStringLiteral(NCV_APP_BINARY);
+    QTest::newRow("record over an existing file")
+        << QStringList {u"--headless"_s, u"--record"_s, existing, u"--duration"_s, u"0"_s} << 1 << u"exists"_s;
+    QTest::newRow("record to stdout") << QStringList {u"--headless"_s, u"--record"_s, u"-"_s} << 1 << u"regular file"_s;
+    QTest::newRow("record without initial")
+        << QStringList {u"--headless"_s, u"--record"_s, u"/tmp/x.ncv"_s, u"--no-initial"_s} << 2 << u"--no-initial"_s;
+    QTest::newRow("from without a recording")
+        << QStringList {u"--headless"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--from"_s, u"+1"_s} << 2
+        << u"--from is for converting"_s;
+    QTest::newRow("convert without csv") << QStringList {u"--headless"_s, existing} << 2 << u"--export-csv"_s;
+    QTest::newRow("convert with duration")
+        << QStringList {u"--headless"_s, existing, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--duration"_s, u"1"_s} << 2
+        << u"--duration is for recording"_s;
+    QTest::newRow("record in the window") << QStringList {u"--record"_s, u"/tmp/x.ncv"_s} << 2 << u"--headless"_s;
+}
+
+void TestHeadlessRecording::badArgumentsGiveOneLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QByteArray err;
+    QCOMPARE(run(args, &err), exitCode);
+    const QStringList lines = QString::fromLocal8Bit(err).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(!lines.isEmpty() && lines.constFirst().startsWith(u"netchangeview: "_s), err.constData());
+    QVERIFY2(lines.constFirst().contains(says), err.constData());
+}
+
+void TestHeadlessRecording::badRecordingsAndTimesGiveOneLine_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("missing") << u"missing"_s << QStringList() << 1 << u"no such file"_s;
+    QTest::newRow("text file") << u"text"_s << QStringList() << 5 << u"not a NetChangeView recording"_s;
+    QTest::newRow("newer format") << u"newer"_s << QStringList() << 5 << u"is newer than this NetChangeView"_s;
+    QTest::newRow("before the start") << u"good"_s << QStringList {u"--at"_s, u"2001-01-01T00:00:00Z"_s} << 2
+                                      << u"is outside the recording"_s;
+    QTest::newRow("after the end") << u"good"_s << QStringList {u"--from"_s, u"+100000"_s} << 2
+                                   << u"is outside the recording"_s;
+    QTest::newRow("not a time") << u"good"_s << QStringList {u"--at"_s, u"noon"_s} << 2 << u"is not a time"_s;
+    QTest::newRow("at with from") << u"good"_s << QStringList {u"--at"_s, u"+0"_s, u"--from"_s, u"+0"_s} << 2
+                                  << u"one or the other"_s;
+    QTest::newRow("garbage") << u"garbage"_s << QStringList() << 5 << u"damaged"_s;
+}
+
+void TestHeadlessRecording::badRecordingsAndTimesGiveOneLine()
+{
+    QFETCH(QString, kind);
+    QFETCH(QStringList, extra);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    const QString good = m_dir.filePath(u"good.ncv"_s);
+    if (!QFile::exists(good)) {
+        QByteArray err;
+        QCOMPARE(run({u"--headless"_s, u"--record"_s, good, u"--duration"_s, u"0"_s}, &err), 0);
+    }
+    QString path = m_dir.filePath(kind + u".ncv"_s);
+    if (kind == u"good") {
+        path = good;
+    } else if (kind == u"text") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("sequence,time_utc\n");
+    } else if (kind == u"newer" || kind == u"garbage") {
+        QFile::remove(path);
+        QVERIFY(QFile::copy(good, path));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        if (kind == u"newer") {
+            QVERIFY(f.seek(60)); // PRAGMA user_version, big-endian
+            f.write(QByteArray("\0\0\0\x07", 4));
+        } else {
+            QVERIFY(f.seek(100)); // the schema page's content
+            f.write(QByteArray(4000, '\x5a'));
+        }
+    }
+    QByteArray err;
+    const int code
+        = run(QStringList {u"--headless"_s, path, u"--export-csv"_s, m_dir.filePath(u"bad.csv"_s)} + extra, &err);
+    const QStringList lines = QString::fromLocal8Bit(err).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(lines.size() == 1 || (code == 2 && lines.size() <= 2), err.constData());
+    QVERIFY2(lines.constFirst().contains(says), err.constData());
+}
+
+void TestHeadlessRecording::survivesSigkillDuringARouteBurst()
+{
+    const QString rec = m_dir.filePath(u"killed.ncv"_s);
+    QVERIFY(ip(u"link add b0 type veth peer name b0p"_s));
+    QVERIFY(ip(u"link set b0 up"_s));
+    QVERIFY(ip(u"link set b0p up"_s));
+    QProcess recorder;
+    QVERIFY(startRecorder(recorder, {u"--headless"_s, u"-4"_s, u"--record"_s, rec}));
+
+    // A paced burst through one `ip -batch -`: about 100k routes a second.
+    QProcess batch;
+    batch.start(u"ip"_s, {u"-batch"_s, u"-"_s});
+    QVERIFY(batch.waitForStarted());
+    constexpr int kTotal = 400'000, kPerTick = 1000;
+    int sent = 0;
+    QTimer feeder;
+    QObject::connect(&feeder, &QTimer::timeout, [&] {
+        QByteArray lines;
+        for (int k = 0; k < kPerTick && sent < kTotal; ++k, ++sent)
+            lines += QByteArray("route add 10.") + QByteArray::number(100 + sent / 65536) + '.'
+                + QByteArray::number((sent / 256) % 256) + '.' + QByteArray::number(sent % 256) + " dev b0\n";
+        batch.write(lines);
+        if (sent >= kTotal)
+            feeder.stop();
+    });
+    feeder.start(10);
+    QTest::qWait(1000);
+    // The routes the kernel holds now (the dump ends at dumped): all added before it.
+    const QByteArray dump = ipOutput(u"-4 route show dev b0"_s);
+    QElapsedTimer sinceDump;
+    sinceDump.start();
+    std::set<QByteArray> held;
+    for (const QByteArray &line : dump.split('\n'))
+        if (line.startsWith("10."))
+            held.insert(line.left(line.indexOf(' ')) + "/32");
+    QVERIFY2(held.size() > 1000, qPrintable(QString::number(held.size())));
+    QTest::qWait(1000 - int(sinceDump.elapsed()));
+    QVERIFY2(batch.state() == QProcess::Running && sent < kTotal, "the burst still runs at the kill");
+    recorder.kill(); // SIGKILL
+    QVERIFY(recorder.waitForFinished(10000));
+    feeder.stop();
+    batch.closeWriteChannel();
+    batch.kill();
+    batch.waitForFinished(10000);
+
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(rec, &error), qPrintable(error));
+    QVERIFY(!reader.info().cleanEnd);
+    std::set<QByteArray> recorded;
+    QVERIFY(reader.forEachEvent(
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+        [&recorded](const RecordedEvent &e) {
+            if (const auto *r = std::get_if<ncv::platform::RouteRow>(&e.record.after))
+                recorded.insert(QByteArray::fromStdString(ncv::platform::toCidr(r->destination, r->prefixLength)));
+            return true;
+        },
+        &error));
+    QVERIFY(reader.problems().isEmpty());
+    std::size_t missing = 0;
+    for (const QByteArray &route : held)
+        missing += recorded.count(route) == 0;
+    qInfo("routes held 1 s before the kill: %zu; routes in the recording: %zu; missing: %zu", held.size(),
+          recorded.size(), missing);
+    QCOMPARE(missing, std::size_t(0));
+    QVERIFY(ip(u"link del b0"_s));
+}
+
+int main(int argc, char **argv)
+{
+    ncv::test::enterPrivateNetworkNamespace(); // before any thread exists
+    QCoreApplication app(argc, argv);
+    TestHeadlessRecording test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_headlessrecording.moc"

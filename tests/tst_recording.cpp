@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The recording file: RecordingWriter -> file -> RecordingReader (events, time ranges,
+// state at a time through keyframes), the refusals (not a recording, newer format,
+// existing file), damaged and truncated files, reading while the writer writes, and the
+// time syntax of the command line.
+#include "model/history/eventcodec.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingformat.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
+#include "platform/format.h"
+#include "support/modeltestrows.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <limits>
+#include <set>
+#include <string>
+
+using namespace ncv;
+using namespace ncv::recording;
+using namespace ncvtest;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'790'000'000'000'000; // 2026-09-21, µs
+
+RecordingMeta testMeta()
+{
+    RecordingMeta m;
+    m.hostName = u"testhost"_s;
+    m.os = u"Test OS"_s;
+    m.kernel = u"linux 6.1"_s;
+    m.source = u"manual"_s;
+    m.familyFilter = u"unspec"_s;
+    m.programVersion = u"0.0-test"_s;
+    return m;
+}
+
+ChangeRecord add(const Row &row, ObjectKind object, Family family)
+{
+    ChangeRecord r;
+    r.object = object;
+    r.change = ChangeKind::Add;
+    r.family = family;
+    r.after = row;
+    return r;
+}
+
+ChangeRecord del(const Row &row, ObjectKind object, Family family)
+{
+    ChangeRecord r;
+    r.object = object;
+    r.change = ChangeKind::Delete;
+    r.family = family;
+    r.before = row;
+    return r;
+}
+
+std::string cidr(const RouteRow &r)
+{
+    return toCidr(r.destination, r.prefixLength);
+}
+
+/// Writes a scripted history: interface d0, its address, then for i in [0, n) route i is
+/// added at kT0 + 1000 (i + 1) µs and, for every third i >= 3, route i - 3 is deleted in
+/// the same millisecond. expectedAt(T) gives the route set at T.
+struct Script {
+    int n = 3000;
+    std::vector<std::pair<std::int64_t, ChangeRecord>> events;
+
+    Script()
+    {
+        events.push_back({kT0, add(iface(1, "d0"), ObjectKind::Interface, Family::Unspec)});
+        events.push_back({kT0, add(address(1, "192.0.2.10", 24), ObjectKind::Address, Family::IPv4)});
+        for (int i = 0; i < n; ++i) {
+            const std::int64_t t = kT0 + 1000 * std::int64_t(i + 1);
+            events.push_back({t, add(numberedRoute(i), ObjectKind::Route, Family::IPv4)});
+            if (i >= 3 && i % 3 == 0)
+                events.push_back({t, del(numberedRoute(i - 3), ObjectKind::Route, Family::IPv4)});
+        }
+    }
+    std::set<std::string> expectedAt(std::int64_t t) const
+    {
+        std::set<std::string> routes;
+        for (const auto &[time, r] : events) {
+            if (time > t || r.object != ObjectKind::Route)
+                continue;
+            const auto &row = std::get<RouteRow>(r.row());
+            if (r.change == ChangeKind::Add)
+                routes.insert(cidr(row));
+            else
+                routes.erase(cidr(row));
+        }
+        return routes;
+    }
+    void write(RecordingWriter &w, int keyframeAfter = 2) const
+    {
+        std::string bytes;
+        std::uint64_t seq = 0;
+        for (const auto &[time, r] : events) {
+            bytes.clear();
+            eventcodec::encode(r, bytes);
+            w.append(++seq, time, bytes, r.object == ObjectKind::Route ? u""_s : u"d0"_s);
+            if (int(seq) == keyframeAfter)
+                w.requestKeyframe(u"start"_s);
+        }
+    }
+};
+
+std::set<std::string> routesOf(const RecordState &state)
+{
+    std::set<std::string> routes;
+    state.forEach([&routes](const Row &row) {
+        if (const auto *r = std::get_if<RouteRow>(&row))
+            routes.insert(cidr(*r));
+    });
+    return routes;
+}
+
+bool poke(const QString &path, qint64 offset, const QByteArray &bytes)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadWrite) || !f.seek(offset))
+        return false;
+    return f.write(bytes) == bytes.size();
+}
+
+} // namespace
+
+class TestRecording : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void writesAndReadsBackEvents();
+    void stateAtEqualsTheReplayedHistory_data();
+    void stateAtEqualsTheReplayedHistory();
+    void gapWritesAKeyframe();
+    void boundedQueueKeepsEveryEvent();
+    void readsWhileTheWriterWrites();
+    void seriesOfFilesEachStandsAlone();
+    void refusesAnExistingFile();
+    void refusesWhatIsNotARecording();
+    void refusesANewerFormatVersion();
+    void damagedFileOpensWhatIsValid_data();
+    void damagedFileOpensWhatIsValid();
+    void parsesTimes_data();
+    void parsesTimes();
+    void exportsTheTablesAtATime();
+
+private:
+    QString writeScript(const QString &name, const RecordingWriter::Options &options = {});
+    QTemporaryDir m_dir;
+    Script m_script;
+};
+
+QString TestRecording::writeScript(const QString &name, const RecordingWriter::Options &options)
+{
+    const QString path = m_dir.filePath(name);
+    RecordingWriter w;
+    QString error;
+    if (!w.open(path, testMeta(), options, &error)) {
+        qWarning("open: %s", qPrintable(error));
+        return {};
+    }
+    m_script.write(w);
+    if (!w.finish(&error)) {
+        qWarning("finish: %s", qPrintable(error));
+        return {};
+    }
+    return path;
+}
+
+void TestRecording::writesAndReadsBackEvents()
+{
+    const QString path = writeScript(u"roundtrip.ncv"_s);
+    QVERIFY(!path.isEmpty());
+    QVERIFY2(!QFile::exists(path + u"-wal"_s), "a finished recording is one file");
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    const RecordingInfo &info = reader.info();
+    QCOMPARE(info.formatVersion, kFormatVersion);
+    QCOMPARE(info.firstSeq, std::uint64_t(1));
+    QCOMPARE(info.eventCount, std::int64_t(m_script.events.size()));
+    QVERIFY(info.cleanEnd);
+    QCOMPARE(info.meta.value(u"host_name"_s), u"testhost"_s);
+    QCOMPARE(info.meta.value(u"source"_s), u"manual"_s);
+    QCOMPARE(info.meta.value(u"program_version"_s), u"0.0-test"_s);
+    QVERIFY(info.endUs >= m_script.events.back().first);
+    QVERIFY(info.keyframes >= 1);
+
+    std::vector<RecordedEvent> page;
+    QVERIFY(reader.events(2, 5, &page, &error));
+    QCOMPARE(page.size(), std::size_t(5));
+    QCOMPARE(page[0].seq, std::uint64_t(2));
+    QVERIFY(page[0].record.object == ObjectKind::Address);
+    QCOMPARE(page[0].ifName, u"d0"_s);
+    QVERIFY(page[1].record.object == ObjectKind::Route);
+    QCOMPARE(QString::fromStdString(cidr(std::get<RouteRow>(page[1].record.after))), u"10.0.0.0/24"_s);
+    QCOMPARE(page[1].record.timeUs, std::int64_t(kT0 + 1000));
+
+    // A time range: exactly the events whose time lies in it, in sequence order.
+    const std::int64_t from = kT0 + 1000 * 100, to = kT0 + 1000 * 200;
+    std::int64_t expected = 0;
+    for (const auto &[t, r] : m_script.events)
+        expected += t >= from && t <= to;
+    std::int64_t seen = 0;
+    std::uint64_t lastSeq = 0;
+    bool ordered = true, inRange = true;
+    QVERIFY(reader.forEachEvent(
+        from, to,
+        [&](const RecordedEvent &e) {
+            ++seen;
+            ordered = ordered && e.seq > lastSeq;
+            inRange = inRange && e.record.timeUs >= from && e.record.timeUs <= to;
+            lastSeq = e.seq;
+            return true;
+        },
+        &error));
+    QCOMPARE(seen, expected);
+    QVERIFY(ordered && inRange);
+    QVERIFY(reader.problems().isEmpty());
+}
+
+void TestRecording::stateAtEqualsTheReplayedHistory_data()
+{
+    QTest::addColumn<qint64>("keyframeEvents");
+    QTest::newRow("start keyframe only") << qint64(1'000'000'000);
+    QTest::newRow("periodic keyframes") << qint64(50);
+}
+
+void TestRecording::stateAtEqualsTheReplayedHistory()
+{
+    QFETCH(qint64, keyframeEvents);
+    RecordingWriter::Options options;
+    options.keyframeEvents = keyframeEvents;
+    options.keyframeRowFactor = 0;
+    const QString path = writeScript(u"state-%1.ncv"_s.arg(keyframeEvents), options);
+    QVERIFY(!path.isEmpty());
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    if (keyframeEvents < 1000)
+        QVERIFY2(reader.info().keyframes > 3, qPrintable(QString::number(reader.info().keyframes)));
+    for (const std::int64_t t : {kT0, kT0 + 1500, kT0 + 1000 * 10, kT0 + 1000 * 777 + 1, kT0 + 1000 * 1500,
+                                 kT0 + 1000 * 2999, kT0 + 1000 * 3000, kT0 + 1000 * 5000}) {
+        RecordState state;
+        QVERIFY2(reader.stateAt(t, &state, &error), qPrintable(error));
+        QVERIFY2(routesOf(state) == m_script.expectedAt(t), qPrintable(QString::number(t)));
+        QCOMPARE(state.interfaceCount(), std::size_t(1));
+        QCOMPARE(state.addressCount(), std::size_t(1));
+    }
+    QVERIFY(reader.problems().isEmpty());
+}
+
+void TestRecording::gapWritesAKeyframe()
+{
+    const QString path = m_dir.filePath(u"gap.ncv"_s);
+    RecordingWriter w;
+    QString error;
+    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    std::string bytes;
+    eventcodec::encode(add(numberedRoute(1), ObjectKind::Route, Family::IPv4), bytes);
+    w.append(1, kT0, bytes, {});
+    ChangeRecord gap;
+    gap.object = ObjectKind::Gap;
+    gap.change = ChangeKind::Gap;
+    gap.note = "ENOBUFS: events lost";
+    bytes.clear();
+    eventcodec::encode(gap, bytes);
+    w.append(2, kT0 + 10, bytes, {});
+    QVERIFY(w.finish(&error));
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.info().keyframes, 1);
+    RecordState state;
+    QVERIFY(reader.stateAt(kT0 + 10, &state, &error));
+    QCOMPARE(state.routeCount(), std::size_t(1));
+}
+
+void TestRecording::boundedQueueKeepsEveryEvent()
+{
+    RecordingWriter::Options options;
+    options.maxQueueBytes = 2048; // a few events: append() waits for the thread
+    const QString path = writeScript(u"bounded.ncv"_s, options);
+    QVERIFY(!path.isEmpty());
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.info().eventCount, std::int64_t(m_script.events.size()));
+}
+
+void TestRecording::readsWhileTheWriterWrites()
+{
+    const QString path = m_dir.filePath(u"live.ncv"_s);
+    RecordingWriter w;
+    QString error;
+    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    std::string bytes;
+    for (int i = 0; i < 100; ++i) {
+        bytes.clear();
+        eventcodec::encode(add(numberedRoute(i), ObjectKind::Route, Family::IPv4), bytes);
+        w.append(std::uint64_t(i + 1), kT0 + i, bytes, {});
+    }
+    RecordingReader reader;
+    // Committed within a transaction's time (200 ms), readable by another connection.
+    QTRY_VERIFY_WITH_TIMEOUT(reader.open(path, &error) && reader.info().eventCount == 100, 5000);
+    QVERIFY(!reader.info().cleanEnd);
+    for (int i = 100; i < 150; ++i) {
+        bytes.clear();
+        eventcodec::encode(add(numberedRoute(i), ObjectKind::Route, Family::IPv4), bytes);
+        w.append(std::uint64_t(i + 1), kT0 + i, bytes, {});
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(reader.refresh(&error) && reader.info().eventCount == 150, 5000);
+    RecordState state;
+    QVERIFY(reader.stateAt(kT0 + 149, &state, &error));
+    QCOMPARE(state.routeCount(), std::size_t(150));
+    QVERIFY(w.finish(&error));
+    QVERIFY(reader.refresh(&error));
+    QVERIFY(reader.info().cleanEnd);
+}
+
+void TestRecording::seriesOfFilesEachStandsAlone()
+{
+    RecordingWriter::Options options;
+    options.maxFileBytes = 64 * 1024;
+    options.pageSize = 1024; // the schema alone is about 15 pages
+    options.transactionMs = 1; // commit (and look at the size) often
+    const QString base = m_dir.filePath(u"series.ncv"_s);
+    QCOMPARE(RecordingWriter::partPath(base, 2), m_dir.filePath(u"series-002.ncv"_s));
+    {
+        RecordingWriter w;
+        QString error;
+        QVERIFY2(w.open(base, testMeta(), options, &error), qPrintable(error));
+        // Slowly enough that commits (and so the size checks) come between the events.
+        std::string bytes;
+        std::uint64_t seq = 0;
+        for (const auto &[time, r] : m_script.events) {
+            bytes.clear();
+            eventcodec::encode(r, bytes);
+            w.append(++seq, time, bytes, u"d0"_s);
+            if (seq % 200 == 0)
+                QTest::qWait(5);
+        }
+        QVERIFY2(w.finish(&error), qPrintable(error));
+        QVERIFY(w.currentPath() != RecordingWriter::partPath(base, 1));
+    }
+    QVERIFY(!QFile::exists(base));
+    std::int64_t events = 0;
+    std::uint64_t nextSeq = 1;
+    int part = 1;
+    for (; QFile::exists(RecordingWriter::partPath(base, part)); ++part) {
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(RecordingWriter::partPath(base, part), &error), qPrintable(error));
+        const RecordingInfo &info = reader.info();
+        QCOMPARE(info.meta.value(u"part"_s), QString::number(part));
+        if (info.eventCount == 0) {
+            // Only the last part may have no events: it began just before the stop.
+            QVERIFY(!QFile::exists(RecordingWriter::partPath(base, part + 1)));
+            continue;
+        }
+        QCOMPARE(info.firstSeq, nextSeq); // no event lost or repeated between the files
+        nextSeq = info.lastSeq + 1;
+        events += info.eventCount;
+        if (part > 1) {
+            QVERIFY(info.keyframes >= 1);
+            // The tables at the end of this part, from this file alone.
+            std::int64_t lastTime = 0;
+            reader.forEachEvent(
+                std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+                [&lastTime](const RecordedEvent &e) {
+                    lastTime = std::max(lastTime, e.record.timeUs);
+                    return true;
+                },
+                &error);
+            RecordState state;
+            // Just before the last moment of this part: events of that same moment may
+            // continue in the next file.
+            QVERIFY(reader.stateAt(lastTime - 1, &state, &error));
+            QVERIFY(routesOf(state) == m_script.expectedAt(lastTime - 1));
+        }
+    }
+    QVERIFY2(part > 3, qPrintable(QString::number(part)));
+    QCOMPARE(events, std::int64_t(m_script.events.size()));
+}
+
+void TestRecording::refusesAnExistingFile()
+{
+    const QString path = m_dir.filePath(u"exists.ncv"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("keep me");
+    }
+    RecordingWriter w;
+    QString error;
+    QVERIFY(!w.open(path, testMeta(), &error));
+    QVERIFY2(error.contains(u"exists"_s), qPrintable(error));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("keep me"));
+}
+
+void TestRecording::refusesWhatIsNotARecording()
+{
+    RecordingReader reader;
+    QString error;
+    QVERIFY(!reader.open(m_dir.filePath(u"missing.ncv"_s), &error));
+    QVERIFY(reader.status() == RecordingReader::Status::NotFound);
+
+    const QString text = m_dir.filePath(u"text.ncv"_s);
+    {
+        QFile f(text);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("sequence,time_utc\n1,2\n");
+    }
+    QVERIFY(!reader.open(text, &error));
+    QVERIFY(reader.status() == RecordingReader::Status::NotARecording);
+    QVERIFY2(error.contains(u"not a NetChangeView recording"_s) && !error.contains(u'\n'), qPrintable(error));
+
+    const QString empty = m_dir.filePath(u"empty.ncv"_s);
+    {
+        QFile f(empty);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    QVERIFY(!reader.open(empty, &error));
+    QVERIFY(reader.status() == RecordingReader::Status::NotARecording);
+
+    // An SQLite database of another program: the application_id (header offset 68) differs.
+    const QString other = writeScript(u"other.ncv"_s);
+    QVERIFY(poke(other, 68, QByteArray(4, '\0')));
+    QVERIFY(!reader.open(other, &error));
+    QVERIFY(reader.status() == RecordingReader::Status::NotARecording);
+    QVERIFY2(error.contains(u"another program"_s), qPrintable(error));
+}
+
+void TestRecording::refusesANewerFormatVersion()
+{
+    const QString path = writeScript(u"newer.ncv"_s);
+    QVERIFY(poke(path, 60, QByteArray("\0\0\0\x02", 4))); // user_version, big-endian
+    RecordingReader reader;
+    QString error;
+    QVERIFY(!reader.open(path, &error));
+    QVERIFY(reader.status() == RecordingReader::Status::NewerFormat);
+    QVERIFY2(error.contains(u"format version 2 is newer"_s), qPrintable(error));
+}
+
+void TestRecording::damagedFileOpensWhatIsValid_data()
+{
+    QTest::addColumn<bool>("truncate");
+    QTest::newRow("garbage in the middle") << false;
+    QTest::newRow("truncated") << true;
+}
+
+void TestRecording::damagedFileOpensWhatIsValid()
+{
+    QFETCH(bool, truncate);
+    const QString path = writeScript(truncate ? u"truncated.ncv"_s : u"garbage.ncv"_s);
+    QVERIFY(!path.isEmpty());
+    const qint64 size = QFileInfo(path).size();
+    QVERIFY(size > 20 * 4096);
+    if (truncate) {
+        QVERIFY(QFile::resize(path, (size / 2) / 4096 * 4096));
+    } else {
+        QVERIFY(poke(path, (size / 2) / 4096 * 4096, QByteArray(3 * 4096, '\xa5')));
+    }
+    RecordingReader reader;
+    QString error;
+    // A truncated file opens (SQLite refuses it unless told to read what is there).
+    QVERIFY2(!truncate || reader.open(path, &error), qPrintable(error));
+    if (!truncate && !reader.open(path, &error)) {
+        // Refusing is allowed only with a one-line reason.
+        QVERIFY(reader.status() == RecordingReader::Status::Unreadable);
+        QVERIFY(!error.isEmpty() && !error.contains(u'\n'));
+        qInfo("refused: %s", qPrintable(error));
+        return;
+    }
+    std::int64_t seen = 0;
+    QVERIFY(reader.forEachEvent(
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+        [&seen](const RecordedEvent &) {
+            ++seen;
+            return true;
+        },
+        &error));
+    QVERIFY2(seen > 0, "the valid part is read");
+    QVERIFY2(seen < qint64(m_script.events.size()), qPrintable(QString::number(seen)));
+    QVERIFY(!reader.problems().isEmpty());
+    qInfo("%lld of %zu events read; %s", qlonglong(seen), m_script.events.size(),
+          qPrintable(reader.problems().join(u"; "_s)));
+    RecordState state;
+    QVERIFY(reader.stateAt(kT0 + 1000 * 3000, &state, &error)); // never a crash
+}
+
+void TestRecording::parsesTimes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<qint64>("us");
+    const qint64 start = 1'763'725'000'000'000;
+    QTest::newRow("iso") << u"2026-11-21T11:42:03Z"_s << true << qint64(1'795'261'323'000'000);
+    QTest::newRow("iso fraction") << u"2026-11-21T11:42:03.5Z"_s << true << qint64(1'795'261'323'500'000);
+    QTest::newRow("iso micro") << u"2026-11-21T11:42:03.123456Z"_s << true << qint64(1'795'261'323'123'456);
+    QTest::newRow("iso nano") << u"2026-11-21T11:42:03.123456789Z"_s << true << qint64(1'795'261'323'123'456);
+    QTest::newRow("relative") << u"+90.5"_s << true << start + 90'500'000;
+    QTest::newRow("relative zero") << u"+0"_s << true << start;
+    QTest::newRow("no zone") << u"2026-11-21T11:42:03"_s << false << qint64(0);
+    QTest::newRow("offset zone") << u"2026-11-21T11:42:03+01:00"_s << false << qint64(0);
+    QTest::newRow("bad date") << u"2026-02-30T11:42:03Z"_s << false << qint64(0);
+    QTest::newRow("negative") << u"-5"_s << false << qint64(0);
+    QTest::newRow("words") << u"yesterday"_s << false << qint64(0);
+    QTest::newRow("empty") << QString() << false << qint64(0);
+}
+
+void TestRecording::parsesTimes()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, ok);
+    QFETCH(qint64, us);
+    std::int64_t got = 0;
+    QString error;
+    QCOMPARE(parseTime(text, 1'763'725'000'000'000, &got, &error), ok);
+    if (ok)
+        QCOMPARE(qint64(got), us);
+    else
+        QVERIFY(!error.isEmpty() && !error.contains(u'\n'));
+}
+
+void TestRecording::exportsTheTablesAtATime()
+{
+    const QString path = writeScript(u"export.ncv"_s);
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    const QString csvPath = m_dir.filePath(u"at.csv"_s);
+    const std::int64_t at = kT0 + 1000 * 1500 + 7;
+    std::int64_t rows = 0;
+    QVERIFY2(exportStateAt(reader, at, csvPath, &rows, &error), qPrintable(error));
+    const std::size_t expectedRoutes = m_script.expectedAt(at).size();
+    QCOMPARE(rows, std::int64_t(2 + expectedRoutes));
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    QVERIFY(lines.first().startsWith("sequence,time_utc,object,change"));
+    QVERIFY2(lines.at(1).startsWith(QByteArray("1," + isoTime(at).toLatin1() + ",interface,initial,")),
+             lines.at(1).constData());
+    QVERIFY2(lines.at(3).contains(",route,initial,ipv4,"), lines.at(3).constData());
+}
+
+QTEST_MAIN(TestRecording)
+#include "tst_recording.moc"
