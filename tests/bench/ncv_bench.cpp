@@ -123,6 +123,7 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
     out("apply_slice_max_ms", sliceMaxMs);
     out("apply_slices", double(slices));
     out("model_rss_mb", (rssKb() - rss0) / 1024.0);
+    out("table_rows_mb", double(routes.rowMemoryBytes()) / (1 << 20)); // rows and their index
     out("event_bytes", double(history.storageBytes()) / double(std::max<qint64>(1, history.size())));
 
     if (!tableOnly) {
@@ -323,6 +324,9 @@ int benchGui(qint64 expected, double seconds)
     out("gui_stall_max_ms", late.empty() ? 0 : late.back());
     out("gui_history_events", double(model.history()->size()));
     out("gui_rss_mb", rssKb() / 1024.0);
+    // Where it goes: the Routes table's rows and index, the event history.
+    out("gui_table_rows_mb", double(model.routes()->rowMemoryBytes()) / (1 << 20));
+    out("gui_history_mb", double(model.history()->storageBytes()) / (1 << 20));
     return 0;
 }
 
