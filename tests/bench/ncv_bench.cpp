@@ -60,6 +60,8 @@ public:
         if (receiver->parent())
             what += std::string("(") + receiver->parent()->metaObject()->className() + ")";
         what += " event " + std::to_string(int(event->type()));
+        if (const auto *timer = qobject_cast<const QTimer *>(receiver))
+            what += " interval " + std::to_string(timer->interval());
         QElapsedTimer clock;
         clock.start();
         ++m_depth;
