@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // RouteTableModel through NotificationModel + ManualSource: ranged inserts, changes and
-// removals under QAbstractItemModelTester (attached before any data), texts, marks.
+// removals under QAbstractItemModelTester (attached before any data), texts, marks; the
+// compact row storage read back, sorted and filtered against the same rows in a vector,
+// and a whole state swapped in.
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/tables/changetableproxy.h"
 #include "model/tables/routetablemodel.h"
+#include "platform/diff.h"
+#include "platform/packedrows.h"
+#include "platform/rowfields.h"
 #include "support/manualsource.h"
 #include "support/modeltestrows.h"
+#include "support/randomrows.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -20,6 +26,109 @@
 using namespace ncv;
 using namespace ncv::platform;
 using namespace ncvtest;
+
+namespace {
+
+ChangeRecord addRecord(const RouteRow &row)
+{
+    ChangeRecord r;
+    r.object = ObjectKind::Route;
+    r.change = ChangeKind::Add;
+    r.family = row.family();
+    r.after = row;
+    return r;
+}
+
+ChangeRecord parameterRecord(const RouteRow &before, const RouteRow &after)
+{
+    ChangeRecord r;
+    r.object = ObjectKind::Route;
+    r.change = ChangeKind::Parameter;
+    r.family = after.family();
+    r.before = before;
+    r.after = after;
+    r.changedFields = diff(before, after);
+    return r;
+}
+
+ChangeRecord deleteRecord(const RouteRow &row)
+{
+    ChangeRecord r;
+    r.object = ObjectKind::Route;
+    r.change = ChangeKind::Delete;
+    r.family = row.family();
+    r.before = row;
+    return r;
+}
+
+// The cell text of a column for a row held outside the table (interfaces as "if N").
+QString cellOf(const RouteRow &row, int column)
+{
+    const FieldInfo<RouteRow> &info = fieldInfos<RouteRow>[columnFields<RouteRow>[std::size_t(column)]];
+    if (info.has(InterfaceIndexes)) {
+        std::uint32_t ifs[16];
+        const std::size_t n = std::min<std::size_t>(info.ifIndexes(row, ifs, 16), 16);
+        QStringList names;
+        for (std::size_t i = 0; i < n; ++i)
+            if (ifs[i] != 0)
+                names << QStringLiteral("if %1").arg(ifs[i]);
+        return names.join(QStringLiteral(", "));
+    }
+    std::string text;
+    (info.cell ? info.cell : info.text)(text, row);
+    return QString::fromStdString(text);
+}
+
+// Sorting every column and filtering by a few needles through the proxy gives what the
+// held rows give: the proxy's order never breaks the column's order (the description's
+// compare, else the cell text), and the accepted rows are those with a cell containing
+// the needle.
+void checkSortAndFilter(RouteTableModel &routes, const std::vector<RouteRow> &held)
+{
+    for (int threshold : {0, 1'000'000}) {
+        ChangeTableProxy proxy;
+        proxy.setRankThreshold(threshold); // ranked (0) and compared row by row
+        proxy.setSourceModel(&routes);
+        for (int column = 0; column < RouteTableModel::ColumnCount; ++column) {
+            proxy.sort(column);
+            QCOMPARE(proxy.rowCount(), int(held.size()));
+            const FieldInfo<RouteRow> &info = fieldInfos<RouteRow>[columnFields<RouteRow>[std::size_t(column)]];
+            const bool byValue = info.compare && !info.has(SortByText) && !info.has(InterfaceIndexes);
+            for (int row = 1; row < proxy.rowCount(); ++row) {
+                const RouteRow &a = held[std::size_t(proxy.mapToSource(proxy.index(row - 1, 0)).row())];
+                const RouteRow &b = held[std::size_t(proxy.mapToSource(proxy.index(row, 0)).row())];
+                const int order = byValue ? info.compare(a, b)
+                    : info.has(InterfaceIndexes)
+                    ? QString::compare(cellOf(a, column), cellOf(b, column))
+                    : cellOf(a, column).toStdString().compare(cellOf(b, column).toStdString());
+                if (order > 0)
+                    QFAIL(qPrintable(QStringLiteral("column %1 out of order at proxy row %2: %3 before %4")
+                                         .arg(column)
+                                         .arg(row)
+                                         .arg(cellOf(a, column), cellOf(b, column))));
+            }
+        }
+        for (const char *needle : {"2001:DB8:1", "192.0.2.2", "if 3", "static", "IPv6", "200", "zzz"}) {
+            proxy.setFilterText(QString::fromLatin1(needle));
+            std::set<int> expected;
+            for (std::size_t i = 0; i < held.size(); ++i)
+                for (int column = 0; column < RouteTableModel::ColumnCount; ++column)
+                    if (cellOf(held[i], column).contains(QString::fromLatin1(needle), Qt::CaseInsensitive))
+                        expected.insert(int(i));
+            std::set<int> accepted;
+            for (int row = 0; row < proxy.rowCount(); ++row)
+                accepted.insert(proxy.mapToSource(proxy.index(row, 0)).row());
+            if (accepted != expected)
+                QFAIL(qPrintable(QStringLiteral("filter \"%1\": %2 rows accepted, %3 expected")
+                                     .arg(QString::fromLatin1(needle))
+                                     .arg(accepted.size())
+                                     .arg(expected.size())));
+        }
+        proxy.setFilterText(QString());
+    }
+}
+
+} // namespace
 
 class TestRouteTableModel : public QObject {
     Q_OBJECT
@@ -237,6 +346,111 @@ private Q_SLOTS:
             for (int i : gone)
                 QCOMPARE(routes->indexOf(numberedRoute(i)), -1);
         }
+    }
+
+    // The rows are stored in their compact form: every row reads back as applied (IPv4 and
+    // IPv6, multipath, changes that alter a row's encoded length, deleted rows still shown
+    // with their last state), and sorting and filtering through the proxy agree with the
+    // same rows held in a plain vector (by the description's compare and cell texts).
+    void packedRowsReadSortAndFilterAsApplied()
+    {
+        RouteTableModel routes;
+        QAbstractItemModelTester tester(&routes, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        std::mt19937 random(11);
+        std::vector<RouteRow> held;
+        const char *gateways[] = {"192.0.2.1", "9.9.9.9", nullptr, "fe80::1", "2001:db8::9"};
+        for (int i = 0; i < 600; ++i) {
+            RouteRow r = i % 3 == 0
+                ? route("2001:db8:" + std::to_string(i) + "::", 64, gateways[i % 5], 1 + i % 4, random() % 2000)
+                : numberedRoute(i, gateways[i % 5], random() % 300);
+            r.protocol = std::uint32_t(random() % 20);
+            if (i % 7 == 0) { // multipath
+                NextHop second;
+                second.gateway = IpAddress::parse(i % 2 ? "192.0.2.200" : "fe80::2");
+                second.ifIndex = 5;
+                r.nextHops.push_back(second);
+            }
+            if (i % 11 == 0)
+                r.expiresUs = 1'000'000 + qint64(i);
+            held.push_back(r);
+            routes.apply(addRecord(r));
+            if (i % 97 == 96)
+                routes.endBatch();
+        }
+        routes.endBatch();
+        QCOMPARE(routes.rowCount(), int(held.size()));
+        // Changes: some keep their length, some grow (another next hop, a longer expiry).
+        for (std::size_t i = 0; i < held.size(); i += 5) {
+            RouteRow after = held[i];
+            after.prefSrc = IpAddress::parse(i % 2 ? "10.1.2.3" : "2001:db8::1");
+            after.protocol = 200;
+            if (after.nextHops.size() > 1)
+                after.nextHops.push_back(after.nextHops.back());
+            ChangeRecord change = parameterRecord(held[i], after);
+            held[i] = after;
+            routes.apply(change);
+        }
+        routes.endBatch();
+        // Deleted rows stay (marked, with their last state) until the sweep.
+        std::vector<std::size_t> deleted;
+        for (std::size_t i = 4; i < held.size(); i += 9) {
+            routes.apply(deleteRecord(held[i]));
+            deleted.push_back(i);
+        }
+        routes.endBatch();
+        QCOMPARE(routes.liveRowCount(), int(held.size() - deleted.size()));
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            QCOMPARE(QString::fromStdString(firstDifference(routes.rowAt(int(i)), held[i])), QString());
+            const bool gone = std::find(deleted.begin(), deleted.end(), i) != deleted.end();
+            QCOMPARE(routes.changeState(int(i)), gone ? ChangeDeleted : i % 5 == 0 ? ChangeChanged : ChangeAdded);
+            QCOMPARE(routes.indexOf(held[i]), int(i));
+        }
+        checkSortAndFilter(routes, held);
+
+        routes.sweep(routes.markClockMs() + kDeletedRowMs + 100);
+        for (auto it = deleted.rbegin(); it != deleted.rend(); ++it)
+            held.erase(held.begin() + std::ptrdiff_t(*it));
+        QCOMPARE(routes.rowCount(), int(held.size()));
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            QCOMPARE(QString::fromStdString(firstDifference(routes.rowAt(int(i)), held[i])), QString());
+            QCOMPARE(routes.indexOf(held[i]), int(i));
+        }
+        checkSortAndFilter(routes, held);
+        QVERIFY(routes.rowMemoryBytes() > 0);
+    }
+
+    // A whole state swapped in (as time travel shows the tables at a past moment): one
+    // model reset, the new rows without marks and found by their keys, updates land on
+    // them, and the previous rows come back out unchanged.
+    void swapRowsShowsAnotherState()
+    {
+        RouteTableModel routes;
+        QAbstractItemModelTester tester(&routes, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int i = 0; i < 300; ++i)
+            routes.apply(addRecord(numberedRoute(i)));
+        routes.endBatch();
+        platform::PackedRows<RouteRow> past;
+        for (int i = 1000; i < 1050; ++i)
+            past.push_back(numberedRoute(i, "192.0.2.9"));
+        QSignalSpy reset(&routes, &QAbstractItemModel::modelReset);
+        routes.swapRows(past);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(routes.rowCount(), 50);
+        QCOMPARE(routes.liveRowCount(), 50);
+        QCOMPARE(past.size(), std::size_t(300));
+        for (int row = 0; row < 50; ++row) {
+            QCOMPARE(routes.changeState(row), ChangeNone);
+            QCOMPARE(routes.indexOf(numberedRoute(1000 + row, "192.0.2.9")), row);
+        }
+        QCOMPARE(routes.indexOf(numberedRoute(0)), -1);
+        routes.apply(deleteRecord(numberedRoute(1010, "192.0.2.9")));
+        routes.endBatch();
+        QCOMPARE(routes.changeState(10), ChangeDeleted);
+        routes.swapRows(past);
+        QCOMPARE(routes.rowCount(), 300);
+        for (int row = 0; row < 300; ++row)
+            QCOMPARE(QString::fromStdString(firstDifference(routes.rowAt(row), numberedRoute(row))), QString());
+        QCOMPARE(routes.indexOf(numberedRoute(299)), 299);
     }
 
     void texts_data()

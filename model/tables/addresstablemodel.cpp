@@ -21,8 +21,11 @@ void AddressTableModel::tick()
         return;
     // One signal per second, only while some row has a finite lifetime.
     bool finite = false;
-    for (int i = 0; i < n && !finite; ++i)
-        finite = rowAt(i).validUntilUs != 0 || rowAt(i).preferredUntilUs != 0;
+    AddressRow row;
+    for (int i = 0; i < n && !finite; ++i) {
+        readRow(i, row);
+        finite = row.validUntilUs != 0 || row.preferredUntilUs != 0;
+    }
     if (finite)
         Q_EMIT dataChanged(index(0, std::min(ValidLifetime, PreferredLifetime)),
                            index(n - 1, std::max(ValidLifetime, PreferredLifetime)));

@@ -40,7 +40,8 @@ QVariant ChangeTableModel::data(const QModelIndex &index, int role) const
     if (role == ChangeStateRole)
         return int(mark.state);
     if (role == ChangedColumnsRole)
-        return mark.state == ChangeChanged && (mark.changedColumns & (1u << unsigned(index.column()))) != 0;
+        return mark.state == ChangeChanged && index.column() < 30
+            && (mark.changedColumns & (1u << unsigned(index.column()))) != 0;
     if (role == Qt::TextAlignmentRole)
         return isNumberColumn(index.column()) ? QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter))
                                               : QVariant();
@@ -74,6 +75,18 @@ void ChangeTableModel::clear()
     endResetModel();
 }
 
+void ChangeTableModel::resetMarks(int rows)
+{
+    m_marks.assign(std::size_t(std::max(rows, 0)), Mark {});
+    m_dirty.clear();
+    m_published = int(m_marks.size());
+    m_markLo = 0;
+    m_markHi = -1;
+    m_deletedCount = 0;
+    ++m_revision;
+    m_timer.stop();
+}
+
 int ChangeTableModel::appendRowMark(ChangeState state, quint32 changedColumns)
 {
     m_marks.push_back({});
@@ -90,9 +103,9 @@ void ChangeTableModel::markRow(int row, ChangeState state, quint32 changedColumn
         --m_deletedCount;
     else if (mark.state != ChangeDeleted && state == ChangeDeleted)
         ++m_deletedCount;
-    mark.state = quint8(state);
-    mark.changedColumns = state == ChangeChanged ? changedColumns : 0;
-    mark.expiresMs = m_clock.elapsed() + (state == ChangeDeleted ? kDeletedRowMs : kChangeMarkMs);
+    mark.state = quint32(state) & 3;
+    mark.changedColumns = state == ChangeChanged ? (changedColumns & kMarkedColumns) : 0;
+    mark.expiresMs = quint32(m_clock.elapsed() + (state == ChangeDeleted ? kDeletedRowMs : kChangeMarkMs));
     if (state != ChangeNone) {
         if (m_markHi < m_markLo) {
             m_markLo = m_markHi = row;
@@ -162,7 +175,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
         Mark &mark = m_marks[std::size_t(row)];
         if (mark.state == ChangeNone)
             continue;
-        if (mark.expiresMs <= nowMs) {
+        if (qint32(quint32(nowMs) - mark.expiresMs) >= 0) { // expired (modulo 2^32, see Mark)
             if (mark.state == ChangeDeleted) {
                 removed.push_back(row);
             } else {

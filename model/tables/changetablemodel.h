@@ -86,11 +86,16 @@ public:
     void endBatch();
 
 protected:
+    /// 8 bytes per row (a million rows: 8 MB). Marks last seconds, so their expiry is kept
+    /// as the low 32 bits of the mark clock and compared by the signed difference (right
+    /// while a mark is swept within 24 days of its expiry).
     struct Mark {
-        qint64 expiresMs = 0;
-        quint32 changedColumns = 0; ///< bit per column
-        quint8 state = ChangeNone;
+        quint32 expiresMs = 0; ///< markClockMs() of the expiry, modulo 2^32
+        quint32 changedColumns : 30 = 0; ///< bit per column (columns from 30 on are not marked one by one)
+        quint32 state : 2 = ChangeNone;
     };
+    static constexpr quint32 kMarkedColumns = (quint32(1) << 30) - 1;
+    static_assert(sizeof(Mark) == 8);
 
     /// Cell data for every role but ChangeStateRole, ChangedColumnsRole and
     /// Qt::TextAlignmentRole (answered here from isNumberColumn()).
@@ -107,6 +112,14 @@ protected:
     /// The derived class appended one row to its storage; returns its index.
     /// It is published (rowCount grows) at endBatch().
     int appendRowMark(ChangeState state, quint32 changedColumns = 0);
+    /// Replaces every row at once: one model reset around replace(), which swaps the
+    /// derived storage and returns its row count; the rows come without marks.
+    template<typename Replace> void resetRows(Replace replace)
+    {
+        beginResetModel();
+        resetMarks(replace());
+        endResetModel();
+    }
     /// Mark state of a stored row (published or not).
     ChangeState storedState(int row) const { return ChangeState(m_marks[std::size_t(row)].state); }
     /// Marks row `row` (published or not) and queues its dataChanged. ChangeNone clears the mark.
@@ -120,6 +133,7 @@ protected:
     int publishedRowCount() const { return m_published; }
 
 private:
+    void resetMarks(int rows); // inside a model reset: rows rows, none marked, all published
     void ensureTimer();
     void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn);
 

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// KeyedTableModel<RowT>: row storage for a live table — the platform rows in a vector,
-// a RowKey -> row index hash (O(1) updates), and the record classification shared by
-// the interface, address, route and entity tables. Its columns are the fields of RowT's
+// KeyedTableModel<RowT>: row storage for a live table — the platform rows in their compact
+// form (platform::PackedRows: the description's codec, decoded when a row is shown, sorted
+// or filtered; ~22 bytes for an IPv4 route instead of ~190), a RowKey -> row index hash
+// (O(1) updates), and the record classification shared by the interface, address, route
+// and entity tables. Its columns are the fields of RowT's
 // description that have a column title (rowfields.h): headers, cells, sorting (compareRows,
 // sortKeys) and filtering (rowContains) all come from there, so a table class adds only
 // what is not a field (timers, live counts, extra columns). GUI thread only, except
 // rowContains() (see ChangeTableModel).
 // The index is a platform::HashIndex of row numbers (8-byte slots) that recomputes a row's
-// key from the row itself to confirm a match: ~16 bytes per row instead of a ~100-byte hash
-// node holding a copy of the 61-byte key, and growing it moves slots without rehashing keys
-// (no long stall at a million routes).
+// key from the row itself (decoded) to confirm a match: ~16 bytes per row instead of a
+// ~100-byte hash node holding a copy of the 61-byte key, and growing it moves slots without
+// rehashing keys (no long stall at a million routes).
 #pragma once
 
 #include "model/interfacenames.h"
@@ -17,12 +19,14 @@
 #include "model/tables/changetablemodel.h"
 #include "model/tables/rowkey.h"
 #include "platform/hashindex.h"
+#include "platform/packedrows.h"
 #include "platform/rowfields.h"
 #include "platform/types.h"
 
 #include <QHash>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <string>
 #include <variant>
@@ -92,7 +96,7 @@ public:
         if (column < 0 || column >= kFieldColumns)
             return ChangeTableModel::compareRows(a, b, column);
         const platform::FieldInfo<RowT> &info = columnInfo(column);
-        const RowT &l = rowAt(a), &r = rowAt(b);
+        const RowT &l = decoded(CompareLeft, a), &r = decoded(CompareRight, b);
         if (info.has(platform::InterfaceIndexes)) {
             IfIndexes li, ri;
             li.read(info, l);
@@ -143,15 +147,8 @@ public:
                 cache = &scanCache(needle);
             return *cache;
         };
-        const RowT &r = rowAt(row);
-        if constexpr (requires { r.nextHops.data(); }) {
-#if defined(__GNUC__)
-            // Scans go row after row: fetch the heap part of a row a little ahead (waiting
-            // for it is most of a scan's time at 1M rows).
-            if (row + 8 < rowCount())
-                __builtin_prefetch(rowAt(row + 8).nextHops.data());
-#endif
-        }
+        RowT &r = threadRow(Scan);
+        m_rows.decode(std::size_t(row), r);
         for (int k = 0; k < m_match.columns; ++k) {
             const Plan &plan = m_match.plan[std::size_t(k)];
             switch (plan.kind) {
@@ -275,11 +272,13 @@ public:
                     = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
                 NCV_FIELD_FUNCTION_CHECK_BEGIN
                 if (sortKey) { // a plain if, as in compareRows()
-                    for (int i = 0; i < n; ++i) {
-                        bool exact = true;
-                        const quint64 key = sortKey(rowAt(i), exact);
-                        keys[std::size_t(i)] = SortKey {key, quint32(i), exact ? 1u : 0u};
-                    }
+                    m_rows.forEach(
+                        [&](std::size_t i, const RowT &row) {
+                            bool exact = true;
+                            const quint64 key = sortKey(row, exact);
+                            keys[i] = SortKey {key, quint32(i), exact ? 1u : 0u};
+                        },
+                        0, std::size_t(n));
                 }
                 NCV_FIELD_FUNCTION_CHECK_END
             });
@@ -291,9 +290,11 @@ public:
             std::vector<QString> texts;
             QHash<QString, qint32> index;
             std::vector<qint32> single; // by ifindex (< 65536): text index, -1 unknown
+            RowT row;
             for (int i = 0; i < n; ++i) {
+                m_rows.decode(std::size_t(i), row);
                 IfIndexes ifs;
-                ifs.read(info, rowAt(i));
+                ifs.read(info, row);
                 qint32 *known = nullptr;
                 if (ifs.count == 1 && ifs.values[0] < 65536) {
                     if (single.size() <= ifs.values[0])
@@ -322,8 +323,9 @@ public:
         std::array<qint32, 256> byValue;
         byValue.fill(-1);
         std::string text;
+        RowT r;
         for (int i = 0; i < n; ++i) {
-            const RowT &r = rowAt(i);
+            m_rows.decode(std::size_t(i), r);
             const int v = info.small ? info.small(r) : -1;
             if (v >= 0 && byValue[std::size_t(v)] >= 0) {
                 textOf[std::size_t(i)] = byValue[std::size_t(v)];
@@ -345,28 +347,42 @@ public:
         return true;
     }
 
-    /// The row at `row` (0 <= row < rowCount()). For a deleted row, its last state.
-    const RowT &rowAt(int row) const
+    /// The row at `row` (0 <= row < rowCount()), decoded. For a deleted row, its last state.
+    RowT rowAt(int row) const { return m_rows.at(std::size_t(row)); }
+    /// Decodes the row at `row` into out (no allocation once out's vectors have grown).
+    void readRow(int row, RowT &out) const { m_rows.decode(std::size_t(row), out); }
+    /// Calls fn(int row, const RowT &) for every row (0 <= row < rowCount()), in order (one
+    /// decode buffer).
+    template<typename Fn> void forEachRow(Fn fn) const
     {
-        return m_rows[std::size_t(row)];
+        m_rows.forEach([&](std::size_t i, const RowT &r) { fn(int(i), r); }, 0, std::size_t(rowCount()));
     }
+    /// Shows `rows` instead of the current rows, which are left in `rows`: a whole state at
+    /// once (e.g. the table at a past moment, its rows decoded from a recording elsewhere).
+    /// One model reset; the storage is swapped in O(1), then the key index is rebuilt from
+    /// the rows (a decode and a hash per row). No row is marked.
+    void swapRows(platform::PackedRows<RowT> &rows)
+    {
+        resetRows([&] {
+            m_rows.swap(rows);
+            rowsWritten();
+            m_erased.clear();
+            rebuildIndex();
+            return int(m_rows.size());
+        });
+    }
+    /// Heap bytes of the rows and their index (marks not included). For tests and benchmarks.
+    std::size_t rowMemoryBytes() const { return m_rows.memoryBytes() + m_index.memoryBytes(); }
     /// Row index of the object with key `key`, or -1.
     int indexOf(const RowKey &key) const
     {
         const int row = findRow(key, RowKeyHash {}(key));
         return row >= publishedRowCount() ? -1 : row;
     }
-    int indexOf(const RowT &keyRow) const
-    {
-        return indexOf(rowKey(keyRow));
-    }
-    /// Keys hashed again to renumber their index entries after the sweep removed rows,
-    /// since construction: the rows after the first removed one, never the whole table.
-    /// For tests.
-    quint64 reindexedKeyCount() const
-    {
-        return m_reindexedKeys;
-    }
+    int indexOf(const RowT &keyRow) const { return indexOf(rowKey(keyRow)); }
+    /// Index entries renumbered after the sweep removed rows, since construction: the rows
+    /// after the first removed one, never the whole table. For tests.
+    quint64 reindexedKeyCount() const { return m_reindexedKeys; }
 
     /// Applies one record of this table's object kind (others are ignored):
     /// Initial / Add insert (or update when the key exists), Parameter updates (found by
@@ -395,8 +411,12 @@ public:
                     const RowKey newKey = rowKey(*after);
                     if (!(newKey == oldKey)) {
                         eraseKey(oldKey);
-                        m_rows[std::size_t(row)] = *after; // the index confirms keys from the rows
+                        m_rows.assign(std::size_t(row), *after); // the index confirms keys from the rows
+                        rowsWritten();
+                        rowStored(*after);
                         insertKey(newKey, row);
+                        markRow(row, ChangeChanged, columnsForFields(record.changedFields));
+                        break;
                     }
                 }
             }
@@ -404,7 +424,9 @@ public:
                 upsert(*after, ChangeChanged, columnsForFields(record.changedFields));
                 break;
             }
-            m_rows[std::size_t(row)] = *after;
+            m_rows.assign(std::size_t(row), *after);
+            rowsWritten();
+            rowStored(*after);
             markRow(row, ChangeChanged, columnsForFields(record.changedFields));
             break;
         }
@@ -436,15 +458,12 @@ protected:
                 f(field);
         });
     }
+    /// Called with each row that enters the table: added or changed (before it is stored),
+    /// or swapped in (swapRows()).
+    virtual void rowStored(const RowT &) { }
     /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
-    virtual int extraColumns() const
-    {
-        return 0;
-    }
-    virtual QVariant extraHeader(int) const
-    {
-        return {};
-    }
+    virtual int extraColumns() const { return 0; }
+    virtual QVariant extraHeader(int) const { return {}; }
 
     /// Display and tool tip: the cell text (interface names for interface columns); SortRole:
     /// for number columns the number shown (the largest qint64 when none: "forever", ""),
@@ -457,13 +476,14 @@ protected:
             return {};
         const platform::FieldInfo<RowT> &info = columnInfo(column);
         QString text;
+        const RowT &r = decoded(Cell, row);
         if (info.has(platform::InterfaceIndexes)) {
             IfIndexes ifs;
-            ifs.read(info, rowAt(row));
+            ifs.read(info, r);
             text = names(ifs);
         } else {
             std::string utf8;
-            cellText(info, rowAt(row), utf8);
+            cellText(info, r, utf8);
             text = qs(utf8);
         }
         if (role == SortRole && info.has(platform::NumberColumn)) {
@@ -503,24 +523,54 @@ protected:
         // reindexFrom() once all ranges are gone): their entries are found by row number.
         for (int row = first; row <= last; ++row)
             eraseRowEntry(row);
-        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+        m_rows.erase(std::size_t(first), std::size_t(last) + 1);
+        rowsWritten();
+        m_erased.push_back({first, last});
     }
     void reindexFrom(int first) override
     {
-        // Rows before `first` kept their numbers and entries. Each row from `first` on still
-        // has an entry under its own hash with its old (larger) number; entries store only
-        // (hash, row), so any such stale entry of the same hash may take the new number.
-        // Two passes, so a renumbered entry is never taken again within this call.
+        std::vector<std::pair<int, int>> erased;
+        erased.swap(m_erased);
         if (m_index.size() != m_rows.size()) {
             rebuildIndex(); // rows without an entry (records with duplicate keys)
             return;
         }
         const std::size_t from = std::min(m_rows.size(), std::size_t(std::max(first, 0)));
+        const std::size_t moved = m_rows.size() - from;
+        if (moved == 0)
+            return;
+        m_reindexedKeys += moved;
+        if (moved * 16 >= m_index.capacity() && !erased.empty()) {
+            // Many rows moved: one pass over the index slots. Entries of the erased rows are
+            // gone; every other entry still holds its number from before the sweep, and its
+            // new number is that less the erased rows before it (no row decoded or hashed).
+            std::sort(erased.begin(), erased.end());
+            std::vector<int> starts(erased.size());
+            std::vector<std::uint32_t> before(erased.size() + 1, 0); // erased rows in ranges [0, k)
+            for (std::size_t k = 0; k < erased.size(); ++k) {
+                starts[k] = erased[k].first;
+                before[k + 1] = before[k] + std::uint32_t(erased[k].second - erased[k].first + 1);
+            }
+            m_index.forEach([&](std::uint32_t slot, std::uint32_t row) {
+                if (row < std::uint32_t(first))
+                    return;
+                const std::size_t k
+                    = std::size_t(std::lower_bound(starts.begin(), starts.end(), int(row)) - starts.begin());
+                m_index.setValue(slot, row - before[k]);
+            });
+            return;
+        }
+        // Few rows moved: each row's entry is found by its key (one decode and hash each).
+        // Each row from `first` on still has an entry under its own hash with its old
+        // (larger) number; entries store only (hash, row), so any such stale entry of the
+        // same hash may take the new number. Two passes, so a renumbered entry is never
+        // taken again within this call.
         std::vector<std::uint32_t> claimed;
-        claimed.reserve(m_rows.size() - from);
+        claimed.reserve(moved);
+        RowT &r = threadRow(Probe);
         for (std::size_t i = from; i < m_rows.size(); ++i) {
-            ++m_reindexedKeys;
-            const std::uint32_t slot = m_index.find(RowKeyHash {}(rowKey(m_rows[i])), [first](std::uint32_t row) {
+            m_rows.decode(i, r);
+            const std::uint32_t slot = m_index.find(RowKeyHash {}(rowKey(r)), [first](std::uint32_t row) {
                 return row != kClaimed && row >= std::uint32_t(first);
             });
             if (slot == platform::HashIndex::npos) {
@@ -536,12 +586,48 @@ protected:
     void clearRows() override
     {
         m_rows.clear();
+        rowsWritten();
         m_index.clear();
+        m_erased.clear();
     }
 
-    std::vector<RowT> m_rows;
+    /// The rows in their compact form (see the top of this file).
+    platform::PackedRows<RowT> m_rows;
 
 private:
+    /// Decode buffers, one per use and thread (rowContains and compareRows run on the
+    /// proxy's threads too): rows are decoded into them without an allocation per row.
+    enum RowBuffer { Probe, Rebuild, Cell, Scan, CompareLeft, CompareRight, RowBufferCount };
+    struct Decoded {
+        RowT row;
+        quint64 generation = 0; // m_rowsGeneration when decoded (0: nothing held)
+        int index = -1;
+    };
+    static Decoded &threadBuffer(RowBuffer which)
+    {
+        thread_local std::array<Decoded, RowBufferCount> rows;
+        return rows[std::size_t(which)];
+    }
+    static RowT &threadRow(RowBuffer which) { return threadBuffer(which).row; }
+    /// Row `row` decoded into a buffer that keeps it while the rows are not written: cells
+    /// of one row and comparisons against the same row (a sorted insert's binary search)
+    /// decode it once.
+    const RowT &decoded(RowBuffer which, int row) const
+    {
+        Decoded &d = threadBuffer(which);
+        if (d.generation != m_rowsGeneration || d.index != row) {
+            m_rows.decode(std::size_t(row), d.row);
+            d.generation = m_rowsGeneration;
+            d.index = row;
+        }
+        return d.row;
+    }
+    /// After every write to m_rows: buffers decoded before are stale. Generations are
+    /// unique across tables, so a buffer never mistakes another table's row for this one's.
+    void rowsWritten() { m_rowsGeneration = s_rowsGenerations.fetch_add(1, std::memory_order_relaxed) + 1; }
+    static inline std::atomic<quint64> s_rowsGenerations {0};
+    quint64 m_rowsGeneration = s_rowsGenerations.fetch_add(1, std::memory_order_relaxed) + 1;
+
     /// The interface indexes a cell shows (the first few; more are rare).
     struct IfIndexes {
         std::array<std::uint32_t, 8> values {};
@@ -694,8 +780,10 @@ private:
     {
         const RowKey key = rowKey(row);
         const int index = findRow(key, RowKeyHash {}(key));
+        rowStored(row);
         if (index >= 0) {
-            m_rows[std::size_t(index)] = row;
+            m_rows.assign(std::size_t(index), row);
+            rowsWritten();
             if (state == ChangeNone && storedState(index) == ChangeDeleted)
                 markRow(index, ChangeAdded, 0); // deleted, then back before the sweep
             else if (state == ChangeNone)
@@ -705,6 +793,7 @@ private:
             return;
         }
         m_rows.push_back(row);
+        rowsWritten();
         const int added = appendRowMark(state, columns);
         insertKey(key, added);
     }
@@ -713,17 +802,16 @@ private:
     /// Row of key, or -1. Confirms a hash match by the key of the stored row.
     int findRow(const RowKey &key, std::size_t fullHash) const
     {
-        const std::uint32_t slot
-            = m_index.find(fullHash, [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+        const std::uint32_t slot = m_index.find(fullHash, [&](std::uint32_t row) { return storedKey(row) == key; });
         return slot == platform::HashIndex::npos ? -1 : int(m_index.value(slot));
     }
-    /// Points key at row (replacing the entry of an equal key). m_rows[row] may still
-    /// hold another row; other entries' rows must be current.
+    /// Points key at row (replacing the entry of an equal key). Row `row` may still hold
+    /// another row; other entries' rows must be current.
     void insertKey(const RowKey &key, int row)
     {
         const std::size_t hash = RowKeyHash {}(key);
         const std::uint32_t slot = m_index.find(
-            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || rowKey(m_rows[held]) == key; });
+            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || storedKey(held) == key; });
         if (slot != platform::HashIndex::npos)
             m_index.setValue(slot, std::uint32_t(row)); // an equal key: it now names this row
         else
@@ -732,7 +820,7 @@ private:
     void eraseKey(const RowKey &key)
     {
         const std::uint32_t slot
-            = m_index.find(RowKeyHash {}(key), [&](std::uint32_t row) { return rowKey(m_rows[row]) == key; });
+            = m_index.find(RowKeyHash {}(key), [&](std::uint32_t row) { return storedKey(row) == key; });
         if (slot != platform::HashIndex::npos)
             m_index.erase(slot);
     }
@@ -741,7 +829,7 @@ private:
     /// name rows that have moved).
     void eraseRowEntry(int row)
     {
-        const std::uint32_t slot = m_index.find(RowKeyHash {}(rowKey(m_rows[std::size_t(row)])),
+        const std::uint32_t slot = m_index.find(RowKeyHash {}(storedKey(std::uint32_t(row))),
                                                 [row](std::uint32_t held) { return held == std::uint32_t(row); });
         if (slot != platform::HashIndex::npos)
             m_index.erase(slot);
@@ -751,12 +839,25 @@ private:
     {
         m_index.clear(false);
         m_reindexedKeys += m_rows.size();
-        for (std::size_t i = 0; i < m_rows.size(); ++i)
-            insertKey(rowKey(m_rows[i]), int(i));
+        for (std::size_t i = 0; i < m_rows.size(); ++i) {
+            RowT &r = threadRow(Rebuild);
+            m_rows.decode(i, r);
+            rowStored(r);
+            insertKey(rowKey(r), int(i));
+        }
+    }
+
+    /// The key of stored row `row`.
+    RowKey storedKey(std::uint32_t row) const
+    {
+        RowT &r = threadRow(Probe);
+        m_rows.decode(row, r);
+        return rowKey(r);
     }
 
     static constexpr std::uint32_t kClaimed = platform::HashIndex::npos - 1; // inside reindexFrom() only
     platform::HashIndex m_index;
+    std::vector<std::pair<int, int>> m_erased; // ranges erased by the sweep, until reindexFrom()
     quint64 m_reindexedKeys = 0;
 };
 

@@ -12,6 +12,12 @@ RouteTableModel::RouteTableModel(const InterfaceNames *names, QObject *parent) :
     m_expiryTimer.start();
 }
 
+void RouteTableModel::rowStored(const RouteRow &row)
+{
+    if (row.expiresUs != 0)
+        m_mayExpire = true;
+}
+
 void RouteTableModel::tick()
 {
     // Only the Expires cells of routes with an expiry count down: one dataChanged per run
@@ -19,9 +25,12 @@ void RouteTableModel::tick()
     if (m_expiringRevision != revision()) {
         m_expiringRevision = revision();
         m_expiring.clear();
-        for (int i = 0, n = rowCount(); i < n; ++i) {
-            if (rowAt(i).expiresUs != 0)
-                m_expiring.push_back(i);
+        if (m_mayExpire) {
+            forEachRow([&](int i, const RouteRow &row) {
+                if (row.expiresUs != 0)
+                    m_expiring.push_back(i);
+            });
+            m_mayExpire = !m_expiring.empty();
         }
     }
     std::size_t i = 0;

@@ -35,13 +35,19 @@ public:
     /// names: resolves the Interface column (ifindex -> name); may be nullptr ("if N" then).
     explicit RouteTableModel(const InterfaceNames *names = nullptr, QObject *parent = nullptr);
 
+protected:
+    void rowStored(const platform::RouteRow &row) override;
+
 private:
     void tick(); // once a second: the Expires column counts down
 
     QTimer m_expiryTimer;
-    // Rows with an expiry (Expires column counting down), rebuilt when the table changed.
+    // Rows with an expiry (Expires column counting down), rebuilt when the table changed
+    // and some row may have an expiry: a route with one was stored since the last rebuild,
+    // or the last rebuild found some (rebuilding decodes every row).
     std::vector<int> m_expiring;
     quint64 m_expiringRevision = ~quint64(0);
+    bool m_mayExpire = false;
 };
 
 } // namespace ncv

@@ -7,7 +7,9 @@
 //   codec_*     the event history's record codec: encode, decode, peek of N route events
 //   csv_*       the CSV export of N route events into memory
 //   table_*     the Routes table at N rows: sortKeys of every column (sum), a ranked proxy
-//               sort of every column (sum), a filter scan (rowContains) per needle
+//               sort of every column (sum), a whole state of N rows swapped in (swapRows:
+//               one model reset and the key index rebuilt), a filter scan (rowContains)
+//               per needle
 // PART (store, codec, csv, table, filter) runs only that part (e.g. under perf stat).
 // Synthetic routes: 7 of 8 IPv4 /32 via one gateway, 1 of 8 IPv6 /64 with two next hops.
 #include "hotpaths.h"
@@ -238,6 +240,12 @@ int benchHotPaths(qint64 n, int repeats, const QString &part)
             sortTotal += s;
         }
         out("table_sort_s", sortTotal);
+        platform::PackedRows<RouteRow> state; // the same rows again, as another moment's state
+        table.forEachRow([&](int, const RouteRow &r) { state.push_back(r); });
+        out("table_swap_s", best(repeats, [&](CpuClock &clock) {
+                clock.restart();
+                table.swapRows(state);
+            }));
     }
     if (!run("filter"))
         return sink == 42 ? 1 : 0;

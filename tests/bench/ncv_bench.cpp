@@ -30,10 +30,12 @@
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,6 +43,48 @@ using namespace ncv;
 using namespace ncv::platform;
 
 namespace {
+
+/// With NCV_BENCH_TRACE set, the GUI thread's longest event deliveries (outermost only, by
+/// receiver class, its parent's class and the event type) are kept, so that a stall can
+/// be traced to what ran (printed by `ncv_bench gui` to standard error).
+class BenchApplication : public QApplication {
+public:
+    BenchApplication(int &argc, char **argv)
+        : QApplication(argc, argv), m_trace(qEnvironmentVariableIsSet("NCV_BENCH_TRACE"))
+    { }
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_trace || m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        std::string what = receiver->metaObject()->className();
+        if (receiver->parent())
+            what += std::string("(") + receiver->parent()->metaObject()->className() + ")";
+        what += " event " + std::to_string(int(event->type()));
+        if (const auto *timer = qobject_cast<const QTimer *>(receiver))
+            what += " interval " + std::to_string(timer->interval());
+        QElapsedTimer clock;
+        clock.start();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const double ms = clock.nsecsElapsed() / 1e6;
+        if (ms > 20)
+            m_longest.emplace_back(ms, std::move(what));
+        return result;
+    }
+    void printLongest() const
+    {
+        std::vector<std::pair<double, std::string>> longest = m_longest;
+        std::sort(longest.rbegin(), longest.rend());
+        for (std::size_t i = 0; i < longest.size() && i < 12; ++i)
+            std::fprintf(stderr, "trace: %.1f ms %s\n", longest[i].first, longest[i].second.c_str());
+    }
+
+private:
+    bool m_trace;
+    int m_depth = 0;
+    std::vector<std::pair<double, std::string>> m_longest;
+};
 
 void out(const char *key, double value)
 {
@@ -123,6 +167,7 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
     out("apply_slice_max_ms", sliceMaxMs);
     out("apply_slices", double(slices));
     out("model_rss_mb", (rssKb() - rss0) / 1024.0);
+    out("table_rows_mb", double(routes.rowMemoryBytes()) / (1 << 20)); // rows and their index
     out("event_bytes", double(history.storageBytes()) / double(std::max<qint64>(1, history.size())));
 
     if (!tableOnly) {
@@ -323,6 +368,11 @@ int benchGui(qint64 expected, double seconds)
     out("gui_stall_max_ms", late.empty() ? 0 : late.back());
     out("gui_history_events", double(model.history()->size()));
     out("gui_rss_mb", rssKb() / 1024.0);
+    out("gui_slice_max_ms", model.applyStats().maxMs);
+    static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();
+    // Where it goes: the Routes table's rows and index, the event history.
+    out("gui_table_rows_mb", double(model.routes()->rowMemoryBytes()) / (1 << 20));
+    out("gui_history_mb", double(model.history()->storageBytes()) / (1 << 20));
     return 0;
 }
 
@@ -330,7 +380,7 @@ int benchGui(qint64 expected, double seconds)
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    BenchApplication app(argc, argv);
     const QStringList args = app.arguments();
     const QString mode = args.value(1);
     if (mode == QLatin1StringView("model"))
