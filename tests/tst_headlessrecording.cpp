@@ -272,15 +272,25 @@ void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()
     QVERIFY(ip(u"route add 10.51.0.0/16 via 10.50.0.2"_s));
     QVERIFY(ip(u"route add 10.52.0.0/24 dev a0 metric 7"_s));
     // The kernel adds the IPv6 link-local addresses once the link watch sees the carrier
-    // (up to a second later): let that settle, so nothing changes while ip lists.
-    QTest::qWait(2000);
-    const qint64 before = nowUs();
+    // (a second or more later on a busy machine) and announces them (RTM_NEWADDR) only when
+    // duplicate address detection ends, about a second after that: a dump lists a tentative
+    // address that no listener has heard of yet. Wait until both are announced, so that
+    // nothing changes while ip lists.
+    const auto announced = [](const QString &dev) {
+        const QByteArray out = ipOutput(u"-6 addr show dev "_s + dev);
+        return out.contains("fe80::") && !out.contains("tentative");
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(announced(u"a0"_s) && announced(u"a0p"_s), 20000);
+    QTest::qWait(200);
     const QByteArray routes4 = ipOutput(u"-j -4 route show"_s);
     const QByteArray routes6 = ipOutput(u"-j -6 route show"_s);
     const QByteArray addrs = ipOutput(u"-j addr show"_s);
     const QByteArray links = ipOutput(u"-j link show"_s);
     const qint64 after = nowUs();
-    QTest::qWait(500);
+    // The moment asked for lies in the quiet second after the listing: the recorder stamps
+    // an event when it reads it, which on a loaded machine can be a little after the kernel
+    // made the change.
+    QTest::qWait(1000);
     QVERIFY(ip(u"route del 10.51.0.0/16"_s));
     QVERIFY(ip(u"addr add 10.50.0.9/24 dev a0"_s));
     QVERIFY(ip(u"link set a0 mtu 1400"_s));
@@ -290,7 +300,7 @@ void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()
     QVERIFY(p.waitForFinished(20000));
     QCOMPARE(p.exitCode(), 0);
 
-    const QString at = isoTime((before + after) / 2);
+    const QString at = isoTime(after + 500'000);
     const QString csvPath = m_dir.filePath(u"at.csv"_s);
     QByteArray err;
     QCOMPARE(run({u"--headless"_s, rec, u"--at"_s, at, u"--export-csv"_s, csvPath}, &err), 0);
@@ -447,11 +457,13 @@ void TestHeadlessRecording::survivesSigkillDuringARouteBurst()
     QProcess recorder;
     QVERIFY(startRecorder(recorder, {u"--headless"_s, u"-4"_s, u"--record"_s, rec}));
 
-    // A paced burst through one `ip -batch -`: about 100k routes a second.
+    // A paced burst through one `ip -batch -`: about 10k routes a second, well below what
+    // the recorder keeps up with even on two loaded cores or under the sanitizers, so that
+    // what is measured is what reached the disk, not how far the reader fell behind.
     QProcess batch;
     batch.start(u"ip"_s, {u"-batch"_s, u"-"_s});
     QVERIFY(batch.waitForStarted());
-    constexpr int kTotal = 400'000, kPerTick = 1000;
+    constexpr int kTotal = 400'000, kPerTick = 100;
     int sent = 0;
     QTimer feeder;
     QObject::connect(&feeder, &QTimer::timeout, [&] {
