@@ -29,6 +29,7 @@
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
+#include <QAbstractProxyModel>
 #include <QAction>
 #include <QApplication>
 #include <QAreaSeries>
@@ -1184,7 +1185,7 @@ QString utcText(qint64 us)
 
 QStringList routeDestinations(MainWindow *w)
 {
-    QSortFilterProxyModel *proxy = w->tablesPage()->routesSection()->proxy();
+    QAbstractProxyModel *proxy = w->tablesPage()->routesSection()->proxy();
     QStringList out = columnTexts(proxy, columnOf(proxy, QStringLiteral("Destination")));
     out.sort();
     return out;
@@ -1315,7 +1316,7 @@ void TestMainWindow::timeCursorShowsThePast()
     // Selecting an event in the log moves the cursor to its time: the route deleted at t3
     // is shown as it was just after its addition when its Add event (seq 6) is selected.
     QCOMPARE(log->currentIndex().data(EventIndexRole).toLongLong(), 8);
-    QSortFilterProxyModel *logProxy = w->eventPane()->eventsSection()->proxy();
+    QAbstractProxyModel *logProxy = w->eventPane()->eventsSection()->proxy();
     int row = -1;
     for (int r = 0; r < logProxy->rowCount(); ++r) {
         if (logProxy->index(r, 0).data(EventIndexRole).toLongLong() == 5)

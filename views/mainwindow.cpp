@@ -15,6 +15,7 @@
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
+#include <QAbstractProxyModel>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -37,7 +38,6 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -299,7 +299,7 @@ void MainWindow::onStateShown(qint64 us)
     // (the details panel shows it), unless a filter hides it.
     const qint64 i = m_session->eventIndexAt(us);
     QTableView *log = m_eventPane->eventsSection()->view();
-    QSortFilterProxyModel *proxy = m_eventPane->eventsSection()->proxy();
+    QAbstractProxyModel *proxy = m_eventPane->eventsSection()->proxy();
     const QModelIndex shown = i >= 0 ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0)) : QModelIndex();
     if (shown.isValid() && log->currentIndex().row() != shown.row()) {
         m_selectingCursorEvent = true;

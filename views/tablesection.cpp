@@ -20,23 +20,24 @@
 
 namespace ncv {
 
-TableSection::TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy,
+TableSection::TableSection(const QString &objectName, QAbstractItemModel *source, QAbstractProxyModel *proxy,
                            QWidget *parent)
-    : QWidget(parent), m_proxy(proxy                                          ? proxy
-                                   : qobject_cast<ChangeTableModel *>(source) ? new ChangeTableProxy(this)
-                                                                              : new QSortFilterProxyModel(this))
+    : QWidget(parent), m_proxy(proxy ? proxy
+                                   : qobject_cast<ChangeTableModel *>(source)
+                                   ? static_cast<QAbstractProxyModel *>(new ChangeTableProxy(this))
+                                   : new QSortFilterProxyModel(this))
 {
     setObjectName(objectName);
     m_proxy->setParent(this);
     m_proxy->setSourceModel(source);
-    if (!qobject_cast<ChangeTableProxy *>(m_proxy)) {
+    if (auto *plain = qobject_cast<QSortFilterProxyModel *>(m_proxy)) {
         // applyFilterNow() gives these QSortFilterProxyModel's fixed-string filter; a
         // ChangeTableProxy sorts and filters by its own rules (setFilterText()).
-        m_proxy->setSortRole(SortRole);
-        m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-        m_proxy->setFilterKeyColumn(-1);
+        plain->setSortRole(SortRole);
+        plain->setFilterCaseSensitivity(Qt::CaseInsensitive);
+        plain->setFilterKeyColumn(-1);
+        plain->setDynamicSortFilter(true);
     }
-    m_proxy->setDynamicSortFilter(true);
 
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(objectName + QStringLiteral("Filter"));
@@ -154,8 +155,8 @@ void TableSection::applyFilterNow()
     m_filterTimer.stop();
     if (auto *fast = qobject_cast<ChangeTableProxy *>(m_proxy))
         fast->setFilterText(m_filter->text().trimmed());
-    else
-        m_proxy->setFilterFixedString(m_filter->text().trimmed());
+    else if (auto *plain = qobject_cast<QSortFilterProxyModel *>(m_proxy))
+        plain->setFilterFixedString(m_filter->text().trimmed());
     updateCountLabel();
 }
 

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // TableSection: one live table with its filter line — a QLineEdit (with clear button)
-// above a QTableView that shows a source model through a QSortFilterProxyModel.
-// Sorting uses ncv::SortRole. The filter keeps the rows where the display text of one
-// column contains the typed text, ignoring case (plain text, not a pattern); it is applied
-// FilterDelayMs after the last keystroke (single-shot QTimer debounce), at once when the
-// line becomes empty. A live table (ChangeTableModel) gets a ChangeTableProxy
-// (setFilterText(): ranked sorts and a threaded filter scan, so 1M-row tables sort in well
-// under a second and show a filter's result within 300 ms of the last keystroke); other
-// models get QSortFilterProxyModel's fixed-string filter over every column.
+// above a QTableView that shows a source model through a proxy model. The filter keeps the rows where the display text
+// of one column contains the typed text, ignoring case (plain text, not a pattern); it is applied FilterDelayMs after
+// the last keystroke (single-shot QTimer debounce), at once when the line becomes empty. A live table
+// (ChangeTableModel) gets a ChangeTableProxy (setFilterText(): ranked sorts and a threaded filter scan, so 1M-row
+// tables sort in well under a second and show a filter's result within 300 ms of the last keystroke); other models get
+// a QSortFilterProxyModel sorted by ncv::SortRole with its fixed-string filter over every column.
 #pragma once
 
 #include <QPointer>
@@ -17,7 +15,7 @@
 class QAbstractItemModel;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
+class QAbstractProxyModel;
 class QTableView;
 
 namespace ncv {
@@ -29,13 +27,14 @@ public:
     /// ~150 ms at 1M rows on a loaded 2-core machine: 300 ms in all).
     static constexpr int FilterDelayMs = 120;
 
-    /// Shows source through proxy (a plain QSortFilterProxyModel when proxy is null;
-    /// the section takes ownership of proxy). objectName names the section in settings.
-    TableSection(const QString &objectName, QAbstractItemModel *source, QSortFilterProxyModel *proxy = nullptr,
+    /// Shows source through proxy, a ChangeTableProxy or a QSortFilterProxyModel (when
+    /// null: a ChangeTableProxy for a ChangeTableModel, else a QSortFilterProxyModel; the
+    /// section takes ownership of proxy). objectName names the section in settings.
+    TableSection(const QString &objectName, QAbstractItemModel *source, QAbstractProxyModel *proxy = nullptr,
                  QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
-    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    QAbstractProxyModel *proxy() const { return m_proxy; }
     QLineEdit *filterEdit() const { return m_filter; }
 
     /// Shows (non-empty text) or hides a note next to the filter line naming an extra
@@ -80,7 +79,7 @@ private:
     QWidget *m_condition = nullptr;
     QLabel *m_conditionLabel = nullptr;
     QTableView *m_view = nullptr;
-    QSortFilterProxyModel *m_proxy = nullptr;
+    QAbstractProxyModel *m_proxy = nullptr;
     QTimer m_filterTimer;
     QTimer m_countTimer;
     bool m_followBottom = false;

@@ -123,7 +123,7 @@ void ChangeTableModel::touchRow(int row)
         m_dirty.push_back(row);
 }
 
-void ChangeTableModel::emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn)
+void ChangeTableModel::emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn, const QList<int> &roles)
 {
     if (rows.empty())
         return;
@@ -134,7 +134,7 @@ void ChangeTableModel::emitRanges(std::vector<int> &rows, int firstColumn, int l
         std::size_t j = i;
         while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1)
             ++j;
-        Q_EMIT dataChanged(index(rows[i], firstColumn), index(rows[j], lastColumn));
+        Q_EMIT dataChanged(index(rows[i], firstColumn), index(rows[j], lastColumn), roles);
         i = j + 1;
     }
     rows.clear();
@@ -197,7 +197,8 @@ void ChangeTableModel::sweep(qint64 nowMs)
             newHi = row;
         }
     }
-    emitRanges(cleared, 0, columnCount() - 1);
+    // Only the marks changed: proxies need not re-sort or re-filter these rows.
+    emitRanges(cleared, 0, columnCount() - 1, {ChangeStateRole, ChangedColumnsRole});
 
     if (!removed.empty()) {
         // Ranged removes, last range first so earlier indexes stay valid.

@@ -135,7 +135,7 @@ protected:
 private:
     void resetMarks(int rows); // inside a model reset: rows rows, none marked, all published
     void ensureTimer();
-    void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn);
+    void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn, const QList<int> &roles = {});
 
     std::vector<Mark> m_marks; // parallel to the derived row storage
     std::vector<int> m_dirty; // published rows changed in this batch

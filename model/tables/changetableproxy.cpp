@@ -3,9 +3,12 @@
 
 #include "model/modellogging.h"
 
+#include <QElapsedTimer>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <unordered_set>
 
 namespace ncv {
 
@@ -13,59 +16,446 @@ namespace {
 // Sorts of more rows than this rank the rows from sortKeys() first (ranking costs a pass
 // and a sort of compact keys; below this, compareRows() directly is cheaper).
 constexpr int kDefaultRankThreshold = 100'000;
-// A filter change that flips more rows than this rebuilds the proxy mapping.
+// A filter change that flips more rows than this rebuilds the mapping.
 constexpr int kIncrementalChanges = 256;
+// More runs of neighbouring proxy rows than this are announced as one layout change: each
+// row insert or remove shifts the mapping behind it (O(rows) apiece).
+constexpr std::size_t kMaxRuns = 16;
 constexpr quint32 kUnranked = ~quint32(0);
 std::atomic<quint64> s_generations {0}; // Needle::generation values
+
+// Roles that change a row's text or order; a dataChanged naming only others (the change
+// marks) moves and filters nothing.
+bool touchesContent(const QList<int> &roles)
+{
+    if (roles.isEmpty())
+        return true;
+    return std::any_of(roles.begin(), roles.end(),
+                       [](int role) { return role != ChangeStateRole && role != ChangedColumnsRole; });
+}
+
+// Runs of consecutive values in sorted, distinct rows: (first, length) pairs.
+std::vector<std::pair<int, int>> runsOf(const std::vector<int> &rows)
+{
+    std::vector<std::pair<int, int>> runs;
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i;
+        while (j + 1 < rows.size() && rows[j + 1] == rows[j] + 1)
+            ++j;
+        runs.emplace_back(rows[i], int(j - i + 1));
+        i = j + 1;
+    }
+    return runs;
+}
 } // namespace
 
 ChangeTableProxy::ChangeTableProxy(QObject *parent)
-    : QSortFilterProxyModel(parent), m_rankThreshold(kDefaultRankThreshold)
-{
-    setSortRole(SortRole);
-    // For a source that is not a ChangeTableModel, setFilterText() hands the text to
-    // QSortFilterProxyModel's fixed-string filter: matched as rowContains() matches it.
-    setFilterCaseSensitivity(Qt::CaseInsensitive);
-    setFilterKeyColumn(-1);
-    m_patternNotifier = bindableFilterRegularExpression().addNotifier([this] { warnIfPatternIgnored(); });
-}
+    : QAbstractProxyModel(parent), m_rankThreshold(kDefaultRankThreshold)
+{ }
 
-void ChangeTableProxy::warnIfPatternIgnored() const
-{
-    if (m_table && !filterRegularExpression().pattern().isEmpty())
-        qCWarning(lcModel,
-                  "ChangeTableProxy: filter pattern \"%s\" is not applied to a live table; use setFilterText()",
-                  qUtf8Printable(filterRegularExpression().pattern()));
-}
+ChangeTableProxy::~ChangeTableProxy() = default;
 
 void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
 {
+    beginResetModel();
     for (const QMetaObject::Connection &c : std::as_const(m_connections))
         disconnect(c);
     m_connections.clear();
     m_table = qobject_cast<const ChangeTableModel *>(source);
     forgetRejected();
     dropRanks();
+    m_proxyToSource.clear();
+    m_sourceToProxy.clear();
+    QAbstractProxyModel::setSourceModel(source);
     if (source) {
-        // Connected before QSortFilterProxyModel's own connections, so that stale ranks are
-        // gone before it re-sorts changed rows. Appended rows keep the ranks of the others
-        // (rows without a rank are compared with compareRows()).
-        m_connections << connect(source, &QAbstractItemModel::dataChanged, this,
-                                 [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                                     unrankRows(topLeft, bottomRight);
-                                     forgetRejected();
+        // A source deleted first (at shutdown): forget its rows; QAbstractProxyModel puts
+        // its empty model in its place. No signals: views would ask a dying model.
+        m_connections << connect(source, &QObject::destroyed, this, [this] {
+            m_table = nullptr;
+            m_proxyToSource.clear();
+            m_sourceToProxy.clear();
+            dropRanks();
+        });
+        m_connections << connect(source, &QAbstractItemModel::dataChanged, this, &ChangeTableProxy::onDataChanged);
+        m_connections << connect(source, &QAbstractItemModel::rowsInserted, this, &ChangeTableProxy::onRowsInserted);
+        m_connections << connect(source, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                                 &ChangeTableProxy::onRowsAboutToBeRemoved);
+        m_connections << connect(source, &QAbstractItemModel::rowsRemoved, this, &ChangeTableProxy::onRowsRemoved);
+        m_connections << connect(source, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+            beginResetModel();
+            dropRanks();
+            forgetRejected();
+        });
+        m_connections << connect(source, &QAbstractItemModel::modelReset, this, [this] {
+            m_proxyToSource = sortedAcceptedRows();
+            m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
+            remapFrom(0);
+            endResetModel();
+        });
+        m_connections << connect(source, &QAbstractItemModel::layoutAboutToBeChanged, this,
+                                 &ChangeTableProxy::onLayoutAboutToBeChanged);
+        m_connections << connect(source, &QAbstractItemModel::layoutChanged, this, &ChangeTableProxy::onLayoutChanged);
+        // Rows moved inside the source: a layout change here.
+        m_connections << connect(source, &QAbstractItemModel::rowsAboutToBeMoved, this,
+                                 &ChangeTableProxy::onLayoutAboutToBeChanged);
+        m_connections << connect(source, &QAbstractItemModel::rowsMoved, this, &ChangeTableProxy::onLayoutChanged);
+        // Columns come and go only with a new table: start over.
+        const auto columnsAboutToChange = [this] { beginResetModel(); };
+        const auto columnsChanged = [this] {
+            dropRanks();
+            if (m_sortColumn >= columnCount())
+                m_sortColumn = -1;
+            m_proxyToSource = sortedAcceptedRows();
+            m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
+            remapFrom(0);
+            endResetModel();
+        };
+        for (auto signal :
+             {&QAbstractItemModel::columnsAboutToBeInserted, &QAbstractItemModel::columnsAboutToBeRemoved})
+            m_connections << connect(source, signal, this, columnsAboutToChange);
+        for (auto signal : {&QAbstractItemModel::columnsInserted, &QAbstractItemModel::columnsRemoved})
+            m_connections << connect(source, signal, this, columnsChanged);
+        m_connections << connect(source, &QAbstractItemModel::columnsAboutToBeMoved, this, columnsAboutToChange);
+        m_connections << connect(source, &QAbstractItemModel::columnsMoved, this, columnsChanged);
+        m_connections << connect(source, &QAbstractItemModel::headerDataChanged, this,
+                                 [this](Qt::Orientation orientation, int first, int last) {
+                                     if (orientation == Qt::Horizontal)
+                                         Q_EMIT headerDataChanged(orientation, first, last);
+                                     else if (!m_proxyToSource.empty())
+                                         Q_EMIT headerDataChanged(orientation, 0, rowCount() - 1);
                                  });
-        m_connections << connect(source, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] { dropRanks(); });
-        m_connections << connect(source, &QAbstractItemModel::modelAboutToBeReset, this, [this] { dropRanks(); });
-        m_connections << connect(source, &QAbstractItemModel::layoutAboutToBeChanged, this, [this] { dropRanks(); });
-        // Any change of the source makes the remembered rejections stale.
-        for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-            m_connections << connect(source, signal, this, [this] { forgetRejected(); });
-        m_connections << connect(source, &QAbstractItemModel::modelReset, this, [this] { forgetRejected(); });
-        m_connections << connect(source, &QAbstractItemModel::layoutChanged, this, [this] { forgetRejected(); });
+        m_proxyToSource = sortedAcceptedRows();
+        m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
+        remapFrom(0);
     }
-    QSortFilterProxyModel::setSourceModel(source);
-    warnIfPatternIgnored();
+    endResetModel();
+}
+
+QModelIndex ChangeTableProxy::index(int row, int column, const QModelIndex &parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= int(m_proxyToSource.size()) || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
+QModelIndex ChangeTableProxy::parent(const QModelIndex &) const
+{
+    return {};
+}
+
+QModelIndex ChangeTableProxy::sibling(int row, int column, const QModelIndex &index) const
+{
+    return index.isValid() ? this->index(row, column) : QModelIndex();
+}
+
+int ChangeTableProxy::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_proxyToSource.size());
+}
+
+int ChangeTableProxy::columnCount(const QModelIndex &parent) const
+{
+    if (parent.isValid() || !sourceModel())
+        return 0;
+    return sourceModel()->columnCount();
+}
+
+bool ChangeTableProxy::hasChildren(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_proxyToSource.empty() && columnCount() > 0;
+}
+
+QModelIndex ChangeTableProxy::mapToSource(const QModelIndex &proxyIndex) const
+{
+    if (!proxyIndex.isValid() || !sourceModel() || proxyIndex.model() != this)
+        return {};
+    const auto row = std::size_t(proxyIndex.row());
+    if (row >= m_proxyToSource.size())
+        return {};
+    return sourceModel()->index(m_proxyToSource[row], proxyIndex.column());
+}
+
+QModelIndex ChangeTableProxy::mapFromSource(const QModelIndex &sourceIndex) const
+{
+    if (!sourceIndex.isValid() || sourceIndex.model() != sourceModel() || sourceIndex.parent().isValid())
+        return {};
+    const auto row = std::size_t(sourceIndex.row());
+    if (row >= m_sourceToProxy.size() || m_sourceToProxy[row] < 0)
+        return {};
+    return createIndex(m_sourceToProxy[row], sourceIndex.column());
+}
+
+int ChangeTableProxy::sourceRows() const
+{
+    if (m_table)
+        return m_table->rowCount();
+    return sourceModel() ? sourceModel()->rowCount() : 0;
+}
+
+// --- order ---
+
+bool ChangeTableProxy::ranked(int row) const
+{
+    return m_rankColumn >= 0 && m_rankColumn == m_sortColumn && std::size_t(row) < m_ranks.size()
+        && m_ranks[std::size_t(row)] != kUnranked;
+}
+
+int ChangeTableProxy::compareSource(int a, int b) const
+{
+    if (ranked(a) && ranked(b)) {
+        const quint32 l = m_ranks[std::size_t(a)], r = m_ranks[std::size_t(b)];
+        return l < r ? -1 : l > r ? 1 : 0;
+    }
+    if (m_table)
+        return m_table->compareRows(a, b, m_sortColumn);
+    const QAbstractItemModel *source = sourceModel();
+    const auto value = [source, this](int row) {
+        const QModelIndex cell = source->index(row, m_sortColumn);
+        const QVariant v = cell.data(SortRole);
+        return v.isValid() ? v : cell.data(Qt::DisplayRole);
+    };
+    const QVariant l = value(a), r = value(b);
+    const QPartialOrdering order = QVariant::compare(l, r);
+    if (order == QPartialOrdering::Less)
+        return -1;
+    if (order == QPartialOrdering::Greater)
+        return 1;
+    if (order == QPartialOrdering::Equivalent)
+        return 0;
+    return l.toString().compare(r.toString());
+}
+
+bool ChangeTableProxy::before(int a, int b) const
+{
+    if (m_sortColumn >= 0 && a != b) {
+        const int c = compareSource(a, b);
+        if (c != 0)
+            return m_sortOrder == Qt::AscendingOrder ? c < 0 : c > 0;
+    }
+    return a < b;
+}
+
+void ChangeTableProxy::sortRows(std::vector<int> &rows) const
+{
+    if (m_sortColumn < 0) {
+        std::sort(rows.begin(), rows.end());
+        return;
+    }
+    std::sort(rows.begin(), rows.end(), [this](int a, int b) { return before(a, b); });
+}
+
+std::vector<int> ChangeTableProxy::sortedAcceptedRows()
+{
+    const int rows = sourceRows();
+    std::vector<int> accepted;
+    accepted.reserve(std::size_t(rows));
+    for (int row = 0; row < rows; ++row)
+        if (filterAcceptsRow(row, {}))
+            accepted.push_back(row);
+    if (m_sortColumn < 0 || accepted.size() < 2)
+        return accepted;
+    if (m_table && int(accepted.size()) > m_rankThreshold)
+        ensureRanks(m_sortColumn);
+    if (m_rankColumn != m_sortColumn) {
+        sortRows(accepted);
+        return accepted;
+    }
+    // Counting sort of the ranks: linear, and stable (equal ranks keep source order, as
+    // before() says for both directions). Rows without a rank (appended or changed since the
+    // ranking, a few) are sorted apart and put in by binary search.
+    quint32 maxRank = 0;
+    std::vector<int> unranked;
+    for (int row : accepted) {
+        if (ranked(row))
+            maxRank = std::max(maxRank, m_ranks[std::size_t(row)]);
+        else
+            unranked.push_back(row);
+    }
+    const bool ascending = m_sortOrder == Qt::AscendingOrder;
+    const auto bucket = [&](int row) {
+        const quint32 rank = m_ranks[std::size_t(row)];
+        return std::size_t(ascending ? rank : maxRank - rank);
+    };
+    std::vector<quint32> start(std::size_t(maxRank) + 2, 0);
+    for (int row : accepted)
+        if (ranked(row))
+            ++start[bucket(row) + 1];
+    for (std::size_t i = 1; i < start.size(); ++i)
+        start[i] += start[i - 1];
+    std::vector<int> order(accepted.size() - unranked.size());
+    for (int row : accepted)
+        if (ranked(row))
+            order[start[bucket(row)]++] = row;
+    if (unranked.empty())
+        return order;
+    sortRows(unranked);
+    std::vector<int> merged;
+    merged.reserve(accepted.size());
+    auto from = order.begin();
+    for (int row : unranked) {
+        const auto at = std::lower_bound(from, order.end(), row, [this](int a, int b) { return before(a, b); });
+        merged.insert(merged.end(), from, at);
+        merged.push_back(row);
+        from = at;
+    }
+    merged.insert(merged.end(), from, order.end());
+    return merged;
+}
+
+void ChangeTableProxy::remapFrom(int first)
+{
+    for (std::size_t p = std::size_t(std::max(0, first)); p < m_proxyToSource.size(); ++p)
+        m_sourceToProxy[std::size_t(m_proxyToSource[p])] = int(p);
+}
+
+void ChangeTableProxy::applyLayout(std::vector<int> order)
+{
+    const bool sameCount = order.size() == m_proxyToSource.size();
+    const auto hint = sameCount ? QAbstractItemModel::VerticalSortHint : QAbstractItemModel::NoLayoutChangeHint;
+    Q_EMIT layoutAboutToBeChanged({}, hint);
+    const QModelIndexList from = persistentIndexList();
+    std::vector<int> sources;
+    sources.reserve(std::size_t(from.size()));
+    for (const QModelIndex &index : from)
+        sources.push_back(std::size_t(index.row()) < m_proxyToSource.size() ? m_proxyToSource[std::size_t(index.row())]
+                                                                            : -1);
+    for (int row : m_proxyToSource)
+        m_sourceToProxy[std::size_t(row)] = -1;
+    m_proxyToSource = std::move(order);
+    remapFrom(0);
+    QModelIndexList to;
+    to.reserve(from.size());
+    for (qsizetype i = 0; i < from.size(); ++i) {
+        const int source = sources[std::size_t(i)];
+        const int row
+            = source >= 0 && std::size_t(source) < m_sourceToProxy.size() ? m_sourceToProxy[std::size_t(source)] : -1;
+        to.append(row >= 0 ? createIndex(row, from[i].column()) : QModelIndex());
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged({}, hint);
+}
+
+void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
+{
+    if (proxyRows.empty())
+        return;
+    const std::vector<std::pair<int, int>> runs = runsOf(proxyRows);
+    if (runs.size() > kMaxRuns) {
+        std::vector<int> order;
+        order.reserve(m_proxyToSource.size() - proxyRows.size());
+        std::size_t next = 0;
+        for (std::size_t p = 0; p < m_proxyToSource.size(); ++p) {
+            if (next < proxyRows.size() && proxyRows[next] == int(p))
+                ++next;
+            else
+                order.push_back(m_proxyToSource[p]);
+        }
+        applyLayout(std::move(order));
+        return;
+    }
+    // Last run first, so that the earlier runs' rows stay where they are.
+    for (auto run = runs.rbegin(); run != runs.rend(); ++run) {
+        const auto [first, count] = *run;
+        beginRemoveRows({}, first, first + count - 1);
+        for (int p = first; p < first + count; ++p)
+            m_sourceToProxy[std::size_t(m_proxyToSource[std::size_t(p)])] = -1;
+        m_proxyToSource.erase(m_proxyToSource.begin() + first, m_proxyToSource.begin() + first + count);
+        remapFrom(first);
+        endRemoveRows();
+    }
+}
+
+void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
+{
+    if (rows.empty())
+        return;
+    sortRows(rows);
+    // Where each goes in the current mapping (a row goes before the first row it precedes).
+    const auto less = [this](int a, int b) { return before(a, b); };
+    std::vector<int> positions(rows.size());
+    auto from = m_proxyToSource.begin();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        from = m_sortColumn < 0 ? std::lower_bound(from, m_proxyToSource.end(), rows[i])
+                                : std::lower_bound(from, m_proxyToSource.end(), rows[i], less);
+        positions[i] = int(from - m_proxyToSource.begin());
+    }
+    std::size_t runCount = 0;
+    for (std::size_t i = 0; i < positions.size(); ++i)
+        runCount += i == 0 || positions[i] != positions[i - 1];
+    if (runCount > kMaxRuns) {
+        std::vector<int> order;
+        order.reserve(m_proxyToSource.size() + rows.size());
+        std::size_t next = 0;
+        for (std::size_t p = 0; p <= m_proxyToSource.size(); ++p) {
+            while (next < rows.size() && positions[next] == int(p))
+                order.push_back(rows[next++]);
+            if (p < m_proxyToSource.size())
+                order.push_back(m_proxyToSource[p]);
+        }
+        applyLayout(std::move(order));
+        return;
+    }
+    // Runs of rows going to the same place, last place first.
+    std::size_t end = rows.size();
+    while (end > 0) {
+        std::size_t begin = end - 1;
+        while (begin > 0 && positions[begin - 1] == positions[end - 1])
+            --begin;
+        const int at = positions[begin];
+        const int count = int(end - begin);
+        beginInsertRows({}, at, at + count - 1);
+        m_proxyToSource.insert(m_proxyToSource.begin() + at, rows.begin() + std::ptrdiff_t(begin),
+                               rows.begin() + std::ptrdiff_t(end));
+        remapFrom(at);
+        endInsertRows();
+        end = begin;
+    }
+}
+
+void ChangeTableProxy::sort(int column, Qt::SortOrder order)
+{
+    if (column >= columnCount())
+        column = -1;
+    if (column == m_sortColumn && order == m_sortOrder)
+        return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    if (m_rankColumn != column)
+        dropRanks(); // the ranks of one column at a time
+    if (sourceModel())
+        applyLayout(sortedAcceptedRows());
+}
+
+void ChangeTableProxy::invalidate()
+{
+    if (sourceModel())
+        applyLayout(sortedAcceptedRows());
+}
+
+void ChangeTableProxy::refilter()
+{
+    forgetRejected();
+    invalidate();
+}
+
+// --- filter ---
+
+bool ChangeTableProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (m_needle.text.isEmpty())
+        return true;
+    if (m_rejectedValid && std::size_t(sourceRow) < m_rejected.size())
+        return !m_rejected[std::size_t(sourceRow)];
+    if (m_table)
+        return m_table->rowContains(sourceRow, m_needle);
+    const QAbstractItemModel *source = sourceModel();
+    for (int column = 0; column < source->columnCount(sourceParent); ++column)
+        if (source->index(sourceRow, column, sourceParent)
+                .data(Qt::DisplayRole)
+                .toString()
+                .contains(m_needle.text, Qt::CaseInsensitive))
+            return true;
+    return false;
 }
 
 void ChangeTableProxy::forgetRejected()
@@ -74,24 +464,288 @@ void ChangeTableProxy::forgetRejected()
     m_needle.generation = ++s_generations; // rows or names changed: no cached answers
 }
 
+void ChangeTableProxy::setFilterText(const QString &text)
+{
+    if (text == m_needle.text || !sourceModel()) {
+        m_needle.text = text;
+        return;
+    }
+    QElapsedTimer trace;
+    trace.start();
+    const int rows = sourceRows();
+    // Typing more letters only narrows: rows rejected before stay rejected.
+    const bool narrowing = m_rejectedValid && !m_needle.text.isEmpty()
+        && text.contains(m_needle.text, Qt::CaseInsensitive) && int(m_rejected.size()) == rows;
+    m_previousRejected.swap(m_rejected);
+    m_rejected.assign(std::size_t(rows), 0);
+    m_needle.text = text;
+    m_needle.lowerUtf8 = text.toLower().toStdString();
+    m_needle.generation = ++s_generations;
+    m_rejectedValid = false;
+    if (!text.isEmpty()) {
+        if (m_table) {
+            m_table->prepareContains(m_needle);
+            // Every row now, on several threads; the mapping then only reads the result.
+            const auto scan = [this, narrowing](int first, int last) {
+                for (int row = first; row < last; ++row) {
+                    if (narrowing && m_previousRejected[std::size_t(row)])
+                        m_rejected[std::size_t(row)] = 1;
+                    else
+                        m_rejected[std::size_t(row)] = !m_table->rowContains(row, m_needle);
+                }
+            };
+            const int threads = rows < 20'000 ? 1 : int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+            std::vector<std::thread> helpers;
+            const int per = (rows + threads - 1) / threads;
+            for (int t = 1; t < threads; ++t)
+                helpers.emplace_back(scan, std::min(rows, t * per), std::min(rows, (t + 1) * per));
+            scan(0, std::min(rows, per));
+            for (std::thread &helper : helpers)
+                helper.join();
+        } else {
+            for (int row = 0; row < rows; ++row)
+                m_rejected[std::size_t(row)] = !ChangeTableProxy::filterAcceptsRow(row, {});
+        }
+    }
+    m_rejectedValid = true;
+    const qint64 scanNs = trace.nsecsElapsed();
+
+    // The rows that change sides (the whole accept test, a subclass's conditions included).
+    std::vector<int> gone; // proxy rows
+    std::vector<int> back; // source rows
+    for (int row = 0; row < rows; ++row) {
+        const int p = m_sourceToProxy[std::size_t(row)];
+        const bool accept = filterAcceptsRow(row, {});
+        if (p >= 0 && !accept)
+            gone.push_back(p);
+        else if (p < 0 && accept)
+            back.push_back(row);
+    }
+    const std::size_t changed = gone.size() + back.size();
+    if (changed > std::size_t(kIncrementalChanges)) {
+        applyLayout(sortedAcceptedRows()); // linear once ranked
+    } else {
+        std::sort(gone.begin(), gone.end());
+        removeProxyRows(gone);
+        insertSourceRows(std::move(back));
+    }
+    qCDebug(lcModel, "filter: %zu rows change sides; scan %.1f ms, proxy update %.1f ms", changed, scanNs / 1e6,
+            (trace.nsecsElapsed() - scanNs) / 1e6);
+}
+
+// --- source changes ---
+
+void ChangeTableProxy::onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                                     const QList<int> &roles)
+{
+    if (!topLeft.isValid() || !bottomRight.isValid() || topLeft.parent().isValid())
+        return;
+    const int firstRow = std::max(0, topLeft.row());
+    const int lastRow = std::min(bottomRight.row(), int(m_sourceToProxy.size()) - 1);
+    const bool content = touchesContent(roles);
+    std::vector<int> moved; // proxy rows whose place may be wrong now
+    std::vector<int> gone; // proxy rows the filter now rejects
+    std::vector<int> back; // source rows the filter now accepts
+    int lo = -1, hi = -1; // proxy rows changed in place
+    if (content) {
+        forgetRejected();
+        const bool sortColumnChanged = m_sortColumn >= topLeft.column() && m_sortColumn <= bottomRight.column();
+        if (sortColumnChanged && m_rankColumn == m_sortColumn && !m_ranks.empty() && lastRow >= firstRow) {
+            // Changed rows lose their rank (compared by compareRows() from now on); most
+            // rows changed: rank again when needed.
+            if (std::size_t(lastRow - firstRow + 1) > m_ranks.size() / 8)
+                dropRanks();
+            else
+                for (int row = firstRow; row <= lastRow && std::size_t(row) < m_ranks.size(); ++row)
+                    m_ranks[std::size_t(row)] = kUnranked;
+        }
+        std::vector<int> candidates; // proxy rows still shown
+        for (int row = firstRow; row <= lastRow; ++row) {
+            const int p = m_sourceToProxy[std::size_t(row)];
+            const bool accept = filterAcceptsRow(row, {});
+            if (p < 0) {
+                if (accept)
+                    back.push_back(row);
+            } else if (!accept) {
+                gone.push_back(p);
+            } else if (sortColumnChanged) {
+                candidates.push_back(p);
+            } else {
+                lo = lo < 0 ? p : std::min(lo, p);
+                hi = std::max(hi, p);
+            }
+        }
+        if (!candidates.empty() || (!gone.empty() && m_sortColumn >= 0)) {
+            // A row is in place when it sits between its neighbours. The source changes all
+            // rows of a batch before it signals their ranges one by one, and rows leave here:
+            // every pair of rows that becomes neighbours is looked at again, so that once
+            // the batch's last range is through, each neighbouring pair is in order (and so
+            // the whole mapping).
+            std::sort(candidates.begin(), candidates.end());
+            // Proxy rows leaving their place: a set over the few rows a batch changes, a
+            // bitmap when the change covers much of the table.
+            const bool dense = (candidates.size() + gone.size()) * 64 > m_proxyToSource.size();
+            std::vector<char> leavingBits(dense ? m_proxyToSource.size() : 0, 0);
+            std::unordered_set<int> leavingSet;
+            const auto leaving
+                = [&](int p) { return dense ? leavingBits[std::size_t(p)] != 0 : leavingSet.count(p) != 0; };
+            const auto leave = [&](int p) {
+                if (dense)
+                    leavingBits[std::size_t(p)] = 1;
+                else
+                    leavingSet.insert(p);
+            };
+            const int rows = int(m_proxyToSource.size());
+            const auto previous = [&](int p) {
+                --p;
+                while (p >= 0 && leaving(p))
+                    --p;
+                return p;
+            };
+            const auto following = [&](int p) {
+                ++p;
+                while (p < rows && leaving(p))
+                    ++p;
+                return p;
+            };
+            std::vector<int> work(candidates.rbegin(), candidates.rend());
+            for (int p : gone)
+                leave(p);
+            if (m_sortColumn >= 0)
+                for (int p : gone) {
+                    if (const int prev = previous(p); prev >= 0)
+                        work.push_back(prev);
+                    if (const int next = following(p); next < rows)
+                        work.push_back(next);
+                }
+            while (!work.empty()) {
+                const int p = work.back();
+                work.pop_back();
+                if (leaving(p))
+                    continue;
+                const int prev = previous(p);
+                const int next = following(p);
+                const int row = m_proxyToSource[std::size_t(p)];
+                const bool inPlace = (prev < 0 || before(m_proxyToSource[std::size_t(prev)], row))
+                    && (next >= rows || before(row, m_proxyToSource[std::size_t(next)]));
+                if (inPlace)
+                    continue;
+                leave(p);
+                moved.push_back(p);
+                if (prev >= 0)
+                    work.push_back(prev);
+                if (next < rows)
+                    work.push_back(next);
+            }
+            for (int p : candidates)
+                if (!leaving(p)) {
+                    lo = lo < 0 ? p : std::min(lo, p);
+                    hi = std::max(hi, p);
+                }
+        }
+    } else {
+        for (int row = firstRow; row <= lastRow; ++row) {
+            const int p = m_sourceToProxy[std::size_t(row)];
+            if (p >= 0) {
+                lo = lo < 0 ? p : std::min(lo, p);
+                hi = std::max(hi, p);
+            }
+        }
+    }
+    // In-place rows first (their proxy rows are still the current ones).
+    if (lo >= 0)
+        Q_EMIT dataChanged(index(lo, topLeft.column()), index(hi, bottomRight.column()), roles);
+    if (gone.empty() && moved.empty() && back.empty())
+        return;
+    std::vector<int> out = gone;
+    out.insert(out.end(), moved.begin(), moved.end());
+    std::sort(out.begin(), out.end());
+    for (int p : moved)
+        back.push_back(m_proxyToSource[std::size_t(p)]);
+    removeProxyRows(out);
+    insertSourceRows(std::move(back));
+}
+
+void ChangeTableProxy::onRowsInserted(const QModelIndex &parent, int first, int last)
+{
+    if (parent.isValid())
+        return;
+    forgetRejected();
+    const int count = last - first + 1;
+    if (std::size_t(first) < m_sourceToProxy.size()) {
+        // Inserted between existing rows: the rows behind shift (their ranks too).
+        for (int &row : m_proxyToSource)
+            if (row >= first)
+                row += count;
+        m_sourceToProxy.insert(m_sourceToProxy.begin() + first, std::size_t(count), -1);
+        dropRanks();
+    } else {
+        m_sourceToProxy.resize(std::size_t(last) + 1, -1);
+    }
+    std::vector<int> added;
+    for (int row = first; row <= last; ++row)
+        if (filterAcceptsRow(row, {}))
+            added.push_back(row);
+    insertSourceRows(std::move(added));
+}
+
+void ChangeTableProxy::onRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last)
+{
+    if (parent.isValid())
+        return;
+    dropRanks();
+    std::vector<int> out;
+    for (int row = first; row <= last && std::size_t(row) < m_sourceToProxy.size(); ++row)
+        if (m_sourceToProxy[std::size_t(row)] >= 0)
+            out.push_back(m_sourceToProxy[std::size_t(row)]);
+    std::sort(out.begin(), out.end());
+    removeProxyRows(out);
+}
+
+void ChangeTableProxy::onRowsRemoved(const QModelIndex &parent, int first, int last)
+{
+    if (parent.isValid())
+        return;
+    forgetRejected();
+    const int count = last - first + 1;
+    for (int &row : m_proxyToSource)
+        if (row > last)
+            row -= count;
+    const auto end = std::min(m_sourceToProxy.size(), std::size_t(last) + 1);
+    m_sourceToProxy.erase(m_sourceToProxy.begin() + first, m_sourceToProxy.begin() + std::ptrdiff_t(end));
+}
+
+void ChangeTableProxy::onLayoutAboutToBeChanged()
+{
+    Q_EMIT layoutAboutToBeChanged();
+    dropRanks();
+    forgetRejected();
+    m_layoutProxy = persistentIndexList();
+    m_layoutSource.clear();
+    for (const QModelIndex &index : std::as_const(m_layoutProxy))
+        m_layoutSource.append(QPersistentModelIndex(mapToSource(index)));
+}
+
+void ChangeTableProxy::onLayoutChanged()
+{
+    m_proxyToSource = sortedAcceptedRows();
+    m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
+    remapFrom(0);
+    QModelIndexList to;
+    for (const QPersistentModelIndex &source : std::as_const(m_layoutSource))
+        to.append(mapFromSource(source));
+    changePersistentIndexList(m_layoutProxy, to);
+    m_layoutProxy.clear();
+    m_layoutSource.clear();
+    Q_EMIT layoutChanged();
+}
+
+// --- ranks ---
+
 void ChangeTableProxy::dropRanks()
 {
     m_ranks = {};
     m_rankColumn = -1;
-}
-
-void ChangeTableProxy::unrankRows(const QModelIndex &topLeft, const QModelIndex &bottomRight)
-{
-    if (m_rankColumn < topLeft.column() || m_rankColumn > bottomRight.column() || m_ranks.empty())
-        return;
-    const std::size_t first = std::size_t(std::max(0, topLeft.row()));
-    const std::size_t last = std::min(std::size_t(std::max(0, bottomRight.row())), m_ranks.size() - 1);
-    if (last >= first && last - first + 1 > m_ranks.size() / 8) {
-        dropRanks(); // most rows changed: rank again when needed
-        return;
-    }
-    for (std::size_t row = first; row <= last; ++row)
-        m_ranks[row] = kUnranked;
 }
 
 void ChangeTableProxy::ensureRanks(int column)
@@ -103,103 +757,6 @@ void ChangeTableProxy::ensureRanks(int column)
         return;
     if (!computeRanks(column))
         dropRanks();
-}
-
-void ChangeTableProxy::setFilterText(const QString &text)
-{
-    if (!m_table) {
-        setFilterFixedString(text);
-        return;
-    }
-    if (text == m_needle.text)
-        return;
-    QElapsedTimer trace;
-    trace.start();
-    const int rows = m_table->rowCount();
-    // Which rows the proxy accepts now: all for no text, else the last scan's (when the
-    // source has not changed since).
-    const bool previousKnown = m_needle.text.isEmpty() || (m_rejectedValid && int(m_rejected.size()) == rows);
-    const bool previousAll = m_needle.text.isEmpty();
-    // Typing more letters only narrows: rows rejected before stay rejected.
-    m_narrowing = m_rejectedValid && !m_needle.text.isEmpty() && text.contains(m_needle.text, Qt::CaseInsensitive)
-        && int(m_rejected.size()) == rows;
-    m_previousRejected.swap(m_rejected);
-    m_rejected.assign(std::size_t(rows), 0);
-    m_needle.text = text;
-    m_needle.lowerUtf8 = text.toLower().toStdString();
-    m_needle.generation = ++s_generations;
-    if (!text.isEmpty()) {
-        m_table->prepareContains(m_needle);
-        // Scan every row now, on several threads; the proxy then only reads the result.
-        const auto scan = [this](int first, int last) {
-            for (int row = first; row < last; ++row) {
-                if (m_narrowing && m_previousRejected[std::size_t(row)])
-                    m_rejected[std::size_t(row)] = 1;
-                else
-                    m_rejected[std::size_t(row)] = !m_table->rowContains(row, m_needle);
-            }
-        };
-        const int threads = rows < 20'000 ? 1 : int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-        std::vector<std::thread> helpers;
-        const int per = (rows + threads - 1) / threads;
-        for (int t = 1; t < threads; ++t)
-            helpers.emplace_back(scan, std::min(rows, t * per), std::min(rows, (t + 1) * per));
-        scan(0, std::min(rows, per));
-        for (std::thread &helper : helpers)
-            helper.join();
-    }
-    m_narrowing = false;
-    const qint64 scanNs = trace.nsecsElapsed();
-
-    // How many rows change sides. QSortFilterProxyModel's invalidateFilter() removes and
-    // inserts rows per run of neighbouring proxy rows, each run costing O(rows): fine for a
-    // few changes, seconds for thousands at 1M rows. Beyond a few, rebuild the mapping
-    // instead (invalidate(): one pass over the bitmap and one sort of the accepted rows).
-    int changed = rows;
-    if (previousKnown) {
-        changed = 0;
-        for (int row = 0; row < rows; ++row)
-            changed += (previousAll ? 0 : m_previousRejected[std::size_t(row)]) != m_rejected[std::size_t(row)];
-    }
-    const int accepted = text.isEmpty() ? rows : int(std::count(m_rejected.begin(), m_rejected.end(), char(0)));
-    const bool rebuild = changed > kIncrementalChanges;
-    const int toSort = rebuild ? accepted : changed;
-    const int column = sortColumn();
-    if (column >= 0 && dynamicSortFilter() && toSort > m_rankThreshold)
-        ensureRanks(column);
-    const qint64 rankNs = trace.nsecsElapsed();
-    m_scanned = true;
-    if (rebuild) {
-        invalidate();
-        rowCount(); // builds the mapping now, while the bitmap is current
-    } else if (changed > 0) {
-        invalidateFilter();
-    }
-    m_scanned = false;
-    qCDebug(lcModel, "filter: %d rows change sides; scan %.1f ms, rank %.1f ms, proxy update %.1f ms", changed,
-            scanNs / 1e6, (rankNs - scanNs) / 1e6, (trace.nsecsElapsed() - rankNs) / 1e6);
-    m_rejectedValid = true;
-}
-
-void ChangeTableProxy::refilter()
-{
-    if (!m_table || m_table->rowCount() <= kIncrementalChanges) {
-        invalidateFilter();
-        return;
-    }
-    const int column = sortColumn();
-    if (column >= 0 && dynamicSortFilter() && m_table->rowCount() > m_rankThreshold)
-        ensureRanks(column);
-    invalidate();
-    rowCount(); // builds the mapping now
-}
-
-void ChangeTableProxy::sort(int column, Qt::SortOrder order)
-{
-    const bool noop = dynamicSortFilter() && column == sortColumn() && order == sortOrder();
-    if (m_table && !noop && column >= 0 && m_table->rowCount() > m_rankThreshold)
-        ensureRanks(column);
-    QSortFilterProxyModel::sort(column, order);
 }
 
 bool ChangeTableProxy::computeRanks(int column)
@@ -242,29 +799,6 @@ bool ChangeTableProxy::computeRanks(int column)
     }
     m_rankColumn = column;
     return true;
-}
-
-bool ChangeTableProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
-{
-    if (!m_table)
-        return QSortFilterProxyModel::lessThan(left, right);
-    if (left.column() == m_rankColumn) {
-        const auto l = std::size_t(left.row()), r = std::size_t(right.row());
-        if (l < m_ranks.size() && r < m_ranks.size() && m_ranks[l] != kUnranked && m_ranks[r] != kUnranked)
-            return m_ranks[l] < m_ranks[r];
-    }
-    return m_table->compareRows(left.row(), right.row(), left.column()) < 0;
-}
-
-bool ChangeTableProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
-{
-    if (!m_table)
-        return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
-    if (m_needle.text.isEmpty())
-        return true;
-    if (m_scanned && std::size_t(sourceRow) < m_rejected.size())
-        return !m_rejected[std::size_t(sourceRow)];
-    return m_table->rowContains(sourceRow, m_needle);
 }
 
 } // namespace ncv

@@ -1,56 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ChangeTableProxy: the sort and filter proxy over a ChangeTableModel.
+// ChangeTableProxy: the sort and filter proxy over a live table (ChangeTableModel).
 #pragma once
 
 #include "model/tables/changetablemodel.h"
 
+#include <QAbstractProxyModel>
 #include <QList>
-#include <QProperty>
-#include <QSortFilterProxyModel>
 
 #include <vector>
 
 namespace ncv {
 
-/// Sorts and filters a ChangeTableModel through its compareRows() / rowContains() (no
-/// QVariant per comparison, no copy of the rows). setFilterText() sets the filter: a row
-/// stays when the display text of one of its columns contains the filter text, ignoring
-/// case (plain text, not a pattern); while the text only grows (typing), rows rejected
-/// by the previous text are rejected at once. For a ChangeTableModel source that is the
-/// only filter: QSortFilterProxyModel's own (filterRegularExpression, set also by
-/// setFilterFixedString / setFilterWildcard, with filterKeyColumn, filterCaseSensitivity
-/// and filterRole) is not applied, and setting a pattern logs a warning saying so. The
-/// scan of a new text runs on up to 4 threads (rowContains() is read-only) into an accept
-/// bitmap that filterAcceptsRow() then only reads. A whole sort (sort(), or a filter change that
-/// brings back many rows) first ranks the rows from the table's sortKeys() (one sort of
-/// compact keys on two threads), so QSortFilterProxyModel's own sort compares two
-/// integers. Other source models fall back to QSortFilterProxyModel's behaviour
-/// (setFilterText() is then its case-insensitive fixed-string filter over every column).
-/// GUI thread only.
-class ChangeTableProxy : public QSortFilterProxyModel {
+/// Sorts and filters a flat table model, with its own row mapping instead of
+/// QSortFilterProxyModel's, so that every whole re-sort is linear once a column is ranked.
+///
+/// Order: sort(column, order) orders the rows by the table's compareRows() (a
+/// ChangeTableModel; other sources: their SortRole data, else DisplayRole, through
+/// QVariant::compare), rows that compare equal in source order, in both directions (the
+/// order of QSortFilterProxyModel's stable sort); column -1 is source order. Tables of more
+/// than setRankThreshold() rows are first ranked from sortKeys() (one sort of compact keys
+/// on two threads, 4 bytes per row kept while the column stays sorted); a whole re-sort is
+/// then a counting sort of the ranks, linear in the rows: a filter that brings back a
+/// million rows costs no comparison at all.
+///
+/// Filter: setFilterText(): a row stays when the display text of one of its columns
+/// contains the text, ignoring case (plain text, not a pattern); the scan of a new text runs
+/// on up to 4 threads (rowContains() is read-only) into an accept bitmap; while the text only
+/// grows (typing), rows rejected by the previous text stay rejected without a look.
+/// Subclasses add conditions in filterAcceptsRow() and call refilter() when they change.
+///
+/// Live updates: rows the source inserts, removes or changes go to their sorted place; up to
+/// 16 runs of neighbouring proxy rows are announced as row inserts / removes, more as one
+/// layout change (selection and current index follow their rows). A dataChanged whose roles
+/// are only ChangeStateRole / ChangedColumnsRole (marks expiring) moves nothing.
+/// Flat tables only (no children). GUI thread only.
+class ChangeTableProxy : public QAbstractProxyModel {
     Q_OBJECT
 public:
     explicit ChangeTableProxy(QObject *parent = nullptr);
+    ~ChangeTableProxy() override;
     void setSourceModel(QAbstractItemModel *source) override;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    QModelIndex sibling(int row, int column, const QModelIndex &index) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+    QModelIndex mapToSource(const QModelIndex &proxyIndex) const override;
+    QModelIndex mapFromSource(const QModelIndex &sourceIndex) const override;
+
+    /// Sorts by source column (-1: source order) in order; re-sorts at once.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
     /// Filter text ("" = all rows); re-filters at once.
     void setFilterText(const QString &text);
     QString filterText() const { return m_needle.text; }
-    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// Re-filters and re-sorts every row (one layout change).
+    void invalidate();
     /// Sorts of more rows than this rank the rows first (default 100,000; tests use 0).
     void setRankThreshold(int rows) { m_rankThreshold = rows; }
     /// True while a column is ranked (its ranks are kept until most rows change).
     bool hasRanks() const { return m_rankColumn >= 0; }
 
 protected:
-    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
-    /// Re-filters every row after a subclass's own condition changed. At scale it rebuilds
-    /// the mapping (one pass, one ranked sort) instead of invalidateFilter()'s per-run
-    /// removes and inserts, which cost O(rows) each.
+    /// True when source row sourceRow (of the root) passes the filter text. Subclasses add
+    /// their own conditions and call refilter() when those change.
+    virtual bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const;
+    /// Re-filters every row after a subclass's own condition changed (at scale one linear
+    /// rebuild, announced as one layout change).
     void refilter();
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
-    void warnIfPatternIgnored() const;
+    int sourceRows() const;
+    /// Sort order of source rows a and b in the sort column: negative, 0 or positive.
+    int compareSource(int a, int b) const;
+    /// True when source row a comes before source row b in the proxy's order (a total
+    /// order: rows that compare equal keep source order).
+    bool before(int a, int b) const;
+    /// The accepted source rows in the proxy's order (counting sort of ranks when ranked).
+    std::vector<int> sortedAcceptedRows();
+    /// Sorts rows by before(): by rank when all are ranked, else by comparing.
+    void sortRows(std::vector<int> &rows) const;
+    /// Replaces the mapping by order (accepted source rows in proxy order): one layout
+    /// change; persistent indexes follow their source rows (or become invalid).
+    void applyLayout(std::vector<int> order);
+    /// Rebuilds m_sourceToProxy for proxy rows from `first` on.
+    void remapFrom(int first);
+    /// Removes proxy rows (ascending, distinct): row removes per run, or one layout change.
+    void removeProxyRows(const std::vector<int> &proxyRows);
+    /// Inserts source rows not in the mapping at their sorted places: row inserts per run,
+    /// or one layout change.
+    void insertSourceRows(std::vector<int> rows);
+
+    void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
+    void onRowsInserted(const QModelIndex &parent, int first, int last);
+    void onRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last);
+    void onRowsRemoved(const QModelIndex &parent, int first, int last);
+    void onLayoutAboutToBeChanged();
+    void onLayoutChanged();
+
     void forgetRejected();
     /// Fills m_ranks for source column (rank of each source row in ascending order; equal
     /// rows share a rank). False when the table has no sort keys for it.
@@ -58,8 +108,13 @@ private:
     /// Ranks column unless current ranks for it cover nearly every row.
     void ensureRanks(int column);
     void dropRanks();
-    /// Rows changed in the ranked column lose their rank (compared by compareRows()).
-    void unrankRows(const QModelIndex &topLeft, const QModelIndex &bottomRight);
+    bool ranked(int row) const;
+
+    // Proxy row -> source row, and source row -> proxy row (-1: filtered out).
+    std::vector<int> m_proxyToSource;
+    std::vector<int> m_sourceToProxy;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
 
     // Rank of each source row in m_rankColumn (4 bytes per row while a column is ranked);
     // kept until the source removes rows, resets or changes most rows of that column.
@@ -70,14 +125,13 @@ private:
     const ChangeTableModel *m_table = nullptr;
     ChangeTableModel::Needle m_needle;
     // Rows the last filter pass rejected (by source row), valid until the source changes.
-    // Computed on two threads in setFilterText(), before the proxy asks row by row.
     std::vector<char> m_rejected;
     std::vector<char> m_previousRejected;
     bool m_rejectedValid = false;
-    bool m_narrowing = false;
-    bool m_scanned = false; // inside setFilterText's invalidateFilter(): m_rejected is current
+    // Source-side persistent indexes across a source layout change.
+    QList<QPersistentModelIndex> m_layoutSource;
+    QModelIndexList m_layoutProxy;
     QList<QMetaObject::Connection> m_connections;
-    QPropertyNotifier m_patternNotifier; // warns about a pattern that is not applied
 };
 
 } // namespace ncv

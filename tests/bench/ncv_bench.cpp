@@ -204,9 +204,8 @@ int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
     if (exportOnly)
         return 0;
 
-    // Routes table through a QSortFilterProxyModel set up as TableSection does.
-    ColumnFilterProxy proxy; // the Routes tab's proxy (a ChangeTableProxy)
-    proxy.setDynamicSortFilter(true);
+    // Routes table through the Routes tab's proxy (a ChangeTableProxy), as TableSection sets it up.
+    ColumnFilterProxy proxy;
     proxy.setSourceModel(&routes);
     double sortMax = 0;
     int sortWorst = 0;
