@@ -252,6 +252,11 @@ std::vector<int> ChangeTableProxy::sortedAcceptedRows()
     for (int row = 0; row < rows; ++row)
         if (filterAcceptsRow(row, {}))
             accepted.push_back(row);
+    return sortedRows(std::move(accepted));
+}
+
+std::vector<int> ChangeTableProxy::sortedRows(std::vector<int> accepted)
+{
     if (m_sortColumn < 0 || accepted.size() < 2)
         return accepted;
     if (m_table && int(accepted.size()) > m_rankThreshold)
@@ -272,6 +277,11 @@ std::vector<int> ChangeTableProxy::sortedAcceptedRows()
             unranked.push_back(row);
     }
     const bool ascending = m_sortOrder == Qt::AscendingOrder;
+    if (accepted.size() < maxRank / 16) {
+        // Few rows of many (a narrow filter): sorting them beats a pass over every rank.
+        sortRows(accepted);
+        return accepted;
+    }
     const auto bucket = [&](int row) {
         const quint32 rank = m_ranks[std::size_t(row)];
         return std::size_t(ascending ? rank : maxRank - rank);
@@ -510,20 +520,29 @@ void ChangeTableProxy::setFilterText(const QString &text)
     m_rejectedValid = true;
     const qint64 scanNs = trace.nsecsElapsed();
 
-    // The rows that change sides (the whole accept test, a subclass's conditions included).
+    // The rows that change sides (the whole accept test, a subclass's conditions included),
+    // listed while they are few; beyond that the mapping is rebuilt from the accepted rows.
+    std::vector<int> accepted;
+    accepted.reserve(std::size_t(rows));
     std::vector<int> gone; // proxy rows
     std::vector<int> back; // source rows
+    std::size_t changed = 0;
     for (int row = 0; row < rows; ++row) {
         const int p = m_sourceToProxy[std::size_t(row)];
         const bool accept = filterAcceptsRow(row, {});
-        if (p >= 0 && !accept)
-            gone.push_back(p);
-        else if (p < 0 && accept)
-            back.push_back(row);
+        if (accept)
+            accepted.push_back(row);
+        if ((p >= 0) == accept)
+            continue;
+        if (++changed <= std::size_t(kIncrementalChanges)) {
+            if (p >= 0)
+                gone.push_back(p);
+            else
+                back.push_back(row);
+        }
     }
-    const std::size_t changed = gone.size() + back.size();
     if (changed > std::size_t(kIncrementalChanges)) {
-        applyLayout(sortedAcceptedRows()); // linear once ranked
+        applyLayout(sortedRows(std::move(accepted))); // linear once ranked
     } else {
         std::sort(gone.begin(), gone.end());
         removeProxyRows(gone);

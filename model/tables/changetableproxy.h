@@ -81,6 +81,8 @@ private:
     bool before(int a, int b) const;
     /// The accepted source rows in the proxy's order (counting sort of ranks when ranked).
     std::vector<int> sortedAcceptedRows();
+    /// accepted (source rows in source order) in the proxy's order.
+    std::vector<int> sortedRows(std::vector<int> accepted);
     /// Sorts rows by before(): by rank when all are ranked, else by comparing.
     void sortRows(std::vector<int> &rows) const;
     /// Replaces the mapping by order (accepted source rows in proxy order): one layout
