@@ -42,14 +42,16 @@ int main(int argc, char **argv)
         if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless)
             displayProblem = ncv::displayProblem(arguments); // plugin paths need the application
     }
-    // A FILE that is not a recording is a wrong command line, said before any display is
-    // needed; the window opens it again (it may change meanwhile).
+    // A FILE that cannot be opened is said before any display is needed, with the exit code
+    // the headless conversion gives for it (1 no such file, 5 not a recording, newer or
+    // unreadable); the window opens it again (it may change meanwhile).
     if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()) {
         ncv::recording::RecordingReader reader;
         QString error;
         if (!reader.open(parsed.options.inputPath, &error)) {
             std::fprintf(stderr, "netchangeview: %s\n", error.toLocal8Bit().constData());
-            return ncv::ExitUsage;
+            return reader.status() == ncv::recording::RecordingReader::Status::NotFound ? ncv::ExitFailure
+                                                                                        : ncv::ExitBadRecording;
         }
     }
     switch (parsed.action) {

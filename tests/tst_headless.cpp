@@ -727,8 +727,8 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
                                          << u"directory"_s;
     // The window's FILE: checked before any display is needed.
     QTest::newRow("window: no such recording")
-        << QStringList {u"/nonexistent-dir/rec.ncv"_s} << 2 << u"/nonexistent-dir/rec.ncv: no such file"_s;
-    QTest::newRow("window: not a recording") << QStringList {m_binary} << 2 << u"not a NetChangeView recording"_s;
+        << QStringList {u"/nonexistent-dir/rec.ncv"_s} << 1 << u"/nonexistent-dir/rec.ncv: no such file"_s;
+    QTest::newRow("window: not a recording") << QStringList {m_binary} << 5 << u"not a NetChangeView recording"_s;
     QTest::newRow("window: two files") << QStringList {u"a.ncv"_s, u"b.ncv"_s} << 2 << u"unexpected argument 'b.ncv'"_s;
     // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
     for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
