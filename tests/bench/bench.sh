@@ -73,6 +73,19 @@ wait "$gui_pid" || { cat "$work/gui.err" >&2; exit 1; }
 gui_pid=
 after=$(ip -4 route show table all | wc -l)
 
+# 1b. The same burst in random order, as a full BGP table arrives, into a new GUI: the
+#     Routes table is sorted by destination, so every batch lands all over it.
+ip -4 route flush root 20.0.0.0/6
+shuf --random-source=<(yes) "$work/batch" > "$work/batch.random"
+"$bench" gui "$expected" $((60 + n / 2000)) > "$work/gui2" 2> "$work/gui2.err" &
+gui_pid=$!
+for _ in $(seq 1 300); do grep -qs '^ready' "$work/gui2" && break; sleep 0.1; done
+grep -q '^ready' "$work/gui2" || { cat "$work/gui2.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
+t0=$(now); ip -batch "$work/batch.random"; t1=$(now)
+load2_s=$(calc "$t1 - $t0")
+wait "$gui_pid" || { cat "$work/gui2.err" >&2; exit 1; }
+gui_pid=
+
 # 2. Reference: ip -4 route show table all > file (best of 3), then ours: the initial
 #    snapshot to a finished headless CSV, with its peak RSS.
 ref=
@@ -147,6 +160,9 @@ row "GUI stall p50, ms (1 ms probe timer)" "$(calc "$(val gui_stall_p50_ms "$wor
 row "GUI stall p99, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui")" 1)" "-" "-" "<= 50 ms"
 row "GUI stall max, ms" "$(calc "$(val gui_stall_max_ms "$work/gui")" 1)" "-" "-" "<= 200 ms"
 row "GUI RSS after burst, MB" "$(calc "$(val gui_rss_mb "$work/gui")" 1)" "-" "-" "-"
+row "GUI burst in random order: routes in table (ref: ip route show)" "$(calc "$(val gui_routes "$work/gui2")" 0)" "$after" "-" "equal, none lost"
+row "GUI burst in random order: catch-up, s (ref: ip -batch load)" "$(val gui_catchup_s "$work/gui2")" "$load2_s" "$(calc "$(val gui_catchup_s "$work/gui2") / $load2_s" 2)" "-"
+row "GUI burst in random order: stall p99 / max, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui2")" 1) / $(calc "$(val gui_stall_max_ms "$work/gui2")" 1)" "-" "-" "<= 50 / 200 ms"
 row "CSV export of N events, MB/s (ref: raw write same bytes)" "$(calc "$(val export_mb_s "$work/model")" 1)" "$(calc "$(val raw_write_mb_s "$work/model")" 1)" "-" ">= 100 MB/s"
 row "event history, bytes per stored event" "$(calc "$(val event_bytes "$work/model")" 1)" "-" "-" "<= 100"
 row "apply N routes to table + history, s (max slice ms)" "$(calc "$(val apply_s "$work/model")" 2) ($(calc "$(val apply_slice_max_ms "$work/model")" 0))" "-" "-" "-"
