@@ -7,6 +7,7 @@
 # Needs the ci (or release) build with targets netchangeview and ncv_bench, iproute2,
 # awk and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
 #   NCV_BENCH_TIMELINE=M   events for the timeline figure (default 10000000; 0 skips it)
+#   NCV_BENCH_NO_RECORD=1  the GUI figures without the live window's recording (it records by default)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -147,6 +148,8 @@ row "GUI stall p50, ms (1 ms probe timer)" "$(calc "$(val gui_stall_p50_ms "$wor
 row "GUI stall p99, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui")" 1)" "-" "-" "<= 50 ms"
 row "GUI stall max, ms" "$(calc "$(val gui_stall_max_ms "$work/gui")" 1)" "-" "-" "<= 200 ms"
 row "GUI RSS after burst, MB" "$(calc "$(val gui_rss_mb "$work/gui")" 1)" "-" "-" "-"
+# The window records every event to its live recording as users get it (NCV_BENCH_NO_RECORD=1: not).
+row "GUI burst: events written to the live recording (ref: history)" "$(calc "$(val gui_recorded_events "$work/gui")" 0)" "$(calc "$(val gui_history_events "$work/gui")" 0)" "-" "equal (0: not recording)"
 row "CSV export of N events, MB/s (ref: raw write same bytes)" "$(calc "$(val export_mb_s "$work/model")" 1)" "$(calc "$(val raw_write_mb_s "$work/model")" 1)" "-" ">= 100 MB/s"
 row "event history, bytes per stored event" "$(calc "$(val event_bytes "$work/model")" 1)" "-" "-" "<= 100"
 row "apply N routes to table + history, s (max slice ms)" "$(calc "$(val apply_s "$work/model")" 2) ($(calc "$(val apply_slice_max_ms "$work/model")" 0))" "-" "-" "-"
