@@ -226,8 +226,6 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--duration is for --headless recording"));
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
-        if (o.noRecord && !o.inputPath.isEmpty())
-            return fail(QStringLiteral("--no-record is for the live window; a recording window records nothing"));
     }
     if (o.headless && o.noRecord)
         return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));

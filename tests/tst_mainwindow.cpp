@@ -1590,6 +1590,16 @@ void TestMainWindow::saveRecordingAsCopiesWhileRecording()
     QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("Saved the recording")));
     QVERIFY(!QFileInfo::exists(copy + QStringLiteral(".partial")));
     QVERIFY(!QFileInfo::exists(copy + QStringLiteral("-wal"))); // one self-contained file
+    {
+        // journal_mode=DELETE: the header's file format bytes (18, 19) are 1 ("legacy"), not
+        // 2 (WAL), as in a recording its recorder closed.
+        QFile header(copy);
+        QVERIFY(header.open(QIODevice::ReadOnly));
+        const QByteArray bytes = header.read(20);
+        QCOMPARE(bytes.size(), 20);
+        QCOMPARE(int(bytes.at(18)), 1);
+        QCOMPARE(int(bytes.at(19)), 1);
+    }
     // The copy opens (as `netchangeview FILE` opens it) and holds every event committed
     // before it started; the event added meanwhile may or may not be in it, nothing else.
     recording::RecordingInfo info;

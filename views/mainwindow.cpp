@@ -653,6 +653,7 @@ void MainWindow::createLayout()
                                  "resync whose differences appear as inferred events."));
     m_recordingLabel = new QLabel(this);
     m_recordingLabel->setObjectName(QStringLiteral("recordingLabel"));
+    m_recordingLabel->setContentsMargins(0, 0, 12, 0); // apart from the counts
     statusBar()->addPermanentWidget(m_recordingLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
     statusBar()->addPermanentWidget(m_resyncLabel);

@@ -36,16 +36,16 @@ bool copyRecording(const QString &from, const QString &to, QString *error)
     const QString partial = to + QStringLiteral(".partial");
     removeDatabase(partial);
     std::string why;
+    // sqlite3_open_v2 takes UTF-8 file names on every platform.
     {
         sql::Db src;
-        if (src.open(QFile::encodeName(from).toStdString(), SQLITE_OPEN_READONLY, &why) != SQLITE_OK)
+        if (src.open(from.toUtf8().toStdString(), SQLITE_OPEN_READONLY, &why) != SQLITE_OK)
             return fail(QStringLiteral("cannot read %1: %2").arg(from, QString::fromStdString(why)));
         src.setBusyTimeout(5000);
         sql::Db dest;
-        if (dest.open(QFile::encodeName(partial).toStdString(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &why)
-            != SQLITE_OK) {
+        if (dest.open(partial.toUtf8().toStdString(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &why) != SQLITE_OK) {
             removeDatabase(partial);
-            return fail(QStringLiteral("cannot write %1: %2").arg(partial, QString::fromStdString(why)));
+            return fail(QStringLiteral("cannot write %1: %2").arg(to, QString::fromStdString(why)));
         }
         dest.setBusyTimeout(5000);
         // The source's header says WAL; the copy becomes one self-contained file again.
