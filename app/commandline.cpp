@@ -27,7 +27,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "[-4 | -6]\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
-        "recording in the window: netchangeview FILE"));
+        "recording in the window: netchangeview FILE\n\nThe live window records every event to a new "
+        "live-<time>.ncv in its recordings folder (File > Save Recording As copies it); --no-record turns that "
+        "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
@@ -74,8 +76,12 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("max-duration"),
         QStringLiteral("With --record: after <seconds> in one file, go on in a new one (as --max-size)."),
         QStringLiteral("seconds"));
-    parser.addOptions(
-        {headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, from, to, at, maxSize, maxDuration});
+    const QCommandLineOption noRecord(
+        QStringLiteral("no-record"),
+        QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
+                       "setting liveRecording/enabled)."));
+    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, from, to, at, maxSize,
+                       maxDuration, noRecord});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -119,6 +125,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     if (!positional.isEmpty())
         o.inputPath = positional.constFirst();
     o.recordPath = parser.value(record);
+    o.noRecord = parser.isSet(noRecord);
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
     o.atTime = parser.value(at);
@@ -220,6 +227,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
     }
+    if (o.headless && o.noRecord)
+        return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));
     return result;
 }
 

@@ -58,7 +58,10 @@ int runGui(const AppOptions &options)
     NotificationModel model(source.get());
     if (options.maxEvents > 0)
         model.history()->setCapacity(options.maxEvents);
-    MainWindow window(&model);
+    // The window records every event to the recordings folder unless --no-record or the
+    // setting liveRecording/enabled says not to.
+    MainWindow window(&model, nullptr,
+                      options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
     // SIGTERM, SIGINT, SIGHUP and SIGQUIT close the windows as File > Quit does (settings
     // saved, exit code 0) instead of killing the process.
     SignalWatcher signalWatcher;

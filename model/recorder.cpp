@@ -7,14 +7,11 @@
 #include "model/notificationmodel.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
-#include "model/recording/recordingwriter.h"
+#include "model/recordingfeed.h"
 #include "platform/format.h"
 #include "platform/source.h"
 
-#include <QCoreApplication>
-#include <QFileInfo>
 #include <QMetaObject>
-#include <QSysInfo>
 
 #include <algorithm>
 #include <chrono>
@@ -51,58 +48,40 @@ bool Recorder::start(QString *error)
 
 bool Recorder::openRecording(QString *error)
 {
-    recording::RecordingMeta meta;
-    meta.hostName = QSysInfo::machineHostName();
-    meta.os = QSysInfo::prettyProductName();
-    meta.kernel = QSysInfo::kernelType() + u' ' + QSysInfo::kernelVersion();
-    meta.source = m_model->sourceName();
-    platform::Family family = platform::Family::Unspec;
-    platform::familyFromAf(m_options.addressFamily, &family);
-    meta.familyFilter = QString::fromLatin1(platform::familyName(family));
-    meta.programVersion = QCoreApplication::applicationVersion();
-#ifdef Q_OS_WIN
-    meta.keyScheme = QStringLiteral("windows");
-#else
-    // The namespace recorded: ifindexes and routes are per network namespace.
-    meta.namespaceName = QFileInfo(QStringLiteral("/proc/self/ns/net")).symLinkTarget().section(u'/', -1);
-#endif
-    auto writer = std::make_unique<recording::RecordingWriter>();
+    auto *feed = new RecordingFeed(m_model, this);
     recording::RecordingWriter::Options options;
     options.maxFileBytes = m_options.maxFileBytes;
     options.maxFileDurationUs = qint64(m_options.maxFileSec * 1e6);
-    if (!writer->open(m_options.recordPath, meta, options, error))
+    if (!feed->open(m_options.recordPath, m_options.addressFamily, options, error)) {
+        delete feed;
         return false;
-    m_writer = std::move(writer);
-    EventHistory *history = m_model->history();
-    history->setCapacity(kRecordingHistoryEvents);
-    connect(history, &EventHistory::appended, this, &Recorder::onAppended);
+    }
+    m_feed = feed;
+    m_model->history()->setCapacity(kRecordingHistoryEvents);
+    // Stop when the disk fails: queued, never from inside the model's batch.
+    connect(m_feed, &RecordingFeed::writeFailed, this, &Recorder::stop, Qt::QueuedConnection);
     return true;
 }
 
 QString Recorder::recordingPath() const
 {
-    return m_writer ? m_writer->currentPath() : QString();
+    return m_feed ? m_feed->currentPath() : QString();
 }
 
-void Recorder::onAppended(qint64 first, qint64 last)
+bool Recorder::isRecordingToFile() const
 {
-    if (!m_writer)
-        return;
-    const EventHistory *h = m_model->history();
-    for (qint64 i = first; i <= last; ++i)
-        m_writer->append(h->sequence(i), h->timeUs(i), h->encoded(i), h->ifName(i));
-    m_recorded += last - first + 1;
-    if (m_writer->failed() && !m_finished)
-        QMetaObject::invokeMethod(this, &Recorder::stop, Qt::QueuedConnection);
+    return m_feed != nullptr;
+}
+
+qint64 Recorder::recordedEvents() const
+{
+    return m_feed ? m_feed->recordedEvents() : 0;
 }
 
 bool Recorder::finishRecording(QString *error)
 {
-    if (!m_writer->finish(error)) {
-        if (error)
-            *error = QStringLiteral("recording %1 failed: %2").arg(m_writer->currentPath(), *error);
+    if (!m_feed->finish(error))
         return false;
-    }
     if (m_options.csvPath.isEmpty())
         return true;
     recording::RecordingReader reader;
@@ -122,9 +101,7 @@ void Recorder::onSnapshotComplete()
 {
     if (m_ready || m_finished)
         return;
-    m_ready = true;
-    if (m_writer)
-        m_writer->requestKeyframe(QStringLiteral("start"));
+    m_ready = true; // the feed asks for the recording's "start" keyframe
     Q_EMIT ready();
     if (m_options.durationSec < 0)
         return; // until stop()
@@ -184,7 +161,7 @@ void Recorder::stop()
     }
     QString error;
     int exitCode = 0;
-    if (m_writer) {
+    if (m_feed) {
         if (!finishRecording(&error)) {
             exitCode = 1;
             qCInfo(lcModel) << error;

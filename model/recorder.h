@@ -7,7 +7,7 @@
 // finished(exitCode, error). Stopped before the initial snapshot was complete, it appends
 // a marker event that says so (snapshotIncomplete()).
 // With a recording file (RecorderOptions::recordPath) every event also goes to the file as
-// it arrives (recording::RecordingWriter, its own thread), the history keeps only the
+// it arrives (RecordingFeed: recording::RecordingWriter, its own thread), the history keeps only the
 // newest kRecordingHistoryEvents (memory stays bounded however long it runs), and the CSV,
 // when asked for too, is converted from the file at the end. GUI (main) thread only.
 #pragma once
@@ -25,9 +25,7 @@ namespace platform {
 class Source;
 }
 class NotificationModel;
-namespace recording {
-class RecordingWriter;
-}
+class RecordingFeed;
 
 struct RecorderOptions {
     QString csvPath; ///< CSV output file; may be empty when recordPath is given
@@ -84,11 +82,11 @@ public:
     /// When the duration ends: forever before ready() and without a duration.
     QDeadlineTimer deadline() const { return m_deadline; }
     /// True while events go to a recording file.
-    bool isRecordingToFile() const { return m_writer != nullptr; }
+    bool isRecordingToFile() const;
     /// The recording file written now (the current part of a series); empty without one.
     QString recordingPath() const;
     /// Events handed to the recording file so far.
-    qint64 recordedEvents() const { return m_recorded; }
+    qint64 recordedEvents() const;
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -102,7 +100,6 @@ private:
     void onSnapshotComplete();
     void armDurationTimer();
     void onDurationTimer();
-    void onAppended(qint64 first, qint64 last);
     bool openRecording(QString *error);
     // Closes the recording file and converts it to the CSV when asked; *error on failure.
     bool finishRecording(QString *error);
@@ -114,9 +111,7 @@ private:
     bool m_ready = false;
     bool m_finished = false;
     bool m_snapshotIncomplete = false;
-    std::unique_ptr<recording::RecordingWriter> m_writer;
-    qint64 m_recorded = 0;
-    bool m_writerFailureSaid = false;
+    RecordingFeed *m_feed = nullptr; // with a recording file
 };
 
 } // namespace ncv

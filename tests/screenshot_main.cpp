@@ -22,9 +22,11 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTimer>
 
 using namespace ncv;
@@ -49,6 +51,10 @@ int main(int argc, char **argv)
     raRoute.expiresUs = nowUs() + 95'000'000;
     source.upsert(raRoute);
     NotificationModel model(&source);
+    // The window records as the user's does, into a temporary folder.
+    QTemporaryDir recordings;
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QStringLiteral("liveRecording/folder"), recordings.path());
     MainWindow window(&model);
     window.resize(width, height);
     QString error;

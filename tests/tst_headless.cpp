@@ -7,6 +7,7 @@
 // namespace: never the machine's real /dev. Also the window (offscreen, and under Xvfb
 // when installed): closing on signals, and one line when no display can be opened.
 #include "model/export/csvreader.h"
+#include "model/recording/recordingreader.h"
 #include "support/mountns.h"
 #include "support/netns.h"
 #include "support/testrecording.h"
@@ -141,6 +142,7 @@ QProcessEnvironment guiEnvironment(const QString &home)
     env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
     env.insert(u"HOME"_s, home);
     env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s); // the live window's recordings
     env.insert(u"XDG_RUNTIME_DIR"_s, home); // offscreen warns without one
     return env;
 }
@@ -228,6 +230,7 @@ private Q_SLOTS:
     void displayThatCannotBeOpenedGivesOneLine_data();
     void displayThatCannotBeOpenedGivesOneLine();
     void windowOpensUnderXvfb();
+    void windowWithNoRecordWritesNothing();
     void windowOpensARecording();
 
     void exportsToDevicesInPlace();
@@ -729,6 +732,9 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
     QTest::newRow("window: no such recording")
         << QStringList {u"/nonexistent-dir/rec.ncv"_s} << 1 << u"/nonexistent-dir/rec.ncv: no such file"_s;
     QTest::newRow("window: not a recording") << QStringList {m_binary} << 5 << u"not a NetChangeView recording"_s;
+    QTest::newRow("headless --no-record")
+        << QStringList {u"--headless"_s, u"--record"_s, u"/tmp/x.ncv"_s, u"--no-record"_s} << 2
+        << u"--no-record is for the live window"_s;
     QTest::newRow("window: two files") << QStringList {u"a.ncv"_s, u"b.ncv"_s} << 2 << u"unexpected argument 'b.ncv'"_s;
     // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
     for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
@@ -780,6 +786,30 @@ void TestHeadless::windowClosesCleanlyOnSignals()
     QVERIFY2(settings.open(QIODevice::ReadOnly), qPrintable(settingsFile + u": "_s + QString::fromLocal8Bit(err)));
     const QByteArray text = settings.readAll();
     QVERIFY2(text.contains("[mainWindow]") && text.contains("geometry="), text.constData());
+    // The live window recorded into its data folder and closed the file cleanly.
+    const QDir recordings(home.filePath(u"data/NetChangeView/NetChangeView/recordings"_s));
+    const QStringList files = recordings.entryList({u"live-*"_s}, QDir::Files);
+    QCOMPARE(files.size(), 1);
+    ncv::recording::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(recordings.filePath(files.constFirst()), &error), qPrintable(error));
+    QVERIFY(reader.info().cleanEnd); // (the signal may come before the snapshot's events)
+}
+
+void TestHeadless::windowWithNoRecordWritesNothing()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    QProcess p;
+    p.setProcessEnvironment(guiEnvironment(home.path()));
+    p.start(m_binary, {u"--no-record"_s});
+    QVERIFY(p.waitForStarted(10000));
+    QVERIFY2(waitUntilCatching(p, SIGTERM), "the window never handles the signal");
+    ::kill(pid_t(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(QFileInfo::exists(home.filePath(u"config/NetChangeView/NetChangeView.conf"_s)));
+    QVERIFY(!QFileInfo::exists(home.filePath(u"data/NetChangeView/NetChangeView/recordings"_s)));
 }
 
 void TestHeadless::windowOpensARecording()

@@ -9,7 +9,10 @@
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
+#include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/recordingreader.h"
+#include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/columnfilterproxy.h"
@@ -230,6 +233,13 @@ private Q_SLOTS:
     void recordingOpensAtTheEnd();
     void timeCursorShowsThePast();
     void openingABrokenFileKeepsTheWindow();
+    // the live window's own recording
+    void liveWindowRecordsItsHistory();
+    void saveRecordingAsCopiesWhileRecording();
+    void saveRecordingErrorIsReported();
+    void cleanupRemovesOldestAutomaticRecordings();
+    void windowStartCleansUpBeyondTheLimit();
+    void noRecordWritesNothing();
     void recentFilesAndDrop();
     void rangeComparesTwoMoments();
 
@@ -239,6 +249,10 @@ private:
     QTemporaryDir m_recordingDir;
     int m_recordings = 0;
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_liveDir; // every live window records here (liveRecording/folder)
+    int m_liveFolders = 0;
+    /// A new empty folder for the live recordings of one test, set as liveRecording/folder.
+    QString freshLiveFolder();
 };
 
 void TestMainWindow::initTestCase()
@@ -256,7 +270,71 @@ void TestMainWindow::init()
     QSettings settings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"));
     QVERIFY2(settings.fileName().startsWith(m_settingsDir.path()), qPrintable(settings.fileName()));
     settings.clear();
+    // Live windows record (the default): into this process's temporary folder, never the
+    // user's data directory, and removed at the end.
+    QVERIFY(m_liveDir.isValid());
+    settings.setValue(QLatin1StringView(liverecordings::kFolderKey), m_liveDir.path());
 }
+
+QString TestMainWindow::freshLiveFolder()
+{
+    const QString folder = m_liveDir.filePath(QStringLiteral("live%1").arg(++m_liveFolders));
+    QDir().mkpath(folder);
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QLatin1StringView(liverecordings::kFolderKey), folder);
+    return folder;
+}
+
+namespace {
+
+/// The sequence numbers of every event in the recording at path, in order.
+QList<quint64> recordedSequences(const QString &path, recording::RecordingInfo *info = nullptr)
+{
+    QList<quint64> out;
+    recording::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error)) {
+        qWarning("%s", qPrintable(error));
+        return out;
+    }
+    if (info)
+        *info = reader.info();
+    std::vector<recording::RecordedEvent> events;
+    if (!reader.events(0, 1 << 20, &events, &error))
+        qWarning("%s", qPrintable(error));
+    for (const recording::RecordedEvent &e : events)
+        out.append(e.seq);
+    return out;
+}
+
+QList<quint64> historySequences(const EventHistory *h)
+{
+    QList<quint64> out;
+    for (qint64 i = 0; i < h->size(); ++i)
+        out.append(h->sequence(i));
+    return out;
+}
+
+/// Events committed to the live recording at path so far (a reader beside the writer).
+qint64 committedEvents(const QString &path)
+{
+    recording::RecordingReader reader;
+    QString error;
+    return reader.open(path, &error) ? reader.info().eventCount : -1;
+}
+
+/// A file of size bytes with that modification time.
+void writeFile(const QString &path, qint64 size, const QDateTime &modified)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QVERIFY(f.write(QByteArray(size, 'x')) == size);
+    f.close();
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QVERIFY(f.setFileTime(modified, QFileDevice::FileModificationTime));
+}
+
+} // namespace
 
 void TestMainWindow::showsSnapshotAndStatus()
 {
@@ -1453,6 +1531,214 @@ void TestMainWindow::rangeComparesTwoMoments()
     QVERIFY2(lines.value(2).contains(",added,route,ipv4,10.10.0.0/16,,,"), lines.value(2).constData());
     QVERIFY(!dialog->exportCsv(m_recordingDir.filePath(QStringLiteral("no-such-dir/diff.csv")), &error));
     QVERIFY2(error.contains(QStringLiteral("no-such-dir")), qPrintable(error));
+}
+
+void TestMainWindow::liveWindowRecordsItsHistory()
+{
+    const QString folder = freshLiveFolder();
+    QString path;
+    QList<quint64> shown;
+    {
+        Fixture f;
+        path = f.window->liveRecordingPath();
+        QVERIFY(!path.isEmpty());
+        QCOMPARE(QFileInfo(path).absolutePath(), QFileInfo(folder).absoluteFilePath());
+        QVERIFY2(liverecordings::isAutomaticName(QFileInfo(path).fileName()), qPrintable(path));
+        QVERIFY2(QFileInfo(path).fileName().startsWith(QStringLiteral("live-20")), qPrintable(path));
+        QCOMPARE(f.window->recordingLabel()->text(), QStringLiteral("Recording to ") + QFileInfo(path).fileName());
+        QVERIFY(f.window->saveRecordingAction()->isEnabled());
+        QCOMPARE(f.window->saveRecordingAction()->shortcut(), QKeySequence(QKeySequence::SaveAs));
+        QTRY_COMPARE(f.model.history()->size(), qint64(kInterfaces + kAddresses + kRoutes));
+        // Changes after the snapshot go in too.
+        f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+        f.source.remove(addressRow(4, "10.1.0.1", 24));
+        QTRY_COMPARE(f.model.history()->size(), qint64(kInterfaces + kAddresses + kRoutes + 2));
+        // The writer commits on its own thread, at most 200 ms later: a reader sees it.
+        QTRY_COMPARE(committedEvents(path), f.model.history()->size());
+        shown = historySequences(f.model.history());
+        QCOMPARE(f.window->liveRecording()->recordedEvents(), f.model.history()->size());
+    } // closing the window closes the file
+    recording::RecordingInfo info;
+    const QList<quint64> recorded = recordedSequences(path, &info);
+    QCOMPARE(recorded, shown);
+    QVERIFY(info.cleanEnd);
+    QVERIFY(info.keyframes >= 1); // the "start" keyframe
+    QCOMPARE(info.meta.value(QStringLiteral("source")), QStringLiteral("manual"));
+    // Nothing else in the folder: no -wal / -shm left after a clean close.
+    QCOMPARE(QDir(folder).entryList(QDir::Files), QStringList {QFileInfo(path).fileName()});
+}
+
+void TestMainWindow::saveRecordingAsCopiesWhileRecording()
+{
+    freshLiveFolder();
+    Fixture f;
+    const QString live = f.window->liveRecordingPath();
+    QVERIFY(!live.isEmpty());
+    QTRY_COMPARE(committedEvents(live), qint64(kInterfaces + kAddresses + kRoutes));
+    const QList<quint64> before = historySequences(f.model.history());
+    const QString copy = m_liveDir.filePath(QStringLiteral("saved-%1.ncv").arg(m_liveFolders));
+    QFile::remove(copy);
+    QSignalSpy saved(f.window.get(), &MainWindow::recordingSaved);
+    QVERIFY(f.window->startSaveRecording(copy));
+    QVERIFY(f.window->isSavingRecording());
+    QVERIFY(!f.window->startSaveRecording(copy)); // one copy at a time
+    // The writer goes on meanwhile.
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    QTRY_COMPARE(saved.count(), 1);
+    QCOMPARE(saved.at(0).at(0).toString(), copy);
+    QCOMPARE(saved.at(0).at(1).toString(), QString());
+    QVERIFY(f.window->statusBar()->currentMessage().contains(QStringLiteral("Saved the recording")));
+    QVERIFY(!QFileInfo::exists(copy + QStringLiteral(".partial")));
+    QVERIFY(!QFileInfo::exists(copy + QStringLiteral("-wal"))); // one self-contained file
+    {
+        // journal_mode=DELETE: the header's file format bytes (18, 19) are 1 ("legacy"), not
+        // 2 (WAL), as in a recording its recorder closed.
+        QFile header(copy);
+        QVERIFY(header.open(QIODevice::ReadOnly));
+        const QByteArray bytes = header.read(20);
+        QCOMPARE(bytes.size(), 20);
+        QCOMPARE(int(bytes.at(18)), 1);
+        QCOMPARE(int(bytes.at(19)), 1);
+    }
+    // The copy opens (as `netchangeview FILE` opens it) and holds every event committed
+    // before it started; the event added meanwhile may or may not be in it, nothing else.
+    recording::RecordingInfo info;
+    const QList<quint64> copied = recordedSequences(copy, &info);
+    QVERIFY2(copied.mid(0, before.size()) == before, qPrintable(QString::number(copied.size())));
+    QVERIFY(copied.size() == before.size() || copied.size() == before.size() + 1);
+    QVERIFY(!info.cleanEnd); // copied from a recording that still runs
+    QVERIFY(info.keyframes >= 1);
+    // The window opens it, too.
+    QString error;
+    std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(copy, nullptr, &error));
+    QVERIFY2(window, qPrintable(error));
+    QCOMPARE(window->recordingSession()->info().eventCount, qint64(copied.size()));
+    QVERIFY(window->liveRecordingPath().isEmpty()); // a recording window records nothing
+    QVERIFY(!window->saveRecordingAction()->isEnabled());
+    // Saving again over the copy replaces it, now with the new event.
+    QTRY_COMPARE(committedEvents(live), qint64(before.size() + 1));
+    QVERIFY(f.window->startSaveRecording(copy));
+    QTRY_COMPARE(saved.count(), 2);
+    QCOMPARE(saved.at(1).at(1).toString(), QString());
+    window.reset();
+    QCOMPARE(recordedSequences(copy), historySequences(f.model.history()));
+}
+
+void TestMainWindow::saveRecordingErrorIsReported()
+{
+    freshLiveFolder();
+    Fixture f;
+    QVERIFY(!f.window->liveRecordingPath().isEmpty());
+    QSignalSpy saved(f.window.get(), &MainWindow::recordingSaved);
+    const QString bad = m_liveDir.filePath(QStringLiteral("no-such-dir/copy.ncv"));
+    QVERIFY(f.window->startSaveRecording(bad));
+    QTRY_COMPARE(saved.count(), 1);
+    const QString error = saved.at(0).at(1).toString();
+    QVERIFY2(error.contains(QStringLiteral("no-such-dir")), qPrintable(error));
+    auto *box = f.window->findChild<QMessageBox *>(QStringLiteral("saveRecordingErrorBox"));
+    QVERIFY(box);
+    QVERIFY(box->text().contains(error));
+    QVERIFY(!QFileInfo::exists(bad));
+    QVERIFY(f.window->saveRecordingAction()->isEnabled()); // may try again
+    // Saving over the live file itself is refused, the live file unharmed.
+    saved.clear();
+    QVERIFY(f.window->startSaveRecording(f.window->liveRecordingPath()));
+    QTRY_COMPARE(saved.count(), 1);
+    QVERIFY(!saved.at(0).at(1).toString().isEmpty());
+    QTRY_COMPARE(committedEvents(f.window->liveRecordingPath()), qint64(kInterfaces + kAddresses + kRoutes));
+    box->close();
+}
+
+void TestMainWindow::cleanupRemovesOldestAutomaticRecordings()
+{
+    const QString folder = freshLiveFolder();
+    const QDateTime old = QDateTime::currentDateTimeUtc().addDays(-10);
+    const auto at = [&](const QString &name) { return QDir(folder).filePath(name); };
+    // Four old automatic recordings (the second with a -wal left by a crash), a file the
+    // user keeps here, and the current recording: 6600 bytes, limit 3500.
+    writeFile(at(QStringLiteral("live-a.ncv")), 1000, old.addSecs(4)); // newest old one
+    writeFile(at(QStringLiteral("live-b.ncv")), 1000, old.addSecs(1));
+    writeFile(at(QStringLiteral("live-b.ncv-wal")), 600, old.addSecs(1));
+    writeFile(at(QStringLiteral("live-c.ncv")), 1000, old.addSecs(2));
+    writeFile(at(QStringLiteral("live-d.ncv")), 1000, old.addSecs(3));
+    writeFile(at(QStringLiteral("mine.ncv")), 1000, old); // oldest of all, not automatic
+    writeFile(at(QStringLiteral("live-current.ncv")), 1000, old.addSecs(-5)); // oldest automatic
+    const QStringList removed
+        = liverecordings::removeOldRecordings(folder, 3500, at(QStringLiteral("live-current.ncv")));
+    // Oldest first, skipping the current file: b with its -wal (5000 left), c (4000), d
+    // (3000 <= 3500): stop.
+    QCOMPARE(removed,
+             (QStringList {at(QStringLiteral("live-b.ncv")), at(QStringLiteral("live-c.ncv")),
+                           at(QStringLiteral("live-d.ncv"))}));
+    QStringList left = QDir(folder).entryList(QDir::Files, QDir::Name);
+    QCOMPARE(
+        left,
+        (QStringList {QStringLiteral("live-a.ncv"), QStringLiteral("live-current.ncv"), QStringLiteral("mine.ncv")}));
+    // Under the limit nothing goes; a negative limit removes nothing.
+    QVERIFY(liverecordings::removeOldRecordings(folder, 3000, QString()).isEmpty());
+    QVERIFY(liverecordings::removeOldRecordings(folder, -1, QString()).isEmpty());
+    // A recording whose -wal was written just now may be another window's: kept.
+    writeFile(at(QStringLiteral("live-a.ncv-wal")), 10, QDateTime::currentDateTimeUtc());
+    QVERIFY(liverecordings::removeOldRecordings(folder, 0, at(QStringLiteral("live-current.ncv"))).isEmpty());
+    QCOMPARE(liverecordings::fileName(QDateTime(QDate(2026, 12, 2), QTime(11, 42, 3, 500), Qt::UTC)),
+             QStringLiteral("live-2026-12-02T11-42-03Z.ncv"));
+    QCOMPARE(liverecordings::fileName(QDateTime(QDate(2026, 12, 2), QTime(11, 42, 3), Qt::UTC), 2),
+             QStringLiteral("live-2026-12-02T11-42-03Z-2.ncv"));
+    QVERIFY(!liverecordings::isAutomaticName(QStringLiteral("live-x.ncv-wal")));
+    QVERIFY(!liverecordings::isAutomaticName(QStringLiteral("mylive-x.ncv")));
+}
+
+void TestMainWindow::windowStartCleansUpBeyondTheLimit()
+{
+    const QString folder = freshLiveFolder();
+    const QDateTime old = QDateTime::currentDateTimeUtc().addDays(-1);
+    writeFile(QDir(folder).filePath(QStringLiteral("live-2026-01-01T00-00-00Z.ncv")), 5000, old);
+    writeFile(QDir(folder).filePath(QStringLiteral("live-2026-01-02T00-00-00Z.ncv")), 5000, old.addSecs(60));
+    writeFile(QDir(folder).filePath(QStringLiteral("saved.ncv")), 5000, old.addSecs(-60));
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QLatin1StringView(liverecordings::kMaxTotalBytesKey), 1);
+    Fixture f;
+    const QString path = f.window->liveRecordingPath();
+    QVERIFY(!path.isEmpty());
+    // Everything automatic but the current file went; the user's file stays.
+    QCOMPARE(QDir(folder).entryList({QStringLiteral("*.ncv")}, QDir::Files, QDir::Name),
+             (QStringList {QFileInfo(path).fileName(), QStringLiteral("saved.ncv")}));
+}
+
+void TestMainWindow::noRecordWritesNothing()
+{
+    const QString folder = freshLiveFolder();
+    {
+        // --no-record
+        platform::ManualSource source;
+        populate(source);
+        NotificationModel model(&source);
+        MainWindow window(&model, nullptr, MainWindow::LiveRecording::Off);
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        QVERIFY(window.liveRecordingPath().isEmpty());
+        QVERIFY(!window.liveRecording());
+        QVERIFY(!window.saveRecordingAction()->isEnabled());
+        QVERIFY(!window.startSaveRecording(m_liveDir.filePath(QStringLiteral("never.ncv"))));
+        QVERIFY(window.recordingLabel()->text().isEmpty());
+    }
+    // The setting.
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QLatin1StringView(liverecordings::kEnabledKey), false);
+    {
+        Fixture f;
+        QTRY_VERIFY(f.model.isSnapshotComplete());
+        QVERIFY(f.window->liveRecordingPath().isEmpty());
+    }
+    QVERIFY(QDir(folder).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    QVERIFY(!QFileInfo::exists(m_liveDir.filePath(QStringLiteral("never.ncv"))));
+    // The default folder is the application's data folder (here in QStandardPaths' test
+    // mode, never the user's).
+    QVERIFY(QStandardPaths::isTestModeEnabled());
+    QVERIFY2(liverecordings::defaultFolder().endsWith(QStringLiteral("/recordings")),
+             qPrintable(liverecordings::defaultFolder()));
+    QVERIFY(liverecordings::defaultFolder().contains(QStringLiteral(".qttest")));
 }
 
 QTEST_MAIN(TestMainWindow)

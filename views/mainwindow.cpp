@@ -3,7 +3,10 @@
 
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/recordingcopy.h"
+#include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
@@ -101,8 +104,8 @@ QString utcText(qint64 us)
 
 } // namespace
 
-MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
-    : QMainWindow(parent), m_model(model), m_family(platform::afUnspec())
+MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording recording)
+    : QMainWindow(parent), m_model(model), m_family(platform::afUnspec()), m_liveRecordingMode(recording)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
@@ -123,6 +126,7 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
             m_exportProgress->setValue(value);
     });
     connect(&m_exportWatcher, &QFutureWatcher<void>::finished, this, &MainWindow::onExportFinished);
+    connect(&m_saveWatcher, &QFutureWatcher<QString>::finished, this, &MainWindow::onSaveRecordingFinished);
 
     m_statusTimer.setInterval(250);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -139,7 +143,7 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent)
 }
 
 MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *parent)
-    : MainWindow(session->model(), parent)
+    : MainWindow(session->model(), parent, LiveRecording::Off)
 {
     m_session = std::move(session);
     setupRecording();
@@ -147,6 +151,15 @@ MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *paren
 
 MainWindow::~MainWindow()
 {
+    // A copy being saved reads the file with its own connection: let it end first.
+    m_saveWatcher.disconnect(this);
+    m_saveWatcher.waitForFinished();
+    if (m_feed) {
+        // Drains what is queued and closes the file cleanly (clean_end).
+        QString error;
+        if (!m_feed->finish(&error))
+            qCWarning(lcViews) << error;
+    }
     if (m_session) {
         // The widgets show the session's models: they go first.
         m_statusTimer.stop();
@@ -451,6 +464,14 @@ void MainWindow::createActions()
     m_exportAction->setToolTip(tr("Export the event history as CSV (Ctrl+E)"));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportWithDialog);
 
+    m_saveRecordingAction = new QAction(tr("&Save Recording As..."), this);
+    m_saveRecordingAction->setObjectName(QStringLiteral("saveRecordingAction"));
+    m_saveRecordingAction->setShortcut(QKeySequence::SaveAs); // Ctrl+Shift+S on Linux and Windows
+    m_saveRecordingAction->setIcon(themeIcon("document-save", "export"));
+    m_saveRecordingAction->setToolTip(tr("Save a copy of this window's recording so far"));
+    m_saveRecordingAction->setEnabled(false); // until the live recording runs
+    connect(m_saveRecordingAction, &QAction::triggered, this, &MainWindow::saveRecordingWithDialog);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -528,6 +549,7 @@ void MainWindow::createMenus()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     fillRecentMenu();
     file->addSeparator();
+    file->addAction(m_saveRecordingAction);
     file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -629,6 +651,10 @@ void MainWindow::createLayout()
     m_resyncLabel->setObjectName(QStringLiteral("resyncLabel"));
     m_resyncLabel->setToolTip(tr("Gaps: times notifications were lost (e.g. ENOBUFS). Each one is followed by a "
                                  "resync whose differences appear as inferred events."));
+    m_recordingLabel = new QLabel(this);
+    m_recordingLabel->setObjectName(QStringLiteral("recordingLabel"));
+    m_recordingLabel->setContentsMargins(0, 0, 12, 0); // apart from the counts
+    statusBar()->addPermanentWidget(m_recordingLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
     statusBar()->addPermanentWidget(m_resyncLabel);
     statusBar()->addPermanentWidget(m_sourceLabel);
@@ -748,7 +774,119 @@ void MainWindow::onRunningChanged(bool running)
         m_family = m_model->addressFamily();
         syncFamilyControls();
     }
+    if (running && !m_liveRecordingTried && !m_session)
+        startLiveRecording();
     updateStatus();
+}
+
+QString MainWindow::liveRecordingFolder()
+{
+    const QString folder = appSettings().value(QLatin1StringView(liverecordings::kFolderKey)).toString();
+    return folder.isEmpty() ? liverecordings::defaultFolder() : folder;
+}
+
+QString MainWindow::liveRecordingPath() const
+{
+    return m_feed ? QFileInfo(m_feed->currentPath()).absoluteFilePath() : QString();
+}
+
+void MainWindow::startLiveRecording()
+{
+    m_liveRecordingTried = true;
+    if (m_liveRecordingMode == LiveRecording::Off)
+        return;
+    QSettings settings = appSettings();
+    if (!settings.value(QLatin1StringView(liverecordings::kEnabledKey), true).toBool())
+        return;
+    const QString folder = liveRecordingFolder();
+    const auto notRecording = [this](const QString &why) {
+        qCWarning(lcViews) << "not recording:" << why;
+        m_recordingLabel->setText(tr("Not recording"));
+        m_recordingLabel->setToolTip(why);
+    };
+    if (!QDir().mkpath(folder))
+        return notRecording(tr("cannot create the folder %1").arg(QDir::toNativeSeparators(folder)));
+    // A new name for this start; a second window started in the same second gets "-2".
+    const QDateTime start = QDateTime::currentDateTimeUtc();
+    QString path;
+    for (int n = 1; path.isEmpty() || QFileInfo::exists(path); ++n)
+        path = QDir(folder).filePath(liverecordings::fileName(start, n));
+    auto *feed = new RecordingFeed(m_model, this);
+    QString error;
+    if (!feed->open(path, m_model->addressFamily(), {}, &error)) {
+        delete feed;
+        return notRecording(error);
+    }
+    m_feed = feed;
+    connect(m_feed, &RecordingFeed::writeFailed, this, [this] {
+        statusBar()->showMessage(tr("Recording failed: events are no longer written to %1")
+                                     .arg(QDir::toNativeSeparators(liveRecordingPath())),
+                                 15000);
+    });
+    bool ok = false;
+    const qint64 limit
+        = settings.value(QLatin1StringView(liverecordings::kMaxTotalBytesKey), liverecordings::kDefaultMaxTotalBytes)
+              .toLongLong(&ok);
+    liverecordings::removeOldRecordings(folder, ok ? limit : liverecordings::kDefaultMaxTotalBytes, path);
+    m_saveRecordingAction->setEnabled(true);
+    m_recordingLabel->setText(tr("Recording to %1").arg(QFileInfo(path).fileName()));
+    m_recordingLabel->setToolTip(tr("Every event is written to %1 as it arrives (File > Save Recording As "
+                                    "copies it)")
+                                     .arg(QDir::toNativeSeparators(liveRecordingPath())));
+    qCInfo(lcViews) << "recording to" << path;
+}
+
+bool MainWindow::startSaveRecording(const QString &path)
+{
+    if (!m_feed || !m_feed->isOpen() || isSavingRecording() || path.isEmpty())
+        return false;
+    m_savePath = path;
+    m_saveRecordingAction->setEnabled(false);
+    statusBar()->showMessage(tr("Saving the recording to %1...").arg(QDir::toNativeSeparators(path)));
+    // Worker thread (QThreadPool): copyRecording opens its own SQLite connections; the
+    // writer goes on writing meanwhile (recordingcopy.h says why the copy is consistent).
+    const QString from = liveRecordingPath();
+    m_saveWatcher.setFuture(QtConcurrent::run([from, path] {
+        QString error;
+        if (!recording::copyRecording(from, path, &error) && error.isEmpty())
+            error = tr("Cannot write %1.").arg(path);
+        return error;
+    }));
+    return true;
+}
+
+void MainWindow::onSaveRecordingFinished()
+{
+    const QString path = std::exchange(m_savePath, QString());
+    if (path.isEmpty())
+        return;
+    const QString error = m_saveWatcher.result();
+    m_saveRecordingAction->setEnabled(m_feed && m_feed->isOpen());
+    if (error.isEmpty()) {
+        qCInfo(lcViews) << "saved the recording to" << path;
+        statusBar()->showMessage(tr("Saved the recording to %1").arg(QDir::toNativeSeparators(path)), 8000);
+        Q_EMIT recordingSaved(path, QString());
+        return;
+    }
+    qCWarning(lcViews) << "saving the recording failed:" << error;
+    statusBar()->showMessage(tr("Saving the recording failed"), 8000);
+    auto *box = new QMessageBox(QMessageBox::Critical, tr("Save Recording failed"),
+                                tr("The recording could not be saved:\n%1").arg(error), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("saveRecordingErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    Q_EMIT recordingSaved(path, error);
+}
+
+void MainWindow::saveRecordingWithDialog()
+{
+    if (!m_feed)
+        return;
+    const QString suggested = QDir::home().filePath(QFileInfo(liveRecordingPath()).fileName());
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Recording As"), suggested,
+                                                      tr("NetChangeView recordings (*.ncv);;All files (*)"));
+    if (!path.isEmpty())
+        startSaveRecording(path);
 }
 
 void MainWindow::onSnapshotComplete()

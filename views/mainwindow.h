@@ -12,6 +12,12 @@
 // first). Clicking the timeline or selecting an event moves the cursor; a banner above the
 // tables names the moment shown. File > Open Recording, the recent-files menu and a file
 // dropped on any window open a recording in a new window.
+//
+// The live window records too (liverecordings.h): when its model first runs, a
+// RecordingFeed writes every event to a new live-<start>.ncv in the recordings folder (the
+// writer's own thread; the GUI thread only queues), after removing the oldest automatic
+// recordings beyond the size limit. File > Save Recording As copies it, consistent, while
+// it goes on. The status bar names the file. Closing the window closes the file cleanly.
 #pragma once
 
 #include <QFutureWatcher>
@@ -35,6 +41,7 @@ namespace ncv {
 class DiagnosticsDialog;
 class EventPane;
 class NotificationModel;
+class RecordingFeed;
 class RecordingSession;
 class StateDiffDialog;
 class TableSection;
@@ -45,8 +52,16 @@ class TimelineChartView;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/".
-    explicit MainWindow(ncv::NotificationModel *model, QWidget *parent = nullptr);
+    /// Whether the live window records its events (liverecordings.h).
+    enum class LiveRecording {
+        FromSettings, ///< as the setting liveRecording/enabled says (default: it records)
+        Off, ///< never (the --no-record command-line option)
+    };
+    /// Settings: QSettings("NetChangeView", "NetChangeView"), keys under "mainWindow/", and
+    /// liveRecording/* (liverecordings.h). Recording starts when the model first runs
+    /// (model->start(), before or after this), so its meta names the family asked for.
+    explicit MainWindow(ncv::NotificationModel *model, QWidget *parent = nullptr,
+                        LiveRecording recording = LiveRecording::FromSettings);
     /// A window on a recording that session has opened (RecordingSession::open()): takes
     /// the session and shows its model read-only, the tables at session->cursorUs().
     explicit MainWindow(std::unique_ptr<ncv::RecordingSession> session, QWidget *parent = nullptr);
@@ -89,6 +104,28 @@ public:
 
     bool isPaused() const;
 
+    /// The folder of the automatic recordings: the setting liveRecording/folder, else
+    /// liverecordings::defaultFolder().
+    static QString liveRecordingFolder();
+    /// The live recording written now (absolute path); empty when not recording (a
+    /// recording window, --no-record, the setting off, or the file could not be created).
+    QString liveRecordingPath() const;
+    /// The live window's recording; null when not recording.
+    RecordingFeed *liveRecording() const { return m_feed; }
+    /// Starts copying the live recording to path (recording::copyRecording: SQLite's backup
+    /// API from a read-only connection, on a QtConcurrent worker) and returns at once;
+    /// recordingSaved() reports the end, the status bar says it, and a failure opens a
+    /// message box (objectName "saveRecordingErrorBox", not modal). Returns false, starting
+    /// nothing, when not recording or while another copy runs. File > Save Recording As
+    /// calls this after its file dialog.
+    bool startSaveRecording(const QString &path);
+    /// True from startSaveRecording() until its recordingSaved().
+    bool isSavingRecording() const { return !m_savePath.isEmpty(); }
+    QAction *saveRecordingAction() const { return m_saveRecordingAction; }
+    /// "Recording to live-….ncv" (tooltip: the whole path), or why not; empty in a
+    /// recording window.
+    QLabel *recordingLabel() const { return m_recordingLabel; }
+
     /// The Interfaces / Addresses / Routes / Entities tabs.
     TablesPage *tablesPage() const { return m_tables; }
     /// The event log, its time filter and the details panel.
@@ -123,6 +160,8 @@ Q_SIGNALS:
     /// history's size when the export started; 0 on failure). error: "" on success, else one
     /// line ("Export cancelled; <path> was not changed." or csv::exportToFile's reason).
     void exportFinished(const QString &path, qint64 written, const QString &error);
+    /// The copy started by startSaveRecording(path) ended: error "" on success, else one line.
+    void recordingSaved(const QString &path, const QString &error);
 
 public Q_SLOTS:
     /// Opens path in a new recording window (openRecordingWindow()), shows it and adds path
@@ -169,6 +208,9 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void exportWithDialog();
+    void startLiveRecording();
+    void saveRecordingWithDialog();
+    void onSaveRecordingFinished();
     void onExportFinished();
     void showAbout();
     /// Every table section: the tables page's, then the event log's.
@@ -189,6 +231,11 @@ private:
     std::shared_ptr<ExportOutcome> m_exportOutcome; // set while an export runs
     QString m_exportPath;
     qint64 m_exportCount = 0; // events being written
+    LiveRecording m_liveRecordingMode = LiveRecording::FromSettings;
+    bool m_liveRecordingTried = false; // startLiveRecording() ran (once, at the first run)
+    RecordingFeed *m_feed = nullptr; // the live recording, a child
+    QFutureWatcher<QString> m_saveWatcher; // the copy's error ("" = saved)
+    QString m_savePath; // set while a copy runs
 
     TablesPage *m_tables = nullptr;
     QWidget *m_banner = nullptr;
@@ -205,11 +252,13 @@ private:
     QLabel *m_sourceLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_resyncLabel = nullptr;
+    QLabel *m_recordingLabel = nullptr;
     QTimer m_statusTimer;
 
     QComboBox *m_familyCombo = nullptr;
     QActionGroup *m_familyGroup = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_saveRecordingAction = nullptr;
     QAction *m_openAction = nullptr;
     QMenu *m_recentMenu = nullptr;
     QAction *m_backToEndAction = nullptr;

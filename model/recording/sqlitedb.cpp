@@ -51,6 +51,34 @@ int Db::extendedErrorCode() const
     return m_db ? sqlite3_extended_errcode(m_db) : SQLITE_MISUSE;
 }
 
+int Db::backupTo(Db &dest, std::string *error)
+{
+    if (!m_db || !dest.m_db) {
+        if (error)
+            *error = "no database";
+        return SQLITE_MISUSE;
+    }
+    sqlite3_backup *backup = sqlite3_backup_init(dest.m_db, "main", m_db, "main");
+    if (!backup) {
+        if (error)
+            *error = sqlite3_errmsg(dest.m_db);
+        return sqlite3_extended_errcode(dest.m_db);
+    }
+    int rc = sqlite3_backup_step(backup, -1);
+    const int finishRc = sqlite3_backup_finish(backup);
+    if (rc == SQLITE_DONE)
+        rc = finishRc;
+    if (rc != SQLITE_OK && error)
+        *error = finishRc != SQLITE_OK ? sqlite3_errmsg(dest.m_db) : sqlite3_errstr(rc);
+    return rc;
+}
+
+void Db::setBusyTimeout(int ms)
+{
+    if (m_db)
+        sqlite3_busy_timeout(m_db, ms);
+}
+
 Stmt::~Stmt()
 {
     finalize();

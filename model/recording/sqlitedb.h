@@ -29,6 +29,14 @@ public:
     int exec(const char *sql, std::string *error = nullptr);
     std::string errorMessage() const;
     int extendedErrorCode() const;
+    /// Copies this whole database into dest (both open) with SQLite's online backup API
+    /// (sqlite3_backup_init / _step(-1) / _finish): every page in one step, so in one read
+    /// transaction of this connection, a consistent snapshot even while another connection
+    /// writes (in WAL mode the writer is not blocked). Returns the result code; *error set
+    /// on failure.
+    int backupTo(Db &dest, std::string *error);
+    /// sqlite3_busy_timeout: how long a locked database is retried, ms.
+    void setBusyTimeout(int ms);
 
 private:
     sqlite3 *m_db = nullptr;

@@ -7,6 +7,7 @@
 # Needs the ci (or release) build with targets netchangeview and ncv_bench, iproute2,
 # awk and GNU time (/usr/bin/time). Runs as root (unshare -n) or in a user namespace.
 #   NCV_BENCH_TIMELINE=M   events for the timeline figure (default 10000000; 0 skips it)
+#   NCV_BENCH_NO_RECORD=1  the GUI figures without the live window's recording (it records by default)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -160,6 +161,8 @@ row "GUI stall p50, ms (1 ms probe timer)" "$(calc "$(val gui_stall_p50_ms "$wor
 row "GUI stall p99, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui")" 1)" "-" "-" "<= 50 ms"
 row "GUI stall max, ms" "$(calc "$(val gui_stall_max_ms "$work/gui")" 1)" "-" "-" "<= 200 ms"
 row "GUI RSS after burst, MB" "$(calc "$(val gui_rss_mb "$work/gui")" 1)" "-" "-" "-"
+# The window records every event to its live recording as users get it (NCV_BENCH_NO_RECORD=1: not).
+row "GUI burst: events written to the live recording (ref: history)" "$(calc "$(val gui_recorded_events "$work/gui")" 0)" "$(calc "$(val gui_history_events "$work/gui")" 0)" "-" "equal (0: not recording)"
 row "GUI burst in random order: routes in table (ref: ip route show)" "$(calc "$(val gui_routes "$work/gui2")" 0)" "$after" "-" "equal, none lost"
 row "GUI burst in random order: catch-up, s (ref: ip -batch load)" "$(val gui_catchup_s "$work/gui2")" "$load2_s" "$(calc "$(val gui_catchup_s "$work/gui2") / $load2_s" 2)" "-"
 row "GUI burst in random order: stall p99 / max, ms" "$(calc "$(val gui_stall_p99_ms "$work/gui2")" 1) / $(calc "$(val gui_stall_max_ms "$work/gui2")" 1)" "-" "-" "<= 50 / 200 ms"

@@ -15,7 +15,9 @@
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
+#include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recordingfeed.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
@@ -28,7 +30,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -308,7 +312,16 @@ int benchGui(qint64 expected, double seconds)
         return 1;
     }
     NotificationModel model(source.get());
-    MainWindow window(&model);
+    // The window records its events as the user's does (NCV_BENCH_NO_RECORD=1: not), into
+    // a temporary folder, with settings of its own: nothing of the user's is read or written.
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir scratch;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, scratch.filePath(QStringLiteral("config")));
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QLatin1StringView(liverecordings::kFolderKey), scratch.filePath(QStringLiteral("recordings")));
+    const bool record = !qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD");
+    MainWindow window(&model, nullptr,
+                      record ? MainWindow::LiveRecording::FromSettings : MainWindow::LiveRecording::Off);
     window.resize(1280, 800);
     window.show();
     QString error;
@@ -366,6 +379,7 @@ int benchGui(qint64 expected, double seconds)
     out("gui_stall_p99_ms", pct(0.99));
     out("gui_stall_max_ms", late.empty() ? 0 : late.back());
     out("gui_history_events", double(model.history()->size()));
+    out("gui_recorded_events", window.liveRecording() ? double(window.liveRecording()->recordedEvents()) : 0.0);
     out("gui_rss_mb", rssKb() / 1024.0);
     out("gui_slice_max_ms", model.applyStats().maxMs);
     static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();

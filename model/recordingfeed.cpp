@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recordingfeed.h"
+
+#include "model/history/eventhistory.h"
+#include "model/modellogging.h"
+#include "model/notificationmodel.h"
+#include "platform/format.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSysInfo>
+
+namespace ncv {
+
+RecordingFeed::RecordingFeed(NotificationModel *model, QObject *parent) : QObject(parent), m_model(model) { }
+
+RecordingFeed::~RecordingFeed()
+{
+    QString error;
+    if (!finish(&error))
+        qCWarning(lcModel) << error;
+}
+
+recording::RecordingMeta RecordingFeed::metaFor(const NotificationModel *model, int addressFamily)
+{
+    recording::RecordingMeta meta;
+    meta.hostName = QSysInfo::machineHostName();
+    meta.os = QSysInfo::prettyProductName();
+    meta.kernel = QSysInfo::kernelType() + u' ' + QSysInfo::kernelVersion();
+    meta.source = model->sourceName();
+    platform::Family family = platform::Family::Unspec;
+    platform::familyFromAf(addressFamily, &family);
+    meta.familyFilter = QString::fromLatin1(platform::familyName(family));
+    meta.programVersion = QCoreApplication::applicationVersion();
+#ifdef Q_OS_WIN
+    meta.keyScheme = QStringLiteral("windows");
+#else
+    // The namespace recorded: ifindexes and routes are per network namespace.
+    meta.namespaceName = QFileInfo(QStringLiteral("/proc/self/ns/net")).symLinkTarget().section(u'/', -1);
+#endif
+    return meta;
+}
+
+bool RecordingFeed::open(const QString &path, int addressFamily, const recording::RecordingWriter::Options &options,
+                         QString *error)
+{
+    if (m_writer) {
+        if (error)
+            *error = QStringLiteral("already recording to %1").arg(currentPath());
+        return false;
+    }
+    auto writer = std::make_unique<recording::RecordingWriter>();
+    if (!writer->open(path, metaFor(m_model, addressFamily), options, error))
+        return false;
+    m_writer = std::move(writer);
+    connect(m_model->history(), &EventHistory::appended, this, &RecordingFeed::onAppended);
+    connect(m_model, &NotificationModel::snapshotComplete, this, &RecordingFeed::onSnapshotComplete);
+    return true;
+}
+
+QString RecordingFeed::currentPath() const
+{
+    return m_writer ? m_writer->currentPath() : QString();
+}
+
+bool RecordingFeed::failed() const
+{
+    return m_writer && m_writer->failed();
+}
+
+void RecordingFeed::onAppended(qint64 first, qint64 last)
+{
+    if (!m_writer || m_finished)
+        return;
+    const EventHistory *h = m_model->history();
+    for (qint64 i = first; i <= last; ++i)
+        m_writer->append(h->sequence(i), h->timeUs(i), h->encoded(i), h->ifName(i));
+    m_recorded += last - first + 1;
+    if (m_writer->failed() && !m_failureSaid) {
+        m_failureSaid = true;
+        Q_EMIT writeFailed();
+    }
+}
+
+void RecordingFeed::onSnapshotComplete()
+{
+    // Only the first: a later snapshot (the window resumed, or switched family) lists the
+    // rows again as initial events, which the writer's tables take as upserts.
+    if (!m_writer || m_finished || m_startKeyframe)
+        return;
+    m_startKeyframe = true;
+    m_writer->requestKeyframe(QStringLiteral("start"));
+}
+
+bool RecordingFeed::finish(QString *error)
+{
+    if (!m_writer || m_finished)
+        return true;
+    m_finished = true;
+    disconnect(m_model->history(), nullptr, this, nullptr);
+    disconnect(m_model, nullptr, this, nullptr);
+    if (!m_writer->finish(error)) {
+        if (error)
+            *error = QStringLiteral("recording %1 failed: %2").arg(m_writer->currentPath(), *error);
+        return false;
+    }
+    return true;
+}
+
+} // namespace ncv
