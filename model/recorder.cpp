@@ -11,6 +11,7 @@
 #include "platform/format.h"
 #include "platform/source.h"
 
+#include <QFile>
 #include <QMetaObject>
 
 #include <algorithm>
@@ -43,7 +44,19 @@ bool Recorder::start(QString *error)
     }
     if (!m_options.recordPath.isEmpty() && !openRecording(error))
         return false;
-    return m_model->start(m_options.addressFamily, m_options.initial, error);
+    if (m_model->start(m_options.addressFamily, m_options.initial, error))
+        return true;
+    if (m_feed) {
+        // Nothing was recorded: leave no empty recording behind (the file was created new).
+        const QString path = m_feed->currentPath();
+        QString ignored;
+        m_feed->finish(&ignored);
+        delete m_feed;
+        m_feed = nullptr;
+        for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+            QFile::remove(path + suffix);
+    }
+    return false;
 }
 
 bool Recorder::openRecording(QString *error)

@@ -8,6 +8,7 @@
 #include "support/manualsource.h"
 #include "support/modeltestrows.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
@@ -104,6 +105,25 @@ private Q_SLOTS:
             QCOMPARE(csv.at(i).at(0), QString::number(i));
             QCOMPARE(csv.at(i).at(3), QStringLiteral("initial"));
         }
+    }
+
+    // The recording file is created before the source is asked; when the source refuses (an
+    // unknown family here), no empty recording is left behind.
+    void refusedRegistrationLeavesNoRecording()
+    {
+        ManualSource source;
+        seed(source);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("rec.ncv"));
+        RecorderOptions options;
+        options.recordPath = path;
+        options.addressFamily = 12345;
+        Recorder recorder(&source, options);
+        QString error;
+        QVERIFY(!recorder.start(&error));
+        QVERIFY2(error.contains(QStringLiteral("family")), qPrintable(error));
+        QVERIFY2(QDir(dir.path()).entryList(QDir::Files).isEmpty(),
+                 qPrintable(QDir(dir.path()).entryList(QDir::Files).join(u' ')));
     }
 
     void recordsUntilStop()
