@@ -11,11 +11,21 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
+//   ncv_bench seek FILE [T [R]]  a recording's tables at T (default: its end; T as for
+//                            --at: ISO 8601 UTC or "+seconds"), best of R runs (default 3):
+//                            seek_state_s = RecordingReader::stateAt alone, seek_tables_s =
+//                            RecordingSession::showStateAt from the request to the tables
+//                            filled (the session first shows the recording's start, so
+//                            every run swaps a whole state in); seek_routes = routes shown
 #include "hotpaths.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordstate.h"
+#include "model/recordingsession.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
@@ -375,6 +385,66 @@ int benchGui(qint64 expected, double seconds)
     return 0;
 }
 
+int benchSeek(const QString &path, const QString &at, int repeats)
+{
+    using namespace recording;
+    RecordingSession session;
+    QString error;
+    QElapsedTimer clock;
+    clock.start();
+    // The history holds one event: the figure is the tables, not the event log's load.
+    if (!session.open(path, &error, {}, 1)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    out("seek_open_s", clock.nsecsElapsed() / 1e9);
+    const RecordingInfo &info = session.info();
+    std::int64_t atUs = info.endUs;
+    if (!at.isEmpty() && !parseTime(at, info.startUs, &atUs, &error)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == u"windows" ? StateStore::KeyScheme::Windows
+                                                                                    : StateStore::KeyScheme::Linux;
+    RecordingReader reader;
+    if (!reader.open(path, &error)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    double bestState = 1e9, bestTables = 1e9;
+    std::size_t stateRows = 0;
+    for (int run = 0; run < std::max(1, repeats); ++run) {
+        {
+            RecordState state(scheme);
+            clock.restart();
+            if (!reader.stateAt(atUs, &state, &error)) {
+                std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+                return 1;
+            }
+            bestState = std::min(bestState, clock.nsecsElapsed() / 1e9);
+            stateRows = state.routeCount();
+        }
+        if (!session.showStateAt(info.startUs, &error)) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+        QCoreApplication::processEvents();
+        clock.restart();
+        if (!session.showStateAt(atUs, &error)) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+        QCoreApplication::processEvents(); // the slots of the signals the tables emitted
+        bestTables = std::min(bestTables, clock.nsecsElapsed() / 1e9);
+    }
+    out("seek_state_s", bestState);
+    out("seek_tables_s", bestTables);
+    out("seek_state_routes", double(stateRows));
+    out("seek_routes", double(session.model()->routes()->rowCount()));
+    out("seek_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -393,6 +463,9 @@ int main(int argc, char **argv)
     if (mode == QLatin1StringView("hot"))
         return benchHotPaths(args.value(2, QStringLiteral("1000000")).toLongLong(),
                              args.value(3, QStringLiteral("5")).toInt(), args.value(4));
-    std::fprintf(stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]]\n");
+    if (mode == QLatin1StringView("seek") && args.size() >= 3)
+        return benchSeek(args.value(2), args.value(3), args.value(4, QStringLiteral("3")).toInt());
+    std::fprintf(
+        stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]]\n");
     return 2;
 }
