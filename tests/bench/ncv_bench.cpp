@@ -16,7 +16,8 @@
 //                            seek_state_s = RecordingReader::stateAt alone, seek_tables_s =
 //                            RecordingSession::showStateAt from the request to the tables
 //                            filled (the session first shows the recording's start, so
-//                            every run swaps a whole state in); seek_routes = routes shown
+//                            every run swaps a whole state in); *_cpu_s the same in CPU
+//                            seconds of the process; seek_routes = routes shown
 #include "hotpaths.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
@@ -45,6 +46,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -385,6 +387,11 @@ int benchGui(qint64 expected, double seconds)
     return 0;
 }
 
+double cpuSeconds()
+{
+    return double(std::clock()) / CLOCKS_PER_SEC;
+}
+
 int benchSeek(const QString &path, const QString &at, int repeats)
 {
     using namespace recording;
@@ -411,17 +418,19 @@ int benchSeek(const QString &path, const QString &at, int repeats)
         std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
         return 1;
     }
-    double bestState = 1e9, bestTables = 1e9;
+    double bestState = 1e9, bestTables = 1e9, bestStateCpu = 1e9, bestTablesCpu = 1e9;
     std::size_t stateRows = 0;
     for (int run = 0; run < std::max(1, repeats); ++run) {
         {
             RecordState state(scheme);
             clock.restart();
+            const double cpu0 = cpuSeconds();
             if (!reader.stateAt(atUs, &state, &error)) {
                 std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
                 return 1;
             }
             bestState = std::min(bestState, clock.nsecsElapsed() / 1e9);
+            bestStateCpu = std::min(bestStateCpu, cpuSeconds() - cpu0);
             stateRows = state.routeCount();
         }
         if (!session.showStateAt(info.startUs, &error)) {
@@ -430,15 +439,20 @@ int benchSeek(const QString &path, const QString &at, int repeats)
         }
         QCoreApplication::processEvents();
         clock.restart();
+        const double cpu0 = cpuSeconds();
         if (!session.showStateAt(atUs, &error)) {
             std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
             return 1;
         }
         QCoreApplication::processEvents(); // the slots of the signals the tables emitted
         bestTables = std::min(bestTables, clock.nsecsElapsed() / 1e9);
+        bestTablesCpu = std::min(bestTablesCpu, cpuSeconds() - cpu0);
     }
     out("seek_state_s", bestState);
     out("seek_tables_s", bestTables);
+    // CPU seconds of the process (every thread): steadier than the wall time on a busy machine.
+    out("seek_state_cpu_s", bestStateCpu);
+    out("seek_tables_cpu_s", bestTablesCpu);
     out("seek_state_routes", double(stateRows));
     out("seek_routes", double(session.model()->routes()->rowCount()));
     out("seek_rss_mb", rssKb() / 1024.0);
