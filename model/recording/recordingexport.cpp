@@ -158,7 +158,7 @@ struct RowBatch {
     }
 };
 
-constexpr std::size_t kBatchRows = 16'384;
+constexpr std::size_t kBatchRows = 4096;
 
 } // namespace
 
