@@ -176,8 +176,8 @@ if [ -n "$rec_done" ]; then
     row "recording file, bytes per event ($rec_events events)" "$rec_bpe" "-" "-" "<= 60"
     row "recorder peak RSS, MB" "$rec_rss_mb" "-" "-" "<= 150 MB"
     row "recording -> CSV, s (ref: live headless export above)" "$conv_s" "$ours" "$(calc "$conv_s / $ours" 2)" "<= 1.5 x"
-    row "recording: tables at the end -> CSV (--at), s (ref: live export)" "$at_s" "$ours" "$(calc "$at_s / $ours" 2)" "-"
-    row "recording window: tables at a moment shown, s (stateAt part)" "$(calc "$(val seek_tables_s "$work/seek")" 3) ($(calc "$(val seek_state_s "$work/seek")" 3))" "-" "-" "<= 1 s"
+    row "recording --at T -> CSV, s (ref: live headless export)" "$at_s" "$ours" "$(calc "$at_s / $ours" 2)" "-"
+    row "recording window: tables at T shown, s (stateAt part)" "$(calc "$(val seek_tables_s "$work/seek")" 3) ($(calc "$(val seek_state_s "$work/seek")" 3))" "-" "-" "<= 1 s"
 fi
 echo
 echo "N = $n IPv4 routes"
