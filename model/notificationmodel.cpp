@@ -289,8 +289,17 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
 
     const bool recordInitial = m_recordInitial.load(std::memory_order_relaxed);
     std::vector<bool> unrecorded(batch.size()); // snapshot rows that only name interfaces
+    // The route index is far larger than the caches at a million routes: its slot for a
+    // record is loaded a few records ahead, so that the misses overlap.
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t k = 0; k < std::min(kAhead, batch.size()); ++k) {
+        if (batch[k].object == ObjectKind::Route)
+            m_routes->prefetch(batch[k]);
+    }
     for (const ChangeRecord &r : batch) {
         const std::size_t k = index++;
+        if (k + kAhead < batch.size() && batch[k + kAhead].object == ObjectKind::Route)
+            m_routes->prefetch(batch[k + kAhead]);
         QString &ifName = ifNames[k];
         if (r.change == ChangeKind::SnapshotComplete) {
             sawSnapshotComplete = true;

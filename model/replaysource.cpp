@@ -73,27 +73,28 @@ Status ReplaySource::registerChanges(const RegisterParams &params, Handle *handl
     }
     // The state is immutable once set, so it is read without the lock; the callback may
     // call cancel() (which takes it).
-    std::vector<ChangeRecord> batch;
-    batch.reserve(kBatchRows);
+    // The records are reused from batch to batch: a row copied into a record that held a
+    // row of the same kind keeps its capacity (no allocation per row at a million routes).
+    std::vector<ChangeRecord> batch(kBatchRows);
+    std::size_t used = 0;
     const auto flush = [&] {
-        if (!batch.empty())
-            params.callback(params.callerContext, std::span<const ChangeRecord>(batch));
-        batch.clear();
+        if (used > 0)
+            params.callback(params.callerContext, std::span<const ChangeRecord>(batch.data(), used));
+        used = 0;
     };
     if (state && params.initialNotification) {
         state->forEach([&](const Row &row) {
-            ChangeRecord record;
+            ChangeRecord &record = batch[used];
             if (!initialRecord(row, atUs, &record) || !matchesFilter(record, params.objects, family))
                 return;
-            batch.push_back(std::move(record));
-            if (batch.size() >= kBatchRows)
+            if (++used == kBatchRows)
                 flush();
         });
     }
     ChangeRecord done;
     done.change = ChangeKind::SnapshotComplete;
     done.timeUs = atUs;
-    batch.push_back(std::move(done));
+    batch[used++] = std::move(done);
     flush();
     return Status::success();
 }

@@ -240,6 +240,12 @@ QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &if
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
+void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
+                      std::string &scratch)
+{
+    appendRow(out, r, sequence, ifName, scratch);
+}
+
 QByteArray cell(std::string_view utf8)
 {
     std::string out;

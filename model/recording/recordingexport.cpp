@@ -11,7 +11,12 @@
 #include <QRegularExpression>
 #include <QTime>
 
+#include <algorithm>
 #include <cmath>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace ncv::recording {
 
@@ -131,6 +136,32 @@ bool exportEvents(RecordingReader &reader, std::int64_t fromUs, std::int64_t toU
     return ok;
 }
 
+namespace {
+
+// The tables' rows, formatted on worker threads in batches while this thread reads the
+// next batch out of the state; the batches are written in order.
+struct RowBatch {
+    std::vector<ChangeRecord> records; // reused: a record of the same kind keeps its capacity
+    std::vector<QByteArray> names; // the interface name of each row, UTF-8
+    std::size_t count = 0;
+    std::uint64_t firstSequence = 0;
+    std::string text;
+
+    // Runs on a worker thread; touches nothing but this batch.
+    void format()
+    {
+        text.clear();
+        std::string scratch;
+        for (std::size_t i = 0; i < count; ++i)
+            csv::appendGenericRow(text, records[i], firstSequence + i,
+                                  std::string_view(names[i].constData(), std::size_t(names[i].size())), scratch);
+    }
+};
+
+constexpr std::size_t kBatchRows = 4096;
+
+} // namespace
+
 bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &path, std::int64_t *rows, QString *error)
 {
     RecordState state(reader.info().meta.value(QStringLiteral("key_scheme")) == u"windows"
@@ -140,20 +171,47 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
         return false;
     std::int64_t n = 0;
     const bool ok = writeCsv(path, error, [&](const auto &write, QString *) {
-        QHash<std::uint32_t, QString> names;
-        ChangeRecord r;
-        r.change = ChangeKind::Initial;
-        r.timeUs = atUs;
+        QHash<std::uint32_t, QByteArray> names;
+        // One batch being filled here plus one per worker being formatted.
+        const unsigned workers = std::clamp(std::thread::hardware_concurrency(), 2u, 5u) - 1;
+        std::vector<RowBatch> batches(workers + 1);
+        std::vector<std::future<void>> formatted(batches.size());
+        std::size_t current = 0;
         bool written = true;
+        // Waits for batch i (when it was handed to a worker) and writes it.
+        const auto drain = [&](std::size_t i) {
+            if (!formatted[i].valid())
+                return;
+            formatted[i].get();
+            if (written)
+                written = write(QByteArray::fromRawData(batches[i].text.data(), qsizetype(batches[i].text.size())));
+            batches[i].count = 0;
+        };
+        const auto submit = [&] {
+            RowBatch &b = batches[current];
+            formatted[current] = std::async(std::launch::async, [&b] { b.format(); });
+            current = (current + 1) % batches.size();
+            drain(current); // the oldest batch: its slot is filled next
+        };
         state.forEach([&](const Row &row) {
             if (!written)
                 return;
+            RowBatch &b = batches[current];
+            if (b.count == 0)
+                b.firstSequence = std::uint64_t(n) + 1;
+            if (b.records.size() <= b.count) {
+                b.records.resize(b.count + 1);
+                b.names.resize(b.count + 1);
+                b.records[b.count].change = ChangeKind::Initial;
+                b.records[b.count].timeUs = atUs;
+            }
+            ChangeRecord &r = b.records[b.count];
+            QByteArray &ifName = b.names[b.count];
             r.after = row;
-            QString ifName;
             if (const auto *i = std::get_if<InterfaceRow>(&row)) {
                 r.object = ObjectKind::Interface;
                 r.family = i->family;
-                ifName = QString::fromStdString(i->name);
+                ifName = QString::fromStdString(i->name).toUtf8(); // as the event export writes names
                 names.insert(i->ifIndex, ifName);
             } else if (const auto *a = std::get_if<AddressRow>(&row)) {
                 r.object = ObjectKind::Address;
@@ -163,10 +221,17 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
                 r.object = ObjectKind::Route;
                 r.family = rt->family();
                 ifName = names.value(rt->outIfIndex());
+            } else {
+                ifName.clear();
             }
             ++n;
-            written = write(csv::genericRow(r, std::uint64_t(n), ifName));
+            if (++b.count == kBatchRows)
+                submit();
         });
+        if (batches[current].count > 0)
+            submit();
+        for (std::size_t k = 0; k < batches.size(); ++k)
+            drain((current + k) % batches.size());
         return true;
     });
     if (rows)

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace ncv::recording {
@@ -32,9 +33,16 @@ bool isRowOrDone(int rc)
 
 template<typename R> bool readRowInto(compact::CheckedReader &in, Row &row)
 {
-    decodeRow(in, row.emplace<R>());
+    // decodeRow sets every member: a row of the same kind is reused (its next-hop vector
+    // keeps its capacity, no allocation per row).
+    R *r = std::get_if<R>(&row);
+    decodeRow(in, r ? *r : row.emplace<R>());
     return in.ok;
 }
+
+// Rows are decoded this many ahead of the one put into the state, each prefetched when
+// decoded, so that the route index's cache misses overlap instead of coming one by one.
+constexpr std::size_t kAhead = 8;
 
 } // namespace
 
@@ -370,7 +378,8 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     s.bind(1, id);
     int rc;
     int seen = 0;
-    Row row;
+    std::array<Row, kAhead> ahead; // decoded rows not yet inserted: [done, queued)
+    std::size_t queued = 0, done = 0;
     while ((rc = s.step()) == SQLITE_ROW) {
         if (s.int64(0) != seen)
             return false; // a part is missing
@@ -379,6 +388,9 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
         compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
                                    reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
         while (in.ok && in.p < in.end) {
+            if (queued - done == kAhead)
+                state->insert(ahead[done++ % kAhead]);
+            Row &row = ahead[queued % kAhead];
             bool ok = false;
             switch (in.byte()) {
             case 1: ok = readRowInto<InterfaceRow>(in, row); break;
@@ -388,9 +400,12 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
             }
             if (!ok)
                 return false;
-            state->insert(row);
+            state->prefetch(row);
+            ++queued;
         }
     }
+    while (done < queued)
+        state->insert(ahead[done++ % kAhead]);
     return rc == SQLITE_DONE && seen == parts;
 }
 
@@ -430,13 +445,22 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
             hi = std::uint64_t(s.int64(0));
     }
     s.finalize();
-    return scan(
+    std::array<ChangeRecord, kAhead> ahead; // read, not yet applied: [done, queued)
+    std::size_t queued = 0, done = 0;
+    const bool ok = scan(
         fromSeq, hi, std::numeric_limits<std::int64_t>::min(), atUs,
-        [state](const RecordedEvent &e) {
-            state->apply(e.record);
+        [&](const RecordedEvent &e) {
+            if (queued - done == kAhead)
+                state->apply(ahead[done++ % kAhead]);
+            ChangeRecord &r = ahead[queued++ % kAhead];
+            r = e.record; // a copy into a record of the same kind reuses its capacity
+            state->prefetch(r);
             return true;
         },
         error);
+    while (done < queued)
+        state->apply(ahead[done++ % kAhead]);
+    return ok;
 }
 
 } // namespace ncv::recording

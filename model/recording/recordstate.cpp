@@ -90,6 +90,23 @@ void RecordState::insert(const Row &row)
         m_routes.upsert(*r, 0, Origin::Observed, &m_scratch);
 }
 
+void RecordState::prefetch(const ChangeRecord &record) const
+{
+    if (record.object != ObjectKind::Route)
+        return;
+    // apply() looks up the `before` route when there is one (replace, delete), else `after`.
+    if (const auto *before = std::get_if<RouteRow>(&record.before))
+        m_routes.prefetch(*before);
+    else if (const auto *after = std::get_if<RouteRow>(&record.after))
+        m_routes.prefetch(*after);
+}
+
+void RecordState::prefetch(const Row &row) const
+{
+    if (const auto *r = std::get_if<RouteRow>(&row))
+        m_routes.prefetch(*r);
+}
+
 void RecordState::clear()
 {
     m_interfaces.clear();

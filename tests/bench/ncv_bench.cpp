@@ -11,13 +11,24 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
+//   ncv_bench seek FILE [T [R]]  a recording's tables at T (default: its end; T as for
+//                            --at: ISO 8601 UTC or "+seconds"), best of R runs (default 3):
+//                            seek_state_s = RecordingReader::stateAt alone, seek_tables_s =
+//                            RecordingSession::showStateAt from the request to the tables
+//                            filled (the session first shows the recording's start, so
+//                            every run swaps a whole state in); *_cpu_s the same in CPU
+//                            seconds of the process; seek_routes = routes shown
 #include "hotpaths.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordstate.h"
 #include "model/recordingfeed.h"
+#include "model/recordingsession.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
@@ -39,6 +50,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -389,6 +401,78 @@ int benchGui(qint64 expected, double seconds)
     return 0;
 }
 
+double cpuSeconds()
+{
+    return double(std::clock()) / CLOCKS_PER_SEC;
+}
+
+int benchSeek(const QString &path, const QString &at, int repeats)
+{
+    using namespace recording;
+    RecordingSession session;
+    QString error;
+    QElapsedTimer clock;
+    clock.start();
+    // The history holds one event: the figure is the tables, not the event log's load.
+    if (!session.open(path, &error, {}, 1)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    out("seek_open_s", clock.nsecsElapsed() / 1e9);
+    const RecordingInfo &info = session.info();
+    std::int64_t atUs = info.endUs;
+    if (!at.isEmpty() && !parseTime(at, info.startUs, &atUs, &error)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == u"windows" ? StateStore::KeyScheme::Windows
+                                                                                    : StateStore::KeyScheme::Linux;
+    RecordingReader reader;
+    if (!reader.open(path, &error)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
+    double bestState = 1e9, bestTables = 1e9, bestStateCpu = 1e9, bestTablesCpu = 1e9;
+    std::size_t stateRows = 0;
+    for (int run = 0; run < std::max(1, repeats); ++run) {
+        {
+            RecordState state(scheme);
+            clock.restart();
+            const double cpu0 = cpuSeconds();
+            if (!reader.stateAt(atUs, &state, &error)) {
+                std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+                return 1;
+            }
+            bestState = std::min(bestState, clock.nsecsElapsed() / 1e9);
+            bestStateCpu = std::min(bestStateCpu, cpuSeconds() - cpu0);
+            stateRows = state.routeCount();
+        }
+        if (!session.showStateAt(info.startUs, &error)) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+        QCoreApplication::processEvents();
+        clock.restart();
+        const double cpu0 = cpuSeconds();
+        if (!session.showStateAt(atUs, &error)) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+        QCoreApplication::processEvents(); // the slots of the signals the tables emitted
+        bestTables = std::min(bestTables, clock.nsecsElapsed() / 1e9);
+        bestTablesCpu = std::min(bestTablesCpu, cpuSeconds() - cpu0);
+    }
+    out("seek_state_s", bestState);
+    out("seek_tables_s", bestTables);
+    // CPU seconds of the process (every thread): steadier than the wall time on a busy machine.
+    out("seek_state_cpu_s", bestStateCpu);
+    out("seek_tables_cpu_s", bestTablesCpu);
+    out("seek_state_routes", double(stateRows));
+    out("seek_routes", double(session.model()->routes()->rowCount()));
+    out("seek_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -407,6 +491,9 @@ int main(int argc, char **argv)
     if (mode == QLatin1StringView("hot"))
         return benchHotPaths(args.value(2, QStringLiteral("1000000")).toLongLong(),
                              args.value(3, QStringLiteral("5")).toInt(), args.value(4));
-    std::fprintf(stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]]\n");
+    if (mode == QLatin1StringView("seek") && args.size() >= 3)
+        return benchSeek(args.value(2), args.value(3), args.value(4, QStringLiteral("3")).toInt());
+    std::fprintf(
+        stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]]\n");
     return 2;
 }
