@@ -44,6 +44,10 @@ template<typename R> bool readRowInto(compact::CheckedReader &in, Row &row)
 // decoded, so that the route index's cache misses overlap instead of coming one by one.
 constexpr std::size_t kAhead = 8;
 
+// Damaged places one scan skips before it leaves out the rest: each costs a few probes, and a
+// file damaged everywhere would otherwise be probed sequence by sequence.
+constexpr int kMaxDamagedRegions = 1000;
+
 } // namespace
 
 struct RecordingReader::Impl {
@@ -257,10 +261,14 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
         return false;
     }
+    // Sequence numbers are SQLite integers: nothing lies beyond the largest one (and the
+    // probes below add to these without wrapping around).
+    toSeq = std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime));
     RecordedEvent ev;
     std::uint64_t next = fromSeq;
     std::uint64_t undecodable = 0, firstUndecodable = 0;
     bool reloadedNames = false;
+    int damagedRegions = 0;
     while (next <= toSeq) {
         s.bind(1, std::int64_t(std::min<std::uint64_t>(next, std::uint64_t(kMaxTime))));
         s.bind(2, std::int64_t(std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime))));
@@ -269,9 +277,17 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
         s.bind(5, std::int64_t(kPage));
         int rows = 0;
         int rc;
+        bool outOfOrder = false;
         while ((rc = s.step()) == SQLITE_ROW) {
-            ++rows;
             ev.seq = std::uint64_t(s.int64(0));
+            if (ev.seq < next) {
+                // Only a damaged b-tree answers a sequence below the one asked for: reading on
+                // from there could go round in circles.
+                outOfOrder = true;
+                rc = SQLITE_CORRUPT;
+                break;
+            }
+            ++rows;
             next = ev.seq + 1;
             const std::string_view blob = s.blob(3);
             if (!eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record)) {
@@ -298,8 +314,15 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             continue;
         }
         // A damaged page: skip ahead in growing steps until reading works again.
-        const QString reason = QString::fromStdString(d->error());
+        const QString reason
+            = outOfOrder ? QStringLiteral("sequence numbers out of order") : QString::fromStdString(d->error());
         s.reset();
+        if (++damagedRegions > kMaxDamagedRegions) {
+            problem(QStringLiteral("events from sequence %1 on were left out: more than %2 damaged places")
+                        .arg(next)
+                        .arg(kMaxDamagedRegions));
+            break;
+        }
         const std::uint64_t badFrom = next;
         std::uint64_t step = 1;
         std::uint64_t resume = 0;
@@ -309,13 +332,17 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             probe.bind(1, std::int64_t(at));
             probe.bind(2, std::int64_t(toSeq));
             const int prc = probe.step();
-            const bool ok = isRowOrDone(prc);
             const std::uint64_t found = prc == SQLITE_ROW ? std::uint64_t(probe.int64(0)) : 0;
+            // A damaged b-tree may answer a sequence below the one asked for: not a place to
+            // resume from (it would not move forward).
+            const bool ok = isRowOrDone(prc) && (prc != SQLITE_ROW || found >= at);
             probe.reset();
             if (ok) {
                 resume = prc == SQLITE_ROW ? found : toSeq + 1;
                 break;
             }
+            if (step > (toSeq - next) / 2)
+                break; // the next step would pass toSeq (or wrap around)
             step *= 2;
         }
         if (resume == 0)
