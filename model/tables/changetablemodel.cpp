@@ -240,8 +240,11 @@ void ChangeTableModel::sweep(qint64 nowMs)
 
 int ChangeTableModel::compareRows(int a, int b, int column) const
 {
-    const QVariant l = cellData(a, column, SortRole);
-    const QVariant r = cellData(b, column, SortRole);
+    return compareSortValues(cellData(a, column, SortRole), cellData(b, column, SortRole));
+}
+
+int compareSortValues(const QVariant &l, const QVariant &r)
+{
     const QPartialOrdering order = QVariant::compare(l, r);
     if (order == QPartialOrdering::Less)
         return -1;

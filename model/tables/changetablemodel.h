@@ -19,6 +19,10 @@
 
 namespace ncv {
 
+/// Sort order of two SortRole values: negative, 0 or positive (QVariant::compare; values it
+/// cannot order compare as text).
+int compareSortValues(const QVariant &l, const QVariant &r);
+
 class ChangeTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:

@@ -87,9 +87,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
             forgetRejected();
         });
         m_connections << connect(source, &QAbstractItemModel::modelReset, this, [this] {
-            m_proxyToSource = sortedAcceptedRows();
-            m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
-            remapFrom(0);
+            rebuildMapping();
             endResetModel();
         });
         m_connections << connect(source, &QAbstractItemModel::layoutAboutToBeChanged, this,
@@ -105,9 +103,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
             dropRanks();
             if (m_sortColumn >= columnCount())
                 m_sortColumn = -1;
-            m_proxyToSource = sortedAcceptedRows();
-            m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
-            remapFrom(0);
+            rebuildMapping();
             endResetModel();
         };
         for (auto signal :
@@ -124,9 +120,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
                                      else if (!m_proxyToSource.empty())
                                          Q_EMIT headerDataChanged(orientation, 0, rowCount() - 1);
                                  });
-        m_proxyToSource = sortedAcceptedRows();
-        m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
-        remapFrom(0);
+        rebuildMapping();
     }
     endResetModel();
 }
@@ -214,15 +208,7 @@ int ChangeTableProxy::compareSource(int a, int b) const
         const QVariant v = cell.data(SortRole);
         return v.isValid() ? v : cell.data(Qt::DisplayRole);
     };
-    const QVariant l = value(a), r = value(b);
-    const QPartialOrdering order = QVariant::compare(l, r);
-    if (order == QPartialOrdering::Less)
-        return -1;
-    if (order == QPartialOrdering::Greater)
-        return 1;
-    if (order == QPartialOrdering::Equivalent)
-        return 0;
-    return l.toString().compare(r.toString());
+    return compareSortValues(value(a), value(b));
 }
 
 bool ChangeTableProxy::before(int a, int b) const
@@ -310,6 +296,13 @@ std::vector<int> ChangeTableProxy::sortedRows(std::vector<int> accepted)
     }
     merged.insert(merged.end(), from, order.end());
     return merged;
+}
+
+void ChangeTableProxy::rebuildMapping()
+{
+    m_proxyToSource = sortedAcceptedRows();
+    m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
+    remapFrom(0);
 }
 
 void ChangeTableProxy::remapFrom(int first)
@@ -747,9 +740,7 @@ void ChangeTableProxy::onLayoutAboutToBeChanged()
 
 void ChangeTableProxy::onLayoutChanged()
 {
-    m_proxyToSource = sortedAcceptedRows();
-    m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
-    remapFrom(0);
+    rebuildMapping();
     QModelIndexList to;
     for (const QPersistentModelIndex &source : std::as_const(m_layoutSource))
         to.append(mapFromSource(source));

@@ -88,6 +88,8 @@ private:
     /// Replaces the mapping by order (accepted source rows in proxy order): one layout
     /// change; persistent indexes follow their source rows (or become invalid).
     void applyLayout(std::vector<int> order);
+    /// Both mappings from scratch, without signals (inside a reset or a layout change).
+    void rebuildMapping();
     /// Rebuilds m_sourceToProxy for proxy rows from `first` on.
     void remapFrom(int first);
     /// Removes proxy rows (ascending, distinct): row removes per run, or one layout change.

@@ -61,31 +61,33 @@ row() { rows+=("$(printf '| %-58s | %12s | %12s | %7s | %-22s |' "$@")"); }
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
     printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
 
-# 1. GUI: the real MainWindow (offscreen) is running; a burst of N routes with ip -batch.
+# GUI burst OUT BATCH: the real MainWindow (offscreen) runs; once its snapshot is in, BATCH
+# is loaded with ip -batch; the GUI's figures go to $work/OUT, the load time to $burst_s.
+gui_burst() {
+    "$bench" gui "$expected" $((60 + n / 2000)) > "$work/$1" 2> "$work/$1.err" &
+    gui_pid=$!
+    for _ in $(seq 1 300); do grep -qs '^ready' "$work/$1" && break; sleep 0.1; done
+    grep -q '^ready' "$work/$1" || { cat "$work/$1.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
+    local t0 t1
+    t0=$(now); ip -batch "$2"; t1=$(now)
+    burst_s=$(calc "$t1 - $t0")
+    wait "$gui_pid" || { cat "$work/$1.err" >&2; exit 1; }
+    gui_pid=
+}
+
+# 1. GUI: a burst of N routes with ip -batch.
 before=$(ip -4 route show table all | wc -l)
 expected=$((before + n))
-"$bench" gui "$expected" $((60 + n / 2000)) > "$work/gui" 2> "$work/gui.err" &
-gui_pid=$!
-for _ in $(seq 1 300); do grep -qs '^ready' "$work/gui" && break; sleep 0.1; done
-grep -q '^ready' "$work/gui" || { cat "$work/gui.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
-t0=$(now); ip -batch "$work/batch"; t1=$(now)
-load_s=$(calc "$t1 - $t0")
-wait "$gui_pid" || { cat "$work/gui.err" >&2; exit 1; }
-gui_pid=
+gui_burst gui "$work/batch"
+load_s=$burst_s
 after=$(ip -4 route show table all | wc -l)
 
 # 1b. The same burst in random order, as a full BGP table arrives, into a new GUI: the
 #     Routes table is sorted by destination, so every batch lands all over it.
 ip -4 route flush root 20.0.0.0/6
 shuf --random-source=<(yes) "$work/batch" > "$work/batch.random"
-"$bench" gui "$expected" $((60 + n / 2000)) > "$work/gui2" 2> "$work/gui2.err" &
-gui_pid=$!
-for _ in $(seq 1 300); do grep -qs '^ready' "$work/gui2" && break; sleep 0.1; done
-grep -q '^ready' "$work/gui2" || { cat "$work/gui2.err" >&2; echo "bench.sh: GUI did not start" >&2; exit 1; }
-t0=$(now); ip -batch "$work/batch.random"; t1=$(now)
-load2_s=$(calc "$t1 - $t0")
-wait "$gui_pid" || { cat "$work/gui2.err" >&2; exit 1; }
-gui_pid=
+gui_burst gui2 "$work/batch.random"
+load2_s=$burst_s
 
 # 2. Reference: ip -4 route show table all > file (best of 3), then ours: the initial
 #    snapshot to a finished headless CSV, with its peak RSS.
