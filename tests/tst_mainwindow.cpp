@@ -38,6 +38,7 @@
 #include <QAreaSeries>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
@@ -1608,10 +1609,20 @@ void TestMainWindow::saveRecordingAsCopiesWhileRecording()
     QVERIFY(copied.size() == before.size() || copied.size() == before.size() + 1);
     QVERIFY(!info.cleanEnd); // copied from a recording that still runs
     QVERIFY(info.keyframes >= 1);
+    // It says it is a copy, and when it was taken, unlike a recording whose recorder died.
+    QCOMPARE(info.meta.value(QStringLiteral("saved_copy_of")), QFileInfo(live).fileName());
+    const qint64 savedUs = info.meta.value(QStringLiteral("saved_time_us")).toLongLong();
+    QVERIFY(savedUs >= info.endUs);
+    QVERIFY(savedUs <= QDateTime::currentMSecsSinceEpoch() * 1000);
     // The window opens it, too.
     QString error;
     std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(copy, nullptr, &error));
     QVERIFY2(window, qPrintable(error));
+    const auto *state = window->findChild<QLabel *>(QStringLiteral("stateLabel"));
+    QVERIFY(state);
+    QVERIFY2(state->text().startsWith(
+                 QStringLiteral("Recording (read-only, saved from %1 at ").arg(QFileInfo(live).fileName())),
+             qPrintable(state->text()));
     QCOMPARE(window->recordingSession()->info().eventCount, qint64(copied.size()));
     QVERIFY(window->liveRecordingPath().isEmpty()); // a recording window records nothing
     QVERIFY(!window->saveRecordingAction()->isEnabled());

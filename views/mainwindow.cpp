@@ -102,6 +102,20 @@ QString utcText(qint64 us)
         + QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0')) + QStringLiteral(" UTC");
 }
 
+/// What the status bar says of an opened recording: closed by its recorder, a copy saved
+/// while it was written (File > Save Recording As), or neither (killed, or still written).
+QString recordingStateText(const recording::RecordingInfo &info)
+{
+    if (info.cleanEnd)
+        return MainWindow::tr("Recording (read-only)");
+    bool saved = false;
+    const qint64 savedUs = info.meta.value(QStringLiteral("saved_time_us")).toLongLong(&saved);
+    if (saved)
+        return MainWindow::tr("Recording (read-only, saved from %1 at %2)")
+            .arg(info.meta.value(QStringLiteral("saved_copy_of")), utcText(savedUs));
+    return MainWindow::tr("Recording (read-only, not closed by its recorder)");
+}
+
 } // namespace
 
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording recording)
@@ -925,8 +939,7 @@ void MainWindow::updateStatus()
         const QString host = m_session->hostName();
         m_sourceLabel->setText(host.isEmpty() ? tr("Source: %1").arg(source)
                                               : tr("Source: %1 on %2").arg(source, host));
-        m_stateLabel->setText(info.cleanEnd ? tr("Recording (read-only)")
-                                            : tr("Recording (read-only, not closed by its recorder)"));
+        m_stateLabel->setText(recordingStateText(info));
         return;
     }
     // Live objects, as `ip link / addr / route` list them: rows still shown struck through

@@ -4,10 +4,13 @@
 
 #include "model/recording/sqlitedb.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 
 #include <sqlite3.h>
+
+#include <string>
 
 namespace ncv::recording {
 
@@ -17,6 +20,26 @@ void removeDatabase(const QString &path)
 {
     for (const char *suffix : {"", "-wal", "-shm", "-journal"})
         QFile::remove(path + QLatin1StringView(suffix));
+}
+
+bool markAsCopy(sql::Db &dest, const QString &sourceName, std::string *why)
+{
+    sql::Stmt insert;
+    if (insert.prepare(dest, "INSERT OR REPLACE INTO meta(name, value) VALUES (?1, ?2)") != SQLITE_OK) {
+        *why = dest.errorMessage();
+        return false;
+    }
+    const auto put = [&](std::string_view key, const std::string &value) {
+        insert.bind(1, key);
+        insert.bind(2, std::string_view(value));
+        const bool done = insert.step() == SQLITE_DONE;
+        insert.reset();
+        if (!done)
+            *why = dest.errorMessage();
+        return done;
+    };
+    return put("saved_copy_of", sourceName.toStdString())
+        && put("saved_time_us", std::to_string(QDateTime::currentMSecsSinceEpoch() * 1000));
 }
 
 } // namespace
@@ -48,8 +71,11 @@ bool copyRecording(const QString &from, const QString &to, QString *error)
             return fail(QStringLiteral("cannot write %1: %2").arg(to, QString::fromStdString(why)));
         }
         dest.setBusyTimeout(5000);
-        // The source's header says WAL; the copy becomes one self-contained file again.
-        if (src.backupTo(dest, &why) != SQLITE_OK || dest.exec("PRAGMA journal_mode=DELETE", &why) != SQLITE_OK) {
+        // The source's header says WAL; the copy becomes one self-contained file again. The
+        // copy says what it is, so that a reader can tell it from a recording whose recorder
+        // was killed (both lack clean_end).
+        if (src.backupTo(dest, &why) != SQLITE_OK || !markAsCopy(dest, source.fileName(), &why)
+            || dest.exec("PRAGMA journal_mode=DELETE", &why) != SQLITE_OK) {
             dest.close();
             removeDatabase(partial);
             return fail(QStringLiteral("copying %1 to %2 failed: %3").arg(from, to, QString::fromStdString(why)));
