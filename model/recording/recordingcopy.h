@@ -21,9 +21,9 @@ namespace ncv::recording {
 /// its -wal / -shm are replaced). The copy holds what was committed when the copy started;
 /// when from was still being written, it has no meta clean_end (as after a crash), and its
 /// end_time_us is the last commit's. The copy's meta gains saved_copy_of (from's file
-/// name) and saved_time_us (when the copy was taken, µs since the epoch, UTC). Runs on any thread (its own connections). Returns
-/// false with *error one line naming the file and the reason; to is then unchanged
-/// (unless only the final rename failed).
+/// name) and saved_time_us (when the copy was taken, µs since the epoch, UTC). Runs on any
+/// thread (its own connections). Returns false with *error one line naming the file and
+/// the reason; to is then unchanged (unless only the final rename failed).
 bool copyRecording(const QString &from, const QString &to, QString *error);
 
 } // namespace ncv::recording
