@@ -754,7 +754,8 @@ TEST_CASE("reconcile_in_steps_and_cancelled")
     Snapshot links;
     links.interfaces = {lo};
     std::vector<ChangeRecord> out;
-    store.beginReconcile(links, 2, Origin::Inferred, out);
+    const StateStore::RecordSink append = [&out](ChangeRecord &&record) { out.push_back(std::move(record)); };
+    store.beginReconcile(links, 2, Origin::Inferred, append);
     CHECK(out.empty());
     for (std::uint32_t i = 0; i < 50; ++i)
         CHECK(!store.reconcileRoute(v4route(i), 2, Origin::Inferred, &r));
@@ -762,12 +763,12 @@ TEST_CASE("reconcile_in_steps_and_cancelled")
     CHECK_EQ(store.routeCount(), std::size_t(100));
     CHECK_EQ(store.interfaceCount(), std::size_t(1));
 
-    store.beginReconcile(links, 3, Origin::Inferred, out);
+    store.beginReconcile(links, 3, Origin::Inferred, append);
     for (std::uint32_t i = 50; i < 120; ++i)
         if (store.reconcileRoute(v4route(i), 3, Origin::Inferred, &r))
             out.push_back(r);
     CHECK_EQ(out.size(), std::size_t(20)); // 100..119 added
-    store.endReconcile(3, Origin::Inferred, out);
+    store.endReconcile(3, Origin::Inferred, append);
     CHECK_EQ(out.size(), std::size_t(70)); // and 0..49 deleted
     CHECK(out.back().change == ChangeKind::Delete);
     CHECK(out.back().origin == Origin::Inferred);

@@ -487,16 +487,16 @@ bool StateStore::remove(const RouteRow &keyRow, std::int64_t timeUs, Origin orig
 
 void StateStore::reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
 {
-    beginReconcile(snapshot, timeUs, origin, out);
+    const RecordSink append = [&out](ChangeRecord &&record) { out.push_back(std::move(record)); };
+    beginReconcile(snapshot, timeUs, origin, append);
     ChangeRecord record;
     for (const RouteRow &row : snapshot.routes)
         if (reconcileRoute(row, timeUs, origin, &record))
             out.push_back(std::move(record));
-    endReconcile(timeUs, origin, out);
+    endReconcile(timeUs, origin, append);
 }
 
-void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin,
-                                std::vector<ChangeRecord> &out)
+void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, const RecordSink &emit)
 {
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
@@ -504,12 +504,12 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
     for (const InterfaceRow &row : snapshot.interfaces) {
         m_seenInterfaces.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
-            out.push_back(std::move(record));
+            emit(std::move(record));
     }
     for (const AddressRow &row : snapshot.addresses) {
         m_seenAddresses.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
-            out.push_back(std::move(record));
+            emit(std::move(record));
     }
     // Routes: each upsert marks the packed row it lands on (or notes a duplicate's identity).
     clearRouteMarks();
@@ -528,7 +528,7 @@ void StateStore::cancelReconcile()
     m_seenAddresses.clear();
 }
 
-void StateStore::endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out)
+void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit)
 {
     m_seenDuplicates = nullptr;
     auto sweep = [&](auto &map, const auto &seen, auto keyOf) {
@@ -544,7 +544,7 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, std::vector<Ch
             del.timeUs = timeUs;
             del.origin = origin;
             del.before = std::move(it->second);
-            out.push_back(std::move(del));
+            emit(std::move(del));
             it = map.erase(it);
         }
     };
@@ -555,7 +555,7 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, std::vector<Ch
     ChangeRecord record;
     gone.forEach([&](const RouteRow &row) {
         if (remove(row, timeUs, origin, &record))
-            out.push_back(std::move(record));
+            emit(std::move(record));
     });
     gone.clear();
     auto byMapKey = [](const auto &entry) { return entry.first; };

@@ -66,15 +66,18 @@ public:
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
     /// then routes; deletes of routes and addresses before deletes of interfaces.
     void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    /// Receives the records of a reconcile pass one at a time, in order.
+    using RecordSink = std::function<void(ChangeRecord &&)>;
     /// reconcile() in steps, so routes can come straight from a dump (no snapshot of them):
     /// beginReconcile(snapshot) applies its interfaces and addresses (snapshot.routes is
     /// ignored) and starts marking routes; reconcileRoute(row) for each route as it is read
-    /// (Add / Parameter into *out, true, as upsert()); endReconcile() appends the deletes of
-    /// the routes not seen, then addresses, then interfaces. cancelReconcile() instead
-    /// stops without deleting anything (the route dump failed).
-    void beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    /// (Add / Parameter into *out, true, as upsert()); endReconcile() hands the deletes of
+    /// the routes not seen, then addresses, then interfaces, to emit as it makes them, so
+    /// that a resync after a million routes vanished never holds a million records at once.
+    /// cancelReconcile() instead stops without deleting anything (the route dump failed).
+    void beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, const RecordSink &emit);
     bool reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
-    void endReconcile(std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
+    void endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit);
     void cancelReconcile();
 
     /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).

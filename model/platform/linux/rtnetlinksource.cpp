@@ -568,17 +568,14 @@ void RtnetlinkSource::Registration::resync(int err)
         ++stats.resyncs; // counted before the differences are seen by the callback
     }
     resyncTimeUs = nowUs();
-    std::vector<ChangeRecord> diffs;
-    auto deliverAll = [&] {
-        for (auto &record : diffs) {
-            push(std::move(record));
-            deliverIfFull();
-        }
-        diffs.clear();
+    // The differences go out in batches as they are found, so memory stays bounded however
+    // many objects vanished during the gap.
+    const StateStore::RecordSink emit = [this](ChangeRecord &&record) {
+        push(std::move(record));
+        deliverIfFull();
     };
-    store.beginReconcile(snapshot, resyncTimeUs, Origin::Inferred, diffs);
+    store.beginReconcile(snapshot, resyncTimeUs, Origin::Inferred, emit);
     snapshot = Snapshot {};
-    deliverAll();
     if (r == DumpResult::Ok)
         r = dumpRoutes([this](std::int64_t) { resyncRoute(); }, error);
     if (r != DumpResult::Ok) {
@@ -589,8 +586,7 @@ void RtnetlinkSource::Registration::resync(int err)
         deliver();
         return;
     }
-    store.endReconcile(resyncTimeUs, Origin::Inferred, diffs);
-    deliverAll();
+    store.endReconcile(resyncTimeUs, Origin::Inferred, emit);
     deliver();
 }
 

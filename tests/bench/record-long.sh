@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A long recording: the headless recorder (--record) in a private network namespace while
+# ip -batch adds N routes and ip route flush removes them again, cycle after cycle, until
+# EVENTS events were made. Prints the recorder's resident memory after each cycle and its
+# peak (VmHWM) beside the events recorded and the file's bytes per event, and the time the
+# recorder took to catch up with each cycle against ip's own time. Figures are printed,
+# never asserted.
+#   tests/bench/record-long.sh [EVENTS [N]]   (default: 10000000 events, N = 1000000 routes)
+# Needs the ci (or release) build with target netchangeview, iproute2, sqlite3 and awk.
+# Runs as root (unshare -n) or in a user namespace.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${NCV_BUILD:-}
+if [ -z "$build" ]; then
+    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
+        if [ -x "$b/app/netchangeview" ]; then build=$b; break; fi
+    done
+fi
+[ -n "$build" ] || { echo "record-long.sh: build first: cmake --build --preset ci --target netchangeview" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "record-long.sh: needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+events=${1:-10000000}
+n=${2:-1000000}
+
+if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+    echo "build:   $build"
+    if [ "$(id -u)" -eq 0 ]; then
+        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$events" "$n"
+    fi
+    exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$events" "$n"
+fi
+
+work=$(mktemp -d)
+rec_pid=
+cleanup() { [ -z "$rec_pid" ] || kill "$rec_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+ip link set lo up
+ip link add nb0 type veth peer name nb1
+ip link set nb0 up
+ip link set nb1 up
+ip addr add 10.9.0.1/24 dev nb0
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+status_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$rec_pid/status"; }
+committed() { sqlite3 "file:$rec?mode=ro" "SELECT coalesce(max(seq), 0) FROM events" 2>/dev/null || echo 0; }
+
+awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+    printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
+
+rec=$work/long.ncv
+"$build/app/netchangeview" --headless -4 --record "$rec" 2> "$work/rec.err" &
+rec_pid=$!
+for _ in $(seq 1 300); do grep -qs '^ready' "$work/rec.err" && break; sleep 0.1; done
+grep -q '^ready' "$work/rec.err" || { cat "$work/rec.err" >&2; echo "record-long.sh: recorder did not start" >&2; exit 1; }
+base=$(committed)
+
+# Waits until the recorder committed $1 events (sequence numbers from $base on).
+wait_for() {
+    for _ in $(seq 1 6000); do
+        [ "$(committed)" -ge $((base + $1)) ] && return 0
+        sleep 0.05
+    done
+    echo "record-long.sh: the recorder did not catch up with $1 events" >&2
+    exit 1
+}
+
+printf '| %5s | %-6s | %10s | %6s | %12s | %14s | %8s |\n' cycle change "events" "ip, s" "caught up, s" "file+WAL, B/ev" "RSS, MB"
+printf '| %5s | %-6s | %10s | %6s | %12s | %14s | %8s |\n' --- --- --- --- --- --- ---
+made=0
+cycle=0
+while [ "$made" -lt "$events" ]; do
+    cycle=$((cycle + 1))
+    for change in add delete; do
+        t0=$(now)
+        if [ "$change" = add ]; then ip -batch "$work/batch"; else ip -4 route flush root 20.0.0.0/6; fi
+        t1=$(now)
+        made=$((made + n))
+        wait_for "$made"
+        t2=$(now)
+        bytes=$(( $(stat -c %s "$rec") + $(stat -c %s "$rec-wal" 2>/dev/null || echo 0) ))
+        printf '| %5s | %-6s | %10s | %6s | %12s | %14s | %8s |\n' "$cycle" "$change" "$made" \
+            "$(calc "$t1 - $t0" 2)" "$(calc "$t2 - $t0" 2)" "$(calc "$bytes / ($made + $base)" 1)" "$(status_mb VmRSS)"
+        [ "$made" -lt "$events" ] || break
+    done
+done
+peak=$(status_mb VmHWM)
+kill -TERM "$rec_pid"
+wait "$rec_pid" || { cat "$work/rec.err" >&2; exit 1; }
+rec_pid=
+recorded=$(sqlite3 "$rec" "SELECT count(*) FROM events")
+echo
+echo "events recorded: $recorded (made: $made, plus $base at the start)"
+echo "file: $(calc "$(stat -c %s "$rec") / 1048576" 1) MB, $(calc "$(stat -c %s "$rec") / $recorded" 1) bytes per event (goal <= 60)"
+echo "recorder peak RSS (VmHWM): $peak MB (goal <= 150 MB)"
