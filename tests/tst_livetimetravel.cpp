@@ -22,6 +22,8 @@
 #include <QAbstractProxyModel>
 #include <QAction>
 #include <QDateTime>
+#include <QLabel>
+#include <QLineEdit>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -206,6 +208,9 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     QCOMPARE(w->timelineView()->cursorTimeUs(), cursor);
     QCOMPARE(w->tablesPage()->model(), travel->pastModel());
     QCOMPARE(shownTables(w), stateA);
+    // The status bar counts the tables shown.
+    QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: %1 ").arg(kRoutes + 1)),
+             qPrintable(w->countsLabel()->text()));
     QVERIFY(w->stateBanner()->isVisible());
     QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to live (Ctrl+L)").arg(utcText(cursor)));
     QVERIFY(travel->note().isEmpty());
@@ -279,8 +284,19 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     QCOMPARE(tableRows(w->tablesPage()->routesSection()->proxy()), live.routes);
     QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier);
     QVERIFY(!containsCell(shownTables(w).interfaces, QStringLiteral("wg0")));
+    // The filter line (and the sort) apply to whichever tables are shown.
+    TableSection *routes = w->tablesPage()->routesSection();
+    routes->filterEdit()->setText(QStringLiteral("192.0.2"));
+    routes->applyFilterNow();
+    QCOMPARE(routes->proxy()->rowCount(), 1);
+    QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier); // before that route
+    QCOMPARE(routes->proxy()->rowCount(), 0);
     w->backToEndAction()->trigger();
     QVERIFY(!travel->isInPast());
+    QCOMPARE(routes->filterEdit()->text(), QStringLiteral("192.0.2"));
+    QCOMPARE(routes->proxy()->rowCount(), 1);
+    QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: %1 ").arg(kRoutes + 3)),
+             qPrintable(w->countsLabel()->text()));
 }
 
 void TestLiveTimeTravel::newestMomentIsInTheTables()

@@ -1032,11 +1032,13 @@ void MainWindow::updateStatus()
         return;
     }
     // Live objects, as `ip link / addr / route` list them: rows still shown struck through
-    // (deleted, waiting for the sweep) are not counted.
+    // (deleted, waiting for the sweep) are not counted. Those of the tables shown: under the
+    // banner, the past's.
+    const NotificationModel *shown = m_tables->model();
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(m_model->interfaces()->liveRowCount())
-                               .arg(m_model->addresses()->liveRowCount())
-                               .arg(m_model->routes()->liveRowCount())
+                               .arg(shown->interfaces()->liveRowCount())
+                               .arg(shown->addresses()->liveRowCount())
+                               .arg(shown->routes()->liveRowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
