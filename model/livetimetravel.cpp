@@ -119,7 +119,9 @@ void LiveTimeTravel::backToLive()
         return;
     m_inPast = false;
     m_note.clear();
-    // One copy of the state: the past tables go until the cursor is used again.
+    // One copy of the state: the past tables go until the cursor is used again, and so does
+    // the reader's connection to the file (reopened then, for its new range).
+    m_reader.reset();
     m_past->stop();
     m_source->setState(nullptr, 0);
     QString ignored;

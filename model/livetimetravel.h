@@ -3,8 +3,8 @@
 // untouched (its tables, event log and timeline keep receiving every event); this class
 // holds a second NotificationModel (Full, snapshot rows are not events), fed by a
 // ReplaySource with RecordingReader::stateAt(T) read from the live recording file
-// (RecordingFeed::currentPath(), opened read-only beside the writer: SQLite WAL, one short
-// read per statement, no long-lived read transaction). The window shows pastModel()'s
+// (RecordingFeed::currentPath(), opened read-only beside the writer while the past is
+// shown: SQLite WAL, one short read per statement, no long-lived read transaction). The window shows pastModel()'s
 // tables while isInPast(), the live model's otherwise; backToLive() empties the past
 // tables again, so a second table set exists only while the past is shown.
 //
@@ -71,7 +71,7 @@ public:
     /// writer as the class comment says. Returns false with *error one line when
     /// unavailable or the file cannot be read (then the tables keep what they showed).
     bool showStateAt(qint64 atUs, QString *error);
-    /// Leaves the past: empties pastModel()'s tables and emits liveShown().
+    /// Leaves the past: empties pastModel()'s tables, closes the file and emits liveShown().
     void backToLive();
 
     /// Over the live history: the newest event time before us, or -1 when none.
