@@ -194,7 +194,7 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     f.source.remove(addressRow(4, "10.1.0.1", 24));
     QTRY_COMPARE(f.model.history()->size(), snapshotEvents + 3);
     const qint64 afterA = f.model.history()->timeUs(snapshotEvents + 1);
-    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes + 2); // the marks may still show the removed row
+    QTRY_COMPARE(f.model.routes()->liveRowCount(), kRoutes + 2);
     QTest::qWait(1200); // the removed address leaves the live table (struck through for a second)
     const Shown stateNow = shownTables(w);
     QVERIFY(!containsCell(stateNow.addresses, QStringLiteral("10.1.0.1/24")));
