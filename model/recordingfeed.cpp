@@ -68,6 +68,11 @@ bool RecordingFeed::failed() const
     return m_writer && m_writer->failed();
 }
 
+bool RecordingFeed::waitCommitted(quint64 sequence, int timeoutMs)
+{
+    return isOpen() && m_writer->waitCommitted(sequence, timeoutMs);
+}
+
 void RecordingFeed::onAppended(qint64 first, qint64 last)
 {
     if (!m_writer || m_finished)

@@ -50,6 +50,11 @@ public:
     qint64 recordedEvents() const { return m_recorded; }
     /// True once the writer failed (events are dropped from then on; finish() says why).
     bool failed() const;
+    /// Waits (the calling thread blocks) until the history's event with sequence number
+    /// sequence is committed to the file, at most timeoutMs milliseconds
+    /// (RecordingWriter::waitCommitted). False on timeout, when not recording or when the
+    /// writer failed.
+    bool waitCommitted(quint64 sequence, int timeoutMs);
 
 Q_SIGNALS:
     /// The writer failed (emitted once, from the append that noticed it; connect queued to

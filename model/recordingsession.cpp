@@ -139,45 +139,20 @@ bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange>
 
 qint64 RecordingSession::previousChangeUs(qint64 us) const
 {
-    const EventHistory *h = m_model->history();
-    // Events are in sequence order, which is time order as they were received.
-    qint64 lo = 0, hi = h->size(); // first index with time >= us
-    while (lo < hi) {
-        const qint64 mid = lo + (hi - lo) / 2;
-        if (h->timeUs(mid) < us)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo > 0 ? h->timeUs(lo - 1) : -1;
+    const qint64 i = m_model->history()->lastIndexAtOrBefore(us - 1);
+    return i >= 0 ? m_model->history()->timeUs(i) : -1;
 }
 
 qint64 RecordingSession::eventIndexAt(qint64 us) const
 {
-    const EventHistory *h = m_model->history();
-    qint64 lo = 0, hi = h->size(); // first index with time > us
-    while (lo < hi) {
-        const qint64 mid = lo + (hi - lo) / 2;
-        if (h->timeUs(mid) <= us)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo - 1;
+    return m_model->history()->lastIndexAtOrBefore(us);
 }
 
 qint64 RecordingSession::nextChangeUs(qint64 us) const
 {
     const EventHistory *h = m_model->history();
-    qint64 lo = 0, hi = h->size(); // first index with time > us
-    while (lo < hi) {
-        const qint64 mid = lo + (hi - lo) / 2;
-        if (h->timeUs(mid) <= us)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < h->size() ? h->timeUs(lo) : -1;
+    const qint64 i = h->lastIndexAtOrBefore(us) + 1;
+    return i < h->size() ? h->timeUs(i) : -1;
 }
 
 } // namespace ncv

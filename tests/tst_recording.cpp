@@ -142,6 +142,7 @@ private Q_SLOTS:
     void gapWritesAKeyframe();
     void boundedQueueKeepsEveryEvent();
     void readsWhileTheWriterWrites();
+    void waitCommittedSeesEveryEventAppended();
     void seriesOfFilesEachStandsAlone();
     void refusesAnExistingFile();
     void refusesWhatIsNotARecording();
@@ -323,6 +324,33 @@ void TestRecording::readsWhileTheWriterWrites()
     QVERIFY(w.finish(&error));
     QVERIFY(reader.refresh(&error));
     QVERIFY(reader.info().cleanEnd);
+}
+
+void TestRecording::waitCommittedSeesEveryEventAppended()
+{
+    const QString path = m_dir.filePath(u"waited.ncv"_s);
+    RecordingWriter w;
+    QString error;
+    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    QCOMPARE(w.committedSeq(), std::uint64_t(0));
+    QVERIFY(!w.waitCommitted(1, 20)); // nothing appended: a timeout
+    std::string bytes;
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    for (int i = 0; i < 50; ++i) {
+        bytes.clear();
+        eventcodec::encode(add(numberedRoute(i), ObjectKind::Route, Family::IPv4), bytes);
+        w.append(std::uint64_t(i + 1), kT0 + i, bytes, {});
+        // Right after the append: once the wait returns, another connection reads it.
+        QVERIFY(w.waitCommitted(std::uint64_t(i + 1), 5000));
+        QVERIFY(w.committedSeq() >= std::uint64_t(i + 1));
+        QVERIFY(reader.refresh(&error));
+        QCOMPARE(reader.info().lastSeq, std::uint64_t(i + 1));
+    }
+    QVERIFY(!w.waitCommitted(51, 20));
+    QVERIFY(w.finish(&error));
+    QVERIFY(!w.waitCommitted(51, 1000)); // finished: at once, not after the timeout
+    QVERIFY(w.waitCommitted(50, 0));
 }
 
 void TestRecording::seriesOfFilesEachStandsAlone()

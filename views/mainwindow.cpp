@@ -4,6 +4,7 @@
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/liverecordings.h"
+#include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
 #include "model/recording/recordingcopy.h"
 #include "model/recordingfeed.h"
@@ -52,6 +53,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <climits>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -121,6 +123,20 @@ QString recordingStateText(const recording::RecordingInfo &info)
 MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording recording)
     : QMainWindow(parent), m_model(model), m_family(platform::afUnspec()), m_liveRecordingMode(recording)
 {
+    init();
+    setupLiveTimeTravel();
+}
+
+MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *parent)
+    : QMainWindow(parent), m_session(std::move(session)), m_model(m_session->model()), m_family(platform::afUnspec()),
+      m_liveRecordingMode(LiveRecording::Off)
+{
+    init();
+    setupRecording();
+}
+
+void MainWindow::init()
+{
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("NetChangeView"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
@@ -156,18 +172,13 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording 
         QTimer::singleShot(0, this, &MainWindow::onSnapshotComplete);
 }
 
-MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *parent)
-    : MainWindow(session->model(), parent, LiveRecording::Off)
-{
-    m_session = std::move(session);
-    setupRecording();
-}
-
 MainWindow::~MainWindow()
 {
     // A copy being saved reads the file with its own connection: let it end first.
     m_saveWatcher.disconnect(this);
     m_saveWatcher.waitForFinished();
+    if (m_timeTravel)
+        m_timeTravel->setFeed(nullptr); // its reader goes before the writer ends the file
     if (m_feed) {
         // Drains what is queued and closes the file cleanly (clean_end).
         QString error;
@@ -211,29 +222,7 @@ void MainWindow::setupRecording()
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
                            "event log), wheel to zoom, double click to show the whole recording"));
 
-    m_backToEndAction = new QAction(tr("&Back to the End"), this);
-    m_backToEndAction->setObjectName(QStringLiteral("backToEndAction"));
-    m_backToEndAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    m_backToEndAction->setIcon(themeIcon("go-last", "follow"));
-    connect(m_backToEndAction, &QAction::triggered, this, [this] { setTimeCursor(m_session->info().endUs); });
-    m_previousChangeAction = new QAction(tr("&Previous Change"), this);
-    m_previousChangeAction->setObjectName(QStringLiteral("previousChangeAction"));
-    m_previousChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
-    m_previousChangeAction->setIcon(themeIcon("go-previous", "follow"));
-    connect(m_previousChangeAction, &QAction::triggered, this, [this] {
-        const qint64 us = m_session->previousChangeUs(m_session->cursorUs());
-        if (us >= 0)
-            setTimeCursor(us);
-    });
-    m_nextChangeAction = new QAction(tr("&Next Change"), this);
-    m_nextChangeAction->setObjectName(QStringLiteral("nextChangeAction"));
-    m_nextChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
-    m_nextChangeAction->setIcon(themeIcon("go-next", "follow"));
-    connect(m_nextChangeAction, &QAction::triggered, this, [this] {
-        const qint64 us = m_session->nextChangeUs(m_session->cursorUs());
-        if (us >= 0)
-            setTimeCursor(us);
-    });
+    QMenu *time = createTimeMenu();
     m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
     m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
     m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
@@ -247,24 +236,8 @@ void MainWindow::setupRecording()
         m_rangeToUs = toUs;
     });
     connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
-    QMenu *time = new QMenu(tr("&Time"), this);
-    time->addAction(m_previousChangeAction);
-    time->addAction(m_nextChangeAction);
-    time->addSeparator();
-    time->addAction(m_backToEndAction);
     time->addSeparator();
     time->addAction(m_compareRangeAction);
-    menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
-    // Not setDefaultAction(): the button would take the menu's text back on every change.
-    m_bannerButton->setText(tr("Back to the end (Ctrl+L)"));
-    m_bannerButton->setIcon(m_backToEndAction->icon());
-    connect(m_bannerButton, &QToolButton::clicked, m_backToEndAction, &QAction::trigger);
-
-    connect(m_chart, &TimelineChartView::timeClicked, this, &MainWindow::setTimeCursor);
-    connect(m_eventPane, &EventPane::eventTimeSelected, this, [this](qint64 us) {
-        if (!m_selectingCursorEvent)
-            setTimeCursor(us);
-    });
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     m_banner->show();
     onStateShown(m_session->cursorUs());
@@ -280,17 +253,140 @@ void MainWindow::setupRecording()
 
 bool MainWindow::setTimeCursor(qint64 us)
 {
-    if (!m_session)
+    if (!m_session && !m_timeTravel)
         return false;
+    if (m_timeTravel && !m_timeTravel->isAvailable()) {
+        QString why;
+        m_timeTravel->showStateAt(us, &why);
+        statusBar()->showMessage(why, 15000);
+        return false;
+    }
     QString error;
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = m_session->showStateAt(us, &error);
+    const bool ok = m_session ? m_session->showStateAt(us, &error) : m_timeTravel->showStateAt(us, &error);
     QApplication::restoreOverrideCursor();
     if (!ok) {
         qCWarning(lcViews) << "cannot show the state:" << error;
         statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
     }
     return ok;
+}
+
+QMenu *MainWindow::createTimeMenu()
+{
+    const bool live = !m_session;
+    m_backToEndAction = new QAction(live ? tr("Back to &Live") : tr("&Back to the End"), this);
+    m_backToEndAction->setObjectName(live ? QStringLiteral("backToLiveAction") : QStringLiteral("backToEndAction"));
+    m_backToEndAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_backToEndAction->setIcon(themeIcon("go-last", "follow"));
+    connect(m_backToEndAction, &QAction::triggered, this, [this] {
+        if (m_session) {
+            setTimeCursor(m_session->info().endUs);
+            return;
+        }
+        m_timeTravel->backToLive();
+        m_chart->setFollowLiveEdge(true);
+    });
+    m_previousChangeAction = new QAction(tr("&Previous Change"), this);
+    m_previousChangeAction->setObjectName(QStringLiteral("previousChangeAction"));
+    m_previousChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+    m_previousChangeAction->setIcon(themeIcon("go-previous", "follow"));
+    connect(m_previousChangeAction, &QAction::triggered, this, [this] { stepChange(-1); });
+    m_nextChangeAction = new QAction(tr("&Next Change"), this);
+    m_nextChangeAction->setObjectName(QStringLiteral("nextChangeAction"));
+    m_nextChangeAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    m_nextChangeAction->setIcon(themeIcon("go-next", "follow"));
+    connect(m_nextChangeAction, &QAction::triggered, this, [this] { stepChange(+1); });
+    QMenu *time = new QMenu(tr("&Time"), this);
+    time->addAction(m_previousChangeAction);
+    time->addAction(m_nextChangeAction);
+    time->addSeparator();
+    time->addAction(m_backToEndAction);
+    menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
+    // Not setDefaultAction(): the button would take the menu's text back on every change.
+    m_bannerButton->setText(live ? tr("Back to live (Ctrl+L)") : tr("Back to the end (Ctrl+L)"));
+    m_bannerButton->setIcon(m_backToEndAction->icon());
+    connect(m_bannerButton, &QToolButton::clicked, m_backToEndAction, &QAction::trigger);
+
+    connect(m_chart, &TimelineChartView::timeClicked, this, &MainWindow::setTimeCursor);
+    connect(m_eventPane, &EventPane::eventTimeSelected, this, [this](qint64 us) {
+        if (!m_selectingCursorEvent)
+            setTimeCursor(us);
+    });
+    return time;
+}
+
+void MainWindow::stepChange(int direction)
+{
+    if (m_session) {
+        const qint64 from = m_session->cursorUs();
+        const qint64 us = direction < 0 ? m_session->previousChangeUs(from) : m_session->nextChangeUs(from);
+        if (us >= 0)
+            setTimeCursor(us);
+        return;
+    }
+    // Live: the first step back shows the state just after the newest event; a step
+    // forward past the newest event is back to live.
+    const bool past = m_timeTravel->isInPast();
+    const qint64 from = past ? m_timeTravel->cursorUs() : std::numeric_limits<qint64>::max();
+    const qint64 us = direction < 0 ? m_timeTravel->previousChangeUs(from)
+        : past                      ? m_timeTravel->nextChangeUs(from)
+                                    : -1;
+    if (us >= 0)
+        setTimeCursor(us);
+    else if (direction > 0 && past)
+        m_timeTravel->backToLive();
+}
+
+void MainWindow::setupLiveTimeTravel()
+{
+    m_timeTravel = new LiveTimeTravel(m_model, this);
+    // Ctrl+L is Back to Live, which also makes the timeline follow the live edge.
+    m_followAction->setShortcut(QKeySequence());
+    m_followAction->setToolTip(tr("Timeline follows the newest events (Ctrl+L: back to live)"));
+    createTimeMenu();
+    connect(m_timeTravel, &LiveTimeTravel::stateShown, this, &MainWindow::onLiveTimeChanged);
+    connect(m_timeTravel, &LiveTimeTravel::liveShown, this, &MainWindow::onLiveTimeChanged);
+    syncTimeTravel();
+}
+
+void MainWindow::syncTimeTravel()
+{
+    QString why;
+    if (m_liveRecordingMode == LiveRecording::Off)
+        why = tr("this window does not record its events (--no-record)");
+    else if (!m_feed && m_liveRecordingTried && m_recordingLabel->toolTip().isEmpty())
+        why = tr("recording is off (the setting liveRecording/enabled)");
+    else if (!m_feed && m_liveRecordingTried)
+        why = tr("the recording could not be created (%1)").arg(m_recordingLabel->toolTip());
+    m_timeTravel->setFeed(m_feed, why);
+    const bool available = m_timeTravel->isAvailable();
+    const QString unavailable
+        = available ? QString() : tr("The tables cannot show the past: %1.").arg(m_timeTravel->unavailableReason());
+    m_chart->setToolTip(
+        available ? tr("Click to show the tables at that moment (read from the live recording); "
+                       "drag to select a time range (filters the event log), wheel to zoom")
+                  : tr("Drag to select a time range (filters the event log), wheel to zoom. %1").arg(unavailable));
+    m_previousChangeAction->setToolTip(available ? tr("The tables just after the previous event (Alt+Left)")
+                                                 : unavailable);
+    onLiveTimeChanged();
+}
+
+void MainWindow::onLiveTimeChanged()
+{
+    const bool past = m_timeTravel->isInPast();
+    m_tables->showModel(past ? m_timeTravel->pastModel() : m_model);
+    m_banner->setVisible(past);
+    m_chart->setCursorTime(past ? m_timeTravel->cursorUs() : -1);
+    m_previousChangeAction->setEnabled(m_timeTravel->isAvailable());
+    m_nextChangeAction->setEnabled(past);
+    if (past) {
+        const QString at = utcText(m_timeTravel->cursorUs());
+        const QString note = m_timeTravel->note();
+        m_bannerLabel->setText(note.isEmpty() ? tr("State at %1").arg(at) : tr("State at %1 (%2)").arg(at, note));
+        selectCursorEvent(m_timeTravel->eventIndexAt(m_timeTravel->cursorUs()));
+    }
+    updateStatus();
 }
 
 StateDiffDialog *MainWindow::showDiff(qint64 fromUs, qint64 toUs)
@@ -322,9 +418,14 @@ void MainWindow::onStateShown(qint64 us)
     m_backToEndAction->setEnabled(!atEnd);
     m_previousChangeAction->setEnabled(m_session->previousChangeUs(us) >= 0);
     m_nextChangeAction->setEnabled(m_session->nextChangeUs(us) >= 0);
+    selectCursorEvent(m_session->eventIndexAt(us));
+    updateStatus();
+}
+
+void MainWindow::selectCursorEvent(qint64 i)
+{
     // The log follows the cursor: its newest event at or before it becomes the current row
     // (the details panel shows it), unless a filter hides it.
-    const qint64 i = m_session->eventIndexAt(us);
     QTableView *log = m_eventPane->eventsSection()->view();
     QAbstractProxyModel *proxy = m_eventPane->eventsSection()->proxy();
     const QModelIndex shown = i >= 0 ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0)) : QModelIndex();
@@ -334,7 +435,6 @@ void MainWindow::onStateShown(qint64 us)
         log->scrollTo(shown);
         m_selectingCursorEvent = false;
     }
-    updateStatus();
 }
 
 QString MainWindow::stateBannerText() const
@@ -788,8 +888,10 @@ void MainWindow::onRunningChanged(bool running)
         m_family = m_model->addressFamily();
         syncFamilyControls();
     }
-    if (running && !m_liveRecordingTried && !m_session)
+    if (running && !m_liveRecordingTried && !m_session) {
         startLiveRecording();
+        syncTimeTravel();
+    }
     updateStatus();
 }
 
@@ -943,11 +1045,13 @@ void MainWindow::updateStatus()
         return;
     }
     // Live objects, as `ip link / addr / route` list them: rows still shown struck through
-    // (deleted, waiting for the sweep) are not counted.
+    // (deleted, waiting for the sweep) are not counted. Those of the tables shown: under the
+    // banner, the past's.
+    const NotificationModel *shown = m_tables->model();
     m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(m_model->interfaces()->liveRowCount())
-                               .arg(m_model->addresses()->liveRowCount())
-                               .arg(m_model->routes()->liveRowCount())
+                               .arg(shown->interfaces()->liveRowCount())
+                               .arg(shown->addresses()->liveRowCount())
+                               .arg(shown->routes()->liveRowCount())
                                .arg(m_model->totalEvents())
                                .arg(m_model->eventsPerSecond(), 0, 'f', 1));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)

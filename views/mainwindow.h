@@ -18,6 +18,12 @@
 // writer's own thread; the GUI thread only queues), after removing the oldest automatic
 // recordings beyond the size limit. File > Save Recording As copies it, consistent, while
 // it goes on. The status bar names the file. Closing the window closes the file cleanly.
+// The live window has a time cursor too (LiveTimeTravel): clicking the timeline, selecting
+// an event or Time > Previous / Next Change shows the tables at that moment, read from
+// that recording, under the same banner; the live model runs on meanwhile (the log and
+// the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Without
+// a recording (--no-record) the cursor is unavailable and the chart's tooltip and the
+// status bar say why.
 #pragma once
 
 #include <QFutureWatcher>
@@ -40,6 +46,7 @@ namespace ncv {
 
 class DiagnosticsDialog;
 class EventPane;
+class LiveTimeTravel;
 class NotificationModel;
 class RecordingFeed;
 class RecordingSession;
@@ -82,9 +89,13 @@ public:
 
     /// The recording shown, or null for the live window.
     RecordingSession *recordingSession() const { return m_session.get(); }
-    /// The bar above the tables naming the moment they show (recordings only; hidden live).
+    /// The live window's time cursor; null in a recording window.
+    LiveTimeTravel *liveTimeTravel() const { return m_timeTravel; }
+    /// The bar above the tables naming the moment they show (recordings; the live window
+    /// while it shows the past).
     QWidget *stateBanner() const { return m_banner; }
-    /// Its text as one line: "State at 2026-11-21 03:12:07.123456 UTC — Back to the end (Ctrl+L)".
+    /// Its text as one line: "State at 2026-11-21 03:12:07.123456 UTC — Back to the end (Ctrl+L)"
+    /// ("— Back to live (Ctrl+L)" in the live window); "" when hidden.
     QString stateBannerText() const;
 
     /// AF_INET, AF_INET6 or AF_UNSPEC chosen in the family selector (restored from the
@@ -145,7 +156,9 @@ public:
     QAction *diagnosticsAction() const { return m_diagnosticsAction; }
     QAction *openAction() const { return m_openAction; }
     QMenu *recentMenu() const { return m_recentMenu; }
-    /// Recordings: back to the end (Ctrl+L), previous / next change (Alt+Left / Alt+Right).
+    /// Back to the end of a recording, or to live in the live window ("backToLiveAction":
+    /// the live tables, and the timeline follows the live edge) (Ctrl+L); previous / next
+    /// change (Alt+Left / Alt+Right).
     QAction *backToEndAction() const { return m_backToEndAction; }
     QAction *previousChangeAction() const { return m_previousChangeAction; }
     QAction *nextChangeAction() const { return m_nextChangeAction; }
@@ -169,9 +182,10 @@ public Q_SLOTS:
     /// "openErrorBox", not modal) and the status bar, and returns nullptr; this window
     /// stays as it was.
     MainWindow *openRecording(const QString &path);
-    /// Recording windows: shows the tables at us (µs since the epoch, clamped to the
-    /// recording) and moves the time cursor there. False when not a recording window or the
-    /// file cannot be read (the status bar says why).
+    /// Shows the tables at us (µs since the epoch, clamped to the recording; in the live
+    /// window to [its recording's start, now], read from its recording) and moves the time
+    /// cursor there. False when the live window does not record or the file cannot be read
+    /// (the status bar says why).
     bool setTimeCursor(qint64 us);
     /// Recording windows: opens a dialog with the net changes between the tables at fromUs
     /// and at toUs (RecordingSession::diff) and returns it (not modal, deleted on close);
@@ -198,8 +212,20 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void init();
     void setupRecording();
     void onStateShown(qint64 us);
+    /// The Time menu (before Help) with Previous / Next Change and Back to the End / Live,
+    /// the banner's button, and the cursor moves from the timeline and the event log.
+    QMenu *createTimeMenu();
+    /// Previous (direction < 0) or next change from the cursor.
+    void stepChange(int direction);
+    /// Makes the current row of the event log its event i (when shown).
+    void selectCursorEvent(qint64 i);
+    void setupLiveTimeTravel();
+    /// Gives the time cursor the live recording (or why there is none).
+    void syncTimeTravel();
+    void onLiveTimeChanged();
     void openWithDialog();
     void fillRecentMenu();
     void createActions();
@@ -234,6 +260,7 @@ private:
     LiveRecording m_liveRecordingMode = LiveRecording::FromSettings;
     bool m_liveRecordingTried = false; // startLiveRecording() ran (once, at the first run)
     RecordingFeed *m_feed = nullptr; // the live recording, a child
+    LiveTimeTravel *m_timeTravel = nullptr; // the live window's time cursor, a child
     QFutureWatcher<QString> m_saveWatcher; // the copy's error ("" = saved)
     QString m_savePath; // set while a copy runs
 

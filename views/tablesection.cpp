@@ -252,6 +252,14 @@ bool TableSection::restoreHeaderState(const QByteArray &state)
     return true;
 }
 
+void TableSection::setSourceModel(QAbstractItemModel *source)
+{
+    if (m_proxy->sourceModel() == source)
+        return;
+    m_proxy->setSourceModel(source);
+    updateCountLabel();
+}
+
 bool TableSection::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() == QEvent::FocusIn && (watched == m_view || watched == m_filter))

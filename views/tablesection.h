@@ -33,6 +33,10 @@ public:
     TableSection(const QString &objectName, QAbstractItemModel *source, QAbstractProxyModel *proxy = nullptr,
                  QWidget *parent = nullptr);
 
+    /// Shows source instead (through the same proxy: its sort and filter stay; a model
+    /// reset for the view). Not owned; must outlive its use here.
+    void setSourceModel(QAbstractItemModel *source);
+
     QTableView *view() const { return m_view; }
     QAbstractProxyModel *proxy() const { return m_proxy; }
     QLineEdit *filterEdit() const { return m_filter; }

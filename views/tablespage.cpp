@@ -17,33 +17,15 @@
 
 namespace ncv {
 
-TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(parent)
+TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(parent), m_model(model)
 {
     setObjectName(QStringLiteral("tablesPage"));
     m_interfaces = new TableSection(QStringLiteral("interfaces"), model->interfaces(), nullptr, this);
     m_addresses = new TableSection(QStringLiteral("addresses"), model->addresses(), nullptr, this);
     m_routesProxy = new ColumnFilterProxy(this);
     m_routes = new TableSection(QStringLiteral("routes"), model->routes(), m_routesProxy, this);
-    // When the selected entity is removed (deregistered), the view moves the current row
-    // (and with it the single selection) to a neighbour: that must not silently filter the
-    // routes by another protocol. Connected before the section's proxy, so this runs first.
     EntityTableModel *entityModel = model->entities();
-    connect(entityModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
-            [this, entityModel](const QModelIndex &, int first, int last) {
-                if (!m_routesProxy->hasRequiredValue())
-                    return;
-                for (int row = first; row <= last; ++row) {
-                    if (entityModel->protocolText(row) == m_routesProxy->requiredValue())
-                        m_selectedEntityRemoved = true;
-                }
-            });
-    connect(entityModel, &QAbstractItemModel::rowsRemoved, this, [this] {
-        if (!m_selectedEntityRemoved)
-            return;
-        m_selectedEntityRemoved = false;
-        m_entities->view()->selectionModel()->clear();
-        onEntitySelectionChanged();
-    });
+    watchEntities(entityModel); // before the section's proxy connects: this runs first
     m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
     m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
     m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
@@ -76,6 +58,46 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
+}
+
+void TablesPage::watchEntities(EntityTableModel *entityModel)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_entityConnections))
+        disconnect(c);
+    m_entityConnections.clear();
+    m_selectedEntityRemoved = false;
+    // When the selected entity is removed (deregistered), the view moves the current row
+    // (and with it the single selection) to a neighbour: that must not silently filter the
+    // routes by another protocol.
+    m_entityConnections << connect(entityModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                                   [this, entityModel](const QModelIndex &, int first, int last) {
+                                       if (!m_routesProxy->hasRequiredValue())
+                                           return;
+                                       for (int row = first; row <= last; ++row) {
+                                           if (entityModel->protocolText(row) == m_routesProxy->requiredValue())
+                                               m_selectedEntityRemoved = true;
+                                       }
+                                   });
+    m_entityConnections << connect(entityModel, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (!m_selectedEntityRemoved)
+            return;
+        m_selectedEntityRemoved = false;
+        m_entities->view()->selectionModel()->clear();
+        onEntitySelectionChanged();
+    });
+}
+
+void TablesPage::showModel(NotificationModel *model)
+{
+    if (model == m_model)
+        return;
+    m_model = model;
+    m_interfaces->setSourceModel(model->interfaces());
+    m_addresses->setSourceModel(model->addresses());
+    m_routes->setSourceModel(model->routes());
+    // Watched before the entities' proxy connects to it, as in the constructor.
+    watchEntities(model->entities());
+    m_entities->setSourceModel(model->entities());
 }
 
 QList<TableSection *> TablesPage::sections() const

@@ -15,6 +15,7 @@ class QTabWidget;
 namespace ncv {
 
 class ColumnFilterProxy;
+class EntityTableModel;
 class NotificationModel;
 class TableSection;
 
@@ -36,6 +37,12 @@ public:
     /// The tab bar over the four sections (its current index is saved by the window).
     QTabWidget *tabs() const { return m_tabs; }
 
+    /// Shows model's four tables instead (e.g. a moment of the past beside the live model);
+    /// sort orders and filter lines stay. Not owned; must outlive its use here.
+    void showModel(NotificationModel *model);
+    /// The model whose tables are shown.
+    NotificationModel *model() const { return m_model; }
+
     /// The four sections in tab order.
     QList<TableSection *> sections() const;
     /// The section of the current tab.
@@ -51,7 +58,11 @@ private:
     /// Filters the Routes table to the selected entity's protocol (naming it in the
     /// table's condition note), or shows every route when no entity is selected.
     void onEntitySelectionChanged();
+    /// Watches entities for the removal of the selected entity (replacing the last one watched).
+    void watchEntities(EntityTableModel *entities);
 
+    NotificationModel *m_model = nullptr;
+    QList<QMetaObject::Connection> m_entityConnections;
     QTabWidget *m_tabs = nullptr;
     TableSection *m_interfaces = nullptr;
     TableSection *m_addresses = nullptr;

@@ -55,6 +55,19 @@ qint64 EventHistory::timeUs(qint64 i) const
     return locate(m_chunks, sequence(i), &c).timeUs;
 }
 
+qint64 EventHistory::lastIndexAtOrBefore(qint64 us) const
+{
+    qint64 lo = 0, hi = m_size; // first index with time > us
+    while (lo < hi) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        if (timeUs(mid) <= us)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
 std::string_view EventHistory::encoded(qint64 i) const
 {
     const Chunk *c = nullptr;

@@ -55,6 +55,9 @@ public:
     QString ifName(qint64 i) const;
     /// Event time of event i, microseconds since the Unix epoch (UTC).
     qint64 timeUs(qint64 i) const;
+    /// Index of the newest event with timeUs() <= us, or -1 when none (binary search:
+    /// events are in receive order, which is time order).
+    qint64 lastIndexAtOrBefore(qint64 us) const;
     /// The stored compact form (eventcodec::encode()) of event i, without decoding it; valid
     /// until the history next changes.
     std::string_view encoded(qint64 i) const;

@@ -61,6 +61,8 @@ struct RecordingWriter::Impl {
     std::mutex mutex;
     std::condition_variable wake; // the thread: items or stop
     std::condition_variable room; // the producer: the queue has room
+    std::condition_variable committed; // waitCommitted(): a commit, a failure or the end
+    std::atomic<std::uint64_t> committedSeq {0};
     std::deque<Item> queue;
     std::size_t queuedBytes = 0;
     bool stopping = false;
@@ -99,6 +101,7 @@ struct RecordingWriter::Impl {
         queue.clear();
         queuedBytes = 0;
         room.notify_all();
+        committed.notify_all();
     }
     bool check(int rc, const char *what)
     {
@@ -460,6 +463,11 @@ struct RecordingWriter::Impl {
             }
             if (failed || !commit())
                 break;
+            {
+                std::lock_guard lock(mutex);
+                committedSeq = lastSeq;
+                committed.notify_all();
+            }
             rotateIfDue();
         }
     }
@@ -575,6 +583,8 @@ bool RecordingWriter::finish(QString *error)
             }
             m.thread.join();
             m.finishFile();
+            std::lock_guard lock(m.mutex);
+            m.committed.notify_all();
         }
     }
     std::lock_guard lock(m.mutex);
@@ -589,6 +599,20 @@ bool RecordingWriter::finish(QString *error)
 bool RecordingWriter::failed() const
 {
     return d->failed;
+}
+
+std::uint64_t RecordingWriter::committedSeq() const
+{
+    return d->committedSeq.load();
+}
+
+bool RecordingWriter::waitCommitted(std::uint64_t seq, int timeoutMs)
+{
+    Impl &m = *d;
+    std::unique_lock lock(m.mutex);
+    m.committed.wait_for(lock, std::chrono::milliseconds(std::max(0, timeoutMs)),
+                         [&m, seq] { return m.committedSeq >= seq || m.failed || m.stopping; });
+    return m.committedSeq >= seq;
 }
 
 std::uint64_t RecordingWriter::eventsWritten() const

@@ -99,6 +99,14 @@ public:
     bool failed() const;
     /// Events written (committed or in the open transaction).
     std::uint64_t eventsWritten() const;
+    /// The sequence number of the newest event committed to the file (a reader opened now
+    /// sees every event up to it); 0 before the first commit.
+    std::uint64_t committedSeq() const;
+    /// Waits until the event with sequence number seq (appended before) is committed, at
+    /// most timeoutMs milliseconds (the thread commits as soon as its queue is empty, and
+    /// at least every Options::transactionMs under a steady stream). Returns false on
+    /// timeout, or when the writer failed or was finished before committing it.
+    bool waitCommitted(std::uint64_t seq, int timeoutMs);
 
 private:
     struct Impl;

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// LiveTimeTravel: the live window's time cursor. The live NotificationModel runs on
+// untouched (its tables, event log and timeline keep receiving every event); this class
+// holds a second NotificationModel (Full, snapshot rows are not events), fed by a
+// ReplaySource with RecordingReader::stateAt(T) read from the live recording file
+// (RecordingFeed::currentPath(), opened read-only beside the writer while the past is
+// shown: SQLite WAL, one short read per statement, no long-lived read transaction). The window shows pastModel()'s
+// tables while isInPast(), the live model's otherwise; backToLive() empties the past
+// tables again, so a second table set exists only while the past is shown.
+//
+// Events not yet committed to the file (the writer commits as soon as its queue is empty,
+// within Options::transactionMs under a steady stream): showStateAt(T) first waits, at
+// most kCommitWaitMs, until the newest event of the live history at or before T is
+// committed (RecordingFeed::waitCommitted); a click on the newest moment therefore shows
+// every event the event log shows up to it. If the wait times out (a disk stalled) or the
+// writer failed, the tables show what the file has, and note() says how many of the
+// log's events up to T the file is missing. Records received but not yet applied to the
+// live history (at most one update interval, NotificationModel::kUpdateIntervalMs) are
+// after the newest moment the log shows and are not waited for.
+//
+// Without a recording (--no-record, the setting off, the file could not be created) the
+// cursor is unavailable: showStateAt() fails with unavailableReason().
+// GUI thread only (the models are Qt models).
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <memory>
+
+namespace ncv {
+
+namespace recording {
+class RecordingReader;
+}
+class NotificationModel;
+class RecordingFeed;
+class ReplaySource;
+
+class LiveTimeTravel : public QObject {
+    Q_OBJECT
+public:
+    /// Longest wait for the writer in showStateAt(), milliseconds.
+    static constexpr int kCommitWaitMs = 2000;
+
+    /// live: the window's model (not owned; must outlive this object).
+    explicit LiveTimeTravel(NotificationModel *live, QObject *parent = nullptr);
+    ~LiveTimeTravel() override;
+
+    /// The live recording to read the past from (not owned; a QPointer: a feed deleted
+    /// later makes the cursor unavailable). null: unavailable, with why as the reason
+    /// ("" keeps the default "this window does not record").
+    void setFeed(RecordingFeed *feed, const QString &why = QString());
+    bool isAvailable() const;
+    /// One line: why the cursor is unavailable; "" when it is available.
+    QString unavailableReason() const;
+
+    /// The model whose tables show the past (owned). Its history stays empty.
+    NotificationModel *pastModel() const { return m_past.get(); }
+    /// True from a successful showStateAt() until backToLive().
+    bool isInPast() const { return m_inPast; }
+    /// The moment the past tables show, µs since the epoch (UTC); valid while isInPast().
+    qint64 cursorUs() const { return m_cursorUs; }
+    /// "" when the past tables hold every event of the live history up to cursorUs();
+    /// else one line saying how many are not in the file yet.
+    QString note() const { return m_note; }
+
+    /// Fills pastModel()'s tables with the state at atUs (clamped to [the first event of
+    /// the file or the history, now]) read from the live recording, after waiting for the
+    /// writer as the class comment says. Returns false with *error one line when
+    /// unavailable or the file cannot be read (then the tables keep what they showed).
+    bool showStateAt(qint64 atUs, QString *error);
+    /// Leaves the past: empties pastModel()'s tables, closes the file and emits liveShown().
+    void backToLive();
+
+    /// Over the live history: the newest event time before us, or -1 when none.
+    qint64 previousChangeUs(qint64 us) const;
+    /// The oldest event time after us, or -1 when none.
+    qint64 nextChangeUs(qint64 us) const;
+    /// Index in the live history of the newest event at or before us, or -1 when none.
+    qint64 eventIndexAt(qint64 us) const;
+
+Q_SIGNALS:
+    /// pastModel()'s tables now show the state at atUs.
+    void stateShown(qint64 atUs);
+    /// Back to live: the window shows the live tables again.
+    void liveShown();
+
+private:
+    bool openReader(QString *error);
+
+    NotificationModel *m_live;
+    QPointer<RecordingFeed> m_feed;
+    QString m_unavailable;
+    std::unique_ptr<recording::RecordingReader> m_reader;
+    QString m_readerPath;
+    std::unique_ptr<ReplaySource> m_source;
+    std::unique_ptr<NotificationModel> m_past; // after m_source: destroyed (cancelled) first
+    bool m_inPast = false;
+    qint64 m_cursorUs = 0;
+    QString m_note;
+};
+
+} // namespace ncv
