@@ -3,8 +3,9 @@
 // (PRAGMA application_id), its version (PRAGMA user_version) and its schema, documented
 // for users in docs/recording-format.md. Compatibility: a reader opens every version up to
 // kFormatVersion and refuses newer ones; a new version may add tables, columns and meta
-// names (readers ignore what they do not know) but never changes what an existing column
-// holds.
+// names (readers ignore what they do not know). A change of what a column holds is a new
+// version whose reader still reads the older ones: version 2 changed events.record from the
+// whole event (eventcodec.h) to what the key columns do not say (eventcolumns.h).
 #pragma once
 
 #include <cstdint>
@@ -14,11 +15,11 @@ namespace ncv::recording {
 /// PRAGMA application_id of every recording: "NCVR" as a big-endian 32-bit number.
 inline constexpr std::int32_t kApplicationId = 0x4E435652;
 /// PRAGMA user_version: the format version this program writes and the newest it reads.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2;
 /// Rows of one keyframe_rows blob at most.
 inline constexpr int kKeyframePartRows = 65'536;
 
-/// The schema of format version 1 (created in one transaction by the writer).
+/// The schema (created in one transaction by the writer); versions 1 and 2 have the same.
 inline constexpr char kSchema[] = R"sql(
 CREATE TABLE meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE object_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);

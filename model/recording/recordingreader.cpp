@@ -2,6 +2,7 @@
 #include "model/recording/recordingreader.h"
 
 #include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
@@ -254,7 +255,8 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
 {
     sql::Stmt s;
     if (s.prepare(d->db,
-                  "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+                  "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, destination, "
+                  "route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
                   "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?")
         != SQLITE_OK) {
         if (error)
@@ -265,6 +267,7 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     // probes below add to these without wrapping around).
     toSeq = std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime));
     RecordedEvent ev;
+    EventColumns columns;
     std::uint64_t next = fromSeq;
     std::uint64_t undecodable = 0, firstUndecodable = 0;
     bool reloadedNames = false;
@@ -290,7 +293,26 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             ++rows;
             next = ev.seq + 1;
             const std::string_view blob = s.blob(3);
-            if (!eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record)) {
+            bool decoded;
+            if (m_info.formatVersion == 1) {
+                decoded = eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record) != nullptr;
+            } else {
+                columns.object = ObjectKind(s.int64(4));
+                columns.change = ChangeKind(s.int64(5));
+                columns.family = Family(s.int64(6));
+                columns.origin = Origin(s.int64(7));
+                columns.ifIndex = std::uint32_t(s.int64(8));
+                const std::string_view destination = s.text(9);
+                columns.destination.assign(destination.data(), destination.size());
+                columns.routeKeys = !s.isNull(10);
+                columns.table = std::uint32_t(s.int64(10));
+                columns.metric = std::uint32_t(s.int64(11));
+                columns.tos = std::uint32_t(s.int64(12));
+                columns.hasProtocol = !s.isNull(13);
+                columns.protocol = std::uint32_t(s.int64(13));
+                decoded = decodeRecord(columns, blob.data(), blob.data() + blob.size(), &ev.record);
+            }
+            if (!decoded) {
                 if (undecodable++ == 0)
                     firstUndecodable = ev.seq;
                 continue;

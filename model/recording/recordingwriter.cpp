@@ -2,6 +2,7 @@
 #include "model/recording/recordingwriter.h"
 
 #include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordstate.h"
 #include "model/recording/sqlitedb.h"
@@ -74,6 +75,7 @@ struct RecordingWriter::Impl {
     std::unique_ptr<RecordState> state;
     QHash<QString, std::int64_t> nameIds;
     ChangeRecord scratch;
+    std::string record; // events.record of the event being written
     std::uint64_t lastSeq = 0;
     std::int64_t maxTimeUs = 0; // newest event time written
     std::uint64_t eventsSinceKeyframe = 0;
@@ -151,29 +153,29 @@ struct RecordingWriter::Impl {
         }
         scratch.timeUs = item.timeUs;
         state->apply(scratch);
-        const Row &row = scratch.row();
+        const EventColumns c = EventColumns::of(scratch);
+        record.clear();
+        encodeRecord(scratch, c, record);
         sql::Stmt &s = insertEvent;
         s.bind(1, std::int64_t(item.seq));
         s.bind(2, item.timeUs);
-        s.bind(3, std::int64_t(scratch.object));
-        s.bind(4, std::int64_t(scratch.change));
-        s.bind(5, std::int64_t(scratch.family));
-        s.bind(6, std::int64_t(scratch.origin));
+        s.bind(3, std::int64_t(c.object));
+        s.bind(4, std::int64_t(c.change));
+        s.bind(5, std::int64_t(c.family));
+        s.bind(6, std::int64_t(c.origin));
         s.bind(7, std::int64_t(0)); // the recorded namespace
-        s.bind(8, std::int64_t(rowIfIndex(row)));
+        s.bind(8, std::int64_t(c.ifIndex));
         s.bind(9, nameId(item.ifName));
-        if (const auto *r = std::get_if<RouteRow>(&row)) {
-            s.bind(10, std::string_view(toCidr(r->destination, r->prefixLength)));
-            s.bind(11, std::int64_t(r->table));
-            s.bind(12, std::int64_t(r->metric));
-            s.bind(13, std::int64_t(r->tos));
-            s.bind(14, std::int64_t(r->protocol));
-        } else if (const auto *a = std::get_if<AddressRow>(&row)) {
-            s.bind(10, std::string_view(toCidr(a->address, a->prefixLength)));
-        } else if (const auto *e = std::get_if<EntityRow>(&row)) {
-            s.bind(14, std::int64_t(e->protocol));
+        if (!c.destination.empty())
+            s.bind(10, std::string_view(c.destination));
+        if (c.routeKeys) {
+            s.bind(11, std::int64_t(c.table));
+            s.bind(12, std::int64_t(c.metric));
+            s.bind(13, std::int64_t(c.tos));
         }
-        s.bindBlob(15, item.record.data(), item.record.size());
+        if (c.hasProtocol)
+            s.bind(14, std::int64_t(c.protocol));
+        s.bindBlob(15, record.data(), record.size());
         const int rc = s.step();
         s.reset();
         if (!check(rc, "writing an event"))
