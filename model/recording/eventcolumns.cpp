@@ -5,7 +5,9 @@
 #include "platform/rowdelta.h"
 #include "platform/rowfields.h"
 
+#include <array>
 #include <charconv>
+#include <string_view>
 
 namespace ncv::recording {
 
@@ -19,29 +21,64 @@ constexpr unsigned kHasChangedFields = 0x40;
 constexpr unsigned kHasNote = 0x80;
 
 /// "10.0.0.0/24" -> address and prefix length; false when it is not such a text.
-bool parseCidr(const std::string &text, IpAddress *address, std::uint8_t *prefixLength)
+bool parseCidr(std::string_view text, IpAddress *address, std::uint8_t *prefixLength)
 {
     const std::size_t slash = text.find('/');
-    if (slash == std::string::npos)
+    if (slash == std::string_view::npos)
         return false;
     unsigned length = 0;
     const char *end = text.data() + text.size();
     const auto [p, ec] = std::from_chars(text.data() + slash + 1, end, length);
     if (ec != std::errc() || p != end || length > 128)
         return false;
-    *address = IpAddress::parse(text.substr(0, slash));
     *prefixLength = std::uint8_t(length);
-    return address->family != Family::Unspec;
+    const std::string_view host = text.substr(0, slash);
+    if (host.find(':') != std::string_view::npos) {
+        *address = IpAddress::parse(std::string(host));
+        return address->family != Family::Unspec;
+    }
+    // Dotted quad, as toCidr() writes it (the common case: read once per event).
+    std::array<std::uint8_t, 4> bytes {};
+    const char *q = host.data();
+    const char *hostEnd = q + host.size();
+    for (std::size_t i = 0; i < 4; ++i) {
+        unsigned value = 0;
+        const auto [next, err] = std::from_chars(q, hostEnd, value);
+        if (err != std::errc() || value > 255 || next - q > 3)
+            return false;
+        bytes[i] = std::uint8_t(value);
+        q = next;
+        if (i < 3) {
+            if (q == hostEnd || *q != '.')
+                return false;
+            ++q;
+        }
+    }
+    if (q != hostEnd)
+        return false;
+    *address = IpAddress::v4(bytes[0], bytes[1], bytes[2], bytes[3]);
+    return true;
+}
+
+/// row holding a default R (the storage of the one it held kept: no allocation per event).
+template<typename R> R &resetRow(Row &row)
+{
+    static const R empty {};
+    if (R *held = std::get_if<R>(&row)) {
+        *held = empty;
+        return *held;
+    }
+    return row.emplace<R>();
 }
 
 /// row = a default row of the Row alternative index (0 when it is out of range).
 void resetTo(Row &row, std::size_t index)
 {
     switch (index) {
-    case 1: row = InterfaceRow {}; break;
-    case 2: row = AddressRow {}; break;
-    case 3: row = RouteRow {}; break;
-    case 4: row = EntityRow {}; break;
+    case 1: resetRow<InterfaceRow>(row); break;
+    case 2: resetRow<AddressRow>(row); break;
+    case 3: resetRow<RouteRow>(row); break;
+    case 4: resetRow<EntityRow>(row); break;
     default: row = std::monostate {}; break;
     }
 }
@@ -99,19 +136,15 @@ EventColumns EventColumns::of(const ChangeRecord &r)
 void EventColumns::keyRow(Row &row) const
 {
     switch (object) {
-    case ObjectKind::Interface: {
-        InterfaceRow &i = row.emplace<InterfaceRow>();
-        i.ifIndex = ifIndex;
-        break;
-    }
+    case ObjectKind::Interface: resetRow<InterfaceRow>(row).ifIndex = ifIndex; break;
     case ObjectKind::Address: {
-        AddressRow &a = row.emplace<AddressRow>();
+        AddressRow &a = resetRow<AddressRow>(row);
         a.ifIndex = ifIndex;
         parseCidr(destination, &a.address, &a.prefixLength);
         break;
     }
     case ObjectKind::Route: {
-        RouteRow &r = row.emplace<RouteRow>();
+        RouteRow &r = resetRow<RouteRow>(row);
         parseCidr(destination, &r.destination, &r.prefixLength);
         if (routeKeys) {
             r.table = table;
@@ -123,12 +156,23 @@ void EventColumns::keyRow(Row &row) const
         break;
     }
     case ObjectKind::Entity: {
-        EntityRow &e = row.emplace<EntityRow>();
+        EntityRow &e = resetRow<EntityRow>(row);
         if (hasProtocol)
             e.protocol = protocol;
         break;
     }
     default: row = std::monostate {}; break;
+    }
+}
+
+std::size_t EventColumns::keyRowIndex() const
+{
+    switch (object) {
+    case ObjectKind::Interface: return 1;
+    case ObjectKind::Address: return 2;
+    case ObjectKind::Route: return 3;
+    case ObjectKind::Entity: return 4;
+    default: return 0;
     }
 }
 
@@ -169,17 +213,17 @@ bool decodeRecord(const EventColumns &c, const char *data, const char *end, Chan
     if (!in.ok || beforeIndex >= std::variant_size_v<Row> || afterIndex >= std::variant_size_v<Row>)
         return false;
     r->changedFields = (flags & kHasChangedFields) ? FieldMask(in.varint()) : 0;
-    thread_local Row key;
-    c.keyRow(key);
-    if (beforeIndex == key.index())
-        r->before = key;
+    // The rows are built in place (a record reused for the next event keeps its storage).
+    const std::size_t keyIndex = c.keyRowIndex();
+    if (beforeIndex == keyIndex)
+        c.keyRow(r->before);
     else
         resetTo(r->before, beforeIndex);
     getDelta(in, r->before);
     if (afterIndex == beforeIndex)
         r->after = r->before;
-    else if (afterIndex == key.index())
-        r->after = key;
+    else if (afterIndex == keyIndex)
+        c.keyRow(r->after);
     else
         resetTo(r->after, afterIndex);
     if (in.ok)

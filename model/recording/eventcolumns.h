@@ -40,6 +40,8 @@ struct EventColumns {
     /// The row the columns describe: a default row of the object's kind (monostate for
     /// other objects) with the key fields the columns hold.
     void keyRow(platform::Row &row) const;
+    /// The Row alternative keyRow() makes (0 = monostate).
+    std::size_t keyRowIndex() const;
 };
 
 /// Appends format 2's record of r (its columns c = EventColumns::of(r)) to out.

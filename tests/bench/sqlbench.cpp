@@ -4,7 +4,7 @@
 // 1M encoded IPv4 route events, in transactions of 50k, WAL and synchronous=NORMAL as the
 // writer sets them. Prints "key value" lines (events per second, bytes per event).
 //   ncv_sqlbench [N] [DIR]
-#include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "platform/format.h"
 
@@ -55,7 +55,7 @@ std::vector<Event> makeEvents(int n)
         row.nextHops.push_back(hop);
         r.after = row;
         Event e {i + 1, t0 + i * 3, {}, toCidr(row.destination, 32), 2, row.table, row.metric, row.protocol};
-        eventcodec::encode(r, e.record);
+        recording::encodeRecord(r, recording::EventColumns::of(r), e.record);
         events.push_back(std::move(e));
     }
     return events;
