@@ -316,14 +316,16 @@ void TestRecording::readsEveryKindOfEvent()
     std::string why;
     QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
     sql::Stmt s;
-    QCOMPARE(s.prepare(db, "SELECT key, destination, route_table, metric, protocol FROM events WHERE seq = 11"),
-             SQLITE_OK);
+    QCOMPARE(
+        s.prepare(db, "SELECT key, destination, route_table, metric, protocol, time_us FROM events WHERE seq = 11"),
+        SQLITE_OK);
     QCOMPARE(s.step(), SQLITE_ROW);
     QCOMPARE(QString::fromUtf8(s.text(0)), u"0 route 100 10.1.0.0/16 tos 8 metric 100 dev 2"_s);
     QCOMPARE(QString::fromUtf8(s.text(1)), u"10.1.0.0/16"_s);
     QCOMPARE(s.int64(2), std::int64_t(100));
     QCOMPARE(s.int64(3), std::int64_t(100));
     QCOMPARE(s.int64(4), std::int64_t(4));
+    QCOMPARE(s.int64(5), history[10].timeUs);
 }
 
 void TestRecording::stateAtEqualsTheReplayedHistory_data()

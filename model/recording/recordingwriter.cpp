@@ -85,6 +85,7 @@ struct RecordingWriter::Impl {
     std::uint64_t txFirst = 0, txLast = 0;
     std::int64_t lastEndUs = 0; // meta end_time_us as last written
     std::int64_t fileStartUs = 0; // when the current file was created
+    std::int64_t timeBaseUs = 0; // the current file's time base (events.time_offset_us)
     RecordingMeta recordingMeta;
     QString basePath; // as given to open()
     QString currentPath; // the file being written (under mutex when read from outside)
@@ -158,7 +159,7 @@ struct RecordingWriter::Impl {
         encodeRecord(scratch, c, record);
         sql::Stmt &s = insertEvent;
         s.bind(1, std::int64_t(item.seq));
-        s.bind(2, item.timeUs);
+        s.bind(2, item.timeUs - timeBaseUs);
         s.bind(3, std::int64_t(c.object));
         s.bind(4, std::int64_t(c.change));
         s.bind(5, std::int64_t(c.family));
@@ -337,12 +338,14 @@ struct RecordingWriter::Impl {
             + "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         if (db.exec(pragmas.c_str()) != SQLITE_OK)
             return dbFail("setting it up");
-        if (db.exec("BEGIN") != SQLITE_OK || db.exec(kSchema) != SQLITE_OK)
+        const std::int64_t now = platform::nowUs();
+        timeBaseUs = now;
+        if (db.exec("BEGIN") != SQLITE_OK || db.exec(schema(timeBaseUs).c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
             || insertEvent.prepare(db,
-                                   "INSERT INTO events(seq, time_us, object, change, family, origin, ns, ifindex, "
-                                   "name_id, destination, route_table, metric, tos, protocol, record) "
+                                   "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, "
+                                   "ifindex, name_id, destination, route_table, metric, tos, protocol, record) "
                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 != SQLITE_OK
             || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
@@ -350,7 +353,6 @@ struct RecordingWriter::Impl {
             || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframeRows.prepare(db, "INSERT INTO keyframe_rows VALUES (?, ?, ?)") != SQLITE_OK)
             return dbFail("preparing statements");
-        const std::int64_t now = platform::nowUs();
         lastKeyframeUs = now;
         lastEndUs = now;
         fileStartUs = now;
@@ -363,7 +365,7 @@ struct RecordingWriter::Impl {
             && meta("host_name", m.hostName) && meta("os", m.os) && meta("kernel", m.kernel) && meta("source", m.source)
             && meta("family_filter", m.familyFilter) && meta("key_scheme", m.keyScheme)
             && meta("start_time_us", QString::number(now)) && meta("start_time_utc", isoUtc(now))
-            && meta("end_time_us", QString::number(now));
+            && meta("end_time_us", QString::number(now)) && meta("time_base_us", QString::number(timeBaseUs));
         if (ok && part > 0)
             ok = meta("part", QString::number(part))
                 && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));
