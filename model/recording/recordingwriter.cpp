@@ -439,7 +439,14 @@ struct RecordingWriter::Impl {
             for (;;) {
                 batch.clear();
                 {
-                    std::lock_guard lock(mutex);
+                    std::unique_lock lock(mutex);
+                    // Events arriving while the transaction is young join it: one commit
+                    // (a commits row, the WAL write of the pages it touched) per
+                    // transactionMs while events trickle in, not one per few events.
+                    const std::int64_t left = options.transactionMs - (steadyMs() - started);
+                    if (left > 0)
+                        wake.wait_for(lock, std::chrono::milliseconds(left),
+                                      [this] { return stopping || !queue.empty(); });
                     while (!queue.empty() && batch.size() < 4096) {
                         queuedBytes -= queue.front().record.size() + kItemOverhead;
                         batch.push_back(std::move(queue.front()));
