@@ -256,15 +256,19 @@ void TestRecording::writesAndReadsBackEvents()
 void TestRecording::readsEveryKindOfEvent_data()
 {
     QTest::addColumn<int>("version");
-    QTest::newRow("format 1 (the kept file data/recording-v1.ncv)") << 1;
-    QTest::newRow("format 2 (written now)") << 2;
+    QTest::addColumn<bool>("withoutTimeBase");
+    QTest::newRow("format 1 (the kept file data/recording-v1.ncv)") << 1 << false;
+    QTest::newRow("format 2 (written now)") << 2 << false;
+    // The reader then takes the generated time_us instead of offset + meta time_base_us.
+    QTest::newRow("format 2 without meta time_base_us") << 2 << true;
 }
 
 void TestRecording::readsEveryKindOfEvent()
 {
     QFETCH(int, version);
+    QFETCH(bool, withoutTimeBase);
     const std::vector<HistoryEvent> history = recordingHistory();
-    const QString path = m_dir.filePath(u"history-%1.ncv"_s.arg(version));
+    const QString path = m_dir.filePath(u"history-%1-%2.ncv"_s.arg(version).arg(withoutTimeBase));
     QString error;
     if (version == 1) {
         const QString kept = QFINDTESTDATA("data/recording-v1.ncv");
@@ -283,6 +287,12 @@ void TestRecording::readsEveryKindOfEvent()
                 w.requestKeyframe(u"start"_s);
         }
         QVERIFY2(w.finish(&error), qPrintable(error));
+        if (withoutTimeBase) {
+            sql::Db db;
+            std::string why;
+            QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
+            QCOMPARE(db.exec("DELETE FROM meta WHERE name = 'time_base_us'"), SQLITE_OK);
+        }
     }
     QCOMPARE(kFormatVersion, 2);
     RecordingReader reader;

@@ -279,15 +279,18 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
         fromUs = minusSaturated(fromUs, base);
         toUs = minusSaturated(toUs, base);
     }
+    // Format 1: the record holds the whole event; format 2: the columns hold part of it.
+    const char *sql = m_info.formatVersion == 1
+        ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+          "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
+        : offsets ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
+                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
+                    "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
+                  : "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, "
+                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
+                    "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?";
     sql::Stmt s;
-    if (s.prepare(d->db,
-                  offsets ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
-                            "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
-                            "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
-                          : "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, "
-                            "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
-                            "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?")
-        != SQLITE_OK) {
+    if (s.prepare(d->db, sql) != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
         return false;
