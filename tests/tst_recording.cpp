@@ -8,17 +8,23 @@
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
+#include "model/recording/sqlitedb.h"
 #include "platform/format.h"
 #include "support/modeltestrows.h"
+#include "support/recordinghistory.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <string>
+#include <vector>
 
 using namespace ncv;
 using namespace ncv::recording;
@@ -122,6 +128,24 @@ std::set<std::string> routesOf(const RecordState &state)
     return routes;
 }
 
+/// Every row of state in the compact form, sorted: equal lists, equal tables.
+std::vector<std::string> rowsOf(const RecordState &state)
+{
+    std::vector<std::string> rows;
+    state.forEach([&rows](const Row &row) {
+        std::string bytes(1, char(row.index()));
+        std::visit(
+            [&bytes](const auto &r) {
+                if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
+                    encodeRow(r, bytes);
+            },
+            row);
+        rows.push_back(std::move(bytes));
+    });
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
 bool poke(const QString &path, qint64 offset, const QByteArray &bytes)
 {
     QFile f(path);
@@ -137,6 +161,8 @@ class TestRecording : public QObject {
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
     void writesAndReadsBackEvents();
+    void readsEveryKindOfEvent_data();
+    void readsEveryKindOfEvent();
     void stateAtEqualsTheReplayedHistory_data();
     void stateAtEqualsTheReplayedHistory();
     void gapWritesAKeyframe();
@@ -226,6 +252,91 @@ void TestRecording::writesAndReadsBackEvents()
     QCOMPARE(seen, expected);
     QVERIFY(ordered && inRange);
     QVERIFY(reader.problems().isEmpty());
+}
+
+void TestRecording::readsEveryKindOfEvent_data()
+{
+    QTest::addColumn<int>("version");
+    QTest::addColumn<bool>("withoutTimeBase");
+    QTest::newRow("format 1 (the kept file data/recording-v1.ncv)") << 1 << false;
+    QTest::newRow("format 2 (written now)") << 2 << false;
+    // The reader then takes the generated time_us instead of offset + meta time_base_us.
+    QTest::newRow("format 2 without meta time_base_us") << 2 << true;
+}
+
+void TestRecording::readsEveryKindOfEvent()
+{
+    QFETCH(int, version);
+    QFETCH(bool, withoutTimeBase);
+    const std::vector<HistoryEvent> history = recordingHistory();
+    const QString path = m_dir.filePath(u"history-%1-%2.ncv"_s.arg(version).arg(withoutTimeBase));
+    QString error;
+    if (version == 1) {
+        const QString kept = QFINDTESTDATA("data/recording-v1.ncv");
+        QVERIFY(!kept.isEmpty());
+        QVERIFY(QFile::copy(kept, path));
+    } else {
+        RecordingWriter w;
+        QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+        std::string bytes;
+        std::uint64_t seq = 0;
+        for (const HistoryEvent &e : history) {
+            bytes.clear();
+            eventcodec::encode(e.record, bytes);
+            w.append(++seq, e.timeUs, bytes, QString::fromStdString(e.ifName));
+            if (seq == kHistoryStartEvents)
+                w.requestKeyframe(u"start"_s);
+        }
+        QVERIFY2(w.finish(&error), qPrintable(error));
+        if (withoutTimeBase) {
+            sql::Db db;
+            std::string why;
+            QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
+            QCOMPARE(db.exec("DELETE FROM meta WHERE name = 'time_base_us'"), SQLITE_OK);
+        }
+    }
+    QCOMPARE(kFormatVersion, 2);
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.info().formatVersion, version);
+    QCOMPARE(reader.info().keyframes, 2); // start, and after the gap
+    std::vector<RecordedEvent> events;
+    QVERIFY(reader.events(1, 1000, &events, &error));
+    QCOMPARE(events.size(), history.size());
+    RecordState replayed;
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const RecordedEvent &e = events[i];
+        ChangeRecord expected = history[i].record;
+        expected.timeUs = history[i].timeUs;
+        QCOMPARE(e.seq, std::uint64_t(i + 1));
+        QCOMPARE(e.record.timeUs, expected.timeUs);
+        QCOMPARE(e.ifName, QString::fromStdString(history[i].ifName));
+        std::string want, got;
+        eventcodec::encode(expected, want);
+        eventcodec::encode(e.record, got);
+        QVERIFY2(got == want, qPrintable(u"event %1"_s.arg(i + 1)));
+        // The tables at its time: the keyframe before it and the events since.
+        replayed.apply(expected);
+        RecordState state;
+        QVERIFY2(reader.stateAt(expected.timeUs, &state, &error), qPrintable(error));
+        QVERIFY2(rowsOf(state) == rowsOf(replayed), qPrintable(u"tables at event %1"_s.arg(i + 1)));
+    }
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+    // What sqlite3 users read: the key columns, the same in both versions.
+    sql::Db db;
+    std::string why;
+    QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
+    sql::Stmt s;
+    QCOMPARE(
+        s.prepare(db, "SELECT key, destination, route_table, metric, protocol, time_us FROM events WHERE seq = 11"),
+        SQLITE_OK);
+    QCOMPARE(s.step(), SQLITE_ROW);
+    QCOMPARE(QString::fromUtf8(s.text(0)), u"0 route 100 10.1.0.0/16 tos 8 metric 100 dev 2"_s);
+    QCOMPARE(QString::fromUtf8(s.text(1)), u"10.1.0.0/16"_s);
+    QCOMPARE(s.int64(2), std::int64_t(100));
+    QCOMPARE(s.int64(3), std::int64_t(100));
+    QCOMPARE(s.int64(4), std::int64_t(4));
+    QCOMPARE(s.int64(5), history[10].timeUs);
 }
 
 void TestRecording::stateAtEqualsTheReplayedHistory_data()
@@ -471,12 +582,13 @@ void TestRecording::refusesWhatIsNotARecording()
 void TestRecording::refusesANewerFormatVersion()
 {
     const QString path = writeScript(u"newer.ncv"_s);
-    QVERIFY(poke(path, 60, QByteArray("\0\0\0\x02", 4))); // user_version, big-endian
+    QCOMPARE(kFormatVersion, 2);
+    QVERIFY(poke(path, 60, QByteArray("\0\0\0\x03", 4))); // user_version, big-endian
     RecordingReader reader;
     QString error;
     QVERIFY(!reader.open(path, &error));
     QVERIFY(reader.status() == RecordingReader::Status::NewerFormat);
-    QVERIFY2(error.contains(u"format version 2 is newer"_s), qPrintable(error));
+    QVERIFY2(error.contains(u"format version 3 is newer"_s), qPrintable(error));
 }
 
 void TestRecording::damagedFileOpensWhatIsValid_data()

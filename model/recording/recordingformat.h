@@ -3,23 +3,31 @@
 // (PRAGMA application_id), its version (PRAGMA user_version) and its schema, documented
 // for users in docs/recording-format.md. Compatibility: a reader opens every version up to
 // kFormatVersion and refuses newer ones; a new version may add tables, columns and meta
-// names (readers ignore what they do not know) but never changes what an existing column
-// holds.
+// names (readers ignore what they do not know). A change of what a column holds is a new
+// version whose reader still reads the older ones: version 2 changed events.record from the
+// whole event (eventcodec.h) to what the key columns do not say (eventcolumns.h), and
+// stores events.time_us as an offset from the file's time base (time_us is generated).
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace ncv::recording {
 
 /// PRAGMA application_id of every recording: "NCVR" as a big-endian 32-bit number.
 inline constexpr std::int32_t kApplicationId = 0x4E435652;
 /// PRAGMA user_version: the format version this program writes and the newest it reads.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2;
 /// Rows of one keyframe_rows blob at most.
 inline constexpr int kKeyframePartRows = 65'536;
 
-/// The schema of format version 1 (created in one transaction by the writer).
-inline constexpr char kSchema[] = R"sql(
+/// The time base of a file's schema(): events.time_us = base + time_offset_us.
+inline constexpr char kTimeBasePlaceholder[] = "TIME_BASE_US";
+
+/// The schema of format 2 with kTimeBasePlaceholder for the time base (created in one
+/// transaction by the writer). Format 1 stored time_us itself (no time_offset_us).
+inline constexpr char kSchemaTemplate[] = R"sql(
 CREATE TABLE meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE object_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE change_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -29,7 +37,9 @@ CREATE TABLE namespaces(ns INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE events(
     seq INTEGER PRIMARY KEY,
-    time_us INTEGER NOT NULL,
+    -- An offset from the file's time base (meta time_base_us): 4 bytes for the first 35
+    -- minutes, 6 bytes for 4 years, where the time itself takes 8.
+    time_us INTEGER GENERATED ALWAYS AS (TIME_BASE_US + time_offset_us) VIRTUAL,
     object INTEGER NOT NULL,
     change INTEGER NOT NULL,
     family INTEGER NOT NULL,
@@ -43,6 +53,7 @@ CREATE TABLE events(
     tos INTEGER,
     protocol INTEGER,
     record BLOB NOT NULL,
+    time_offset_us INTEGER NOT NULL,
     key TEXT GENERATED ALWAYS AS (ns || ' ' || CASE object
         WHEN 1 THEN 'interface ' || ifindex
         WHEN 2 THEN 'address ' || ifindex || ' ' || destination
@@ -94,5 +105,16 @@ LEFT JOIN families f ON f.code = e.family
 LEFT JOIN origins g ON g.code = e.origin
 LEFT JOIN names n ON n.id = e.name_id;
 )sql";
+
+/// kSchemaTemplate for a file whose time base is timeBaseUs (µs since the epoch, UTC).
+inline std::string schema(std::int64_t timeBaseUs)
+{
+    std::string sql = kSchemaTemplate;
+    const std::string base = std::to_string(timeBaseUs);
+    const std::string_view placeholder = kTimeBasePlaceholder;
+    for (std::size_t at = sql.find(placeholder); at != std::string::npos; at = sql.find(placeholder, at))
+        sql.replace(at, placeholder.size(), base);
+    return sql;
+}
 
 } // namespace ncv::recording

@@ -2,6 +2,7 @@
 #include "model/recording/recordingreader.h"
 
 #include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <optional>
 
 namespace ncv::recording {
 
@@ -44,6 +46,16 @@ template<typename R> bool readRowInto(compact::CheckedReader &in, Row &row)
 // decoded, so that the route index's cache misses overlap instead of coming one by one.
 constexpr std::size_t kAhead = 8;
 
+/// a - b, held within the int64 range.
+std::int64_t minusSaturated(std::int64_t a, std::int64_t b)
+{
+    if (b > 0 && a < std::numeric_limits<std::int64_t>::min() + b)
+        return std::numeric_limits<std::int64_t>::min();
+    if (b < 0 && a > std::numeric_limits<std::int64_t>::max() + b)
+        return std::numeric_limits<std::int64_t>::max();
+    return a - b;
+}
+
 // Damaged places one scan skips before it leaves out the rest: each costs a few probes, and a
 // file damaged everywhere would otherwise be probed sequence by sequence.
 constexpr int kMaxDamagedRegions = 1000;
@@ -53,6 +65,7 @@ constexpr int kMaxDamagedRegions = 1000;
 struct RecordingReader::Impl {
     sql::Db db;
     QStringList names; // names.id -> name (ids are dense from 0)
+    std::optional<std::int64_t> timeBase; // format 2: meta time_base_us
     std::string error() const { return db.errorMessage(); }
 };
 
@@ -70,6 +83,7 @@ void RecordingReader::close()
 {
     d->db.close();
     d->names.clear();
+    d->timeBase.reset();
     m_status = Status::Closed;
     m_info = {};
     m_problems.clear();
@@ -202,6 +216,11 @@ bool RecordingReader::readInfo(QString *error)
     m_info.endUs
         = std::max<std::int64_t>(m_info.startUs, m_info.meta.value(QStringLiteral("end_time_us")).toLongLong());
     m_info.cleanEnd = m_info.meta.value(QStringLiteral("clean_end")) == u"1";
+    bool baseOk = false;
+    const qlonglong base = m_info.meta.value(QStringLiteral("time_base_us")).toLongLong(&baseOk);
+    d->timeBase.reset();
+    if (m_info.formatVersion >= 2 && baseOk)
+        d->timeBase = base;
     // A damaged events table is not fatal: its range then comes from the commit log.
     if (s.prepare(d->db, "SELECT min(seq), max(seq) FROM events") == SQLITE_OK && s.step() == SQLITE_ROW) {
         m_info.firstSeq = s.isNull(0) ? 0 : std::uint64_t(s.int64(0));
@@ -252,11 +271,26 @@ bool RecordingReader::loadNames()
 bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
                            const std::function<bool(const RecordedEvent &)> &visit, QString *error)
 {
+    // Format 2 stores an offset from the file's time base (time_us is generated from it):
+    // reading and comparing the offset spares SQLite the expression on every row.
+    const bool offsets = d->timeBase.has_value();
+    const std::int64_t base = offsets ? *d->timeBase : 0;
+    if (offsets) {
+        fromUs = minusSaturated(fromUs, base);
+        toUs = minusSaturated(toUs, base);
+    }
+    // Format 1: the record holds the whole event; format 2: the columns hold part of it.
+    const char *sql = m_info.formatVersion == 1
+        ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+          "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
+        : offsets ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
+                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
+                    "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
+                  : "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, "
+                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
+                    "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?";
     sql::Stmt s;
-    if (s.prepare(d->db,
-                  "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
-                  "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?")
-        != SQLITE_OK) {
+    if (s.prepare(d->db, sql) != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
         return false;
@@ -265,6 +299,7 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     // probes below add to these without wrapping around).
     toSeq = std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime));
     RecordedEvent ev;
+    EventColumns columns;
     std::uint64_t next = fromSeq;
     std::uint64_t undecodable = 0, firstUndecodable = 0;
     bool reloadedNames = false;
@@ -290,12 +325,32 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             ++rows;
             next = ev.seq + 1;
             const std::string_view blob = s.blob(3);
-            if (!eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record)) {
+            bool decoded;
+            if (m_info.formatVersion == 1) {
+                decoded = eventcodec::decode(blob.data(), blob.data() + blob.size(), &ev.record) != nullptr;
+            } else {
+                columns.object = ObjectKind(s.int64(4));
+                columns.change = ChangeKind(s.int64(5));
+                columns.family = Family(s.int64(6));
+                columns.origin = Origin(s.int64(7));
+                columns.ifIndex = std::uint32_t(s.int64(8));
+                const std::string_view destination = s.text(9);
+                columns.destination.assign(destination.data(), destination.size());
+                columns.routeKeys = !s.isNull(10);
+                columns.table = std::uint32_t(s.int64(10));
+                columns.metric = std::uint32_t(s.int64(11));
+                columns.tos = std::uint32_t(s.int64(12));
+                columns.hasProtocol = !s.isNull(13);
+                columns.protocol = std::uint32_t(s.int64(13));
+                decoded = decodeRecord(columns, blob.data(), blob.data() + blob.size(), &ev.record);
+            }
+            if (!decoded) {
                 if (undecodable++ == 0)
                     firstUndecodable = ev.seq;
                 continue;
             }
-            ev.record.timeUs = s.int64(1);
+            // Wraps around as SQLite's own addition would not: a damaged file's values, never UB.
+            ev.record.timeUs = std::int64_t(std::uint64_t(base) + std::uint64_t(s.int64(1)));
             const std::int64_t nameId = s.int64(2);
             if (nameId >= d->names.size() && !reloadedNames) {
                 reloadedNames = true; // a name the writer added since open()

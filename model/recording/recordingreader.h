@@ -47,7 +47,7 @@ struct RecordingInfo {
 /// One event as read back.
 struct RecordedEvent {
     std::uint64_t seq = 0; ///< sequence number (events.seq)
-    platform::ChangeRecord record; ///< decoded from events.record, timeUs from events.time_us
+    platform::ChangeRecord record; ///< decoded from events.record (format 2: with the key columns), timeUs from time_us
     QString ifName; ///< the interface's name when it arrived (names.name), "" when none applies
 };
 

@@ -2,6 +2,7 @@
 #include "model/recording/recordingwriter.h"
 
 #include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordstate.h"
 #include "model/recording/sqlitedb.h"
@@ -76,6 +77,7 @@ struct RecordingWriter::Impl {
     std::unique_ptr<RecordState> state;
     QHash<QString, std::int64_t> nameIds;
     ChangeRecord scratch;
+    std::string record; // events.record of the event being written
     std::uint64_t lastSeq = 0;
     std::int64_t maxTimeUs = 0; // newest event time written
     std::uint64_t eventsSinceKeyframe = 0;
@@ -85,6 +87,7 @@ struct RecordingWriter::Impl {
     std::uint64_t txFirst = 0, txLast = 0;
     std::int64_t lastEndUs = 0; // meta end_time_us as last written
     std::int64_t fileStartUs = 0; // when the current file was created
+    std::int64_t timeBaseUs = 0; // the current file's time base (events.time_offset_us)
     RecordingMeta recordingMeta;
     QString basePath; // as given to open()
     QString currentPath; // the file being written (under mutex when read from outside)
@@ -154,29 +157,29 @@ struct RecordingWriter::Impl {
         }
         scratch.timeUs = item.timeUs;
         state->apply(scratch);
-        const Row &row = scratch.row();
+        const EventColumns c = EventColumns::of(scratch);
+        record.clear();
+        encodeRecord(scratch, c, record);
         sql::Stmt &s = insertEvent;
         s.bind(1, std::int64_t(item.seq));
-        s.bind(2, item.timeUs);
-        s.bind(3, std::int64_t(scratch.object));
-        s.bind(4, std::int64_t(scratch.change));
-        s.bind(5, std::int64_t(scratch.family));
-        s.bind(6, std::int64_t(scratch.origin));
+        s.bind(2, item.timeUs - timeBaseUs);
+        s.bind(3, std::int64_t(c.object));
+        s.bind(4, std::int64_t(c.change));
+        s.bind(5, std::int64_t(c.family));
+        s.bind(6, std::int64_t(c.origin));
         s.bind(7, std::int64_t(0)); // the recorded namespace
-        s.bind(8, std::int64_t(rowIfIndex(row)));
+        s.bind(8, std::int64_t(c.ifIndex));
         s.bind(9, nameId(item.ifName));
-        if (const auto *r = std::get_if<RouteRow>(&row)) {
-            s.bind(10, std::string_view(toCidr(r->destination, r->prefixLength)));
-            s.bind(11, std::int64_t(r->table));
-            s.bind(12, std::int64_t(r->metric));
-            s.bind(13, std::int64_t(r->tos));
-            s.bind(14, std::int64_t(r->protocol));
-        } else if (const auto *a = std::get_if<AddressRow>(&row)) {
-            s.bind(10, std::string_view(toCidr(a->address, a->prefixLength)));
-        } else if (const auto *e = std::get_if<EntityRow>(&row)) {
-            s.bind(14, std::int64_t(e->protocol));
+        if (!c.destination.empty())
+            s.bind(10, std::string_view(c.destination));
+        if (c.routeKeys) {
+            s.bind(11, std::int64_t(c.table));
+            s.bind(12, std::int64_t(c.metric));
+            s.bind(13, std::int64_t(c.tos));
         }
-        s.bindBlob(15, item.record.data(), item.record.size());
+        if (c.hasProtocol)
+            s.bind(14, std::int64_t(c.protocol));
+        s.bindBlob(15, record.data(), record.size());
         const int rc = s.step();
         s.reset();
         if (!check(rc, "writing an event"))
@@ -338,12 +341,14 @@ struct RecordingWriter::Impl {
             + "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         if (db.exec(pragmas.c_str()) != SQLITE_OK)
             return dbFail("setting it up");
-        if (db.exec("BEGIN") != SQLITE_OK || db.exec(kSchema) != SQLITE_OK)
+        const std::int64_t now = platform::nowUs();
+        timeBaseUs = now;
+        if (db.exec("BEGIN") != SQLITE_OK || db.exec(schema(timeBaseUs).c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
             || insertEvent.prepare(db,
-                                   "INSERT INTO events(seq, time_us, object, change, family, origin, ns, ifindex, "
-                                   "name_id, destination, route_table, metric, tos, protocol, record) "
+                                   "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, "
+                                   "ifindex, name_id, destination, route_table, metric, tos, protocol, record) "
                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 != SQLITE_OK
             || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
@@ -351,7 +356,6 @@ struct RecordingWriter::Impl {
             || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframeRows.prepare(db, "INSERT INTO keyframe_rows VALUES (?, ?, ?)") != SQLITE_OK)
             return dbFail("preparing statements");
-        const std::int64_t now = platform::nowUs();
         lastKeyframeUs = now;
         lastEndUs = now;
         fileStartUs = now;
@@ -364,7 +368,7 @@ struct RecordingWriter::Impl {
             && meta("host_name", m.hostName) && meta("os", m.os) && meta("kernel", m.kernel) && meta("source", m.source)
             && meta("family_filter", m.familyFilter) && meta("key_scheme", m.keyScheme)
             && meta("start_time_us", QString::number(now)) && meta("start_time_utc", isoUtc(now))
-            && meta("end_time_us", QString::number(now));
+            && meta("end_time_us", QString::number(now)) && meta("time_base_us", QString::number(timeBaseUs));
         if (ok && part > 0)
             ok = meta("part", QString::number(part))
                 && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));
@@ -438,7 +442,14 @@ struct RecordingWriter::Impl {
             for (;;) {
                 batch.clear();
                 {
-                    std::lock_guard lock(mutex);
+                    std::unique_lock lock(mutex);
+                    // Events arriving while the transaction is young join it: one commit
+                    // (a commits row, the WAL write of the pages it touched) per
+                    // transactionMs while events trickle in, not one per few events.
+                    const std::int64_t left = options.transactionMs - (steadyMs() - started);
+                    if (left > 0)
+                        wake.wait_for(lock, std::chrono::milliseconds(left),
+                                      [this] { return stopping || !queue.empty(); });
                     while (!queue.empty() && batch.size() < 4096) {
                         queuedBytes -= queue.front().record.size() + kItemOverhead;
                         batch.push_back(std::move(queue.front()));

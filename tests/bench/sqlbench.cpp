@@ -4,7 +4,7 @@
 // 1M encoded IPv4 route events, in transactions of 50k, WAL and synchronous=NORMAL as the
 // writer sets them. Prints "key value" lines (events per second, bytes per event).
 //   ncv_sqlbench [N] [DIR]
-#include "model/history/eventcodec.h"
+#include "model/recording/eventcolumns.h"
 #include "model/recording/recordingformat.h"
 #include "platform/format.h"
 
@@ -55,14 +55,14 @@ std::vector<Event> makeEvents(int n)
         row.nextHops.push_back(hop);
         r.after = row;
         Event e {i + 1, t0 + i * 3, {}, toCidr(row.destination, 32), 2, row.table, row.metric, row.protocol};
-        eventcodec::encode(r, e.record);
+        recording::encodeRecord(r, recording::EventColumns::of(r), e.record);
         events.push_back(std::move(e));
     }
     return events;
 }
 
 constexpr int kTransaction = 50'000;
-const char *kInsert = "INSERT INTO events(seq, time_us, object, change, family, origin, ns, ifindex, name_id, "
+const char *kInsert = "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, ifindex, name_id, "
                       "destination, route_table, metric, tos, protocol, record) "
                       "VALUES (?, ?, 3, 1, 1, 0, 0, ?, 0, ?, ?, ?, 0, ?, ?)";
 
@@ -71,7 +71,7 @@ double viaCApi(const std::vector<Event> &events, const QString &path)
     sqlite3 *db = nullptr;
     sqlite3_open(QFile::encodeName(path).constData(), &db);
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-    sqlite3_exec(db, recording::kSchema, nullptr, nullptr, nullptr);
+    sqlite3_exec(db, recording::schema(events.front().timeUs).c_str(), nullptr, nullptr, nullptr);
     sqlite3_stmt *s = nullptr;
     sqlite3_prepare_v3(db, kInsert, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
     QElapsedTimer t;
@@ -80,7 +80,7 @@ double viaCApi(const std::vector<Event> &events, const QString &path)
     for (std::size_t i = 0; i < events.size(); ++i) {
         const Event &e = events[i];
         sqlite3_bind_int64(s, 1, e.seq);
-        sqlite3_bind_int64(s, 2, e.timeUs);
+        sqlite3_bind_int64(s, 2, e.timeUs - events.front().timeUs);
         sqlite3_bind_int64(s, 3, e.ifIndex);
         sqlite3_bind_text(s, 4, e.destination.data(), int(e.destination.size()), SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 5, e.table);
@@ -115,7 +115,8 @@ double viaQtSql(const std::vector<Event> &events, const QString &path)
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         // QSqlQuery runs one statement at a time.
-        const QStringList statements = QString::fromUtf8(recording::kSchema).split(QStringLiteral(";\n"));
+        const QStringList statements
+            = QString::fromStdString(recording::schema(events.front().timeUs)).split(QStringLiteral(";\n"));
         for (const QString &statement : statements)
             if (!statement.trimmed().isEmpty() && !q.exec(statement))
                 std::fprintf(stderr, "QSQLITE schema: %s\n", qPrintable(q.lastError().text()));
@@ -127,7 +128,7 @@ double viaQtSql(const std::vector<Event> &events, const QString &path)
         for (std::size_t i = 0; i < events.size(); ++i) {
             const Event &e = events[i];
             insert.bindValue(0, qint64(e.seq));
-            insert.bindValue(1, qint64(e.timeUs));
+            insert.bindValue(1, qint64(e.timeUs - events.front().timeUs));
             insert.bindValue(2, e.ifIndex);
             insert.bindValue(3, QString::fromStdString(e.destination));
             insert.bindValue(4, e.table);
