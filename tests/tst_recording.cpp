@@ -442,7 +442,10 @@ void TestRecording::waitCommittedSeesEveryEventAppended()
     const QString path = m_dir.filePath(u"waited.ncv"_s);
     RecordingWriter w;
     QString error;
-    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    // Transactions of up to a minute: a waiter must not wait for the transaction to fill.
+    RecordingWriter::Options options;
+    options.transactionMs = 60'000;
+    QVERIFY2(w.open(path, testMeta(), options, &error), qPrintable(error));
     QCOMPARE(w.committedSeq(), std::uint64_t(0));
     QVERIFY(!w.waitCommitted(1, 20)); // nothing appended: a timeout
     std::string bytes;

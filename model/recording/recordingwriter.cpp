@@ -64,6 +64,7 @@ struct RecordingWriter::Impl {
     std::condition_variable room; // the producer: the queue has room
     std::condition_variable committed; // waitCommitted(): a commit, a failure or the end
     std::atomic<std::uint64_t> committedSeq {0};
+    bool commitSoon = false; // waitCommitted() waits: commit once the queue is drained (mutex)
     std::deque<Item> queue;
     std::size_t queuedBytes = 0;
     bool stopping = false;
@@ -447,9 +448,9 @@ struct RecordingWriter::Impl {
                     // (a commits row, the WAL write of the pages it touched) per
                     // transactionMs while events trickle in, not one per few events.
                     const std::int64_t left = options.transactionMs - (steadyMs() - started);
-                    if (left > 0)
+                    if (left > 0 && !commitSoon)
                         wake.wait_for(lock, std::chrono::milliseconds(left),
-                                      [this] { return stopping || !queue.empty(); });
+                                      [this] { return stopping || commitSoon || !queue.empty(); });
                     while (!queue.empty() && batch.size() < 4096) {
                         queuedBytes -= queue.front().record.size() + kItemOverhead;
                         batch.push_back(std::move(queue.front()));
@@ -471,12 +472,15 @@ struct RecordingWriter::Impl {
                 }
                 if (failed || batch.empty() || steadyMs() - started >= options.transactionMs)
                     break;
+                if (std::lock_guard lock(mutex); commitSoon && queue.empty())
+                    break; // someone waits for what is written: commit without waiting for more
             }
             if (failed || !commit())
                 break;
             {
                 std::lock_guard lock(mutex);
                 committedSeq = lastSeq;
+                commitSoon = false;
                 committed.notify_all();
             }
             rotateIfDue();
@@ -621,6 +625,11 @@ bool RecordingWriter::waitCommitted(std::uint64_t seq, int timeoutMs)
 {
     Impl &m = *d;
     std::unique_lock lock(m.mutex);
+    if (m.committedSeq >= seq)
+        return true;
+    // The open transaction would otherwise wait for more events up to transactionMs.
+    m.commitSoon = true;
+    m.wake.notify_one();
     m.committed.wait_for(lock, std::chrono::milliseconds(std::max(0, timeoutMs)),
                          [&m, seq] { return m.committedSeq >= seq || m.failed || m.stopping; });
     return m.committedSeq >= seq;

@@ -103,9 +103,9 @@ public:
     /// sees every event up to it); 0 before the first commit.
     std::uint64_t committedSeq() const;
     /// Waits until the event with sequence number seq (appended before) is committed, at
-    /// most timeoutMs milliseconds (the thread commits as soon as its queue is empty, and
-    /// at least every Options::transactionMs under a steady stream). Returns false on
-    /// timeout, or when the writer failed or was finished before committing it.
+    /// most timeoutMs milliseconds. The open transaction is committed as soon as the queue
+    /// is drained instead of waiting for more events up to Options::transactionMs. Returns
+    /// false on timeout, or when the writer failed or was finished before committing it.
     bool waitCommitted(std::uint64_t seq, int timeoutMs);
 
 private:
