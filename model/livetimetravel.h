@@ -8,10 +8,11 @@
 // tables while isInPast(), the live model's otherwise; backToLive() empties the past
 // tables again, so a second table set exists only while the past is shown.
 //
-// Events not yet committed to the file (the writer commits as soon as its queue is empty,
-// within Options::transactionMs under a steady stream): showStateAt(T) first waits, at
-// most kCommitWaitMs, until the newest event of the live history at or before T is
-// committed (RecordingFeed::waitCommitted); a click on the newest moment therefore shows
+// Events not yet committed to the file (the writer's transactions last up to
+// Options::transactionMs): showStateAt(T) first waits, at most kCommitWaitMs, until the
+// newest event of the live history at or before T is committed
+// (RecordingFeed::waitCommitted, which has the writer commit as soon as its queue is
+// drained); a click on the newest moment therefore shows
 // every event the event log shows up to it. If the wait times out (a disk stalled) or the
 // writer failed, the tables show what the file has, and note() says how many of the
 // log's events up to T the file is missing. Records received but not yet applied to the
