@@ -132,6 +132,10 @@ void TestFileEventLogModel::filterEqualsTheInMemoryFilter_data()
     QTest::newRow("text in the key") << QStringLiteral("10.0.3.") << qint64(-1) << qint64(0) << false;
     QTest::newRow("text in the interface, descending") << QStringLiteral("ETH2") << qint64(-1) << qint64(0) << true;
     QTest::newRow("IPv6 only") << QStringLiteral("2001:db8:1:") << qint64(-1) << qint64(0) << false;
+    // The clock text of event 5000 to 10 ms: the Time column's text matches too.
+    QTest::newRow("time text")
+        << m_session.model()->eventLog()->index(5000, EventLogModel::Time).data().toString().left(11) << qint64(-1)
+        << qint64(0) << false;
     QTest::newRow("text in the summary") << QStringLiteral("9000") << qint64(-1) << qint64(0) << false;
     QTest::newRow("time range") << QString() << qint64(20'000'000) << qint64(40'000'000) << false;
     QTest::newRow("time range and text") << QStringLiteral("delete") << qint64(150'000'000) << qint64(170'000'123)

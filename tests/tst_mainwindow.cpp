@@ -11,6 +11,7 @@
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordingreader.h"
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
@@ -1325,16 +1326,34 @@ void TestMainWindow::recordingOpensAtTheEnd()
              qPrintable(w->stateLabel()->text()));
     QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: 3")), qPrintable(w->countsLabel()->text()));
 
-    // At most 5 events in the log: the status bar says so; the tables are still the end's.
+    // More events than a history of 5 holds: the log reads all 9 from the file (the
+    // status bar says so); the tables are still the end's.
     std::unique_ptr<MainWindow> limited(MainWindow::openRecordingWindow(path, nullptr, &error, 5));
     QVERIFY2(limited, qPrintable(error));
-    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), 5);
+    FileEventLogModel *fileLog = limited->eventPane()->fileEventLog();
+    QVERIFY(fileLog);
+    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), rec.events);
     QCOMPARE(limited->tablesPage()->routesSection()->proxy()->rowCount(), 3);
-    QVERIFY2(limited->statusBar()->currentMessage().startsWith(
-                 QStringLiteral("Loaded the first 5 of %1 events").arg(rec.events)),
+    QVERIFY2(limited->statusBar()->currentMessage().contains(QStringLiteral("reads them from the file")),
              qPrintable(limited->statusBar()->currentMessage()));
-    QVERIFY2(limited->countsLabel()->text().contains(QStringLiteral("(the log holds the first 5)")),
-             qPrintable(limited->countsLabel()->text()));
+    QCOMPARE(limited->chartBins()->total(), qint64(4));
+    // The log's current row follows the time cursor: the newest event at or before t1.
+    QTableView *log = limited->eventPane()->eventsSection()->view();
+    QVERIFY(limited->setTimeCursor(rec.t1));
+    QCOMPARE(log->currentIndex().row(), 5);
+    // The details panel shows that event, read from the file.
+    const QString title = limited->eventPane()->detailsPanel()->titleLabel()->text();
+    QVERIFY2(title.contains(QStringLiteral("add route")), qPrintable(title));
+    // Sorting by Summary is refused: the indicator goes back to the "#" column.
+    log->horizontalHeader()->setSortIndicator(EventLogModel::Summary, Qt::AscendingOrder);
+    QCOMPARE(log->horizontalHeader()->sortIndicatorSection(), int(EventLogModel::Sequence));
+    log->sortByColumn(EventLogModel::Sequence, Qt::DescendingOrder);
+    QCOMPARE(log->model()->index(0, EventLogModel::Sequence).data().toString(), QString::number(rec.events));
+    // The filter line scans the file.
+    limited->eventPane()->eventsSection()->filterEdit()->setText(QStringLiteral("10.9.0.0"));
+    limited->eventPane()->eventsSection()->applyFilterNow();
+    fileLog->waitForFilter();
+    QCOMPARE(log->model()->rowCount(), 2); // added at t1, deleted at t3
 }
 
 void TestMainWindow::timeCursorShowsThePast()

@@ -20,15 +20,40 @@ namespace {
 
 using recording::RecordedEvent;
 
+// The Time column's text as EventLogModel::timeText() writes it, with the clock part
+// ("hh:mm:ss.") formatted once per second: the local time conversion costs a stat() of the
+// time zone file per call, the largest item of a scan otherwise.
+class TimeText {
+public:
+    QString operator()(qint64 timeUs)
+    {
+        if (timeUs < 0)
+            return EventLogModel::timeText(timeUs);
+        const qint64 second = timeUs / 1'000'000;
+        if (second != m_second) {
+            m_second = second;
+            m_prefix = EventLogModel::timeText(second * 1'000'000).chopped(6);
+        }
+        return m_prefix + QStringLiteral("%1").arg(timeUs % 1'000'000, 6, 10, QLatin1Char('0'));
+    }
+
+private:
+    qint64 m_second = -1;
+    QString m_prefix;
+};
+
 // True when some column's display text of e contains text (case-insensitive), as a
 // QSortFilterProxyModel with a fixed-string filter over every column decides.
-bool matchesText(const RecordedEvent &e, const QString &text)
+bool matchesText(const RecordedEvent &e, const QString &text, TimeText &timeText)
 {
     for (int column = 0; column < EventLogModel::ColumnCount; ++column) {
-        const QVariant cell
-            = column == EventLogModel::Sequence || column == EventLogModel::Time || column == EventLogModel::Interface
-            ? EventLogModel::keyCell(column, false, e.seq, e.record.timeUs, e.ifName)
-            : EventLogModel::recordCell(column, e.record, e.ifName);
+        QVariant cell;
+        if (column == EventLogModel::Time)
+            cell = timeText(e.record.timeUs);
+        else if (column == EventLogModel::Sequence || column == EventLogModel::Interface)
+            cell = EventLogModel::keyCell(column, false, e.seq, e.record.timeUs, e.ifName);
+        else
+            cell = EventLogModel::recordCell(column, e.record, e.ifName);
         if (cell.toString().contains(text, Qt::CaseInsensitive))
             return true;
     }
@@ -61,6 +86,7 @@ void scanFile(QPromise<std::shared_ptr<FileEventLogModel::Matches>> &promise, co
     const qint64 to = c.hasRange ? c.toUs : std::numeric_limits<qint64>::max();
     quint32 previous = 0;
     qint64 seen = 0;
+    TimeText timeText;
     reader.forEachEvent(
         from, to,
         [&](const RecordedEvent &e) {
@@ -70,7 +96,7 @@ void scanFile(QPromise<std::shared_ptr<FileEventLogModel::Matches>> &promise, co
                     return false;
                 promise.setProgressValue(int(std::min<qint64>(offset, INT_MAX)));
             }
-            if (!c.text.isEmpty() && !matchesText(e, c.text))
+            if (!c.text.isEmpty() && !matchesText(e, c.text, timeText))
                 return true;
             if (m.runs.empty() || offset != previous + 1)
                 m.runs.push_back({quint32(m.rows), offset});
