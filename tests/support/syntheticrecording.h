@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace ncv::testdata {
@@ -51,9 +52,11 @@ inline bool writeSyntheticRecording(const QString &path, std::int64_t events, st
     writer.requestKeyframe(QStringLiteral("start"));
     const auto route = [](std::int64_t n) {
         const std::uint32_t ifIndex = std::uint32_t(n % 4) + 2;
-        if (n % 8 == 7)
-            return routeRow("2001:db8:" + std::to_string((n >> 16) & 0xffff) + ':' + std::to_string(n & 0xffff) + "::",
-                            64, "", ifIndex, 1024);
+        if (n % 8 == 7) {
+            char text[40];
+            std::snprintf(text, sizeof text, "2001:db8:%x:%x::", unsigned((n >> 16) & 0xffff), unsigned(n & 0xffff));
+            return routeRow(text, 64, "", ifIndex, 1024);
+        }
         return routeRow("10." + std::to_string((n >> 16) & 0xff) + '.' + std::to_string((n >> 8) & 0xff) + '.'
                             + std::to_string(n & 0xff),
                         32, "192.168.1.1", ifIndex, 100);
