@@ -5,6 +5,7 @@
 
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
+#include "model/history/eventcodec.h"
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
@@ -13,6 +14,7 @@
 #include "model/notificationmodel.h"
 #include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
@@ -232,6 +234,7 @@ private Q_SLOTS:
     void diagnosticsShowsStatsAndWarnsWhenClamped();
     // recordings
     void recordingOpensAtTheEnd();
+    void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
     void openingABrokenFileKeepsTheWindow();
     // the live window's own recording
@@ -1354,6 +1357,49 @@ void TestMainWindow::recordingOpensAtTheEnd()
     limited->eventPane()->eventsSection()->applyFilterNow();
     fileLog->waitForFilter();
     QCOMPARE(log->model()->rowCount(), 2); // added at t1, deleted at t3
+}
+
+void TestMainWindow::fileLogRowsAreStyled()
+{
+    // A route added (observed), deleted (inferred), then a gap: the delegate reads them
+    // from a log read from the file as from the history.
+    const QString path = m_recordingDir.filePath(QStringLiteral("styled.ncv"));
+    QString error;
+    {
+        recording::RecordingWriter writer;
+        QVERIFY2(writer.open(path, recording::RecordingMeta(), &error), qPrintable(error));
+        const qint64 t = platform::nowUs();
+        ChangeRecord add;
+        add.object = ObjectKind::Route;
+        add.change = ChangeKind::Add;
+        add.after = routeRow("10.1.0.0", 16, "", 2, 0);
+        ChangeRecord del = add;
+        del.change = ChangeKind::Delete;
+        del.origin = platform::Origin::Inferred;
+        del.before = add.after;
+        del.after = {};
+        ChangeRecord gap;
+        gap.object = ObjectKind::Gap;
+        gap.change = ChangeKind::Gap;
+        gap.note = "ENOBUFS";
+        std::uint64_t seq = 0;
+        for (const ChangeRecord *c : {&add, &del, &gap}) {
+            std::string bytes;
+            eventcodec::encode(*c, bytes);
+            writer.append(++seq, t, bytes, QStringLiteral("eth0"));
+        }
+        QVERIFY2(writer.finish(&error), qPrintable(error));
+    }
+    FileEventLogModel file;
+    QVERIFY2(file.open(path, &error), qPrintable(error));
+    QCOMPARE(file.rowCount(), 3);
+    EventLogDelegate probe(&file);
+    bool inferred = true;
+    QCOMPARE(probe.styleOf(file.index(0, 0), &inferred), EventLogDelegate::Plain);
+    QVERIFY(!inferred);
+    QCOMPARE(probe.styleOf(file.index(1, EventLogModel::Change), &inferred), EventLogDelegate::Plain);
+    QVERIFY(inferred);
+    QCOMPARE(probe.styleOf(file.index(2, 0), &inferred), EventLogDelegate::Gap);
 }
 
 void TestMainWindow::timeCursorShowsThePast()

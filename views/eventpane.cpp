@@ -52,7 +52,8 @@ EventPane::EventPane(NotificationModel *model, QWidget *parent) : QWidget(parent
         m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_proxy, this);
     }
     m_events->setFollowBottom(true);
-    m_events->view()->setItemDelegate(new EventLogDelegate(m_model->history(), m_events->view()));
+    m_events->view()->setItemDelegate(m_fileLog ? new EventLogDelegate(m_fileLog, m_events->view())
+                                                : new EventLogDelegate(m_model->history(), m_events->view()));
 
     // The log: title, time filter bar (only while a range is selected), table.
     auto *log = new QWidget(this);

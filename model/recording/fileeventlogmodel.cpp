@@ -68,12 +68,14 @@ struct Criteria {
     qint64 toUs = 0;
     std::uint64_t firstSeq = 0;
     qint64 total = 0;
+    quint64 generation = 0;
 };
 
 // Runs on a worker thread (QtConcurrent): its own reader, nothing shared with the model.
 void scanFile(QPromise<std::shared_ptr<FileEventLogModel::Matches>> &promise, const Criteria &c)
 {
     auto result = std::make_shared<FileEventLogModel::Matches>();
+    result->generation = c.generation;
     FileEventLogModel::Matches &m = *result;
     recording::RecordingReader reader;
     QString error;
@@ -315,11 +317,12 @@ void FileEventLogModel::clearTimeRange()
 
 void FileEventLogModel::startFilter()
 {
+    ++m_generation; // a result still queued for the previous filter is dropped
+    m_scanning = false;
     if (m_watcher.isRunning()) {
         // Checked every 4096 events: a few milliseconds at most.
         m_watcher.cancel();
         m_watcher.waitForFinished();
-        m_scanning = false;
     }
     if (m_text.isEmpty() && !m_hasRange) {
         if (m_filtered) {
@@ -339,6 +342,7 @@ void FileEventLogModel::startFilter()
     c.toUs = m_toUs;
     c.firstSeq = info().firstSeq;
     c.total = m_total;
+    c.generation = m_generation;
     m_filterStartMs = QDateTime::currentMSecsSinceEpoch();
     m_scanning = true;
     m_watcher.setFuture(QtConcurrent::run(scanFile, c));
@@ -348,11 +352,14 @@ void FileEventLogModel::onFilterDone()
 {
     // Not takeResult(): it resets the future, whose waitForFinished() would then wait forever.
     const QFuture<std::shared_ptr<Matches>> future = m_watcher.future();
-    if (future.isCanceled() || future.resultCount() == 0)
+    if (!m_scanning || future.isCanceled() || future.resultCount() == 0)
         return;
+    const std::shared_ptr<Matches> result = future.result();
+    if (result->generation != m_generation)
+        return; // a scan that finished before its filter was replaced
     m_scanning = false;
     beginResetModel();
-    m_matches = std::move(*future.result());
+    m_matches = std::move(*result);
     m_filtered = true;
     endResetModel();
     Q_EMIT filterApplied(m_matches.rows, QDateTime::currentMSecsSinceEpoch() - m_filterStartMs);

@@ -60,6 +60,7 @@ public:
     struct Matches {
         std::vector<Run> runs;
         qint64 rows = 0;
+        quint64 generation = 0; // the filter it answers (a finished scan's result may still be queued)
     };
 
     explicit FileEventLogModel(QObject *parent = nullptr);
@@ -145,6 +146,7 @@ private:
     QFutureWatcher<std::shared_ptr<Matches>> m_watcher;
     qint64 m_filterStartMs = 0;
     bool m_scanning = false; // a scan was started and its result is not shown yet
+    quint64 m_generation = 0; // +1 per filter change
 };
 
 /// The proxy TableSection shows a FileEventLogModel through: rows and order as the
