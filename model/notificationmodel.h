@@ -42,6 +42,7 @@ class AddressTableModel;
 class RouteTableModel;
 class EventHistory;
 class EventLogModel;
+class FileEventLogModel;
 class TimelineBins;
 
 class NotificationModel : public QObject {
@@ -97,6 +98,10 @@ public:
     RouteTableModel *routes() const { return m_routes; }
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
+    /// For a recording too long to load (RecordingSession): the event log read from the
+    /// file, which the window shows instead of eventLog(); nullptr otherwise. Not owned.
+    FileEventLogModel *fileEventLog() const { return m_fileEventLog; }
+    void setFileEventLog(FileEventLogModel *log) { m_fileEventLog = log; }
     TimelineBins *timeline() const { return m_timeline; }
     /// Routing entities (route origins) with their live route counts.
     EntityTableModel *entities() const { return m_entities; }
@@ -235,6 +240,7 @@ private:
     RouteTableModel *m_routes = nullptr;
     EventHistory *m_history = nullptr;
     EventLogModel *m_eventLog = nullptr;
+    FileEventLogModel *m_fileEventLog = nullptr;
     TimelineBins *m_timeline = nullptr;
     EntityTableModel *m_entities = nullptr;
     qint64 m_liveCounts[3] = {0, 0, 0}; // interfaces, addresses, routes

@@ -4,6 +4,7 @@
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordstate.h"
 #include "model/replaysource.h"
 
@@ -29,6 +30,7 @@ RecordingSession::RecordingSession(QObject *parent)
 RecordingSession::~RecordingSession()
 {
     m_model.reset(); // cancels its registration while the source still exists
+    m_fileLog.reset();
 }
 
 QString RecordingSession::hostName() const
@@ -46,19 +48,20 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
     m_path = path;
     if (!m_reader.open(path, error))
         return false;
-    if (!loadEvents(progress, maxEvents, error)) {
+    if (maxEvents > 0)
+        m_model->history()->setCapacity(maxEvents);
+    const bool fromFile = info().eventCount > m_model->history()->capacity();
+    if (!(fromFile ? openFileLog(progress, error) : loadEvents(progress, error))) {
         m_reader.close();
         return false;
     }
     return showEnd(error);
 }
 
-bool RecordingSession::loadEvents(const Progress &progress, qint64 maxEvents, QString *error)
+bool RecordingSession::loadEvents(const Progress &progress, QString *error)
 {
     const recording::RecordingInfo &in = info();
     EventHistory *history = m_model->history();
-    if (maxEvents > 0)
-        history->setCapacity(maxEvents);
     const qint64 limit = history->capacity();
     const qint64 total = in.eventCount;
     const qint64 wanted = std::min(total, limit);
@@ -97,14 +100,80 @@ bool RecordingSession::loadEvents(const Progress &progress, qint64 maxEvents, QS
     return true;
 }
 
+bool RecordingSession::openFileLog(const Progress &progress, QString *error)
+{
+    auto log = std::make_unique<FileEventLogModel>();
+    if (!log->open(m_path, error))
+        return false;
+    // The timeline counts every event: one pass over the key columns, in batches.
+    const qint64 total = info().eventCount;
+    std::vector<platform::ChangeRecord> batch;
+    batch.reserve(kPageEvents);
+    qint64 done = 0;
+    bool cancelled = false;
+    TimelineBins *timeline = m_model->timeline();
+    const bool ok = m_reader.forEachEventKey(
+        info().firstSeq, info().lastSeq,
+        [&](const recording::EventKey &key) {
+            platform::ChangeRecord &r = batch.emplace_back();
+            r.object = key.object;
+            r.change = key.change;
+            r.timeUs = key.timeUs;
+            if (batch.size() < std::size_t(kPageEvents))
+                return true;
+            timeline->addBatch(batch);
+            done += qint64(batch.size());
+            batch.clear();
+            cancelled = progress && !progress(done, total);
+            return !cancelled;
+        },
+        error);
+    if (!ok)
+        return false;
+    if (cancelled) {
+        if (error)
+            *error = tr("Opening %1 was cancelled.").arg(QDir::toNativeSeparators(m_path));
+        return false;
+    }
+    timeline->addBatch(batch);
+    m_fileLog = std::move(log);
+    m_model->setFileEventLog(m_fileLog.get());
+    return true;
+}
+
+qint64 RecordingSession::logEvents() const
+{
+    return m_fileLog ? m_fileLog->totalEvents() : m_model->history()->size();
+}
+
+qint64 RecordingSession::logTimeUs(qint64 i) const
+{
+    return m_fileLog ? m_reader.eventTimeUs(info().firstSeq + std::uint64_t(i)) : m_model->history()->timeUs(i);
+}
+
+qint64 RecordingSession::firstAfter(qint64 us, bool orEqual) const
+{
+    // Events are in sequence order, which is time order as they were received.
+    qint64 lo = 0, hi = logEvents();
+    while (lo < hi) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        const qint64 t = logTimeUs(mid);
+        if (t < us || (orEqual && t == us))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 bool RecordingSession::showStateAt(qint64 atUs, QString *error)
 {
     const recording::RecordingInfo &in = info();
     // Events may be older than the recorder's start (a clock that was set back, a file
     // converted from elsewhere): the earliest of both bounds the cursor.
     qint64 first = std::min(in.startUs, in.endUs);
-    if (m_model->history()->size() > 0)
-        first = std::min(first, m_model->history()->timeUs(0));
+    if (logEvents() > 0)
+        first = std::min(first, logTimeUs(0));
     atUs = std::clamp<qint64>(atUs, first, in.endUs);
     auto state = std::make_shared<recording::RecordState>();
     if (!m_reader.stateAt(atUs, state.get(), error))
@@ -139,20 +208,19 @@ bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange>
 
 qint64 RecordingSession::previousChangeUs(qint64 us) const
 {
-    const qint64 i = m_model->history()->lastIndexAtOrBefore(us - 1);
-    return i >= 0 ? m_model->history()->timeUs(i) : -1;
+    const qint64 i = firstAfter(us, false);
+    return i > 0 ? logTimeUs(i - 1) : -1;
 }
 
 qint64 RecordingSession::eventIndexAt(qint64 us) const
 {
-    return m_model->history()->lastIndexAtOrBefore(us);
+    return firstAfter(us, true) - 1;
 }
 
 qint64 RecordingSession::nextChangeUs(qint64 us) const
 {
-    const EventHistory *h = m_model->history();
-    const qint64 i = h->lastIndexAtOrBefore(us) + 1;
-    return i < h->size() ? h->timeUs(i) : -1;
+    const qint64 i = firstAfter(us, true);
+    return i < logEvents() ? logTimeUs(i) : -1;
 }
 
 } // namespace ncv

@@ -4,7 +4,11 @@
 // - the event history, event log and timeline hold the recording's events as they were
 //   recorded (sequence numbers, times and interface names from the file), read through
 //   RecordingReader::events() in pages, up to the history's capacity (the oldest first;
-//   the rest is counted in unloadedEvents());
+//   the rest is counted in unloadedEvents()). A recording with more events than that
+//   (maxEvents, else the history's capacity) is not loaded: the window's event log reads
+//   it from the file as it is shown (fileEventLog(), FileEventLogModel: bounded memory at
+//   any length), the timeline's counts come from one pass over the events' key columns
+//   (time, object, change; no record decoded) and the history stays empty;
 // - the interface, address and route tables hold the state at one moment (the cursor):
 //   RecordingReader::stateAt(T) served by a ReplaySource as the registration's initial
 //   snapshot, whose rows fill the tables but are not events
@@ -26,6 +30,7 @@
 
 namespace ncv {
 
+class FileEventLogModel;
 class NotificationModel;
 class ReplaySource;
 
@@ -37,8 +42,10 @@ public:
 
     /// Progress of open(): done of total events loaded; return false to cancel.
     using Progress = std::function<bool(qint64 done, qint64 total)>;
-    /// Opens path (recognised by its content), loads its events into the history (at most
-    /// maxEvents, the history's capacity when 0) and shows the state at its end. Returns
+    /// Opens path (recognised by its content), loads its events into the history when they
+    /// fit (maxEvents, the history's capacity when 0; else fileEventLog() reads them from
+    /// the file) and shows the state at its end. Progress counts the events loaded, or the
+    /// events counted for the timeline. Returns
     /// false with *error one line (the reader's, or "Opening FILE was cancelled.").
     /// Call once.
     bool open(const QString &path, QString *error, const Progress &progress = {}, qint64 maxEvents = 0);
@@ -56,6 +63,9 @@ public:
     /// Events of the recording in the history, and those left out (beyond the capacity).
     qint64 loadedEvents() const;
     qint64 unloadedEvents() const { return m_unloaded; }
+    /// The event log read from the file (also NotificationModel::fileEventLog()), when the
+    /// recording holds more events than the history would; nullptr when they were loaded.
+    FileEventLogModel *fileEventLog() const { return m_fileLog.get(); }
 
     /// The moment the tables show, µs since the epoch (UTC).
     qint64 cursorUs() const { return m_cursorUs; }
@@ -71,11 +81,13 @@ public:
     /// with *error when the file cannot be read.
     bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
 
-    /// Index in the history of the newest loaded event at or before us, or -1 when none.
+    /// Index of the newest event of the log at or before us, or -1 when none: into the
+    /// history, or the file's event offset (sequence - info().firstSeq) when the log is
+    /// read from the file. Events are taken as in time order (receive order).
     qint64 eventIndexAt(qint64 us) const;
-    /// The newest loaded event time before us, or -1 when none.
+    /// The newest event time of the log before us, or -1 when none.
     qint64 previousChangeUs(qint64 us) const;
-    /// The oldest loaded event time after us, or -1 when none.
+    /// The oldest event time of the log after us, or -1 when none.
     qint64 nextChangeUs(qint64 us) const;
 
 Q_SIGNALS:
@@ -83,9 +95,16 @@ Q_SIGNALS:
     void stateShown(qint64 atUs);
 
 private:
-    bool loadEvents(const Progress &progress, qint64 maxEvents, QString *error);
+    bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
+    bool openFileLog(const Progress &progress, QString *error);
+    // The log's events (history or file) and the time of its event i.
+    qint64 logEvents() const;
+    qint64 logTimeUs(qint64 i) const;
+    // First index of the log with time > us (>= us when orEqual is false).
+    qint64 firstAfter(qint64 us, bool orEqual) const;
 
-    recording::RecordingReader m_reader;
+    mutable recording::RecordingReader m_reader; // eventTimeUs() on const lookups
+    std::unique_ptr<FileEventLogModel> m_fileLog;
     std::unique_ptr<ReplaySource> m_source;
     std::unique_ptr<NotificationModel> m_model; // after m_source: destroyed (cancelled) first
     QString m_path;

@@ -5,13 +5,16 @@
 
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
+#include "model/history/eventcodec.h"
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
@@ -232,6 +235,7 @@ private Q_SLOTS:
     void diagnosticsShowsStatsAndWarnsWhenClamped();
     // recordings
     void recordingOpensAtTheEnd();
+    void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
     void openingABrokenFileKeepsTheWindow();
     // the live window's own recording
@@ -1326,16 +1330,77 @@ void TestMainWindow::recordingOpensAtTheEnd()
              qPrintable(w->stateLabel()->text()));
     QVERIFY2(w->countsLabel()->text().contains(QStringLiteral("Routes: 3")), qPrintable(w->countsLabel()->text()));
 
-    // At most 5 events in the log: the status bar says so; the tables are still the end's.
+    // More events than a history of 5 holds: the log reads all 9 from the file (the
+    // status bar says so); the tables are still the end's.
     std::unique_ptr<MainWindow> limited(MainWindow::openRecordingWindow(path, nullptr, &error, 5));
     QVERIFY2(limited, qPrintable(error));
-    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), 5);
+    FileEventLogModel *fileLog = limited->eventPane()->fileEventLog();
+    QVERIFY(fileLog);
+    QCOMPARE(limited->eventPane()->eventsSection()->proxy()->rowCount(), rec.events);
     QCOMPARE(limited->tablesPage()->routesSection()->proxy()->rowCount(), 3);
-    QVERIFY2(limited->statusBar()->currentMessage().startsWith(
-                 QStringLiteral("Loaded the first 5 of %1 events").arg(rec.events)),
+    QVERIFY2(limited->statusBar()->currentMessage().contains(QStringLiteral("reads them from the file")),
              qPrintable(limited->statusBar()->currentMessage()));
-    QVERIFY2(limited->countsLabel()->text().contains(QStringLiteral("(the log holds the first 5)")),
-             qPrintable(limited->countsLabel()->text()));
+    QCOMPARE(limited->chartBins()->total(), qint64(4));
+    // The log's current row follows the time cursor: the newest event at or before t1.
+    QTableView *log = limited->eventPane()->eventsSection()->view();
+    QVERIFY(limited->setTimeCursor(rec.t1));
+    QCOMPARE(log->currentIndex().row(), 5);
+    // The details panel shows that event, read from the file.
+    const QString title = limited->eventPane()->detailsPanel()->titleLabel()->text();
+    QVERIFY2(title.contains(QStringLiteral("add route")), qPrintable(title));
+    // Sorting by Summary is refused: the indicator goes back to the "#" column.
+    log->horizontalHeader()->setSortIndicator(EventLogModel::Summary, Qt::AscendingOrder);
+    QCOMPARE(log->horizontalHeader()->sortIndicatorSection(), int(EventLogModel::Sequence));
+    log->sortByColumn(EventLogModel::Sequence, Qt::DescendingOrder);
+    QCOMPARE(log->model()->index(0, EventLogModel::Sequence).data().toString(), QString::number(rec.events));
+    // The filter line scans the file.
+    limited->eventPane()->eventsSection()->filterEdit()->setText(QStringLiteral("10.9.0.0"));
+    limited->eventPane()->eventsSection()->applyFilterNow();
+    fileLog->waitForFilter();
+    QCOMPARE(log->model()->rowCount(), 2); // added at t1, deleted at t3
+}
+
+void TestMainWindow::fileLogRowsAreStyled()
+{
+    // A route added (observed), deleted (inferred), then a gap: the delegate reads them
+    // from a log read from the file as from the history.
+    const QString path = m_recordingDir.filePath(QStringLiteral("styled.ncv"));
+    QString error;
+    {
+        recording::RecordingWriter writer;
+        QVERIFY2(writer.open(path, recording::RecordingMeta(), &error), qPrintable(error));
+        const qint64 t = platform::nowUs();
+        ChangeRecord add;
+        add.object = ObjectKind::Route;
+        add.change = ChangeKind::Add;
+        add.after = routeRow("10.1.0.0", 16, "", 2, 0);
+        ChangeRecord del = add;
+        del.change = ChangeKind::Delete;
+        del.origin = platform::Origin::Inferred;
+        del.before = add.after;
+        del.after = {};
+        ChangeRecord gap;
+        gap.object = ObjectKind::Gap;
+        gap.change = ChangeKind::Gap;
+        gap.note = "ENOBUFS";
+        std::uint64_t seq = 0;
+        for (const ChangeRecord *c : {&add, &del, &gap}) {
+            std::string bytes;
+            eventcodec::encode(*c, bytes);
+            writer.append(++seq, t, bytes, QStringLiteral("eth0"));
+        }
+        QVERIFY2(writer.finish(&error), qPrintable(error));
+    }
+    FileEventLogModel file;
+    QVERIFY2(file.open(path, &error), qPrintable(error));
+    QCOMPARE(file.rowCount(), 3);
+    EventLogDelegate probe(&file);
+    bool inferred = true;
+    QCOMPARE(probe.styleOf(file.index(0, 0), &inferred), EventLogDelegate::Plain);
+    QVERIFY(!inferred);
+    QCOMPARE(probe.styleOf(file.index(1, EventLogModel::Change), &inferred), EventLogDelegate::Plain);
+    QVERIFY(inferred);
+    QCOMPARE(probe.styleOf(file.index(2, 0), &inferred), EventLogDelegate::Gap);
 }
 
 void TestMainWindow::timeCursorShowsThePast()

@@ -7,11 +7,15 @@
 
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
+#include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/replaysource.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/tablemodelroles.h"
 #include "platform/format.h"
 #include "support/testrecording.h"
 
@@ -45,7 +49,7 @@ private Q_SLOTS:
     void stateBetweenChanges();
     void previousAndNextChange();
     void diffGivesNetChanges();
-    void loadsAtMostTheLimit();
+    void readsTheLogFromTheFileBeyondTheLimit();
     void cancelStopsOpening();
     void refusesWhatIsNotARecording_data();
     void refusesWhatIsNotARecording();
@@ -172,15 +176,36 @@ void TestRecordingSession::diffGivesNetChanges()
     QVERIFY(lines.value(1).startsWith(QByteArray(csv::isoTimeUtc(m_rec.t1) + ',' + csv::isoTimeUtc(m_rec.t3) + ',')));
 }
 
-void TestRecordingSession::loadsAtMostTheLimit()
+void TestRecordingSession::readsTheLogFromTheFileBeyondTheLimit()
 {
+    RecordingSession loaded;
     RecordingSession session;
     QString error;
+    QVERIFY2(loaded.open(m_path, &error), qPrintable(error));
+    QVERIFY(!loaded.fileEventLog());
+    QVERIFY(!loaded.model()->fileEventLog());
     QVERIFY2(session.open(m_path, &error, {}, 5), qPrintable(error));
-    QCOMPARE(session.loadedEvents(), qint64(5));
+    // 9 events do not fit in 5: none is loaded, the log reads them from the file.
+    QCOMPARE(session.loadedEvents(), qint64(0));
+    QCOMPARE(session.unloadedEvents(), qint64(0));
     QCOMPARE(session.model()->history()->capacity(), qint64(5));
-    QCOMPARE(session.unloadedEvents(), qint64(m_rec.events - 5));
-    // The tables come from the file, not from the loaded events.
+    FileEventLogModel *log = session.fileEventLog();
+    QVERIFY(log);
+    QCOMPARE(session.model()->fileEventLog(), log);
+    QCOMPARE(log->rowCount(), m_rec.events);
+    QCOMPARE(log->index(5, EventLogModel::Time).data(TimeUsRole).toLongLong(), m_rec.t1);
+    QCOMPARE(log->index(5, EventLogModel::Interface).data().toString(), QStringLiteral("eth0"));
+    // The timeline counts the same changes as when the events are loaded.
+    QCOMPARE(session.model()->timeline()->total(), loaded.model()->timeline()->total());
+    QCOMPARE(session.model()->timeline()->total(), qint64(4));
+    // Time travel over the file's events as over the loaded ones.
+    for (const qint64 us : {m_rec.t0 - 1, m_rec.t0, m_rec.t1, m_rec.t2 + 1, m_rec.t3, m_rec.t3 + 1}) {
+        QCOMPARE(session.eventIndexAt(us), loaded.eventIndexAt(us));
+        QCOMPARE(session.previousChangeUs(us), loaded.previousChangeUs(us));
+        QCOMPARE(session.nextChangeUs(us), loaded.nextChangeUs(us));
+    }
+    QCOMPARE(session.eventIndexAt(m_rec.t1), qint64(5));
+    // The tables come from the file, as always.
     QCOMPARE(session.model()->routes()->liveRowCount(), 3);
 }
 

@@ -3,6 +3,7 @@
 
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/tables/tablemodelroles.h"
 
 #include <QApplication>
@@ -25,6 +26,10 @@ EventLogDelegate::EventLogDelegate(const EventHistory *history, QObject *parent)
     : RowStateDelegate(parent), m_history(history)
 { }
 
+EventLogDelegate::EventLogDelegate(const FileEventLogModel *fileLog, QObject *parent)
+    : RowStateDelegate(parent), m_history(nullptr), m_fileLog(fileLog)
+{ }
+
 QColor EventLogDelegate::tint(Style style, const QColor &base)
 {
     static const QColor red(0xd6, 0x27, 0x28);
@@ -45,13 +50,22 @@ EventLogDelegate::Style EventLogDelegate::styleOf(const QModelIndex &index, bool
 {
     if (inferred)
         *inferred = false;
-    if (!m_history)
-        return Plain;
-    bool ok = false;
-    const qint64 i = index.data(EventIndexRole).toLongLong(&ok);
-    if (!ok || i < 0 || i >= m_history->size())
-        return Plain;
-    const platform::ChangeRecord &r = m_history->record(i);
+    platform::ChangeRecord r;
+    if (m_fileLog) {
+        // Its proxy (FileEventLogProxy) keeps the model's rows; the page is cached.
+        recording::RecordedEvent e;
+        if (!m_fileLog->eventAt(index.row(), &e))
+            return Plain;
+        r = std::move(e.record);
+    } else {
+        if (!m_history)
+            return Plain;
+        bool ok = false;
+        const qint64 i = index.data(EventIndexRole).toLongLong(&ok);
+        if (!ok || i < 0 || i >= m_history->size())
+            return Plain;
+        r = m_history->record(i);
+    }
     if (inferred)
         *inferred = r.origin == platform::Origin::Inferred;
     if (r.object == ObjectKind::Gap || r.change == ChangeKind::Gap)

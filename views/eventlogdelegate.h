@@ -5,7 +5,9 @@
 // - expired (a lifetime ran out): purple tint; registered / deregistered (entities): teal tint;
 // - origin inferred (derived by NetChangeView, not reported by the OS): italic, and the
 //   Change cell reads e.g. "delete · inferred".
-// Reads the record through EventIndexRole from the history. GUI thread only.
+// Reads the record through EventIndexRole from the history, or for a log read from the file
+// from its FileEventLogModel (by row: the view shows it through a FileEventLogProxy).
+// GUI thread only.
 #pragma once
 
 #include "views/rowstatedelegate.h"
@@ -15,6 +17,7 @@
 namespace ncv {
 
 class EventHistory;
+class FileEventLogModel;
 
 class EventLogDelegate : public RowStateDelegate {
     Q_OBJECT
@@ -23,6 +26,8 @@ public:
 
     /// history: the log's EventHistory (not owned; may go away before the delegate).
     explicit EventLogDelegate(const EventHistory *history, QObject *parent = nullptr);
+    /// fileLog: the log read from the file that the view shows (not owned; outlives the view).
+    explicit EventLogDelegate(const FileEventLogModel *fileLog, QObject *parent = nullptr);
 
     /// Background tint of a style over base; invalid QColor for Plain.
     static QColor tint(Style style, const QColor &base);
@@ -34,6 +39,7 @@ protected:
 
 private:
     const EventHistory *m_history;
+    const FileEventLogModel *m_fileLog = nullptr;
 };
 
 } // namespace ncv

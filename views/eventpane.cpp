@@ -5,11 +5,13 @@
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/tables/tablemodelroles.h"
 #include "views/detailspanel.h"
 #include "views/eventlogdelegate.h"
 #include "views/tablesection.h"
 
+#include <QAbstractProxyModel>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -34,10 +36,24 @@ QString clockText(qint64 us)
 EventPane::EventPane(NotificationModel *model, QWidget *parent) : QWidget(parent), m_model(model)
 {
     setObjectName(QStringLiteral("eventPane"));
-    m_proxy = new EventLogFilterProxy(this);
-    m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_proxy, this);
+    m_fileLog = m_model->fileEventLog();
+    if (m_fileLog) {
+        m_events = new TableSection(QStringLiteral("events"), m_fileLog, new FileEventLogProxy(this), this);
+        QHeaderView *header = m_events->view()->horizontalHeader();
+        connect(header, &QHeaderView::sortIndicatorChanged, this, [this, header](int column, Qt::SortOrder order) {
+            if (FileEventLogModel::canSortBy(column))
+                m_sortColumn = column;
+            else // refused (the header's tooltip says why): the indicator stays where the order is
+                header->setSortIndicator(m_sortColumn, m_fileLog->sortOrder());
+            Q_UNUSED(order);
+        });
+    } else {
+        m_proxy = new EventLogFilterProxy(this);
+        m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_proxy, this);
+    }
     m_events->setFollowBottom(true);
-    m_events->view()->setItemDelegate(new EventLogDelegate(m_model->history(), m_events->view()));
+    m_events->view()->setItemDelegate(m_fileLog ? new EventLogDelegate(m_fileLog, m_events->view())
+                                                : new EventLogDelegate(m_model->history(), m_events->view()));
 
     // The log: title, time filter bar (only while a range is selected), table.
     auto *log = new QWidget(this);
@@ -86,7 +102,20 @@ void EventPane::setClearTimeFilterAction(QAction *action)
 
 bool EventPane::hasTimeFilter() const
 {
-    return m_proxy->hasTimeRange();
+    return m_fileLog ? m_fileLog->hasTimeRange() : m_proxy->hasTimeRange();
+}
+
+QModelIndex EventPane::indexOfEvent(qint64 i) const
+{
+    if (i < 0)
+        return {};
+    QAbstractProxyModel *proxy = m_events->proxy();
+    if (m_fileLog) {
+        const int row = m_fileLog->rowOfSequence(m_fileLog->info().firstSeq + std::uint64_t(i));
+        return row >= 0 ? proxy->index(row, 0) : QModelIndex();
+    }
+    return i < proxy->sourceModel()->rowCount() ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0))
+                                                : QModelIndex();
 }
 
 void EventPane::fitColumns()
@@ -102,7 +131,10 @@ void EventPane::fitColumns()
 
 void EventPane::setTimeFilter(qint64 fromUs, qint64 toUs)
 {
-    m_proxy->setTimeRange(fromUs, toUs);
+    if (m_fileLog)
+        m_fileLog->setTimeRange(fromUs, toUs);
+    else
+        m_proxy->setTimeRange(fromUs, toUs);
     m_timeFilterLabel->setText(tr("Time filter: %1 – %2").arg(clockText(fromUs), clockText(toUs)));
     m_timeFilterBar->show();
     Q_EMIT timeFilterChanged(true);
@@ -110,7 +142,10 @@ void EventPane::setTimeFilter(qint64 fromUs, qint64 toUs)
 
 void EventPane::clearTimeFilter()
 {
-    m_proxy->clearTimeRange();
+    if (m_fileLog)
+        m_fileLog->clearTimeRange();
+    else
+        m_proxy->clearTimeRange();
     m_timeFilterBar->hide();
     Q_EMIT timeFilterChanged(false);
 }
@@ -119,6 +154,16 @@ void EventPane::onEventSelected(const QModelIndex &current)
 {
     if (!current.isValid()) {
         m_details->clear();
+        return;
+    }
+    if (m_fileLog) {
+        recording::RecordedEvent e;
+        if (!m_fileLog->eventAt(current.row(), &e)) { // the identity proxy's rows are the model's
+            m_details->clear();
+            return;
+        }
+        m_details->showRecord(e.record, e.seq, e.ifName);
+        Q_EMIT eventTimeSelected(e.record.timeUs);
         return;
     }
     const qint64 i = current.data(EventIndexRole).toLongLong();

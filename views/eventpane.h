@@ -3,7 +3,10 @@
 // time filter bar (shown only while a time range applies) and the event log: a TableSection
 // over the NotificationModel's EventLogModel through an EventLogFilterProxy, styled by
 // EventLogDelegate and following the newest event. On the right, beside it in a splitter,
-// the DetailsPanel of the event log's current row. GUI thread only.
+// the DetailsPanel of the event log's current row. A recording too long to load shows its
+// NotificationModel::fileEventLog() instead, through a FileEventLogProxy (the model reads
+// rows from the file, filters by scanning it and sorts by # and Time only: clicking another
+// column's header keeps the order, the header's tooltip says why). GUI thread only.
 #pragma once
 
 #include <QWidget>
@@ -18,6 +21,7 @@ namespace ncv {
 
 class DetailsPanel;
 class EventLogFilterProxy;
+class FileEventLogModel;
 class NotificationModel;
 class TableSection;
 
@@ -30,7 +34,14 @@ public:
     explicit EventPane(NotificationModel *model, QWidget *parent = nullptr);
 
     TableSection *eventsSection() const { return m_events; }
+    /// The in-memory log's proxy; nullptr when the log is read from the file.
     EventLogFilterProxy *filterProxy() const { return m_proxy; }
+    /// The log read from the file (NotificationModel::fileEventLog()), or nullptr.
+    FileEventLogModel *fileEventLog() const { return m_fileLog; }
+    /// The view's index (column 0) of the log's event i, numbered as
+    /// RecordingSession::eventIndexAt() numbers it (history index, or file offset);
+    /// invalid when i < 0 or a filter hides it.
+    QModelIndex indexOfEvent(qint64 i) const;
     DetailsPanel *detailsPanel() const { return m_details; }
     /// Log | details, side by side (objectName "bottomSplitter"; the window saves its state).
     QSplitter *splitter() const { return m_splitter; }
@@ -65,6 +76,8 @@ private:
     NotificationModel *m_model = nullptr;
     TableSection *m_events = nullptr;
     EventLogFilterProxy *m_proxy = nullptr;
+    FileEventLogModel *m_fileLog = nullptr;
+    int m_sortColumn = 0; // the file log's last accepted sort column
     DetailsPanel *m_details = nullptr;
     QSplitter *m_splitter = nullptr;
     QWidget *m_timeFilterBar = nullptr;

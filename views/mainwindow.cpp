@@ -242,7 +242,11 @@ void MainWindow::setupRecording()
     m_banner->show();
     onStateShown(m_session->cursorUs());
 
-    if (m_session->unloadedEvents() > 0)
+    if (m_session->fileEventLog())
+        statusBar()->showMessage(tr("%1 events: the event log reads them from the file as they are shown (more than "
+                                    "the history holds; it sorts by # and Time)")
+                                     .arg(info.eventCount));
+    else if (m_session->unloadedEvents() > 0)
         statusBar()->showMessage(tr("Loaded the first %1 of %2 events: the history holds %1 (--max-events)")
                                      .arg(m_session->loadedEvents())
                                      .arg(info.eventCount));
@@ -427,8 +431,7 @@ void MainWindow::selectCursorEvent(qint64 i)
     // The log follows the cursor: its newest event at or before it becomes the current row
     // (the details panel shows it), unless a filter hides it.
     QTableView *log = m_eventPane->eventsSection()->view();
-    QAbstractProxyModel *proxy = m_eventPane->eventsSection()->proxy();
-    const QModelIndex shown = i >= 0 ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0)) : QModelIndex();
+    const QModelIndex shown = m_eventPane->indexOfEvent(m_session->eventIndexAt(us));
     if (shown.isValid() && log->currentIndex().row() != shown.row()) {
         m_selectingCursorEvent = true;
         log->setCurrentIndex(shown);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "views/tablesection.h"
 
+#include "model/recording/fileeventlogmodel.h"
 #include "model/tables/changetableproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "views/rowstatedelegate.h"
@@ -155,6 +156,8 @@ void TableSection::applyFilterNow()
     m_filterTimer.stop();
     if (auto *fast = qobject_cast<ChangeTableProxy *>(m_proxy))
         fast->setFilterText(m_filter->text().trimmed());
+    else if (auto *file = qobject_cast<FileEventLogProxy *>(m_proxy))
+        file->setFilterText(m_filter->text().trimmed());
     else if (auto *plain = qobject_cast<QSortFilterProxyModel *>(m_proxy))
         plain->setFilterFixedString(m_filter->text().trimmed());
     updateCountLabel();
@@ -270,7 +273,14 @@ bool TableSection::eventFilter(QObject *watched, QEvent *event)
 void TableSection::updateCountLabel()
 {
     const int shown = m_proxy->rowCount();
-    const int total = m_proxy->sourceModel() ? m_proxy->sourceModel()->rowCount() : 0;
+    int total = m_proxy->sourceModel() ? m_proxy->sourceModel()->rowCount() : 0;
+    if (auto *file = qobject_cast<FileEventLogProxy *>(m_proxy); file && file->fileModel()) {
+        total = int(file->fileModel()->totalEvents());
+        if (file->fileModel()->isFiltering()) {
+            m_count->setText(tr("filtering %1 rows...").arg(total));
+            return;
+        }
+    }
     m_count->setText(shown == total ? tr("%n row(s)", nullptr, total) : tr("%1 of %2 rows").arg(shown).arg(total));
 }
 

@@ -4,7 +4,9 @@
 // of one column contains the typed text, ignoring case (plain text, not a pattern); it is applied FilterDelayMs after
 // the last keystroke (single-shot QTimer debounce), at once when the line becomes empty. A live table
 // (ChangeTableModel) gets a ChangeTableProxy (setFilterText(): ranked sorts and a threaded filter scan, so 1M-row
-// tables sort in well under a second and show a filter's result within 300 ms of the last keystroke); other models get
+// tables sort in well under a second and show a filter's result within 300 ms of the last keystroke); a
+// FileEventLogProxy passes the text to its FileEventLogModel (a scan of the file; the count says "filtering"
+// meanwhile); other models get
 // a QSortFilterProxyModel sorted by ncv::SortRole with its fixed-string filter over every column.
 #pragma once
 

@@ -80,21 +80,28 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
-    const bool sort = role == SortRole;
     // Sequence, time and interface come without decoding the record (a sorted proxy over
     // a million events asks for them often).
-    switch (index.column()) {
-    case Sequence:
-        return sort ? QVariant(quint64(m_history->sequence(i))) : QVariant(QString::number(m_history->sequence(i)));
-    case Time: {
-        const qint64 t = m_history->timeUs(i);
-        return sort ? QVariant(t) : QVariant(timeText(t));
+    const int column = index.column();
+    if (column == Sequence || column == Time || column == Interface)
+        return keyCell(column, role == SortRole, m_history->sequence(i), m_history->timeUs(i),
+                       column == Interface ? m_history->ifName(i) : QString());
+    return recordCell(column, m_history->record(i), m_history->ifName(i)); // decoded on demand
+}
+
+QVariant EventLogModel::keyCell(int column, bool sortValue, quint64 sequence, qint64 timeUs, const QString &ifName)
+{
+    switch (column) {
+    case Sequence: return sortValue ? QVariant(sequence) : QVariant(QString::number(sequence));
+    case Time: return sortValue ? QVariant(timeUs) : QVariant(timeText(timeUs));
+    case Interface: return ifName;
+    default: return {};
     }
-    case Interface: return m_history->ifName(i);
-    default: break;
-    }
-    const ChangeRecord r = m_history->record(i); // decoded on demand
-    switch (index.column()) {
+}
+
+QVariant EventLogModel::recordCell(int column, const ChangeRecord &r, const QString &ifName)
+{
+    switch (column) {
     case Object: return qs(platform::objectName(r.object));
     case Change: return qs(changeName(r.change));
     case Family:
@@ -104,7 +111,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         default: return QString();
         }
     case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
-    case Summary: return qs(summary(r, m_history->ifName(i).toStdString()));
+    case Summary: return qs(summary(r, ifName.toStdString()));
     default: return {};
     }
 }
@@ -113,6 +120,11 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
+    return headerText(section);
+}
+
+QString EventLogModel::headerText(int section)
+{
     switch (section) {
     case Sequence: return QStringLiteral("#");
     case Time: return QStringLiteral("Time");

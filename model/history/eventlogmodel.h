@@ -6,6 +6,8 @@
 
 #include "model/tables/tablemodelroles.h"
 
+#include "platform/types.h"
+
 #include <QAbstractTableModel>
 
 namespace ncv {
@@ -38,6 +40,17 @@ public:
 
     /// "hh:mm:ss.uuuuuu" local time of timeUs (microseconds since the epoch).
     static QString timeText(qint64 timeUs);
+
+    /// The cells of one event, shared with the file-backed log (FileEventLogModel) so both
+    /// show the same text. keyCell: the columns known without decoding the record
+    /// (Sequence, Time, Interface) for Qt::DisplayRole / ToolTipRole (text) or SortRole
+    /// (sequence quint64, time qint64 µs, text QString); an invalid QVariant for the other
+    /// columns. recordCell: the other columns' text from the decoded record and the
+    /// interface name it had on arrival (for both roles); invalid for the key columns.
+    static QVariant keyCell(int column, bool sortValue, quint64 sequence, qint64 timeUs, const QString &ifName);
+    static QVariant recordCell(int column, const platform::ChangeRecord &record, const QString &ifName);
+    /// headerData's text of section (horizontal, DisplayRole).
+    static QString headerText(int section);
 
 private:
     void onAppended(qint64 first, qint64 last);

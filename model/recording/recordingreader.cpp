@@ -452,6 +452,50 @@ bool RecordingReader::forEachEvent(std::int64_t fromUs, std::int64_t toUs,
     return scan(lo, hi, fromUs, toUs, visit, error);
 }
 
+bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq,
+                                      const std::function<bool(const EventKey &)> &visit, QString *error)
+{
+    if (m_status != Status::Ok)
+        return false;
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT seq, time_us, object, change FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq")
+        != SQLITE_OK) {
+        if (error)
+            *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
+        return false;
+    }
+    s.bind(1, std::int64_t(std::min<std::uint64_t>(fromSeq, std::uint64_t(kMaxTime))));
+    s.bind(2, std::int64_t(std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime))));
+    EventKey key;
+    std::uint64_t next = fromSeq;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        key.seq = std::uint64_t(s.int64(0));
+        key.timeUs = s.int64(1);
+        key.object = ObjectKind(std::uint8_t(s.int64(2)));
+        key.change = ChangeKind(std::uint8_t(s.int64(3)));
+        next = key.seq + 1;
+        if (!visit(key))
+            return true;
+    }
+    if (rc != SQLITE_DONE)
+        problem(QStringLiteral("event times from sequence %1 on could not be read: %2")
+                    .arg(next)
+                    .arg(QString::fromStdString(d->error())));
+    return true;
+}
+
+std::int64_t RecordingReader::eventTimeUs(std::uint64_t seq)
+{
+    if (m_status != Status::Ok || seq > std::uint64_t(kMaxTime))
+        return -1;
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT time_us FROM events WHERE seq = ?") != SQLITE_OK)
+        return -1;
+    s.bind(1, std::int64_t(seq));
+    return s.step() == SQLITE_ROW ? s.int64(0) : -1;
+}
+
 bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state)
 {
     sql::Stmt s;

@@ -51,6 +51,14 @@ struct RecordedEvent {
     QString ifName; ///< the interface's name when it arrived (names.name), "" when none applies
 };
 
+/// One event's key columns, read without decoding its record.
+struct EventKey {
+    std::uint64_t seq = 0; ///< events.seq
+    std::int64_t timeUs = 0; ///< events.time_us, µs since the epoch (UTC)
+    platform::ObjectKind object = platform::ObjectKind::None; ///< events.object
+    platform::ChangeKind change = platform::ChangeKind::Initial; ///< events.change
+};
+
 class RecordingReader {
 public:
     enum class Status {
@@ -88,6 +96,15 @@ public:
     /// range of a long recording reads only its part.
     bool forEachEvent(std::int64_t fromUs, std::int64_t toUs, const std::function<bool(const RecordedEvent &)> &visit,
                       QString *error);
+    /// Calls visit with the key columns of every event with fromSeq <= seq <= toSeq, in
+    /// sequence order, until it returns false; records are not decoded (a pass over the
+    /// times of a recording too long to load, for the timeline). Stops at damage (problems()
+    /// says where). Returns false only when the file cannot be read at all (then *error).
+    bool forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq, const std::function<bool(const EventKey &)> &visit,
+                         QString *error);
+    /// Time of event seq, µs since the epoch (UTC); -1 when the file has no such event or
+    /// cannot give it back. One primary-key lookup.
+    std::int64_t eventTimeUs(std::uint64_t seq);
     /// The interface, address and route tables as they were at atUs: the newest readable
     /// keyframe at or before it plus the events after it up to atUs. *state is cleared
     /// first. Returns false when the file cannot be read (then *error).

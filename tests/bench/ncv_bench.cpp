@@ -18,12 +18,19 @@
 //                            filled (the session first shows the recording's start, so
 //                            every run swaps a whole state in); *_cpu_s the same in CPU
 //                            seconds of the process; seek_routes = routes shown
+//   ncv_bench writerec FILE N    a synthetic recording of N events (support/syntheticrecording.h)
+//   ncv_bench logfile FILE [memory]  the recording window over FILE with its event log read
+//                            from the file (or, with "memory", loaded into the history):
+//                            open (timeline pass + tables at the end), first paint, scroll to
+//                            the middle and to the end, a text filter and a 60 s time filter
+//                            (each until its result is shown), RSS after each
 #include "hotpaths.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
@@ -33,6 +40,8 @@
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
 #include "platform/source.h"
+#include "support/syntheticrecording.h"
+#include "views/eventpane.h"
 #include "views/mainwindow.h"
 #include "views/tablesection.h"
 #include "views/timelinechartview.h"
@@ -41,9 +50,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -51,6 +62,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -473,6 +486,95 @@ int benchSeek(const QString &path, const QString &at, int repeats)
     return 0;
 }
 
+int benchWriteRecording(const QString &path, qint64 events)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    if (!testdata::writeSyntheticRecording(path, events, (platform::nowUs() / 1'000'000 - 86'400) * 1'000'000,
+                                           &error)) {
+        std::fprintf(stderr, "ncv_bench writerec: %s\n", qPrintable(error));
+        return 1;
+    }
+    out("writerec_s", clock.nsecsElapsed() / 1e9);
+    out("writerec_events", double(events));
+    out("writerec_bytes_per_event", double(QFileInfo(path).size()) / double(events));
+    return 0;
+}
+
+int benchLogFile(const QString &path, bool memory)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir scratch;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, scratch.filePath(QStringLiteral("config")));
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    // A history smaller than the file makes the window read the log from the file.
+    std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(path, nullptr, &error, memory ? 0 : 1000));
+    if (!window) {
+        std::fprintf(stderr, "ncv_bench logfile: %s\n", qPrintable(error));
+        return 1;
+    }
+    out("logfile_open_s", clock.nsecsElapsed() / 1e9);
+    window->resize(1280, 800);
+    window->show();
+    window->grab(); // paints every widget, the log's visible rows included
+    QCoreApplication::processEvents();
+    out("logfile_first_paint_s", clock.nsecsElapsed() / 1e9);
+    out("logfile_open_rss_mb", rssKb() / 1024.0);
+    QTableView *view = window->eventPane()->eventsSection()->view();
+    FileEventLogModel *file = window->eventPane()->fileEventLog();
+    out("logfile_rows", double(view->model()->rowCount()));
+    out("logfile_from_file", file ? 1 : 0);
+    const auto timed = [&](const char *key, const std::function<void()> &step) {
+        clock.restart();
+        step();
+        view->viewport()->grab();
+        QCoreApplication::processEvents();
+        out(key, clock.nsecsElapsed() / 1e9);
+    };
+    timed("logfile_scroll_middle_s",
+          [&] { view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum() / 2); });
+    timed("logfile_scroll_end_s", [&] { view->scrollToBottom(); });
+    timed("logfile_scroll_top_s", [&] { view->scrollToTop(); });
+    out("logfile_visible_row_last", double(view->rowAt(view->viewport()->height() - 1)));
+    const auto waitFilter = [&] {
+        if (file) {
+            file->waitForFilter();
+        }
+        QCoreApplication::processEvents();
+    };
+    timed("logfile_text_filter_s", [&] {
+        window->eventPane()->eventsSection()->filterEdit()->setText(QStringLiteral("10.1.2."));
+        window->eventPane()->eventsSection()->applyFilterNow();
+        waitFilter();
+    });
+    out("logfile_text_filter_rows", double(view->model()->rowCount()));
+    out("logfile_text_filter_rss_mb", rssKb() / 1024.0);
+    timed("logfile_text_filter_clear_s", [&] {
+        window->eventPane()->eventsSection()->filterEdit()->clear();
+        window->eventPane()->eventsSection()->applyFilterNow();
+        waitFilter();
+    });
+    const qint64 t = window->eventPane()
+                         ->eventsSection()
+                         ->view()
+                         ->model()
+                         ->index(view->model()->rowCount() / 2, 0)
+                         .data(TimeUsRole)
+                         .toLongLong();
+    timed("logfile_time_filter_s", [&] {
+        window->eventPane()->setTimeFilter(t, t + 60'000'000);
+        waitFilter();
+    });
+    out("logfile_time_filter_rows", double(view->model()->rowCount()));
+    out("logfile_rss_mb", rssKb() / 1024.0);
+    if (file)
+        out("logfile_pages_read", double(file->pagesRead()));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -493,7 +595,12 @@ int main(int argc, char **argv)
                              args.value(3, QStringLiteral("5")).toInt(), args.value(4));
     if (mode == QLatin1StringView("seek") && args.size() >= 3)
         return benchSeek(args.value(2), args.value(3), args.value(4, QStringLiteral("3")).toInt());
-    std::fprintf(
-        stderr, "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]]\n");
+    if (mode == QLatin1StringView("writerec") && args.size() >= 4)
+        return benchWriteRecording(args.value(2), args.value(3).toLongLong());
+    if (mode == QLatin1StringView("logfile") && args.size() >= 3)
+        return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
+    std::fprintf(stderr,
+                 "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
+                 "| writerec FILE N | logfile FILE [memory]\n");
     return 2;
 }
