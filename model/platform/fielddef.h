@@ -12,6 +12,8 @@
 //   text     how it is written as text (details panel, diff, attribute line, CSV), and
 //            optionally another text for the table cell and for the diff
 //   compare  the table's sort order (and sortKey, the 64-bit key of 1M-row sorts)
+//   reads    the fields the table cell is made from (the member itself by default): a
+//            filter scan decodes only those (locateFields / decodeFields below)
 //   flags    shown in the details panel, tracked by diff(), a table column, ...
 // The bit of a field in ChangeRecord::changedFields is its position in its row type's list.
 #pragma once

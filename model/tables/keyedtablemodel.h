@@ -793,9 +793,10 @@ private:
         }
         return cache;
     }
-    /// n bytes at a (followed by readable bytes: PackedRows::kReadSlack) equal those at b
-    /// (n <= b's 32).
-    static bool sameBytes(const std::uint8_t *a, const std::uint8_t *b, std::size_t n)
+    /// n bytes at a equal those at b, compared eight at a time: up to 7 bytes after each
+    /// must be readable (PackedRows::kReadSlack, the memos' 8 extra bytes). Called a few
+    /// times per row: inlined.
+    Q_ALWAYS_INLINE static bool sameBytes(const std::uint8_t *a, const std::uint8_t *b, std::size_t n)
     {
         for (; n >= 8; n -= 8, a += 8, b += 8) {
             std::uint64_t x, y;
