@@ -419,6 +419,74 @@ private Q_SLOTS:
         QVERIFY(routes.rowMemoryBytes() > 0);
     }
 
+    // The filter scan (fields located in the compact bytes, only those a column reads
+    // decoded, answers reused while their bytes repeat) accepts exactly the rows with a
+    // decoded cell containing the needle, ignoring case: random rows (IPv6, no family,
+    // Windows protocol numbers, no or many next hops, empty fields), runs of rows that
+    // share every field but the destination, and many needles (cell pieces in mixed case).
+    void filterScanMatchesDecodedCells()
+    {
+        RouteTableModel routes;
+        Random g(21);
+        for (int i = 0; i < 4000; ++i) {
+            RouteRow r = randomRow<RouteRow>(g);
+            if (i % 4 != 0 && routes.rowCount() > 0) { // the row before, another destination
+                RouteRow before = routes.rowAt(routes.rowCount() - 1);
+                before.destination = r.destination;
+                before.prefixLength = r.prefixLength;
+                r = before;
+            }
+            if (i % 5 == 0) {
+                r.protocolSpace = ProtocolSpace::MibIpProto;
+                r.protocol = std::uint32_t(g() % 20);
+            }
+            if (i % 7 == 0)
+                r.nextHops.clear();
+            r.expiresUs = i % 3 == 0 ? 0 : 1 + std::int64_t(g() % 1000); // no countdown moves meanwhile
+            routes.apply(addRecord(r));
+            if (i % 500 == 499)
+                routes.endBatch();
+        }
+        routes.endBatch();
+        std::vector<QStringList> cells(std::size_t(routes.rowCount()));
+        for (int i = 0; i < routes.rowCount(); ++i)
+            for (int column = 0; column < RouteTableModel::ColumnCount; ++column)
+                cells[std::size_t(i)].push_back(cellOf(routes.rowAt(i), column));
+        QStringList needles
+            = {QStringLiteral("20.0.1"), QStringLiteral("2"),       QStringLiteral("IPV6"), QStringLiteral("ipv4"),
+               QStringLiteral("static"), QStringLiteral("NETMGMT"), QStringLiteral("main"), QStringLiteral("::"),
+               QStringLiteral("if 1"),   QStringLiteral(", "),      QStringLiteral("s"),    QStringLiteral("zzz"),
+               QStringLiteral("\u00fc"), QStringLiteral("unicast"), QStringLiteral("high")};
+        for (int k = 0; k < 300; ++k) {
+            const QString &cell = cells[std::size_t(g() % cells.size())][qsizetype(g() % RouteTableModel::ColumnCount)];
+            if (cell.isEmpty())
+                continue;
+            const qsizetype at = qsizetype(g() % std::uint64_t(cell.size()));
+            QString needle = cell.mid(at, 1 + qsizetype(g() % 6));
+            if (k % 2)
+                needle = needle.toUpper();
+            needles << needle;
+        }
+        quint64 generation = quint64(1) << 40;
+        for (const QString &text : std::as_const(needles)) {
+            ChangeTableModel::Needle needle;
+            needle.text = text;
+            needle.lowerUtf8 = text.toLower().toStdString();
+            needle.generation = ++generation;
+            for (int i = 0; i < routes.rowCount(); ++i) {
+                bool expected = false;
+                for (const QString &cell : cells[std::size_t(i)])
+                    expected = expected || cell.contains(text, Qt::CaseInsensitive);
+                if (routes.rowContains(i, needle) != expected)
+                    QFAIL(qPrintable(QStringLiteral("needle \"%1\", row %2 (%3): scan %4")
+                                         .arg(text)
+                                         .arg(i)
+                                         .arg(cells[std::size_t(i)].join(QStringLiteral(" | ")))
+                                         .arg(expected ? QStringLiteral("rejects") : QStringLiteral("accepts"))));
+            }
+        }
+    }
+
     // A whole state swapped in (as time travel shows the tables at a past moment): one
     // model reset, the new rows without marks and found by their keys, updates land on
     // them, and the previous rows come back out unchanged.

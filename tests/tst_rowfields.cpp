@@ -11,6 +11,7 @@
 #include "support/platformtest.h"
 #include "support/randomrows.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -111,6 +112,56 @@ template<typename Row> void checkSmallTexts(const char *kind, std::uint64_t seed
     }
 }
 
+/// A column that names the fields it reads (FieldInfo::reads) shows the same cell, value
+/// shortcut and interface indexes when only those fields are decoded (locateFields() +
+/// decodeFields()) into a row whose other members hold another row's values: what the
+/// table filter relies on. locateFields() finds where decodeRow() reads each field.
+template<typename Row> void checkReads(const char *kind, std::uint64_t seed)
+{
+    Random g(seed);
+    for (int i = 0; i < 3000; ++i) {
+        const Row row = randomRow<Row>(g);
+        std::string bytes;
+        encodeRow(row, bytes);
+        bytes.append(16, '\0'); // as PackedRows::kReadSlack
+        FieldLayout<Row> layout;
+        locateFields(bytesOf(bytes), layout);
+        CHECK(layout.at[fieldCount<Row>] == bytesOf(bytes) + bytes.size() - 16);
+        for (std::size_t c = 0; c < columnCount<Row>; ++c) {
+            const FieldMask reads = columnReads<Row>[c];
+            if (reads == kAnyField)
+                continue;
+            const FieldInfo<Row> &info = fieldInfos<Row>[columnFields<Row>[c]];
+            Row partial = randomRow<Row>(g);
+            decodeFields(layout, reads, partial);
+            std::string full, part;
+            (info.cell ? info.cell : info.text)(full, row);
+            (info.cell ? info.cell : info.text)(part, partial);
+            const std::string what = std::string(kind) + " " + std::string(info.name);
+            if (full != part) { // a countdown may have crossed a second: once more
+                full.clear();
+                (info.cell ? info.cell : info.text)(full, row);
+            }
+            if (full != part) {
+                FAIL_CHECK((what + ": reads too few fields: \"" + part + "\" instead of \"" + full + "\""));
+                return;
+            }
+            if (info.small && info.small(row) != info.small(partial)) {
+                FAIL_CHECK((what + ": its value shortcut reads other fields"));
+                return;
+            }
+            if (info.ifIndexes) {
+                std::uint32_t a[16] = {}, b[16] = {};
+                const std::size_t n = info.ifIndexes(row, a, 16);
+                if (n != info.ifIndexes(partial, b, 16) || !std::equal(a, a + std::min<std::size_t>(n, 16), b)) {
+                    FAIL_CHECK((what + ": its interface indexes read other fields"));
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// A change of a tracked member's value (by the field's own test) sets its bit in diff().
 template<typename Row> void checkDiff(const char *kind, std::uint64_t seed)
 {
@@ -154,6 +205,20 @@ TEST_CASE("every_member_round_trips_through_the_compact_form")
     checkRoundTrips<AddressRow>("address", 2);
     checkRoundTrips<RouteRow>("route", 3);
     checkRoundTrips<EntityRow>("entity", 4);
+}
+
+TEST_CASE("columns_read_only_the_fields_they_name")
+{
+    checkReads<InterfaceRow>("interface", 11);
+    checkReads<AddressRow>("address", 12);
+    checkReads<RouteRow>("route", 13);
+    checkReads<EntityRow>("entity", 14);
+    // The Routes table names the fields of every column (its filter never decodes a whole row).
+    for (const FieldMask reads : columnReads<RouteRow>)
+        CHECK(reads != kAnyField);
+    // Each named field: the destination column reads the address and its prefix length.
+    CHECK_EQ(columnReads<RouteRow>[std::size_t(columnOf<RouteRow>("destination"))],
+             fieldBit<RouteRow>("destination") | fieldBit<RouteRow>("prefix_length"));
 }
 
 TEST_CASE("random_routes_round_trip_through_the_packed_table")

@@ -12,13 +12,17 @@
 //   text     how it is written as text (details panel, diff, attribute line, CSV), and
 //            optionally another text for the table cell and for the diff
 //   compare  the table's sort order (and sortKey, the 64-bit key of 1M-row sorts)
+//   reads    the fields the table cell is made from (the member itself by default): a
+//            filter scan decodes only those (locateFields / decodeFields below)
 //   flags    shown in the details panel, tracked by diff(), a table column, ...
 // The bit of a field in ChangeRecord::changedFields is its position in its row type's list.
 #pragma once
 
 #include "platform/types.h"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -141,6 +145,25 @@ template<bool Checked> struct Reader {
 using CheckedReader = Reader<true>;
 using TrustedReader = Reader<false>;
 
+/// Trusted reads without a Reader (bytes this process wrote): the end of the varint at p.
+inline const std::uint8_t *skipVarint(const std::uint8_t *p)
+{
+    while (*p++ & 0x80) { }
+    return p;
+}
+/// Reads the varint at p into v; returns its end.
+inline const std::uint8_t *readVarint(const std::uint8_t *p, std::uint64_t &v)
+{
+    v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        const std::uint8_t b = *p++;
+        v |= std::uint64_t(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    return p;
+}
+
 } // namespace compact
 
 /// How a value of type T is written in the compact form. `bits` of it go into the row's
@@ -169,6 +192,10 @@ requires(std::is_integral_v<T> &&std::is_unsigned_v<T> && !std::is_same_v<T, boo
         else
             v = T(in.varint());
     }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
+    {
+        return sizeof(T) == 1 ? p + 1 : compact::skipVarint(p);
+    }
 };
 
 template<> struct ValueCodec<std::int64_t> {
@@ -179,6 +206,7 @@ template<> struct ValueCodec<std::int64_t> {
     {
         v = compact::unzigzag(in.varint());
     }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return compact::skipVarint(p); }
 };
 
 template<> struct ValueCodec<bool> {
@@ -187,6 +215,7 @@ template<> struct ValueCodec<bool> {
     static std::size_t maxSize(bool) { return 0; }
     static char *put(char *p, bool) { return p; }
     template<typename In> static void get(In &, bool &v, std::uint32_t head) { v = head != 0; }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return p; }
 };
 
 /// Family::Unspec / IPv4 / IPv6 in two header bits (3 is malformed).
@@ -201,6 +230,7 @@ template<> struct ValueCodec<Family> {
             in.fail();
         v = Family(head);
     }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return p; }
 };
 
 /// ProtocolSpace in one header bit (two spaces exist; a third needs a second bit).
@@ -210,6 +240,7 @@ template<> struct ValueCodec<ProtocolSpace> {
     static std::size_t maxSize(ProtocolSpace) { return 0; }
     static char *put(char *p, ProtocolSpace) { return p; }
     template<typename In> static void get(In &, ProtocolSpace &v, std::uint32_t head) { v = ProtocolSpace(head); }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return p; }
 };
 
 template<> struct ValueCodec<OperState> {
@@ -221,6 +252,7 @@ template<> struct ValueCodec<OperState> {
         return p + 1;
     }
     template<typename In> static void get(In &in, OperState &v, std::uint32_t) { v = OperState(in.byte()); }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return p + 1; }
 };
 
 template<> struct ValueCodec<std::string> {
@@ -238,6 +270,12 @@ template<> struct ValueCodec<std::string> {
         else
             v.clear();
     }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
+    {
+        std::uint64_t n = 0;
+        p = compact::readVarint(p, n);
+        return p + n;
+    }
 };
 
 /// The family in two header bits, then the address at its real length.
@@ -253,6 +291,10 @@ template<> struct ValueCodec<IpAddress> {
         const std::size_t n = v.byteLength();
         if (const std::uint8_t *p = in.take(n))
             std::memcpy(v.bytes.data(), p, n);
+    }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t head)
+    {
+        return p + (head == std::uint32_t(Family::IPv4) ? 4 : head == std::uint32_t(Family::IPv6) ? 16 : 0);
     }
 };
 
@@ -287,6 +329,18 @@ template<> struct ValueCodec<std::vector<NextHop>> {
             if (In::checked && (h & 0x7c))
                 in.fail();
         }
+    }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
+    {
+        std::uint64_t n = 0;
+        p = compact::readVarint(p, n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint8_t h = *p++;
+            p = compact::skipVarint(ValueCodec<IpAddress>::skip(p, h & 3));
+            if (!(h & 0x80))
+                p = compact::skipVarint(p);
+        }
+        return p;
     }
 };
 
@@ -341,6 +395,10 @@ template<typename Row> struct FieldInfo {
     bool smallAlways = false;
     /// InterfaceIndexes: up to max interface indexes into out; returns how many the row has.
     std::size_t (*ifIndexes)(const Row &, std::uint32_t *out, std::size_t max) = nullptr;
+    /// The fields (space-separated names of entries with a codec) whose values the cell
+    /// text, small() and ifIndexes() read; "*" = any member. A filter decodes just these
+    /// and reuses its answer while their bytes repeat (columnReads, decodeFields).
+    std::string_view reads = "*";
 
     bool has(std::uint32_t flag) const { return (flags & flag) != 0; }
 };
@@ -461,6 +519,7 @@ template<auto M> struct MemberCodec {
     static std::size_t maxSize(const Row &r) { return ValueCodec<T>::maxSize(r.*M); }
     static char *put(char *p, const Row &r) { return ValueCodec<T>::put(p, r.*M); }
     template<typename In> static void get(In &in, Row &r, std::uint32_t head) { ValueCodec<T>::get(in, r.*M, head); }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t head) { return ValueCodec<T>::skip(p, head); }
 };
 
 /// No bytes: derived entries, and members written by another entry's codec.
@@ -470,6 +529,7 @@ struct NoCodec {
     template<typename Row> static std::size_t maxSize(const Row &) { return 0; }
     template<typename Row> static char *put(char *p, const Row &) { return p; }
     template<typename In, typename Row> static void get(In &, Row &, std::uint32_t) { }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return p; }
 };
 
 /// Names of some values of a number ("low", "medium", "high"; "" shows a value as nothing);
@@ -561,8 +621,8 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
         return with([&](auto &i) { i.flags |= add; });
     }
 
-    /// The text (it may depend on other members: the per-value shortcut `small` and the
-    /// charset are dropped; give them again after this call where they hold).
+    /// The text (it may depend on other members: the per-value shortcut `small`, the
+    /// charset and reads are dropped; give them again after this call where they hold).
     constexpr FieldEntry text(typename FieldInfo<Row>::Text fn) const
     {
         return with([&](auto &i) {
@@ -571,10 +631,11 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.smallText = nullptr;
             i.smallAlways = false;
             i.charset = {};
+            i.reads = "*";
             i.flags &= ~std::uint32_t(TextByKey);
         });
     }
-    /// Another text for the table cell (drops `small` and the charset as text() does).
+    /// Another text for the table cell (drops `small`, the charset and reads as text() does).
     constexpr FieldEntry cell(typename FieldInfo<Row>::Text fn) const
     {
         return with([&](auto &i) {
@@ -583,6 +644,7 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.smallText = nullptr;
             i.smallAlways = false;
             i.charset = {};
+            i.reads = "*";
             i.flags &= ~std::uint32_t(TextByKey);
         });
     }
@@ -618,6 +680,16 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.smallText = text;
             i.smallAlways = false;
         });
+    }
+    /// small() never gives -1 (give it after small()).
+    constexpr FieldEntry alwaysSmall() const
+    {
+        return with([](auto &i) { i.smallAlways = true; });
+    }
+    /// The fields the cell reads (see FieldInfo::reads; give it after text() and cell()).
+    constexpr FieldEntry reads(std::string_view names) const
+    {
+        return with([&](auto &i) { i.reads = names; });
     }
     /// Its value is an interface index (or several): tables show the names.
     constexpr FieldEntry interfaces(std::size_t (*fn)(const Row &, std::uint32_t *, std::size_t)) const
@@ -682,6 +754,7 @@ template<auto M> constexpr auto field(std::string_view name, std::string_view so
     FieldEntry<typename Ops::Row, MemberCodec<M>, M> e;
     e.info.name = name;
     e.info.source = source;
+    e.info.reads = name; // the default texts read the member alone
     if constexpr (std::is_arithmetic_v<
                       T> || std::is_enum_v<T> || std::is_same_v<T, std::string> || std::is_same_v<T, IpAddress>)
         e.info.text = &Ops::text;
@@ -776,6 +849,37 @@ inline constexpr std::array<FieldMask, columnCount<Row>> columnMarks = [] {
             }
             if (!found)
                 throw "markedBy names no field";
+        }
+    }
+    return out;
+}();
+
+/// Bits of all fields: FieldInfo::reads "*".
+inline constexpr FieldMask kAnyField = ~FieldMask(0);
+
+/// Per column, the fields its cell reads (FieldInfo::reads as field bits; kAnyField for "*").
+template<typename Row>
+inline constexpr std::array<FieldMask, columnCount<Row>> columnReads = [] {
+    std::array<FieldMask, columnCount<Row>> out {};
+    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
+        std::string_view rest = fieldInfos<Row>[columnFields<Row>[c]].reads;
+        if (rest == "*") {
+            out[c] = kAnyField;
+            continue;
+        }
+        while (!rest.empty()) {
+            const std::size_t space = rest.find(' ');
+            const std::string_view name = rest.substr(0, space);
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            bool found = false;
+            for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i) {
+                if (fieldInfos<Row>[i].name == name) {
+                    out[c] |= FieldMask(1) << i;
+                    found = true;
+                }
+            }
+            if (!found)
+                throw "reads names no field";
         }
     }
     return out;
@@ -914,6 +1018,101 @@ template<typename Row, typename In> void decodeRow(In &input, Row &row)
     });
     input.p = in.p;
     input.ok = in.ok;
+}
+
+/// Where the fields of one compact record lie (trusted bytes, e.g. a PackedRows record):
+/// the header, and where each field's bytes start; field i is [at[i], at[i + 1]) (empty
+/// for fields without a codec and those wholly in the header). locateFields() fills it,
+/// decodeFields() decodes some fields from it.
+template<typename Row> struct FieldLayout {
+    std::uint32_t head;
+    std::array<const std::uint8_t *, fieldCount<Row> + 1> at; // left uninitialised: set by locateFields()
+};
+
+namespace fielddetail {
+/// Per field: its first header bit and its header bit mask (at that position).
+template<typename Row>
+inline constexpr std::array<std::uint32_t, fieldCount<Row>> headShifts = [] {
+    std::array<std::uint32_t, fieldCount<Row>> out {};
+    unsigned shift = 0, i = 0;
+    std::apply(
+        [&](const auto &...e) { ((out[i++] = shift, shift += std::remove_cvref_t<decltype(e)>::Codec::bits), ...); },
+        Description<Row>::fields);
+    return out;
+}();
+template<typename Row>
+inline constexpr std::array<std::uint32_t, fieldCount<Row>> headMasks = [] {
+    std::array<std::uint32_t, fieldCount<Row>> out {};
+    unsigned i = 0;
+    std::apply(
+        [&](const auto &...e) {
+            ((out[i] = ((std::uint32_t(1) << std::remove_cvref_t<decltype(e)>::Codec::bits) - 1) << headShifts<Row>[i],
+              ++i),
+             ...);
+        },
+        Description<Row>::fields);
+    return out;
+}();
+template<typename Row, std::size_t I> void decodeOne(const FieldLayout<Row> &layout, Row &row)
+{
+    using C = typename std::remove_cvref_t<decltype(std::get<I>(Description<Row>::fields))>::Codec;
+    compact::TrustedReader in {layout.at[I], nullptr};
+    C::get(in, row, (layout.head & headMasks<Row>[I]) >> headShifts<Row>[I]);
+}
+template<typename Row> inline constexpr auto decoders = []<std::size_t... I>(std::index_sequence<I...>)
+{
+    return std::array<void (*)(const FieldLayout<Row> &, Row &), sizeof...(I)> {&decodeOne<Row, I>...};
+}
+(std::make_index_sequence<fieldCount<Row>> {});
+} // namespace fielddetail
+
+/// Header bits of the fields in mask.
+template<typename Row> constexpr std::uint32_t headBitsOf(FieldMask mask)
+{
+    std::uint32_t bits = 0;
+    for (std::size_t i = 0; i < fieldCount<Row>; ++i)
+        if (mask & (FieldMask(1) << i))
+            bits |= fielddetail::headMasks<Row>[i];
+    return bits;
+}
+
+/// Finds the fields [0, count) of the record body at p (written by encodeRow(); trusted):
+/// sets layout.head and layout.at[0..count] (where field count starts; the end for all).
+template<typename Row>
+void locateFields(const std::uint8_t *p, FieldLayout<Row> &layout, std::size_t count = fieldCount<Row>)
+{
+    constexpr unsigned bits = fielddetail::headerBits<Row>();
+    std::uint32_t head = 0;
+    for (unsigned i = 0; i < (bits + 7) / 8; ++i)
+        head |= std::uint32_t(*p++) << (8 * i);
+    layout.head = head;
+    count = std::min(count, fieldCount<Row>);
+    if (count > 0) {
+        // One step per field, until field count (&& stops the fold).
+        [&]<std::size_t... I>(std::index_sequence<I...>)
+        {
+            ([&] {
+                using C = typename std::remove_cvref_t<decltype(std::get<I>(Description<Row>::fields))>::Codec;
+                layout.at[I] = p;
+                p = C::skip(p, (head & fielddetail::headMasks<Row>[I]) >> fielddetail::headShifts<Row>[I]);
+                return I + 1 < count;
+            }()
+             && ...);
+        }
+        (std::make_index_sequence<fieldCount<Row>> {});
+    }
+    layout.at[count] = p;
+}
+
+/// Decodes the fields in mask (located by locateFields()) into row; other members keep
+/// their values.
+template<typename Row> void decodeFields(const FieldLayout<Row> &layout, FieldMask mask, Row &row)
+{
+    while (mask) {
+        const unsigned i = unsigned(std::countr_zero(mask));
+        mask &= mask - 1;
+        fielddetail::decoders<Row>[i](layout, row);
+    }
 }
 
 /// The changedFields bits of the Tracked fields that differ from before to after.

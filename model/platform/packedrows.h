@@ -88,7 +88,12 @@ public:
         decode(i, row);
         return row;
     }
-    /// The compact form of row i (valid until the next write).
+    /// Bytes that may be read (not used) past the end of any record: a reader may load a
+    /// short field eight bytes at a time.
+    static constexpr std::size_t kReadSlack = 16;
+
+    /// The compact form of row i (valid until the next write); kReadSlack more bytes after
+    /// it are readable.
     std::string_view bytes(std::size_t i) const
     {
         const std::uint8_t *record = recordAt(m_refs[i]);
@@ -227,7 +232,8 @@ private:
                 throw std::bad_alloc(); // references are 32 bits: 4 GiB of records
             Chunk chunk;
             chunk.capacity = std::max<std::size_t>(std::size_t(1) << kChunkBits, total);
-            chunk.data.reset(new std::uint8_t[chunk.capacity]);
+            chunk.data.reset(new std::uint8_t[chunk.capacity + kReadSlack]);
+            std::memset(chunk.data.get() + chunk.capacity, 0, kReadSlack);
             m_chunks.push_back(std::move(chunk));
         }
         Chunk &chunk = m_chunks.back();

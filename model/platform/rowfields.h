@@ -39,6 +39,10 @@ struct MacCodec {
         if (const std::uint8_t *p = in.take(n))
             std::memcpy(r.mac.data(), p, n);
     }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
+    {
+        return p + 1 + std::min<std::size_t>(*p, std::tuple_size_v<decltype(InterfaceRow::mac)>);
+    }
 };
 
 std::size_t addressIfIndex(const AddressRow &r, std::uint32_t *out, std::size_t max);
@@ -222,6 +226,8 @@ template<> struct Description<RouteRow> {
             .compare(fieldtext::compareRouteFamily)
             .sortKey(fieldtext::routeFamilyKey)
             .small(fieldtext::routeFamilyValue, fieldtext::familyLabelOf)
+            .alwaysSmall()
+            .reads("destination")
             .flags(InDetails),
         field<&R::destination>("destination", "RTA_DST and rtm_dst_len / DestinationPrefix")
             .text(fieldtext::destination)
@@ -231,7 +237,8 @@ template<> struct Description<RouteRow> {
             .compare(fieldtext::compareDestination)
             .sortKey(fieldtext::destinationKey)
             .textByKey()
-            .charset(fieldtext::kAddressChars),
+            .charset(fieldtext::kAddressChars)
+            .reads("destination prefix_length"),
         field<&R::prefixLength>("prefix_length", "rtm_dst_len / DestinationPrefix.PrefixLength, bits").hidden(),
         derived<R>("gateways", "the next hops' gateways")
             .text(fieldtext::gatewaysCsv)
@@ -242,7 +249,8 @@ template<> struct Description<RouteRow> {
             .sortKey(fieldtext::gatewaysKey)
             .textByKey()
             .markedBy("nexthops nhid")
-            .charset(fieldtext::kAddressChars),
+            .charset(fieldtext::kAddressChars)
+            .reads("nexthops"),
         field<&R::nextHops>("nexthops", "RTA_GATEWAY / RTA_VIA + RTA_OIF, or RTA_MULTIPATH / NextHop, InterfaceIndex")
             .text(fieldtext::nextHops)
             .attr()
@@ -252,7 +260,8 @@ template<> struct Description<RouteRow> {
             .column("Interface")
             .csv(CsvColumn::IfIndex)
             .interfaces(fieldtext::hopIfIndexes)
-            .markedBy("nexthops"),
+            .markedBy("nexthops")
+            .reads("nexthops"),
         field<&R::metric>("metric", "RTA_PRIORITY, u32 / MIB_IPFORWARD_ROW2.Metric")
             .numberColumn("Metric")
             .attr("metric")
@@ -270,6 +279,7 @@ template<> struct Description<RouteRow> {
             .text(fieldtext::protocol)
             .differs(fieldtext::protocolDiffers)
             .small(fieldtext::protocolValue, fieldtext::rtmProtocolOf)
+            .reads("protocol protocol_space")
             .column("Protocol")
             .sortByText()
             .attr("proto")
@@ -290,7 +300,8 @@ template<> struct Description<RouteRow> {
             .compare(fieldtext::comparePrefSrc)
             .sortKey(fieldtext::prefSrcKey)
             .textByKey()
-            .charset(fieldtext::kAddressChars),
+            .charset(fieldtext::kAddressChars)
+            .reads("prefsrc"),
         field<&R::nhId>("nhid", "RTA_NH_ID (nexthop object id), u32; 0 = none").nonZero(),
         field<&R::expiresUs>("expires",
                              "RTA_CACHEINFO.rta_expires (USER_HZ) / ValidLifetime, stored as an absolute "
@@ -302,7 +313,8 @@ template<> struct Description<RouteRow> {
             .cell(fieldtext::expiryCountdown)
             .compare(fieldtext::compareExpiry)
             .sortKey(fieldtext::expiryKey)
-            .charset("0123456789s"),
+            .charset("0123456789s")
+            .reads("expires"),
         field<&R::pref>("pref", "RTA_PREF, u8 (RFC 4191: low, medium, high); none for IPv4 and on Windows")
             .nameTable<kRoutePrefNames>()
             .column("Pref")

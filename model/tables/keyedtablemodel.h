@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <variant>
@@ -141,6 +143,8 @@ public:
     {
         if (!m_match.prepared || m_match.generation != needle.generation)
             prepareContains(needle); // GUI thread: the proxy prepares before it scans on threads
+        if (m_match.packed)
+            return packedRowContains(row, needle);
         ScanCache *cache = nullptr; // fetched when a column needs it (a thread-local lookup)
         const auto scan = [&]() -> ScanCache & {
             if (!cache)
@@ -208,6 +212,7 @@ public:
         m_match.generation = needle.generation;
         m_match.prepared = true;
         m_match.columns = 0;
+        m_match.packed = false;
         const std::string_view n = needle.lowerUtf8;
         if (n.empty())
             return;
@@ -237,6 +242,12 @@ public:
                 if (!chars.empty() && n.find_first_not_of(chars) != std::string_view::npos)
                     continue;
                 const std::size_t k = std::size_t(m_match.columns);
+                plan.reads = platform::columnReads<RowT>[std::size_t(c)];
+                if (plan.reads != platform::kAnyField && plan.reads != 0) {
+                    plan.first = std::countr_zero(plan.reads);
+                    plan.end = int(sizeof(platform::FieldMask) * 8) - std::countl_zero(plan.reads);
+                    plan.headMask = platform::headBitsOf<RowT>(plan.reads);
+                }
                 m_match.plan[k] = plan;
                 if (plan.kind == Plan::Small) {
                     // The answer for each value, once.
@@ -252,6 +263,13 @@ public:
                 }
                 ++m_match.columns;
             }
+        }
+        // Every column says which fields it reads: the scan locates the fields in the
+        // compact bytes and decodes only those (packedRowContains()).
+        m_match.packed = kFieldColumns == columnCount();
+        for (int k = 0; k < m_match.columns; ++k) {
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            m_match.packed = m_match.packed && plan.reads != platform::kAnyField && plan.reads != 0;
         }
     }
 
@@ -700,7 +718,13 @@ private:
         int column = 0;
         const platform::FieldInfo<RowT> *info = nullptr;
         typename platform::FieldInfo<RowT>::Text text = nullptr; // the cell text
+        platform::FieldMask reads = platform::kAnyField; // the fields the cell reads
+        int first = 0, end = 0; // reads lie in fields [first, end)
+        std::uint32_t headMask = 0; // their header bits
     };
+    // Bytes of a column's fields (and of a row's other fields) a scan remembers.
+    static constexpr std::size_t kMemoBytes = 64;
+    static constexpr std::size_t kRowMemoBytes = 64;
     /// Answers per value (names, interfaces), per thread and filter pass: no shared state is
     /// written while several threads scan.
     struct ScanCache {
@@ -717,7 +741,43 @@ private:
         std::array<Last, std::max(kFieldColumns, 1)> last; // per column: the last exact key met
         std::array<bool, std::max(kFieldColumns, 1)> textOnly; // the key hardly repeats
         std::string text;
+        /// Per planned column (packedRowContains()): the bytes of fields [first, end) and
+        /// the header bits of the fields it reads, in the last two rows with other bytes it
+        /// was matched on (rows alternating between two next hops...), and the answers.
+        struct Memo {
+            struct Seen {
+                std::array<std::uint8_t, kMemoBytes + 8> bytes {}; // + 8: sameBytes() reads words
+                std::uint32_t length = 0;
+                std::uint32_t head = 0;
+                bool valid = false;
+                bool found = false;
+            };
+            std::array<Seen, 2> seen {};
+            quint8 next = 0; // the entry a miss replaces
+            bool off = false; // the bytes hardly repeat: not compared
+            quint32 hits = 0;
+            quint32 misses = 0;
+        };
+        std::array<Memo, std::max(kFieldColumns, 1)> memo;
+        /// The columns matched on every row (bits by plan index), the fields [a, b) they
+        /// skip, and the record's bytes outside them (and its header bits) in the last row
+        /// whose other columns were matched, with the answer of those other columns.
+        struct RowMemo {
+            quint32 everyRow = 0; // 0: no row memo
+            int a = 0, b = 0;
+            int walk = 0; // fields [0, walk) hold those the every-row columns read
+            std::uint32_t headMask = 0;
+            std::array<std::uint8_t, kRowMemoBytes + 8> bytes {};
+            std::uint32_t before = 0, after = 0; // bytes before field a, from field b on
+            std::uint32_t head = 0;
+            bool valid = false;
+            bool found = false;
+        };
+        RowMemo rowMemo;
+        bool replan = false; // a column's memo went off: planRowMemo()
+        RowT row; // the fields decoded by packedRowContains()
     };
+
     ScanCache &scanCache(const Needle &needle) const
     {
         thread_local ScanCache cache;
@@ -727,9 +787,179 @@ private:
             cache.byIfIndex.clear();
             cache.last.fill({});
             cache.textOnly.fill(false);
+            cache.memo.fill({});
+            cache.rowMemo = {};
+            cache.replan = false;
         }
         return cache;
     }
+    /// n bytes at a equal those at b, compared eight at a time: up to 7 bytes after each
+    /// must be readable (PackedRows::kReadSlack, the memos' 8 extra bytes). Called a few
+    /// times per row: inlined.
+    Q_ALWAYS_INLINE static bool sameBytes(const std::uint8_t *a, const std::uint8_t *b, std::size_t n)
+    {
+        for (; n >= 8; n -= 8, a += 8, b += 8) {
+            std::uint64_t x, y;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y)
+                return false;
+        }
+        if (n == 0)
+            return true;
+        std::uint64_t x, y;
+        std::memcpy(&x, a, 8);
+        std::memcpy(&y, b, 8);
+        const std::uint64_t low = (std::uint64_t(1) << (8 * n)) - 1; // the first n bytes in memory
+        const std::uint64_t mask = std::endian::native == std::endian::little ? low : ~(~std::uint64_t(0) >> (8 * n));
+        return ((x ^ y) & mask) == 0;
+    }
+    /// rowContains() when every planned column names the fields it reads: the record's
+    /// fields are located, not decoded; a column whose fields have the same bytes as in one
+    /// of the last two rows it was matched on has the same answer; otherwise only its fields
+    /// are decoded (into a row whose other members are stale) and its cell matched as
+    /// rowContains() does. Once some columns' fields hardly repeat (destinations), the
+    /// other columns are answered for the whole row at once while the record's other bytes
+    /// repeat (RowMemo).
+    bool packedRowContains(int row, const Needle &needle) const
+    {
+        ScanCache &cache = scanCache(needle);
+        const std::string_view record = m_rows.bytes(std::size_t(row));
+        const auto *p = reinterpret_cast<const std::uint8_t *>(record.data());
+        const std::uint8_t *end = p + record.size();
+        platform::FieldLayout<RowT> layout;
+        typename ScanCache::RowMemo &memo = cache.rowMemo;
+        if (!memo.everyRow) {
+            platform::locateFields(p, layout);
+            const bool found = columnsContain(layout, ~quint32(0), needle, cache);
+            if (cache.replan)
+                planRowMemo(cache);
+            return found;
+        }
+        platform::locateFields(p, layout, std::size_t(memo.walk));
+        const std::uint8_t *first = layout.at[0];
+        const std::uint8_t *rest = layout.at[std::size_t(memo.b)];
+        const std::size_t before = std::size_t(layout.at[std::size_t(memo.a)] - first);
+        const std::size_t after = std::size_t(end - rest);
+        const std::uint32_t head = layout.head & memo.headMask;
+        if (memo.valid && memo.before == before && memo.after == after && memo.head == head
+            && sameBytes(first, memo.bytes.data(), before) && sameBytes(rest, memo.bytes.data() + before, after)) {
+            const bool found = memo.found || columnsContain(layout, memo.everyRow, needle, cache);
+            if (cache.replan)
+                planRowMemo(cache);
+            return found;
+        }
+        platform::locateFields(p, layout);
+        const bool others = columnsContain(layout, ~memo.everyRow, needle, cache);
+        if (before + after <= kRowMemoBytes) {
+            std::memcpy(memo.bytes.data(), first, before);
+            std::memcpy(memo.bytes.data() + before, rest, after);
+            memo.before = std::uint32_t(before);
+            memo.after = std::uint32_t(after);
+            memo.head = head;
+            memo.found = others;
+            memo.valid = true;
+        }
+        const bool found = others || columnsContain(layout, memo.everyRow, needle, cache);
+        if (cache.replan)
+            planRowMemo(cache);
+        return found;
+    }
+    /// Whether the planned columns in `columns` (bits by plan index) match the row located
+    /// in layout (packedRowContains()).
+    bool columnsContain(const platform::FieldLayout<RowT> &layout, quint32 columns, const Needle &needle,
+                        ScanCache &cache) const
+    {
+        RowT &r = cache.row;
+        platform::FieldMask decoded = 0;
+        for (int k = 0; k < m_match.columns; ++k) {
+            if (!(columns & (quint32(1) << k)))
+                continue;
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            typename ScanCache::Memo &memo = cache.memo[std::size_t(k)];
+            const std::uint8_t *from = layout.at[std::size_t(plan.first)];
+            const std::size_t length = std::size_t(layout.at[std::size_t(plan.end)] - from);
+            const std::uint32_t head = layout.head & plan.headMask;
+            const bool remember = !memo.off && length <= kMemoBytes;
+            if (remember) {
+                const auto same = [&](const typename ScanCache::Memo::Seen &seen) {
+                    return seen.valid && seen.length == length && seen.head == head
+                        && sameBytes(from, seen.bytes.data(), length);
+                };
+                const int hit = same(memo.seen[0]) ? 0 : same(memo.seen[1]) ? 1 : -1;
+                if (hit >= 0) {
+                    ++memo.hits;
+                    if (memo.seen[std::size_t(hit)].found)
+                        return true;
+                    continue;
+                }
+            }
+            if (const platform::FieldMask need = plan.reads & ~decoded) {
+                platform::decodeFields(layout, need, r);
+                decoded |= need;
+            }
+            bool found = false;
+            switch (plan.kind) {
+            case Plan::Small: {
+                const int v = plan.info->small(r);
+                found = v >= 0 ? m_match.values[std::size_t(k)][std::size_t(v)] : textContains(plan, r, needle, cache);
+                break;
+            }
+            case Plan::Interfaces: found = interfacesContain(*plan.info, r, needle, cache); break;
+            case Plan::Keyed:
+            case Plan::Text: found = textContains(plan, r, needle, cache); break;
+            }
+            if (remember) {
+                typename ScanCache::Memo::Seen &seen = memo.seen[memo.next];
+                memo.next ^= 1;
+                std::memcpy(seen.bytes.data(), from, length);
+                seen.length = std::uint32_t(length);
+                seen.head = head;
+                seen.valid = true;
+                seen.found = found;
+                if (++memo.misses > 256 && memo.hits < memo.misses / 4) {
+                    memo.off = true; // fields that hardly repeat (destinations): match the text
+                    cache.replan = true;
+                }
+            }
+            if (found)
+                return true;
+        }
+        return false;
+    }
+    /// The columns matched on every row: those whose fields hardly repeat (Memo::off), and
+    /// those that read a field between their first and last field; the row memo compares
+    /// the record's bytes outside those fields.
+    void planRowMemo(ScanCache &cache) const
+    {
+        cache.replan = false;
+        typename ScanCache::RowMemo &memo = cache.rowMemo;
+        memo = {};
+        int a = int(platform::fieldCount<RowT>), b = 0;
+        for (int k = 0; k < m_match.columns; ++k) {
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            if (cache.memo[std::size_t(k)].off) {
+                memo.everyRow |= quint32(1) << k;
+                a = std::min(a, plan.first);
+                b = std::max(b, plan.end);
+            }
+        }
+        if (!memo.everyRow)
+            return;
+        const platform::FieldMask span = platform::FieldMask((std::uint64_t(1) << b) - (std::uint64_t(1) << a));
+        memo.a = a;
+        memo.b = b;
+        memo.walk = b;
+        for (int k = 0; k < m_match.columns; ++k) {
+            const Plan &plan = m_match.plan[std::size_t(k)];
+            if (plan.reads & span) {
+                memo.everyRow |= quint32(1) << k;
+                memo.walk = std::max(memo.walk, plan.end);
+            }
+        }
+        memo.headMask = ~platform::headBitsOf<RowT>(span);
+    }
+
     bool textContains(const Plan &plan, const RowT &r, const Needle &needle, ScanCache &cache) const
     {
         cache.text.clear();
@@ -783,6 +1013,7 @@ private:
         int columns = 0; // the columns to look at, in plan[]: those that can hold the needle
         std::array<Plan, std::max(kFieldColumns, 1)> plan {};
         std::array<std::array<bool, 256>, std::max(kFieldColumns, 1)> values {}; // Small plans' answers
+        bool packed = false; // every planned column names its fields: packedRowContains()
     };
     mutable Match m_match;
 
