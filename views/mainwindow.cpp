@@ -431,7 +431,7 @@ void MainWindow::selectCursorEvent(qint64 i)
     // The log follows the cursor: its newest event at or before it becomes the current row
     // (the details panel shows it), unless a filter hides it.
     QTableView *log = m_eventPane->eventsSection()->view();
-    const QModelIndex shown = m_eventPane->indexOfEvent(m_session->eventIndexAt(us));
+    const QModelIndex shown = m_eventPane->indexOfEvent(i);
     if (shown.isValid() && log->currentIndex().row() != shown.row()) {
         m_selectingCursorEvent = true;
         log->setCurrentIndex(shown);
