@@ -17,32 +17,21 @@ EventLogFilterProxy::EventLogFilterProxy(QObject *parent) : QSortFilterProxyMode
 
 void EventLogFilterProxy::setTimeRange(qint64 fromUs, qint64 toUs)
 {
-    if (fromUs > toUs)
-        std::swap(fromUs, toUs);
-    if (m_hasRange && m_fromUs == fromUs && m_toUs == toUs)
-        return;
-    m_hasRange = true;
-    m_fromUs = fromUs;
-    m_toUs = toUs;
-    invalidateFilter();
+    if (m_range.set(fromUs, toUs))
+        invalidateFilter();
 }
 
 void EventLogFilterProxy::clearTimeRange()
 {
-    if (!m_hasRange)
-        return;
-    m_hasRange = false;
-    invalidateFilter();
+    if (m_range.clear())
+        invalidateFilter();
 }
 
 bool EventLogFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
-    if (m_hasRange) {
-        const QModelIndex idx = sourceModel()->index(sourceRow, 0, sourceParent);
-        const qint64 t = idx.data(TimeUsRole).toLongLong();
-        if (t < m_fromUs || t > m_toUs)
-            return false;
-    }
+    if (m_range.active
+        && !m_range.passes(sourceModel()->index(sourceRow, 0, sourceParent).data(TimeUsRole).toLongLong()))
+        return false;
     return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
 }
 

@@ -4,6 +4,8 @@
 // every column (filterKeyColumn -1, case-insensitive by default). GUI thread only.
 #pragma once
 
+#include "model/history/timerange.h"
+
 #include <QSortFilterProxyModel>
 
 namespace ncv {
@@ -16,9 +18,9 @@ public:
     /// Keeps only events with fromUs <= time <= toUs (swapped when given reversed).
     void setTimeRange(qint64 fromUs, qint64 toUs);
     void clearTimeRange();
-    bool hasTimeRange() const { return m_hasRange; }
-    qint64 timeFromUs() const { return m_fromUs; }
-    qint64 timeToUs() const { return m_toUs; }
+    bool hasTimeRange() const { return m_range.active; }
+    qint64 timeFromUs() const { return m_range.fromUs; }
+    qint64 timeToUs() const { return m_range.toUs; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -28,9 +30,7 @@ protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
-    bool m_hasRange = false;
-    qint64 m_fromUs = 0;
-    qint64 m_toUs = 0;
+    TimeRange m_range;
 };
 
 } // namespace ncv

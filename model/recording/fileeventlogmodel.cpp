@@ -63,9 +63,7 @@ bool matchesText(const RecordedEvent &e, const QString &text, TimeText &timeText
 struct Criteria {
     QString path;
     QString text;
-    bool hasRange = false;
-    qint64 fromUs = 0;
-    qint64 toUs = 0;
+    TimeRange range;
     std::uint64_t firstSeq = 0;
     qint64 total = 0;
     quint64 generation = 0;
@@ -84,8 +82,8 @@ void scanFile(QPromise<std::shared_ptr<FileEventLogModel::Matches>> &promise, co
         return;
     }
     promise.setProgressRange(0, int(std::min<qint64>(c.total, INT_MAX)));
-    const qint64 from = c.hasRange ? c.fromUs : std::numeric_limits<qint64>::min();
-    const qint64 to = c.hasRange ? c.toUs : std::numeric_limits<qint64>::max();
+    const qint64 from = c.range.active ? c.range.fromUs : std::numeric_limits<qint64>::min();
+    const qint64 to = c.range.active ? c.range.toUs : std::numeric_limits<qint64>::max();
     quint32 previous = 0;
     qint64 seen = 0;
     TimeText timeText;
@@ -297,22 +295,14 @@ void FileEventLogModel::setFilterText(const QString &text)
 
 void FileEventLogModel::setTimeRange(qint64 fromUs, qint64 toUs)
 {
-    if (fromUs > toUs)
-        std::swap(fromUs, toUs);
-    if (m_hasRange && m_fromUs == fromUs && m_toUs == toUs)
-        return;
-    m_hasRange = true;
-    m_fromUs = fromUs;
-    m_toUs = toUs;
-    startFilter();
+    if (m_range.set(fromUs, toUs))
+        startFilter();
 }
 
 void FileEventLogModel::clearTimeRange()
 {
-    if (!m_hasRange)
-        return;
-    m_hasRange = false;
-    startFilter();
+    if (m_range.clear())
+        startFilter();
 }
 
 void FileEventLogModel::startFilter()
@@ -324,7 +314,7 @@ void FileEventLogModel::startFilter()
         m_watcher.cancel();
         m_watcher.waitForFinished();
     }
-    if (m_text.isEmpty() && !m_hasRange) {
+    if (m_text.isEmpty() && !m_range.active) {
         if (m_filtered) {
             beginResetModel();
             m_filtered = false;
@@ -337,9 +327,7 @@ void FileEventLogModel::startFilter()
     Criteria c;
     c.path = m_path;
     c.text = m_text;
-    c.hasRange = m_hasRange;
-    c.fromUs = m_fromUs;
-    c.toUs = m_toUs;
+    c.range = m_range;
     c.firstSeq = info().firstSeq;
     c.total = m_total;
     c.generation = m_generation;

@@ -30,6 +30,7 @@
 // GUI thread only; the filter scan runs on a worker thread with its own reader.
 #pragma once
 
+#include "model/history/timerange.h"
 #include "model/recording/recordingreader.h"
 
 #include <QAbstractTableModel>
@@ -101,7 +102,7 @@ public:
     /// reversed), as EventLogFilterProxy::setTimeRange.
     void setTimeRange(qint64 fromUs, qint64 toUs);
     void clearTimeRange();
-    bool hasTimeRange() const { return m_hasRange; }
+    bool hasTimeRange() const { return m_range.active; }
     /// True while a filter scan runs (the rows still show the previous result).
     bool isFiltering() const { return m_scanning; }
     /// Blocks until the running scan has finished and its result is shown (tests, bench).
@@ -138,9 +139,7 @@ private:
 
     bool m_descending = false;
     QString m_text;
-    bool m_hasRange = false;
-    qint64 m_fromUs = 0;
-    qint64 m_toUs = 0;
+    TimeRange m_range;
     bool m_filtered = false; // m_matches applies (else every event, in order)
     Matches m_matches;
     QFutureWatcher<std::shared_ptr<Matches>> m_watcher;
