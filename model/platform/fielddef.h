@@ -828,29 +828,36 @@ inline constexpr std::array<std::uint8_t, columnCount<Row>> columnFields = [] {
             out[c++] = std::uint8_t(i);
     return out;
 }();
+
+/// The field bits of a space-separated list of field names of Row (a compile-time error,
+/// with why, when a name is no field).
+template<typename Row> constexpr FieldMask fieldBitsOf(std::string_view names, const char *why)
+{
+    FieldMask bits = 0;
+    while (!names.empty()) {
+        const std::size_t space = names.find(' ');
+        const std::string_view name = names.substr(0, space);
+        names = space == std::string_view::npos ? std::string_view() : names.substr(space + 1);
+        bool found = false;
+        for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i) {
+            if (fieldInfos<Row>[i].name == name) {
+                bits |= FieldMask(1) << i;
+                found = true;
+            }
+        }
+        if (!found)
+            throw why;
+    }
+    return bits;
+}
+
 /// Per column, the changedFields bits that mark it: its own field's and those it is markedBy.
 template<typename Row>
 inline constexpr std::array<FieldMask, columnCount<Row>> columnMarks = [] {
     std::array<FieldMask, columnCount<Row>> out {};
-    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
-        const auto &info = fieldInfos<Row>[columnFields<Row>[c]];
-        out[c] = FieldMask(1) << columnFields<Row>[c];
-        std::string_view rest = info.markedBy;
-        while (!rest.empty()) {
-            const std::size_t space = rest.find(' ');
-            const std::string_view name = rest.substr(0, space);
-            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-            bool found = false;
-            for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i) {
-                if (fieldInfos<Row>[i].name == name) {
-                    out[c] |= FieldMask(1) << i;
-                    found = true;
-                }
-            }
-            if (!found)
-                throw "markedBy names no field";
-        }
-    }
+    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c)
+        out[c] = (FieldMask(1) << columnFields<Row>[c])
+            | fieldBitsOf<Row>(fieldInfos<Row>[columnFields<Row>[c]].markedBy, "markedBy names no field");
     return out;
 }();
 
@@ -862,25 +869,8 @@ template<typename Row>
 inline constexpr std::array<FieldMask, columnCount<Row>> columnReads = [] {
     std::array<FieldMask, columnCount<Row>> out {};
     for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
-        std::string_view rest = fieldInfos<Row>[columnFields<Row>[c]].reads;
-        if (rest == "*") {
-            out[c] = kAnyField;
-            continue;
-        }
-        while (!rest.empty()) {
-            const std::size_t space = rest.find(' ');
-            const std::string_view name = rest.substr(0, space);
-            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-            bool found = false;
-            for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i) {
-                if (fieldInfos<Row>[i].name == name) {
-                    out[c] |= FieldMask(1) << i;
-                    found = true;
-                }
-            }
-            if (!found)
-                throw "reads names no field";
-        }
+        const std::string_view reads = fieldInfos<Row>[columnFields<Row>[c]].reads;
+        out[c] = reads == "*" ? kAnyField : fieldBitsOf<Row>(reads, "reads names no field");
     }
     return out;
 }();
