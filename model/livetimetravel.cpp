@@ -18,7 +18,6 @@ LiveTimeTravel::LiveTimeTravel(NotificationModel *live, QObject *parent)
     : QObject(parent), m_live(live), m_source(std::make_unique<ReplaySource>()),
       m_past(std::make_unique<NotificationModel>(m_source.get()))
 {
-    m_past->setSnapshotRowsAreEvents(false);
     m_past->setUpdateIntervalMs(0);
 }
 
@@ -93,17 +92,16 @@ bool LiveTimeTravel::showStateAt(qint64 atUs, QString *error)
     const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == QLatin1StringView("windows")
         ? platform::StateStore::KeyScheme::Windows
         : platform::StateStore::KeyScheme::Linux;
-    auto state = std::make_shared<recording::RecordState>(scheme);
-    if (!m_reader->stateAt(atUs, state.get(), error))
+    recording::RecordState state(scheme);
+    if (!m_reader->stateAt(atUs, &state, error))
         return false;
-    m_source->setState(std::move(state), atUs);
+    m_source->setMomentUs(atUs);
     QString startError;
-    if (!m_past->start(m_live->addressFamily(), true, &startError)) {
+    if (!m_past->showState(state, m_live->addressFamily(), &startError)) {
         if (error)
             *error = startError;
         return false;
     }
-    m_past->applyAll(); // the replay source delivered everything inside start()
     m_note = missing > 0 ? tr("the newest %n event(s) up to this moment are not in the recording file yet", nullptr,
                               int(std::min<qint64>(missing, INT_MAX)))
                          : QString();
@@ -123,7 +121,7 @@ void LiveTimeTravel::backToLive()
     // the reader's connection to the file (reopened then, for its new range).
     m_reader.reset();
     m_past->stop();
-    m_source->setState(nullptr, 0);
+    m_source->setMomentUs(0);
     QString ignored;
     if (m_past->start(m_live->addressFamily(), true, &ignored))
         m_past->applyAll();

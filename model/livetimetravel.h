@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // LiveTimeTravel: the live window's time cursor. The live NotificationModel runs on
 // untouched (its tables, event log and timeline keep receiving every event); this class
-// holds a second NotificationModel (Full, snapshot rows are not events), fed by a
-// ReplaySource with RecordingReader::stateAt(T) read from the live recording file
+// holds a second NotificationModel (Full, on a ReplaySource) whose tables show
+// RecordingReader::stateAt(T), read from the live recording file, swapped in whole
+// (NotificationModel::showState; the rows are not events)
 // (RecordingFeed::currentPath(), opened read-only beside the writer while the past is
 // shown: SQLite WAL, one short read per statement, no long-lived read transaction). The window shows pastModel()'s
 // tables while isInPast(), the live model's otherwise; backToLive() empties the past

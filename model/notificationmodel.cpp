@@ -5,6 +5,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/modellogging.h"
+#include "model/recording/recordstate.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
@@ -53,11 +54,18 @@ QString NotificationModel::sourceName() const
 
 bool NotificationModel::start(int addressFamily, bool recordInitial, QString *error)
 {
+    return startRegistration(addressFamily, recordInitial, true, error);
+}
+
+bool NotificationModel::startRegistration(int addressFamily, bool recordInitial, bool clearTables, QString *error)
+{
     stop();
     if (m_mode == Mode::Full) {
-        m_interfaces->clear();
-        m_addresses->clear();
-        m_routes->clear();
+        if (clearTables) {
+            m_interfaces->clear();
+            m_addresses->clear();
+            m_routes->clear();
+        }
         m_entities->clear();
     }
     m_names.clear();
@@ -99,6 +107,59 @@ bool NotificationModel::start(int addressFamily, bool recordInitial, QString *er
     if (error)
         error->clear();
     Q_EMIT runningChanged(true);
+    return true;
+}
+
+bool NotificationModel::showState(const recording::RecordState &state, int addressFamily, QString *error)
+{
+    Q_ASSERT(m_mode == Mode::Full);
+    // The tables are not cleared first: each is reset once, when its new rows go in.
+    if (!startRegistration(addressFamily, true, false, error)) {
+        m_interfaces->clear();
+        m_addresses->clear();
+        m_routes->clear();
+        return false;
+    }
+    Family family = Family::Unspec;
+    familyFromAf(addressFamily, &family); // start() accepted it
+    const auto passes = [family](Family rowFamily) {
+        return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
+    };
+    PackedRows<InterfaceRow> interfaces;
+    PackedRows<AddressRow> addresses;
+    PackedRows<RouteRow> routes;
+    QHash<quint64, qint64> origins; // (protocol space << 32 | protocol) -> routes
+    bool renamed = false;
+    state.forEach(
+        [&](const InterfaceRow &row) {
+            if (!passes(row.family))
+                return;
+            interfaces.push_back(row);
+            renamed |= m_names.set(row.ifIndex, QString::fromStdString(row.name));
+        },
+        [&](const AddressRow &row) {
+            if (passes(row.address.family))
+                addresses.push_back(row);
+        },
+        [&](const RouteRow &row) {
+            if (!passes(row.family()))
+                return;
+            routes.push_back(row);
+            ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
+        });
+    if (renamed)
+        namesChanged();
+    // The names first: a table sorted by an interface column sorts by them at the reset.
+    m_liveCounts[0] = qint64(interfaces.size());
+    m_liveCounts[1] = qint64(addresses.size());
+    m_liveCounts[2] = qint64(routes.size());
+    m_interfaces->swapRows(interfaces);
+    m_addresses->swapRows(addresses);
+    m_routes->swapRows(routes);
+    for (auto it = origins.cbegin(); it != origins.cend(); ++it)
+        m_entities->addRouteCount(std::uint32_t(it.key()), ProtocolSpace(it.key() >> 32), it.value());
+    m_entities->endBatch();
+    applyAll(); // the SnapshotComplete the source delivered inside start()
     return true;
 }
 
@@ -312,8 +373,6 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             continue;
         }
         countObject(r.object, r.change);
-        if (!m_snapshotRowsAreEvents && r.change == ChangeKind::Initial)
-            unrecorded[k] = true; // in the tables below, not in the history
         switch (r.object) {
         case ObjectKind::Interface: {
             m_interfaces->apply(r);

@@ -44,6 +44,9 @@ class EventHistory;
 class EventLogModel;
 class FileEventLogModel;
 class TimelineBins;
+namespace recording {
+class RecordState;
+}
 
 class NotificationModel : public QObject {
     Q_OBJECT
@@ -74,13 +77,17 @@ public:
     /// the interfaces of later events (interfaceName, the history's if_name), but none of
     /// its Initial rows enters the history, the timeline, the tables or liveCount.
     bool start(int addressFamily, bool recordInitial, QString *error);
-    /// False: the rows of the next start()'s initial snapshot fill the tables, the interface
-    /// names and liveCount, but are not events (they stay out of the history, the event
-    /// log, the timeline and totalEvents). For a state shown as it was at one moment (a
-    /// recording's tables at a time T, served by a ReplaySource), whose events are in the
-    /// history already. True (the default): they are events, as recordInitial says.
-    void setSnapshotRowsAreEvents(bool events) { m_snapshotRowsAreEvents = events; }
-    bool snapshotRowsAreEvents() const { return m_snapshotRowsAreEvents; }
+    /// Full mode only. Shows `state` (the interfaces, addresses and routes of one moment,
+    /// e.g. RecordingReader::stateAt(T)) in the tables: start(addressFamily, true, error) on
+    /// a source whose snapshot has no rows (a ReplaySource), then the state's rows that pass
+    /// addressFamily (as a registration's filter passes them: rows of family AF_UNSPEC
+    /// always) are swapped into the tables whole (KeyedTableModel::swapRows: one model
+    /// reset per table, rows in RecordState::forEach order, none marked), the interface
+    /// names, liveCount and the Entities table's route counts follow, and the snapshot is
+    /// applied (snapshotComplete) before this returns. The rows are not events: the
+    /// history, event log, timeline and totalEvents are untouched. False (and *error) when
+    /// start() fails; the tables are empty then.
+    bool showState(const recording::RecordState &state, int addressFamily, QString *error);
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }
@@ -188,6 +195,9 @@ Q_SIGNALS:
     void runningChanged(bool running);
 
 private:
+    // start(); clearTables false: the interface, address and route tables keep their rows
+    // (showState() replaces them).
+    bool startRegistration(int addressFamily, bool recordInitial, bool clearTables, QString *error);
     static void onRecords(void *context, std::span<const platform::ChangeRecord> records);
     bool applySlice(); // returns true when more of the swapped-out burst is waiting
     // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
@@ -210,7 +220,6 @@ private:
     bool m_applying = false;
     // start()'s recordInitial; read by onRecords on the reader thread.
     std::atomic<bool> m_recordInitial {true};
-    bool m_snapshotRowsAreEvents = true; // GUI thread only
 
     // Records waiting for the GUI thread, in the compact form of eventcodec (about 50
     // bytes per route instead of a ChangeRecord's ~470): a burst of a million routes

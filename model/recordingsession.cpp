@@ -23,7 +23,6 @@ RecordingSession::RecordingSession(QObject *parent)
     : QObject(parent), m_source(std::make_unique<ReplaySource>()),
       m_model(std::make_unique<NotificationModel>(m_source.get()))
 {
-    m_model->setSnapshotRowsAreEvents(false);
     m_model->setUpdateIntervalMs(0);
 }
 
@@ -175,17 +174,16 @@ bool RecordingSession::showStateAt(qint64 atUs, QString *error)
     if (logEvents() > 0)
         first = std::min(first, logTimeUs(0));
     atUs = std::clamp<qint64>(atUs, first, in.endUs);
-    auto state = std::make_shared<recording::RecordState>();
-    if (!m_reader.stateAt(atUs, state.get(), error))
+    recording::RecordState state;
+    if (!m_reader.stateAt(atUs, &state, error))
         return false;
-    m_source->setState(std::move(state), atUs);
+    m_source->setMomentUs(atUs);
     QString startError;
-    if (!m_model->start(platform::afUnspec(), true, &startError)) {
+    if (!m_model->showState(state, platform::afUnspec(), &startError)) {
         if (error)
             *error = startError;
         return false;
     }
-    m_model->applyAll(); // the replay source delivered everything inside start()
     m_cursorUs = atUs;
     Q_EMIT stateShown(atUs);
     return true;

@@ -10,10 +10,10 @@
 //   any length), the timeline's counts come from one pass over the events' key columns
 //   (time, object, change; no record decoded) and the history stays empty;
 // - the interface, address and route tables hold the state at one moment (the cursor):
-//   RecordingReader::stateAt(T) served by a ReplaySource as the registration's initial
-//   snapshot, whose rows fill the tables but are not events
-//   (NotificationModel::setSnapshotRowsAreEvents(false)). Moving the cursor is a fresh
-//   registration with the new state, applied before showStateAt() returns.
+//   RecordingReader::stateAt(T) swapped into the tables whole (NotificationModel::showState:
+//   one model reset per table; the rows are not events), on a registration with a
+//   ReplaySource. Moving the cursor is a fresh registration with the new state, shown
+//   before showStateAt() returns.
 // GUI thread only (the model's tables are Qt models).
 #pragma once
 

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ReplaySource: a platform::Source that serves a state taken from a recording (a
-// recording::RecordState, e.g. RecordingReader::stateAt(T)) as its initial snapshot: one
-// Initial record per interface, address and route held (in RecordState::forEach order),
-// then SnapshotComplete, and no live changes after that. It lets the NotificationModel
-// and its tables show a past moment through the same path as a live snapshot; a new
-// moment is setState() followed by NotificationModel::start() (a fresh registration).
+// ReplaySource: the platform::Source of a window that shows a recording's state at one
+// moment (a RecordingSession, or the live window's time cursor). The state itself goes into
+// the tables at once (NotificationModel::showState() swaps whole tables in); this source
+// gives that view its registration: an initial snapshot that is only SnapshotComplete,
+// stamped with the moment, and no live changes after that. Its name is "recording".
 // Delivery is synchronous, inside registerChanges(), on the calling thread (that thread is
 // this source's "reader thread"). Thread-safe as Source requires.
 #pragma once
@@ -12,37 +11,28 @@
 #include "platform/source.h"
 
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <set>
 
 namespace ncv {
 
-namespace recording {
-class RecordState;
-}
-
 class ReplaySource final : public platform::Source {
 public:
     ReplaySource() = default;
 
-    /// The rows the next registration delivers, stamped with time atUs (µs since the
-    /// epoch, UTC: the moment the state is of). null = an empty snapshot.
-    void setState(std::shared_ptr<const recording::RecordState> state, std::int64_t atUs);
-    std::int64_t stateTimeUs() const;
+    /// The moment the next registration's SnapshotComplete is stamped with (µs since the
+    /// epoch, UTC).
+    void setMomentUs(std::int64_t atUs);
+    std::int64_t momentUs() const;
 
-    /// Delivers the state's rows that pass params' object mask and family, in batches of
-    /// kBatchRows, then SnapshotComplete, before returning. initialNotification false:
-    /// SnapshotComplete only.
+    /// Delivers SnapshotComplete (stamped momentUs()) before returning, whatever
+    /// params.initialNotification says: the rows of the moment are not records.
     platform::Status registerChanges(const platform::RegisterParams &params, platform::Handle *handle) override;
     platform::Status cancel(platform::Handle handle) override;
     std::string name() const override { return "recording"; }
 
-    static constexpr std::size_t kBatchRows = 4096;
-
 private:
     mutable std::mutex m_mutex;
-    std::shared_ptr<const recording::RecordState> m_state;
     std::int64_t m_atUs = 0;
     std::set<platform::Handle> m_handles;
     platform::Handle m_nextHandle = 1;

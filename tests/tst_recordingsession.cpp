@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // RecordingSession and ReplaySource over a real recording file written by RecordingWriter:
 // the events land in the history with their recorded numbers, the tables show the state
-// at the cursor (never adding events), previous / next change, limits, cancel and files
-// that are not recordings.
+// at the cursor (never adding events) exactly as row-by-row Initial records would, previous
+// / next change, limits, cancel and files that are not recordings.
 #include "model/recordingsession.h"
 
 #include "model/export/csvwriter.h"
@@ -11,19 +11,26 @@
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
 #include "model/recording/fileeventlogmodel.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordstate.h"
 #include "model/replaysource.h"
 #include "model/tables/addresstablemodel.h"
+#include "model/tables/changetableproxy.h"
+#include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
 #include "platform/format.h"
 #include "support/testrecording.h"
 
+#include <QAbstractItemModelTester>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <array>
 
 using namespace ncv;
 using namespace ncv::testdata;
@@ -37,6 +44,169 @@ QStringList destinations(const RouteTableModel *routes)
         out << routes->index(r, RouteTableModel::Destination).data().toString();
     out.sort();
     return out;
+}
+
+/// What the tables showed of a state when it came as one Initial record per row (in
+/// RecordState::forEach order, as a live snapshot comes), each applied to the table models.
+struct RowByRowTables {
+    InterfaceNames names;
+    InterfaceTableModel interfaces {&names};
+    AddressTableModel addresses {&names};
+    RouteTableModel routes {&names};
+    EntityTableModel entities;
+
+    explicit RowByRowTables(const recording::RecordState &state)
+    {
+        state.forEach([&](const Row &row) {
+            ChangeRecord c;
+            c.change = ChangeKind::Initial;
+            c.after = row;
+            if (const auto *i = std::get_if<InterfaceRow>(&row)) {
+                c.object = ObjectKind::Interface;
+                names.set(i->ifIndex, QString::fromStdString(i->name));
+                interfaces.apply(c);
+            } else if (const auto *a = std::get_if<AddressRow>(&row)) {
+                c.object = ObjectKind::Address;
+                c.family = a->address.family;
+                addresses.apply(c);
+            } else if (const auto *r = std::get_if<RouteRow>(&row)) {
+                c.object = ObjectKind::Route;
+                c.family = r->family();
+                routes.apply(c);
+                entities.apply(c);
+            }
+        });
+        interfaces.endBatch();
+        addresses.endBatch();
+        routes.endBatch();
+        entities.endBatch();
+    }
+};
+
+/// Every cell of got equals want's: same rows in the same order, same texts, sort values,
+/// tool tips and marks.
+void compareCells(const QAbstractItemModel &got, const QAbstractItemModel &want, const char *what)
+{
+    QCOMPARE(got.columnCount(), want.columnCount());
+    QVERIFY2(got.rowCount() == want.rowCount(),
+             qPrintable(QStringLiteral("%1: %2 rows, expected %3")
+                            .arg(QLatin1StringView(what))
+                            .arg(got.rowCount())
+                            .arg(want.rowCount())));
+    const std::array roles {int(Qt::DisplayRole), int(Qt::ToolTipRole), int(SortRole), int(ChangeStateRole),
+                            int(ChangedColumnsRole)};
+    for (int r = 0; r < got.rowCount(); ++r) {
+        for (int c = 0; c < got.columnCount(); ++c) {
+            for (const int role : roles) {
+                const QVariant g = got.index(r, c).data(role), w = want.index(r, c).data(role);
+                QVERIFY2(g == w,
+                         qPrintable(QStringLiteral("%1 row %2 column %3 role %4: \"%5\", expected \"%6\"")
+                                        .arg(QLatin1StringView(what))
+                                        .arg(r)
+                                        .arg(c)
+                                        .arg(role)
+                                        .arg(g.toString(), w.toString())));
+            }
+        }
+    }
+}
+
+/// A recording with enough rows to sort and filter: 4 interfaces, 6 addresses, 240 IPv4
+/// routes (4 protocols, 3 interfaces, one multipath) and 40 IPv6 routes at t0, a keyframe;
+/// at t1 20 routes added, 30 deleted, one route's protocol changed and wlan0 renamed eth3;
+/// at t2 veth1 and its address deleted. Returns the times (µs).
+bool writeRichRecording(const QString &path, std::array<qint64, 3> *times, QString *error)
+{
+    recording::RecordingWriter writer;
+    recording::RecordingMeta meta;
+    meta.hostName = QStringLiteral("testhost");
+    meta.source = QStringLiteral("manual");
+    meta.familyFilter = QStringLiteral("unspec");
+    meta.programVersion = QStringLiteral("test");
+    if (!writer.open(path, meta, error))
+        return false;
+    const qint64 t0 = (nowUs() / 1'000'000 + 3) * 1'000'000;
+    const qint64 t1 = t0 + 5'000'000, t2 = t0 + 10'000'000;
+    std::uint64_t seq = 0;
+    const auto add = [&](ChangeKind change, qint64 t, const Row &row, const Row &before = {}) {
+        ChangeRecord c;
+        c.change = change;
+        c.timeUs = t;
+        QString ifName;
+        std::visit(
+            [&](const auto &x) {
+                using R = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<R, InterfaceRow>) {
+                    c.object = ObjectKind::Interface;
+                    ifName = QString::fromStdString(x.name);
+                } else if constexpr (std::is_same_v<R, AddressRow>) {
+                    c.object = ObjectKind::Address;
+                    c.family = x.address.family;
+                } else if constexpr (std::is_same_v<R, RouteRow>) {
+                    c.object = ObjectKind::Route;
+                    c.family = x.family();
+                }
+            },
+            row);
+        if (change == ChangeKind::Delete)
+            c.before = row;
+        else
+            c.after = row;
+        if (change == ChangeKind::Parameter)
+            c.before = before;
+        std::string bytes;
+        eventcodec::encode(c, bytes);
+        writer.append(++seq, t, bytes, ifName);
+    };
+    const auto v4 = [](int i) {
+        RouteRow r = routeRow("10." + std::to_string(i / 200) + "." + std::to_string(i % 200) + ".0", 24,
+                              "192.168.1." + std::to_string(1 + i % 5), std::uint32_t(2 + i % 3), std::uint32_t(i % 7),
+                              std::array<std::uint8_t, 4> {4, 2, 186, 16}[std::size_t(i % 4)]);
+        if (i == 7) { // multipath: the Interface column names both
+            NextHop second;
+            second.gateway = IpAddress::parse("192.168.2.1");
+            second.ifIndex = 3;
+            r.nextHops.push_back(second);
+        }
+        return r;
+    };
+    const auto v6 = [](int i) {
+        return routeRow("2001:db8:" + std::to_string(i) + "::", 64, "fe80::1", std::uint32_t(2 + i % 2),
+                        std::uint32_t(1024 - i % 3), i % 2 ? 2 : 4);
+    };
+    const InterfaceRow wlan = interfaceRow(3, "wlan0", "wlan", 1500);
+    InterfaceRow renamed = wlan;
+    renamed.name = "eth3";
+    const InterfaceRow veth = interfaceRow(4, "veth1", "veth", 1500, false);
+    add(ChangeKind::Initial, t0, interfaceRow(1, "lo", "loopback", 65536));
+    add(ChangeKind::Initial, t0, interfaceRow(2, "eth0", "ether", 1500));
+    add(ChangeKind::Initial, t0, wlan);
+    add(ChangeKind::Initial, t0, veth);
+    add(ChangeKind::Initial, t0, addressRow(1, "127.0.0.1", 8, 254));
+    add(ChangeKind::Initial, t0, addressRow(2, "192.168.1.20", 24));
+    add(ChangeKind::Initial, t0, addressRow(2, "2001:db8::20", 64));
+    add(ChangeKind::Initial, t0, addressRow(3, "192.168.2.20", 24));
+    add(ChangeKind::Initial, t0, addressRow(3, "fe80::3", 64, 253));
+    add(ChangeKind::Initial, t0, addressRow(4, "10.200.0.1", 30));
+    for (int i = 0; i < 240; ++i)
+        add(ChangeKind::Initial, t0, v4(i));
+    for (int i = 0; i < 40; ++i)
+        add(ChangeKind::Initial, t0, v6(i));
+    writer.requestKeyframe(QStringLiteral("start"));
+    for (int i = 240; i < 260; ++i)
+        add(ChangeKind::Add, t1, v4(i));
+    for (int i = 0; i < 30; ++i)
+        add(ChangeKind::Delete, t1, v4(i * 7 + 1));
+    RouteRow moved = v4(10);
+    moved.protocol = 3; // boot
+    add(ChangeKind::Parameter, t1, moved, v4(10));
+    add(ChangeKind::Parameter, t1, renamed, wlan);
+    add(ChangeKind::Delete, t2, addressRow(4, "10.200.0.1", 30));
+    add(ChangeKind::Delete, t2, veth);
+    if (!writer.finish(error))
+        return false;
+    *times = {t0, t1, t2};
+    return true;
 }
 
 } // namespace
@@ -54,6 +224,8 @@ private Q_SLOTS:
     void refusesWhatIsNotARecording_data();
     void refusesWhatIsNotARecording();
     void replaySourceFollowsTheSourceRules();
+    void seekShowsWhatRowByRowRecordsShowed_data();
+    void seekShowsWhatRowByRowRecordsShowed();
 
 private:
     QTemporaryDir m_dir;
@@ -275,6 +447,110 @@ void TestRecordingSession::replaySourceFollowsTheSourceRules()
     QVERIFY(source.cancel(handle).ok());
     QCOMPARE(source.cancel(handle).error, platform::Error::InvalidHandle);
     QCOMPARE(source.cancel(0).error, platform::Error::InvalidParameter);
+}
+
+void TestRecordingSession::seekShowsWhatRowByRowRecordsShowed_data()
+{
+    QTest::addColumn<int>("sortColumn");
+    QTest::addColumn<int>("order");
+    QTest::addColumn<QString>("filter");
+    QTest::newRow("source order") << -1 << int(Qt::AscendingOrder) << QString();
+    QTest::newRow("by interface, filtered")
+        << int(RouteTableModel::Interface) << int(Qt::DescendingOrder) << QStringLiteral("eth0");
+    QTest::newRow("by destination, filtered")
+        << int(RouteTableModel::Destination) << int(Qt::AscendingOrder) << QStringLiteral("10.0.1");
+    QTest::newRow("by protocol, filtered")
+        << int(RouteTableModel::Protocol) << int(Qt::DescendingOrder) << QStringLiteral("static");
+}
+
+void TestRecordingSession::seekShowsWhatRowByRowRecordsShowed()
+{
+    QFETCH(int, sortColumn);
+    QFETCH(int, order);
+    QFETCH(QString, filter);
+    static int files = 0;
+    const QString path = m_dir.filePath(QStringLiteral("rich-%1.ncv").arg(++files));
+    std::array<qint64, 3> t {};
+    QString error;
+    QVERIFY2(writeRichRecording(path, &t, &error), qPrintable(error));
+    RecordingSession session;
+    QVERIFY2(session.open(path, &error), qPrintable(error));
+    recording::RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    NotificationModel *model = session.model();
+
+    // The window's proxies over the session's tables, sorted and filtered before the seeks.
+    const auto proxyOf = [&](QAbstractItemModel *table) {
+        auto proxy = std::make_unique<ChangeTableProxy>();
+        proxy->setRankThreshold(0);
+        proxy->setSourceModel(table);
+        // Sort by the same column where the table has it (the route table's columns
+        // decide the column numbers here).
+        proxy->sort(sortColumn < table->columnCount() ? sortColumn : -1, Qt::SortOrder(order));
+        proxy->setFilterText(filter);
+        return proxy;
+    };
+    QAbstractItemModel *tables[] = {model->interfaces(), model->addresses(), model->routes()};
+    std::vector<std::unique_ptr<ChangeTableProxy>> proxies;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+    for (QAbstractItemModel *table : tables) {
+        proxies.push_back(proxyOf(table));
+        testers.push_back(std::make_unique<QAbstractItemModelTester>(proxies.back().get()));
+        testers.push_back(std::make_unique<QAbstractItemModelTester>(table));
+    }
+    const char *names[] = {"interfaces", "addresses", "routes"};
+
+    // Back and forth: later, earlier, across the keyframe, the same moment again.
+    const qint64 moments[] = {t[1] + 1, t[0] + 1, t[2] + 1, t[0] + 1, t[1], t[2] + 1};
+    for (const qint64 at : moments) {
+        std::vector<std::unique_ptr<QSignalSpy>> resets, inserts;
+        for (QAbstractItemModel *table : tables) {
+            resets.push_back(std::make_unique<QSignalSpy>(table, &QAbstractItemModel::modelReset));
+            inserts.push_back(std::make_unique<QSignalSpy>(table, &QAbstractItemModel::rowsInserted));
+        }
+        QVERIFY2(session.showStateAt(at, &error), qPrintable(error));
+        for (std::size_t k = 0; k < 3; ++k) {
+            QCOMPARE(resets[k]->count(), 1); // the whole table at once
+            QCOMPARE(inserts[k]->count(), 0);
+        }
+
+        recording::RecordState state;
+        QVERIFY2(reader.stateAt(at, &state, &error), qPrintable(error));
+        RowByRowTables want(state);
+        QVERIFY(want.routes.rowCount() > 0);
+        QAbstractItemModel *wanted[] = {&want.interfaces, &want.addresses, &want.routes};
+        for (std::size_t k = 0; k < 3; ++k) {
+            compareCells(*tables[k], *wanted[k], names[k]);
+            if (QTest::currentTestFailed())
+                return;
+            const auto wantProxy = proxyOf(wanted[k]);
+            compareCells(*proxies[k], *wantProxy, names[k]);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        if (!filter.isEmpty())
+            QVERIFY(proxies[2]->rowCount() < model->routes()->rowCount()); // the filter hides some
+        QCOMPARE(model->liveCount(ObjectKind::Interface), qint64(want.interfaces.rowCount()));
+        QCOMPARE(model->liveCount(ObjectKind::Address), qint64(want.addresses.rowCount()));
+        QCOMPARE(model->liveCount(ObjectKind::Route), qint64(want.routes.rowCount()));
+        for (quint32 ifIndex = 1; ifIndex <= 5; ++ifIndex)
+            QCOMPARE(model->interfaceName(ifIndex), want.names.name(ifIndex));
+        for (const int protocol : {2, 3, 4, 16, 186})
+            QCOMPARE(model->entities()->routeCount(std::uint32_t(protocol), ProtocolSpace::RtmProtocol),
+                     want.entities.routeCount(std::uint32_t(protocol), ProtocolSpace::RtmProtocol));
+        QCOMPARE(model->entities()->rowCount(), want.entities.rowCount());
+        QVERIFY(model->isSnapshotComplete());
+        QCOMPARE(model->totalEvents(), qint64(0)); // the rows are not events
+    }
+    // The moments differ where the recording says they do.
+    QVERIFY(session.showStateAt(t[0] + 1, &error));
+    QCOMPARE(model->routes()->rowCount(), 280);
+    QCOMPARE(model->interfaceName(3), QStringLiteral("wlan0"));
+    QVERIFY(session.showStateAt(t[2] + 1, &error));
+    QCOMPARE(model->routes()->rowCount(), 270);
+    QCOMPARE(model->interfaceName(3), QStringLiteral("eth3"));
+    QCOMPARE(model->interfaces()->rowCount(), 3);
+    QCOMPARE(model->entities()->routeCount(3, ProtocolSpace::RtmProtocol), qint64(1));
 }
 
 QTEST_GUILESS_MAIN(TestRecordingSession)

@@ -116,17 +116,34 @@ void RecordState::clear()
 
 void RecordState::forEach(const std::function<void(const Row &)> &visit) const
 {
+    Row row;
+    forEach(
+        [&](const InterfaceRow &r) {
+            row = r;
+            visit(row);
+        },
+        [&](const AddressRow &r) {
+            row = r;
+            visit(row);
+        },
+        [&](const RouteRow &r) {
+            row = r;
+            visit(row);
+        });
+}
+
+void RecordState::forEach(const std::function<void(const InterfaceRow &)> &interface,
+                          const std::function<void(const AddressRow &)> &address,
+                          const std::function<void(const RouteRow &)> &route) const
+{
     std::vector<const InterfaceRow *> interfaces;
     interfaces.reserve(m_interfaces.size());
     for (const auto &[k, row] : m_interfaces)
         interfaces.push_back(&row);
     std::stable_sort(interfaces.begin(), interfaces.end(),
                      [](const InterfaceRow *a, const InterfaceRow *b) { return a->ifIndex < b->ifIndex; });
-    Row row;
-    for (const InterfaceRow *i : interfaces) {
-        row = *i;
-        visit(row);
-    }
+    for (const InterfaceRow *i : interfaces)
+        interface(*i);
     std::vector<const AddressRow *> addresses;
     addresses.reserve(m_addresses.size());
     for (const auto &[k, a] : m_addresses)
@@ -135,13 +152,10 @@ void RecordState::forEach(const std::function<void(const Row &)> &visit) const
         return std::tie(a->ifIndex, a->address.family, a->address.bytes, a->prefixLength)
             < std::tie(b->ifIndex, b->address.family, b->address.bytes, b->prefixLength);
     });
-    for (const AddressRow *a : addresses) {
-        row = *a;
-        visit(row);
-    }
-    m_routes.anyRoute([&row, &visit](const RouteRow &r) {
-        row = r;
-        visit(row);
+    for (const AddressRow *a : addresses)
+        address(*a);
+    m_routes.anyRoute([&route](const RouteRow &r) {
+        route(r);
         return false; // visit them all
     });
 }

@@ -41,6 +41,10 @@ public:
     /// Calls visit for every row: interfaces by ifindex, then addresses by interface,
     /// family and address, then routes (in store order).
     void forEach(const std::function<void(const platform::Row &)> &visit) const;
+    /// The same rows in the same order, each kind to its own visitor (no copy into a Row).
+    void forEach(const std::function<void(const platform::InterfaceRow &)> &interface,
+                 const std::function<void(const platform::AddressRow &)> &address,
+                 const std::function<void(const platform::RouteRow &)> &route) const;
     /// The held interface with that index, or nullptr.
     const platform::InterfaceRow *interface(std::uint32_t ifIndex) const;
 

@@ -29,18 +29,18 @@ void EntityTableModel::apply(const ChangeRecord &record)
         case ChangeKind::Initial:
         case ChangeKind::Add:
             if (after)
-                countRoute(*after, +1);
+                countRoute(after->protocol, after->protocolSpace, +1);
             break;
         case ChangeKind::Delete:
         case ChangeKind::Expired:
             if (const RouteRow *row = std::get_if<RouteRow>(&record.row()))
-                countRoute(*row, -1);
+                countRoute(row->protocol, row->protocolSpace, -1);
             break;
         case ChangeKind::Parameter:
             if (after && before
                 && (after->protocol != before->protocol || after->protocolSpace != before->protocolSpace)) {
-                countRoute(*before, -1);
-                countRoute(*after, +1);
+                countRoute(before->protocol, before->protocolSpace, -1);
+                countRoute(after->protocol, after->protocolSpace, +1);
             }
             break;
         default: break;
@@ -79,16 +79,22 @@ void EntityTableModel::apply(const ChangeRecord &record)
     KeyedTableModel::apply(mapped);
 }
 
-void EntityTableModel::countRoute(const RouteRow &route, int delta)
+void EntityTableModel::addRouteCount(std::uint32_t protocol, ProtocolSpace space, qint64 routes)
 {
-    const quint64 key = originKey(route.protocol, route.protocolSpace);
+    if (routes > 0)
+        countRoute(protocol, space, routes);
+}
+
+void EntityTableModel::countRoute(std::uint32_t protocol, ProtocolSpace space, qint64 delta)
+{
+    const quint64 key = originKey(protocol, space);
     qint64 &count = m_routeCounts[key];
     count = std::max<qint64>(0, count + delta);
     if (count == 0)
         m_routeCounts.remove(key);
     EntityRow probe;
-    probe.protocol = route.protocol;
-    probe.protocolSpace = route.protocolSpace;
+    probe.protocol = protocol;
+    probe.protocolSpace = space;
     const int row = indexOf(probe);
     if (row >= 0)
         touchRow(row);

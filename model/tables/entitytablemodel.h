@@ -35,6 +35,9 @@ public:
     /// moves one); other records are ignored. Signals are emitted at endBatch().
     void apply(const platform::ChangeRecord &record);
 
+    /// Counts `routes` (>= 0) more routes of origin (protocol, space), as that many Initial
+    /// route records would (a whole state shown at once). Signals are emitted at endBatch().
+    void addRouteCount(std::uint32_t protocol, platform::ProtocolSpace space, qint64 routes);
     /// Routes of origin (protocol, space) currently counted; 0 when none.
     qint64 routeCount(std::uint32_t protocol, platform::ProtocolSpace space) const;
     /// Protocol name shown for row `row` (the Protocol column's text).
@@ -53,7 +56,7 @@ private:
     {
         return (quint64(space) << 32) | protocol;
     }
-    void countRoute(const platform::RouteRow &route, int delta);
+    void countRoute(std::uint32_t protocol, platform::ProtocolSpace space, qint64 delta);
 
     QHash<quint64, qint64> m_routeCounts; // origin -> routes held
     QHash<quint64, qint64> m_registeredUs; // origin -> time of its Initial / Registered record
