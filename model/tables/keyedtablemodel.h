@@ -26,6 +26,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstring>
@@ -1048,9 +1049,9 @@ private:
     }
     /// Points key at row (replacing the entry of an equal key). Row `row` may still hold
     /// another row; other entries' rows must be current.
-    void insertKey(const RowKey &key, int row)
+    void insertKey(const RowKey &key, int row) { insertKey(key, RowKeyHash {}(key), row); }
+    void insertKey(const RowKey &key, std::size_t hash, int row)
     {
-        const std::size_t hash = RowKeyHash {}(key);
         const std::uint32_t slot = m_index.find(
             hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || storedKey(held) == key; });
         if (slot != platform::HashIndex::npos)
@@ -1076,15 +1077,33 @@ private:
             m_index.erase(slot);
     }
     /// Every entry again from the rows.
+    /// The index is far larger than the caches at a million rows: each row's key is taken
+    /// kAhead rows before it goes in, and its slot loaded meanwhile, so that the misses overlap.
     void rebuildIndex()
     {
         m_index.clear(false);
-        m_reindexedKeys += m_rows.size();
-        for (std::size_t i = 0; i < m_rows.size(); ++i) {
-            RowT &r = threadRow(Rebuild);
+        const std::size_t n = m_rows.size();
+        m_reindexedKeys += n;
+        constexpr std::size_t kAhead = 8;
+        std::array<RowKey, kAhead> keys;
+        std::array<std::size_t, kAhead> hashes {};
+        RowT &r = threadRow(Rebuild);
+        const auto load = [&](std::size_t i) {
             m_rows.decode(i, r);
             rowStored(r);
-            insertKey(rowKey(r), int(i));
+            RowKey &key = keys[i % kAhead];
+            key = rowKey(r);
+            hashes[i % kAhead] = RowKeyHash {}(key);
+            m_index.prefetch(hashes[i % kAhead]);
+        };
+        for (std::size_t i = 0; i < std::min(kAhead, n); ++i)
+            load(i);
+        for (std::size_t i = 0; i < n; ++i) {
+            const RowKey key = keys[i % kAhead];
+            const std::size_t hash = hashes[i % kAhead];
+            if (i + kAhead < n)
+                load(i + kAhead);
+            insertKey(key, hash, int(i));
         }
     }
 
