@@ -118,42 +118,16 @@ void compareCells(const QAbstractItemModel &got, const QAbstractItemModel &want,
 bool writeRichRecording(const QString &path, std::array<qint64, 3> *times, QString *error)
 {
     recording::RecordingWriter writer;
-    recording::RecordingMeta meta;
-    meta.hostName = QStringLiteral("testhost");
-    meta.source = QStringLiteral("manual");
-    meta.familyFilter = QStringLiteral("unspec");
-    meta.programVersion = QStringLiteral("test");
+    const recording::RecordingMeta meta = testRecordingMeta();
     if (!writer.open(path, meta, error))
         return false;
     const qint64 t0 = (nowUs() / 1'000'000 + 3) * 1'000'000;
     const qint64 t1 = t0 + 5'000'000, t2 = t0 + 10'000'000;
     std::uint64_t seq = 0;
     const auto add = [&](ChangeKind change, qint64 t, const Row &row, const Row &before = {}) {
-        ChangeRecord c;
-        c.change = change;
-        c.timeUs = t;
-        QString ifName;
-        std::visit(
-            [&](const auto &x) {
-                using R = std::decay_t<decltype(x)>;
-                if constexpr (std::is_same_v<R, InterfaceRow>) {
-                    c.object = ObjectKind::Interface;
-                    ifName = QString::fromStdString(x.name);
-                } else if constexpr (std::is_same_v<R, AddressRow>) {
-                    c.object = ObjectKind::Address;
-                    c.family = x.address.family;
-                } else if constexpr (std::is_same_v<R, RouteRow>) {
-                    c.object = ObjectKind::Route;
-                    c.family = x.family();
-                }
-            },
-            row);
-        if (change == ChangeKind::Delete)
-            c.before = row;
-        else
-            c.after = row;
-        if (change == ChangeKind::Parameter)
-            c.before = before;
+        const ChangeRecord c = recordOf(change, t, row, before);
+        const auto *interface = std::get_if<InterfaceRow>(&row);
+        const QString ifName = interface ? QString::fromStdString(interface->name) : QString();
         std::string bytes;
         eventcodec::encode(c, bytes);
         writer.append(++seq, t, bytes, ifName);

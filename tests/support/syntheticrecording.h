@@ -10,6 +10,7 @@
 #include "model/history/eventcodec.h"
 #include "model/recording/recordingwriter.h"
 #include "platform/diff.h"
+#include "support/testrecording.h"
 #include "support/viewstestdata.h"
 
 #include <QString>
@@ -25,11 +26,7 @@ namespace ncv::testdata {
 inline bool writeSyntheticRecording(const QString &path, std::int64_t events, std::int64_t startUs, QString *error)
 {
     recording::RecordingWriter writer;
-    recording::RecordingMeta meta;
-    meta.hostName = QStringLiteral("synthetic");
-    meta.source = QStringLiteral("manual");
-    meta.familyFilter = QStringLiteral("unspec");
-    meta.programVersion = QStringLiteral("test");
+    const recording::RecordingMeta meta = testRecordingMeta(QStringLiteral("synthetic"));
     if (!writer.open(path, meta, error))
         return false;
     std::uint64_t seq = 0;

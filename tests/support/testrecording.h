@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace ncv::testdata {
 
@@ -34,16 +35,53 @@ inline RouteRow secondAddedRoute()
     return routeRow("10.10.0.0", 16, "192.168.1.254", 2, 0);
 }
 
+/// The meta of the tests' recordings: host "testhost" (or hostName), source "manual".
+inline recording::RecordingMeta testRecordingMeta(const QString &hostName = QStringLiteral("testhost"))
+{
+    recording::RecordingMeta meta;
+    meta.hostName = hostName;
+    meta.source = QStringLiteral("manual");
+    meta.familyFilter = QStringLiteral("unspec");
+    meta.programVersion = QStringLiteral("test");
+    return meta;
+}
+
+/// One event of row at t: object and family from the row; row is the after (the before
+/// for Delete); before is the Parameter's previous row.
+inline ChangeRecord recordOf(ChangeKind change, std::int64_t t, const Row &row, const Row &before = {})
+{
+    ChangeRecord c;
+    c.change = change;
+    c.timeUs = t;
+    std::visit(
+        [&c](const auto &x) {
+            using R = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<R, InterfaceRow>) {
+                c.object = ObjectKind::Interface;
+            } else if constexpr (std::is_same_v<R, AddressRow>) {
+                c.object = ObjectKind::Address;
+                c.family = x.address.family;
+            } else if constexpr (std::is_same_v<R, RouteRow>) {
+                c.object = ObjectKind::Route;
+                c.family = x.family();
+            }
+        },
+        row);
+    if (change == ChangeKind::Delete)
+        c.before = row;
+    else
+        c.after = row;
+    if (change == ChangeKind::Parameter)
+        c.before = before;
+    return c;
+}
+
 /// Writes the recording to path (which must not exist). t0 is a few seconds after now, so
 /// every event is inside the recording's [start, end]. Returns false with *error.
 inline bool writeTestRecording(const QString &path, TestRecording *out, QString *error)
 {
     recording::RecordingWriter writer;
-    recording::RecordingMeta meta;
-    meta.hostName = QStringLiteral("testhost");
-    meta.source = QStringLiteral("manual");
-    meta.familyFilter = QStringLiteral("unspec");
-    meta.programVersion = QStringLiteral("test");
+    const recording::RecordingMeta meta = testRecordingMeta();
     if (!writer.open(path, meta, error))
         return false;
     TestRecording r;
@@ -54,31 +92,9 @@ inline bool writeTestRecording(const QString &path, TestRecording *out, QString 
     std::uint64_t seq = 0;
     const auto add
         = [&](ChangeKind change, std::int64_t t, const Row &row, const QString &ifName, const Row &before = {}) {
-              ChangeRecord c;
-              c.change = change;
-              c.timeUs = t;
-              std::visit(
-                  [&c](const auto &x) {
-                      using R = std::decay_t<decltype(x)>;
-                      if constexpr (std::is_same_v<R, InterfaceRow>) {
-                          c.object = ObjectKind::Interface;
-                      } else if constexpr (std::is_same_v<R, AddressRow>) {
-                          c.object = ObjectKind::Address;
-                          c.family = x.address.family;
-                      } else if constexpr (std::is_same_v<R, RouteRow>) {
-                          c.object = ObjectKind::Route;
-                          c.family = x.family();
-                      }
-                  },
-                  row);
-              if (change == ChangeKind::Delete)
-                  c.before = row;
-              else
-                  c.after = row;
-              if (change == ChangeKind::Parameter) {
-                  c.before = before;
+              ChangeRecord c = recordOf(change, t, row, before);
+              if (change == ChangeKind::Parameter)
                   c.changedFields = platform::diff(std::get<InterfaceRow>(before), std::get<InterfaceRow>(row));
-              }
               std::string bytes;
               eventcodec::encode(c, bytes);
               writer.append(++seq, t, bytes, ifName);
