@@ -430,6 +430,13 @@ private Q_SLOTS:
         Random g(21);
         for (int i = 0; i < 4000; ++i) {
             RouteRow r = randomRow<RouteRow>(g);
+            if (i % 3 == 1) { // IPv4 destinations with short octets ("10.0.0.0/8", "1.1.10.0/24")
+                r.destination = IpAddress::v4(std::uint8_t(g() % 12), std::uint8_t(g() % 3 ? g() % 12 : g()),
+                                              std::uint8_t(g() % 12), std::uint8_t(g() % 2 ? 0 : g()));
+                r.prefixLength = std::uint8_t(i % 6 == 1 ? g() % 33 : g());
+            }
+            if (i == 4)
+                r.destination = IpAddress::v4(10, 0, 0, 0), r.prefixLength = 8;
             if (i % 4 != 0 && routes.rowCount() > 0) { // the row before, another destination
                 RouteRow before = routes.rowAt(routes.rowCount() - 1);
                 before.destination = r.destination;
@@ -457,6 +464,15 @@ private Q_SLOTS:
                QStringLiteral("static"), QStringLiteral("NETMGMT"), QStringLiteral("main"), QStringLiteral("::"),
                QStringLiteral("if 1"),   QStringLiteral(", "),      QStringLiteral("s"),    QStringLiteral("zzz"),
                QStringLiteral("\u00fc"), QStringLiteral("unicast"), QStringLiteral("high")};
+        // Destinations (IPv4 cells are written from the compact bytes): single characters,
+        // octet and prefix edges, needles of 8 bytes and longer, longer than any IPv4 cell.
+        needles << QStringLiteral("0") << QStringLiteral(".") << QStringLiteral("/") << QStringLiteral("1.1")
+                << QStringLiteral("/3") << QStringLiteral("25") << QStringLiteral("255.")
+                << QStringLiteral("10.0.0.0/8") << QStringLiteral("0.0.0/8") << QStringLiteral("10.0.0.0")
+                << QStringLiteral(".0/") << QStringLiteral("/8") << QStringLiteral("/255") << QStringLiteral("0/0")
+                << QStringLiteral("10.0.0.0/8 ") << QStringLiteral("255.255.255.255/255")
+                << QStringLiteral("1.1.1.1.1.1.1.1.1.1.1") << QStringLiteral("A") << QStringLiteral("FE80:")
+                << QStringLiteral(":0/") << QStringLiteral("/12");
         for (int k = 0; k < 300; ++k) {
             const QString &cell = cells[std::size_t(g() % cells.size())][qsizetype(g() % RouteTableModel::ColumnCount)];
             if (cell.isEmpty())

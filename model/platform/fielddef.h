@@ -362,6 +362,10 @@ enum FieldFlag : std::uint32_t {
     /// Free text (an alias): written after the other fields of the attribute line, where
     /// whatever it holds cannot be mistaken for the next field.
     FreeText = 1u << 7,
+    /// The cell is "address/prefix length" (appendCidr()) of the two fields it reads, an
+    /// IpAddress member then the one-byte member right after it: a filter writes IPv4
+    /// cells straight from the compact bytes (columnCidr).
+    CidrText = 1u << 8,
 };
 
 /// One field of row type Row, as the generic code uses it at run time (by index). Text
@@ -418,6 +422,44 @@ template<typename T> int cmp(const T &a, const T &b)
 
 void appendUnsigned(std::string &out, std::uint64_t v);
 void appendSigned(std::string &out, std::int64_t v);
+
+/// Decimal texts of 0..255 ("0".."255"), each padded to 4 bytes: IPv4 addresses are
+/// written a million times in a filter pass or an export.
+struct OctetTexts {
+    std::array<std::array<char, 4>, 256> text {};
+    std::array<std::uint8_t, 256> length {};
+    constexpr OctetTexts()
+    {
+        for (unsigned v = 0; v < 256; ++v) {
+            unsigned n = 0;
+            if (v >= 100)
+                text[v][n++] = char('0' + v / 100);
+            if (v >= 10)
+                text[v][n++] = char('0' + v / 10 % 10);
+            text[v][n++] = char('0' + v % 10);
+            length[v] = std::uint8_t(n);
+        }
+    }
+};
+inline constexpr OctetTexts kOctetTexts;
+/// Writes the decimal text of v at p (4 bytes written, room for them needed); returns the end.
+inline char *writeOctet(char *p, std::uint8_t v)
+{
+    std::memcpy(p, kOctetTexts.text[v].data(), 4);
+    return p + kOctetTexts.length[v];
+}
+/// Writes the dotted quad of the 4 bytes at a (16 bytes written: room for them needed);
+/// returns the end of its 7-15 characters.
+inline char *writeIpv4(char *p, const std::uint8_t *a)
+{
+    p = writeOctet(p, a[0]);
+    *p++ = '.';
+    p = writeOctet(p, a[1]);
+    *p++ = '.';
+    p = writeOctet(p, a[2]);
+    *p++ = '.';
+    return writeOctet(p, a[3]);
+}
 void appendAddress(std::string &out, const IpAddress &a); ///< toString(a), "" for Unspec
 void appendCidr(std::string &out, const IpAddress &a, unsigned prefixLength); ///< toCidr()
 int compareAddress(const IpAddress &a, const IpAddress &b);
@@ -871,6 +913,55 @@ inline constexpr std::array<FieldMask, columnCount<Row>> columnReads = [] {
     for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
         const std::string_view reads = fieldInfos<Row>[columnFields<Row>[c]].reads;
         out[c] = reads == "*" ? kAnyField : fieldBitsOf<Row>(reads, "reads names no field");
+    }
+    return out;
+}();
+
+namespace fielddetail {
+/// What a field's codec writes, for filters that read the compact bytes themselves:
+/// 1 an IpAddress member (family in two header bits, then 0, 4 or 16 bytes), 2 a one-byte
+/// unsigned member (one byte), 0 anything else.
+template<typename E> constexpr int codecShape()
+{
+    if constexpr (!E::isMember) {
+        return 0;
+    } else {
+        using T = typename MemberOf<std::remove_cv_t<decltype(E::member)>>::Type;
+        if constexpr (!std::is_same_v<typename E::Codec, MemberCodec<E::member>>)
+            return 0;
+        else if constexpr (std::is_same_v<T, IpAddress>)
+            return 1;
+        else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && sizeof(T) == 1 && !std::is_same_v<T, bool>)
+            return 2;
+        else
+            return 0;
+    }
+}
+template<typename Row>
+inline constexpr std::array<int, fieldCount<Row>> codecShapes = [] {
+    std::array<int, fieldCount<Row>> out {};
+    std::size_t i = 0;
+    std::apply([&](const auto &...e) { ((out[i++] = codecShape<std::remove_cvref_t<decltype(e)>>()), ...); },
+               Description<Row>::fields);
+    return out;
+}();
+} // namespace fielddetail
+
+/// Per column, whether it is a CidrText column (a compile-time error when such a column does
+/// not read an IpAddress member and the one-byte member right after it).
+template<typename Row>
+inline constexpr std::array<bool, columnCount<Row>> columnCidr = [] {
+    std::array<bool, columnCount<Row>> out {};
+    for (std::size_t c = 0; c < columnFields<Row>.size(); ++c) {
+        if (!(fieldInfos<Row>[columnFields<Row>[c]].flags & CidrText))
+            continue;
+        const FieldMask reads = columnReads<Row>[c];
+        const int first = reads == kAnyField || reads == 0 ? -1 : std::countr_zero(reads);
+        if (first < 0 || first + 1 >= int(fieldCount<Row>) || reads != (FieldMask(3) << first)
+            || fielddetail::codecShapes<Row>[std::size_t(first)] != 1
+            || fielddetail::codecShapes<Row>[std::size_t(first) + 1] != 2)
+            throw "a CidrText column reads an IpAddress member and the one-byte member after it";
+        out[c] = true;
     }
     return out;
 }();

@@ -22,48 +22,11 @@ void appendSigned(std::string &out, std::int64_t v)
     out.append(buf, std::size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
 }
 
-namespace {
-
-// Decimal texts of 0..255 ("0".."255"): IPv4 addresses are written a million times in a
-// filter pass or an export.
-struct Octets {
-    std::array<std::array<char, 4>, 256> text {};
-    std::array<std::uint8_t, 256> length {};
-    constexpr Octets()
-    {
-        for (unsigned v = 0; v < 256; ++v) {
-            unsigned n = 0;
-            if (v >= 100)
-                text[v][n++] = char('0' + v / 100);
-            if (v >= 10)
-                text[v][n++] = char('0' + v / 10 % 10);
-            text[v][n++] = char('0' + v % 10);
-            length[v] = std::uint8_t(n);
-        }
-    }
-};
-constexpr Octets kOctets;
-
-/// Writes an IPv4 address at p (room for 15 characters); returns the end.
-char *writeIpv4(char *p, const IpAddress &a)
-{
-    for (std::size_t k = 0; k < 4; ++k) {
-        if (k)
-            *p++ = '.';
-        const unsigned v = a.bytes[k];
-        std::memcpy(p, kOctets.text[v].data(), 4);
-        p += kOctets.length[v];
-    }
-    return p;
-}
-
-} // namespace
-
 void appendAddress(std::string &out, const IpAddress &a)
 {
     if (a.family == Family::IPv4) {
         char buf[20];
-        out.append(buf, std::size_t(writeIpv4(buf, a) - buf));
+        out.append(buf, std::size_t(writeIpv4(buf, a.bytes.data()) - buf));
     } else if (a.family == Family::IPv6) {
         out += toString(a);
     }
@@ -73,7 +36,7 @@ void appendCidr(std::string &out, const IpAddress &a, unsigned prefixLength)
 {
     if (a.family == Family::IPv4) {
         char buf[24];
-        char *p = writeIpv4(buf, a);
+        char *p = writeIpv4(buf, a.bytes.data());
         *p++ = '/';
         p = std::to_chars(p, buf + sizeof buf, prefixLength).ptr;
         out.append(buf, std::size_t(p - buf));

@@ -238,7 +238,8 @@ template<> struct Description<RouteRow> {
             .sortKey(fieldtext::destinationKey)
             .textByKey()
             .charset(fieldtext::kAddressChars)
-            .reads("destination prefix_length"),
+            .reads("destination prefix_length")
+            .flags(CidrText),
         field<&R::prefixLength>("prefix_length", "rtm_dst_len / DestinationPrefix.PrefixLength, bits").hidden(),
         derived<R>("gateways", "the next hops' gateways")
             .text(fieldtext::gatewaysCsv)

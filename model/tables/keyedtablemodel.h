@@ -215,6 +215,7 @@ public:
         m_match.columns = 0;
         m_match.packed = false;
         const std::string_view n = needle.lowerUtf8;
+        m_match.needle.set(n);
         if (n.empty())
             return;
         // The columns whose text can hold the needle (charset), cheapest first: values with
@@ -248,6 +249,8 @@ public:
                     plan.first = std::countr_zero(plan.reads);
                     plan.end = int(sizeof(platform::FieldMask) * 8) - std::countl_zero(plan.reads);
                     plan.headMask = platform::headBitsOf<RowT>(plan.reads);
+                    plan.cidr = platform::columnCidr<RowT>[std::size_t(c)];
+                    plan.familyShift = platform::fielddetail::headShifts<RowT>[std::size_t(plan.first)];
                 }
                 m_match.plan[k] = plan;
                 if (plan.kind == Plan::Small) {
@@ -722,6 +725,41 @@ private:
         platform::FieldMask reads = platform::kAnyField; // the fields the cell reads
         int first = 0, end = 0; // reads lie in fields [first, end)
         std::uint32_t headMask = 0; // their header bits
+        bool cidr = false; // platform::CidrText: IPv4 cells written from the compact bytes
+        std::uint32_t familyShift = 0; // CidrText: the address family's header bits
+    };
+    /// The lower-case needle as the scan compares it to short texts written into a char
+    /// buffer: its first (up to) eight bytes as a word, compared at each position.
+    struct ShortNeedle {
+        std::string text;
+        std::uint64_t head = 0, mask = 0; // text's first min(8, size) bytes, as loaded from memory
+
+        void set(std::string_view lower)
+        {
+            text = lower;
+            const std::size_t n = std::min<std::size_t>(8, lower.size());
+            std::array<char, 8> bytes {};
+            std::memcpy(bytes.data(), lower.data(), n);
+            std::memcpy(&head, bytes.data(), 8);
+            std::memset(bytes.data(), 0xff, n);
+            std::memset(bytes.data() + n, 0, 8 - n);
+            std::memcpy(&mask, bytes.data(), 8);
+        }
+        /// Whether the size characters at t hold the needle; 7 bytes after them must be
+        /// readable (their values do not matter).
+        Q_ALWAYS_INLINE bool in(const char *t, std::size_t size) const
+        {
+            const std::size_t n = text.size();
+            if (n > size)
+                return false;
+            for (std::size_t i = 0; i + n <= size; ++i) {
+                std::uint64_t w;
+                std::memcpy(&w, t + i, 8);
+                if ((w & mask) == head && (n <= 8 || std::memcmp(t + i + 8, text.data() + 8, n - 8) == 0))
+                    return true;
+            }
+            return false;
+        }
     };
     // Bytes of a column's fields (and of a row's other fields) a scan remembers.
     static constexpr std::size_t kMemoBytes = 64;
@@ -742,6 +780,7 @@ private:
         std::array<Last, std::max(kFieldColumns, 1)> last; // per column: the last exact key met
         std::array<bool, std::max(kFieldColumns, 1)> textOnly; // the key hardly repeats
         std::string text;
+        std::array<char, 64> chars {}; // a CidrText cell (ShortNeedle::in() reads 7 bytes after it)
         /// Per planned column (packedRowContains()): the bytes of fields [first, end) and
         /// the header bits of the fields it reads, in the last two rows with other bytes it
         /// was matched on (rows alternating between two next hops...), and the answers.
@@ -895,20 +934,31 @@ private:
                     continue;
                 }
             }
-            if (const platform::FieldMask need = plan.reads & ~decoded) {
-                platform::decodeFields(layout, need, r);
-                decoded |= need;
-            }
             bool found = false;
-            switch (plan.kind) {
-            case Plan::Small: {
-                const int v = plan.info->small(r);
-                found = v >= 0 ? m_match.values[std::size_t(k)][std::size_t(v)] : textContains(plan, r, needle, cache);
-                break;
-            }
-            case Plan::Interfaces: found = interfacesContain(*plan.info, r, needle, cache); break;
-            case Plan::Keyed:
-            case Plan::Text: found = textContains(plan, r, needle, cache); break;
+            if (plan.cidr && ((layout.head >> plan.familyShift) & 3) == std::uint32_t(platform::Family::IPv4)) {
+                // appendCidr()'s text of an IPv4 address, written from its 4 bytes and the
+                // prefix length's byte without decoding them.
+                char *t = cache.chars.data();
+                char *e = platform::fielddetail::writeIpv4(t, layout.at[std::size_t(plan.first)]);
+                *e++ = '/';
+                e = platform::fielddetail::writeOctet(e, *layout.at[std::size_t(plan.first) + 1]);
+                found = m_match.needle.in(t, std::size_t(e - t));
+            } else {
+                if (const platform::FieldMask need = plan.reads & ~decoded) {
+                    platform::decodeFields(layout, need, r);
+                    decoded |= need;
+                }
+                switch (plan.kind) {
+                case Plan::Small: {
+                    const int v = plan.info->small(r);
+                    found = v >= 0 ? m_match.values[std::size_t(k)][std::size_t(v)]
+                                   : textContains(plan, r, needle, cache);
+                    break;
+                }
+                case Plan::Interfaces: found = interfacesContain(*plan.info, r, needle, cache); break;
+                case Plan::Keyed:
+                case Plan::Text: found = textContains(plan, r, needle, cache); break;
+                }
             }
             if (remember) {
                 typename ScanCache::Memo::Seen &seen = memo.seen[memo.next];
@@ -1015,6 +1065,7 @@ private:
         std::array<Plan, std::max(kFieldColumns, 1)> plan {};
         std::array<std::array<bool, 256>, std::max(kFieldColumns, 1)> values {}; // Small plans' answers
         bool packed = false; // every planned column names its fields: packedRowContains()
+        ShortNeedle needle; // the needle's lowerUtf8
     };
     mutable Match m_match;
 
