@@ -4,6 +4,9 @@
 // Usage: ncv_screenshot [out.png] [width height [tab]]
 //   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
+// Or: ncv_screenshot out.png width height RECORDING: the recording's window with a history
+//   of 1000 events (so the event log reads a long recording from the file), the log
+//   scrolled to the middle and the middle row selected (the time cursor follows it).
 // Recovery content: a gap (red band on the timeline) followed by inferred events, routing
 // entities, a route counting down to its expiry and an expired route.
 #include "model/history/eventhistory.h"
@@ -22,6 +25,9 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -41,6 +47,30 @@ int main(int argc, char **argv)
     const int width = args.size() > 3 ? args.at(2).toInt() : 1280;
     const int height = args.size() > 3 ? args.at(3).toInt() : 860;
     const int tab = args.size() > 4 ? args.at(4).toInt() : 2;
+    if (args.size() > 4 && QFileInfo(args.at(4)).isFile()) {
+        QTemporaryDir config;
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config.path());
+        QString error;
+        std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(args.at(4), nullptr, &error, 1000));
+        if (!window)
+            qFatal("open: %s", qPrintable(error));
+        window->resize(width, height);
+        window->show();
+        QCoreApplication::processEvents();
+        TableSection *events = window->eventPane()->eventsSection();
+        QScrollBar *bar = events->verticalScrollBar();
+        bar->setValue(bar->maximum() / 2);
+        QCoreApplication::processEvents();
+        const int rowHeight = events->view()->verticalHeader()->defaultSectionSize();
+        const QModelIndex middle
+            = events->view()->indexAt(QPoint(4, events->view()->viewport()->height() / 2 / rowHeight * rowHeight + 2));
+        events->view()->setCurrentIndex(middle);
+        QElapsedTimer settle;
+        settle.start();
+        while (settle.elapsed() < 500)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        return window->grab().save(out) ? 0 : 1;
+    }
 
     platform::ManualSource source;
     populate(source);

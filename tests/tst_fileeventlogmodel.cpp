@@ -245,9 +245,29 @@ void TestFileEventLogModel::passesTheModelTester()
     QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     openFile(&file, path);
     QCOMPARE(proxy.rowCount(), 3000);
+    // A window of 500 rows, re-based (a layout change) with persistent indexes inside and
+    // outside it.
+    proxy.setWindowRows(500);
+    QCOMPARE(proxy.rowCount(), 500);
+    QCOMPARE(proxy.sourceRowCount(), 3000);
+    const QPersistentModelIndex kept = proxy.index(450, 2);
+    const QPersistentModelIndex dropped = proxy.index(10, 0);
+    QVERIFY(proxy.setWindowFirst(400));
+    QCOMPARE(proxy.windowFirst(), 400);
+    QCOMPARE(kept.row(), 50);
+    QCOMPARE(kept.column(), 2);
+    QCOMPARE(proxy.mapToSource(kept).row(), 450);
+    QVERIFY(!dropped.isValid());
+    QCOMPARE(proxy.index(0, EventLogModel::Sequence).data().toString(), QString::number(file.info().firstSeq + 400));
+    QVERIFY(proxy.setWindowFirst(1'000'000)); // clamped: the last 500 rows
+    QCOMPARE(proxy.windowFirst(), 2500);
+    QCOMPARE(proxy.proxyRowOf(2999), 499);
+    QCOMPARE(proxy.proxyRowOf(100), -1);
     proxy.setFilterText(QStringLiteral("eth3"));
     file.waitForFilter();
-    QVERIFY(proxy.rowCount() > 0 && proxy.rowCount() < 3000);
+    QVERIFY(proxy.sourceRowCount() > 0 && proxy.sourceRowCount() < 3000);
+    QCOMPARE(proxy.rowCount(), 500); // the window is clamped to the fewer rows
+    QCOMPARE(proxy.windowFirst(), proxy.sourceRowCount() - 500);
     proxy.sort(EventLogModel::Time, Qt::DescendingOrder);
     file.setTimeRange(m_start, m_start + 1'000'000);
     file.waitForFilter();
@@ -257,7 +277,7 @@ void TestFileEventLogModel::passesTheModelTester()
     file.setFilterText(QString());
     file.clearTimeRange();
     file.waitForFilter();
-    QCOMPARE(proxy.rowCount(), 3000);
+    QCOMPARE(proxy.sourceRowCount(), 3000);
 }
 
 QTEST_MAIN(TestFileEventLogModel)

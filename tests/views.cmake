@@ -2,6 +2,7 @@
 # Views tests: UI tests on the real MainWindow and its panes, offscreen.
 ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS ncv_views TIMEOUT 180)
 ncv_add_qt_test(tst_eventpane SOURCES tst_eventpane.cpp LIBS ncv_views)
+ncv_add_qt_test(tst_rowwindowscroller SOURCES tst_rowwindowscroller.cpp LIBS ncv_views TIMEOUT 120)
 ncv_add_qt_test(tst_livetimetravel SOURCES tst_livetimetravel.cpp LIBS ncv_views TIMEOUT 120)
 
 # Not a test: fills a MainWindow with realistic rows and events and saves a PNG

@@ -52,9 +52,11 @@ EventLogDelegate::Style EventLogDelegate::styleOf(const QModelIndex &index, bool
         *inferred = false;
     platform::ChangeRecord r;
     if (m_fileLog) {
-        // Its proxy (FileEventLogProxy) keeps the model's rows; the page is cached.
+        // The view shows a window of the model's rows (FileEventLogProxy); the page is cached.
+        const auto *window = qobject_cast<const RowWindowProxy *>(index.model());
+        const int row = window ? index.row() + window->windowFirst() : index.row();
         recording::RecordedEvent e;
-        if (!m_fileLog->eventAt(index.row(), &e))
+        if (!m_fileLog->eventAt(row, &e))
             return Plain;
         r = std::move(e.record);
     } else {

@@ -6,7 +6,8 @@
 // - origin inferred (derived by NetChangeView, not reported by the OS): italic, and the
 //   Change cell reads e.g. "delete · inferred".
 // Reads the record through EventIndexRole from the history, or for a log read from the file
-// from its FileEventLogModel (by row: the view shows it through a FileEventLogProxy).
+// from its FileEventLogModel (by row: the view shows a window of its rows through a
+// FileEventLogProxy).
 // GUI thread only.
 #pragma once
 

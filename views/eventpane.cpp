@@ -112,7 +112,7 @@ QModelIndex EventPane::indexOfEvent(qint64 i) const
     QAbstractProxyModel *proxy = m_events->proxy();
     if (m_fileLog) {
         const int row = m_fileLog->rowOfSequence(m_fileLog->info().firstSeq + std::uint64_t(i));
-        return row >= 0 ? proxy->index(row, 0) : QModelIndex();
+        return row >= 0 ? m_events->revealSourceRow(row) : QModelIndex();
     }
     return i < proxy->sourceModel()->rowCount() ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0))
                                                 : QModelIndex();
@@ -158,7 +158,8 @@ void EventPane::onEventSelected(const QModelIndex &current)
     }
     if (m_fileLog) {
         recording::RecordedEvent e;
-        if (!m_fileLog->eventAt(current.row(), &e)) { // the identity proxy's rows are the model's
+        // The view shows a window of the model's rows.
+        if (!m_fileLog->eventAt(m_events->proxy()->mapToSource(current).row(), &e)) {
             m_details->clear();
             return;
         }

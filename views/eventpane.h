@@ -6,7 +6,9 @@
 // the DetailsPanel of the event log's current row. A recording too long to load shows its
 // NotificationModel::fileEventLog() instead, through a FileEventLogProxy (the model reads
 // rows from the file, filters by scanning it and sorts by # and Time only: clicking another
-// column's header keeps the order, the header's tooltip says why). GUI thread only.
+// column's header keeps the order, the header's tooltip says why; the view holds a window
+// of its rows and a scroll bar over all of them, TableSection's RowWindowScroller).
+// GUI thread only.
 #pragma once
 
 #include <QWidget>
@@ -40,7 +42,9 @@ public:
     FileEventLogModel *fileEventLog() const { return m_fileLog; }
     /// The view's index (column 0) of the log's event i, numbered as
     /// RecordingSession::eventIndexAt() numbers it (history index, or file offset);
-    /// invalid when i < 0 or a filter hides it.
+    /// invalid when i < 0 or a filter hides it. A log read from the file first moves its
+    /// row window there (TableSection::revealSourceRow), so the index stays valid until the
+    /// view scrolls far away.
     QModelIndex indexOfEvent(qint64 i) const;
     DetailsPanel *detailsPanel() const { return m_details; }
     /// Log | details, side by side (objectName "bottomSplitter"; the window saves its state).

@@ -5,6 +5,7 @@
 #include "model/tables/changetableproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "views/rowstatedelegate.h"
+#include "views/rowwindowscroller.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -74,6 +75,8 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     header->setSectionsMovable(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_view->installEventFilter(this);
+    if (auto *window = qobject_cast<RowWindowProxy *>(m_proxy))
+        m_rowWindow = new RowWindowScroller(m_view, window, this);
 
     m_filterTimer.setSingleShot(true);
     m_filterTimer.setInterval(FilterDelayMs);
@@ -100,7 +103,7 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     connect(m_proxy, &QAbstractItemModel::modelReset, this, scheduleCount);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, scheduleCount);
 
-    QScrollBar *bar = m_view->verticalScrollBar();
+    QScrollBar *bar = verticalScrollBar();
     connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) { m_atBottom = value >= bar->maximum(); });
     connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
         // Sorted descending, the newest rows arrive at the top, where a view at value 0
@@ -135,7 +138,16 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     layout->setContentsMargins(2, 2, 2, 2);
     layout->setSpacing(2);
     layout->addLayout(top);
-    layout->addWidget(m_view, 1);
+    if (m_rowWindow) {
+        auto *rows = new QHBoxLayout;
+        rows->setContentsMargins(0, 0, 0, 0);
+        rows->setSpacing(0);
+        rows->addWidget(m_view, 1);
+        rows->addWidget(m_rowWindow->scrollBar());
+        layout->addLayout(rows, 1);
+    } else {
+        layout->addWidget(m_view, 1);
+    }
     updateCountLabel();
 }
 
@@ -167,7 +179,44 @@ void TableSection::setFollowBottom(bool enabled)
 {
     m_followBottom = enabled;
     if (enabled && m_atBottom)
+        scrollToBottom();
+}
+
+QScrollBar *TableSection::verticalScrollBar() const
+{
+    return m_rowWindow ? m_rowWindow->scrollBar() : m_view->verticalScrollBar();
+}
+
+void TableSection::scrollToBottom()
+{
+    if (m_rowWindow)
+        m_rowWindow->scrollBar()->setValue(m_rowWindow->scrollBar()->maximum());
+    else
         m_view->scrollToBottom();
+}
+
+void TableSection::scrollToTop()
+{
+    if (m_rowWindow)
+        m_rowWindow->scrollBar()->setValue(0);
+    else
+        m_view->scrollToTop();
+}
+
+QModelIndex TableSection::revealSourceRow(int sourceRow)
+{
+    if (m_rowWindow)
+        return m_rowWindow->revealSourceRow(sourceRow);
+    if (!m_proxy->sourceModel() || sourceRow < 0 || sourceRow >= m_proxy->sourceModel()->rowCount())
+        return {};
+    return m_proxy->mapFromSource(m_proxy->sourceModel()->index(sourceRow, 0));
+}
+
+int TableSection::shownRowCount() const
+{
+    if (auto *window = qobject_cast<RowWindowProxy *>(m_proxy))
+        return window->sourceRowCount();
+    return m_proxy->rowCount();
 }
 
 QString TableSection::selectedRowsAsText() const
@@ -272,7 +321,7 @@ bool TableSection::eventFilter(QObject *watched, QEvent *event)
 
 void TableSection::updateCountLabel()
 {
-    const int shown = m_proxy->rowCount();
+    const int shown = shownRowCount();
     int total = m_proxy->sourceModel() ? m_proxy->sourceModel()->rowCount() : 0;
     if (auto *file = qobject_cast<FileEventLogProxy *>(m_proxy); file && file->fileModel()) {
         total = int(file->fileModel()->totalEvents());

@@ -8,6 +8,8 @@
 // FileEventLogProxy passes the text to its FileEventLogModel (a scan of the file; the count says "filtering"
 // meanwhile); other models get
 // a QSortFilterProxyModel sorted by ncv::SortRole with its fixed-string filter over every column.
+// A proxy that is a RowWindowProxy (FileEventLogProxy) shows a window of its model's rows:
+// a RowWindowScroller re-bases it and its scroll bar (verticalScrollBar()) spans every row.
 #pragma once
 
 #include <QPointer>
@@ -18,9 +20,13 @@ class QAbstractItemModel;
 class QLabel;
 class QLineEdit;
 class QAbstractProxyModel;
+class QModelIndex;
+class QScrollBar;
 class QTableView;
 
 namespace ncv {
+
+class RowWindowScroller;
 
 class TableSection : public QWidget {
     Q_OBJECT
@@ -42,6 +48,15 @@ public:
     QTableView *view() const { return m_view; }
     QAbstractProxyModel *proxy() const { return m_proxy; }
     QLineEdit *filterEdit() const { return m_filter; }
+    /// The scroll bar that spans every row: the row window's (value = row at the top), else
+    /// the view's own.
+    QScrollBar *verticalScrollBar() const;
+    /// The view's index (column 0) of the proxy's source row: a row window first moves
+    /// there (RowWindowScroller::revealSourceRow); other proxies map it. Invalid when the
+    /// row is out of range.
+    QModelIndex revealSourceRow(int sourceRow);
+    /// Rows shown after filtering: every row of a row window's model, not the window's.
+    int shownRowCount() const;
 
     /// Shows (non-empty text) or hides a note next to the filter line naming an extra
     /// condition applied by someone else (e.g. "Protocol: bird" from the Entities view),
@@ -56,6 +71,9 @@ public:
     /// (for a log sorted ascending by time; sorted descending the top row is the newest).
     void setFollowBottom(bool enabled);
     bool isAtBottom() const { return m_atBottom; }
+    /// Scrolls to the last / first row (of every row, with a row window).
+    void scrollToBottom();
+    void scrollToTop();
 
     /// Selected rows (whole rows, in view order) as tab-separated text with a header
     /// line; "" when nothing is selected. Tabs and newlines inside cells become spaces.
@@ -86,6 +104,7 @@ private:
     QLabel *m_conditionLabel = nullptr;
     QTableView *m_view = nullptr;
     QAbstractProxyModel *m_proxy = nullptr;
+    RowWindowScroller *m_rowWindow = nullptr; // with a RowWindowProxy only
     QTimer m_filterTimer;
     QTimer m_countTimer;
     bool m_followBottom = false;

@@ -32,10 +32,10 @@
 
 #include "model/history/timerange.h"
 #include "model/recording/recordingreader.h"
+#include "model/tables/rowwindowproxy.h"
 
 #include <QAbstractTableModel>
 #include <QFutureWatcher>
-#include <QIdentityProxyModel>
 #include <QString>
 
 #include <cstdint>
@@ -148,12 +148,14 @@ private:
     quint64 m_generation = 0; // +1 per filter change
 };
 
-/// The proxy TableSection shows a FileEventLogModel through: rows and order as the
-/// model's (which filters and sorts itself); its filter line calls setFilterText().
-class FileEventLogProxy : public QIdentityProxyModel {
+/// The proxy TableSection shows a FileEventLogModel through: a RowWindowProxy (a window
+/// of the model's rows, re-based as the view scrolls: the view keeps per-row state for
+/// the window only, whatever the file's length) in the model's order (it filters and
+/// sorts itself); its filter line calls setFilterText().
+class FileEventLogProxy : public RowWindowProxy {
     Q_OBJECT
 public:
-    explicit FileEventLogProxy(QObject *parent = nullptr) : QIdentityProxyModel(parent) { }
+    explicit FileEventLogProxy(QObject *parent = nullptr) : RowWindowProxy(parent) { }
     FileEventLogModel *fileModel() const { return qobject_cast<FileEventLogModel *>(sourceModel()); }
     void setFilterText(const QString &text)
     {

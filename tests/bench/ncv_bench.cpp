@@ -38,18 +38,23 @@
 #include "model/recordingsession.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/rowwindowproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "platform/source.h"
 #include "support/syntheticrecording.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
+#include "views/rowwindowscroller.h"
 #include "views/tablesection.h"
 #include "views/timelinechartview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLineEdit>
+#include <QListView>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -58,6 +63,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
+#include <QTreeView>
 
 #include <algorithm>
 #include <cstdio>
@@ -525,7 +531,7 @@ int benchLogFile(const QString &path, bool memory)
     out("logfile_open_rss_mb", rssKb() / 1024.0);
     QTableView *view = window->eventPane()->eventsSection()->view();
     FileEventLogModel *file = window->eventPane()->fileEventLog();
-    out("logfile_rows", double(view->model()->rowCount()));
+    out("logfile_rows", double(window->eventPane()->eventsSection()->shownRowCount()));
     out("logfile_from_file", file ? 1 : 0);
     const auto timed = [&](const char *key, const std::function<void()> &step) {
         clock.restart();
@@ -534,10 +540,13 @@ int benchLogFile(const QString &path, bool memory)
         QCoreApplication::processEvents();
         out(key, clock.nsecsElapsed() / 1e9);
     };
-    timed("logfile_scroll_middle_s",
-          [&] { view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum() / 2); });
-    timed("logfile_scroll_end_s", [&] { view->scrollToBottom(); });
-    timed("logfile_scroll_top_s", [&] { view->scrollToTop(); });
+    // The section's scroll bar spans every row (the view's own spans only its row window).
+    TableSection *section = window->eventPane()->eventsSection();
+    QScrollBar *bar = section->verticalScrollBar();
+    timed("logfile_scroll_middle_s", [&] { bar->setValue(bar->maximum() / 2); });
+    out("logfile_view_rows", double(view->model()->rowCount()));
+    timed("logfile_scroll_end_s", [&] { section->scrollToBottom(); });
+    timed("logfile_scroll_top_s", [&] { section->scrollToTop(); });
     out("logfile_visible_row_last", double(view->rowAt(view->viewport()->height() - 1)));
     const auto waitFilter = [&] {
         if (file) {
@@ -550,28 +559,108 @@ int benchLogFile(const QString &path, bool memory)
         window->eventPane()->eventsSection()->applyFilterNow();
         waitFilter();
     });
-    out("logfile_text_filter_rows", double(view->model()->rowCount()));
+    out("logfile_text_filter_rows", double(section->shownRowCount()));
     out("logfile_text_filter_rss_mb", rssKb() / 1024.0);
     timed("logfile_text_filter_clear_s", [&] {
         window->eventPane()->eventsSection()->filterEdit()->clear();
         window->eventPane()->eventsSection()->applyFilterNow();
         waitFilter();
     });
-    const qint64 t = window->eventPane()
-                         ->eventsSection()
-                         ->view()
-                         ->model()
-                         ->index(view->model()->rowCount() / 2, 0)
-                         .data(TimeUsRole)
-                         .toLongLong();
+    const qint64 t = file ? file->index(file->rowCount() / 2, 0).data(TimeUsRole).toLongLong()
+                          : view->model()->index(view->model()->rowCount() / 2, 0).data(TimeUsRole).toLongLong();
     timed("logfile_time_filter_s", [&] {
         window->eventPane()->setTimeFilter(t, t + 60'000'000);
         waitFilter();
     });
-    out("logfile_time_filter_rows", double(view->model()->rowCount()));
+    out("logfile_time_filter_rows", double(section->shownRowCount()));
     out("logfile_rss_mb", rssKb() / 1024.0);
     if (file)
         out("logfile_pages_read", double(file->pagesRead()));
+    return 0;
+}
+
+// N rows of 8 columns of numbers: what a view keeps per row, without a model's own cost.
+class NumbersModel : public QAbstractTableModel {
+public:
+    explicit NumbersModel(int rows) : m_rows(rows) { }
+    int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : m_rows; }
+    int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : 8; }
+    QVariant data(const QModelIndex &index, int role) const override
+    {
+        return role == Qt::DisplayRole ? QVariant(index.row() * 8 + index.column()) : QVariant();
+    }
+
+private:
+    int m_rows;
+};
+
+// The memory and time of a bare view over N rows: kind "table" (QTableView, vertical header
+// hidden, fixed row height), "tree" (QTreeView, uniform row heights, no root decoration),
+// "list" (QListView, uniform item sizes) or "window" (QTableView over a RowWindowProxy driven
+// by a RowWindowScroller, as the file-backed event log).
+int benchViewRows(const QString &kind, int n)
+{
+    NumbersModel model(n);
+    const qint64 rss0 = rssKb();
+    QElapsedTimer clock;
+    clock.start();
+    QWidget top;
+    auto *layout = new QHBoxLayout(&top);
+    std::function<void()> toEnd;
+    QAbstractItemView *view = nullptr;
+    if (kind == QLatin1StringView("tree")) {
+        auto *tree = new QTreeView(&top);
+        tree->setUniformRowHeights(true);
+        tree->setRootIsDecorated(false);
+        tree->setModel(&model);
+        view = tree;
+        toEnd = [tree] { tree->scrollToBottom(); };
+    } else if (kind == QLatin1StringView("list")) {
+        auto *list = new QListView(&top);
+        list->setUniformItemSizes(true);
+        list->setModel(&model);
+        view = list;
+        toEnd = [list] { list->scrollToBottom(); };
+    } else {
+        auto *table = new QTableView(&top);
+        table->verticalHeader()->hide();
+        table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+        table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
+        view = table;
+        if (kind == QLatin1StringView("window")) {
+            auto *proxy = new RowWindowProxy(&top);
+            proxy->setSourceModel(&model);
+            table->setModel(proxy);
+            auto *scroller = new RowWindowScroller(table, proxy, &top);
+            layout->addWidget(table);
+            layout->addWidget(scroller->scrollBar());
+            toEnd = [scroller] { scroller->scrollBar()->setValue(scroller->scrollBar()->maximum()); };
+        } else {
+            table->setModel(&model);
+            toEnd = [table] { table->scrollToBottom(); };
+        }
+    }
+    layout->insertWidget(0, view);
+    top.resize(1000, 600);
+    top.show();
+    top.grab();
+    QCoreApplication::processEvents();
+    out("viewrows_show_s", clock.nsecsElapsed() / 1e9);
+    clock.restart();
+    toEnd();
+    view->viewport()->grab();
+    QCoreApplication::processEvents();
+    out("viewrows_scroll_end_s", clock.nsecsElapsed() / 1e9);
+    // The lowest row painted (the bottom of the viewport may be blank below it), as a row
+    // of the model, not of the window.
+    QModelIndex last;
+    for (int y = view->viewport()->height() - 1; y >= 0 && !last.isValid(); --y)
+        last = view->indexAt(QPoint(2, y));
+    if (auto *proxy = qobject_cast<QAbstractProxyModel *>(view->model()))
+        last = proxy->mapToSource(last);
+    out("viewrows_last_row_shown", double(last.row()));
+    out("viewrows_rows", double(n));
+    out("viewrows_rss_growth_mb", (rssKb() - rss0) / 1024.0);
     return 0;
 }
 
@@ -597,10 +686,12 @@ int main(int argc, char **argv)
         return benchSeek(args.value(2), args.value(3), args.value(4, QStringLiteral("3")).toInt());
     if (mode == QLatin1StringView("writerec") && args.size() >= 4)
         return benchWriteRecording(args.value(2), args.value(3).toLongLong());
+    if (mode == QLatin1StringView("viewrows") && args.size() >= 4)
+        return benchViewRows(args.value(2), args.value(3).toInt());
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
     std::fprintf(stderr,
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-                 "| writerec FILE N | logfile FILE [memory]\n");
+                 "| writerec FILE N | logfile FILE [memory] | viewrows table|tree|list|window N\n");
     return 2;
 }
