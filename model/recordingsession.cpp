@@ -225,7 +225,8 @@ void RecordingSession::startTimelinePass()
 
 void RecordingSession::drainTimeline()
 {
-    if (!m_timeline)
+    // A progress report queued before the end may come after it: the end drained it all.
+    if (!m_timeline || !m_timeline->running)
         return;
     TimelineBins::Counts counts;
     {
@@ -241,8 +242,8 @@ void RecordingSession::onTimelineFinished()
 {
     if (!m_timeline || !m_timeline->running)
         return;
-    m_timeline->running = false;
     drainTimeline();
+    m_timeline->running = false;
     QString error;
     {
         const QMutexLocker lock(&m_timeline->shared->mutex);

@@ -1350,6 +1350,11 @@ void TestMainWindow::recordingOpensAtTheEnd()
     QTRY_COMPARE(limited->chartBins()->total(), qint64(4));
     QTRY_VERIFY(limited->timelineView()->busyText().isEmpty());
     QVERIFY(!limited->recordingSession()->isCountingTimeline());
+    QTest::qWait(100); // a progress report queued before the end must not bring the text back
+    QVERIFY(limited->timelineView()->busyText().isEmpty());
+    // The chart's whole-recording range starts at the first event (older than the
+    // recorder's start in a converted file).
+    QVERIFY(limited->timelineView()->fromUs() <= rec.t0);
     // The log's current row follows the time cursor: the newest event at or before t1.
     QTableView *log = limited->eventPane()->eventsSection()->view();
     QVERIFY(limited->setTimeCursor(rec.t1));

@@ -219,7 +219,10 @@ void MainWindow::setupRecording()
     m_followAction->setShortcut(QKeySequence());
     m_followAction->setText(tr("Show &Whole Recording"));
     m_followAction->setToolTip(tr("Timeline shows the whole recording"));
-    m_chart->setHomeRange(info.startUs, info.endUs);
+    // From the first event when it is older than the recorder's start (a clock set back, a
+    // converted file), as the time cursor's range.
+    const qint64 firstEventUs = m_session->nextChangeUs(std::numeric_limits<qint64>::min());
+    m_chart->setHomeRange(firstEventUs >= 0 ? std::min<qint64>(info.startUs, firstEventUs) : info.startUs, info.endUs);
     m_chart->setFollowLiveEdge(true);
     m_chart->refreshNow();
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
