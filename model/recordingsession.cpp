@@ -8,16 +8,53 @@
 #include "model/recording/recordstate.h"
 #include "model/replaysource.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QMutex>
+#include <QPromise>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <vector>
 
 namespace ncv {
 
 namespace {
 constexpr int kPageEvents = 4096;
-}
+constexpr int kProgressSteps = 1000;
+// How often the timeline's pass hands its counts over: a few redraws a second.
+constexpr int kTimelineHandOverMs = 200;
+} // namespace
+
+/// One requestStateAt(): its moment, its cancel flag and the worker's result.
+struct RecordingSession::Seek {
+    struct Result {
+        recording::RecordState state;
+        QString error;
+        bool ok = false;
+    };
+    qint64 atUs = 0;
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    QFutureWatcher<std::shared_ptr<Result>> watcher;
+};
+
+/// The timeline's pass: the worker merges its counts into pending under the mutex; the GUI
+/// thread takes them out on each progress report and at the end.
+struct RecordingSession::TimelinePass {
+    struct Shared {
+        QMutex mutex;
+        TimelineBins::Counts pending; // guarded by mutex
+        qint64 done = 0; // guarded by mutex
+        QString error; // guarded by mutex
+    };
+    std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+    QFutureWatcher<void> watcher;
+    bool running = true;
+};
 
 RecordingSession::RecordingSession(QObject *parent)
     : QObject(parent), m_source(std::make_unique<ReplaySource>()),
@@ -28,6 +65,20 @@ RecordingSession::RecordingSession(QObject *parent)
 
 RecordingSession::~RecordingSession()
 {
+    // The workers read the file with their own connections: stop them and let them end.
+    if (m_timeline) {
+        m_timeline->watcher.disconnect(this);
+        m_timeline->watcher.cancel();
+        m_timeline->watcher.waitForFinished();
+    }
+    if (m_seek)
+        m_dropped.push_back(std::move(m_seek));
+    for (const std::unique_ptr<Seek> &seek : m_dropped) {
+        seek->watcher.disconnect(this);
+        seek->cancel->store(true);
+    }
+    for (const std::unique_ptr<Seek> &seek : m_dropped)
+        seek->watcher.waitForFinished();
     m_model.reset(); // cancels its registration while the source still exists
     m_fileLog.reset();
 }
@@ -54,7 +105,11 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
         m_reader.close();
         return false;
     }
-    return showEnd(error);
+    if (!showEnd(error))
+        return false;
+    if (fromFile)
+        startTimelinePass();
+    return true;
 }
 
 bool RecordingSession::loadEvents(const Progress &progress, QString *error)
@@ -101,43 +156,115 @@ bool RecordingSession::loadEvents(const Progress &progress, QString *error)
 
 bool RecordingSession::openFileLog(const Progress &progress, QString *error)
 {
+    Q_UNUSED(progress); // nothing long here: the timeline's pass runs after open()
     auto log = std::make_unique<FileEventLogModel>();
     if (!log->open(m_path, error))
         return false;
-    // The timeline counts every event: one pass over the key columns, in batches.
-    const qint64 total = info().eventCount;
-    std::vector<platform::ChangeRecord> batch;
-    batch.reserve(kPageEvents);
-    qint64 done = 0;
-    bool cancelled = false;
-    TimelineBins *timeline = m_model->timeline();
-    const bool ok = m_reader.forEachEventKey(
-        info().firstSeq, info().lastSeq,
-        [&](const recording::EventKey &key) {
-            platform::ChangeRecord &r = batch.emplace_back();
-            r.object = key.object;
-            r.change = key.change;
-            r.timeUs = key.timeUs;
-            if (batch.size() < std::size_t(kPageEvents))
-                return true;
-            timeline->addBatch(batch);
-            done += qint64(batch.size());
-            batch.clear();
-            cancelled = progress && !progress(done, total);
-            return !cancelled;
-        },
-        error);
-    if (!ok)
-        return false;
-    if (cancelled) {
-        if (error)
-            *error = tr("Opening %1 was cancelled.").arg(QDir::toNativeSeparators(m_path));
-        return false;
-    }
-    timeline->addBatch(batch);
     m_fileLog = std::move(log);
     m_model->setFileEventLog(m_fileLog.get());
     return true;
+}
+
+void RecordingSession::startTimelinePass()
+{
+    m_timeline = std::make_unique<TimelinePass>();
+    const std::shared_ptr<TimelinePass::Shared> shared = m_timeline->shared;
+    const QString path = m_path;
+    const std::uint64_t firstSeq = info().firstSeq;
+    const std::uint64_t lastSeq = info().lastSeq;
+    const qint64 total = info().eventCount;
+    connect(&m_timeline->watcher, &QFutureWatcher<void>::progressValueChanged, this, &RecordingSession::drainTimeline);
+    connect(&m_timeline->watcher, &QFutureWatcher<void>::finished, this, &RecordingSession::onTimelineFinished);
+    // Worker thread (QThreadPool): its own reader (one SQLite connection per thread); it
+    // touches only that, its local counts and the shared block.
+    m_timeline->watcher.setFuture(QtConcurrent::run([path, firstSeq, lastSeq, total, shared](QPromise<void> &promise) {
+        promise.setProgressRange(0, kProgressSteps);
+        recording::RecordingReader reader;
+        QString error;
+        if (!reader.open(path, &error)) {
+            const QMutexLocker lock(&shared->mutex);
+            shared->error = error;
+            return;
+        }
+        TimelineBins::Counts local;
+        qint64 done = 0;
+        QElapsedTimer clock;
+        clock.start();
+        const auto handOver = [&] {
+            {
+                const QMutexLocker lock(&shared->mutex);
+                shared->pending.merge(local);
+                shared->done = done;
+            }
+            local = TimelineBins::Counts();
+            promise.setProgressValue(total > 0 ? int(std::min<qint64>(done, total) * kProgressSteps / total)
+                                               : kProgressSteps);
+        };
+        const bool ok = reader.forEachEventKey(
+            firstSeq, lastSeq,
+            [&](const recording::EventKey &key) {
+                local.add(key.object, key.change, key.timeUs);
+                if (++done % kPageEvents != 0)
+                    return true;
+                if (promise.isCanceled())
+                    return false;
+                if (clock.elapsed() >= kTimelineHandOverMs) {
+                    handOver();
+                    clock.restart();
+                }
+                return true;
+            },
+            &error);
+        handOver();
+        if (!ok || !reader.problems().isEmpty()) {
+            const QMutexLocker lock(&shared->mutex);
+            shared->error = ok ? reader.problems().constFirst() : error;
+        }
+    }));
+}
+
+void RecordingSession::drainTimeline()
+{
+    // A progress report queued before the end may come after it: the end drained it all.
+    if (!m_timeline || !m_timeline->running)
+        return;
+    TimelineBins::Counts counts;
+    {
+        const QMutexLocker lock(&m_timeline->shared->mutex);
+        std::swap(counts, m_timeline->shared->pending);
+        m_timelineDone = m_timeline->shared->done;
+    }
+    m_model->timeline()->merge(counts);
+    Q_EMIT timelineProgress(m_timelineDone, info().eventCount);
+}
+
+void RecordingSession::onTimelineFinished()
+{
+    if (!m_timeline || !m_timeline->running)
+        return;
+    drainTimeline();
+    m_timeline->running = false;
+    QString error;
+    {
+        const QMutexLocker lock(&m_timeline->shared->mutex);
+        error = m_timeline->shared->error;
+    }
+    if (error.isEmpty() && m_timeline->watcher.isCanceled())
+        error = tr("Counting the events for the timeline was cancelled.");
+    Q_EMIT timelineCounted(error);
+}
+
+bool RecordingSession::isCountingTimeline() const
+{
+    return m_timeline && m_timeline->running;
+}
+
+void RecordingSession::waitForTimeline()
+{
+    if (!isCountingTimeline())
+        return;
+    m_timeline->watcher.waitForFinished();
+    onTimelineFinished();
 }
 
 qint64 RecordingSession::logEvents() const
@@ -165,7 +292,7 @@ qint64 RecordingSession::firstAfter(qint64 us, bool orEqual) const
     return lo;
 }
 
-bool RecordingSession::showStateAt(qint64 atUs, QString *error)
+qint64 RecordingSession::clampCursor(qint64 atUs) const
 {
     const recording::RecordingInfo &in = info();
     // Events may be older than the recorder's start (a clock that was set back, a file
@@ -173,7 +300,13 @@ bool RecordingSession::showStateAt(qint64 atUs, QString *error)
     qint64 first = std::min(in.startUs, in.endUs);
     if (logEvents() > 0)
         first = std::min(first, logTimeUs(0));
-    atUs = std::clamp<qint64>(atUs, first, in.endUs);
+    return std::clamp<qint64>(atUs, first, in.endUs);
+}
+
+bool RecordingSession::showStateAt(qint64 atUs, QString *error)
+{
+    cancelSeek(); // this moment is the latest asked for
+    atUs = clampCursor(atUs);
     recording::RecordState state;
     if (!m_reader.stateAt(atUs, &state, error))
         return false;
@@ -187,6 +320,118 @@ bool RecordingSession::showStateAt(qint64 atUs, QString *error)
     m_cursorUs = atUs;
     Q_EMIT stateShown(atUs);
     return true;
+}
+
+void RecordingSession::requestStateAt(qint64 atUs)
+{
+    // The running seek is told it was replaced only once this one runs: isSeeking() stays
+    // true throughout (the window's indicator does not blink between the two).
+    const std::optional<qint64> replaced = dropSeek();
+    auto seek = std::make_unique<Seek>();
+    seek->atUs = clampCursor(atUs);
+    Seek *raw = seek.get();
+    connect(&seek->watcher, &QFutureWatcherBase::finished, this, [this, raw] {
+        if (raw == m_seek.get())
+            onSeekFinished(raw);
+    });
+    // Worker thread (QThreadPool): its own reader and state, handed back whole.
+    const QString path = m_path;
+    const qint64 at = seek->atUs;
+    const std::shared_ptr<std::atomic<bool>> cancel = seek->cancel;
+    seek->watcher.setFuture(QtConcurrent::run([path, at, cancel] {
+        auto result = std::make_shared<Seek::Result>();
+        recording::RecordingReader reader;
+        if (reader.open(path, &result->error))
+            result->ok = reader.stateAt(at, &result->state, &result->error, cancel.get());
+        return result;
+    }));
+    m_seek = std::move(seek);
+    if (replaced)
+        Q_EMIT seekFinished(*replaced, false, QString());
+    Q_EMIT seekStarted(at);
+}
+
+std::optional<qint64> RecordingSession::dropSeek()
+{
+    if (!m_seek)
+        return std::nullopt;
+    const qint64 atUs = m_seek->atUs;
+    m_seek->cancel->store(true);
+    m_seek->watcher.disconnect(this);
+    m_dropped.push_back(std::move(m_seek));
+    purgeDroppedLater();
+    return atUs;
+}
+
+void RecordingSession::purgeDroppedLater()
+{
+    // From the event loop: a watcher is never deleted inside its own finished() (this may
+    // run from there), and a state of a million routes (tens of MB) goes soon after.
+    QMetaObject::invokeMethod(
+        this,
+        [this] { std::erase_if(m_dropped, [](const std::unique_ptr<Seek> &s) { return s->watcher.isFinished(); }); },
+        Qt::QueuedConnection);
+}
+
+void RecordingSession::cancelSeek()
+{
+    if (const std::optional<qint64> atUs = dropSeek())
+        Q_EMIT seekFinished(*atUs, false, QString());
+}
+
+qint64 RecordingSession::seekTargetUs() const
+{
+    return m_seek ? m_seek->atUs : m_cursorUs;
+}
+
+bool RecordingSession::waitForSeek(QString *error)
+{
+    if (!m_seek) {
+        if (error)
+            *error = recording::RecordingReader::cancelledError();
+        return false;
+    }
+    Seek *seek = m_seek.get();
+    seek->watcher.disconnect(this); // shown here, not again by the queued signal
+    seek->watcher.waitForFinished();
+    bool shown = false;
+    QString why;
+    const QMetaObject::Connection c
+        = connect(this, &RecordingSession::seekFinished, this, [&](qint64, bool ok, const QString &e) {
+              shown = ok;
+              why = e;
+          });
+    onSeekFinished(seek);
+    disconnect(c);
+    if (!shown && error)
+        *error = why.isEmpty() ? recording::RecordingReader::cancelledError() : why;
+    return shown;
+}
+
+void RecordingSession::onSeekFinished(Seek *seek)
+{
+    m_dropped.push_back(std::move(m_seek));
+    purgeDroppedLater();
+    const std::shared_ptr<Seek::Result> result = seek->watcher.result();
+    const qint64 atUs = seek->atUs;
+    if (seek->cancel->load() || !result) {
+        Q_EMIT seekFinished(atUs, false, QString());
+        return;
+    }
+    if (!result->ok) {
+        Q_EMIT seekFinished(atUs, false, result->error);
+        return;
+    }
+    m_source->setMomentUs(atUs);
+    QString startError;
+    if (!m_model->showState(result->state, platform::afUnspec(), &startError)) {
+        Q_EMIT seekFinished(atUs, false, startError);
+        return;
+    }
+    result->state.clear();
+    m_cursorUs = atUs;
+    Q_EMIT stateShown(atUs);
+    Q_EMIT seekFinished(atUs, true, QString());
 }
 
 bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error)

@@ -7,14 +7,22 @@
 //   the rest is counted in unloadedEvents()). A recording with more events than that
 //   (maxEvents, else the history's capacity) is not loaded: the window's event log reads
 //   it from the file as it is shown (fileEventLog(), FileEventLogModel: bounded memory at
-//   any length), the timeline's counts come from one pass over the events' key columns
-//   (time, object, change; no record decoded) and the history stays empty;
+//   any length), the history stays empty, and the timeline's counts come from one pass
+//   over the events' key columns (time, object, change; no record decoded) on a worker
+//   thread with its own reader, started by open() and merged into the timeline as it goes
+//   (timelineProgress(), about 5 times a second), so the window is shown before the pass
+//   ends (10M events: seconds);
 // - the interface, address and route tables hold the state at one moment (the cursor):
 //   RecordingReader::stateAt(T) swapped into the tables whole (NotificationModel::showState:
 //   one model reset per table; the rows are not events), on a registration with a
 //   ReplaySource. Moving the cursor is a fresh registration with the new state, shown
-//   before showStateAt() returns.
-// GUI thread only (the model's tables are Qt models).
+//   before showStateAt() returns; or, for the window, requestStateAt(): the state is read
+//   on a worker thread (its own RecordingReader: one SQLite connection per thread) and
+//   swapped into the tables on the GUI thread when it is read. Only the latest request is
+//   shown: a request cancels the one running (its result is dropped), and cancelSeek()
+//   leaves the tables as they were.
+// GUI thread only (the model's tables are Qt models); the workers touch only their own
+// reader and what they hand back.
 #pragma once
 
 #include "model/recording/recordingreader.h"
@@ -26,6 +34,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ncv {
@@ -76,6 +85,31 @@ public:
     bool showStateAt(qint64 atUs, QString *error);
     bool showEnd(QString *error) { return showStateAt(info().endUs, error); }
 
+    /// Starts reading the tables at atUs (clamped as showStateAt() does) on a worker thread
+    /// and returns at once; seekStarted() says the moment. When read, the tables show it
+    /// (stateShown(), then seekFinished(moment, true, "")). A seek still running is
+    /// cancelled and its result dropped (seekFinished(its moment, false, "") first).
+    void requestStateAt(qint64 atUs);
+    /// Cancels the running seek: the tables keep what they show; seekFinished(moment,
+    /// false, ""). Nothing when no seek runs.
+    void cancelSeek();
+    /// True from requestStateAt() until its seekFinished().
+    bool isSeeking() const { return m_seek != nullptr; }
+    /// The moment the running seek reads, else cursorUs().
+    qint64 seekTargetUs() const;
+    /// Waits (blocking) for the running seek and shows its result; for tests and
+    /// benchmarks. Returns false with *error when it failed or was cancelled ("cancelled").
+    bool waitForSeek(QString *error);
+
+    /// True while the timeline's counts are still being read from the file (open() of a
+    /// recording whose log is read from the file).
+    bool isCountingTimeline() const;
+    /// Events of the file gone over by the timeline's pass so far (every event once it ended).
+    qint64 timelineEventsCounted() const { return m_timelineDone; }
+    /// Waits (blocking) until the timeline's pass ended and its counts are in; for tests
+    /// and benchmarks.
+    void waitForTimeline();
+
     /// The net changes from the tables at fromUs to the tables at toUs (two stateAt()
     /// reads; fromUs and toUs are swapped when given reversed), into *out. Returns false
     /// with *error when the file cannot be read.
@@ -93,8 +127,29 @@ public:
 Q_SIGNALS:
     /// The tables now show the state at atUs.
     void stateShown(qint64 atUs);
+    /// requestStateAt() started reading the tables at atUs (after clamping).
+    void seekStarted(qint64 atUs);
+    /// The seek of atUs ended: shown (stateShown() came first), or not: cancelled or
+    /// superseded (error "") or the file could not be read (error one line).
+    void seekFinished(qint64 atUs, bool shown, const QString &error);
+    /// The timeline's pass went over done of total events (their counts are in the timeline).
+    void timelineProgress(qint64 done, qint64 total);
+    /// The timeline's pass ended: error "" when every event was counted, else one line
+    /// (the counts read before it stay).
+    void timelineCounted(const QString &error);
 
 private:
+    struct Seek;
+    struct TimelinePass;
+    void startTimelinePass();
+    void drainTimeline();
+    void onTimelineFinished();
+    void onSeekFinished(Seek *seek);
+    // Cancels the running seek without a signal; its moment, or nullopt when none ran.
+    std::optional<qint64> dropSeek();
+    // Deletes the dropped seeks that ended, from the event loop.
+    void purgeDroppedLater();
+    qint64 clampCursor(qint64 atUs) const;
     bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
     bool openFileLog(const Progress &progress, QString *error);
     // The log's events (history or file) and the time of its event i.
@@ -110,6 +165,10 @@ private:
     QString m_path;
     qint64 m_cursorUs = 0;
     qint64 m_unloaded = 0;
+    std::unique_ptr<Seek> m_seek; // the seek whose result will be shown
+    std::vector<std::unique_ptr<Seek>> m_dropped; // cancelled seeks still running: waited for at destruction
+    std::unique_ptr<TimelinePass> m_timeline; // while the timeline's pass runs
+    qint64 m_timelineDone = 0;
 };
 
 } // namespace ncv

@@ -35,6 +35,7 @@
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
+#include <QAbstractButton>
 #include <QAbstractProxyModel>
 #include <QAction>
 #include <QApplication>
@@ -237,6 +238,7 @@ private Q_SLOTS:
     void recordingOpensAtTheEnd();
     void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
+    void theLatestSeekWinsAndCancelKeepsTheTables();
     void openingABrokenFileKeepsTheWindow();
     // the live window's own recording
     void liveWindowRecordsItsHistory();
@@ -1340,11 +1342,23 @@ void TestMainWindow::recordingOpensAtTheEnd()
     QCOMPARE(limited->tablesPage()->routesSection()->proxy()->rowCount(), 3);
     QVERIFY2(limited->statusBar()->currentMessage().contains(QStringLiteral("reads them from the file")),
              qPrintable(limited->statusBar()->currentMessage()));
-    QCOMPARE(limited->chartBins()->total(), qint64(4));
+    // Its timeline is counted on a worker after the window exists: the chart says so
+    // until the counts are in.
+    QVERIFY(limited->recordingSession()->isCountingTimeline());
+    QVERIFY2(limited->timelineView()->busyText().startsWith(QStringLiteral("Counting the events for the timeline")),
+             qPrintable(limited->timelineView()->busyText()));
+    QTRY_COMPARE(limited->chartBins()->total(), qint64(4));
+    QTRY_VERIFY(limited->timelineView()->busyText().isEmpty());
+    QVERIFY(!limited->recordingSession()->isCountingTimeline());
+    QTest::qWait(100); // a progress report queued before the end must not bring the text back
+    QVERIFY(limited->timelineView()->busyText().isEmpty());
+    // The chart's whole-recording range starts at the first event (older than the
+    // recorder's start in a converted file).
+    QVERIFY(limited->timelineView()->fromUs() <= rec.t0);
     // The log's current row follows the time cursor: the newest event at or before t1.
     QTableView *log = limited->eventPane()->eventsSection()->view();
     QVERIFY(limited->setTimeCursor(rec.t1));
-    QCOMPARE(log->currentIndex().row(), 5);
+    QTRY_COMPARE(log->currentIndex().row(), 5);
     // The details panel shows that event, read from the file.
     const QString title = limited->eventPane()->detailsPanel()->titleLabel()->text();
     QVERIFY2(title.contains(QStringLiteral("add route")), qPrintable(title));
@@ -1418,6 +1432,7 @@ void TestMainWindow::timeCursorShowsThePast()
 
     // A click on the timeline between the first and the second added route.
     clickTimeline(w.get(), rec.t1 + 2'500'000);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking()); // read on a worker
     const qint64 cursor = w->timelineView()->cursorTimeUs();
     QVERIFY2(cursor > rec.t1 && cursor < rec.t2, qPrintable(QString::number(cursor - rec.t1)));
     QCOMPARE(w->recordingSession()->cursorUs(), cursor);
@@ -1440,18 +1455,21 @@ void TestMainWindow::timeCursorShowsThePast()
     // Next change (Alt+Right): the second route came at t2.
     QCOMPARE(w->nextChangeAction()->shortcut(), QKeySequence(Qt::ALT | Qt::Key_Right));
     QTest::keyClick(w.get(), Qt::Key_Right, Qt::AltModifier);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QCOMPARE(w->recordingSession()->cursorUs(), rec.t2);
     QCOMPARE(w->timelineView()->cursorTimeUs(), rec.t2);
     QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
     QCOMPARE(log->currentIndex().data(EventIndexRole).toLongLong(), 6);
     // Previous change (Alt+Left): back to t1.
     QTest::keyClick(w.get(), Qt::Key_Left, Qt::AltModifier);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QCOMPARE(w->recordingSession()->cursorUs(), rec.t1);
     QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
     QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(rec.t1)));
 
     // Back to the end (Ctrl+L).
     QTest::keyClick(w.get(), Qt::Key_L, Qt::ControlModifier);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QVERIFY(w->recordingSession()->isAtEnd());
     QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 3);
     QVERIFY(!routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
@@ -1468,10 +1486,61 @@ void TestMainWindow::timeCursorShowsThePast()
     }
     QVERIFY(row >= 0);
     log->setCurrentIndex(logProxy->index(row, 0));
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QCOMPARE(w->recordingSession()->cursorUs(), rec.t1);
     QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
     // The history did not grow with the states shown.
     QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(rec.events));
+}
+
+void TestMainWindow::theLatestSeekWinsAndCancelKeepsTheTables()
+{
+    TestRecording rec;
+    const QString path = writeRecording(&rec);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    RecordingSession *session = w->recordingSession();
+    QSignalSpy shown(session, &RecordingSession::stateShown);
+    const qint64 end = session->info().endUs;
+
+    // A seek returns at once: until its result is in, the banner names the moment shown.
+    QVERIFY(w->setTimeCursor(rec.t1 + 2'500'000));
+    QVERIFY(session->isSeeking());
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — the end of the recording").arg(utcText(end)));
+    // A second one before the first is read: only the second is shown.
+    QVERIFY(w->setTimeCursor(rec.t2));
+    QCOMPARE(session->seekTargetUs(), rec.t2);
+    QCOMPARE(w->seekLabel()->text(), QStringLiteral("Reading the tables at %1...").arg(utcText(rec.t2)));
+    QTRY_VERIFY(!session->isSeeking());
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.at(0).at(0).toLongLong(), rec.t2);
+    QCOMPARE(session->cursorUs(), rec.t2);
+    QCOMPARE(w->timelineView()->cursorTimeUs(), rec.t2);
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(rec.t2)));
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
+    QVERIFY(w->seekIndicator()->isHidden());
+
+    // Cancel (the indicator's button): the tables, banner and cursor stay at t2.
+    QVERIFY(w->setTimeCursor(rec.t0 - 1)); // would show the empty tables before the snapshot
+    QVERIFY(session->isSeeking());
+    w->seekCancelButton()->click();
+    QVERIFY(!session->isSeeking());
+    QVERIFY(w->seekIndicator()->isHidden());
+    QVERIFY2(w->statusBar()->currentMessage().startsWith(QStringLiteral("Cancelled: the tables still show")),
+             qPrintable(w->statusBar()->currentMessage()));
+    QTest::qWait(200); // the cancelled worker ends meanwhile; its result must not come in
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(session->cursorUs(), rec.t2);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(rec.t2)));
+
+    // Closing the window while a seek runs stops it (the session waits for its worker).
+    QVERIFY(w->setTimeCursor(rec.t1));
+    w.reset();
 }
 
 void TestMainWindow::openingABrokenFileKeepsTheWindow()

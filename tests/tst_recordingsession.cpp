@@ -31,6 +31,8 @@
 #include <QTest>
 
 #include <array>
+#include <atomic>
+#include <memory>
 
 using namespace ncv;
 using namespace ncv::testdata;
@@ -195,6 +197,10 @@ private Q_SLOTS:
     void diffGivesNetChanges();
     void readsTheLogFromTheFileBeyondTheLimit();
     void cancelStopsOpening();
+    void seekOnAWorkerShowsTheMoment();
+    void theLatestSeekWins();
+    void cancelledSeekKeepsTheTables();
+    void stateAtStopsWhenCancelled();
     void refusesWhatIsNotARecording_data();
     void refusesWhatIsNotARecording();
     void replaySourceFollowsTheSourceRules();
@@ -341,9 +347,24 @@ void TestRecordingSession::readsTheLogFromTheFileBeyondTheLimit()
     QCOMPARE(log->rowCount(), m_rec.events);
     QCOMPARE(log->index(5, EventLogModel::Time).data(TimeUsRole).toLongLong(), m_rec.t1);
     QCOMPARE(log->index(5, EventLogModel::Interface).data().toString(), QStringLiteral("eth0"));
-    // The timeline counts the same changes as when the events are loaded.
+    // The timeline counts the same changes as when the events are loaded, on a worker
+    // after open() returned.
+    QVERIFY(session.isCountingTimeline());
+    QSignalSpy counted(&session, &RecordingSession::timelineCounted);
+    QSignalSpy progress(&session, &RecordingSession::timelineProgress);
+    QTRY_COMPARE(counted.count(), 1);
+    // Nothing comes after the end (a window would show the progress again).
+    const qsizetype progressAtEnd = progress.count();
+    QTest::qWait(100);
+    QCOMPARE(progress.count(), progressAtEnd);
+    QCOMPARE(counted.at(0).at(0).toString(), QString());
+    QVERIFY(!session.isCountingTimeline());
+    QCOMPARE(session.timelineEventsCounted(), qint64(m_rec.events));
     QCOMPARE(session.model()->timeline()->total(), loaded.model()->timeline()->total());
     QCOMPARE(session.model()->timeline()->total(), qint64(4));
+    QCOMPARE(session.model()->timeline()->firstUs(), loaded.model()->timeline()->firstUs());
+    QCOMPARE(session.model()->timeline()->lastUs(), loaded.model()->timeline()->lastUs());
+    QVERIFY(!loaded.isCountingTimeline());
     // Time travel over the file's events as over the loaded ones.
     for (const qint64 us : {m_rec.t0 - 1, m_rec.t0, m_rec.t1, m_rec.t2 + 1, m_rec.t3, m_rec.t3 + 1}) {
         QCOMPARE(session.eventIndexAt(us), loaded.eventIndexAt(us));
@@ -369,6 +390,112 @@ void TestRecordingSession::cancelStopsOpening()
         0));
     QCOMPARE(calls, 1);
     QVERIFY2(error.contains(QStringLiteral("cancelled")), qPrintable(error));
+}
+
+void TestRecordingSession::seekOnAWorkerShowsTheMoment()
+{
+    RecordingSession session;
+    QString error;
+    QVERIFY2(session.open(m_path, &error), qPrintable(error));
+    QSignalSpy started(&session, &RecordingSession::seekStarted);
+    QSignalSpy shown(&session, &RecordingSession::stateShown);
+    QSignalSpy finished(&session, &RecordingSession::seekFinished);
+    session.requestStateAt(m_rec.t2);
+    QVERIFY(session.isSeeking());
+    QCOMPARE(session.seekTargetUs(), m_rec.t2);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(started.at(0).at(0).toLongLong(), m_rec.t2);
+    // The tables change only when the event loop takes the result in.
+    QVERIFY(session.isAtEnd());
+    QCOMPARE(session.model()->routes()->liveRowCount(), 3);
+    QTRY_VERIFY(!session.isSeeking());
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).toLongLong(), m_rec.t2);
+    QVERIFY(finished.at(0).at(1).toBool());
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(session.cursorUs(), m_rec.t2);
+    QCOMPARE(session.seekTargetUs(), m_rec.t2);
+    QCOMPARE(session.model()->routes()->liveRowCount(), 4);
+    // Clamped as showStateAt() clamps: before the first event is the first event's moment.
+    session.requestStateAt(m_rec.t0 - 10'000'000);
+    QVERIFY(session.waitForSeek(&error));
+    QVERIFY(session.cursorUs() > m_rec.t0 - 10'000'000);
+    QVERIFY(session.cursorUs() <= m_rec.t0);
+}
+
+void TestRecordingSession::theLatestSeekWins()
+{
+    RecordingSession session;
+    QString error;
+    QVERIFY2(session.open(m_path, &error), qPrintable(error));
+    QSignalSpy shown(&session, &RecordingSession::stateShown);
+    QSignalSpy finished(&session, &RecordingSession::seekFinished);
+    session.requestStateAt(m_rec.t1 + 2'000'000);
+    session.requestStateAt(m_rec.t2);
+    QCOMPARE(session.seekTargetUs(), m_rec.t2);
+    QTRY_VERIFY(!session.isSeeking());
+    QTest::qWait(100); // the first worker's result, if it were still delivered
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.at(0).at(0).toLongLong(), m_rec.t2);
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(0).at(0).toLongLong(), m_rec.t1 + 2'000'000); // superseded: not shown
+    QVERIFY(!finished.at(0).at(1).toBool());
+    QCOMPARE(finished.at(0).at(2).toString(), QString());
+    QVERIFY(finished.at(1).at(1).toBool());
+    QCOMPARE(session.cursorUs(), m_rec.t2);
+    QCOMPARE(session.model()->routes()->liveRowCount(), 4);
+    // A synchronous showStateAt() is the latest too.
+    session.requestStateAt(m_rec.t0 - 1);
+    QVERIFY2(session.showStateAt(m_rec.t1 + 2'000'000, &error), qPrintable(error));
+    QVERIFY(!session.isSeeking());
+    QTest::qWait(100);
+    QCOMPARE(session.cursorUs(), m_rec.t1 + 2'000'000);
+    QVERIFY(destinations(session.model()->routes()).contains(QStringLiteral("10.9.0.0/16")));
+}
+
+void TestRecordingSession::cancelledSeekKeepsTheTables()
+{
+    RecordingSession session;
+    QString error;
+    QVERIFY2(session.open(m_path, &error), qPrintable(error));
+    const qint64 end = session.cursorUs();
+    QSignalSpy shown(&session, &RecordingSession::stateShown);
+    QSignalSpy finished(&session, &RecordingSession::seekFinished);
+    session.requestStateAt(m_rec.t0 - 1); // the tables before the snapshot: empty
+    session.cancelSeek();
+    QVERIFY(!session.isSeeking());
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(!finished.at(0).at(1).toBool());
+    QCOMPARE(finished.at(0).at(2).toString(), QString());
+    QTest::qWait(200);
+    QCOMPARE(shown.count(), 0);
+    QCOMPARE(session.cursorUs(), end);
+    QCOMPARE(session.model()->routes()->liveRowCount(), 3);
+    QCOMPARE(session.model()->interfaces()->liveRowCount(), 2);
+    QVERIFY(!session.waitForSeek(&error)); // nothing runs
+    // A seek left running when the session goes is stopped and waited for.
+    auto doomed = std::make_unique<RecordingSession>();
+    QVERIFY2(doomed->open(m_path, &error), qPrintable(error));
+    doomed->requestStateAt(m_rec.t1);
+    doomed.reset();
+}
+
+void TestRecordingSession::stateAtStopsWhenCancelled()
+{
+    recording::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(m_path, &error), qPrintable(error));
+    recording::RecordState state;
+    std::atomic<bool> cancel {false};
+    QVERIFY2(reader.stateAt(m_rec.t2, &state, &error, &cancel), qPrintable(error));
+    QCOMPARE(state.routeCount(), std::size_t(4));
+    cancel = true;
+    QVERIFY(!reader.stateAt(m_rec.t2, &state, &error, &cancel));
+    QCOMPARE(error, recording::RecordingReader::cancelledError());
+    // At the snapshot's moment, stopped as well.
+    error.clear();
+    QVERIFY(!reader.stateAt(m_rec.t0, &state, &error, &cancel));
+    QCOMPARE(error, recording::RecordingReader::cancelledError());
 }
 
 void TestRecordingSession::refusesWhatIsNotARecording_data()

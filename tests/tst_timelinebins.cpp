@@ -116,6 +116,41 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
         QCOMPARE(bins.total(), qint64(0));
     }
+
+    void mergeEqualsAddingOneByOne()
+    {
+        // Counts made apart (a worker's passes, in two parts, the second partly earlier than
+        // the first) merged in give what adding every event gives.
+        const std::vector<ChangeRecord> first
+            = {makeEvent(ObjectKind::Route, kT0 + 1'000'000), makeEvent(ObjectKind::Route, kT0 + 1'050'000),
+               makeEvent(ObjectKind::Address, kT0 + 1'250'000),
+               makeEvent(ObjectKind::Route, kT0 + 5, ChangeKind::Initial)};
+        const std::vector<ChangeRecord> second
+            = {makeEvent(ObjectKind::Interface, kT0 + 7), makeEvent(ObjectKind::Route, kT0 + 1'099'999),
+               makeEvent(ObjectKind::Gap, kT0 + 2'000'001, ChangeKind::Gap)};
+        TimelineBins direct;
+        direct.addBatch(first);
+        direct.addBatch(second);
+        TimelineBins::Counts a, b;
+        for (const ChangeRecord &r : first)
+            a.add(r.object, r.change, r.timeUs);
+        for (const ChangeRecord &r : second)
+            b.add(r.object, r.change, r.timeUs);
+        TimelineBins merged;
+        QSignalSpy changed(&merged, &TimelineBins::changed);
+        merged.merge(a);
+        merged.merge(TimelineBins::Counts()); // nothing: no signal
+        merged.merge(b);
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(merged.total(), direct.total());
+        QCOMPARE(merged.total(), qint64(6));
+        QCOMPARE(merged.firstUs(), kT0 + 7);
+        QCOMPARE(merged.lastUs(), kT0 + 2'000'001);
+        for (const ObjectKind kind :
+             {ObjectKind::None, ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Gap}) {
+            QCOMPARE(merged.series(kind, kT0, kT0 + 2'099'999, 21), direct.series(kind, kT0, kT0 + 2'099'999, 21));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTimelineBins)

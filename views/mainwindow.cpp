@@ -3,6 +3,7 @@
 
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
@@ -36,10 +37,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QProgressDialog>
 #include <QSettings>
 #include <QSplitter>
@@ -216,7 +219,10 @@ void MainWindow::setupRecording()
     m_followAction->setShortcut(QKeySequence());
     m_followAction->setText(tr("Show &Whole Recording"));
     m_followAction->setToolTip(tr("Timeline shows the whole recording"));
-    m_chart->setHomeRange(info.startUs, info.endUs);
+    // From the first event when it is older than the recorder's start (a clock set back, a
+    // converted file), as the time cursor's range.
+    const qint64 firstEventUs = m_session->nextChangeUs(std::numeric_limits<qint64>::min());
+    m_chart->setHomeRange(firstEventUs >= 0 ? std::min<qint64>(info.startUs, firstEventUs) : info.startUs, info.endUs);
     m_chart->setFollowLiveEdge(true);
     m_chart->refreshNow();
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
@@ -239,8 +245,21 @@ void MainWindow::setupRecording()
     time->addSeparator();
     time->addAction(m_compareRangeAction);
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
+    connect(m_session.get(), &RecordingSession::seekStarted, this, &MainWindow::onSeekStarted);
+    connect(m_session.get(), &RecordingSession::seekFinished, this, &MainWindow::onSeekFinished);
     m_banner->show();
     onStateShown(m_session->cursorUs());
+
+    // A recording whose log is read from the file: its timeline is counted meanwhile.
+    connect(m_session.get(), &RecordingSession::timelineProgress, this, &MainWindow::onTimelineProgress);
+    connect(m_session.get(), &RecordingSession::timelineCounted, this, [this](const QString &error) {
+        m_chart->setBusy(QString(), 0);
+        m_timelineLabel->hide();
+        if (!error.isEmpty())
+            statusBar()->showMessage(tr("The timeline counts only part of the events: %1").arg(error), 15000);
+    });
+    if (m_session->isCountingTimeline())
+        onTimelineProgress(m_session->timelineEventsCounted(), info.eventCount);
 
     if (m_session->fileEventLog())
         statusBar()->showMessage(tr("%1 events: the event log reads them from the file as they are shown (more than "
@@ -265,9 +284,13 @@ bool MainWindow::setTimeCursor(qint64 us)
         statusBar()->showMessage(why, 15000);
         return false;
     }
+    if (m_session) {
+        m_session->requestStateAt(us); // onSeekFinished() tells how it ended
+        return true;
+    }
     QString error;
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = m_session ? m_session->showStateAt(us, &error) : m_timeTravel->showStateAt(us, &error);
+    const bool ok = m_timeTravel->showStateAt(us, &error);
     QApplication::restoreOverrideCursor();
     if (!ok) {
         qCWarning(lcViews) << "cannot show the state:" << error;
@@ -323,7 +346,8 @@ QMenu *MainWindow::createTimeMenu()
 void MainWindow::stepChange(int direction)
 {
     if (m_session) {
-        const qint64 from = m_session->cursorUs();
+        // From the moment asked for last: two quick steps go two changes on.
+        const qint64 from = m_session->seekTargetUs();
         const qint64 us = direction < 0 ? m_session->previousChangeUs(from) : m_session->nextChangeUs(from);
         if (us >= 0)
             setTimeCursor(us);
@@ -424,6 +448,45 @@ void MainWindow::onStateShown(qint64 us)
     m_nextChangeAction->setEnabled(m_session->nextChangeUs(us) >= 0);
     selectCursorEvent(m_session->eventIndexAt(us));
     updateStatus();
+}
+
+void MainWindow::onSeekStarted(qint64 us)
+{
+    m_seekLabel->setText(tr("Reading the tables at %1...").arg(utcText(us)));
+    if (!m_seekBox->isVisible())
+        m_seekTimer.start();
+}
+
+void MainWindow::onSeekFinished(qint64 us, bool shown, const QString &error)
+{
+    Q_UNUSED(us);
+    if (m_session->isSeeking())
+        return; // a newer seek replaced this one: its indicator stays
+    m_seekTimer.stop();
+    m_seekBox->hide();
+    if (!shown && !error.isEmpty()) {
+        qCWarning(lcViews) << "cannot show the state:" << error;
+        statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
+    }
+}
+
+QAbstractButton *MainWindow::seekCancelButton() const
+{
+    return m_seekCancel;
+}
+
+void MainWindow::onTimelineProgress(qint64 done, qint64 total)
+{
+    const int percent = total > 0 ? int(std::min(done, total) * 100 / total) : 100;
+    const QString text = tr("Counting the events for the timeline: %1 of %2 (%3 %)")
+                             .arg(QLocale().toString(done), QLocale().toString(total))
+                             .arg(percent);
+    // Events are counted in sequence order, which is time order: counted up to the newest.
+    const TimelineBins *bins = chartBins();
+    m_chart->setBusy(text, bins->total() > 0 ? bins->lastUs() : m_session->info().startUs);
+    m_timelineLabel->setText(tr("Timeline: %1 %").arg(percent));
+    m_timelineLabel->setToolTip(text);
+    m_timelineLabel->show();
 }
 
 void MainWindow::selectCursorEvent(qint64 i)
@@ -736,9 +799,41 @@ void MainWindow::createLayout()
     m_bannerButton = new QToolButton(m_banner);
     m_bannerButton->setObjectName(QStringLiteral("stateBannerButton"));
     m_bannerButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    // The seek indicator: the banner keeps naming the moment shown until the new one is in.
+    m_seekBox = new QWidget(m_banner);
+    m_seekBox->setObjectName(QStringLiteral("seekIndicator"));
+    m_seekLabel = new QLabel(m_seekBox);
+    m_seekLabel->setObjectName(QStringLiteral("seekLabel"));
+    auto *seekBar = new QProgressBar(m_seekBox);
+    seekBar->setRange(0, 0); // busy: stateAt() does not know its share done
+    seekBar->setTextVisible(false);
+    seekBar->setFixedWidth(100);
+    m_seekCancel = new QToolButton(m_seekBox);
+    m_seekCancel->setObjectName(QStringLiteral("seekCancelButton"));
+    m_seekCancel->setText(tr("Cancel"));
+    m_seekCancel->setToolTip(tr("Stop reading; the tables keep the moment they show"));
+    connect(m_seekCancel, &QToolButton::clicked, this, [this] {
+        if (!m_session || !m_session->isSeeking())
+            return;
+        m_session->cancelSeek();
+        statusBar()->showMessage(tr("Cancelled: the tables still show %1").arg(utcText(m_session->cursorUs())), 8000);
+    });
+    auto *seekLayout = new QHBoxLayout(m_seekBox);
+    seekLayout->setContentsMargins(0, 0, 0, 0);
+    seekLayout->addWidget(m_seekLabel);
+    seekLayout->addWidget(seekBar);
+    seekLayout->addWidget(m_seekCancel);
+    m_seekBox->hide();
+    m_seekTimer.setSingleShot(true);
+    m_seekTimer.setInterval(kSeekIndicatorMs);
+    connect(&m_seekTimer, &QTimer::timeout, this, [this] {
+        if (m_session && m_session->isSeeking())
+            m_seekBox->show();
+    });
     auto *bannerLayout = new QHBoxLayout(m_banner);
     bannerLayout->setContentsMargins(8, 3, 8, 3);
     bannerLayout->addWidget(m_bannerLabel, 1);
+    bannerLayout->addWidget(m_seekBox);
     bannerLayout->addWidget(m_bannerButton);
     m_banner->hide();
     auto *tablesArea = new QWidget(this);
@@ -771,6 +866,11 @@ void MainWindow::createLayout()
     m_recordingLabel = new QLabel(this);
     m_recordingLabel->setObjectName(QStringLiteral("recordingLabel"));
     m_recordingLabel->setContentsMargins(0, 0, 12, 0); // apart from the counts
+    m_timelineLabel = new QLabel(this);
+    m_timelineLabel->setObjectName(QStringLiteral("timelineProgressLabel"));
+    m_timelineLabel->setContentsMargins(0, 0, 12, 0);
+    m_timelineLabel->hide();
+    statusBar()->addPermanentWidget(m_timelineLabel);
     statusBar()->addPermanentWidget(m_recordingLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
     statusBar()->addPermanentWidget(m_resyncLabel);

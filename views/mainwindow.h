@@ -10,8 +10,14 @@
 // A window can instead show a recording file (RecordingSession), read-only: its events in
 // the log and the timeline, and the tables at a time cursor (the end of the recording
 // first). Clicking the timeline or selecting an event moves the cursor; a banner above the
-// tables names the moment shown. File > Open Recording, the recent-files menu and a file
-// dropped on any window open a recording in a new window.
+// tables names the moment shown. The tables at the new moment are read on a worker thread
+// (RecordingSession::requestStateAt): the window stays usable, the banner keeps naming the
+// moment still shown and, when reading takes longer than kSeekIndicatorMs, shows "Reading
+// the tables at T..." with a busy bar and Cancel (the tables then stay as they are); a
+// new move replaces a running one. A recording whose event log is read from the file
+// opens before its timeline is counted: the chart fills as a worker counts, with the
+// progress over the plot and in the status bar. File > Open Recording, the recent-files
+// menu and a file dropped on any window open a recording in a new window.
 //
 // The live window records too (liverecordings.h): when its model first runs, a
 // RecordingFeed writes every event to a new live-<start>.ncv in the recordings folder (the
@@ -33,6 +39,7 @@
 
 #include <memory>
 
+class QAbstractButton;
 class QAction;
 class QActionGroup;
 class QComboBox;
@@ -97,6 +104,13 @@ public:
     /// Its text as one line: "State at 2026-11-21 03:12:07.123456 UTC — Back to the end (Ctrl+L)"
     /// ("— Back to live (Ctrl+L)" in the live window); "" when hidden.
     QString stateBannerText() const;
+    /// A seek slower than this shows the seek indicator, ms.
+    static constexpr int kSeekIndicatorMs = 300;
+    /// In the banner: "Reading the tables at T..." with a busy bar and Cancel, shown while a
+    /// recording window's seek runs longer than kSeekIndicatorMs.
+    QWidget *seekIndicator() const { return m_seekBox; }
+    QLabel *seekLabel() const { return m_seekLabel; }
+    QAbstractButton *seekCancelButton() const;
 
     /// AF_INET, AF_INET6 or AF_UNSPEC chosen in the family selector (restored from the
     /// settings; AF_UNSPEC by default). The app passes it to model->start().
@@ -184,8 +198,10 @@ public Q_SLOTS:
     MainWindow *openRecording(const QString &path);
     /// Shows the tables at us (µs since the epoch, clamped to the recording; in the live
     /// window to [its recording's start, now], read from its recording) and moves the time
-    /// cursor there. False when the live window does not record or the file cannot be read
-    /// (the status bar says why).
+    /// cursor there. A recording window reads them on a worker thread and returns true at
+    /// once (RecordingSession::seekFinished() tells the end; a failure goes to the status
+    /// bar); the live window reads them before it returns. False when the live window does
+    /// not record or the file cannot be read (the status bar says why).
     bool setTimeCursor(qint64 us);
     /// Recording windows: opens a dialog with the net changes between the tables at fromUs
     /// and at toUs (RecordingSession::diff) and returns it (not modal, deleted on close);
@@ -215,6 +231,9 @@ private:
     void init();
     void setupRecording();
     void onStateShown(qint64 us);
+    void onSeekStarted(qint64 us);
+    void onSeekFinished(qint64 us, bool shown, const QString &error);
+    void onTimelineProgress(qint64 done, qint64 total);
     /// The Time menu (before Help) with Previous / Next Change and Back to the End / Live,
     /// the banner's button, and the cursor moves from the timeline and the event log.
     QMenu *createTimeMenu();
@@ -268,6 +287,11 @@ private:
     QWidget *m_banner = nullptr;
     QLabel *m_bannerLabel = nullptr;
     QToolButton *m_bannerButton = nullptr;
+    QWidget *m_seekBox = nullptr;
+    QLabel *m_seekLabel = nullptr;
+    QToolButton *m_seekCancel = nullptr;
+    QTimer m_seekTimer; // single shot: shows m_seekBox when a seek takes longer than kSeekIndicatorMs
+    QLabel *m_timelineLabel = nullptr; // the timeline's count progress, in the status bar
     TimelineChartView *m_chart = nullptr;
     EventPane *m_eventPane = nullptr;
     DiagnosticsDialog *m_diagnostics = nullptr;

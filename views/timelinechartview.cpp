@@ -6,6 +6,7 @@
 #include <QAreaSeries>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QFontMetrics>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMouseEvent>
@@ -190,13 +191,42 @@ double TimelineChartView::xAtTime(qint64 us) const
     return plot.left() + plot.width() * double(us - m_fromUs) / double(m_toUs - m_fromUs);
 }
 
+void TimelineChartView::setBusy(const QString &text, qint64 countedUpToUs)
+{
+    if (text == m_busyText && countedUpToUs == m_countedUpToUs)
+        return;
+    m_busyText = text;
+    m_countedUpToUs = countedUpToUs;
+    viewport()->update();
+}
+
 void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
 {
     QChartView::drawForeground(painter, rect);
-    if (m_cursorUs < 0 || m_cursorUs < m_fromUs || m_cursorUs > m_toUs)
-        return;
     // The painter draws in scene coordinates; the plot area is in the chart's.
     const QRectF plot = chart()->mapToScene(chart()->plotArea()).boundingRect();
+    if (!m_busyText.isEmpty()) {
+        painter->save();
+        const double span = double(std::max<qint64>(1, m_toUs - m_fromUs));
+        const double f = std::clamp(double(m_countedUpToUs - m_fromUs) / span, 0.0, 1.0);
+        const QRectF pending(plot.left() + f * plot.width(), plot.top(), (1.0 - f) * plot.width(), plot.height());
+        painter->fillRect(pending, QColor(128, 128, 128, 60));
+        QFont font = painter->font();
+        font.setBold(true);
+        painter->setFont(font);
+        const QFontMetrics metrics(font);
+        const QRectF box = QRectF(0, 0, metrics.horizontalAdvance(m_busyText) + 24, metrics.height() + 10)
+                               .translated(plot.center().x(), plot.top() + 8)
+                               .translated(-(metrics.horizontalAdvance(m_busyText) + 24) / 2.0, 0);
+        painter->setPen(QColor(0xe0, 0xb8, 0x4c));
+        painter->setBrush(QColor(0xfd, 0xf2, 0xd0));
+        painter->drawRoundedRect(box, 4, 4);
+        painter->setPen(QColor(0x5c, 0x44, 0x00));
+        painter->drawText(box, Qt::AlignCenter, m_busyText);
+        painter->restore();
+    }
+    if (m_cursorUs < 0 || m_cursorUs < m_fromUs || m_cursorUs > m_toUs)
+        return;
     const double f = double(m_cursorUs - m_fromUs) / double(std::max<qint64>(1, m_toUs - m_fromUs));
     const double x = plot.left() + f * plot.width();
     painter->save();

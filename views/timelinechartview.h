@@ -12,6 +12,9 @@
 //   following the live edge. A click (no drag) emits timeClicked().
 // - A time cursor (setCursorTime()) is drawn as a vertical line over the plot: the moment
 //   the tables show when they show the past.
+// - While the counts are still being read (a recording's timeline filled by a worker),
+//   setBusy() draws a line of text over the plot and greys the part not counted yet, so
+//   zero there does not read as "no changes".
 #pragma once
 
 #include "platform/types.h"
@@ -56,6 +59,8 @@ public:
     QAreaSeries *gapBands() const { return m_gapBands; }
     /// The time cursor, µs since the epoch; -1 when none is shown.
     qint64 cursorTimeUs() const { return m_cursorUs; }
+    /// The text setBusy() shows; "" when none.
+    QString busyText() const { return m_busyText; }
     /// Widget x of time us inside the plot (for tests and the cursor line).
     double xAtTime(qint64 us) const;
     /// A recording's whole range [fromUs, toUs]: "follow the live edge" then shows it
@@ -75,6 +80,10 @@ public Q_SLOTS:
     void scheduleRefresh();
     /// Shows the time cursor at us (µs since the epoch) as a vertical line; -1 hides it.
     void setCursorTime(qint64 us);
+    /// Counting in progress: text is drawn in a box at the top of the plot, and the plot
+    /// right of countedUpToUs (µs since the epoch; the times are counted in order) is
+    /// greyed. An empty text clears both.
+    void setBusy(const QString &text, qint64 countedUpToUs);
 
 Q_SIGNALS:
     void timeRangeSelected(qint64 fromUs, qint64 toUs);
@@ -113,6 +122,8 @@ private:
     qint64 m_fromUs = 0;
     qint64 m_toUs = 0;
     qint64 m_cursorUs = -1;
+    QString m_busyText;
+    qint64 m_countedUpToUs = 0;
     qint64 m_homeFromUs = 0;
     qint64 m_homeToUs = -1; // < m_homeFromUs: no home range (live)
 };

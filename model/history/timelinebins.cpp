@@ -20,56 +20,85 @@ qint64 floorDiv(qint64 a, qint64 b)
 
 TimelineBins::TimelineBins(QObject *parent) : QObject(parent) { }
 
-void TimelineBins::add(const ChangeRecord &r)
+void TimelineBins::Counts::add(ObjectKind object, ChangeKind change, qint64 timeUs, quint32 n)
 {
     // Snapshot rows (Initial: hundreds on a real machine, again after every resume) are
     // not changes and would flatten every later change into the axis.
-    if (r.change == ChangeKind::SnapshotComplete || r.change == ChangeKind::Initial)
+    if (change == ChangeKind::SnapshotComplete || change == ChangeKind::Initial || n == 0)
         return;
-    const int kind = int(r.object);
+    const int kind = int(object);
     if (kind < 0 || kind >= kKinds)
         return;
-    const qint64 start = floorDiv(r.timeUs, kBaseUs) * kBaseUs;
-    if (m_total == 0) {
-        m_originUs = start;
-        m_firstUs = m_lastUs = r.timeUs;
-    } else if (start < m_originUs) {
+    const qint64 start = floorDiv(timeUs, kBaseUs) * kBaseUs;
+    if (total == 0) {
+        originUs = start;
+        firstUs = lastUs = timeUs;
+    } else if (start < originUs) {
         // Earlier than anything so far (clock step): grow at the front.
-        const std::size_t grow = std::size_t((m_originUs - start) / kBaseUs);
-        for (auto &counts : m_counts) {
+        const std::size_t grow = std::size_t((originUs - start) / kBaseUs);
+        for (auto &counts : buckets) {
             if (!counts.empty())
                 counts.insert(counts.begin(), grow, 0u);
         }
-        m_originUs = start;
+        originUs = start;
     }
-    m_firstUs = std::min<qint64>(m_firstUs, r.timeUs);
-    m_lastUs = std::max<qint64>(m_lastUs, r.timeUs);
-    const std::size_t bucket = std::size_t((start - m_originUs) / kBaseUs);
+    firstUs = std::min<qint64>(firstUs, timeUs);
+    lastUs = std::max<qint64>(lastUs, timeUs);
+    const std::size_t bucket = std::size_t((start - originUs) / kBaseUs);
     // Kinds not yet seen start at the origin too (front growth above keeps them aligned).
-    auto &counts = m_counts[std::size_t(kind)];
+    auto &counts = buckets[std::size_t(kind)];
     if (counts.size() <= bucket)
         counts.resize(bucket + 1, 0u);
-    ++counts[bucket];
-    ++m_total;
+    counts[bucket] += n;
+    total += n;
+}
+
+void TimelineBins::add(const ChangeRecord &r)
+{
+    m_c.add(r.object, r.change, r.timeUs);
+}
+
+void TimelineBins::Counts::merge(const Counts &other)
+{
+    if (other.total == 0)
+        return;
+    const bool wasEmpty = total == 0;
+    const qint64 first = firstUs, last = lastUs;
+    // Every bucket at its start time (which moves firstUs / lastUs to bucket starts); then
+    // the exact first and last times.
+    for (int k = 0; k < kKinds; ++k) {
+        const auto &from = other.buckets[std::size_t(k)];
+        for (std::size_t b = 0; b < from.size(); ++b)
+            add(ObjectKind(k), ChangeKind::Add, other.originUs + qint64(b) * kBaseUs, from[b]);
+    }
+    firstUs = wasEmpty ? other.firstUs : std::min(first, other.firstUs);
+    lastUs = wasEmpty ? other.lastUs : std::max(last, other.lastUs);
+}
+
+void TimelineBins::merge(const Counts &counts)
+{
+    if (counts.total == 0)
+        return;
+    m_c.merge(counts);
+    Q_EMIT changed();
 }
 
 void TimelineBins::addBatch(std::span<const ChangeRecord> records)
 {
-    const qint64 before = m_total;
+    const qint64 before = m_c.total;
     for (const ChangeRecord &r : records)
         add(r);
-    if (m_total != before)
+    if (m_c.total != before)
         Q_EMIT changed();
 }
 
 void TimelineBins::clear()
 {
-    for (auto &counts : m_counts) {
+    for (auto &counts : m_c.buckets) {
         counts.clear();
         counts.shrink_to_fit();
     }
-    m_originUs = m_firstUs = m_lastUs = 0;
-    m_total = 0;
+    m_c = Counts();
     Q_EMIT changed();
 }
 
@@ -99,12 +128,12 @@ QList<QPointF> TimelineBins::series(ObjectKind kind, qint64 fromUs, qint64 toUs,
 
     const int kindIndex = int(kind);
     const auto countIn = [this, kindIndex](qint64 fromBucket, qint64 toBucket) -> qint64 {
-        // Sum of base buckets [fromBucket, toBucket) relative to m_originUs.
+        // Sum of base buckets [fromBucket, toBucket) relative to m_c.originUs.
         qint64 sum = 0;
         for (int k = 0; k < kKinds; ++k) {
             if (kindIndex != 0 && k != kindIndex)
                 continue;
-            const auto &counts = m_counts[std::size_t(k)];
+            const auto &counts = m_c.buckets[std::size_t(k)];
             const qint64 lo = std::max<qint64>(0, fromBucket);
             const qint64 hi = std::min<qint64>(qint64(counts.size()), toBucket);
             for (qint64 b = lo; b < hi; ++b)
@@ -115,8 +144,8 @@ QList<QPointF> TimelineBins::series(ObjectKind kind, qint64 fromUs, qint64 toUs,
     for (qint64 i = 0; i < count; ++i) {
         const qint64 bucketStart = start + i * width;
         qint64 y = 0;
-        if (m_total > 0) {
-            const qint64 fromBucket = floorDiv(bucketStart - m_originUs, kBaseUs);
+        if (m_c.total > 0) {
+            const qint64 fromBucket = floorDiv(bucketStart - m_c.originUs, kBaseUs);
             y = countIn(fromBucket, fromBucket + width / kBaseUs);
         }
         points.append(QPointF(double(floorDiv(bucketStart, 1000)), double(y)));

@@ -222,7 +222,10 @@ bool RecordingReader::readInfo(QString *error)
     if (m_info.formatVersion >= 2 && baseOk)
         d->timeBase = base;
     // A damaged events table is not fatal: its range then comes from the commit log.
-    if (s.prepare(d->db, "SELECT min(seq), max(seq) FROM events") == SQLITE_OK && s.step() == SQLITE_ROW) {
+    // Two subqueries: each is one step to an end of the primary key, where min() and max()
+    // in one SELECT make SQLite scan every row (10M events: seconds, at every open).
+    if (s.prepare(d->db, "SELECT (SELECT min(seq) FROM events), (SELECT max(seq) FROM events)") == SQLITE_OK
+        && s.step() == SQLITE_ROW) {
         m_info.firstSeq = s.isNull(0) ? 0 : std::uint64_t(s.int64(0));
         m_info.lastSeq = s.isNull(1) ? 0 : std::uint64_t(s.int64(1));
     } else {
@@ -496,7 +499,7 @@ std::int64_t RecordingReader::eventTimeUs(std::uint64_t seq)
     return s.step() == SQLITE_ROW ? s.int64(0) : -1;
 }
 
-bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state)
+bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state, const std::atomic<bool> *cancel)
 {
     sql::Stmt s;
     if (s.prepare(d->db, "SELECT part, rows FROM keyframe_rows WHERE keyframe = ? ORDER BY part") != SQLITE_OK)
@@ -509,6 +512,8 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     while ((rc = s.step()) == SQLITE_ROW) {
         if (s.int64(0) != seen)
             return false; // a part is missing
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false; // looked at once a part (kKeyframePartRows rows)
         ++seen;
         const std::string_view blob = s.blob(1);
         compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
@@ -535,8 +540,15 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     return rc == SQLITE_DONE && seen == parts;
 }
 
-bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error)
+bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel)
 {
+    const auto cancelled = [&] {
+        if (!cancel || !cancel->load(std::memory_order_relaxed))
+            return false;
+        if (error)
+            *error = cancelledError();
+        return true;
+    };
     state->clear();
     if (m_status != Status::Ok) {
         if (error)
@@ -553,10 +565,12 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
             const std::int64_t id = s.int64(0);
-            if (loadKeyframe(id, int(s.int64(2)), state)) {
+            if (loadKeyframe(id, int(s.int64(2)), state, cancel)) {
                 fromSeq = std::uint64_t(s.int64(1)) + 1;
                 break;
             }
+            if (cancelled())
+                return false;
             problem(QStringLiteral("keyframe %1 is damaged; an older one is used").arg(id));
             state->clear();
         }
@@ -573,9 +587,14 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
     s.finalize();
     std::array<ChangeRecord, kAhead> ahead; // read, not yet applied: [done, queued)
     std::size_t queued = 0, done = 0;
+    bool stopped = false;
     const bool ok = scan(
         fromSeq, hi, std::numeric_limits<std::int64_t>::min(), atUs,
         [&](const RecordedEvent &e) {
+            if (queued % 4096 == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
+                stopped = true;
+                return false;
+            }
             if (queued - done == kAhead)
                 state->apply(ahead[done++ % kAhead]);
             ChangeRecord &r = ahead[queued++ % kAhead];
@@ -584,6 +603,8 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
             return true;
         },
         error);
+    if (stopped && cancelled())
+        return false;
     while (done < queued)
         state->apply(ahead[done++ % kAhead]);
     return ok;

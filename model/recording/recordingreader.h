@@ -23,6 +23,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -107,8 +108,12 @@ public:
     std::int64_t eventTimeUs(std::uint64_t seq);
     /// The interface, address and route tables as they were at atUs: the newest readable
     /// keyframe at or before it plus the events after it up to atUs. *state is cleared
-    /// first. Returns false when the file cannot be read (then *error).
-    bool stateAt(std::int64_t atUs, RecordState *state, QString *error);
+    /// first. Returns false when the file cannot be read (then *error). cancel (may be
+    /// null; set by another thread) is looked at every few thousand rows: once it is true,
+    /// returns false with *error cancelledError() and *state holds part of the tables.
+    bool stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel = nullptr);
+    /// The error of a stateAt() stopped by its cancel flag.
+    static QString cancelledError() { return QStringLiteral("cancelled"); }
 
 private:
     struct Impl;
@@ -123,7 +128,7 @@ private:
     // Events with seq in [fromSeq, toSeq] in sequence order, pages of 4096, damage skipped.
     bool scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
               const std::function<bool(const RecordedEvent &)> &visit, QString *error);
-    bool loadKeyframe(std::int64_t id, int parts, RecordState *state);
+    bool loadKeyframe(std::int64_t id, int parts, RecordState *state, const std::atomic<bool> *cancel);
     void problem(const QString &line);
 };
 

@@ -18,10 +18,21 @@
 //                            filled (the session first shows the recording's start, so
 //                            every run swaps a whole state in); *_cpu_s the same in CPU
 //                            seconds of the process; seek_routes = routes shown
+//                            seek_async_s = RecordingSession::requestStateAt (worker thread)
+//                            until the tables show it, seek_async_gui_max_ms = the longest the
+//                            GUI thread was busy meanwhile (the swap into the tables)
 //   ncv_bench writerec FILE N    a synthetic recording of N events (support/syntheticrecording.h)
+//   ncv_bench writeroutes FILE N a recording of N IPv4 route adds 1 µs apart after a start
+//                            keyframe of 4 interfaces (the state grows to N routes)
+//   ncv_bench shot FILE OUT      not a figure: the recording window over FILE (log read from the
+//                            file) saved as OUT-filling.png 0.7 s after it is shown (the
+//                            timeline still counting on a big file), OUT-counted.png when the
+//                            counts are in, OUT-seeking.png 0.45 s into a seek to the middle
+//                            (the seek indicator, when the read is that slow), OUT-seeked.png
 //   ncv_bench logfile FILE [memory]  the recording window over FILE with its event log read
 //                            from the file (or, with "memory", loaded into the history):
-//                            open (timeline pass + tables at the end), first paint, scroll to
+//                            open (tables at the end), first paint, the timeline counted (its
+//                            pass runs on a worker from the open on), scroll to
 //                            the middle and to the end, a text filter and a 60 s time filter
 //                            (each until its result is shown), RSS after each
 #include "hotpaths.h"
@@ -437,6 +448,7 @@ int benchSeek(const QString &path, const QString &at, int repeats)
         std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
         return 1;
     }
+    session.waitForTimeline(); // its pass would share the CPU with the seeks (and main's open had it)
     out("seek_open_s", clock.nsecsElapsed() / 1e9);
     const RecordingInfo &info = session.info();
     std::int64_t atUs = info.endUs;
@@ -481,8 +493,40 @@ int benchSeek(const QString &path, const QString &at, int repeats)
         bestTables = std::min(bestTables, clock.nsecsElapsed() / 1e9);
         bestTablesCpu = std::min(bestTablesCpu, cpuSeconds() - cpu0);
     }
+    // The window's way: read on a worker, swapped in on the GUI thread.
+    double bestAsync = 1e9, worstGuiMs = 0;
+    for (int run = 0; run < std::max(1, repeats); ++run) {
+        if (!session.showStateAt(info.startUs, &error)) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+        QCoreApplication::processEvents();
+        bool shown = false;
+        const QMetaObject::Connection c
+            = QObject::connect(&session, &RecordingSession::seekFinished,
+                               [&](qint64, bool ok, const QString &e) { shown = ok, error = e; });
+        clock.restart();
+        session.requestStateAt(atUs);
+        QElapsedTimer slice;
+        double guiMs = 0;
+        while (session.isSeeking()) {
+            slice.restart();
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+            guiMs = std::max(guiMs, slice.nsecsElapsed() / 1e6);
+            QThread::usleep(200);
+        }
+        bestAsync = std::min(bestAsync, clock.nsecsElapsed() / 1e9);
+        worstGuiMs = std::max(worstGuiMs, guiMs);
+        QObject::disconnect(c);
+        if (!shown) {
+            std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+            return 1;
+        }
+    }
     out("seek_state_s", bestState);
     out("seek_tables_s", bestTables);
+    out("seek_async_s", bestAsync);
+    out("seek_async_gui_max_ms", worstGuiMs);
     // CPU seconds of the process (every thread): steadier than the wall time on a busy machine.
     out("seek_state_cpu_s", bestStateCpu);
     out("seek_tables_cpu_s", bestTablesCpu);
@@ -508,6 +552,97 @@ int benchWriteRecording(const QString &path, qint64 events)
     return 0;
 }
 
+int benchWriteRoutes(const QString &path, qint64 routes)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    recording::RecordingWriter writer;
+    if (!writer.open(path, testdata::testRecordingMeta(QStringLiteral("synthetic")), &error)) {
+        std::fprintf(stderr, "ncv_bench writeroutes: %s\n", qPrintable(error));
+        return 1;
+    }
+    const std::int64_t start = (platform::nowUs() / 1'000'000 - 86'400) * 1'000'000;
+    std::uint64_t seq = 0;
+    std::string bytes;
+    const QString names[4]
+        = {QStringLiteral("eth0"), QStringLiteral("eth1"), QStringLiteral("eth2"), QStringLiteral("eth3")};
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        ChangeRecord c;
+        c.object = ObjectKind::Interface;
+        c.change = ChangeKind::Initial;
+        c.timeUs = start;
+        c.after = testdata::interfaceRow(i + 2, names[i].toStdString(), "ether", 1500);
+        bytes.clear();
+        eventcodec::encode(c, bytes);
+        writer.append(++seq, c.timeUs, bytes, names[i]);
+    }
+    writer.requestKeyframe(QStringLiteral("start"));
+    for (qint64 n = 0; n < routes; ++n) {
+        ChangeRecord c;
+        c.object = ObjectKind::Route;
+        c.change = ChangeKind::Add;
+        c.timeUs = start + 1 + n;
+        c.after = testdata::routeRow("20." + std::to_string((n >> 16) & 0xff) + '.' + std::to_string((n >> 8) & 0xff)
+                                         + '.' + std::to_string(n & 0xff),
+                                     32, "", std::uint32_t(n % 4) + 2, 0);
+        c.family = std::get<RouteRow>(c.after).family();
+        bytes.clear();
+        eventcodec::encode(c, bytes);
+        writer.append(++seq, c.timeUs, bytes, names[n % 4]);
+    }
+    if (!writer.finish(&error)) {
+        std::fprintf(stderr, "ncv_bench writeroutes: %s\n", qPrintable(error));
+        return 1;
+    }
+    out("writeroutes_s", clock.nsecsElapsed() / 1e9);
+    return 0;
+}
+
+int benchShot(const QString &path, const QString &prefix)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir scratch;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, scratch.filePath(QStringLiteral("config")));
+    QString error;
+    std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(path, nullptr, &error, 1000));
+    if (!window) {
+        std::fprintf(stderr, "ncv_bench shot: %s\n", qPrintable(error));
+        return 1;
+    }
+    window->resize(1280, 860);
+    window->show();
+    const auto runFor = [](int ms) {
+        QElapsedTimer c;
+        c.start();
+        while (c.elapsed() < ms) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+            QThread::msleep(5);
+        }
+    };
+    const auto save = [&](const char *suffix) {
+        const QString file = prefix + QLatin1StringView(suffix);
+        if (!window->grab().save(file))
+            std::fprintf(stderr, "ncv_bench shot: cannot write %s\n", qPrintable(file));
+    };
+    runFor(700);
+    out("shot_counting_at_filling", window->recordingSession()->isCountingTimeline() ? 1 : 0);
+    save("-filling.png");
+    window->recordingSession()->waitForTimeline();
+    runFor(400); // the chart redraws at most every 100 ms
+    save("-counted.png");
+    const recording::RecordingInfo &info = window->recordingSession()->info();
+    window->setTimeCursor(info.startUs + (info.endUs - info.startUs) / 2);
+    runFor(450);
+    out("shot_seeking_at_seeking", window->recordingSession()->isSeeking() ? 1 : 0);
+    save("-seeking.png");
+    while (window->recordingSession()->isSeeking())
+        runFor(50);
+    runFor(300);
+    save("-seeked.png");
+    return 0;
+}
+
 int benchLogFile(const QString &path, bool memory)
 {
     QStandardPaths::setTestModeEnabled(true);
@@ -529,6 +664,12 @@ int benchLogFile(const QString &path, bool memory)
     QCoreApplication::processEvents();
     out("logfile_first_paint_s", clock.nsecsElapsed() / 1e9);
     out("logfile_open_rss_mb", rssKb() / 1024.0);
+    // The timeline's pass (a worker from the open on): until its counts are in, so the
+    // figures below are not shared with it.
+    window->recordingSession()->waitForTimeline();
+    QCoreApplication::processEvents();
+    out("logfile_timeline_s", clock.nsecsElapsed() / 1e9);
+    out("logfile_timeline_events", double(window->chartBins()->total()));
     QTableView *view = window->eventPane()->eventsSection()->view();
     FileEventLogModel *file = window->eventPane()->fileEventLog();
     out("logfile_rows", double(window->eventPane()->eventsSection()->shownRowCount()));
@@ -688,10 +829,15 @@ int main(int argc, char **argv)
         return benchWriteRecording(args.value(2), args.value(3).toLongLong());
     if (mode == QLatin1StringView("viewrows") && args.size() >= 4)
         return benchViewRows(args.value(2), args.value(3).toInt());
+    if (mode == QLatin1StringView("shot") && args.size() >= 4)
+        return benchShot(args.value(2), args.value(3));
+    if (mode == QLatin1StringView("writeroutes") && args.size() >= 4)
+        return benchWriteRoutes(args.value(2), args.value(3).toLongLong());
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
     std::fprintf(stderr,
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-                 "| writerec FILE N | logfile FILE [memory] | viewrows table|tree|list|window N\n");
+                 "| writerec FILE N | writeroutes FILE N | logfile FILE [memory] | shot FILE OUT "
+                 "| viewrows table|tree|list|window N\n");
     return 2;
 }
