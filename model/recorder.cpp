@@ -20,6 +20,9 @@
 
 namespace ncv {
 
+// The history hands every applied slice to the file: a slice must fit whole.
+static_assert(kRecordingHistoryEvents >= qint64(NotificationModel::kMaxSliceRecords) + 1);
+
 Recorder::Recorder(platform::Source *source, RecorderOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)),
       // Only the history is written: no tables (a second copy of the state the source

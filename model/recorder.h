@@ -46,9 +46,13 @@ struct RecorderOptions {
     double maxFileSec = 0;
 };
 
-/// Events the history keeps while recording to a file: more than a slice of the model
-/// (NotificationModel::kMaxSliceRecords), so none is dropped before the file gets it.
-inline constexpr qint64 kRecordingHistoryEvents = 4 * 65'536;
+/// Events the history keeps while recording to a file. There the history is only the
+/// channel from the model to the file (RecordingFeed copies each applied slice to the
+/// writer at once; the CSV is converted from the file): it needs one slice of the model
+/// (NotificationModel::kMaxSliceRecords), so none is dropped before the file gets it, and
+/// no more. One chunk of EventHistory: at most two chunks (~8 MB) are held, where four
+/// chunks of history held 26 MB at the peak of a 1M-route burst.
+inline constexpr qint64 kRecordingHistoryEvents = 65'536;
 
 /// The longest duration a Recorder accepts, in seconds (about 31.7 years).
 inline constexpr double kMaxDurationSec = 1e9;
