@@ -10,6 +10,7 @@
 
 #include "model/history/eventlogmodel.h"
 #include "model/recording/fileeventlogmodel.h"
+#include "model/recordingsession.h"
 #include "support/syntheticrecording.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
@@ -365,10 +366,12 @@ void TestRowWindowScroller::recordingWindowTimeTravel()
     recording::RecordedEvent e;
     QVERIFY(file->eventAt(12'002, &e));
     QTRY_COMPARE(w->timelineView()->cursorTimeUs(), e.record.timeUs);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking()); // the tables are read on a worker
 
     // The time cursor set elsewhere (the timeline): its event is current and in view.
     QVERIFY(file->eventAt(3000, &e));
     QVERIFY(w->setTimeCursor(e.record.timeUs));
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QCoreApplication::processEvents();
     QCOMPARE(section->proxy()->mapToSource(log->currentIndex()).row(), 3000);
     QVERIFY(log->viewport()->rect().contains(log->visualRect(log->currentIndex())));
