@@ -6,4 +6,4 @@ foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemode
     ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp LIBS ncv_model)
 endforeach()
 # A 200k-event recording read back in pages, filtered by scans of the file.
-ncv_add_qt_test(tst_fileeventlogmodel SOURCES tst_fileeventlogmodel.cpp LIBS ncv_model TIMEOUT 300)
+ncv_add_qt_test(tst_fileeventlogmodel SOURCES tst_fileeventlogmodel.cpp LIBS ncv_model TIMEOUT 900)

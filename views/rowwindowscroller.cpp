@@ -25,7 +25,8 @@ RowWindowScroller::RowWindowScroller(QTableView *view, RowWindowProxy *proxy, QW
     // The view's scroll value is then its top row in the window: top source row = first + value.
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
     m_view->installEventFilter(this);
-    m_view->viewport()->installEventFilter(this);
+    m_viewport = m_view->viewport();
+    m_viewport->installEventFilter(this);
 
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, &RowWindowScroller::onViewScrolled);
     connect(m_view->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] { updateRange(); });
@@ -180,7 +181,9 @@ void RowWindowScroller::jumpTo(int sourceRow, Qt::KeyboardModifiers modifiers)
 
 bool RowWindowScroller::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize) {
+    // Compares pointers only: the filter also sees the events of the view's destruction,
+    // when it is no longer a QAbstractScrollArea to call viewport() on.
+    if (watched == m_viewport && event->type() == QEvent::Resize) {
         // After the view has counted the rows that fit (its scroll range follows).
         QMetaObject::invokeMethod(this, &RowWindowScroller::updateRange, Qt::QueuedConnection);
     } else if (watched == m_view && event->type() == QEvent::KeyPress) {

@@ -57,6 +57,7 @@ private:
     void jumpTo(int sourceRow, Qt::KeyboardModifiers modifiers);
 
     QTableView *m_view = nullptr;
+    QObject *m_viewport = nullptr; // m_view's viewport, as installed
     RowWindowProxy *m_proxy = nullptr;
     QScrollBar *m_bar = nullptr;
     bool m_syncing = false;
