@@ -101,7 +101,7 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
     if (maxEvents > 0)
         m_model->history()->setCapacity(maxEvents);
     const bool fromFile = info().eventCount > m_model->history()->capacity();
-    if (!(fromFile ? openFileLog(progress, error) : loadEvents(progress, error))) {
+    if (!(fromFile ? openFileLog(error) : loadEvents(progress, error))) {
         m_reader.close();
         return false;
     }
@@ -154,9 +154,9 @@ bool RecordingSession::loadEvents(const Progress &progress, QString *error)
     return true;
 }
 
-bool RecordingSession::openFileLog(const Progress &progress, QString *error)
+bool RecordingSession::openFileLog(QString *error)
 {
-    Q_UNUSED(progress); // nothing long here: the timeline's pass runs after open()
+    // Nothing long here: the timeline's pass runs after open().
     auto log = std::make_unique<FileEventLogModel>();
     if (!log->open(m_path, error))
         return false;
@@ -332,7 +332,7 @@ void RecordingSession::requestStateAt(qint64 atUs)
     Seek *raw = seek.get();
     connect(&seek->watcher, &QFutureWatcherBase::finished, this, [this, raw] {
         if (raw == m_seek.get())
-            onSeekFinished(raw);
+            onSeekFinished(raw, nullptr);
     });
     // Worker thread (QThreadPool): its own reader and state, handed back whole.
     const QString path = m_path;
@@ -394,44 +394,38 @@ bool RecordingSession::waitForSeek(QString *error)
     Seek *seek = m_seek.get();
     seek->watcher.disconnect(this); // shown here, not again by the queued signal
     seek->watcher.waitForFinished();
-    bool shown = false;
     QString why;
-    const QMetaObject::Connection c
-        = connect(this, &RecordingSession::seekFinished, this, [&](qint64, bool ok, const QString &e) {
-              shown = ok;
-              why = e;
-          });
-    onSeekFinished(seek);
-    disconnect(c);
+    const bool shown = onSeekFinished(seek, &why);
     if (!shown && error)
         *error = why.isEmpty() ? recording::RecordingReader::cancelledError() : why;
     return shown;
 }
 
-void RecordingSession::onSeekFinished(Seek *seek)
+bool RecordingSession::onSeekFinished(Seek *seek, QString *error)
 {
     m_dropped.push_back(std::move(m_seek));
     purgeDroppedLater();
     const std::shared_ptr<Seek::Result> result = seek->watcher.result();
     const qint64 atUs = seek->atUs;
+    QString why;
+    bool shown = false;
     if (seek->cancel->load() || !result) {
-        Q_EMIT seekFinished(atUs, false, QString());
-        return;
+        // cancelled: no error text
+    } else if (!result->ok) {
+        why = result->error;
+    } else {
+        m_source->setMomentUs(atUs);
+        shown = m_model->showState(result->state, platform::afUnspec(), &why);
+        result->state.clear();
     }
-    if (!result->ok) {
-        Q_EMIT seekFinished(atUs, false, result->error);
-        return;
+    if (shown) {
+        m_cursorUs = atUs;
+        Q_EMIT stateShown(atUs);
     }
-    m_source->setMomentUs(atUs);
-    QString startError;
-    if (!m_model->showState(result->state, platform::afUnspec(), &startError)) {
-        Q_EMIT seekFinished(atUs, false, startError);
-        return;
-    }
-    result->state.clear();
-    m_cursorUs = atUs;
-    Q_EMIT stateShown(atUs);
-    Q_EMIT seekFinished(atUs, true, QString());
+    if (error)
+        *error = why;
+    Q_EMIT seekFinished(atUs, shown, why);
+    return shown;
 }
 
 bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error)

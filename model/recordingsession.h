@@ -144,14 +144,16 @@ private:
     void startTimelinePass();
     void drainTimeline();
     void onTimelineFinished();
-    void onSeekFinished(Seek *seek);
+    // Shows a finished seek's result (stateShown(), seekFinished()); whether it was shown,
+    // else *error ("" when cancelled).
+    bool onSeekFinished(Seek *seek, QString *error);
     // Cancels the running seek without a signal; its moment, or nullopt when none ran.
     std::optional<qint64> dropSeek();
     // Deletes the dropped seeks that ended, from the event loop.
     void purgeDroppedLater();
     qint64 clampCursor(qint64 atUs) const;
     bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
-    bool openFileLog(const Progress &progress, QString *error);
+    bool openFileLog(QString *error);
     // The log's events (history or file) and the time of its event i.
     qint64 logEvents() const;
     qint64 logTimeUs(qint64 i) const;

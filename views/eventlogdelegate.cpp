@@ -6,6 +6,7 @@
 #include "model/recording/fileeventlogmodel.h"
 #include "model/tables/tablemodelroles.h"
 
+#include <QAbstractProxyModel>
 #include <QApplication>
 #include <QPalette>
 
@@ -52,9 +53,9 @@ EventLogDelegate::Style EventLogDelegate::styleOf(const QModelIndex &index, bool
         *inferred = false;
     platform::ChangeRecord r;
     if (m_fileLog) {
-        // The view shows a window of the model's rows (FileEventLogProxy); the page is cached.
-        const auto *window = qobject_cast<const RowWindowProxy *>(index.model());
-        const int row = window ? index.row() + window->windowFirst() : index.row();
+        // The view shows the model through a proxy (a window of its rows); the page is cached.
+        const auto *proxy = qobject_cast<const QAbstractProxyModel *>(index.model());
+        const int row = proxy ? proxy->mapToSource(index).row() : index.row();
         recording::RecordedEvent e;
         if (!m_fileLog->eventAt(row, &e))
             return Plain;

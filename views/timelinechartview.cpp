@@ -207,17 +207,18 @@ void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
     const QRectF plot = chart()->mapToScene(chart()->plotArea()).boundingRect();
     if (!m_busyText.isEmpty()) {
         painter->save();
+        // Not counted yet: from the newest counted moment to the right edge (scene
+        // coordinates, as plot; xAtTime() gives the view's).
         const double span = double(std::max<qint64>(1, m_toUs - m_fromUs));
         const double f = std::clamp(double(m_countedUpToUs - m_fromUs) / span, 0.0, 1.0);
-        const QRectF pending(plot.left() + f * plot.width(), plot.top(), (1.0 - f) * plot.width(), plot.height());
-        painter->fillRect(pending, QColor(128, 128, 128, 60));
+        const double counted = plot.left() + f * plot.width();
+        painter->fillRect(QRectF(QPointF(counted, plot.top()), plot.bottomRight()), QColor(128, 128, 128, 60));
         QFont font = painter->font();
         font.setBold(true);
         painter->setFont(font);
         const QFontMetrics metrics(font);
-        const QRectF box = QRectF(0, 0, metrics.horizontalAdvance(m_busyText) + 24, metrics.height() + 10)
-                               .translated(plot.center().x(), plot.top() + 8)
-                               .translated(-(metrics.horizontalAdvance(m_busyText) + 24) / 2.0, 0);
+        const double width = metrics.horizontalAdvance(m_busyText) + 24;
+        const QRectF box(plot.center().x() - width / 2, plot.top() + 8, width, metrics.height() + 10);
         painter->setPen(QColor(0xe0, 0xb8, 0x4c));
         painter->setBrush(QColor(0xfd, 0xf2, 0xd0));
         painter->drawRoundedRect(box, 4, 4);
