@@ -22,6 +22,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -273,7 +274,8 @@ void TestRowWindowScroller::filterThenScroll()
     QCOMPARE(bar()->maximum(), shown - visibleRows());
     auto *count = m_section->findChild<QLabel *>(QStringLiteral("eventsCount"));
     QVERIFY(count);
-    QTRY_COMPARE(count->text(), QStringLiteral("%1 of %2 rows").arg(shown).arg(kEvents));
+    QTRY_COMPARE(count->text(),
+                 QStringLiteral("%1 of %2 rows").arg(QLocale().toString(shown), QLocale().toString(kEvents)));
 
     m_section->scrollToBottom();
     QCoreApplication::processEvents();

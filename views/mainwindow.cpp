@@ -262,9 +262,9 @@ void MainWindow::setupRecording()
         onTimelineProgress(m_session->timelineEventsCounted(), info.eventCount);
 
     if (m_session->fileEventLog())
-        statusBar()->showMessage(tr("%1 events: the event log reads them from the file as they are shown (more than "
-                                    "the history holds; it sorts by # and Time)")
-                                     .arg(info.eventCount));
+        statusBar()->showMessage(
+            tr("%1 events: the log reads them from the file as they are shown, sorts by # and Time")
+                .arg(QLocale().toString(info.eventCount)));
     else if (m_session->unloadedEvents() > 0)
         statusBar()->showMessage(tr("Loaded the first %1 of %2 events: the history holds %1 (--max-events)")
                                      .arg(m_session->loadedEvents())
@@ -1131,13 +1131,13 @@ void MainWindow::updateStatus()
 {
     if (m_session) {
         const recording::RecordingInfo &info = m_session->info();
+        const QLocale locale;
         QString counts = tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4")
-                             .arg(m_model->interfaces()->liveRowCount())
-                             .arg(m_model->addresses()->liveRowCount())
-                             .arg(m_model->routes()->liveRowCount())
-                             .arg(info.eventCount);
+                             .arg(locale.toString(m_model->interfaces()->liveRowCount()),
+                                  locale.toString(m_model->addresses()->liveRowCount()),
+                                  locale.toString(m_model->routes()->liveRowCount()), locale.toString(info.eventCount));
         if (m_session->unloadedEvents() > 0)
-            counts += tr("   (the log holds the first %1)").arg(m_session->loadedEvents());
+            counts += tr("   (the log holds the first %1)").arg(locale.toString(m_session->loadedEvents()));
         m_countsLabel->setText(counts);
         m_resyncLabel->setText(QString());
         const QString source = info.meta.value(QStringLiteral("source"));
@@ -1151,16 +1151,16 @@ void MainWindow::updateStatus()
     // (deleted, waiting for the sweep) are not counted. Those of the tables shown: under the
     // banner, the past's.
     const NotificationModel *shown = m_tables->model();
-    m_countsLabel->setText(tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
-                               .arg(shown->interfaces()->liveRowCount())
-                               .arg(shown->addresses()->liveRowCount())
-                               .arg(shown->routes()->liveRowCount())
-                               .arg(m_model->totalEvents())
-                               .arg(m_model->eventsPerSecond(), 0, 'f', 1));
+    const QLocale locale;
+    m_countsLabel->setText(
+        tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
+            .arg(locale.toString(shown->interfaces()->liveRowCount()),
+                 locale.toString(shown->addresses()->liveRowCount()), locale.toString(shown->routes()->liveRowCount()),
+                 locale.toString(m_model->totalEvents()), locale.toString(m_model->eventsPerSecond(), 'f', 1)));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
-        m_countsLabel->setText(
-            m_countsLabel->text()
-            + tr("   (%1 oldest dropped: history keeps %2)").arg(dropped).arg(m_model->history()->capacity()));
+        m_countsLabel->setText(m_countsLabel->text()
+                               + tr("   (%1 oldest dropped: history keeps %2)")
+                                     .arg(locale.toString(dropped), locale.toString(m_model->history()->capacity())));
     const qint64 gaps = m_model->gapCount();
     m_resyncLabel->setText(tr("Resyncs: %1").arg(gaps));
     m_resyncLabel->setStyleSheet(gaps > 0 ? QStringLiteral("QLabel { color: #c0392b; font-weight: bold; }")

@@ -12,6 +12,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -326,11 +327,14 @@ void TableSection::updateCountLabel()
     if (auto *file = qobject_cast<FileEventLogProxy *>(m_proxy); file && file->fileModel()) {
         total = int(file->fileModel()->totalEvents());
         if (file->fileModel()->isFiltering()) {
-            m_count->setText(tr("filtering %1 rows...").arg(total));
+            m_count->setText(tr("filtering %1 rows...").arg(QLocale().toString(total)));
             return;
         }
     }
-    m_count->setText(shown == total ? tr("%n row(s)", nullptr, total) : tr("%1 of %2 rows").arg(shown).arg(total));
+    // Grouped digits (as the locale writes them): a million rows reads at a glance.
+    const QLocale locale;
+    m_count->setText(shown == total ? tr("%Ln row(s)", nullptr, total)
+                                    : tr("%1 of %2 rows").arg(locale.toString(shown), locale.toString(total)));
 }
 
 } // namespace ncv

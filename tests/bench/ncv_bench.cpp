@@ -541,7 +541,9 @@ int benchWriteRecording(const QString &path, qint64 events)
     QElapsedTimer clock;
     clock.start();
     QString error;
-    if (!testdata::writeSyntheticRecording(path, events, (platform::nowUs() / 1'000'000 - 86'400) * 1'000'000,
+    // Events 1 ms apart ending about now: the meta's start and end (the writer's clock)
+    // then span the events, and the timeline does not stretch over an empty day.
+    if (!testdata::writeSyntheticRecording(path, events, (platform::nowUs() / 1'000'000 - events / 1000) * 1'000'000,
                                            &error)) {
         std::fprintf(stderr, "ncv_bench writerec: %s\n", qPrintable(error));
         return 1;
