@@ -7,3 +7,4 @@ foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemode
 endforeach()
 # A 200k-event recording read back in pages, filtered by scans of the file.
 ncv_add_qt_test(tst_fileeventlogmodel SOURCES tst_fileeventlogmodel.cpp LIBS ncv_model TIMEOUT 900)
+ncv_add_qt_test(tst_filelogfilter SOURCES tst_filelogfilter.cpp LIBS ncv_model)

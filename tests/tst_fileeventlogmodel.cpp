@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// FileEventLogModel over a real recording written by RecordingWriter (200k events, pages
+// FileEventLogModel over a real recording written by RecordingWriter (70k events, pages
 // of 64 events and a cache of 4 pages, so reading pages is exercised everywhere): the rows
 // and cells equal the in-memory log's (RecordingSession's EventLogModel, through an
 // EventLogFilterProxy for filters and order), the cache stays bounded, and the model
@@ -23,7 +23,7 @@ using namespace ncv;
 
 namespace {
 
-constexpr qint64 kEvents = 200'000;
+constexpr qint64 kEvents = 70'000; // 70 s of events; a filter's scan runs in parts
 constexpr int kPage = 64;
 constexpr int kCachePages = 4;
 
@@ -131,14 +131,14 @@ void TestFileEventLogModel::filterEqualsTheInMemoryFilter_data()
     QTest::addColumn<bool>("descending");
     QTest::newRow("text in the key") << QStringLiteral("10.0.3.") << qint64(-1) << qint64(0) << false;
     QTest::newRow("text in the interface, descending") << QStringLiteral("ETH2") << qint64(-1) << qint64(0) << true;
-    QTest::newRow("IPv6 only") << QStringLiteral("2001:db8:1:") << qint64(-1) << qint64(0) << false;
+    QTest::newRow("IPv6 only") << QStringLiteral("2001:db8:0:1") << qint64(-1) << qint64(0) << false;
     // The clock text of event 5000 to 10 ms: the Time column's text matches too.
     QTest::newRow("time text")
         << m_session.model()->eventLog()->index(5000, EventLogModel::Time).data().toString().left(11) << qint64(-1)
         << qint64(0) << false;
     QTest::newRow("text in the summary") << QStringLiteral("9000") << qint64(-1) << qint64(0) << false;
     QTest::newRow("time range") << QString() << qint64(20'000'000) << qint64(40'000'000) << false;
-    QTest::newRow("time range and text") << QStringLiteral("delete") << qint64(150'000'000) << qint64(170'000'123)
+    QTest::newRow("time range and text") << QStringLiteral("delete") << qint64(50'000'000) << qint64(60'000'123)
                                          << true;
     QTest::newRow("nothing matches") << QStringLiteral("no such text") << qint64(-1) << qint64(0) << false;
 }

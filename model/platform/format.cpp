@@ -307,39 +307,86 @@ std::string keyText(const Row &row)
 
 std::string details(const ChangeRecord &record)
 {
-    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None)
-        return record.note;
     std::string text;
-    if (record.change == ChangeKind::Parameter) {
-        appendChanges(text, record);
-        return text;
-    }
-    appendAttributes(text, record.row());
-    if (!record.note.empty())
-        text += (text.empty() ? "" : "; ") + record.note;
+    appendDetails(text, record);
     return text;
+}
+
+void appendDetails(std::string &out, const ChangeRecord &record)
+{
+    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
+        out += record.note;
+        return;
+    }
+    if (record.change == ChangeKind::Parameter) {
+        // appendChanges() separates from what out already holds.
+        if (out.empty()) {
+            appendChanges(out, record);
+        } else {
+            thread_local std::string changes;
+            changes.clear();
+            appendChanges(changes, record);
+            out += changes;
+        }
+        return;
+    }
+    const std::size_t start = out.size();
+    appendAttributes(out, record.row());
+    if (!record.note.empty()) {
+        if (out.size() > start)
+            out += "; ";
+        out += record.note;
+    }
 }
 
 std::string summary(const ChangeRecord &record, std::string_view ifName)
 {
-    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None)
-        return std::string(changeName(record.change)) + (record.note.empty() ? "" : ": " + record.note);
-    std::string text = std::string(changeName(record.change)) + ' ' + std::string(objectName(record.object)) + ' '
-        + keyText(record.row());
-    const Row &row = record.row();
-    std::string dev;
-    if (!ifName.empty())
-        dev = std::string(ifName);
-    else if (auto *a = std::get_if<AddressRow>(&row))
-        dev = ifText(a->ifIndex);
-    else if (auto *r = std::get_if<RouteRow>(&row))
-        dev = ifText(r->outIfIndex());
-    if (record.object != ObjectKind::Interface && !dev.empty())
-        text += " on " + dev;
-    const std::string d = details(record);
-    if (!d.empty())
-        text += record.change == ChangeKind::Parameter ? ": " + d : " (" + d + ")";
+    std::string text;
+    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
+        appendSummary(text, record, ifName, {});
+        return text;
+    }
+    appendSummary(text, record, ifName, keyText(record.row()));
     return text;
+}
+
+void appendSummary(std::string &out, const ChangeRecord &record, std::string_view ifName, std::string_view key)
+{
+    out += changeName(record.change);
+    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
+        if (!record.note.empty()) {
+            out += ": ";
+            out += record.note;
+        }
+        return;
+    }
+    out += ' ';
+    out += objectName(record.object);
+    out += ' ';
+    out += key;
+    if (record.object != ObjectKind::Interface) {
+        const Row &row = record.row();
+        std::string numbered;
+        if (ifName.empty()) {
+            if (auto *a = std::get_if<AddressRow>(&row))
+                numbered = ifText(a->ifIndex);
+            else if (auto *r = std::get_if<RouteRow>(&row))
+                numbered = ifText(r->outIfIndex());
+        }
+        const std::string_view dev = ifName.empty() ? std::string_view(numbered) : ifName;
+        if (!dev.empty()) {
+            out += " on ";
+            out += dev;
+        }
+    }
+    const std::size_t open = out.size();
+    out += record.change == ChangeKind::Parameter ? ": " : " (";
+    const std::size_t start = out.size();
+    appendDetails(out, record);
+    if (out.size() == start)
+        out.resize(open);
+    else if (record.change != ChangeKind::Parameter)
+        out += ')';
 }
 
 } // namespace ncv::platform

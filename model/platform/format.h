@@ -44,9 +44,14 @@ std::string gatewayList(const RouteRow &route);
 /// Human one-liner for the event log: "add route 10.0.0.0/8 on eth0 (via 192.0.2.1 dev 3
 /// metric 100 ...)". ifName may be empty (then "if N" is used).
 std::string summary(const ChangeRecord &record, std::string_view ifName = {});
+/// summary() appended to out, with the row's keyText() given as key (ignored for gaps):
+/// the same text without formatting the key twice or building temporaries.
+void appendSummary(std::string &out, const ChangeRecord &record, std::string_view ifName, std::string_view key);
 /// "operstate down -> up; mtu 1500 -> 9000" for Parameter (appendChanges); for others the
 /// row's attribute line (appendAttributes), then the note.
 std::string details(const ChangeRecord &record);
+/// details() appended to out.
+void appendDetails(std::string &out, const ChangeRecord &record);
 
 /// Key text of a row: interface name (or index), "address/plen", route "prefix".
 std::string keyText(const Row &row);

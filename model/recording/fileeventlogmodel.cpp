@@ -2,16 +2,23 @@
 #include "model/recording/fileeventlogmodel.h"
 
 #include "model/history/eventlogmodel.h"
+#include "model/recording/eventtextmatcher.h"
 #include "model/tables/tablemodelroles.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QPromise>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 namespace ncv {
@@ -20,46 +27,6 @@ namespace {
 
 using recording::RecordedEvent;
 
-// The Time column's text as EventLogModel::timeText() writes it, with the clock part
-// ("hh:mm:ss.") formatted once per second: the local time conversion costs a stat() of the
-// time zone file per call, the largest item of a scan otherwise.
-class TimeText {
-public:
-    QString operator()(qint64 timeUs)
-    {
-        if (timeUs < 0)
-            return EventLogModel::timeText(timeUs);
-        const qint64 second = timeUs / 1'000'000;
-        if (second != m_second) {
-            m_second = second;
-            m_prefix = EventLogModel::timeText(second * 1'000'000).chopped(6);
-        }
-        return m_prefix + QStringLiteral("%1").arg(timeUs % 1'000'000, 6, 10, QLatin1Char('0'));
-    }
-
-private:
-    qint64 m_second = -1;
-    QString m_prefix;
-};
-
-// True when some column's display text of e contains text (case-insensitive), as a
-// QSortFilterProxyModel with a fixed-string filter over every column decides.
-bool matchesText(const RecordedEvent &e, const QString &text, TimeText &timeText)
-{
-    for (int column = 0; column < EventLogModel::ColumnCount; ++column) {
-        QVariant cell;
-        if (column == EventLogModel::Time)
-            cell = timeText(e.record.timeUs);
-        else if (column == EventLogModel::Sequence || column == EventLogModel::Interface)
-            cell = EventLogModel::keyCell(column, false, e.seq, e.record.timeUs, e.ifName);
-        else
-            cell = EventLogModel::recordCell(column, e.record, e.ifName);
-        if (cell.toString().contains(text, Qt::CaseInsensitive))
-            return true;
-    }
-    return false;
-}
-
 struct Criteria {
     QString path;
     QString text;
@@ -67,44 +34,122 @@ struct Criteria {
     std::uint64_t firstSeq = 0;
     qint64 total = 0;
     quint64 generation = 0;
+    int threads = 1;
+    std::uint64_t minPartEvents = 1;
 };
 
-// Runs on a worker thread (QtConcurrent): its own reader, nothing shared with the model.
+// One thread's part of a scan: the matches among sequences [fromSeq, toSeq].
+struct Chunk {
+    std::uint64_t fromSeq = 0, toSeq = 0;
+    std::vector<FileEventLogModel::Run> runs; // rows counted from the chunk's first match
+    qint64 rows = 0;
+    quint32 last = 0; // offset of the last match
+};
+
+// Runs on a thread of its own (started by scanFile): its own reader and matcher; shares
+// only the atomics.
+void scanChunk(const Criteria &c, Chunk &chunk, std::atomic<bool> &stop, std::atomic<qint64> &seen)
+{
+    recording::RecordingReader reader;
+    QString error;
+    if (!reader.open(c.path, &error))
+        return;
+    const qint64 from = c.range.active ? c.range.fromUs : std::numeric_limits<qint64>::min();
+    const qint64 to = c.range.active ? c.range.toUs : std::numeric_limits<qint64>::max();
+    EventTextMatcher matcher(c.text);
+    qint64 counted = 0;
+    reader.forEachEvent(
+        chunk.fromSeq, chunk.toSeq, from, to,
+        [&](const RecordedEvent &e) {
+            if ((++counted & 4095) == 0) {
+                seen.fetch_add(4096, std::memory_order_relaxed);
+                if (stop.load(std::memory_order_relaxed))
+                    return false;
+            }
+            if (!matcher.matches(e.seq, e.record, e.ifName))
+                return true;
+            const auto offset = quint32(e.seq - c.firstSeq);
+            if (chunk.runs.empty() || offset != chunk.last + 1)
+                chunk.runs.push_back({quint32(chunk.rows), offset});
+            chunk.last = offset;
+            ++chunk.rows;
+            return true;
+        },
+        &error);
+}
+
+// Runs on a worker thread (QtConcurrent): the time range's sequences (from the commits
+// table) in up to c.threads disjoint parts, each read on a thread of its own with its own
+// connection (SQLite's reading and the matching are CPU-bound and independent), the
+// parts' matches joined in sequence order.
 void scanFile(QPromise<std::shared_ptr<FileEventLogModel::Matches>> &promise, const Criteria &c)
 {
     auto result = std::make_shared<FileEventLogModel::Matches>();
     result->generation = c.generation;
     FileEventLogModel::Matches &m = *result;
-    recording::RecordingReader reader;
-    QString error;
-    if (!reader.open(c.path, &error)) {
-        promise.addResult(std::move(result));
-        return;
+    std::uint64_t lo = 0, hi = 0;
+    {
+        recording::RecordingReader reader;
+        QString error;
+        if (!reader.open(c.path, &error)) {
+            promise.addResult(std::move(result));
+            return;
+        }
+        const qint64 from = c.range.active ? c.range.fromUs : std::numeric_limits<qint64>::min();
+        const qint64 to = c.range.active ? c.range.toUs : std::numeric_limits<qint64>::max();
+        reader.sequenceRange(from, to, &lo, &hi);
     }
     promise.setProgressRange(0, int(std::min<qint64>(c.total, INT_MAX)));
-    const qint64 from = c.range.active ? c.range.fromUs : std::numeric_limits<qint64>::min();
-    const qint64 to = c.range.active ? c.range.toUs : std::numeric_limits<qint64>::max();
-    quint32 previous = 0;
-    qint64 seen = 0;
-    TimeText timeText;
-    reader.forEachEvent(
-        from, to,
-        [&](const RecordedEvent &e) {
-            const auto offset = quint32(e.seq - c.firstSeq);
-            if ((++seen & 4095) == 0) {
-                if (promise.isCanceled())
-                    return false;
-                promise.setProgressValue(int(std::min<qint64>(offset, INT_MAX)));
-            }
-            if (!c.text.isEmpty() && !matchesText(e, c.text, timeText))
-                return true;
-            if (m.runs.empty() || offset != previous + 1)
-                m.runs.push_back({quint32(m.rows), offset});
-            previous = offset;
-            ++m.rows;
-            return true;
-        },
-        &error);
+    // Split what the model shows; the last part runs on to hi (events the recorder added
+    // since the model opened the file are read as one thread would).
+    const std::uint64_t first = std::max(lo, c.firstSeq);
+    const std::uint64_t last = std::min(hi, c.firstSeq + std::uint64_t(std::max<qint64>(c.total, 1)) - 1);
+    const std::uint64_t span = last >= first ? last - first + 1 : 0;
+    const std::uint64_t parts
+        = std::clamp<std::uint64_t>(span / c.minPartEvents, 1, std::uint64_t(std::max(1, c.threads)));
+    std::vector<Chunk> chunks(parts);
+    for (std::uint64_t i = 0; i < parts; ++i) {
+        chunks[i].fromSeq = i == 0 ? lo : first + span * i / parts;
+        chunks[i].toSeq = i + 1 == parts ? hi : first + span * (i + 1) / parts - 1;
+    }
+    std::atomic<bool> stop {false};
+    std::atomic<qint64> seen {0};
+    std::atomic<std::uint64_t> running {parts};
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<std::thread> threads;
+    threads.reserve(parts);
+    for (Chunk &chunk : chunks) {
+        threads.emplace_back([&c, &chunk, &stop, &seen, &running, &mutex, &done] {
+            scanChunk(c, chunk, stop, seen);
+            const std::lock_guard lock(mutex);
+            --running;
+            done.notify_one();
+        });
+    }
+    const qint64 base = first > c.firstSeq ? qint64(first - c.firstSeq) : 0;
+    {
+        std::unique_lock lock(mutex);
+        while (running > 0) {
+            done.wait_for(lock, std::chrono::milliseconds(50));
+            if (promise.isCanceled())
+                stop = true;
+            promise.setProgressValue(int(std::min<qint64>(base + seen.load(), INT_MAX)));
+        }
+    }
+    for (std::thread &t : threads)
+        t.join();
+    for (const Chunk &chunk : chunks) {
+        for (std::size_t i = 0; i < chunk.runs.size(); ++i) {
+            const FileEventLogModel::Run &run = chunk.runs[i];
+            // A run that goes on from the previous part's last match is that run.
+            if (i == 0 && !m.runs.empty() && m.rows > 0
+                && run.offset == m.runs.back().offset + quint32(m.rows - m.runs.back().row))
+                continue;
+            m.runs.push_back({quint32(m.rows + run.row), run.offset});
+        }
+        m.rows += chunk.rows;
+    }
     m.runs.shrink_to_fit();
     promise.addResult(std::move(result));
 }
@@ -331,6 +376,8 @@ void FileEventLogModel::startFilter()
     c.firstSeq = info().firstSeq;
     c.total = m_total;
     c.generation = m_generation;
+    c.threads = m_filterThreads > 0 ? m_filterThreads : std::clamp(QThread::idealThreadCount(), 1, kMaxFilterThreads);
+    c.minPartEvents = m_minPartEvents;
     m_filterStartMs = QDateTime::currentMSecsSinceEpoch();
     m_scanning = true;
     m_watcher.setFuture(QtConcurrent::run(scanFile, c));

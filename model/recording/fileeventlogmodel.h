@@ -14,14 +14,17 @@
 // - Filters, the same as the in-memory log's EventLogFilterProxy + TableSection: a time
 //   range [fromUs, toUs] and a fixed text matched (case-insensitive) against every
 //   column's display text. The text is not in the file's key columns (the summary and key
-//   are formatted from the record), so a filter is a scan of the file on a worker thread
-//   (QtConcurrent) with its own connection: the time range first narrows the scanned
-//   sequences through the commits table (RecordingReader::forEachEvent), then each event
-//   is decoded and its cells formatted and matched. The rows keep showing the previous
-//   result while the scan runs (filterProgress()); a new filter cancels the running scan.
-//   Matches are kept as runs of consecutive sequences (8 bytes a run: one run for a time
-//   range, at most one per match when matches alternate), so row -> sequence is one binary
-//   search. Cost at 10M events: docs/performance.md ("File-backed event log").
+//   are formatted from the record, which holds gateways, flags, notes...), so a filter is a
+//   scan of the file on a worker thread (QtConcurrent): the time range first narrows the
+//   scanned sequences through the commits table (RecordingReader::sequenceRange), which
+//   are then read in disjoint parts by up to idealThreadCount() threads, each with its own
+//   connection; each event is decoded and matched by EventTextMatcher (the cells that need
+//   no formatting first, then Key and Summary; ASCII compared as bytes). The rows keep
+//   showing the previous result while the scan runs (filterProgress()); a new filter
+//   cancels the running scan. Matches are kept as runs of consecutive sequences (8 bytes a
+//   run: one run for a time range, at most one per match when matches alternate), so
+//   row -> sequence is one binary search. Cost at 10M events: docs/performance.md
+//   ("File-backed event log").
 // - Sorting: by "#" or Time, ascending or descending (receive order; Time equals it except
 //   where the recorder's clock was set back, which the in-memory log orders by time).
 //   Other columns are refused (sort() keeps the order; their header tooltip says so):
@@ -38,6 +41,7 @@
 #include <QFutureWatcher>
 #include <QString>
 
+#include <algorithm>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -51,6 +55,10 @@ class FileEventLogModel : public QAbstractTableModel {
 public:
     static constexpr int kDefaultPageEvents = 512;
     static constexpr int kDefaultCachePages = 32;
+    /// A filter scan reads its sequences in parts of at least this many events, one thread
+    /// each, at most kMaxFilterThreads (or setFilterThreads()) parts.
+    static constexpr std::uint64_t kMinFilterPartEvents = 16384;
+    static constexpr int kMaxFilterThreads = 8;
 
     /// A filter's matches: runs of consecutive sequences. Run i covers result rows
     /// [row, next run's row) and sequences offset + (0, 1, ...) after the first sequence.
@@ -107,6 +115,14 @@ public:
     bool isFiltering() const { return m_scanning; }
     /// Blocks until the running scan has finished and its result is shown (tests, bench).
     void waitForFilter();
+    /// Threads a filter scan uses: n >= 1, or 0 for QThread::idealThreadCount() (at most
+    /// kMaxFilterThreads), the default; each reads a part of at least minPartEvents (>= 1)
+    /// events. Takes effect with the next filter (tests, bench).
+    void setFilterThreads(int n, std::uint64_t minPartEvents = kMinFilterPartEvents)
+    {
+        m_filterThreads = std::max(0, n);
+        m_minPartEvents = std::max<std::uint64_t>(1, minPartEvents);
+    }
 
     /// Pages read from the file so far, and pages cached now (tests, bench).
     qint64 pagesRead() const { return m_pagesRead; }
@@ -146,6 +162,8 @@ private:
     qint64 m_filterStartMs = 0;
     bool m_scanning = false; // a scan was started and its result is not shown yet
     quint64 m_generation = 0; // +1 per filter change
+    int m_filterThreads = 0;
+    std::uint64_t m_minPartEvents = kMinFilterPartEvents;
 };
 
 /// The proxy TableSection shows a FileEventLogModel through: a RowWindowProxy (a window

@@ -437,22 +437,41 @@ bool RecordingReader::forEachEvent(std::int64_t fromUs, std::int64_t toUs,
 {
     if (m_status != Status::Ok)
         return false;
+    std::uint64_t lo = 0, hi = 0;
+    sequenceRange(fromUs, toUs, &lo, &hi);
+    return scan(lo, hi, fromUs, toUs, visit, error);
+}
+
+void RecordingReader::sequenceRange(std::int64_t fromUs, std::int64_t toUs, std::uint64_t *fromSeq,
+                                    std::uint64_t *toSeq)
+{
     std::uint64_t lo = 0, hi = std::uint64_t(kMaxTime);
     // Every event lies in the range of the commit that wrote it.
     sql::Stmt s;
-    if (s.prepare(d->db, "SELECT min(first_seq) FROM commits WHERE max_time_us >= ?") == SQLITE_OK) {
+    if (m_status == Status::Ok
+        && s.prepare(d->db, "SELECT min(first_seq) FROM commits WHERE max_time_us >= ?") == SQLITE_OK) {
         s.bind(1, fromUs);
         if (s.step() == SQLITE_ROW && !s.isNull(0))
             lo = std::uint64_t(s.int64(0));
     }
     s.finalize();
-    if (s.prepare(d->db, "SELECT max(last_seq) FROM commits WHERE min_time_us <= ?") == SQLITE_OK) {
+    if (m_status == Status::Ok
+        && s.prepare(d->db, "SELECT max(last_seq) FROM commits WHERE min_time_us <= ?") == SQLITE_OK) {
         s.bind(1, toUs);
         if (s.step() == SQLITE_ROW && !s.isNull(0))
             hi = std::uint64_t(s.int64(0));
     }
     s.finalize();
-    return scan(lo, hi, fromUs, toUs, visit, error);
+    *fromSeq = lo;
+    *toSeq = hi;
+}
+
+bool RecordingReader::forEachEvent(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
+                                   const std::function<bool(const RecordedEvent &)> &visit, QString *error)
+{
+    if (m_status != Status::Ok)
+        return false;
+    return scan(fromSeq, toSeq, fromUs, toUs, visit, error);
 }
 
 bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq,

@@ -97,6 +97,14 @@ public:
     /// range of a long recording reads only its part.
     bool forEachEvent(std::int64_t fromUs, std::int64_t toUs, const std::function<bool(const RecordedEvent &)> &visit,
                       QString *error);
+    /// The sequence range [*fromSeq, *toSeq] that holds every event with fromUs <= time <=
+    /// toUs, from the commits table (no event row read): what forEachEvent() scans.
+    /// [0, 2^63 - 1] when the commits say nothing.
+    void sequenceRange(std::int64_t fromUs, std::int64_t toUs, std::uint64_t *fromSeq, std::uint64_t *toSeq);
+    /// As forEachEvent() for the events with fromSeq <= seq <= toSeq among them: disjoint
+    /// sequence ranges of one time range can be read by readers on several threads.
+    bool forEachEvent(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
+                      const std::function<bool(const RecordedEvent &)> &visit, QString *error);
     /// Calls visit with the key columns of every event with fromSeq <= seq <= toSeq, in
     /// sequence order, until it returns false; records are not decoded (a pass over the
     /// times of a recording too long to load, for the timeline). Stops at damage (problems()

@@ -35,12 +35,20 @@
 //                            pass runs on a worker from the open on), scroll to
 //                            the middle and to the end, a text filter and a 60 s time filter
 //                            (each until its result is shown), RSS after each
+//   ncv_bench logfilter FILE THREADS|main TEXT...  the file-backed log's text filter
+//                            (FileEventLogModel) for each TEXT in turn, until its result is
+//                            in: logfilter_N_s, logfilter_N_rows; THREADS = the scan's threads
+//                            (0: idealThreadCount), "main": the scan as it was before
+//                            (one thread, every cell formatted as a QString and matched by
+//                            QString::contains)
 #include "hotpaths.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
 #include "model/notificationmodel.h"
+#include "model/recording/eventtextmatcher.h"
 #include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
@@ -80,6 +88,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -722,6 +731,76 @@ int benchLogFile(const QString &path, bool memory)
     return 0;
 }
 
+// The filter scan before the matcher and the threads: one reader, every cell of every
+// event built as a QString (the clock part once per second) and matched by QString::contains.
+qint64 mainFilterScan(const QString &path, const QString &text)
+{
+    recording::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error))
+        return -1;
+    qint64 rows = 0;
+    std::int64_t second = -1;
+    QString prefix;
+    reader.forEachEvent(
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+        [&](const recording::RecordedEvent &e) {
+            for (int column = 0; column < EventLogModel::ColumnCount; ++column) {
+                QVariant cell;
+                if (column == EventLogModel::Time) {
+                    const std::int64_t t = e.record.timeUs;
+                    if (t / 1'000'000 != second) {
+                        second = t / 1'000'000;
+                        prefix = EventLogModel::timeText(second * 1'000'000).chopped(6);
+                    }
+                    cell = QString(prefix + QStringLiteral("%1").arg(t % 1'000'000, 6, 10, QLatin1Char('0')));
+                } else if (column == EventLogModel::Sequence || column == EventLogModel::Interface) {
+                    cell = EventLogModel::keyCell(column, false, e.seq, e.record.timeUs, e.ifName);
+                } else {
+                    cell = EventLogModel::recordCell(column, e.record, e.ifName);
+                }
+                if (cell.toString().contains(text, Qt::CaseInsensitive)) {
+                    ++rows;
+                    break;
+                }
+            }
+            return true;
+        },
+        &error);
+    return rows;
+}
+
+int benchLogFilter(const QString &path, const QString &threads, const QStringList &texts)
+{
+    FileEventLogModel model;
+    QString error;
+    if (!model.open(path, &error)) {
+        std::fprintf(stderr, "ncv_bench logfilter: %s\n", qPrintable(error));
+        return 1;
+    }
+    const bool before = threads == QLatin1StringView("main");
+    model.setFilterThreads(threads.toInt());
+    out("logfilter_events", double(model.totalEvents()));
+    for (int i = 0; i < texts.size(); ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        qint64 rows = 0;
+        if (before) {
+            rows = mainFilterScan(path, texts[i]);
+        } else {
+            model.setFilterText(texts[i]);
+            model.waitForFilter();
+            rows = model.rowCount();
+        }
+        const double s = clock.nsecsElapsed() / 1e9;
+        std::printf("logfilter_%d_text \"%s\"\n", i, qPrintable(texts[i]));
+        out(qPrintable(QStringLiteral("logfilter_%1_s").arg(i)), s);
+        out(qPrintable(QStringLiteral("logfilter_%1_rows").arg(i)), double(rows));
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
 // N rows of 8 columns of numbers: what a view keeps per row, without a model's own cost.
 class NumbersModel : public QAbstractTableModel {
 public:
@@ -835,11 +914,14 @@ int main(int argc, char **argv)
         return benchShot(args.value(2), args.value(3));
     if (mode == QLatin1StringView("writeroutes") && args.size() >= 4)
         return benchWriteRoutes(args.value(2), args.value(3).toLongLong());
+    if (mode == QLatin1StringView("logfilter") && args.size() >= 5)
+        return benchLogFilter(args.value(2), args.value(3), args.mid(4));
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
     std::fprintf(stderr,
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-                 "| writerec FILE N | writeroutes FILE N | logfile FILE [memory] | shot FILE OUT "
+                 "| writerec FILE N | writeroutes FILE N | logfile FILE [memory] | logfilter FILE THREADS|main TEXT... "
+                 "| shot FILE OUT "
                  "| viewrows table|tree|list|window N\n");
     return 2;
 }
