@@ -12,6 +12,7 @@
 #include "platform/linux/rtnetlinksource.h"
 #include "platform/rowfields.h"
 #include "support/netns.h"
+#include "support/recordcollector.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -30,6 +31,7 @@
 
 using namespace ncv::platform;
 using namespace Qt::StringLiterals;
+using ncv::test::Collector;
 
 namespace {
 
@@ -39,57 +41,6 @@ QString q(const std::string &s)
 {
     return QString::fromStdString(s);
 }
-
-/// "route delete 10.2.0.0/24 table main metric 0 via 10.1.0.2 (inferred)"
-QString describe(const ChangeRecord &r)
-{
-    QString text = q(std::string(objectName(r.object))) + u' ' + q(std::string(changeName(r.change)));
-    const Row &row = r.row();
-    if (auto *i = std::get_if<InterfaceRow>(&row)) {
-        text += u' ' + q(i->name);
-    } else if (auto *rt = std::get_if<RouteRow>(&row)) {
-        text += u' ' + q(keyText(row)) + u" table "_s + q(tableName(rt->table)) + u" metric "_s
-            + QString::number(rt->metric);
-        const std::string gw = gatewayList(*rt);
-        if (!gw.empty())
-            text += u" via "_s + q(gw);
-    } else if (!std::holds_alternative<std::monostate>(row)) {
-        text += u' ' + q(keyText(row));
-    }
-    if (r.change == ChangeKind::Parameter)
-        text += u" ["_s + q(fieldList(r.object, r.changedFields, ",")) + u']';
-    if (r.origin == Origin::Inferred)
-        text += u" (inferred)"_s;
-    return text;
-}
-
-class Collector {
-public:
-    static void callback(void *ctx, std::span<const ChangeRecord> records)
-    {
-        auto *self = static_cast<Collector *>(ctx);
-        {
-            std::lock_guard lock(self->m_mutex);
-            self->m_records.insert(self->m_records.end(), records.begin(), records.end());
-        }
-        self->m_cv.notify_all();
-    }
-    bool waitUntil(const std::function<bool(const std::vector<ChangeRecord> &)> &pred)
-    {
-        std::unique_lock lock(m_mutex);
-        return m_cv.wait_for(lock, std::chrono::milliseconds(kTimeoutMs), [&] { return pred(m_records); });
-    }
-    std::vector<ChangeRecord> records() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_records;
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    std::condition_variable m_cv;
-    std::vector<ChangeRecord> m_records;
-};
 
 bool run(const QString &program, const QStringList &args, QString *output = nullptr)
 {
@@ -187,10 +138,7 @@ Import readBytes(const QByteArray &bytes, qsizetype piece = 0)
 
 QStringList describeAll(const std::vector<ChangeRecord> &records)
 {
-    QStringList out;
-    for (const ChangeRecord &r : records)
-        out << describe(r);
-    return out;
+    return ncv::test::describeAll(records, true);
 }
 
 } // namespace

@@ -240,17 +240,9 @@ struct RtmonReader::Impl {
         case RtnetlinkClassifier::Outcome::Untracked: break;
         case RtnetlinkClassifier::Outcome::Malformed: ++stats.malformed; break;
         }
-        switch (msg->nlmsg_type) {
-        case RTM_NEWLINK:
-        case RTM_DELLINK:
-        case RTM_NEWADDR:
-        case RTM_DELADDR:
-        case RTM_NEWROUTE:
-        case RTM_DELROUTE: break;
-        default:
-            if (msg->nlmsg_type >= NLMSG_MIN_TYPE && outcome != RtnetlinkClassifier::Outcome::Malformed)
-                ++stats.untracked[msg->nlmsg_type];
-        }
+        if (!RtnetlinkClassifier::isTrackedType(msg->nlmsg_type) && msg->nlmsg_type >= NLMSG_MIN_TYPE
+            && outcome != RtnetlinkClassifier::Outcome::Malformed)
+            ++stats.untracked[msg->nlmsg_type];
         if (observer)
             observer({timeUs, msg->nlmsg_type, dump, batch.size() - mark});
         if (dump) {

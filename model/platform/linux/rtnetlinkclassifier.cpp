@@ -21,6 +21,19 @@ void RtnetlinkClassifier::setFilter(std::uint32_t objects, Family family)
     m_family = family;
 }
 
+bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
+{
+    switch (type) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: return true;
+    default: return false;
+    }
+}
+
 void RtnetlinkClassifier::push(ChangeRecord &&record)
 {
     if (!matchesFilter(record, m_objects, m_family))
@@ -45,15 +58,8 @@ RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, 
         m_silent.nexthopDeleted(id, timeUs);
         return m_passed != passedBefore ? Outcome::Records : Outcome::Untracked;
     }
-    switch (msg->nlmsg_type) {
-    case RTM_NEWLINK:
-    case RTM_DELLINK:
-    case RTM_NEWADDR:
-    case RTM_DELADDR:
-    case RTM_NEWROUTE:
-    case RTM_DELROUTE: break;
-    default: return Outcome::Untracked;
-    }
+    if (!isTrackedType(msg->nlmsg_type))
+        return Outcome::Untracked;
     switch (netlink::decode(msg, timeUs, m_decoded)) {
     case netlink::DecodeStatus::Ok: break;
     case netlink::DecodeStatus::Skip: return Outcome::Skipped;

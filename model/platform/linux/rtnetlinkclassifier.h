@@ -50,6 +50,9 @@ public:
     /// and inferred silent-deletion records it causes) to the batch.
     Outcome classify(const nlmsghdr *msg, std::int64_t timeUs);
 
+    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE).
+    static bool isTrackedType(std::uint16_t type);
+
     /// Appends record to the batch through the filter and the entity tracker.
     void push(ChangeRecord &&record);
 
