@@ -11,11 +11,15 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/recording/rtmonimport.h"
+#endif
 #include "platform/source.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QLoggingCategory>
 
 #include <cstdio>
@@ -37,9 +41,40 @@ void printErr(const QString &line)
 int convertRecording(const AppOptions &options)
 {
     using namespace recording;
-    RecordingReader reader;
     QString error;
-    if (!reader.open(options.inputPath, &error)) {
+    QString recordingPath = options.inputPath;
+    QString importProblem;
+#ifdef NCV_RTMON_IMPORT
+    // A file another tool recorded is converted into a temporary recording first, so that
+    // the events, --from/--to and --at read it as any recording.
+    struct RemoveOnExit {
+        QString path;
+        ~RemoveOnExit()
+        {
+            if (!path.isEmpty())
+                QFile::remove(path);
+        }
+    } temporary;
+    switch (detectFileKind(options.inputPath)) {
+    case FileKind::Rtmon:
+    case FileKind::RtmonOtherByteOrder:
+    case FileKind::Empty: {
+        ImportResult imported;
+        if (!importRtmonToTemporary(options.inputPath, &temporary.path, &imported, &error)) {
+            printErr(QStringLiteral("netchangeview: ") + error);
+            return ExitBadRecording;
+        }
+        printErr(QStringLiteral("netchangeview: ") + imported.summary(options.inputPath));
+        printErr(QStringLiteral("netchangeview: note: ") + rtmonIncompleteNote());
+        recordingPath = temporary.path;
+        importProblem = imported.problem();
+        break;
+    }
+    default: break;
+    }
+#endif
+    RecordingReader reader;
+    if (!reader.open(recordingPath, &error)) {
         printErr(QStringLiteral("netchangeview: ") + error);
         return reader.status() == RecordingReader::Status::NotFound ? ExitFailure : ExitBadRecording;
     }
@@ -89,6 +124,11 @@ int convertRecording(const AppOptions &options)
     if (!ok) {
         printErr(QStringLiteral("netchangeview: ") + error);
         return ExitFailure;
+    }
+    if (!importProblem.isEmpty()) {
+        printErr(QStringLiteral("netchangeview: %1 is %2; what came before was converted")
+                     .arg(options.inputPath, importProblem));
+        return ExitDamagedRecording;
     }
     if (!reader.problems().isEmpty()) {
         printErr(QStringLiteral("netchangeview: %1 is damaged; what could be read was converted: %2")

@@ -5,6 +5,9 @@
 #include "app/gui.h"
 #include "app/headless.h"
 #include "model/recording/recordingreader.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/recording/rtmonimport.h"
+#endif
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -45,7 +48,13 @@ int main(int argc, char **argv)
     // A FILE that cannot be opened is said before any display is needed, with the exit code
     // the headless conversion gives for it (1 no such file, 5 not a recording, newer or
     // unreadable); the window opens it again (it may change meanwhile).
-    if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()) {
+    bool otherToolsFile = false; // recognised by its content; the window converts it
+#ifdef NCV_RTMON_IMPORT
+    if (parsed.action == ncv::ParseResult::Run && !parsed.options.inputPath.isEmpty())
+        otherToolsFile = ncv::recording::detectFileKind(parsed.options.inputPath) == ncv::recording::FileKind::Rtmon;
+#endif
+    if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()
+        && !otherToolsFile) {
         ncv::recording::RecordingReader reader;
         QString error;
         if (!reader.open(parsed.options.inputPath, &error)) {

@@ -14,4 +14,8 @@ if(NOT NCV_PLATFORM_ONLY)
     # namespaces are not allowed). Needs `ip` (iproute2).
     ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp
                     LIBS ncv_platform TIMEOUT 180)
+
+    # RtmonReader on a file the real rtmon wrote in a private namespace, against `ip monitor
+    # file` and the live source. Needs rtmon and ip (iproute2).
+    ncv_add_qt_test(tst_rtmonreader SOURCES tst_rtmonreader.cpp LIBS ncv_platform TIMEOUT 120)
 endif()

@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -107,6 +108,9 @@ private Q_SLOTS:
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
     void badRecordingsAndTimesGiveOneLine();
+    void convertsAnRtmonFile();
+    void damagedAndForeignRtmonInput_data();
+    void damagedAndForeignRtmonInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
@@ -446,6 +450,105 @@ void TestHeadlessRecording::badRecordingsAndTimesGiveOneLine()
     QVERIFY2(code == exitCode, err.constData());
     QVERIFY2(lines.size() == 1 || (code == 2 && lines.size() <= 2), err.constData());
     QVERIFY2(lines.constFirst().contains(says), err.constData());
+}
+
+// A file `rtmon file F` wrote in a private namespace (tests/fuzz/corpus/rtmonreader, made
+// during: veth v0/v1 up, 10.1.0.1/24 and 2001:db8::1/64 on v0, routes 10.2.0.0/24 via
+// 10.1.0.2 and 10.3.0.0/24 metric 7, v0 down and up, the address deleted, v0 deleted).
+static const QString kRtmonFixture = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/rtmonreader/scenario.rtmon");
+
+void TestHeadlessRecording::convertsAnRtmonFile()
+{
+    const QString out = m_dir.filePath(u"rtmon.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, kRtmonFixture, u"--export-csv"_s, out}, &err), 0);
+    const QString said = QString::fromLocal8Bit(err);
+    QVERIFY2(said.contains(u"imported "_s) && said.contains(u"not shown: "_s) && said.contains(u"netconf"_s),
+             err.constData());
+    QVERIFY2(said.contains(u"state before the first event incomplete: rtmon records links only"_s), err.constData());
+    const QList<QStringList> rows = readCsv(out);
+    QVERIFY(rows.size() > 20);
+    // The links of rtmon's dump, then the gap row that says the rest of the state is unknown.
+    QCOMPARE(rows[0][Object], u"interface"_s);
+    QCOMPARE(rows[0][Change], u"initial"_s);
+    qsizetype gap = -1;
+    for (qsizetype i = 0; i < rows.size() && gap < 0; ++i)
+        if (rows[i][Object] == u"gap")
+            gap = i;
+    QVERIFY(gap > 0);
+    QVERIFY(rows[gap].join(u',').contains(u"state before the first event incomplete"_s));
+    const auto has = [&](const QString &object, const QString &change, const QString &destination,
+                         const QString &origin) {
+        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+            return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+        });
+    };
+    QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
+    QVERIFY(has(u"address"_s, u"delete"_s, u"10.1.0.1/24"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
+    // The kernel removed it with v0 going down, without a message: inferred, as live.
+    QVERIFY(has(u"route"_s, u"delete"_s, u"10.2.0.0/24"_s, u"inferred"_s));
+
+    // The tables at the file's first moment: the links, then the same note.
+    const QString at = m_dir.filePath(u"rtmon-at.csv"_s);
+    QCOMPARE(run({u"--headless"_s, kRtmonFixture, u"--at"_s, u"+0"_s, u"--export-csv"_s, at}, &err), 0);
+    const QList<QStringList> tables = readCsv(at);
+    QVERIFY(tables.size() >= 2);
+    for (qsizetype i = 0; i + 1 < tables.size(); ++i)
+        QCOMPARE(tables[i][Object], u"interface"_s);
+    QCOMPARE(tables.last()[Object], u"gap"_s);
+    QVERIFY(tables.last().join(u',').contains(u"state before the first event incomplete"_s));
+}
+
+void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+    QTest::newRow("empty") << u"empty"_s << 5 << u"is empty"_s;
+    QTest::newRow("random bytes") << u"random"_s << 5 << u"not a NetChangeView recording"_s;
+    QTest::newRow("other byte order") << u"swapped"_s << 5 << u"other byte order"_s;
+}
+
+void TestHeadlessRecording::damagedAndForeignRtmonInput()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QFile fixture(kRtmonFixture);
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    const QByteArray real = fixture.readAll();
+    QByteArray bytes;
+    if (kind == u"truncated") {
+        bytes = real.left(real.size() / 2 + 3);
+    } else if (kind == u"random") {
+        QRandomGenerator rng(5);
+        for (int i = 0; i < 4096; ++i)
+            bytes.append(char(rng.bounded(256)));
+    } else if (kind == u"swapped") {
+        bytes = real.left(64);
+        std::reverse(bytes.begin(), bytes.begin() + 4);
+        std::reverse(bytes.begin() + 4, bytes.begin() + 6);
+    }
+    const QString path = m_dir.filePath(kind + u".rtmon"_s);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    const QString out = m_dir.filePath(kind + u".csv"_s);
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (kind == u"truncated") {
+        // The valid part is converted: the events before the damage are in the CSV.
+        QVERIFY(readCsv(out).size() > 10);
+    } else {
+        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
 }
 
 void TestHeadlessRecording::survivesSigkillDuringARouteBurst()

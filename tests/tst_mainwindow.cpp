@@ -236,6 +236,7 @@ private Q_SLOTS:
     void diagnosticsShowsStatsAndWarnsWhenClamped();
     // recordings
     void recordingOpensAtTheEnd();
+    void rtmonFileOpensWithItsNote();
     void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
     void theLatestSeekWinsAndCancelKeepsTheTables();
@@ -1297,6 +1298,37 @@ QString TestMainWindow::writeRecording(TestRecording *rec)
         return QString();
     }
     return path;
+}
+
+// A file iproute2's `rtmon file F` wrote in a private namespace (the rtmon reader's seed).
+void TestMainWindow::rtmonFileOpensWithItsNote()
+{
+#ifndef NCV_RTMON_IMPORT
+    QSKIP("this build does not read rtmon files");
+#else
+    const QString path = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/rtmonreader/scenario.rtmon");
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    const QString converted = w->recordingSession()->path();
+    QVERIFY(converted != path && QFileInfo::exists(converted));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY2(w->windowTitle().contains(QStringLiteral("scenario.rtmon (rtmon file)")), qPrintable(w->windowTitle()));
+    // What the file cannot tell stays in sight; the kinds not shown are counted.
+    QVERIFY(w->recordingNoteLabel());
+    QVERIFY(w->recordingNoteLabel()->isVisible());
+    QVERIFY2(w->recordingNoteLabel()->text().contains(QStringLiteral("state before the first event incomplete")),
+             qPrintable(w->recordingNoteLabel()->text()));
+    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("not shown:")),
+             qPrintable(w->statusBar()->currentMessage()));
+    QVERIFY(w->eventPane()->eventsSection()->proxy()->rowCount() > 20);
+    // The end: v0 and v1 deleted, so only lo is left, and no address or route is known.
+    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 1);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 0);
+    w.reset();
+    QVERIFY2(!QFileInfo::exists(converted), "the converted recording is removed with its window");
+#endif
 }
 
 void TestMainWindow::recordingOpensAtTheEnd()

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Views tests: UI tests on the real MainWindow and its panes, offscreen.
 ncv_add_qt_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS ncv_views TIMEOUT 180)
+target_compile_definitions(tst_mainwindow PRIVATE NCV_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 ncv_add_qt_test(tst_eventpane SOURCES tst_eventpane.cpp LIBS ncv_views)
 ncv_add_qt_test(tst_rowwindowscroller SOURCES tst_rowwindowscroller.cpp LIBS ncv_views TIMEOUT 120)
 ncv_add_qt_test(tst_livetimetravel SOURCES tst_livetimetravel.cpp LIBS ncv_views TIMEOUT 120)

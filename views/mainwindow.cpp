@@ -8,6 +8,9 @@
 #include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
 #include "model/recording/recordingcopy.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/recording/rtmonimport.h"
+#endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
@@ -31,6 +34,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
@@ -49,6 +53,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QThread>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUrl>
@@ -194,6 +199,10 @@ MainWindow::~MainWindow()
         delete m_diagnostics;
         delete takeCentralWidget();
     }
+    if (!m_temporaryRecording.isEmpty()) {
+        m_session.reset(); // closes the file
+        QFile::remove(m_temporaryRecording);
+    }
     // The worker holds its own copies; still, do not leave it writing after the window.
     m_exportWatcher.disconnect(this);
     if (m_exportWatcher.isRunning()) {
@@ -205,7 +214,10 @@ MainWindow::~MainWindow()
 void MainWindow::setupRecording()
 {
     const recording::RecordingInfo &info = m_session->info();
-    const QString file = QFileInfo(m_session->path()).fileName();
+    const QString importedFrom = info.meta.value(QStringLiteral("imported_from"));
+    const QString file = importedFrom.isEmpty()
+        ? QFileInfo(m_session->path()).fileName()
+        : tr("%1 (%2)").arg(importedFrom, info.meta.value(QStringLiteral("source")));
     const QString host = m_session->hostName();
     setWindowTitle(host.isEmpty() ? tr("%1 — NetChangeView").arg(file) : tr("%1 — %2 — NetChangeView").arg(file, host));
     setWindowFilePath(m_session->path());
@@ -271,6 +283,16 @@ void MainWindow::setupRecording()
                                      .arg(info.eventCount));
     else if (!m_session->problems().isEmpty())
         statusBar()->showMessage(tr("Damaged recording: %1").arg(m_session->problems().constFirst()));
+    // What the file cannot show (an import without the state before its first event) stays
+    // in sight, not only in a status message that goes away.
+    const QString note = info.meta.value(QStringLiteral("note"));
+    if (!note.isEmpty()) {
+        m_noteLabel = new QLabel(this);
+        m_noteLabel->setObjectName(QStringLiteral("recordingNoteLabel"));
+        m_noteLabel->setText(tr("⚠ %1").arg(note.section(u':', 0, 1)));
+        m_noteLabel->setToolTip(note);
+        statusBar()->addPermanentWidget(m_noteLabel);
+    }
     updateStatus();
 }
 
@@ -516,6 +538,47 @@ QString MainWindow::stateBannerText() const
 MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                             qint64 maxEvents)
 {
+    QString recordingPath = path;
+    QString importSummary;
+#ifdef NCV_RTMON_IMPORT
+    switch (recording::detectFileKind(path)) {
+    case recording::FileKind::Rtmon:
+    case recording::FileKind::RtmonOtherByteOrder: {
+        // Converted on a worker thread; the busy dialog keeps this thread's windows painted.
+        QProgressDialog busy(tr("Reading the rtmon file %1...").arg(QDir::toNativeSeparators(path)), QString(), 0, 0,
+                             progressParent);
+        busy.setWindowTitle(tr("Open Recording"));
+        busy.setWindowModality(Qt::WindowModal);
+        busy.setMinimumDuration(500);
+        struct Outcome {
+            bool ok = false;
+            QString path, error;
+            recording::ImportResult result;
+        };
+        QFuture<Outcome> future = QtConcurrent::run([path] {
+            Outcome o;
+            o.ok = recording::importRtmonToTemporary(path, &o.path, &o.result, &o.error);
+            return o;
+        });
+        while (!future.isFinished()) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+            QThread::msleep(10);
+        }
+        busy.hide();
+        const Outcome outcome = future.result();
+        if (!outcome.ok) {
+            if (error)
+                *error = outcome.error;
+            return nullptr;
+        }
+        recordingPath = outcome.path;
+        importSummary = outcome.result.summary(path);
+        qCInfo(lcViews) << importSummary;
+        break;
+    }
+    default: break;
+    }
+#endif
     auto session = std::make_unique<RecordingSession>();
     constexpr int steps = 1000;
     QProgressDialog progress(tr("Opening %1...").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, steps,
@@ -528,16 +591,24 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
     // Loaded on the GUI thread (the history and its models live there), page by page; a
     // modal progress dialog keeps the window painted and takes the Cancel in between.
     const bool ok = session->open(
-        path, error,
+        recordingPath, error,
         [&progress](qint64 done, qint64 total) {
             progress.setValue(total > 0 ? int(done * steps / total) : 0);
             return !progress.wasCanceled();
         },
         maxEvents);
     progress.hide();
-    if (!ok)
+    if (!ok) {
+        if (recordingPath != path)
+            QFile::remove(recordingPath);
         return nullptr;
-    return new MainWindow(std::move(session));
+    }
+    auto *window = new MainWindow(std::move(session));
+    if (recordingPath != path) {
+        window->m_temporaryRecording = recordingPath;
+        window->statusBar()->showMessage(importSummary);
+    }
+    return window;
 }
 
 MainWindow *MainWindow::openRecording(const QString &path)

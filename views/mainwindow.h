@@ -85,6 +85,10 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
+    /// A file another tool recorded (an iproute2 rtmon file, recognised by its content) is
+    /// first converted into a temporary recording (recording::importRtmon, on a worker
+    /// thread), which the window removes when it closes; the status bar then gives the
+    /// import's summary (events, messages of kinds not shown, damage).
     /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).
     static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                            qint64 maxEvents = 0);
@@ -150,6 +154,9 @@ public:
     /// "Recording to live-….ncv" (tooltip: the whole path), or why not; empty in a
     /// recording window.
     QLabel *recordingLabel() const { return m_recordingLabel; }
+    /// A recording window's note from the file (meta note: e.g. that the state before the
+    /// first event of an import is incomplete); null when the recording has none.
+    QLabel *recordingNoteLabel() const { return m_noteLabel; }
 
     /// The Interfaces / Addresses / Routes / Entities tabs.
     TablesPage *tablesPage() const { return m_tables; }
@@ -282,6 +289,8 @@ private:
     LiveTimeTravel *m_timeTravel = nullptr; // the live window's time cursor, a child
     QFutureWatcher<QString> m_saveWatcher; // the copy's error ("" = saved)
     QString m_savePath; // set while a copy runs
+    QString m_temporaryRecording; // an import converted for this window: removed with it
+    QLabel *m_noteLabel = nullptr; // the recording's meta note, when it has one
 
     TablesPage *m_tables = nullptr;
     QWidget *m_banner = nullptr;

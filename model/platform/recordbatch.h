@@ -40,6 +40,8 @@ public:
 
     /// Committed records, in order.
     std::span<const ChangeRecord> records() const { return {m_slots.data(), m_size}; }
+    /// The same, to adjust in place before delivery.
+    std::span<ChangeRecord> records() { return {m_slots.data(), m_size}; }
     std::size_t size() const { return m_size; }
     bool empty() const { return m_size == 0; }
     /// Forgets the committed records; their slots are reused.

@@ -232,6 +232,20 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             submit();
         for (std::size_t k = 0; k < batches.size(); ++k)
             drain((current + k) % batches.size());
+        // A recording whose tables may be incomplete (an import of a file that lacks the
+        // state before its first event) says so after the rows, as a gap row with the note.
+        const QString note = reader.info().meta.value(QStringLiteral("note"));
+        if (written && !note.isEmpty() && reader.info().startUs <= atUs) {
+            ChangeRecord gap;
+            gap.object = ObjectKind::Gap;
+            gap.change = ChangeKind::Gap;
+            gap.origin = platform::Origin::Inferred;
+            gap.timeUs = atUs;
+            gap.note = note.toStdString();
+            std::string text, scratch;
+            csv::appendGenericRow(text, gap, std::uint64_t(n) + 1, {}, scratch);
+            written = write(QByteArray::fromStdString(text));
+        }
         return true;
     });
     if (rows)

@@ -81,6 +81,11 @@ struct RecordingWriter::Impl {
     std::string record; // events.record of the event being written
     std::uint64_t lastSeq = 0;
     std::int64_t maxTimeUs = 0; // newest event time written
+    // The recording's clock: the wall clock, or (an import) the newest event's time.
+    std::int64_t clockUs() const
+    {
+        return options.startTimeUs != 0 ? std::max(options.startTimeUs, maxTimeUs) : platform::nowUs();
+    }
     std::uint64_t eventsSinceKeyframe = 0;
     std::int64_t lastKeyframeUs = 0; // wall time of the last keyframe
     bool keyframeAfterGap = false;
@@ -205,7 +210,7 @@ struct RecordingWriter::Impl {
                                       std::uint64_t(options.keyframeRowFactor) * std::uint64_t(state->rowCount()));
         if (eventsSinceKeyframe >= needed)
             return true;
-        return eventsSinceKeyframe > 0 && platform::nowUs() - lastKeyframeUs >= options.keyframeIntervalUs;
+        return eventsSinceKeyframe > 0 && clockUs() - lastKeyframeUs >= options.keyframeIntervalUs;
     }
 
     void writeKeyframe(const QString &reason)
@@ -251,7 +256,7 @@ struct RecordingWriter::Impl {
         sql::Stmt &s = insertKeyframe;
         s.bind(1, id);
         s.bind(2, std::int64_t(lastSeq));
-        s.bind(3, maxTimeUs > 0 ? maxTimeUs : platform::nowUs());
+        s.bind(3, maxTimeUs > 0 ? maxTimeUs : clockUs());
         const QByteArray why = reason.toUtf8();
         s.bind(4, std::string_view(why.constData(), std::size_t(why.size())));
         s.bind(5, std::int64_t(state->interfaceCount()));
@@ -263,7 +268,7 @@ struct RecordingWriter::Impl {
         if (!check(rc, "writing a keyframe"))
             return;
         eventsSinceKeyframe = 0;
-        lastKeyframeUs = platform::nowUs();
+        lastKeyframeUs = clockUs();
         keyframeAfterGap = false;
     }
 
@@ -282,7 +287,7 @@ struct RecordingWriter::Impl {
                 return false;
             txFirst = 0;
         }
-        lastEndUs = std::max(maxTimeUs, platform::nowUs());
+        lastEndUs = std::max(maxTimeUs, clockUs());
         metaLocal("end_time_us", std::to_string(lastEndUs));
         return check(db.exec("COMMIT"), "committing");
     }
@@ -291,7 +296,7 @@ struct RecordingWriter::Impl {
     // period is inside the recording.
     void heartbeat()
     {
-        if (platform::nowUs() - lastEndUs < kHeartbeatUs)
+        if (options.startTimeUs != 0 || platform::nowUs() - lastEndUs < kHeartbeatUs)
             return;
         if (begin())
             commit();
@@ -342,7 +347,7 @@ struct RecordingWriter::Impl {
             + "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         if (db.exec(pragmas.c_str()) != SQLITE_OK)
             return dbFail("setting it up");
-        const std::int64_t now = platform::nowUs();
+        const std::int64_t now = clockUs();
         timeBaseUs = now;
         if (db.exec("BEGIN") != SQLITE_OK || db.exec(schema(timeBaseUs).c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
@@ -369,7 +374,9 @@ struct RecordingWriter::Impl {
             && meta("host_name", m.hostName) && meta("os", m.os) && meta("kernel", m.kernel) && meta("source", m.source)
             && meta("family_filter", m.familyFilter) && meta("key_scheme", m.keyScheme)
             && meta("start_time_us", QString::number(now)) && meta("start_time_utc", isoUtc(now))
-            && meta("end_time_us", QString::number(now)) && meta("time_base_us", QString::number(timeBaseUs));
+            && meta("end_time_us", QString::number(now)) && meta("time_base_us", QString::number(timeBaseUs))
+            && (m.importedFrom.isEmpty() || meta("imported_from", m.importedFrom))
+            && (m.note.isEmpty() || meta("note", m.note));
         if (ok && part > 0)
             ok = meta("part", QString::number(part))
                 && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));
@@ -490,7 +497,7 @@ struct RecordingWriter::Impl {
     void finishFile()
     {
         if (!failed) {
-            meta("end_time_us", QString::number(std::max(maxTimeUs, platform::nowUs())));
+            meta("end_time_us", QString::number(std::max(maxTimeUs, clockUs())));
             meta("clean_end", QStringLiteral("1"));
             // One self-contained file from here on (copy it, mail it); readers of a
             // killed recording find its WAL beside it instead. Best effort: while a reader

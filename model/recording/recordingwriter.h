@@ -49,6 +49,10 @@ struct RecordingMeta {
     QString programVersion; ///< the netchangeview version
     QString keyScheme = QStringLiteral("linux"); ///< how objects are keyed: "linux" or "windows"
     QString namespaceName; ///< the network namespace recorded (Linux: /proc/self/ns/net link), ns 0
+    QString importedFrom; ///< an import: the file it was read from (meta imported_from); else empty
+    /// What the reader should know before trusting the tables (meta note), e.g. that the
+    /// state before the first event is incomplete; empty when there is nothing to say.
+    QString note;
 };
 
 class RecordingWriter {
@@ -67,6 +71,10 @@ public:
         /// ("continued") and its meta names its part and the previous / next file. 0 = no limit.
         std::int64_t maxFileBytes = 0;
         std::int64_t maxFileDurationUs = 0;
+        /// 0: the recording's clock is the wall clock (a live recording). Else an import of
+        /// events from the past: the recording starts at this time (µs since the epoch,
+        /// UTC), its end is its newest event's time, and no heartbeat moves it on.
+        std::int64_t startTimeUs = 0;
     };
 
     RecordingWriter();

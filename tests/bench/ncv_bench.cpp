@@ -53,6 +53,9 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/recording/rtmonimport.h"
+#endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/columnfilterproxy.h"
@@ -886,6 +889,40 @@ int benchViewRows(const QString &kind, int n)
     return 0;
 }
 
+#ifdef NCV_RTMON_IMPORT
+// ncv_bench importrtmon FILE OUT: the rtmon file FILE read through the decoder and state
+// store alone (rtmon_read_s, records counted, nothing kept), then converted into the new
+// recording OUT as File > Open and --headless do (rtmon_import_s). Wall seconds.
+int benchImportRtmon(const QString &in, const QString &outPath)
+{
+    QElapsedTimer clock;
+    clock.start();
+    std::uint64_t records = 0;
+    platform::RtmonStats stats;
+    std::string error;
+    if (!platform::RtmonReader::readFile(
+            QFile::encodeName(in).toStdString(),
+            [&records](std::span<const platform::ChangeRecord> batch) { records += batch.size(); }, &stats, &error)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", error.c_str());
+        return 1;
+    }
+    out("rtmon_read_s", clock.nsecsElapsed() / 1e9);
+    out("rtmon_messages", double(stats.messages - stats.stamps));
+    out("rtmon_records", double(records));
+    clock.restart();
+    recording::ImportResult result;
+    QString why;
+    if (!recording::importRtmon(in, outPath, &result, &why)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
+        return 1;
+    }
+    out("rtmon_import_s", clock.nsecsElapsed() / 1e9);
+    out("rtmon_import_events", double(result.events));
+    out("rtmon_import_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
+#endif
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -916,12 +953,16 @@ int main(int argc, char **argv)
         return benchWriteRoutes(args.value(2), args.value(3).toLongLong());
     if (mode == QLatin1StringView("logfilter") && args.size() >= 5)
         return benchLogFilter(args.value(2), args.value(3), args.mid(4));
+#ifdef NCV_RTMON_IMPORT
+    if (mode == QLatin1StringView("importrtmon") && args.size() >= 4)
+        return benchImportRtmon(args.value(2), args.value(3));
+#endif
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
     std::fprintf(stderr,
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
                  "| writerec FILE N | writeroutes FILE N | logfile FILE [memory] | logfilter FILE THREADS|main TEXT... "
                  "| shot FILE OUT "
-                 "| viewrows table|tree|list|window N\n");
+                 "| viewrows table|tree|list|window N | importrtmon FILE OUT\n");
     return 2;
 }

@@ -7,6 +7,7 @@
 #include "platform/callbackgate.h"
 #include "platform/entitytracker.h"
 #include "platform/linux/decoder.h"
+#include "platform/linux/rtnetlinkclassifier.h"
 #include "platform/linux/silentdeletions.h"
 #include "platform/recordbatch.h"
 #include "platform/statestore.h"
@@ -89,18 +90,20 @@ struct RtnetlinkSource::Registration {
     Stats stats;
 
     // Reader-thread state.
-    StateStore store {StateStore::KeyScheme::Linux};
     std::vector<char> buffer;
-    netlink::DecodedMessage decoded;
     RecordBatch batch; ///< records waiting for delivery; slots reused (no allocation per record)
     std::vector<ChangeRecord> entityScratch; ///< EntityTracker output, moved into batch
     std::uint64_t pendingMessages = 0;
-    EntityTracker entities;
+    /// Events -> records (store, entities, silent deletions), as for a recorded stream. IPv4
+    /// routes the kernel removes unannounced are inferred there and confirmed by dumps here.
+    RtnetlinkClassifier classifier {batch, silentHooks()};
+    StateStore &store = classifier.store();
+    netlink::DecodedMessage &decoded = classifier.decoded();
+    EntityTracker &entities = classifier.entities();
+    SilentDeletions &silent = classifier.silent();
+    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dump()
 
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
-    /// IPv4 routes the kernel removes unannounced: inferred into the store, confirmed by dumps.
-    SilentDeletions silent {store, silentHooks()};
-    SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dump()
 
     ~Registration()
     {
@@ -196,8 +199,7 @@ struct RtnetlinkSource::Registration {
         if (batch.size() >= kMaxBatchRecords)
             deliver();
     }
-    void push(ChangeRecord &&record);
-    void classifyDecoded(std::int64_t timeUs);
+    void push(ChangeRecord &&record) { classifier.push(std::move(record)); }
     void readEvents();
     void resync(int err);
     void marker(ChangeKind kind, std::string note);
@@ -314,16 +316,6 @@ void RtnetlinkSource::Registration::deliver()
         }
     }
     batch.clear();
-}
-
-void RtnetlinkSource::Registration::push(ChangeRecord &&record)
-{
-    if (!matchesFilter(record, params.objects, family))
-        return;
-    entities.process(std::move(record), entityScratch); // adds entity registered / deregistered records
-    for (ChangeRecord &r : entityScratch)
-        batch.append(std::move(r));
-    entityScratch.clear();
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -445,38 +437,6 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
     return DumpResult::Ok;
 }
 
-void RtnetlinkSource::Registration::classifyDecoded(std::int64_t timeUs)
-{
-    ChangeRecord record;
-    bool produced = false;
-    switch (decoded.object) {
-    case ObjectKind::Interface:
-        produced = decoded.isDelete ? store.remove(decoded.interface, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.interface, timeUs, Origin::Observed, &record);
-        record.family = Family::Unspec;
-        break;
-    case ObjectKind::Address:
-        produced = decoded.isDelete ? store.remove(decoded.address, timeUs, Origin::Observed, &record)
-                                    : store.upsert(decoded.address, timeUs, Origin::Observed, &record);
-        record.family = decoded.address.address.family;
-        break;
-    case ObjectKind::Route:
-        produced = decoded.isDelete
-            ? store.remove(decoded.route, timeUs, Origin::Observed, &record)
-            : store.upsert(decoded.route, timeUs, Origin::Observed, &record, (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
-        record.family = decoded.route.family();
-        break;
-    default: break;
-    }
-    if (!produced)
-        return;
-    // Routes the kernel flushed along with this message, unannounced: inferred after its record.
-    const auto flush = silent.observe(record);
-    push(std::move(record));
-    if (flush)
-        silent.infer(*flush, timeUs);
-}
-
 void RtnetlinkSource::Registration::readEvents()
 {
     std::uint64_t decodeErrors = 0;
@@ -503,20 +463,7 @@ void RtnetlinkSource::Registration::readEvents()
         const std::int64_t t = nowUs();
         for (; netlink::messageOk(msg, len); msg = netlink::nextMessage(msg, len)) {
             ++pendingMessages;
-            if (msg->nlmsg_type < NLMSG_MIN_TYPE)
-                continue; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
-            if (msg->nlmsg_type == RTM_DELNEXTHOP) {
-                std::uint32_t id = 0;
-                if (netlink::decodeNexthopId(msg, id, decoded.reason) == netlink::DecodeStatus::Ok)
-                    silent.nexthopDeleted(id, t);
-                else
-                    ++decodeErrors;
-                continue;
-            }
-            const auto status = netlink::decode(msg, t, decoded);
-            if (status == netlink::DecodeStatus::Ok)
-                classifyDecoded(t);
-            else if (status == netlink::DecodeStatus::Error)
+            if (classifier.classify(msg, t) == RtnetlinkClassifier::Outcome::Malformed)
                 ++decodeErrors;
         }
     }
@@ -784,6 +731,7 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     }
     reg->params = params;
     reg->family = family;
+    reg->classifier.setFilter(params.objects, family);
     reg->options = m_options;
     if (Status s = reg->open(); !s.ok())
         return s;

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RtnetlinkClassifier (see rtnetlinkclassifier.h). Runs on its owner's reader thread.
+#include "platform/linux/rtnetlinkclassifier.h"
+
+#include "platform/source.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <utility>
+
+namespace ncv::platform {
+
+RtnetlinkClassifier::RtnetlinkClassifier(RecordBatch &out, SilentDeletions::Hooks hooks)
+    : m_out(out), m_silent(m_store, std::move(hooks))
+{ }
+
+void RtnetlinkClassifier::setFilter(std::uint32_t objects, Family family)
+{
+    m_objects = objects;
+    m_family = family;
+}
+
+bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
+{
+    switch (type) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: return true;
+    default: return false;
+    }
+}
+
+void RtnetlinkClassifier::push(ChangeRecord &&record)
+{
+    if (!matchesFilter(record, m_objects, m_family))
+        return;
+    m_entities.process(std::move(record), m_entityScratch); // adds entity registered / deregistered records
+    for (ChangeRecord &r : m_entityScratch)
+        m_out.append(std::move(r));
+    m_passed += m_entityScratch.size();
+    m_entityScratch.clear();
+}
+
+RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, std::int64_t timeUs)
+{
+    const std::uint64_t passedBefore = m_passed;
+    if (msg->nlmsg_type < NLMSG_MIN_TYPE)
+        return Outcome::Control; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
+    if (msg->nlmsg_type == RTM_DELNEXTHOP) {
+        // Nexthop objects are not shown, but deleting one flushes the routes using it.
+        std::uint32_t id = 0;
+        if (netlink::decodeNexthopId(msg, id, m_decoded.reason) != netlink::DecodeStatus::Ok)
+            return Outcome::Malformed;
+        m_silent.nexthopDeleted(id, timeUs);
+        return m_passed != passedBefore ? Outcome::Records : Outcome::Untracked;
+    }
+    if (!isTrackedType(msg->nlmsg_type))
+        return Outcome::Untracked;
+    switch (netlink::decode(msg, timeUs, m_decoded)) {
+    case netlink::DecodeStatus::Ok: break;
+    case netlink::DecodeStatus::Skip: return Outcome::Skipped;
+    case netlink::DecodeStatus::Error: return Outcome::Malformed;
+    }
+    if (!classifyDecoded(timeUs))
+        return Outcome::NoChange;
+    return m_passed != passedBefore ? Outcome::Records : Outcome::Filtered;
+}
+
+bool RtnetlinkClassifier::classifyDecoded(std::int64_t timeUs)
+{
+    ChangeRecord record;
+    bool produced = false;
+    switch (m_decoded.object) {
+    case ObjectKind::Interface:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.interface, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.interface, timeUs, Origin::Observed, &record);
+        record.family = Family::Unspec;
+        break;
+    case ObjectKind::Address:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.address, timeUs, Origin::Observed, &record);
+        record.family = m_decoded.address.address.family;
+        break;
+    case ObjectKind::Route:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.route, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.route, timeUs, Origin::Observed, &record,
+                                                       (m_decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
+        record.family = m_decoded.route.family();
+        break;
+    default: break;
+    }
+    if (!produced)
+        return false;
+    // Routes the kernel flushed along with this message, unannounced: inferred after its record.
+    const auto flush = m_silent.observe(record);
+    push(std::move(record));
+    if (flush)
+        m_silent.infer(*flush, timeUs);
+    return true;
+}
+
+} // namespace ncv::platform

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RtnetlinkClassifier: the one path from an rtnetlink event message to ChangeRecords,
+// shared by the live source (RtnetlinkSource) and the readers of recorded netlink streams
+// (RtmonReader), so that a file shows exactly what the live view would have shown.
+//
+// It owns the StateStore (add / parameter / delete, no-ops dropped), the EntityTracker
+// (entity registered / deregistered around route records) and SilentDeletions (the IPv4
+// routes the kernel removes unannounced, inferred from the message that causes them). The
+// owner provides the SilentDeletions hooks (the live source dumps to confirm; a file has no
+// kernel to ask, so its inferences stand unconfirmed) and the batch the records go to.
+// Qt-free. Not thread-safe: used by one reader thread.
+#pragma once
+
+#include "platform/entitytracker.h"
+#include "platform/linux/decoder.h"
+#include "platform/linux/silentdeletions.h"
+#include "platform/recordbatch.h"
+#include "platform/statestore.h"
+
+#include <cstdint>
+#include <vector>
+
+struct nlmsghdr;
+
+namespace ncv::platform {
+
+class RtnetlinkClassifier {
+public:
+    /// What one message gave.
+    enum class Outcome : std::uint8_t {
+        Records, ///< one or more records went to the batch (the change and what it caused)
+        NoChange, ///< a tracked object whose shown fields did not change, or a delete of an unknown one
+        Filtered, ///< a change outside the object mask / family filter (the store still applied it)
+        Control, ///< NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE / NLMSG_OVERRUN: no state
+        Skipped, ///< a tracked type the decoder skips (cloned route, bridge port, other family)
+        Untracked, ///< a message type not tracked (neighbors, rules, netconf, nexthop objects...;
+                   ///< an RTM_DELNEXTHOP that flushed routes gives Records)
+        Malformed, ///< the decoder refused it (decoded().reason says why)
+    };
+
+    /// out: where records go (not owned; must outlive this). hooks: see SilentDeletions.
+    RtnetlinkClassifier(RecordBatch &out, SilentDeletions::Hooks hooks);
+
+    /// The registration's object mask (ObjectMask bits) and family: records outside them
+    /// are not passed on (the store still tracks everything it is given).
+    void setFilter(std::uint32_t objects, Family family);
+
+    /// Classifies one validated message (netlink::messageOk()) read at timeUs (µs since the
+    /// epoch, UTC): decodes it, applies it to the store, appends the record (and the entity
+    /// and inferred silent-deletion records it causes) to the batch.
+    Outcome classify(const nlmsghdr *msg, std::int64_t timeUs);
+
+    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE).
+    static bool isTrackedType(std::uint16_t type);
+
+    /// Appends record to the batch through the filter and the entity tracker.
+    void push(ChangeRecord &&record);
+
+    StateStore &store() { return m_store; }
+    SilentDeletions &silent() { return m_silent; }
+    EntityTracker &entities() { return m_entities; }
+    netlink::DecodedMessage &decoded() { return m_decoded; }
+
+private:
+    /// Applies m_decoded (status Ok) to the store; true when a record was produced.
+    bool classifyDecoded(std::int64_t timeUs);
+
+    RecordBatch &m_out;
+    StateStore m_store {StateStore::KeyScheme::Linux};
+    netlink::DecodedMessage m_decoded;
+    EntityTracker m_entities;
+    std::vector<ChangeRecord> m_entityScratch; ///< EntityTracker output, moved into the batch
+    SilentDeletions m_silent;
+    std::uint32_t m_objects = AllObjectsMask;
+    Family m_family = Family::Unspec;
+    std::uint64_t m_passed = 0; ///< records push() appended, ever
+};
+
+} // namespace ncv::platform
