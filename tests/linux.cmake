@@ -14,4 +14,8 @@ if(NOT NCV_PLATFORM_ONLY)
     # namespaces are not allowed). Needs `ip` (iproute2).
     ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp
                     LIBS ncv_platform TIMEOUT 180)
+
+    # Keyframes from images of the source's state: equal to the replayed events (a source
+    # changed from another thread, the kernel in a private namespace) and to `ip route show`.
+    ncv_add_qt_test(tst_recordingimages SOURCES tst_recordingimages.cpp LIBS ncv_model TIMEOUT 300)
 endif()
