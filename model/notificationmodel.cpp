@@ -89,6 +89,7 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
     params.objects = AllObjectsMask;
     params.addressFamily = addressFamily;
     params.callback = &NotificationModel::onRecords;
+    params.imageCallback = &NotificationModel::onImage;
     params.callerContext = this;
     // Always the snapshot: without it the interfaces that do not change while recording
     // would have no name ("if 3"). onRecords keeps only what recordInitial asks for.
@@ -213,6 +214,48 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
         QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);
 }
 
+// Runs on the source's reader thread, serially with onRecords: the image goes after the
+// records pending now, so it is emitted exactly after them.
+void NotificationModel::onImage(void *context, std::uint64_t token, std::shared_ptr<const StateImage> image)
+{
+    auto *self = static_cast<NotificationModel *>(context);
+    bool post = false;
+    {
+        std::lock_guard lock(self->m_pendingMutex);
+        Pending &p = self->m_pending;
+        p.images.push_back(PendingImage {p.items.size(), token, std::move(image)});
+        if (!self->m_posted) {
+            self->m_posted = true;
+            post = true;
+        }
+    }
+    if (post)
+        QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);
+}
+
+bool NotificationModel::supportsImages() const
+{
+    return m_source && m_source->supportsImages();
+}
+
+bool NotificationModel::requestImage(quint64 token)
+{
+    if (!m_source || m_handle == 0)
+        return false;
+    const Status status = m_source->requestImage(m_handle, token);
+    if (!status.ok())
+        qCWarning(lcModel) << "image request failed:" << QString::fromStdString(status.message);
+    return status.ok();
+}
+
+void NotificationModel::emitImagesBefore(std::size_t at)
+{
+    while (m_backlogImage < m_backlog.images.size() && m_backlog.images[m_backlogImage].at <= at) {
+        PendingImage &pending = m_backlog.images[m_backlogImage++];
+        Q_EMIT stateImage(pending.token, std::move(pending.image));
+    }
+}
+
 void NotificationModel::applyPending()
 {
     if (m_applying)
@@ -241,23 +284,31 @@ void NotificationModel::applyAll()
         if (applySlice())
             continue;
         std::lock_guard lock(m_pendingMutex);
-        if (m_pending.items.empty())
+        if (m_pending.empty())
             break;
     }
 }
 
 bool NotificationModel::applySlice()
 {
-    if (m_backlogOffset >= m_backlog.items.size()) {
+    if (m_backlogOffset >= m_backlog.items.size() && m_backlogImage >= m_backlog.images.size()) {
         m_backlog.clear();
         m_backlogOffset = 0;
+        m_backlogImage = 0;
         std::lock_guard lock(m_pendingMutex);
         std::swap(m_backlog, m_pending);
         m_posted = false;
     }
-    if (m_backlog.items.empty())
+    emitImagesBefore(m_backlogOffset);
+    if (m_backlogOffset >= m_backlog.items.size()) {
+        m_backlog.clear();
+        m_backlogOffset = 0;
+        m_backlogImage = 0;
         return false;
-    const std::size_t count = std::min(m_sizer.next(), m_backlog.items.size() - m_backlogOffset);
+    }
+    std::size_t count = std::min(m_sizer.next(), m_backlog.items.size() - m_backlogOffset);
+    if (m_backlogImage < m_backlog.images.size()) // a slice ends where an image sits
+        count = std::min(count, m_backlog.images[m_backlogImage].at - m_backlogOffset);
     m_applying = true;
     QElapsedTimer applyTimer;
     applyTimer.start();
@@ -271,9 +322,11 @@ bool NotificationModel::applySlice()
     m_applying = false;
     m_lastSliceEnd.start();
     m_backlogOffset += count;
-    if (m_backlogOffset < m_backlog.items.size())
+    emitImagesBefore(m_backlogOffset);
+    if (m_backlogOffset < m_backlog.items.size() || m_backlogImage < m_backlog.images.size())
         return true; // more of this burst: the caller queues the next slice
     m_backlog.clear();
+    m_backlogImage = 0;
     if (m_backlog.blob.capacity() > (std::size_t(64) << 20)) {
         m_backlog.blob.shrink_to_fit(); // a huge burst is over: give its memory back
         m_backlog.items.shrink_to_fit();

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -96,6 +97,13 @@ public:
     /// The source's name ("rtnetlink", "manual", ...).
     QString sourceName() const;
     platform::Source *source() const { return m_source; }
+    /// True when the source can make images of its state (Source::supportsImages).
+    bool supportsImages() const;
+    /// Asks the source for an image of the registration's state (Source::requestImage); it
+    /// is emitted as stateImage(token, image) in order with the records: after the history
+    /// appended every record delivered before it, before any delivered after. False when
+    /// not running or the source cannot.
+    bool requestImage(quint64 token);
 
     Mode mode() const { return m_mode; }
 
@@ -191,6 +199,9 @@ Q_SIGNALS:
     void batchApplied(int records);
     /// The registration's initial snapshot has been applied and notifications are live.
     void snapshotComplete();
+    /// The image requestImage(token) asked for (see there), emitted from the apply of a
+    /// batch, between the history's appended signals of the records around it.
+    void stateImage(quint64 token, std::shared_ptr<const platform::StateImage> image);
     void errorOccurred(const QString &message);
     void runningChanged(bool running);
 
@@ -199,6 +210,9 @@ private:
     // (showState() replaces them).
     bool startRegistration(int addressFamily, bool recordInitial, bool clearTables, QString *error);
     static void onRecords(void *context, std::span<const platform::ChangeRecord> records);
+    static void onImage(void *context, std::uint64_t token, std::shared_ptr<const platform::StateImage> image);
+    // Emits the backlog's images that sit before backlog item `at` (GUI thread).
+    void emitImagesBefore(std::size_t at);
     bool applySlice(); // returns true when more of the swapped-out burst is waiting
     // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
     // at (HistoryOnly); both store the encoded bytes in the history.
@@ -224,13 +238,23 @@ private:
     // Records waiting for the GUI thread, in the compact form of eventcodec (about 50
     // bytes per route instead of a ChangeRecord's ~470): a burst of a million routes
     // waits in ~50 MB, and the reader thread does the encoding.
+    // Images (requestImage) sit between the items: each before item `at` (at == the
+    // number of items when it arrived), emitted when the items before it are applied.
+    struct PendingImage {
+        std::size_t at = 0;
+        std::uint64_t token = 0;
+        std::shared_ptr<const platform::StateImage> image;
+    };
     struct Pending {
         std::string blob;
         std::vector<std::pair<qint64, std::size_t>> items; // (timeUs, offset into blob)
+        std::vector<PendingImage> images;
+        bool empty() const { return items.empty() && images.empty(); }
         void clear()
         {
             blob.clear();
             items.clear();
+            images.clear();
         }
     };
     // Shared with the reader thread (guarded by m_pendingMutex).
@@ -241,6 +265,7 @@ private:
     // GUI thread only: the swapped-out burst being applied in slices.
     Pending m_backlog;
     std::size_t m_backlogOffset = 0;
+    std::size_t m_backlogImage = 0; // m_backlog.images before this one were emitted
 
     InterfaceNames m_names;
     QHash<quint32, qint32> m_nameIndexCache; // ifIndex -> EventHistory name index

@@ -50,11 +50,30 @@ bool RecordingFeed::open(const QString &path, int addressFamily, const recording
         return false;
     }
     auto writer = std::make_unique<recording::RecordingWriter>();
+    const bool images = m_model->supportsImages();
+    if (images) {
+        // Keyframes from the source's own state (no second copy of the tables in the
+        // writer). The writer asks from its thread; the request goes through this (GUI)
+        // thread to the source, and the image comes back in order with the events.
+        // The writer's thread ends in finish(), before this object goes; a call still
+        // queued when it goes is dropped with it.
+        writer->setImageRequester([this](std::uint64_t token) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, token] {
+                    if (m_writer && !m_finished)
+                        m_model->requestImage(token);
+                },
+                Qt::QueuedConnection);
+        });
+    }
     if (!writer->open(path, metaFor(m_model, addressFamily), options, error))
         return false;
     m_writer = std::move(writer);
     connect(m_model->history(), &EventHistory::appended, this, &RecordingFeed::onAppended);
     connect(m_model, &NotificationModel::snapshotComplete, this, &RecordingFeed::onSnapshotComplete);
+    if (images)
+        connect(m_model, &NotificationModel::stateImage, this, &RecordingFeed::onStateImage);
     return true;
 }
 
@@ -85,6 +104,12 @@ void RecordingFeed::onAppended(qint64 first, qint64 last)
         m_failureSaid = true;
         Q_EMIT writeFailed();
     }
+}
+
+void RecordingFeed::onStateImage(quint64 token, std::shared_ptr<const platform::StateImage> image)
+{
+    if (m_writer && !m_finished)
+        m_writer->appendImage(token, std::move(image));
 }
 
 void RecordingFeed::onSnapshotComplete()

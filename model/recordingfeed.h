@@ -4,7 +4,9 @@
 // recording::RecordingWriter (its own thread: append() only queues) with the meta of this
 // machine and source, appends every event of EventHistory::appended (sequence, time,
 // compact record, interface name), asks for the "start" keyframe when the first snapshot
-// is complete, and closes the file cleanly in finish() (or the destructor).
+// is complete (when the source makes images of its state, every keyframe is written from
+// such an image, asked for by the writer and handed in order with the events; otherwise
+// the writer keeps its own copy of the tables), and closes the file cleanly in finish() (or the destructor).
 // GUI (main) thread only, like the model.
 #pragma once
 
@@ -14,6 +16,10 @@
 #include <QString>
 
 #include <memory>
+
+namespace ncv::platform {
+class StateImage;
+}
 
 namespace ncv {
 
@@ -64,6 +70,7 @@ Q_SIGNALS:
 private:
     void onAppended(qint64 first, qint64 last);
     void onSnapshotComplete();
+    void onStateImage(quint64 token, std::shared_ptr<const platform::StateImage> image);
 
     NotificationModel *m_model;
     std::unique_ptr<recording::RecordingWriter> m_writer;

@@ -18,4 +18,8 @@ if(NOT NCV_PLATFORM_ONLY)
     # RtmonReader on a file the real rtmon wrote in a private namespace, against `ip monitor
     # file` and the live source. Needs rtmon and ip (iproute2).
     ncv_add_qt_test(tst_rtmonreader SOURCES tst_rtmonreader.cpp LIBS ncv_platform TIMEOUT 120)
+
+    # Keyframes from images of the source's state: equal to the replayed events (a source
+    # changed from another thread, the kernel in a private namespace) and to `ip route show`.
+    ncv_add_qt_test(tst_recordingimages SOURCES tst_recordingimages.cpp LIBS ncv_model TIMEOUT 300)
 endif()

@@ -9,10 +9,15 @@
 #include "platform/rowfields.h"
 #include "platform/statestore.h"
 
+#include <array>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace ncv::platform;
 
@@ -808,4 +813,192 @@ TEST_CASE("memory_per_route_at_a_million")
     CHECK(perRoute <= 64.0);
     store.clear();
     CHECK_EQ(store.routeMemoryBytes(), std::size_t(0));
+}
+
+namespace {
+
+/// The encoded bytes of each route an image (or the store) holds, as a sorted list: the
+/// full encoding, so any field an image lost or took from a later write would show.
+std::vector<std::string> encodedRoutes(const StateImage &image)
+{
+    std::vector<std::string> out;
+    std::string bytes;
+    image.forEach([](const InterfaceRow &) {}, [](const AddressRow &) {},
+                  [&](const RouteRow &row) {
+                      PackedRouteTable::encodeRow(row, bytes);
+                      out.push_back(bytes);
+                  });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> encodedRoutes(const StateStore &store)
+{
+    std::vector<ChangeRecord> rows;
+    store.appendInitial(0, rows);
+    std::vector<std::string> out;
+    std::string bytes;
+    for (const ChangeRecord &r : rows) {
+        if (const auto *row = std::get_if<RouteRow>(&r.after)) {
+            PackedRouteTable::encodeRow(*row, bytes);
+            out.push_back(bytes);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("image_keeps_its_moment_while_the_store_changes")
+{
+    // An image taken at a moment lists the rows of that moment, whatever the store does
+    // afterwards: rows rewritten in place and at another length, erased, marked and
+    // unmarked (a reconcile), rows added, the arena compacted, the store cleared.
+    StateStore store;
+    ChangeRecord r;
+    constexpr std::uint32_t n = 120000; // ~3 MiB of records: several chunks
+    for (std::uint32_t i = 0; i < n; ++i)
+        store.upsert(v4route(i), 1, Origin::Observed, &r);
+    RouteRow dup = route("fe80::", 64, "::", 256); // a duplicate base key (node-held)
+    store.upsert(dup, 1, Origin::Observed, &r);
+    dup.nextHops[0].ifIndex = 3;
+    store.upsert(dup, 1, Origin::Observed, &r);
+    InterfaceRow eth;
+    eth.ifIndex = 2;
+    eth.name = "eth0";
+    store.upsert(eth, 1, Origin::Observed, &r);
+    const std::vector<std::string> before = encodedRoutes(store);
+    const StateImage image = store.image(AllObjectsMask, Family::Unspec);
+    CHECK_EQ(image.interfaceCount(), std::size_t(1));
+    CHECK_EQ(image.heldRouteCount(), std::size_t(n + 2));
+    CHECK_EQ(store.routeChunkCopies(), std::size_t(0)); // making it copies nothing
+    CHECK(encodedRoutes(image) == before);
+
+    // Only the last chunk is written: only it is copied.
+    RouteRow last = v4route(n - 1);
+    last.protocol = 4; // same length: in place
+    CHECK(store.upsert(last, 2, Origin::Observed, &r));
+    CHECK_EQ(store.routeChunkCopies(), std::size_t(1));
+    CHECK(store.upsert(last, 2, Origin::Observed, &r) == false); // same bytes: no write
+    CHECK_EQ(store.routeChunkCopies(), std::size_t(1));
+    CHECK(encodedRoutes(image) == before);
+
+    // Everything else, everywhere.
+    for (std::uint32_t i = 0; i < n; i += 3) {
+        RouteRow row = v4route(i);
+        row.protocol = 16; // in place
+        store.upsert(row, 3, Origin::Observed, &r);
+    }
+    for (std::uint32_t i = 1; i < n; i += 3) {
+        RouteRow row = v4route(i);
+        row.expiresUs = 4'000'000'000'000'000 + i; // a longer record: moves to the end
+        store.upsert(row, 3, Origin::Observed, &r);
+    }
+    for (std::uint32_t i = 2; i < n; i += 3)
+        store.remove(v4route(i), 4, Origin::Observed, &r); // erased; compaction follows
+    store.clearRouteMarks();
+    for (std::uint32_t i = 0; i < n; i += 6)
+        store.markRoute(v4route(i));
+    store.clearRouteMarks();
+    for (std::uint32_t i = n; i < n + 5000; ++i)
+        store.upsert(v4route(i), 5, Origin::Observed, &r);
+    store.remove(dup, 5, Origin::Observed, &r);
+    CHECK(store.routeChunkCopies() > 1);
+    CHECK(encodedRoutes(image) == before);
+    const StateImage second = store.image(AllObjectsMask, Family::Unspec);
+    CHECK(encodedRoutes(second) == encodedRoutes(store));
+    store.clear();
+    CHECK(encodedRoutes(image) == before);
+    CHECK_EQ(encodedRoutes(second).size(), std::size_t(n - n / 3 + 5000 + 1));
+}
+
+TEST_CASE("image_filters_like_a_registration")
+{
+    StateStore store;
+    ChangeRecord r;
+    store.upsert(route("10.0.0.0", 8, "10.9.0.1", 0), 1, Origin::Observed, &r);
+    store.upsert(route("2001:db8::", 32, "fe80::1", 1024), 1, Origin::Observed, &r);
+    AddressRow a4, a6;
+    a4.ifIndex = a6.ifIndex = 2;
+    a4.address = IpAddress::parse("10.9.0.2");
+    a6.address = IpAddress::parse("2001:db8::2");
+    store.upsert(a4, 1, Origin::Observed, &r);
+    store.upsert(a6, 1, Origin::Observed, &r);
+    InterfaceRow eth;
+    eth.ifIndex = 2;
+    store.upsert(eth, 1, Origin::Observed, &r);
+    const auto count = [](const StateImage &image) {
+        std::array<int, 3> n {};
+        image.forEach([&](const InterfaceRow &) { ++n[0]; }, [&](const AddressRow &) { ++n[1]; },
+                      [&](const RouteRow &) { ++n[2]; });
+        return n;
+    };
+    CHECK(count(store.image(AllObjectsMask, Family::Unspec)) == std::array<int, 3> {1, 2, 2});
+    CHECK(count(store.image(AllObjectsMask, Family::IPv4)) == std::array<int, 3> {1, 1, 1});
+    CHECK(count(store.image(AllObjectsMask, Family::IPv6)) == std::array<int, 3> {1, 1, 1});
+    CHECK(count(store.image(RoutesMask, Family::Unspec)) == std::array<int, 3> {0, 0, 2});
+    CHECK(count(store.image(InterfacesMask | AddressesMask, Family::IPv6)) == std::array<int, 3> {1, 1, 0});
+}
+
+TEST_CASE("images_read_on_another_thread_while_the_store_changes")
+{
+    // The store's thread keeps changing routes and now and then makes an image together
+    // with the list of what it holds at that moment (a full copy, the reference); another
+    // thread reads each image while the store goes on and compares. Built with
+    // -fsanitize=thread, this also checks that the copy-on-write is free of data races.
+    StateStore store;
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::pair<StateImage, std::vector<std::string>>> queue;
+    bool done = false;
+    int compared = 0, mismatched = 0;
+    std::thread reader([&] {
+        for (;;) {
+            std::unique_lock lock(mutex);
+            ready.wait(lock, [&] { return done || !queue.empty(); });
+            if (queue.empty())
+                return;
+            auto [image, expected] = std::move(queue.front());
+            queue.pop_front();
+            lock.unlock();
+            mismatched += encodedRoutes(image) != expected;
+            ++compared;
+        }
+    });
+    std::mt19937 random(7);
+    ChangeRecord r;
+    constexpr std::uint32_t keys = 60000;
+    for (int step = 0; step < 400000; ++step) {
+        const std::uint32_t i = random() % keys;
+        switch (random() % 4) {
+        case 0: store.remove(v4route(i), step, Origin::Observed, &r); break;
+        case 1: {
+            RouteRow row = v4route(i);
+            row.nextHops.push_back(NextHop {IpAddress::v4(10, 9, 0, 3), 3, 2});
+            store.upsert(row, step, Origin::Observed, &r);
+            break;
+        }
+        default: {
+            RouteRow row = v4route(i);
+            row.protocol = std::uint8_t(step % 100);
+            store.upsert(row, step, Origin::Observed, &r);
+        }
+        }
+        if (step % 40000 == 39999) {
+            std::pair item {store.image(AllObjectsMask, Family::Unspec), encodedRoutes(store)};
+            std::lock_guard lock(mutex);
+            queue.push_back(std::move(item));
+            ready.notify_one();
+        }
+    }
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+        ready.notify_one();
+    }
+    reader.join();
+    CHECK_EQ(compared, 10);
+    CHECK_EQ(mismatched, 0);
+    CHECK(store.routeChunkCopies() > 0);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread.
+// PackedRouteTable (see packedroutetable.h). Used on the owning source's reader thread;
+// an Image on any thread.
 #include "platform/packedroutetable.h"
 
 #include "platform/rowfields.h"
@@ -45,36 +46,89 @@ std::size_t PackedRouteTable::recordSize(const std::uint8_t *record, const std::
     return std::size_t(p - record) + length;
 }
 
+PackedRouteTable::BlockRef::BlockRef(std::size_t capacity) : m_block(new Block)
+{
+    m_block->capacity = capacity;
+    m_block->bytes.reset(new std::uint8_t[capacity]);
+}
+
 void PackedRouteTable::decode(std::uint32_t ref, RouteRow &row) const
 {
-    const std::uint8_t *record = m_chunks[ref >> kChunkBits].data.get() + (ref & ((1u << kChunkBits) - 1));
     const std::uint8_t *body = nullptr;
-    recordSize(record, &body);
+    recordSize(recordAt(ref), &body);
     decodeBody(body, row);
 }
 
-std::uint8_t *PackedRouteTable::recordAt(std::uint32_t ref) const
+const std::uint8_t *PackedRouteTable::recordAt(std::uint32_t ref) const
 {
-    return m_chunks[ref >> kChunkBits].data.get() + (ref & ((1u << kChunkBits) - 1));
+    return m_chunks[ref >> kChunkBits].block.data() + (ref & ((1u << kChunkBits) - 1));
+}
+
+std::uint8_t *PackedRouteTable::writableRecordAt(std::uint32_t ref)
+{
+    Chunk &chunk = m_chunks[ref >> kChunkBits];
+    makeUnshared(chunk);
+    return chunk.block.data() + (ref & ((1u << kChunkBits) - 1));
+}
+
+void PackedRouteTable::makeUnshared(Chunk &chunk)
+{
+    if (!chunk.block.shared())
+        return;
+    // An image reads this chunk: write into a copy (the image keeps the original).
+    BlockRef copy(chunk.block.capacity());
+    std::memcpy(copy.data(), chunk.block.data(), chunk.used);
+    chunk.block = std::move(copy);
+    ++m_chunkCopies;
+}
+
+void PackedRouteTable::addChunk(std::size_t minimum)
+{
+    Chunk chunk;
+    chunk.block = BlockRef(std::max<std::size_t>(std::size_t(1) << kChunkBits, minimum));
+    m_chunks.push_back(std::move(chunk));
 }
 
 void PackedRouteTable::mark(std::uint32_t slot)
 {
-    *recordAt(m_index.value(slot)) |= kMarked;
+    *writableRecordAt(m_index.value(slot)) |= kMarked;
 }
 
 void PackedRouteTable::clearMarks()
 {
-    for (Chunk &chunk : m_chunks) {
-        std::uint8_t *p = chunk.data.get();
-        std::uint8_t *end = p + chunk.used;
+    const auto forEachRecord = [](const Chunk &chunk, auto fn) {
+        const std::uint8_t *p = chunk.block.data();
+        const std::uint8_t *end = p + chunk.used;
         while (p < end) {
             const std::uint8_t *body = nullptr;
             const std::size_t total = recordSize(p, &body);
-            *p &= std::uint8_t(~kMarked);
+            if (!fn(p))
+                return;
             p += total;
         }
+    };
+    for (Chunk &chunk : m_chunks) {
+        // Only a chunk with a marked record is written (and so copied when an image shares it).
+        bool marked = false;
+        forEachRecord(chunk, [&marked](const std::uint8_t *p) { return !(marked = (*p & kMarked) != 0); });
+        if (!marked)
+            continue;
+        makeUnshared(chunk);
+        forEachRecord(chunk, [](const std::uint8_t *p) {
+            *const_cast<std::uint8_t *>(p) &= std::uint8_t(~kMarked);
+            return true;
+        });
     }
+}
+
+PackedRouteTable::Image PackedRouteTable::image() const
+{
+    Image image;
+    image.m_chunks.reserve(m_chunks.size());
+    for (const Chunk &chunk : m_chunks)
+        image.m_chunks.emplace_back(chunk.block, chunk.used);
+    image.m_size = m_index.size();
+    return image;
 }
 
 std::uint32_t PackedRouteTable::append(std::uint8_t flags)
@@ -88,18 +142,16 @@ std::uint32_t PackedRouteTable::append(std::uint8_t flags)
             break;
     }
     const std::size_t total = headerLength + m_encoded.size();
-    if (m_chunks.empty() || m_chunks.back().capacity - m_chunks.back().used < total) {
+    if (m_chunks.empty() || m_chunks.back().block.capacity() - m_chunks.back().used < total) {
         if (m_chunks.size() >= (std::size_t(1) << (32 - kChunkBits)))
             throw std::bad_alloc(); // references are 32 bits: 4 GiB of records (~170M IPv4 routes)
-        Chunk chunk;
-        chunk.capacity = std::max<std::size_t>(std::size_t(1) << kChunkBits, total);
-        chunk.data.reset(new std::uint8_t[chunk.capacity]);
-        m_chunks.push_back(std::move(chunk));
+        addChunk(total);
     }
+    // Past the used bytes: an image sharing this chunk never reads here (no copy needed).
     Chunk &chunk = m_chunks.back();
     const std::uint32_t ref = std::uint32_t((m_chunks.size() - 1) << kChunkBits) | std::uint32_t(chunk.used);
-    std::memcpy(chunk.data.get() + chunk.used, header, headerLength);
-    std::memcpy(chunk.data.get() + chunk.used + headerLength, m_encoded.data(), m_encoded.size());
+    std::memcpy(chunk.block.data() + chunk.used, header, headerLength);
+    std::memcpy(chunk.block.data() + chunk.used + headerLength, m_encoded.data(), m_encoded.size());
     chunk.used += total;
     m_usedBytes += total;
     return ref;
@@ -113,15 +165,20 @@ void PackedRouteTable::insert(std::uint64_t hash, const RouteRow &row, bool mark
 
 void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
 {
-    std::uint8_t *record = recordAt(m_index.value(slotIndex));
+    const std::uint32_t ref = m_index.value(slotIndex);
+    const std::uint8_t *held = recordAt(ref);
     const std::uint8_t *body = nullptr;
-    const std::size_t total = recordSize(record, &body);
+    const std::size_t total = recordSize(held, &body);
+    const std::size_t bodyOffset = std::size_t(body - held);
     encodeRow(row, m_encoded);
-    const std::size_t bodyLength = total - std::size_t(body - record);
+    const std::size_t bodyLength = total - bodyOffset;
     if (bodyLength == m_encoded.size()) {
-        std::memcpy(const_cast<std::uint8_t *>(body), m_encoded.data(), bodyLength);
+        // Unchanged bytes (a refresh of nothing): no write, so no copy of a shared chunk.
+        if (std::memcmp(body, m_encoded.data(), bodyLength) != 0)
+            std::memcpy(writableRecordAt(ref) + bodyOffset, m_encoded.data(), bodyLength);
         return;
     }
+    std::uint8_t *record = writableRecordAt(ref);
     const std::uint8_t flags = record[0];
     record[0] = 0; // dead
     m_deadBytes += total;
@@ -131,7 +188,7 @@ void PackedRouteTable::assign(std::uint32_t slotIndex, const RouteRow &row)
 
 void PackedRouteTable::erase(std::uint32_t slotIndex)
 {
-    std::uint8_t *record = recordAt(m_index.value(slotIndex));
+    std::uint8_t *record = writableRecordAt(m_index.value(slotIndex));
     const std::uint8_t *body = nullptr;
     m_deadBytes += recordSize(record, &body);
     record[0] = 0;
@@ -162,17 +219,13 @@ void PackedRouteTable::compact()
     m_usedBytes = 0;
     m_deadBytes = 0;
     for (const auto &[ref, slotIndex] : order) {
-        const std::uint8_t *record = old[ref >> kChunkBits].data.get() + (ref & ((1u << kChunkBits) - 1));
+        const std::uint8_t *record = old[ref >> kChunkBits].block.data() + (ref & ((1u << kChunkBits) - 1));
         const std::uint8_t *body = nullptr;
         const std::size_t total = recordSize(record, &body);
-        if (m_chunks.empty() || m_chunks.back().capacity - m_chunks.back().used < total) {
-            Chunk chunk;
-            chunk.capacity = std::max<std::size_t>(std::size_t(1) << kChunkBits, total);
-            chunk.data.reset(new std::uint8_t[chunk.capacity]);
-            m_chunks.push_back(std::move(chunk));
-        }
+        if (m_chunks.empty() || m_chunks.back().block.capacity() - m_chunks.back().used < total)
+            addChunk(total);
         Chunk &chunk = m_chunks.back();
-        std::memcpy(chunk.data.get() + chunk.used, record, total);
+        std::memcpy(chunk.block.data() + chunk.used, record, total);
         m_index.setValue(slotIndex, std::uint32_t((m_chunks.size() - 1) << kChunkBits) | std::uint32_t(chunk.used));
         chunk.used += total;
         m_usedBytes += total;
@@ -191,7 +244,7 @@ std::size_t PackedRouteTable::memoryBytes() const
 {
     std::size_t bytes = m_index.memoryBytes() + m_chunks.capacity() * sizeof(Chunk);
     for (const Chunk &chunk : m_chunks)
-        bytes += chunk.capacity;
+        bytes += sizeof(Block) + chunk.block.capacity();
     return bytes;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // PackedRouteTable: the route rows of a StateStore, serialized compactly into an arena,
-// with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it).
+// with an open-addressing hash index. Qt-free. Not thread-safe (one reader thread owns it);
+// its images (below) may be read on other threads meanwhile.
 //
 // Why this shape (a million routes): a node hash map of RouteRow costs ~240 bytes
 // and two heap blocks per route, stalls while it rehashes and frees a million nodes one by
@@ -21,6 +22,18 @@
 // (Unspec / IPv4 / IPv6), ProtocolSpace in 1; record references are 32 bits, so the arena
 // holds at most 4 GiB (std::bad_alloc beyond; ~170 million IPv4 routes).
 //
+// Images (image()): a consistent, read-only view of the rows as they are now, for another
+// thread to read while this table goes on changing (the recording writer's keyframes). The
+// chunks are shared, not copied: an image holds a reference to each chunk and the bytes
+// used in it. A write into a chunk that an image still references (assign() in place, the
+// live flag of erase() or of a moved row, mark(), clearMarks()) first copies that chunk
+// (copy-on-write), so only the chunks touched while an image lives are duplicated.
+// Appends past the chunk's used bytes need no copy: an image reads only the bytes below
+// the length it recorded. Compaction and clear() write into fresh chunks and drop the old
+// ones (freed by the last image). The reference counts are atomic, and a chunk counts as
+// unshared only once its count, read with acquire, is 1: every image's reads of it then
+// happened before the write that follows (the image's release of it synchronizes).
+//
 // Keys are the caller's business: it passes a 64-bit hash and a predicate on the decoded
 // row (StateStore hashes its route base key and compares it). Rows come back decoded into a
 // caller-provided RouteRow, whose next-hop vector keeps its capacity (no allocation per
@@ -30,10 +43,12 @@
 #include "platform/hashindex.h"
 #include "platform/types.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ncv::platform {
@@ -41,6 +56,77 @@ namespace ncv::platform {
 class PackedRouteTable {
 public:
     static constexpr std::uint32_t npos = HashIndex::npos;
+
+private:
+    /// An arena chunk, reference counted (the table and the images sharing it).
+    struct Block {
+        std::atomic<std::uint32_t> refs {1};
+        std::size_t capacity = 0;
+        std::unique_ptr<std::uint8_t[]> bytes;
+    };
+    /// An owning reference to a Block (intrusive, atomic count: images live on other threads).
+    class BlockRef {
+    public:
+        BlockRef() = default;
+        explicit BlockRef(std::size_t capacity);
+        BlockRef(const BlockRef &other) : m_block(other.m_block)
+        {
+            if (m_block)
+                m_block->refs.fetch_add(1, std::memory_order_relaxed);
+        }
+        BlockRef(BlockRef &&other) noexcept : m_block(other.m_block) { other.m_block = nullptr; }
+        BlockRef &operator=(BlockRef other) noexcept
+        {
+            std::swap(m_block, other.m_block);
+            return *this;
+        }
+        ~BlockRef()
+        {
+            if (m_block && m_block->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+                delete m_block;
+        }
+        std::uint8_t *data() const { return m_block->bytes.get(); }
+        std::size_t capacity() const { return m_block->capacity; }
+        /// True when another reference (an image) exists. Acquire: when false, what the
+        /// released references read happened before what the caller writes next.
+        bool shared() const { return m_block->refs.load(std::memory_order_acquire) != 1; }
+
+    private:
+        Block *m_block = nullptr;
+    };
+
+public:
+    /// A read-only view of the rows at the time image() made it (see the top of this file).
+    /// Cheap to make (a reference and a length per 1 MiB chunk); safe to read on any thread
+    /// while the table changes; copies, moves and destroys on any thread.
+    class Image {
+    public:
+        /// Rows held when the image was made.
+        std::size_t size() const { return m_size; }
+        /// Calls fn(const RouteRow &) for every row held then, in arena order.
+        template<typename Fn> void forEach(Fn fn) const
+        {
+            RouteRow row;
+            for (const auto &[block, used] : m_chunks) {
+                const std::uint8_t *p = block.data();
+                const std::uint8_t *end = p + used;
+                while (p < end) {
+                    const std::uint8_t *body = nullptr;
+                    const std::size_t total = recordSize(p, &body);
+                    if (*p & kLive) {
+                        decodeBody(body, row);
+                        fn(static_cast<const RouteRow &>(row));
+                    }
+                    p += total;
+                }
+            }
+        }
+
+    private:
+        friend class PackedRouteTable;
+        std::vector<std::pair<BlockRef, std::size_t>> m_chunks; ///< (chunk, bytes used then)
+        std::size_t m_size = 0;
+    };
 
     PackedRouteTable() = default;
     PackedRouteTable(const PackedRouteTable &) = delete;
@@ -114,6 +200,10 @@ public:
     std::size_t size() const { return m_index.size(); }
     bool empty() const { return m_index.empty(); }
     void clear();
+    /// A view of the rows as they are now, for another thread (see Image).
+    Image image() const;
+    /// Chunks copied so far because an image shared them (for tests and measurements).
+    std::size_t chunkCopies() const { return m_chunkCopies; }
     /// Compacts the arena now (normally automatic).
     void compact();
 
@@ -126,8 +216,7 @@ public:
 
 private:
     struct Chunk {
-        std::unique_ptr<std::uint8_t[]> data;
-        std::size_t capacity = 0;
+        BlockRef block;
         std::size_t used = 0;
     };
     static constexpr unsigned kChunkBits = 20; // 1 MiB chunks (a larger record gets a chunk of its own)
@@ -139,7 +228,7 @@ private:
     {
         RouteRow row;
         for (std::size_t c = 0; c < m_chunks.size(); ++c) {
-            const std::uint8_t *p = m_chunks[c].data.get();
+            const std::uint8_t *p = m_chunks[c].block.data();
             const std::uint8_t *end = p + m_chunks[c].used;
             while (p < end) {
                 const std::uint8_t *body = nullptr;
@@ -157,7 +246,11 @@ private:
     static std::size_t recordSize(const std::uint8_t *record, const std::uint8_t **body);
     void decode(std::uint32_t ref, RouteRow &row) const;
     std::uint32_t append(std::uint8_t flags); ///< writes m_encoded at the arena's end; returns its ref
-    std::uint8_t *recordAt(std::uint32_t ref) const;
+    const std::uint8_t *recordAt(std::uint32_t ref) const;
+    /// The record at ref, to write into: its chunk is copied first when an image shares it.
+    std::uint8_t *writableRecordAt(std::uint32_t ref);
+    void makeUnshared(Chunk &chunk);
+    void addChunk(std::size_t minimum);
     void maybeCompact();
 
     HashIndex m_index; ///< record references (chunk << kChunkBits | offset) by the caller's hash
@@ -165,6 +258,7 @@ private:
     std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), excluding chunk tails
     std::size_t m_deadBytes = 0;
     std::string m_encoded; ///< scratch: the record being written
+    std::size_t m_chunkCopies = 0;
 };
 
 /// Routes encoded back to back like PackedRouteTable records (no index, no flags): a

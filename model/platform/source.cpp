@@ -52,7 +52,12 @@ Status checkRegisterParams(const RegisterParams &params, Handle *handle, Family 
 
 bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family family)
 {
-    switch (record.object) {
+    return matchesFilter(record.object, record.family, objects, family);
+}
+
+bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, Family family)
+{
+    switch (object) {
     case ObjectKind::None:
     case ObjectKind::Gap: return true; // markers always pass
     case ObjectKind::Interface:
@@ -69,7 +74,7 @@ bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family fam
             return false;
         break;
     }
-    return family == Family::Unspec || record.family == Family::Unspec || record.family == family;
+    return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
 }
 
 } // namespace ncv::platform

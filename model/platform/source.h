@@ -46,6 +46,15 @@ using Handle = std::uint64_t;
 /// deferred and no further callback of that registration runs.
 using ChangeCallback = void (*)(void *callerContext, std::span<const ChangeRecord> records);
 
+class StateImage; // statestore.h
+
+/// Called with the image that Source::requestImage(handle, token) asked for, on the
+/// source's reader thread, serially with the registration's ChangeCallback (never
+/// concurrently with it): the registration's rows, filtered as its records are, exactly as
+/// the records delivered before this call left them (and none delivered after). image is
+/// never null; it may be kept, read and released on any thread.
+using ImageCallback = void (*)(void *callerContext, std::uint64_t token, std::shared_ptr<const StateImage> image);
+
 /// Parameters of Source::registerChanges, as NotifyRouteChange2 takes them.
 struct RegisterParams {
     std::uint32_t objects = AllObjectsMask; ///< ObjectMask bits; 0 is InvalidParameter
@@ -53,6 +62,9 @@ struct RegisterParams {
     ChangeCallback callback = nullptr; ///< required
     void *callerContext = nullptr; ///< passed back to callback untouched
     bool initialNotification = true; ///< deliver every current row as ChangeKind::Initial first
+    /// Optional: receives the images requestImage() asks for (not a NotifyRouteChange2 idea:
+    /// a recording's keyframes, written from the source's own state instead of a copy).
+    ImageCallback imageCallback = nullptr;
 };
 
 /// Counters of one registration, for the diagnostics view. Fields a backend does not
@@ -92,6 +104,21 @@ public:
     /// already-cancelled handle.
     virtual Status cancel(Handle handle) = 0;
 
+    /// True when requestImage() works (the backend keeps a StateStore of the rows).
+    virtual bool supportsImages() const { return false; }
+    /// Asks for an image of a registration's rows (StateImage) at the next point of its
+    /// record stream where every change read so far has been delivered; it arrives through
+    /// params.imageCallback with token, on the reader thread, soon (after the batch being
+    /// read). Any thread. Requests are answered in order; none is answered after cancel().
+    /// Errors: InvalidParameter for handle 0 or a registration without imageCallback;
+    /// InvalidHandle for an unknown or cancelled handle; NotSupported (supportsImages() false).
+    virtual Status requestImage(Handle handle, std::uint64_t token)
+    {
+        (void)handle;
+        (void)token;
+        return Status::failure(Error::NotSupported, "requestImage: not supported by this source");
+    }
+
     /// Short backend name for logs and the UI: "rtnetlink", "iphlpapi", "iphlpapi (polling)", "manual".
     virtual std::string name() const = 0;
 
@@ -126,6 +153,8 @@ inline int afUnspec()
 /// True when a record passes a registration's object mask and family filter.
 /// Interfaces (Family::Unspec on Linux) pass every family; markers always pass.
 bool matchesFilter(const ChangeRecord &record, std::uint32_t objects, Family family);
+/// The same for a row of kind object and family rowFamily (a keyframe's rows).
+bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, Family family);
 
 /// The source for this OS (rtnetlink on Linux, iphlpapi on Windows), or nullptr when the
 /// OS service is missing. Chosen in CMake.

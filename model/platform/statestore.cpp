@@ -2,6 +2,7 @@
 #include "platform/statestore.h"
 
 #include "platform/diff.h"
+#include "platform/source.h"
 
 #include <algorithm>
 #include <cstring>
@@ -563,6 +564,52 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
     sweep(m_interfaces, m_seenInterfaces, byMapKey);
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
+}
+
+StateImage StateStore::image(std::uint32_t objects, Family family) const
+{
+    StateImage image;
+    image.m_interfaces.reserve(m_interfaces.size());
+    for (const auto &[k, row] : m_interfaces)
+        if (matchesFilter(ObjectKind::Interface, row.family, objects, family))
+            image.m_interfaces.push_back(row);
+    std::sort(image.m_interfaces.begin(), image.m_interfaces.end(),
+              [](const InterfaceRow &a, const InterfaceRow &b) { return a.ifIndex < b.ifIndex; });
+    image.m_addresses.reserve(m_addresses.size());
+    for (const auto &[k, row] : m_addresses)
+        if (matchesFilter(ObjectKind::Address, row.address.family, objects, family))
+            image.m_addresses.push_back(row);
+    std::sort(image.m_addresses.begin(), image.m_addresses.end(), [](const AddressRow &a, const AddressRow &b) {
+        return std::tie(a.ifIndex, a.address.family, a.address.bytes, a.prefixLength)
+            < std::tie(b.ifIndex, b.address.family, b.address.bytes, b.prefixLength);
+    });
+    image.m_wantsRoutes = (objects & RoutesMask) != 0;
+    image.m_family = family;
+    if (image.m_wantsRoutes) {
+        image.m_routes = m_routes.image();
+        for (const auto &[k, row] : m_routeDuplicates)
+            if (matchesFilter(ObjectKind::Route, row.family(), objects, family))
+                image.m_duplicates.push_back(row);
+    }
+    return image;
+}
+
+void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInterface,
+                         const std::function<void(const AddressRow &)> &onAddress,
+                         const std::function<void(const RouteRow &)> &onRoute) const
+{
+    for (const InterfaceRow &row : m_interfaces)
+        onInterface(row);
+    for (const AddressRow &row : m_addresses)
+        onAddress(row);
+    if (!m_wantsRoutes)
+        return;
+    m_routes.forEach([&](const RouteRow &row) {
+        if (m_family == Family::Unspec || row.family() == m_family)
+            onRoute(row);
+    });
+    for (const RouteRow &row : m_duplicates)
+        onRoute(row);
 }
 
 void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const

@@ -25,6 +25,40 @@ struct Snapshot {
     std::vector<RouteRow> routes;
 };
 
+/// The rows of a StateStore at one moment, filtered as a registration filters its records
+/// (matchesFilter: object mask and family), for another thread to read while the store
+/// goes on changing: a recording's keyframe written on the writer's thread, placed in the
+/// record stream exactly after the records that built this state. The few interfaces,
+/// addresses and duplicate routes are copied; the packed routes are shared with the store
+/// (PackedRouteTable::Image: copy-on-write chunks), so making one costs a few dozen
+/// references at a million routes, and the store copies a 1 MiB chunk only when it writes
+/// into one while an image holds it. Immutable once made; any thread may read, copy or
+/// destroy it.
+class StateImage {
+public:
+    /// Calls the visitors for every row: interfaces by ifindex, then addresses by
+    /// (ifindex, family, address, prefix length), then routes (store order, then the
+    /// routes sharing a base key with another).
+    /// (Parameters not named "interface": a macro of the Windows headers.)
+    void forEach(const std::function<void(const InterfaceRow &)> &onInterface,
+                 const std::function<void(const AddressRow &)> &onAddress,
+                 const std::function<void(const RouteRow &)> &onRoute) const;
+    std::size_t interfaceCount() const { return m_interfaces.size(); }
+    std::size_t addressCount() const { return m_addresses.size(); }
+    /// Routes the store held (before the family filter, which forEach() applies): an
+    /// upper bound of the routes visited, exact when the store holds only routes that pass.
+    std::size_t heldRouteCount() const { return m_routes.size() + m_duplicates.size(); }
+
+private:
+    friend class StateStore;
+    std::vector<InterfaceRow> m_interfaces;
+    std::vector<AddressRow> m_addresses;
+    PackedRouteTable::Image m_routes;
+    std::vector<RouteRow> m_duplicates;
+    bool m_wantsRoutes = true;
+    Family m_family = Family::Unspec; ///< routes of other families are skipped
+};
+
 class StateStore {
 public:
     /// How objects are identified.
@@ -80,6 +114,11 @@ public:
     void endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit);
     void cancelReconcile();
 
+    /// The rows held now that pass objects (ObjectMask bits) and family (Unspec = all), as
+    /// matchesFilter() passes records; see StateImage (the store's route chunks are shared
+    /// with it, copied by the store before it writes into one).
+    StateImage image(std::uint32_t objects, Family family) const;
+
     /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
     void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
 
@@ -114,6 +153,8 @@ public:
     /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
     /// the node-held duplicates), for measurements.
     std::size_t routeMemoryBytes() const;
+    /// Route arena chunks copied because an image shared them (for tests and measurements).
+    std::size_t routeChunkCopies() const { return m_routes.chunkCopies(); }
     /// Frees everything (routes: a few dozen blocks, not one per route).
     void clear();
 

@@ -9,6 +9,7 @@
 #include "platform/fielddef.h"
 #include "platform/format.h"
 #include "platform/rowfields.h"
+#include "platform/statestore.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -36,6 +38,8 @@ struct Item {
     std::string record; // empty with a keyframe request
     QString ifName; // or the keyframe's reason
     bool keyframe = false;
+    std::shared_ptr<const StateImage> image; // a keyframe's image (setImageRequester)
+    std::uint64_t token = 0; // the image's
 };
 
 constexpr std::size_t kItemOverhead = sizeof(Item) + 16;
@@ -74,8 +78,16 @@ struct RecordingWriter::Impl {
     std::thread thread;
     bool finished = false;
 
+    // Images (setImageRequester): set before open(), then only called.
+    std::function<void(std::uint64_t)> imageRequester;
+    std::map<std::uint64_t, QString> imageReasons; // token -> keyframe reason (mutex)
+    std::uint64_t lastToken = 0; // (mutex)
+
     // The thread's own.
-    std::unique_ptr<RecordState> state;
+    std::unique_ptr<RecordState> state; // without images only
+    std::int64_t rowsHeld = 0; // with images: rows of the last keyframe + adds - deletes since
+    std::int64_t awaitingImageMs = 0; // a gap / periodic image was asked for then (0: none)
+    bool rotationAsked = false; // the "continued" image of the next file was asked for
     QHash<QString, std::int64_t> nameIds;
     ChangeRecord scratch;
     std::string record; // events.record of the event being written
@@ -162,7 +174,15 @@ struct RecordingWriter::Impl {
             return;
         }
         scratch.timeUs = item.timeUs;
-        state->apply(scratch);
+        if (state) {
+            state->apply(scratch);
+        } else if (scratch.object == ObjectKind::Interface || scratch.object == ObjectKind::Address
+                   || scratch.object == ObjectKind::Route) {
+            if (scratch.change == ChangeKind::Initial || scratch.change == ChangeKind::Add)
+                ++rowsHeld;
+            else if (scratch.change == ChangeKind::Delete || scratch.change == ChangeKind::Expired)
+                rowsHeld = std::max<std::int64_t>(0, rowsHeld - 1);
+        }
         const EventColumns c = EventColumns::of(scratch);
         record.clear();
         encodeRecord(scratch, c, record);
@@ -205,15 +225,62 @@ struct RecordingWriter::Impl {
 
     bool periodicKeyframeDue() const
     {
-        const std::uint64_t needed
-            = std::max<std::uint64_t>(std::uint64_t(options.keyframeEvents),
-                                      std::uint64_t(options.keyframeRowFactor) * std::uint64_t(state->rowCount()));
+        const std::uint64_t held = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
+        const std::uint64_t needed = std::max<std::uint64_t>(std::uint64_t(options.keyframeEvents),
+                                                             std::uint64_t(options.keyframeRowFactor) * held);
         if (eventsSinceKeyframe >= needed)
             return true;
         return eventsSinceKeyframe > 0 && clockUs() - lastKeyframeUs >= options.keyframeIntervalUs;
     }
 
-    void writeKeyframe(const QString &reason)
+    // Asks for an image to write as a keyframe for reason (any thread).
+    void askImage(const QString &reason)
+    {
+        std::uint64_t token = 0;
+        {
+            std::lock_guard lock(mutex);
+            token = ++lastToken;
+            imageReasons.emplace(token, reason);
+        }
+        imageRequester(token);
+    }
+
+    // With images, a gap or periodic keyframe is asked for once; another only when its image
+    // has not come within a minute (the source was restarted meanwhile).
+    void askKeyframeImage(const QString &reason)
+    {
+        const std::int64_t now = steadyMs();
+        if (awaitingImageMs != 0 && now - awaitingImageMs < 60'000)
+            return;
+        awaitingImageMs = now;
+        askImage(reason);
+    }
+
+    // A keyframe item: from the writer's tables (reason in ifName), or an image.
+    void writeKeyframeItem(const Item &item)
+    {
+        if (!item.image) {
+            if (state)
+                writeKeyframe(item.ifName, nullptr);
+            return;
+        }
+        QString reason;
+        {
+            std::lock_guard lock(mutex);
+            const auto it = imageReasons.find(item.token);
+            if (it == imageReasons.end())
+                return; // not asked for by this writer
+            reason = it->second;
+            imageReasons.erase(it);
+        }
+        if (reason == u"continued" && currentPart != 0)
+            rotate(item.image.get());
+        else
+            writeKeyframe(reason, item.image.get());
+    }
+
+    // The rows of a keyframe: the image's, else the writer's tables.
+    void writeKeyframe(const QString &reason, const StateImage *image)
     {
         // Its time is that of the newest event in it, so state at any T >= that time may
         // start here (every event it holds happened at or before T).
@@ -239,17 +306,26 @@ struct RecordingWriter::Impl {
             blob.clear();
             rows = 0;
         };
-        state->forEach([&](const Row &row) {
-            blob.push_back(char(row.index()));
-            std::visit(
-                [&blob](const auto &r) {
-                    if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, std::monostate>)
-                        encodeRow(r, blob);
-                },
-                row);
+        std::int64_t counts[3] = {0, 0, 0}; // interfaces, addresses, routes
+        // Each row: its index in Row (u8), then its encoding.
+        static_assert(
+            std::is_same_v<
+                std::variant_alternative_t<1, Row>,
+                InterfaceRow> && std::is_same_v<std::variant_alternative_t<2, Row>, AddressRow> && std::is_same_v<std::variant_alternative_t<3, Row>, RouteRow>);
+        const auto put = [&](const auto &row, std::size_t kind) {
+            blob.push_back(char(kind + 1));
+            encodeRow(row, blob);
+            ++counts[kind];
             if (++rows >= kKeyframePartRows)
                 flush();
-        });
+        };
+        const auto interface = [&](const InterfaceRow &row) { put(row, 0); };
+        const auto address = [&](const AddressRow &row) { put(row, 1); };
+        const auto route = [&](const RouteRow &row) { put(row, 2); };
+        if (image)
+            image->forEach(interface, address, route);
+        else
+            state->forEach(interface, address, route);
         flush();
         if (!ok)
             return;
@@ -259,9 +335,9 @@ struct RecordingWriter::Impl {
         s.bind(3, maxTimeUs > 0 ? maxTimeUs : clockUs());
         const QByteArray why = reason.toUtf8();
         s.bind(4, std::string_view(why.constData(), std::size_t(why.size())));
-        s.bind(5, std::int64_t(state->interfaceCount()));
-        s.bind(6, std::int64_t(state->addressCount()));
-        s.bind(7, std::int64_t(state->routeCount()));
+        s.bind(5, counts[0]);
+        s.bind(6, counts[1]);
+        s.bind(7, counts[2]);
         s.bind(8, part);
         const int rc = s.step();
         s.reset();
@@ -270,6 +346,10 @@ struct RecordingWriter::Impl {
         eventsSinceKeyframe = 0;
         lastKeyframeUs = clockUs();
         keyframeAfterGap = false;
+        if (image) {
+            rowsHeld = counts[0] + counts[1] + counts[2];
+            awaitingImageMs = 0;
+        }
     }
 
     bool begin() { return check(db.exec("BEGIN"), "starting a transaction"); }
@@ -396,10 +476,11 @@ struct RecordingWriter::Impl {
     }
 
     // After a commit: starts the next file of a series when this one is full or old
-    // enough. The new file begins with a keyframe of the tables, so it stands alone.
+    // enough. The new file begins with a keyframe of the tables, so it stands alone. With
+    // images, the "continued" image is asked for, and the file changes when it comes.
     void rotateIfDue()
     {
-        if (currentPart == 0)
+        if (currentPart == 0 || rotationAsked)
             return;
         bool due = options.maxFileDurationUs > 0 && platform::nowUs() - fileStartUs >= options.maxFileDurationUs;
         if (!due && options.maxFileBytes > 0) {
@@ -410,6 +491,16 @@ struct RecordingWriter::Impl {
         }
         if (!due)
             return;
+        if (imageRequester) {
+            rotationAsked = true;
+            askImage(QStringLiteral("continued"));
+            return;
+        }
+        startNextFile(nullptr);
+    }
+
+    void startNextFile(const StateImage *image)
+    {
         const QString next = RecordingWriter::partPath(basePath, currentPart + 1);
         meta("next_file", QFileInfo(next).fileName());
         finishFile();
@@ -419,9 +510,31 @@ struct RecordingWriter::Impl {
             return;
         }
         if (begin()) {
-            writeKeyframe(QStringLiteral("continued"));
+            writeKeyframe(QStringLiteral("continued"), image);
             commit();
         }
+    }
+
+    // The "continued" image came, inside a transaction: the events before it end this
+    // file, the next one starts with it.
+    void rotate(const StateImage *image)
+    {
+        rotationAsked = false;
+        if (!commit())
+            return;
+        published();
+        startNextFile(image);
+        if (!failed)
+            begin();
+    }
+
+    // After a commit: waitCommitted() sees it.
+    void published()
+    {
+        std::lock_guard lock(mutex);
+        committedSeq = lastSeq;
+        commitSoon = false;
+        committed.notify_all();
     }
 
     void run()
@@ -467,16 +580,25 @@ struct RecordingWriter::Impl {
                 }
                 for (const Item &item : batch) {
                     if (item.keyframe)
-                        writeKeyframe(item.ifName);
+                        writeKeyframeItem(item);
                     else
                         writeEvent(item);
                     if (failed)
                         break;
-                    if (keyframeAfterGap)
-                        writeKeyframe(QStringLiteral("gap"));
-                    else if (periodicKeyframeDue())
-                        writeKeyframe(QStringLiteral("periodic"));
+                    if (keyframeAfterGap && !imageRequester) {
+                        writeKeyframe(QStringLiteral("gap"), nullptr);
+                    } else if (keyframeAfterGap) {
+                        keyframeAfterGap = false;
+                        awaitingImageMs = 0; // the state after the resync, whatever was asked before
+                        askKeyframeImage(QStringLiteral("gap"));
+                    } else if (periodicKeyframeDue()) {
+                        if (imageRequester)
+                            askKeyframeImage(QStringLiteral("periodic"));
+                        else
+                            writeKeyframe(QStringLiteral("periodic"), nullptr);
+                    }
                 }
+                batch.clear(); // images are released as soon as they are written
                 if (failed || batch.empty() || steadyMs() - started >= options.transactionMs)
                     break;
                 if (std::lock_guard lock(mutex); commitSoon && queue.empty())
@@ -484,12 +606,7 @@ struct RecordingWriter::Impl {
             }
             if (failed || !commit())
                 break;
-            {
-                std::lock_guard lock(mutex);
-                committedSeq = lastSeq;
-                commitSoon = false;
-                committed.notify_all();
-            }
+            published();
             rotateIfDue();
         }
     }
@@ -535,8 +652,9 @@ bool RecordingWriter::open(const QString &path, const RecordingMeta &meta, const
     m.options = options;
     m.recordingMeta = meta;
     m.basePath = path;
-    m.state = std::make_unique<RecordState>(meta.keyScheme == u"windows" ? StateStore::KeyScheme::Windows
-                                                                         : StateStore::KeyScheme::Linux);
+    if (!m.imageRequester)
+        m.state = std::make_unique<RecordState>(meta.keyScheme == u"windows" ? StateStore::KeyScheme::Windows
+                                                                             : StateStore::KeyScheme::Linux);
     const bool parts = options.maxFileBytes > 0 || options.maxFileDurationUs > 0;
     QString why;
     if (!m.createFile(parts ? partPath(path, 1) : path, parts ? 1 : 0, &why)) {
@@ -573,10 +691,32 @@ void RecordingWriter::append(std::uint64_t seq, std::int64_t timeUs, std::string
     m.room.wait(lock, [&m, bytes] { return m.failed || m.queuedBytes + bytes <= m.options.maxQueueBytes; });
     if (m.failed)
         return;
-    m.queue.push_back(Item {seq, timeUs, std::string(record), ifName, false});
+    m.queue.push_back(Item {seq, timeUs, std::string(record), ifName, false, nullptr, 0});
     m.queuedBytes += bytes;
     if (m.queue.size() == 1)
         m.wake.notify_one();
+}
+
+void RecordingWriter::setImageRequester(std::function<void(std::uint64_t token)> request)
+{
+    d->imageRequester = std::move(request);
+}
+
+void RecordingWriter::appendImage(std::uint64_t token, std::shared_ptr<const StateImage> image)
+{
+    Impl &m = *d;
+    if (!m.thread.joinable() || !image)
+        return;
+    std::lock_guard lock(m.mutex);
+    if (m.failed)
+        return;
+    Item item;
+    item.keyframe = true;
+    item.image = std::move(image);
+    item.token = token;
+    m.queue.push_back(std::move(item));
+    m.queuedBytes += kItemOverhead;
+    m.wake.notify_one();
 }
 
 void RecordingWriter::requestKeyframe(const QString &reason)
@@ -584,10 +724,19 @@ void RecordingWriter::requestKeyframe(const QString &reason)
     Impl &m = *d;
     if (!m.thread.joinable())
         return;
+    if (m.imageRequester) {
+        {
+            std::lock_guard lock(m.mutex);
+            if (m.failed)
+                return;
+        }
+        m.askImage(reason);
+        return;
+    }
     std::lock_guard lock(m.mutex);
     if (m.failed)
         return;
-    m.queue.push_back(Item {0, 0, {}, reason, true});
+    m.queue.push_back(Item {0, 0, {}, reason, true, nullptr, 0});
     m.queuedBytes += kItemOverhead;
     m.wake.notify_one();
 }

@@ -18,12 +18,19 @@
 //   keyframeIntervalUs passed with events since. The factor 2 keeps keyframes from
 //   dominating the file while a table grows (a 1M-route burst would otherwise write ten
 //   keyframes of up to 1M rows) and bounds the replay to state at T by twice the rows.
-//   The thread keeps the tables for that (RecordState: about 40 bytes a route).
+//   The thread keeps the tables for that (RecordState: about 40 bytes a route), unless
+//   setImageRequester() was called: then every keyframe is written from an image of the
+//   source's own state (platform::StateImage) that the writer asks for when one is due and
+//   that comes back through appendImage() in order with the events, so it is written
+//   exactly after the events that built it (its sequence is the last one before it). The
+//   periodic rule then counts the rows held from the last keyframe plus the adds and
+//   deletes since; a request not answered within a minute is made again.
 // - With Options::maxFileBytes / maxFileDurationUs it writes a series of files instead
 //   (see there): a new file rather than dropping the oldest events, because SQLite frees
 //   no disk space on DELETE (only a VACUUM rewriting the whole file does), and because
 //   finished files are never touched again, so they can be copied or removed while the
-//   recorder goes on.
+//   recorder goes on. With images, the next file is started when the "continued" image
+//   asked for arrives.
 // - finish() drains the queue, writes the end time, checkpoints and switches the file to
 //   journal_mode=DELETE, so a finished recording is one self-contained file.
 // Threads: open/append/requestKeyframe/finish from one thread (the recorder's).
@@ -32,10 +39,15 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace ncv::platform {
+class StateImage;
+}
 
 namespace ncv::recording {
 
@@ -78,6 +90,12 @@ public:
     };
 
     RecordingWriter();
+    /// Before open(): write keyframes from images of the source's state instead of a copy
+    /// of the tables (see the top of this file). request(token) is called when a keyframe
+    /// is due, on the writer's thread or in requestKeyframe(); it must return at once and
+    /// see that appendImage(token, image) follows, in order with append(). It may be
+    /// called again for a keyframe whose image never came.
+    void setImageRequester(std::function<void(std::uint64_t token)> request);
     /// finish() when not done yet.
     ~RecordingWriter();
     RecordingWriter(const RecordingWriter &) = delete;
@@ -95,6 +113,9 @@ public:
     /// Writes a keyframe after the events appended so far; reason is stored with it
     /// ("start", "gap", "periodic", ...).
     void requestKeyframe(const QString &reason);
+    /// The image asked for with token (setImageRequester): written as the keyframe after the
+    /// events appended before this call. An unknown token is ignored. Does not block.
+    void appendImage(std::uint64_t token, std::shared_ptr<const platform::StateImage> image);
 
     /// Drains the queue, closes the file and joins the thread. Returns false with *error
     /// when anything failed (also earlier, on the thread). Safe to call twice.

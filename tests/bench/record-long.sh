@@ -104,3 +104,4 @@ echo
 echo "events recorded: $recorded (made: $made, plus $base at the start)"
 echo "file: $(calc "$(stat -c %s "$rec") / 1048576" 1) MB, $(calc "$(stat -c %s "$rec") / $recorded" 1) bytes per event (goal <= 60)"
 echo "recorder peak RSS (VmHWM): $peak MB (goal <= 150 MB)"
+echo "keyframes: $(sqlite3 "$rec" "SELECT coalesce(sum(n), 0) || ' (' || coalesce(group_concat(reason || ' ' || n, ', '), '') || ')' FROM (SELECT reason, count(*) AS n FROM keyframes GROUP BY reason)"), largest $(sqlite3 "$rec" "SELECT coalesce(max(routes), 0) FROM keyframes") routes"

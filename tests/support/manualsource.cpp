@@ -65,6 +65,41 @@ void ManualSource::setEntityRecords(bool enabled)
     m_entityRecords = enabled;
 }
 
+bool ManualSource::supportsImages() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_images;
+}
+
+void ManualSource::setImages(bool enabled)
+{
+    std::lock_guard lock(m_mutex);
+    m_images = enabled;
+}
+
+Status ManualSource::requestImage(Handle handle, std::uint64_t token)
+{
+    if (!supportsImages())
+        return Source::requestImage(handle, token);
+    if (handle == 0)
+        return Status::failure(Error::InvalidParameter, "requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
+    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
+    if (!reg)
+        return Status::failure(Error::InvalidHandle, "requestImage: unknown handle (ERROR_INVALID_HANDLE)");
+    if (!reg->params.imageCallback)
+        return Status::failure(Error::InvalidParameter, "requestImage: no image callback");
+    std::lock_guard delivery(m_deliveryMutex); // after every delivery so far, before the next
+    std::shared_ptr<const StateImage> image;
+    {
+        std::lock_guard lock(m_mutex);
+        image = std::make_shared<const StateImage>(m_store.image(reg->params.objects, reg->family));
+    }
+    CallbackScope scope(reg->gate);
+    if (scope.entered())
+        reg->params.imageCallback(reg->params.callerContext, token, std::move(image));
+    return Status::success();
+}
+
 std::size_t ManualSource::registrationCount() const
 {
     return m_registrations.size();

@@ -26,6 +26,12 @@ public:
     Status registerChanges(const RegisterParams &params, Handle *handle) override;
     Status cancel(Handle handle) override;
     std::string name() const override { return "manual"; }
+    /// Images of the store (Source::requestImage), once setImages(true): delivered at once,
+    /// on the calling thread, after every record delivered so far. Off by default, since
+    /// deliver() hands records past the store (an image would not show them).
+    bool supportsImages() const override;
+    Status requestImage(Handle handle, std::uint64_t token) override;
+    void setImages(bool enabled);
 
     /// Routing entity records (EntityTracker), as the real backends deliver them: for
     /// registrations made after this call with enabled = true, route changes made through
@@ -70,6 +76,7 @@ private:
     StateStore m_store;
     RegistrationTable<Registration> m_registrations;
     bool m_entityRecords = false; // guarded by m_mutex
+    bool m_images = false; // guarded by m_mutex
 };
 
 } // namespace ncv::platform

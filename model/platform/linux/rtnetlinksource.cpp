@@ -81,6 +81,7 @@ struct RtnetlinkSource::Registration {
     mnl_socket *events = nullptr;
     mnl_socket *dumpSocket = nullptr;
     int wakeFd = -1;
+    int imageFd = -1; ///< eventfd: requestImage() asked for an image
     std::uint32_t dumpSeq = 0;
     CallbackGate gate;
     std::atomic<bool> stop {false};
@@ -88,6 +89,9 @@ struct RtnetlinkSource::Registration {
 
     mutable std::mutex statsMutex;
     Stats stats;
+
+    std::mutex imageMutex;
+    std::vector<std::uint64_t> imageRequests; ///< tokens asked for, oldest first (imageMutex)
 
     // Reader-thread state.
     std::vector<char> buffer;
@@ -113,6 +117,8 @@ struct RtnetlinkSource::Registration {
             mnl_socket_close(dumpSocket);
         if (wakeFd >= 0)
             ::close(wakeFd);
+        if (imageFd >= 0)
+            ::close(imageFd);
     }
 
     Status open();
@@ -130,6 +136,18 @@ struct RtnetlinkSource::Registration {
     /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
     /// IPv4 routes are wanted: removing the last one flushes routes silently.
     bool tracksV4Addresses() const { return wantsV4() && (wantsAddresses() || wantsRoutes()); }
+
+    void requestImage(std::uint64_t token)
+    {
+        {
+            std::lock_guard lock(imageMutex);
+            imageRequests.push_back(token);
+        }
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(imageFd, &one, sizeof one);
+    }
+    /// Answers the image requests made so far (reader thread, between batches).
+    void serveImages();
 
     void wake()
     {
@@ -212,6 +230,9 @@ Status RtnetlinkSource::Registration::open()
 {
     wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wakeFd < 0)
+        return osError("eventfd", errno);
+    imageFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (imageFd < 0)
         return osError("eventfd", errno);
 
     events = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -316,6 +337,29 @@ void RtnetlinkSource::Registration::deliver()
         }
     }
     batch.clear();
+}
+
+void RtnetlinkSource::Registration::serveImages()
+{
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto n = ::read(imageFd, &count, sizeof count); // reset the eventfd
+    std::vector<std::uint64_t> tokens;
+    {
+        std::lock_guard lock(imageMutex);
+        tokens.swap(imageRequests);
+    }
+    if (tokens.empty())
+        return;
+    // Every change read so far goes out first: the image is the state those records built.
+    deliver();
+    const auto image = std::make_shared<const StateImage>(store.image(params.objects, family));
+    CallbackScope scope(gate);
+    if (!scope.entered()) {
+        stop.store(true, std::memory_order_release);
+        return;
+    }
+    for (std::uint64_t token : tokens)
+        params.imageCallback(params.callerContext, token, image);
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -680,11 +724,13 @@ void RtnetlinkSource::Registration::run()
                + " addresses, " + std::to_string(store.routeCount()) + " routes");
     deliver();
 
-    // 2. Live events, starting with those queued during the dump.
+    // 2. Live events, starting with those queued during the dump. Images asked for are
+    // made between batches, when every change read has been delivered (also during a
+    // burst: readEvents() returns after kMaxReadsPerBatch datagrams).
     const int fd = mnl_socket_get_fd(events);
     while (!stop.load(std::memory_order_acquire)) {
-        pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}};
-        const int n = ::poll(fds, 2, silent.msUntilNextCheck());
+        pollfd fds[3] = {{wakeFd, POLLIN, 0}, {fd, POLLIN, 0}, {imageFd, POLLIN, 0}};
+        const int n = ::poll(fds, params.imageCallback ? 3 : 2, silent.msUntilNextCheck());
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && fds[0].revents)
@@ -693,6 +739,8 @@ void RtnetlinkSource::Registration::run()
             readEvents();
         if (silent.hasPendingChecks() && silent.msUntilNextCheck() == 0)
             silent.runDueChecks();
+        if (n > 0 && params.imageCallback && fds[2].revents && !stop.load(std::memory_order_acquire))
+            serveImages();
     }
 }
 
@@ -770,6 +818,23 @@ Status RtnetlinkSource::cancel(Handle handle)
     if (Status s = m_registrations.take(handle, &reg, "RtnetlinkSource::cancel"); !s.ok())
         return s;
     stopRegistration(*reg);
+    return Status::success();
+}
+
+Status RtnetlinkSource::requestImage(Handle handle, std::uint64_t token)
+{
+    if (handle == 0)
+        return Status::failure(Error::InvalidParameter,
+                               "RtnetlinkSource::requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
+    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
+    if (!reg)
+        return Status::failure(Error::InvalidHandle,
+                               "RtnetlinkSource::requestImage: handle " + std::to_string(handle)
+                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
+    if (!reg->params.imageCallback)
+        return Status::failure(Error::InvalidParameter,
+                               "RtnetlinkSource::requestImage: the registration has no image callback");
+    reg->requestImage(token);
     return Status::success();
 }
 

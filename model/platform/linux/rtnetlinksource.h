@@ -66,6 +66,11 @@ public:
     /// See Source::cancel. InvalidParameter for 0; InvalidHandle for unknown/cancelled.
     Status cancel(Handle handle) override;
     std::string name() const override { return "rtnetlink"; }
+    /// Images of the registration's StateStore (see Source::requestImage), made on its
+    /// reader thread between two batches of the live loop (after the initial snapshot and
+    /// after any resync in progress), so they sit exactly after the records delivered.
+    bool supportsImages() const override { return true; }
+    Status requestImage(Handle handle, std::uint64_t token) override;
 
     /// Counters of a live registration; false for an unknown handle.
     bool stats(Handle handle, SourceStats *out) const override;

@@ -64,6 +64,7 @@ struct IphlpapiRegistration {
     bool published = false; // registerChanges has set *handle: callbacks may start
     bool stop = false; // cancelled
     bool lost = false; // an OS callback could not queue a row (out of memory)
+    std::vector<std::uint64_t> imageRequests; // requestImage() tokens, oldest first
     std::uint32_t initialSeen = 0; // ObjectMask bits whose MibInitialNotification arrived
     std::string pollingReason;
 
@@ -356,6 +357,7 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
     bool pollFailing = false;
     std::vector<Pending> batch;
     std::vector<ChangeRecord> records;
+    std::vector<std::uint64_t> imageTokens;
     while (open) {
         bool lost = false;
         std::uint32_t seen = 0;
@@ -366,10 +368,13 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
                 until = nextPoll;
             else if (reg->notifyMask & ~reg->initialSeen)
                 until = initialDeadline;
-            reg->wake.wait_until(lock, until, [&] { return reg->stop || reg->lost || !reg->queue.empty(); });
+            reg->wake.wait_until(lock, until, [&] {
+                return reg->stop || reg->lost || !reg->queue.empty() || !reg->imageRequests.empty();
+            });
             if (reg->stop)
                 break;
             batch.swap(reg->queue);
+            imageTokens.swap(reg->imageRequests);
             lost = std::exchange(reg->lost, false);
             seen = reg->initialSeen;
         }
@@ -397,6 +402,16 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
             nextPoll = now + reg->pollInterval;
         }
         open = deliver(*reg, records);
+        if (open && !imageTokens.empty()) {
+            // After the records of what was queued with the request: the state they built.
+            const auto image = std::make_shared<const StateImage>(reg->store.image(reg->params.objects, reg->family));
+            CallbackScope scope(reg->gate);
+            open = scope.entered();
+            for (std::uint64_t token : imageTokens)
+                if (open)
+                    reg->params.imageCallback(reg->params.callerContext, token, image);
+        }
+        imageTokens.clear();
     }
     // After the last callback: deregister from the OS (this is not an OS callback and
     // holds no lock), then forget the CallerContext.
@@ -572,6 +587,25 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
     {
         std::lock_guard lock(reg->queueMutex);
         reg->published = true;
+    }
+    reg->wake.notify_all();
+    return Status::success();
+}
+
+Status IphlpapiSource::requestImage(Handle handle, std::uint64_t token)
+{
+    if (handle == 0)
+        return Status::failure(Error::InvalidParameter, "requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
+    const std::shared_ptr<IphlpapiRegistration> reg = m_registrations.find(handle);
+    if (!reg)
+        return Status::failure(Error::InvalidHandle,
+                               "requestImage: handle " + std::to_string(handle)
+                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
+    if (!reg->params.imageCallback)
+        return Status::failure(Error::InvalidParameter, "requestImage: the registration has no image callback");
+    {
+        std::lock_guard lock(reg->queueMutex);
+        reg->imageRequests.push_back(token);
     }
     reg->wake.notify_all();
     return Status::success();

@@ -62,6 +62,10 @@ public:
     /// (naming the call and the code). ERROR_NOT_SUPPORTED is not an error: it polls.
     Status registerChanges(const RegisterParams &params, Handle *handle) override;
     Status cancel(Handle handle) override;
+    /// Images of the registration's StateStore (Source::requestImage), made by the
+    /// dispatcher after it delivered the records of what was queued with the request.
+    bool supportsImages() const override { return true; }
+    Status requestImage(Handle handle, std::uint64_t token) override;
     /// "iphlpapi", or "iphlpapi (polling)" when a live registration (else the last one) polls.
     std::string name() const override;
 
