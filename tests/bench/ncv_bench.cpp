@@ -30,8 +30,8 @@
 //                            blocked), each seek's figures on a liveseek_run line; with
 //                            "sync" the same seeks by LiveTimeTravel::showStateAt (read and
 //                            swapped on the GUI thread, as the live window did before);
-//                            NCV_BENCH_SHOT=PREFIX saves PREFIX-seeking.png 450 ms into the
-//                            first seek and PREFIX-seeked.png (not part of the figures)
+//                            NCV_BENCH_SHOT=PREFIX saves PREFIX-seeking.png when the first
+//                            seek's indicator shows and PREFIX-seeked.png (not figures)
 //   ncv_bench writerec FILE N    a synthetic recording of N events (support/syntheticrecording.h)
 //   ncv_bench writeroutes FILE N a recording of N IPv4 route adds 1 µs apart after a start
 //                            keyframe of 4 interfaces (the state grows to N routes)
@@ -642,9 +642,10 @@ int benchLiveSeek(qint64 routes, int repeats, bool synchronous)
         });
         const QString shot = qEnvironmentVariable("NCV_BENCH_SHOT");
         if (run == 0 && !shot.isEmpty()) {
-            // Not a figure: the window 450 ms into the first seek (the indicator, when the
-            // read is that slow) and once the tables are in.
-            runUntil([&] { return shownUs == target || clock.elapsed() >= 450; });
+            // Not a figure: the window once the seek's indicator shows (when the read is
+            // that slow) and once the tables are in.
+            runUntil([&] { return shownUs == target || window.seekIndicator()->isVisible(); });
+            QCoreApplication::processEvents(); // the banner's layout
             window.grab().save(shot + QStringLiteral("-seeking.png"));
         }
         runUntil([&] { return shownUs == target; });
