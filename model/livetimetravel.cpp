@@ -11,11 +11,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 
 namespace ncv {
 
 LiveTimeTravel::LiveTimeTravel(NotificationModel *live, QObject *parent)
-    : QObject(parent), m_live(live), m_source(std::make_unique<ReplaySource>()),
+    : TimeCursor(parent), m_live(live), m_source(std::make_unique<ReplaySource>()),
       m_past(std::make_unique<NotificationModel>(m_source.get()))
 {
     m_past->setUpdateIntervalMs(0);
@@ -23,15 +24,18 @@ LiveTimeTravel::LiveTimeTravel(NotificationModel *live, QObject *parent)
 
 LiveTimeTravel::~LiveTimeTravel()
 {
+    stopSeeks(); // a worker may wait for the feed's writer
     m_past.reset(); // cancels its registration while the source still exists
 }
 
 void LiveTimeTravel::setFeed(RecordingFeed *feed, const QString &why)
 {
+    if (feed != m_feed) {
+        cancelSeek();
+        stopSeeks(); // the dropped ones too: they may wait for the old feed's writer
+    }
     m_feed = feed;
     m_unavailable = why;
-    if (m_reader && (!feed || feed->currentPath() != m_readerPath))
-        m_reader.reset();
 }
 
 bool LiveTimeTravel::isAvailable() const
@@ -48,78 +52,78 @@ QString LiveTimeTravel::unavailableReason() const
     return m_unavailable.isEmpty() ? tr("this window does not record its events") : m_unavailable;
 }
 
-bool LiveTimeTravel::openReader(QString *error)
+qint64 LiveTimeTravel::seekTarget(qint64 atUs) const
 {
-    const QString path = m_feed->currentPath();
-    if (m_reader && m_readerPath == path)
-        return m_reader->refresh(error); // the range grew since
-    auto reader = std::make_unique<recording::RecordingReader>();
-    if (!reader->open(path, error))
-        return false;
-    m_reader = std::move(reader);
-    m_readerPath = path;
-    return true;
+    // The lower bound (the file's start) is known to the worker once it opened the file.
+    return std::min<qint64>(atUs, platform::nowUs());
 }
 
-bool LiveTimeTravel::showStateAt(qint64 atUs, QString *error)
+TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
 {
     if (!isAvailable()) {
-        if (error)
-            *error = tr("The tables cannot show the past: %1.").arg(unavailableReason());
-        return false;
+        return [why = tr("The tables cannot show the past: %1.").arg(unavailableReason())](const std::atomic<bool> &) {
+            SeekResult result;
+            result.error = why;
+            return result;
+        };
     }
     const EventHistory *history = m_live->history();
     // The newest event the log shows at or before the moment: the file must hold it.
-    atUs = std::min<qint64>(atUs, platform::nowUs());
     const qint64 newest = history->lastIndexAtOrBefore(atUs);
+    const quint64 newestSeq = newest >= 0 ? history->sequence(newest) : 0;
+    const qint64 historyFirstUs = history->size() > 0 ? history->timeUs(0) : std::numeric_limits<qint64>::max();
+    // Worker thread (QThreadPool): the writer's commit wait (its own lock; the feed
+    // outlives the worker: setFeed() and the destructor wait for it), its own reader and
+    // state, handed back whole.
+    const RecordingFeed *feed = m_feed.data();
+    return [feed, path = m_feed->currentPath(), atUs, newestSeq, historyFirstUs](const std::atomic<bool> &cancelled) {
+        SeekResult result;
+        result.atUs = atUs;
+        if (newestSeq > 0 && !feed->waitCommittedFromWorker(newestSeq, kCommitWaitMs, cancelled)) {
+            if (cancelled.load())
+                return result;
+            qCWarning(lcModel) << "the live recording has not committed sequence" << newestSeq;
+            result.committed = false; // showSeekResult() counts what the file misses
+        }
+        recording::RecordingReader reader;
+        if (!reader.open(path, &result.error))
+            return result;
+        const recording::RecordingInfo &info = reader.info();
+        result.fileLastSeq = info.lastSeq;
+        result.atUs = std::max<qint64>(atUs, std::min<qint64>({info.startUs, info.endUs, historyFirstUs}));
+        result.state = std::make_unique<recording::RecordState>(info.keyScheme());
+        result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
+        return result;
+    };
+}
+
+bool LiveTimeTravel::showSeekResult(SeekResult &result, QString *error)
+{
+    m_source->setMomentUs(result.atUs);
+    if (!m_past->showState(*result.state, m_live->addressFamily(), error))
+        return false;
     qint64 missing = 0;
-    if (newest >= 0 && !m_feed->waitCommitted(history->sequence(newest), kCommitWaitMs)) {
-        qCWarning(lcModel) << "the live recording has not committed sequence" << history->sequence(newest);
-        missing = -1; // counted below, from what the file has
-    }
-    if (!openReader(error))
-        return false;
-    const recording::RecordingInfo &info = m_reader->info();
-    qint64 first = std::min<qint64>(info.startUs, info.endUs);
-    if (history->size() > 0)
-        first = std::min(first, history->timeUs(0));
-    atUs = std::max<qint64>(atUs, first);
-    if (missing < 0) {
-        missing = 0;
-        for (qint64 i = newest; i >= 0 && history->sequence(i) > info.lastSeq; --i)
+    if (!result.committed) {
+        const EventHistory *history = m_live->history();
+        for (qint64 i = history->lastIndexAtOrBefore(result.atUs); i >= 0 && history->sequence(i) > result.fileLastSeq;
+             --i)
             ++missing;
-    }
-    const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == QLatin1StringView("windows")
-        ? platform::StateStore::KeyScheme::Windows
-        : platform::StateStore::KeyScheme::Linux;
-    recording::RecordState state(scheme);
-    if (!m_reader->stateAt(atUs, &state, error))
-        return false;
-    m_source->setMomentUs(atUs);
-    QString startError;
-    if (!m_past->showState(state, m_live->addressFamily(), &startError)) {
-        if (error)
-            *error = startError;
-        return false;
     }
     m_note = missing > 0 ? tr("the newest %n event(s) up to this moment are not in the recording file yet", nullptr,
                               int(std::min<qint64>(missing, INT_MAX)))
                          : QString();
     m_inPast = true;
-    m_cursorUs = atUs;
-    Q_EMIT stateShown(atUs);
     return true;
 }
 
 void LiveTimeTravel::backToLive()
 {
+    cancelSeek();
     if (!m_inPast)
         return;
     m_inPast = false;
     m_note.clear();
-    // One copy of the state: the past tables go until the cursor is used again, and so does
-    // the reader's connection to the file (reopened then, for its new range).
-    m_reader.reset();
+    // One copy of the state: the past tables go until the cursor is used again.
     m_past->stop();
     m_source->setMomentUs(0);
     QString ignored;

@@ -9,8 +9,10 @@
 // tables while isInPast(), the live model's otherwise; backToLive() empties the past
 // tables again, so a second table set exists only while the past is shown.
 //
+// Moving the cursor reads the state on a worker thread (TimeCursor::requestStateAt(): the
+// GUI thread is not blocked, the latest request wins, cancelSeek() keeps the tables).
 // Events not yet committed to the file (the writer's transactions last up to
-// Options::transactionMs): showStateAt(T) first waits, at most kCommitWaitMs, until the
+// Options::transactionMs): the worker first waits, at most kCommitWaitMs, until the
 // newest event of the live history at or before T is committed
 // (RecordingFeed::waitCommitted, which has the writer commit as soon as its queue is
 // drained); a click on the newest moment therefore shows
@@ -21,11 +23,13 @@
 // after the newest moment the log shows and are not waited for.
 //
 // Without a recording (--no-record, the setting off, the file could not be created) the
-// cursor is unavailable: showStateAt() fails with unavailableReason().
-// GUI thread only (the models are Qt models).
+// cursor is unavailable: a seek fails with unavailableReason().
+// GUI thread only (the models are Qt models); the worker touches only the file and the
+// writer's commit wait (its own lock).
 #pragma once
 
-#include <QObject>
+#include "model/timecursor.h"
+
 #include <QPointer>
 #include <QString>
 
@@ -33,17 +37,14 @@
 
 namespace ncv {
 
-namespace recording {
-class RecordingReader;
-}
 class NotificationModel;
 class RecordingFeed;
 class ReplaySource;
 
-class LiveTimeTravel : public QObject {
+class LiveTimeTravel : public TimeCursor {
     Q_OBJECT
 public:
-    /// Longest wait for the writer in showStateAt(), milliseconds.
+    /// Longest wait for the writer in a seek, milliseconds.
     static constexpr int kCommitWaitMs = 2000;
 
     /// live: the window's model (not owned; must outlive this object).
@@ -52,7 +53,8 @@ public:
 
     /// The live recording to read the past from (not owned; a QPointer: a feed deleted
     /// later makes the cursor unavailable). null: unavailable, with why as the reason
-    /// ("" keeps the default "this window does not record").
+    /// ("" keeps the default "this window does not record"). A running seek is cancelled
+    /// and waited for first (it may be waiting for the old feed's writer).
     void setFeed(RecordingFeed *feed, const QString &why = QString());
     bool isAvailable() const;
     /// One line: why the cursor is unavailable; "" when it is available.
@@ -60,20 +62,20 @@ public:
 
     /// The model whose tables show the past (owned). Its history stays empty.
     NotificationModel *pastModel() const { return m_past.get(); }
-    /// True from a successful showStateAt() until backToLive().
+    /// True from a seek shown (stateShown()) until backToLive().
     bool isInPast() const { return m_inPast; }
-    /// The moment the past tables show, µs since the epoch (UTC); valid while isInPast().
-    qint64 cursorUs() const { return m_cursorUs; }
     /// "" when the past tables hold every event of the live history up to cursorUs();
     /// else one line saying how many are not in the file yet.
     QString note() const { return m_note; }
 
-    /// Fills pastModel()'s tables with the state at atUs (clamped to [the first event of
-    /// the file or the history, now]) read from the live recording, after waiting for the
-    /// writer as the class comment says. Returns false with *error one line when
-    /// unavailable or the file cannot be read (then the tables keep what they showed).
-    bool showStateAt(qint64 atUs, QString *error);
-    /// Leaves the past: empties pastModel()'s tables, closes the file and emits liveShown().
+    // The cursor (cursorUs(): valid while isInPast()) moves with TimeCursor::requestStateAt()
+    // or showStateAt(): pastModel()'s tables get the state at atUs (clamped to [the first
+    // event of the file or the history, now]) read from the live recording, after waiting
+    // for the writer as the class comment says. A seek fails with one line when
+    // unavailable or the file cannot be read (then the tables keep what they showed).
+
+    /// Leaves the past: cancels a running seek, empties pastModel()'s tables and emits
+    /// liveShown().
     void backToLive();
 
     /// Over the live history: the newest event time before us, or -1 when none.
@@ -84,23 +86,21 @@ public:
     qint64 eventIndexAt(qint64 us) const;
 
 Q_SIGNALS:
-    /// pastModel()'s tables now show the state at atUs.
-    void stateShown(qint64 atUs);
     /// Back to live: the window shows the live tables again.
     void liveShown();
 
-private:
-    bool openReader(QString *error);
+protected:
+    qint64 seekTarget(qint64 atUs) const override;
+    SeekWork seekWork(qint64 atUs) override;
+    bool showSeekResult(SeekResult &result, QString *error) override;
 
+private:
     NotificationModel *m_live;
     QPointer<RecordingFeed> m_feed;
     QString m_unavailable;
-    std::unique_ptr<recording::RecordingReader> m_reader;
-    QString m_readerPath;
     std::unique_ptr<ReplaySource> m_source;
     std::unique_ptr<NotificationModel> m_past; // after m_source: destroyed (cancelled) first
     bool m_inPast = false;
-    qint64 m_cursorUs = 0;
     QString m_note;
 };
 

@@ -7,8 +7,11 @@
 #include "platform/format.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSysInfo>
+
+#include <algorithm>
 
 namespace ncv {
 
@@ -90,6 +93,26 @@ bool RecordingFeed::failed() const
 bool RecordingFeed::waitCommitted(quint64 sequence, int timeoutMs)
 {
     return isOpen() && m_writer->waitCommitted(sequence, timeoutMs);
+}
+
+bool RecordingFeed::waitCommittedFromWorker(quint64 sequence, int timeoutMs, const std::atomic<bool> &stop) const
+{
+    // Worker thread: m_writer is set once by open() (before the worker started) and kept
+    // until the feed is destroyed; the writer locks its own state.
+    if (!m_writer)
+        return false;
+    QElapsedTimer clock;
+    clock.start();
+    for (;;) {
+        const int slice = int(std::clamp<qint64>(timeoutMs - clock.elapsed(), 0, kStopCheckMs));
+        QElapsedTimer sliceClock;
+        sliceClock.start();
+        if (m_writer->waitCommitted(sequence, slice))
+            return true;
+        // Back before its time without the commit: the writer failed or was finished.
+        if (slice == 0 || stop.load() || sliceClock.elapsed() < slice / 2)
+            return false;
+    }
 }
 
 void RecordingFeed::onAppended(qint64 first, qint64 last)

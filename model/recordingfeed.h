@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 namespace ncv::platform {
@@ -61,6 +62,12 @@ public:
     /// (RecordingWriter::waitCommitted). False on timeout, when not recording or when the
     /// writer failed.
     bool waitCommitted(quint64 sequence, int timeoutMs);
+    /// waitCommitted() for a worker thread, once open() succeeded and while the feed exists
+    /// (the writer's own lock guards it; the feed's GUI-thread state is not read): gives up
+    /// as soon as *stop is true (looked at every kStopCheckMs). False also after finish()
+    /// unless the event was committed.
+    bool waitCommittedFromWorker(quint64 sequence, int timeoutMs, const std::atomic<bool> &stop) const;
+    static constexpr int kStopCheckMs = 20;
 
 Q_SIGNALS:
     /// The writer failed (emitted once, from the append that noticed it; connect queued to

@@ -30,18 +30,6 @@ constexpr int kProgressSteps = 1000;
 constexpr int kTimelineHandOverMs = 200;
 } // namespace
 
-/// One requestStateAt(): its moment, its cancel flag and the worker's result.
-struct RecordingSession::Seek {
-    struct Result {
-        recording::RecordState state;
-        QString error;
-        bool ok = false;
-    };
-    qint64 atUs = 0;
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-    QFutureWatcher<std::shared_ptr<Result>> watcher;
-};
-
 /// The timeline's pass: the worker merges its counts into pending under the mutex; the GUI
 /// thread takes them out on each progress report and at the end.
 struct RecordingSession::TimelinePass {
@@ -57,8 +45,9 @@ struct RecordingSession::TimelinePass {
 };
 
 RecordingSession::RecordingSession(QObject *parent)
-    : QObject(parent), m_source(std::make_unique<ReplaySource>()),
-      m_model(std::make_unique<NotificationModel>(m_source.get()))
+    : TimeCursor(parent), m_source(std::make_unique<ReplaySource>()),
+      m_model(std::make_unique<NotificationModel>(m_source.get())),
+      m_diffs(this, [this](DiffResult &result) { finishDiff(result, nullptr, nullptr); })
 {
     m_model->setUpdateIntervalMs(0);
 }
@@ -71,14 +60,8 @@ RecordingSession::~RecordingSession()
         m_timeline->watcher.cancel();
         m_timeline->watcher.waitForFinished();
     }
-    if (m_seek)
-        m_dropped.push_back(std::move(m_seek));
-    for (const std::unique_ptr<Seek> &seek : m_dropped) {
-        seek->watcher.disconnect(this);
-        seek->cancel->store(true);
-    }
-    for (const std::unique_ptr<Seek> &seek : m_dropped)
-        seek->watcher.waitForFinished();
+    stopSeeks();
+    m_diffs.stopAll();
     m_model.reset(); // cancels its registration while the source still exists
     m_fileLog.reset();
 }
@@ -292,7 +275,7 @@ qint64 RecordingSession::firstAfter(qint64 us, bool orEqual) const
     return lo;
 }
 
-qint64 RecordingSession::clampCursor(qint64 atUs) const
+qint64 RecordingSession::seekTarget(qint64 atUs) const
 {
     const recording::RecordingInfo &in = info();
     // Events may be older than the recorder's start (a clock that was set back, a file
@@ -303,144 +286,82 @@ qint64 RecordingSession::clampCursor(qint64 atUs) const
     return std::clamp<qint64>(atUs, first, in.endUs);
 }
 
-bool RecordingSession::showStateAt(qint64 atUs, QString *error)
+TimeCursor::SeekWork RecordingSession::seekWork(qint64 atUs)
 {
-    cancelSeek(); // this moment is the latest asked for
-    atUs = clampCursor(atUs);
-    recording::RecordState state;
-    if (!m_reader.stateAt(atUs, &state, error))
-        return false;
-    m_source->setMomentUs(atUs);
-    QString startError;
-    if (!m_model->showState(state, platform::afUnspec(), &startError)) {
-        if (error)
-            *error = startError;
-        return false;
-    }
-    m_cursorUs = atUs;
-    Q_EMIT stateShown(atUs);
-    return true;
-}
-
-void RecordingSession::requestStateAt(qint64 atUs)
-{
-    // The running seek is told it was replaced only once this one runs: isSeeking() stays
-    // true throughout (the window's indicator does not blink between the two).
-    const std::optional<qint64> replaced = dropSeek();
-    auto seek = std::make_unique<Seek>();
-    seek->atUs = clampCursor(atUs);
-    Seek *raw = seek.get();
-    connect(&seek->watcher, &QFutureWatcherBase::finished, this, [this, raw] {
-        if (raw == m_seek.get())
-            onSeekFinished(raw, nullptr);
-    });
     // Worker thread (QThreadPool): its own reader and state, handed back whole.
-    const QString path = m_path;
-    const qint64 at = seek->atUs;
-    const std::shared_ptr<std::atomic<bool>> cancel = seek->cancel;
-    seek->watcher.setFuture(QtConcurrent::run([path, at, cancel] {
-        auto result = std::make_shared<Seek::Result>();
+    return [path = m_path, atUs](const std::atomic<bool> &cancelled) {
+        SeekResult result;
+        result.atUs = atUs;
         recording::RecordingReader reader;
-        if (reader.open(path, &result->error))
-            result->ok = reader.stateAt(at, &result->state, &result->error, cancel.get());
+        result.state = std::make_unique<recording::RecordState>();
+        if (reader.open(path, &result.error))
+            result.ok = reader.stateAt(atUs, result.state.get(), &result.error, &cancelled);
         return result;
-    }));
-    m_seek = std::move(seek);
-    if (replaced)
-        Q_EMIT seekFinished(*replaced, false, QString());
-    Q_EMIT seekStarted(at);
+    };
 }
 
-std::optional<qint64> RecordingSession::dropSeek()
+bool RecordingSession::showSeekResult(SeekResult &result, QString *error)
 {
-    if (!m_seek)
-        return std::nullopt;
-    const qint64 atUs = m_seek->atUs;
-    m_seek->cancel->store(true);
-    m_seek->watcher.disconnect(this);
-    m_dropped.push_back(std::move(m_seek));
-    purgeDroppedLater();
-    return atUs;
-}
-
-void RecordingSession::purgeDroppedLater()
-{
-    // From the event loop: a watcher is never deleted inside its own finished() (this may
-    // run from there), and a state of a million routes (tens of MB) goes soon after.
-    QMetaObject::invokeMethod(
-        this,
-        [this] { std::erase_if(m_dropped, [](const std::unique_ptr<Seek> &s) { return s->watcher.isFinished(); }); },
-        Qt::QueuedConnection);
-}
-
-void RecordingSession::cancelSeek()
-{
-    if (const std::optional<qint64> atUs = dropSeek())
-        Q_EMIT seekFinished(*atUs, false, QString());
-}
-
-qint64 RecordingSession::seekTargetUs() const
-{
-    return m_seek ? m_seek->atUs : m_cursorUs;
-}
-
-bool RecordingSession::waitForSeek(QString *error)
-{
-    if (!m_seek) {
-        if (error)
-            *error = recording::RecordingReader::cancelledError();
-        return false;
-    }
-    Seek *seek = m_seek.get();
-    seek->watcher.disconnect(this); // shown here, not again by the queued signal
-    seek->watcher.waitForFinished();
-    QString why;
-    const bool shown = onSeekFinished(seek, &why);
-    if (!shown && error)
-        *error = why.isEmpty() ? recording::RecordingReader::cancelledError() : why;
-    return shown;
-}
-
-bool RecordingSession::onSeekFinished(Seek *seek, QString *error)
-{
-    m_dropped.push_back(std::move(m_seek));
-    purgeDroppedLater();
-    const std::shared_ptr<Seek::Result> result = seek->watcher.result();
-    const qint64 atUs = seek->atUs;
-    QString why;
-    bool shown = false;
-    if (seek->cancel->load() || !result) {
-        // cancelled: no error text
-    } else if (!result->ok) {
-        why = result->error;
-    } else {
-        m_source->setMomentUs(atUs);
-        shown = m_model->showState(result->state, platform::afUnspec(), &why);
-        result->state.clear();
-    }
-    if (shown) {
-        m_cursorUs = atUs;
-        Q_EMIT stateShown(atUs);
-    }
-    if (error)
-        *error = why;
-    Q_EMIT seekFinished(atUs, shown, why);
-    return shown;
+    m_source->setMomentUs(result.atUs);
+    return m_model->showState(*result.state, platform::afUnspec(), error);
 }
 
 bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error)
 {
+    requestDiff(fromUs, toUs);
+    return waitForDiff(out, error);
+}
+
+void RecordingSession::requestDiff(qint64 fromUs, qint64 toUs)
+{
     if (toUs < fromUs)
         std::swap(fromUs, toUs);
-    const auto scheme = info().meta.value(QStringLiteral("key_scheme")) == QLatin1StringView("windows")
-        ? platform::StateStore::KeyScheme::Windows
-        : platform::StateStore::KeyScheme::Linux;
-    recording::RecordState from(scheme);
-    recording::RecordState to(scheme);
-    if (!m_reader.stateAt(fromUs, &from, error) || !m_reader.stateAt(toUs, &to, error))
+    const qint64 replacedFrom = m_diffFromUs;
+    const qint64 replacedTo = m_diffToUs;
+    // Worker thread (QThreadPool): its own reader, both states and the changes.
+    const bool replaced
+        = m_diffs.start([path = m_path, scheme = info().keyScheme(), fromUs, toUs](const std::atomic<bool> &cancelled) {
+              DiffResult result;
+              recording::RecordingReader reader;
+              recording::RecordState from(scheme);
+              recording::RecordState to(scheme);
+              result.ok = reader.open(path, &result.error) && reader.stateAt(fromUs, &from, &result.error, &cancelled)
+                  && reader.stateAt(toUs, &to, &result.error, &cancelled);
+              if (result.ok && !cancelled.load())
+                  result.changes = diffStates(from, to, scheme);
+              return result;
+          });
+    m_diffFromUs = fromUs;
+    m_diffToUs = toUs;
+    if (replaced)
+        Q_EMIT diffFinished(replacedFrom, replacedTo, false, QString());
+}
+
+void RecordingSession::cancelDiff()
+{
+    if (m_diffs.cancel())
+        Q_EMIT diffFinished(m_diffFromUs, m_diffToUs, false, QString());
+}
+
+bool RecordingSession::waitForDiff(std::vector<StateChange> *out, QString *error)
+{
+    std::optional<DiffResult> result = m_diffs.wait();
+    if (!result) {
+        if (error)
+            *error = recording::RecordingReader::cancelledError();
         return false;
-    *out = diffStates(from, to, scheme);
-    return true;
+    }
+    return finishDiff(*result, error, out);
+}
+
+bool RecordingSession::finishDiff(DiffResult &result, QString *error, std::vector<StateChange> *out)
+{
+    if (result.ok)
+        (out ? *out : m_diffChanges) = std::move(result.changes);
+    if (error)
+        *error = result.error;
+    Q_EMIT diffFinished(m_diffFromUs, m_diffToUs, result.ok, result.error);
+    return result.ok;
 }
 
 qint64 RecordingSession::previousChangeUs(qint64 us) const

@@ -15,18 +15,19 @@
 // - the interface, address and route tables hold the state at one moment (the cursor):
 //   RecordingReader::stateAt(T) swapped into the tables whole (NotificationModel::showState:
 //   one model reset per table; the rows are not events), on a registration with a
-//   ReplaySource. Moving the cursor is a fresh registration with the new state, shown
-//   before showStateAt() returns; or, for the window, requestStateAt(): the state is read
-//   on a worker thread (its own RecordingReader: one SQLite connection per thread) and
-//   swapped into the tables on the GUI thread when it is read. Only the latest request is
-//   shown: a request cancels the one running (its result is dropped), and cancelSeek()
-//   leaves the tables as they were.
+//   ReplaySource. Moving the cursor (TimeCursor::requestStateAt()) reads the state on a
+//   worker thread (its own RecordingReader: one SQLite connection per thread) and swaps it
+//   into the tables on the GUI thread when it is read; only the latest request is shown.
+// - the comparison of two moments (requestDiff()) likewise runs on a worker: the latest
+//   request counts, cancelDiff() drops it.
 // GUI thread only (the model's tables are Qt models); the workers touch only their own
 // reader and what they hand back.
 #pragma once
 
+#include "model/latestrequest.h"
 #include "model/recording/recordingreader.h"
 #include "model/statediff.h"
+#include "model/timecursor.h"
 
 #include <QObject>
 #include <QString>
@@ -43,7 +44,7 @@ class FileEventLogModel;
 class NotificationModel;
 class ReplaySource;
 
-class RecordingSession : public QObject {
+class RecordingSession : public TimeCursor {
     Q_OBJECT
 public:
     explicit RecordingSession(QObject *parent = nullptr);
@@ -76,30 +77,10 @@ public:
     /// recording holds more events than the history would; nullptr when they were loaded.
     FileEventLogModel *fileEventLog() const { return m_fileLog.get(); }
 
-    /// The moment the tables show, µs since the epoch (UTC).
-    qint64 cursorUs() const { return m_cursorUs; }
     /// True while the tables show the end of the recording (info().endUs).
     bool isAtEnd() const { return m_cursorUs >= info().endUs; }
-    /// Shows the tables at atUs (clamped to [info().startUs, info().endUs]). Returns false
-    /// with *error when the file cannot be read (the tables then keep the last state).
-    bool showStateAt(qint64 atUs, QString *error);
+    /// Shows the tables at the end of the recording before it returns (showStateAt()).
     bool showEnd(QString *error) { return showStateAt(info().endUs, error); }
-
-    /// Starts reading the tables at atUs (clamped as showStateAt() does) on a worker thread
-    /// and returns at once; seekStarted() says the moment. When read, the tables show it
-    /// (stateShown(), then seekFinished(moment, true, "")). A seek still running is
-    /// cancelled and its result dropped (seekFinished(its moment, false, "") first).
-    void requestStateAt(qint64 atUs);
-    /// Cancels the running seek: the tables keep what they show; seekFinished(moment,
-    /// false, ""). Nothing when no seek runs.
-    void cancelSeek();
-    /// True from requestStateAt() until its seekFinished().
-    bool isSeeking() const { return m_seek != nullptr; }
-    /// The moment the running seek reads, else cursorUs().
-    qint64 seekTargetUs() const;
-    /// Waits (blocking) for the running seek and shows its result; for tests and
-    /// benchmarks. Returns false with *error when it failed or was cancelled ("cancelled").
-    bool waitForSeek(QString *error);
 
     /// True while the timeline's counts are still being read from the file (open() of a
     /// recording whose log is read from the file).
@@ -111,9 +92,24 @@ public:
     void waitForTimeline();
 
     /// The net changes from the tables at fromUs to the tables at toUs (two stateAt()
-    /// reads; fromUs and toUs are swapped when given reversed), into *out. Returns false
-    /// with *error when the file cannot be read.
+    /// reads; fromUs and toUs are swapped when given reversed), into *out, before it
+    /// returns (requestDiff(), then waitForDiff()). Returns false with *error when the file
+    /// cannot be read.
     bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
+    /// Starts the comparison diff() makes on a worker thread and returns at once; a running
+    /// one is cancelled (diffFinished(its moments, false, "") first). diffFinished() tells
+    /// the end; takeDiff() then gives the changes.
+    void requestDiff(qint64 fromUs, qint64 toUs);
+    /// Cancels the running comparison: diffFinished(from, to, false, ""). Nothing when none runs.
+    void cancelDiff();
+    /// True from requestDiff() until its diffFinished().
+    bool isDiffing() const { return m_diffs.isRunning(); }
+    /// Waits (blocking) for the running comparison; its changes into *out. False with
+    /// *error when it failed or was cancelled ("cancelled").
+    bool waitForDiff(std::vector<StateChange> *out, QString *error);
+    /// The changes of the requested comparison that ended last with done true (moved out:
+    /// empty after; waitForDiff() gives its own instead).
+    std::vector<StateChange> takeDiff() { return std::move(m_diffChanges); }
 
     /// Index of the newest event of the log at or before us, or -1 when none: into the
     /// history, or the file's event offset (sequence - info().firstSeq) when the log is
@@ -125,33 +121,34 @@ public:
     qint64 nextChangeUs(qint64 us) const;
 
 Q_SIGNALS:
-    /// The tables now show the state at atUs.
-    void stateShown(qint64 atUs);
-    /// requestStateAt() started reading the tables at atUs (after clamping).
-    void seekStarted(qint64 atUs);
-    /// The seek of atUs ended: shown (stateShown() came first), or not: cancelled or
-    /// superseded (error "") or the file could not be read (error one line).
-    void seekFinished(qint64 atUs, bool shown, const QString &error);
+    /// The comparison of fromUs and toUs (ordered) ended: done (takeDiff() has the
+    /// changes), or not: cancelled or superseded (error "") or the file could not be read
+    /// (error one line).
+    void diffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error);
     /// The timeline's pass went over done of total events (their counts are in the timeline).
     void timelineProgress(qint64 done, qint64 total);
     /// The timeline's pass ended: error "" when every event was counted, else one line
     /// (the counts read before it stay).
     void timelineCounted(const QString &error);
 
+protected:
+    qint64 seekTarget(qint64 atUs) const override;
+    SeekWork seekWork(qint64 atUs) override;
+    bool showSeekResult(SeekResult &result, QString *error) override;
+
 private:
-    struct Seek;
+    struct DiffResult {
+        std::vector<StateChange> changes;
+        QString error;
+        bool ok = false;
+    };
     struct TimelinePass;
     void startTimelinePass();
     void drainTimeline();
     void onTimelineFinished();
-    // Shows a finished seek's result (stateShown(), seekFinished()); whether it was shown,
-    // else *error ("" when cancelled).
-    bool onSeekFinished(Seek *seek, QString *error);
-    // Cancels the running seek without a signal; its moment, or nullopt when none ran.
-    std::optional<qint64> dropSeek();
-    // Deletes the dropped seeks that ended, from the event loop.
-    void purgeDroppedLater();
-    qint64 clampCursor(qint64 atUs) const;
+    // Takes a finished comparison's result (diffFinished()): its changes into *out, else
+    // for takeDiff(); whether it is done, else *error.
+    bool finishDiff(DiffResult &result, QString *error, std::vector<StateChange> *out);
     bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
     bool openFileLog(QString *error);
     // The log's events (history or file) and the time of its event i.
@@ -165,10 +162,11 @@ private:
     std::unique_ptr<ReplaySource> m_source;
     std::unique_ptr<NotificationModel> m_model; // after m_source: destroyed (cancelled) first
     QString m_path;
-    qint64 m_cursorUs = 0;
     qint64 m_unloaded = 0;
-    std::unique_ptr<Seek> m_seek; // the seek whose result will be shown
-    std::vector<std::unique_ptr<Seek>> m_dropped; // cancelled seeks still running: waited for at destruction
+    LatestRequest<DiffResult> m_diffs;
+    qint64 m_diffFromUs = 0; // the moments of the running (or last) comparison
+    qint64 m_diffToUs = 0;
+    std::vector<StateChange> m_diffChanges; // the last comparison done, until takeDiff()
     std::unique_ptr<TimelinePass> m_timeline; // while the timeline's pass runs
     qint64 m_timelineDone = 0;
 };

@@ -19,20 +19,24 @@
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
 
+#include <QAbstractButton>
 #include <QAbstractProxyModel>
 #include <QAction>
 #include <QDateTime>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
 #include <memory>
+#include <vector>
 
 using namespace ncv;
 using namespace ncv::testdata;
@@ -114,6 +118,19 @@ void clickTimeline(MainWindow *w, qint64 us)
     QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, at);
 }
 
+/// Waits for the running seek's result (the tables are read on a worker thread) and
+/// returns whether the tables now show it.
+bool finishSeek(MainWindow *w)
+{
+    LiveTimeTravel *travel = w->liveTimeTravel();
+    bool shown = !travel->isSeeking();
+    const QMetaObject::Connection c = QObject::connect(travel, &LiveTimeTravel::seekFinished,
+                                                       [&shown](qint64, bool ok, const QString &) { shown = ok; });
+    const bool ended = QTest::qWaitFor([travel] { return !travel->isSeeking(); }, 20000);
+    QObject::disconnect(c);
+    return ended && shown;
+}
+
 /// Makes history event i the current row of the event log.
 bool selectEvent(MainWindow *w, qint64 i)
 {
@@ -141,6 +158,7 @@ private Q_SLOTS:
     void liveWindowShowsThePast();
     void newestMomentIsInTheTables();
     void noRecordSaysWhy();
+    void seeksRunOffTheGuiThread();
 };
 
 void TestLiveTimeTravel::initTestCase()
@@ -201,6 +219,7 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
 
     // A click on the timeline at A: the tables as they were then, from the file.
     clickTimeline(w, momentA);
+    QVERIFY(finishSeek(w));
     QVERIFY(travel->isInPast());
     const qint64 cursor = travel->cursorUs();
     QVERIFY2(cursor > addedAt && cursor < afterA,
@@ -255,6 +274,7 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     // Selecting an event in the log: the tables just after it (the route after A is there,
     // the address removed after it is not yet removed, the later route not yet added).
     QVERIFY(selectEvent(w, snapshotEvents + 1));
+    QVERIFY(finishSeek(w));
     QVERIFY(travel->isInPast());
     QCOMPARE(travel->cursorUs(), afterA);
     Shown s = shownTables(w);
@@ -264,12 +284,15 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     // Next change (Alt+Right): the address removal, then the later route, the interface,
     // then back to live.
     QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QVERIFY(finishSeek(w));
     QCOMPARE(travel->cursorUs(), f.model.history()->timeUs(snapshotEvents + 2));
     QVERIFY(!containsCell(shownTables(w).addresses, QStringLiteral("10.1.0.1/24")));
     QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QVERIFY(finishSeek(w));
     QVERIFY(containsCell(shownTables(w).routes, QStringLiteral("192.0.2.0/24")));
     QVERIFY(!containsCell(shownTables(w).interfaces, QStringLiteral("wg0")));
     QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QVERIFY(finishSeek(w));
     QVERIFY(travel->isInPast());
     QVERIFY(containsCell(shownTables(w).interfaces, QStringLiteral("wg0")));
     QVERIFY(w->nextChangeAction()->isEnabled()); // the step to live
@@ -279,10 +302,12 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     QVERIFY(!w->nextChangeAction()->isEnabled());
     // Previous change (Alt+Left) from live: the tables just after the newest event.
     QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier);
+    QVERIFY(finishSeek(w));
     QVERIFY(travel->isInPast());
     QCOMPARE(travel->cursorUs(), f.model.history()->timeUs(f.model.history()->size() - 1));
     QCOMPARE(tableRows(w->tablesPage()->routesSection()->proxy()), live.routes);
     QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier);
+    QVERIFY(finishSeek(w));
     QVERIFY(!containsCell(shownTables(w).interfaces, QStringLiteral("wg0")));
     // The filter line (and the sort) apply to whichever tables are shown.
     TableSection *routes = w->tablesPage()->routesSection();
@@ -290,6 +315,7 @@ void TestLiveTimeTravel::liveWindowShowsThePast()
     routes->applyFilterNow();
     QCOMPARE(routes->proxy()->rowCount(), 1);
     QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier); // before that route
+    QVERIFY(finishSeek(w));
     QCOMPARE(routes->proxy()->rowCount(), 0);
     w->backToEndAction()->trigger();
     QVERIFY(!travel->isInPast());
@@ -374,6 +400,137 @@ void TestLiveTimeTravel::noRecordSaysWhy()
     w->timelineView()->setFollowLiveEdge(false);
     QTest::keyClick(w, Qt::Key_L, Qt::ControlModifier);
     QVERIFY(w->timelineView()->followsLiveEdge());
+}
+
+void TestLiveTimeTravel::seeksRunOffTheGuiThread()
+{
+    Fixture f;
+    MainWindow *w = f.window.get();
+    QVERIFY(QTest::qWaitForWindowExposed(w));
+    w->activateWindow(); // Esc and Alt+Right are window shortcuts
+    QVERIFY(QTest::qWaitForWindowActive(w));
+    LiveTimeTravel *travel = w->liveTimeTravel();
+    QVERIFY2(travel->isAvailable(), qPrintable(travel->unavailableReason()));
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    // Enough routes that reading a state takes a while; then five changes, apart.
+    constexpr int kBulk = 30000;
+    for (int i = 0; i < kBulk; ++i)
+        f.source.upsert(routeRow("10.77." + std::to_string(i / 256) + '.' + std::to_string(i % 256), 32, "", 2, 5));
+    const qint64 bulkEnd = kInterfaces + kAddresses + kRoutes + kBulk;
+    QTRY_COMPARE_WITH_TIMEOUT(f.model.history()->size(), bulkEnd, 60000);
+    std::vector<qint64> moments; // just after change k
+    for (int k = 0; k < 5; ++k) {
+        QTest::qWait(50);
+        f.source.upsert(routeRow("100.99." + std::to_string(k) + ".0", 24, "192.168.1.1", 2, 7));
+        QTRY_COMPARE(f.model.history()->size(), bulkEnd + k + 1);
+        moments.push_back(f.model.history()->timeUs(bulkEnd + k));
+    }
+    const Shown live = shownTables(w);
+    QSignalSpy shown(travel, &LiveTimeTravel::stateShown);
+
+    // A click returns before the tables are read: they are swapped in later, from the event
+    // loop, and a timer keeps firing meanwhile.
+    int ticks = 0;
+    QTimer probe;
+    probe.setInterval(1);
+    connect(&probe, &QTimer::timeout, [&ticks] { ++ticks; });
+    probe.start();
+    QVERIFY(w->setTimeCursor(moments[1]));
+    QVERIFY(travel->isSeeking());
+    QCOMPARE(shown.count(), 0);
+    QCOMPARE(w->tablesPage()->model(), &f.model);
+    QCOMPARE(travel->seekTargetUs(), moments[1]);
+    ticks = 0;
+    QVERIFY(shown.wait(20000));
+    const int ticksDuringSeek = ticks;
+    probe.stop();
+    QVERIFY2(ticksDuringSeek > 0, "the GUI thread was blocked for the whole seek");
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(travel->cursorUs(), moments[1]);
+    QCOMPARE(w->tablesPage()->model(), travel->pastModel());
+    const Shown atMoment1 = shownTables(w);
+    QCOMPARE(atMoment1.routes.size(), kRoutes + kBulk + 2);
+    // The same moment read synchronously gives the same tables.
+    QString error;
+    QVERIFY2(travel->showStateAt(moments[1], &error), qPrintable(error));
+    QCOMPARE(shownTables(w), atMoment1);
+
+    // The latest request wins: only the second moment is shown.
+    shown.clear();
+    QVERIFY(w->setTimeCursor(moments[3]));
+    QVERIFY(w->setTimeCursor(moments[0]));
+    QCOMPARE(travel->seekTargetUs(), moments[0]);
+    QVERIFY(finishSeek(w));
+    QTest::qWait(100); // a dropped result would come in meanwhile
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.at(0).at(0).toLongLong(), moments[0]);
+    QCOMPARE(shownTables(w).routes.size(), kRoutes + kBulk + 1);
+
+    // Esc cancels: the tables, the cursor and the banner stay.
+    const QString banner = w->stateBannerText();
+    const Shown atMoment0 = shownTables(w);
+    shown.clear();
+    QVERIFY(w->setTimeCursor(moments[4]));
+    QVERIFY(w->cancelSeekAction()->isEnabled());
+    QTest::keyClick(w, Qt::Key_Escape);
+    QVERIFY(!travel->isSeeking());
+    QVERIFY(!w->cancelSeekAction()->isEnabled());
+    QVERIFY(w->seekIndicator()->isHidden());
+    QVERIFY2(w->statusBar()->currentMessage().startsWith(QStringLiteral("Cancelled: the tables still show")),
+             qPrintable(w->statusBar()->currentMessage()));
+    QTest::qWait(300); // the cancelled worker ends meanwhile; its result must not come in
+    QCOMPARE(shown.count(), 0);
+    QCOMPARE(travel->cursorUs(), moments[0]);
+    QCOMPARE(shownTables(w), atMoment0);
+    QCOMPARE(w->stateBannerText(), banner);
+
+    // Alt+Right pressed three times before any read ends: three changes on.
+    QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QTest::keyClick(w, Qt::Key_Right, Qt::AltModifier);
+    QCOMPARE(travel->seekTargetUs(), moments[3]);
+    QVERIFY(finishSeek(w));
+    QCOMPARE(travel->cursorUs(), moments[3]);
+    QCOMPARE(shownTables(w).routes.size(), kRoutes + kBulk + 4);
+    // And back twice.
+    QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier);
+    QTest::keyClick(w, Qt::Key_Left, Qt::AltModifier);
+    QCOMPARE(travel->seekTargetUs(), moments[1]);
+    QVERIFY(finishSeek(w));
+    QCOMPARE(shownTables(w), atMoment1);
+
+    // From live: Cancel keeps the live tables, without a banner.
+    w->backToEndAction()->trigger();
+    QCOMPARE(w->tablesPage()->model(), &f.model);
+    QVERIFY(!w->stateBanner()->isVisible());
+    shown.clear();
+    QVERIFY(w->setTimeCursor(moments[2]));
+    QVERIFY(travel->isSeeking());
+    w->seekCancelButton()->click();
+    QVERIFY(!travel->isSeeking());
+    QTest::qWait(300);
+    QCOMPARE(shown.count(), 0);
+    QVERIFY(!travel->isInPast());
+    QVERIFY(!w->stateBanner()->isVisible());
+    QCOMPARE(w->tablesPage()->model(), &f.model);
+    QCOMPARE(shownTables(w).routes, live.routes);
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Cancelled: the tables still show the live state"));
+    // A seek from live that takes longer than a moment shows the banner for its indicator.
+    QVERIFY(w->setTimeCursor(moments[2]));
+    QTRY_VERIFY(w->seekIndicator()->isVisible() || !travel->isSeeking());
+    if (travel->isSeeking()) {
+        QVERIFY(w->stateBanner()->isVisible());
+        QCOMPARE(w->seekLabel()->text(), QStringLiteral("Reading the tables at %1...").arg(utcText(moments[2])));
+    } else {
+        qWarning("the seek ended before its indicator was due: the indicator is not checked");
+    }
+    QVERIFY(finishSeek(w));
+    QVERIFY(w->seekIndicator()->isHidden());
+    QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to live (Ctrl+L)").arg(utcText(moments[2])));
+
+    // Closing the window while a seek runs stops it (the cursor waits for its worker).
+    QVERIFY(w->setTimeCursor(moments[2]));
+    f.window.reset();
 }
 
 QTEST_MAIN(TestLiveTimeTravel)

@@ -250,6 +250,7 @@ private Q_SLOTS:
     void noRecordWritesNothing();
     void recentFilesAndDrop();
     void rangeComparesTwoMoments();
+    void compareRunsOffTheGuiThread();
 
 private:
     /// Writes the test recording once per test into its own directory.
@@ -1570,6 +1571,18 @@ void TestMainWindow::theLatestSeekWinsAndCancelKeepsTheTables()
     QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
     QCOMPARE(w->stateBannerText(), QStringLiteral("State at %1 — Back to the end (Ctrl+L)").arg(utcText(rec.t2)));
 
+    // Esc cancels too.
+    w->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    QVERIFY(w->setTimeCursor(rec.t0 - 1));
+    QVERIFY(w->cancelSeekAction()->isEnabled());
+    QTest::keyClick(w.get(), Qt::Key_Escape);
+    QVERIFY(!session->isSeeking());
+    QVERIFY(!w->cancelSeekAction()->isEnabled());
+    QTest::qWait(200);
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 4);
+
     // Closing the window while a seek runs stops it (the session waits for its worker).
     QVERIFY(w->setTimeCursor(rec.t1));
     w.reset();
@@ -1672,8 +1685,8 @@ void TestMainWindow::rangeComparesTwoMoments()
     QVERIFY(w->compareRangeAction()->isEnabled());
     QCOMPARE(w->compareRangeAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_D));
     w->compareRangeAction()->trigger();
-    auto *dialog = w->findChild<StateDiffDialog *>();
-    QVERIFY(dialog);
+    StateDiffDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w->findChild<StateDiffDialog *>()) != nullptr);
     QVERIFY(dialog->isVisible());
     // The route added at t1 and deleted at t3 is no net change.
     QTableWidget *table = dialog->table();
@@ -1698,6 +1711,67 @@ void TestMainWindow::rangeComparesTwoMoments()
     QVERIFY2(lines.value(2).contains(",added,route,ipv4,10.10.0.0/16,,,"), lines.value(2).constData());
     QVERIFY(!dialog->exportCsv(m_recordingDir.filePath(QStringLiteral("no-such-dir/diff.csv")), &error));
     QVERIFY2(error.contains(QStringLiteral("no-such-dir")), qPrintable(error));
+}
+
+void TestMainWindow::compareRunsOffTheGuiThread()
+{
+    TestRecording rec;
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(writeRecording(&rec), nullptr, &error));
+    QVERIFY2(w && w->recordingSession(), qPrintable(error));
+    RecordingSession *session = w->recordingSession();
+    w->show(); // the dialogs are its children
+    QSignalSpy finished(session, &RecordingSession::diffFinished);
+    const auto dialogs = [&w] { return w->findChildren<StateDiffDialog *>(); };
+    const auto csvOf = [](const StateDiffDialog *d) { return stateDiffCsv(d->changes(), 0, 0); };
+
+    // The comparison returns at once; its dialog opens when the worker is done, with what
+    // the synchronous comparison gives.
+    QVERIFY(w->showDiff(rec.t3 + 1'000'000, rec.t1 - 1'000'000));
+    QVERIFY(session->isDiffing());
+    QVERIFY(w->diffProgress());
+    QCOMPARE(w->diffProgress()->labelText(),
+             QStringLiteral("Comparing the tables at %1 and at %2...")
+                 .arg(utcText(rec.t1 - 1'000'000), utcText(rec.t3 + 1'000'000)));
+    QCOMPARE(dialogs().size(), 0);
+    QCOMPARE(finished.count(), 0);
+    QTRY_COMPARE(dialogs().size(), 1);
+    QVERIFY(!session->isDiffing());
+    QTRY_VERIFY(!w->diffProgress());
+    std::vector<StateChange> sync;
+    QVERIFY2(session->diff(rec.t1 - 1'000'000, rec.t3 + 1'000'000, &sync, &error), qPrintable(error));
+    QCOMPARE(sync.size(), std::size_t(2));
+    QCOMPARE(csvOf(dialogs().constFirst()), stateDiffCsv(sync, 0, 0));
+    delete dialogs().constFirst();
+
+    // The latest comparison wins: one dialog, the second range's.
+    finished.clear();
+    QVERIFY(w->showDiff(rec.t0, rec.t0 + 1));
+    QVERIFY(w->showDiff(rec.t1 - 1'000'000, rec.t3 + 1'000'000));
+    QTRY_COMPARE(dialogs().size(), 1);
+    QTest::qWait(200); // a dropped result would come in meanwhile
+    QCOMPARE(dialogs().size(), 1);
+    QCOMPARE(csvOf(dialogs().constFirst()), stateDiffCsv(sync, 0, 0));
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(0).at(2).toBool(), false); // replaced
+    QCOMPARE(finished.at(1).at(2).toBool(), true);
+    delete dialogs().constFirst();
+
+    // Cancel (the progress dialog's button): no dialog, the window as it was.
+    QVERIFY(w->showDiff(rec.t1 - 1'000'000, rec.t3 + 1'000'000));
+    QVERIFY(w->diffProgress());
+    auto *cancel = w->diffProgress()->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    cancel->click();
+    QVERIFY(!session->isDiffing());
+    QTest::qWait(300);
+    QCOMPARE(dialogs().size(), 0);
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Comparison cancelled"));
+    QTRY_VERIFY(!w->diffProgress());
+
+    // Closing the window while a comparison runs stops it (the session waits for its worker).
+    QVERIFY(w->showDiff(rec.t1 - 1'000'000, rec.t3 + 1'000'000));
+    w.reset();
 }
 
 void TestMainWindow::liveWindowRecordsItsHistory()

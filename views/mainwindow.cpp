@@ -249,6 +249,7 @@ void MainWindow::setupRecording()
            "timeline (Ctrl+D)"));
     m_compareRangeAction->setEnabled(false);
     connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
+    connect(m_session.get(), &RecordingSession::diffFinished, this, &MainWindow::onDiffFinished);
     connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
         m_rangeFromUs = fromUs;
         m_rangeToUs = toUs;
@@ -257,8 +258,7 @@ void MainWindow::setupRecording()
     time->addSeparator();
     time->addAction(m_compareRangeAction);
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
-    connect(m_session.get(), &RecordingSession::seekStarted, this, &MainWindow::onSeekStarted);
-    connect(m_session.get(), &RecordingSession::seekFinished, this, &MainWindow::onSeekFinished);
+    connectSeeks();
     m_banner->show();
     onStateShown(m_session->cursorUs());
 
@@ -301,24 +301,46 @@ bool MainWindow::setTimeCursor(qint64 us)
     if (!m_session && !m_timeTravel)
         return false;
     if (m_timeTravel && !m_timeTravel->isAvailable()) {
-        QString why;
-        m_timeTravel->showStateAt(us, &why);
-        statusBar()->showMessage(why, 15000);
+        statusBar()->showMessage(tr("The tables cannot show the past: %1.").arg(m_timeTravel->unavailableReason()),
+                                 15000);
         return false;
     }
-    if (m_session) {
-        m_session->requestStateAt(us); // onSeekFinished() tells how it ended
-        return true;
-    }
-    QString error;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = m_timeTravel->showStateAt(us, &error);
-    QApplication::restoreOverrideCursor();
-    if (!ok) {
-        qCWarning(lcViews) << "cannot show the state:" << error;
-        statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
-    }
-    return ok;
+    timeCursor()->requestStateAt(us); // onSeekFinished() tells how it ended
+    return true;
+}
+
+TimeCursor *MainWindow::timeCursor() const
+{
+    if (m_session)
+        return m_session.get();
+    return m_timeTravel;
+}
+
+void MainWindow::connectSeeks()
+{
+    TimeCursor *cursor = timeCursor();
+    connect(cursor, &TimeCursor::seekStarted, this, &MainWindow::onSeekStarted);
+    connect(cursor, &TimeCursor::seekFinished, this, &MainWindow::onSeekFinished);
+    // Esc cancels a seek; the action is enabled only while one runs, so Esc reaches the
+    // widgets (a filter line, a dialog) otherwise.
+    m_cancelSeekAction = new QAction(tr("Cancel Reading the Tables"), this);
+    m_cancelSeekAction->setObjectName(QStringLiteral("cancelSeekAction"));
+    m_cancelSeekAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancelSeekAction->setEnabled(false);
+    addAction(m_cancelSeekAction);
+    connect(m_cancelSeekAction, &QAction::triggered, this, &MainWindow::cancelSeek);
+}
+
+void MainWindow::cancelSeek()
+{
+    TimeCursor *cursor = timeCursor();
+    if (!cursor || !cursor->isSeeking())
+        return;
+    cursor->cancelSeek();
+    const bool live = m_timeTravel && !m_timeTravel->isInPast();
+    statusBar()->showMessage(live ? tr("Cancelled: the tables still show the live state")
+                                  : tr("Cancelled: the tables still show %1").arg(utcText(cursor->cursorUs())),
+                             8000);
 }
 
 QMenu *MainWindow::createTimeMenu()
@@ -376,9 +398,10 @@ void MainWindow::stepChange(int direction)
         return;
     }
     // Live: the first step back shows the state just after the newest event; a step
-    // forward past the newest event is back to live.
-    const bool past = m_timeTravel->isInPast();
-    const qint64 from = past ? m_timeTravel->cursorUs() : std::numeric_limits<qint64>::max();
+    // forward past the newest event is back to live. From the moment asked for last, as
+    // above (a seek may still run).
+    const bool past = m_timeTravel->isInPast() || m_timeTravel->isSeeking();
+    const qint64 from = past ? m_timeTravel->seekTargetUs() : std::numeric_limits<qint64>::max();
     const qint64 us = direction < 0 ? m_timeTravel->previousChangeUs(from)
         : past                      ? m_timeTravel->nextChangeUs(from)
                                     : -1;
@@ -397,6 +420,7 @@ void MainWindow::setupLiveTimeTravel()
     createTimeMenu();
     connect(m_timeTravel, &LiveTimeTravel::stateShown, this, &MainWindow::onLiveTimeChanged);
     connect(m_timeTravel, &LiveTimeTravel::liveShown, this, &MainWindow::onLiveTimeChanged);
+    connectSeeks();
     syncTimeTravel();
 }
 
@@ -426,7 +450,8 @@ void MainWindow::onLiveTimeChanged()
 {
     const bool past = m_timeTravel->isInPast();
     m_tables->showModel(past ? m_timeTravel->pastModel() : m_model);
-    m_banner->setVisible(past);
+    m_banner->setVisible(past || !m_seekBox->isHidden());
+    m_bannerButton->setVisible(past);
     m_chart->setCursorTime(past ? m_timeTravel->cursorUs() : -1);
     m_previousChangeAction->setEnabled(m_timeTravel->isAvailable());
     m_nextChangeAction->setEnabled(past);
@@ -435,27 +460,54 @@ void MainWindow::onLiveTimeChanged()
         const QString note = m_timeTravel->note();
         m_bannerLabel->setText(note.isEmpty() ? tr("State at %1").arg(at) : tr("State at %1 (%2)").arg(at, note));
         selectCursorEvent(m_timeTravel->eventIndexAt(m_timeTravel->cursorUs()));
+    } else {
+        m_bannerLabel->setText(tr("Live state")); // shown while a seek from live runs
     }
     updateStatus();
 }
 
-StateDiffDialog *MainWindow::showDiff(qint64 fromUs, qint64 toUs)
+bool MainWindow::showDiff(qint64 fromUs, qint64 toUs)
 {
     if (!m_session)
-        return nullptr;
-    std::vector<StateChange> changes;
-    QString error;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = m_session->diff(fromUs, toUs, &changes, &error);
-    QApplication::restoreOverrideCursor();
-    if (!ok) {
-        statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 15000);
-        return nullptr;
+        return false;
+    m_session->requestDiff(fromUs, toUs); // onDiffFinished() opens the dialog
+    if (!m_diffProgress) {
+        m_diffProgress = new QProgressDialog(this);
+        m_diffProgress->setObjectName(QStringLiteral("diffProgress"));
+        m_diffProgress->setWindowTitle(tr("Compare"));
+        m_diffProgress->setRange(0, 0); // busy: stateAt() does not know its share done
+        m_diffProgress->setAutoReset(false);
+        m_diffProgress->setAutoClose(false);
+        // Cancel and Esc: the window and its tables stay as they are.
+        connect(m_diffProgress, &QProgressDialog::canceled, m_session.get(), &RecordingSession::cancelDiff);
     }
-    auto *dialog = new StateDiffDialog(std::move(changes), std::min(fromUs, toUs), std::max(fromUs, toUs), this);
+    m_diffProgress->setLabelText(tr("Comparing the tables at %1 and at %2...")
+                                     .arg(utcText(std::min(fromUs, toUs)), utcText(std::max(fromUs, toUs))));
+    // Shown only when the comparison takes longer than a moment.
+    m_diffProgress->setMinimumDuration(kSeekIndicatorMs);
+    m_diffProgress->setValue(0);
+    return true;
+}
+
+QProgressDialog *MainWindow::diffProgress() const
+{
+    return m_diffProgress;
+}
+
+void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error)
+{
+    if (m_session->isDiffing() || !m_diffProgress)
+        return; // a newer comparison replaced this one (its progress stays), or not this window's
+    m_diffProgress->deleteLater(); // from the event loop: this may run from its canceled()
+    m_diffProgress = nullptr;
+    if (!done) {
+        statusBar()->showMessage(error.isEmpty() ? tr("Comparison cancelled") : tr("Cannot compare: %1").arg(error),
+                                 15000);
+        return;
+    }
+    auto *dialog = new StateDiffDialog(m_session->takeDiff(), fromUs, toUs, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
-    return dialog;
 }
 
 void MainWindow::onStateShown(qint64 us)
@@ -475,17 +527,21 @@ void MainWindow::onStateShown(qint64 us)
 void MainWindow::onSeekStarted(qint64 us)
 {
     m_seekLabel->setText(tr("Reading the tables at %1...").arg(utcText(us)));
-    if (!m_seekBox->isVisible())
+    m_cancelSeekAction->setEnabled(true);
+    if (m_seekBox->isHidden())
         m_seekTimer.start();
 }
 
 void MainWindow::onSeekFinished(qint64 us, bool shown, const QString &error)
 {
     Q_UNUSED(us);
-    if (m_session->isSeeking())
+    if (timeCursor()->isSeeking())
         return; // a newer seek replaced this one: its indicator stays
     m_seekTimer.stop();
     m_seekBox->hide();
+    m_cancelSeekAction->setEnabled(false);
+    if (m_timeTravel)
+        m_banner->setVisible(m_timeTravel->isInPast()); // live: the banner was there for the indicator
     if (!shown && !error.isEmpty()) {
         qCWarning(lcViews) << "cannot show the state:" << error;
         statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
@@ -882,13 +938,8 @@ void MainWindow::createLayout()
     m_seekCancel = new QToolButton(m_seekBox);
     m_seekCancel->setObjectName(QStringLiteral("seekCancelButton"));
     m_seekCancel->setText(tr("Cancel"));
-    m_seekCancel->setToolTip(tr("Stop reading; the tables keep the moment they show"));
-    connect(m_seekCancel, &QToolButton::clicked, this, [this] {
-        if (!m_session || !m_session->isSeeking())
-            return;
-        m_session->cancelSeek();
-        statusBar()->showMessage(tr("Cancelled: the tables still show %1").arg(utcText(m_session->cursorUs())), 8000);
-    });
+    m_seekCancel->setToolTip(tr("Stop reading; the tables keep what they show (Esc)"));
+    connect(m_seekCancel, &QToolButton::clicked, this, &MainWindow::cancelSeek);
     auto *seekLayout = new QHBoxLayout(m_seekBox);
     seekLayout->setContentsMargins(0, 0, 0, 0);
     seekLayout->addWidget(m_seekLabel);
@@ -898,8 +949,10 @@ void MainWindow::createLayout()
     m_seekTimer.setSingleShot(true);
     m_seekTimer.setInterval(kSeekIndicatorMs);
     connect(&m_seekTimer, &QTimer::timeout, this, [this] {
-        if (m_session && m_session->isSeeking())
-            m_seekBox->show();
+        if (!timeCursor() || !timeCursor()->isSeeking())
+            return;
+        m_seekBox->show();
+        m_banner->show(); // the live window shows it only in the past otherwise
     });
     auto *bannerLayout = new QHBoxLayout(m_banner);
     bannerLayout->setContentsMargins(8, 3, 8, 3);

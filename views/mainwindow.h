@@ -13,11 +13,12 @@
 // tables names the moment shown. The tables at the new moment are read on a worker thread
 // (RecordingSession::requestStateAt): the window stays usable, the banner keeps naming the
 // moment still shown and, when reading takes longer than kSeekIndicatorMs, shows "Reading
-// the tables at T..." with a busy bar and Cancel (the tables then stay as they are); a
-// new move replaces a running one. A recording whose event log is read from the file
-// opens before its timeline is counted: the chart fills as a worker counts, with the
-// progress over the plot and in the status bar. File > Open Recording, the recent-files
-// menu and a file dropped on any window open a recording in a new window.
+// the tables at T..." with a busy bar and Cancel (Esc; the tables then stay as they are); a
+// new move replaces a running one. Time > Compare Selected Range likewise compares on a
+// worker thread, with a progress dialog and Cancel when it takes longer than a moment. A recording whose event log is
+// read from the file opens before its timeline is counted: the chart fills as a worker counts, with the progress over
+// the plot and in the status bar. File > Open Recording, the recent-files menu and a file dropped on any window open a
+// recording in a new window.
 //
 // The live window records too (liverecordings.h): when its model first runs, a
 // RecordingFeed writes every event to a new live-<start>.ncv in the recordings folder (the
@@ -26,7 +27,8 @@
 // it goes on. The status bar names the file. Closing the window closes the file cleanly.
 // The live window has a time cursor too (LiveTimeTravel): clicking the timeline, selecting
 // an event or Time > Previous / Next Change shows the tables at that moment, read from
-// that recording, under the same banner; the live model runs on meanwhile (the log and
+// that recording on a worker thread as above (the same indicator, Cancel and Esc), under
+// the same banner; the live model runs on meanwhile (the log and
 // the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Without
 // a recording (--no-record) the cursor is unavailable and the chart's tooltip and the
 // status bar say why.
@@ -58,6 +60,7 @@ class NotificationModel;
 class RecordingFeed;
 class RecordingSession;
 class StateDiffDialog;
+class TimeCursor;
 class TableSection;
 class TablesPage;
 class TimelineBins;
@@ -111,10 +114,15 @@ public:
     /// A seek slower than this shows the seek indicator, ms.
     static constexpr int kSeekIndicatorMs = 300;
     /// In the banner: "Reading the tables at T..." with a busy bar and Cancel, shown while a
-    /// recording window's seek runs longer than kSeekIndicatorMs.
+    /// seek runs longer than kSeekIndicatorMs (the live window shows the banner for it).
     QWidget *seekIndicator() const { return m_seekBox; }
     QLabel *seekLabel() const { return m_seekLabel; }
     QAbstractButton *seekCancelButton() const;
+    /// Esc: cancels the running seek (enabled only while one runs).
+    QAction *cancelSeekAction() const { return m_cancelSeekAction; }
+    /// The progress of a comparison (showDiff()) while it runs, else null; shown when it
+    /// takes longer than kSeekIndicatorMs.
+    QProgressDialog *diffProgress() const;
 
     /// AF_INET, AF_INET6 or AF_UNSPEC chosen in the family selector (restored from the
     /// settings; AF_UNSPEC by default). The app passes it to model->start().
@@ -205,15 +213,15 @@ public Q_SLOTS:
     MainWindow *openRecording(const QString &path);
     /// Shows the tables at us (µs since the epoch, clamped to the recording; in the live
     /// window to [its recording's start, now], read from its recording) and moves the time
-    /// cursor there. A recording window reads them on a worker thread and returns true at
-    /// once (RecordingSession::seekFinished() tells the end; a failure goes to the status
-    /// bar); the live window reads them before it returns. False when the live window does
-    /// not record or the file cannot be read (the status bar says why).
+    /// cursor there. Reads them on a worker thread and returns true at once
+    /// (TimeCursor::seekFinished() tells the end; a failure goes to the status bar). False
+    /// when the live window does not record (the status bar says why).
     bool setTimeCursor(qint64 us);
-    /// Recording windows: opens a dialog with the net changes between the tables at fromUs
-    /// and at toUs (RecordingSession::diff) and returns it (not modal, deleted on close);
-    /// nullptr when not a recording window or the file cannot be read.
-    StateDiffDialog *showDiff(qint64 fromUs, qint64 toUs);
+    /// Recording windows: compares the tables at fromUs and at toUs on a worker thread
+    /// (RecordingSession::requestDiff) and returns true at once; when done, a dialog with
+    /// the net changes opens (a StateDiffDialog child: not modal, deleted on close), a
+    /// failure goes to the status bar. False when not a recording window.
+    bool showDiff(qint64 fromUs, qint64 toUs);
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
     void setFamily(int addressFamily);
@@ -240,6 +248,12 @@ private:
     void onStateShown(qint64 us);
     void onSeekStarted(qint64 us);
     void onSeekFinished(qint64 us, bool shown, const QString &error);
+    void onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error);
+    /// The session or the live time cursor (null before setup).
+    TimeCursor *timeCursor() const;
+    /// The seek indicator and Esc follow timeCursor()'s seeks.
+    void connectSeeks();
+    void cancelSeek();
     void onTimelineProgress(qint64 done, qint64 total);
     /// The Time menu (before Help) with Previous / Next Change and Back to the End / Live,
     /// the banner's button, and the cursor moves from the timeline and the event log.
@@ -299,6 +313,8 @@ private:
     QWidget *m_seekBox = nullptr;
     QLabel *m_seekLabel = nullptr;
     QToolButton *m_seekCancel = nullptr;
+    QAction *m_cancelSeekAction = nullptr;
+    QPointer<QProgressDialog> m_diffProgress; // while a comparison runs
     QTimer m_seekTimer; // single shot: shows m_seekBox when a seek takes longer than kSeekIndicatorMs
     QLabel *m_timelineLabel = nullptr; // the timeline's count progress, in the status bar
     TimelineChartView *m_chart = nullptr;

@@ -164,9 +164,7 @@ constexpr std::size_t kBatchRows = 4096;
 
 bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &path, std::int64_t *rows, QString *error)
 {
-    RecordState state(reader.info().meta.value(QStringLiteral("key_scheme")) == u"windows"
-                          ? StateStore::KeyScheme::Windows
-                          : StateStore::KeyScheme::Linux);
+    RecordState state(reader.info().keyScheme());
     if (!reader.stateAt(atUs, &state, error))
         return false;
     std::int64_t n = 0;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "model/recording/recordstate.h"
+#include "platform/statestore.h"
 #include "platform/types.h"
 
 #include <QMap>
@@ -43,6 +44,13 @@ struct RecordingInfo {
                             ///< the stop when it ended cleanly), at least the newest event's time
     bool cleanEnd = false; ///< the recorder closed the file (else it was killed, or still runs)
     int keyframes = 0; ///< keyframes stored
+
+    /// How the recorded objects are keyed: meta key_scheme "windows", else Linux.
+    platform::StateStore::KeyScheme keyScheme() const
+    {
+        return meta.value(QStringLiteral("key_scheme")) == u"windows" ? platform::StateStore::KeyScheme::Windows
+                                                                      : platform::StateStore::KeyScheme::Linux;
+    }
 };
 
 /// One event as read back.

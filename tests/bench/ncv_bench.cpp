@@ -21,6 +21,17 @@
 //                            seek_async_s = RecordingSession::requestStateAt (worker thread)
 //                            until the tables show it, seek_async_gui_max_ms = the longest the
 //                            GUI thread was busy meanwhile (the swap into the tables)
+//   ncv_bench liveseek N [R]     the live window (a ManualSource: N IPv4 routes in its
+//                            snapshot, then 6 route adds 100 ms apart, recorded to its live
+//                            recording) moved by setTimeCursor() 2R times between two of those
+//                            moments (each swaps a whole state of N routes in): liveseek_s =
+//                            from the request until the tables show it, liveseek_gui_max_ms =
+//                            the longest a 1 ms probe timer was late meanwhile (the GUI thread
+//                            blocked), each seek's figures on a liveseek_run line; with
+//                            "sync" the same seeks by LiveTimeTravel::showStateAt (read and
+//                            swapped on the GUI thread, as the live window did before);
+//                            NCV_BENCH_SHOT=PREFIX saves PREFIX-seeking.png when the first
+//                            seek's indicator shows and PREFIX-seeked.png (not figures)
 //   ncv_bench writerec FILE N    a synthetic recording of N events (support/syntheticrecording.h)
 //   ncv_bench writeroutes FILE N a recording of N IPv4 route adds 1 µs apart after a start
 //                            keyframe of 4 interfaces (the state grows to N routes)
@@ -47,6 +58,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/liverecordings.h"
+#include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
 #include "model/recording/eventtextmatcher.h"
 #include "model/recording/fileeventlogmodel.h"
@@ -63,7 +75,9 @@
 #include "model/tables/rowwindowproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "platform/source.h"
+#include "support/manualsource.h"
 #include "support/syntheticrecording.h"
+#include "support/viewstestdata.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
 #include "views/rowwindowscroller.h"
@@ -358,6 +372,49 @@ int benchTimeline(qint64 m)
     return 0;
 }
 
+// The window's settings and live recordings in scratch: nothing of the user's is read or
+// written.
+void useScratchSettings(const QTemporaryDir &scratch)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, scratch.filePath(QStringLiteral("config")));
+    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
+        .setValue(QLatin1StringView(liverecordings::kFolderKey), scratch.filePath(QStringLiteral("recordings")));
+}
+
+// A 1 ms precise timer on the GUI thread: how late each tick came (ms) once started, that
+// is how long the thread was busy elsewhere.
+struct StallProbe {
+    std::vector<double> late;
+    QElapsedTimer clock;
+    qint64 lastNs = 0;
+    QTimer timer;
+
+    StallProbe()
+    {
+        clock.start();
+        timer.setTimerType(Qt::PreciseTimer);
+        timer.setInterval(1);
+        QObject::connect(&timer, &QTimer::timeout, [this] {
+            const qint64 now = clock.nsecsElapsed();
+            late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
+            lastNs = now;
+        });
+    }
+    void start()
+    {
+        lastNs = clock.nsecsElapsed();
+        timer.start();
+    }
+    // The lateness recorded since the last call, its maximum (and forgets it).
+    double takeMax()
+    {
+        const double most = late.empty() ? 0.0 : *std::max_element(late.begin(), late.end());
+        late.clear();
+        return most;
+    }
+};
+
 int benchGui(qint64 expected, double seconds)
 {
     std::unique_ptr<Source> source = createSystemSource();
@@ -367,12 +424,9 @@ int benchGui(qint64 expected, double seconds)
     }
     NotificationModel model(source.get());
     // The window records its events as the user's does (NCV_BENCH_NO_RECORD=1: not), into
-    // a temporary folder, with settings of its own: nothing of the user's is read or written.
-    QStandardPaths::setTestModeEnabled(true);
+    // a temporary folder.
     QTemporaryDir scratch;
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, scratch.filePath(QStringLiteral("config")));
-    QSettings(QStringLiteral("NetChangeView"), QStringLiteral("NetChangeView"))
-        .setValue(QLatin1StringView(liverecordings::kFolderKey), scratch.filePath(QStringLiteral("recordings")));
+    useScratchSettings(scratch);
     const bool record = !qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD");
     MainWindow window(&model, nullptr,
                       record ? MainWindow::LiveRecording::FromSettings : MainWindow::LiveRecording::Off);
@@ -383,27 +437,15 @@ int benchGui(qint64 expected, double seconds)
         std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
         return 1;
     }
-    std::vector<double> late;
+    StallProbe probe;
+    std::vector<double> &late = probe.late;
     late.reserve(1 << 20);
-    QElapsedTimer clock;
     QElapsedTimer total;
     bool measuring = false;
-    qint64 lastNs = 0;
-    QTimer probe;
-    probe.setTimerType(Qt::PreciseTimer);
-    probe.setInterval(1);
-    QObject::connect(&probe, &QTimer::timeout, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        if (measuring)
-            late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
-        lastNs = now;
-    });
     QObject::connect(&model, &NotificationModel::snapshotComplete, [&] {
         std::printf("ready %d\n", model.routes()->rowCount());
         std::fflush(stdout);
         measuring = true;
-        clock.start();
-        lastNs = 0;
         total.start();
         probe.start();
     });
@@ -545,6 +587,98 @@ int benchSeek(const QString &path, const QString &at, int repeats)
     out("seek_state_routes", double(stateRows));
     out("seek_routes", double(session.model()->routes()->rowCount()));
     out("seek_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
+
+int benchLiveSeek(qint64 routes, int repeats, bool synchronous)
+{
+    QTemporaryDir scratch;
+    useScratchSettings(scratch);
+    ManualSource source;
+    source.upsert(testdata::interfaceRow(2, "eth0", "ether", 1500));
+    for (qint64 i = 0; i < routes; ++i) {
+        const std::string dest = "10." + std::to_string((i >> 16) & 255) + '.' + std::to_string((i >> 8) & 255) + '.'
+            + std::to_string(i & 255);
+        source.upsert(testdata::routeRow(dest, 32, "", 2, std::uint32_t(100 + (i >> 24))));
+    }
+    NotificationModel model(&source);
+    MainWindow window(&model, nullptr, MainWindow::LiveRecording::FromSettings);
+    window.resize(1280, 800);
+    window.show();
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    if (!model.start(platform::afUnspec(), true, &error)) {
+        std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    const auto runUntil = [](const std::function<bool()> &done) {
+        while (!done()) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+            QThread::msleep(2);
+        }
+    };
+    runUntil([&] { return model.isSnapshotComplete() && model.history()->size() >= routes + 1; });
+    std::vector<qint64> moments;
+    for (int k = 0; k < 6; ++k) {
+        source.upsert(testdata::routeRow("172.16." + std::to_string(k) + ".0", 24, "", 2, 10));
+        runUntil([&] { return model.history()->size() >= routes + 2 + k; });
+        moments.push_back(model.history()->timeUs(model.history()->size() - 1));
+        QThread::msleep(100);
+    }
+    RecordingFeed *feed = window.liveRecording();
+    if (!feed || !feed->waitCommitted(model.history()->sequence(model.history()->size() - 1), 600'000)) {
+        std::fprintf(stderr, "ncv_bench liveseek: the live recording did not commit\n");
+        return 1;
+    }
+    out("liveseek_setup_s", clock.nsecsElapsed() / 1e9);
+    LiveTimeTravel *travel = window.liveTimeTravel();
+    StallProbe probe;
+    probe.start();
+    qint64 shownUs = -1;
+    QObject::connect(travel, &LiveTimeTravel::stateShown, [&](qint64 us) { shownUs = us; });
+    std::vector<double> seconds, stalls;
+    for (int run = 0; run < 2 * std::max(1, repeats); ++run) {
+        const qint64 target = moments[run % 2 == 0 ? 1 : 4];
+        shownUs = -1;
+        // From the event loop, as a click is: the probe measures the handler too.
+        QTimer::singleShot(0, &window, [&] {
+            probe.takeMax(); // what came before the click
+            clock.restart();
+            if (synchronous) {
+                QString e;
+                travel->showStateAt(target, &e);
+            } else {
+                window.setTimeCursor(target);
+            }
+        });
+        const QString shot = qEnvironmentVariable("NCV_BENCH_SHOT");
+        if (run == 0 && !shot.isEmpty()) {
+            // Not a figure: the window once the seek's indicator shows (when the read is
+            // that slow) and once the tables are in.
+            runUntil([&] { return shownUs == target || window.seekIndicator()->isVisible(); });
+            QCoreApplication::processEvents(); // the banner's layout
+            window.grab().save(shot + QStringLiteral("-seeking.png"));
+        }
+        runUntil([&] { return shownUs == target; });
+        const double s = clock.nsecsElapsed() / 1e9;
+        if (run == 0 && !shot.isEmpty())
+            window.grab().save(shot + QStringLiteral("-seeked.png"));
+        // The probe's next tick tells how long the last slot held the thread.
+        QElapsedTimer settle;
+        settle.start();
+        while (settle.elapsed() < 30)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        const double stall = probe.takeMax();
+        seconds.push_back(s);
+        stalls.push_back(stall);
+        std::printf("liveseek_run %d %.3f s %.1f ms\n", run, s, stall);
+    }
+    std::sort(seconds.begin(), seconds.end());
+    out("liveseek_s", seconds[seconds.size() / 2]);
+    out("liveseek_gui_max_ms", *std::max_element(stalls.begin(), stalls.end()));
+    out("liveseek_routes", double(travel->pastModel()->routes()->rowCount()));
+    out("liveseek_rss_mb", rssKb() / 1024.0);
     return 0;
 }
 
@@ -943,6 +1077,9 @@ int main(int argc, char **argv)
                              args.value(3, QStringLiteral("5")).toInt(), args.value(4));
     if (mode == QLatin1StringView("seek") && args.size() >= 3)
         return benchSeek(args.value(2), args.value(3), args.value(4, QStringLiteral("3")).toInt());
+    if (mode == QLatin1StringView("liveseek") && args.size() >= 3)
+        return benchLiveSeek(args.value(2).toLongLong(), args.value(3, QStringLiteral("3")).toInt(),
+                             args.value(4) == QLatin1StringView("sync"));
     if (mode == QLatin1StringView("writerec") && args.size() >= 4)
         return benchWriteRecording(args.value(2), args.value(3).toLongLong());
     if (mode == QLatin1StringView("viewrows") && args.size() >= 4)
@@ -961,8 +1098,8 @@ int main(int argc, char **argv)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
     std::fprintf(stderr,
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-                 "| writerec FILE N | writeroutes FILE N | logfile FILE [memory] | logfilter FILE THREADS|main TEXT... "
-                 "| shot FILE OUT "
+                 "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
+                 "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
                  "| viewrows table|tree|list|window N | importrtmon FILE OUT\n");
     return 2;
 }
