@@ -504,7 +504,10 @@ private Q_SLOTS:
                 ++pushed;
             }
         });
-        QThread::msleep(300); // GUI thread busy: the pusher is held once kLimit records wait
+        // GUI thread busy (no event loop): the pusher is held once kLimit records wait.
+        for (int i = 0; i < 1000 && pushed.load() < int(kLimit); ++i)
+            QThread::msleep(10);
+        QThread::msleep(100);
         QCOMPARE(pushed.load(), int(kLimit));
         QCOMPARE(model.maxPendingRecords(), kLimit);
         QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 30000);
