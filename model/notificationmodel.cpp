@@ -36,12 +36,15 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     }
     m_clock.start();
     m_updateIntervalMs = m_mode == Mode::Full ? kUpdateIntervalMs : 0; // nothing to repaint headless
+    m_pendingLimit = m_mode == Mode::HistoryOnly ? kHistoryOnlyPendingRecords : 0;
+    m_owner = std::this_thread::get_id();
     m_deferTimer.setSingleShot(true);
     connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
 }
 
 NotificationModel::~NotificationModel()
 {
+    releaseHeld();
     if (m_handle != 0 && m_source)
         m_source->cancel(m_handle); // after this returns, no callback touches us
     m_handle = 0;
@@ -105,6 +108,12 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
         return fail(message);
     }
     m_handle = handle;
+    {
+        // From now on a delivery may be held: this thread returns to its event loop.
+        std::lock_guard lock(m_pendingMutex);
+        m_owner = std::this_thread::get_id();
+        m_mayHold = true;
+    }
     if (error)
         error->clear();
     Q_EMIT runningChanged(true);
@@ -168,6 +177,7 @@ void NotificationModel::stop()
 {
     if (m_handle == 0)
         return;
+    releaseHeld(); // cancel() waits for a running callback
     const Status status = m_source->cancel(m_handle);
     if (!status.ok())
         qCWarning(lcModel) << "cancel failed:" << QString::fromStdString(status.message);
@@ -199,12 +209,20 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
         return;
     bool post = false;
     {
-        std::lock_guard lock(self->m_pendingMutex);
+        std::unique_lock lock(self->m_pendingMutex);
         Pending &p = self->m_pending;
+        if (self->m_pendingLimit > 0 && std::this_thread::get_id() != self->m_owner) {
+            // Bounded: wait until the GUI thread took the pending records (a call to
+            // applyPending is posted: m_posted stays set while records wait).
+            self->m_pendingRoom.wait(lock, [self, &p] {
+                return !self->m_mayHold || self->m_pendingLimit == 0 || p.items.size() < self->m_pendingLimit;
+            });
+        }
         const std::size_t base = p.blob.size();
         p.blob.append(encoded.blob);
         for (const auto &[timeUs, offset] : encoded.items)
             p.items.emplace_back(timeUs, base + offset);
+        self->m_maxPending = std::max(self->m_maxPending, p.items.size());
         if (!self->m_posted) {
             self->m_posted = true;
             post = true;
@@ -231,6 +249,36 @@ void NotificationModel::onImage(void *context, std::uint64_t token, std::shared_
     }
     if (post)
         QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);
+}
+
+void NotificationModel::releaseHeld()
+{
+    {
+        std::lock_guard lock(m_pendingMutex);
+        m_mayHold = false;
+    }
+    m_pendingRoom.notify_all();
+}
+
+void NotificationModel::setPendingLimit(std::size_t records)
+{
+    {
+        std::lock_guard lock(m_pendingMutex);
+        m_pendingLimit = records;
+    }
+    m_pendingRoom.notify_all();
+}
+
+std::size_t NotificationModel::pendingLimit() const
+{
+    std::lock_guard lock(m_pendingMutex);
+    return m_pendingLimit;
+}
+
+std::size_t NotificationModel::maxPendingRecords() const
+{
+    std::lock_guard lock(m_pendingMutex);
+    return m_maxPending;
 }
 
 bool NotificationModel::supportsImages() const
@@ -295,9 +343,12 @@ bool NotificationModel::applySlice()
         m_backlog.clear();
         m_backlogOffset = 0;
         m_backlogImage = 0;
-        std::lock_guard lock(m_pendingMutex);
-        std::swap(m_backlog, m_pending);
-        m_posted = false;
+        {
+            std::lock_guard lock(m_pendingMutex);
+            std::swap(m_backlog, m_pending);
+            m_posted = false;
+        }
+        m_pendingRoom.notify_all(); // a held delivery has room now
     }
     emitImagesBefore(m_backlogOffset);
     if (m_backlogOffset >= m_backlog.items.size()) {

@@ -27,11 +27,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -186,6 +188,24 @@ public:
     void setUpdateIntervalMs(int ms) { m_updateIntervalMs = std::max(0, ms); }
     int updateIntervalMs() const { return m_updateIntervalMs; }
 
+    /// Mode::HistoryOnly: most records that wait for the GUI thread (the pending batch)
+    /// before the source's thread is held in its callback until the GUI thread takes them.
+    /// Nothing is dropped: the source delivers the rest once there is room, in order (a
+    /// resync's differences, a snapshot, a burst read from the kernel). Bounds the memory
+    /// of a burst the writer cannot keep up with to about twice this many encoded records
+    /// (pending and the slice being applied, ~70 bytes each) instead of the whole burst
+    /// (a million routes gone in a resync: ~90 MB). Full mode is not bounded (0): the GUI
+    /// applies in time-budgeted slices and a held reader thread would delay the tables.
+    static constexpr std::size_t kHistoryOnlyPendingRecords = 65'536;
+    /// Changes the bound (records; 0 = none), for tests and diagnostics. Never holds the
+    /// thread that owns the model (a source that delivers on it, e.g. ManualSource pushed
+    /// from the GUI thread), nor a delivery made during start() or after stop() began.
+    void setPendingLimit(std::size_t records);
+    std::size_t pendingLimit() const;
+    /// Most records that waited for the GUI thread at once since construction (the pending
+    /// batch after a delivery appended to it), for tests and diagnostics.
+    std::size_t maxPendingRecords() const;
+
 public Q_SLOTS:
     /// GUI thread: swaps the pending records out and applies them (at most
     /// kMaxSliceRecords; the rest follows in queued slices). Normally invoked (queued) by
@@ -258,9 +278,19 @@ private:
         }
     };
     // Shared with the reader thread (guarded by m_pendingMutex).
-    std::mutex m_pendingMutex;
+    mutable std::mutex m_pendingMutex;
     Pending m_pending;
     bool m_posted = false;
+    // Bounded pending (kHistoryOnlyPendingRecords): the source's thread waits on
+    // m_pendingRoom while m_pending holds m_pendingLimit records or more and m_mayHold is
+    // set (from the end of start() to the beginning of stop(): cancel() waits for a running
+    // callback, so a held one must be let go first). m_owner: the GUI thread, never held.
+    std::condition_variable m_pendingRoom;
+    std::size_t m_pendingLimit = 0;
+    bool m_mayHold = false;
+    std::size_t m_maxPending = 0;
+    std::thread::id m_owner;
+    void releaseHeld(); // GUI thread: m_mayHold false, wakes a held callback
 
     // GUI thread only: the swapped-out burst being applied in slices.
     Pending m_backlog;

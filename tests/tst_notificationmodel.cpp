@@ -481,6 +481,77 @@ private Q_SLOTS:
         QCOMPARE(model.interfaces()->rowCount(), 1);
     }
 
+    void historyOnlyHoldsTheSourceWhilePendingIsFull()
+    {
+        // A burst from the source's thread while the GUI thread is busy: in HistoryOnly mode
+        // at most the bound waits for it (the source's thread is held meanwhile); nothing is
+        // lost and the order is kept. Full mode is not bounded.
+        ManualSource source;
+        QCOMPARE(NotificationModel(&source).pendingLimit(), std::size_t(0));
+        NotificationModel model(&source, NotificationModel::Mode::HistoryOnly);
+        QCOMPARE(model.pendingLimit(), NotificationModel::kHistoryOnlyPendingRecords);
+        constexpr std::size_t kLimit = 500;
+        model.setPendingLimit(kLimit);
+        model.setSliceBudgetMs(0); // slices of kMinSliceRecords
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        constexpr int N = 20000;
+        std::atomic<int> pushed {0};
+        std::thread pusher([&] {
+            for (int i = 0; i < N; ++i) {
+                source.upsert(numberedRoute(i)); // one record per delivery
+                ++pushed;
+            }
+        });
+        // GUI thread busy (no event loop): the pusher is held once kLimit records wait.
+        for (int i = 0; i < 1000 && pushed.load() < int(kLimit); ++i)
+            QThread::msleep(10);
+        QThread::msleep(100);
+        QCOMPARE(pushed.load(), int(kLimit));
+        QCOMPARE(model.maxPendingRecords(), kLimit);
+        QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N), 30000);
+        pusher.join();
+        QVERIFY2(model.maxPendingRecords() <= kLimit, qPrintable(QString::number(model.maxPendingRecords())));
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(N));
+        const qint64 first = model.history()->size() - N;
+        for (int i = 0; i < N; ++i)
+            QCOMPARE(destinationIndex(model.history()->record(first + i)), i);
+    }
+
+    void stopLetsAHeldSourceGo()
+    {
+        // stop() while the source's thread is held in its callback: cancel() waits for that
+        // callback, so stop() lets it go first; what it delivered is applied, in order.
+        ManualSource source;
+        NotificationModel model(&source, NotificationModel::Mode::HistoryOnly);
+        constexpr std::size_t kLimit = 100;
+        model.setPendingLimit(kLimit);
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        const qint64 before = model.history()->size();
+        std::atomic<int> pushed {0};
+        std::thread pusher([&] {
+            for (int i = 0; i < 1000; ++i) {
+                source.upsert(numberedRoute(i));
+                ++pushed;
+            }
+        });
+        // Not QTRY: the event loop must not run (it would apply the pending records).
+        for (int i = 0; i < 1000 && pushed.load() < int(kLimit); ++i)
+            QThread::msleep(10);
+        QThread::msleep(50); // held in the next delivery
+        QCOMPARE(pushed.load(), int(kLimit));
+        model.stop();
+        pusher.join(); // the rest is pushed after the cancel: never delivered
+        const qint64 got = model.history()->size() - before;
+        // The held one, and any the pusher delivered before cancel() closed the source.
+        QVERIFY2(got > qint64(kLimit) && got <= pushed.load(), qPrintable(QString::number(got)));
+        for (qint64 i = 0; i < got; ++i)
+            QCOMPARE(destinationIndex(model.history()->record(before + i)), int(i));
+    }
+
     void destroyWhileRegisteredCancels()
     {
         ManualSource source;
