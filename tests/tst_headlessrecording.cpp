@@ -561,24 +561,28 @@ void TestHeadlessRecording::csvExportRoundTrips()
     // going down (the kernel flushes its IPv4 routes silently: inferred deletions).
     const QString rec = m_dir.filePath(u"roundtrip.rec"_s);
     const QString first = m_dir.filePath(u"roundtrip-1.csv"_s);
-    QProcess p;
-    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
-    QVERIFY(ip(u"link add rt0 type veth peer name rt0p"_s));
-    QVERIFY(ip(u"link set rt0 up"_s));
-    QVERIFY(ip(u"link set rt0p up"_s));
-    QVERIFY(ip(u"addr add 10.71.0.1/24 dev rt0"_s));
-    QVERIFY(ip(u"addr add 2001:db8:71::1/64 dev rt0 nodad"_s));
-    QVERIFY(ip(u"route add 10.72.0.0/16 via 10.71.0.2 metric 5 proto static"_s));
-    QVERIFY(ip(u"route add 10.73.0.0/16 dev rt0 table 100"_s));
-    QVERIFY(ip(u"link set rt0 mtu 1400"_s));
-    QVERIFY(ip(u"link set rt0 alias =cmd|x"_s)); // a cell that needs the formula guard
-    QVERIFY(ip(u"route del 10.73.0.0/16 table 100"_s));
-    QVERIFY(ip(u"link set rt0 down"_s));
-    QVERIFY(ip(u"link del rt0"_s));
+    const QStringList scenario = {
+        u"link add rt0 type veth peer name rt0p"_s,
+        u"link set rt0 up"_s,
+        u"link set rt0p up"_s,
+        u"addr add 10.71.0.1/24 dev rt0"_s,
+        u"addr add 2001:db8:71::1/64 dev rt0 nodad"_s,
+        u"route add 10.72.0.0/16 via 10.71.0.2 metric 5 proto static"_s,
+        u"route add 10.73.0.0/16 dev rt0 table 100"_s,
+        u"link set rt0 mtu 1400"_s,
+        u"link set rt0 alias =cmd|x"_s, // a cell that needs the formula guard
+        u"route del 10.73.0.0/16 table 100"_s,
+        u"link set rt0 down"_s,
+        u"link del rt0"_s,
+    };
+    QProcess recorder;
+    QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
+    for (const QString &command : scenario)
+        QVERIFY2(ip(command), qPrintable(command));
     QTest::qWait(300);
-    p.terminate();
-    QVERIFY(p.waitForFinished(20000));
-    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    recorder.terminate();
+    QVERIFY(recorder.waitForFinished(20000));
+    QVERIFY2(recorder.exitCode() == 0, recorder.readAllStandardError().constData());
 
     // CSV -> recording -> CSV, recognised by content whatever the name.
     const QString input = m_dir.filePath(u"roundtrip-1.data"_s);

@@ -1455,10 +1455,10 @@ void TestMainWindow::csvImportSavesAsARecordingThatReopens()
     QString error;
     std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
     QVERIFY2(w, qPrintable(error));
-    const QString converted = w->recordingSession()->path();
-    QVERIFY(converted != path && QFileInfo::exists(converted));
     w->show();
+    const QString converted = w->recordingSession()->path(); // the import, not the file itself
     QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY(converted != path && QFileInfo::exists(converted));
     QVERIFY2(w->windowTitle().contains(QFileInfo(path).fileName() + QStringLiteral(" (CSV file)")),
              qPrintable(w->windowTitle()));
     QVERIFY(w->recordingNoteLabel());

@@ -9,6 +9,7 @@
 #include <QHash>
 
 #include <array>
+#include <string_view>
 
 namespace ncv::csv {
 
@@ -16,24 +17,27 @@ using namespace platform;
 
 namespace {
 
-enum Col {
-    Sequence,
-    Time,
-    Object,
-    Change,
-    FamilyCol,
-    IfIndex,
-    IfName,
-    Destination,
-    Gateway,
-    Metric,
-    Protocol,
-    Table,
-    ChangedFields,
-    Details,
-    OriginCol,
-    ColumnCount
-};
+/// The index of a column by its name in the header line (the one place that orders them).
+constexpr int column(std::string_view name)
+{
+    const std::string_view header(kHeaderLine);
+    int index = 0;
+    for (std::size_t start = 0;; ++index) {
+        const std::size_t end = header.find(',', start);
+        if (header.substr(start, end == std::string_view::npos ? end : end - start) == name)
+            return index;
+        if (end == std::string_view::npos)
+            return -1;
+        start = end + 1;
+    }
+}
+
+constexpr int Time = column("time_utc"), Object = column("object"), Change = column("change"),
+              FamilyCol = column("family"), IfIndex = column("if_index"), IfName = column("if_name"),
+              Destination = column("destination"), Gateway = column("gateway"), Metric = column("metric"),
+              Protocol = column("protocol"), Table = column("table"), ChangedFields = column("changed_fields"),
+              Details = column("details"), OriginCol = column("origin"), ColumnCount = OriginCol + 1;
+static_assert(Time == 1 && ColumnCount == 15);
 
 /// The names the writer uses, back to their values (built once).
 struct Names {
@@ -316,30 +320,19 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         bad(line, QStringLiteral("bad time_utc \"%1\"").arg(f[Time].left(40)));
         return;
     }
-    const auto object = n.objects.constFind(f[Object]);
-    if (object == n.objects.constEnd()) {
-        bad(line, QStringLiteral("unknown object \"%1\"").arg(f[Object].left(40)));
+    // One of the names the writer uses for the column, else the row is bad.
+    const auto named = [&](const auto &table, int col, const char *what, auto *out) {
+        const auto it = table.constFind(f[col]);
+        if (it == table.constEnd()) {
+            bad(line, QStringLiteral("unknown %1 \"%2\"").arg(QLatin1StringView(what), f[col].left(40)));
+            return false;
+        }
+        *out = *it;
+        return true;
+    };
+    if (!named(n.objects, Object, "object", &r.object) || !named(n.changes, Change, "change", &r.change)
+        || !named(n.families, FamilyCol, "family", &r.family) || !named(n.origins, OriginCol, "origin", &r.origin))
         return;
-    }
-    const auto change = n.changes.constFind(f[Change]);
-    if (change == n.changes.constEnd()) {
-        bad(line, QStringLiteral("unknown change \"%1\"").arg(f[Change].left(40)));
-        return;
-    }
-    const auto family = n.families.constFind(f[FamilyCol]);
-    if (family == n.families.constEnd()) {
-        bad(line, QStringLiteral("unknown family \"%1\"").arg(f[FamilyCol].left(40)));
-        return;
-    }
-    const auto origin = n.origins.constFind(f[OriginCol]);
-    if (origin == n.origins.constEnd()) {
-        bad(line, QStringLiteral("unknown origin \"%1\"").arg(f[OriginCol].left(40)));
-        return;
-    }
-    r.object = *object;
-    r.change = *change;
-    r.family = *family;
-    r.origin = *origin;
     const QString details = unguarded(f[Details]);
     r.note = details.toStdString();
     if (r.object == ObjectKind::Gap) {

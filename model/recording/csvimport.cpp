@@ -5,10 +5,6 @@
 
 #include "model/export/csvevents.h"
 
-#include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
-
 namespace ncv::recording {
 
 using platform::ChangeKind;
@@ -31,40 +27,15 @@ QString csvImportNote()
 bool importCsv(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
                QString *error)
 {
-    auto fail = [error](const QString &why) {
-        if (error)
-            *error = why;
-        return false;
+    ImportRun run(inPath, outPath, result);
+    const auto wrongKind = [&inPath](FileKind) {
+        return QStringLiteral("%1 is not a CSV export of NetChangeView (its first line is not the header "
+                              "sequence,time_utc,object,...)")
+            .arg(inPath);
     };
-    QString why;
-    switch (detectFileKind(inPath, &why)) {
-    case FileKind::Missing: return fail(why);
-    case FileKind::Empty: return fail(QStringLiteral("%1 is empty: there is nothing to open").arg(inPath));
-    case FileKind::Csv: break;
-    default:
-        return fail(QStringLiteral("%1 is not a CSV export of NetChangeView (its first line is not the header "
-                                   "sequence,time_utc,object,...)")
-                        .arg(inPath));
-    }
-    QFile file(inPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("%1: %2").arg(inPath, file.errorString()));
-
-    RecordingMeta meta;
-    meta.source = QStringLiteral("CSV file");
-    meta.familyFilter = QStringLiteral("unspec");
-    meta.programVersion = QCoreApplication::applicationVersion();
-    // CSV rows carry no LUID: objects are keyed by interface index, as on Linux.
-    meta.keyScheme = QStringLiteral("linux");
-    meta.importedFrom = QFileInfo(inPath).fileName();
-    meta.note = csvImportNote();
-
-    ImportResult local;
-    ImportResult &res = result ? *result : local;
-    res = ImportResult();
-    res.format = meta.source;
-    res.note = meta.note;
-    ImportWriter writer(outPath, meta);
+    if (!run.begin(FileKind::Csv, wrongKind, QStringLiteral("CSV file"), csvImportNote(), error))
+        return false;
+    ImportWriter &writer = run.writer();
     bool initialRows = true;
     csv::CsvEventReader reader([&](const ChangeRecord &r, const QString &ifName) {
         // The tables as the initial rows left them are the recording's first keyframe.
@@ -74,25 +45,16 @@ bool importCsv(const QString &inPath, const QString &outPath, const ImportProgre
         }
         writer.add(r, ifName);
     });
-    const std::int64_t total = file.size();
-    switch (readInChunks(
-        file,
-        [&](const char *data, std::size_t n) {
-            reader.feed(data, n);
-            return !writer.failed() && !reader.stopped();
-        },
-        progress, &res.bytesRead, &why)) {
-    case ChunkRead::Failed: writer.discard(); return fail(why);
-    case ChunkRead::Cancelled:
-        writer.discard();
-        res.cancelled = true;
-        return fail(QStringLiteral("import of %1 cancelled").arg(inPath));
-    case ChunkRead::Done: break;
-    }
+    const auto feed = [&reader](const char *data, std::size_t n) {
+        reader.feed(data, n);
+        return !reader.stopped();
+    };
+    if (!run.read(feed, progress, error))
+        return false;
     reader.finish();
     const csv::CsvEventStats &stats = reader.stats();
-    const std::int64_t unread = stats.unreadBytes + (total - res.bytesRead);
-    res.events = writer.events();
+    ImportResult &res = run.result();
+    const std::int64_t unread = stats.unreadBytes + (run.totalBytes() - res.bytesRead);
     res.details = QStringLiteral("(%1 rows)").arg(stats.rows);
     QStringList damage;
     if (stats.badRows > 0)
@@ -100,16 +62,7 @@ bool importCsv(const QString &inPath, const QString &outPath, const ImportProgre
     if (!stats.stopped.isEmpty())
         damage << QStringLiteral("%1; the %2 bytes from there were not read").arg(stats.stopped).arg(unread);
     res.damage = damage.join(QStringLiteral("; "));
-    const bool opened = writer.opened();
-    QString writeError;
-    if (!writer.finish(&writeError))
-        return fail(writeError);
-    if (!opened)
-        return fail(QStringLiteral("%1 holds no event that can be read%2")
-                        .arg(inPath, res.damage.isEmpty() ? QString() : QStringLiteral(": ") + res.damage));
-    if (progress)
-        progress(res.bytesRead, total);
-    return true;
+    return run.end(res.damage.isEmpty() ? QStringLiteral("no row") : res.damage, error);
 }
 
 } // namespace ncv::recording

@@ -11,6 +11,7 @@
 #include "platform/linux/rtmonreader.h"
 #endif
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -129,26 +130,95 @@ bool importFileToTemporary(const QString &inPath, QString *outPath, const Import
     return true;
 }
 
-ChunkRead readInChunks(QFile &file, const std::function<bool(const char *, std::size_t)> &feed,
-                       const ImportProgress &progress, std::int64_t *bytesRead, QString *error)
+ImportRun::ImportRun(const QString &inPath, const QString &outPath, ImportResult *result)
+    : m_in(inPath), m_out(outPath), m_result(result ? result : &m_local)
 {
-    const std::int64_t total = file.size();
+    *m_result = ImportResult();
+}
+
+ImportRun::~ImportRun() = default;
+
+bool ImportRun::begin(FileKind wanted, const std::function<QString(FileKind)> &wrongKind, const QString &source,
+                      const QString &note, QString *error)
+{
+    QString why;
+    const FileKind kind = detectFileKind(m_in, &why);
+    if (kind != wanted) {
+        if (error)
+            *error = kind == FileKind::Missing ? why
+                : kind == FileKind::Empty      ? QStringLiteral("%1 is empty: there is nothing to open").arg(m_in)
+                                               : wrongKind(kind);
+        return false;
+    }
+    m_file = std::make_unique<QFile>(m_in);
+    if (!m_file->open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_in, m_file->errorString());
+        return false;
+    }
+    m_total = m_file->size();
+    RecordingMeta meta;
+    meta.source = source;
+    meta.familyFilter = QStringLiteral("unspec");
+    meta.programVersion = QCoreApplication::applicationVersion();
+    // Imports carry no Windows LUID: objects are keyed by interface index, as on Linux.
+    meta.keyScheme = QStringLiteral("linux");
+    meta.importedFrom = QFileInfo(m_in).fileName();
+    meta.note = note;
+    m_result->format = source;
+    m_result->note = note;
+    m_writer = std::make_unique<ImportWriter>(m_out, meta);
+    return true;
+}
+
+bool ImportRun::read(const std::function<bool(const char *, std::size_t)> &feed, const ImportProgress &progress,
+                     QString *error)
+{
+    m_progress = progress;
     std::vector<char> chunk(1u << 20);
     for (;;) {
-        const qint64 n = file.read(chunk.data(), qint64(chunk.size()));
+        const qint64 n = m_file->read(chunk.data(), qint64(chunk.size()));
         if (n < 0) {
+            m_writer->discard();
             if (error)
-                *error = QStringLiteral("%1: read error: %2").arg(file.fileName(), file.errorString());
-            return ChunkRead::Failed;
+                *error = QStringLiteral("%1: read error: %2").arg(m_in, m_file->errorString());
+            return false;
         }
         if (n == 0)
-            return ChunkRead::Done;
-        *bytesRead += n;
+            return true;
+        m_result->bytesRead += n;
         if (!feed(chunk.data(), std::size_t(n)))
-            return ChunkRead::Done;
-        if (progress && !progress(*bytesRead, total))
-            return ChunkRead::Cancelled;
+            return true;
+        if (m_writer->failed())
+            return true; // end() says why
+        if (progress && !progress(m_result->bytesRead, m_total)) {
+            m_writer->discard();
+            m_result->cancelled = true;
+            if (error)
+                *error = QStringLiteral("import of %1 cancelled").arg(m_in);
+            return false;
+        }
     }
+}
+
+bool ImportRun::end(const QString &noEvents, QString *error)
+{
+    m_result->events = m_writer->events();
+    const bool opened = m_writer->opened();
+    QString why;
+    if (!m_writer->finish(&why)) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    if (!opened) {
+        if (error)
+            *error = QStringLiteral("%1 holds no event that can be read: %2").arg(m_in, noEvents);
+        return false;
+    }
+    if (m_progress)
+        m_progress(m_result->bytesRead, m_total);
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class QFile;
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -93,15 +94,6 @@ bool importFile(const QString &inPath, const QString &outPath, const ImportProgr
 bool importFileToTemporary(const QString &inPath, QString *outPath, const ImportProgress &progress,
                            ImportResult *result, QString *error);
 
-/// How readInChunks() ended.
-enum class ChunkRead { Done, Cancelled, Failed };
-/// Reads the open file in chunks of 1 MiB into feed(data, bytes) until its end or until feed
-/// returns false (the importer stops reading: damage, or the recording failed), telling
-/// progress (optional) the bytes read after each chunk; *bytesRead counts them. Failed: a
-/// read error, *error one line naming the file. Shared by the importers.
-ChunkRead readInChunks(QFile &file, const std::function<bool(const char *data, std::size_t bytes)> &feed,
-                       const ImportProgress &progress, std::int64_t *bytesRead, QString *error);
-
 /// Writes an importer's records into a new recording: opened at the first record (the
 /// recording starts at its time), each record encoded as the live recorder does, with the
 /// interface name the live window would show. Shared by the importers.
@@ -139,6 +131,45 @@ private:
     std::string m_encoded;
     struct Names;
     std::unique_ptr<Names> m_names;
+};
+
+/// The frame every importer shares, around its own reader: begin() checks the file's kind
+/// and opens it and the recording, read() feeds the file to the reader in chunks of 1 MiB
+/// with progress and cancel (removing the recording on cancel or a read error), end()
+/// finishes the recording and fills the result.
+class ImportRun {
+public:
+    ImportRun(const QString &inPath, const QString &outPath, ImportResult *result);
+    ~ImportRun();
+    ImportRun(const ImportRun &) = delete;
+    ImportRun &operator=(const ImportRun &) = delete;
+
+    /// False with *error one line when inPath is missing, empty, or not of kind wanted
+    /// (then *error = wrongKind(its kind)). The recording's meta: source (also
+    /// ImportResult::format), note, imported_from = inPath's file name, key scheme linux.
+    bool begin(FileKind wanted, const std::function<QString(FileKind)> &wrongKind, const QString &source,
+               const QString &note, QString *error);
+    /// Feeds the file to feed(data, bytes), which returns false to stop reading (damage);
+    /// false with *error on a read error, a failed recording or cancel ("import of F
+    /// cancelled", result().cancelled): the recording is then removed.
+    bool read(const std::function<bool(const char *data, std::size_t bytes)> &feed, const ImportProgress &progress,
+              QString *error);
+    /// Finishes the recording: false with *error when writing failed or no event was written
+    /// ("F holds no event that can be read: <noEvents>").
+    bool end(const QString &noEvents, QString *error);
+
+    ImportWriter &writer() { return *m_writer; }
+    ImportResult &result() { return *m_result; }
+    std::int64_t totalBytes() const { return m_total; }
+
+private:
+    QString m_in, m_out;
+    ImportResult m_local;
+    ImportResult *m_result;
+    std::unique_ptr<QFile> m_file;
+    std::unique_ptr<ImportWriter> m_writer;
+    std::int64_t m_total = 0;
+    ImportProgress m_progress;
 };
 
 } // namespace ncv::recording

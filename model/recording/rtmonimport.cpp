@@ -3,10 +3,6 @@
 // disk writes run on RecordingWriter's own thread.
 #include "model/recording/rtmonimport.h"
 
-#include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
-
 namespace ncv::recording {
 
 using platform::ChangeRecord;
@@ -40,79 +36,37 @@ QString rtmonDetails(const RtmonStats &stats)
 bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
                  RtmonStats *statsOut, QString *error)
 {
-    auto fail = [error](const QString &why) {
-        if (error)
-            *error = why;
-        return false;
+    ImportRun run(inPath, outPath, result);
+    const auto wrongKind = [&inPath](FileKind kind) {
+        return kind == FileKind::RtmonOtherByteOrder
+            ? QStringLiteral("%1 is an rtmon file written on a machine of the other byte order, which this program "
+                             "does not read")
+                  .arg(inPath)
+            : QStringLiteral("%1 is not an rtmon file (its first bytes are not a netlink message)").arg(inPath);
     };
-    QString why;
-    switch (detectFileKind(inPath, &why)) {
-    case FileKind::Missing: return fail(why);
-    case FileKind::Empty: return fail(QStringLiteral("%1 is empty: there is nothing to open").arg(inPath));
-    case FileKind::RtmonOtherByteOrder:
-        return fail(QStringLiteral("%1 is an rtmon file written on a machine of the other byte order, which this "
-                                   "program does not read")
-                        .arg(inPath));
-    case FileKind::Rtmon: break;
-    default:
-        return fail(QStringLiteral("%1 is not an rtmon file (its first bytes are not a netlink message)").arg(inPath));
-    }
-    QFile file(inPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("%1: %2").arg(inPath, file.errorString()));
-
-    RecordingMeta meta;
-    meta.source = QStringLiteral("rtmon file");
-    meta.familyFilter = QStringLiteral("unspec");
-    meta.programVersion = QCoreApplication::applicationVersion();
-    meta.keyScheme = QStringLiteral("linux");
-    meta.importedFrom = QFileInfo(inPath).fileName();
-    meta.note = rtmonIncompleteNote();
-
-    ImportResult local;
-    ImportResult &res = result ? *result : local;
-    res = ImportResult();
-    res.format = meta.source;
-    res.note = meta.note;
-    ImportWriter writer(outPath, meta);
+    if (!run.begin(FileKind::Rtmon, wrongKind, QStringLiteral("rtmon file"), rtmonIncompleteNote(), error))
+        return false;
+    ImportWriter &writer = run.writer();
     platform::RtmonReader reader([&writer](std::span<const ChangeRecord> records) { writer.add(records); });
-    const std::int64_t total = file.size();
-    switch (readInChunks(
-        file,
-        [&](const char *data, std::size_t n) {
-            reader.feed(data, n);
-            return !writer.failed();
-        },
-        progress, &res.bytesRead, &why)) {
-    case ChunkRead::Failed: writer.discard(); return fail(why);
-    case ChunkRead::Cancelled:
-        writer.discard();
-        res.cancelled = true;
-        return fail(QStringLiteral("import of %1 cancelled").arg(inPath));
-    case ChunkRead::Done: break;
-    }
+    const auto feed = [&reader](const char *data, std::size_t n) {
+        reader.feed(data, n);
+        return true;
+    };
+    if (!run.read(feed, progress, error))
+        return false;
     reader.finish();
     const RtmonStats &stats = reader.stats();
     if (statsOut)
         *statsOut = stats;
-    res.events = writer.events();
+    ImportResult &res = run.result();
     res.details = rtmonDetails(stats);
     if (!stats.problem.empty())
         res.damage = QStringLiteral("damaged: %1; the %2 bytes from there were not read")
                          .arg(QString::fromStdString(stats.problem))
                          .arg(stats.unreadBytes);
-    const bool opened = writer.opened();
-    QString writeError;
-    if (!writer.finish(&writeError))
-        return fail(writeError);
-    if (!opened)
-        return fail(QStringLiteral("%1 holds no event that can be read: %2")
-                        .arg(inPath,
-                             stats.problem.empty() ? QStringLiteral("no time stamp and no message")
-                                                   : QString::fromStdString(stats.problem)));
-    if (progress)
-        progress(res.bytesRead, total);
-    return true;
+    return run.end(stats.problem.empty() ? QStringLiteral("no time stamp and no message")
+                                         : QString::fromStdString(stats.problem),
+                   error);
 }
 
 bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,

@@ -6,6 +6,7 @@
 #include "model/export/csvevents.h"
 #include "platform/format.h"
 #include "platform/textescape.h"
+#include "wholeandpieces.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -28,13 +29,9 @@ std::vector<std::string> readAll(const std::uint8_t *data, std::size_t size, std
         out.push_back(std::to_string(r.timeUs) + ' ' + std::move(text));
     });
     (void)csv::looksLikeCsvExport(QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size)));
-    const char *bytes = reinterpret_cast<const char *>(data);
-    if (piece == 0) {
-        reader.feed(bytes, size);
-    } else {
-        for (std::size_t at = 0; at < size; at += piece)
-            reader.feed(bytes + at, std::min(piece, size - at));
-    }
+    fuzz::feedInPieces(data, size, piece, [&reader](const std::uint8_t *at, std::size_t n) {
+        reader.feed(reinterpret_cast<const char *>(at), n);
+    });
     reader.finish();
     const csv::CsvEventStats &stats = reader.stats();
     if (stats.bytes != std::int64_t(size) || stats.unreadBytes > std::int64_t(size)
@@ -49,9 +46,5 @@ std::vector<std::string> readAll(const std::uint8_t *data, std::size_t size, std
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    const std::vector<std::string> whole = readAll(data, size, 0);
-    const std::size_t piece = size > 0 ? 1 + data[0] % 61 : 1;
-    if (readAll(data, size, piece) != whole)
-        std::abort();
-    return 0;
+    return ncv::fuzz::sameWholeAndInPieces(data, size, readAll);
 }
