@@ -219,6 +219,11 @@ void CsvEventReader::feed(const char *data, std::size_t len)
         if (c == '\n') {
             if (m_scan != Scan::Quoted) {
                 row(m_pending.data(), m_pending.size(), m_rowLine);
+                if (stopped()) { // not our CSV: this row and the rest are not read
+                    m_stats.unreadBytes += std::int64_t(m_pending.size() + 1 + (len - i - 1));
+                    m_pending.clear();
+                    return;
+                }
                 m_pending.clear();
                 m_scan = Scan::FieldStart;
                 m_rowLine = ++m_line;
@@ -262,6 +267,8 @@ void CsvEventReader::finish()
         return;
     }
     row(m_pending.data(), m_pending.size(), m_rowLine);
+    if (stopped())
+        m_stats.unreadBytes += std::int64_t(m_pending.size());
     m_pending.clear();
 }
 
@@ -285,7 +292,7 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
     if (!m_stats.headerSeen) {
         const QByteArray first(data, qsizetype(len));
         if (!looksLikeCsvExport(first)) {
-            stop(QStringLiteral("line 1: not the header line of a NetChangeView CSV export"), std::int64_t(len) + 1);
+            stop(QStringLiteral("line 1: not the header line of a NetChangeView CSV export"), 0);
             return;
         }
         m_stats.headerSeen = true;
