@@ -260,6 +260,9 @@ private Q_SLOTS:
 private:
     /// Writes the test recording once per test into its own directory.
     QString writeRecording(TestRecording *rec);
+    /// Writes generatedCsv(rows) to a new file of the test directory named after pattern
+    /// ("big-%1.csv": %1 a number of its own).
+    QString writeCsv(const QString &pattern, int rows);
     QTemporaryDir m_recordingDir;
     int m_recordings = 0;
     QTemporaryDir m_settingsDir;
@@ -1458,17 +1461,22 @@ struct PrivateTempDir {
 
 } // namespace
 
+QString TestMainWindow::writeCsv(const QString &pattern, int rows)
+{
+    const QString path = m_recordingDir.filePath(pattern.arg(++m_recordings));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(generatedCsv(rows)) < 0)
+        return QString();
+    return path;
+}
+
 void TestMainWindow::csvImportSavesAsARecordingThatReopens()
 {
     PrivateTempDir temp;
     QCOMPARE(QDir::tempPath(), temp.dir.path());
     // Recognised by its first line, whatever its name.
-    const QString path = m_recordingDir.filePath(QStringLiteral("export-%1.txt").arg(++m_recordings));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(generatedCsv(50));
-    }
+    const QString path = writeCsv(QStringLiteral("export-%1.txt"), 50);
+    QVERIFY(!path.isEmpty());
     QString error;
     std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
     QVERIFY2(w, qPrintable(error));
@@ -1519,12 +1527,8 @@ void TestMainWindow::importCancelledMidwayLeavesNothing()
 {
     PrivateTempDir temp;
     QCOMPARE(QDir::tempPath(), temp.dir.path());
-    const QString path = m_recordingDir.filePath(QStringLiteral("big-%1.csv").arg(++m_recordings));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(generatedCsv(600'000)); // about 70 MB: seconds to import
-    }
+    const QString path = writeCsv(QStringLiteral("big-%1.csv"), 600'000);
+    QVERIFY(!path.isEmpty());
     QWidget parent;
     parent.resize(400, 300);
     parent.show();
@@ -1566,12 +1570,8 @@ void TestMainWindow::importCancelledMidwayLeavesNothing()
     // The parent is usable again: no modal dialog left over it.
     QVERIFY(!QApplication::activeModalWidget());
     QVERIFY(parent.isEnabled());
-    const QString small = m_recordingDir.filePath(QStringLiteral("small-%1.csv").arg(m_recordings));
-    {
-        QFile f(small);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(generatedCsv(10));
-    }
+    const QString small = writeCsv(QStringLiteral("small-%1.csv"), 10);
+    QVERIFY(!small.isEmpty());
     std::unique_ptr<MainWindow> opened(MainWindow::openRecordingWindow(small, &parent, &error));
     QVERIFY2(opened, qPrintable(error));
 }
@@ -1584,12 +1584,8 @@ void TestMainWindow::openDialogFilterIsRemembered()
         QVERIFY2(filters.constFirst().contains(QLatin1StringView(pattern)), pattern);
     QCOMPARE(filters.constLast(), QStringLiteral("All files (*)"));
 
-    const QString small = m_recordingDir.filePath(QStringLiteral("picked-%1.data").arg(++m_recordings));
-    {
-        QFile f(small);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(generatedCsv(3));
-    }
+    const QString small = writeCsv(QStringLiteral("picked-%1.data"), 3);
+    QVERIFY(!small.isEmpty());
     TestRecording rec;
     QString error;
     std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(writeRecording(&rec), nullptr, &error));
