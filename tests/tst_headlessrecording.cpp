@@ -4,6 +4,7 @@
 // burst, converts to the CSV the live export writes, gives the tables at a past time equal
 // to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
 #include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "platform/format.h"
@@ -111,6 +112,9 @@ private Q_SLOTS:
     void convertsAnRtmonFile();
     void damagedAndForeignRtmonInput_data();
     void damagedAndForeignRtmonInput();
+    void csvExportRoundTrips();
+    void brokenCsvInput_data();
+    void brokenCsvInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
@@ -547,6 +551,134 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput()
         QVERIFY(readCsv(out).size() > 10);
     } else {
         QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
+}
+
+void TestHeadlessRecording::csvExportRoundTrips()
+{
+    // A real scenario recorded live: links, addresses, routes, a parameter change, a link
+    // going down (the kernel flushes its IPv4 routes silently: inferred deletions).
+    const QString rec = m_dir.filePath(u"roundtrip.rec"_s);
+    const QString first = m_dir.filePath(u"roundtrip-1.csv"_s);
+    const QStringList scenario = {
+        u"link add rt0 type veth peer name rt0p"_s,
+        u"link set rt0 up"_s,
+        u"link set rt0p up"_s,
+        u"addr add 10.71.0.1/24 dev rt0"_s,
+        u"addr add 2001:db8:71::1/64 dev rt0 nodad"_s,
+        u"route add 10.72.0.0/16 via 10.71.0.2 metric 5 proto static"_s,
+        u"route add 10.73.0.0/16 dev rt0 table 100"_s,
+        u"link set rt0 mtu 1400"_s,
+        u"link set rt0 alias =cmd|x"_s, // a cell that needs the formula guard
+        u"route del 10.73.0.0/16 table 100"_s,
+        u"link set rt0 down"_s,
+        u"link del rt0"_s,
+    };
+    QProcess recorder;
+    QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
+    for (const QString &command : scenario)
+        QVERIFY2(ip(command), qPrintable(command));
+    QTest::qWait(300);
+    recorder.terminate();
+    QVERIFY(recorder.waitForFinished(20000));
+    QVERIFY2(recorder.exitCode() == 0, recorder.readAllStandardError().constData());
+
+    // CSV -> recording -> CSV, recognised by content whatever the name.
+    const QString input = m_dir.filePath(u"roundtrip-1.data"_s);
+    QFile::remove(input);
+    QVERIFY(QFile::copy(first, input));
+    const QString second = m_dir.filePath(u"roundtrip-2.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, input, u"--export-csv"_s, second}, &err), 0);
+    const QString said = QString::fromLocal8Bit(err);
+    QVERIFY2(said.contains(u"imported "_s) && said.contains(u"CSV file"_s), err.constData());
+    QVERIFY2(said.contains(u"note: from a CSV export"_s), err.constData());
+    const QList<QStringList> a = readCsv(first), b = readCsv(second);
+    QVERIFY(a.size() > 10);
+    const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
+        return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {
+            return r[Object] == object && r[Change] == change && r.last() == origin;
+        });
+    };
+    QVERIFY(has(u"interface"_s, u"parameter"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"delete"_s, u"inferred"_s));
+    // Every row and every column equal (the sequences are 1, 2, 3... in both).
+    QCOMPARE(b.size(), a.size());
+    for (qsizetype i = 0; i < a.size(); ++i)
+        QCOMPARE(b[i], a[i]);
+    QFile fa(first), fb(second);
+    QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+    QCOMPARE(fb.readAll(), fa.readAll());
+
+    // The tables at a moment: the objects with the CSV's columns.
+    qsizetype routeAt = -1;
+    for (qsizetype i = 0; i < a.size() && routeAt < 0; ++i)
+        if (a[i][Object] == u"route" && a[i][Change] == u"add" && a[i][Destination] == u"10.73.0.0/16")
+            routeAt = i;
+    QVERIFY(routeAt > 0);
+    const QString at = m_dir.filePath(u"roundtrip-at.csv"_s);
+    QCOMPARE(run({u"--headless"_s, input, u"--at"_s, a[routeAt][Time], u"--export-csv"_s, at}, &err), 0);
+    const QList<QStringList> tables = readCsv(at);
+    const bool routeThere = std::any_of(tables.begin(), tables.end(), [&](const QStringList &r) {
+        return r[Object] == u"route" && r[Destination] == u"10.73.0.0/16" && r[Table] == u"100" && r[IfName] == u"rt0";
+    });
+    QVERIFY2(routeThere, qPrintable(tables.isEmpty() ? QString() : tables.last().join(u',')));
+    QVERIFY(tables.last().join(u',').contains(u"from a CSV export"_s));
+}
+
+void TestHeadlessRecording::brokenCsvInput_data()
+{
+    QTest::addColumn<QByteArray>("lines"); // the rows after the header, the 2nd and 4th good
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::addColumn<int>("rowsKept");
+    const QByteArray good1
+        = "1,2026-11-21T11:42:03.000001Z,interface,add,unspec,5,x0,,,,,,,state up mtu 1500,observed\r\n";
+    const QByteArray good2
+        = "2,2026-11-21T11:42:04.000002Z,address,add,ipv4,5,x0,10.9.0.1/24,,,,,,scope global,observed\r\n";
+    QTest::newRow("bad quoting") << good1
+            + "3,2026-11-21T11:42:05.0Z,route,add,ipv4,5,x0,10.8.0.0/16,a\"b,0,boot,main,,,observed\r\n" + good2
+                                 << 6 << u"line 3: "_s << 2;
+    QTest::newRow("column count") << good1 + "3,2026-11-21T11:42:05.0Z,route,add\r\n" + good2 << 6
+                                  << u"line 3: 15 columns expected, 4 found"_s << 2;
+    QTest::newRow("bad time") << good1 + "3,yesterday,interface,add,unspec,6,x1,,,,,,,,observed\r\n" + good2 << 6
+                              << u"line 3: bad time_utc \"yesterday\""_s << 2;
+    QTest::newRow("unknown object") << good1 + "3,2026-11-21T11:42:05.0Z,bridge,add,unspec,6,x1,,,,,,,,observed\r\n"
+            + good2 << 6 << u"line 3: unknown object \"bridge\""_s
+                                    << 2;
+    QTest::newRow("unknown change") << good1
+            + "3,2026-11-21T11:42:05.0Z,interface,moved,unspec,6,x1,,,,,,,,observed\r\n" + good2
+                                    << 6 << u"line 3: unknown change \"moved\""_s << 2;
+    QTest::newRow("unterminated quote") << good1 + good2
+            + "3,2026-11-21T11:42:05.0Z,interface,add,unspec,6,\"x1\r\n4,x\r\n"
+                                        << 6 << u"line 4: unterminated quoted field; the "_s << 2;
+    QTest::newRow("header only") << QByteArray() << 5 << u"holds no event"_s << 0;
+}
+
+void TestHeadlessRecording::brokenCsvInput()
+{
+    QFETCH(QByteArray, lines);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QFETCH(int, rowsKept);
+    const QString path
+        = m_dir.filePath(u"broken-%1.txt"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(ncv::csv::header() + lines);
+    f.close();
+    const QString out = path + u".csv"_s;
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (rowsKept > 0) {
+        const QList<QStringList> rows = readCsv(out);
+        QCOMPARE(rows.size(), rowsKept);
+        QCOMPARE(rows[1][Destination], u"10.9.0.1/24"_s);
+    } else {
         QVERIFY(!QFile::exists(out));
     }
 }

@@ -7,10 +7,8 @@
 #include "model/liverecordings.h"
 #include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingcopy.h"
-#ifdef NCV_RTMON_IMPORT
-#include "model/recording/rtmonimport.h"
-#endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
@@ -34,6 +32,8 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -60,6 +60,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <atomic>
 #include <climits>
 #include <limits>
 #include <memory>
@@ -591,50 +592,98 @@ QString MainWindow::stateBannerText() const
     return text;
 }
 
+bool MainWindow::importForWindow(const QString &path, QWidget *progressParent, QString *recordingPath, QString *summary,
+                                 QString *error)
+{
+    // Converted on a worker thread; the progress dialog (window-modal over progressParent)
+    // keeps every window painted and takes the Cancel, which the importer sees at its next
+    // chunk of input (1 MiB), removing its partial recording.
+    struct Shared {
+        std::atomic<qint64> done {0};
+        std::atomic<qint64> total {0};
+        std::atomic<bool> cancel {false};
+    };
+    struct Outcome {
+        bool ok = false;
+        QString path, error;
+        recording::ImportResult result;
+        qint64 elapsedMs = 0;
+    };
+    const auto shared = std::make_shared<Shared>();
+    shared->total = QFileInfo(path).size();
+    constexpr int steps = 1000;
+    const QString name = QDir::toNativeSeparators(path);
+    QProgressDialog progress(tr("Importing %1...").arg(name), tr("Cancel"), 0, steps, progressParent);
+    progress.setObjectName(QStringLiteral("importProgressDialog"));
+    progress.setWindowTitle(tr("Import"));
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(kImportProgressDelayMs);
+    progress.setAutoClose(false);
+    progress.setAutoReset(false);
+    progress.setValue(0); // starts the delay after which the dialog shows
+    QObject::connect(&progress, &QProgressDialog::canceled, &progress, [shared, &progress] {
+        shared->cancel = true;
+        progress.setLabelText(tr("Cancelling..."));
+    });
+    QTimer tick;
+    tick.setInterval(100);
+    QObject::connect(&tick, &QTimer::timeout, &progress, [shared, &progress, name] {
+        if (shared->cancel)
+            return;
+        const qint64 done = shared->done, total = std::max<qint64>(1, shared->total);
+        const QLocale locale;
+        progress.setLabelText(tr("Importing %1...\n%2 of %3 read")
+                                  .arg(name, locale.formattedDataSize(done), locale.formattedDataSize(total)));
+        progress.setValue(int(std::min<qint64>(steps, done * steps / total)));
+    });
+    tick.start();
+    QFutureWatcher<Outcome> watcher;
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcher<Outcome>::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(QtConcurrent::run([path, shared] {
+        Outcome o;
+        QElapsedTimer clock;
+        clock.start();
+        o.ok = recording::importFileToTemporary(
+            path, &o.path,
+            [shared](std::int64_t done, std::int64_t total) {
+                shared->done = done;
+                shared->total = total;
+                return !shared->cancel;
+            },
+            &o.result, &o.error);
+        o.elapsedMs = clock.elapsed();
+        return o;
+    }));
+    if (!watcher.isFinished())
+        loop.exec();
+    tick.stop();
+    progress.hide();
+    const Outcome outcome = watcher.result();
+    if (!outcome.ok) {
+        if (error)
+            *error = outcome.error;
+        qCInfo(lcViews) << "import of" << path << "failed:" << outcome.error;
+        return false;
+    }
+    *recordingPath = outcome.path;
+    *summary = outcome.result.summary(path);
+    qCInfo(lcViews) << *summary << "in" << outcome.elapsedMs << "ms";
+    // A big input is worth keeping converted: reopening the recording skips the parse.
+    if (outcome.elapsedMs >= kLargeImportMs || outcome.result.bytesRead >= kLargeImportBytes)
+        *summary += tr(" — File > Save Recording As keeps the import as a recording, so it is parsed only once");
+    return true;
+}
+
 MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                             qint64 maxEvents)
 {
     QString recordingPath = path;
     QString importSummary;
-#ifdef NCV_RTMON_IMPORT
-    switch (recording::detectFileKind(path)) {
-    case recording::FileKind::Rtmon:
-    case recording::FileKind::RtmonOtherByteOrder: {
-        // Converted on a worker thread; the busy dialog keeps this thread's windows painted.
-        QProgressDialog busy(tr("Reading the rtmon file %1...").arg(QDir::toNativeSeparators(path)), QString(), 0, 0,
-                             progressParent);
-        busy.setWindowTitle(tr("Open Recording"));
-        busy.setWindowModality(Qt::WindowModal);
-        busy.setMinimumDuration(500);
-        struct Outcome {
-            bool ok = false;
-            QString path, error;
-            recording::ImportResult result;
-        };
-        QFuture<Outcome> future = QtConcurrent::run([path] {
-            Outcome o;
-            o.ok = recording::importRtmonToTemporary(path, &o.path, &o.result, &o.error);
-            return o;
-        });
-        while (!future.isFinished()) {
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-            QThread::msleep(10);
-        }
-        busy.hide();
-        const Outcome outcome = future.result();
-        if (!outcome.ok) {
-            if (error)
-                *error = outcome.error;
+    if (recording::isImportable(recording::detectFileKind(path))) {
+        if (!importForWindow(path, progressParent, &recordingPath, &importSummary, error))
             return nullptr;
-        }
-        recordingPath = outcome.path;
-        importSummary = outcome.result.summary(path);
-        qCInfo(lcViews) << importSummary;
-        break;
     }
-    default: break;
-    }
-#endif
     auto session = std::make_unique<RecordingSession>();
     constexpr int steps = 1000;
     QProgressDialog progress(tr("Opening %1...").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, steps,
@@ -662,6 +711,8 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
     auto *window = new MainWindow(std::move(session));
     if (recordingPath != path) {
         window->m_temporaryRecording = recordingPath;
+        window->m_saveRecordingAction->setEnabled(true);
+        window->m_saveRecordingAction->setToolTip(tr("Save this import as a recording, so it is parsed only once"));
         window->statusBar()->showMessage(importSummary);
     }
     return window;
@@ -729,12 +780,25 @@ void MainWindow::fillRecentMenu()
             [] { appSettings().setValue(QStringLiteral("recentFiles"), QStringList()); });
 }
 
+QStringList MainWindow::openFileFilters()
+{
+    return {tr("All supported files (*.ncv *.rtmon *.csv *.pcap *.pcapng)"), tr("All files (*)")};
+}
+
 void MainWindow::openWithDialog()
 {
+    // The filter only narrows the list: every file is recognised by its content.
+    const QStringList filters = openFileFilters();
+    QSettings settings = appSettings();
+    QString filter = settings.value(QLatin1StringView(kOpenFilterKey)).toString();
+    if (!filters.contains(filter))
+        filter = filters.constFirst();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), QDir::homePath(),
-                                                      tr("Recordings (*.ncv);;All files (*)"));
-    if (!path.isEmpty())
-        openRecording(path);
+                                                      filters.join(QStringLiteral(";;")), &filter);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QLatin1StringView(kOpenFilterKey), filter);
+    openRecording(path);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -1181,14 +1245,14 @@ void MainWindow::startLiveRecording()
 
 bool MainWindow::startSaveRecording(const QString &path)
 {
-    if (!m_feed || !m_feed->isOpen() || isSavingRecording() || path.isEmpty())
+    const QString from = m_feed && m_feed->isOpen() ? liveRecordingPath() : m_temporaryRecording;
+    if (from.isEmpty() || isSavingRecording() || path.isEmpty())
         return false;
     m_savePath = path;
     m_saveRecordingAction->setEnabled(false);
     statusBar()->showMessage(tr("Saving the recording to %1...").arg(QDir::toNativeSeparators(path)));
     // Worker thread (QThreadPool): copyRecording opens its own SQLite connections; the
     // writer goes on writing meanwhile (recordingcopy.h says why the copy is consistent).
-    const QString from = liveRecordingPath();
     m_saveWatcher.setFuture(QtConcurrent::run([from, path] {
         QString error;
         if (!recording::copyRecording(from, path, &error) && error.isEmpty())
@@ -1204,7 +1268,7 @@ void MainWindow::onSaveRecordingFinished()
     if (path.isEmpty())
         return;
     const QString error = m_saveWatcher.result();
-    m_saveRecordingAction->setEnabled(m_feed && m_feed->isOpen());
+    m_saveRecordingAction->setEnabled((m_feed && m_feed->isOpen()) || !m_temporaryRecording.isEmpty());
     if (error.isEmpty()) {
         qCInfo(lcViews) << "saved the recording to" << path;
         statusBar()->showMessage(tr("Saved the recording to %1").arg(QDir::toNativeSeparators(path)), 8000);
@@ -1223,9 +1287,15 @@ void MainWindow::onSaveRecordingFinished()
 
 void MainWindow::saveRecordingWithDialog()
 {
-    if (!m_feed)
+    QString suggested;
+    if (m_feed)
+        suggested = QDir::home().filePath(QFileInfo(liveRecordingPath()).fileName());
+    else if (!m_temporaryRecording.isEmpty()) // an import: named after the file it was read from
+        suggested = QDir::home().filePath(
+            QFileInfo(m_session->info().meta.value(QStringLiteral("imported_from"))).completeBaseName()
+            + QStringLiteral(".ncv"));
+    else
         return;
-    const QString suggested = QDir::home().filePath(QFileInfo(liveRecordingPath()).fileName());
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Recording As"), suggested,
                                                       tr("NetChangeView recordings (*.ncv);;All files (*)"));
     if (!path.isEmpty())

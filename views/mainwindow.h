@@ -88,10 +88,15 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
-    /// A file another tool recorded (an iproute2 rtmon file, recognised by its content) is
-    /// first converted into a temporary recording (recording::importRtmon, on a worker
-    /// thread), which the window removes when it closes; the status bar then gives the
-    /// import's summary (events, messages of kinds not shown, damage).
+    /// A file of another format (an iproute2 rtmon file, our CSV export: recognised by
+    /// their content, recording::detectFileKind) is first converted into a temporary
+    /// recording (recording::importFile, on a worker thread) with a progress dialog
+    /// (objectName "importProgressDialog": bytes read of the file's size, shown after
+    /// kImportProgressDelayMs, window-modal over progressParent) whose Cancel stops the
+    /// import at its next chunk and removes the partial file (*error then says "import of F
+    /// cancelled"). The window removes its temporary recording when it closes, offers File >
+    /// Save Recording As to keep it, and its status bar gives the import's summary (events,
+    /// what was not shown or not read; after a large import, that it can be kept).
     /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).
     static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                            qint64 maxEvents = 0);
@@ -100,6 +105,16 @@ public:
     /// Puts path (made absolute) first in recentFiles().
     static void addRecentFile(const QString &path);
     static constexpr int kMaxRecentFiles = 10;
+    /// The File > Open dialog's filters, the first the default; the one last chosen is
+    /// kept in the settings under kOpenFilterKey.
+    static QStringList openFileFilters();
+    static constexpr char kOpenFilterKey[] = "openFileFilter";
+    /// How long an import runs before its progress dialog shows.
+    static constexpr int kImportProgressDelayMs = 300;
+    /// An import that took this long, or read this much, is "large": the status bar then
+    /// says it can be saved as a recording.
+    static constexpr qint64 kLargeImportMs = 2000;
+    static constexpr qint64 kLargeImportBytes = 32ll << 20;
 
     /// The recording shown, or null for the live window.
     RecordingSession *recordingSession() const { return m_session.get(); }
@@ -243,6 +258,10 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    /// The import part of openRecordingWindow(): *recordingPath the temporary recording,
+    /// *summary the status bar's line.
+    static bool importForWindow(const QString &path, QWidget *progressParent, QString *recordingPath, QString *summary,
+                                QString *error);
     void init();
     void setupRecording();
     void onStateShown(qint64 us);

@@ -1,62 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Opening files other tools recorded: an iproute2 rtmon file is recognised by its content
-// and converted into a recording (recordingformat.h), which the window and the command line
-// then open like any recording. The conversion runs the file through the same decoder and
-// state store as the live source (platform::RtmonReader), so the recording holds exactly
-// the events the live view would have shown, stamped with the file's own times.
-//
-// Why a recording and not a view of its own: time travel, the event log, the timeline,
-// CSV export and `--at T` all read recordings; converting once gives all of them to the
-// import and lets the user keep it ("save as recording"), so a big file is parsed once.
+// Importing iproute2 rtmon files (the importer for FileKind::Rtmon, fileimport.h). The
+// conversion runs the file through the same decoder and state store as the live source
+// (platform::RtmonReader), so the recording holds exactly the events the live view would
+// have shown, stamped with the file's own times.
 // Linux only (the rtnetlink decoder reads Linux's structures).
 // Any thread; blocking (it reads the whole file and waits for the recording's disk writes).
 #pragma once
 
+#include "model/recording/fileimport.h"
 #include "platform/linux/rtmonreader.h"
 
 #include <QString>
 
-#include <cstdint>
-
 namespace ncv::recording {
-
-/// What a file is, by its first bytes (never by its name).
-enum class FileKind {
-    Missing, ///< no such file, not a regular file, or unreadable (error says why)
-    Empty, ///< zero bytes
-    Recording, ///< an SQLite database (the recording reader says whether it is ours)
-    Rtmon, ///< an rtmon stream in this machine's byte order
-    RtmonOtherByteOrder, ///< an rtmon stream from a machine of the other byte order (not readable here)
-    Unknown, ///< none of these
-};
-
-/// Looks at the start of path. error (optional): for Missing, one line naming the file.
-FileKind detectFileKind(const QString &path, QString *error = nullptr);
 
 /// The meta note of a recording converted from an rtmon file: the state before its first
 /// event is incomplete (rtmon dumps links only). Begins with platform::kRtmonIncompleteNote.
 QString rtmonIncompleteNote();
 
-struct ImportResult {
-    platform::RtmonStats stats;
-    std::int64_t events = 0; ///< events written to the recording
-    /// One line for the status bar / standard error: "imported 1,000,020 events from F
-    /// (1,000,043 messages); not tracked: 12 netconf messages; damaged at byte N: ...".
-    QString summary(const QString &inputPath) const;
-    /// One line when the stream was damaged (RtmonStats::problem) with the bytes not read;
-    /// empty when the whole file was read.
-    QString problem() const;
-};
-
-/// Converts the rtmon file inPath into the new recording outPath (which must not exist).
-/// Returns false with *error one line when inPath cannot be read or is not an rtmon stream
-/// ("... is empty", "... is not an rtmon file", "... was written on a machine of the other
-/// byte order") or outPath cannot be written. A stream damaged part way is not a failure:
-/// what came before is converted and result->problem() says what was not.
+/// The ImportFunction for rtmon files: converts the rtmon file inPath into the new
+/// recording outPath (which must not exist). Returns false with *error one line when inPath
+/// cannot be read or is not an rtmon stream ("... is empty", "... is not an rtmon file",
+/// "... was written on a machine of the other byte order"), outPath cannot be written, or
+/// progress cancelled. A stream damaged part way is not a failure: what came before is
+/// converted and result->damage says what was not. stats (optional): the reader's counts.
+bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
+                 QString *error);
+bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
+                 platform::RtmonStats *stats, QString *error);
+/// Without progress.
 bool importRtmon(const QString &inPath, const QString &outPath, ImportResult *result, QString *error);
-
-/// importRtmon() into a new file in the temporary directory (the caller removes it when
-/// done); *outPath is its name.
-bool importRtmonToTemporary(const QString &inPath, QString *outPath, ImportResult *result, QString *error);
 
 } // namespace ncv::recording
