@@ -5,6 +5,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/modellogging.h"
+#include "model/preparedstate.h"
 #include "model/recording/recordstate.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/entitytablemodel.h"
@@ -122,52 +123,71 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
 
 bool NotificationModel::showState(const recording::RecordState &state, int addressFamily, QString *error)
 {
+    const std::unique_ptr<PreparedState> prepared = prepareState(state, addressFamily);
+    return showPrepared(*prepared, error);
+}
+
+std::unique_ptr<PreparedState> NotificationModel::prepareState(const recording::RecordState &state, int addressFamily,
+                                                               const std::array<int, 3> &rankColumns)
+{
+    // Any thread: touches only state and what it builds.
+    auto prepared = std::make_unique<PreparedState>();
+    prepared->addressFamily = addressFamily;
+    Family family = Family::Unspec;
+    familyFromAf(addressFamily, &family); // an unknown family passes every row, as start() refuses it
+    const auto passes = [family](Family rowFamily) {
+        return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
+    };
+    QHash<quint64, qint64> origins; // (protocol space << 32 | protocol) -> routes
+    state.forEach(
+        [&](const InterfaceRow &row) {
+            if (passes(row.family))
+                prepared->interfaces.rows.push_back(row);
+        },
+        [&](const AddressRow &row) {
+            if (passes(row.address.family))
+                prepared->addresses.rows.push_back(row);
+        },
+        [&](const RouteRow &row) {
+            if (!passes(row.family()))
+                return;
+            prepared->routes.rows.push_back(row);
+            ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
+        });
+    KeyedTableModel<InterfaceRow>::prepare(prepared->interfaces, rankColumns[0]);
+    KeyedTableModel<AddressRow>::prepare(prepared->addresses, rankColumns[1]);
+    KeyedTableModel<RouteRow>::prepare(prepared->routes, rankColumns[2]);
+    prepared->origins.reserve(std::size_t(origins.size()));
+    for (auto it = origins.cbegin(); it != origins.cend(); ++it)
+        prepared->origins.emplace_back(it.key(), it.value());
+    return prepared;
+}
+
+bool NotificationModel::showPrepared(PreparedState &state, QString *error)
+{
     Q_ASSERT(m_mode == Mode::Full);
     // The tables are not cleared first: each is reset once, when its new rows go in.
-    if (!startRegistration(addressFamily, true, false, error)) {
+    if (!startRegistration(state.addressFamily, true, false, error)) {
         m_interfaces->clear();
         m_addresses->clear();
         m_routes->clear();
         return false;
     }
-    Family family = Family::Unspec;
-    familyFromAf(addressFamily, &family); // start() accepted it
-    const auto passes = [family](Family rowFamily) {
-        return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
-    };
-    PackedRows<InterfaceRow> interfaces;
-    PackedRows<AddressRow> addresses;
-    PackedRows<RouteRow> routes;
-    QHash<quint64, qint64> origins; // (protocol space << 32 | protocol) -> routes
     bool renamed = false;
-    state.forEach(
-        [&](const InterfaceRow &row) {
-            if (!passes(row.family))
-                return;
-            interfaces.push_back(row);
-            renamed |= m_names.set(row.ifIndex, QString::fromStdString(row.name));
-        },
-        [&](const AddressRow &row) {
-            if (passes(row.address.family))
-                addresses.push_back(row);
-        },
-        [&](const RouteRow &row) {
-            if (!passes(row.family()))
-                return;
-            routes.push_back(row);
-            ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
-        });
+    state.interfaces.rows.forEach([&](std::size_t, const InterfaceRow &row) {
+        renamed |= m_names.set(row.ifIndex, QString::fromStdString(row.name));
+    });
     if (renamed)
         namesChanged();
     // The names first: a table sorted by an interface column sorts by them at the reset.
-    m_liveCounts[0] = qint64(interfaces.size());
-    m_liveCounts[1] = qint64(addresses.size());
-    m_liveCounts[2] = qint64(routes.size());
-    m_interfaces->swapRows(interfaces);
-    m_addresses->swapRows(addresses);
-    m_routes->swapRows(routes);
-    for (auto it = origins.cbegin(); it != origins.cend(); ++it)
-        m_entities->addRouteCount(std::uint32_t(it.key()), ProtocolSpace(it.key() >> 32), it.value());
+    m_liveCounts[0] = qint64(state.interfaces.rows.size());
+    m_liveCounts[1] = qint64(state.addresses.rows.size());
+    m_liveCounts[2] = qint64(state.routes.rows.size());
+    m_interfaces->swapPrepared(state.interfaces);
+    m_addresses->swapPrepared(state.addresses);
+    m_routes->swapPrepared(state.routes);
+    for (const auto &[origin, routes] : state.origins)
+        m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
     applyAll(); // the SnapshotComplete the source delivered inside start()
     return true;

@@ -26,6 +26,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -44,6 +45,7 @@ class InterfaceTableModel;
 class AddressTableModel;
 class RouteTableModel;
 class EventHistory;
+struct PreparedState;
 class EventLogModel;
 class FileEventLogModel;
 class TimelineBins;
@@ -84,13 +86,24 @@ public:
     /// e.g. RecordingReader::stateAt(T)) in the tables: start(addressFamily, true, error) on
     /// a source whose snapshot has no rows (a ReplaySource), then the state's rows that pass
     /// addressFamily (as a registration's filter passes them: rows of family AF_UNSPEC
-    /// always) are swapped into the tables whole (KeyedTableModel::swapRows: one model
-    /// reset per table, rows in RecordState::forEach order, none marked), the interface
-    /// names, liveCount and the Entities table's route counts follow, and the snapshot is
-    /// applied (snapshotComplete) before this returns. The rows are not events: the
-    /// history, event log, timeline and totalEvents are untouched. False (and *error) when
-    /// start() fails; the tables are empty then.
+    /// always) are swapped into the tables whole (one model reset per table, rows in
+    /// RecordState::forEach order, none marked), the interface names, liveCount and the
+    /// Entities table's route counts follow, and the snapshot is applied
+    /// (snapshotComplete) before this returns. The rows are not events: the history, event
+    /// log, timeline and totalEvents are untouched. False (and *error) when start() fails;
+    /// the tables are empty then. prepareState(), then showPrepared().
     bool showState(const recording::RecordState &state, int addressFamily, QString *error);
+    /// The part of showState() that needs no model: the rows of `state` that pass
+    /// addressFamily packed as the tables hold them, with their key indexes and the route
+    /// counts per origin; with rankColumns (the columns the interface, address and route
+    /// tables are sorted by, -1: none) also the rows' ranks in them
+    /// (KeyedTableModel::prepare). Any thread (a time cursor's worker): touches only state
+    /// and the result.
+    static std::unique_ptr<PreparedState> prepareState(const recording::RecordState &state, int addressFamily,
+                                                       const std::array<int, 3> &rankColumns = {-1, -1, -1});
+    /// The rest of showState(): swaps the prepared tables in (O(1) per table; `state` is
+    /// left with the rows shown before) and registers for state.addressFamily. GUI thread.
+    bool showPrepared(PreparedState &state, QString *error);
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }

@@ -12,6 +12,7 @@
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
@@ -241,23 +242,7 @@ void MainWindow::setupRecording()
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
                            "event log), wheel to zoom, double click to show the whole recording"));
 
-    QMenu *time = createTimeMenu();
-    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
-    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
-    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
-    m_compareRangeAction->setToolTip(
-        tr("Objects added, removed and changed between the start and the end of the range selected on the "
-           "timeline (Ctrl+D)"));
-    m_compareRangeAction->setEnabled(false);
-    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
-    connect(m_session.get(), &RecordingSession::diffFinished, this, &MainWindow::onDiffFinished);
-    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
-        m_rangeFromUs = fromUs;
-        m_rangeToUs = toUs;
-    });
-    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
-    time->addSeparator();
-    time->addAction(m_compareRangeAction);
+    createTimeMenu();
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     connectSeeks();
     m_banner->show();
@@ -306,6 +291,15 @@ bool MainWindow::setTimeCursor(qint64 us)
                                  15000);
         return false;
     }
+    // The worker ranks the rows in the columns the tables are sorted by, as it packs them.
+    std::array<int, 3> sortColumns {-1, -1, -1};
+    const TableSection *sections[3]
+        = {m_tables->interfacesSection(), m_tables->addressesSection(), m_tables->routesSection()};
+    for (std::size_t i = 0; i < sortColumns.size(); ++i) {
+        if (const auto *proxy = qobject_cast<const ChangeTableProxy *>(sections[i]->proxy()))
+            sortColumns[i] = proxy->sortColumn();
+    }
+    timeCursor()->setRankColumns(sortColumns);
     timeCursor()->requestStateAt(us); // onSeekFinished() tells how it ended
     return true;
 }
@@ -374,6 +368,23 @@ QMenu *MainWindow::createTimeMenu()
     time->addAction(m_nextChangeAction);
     time->addSeparator();
     time->addAction(m_backToEndAction);
+    // Compare: both windows, over their time cursor (the live one reads the live recording).
+    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
+    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
+    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareRangeAction->setToolTip(
+        tr("Objects added, removed and changed between the start and the end of the range selected on the "
+           "timeline (Ctrl+D)"));
+    m_compareRangeAction->setEnabled(false);
+    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
+    connect(timeCursor(), &TimeCursor::diffFinished, this, &MainWindow::onDiffFinished);
+    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
+        m_rangeFromUs = fromUs;
+        m_rangeToUs = toUs;
+    });
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
+    time->addSeparator();
+    time->addAction(m_compareRangeAction);
     menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
     // Not setDefaultAction(): the button would take the menu's text back on every change.
     m_bannerButton->setText(live ? tr("Back to live (Ctrl+L)") : tr("Back to the end (Ctrl+L)"));
@@ -469,9 +480,14 @@ void MainWindow::onLiveTimeChanged()
 
 bool MainWindow::showDiff(qint64 fromUs, qint64 toUs)
 {
-    if (!m_session)
+    TimeCursor *cursor = timeCursor();
+    if (!cursor)
         return false;
-    m_session->requestDiff(fromUs, toUs); // onDiffFinished() opens the dialog
+    if (m_timeTravel && !m_timeTravel->isAvailable()) {
+        statusBar()->showMessage(tr("Cannot compare: %1").arg(m_timeTravel->unavailableReason()), 15000);
+        return false;
+    }
+    cursor->requestDiff(fromUs, toUs); // onDiffFinished() opens the dialog
     if (!m_diffProgress) {
         m_diffProgress = new QProgressDialog(this);
         m_diffProgress->setObjectName(QStringLiteral("diffProgress"));
@@ -480,7 +496,7 @@ bool MainWindow::showDiff(qint64 fromUs, qint64 toUs)
         m_diffProgress->setAutoReset(false);
         m_diffProgress->setAutoClose(false);
         // Cancel and Esc: the window and its tables stay as they are.
-        connect(m_diffProgress, &QProgressDialog::canceled, m_session.get(), &RecordingSession::cancelDiff);
+        connect(m_diffProgress, &QProgressDialog::canceled, cursor, &TimeCursor::cancelDiff);
     }
     m_diffProgress->setLabelText(tr("Comparing the tables at %1 and at %2...")
                                      .arg(utcText(std::min(fromUs, toUs)), utcText(std::max(fromUs, toUs))));
@@ -497,7 +513,8 @@ QProgressDialog *MainWindow::diffProgress() const
 
 void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error)
 {
-    if (m_session->isDiffing() || !m_diffProgress)
+    TimeCursor *cursor = timeCursor();
+    if (cursor->isDiffing() || !m_diffProgress)
         return; // a newer comparison replaced this one (its progress stays), or not this window's
     m_diffProgress->deleteLater(); // from the event loop: this may run from its canceled()
     m_diffProgress = nullptr;
@@ -506,7 +523,9 @@ void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QSt
                                  15000);
         return;
     }
-    auto *dialog = new StateDiffDialog(m_session->takeDiff(), fromUs, toUs, this);
+    if (!cursor->diffNote().isEmpty())
+        statusBar()->showMessage(tr("Compared: %1").arg(cursor->diffNote()), 15000);
+    auto *dialog = new StateDiffDialog(cursor->takeDiff(), fromUs, toUs, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

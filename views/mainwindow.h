@@ -29,9 +29,10 @@
 // an event or Time > Previous / Next Change shows the tables at that moment, read from
 // that recording on a worker thread as above (the same indicator, Cancel and Esc), under
 // the same banner; the live model runs on meanwhile (the log and
-// the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Without
-// a recording (--no-record) the cursor is unavailable and the chart's tooltip and the
-// status bar say why.
+// the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Time >
+// Compare Selected Range works there too, on that recording (after the writer committed the
+// range's events). Without a recording (--no-record) the cursor and Compare are unavailable
+// and the chart's tooltip and the status bar say why.
 #pragma once
 
 #include <QFutureWatcher>
@@ -206,8 +207,8 @@ public:
     QAction *backToEndAction() const { return m_backToEndAction; }
     QAction *previousChangeAction() const { return m_previousChangeAction; }
     QAction *nextChangeAction() const { return m_nextChangeAction; }
-    /// Recordings: Time > Compare Selected Range (Ctrl+D), enabled while a range selected
-    /// on the timeline filters the event log.
+    /// Time > Compare Selected Range (Ctrl+D), enabled while a range selected on the
+    /// timeline filters the event log (recording and live windows).
     QAction *compareRangeAction() const { return m_compareRangeAction; }
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
@@ -232,10 +233,12 @@ public Q_SLOTS:
     /// (TimeCursor::seekFinished() tells the end; a failure goes to the status bar). False
     /// when the live window does not record (the status bar says why).
     bool setTimeCursor(qint64 us);
-    /// Recording windows: compares the tables at fromUs and at toUs on a worker thread
-    /// (RecordingSession::requestDiff) and returns true at once; when done, a dialog with
-    /// the net changes opens (a StateDiffDialog child: not modal, deleted on close), a
-    /// failure goes to the status bar. False when not a recording window.
+    /// Compares the tables at fromUs and at toUs on a worker thread
+    /// (TimeCursor::requestDiff: the recording, or the live window's recording after the
+    /// writer committed the events up to toUs) and returns true at once; when done, a
+    /// dialog with the net changes opens (a StateDiffDialog child: not modal, deleted on
+    /// close), a failure goes to the status bar. False (the status bar says why) when the
+    /// live window does not record.
     bool showDiff(qint64 fromUs, qint64 toUs);
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
