@@ -227,20 +227,11 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
     }
     if (encoded.items.empty())
         return;
-    // Only what the source made itself is held (a snapshot, a resync's differences, silent
-    // deletions): a batch with changes read from the kernel as they happened goes on at
-    // once, because a held reader thread stops reading its socket and the kernel drops
-    // notifications once the socket's buffer is full (a gap, then a resync in which the
-    // changes made meanwhile are only inferred).
-    const bool madeBySource = std::none_of(records.begin(), records.end(), [](const ChangeRecord &r) {
-        return r.origin == Origin::Observed
-            && (r.change == ChangeKind::Add || r.change == ChangeKind::Delete || r.change == ChangeKind::Parameter);
-    });
     bool post = false;
     {
         std::unique_lock lock(self->m_pendingMutex);
         Pending &p = self->m_pending;
-        if (self->m_pendingLimit > 0 && madeBySource && std::this_thread::get_id() != self->m_owner) {
+        if (self->m_pendingLimit > 0 && std::this_thread::get_id() != self->m_owner) {
             // Bounded: wait until the GUI thread took the pending records (a call to
             // applyPending is posted: m_posted stays set while records wait).
             self->m_pendingRoom.wait(lock, [self, &p] {

@@ -203,11 +203,8 @@ public:
 
     /// Mode::HistoryOnly: most records that wait for the GUI thread (the pending batch)
     /// before the source's thread is held in its callback until the GUI thread takes them.
-    /// Only batches the source made itself are held (records that are Initial or not
-    /// Origin::Observed: a snapshot, a resync's differences, silent deletions); a batch with
-    /// an add, delete or parameter change read from the kernel goes on at once, so the
-    /// reader keeps draining its socket. Nothing is dropped: the source delivers the rest
-    /// once there is room, in order. Bounds the memory
+    /// Nothing is dropped: the source delivers the rest once there is room, in order (a
+    /// resync's differences, a snapshot, a burst read from the kernel). Bounds the memory
     /// of a burst the writer cannot keep up with to about twice this many encoded records
     /// (pending and the slice being applied, ~70 bytes each) instead of the whole burst
     /// (a million routes gone in a resync: ~90 MB). Full mode is not bounded (0): the GUI
