@@ -27,6 +27,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -401,6 +402,8 @@ void TestRecordingImages::kernelImageEqualsRecordsAndIpRouteShow()
     params.callerContext = &collector;
     Handle handle = 0;
     QVERIFY(source.registerChanges(params, &handle).ok());
+    // A failed check returns early: the source must stop calling into collector first.
+    const auto cancelOnReturn = qScopeGuard([&] { source.cancel(handle); });
     QVERIFY(source.supportsImages());
     QCOMPARE(source.requestImage(0, 1).error, Error::InvalidParameter);
     QCOMPARE(source.requestImage(handle + 100, 1).error, Error::InvalidHandle);
@@ -443,10 +446,11 @@ void TestRecordingImages::kernelImageEqualsRecordsAndIpRouteShow()
         60000));
     QThread::msleep(300);
     QVERIFY(source.requestImage(handle, ++token).ok());
+    // Images asked for earlier may still be queued: wait for one of the final state.
     QVERIFY(waitFor(
         [&] {
             std::lock_guard lock(collector.mutex);
-            return !collector.images.empty();
+            return !collector.images.empty() && collector.images.back().first->heldRouteCount() >= 20000;
         },
         10000));
     std::shared_ptr<const StateImage> last;
