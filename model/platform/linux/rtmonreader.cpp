@@ -274,7 +274,10 @@ struct RtmonReader::Impl {
             if (len > left)
                 return; // more to come (or truncated: finish() says so)
             message(reinterpret_cast<const nlmsghdr *>(p)); // buf is allocated aligned, steps are NLMSG_ALIGNed
-            pos += std::min<std::size_t>(NLMSG_ALIGN(len), left);
+            const std::size_t step = NLMSG_ALIGN(len);
+            if (step > left)
+                padding = step - left; // the message's padding comes with the next bytes fed
+            pos += std::min(step, left);
         }
     }
 
@@ -307,6 +310,7 @@ struct RtmonReader::Impl {
     std::int64_t dumpTimeUs = 0;
     std::vector<unsigned char> buf; ///< unread bytes; buf.data() is suitably aligned for nlmsghdr
     std::size_t pos = 0; ///< next message in buf
+    std::size_t padding = 0; ///< bytes of the last message's padding still to skip in the next feed
     std::uint64_t offset = 0; ///< file offset of buf[0]
     bool broken = false;
     bool finished = false;
@@ -331,6 +335,14 @@ void RtmonReader::feed(const void *data, std::size_t len)
         return;
     }
     const auto *p = static_cast<const unsigned char *>(data);
+    if (d->padding > 0) {
+        // Whole or in pieces, a message is followed by the same bytes.
+        const std::size_t n = std::min(d->padding, len);
+        d->padding -= n;
+        d->offset += n;
+        p += n;
+        len -= n;
+    }
     d->buf.insert(d->buf.end(), p, p + len);
     d->walk();
     d->compact();
