@@ -19,6 +19,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 
 #include <cstdio>
 #include <limits>
@@ -45,25 +46,22 @@ int convertRecording(const AppOptions &options)
     // A file of another format (an rtmon file, our CSV export) is converted into a
     // temporary recording first, so that the events, --from/--to and --at read it as any
     // recording.
-    struct RemoveOnExit {
-        QString path;
-        ~RemoveOnExit()
-        {
-            if (!path.isEmpty())
-                QFile::remove(path);
-        }
-    } temporary;
+    QString temporary;
+    const auto removeTemporary = qScopeGuard([&temporary] {
+        if (!temporary.isEmpty())
+            QFile::remove(temporary);
+    });
     if (isImportable(detectFileKind(options.inputPath))) {
         ImportResult imported;
-        if (!importFileToTemporary(options.inputPath, &temporary.path, {}, &imported, &error)) {
+        if (!importFileToTemporary(options.inputPath, &temporary, {}, &imported, &error)) {
             printErr(QStringLiteral("netchangeview: ") + error);
             return ExitBadRecording;
         }
         printErr(QStringLiteral("netchangeview: ") + imported.summary(options.inputPath));
         if (!imported.note.isEmpty())
             printErr(QStringLiteral("netchangeview: note: ") + imported.note);
-        recordingPath = temporary.path;
-        importProblem = imported.problem();
+        recordingPath = temporary;
+        importProblem = imported.damage;
     }
     RecordingReader reader;
     if (!reader.open(recordingPath, &error)) {

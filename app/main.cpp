@@ -46,13 +46,14 @@ int main(int argc, char **argv)
     // A FILE that cannot be opened is said before any display is needed, with the exit code
     // the headless conversion gives for it (1 no such file, 5 not a recording, newer or
     // unreadable); the window opens it again (it may change meanwhile).
-    bool otherToolsFile = false; // recognised by its content; the window converts it
-    if (parsed.action == ncv::ParseResult::Run && !parsed.options.inputPath.isEmpty()) {
-        const auto kind = ncv::recording::detectFileKind(parsed.options.inputPath);
-        otherToolsFile = kind != ncv::recording::FileKind::Empty && ncv::recording::isImportable(kind);
-    }
+    // A file of another tool, recognised by its content, is not checked here: the window
+    // converts it.
+    const auto isOtherToolsFile = [](const QString &path) {
+        const auto kind = ncv::recording::detectFileKind(path);
+        return kind != ncv::recording::FileKind::Empty && ncv::recording::isImportable(kind);
+    };
     if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()
-        && !otherToolsFile) {
+        && !isOtherToolsFile(parsed.options.inputPath)) {
         ncv::recording::RecordingReader reader;
         QString error;
         if (!reader.open(parsed.options.inputPath, &error)) {

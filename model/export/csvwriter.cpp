@@ -225,8 +225,7 @@ QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &if
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
-                      std::string & /*scratch*/)
+void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
 {
     appendRow(out, r, sequence, ifName);
 }

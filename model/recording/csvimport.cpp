@@ -10,11 +10,9 @@ namespace ncv::recording {
 using platform::ChangeKind;
 using platform::ChangeRecord;
 
-bool looksLikeCsvExport(const QByteArray &data)
-{
-    return csv::looksLikeCsvExport(data);
-}
+namespace {
 
+/// The meta note of a recording converted from a CSV export: what its tables cannot show.
 QString csvImportNote()
 {
     return QStringLiteral(
@@ -23,6 +21,8 @@ QString csvImportNote()
         "event's details are the CSV's text, and Compare lists objects added and removed but no changed values; "
         "objects the CSV never mentions are unknown");
 }
+
+} // namespace
 
 bool importCsv(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
                QString *error)

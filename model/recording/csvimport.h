@@ -7,16 +7,9 @@
 
 #include "model/recording/fileimport.h"
 
-#include <QByteArray>
 #include <QString>
 
 namespace ncv::recording {
-
-/// True when data (the start of a file) begins with our CSV header line.
-bool looksLikeCsvExport(const QByteArray &data);
-
-/// The meta note of a recording converted from a CSV export: what its tables cannot show.
-QString csvImportNote();
 
 /// The ImportFunction for CSV exports (see fileimport.h). A row that cannot be read is
 /// passed over and counted; result->damage names the first one by line ("12 rows passed

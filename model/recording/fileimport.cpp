@@ -3,6 +3,7 @@
 // disk writes run on RecordingWriter's own thread.
 #include "model/recording/fileimport.h"
 
+#include "model/export/csvevents.h"
 #include "model/history/eventcodec.h"
 #include "model/interfacenames.h"
 #include "model/recording/csvimport.h"
@@ -24,6 +25,15 @@ namespace ncv::recording {
 using platform::ChangeKind;
 using platform::ChangeRecord;
 
+namespace {
+
+QString emptyFileError(const QString &path)
+{
+    return QStringLiteral("%1 is empty: there is nothing to open").arg(path);
+}
+
+} // namespace
+
 FileKind detectFileKind(const QString &path, QString *error)
 {
     QFile f(path);
@@ -41,7 +51,7 @@ FileKind detectFileKind(const QString &path, QString *error)
         return FileKind::Empty;
     if (head.startsWith(QByteArrayLiteral("SQLite format 3")))
         return FileKind::Recording;
-    if (looksLikeCsvExport(head))
+    if (csv::looksLikeCsvExport(head))
         return FileKind::Csv;
 #ifdef NCV_RTMON_IMPORT
     if (platform::RtmonReader::looksLikeRtmon(head.constData(), std::size_t(head.size())))
@@ -89,7 +99,7 @@ bool importFile(const QString &inPath, const QString &outPath, const ImportProgr
         return false;
     case FileKind::Empty:
         if (error)
-            *error = QStringLiteral("%1 is empty: there is nothing to open").arg(inPath);
+            *error = emptyFileError(inPath);
         return false;
     case FileKind::Csv: importer = &importCsv; break;
 #ifdef NCV_RTMON_IMPORT
@@ -145,9 +155,7 @@ bool ImportRun::begin(FileKind wanted, const std::function<QString(FileKind)> &w
     const FileKind kind = detectFileKind(m_in, &why);
     if (kind != wanted) {
         if (error)
-            *error = kind == FileKind::Missing ? why
-                : kind == FileKind::Empty      ? QStringLiteral("%1 is empty: there is nothing to open").arg(m_in)
-                                               : wrongKind(kind);
+            *error = kind == FileKind::Missing ? why : kind == FileKind::Empty ? emptyFileError(m_in) : wrongKind(kind);
         return false;
     }
     m_file = std::make_unique<QFile>(m_in);

@@ -53,7 +53,7 @@ bool isImportable(FileKind kind);
 using ImportProgress = std::function<bool(std::int64_t done, std::int64_t total)>;
 
 /// What an import did. Filled by every importer; the reader statistics of a format are its own
-/// (summary() and problem() say them in words).
+/// (summary() and damage say them in words).
 struct ImportResult {
     QString format; ///< "rtmon file", "CSV file": meta source of the recording
     std::int64_t events = 0; ///< events written to the recording
@@ -71,8 +71,6 @@ struct ImportResult {
     /// One line for the status bar / standard error: "imported 1,000,020 events from the
     /// rtmon file F (1,000,043 messages); not shown: ...; damaged ...".
     QString summary(const QString &inputPath) const;
-    /// damage, or empty.
-    QString problem() const { return damage; }
 };
 
 /// An importer: converts inPath into the new recording outPath (which must not exist).

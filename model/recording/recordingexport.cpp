@@ -151,10 +151,9 @@ struct RowBatch {
     void format()
     {
         text.clear();
-        std::string scratch;
         for (std::size_t i = 0; i < count; ++i)
             csv::appendGenericRow(text, records[i], firstSequence + i,
-                                  std::string_view(names[i].constData(), std::size_t(names[i].size())), scratch);
+                                  std::string_view(names[i].constData(), std::size_t(names[i].size())));
     }
 };
 
@@ -240,9 +239,7 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             gap.origin = platform::Origin::Inferred;
             gap.timeUs = atUs;
             gap.note = note.toStdString();
-            std::string text, scratch;
-            csv::appendGenericRow(text, gap, std::uint64_t(n) + 1, {}, scratch);
-            written = write(QByteArray::fromStdString(text));
+            written = write(csv::genericRow(gap, std::uint64_t(n) + 1, QString()));
         }
         return true;
     });

@@ -3,19 +3,23 @@
 // disk writes run on RecordingWriter's own thread.
 #include "model/recording/rtmonimport.h"
 
+#include "platform/linux/rtmonreader.h"
+
 namespace ncv::recording {
 
 using platform::ChangeRecord;
 using platform::RtmonStats;
 
+namespace {
+
+/// The meta note of a recording converted from an rtmon file: the state before its first
+/// event is incomplete (rtmon dumps links only). Begins with platform::kRtmonIncompleteNote.
 QString rtmonIncompleteNote()
 {
     return QString::fromLatin1(platform::kRtmonIncompleteNote)
         + QStringLiteral(": the addresses and routes that existed before the first event are unknown, so the "
                          "tables before it show only what the events added");
 }
-
-namespace {
 
 /// "(1,000,043 messages); not shown: 12 netconf messages; 3 malformed messages passed over".
 QString rtmonDetails(const RtmonStats &stats)
@@ -34,7 +38,7 @@ QString rtmonDetails(const RtmonStats &stats)
 } // namespace
 
 bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
-                 RtmonStats *statsOut, QString *error)
+                 QString *error)
 {
     ImportRun run(inPath, outPath, result);
     const auto wrongKind = [&inPath](FileKind kind) {
@@ -56,8 +60,6 @@ bool importRtmon(const QString &inPath, const QString &outPath, const ImportProg
         return false;
     reader.finish();
     const RtmonStats &stats = reader.stats();
-    if (statsOut)
-        *statsOut = stats;
     ImportResult &res = run.result();
     res.details = rtmonDetails(stats);
     if (!stats.problem.empty())
@@ -67,17 +69,6 @@ bool importRtmon(const QString &inPath, const QString &outPath, const ImportProg
     return run.end(stats.problem.empty() ? QStringLiteral("no time stamp and no message")
                                          : QString::fromStdString(stats.problem),
                    error);
-}
-
-bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
-                 QString *error)
-{
-    return importRtmon(inPath, outPath, progress, result, nullptr, error);
-}
-
-bool importRtmon(const QString &inPath, const QString &outPath, ImportResult *result, QString *error)
-{
-    return importRtmon(inPath, outPath, {}, result, nullptr, error);
 }
 
 } // namespace ncv::recording

@@ -8,27 +8,18 @@
 #pragma once
 
 #include "model/recording/fileimport.h"
-#include "platform/linux/rtmonreader.h"
 
 #include <QString>
 
 namespace ncv::recording {
-
-/// The meta note of a recording converted from an rtmon file: the state before its first
-/// event is incomplete (rtmon dumps links only). Begins with platform::kRtmonIncompleteNote.
-QString rtmonIncompleteNote();
 
 /// The ImportFunction for rtmon files: converts the rtmon file inPath into the new
 /// recording outPath (which must not exist). Returns false with *error one line when inPath
 /// cannot be read or is not an rtmon stream ("... is empty", "... is not an rtmon file",
 /// "... was written on a machine of the other byte order"), outPath cannot be written, or
 /// progress cancelled. A stream damaged part way is not a failure: what came before is
-/// converted and result->damage says what was not. stats (optional): the reader's counts.
+/// converted and result->damage says what was not.
 bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
                  QString *error);
-bool importRtmon(const QString &inPath, const QString &outPath, const ImportProgress &progress, ImportResult *result,
-                 platform::RtmonStats *stats, QString *error);
-/// Without progress.
-bool importRtmon(const QString &inPath, const QString &outPath, ImportResult *result, QString *error);
 
 } // namespace ncv::recording

@@ -67,6 +67,7 @@
 #include "model/recording/recordstate.h"
 #ifdef NCV_RTMON_IMPORT
 #include "model/recording/rtmonimport.h"
+#include "platform/linux/rtmonreader.h"
 #endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
@@ -1046,7 +1047,7 @@ int benchImportRtmon(const QString &in, const QString &outPath)
     clock.restart();
     recording::ImportResult result;
     QString why;
-    if (!recording::importRtmon(in, outPath, &result, &why)) {
+    if (!recording::importRtmon(in, outPath, {}, &result, &why)) {
         std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
         return 1;
     }

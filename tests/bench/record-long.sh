@@ -23,27 +23,22 @@ command -v sqlite3 >/dev/null || { echo "record-long.sh: needs sqlite3 (apt-get 
 events=${1:-10000000}
 n=${2:-1000000}
 
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
     echo "build:   $build"
-    if [ "$(id -u)" -eq 0 ]; then
-        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$events" "$n"
-    fi
-    exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$events" "$n"
+    ncv_rerun_in_private_ns "$events" "$n"
+    exit
 fi
 
 work=$(mktemp -d)
 rec_pid=
 cleanup() { [ -z "$rec_pid" ] || kill "$rec_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-ip link set lo up
-ip link add nb0 type veth peer name nb1
-ip link set nb0 up
-ip link set nb1 up
-ip addr add 10.9.0.1/24 dev nb0
+ncv_add_veth
 
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 status_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$rec_pid/status"; }
 committed() { sqlite3 "file:$rec?mode=ro" "SELECT coalesce(max(seq), 0) FROM events" 2>/dev/null || echo 0; }
 

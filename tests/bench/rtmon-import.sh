@@ -20,25 +20,20 @@ n=${1:-1000000}
 rounds=${2:-3}
 export QT_QPA_PLATFORM=offscreen
 
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
-    fi
-    exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
+    ncv_rerun_in_private_ns "$n" "$rounds"
+    exit
 fi
 
 work=$(mktemp -d)
 rtmon_pid=
 cleanup() { [ -z "$rtmon_pid" ] || kill "$rtmon_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 
-ip link set lo up
-ip link add nb0 type veth peer name nb1
-ip link set nb0 up
-ip link set nb1 up
-ip addr add 10.9.0.1/24 dev nb0
+ncv_add_veth
 f=$work/routes.rtmon
 rtmon file "$f" &
 rtmon_pid=$!

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# Shared by the benchmark scripts that run in a private network namespace: sourced after
+# they set $build.
+
+# ncv_rerun_in_private_ns ARGS...: runs this script again, with ARGS, in a fresh private
+# network namespace (unshare -n as root, else inside a user namespace: unshare -rn), where
+# NCV_BENCH_IN_NS=1 says it is there and NCV_BUILD carries $build. Returns its exit status.
+ncv_rerun_in_private_ns() {
+    local unshare=(unshare -n)
+    [ "$(id -u)" -eq 0 ] || unshare=(unshare -rn)
+    "${unshare[@]}" env NCV_BENCH_IN_NS=1 NCV_BUILD="${build:?}" "$0" "$@"
+}
+
+# ncv_add_veth: in the namespace, lo up and the veth pair nb0 (10.9.0.1/24) - nb1, both up:
+# the routes the scripts add go via 10.9.0.2 on nb0.
+ncv_add_veth() {
+    ip link set lo up
+    ip link add nb0 type veth peer name nb1
+    ip link set nb0 up
+    ip link set nb1 up
+    ip addr add 10.9.0.1/24 dev nb0
+}
+
+now() { date +%s.%N; }
+# calc EXPR [DIGITS]: EXPR evaluated by awk, printed with DIGITS (3) fraction digits.
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
