@@ -128,7 +128,7 @@ TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
             return result;
         const recording::RecordingInfo &info = reader.info();
         result.fileLastSeq = info.lastSeq;
-        result.atUs = std::max<qint64>(atUs, std::min<qint64>({info.startUs, info.endUs, read.historyFirstUs}));
+        result.atUs = std::max(atUs, firstMomentUs(info, read.historyFirstUs));
         result.state = std::make_unique<recording::RecordState>(info.keyScheme());
         result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
         prepareSeekResult(result, family, rankColumns, cancelled);
