@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
-#include <optional>
 #include <vector>
 
 namespace ncv {
