@@ -145,11 +145,8 @@ TimeCursor::DiffWork LiveTimeTravel::diffWork(qint64 fromUs, qint64 toUs)
             lagNote = tr("the newest events up to the end of the range are not in the recording file yet")](
                const std::atomic<bool> &cancelled) {
         const bool committed = read.waitCommitted(cancelled);
-        if (cancelled.load()) {
-            DiffResult result;
-            result.error = recording::RecordingReader::cancelledError();
-            return result;
-        }
+        if (cancelled.load())
+            return DiffResult {}; // dropped unread: a cancelled request has no result
         DiffResult result = readDiff(read.path, fromUs, toUs, cancelled, true, read.historyFirstUs);
         if (!committed)
             result.note = lagNote;
