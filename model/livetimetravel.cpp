@@ -128,7 +128,7 @@ TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
             return result;
         const recording::RecordingInfo &info = reader.info();
         result.fileLastSeq = info.lastSeq;
-        result.atUs = std::max<qint64>(atUs, std::min<qint64>({info.startUs, info.endUs, read.historyFirstUs}));
+        result.atUs = std::max(atUs, firstMomentUs(info, read.historyFirstUs));
         result.state = std::make_unique<recording::RecordState>(info.keyScheme());
         result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
         prepareSeekResult(result, family, rankColumns, cancelled);
@@ -145,11 +145,8 @@ TimeCursor::DiffWork LiveTimeTravel::diffWork(qint64 fromUs, qint64 toUs)
             lagNote = tr("the newest events up to the end of the range are not in the recording file yet")](
                const std::atomic<bool> &cancelled) {
         const bool committed = read.waitCommitted(cancelled);
-        if (cancelled.load()) {
-            DiffResult result;
-            result.error = recording::RecordingReader::cancelledError();
-            return result;
-        }
+        if (cancelled.load())
+            return DiffResult {}; // dropped unread: a cancelled request has no result
         DiffResult result = readDiff(read.path, fromUs, toUs, cancelled, true, read.historyFirstUs);
         if (!committed)
             result.note = lagNote;

@@ -38,7 +38,6 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     m_clock.start();
     m_updateIntervalMs = m_mode == Mode::Full ? kUpdateIntervalMs : 0; // nothing to repaint headless
     m_pendingLimit = m_mode == Mode::HistoryOnly ? kHistoryOnlyPendingRecords : 0;
-    m_owner = std::this_thread::get_id();
     m_deferTimer.setSingleShot(true);
     connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
 }
@@ -243,10 +242,7 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
         for (const auto &[timeUs, offset] : encoded.items)
             p.items.emplace_back(timeUs, base + offset);
         self->m_maxPending = std::max(self->m_maxPending, p.items.size());
-        if (!self->m_posted) {
-            self->m_posted = true;
-            post = true;
-        }
+        post = !std::exchange(self->m_posted, true); // one queued apply for what piles up
     }
     if (post)
         QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);
@@ -262,10 +258,7 @@ void NotificationModel::onImage(void *context, std::uint64_t token, std::shared_
         std::lock_guard lock(self->m_pendingMutex);
         Pending &p = self->m_pending;
         p.images.push_back(PendingImage {p.items.size(), token, std::move(image)});
-        if (!self->m_posted) {
-            self->m_posted = true;
-            post = true;
-        }
+        post = !std::exchange(self->m_posted, true); // one queued apply for what piles up
     }
     if (post)
         QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);

@@ -19,7 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <optional>
+#include <limits>
 #include <vector>
 
 namespace ncv {
@@ -277,11 +277,7 @@ qint64 RecordingSession::firstAfter(qint64 us, bool orEqual) const
 qint64 RecordingSession::seekTarget(qint64 atUs) const
 {
     const recording::RecordingInfo &in = info();
-    // Events may be older than the recorder's start (a clock that was set back, a file
-    // converted from elsewhere): the earliest of both bounds the cursor.
-    qint64 first = std::min(in.startUs, in.endUs);
-    if (logEvents() > 0)
-        first = std::min(first, logTimeUs(0));
+    const qint64 first = firstMomentUs(in, logEvents() > 0 ? logTimeUs(0) : std::numeric_limits<qint64>::max());
     return std::clamp<qint64>(atUs, first, in.endUs);
 }
 

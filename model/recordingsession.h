@@ -24,9 +24,7 @@
 // reader and what they hand back.
 #pragma once
 
-#include "model/latestrequest.h"
 #include "model/recording/recordingreader.h"
-#include "model/statediff.h"
 #include "model/timecursor.h"
 
 #include <QObject>
@@ -35,8 +33,6 @@
 
 #include <functional>
 #include <memory>
-#include <optional>
-#include <vector>
 
 namespace ncv {
 

@@ -136,6 +136,11 @@ void TimeCursor::prepareSeekResult(SeekResult &result, int addressFamily, const 
     result.state.reset();
 }
 
+qint64 TimeCursor::firstMomentUs(const recording::RecordingInfo &info, qint64 firstEventUs)
+{
+    return std::min<qint64>({info.startUs, info.endUs, firstEventUs});
+}
+
 TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, qint64 toUs,
                                             const std::atomic<bool> &cancelled, bool clampToStart, qint64 firstEventUs)
 {
@@ -146,8 +151,7 @@ TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, 
         return result;
     const recording::RecordingInfo &info = reader.info();
     const platform::StateStore::KeyScheme scheme = info.keyScheme();
-    const qint64 notBeforeUs = clampToStart ? std::min<qint64>({info.startUs, info.endUs, firstEventUs})
-                                            : std::numeric_limits<qint64>::min();
+    const qint64 notBeforeUs = clampToStart ? firstMomentUs(info, firstEventUs) : std::numeric_limits<qint64>::min();
     recording::RecordState from(scheme);
     recording::RecordState to(scheme);
     result.ok = reader.stateAt(std::max(fromUs, notBeforeUs), &from, &result.error, &cancelled)

@@ -30,6 +30,9 @@
 
 namespace ncv {
 
+namespace recording {
+struct RecordingInfo;
+}
 struct PreparedState;
 
 class TimeCursor : public QObject {
@@ -145,6 +148,11 @@ protected:
     /// file cannot be read or cancelled became true.
     static DiffResult readDiff(const QString &path, qint64 fromUs, qint64 toUs, const std::atomic<bool> &cancelled,
                                bool clampToStart = false, qint64 firstEventUs = std::numeric_limits<qint64>::max());
+    /// The earliest moment a cursor shows in a file: its start (its end when earlier), or
+    /// firstEventUs when earlier still (events older than the recorder's start: a clock that
+    /// was set back, a file converted from elsewhere).
+    static qint64 firstMomentUs(const recording::RecordingInfo &info,
+                                qint64 firstEventUs = std::numeric_limits<qint64>::max());
     /// On the worker, after a successful read: result.state packed, indexed and ranked for
     /// the tables (NotificationModel::prepareState) into result.prepared, the state freed.
     /// rankColumns: rankColumns() when the request was made.

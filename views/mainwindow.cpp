@@ -245,7 +245,7 @@ void MainWindow::setupRecording()
     createTimeMenu();
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     connectSeeks();
-    m_banner->show();
+    syncBanner();
     onStateShown(m_session->cursorUs());
 
     // A recording whose log is read from the file: its timeline is counted meanwhile.
@@ -462,7 +462,7 @@ void MainWindow::onLiveTimeChanged()
 {
     const bool past = m_timeTravel->isInPast();
     m_tables->showModel(past ? m_timeTravel->pastModel() : m_model);
-    m_banner->setVisible(past || !m_seekBox->isHidden());
+    syncBanner();
     m_bannerButton->setVisible(past);
     m_chart->setCursorTime(past ? m_timeTravel->cursorUs() : -1);
     m_previousChangeAction->setEnabled(m_timeTravel->isAvailable());
@@ -560,12 +560,19 @@ void MainWindow::onSeekFinished(qint64 us, bool shown, const QString &error)
     m_seekTimer.stop();
     m_seekBox->hide();
     m_cancelSeekAction->setEnabled(false);
-    if (m_timeTravel)
-        m_banner->setVisible(m_timeTravel->isInPast()); // live: the banner was there for the indicator
+    syncBanner(); // live: the banner may have been there only for the indicator
     if (!shown && !error.isEmpty()) {
         qCWarning(lcViews) << "cannot show the state:" << error;
         statusBar()->showMessage(tr("Cannot read the tables: %1").arg(error), 15000);
     }
+}
+
+void MainWindow::syncBanner()
+{
+    // A recording window always names its moment; the live window only in the past, or
+    // while the seek indicator in it is shown.
+    const bool past = m_session || (m_timeTravel && m_timeTravel->isInPast());
+    m_banner->setVisible(past || !m_seekBox->isHidden());
 }
 
 QAbstractButton *MainWindow::seekCancelButton() const
@@ -1035,7 +1042,7 @@ void MainWindow::createLayout()
         if (!timeCursor() || !timeCursor()->isSeeking())
             return;
         m_seekBox->show();
-        m_banner->show(); // the live window shows it only in the past otherwise
+        syncBanner();
     });
     auto *bannerLayout = new QHBoxLayout(m_banner);
     bannerLayout->setContentsMargins(8, 3, 8, 3);

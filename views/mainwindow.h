@@ -276,6 +276,9 @@ private:
     /// The seek indicator and Esc follow timeCursor()'s seeks.
     void connectSeeks();
     void cancelSeek();
+    /// Shows the banner while it has something to say: the moment of a recording window or
+    /// of the live window's past, or the seek indicator.
+    void syncBanner();
     void onTimelineProgress(qint64 done, qint64 total);
     /// The Time menu (before Help) with Previous / Next Change and Back to the End / Live,
     /// the banner's button, and the cursor moves from the timeline and the event log.
