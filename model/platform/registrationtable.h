@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What every Source backend does alike with its registrations, written once: the checks of
 // RegisterParams (the reference pages' STATUS_INVALID_PARAMETER cases), the handle table
-// (handles 1, 2, 3...; 0 is never valid), the look-up that cancel makes (InvalidParameter
-// for 0, InvalidHandle for an unknown or already cancelled handle, as
+// (handles 1, 2, 3...; 0 is never valid), the look-ups that cancel and requestImage make
+// (InvalidParameter for 0, InvalidHandle for an unknown or already cancelled handle, as
 // CancelMibChangeNotify2), and the cancel sequence itself (close the callback gate, ask the
 // reader thread to stop, join it, or detach it when cancel runs on that very thread).
 // Qt-free; thread-safe (one mutex per table, never held during a callback).
@@ -64,6 +64,25 @@ public:
                                        + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
         *out = std::move(it->second);
         m_registrations.erase(it);
+        return Status::success();
+    }
+
+    /// The registration that Source::requestImage(handle, ...) asks of, into *out, with the
+    /// errors that requestImage documents: InvalidParameter for handle 0 or a registration
+    /// without params.imageCallback, InvalidHandle for an unknown or cancelled handle.
+    Status findForImage(Handle handle, Ptr *out, std::string_view api) const
+    {
+        if (handle == 0)
+            return Status::failure(Error::InvalidParameter, std::string(api) + ": handle 0 (STATUS_INVALID_PARAMETER)");
+        Ptr reg = find(handle);
+        if (!reg)
+            return Status::failure(Error::InvalidHandle,
+                                   std::string(api) + ": handle " + std::to_string(handle)
+                                       + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
+        if (!reg->params.imageCallback)
+            return Status::failure(Error::InvalidParameter,
+                                   std::string(api) + ": the registration has no image callback");
+        *out = std::move(reg);
         return Status::success();
     }
 

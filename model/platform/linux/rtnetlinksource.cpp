@@ -823,17 +823,9 @@ Status RtnetlinkSource::cancel(Handle handle)
 
 Status RtnetlinkSource::requestImage(Handle handle, std::uint64_t token)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
-    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
-    if (!reg)
-        return Status::failure(Error::InvalidHandle,
-                               "RtnetlinkSource::requestImage: handle " + std::to_string(handle)
-                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
-    if (!reg->params.imageCallback)
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::requestImage: the registration has no image callback");
+    std::shared_ptr<Registration> reg;
+    if (Status s = m_registrations.findForImage(handle, &reg, "RtnetlinkSource::requestImage"); !s.ok())
+        return s;
     reg->requestImage(token);
     return Status::success();
 }

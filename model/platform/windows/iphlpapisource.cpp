@@ -594,15 +594,9 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
 
 Status IphlpapiSource::requestImage(Handle handle, std::uint64_t token)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
-    const std::shared_ptr<IphlpapiRegistration> reg = m_registrations.find(handle);
-    if (!reg)
-        return Status::failure(Error::InvalidHandle,
-                               "requestImage: handle " + std::to_string(handle)
-                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
-    if (!reg->params.imageCallback)
-        return Status::failure(Error::InvalidParameter, "requestImage: the registration has no image callback");
+    std::shared_ptr<IphlpapiRegistration> reg;
+    if (Status s = m_registrations.findForImage(handle, &reg, "requestImage"); !s.ok())
+        return s;
     {
         std::lock_guard lock(reg->queueMutex);
         reg->imageRequests.push_back(token);
