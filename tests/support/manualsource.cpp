@@ -90,9 +90,7 @@ Status ManualSource::requestImage(Handle handle, std::uint64_t token)
         std::lock_guard lock(m_mutex);
         image = std::make_shared<const StateImage>(m_store.image(reg->params.objects, reg->family));
     }
-    CallbackScope scope(reg->gate);
-    if (scope.entered())
-        reg->params.imageCallback(reg->params.callerContext, token, std::move(image));
+    deliverImage(*reg, image, std::span(&token, 1));
     return Status::success();
 }
 

@@ -352,14 +352,8 @@ void RtnetlinkSource::Registration::serveImages()
         return;
     // Every change read so far goes out first: the image is the state those records built.
     deliver();
-    const auto image = std::make_shared<const StateImage>(store.image(params.objects, family));
-    CallbackScope scope(gate);
-    if (!scope.entered()) {
+    if (!deliverImage(*this, std::make_shared<const StateImage>(store.image(params.objects, family)), tokens))
         stop.store(true, std::memory_order_release);
-        return;
-    }
-    for (std::uint64_t token : tokens)
-        params.imageCallback(params.callerContext, token, image);
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)

@@ -402,15 +402,11 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
             nextPoll = now + reg->pollInterval;
         }
         open = deliver(*reg, records);
-        if (open && !imageTokens.empty()) {
-            // After the records of what was queued with the request: the state they built.
-            const auto image = std::make_shared<const StateImage>(reg->store.image(reg->params.objects, reg->family));
-            CallbackScope scope(reg->gate);
-            open = scope.entered();
-            for (std::uint64_t token : imageTokens)
-                if (open)
-                    reg->params.imageCallback(reg->params.callerContext, token, image);
-        }
+        // After the records of what was queued with the request: the state they built.
+        if (open && !imageTokens.empty())
+            open = deliverImage(*reg,
+                                std::make_shared<const StateImage>(reg->store.image(reg->params.objects, reg->family)),
+                                imageTokens);
         imageTokens.clear();
     }
     // After the last callback: deregister from the OS (this is not an OS callback and
