@@ -96,26 +96,14 @@ void PackedRouteTable::mark(std::uint32_t slot)
 
 void PackedRouteTable::clearMarks()
 {
-    const auto forEachRecord = [](const Chunk &chunk, auto fn) {
-        const std::uint8_t *p = chunk.block.data();
-        const std::uint8_t *end = p + chunk.used;
-        while (p < end) {
-            const std::uint8_t *body = nullptr;
-            const std::size_t total = recordSize(p, &body);
-            if (!fn(p))
-                return;
-            p += total;
-        }
-    };
     for (Chunk &chunk : m_chunks) {
         // Only a chunk with a marked record is written (and so copied when an image shares it).
-        bool marked = false;
-        forEachRecord(chunk, [&marked](const std::uint8_t *p) { return !(marked = (*p & kMarked) != 0); });
-        if (!marked)
+        const auto unmarked = [](const std::uint8_t *record, const std::uint8_t *) { return !(*record & kMarked); };
+        if (forEachRecord(chunk.block.data(), chunk.used, unmarked))
             continue;
         makeUnshared(chunk);
-        forEachRecord(chunk, [](const std::uint8_t *p) {
-            *const_cast<std::uint8_t *>(p) &= std::uint8_t(~kMarked);
+        forEachRecord(chunk.block.data(), chunk.used, [](const std::uint8_t *record, const std::uint8_t *) {
+            *const_cast<std::uint8_t *>(record) &= std::uint8_t(~kMarked);
             return true;
         });
     }

@@ -107,19 +107,14 @@ public:
         template<typename Fn> void forEach(Fn fn) const
         {
             RouteRow row;
-            for (const auto &[block, used] : m_chunks) {
-                const std::uint8_t *p = block.data();
-                const std::uint8_t *end = p + used;
-                while (p < end) {
-                    const std::uint8_t *body = nullptr;
-                    const std::size_t total = recordSize(p, &body);
-                    if (*p & kLive) {
+            for (const auto &[block, used] : m_chunks)
+                forEachRecord(block.data(), used, [&](const std::uint8_t *record, const std::uint8_t *body) {
+                    if (*record & kLive) {
                         decodeBody(body, row);
                         fn(static_cast<const RouteRow &>(row));
                     }
-                    p += total;
-                }
-            }
+                    return true;
+                });
         }
 
     private:
@@ -229,24 +224,34 @@ private:
     static constexpr std::uint8_t kLive = 1; // record flags (first byte)
     static constexpr std::uint8_t kMarked = 2;
 
+    /// Calls fn(const std::uint8_t *record, const std::uint8_t *body) -> bool for every
+    /// record (live or dead) in the first used bytes at chunk; false stops. Returns false
+    /// when fn stopped it.
+    template<typename Fn> static bool forEachRecord(const std::uint8_t *chunk, std::size_t used, Fn fn)
+    {
+        const std::uint8_t *end = chunk + used;
+        for (const std::uint8_t *p = chunk; p < end;) {
+            const std::uint8_t *body = nullptr;
+            const std::size_t total = recordSize(p, &body);
+            if (!fn(p, body))
+                return false;
+            p += total;
+        }
+        return true;
+    }
     /// fn(const RouteRow &, bool marked) -> bool: false stops the walk.
     template<typename Fn> void walk(std::uint8_t mask, std::uint8_t value, Fn fn) const
     {
         RouteRow row;
-        for (std::size_t c = 0; c < m_chunks.size(); ++c) {
-            const std::uint8_t *p = m_chunks[c].block.data();
-            const std::uint8_t *end = p + m_chunks[c].used;
-            while (p < end) {
-                const std::uint8_t *body = nullptr;
-                const std::size_t total = recordSize(p, &body);
-                if ((*p & mask) == value) {
-                    decodeBody(body, row);
-                    if (!fn(static_cast<const RouteRow &>(row), (*p & kMarked) != 0))
-                        return;
-                }
-                p += total;
-            }
-        }
+        const auto visit = [&](const std::uint8_t *record, const std::uint8_t *body) -> bool {
+            if ((*record & mask) != value)
+                return true;
+            decodeBody(body, row);
+            return fn(static_cast<const RouteRow &>(row), (*record & kMarked) != 0);
+        };
+        for (const Chunk &chunk : m_chunks)
+            if (!forEachRecord(chunk.block.data(), chunk.used, visit))
+                return;
     }
 
     static std::size_t recordSize(const std::uint8_t *record, const std::uint8_t **body);

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What every Source backend does alike with its registrations, written once: the checks of
 // RegisterParams (the reference pages' STATUS_INVALID_PARAMETER cases), the handle table
-// (handles 1, 2, 3...; 0 is never valid), the look-up that cancel makes (InvalidParameter
-// for 0, InvalidHandle for an unknown or already cancelled handle, as
-// CancelMibChangeNotify2), and the cancel sequence itself (close the callback gate, ask the
-// reader thread to stop, join it, or detach it when cancel runs on that very thread).
-// Qt-free; thread-safe (one mutex per table, never held during a callback).
+// (handles 1, 2, 3...; 0 is never valid), the look-ups that cancel and requestImage make
+// (InvalidParameter for 0, InvalidHandle for an unknown or already cancelled handle, as
+// CancelMibChangeNotify2), the hand-over of a requested image, and the cancel sequence
+// itself (close the callback gate, ask the reader thread to stop, join it, or detach it when
+// cancel runs on that very thread). Qt-free; thread-safe (one mutex per table, never held
+// during a callback).
 #pragma once
 
+#include "platform/callbackgate.h"
 #include "platform/source.h"
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -67,6 +70,25 @@ public:
         return Status::success();
     }
 
+    /// The registration that Source::requestImage(handle, ...) asks of, into *out, with the
+    /// errors that requestImage documents: InvalidParameter for handle 0 or a registration
+    /// without params.imageCallback, InvalidHandle for an unknown or cancelled handle.
+    Status findForImage(Handle handle, Ptr *out, std::string_view api) const
+    {
+        if (handle == 0)
+            return Status::failure(Error::InvalidParameter, std::string(api) + ": handle 0 (STATUS_INVALID_PARAMETER)");
+        Ptr reg = find(handle);
+        if (!reg)
+            return Status::failure(Error::InvalidHandle,
+                                   std::string(api) + ": handle " + std::to_string(handle)
+                                       + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
+        if (!reg->params.imageCallback)
+            return Status::failure(Error::InvalidParameter,
+                                   std::string(api) + ": the registration has no image callback");
+        *out = std::move(reg);
+        return Status::success();
+    }
+
     /// Removes and returns every registration (a backend's destructor).
     std::vector<Ptr> takeAll()
     {
@@ -109,6 +131,21 @@ private:
     std::map<Handle, Ptr> m_registrations;
     Handle m_nextHandle = 1;
 };
+
+/// Hands image to reg's params.imageCallback once per token, in order, inside reg's
+/// CallbackGate (so serially with its ChangeCallback, and never after cancel). False when
+/// the gate is closed (cancelled): then no callback ran.
+template<typename Registration>
+bool deliverImage(Registration &reg, const std::shared_ptr<const StateImage> &image,
+                  std::span<const std::uint64_t> tokens)
+{
+    CallbackScope scope(reg.gate);
+    if (!scope.entered())
+        return false;
+    for (const std::uint64_t token : tokens)
+        reg.params.imageCallback(reg.params.callerContext, token, image);
+    return true;
+}
 
 /// The cancel sequence (CancelMibChangeNotify2), on a registration already taken out of its
 /// table. reg has a CallbackGate `gate` and a requestStop() that wakes its reader thread,

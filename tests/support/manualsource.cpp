@@ -81,22 +81,16 @@ Status ManualSource::requestImage(Handle handle, std::uint64_t token)
 {
     if (!supportsImages())
         return Source::requestImage(handle, token);
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
-    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
-    if (!reg)
-        return Status::failure(Error::InvalidHandle, "requestImage: unknown handle (ERROR_INVALID_HANDLE)");
-    if (!reg->params.imageCallback)
-        return Status::failure(Error::InvalidParameter, "requestImage: no image callback");
+    std::shared_ptr<Registration> reg;
+    if (Status s = m_registrations.findForImage(handle, &reg, "requestImage"); !s.ok())
+        return s;
     std::lock_guard delivery(m_deliveryMutex); // after every delivery so far, before the next
     std::shared_ptr<const StateImage> image;
     {
         std::lock_guard lock(m_mutex);
         image = std::make_shared<const StateImage>(m_store.image(reg->params.objects, reg->family));
     }
-    CallbackScope scope(reg->gate);
-    if (scope.entered())
-        reg->params.imageCallback(reg->params.callerContext, token, std::move(image));
+    deliverImage(*reg, image, std::span(&token, 1));
     return Status::success();
 }
 

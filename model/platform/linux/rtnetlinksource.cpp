@@ -352,14 +352,8 @@ void RtnetlinkSource::Registration::serveImages()
         return;
     // Every change read so far goes out first: the image is the state those records built.
     deliver();
-    const auto image = std::make_shared<const StateImage>(store.image(params.objects, family));
-    CallbackScope scope(gate);
-    if (!scope.entered()) {
+    if (!deliverImage(*this, std::make_shared<const StateImage>(store.image(params.objects, family)), tokens))
         stop.store(true, std::memory_order_release);
-        return;
-    }
-    for (std::uint64_t token : tokens)
-        params.imageCallback(params.callerContext, token, image);
 }
 
 void RtnetlinkSource::Registration::marker(ChangeKind kind, std::string note)
@@ -823,17 +817,9 @@ Status RtnetlinkSource::cancel(Handle handle)
 
 Status RtnetlinkSource::requestImage(Handle handle, std::uint64_t token)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
-    const std::shared_ptr<Registration> reg = m_registrations.find(handle);
-    if (!reg)
-        return Status::failure(Error::InvalidHandle,
-                               "RtnetlinkSource::requestImage: handle " + std::to_string(handle)
-                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
-    if (!reg->params.imageCallback)
-        return Status::failure(Error::InvalidParameter,
-                               "RtnetlinkSource::requestImage: the registration has no image callback");
+    std::shared_ptr<Registration> reg;
+    if (Status s = m_registrations.findForImage(handle, &reg, "RtnetlinkSource::requestImage"); !s.ok())
+        return s;
     reg->requestImage(token);
     return Status::success();
 }

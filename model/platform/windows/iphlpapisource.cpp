@@ -402,15 +402,11 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
             nextPoll = now + reg->pollInterval;
         }
         open = deliver(*reg, records);
-        if (open && !imageTokens.empty()) {
-            // After the records of what was queued with the request: the state they built.
-            const auto image = std::make_shared<const StateImage>(reg->store.image(reg->params.objects, reg->family));
-            CallbackScope scope(reg->gate);
-            open = scope.entered();
-            for (std::uint64_t token : imageTokens)
-                if (open)
-                    reg->params.imageCallback(reg->params.callerContext, token, image);
-        }
+        // After the records of what was queued with the request: the state they built.
+        if (open && !imageTokens.empty())
+            open = deliverImage(*reg,
+                                std::make_shared<const StateImage>(reg->store.image(reg->params.objects, reg->family)),
+                                imageTokens);
         imageTokens.clear();
     }
     // After the last callback: deregister from the OS (this is not an OS callback and
@@ -594,15 +590,9 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
 
 Status IphlpapiSource::requestImage(Handle handle, std::uint64_t token)
 {
-    if (handle == 0)
-        return Status::failure(Error::InvalidParameter, "requestImage: handle 0 (STATUS_INVALID_PARAMETER)");
-    const std::shared_ptr<IphlpapiRegistration> reg = m_registrations.find(handle);
-    if (!reg)
-        return Status::failure(Error::InvalidHandle,
-                               "requestImage: handle " + std::to_string(handle)
-                                   + " is unknown or already cancelled (ERROR_INVALID_HANDLE)");
-    if (!reg->params.imageCallback)
-        return Status::failure(Error::InvalidParameter, "requestImage: the registration has no image callback");
+    std::shared_ptr<IphlpapiRegistration> reg;
+    if (Status s = m_registrations.findForImage(handle, &reg, "requestImage"); !s.ok())
+        return s;
     {
         std::lock_guard lock(reg->queueMutex);
         reg->imageRequests.push_back(token);
