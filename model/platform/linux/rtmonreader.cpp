@@ -53,18 +53,18 @@ bool plausibleHeader(std::uint32_t len, std::uint16_t type)
 
 } // namespace
 
-std::uint64_t RtmonStats::untrackedTotal() const
+std::uint64_t messageTotal(const std::map<std::uint16_t, std::uint64_t> &byType)
 {
     std::uint64_t n = 0;
-    for (const auto &[type, count] : untracked)
+    for (const auto &[type, count] : byType)
         n += count;
     return n;
 }
 
-std::string RtmonStats::untrackedSummary() const
+std::string messageKindsSummary(const std::map<std::uint16_t, std::uint64_t> &byType)
 {
     std::map<std::string, std::uint64_t> byKind;
-    for (const auto &[type, count] : untracked)
+    for (const auto &[type, count] : byType)
         byKind[RtmonReader::kindName(type)] += count;
     std::vector<std::pair<std::string, std::uint64_t>> kinds(byKind.begin(), byKind.end());
     std::stable_sort(kinds.begin(), kinds.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
@@ -74,7 +74,17 @@ std::string RtmonStats::untrackedSummary() const
             text += ", ";
         text += std::to_string(count) + ' ' + kind;
     }
-    return text.empty() ? text : text + (untrackedTotal() == 1 ? " message" : " messages");
+    return text.empty() ? text : text + (messageTotal(byType) == 1 ? " message" : " messages");
+}
+
+std::uint64_t RtmonStats::untrackedTotal() const
+{
+    return messageTotal(untracked);
+}
+
+std::string RtmonStats::untrackedSummary() const
+{
+    return messageKindsSummary(untracked);
 }
 
 std::string RtmonReader::kindName(std::uint16_t type)
