@@ -463,6 +463,10 @@ void TestPcapReader::formatsGiveTheSameRecords()
     } else {
         qWarning("editcap (Debian tshark) not installed: the pcapng capture is not tested");
     }
+    // The fuzz target's seeds (tests/fuzz/corpus/pcapreader) are these files.
+    if (const QString seeds = qEnvironmentVariable("NCV_PCAP_SEED_DIR"); !seeds.isEmpty())
+        for (const QString &name : files + QStringList {u"us.pcap"_s})
+            QFile::copy(path(name), seeds + u'/' + name);
     for (const QString &name : files) {
         const Import other = readCapture(path(name));
         QVERIFY2(other.ok, other.error.c_str());
