@@ -58,14 +58,16 @@ int convertRecording(const AppOptions &options)
     switch (detectFileKind(options.inputPath)) {
     case FileKind::Rtmon:
     case FileKind::RtmonOtherByteOrder:
+    case FileKind::Capture:
     case FileKind::Empty: {
         ImportResult imported;
-        if (!importRtmonToTemporary(options.inputPath, &temporary.path, &imported, &error)) {
+        if (!importToTemporary(options.inputPath, &temporary.path, &imported, &error)) {
             printErr(QStringLiteral("netchangeview: ") + error);
             return ExitBadRecording;
         }
         printErr(QStringLiteral("netchangeview: ") + imported.summary(options.inputPath));
-        printErr(QStringLiteral("netchangeview: note: ") + rtmonIncompleteNote());
+        if (!imported.note.isEmpty())
+            printErr(QStringLiteral("netchangeview: note: ") + imported.note);
         recordingPath = temporary.path;
         importProblem = imported.problem();
         break;

@@ -50,8 +50,10 @@ int main(int argc, char **argv)
     // unreadable); the window opens it again (it may change meanwhile).
     bool otherToolsFile = false; // recognised by its content; the window converts it
 #ifdef NCV_RTMON_IMPORT
-    if (parsed.action == ncv::ParseResult::Run && !parsed.options.inputPath.isEmpty())
-        otherToolsFile = ncv::recording::detectFileKind(parsed.options.inputPath) == ncv::recording::FileKind::Rtmon;
+    if (parsed.action == ncv::ParseResult::Run && !parsed.options.inputPath.isEmpty()) {
+        const auto kind = ncv::recording::detectFileKind(parsed.options.inputPath);
+        otherToolsFile = kind == ncv::recording::FileKind::Rtmon || kind == ncv::recording::FileKind::Capture;
+    }
 #endif
     if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()
         && !otherToolsFile) {

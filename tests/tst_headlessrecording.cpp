@@ -111,6 +111,9 @@ private Q_SLOTS:
     void convertsAnRtmonFile();
     void damagedAndForeignRtmonInput_data();
     void damagedAndForeignRtmonInput();
+    void convertsAnNlmonCapture();
+    void damagedAndForeignCaptures_data();
+    void damagedAndForeignCaptures();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
@@ -545,6 +548,113 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput()
     if (kind == u"truncated") {
         // The valid part is converted: the events before the damage are in the CSV.
         QVERIFY(readCsv(out).size() > 10);
+    } else {
+        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
+}
+
+// A capture of real kernel messages written as nlmon would capture them, converted to
+// pcapng with nanosecond times (tests/fuzz/corpus/pcapreader, made by tst_pcapreader: dumps
+// of links, addresses and routes, then veth ncv0/ncv1 up, 10.1.0.1/24 and 2001:db8:1::1/64
+// on ncv0, routes 10.2.0.0/24 via 10.1.0.2 and 10.3.0.0/24 metric 7, ncv0 down and up, the
+// address deleted, ncv0 deleted; each notification twice, a refused request, a generic
+// netlink packet).
+static const QString kCaptureFixture = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcapng");
+
+void TestHeadlessRecording::convertsAnNlmonCapture()
+{
+    const QString out = m_dir.filePath(u"capture.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--export-csv"_s, out}, &err), 0);
+    const QString said = QString::fromLocal8Bit(err);
+    QVERIFY2(said.contains(u"from the pcapng capture scenario.pcapng"_s) && said.contains(u"requests not applied"_s)
+                 && said.contains(u"1 generic packet"_s) && said.contains(u"rounded down to the microsecond"_s),
+             err.constData());
+    QVERIFY2(!said.contains(u"incomplete"_s), err.constData()); // links, addresses and routes were dumped
+    const QList<QStringList> rows = readCsv(out);
+    QVERIFY(rows.size() > 20);
+    QCOMPARE(rows[0][Change], u"initial"_s);
+    const auto has = [&](const QString &object, const QString &change, const QString &destination,
+                         const QString &origin) {
+        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+            return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+        });
+    };
+    QVERIFY(has(u"address"_s, u"initial"_s, u"127.0.0.1/8"_s, u"observed"_s)); // lo, from the dump
+    QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"delete"_s, u"10.2.0.0/24"_s, u"inferred"_s));
+    QVERIFY(std::none_of(rows.begin(), rows.end(), [](const QStringList &r) { return r[Object] == u"gap"; }));
+
+    // The tables at the first moment: lo and its addresses and routes, no note.
+    const QString at = m_dir.filePath(u"capture-at.csv"_s);
+    QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--at"_s, u"+0"_s, u"--export-csv"_s, at}, &err), 0);
+    const QList<QStringList> tables = readCsv(at);
+    QVERIFY(std::any_of(tables.begin(), tables.end(), [](const QStringList &r) { return r[Object] == u"route"; }));
+    QVERIFY(tables.last()[Object] != u"gap"_s);
+}
+
+void TestHeadlessRecording::damagedAndForeignCaptures_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+    QTest::newRow("a length past a packet's end") << u"past"_s << 6 << u"runs past"_s;
+    QTest::newRow("no dump: the note") << u"nodump"_s << 0 << u"no dump of links, addresses, routes"_s;
+    QTest::newRow("Ethernet") << u"ethernet"_s << 5 << u"link type 1 (Ethernet), not of netlink (253)"_s;
+    QTest::newRow("header only") << u"header"_s << 5 << u"holds no route netlink message"_s;
+}
+
+void TestHeadlessRecording::damagedAndForeignCaptures()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QFile fixture(QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcap"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    const QByteArray real = fixture.readAll();
+    // Record offsets of the pcap (24-byte file header, 16-byte record headers, this machine's order).
+    QList<qsizetype> records;
+    for (qsizetype at = 24; at + 16 <= real.size();) {
+        records << at;
+        quint32 caplen = 0;
+        std::memcpy(&caplen, real.constData() + at + 8, 4);
+        at += 16 + qsizetype(caplen);
+    }
+    QVERIFY(records.size() > 20);
+    QByteArray bytes;
+    if (kind == u"truncated") {
+        bytes = real.left(records[records.size() / 2] + 30);
+    } else if (kind == u"past") {
+        bytes = real;
+        const quint32 len = 5000;
+        std::memcpy(bytes.data() + records[records.size() / 2] + 32, &len, 4);
+    } else if (kind == u"nodump") {
+        // The packets after the dumps (the first notification is in the tenth at the latest).
+        bytes = real.left(24) + real.mid(records[10]);
+    } else if (kind == u"ethernet" || kind == u"header") {
+        bytes = real.left(24);
+        if (kind == u"ethernet") {
+            const quint32 ethernet = 1;
+            std::memcpy(bytes.data() + 20, &ethernet, 4);
+            bytes += real.mid(records[0], 16 + 33);
+        }
+    }
+    const QString path = m_dir.filePath(kind + u".pcap"_s);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    const QString out = m_dir.filePath(kind + u"-capture.csv"_s);
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (exitCode != 5) {
+        QVERIFY(readCsv(out).size() > 10); // the valid part is converted
     } else {
         QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
         QVERIFY(!QFile::exists(out));

@@ -237,6 +237,7 @@ private Q_SLOTS:
     // recordings
     void recordingOpensAtTheEnd();
     void rtmonFileOpensWithItsNote();
+    void nlmonCaptureOpensLikeARecording();
     void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
     void theLatestSeekWinsAndCancelKeepsTheTables();
@@ -1327,6 +1328,35 @@ void TestMainWindow::rtmonFileOpensWithItsNote()
     // The end: v0 and v1 deleted, so only lo is left, and no address or route is known.
     QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 1);
     QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 0);
+    w.reset();
+    QVERIFY2(!QFileInfo::exists(converted), "the converted recording is removed with its window");
+#endif
+}
+
+void TestMainWindow::nlmonCaptureOpensLikeARecording()
+{
+#ifndef NCV_RTMON_IMPORT
+    QSKIP("this build does not read netlink captures");
+#else
+    // Made by tst_pcapreader (see tst_headlessrecording's kCaptureFixture): it begins with
+    // dumps of links, addresses and routes, so its first state is complete.
+    const QString path = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcapng");
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    const QString converted = w->recordingSession()->path();
+    QVERIFY(converted != path && QFileInfo::exists(converted));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY2(w->windowTitle().contains(QStringLiteral("scenario.pcapng (nlmon capture)")),
+             qPrintable(w->windowTitle()));
+    QVERIFY(!w->recordingNoteLabel()); // nothing unknown at the start
+    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("requests not applied")),
+             qPrintable(w->statusBar()->currentMessage()));
+    QVERIFY(w->eventPane()->eventsSection()->proxy()->rowCount() > 20);
+    // The end: ncv0 / ncv1 deleted, ncvend / ncvend1 added; lo with its routes from the dump.
+    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 3);
+    QVERIFY(w->tablesPage()->routesSection()->proxy()->rowCount() > 0);
     w.reset();
     QVERIFY2(!QFileInfo::exists(converted), "the converted recording is removed with its window");
 #endif

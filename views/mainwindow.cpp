@@ -599,10 +599,10 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
 #ifdef NCV_RTMON_IMPORT
     switch (recording::detectFileKind(path)) {
     case recording::FileKind::Rtmon:
-    case recording::FileKind::RtmonOtherByteOrder: {
+    case recording::FileKind::RtmonOtherByteOrder:
+    case recording::FileKind::Capture: {
         // Converted on a worker thread; the busy dialog keeps this thread's windows painted.
-        QProgressDialog busy(tr("Reading the rtmon file %1...").arg(QDir::toNativeSeparators(path)), QString(), 0, 0,
-                             progressParent);
+        QProgressDialog busy(tr("Reading %1...").arg(QDir::toNativeSeparators(path)), QString(), 0, 0, progressParent);
         busy.setWindowTitle(tr("Open Recording"));
         busy.setWindowModality(Qt::WindowModal);
         busy.setMinimumDuration(500);
@@ -613,7 +613,7 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
         };
         QFuture<Outcome> future = QtConcurrent::run([path] {
             Outcome o;
-            o.ok = recording::importRtmonToTemporary(path, &o.path, &o.result, &o.error);
+            o.ok = recording::importToTemporary(path, &o.path, &o.result, &o.error);
             return o;
         });
         while (!future.isFinished()) {

@@ -88,8 +88,9 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
-    /// A file another tool recorded (an iproute2 rtmon file, recognised by its content) is
-    /// first converted into a temporary recording (recording::importRtmon, on a worker
+    /// A file another tool recorded (an iproute2 rtmon file or an nlmon pcap / pcapng capture,
+    /// recognised by its content) is first converted into a temporary recording
+    /// (recording::importRtmon / importPcap, on a worker
     /// thread), which the window removes when it closes; the status bar then gives the
     /// import's summary (events, messages of kinds not shown, damage).
     /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).

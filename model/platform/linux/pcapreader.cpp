@@ -244,7 +244,8 @@ struct PcapReader::Impl {
             if (seen.role == PcapMessage::Role::Dump) {
                 if (tracked) {
                     initialMask |= kindBit(msg->nlmsg_type);
-                    initialTimeUs = timeUs;
+                    if (initialTimeUs == 0)
+                        initialTimeUs = timeUs;
                 }
                 initialRecords(start);
             } else if (seen.role == PcapMessage::Role::LaterDump) {
@@ -260,7 +261,9 @@ struct PcapReader::Impl {
     }
 
     /// The records of an initial dump reply from start on become Initial rows, as the live
-    /// source's snapshot gives them; its entities come once, in endInitial().
+    /// source's snapshot gives them, all at the first dump reply's time (the tables at the
+    /// capture's first moment hold the whole initial state); its entities come once, in
+    /// endInitial().
     void initialRecords(std::size_t start)
     {
         auto records = batch.records();
@@ -269,6 +272,7 @@ struct PcapReader::Impl {
             ChangeRecord &r = records[i];
             if (r.object == ObjectKind::Entity)
                 continue;
+            r.timeUs = initialTimeUs ? initialTimeUs : r.timeUs;
             if (r.change == ChangeKind::Add) {
                 r.change = ChangeKind::Initial;
                 r.before = std::monostate {};
@@ -341,8 +345,9 @@ struct PcapReader::Impl {
                     : std::string();
                 damaged(where + ": the netlink message at byte " + std::to_string(kCookedHeaderBytes + at)
                         + " gives its length as " + std::to_string(msg->nlmsg_len) + " bytes, "
-                        + (msg->nlmsg_len < sizeof(nlmsghdr) ? "less than its header"
-                                                             : "the packet has " + std::to_string(left) + " left")
+                        + (msg->nlmsg_len < sizeof(nlmsghdr)
+                               ? "less than its header"
+                               : "and runs past the packet's end (" + std::to_string(left) + " bytes left)")
                         + cut);
                 return;
             }
@@ -367,7 +372,7 @@ struct PcapReader::Impl {
     PcapStats stats;
     Phase phase = Phase::Initial;
     unsigned initialMask = 0;
-    std::int64_t initialTimeUs = 0; ///< the last initial dump reply's time
+    std::int64_t initialTimeUs = 0; ///< the first initial dump reply's time: the initial state's
     std::vector<std::uint64_t> aligned;
 };
 
@@ -444,9 +449,11 @@ bool PcapReader::readStream(std::FILE *stream, std::string *error)
             continue;
         }
         if (rc == PCAP_ERROR) {
+            // Said first: the rest of the file is lost, not one packet.
             ++d->stats.damagedPackets;
-            d->stats.problem = "the file is damaged or ends inside packet " + std::to_string(d->stats.packets + 1)
+            std::string what = "the file is damaged or ends inside packet " + std::to_string(d->stats.packets + 1)
                 + " (" + pcap_geterr(p) + "); nothing after it was read";
+            d->stats.problem = d->stats.problem.empty() ? what : what + "; before it, " + d->stats.problem;
         }
         break; // PCAP_ERROR_BREAK: the end
     }

@@ -18,7 +18,8 @@
 //   "user to kernel", but the kernel's own notifications, a link going down for example,
 //   carry port id 0 too; only the kernel never sets NLM_F_REQUEST.)
 // - NLM_F_MULTI set: a dump reply. Before the first notification of a link, address or
-//   route, dump replies are the state at the start of the capture: Initial records, then one
+//   route, dump replies are the state at the start of the capture: Initial records, all at
+//   the first dump reply's time (the tables at that moment hold all of it), then one
 //   SnapshotComplete marker. The kinds (links, addresses, routes) no dump covered are named
 //   in a Gap record (origin Inferred) whose note begins with kPcapIncompleteNote. After the
 //   first notification a dump reply (someone ran `ip route show`) is the state at that
@@ -84,7 +85,9 @@ struct PcapStats {
     std::int64_t lastTimeUs = 0;
     std::string initialKinds; ///< "links, addresses, routes": what the initial dumps covered ("" none)
     std::string missingKinds; ///< what they did not cover ("" when all three were dumped)
-    std::string problem; ///< empty, or one line: where the capture is damaged and how (the first)
+    /// Empty, or one line: where the capture is damaged and how (the first damaged packet;
+    /// a damaged or truncated end of the file first).
+    std::string problem;
 
     /// "12 neighbor, 3 rule messages"; "" when none.
     std::string untrackedSummary() const;
