@@ -1055,6 +1055,37 @@ int benchImportRtmon(const QString &in, const QString &outPath)
     out("rtmon_import_rss_mb", rssKb() / 1024.0);
     return 0;
 }
+
+// An nlmon capture FILE read through PcapReader (libpcap, the decoder, the state store)
+// alone (pcap_read_s, records counted, nothing kept), then converted into the new recording
+// OUT as File > Open and --headless do (pcap_import_s). Wall seconds.
+int benchImportPcap(const QString &in, const QString &outPath)
+{
+    QElapsedTimer clock;
+    clock.start();
+    std::uint64_t records = 0;
+    platform::PcapReader reader([&records](std::span<const platform::ChangeRecord> batch) { records += batch.size(); });
+    std::string error;
+    if (!reader.readFile(QFile::encodeName(in).toStdString(), &error)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", error.c_str());
+        return 1;
+    }
+    out("pcap_read_s", clock.nsecsElapsed() / 1e9);
+    out("pcap_packets", double(reader.stats().packets));
+    out("pcap_messages", double(reader.stats().messages));
+    out("pcap_records", double(records));
+    clock.restart();
+    recording::ImportResult result;
+    QString why;
+    if (!recording::importPcap(in, outPath, &result, &why)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
+        return 1;
+    }
+    out("pcap_import_s", clock.nsecsElapsed() / 1e9);
+    out("pcap_import_events", double(result.events));
+    out("pcap_import_rss_mb", rssKb() / 1024.0);
+    return 0;
+}
 #endif
 
 } // namespace
@@ -1093,6 +1124,8 @@ int main(int argc, char **argv)
 #ifdef NCV_RTMON_IMPORT
     if (mode == QLatin1StringView("importrtmon") && args.size() >= 4)
         return benchImportRtmon(args.value(2), args.value(3));
+    if (mode == QLatin1StringView("importpcap") && args.size() >= 4)
+        return benchImportPcap(args.value(2), args.value(3));
 #endif
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
@@ -1100,6 +1133,6 @@ int main(int argc, char **argv)
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
                  "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
                  "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
-                 "| viewrows table|tree|list|window N | importrtmon FILE OUT\n");
+                 "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT\n");
     return 2;
 }
