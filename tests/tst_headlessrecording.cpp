@@ -117,6 +117,9 @@ private Q_SLOTS:
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
+    /// Writes bytes as m_dir/name, converts it headless to CSV: exitCode and a line with
+    /// says on standard error; the CSV has the valid part (or, exit 5, one line and no CSV).
+    void checkConversion(const QString &name, const QByteArray &bytes, int exitCode, const QString &says);
     bool startRecorder(QProcess &p, const QStringList &args);
     int run(const QStringList &args, QByteArray *err);
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
@@ -455,6 +458,15 @@ void TestHeadlessRecording::badRecordingsAndTimesGiveOneLine()
     QVERIFY2(lines.constFirst().contains(says), err.constData());
 }
 
+/// True when the CSV rows have a row of object, change, destination and origin (the last column).
+static bool hasRow(const QList<QStringList> &rows, const QString &object, const QString &change,
+                   const QString &destination, const QString &origin)
+{
+    return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+        return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+    });
+}
+
 // A file `rtmon file F` wrote in a private namespace (tests/fuzz/corpus/rtmonreader, made
 // during: veth v0/v1 up, 10.1.0.1/24 and 2001:db8::1/64 on v0, routes 10.2.0.0/24 via
 // 10.1.0.2 and 10.3.0.0/24 metric 7, v0 down and up, the address deleted, v0 deleted).
@@ -480,12 +492,8 @@ void TestHeadlessRecording::convertsAnRtmonFile()
             gap = i;
     QVERIFY(gap > 0);
     QVERIFY(rows[gap].join(u',').contains(u"state before the first event incomplete"_s));
-    const auto has = [&](const QString &object, const QString &change, const QString &destination,
-                         const QString &origin) {
-        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
-            return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
-        });
-    };
+    const auto has = [&rows](const QString &object, const QString &change, const QString &destination,
+                             const QString &origin) { return hasRow(rows, object, change, destination, origin); };
     QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
     QVERIFY(has(u"address"_s, u"delete"_s, u"10.1.0.1/24"_s, u"observed"_s));
     QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
@@ -501,6 +509,29 @@ void TestHeadlessRecording::convertsAnRtmonFile()
         QCOMPARE(tables[i][Object], u"interface"_s);
     QCOMPARE(tables.last()[Object], u"gap"_s);
     QVERIFY(tables.last().join(u',').contains(u"state before the first event incomplete"_s));
+}
+
+void TestHeadlessRecording::checkConversion(const QString &name, const QByteArray &bytes, int exitCode,
+                                            const QString &says)
+{
+    const QString path = m_dir.filePath(name);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    const QString out = m_dir.filePath(name + u".csv"_s);
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (exitCode != 5) {
+        // The valid part is converted: the events before the damage are in the CSV.
+        QVERIFY(readCsv(out).size() > 10);
+    } else {
+        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
 }
 
 void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
@@ -534,24 +565,7 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput()
         std::reverse(bytes.begin(), bytes.begin() + 4);
         std::reverse(bytes.begin() + 4, bytes.begin() + 6);
     }
-    const QString path = m_dir.filePath(kind + u".rtmon"_s);
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(bytes);
-    f.close();
-    const QString out = m_dir.filePath(kind + u".csv"_s);
-    QFile::remove(out);
-    QByteArray err;
-    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
-    QVERIFY2(code == exitCode, err.constData());
-    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
-    if (kind == u"truncated") {
-        // The valid part is converted: the events before the damage are in the CSV.
-        QVERIFY(readCsv(out).size() > 10);
-    } else {
-        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
-        QVERIFY(!QFile::exists(out));
-    }
+    checkConversion(kind + u".rtmon"_s, bytes, exitCode, says);
 }
 
 // A capture of real kernel messages written as nlmon would capture them, converted to
@@ -575,12 +589,8 @@ void TestHeadlessRecording::convertsAnNlmonCapture()
     const QList<QStringList> rows = readCsv(out);
     QVERIFY(rows.size() > 20);
     QCOMPARE(rows[0][Change], u"initial"_s);
-    const auto has = [&](const QString &object, const QString &change, const QString &destination,
-                         const QString &origin) {
-        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
-            return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
-        });
-    };
+    const auto has = [&rows](const QString &object, const QString &change, const QString &destination,
+                             const QString &origin) { return hasRow(rows, object, change, destination, origin); };
     QVERIFY(has(u"address"_s, u"initial"_s, u"127.0.0.1/8"_s, u"observed"_s)); // lo, from the dump
     QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
     QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
@@ -642,23 +652,7 @@ void TestHeadlessRecording::damagedAndForeignCaptures()
             bytes += real.mid(records[0], 16 + 33);
         }
     }
-    const QString path = m_dir.filePath(kind + u".pcap"_s);
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(bytes);
-    f.close();
-    const QString out = m_dir.filePath(kind + u"-capture.csv"_s);
-    QFile::remove(out);
-    QByteArray err;
-    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
-    QVERIFY2(code == exitCode, err.constData());
-    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
-    if (exitCode != 5) {
-        QVERIFY(readCsv(out).size() > 10); // the valid part is converted
-    } else {
-        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
-        QVERIFY(!QFile::exists(out));
-    }
+    checkConversion(kind + u".pcap"_s, bytes, exitCode, says);
 }
 
 void TestHeadlessRecording::survivesSigkillDuringARouteBurst()

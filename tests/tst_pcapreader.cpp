@@ -15,6 +15,7 @@
 // Skips where namespaces are not allowed; the tshark / editcap parts skip without them.
 #include "platform/linux/pcapreader.h"
 #include "platform/linux/rtnetlinksource.h"
+#include "support/changescenario.h"
 #include "support/netns.h"
 #include "support/recordcollector.h"
 
@@ -46,30 +47,9 @@ using ncv::test::Collector;
 
 namespace {
 
-constexpr int kTimeoutMs = 5000;
-
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-bool run(const QString &program, const QStringList &args, QString *output = nullptr)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning().noquote() << program << args.join(u' ') << "failed:" << p.readAllStandardError();
-        return false;
-    }
-    if (output)
-        *output = QString::fromUtf8(p.readAllStandardOutput());
-    return true;
-}
-
-bool ip(const QString &args)
-{
-    return run(u"ip"_s, args.split(u' '));
-}
+using ncv::test::ip;
+using ncv::test::q;
+using ncv::test::runTool;
 
 std::int64_t nowNs()
 {
@@ -272,11 +252,6 @@ std::vector<ChangeRecord> afterSnapshot(const std::vector<ChangeRecord> &records
     return out;
 }
 
-QStringList describeAll(const std::vector<ChangeRecord> &records)
-{
-    return ncv::test::describeAll(records, true);
-}
-
 } // namespace
 
 class TestPcapReader : public QObject {
@@ -315,42 +290,19 @@ void TestPcapReader::realKernelCapture()
     // The live source first: it sees every change the capture holds.
     RtnetlinkSource source;
     Collector live;
-    RegisterParams params;
-    params.callback = &Collector::callback;
-    params.callerContext = &live;
     Handle handle = 0;
-    QVERIFY2(source.registerChanges(params, &handle).ok(), "register");
-    QVERIFY(live.waitForSnapshot());
+    QVERIFY(ncv::test::watchAll(source, live, &handle));
 
     KernelCapture capture;
     QString why;
     QVERIFY2(capture.start(&why), qPrintable(why));
-    QVERIFY(ip(u"link add ncv0 type veth peer name ncv1"_s));
-    QVERIFY(ip(u"link set ncv1 up"_s));
-    QVERIFY(ip(u"link set ncv0 up"_s));
-    QVERIFY(ip(u"addr add 10.1.0.1/24 dev ncv0"_s));
-    QVERIFY(ip(u"-6 addr add 2001:db8:1::1/64 dev ncv0 nodad"_s));
-    QVERIFY(ip(u"route add 10.2.0.0/24 via 10.1.0.2"_s));
-    QVERIFY(ip(u"route add 10.3.0.0/24 dev ncv0 metric 7"_s));
-    QVERIFY(ip(u"-6 route add 2001:db8:9::/64 via 2001:db8:1::2"_s));
-    QVERIFY(ip(u"neigh add 10.1.0.9 lladdr 02:00:00:00:00:09 dev ncv0"_s));
-    QVERIFY(ip(u"link set ncv0 mtu 1400"_s));
-    QVERIFY(ip(u"link set ncv0 down"_s)); // the kernel flushes the IPv4 routes silently
-    QVERIFY(ip(u"link set ncv0 up"_s));
-    QVERIFY(ip(u"route add 10.4.0.0/24 dev ncv0"_s));
-    QVERIFY(ip(u"addr del 10.1.0.1/24 dev ncv0"_s));
-    QVERIFY(ip(u"link del ncv0"_s));
-    QVERIFY(ip(u"link add ncvend type veth peer name ncvend1"_s)); // the last event, to know both saw everything
-    QVERIFY(live.waitUntil([](const auto &records) {
-        return std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) {
-            const auto *i = std::get_if<InterfaceRow>(&r.after);
-            return i && i->name == "ncvend";
-        });
-    }));
+    for (const QString &change : ncv::test::changeScenario())
+        QVERIFY2(ip(change), qPrintable(change));
+    QVERIFY(ncv::test::waitForScenarioEnd(live));
     QThread::msleep(200);
     const std::vector<Packet> read = capture.stop();
     QVERIFY(source.cancel(handle).ok());
-    m_liveEvents = describeAll(afterSnapshot(live.records()));
+    m_liveEvents = ncv::test::describeAll(afterSnapshot(live.records()), true);
 
     // As nlmon shows them: every notification twice (two listening sockets); a request of
     // `ip link del ncv0` that the kernel refused, just after ncv0 appeared; a packet of
@@ -427,7 +379,7 @@ void TestPcapReader::realKernelCapture()
 
     // The events are the ones the live view showed, in order: the refused request and the
     // repeated notifications change nothing.
-    const QStringList events = describeAll(afterSnapshot(imported.records));
+    const QStringList events = ncv::test::describeAll(afterSnapshot(imported.records), true);
     if (events != m_liveEvents) {
         qWarning().noquote() << u"live:\n  "_s + m_liveEvents.join(u"\n  "_s);
         qWarning().noquote() << u"import:\n  "_s + events.join(u"\n  "_s);
@@ -452,13 +404,13 @@ void TestPcapReader::formatsGiveTheSameRecords()
 {
     if (m_packets.empty())
         QSKIP("needs the capture of realKernelCapture");
-    const QStringList reference = describeAll(readCapture(path(u"us.pcap"_s)).records);
+    const QStringList reference = ncv::test::describeAll(readCapture(path(u"us.pcap"_s)).records, true);
     QVERIFY(writeCapture(path(u"ns.pcap"_s), m_packets, true));
     QVERIFY(readBytes(swapPcapHeaders(m_pcap), path(u"swapped.pcap"_s)).ok);
     QStringList files {u"ns.pcap"_s, u"swapped.pcap"_s};
     const bool editcap = !QStandardPaths::findExecutable(u"editcap"_s).isEmpty();
     if (editcap) {
-        QVERIFY(run(u"editcap"_s, {u"-F"_s, u"pcapng"_s, path(u"ns.pcap"_s), path(u"ns.pcapng"_s)}));
+        QVERIFY(runTool(u"editcap"_s, {u"-F"_s, u"pcapng"_s, path(u"ns.pcap"_s), path(u"ns.pcapng"_s)}));
         files << u"ns.pcapng"_s;
     } else {
         qWarning("editcap (Debian tshark) not installed: the pcapng capture is not tested");
@@ -470,7 +422,7 @@ void TestPcapReader::formatsGiveTheSameRecords()
     for (const QString &name : files) {
         const Import other = readCapture(path(name));
         QVERIFY2(other.ok, other.error.c_str());
-        QCOMPARE(describeAll(other.records), reference);
+        QCOMPARE(ncv::test::describeAll(other.records, true), reference);
         QCOMPARE(other.stats.format, name.endsWith(u"ng"_s) ? "pcapng"s : "pcap"s);
         // Nanosecond files keep their nanoseconds (the records round them down).
         if (name.startsWith(u"ns"_s)) {
@@ -501,12 +453,12 @@ void TestPcapReader::againstTshark()
     // One line per packet: number, time, family, and per message (comma-separated): length,
     // control type, route type, flags, port id.
     QString out;
-    QVERIFY(run(u"tshark"_s,
-                {u"-r"_s, path(file),           u"-T"_s, u"fields"_s,           u"-E"_s, u"occurrence=a"_s,
-                 u"-E"_s, u"aggregator=,"_s,    u"-e"_s, u"frame.number"_s,     u"-e"_s, u"frame.time_epoch"_s,
-                 u"-e"_s, u"netlink.family"_s,  u"-e"_s, u"netlink.hdr_len"_s,  u"-e"_s, u"netlink.hdr_flags"_s,
-                 u"-e"_s, u"netlink.hdr_pid"_s, u"-e"_s, u"netlink.hdr_type"_s, u"-e"_s, u"netlink-route.nltype"_s},
-                &out));
+    QVERIFY(runTool(u"tshark"_s,
+                    {u"-r"_s, path(file),           u"-T"_s, u"fields"_s,           u"-E"_s, u"occurrence=a"_s,
+                     u"-E"_s, u"aggregator=,"_s,    u"-e"_s, u"frame.number"_s,     u"-e"_s, u"frame.time_epoch"_s,
+                     u"-e"_s, u"netlink.family"_s,  u"-e"_s, u"netlink.hdr_len"_s,  u"-e"_s, u"netlink.hdr_flags"_s,
+                     u"-e"_s, u"netlink.hdr_pid"_s, u"-e"_s, u"netlink.hdr_type"_s, u"-e"_s, u"netlink-route.nltype"_s},
+                    &out));
     const Import imported = readCapture(path(file));
     QVERIFY(imported.ok);
     std::map<std::uint64_t, std::vector<PcapMessage>> byPacket;
@@ -622,8 +574,8 @@ void TestPcapReader::damagedInput()
     }
     QCOMPARE(got.stats.damagedPackets, 1u);
     // What came before the damage is loaded as it was read whole.
-    const QStringList all = describeAll(whole.records);
-    const QStringList valid = describeAll(got.records);
+    const QStringList all = ncv::test::describeAll(whole.records, true);
+    const QStringList valid = ncv::test::describeAll(got.records, true);
     QVERIFY(valid.size() > 3);
     QCOMPARE(valid.mid(0, 3), all.mid(0, 3));
     const auto before = std::count_if(whole.messages.begin(), whole.messages.end(), [&](const PcapMessage &m) {

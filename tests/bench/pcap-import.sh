@@ -12,34 +12,7 @@
 # printed, never asserted.
 #   tests/bench/pcap-import.sh [N [ROUNDS]]   (default 1000000 3)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-$root/build/ci}
-bench=$build/tests/bench/ncv_bench
-[ -x "$bench" ] || { echo "pcap-import.sh: build ncv_bench first (cmake --build build/ci --target ncv_bench)" >&2; exit 1; }
-n=${1:-1000000}
-rounds=${2:-3}
-export QT_QPA_PLATFORM=offscreen
-
-if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
-    fi
-    exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
-fi
-
-work=$(mktemp -d)
-listener=
-cleanup() { [ -z "$listener" ] || kill "$listener" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
-
-ip link set lo up
-ip link add nb0 type veth peer name nb1
-ip link set nb0 up
-ip link set nb1 up
-ip addr add 10.9.0.1/24 dev nb0
+. "$(dirname "$0")/import-setup.sh"
 f=$work/routes.pcap
 python3 - "$f" <<'PY' &
 import socket, struct, sys, time, signal
@@ -58,7 +31,7 @@ while True:
     t = time.time_ns()
     out.write(struct.pack("=IIII", t // 10**9, t % 10**9, 16 + len(data), 16 + len(data)) + cooked + data)
 PY
-listener=$!
+recorder=$!
 sleep 0.5
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "route add 20.%d.%d.%d/32 via 10.9.0.2\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' >"$work/batch"
 split -l 20000 "$work/batch" "$work/slice."
@@ -67,7 +40,7 @@ for slice in "$work"/slice.*; do ip -batch "$slice"; done
 echo "ip -batch: $n route adds in $(calc "$(now) - $t0" 1) s"
 last=-1
 while size=$(stat -c %s "$f"); [ "$size" != "$last" ]; do last=$size; sleep 1; done
-kill "$listener"; wait "$listener" 2>/dev/null || true; listener=
+kill "$recorder"; wait "$recorder" 2>/dev/null || true; recorder=
 echo "capture: $(calc "$(stat -c %s "$f") / 1048576" 1) MiB"
 
 best_td=; best_ts=; best_read=; best_import=
@@ -82,9 +55,9 @@ for r in $(seq 1 "$rounds"); do
     events=$(awk '$1 == "pcap_import_events" { print $2 }' "$work/bench.txt")
     rss=$(awk '$1 == "pcap_import_rss_mb" { print $2 }' "$work/bench.txt")
     echo "round $r: tcpdump -r $td_s s | tshark -r $ts_s s | read (libpcap + decode + store) $read_s s | import into a recording $import_s s ($packets packets, $events events, RSS $rss MB) | load $(cut -d' ' -f1-3 /proc/loadavg)"
-    best_td=$(awk -v a="${best_td:-1e9}" -v b="$td_s" 'BEGIN { print (b < a) ? b : a }')
-    best_ts=$(awk -v a="${best_ts:-1e9}" -v b="$ts_s" 'BEGIN { print (b < a) ? b : a }')
-    best_read=$(awk -v a="${best_read:-1e9}" -v b="$read_s" 'BEGIN { print (b < a) ? b : a }')
-    best_import=$(awk -v a="${best_import:-1e9}" -v b="$import_s" 'BEGIN { print (b < a) ? b : a }')
+    best_td=$(best "${best_td:-}" "$td_s")
+    best_ts=$(best "${best_ts:-}" "$ts_s")
+    best_read=$(best "${best_read:-}" "$read_s")
+    best_import=$(best "${best_import:-}" "$import_s")
 done
 echo "best of $rounds: tcpdump -r $best_td s; tshark -r $best_ts s; read $best_read s ($(calc "$best_read / $best_td" 2)x tcpdump); import $best_import s ($(calc "$best_import / $best_td" 2)x tcpdump, $(calc "$best_import / $best_ts" 2)x tshark)"

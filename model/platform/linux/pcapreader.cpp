@@ -134,39 +134,12 @@ std::string PcapReader::familyName(std::uint16_t protocol)
     }
 }
 
-struct PcapReader::Impl {
+struct PcapReader::Impl : RecordedStream {
     enum class Phase : std::uint8_t { Initial, Events };
 
-    explicit Impl(Sink s) : sink(std::move(s))
-    {
-        // Inferred as the live source infers them; a file has no kernel to confirm them.
-        classifier.silent().configure(true, false);
-        batch.reserve(kBatchRecords + 64);
-    }
+    explicit Impl(Sink s) : RecordedStream(std::move(s), kBatchRecords) { }
 
-    SilentDeletions::Hooks hooks()
-    {
-        SilentDeletions::Hooks h;
-        h.emit = [this](ChangeRecord &&record) { classifier.push(std::move(record)); };
-        h.deliver = [] {};
-        h.dumpIpv4Routes = [](std::uint32_t, std::string &error) {
-            error = "a capture cannot be dumped";
-            return SilentDeletions::DumpResult::Failed;
-        };
-        h.failed = [](const std::string &) {};
-        h.drainEvents = [] { return true; };
-        return h;
-    }
-
-    void flush()
-    {
-        if (batch.empty())
-            return;
-        for (const ChangeRecord &r : batch.records())
-            stats.records += r.change != ChangeKind::SnapshotComplete;
-        sink(batch.records());
-        batch.clear();
-    }
+    void flush() { RecordedStream::flush(&stats.records); }
 
     /// The state at the start is complete as far as the dumps go: the entities of the
     /// initial routes, the marker, and what no dump covered.
@@ -178,26 +151,16 @@ struct PcapReader::Impl {
         classifier.entities().appendInitial(t, entities);
         for (ChangeRecord &r : entities)
             batch.append(std::move(r));
-        ChangeRecord done;
-        done.object = ObjectKind::None;
-        done.change = ChangeKind::SnapshotComplete;
-        done.origin = Origin::Observed;
-        done.timeUs = t;
-        done.note = std::to_string(classifier.store().interfaceCount()) + " interfaces, "
-            + std::to_string(classifier.store().addressCount()) + " addresses, "
-            + std::to_string(classifier.store().routeCount()) + " routes from the capture's dumps";
-        batch.append(std::move(done));
+        appendMarker(ChangeKind::SnapshotComplete, t,
+                     std::to_string(classifier.store().interfaceCount()) + " interfaces, "
+                         + std::to_string(classifier.store().addressCount()) + " addresses, "
+                         + std::to_string(classifier.store().routeCount()) + " routes from the capture's dumps");
         stats.initialKinds = kindList(initialMask);
         stats.missingKinds = kindList(AllKinds & ~initialMask);
         if (!stats.missingKinds.empty()) {
-            ChangeRecord gap;
-            gap.object = ObjectKind::Gap;
-            gap.change = ChangeKind::Gap;
-            gap.origin = Origin::Inferred;
-            gap.timeUs = t;
-            gap.note = std::string(kPcapIncompleteNote) + ": the capture holds no dump of " + stats.missingKinds
-                + " before its first event, so those that existed before it are unknown";
-            batch.append(std::move(gap));
+            appendMarker(ChangeKind::Gap, t,
+                         std::string(kPcapIncompleteNote) + ": the capture holds no dump of " + stats.missingKinds
+                             + " before its first event, so those that existed before it are unknown");
         }
         flush();
     }
@@ -230,15 +193,7 @@ struct PcapReader::Impl {
                                                           : stats.laterDumpMessages);
             const std::size_t start = batch.size();
             const auto outcome = classifier.classify(msg, timeUs);
-            switch (outcome) {
-            case RtnetlinkClassifier::Outcome::Records: break;
-            case RtnetlinkClassifier::Outcome::NoChange:
-            case RtnetlinkClassifier::Outcome::Filtered: ++stats.noChange; break;
-            case RtnetlinkClassifier::Outcome::Control: ++stats.control; break;
-            case RtnetlinkClassifier::Outcome::Skipped: ++stats.skipped; break;
-            case RtnetlinkClassifier::Outcome::Untracked: break;
-            case RtnetlinkClassifier::Outcome::Malformed: ++stats.malformed; break;
-            }
+            countOutcome(outcome, stats);
             if (!tracked && outcome != RtnetlinkClassifier::Outcome::Malformed)
                 ++stats.untracked[msg->nlmsg_type];
             if (seen.role == PcapMessage::Role::Dump) {
@@ -365,10 +320,7 @@ struct PcapReader::Impl {
         flush();
     }
 
-    Sink sink;
     MessageObserver observer;
-    RecordBatch batch;
-    RtnetlinkClassifier classifier {batch, hooks()};
     PcapStats stats;
     Phase phase = Phase::Initial;
     unsigned initialMask = 0;

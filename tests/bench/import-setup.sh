@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by the import benchmarks (rtmon-import.sh, pcap-import.sh) after `set -euo
+# pipefail`: finds ncv_bench, reads N and ROUNDS ($1 $2, default 1000000 3), runs the
+# calling script again inside a private network namespace, and there sets up a work folder
+# removed at exit (with the process in $recorder killed), now / calc / best helpers, and a veth
+# pair nb0 / nb1 with 10.9.0.1/24 on nb0 for the routes to go through 10.9.0.2.
+name=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${NCV_BUILD:-$root/build/ci}
+bench=$build/tests/bench/ncv_bench
+[ -x "$bench" ] || { echo "$name: build ncv_bench first (cmake --build build/ci --target ncv_bench)" >&2; exit 1; }
+n=${1:-1000000}
+rounds=${2:-3}
+export QT_QPA_PLATFORM=offscreen
+
+if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        exec unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
+    fi
+    exec unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n" "$rounds"
+fi
+
+work=$(mktemp -d)
+recorder=
+cleanup() { [ -z "$recorder" ] || kill "$recorder" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+best() { awk -v a="${1:-1e9}" -v b="$2" 'BEGIN { print (b < a) ? b : a }'; } # best BEST_SO_FAR NEW
+
+ip link set lo up
+ip link add nb0 type veth peer name nb1
+ip link set nb0 up
+ip link set nb1 up
+ip addr add 10.9.0.1/24 dev nb0
