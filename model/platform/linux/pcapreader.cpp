@@ -24,8 +24,9 @@ namespace {
 constexpr std::size_t kCookedHeaderBytes = 16;
 constexpr std::uint16_t kArphrdNetlink = 824;
 constexpr std::size_t kBatchRecords = 1024;
-/// pcapng times can be any 64-bit count; beyond this (year 2286) they are not a capture's.
-constexpr std::int64_t kMaxSeconds = 10'000'000'000;
+/// pcapng times can be any 64-bit count; beyond this (the year 2096) they are not a
+/// capture's, and in nanoseconds they would not fit 64 bits.
+constexpr std::int64_t kMaxSeconds = 4'000'000'000;
 
 /// What an initial dump covered, by tracked kind.
 enum KindBit : unsigned { LinkBit = 1, AddressBit = 2, RouteBit = 4, AllKinds = 7 };
