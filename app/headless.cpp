@@ -8,12 +8,10 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
-#ifdef NCV_RTMON_IMPORT
-#include "model/recording/rtmonimport.h"
-#endif
 #include "platform/source.h"
 
 #include <QCoreApplication>
@@ -44,9 +42,9 @@ int convertRecording(const AppOptions &options)
     QString error;
     QString recordingPath = options.inputPath;
     QString importProblem;
-#ifdef NCV_RTMON_IMPORT
-    // A file another tool recorded is converted into a temporary recording first, so that
-    // the events, --from/--to and --at read it as any recording.
+    // A file of another format (an rtmon file, an nlmon capture, our CSV export) is converted into a
+    // temporary recording first, so that the events, --from/--to and --at read it as any
+    // recording.
     struct RemoveOnExit {
         QString path;
         ~RemoveOnExit()
@@ -55,13 +53,9 @@ int convertRecording(const AppOptions &options)
                 QFile::remove(path);
         }
     } temporary;
-    switch (detectFileKind(options.inputPath)) {
-    case FileKind::Rtmon:
-    case FileKind::RtmonOtherByteOrder:
-    case FileKind::Capture:
-    case FileKind::Empty: {
+    if (isImportable(detectFileKind(options.inputPath))) {
         ImportResult imported;
-        if (!importToTemporary(options.inputPath, &temporary.path, &imported, &error)) {
+        if (!importFileToTemporary(options.inputPath, &temporary.path, {}, &imported, &error)) {
             printErr(QStringLiteral("netchangeview: ") + error);
             return ExitBadRecording;
         }
@@ -70,11 +64,7 @@ int convertRecording(const AppOptions &options)
             printErr(QStringLiteral("netchangeview: note: ") + imported.note);
         recordingPath = temporary.path;
         importProblem = imported.problem();
-        break;
     }
-    default: break;
-    }
-#endif
     RecordingReader reader;
     if (!reader.open(recordingPath, &error)) {
         printErr(QStringLiteral("netchangeview: ") + error);

@@ -4,10 +4,8 @@
 #include "app/displaycheck.h"
 #include "app/gui.h"
 #include "app/headless.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingreader.h"
-#ifdef NCV_RTMON_IMPORT
-#include "model/recording/rtmonimport.h"
-#endif
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -49,12 +47,10 @@ int main(int argc, char **argv)
     // the headless conversion gives for it (1 no such file, 5 not a recording, newer or
     // unreadable); the window opens it again (it may change meanwhile).
     bool otherToolsFile = false; // recognised by its content; the window converts it
-#ifdef NCV_RTMON_IMPORT
     if (parsed.action == ncv::ParseResult::Run && !parsed.options.inputPath.isEmpty()) {
         const auto kind = ncv::recording::detectFileKind(parsed.options.inputPath);
-        otherToolsFile = kind == ncv::recording::FileKind::Rtmon || kind == ncv::recording::FileKind::Capture;
+        otherToolsFile = kind != ncv::recording::FileKind::Empty && ncv::recording::isImportable(kind);
     }
-#endif
     if (parsed.action == ncv::ParseResult::Run && !parsed.options.headless && !parsed.options.inputPath.isEmpty()
         && !otherToolsFile) {
         ncv::recording::RecordingReader reader;

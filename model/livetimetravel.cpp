@@ -4,6 +4,7 @@
 #include "model/history/eventhistory.h"
 #include "model/modellogging.h"
 #include "model/notificationmodel.h"
+#include "model/preparedstate.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
 #include "model/recordingfeed.h"
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <functional>
 #include <limits>
 
 namespace ncv {
@@ -32,6 +34,7 @@ void LiveTimeTravel::setFeed(RecordingFeed *feed, const QString &why)
 {
     if (feed != m_feed) {
         cancelSeek();
+        cancelDiff();
         stopSeeks(); // the dropped ones too: they may wait for the old feed's writer
     }
     m_feed = feed;
@@ -58,41 +61,98 @@ qint64 LiveTimeTravel::seekTarget(qint64 atUs) const
     return std::min<qint64>(atUs, platform::nowUs());
 }
 
+namespace {
+
+// What a worker needs to read the live recording up to a moment, taken on the GUI thread.
+struct FileRead {
+    const RecordingFeed *feed = nullptr; // outlives the worker: setFeed() and the destructor wait for it
+    QString path;
+    quint64 newestSeq = 0; // the newest event the log shows at or before the moment; 0: none
+    qint64 historyFirstUs = std::numeric_limits<qint64>::max();
+
+    // Worker thread: waits (the writer's own lock) until the file holds newestSeq. False
+    // when it did not in time, or cancelled.
+    bool waitCommitted(const std::atomic<bool> &cancelled) const
+    {
+        if (newestSeq == 0 || feed->waitCommittedFromWorker(newestSeq, LiveTimeTravel::kCommitWaitMs, cancelled))
+            return true;
+        if (!cancelled.load())
+            qCWarning(lcModel) << "the live recording has not committed sequence" << newestSeq;
+        return false;
+    }
+};
+
+FileRead fileRead(const EventHistory *history, const RecordingFeed *feed, qint64 untilUs)
+{
+    FileRead read;
+    read.feed = feed;
+    read.path = feed->currentPath();
+    // The file must hold the newest event the log shows up to the moment (and so every
+    // event before it).
+    const qint64 newest = history->lastIndexAtOrBefore(untilUs);
+    read.newestSeq = newest >= 0 ? history->sequence(newest) : 0;
+    if (history->size() > 0)
+        read.historyFirstUs = history->timeUs(0);
+    return read;
+}
+
+// The work of a request that cannot read the file: its result says why.
+template<typename Result> std::function<Result(const std::atomic<bool> &)> failing(const QString &why)
+{
+    return [why](const std::atomic<bool> &) {
+        Result result;
+        result.error = why;
+        return result;
+    };
+}
+
+} // namespace
+
 TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
 {
-    if (!isAvailable()) {
-        return [why = tr("The tables cannot show the past: %1.").arg(unavailableReason())](const std::atomic<bool> &) {
-            SeekResult result;
-            result.error = why;
-            return result;
-        };
-    }
-    const EventHistory *history = m_live->history();
-    // The newest event the log shows at or before the moment: the file must hold it.
-    const qint64 newest = history->lastIndexAtOrBefore(atUs);
-    const quint64 newestSeq = newest >= 0 ? history->sequence(newest) : 0;
-    const qint64 historyFirstUs = history->size() > 0 ? history->timeUs(0) : std::numeric_limits<qint64>::max();
-    // Worker thread (QThreadPool): the writer's commit wait (its own lock; the feed
-    // outlives the worker: setFeed() and the destructor wait for it), its own reader and
-    // state, handed back whole.
-    const RecordingFeed *feed = m_feed.data();
-    return [feed, path = m_feed->currentPath(), atUs, newestSeq, historyFirstUs](const std::atomic<bool> &cancelled) {
+    if (!isAvailable())
+        return failing<SeekResult>(tr("The tables cannot show the past: %1.").arg(unavailableReason()));
+    // Worker thread (QThreadPool): the writer's commit wait, its own reader and state,
+    // handed back whole.
+    return [read = fileRead(m_live->history(), m_feed.data(), atUs), atUs, family = m_live->addressFamily(),
+            rankColumns = rankColumns()](const std::atomic<bool> &cancelled) {
         SeekResult result;
         result.atUs = atUs;
-        if (newestSeq > 0 && !feed->waitCommittedFromWorker(newestSeq, kCommitWaitMs, cancelled)) {
+        if (!read.waitCommitted(cancelled)) {
             if (cancelled.load())
                 return result;
-            qCWarning(lcModel) << "the live recording has not committed sequence" << newestSeq;
             result.committed = false; // showSeekResult() counts what the file misses
         }
         recording::RecordingReader reader;
-        if (!reader.open(path, &result.error))
+        if (!reader.open(read.path, &result.error))
             return result;
         const recording::RecordingInfo &info = reader.info();
         result.fileLastSeq = info.lastSeq;
-        result.atUs = std::max<qint64>(atUs, std::min<qint64>({info.startUs, info.endUs, historyFirstUs}));
+        result.atUs = std::max<qint64>(atUs, std::min<qint64>({info.startUs, info.endUs, read.historyFirstUs}));
         result.state = std::make_unique<recording::RecordState>(info.keyScheme());
         result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
+        prepareSeekResult(result, family, rankColumns, cancelled);
+        return result;
+    };
+}
+
+TimeCursor::DiffWork LiveTimeTravel::diffWork(qint64 fromUs, qint64 toUs)
+{
+    if (!isAvailable())
+        return failing<DiffResult>(tr("Cannot compare: %1.").arg(unavailableReason()));
+    // Worker thread (QThreadPool): as seekWork()'s, up to the later moment.
+    return [read = fileRead(m_live->history(), m_feed.data(), toUs), fromUs, toUs,
+            lagNote = tr("the newest events up to the end of the range are not in the recording file yet")](
+               const std::atomic<bool> &cancelled) {
+        const bool committed = read.waitCommitted(cancelled);
+        if (cancelled.load()) {
+            DiffResult result;
+            result.error = recording::RecordingReader::cancelledError();
+            return result;
+        }
+        DiffResult result = readDiff(read.path, fromUs, toUs, cancelled, true, read.historyFirstUs);
+        if (!committed)
+            result.note = lagNote;
         return result;
     };
 }
@@ -100,7 +160,7 @@ TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
 bool LiveTimeTravel::showSeekResult(SeekResult &result, QString *error)
 {
     m_source->setMomentUs(result.atUs);
-    if (!m_past->showState(*result.state, m_live->addressFamily(), error))
+    if (!m_past->showPrepared(*result.prepared, error))
         return false;
     qint64 missing = 0;
     if (!result.committed) {

@@ -22,8 +22,13 @@
 // live history (at most one update interval, NotificationModel::kUpdateIntervalMs) are
 // after the newest moment the log shows and are not waited for.
 //
+// Compare (TimeCursor::requestDiff()) reads the same file the same way: its worker waits
+// for the writer to commit the newest event of the live history at or before the later
+// moment, then compares the two states (TimeCursor::readDiff()); the live tables and the
+// past tables are not touched.
+//
 // Without a recording (--no-record, the setting off, the file could not be created) the
-// cursor is unavailable: a seek fails with unavailableReason().
+// cursor is unavailable: a seek or a comparison fails with unavailableReason().
 // GUI thread only (the models are Qt models); the worker touches only the file and the
 // writer's commit wait (its own lock).
 #pragma once
@@ -53,8 +58,8 @@ public:
 
     /// The live recording to read the past from (not owned; a QPointer: a feed deleted
     /// later makes the cursor unavailable). null: unavailable, with why as the reason
-    /// ("" keeps the default "this window does not record"). A running seek is cancelled
-    /// and waited for first (it may be waiting for the old feed's writer).
+    /// ("" keeps the default "this window does not record"). A running seek or comparison
+    /// is cancelled and waited for first (it may be waiting for the old feed's writer).
     void setFeed(RecordingFeed *feed, const QString &why = QString());
     bool isAvailable() const;
     /// One line: why the cursor is unavailable; "" when it is available.
@@ -93,6 +98,7 @@ protected:
     qint64 seekTarget(qint64 atUs) const override;
     SeekWork seekWork(qint64 atUs) override;
     bool showSeekResult(SeekResult &result, QString *error) override;
+    DiffWork diffWork(qint64 fromUs, qint64 toUs) override;
 
 private:
     NotificationModel *m_live;

@@ -5,6 +5,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
 #include "model/modellogging.h"
+#include "model/preparedstate.h"
 #include "model/recording/recordstate.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/entitytablemodel.h"
@@ -36,12 +37,15 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     }
     m_clock.start();
     m_updateIntervalMs = m_mode == Mode::Full ? kUpdateIntervalMs : 0; // nothing to repaint headless
+    m_pendingLimit = m_mode == Mode::HistoryOnly ? kHistoryOnlyPendingRecords : 0;
+    m_owner = std::this_thread::get_id();
     m_deferTimer.setSingleShot(true);
     connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
 }
 
 NotificationModel::~NotificationModel()
 {
+    releaseHeld();
     if (m_handle != 0 && m_source)
         m_source->cancel(m_handle); // after this returns, no callback touches us
     m_handle = 0;
@@ -105,6 +109,12 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
         return fail(message);
     }
     m_handle = handle;
+    {
+        // From now on a delivery may be held: this thread returns to its event loop.
+        std::lock_guard lock(m_pendingMutex);
+        m_owner = std::this_thread::get_id();
+        m_mayHold = true;
+    }
     if (error)
         error->clear();
     Q_EMIT runningChanged(true);
@@ -113,52 +123,71 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
 
 bool NotificationModel::showState(const recording::RecordState &state, int addressFamily, QString *error)
 {
+    const std::unique_ptr<PreparedState> prepared = prepareState(state, addressFamily);
+    return showPrepared(*prepared, error);
+}
+
+std::unique_ptr<PreparedState> NotificationModel::prepareState(const recording::RecordState &state, int addressFamily,
+                                                               const std::array<int, 3> &rankColumns)
+{
+    // Any thread: touches only state and what it builds.
+    auto prepared = std::make_unique<PreparedState>();
+    prepared->addressFamily = addressFamily;
+    Family family = Family::Unspec;
+    familyFromAf(addressFamily, &family); // an unknown family passes every row, as start() refuses it
+    const auto passes = [family](Family rowFamily) {
+        return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
+    };
+    QHash<quint64, qint64> origins; // (protocol space << 32 | protocol) -> routes
+    state.forEach(
+        [&](const InterfaceRow &row) {
+            if (passes(row.family))
+                prepared->interfaces.rows.push_back(row);
+        },
+        [&](const AddressRow &row) {
+            if (passes(row.address.family))
+                prepared->addresses.rows.push_back(row);
+        },
+        [&](const RouteRow &row) {
+            if (!passes(row.family()))
+                return;
+            prepared->routes.rows.push_back(row);
+            ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
+        });
+    KeyedTableModel<InterfaceRow>::prepare(prepared->interfaces, rankColumns[0]);
+    KeyedTableModel<AddressRow>::prepare(prepared->addresses, rankColumns[1]);
+    KeyedTableModel<RouteRow>::prepare(prepared->routes, rankColumns[2]);
+    prepared->origins.reserve(std::size_t(origins.size()));
+    for (auto it = origins.cbegin(); it != origins.cend(); ++it)
+        prepared->origins.emplace_back(it.key(), it.value());
+    return prepared;
+}
+
+bool NotificationModel::showPrepared(PreparedState &state, QString *error)
+{
     Q_ASSERT(m_mode == Mode::Full);
     // The tables are not cleared first: each is reset once, when its new rows go in.
-    if (!startRegistration(addressFamily, true, false, error)) {
+    if (!startRegistration(state.addressFamily, true, false, error)) {
         m_interfaces->clear();
         m_addresses->clear();
         m_routes->clear();
         return false;
     }
-    Family family = Family::Unspec;
-    familyFromAf(addressFamily, &family); // start() accepted it
-    const auto passes = [family](Family rowFamily) {
-        return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
-    };
-    PackedRows<InterfaceRow> interfaces;
-    PackedRows<AddressRow> addresses;
-    PackedRows<RouteRow> routes;
-    QHash<quint64, qint64> origins; // (protocol space << 32 | protocol) -> routes
     bool renamed = false;
-    state.forEach(
-        [&](const InterfaceRow &row) {
-            if (!passes(row.family))
-                return;
-            interfaces.push_back(row);
-            renamed |= m_names.set(row.ifIndex, QString::fromStdString(row.name));
-        },
-        [&](const AddressRow &row) {
-            if (passes(row.address.family))
-                addresses.push_back(row);
-        },
-        [&](const RouteRow &row) {
-            if (!passes(row.family()))
-                return;
-            routes.push_back(row);
-            ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
-        });
+    state.interfaces.rows.forEach([&](std::size_t, const InterfaceRow &row) {
+        renamed |= m_names.set(row.ifIndex, QString::fromStdString(row.name));
+    });
     if (renamed)
         namesChanged();
     // The names first: a table sorted by an interface column sorts by them at the reset.
-    m_liveCounts[0] = qint64(interfaces.size());
-    m_liveCounts[1] = qint64(addresses.size());
-    m_liveCounts[2] = qint64(routes.size());
-    m_interfaces->swapRows(interfaces);
-    m_addresses->swapRows(addresses);
-    m_routes->swapRows(routes);
-    for (auto it = origins.cbegin(); it != origins.cend(); ++it)
-        m_entities->addRouteCount(std::uint32_t(it.key()), ProtocolSpace(it.key() >> 32), it.value());
+    m_liveCounts[0] = qint64(state.interfaces.rows.size());
+    m_liveCounts[1] = qint64(state.addresses.rows.size());
+    m_liveCounts[2] = qint64(state.routes.rows.size());
+    m_interfaces->swapPrepared(state.interfaces);
+    m_addresses->swapPrepared(state.addresses);
+    m_routes->swapPrepared(state.routes);
+    for (const auto &[origin, routes] : state.origins)
+        m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
     applyAll(); // the SnapshotComplete the source delivered inside start()
     return true;
@@ -168,6 +197,7 @@ void NotificationModel::stop()
 {
     if (m_handle == 0)
         return;
+    releaseHeld(); // cancel() waits for a running callback
     const Status status = m_source->cancel(m_handle);
     if (!status.ok())
         qCWarning(lcModel) << "cancel failed:" << QString::fromStdString(status.message);
@@ -197,14 +227,31 @@ void NotificationModel::onRecords(void *context, std::span<const ChangeRecord> r
     }
     if (encoded.items.empty())
         return;
+    // Only what the source made itself is held (a snapshot, a resync's differences, silent
+    // deletions): a batch with changes read from the kernel as they happened goes on at
+    // once, because a held reader thread stops reading its socket and the kernel drops
+    // notifications once the socket's buffer is full (a gap, then a resync in which the
+    // changes made meanwhile are only inferred).
+    const bool madeBySource = std::none_of(records.begin(), records.end(), [](const ChangeRecord &r) {
+        return r.origin == Origin::Observed
+            && (r.change == ChangeKind::Add || r.change == ChangeKind::Delete || r.change == ChangeKind::Parameter);
+    });
     bool post = false;
     {
-        std::lock_guard lock(self->m_pendingMutex);
+        std::unique_lock lock(self->m_pendingMutex);
         Pending &p = self->m_pending;
+        if (self->m_pendingLimit > 0 && madeBySource && std::this_thread::get_id() != self->m_owner) {
+            // Bounded: wait until the GUI thread took the pending records (a call to
+            // applyPending is posted: m_posted stays set while records wait).
+            self->m_pendingRoom.wait(lock, [self, &p] {
+                return !self->m_mayHold || self->m_pendingLimit == 0 || p.items.size() < self->m_pendingLimit;
+            });
+        }
         const std::size_t base = p.blob.size();
         p.blob.append(encoded.blob);
         for (const auto &[timeUs, offset] : encoded.items)
             p.items.emplace_back(timeUs, base + offset);
+        self->m_maxPending = std::max(self->m_maxPending, p.items.size());
         if (!self->m_posted) {
             self->m_posted = true;
             post = true;
@@ -231,6 +278,36 @@ void NotificationModel::onImage(void *context, std::uint64_t token, std::shared_
     }
     if (post)
         QMetaObject::invokeMethod(self, &NotificationModel::applyPending, Qt::QueuedConnection);
+}
+
+void NotificationModel::releaseHeld()
+{
+    {
+        std::lock_guard lock(m_pendingMutex);
+        m_mayHold = false;
+    }
+    m_pendingRoom.notify_all();
+}
+
+void NotificationModel::setPendingLimit(std::size_t records)
+{
+    {
+        std::lock_guard lock(m_pendingMutex);
+        m_pendingLimit = records;
+    }
+    m_pendingRoom.notify_all();
+}
+
+std::size_t NotificationModel::pendingLimit() const
+{
+    std::lock_guard lock(m_pendingMutex);
+    return m_pendingLimit;
+}
+
+std::size_t NotificationModel::maxPendingRecords() const
+{
+    std::lock_guard lock(m_pendingMutex);
+    return m_maxPending;
 }
 
 bool NotificationModel::supportsImages() const
@@ -295,9 +372,12 @@ bool NotificationModel::applySlice()
         m_backlog.clear();
         m_backlogOffset = 0;
         m_backlogImage = 0;
-        std::lock_guard lock(m_pendingMutex);
-        std::swap(m_backlog, m_pending);
-        m_posted = false;
+        {
+            std::lock_guard lock(m_pendingMutex);
+            std::swap(m_backlog, m_pending);
+            m_posted = false;
+        }
+        m_pendingRoom.notify_all(); // a held delivery has room now
     }
     emitImagesBefore(m_backlogOffset);
     if (m_backlogOffset >= m_backlog.items.size()) {

@@ -26,12 +26,15 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -42,6 +45,7 @@ class InterfaceTableModel;
 class AddressTableModel;
 class RouteTableModel;
 class EventHistory;
+struct PreparedState;
 class EventLogModel;
 class FileEventLogModel;
 class TimelineBins;
@@ -82,13 +86,24 @@ public:
     /// e.g. RecordingReader::stateAt(T)) in the tables: start(addressFamily, true, error) on
     /// a source whose snapshot has no rows (a ReplaySource), then the state's rows that pass
     /// addressFamily (as a registration's filter passes them: rows of family AF_UNSPEC
-    /// always) are swapped into the tables whole (KeyedTableModel::swapRows: one model
-    /// reset per table, rows in RecordState::forEach order, none marked), the interface
-    /// names, liveCount and the Entities table's route counts follow, and the snapshot is
-    /// applied (snapshotComplete) before this returns. The rows are not events: the
-    /// history, event log, timeline and totalEvents are untouched. False (and *error) when
-    /// start() fails; the tables are empty then.
+    /// always) are swapped into the tables whole (one model reset per table, rows in
+    /// RecordState::forEach order, none marked), the interface names, liveCount and the
+    /// Entities table's route counts follow, and the snapshot is applied
+    /// (snapshotComplete) before this returns. The rows are not events: the history, event
+    /// log, timeline and totalEvents are untouched. False (and *error) when start() fails;
+    /// the tables are empty then. prepareState(), then showPrepared().
     bool showState(const recording::RecordState &state, int addressFamily, QString *error);
+    /// The part of showState() that needs no model: the rows of `state` that pass
+    /// addressFamily packed as the tables hold them, with their key indexes and the route
+    /// counts per origin; with rankColumns (the columns the interface, address and route
+    /// tables are sorted by, -1: none) also the rows' ranks in them
+    /// (KeyedTableModel::prepare). Any thread (a time cursor's worker): touches only state
+    /// and the result.
+    static std::unique_ptr<PreparedState> prepareState(const recording::RecordState &state, int addressFamily,
+                                                       const std::array<int, 3> &rankColumns = {-1, -1, -1});
+    /// The rest of showState(): swaps the prepared tables in (O(1) per table; `state` is
+    /// left with the rows shown before) and registers for state.addressFamily. GUI thread.
+    bool showPrepared(PreparedState &state, QString *error);
     /// Cancels the registration and applies what was already received. Safe when not running.
     void stop();
     bool isRunning() const { return m_handle != 0; }
@@ -186,6 +201,27 @@ public:
     void setUpdateIntervalMs(int ms) { m_updateIntervalMs = std::max(0, ms); }
     int updateIntervalMs() const { return m_updateIntervalMs; }
 
+    /// Mode::HistoryOnly: most records that wait for the GUI thread (the pending batch)
+    /// before the source's thread is held in its callback until the GUI thread takes them.
+    /// Only batches the source made itself are held (records that are Initial or not
+    /// Origin::Observed: a snapshot, a resync's differences, silent deletions); a batch with
+    /// an add, delete or parameter change read from the kernel goes on at once, so the
+    /// reader keeps draining its socket. Nothing is dropped: the source delivers the rest
+    /// once there is room, in order. Bounds the memory
+    /// of a burst the writer cannot keep up with to about twice this many encoded records
+    /// (pending and the slice being applied, ~70 bytes each) instead of the whole burst
+    /// (a million routes gone in a resync: ~90 MB). Full mode is not bounded (0): the GUI
+    /// applies in time-budgeted slices and a held reader thread would delay the tables.
+    static constexpr std::size_t kHistoryOnlyPendingRecords = 65'536;
+    /// Changes the bound (records; 0 = none), for tests and diagnostics. Never holds the
+    /// thread that owns the model (a source that delivers on it, e.g. ManualSource pushed
+    /// from the GUI thread), nor a delivery made during start() or after stop() began.
+    void setPendingLimit(std::size_t records);
+    std::size_t pendingLimit() const;
+    /// Most records that waited for the GUI thread at once since construction (the pending
+    /// batch after a delivery appended to it), for tests and diagnostics.
+    std::size_t maxPendingRecords() const;
+
 public Q_SLOTS:
     /// GUI thread: swaps the pending records out and applies them (at most
     /// kMaxSliceRecords; the rest follows in queued slices). Normally invoked (queued) by
@@ -258,9 +294,19 @@ private:
         }
     };
     // Shared with the reader thread (guarded by m_pendingMutex).
-    std::mutex m_pendingMutex;
+    mutable std::mutex m_pendingMutex;
     Pending m_pending;
     bool m_posted = false;
+    // Bounded pending (kHistoryOnlyPendingRecords): the source's thread waits on
+    // m_pendingRoom while m_pending holds m_pendingLimit records or more and m_mayHold is
+    // set (from the end of start() to the beginning of stop(): cancel() waits for a running
+    // callback, so a held one must be let go first). m_owner: the GUI thread, never held.
+    std::condition_variable m_pendingRoom;
+    std::size_t m_pendingLimit = 0;
+    bool m_mayHold = false;
+    std::size_t m_maxPending = 0;
+    std::thread::id m_owner;
+    void releaseHeld(); // GUI thread: m_mayHold false, wakes a held callback
 
     // GUI thread only: the swapped-out burst being applied in slices.
     Pending m_backlog;

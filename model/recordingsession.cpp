@@ -4,6 +4,7 @@
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
+#include "model/preparedstate.h"
 #include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordstate.h"
 #include "model/replaysource.h"
@@ -46,8 +47,7 @@ struct RecordingSession::TimelinePass {
 
 RecordingSession::RecordingSession(QObject *parent)
     : TimeCursor(parent), m_source(std::make_unique<ReplaySource>()),
-      m_model(std::make_unique<NotificationModel>(m_source.get())),
-      m_diffs(this, [this](DiffResult &result) { finishDiff(result, nullptr, nullptr); })
+      m_model(std::make_unique<NotificationModel>(m_source.get()))
 {
     m_model->setUpdateIntervalMs(0);
 }
@@ -61,7 +61,6 @@ RecordingSession::~RecordingSession()
         m_timeline->watcher.waitForFinished();
     }
     stopSeeks();
-    m_diffs.stopAll();
     m_model.reset(); // cancels its registration while the source still exists
     m_fileLog.reset();
 }
@@ -289,13 +288,14 @@ qint64 RecordingSession::seekTarget(qint64 atUs) const
 TimeCursor::SeekWork RecordingSession::seekWork(qint64 atUs)
 {
     // Worker thread (QThreadPool): its own reader and state, handed back whole.
-    return [path = m_path, atUs](const std::atomic<bool> &cancelled) {
+    return [path = m_path, atUs, rankColumns = rankColumns()](const std::atomic<bool> &cancelled) {
         SeekResult result;
         result.atUs = atUs;
         recording::RecordingReader reader;
         result.state = std::make_unique<recording::RecordState>();
         if (reader.open(path, &result.error))
             result.ok = reader.stateAt(atUs, result.state.get(), &result.error, &cancelled);
+        prepareSeekResult(result, platform::afUnspec(), rankColumns, cancelled);
         return result;
     };
 }
@@ -303,65 +303,15 @@ TimeCursor::SeekWork RecordingSession::seekWork(qint64 atUs)
 bool RecordingSession::showSeekResult(SeekResult &result, QString *error)
 {
     m_source->setMomentUs(result.atUs);
-    return m_model->showState(*result.state, platform::afUnspec(), error);
+    return m_model->showPrepared(*result.prepared, error);
 }
 
-bool RecordingSession::diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error)
+TimeCursor::DiffWork RecordingSession::diffWork(qint64 fromUs, qint64 toUs)
 {
-    requestDiff(fromUs, toUs);
-    return waitForDiff(out, error);
-}
-
-void RecordingSession::requestDiff(qint64 fromUs, qint64 toUs)
-{
-    if (toUs < fromUs)
-        std::swap(fromUs, toUs);
-    const qint64 replacedFrom = m_diffFromUs;
-    const qint64 replacedTo = m_diffToUs;
-    // Worker thread (QThreadPool): its own reader, both states and the changes.
-    const bool replaced
-        = m_diffs.start([path = m_path, scheme = info().keyScheme(), fromUs, toUs](const std::atomic<bool> &cancelled) {
-              DiffResult result;
-              recording::RecordingReader reader;
-              recording::RecordState from(scheme);
-              recording::RecordState to(scheme);
-              result.ok = reader.open(path, &result.error) && reader.stateAt(fromUs, &from, &result.error, &cancelled)
-                  && reader.stateAt(toUs, &to, &result.error, &cancelled);
-              if (result.ok && !cancelled.load())
-                  result.changes = diffStates(from, to, scheme);
-              return result;
-          });
-    m_diffFromUs = fromUs;
-    m_diffToUs = toUs;
-    if (replaced)
-        Q_EMIT diffFinished(replacedFrom, replacedTo, false, QString());
-}
-
-void RecordingSession::cancelDiff()
-{
-    if (m_diffs.cancel())
-        Q_EMIT diffFinished(m_diffFromUs, m_diffToUs, false, QString());
-}
-
-bool RecordingSession::waitForDiff(std::vector<StateChange> *out, QString *error)
-{
-    std::optional<DiffResult> result = m_diffs.wait();
-    if (!result) {
-        if (error)
-            *error = recording::RecordingReader::cancelledError();
-        return false;
-    }
-    return finishDiff(*result, error, out);
-}
-
-bool RecordingSession::finishDiff(DiffResult &result, QString *error, std::vector<StateChange> *out)
-{
-    if (result.ok)
-        (out ? *out : m_diffChanges) = std::move(result.changes);
-    if (error)
-        *error = result.error;
-    Q_EMIT diffFinished(m_diffFromUs, m_diffToUs, result.ok, result.error);
-    return result.ok;
+    // Worker thread (QThreadPool): readDiff() with its own reader.
+    return [path = m_path, fromUs, toUs](const std::atomic<bool> &cancelled) {
+        return readDiff(path, fromUs, toUs, cancelled);
+    };
 }
 
 qint64 RecordingSession::previousChangeUs(qint64 us) const

@@ -18,8 +18,8 @@
 //   ReplaySource. Moving the cursor (TimeCursor::requestStateAt()) reads the state on a
 //   worker thread (its own RecordingReader: one SQLite connection per thread) and swaps it
 //   into the tables on the GUI thread when it is read; only the latest request is shown.
-// - the comparison of two moments (requestDiff()) likewise runs on a worker: the latest
-//   request counts, cancelDiff() drops it.
+// - the comparison of two moments (TimeCursor::requestDiff()) likewise runs on a worker:
+//   the latest request counts, cancelDiff() drops it.
 // GUI thread only (the model's tables are Qt models); the workers touch only their own
 // reader and what they hand back.
 #pragma once
@@ -91,26 +91,6 @@ public:
     /// and benchmarks.
     void waitForTimeline();
 
-    /// The net changes from the tables at fromUs to the tables at toUs (two stateAt()
-    /// reads; fromUs and toUs are swapped when given reversed), into *out, before it
-    /// returns (requestDiff(), then waitForDiff()). Returns false with *error when the file
-    /// cannot be read.
-    bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
-    /// Starts the comparison diff() makes on a worker thread and returns at once; a running
-    /// one is cancelled (diffFinished(its moments, false, "") first). diffFinished() tells
-    /// the end; takeDiff() then gives the changes.
-    void requestDiff(qint64 fromUs, qint64 toUs);
-    /// Cancels the running comparison: diffFinished(from, to, false, ""). Nothing when none runs.
-    void cancelDiff();
-    /// True from requestDiff() until its diffFinished().
-    bool isDiffing() const { return m_diffs.isRunning(); }
-    /// Waits (blocking) for the running comparison; its changes into *out. False with
-    /// *error when it failed or was cancelled ("cancelled").
-    bool waitForDiff(std::vector<StateChange> *out, QString *error);
-    /// The changes of the requested comparison that ended last with done true (moved out:
-    /// empty after; waitForDiff() gives its own instead).
-    std::vector<StateChange> takeDiff() { return std::move(m_diffChanges); }
-
     /// Index of the newest event of the log at or before us, or -1 when none: into the
     /// history, or the file's event offset (sequence - info().firstSeq) when the log is
     /// read from the file. Events are taken as in time order (receive order).
@@ -121,10 +101,6 @@ public:
     qint64 nextChangeUs(qint64 us) const;
 
 Q_SIGNALS:
-    /// The comparison of fromUs and toUs (ordered) ended: done (takeDiff() has the
-    /// changes), or not: cancelled or superseded (error "") or the file could not be read
-    /// (error one line).
-    void diffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error);
     /// The timeline's pass went over done of total events (their counts are in the timeline).
     void timelineProgress(qint64 done, qint64 total);
     /// The timeline's pass ended: error "" when every event was counted, else one line
@@ -135,20 +111,13 @@ protected:
     qint64 seekTarget(qint64 atUs) const override;
     SeekWork seekWork(qint64 atUs) override;
     bool showSeekResult(SeekResult &result, QString *error) override;
+    DiffWork diffWork(qint64 fromUs, qint64 toUs) override;
 
 private:
-    struct DiffResult {
-        std::vector<StateChange> changes;
-        QString error;
-        bool ok = false;
-    };
     struct TimelinePass;
     void startTimelinePass();
     void drainTimeline();
     void onTimelineFinished();
-    // Takes a finished comparison's result (diffFinished()): its changes into *out, else
-    // for takeDiff(); whether it is done, else *error.
-    bool finishDiff(DiffResult &result, QString *error, std::vector<StateChange> *out);
     bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
     bool openFileLog(QString *error);
     // The log's events (history or file) and the time of its event i.
@@ -163,10 +132,6 @@ private:
     std::unique_ptr<NotificationModel> m_model; // after m_source: destroyed (cancelled) first
     QString m_path;
     qint64 m_unloaded = 0;
-    LatestRequest<DiffResult> m_diffs;
-    qint64 m_diffFromUs = 0; // the moments of the running (or last) comparison
-    qint64 m_diffToUs = 0;
-    std::vector<StateChange> m_diffChanges; // the last comparison done, until takeDiff()
     std::unique_ptr<TimelinePass> m_timeline; // while the timeline's pass runs
     qint64 m_timelineDone = 0;
 };

@@ -8,18 +8,29 @@
 // shown: a request cancels the one running (its result is dropped, seekFinished(its
 // moment, false, "")), and cancelSeek() leaves the tables as they were. showStateAt() is
 // the same read, waited for.
+// The comparison of two moments (requestDiff(): the net changes between the tables at T1
+// and at T2, diffStates()) runs the same way on a worker of its own (the subclass gives
+// the work, diffWork(), usually readDiff() after what its file needs first); the latest
+// request counts, cancelDiff() drops it.
 // GUI thread only; the workers touch only what seekWork() gave them.
 #pragma once
 
 #include "model/latestrequest.h"
 #include "model/recording/recordstate.h"
+#include "model/statediff.h"
 
 #include <QObject>
 #include <QString>
 
+#include <array>
+#include <atomic>
+#include <limits>
 #include <memory>
+#include <vector>
 
 namespace ncv {
+
+struct PreparedState;
 
 class TimeCursor : public QObject {
     Q_OBJECT
@@ -41,6 +52,11 @@ public:
     bool isSeeking() const { return m_seeks.isRunning(); }
     /// The moment the running seek reads, else cursorUs().
     qint64 seekTargetUs() const { return isSeeking() ? m_seekUs : m_cursorUs; }
+    /// The columns the interface, address and route tables are sorted by (-1: none), for
+    /// the next requests: their workers rank the rows in them (ChangeTableModel::
+    /// takePresetRanks()), so that the sort at the swap needs no ranking on this thread.
+    void setRankColumns(const std::array<int, 3> &columns) { m_rankColumns = columns; }
+    const std::array<int, 3> &rankColumns() const { return m_rankColumns; }
     /// Waits (blocking) for the running seek and shows its result; for tests, benchmarks
     /// and showStateAt(). Returns false with *error when it failed or was cancelled
     /// ("cancelled").
@@ -49,6 +65,29 @@ public:
     /// Returns false with *error one line when the state cannot be read (the tables then
     /// keep what they showed).
     bool showStateAt(qint64 atUs, QString *error);
+
+    /// The net changes from the tables at fromUs to the tables at toUs (two stateAt()
+    /// reads; fromUs and toUs are swapped when given reversed), into *out, before it
+    /// returns (requestDiff(), then waitForDiff()). Returns false with *error when the file
+    /// cannot be read.
+    bool diff(qint64 fromUs, qint64 toUs, std::vector<StateChange> *out, QString *error);
+    /// Starts the comparison diff() makes on a worker thread and returns at once; a running
+    /// one is cancelled (diffFinished(its moments, false, "") first). diffFinished() tells
+    /// the end; takeDiff() then gives the changes.
+    void requestDiff(qint64 fromUs, qint64 toUs);
+    /// Cancels the running comparison: diffFinished(from, to, false, ""). Nothing when none runs.
+    void cancelDiff();
+    /// True from requestDiff() until its diffFinished().
+    bool isDiffing() const { return m_diffs.isRunning(); }
+    /// Waits (blocking) for the running comparison; its changes into *out. False with
+    /// *error when it failed or was cancelled ("cancelled").
+    bool waitForDiff(std::vector<StateChange> *out, QString *error);
+    /// The changes of the requested comparison that ended last with done true (moved out:
+    /// empty after; waitForDiff() gives its own instead).
+    std::vector<StateChange> takeDiff() { return std::move(m_diffChanges); }
+    /// One line about the comparison that ended last ("" when it read every event it
+    /// should; else what the file was missing), for the status bar.
+    QString diffNote() const { return m_diffNote; }
 
 Q_SIGNALS:
     /// The tables now show the state at atUs.
@@ -59,6 +98,10 @@ Q_SIGNALS:
     /// or not: cancelled or superseded (error "") or the state could not be read (error
     /// one line).
     void seekFinished(qint64 atUs, bool shown, const QString &error);
+    /// The comparison of fromUs and toUs (ordered) ended: done (takeDiff() has the
+    /// changes), or not: cancelled or superseded (error "") or the file could not be read
+    /// (error one line).
+    void diffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error);
 
 protected:
     explicit TimeCursor(QObject *parent = nullptr);
@@ -66,6 +109,9 @@ protected:
     /// What a seek's worker hands back.
     struct SeekResult {
         std::unique_ptr<recording::RecordState> state; ///< set by the worker (not movable itself)
+        /// state made ready for the tables by the worker (prepareSeekResult()); state is
+        /// then gone.
+        std::shared_ptr<PreparedState> prepared;
         qint64 atUs = 0; ///< the moment read (the worker may clamp it further)
         QString error; ///< one line when !ok
         bool ok = false;
@@ -73,6 +119,14 @@ protected:
         bool committed = true; ///< false: the live writer did not commit in time
     };
     using SeekWork = LatestRequest<SeekResult>::Work;
+    /// What a comparison's worker hands back.
+    struct DiffResult {
+        std::vector<StateChange> changes;
+        QString error; ///< one line when !ok
+        QString note; ///< diffNote()
+        bool ok = false;
+    };
+    using DiffWork = LatestRequest<DiffResult>::Work;
 
     /// The moment a request for atUs reads (GUI thread).
     virtual qint64 seekTarget(qint64 atUs) const = 0;
@@ -81,9 +135,28 @@ protected:
     virtual SeekWork seekWork(qint64 atUs) = 0;
     /// Swaps a read state into the tables (GUI thread). Returns false with *error one line.
     virtual bool showSeekResult(SeekResult &result, QString *error) = 0;
-    /// Cancels every seek, dropped ones too, and waits for their workers: before what
-    /// they read (the file, the writer) goes away.
-    void stopSeeks() { m_seeks.stopAll(); }
+    /// The work that compares the tables at fromUs and toUs (fromUs <= toUs) on a worker
+    /// thread; captures by value, as seekWork().
+    virtual DiffWork diffWork(qint64 fromUs, qint64 toUs) = 0;
+    /// The comparison itself, on the worker: opens path with its own reader, reads the
+    /// state at fromUs and at toUs and diffs them with the file's key scheme. With
+    /// clampToStart, a moment before the file's start (or firstEventUs, when earlier) is
+    /// read at that start, as a live seek clamps it. Not ok with error one line when the
+    /// file cannot be read or cancelled became true.
+    static DiffResult readDiff(const QString &path, qint64 fromUs, qint64 toUs, const std::atomic<bool> &cancelled,
+                               bool clampToStart = false, qint64 firstEventUs = std::numeric_limits<qint64>::max());
+    /// On the worker, after a successful read: result.state packed, indexed and ranked for
+    /// the tables (NotificationModel::prepareState) into result.prepared, the state freed.
+    /// rankColumns: rankColumns() when the request was made.
+    static void prepareSeekResult(SeekResult &result, int addressFamily, const std::array<int, 3> &rankColumns,
+                                  const std::atomic<bool> &cancelled);
+    /// Cancels every seek and comparison, dropped ones too, and waits for their workers:
+    /// before what they read (the file, the writer) goes away.
+    void stopSeeks()
+    {
+        m_seeks.stopAll();
+        m_diffs.stopAll();
+    }
 
     qint64 m_cursorUs = 0;
 
@@ -91,9 +164,18 @@ private:
     // Shows a finished seek's result (stateShown(), seekFinished()); whether it was shown,
     // else *error ("" when cancelled).
     bool finishSeek(SeekResult &result, QString *error);
+    // Takes a finished comparison's result (diffFinished()): its changes into *out, else
+    // for takeDiff(); whether it is done, else *error.
+    bool finishDiff(DiffResult &result, QString *error, std::vector<StateChange> *out);
 
+    std::array<int, 3> m_rankColumns {-1, -1, -1};
     LatestRequest<SeekResult> m_seeks;
     qint64 m_seekUs = 0; // the moment of the running (or last) seek
+    LatestRequest<DiffResult> m_diffs;
+    qint64 m_diffFromUs = 0; // the moments of the running (or last) comparison
+    qint64 m_diffToUs = 0;
+    std::vector<StateChange> m_diffChanges; // the last comparison done, until takeDiff()
+    QString m_diffNote;
 };
 
 } // namespace ncv

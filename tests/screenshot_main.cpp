@@ -9,6 +9,9 @@
 //   scrolled to the middle and the middle row selected (the time cursor follows it).
 // Recovery content: a gap (red band on the timeline) followed by inferred events, routing
 // entities, a route counting down to its expiry and an expired route.
+// Then the live window's Compare over the whole run (Time > Compare Selected Range): the
+// dialog as <out>-compare-dialog.png and the screen (the window with the dialog over it;
+// a real display such as Xvfb) as <out>-compare.png.
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
@@ -20,13 +23,16 @@
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
+#include "views/timelinechartview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -87,6 +93,7 @@ int main(int argc, char **argv)
         .setValue(QStringLiteral("liveRecording/folder"), recordings.path());
     MainWindow window(&model);
     window.resize(width, height);
+    const qint64 startUs = nowUs();
     QString error;
     if (!model.start(platform::afUnspec(), true, &error))
         qFatal("start: %s", qPrintable(error));
@@ -228,6 +235,33 @@ int main(int argc, char **argv)
                 } else {
                     qWarning("system source: %s", qPrintable(liveError));
                 }
+            }
+            // Compare over the live timeline: from the start to now, read from the live
+            // recording while it is being written.
+            window.diagnosticsDialog()->close();
+            window.timelineView()->selectTimeRange(startUs + 500'000, nowUs());
+            window.compareRangeAction()->trigger();
+            StateDiffDialog *diff = nullptr;
+            QElapsedTimer wait;
+            wait.start();
+            while (!(diff = window.findChild<StateDiffDialog *>()) && wait.elapsed() < 20000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+            if (diff) {
+                diff->resize(std::min(width - 80, 1100), 420);
+                diff->move(window.geometry().topLeft() + QPoint(40, height / 3));
+                diff->raise();
+                wait.restart();
+                while (wait.elapsed() < 500)
+                    QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+                QString diffOut = out;
+                diffOut.replace(QStringLiteral(".png"), QStringLiteral("-compare-dialog.png"));
+                ok = diff->grab().save(diffOut) && ok;
+                diffOut = out;
+                diffOut.replace(QStringLiteral(".png"), QStringLiteral("-compare.png"));
+                ok = window.screen()->grabWindow(0).save(diffOut) && ok;
+            } else {
+                qWarning("compare: no result");
+                ok = false;
             }
             qInfo("%s %s", ok ? "saved" : "could not save", qPrintable(out));
             app.exit(ok ? 0 : 1);

@@ -19,6 +19,7 @@
 #include <QStringListModel>
 #include <QTest>
 
+#include <algorithm>
 #include <iterator>
 #include <limits>
 #include <random>
@@ -269,6 +270,81 @@ private Q_SLOTS:
                 QCOMPARE(sourceOrder(ranked), sourceOrder(compared));
             }
         }
+    }
+
+    // Rows prepared off the GUI thread (KeyedTableModel::prepare: index and ranks) and
+    // swapped in: the proxy sorted by the ranked column takes the ranks made with them and
+    // orders the rows as ranking them itself does; ranks made for another column, or
+    // stale ones, are not taken.
+    void preparedRanksAreTakenAtTheSwap()
+    {
+        RouteTableModel source;
+        fillRoutes(source, 400);
+        const auto prepared = [&source](int column) {
+            RouteTableModel::Prepared p;
+            source.forEachRow([&p](int, const RouteRow &r) { p.rows.push_back(r); });
+            RouteTableModel::prepare(p, column);
+            return p;
+        };
+        ChangeTableProxy compared;
+        compared.setRankThreshold(std::numeric_limits<int>::max());
+        compared.setSourceModel(&source);
+        QList<int> sourceRows;
+        for (int row = 0; row < source.rowCount(); ++row)
+            sourceRows << row;
+        int rankedColumns = 0;
+        for (int column = 0; column < RouteTableModel::ColumnCount; ++column) {
+            compared.sort(column);
+            RouteTableModel target;
+            ChangeTableProxy proxy;
+            proxy.setRankThreshold(0);
+            QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            proxy.setSourceModel(&target);
+            proxy.sort(column);
+            RouteTableModel::Prepared p = prepared(column);
+            if (p.rankColumn < 0) { // interface names, texts: the proxy ranks them itself
+                QVERIFY(p.ranks.empty());
+                continue;
+            }
+            ++rankedColumns;
+            QCOMPARE(p.rankColumn, column);
+            target.swapPrepared(p);
+            QCOMPARE(target.rowCount(), source.rowCount());
+            QVERIFY(proxy.hasRanks());
+            QCOMPARE(sourceOrder(proxy), sourceOrder(compared));
+            // The index came with the rows: every key is found.
+            for (int row = 0; row < target.rowCount(); ++row)
+                QCOMPARE(target.indexOf(target.rowAt(row)), row);
+
+            // Ranks that say "all equal" are taken as they are: source order.
+            RouteTableModel::Prepared equal = prepared(column);
+            std::fill(equal.ranks.begin(), equal.ranks.end(), 0u);
+            target.swapPrepared(equal);
+            QCOMPARE(sourceOrder(proxy), sourceRows);
+            // Not for another column (ranked by the proxy itself), nor once rows changed.
+            RouteTableModel::Prepared other = prepared(column);
+            std::fill(other.ranks.begin(), other.ranks.end(), 0u);
+            other.rankColumn = column == 0 ? 1 : 0;
+            target.swapPrepared(other);
+            QCOMPARE(sourceOrder(proxy), sourceOrder(compared));
+            proxy.setSourceModel(nullptr);
+            RouteTableModel::Prepared stale = prepared(column);
+            std::fill(stale.ranks.begin(), stale.ranks.end(), 0u);
+            target.swapPrepared(stale);
+            // A row changed in place (same row count): the ranks are stale.
+            RouteRow changed = target.rowAt(0);
+            changed.scope = std::uint8_t(changed.scope == 0 ? 253 : 0);
+            target.apply(record(ChangeKind::Parameter, target.rowAt(0), changed));
+            target.endBatch();
+            QCOMPARE(target.rowCount(), source.rowCount());
+            compared.setSourceModel(&target);
+            compared.sort(column);
+            proxy.setSourceModel(&target);
+            proxy.sort(column);
+            QCOMPARE(sourceOrder(proxy), sourceOrder(compared));
+            compared.setSourceModel(&source);
+        }
+        QVERIFY(rankedColumns >= 3); // destination, metric, table at least
     }
 
     // While a filter and a ranked sort are active, rows added, changed (also re-keyed)

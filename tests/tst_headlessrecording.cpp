@@ -4,9 +4,12 @@
 // burst, converts to the CSV the live export writes, gives the tables at a past time equal
 // to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
 #include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "platform/format.h"
+#include "platform/linux/pcapreader.h"
 #include "support/netns.h"
 
 #include <QDateTime>
@@ -114,12 +117,19 @@ private Q_SLOTS:
     void convertsAnNlmonCapture();
     void damagedAndForeignCaptures_data();
     void damagedAndForeignCaptures();
+    void captureImportProgressCancelAndNote();
+    void csvExportRoundTrips();
+    void brokenCsvInput_data();
+    void brokenCsvInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
     /// Writes bytes as m_dir/name, converts it headless to CSV: exitCode and a line with
     /// says on standard error; the CSV has the valid part (or, exit 5, one line and no CSV).
     void checkConversion(const QString &name, const QByteArray &bytes, int exitCode, const QString &says);
+    /// The capture fixture (pcap, this machine's byte order) and the offsets of its packet
+    /// records (after the 24-byte file header; 16-byte record headers). False when unreadable.
+    static bool readPcapFixture(QByteArray *bytes, QList<qsizetype> *records);
     bool startRecorder(QProcess &p, const QStringList &args);
     int run(const QStringList &args, QByteArray *err);
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
@@ -582,8 +592,9 @@ void TestHeadlessRecording::convertsAnNlmonCapture()
     QByteArray err;
     QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--export-csv"_s, out}, &err), 0);
     const QString said = QString::fromLocal8Bit(err);
-    QVERIFY2(said.contains(u"from the pcapng capture scenario.pcapng"_s) && said.contains(u"requests not applied"_s)
-                 && said.contains(u"1 generic packet"_s) && said.contains(u"rounded down to the microsecond"_s),
+    QVERIFY2(said.contains(u"from the nlmon capture scenario.pcapng (pcapng, "_s)
+                 && said.contains(u"requests not applied"_s) && said.contains(u"1 generic packet"_s)
+                 && said.contains(u"rounded down to the microsecond"_s),
              err.constData());
     QVERIFY2(!said.contains(u"incomplete"_s), err.constData()); // links, addresses and routes were dumped
     const QList<QStringList> rows = readCsv(out);
@@ -605,6 +616,111 @@ void TestHeadlessRecording::convertsAnNlmonCapture()
     QVERIFY(tables.last()[Object] != u"gap"_s);
 }
 
+bool TestHeadlessRecording::readPcapFixture(QByteArray *bytes, QList<qsizetype> *records)
+{
+    QFile fixture(QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcap"));
+    if (!fixture.open(QIODevice::ReadOnly))
+        return false;
+    *bytes = fixture.readAll();
+    records->clear();
+    for (qsizetype at = 24; at + 16 <= bytes->size();) {
+        *records << at;
+        quint32 caplen = 0;
+        std::memcpy(&caplen, bytes->constData() + at + 8, 4);
+        at += 16 + qsizetype(caplen);
+    }
+    return records->size() > 20;
+}
+
+// importFile() on a capture: the bytes read reported chunk by chunk up to the file's size,
+// a cancel part way leaves no file, and the note a capture knows only after its dumps is
+// in the recording's meta (and none when the dumps covered everything).
+void TestHeadlessRecording::captureImportProgressCancelAndNote()
+{
+    QByteArray real;
+    QList<qsizetype> records;
+    QVERIFY(readPcapFixture(&real, &records));
+    // The packets 60 times over, each pass 1000 s after the one before: several MiB.
+    QByteArray big = real.left(24);
+    const QByteArray packets = real.mid(24);
+    for (quint32 pass = 0; pass < 60; ++pass) {
+        QByteArray copy = packets;
+        for (const qsizetype at : std::as_const(records)) {
+            quint32 seconds = 0;
+            std::memcpy(&seconds, copy.constData() + at - 24, 4);
+            seconds += pass * 1000;
+            std::memcpy(copy.data() + at - 24, &seconds, 4);
+        }
+        big += copy;
+    }
+    QVERIFY(big.size() > 3 * (1 << 20));
+    const auto write = [this](const QString &name, const QByteArray &bytes) {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
+            return QString();
+        return path;
+    };
+    const QString bigPath = write(u"big.pcap"_s, big);
+    QVERIFY(!bigPath.isEmpty());
+
+    // Whole: progress after every MiB and at the end, never past the size.
+    QList<std::int64_t> seen;
+    const auto count = [&seen, &big](std::int64_t done, std::int64_t total) {
+        seen << done;
+        return total == big.size();
+    };
+    const QString out = m_dir.filePath(u"big.ncv"_s);
+    QFile::remove(out);
+    ImportResult result;
+    QString error;
+    QVERIFY2(importFile(bigPath, out, count, &result, &error), qPrintable(error));
+    QVERIFY2(seen.size() >= 4, qPrintable(QString::number(seen.size())));
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+    QCOMPARE(seen.first(), std::int64_t(1 << 20));
+    QCOMPARE(seen.last(), std::int64_t(big.size()));
+    QCOMPARE(result.bytesRead, std::int64_t(big.size()));
+    QCOMPARE(result.format, u"nlmon capture"_s);
+    QVERIFY(result.events > 100);
+    QVERIFY2(result.note.isEmpty(), qPrintable(result.note)); // the first pass begins with dumps
+    {
+        RecordingReader reader;
+        QVERIFY2(reader.open(out, &error), qPrintable(error));
+        QCOMPARE(reader.info().meta.value(u"source"_s), u"nlmon capture"_s);
+        QCOMPARE(reader.info().meta.value(u"imported_from"_s), u"big.pcap"_s);
+        QVERIFY(!reader.info().meta.contains(u"note"_s));
+        QCOMPARE(reader.info().eventCount, result.events);
+    }
+
+    // Cancelled once two MiB are read: false, said, and no file.
+    const QString cancelled = m_dir.filePath(u"cancelled.ncv"_s);
+    QFile::remove(cancelled);
+    int calls = 0;
+    const auto cancel = [&calls](std::int64_t done, std::int64_t) {
+        ++calls;
+        return done < 2 * (1 << 20);
+    };
+    QVERIFY(!importFile(bigPath, cancelled, cancel, &result, &error));
+    QVERIFY2(error.contains(u"cancelled"_s), qPrintable(error));
+    QVERIFY(result.cancelled);
+    QCOMPARE(calls, 2);
+    QCOMPARE(result.bytesRead, std::int64_t(2 << 20));
+    QVERIFY(!QFileInfo::exists(cancelled));
+    QVERIFY(!QFileInfo::exists(cancelled + u"-wal"_s));
+
+    // Without the dumps: the note, known at the first event, is in the meta.
+    const QString nodump = write(u"nodump.pcap"_s, real.left(24) + real.mid(records[10]));
+    QVERIFY(!nodump.isEmpty());
+    const QString noted = m_dir.filePath(u"nodump.ncv"_s);
+    QFile::remove(noted);
+    QVERIFY2(importFile(nodump, noted, {}, &result, &error), qPrintable(error));
+    QVERIFY2(result.note.startsWith(QLatin1StringView(ncv::platform::kPcapIncompleteNote)), qPrintable(result.note));
+    QVERIFY2(result.note.contains(u"no dump of links, addresses, routes"_s), qPrintable(result.note));
+    RecordingReader reader;
+    QVERIFY2(reader.open(noted, &error), qPrintable(error));
+    QCOMPARE(reader.info().meta.value(u"note"_s), result.note);
+}
+
 void TestHeadlessRecording::damagedAndForeignCaptures_data()
 {
     QTest::addColumn<QString>("kind");
@@ -614,7 +730,7 @@ void TestHeadlessRecording::damagedAndForeignCaptures_data()
     QTest::newRow("a length past a packet's end") << u"past"_s << 6 << u"runs past"_s;
     QTest::newRow("no dump: the note") << u"nodump"_s << 0 << u"no dump of links, addresses, routes"_s;
     QTest::newRow("Ethernet") << u"ethernet"_s << 5 << u"link type 1 (Ethernet), not of netlink (253)"_s;
-    QTest::newRow("header only") << u"header"_s << 5 << u"holds no route netlink message"_s;
+    QTest::newRow("header only") << u"header"_s << 5 << u"holds no event that can be read: no route netlink message"_s;
 }
 
 void TestHeadlessRecording::damagedAndForeignCaptures()
@@ -622,18 +738,9 @@ void TestHeadlessRecording::damagedAndForeignCaptures()
     QFETCH(QString, kind);
     QFETCH(int, exitCode);
     QFETCH(QString, says);
-    QFile fixture(QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcap"));
-    QVERIFY(fixture.open(QIODevice::ReadOnly));
-    const QByteArray real = fixture.readAll();
-    // Record offsets of the pcap (24-byte file header, 16-byte record headers, this machine's order).
+    QByteArray real;
     QList<qsizetype> records;
-    for (qsizetype at = 24; at + 16 <= real.size();) {
-        records << at;
-        quint32 caplen = 0;
-        std::memcpy(&caplen, real.constData() + at + 8, 4);
-        at += 16 + qsizetype(caplen);
-    }
-    QVERIFY(records.size() > 20);
+    QVERIFY(readPcapFixture(&real, &records));
     QByteArray bytes;
     if (kind == u"truncated") {
         bytes = real.left(records[records.size() / 2] + 30);
@@ -653,6 +760,134 @@ void TestHeadlessRecording::damagedAndForeignCaptures()
         }
     }
     checkConversion(kind + u".pcap"_s, bytes, exitCode, says);
+}
+
+void TestHeadlessRecording::csvExportRoundTrips()
+{
+    // A real scenario recorded live: links, addresses, routes, a parameter change, a link
+    // going down (the kernel flushes its IPv4 routes silently: inferred deletions).
+    const QString rec = m_dir.filePath(u"roundtrip.rec"_s);
+    const QString first = m_dir.filePath(u"roundtrip-1.csv"_s);
+    const QStringList scenario = {
+        u"link add rt0 type veth peer name rt0p"_s,
+        u"link set rt0 up"_s,
+        u"link set rt0p up"_s,
+        u"addr add 10.71.0.1/24 dev rt0"_s,
+        u"addr add 2001:db8:71::1/64 dev rt0 nodad"_s,
+        u"route add 10.72.0.0/16 via 10.71.0.2 metric 5 proto static"_s,
+        u"route add 10.73.0.0/16 dev rt0 table 100"_s,
+        u"link set rt0 mtu 1400"_s,
+        u"link set rt0 alias =cmd|x"_s, // a cell that needs the formula guard
+        u"route del 10.73.0.0/16 table 100"_s,
+        u"link set rt0 down"_s,
+        u"link del rt0"_s,
+    };
+    QProcess recorder;
+    QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
+    for (const QString &command : scenario)
+        QVERIFY2(ip(command), qPrintable(command));
+    QTest::qWait(300);
+    recorder.terminate();
+    QVERIFY(recorder.waitForFinished(20000));
+    QVERIFY2(recorder.exitCode() == 0, recorder.readAllStandardError().constData());
+
+    // CSV -> recording -> CSV, recognised by content whatever the name.
+    const QString input = m_dir.filePath(u"roundtrip-1.data"_s);
+    QFile::remove(input);
+    QVERIFY(QFile::copy(first, input));
+    const QString second = m_dir.filePath(u"roundtrip-2.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, input, u"--export-csv"_s, second}, &err), 0);
+    const QString said = QString::fromLocal8Bit(err);
+    QVERIFY2(said.contains(u"imported "_s) && said.contains(u"CSV file"_s), err.constData());
+    QVERIFY2(said.contains(u"note: from a CSV export"_s), err.constData());
+    const QList<QStringList> a = readCsv(first), b = readCsv(second);
+    QVERIFY(a.size() > 10);
+    const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
+        return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {
+            return r[Object] == object && r[Change] == change && r.last() == origin;
+        });
+    };
+    QVERIFY(has(u"interface"_s, u"parameter"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"delete"_s, u"inferred"_s));
+    // Every row and every column equal (the sequences are 1, 2, 3... in both).
+    QCOMPARE(b.size(), a.size());
+    for (qsizetype i = 0; i < a.size(); ++i)
+        QCOMPARE(b[i], a[i]);
+    QFile fa(first), fb(second);
+    QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+    QCOMPARE(fb.readAll(), fa.readAll());
+
+    // The tables at a moment: the objects with the CSV's columns.
+    qsizetype routeAt = -1;
+    for (qsizetype i = 0; i < a.size() && routeAt < 0; ++i)
+        if (a[i][Object] == u"route" && a[i][Change] == u"add" && a[i][Destination] == u"10.73.0.0/16")
+            routeAt = i;
+    QVERIFY(routeAt > 0);
+    const QString at = m_dir.filePath(u"roundtrip-at.csv"_s);
+    QCOMPARE(run({u"--headless"_s, input, u"--at"_s, a[routeAt][Time], u"--export-csv"_s, at}, &err), 0);
+    const QList<QStringList> tables = readCsv(at);
+    const bool routeThere = std::any_of(tables.begin(), tables.end(), [&](const QStringList &r) {
+        return r[Object] == u"route" && r[Destination] == u"10.73.0.0/16" && r[Table] == u"100" && r[IfName] == u"rt0";
+    });
+    QVERIFY2(routeThere, qPrintable(tables.isEmpty() ? QString() : tables.last().join(u',')));
+    QVERIFY(tables.last().join(u',').contains(u"from a CSV export"_s));
+}
+
+void TestHeadlessRecording::brokenCsvInput_data()
+{
+    QTest::addColumn<QByteArray>("lines"); // the rows after the header, the 2nd and 4th good
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::addColumn<int>("rowsKept");
+    const QByteArray good1
+        = "1,2026-11-21T11:42:03.000001Z,interface,add,unspec,5,x0,,,,,,,state up mtu 1500,observed\r\n";
+    const QByteArray good2
+        = "2,2026-11-21T11:42:04.000002Z,address,add,ipv4,5,x0,10.9.0.1/24,,,,,,scope global,observed\r\n";
+    QTest::newRow("bad quoting") << good1
+            + "3,2026-11-21T11:42:05.0Z,route,add,ipv4,5,x0,10.8.0.0/16,a\"b,0,boot,main,,,observed\r\n" + good2
+                                 << 6 << u"line 3: "_s << 2;
+    QTest::newRow("column count") << good1 + "3,2026-11-21T11:42:05.0Z,route,add\r\n" + good2 << 6
+                                  << u"line 3: 15 columns expected, 4 found"_s << 2;
+    QTest::newRow("bad time") << good1 + "3,yesterday,interface,add,unspec,6,x1,,,,,,,,observed\r\n" + good2 << 6
+                              << u"line 3: bad time_utc \"yesterday\""_s << 2;
+    QTest::newRow("unknown object") << good1 + "3,2026-11-21T11:42:05.0Z,bridge,add,unspec,6,x1,,,,,,,,observed\r\n"
+            + good2 << 6 << u"line 3: unknown object \"bridge\""_s
+                                    << 2;
+    QTest::newRow("unknown change") << good1
+            + "3,2026-11-21T11:42:05.0Z,interface,moved,unspec,6,x1,,,,,,,,observed\r\n" + good2
+                                    << 6 << u"line 3: unknown change \"moved\""_s << 2;
+    QTest::newRow("unterminated quote") << good1 + good2
+            + "3,2026-11-21T11:42:05.0Z,interface,add,unspec,6,\"x1\r\n4,x\r\n"
+                                        << 6 << u"line 4: unterminated quoted field; the "_s << 2;
+    QTest::newRow("header only") << QByteArray() << 5 << u"holds no event"_s << 0;
+}
+
+void TestHeadlessRecording::brokenCsvInput()
+{
+    QFETCH(QByteArray, lines);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QFETCH(int, rowsKept);
+    const QString path
+        = m_dir.filePath(u"broken-%1.txt"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(ncv::csv::header() + lines);
+    f.close();
+    const QString out = path + u".csv"_s;
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (rowsKept > 0) {
+        const QList<QStringList> rows = readCsv(out);
+        QCOMPARE(rows.size(), rowsKept);
+        QCOMPARE(rows[1][Destination], u"10.9.0.1/24"_s);
+    } else {
+        QVERIFY(!QFile::exists(out));
+    }
 }
 
 void TestHeadlessRecording::survivesSigkillDuringARouteBurst()

@@ -9,6 +9,7 @@
 // re-reads (Get*Entry) read a fake "OS state" so the test controls what the OS holds.
 #include "platform/format.h"
 #include "platform/rowfields.h"
+#include "platform/statestore.h"
 #include "platform/windows/iphlpapiconvert.h"
 #include "platform/windows/iphlpapisource.h"
 #include "support/platformtest.h"
@@ -1154,6 +1155,134 @@ TEST_CASE("entityRecordsFromPolling")
         }
     }
     CHECK(source.cancel(h).ok());
+}
+
+namespace {
+
+// The images a registration handed over, with the records delivered before each.
+struct ImageLog {
+    std::mutex mutex;
+    std::condition_variable cv;
+    struct Entry {
+        std::uint64_t token = 0;
+        std::shared_ptr<const StateImage> image;
+        std::vector<ChangeRecord> recordsBefore; // the Receiver's records when the image came
+    };
+    std::vector<Entry> entries;
+};
+ImageLog g_images;
+
+void receiveImage(void *context, std::uint64_t token, std::shared_ptr<const StateImage> image)
+{
+    auto *r = static_cast<Receiver *>(context);
+    ImageLog::Entry entry {token, std::move(image), r->since(0)};
+    std::lock_guard lock(g_images.mutex);
+    g_images.entries.push_back(std::move(entry));
+    g_images.cv.notify_all();
+}
+
+bool waitForImages(std::size_t count)
+{
+    std::unique_lock lock(g_images.mutex);
+    return g_images.cv.wait_for(lock, 5000ms, [&] { return g_images.entries.size() >= count; });
+}
+
+// "destination/prefix metric N" of every route the records leave (Initial / Add / Parameter
+// minus Delete), and of every route an image holds: the two must be equal.
+std::multiset<std::string> routesOf(const std::vector<ChangeRecord> &records)
+{
+    std::map<std::string, std::string> byKey;
+    for (const ChangeRecord &rec : records) {
+        if (rec.object != ObjectKind::Route)
+            continue;
+        const bool gone = rec.change == ChangeKind::Delete;
+        const auto &row = std::get<RouteRow>(gone ? rec.before : rec.after);
+        const std::string key = std::to_string(row.luid) + "|" + toCidr(row.destination, row.prefixLength);
+        if (gone)
+            byKey.erase(key);
+        else
+            byKey[key] = toCidr(row.destination, row.prefixLength) + " metric " + std::to_string(row.metric);
+    }
+    std::multiset<std::string> out;
+    for (const auto &[key, text] : byKey)
+        out.insert(text);
+    return out;
+}
+
+std::multiset<std::string> routesOf(const StateImage &image)
+{
+    std::multiset<std::string> out;
+    image.forEach([](const InterfaceRow &) {}, [](const AddressRow &) {},
+                  [&](const RouteRow &row) {
+                      out.insert(toCidr(row.destination, row.prefixLength) + " metric " + std::to_string(row.metric));
+                  });
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("imagesOfTheRegistrationsState")
+{
+    g_os.reset();
+    {
+        std::lock_guard lock(g_images.mutex);
+        g_images.entries.clear();
+    }
+    IphlpapiSource source(fakeOptions());
+    CHECK(source.supportsImages());
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+
+    // A registration without an image callback cannot be asked for one.
+    Receiver plain;
+    const Handle plainHandle = registerAndWait(source, paramsFor(&plain, AF_UNSPEC), plain);
+    CHECK(source.requestImage(plainHandle, 1).error == Error::InvalidParameter);
+    CHECK(source.cancel(plainHandle).ok());
+    g_os.reset();
+
+    Receiver r;
+    RegisterParams p = paramsFor(&r, AF_UNSPEC);
+    p.imageCallback = &receiveImage;
+    const Handle h = registerAndWait(source, p, r);
+    CHECK(source.requestImage(0, 1).error == Error::InvalidParameter);
+    CHECK(source.requestImage(h + 12345, 1).error == Error::InvalidHandle);
+    void *ctx = source.osContext(h);
+
+    // The first image is the initial snapshot's state.
+    CHECK(source.requestImage(h, 1).ok());
+    REQUIRE(waitForImages(1));
+
+    // A route added by the OS, then an image asked for at once: the image comes after the
+    // add's record and holds the route with its re-read metric.
+    MIB_IPFORWARD_ROW2 full = testRoute(lo, 10);
+    {
+        std::lock_guard lock(g_os.mutex);
+        g_os.routes[routeKey(full)] = full;
+    }
+    fromOsThread([&] { g_os.routeCb(ctx, &full, MibAddInstance); });
+    CHECK(source.requestImage(h, 2).ok());
+    CHECK(source.requestImage(h, 3).ok());
+    REQUIRE(waitForImages(3));
+
+    std::vector<ImageLog::Entry> entries;
+    {
+        std::lock_guard lock(g_images.mutex);
+        entries = g_images.entries;
+    }
+    REQUIRE_EQ(entries.size(), std::size_t(3));
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK_EQ(entries[i].token, std::uint64_t(i + 1)); // answered in order
+    const auto &first = entries[0];
+    const auto &second = entries[1];
+    CHECK(first.image->interfaceCount() > 0);
+    CHECK_EQ(routesOf(*first.image), routesOf(first.recordsBefore));
+    CHECK(routesOf(*first.image).count("203.0.113.0/24 metric 10") == 0);
+    CHECK(routesOf(*second.image).count("203.0.113.0/24 metric 10") == 1);
+    CHECK_EQ(routesOf(*second.image), routesOf(second.recordsBefore));
+    CHECK_EQ(routesOf(*entries[2].image), routesOf(*second.image));
+
+    // None after cancel, and the handle is gone.
+    CHECK(source.cancel(h).ok());
+    CHECK(source.requestImage(h, 4).error == Error::InvalidHandle);
 }
 
 TEST_CASE("systemSourceUnderWine")

@@ -15,6 +15,7 @@
 #include "model/tables/tablemodelroles.h"
 #include "support/viewstestdata.h"
 #include "views/eventpane.h"
+#include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
 #include "views/timelinechartview.h"
@@ -23,13 +24,18 @@
 #include <QAbstractProxyModel>
 #include <QAction>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -159,6 +165,7 @@ private Q_SLOTS:
     void newestMomentIsInTheTables();
     void noRecordSaysWhy();
     void seeksRunOffTheGuiThread();
+    void liveWindowComparesTwoMoments();
 };
 
 void TestLiveTimeTravel::initTestCase()
@@ -400,6 +407,13 @@ void TestLiveTimeTravel::noRecordSaysWhy()
     w->timelineView()->setFollowLiveEdge(false);
     QTest::keyClick(w, Qt::Key_L, Qt::ControlModifier);
     QVERIFY(w->timelineView()->followsLiveEdge());
+    // Compare cannot read a file either, and says so.
+    w->timelineView()->selectTimeRange(platform::nowUs() - 2'000'000, platform::nowUs());
+    QVERIFY(w->compareRangeAction()->isEnabled());
+    QVERIFY(!w->showDiff(platform::nowUs() - 2'000'000, platform::nowUs()));
+    QCOMPARE(w->statusBar()->currentMessage(),
+             QStringLiteral("Cannot compare: this window does not record its events (--no-record)"));
+    QVERIFY(w->findChildren<StateDiffDialog *>().isEmpty());
 }
 
 void TestLiveTimeTravel::seeksRunOffTheGuiThread()
@@ -531,6 +545,95 @@ void TestLiveTimeTravel::seeksRunOffTheGuiThread()
     // Closing the window while a seek runs stops it (the cursor waits for its worker).
     QVERIFY(w->setTimeCursor(moments[2]));
     f.window.reset();
+}
+
+void TestLiveTimeTravel::liveWindowComparesTwoMoments()
+{
+    Fixture f;
+    MainWindow *w = f.window.get();
+    QVERIFY(QTest::qWaitForWindowExposed(w));
+    LiveTimeTravel *travel = w->liveTimeTravel();
+    QVERIFY2(travel->isAvailable(), qPrintable(travel->unavailableReason()));
+    const qint64 snapshotEvents = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(f.model.history()->size(), snapshotEvents);
+    QVERIFY(!w->compareRangeAction()->isEnabled());
+
+    // Before the range: a route added (not a change of the range).
+    f.source.upsert(routeRow("100.64.7.0", 24, "192.168.1.1", 2, 60));
+    QTRY_COMPARE(f.model.history()->size(), snapshotEvents + 1);
+    QTest::qWait(100);
+    const qint64 fromUs = platform::nowUs();
+    QTest::qWait(100);
+    // In the range: an interface's MTU changed, a route added, a route added and removed
+    // again (no net change), and last an address removed, compared at once: the newest
+    // events may not be in the file yet when the comparison starts.
+    f.source.upsert(interfaceRow(4, "veth-lab0", "veth", 9000));
+    f.source.upsert(routeRow("203.0.113.0", 24, "192.168.1.1", 2, 50));
+    f.source.upsert(routeRow("192.0.2.0", 24, "192.168.1.1", 2, 70));
+    f.source.remove(routeRow("192.0.2.0", 24, "192.168.1.1", 2, 70));
+    f.source.remove(addressRow(4, "10.1.0.1", 24));
+    QTRY_COMPARE(f.model.history()->size(), snapshotEvents + 6);
+    const qint64 toUs = f.model.history()->timeUs(snapshotEvents + 5);
+    // A range selected on the live timeline (as a drag does), then Time > Compare.
+    w->timelineView()->selectTimeRange(fromUs, toUs);
+    QVERIFY(w->compareRangeAction()->isEnabled());
+    w->compareRangeAction()->trigger();
+    QVERIFY(travel->isDiffing());
+    QVERIFY(w->diffProgress());
+    StateDiffDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = w->findChild<StateDiffDialog *>()) != nullptr, 20000);
+    QVERIFY(!travel->isDiffing());
+    QTRY_VERIFY(!w->diffProgress());
+    QVERIFY(dialog->isVisible());
+    QTableWidget *table = dialog->table();
+    QStringList rows;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        QStringList cells;
+        for (int c :
+             {StateDiffDialog::Change, StateDiffDialog::Object, StateDiffDialog::Key, StateDiffDialog::ChangedFields})
+            cells.append(table->item(r, c)->text());
+        rows.append(cells.join(u'|'));
+    }
+    QCOMPARE(
+        rows,
+        (QStringList {QStringLiteral("changed|interface|veth-lab0|mtu"), QStringLiteral("removed|address|10.1.0.1/24|"),
+                      QStringLiteral("added|route|203.0.113.0/24|")}));
+    QVERIFY(table->item(0, StateDiffDialog::Before)->text().contains(QStringLiteral("1500")));
+    QVERIFY(table->item(0, StateDiffDialog::After)->text().contains(QStringLiteral("9000")));
+    QVERIFY(table->item(1, StateDiffDialog::After)->text().isEmpty());
+    QVERIFY2(dialog->summaryLabel()->text().endsWith(QStringLiteral("1 added, 1 removed, 1 changed")),
+             qPrintable(dialog->summaryLabel()->text()));
+    // The live window stays live: its tables, not the past ones, and no time cursor.
+    QVERIFY(!travel->isInPast());
+    QCOMPARE(w->tablesPage()->model(), &f.model);
+    if (const QByteArray shot = qgetenv("NCV_LIVE_DIFF_SCREENSHOT"); !shot.isEmpty())
+        QVERIFY(dialog->grab().save(QString::fromLocal8Bit(shot)));
+    // Exported as the recording window's.
+    QString error;
+    const QString csvPath = QDir(m_liveDir.path()).filePath(QStringLiteral("live-diff.csv"));
+    QVERIFY2(dialog->exportCsv(csvPath, &error), qPrintable(error));
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csvFile.readAll().split('\n');
+    QCOMPARE(lines.size(), 5); // header, three changes, the empty end
+    QVERIFY2(lines.value(3).contains(",added,route,ipv4,203.0.113.0/24,,,"), lines.value(3).constData());
+    QCOMPARE(QFile::remove(csvPath), true);
+    delete dialog;
+
+    // The same comparison, waited for, gives the same changes; Cancel leaves no dialog.
+    std::vector<StateChange> sync;
+    QVERIFY2(travel->diff(fromUs, toUs, &sync, &error), qPrintable(error));
+    QCOMPARE(sync.size(), std::size_t(3));
+    QVERIFY(w->showDiff(fromUs, toUs));
+    QPushButton *cancel = w->diffProgress() ? w->diffProgress()->findChild<QPushButton *>() : nullptr;
+    QVERIFY(cancel);
+    cancel->click();
+    QVERIFY(!travel->isDiffing());
+    QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Comparison cancelled"));
+    QTest::qWait(300); // a dropped result would open its dialog meanwhile
+    QVERIFY(w->findChildren<StateDiffDialog *>().isEmpty());
+    // Closing the window while a comparison runs stops it.
+    QVERIFY(w->showDiff(fromUs, toUs));
 }
 
 QTEST_MAIN(TestLiveTimeTravel)

@@ -44,7 +44,9 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -238,6 +240,9 @@ private Q_SLOTS:
     void recordingOpensAtTheEnd();
     void otherToolsFilesOpen_data();
     void otherToolsFilesOpen();
+    void csvImportSavesAsARecordingThatReopens();
+    void importCancelledMidwayLeavesNothing();
+    void openDialogFilterIsRemembered();
     void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
     void theLatestSeekWinsAndCancelKeepsTheTables();
@@ -256,6 +261,9 @@ private Q_SLOTS:
 private:
     /// Writes the test recording once per test into its own directory.
     QString writeRecording(TestRecording *rec);
+    /// Writes generatedCsv(rows) to a new file of the test directory named after pattern
+    /// ("big-%1.csv": %1 a number of its own).
+    QString writeCsv(const QString &pattern, int rows);
     QTemporaryDir m_recordingDir;
     int m_recordings = 0;
     QTemporaryDir m_settingsDir;
@@ -1432,6 +1440,218 @@ void TestMainWindow::recordingOpensAtTheEnd()
     limited->eventPane()->eventsSection()->applyFilterNow();
     fileLog->waitForFilter();
     QCOMPARE(log->model()->rowCount(), 2); // added at t1, deleted at t3
+}
+
+namespace {
+
+/// A CSV export of n route additions (and one interface first), as csv::write makes them.
+QByteArray generatedCsv(int n)
+{
+    QByteArray csv = csv::header();
+    csv += "1,2026-11-21T11:00:00.000000Z,interface,initial,unspec,2,eth0,,,,,,,\"ether up mtu 1500\",observed\r\n";
+    QByteArray line;
+    for (int i = 0; i < n; ++i) {
+        line
+            = QByteArrayLiteral("%1,2026-11-21T11:%2:%3.%4Z,route,add,ipv4,2,eth0,10.%5.%6.0/24,192.0.2.1,0,boot,main,,"
+                                "via 192.0.2.1 dev 2 proto boot,observed\r\n");
+        const qint64 us = qint64(i) * 1000 + 1;
+        csv += line.replace("%1", QByteArray::number(i + 2))
+                   .replace("%2", QByteArray::number(us / 60'000'000 % 60).rightJustified(2, '0'))
+                   .replace("%3", QByteArray::number(us / 1'000'000 % 60).rightJustified(2, '0'))
+                   .replace("%4", QByteArray::number(us % 1'000'000).rightJustified(6, '0'))
+                   .replace("%5", QByteArray::number(i / 256 % 256))
+                   .replace("%6", QByteArray::number(i % 256));
+    }
+    return csv;
+}
+
+/// Files an import may leave in the temporary directory.
+QStringList importLeftovers()
+{
+    return QDir::temp().entryList({QStringLiteral("netchangeview-import-*")}, QDir::Files | QDir::Hidden);
+}
+
+/// A temporary directory of this test's own (TMPDIR, which QDir::tempPath() reads), so that
+/// the imports of tests running beside it are not counted.
+struct PrivateTempDir {
+    QTemporaryDir dir;
+    QByteArray saved = qgetenv("TMPDIR");
+    PrivateTempDir() { qputenv("TMPDIR", QFile::encodeName(dir.path())); }
+    ~PrivateTempDir()
+    {
+        if (saved.isEmpty())
+            qunsetenv("TMPDIR");
+        else
+            qputenv("TMPDIR", saved);
+    }
+};
+
+} // namespace
+
+QString TestMainWindow::writeCsv(const QString &pattern, int rows)
+{
+    const QString path = m_recordingDir.filePath(pattern.arg(++m_recordings));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(generatedCsv(rows)) < 0)
+        return QString();
+    return path;
+}
+
+void TestMainWindow::csvImportSavesAsARecordingThatReopens()
+{
+    PrivateTempDir temp;
+    QCOMPARE(QDir::tempPath(), temp.dir.path());
+    // Recognised by its first line, whatever its name.
+    const QString path = writeCsv(QStringLiteral("export-%1.txt"), 50);
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    const QString converted = w->recordingSession()->path(); // the import, not the file itself
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    QVERIFY(converted != path && QFileInfo::exists(converted));
+    QVERIFY2(w->windowTitle().contains(QFileInfo(path).fileName() + QStringLiteral(" (CSV file)")),
+             qPrintable(w->windowTitle()));
+    QVERIFY(w->recordingNoteLabel());
+    QVERIFY2(w->recordingNoteLabel()->text().contains(QStringLiteral("from a CSV export")),
+             qPrintable(w->recordingNoteLabel()->text()));
+    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("imported 51 events")),
+             qPrintable(w->statusBar()->currentMessage()));
+    QCOMPARE(w->eventPane()->eventsSection()->proxy()->rowCount(), 51);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 50);
+    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 1);
+
+    // File > Save Recording As keeps the import.
+    QVERIFY(w->saveRecordingAction()->isEnabled());
+    const QString copy = m_recordingDir.filePath(QStringLiteral("kept-%1.ncv").arg(m_recordings));
+    QSignalSpy saved(w.get(), &MainWindow::recordingSaved);
+    QVERIFY(w->startSaveRecording(copy));
+    QTRY_COMPARE(saved.count(), 1);
+    QCOMPARE(saved.at(0).at(1).toString(), QString());
+    QVERIFY(w->saveRecordingAction()->isEnabled());
+    w.reset();
+    QVERIFY2(!QFileInfo::exists(converted), "the converted recording is removed with its window");
+    QVERIFY(importLeftovers().isEmpty());
+
+    // The copy reopens as a recording (no import this time), with the same note and events.
+    std::unique_ptr<MainWindow> again(MainWindow::openRecordingWindow(copy, nullptr, &error));
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->recordingSession()->path(), copy);
+    QVERIFY(!again->saveRecordingAction()->isEnabled()); // not an import: nothing to keep
+    again->show();
+    QVERIFY(QTest::qWaitForWindowExposed(again.get()));
+    QVERIFY(again->recordingNoteLabel());
+    QVERIFY(again->recordingNoteLabel()->text().contains(QStringLiteral("from a CSV export")));
+    QVERIFY2(again->windowTitle().contains(QStringLiteral("(CSV file)")), qPrintable(again->windowTitle()));
+    QCOMPARE(again->eventPane()->eventsSection()->proxy()->rowCount(), 51);
+    QCOMPARE(again->tablesPage()->routesSection()->proxy()->rowCount(), 50);
+    again.reset();
+    QVERIFY(QFileInfo::exists(copy));
+}
+
+void TestMainWindow::importCancelledMidwayLeavesNothing()
+{
+    PrivateTempDir temp;
+    QCOMPARE(QDir::tempPath(), temp.dir.path());
+    const QString path = writeCsv(QStringLiteral("big-%1.csv"), 600'000);
+    QVERIFY(!path.isEmpty());
+    QWidget parent;
+    parent.resize(400, 300);
+    parent.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&parent));
+    // The GUI thread goes on: a timer ticks while the file is read, and Cancel is pressed
+    // once the progress window shows part of the file read.
+    int ticks = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    ticker.start(20);
+    int shownValue = -1;
+    QString shownLabel;
+    QTimer watcher;
+    connect(&watcher, &QTimer::timeout, this, [&] {
+        auto *dialog = parent.findChild<QProgressDialog *>(QStringLiteral("importProgressDialog"));
+        if (!dialog || !dialog->isVisible() || dialog->value() <= 0 || shownValue >= 0)
+            return;
+        shownValue = dialog->value();
+        shownLabel = dialog->labelText();
+        auto *cancel = dialog->findChild<QPushButton *>();
+        QVERIFY(cancel);
+        QCOMPARE(cancel->text(), QStringLiteral("Cancel"));
+        QTest::mouseClick(cancel, Qt::LeftButton);
+    });
+    watcher.start(10);
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, &parent, &error));
+    const qint64 tookMs = clock.elapsed();
+    watcher.stop();
+    ticker.stop();
+    QVERIFY2(!w, qPrintable(QStringLiteral("opened after %1 ms; progress seen: %2").arg(tookMs).arg(shownValue)));
+    QVERIFY2(error.contains(QStringLiteral("cancelled")), qPrintable(error));
+    QVERIFY2(shownValue > 0 && shownValue < 1000, qPrintable(QString::number(shownValue)));
+    QVERIFY2(shownLabel.contains(QStringLiteral(" read")), qPrintable(shownLabel));
+    QVERIFY2(ticks >= tookMs / 20 / 4, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(tookMs)));
+    QCOMPARE(importLeftovers(), QStringList());
+    // The parent is usable again: no modal dialog left over it.
+    QVERIFY(!QApplication::activeModalWidget());
+    QVERIFY(parent.isEnabled());
+    const QString small = writeCsv(QStringLiteral("small-%1.csv"), 10);
+    QVERIFY(!small.isEmpty());
+    std::unique_ptr<MainWindow> opened(MainWindow::openRecordingWindow(small, &parent, &error));
+    QVERIFY2(opened, qPrintable(error));
+}
+
+void TestMainWindow::openDialogFilterIsRemembered()
+{
+    const QStringList filters = MainWindow::openFileFilters();
+    QCOMPARE(filters.size(), 2);
+    for (const char *pattern : {"*.ncv", "*.rtmon", "*.csv", "*.pcap", "*.pcapng"})
+        QVERIFY2(filters.constFirst().contains(QLatin1StringView(pattern)), pattern);
+    QCOMPARE(filters.constLast(), QStringLiteral("All files (*)"));
+
+    const QString small = writeCsv(QStringLiteral("picked-%1.data"), 3);
+    QVERIFY(!small.isEmpty());
+    TestRecording rec;
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(writeRecording(&rec), nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    // File > Open: the dialog starts on "All supported files"; "All files" is picked with a
+    // file whose name says nothing (its content says CSV), and the next dialog starts there.
+    QStringList seenFilters;
+    const auto pick = [&](const QString &filter, const QString &file) {
+        QTimer::singleShot(0, this, [&seenFilters, filter, file] {
+            auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            seenFilters << dialog->selectedNameFilter();
+            if (file.isEmpty()) {
+                dialog->reject();
+                return;
+            }
+            dialog->selectNameFilter(filter);
+            dialog->selectFile(file);
+            static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept, as the Open button
+        });
+        w->openAction()->trigger();
+    };
+    pick(filters.constLast(), small);
+    QCOMPARE(seenFilters, QStringList {filters.constFirst()});
+    const auto otherWindow = [&w]() -> QWidget * {
+        for (QWidget *top : QApplication::topLevelWidgets())
+            if (auto *m = qobject_cast<MainWindow *>(top); m && m != w.get() && m->isVisible())
+                return m;
+        return nullptr;
+    };
+    QTRY_VERIFY(otherWindow());
+    QWidget *opened = otherWindow();
+    QVERIFY2(opened->windowTitle().contains(QFileInfo(small).fileName()), qPrintable(opened->windowTitle()));
+    opened->close();
+    pick(QString(), QString());
+    QCOMPARE(seenFilters, (QStringList {filters.constFirst(), filters.constLast()}));
 }
 
 void TestMainWindow::fileLogRowsAreStyled()

@@ -37,6 +37,18 @@ int destinationIndex(const ChangeRecord &r)
         return -1;
     return route->destination.bytes[1] * 256 + route->destination.bytes[2];
 }
+
+// A route the source made itself (as a resync infers one), not read from the kernel.
+std::vector<ChangeRecord> inferredAdd(int i)
+{
+    ChangeRecord r;
+    r.object = ObjectKind::Route;
+    r.change = ChangeKind::Add;
+    r.origin = Origin::Inferred;
+    r.family = Family::IPv4;
+    r.after = numberedRoute(i);
+    return {r};
+}
 } // namespace
 
 class TestNotificationModel : public QObject {
@@ -479,6 +491,87 @@ private Q_SLOTS:
         source.upsert(iface(5, "eth5")); // after cancel: never reaches the model
         QTest::qWait(50);
         QCOMPARE(model.interfaces()->rowCount(), 1);
+    }
+
+    void historyOnlyHoldsTheSourceWhilePendingIsFull()
+    {
+        // Records the source made itself (a resync's), from its thread while the GUI thread
+        // is busy: in HistoryOnly mode at most the bound waits for it (the source's thread is
+        // held meanwhile); nothing is lost and the order is kept. Changes read from the kernel
+        // are never held. Full mode is not bounded.
+        ManualSource source;
+        QCOMPARE(NotificationModel(&source).pendingLimit(), std::size_t(0));
+        NotificationModel model(&source, NotificationModel::Mode::HistoryOnly);
+        QCOMPARE(model.pendingLimit(), NotificationModel::kHistoryOnlyPendingRecords);
+        constexpr std::size_t kLimit = 500;
+        model.setPendingLimit(kLimit);
+        model.setSliceBudgetMs(0); // slices of kMinSliceRecords
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        // Observed changes (what the reader thread reads from the kernel) go on past the bound.
+        std::thread observed([&] {
+            for (int i = 0; i < int(2 * kLimit); ++i)
+                source.upsert(numberedRoute(40000 + i));
+        });
+        observed.join(); // not held (the GUI thread runs no event loop meanwhile)
+        QCOMPARE(model.maxPendingRecords(), 2 * kLimit);
+        QTRY_COMPARE(model.liveCount(ObjectKind::Route), qint64(2 * kLimit));
+        const std::size_t observedPeak = model.maxPendingRecords();
+
+        constexpr int N = 20000;
+        std::atomic<int> pushed {0};
+        std::thread pusher([&] {
+            for (int i = 0; i < N; ++i) {
+                source.deliver(inferredAdd(i)); // one record per delivery
+                ++pushed;
+            }
+        });
+        // GUI thread busy (no event loop): the pusher is held once kLimit records wait.
+        for (int i = 0; i < 1000 && pushed.load() < int(kLimit); ++i)
+            QThread::msleep(10);
+        QThread::msleep(100);
+        QCOMPARE(pushed.load(), int(kLimit));
+        QTRY_COMPARE_WITH_TIMEOUT(model.totalEvents(), qint64(N + 2 * kLimit), 30000);
+        pusher.join();
+        QCOMPARE(model.maxPendingRecords(), observedPeak); // the inferred ones stayed within kLimit
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(N + 2 * kLimit));
+        const qint64 first = model.history()->size() - N;
+        for (int i = 0; i < N; ++i)
+            QCOMPARE(destinationIndex(model.history()->record(first + i)), i);
+    }
+
+    void stopLetsAHeldSourceGo()
+    {
+        // stop() while the source's thread is held in its callback: cancel() waits for that
+        // callback, so stop() lets it go first; what it delivered is applied, in order.
+        ManualSource source;
+        NotificationModel model(&source, NotificationModel::Mode::HistoryOnly);
+        constexpr std::size_t kLimit = 100;
+        model.setPendingLimit(kLimit);
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        const qint64 before = model.history()->size();
+        std::atomic<int> pushed {0};
+        std::thread pusher([&] {
+            for (int i = 0; i < 1000; ++i) {
+                source.deliver(inferredAdd(i));
+                ++pushed;
+            }
+        });
+        // Not QTRY: the event loop must not run (it would apply the pending records).
+        for (int i = 0; i < 1000 && pushed.load() < int(kLimit); ++i)
+            QThread::msleep(10);
+        QThread::msleep(50); // held in the next delivery
+        QCOMPARE(pushed.load(), int(kLimit));
+        model.stop();
+        pusher.join(); // the rest is pushed after the cancel: never delivered
+        const qint64 got = model.history()->size() - before;
+        // The held one, and any the pusher delivered before cancel() closed the source.
+        QVERIFY2(got > qint64(kLimit) && got <= pushed.load(), qPrintable(QString::number(got)));
+        for (qint64 i = 0; i < got; ++i)
+            QCOMPARE(destinationIndex(model.history()->record(before + i)), int(i));
     }
 
     void destroyWhileRegisteredCancels()

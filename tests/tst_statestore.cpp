@@ -656,6 +656,54 @@ TEST_CASE("reconcile_at_scale_marks_rows_instead_of_keeping_a_key_set")
     CHECK_EQ(store.routeCount(), snap.routes.size());
 }
 
+TEST_CASE("reconcile_deletes_the_routes_not_seen_in_slices")
+{
+    // More routes gone than one slice of endReconcile lists, with duplicates whose primary
+    // goes: a seen duplicate is promoted and stays (a later slice must not take it for
+    // unseen), an unseen one goes with its primary, an unseen one of a seen primary goes.
+    StateStore store;
+    ChangeRecord r;
+    const std::uint32_t n = std::uint32_t(3 * StateStore::kReconcileSliceRoutes + 100);
+    for (std::uint32_t i = 0; i < n; ++i)
+        store.upsert(v4route(i), 1, Origin::Observed, &r);
+    const auto dupOf = [](std::uint32_t i) {
+        RouteRow dup = v4route(i);
+        dup.nextHops[0].ifIndex = 9;
+        return dup;
+    };
+    // Primaries 10 and 20 are not seen (i % 3 != 0), 30 is.
+    for (std::uint32_t i : {10u, 20u, 30u})
+        CHECK((store.upsert(dupOf(i), 1, Origin::Observed, &r) && r.change == ChangeKind::Add));
+    Snapshot snap;
+    std::size_t kept = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i % 3 == 0) {
+            snap.routes.push_back(v4route(i));
+            ++kept;
+        }
+    }
+    snap.routes.push_back(dupOf(10));
+    std::vector<ChangeRecord> out;
+    store.reconcile(snap, 2, Origin::Inferred, out);
+    std::set<std::pair<std::uint32_t, std::uint32_t>> deleted; // (route number, ifIndex)
+    for (const ChangeRecord &rec : out) {
+        REQUIRE(rec.change == ChangeKind::Delete);
+        const auto &row = std::get<RouteRow>(rec.before);
+        const auto &b = row.destination.bytes;
+        const std::uint32_t number = (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) | b[3];
+        CHECK(deleted.insert({number, row.nextHops[0].ifIndex}).second); // each once
+    }
+    CHECK_EQ(deleted.size(), std::size_t(n) - kept + 2); // the unseen primaries, dups of 20 and 30
+    CHECK(deleted.count({20, 9}) == 1);
+    CHECK(deleted.count({30, 9}) == 1);
+    CHECK(deleted.count({10, 9}) == 0);
+    CHECK_EQ(store.routeCount(), kept + 1);
+    CHECK_EQ(heldRoutes(store, [](const RouteRow &row) { return via(row, 9); }), std::size_t(1));
+    out.clear();
+    store.reconcile(snap, 3, Origin::Inferred, out);
+    CHECK(out.empty());
+}
+
 TEST_CASE("route_marks_find_what_a_dump_no_longer_lists")
 {
     // Silent-deletion confirmation: 10,000 routes on interface 2 plus a duplicate and 100 on

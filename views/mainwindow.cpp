@@ -7,13 +7,12 @@
 #include "model/liverecordings.h"
 #include "model/livetimetravel.h"
 #include "model/notificationmodel.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingcopy.h"
-#ifdef NCV_RTMON_IMPORT
-#include "model/recording/rtmonimport.h"
-#endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
 #include "model/tables/addresstablemodel.h"
+#include "model/tables/changetableproxy.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
@@ -34,6 +33,8 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -60,6 +61,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <atomic>
 #include <climits>
 #include <limits>
 #include <memory>
@@ -240,23 +242,7 @@ void MainWindow::setupRecording()
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
                            "event log), wheel to zoom, double click to show the whole recording"));
 
-    QMenu *time = createTimeMenu();
-    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
-    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
-    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
-    m_compareRangeAction->setToolTip(
-        tr("Objects added, removed and changed between the start and the end of the range selected on the "
-           "timeline (Ctrl+D)"));
-    m_compareRangeAction->setEnabled(false);
-    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
-    connect(m_session.get(), &RecordingSession::diffFinished, this, &MainWindow::onDiffFinished);
-    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
-        m_rangeFromUs = fromUs;
-        m_rangeToUs = toUs;
-    });
-    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
-    time->addSeparator();
-    time->addAction(m_compareRangeAction);
+    createTimeMenu();
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     connectSeeks();
     m_banner->show();
@@ -305,6 +291,15 @@ bool MainWindow::setTimeCursor(qint64 us)
                                  15000);
         return false;
     }
+    // The worker ranks the rows in the columns the tables are sorted by, as it packs them.
+    std::array<int, 3> sortColumns {-1, -1, -1};
+    const TableSection *sections[3]
+        = {m_tables->interfacesSection(), m_tables->addressesSection(), m_tables->routesSection()};
+    for (std::size_t i = 0; i < sortColumns.size(); ++i) {
+        if (const auto *proxy = qobject_cast<const ChangeTableProxy *>(sections[i]->proxy()))
+            sortColumns[i] = proxy->sortColumn();
+    }
+    timeCursor()->setRankColumns(sortColumns);
     timeCursor()->requestStateAt(us); // onSeekFinished() tells how it ended
     return true;
 }
@@ -373,6 +368,23 @@ QMenu *MainWindow::createTimeMenu()
     time->addAction(m_nextChangeAction);
     time->addSeparator();
     time->addAction(m_backToEndAction);
+    // Compare: both windows, over their time cursor (the live one reads the live recording).
+    m_compareRangeAction = new QAction(tr("&Compare Selected Range..."), this);
+    m_compareRangeAction->setObjectName(QStringLiteral("compareRangeAction"));
+    m_compareRangeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareRangeAction->setToolTip(
+        tr("Objects added, removed and changed between the start and the end of the range selected on the "
+           "timeline (Ctrl+D)"));
+    m_compareRangeAction->setEnabled(false);
+    connect(m_compareRangeAction, &QAction::triggered, this, [this] { showDiff(m_rangeFromUs, m_rangeToUs); });
+    connect(timeCursor(), &TimeCursor::diffFinished, this, &MainWindow::onDiffFinished);
+    connect(m_chart, &TimelineChartView::timeRangeSelected, this, [this](qint64 fromUs, qint64 toUs) {
+        m_rangeFromUs = fromUs;
+        m_rangeToUs = toUs;
+    });
+    connect(m_eventPane, &EventPane::timeFilterChanged, m_compareRangeAction, &QAction::setEnabled);
+    time->addSeparator();
+    time->addAction(m_compareRangeAction);
     menuBar()->insertMenu(menuBar()->actions().constLast(), time); // before Help
     // Not setDefaultAction(): the button would take the menu's text back on every change.
     m_bannerButton->setText(live ? tr("Back to live (Ctrl+L)") : tr("Back to the end (Ctrl+L)"));
@@ -468,9 +480,14 @@ void MainWindow::onLiveTimeChanged()
 
 bool MainWindow::showDiff(qint64 fromUs, qint64 toUs)
 {
-    if (!m_session)
+    TimeCursor *cursor = timeCursor();
+    if (!cursor)
         return false;
-    m_session->requestDiff(fromUs, toUs); // onDiffFinished() opens the dialog
+    if (m_timeTravel && !m_timeTravel->isAvailable()) {
+        statusBar()->showMessage(tr("Cannot compare: %1").arg(m_timeTravel->unavailableReason()), 15000);
+        return false;
+    }
+    cursor->requestDiff(fromUs, toUs); // onDiffFinished() opens the dialog
     if (!m_diffProgress) {
         m_diffProgress = new QProgressDialog(this);
         m_diffProgress->setObjectName(QStringLiteral("diffProgress"));
@@ -479,7 +496,7 @@ bool MainWindow::showDiff(qint64 fromUs, qint64 toUs)
         m_diffProgress->setAutoReset(false);
         m_diffProgress->setAutoClose(false);
         // Cancel and Esc: the window and its tables stay as they are.
-        connect(m_diffProgress, &QProgressDialog::canceled, m_session.get(), &RecordingSession::cancelDiff);
+        connect(m_diffProgress, &QProgressDialog::canceled, cursor, &TimeCursor::cancelDiff);
     }
     m_diffProgress->setLabelText(tr("Comparing the tables at %1 and at %2...")
                                      .arg(utcText(std::min(fromUs, toUs)), utcText(std::max(fromUs, toUs))));
@@ -496,7 +513,8 @@ QProgressDialog *MainWindow::diffProgress() const
 
 void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error)
 {
-    if (m_session->isDiffing() || !m_diffProgress)
+    TimeCursor *cursor = timeCursor();
+    if (cursor->isDiffing() || !m_diffProgress)
         return; // a newer comparison replaced this one (its progress stays), or not this window's
     m_diffProgress->deleteLater(); // from the event loop: this may run from its canceled()
     m_diffProgress = nullptr;
@@ -505,7 +523,9 @@ void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QSt
                                  15000);
         return;
     }
-    auto *dialog = new StateDiffDialog(m_session->takeDiff(), fromUs, toUs, this);
+    if (!cursor->diffNote().isEmpty())
+        statusBar()->showMessage(tr("Compared: %1").arg(cursor->diffNote()), 15000);
+    auto *dialog = new StateDiffDialog(cursor->takeDiff(), fromUs, toUs, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }
@@ -591,50 +611,98 @@ QString MainWindow::stateBannerText() const
     return text;
 }
 
+bool MainWindow::importForWindow(const QString &path, QWidget *progressParent, QString *recordingPath, QString *summary,
+                                 QString *error)
+{
+    // Converted on a worker thread; the progress dialog (window-modal over progressParent)
+    // keeps every window painted and takes the Cancel, which the importer sees at its next
+    // chunk of input (1 MiB), removing its partial recording.
+    struct Shared {
+        std::atomic<qint64> done {0};
+        std::atomic<qint64> total {0};
+        std::atomic<bool> cancel {false};
+    };
+    struct Outcome {
+        bool ok = false;
+        QString path, error;
+        recording::ImportResult result;
+        qint64 elapsedMs = 0;
+    };
+    const auto shared = std::make_shared<Shared>();
+    shared->total = QFileInfo(path).size();
+    constexpr int steps = 1000;
+    const QString name = QDir::toNativeSeparators(path);
+    QProgressDialog progress(tr("Importing %1...").arg(name), tr("Cancel"), 0, steps, progressParent);
+    progress.setObjectName(QStringLiteral("importProgressDialog"));
+    progress.setWindowTitle(tr("Import"));
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(kImportProgressDelayMs);
+    progress.setAutoClose(false);
+    progress.setAutoReset(false);
+    progress.setValue(0); // starts the delay after which the dialog shows
+    QObject::connect(&progress, &QProgressDialog::canceled, &progress, [shared, &progress] {
+        shared->cancel = true;
+        progress.setLabelText(tr("Cancelling..."));
+    });
+    QTimer tick;
+    tick.setInterval(100);
+    QObject::connect(&tick, &QTimer::timeout, &progress, [shared, &progress, name] {
+        if (shared->cancel)
+            return;
+        const qint64 done = shared->done, total = std::max<qint64>(1, shared->total);
+        const QLocale locale;
+        progress.setLabelText(tr("Importing %1...\n%2 of %3 read")
+                                  .arg(name, locale.formattedDataSize(done), locale.formattedDataSize(total)));
+        progress.setValue(int(std::min<qint64>(steps, done * steps / total)));
+    });
+    tick.start();
+    QFutureWatcher<Outcome> watcher;
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcher<Outcome>::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(QtConcurrent::run([path, shared] {
+        Outcome o;
+        QElapsedTimer clock;
+        clock.start();
+        o.ok = recording::importFileToTemporary(
+            path, &o.path,
+            [shared](std::int64_t done, std::int64_t total) {
+                shared->done = done;
+                shared->total = total;
+                return !shared->cancel;
+            },
+            &o.result, &o.error);
+        o.elapsedMs = clock.elapsed();
+        return o;
+    }));
+    if (!watcher.isFinished())
+        loop.exec();
+    tick.stop();
+    progress.hide();
+    const Outcome outcome = watcher.result();
+    if (!outcome.ok) {
+        if (error)
+            *error = outcome.error;
+        qCInfo(lcViews) << "import of" << path << "failed:" << outcome.error;
+        return false;
+    }
+    *recordingPath = outcome.path;
+    *summary = outcome.result.summary(path);
+    qCInfo(lcViews) << *summary << "in" << outcome.elapsedMs << "ms";
+    // A big input is worth keeping converted: reopening the recording skips the parse.
+    if (outcome.elapsedMs >= kLargeImportMs || outcome.result.bytesRead >= kLargeImportBytes)
+        *summary += tr(" — File > Save Recording As keeps the import as a recording, so it is parsed only once");
+    return true;
+}
+
 MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                             qint64 maxEvents)
 {
     QString recordingPath = path;
     QString importSummary;
-#ifdef NCV_RTMON_IMPORT
-    switch (recording::detectFileKind(path)) {
-    case recording::FileKind::Rtmon:
-    case recording::FileKind::RtmonOtherByteOrder:
-    case recording::FileKind::Capture: {
-        // Converted on a worker thread; the busy dialog keeps this thread's windows painted.
-        QProgressDialog busy(tr("Reading %1...").arg(QDir::toNativeSeparators(path)), QString(), 0, 0, progressParent);
-        busy.setWindowTitle(tr("Open Recording"));
-        busy.setWindowModality(Qt::WindowModal);
-        busy.setMinimumDuration(500);
-        struct Outcome {
-            bool ok = false;
-            QString path, error;
-            recording::ImportResult result;
-        };
-        QFuture<Outcome> future = QtConcurrent::run([path] {
-            Outcome o;
-            o.ok = recording::importToTemporary(path, &o.path, &o.result, &o.error);
-            return o;
-        });
-        while (!future.isFinished()) {
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-            QThread::msleep(10);
-        }
-        busy.hide();
-        const Outcome outcome = future.result();
-        if (!outcome.ok) {
-            if (error)
-                *error = outcome.error;
+    if (recording::isImportable(recording::detectFileKind(path))) {
+        if (!importForWindow(path, progressParent, &recordingPath, &importSummary, error))
             return nullptr;
-        }
-        recordingPath = outcome.path;
-        importSummary = outcome.result.summary(path);
-        qCInfo(lcViews) << importSummary;
-        break;
     }
-    default: break;
-    }
-#endif
     auto session = std::make_unique<RecordingSession>();
     constexpr int steps = 1000;
     QProgressDialog progress(tr("Opening %1...").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, steps,
@@ -662,6 +730,8 @@ MainWindow *MainWindow::openRecordingWindow(const QString &path, QWidget *progre
     auto *window = new MainWindow(std::move(session));
     if (recordingPath != path) {
         window->m_temporaryRecording = recordingPath;
+        window->m_saveRecordingAction->setEnabled(true);
+        window->m_saveRecordingAction->setToolTip(tr("Save this import as a recording, so it is parsed only once"));
         window->statusBar()->showMessage(importSummary);
     }
     return window;
@@ -729,12 +799,25 @@ void MainWindow::fillRecentMenu()
             [] { appSettings().setValue(QStringLiteral("recentFiles"), QStringList()); });
 }
 
+QStringList MainWindow::openFileFilters()
+{
+    return {tr("All supported files (*.ncv *.rtmon *.csv *.pcap *.pcapng)"), tr("All files (*)")};
+}
+
 void MainWindow::openWithDialog()
 {
+    // The filter only narrows the list: every file is recognised by its content.
+    const QStringList filters = openFileFilters();
+    QSettings settings = appSettings();
+    QString filter = settings.value(QLatin1StringView(kOpenFilterKey)).toString();
+    if (!filters.contains(filter))
+        filter = filters.constFirst();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), QDir::homePath(),
-                                                      tr("Recordings (*.ncv);;All files (*)"));
-    if (!path.isEmpty())
-        openRecording(path);
+                                                      filters.join(QStringLiteral(";;")), &filter);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QLatin1StringView(kOpenFilterKey), filter);
+    openRecording(path);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -1181,14 +1264,14 @@ void MainWindow::startLiveRecording()
 
 bool MainWindow::startSaveRecording(const QString &path)
 {
-    if (!m_feed || !m_feed->isOpen() || isSavingRecording() || path.isEmpty())
+    const QString from = m_feed && m_feed->isOpen() ? liveRecordingPath() : m_temporaryRecording;
+    if (from.isEmpty() || isSavingRecording() || path.isEmpty())
         return false;
     m_savePath = path;
     m_saveRecordingAction->setEnabled(false);
     statusBar()->showMessage(tr("Saving the recording to %1...").arg(QDir::toNativeSeparators(path)));
     // Worker thread (QThreadPool): copyRecording opens its own SQLite connections; the
     // writer goes on writing meanwhile (recordingcopy.h says why the copy is consistent).
-    const QString from = liveRecordingPath();
     m_saveWatcher.setFuture(QtConcurrent::run([from, path] {
         QString error;
         if (!recording::copyRecording(from, path, &error) && error.isEmpty())
@@ -1204,7 +1287,7 @@ void MainWindow::onSaveRecordingFinished()
     if (path.isEmpty())
         return;
     const QString error = m_saveWatcher.result();
-    m_saveRecordingAction->setEnabled(m_feed && m_feed->isOpen());
+    m_saveRecordingAction->setEnabled((m_feed && m_feed->isOpen()) || !m_temporaryRecording.isEmpty());
     if (error.isEmpty()) {
         qCInfo(lcViews) << "saved the recording to" << path;
         statusBar()->showMessage(tr("Saved the recording to %1").arg(QDir::toNativeSeparators(path)), 8000);
@@ -1223,9 +1306,15 @@ void MainWindow::onSaveRecordingFinished()
 
 void MainWindow::saveRecordingWithDialog()
 {
-    if (!m_feed)
+    QString suggested;
+    if (m_feed)
+        suggested = QDir::home().filePath(QFileInfo(liveRecordingPath()).fileName());
+    else if (!m_temporaryRecording.isEmpty()) // an import: named after the file it was read from
+        suggested = QDir::home().filePath(
+            QFileInfo(m_session->info().meta.value(QStringLiteral("imported_from"))).completeBaseName()
+            + QStringLiteral(".ncv"));
+    else
         return;
-    const QString suggested = QDir::home().filePath(QFileInfo(liveRecordingPath()).fileName());
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Recording As"), suggested,
                                                       tr("NetChangeView recordings (*.ncv);;All files (*)"));
     if (!path.isEmpty())

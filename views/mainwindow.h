@@ -29,9 +29,10 @@
 // an event or Time > Previous / Next Change shows the tables at that moment, read from
 // that recording on a worker thread as above (the same indicator, Cancel and Esc), under
 // the same banner; the live model runs on meanwhile (the log and
-// the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Without
-// a recording (--no-record) the cursor is unavailable and the chart's tooltip and the
-// status bar say why.
+// the timeline keep growing) and Back to Live (Ctrl+L) shows the live tables again. Time >
+// Compare Selected Range works there too, on that recording (after the writer committed the
+// range's events). Without a recording (--no-record) the cursor and Compare are unavailable
+// and the chart's tooltip and the status bar say why.
 #pragma once
 
 #include <QFutureWatcher>
@@ -88,11 +89,16 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
-    /// A file another tool recorded (an iproute2 rtmon file or an nlmon pcap / pcapng capture,
-    /// recognised by its content) is first converted into a temporary recording
-    /// (recording::importRtmon / importPcap, on a worker
-    /// thread), which the window removes when it closes; the status bar then gives the
-    /// import's summary (events, messages of kinds not shown, damage).
+    /// A file of another format (an iproute2 rtmon file, an nlmon pcap / pcapng capture, our
+    /// CSV export: recognised by their content, recording::detectFileKind) is first
+    /// converted into a temporary recording (recording::importFile, on a worker thread) with
+    /// a progress dialog
+    /// (objectName "importProgressDialog": bytes read of the file's size, shown after
+    /// kImportProgressDelayMs, window-modal over progressParent) whose Cancel stops the
+    /// import at its next chunk and removes the partial file (*error then says "import of F
+    /// cancelled"). The window removes its temporary recording when it closes, offers File >
+    /// Save Recording As to keep it, and its status bar gives the import's summary (events,
+    /// what was not shown or not read; after a large import, that it can be kept).
     /// maxEvents: events loaded into the event log at most (0 = the history's default capacity).
     static MainWindow *openRecordingWindow(const QString &path, QWidget *progressParent, QString *error,
                                            qint64 maxEvents = 0);
@@ -101,6 +107,16 @@ public:
     /// Puts path (made absolute) first in recentFiles().
     static void addRecentFile(const QString &path);
     static constexpr int kMaxRecentFiles = 10;
+    /// The File > Open dialog's filters, the first the default; the one last chosen is
+    /// kept in the settings under kOpenFilterKey.
+    static QStringList openFileFilters();
+    static constexpr char kOpenFilterKey[] = "openFileFilter";
+    /// How long an import runs before its progress dialog shows.
+    static constexpr int kImportProgressDelayMs = 300;
+    /// An import that took this long, or read this much, is "large": the status bar then
+    /// says it can be saved as a recording.
+    static constexpr qint64 kLargeImportMs = 2000;
+    static constexpr qint64 kLargeImportBytes = 32ll << 20;
 
     /// The recording shown, or null for the live window.
     RecordingSession *recordingSession() const { return m_session.get(); }
@@ -192,8 +208,8 @@ public:
     QAction *backToEndAction() const { return m_backToEndAction; }
     QAction *previousChangeAction() const { return m_previousChangeAction; }
     QAction *nextChangeAction() const { return m_nextChangeAction; }
-    /// Recordings: Time > Compare Selected Range (Ctrl+D), enabled while a range selected
-    /// on the timeline filters the event log.
+    /// Time > Compare Selected Range (Ctrl+D), enabled while a range selected on the
+    /// timeline filters the event log (recording and live windows).
     QAction *compareRangeAction() const { return m_compareRangeAction; }
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
@@ -218,10 +234,12 @@ public Q_SLOTS:
     /// (TimeCursor::seekFinished() tells the end; a failure goes to the status bar). False
     /// when the live window does not record (the status bar says why).
     bool setTimeCursor(qint64 us);
-    /// Recording windows: compares the tables at fromUs and at toUs on a worker thread
-    /// (RecordingSession::requestDiff) and returns true at once; when done, a dialog with
-    /// the net changes opens (a StateDiffDialog child: not modal, deleted on close), a
-    /// failure goes to the status bar. False when not a recording window.
+    /// Compares the tables at fromUs and at toUs on a worker thread
+    /// (TimeCursor::requestDiff: the recording, or the live window's recording after the
+    /// writer committed the events up to toUs) and returns true at once; when done, a
+    /// dialog with the net changes opens (a StateDiffDialog child: not modal, deleted on
+    /// close), a failure goes to the status bar. False (the status bar says why) when the
+    /// live window does not record.
     bool showDiff(qint64 fromUs, qint64 toUs);
     /// Switches the subscription to AF_INET / AF_INET6 / AF_UNSPEC: cancel, then register
     /// again with a fresh snapshot (only remembered while paused).
@@ -244,6 +262,10 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    /// The import part of openRecordingWindow(): *recordingPath the temporary recording,
+    /// *summary the status bar's line.
+    static bool importForWindow(const QString &path, QWidget *progressParent, QString *recordingPath, QString *summary,
+                                QString *error);
     void init();
     void setupRecording();
     void onStateShown(qint64 us);

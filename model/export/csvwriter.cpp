@@ -153,10 +153,11 @@ void appendIsoTime(std::string &out, qint64 timeUs)
 }
 
 /// One event as a CSV line. The cells of the row come from its description (rowfields.h):
-/// the fields marked for a fixed column, the attribute line or the changes as details.
-/// scratch: a buffer to reuse between rows. Sequence 0 (never an event's: they start at 1)
+/// the fields marked for a fixed column, and the details as the event log shows them
+/// (platform::appendDetails: the changes, the attribute line, or the record's note).
+/// Sequence 0 (never an event's: they start at 1)
 /// writes an empty sequence cell, for a marker row that stands for no single event.
-void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName, std::string &scratch)
+void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
 {
     // The first five cells never need quoting (digits, a time, fixed lower-case names):
     // written into one buffer and appended at once.
@@ -193,20 +194,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
         appendCell(out, fieldList(r.object, r.changedFields, ";"));
     out += ',';
     const std::size_t details = out.size();
-    if (r.object == ObjectKind::Gap || r.object == ObjectKind::None) {
-        out += r.note;
-    } else if (r.change == ChangeKind::Parameter) {
-        scratch.clear();
-        appendChanges(scratch, r);
-        out += scratch;
-    } else {
-        appendAttributes(out, row);
-        if (!r.note.empty()) {
-            if (out.size() > details)
-                out += "; ";
-            out += r.note;
-        }
-    }
+    appendDetails(out, r);
     finishCell(out, details);
     out += ',';
     appendCell(out, originName(r.origin));
@@ -217,8 +205,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
 
 QByteArray header()
 {
-    return QByteArrayLiteral("sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,"
-                             "metric,protocol,table,changed_fields,details,origin\r\n");
+    return QByteArray(kHeaderLine) + "\r\n";
 }
 
 QByteArray row(const EventHistory &h, qint64 i)
@@ -226,24 +213,22 @@ QByteArray row(const EventHistory &h, qint64 i)
     std::string out;
     const QByteArray ifName = h.ifName(i).toUtf8();
     const std::string_view name(ifName.constData(), std::size_t(ifName.size()));
-    std::string scratch;
-    appendRow(out, h.record(i), h.sequence(i), name, scratch);
+    appendRow(out, h.record(i), h.sequence(i), name);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
 QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName)
 {
     std::string out;
-    std::string scratch;
     const QByteArray name = ifName.toUtf8();
-    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())), scratch);
+    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())));
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
 void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
-                      std::string &scratch)
+                      std::string & /*scratch*/)
 {
-    appendRow(out, r, sequence, ifName, scratch);
+    appendRow(out, r, sequence, ifName);
 }
 
 QByteArray cell(std::string_view utf8)
@@ -280,8 +265,8 @@ QByteArray droppedRow(const EventHistory::Snapshot &h)
     r.note = std::string(kDroppedNote) + ' ' + std::to_string(h.droppedBefore()) + " events (sequence "
         + std::to_string(first) + " to " + std::to_string(last) + ") are missing: the history keeps at most "
         + std::to_string(h.capacity()) + " events";
-    std::string out, scratch;
-    appendRow(out, r, 0, {}, scratch);
+    std::string out;
+    appendRow(out, r, 0, {});
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
@@ -290,7 +275,6 @@ enum class WriteResult { Ok, Failed, Cancelled };
 // Formats rows [first, last) of h into out. Runs on the export's worker threads.
 static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 last, std::string &out)
 {
-    thread_local std::string scratch;
     thread_local std::vector<QByteArray> ifNames; // utf8 by name index
     // The list the cache was made from, held (shared) so that its buffer cannot be freed
     // and reused by another history's list: equal data pointers then mean equal names.
@@ -305,7 +289,7 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
         const ChangeRecord r = h.record(i);
         const QByteArray &name = ifNames[std::size_t(h.ifNameIndex(i))];
         const std::string_view nameView(name.constData(), std::size_t(name.size()));
-        appendRow(out, r, h.sequence(i), nameView, scratch);
+        appendRow(out, r, h.sequence(i), nameView);
     }
 }
 

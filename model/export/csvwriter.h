@@ -38,8 +38,8 @@ QByteArray row(const EventHistory &h, qint64 i);
 /// Row of record r with that sequence number and interface name, as row() and the export
 /// write it (the cells of the row come from its description, platform/rowfields.h).
 QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName);
-/// genericRow() appended to out (no allocation once out and scratch have grown): ifName in
-/// UTF-8, scratch a buffer the call may use. Thread-safe (no shared state).
+/// genericRow() appended to out (no allocation once out has grown): ifName in UTF-8;
+/// scratch is no longer used (kept for the callers). Thread-safe (no shared state).
 void appendGenericRow(std::string &out, const platform::ChangeRecord &r, quint64 sequence, std::string_view ifName,
                       std::string &scratch);
 /// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.

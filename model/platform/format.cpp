@@ -314,7 +314,9 @@ std::string details(const ChangeRecord &record)
 
 void appendDetails(std::string &out, const ChangeRecord &record)
 {
-    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
+    // A note stands for the whole description: what a gap says, or the text a record was
+    // imported with when its rows do not hold the values it describes.
+    if (!record.note.empty() || record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
         out += record.note;
         return;
     }
@@ -330,13 +332,7 @@ void appendDetails(std::string &out, const ChangeRecord &record)
         }
         return;
     }
-    const std::size_t start = out.size();
     appendAttributes(out, record.row());
-    if (!record.note.empty()) {
-        if (out.size() > start)
-            out += "; ";
-        out += record.note;
-    }
 }
 
 std::string summary(const ChangeRecord &record, std::string_view ifName)

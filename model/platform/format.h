@@ -48,7 +48,9 @@ std::string summary(const ChangeRecord &record, std::string_view ifName = {});
 /// the same text without formatting the key twice or building temporaries.
 void appendSummary(std::string &out, const ChangeRecord &record, std::string_view ifName, std::string_view key);
 /// "operstate down -> up; mtu 1500 -> 9000" for Parameter (appendChanges); for others the
-/// row's attribute line (appendAttributes), then the note.
+/// row's attribute line (appendAttributes). A record with a note has the note instead: a
+/// gap's or marker's text, or the description a record was imported with when its rows
+/// hold only part of the fields (a CSV import: the details cell as written).
 std::string details(const ChangeRecord &record);
 /// details() appended to out.
 void appendDetails(std::string &out, const ChangeRecord &record);

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace ncv::platform {
@@ -106,6 +107,13 @@ public:
     std::size_t memoryBytes() const
     {
         return m_slots.capacity() * sizeof(Slot);
+    }
+    /// Exchanges the entries (and slots) of two indexes, O(1).
+    void swap(HashIndex &other) noexcept
+    {
+        m_slots.swap(other.m_slots);
+        std::swap(m_mask, other.m_mask);
+        std::swap(m_count, other.m_count);
     }
     /// Removes every entry; with release, frees the slots too.
     void clear(bool release = true)

@@ -196,6 +196,12 @@ public:
             return true;
         });
     }
+    /// Calls fn(const RouteRow &) -> bool for the rows not marked, in arena order, until it
+    /// returns false.
+    template<typename Fn> void forEachUnmarkedWhile(Fn fn) const
+    {
+        walk(kLive | kMarked, kLive, [&](const RouteRow &row, bool) { return fn(row); });
+    }
 
     std::size_t size() const { return m_index.size(); }
     bool empty() const { return m_index.empty(); }

@@ -549,16 +549,48 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
             it = map.erase(it);
         }
     };
-    // Routes: collect the unseen ones first (compactly), then remove them through remove()
-    // so a duplicate is promoted correctly.
+    // Routes: the unseen ones are removed through remove(), so a duplicate is promoted
+    // correctly. They are listed (compactly) a slice at a time, not all first: a resync
+    // that finds a million routes gone would hold a list of them all (~15 MB) while their
+    // deletes go out. A removed row is dead, so each pass of the packed rows goes on with
+    // the next unmarked ones; a seen duplicate promoted into a removed row's place takes the
+    // mark (the place kept the removed row's), an unseen one is listed by a later pass.
+    // The unseen duplicates left go last.
     PackedRouteList gone;
-    unmarkedRoutes([](const RouteRow &) { return true; }, &gone);
     ChangeRecord record;
-    gone.forEach([&](const RouteRow &row) {
-        if (remove(row, timeUs, origin, &record))
-            emit(std::move(record));
-    });
-    gone.clear();
+    bool removed = false;
+    const auto removeListed = [&] {
+        gone.forEach([&](const RouteRow &row) {
+            if (remove(row, timeUs, origin, &record)) {
+                removed = true;
+                emit(std::move(record));
+            }
+            if (m_markedDuplicates.empty())
+                return;
+            const Key base = makeKey(row);
+            const std::uint32_t slot = findPrimary(base, KeyHash {}(base));
+            if (slot != PackedRouteTable::npos && m_markedDuplicates.count(identityKey(m_held)))
+                m_routes.mark(slot);
+        });
+        gone.clear();
+    };
+    for (;;) {
+        std::size_t listed = 0;
+        m_routes.forEachUnmarkedWhile([&](const RouteRow &row) {
+            gone.push(row);
+            return ++listed < kReconcileSliceRoutes;
+        });
+        if (listed == 0)
+            break;
+        removed = false;
+        removeListed();
+        if (!removed)
+            break; // cannot happen (a held row is always removable); never loop on it
+    }
+    for (const auto &[k, row] : m_routeDuplicates)
+        if (!m_markedDuplicates.count(identityKey(row)))
+            gone.push(row);
+    removeListed();
     auto byMapKey = [](const auto &entry) { return entry.first; };
     sweep(m_addresses, m_seenAddresses, byMapKey);
     sweep(m_interfaces, m_seenInterfaces, byMapKey);

@@ -109,6 +109,8 @@ public:
     /// the routes not seen, then addresses, then interfaces, to emit as it makes them, so
     /// that a resync after a million routes vanished never holds a million records at once.
     /// cancelReconcile() instead stops without deleting anything (the route dump failed).
+    /// The routes not seen are listed kReconcileSliceRoutes at a time (not all at once).
+    static constexpr std::size_t kReconcileSliceRoutes = 65'536;
     void beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, const RecordSink &emit);
     bool reconcileRoute(const RouteRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     void endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit);

@@ -64,6 +64,7 @@ void ChangeTableModel::clear()
 {
     beginResetModel();
     clearRows();
+    m_presetRanks = {};
     m_marks.clear();
     m_dirty.clear();
     m_published = 0;
@@ -73,6 +74,17 @@ void ChangeTableModel::clear()
     ++m_revision;
     m_timer.stop();
     endResetModel();
+}
+
+bool ChangeTableModel::takePresetRanks(int column, std::vector<quint32> *ranks)
+{
+    const bool current = column >= 0 && column == m_presetColumn && m_presetRanks.size() == std::size_t(m_published)
+        && m_deletedCount == 0;
+    if (current)
+        ranks->swap(m_presetRanks);
+    m_presetRanks = {};
+    m_presetColumn = -1;
+    return current;
 }
 
 void ChangeTableModel::resetMarks(int rows)
@@ -143,6 +155,8 @@ void ChangeTableModel::emitRanges(std::vector<int> &rows, int firstColumn, int l
 void ChangeTableModel::endBatch()
 {
     ++m_revision;
+    if (!m_dirty.empty() || std::size_t(m_published) < m_marks.size())
+        m_presetRanks = {}; // rows changed or came: the ranks made with the rows are stale
     emitRanges(m_dirty, 0, columnCount() - 1);
     const int stored = int(m_marks.size());
     if (stored > m_published) {
@@ -201,6 +215,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
     emitRanges(cleared, 0, columnCount() - 1, {ChangeStateRole, ChangedColumnsRole});
 
     if (!removed.empty()) {
+        m_presetRanks = {};
         // Ranged removes, last range first so earlier indexes stay valid.
         std::size_t j = removed.size();
         while (j > 0) {

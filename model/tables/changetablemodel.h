@@ -14,7 +14,9 @@
 #include <QProperty>
 #include <QTimer>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ncv {
@@ -80,6 +82,52 @@ public:
     /// column (the proxy then compares rows). Default: false.
     virtual bool sortKeys(int column, std::vector<SortKey> &keys) const;
 
+    /// A row without a rank (rankKeys()).
+    static constexpr quint32 kUnranked = ~quint32(0);
+    /// Ranks from sort keys: sorts keys in place (by key; equal keys by compare(rowA, rowB)
+    /// unless both are exact) and returns one rank per row of [0, rows), in ascending order,
+    /// rows that compare equal sharing a rank, rows without a key kUnranked. Sorts on two
+    /// threads beyond 200,000 keys (compare must be read-only). Any thread.
+    template<typename Compare>
+    static std::vector<quint32> rankKeys(std::vector<SortKey> &keys, std::size_t rows, Compare compare)
+    {
+        const auto less = [&compare](const SortKey &a, const SortKey &b) {
+            if (a.key != b.key)
+                return a.key < b.key;
+            if (a.exact && b.exact)
+                return false;
+            return compare(a.row, b.row) < 0;
+        };
+        // Two halves on two threads, then one merge.
+        const std::size_t n = keys.size();
+        if (n > 200'000 && std::thread::hardware_concurrency() > 1) {
+            const auto mid = keys.begin() + std::ptrdiff_t(n / 2);
+            std::thread helper([&] { std::sort(keys.begin(), mid, less); });
+            std::sort(mid, keys.end(), less);
+            helper.join();
+            std::inplace_merge(keys.begin(), mid, keys.end(), less);
+        } else {
+            std::sort(keys.begin(), keys.end(), less);
+        }
+        std::vector<quint32> ranks(rows, kUnranked);
+        quint32 rank = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i > 0) {
+                const SortKey &a = keys[i - 1], &b = keys[i];
+                const bool same = a.key == b.key && ((a.exact && b.exact) || compare(a.row, b.row) == 0);
+                if (!same)
+                    ++rank;
+            }
+            if (keys[i].row < ranks.size())
+                ranks[keys[i].row] = rank;
+        }
+        return ranks;
+    }
+    /// The ranks of column that came with the rows of the last reset (swapped in with ranks
+    /// made elsewhere: resetRows()), into *ranks, once, while no row changed, came or went
+    /// since; false otherwise. A proxy that sorts by column takes them instead of ranking the rows.
+    bool takePresetRanks(int column, std::vector<quint32> *ranks);
+
     /// Cheaper than QAbstractTableModel::index (no virtual rowCount call): the proxy asks
     /// for two indexes per comparison while sorting.
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -117,11 +165,20 @@ protected:
     /// It is published (rowCount grows) at endBatch().
     int appendRowMark(ChangeState state, quint32 changedColumns = 0);
     /// Replaces every row at once: one model reset around replace(), which swaps the
-    /// derived storage and returns its row count; the rows come without marks.
-    template<typename Replace> void resetRows(Replace replace)
+    /// derived storage and returns its row count; the rows come without marks. With
+    /// rankColumn >= 0, *ranks are the new rows' ranks in that column (rankKeys()), kept
+    /// for takePresetRanks() (moved out of *ranks).
+    template<typename Replace>
+    void resetRows(Replace replace, int rankColumn = -1, std::vector<quint32> *ranks = nullptr)
     {
         beginResetModel();
         resetMarks(replace());
+        m_presetRanks.clear();
+        m_presetColumn = -1;
+        if (rankColumn >= 0 && ranks && ranks->size() == m_marks.size()) {
+            m_presetRanks.swap(*ranks);
+            m_presetColumn = rankColumn;
+        }
         endResetModel();
     }
     /// Mark state of a stored row (published or not).
@@ -147,6 +204,9 @@ private:
     int m_markLo = 0, m_markHi = -1; // rows that may hold a mark
     int m_deletedCount = 0;
     quint64 m_revision = 0;
+    // takePresetRanks(): emptied when a row changes, comes or goes.
+    std::vector<quint32> m_presetRanks;
+    int m_presetColumn = -1;
     mutable int m_columnCount = -1; // columnCount(), asked once by index()
     QElapsedTimer m_clock;
     QTimer m_timer;

@@ -21,7 +21,7 @@ constexpr int kIncrementalChanges = 256;
 // More runs of neighbouring proxy rows than this are announced as one layout change: each
 // row insert or remove shifts the mapping behind it (O(rows) apiece).
 constexpr std::size_t kMaxRuns = 16;
-constexpr quint32 kUnranked = ~quint32(0);
+constexpr quint32 kUnranked = ChangeTableModel::kUnranked;
 std::atomic<quint64> s_generations {0}; // Needle::generation values
 
 // Roles that change a row's text or order; a dataChanged naming only others (the change
@@ -61,7 +61,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
     for (const QMetaObject::Connection &c : std::as_const(m_connections))
         disconnect(c);
     m_connections.clear();
-    m_table = qobject_cast<const ChangeTableModel *>(source);
+    m_table = qobject_cast<ChangeTableModel *>(source);
     forgetRejected();
     dropRanks();
     m_proxyToSource.clear();
@@ -765,6 +765,11 @@ void ChangeTableProxy::ensureRanks(int column)
     // are more than a few.
     if (m_rankColumn == column && m_ranks.size() <= rows && rows - m_ranks.size() <= rows / 16)
         return;
+    // Ranks that came with the rows (made off the GUI thread with them).
+    if (m_table->takePresetRanks(column, &m_ranks)) {
+        m_rankColumn = column;
+        return;
+    }
     if (!computeRanks(column))
         dropRanks();
 }
@@ -776,37 +781,9 @@ bool ChangeTableProxy::computeRanks(int column)
     if (!m_table->sortKeys(column, keys))
         return false;
     const ChangeTableModel *table = m_table;
-    const auto less = [table, column](const SortKey &a, const SortKey &b) {
-        if (a.key != b.key)
-            return a.key < b.key;
-        if (a.exact && b.exact)
-            return false;
-        return table->compareRows(int(a.row), int(b.row), column) < 0;
-    };
-    // Two halves on two threads, then one merge (compareRows() is read-only).
-    const std::size_t n = keys.size();
-    if (n > 200'000 && std::thread::hardware_concurrency() > 1) {
-        const auto mid = keys.begin() + std::ptrdiff_t(n / 2);
-        std::thread helper([&] { std::sort(keys.begin(), mid, less); });
-        std::sort(mid, keys.end(), less);
-        helper.join();
-        std::inplace_merge(keys.begin(), mid, keys.end(), less);
-    } else {
-        std::sort(keys.begin(), keys.end(), less);
-    }
-    m_ranks.assign(std::size_t(m_table->rowCount()), kUnranked);
-    quint32 rank = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0) {
-            const SortKey &a = keys[i - 1], &b = keys[i];
-            const bool same
-                = a.key == b.key && ((a.exact && b.exact) || table->compareRows(int(a.row), int(b.row), column) == 0);
-            if (!same)
-                ++rank;
-        }
-        if (keys[i].row < m_ranks.size())
-            m_ranks[keys[i].row] = rank;
-    }
+    m_ranks = ChangeTableModel::rankKeys(keys, std::size_t(m_table->rowCount()), [table, column](quint32 a, quint32 b) {
+        return table->compareRows(int(a), int(b), column);
+    });
     m_rankColumn = column;
     return true;
 }

@@ -126,7 +126,7 @@ private:
     int m_rankColumn = -1;
     int m_rankThreshold;
 
-    const ChangeTableModel *m_table = nullptr;
+    ChangeTableModel *m_table = nullptr; // takes its preset ranks
     ChangeTableModel::Needle m_needle;
     // Rows the last filter pass rejected (by source row), valid until the source changes.
     std::vector<char> m_rejected;

@@ -120,6 +120,12 @@ public:
             const int c = lt.compare(rt);
             return c < 0 ? -1 : c > 0 ? 1 : 0;
         }
+        return compareField(column, l, r);
+    }
+    /// The column's field compare of two rows (a column with a compare function: sortKeys()'s
+    /// keys are exact or compareRows() is this).
+    static int compareField(int column, const RowT &l, const RowT &r)
+    {
         int order = 0;
         withColumnField(column, [&](auto field) {
             // The field's compare as a constant: called directly (inlined where it can be).
@@ -133,6 +139,35 @@ public:
             NCV_FIELD_FUNCTION_CHECK_END
         });
         return order;
+    }
+    /// sortKeys() of rows [0, n) of rows for a column whose field has a sort key and a
+    /// compare (no interface names, no text): false (keys untouched) for other columns.
+    /// Any thread (only rows).
+    static bool fieldSortKeys(const platform::PackedRows<RowT> &rows, std::size_t n, int column,
+                              std::vector<SortKey> &keys)
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return false;
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        if (info.has(platform::InterfaceIndexes) || info.has(platform::SortByText) || !info.sortKey || !info.compare)
+            return false;
+        keys.resize(n);
+        withColumnField(column, [&](auto field) {
+            static constexpr auto sortKey
+                = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
+            NCV_FIELD_FUNCTION_CHECK_BEGIN
+            if (sortKey) { // a plain if, as in compareField()
+                rows.forEach(
+                    [&](std::size_t i, const RowT &row) {
+                        bool exact = true;
+                        const quint64 key = sortKey(row, exact);
+                        keys[i] = SortKey {key, quint32(i), exact ? 1u : 0u};
+                    },
+                    0, n);
+            }
+            NCV_FIELD_FUNCTION_CHECK_END
+        });
+        return true;
     }
 
     /// One column after the other (a typed needle never spans two cells), as
@@ -287,25 +322,9 @@ public:
         }
         const platform::FieldInfo<RowT> &info = columnInfo(column);
         const int n = rowCount();
-        keys.resize(std::size_t(n));
-        if (!info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare) {
-            withColumnField(column, [&](auto field) {
-                static constexpr auto sortKey
-                    = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
-                NCV_FIELD_FUNCTION_CHECK_BEGIN
-                if (sortKey) { // a plain if, as in compareRows()
-                    m_rows.forEach(
-                        [&](std::size_t i, const RowT &row) {
-                            bool exact = true;
-                            const quint64 key = sortKey(row, exact);
-                            keys[i] = SortKey {key, quint32(i), exact ? 1u : 0u};
-                        },
-                        0, std::size_t(n));
-                }
-                NCV_FIELD_FUNCTION_CHECK_END
-            });
+        if (fieldSortKeys(m_rows, std::size_t(n), column, keys))
             return true;
-        }
+        keys.resize(std::size_t(n));
         // Ranks of the distinct texts (equal texts share a rank).
         std::vector<qint32> textOf(static_cast<std::size_t>(n));
         if (info.has(platform::InterfaceIndexes)) {
@@ -392,6 +411,55 @@ public:
             rebuildIndex();
             return int(m_rows.size());
         });
+    }
+    /// Rows with their key index, built off the GUI thread (prepare(): any thread) and
+    /// swapped into a table in O(1) (swapPrepared()).
+    struct Prepared {
+        platform::PackedRows<RowT> rows;
+        platform::HashIndex index;
+        std::vector<RowT> stored; ///< rows that rowStored() must see (those rowNeedsNote() names)
+        int rankColumn = -1; ///< ranks: the rows' ranks in this column (rankKeys()), or -1
+        std::vector<quint32> ranks;
+    };
+    /// Builds p.index from p.rows, and p.stored; with rankColumn >= 0 (the column a proxy
+    /// sorts the table by) also the rows' ranks in that column when the column's keys need
+    /// no interface name or text (fieldSortKeys()). Any thread: touches only p.
+    static void prepare(Prepared &p, int rankColumn = -1)
+    {
+        p.stored.clear();
+        buildIndex(p.rows, p.index, [&p](const RowT &r) {
+            if (rowNeedsNote(r))
+                p.stored.push_back(r);
+        });
+        p.rankColumn = -1;
+        p.ranks.clear();
+        std::vector<SortKey> keys;
+        if (!fieldSortKeys(p.rows, p.rows.size(), rankColumn, keys))
+            return;
+        const platform::PackedRows<RowT> &rows = p.rows;
+        p.ranks = rankKeys(keys, rows.size(), [&rows, rankColumn](quint32 a, quint32 b) {
+            return compareField(rankColumn, decodeInto(CompareLeft, rows, a), decodeInto(CompareRight, rows, b));
+        });
+        p.rankColumn = rankColumn;
+    }
+    /// Shows p's rows instead of the current rows, which are left in p (its index and
+    /// ranks no longer match them): as swapRows() without the index's rebuild on this
+    /// thread, and with p's ranks for the proxy (takePresetRanks()). One model reset. No
+    /// row is marked.
+    void swapPrepared(Prepared &p)
+    {
+        resetRows(
+            [&] {
+                m_rows.swap(p.rows);
+                m_index.swap(p.index);
+                rowsWritten();
+                m_erased.clear();
+                m_reindexedKeys += m_rows.size();
+                for (const RowT &r : p.stored)
+                    rowStored(r);
+                return int(m_rows.size());
+            },
+            p.rankColumn, &p.ranks);
     }
     /// Heap bytes of the rows and their index (marks not included). For tests and benchmarks.
     std::size_t rowMemoryBytes() const { return m_rows.memoryBytes() + m_index.memoryBytes(); }
@@ -491,8 +559,18 @@ protected:
         });
     }
     /// Called with each row that enters the table: added or changed (before it is stored),
-    /// or swapped in (swapRows()).
+    /// or swapped in (swapRows(); swapPrepared() calls it only with the rows rowNeedsNote()
+    /// names).
     virtual void rowStored(const RowT &) { }
+    /// Whether a table's rowStored() looks at this row: rows with an expiry (the Routes'
+    /// countdown).
+    static bool rowNeedsNote(const RowT &row)
+    {
+        if constexpr (requires { row.expiresUs; })
+            return row.expiresUs != 0;
+        else
+            return false;
+    }
     /// Columns after the described ones (a table's own, e.g. the Entities' "Registered at").
     virtual int extraColumns() const { return 0; }
     virtual QVariant extraHeader(int) const { return {}; }
@@ -641,6 +719,15 @@ private:
         return rows[std::size_t(which)];
     }
     static RowT &threadRow(RowBuffer which) { return threadBuffer(which).row; }
+    /// Row i of rows decoded into this thread's buffer `which`, which decoded() then no
+    /// longer takes for any table's row.
+    static const RowT &decodeInto(RowBuffer which, const platform::PackedRows<RowT> &rows, std::size_t i)
+    {
+        Decoded &d = threadBuffer(which);
+        rows.decode(i, d.row);
+        d.generation = 0;
+        return d.row;
+    }
     /// Row `row` decoded into a buffer that keeps it while the rows are not written: cells
     /// of one row and comparisons against the same row (a sorted insert's binary search)
     /// decode it once.
@@ -1101,14 +1188,16 @@ private:
     /// Points key at row (replacing the entry of an equal key). Row `row` may still hold
     /// another row; other entries' rows must be current.
     void insertKey(const RowKey &key, int row) { insertKey(key, RowKeyHash {}(key), row); }
-    void insertKey(const RowKey &key, std::size_t hash, int row)
+    void insertKey(const RowKey &key, std::size_t hash, int row) { insertKeyInto(m_rows, m_index, key, hash, row); }
+    static void insertKeyInto(const platform::PackedRows<RowT> &rows, platform::HashIndex &index, const RowKey &key,
+                              std::size_t hash, int row)
     {
-        const std::uint32_t slot = m_index.find(
-            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || storedKey(held) == key; });
+        const std::uint32_t slot = index.find(
+            hash, [&](std::uint32_t held) { return held == std::uint32_t(row) || keyOf(rows, held) == key; });
         if (slot != platform::HashIndex::npos)
-            m_index.setValue(slot, std::uint32_t(row)); // an equal key: it now names this row
+            index.setValue(slot, std::uint32_t(row)); // an equal key: it now names this row
         else
-            m_index.insert(hash, std::uint32_t(row));
+            index.insert(hash, std::uint32_t(row));
     }
     void eraseKey(const RowKey &key)
     {
@@ -1128,24 +1217,31 @@ private:
             m_index.erase(slot);
     }
     /// Every entry again from the rows.
-    /// The index is far larger than the caches at a million rows: each row's key is taken
-    /// kAhead rows before it goes in, and its slot loaded meanwhile, so that the misses overlap.
     void rebuildIndex()
     {
-        m_index.clear(false);
-        const std::size_t n = m_rows.size();
-        m_reindexedKeys += n;
+        m_reindexedKeys += m_rows.size();
+        buildIndex(m_rows, m_index, [this](const RowT &r) { rowStored(r); });
+    }
+    /// index: every row of rows by its key (emptied first); stored(row) sees each row. Any
+    /// thread (its own rows and index).
+    /// The index is far larger than the caches at a million rows: each row's key is taken
+    /// kAhead rows before it goes in, and its slot loaded meanwhile, so that the misses overlap.
+    template<typename Stored>
+    static void buildIndex(const platform::PackedRows<RowT> &rows, platform::HashIndex &index, Stored stored)
+    {
+        index.clear(false);
+        const std::size_t n = rows.size();
         constexpr std::size_t kAhead = 8;
         std::array<RowKey, kAhead> keys;
         std::array<std::size_t, kAhead> hashes {};
         RowT &r = threadRow(Rebuild);
         const auto load = [&](std::size_t i) {
-            m_rows.decode(i, r);
-            rowStored(r);
+            rows.decode(i, r);
+            stored(r);
             RowKey &key = keys[i % kAhead];
             key = rowKey(r);
             hashes[i % kAhead] = RowKeyHash {}(key);
-            m_index.prefetch(hashes[i % kAhead]);
+            index.prefetch(hashes[i % kAhead]);
         };
         for (std::size_t i = 0; i < std::min(kAhead, n); ++i)
             load(i);
@@ -1154,15 +1250,16 @@ private:
             const std::size_t hash = hashes[i % kAhead];
             if (i + kAhead < n)
                 load(i + kAhead);
-            insertKey(key, hash, int(i));
+            insertKeyInto(rows, index, key, hash, int(i));
         }
     }
 
     /// The key of stored row `row`.
-    RowKey storedKey(std::uint32_t row) const
+    RowKey storedKey(std::uint32_t row) const { return keyOf(m_rows, row); }
+    static RowKey keyOf(const platform::PackedRows<RowT> &rows, std::uint32_t row)
     {
         RowT &r = threadRow(Probe);
-        m_rows.decode(row, r);
+        rows.decode(row, r);
         return rowKey(r);
     }
 

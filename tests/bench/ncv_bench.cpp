@@ -66,7 +66,9 @@
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
 #ifdef NCV_RTMON_IMPORT
+#include "model/recording/pcapimport.h"
 #include "model/recording/rtmonimport.h"
+#include "platform/linux/pcapreader.h"
 #endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
@@ -1077,7 +1079,7 @@ int benchImportPcap(const QString &in, const QString &outPath)
     clock.restart();
     recording::ImportResult result;
     QString why;
-    if (!recording::importPcap(in, outPath, &result, &why)) {
+    if (!recording::importPcap(in, outPath, {}, &result, &why)) {
         std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
         return 1;
     }

@@ -6,6 +6,7 @@
 #include "platform/format.h"
 #include "platform/linux/rtmonreader.h"
 #include "platform/textescape.h"
+#include "wholeandpieces.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -29,12 +30,8 @@ std::vector<std::string> readAll(const std::uint8_t *data, std::size_t size, std
     });
     (void)RtmonReader::looksLikeRtmon(data, size);
     (void)RtmonReader::looksLikeSwappedRtmon(data, size);
-    if (piece == 0) {
-        reader.feed(data, size);
-    } else {
-        for (std::size_t at = 0; at < size; at += piece)
-            reader.feed(data + at, std::min(piece, size - at));
-    }
+    ncv::fuzz::feedInPieces(data, size, piece,
+                            [&reader](const std::uint8_t *at, std::size_t n) { reader.feed(at, n); });
     reader.finish();
     const RtmonStats &stats = reader.stats();
     if (stats.bytes != size || stats.unreadBytes > size)
@@ -47,9 +44,5 @@ std::vector<std::string> readAll(const std::uint8_t *data, std::size_t size, std
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    const std::vector<std::string> whole = readAll(data, size, 0);
-    const std::size_t piece = size > 0 ? 1 + data[0] % 61 : 1;
-    if (readAll(data, size, piece) != whole)
-        std::abort();
-    return 0;
+    return ncv::fuzz::sameWholeAndInPieces(data, size, readAll);
 }
