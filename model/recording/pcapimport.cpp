@@ -3,6 +3,7 @@
 // disk writes run on RecordingWriter's own thread.
 #include "model/recording/pcapimport.h"
 
+#include "model/recording/rtmonimport.h"
 #include "platform/linux/pcapreader.h"
 
 #include <algorithm>
@@ -26,7 +27,8 @@ QString captureIncompleteNote(const QString &missingKinds)
 namespace {
 
 /// "(pcapng, 30 packets, 120 route messages: 20 notifications, 98 dump replies, 2 requests
-/// not applied); not shown: ...; other netlink families, not read: ...".
+/// not applied); not shown: ...; 2 malformed messages passed over; other netlink families,
+/// not read: ...".
 QString captureDetails(const PcapStats &c)
 {
     QString line = QStringLiteral("(%1, %2 packets, %3 route messages: %4 notifications, %5 dump replies, %6 requests "
@@ -36,10 +38,8 @@ QString captureDetails(const PcapStats &c)
                        .arg(c.messages)
                        .arg(c.eventMessages)
                        .arg(c.dumpMessages + c.laterDumpMessages)
-                       .arg(c.requests);
-    const std::string untracked = c.untrackedSummary();
-    if (!untracked.empty())
-        line += QStringLiteral("; not shown: %1").arg(QString::fromStdString(untracked));
+                       .arg(c.requests)
+        + netlinkPassedOver(c.untrackedSummary(), c.malformed);
     const std::string families = c.otherFamiliesSummary();
     if (!families.empty())
         line += QStringLiteral("; other netlink families, not read: %1").arg(QString::fromStdString(families));
@@ -47,8 +47,6 @@ QString captureDetails(const PcapStats &c)
         line += QStringLiteral("; %1 packets in the other byte order not read").arg(c.otherByteOrderPackets);
     if (c.notNetlinkPackets > 0)
         line += QStringLiteral("; %1 packets without a netlink cooked header passed over").arg(c.notNetlinkPackets);
-    if (c.malformed > 0)
-        line += QStringLiteral("; %1 malformed messages passed over").arg(c.malformed);
     if (c.subMicrosecondTimes > 0)
         line += QStringLiteral("; times rounded down to the microsecond");
     return line;
