@@ -1026,6 +1026,24 @@ int benchViewRows(const QString &kind, int n)
 }
 
 #ifdef NCV_RTMON_IMPORT
+// FILE converted by import into the new recording OUT as File > Open and --headless do:
+// prints PREFIX_import_s (wall seconds), PREFIX_import_events and PREFIX_import_rss_mb.
+int benchImport(const std::string &prefix, recording::ImportFunction import, const QString &in, const QString &outPath)
+{
+    QElapsedTimer clock;
+    clock.start();
+    recording::ImportResult result;
+    QString why;
+    if (!import(in, outPath, {}, &result, &why)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
+        return 1;
+    }
+    out((prefix + "_import_s").c_str(), clock.nsecsElapsed() / 1e9);
+    out((prefix + "_import_events").c_str(), double(result.events));
+    out((prefix + "_import_rss_mb").c_str(), rssKb() / 1024.0);
+    return 0;
+}
+
 // ncv_bench importrtmon FILE OUT: the rtmon file FILE read through the decoder and state
 // store alone (rtmon_read_s, records counted, nothing kept), then converted into the new
 // recording OUT as File > Open and --headless do (rtmon_import_s). Wall seconds.
@@ -1045,17 +1063,7 @@ int benchImportRtmon(const QString &in, const QString &outPath)
     out("rtmon_read_s", clock.nsecsElapsed() / 1e9);
     out("rtmon_messages", double(stats.messages - stats.stamps));
     out("rtmon_records", double(records));
-    clock.restart();
-    recording::ImportResult result;
-    QString why;
-    if (!recording::importRtmon(in, outPath, &result, &why)) {
-        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
-        return 1;
-    }
-    out("rtmon_import_s", clock.nsecsElapsed() / 1e9);
-    out("rtmon_import_events", double(result.events));
-    out("rtmon_import_rss_mb", rssKb() / 1024.0);
-    return 0;
+    return benchImport("rtmon", &recording::importRtmon, in, outPath);
 }
 
 // An nlmon capture FILE read through PcapReader (libpcap, the decoder, the state store)
@@ -1076,17 +1084,7 @@ int benchImportPcap(const QString &in, const QString &outPath)
     out("pcap_packets", double(reader.stats().packets));
     out("pcap_messages", double(reader.stats().messages));
     out("pcap_records", double(records));
-    clock.restart();
-    recording::ImportResult result;
-    QString why;
-    if (!recording::importPcap(in, outPath, {}, &result, &why)) {
-        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
-        return 1;
-    }
-    out("pcap_import_s", clock.nsecsElapsed() / 1e9);
-    out("pcap_import_events", double(result.events));
-    out("pcap_import_rss_mb", rssKb() / 1024.0);
-    return 0;
+    return benchImport("pcap", &recording::importPcap, in, outPath);
 }
 #endif
 

@@ -47,13 +47,8 @@ best_td=; best_ts=; best_read=; best_import=
 for r in $(seq 1 "$rounds"); do
     t0=$(now); tcpdump -r "$f" >/dev/null 2>&1; td_s=$(calc "$(now) - $t0")
     t0=$(now); tshark -r "$f" >/dev/null 2>&1; ts_s=$(calc "$(now) - $t0")
-    rm -f "$work/out.ncv"
-    "$bench" importpcap "$f" "$work/out.ncv" >"$work/bench.txt"
-    read_s=$(awk '$1 == "pcap_read_s" { print $2 }' "$work/bench.txt")
-    import_s=$(awk '$1 == "pcap_import_s" { print $2 }' "$work/bench.txt")
-    packets=$(awk '$1 == "pcap_packets" { print $2 }' "$work/bench.txt")
-    events=$(awk '$1 == "pcap_import_events" { print $2 }' "$work/bench.txt")
-    rss=$(awk '$1 == "pcap_import_rss_mb" { print $2 }' "$work/bench.txt")
+    import_round importpcap "$f" pcap
+    packets=$(field pcap_packets)
     echo "round $r: tcpdump -r $td_s s | tshark -r $ts_s s | read (libpcap + decode + store) $read_s s | import into a recording $import_s s ($packets packets, $events events, RSS $rss MB) | load $(cut -d' ' -f1-3 /proc/loadavg)"
     best_td=$(best "${best_td:-}" "$td_s")
     best_ts=$(best "${best_ts:-}" "$ts_s")

@@ -33,12 +33,7 @@ echo "rtmon file: $(calc "$(stat -c %s "$f") / 1048576" 1) MiB, $messages stampe
 best_ip=; best_read=; best_import=
 for r in $(seq 1 "$rounds"); do
     t0=$(now); ip monitor file "$f" >/dev/null; ip_s=$(calc "$(now) - $t0")
-    rm -f "$work/out.ncv"
-    "$bench" importrtmon "$f" "$work/out.ncv" >"$work/bench.txt"
-    read_s=$(awk '$1 == "rtmon_read_s" { print $2 }' "$work/bench.txt")
-    import_s=$(awk '$1 == "rtmon_import_s" { print $2 }' "$work/bench.txt")
-    events=$(awk '$1 == "rtmon_import_events" { print $2 }' "$work/bench.txt")
-    rss=$(awk '$1 == "rtmon_import_rss_mb" { print $2 }' "$work/bench.txt")
+    import_round importrtmon "$f" rtmon
     echo "round $r: ip monitor file $ip_s s | read (decode + store) $read_s s | import into a recording $import_s s ($events events, $(calc "$(stat -c %s "$work/out.ncv") / 1048576" 1) MiB, RSS $rss MB) | load $(cut -d' ' -f1-3 /proc/loadavg)"
     best_ip=$(best "${best_ip:-}" "$ip_s")
     best_read=$(best "${best_read:-}" "$read_s")
