@@ -124,9 +124,13 @@ private Q_SLOTS:
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
-    /// Writes bytes as m_dir/name, converts it headless to CSV: exitCode and a line with
-    /// says on standard error; the CSV has the valid part (or, exit 5, one line and no CSV).
-    void checkConversion(const QString &name, const QByteArray &bytes, int exitCode, const QString &says);
+    /// The columns of the damaged-input tests: kind (what the test makes of its fixture),
+    /// exitCode and says (checkConversion()), and the row every format has: "truncated".
+    static void conversionColumns();
+    /// Writes bytes as m_dir/name, converts it headless to CSV: the row's exitCode and a line
+    /// with its says on standard error; the CSV has the valid part (or, exit 5, one line and
+    /// no CSV).
+    void checkConversion(const QString &name, const QByteArray &bytes);
     /// The capture fixture (pcap, this machine's byte order) and the offsets of its packet
     /// records (after the 24-byte file header; 16-byte record headers). False when unreadable.
     static bool readPcapFixture(QByteArray *bytes, QList<qsizetype> *records);
@@ -521,9 +525,18 @@ void TestHeadlessRecording::convertsAnRtmonFile()
     QVERIFY(tables.last().join(u',').contains(u"state before the first event incomplete"_s));
 }
 
-void TestHeadlessRecording::checkConversion(const QString &name, const QByteArray &bytes, int exitCode,
-                                            const QString &says)
+void TestHeadlessRecording::conversionColumns()
 {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+}
+
+void TestHeadlessRecording::checkConversion(const QString &name, const QByteArray &bytes)
+{
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
     const QString path = m_dir.filePath(name);
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
@@ -546,10 +559,7 @@ void TestHeadlessRecording::checkConversion(const QString &name, const QByteArra
 
 void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
 {
-    QTest::addColumn<QString>("kind");
-    QTest::addColumn<int>("exitCode");
-    QTest::addColumn<QString>("says");
-    QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+    conversionColumns();
     QTest::newRow("empty") << u"empty"_s << 5 << u"is empty"_s;
     QTest::newRow("random bytes") << u"random"_s << 5 << u"not a NetChangeView recording"_s;
     QTest::newRow("other byte order") << u"swapped"_s << 5 << u"other byte order"_s;
@@ -558,8 +568,6 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
 void TestHeadlessRecording::damagedAndForeignRtmonInput()
 {
     QFETCH(QString, kind);
-    QFETCH(int, exitCode);
-    QFETCH(QString, says);
     QFile fixture(kRtmonFixture);
     QVERIFY(fixture.open(QIODevice::ReadOnly));
     const QByteArray real = fixture.readAll();
@@ -575,7 +583,7 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput()
         std::reverse(bytes.begin(), bytes.begin() + 4);
         std::reverse(bytes.begin() + 4, bytes.begin() + 6);
     }
-    checkConversion(kind + u".rtmon"_s, bytes, exitCode, says);
+    checkConversion(kind + u".rtmon"_s, bytes);
 }
 
 // A capture of real kernel messages written as nlmon would capture them, converted to
@@ -723,10 +731,7 @@ void TestHeadlessRecording::captureImportProgressCancelAndNote()
 
 void TestHeadlessRecording::damagedAndForeignCaptures_data()
 {
-    QTest::addColumn<QString>("kind");
-    QTest::addColumn<int>("exitCode");
-    QTest::addColumn<QString>("says");
-    QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+    conversionColumns();
     QTest::newRow("a length past a packet's end") << u"past"_s << 6 << u"runs past"_s;
     QTest::newRow("no dump: the note") << u"nodump"_s << 0 << u"no dump of links, addresses, routes"_s;
     QTest::newRow("Ethernet") << u"ethernet"_s << 5 << u"link type 1 (Ethernet), not of netlink (253)"_s;
@@ -736,8 +741,6 @@ void TestHeadlessRecording::damagedAndForeignCaptures_data()
 void TestHeadlessRecording::damagedAndForeignCaptures()
 {
     QFETCH(QString, kind);
-    QFETCH(int, exitCode);
-    QFETCH(QString, says);
     QByteArray real;
     QList<qsizetype> records;
     QVERIFY(readPcapFixture(&real, &records));
@@ -759,7 +762,7 @@ void TestHeadlessRecording::damagedAndForeignCaptures()
             bytes += real.mid(records[0], 16 + 33);
         }
     }
-    checkConversion(kind + u".pcap"_s, bytes, exitCode, says);
+    checkConversion(kind + u".pcap"_s, bytes);
 }
 
 void TestHeadlessRecording::csvExportRoundTrips()

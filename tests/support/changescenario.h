@@ -79,6 +79,17 @@ inline bool watchAll(Source &source, Collector &collector, Handle *handle)
     return source.registerChanges(params, handle).ok() && collector.waitForSnapshot();
 }
 
+/// True when a reader delivered the events the live source did (describeAll() texts, in
+/// order); else false after printing both lists, so that a failure shows where they part.
+inline bool sameAsLive(const QStringList &imported, const QStringList &live)
+{
+    if (imported == live)
+        return true;
+    qWarning().noquote() << QStringLiteral("live:\n  ") + live.join(QStringLiteral("\n  "));
+    qWarning().noquote() << QStringLiteral("import:\n  ") + imported.join(QStringLiteral("\n  "));
+    return false;
+}
+
 /// Waits until collector has the record of the scenario's last link.
 inline bool waitForScenarioEnd(Collector &collector)
 {
