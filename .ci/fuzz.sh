@@ -20,13 +20,13 @@ done
 cmake -S tests/fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$build" -j2 --target fuzz_decoder fuzz_csvreader fuzz_eventcodec fuzz_recordingreader \
-    fuzz_rtmonreader fuzz_csvimport
+    fuzz_rtmonreader fuzz_pcapreader fuzz_csvimport
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$build/artifacts"
 status=0
-for target in decoder csvreader eventcodec recordingreader rtmonreader csvimport; do
+for target in decoder csvreader eventcodec recordingreader rtmonreader pcapreader csvimport; do
     seeds=tests/fuzz/corpus/$target
     # An empty or missing seed directory would let the target start from nothing unnoticed.
     [ -n "$(ls -A "$seeds" 2>/dev/null)" ] || { echo "fuzz.sh: no seed corpus in $seeds" >&2; exit 1; }

@@ -43,7 +43,7 @@ int convertRecording(const AppOptions &options)
     QString error;
     QString recordingPath = options.inputPath;
     QString importProblem;
-    // A file of another format (an rtmon file, our CSV export) is converted into a
+    // A file of another format (an rtmon file, an nlmon capture, our CSV export) is converted into a
     // temporary recording first, so that the events, --from/--to and --at read it as any
     // recording.
     QString temporary;

@@ -10,8 +10,9 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-qpa-plugins libgl-dev
-    libmnl-dev doctest-dev libsqlite3-dev sqlite3
+    libmnl-dev libpcap-dev doctest-dev libsqlite3-dev sqlite3
     iproute2 fonts-dejavu-core
+    tshark # the nlmon capture tests check the reader against it (they skip without it)
 )
 for arg in "$@"; do
     case "$arg" in

@@ -19,6 +19,11 @@ if(NOT NCV_PLATFORM_ONLY)
     # file` and the live source. Needs rtmon and ip (iproute2).
     ncv_add_qt_test(tst_rtmonreader SOURCES tst_rtmonreader.cpp LIBS ncv_platform TIMEOUT 120)
 
+    # PcapReader on LINKTYPE_NETLINK captures of real kernel messages (written with libpcap,
+    # as nlmon would capture them) in a private namespace, against the live source and
+    # `tshark -r` (pcapng made by editcap; those parts skip without tshark).
+    ncv_add_qt_test(tst_pcapreader SOURCES tst_pcapreader.cpp LIBS ncv_platform TIMEOUT 120)
+
     # Keyframes from images of the source's state: equal to the replayed events (a source
     # changed from another thread, the kernel in a private namespace) and to `ip route show`.
     ncv_add_qt_test(tst_recordingimages SOURCES tst_recordingimages.cpp LIBS ncv_model TIMEOUT 300)

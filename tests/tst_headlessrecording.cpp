@@ -5,9 +5,11 @@
 // to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
+#include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "platform/format.h"
+#include "platform/linux/pcapreader.h"
 #include "support/netns.h"
 
 #include <QDateTime>
@@ -112,12 +114,26 @@ private Q_SLOTS:
     void convertsAnRtmonFile();
     void damagedAndForeignRtmonInput_data();
     void damagedAndForeignRtmonInput();
+    void convertsAnNlmonCapture();
+    void damagedAndForeignCaptures_data();
+    void damagedAndForeignCaptures();
+    void captureImportProgressCancelAndNote();
     void csvExportRoundTrips();
     void brokenCsvInput_data();
     void brokenCsvInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
 
 private:
+    /// The columns of the damaged-input tests: kind (what the test makes of its fixture),
+    /// exitCode and says (checkConversion()), and the row every format has: "truncated".
+    static void conversionColumns();
+    /// Writes bytes as m_dir/name, converts it headless to CSV: the row's exitCode and a line
+    /// with its says on standard error; the CSV has the valid part (or, exit 5, one line and
+    /// no CSV).
+    void checkConversion(const QString &name, const QByteArray &bytes);
+    /// The capture fixture (pcap, this machine's byte order) and the offsets of its packet
+    /// records (after the 24-byte file header; 16-byte record headers). False when unreadable.
+    static bool readPcapFixture(QByteArray *bytes, QList<qsizetype> *records);
     bool startRecorder(QProcess &p, const QStringList &args);
     int run(const QStringList &args, QByteArray *err);
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
@@ -456,6 +472,15 @@ void TestHeadlessRecording::badRecordingsAndTimesGiveOneLine()
     QVERIFY2(lines.constFirst().contains(says), err.constData());
 }
 
+/// True when the CSV rows have a row of object, change, destination and origin (the last column).
+static bool hasRow(const QList<QStringList> &rows, const QString &object, const QString &change,
+                   const QString &destination, const QString &origin)
+{
+    return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+        return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+    });
+}
+
 // A file `rtmon file F` wrote in a private namespace (tests/fuzz/corpus/rtmonreader, made
 // during: veth v0/v1 up, 10.1.0.1/24 and 2001:db8::1/64 on v0, routes 10.2.0.0/24 via
 // 10.1.0.2 and 10.3.0.0/24 metric 7, v0 down and up, the address deleted, v0 deleted).
@@ -481,12 +506,8 @@ void TestHeadlessRecording::convertsAnRtmonFile()
             gap = i;
     QVERIFY(gap > 0);
     QVERIFY(rows[gap].join(u',').contains(u"state before the first event incomplete"_s));
-    const auto has = [&](const QString &object, const QString &change, const QString &destination,
-                         const QString &origin) {
-        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
-            return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
-        });
-    };
+    const auto has = [&rows](const QString &object, const QString &change, const QString &destination,
+                             const QString &origin) { return hasRow(rows, object, change, destination, origin); };
     QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
     QVERIFY(has(u"address"_s, u"delete"_s, u"10.1.0.1/24"_s, u"observed"_s));
     QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
@@ -504,12 +525,41 @@ void TestHeadlessRecording::convertsAnRtmonFile()
     QVERIFY(tables.last().join(u',').contains(u"state before the first event incomplete"_s));
 }
 
-void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
+void TestHeadlessRecording::conversionColumns()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("says");
     QTest::newRow("truncated") << u"truncated"_s << 6 << u"damaged: "_s;
+}
+
+void TestHeadlessRecording::checkConversion(const QString &name, const QByteArray &bytes)
+{
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    const QString path = m_dir.filePath(name);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    const QString out = m_dir.filePath(name + u".csv"_s);
+    QFile::remove(out);
+    QByteArray err;
+    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
+    QVERIFY2(code == exitCode, err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
+    if (exitCode != 5) {
+        // The valid part is converted: the events before the damage are in the CSV.
+        QVERIFY(readCsv(out).size() > 10);
+    } else {
+        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
+}
+
+void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
+{
+    conversionColumns();
     QTest::newRow("empty") << u"empty"_s << 5 << u"is empty"_s;
     QTest::newRow("random bytes") << u"random"_s << 5 << u"not a NetChangeView recording"_s;
     QTest::newRow("other byte order") << u"swapped"_s << 5 << u"other byte order"_s;
@@ -518,8 +568,6 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput_data()
 void TestHeadlessRecording::damagedAndForeignRtmonInput()
 {
     QFETCH(QString, kind);
-    QFETCH(int, exitCode);
-    QFETCH(QString, says);
     QFile fixture(kRtmonFixture);
     QVERIFY(fixture.open(QIODevice::ReadOnly));
     const QByteArray real = fixture.readAll();
@@ -535,24 +583,186 @@ void TestHeadlessRecording::damagedAndForeignRtmonInput()
         std::reverse(bytes.begin(), bytes.begin() + 4);
         std::reverse(bytes.begin() + 4, bytes.begin() + 6);
     }
-    const QString path = m_dir.filePath(kind + u".rtmon"_s);
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(bytes);
-    f.close();
-    const QString out = m_dir.filePath(kind + u".csv"_s);
-    QFile::remove(out);
+    checkConversion(kind + u".rtmon"_s, bytes);
+}
+
+// A capture of real kernel messages written as nlmon would capture them, converted to
+// pcapng with nanosecond times (tests/fuzz/corpus/pcapreader, made by tst_pcapreader: dumps
+// of links, addresses and routes, then veth ncv0/ncv1 up, 10.1.0.1/24 and 2001:db8:1::1/64
+// on ncv0, routes 10.2.0.0/24 via 10.1.0.2 and 10.3.0.0/24 metric 7, ncv0 down and up, the
+// address deleted, ncv0 deleted; each notification twice, a refused request, a generic
+// netlink packet).
+static const QString kCaptureFixture = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcapng");
+
+void TestHeadlessRecording::convertsAnNlmonCapture()
+{
+    const QString out = m_dir.filePath(u"capture.csv"_s);
     QByteArray err;
-    const int code = run({u"--headless"_s, path, u"--export-csv"_s, out}, &err);
-    QVERIFY2(code == exitCode, err.constData());
-    QVERIFY2(QString::fromLocal8Bit(err).contains(says), err.constData());
-    if (kind == u"truncated") {
-        // The valid part is converted: the events before the damage are in the CSV.
-        QVERIFY(readCsv(out).size() > 10);
-    } else {
-        QCOMPARE(QString::fromLocal8Bit(err).count(u'\n'), 1);
-        QVERIFY(!QFile::exists(out));
+    QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--export-csv"_s, out}, &err), 0);
+    const QString said = QString::fromLocal8Bit(err);
+    QVERIFY2(said.contains(u"from the nlmon capture scenario.pcapng (pcapng, "_s)
+                 && said.contains(u"requests not applied"_s) && said.contains(u"1 generic packet"_s)
+                 && said.contains(u"rounded down to the microsecond"_s),
+             err.constData());
+    QVERIFY2(!said.contains(u"incomplete"_s), err.constData()); // links, addresses and routes were dumped
+    const QList<QStringList> rows = readCsv(out);
+    QVERIFY(rows.size() > 20);
+    QCOMPARE(rows[0][Change], u"initial"_s);
+    const auto has = [&rows](const QString &object, const QString &change, const QString &destination,
+                             const QString &origin) { return hasRow(rows, object, change, destination, origin); };
+    QVERIFY(has(u"address"_s, u"initial"_s, u"127.0.0.1/8"_s, u"observed"_s)); // lo, from the dump
+    QVERIFY(has(u"address"_s, u"add"_s, u"10.1.0.1/24"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
+    QVERIFY(has(u"route"_s, u"delete"_s, u"10.2.0.0/24"_s, u"inferred"_s));
+    QVERIFY(std::none_of(rows.begin(), rows.end(), [](const QStringList &r) { return r[Object] == u"gap"; }));
+
+    // The tables at the first moment: lo and its addresses and routes, no note.
+    const QString at = m_dir.filePath(u"capture-at.csv"_s);
+    QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--at"_s, u"+0"_s, u"--export-csv"_s, at}, &err), 0);
+    const QList<QStringList> tables = readCsv(at);
+    QVERIFY(std::any_of(tables.begin(), tables.end(), [](const QStringList &r) { return r[Object] == u"route"; }));
+    QVERIFY(tables.last()[Object] != u"gap"_s);
+}
+
+bool TestHeadlessRecording::readPcapFixture(QByteArray *bytes, QList<qsizetype> *records)
+{
+    QFile fixture(QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcap"));
+    if (!fixture.open(QIODevice::ReadOnly))
+        return false;
+    *bytes = fixture.readAll();
+    records->clear();
+    for (qsizetype at = 24; at + 16 <= bytes->size();) {
+        *records << at;
+        quint32 caplen = 0;
+        std::memcpy(&caplen, bytes->constData() + at + 8, 4);
+        at += 16 + qsizetype(caplen);
     }
+    return records->size() > 20;
+}
+
+// importFile() on a capture: the bytes read reported chunk by chunk up to the file's size,
+// a cancel part way leaves no file, and the note a capture knows only after its dumps is
+// in the recording's meta (and none when the dumps covered everything).
+void TestHeadlessRecording::captureImportProgressCancelAndNote()
+{
+    QByteArray real;
+    QList<qsizetype> records;
+    QVERIFY(readPcapFixture(&real, &records));
+    // The packets 60 times over, each pass 1000 s after the one before: several MiB.
+    QByteArray big = real.left(24);
+    const QByteArray packets = real.mid(24);
+    for (quint32 pass = 0; pass < 60; ++pass) {
+        QByteArray copy = packets;
+        for (const qsizetype at : std::as_const(records)) {
+            quint32 seconds = 0;
+            std::memcpy(&seconds, copy.constData() + at - 24, 4);
+            seconds += pass * 1000;
+            std::memcpy(copy.data() + at - 24, &seconds, 4);
+        }
+        big += copy;
+    }
+    QVERIFY(big.size() > 3 * (1 << 20));
+    const auto write = [this](const QString &name, const QByteArray &bytes) {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
+            return QString();
+        return path;
+    };
+    const QString bigPath = write(u"big.pcap"_s, big);
+    QVERIFY(!bigPath.isEmpty());
+
+    // Whole: progress after every MiB and at the end, never past the size.
+    QList<std::int64_t> seen;
+    const auto count = [&seen, &big](std::int64_t done, std::int64_t total) {
+        seen << done;
+        return total == big.size();
+    };
+    const QString out = m_dir.filePath(u"big.ncv"_s);
+    QFile::remove(out);
+    ImportResult result;
+    QString error;
+    QVERIFY2(importFile(bigPath, out, count, &result, &error), qPrintable(error));
+    QVERIFY2(seen.size() >= 4, qPrintable(QString::number(seen.size())));
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+    QCOMPARE(seen.first(), std::int64_t(1 << 20));
+    QCOMPARE(seen.last(), std::int64_t(big.size()));
+    QCOMPARE(result.bytesRead, std::int64_t(big.size()));
+    QCOMPARE(result.format, u"nlmon capture"_s);
+    QVERIFY(result.events > 100);
+    QVERIFY2(result.note.isEmpty(), qPrintable(result.note)); // the first pass begins with dumps
+    {
+        RecordingReader reader;
+        QVERIFY2(reader.open(out, &error), qPrintable(error));
+        QCOMPARE(reader.info().meta.value(u"source"_s), u"nlmon capture"_s);
+        QCOMPARE(reader.info().meta.value(u"imported_from"_s), u"big.pcap"_s);
+        QVERIFY(!reader.info().meta.contains(u"note"_s));
+        QCOMPARE(reader.info().eventCount, result.events);
+    }
+
+    // Cancelled once two MiB are read: false, said, and no file.
+    const QString cancelled = m_dir.filePath(u"cancelled.ncv"_s);
+    QFile::remove(cancelled);
+    int calls = 0;
+    const auto cancel = [&calls](std::int64_t done, std::int64_t) {
+        ++calls;
+        return done < 2 * (1 << 20);
+    };
+    QVERIFY(!importFile(bigPath, cancelled, cancel, &result, &error));
+    QVERIFY2(error.contains(u"cancelled"_s), qPrintable(error));
+    QVERIFY(result.cancelled);
+    QCOMPARE(calls, 2);
+    QCOMPARE(result.bytesRead, std::int64_t(2 << 20));
+    QVERIFY(!QFileInfo::exists(cancelled));
+    QVERIFY(!QFileInfo::exists(cancelled + u"-wal"_s));
+
+    // Without the dumps: the note, known at the first event, is in the meta.
+    const QString nodump = write(u"nodump.pcap"_s, real.left(24) + real.mid(records[10]));
+    QVERIFY(!nodump.isEmpty());
+    const QString noted = m_dir.filePath(u"nodump.ncv"_s);
+    QFile::remove(noted);
+    QVERIFY2(importFile(nodump, noted, {}, &result, &error), qPrintable(error));
+    QVERIFY2(result.note.startsWith(QLatin1StringView(ncv::platform::kPcapIncompleteNote)), qPrintable(result.note));
+    QVERIFY2(result.note.contains(u"no dump of links, addresses, routes"_s), qPrintable(result.note));
+    RecordingReader reader;
+    QVERIFY2(reader.open(noted, &error), qPrintable(error));
+    QCOMPARE(reader.info().meta.value(u"note"_s), result.note);
+}
+
+void TestHeadlessRecording::damagedAndForeignCaptures_data()
+{
+    conversionColumns();
+    QTest::newRow("a length past a packet's end") << u"past"_s << 6 << u"runs past"_s;
+    QTest::newRow("no dump: the note") << u"nodump"_s << 0 << u"no dump of links, addresses, routes"_s;
+    QTest::newRow("Ethernet") << u"ethernet"_s << 5 << u"link type 1 (Ethernet), not of netlink (253)"_s;
+    QTest::newRow("header only") << u"header"_s << 5 << u"holds no event that can be read: no route netlink message"_s;
+}
+
+void TestHeadlessRecording::damagedAndForeignCaptures()
+{
+    QFETCH(QString, kind);
+    QByteArray real;
+    QList<qsizetype> records;
+    QVERIFY(readPcapFixture(&real, &records));
+    QByteArray bytes;
+    if (kind == u"truncated") {
+        bytes = real.left(records[records.size() / 2] + 30);
+    } else if (kind == u"past") {
+        bytes = real;
+        const quint32 len = 5000;
+        std::memcpy(bytes.data() + records[records.size() / 2] + 32, &len, 4);
+    } else if (kind == u"nodump") {
+        // The packets after the dumps (the first notification is in the tenth at the latest).
+        bytes = real.left(24) + real.mid(records[10]);
+    } else if (kind == u"ethernet" || kind == u"header") {
+        bytes = real.left(24);
+        if (kind == u"ethernet") {
+            const quint32 ethernet = 1;
+            std::memcpy(bytes.data() + 20, &ethernet, 4);
+            bytes += real.mid(records[0], 16 + 33);
+        }
+    }
+    checkConversion(kind + u".pcap"_s, bytes);
 }
 
 void TestHeadlessRecording::csvExportRoundTrips()

@@ -238,7 +238,8 @@ private Q_SLOTS:
     void diagnosticsShowsStatsAndWarnsWhenClamped();
     // recordings
     void recordingOpensAtTheEnd();
-    void rtmonFileOpensWithItsNote();
+    void otherToolsFilesOpen_data();
+    void otherToolsFilesOpen();
     void csvImportSavesAsARecordingThatReopens();
     void importCancelledMidwayLeavesNothing();
     void openDialogFilterIsRemembered();
@@ -1309,13 +1310,39 @@ QString TestMainWindow::writeRecording(TestRecording *rec)
     return path;
 }
 
-// A file iproute2's `rtmon file F` wrote in a private namespace (the rtmon reader's seed).
-void TestMainWindow::rtmonFileOpensWithItsNote()
+// Files other tools wrote, converted into a recording on opening (the readers' seeds).
+void TestMainWindow::otherToolsFilesOpen_data()
+{
+    QTest::addColumn<QString>("file"); // in tests/fuzz/corpus
+    QTest::addColumn<QString>("title");
+    QTest::addColumn<bool>("incomplete"); // the note that the first state is incomplete
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("interfaces"); // at the end
+    QTest::addColumn<bool>("routes"); // known at the end
+    // rtmon dumps links only: the tables before the first event lack addresses and routes.
+    // End: v0 and v1 deleted, so only lo is left, and no address or route is known.
+    QTest::newRow("rtmon") << QStringLiteral("rtmonreader/scenario.rtmon")
+                           << QStringLiteral("scenario.rtmon (rtmon file)") << true << QStringLiteral("not shown:") << 1
+                           << false;
+    // Made by tst_pcapreader (see tst_headlessrecording's kCaptureFixture): it begins with
+    // dumps of links, addresses and routes. End: ncvend / ncvend1 and lo with its routes.
+    QTest::newRow("nlmon pcapng") << QStringLiteral("pcapreader/scenario.pcapng")
+                                  << QStringLiteral("scenario.pcapng (nlmon capture)") << false
+                                  << QStringLiteral("requests not applied") << 3 << true;
+}
+
+void TestMainWindow::otherToolsFilesOpen()
 {
 #ifndef NCV_RTMON_IMPORT
-    QSKIP("this build does not read rtmon files");
+    QSKIP("this build does not read other tools' files");
 #else
-    const QString path = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/rtmonreader/scenario.rtmon");
+    QFETCH(QString, file);
+    QFETCH(QString, title);
+    QFETCH(bool, incomplete);
+    QFETCH(QString, status);
+    QFETCH(int, interfaces);
+    QFETCH(bool, routes);
+    const QString path = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/") + file;
     QString error;
     std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
     QVERIFY2(w, qPrintable(error));
@@ -1323,18 +1350,18 @@ void TestMainWindow::rtmonFileOpensWithItsNote()
     QVERIFY(converted != path && QFileInfo::exists(converted));
     w->show();
     QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-    QVERIFY2(w->windowTitle().contains(QStringLiteral("scenario.rtmon (rtmon file)")), qPrintable(w->windowTitle()));
-    // What the file cannot tell stays in sight; the kinds not shown are counted.
-    QVERIFY(w->recordingNoteLabel());
-    QVERIFY(w->recordingNoteLabel()->isVisible());
-    QVERIFY2(w->recordingNoteLabel()->text().contains(QStringLiteral("state before the first event incomplete")),
-             qPrintable(w->recordingNoteLabel()->text()));
-    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("not shown:")),
-             qPrintable(w->statusBar()->currentMessage()));
+    QVERIFY2(w->windowTitle().contains(title), qPrintable(w->windowTitle()));
+    // What the file cannot tell stays in sight; what was not shown is counted.
+    QCOMPARE(w->recordingNoteLabel() != nullptr, incomplete);
+    if (incomplete) {
+        QVERIFY(w->recordingNoteLabel()->isVisible());
+        QVERIFY2(w->recordingNoteLabel()->text().contains(QStringLiteral("state before the first event incomplete")),
+                 qPrintable(w->recordingNoteLabel()->text()));
+    }
+    QVERIFY2(w->statusBar()->currentMessage().contains(status), qPrintable(w->statusBar()->currentMessage()));
     QVERIFY(w->eventPane()->eventsSection()->proxy()->rowCount() > 20);
-    // The end: v0 and v1 deleted, so only lo is left, and no address or route is known.
-    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), 1);
-    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount(), 0);
+    QCOMPARE(w->tablesPage()->interfacesSection()->proxy()->rowCount(), interfaces);
+    QCOMPARE(w->tablesPage()->routesSection()->proxy()->rowCount() > 0, routes);
     w.reset();
     QVERIFY2(!QFileInfo::exists(converted), "the converted recording is removed with its window");
 #endif

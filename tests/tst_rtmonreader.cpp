@@ -11,6 +11,7 @@
 #include "platform/linux/rtmonreader.h"
 #include "platform/linux/rtnetlinksource.h"
 #include "platform/rowfields.h"
+#include "support/changescenario.h"
 #include "support/netns.h"
 #include "support/recordcollector.h"
 
@@ -39,31 +40,9 @@ namespace {
 
 constexpr int kTimeoutMs = 5000;
 
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-bool run(const QString &program, const QStringList &args, QString *output = nullptr)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"TZ"_s, u"UTC"_s); // ip monitor prints stamps in local time (asctime)
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning().noquote() << program << args.join(u' ') << "failed:" << p.readAllStandardError();
-        return false;
-    }
-    if (output)
-        *output = QString::fromUtf8(p.readAllStandardOutput());
-    return true;
-}
-
-bool ip(const QString &args)
-{
-    return run(u"ip"_s, args.split(u' '));
-}
+using ncv::test::ip;
+using ncv::test::q;
+using ncv::test::runTool;
 
 /// One message as `ip monitor label file F` prints it.
 struct Printed {
@@ -183,15 +162,8 @@ void TestRtmonReader::realRtmonFile()
     // The live source first, so it sees every change the file records.
     RtnetlinkSource source;
     Collector live;
-    RegisterParams params;
-    params.callback = &Collector::callback;
-    params.callerContext = &live;
     Handle handle = 0;
-    QVERIFY2(source.registerChanges(params, &handle).ok(), "register");
-    QVERIFY(live.waitUntil([](const auto &records) {
-        return std::any_of(records.begin(), records.end(),
-                           [](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; });
-    }));
+    QVERIFY(ncv::test::watchAll(source, live, &handle));
 
     const QString path = m_dir.filePath(u"scenario.rtmon"_s);
     QProcess rtmon;
@@ -202,28 +174,13 @@ void TestRtmonReader::realRtmonFile()
         QThread::msleep(10);
     QVERIFY2(QFileInfo(path).size() >= 64, "rtmon wrote no link dump");
 
-    QVERIFY(ip(u"link add ncv0 type veth peer name ncv1"_s));
-    QVERIFY(ip(u"link set ncv1 up"_s));
-    QVERIFY(ip(u"link set ncv0 up"_s));
-    QVERIFY(ip(u"addr add 10.1.0.1/24 dev ncv0"_s));
-    QVERIFY(ip(u"-6 addr add 2001:db8:1::1/64 dev ncv0 nodad"_s));
-    QVERIFY(ip(u"route add 10.2.0.0/24 via 10.1.0.2"_s));
-    QVERIFY(ip(u"route add 10.3.0.0/24 dev ncv0 metric 7"_s));
-    QVERIFY(ip(u"-6 route add 2001:db8:9::/64 via 2001:db8:1::2"_s));
-    QVERIFY(ip(u"link set ncv0 mtu 1400"_s));
-    QVERIFY(ip(u"link set ncv0 down"_s)); // the kernel flushes the IPv4 routes silently
-    QVERIFY(ip(u"link set ncv0 up"_s));
-    QVERIFY(ip(u"route add 10.4.0.0/24 dev ncv0"_s));
-    QVERIFY(ip(u"addr del 10.1.0.1/24 dev ncv0"_s));
-    QVERIFY(ip(u"link del ncv0"_s));
-    QVERIFY(ip(u"link add ncvend type veth peer name ncvend1"_s)); // the last event, to know both saw everything
-    QVERIFY(live.waitUntil([](const auto &records) {
-        return std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) {
-            const auto *i = std::get_if<InterfaceRow>(&r.after);
-            return i && i->name == "ncvend";
-        });
-    }));
-    QThread::msleep(300); // rtmon writes (and flushes) each message as it reads it
+    for (const QString &change : ncv::test::changeScenario())
+        QVERIFY2(ip(change), qPrintable(change));
+    QVERIFY(ncv::test::waitForScenarioEnd(live));
+    // rtmon writes (and flushes) each message as it reads it, late on a loaded machine:
+    // wait until the file stops growing.
+    for (qint64 last = -1, size = 0; (size = QFileInfo(path).size()) != last; last = size)
+        QThread::msleep(300);
     rtmon.terminate();
     QVERIFY(rtmon.waitForFinished(kTimeoutMs));
     QVERIFY(source.cancel(handle).ok());
@@ -240,7 +197,7 @@ void TestRtmonReader::realRtmonFile()
 
     // 1. ip monitor prints each link, address and route message under the stamp the reader used.
     QString printedText;
-    QVERIFY(run(u"ip"_s, {u"monitor"_s, u"label"_s, u"file"_s, path}, &printedText));
+    QVERIFY(runTool(u"ip"_s, {u"monitor"_s, u"label"_s, u"file"_s, path}, &printedText));
     std::vector<Printed> printed;
     QVERIFY2(parseIpMonitor(printedText, &printed), qPrintable(printedText.left(2000)));
     std::vector<Printed> printedTracked;
@@ -304,11 +261,7 @@ void TestRtmonReader::realRtmonFile()
                                                  imported.records.end());
     const QStringList liveText = describeAll(liveEvents);
     const QStringList importText = describeAll(importEvents);
-    if (liveText != importText) {
-        qWarning().noquote() << u"live:\n  "_s + liveText.join(u"\n  "_s);
-        qWarning().noquote() << u"import:\n  "_s + importText.join(u"\n  "_s);
-    }
-    QCOMPARE(importText, liveText);
+    QVERIFY(ncv::test::sameAsLive(importText, liveText));
     QVERIFY(importText.contains(u"route delete 10.2.0.0/24 table main metric 0 via 10.1.0.2 (inferred)"_s));
     QVERIFY(importText.contains(u"interface delete ncv0"_s));
     QVERIFY(importText.contains(u"address delete 10.1.0.1/24"_s));

@@ -89,9 +89,10 @@ public:
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
     /// more than half a second. Returns nullptr with *error one line when the file is not
     /// a recording, cannot be read, or opening was cancelled.
-    /// A file of another format (an iproute2 rtmon file, our CSV export: recognised by
-    /// their content, recording::detectFileKind) is first converted into a temporary
-    /// recording (recording::importFile, on a worker thread) with a progress dialog
+    /// A file of another format (an iproute2 rtmon file, an nlmon pcap / pcapng capture, our
+    /// CSV export: recognised by their content, recording::detectFileKind) is first
+    /// converted into a temporary recording (recording::importFile, on a worker thread) with
+    /// a progress dialog
     /// (objectName "importProgressDialog": bytes read of the file's size, shown after
     /// kImportProgressDelayMs, window-modal over progressParent) whose Cancel stops the
     /// import at its next chunk and removes the partial file (*error then says "import of F

@@ -46,6 +46,8 @@ public:
     bool empty() const { return m_size == 0; }
     /// Forgets the committed records; their slots are reused.
     void clear() { m_size = 0; }
+    /// Forgets the committed records after the first n (n <= size()).
+    void truncate(std::size_t n) { m_size = n < m_size ? n : m_size; }
 
 private:
     std::vector<ChangeRecord> m_slots;

@@ -7,8 +7,11 @@
 #include "model/history/eventcodec.h"
 #include "model/interfacenames.h"
 #include "model/recording/csvimport.h"
+#include "model/recording/sqlitedb.h"
 #ifdef NCV_RTMON_IMPORT
+#include "model/recording/pcapimport.h"
 #include "model/recording/rtmonimport.h"
+#include "platform/linux/pcapreader.h"
 #include "platform/linux/rtmonreader.h"
 #endif
 
@@ -17,6 +20,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryFile>
+
+#include <sqlite3.h>
 
 #include <vector>
 
@@ -54,6 +59,8 @@ FileKind detectFileKind(const QString &path, QString *error)
     if (csv::looksLikeCsvExport(head))
         return FileKind::Csv;
 #ifdef NCV_RTMON_IMPORT
+    if (!platform::PcapReader::captureFormat(head.constData(), std::size_t(head.size())).empty())
+        return FileKind::Capture;
     if (platform::RtmonReader::looksLikeRtmon(head.constData(), std::size_t(head.size())))
         return FileKind::Rtmon;
     if (platform::RtmonReader::looksLikeSwappedRtmon(head.constData(), std::size_t(head.size())))
@@ -69,7 +76,8 @@ bool isImportable(FileKind kind)
     case FileKind::Csv: return true;
 #ifdef NCV_RTMON_IMPORT
     case FileKind::Rtmon:
-    case FileKind::RtmonOtherByteOrder: return true;
+    case FileKind::RtmonOtherByteOrder:
+    case FileKind::Capture: return true;
 #endif
     default: return false;
     }
@@ -105,13 +113,14 @@ bool importFile(const QString &inPath, const QString &outPath, const ImportProgr
 #ifdef NCV_RTMON_IMPORT
     case FileKind::Rtmon:
     case FileKind::RtmonOtherByteOrder: importer = &importRtmon; break;
+    case FileKind::Capture: importer = &importPcap; break;
 #endif
     default: break;
     }
     if (!importer) {
         if (error)
-            *error = QStringLiteral("%1 is not a file NetChangeView can open: not a recording, an rtmon file or a "
-                                    "CSV export of NetChangeView")
+            *error = QStringLiteral("%1 is not a file NetChangeView can open: not a recording, an rtmon file, an "
+                                    "nlmon capture or a CSV export of NetChangeView")
                          .arg(inPath);
         return false;
     }
@@ -182,31 +191,55 @@ bool ImportRun::begin(FileKind wanted, const std::function<QString(FileKind)> &w
 bool ImportRun::read(const std::function<bool(const char *, std::size_t)> &feed, const ImportProgress &progress,
                      QString *error)
 {
-    m_progress = progress;
-    std::vector<char> chunk(1u << 20);
     for (;;) {
-        const qint64 n = m_file->read(chunk.data(), qint64(chunk.size()));
-        if (n < 0) {
-            m_writer->discard();
-            if (error)
-                *error = QStringLiteral("%1: read error: %2").arg(m_in, m_file->errorString());
-            return false;
-        }
-        if (n == 0)
+        const char *data = nullptr;
+        const std::int64_t n = pull(progress, &data);
+        if (n < 0)
+            return pullEnded(error);
+        if (n == 0 || !feed(data, std::size_t(n)))
             return true;
-        m_result->bytesRead += n;
-        if (!feed(chunk.data(), std::size_t(n)))
-            return true;
+    }
+}
+
+std::int64_t ImportRun::pull(const ImportProgress &progress, const char **data)
+{
+    m_progress = progress;
+    if (!m_stopped.isEmpty())
+        return -1;
+    if (m_result->bytesRead > 0) { // the chunk before was read whole
         if (m_writer->failed())
-            return true; // end() says why
+            return 0; // end() says why
         if (progress && !progress(m_result->bytesRead, m_total)) {
-            m_writer->discard();
             m_result->cancelled = true;
-            if (error)
-                *error = QStringLiteral("import of %1 cancelled").arg(m_in);
-            return false;
+            m_stopped = QStringLiteral("import of %1 cancelled").arg(m_in);
+            return -1;
         }
     }
+    m_chunk.resize(1u << 20);
+    const qint64 n = m_file->read(m_chunk.data(), qint64(m_chunk.size()));
+    if (n < 0) {
+        m_stopped = QStringLiteral("%1: read error: %2").arg(m_in, m_file->errorString());
+        return -1;
+    }
+    m_result->bytesRead += n;
+    *data = m_chunk.data();
+    return n;
+}
+
+bool ImportRun::pullEnded(QString *error)
+{
+    if (m_stopped.isEmpty())
+        return true;
+    m_writer->discard();
+    if (error)
+        *error = m_stopped;
+    return false;
+}
+
+void ImportRun::setNote(const QString &note)
+{
+    m_result->note = note;
+    m_writer->setNote(note);
 }
 
 bool ImportRun::end(const QString &noEvents, QString *error)
@@ -313,6 +346,12 @@ void ImportWriter::keyframe(const QString &reason)
         m_writer->requestKeyframe(reason);
 }
 
+void ImportWriter::setNote(const QString &note)
+{
+    m_meta.note = note;
+    m_noteAfterOpen = m_writer.has_value();
+}
+
 bool ImportWriter::finish(QString *error)
 {
     if (!m_writer) {
@@ -321,8 +360,10 @@ bool ImportWriter::finish(QString *error)
         return !failed();
     }
     QString why;
-    const bool ok = m_writer->finish(&why);
+    bool ok = m_writer->finish(&why);
     m_writer.reset();
+    if (ok && m_noteAfterOpen)
+        ok = writeNote(&why);
     if (!ok) {
         QFile::remove(m_path);
         m_error = QStringLiteral("cannot write the recording %1: %2").arg(m_path, why);
@@ -330,6 +371,24 @@ bool ImportWriter::finish(QString *error)
             *error = m_error;
     }
     return ok;
+}
+
+bool ImportWriter::writeNote(QString *error)
+{
+    sql::Db db;
+    std::string why;
+    sql::Stmt set;
+    if (db.open(QFile::encodeName(m_path).toStdString(), SQLITE_OPEN_READWRITE, &why) != SQLITE_OK
+        || set.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES ('note', ?)") != SQLITE_OK) {
+        *error = why.empty() ? QStringLiteral("cannot write its note") : QString::fromStdString(why);
+        return false;
+    }
+    set.bind(1, m_meta.note.toStdString());
+    if (set.step() != SQLITE_DONE) {
+        *error = QStringLiteral("cannot write its note");
+        return false;
+    }
+    return true;
 }
 
 void ImportWriter::discard()

@@ -7,7 +7,7 @@
 // lets the user keep the result (File > Save Recording As), so a big file is parsed once.
 //
 // A format is one importer with the ImportFunction signature below (rtmonimport.h,
-// csvimport.h) and one case in importFile()'s switch. Importers read the file in chunks,
+// pcapimport.h, csvimport.h) and one case in importFile()'s switch. Importers read the file in chunks,
 // report the bytes read through ImportProgress and stop when it returns false; the partial
 // recording is then removed.
 // Any thread; blocking (it reads the whole file and waits for the recording's disk writes).
@@ -27,6 +27,7 @@ class QFile;
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace ncv::recording {
 
@@ -37,6 +38,7 @@ enum class FileKind {
     Recording, ///< an SQLite database (the recording reader says whether it is ours)
     Rtmon, ///< an rtmon stream in this machine's byte order
     RtmonOtherByteOrder, ///< an rtmon stream from a machine of the other byte order (not readable here)
+    Capture, ///< a pcap or pcapng capture, by its magic number (libpcap says whether it is of netlink)
     Csv, ///< our CSV export: its first line is csv::header() (an UTF-8 byte order mark allowed before it)
     Unknown, ///< none of these
 };
@@ -55,7 +57,7 @@ using ImportProgress = std::function<bool(std::int64_t done, std::int64_t total)
 /// What an import did. Filled by every importer; the reader statistics of a format are its own
 /// (summary() and damage say them in words).
 struct ImportResult {
-    QString format; ///< "rtmon file", "CSV file": meta source of the recording
+    QString format; ///< "rtmon file", "nlmon capture", "CSV file": meta source of the recording
     std::int64_t events = 0; ///< events written to the recording
     std::int64_t bytesRead = 0; ///< of the input
     bool cancelled = false; ///< ImportProgress returned false (then importFile() returned false)
@@ -108,6 +110,10 @@ public:
     void add(const platform::ChangeRecord &record, const QString &ifName);
     /// Asks for a keyframe before the next record.
     void keyframe(const QString &reason);
+    /// The meta note, when the importer knows it only after some records (a capture knows
+    /// what its dumps covered at its first event): stored with the meta when the recording is
+    /// not open yet, else written into it by finish().
+    void setNote(const QString &note);
     /// True once the recording could not be created or written (error() says why).
     bool failed() const { return !m_error.isEmpty(); }
     QString error() const { return m_error; }
@@ -120,6 +126,7 @@ public:
 
 private:
     bool ensureOpen(std::int64_t firstTimeUs);
+    bool writeNote(QString *error);
 
     QString m_path;
     RecordingMeta m_meta;
@@ -127,6 +134,7 @@ private:
     QString m_error;
     std::uint64_t m_seq = 0;
     std::string m_encoded;
+    bool m_noteAfterOpen = false;
     struct Names;
     std::unique_ptr<Names> m_names;
 };
@@ -152,6 +160,17 @@ public:
     /// cancelled", result().cancelled): the recording is then removed.
     bool read(const std::function<bool(const char *data, std::size_t bytes)> &feed, const ImportProgress &progress,
               QString *error);
+    /// The pull form of read(), for readers that ask for the bytes themselves (libpcap reads
+    /// a FILE*): the next chunk of the file (up to 1 MiB, valid until the next call) in
+    /// *data, with progress told (and asked to go on) before every chunk after the first.
+    /// Returns its size, 0 at the end of the file (also once the recording failed: end()
+    /// says why), -1 on a read error or cancel (from then on; pullEnded() says which).
+    std::int64_t pull(const ImportProgress &progress, const char **data);
+    /// After the last pull(): false with *error when reading stopped on a read error or
+    /// cancel, as read() (the recording is then removed).
+    bool pullEnded(QString *error);
+    /// ImportWriter::setNote(), and ImportResult::note.
+    void setNote(const QString &note);
     /// Finishes the recording: false with *error when writing failed or no event was written
     /// ("F holds no event that can be read: <noEvents>").
     bool end(const QString &noEvents, QString *error);
@@ -168,6 +187,8 @@ private:
     std::unique_ptr<ImportWriter> m_writer;
     std::int64_t m_total = 0;
     ImportProgress m_progress;
+    std::vector<char> m_chunk;
+    QString m_stopped; ///< why pull() stopped (read error, cancel); empty while it goes on
 };
 
 } // namespace ncv::recording

@@ -21,15 +21,25 @@ QString rtmonIncompleteNote()
                          "tables before it show only what the events added");
 }
 
+} // namespace
+
+QString netlinkPassedOver(const std::string &untracked, std::uint64_t malformed)
+{
+    QString line;
+    if (!untracked.empty())
+        line += QStringLiteral("; not shown: %1").arg(QString::fromStdString(untracked));
+    if (malformed > 0)
+        line += QStringLiteral("; %1 malformed messages passed over").arg(malformed);
+    return line;
+}
+
+namespace {
+
 /// "(1,000,043 messages); not shown: 12 netconf messages; 3 malformed messages passed over".
 QString rtmonDetails(const RtmonStats &stats)
 {
-    QString line = QStringLiteral("(%1 messages)").arg(stats.messages - stats.stamps);
-    const std::string untracked = stats.untrackedSummary();
-    if (!untracked.empty())
-        line += QStringLiteral("; not shown: %1").arg(QString::fromStdString(untracked));
-    if (stats.malformed > 0)
-        line += QStringLiteral("; %1 malformed messages passed over").arg(stats.malformed);
+    QString line = QStringLiteral("(%1 messages)").arg(stats.messages - stats.stamps)
+        + netlinkPassedOver(stats.untrackedSummary(), stats.malformed);
     if (stats.withoutTime > 0)
         line += QStringLiteral("; %1 messages before the first time stamp passed over").arg(stats.withoutTime);
     return line;

@@ -11,7 +11,15 @@
 
 #include <QString>
 
+#include <cstdint>
+#include <string>
+
 namespace ncv::recording {
+
+/// What a reader of netlink messages passed over, for ImportResult::details: "; not shown:
+/// 12 netconf messages; 3 malformed messages passed over" (each part only when there is
+/// one; untracked as RtmonStats::untrackedSummary()). Also used by the capture importer.
+QString netlinkPassedOver(const std::string &untracked, std::uint64_t malformed);
 
 /// The ImportFunction for rtmon files: converts the rtmon file inPath into the new
 /// recording outPath (which must not exist). Returns false with *error one line when inPath

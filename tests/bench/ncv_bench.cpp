@@ -66,7 +66,9 @@
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
 #ifdef NCV_RTMON_IMPORT
+#include "model/recording/pcapimport.h"
 #include "model/recording/rtmonimport.h"
+#include "platform/linux/pcapreader.h"
 #include "platform/linux/rtmonreader.h"
 #endif
 #include "model/recordingfeed.h"
@@ -1025,6 +1027,24 @@ int benchViewRows(const QString &kind, int n)
 }
 
 #ifdef NCV_RTMON_IMPORT
+// FILE converted by import into the new recording OUT as File > Open and --headless do:
+// prints PREFIX_import_s (wall seconds), PREFIX_import_events and PREFIX_import_rss_mb.
+int benchImport(const std::string &prefix, recording::ImportFunction import, const QString &in, const QString &outPath)
+{
+    QElapsedTimer clock;
+    clock.start();
+    recording::ImportResult result;
+    QString why;
+    if (!import(in, outPath, {}, &result, &why)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
+        return 1;
+    }
+    out((prefix + "_import_s").c_str(), clock.nsecsElapsed() / 1e9);
+    out((prefix + "_import_events").c_str(), double(result.events));
+    out((prefix + "_import_rss_mb").c_str(), rssKb() / 1024.0);
+    return 0;
+}
+
 // ncv_bench importrtmon FILE OUT: the rtmon file FILE read through the decoder and state
 // store alone (rtmon_read_s, records counted, nothing kept), then converted into the new
 // recording OUT as File > Open and --headless do (rtmon_import_s). Wall seconds.
@@ -1044,17 +1064,28 @@ int benchImportRtmon(const QString &in, const QString &outPath)
     out("rtmon_read_s", clock.nsecsElapsed() / 1e9);
     out("rtmon_messages", double(stats.messages - stats.stamps));
     out("rtmon_records", double(records));
-    clock.restart();
-    recording::ImportResult result;
-    QString why;
-    if (!recording::importRtmon(in, outPath, {}, &result, &why)) {
-        std::fprintf(stderr, "ncv_bench: %s\n", qPrintable(why));
+    return benchImport("rtmon", &recording::importRtmon, in, outPath);
+}
+
+// An nlmon capture FILE read through PcapReader (libpcap, the decoder, the state store)
+// alone (pcap_read_s, records counted, nothing kept), then converted into the new recording
+// OUT as File > Open and --headless do (pcap_import_s). Wall seconds.
+int benchImportPcap(const QString &in, const QString &outPath)
+{
+    QElapsedTimer clock;
+    clock.start();
+    std::uint64_t records = 0;
+    platform::PcapReader reader([&records](std::span<const platform::ChangeRecord> batch) { records += batch.size(); });
+    std::string error;
+    if (!reader.readFile(QFile::encodeName(in).toStdString(), &error)) {
+        std::fprintf(stderr, "ncv_bench: %s\n", error.c_str());
         return 1;
     }
-    out("rtmon_import_s", clock.nsecsElapsed() / 1e9);
-    out("rtmon_import_events", double(result.events));
-    out("rtmon_import_rss_mb", rssKb() / 1024.0);
-    return 0;
+    out("pcap_read_s", clock.nsecsElapsed() / 1e9);
+    out("pcap_packets", double(reader.stats().packets));
+    out("pcap_messages", double(reader.stats().messages));
+    out("pcap_records", double(records));
+    return benchImport("pcap", &recording::importPcap, in, outPath);
 }
 #endif
 
@@ -1094,6 +1125,8 @@ int main(int argc, char **argv)
 #ifdef NCV_RTMON_IMPORT
     if (mode == QLatin1StringView("importrtmon") && args.size() >= 4)
         return benchImportRtmon(args.value(2), args.value(3));
+    if (mode == QLatin1StringView("importpcap") && args.size() >= 4)
+        return benchImportPcap(args.value(2), args.value(3));
 #endif
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
@@ -1101,6 +1134,6 @@ int main(int argc, char **argv)
                  "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
                  "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
                  "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
-                 "| viewrows table|tree|list|window N | importrtmon FILE OUT\n");
+                 "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT\n");
     return 2;
 }

@@ -11,32 +11,10 @@
 # Figures are printed, never asserted.
 #   tests/bench/rtmon-import.sh [N [ROUNDS]]   (default 1000000 3)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-$root/build/ci}
-bench=$build/tests/bench/ncv_bench
-[ -x "$bench" ] || { echo "rtmon-import.sh: build ncv_bench first (cmake --build build/ci --target ncv_bench)" >&2; exit 1; }
-n=${1:-1000000}
-rounds=${2:-3}
-export QT_QPA_PLATFORM=offscreen
-
-# shellcheck source=lib.sh
-. "$here/lib.sh"
-
-if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
-    ncv_rerun_in_private_ns "$n" "$rounds"
-    exit
-fi
-
-work=$(mktemp -d)
-rtmon_pid=
-cleanup() { [ -z "$rtmon_pid" ] || kill "$rtmon_pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-ncv_add_veth
+. "$(dirname "$0")/import-setup.sh"
 f=$work/routes.rtmon
 rtmon file "$f" &
-rtmon_pid=$!
+recorder=$!
 sleep 0.5
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "route add 20.%d.%d.%d/32 via 10.9.0.2\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' >"$work/batch"
 # In slices, so that rtmon (a 1 MiB receive buffer) keeps up: a message the kernel drops
@@ -48,22 +26,17 @@ echo "ip -batch: $n route adds in $(calc "$(now) - $t0" 1) s"
 # rtmon writes each message as it reads it: wait until the file stops growing.
 last=-1
 while size=$(stat -c %s "$f"); [ "$size" != "$last" ]; do last=$size; sleep 1; done
-kill "$rtmon_pid"; wait "$rtmon_pid" 2>/dev/null || true; rtmon_pid=
+kill "$recorder"; wait "$recorder" 2>/dev/null || true; recorder=
 messages=$(ip monitor file "$f" | grep -c '^Timestamp:' || true)
 echo "rtmon file: $(calc "$(stat -c %s "$f") / 1048576" 1) MiB, $messages stamped messages"
 
 best_ip=; best_read=; best_import=
 for r in $(seq 1 "$rounds"); do
     t0=$(now); ip monitor file "$f" >/dev/null; ip_s=$(calc "$(now) - $t0")
-    rm -f "$work/out.ncv"
-    "$bench" importrtmon "$f" "$work/out.ncv" >"$work/bench.txt"
-    read_s=$(awk '$1 == "rtmon_read_s" { print $2 }' "$work/bench.txt")
-    import_s=$(awk '$1 == "rtmon_import_s" { print $2 }' "$work/bench.txt")
-    events=$(awk '$1 == "rtmon_import_events" { print $2 }' "$work/bench.txt")
-    rss=$(awk '$1 == "rtmon_import_rss_mb" { print $2 }' "$work/bench.txt")
+    import_round importrtmon "$f" rtmon
     echo "round $r: ip monitor file $ip_s s | read (decode + store) $read_s s | import into a recording $import_s s ($events events, $(calc "$(stat -c %s "$work/out.ncv") / 1048576" 1) MiB, RSS $rss MB) | load $(cut -d' ' -f1-3 /proc/loadavg)"
-    best_ip=$(awk -v a="${best_ip:-1e9}" -v b="$ip_s" 'BEGIN { print (b < a) ? b : a }')
-    best_read=$(awk -v a="${best_read:-1e9}" -v b="$read_s" 'BEGIN { print (b < a) ? b : a }')
-    best_import=$(awk -v a="${best_import:-1e9}" -v b="$import_s" 'BEGIN { print (b < a) ? b : a }')
+    best_ip=$(best "${best_ip:-}" "$ip_s")
+    best_read=$(best "${best_read:-}" "$read_s")
+    best_import=$(best "${best_import:-}" "$import_s")
 done
 echo "best of $rounds: ip monitor file $best_ip s; read $best_read s ($(calc "$best_read / $best_ip" 2)x); import $best_import s ($(calc "$best_import / $best_ip" 2)x; goal 1.5x)"

@@ -53,18 +53,18 @@ bool plausibleHeader(std::uint32_t len, std::uint16_t type)
 
 } // namespace
 
-std::uint64_t RtmonStats::untrackedTotal() const
+std::uint64_t messageTotal(const std::map<std::uint16_t, std::uint64_t> &byType)
 {
     std::uint64_t n = 0;
-    for (const auto &[type, count] : untracked)
+    for (const auto &[type, count] : byType)
         n += count;
     return n;
 }
 
-std::string RtmonStats::untrackedSummary() const
+std::string messageKindsSummary(const std::map<std::uint16_t, std::uint64_t> &byType)
 {
     std::map<std::string, std::uint64_t> byKind;
-    for (const auto &[type, count] : untracked)
+    for (const auto &[type, count] : byType)
         byKind[RtmonReader::kindName(type)] += count;
     std::vector<std::pair<std::string, std::uint64_t>> kinds(byKind.begin(), byKind.end());
     std::stable_sort(kinds.begin(), kinds.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
@@ -74,7 +74,17 @@ std::string RtmonStats::untrackedSummary() const
             text += ", ";
         text += std::to_string(count) + ' ' + kind;
     }
-    return text.empty() ? text : text + (untrackedTotal() == 1 ? " message" : " messages");
+    return text.empty() ? text : text + (messageTotal(byType) == 1 ? " message" : " messages");
+}
+
+std::uint64_t RtmonStats::untrackedTotal() const
+{
+    return messageTotal(untracked);
+}
+
+std::string RtmonStats::untrackedSummary() const
+{
+    return messageKindsSummary(untracked);
 }
 
 std::string RtmonReader::kindName(std::uint16_t type)
@@ -133,60 +143,22 @@ bool RtmonReader::looksLikeSwappedRtmon(const void *data, std::size_t len)
     return !plausibleHeader(l, t) && plausibleHeader(swappedLen, swappedType);
 }
 
-struct RtmonReader::Impl {
+struct RtmonReader::Impl : RecordedStream {
     enum class Phase : std::uint8_t { BeforeStamp, Dump, Events };
 
-    explicit Impl(Sink s) : sink(std::move(s))
-    {
-        // The kernel's flushes are inferred as the live source infers them; a file has no
-        // kernel to confirm them with a dump, so no confirming check is ever run.
-        classifier.silent().configure(true, false);
-        batch.reserve(kBatchRecords + 64);
-    }
+    explicit Impl(Sink s) : RecordedStream(std::move(s), kBatchRecords) { }
 
-    SilentDeletions::Hooks hooks()
-    {
-        SilentDeletions::Hooks h;
-        h.emit = [this](ChangeRecord &&record) { classifier.push(std::move(record)); };
-        h.deliver = [] {};
-        h.dumpIpv4Routes = [](std::uint32_t, std::string &error) {
-            error = "a recorded stream cannot be dumped";
-            return SilentDeletions::DumpResult::Failed;
-        };
-        h.failed = [](const std::string &) {};
-        h.drainEvents = [] { return true; };
-        return h;
-    }
-
-    void flush()
-    {
-        if (batch.empty())
-            return;
-        for (const ChangeRecord &r : batch.records())
-            stats.records += r.change != ChangeKind::SnapshotComplete;
-        sink(batch.records());
-        batch.clear();
-    }
+    void flush() { RecordedStream::flush(&stats.records); }
 
     void endDump()
     {
         phase = Phase::Events;
-        ChangeRecord done;
-        done.object = ObjectKind::None;
-        done.change = ChangeKind::SnapshotComplete;
-        done.origin = Origin::Observed;
-        done.timeUs = dumpTimeUs;
-        done.note
-            = std::to_string(classifier.store().interfaceCount()) + " interfaces (an rtmon file lists links only)";
-        batch.append(std::move(done));
-        ChangeRecord gap;
-        gap.object = ObjectKind::Gap;
-        gap.change = ChangeKind::Gap;
-        gap.origin = Origin::Inferred;
-        gap.timeUs = dumpTimeUs;
-        gap.note = std::string(kRtmonIncompleteNote)
-            + ": the addresses and routes that existed before the first event are unknown";
-        batch.append(std::move(gap));
+        appendMarker(ChangeKind::SnapshotComplete, dumpTimeUs,
+                     std::to_string(classifier.store().interfaceCount())
+                         + " interfaces (an rtmon file lists links only)");
+        appendMarker(ChangeKind::Gap, dumpTimeUs,
+                     std::string(kRtmonIncompleteNote)
+                         + ": the addresses and routes that existed before the first event are unknown");
         flush();
     }
 
@@ -231,15 +203,7 @@ struct RtmonReader::Impl {
         ++(dump ? stats.dumpMessages : stats.eventMessages);
         const std::size_t mark = batch.size();
         const auto outcome = classifier.classify(msg, timeUs);
-        switch (outcome) {
-        case RtnetlinkClassifier::Outcome::Records: break;
-        case RtnetlinkClassifier::Outcome::NoChange:
-        case RtnetlinkClassifier::Outcome::Filtered: ++stats.noChange; break;
-        case RtnetlinkClassifier::Outcome::Control: ++stats.control; break;
-        case RtnetlinkClassifier::Outcome::Skipped: ++stats.skipped; break;
-        case RtnetlinkClassifier::Outcome::Untracked: break;
-        case RtnetlinkClassifier::Outcome::Malformed: ++stats.malformed; break;
-        }
+        countOutcome(outcome, stats);
         if (!RtnetlinkClassifier::isTrackedType(msg->nlmsg_type) && msg->nlmsg_type >= NLMSG_MIN_TYPE
             && outcome != RtnetlinkClassifier::Outcome::Malformed)
             ++stats.untracked[msg->nlmsg_type];
@@ -300,10 +264,7 @@ struct RtmonReader::Impl {
         pos = 0;
     }
 
-    Sink sink;
     MessageObserver observer;
-    RecordBatch batch;
-    RtnetlinkClassifier classifier {batch, hooks()};
     RtmonStats stats;
     Phase phase = Phase::BeforeStamp;
     std::int64_t timeUs = 0;

@@ -63,6 +63,11 @@ struct RtmonStats {
     std::string untrackedSummary() const;
 };
 
+/// The total of a count of messages by nlmsg_type.
+std::uint64_t messageTotal(const std::map<std::uint16_t, std::uint64_t> &byType);
+/// "12 neighbor, 3 rule messages" (kinds by RtmonReader::kindName, most first); "" when none.
+std::string messageKindsSummary(const std::map<std::uint16_t, std::uint64_t> &byType);
+
 /// One message as the reader took it (for tests and diagnostics).
 struct RtmonMessage {
     std::int64_t timeUs = 0; ///< the stamp it was read under (µs since the epoch, UTC)

@@ -103,4 +103,48 @@ bool RtnetlinkClassifier::classifyDecoded(std::int64_t timeUs)
     return true;
 }
 
+RecordedStream::RecordedStream(Sink s, std::size_t batchRecords) : sink(std::move(s)), classifier(batch, hooks())
+{
+    // The kernel's flushes are inferred as the live source infers them; a file has no
+    // kernel to confirm them with a dump, so no confirming check is ever run.
+    classifier.silent().configure(true, false);
+    batch.reserve(batchRecords + 64);
+}
+
+SilentDeletions::Hooks RecordedStream::hooks()
+{
+    SilentDeletions::Hooks h;
+    h.emit = [this](ChangeRecord &&record) { classifier.push(std::move(record)); };
+    h.deliver = [] {};
+    h.dumpIpv4Routes = [](std::uint32_t, std::string &error) {
+        error = "a recorded stream cannot be dumped";
+        return SilentDeletions::DumpResult::Failed;
+    };
+    h.failed = [](const std::string &) {};
+    h.drainEvents = [] { return true; };
+    return h;
+}
+
+void RecordedStream::appendMarker(ChangeKind change, std::int64_t timeUs, std::string note)
+{
+    ChangeRecord &r = batch.emplace();
+    r = ChangeRecord {};
+    r.object = change == ChangeKind::Gap ? ObjectKind::Gap : ObjectKind::None;
+    r.change = change;
+    r.origin = change == ChangeKind::Gap ? Origin::Inferred : Origin::Observed;
+    r.timeUs = timeUs;
+    r.note = std::move(note);
+    batch.commit();
+}
+
+void RecordedStream::flush(std::uint64_t *delivered)
+{
+    if (batch.empty())
+        return;
+    for (const ChangeRecord &r : batch.records())
+        *delivered += r.change != ChangeKind::SnapshotComplete;
+    sink(batch.records());
+    batch.clear();
+}
+
 } // namespace ncv::platform

@@ -18,6 +18,8 @@
 #include "platform/statestore.h"
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <vector>
 
 struct nlmsghdr;
@@ -74,6 +76,46 @@ private:
     std::uint32_t m_objects = AllObjectsMask;
     Family m_family = Family::Unspec;
     std::uint64_t m_passed = 0; ///< records push() appended, ever
+};
+
+/// Adds what classify() gave to a reader's counts: c.noChange (NoChange, Filtered),
+/// c.control, c.skipped, c.malformed (Records and Untracked are counted by the reader).
+template<class Counts> void countOutcome(RtnetlinkClassifier::Outcome outcome, Counts &c)
+{
+    switch (outcome) {
+    case RtnetlinkClassifier::Outcome::Records:
+    case RtnetlinkClassifier::Outcome::Untracked: break;
+    case RtnetlinkClassifier::Outcome::NoChange:
+    case RtnetlinkClassifier::Outcome::Filtered: ++c.noChange; break;
+    case RtnetlinkClassifier::Outcome::Control: ++c.control; break;
+    case RtnetlinkClassifier::Outcome::Skipped: ++c.skipped; break;
+    case RtnetlinkClassifier::Outcome::Malformed: ++c.malformed; break;
+    }
+}
+
+/// What a reader of a recorded stream (a file) holds: its sink, the batch of records not
+/// yet delivered and the classifier, whose inferred silent deletions stand unconfirmed
+/// (there is no kernel to ask with a dump).
+struct RecordedStream {
+    using Sink = std::function<void(std::span<const ChangeRecord>)>;
+    /// batchRecords: how many records a batch holds before flush() is due.
+    RecordedStream(Sink s, std::size_t batchRecords);
+    RecordedStream(const RecordedStream &) = delete;
+    RecordedStream &operator=(const RecordedStream &) = delete;
+
+    /// Hands the batch to the sink (nothing when empty), adds its records (not
+    /// SnapshotComplete markers) to *delivered, and clears it.
+    void flush(std::uint64_t *delivered);
+    /// Appends a marker at timeUs with note: SnapshotComplete (object None, origin Observed)
+    /// ends the initial state; Gap (origin Inferred) says what the file cannot tell.
+    void appendMarker(ChangeKind change, std::int64_t timeUs, std::string note);
+
+    Sink sink;
+    RecordBatch batch;
+    RtnetlinkClassifier classifier;
+
+private:
+    SilentDeletions::Hooks hooks(); ///< inferred deletions go to the classifier; nothing to dump
 };
 
 } // namespace ncv::platform
