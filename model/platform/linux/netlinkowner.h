@@ -74,21 +74,25 @@ std::string_view ownerStateName(NetlinkOwner::State state);
 /// time. The cache holds at most Options::capacity port ids (least recently asked dropped).
 ///
 /// Cost of a refresh: reading /proc/net/netlink (one row per netlink socket), and, when that
-/// shows sockets not cached yet, readlink() of every entry of /proc/*/fd until all are found:
-/// first the processes whose PID the port id suggests (the port id itself, or its low 22 bits
-/// for libnl's ids), then every process. A socket whose holder cannot be read (another
-/// user's process without CAP_SYS_PTRACE, another PID namespace) costs a full scan of all
-/// processes and file descriptors; about 1.5 ms for ~100 processes here (see the test).
+/// shows sockets not cached yet, one readlink() per open file descriptor of /proc/*/fd until
+/// all are found: first the processes whose PID the port id suggests (the port id itself, or
+/// its low 22 bits for libnl's ids), then every process. A socket whose holder cannot be read
+/// (another user's process without CAP_SYS_PTRACE, another PID namespace) costs a scan of all
+/// processes: milliseconds for a few hundred processes, more on a loaded machine (the test
+/// "refresh cost" prints the figure).
 ///
 /// A cached owner is checked at most once per minRefreshInterval: a process that is gone
 /// or whose /proc/PID/stat start time changed (the PID was reused) is reported Exited with
 /// its PID and the fields read when its socket was seen, never as the new process. A process
 /// that started after the notification time is never the requester.
 ///
-/// Limits: a socket passed to another process (fork, SCM_RIGHTS) is attributed to the first
-/// holder found; threads with their own file table (clone without CLONE_FILES) are not
-/// searched; the start time has a resolution of one clock tick (10 ms), so a PID reused
-/// within the tick of the notification is not told apart.
+/// Limits: while a cached holder lives, its port ids are taken to stay its own (the kernel
+/// autobinds a PID-valued port id only for that process; a negative one could go to another
+/// socket after the holder closed it, until a refresh sees the new socket). A socket passed
+/// to another process (fork, SCM_RIGHTS) is attributed to the first holder found; threads
+/// with their own file table (clone without CLONE_FILES) are not searched; the start time
+/// has a resolution of one clock tick (10 ms), so a PID reused within the tick of the
+/// notification is not told apart.
 class NetlinkOwnerResolver {
 public:
     using Clock = std::function<std::chrono::nanoseconds()>;
