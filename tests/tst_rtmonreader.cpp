@@ -29,6 +29,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -177,10 +178,23 @@ void TestRtmonReader::realRtmonFile()
     for (const QString &change : ncv::test::changeScenario())
         QVERIFY2(ip(change), qPrintable(change));
     QVERIFY(ncv::test::waitForScenarioEnd(live));
-    // rtmon writes (and flushes) each message as it reads it, late on a loaded machine:
-    // wait until the file stops growing.
-    for (qint64 last = -1, size = 0; (size = QFileInfo(path).size()) != last; last = size)
-        QThread::msleep(300);
+    // rtmon writes (and flushes) each message as it reads it, late on a loaded machine
+    // (it can pause longer than any fixed wait): wait until the file holds the scenario's
+    // last link, as the live view does.
+    const auto fileHasScenarioEnd = [&path] {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return false;
+        const Import sofar = readBytes(file.readAll());
+        return std::any_of(sofar.records.begin(), sofar.records.end(), [](const ChangeRecord &r) {
+            const auto *i = std::get_if<InterfaceRow>(&r.after);
+            return i && i->name == "ncvend";
+        });
+    };
+    QDeadlineTimer written(kTimeoutMs);
+    while (!fileHasScenarioEnd() && !written.hasExpired())
+        QThread::msleep(100);
+    QVERIFY2(fileHasScenarioEnd(), "rtmon did not write the scenario's last link");
     rtmon.terminate();
     QVERIFY(rtmon.waitForFinished(kTimeoutMs));
     QVERIFY(source.cancel(handle).ok());
