@@ -81,8 +81,18 @@ inline bool watchAll(Source &source, Collector &collector, Handle *handle)
 
 /// True when a reader delivered the events the live source did (describeAll() texts, in
 /// order); else false after printing both lists, so that a failure shows where they part.
-inline bool sameAsLive(const QStringList &imported, const QStringList &live)
+/// A gap marker of the live source is its own (a dump of the silent-deletion check
+/// interrupted by the changes, an overflow on a loaded machine): a recorded stream cannot
+/// hold it, so it is left out of the comparison, and the events around it must still match.
+inline bool sameAsLive(const QStringList &imported, const QStringList &liveWithGaps)
 {
+    QStringList live;
+    for (const QString &line : liveWithGaps) {
+        if (line.startsWith(QStringLiteral("gap ")))
+            qInfo().noquote() << "the live source had a gap here (left out of the comparison):" << line;
+        else
+            live.push_back(line);
+    }
     if (imported == live)
         return true;
     qWarning().noquote() << QStringLiteral("live:\n  ") + live.join(QStringLiteral("\n  "));
