@@ -69,12 +69,12 @@ FieldMask rowDiff(const Row &before, const Row &after)
         before);
 }
 
-QString attributes(const Row &row)
+QString attributes(const Row &row, KnownFields known)
 {
     if (std::holds_alternative<std::monostate>(row))
         return QString();
     std::string out;
-    appendAttributes(out, row);
+    appendAttributes(out, row, known);
     return QString::fromStdString(out);
 }
 
@@ -129,17 +129,17 @@ QString stateChangeFields(const StateChange &change)
                                                : QString();
 }
 
-QString stateChangeBefore(const StateChange &change)
+QString stateChangeBefore(const StateChange &change, KnownFields known)
 {
-    return attributes(change.before);
+    return attributes(change.before, known);
 }
 
-QString stateChangeAfter(const StateChange &change)
+QString stateChangeAfter(const StateChange &change, KnownFields known)
 {
-    return attributes(change.after);
+    return attributes(change.after, known);
 }
 
-QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs)
+QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs, KnownFields known)
 {
     QByteArray out = "from_utc,to_utc,change,object,family,key,changed_fields,before,after\r\n";
     const QByteArray from = csv::isoTimeUtc(fromUs);
@@ -147,8 +147,8 @@ QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, 
     for (const StateChange &c : changes) {
         out += from + ',' + to + ',' + csv::cell(stateChangeKindName(c.kind)) + ',' + csv::cell(objectName(c.object))
             + ',' + csv::cell(familyName(familyOfRow(c.row()))) + ',' + csv::cell(stateChangeKey(c)) + ','
-            + csv::cell(stateChangeFields(c)) + ',' + csv::cell(stateChangeBefore(c)) + ','
-            + csv::cell(stateChangeAfter(c)) + "\r\n";
+            + csv::cell(stateChangeFields(c)) + ',' + csv::cell(stateChangeBefore(c, known)) + ','
+            + csv::cell(stateChangeAfter(c, known)) + "\r\n";
     }
     return out;
 }

@@ -37,8 +37,9 @@ QColor kindColor(StateChange::Kind kind)
 
 } // namespace
 
-StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs, QWidget *parent)
-    : QDialog(parent), m_changes(std::move(changes)), m_fromUs(fromUs), m_toUs(toUs)
+StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs,
+                                 platform::KnownFields known, QWidget *parent)
+    : QDialog(parent), m_changes(std::move(changes)), m_fromUs(fromUs), m_toUs(toUs), m_known(known)
 {
     setObjectName(QStringLiteral("stateDiffDialog"));
     setWindowTitle(tr("Changes between two moments"));
@@ -64,10 +65,12 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
     m_table->setWordWrap(false);
     int row = 0;
     for (const StateChange &c : m_changes) {
-        const QString cells[ColumnCount]
-            = {stateChangeKindName(c.kind), QString::fromLatin1(platform::objectName(c.object)),
-               stateChangeKey(c),           stateChangeFields(c),
-               stateChangeBefore(c),        stateChangeAfter(c)};
+        const QString cells[ColumnCount] = {stateChangeKindName(c.kind),
+                                            QString::fromLatin1(platform::objectName(c.object)),
+                                            stateChangeKey(c),
+                                            stateChangeFields(c),
+                                            stateChangeBefore(c, m_known),
+                                            stateChangeAfter(c, m_known)};
         for (int col = 0; col < ColumnCount; ++col) {
             auto *item = new QTableWidgetItem(cells[col]);
             item->setToolTip(cells[col]);
@@ -102,7 +105,7 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
 bool StateDiffDialog::exportCsv(const QString &path, QString *error) const
 {
     QSaveFile file(path);
-    const QByteArray data = stateDiffCsv(m_changes, m_fromUs, m_toUs);
+    const QByteArray data = stateDiffCsv(m_changes, m_fromUs, m_toUs, m_known);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
         if (error)
             *error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());

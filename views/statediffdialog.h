@@ -23,7 +23,9 @@ public:
     /// Columns of table().
     enum Column { Change, Object, Key, ChangedFields, Before, After, ColumnCount };
 
-    StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs, QWidget *parent = nullptr);
+    /// known: the fields the recording's rows hold (the others are left out of the rows shown).
+    StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs,
+                    platform::KnownFields known = platform::KnownFields::All, QWidget *parent = nullptr);
 
     const std::vector<StateChange> &changes() const { return m_changes; }
     QTableWidget *table() const { return m_table; }
@@ -38,6 +40,7 @@ private:
     std::vector<StateChange> m_changes;
     qint64 m_fromUs = 0;
     qint64 m_toUs = 0;
+    platform::KnownFields m_known = platform::KnownFields::All;
     QLabel *m_summary = nullptr;
     QTableWidget *m_table = nullptr;
     QPushButton *m_exportButton = nullptr;
