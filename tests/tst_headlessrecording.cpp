@@ -122,6 +122,26 @@ QString cidrOf(const QString &dst, bool v6)
     return dst.contains(u'/') ? dst : dst + (v6 ? u"/128"_s : u"/32"_s);
 }
 
+/// Our CSV export with an interface and n routes (one a millisecond).
+QByteArray routesCsv(int n)
+{
+    QByteArray csv = ncv::csv::header();
+    csv += "1,2026-11-21T11:00:00.000000Z,interface,initial,unspec,2,eth0,,,,,,,\"ether up mtu 1500\",observed\r\n";
+    for (int i = 0; i < n; ++i) {
+        const qint64 us = qint64(i) * 1000 + 1;
+        csv += QStringLiteral("%1,2026-11-21T11:%2:%3.%4Z,route,add,ipv4,2,eth0,10.%5.%6.0/24,192.0.2.1,0,boot,main,,"
+                              "via 192.0.2.1 dev 2 proto boot,observed\r\n")
+                   .arg(i + 2)
+                   .arg(us / 60'000'000 % 60, 2, 10, QLatin1Char('0'))
+                   .arg(us / 1'000'000 % 60, 2, 10, QLatin1Char('0'))
+                   .arg(us % 1'000'000, 6, 10, QLatin1Char('0'))
+                   .arg(i / 256 % 256)
+                   .arg(i % 256)
+                   .toLatin1();
+    }
+    return csv;
+}
+
 /// The cells of the row of table m whose column titled keyHeader shows key, by column title;
 /// empty when there is no such row.
 QMap<QString, QString> tableRow(const QAbstractItemModel *m, const QString &keyHeader, const QString &key)
@@ -172,6 +192,7 @@ private Q_SLOTS:
     void captureImportProgressCancelAndNote();
     void csvExportRoundTrips();
     void csvImportLeavesUnknownFieldsBlank();
+    void killedImportIsRemovedByTheNext();
     void brokenCsvInput_data();
     void brokenCsvInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
@@ -996,6 +1017,66 @@ void TestHeadlessRecording::csvImportLeavesUnknownFieldsBlank()
             QCOMPARE(row[Details], QString());
     }
     QVERIFY(linkSeen && routeSeen);
+}
+
+void TestHeadlessRecording::killedImportIsRemovedByTheNext()
+{
+    // Imports of this test only: their own temporary directory.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"TMPDIR"_s, tmp.path());
+    const auto leftovers
+        = [&tmp] { return QDir(tmp.path()).entryList({u"netchangeview-import-*"_s}, QDir::Files | QDir::Hidden); };
+    const QString big = m_dir.filePath(u"killed-big.csv"_s);
+    {
+        QFile f(big);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(routesCsv(300'000)) > 0);
+    }
+
+    // A conversion killed while it writes its temporary recording leaves it behind...
+    QProcess killed;
+    killed.setProcessEnvironment(env);
+    killed.start(m_binary, {u"--headless"_s, big, u"--export-csv"_s, m_dir.filePath(u"killed.csv"_s)});
+    QVERIFY(killed.waitForStarted(10000));
+    const QString killedPrefix = u"netchangeview-import-%1-"_s.arg(killed.processId());
+    QTRY_VERIFY_WITH_TIMEOUT(!leftovers().isEmpty(), 60000);
+    QVERIFY2(leftovers().constFirst().startsWith(killedPrefix), qPrintable(leftovers().join(u' ')));
+    killed.kill(); // SIGKILL: no cleanup runs
+    QVERIFY(killed.waitForFinished(10000));
+    QVERIFY(!leftovers().isEmpty());
+    // ...as does one of a process still running (another window's), which must stay.
+    QProcess running;
+    running.start(u"sleep"_s, {u"60"_s});
+    QVERIFY(running.waitForStarted(10000));
+    const auto stopRunning = qScopeGuard([&running] {
+        running.kill();
+        running.waitForFinished(10000);
+    });
+    const QString alive = u"netchangeview-import-%1-AbCdEf.ncv"_s.arg(running.processId());
+    // And a name without a process id (an older version's): no owner to ask, kept.
+    const QString unowned = u"netchangeview-import-AbCdEf.ncv"_s;
+    for (const QString &name : QStringList {alive, alive + u"-wal"_s, unowned}) {
+        QFile f(QDir(tmp.path()).filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+
+    // The next import removes the killed one's files, and its own at its end.
+    QProcess next;
+    next.setProcessEnvironment(env);
+    const QString small = m_dir.filePath(u"killed-small.csv"_s);
+    {
+        QFile f(small);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(routesCsv(10)) > 0);
+    }
+    next.start(m_binary, {u"--headless"_s, small, u"--export-csv"_s, m_dir.filePath(u"next.csv"_s)});
+    QVERIFY(next.waitForFinished(60000));
+    QVERIFY2(next.exitCode() == 0, next.readAllStandardError().constData());
+    QStringList left = leftovers();
+    left.sort();
+    QStringList kept {alive, alive + u"-wal"_s, unowned};
+    kept.sort();
+    QCOMPARE(left, kept);
 }
 
 void TestHeadlessRecording::brokenCsvInput_data()
