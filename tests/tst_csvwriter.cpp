@@ -194,6 +194,9 @@ template<typename Row> void checkReaderKeepsToCsvFields(ObjectKind object, std::
         } else {
             row.destination = IpAddress::v4(10, 2, std::uint8_t(i), 0);
             row.prefixLength = 24;
+            // A Linux route (a Windows one has no table in the CSV).
+            row.protocolSpace = ProtocolSpace::RtmProtocol;
+            row.protocol %= 256;
             r.family = Family::IPv4;
         }
         r.after = row;
