@@ -78,6 +78,28 @@ QString attributes(const Row &row, KnownFields known)
     return QString::fromStdString(out);
 }
 
+/// The changed fields of row, "mtu 1500; operstate down" (fields without a value: "-").
+QString changedValues(const StateChange &change, const Row &row, KnownFields known)
+{
+    const FieldMask mask = change.changedFields & knownFields(change.object, known);
+    std::map<std::string, std::string> texts;
+    for (auto &[name, text] : fieldTexts(row, known))
+        texts[name] = std::move(text);
+    std::string out;
+    for (int bit = 0; bit < 32; ++bit) {
+        if (!(mask & (FieldMask(1) << bit)))
+            continue;
+        const std::string name(fieldName(change.object, bit));
+        if (!out.empty())
+            out += "; ";
+        out += name;
+        out += ' ';
+        const auto it = texts.find(name);
+        out += it == texts.end() || it->second.empty() ? std::string("-") : it->second;
+    }
+    return QString::fromStdString(out);
+}
+
 } // namespace
 
 QString stateChangeKindName(StateChange::Kind kind)
@@ -137,6 +159,33 @@ QString stateChangeBefore(const StateChange &change, KnownFields known)
 QString stateChangeAfter(const StateChange &change, KnownFields known)
 {
     return attributes(change.after, known);
+}
+
+QString stateChangeChanges(const StateChange &change, KnownFields known)
+{
+    if (change.kind != StateChange::Changed)
+        return QString();
+    ChangeRecord record;
+    record.object = change.object;
+    record.change = ChangeKind::Parameter;
+    record.changedFields = change.changedFields;
+    record.before = change.before;
+    record.after = change.after;
+    std::string out;
+    appendChanges(out, record, known);
+    return QString::fromStdString(out);
+}
+
+QString stateChangeBeforeBrief(const StateChange &change, KnownFields known)
+{
+    return change.kind == StateChange::Changed ? changedValues(change, change.before, known)
+                                               : stateChangeBefore(change, known);
+}
+
+QString stateChangeAfterBrief(const StateChange &change, KnownFields known)
+{
+    return change.kind == StateChange::Changed ? changedValues(change, change.after, known)
+                                               : stateChangeAfter(change, known);
 }
 
 QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs, KnownFields known)

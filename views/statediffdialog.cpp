@@ -10,8 +10,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -33,6 +35,23 @@ QColor kindColor(StateChange::Kind kind)
     case StateChange::Changed: return QColor(0xfc, 0xeb, 0xc4);
     }
     return QColor();
+}
+
+/// The whole change as text: its field changes, then both rows (a side that does not exist
+/// is left out).
+QString changeText(const StateChange &c, platform::KnownFields known)
+{
+    QStringList lines;
+    lines << QStringLiteral("%1 %2 %3")
+                 .arg(stateChangeKindName(c.kind), QString::fromLatin1(platform::objectName(c.object)),
+                      stateChangeKey(c));
+    if (const QString changes = stateChangeChanges(c, known); !changes.isEmpty())
+        lines << changes.split(QStringLiteral("; "));
+    if (const QString before = stateChangeBefore(c, known); !before.isEmpty())
+        lines << StateDiffDialog::tr("Before: %1").arg(before);
+    if (const QString after = stateChangeAfter(c, known); !after.isEmpty())
+        lines << StateDiffDialog::tr("After: %1").arg(after);
+    return lines.join(QLatin1Char('\n'));
 }
 
 } // namespace
@@ -69,11 +88,14 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
                                             QString::fromLatin1(platform::objectName(c.object)),
                                             stateChangeKey(c),
                                             stateChangeFields(c),
-                                            stateChangeBefore(c, m_known),
-                                            stateChangeAfter(c, m_known)};
+                                            stateChangeBeforeBrief(c, m_known),
+                                            stateChangeAfterBrief(c, m_known)};
+        // Rich text: Qt wraps it to the screen, where a long plain line would run off it.
+        const QString tip = QStringLiteral("<p style='white-space:pre-wrap'>%1</p>")
+                                .arg(changeText(c, m_known).toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
         for (int col = 0; col < ColumnCount; ++col) {
             auto *item = new QTableWidgetItem(cells[col]);
-            item->setToolTip(cells[col]);
+            item->setToolTip(tip);
             item->setBackground(kindColor(c.kind));
             item->setForeground(QColor(Qt::black));
             if (c.kind == StateChange::Removed) {
@@ -88,6 +110,22 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
     m_table->resizeColumnsToContents();
     for (int col = 0; col < ColumnCount; ++col)
         m_table->setColumnWidth(col, std::min(m_table->columnWidth(col), 420));
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    m_details = new QPlainTextEdit(this);
+    m_details->setObjectName(QStringLiteral("stateDiffDetails"));
+    m_details->setReadOnly(true);
+    m_details->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_details->setPlaceholderText(tr("Select a change to see it in full"));
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int current) { showDetails(current); });
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    if (!m_changes.empty())
+        m_table->setCurrentCell(0, 0);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     m_exportButton = buttons->addButton(tr("Export as CSV..."), QDialogButtonBox::ActionRole);
@@ -97,9 +135,18 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(splitter, 1);
     layout->addWidget(buttons);
     resize(1000, 480);
+}
+
+void StateDiffDialog::showDetails(int row)
+{
+    if (row < 0 || std::size_t(row) >= m_changes.size()) {
+        m_details->clear();
+        return;
+    }
+    m_details->setPlainText(changeText(m_changes[std::size_t(row)], m_known));
 }
 
 bool StateDiffDialog::exportCsv(const QString &path, QString *error) const
