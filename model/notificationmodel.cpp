@@ -120,6 +120,15 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
     return true;
 }
 
+void NotificationModel::setKnownFields(platform::KnownFields known)
+{
+    m_knownFields = known;
+    m_interfaces->setKnownFields(known);
+    m_addresses->setKnownFields(known);
+    m_routes->setKnownFields(known);
+    m_entities->setKnownFields(known);
+}
+
 bool NotificationModel::showState(const recording::RecordState &state, int addressFamily, QString *error)
 {
     const std::unique_ptr<PreparedState> prepared = prepareState(state, addressFamily);

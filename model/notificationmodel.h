@@ -132,6 +132,11 @@ public:
     /// file, which the window shows instead of eventLog(); nullptr otherwise. Not owned.
     FileEventLogModel *fileEventLog() const { return m_fileEventLog; }
     void setFileEventLog(FileEventLogModel *log) { m_fileEventLog = log; }
+    /// Which fields the rows shown hold values for (a recording converted from a CSV export:
+    /// KnownFields::CsvRow): the tables show the others as empty cells (setKnownFields of
+    /// each table), and the details panel and the Compare dialog ask knownFields().
+    void setKnownFields(platform::KnownFields known);
+    platform::KnownFields knownFields() const { return m_knownFields; }
     TimelineBins *timeline() const { return m_timeline; }
     /// Routing entities (route origins) with their live route counts.
     EntityTableModel *entities() const { return m_entities; }
@@ -320,6 +325,7 @@ private:
     FileEventLogModel *m_fileEventLog = nullptr;
     TimelineBins *m_timeline = nullptr;
     EntityTableModel *m_entities = nullptr;
+    platform::KnownFields m_knownFields = platform::KnownFields::All;
     qint64 m_liveCounts[3] = {0, 0, 0}; // interfaces, addresses, routes
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 

@@ -80,6 +80,7 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
     m_path = path;
     if (!m_reader.open(path, error))
         return false;
+    m_model->setKnownFields(info().knownFields());
     if (maxEvents > 0)
         m_model->history()->setCapacity(maxEvents);
     const bool fromFile = info().eventCount > m_model->history()->capacity();

@@ -69,12 +69,34 @@ FieldMask rowDiff(const Row &before, const Row &after)
         before);
 }
 
-QString attributes(const Row &row)
+QString attributes(const Row &row, KnownFields known)
 {
     if (std::holds_alternative<std::monostate>(row))
         return QString();
     std::string out;
-    appendAttributes(out, row);
+    appendAttributes(out, row, known);
+    return QString::fromStdString(out);
+}
+
+/// The changed fields of row, "mtu 1500; operstate down" (fields without a value: "-").
+QString changedValues(const StateChange &change, const Row &row, KnownFields known)
+{
+    const FieldMask mask = change.changedFields & knownFields(change.object, known);
+    std::map<std::string, std::string> texts;
+    for (auto &[name, text] : fieldTexts(row, known))
+        texts[name] = std::move(text);
+    std::string out;
+    for (int bit = 0; bit < 32; ++bit) {
+        if (!(mask & (FieldMask(1) << bit)))
+            continue;
+        const std::string name(fieldName(change.object, bit));
+        if (!out.empty())
+            out += "; ";
+        out += name;
+        out += ' ';
+        const auto it = texts.find(name);
+        out += it == texts.end() || it->second.empty() ? std::string("-") : it->second;
+    }
     return QString::fromStdString(out);
 }
 
@@ -129,17 +151,44 @@ QString stateChangeFields(const StateChange &change)
                                                : QString();
 }
 
-QString stateChangeBefore(const StateChange &change)
+QString stateChangeBefore(const StateChange &change, KnownFields known)
 {
-    return attributes(change.before);
+    return attributes(change.before, known);
 }
 
-QString stateChangeAfter(const StateChange &change)
+QString stateChangeAfter(const StateChange &change, KnownFields known)
 {
-    return attributes(change.after);
+    return attributes(change.after, known);
 }
 
-QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs)
+QString stateChangeChanges(const StateChange &change, KnownFields known)
+{
+    if (change.kind != StateChange::Changed)
+        return QString();
+    ChangeRecord record;
+    record.object = change.object;
+    record.change = ChangeKind::Parameter;
+    record.changedFields = change.changedFields;
+    record.before = change.before;
+    record.after = change.after;
+    std::string out;
+    appendChanges(out, record, known);
+    return QString::fromStdString(out);
+}
+
+QString stateChangeBeforeBrief(const StateChange &change, KnownFields known)
+{
+    return change.kind == StateChange::Changed ? changedValues(change, change.before, known)
+                                               : stateChangeBefore(change, known);
+}
+
+QString stateChangeAfterBrief(const StateChange &change, KnownFields known)
+{
+    return change.kind == StateChange::Changed ? changedValues(change, change.after, known)
+                                               : stateChangeAfter(change, known);
+}
+
+QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs, KnownFields known)
 {
     QByteArray out = "from_utc,to_utc,change,object,family,key,changed_fields,before,after\r\n";
     const QByteArray from = csv::isoTimeUtc(fromUs);
@@ -147,8 +196,8 @@ QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, 
     for (const StateChange &c : changes) {
         out += from + ',' + to + ',' + csv::cell(stateChangeKindName(c.kind)) + ',' + csv::cell(objectName(c.object))
             + ',' + csv::cell(familyName(familyOfRow(c.row()))) + ',' + csv::cell(stateChangeKey(c)) + ','
-            + csv::cell(stateChangeFields(c)) + ',' + csv::cell(stateChangeBefore(c)) + ','
-            + csv::cell(stateChangeAfter(c)) + "\r\n";
+            + csv::cell(stateChangeFields(c)) + ',' + csv::cell(stateChangeBefore(c, known)) + ','
+            + csv::cell(stateChangeAfter(c, known)) + "\r\n";
     }
     return out;
 }

@@ -39,14 +39,24 @@ std::vector<StateChange> diffStates(const recording::RecordState &from, const re
 
 /// Text cells of one change, as the dialog and the CSV show them: key ("eth0",
 /// "192.0.2.1/24", "10.0.0.0/8"), changed fields ("mtu;operstate"), and the row's
-/// attributes before and after ("" for a side that does not exist).
+/// attributes before and after ("" for a side that does not exist). known: the fields the
+/// rows hold (a recording converted from a CSV export: only the CSV's); the attributes
+/// leave the others out.
 QString stateChangeKey(const StateChange &change);
 QString stateChangeFields(const StateChange &change);
-QString stateChangeBefore(const StateChange &change);
-QString stateChangeAfter(const StateChange &change);
+QString stateChangeBefore(const StateChange &change, platform::KnownFields known = platform::KnownFields::All);
+QString stateChangeAfter(const StateChange &change, platform::KnownFields known = platform::KnownFields::All);
+/// A Changed change's fields as "mtu 1500 -> 9000; operstate down -> up" (the event log's
+/// form, platform::appendChanges); "" for Added and Removed.
+QString stateChangeChanges(const StateChange &change, platform::KnownFields known = platform::KnownFields::All);
+/// What one side of a change shows when space is short: for Changed, only the changed
+/// fields of that side's row, "mtu 1500; operstate down"; else stateChangeBefore/After.
+QString stateChangeBeforeBrief(const StateChange &change, platform::KnownFields known = platform::KnownFields::All);
+QString stateChangeAfterBrief(const StateChange &change, platform::KnownFields known = platform::KnownFields::All);
 
 /// CSV (UTF-8, header row, RFC 4180 quoting) of changes from fromUs to toUs, columns
 /// from_utc,to_utc,change,object,family,key,changed_fields,before,after.
-QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs);
+QByteArray stateDiffCsv(const std::vector<StateChange> &changes, qint64 fromUs, qint64 toUs,
+                        platform::KnownFields known = platform::KnownFields::All);
 
 } // namespace ncv

@@ -5,11 +5,18 @@
 // to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
+#include "model/notificationmodel.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
+#include "model/recordingsession.h"
+#include "model/statediff.h"
+#include "model/tables/addresstablemodel.h"
+#include "model/tables/interfacetablemodel.h"
+#include "model/tables/routetablemodel.h"
 #include "platform/format.h"
 #include "platform/linux/pcapreader.h"
+#include "platform/rowfields.h"
 #include "support/netns.h"
 
 #include <QDateTime>
@@ -21,6 +28,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -28,6 +36,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include <set>
 
@@ -87,7 +96,22 @@ QList<QStringList> readCsv(const QString &path)
     return rows;
 }
 
-enum Col { Seq, Time, Object, Change, Family, IfIndex, IfName, Destination, Gateway, Metric, Protocol, Table };
+enum Col {
+    Seq,
+    Time,
+    Object,
+    Change,
+    Family,
+    IfIndex,
+    IfName,
+    Destination,
+    Gateway,
+    Metric,
+    Protocol,
+    Table,
+    ChangedFields,
+    Details
+};
 
 /// `ip -j` route destinations as the CSV writes them ("default" -> 0.0.0.0/0, a host
 /// route gets its /32 or /128).
@@ -96,6 +120,54 @@ QString cidrOf(const QString &dst, bool v6)
     if (dst == u"default")
         return v6 ? u"::/0"_s : u"0.0.0.0/0"_s;
     return dst.contains(u'/') ? dst : dst + (v6 ? u"/128"_s : u"/32"_s);
+}
+
+/// Our CSV export with an interface and n routes (one a millisecond).
+QByteArray routesCsv(int n)
+{
+    QByteArray csv = ncv::csv::header();
+    csv += "1,2026-11-21T11:00:00.000000Z,interface,initial,unspec,2,eth0,,,,,,,\"ether up mtu 1500\",observed\r\n";
+    for (int i = 0; i < n; ++i) {
+        const qint64 us = qint64(i) * 1000 + 1;
+        csv += QStringLiteral("%1,2026-11-21T11:%2:%3.%4Z,route,add,ipv4,2,eth0,10.%5.%6.0/24,192.0.2.1,0,boot,main,,"
+                              "via 192.0.2.1 dev 2 proto boot,observed\r\n")
+                   .arg(i + 2)
+                   .arg(us / 60'000'000 % 60, 2, 10, QLatin1Char('0'))
+                   .arg(us / 1'000'000 % 60, 2, 10, QLatin1Char('0'))
+                   .arg(us % 1'000'000, 6, 10, QLatin1Char('0'))
+                   .arg(i / 256 % 256)
+                   .arg(i % 256)
+                   .toLatin1();
+    }
+    return csv;
+}
+
+/// The cells of the row of table m whose column titled keyHeader shows key, by column title;
+/// empty when there is no such row.
+QMap<QString, QString> tableRow(const QAbstractItemModel *m, const QString &keyHeader, const QString &key)
+{
+    int keyColumn = -1;
+    for (int c = 0; c < m->columnCount(); ++c)
+        if (m->headerData(c, Qt::Horizontal).toString() == keyHeader)
+            keyColumn = c;
+    QMap<QString, QString> cells;
+    for (int r = 0; r < m->rowCount() && cells.isEmpty(); ++r) {
+        if (keyColumn < 0 || m->index(r, keyColumn).data().toString() != key)
+            continue;
+        for (int c = 0; c < m->columnCount(); ++c)
+            cells.insert(m->headerData(c, Qt::Horizontal).toString(), m->index(r, c).data().toString());
+    }
+    return cells;
+}
+
+/// The column titles whose cells are empty (blank) or not in a row of tableRow().
+QStringList blankColumns(const QMap<QString, QString> &row, bool blank)
+{
+    QStringList out;
+    for (auto it = row.begin(); it != row.end(); ++it)
+        if (it.value().isEmpty() == blank)
+            out << it.key();
+    return out;
 }
 
 } // namespace
@@ -119,6 +191,8 @@ private Q_SLOTS:
     void damagedAndForeignCaptures();
     void captureImportProgressCancelAndNote();
     void csvExportRoundTrips();
+    void csvImportLeavesUnknownFieldsBlank();
+    void killedImportIsRemovedByTheNext();
     void brokenCsvInput_data();
     void brokenCsvInput();
     void survivesSigkillDuringARouteBurst(); // last: leaves the most routes behind
@@ -835,6 +909,174 @@ void TestHeadlessRecording::csvExportRoundTrips()
     });
     QVERIFY2(routeThere, qPrintable(tables.isEmpty() ? QString() : tables.last().join(u',')));
     QVERIFY(tables.last().join(u',').contains(u"from a CSV export"_s));
+}
+
+void TestHeadlessRecording::csvImportLeavesUnknownFieldsBlank()
+{
+    using namespace ncv;
+    // A real scenario, recorded live and exported as CSV at the same time.
+    const QString rec = m_dir.filePath(u"known.rec"_s);
+    const QString csvPath = m_dir.filePath(u"known.csv"_s);
+    QProcess recorder;
+    QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, csvPath}));
+    for (const QString &command : {u"link add ck0 type veth peer name ck0p"_s, u"link set ck0 mtu 1400"_s,
+                                   u"link set ck0 up"_s, u"link set ck0p up"_s, u"addr add 10.81.0.1/24 dev ck0"_s,
+                                   u"route add 10.82.0.0/16 via 10.81.0.2 metric 5 proto static"_s})
+        QVERIFY2(ip(command), qPrintable(command));
+    QTest::qWait(300);
+    recorder.terminate();
+    QVERIFY(recorder.waitForFinished(20000));
+    QVERIFY2(recorder.exitCode() == 0, recorder.readAllStandardError().constData());
+
+    // Both open as recordings at their end: the live one knows every field, the CSV's
+    // conversion only the CSV's columns.
+    QString imported, error;
+    recording::ImportResult result;
+    QVERIFY2(recording::importFileToTemporary(csvPath, &imported, {}, &result, &error), qPrintable(error));
+    const auto removeImported = qScopeGuard([&imported] { QFile::remove(imported); });
+    RecordingSession live, fromCsv;
+    QVERIFY2(live.open(rec, &error), qPrintable(error));
+    QVERIFY2(fromCsv.open(imported, &error), qPrintable(error));
+    QCOMPARE(live.model()->knownFields(), platform::KnownFields::All);
+    QCOMPARE(fromCsv.model()->knownFields(), platform::KnownFields::CsvRow);
+
+    const QMap<QString, QString> liveLink = tableRow(live.model()->interfaces(), u"Name"_s, u"ck0"_s);
+    const QMap<QString, QString> csvLink = tableRow(fromCsv.model()->interfaces(), u"Name"_s, u"ck0"_s);
+    QVERIFY(!liveLink.isEmpty() && !csvLink.isEmpty());
+    QCOMPARE(liveLink.value(u"MTU"_s), u"1400"_s);
+    QCOMPARE(liveLink.value(u"Admin"_s), u"up"_s);
+    // The CSV has the index and the name of an interface, nothing else.
+    QCOMPARE(blankColumns(csvLink, false), QStringList({u"Name"_s, u"ifindex"_s}));
+    QCOMPARE(csvLink.value(u"ifindex"_s), liveLink.value(u"ifindex"_s));
+
+    const QMap<QString, QString> csvAddress = tableRow(fromCsv.model()->addresses(), u"Address"_s, u"10.81.0.1/24"_s);
+    QVERIFY(!csvAddress.isEmpty());
+    QCOMPARE(blankColumns(csvAddress, false), QStringList({u"Address"_s, u"Family"_s, u"Interface"_s}));
+    QCOMPARE(csvAddress.value(u"Interface"_s), u"ck0"_s);
+    QVERIFY(!tableRow(live.model()->addresses(), u"Address"_s, u"10.81.0.1/24"_s).value(u"Scope"_s).isEmpty());
+
+    const QMap<QString, QString> csvRoute = tableRow(fromCsv.model()->routes(), u"Destination"_s, u"10.82.0.0/16"_s);
+    const QMap<QString, QString> liveRoute = tableRow(live.model()->routes(), u"Destination"_s, u"10.82.0.0/16"_s);
+    QVERIFY(!csvRoute.isEmpty() && !liveRoute.isEmpty());
+    QCOMPARE(csvRoute.value(u"Next hop"_s), u"10.81.0.2"_s);
+    QCOMPARE(csvRoute.value(u"Metric"_s), u"5"_s);
+    QCOMPARE(csvRoute.value(u"Protocol"_s), u"static"_s);
+    QCOMPARE(csvRoute.value(u"Table"_s), u"main"_s);
+    QCOMPARE(csvRoute.value(u"Interface"_s), u"ck0"_s);
+    QCOMPARE(blankColumns(csvRoute, true),
+             QStringList({u"Expires"_s, u"Pref"_s, u"Pref. source"_s, u"Scope"_s, u"Type"_s}));
+    QCOMPARE(liveRoute.value(u"Scope"_s), u"universe"_s);
+    QCOMPARE(liveRoute.value(u"Type"_s), u"unicast"_s);
+
+    // The details panel's fields and the Compare dialog's rows: blank where unknown.
+    platform::InterfaceRow link;
+    bool found = false;
+    fromCsv.model()->interfaces()->forEachRow([&](int, const platform::InterfaceRow &r) {
+        if (r.name == "ck0") {
+            link = r;
+            found = true;
+        }
+    });
+    QVERIFY(found);
+    std::map<std::string, std::string> fields;
+    for (const auto &[name, text] : platform::fieldTexts(link, platform::KnownFields::CsvRow))
+        fields[name] = text;
+    QCOMPARE(fields.at("mtu"), std::string());
+    QCOMPARE(fields.at("operstate"), std::string());
+    QCOMPARE(fields.at("admin_up"), std::string());
+    QCOMPARE(fields.at("name"), std::string("ck0"));
+    QVERIFY(!fields.at("ifindex").empty());
+    StateChange added {StateChange::Added, platform::ObjectKind::Interface, {}, link, 0};
+    const QString after = stateChangeAfter(added, platform::KnownFields::CsvRow);
+    QVERIFY2(after.startsWith(u"ifindex "_s) && !after.contains(u"mtu"_s) && !after.contains(u"operstate"_s)
+                 && !after.contains(u"admin"_s),
+             qPrintable(after));
+    QVERIFY(stateChangeAfter(added).contains(u"mtu 0"_s)); // what the defaults would say
+
+    // The tables exported at a moment: the details say only what the CSV said.
+    const QList<QStringList> events = readCsv(csvPath);
+    QVERIFY(!events.isEmpty());
+    const QString at = m_dir.filePath(u"known-at.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, csvPath, u"--at"_s, events.last()[Time], u"--export-csv"_s, at}, &err), 0);
+    bool linkSeen = false, routeSeen = false;
+    for (const QStringList &row : readCsv(at)) {
+        if (row.size() <= Details)
+            continue;
+        if (row[Object] == u"interface" && row[IfName] == u"ck0") {
+            linkSeen = true;
+            QVERIFY2(row[Details].startsWith(u"ifindex "_s) && !row[Details].contains(u"mtu"_s),
+                     qPrintable(row[Details]));
+        }
+        if (row[Object] == u"route" && row[Destination] == u"10.82.0.0/16") {
+            routeSeen = true;
+            QVERIFY2(row[Details].contains(u"metric 5"_s) && !row[Details].contains(u"scope"_s),
+                     qPrintable(row[Details]));
+        }
+        if (row[Object] == u"address" && row[Destination] == u"10.81.0.1/24")
+            QCOMPARE(row[Details], QString());
+    }
+    QVERIFY(linkSeen && routeSeen);
+}
+
+void TestHeadlessRecording::killedImportIsRemovedByTheNext()
+{
+    // Imports of this test only: their own temporary directory.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"TMPDIR"_s, tmp.path());
+    const auto leftovers
+        = [&tmp] { return QDir(tmp.path()).entryList({u"netchangeview-import-*"_s}, QDir::Files | QDir::Hidden); };
+    const QString big = m_dir.filePath(u"killed-big.csv"_s);
+    {
+        QFile f(big);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(routesCsv(300'000)) > 0);
+    }
+
+    // A conversion killed while it writes its temporary recording leaves it behind...
+    QProcess killed;
+    killed.setProcessEnvironment(env);
+    killed.start(m_binary, {u"--headless"_s, big, u"--export-csv"_s, m_dir.filePath(u"killed.csv"_s)});
+    QVERIFY(killed.waitForStarted(10000));
+    const QString killedPrefix = u"netchangeview-import-%1-"_s.arg(killed.processId());
+    QTRY_VERIFY_WITH_TIMEOUT(!leftovers().isEmpty(), 60000);
+    QVERIFY2(leftovers().constFirst().startsWith(killedPrefix), qPrintable(leftovers().join(u' ')));
+    killed.kill(); // SIGKILL: no cleanup runs
+    QVERIFY(killed.waitForFinished(10000));
+    QVERIFY(!leftovers().isEmpty());
+    // ...as does one of a process still running (another window's), which must stay.
+    QProcess running;
+    running.start(u"sleep"_s, {u"60"_s});
+    QVERIFY(running.waitForStarted(10000));
+    const auto stopRunning = qScopeGuard([&running] {
+        running.kill();
+        running.waitForFinished(10000);
+    });
+    const QString alive = u"netchangeview-import-%1-AbCdEf.ncv"_s.arg(running.processId());
+    // And a name without a process id (an older version's): no owner to ask, kept.
+    const QString unowned = u"netchangeview-import-AbCdEf.ncv"_s;
+    for (const QString &name : QStringList {alive, alive + u"-wal"_s, unowned}) {
+        QFile f(QDir(tmp.path()).filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+
+    // The next import removes the killed one's files, and its own at its end.
+    QProcess next;
+    next.setProcessEnvironment(env);
+    const QString small = m_dir.filePath(u"killed-small.csv"_s);
+    {
+        QFile f(small);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(routesCsv(10)) > 0);
+    }
+    next.start(m_binary, {u"--headless"_s, small, u"--export-csv"_s, m_dir.filePath(u"next.csv"_s)});
+    QVERIFY(next.waitForFinished(60000));
+    QVERIFY2(next.exitCode() == 0, next.readAllStandardError().constData());
+    QStringList left = leftovers();
+    left.sort();
+    QStringList kept {alive, alive + u"-wal"_s, unowned};
+    kept.sort();
+    QCOMPARE(left, kept);
 }
 
 void TestHeadlessRecording::brokenCsvInput_data()

@@ -86,7 +86,8 @@ void DetailsPanel::clear()
     m_table->setColumnHidden(AfterColumn, false);
 }
 
-void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequence, const QString &ifName)
+void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequence, const QString &ifName,
+                              platform::KnownFields known)
 {
     using namespace ncv::platform;
     const std::string name = ifName.toStdString();
@@ -130,8 +131,9 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
     const bool hasBefore = !std::holds_alternative<std::monostate>(record.before);
     const bool hasAfter = !std::holds_alternative<std::monostate>(record.after);
     const auto beforeFields
-        = hasBefore ? fieldTexts(record.before) : std::vector<std::pair<std::string, std::string>> {};
-    const auto afterFields = hasAfter ? fieldTexts(record.after) : std::vector<std::pair<std::string, std::string>> {};
+        = hasBefore ? fieldTexts(record.before, known) : std::vector<std::pair<std::string, std::string>> {};
+    const auto afterFields
+        = hasAfter ? fieldTexts(record.after, known) : std::vector<std::pair<std::string, std::string>> {};
 
     // Field names of the changed bits, as the description names them (fieldTexts uses the same).
     QSet<QString> changedNames;

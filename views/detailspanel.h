@@ -21,8 +21,11 @@ public:
     explicit DetailsPanel(QWidget *parent = nullptr);
 
     /// Shows one event. sequence is its EventHistory sequence number (1-based),
-    /// ifName the interface name resolved when it arrived (may be empty).
-    void showRecord(const ncv::platform::ChangeRecord &record, quint64 sequence, const QString &ifName);
+    /// ifName the interface name resolved when it arrived (may be empty). known: the fields
+    /// its rows hold (a recording converted from a CSV export: the CSV's); the others show
+    /// as empty values.
+    void showRecord(const ncv::platform::ChangeRecord &record, quint64 sequence, const QString &ifName,
+                    ncv::platform::KnownFields known = ncv::platform::KnownFields::All);
     /// Back to the "select an event" placeholder.
     void clear();
 

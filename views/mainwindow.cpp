@@ -525,7 +525,7 @@ void MainWindow::onDiffFinished(qint64 fromUs, qint64 toUs, bool done, const QSt
     }
     if (!cursor->diffNote().isEmpty())
         statusBar()->showMessage(tr("Compared: %1").arg(cursor->diffNote()), 15000);
-    auto *dialog = new StateDiffDialog(cursor->takeDiff(), fromUs, toUs, this);
+    auto *dialog = new StateDiffDialog(cursor->takeDiff(), fromUs, toUs, m_model->knownFields(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

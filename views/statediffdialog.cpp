@@ -10,8 +10,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -35,10 +37,28 @@ QColor kindColor(StateChange::Kind kind)
     return QColor();
 }
 
+/// The whole change as text: its field changes, then both rows (a side that does not exist
+/// is left out).
+QString changeText(const StateChange &c, platform::KnownFields known)
+{
+    QStringList lines;
+    lines << QStringLiteral("%1 %2 %3")
+                 .arg(stateChangeKindName(c.kind), QString::fromLatin1(platform::objectName(c.object)),
+                      stateChangeKey(c));
+    if (const QString changes = stateChangeChanges(c, known); !changes.isEmpty())
+        lines << changes.split(QStringLiteral("; "));
+    if (const QString before = stateChangeBefore(c, known); !before.isEmpty())
+        lines << StateDiffDialog::tr("Before: %1").arg(before);
+    if (const QString after = stateChangeAfter(c, known); !after.isEmpty())
+        lines << StateDiffDialog::tr("After: %1").arg(after);
+    return lines.join(QLatin1Char('\n'));
+}
+
 } // namespace
 
-StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs, QWidget *parent)
-    : QDialog(parent), m_changes(std::move(changes)), m_fromUs(fromUs), m_toUs(toUs)
+StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs, qint64 toUs,
+                                 platform::KnownFields known, QWidget *parent)
+    : QDialog(parent), m_changes(std::move(changes)), m_fromUs(fromUs), m_toUs(toUs), m_known(known)
 {
     setObjectName(QStringLiteral("stateDiffDialog"));
     setWindowTitle(tr("Changes between two moments"));
@@ -64,13 +84,18 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
     m_table->setWordWrap(false);
     int row = 0;
     for (const StateChange &c : m_changes) {
-        const QString cells[ColumnCount]
-            = {stateChangeKindName(c.kind), QString::fromLatin1(platform::objectName(c.object)),
-               stateChangeKey(c),           stateChangeFields(c),
-               stateChangeBefore(c),        stateChangeAfter(c)};
+        const QString cells[ColumnCount] = {stateChangeKindName(c.kind),
+                                            QString::fromLatin1(platform::objectName(c.object)),
+                                            stateChangeKey(c),
+                                            stateChangeFields(c),
+                                            stateChangeBeforeBrief(c, m_known),
+                                            stateChangeAfterBrief(c, m_known)};
+        // Rich text: Qt wraps it to the screen, where a long plain line would run off it.
+        const QString tip = QStringLiteral("<p style='white-space:pre-wrap'>%1</p>")
+                                .arg(changeText(c, m_known).toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
         for (int col = 0; col < ColumnCount; ++col) {
             auto *item = new QTableWidgetItem(cells[col]);
-            item->setToolTip(cells[col]);
+            item->setToolTip(tip);
             item->setBackground(kindColor(c.kind));
             item->setForeground(QColor(Qt::black));
             if (c.kind == StateChange::Removed) {
@@ -85,6 +110,22 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
     m_table->resizeColumnsToContents();
     for (int col = 0; col < ColumnCount; ++col)
         m_table->setColumnWidth(col, std::min(m_table->columnWidth(col), 420));
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    m_details = new QPlainTextEdit(this);
+    m_details->setObjectName(QStringLiteral("stateDiffDetails"));
+    m_details->setReadOnly(true);
+    m_details->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_details->setPlaceholderText(tr("Select a change to see it in full"));
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int current) { showDetails(current); });
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    if (!m_changes.empty())
+        m_table->setCurrentCell(0, 0);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     m_exportButton = buttons->addButton(tr("Export as CSV..."), QDialogButtonBox::ActionRole);
@@ -94,15 +135,24 @@ StateDiffDialog::StateDiffDialog(std::vector<StateChange> changes, qint64 fromUs
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(splitter, 1);
     layout->addWidget(buttons);
     resize(1000, 480);
+}
+
+void StateDiffDialog::showDetails(int row)
+{
+    if (row < 0 || std::size_t(row) >= m_changes.size()) {
+        m_details->clear();
+        return;
+    }
+    m_details->setPlainText(changeText(m_changes[std::size_t(row)], m_known));
 }
 
 bool StateDiffDialog::exportCsv(const QString &path, QString *error) const
 {
     QSaveFile file(path);
-    const QByteArray data = stateDiffCsv(m_changes, m_fromUs, m_toUs);
+    const QByteArray data = stateDiffCsv(m_changes, m_fromUs, m_toUs, m_known);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
         if (error)
             *error = tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());

@@ -12,7 +12,9 @@
 //              table (by name or number; empty: a Windows route)
 //   entity     protocol
 //   gap        none
-// Every other field keeps its default. changed_fields gives ChangeRecord::changedFields;
+// Every other field keeps its default, which is no fact: the fields above are those the
+// description marks InCsvRow (rowfields.h), and a recording converted from a CSV export
+// shows the others blank (platform::KnownFields::CsvRow). changed_fields gives ChangeRecord::changedFields;
 // the details cell (formula guard taken off) becomes the note, which the event log, the
 // details panel and the CSV writer show instead of the values the rows do not hold
 // (platform::appendDetails), so exporting the import again writes the same details.

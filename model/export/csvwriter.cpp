@@ -157,7 +157,8 @@ void appendIsoTime(std::string &out, qint64 timeUs)
 /// (platform::appendDetails: the changes, the attribute line, or the record's note).
 /// Sequence 0 (never an event's: they start at 1)
 /// writes an empty sequence cell, for a marker row that stands for no single event.
-void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
+void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
+               KnownFields known = KnownFields::All)
 {
     // The first five cells never need quoting (digits, a time, fixed lower-case names):
     // written into one buffer and appended at once.
@@ -194,7 +195,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
         appendCell(out, fieldList(r.object, r.changedFields, ";"));
     out += ',';
     const std::size_t details = out.size();
-    appendDetails(out, r);
+    appendDetails(out, r, known);
     finishCell(out, details);
     out += ',';
     appendCell(out, originName(r.origin));
@@ -217,17 +218,18 @@ QByteArray row(const EventHistory &h, qint64 i)
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName)
+QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName, KnownFields known)
 {
     std::string out;
     const QByteArray name = ifName.toUtf8();
-    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())));
+    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())), known);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName)
+void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
+                      KnownFields known)
 {
-    appendRow(out, r, sequence, ifName);
+    appendRow(out, r, sequence, ifName, known);
 }
 
 QByteArray cell(std::string_view utf8)

@@ -37,10 +37,14 @@ QByteArray header();
 QByteArray row(const EventHistory &h, qint64 i);
 /// Row of record r with that sequence number and interface name, as row() and the export
 /// write it (the cells of the row come from its description, platform/rowfields.h).
-QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName);
+QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName,
+                      platform::KnownFields known = platform::KnownFields::All);
 /// genericRow() appended to out (no allocation once out has grown): ifName in UTF-8.
 /// Thread-safe (no shared state).
-void appendGenericRow(std::string &out, const platform::ChangeRecord &r, quint64 sequence, std::string_view ifName);
+/// known: the fields the row holds (a state of a recording converted from a CSV export
+/// holds only the CSV's): the details leave the others out.
+void appendGenericRow(std::string &out, const platform::ChangeRecord &r, quint64 sequence, std::string_view ifName,
+                      platform::KnownFields known = platform::KnownFields::All);
 /// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.
 QByteArray cell(const QString &text);
 QByteArray cell(std::string_view utf8);

@@ -366,6 +366,10 @@ enum FieldFlag : std::uint32_t {
     /// IpAddress member then the one-byte member right after it: a filter writes IPv4
     /// cells straight from the compact bytes (columnCidr).
     CidrText = 1u << 8,
+    /// A row of our CSV export gives its value (its own column, if_name, family, or what
+    /// such a column reads): a recording converted from a CSV export knows this field and
+    /// no other (knownFields(), KnownFields::CsvRow).
+    InCsvRow = 1u << 9,
 };
 
 /// One field of row type Row, as the generic code uses it at run time (by index). Text
@@ -637,9 +641,18 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
             i.attr = word;
         });
     }
+    /// Written in a fixed CSV column (and so known from a CSV row: InCsvRow).
     constexpr FieldEntry csv(CsvColumn column) const
     {
-        return with([&](auto &i) { i.csv = column; });
+        return with([&](auto &i) {
+            i.csv = column;
+            i.flags |= InCsvRow;
+        });
+    }
+    /// Known from a CSV row without a column of its own (see InCsvRow).
+    constexpr FieldEntry inCsvRow() const
+    {
+        return with([](auto &i) { i.flags |= InCsvRow; });
     }
     constexpr FieldEntry markedBy(std::string_view names) const
     {
@@ -905,6 +918,16 @@ inline constexpr std::array<FieldMask, columnCount<Row>> columnMarks = [] {
 
 /// Bits of all fields: FieldInfo::reads "*".
 inline constexpr FieldMask kAnyField = ~FieldMask(0);
+
+/// The fields of Row that a row of our CSV export gives (InCsvRow).
+template<typename Row>
+inline constexpr FieldMask csvRowFields = [] {
+    FieldMask out = 0;
+    for (std::size_t i = 0; i < fieldInfos<Row>.size(); ++i)
+        if (fieldInfos<Row>[i].flags & InCsvRow)
+            out |= FieldMask(1) << i;
+    return out;
+}();
 
 /// Per column, the fields its cell reads (FieldInfo::reads as field bits; kAnyField for "*").
 template<typename Row>

@@ -312,7 +312,7 @@ std::string details(const ChangeRecord &record)
     return text;
 }
 
-void appendDetails(std::string &out, const ChangeRecord &record)
+void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known)
 {
     // A note stands for the whole description: what a gap says, or the text a record was
     // imported with when its rows do not hold the values it describes.
@@ -323,16 +323,16 @@ void appendDetails(std::string &out, const ChangeRecord &record)
     if (record.change == ChangeKind::Parameter) {
         // appendChanges() separates from what out already holds.
         if (out.empty()) {
-            appendChanges(out, record);
+            appendChanges(out, record, known);
         } else {
             thread_local std::string changes;
             changes.clear();
-            appendChanges(changes, record);
+            appendChanges(changes, record, known);
             out += changes;
         }
         return;
     }
-    appendAttributes(out, record.row());
+    appendAttributes(out, record.row(), known);
 }
 
 std::string summary(const ChangeRecord &record, std::string_view ifName)

@@ -53,7 +53,7 @@ void appendSummary(std::string &out, const ChangeRecord &record, std::string_vie
 /// hold only part of the fields (a CSV import: the details cell as written).
 std::string details(const ChangeRecord &record);
 /// details() appended to out.
-void appendDetails(std::string &out, const ChangeRecord &record);
+void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All);
 
 /// Key text of a row: interface name (or index), "address/plen", route "prefix".
 std::string keyText(const Row &row);

@@ -592,29 +592,47 @@ template<typename F> bool withKind(ObjectKind object, F &&f)
 
 } // namespace
 
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row)
+FieldMask knownFields(ObjectKind object, KnownFields known)
+{
+    if (known == KnownFields::All)
+        return kAnyField;
+    switch (object) {
+    case ObjectKind::Interface: return csvRowFields<InterfaceRow>;
+    case ObjectKind::Address: return csvRowFields<AddressRow>;
+    case ObjectKind::Route: return csvRowFields<RouteRow>;
+    case ObjectKind::Entity: return csvRowFields<EntityRow>;
+    default: return 0;
+    }
+}
+
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known)
 {
     std::vector<std::pair<std::string, std::string>> out;
-    withRow(row, [&out](const auto &infos, const auto &r) {
-        for (const auto &info : infos) {
+    withRow(row, [&out, known](const auto &infos, const auto &r) {
+        const FieldMask mask = knownFieldsOf<std::decay_t<decltype(r)>>(known);
+        for (std::size_t i = 0; i < infos.size(); ++i) {
+            const auto &info = infos[i];
             if (!info.has(InDetails) || (info.absent && info.absent(r)))
                 continue;
             std::string text;
-            info.text(text, r);
+            if (mask & (FieldMask(1) << i))
+                info.text(text, r);
             out.emplace_back(std::string(info.name), std::move(text));
         }
     });
     return out;
 }
 
-void appendAttributes(std::string &out, const Row &row)
+void appendAttributes(std::string &out, const Row &row, KnownFields known)
 {
-    withRow(row, [&out](const auto &infos, const auto &r) {
+    withRow(row, [&out, known](const auto &infos, const auto &r) {
+        const FieldMask mask = knownFieldsOf<std::decay_t<decltype(r)>>(known);
         const std::size_t start = out.size();
         for (int pass = 0; pass < 2; ++pass) { // free text last
-            for (const auto &info : infos) {
-                if (!info.has(InAttributes) || info.has(FreeText) != (pass == 1) || (info.absent && info.absent(r))
-                    || (info.usual && info.usual(r)))
+            for (std::size_t i = 0; i < infos.size(); ++i) {
+                const auto &info = infos[i];
+                if (!(mask & (FieldMask(1) << i)) || !info.has(InAttributes) || info.has(FreeText) != (pass == 1)
+                    || (info.absent && info.absent(r)) || (info.usual && info.usual(r)))
                     continue;
                 const std::size_t before = out.size();
                 if (before > start)
@@ -632,11 +650,12 @@ void appendAttributes(std::string &out, const Row &row)
     });
 }
 
-void appendChanges(std::string &out, const ChangeRecord &record)
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known)
 {
-    const auto one = [&out, &record](const auto &infos, const auto *before, const auto *after) {
+    const FieldMask changed = record.changedFields & knownFields(record.object, known);
+    const auto one = [&out, changed](const auto &infos, const auto *before, const auto *after) {
         for (std::size_t i = 0; i < infos.size(); ++i) {
-            if (!(record.changedFields & (FieldMask(1) << i)))
+            if (!(changed & (FieldMask(1) << i)))
                 continue;
             const auto &info = infos[i];
             if (!out.empty())

@@ -114,8 +114,9 @@ template<> struct Description<InterfaceRow> {
         field<&R::family>("family", "MIB_IPINTERFACE_ROW.Family (Windows); unspec on Linux")
             .names<familyName>()
             .key()
-            .absentWhenZero(),
-        field<&R::name>("name", "IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8").column("Name"),
+            .absentWhenZero()
+            .inCsvRow(),
+        field<&R::name>("name", "IFLA_IFNAME / MIB_IF_ROW2.Alias (friendly name), UTF-8").column("Name").inCsvRow(),
         field<&R::alias>("alias", "IFLA_IFALIAS / MIB_IF_ROW2.Description, UTF-8")
             .column("Alias")
             .attr("alias")
@@ -165,7 +166,8 @@ template<> struct Description<AddressRow> {
             .cell(fieldtext::addressFamilyLabel)
             .column("Family")
             .small(fieldtext::addressFamilyValue, fieldtext::familyLabelOf)
-            .flags(InDetails),
+            .flags(InDetails)
+            .inCsvRow(),
         field<&R::address>("address", "IFA_LOCAL (else IFA_ADDRESS) and ifa_prefixlen / Address, OnLinkPrefixLength")
             .text(fieldtext::addressCidr)
             .cell(fieldtext::addressCell)
@@ -175,7 +177,7 @@ template<> struct Description<AddressRow> {
             .compare(fieldtext::compareAddressCidr)
             .sortKey(fieldtext::addressCidrKey)
             .markedBy("peer"),
-        field<&R::prefixLength>("prefix_length", "ifa_prefixlen / OnLinkPrefixLength, bits").hidden(),
+        field<&R::prefixLength>("prefix_length", "ifa_prefixlen / OnLinkPrefixLength, bits").hidden().inCsvRow(),
         field<&R::peer>("peer", "IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point)"),
         field<&R::scope>("scope", "ifa_scope (RT_SCOPE_*) / mapped from ScopeId")
             .names<scopeName>()
@@ -228,7 +230,8 @@ template<> struct Description<RouteRow> {
             .small(fieldtext::routeFamilyValue, fieldtext::familyLabelOf)
             .alwaysSmall()
             .reads("destination")
-            .flags(InDetails),
+            .flags(InDetails)
+            .inCsvRow(),
         field<&R::destination>("destination", "RTA_DST and rtm_dst_len / DestinationPrefix")
             .text(fieldtext::destination)
             .column("Destination")
@@ -240,7 +243,9 @@ template<> struct Description<RouteRow> {
             .charset(fieldtext::kAddressChars)
             .reads("destination prefix_length")
             .flags(CidrText),
-        field<&R::prefixLength>("prefix_length", "rtm_dst_len / DestinationPrefix.PrefixLength, bits").hidden(),
+        field<&R::prefixLength>("prefix_length", "rtm_dst_len / DestinationPrefix.PrefixLength, bits")
+            .hidden()
+            .inCsvRow(),
         derived<R>("gateways", "the next hops' gateways")
             .text(fieldtext::gatewaysCsv)
             .cell(fieldtext::gatewaysCell)
@@ -255,7 +260,8 @@ template<> struct Description<RouteRow> {
         field<&R::nextHops>("nexthops", "RTA_GATEWAY / RTA_VIA + RTA_OIF, or RTA_MULTIPATH / NextHop, InterfaceIndex")
             .text(fieldtext::nextHops)
             .attr()
-            .usualWhen(fieldtext::noNextHops),
+            .usualWhen(fieldtext::noNextHops)
+            .inCsvRow(),
         derived<R>("interface", "first next hop's RTA_OIF / InterfaceIndex")
             .text(fieldtext::outIfIndex)
             .column("Interface")
@@ -285,7 +291,7 @@ template<> struct Description<RouteRow> {
             .sortByText()
             .attr("proto")
             .csv(CsvColumn::Protocol),
-        field<&R::protocolSpace>("protocol_space", "which name table protocol numbers come from").hidden(),
+        field<&R::protocolSpace>("protocol_space", "which name table protocol numbers come from").hidden().inCsvRow(),
         field<&R::scope>("scope", "rtm_scope (RT_SCOPE_*)").names<scopeName>().column("Scope"),
         field<&R::type>("type", "rtm_type (RTN_*); Windows: local for loopback routes, else unicast")
             .names<routeTypeName>()
@@ -333,14 +339,15 @@ template<> struct Description<EntityRow> {
             .key()
             .sortByText()
             .csv(CsvColumn::Protocol),
-        field<&R::protocolSpace>("protocol_space", "which name table the number comes from").hidden(),
+        field<&R::protocolSpace>("protocol_space", "which name table the number comes from").hidden().inCsvRow(),
         derived<R>("protocol_number", "the raw protocol number")
             .text(fieldtext::entityNumber)
             .numberColumn("Number")
             .compare(fieldtext::compareEntityNumber)
             .sortKey(fieldtext::entityNumberKey)
             .flags(InDetails)
-            .charset("0123456789"),
+            .charset("0123456789")
+            .inCsvRow(),
         field<&R::routeCount>("routes", "routes of this origin held when the record was made")
             .untracked()
             .attr("routes"),
@@ -357,15 +364,27 @@ static_assert(fieldCount<InterfaceRow> <= 32 && fieldCount<AddressRow> <= 32 && 
 
 // --- what the descriptions drive (rowfields.cpp) ----------------------------------------
 
+/// The field bits of an object kind's fields that rows known by `known` hold values for:
+/// kAnyField for KnownFields::All; for KnownFields::CsvRow those marked InCsvRow
+/// (csvRowFields: the CSV columns, if_name and family, and what those read).
+FieldMask knownFields(ObjectKind object, KnownFields known);
+/// knownFields() of row type R.
+template<typename R> constexpr FieldMask knownFieldsOf(KnownFields known)
+{
+    return known == KnownFields::All ? kAnyField : csvRowFields<R>;
+}
+
 /// Every field of a row shown in the details panel, as (name, text) pairs in description
-/// order; fields that are absent (absentWhen) are left out.
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row);
+/// order; fields that are absent (absentWhen) are left out, fields that are not known
+/// (knownFields) have an empty text.
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known = KnownFields::All);
 /// The attribute line of a row, appended: "via 192.0.2.1 dev 3 metric 100 table main proto
-/// boot"; what add, delete and initial records show as details.
-void appendAttributes(std::string &out, const Row &row);
+/// boot"; what add, delete and initial records show as details. Fields that are not known
+/// are left out.
+void appendAttributes(std::string &out, const Row &row, KnownFields known = KnownFields::All);
 /// The changes of a Parameter record, appended: "operstate down -> up; mtu 1500 -> 9000"
-/// ("-" for an empty value).
-void appendChanges(std::string &out, const ChangeRecord &record);
+/// ("-" for an empty value). Fields that are not known are left out.
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All);
 /// Names of the fields of an object kind in mask, joined by sep, in description order.
 std::string fieldList(ObjectKind object, FieldMask mask, std::string_view sep = ";");
 /// Name of field index of an object kind ("" when there is none).

@@ -198,6 +198,15 @@ struct EntityRow {
 /// (rowfields.h; fieldBit<RouteRow>("nexthops")).
 using FieldMask = std::uint32_t;
 
+/// Which fields of its rows a source's records (or a recording's states) hold values for.
+enum class KnownFields : std::uint8_t {
+    All = 0, ///< every field: live sources, recordings, rtmon files and captures
+    /// Only those a row of our CSV export gives (rowfields.h InCsvRow): a recording converted
+    /// from a CSV export. The other members hold their defaults, which say nothing about the
+    /// object: shown as blanks.
+    CsvRow,
+};
+
 using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow>;
 
 /// One classified change, produced by a source's reader thread and handed to the

@@ -4,6 +4,7 @@
 #include "model/recording/csvimport.h"
 
 #include "model/export/csvevents.h"
+#include "model/recording/recordingformat.h"
 
 namespace ncv::recording {
 
@@ -33,7 +34,7 @@ bool importCsv(const QString &inPath, const QString &outPath, const ImportProgre
                               "sequence,time_utc,object,...)")
             .arg(inPath);
     };
-    if (!run.begin(FileKind::Csv, wrongKind, QStringLiteral("CSV file"), csvImportNote(), error))
+    if (!run.begin(FileKind::Csv, wrongKind, QString::fromLatin1(kCsvImportSource), csvImportNote(), error))
         return false;
     ImportWriter &writer = run.writer();
     bool initialRows = true;

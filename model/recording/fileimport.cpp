@@ -23,6 +23,14 @@
 
 #include <sqlite3.h>
 
+#ifdef Q_OS_WIN
+#include <windows.h>
+#else
+#include <cerrno>
+#include <csignal>
+#include <sys/types.h>
+#endif
+
 #include <vector>
 
 namespace ncv::recording {
@@ -37,7 +45,51 @@ QString emptyFileError(const QString &path)
     return QStringLiteral("%1 is empty: there is nothing to open").arg(path);
 }
 
+/// The start of every temporary recording's name; the owning process's id follows it.
+constexpr QLatin1StringView kTemporaryPrefix("netchangeview-import-");
+
+/// False only when no process with this id exists (one of another user's counts as running).
+bool processExists(qint64 pid)
+{
+    if (pid <= 0)
+        return true;
+#ifdef Q_OS_WIN
+    HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, DWORD(pid));
+    if (!process)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    const bool running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
+    CloseHandle(process);
+    return running;
+#else
+    return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+#endif
+}
+
 } // namespace
+
+int removeStaleTemporaryImports(const QString &dir)
+{
+    // A conversion killed midway (SIGKILL, a crash, a power cut) leaves its recording and the
+    // SQLite -wal / -shm / -journal beside it. Their names say which process made them: once
+    // it is gone, nobody will remove them.
+    const QString ownPrefix = QStringLiteral("%1%2-").arg(kTemporaryPrefix).arg(QCoreApplication::applicationPid());
+    int removed = 0;
+    const QStringList names = QDir(dir).entryList({QString(kTemporaryPrefix) + u'*'}, QDir::Files | QDir::Hidden);
+    for (const QString &name : names) {
+        if (name.startsWith(ownPrefix))
+            continue; // this process's: its own code removes it
+        const qsizetype dash = name.indexOf(QLatin1Char('-'), kTemporaryPrefix.size());
+        bool ok = false;
+        const qint64 pid = dash > 0
+            ? QStringView(name).mid(kTemporaryPrefix.size(), dash - kTemporaryPrefix.size()).toLongLong(&ok)
+            : 0;
+        if (!ok || processExists(pid))
+            continue; // a name of no owner we can tell (an older version's), or one still running
+        if (QFile::remove(QDir(dir).filePath(name)))
+            ++removed;
+    }
+    return removed;
+}
 
 FileKind detectFileKind(const QString &path, QString *error)
 {
@@ -130,8 +182,11 @@ bool importFile(const QString &inPath, const QString &outPath, const ImportProgr
 bool importFileToTemporary(const QString &inPath, QString *outPath, const ImportProgress &progress,
                            ImportResult *result, QString *error)
 {
-    // A unique name, then the writer creates the file itself (it never opens an existing one).
-    QTemporaryFile name(QDir::temp().filePath(QStringLiteral("netchangeview-import-XXXXXX.ncv")));
+    removeStaleTemporaryImports(QDir::tempPath());
+    // A unique name that says its owner (removeStaleTemporaryImports()), then the writer
+    // creates the file itself (it never opens an existing one).
+    QTemporaryFile name(QDir::temp().filePath(
+        QStringLiteral("%1%2-XXXXXX.ncv").arg(kTemporaryPrefix).arg(QCoreApplication::applicationPid())));
     if (!name.open()) {
         if (error)
             *error = QStringLiteral("cannot create a file in %1: %2").arg(QDir::tempPath(), name.errorString());

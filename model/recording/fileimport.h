@@ -90,9 +90,17 @@ bool importFile(const QString &inPath, const QString &outPath, const ImportProgr
                 QString *error);
 
 /// importFile() into a new file in the temporary directory (the caller removes it when
-/// done); *outPath is its name. On failure or cancel no file is left.
+/// done); *outPath is its name, "netchangeview-import-<this process's id>-XXXXXX.ncv". On
+/// failure or cancel no file is left. Removes the stale ones first
+/// (removeStaleTemporaryImports()).
 bool importFileToTemporary(const QString &inPath, QString *outPath, const ImportProgress &progress,
                            ImportResult *result, QString *error);
+
+/// Removes from dir the files of importFileToTemporary() (the recording and its -wal, -shm,
+/// -journal) whose process no longer runs: those of a conversion that was killed. Files of
+/// a running process (this one, another instance, another user's) and names without a
+/// process id are kept. Returns how many files were removed.
+int removeStaleTemporaryImports(const QString &dir);
 
 /// Writes an importer's records into a new recording: opened at the first record (the
 /// recording starts at its time), each record encoded as the live recorder does, with the

@@ -122,12 +122,13 @@ bool exportEvents(RecordingReader &reader, std::int64_t fromUs, std::int64_t toU
                   std::int64_t *rows, QString *error)
 {
     std::int64_t n = 0;
+    const KnownFields known = reader.info().knownFields();
     const bool ok = writeCsv(path, error, [&](const auto &write, QString *readError) {
         return reader.forEachEvent(
             fromUs, toUs,
             [&](const RecordedEvent &e) {
                 ++n;
-                return write(csv::genericRow(e.record, e.seq, e.ifName));
+                return write(csv::genericRow(e.record, e.seq, e.ifName, known));
             },
             readError);
     });
@@ -145,6 +146,7 @@ struct RowBatch {
     std::vector<QByteArray> names; // the interface name of each row, UTF-8
     std::size_t count = 0;
     std::uint64_t firstSequence = 0;
+    KnownFields known = KnownFields::All; // the fields the recording's rows hold
     std::string text;
 
     // Runs on a worker thread; touches nothing but this batch.
@@ -153,7 +155,7 @@ struct RowBatch {
         text.clear();
         for (std::size_t i = 0; i < count; ++i)
             csv::appendGenericRow(text, records[i], firstSequence + i,
-                                  std::string_view(names[i].constData(), std::size_t(names[i].size())));
+                                  std::string_view(names[i].constData(), std::size_t(names[i].size())), known);
     }
 };
 
@@ -172,6 +174,8 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
         // One batch being filled here plus one per worker being formatted.
         const unsigned workers = std::clamp(std::thread::hardware_concurrency(), 2u, 5u) - 1;
         std::vector<RowBatch> batches(workers + 1);
+        for (RowBatch &b : batches)
+            b.known = reader.info().knownFields();
         std::vector<std::future<void>> formatted(batches.size());
         std::size_t current = 0;
         bool written = true;

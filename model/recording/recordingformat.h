@@ -19,6 +19,10 @@ namespace ncv::recording {
 inline constexpr std::int32_t kApplicationId = 0x4E435652;
 /// PRAGMA user_version: the format version this program writes and the newest it reads.
 inline constexpr int kFormatVersion = 2;
+
+/// Meta `source` of a recording converted from our CSV export (csvimport.h): its rows hold
+/// only what the CSV's columns say (platform::KnownFields::CsvRow).
+inline constexpr char kCsvImportSource[] = "CSV file";
 /// Rows of one keyframe_rows blob at most.
 inline constexpr int kKeyframePartRows = 65'536;
 

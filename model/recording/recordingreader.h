@@ -16,6 +16,7 @@
 // Not thread-safe: one reader per thread.
 #pragma once
 
+#include "model/recording/recordingformat.h"
 #include "model/recording/recordstate.h"
 #include "platform/statestore.h"
 #include "platform/types.h"
@@ -50,6 +51,13 @@ struct RecordingInfo {
     {
         return meta.value(QStringLiteral("key_scheme")) == u"windows" ? platform::StateStore::KeyScheme::Windows
                                                                       : platform::StateStore::KeyScheme::Linux;
+    }
+    /// Which fields the recorded rows hold values for: only the CSV columns in a recording
+    /// converted from a CSV export (meta source kCsvImportSource), else all.
+    platform::KnownFields knownFields() const
+    {
+        return meta.value(QStringLiteral("source")) == QLatin1String(kCsvImportSource) ? platform::KnownFields::CsvRow
+                                                                                       : platform::KnownFields::All;
     }
 };
 

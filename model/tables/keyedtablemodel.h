@@ -81,6 +81,30 @@ public:
         return extraHeader(section - kFieldColumns);
     }
 
+    /// Which fields the rows hold values for (KnownFields::CsvRow: a recording converted
+    /// from a CSV export, whose other members are defaults that say nothing): the cells of
+    /// the other columns are empty, and the filter does not look at them.
+    void setKnownFields(platform::KnownFields known)
+    {
+        const platform::FieldMask mask = platform::knownFieldsOf<RowT>(known);
+        quint32 unknown = 0;
+        for (int c = 0; c < kFieldColumns; ++c) {
+            if (!(mask & (platform::FieldMask(1) << platform::columnFields<RowT>[std::size_t(c)])))
+                unknown |= 1u << unsigned(c);
+        }
+        if (unknown == m_unknownColumns)
+            return;
+        m_unknownColumns = unknown;
+        m_match.prepared = false;
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, kFieldColumns - 1));
+    }
+    /// True when column shows a field the rows do not hold (setKnownFields()): its cells are empty.
+    bool isUnknownColumn(int column) const
+    {
+        return column >= 0 && column < kFieldColumns && (m_unknownColumns & (1u << unsigned(column))) != 0;
+    }
+
     /// Emits dataChanged over the columns that show interface names (after a rename).
     void interfaceNamesChanged()
     {
@@ -258,6 +282,8 @@ public:
         // names.
         for (int pass = 0; pass < 4; ++pass) {
             for (int c = 0; c < kFieldColumns; ++c) {
+                if (isUnknownColumn(c))
+                    continue; // an empty cell holds no needle
                 const platform::FieldInfo<RowT> &info = columnInfo(c);
                 Plan plan;
                 plan.column = c;
@@ -584,6 +610,8 @@ protected:
             return {};
         if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
             return {};
+        if (isUnknownColumn(column))
+            return QString();
         const platform::FieldInfo<RowT> &info = columnInfo(column);
         QString text;
         const RowT &r = decoded(Cell, row);
@@ -1144,6 +1172,7 @@ private:
     }
 
     const InterfaceNames *m_names;
+    quint32 m_unknownColumns = 0; ///< bit per column whose field the rows do not hold (setKnownFields)
     // Per-needle answers, written by prepareContains() on the GUI thread, read by the scan.
     struct Match {
         quint64 generation = 0;
