@@ -87,6 +87,13 @@ public:
         /// events from the past: the recording starts at this time (µs since the epoch,
         /// UTC), its end is its newest event's time, and no heartbeat moves it on.
         std::int64_t startTimeUs = 0;
+        /// An import (a file that is useful only once complete, removed when the import fails or
+        /// is cancelled): no journal and no sync while writing (journal_mode=OFF,
+        /// synchronous=OFF, locking_mode=EXCLUSIVE, a cache of bulkCacheKiB), so every page is
+        /// written once instead of to the WAL and then the file. The finished file is the same
+        /// (rollback journal mode). Not for a live recording: a crash leaves a broken file.
+        bool bulkLoad = false;
+        int bulkCacheKiB = 65'536; ///< with bulkLoad: PRAGMA cache_size=-this
     };
 
     RecordingWriter();

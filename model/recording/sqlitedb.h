@@ -52,6 +52,7 @@ public:
     /// Prepares sql on db (persistent). Returns the result code.
     int prepare(Db &db, const char *sql);
     bool isPrepared() const { return m_stmt != nullptr; }
+    sqlite3_stmt *handle() const { return m_stmt; }
     void finalize();
 
     void bind(int i, std::int64_t v);
