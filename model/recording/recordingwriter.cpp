@@ -238,7 +238,7 @@ struct RecordingWriter::Impl {
         s.bind(8, std::int64_t(c.ifIndex));
         s.bind(9, nameId(item.ifName));
         if (!c.destination.empty())
-            s.bind(10, std::string_view(c.destination));
+            s.bindStatic(10, std::string_view(c.destination)); // both live until reset()
         if (c.routeKeys) {
             s.bind(11, std::int64_t(c.table));
             s.bind(12, std::int64_t(c.metric));
@@ -246,7 +246,7 @@ struct RecordingWriter::Impl {
         }
         if (c.hasProtocol)
             s.bind(14, std::int64_t(c.protocol));
-        s.bindBlob(15, record.data(), record.size());
+        s.bindBlobStatic(15, record.data(), record.size());
         const int rc = s.step();
         s.reset();
         if (!check(rc, "writing an event"))
