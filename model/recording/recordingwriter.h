@@ -7,6 +7,9 @@
 //   WAL mode with synchronous=NORMAL: every transaction that committed survives the
 //   process being killed (it is in the WAL, which SQLite replays when the file is next
 //   opened); a power loss may lose the last transactions, never the file.
+// - An import sets Options::bulkLoad instead: no journal and no sync while it writes, the
+//   events table without its VIRTUAL columns until finish() (see there); the finished file
+//   is the same.
 // - append() queues events (the bytes of eventcodec.h) and returns; the thread inserts
 //   them in transactions of at most Options::transactionMs (default 200 ms), so after
 //   SIGKILL the file holds every event appended up to that long before, plus what was
