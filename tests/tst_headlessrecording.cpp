@@ -8,7 +8,9 @@
 #include "model/notificationmodel.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
+#include "model/recording/recordingformat.h"
 #include "model/recording/recordingreader.h"
+#include "model/recording/sqlitedb.h"
 #include "model/recordingsession.h"
 #include "model/statediff.h"
 #include "model/tables/addresstablemodel.h"
@@ -33,6 +35,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <limits>
@@ -172,6 +176,75 @@ QStringList blankColumns(const QMap<QString, QString> &row, bool blank)
 
 } // namespace
 
+namespace {
+
+// Rows of one query on db, each row's columns joined by '|' (NULL as "NULL").
+QStringList query(sql::Db &db, const QByteArray &text)
+{
+    QStringList rows;
+    sql::Stmt s;
+    if (s.prepare(db, text.constData()) != SQLITE_OK)
+        return {u"cannot prepare: "_s + QString::fromStdString(db.errorMessage())};
+    const int columns = sqlite3_column_count(s.handle());
+    while (s.step() == SQLITE_ROW) {
+        QStringList row;
+        for (int c = 0; c < columns; ++c)
+            row << (s.isNull(c) ? u"NULL"_s : QString::fromUtf8(s.text(c).data(), qsizetype(s.text(c).size())));
+        rows << row.join(u'|');
+    }
+    return rows;
+}
+
+// An imported recording is complete and is the format a live recording is: SQLite finds
+// it intact, its schema is exactly the one the format defines (every table, view and
+// generated column, same text), every event from 1 to the count is there with its time and
+// key, every keyframe has all its parts, it is in rollback journal mode with no journal
+// beside it, the documented queries run, and RecordingReader opens it.
+void checkImportedFile(const QString &path, std::int64_t events)
+{
+    QVERIFY(!QFileInfo::exists(path + u"-wal"_s));
+    QVERIFY(!QFileInfo::exists(path + u"-journal"_s));
+    sql::Db db;
+    std::string why;
+    QVERIFY2(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why) == SQLITE_OK, why.c_str());
+    QCOMPARE(query(db, "PRAGMA integrity_check"), QStringList {u"ok"_s});
+    QCOMPARE(query(db, "PRAGMA journal_mode"), QStringList {u"delete"_s});
+    QCOMPARE(query(db, "PRAGMA application_id"), QStringList {QString::number(kApplicationId)});
+    QCOMPARE(query(db, "PRAGMA user_version"), QStringList {QString::number(kFormatVersion)});
+    const QStringList base = query(db, "SELECT value FROM meta WHERE name = 'time_base_us'");
+    QCOMPARE(base.size(), 1);
+    sql::Db fresh;
+    QCOMPARE(fresh.open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &why), SQLITE_OK);
+    QCOMPARE(fresh.exec(schema(base[0].toLongLong()).c_str()), SQLITE_OK);
+    const char *schemaRows = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name";
+    QCOMPARE(query(db, schemaRows), query(fresh, schemaRows));
+    const QString n = QString::number(events);
+    QCOMPARE(query(db, "SELECT count(*), min(seq), max(seq) FROM events"), QStringList {n + u"|1|"_s + n});
+    QCOMPARE(query(db,
+                   "SELECT count(*) FROM events WHERE key IS NULL OR time_us != "
+                   "(SELECT value FROM meta WHERE name = 'time_base_us') + time_offset_us"),
+             QStringList {u"0"_s});
+    QCOMPARE(query(db, "SELECT count(*) FROM event_log"), QStringList {n});
+    const QStringList keyframes = query(db, "SELECT count(*) FROM keyframes");
+    QVERIFY(keyframes.value(0).toInt() >= 1);
+    QCOMPARE(query(db,
+                   "SELECT count(*) FROM keyframes k WHERE parts != "
+                   "(SELECT count(*) FROM keyframe_rows r WHERE r.keyframe = k.id) OR seq > "
+                       + QByteArray::number(events)),
+             QStringList {u"0"_s});
+    // The commit log covers every event once.
+    QCOMPARE(query(db, "SELECT sum(last_seq - first_seq + 1), min(first_seq), max(last_seq) FROM commits"),
+             QStringList {n + u"|1|"_s + n});
+    QCOMPARE(query(db, "SELECT value FROM meta WHERE name = 'clean_end'"), QStringList {u"1"_s});
+    db.close();
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.info().eventCount, events);
+}
+
+} // namespace
+
 class TestHeadlessRecording : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -184,6 +257,7 @@ private Q_SLOTS:
     void badRecordingsAndTimesGiveOneLine_data();
     void badRecordingsAndTimesGiveOneLine();
     void convertsAnRtmonFile();
+    void importedRtmonRecordingIsComplete();
     void damagedAndForeignRtmonInput_data();
     void damagedAndForeignRtmonInput();
     void convertsAnNlmonCapture();
@@ -599,6 +673,30 @@ void TestHeadlessRecording::convertsAnRtmonFile()
     QVERIFY(tables.last().join(u',').contains(u"state before the first event incomplete"_s));
 }
 
+// importFile() on an rtmon file: the recording is complete and in the format a live one
+// has (checkImportedFile), and a cancel at the end of the reading still leaves no file.
+void TestHeadlessRecording::importedRtmonRecordingIsComplete()
+{
+    const QString out = m_dir.filePath(u"imported-rtmon.ncv"_s);
+    QFile::remove(out);
+    ImportResult result;
+    QString error;
+    QVERIFY2(importFile(kRtmonFixture, out, {}, &result, &error), qPrintable(error));
+    QVERIFY(result.events > 20);
+    checkImportedFile(out, result.events);
+    if (QTest::currentTestFailed())
+        return;
+
+    const QString cancelled = m_dir.filePath(u"cancelled-rtmon.ncv"_s);
+    QFile::remove(cancelled);
+    const auto cancel = [](std::int64_t, std::int64_t) { return false; };
+    QVERIFY(!importFile(kRtmonFixture, cancelled, cancel, &result, &error));
+    QVERIFY2(error.contains(u"cancelled"_s), qPrintable(error));
+    QVERIFY(result.cancelled);
+    for (const QString &suffix : {QString(), u"-wal"_s, u"-shm"_s, u"-journal"_s})
+        QVERIFY2(!QFileInfo::exists(cancelled + suffix), qPrintable(cancelled + suffix));
+}
+
 void TestHeadlessRecording::conversionColumns()
 {
     QTest::addColumn<QString>("kind");
@@ -773,6 +871,9 @@ void TestHeadlessRecording::captureImportProgressCancelAndNote()
         QVERIFY(!reader.info().meta.contains(u"note"_s));
         QCOMPARE(reader.info().eventCount, result.events);
     }
+    checkImportedFile(out, result.events);
+    if (QTest::currentTestFailed())
+        return;
 
     // Cancelled once two MiB are read: false, said, and no file.
     const QString cancelled = m_dir.filePath(u"cancelled.ncv"_s);
@@ -789,6 +890,7 @@ void TestHeadlessRecording::captureImportProgressCancelAndNote()
     QCOMPARE(result.bytesRead, std::int64_t(2 << 20));
     QVERIFY(!QFileInfo::exists(cancelled));
     QVERIFY(!QFileInfo::exists(cancelled + u"-wal"_s));
+    QVERIFY(!QFileInfo::exists(cancelled + u"-journal"_s));
 
     // Without the dumps: the note, known at the first event, is in the meta.
     const QString nodump = write(u"nodump.pcap"_s, real.left(24) + real.mid(records[10]));

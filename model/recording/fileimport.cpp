@@ -341,6 +341,10 @@ bool ImportWriter::ensureOpen(std::int64_t firstTimeUs)
         return false;
     RecordingWriter::Options options;
     options.startTimeUs = std::max<std::int64_t>(1, firstTimeUs);
+    // The file is removed unless the import completes: no journal, and fewer, bigger
+    // transactions (each commits the pages it touched; nobody reads the file meanwhile).
+    options.bulkLoad = true;
+    options.transactionMs = 2000;
     m_writer.emplace();
     if (!m_writer->open(m_path, m_meta, options, &m_error)) {
         m_writer.reset();

@@ -50,6 +50,36 @@ std::int64_t steadyMs()
         .count();
 }
 
+// The events table's CREATE TABLE statement in schema text (as sqlite_schema keeps it), and
+// the same table without its generated (VIRTUAL) columns. SQLite computes every generated
+// column of a row it inserts, also a VIRTUAL one it does not store (the key text costs
+// about a third of an insert), while the rows it stores are the same in both tables: a bulk
+// load fills the plain table and then gives it the real definition (finishFile).
+struct EventsTableSql {
+    std::string real, plain;
+};
+
+EventsTableSql eventsTableSql(const std::string &schemaSql)
+{
+    EventsTableSql t;
+    const std::size_t begin = schemaSql.find("CREATE TABLE events(");
+    const std::size_t end = schemaSql.find("\n);", begin);
+    if (begin == std::string::npos || end == std::string::npos)
+        return t;
+    t.real = schemaSql.substr(begin, end + 2 - begin);
+    t.plain = t.real;
+    const std::size_t time = t.plain.find("    time_us INTEGER GENERATED");
+    const std::size_t timeEnd = time == std::string::npos ? time : t.plain.find('\n', time);
+    const std::size_t key = t.plain.find(",\n    key TEXT GENERATED");
+    if (time == std::string::npos || timeEnd == std::string::npos || key == std::string::npos || key < timeEnd) {
+        t.plain.clear();
+        return t;
+    }
+    t.plain.erase(key, t.plain.size() - 1 - key); // up to the closing parenthesis
+    t.plain.erase(time, timeEnd + 1 - time);
+    return t;
+}
+
 QString isoUtc(std::int64_t us)
 {
     return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -89,6 +119,8 @@ struct RecordingWriter::Impl {
     std::int64_t awaitingImageMs = 0; // a gap / periodic image was asked for then (0: none)
     bool rotationAsked = false; // the "continued" image of the next file was asked for
     QHash<QString, std::int64_t> nameIds;
+    QString lastName; // the name nameId() returned last, and its id (0: none)
+    std::int64_t lastNameId = 0;
     ChangeRecord scratch;
     std::string record; // events.record of the event being written
     std::uint64_t lastSeq = 0;
@@ -112,6 +144,7 @@ struct RecordingWriter::Impl {
     int currentPart = 0; // 0 = one file; else its number in the series
     static constexpr std::int64_t kHeartbeatUs = 5'000'000;
     std::int64_t txMinTime = 0, txMaxTime = 0;
+    EventsTableSql eventsTable; // a bulk load: the events table's real and plain definitions
 
     void fail(const std::string &what)
     {
@@ -152,9 +185,15 @@ struct RecordingWriter::Impl {
     {
         if (name.isEmpty())
             return 0;
+        // Runs of events name the same interface (a burst of routes via one device): no hash.
+        if (lastNameId != 0 && name == lastName)
+            return lastNameId;
         auto it = nameIds.constFind(name);
-        if (it != nameIds.cend())
+        if (it != nameIds.cend()) {
+            lastName = name;
+            lastNameId = *it;
             return *it;
+        }
         const std::int64_t id = nameIds.size() + 1;
         const QByteArray utf8 = name.toUtf8();
         insertName.bind(1, id);
@@ -163,6 +202,8 @@ struct RecordingWriter::Impl {
         insertName.reset();
         check(rc, "writing an interface name");
         nameIds.insert(name, id);
+        lastName = name;
+        lastNameId = id;
         return id;
     }
 
@@ -197,7 +238,7 @@ struct RecordingWriter::Impl {
         s.bind(8, std::int64_t(c.ifIndex));
         s.bind(9, nameId(item.ifName));
         if (!c.destination.empty())
-            s.bind(10, std::string_view(c.destination));
+            s.bindStatic(10, std::string_view(c.destination)); // both live until reset()
         if (c.routeKeys) {
             s.bind(11, std::int64_t(c.table));
             s.bind(12, std::int64_t(c.metric));
@@ -205,7 +246,7 @@ struct RecordingWriter::Impl {
         }
         if (c.hasProtocol)
             s.bind(14, std::int64_t(c.protocol));
-        s.bindBlob(15, record.data(), record.size());
+        s.bindBlobStatic(15, record.data(), record.size());
         const int rc = s.step();
         s.reset();
         if (!check(rc, "writing an event"))
@@ -422,14 +463,27 @@ struct RecordingWriter::Impl {
         // The identity first, while the file is still in rollback mode: it then sits in the
         // main file's header from the start, also when the recorder is killed before the
         // first checkpoint.
+        // A bulk load (an import) needs no crash safety: the file is removed unless it completes.
+        const std::string journal = options.bulkLoad
+            ? "; PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-"
+                + std::to_string(options.bulkCacheKiB) + ";"
+            : "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
         const std::string pragmas = "PRAGMA page_size=" + std::to_string(options.pageSize) + "; PRAGMA application_id="
-            + std::to_string(kApplicationId) + "; PRAGMA user_version=" + std::to_string(kFormatVersion)
-            + "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            + std::to_string(kApplicationId) + "; PRAGMA user_version=" + std::to_string(kFormatVersion) + journal;
         if (db.exec(pragmas.c_str()) != SQLITE_OK)
             return dbFail("setting it up");
         const std::int64_t now = clockUs();
         timeBaseUs = now;
-        if (db.exec("BEGIN") != SQLITE_OK || db.exec(schema(timeBaseUs).c_str()) != SQLITE_OK)
+        std::string schemaSql = schema(timeBaseUs);
+        eventsTable = {};
+        if (options.bulkLoad) {
+            eventsTable = eventsTableSql(schemaSql);
+            if (eventsTable.plain.empty())
+                eventsTable = {};
+            else
+                schemaSql.replace(schemaSql.find(eventsTable.real), eventsTable.real.size(), eventsTable.plain);
+        }
+        if (db.exec("BEGIN") != SQLITE_OK || db.exec(schemaSql.c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
             || insertEvent.prepare(db,
@@ -446,6 +500,8 @@ struct RecordingWriter::Impl {
         lastEndUs = now;
         fileStartUs = now;
         nameIds.clear();
+        lastName.clear();
+        lastNameId = 0;
         const RecordingMeta &m = recordingMeta;
         const QString nsName = m.namespaceName.isEmpty() ? QStringLiteral("default") : m.namespaceName;
         const QByteArray nsUtf8 = nsName.toUtf8();
@@ -598,8 +654,9 @@ struct RecordingWriter::Impl {
                             writeKeyframe(QStringLiteral("periodic"), nullptr);
                     }
                 }
+                const bool drained = batch.empty();
                 batch.clear(); // images are released as soon as they are written
-                if (failed || batch.empty() || steadyMs() - started >= options.transactionMs)
+                if (failed || drained || steadyMs() - started >= options.transactionMs)
                     break;
                 if (std::lock_guard lock(mutex); commitSoon && queue.empty())
                     break; // someone waits for what is written: commit without waiting for more
@@ -611,8 +668,40 @@ struct RecordingWriter::Impl {
         }
     }
 
+    // A bulk load wrote the events table without its generated columns: it gets its real
+    // definition now, as SQLite's documented procedure for schema changes that leave the
+    // stored rows alone does (sqlite_schema updated with writable_schema, schema_version
+    // incremented, in one transaction). VIRTUAL columns are not stored, so every row stays
+    // as it is.
+    bool restoreEventsTable()
+    {
+        if (eventsTable.plain.empty())
+            return true;
+        sql::Stmt version, update;
+        bool ok = db.exec("BEGIN") == SQLITE_OK && version.prepare(db, "PRAGMA schema_version") == SQLITE_OK
+            && version.step() == SQLITE_ROW;
+        const std::int64_t schemaVersion = ok ? version.int64(0) : 0;
+        version.finalize();
+        ok = ok && db.exec("PRAGMA writable_schema=ON") == SQLITE_OK
+            && update.prepare(db, "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'events'")
+                == SQLITE_OK;
+        if (ok) {
+            update.bind(1, std::string_view(eventsTable.real));
+            ok = update.step() == SQLITE_DONE && sqlite3_changes(db.handle()) == 1;
+        }
+        update.finalize();
+        ok = ok && db.exec(("PRAGMA schema_version=" + std::to_string(schemaVersion + 1)).c_str()) == SQLITE_OK;
+        db.exec("PRAGMA writable_schema=OFF");
+        if (!ok || db.exec("COMMIT") != SQLITE_OK)
+            return check(SQLITE_ERROR, "defining the events table");
+        eventsTable = {};
+        return true;
+    }
+
     void finishFile()
     {
+        if (!failed)
+            restoreEventsTable();
         if (!failed) {
             meta("end_time_us", QString::number(std::max(maxTimeUs, clockUs())));
             meta("clean_end", QStringLiteral("1"));

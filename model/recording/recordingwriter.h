@@ -7,6 +7,9 @@
 //   WAL mode with synchronous=NORMAL: every transaction that committed survives the
 //   process being killed (it is in the WAL, which SQLite replays when the file is next
 //   opened); a power loss may lose the last transactions, never the file.
+// - An import sets Options::bulkLoad instead: no journal and no sync while it writes, the
+//   events table without its VIRTUAL columns until finish() (see there); the finished file
+//   is the same.
 // - append() queues events (the bytes of eventcodec.h) and returns; the thread inserts
 //   them in transactions of at most Options::transactionMs (default 200 ms), so after
 //   SIGKILL the file holds every event appended up to that long before, plus what was
@@ -87,6 +90,13 @@ public:
         /// events from the past: the recording starts at this time (µs since the epoch,
         /// UTC), its end is its newest event's time, and no heartbeat moves it on.
         std::int64_t startTimeUs = 0;
+        /// An import (a file that is useful only once complete, removed when the import fails or
+        /// is cancelled): no journal and no sync while writing (journal_mode=OFF,
+        /// synchronous=OFF, locking_mode=EXCLUSIVE, a cache of bulkCacheKiB), so every page is
+        /// written once instead of to the WAL and then the file. The finished file is the same
+        /// (rollback journal mode). Not for a live recording: a crash leaves a broken file.
+        bool bulkLoad = false;
+        int bulkCacheKiB = 65'536; ///< with bulkLoad: PRAGMA cache_size=-this
     };
 
     RecordingWriter();

@@ -52,11 +52,15 @@ public:
     /// Prepares sql on db (persistent). Returns the result code.
     int prepare(Db &db, const char *sql);
     bool isPrepared() const { return m_stmt != nullptr; }
+    sqlite3_stmt *handle() const { return m_stmt; }
     void finalize();
 
     void bind(int i, std::int64_t v);
     void bind(int i, std::string_view text); ///< TEXT, copied by SQLite
     void bindBlob(int i, const void *data, std::size_t size); ///< BLOB, copied by SQLite
+    /// TEXT / BLOB not copied: the bytes must stay as they are until step() and reset().
+    void bindStatic(int i, std::string_view text);
+    void bindBlobStatic(int i, const void *data, std::size_t size);
     void bindNull(int i);
     /// sqlite3_step: SQLITE_ROW, SQLITE_DONE or an error code.
     int step();
