@@ -6,12 +6,28 @@
 // queue). The parsers take the file text and are tested on samples. Qt-free; any thread.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 namespace ncv::platform::procnet {
+
+/// The whitespace-separated fields of one line of a /proc table (views into line).
+std::vector<std::string_view> fields(std::string_view line);
+
+/// text as a whole decimal number of type T; nullopt when empty, not a number or out of range.
+template<typename T> std::optional<T> number(std::string_view text)
+{
+    T value {};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
 
 /// A /proc/net/netlink row: Eth = netlink protocol (0 = NETLINK_ROUTE), Pid = port id,
 /// Rmem = bytes queued, Drops = messages dropped.
