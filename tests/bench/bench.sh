@@ -18,6 +18,8 @@ if [ -z "$build" ]; then
     done
 fi
 [ -n "$build" ] || { echo "bench.sh: build first: cmake --preset ci && cmake --build --preset ci --target netchangeview ncv_bench" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 bin=$build/app/netchangeview
 bench=$build/tests/bench/ncv_bench
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
@@ -31,11 +33,7 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     echo "build:   $build"
     for n in "${sizes[@]}"; do
         # One fresh private namespace per size.
-        if [ "$(id -u)" -eq 0 ]; then
-            unshare -n env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n"
-        else
-            unshare -rn env NCV_BENCH_IN_NS=1 NCV_BUILD="$build" "$0" "$n"
-        fi
+        ncv_rerun_in_private_ns "$n"
     done
     exit 0
 fi
@@ -45,14 +43,8 @@ work=$(mktemp -d)
 gui_pid=
 cleanup() { [ -z "$gui_pid" ] || kill "$gui_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-ip link set lo up
-ip link add nb0 type veth peer name nb1
-ip link set nb0 up
-ip link set nb1 up
-ip addr add 10.9.0.1/24 dev nb0
+ncv_add_veth
 
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 rows=()
 row() { rows+=("$(printf '| %-58s | %12s | %12s | %7s | %-22s |' "$@")"); }
