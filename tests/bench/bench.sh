@@ -39,10 +39,8 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
 fi
 
 n=${sizes[0]}
-work=$(mktemp -d)
 gui_pid=
-cleanup() { [ -z "$gui_pid" ] || kill "$gui_pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+ncv_work_dir gui_pid
 ncv_add_veth
 
 val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -50,8 +48,7 @@ rows=()
 row() { rows+=("$(printf '| %-58s | %12s | %12s | %7s | %-22s |' "$@")"); }
 
 # N /32 host routes in 20.0.0.0/6 via the veth peer.
-awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-    printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
+ncv_route_batch "$n" "$work/batch"
 
 # GUI burst OUT BATCH: the real MainWindow (offscreen) runs; once its snapshot is in, BATCH
 # is loaded with ip -batch; the GUI's figures go to $work/OUT, the load time to $burst_s.

@@ -23,10 +23,8 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     exit
 fi
 
-work=$(mktemp -d)
 recorder=
-cleanup() { [ -z "$recorder" ] || kill "$recorder" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+ncv_work_dir recorder
 best() { awk -v a="${1:-1e9}" -v b="$2" 'BEGIN { print (b < a) ? b : a }'; } # best BEST_SO_FAR NEW
 field() { awk -v k="$1" '$1 == k { print $2 }' "$work/bench.txt"; } # field KEY: a figure ncv_bench printed
 # import_round MODE FILE PREFIX: ncv_bench MODE FILE into a new $work/out.ncv; sets read_s,

@@ -25,3 +25,23 @@ ncv_add_veth() {
 now() { date +%s.%N; }
 # calc EXPR [DIGITS]: EXPR evaluated by awk, printed with DIGITS (3) fraction digits.
 calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+
+# ncv_work_dir PIDVAR: a work folder in $work, removed at exit, after the process whose PID
+# the variable named PIDVAR holds then (when set) is killed.
+ncv_work_dir() {
+    work=$(mktemp -d)
+    ncv_pid_var=$1
+    trap ncv_cleanup EXIT
+}
+ncv_cleanup() {
+    local pid=${!ncv_pid_var:-}
+    [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+
+# ncv_route_batch N FILE: an ip -batch file adding N /32 host routes in 20.0.0.0/6 via
+# 10.9.0.2 (the veth peer of ncv_add_veth).
+ncv_route_batch() {
+    awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+        printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$2"
+}

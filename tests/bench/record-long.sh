@@ -33,17 +33,14 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     exit
 fi
 
-work=$(mktemp -d)
 rec_pid=
-cleanup() { [ -z "$rec_pid" ] || kill "$rec_pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+ncv_work_dir rec_pid
 ncv_add_veth
 
 status_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$rec_pid/status"; }
 committed() { sqlite3 "file:$rec?mode=ro" "SELECT coalesce(max(seq), 0) FROM events" 2>/dev/null || echo 0; }
 
-awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-    printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$work/batch"
+ncv_route_batch "$n" "$work/batch"
 
 rec=$work/long.ncv
 "$build/app/netchangeview" --headless -4 --record "$rec" 2> "$work/rec.err" &
