@@ -5,6 +5,7 @@ ncv_add_plain_test(tst_entitytracker SOURCES tst_entitytracker.cpp LIBS ncv_plat
 # NetlinkOwnerResolver: port ids of real netlink sockets (forked holders, `ip`, a route
 # notification) in a private network namespace, and a made-up /proc tree. Needs ip (iproute2).
 ncv_add_plain_test(tst_netlinkowner SOURCES tst_netlinkowner.cpp LIBS ncv_platform TIMEOUT 120)
+ncv_add_plain_test(tst_netnsscan SOURCES tst_netnsscan.cpp LIBS ncv_platform)
 if(NOT NCV_PLATFORM_ONLY)
     # Decoder: hand-built netlink messages, including truncated and malformed ones.
     ncv_add_qt_test(tst_netlinkdecoder SOURCES tst_netlinkdecoder.cpp LIBS ncv_platform)

@@ -24,33 +24,10 @@ using std::chrono::nanoseconds;
 // The kernel's PID_MAX_LIMIT on 64-bit: no PID is larger, whatever kernel.pid_max says.
 constexpr std::uint32_t kPidMaxLimit = 4u * 1024 * 1024;
 
-// /proc files report size 0: read until EOF, at most maxBytes (a bounded read, so a
-// strange entry cannot make us read without end).
-std::optional<std::string> readFile(const std::string &path, std::size_t maxBytes)
-{
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return std::nullopt;
-    std::string text;
-    char buffer[4096];
-    while (text.size() < maxBytes) {
-        const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, maxBytes - text.size()));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ::close(fd);
-            return std::nullopt;
-        }
-        if (n == 0)
-            break;
-        text.append(buffer, std::size_t(n));
-    }
-    ::close(fd);
-    return text;
-}
-
 using procnet::fields;
+using procnet::firstLine;
 using procnet::number;
+using procnet::readFile;
 
 struct TableRow {
     std::uint32_t portId = 0;
@@ -124,14 +101,6 @@ std::optional<ProcessStat> readStat(const std::string &procRoot, int pid)
 bool isGone(char state)
 {
     return state == 'Z' || state == 'X' || state == 'x';
-}
-
-std::string firstLine(std::string text)
-{
-    const std::size_t end = text.find('\n');
-    if (end != std::string::npos)
-        text.resize(end);
-    return text;
 }
 
 // Fills command, command line and cgroup of owner.pid; missing files leave them empty.
@@ -291,7 +260,7 @@ void NetlinkOwnerResolver::refreshAt(nanoseconds time, std::optional<std::uint32
 {
     m_lastRefresh = time;
     ++m_stats.refreshes;
-    const auto text = readFile(m_table, 64 * 1024 * 1024);
+    const auto text = readFile(m_table, procnet::kMaxTableBytes);
     const std::vector<TableRow> rows = text ? parseNetlinkTable(*text, m_options.protocol) : std::vector<TableRow>();
 
     // The sockets to look for: those not cached with this inode (new, or a new socket on a

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "platform/linux/procnet.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -19,32 +22,45 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
            });
 }
 
-// /proc files report size 0: read until EOF.
-std::optional<std::string> readProcFile(const char *path, std::string *error)
+} // namespace
+
+std::optional<std::string> readFile(const std::string &path, std::size_t maxBytes, std::string *error)
 {
-    std::FILE *file = std::fopen(path, "re");
-    if (!file) {
+    const auto fail = [&] {
         if (error)
-            *error = std::string("cannot read ") + path + ": " + std::strerror(errno);
+            *error = "cannot read " + path + ": " + std::strerror(errno);
         return std::nullopt;
-    }
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return fail();
     std::string text;
     char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
-        text.append(buffer, n);
-    const bool failed = std::ferror(file);
-    const int savedErrno = errno;
-    std::fclose(file);
-    if (failed) {
-        if (error)
-            *error = std::string("cannot read ") + path + ": " + std::strerror(savedErrno);
-        return std::nullopt;
+    while (text.size() < maxBytes) {
+        const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, maxBytes - text.size()));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int savedErrno = errno;
+            ::close(fd);
+            errno = savedErrno;
+            return fail();
+        }
+        if (n == 0)
+            break;
+        text.append(buffer, std::size_t(n));
     }
+    ::close(fd);
     return text;
 }
 
-} // namespace
+std::string firstLine(std::string text)
+{
+    const std::size_t end = text.find('\n');
+    if (end != std::string::npos)
+        text.resize(end);
+    return text;
+}
 
 std::vector<std::string_view> fields(std::string_view line)
 {
@@ -126,7 +142,7 @@ std::optional<NetlinkSocketInfo> parseNetlinkSocket(std::string_view text, std::
 std::optional<std::int64_t> readRmemMax(std::string *error)
 {
     static const char path[] = "/proc/sys/net/core/rmem_max";
-    const auto text = readProcFile(path, error);
+    const auto text = readFile(path, kMaxTableBytes, error);
     if (!text)
         return std::nullopt;
     auto value = parseRmemMax(*text);
@@ -137,7 +153,7 @@ std::optional<std::int64_t> readRmemMax(std::string *error)
 
 std::optional<NetlinkSocketInfo> readNetlinkSocket(std::uint32_t portId, std::string *error)
 {
-    const auto text = readProcFile("/proc/net/netlink", error);
+    const auto text = readFile("/proc/net/netlink", kMaxTableBytes, error);
     if (!text)
         return std::nullopt;
     auto info = parseNetlinkSocket(*text, portId, 0);

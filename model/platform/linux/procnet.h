@@ -16,6 +16,17 @@
 
 namespace ncv::platform::procnet {
 
+/// A /proc file reported with size 0 (as they all are) read to its end, at most maxBytes
+/// (bounded, so a strange entry cannot make the caller read without end). nullopt with
+/// *error set ("cannot read PATH: <strerror>") when it cannot be opened or read.
+std::optional<std::string> readFile(const std::string &path, std::size_t maxBytes, std::string *error = nullptr);
+
+/// The most a /proc table (/proc/net/netlink, /proc/sys/...) is read to: 64 MiB.
+inline constexpr std::size_t kMaxTableBytes = 64u * 1024 * 1024;
+
+/// text up to its first newline (all of it when it has none): a one-line /proc file's value.
+std::string firstLine(std::string text);
+
 /// The whitespace-separated fields of one line of a /proc table (views into line).
 std::vector<std::string_view> fields(std::string_view line);
 

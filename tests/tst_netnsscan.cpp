@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// scanNetNamespaces() against real namespaces: the test's own private one, namespaces made by
+// forked processes (unshare, setns), and a name bound the way `ip netns add` binds it, into a
+// directory of this test's own in a private mount namespace, so the machine's /run/netns is
+// never touched. containerFromCgroup() on the cgroup paths of the container runtimes.
+#include "support/netns.h"
+#include "support/platformtest.h"
+
+#include "platform/linux/netnsscan.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+
+using namespace ncv::platform;
+
+namespace {
+
+#define REQUIRE_NAMESPACE()                                                                                            \
+    do {                                                                                                               \
+        const auto &ns = ncv::test::enterPrivateNetworkNamespace();                                                    \
+        if (!ns.entered)                                                                                               \
+            SKIP("needs a private network namespace: " + ns.message);                                                  \
+    } while (0)
+
+std::uint64_t inodeOf(const std::string &path)
+{
+    struct stat st { };
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return std::uint64_t(st.st_ino);
+}
+
+const NetNamespaceInfo *findByInode(const NetNamespaceScan &scan, std::uint64_t inode)
+{
+    const auto it = std::find_if(scan.namespaces.begin(), scan.namespaces.end(),
+                                 [&](const NetNamespaceInfo &info) { return info.inode == inode; });
+    return it == scan.namespaces.end() ? nullptr : &*it;
+}
+
+// A forked process named `name` that enters a new network namespace (joinPid == 0) or the one
+// of joinPid, says so through a pipe, and waits to be killed (or dies with the test).
+struct Holder {
+    pid_t pid = -1;
+    bool ok = false;
+
+    Holder(const char *name, pid_t joinPid)
+    {
+        int pipeFds[2];
+        REQUIRE(::pipe2(pipeFds, O_CLOEXEC) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            ::prctl(PR_SET_NAME, name);
+            bool entered = false;
+            if (joinPid == 0) {
+                entered = ::unshare(CLONE_NEWNET) == 0;
+            } else {
+                const int fd = ::open(("/proc/" + std::to_string(joinPid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+                entered = fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0;
+            }
+            const char answer = entered ? '1' : '0';
+            (void)!::write(pipeFds[1], &answer, 1);
+            for (;;)
+                ::pause();
+        }
+        ::close(pipeFds[1]);
+        pollfd pfd {pipeFds[0], POLLIN, 0};
+        char answer = '0';
+        if (::poll(&pfd, 1, 5000) == 1)
+            ok = ::read(pipeFds[0], &answer, 1) == 1 && answer == '1';
+        ::close(pipeFds[0]);
+    }
+    ~Holder() { stop(); }
+    void stop()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            pid = -1;
+        }
+    }
+    std::string nsPath() const { return "/proc/" + std::to_string(pid) + "/ns/net"; }
+};
+
+// A private mount namespace for this process, so a bind mount made here vanishes with it.
+bool enterPrivateMountNamespace()
+{
+    return ::unshare(CLONE_NEWNS) == 0 && ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+}
+
+const std::string kId = "3f2a1b9c0d12e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9";
+
+} // namespace
+
+TEST_CASE("containerFromCgroup names the container runtimes' cgroups, and nothing else")
+{
+    struct Case {
+        std::string cgroup;
+        std::string runtime;
+        std::string id;
+    };
+    const Case cases[] = {
+        {"0::/system.slice/docker-" + kId + ".scope", "docker", "3f2a1b9c0d12"},
+        {"12:pids:/docker/" + kId, "docker", "3f2a1b9c0d12"},
+        {"0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kId + ".scope/container", "podman",
+         "3f2a1b9c0d12"},
+        {"0::/machine.slice/libpod-" + kId + ".scope", "podman", "3f2a1b9c0d12"},
+        {"0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0e1f.slice/cri-containerd-" + kId
+             + ".scope",
+         "containerd", "3f2a1b9c0d12"},
+        {"0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0e1f.slice/crio-" + kId + ".scope",
+         "crio", "3f2a1b9c0d12"},
+        {"0::/kubepods/besteffort/pod0e1f2a3b-0000-1111-2222-333344445555/" + kId, "kubernetes", "3f2a1b9c0d12"},
+        {"0::/lxc.payload.web1/system.slice/nginx.service", "lxc", "web1"},
+        {"4:memory:/lxc/web1", "lxc", "web1"},
+        {"0::/machine.slice/machine-my\\x2dbox.scope/payload", "machine", "my-box"},
+        // Nested: Docker inside an LXC container is the Docker container.
+        {"0::/lxc.payload.web1/system.slice/docker-" + kId + ".scope", "docker", "3f2a1b9c0d12"},
+    };
+    for (const Case &c : cases) {
+        CAPTURE(c.cgroup);
+        const auto ref = containerFromCgroup(c.cgroup);
+        REQUIRE(ref.has_value());
+        CHECK(ref->runtime == c.runtime);
+        CHECK(ref->id == c.id);
+    }
+    for (const std::string &cgroup :
+         {std::string("0::/"), std::string("0::/system.slice/ssh.service"),
+          std::string("0::/user.slice/user-1000.slice/session-3.scope"),
+          "0::/machine.slice/libpod-conmon-" + kId + ".scope", std::string("0::/system.slice/docker-abc.scope"),
+          std::string("0::/lxc.monitor.web1"), std::string("garbage"), std::string(""),
+          std::string("1:name=systemd")}) {
+        CAPTURE(cgroup);
+        CHECK_FALSE(containerFromCgroup(cgroup).has_value());
+    }
+}
+
+TEST_CASE("the current namespace comes first, identified as `ip netns identify` does")
+{
+    REQUIRE_NAMESPACE();
+    const NetNamespaceScan scan = scanNetNamespaces();
+    REQUIRE_FALSE(scan.namespaces.empty());
+    const NetNamespaceInfo &first = scan.namespaces.front();
+    CHECK(first.current);
+    CHECK(first.inode == inodeOf("/proc/self/ns/net"));
+    // A fresh private namespace: this process is the only one in it, so it is the holder.
+    CHECK(first.holderPid == ::getpid());
+    CHECK(first.processCount == 1);
+    CHECK_FALSE(first.initial);
+    CHECK(first.path == "/proc/" + std::to_string(::getpid()) + "/ns/net");
+    // The namespace the test started in is still held by the other processes of the machine.
+    const auto current = std::count_if(scan.namespaces.begin(), scan.namespaces.end(),
+                                       [](const NetNamespaceInfo &info) { return info.current; });
+    CHECK(current == 1);
+}
+
+TEST_CASE("a namespace held by processes is listed once, by its lowest PID, and goes when they exit")
+{
+    REQUIRE_NAMESPACE();
+    Holder first("ncvholder", 0);
+    REQUIRE(first.ok);
+    Holder second("ncvjoiner", first.pid);
+    REQUIRE(second.ok);
+    const std::uint64_t inode = inodeOf(first.nsPath());
+    REQUIRE(inode != inodeOf("/proc/self/ns/net"));
+    REQUIRE(inodeOf(second.nsPath()) == inode);
+
+    const NetNamespaceScan scan = scanNetNamespaces();
+    const NetNamespaceInfo *info = findByInode(scan, inode);
+    REQUIRE(info != nullptr);
+    CHECK(std::count_if(scan.namespaces.begin(), scan.namespaces.end(),
+                        [&](const NetNamespaceInfo &i) { return i.inode == inode; })
+          == 1);
+    CHECK(info->processCount == 2);
+    const pid_t lowest = std::min(first.pid, second.pid);
+    CHECK(info->holderPid == lowest);
+    CHECK(info->holderCommand == (lowest == first.pid ? "ncvholder" : "ncvjoiner"));
+    CHECK(info->displayName() == info->holderCommand + " (" + std::to_string(lowest) + ")");
+    CHECK(info->names.empty());
+    CHECK_FALSE(info->current);
+    CHECK(info->path == "/proc/" + std::to_string(lowest) + "/ns/net");
+
+    first.stop();
+    second.stop();
+    CHECK(findByInode(scanNetNamespaces(), inode) == nullptr);
+}
+
+TEST_CASE("a named namespace keeps its name after its processes exit; a file that is not a namespace is counted")
+{
+    REQUIRE_NAMESPACE();
+    if (!enterPrivateMountNamespace())
+        SKIP("needs a private mount namespace to bind a name without touching /run/netns");
+    const std::filesystem::path dir
+        = std::filesystem::temp_directory_path() / ("ncv-netns-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string named = (dir / "blue").string();
+    const std::string stale = (dir / "stale").string();
+    std::ofstream(named).close();
+    std::ofstream(stale).close();
+
+    std::uint64_t inode = 0;
+    {
+        Holder holder("ncvnamed", 0);
+        REQUIRE(holder.ok);
+        inode = inodeOf(holder.nsPath());
+        // What `ip netns add blue` does: bind the namespace file onto /run/netns/blue.
+        REQUIRE(::mount(holder.nsPath().c_str(), named.c_str(), nullptr, MS_BIND, nullptr) == 0);
+
+        const NetNamespaceScan scan = scanNetNamespaces({dir.string(), "/proc"});
+        const NetNamespaceInfo *info = findByInode(scan, inode);
+        REQUIRE(info != nullptr);
+        CHECK(info->names == std::vector<std::string> {"blue"});
+        CHECK(info->displayName() == "blue");
+        CHECK(info->path == named);
+        CHECK(info->holderPid == holder.pid);
+        CHECK(scan.unusableNames == 1);
+        CHECK(scan.namedDirError.empty());
+    }
+
+    // The bind mount keeps the namespace alive with nobody in it.
+    const NetNamespaceScan scan = scanNetNamespaces({dir.string(), "/proc"});
+    const NetNamespaceInfo *info = findByInode(scan, inode);
+    REQUIRE(info != nullptr);
+    CHECK(info->holderPid == 0);
+    CHECK(info->processCount == 0);
+    CHECK(info->displayName() == "blue");
+    // A setns() through its path enters it.
+    const int fd = ::open(info->path.c_str(), O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        ::close(fd);
+
+    REQUIRE(::umount2(named.c_str(), MNT_DETACH) == 0);
+    const NetNamespaceScan after = scanNetNamespaces({dir.string(), "/proc"});
+    CHECK(findByInode(after, inode) == nullptr);
+    CHECK(after.unusableNames == 2);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing named directory is no error; an unnamed namespace without a holder reads as its inode")
+{
+    const NetNamespaceScan scan = scanNetNamespaces({"/nonexistent/ncv-netns", "/proc"});
+    CHECK(scan.namedDirError.empty());
+    CHECK_FALSE(scan.namespaces.empty());
+
+    NetNamespaceInfo orphan;
+    orphan.inode = 4026532000;
+    CHECK(orphan.displayName() == "net:[4026532000]");
+    orphan.initial = true;
+    CHECK(orphan.displayName() == "host");
+    NetNamespaceInfo contained;
+    contained.holderPid = 4242;
+    contained.holderCommand = "nginx";
+    contained.container = ContainerRef {"docker", "3f2a1b9c0d12"};
+    CHECK(contained.displayName() == "docker:3f2a1b9c0d12 (nginx 4242)");
+}
