@@ -9,11 +9,14 @@
 #include "platform/linux/netnsscan.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -267,4 +270,33 @@ TEST_CASE("a missing named directory is no error; an unnamed namespace without a
     contained.holderCommand = "nginx";
     contained.container = ContainerRef {"docker", "3f2a1b9c0d12"};
     CHECK(contained.displayName() == "docker:3f2a1b9c0d12 (nginx 4242)");
+}
+
+TEST_CASE("runInNetNamespace creates sockets in the namespace without moving the caller")
+{
+    REQUIRE_NAMESPACE();
+    Holder holder("ncvtarget", 0);
+    REQUIRE(holder.ok);
+    const std::uint64_t target = inodeOf(holder.nsPath());
+    const std::uint64_t own = inodeOf("/proc/self/ns/net");
+    REQUIRE(target != own);
+
+    int sock = -1;
+    const std::string error = runInNetNamespace(
+        holder.nsPath(), [&] { sock = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0 /* NETLINK_ROUTE */); });
+    CHECK(error.empty());
+    REQUIRE(sock >= 0);
+    // SIOCGSKNS (Linux 4.9): a file descriptor of the socket's network namespace.
+    const int nsFd = ::ioctl(sock, SIOCGSKNS);
+    REQUIRE(nsFd >= 0);
+    struct stat st { };
+    REQUIRE(::fstat(nsFd, &st) == 0);
+    CHECK(std::uint64_t(st.st_ino) == target);
+    ::close(nsFd);
+    ::close(sock);
+    // The calling thread stayed where it was.
+    CHECK(inodeOf("/proc/thread-self/ns/net") == own);
+
+    const std::string missing = runInNetNamespace("/nonexistent/ncv-ns", [] { FAIL("must not run"); });
+    CHECK(missing.find("cannot open /nonexistent/ncv-ns: ") == 0);
 }

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <thread>
 #include <utility>
 
 namespace ncv::platform {
@@ -273,6 +274,28 @@ NetNamespaceScan scanNetNamespaces(const NetNamespaceScanOptions &options)
         return std::pair(a.holderPid, a.inode) < std::pair(b.holderPid, b.inode);
     });
     return scan;
+}
+
+std::string runInNetNamespace(const std::string &path, const std::function<void()> &fn)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return "cannot open " + path + ": " + std::strerror(errno);
+    std::string error;
+    try {
+        std::thread thread([&] {
+            if (::setns(fd, CLONE_NEWNET) != 0) {
+                error = "setns(" + path + "): " + std::strerror(errno);
+                return;
+            }
+            fn();
+        });
+        thread.join();
+    } catch (const std::system_error &e) {
+        error = std::string("std::thread: ") + e.what();
+    }
+    ::close(fd);
+    return error;
 }
 
 } // namespace ncv::platform

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,5 +89,13 @@ struct NetNamespaceScanOptions {
 /// counted, not fatal. Cost: one stat() per process in procRoot and per name, and reading
 /// comm and cgroup of one holder per namespace.
 NetNamespaceScan scanNetNamespaces(const NetNamespaceScanOptions &options = {});
+
+/// Runs fn on a short-lived thread that first joins the network namespace of path (a
+/// NetNamespaceInfo::path, /run/netns/NAME, /proc/PID/ns/net) with setns(2), and waits for
+/// it. Sockets fn creates belong to that namespace for their whole life, whichever thread
+/// uses them later; the caller's thread never changes namespace. Returns an empty string on
+/// success, else why fn did not run ("cannot open /run/netns/x: No such file or directory",
+/// "setns(/run/netns/x): Operation not permitted": joining needs CAP_SYS_ADMIN).
+std::string runInNetNamespace(const std::string &path, const std::function<void()> &fn);
 
 } // namespace ncv::platform
