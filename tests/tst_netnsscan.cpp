@@ -3,6 +3,7 @@
 // forked processes (unshare, setns), and a name bound the way `ip netns add` binds it, into a
 // directory of this test's own in a private mount namespace, so the machine's /run/netns is
 // never touched. containerFromCgroup() on the cgroup paths of the container runtimes.
+#include "support/mountns.h"
 #include "support/netns.h"
 #include "support/platformtest.h"
 
@@ -98,12 +99,6 @@ struct Holder {
     }
     std::string nsPath() const { return "/proc/" + std::to_string(pid) + "/ns/net"; }
 };
-
-// A private mount namespace for this process, so a bind mount made here vanishes with it.
-bool enterPrivateMountNamespace()
-{
-    return ::unshare(CLONE_NEWNS) == 0 && ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
-}
 
 const std::string kId = "3f2a1b9c0d12e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9";
 
@@ -205,8 +200,9 @@ TEST_CASE("a namespace held by processes is listed once, by its lowest PID, and 
 TEST_CASE("a named namespace keeps its name after its processes exit; a file that is not a namespace is counted")
 {
     REQUIRE_NAMESPACE();
-    if (!enterPrivateMountNamespace())
-        SKIP("needs a private mount namespace to bind a name without touching /run/netns");
+    // A bind mount made in a private mount namespace vanishes with this process.
+    if (const auto &mountns = ncv::test::enterPrivateMountNamespace(); !mountns.entered)
+        SKIP("needs a private mount namespace to bind a name without touching /run/netns: " + mountns.message);
     const std::filesystem::path dir
         = std::filesystem::temp_directory_path() / ("ncv-netns-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
