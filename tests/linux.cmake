@@ -28,6 +28,10 @@ if(NOT NCV_PLATFORM_ONLY)
     # `tshark -r` (pcapng made by editcap; those parts skip without tshark).
     ncv_add_qt_test(tst_pcapreader SOURCES tst_pcapreader.cpp LIBS ncv_platform TIMEOUT 120)
 
+    # NetNamespaceWatcher against `unshare -n` processes and a name bound as `ip netns add`
+    # binds it (in a private mount namespace). Needs unshare (util-linux).
+    ncv_add_qt_test(tst_netnswatcher SOURCES tst_netnswatcher.cpp LIBS ncv_model)
+
     # Keyframes from images of the source's state: equal to the replayed events (a source
     # changed from another thread, the kernel in a private namespace) and to `ip route show`.
     ncv_add_qt_test(tst_recordingimages SOURCES tst_recordingimages.cpp LIBS ncv_model TIMEOUT 300)
