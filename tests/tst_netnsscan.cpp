@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// scanNetNamespaces() against real namespaces: the test's own private one, namespaces made by
+// scanNetNamespaces(), runInNetNamespace() and RtnetlinkSource's netnsPath against real
+// namespaces: the test's own private one, namespaces made by
 // forked processes (unshare, setns), and a name bound the way `ip netns add` binds it, into a
 // directory of this test's own in a private mount namespace, so the machine's /run/netns is
 // never touched. containerFromCgroup() on the cgroup paths of the container runtimes.
@@ -8,6 +9,7 @@
 #include "support/platformtest.h"
 
 #include "platform/linux/netnsscan.h"
+#include "platform/linux/rtnetlinksource.h"
 
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -23,10 +25,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 
 using namespace ncv::platform;
@@ -295,4 +301,93 @@ TEST_CASE("runInNetNamespace creates sockets in the namespace without moving the
 
     const std::string missing = runInNetNamespace("/nonexistent/ncv-ns", [] { FAIL("must not run"); });
     CHECK(missing.find("cannot open /nonexistent/ncv-ns: ") == 0);
+}
+
+namespace {
+
+// The interface names of a source's records, collected from its reader thread.
+struct InterfaceCollector {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> added; // interface names of Initial and Add records, in order
+    bool snapshotComplete = false;
+
+    static void callback(void *context, std::span<const ChangeRecord> records)
+    {
+        auto *self = static_cast<InterfaceCollector *>(context);
+        std::lock_guard lock(self->mutex);
+        for (const ChangeRecord &r : records) {
+            if (r.change == ChangeKind::SnapshotComplete)
+                self->snapshotComplete = true;
+            if (const auto *row = std::get_if<InterfaceRow>(&r.after);
+                row && (r.change == ChangeKind::Initial || r.change == ChangeKind::Add))
+                self->added.push_back(row->name);
+        }
+        self->changed.notify_all();
+    }
+    template<typename Pred> bool waitFor(Pred pred)
+    {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(10), [&] { return pred(); });
+    }
+    bool has(const std::string &name) const { return std::find(added.begin(), added.end(), name) != added.end(); }
+};
+
+int run(const std::string &command)
+{
+    return std::system(("{ " + command + "; } >/dev/null 2>&1").c_str());
+}
+
+} // namespace
+
+TEST_CASE("RtnetlinkSource with netnsPath watches that namespace, not its own")
+{
+    REQUIRE_NAMESPACE();
+    if (run("command -v ip && command -v nsenter") != 0)
+        SKIP("needs ip (iproute2) and nsenter (util-linux)");
+    REQUIRE(run("ip link add ncvown0 type veth peer name ncvown1") == 0);
+    Holder holder("ncvwatched", 0);
+    REQUIRE(holder.ok);
+
+    RtnetlinkSource::Options options;
+    options.netnsPath = holder.nsPath();
+    RtnetlinkSource source(options);
+    InterfaceCollector collector;
+    RegisterParams params;
+    params.addressFamily = AF_UNSPEC;
+    params.callback = &InterfaceCollector::callback;
+    params.callerContext = &collector;
+    params.initialNotification = true;
+    Handle handle = 0;
+    const Status status = source.registerChanges(params, &handle);
+    REQUIRE_MESSAGE(status.ok(), status.message);
+    REQUIRE(collector.waitFor([&] { return collector.snapshotComplete; }));
+    {
+        std::lock_guard lock(collector.mutex);
+        // The watched namespace is new: it holds lo and nothing else.
+        CHECK(collector.added == std::vector<std::string> {"lo"});
+    }
+
+    const std::string there = "nsenter -t " + std::to_string(holder.pid) + " -n ";
+    REQUIRE(run("ip link add ncvown2 type veth peer name ncvown3") == 0);
+    REQUIRE(run(there + "ip link add ncvthere0 type veth peer name ncvthere1") == 0);
+    CHECK(collector.waitFor([&] { return collector.has("ncvthere0") && collector.has("ncvthere1"); }));
+    {
+        std::lock_guard lock(collector.mutex);
+        CHECK_FALSE(collector.has("ncvown0"));
+        CHECK_FALSE(collector.has("ncvown2"));
+    }
+    CHECK(source.cancel(handle).ok());
+    run("ip link del ncvown0");
+    run("ip link del ncvown2");
+
+    RtnetlinkSource::Options missing;
+    missing.netnsPath = "/nonexistent/ncv-ns";
+    RtnetlinkSource nowhere(missing);
+    Handle none = 0;
+    const Status refused = nowhere.registerChanges(params, &none);
+    CHECK(refused.error == Error::Os);
+    CHECK(refused.message
+          == "RtnetlinkSource::registerChanges: cannot open /nonexistent/ncv-ns: No such file or directory");
+    CHECK(none == 0);
 }

@@ -7,6 +7,7 @@
 #include "platform/callbackgate.h"
 #include "platform/entitytracker.h"
 #include "platform/linux/decoder.h"
+#include "platform/linux/netnsscan.h"
 #include "platform/linux/rtnetlinkclassifier.h"
 #include "platform/linux/silentdeletions.h"
 #include "platform/recordbatch.h"
@@ -775,8 +776,17 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     reg->family = family;
     reg->classifier.setFilter(params.objects, family);
     reg->options = m_options;
-    if (Status s = reg->open(); !s.ok())
-        return s;
+    if (m_options.netnsPath.empty()) {
+        if (Status s = reg->open(); !s.ok())
+            return s;
+    } else {
+        Status opened;
+        const std::string error = runInNetNamespace(m_options.netnsPath, [&] { opened = reg->open(); });
+        if (!error.empty())
+            return Status::failure(Error::Os, "RtnetlinkSource::registerChanges: " + error);
+        if (!opened.ok())
+            return opened;
+    }
 
     auto counter = m_threads;
     {

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace ncv::platform {
@@ -46,6 +47,10 @@ public:
         int receiveBufferBytes = 32 * 1024 * 1024;
         /// Pause between an overflow and the resync dump, milliseconds.
         int resyncBackoffMs = 20;
+        /// The network namespace to watch: a file setns(2) accepts (NetNamespaceInfo::path,
+        /// /run/netns/NAME, /proc/PID/ns/net). Empty: the caller's. The sockets are made
+        /// there (runInNetNamespace) and stay there; joining needs CAP_SYS_ADMIN.
+        std::string netnsPath;
     };
 
     using Stats = SourceStats;
