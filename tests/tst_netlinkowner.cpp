@@ -50,13 +50,6 @@ namespace {
 
 constexpr int kTimeoutMs = 5000;
 
-#define REQUIRE_NAMESPACE()                                                                                            \
-    do {                                                                                                               \
-        const auto &ns = ncv::test::enterPrivateNetworkNamespace();                                                    \
-        if (!ns.entered)                                                                                               \
-            SKIP("needs a private network namespace: " + ns.message);                                                  \
-    } while (0)
-
 bool readAll(int fd, void *data, std::size_t size)
 {
     auto *p = static_cast<char *>(data);

@@ -39,13 +39,6 @@ using namespace ncv::platform;
 
 namespace {
 
-#define REQUIRE_NAMESPACE()                                                                                            \
-    do {                                                                                                               \
-        const auto &ns = ncv::test::enterPrivateNetworkNamespace();                                                    \
-        if (!ns.entered)                                                                                               \
-            SKIP("needs a private network namespace: " + ns.message);                                                  \
-    } while (0)
-
 std::uint64_t inodeOf(const std::string &path)
 {
     struct stat st { };

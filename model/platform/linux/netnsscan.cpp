@@ -2,6 +2,7 @@
 #include "platform/linux/netnsscan.h"
 
 #include "platform/linux/procnet.h"
+#include "platform/textescape.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -45,32 +46,6 @@ std::string_view scopeId(std::string_view segment, std::string_view prefix)
     return isHexId(id) ? id : std::string_view();
 }
 
-// systemd unit names escape bytes as \xHH ("machine-my\x2dbox.scope" is machine "my-box").
-std::string unescapeUnitName(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0
-            && hex(text[i + 3]) >= 0) {
-            out += char(hex(text[i + 2]) * 16 + hex(text[i + 3]));
-            i += 3;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 std::optional<ContainerRef> containerOfSegment(std::string_view segment, std::string_view parent)
 {
     const auto ref = [](std::string runtime, std::string_view id) {
@@ -99,7 +74,8 @@ std::optional<ContainerRef> containerOfSegment(std::string_view segment, std::st
     if (parent == "machine.slice" && segment.substr(0, 8) == "machine-") {
         const std::string_view name = withoutSuffix(segment.substr(8), ".scope");
         if (!name.empty() && name.size() != segment.size() - 8)
-            return ContainerRef {"machine", unescapeUnitName(name)};
+            // systemd unit names escape bytes as \xHH ("machine-my\x2dbox.scope" is machine "my-box").
+            return ContainerRef {"machine", textFromBytes(bytesFromText(name))};
     }
     return std::nullopt;
 }
