@@ -605,21 +605,29 @@ FieldMask knownFields(ObjectKind object, KnownFields known)
     }
 }
 
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known)
+void forEachFieldText(const Row &row, const std::function<void(std::string_view name, std::string_view text)> &f,
+                      KnownFields known)
 {
-    std::vector<std::pair<std::string, std::string>> out;
-    withRow(row, [&out, known](const auto &infos, const auto &r) {
+    std::string text;
+    withRow(row, [&](const auto &infos, const auto &r) {
         const FieldMask mask = knownFieldsOf<std::decay_t<decltype(r)>>(known);
         for (std::size_t i = 0; i < infos.size(); ++i) {
             const auto &info = infos[i];
             if (!info.has(InDetails) || (info.absent && info.absent(r)))
                 continue;
-            std::string text;
+            text.clear();
             if (mask & (FieldMask(1) << i))
                 info.text(text, r);
-            out.emplace_back(std::string(info.name), std::move(text));
+            f(info.name, text);
         }
     });
+}
+
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    forEachFieldText(
+        row, [&out](std::string_view name, std::string_view text) { out.emplace_back(name, text); }, known);
     return out;
 }
 

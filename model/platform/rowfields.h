@@ -11,6 +11,7 @@
 #include "platform/fielddef.h"
 #include "platform/format.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -378,6 +379,10 @@ template<typename R> constexpr FieldMask knownFieldsOf(KnownFields known)
 /// order; fields that are absent (absentWhen) are left out, fields that are not known
 /// (knownFields) have an empty text.
 std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known = KnownFields::All);
+/// fieldTexts() without the vector: f(name, text) for each such field, in description order;
+/// text is valid until f returns.
+void forEachFieldText(const Row &row, const std::function<void(std::string_view name, std::string_view text)> &f,
+                      KnownFields known = KnownFields::All);
 /// The attribute line of a row, appended: "via 192.0.2.1 dev 3 metric 100 table main proto
 /// boot"; what add, delete and initial records show as details. Fields that are not known
 /// are left out.
