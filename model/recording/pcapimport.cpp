@@ -47,8 +47,8 @@ QString captureDetails(const PcapStats &c)
         line += QStringLiteral("; %1 packets in the other byte order not read").arg(c.otherByteOrderPackets);
     if (c.notNetlinkPackets > 0)
         line += QStringLiteral("; %1 packets without a netlink cooked header passed over").arg(c.notNetlinkPackets);
-    if (c.subMicrosecondTimes > 0)
-        line += QStringLiteral("; times rounded down to the microsecond");
+    if (c.nanosecondTimes)
+        line += QStringLiteral("; times to the nanosecond");
     return line;
 }
 
@@ -128,7 +128,11 @@ bool importPcap(const QString &inPath, const QString &outPath, const ImportProgr
     if (!run.begin(FileKind::Capture, wrongKind, QStringLiteral("nlmon capture"), QString(), error))
         return false;
     ImportWriter &writer = run.writer();
-    platform::PcapReader reader([&writer](std::span<const ChangeRecord> records) { writer.add(records); });
+    // The reader knows the file's time resolution (its header) before it delivers a record.
+    platform::PcapReader reader([&writer, &reader](std::span<const ChangeRecord> records) {
+        writer.setNanosecondTimes(reader.stats().nanosecondTimes);
+        writer.add(records);
+    });
     PullStream pull {&run, &progress};
     std::FILE *stream = fopencookie(&pull, "rb", {&PullStream::read, nullptr, &PullStream::seek, nullptr});
     if (!stream) {
