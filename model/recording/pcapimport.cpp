@@ -68,8 +68,9 @@ QString noEvents(const PcapStats &c)
 }
 
 /// libpcap reads a FILE*: this one hands out the chunks ImportRun::pull() reads (with its
-/// progress and cancel). PcapReader rewinds to the start after looking at the magic number,
-/// so a seek within the chunk at hand is allowed; a cancel or read error is a read error
+/// progress and cancel). PcapReader rewinds to the start after looking at the file's first
+/// 4 KiB (magic number, time resolution), so a seek within the chunk at hand is allowed (also
+/// after the end was reached in it: a file shorter than that); a cancel or read error is a read error
 /// of the stream, which ends libpcap's reading.
 struct PullStream {
     ImportRun *run;
@@ -83,16 +84,18 @@ struct PullStream {
     {
         auto *s = static_cast<PullStream *>(cookie);
         if (s->at == s->size) {
-            const std::int64_t n = s->run->pull(*s->progress, &s->data);
+            const char *next = nullptr;
+            const std::int64_t n = s->run->pull(*s->progress, &next);
             if (n < 0) {
                 errno = ECANCELED;
                 return -1;
             }
+            if (n == 0)
+                return 0; // the end: the chunk at hand stays, so a seek back into it still works
             s->start += s->size;
+            s->data = next;
             s->size = n;
             s->at = 0;
-            if (n == 0)
-                return 0;
         }
         const std::size_t n = std::min<std::size_t>(want, std::size_t(s->size - s->at));
         std::memcpy(buf, s->data + s->at, n);
