@@ -70,12 +70,16 @@ int convertRecording(const AppOptions &options)
     }
     const RecordingInfo &info = reader.info();
     const QString range = QStringLiteral("%1 to %2").arg(isoTime(info.startUs), isoTime(info.endUs));
-    const auto parse = [&](const QString &text, std::int64_t *us) {
+    // A time to the microsecond (or a recording of microseconds) stands for its whole
+    // microsecond; 7 to 9 fraction digits give the nanosecond.
+    const auto parse = [&](const QString &text, std::int64_t *us, std::optional<std::uint16_t> *subUsNs) {
         QString why;
-        if (!parseTime(text, info.startUs, us, &why)) {
+        if (!parseTime(text, info.startUs, us, &why, subUsNs)) {
             printErr(QStringLiteral("netchangeview: ") + why);
             return false;
         }
+        if (!info.nanosecondTimes())
+            subUsNs->reset();
         if (*us < info.startUs || *us > info.endUs) {
             printErr(QStringLiteral("netchangeview: %1 is outside the recording %2 (%3)")
                          .arg(text, options.inputPath, range));
@@ -87,25 +91,29 @@ int convertRecording(const AppOptions &options)
     bool ok = false;
     if (!options.atTime.isEmpty()) {
         std::int64_t at = 0;
-        if (!parse(options.atTime, &at))
+        std::optional<std::uint16_t> atNs;
+        if (!parse(options.atTime, &at, &atNs))
             return ExitUsage;
-        ok = exportStateAt(reader, at, options.csvPath, &rows, &error);
+        ok = exportStateAt(reader, at, options.csvPath, &rows, &error, atNs);
         if (ok)
             printErr(QStringLiteral("netchangeview: wrote the %1 rows of the tables at %2 to %3")
                          .arg(rows)
-                         .arg(isoTime(at), OutputFile::displayName(options.csvPath)));
+                         .arg(isoTime(at, info.nanosecondTimes(), atNs.value_or(0)),
+                              OutputFile::displayName(options.csvPath)));
     } else {
         std::int64_t from = std::numeric_limits<std::int64_t>::min();
         std::int64_t to = std::numeric_limits<std::int64_t>::max();
-        if (!options.fromTime.isEmpty() && !parse(options.fromTime, &from))
+        std::optional<std::uint16_t> fromGiven, toGiven;
+        if (!options.fromTime.isEmpty() && !parse(options.fromTime, &from, &fromGiven))
             return ExitUsage;
-        if (!options.toTime.isEmpty() && !parse(options.toTime, &to))
+        if (!options.toTime.isEmpty() && !parse(options.toTime, &to, &toGiven))
             return ExitUsage;
-        if (from > to) {
+        const std::uint16_t fromNs = fromGiven.value_or(0), toNs = toGiven.value_or(999);
+        if (from > to || (from == to && fromNs > toNs)) {
             printErr(QStringLiteral("netchangeview: --from %1 is after --to %2").arg(options.fromTime, options.toTime));
             return ExitUsage;
         }
-        ok = exportEvents(reader, from, to, options.csvPath, &rows, &error);
+        ok = exportEvents(reader, from, to, options.csvPath, &rows, &error, fromNs, toNs);
         if (ok)
             printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
                          .arg(rows)

@@ -81,6 +81,7 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
     if (!m_reader.open(path, error))
         return false;
     m_model->setKnownFields(info().knownFields());
+    m_model->history()->setNanosecondTimes(info().nanosecondTimes());
     if (maxEvents > 0)
         m_model->history()->setCapacity(maxEvents);
     const bool fromFile = info().eventCount > m_model->history()->capacity();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // EventLogModel and EventLogFilterProxy over EventHistory: ranged appends under
 // QAbstractItemModelTester (attached before data), texts, roles, time range and text filter.
+#include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
@@ -46,6 +47,28 @@ ChangeRecord ifaceParam(qint64 timeUs)
 class TestEventLogModel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // A history of nanosecond times keeps each event's nanoseconds (in its encoded record):
+    // the Time column and the CSV show 9 fraction digits; a history of microseconds, 6.
+    void nanosecondTimesShown()
+    {
+        EventHistory history;
+        EventLogModel model(&history);
+        ChangeRecord r = routeAdd(1, kT0 + 123'456);
+        r.timeSubUsNs = 789;
+        history.append(r, QStringLiteral("eth0"));
+        history.append(routeAdd(2, kT0 + 123'457), QStringLiteral("eth0"));
+        QCOMPARE(history.record(0).timeSubUsNs, std::uint16_t(789));
+        QCOMPARE(history.record(1).timeSubUsNs, std::uint16_t(0));
+        const auto timeText = [&](int row) { return model.index(row, EventLogModel::Time).data().toString(); };
+        QVERIFY2(timeText(0).endsWith(u".123456"), qPrintable(timeText(0)));
+        QVERIFY2(csv::row(history, 0).contains(".123456Z,"), csv::row(history, 0).constData());
+        history.setNanosecondTimes(true);
+        QVERIFY2(timeText(0).endsWith(u".123456789"), qPrintable(timeText(0)));
+        QVERIFY2(timeText(1).endsWith(u".123457000"), qPrintable(timeText(1)));
+        QVERIFY2(csv::row(history, 0).contains(".123456789Z,"), csv::row(history, 0).constData());
+        QVERIFY2(csv::row(history, 1).contains(".123457000Z,"), csv::row(history, 1).constData());
+    }
+
     void rangedAppendsUnderTester()
     {
         EventHistory history;

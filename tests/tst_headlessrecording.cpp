@@ -3,6 +3,7 @@
 // with real kernel changes made by `ip`: the recording survives SIGKILL during a route
 // burst, converts to the CSV the live export writes, gives the tables at a past time equal
 // to what `ip -j` printed then, and bad recordings or times get one line and an exit code.
+#include "model/export/csvevents.h"
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
 #include "model/notificationmodel.h"
@@ -261,6 +262,7 @@ private Q_SLOTS:
     void damagedAndForeignRtmonInput_data();
     void damagedAndForeignRtmonInput();
     void convertsAnNlmonCapture();
+    void nanosecondCaptureKeepsNanoseconds();
     void damagedAndForeignCaptures_data();
     void damagedAndForeignCaptures();
     void captureImportProgressCancelAndNote();
@@ -329,6 +331,36 @@ int TestHeadlessRecording::run(const QStringList &args, QByteArray *err)
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
 }
 
+namespace {
+
+/// Whether the recording at path has events.time_sub_us_ns, and its meta time_precision.
+bool hasNanosecondColumn(const QString &path, QString *precision = nullptr)
+{
+    sql::Db db;
+    std::string why;
+    if (db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why) != SQLITE_OK)
+        return false;
+    sql::Stmt s;
+    if (precision) {
+        precision->clear();
+        if (s.prepare(db, "SELECT value FROM meta WHERE name = 'time_precision'") == SQLITE_OK
+            && s.step() == SQLITE_ROW)
+            *precision = QString::fromUtf8(s.text(0));
+        s.finalize();
+    }
+    return s.prepare(db, "SELECT time_sub_us_ns FROM events LIMIT 0") == SQLITE_OK;
+}
+
+/// A time_utc cell in ns since the epoch; -1 when it is not one.
+std::int64_t cellNs(const QString &cell)
+{
+    std::int64_t us = 0;
+    std::uint16_t sub = 0;
+    return ncv::csv::parseIsoTimeUtc(cell, &us, &sub) ? us * 1000 + sub : -1;
+}
+
+} // namespace
+
 void TestHeadlessRecording::recordsToAFileAndConverts()
 {
     const QString rec = m_dir.filePath(u"live.rec"_s); // any name: recognised by content
@@ -354,6 +386,11 @@ void TestHeadlessRecording::recordsToAFileAndConverts()
         return r.value(Object) == u"route" && r.value(Change) == u"add" && r.value(Destination) == u"10.62.0.0/16";
     });
     QVERIFY(routeSeen);
+    // A live source gives microseconds: 6 fraction digits, no nanosecond column or meta.
+    static const QRegularExpression sixDigits(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z$"_s);
+    QVERIFY(std::all_of(live.begin(), live.end(),
+                        [](const QStringList &r) { return sixDigits.match(r.value(Time)).hasMatch(); }));
+    QVERIFY(!hasNanosecondColumn(rec));
 
     // Converting the file gives the same CSV.
     const QString converted = m_dir.filePath(u"converted.csv"_s);
@@ -774,7 +811,7 @@ void TestHeadlessRecording::convertsAnNlmonCapture()
     const QString said = QString::fromLocal8Bit(err);
     QVERIFY2(said.contains(u"from the nlmon capture scenario.pcapng (pcapng, "_s)
                  && said.contains(u"requests not applied"_s) && said.contains(u"1 generic packet"_s)
-                 && said.contains(u"rounded down to the microsecond"_s),
+                 && said.contains(u"times to the nanosecond"_s),
              err.constData());
     QVERIFY2(!said.contains(u"incomplete"_s), err.constData()); // links, addresses and routes were dumped
     const QList<QStringList> rows = readCsv(out);
@@ -794,6 +831,138 @@ void TestHeadlessRecording::convertsAnNlmonCapture()
     const QList<QStringList> tables = readCsv(at);
     QVERIFY(std::any_of(tables.begin(), tables.end(), [](const QStringList &r) { return r[Object] == u"route"; }));
     QVERIFY(tables.last()[Object] != u"gap"_s);
+}
+
+// The pcapng fixture has nanosecond times (if_tsresol 9, as tshark reads them): every event
+// keeps its nanoseconds through the recording, a reopened recording and the CSV, and
+// --from / --to / --at take 9 digits. The microsecond pcap of the same scenario gives 6.
+void TestHeadlessRecording::nanosecondCaptureKeepsNanoseconds()
+{
+    if (QStandardPaths::findExecutable(u"tshark"_s).isEmpty())
+        QSKIP("tshark (Debian tshark) is not installed");
+    QProcess tshark;
+    tshark.start(u"tshark"_s, {u"-r"_s, kCaptureFixture, u"-T"_s, u"fields"_s, u"-e"_s, u"frame.time_epoch"_s});
+    QVERIFY(tshark.waitForFinished(60000) && tshark.exitCode() == 0);
+    std::set<std::int64_t> packetNs;
+    for (const QByteArray &line : tshark.readAllStandardOutput().split('\n')) {
+        const QList<QByteArray> parts = line.trimmed().split('.');
+        if (parts.size() == 2)
+            packetNs.insert(parts[0].toLongLong() * 1'000'000'000 + parts[1].leftJustified(9, '0').toLongLong());
+    }
+    QVERIFY(packetNs.size() > 20);
+    QVERIFY(std::any_of(packetNs.begin(), packetNs.end(), [](std::int64_t ns) { return ns % 1000 != 0; }));
+
+    // The capture straight to CSV: 9 digits in every row, each a packet's time to the ns.
+    const QString direct = m_dir.filePath(u"ns-direct.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, kCaptureFixture, u"--export-csv"_s, direct}, &err), 0);
+    QVERIFY2(err.contains("times to the nanosecond"), err.constData());
+    static const QRegularExpression nineDigits(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$"_s);
+    const QList<QStringList> rows = readCsv(direct);
+    QVERIFY(rows.size() > 20);
+    bool belowUs = false;
+    for (const QStringList &r : rows) {
+        QVERIFY2(nineDigits.match(r[Time]).hasMatch(), qPrintable(r[Time]));
+        QVERIFY2(packetNs.count(cellNs(r[Time])), qPrintable(r[Time] + u" is no packet's time"_s));
+        belowUs = belowUs || cellNs(r[Time]) % 1000 != 0;
+    }
+    QVERIFY(belowUs);
+
+    // Through a recording: the column and the meta, the event_log view's text, and the
+    // reopened recording's CSV byte for byte.
+    const QString rec = m_dir.filePath(u"ns.ncv"_s);
+    QFile::remove(rec);
+    ImportResult result;
+    QString error;
+    QVERIFY2(importFile(kCaptureFixture, rec, {}, &result, &error), qPrintable(error));
+    QString precision;
+    QVERIFY(hasNanosecondColumn(rec, &precision));
+    QCOMPARE(precision, u"ns"_s);
+    {
+        sql::Db db;
+        std::string why;
+        QVERIFY(db.open(QFile::encodeName(rec).toStdString(), SQLITE_OPEN_READONLY, &why) == SQLITE_OK);
+        sql::Stmt s;
+        QVERIFY(s.prepare(db, "SELECT time_utc FROM event_log ORDER BY seq") == SQLITE_OK);
+        QStringList viewTimes;
+        while (s.step() == SQLITE_ROW)
+            viewTimes << QString::fromUtf8(s.text(0));
+        QStringList csvTimes;
+        for (const QStringList &r : rows)
+            csvTimes << r[Time];
+        QCOMPARE(viewTimes, csvTimes);
+    }
+    const QString reopened = m_dir.filePath(u"ns-reopened.csv"_s);
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, reopened}, &err), 0);
+    QFile a(direct), b(reopened);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QCOMPARE(b.readAll(), a.readAll());
+
+    // --from / --to to the ns: an added route's moment T, and the nanosecond before it
+    // (in the same microsecond when T's nanoseconds are not 0).
+    const auto added = std::find_if(rows.begin(), rows.end(), [](const QStringList &r) {
+        return r[Change] == u"add" && r[Object] == u"route" && cellNs(r[Time]) % 1000 != 0;
+    });
+    QVERIFY(added != rows.end());
+    const QString t = (*added)[Time];
+    const std::int64_t tNs = cellNs(t);
+    const QString before
+        = QString::fromLatin1(ncv::csv::isoTimeUtc((tNs - 1) / 1000, true, unsigned((tNs - 1) % 1000)));
+    QCOMPARE(cellNs(before), tNs - 1);
+    const auto rowsIn = [&](const QStringList &args) {
+        const QString out = m_dir.filePath(u"ns-part.csv"_s);
+        QByteArray e;
+        if (run(QStringList {u"--headless"_s, rec, u"--export-csv"_s, out} + args, &e) != 0)
+            qWarning("%s", e.constData());
+        return readCsv(out);
+    };
+    const auto count = [&rows](auto pred) { return qsizetype(std::count_if(rows.begin(), rows.end(), pred)); };
+    const QList<QStringList> atT = rowsIn({u"--from"_s, t, u"--to"_s, t});
+    QCOMPARE(atT.size(), count([&](const QStringList &r) { return r[Time] == t; }));
+    QVERIFY(std::all_of(atT.begin(), atT.end(), [&t](const QStringList &r) { return r[Time] == t; }));
+    QCOMPARE(rowsIn({u"--to"_s, before}).size(), count([&](const QStringList &r) { return cellNs(r[Time]) < tNs; }));
+    QCOMPARE(rowsIn({u"--from"_s, t}).size(), count([&](const QStringList &r) { return cellNs(r[Time]) >= tNs; }));
+    // T to the microsecond stands for that whole microsecond.
+    const QString tUs = t.left(26) + u'Z';
+    const std::int64_t usEndNs = tNs / 1000 * 1000 + 999;
+    QCOMPARE(rowsIn({u"--to"_s, tUs}).size(), count([&](const QStringList &r) { return cellNs(r[Time]) <= usEndNs; }));
+
+    // --at to the ns: the route is in the tables at T, not a nanosecond before; the rows
+    // carry the moment given, with 9 digits.
+    const QString destination = (*added)[Destination];
+    const auto hasRoute = [&destination](const QList<QStringList> &tables) {
+        return std::any_of(tables.begin(), tables.end(), [&destination](const QStringList &r) {
+            return r[Object] == u"route" && r[Destination] == destination;
+        });
+    };
+    const QList<QStringList> tablesAtT = rowsIn({u"--at"_s, t});
+    QVERIFY(hasRoute(tablesAtT));
+    QVERIFY(!hasRoute(rowsIn({u"--at"_s, before})));
+    QVERIFY(std::all_of(tablesAtT.begin(), tablesAtT.end(), [&t](const QStringList &r) { return r[Time] == t; }));
+
+    // The same scenario in a microsecond pcap: 6 digits, a recording without the column.
+    static const QString usPcap = QStringLiteral(NCV_SOURCE_DIR "/tests/fuzz/corpus/pcapreader/scenario.pcap");
+    const QString usCsv = m_dir.filePath(u"us.csv"_s);
+    QCOMPARE(run({u"--headless"_s, usPcap, u"--export-csv"_s, usCsv}, &err), 0);
+    QVERIFY2(!err.contains("nanosecond"), err.constData());
+    static const QRegularExpression sixDigits(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z$"_s);
+    const QList<QStringList> usRows = readCsv(usCsv);
+    QVERIFY(usRows.size() > 20);
+    QVERIFY(std::all_of(usRows.begin(), usRows.end(),
+                        [](const QStringList &r) { return sixDigits.match(r[Time]).hasMatch(); }));
+    const QString usRec = m_dir.filePath(u"us.ncv"_s);
+    QFile::remove(usRec);
+    QVERIFY2(importFile(usPcap, usRec, {}, &result, &error), qPrintable(error));
+    QVERIFY(!hasNanosecondColumn(usRec, &precision));
+    QVERIFY(precision.isEmpty());
+
+    // Our CSV of nanoseconds read back: the import keeps them (9 digits again).
+    const QString again = m_dir.filePath(u"ns-again.csv"_s);
+    QCOMPARE(run({u"--headless"_s, direct, u"--export-csv"_s, again}, &err), 0);
+    const QList<QStringList> againRows = readCsv(again);
+    QCOMPARE(againRows.size(), rows.size());
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        QCOMPARE(againRows[i][Time], rows[i][Time]);
 }
 
 bool TestHeadlessRecording::readPcapFixture(QByteArray *bytes, QList<qsizetype> *records)

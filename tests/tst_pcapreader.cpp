@@ -420,12 +420,21 @@ void TestPcapReader::formatsGiveTheSameRecords()
         QVERIFY2(other.ok, other.error.c_str());
         QCOMPARE(ncv::test::describeAll(other.records, true), reference);
         QCOMPARE(other.stats.format, name.endsWith(u"ng"_s) ? "pcapng"s : "pcap"s);
-        // Nanosecond files keep their nanoseconds (the records round them down).
-        if (name.startsWith(u"ns"_s)) {
+        // Nanosecond files keep their nanoseconds: the records' microseconds and the
+        // nanoseconds past them are a packet's time.
+        const bool ns = name.startsWith(u"ns"_s);
+        QCOMPARE(other.stats.nanosecondTimes, ns);
+        std::set<std::int64_t> packetNs;
+        for (const Packet &p : m_packets)
+            packetNs.insert(ns ? p.timeNs : p.timeNs / 1000 * 1000);
+        for (const ChangeRecord &r : other.records)
+            QVERIFY2(packetNs.count(r.timeUs * 1000 + r.timeSubUsNs),
+                     qPrintable(u"%1 %2"_s.arg(r.timeUs).arg(r.timeSubUsNs)));
+        if (ns) {
             QCOMPARE(other.messages.front().timeNs, m_packets.front().timeNs);
             QVERIFY(other.stats.subMicrosecondTimes > 0);
-            for (const ChangeRecord &r : other.records)
-                QVERIFY(r.timeUs > 0);
+            QVERIFY(std::any_of(other.records.begin(), other.records.end(),
+                                [](const ChangeRecord &r) { return r.timeSubUsNs != 0; }));
         }
     }
 }
@@ -457,6 +466,8 @@ void TestPcapReader::againstTshark()
                     &out));
     const Import imported = readCapture(path(file));
     QVERIFY(imported.ok);
+    QCOMPARE(imported.stats.nanosecondTimes, file.startsWith(u"ns"_s));
+    std::set<std::int64_t> tsharkNs; // every packet's time as tshark prints it
     std::map<std::uint64_t, std::vector<PcapMessage>> byPacket;
     for (const PcapMessage &m : imported.messages)
         byPacket[m.packet].push_back(m);
@@ -473,6 +484,7 @@ void TestPcapReader::againstTshark()
         // frame.time_epoch: seconds with 9 decimals (tshark 4) or 6; compared in ns.
         const QStringList sec = f[1].split(u'.');
         const std::int64_t ns = sec[0].toLongLong() * 1'000'000'000 + sec[1].leftJustified(9, u'0').toLongLong();
+        tsharkNs.insert(ns);
         const std::vector<PcapMessage> &mine = byPacket[number];
         const QStringList lengths = f[3].split(u',');
         const QStringList flags = f[4].split(u',');
@@ -498,6 +510,10 @@ void TestPcapReader::againstTshark()
     }
     QCOMPARE(std::uint64_t(routePackets), imported.stats.routePackets);
     QCOMPARE(std::uint64_t(messages), imported.stats.messages);
+    // Each record's time, with its nanoseconds, is a packet's time as tshark prints it.
+    for (const ChangeRecord &r : imported.records)
+        QVERIFY2(tsharkNs.count(r.timeUs * 1000 + r.timeSubUsNs),
+                 qPrintable(u"%1 %2"_s.arg(r.timeUs).arg(r.timeSubUsNs)));
     // Wireshark's reading of direction (port id 0: to the kernel) would take the kernel's own
     // notifications, a link going down, for requests: they carry port id 0 as well.
     const auto kernelOwn = std::count_if(imported.messages.begin(), imported.messages.end(), [](const PcapMessage &m) {

@@ -13,17 +13,21 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <map>
 
 namespace ncv {
 
 namespace {
 
-QString timeText(qint64 timeUs)
+QString timeText(qint64 timeUs, bool nanoseconds, std::uint16_t subUsNs)
 {
     const QDateTime t = QDateTime::fromMSecsSinceEpoch(timeUs / 1000);
-    return t.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"))
+    QString text = t.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"))
         + QString::number(timeUs % 1000).rightJustified(3, QLatin1Char('0'));
+    if (nanoseconds)
+        text += QString::number(std::min<unsigned>(subUsNs, 999)).rightJustified(3, QLatin1Char('0'));
+    return text;
 }
 
 } // namespace
@@ -87,15 +91,15 @@ void DetailsPanel::clear()
 }
 
 void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequence, const QString &ifName,
-                              platform::KnownFields known)
+                              platform::KnownFields known, bool nanoseconds)
 {
     using namespace ncv::platform;
     const std::string name = ifName.toStdString();
     m_title->setText(tr("#%1  %2").arg(sequence).arg(qs(summary(record, name))));
-    QString sub
-        = tr("%1 · %2 %3 · %4 · %5")
-              .arg(timeText(record.timeUs), qs(changeName(record.change)), qs(platform::objectName(record.object)),
-                   qs(familyName(record.family)), qs(originName(record.origin)));
+    QString sub = tr("%1 · %2 %3 · %4 · %5")
+                      .arg(timeText(record.timeUs, nanoseconds, record.timeSubUsNs), qs(changeName(record.change)),
+                           qs(platform::objectName(record.object)), qs(familyName(record.family)),
+                           qs(originName(record.origin)));
     if (record.change == ChangeKind::Parameter && record.changedFields != 0)
         sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.object, record.changedFields, ", ")));
     if (!record.note.empty())

@@ -23,9 +23,10 @@ public:
     /// Shows one event. sequence is its EventHistory sequence number (1-based),
     /// ifName the interface name resolved when it arrived (may be empty). known: the fields
     /// its rows hold (a recording converted from a CSV export: the CSV's); the others show
-    /// as empty values.
+    /// as empty values. nanoseconds: its source had nanosecond times (the time shows 9
+    /// fraction digits, record.timeSubUsNs the last 3); else 6.
     void showRecord(const ncv::platform::ChangeRecord &record, quint64 sequence, const QString &ifName,
-                    ncv::platform::KnownFields known = ncv::platform::KnownFields::All);
+                    ncv::platform::KnownFields known = ncv::platform::KnownFields::All, bool nanoseconds = false);
     /// Back to the "select an event" placeholder.
     void clear();
 

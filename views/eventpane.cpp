@@ -163,7 +163,7 @@ void EventPane::onEventSelected(const QModelIndex &current)
             m_details->clear();
             return;
         }
-        m_details->showRecord(e.record, e.seq, e.ifName, m_model->knownFields());
+        m_details->showRecord(e.record, e.seq, e.ifName, m_model->knownFields(), m_model->history()->nanosecondTimes());
         Q_EMIT eventTimeSelected(e.record.timeUs);
         return;
     }
@@ -173,7 +173,8 @@ void EventPane::onEventSelected(const QModelIndex &current)
         m_details->clear();
         return;
     }
-    m_details->showRecord(history->record(i), history->sequence(i), history->ifName(i), m_model->knownFields());
+    m_details->showRecord(history->record(i), history->sequence(i), history->ifName(i), m_model->knownFields(),
+                          history->nanosecondTimes());
     Q_EMIT eventTimeSelected(history->timeUs(i));
 }
 

@@ -241,9 +241,15 @@ void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
 void TimelineChartView::computeLiveRange()
 {
     if (m_homeToUs >= m_homeFromUs) {
-        const qint64 margin = std::max<qint64>(1000, (m_homeToUs - m_homeFromUs) / 50);
-        m_fromUs = m_homeFromUs - margin;
-        m_toUs = m_homeToUs + margin;
+        // Whole buckets: the counts are kept per TimelineBins::kBaseUs, so a recording of a
+        // second or less would otherwise show its first and last buckets cut (the lines
+        // ending before the last events).
+        const qint64 base = TimelineBins::kBaseUs;
+        const qint64 from = m_homeFromUs - (m_homeFromUs % base + base) % base;
+        const qint64 to = m_homeToUs - (m_homeToUs % base + base) % base + base;
+        const qint64 margin = std::max<qint64>(1000, (to - from) / 50);
+        m_fromUs = from - margin;
+        m_toUs = to + margin;
         return;
     }
     qint64 to = platform::nowUs();
@@ -283,7 +289,7 @@ void TimelineChartView::refreshNow()
         } else {
             maxY = std::max(maxY, kindMax);
         }
-        s->replace(points);
+        s->replace(steps(points));
     }
     m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(m_fromUs / 1000), QDateTime::fromMSecsSinceEpoch(m_toUs / 1000));
     const qint64 spanUs = m_toUs - m_fromUs;
@@ -295,6 +301,22 @@ void TimelineChartView::refreshNow()
     m_axisY->setRange(0, top);
     updateGapBands(gapPoints, top);
     viewport()->update(); // the cursor line moves with the range
+}
+
+QList<QPointF> TimelineChartView::steps(const QList<QPointF> &buckets)
+{
+    // Each count spans its bucket, from its start to the next bucket's: the line reaches
+    // the events at the end of a bucket, and a lone event shows as a plateau, not a spike
+    // at the bucket's start.
+    QList<QPointF> points;
+    if (buckets.isEmpty())
+        return points;
+    const double width
+        = buckets.size() >= 2 ? buckets.at(1).x() - buckets.at(0).x() : double(TimelineBins::kBaseUs) / 1000.0;
+    points.reserve(buckets.size() * 2);
+    for (const QPointF &b : buckets)
+        points << b << QPointF(b.x() + width, b.y());
+    return points;
 }
 
 void TimelineChartView::updateGapBands(const QList<QPointF> &gapPoints, double top)

@@ -112,6 +112,9 @@ private:
     QValueAxis *m_axisY = nullptr;
     QList<QPair<ncv::platform::ObjectKind, QLineSeries *>> m_series;
     QAreaSeries *m_gapBands = nullptr;
+    /// The series of bucket counts (x = bucket start, ms) as steps: two points per bucket,
+    /// at its start and its end, both at its count.
+    static QList<QPointF> steps(const QList<QPointF> &buckets);
     void updateGapBands(const QList<QPointF> &gapPoints, double top);
     QTimer m_refreshTimer; // single shot, throttles redraws to one per RefreshMs
     QTimer m_liveTimer; // slides the live window while following

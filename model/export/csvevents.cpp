@@ -168,7 +168,7 @@ bool looksLikeCsvExport(const QByteArray &data)
     return rest.isEmpty() || rest.startsWith("\r\n") || rest.startsWith("\n");
 }
 
-bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs)
+bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs, std::uint16_t *subUsNs, int *fractionDigits)
 {
     // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
     if (text.size() < 20 || text.back() != QLatin1Char('Z'))
@@ -192,23 +192,26 @@ bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs)
     static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || s > 60)
         return false;
-    std::int64_t micros = 0;
+    std::int64_t nanos = 0;
+    qsizetype n = 0;
     const qsizetype end = text.size() - 1;
     if (end > 19) {
-        const qsizetype n = end - 20;
+        n = end - 20;
         if (text[19] != QLatin1Char('.') || n < 1 || n > 9)
             return false;
         unsigned frac = 0;
         if (!digits(20, n, &frac))
             return false;
-        micros = frac;
-        for (qsizetype i = n; i < 6; ++i)
-            micros *= 10;
-        for (qsizetype i = 6; i < n; ++i)
-            micros /= 10;
+        nanos = frac;
+        for (qsizetype i = n; i < 9; ++i)
+            nanos *= 10;
     }
     const std::int64_t days = daysFromCivil(y, mo, d);
-    *timeUs = ((days * 86400 + std::int64_t(h) * 3600 + mi * 60 + s) * 1'000'000) + micros;
+    *timeUs = ((days * 86400 + std::int64_t(h) * 3600 + mi * 60 + s) * 1'000'000) + nanos / 1000;
+    if (subUsNs)
+        *subUsNs = std::uint16_t(nanos % 1000);
+    if (fractionDigits)
+        *fractionDigits = int(n);
     return true;
 }
 
@@ -330,10 +333,12 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
     }
     const Names &n = names();
     ChangeRecord r;
-    if (!parseIsoTimeUtc(f[Time], &r.timeUs)) {
+    int digits = 0;
+    if (!parseIsoTimeUtc(f[Time], &r.timeUs, &r.timeSubUsNs, &digits)) {
         bad(line, QStringLiteral("bad time_utc \"%1\"").arg(f[Time].left(40)));
         return;
     }
+    m_stats.fractionDigits = std::max(m_stats.fractionDigits, digits);
     // One of the names the writer uses for the column, else the row is bad.
     const auto named = [&](const auto &table, int col, const char *what, auto *out) {
         const auto it = table.constFind(f[col]);

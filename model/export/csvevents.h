@@ -43,9 +43,12 @@ namespace ncv::csv {
 /// (kHeaderLine, with CRLF or LF, optionally after a UTF-8 byte order mark).
 bool looksLikeCsvExport(const QByteArray &data);
 
-/// "2026-11-21T11:42:03.123456Z" (1 to 9 fraction digits, or none) -> µs since the epoch,
-/// UTC (digits past the sixth are cut). False when the text is not that form.
-bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs);
+/// "2026-11-21T11:42:03.123456789Z" (1 to 9 fraction digits, or none) -> µs since the
+/// epoch, UTC, and (when subUsNs is given) the nanoseconds past it, 0..999 (fraction digits
+/// 7 to 9). *fractionDigits (when given): how many the text had. False when the text is not
+/// that form.
+bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs, std::uint16_t *subUsNs = nullptr,
+                     int *fractionDigits = nullptr);
 
 struct CsvEventStats {
     std::int64_t bytes = 0; ///< bytes given to the reader
@@ -58,6 +61,8 @@ struct CsvEventStats {
     QString stopped;
     std::int64_t unreadBytes = 0; ///< bytes after the point the reading stopped
     bool headerSeen = false;
+    /// The most fraction digits a row's time_utc had so far (9 in an export of nanosecond times).
+    int fractionDigits = 0;
 };
 
 class CsvEventReader {

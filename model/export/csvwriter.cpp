@@ -109,8 +109,9 @@ void civilFromDays(qint64 z, qint64 *y, unsigned *m, unsigned *d)
 
 // "2026-11-21T11:42:03." is computed once per second (per thread); the microseconds are
 // written digit by digit.
-/// Writes "2026-11-21T11:42:03.123456Z" (27 bytes) at p; returns the end.
-char *writeIsoTime(char *p, qint64 timeUs)
+/// Writes "2026-11-21T11:42:03.123456Z" (27 bytes) at p, or with nanoseconds (subUsNs past
+/// timeUs) "2026-11-21T11:42:03.123456789Z" (30 bytes); returns the end.
+char *writeIsoTime(char *p, qint64 timeUs, bool nanoseconds = false, unsigned subUsNs = 0)
 {
     qint64 secs = timeUs / 1'000'000;
     qint64 micros = timeUs % 1'000'000;
@@ -142,14 +143,23 @@ char *writeIsoTime(char *p, qint64 timeUs)
         p[k] = char('0' + micros % 10);
         micros /= 10;
     }
-    p[6] = 'Z';
-    return p + 7;
+    p += 6;
+    if (nanoseconds) {
+        subUsNs = std::min(subUsNs, 999u);
+        for (int k = 2; k >= 0; --k) {
+            p[k] = char('0' + subUsNs % 10);
+            subUsNs /= 10;
+        }
+        p += 3;
+    }
+    *p = 'Z';
+    return p + 1;
 }
 
-void appendIsoTime(std::string &out, qint64 timeUs)
+void appendIsoTime(std::string &out, qint64 timeUs, bool nanoseconds = false, unsigned subUsNs = 0)
 {
     char buf[48];
-    out.append(buf, std::size_t(writeIsoTime(buf, timeUs) - buf));
+    out.append(buf, std::size_t(writeIsoTime(buf, timeUs, nanoseconds, subUsNs) - buf));
 }
 
 /// One event as a CSV line. The cells of the row come from its description (rowfields.h):
@@ -158,7 +168,7 @@ void appendIsoTime(std::string &out, qint64 timeUs)
 /// Sequence 0 (never an event's: they start at 1)
 /// writes an empty sequence cell, for a marker row that stands for no single event.
 void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
-               KnownFields known = KnownFields::All)
+               KnownFields known = KnownFields::All, bool nanoseconds = false)
 {
     // The first five cells never need quoting (digits, a time, fixed lower-case names):
     // written into one buffer and appended at once.
@@ -167,7 +177,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     if (sequence != 0)
         p = std::to_chars(p, p + 24, sequence).ptr;
     *p++ = ',';
-    p = writeIsoTime(p, r.timeUs);
+    p = writeIsoTime(p, r.timeUs, nanoseconds, r.timeSubUsNs);
     for (const std::string_view name : {objectName(r.object), changeName(r.change), familyName(r.family)}) {
         *p++ = ',';
         const std::size_t n = std::min<std::size_t>(name.size(), 32);
@@ -214,22 +224,23 @@ QByteArray row(const EventHistory &h, qint64 i)
     std::string out;
     const QByteArray ifName = h.ifName(i).toUtf8();
     const std::string_view name(ifName.constData(), std::size_t(ifName.size()));
-    appendRow(out, h.record(i), h.sequence(i), name);
+    appendRow(out, h.record(i), h.sequence(i), name, KnownFields::All, h.nanosecondTimes());
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName, KnownFields known)
+QByteArray genericRow(const ChangeRecord &r, quint64 sequence, const QString &ifName, KnownFields known,
+                      bool nanoseconds)
 {
     std::string out;
     const QByteArray name = ifName.toUtf8();
-    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())), known);
+    appendRow(out, r, sequence, std::string_view(name.constData(), std::size_t(name.size())), known, nanoseconds);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
 void appendGenericRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::string_view ifName,
-                      KnownFields known)
+                      KnownFields known, bool nanoseconds)
 {
-    appendRow(out, r, sequence, ifName, known);
+    appendRow(out, r, sequence, ifName, known, nanoseconds);
 }
 
 QByteArray cell(std::string_view utf8)
@@ -245,10 +256,10 @@ QByteArray cell(const QString &text)
     return cell(std::string_view(utf8.constData(), std::size_t(utf8.size())));
 }
 
-QByteArray isoTimeUtc(qint64 timeUs)
+QByteArray isoTimeUtc(qint64 timeUs, bool nanoseconds, unsigned subUsNs)
 {
     std::string out;
-    appendIsoTime(out, timeUs);
+    appendIsoTime(out, timeUs, nanoseconds, subUsNs);
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
@@ -267,7 +278,7 @@ QByteArray droppedRow(const EventHistory::Snapshot &h)
         + std::to_string(first) + " to " + std::to_string(last) + ") are missing: the history keeps at most "
         + std::to_string(h.capacity()) + " events";
     std::string out;
-    appendRow(out, r, 0, {});
+    appendRow(out, r, 0, {}, KnownFields::All, h.nanosecondTimes());
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
@@ -290,7 +301,7 @@ static void formatRows(const EventHistory::Snapshot &h, qint64 first, qint64 las
         const ChangeRecord r = h.record(i);
         const QByteArray &name = ifNames[std::size_t(h.ifNameIndex(i))];
         const std::string_view nameView(name.constData(), std::size_t(name.size()));
-        appendRow(out, r, h.sequence(i), nameView);
+        appendRow(out, r, h.sequence(i), nameView, KnownFields::All, h.nanosecondTimes());
     }
 }
 

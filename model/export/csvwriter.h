@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // CSV export of the event history (the format the README documents): UTF-8, header row, RFC 4180
-// quoting, CRLF line ends, one row per event, columns in this order:
+// quoting, CRLF line ends, one row per event (time_utc with 6 fraction digits, or 9 in every
+// row of a history whose source had nanosecond times), columns in this order:
 // sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,
 // protocol,table,changed_fields,details,origin
 // A cell is quoted when it holds a comma, quote, CR or LF (quotes doubled); a cell that
@@ -37,14 +38,16 @@ QByteArray header();
 QByteArray row(const EventHistory &h, qint64 i);
 /// Row of record r with that sequence number and interface name, as row() and the export
 /// write it (the cells of the row come from its description, platform/rowfields.h).
+/// nanoseconds: time_utc with 9 fraction digits (r.timeUs and r.timeSubUsNs), for every row
+/// of a file whose source had nanosecond times; else 6 (timeSubUsNs not shown).
 QByteArray genericRow(const platform::ChangeRecord &r, quint64 sequence, const QString &ifName,
-                      platform::KnownFields known = platform::KnownFields::All);
+                      platform::KnownFields known = platform::KnownFields::All, bool nanoseconds = false);
 /// genericRow() appended to out (no allocation once out has grown): ifName in UTF-8.
 /// Thread-safe (no shared state).
 /// known: the fields the row holds (a state of a recording converted from a CSV export
 /// holds only the CSV's): the details leave the others out.
 void appendGenericRow(std::string &out, const platform::ChangeRecord &r, quint64 sequence, std::string_view ifName,
-                      platform::KnownFields known = platform::KnownFields::All);
+                      platform::KnownFields known = platform::KnownFields::All, bool nanoseconds = false);
 /// One cell as written: formula guard, then RFC 4180 quoting. UTF-8.
 QByteArray cell(const QString &text);
 QByteArray cell(std::string_view utf8);
@@ -58,8 +61,9 @@ inline constexpr char kDroppedNote[] = "oldest events dropped:";
 /// 131076 events (sequence 1 to 131076) are missing: the history keeps at most 10000000
 /// events".
 QByteArray droppedRow(const EventHistory::Snapshot &h);
-/// "2026-11-21T11:42:03.123456Z" for timeUs (µs since the epoch, UTC).
-QByteArray isoTimeUtc(qint64 timeUs);
+/// "2026-11-21T11:42:03.123456Z" for timeUs (µs since the epoch, UTC); with nanoseconds
+/// "2026-11-21T11:42:03.123456789Z" (subUsNs 0..999: nanoseconds past timeUs).
+QByteArray isoTimeUtc(qint64 timeUs, bool nanoseconds = false, unsigned subUsNs = 0);
 
 /// Writes header and every row to out (opened for writing). progress is called every
 /// few thousand rows and at the end. Returns false with *error set on a write error

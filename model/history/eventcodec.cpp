@@ -3,6 +3,8 @@
 
 #include "platform/rowfields.h"
 
+#include <algorithm>
+
 namespace ncv::eventcodec {
 
 using namespace platform;
@@ -60,6 +62,9 @@ void readRow(Reader &in, Row &row)
 }
 static_assert(std::variant_size_v<Row> == 5, "readRow() reads every Row alternative");
 
+// In the origin byte: a sub-microsecond time follows the family byte.
+constexpr std::uint8_t kSubUsFlag = 0x80;
+
 Reader reader(const char *data, const char *end)
 {
     return Reader {reinterpret_cast<const std::uint8_t *>(data), reinterpret_cast<const std::uint8_t *>(end)};
@@ -69,13 +74,17 @@ Reader reader(const char *data, const char *end)
 
 void encode(const ChangeRecord &r, std::string &out)
 {
-    const std::size_t max = 4 + compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+    const std::size_t max = 4 + 2 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
         + ValueCodec<std::string>::maxSize(r.note);
     compact::append(out, max, [&r](char *p) {
         *p++ = char(r.object);
         *p++ = char(r.change);
-        *p++ = char(r.origin);
+        // Sub-microsecond time: bit 7 of the origin byte, then a varint after the family.
+        // Records without it (every source of microseconds) are as long as before.
+        *p++ = char(std::uint8_t(r.origin) | (r.timeSubUsNs != 0 ? kSubUsFlag : 0));
         *p++ = char(r.family);
+        if (r.timeSubUsNs != 0)
+            p = compact::putVarint(p, r.timeSubUsNs);
         p = compact::putVarint(p, r.changedFields);
         p = putRow(p, r.before);
         p = putRow(p, r.after);
@@ -88,8 +97,10 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
     Reader in = reader(data, end);
     r->object = ObjectKind(in.byte());
     r->change = ChangeKind(in.byte());
-    r->origin = Origin(in.byte());
+    const std::uint8_t origin = in.byte();
+    r->origin = Origin(origin & ~kSubUsFlag);
     r->family = Family(in.byte());
+    r->timeSubUsNs = (origin & kSubUsFlag) != 0 ? std::uint16_t(std::min<std::uint64_t>(in.varint(), 999)) : 0;
     r->changedFields = FieldMask(in.varint());
     readRow(in, r->before);
     if (in.ok)

@@ -113,6 +113,7 @@ EventHistory::Snapshot EventHistory::snapshot() const
     s.m_droppedBefore = m_droppedSinceClear;
     s.m_lastDroppedTimeUs = m_lastDroppedTimeUs;
     s.m_capacity = m_capacity;
+    s.m_nanosecondTimes = m_nanosecondTimes;
     if (m_open && !s.m_chunks.empty()) // the open chunk still changes: the snapshot gets a copy
         s.m_chunks.back() = std::make_shared<const Chunk>(*m_open);
     return s;

@@ -64,6 +64,11 @@ public:
 
     /// Most events kept; older ones are dropped when more arrive. At least 1.
     qint64 capacity() const { return m_capacity; }
+    /// The events' source gives nanosecond times (a recording whose meta time_precision is
+    /// "ns"): the CSV export writes 9 fraction digits. The events keep their nanoseconds
+    /// (ChangeRecord::timeSubUsNs) either way; set by whoever fills the history.
+    bool nanosecondTimes() const { return m_nanosecondTimes; }
+    void setNanosecondTimes(bool on) { m_nanosecondTimes = on; }
     /// Sets the capacity limit (>= 1); drops the oldest events at once when above it.
     void setCapacity(qint64 maxEvents);
     /// Oldest events dropped so far because of the capacity limit (not counting clear()).
@@ -137,6 +142,7 @@ public:
         qint64 droppedBefore() const { return m_droppedBefore; }
         qint64 lastDroppedTimeUs() const { return m_lastDroppedTimeUs; }
         qint64 capacity() const { return m_capacity; }
+        bool nanosecondTimes() const { return m_nanosecondTimes; }
 
     private:
         friend class EventHistory;
@@ -146,6 +152,7 @@ public:
         qint64 m_droppedBefore = 0;
         qint64 m_lastDroppedTimeUs = 0;
         qint64 m_capacity = kDefaultCapacity;
+        bool m_nanosecondTimes = false;
         QStringList m_names;
     };
     /// GUI thread: a snapshot of the events stored now.
@@ -197,6 +204,7 @@ private:
     qint64 m_dropped = 0;
     qint64 m_droppedSinceClear = 0;
     qint64 m_lastDroppedTimeUs = 0;
+    bool m_nanosecondTimes = false;
 };
 
 } // namespace ncv

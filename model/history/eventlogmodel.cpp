@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace ncv {
 
 using namespace platform;
@@ -52,7 +54,7 @@ void EventLogModel::onAppended(qint64 first, qint64 last)
     endInsertRows();
 }
 
-QString EventLogModel::timeText(qint64 timeUs)
+QString EventLogModel::timeText(qint64 timeUs, bool nanoseconds, std::uint16_t subUsNs)
 {
     qint64 ms = timeUs / 1000;
     qint64 us = timeUs % 1'000'000;
@@ -61,7 +63,10 @@ QString EventLogModel::timeText(qint64 timeUs)
     if (timeUs < 0 && timeUs % 1000 != 0)
         --ms;
     const QDateTime t = QDateTime::fromMSecsSinceEpoch(ms);
-    return t.toString(QStringLiteral("HH:mm:ss.")) + QStringLiteral("%1").arg(us, 6, 10, QLatin1Char('0'));
+    QString text = t.toString(QStringLiteral("HH:mm:ss.")) + QStringLiteral("%1").arg(us, 6, 10, QLatin1Char('0'));
+    if (nanoseconds)
+        text += QStringLiteral("%1").arg(std::min<unsigned>(subUsNs, 999), 3, 10, QLatin1Char('0'));
+    return text;
 }
 
 QVariant EventLogModel::data(const QModelIndex &index, int role) const
@@ -83,6 +88,9 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     // Sequence, time and interface come without decoding the record (a sorted proxy over
     // a million events asks for them often).
     const int column = index.column();
+    // A history of nanosecond times keeps them in the record: its time text decodes it.
+    if (column == Time && role != SortRole && m_history->nanosecondTimes())
+        return timeText(m_history->timeUs(i), true, m_history->record(i).timeSubUsNs);
     if (column == Sequence || column == Time || column == Interface)
         return keyCell(column, role == SortRole, m_history->sequence(i), m_history->timeUs(i),
                        column == Interface ? m_history->ifName(i) : QString());

@@ -38,8 +38,9 @@ public:
 
     EventHistory *history() const { return m_history; }
 
-    /// "hh:mm:ss.uuuuuu" local time of timeUs (microseconds since the epoch).
-    static QString timeText(qint64 timeUs);
+    /// "hh:mm:ss.uuuuuu" local time of timeUs (microseconds since the epoch); with
+    /// nanoseconds "hh:mm:ss.uuuuuunnn" (subUsNs: nanoseconds past timeUs, 0..999).
+    static QString timeText(qint64 timeUs, bool nanoseconds = false, std::uint16_t subUsNs = 0);
 
     /// The cells of one event, shared with the file-backed log (FileEventLogModel) so both
     /// show the same text. keyCell: the columns known without decoding the record

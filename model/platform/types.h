@@ -216,6 +216,9 @@ struct ChangeRecord {
     ChangeKind change = ChangeKind::Initial;
     Origin origin = Origin::Observed;
     Family family = Family::Unspec;
+    /// Nanoseconds past timeUs, 0..999: set only by sources whose clock has nanoseconds (a
+    /// pcapng or nanosecond pcap capture); 0 otherwise. Sits in padding: the record does not grow.
+    std::uint16_t timeSubUsNs = 0;
     std::int64_t timeUs = 0; ///< when the source decoded it: microseconds since the Unix epoch, UTC
     FieldMask changedFields = 0; ///< for Parameter: the changed fields (bits by description, rowfields.h)
     Row before; ///< previous state: set for Parameter, Delete, Expired; monostate otherwise

@@ -44,6 +44,9 @@ bool importCsv(const QString &inPath, const QString &outPath, const ImportProgre
             initialRows = false;
             writer.keyframe(QStringLiteral("start"));
         }
+        // An export of nanosecond times writes 9 fraction digits in every row: the first
+        // row, read before the recording is created, decides.
+        writer.setNanosecondTimes(reader.stats().fractionDigits > 6);
         writer.add(r, ifName);
     });
     const auto feed = [&reader](const char *data, std::size_t n) {

@@ -301,6 +301,8 @@ QVariant FileEventLogModel::data(const QModelIndex &index, int role) const
         return e ? QVariant(qint64(e->record.timeUs)) : QVariant();
     if (!e)
         return sortValue ? QVariant() : QVariant(QString());
+    if (column == EventLogModel::Time && !sortValue && m_reader.info().nanosecondTimes())
+        return EventLogModel::timeText(e->record.timeUs, true, e->record.timeSubUsNs);
     if (column == EventLogModel::Time || column == EventLogModel::Interface)
         return EventLogModel::keyCell(column, sortValue, seq, e->record.timeUs, e->ifName);
     return EventLogModel::recordCell(column, e->record, e->ifName);

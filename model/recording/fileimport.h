@@ -122,6 +122,13 @@ public:
     /// what its dumps covered at its first event): stored with the meta when the recording is
     /// not open yet, else written into it by finish().
     void setNote(const QString &note);
+    /// The file's times have nanoseconds (RecordingMeta::nanosecondTimes). Before the first
+    /// record only: the recording is created with it or without.
+    void setNanosecondTimes(bool on)
+    {
+        if (!m_writer)
+            m_meta.nanosecondTimes = on;
+    }
     /// True once the recording could not be created or written (error() says why).
     bool failed() const { return !m_error.isEmpty(); }
     QString error() const { return m_error; }

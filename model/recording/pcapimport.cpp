@@ -47,8 +47,8 @@ QString captureDetails(const PcapStats &c)
         line += QStringLiteral("; %1 packets in the other byte order not read").arg(c.otherByteOrderPackets);
     if (c.notNetlinkPackets > 0)
         line += QStringLiteral("; %1 packets without a netlink cooked header passed over").arg(c.notNetlinkPackets);
-    if (c.subMicrosecondTimes > 0)
-        line += QStringLiteral("; times rounded down to the microsecond");
+    if (c.nanosecondTimes)
+        line += QStringLiteral("; times to the nanosecond");
     return line;
 }
 
@@ -68,8 +68,9 @@ QString noEvents(const PcapStats &c)
 }
 
 /// libpcap reads a FILE*: this one hands out the chunks ImportRun::pull() reads (with its
-/// progress and cancel). PcapReader rewinds to the start after looking at the magic number,
-/// so a seek within the chunk at hand is allowed; a cancel or read error is a read error
+/// progress and cancel). PcapReader rewinds to the start after looking at the file's first
+/// 4 KiB (magic number, time resolution), so a seek within the chunk at hand is allowed (also
+/// after the end was reached in it: a file shorter than that); a cancel or read error is a read error
 /// of the stream, which ends libpcap's reading.
 struct PullStream {
     ImportRun *run;
@@ -83,16 +84,18 @@ struct PullStream {
     {
         auto *s = static_cast<PullStream *>(cookie);
         if (s->at == s->size) {
-            const std::int64_t n = s->run->pull(*s->progress, &s->data);
+            const char *next = nullptr;
+            const std::int64_t n = s->run->pull(*s->progress, &next);
             if (n < 0) {
                 errno = ECANCELED;
                 return -1;
             }
+            if (n == 0)
+                return 0; // the end: the chunk at hand stays, so a seek back into it still works
             s->start += s->size;
+            s->data = next;
             s->size = n;
             s->at = 0;
-            if (n == 0)
-                return 0;
         }
         const std::size_t n = std::min<std::size_t>(want, std::size_t(s->size - s->at));
         std::memcpy(buf, s->data + s->at, n);
@@ -128,7 +131,11 @@ bool importPcap(const QString &inPath, const QString &outPath, const ImportProgr
     if (!run.begin(FileKind::Capture, wrongKind, QStringLiteral("nlmon capture"), QString(), error))
         return false;
     ImportWriter &writer = run.writer();
-    platform::PcapReader reader([&writer](std::span<const ChangeRecord> records) { writer.add(records); });
+    // The reader knows the file's time resolution (its header) before it delivers a record.
+    platform::PcapReader reader([&writer, &reader](std::span<const ChangeRecord> records) {
+        writer.setNanosecondTimes(reader.stats().nanosecondTimes);
+        writer.add(records);
+    });
     PullStream pull {&run, &progress};
     std::FILE *stream = fopencookie(&pull, "rb", {&PullStream::read, nullptr, &PullStream::seek, nullptr});
     if (!stream) {

@@ -22,8 +22,13 @@ namespace ncv::recording {
 
 using namespace platform;
 
-bool parseTime(const QString &text, std::int64_t startUs, std::int64_t *us, QString *error)
+bool parseTime(const QString &text, std::int64_t startUs, std::int64_t *us, QString *error,
+               std::optional<std::uint16_t> *subUsNs)
 {
+    // Digits 1-6 of a fraction are the µs, 7-9 the nanoseconds past it; more are dropped.
+    const auto fractionNs = [](const QString &digits) {
+        return QString(digits.left(9) + QStringLiteral("000000000")).left(9).toLongLong();
+    };
     const auto fail = [&] {
         if (error)
             *error = QStringLiteral("'%1' is not a time: give ISO 8601 UTC (2026-11-21T11:42:03Z, fractions "
@@ -32,13 +37,18 @@ bool parseTime(const QString &text, std::int64_t startUs, std::int64_t *us, QStr
         return false;
     };
     if (text.startsWith(u'+')) {
-        static const QRegularExpression number(QStringLiteral("^\\+[0-9]+(\\.[0-9]*)?$"));
-        if (!number.match(text).hasMatch())
+        static const QRegularExpression number(QStringLiteral("^\\+([0-9]+)(?:\\.([0-9]*))?$"));
+        const QRegularExpressionMatch m = number.match(text);
+        if (!m.hasMatch())
             return fail();
-        const double seconds = text.mid(1).toDouble();
-        if (!std::isfinite(seconds) || seconds > 1e12)
+        bool ok = false;
+        const qlonglong seconds = m.captured(1).toLongLong(&ok);
+        if (!ok || seconds > 1'000'000'000'000)
             return fail();
-        *us = startUs + std::int64_t(std::llround(seconds * 1e6));
+        const std::int64_t ns = fractionNs(m.captured(2));
+        *us = startUs + seconds * 1'000'000 + ns / 1000;
+        if (subUsNs)
+            *subUsNs = m.captured(2).size() > 6 ? std::optional(std::uint16_t(ns % 1000)) : std::nullopt;
         return true;
     }
     static const QRegularExpression iso(
@@ -50,14 +60,16 @@ bool parseTime(const QString &text, std::int64_t startUs, std::int64_t *us, QStr
     const QTime time(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt());
     if (!date.isValid() || !time.isValid())
         return fail();
-    const QString fraction = QString(m.captured(7) + QStringLiteral("000000")).left(6);
-    *us = QDateTime(date, time, Qt::UTC).toSecsSinceEpoch() * 1'000'000 + fraction.toLongLong();
+    const std::int64_t ns = fractionNs(m.captured(7));
+    *us = QDateTime(date, time, Qt::UTC).toSecsSinceEpoch() * 1'000'000 + ns / 1000;
+    if (subUsNs)
+        *subUsNs = m.captured(7).size() > 6 ? std::optional(std::uint16_t(ns % 1000)) : std::nullopt;
     return true;
 }
 
-QString isoTime(std::int64_t us)
+QString isoTime(std::int64_t us, bool nanoseconds, std::uint16_t subUsNs)
 {
-    return QString::fromLatin1(csv::isoTimeUtc(us));
+    return QString::fromLatin1(csv::isoTimeUtc(us, nanoseconds, subUsNs));
 }
 
 namespace {
@@ -119,16 +131,21 @@ template<typename Body> bool writeCsv(const QString &path, QString *error, Body 
 } // namespace
 
 bool exportEvents(RecordingReader &reader, std::int64_t fromUs, std::int64_t toUs, const QString &path,
-                  std::int64_t *rows, QString *error)
+                  std::int64_t *rows, QString *error, std::uint16_t fromSubUsNs, std::uint16_t toSubUsNs)
 {
     std::int64_t n = 0;
     const KnownFields known = reader.info().knownFields();
+    const bool nanoseconds = reader.info().nanosecondTimes();
     const bool ok = writeCsv(path, error, [&](const auto &write, QString *readError) {
         return reader.forEachEvent(
             fromUs, toUs,
             [&](const RecordedEvent &e) {
+                // The bounds' own microseconds hold events before and after them.
+                if ((e.record.timeUs == fromUs && e.record.timeSubUsNs < fromSubUsNs)
+                    || (e.record.timeUs == toUs && e.record.timeSubUsNs > toSubUsNs))
+                    return true;
                 ++n;
-                return write(csv::genericRow(e.record, e.seq, e.ifName, known));
+                return write(csv::genericRow(e.record, e.seq, e.ifName, known, nanoseconds));
             },
             readError);
     });
@@ -147,6 +164,7 @@ struct RowBatch {
     std::size_t count = 0;
     std::uint64_t firstSequence = 0;
     KnownFields known = KnownFields::All; // the fields the recording's rows hold
+    bool nanoseconds = false; // time_utc with 9 fraction digits
     std::string text;
 
     // Runs on a worker thread; touches nothing but this batch.
@@ -155,7 +173,8 @@ struct RowBatch {
         text.clear();
         for (std::size_t i = 0; i < count; ++i)
             csv::appendGenericRow(text, records[i], firstSequence + i,
-                                  std::string_view(names[i].constData(), std::size_t(names[i].size())), known);
+                                  std::string_view(names[i].constData(), std::size_t(names[i].size())), known,
+                                  nanoseconds);
     }
 };
 
@@ -163,19 +182,24 @@ constexpr std::size_t kBatchRows = 4096;
 
 } // namespace
 
-bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &path, std::int64_t *rows, QString *error)
+bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &path, std::int64_t *rows, QString *error,
+                   std::optional<std::uint16_t> atSubUsNs)
 {
     RecordState state(reader.info().keyScheme());
-    if (!reader.stateAt(atUs, &state, error))
+    if (!reader.stateAt(atUs, &state, error, nullptr, std::min<std::uint16_t>(atSubUsNs.value_or(999), 999)))
         return false;
+    const bool nanoseconds = reader.info().nanosecondTimes();
+    const std::uint16_t rowSubUsNs = nanoseconds ? std::min<std::uint16_t>(atSubUsNs.value_or(0), 999) : 0;
     std::int64_t n = 0;
     const bool ok = writeCsv(path, error, [&](const auto &write, QString *) {
         QHash<std::uint32_t, QByteArray> names;
         // One batch being filled here plus one per worker being formatted.
         const unsigned workers = std::clamp(std::thread::hardware_concurrency(), 2u, 5u) - 1;
         std::vector<RowBatch> batches(workers + 1);
-        for (RowBatch &b : batches)
+        for (RowBatch &b : batches) {
             b.known = reader.info().knownFields();
+            b.nanoseconds = nanoseconds;
+        }
         std::vector<std::future<void>> formatted(batches.size());
         std::size_t current = 0;
         bool written = true;
@@ -205,6 +229,7 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
                 b.names.resize(b.count + 1);
                 b.records[b.count].change = ChangeKind::Initial;
                 b.records[b.count].timeUs = atUs;
+                b.records[b.count].timeSubUsNs = rowSubUsNs;
             }
             ChangeRecord &r = b.records[b.count];
             QByteArray &ifName = b.names[b.count];
@@ -242,8 +267,9 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             gap.change = ChangeKind::Gap;
             gap.origin = platform::Origin::Inferred;
             gap.timeUs = atUs;
+            gap.timeSubUsNs = rowSubUsNs;
             gap.note = note.toStdString();
-            written = write(csv::genericRow(gap, std::uint64_t(n) + 1, QString()));
+            written = write(csv::genericRow(gap, std::uint64_t(n) + 1, QString(), KnownFields::All, nanoseconds));
         }
         return true;
     });

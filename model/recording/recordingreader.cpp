@@ -66,6 +66,7 @@ struct RecordingReader::Impl {
     sql::Db db;
     QStringList names; // names.id -> name (ids are dense from 0)
     std::optional<std::int64_t> timeBase; // format 2: meta time_base_us
+    bool subNsColumn = false; // events.time_sub_us_ns exists (meta time_precision ns)
     std::string error() const { return db.errorMessage(); }
 };
 
@@ -221,6 +222,12 @@ bool RecordingReader::readInfo(QString *error)
     d->timeBase.reset();
     if (m_info.formatVersion >= 2 && baseOk)
         d->timeBase = base;
+    // Nanoseconds: a format 2 file of a source that had them holds the column.
+    d->subNsColumn = false;
+    if (m_info.nanosecondTimes() && d->timeBase) {
+        d->subNsColumn = s.prepare(d->db, "SELECT time_sub_us_ns FROM events LIMIT 0") == SQLITE_OK;
+        s.finalize();
+    }
     // A damaged events table is not fatal: its range then comes from the commit log.
     // Two subqueries: each is one step to an end of the primary key, where min() and max()
     // in one SELECT make SQLite scan every row (10M events: seconds, at every open).
@@ -283,9 +290,12 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
         toUs = minusSaturated(toUs, base);
     }
     // Format 1: the record holds the whole event; format 2: the columns hold part of it.
-    const char *sql = m_info.formatVersion == 1
-        ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
-          "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
+    const char *sql = d->subNsColumn
+        ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
+          "destination, route_table, metric, tos, protocol, time_sub_us_ns FROM events WHERE seq >= ? AND seq <= ? "
+          "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
+        : m_info.formatVersion == 1 ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+                                      "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
         : offsets ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
                     "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
                     "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
@@ -354,6 +364,8 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             }
             // Wraps around as SQLite's own addition would not: a damaged file's values, never UB.
             ev.record.timeUs = std::int64_t(std::uint64_t(base) + std::uint64_t(s.int64(1)));
+            if (d->subNsColumn)
+                ev.record.timeSubUsNs = std::uint16_t(std::clamp<std::int64_t>(s.int64(14), 0, 999));
             const std::int64_t nameId = s.int64(2);
             if (nameId >= d->names.size() && !reloadedNames) {
                 reloadedNames = true; // a name the writer added since open()
@@ -559,7 +571,8 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     return rc == SQLITE_DONE && seen == parts;
 }
 
-bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel)
+bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,
+                              std::uint16_t atSubUsNs)
 {
     const auto cancelled = [&] {
         if (!cancel || !cancel->load(std::memory_order_relaxed))
@@ -580,7 +593,9 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
     sql::Stmt s;
     if (s.prepare(d->db, "SELECT id, seq, parts FROM keyframes WHERE time_us <= ? ORDER BY seq DESC, id DESC")
         == SQLITE_OK) {
-        s.bind(1, atUs);
+        // A keyframe's time_us has no nanoseconds: one of atUs itself may hold events after
+        // the moment when only part of that microsecond counts.
+        s.bind(1, atSubUsNs < 999 ? atUs - 1 : atUs);
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
             const std::int64_t id = s.int64(0);
@@ -614,6 +629,8 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
                 stopped = true;
                 return false;
             }
+            if (e.record.timeUs == atUs && e.record.timeSubUsNs > atSubUsNs)
+                return true; // within atUs, after the moment
             if (queued - done == kAhead)
                 state->apply(ahead[done++ % kAhead]);
             ChangeRecord &r = ahead[queued++ % kAhead];

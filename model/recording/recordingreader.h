@@ -52,6 +52,9 @@ struct RecordingInfo {
         return meta.value(QStringLiteral("key_scheme")) == u"windows" ? platform::StateStore::KeyScheme::Windows
                                                                       : platform::StateStore::KeyScheme::Linux;
     }
+    /// The recorded times have nanoseconds (meta time_precision "ns": a capture that gives
+    /// them): events carry ChangeRecord::timeSubUsNs, and the CSV shows 9 fraction digits.
+    bool nanosecondTimes() const { return meta.value(QStringLiteral("time_precision")) == u"ns"; }
     /// Which fields the recorded rows hold values for: only the CSV columns in a recording
     /// converted from a CSV export (meta source kCsvImportSource), else all.
     platform::KnownFields knownFields() const
@@ -64,7 +67,8 @@ struct RecordingInfo {
 /// One event as read back.
 struct RecordedEvent {
     std::uint64_t seq = 0; ///< sequence number (events.seq)
-    platform::ChangeRecord record; ///< decoded from events.record (format 2: with the key columns), timeUs from time_us
+    platform::ChangeRecord record; ///< decoded from events.record (format 2: with the key columns), timeUs from
+                                   ///< time_us, timeSubUsNs from time_sub_us_ns (0 without it)
     QString ifName; ///< the interface's name when it arrived (names.name), "" when none applies
 };
 
@@ -135,7 +139,10 @@ public:
     /// first. Returns false when the file cannot be read (then *error). cancel (may be
     /// null; set by another thread) is looked at every few thousand rows: once it is true,
     /// returns false with *error cancelledError() and *state holds part of the tables.
-    bool stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel = nullptr);
+    /// atSubUsNs: the nanoseconds past atUs (a recording of nanosecond times); events at atUs
+    /// with more are after the moment. 999 (the default): every event of atUs counts.
+    bool stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel = nullptr,
+                 std::uint16_t atSubUsNs = 999);
     /// The error of a stateAt() stopped by its cancel flag.
     static QString cancelledError() { return QStringLiteral("cancelled"); }
 

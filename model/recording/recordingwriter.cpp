@@ -80,6 +80,23 @@ EventsTableSql eventsTableSql(const std::string &schemaSql)
     return t;
 }
 
+// A recording of nanosecond times: the events table gets time_sub_us_ns (the nanoseconds
+// past time_us) before its generated key, and the event_log view's time_utc shows them. Only
+// such a file has the column: a recording of microseconds stays as it was, and stores no
+// extra byte per event.
+void addNanosecondColumn(std::string &schemaSql)
+{
+    const std::string offset = "    time_offset_us INTEGER NOT NULL,";
+    if (const std::size_t at = schemaSql.find(offset); at != std::string::npos)
+        schemaSql.insert(
+            at + offset.size(),
+            "\n    -- Nanoseconds past time_us, 0..999 (meta time_precision ns).\n    time_sub_us_ns INTEGER,");
+    const std::string timeText = "printf('.%06dZ', e.time_us % 1000000)";
+    if (const std::size_t at = schemaSql.find(timeText); at != std::string::npos)
+        schemaSql.replace(at, timeText.size(),
+                          "printf('.%06d%03dZ', e.time_us % 1000000, coalesce(e.time_sub_us_ns, 0))");
+}
+
 QString isoUtc(std::int64_t us)
 {
     return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -122,6 +139,7 @@ struct RecordingWriter::Impl {
     QString lastName; // the name nameId() returned last, and its id (0: none)
     std::int64_t lastNameId = 0;
     ChangeRecord scratch;
+    int subNsParameter = 0; // insertEvent's parameter for time_sub_us_ns; 0 without the column
     std::string record; // events.record of the event being written
     std::uint64_t lastSeq = 0;
     std::int64_t maxTimeUs = 0; // newest event time written
@@ -247,6 +265,8 @@ struct RecordingWriter::Impl {
         if (c.hasProtocol)
             s.bind(14, std::int64_t(c.protocol));
         s.bindBlobStatic(15, record.data(), record.size());
+        if (subNsParameter > 0)
+            s.bind(subNsParameter, std::int64_t(scratch.timeSubUsNs));
         const int rc = s.step();
         s.reset();
         if (!check(rc, "writing an event"))
@@ -475,6 +495,8 @@ struct RecordingWriter::Impl {
         const std::int64_t now = clockUs();
         timeBaseUs = now;
         std::string schemaSql = schema(timeBaseUs);
+        if (recordingMeta.nanosecondTimes)
+            addNanosecondColumn(schemaSql);
         eventsTable = {};
         if (options.bulkLoad) {
             eventsTable = eventsTableSql(schemaSql);
@@ -485,17 +507,21 @@ struct RecordingWriter::Impl {
         }
         if (db.exec("BEGIN") != SQLITE_OK || db.exec(schemaSql.c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
+        std::string insertSql = "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, "
+                                "ifindex, name_id, destination, route_table, metric, tos, protocol, record) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        if (recordingMeta.nanosecondTimes) { // a named parameter: other columns may join the statement
+            insertSql.insert(insertSql.find(") VALUES"), ", time_sub_us_ns");
+            insertSql.insert(insertSql.size() - 1, ", :sub_ns");
+        }
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
-            || insertEvent.prepare(db,
-                                   "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, "
-                                   "ifindex, name_id, destination, route_table, metric, tos, protocol, record) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                != SQLITE_OK
+            || insertEvent.prepare(db, insertSql.c_str()) != SQLITE_OK
             || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
             || insertCommit.prepare(db, "INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframeRows.prepare(db, "INSERT INTO keyframe_rows VALUES (?, ?, ?)") != SQLITE_OK)
             return dbFail("preparing statements");
+        subNsParameter = sqlite3_bind_parameter_index(insertEvent.handle(), ":sub_ns");
         lastKeyframeUs = now;
         lastEndUs = now;
         fileStartUs = now;
@@ -512,7 +538,8 @@ struct RecordingWriter::Impl {
             && meta("start_time_us", QString::number(now)) && meta("start_time_utc", isoUtc(now))
             && meta("end_time_us", QString::number(now)) && meta("time_base_us", QString::number(timeBaseUs))
             && (m.importedFrom.isEmpty() || meta("imported_from", m.importedFrom))
-            && (m.note.isEmpty() || meta("note", m.note));
+            && (m.note.isEmpty() || meta("note", m.note))
+            && (!m.nanosecondTimes || meta("time_precision", QStringLiteral("ns")));
         if (ok && part > 0)
             ok = meta("part", QString::number(part))
                 && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));

@@ -68,6 +68,10 @@ struct RecordingMeta {
     /// What the reader should know before trusting the tables (meta note), e.g. that the
     /// state before the first event is incomplete; empty when there is nothing to say.
     QString note;
+    /// The source's times have nanoseconds (ChangeRecord::timeSubUsNs; a capture that gives
+    /// them): the events table gets the column time_sub_us_ns and meta time_precision is
+    /// "ns". False: the file is as a recording of microseconds always was.
+    bool nanosecondTimes = false;
 };
 
 class RecordingWriter {

@@ -111,6 +111,62 @@ std::string PcapReader::captureFormat(const void *data, std::size_t len)
     return {};
 }
 
+bool PcapReader::nanosecondResolution(const void *data, std::size_t len)
+{
+    const auto *p = static_cast<const unsigned char *>(data);
+    if (len < 4)
+        return false;
+    const auto swap32
+        = [](std::uint32_t v) { return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24); };
+    const std::uint32_t magic = u32At(p);
+    if (magic == 0xa1b23c4du || magic == swap32(0xa1b23c4du))
+        return true;
+    // pcapng: every interface description block (type 1) in data, in its section's byte
+    // order; if_tsresol (option 9, one byte) is 10^-v, or 2^-v with bit 7 set; 10^-6 when
+    // absent. The walk stops at the first block that does not fit.
+    bool swapped = false;
+    std::size_t at = 0;
+    const auto u32 = [&](std::size_t off) { return swapped ? swap32(u32At(p + off)) : u32At(p + off); };
+    const auto u16 = [&](std::size_t off) {
+        std::uint16_t v = 0;
+        std::memcpy(&v, p + off, sizeof v);
+        return swapped ? std::uint16_t((v >> 8) | (v << 8)) : v;
+    };
+    while (len - at >= 12) {
+        const std::uint32_t type = u32At(p + at);
+        if (type == 0x0a0d0d0au) {
+            const std::uint32_t order = u32At(p + at + 8);
+            if (order == 0x1a2b3c4du)
+                swapped = false;
+            else if (order == swap32(0x1a2b3c4du))
+                swapped = true;
+            else
+                return false;
+        }
+        const std::uint32_t blockLen = u32(at + 4);
+        if (blockLen < 12 || blockLen % 4 != 0 || blockLen > len - at)
+            return false;
+        if ((swapped ? swap32(type) : type) == 1 && blockLen >= 20) {
+            std::size_t opt = at + 16;
+            const std::size_t optEnd = at + blockLen - 4;
+            while (optEnd - opt >= 4) {
+                const std::uint16_t code = u16(opt);
+                const std::uint16_t optLen = u16(opt + 2);
+                if (code == 0 || std::size_t(optLen) > optEnd - opt - 4)
+                    break;
+                if (code == 9 && optLen >= 1) {
+                    const unsigned v = p[opt + 4];
+                    if ((v & 0x80) ? (v & 0x7f) >= 20 : v > 6)
+                        return true;
+                }
+                opt += 4 + ((std::size_t(optLen) + 3) & ~std::size_t(3));
+            }
+        }
+        at += blockLen;
+    }
+    return false;
+}
+
 std::string PcapReader::familyName(std::uint16_t protocol)
 {
     switch (protocol) {
@@ -144,10 +200,12 @@ struct PcapReader::Impl : RecordedStream {
 
     /// The state at the start is complete as far as the dumps go: the entities of the
     /// initial routes, the marker, and what no dump covered.
-    void endInitial(std::int64_t timeUs)
+    void endInitial(std::int64_t timeUs, std::uint16_t subUsNs)
     {
         phase = Phase::Events;
         const std::int64_t t = initialTimeUs ? initialTimeUs : timeUs;
+        const std::uint16_t sub = initialTimeUs ? initialSubUsNs : subUsNs;
+        const std::size_t start = batch.size();
         std::vector<ChangeRecord> entities;
         classifier.entities().appendInitial(t, entities);
         for (ChangeRecord &r : entities)
@@ -163,11 +221,14 @@ struct PcapReader::Impl : RecordedStream {
                          std::string(kPcapIncompleteNote) + ": the capture holds no dump of " + stats.missingKinds
                              + " before its first event, so those that existed before it are unknown");
         }
+        for (ChangeRecord &r : batch.records().subspan(start))
+            r.timeSubUsNs = sub;
         flush();
     }
 
     void message(const nlmsghdr *msg, std::int64_t timeUs, std::int64_t timeNs)
     {
+        const auto subUsNs = std::uint16_t(timeNs % 1000);
         ++stats.messages;
         PcapMessage seen {
             stats.packets, timeNs, msg->nlmsg_type, msg->nlmsg_flags, msg->nlmsg_pid, PcapMessage::Role::Control, 0};
@@ -185,7 +246,7 @@ struct PcapReader::Impl : RecordedStream {
             const bool tracked = RtnetlinkClassifier::isTrackedType(msg->nlmsg_type);
             const bool dumped = msg->nlmsg_flags & NLM_F_MULTI;
             if (!dumped && tracked && phase == Phase::Initial)
-                endInitial(timeUs);
+                endInitial(timeUs, subUsNs);
             seen.role = !dumped           ? PcapMessage::Role::Event
                 : phase == Phase::Initial ? PcapMessage::Role::Dump
                                           : PcapMessage::Role::LaterDump;
@@ -194,14 +255,18 @@ struct PcapReader::Impl : RecordedStream {
                                                           : stats.laterDumpMessages);
             const std::size_t start = batch.size();
             const auto outcome = classifier.classify(msg, timeUs);
+            for (ChangeRecord &r : batch.records().subspan(start))
+                r.timeSubUsNs = subUsNs;
             countOutcome(outcome, stats);
             if (!tracked && outcome != RtnetlinkClassifier::Outcome::Malformed)
                 ++stats.untracked[msg->nlmsg_type];
             if (seen.role == PcapMessage::Role::Dump) {
                 if (tracked) {
                     initialMask |= kindBit(msg->nlmsg_type);
-                    if (initialTimeUs == 0)
+                    if (initialTimeUs == 0) {
                         initialTimeUs = timeUs;
+                        initialSubUsNs = subUsNs;
+                    }
                 }
                 initialRecords(start);
             } else if (seen.role == PcapMessage::Role::LaterDump) {
@@ -228,7 +293,10 @@ struct PcapReader::Impl : RecordedStream {
             ChangeRecord &r = records[i];
             if (r.object == ObjectKind::Entity)
                 continue;
-            r.timeUs = initialTimeUs ? initialTimeUs : r.timeUs;
+            if (initialTimeUs) {
+                r.timeUs = initialTimeUs;
+                r.timeSubUsNs = initialSubUsNs;
+            }
             if (r.change == ChangeKind::Add) {
                 r.change = ChangeKind::Initial;
                 r.before = std::monostate {};
@@ -259,6 +327,7 @@ struct PcapReader::Impl : RecordedStream {
         if (stats.firstTimeUs == 0)
             stats.firstTimeUs = timeUs;
         stats.lastTimeUs = timeUs;
+        lastSubUsNs = std::uint16_t(timeNs % 1000);
         const std::size_t caplen = h.caplen;
         const std::string where = "packet " + std::to_string(stats.packets);
         if (caplen < kCookedHeaderBytes || be16At(data + 2) != kArphrdNetlink) {
@@ -317,7 +386,7 @@ struct PcapReader::Impl : RecordedStream {
     void finish()
     {
         if (phase == Phase::Initial && stats.routePackets > 0)
-            endInitial(stats.lastTimeUs); // no event followed the dumps
+            endInitial(stats.lastTimeUs, lastSubUsNs); // no event followed the dumps
         flush();
     }
 
@@ -326,6 +395,8 @@ struct PcapReader::Impl : RecordedStream {
     Phase phase = Phase::Initial;
     unsigned initialMask = 0;
     std::int64_t initialTimeUs = 0; ///< the first initial dump reply's time: the initial state's
+    std::uint16_t initialSubUsNs = 0; ///< and its nanoseconds past initialTimeUs
+    std::uint16_t lastSubUsNs = 0; ///< the last packet's nanoseconds past stats.lastTimeUs
     std::vector<std::uint64_t> aligned;
 };
 
@@ -366,9 +437,11 @@ bool PcapReader::readStream(std::FILE *stream, std::string *error)
             *error = std::move(why);
         return false;
     };
-    unsigned char head[12] = {};
-    const std::size_t got = std::fread(head, 1, sizeof head, stream);
-    d->stats.format = captureFormat(head, got);
+    // Enough for the section header and the interface descriptions that follow it.
+    std::vector<unsigned char> head(4096);
+    const std::size_t got = std::fread(head.data(), 1, head.size(), stream);
+    d->stats.format = captureFormat(head.data(), got);
+    d->stats.nanosecondTimes = nanosecondResolution(head.data(), got);
     if (std::fseek(stream, 0, SEEK_SET) != 0) {
         std::fclose(stream);
         return fail(std::string("cannot read it again from the start: ") + std::strerror(errno));

@@ -36,7 +36,8 @@
 // family, packets in the other byte order counted (not readable here).
 //
 // Times: libpcap is asked for nanoseconds (pcapng and nanosecond pcap keep them); records
-// carry microseconds since the epoch (what a recording holds), rounded down.
+// carry microseconds since the epoch, rounded down, and the nanoseconds below them
+// (ChangeRecord::timeSubUsNs; 0 from a capture of microseconds).
 // Damage: a packet whose netlink length runs past its end (or below the header) delivers
 // the messages before that point and is counted (damagedPackets); reading goes on with the
 // next packet. A file that ends inside a packet ends the reading there (problem says so).
@@ -80,7 +81,10 @@ struct PcapStats {
     std::uint64_t skipped = 0; ///< tracked types the decoder skips (cloned routes, bridge ports...)
     std::uint64_t malformed = 0; ///< messages the decoder refused
     std::map<std::uint16_t, std::uint64_t> untracked; ///< nlmsg_type -> messages of kinds not tracked
-    std::uint64_t subMicrosecondTimes = 0; ///< packets whose time had nanoseconds (rounded down)
+    std::uint64_t subMicrosecondTimes = 0; ///< packets whose time had nanoseconds below the microsecond
+    /// The file gives times finer than a microsecond (nanoseconds pcap, or a pcapng
+    /// interface with if_tsresol below 10^-6): nanosecondResolution(), known before the first record.
+    bool nanosecondTimes = false;
     std::int64_t firstTimeUs = 0; ///< first packet (µs since the epoch, UTC); 0 without a packet
     std::int64_t lastTimeUs = 0;
     std::string initialKinds; ///< "links, addresses, routes": what the initial dumps covered ("" none)
@@ -123,6 +127,11 @@ public:
     /// begins with a capture file's magic number: pcap in either byte order with
     /// microsecond or nanosecond times, or a pcapng section header block; "" otherwise.
     static std::string captureFormat(const void *data, std::size_t len);
+    /// True when data (the start of a capture file) declares times finer than a
+    /// microsecond: a nanosecond pcap, or a pcapng whose interface description blocks found
+    /// in data (before the first block that does not fit) include one with if_tsresol
+    /// below 10^-6 (10^-9 as Wireshark writes, or 2^-20 and finer).
+    static bool nanosecondResolution(const void *data, std::size_t len);
     /// "Route", "generic", "audit"... for a netlink protocol number.
     static std::string familyName(std::uint16_t protocol);
 
