@@ -89,6 +89,7 @@ bool StreamFeed::open(const QString &path, QString *error)
 void StreamFeed::onAppended(qint64 first, qint64 last)
 {
     Batch batch;
+    batch.nanoseconds = m_history->nanosecondTimes();
     batch.items.reserve(std::size_t(last - first + 1));
     QString lastName;
     QByteArray lastNameUtf8;
@@ -143,7 +144,8 @@ void StreamFeed::writerLoop()
             if (eventcodec::decode(data, batch.blob.data() + item.end, &record)) {
                 record.timeUs = item.timeUs;
                 jsonlines::appendEvent(out, record, item.sequence,
-                                       std::string_view(batch.names.data() + nameStart, item.nameEnd - nameStart));
+                                       std::string_view(batch.names.data() + nameStart, item.nameEnd - nameStart),
+                                       batch.nanoseconds);
             }
             start = item.end;
             nameStart = item.nameEnd;

@@ -72,6 +72,7 @@ private:
         };
         std::vector<Item> items;
         std::string names; ///< the interface names (UTF-8), back to back
+        bool nanoseconds = false; ///< the history's source has nanosecond times
     };
 
     EventHistory *m_history;

@@ -139,6 +139,26 @@ private slots:
         QCOMPARE(QString::fromStdString(out), u"\"nul\\u0000end\""_s);
     }
 
+    void nanosecondTimesKeepTheirDigits()
+    {
+        ChangeRecord r;
+        r.object = ObjectKind::Route;
+        r.change = ChangeKind::Delete;
+        r.family = Family::IPv4;
+        r.timeUs = kTime;
+        r.timeSubUsNs = 789;
+        r.before = route("10.1.0.0", 24, "10.9.0.2", 2, 100);
+        std::string line;
+        jsonlines::appendEvent(line, r, 5, "nb0", true);
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(line)).object();
+        QCOMPARE(o.value(QLatin1String("time_utc")).toString(), u"2025-11-21T11:42:03.123456789Z"_s);
+        QCOMPARE(o.value(QLatin1String("time_us")).toInteger(), kTime);
+        QCOMPARE(o.value(QLatin1String("time_sub_us_ns")).toInteger(), 789);
+        const QJsonObject micro = parsed(r, 5, "nb0");
+        QCOMPARE(micro.value(QLatin1String("time_utc")).toString(), u"2025-11-21T11:42:03.123456Z"_s);
+        QVERIFY(!micro.contains(QLatin1String("time_sub_us_ns")));
+    }
+
     void markersAndDeletes()
     {
         ChangeRecord gap;

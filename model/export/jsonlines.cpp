@@ -121,7 +121,8 @@ void appendString(std::string &out, std::string_view text)
         appendValidString(out, textFromBytes(text));
 }
 
-void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence, std::string_view ifName)
+void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence, std::string_view ifName,
+                 bool nanoseconds)
 {
     out += "{\"schema\":\"";
     out += kSchema;
@@ -131,10 +132,14 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
         appendNumber(out, std::int64_t(sequence));
     }
     out += ",\"time_utc\":\"";
-    const QByteArray time = csv::isoTimeUtc(r.timeUs);
+    const QByteArray time = csv::isoTimeUtc(r.timeUs, nanoseconds, r.timeSubUsNs);
     out.append(time.constData(), std::size_t(time.size()));
     out += "\",\"time_us\":";
     appendNumber(out, r.timeUs);
+    if (nanoseconds) {
+        out += ",\"time_sub_us_ns\":";
+        appendNumber(out, r.timeSubUsNs);
+    }
     out += ",\"object\":\"";
     out += objectName(r.object);
     out += "\",\"change\":\"";

@@ -13,7 +13,9 @@
 //                   only adds members keeps the name; one that changes a member's meaning
 //                   or type counts up (".../2").
 //   sequence        number, 1, 2, 3... (absent for the dropped-events marker)
-//   time_utc        string, as the CSV's; time_us: number, µs since 1970-01-01 UTC
+//   time_utc        string, as the CSV's; time_us: number, µs since 1970-01-01 UTC; for a
+//                   source with nanosecond times (an nlmon capture) time_utc has 9 fraction
+//                   digits and time_sub_us_ns (number, 0..999) follows time_us
 //   object, change, family, origin   strings, the CSV's names
 //   if_index, metric                 numbers; null when the CSV cell is empty
 //   if_name, destination, gateway, protocol, table, details   strings; null when empty
@@ -48,7 +50,8 @@ inline constexpr char kSchema[] = "netchangeview.event/1";
 void appendString(std::string &out, std::string_view text);
 
 /// The event as one JSON object and a "\n", appended to out. sequence 0 leaves "sequence"
-/// out; ifName is UTF-8.
-void appendEvent(std::string &out, const platform::ChangeRecord &r, std::uint64_t sequence, std::string_view ifName);
+/// out; ifName is UTF-8; nanoseconds: the source had nanosecond times (see above).
+void appendEvent(std::string &out, const platform::ChangeRecord &r, std::uint64_t sequence, std::string_view ifName,
+                 bool nanoseconds = false);
 
 } // namespace ncv::jsonlines

@@ -203,7 +203,10 @@ int main(int argc, char **argv)
     }
 
     std::vector<std::pair<const char *, Writer>> writers {
-        {"ours (jsonlines::appendEvent)", &jsonlines::appendEvent},
+        {"ours (jsonlines::appendEvent)",
+         [](std::string &out, const ChangeRecord &r, std::uint64_t sequence, std::string_view ifName) {
+             jsonlines::appendEvent(out, r, sequence, ifName);
+         }},
         {"QJsonDocument::toJson(Compact)", &appendQJson},
 #ifdef NCV_HAVE_NLOHMANN
         {"nlohmann::ordered_json::dump", &appendNlohmann},
