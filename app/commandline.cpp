@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/commandline.h"
 
+#include "app/buildinfo.h"
+
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
@@ -109,7 +111,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
     }
     if (parser.isSet(versionOption)) {
         result.action = ParseResult::ExitOk;
-        result.message = QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion() + u'\n';
+        // The commit too: a bug report then names the exact source, also for a package
+        // built from an untagged tree.
+        result.message = QStringLiteral("%1 %2 (commit %3)\n")
+                             .arg(QCoreApplication::applicationName(), QCoreApplication::applicationVersion(),
+                                  QString::fromLatin1(buildCommit()));
         return result;
     }
     auto fail = [&result](const QString &message) {

@@ -251,6 +251,7 @@ private Q_SLOTS:
     void initTestCase();
     void recordsToAFileAndConverts();
     void documentedExamplesRun();
+    void versionNamesTheCommit();
     void tablesAtATimeEqualWhatIpShowed();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
@@ -380,6 +381,27 @@ void TestHeadlessRecording::recordsToAFileAndConverts()
     QVERIFY(std::all_of(r2.begin(), r2.end(), [&mid](const QStringList &r) { return r.value(Time) >= mid; }));
     QVERIFY(ip(u"link del r0"_s));
     QVERIFY(QFile::exists(rec)); // documentedExamplesRun() reads it
+}
+
+/// --version: the version and the commit the program was built from (git describe of the
+/// source tree, "-dirty" with uncommitted changes), so a bug report names the exact source.
+void TestHeadlessRecording::versionNamesTheCommit()
+{
+    QProcess p;
+    p.start(m_binary, {u"--version"_s});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    static const QRegularExpression form(u"^NetChangeView (\\d+\\.\\d+\\.\\d+) \\(commit (\\S+)\\)\\n$"_s);
+    const QRegularExpressionMatch m = form.match(out);
+    QVERIFY2(m.hasMatch(), qPrintable(out));
+    QProcess git;
+    git.start(u"git"_s, {u"-C"_s, QStringLiteral(NCV_SOURCE_DIR), u"describe"_s, u"--always"_s, u"--abbrev=12"_s});
+    if (!git.waitForFinished(10000) || git.exitCode() != 0)
+        QSKIP("the source tree is not a git checkout (or git is missing): the commit is 'unknown'");
+    const QString described = QString::fromUtf8(git.readAllStandardOutput()).trimmed();
+    QVERIFY2(m.captured(2) == described || m.captured(2) == described + u"-dirty"_s,
+             qPrintable(u"--version says %1, git describe %2"_s.arg(m.captured(2), described)));
 }
 
 /// The code block after "<!-- example: NAME -->" in docs/recording-format.md.
