@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/commandline.h"
 
+#include "app/buildinfo.h"
+
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
@@ -19,12 +21,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Shows the network configuration (interfaces, addresses, routes) changing live, and records "
         "the changes as CSV.\n\nHeadless recording: netchangeview --headless --export-csv FILE "
-        "[--duration SECONDS] [-4 | -6] [--no-initial] [--max-events N]\nPrints a line starting with 'ready:' "
+        "[--duration SECONDS] [-4 | -6] [--no-initial] [--max-events N]\n\nPrints a line starting with 'ready:' "
         "to standard error once the snapshot is taken and notifications are live; writes FILE and exits 0 when "
         "the duration elapses or on SIGINT, SIGTERM, SIGHUP or SIGQUIT (exit 3 when that came before the "
         "snapshot was complete); SIGUSR1 prints a status line.\n\n"
         "Recording to a file: netchangeview --headless --record FILE [--export-csv OUT] [--duration SECONDS] "
-        "[-4 | -6]\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
+        "[-4 | -6]\n\nWith --record, SIGHUP re-opens the recording (log rotation): FILE is finished and recording "
+        "goes on in a new FILE when it was moved away, or in the next file of a --max-size / --max-duration "
+        "series.\n\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
         "recording in the window: netchangeview FILE\n\nThe live window records every event to a new "
@@ -33,7 +37,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(QStringLiteral("headless"),
-                                      QStringLiteral("Record without a window (needs --export-csv)."));
+                                      QStringLiteral("Record without a window (needs --export-csv or --record)."));
     const QCommandLineOption exportCsv(QStringLiteral("export-csv"),
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
@@ -109,7 +113,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
     }
     if (parser.isSet(versionOption)) {
         result.action = ParseResult::ExitOk;
-        result.message = QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion() + u'\n';
+        // The commit too: a bug report then names the exact source, also for a package
+        // built from an untagged tree.
+        result.message = QStringLiteral("%1 %2 (commit %3)\n")
+                             .arg(QCoreApplication::applicationName(), QCoreApplication::applicationVersion(),
+                                  QString::fromLatin1(buildCommit()));
         return result;
     }
     auto fail = [&result](const QString &message) {

@@ -180,6 +180,24 @@ int runHeadless(const AppOptions &options)
                                                        : QStringLiteral("writing the CSV")));
         recorder.stop();
     });
+    // A recording file is open all along: SIGHUP re-opens it, as daemons re-open their logs
+    // after logrotate moved them (a CSV is written only at the end: there SIGHUP still ends).
+    signalWatcher.setHangupReopens(!options.recordPath.isEmpty());
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::reopenRequested, &recorder, [&recorder, &options](const QString &name) {
+            if (!recorder.reopenRecording())
+                return;
+            if (options.maxFileBytes > 0 || options.maxFileSec > 0)
+                printErr(
+                    QStringLiteral("netchangeview: %1 received: re-opening the recording: this file ends, the next "
+                                   "file of the series follows")
+                        .arg(name));
+            else
+                printErr(
+                    QStringLiteral("netchangeview: %1 received: re-opening the recording: a new %2 if it was moved "
+                                   "away, else recording goes on in it")
+                        .arg(name, options.recordPath));
+        });
     QObject::connect(&signalWatcher, &SignalWatcher::statusRequested, &recorder, [&recorder](const QString &name) {
         const NotificationModel *m = recorder.model();
         QString line = QStringLiteral("netchangeview: %1: recording, %2 events so far, %3")
@@ -205,8 +223,10 @@ int runHeadless(const AppOptions &options)
 
     QObject::connect(&recorder, &Recorder::ready, &recorder, [&recorder, &options, &source] {
         NotificationModel *m = recorder.model();
-        const QString until = options.durationSec < 0 ? QStringLiteral("until SIGINT/SIGTERM/SIGHUP/SIGQUIT")
-                                                      : QStringLiteral("for %1 s").arg(options.durationSec, 0, 'g', 12);
+        const QString until = options.durationSec < 0
+            ? (options.recordPath.isEmpty() ? QStringLiteral("until SIGINT/SIGTERM/SIGHUP/SIGQUIT")
+                                            : QStringLiteral("until SIGINT/SIGTERM/SIGQUIT"))
+            : QStringLiteral("for %1 s").arg(options.durationSec, 0, 'g', 12);
         const QString source_ = QString::fromStdString(source->name())
             + (options.recordPath.isEmpty() ? QString() : QStringLiteral(" to ") + options.recordPath);
         if (options.initial)

@@ -152,7 +152,9 @@ void SignalWatcher::readSignal()
         if (h.signo != int(byte))
             continue;
         const QString name = QString::fromLatin1(h.name);
-        if (h.action == Action::Terminate)
+        if (h.signo == SIGHUP && m_hangupReopens)
+            Q_EMIT reopenRequested(name);
+        else if (h.action == Action::Terminate)
             Q_EMIT terminationRequested(name);
         else if (h.action == Action::Status)
             Q_EMIT statusRequested(name);

@@ -8,7 +8,9 @@
 //
 // Unix dispositions while installed (the previous ones come back in the destructor):
 //   SIGINT, SIGTERM, SIGQUIT   terminationRequested
-//   SIGHUP                     terminationRequested, unless the process started with it
+//   SIGHUP                     terminationRequested, or reopenRequested after
+//                              setHangupReopens(true) (a recorder writing a file: the log
+//                              rotation convention); unless the process started with it
 //                              ignored (nohup): then it stays ignored
 //   SIGUSR1                    statusRequested (like dd, a progress line on request)
 //   SIGUSR2, SIGALRM           ignored (their default action would end the process and
@@ -32,6 +34,8 @@ public:
     /// Installs the handlers (one SignalWatcher per process). Returns false with *error
     /// set when that failed.
     bool install(QString *error);
+    /// SIGHUP emits reopenRequested instead of terminationRequested (Unix; call at any time).
+    void setHangupReopens(bool reopens) { m_hangupReopens = reopens; }
 
 Q_SIGNALS:
     /// Emitted on the GUI thread; signalName is "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT",
@@ -39,10 +43,14 @@ Q_SIGNALS:
     void terminationRequested(const QString &signalName);
     /// Emitted on the GUI thread for SIGUSR1 (Unix only); signalName is "SIGUSR1".
     void statusRequested(const QString &signalName);
+    /// Emitted on the GUI thread for SIGHUP after setHangupReopens(true); signalName is
+    /// "SIGHUP".
+    void reopenRequested(const QString &signalName);
 
 private:
     void readSignal();
     QSocketNotifier *m_notifier = nullptr;
+    bool m_hangupReopens = false;
 };
 
 } // namespace ncv

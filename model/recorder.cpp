@@ -79,6 +79,14 @@ bool Recorder::openRecording(QString *error)
     return true;
 }
 
+bool Recorder::reopenRecording()
+{
+    if (!m_feed || m_finished)
+        return false;
+    m_feed->reopen();
+    return true;
+}
+
 QString Recorder::recordingPath() const
 {
     return m_feed ? m_feed->currentPath() : QString();

@@ -75,6 +75,11 @@ public:
     /// emit finished(). Does nothing after the first call.
     void stop();
 
+    /// Log rotation (SIGHUP): with a recording file, finishes it and goes on in a new one
+    /// (RecordingFeed::reopen(): FILE again when it was moved away, else the next part of a
+    /// series); returns false without one (nothing to re-open).
+    bool reopenRecording();
+
     NotificationModel *model() const { return m_model; }
     const RecorderOptions &options() const { return m_options; }
     bool isFinished() const { return m_finished; }

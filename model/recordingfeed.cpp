@@ -85,6 +85,12 @@ QString RecordingFeed::currentPath() const
     return m_writer ? m_writer->currentPath() : QString();
 }
 
+void RecordingFeed::reopen()
+{
+    if (isOpen())
+        m_writer->reopen();
+}
+
 bool RecordingFeed::failed() const
 {
     return m_writer && m_writer->failed();

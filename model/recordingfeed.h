@@ -50,6 +50,11 @@ public:
     /// writing failed (now or earlier). Safe to call twice; true when never opened.
     bool finish(QString *error);
 
+    /// Log rotation: the writer finishes its file and goes on in a new one
+    /// (RecordingWriter::reopen(); a single file only when it was moved away). Does nothing
+    /// when not open.
+    void reopen();
+
     bool isOpen() const { return m_writer != nullptr && !m_finished; }
     /// The file written now (the current part of a series); empty when never opened.
     QString currentPath() const;

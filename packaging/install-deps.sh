@@ -3,7 +3,9 @@
 # Installs the Debian/Ubuntu packages NetChangeView needs to build, test and run.
 #   packaging/install-deps.sh            build + run + Linux tests
 #   packaging/install-deps.sh --windows  also MinGW-w64 and Wine (Windows cross build + tests)
-#   packaging/install-deps.sh --extra    also Xvfb/ImageMagick (screenshots) and clang sanitizer runtimes
+#   packaging/install-deps.sh --extra    also Xvfb/ImageMagick (screenshots), clang sanitizer runtimes and the
+#                                        package checkers (lintian, desktop-file-validate, appstreamcli, man,
+#                                        systemd-analyze) that .ci/package.sh runs
 # Runs apt-get as root (through sudo when not root). Idempotent.
 set -euo pipefail
 
@@ -13,11 +15,13 @@ packages=(
     libmnl-dev libpcap-dev doctest-dev libsqlite3-dev sqlite3
     iproute2 fonts-dejavu-core
     tshark # the nlmon capture tests check the reader against it (they skip without it)
+    help2man # the manual page is made from --help (packaging/CMakeLists.txt)
 )
 for arg in "$@"; do
     case "$arg" in
     --windows) packages+=(mingw-w64 wine64 wine) ;;
-    --extra) packages+=(xvfb xauth imagemagick clang libclang-rt-14-dev time python3) ;;
+    --extra) packages+=(xvfb xauth imagemagick clang libclang-rt-14-dev time python3
+                        dpkg-dev lintian desktop-file-utils appstream man-db systemd) ;;
     *) echo "install-deps.sh: unknown option '$arg' (use --windows, --extra)" >&2; exit 2 ;;
     esac
 done

@@ -45,6 +45,8 @@
 
 #include <set>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 using namespace ncv::recording;
 
@@ -252,6 +254,8 @@ private Q_SLOTS:
     void initTestCase();
     void recordsToAFileAndConverts();
     void documentedExamplesRun();
+    void sighupReopensAMovedRecording();
+    void versionNamesTheCommit();
     void tablesAtATimeEqualWhatIpShowed();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
@@ -417,6 +421,101 @@ void TestHeadlessRecording::recordsToAFileAndConverts()
     QVERIFY(std::all_of(r2.begin(), r2.end(), [&mid](const QStringList &r) { return r.value(Time) >= mid; }));
     QVERIFY(ip(u"link del r0"_s));
     QVERIFY(QFile::exists(rec)); // documentedExamplesRun() reads it
+}
+
+/// Log rotation: SIGHUP while FILE is still in place changes nothing; after FILE was moved
+/// away, SIGHUP finishes it under its new name (with the events that came after the move)
+/// and recording goes on in a new FILE, so the two files together hold every change.
+void TestHeadlessRecording::sighupReopensAMovedRecording()
+{
+    const QString rec = m_dir.filePath(u"rotated.ncv"_s);
+    const QString moved = m_dir.filePath(u"rotated.ncv.1"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    const auto cleanup = qScopeGuard([] { ip(u"link del h0"_s); });
+    QVERIFY(ip(u"link add h0 type veth peer name h0p"_s));
+    QVERIFY(ip(u"link set h0 up"_s));
+    QVERIFY(ip(u"link set h0p up"_s));
+    QVERIFY(ip(u"route add 10.72.1.0/24 dev h0"_s));
+    // Not moved: SIGHUP leaves the recording as it is.
+    ::kill(pid_t(p.processId()), SIGHUP);
+    QVERIFY2(!p.waitForFinished(1500), "SIGHUP ended a recording to a file");
+    QVERIFY(QFile::exists(rec));
+    QVERIFY(ip(u"route add 10.72.2.0/24 dev h0"_s));
+    QTest::qWait(300);
+    QVERIFY(QFile::rename(rec, moved));
+    // After the move, before SIGHUP: still written to the moved file.
+    QVERIFY(ip(u"route add 10.72.3.0/24 dev h0"_s));
+    QTest::qWait(300);
+    ::kill(pid_t(p.processId()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(rec), 10000);
+    QVERIFY(ip(u"route add 10.72.4.0/24 dev h0"_s));
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, err.constData());
+    QVERIFY2(err.contains("SIGHUP received: re-opening"), err.constData());
+    QVERIFY2(!QFile::exists(rec + u"-wal"_s), "the WAL of the first file was left behind");
+
+    // Each file converts cleanly (exit 0: finished, not damaged) and starts with the tables.
+    QList<QStringList> rows[2];
+    const QString files[2] = {moved, rec};
+    for (int i = 0; i < 2; ++i) {
+        const QString csv = m_dir.filePath(u"rotated-%1.csv"_s.arg(i));
+        QByteArray convErr;
+        QCOMPARE(run({u"--headless"_s, files[i], u"--export-csv"_s, csv}, &convErr), 0);
+        rows[i] = readCsv(csv);
+        QVERIFY2(!rows[i].isEmpty(), qPrintable(files[i]));
+        RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(files[i], &error), qPrintable(error));
+        QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u"; "_s)));
+    }
+    const auto routeAdds = [](const QList<QStringList> &r) {
+        std::set<QString> out;
+        for (const QStringList &row : r)
+            if (row.value(Object) == u"route" && row.value(Change) == u"add"
+                && row.value(Destination).startsWith(u"10.72."_s))
+                out.insert(row.value(Destination));
+        return out;
+    };
+    const std::set<QString> first = routeAdds(rows[0]), second = routeAdds(rows[1]);
+    QVERIFY2(first == (std::set<QString> {u"10.72.1.0/24"_s, u"10.72.2.0/24"_s, u"10.72.3.0/24"_s}),
+             qPrintable(setDiff(first, {u"10.72.1.0/24"_s, u"10.72.2.0/24"_s, u"10.72.3.0/24"_s})));
+    QVERIFY2(second == std::set<QString> {u"10.72.4.0/24"_s}, qPrintable(setDiff(second, {u"10.72.4.0/24"_s})));
+    // The new file stands alone: the tables at its start hold the routes added before it.
+    RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(rec, &error), qPrintable(error));
+    const QString atStart = m_dir.filePath(u"rotated-at-start.csv"_s);
+    QByteArray convErr;
+    QCOMPARE(run({u"--headless"_s, rec, u"--at"_s, u"+0"_s, u"--export-csv"_s, atStart}, &convErr), 0);
+    const QList<QStringList> tables = readCsv(atStart);
+    QVERIFY(std::any_of(tables.begin(), tables.end(), [](const QStringList &r) {
+        return r.value(Object) == u"route" && r.value(Destination) == u"10.72.3.0/24";
+    }));
+}
+
+/// --version: the version and the commit the program was built from (git describe of the
+/// source tree, "-dirty" with uncommitted changes), so a bug report names the exact source.
+void TestHeadlessRecording::versionNamesTheCommit()
+{
+    QProcess p;
+    p.start(m_binary, {u"--version"_s});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    static const QRegularExpression form(u"^NetChangeView (\\d+\\.\\d+\\.\\d+) \\(commit (\\S+)\\)\\n$"_s);
+    const QRegularExpressionMatch m = form.match(out);
+    QVERIFY2(m.hasMatch(), qPrintable(out));
+    QProcess git;
+    git.start(u"git"_s, {u"-C"_s, QStringLiteral(NCV_SOURCE_DIR), u"describe"_s, u"--always"_s, u"--abbrev=12"_s});
+    if (!git.waitForFinished(10000) || git.exitCode() != 0)
+        QSKIP("the source tree is not a git checkout (or git is missing): the commit is 'unknown'");
+    const QString described = QString::fromUtf8(git.readAllStandardOutput()).trimmed();
+    QVERIFY2(m.captured(2) == described || m.captured(2) == described + u"-dirty"_s,
+             qPrintable(u"--version says %1, git describe %2"_s.arg(m.captured(2), described)));
 }
 
 /// The code block after "<!-- example: NAME -->" in docs/recording-format.md.

@@ -25,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace ncv::recording {
 
@@ -119,6 +120,7 @@ struct RecordingWriter::Impl {
     std::deque<Item> queue;
     std::size_t queuedBytes = 0;
     bool stopping = false;
+    bool reopenAsked = false; // reopen() was called and the thread has not acted on it yet
     std::atomic<bool> failed {false};
     std::atomic<std::uint64_t> written {0};
     std::string error; // under mutex
@@ -334,7 +336,7 @@ struct RecordingWriter::Impl {
             reason = it->second;
             imageReasons.erase(it);
         }
-        if (reason == u"continued" && currentPart != 0)
+        if (reason == u"continued")
             rotate(item.image.get());
         else
             writeKeyframe(reason, item.image.get());
@@ -582,13 +584,40 @@ struct RecordingWriter::Impl {
         startNextFile(nullptr);
     }
 
+    // reopen() asked: a series goes on in its next part; a single file in a new file of its
+    // name when it was moved away (renamed or removed), else it goes on as it is. Outside a
+    // transaction.
+    void reopenIfAsked()
+    {
+        {
+            std::lock_guard lock(mutex);
+            if (!std::exchange(reopenAsked, false))
+                return;
+        }
+        if (currentPart == 0) {
+            int moved = 0;
+            if (sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+                return;
+        }
+        if (rotationAsked)
+            return; // the next file is on its way already
+        if (imageRequester) {
+            rotationAsked = true;
+            askImage(QStringLiteral("continued"));
+            return;
+        }
+        startNextFile(nullptr);
+    }
+
     void startNextFile(const StateImage *image)
     {
-        const QString next = RecordingWriter::partPath(basePath, currentPart + 1);
+        // A single file goes on under its own name (reopen(): the old one was moved away).
+        const int nextPart = currentPart == 0 ? 0 : currentPart + 1;
+        const QString next = nextPart == 0 ? basePath : RecordingWriter::partPath(basePath, nextPart);
         meta("next_file", QFileInfo(next).fileName());
         finishFile();
         QString why;
-        if (!createFile(next, currentPart + 1, &why)) {
+        if (!createFile(next, nextPart, &why)) {
             fail(why.toStdString());
             return;
         }
@@ -627,12 +656,15 @@ struct RecordingWriter::Impl {
             {
                 std::unique_lock lock(mutex);
                 // Wake at least once a second for the time-based keyframe.
-                wake.wait_for(lock, std::chrono::seconds(1), [this] { return stopping || !queue.empty(); });
+                wake.wait_for(lock, std::chrono::seconds(1),
+                              [this] { return stopping || reopenAsked || !queue.empty(); });
                 if (queue.empty() && stopping)
                     break;
                 if (queue.empty()) {
                     lock.unlock();
                     heartbeat();
+                    if (!failed)
+                        reopenIfAsked();
                     if (failed)
                         break;
                     continue;
@@ -692,6 +724,7 @@ struct RecordingWriter::Impl {
                 break;
             published();
             rotateIfDue();
+            reopenIfAsked();
         }
     }
 
@@ -736,6 +769,9 @@ struct RecordingWriter::Impl {
             // killed recording find its WAL beside it instead. Best effort: while a reader
             // has the file open the switch is refused (busy), and the file stays a valid
             // WAL-mode database that the last connection to close checkpoints.
+            // A file moved away (log rotation, reopen()) gets its end from the WAL here too:
+            // SQLite refuses it the switch (SQLITE_READONLY_DBMOVED, after checkpointing) and
+            // would not checkpoint it on close; it stays a valid WAL-mode file.
             db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
             db.exec("PRAGMA journal_mode=DELETE");
         }
@@ -881,6 +917,16 @@ bool RecordingWriter::finish(QString *error)
         return false;
     }
     return true;
+}
+
+void RecordingWriter::reopen()
+{
+    Impl &m = *d;
+    if (!m.thread.joinable())
+        return;
+    std::lock_guard lock(m.mutex);
+    m.reopenAsked = true;
+    m.wake.notify_one();
 }
 
 bool RecordingWriter::failed() const

@@ -131,6 +131,14 @@ public:
     /// events appended before this call. An unknown token is ignored. Does not block.
     void appendImage(std::uint64_t token, std::shared_ptr<const platform::StateImage> image);
 
+    /// Log rotation (SIGHUP): after the events appended so far, finishes the file being
+    /// written and goes on in a new one that begins with a keyframe ("continued"), as a
+    /// series does when a file is full. A single file goes on in a new file of the path
+    /// given to open() when the current one was moved away (renamed or removed: the moved
+    /// file is finished complete, under its new name); when it is still there nothing
+    /// changes. A series goes on in its next part. Does not block: the writer's thread acts
+    /// within about a second (with images, when the image it asks for comes).
+    void reopen();
     /// Drains the queue, closes the file and joins the thread. Returns false with *error
     /// when anything failed (also earlier, on the thread). Safe to call twice.
     bool finish(QString *error);
