@@ -11,6 +11,10 @@ namespace {
 
 using Reader = compact::CheckedReader;
 
+/// Set in the origin byte when the requester and port id varints follow the family byte
+/// (records without them, and format 1 recordings, lack the bit).
+constexpr unsigned kHasRequester = 0x80;
+
 std::size_t maxRowSize(const Row &row)
 {
     return 1
@@ -69,13 +73,18 @@ Reader reader(const char *data, const char *end)
 
 void encode(const ChangeRecord &r, std::string &out)
 {
-    const std::size_t max = 4 + compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+    const bool requester = r.requester != 0 || r.portId != 0;
+    const std::size_t max = 4 + 3 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
         + ValueCodec<std::string>::maxSize(r.note);
-    compact::append(out, max, [&r](char *p) {
+    compact::append(out, max, [&r, requester](char *p) {
         *p++ = char(r.object);
         *p++ = char(r.change);
-        *p++ = char(r.origin);
+        *p++ = char(unsigned(r.origin) | (requester ? kHasRequester : 0u));
         *p++ = char(r.family);
+        if (requester) {
+            p = compact::putVarint(p, r.requester);
+            p = compact::putVarint(p, r.portId);
+        }
         p = compact::putVarint(p, r.changedFields);
         p = putRow(p, r.before);
         p = putRow(p, r.after);
@@ -88,8 +97,15 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
     Reader in = reader(data, end);
     r->object = ObjectKind(in.byte());
     r->change = ChangeKind(in.byte());
-    r->origin = Origin(in.byte());
+    const unsigned origin = in.byte();
+    r->origin = Origin(origin & ~kHasRequester);
     r->family = Family(in.byte());
+    r->requester = 0;
+    r->portId = 0;
+    if (origin & kHasRequester) {
+        r->requester = std::uint32_t(in.varint());
+        r->portId = std::uint32_t(in.varint());
+    }
     r->changedFields = FieldMask(in.varint());
     readRow(in, r->before);
     if (in.ok)

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Who asked for a change: RtnetlinkSource names the process behind each
+// notification's nlmsg_pid, against the real kernel in a private network
+// namespace. Requesters are ncv_nlrequester (a long-running helper holding one
+// or several libmnl sockets), `ip` run from here, and the kernel itself (a link
+// going down, the routes implied by an address).
+#include "model/export/csvevents.h"
+#include "model/export/csvreader.h"
+#include "model/export/csvwriter.h"
+#include "model/history/eventcodec.h"
+#include "model/history/eventhistory.h"
+#include "model/history/eventlogfilterproxy.h"
+#include "model/history/eventlogmodel.h"
+#include "model/recording/eventtextmatcher.h"
+#include "model/recording/fileeventlogmodel.h"
+#include "model/recording/recordingreader.h"
+#include "model/recording/recordingwriter.h"
+#include "model/recording/sqlitedb.h"
+#include "platform/linux/rtnetlinksource.h"
+#include "platform/requester.h"
+#include "support/netns.h"
+#include "support/recordcollector.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <net/if.h>
+#include <sys/types.h>
+
+using namespace ncv::platform;
+using Who = ncv::platform::Requester;
+using namespace Qt::StringLiterals;
+using namespace std::string_literals;
+using ncv::test::Collector;
+
+namespace {
+
+constexpr int kTimeoutMs = 5000;
+
+bool runIp(const QStringList &args, qint64 *pid = nullptr)
+{
+    QProcess p;
+    p.start(u"ip"_s, args);
+    if (!p.waitForStarted(kTimeoutMs))
+        return false;
+    if (pid)
+        *pid = p.processId();
+    if (!p.waitForFinished(kTimeoutMs) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning().noquote() << "ip" << args.join(u' ') << "failed:" << p.readAllStandardError();
+        return false;
+    }
+    return true;
+}
+
+/// The veth pair ncvd0 / ncvd1 (down); 0 when made.
+int addLink()
+{
+    return QProcess::execute(u"ip"_s,
+                             {u"link"_s, u"add"_s, u"ncvd0"_s, u"type"_s, u"veth"_s, u"peer"_s, u"name"_s, u"ncvd1"_s});
+}
+
+bool writeSysctl(const QString &path, const QByteArray &value)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(value) == value.size();
+}
+
+/// ncv_nlrequester running with `sockets` netlink sockets
+/// (tests/support/nlrequester.cpp).
+class Helper {
+public:
+    explicit Helper(int sockets)
+    {
+        m_process.start(QStringLiteral(NCV_NLREQUESTER), {QString::number(sockets)});
+        if (!m_process.waitForStarted(kTimeoutMs))
+            return;
+        const QByteArray line = readLine();
+        for (const QByteArray &port : line.trimmed().split(' '))
+            if (!port.isEmpty())
+                ports.push_back(port.toUInt());
+    }
+    ~Helper()
+    {
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(kTimeoutMs))
+            m_process.kill();
+    }
+    qint64 pid() const { return m_process.processId(); }
+    /// Sends one command line; the errno the helper answers (-1 when it does
+    /// not).
+    int command(const QByteArray &line)
+    {
+        m_process.write(line + '\n');
+        const QByteArray answer = readLine();
+        bool ok = false;
+        const int result = answer.trimmed().toInt(&ok);
+        return ok ? result : -1;
+    }
+    std::vector<std::uint32_t> ports;
+
+private:
+    QByteArray readLine()
+    {
+        QDeadlineTimer deadline(kTimeoutMs);
+        while (!m_process.canReadLine() && !deadline.hasExpired())
+            m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+        return m_process.readLine();
+    }
+    QProcess m_process;
+};
+
+struct Registration {
+    RtnetlinkSource source;
+    Collector collector;
+    Handle handle = 0;
+    explicit Registration(bool initial = false)
+    {
+        RegisterParams p;
+        p.objects = AllObjectsMask;
+        p.addressFamily = AF_UNSPEC;
+        p.callback = &Collector::callback;
+        p.callerContext = &collector;
+        p.initialNotification = initial;
+        if (!source.registerChanges(p, &handle).ok())
+            handle = 0;
+    }
+    ~Registration()
+    {
+        if (handle)
+            source.cancel(handle);
+    }
+};
+
+bool isRoute(const ChangeRecord &r, const IpAddress &destination, std::uint8_t prefixLength)
+{
+    const auto *route = std::get_if<RouteRow>(&r.row());
+    return r.object == ObjectKind::Route && route && route->destination == destination
+        && route->prefixLength == prefixLength;
+}
+
+bool isAddress(const ChangeRecord &r, const IpAddress &address)
+{
+    const auto *a = std::get_if<AddressRow>(&r.row());
+    return r.object == ObjectKind::Address && a && a->address == address;
+}
+
+/// Waits for the first record matching pred (and change) and returns it.
+std::optional<ChangeRecord> waitFor(Collector &c, const std::function<bool(const ChangeRecord &)> &pred,
+                                    ChangeKind change)
+{
+    std::optional<ChangeRecord> found;
+    c.waitUntil([&](const std::vector<ChangeRecord> &records) {
+        for (const ChangeRecord &r : records)
+            if (r.change == change && pred(r)) {
+                found = r;
+                return true;
+            }
+        return false;
+    });
+    return found;
+}
+
+QString text(const ChangeRecord &r)
+{
+    return QString::fromStdString(requesterText(RequesterTable::get(r.requester)));
+}
+
+} // namespace
+
+class TestRequesters : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void textForms();
+    void helperWithOneSocket();
+    void helperWithSeveralSockets();
+    void ipFromAShell();
+    void kernelChanges();
+    void dumpRepliesNameNobody();
+    void resolutionCanBeTurnedOff();
+};
+
+void TestRequesters::initTestCase()
+{
+    const auto &ns = ncv::test::networkNamespaceResult();
+    if (!ns.entered)
+        QSKIP(qPrintable(u"needs a private network namespace: "_s + QString::fromStdString(ns.message)));
+    QVERIFY(writeSysctl(u"/proc/sys/net/ipv6/conf/default/addr_gen_mode"_s, "1"));
+}
+
+void TestRequesters::cleanup()
+{
+    QProcess::execute(u"ip"_s, {u"link"_s, u"del"_s, u"ncvd0"_s});
+    QProcess::execute(u"ip"_s, {u"route"_s, u"flush"_s, u"10.77.0.0/16"_s});
+}
+
+void TestRequesters::textForms()
+{
+    using Kind = Who::Kind;
+    Who ip;
+    ip.kind = Kind::Process;
+    ip.portId = 4006;
+    ip.pid = 4006;
+    ip.command = "ip";
+    QCOMPARE(requesterText(ip), "ip (4006)"s);
+    QCOMPARE(requesterPidText(ip), "4006"s);
+    Who gone = ip;
+    gone.kind = Kind::Exited;
+    gone.command.clear();
+    QCOMPARE(requesterText(gone), "4006 (exited)"s);
+    QCOMPARE(requesterText(RequesterTable::get(RequesterTable::kernel())), "kernel"s);
+    QCOMPARE(requesterText(RequesterTable::get(RequesterTable::port(4006))), "port 4006"s);
+    QCOMPARE(RequesterTable::port(0), RequesterTable::kernel());
+    QCOMPARE(requesterText(RequesterTable::get(RequesterTable::cause("resync after gap"))), "resync after gap"s);
+    QCOMPARE(requesterText(RequesterTable::get(0)), ""s);
+    // Interned once: the same requester gets the same id, another one another id.
+    QCOMPARE(RequesterTable::intern(ip), RequesterTable::intern(ip));
+    QVERIFY(RequesterTable::intern(ip) != RequesterTable::intern(gone));
+}
+
+void TestRequesters::helperWithOneSocket()
+{
+    QVERIFY(addLink() == 0);
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncvd0"_s, u"up"_s}));
+    const int ifIndex = int(if_nametoindex("ncvd0"));
+    QVERIFY(ifIndex > 0);
+    Registration reg;
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    Helper helper(1);
+    QCOMPARE(helper.ports.size(), std::size_t(1));
+    QCOMPARE(qint64(helper.ports[0]),
+             helper.pid()); // a process's first socket: port id = PID
+
+    QCOMPARE(helper.command("route add 0 1"), 0);
+    QCOMPARE(helper.command("addr add 0 " + QByteArray::number(ifIndex) + " 1"), 0);
+    QCOMPARE(helper.command("route del 0 1"), 0);
+    const auto expectHelper = [&](const std::optional<ChangeRecord> &r) {
+        QVERIFY(r);
+        const auto &who = RequesterTable::get(r->requester);
+        QCOMPARE(r->portId, helper.ports[0]);
+        QCOMPARE(int(who.kind), int(Who::Kind::Process));
+        QCOMPARE(qint64(who.pid), helper.pid());
+        QCOMPARE(who.command, "ncv_nlrequester"s);
+        QVERIFY2(who.commandLine.find("ncv_nlrequester 1") != std::string::npos, who.commandLine.c_str());
+        QCOMPARE(text(*r), u"ncv_nlrequester (%1)"_s.arg(helper.pid()));
+    };
+    const IpAddress route = IpAddress::v4(10, 77, 1, 0);
+    expectHelper(waitFor(
+        reg.collector, [&](const ChangeRecord &r) { return isRoute(r, route, 24); }, ChangeKind::Add));
+    expectHelper(waitFor(
+        reg.collector, [&](const ChangeRecord &r) { return isAddress(r, IpAddress::v4(10, 78, 1, 1)); },
+        ChangeKind::Add));
+    expectHelper(waitFor(
+        reg.collector, [&](const ChangeRecord &r) { return isRoute(r, route, 24); }, ChangeKind::Delete));
+    // The routes the address implies are the kernel's own (nlmsg_pid 0).
+    const auto prefix = waitFor(
+        reg.collector, [&](const ChangeRecord &r) { return isRoute(r, IpAddress::v4(10, 78, 1, 0), 24); },
+        ChangeKind::Add);
+    QVERIFY(prefix);
+    QCOMPARE(prefix->portId, 0u);
+    QCOMPARE(text(*prefix), u"kernel"_s);
+}
+
+void TestRequesters::helperWithSeveralSockets()
+{
+    Registration reg;
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    Helper helper(3);
+    QCOMPARE(helper.ports.size(), std::size_t(3));
+    QVERIFY(helper.ports[1] != std::uint32_t(helper.pid())); // later sockets: other port ids
+    for (std::uint32_t socket = 0; socket < 3; ++socket) {
+        const int octet = int(10 + socket);
+        QCOMPARE(helper.command("route add " + QByteArray::number(socket) + ' ' + QByteArray::number(octet)), 0);
+        const auto r = waitFor(
+            reg.collector, [&](const ChangeRecord &c) { return isRoute(c, IpAddress::v4(10, 77, octet, 0), 24); },
+            ChangeKind::Add);
+        QVERIFY(r);
+        QCOMPARE(r->portId, helper.ports[socket]);
+        QCOMPARE(qint64(RequesterTable::get(r->requester).pid), helper.pid());
+        QCOMPARE(text(*r), u"ncv_nlrequester (%1)"_s.arg(helper.pid()));
+    }
+}
+
+void TestRequesters::ipFromAShell()
+{
+    Registration reg;
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    for (int octet = 20; octet < 25; ++octet) {
+        qint64 pid = 0;
+        QVERIFY(runIp({u"route"_s, u"add"_s, u"blackhole"_s, u"10.77.%1.0/24"_s.arg(octet)}, &pid));
+        const auto r = waitFor(
+            reg.collector, [&](const ChangeRecord &c) { return isRoute(c, IpAddress::v4(10, 77, octet, 0), 24); },
+            ChangeKind::Add);
+        QVERIFY(r);
+        QCOMPARE(qint64(r->portId), pid);
+        const auto &who = RequesterTable::get(r->requester);
+        QCOMPARE(qint64(who.pid), pid); // that `ip`, never another process
+        // `ip` waits only for its ACK: named while it lived, else its PID and
+        // "exited".
+        const QString t = text(*r);
+        QVERIFY2(t == u"ip (%1)"_s.arg(pid) || t == u"%1 (exited)"_s.arg(pid), qPrintable(t));
+        qInfo().noquote() << "ip route add by PID" << pid << "shown as" << t;
+    }
+}
+
+void TestRequesters::kernelChanges()
+{
+    QVERIFY(addLink() == 0);
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncvd0"_s, u"up"_s}));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.79.0.1/24"_s, u"dev"_s, u"ncvd0"_s}));
+    QVERIFY(runIp({u"route"_s, u"add"_s, u"10.79.5.0/24"_s, u"via"_s, u"10.79.0.2"_s}));
+    Registration reg;
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncvd0"_s, u"down"_s}));
+    const auto link = waitFor(
+        reg.collector,
+        [](const ChangeRecord &r) {
+            const auto *i = std::get_if<InterfaceRow>(&r.after);
+            return r.object == ObjectKind::Interface && i && i->name == "ncvd0" && !i->adminUp;
+        },
+        ChangeKind::Parameter);
+    QVERIFY(link);
+    QCOMPARE(link->portId, 0u); // link notifications carry no requester
+    QCOMPARE(text(*link), u"kernel"_s);
+    // The kernel removes the IPv4 route through the link unannounced: inferred,
+    // named by its cause.
+    const auto gone = waitFor(
+        reg.collector, [](const ChangeRecord &r) { return isRoute(r, IpAddress::v4(10, 79, 5, 0), 24); },
+        ChangeKind::Delete);
+    QVERIFY(gone);
+    QCOMPARE(int(gone->origin), int(Origin::Inferred));
+    QCOMPARE(text(*gone), u"kernel (link ncvd0 down)"_s);
+}
+
+void TestRequesters::dumpRepliesNameNobody()
+{
+    QVERIFY(runIp({u"route"_s, u"add"_s, u"blackhole"_s, u"10.77.30.0/24"_s}));
+    Registration reg(true);
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    int initial = 0;
+    for (const ChangeRecord &r : reg.collector.records()) {
+        if (r.change != ChangeKind::Initial)
+            continue;
+        ++initial;
+        QCOMPARE(r.requester, 0u);
+        QCOMPARE(r.portId, 0u);
+    }
+    QVERIFY(initial > 0);
+}
+
+void TestRequesters::resolutionCanBeTurnedOff()
+{
+    RtnetlinkSource::Options options;
+    options.resolveRequesters = false;
+    RtnetlinkSource source(options);
+    Collector collector;
+    RegisterParams p;
+    p.objects = AllObjectsMask;
+    p.addressFamily = AF_UNSPEC;
+    p.callback = &Collector::callback;
+    p.callerContext = &collector;
+    Handle handle = 0;
+    QVERIFY(source.registerChanges(p, &handle).ok());
+    QVERIFY(collector.waitForSnapshot());
+    qint64 pid = 0;
+    QVERIFY(runIp({u"route"_s, u"add"_s, u"blackhole"_s, u"10.77.31.0/24"_s}, &pid));
+    const auto r = waitFor(
+        collector, [&](const ChangeRecord &c) { return isRoute(c, IpAddress::v4(10, 77, 31, 0), 24); },
+        ChangeKind::Add);
+    QVERIFY(r);
+    QCOMPARE(qint64(r->portId), pid); // the port id is kept
+    QCOMPARE(r->requester, 0u);
+    source.cancel(handle);
+}
+
+int main(int argc, char **argv)
+{
+    // Before any thread exists (QCoreApplication, QProcess): enter the namespace.
+    ncv::test::enterPrivateNetworkNamespace();
+    QCoreApplication app(argc, argv);
+    TestRequesters test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_requesters.moc"
