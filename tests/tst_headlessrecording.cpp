@@ -114,7 +114,10 @@ enum Col {
     Protocol,
     Table,
     ChangedFields,
-    Details
+    Details,
+    OriginCol,
+    Process,
+    Pid
 };
 
 /// `ip -j` route destinations as the CSV writes them ("default" -> 0.0.0.0/0, a host
@@ -625,7 +628,7 @@ static bool hasRow(const QList<QStringList> &rows, const QString &object, const 
                    const QString &destination, const QString &origin)
 {
     return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
-        return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+        return r[Object] == object && r[Change] == change && r[Destination] == destination && r[OriginCol] == origin;
     });
 }
 
@@ -984,7 +987,7 @@ void TestHeadlessRecording::csvExportRoundTrips()
     QVERIFY(a.size() > 10);
     const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
         return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {
-            return r[Object] == object && r[Change] == change && r.last() == origin;
+            return r[Object] == object && r[Change] == change && r[OriginCol] == origin;
         });
     };
     QVERIFY(has(u"interface"_s, u"parameter"_s, u"observed"_s));
@@ -1195,7 +1198,7 @@ void TestHeadlessRecording::brokenCsvInput_data()
             + "3,2026-11-21T11:42:05.0Z,route,add,ipv4,5,x0,10.8.0.0/16,a\"b,0,boot,main,,,observed\r\n" + good2
                                  << 6 << u"line 3: "_s << 2;
     QTest::newRow("column count") << good1 + "3,2026-11-21T11:42:05.0Z,route,add\r\n" + good2 << 6
-                                  << u"line 3: 15 columns expected, 4 found"_s << 2;
+                                  << u"line 3: 17 columns expected, 4 found"_s << 2;
     QTest::newRow("bad time") << good1 + "3,yesterday,interface,add,unspec,6,x1,,,,,,,,observed\r\n" + good2 << 6
                               << u"line 3: bad time_utc \"yesterday\""_s << 2;
     QTest::newRow("unknown object") << good1 + "3,2026-11-21T11:42:05.0Z,bridge,add,unspec,6,x1,,,,,,,,observed\r\n"

@@ -183,6 +183,8 @@ private Q_SLOTS:
     void kernelChanges();
     void dumpRepliesNameNobody();
     void resolutionCanBeTurnedOff();
+    void csvNamesTheRequester();
+    void csvWithoutProcessColumnsImports();
 };
 
 void TestRequesters::initTestCase()
@@ -381,6 +383,88 @@ void TestRequesters::resolutionCanBeTurnedOff()
     QCOMPARE(qint64(r->portId), pid); // the port id is kept
     QCOMPARE(r->requester, 0u);
     source.cancel(handle);
+}
+
+// The CSV's process and pid columns (added at the end) name the helper and its
+// PID for each of its changes, the kernel for the routes it implies, and read
+// back to the same requesters.
+void TestRequesters::csvNamesTheRequester()
+{
+    QVERIFY(addLink() == 0);
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncvd0"_s, u"up"_s}));
+    const int ifIndex = int(if_nametoindex("ncvd0"));
+    Registration reg;
+    QVERIFY(reg.handle);
+    QVERIFY(reg.collector.waitForSnapshot());
+    Helper helper(2);
+    QCOMPARE(helper.ports.size(), std::size_t(2));
+    QCOMPARE(helper.command("route add 1 40"), 0);
+    QCOMPARE(helper.command("addr add 0 " + QByteArray::number(ifIndex) + " 40"), 0);
+    QCOMPARE(helper.command("route del 1 40"), 0);
+    QCOMPARE(helper.command("addr del 0 " + QByteArray::number(ifIndex) + " 40"), 0);
+    const IpAddress address = IpAddress::v4(10, 78, 40, 1);
+    QVERIFY(waitFor(
+        reg.collector, [&](const ChangeRecord &r) { return isAddress(r, address); }, ChangeKind::Delete));
+
+    QByteArray csv = ncv::csv::header();
+    std::vector<ChangeRecord> records;
+    for (const ChangeRecord &r : reg.collector.records()) {
+        if (r.change == ChangeKind::SnapshotComplete)
+            continue;
+        records.push_back(r);
+        csv += ncv::csv::genericRow(r, records.size(), u"ncvd0"_s);
+    }
+    QString error;
+    const QList<QStringList> rows = ncv::csv::parse(csv, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.first().mid(15), (QStringList {u"process"_s, u"pid"_s}));
+    const QString helperText = u"ncv_nlrequester (%1)"_s.arg(helper.pid());
+    int byHelper = 0, byKernel = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const QStringList &row = rows.at(i);
+        QCOMPARE(row.size(), 17);
+        const ChangeRecord &r = records[std::size_t(i - 1)];
+        const bool helperRoute = isRoute(r, IpAddress::v4(10, 77, 40, 0), 24);
+        if (helperRoute || isAddress(r, address)) {
+            QCOMPARE(row.at(15), helperText);
+            QCOMPARE(row.at(16), QString::number(helper.pid()));
+            ++byHelper;
+        } else if (r.object == ObjectKind::Route && r.origin == Origin::Observed) {
+            QCOMPARE(row.at(15),
+                     u"kernel"_s); // the prefix and local routes of the address
+            QCOMPARE(row.at(16), QString());
+            ++byKernel;
+        }
+    }
+    QCOMPARE(byHelper, 4);
+    QVERIFY(byKernel >= 2);
+
+    // Read back: the same requester text for every row.
+    QStringList back;
+    ncv::csv::CsvEventReader reader([&](const ChangeRecord &r, const QString &) { back << text(r); });
+    reader.feed(csv.constData(), std::size_t(csv.size()));
+    reader.finish();
+    QCOMPARE(reader.stats().badRows, 0);
+    QCOMPARE(back.size(), qsizetype(records.size()));
+    for (std::size_t i = 0; i < records.size(); ++i)
+        QCOMPARE(back.at(qsizetype(i)), text(records[i]));
+}
+
+void TestRequesters::csvWithoutProcessColumnsImports()
+{
+    QByteArray csv = QByteArray(ncv::csv::kHeaderLineWithoutProcess) + "\r\n";
+    csv += "1,2026-11-21T11:42:03.000001Z,interface,add,unspec,5,x0,,,,,,,state "
+           "up mtu 1500,observed\r\n";
+    QVERIFY(ncv::csv::looksLikeCsvExport(csv));
+    int read = 0;
+    ncv::csv::CsvEventReader reader([&](const ChangeRecord &r, const QString &) {
+        ++read;
+        QCOMPARE(r.requester, 0u);
+    });
+    reader.feed(csv.constData(), std::size_t(csv.size()));
+    reader.finish();
+    QCOMPARE(read, 1);
+    QCOMPARE(reader.stats().badRows, 0);
 }
 
 int main(int argc, char **argv)
