@@ -664,6 +664,15 @@ void TestHeadlessRecording::convertsAnRtmonFile()
     QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
     // The kernel removed it with v0 going down, without a message: inferred, as live.
     QVERIFY(has(u"route"_s, u"delete"_s, u"10.2.0.0/24"_s, u"inferred"_s));
+    // Who asked: the file keeps nlmsg_pid, but the processes cannot be asked afterwards.
+    for (const QStringList &r : rows) {
+        if (r[Object] == u"address" && r[Change] == u"add" && r[Destination] == u"10.1.0.1/24") {
+            QVERIFY2(r[Process].startsWith(u"port "_s), qPrintable(r.join(u',')));
+            QCOMPARE(r[Pid], QString());
+        }
+        if (r[Object] == u"route" && r[Change] == u"delete" && r[Destination] == u"10.2.0.0/24")
+            QCOMPARE(r[Process], u"kernel (link v0 down)"_s);
+    }
 
     // The tables at the file's first moment: the links, then the same note.
     const QString at = m_dir.filePath(u"rtmon-at.csv"_s);

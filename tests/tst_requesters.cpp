@@ -185,6 +185,7 @@ private Q_SLOTS:
     void resolutionCanBeTurnedOff();
     void csvNamesTheRequester();
     void csvWithoutProcessColumnsImports();
+    void recordingKeepsRequesters();
 };
 
 void TestRequesters::initTestCase()
@@ -465,6 +466,111 @@ void TestRequesters::csvWithoutProcessColumnsImports()
     reader.finish();
     QCOMPARE(read, 1);
     QCOMPARE(reader.stats().badRows, 0);
+}
+
+namespace {
+
+/// The helper's route and address changes, and the kernel's routes they imply,
+/// as the source delivered them (no markers).
+std::vector<ChangeRecord> helperChanges(qint64 *helperPid)
+{
+    std::vector<ChangeRecord> out;
+    addLink();
+    if (!runIp({u"link"_s, u"set"_s, u"ncvd0"_s, u"up"_s}))
+        return out;
+    const int ifIndex = int(if_nametoindex("ncvd0"));
+    Registration reg;
+    if (!reg.handle || !reg.collector.waitForSnapshot())
+        return out;
+    Helper helper(1);
+    *helperPid = helper.pid();
+    if (helper.command("route add 0 50") != 0
+        || helper.command("addr add 0 " + QByteArray::number(ifIndex) + " 50") != 0
+        || helper.command("route del 0 50") != 0)
+        return out;
+    if (!waitFor(
+            reg.collector, [](const ChangeRecord &r) { return isRoute(r, IpAddress::v4(10, 77, 50, 0), 24); },
+            ChangeKind::Delete))
+        return out;
+    for (const ChangeRecord &r : reg.collector.records())
+        if (r.change != ChangeKind::SnapshotComplete)
+            out.push_back(r);
+    return out;
+}
+
+} // namespace
+
+// A recording keeps who asked (events.requester, the requesters table): read
+// back, every event names the same requester; a file without the column
+// (written before it was added) reads as naming nobody.
+void TestRequesters::recordingKeepsRequesters()
+{
+    qint64 pid = 0;
+    const std::vector<ChangeRecord> records = helperChanges(&pid);
+    QVERIFY(records.size() >= 4);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"rec.ncv"_s);
+    {
+        ncv::recording::RecordingWriter writer;
+        ncv::recording::RecordingMeta meta;
+        meta.source = u"rtnetlink"_s;
+        QString error;
+        QVERIFY2(writer.open(path, meta, &error), qPrintable(error));
+        std::uint64_t seq = 0;
+        for (const ChangeRecord &r : records) {
+            std::string bytes;
+            ncv::eventcodec::encode(r, bytes);
+            writer.append(++seq, r.timeUs, bytes, u"ncvd0"_s);
+        }
+        QVERIFY2(writer.finish(&error), qPrintable(error));
+    }
+    const auto readBack = [&](QStringList *texts, std::vector<std::uint32_t> *ports) {
+        ncv::recording::RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        std::vector<ncv::recording::RecordedEvent> events;
+        QVERIFY2(reader.events(1, 1000, &events, &error), qPrintable(error));
+        for (const auto &e : events) {
+            *texts << text(e.record);
+            ports->push_back(e.record.portId);
+        }
+    };
+    QStringList texts;
+    std::vector<std::uint32_t> ports;
+    readBack(&texts, &ports);
+    QCOMPARE(texts.size(), qsizetype(records.size()));
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        QCOMPARE(texts.at(qsizetype(i)), text(records[i]));
+        QCOMPARE(ports[i], records[i].portId);
+    }
+    QVERIFY(texts.contains(u"ncv_nlrequester (%1)"_s.arg(pid)));
+    QVERIFY(texts.contains(u"kernel"_s));
+
+    // The file's own tables say it too, for other tools.
+    {
+        ncv::recording::sql::Db db;
+        std::string error;
+        QCOMPARE(db.open(path.toStdString(), 2 /* SQLITE_OPEN_READWRITE */, &error), 0);
+        ncv::recording::sql::Stmt st;
+        QCOMPARE(st.prepare(db,
+                            "SELECT r.kind, r.pid, r.command, r.port_id FROM "
+                            "events e JOIN requesters r "
+                            "ON r.id = e.requester WHERE r.kind = 'process'"),
+                 0);
+        QCOMPARE(st.step(), 100); // SQLITE_ROW
+        QCOMPARE(st.int64(1), pid);
+        QCOMPARE(st.text(2), std::string_view("ncv_nlrequester"));
+        QCOMPARE(st.int64(3), pid);
+        st.finalize();
+        // As a file from before: no requester column, no requesters table.
+        QCOMPARE(db.exec("ALTER TABLE events DROP COLUMN requester; DROP TABLE requesters;", &error), 0);
+    }
+    texts.clear();
+    ports.clear();
+    readBack(&texts, &ports);
+    QCOMPARE(texts.size(), qsizetype(records.size()));
+    for (const QString &t : std::as_const(texts))
+        QCOMPARE(t, QString());
 }
 
 int main(int argc, char **argv)
