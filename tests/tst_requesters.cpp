@@ -186,6 +186,7 @@ private Q_SLOTS:
     void csvNamesTheRequester();
     void csvWithoutProcessColumnsImports();
     void recordingKeepsRequesters();
+    void eventLogShowsAndFiltersBy();
 };
 
 void TestRequesters::initTestCase()
@@ -571,6 +572,40 @@ void TestRequesters::recordingKeepsRequesters()
     QCOMPARE(texts.size(), qsizetype(records.size()));
     for (const QString &t : std::as_const(texts))
         QCOMPARE(t, QString());
+}
+
+// The event log's By column, from memory and from a recording, and its filter:
+// "ncv_nlreq" keeps exactly the helper's changes.
+void TestRequesters::eventLogShowsAndFiltersBy()
+{
+    qint64 pid = 0;
+    const std::vector<ChangeRecord> records = helperChanges(&pid);
+    QVERIFY(records.size() >= 4);
+    ncv::EventHistory history;
+    for (const ChangeRecord &r : records)
+        history.append(r, u"ncvd0"_s);
+    ncv::EventLogModel model(&history);
+    QCOMPARE(model.headerData(ncv::EventLogModel::By, Qt::Horizontal).toString(), u"By"_s);
+    int helperRows = 0;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QString by = model.index(row, ncv::EventLogModel::By).data().toString();
+        QCOMPARE(by, text(records[std::size_t(row)]));
+        helperRows += by == u"ncv_nlrequester (%1)"_s.arg(pid);
+    }
+    QCOMPARE(helperRows, 3);
+    ncv::EventLogFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.setFilterFixedString(u"ncv_nlreq"_s);
+    QCOMPARE(proxy.rowCount(), helperRows);
+    // The recording's matcher gives the same answer as the log's cells.
+    ncv::EventTextMatcher matcher(u"NCV_NLREQ"_s);
+    int matched = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const bool m = matcher.matches(i + 1, records[i], u"ncvd0"_s);
+        QCOMPARE(m, ncv::EventTextMatcher::matchesReference(i + 1, records[i], u"ncvd0"_s, u"NCV_NLREQ"_s));
+        matched += m;
+    }
+    QCOMPARE(matched, helperRows);
 }
 
 int main(int argc, char **argv)
