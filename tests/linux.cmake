@@ -19,6 +19,15 @@ if(NOT NCV_PLATFORM_ONLY)
     ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp
                     LIBS ncv_platform TIMEOUT 180)
 
+    # Who asked for a change: ncv_nlrequester (one or several libmnl sockets), `ip` and the
+    # kernel change routes and addresses in a private namespace; the source names them.
+    add_executable(ncv_nlrequester support/nlrequester.cpp)
+    ncv_target_defaults(ncv_nlrequester)
+    target_link_libraries(ncv_nlrequester PRIVATE PkgConfig::LIBMNL)
+    ncv_add_qt_test(tst_requesters SOURCES tst_requesters.cpp LIBS ncv_model TIMEOUT 120)
+    target_compile_definitions(tst_requesters PRIVATE NCV_NLREQUESTER="$<TARGET_FILE:ncv_nlrequester>")
+    add_dependencies(tst_requesters ncv_nlrequester)
+
     # RtmonReader on a file the real rtmon wrote in a private namespace, against `ip monitor
     # file` and the live source. Needs rtmon and ip (iproute2).
     ncv_add_qt_test(tst_rtmonreader SOURCES tst_rtmonreader.cpp LIBS ncv_platform TIMEOUT 120)

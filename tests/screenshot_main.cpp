@@ -18,6 +18,7 @@
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
+#include "platform/requester.h"
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
 #include "views/diagnosticsdialog.h"
@@ -117,8 +118,32 @@ int main(int argc, char **argv)
     int step = 0;
     QTimer tick;
     tick.setInterval(60);
+    // Who asked (the By column): a routing daemon, NetworkManager, `ip`, the kernel.
+    const auto process = [](int pid, const char *command, const char *commandLine, const char *cgroup) {
+        platform::Requester r;
+        r.kind = platform::Requester::Kind::Process;
+        r.portId = std::uint32_t(pid);
+        r.pid = pid;
+        r.command = command;
+        r.commandLine = commandLine;
+        r.cgroup = cgroup;
+        return platform::RequesterTable::intern(r);
+    };
+    const std::uint32_t bird
+        = process(1312, "bird", "/usr/sbin/bird -f -u bird -g bird", "0::/system.slice/bird.service");
+    const std::uint32_t networkManager = process(812, "NetworkManager", "/usr/sbin/NetworkManager --no-daemon",
+                                                 "0::/system.slice/NetworkManager.service");
+    const std::uint32_t tailscaled
+        = process(977, "tailscaled", "/usr/sbin/tailscaled --state=/var/lib/tailscale/tailscaled.state --port=41641",
+                  "0::/system.slice/tailscaled.service");
     QObject::connect(&tick, &QTimer::timeout, [&] {
         ++step;
+        switch (step % 4) {
+        case 0: source.setRequester(bird, 1312); break;
+        case 1: source.setRequester(networkManager, 812); break;
+        case 2: source.setRequester(tailscaled, 977 + (1u << 22)); break;
+        default: source.setRequester(platform::RequesterTable::kernel(), 0); break;
+        }
         if (step % 7 == 0)
             source.upsert(interfaceRow(4, "veth-lab0", "veth", 1500 + step));
         if (step % 3 == 0)
@@ -142,6 +167,7 @@ int main(int argc, char **argv)
             inferredAdd.family = Family::IPv4;
             inferredAdd.timeUs = nowUs() + 1500;
             inferredAdd.after = missed;
+            inferredAdd.requester = platform::RequesterTable::cause("resync after gap");
             ChangeRecord inferredDel;
             inferredDel.object = ObjectKind::Route;
             inferredDel.change = ChangeKind::Delete;
@@ -149,6 +175,7 @@ int main(int argc, char **argv)
             inferredDel.family = Family::IPv4;
             inferredDel.timeUs = nowUs() + 1600;
             inferredDel.before = routeRow("172.16.11.0", 24, "192.168.1.1", 2, 111, 186);
+            inferredDel.requester = platform::RequesterTable::cause("resync after gap");
             source.deliver({gap, inferredAdd, entityRecord(ChangeKind::Registered, 12), inferredDel});
         }
         if (step == 33) {

@@ -6,6 +6,7 @@
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
+#include "platform/requester.h"
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
 #include "views/tablesection.h"
@@ -13,6 +14,7 @@
 #include <QAction>
 #include <QDateTime>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -37,6 +39,7 @@ class TestEventPane : public QObject {
 private Q_SLOTS:
     void timeFilterBarShowsRangeAndClears();
     void currentEventFillsDetails();
+    void byColumnDetailsAndFilter();
 };
 
 void TestEventPane::timeFilterBarShowsRangeAndClears()
@@ -116,6 +119,50 @@ void TestEventPane::currentEventFillsDetails()
     events->view()->setCurrentIndex(QModelIndex());
     QVERIFY(pane.detailsPanel()->changedFieldNames().isEmpty());
     QCOMPARE(pane.detailsPanel()->titleLabel()->text(), QStringLiteral("No event selected"));
+    model.stop();
+}
+
+// Who asked: the By column, the details panel's process, command line and cgroup, and the
+// log's filter by process name.
+void TestEventPane::byColumnDetailsAndFilter()
+{
+    platform::ManualSource source;
+    populate(source);
+    NotificationModel model(&source);
+    EventPane pane(&model);
+    QString error;
+    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
+    pane.show();
+    TableSection *events = pane.eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    platform::Requester tailscaled;
+    tailscaled.kind = platform::Requester::Kind::Process;
+    tailscaled.portId = 977;
+    tailscaled.pid = 977;
+    tailscaled.command = "tailscaled";
+    tailscaled.commandLine = "/usr/sbin/tailscaled --port=41641";
+    tailscaled.cgroup = "0::/system.slice/tailscaled.service";
+    source.setRequester(platform::RequesterTable::intern(tailscaled), 977);
+    source.upsert(routeRow("100.64.0.0", 10, "", 2, 0));
+    source.setRequester(platform::RequesterTable::kernel());
+    source.upsert(interfaceRow(2, "eth0", "ether", 9000));
+    const int initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(events->proxy()->rowCount(), initial + 2);
+    QCOMPARE(events->proxy()->index(0, EventLogModel::By).data().toString(), QString()); // a dump names nobody
+    QCOMPARE(events->proxy()->index(initial, EventLogModel::By).data().toString(), QStringLiteral("tailscaled (977)"));
+    QCOMPARE(events->proxy()->index(initial + 1, EventLogModel::By).data().toString(), QStringLiteral("kernel"));
+    QCOMPARE(events->proxy()->headerData(EventLogModel::By, Qt::Horizontal).toString(), QStringLiteral("By"));
+
+    events->view()->setCurrentIndex(events->proxy()->index(initial, 0));
+    const QString details = pane.detailsPanel()->subtitleLabel()->text();
+    QVERIFY2(details.contains(QStringLiteral("By: tailscaled (977) · netlink port id 977")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("Command line: /usr/sbin/tailscaled --port=41641")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("cgroup: 0::/system.slice/tailscaled.service")), qPrintable(details));
+
+    // "only changes made by tailscaled"
+    events->filterEdit()->setText(QStringLiteral("tailscaled"));
+    QTRY_COMPARE(events->proxy()->rowCount(), 1);
+    QCOMPARE(events->proxy()->index(0, EventLogModel::By).data().toString(), QStringLiteral("tailscaled (977)"));
     model.stop();
 }
 

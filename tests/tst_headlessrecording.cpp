@@ -117,7 +117,10 @@ enum Col {
     Protocol,
     Table,
     ChangedFields,
-    Details
+    Details,
+    OriginCol,
+    Process,
+    Pid
 };
 
 /// `ip -j` route destinations as the CSV writes them ("default" -> 0.0.0.0/0, a host
@@ -761,7 +764,7 @@ static bool hasRow(const QList<QStringList> &rows, const QString &object, const 
                    const QString &destination, const QString &origin)
 {
     return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
-        return r[Object] == object && r[Change] == change && r[Destination] == destination && r.last() == origin;
+        return r[Object] == object && r[Change] == change && r[Destination] == destination && r[OriginCol] == origin;
     });
 }
 
@@ -797,6 +800,15 @@ void TestHeadlessRecording::convertsAnRtmonFile()
     QVERIFY(has(u"route"_s, u"add"_s, u"10.2.0.0/24"_s, u"observed"_s));
     // The kernel removed it with v0 going down, without a message: inferred, as live.
     QVERIFY(has(u"route"_s, u"delete"_s, u"10.2.0.0/24"_s, u"inferred"_s));
+    // Who asked: the file keeps nlmsg_pid, but the processes cannot be asked afterwards.
+    for (const QStringList &r : rows) {
+        if (r[Object] == u"address" && r[Change] == u"add" && r[Destination] == u"10.1.0.1/24") {
+            QVERIFY2(r[Process].startsWith(u"port "_s), qPrintable(r.join(u',')));
+            QCOMPARE(r[Pid], QString());
+        }
+        if (r[Object] == u"route" && r[Change] == u"delete" && r[Destination] == u"10.2.0.0/24")
+            QCOMPARE(r[Process], u"kernel (link v0 down)"_s);
+    }
 
     // The tables at the file's first moment: the links, then the same note.
     const QString at = m_dir.filePath(u"rtmon-at.csv"_s);
@@ -1252,7 +1264,7 @@ void TestHeadlessRecording::csvExportRoundTrips()
     QVERIFY(a.size() > 10);
     const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
         return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {
-            return r[Object] == object && r[Change] == change && r.last() == origin;
+            return r[Object] == object && r[Change] == change && r[OriginCol] == origin;
         });
     };
     QVERIFY(has(u"interface"_s, u"parameter"_s, u"observed"_s));
@@ -1463,7 +1475,7 @@ void TestHeadlessRecording::brokenCsvInput_data()
             + "3,2026-11-21T11:42:05.0Z,route,add,ipv4,5,x0,10.8.0.0/16,a\"b,0,boot,main,,,observed\r\n" + good2
                                  << 6 << u"line 3: "_s << 2;
     QTest::newRow("column count") << good1 + "3,2026-11-21T11:42:05.0Z,route,add\r\n" + good2 << 6
-                                  << u"line 3: 15 columns expected, 4 found"_s << 2;
+                                  << u"line 3: 17 columns expected, 4 found"_s << 2;
     QTest::newRow("bad time") << good1 + "3,yesterday,interface,add,unspec,6,x1,,,,,,,,observed\r\n" + good2 << 6
                               << u"line 3: bad time_utc \"yesterday\""_s << 2;
     QTest::newRow("unknown object") << good1 + "3,2026-11-21T11:42:05.0Z,bridge,add,unspec,6,x1,,,,,,,,observed\r\n"

@@ -3,6 +3,7 @@
 
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "views/rowstatedelegate.h"
 
@@ -104,6 +105,21 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
         sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.object, record.changedFields, ", ")));
     if (!record.note.empty())
         sub += QLatin1Char('\n') + qs(record.note);
+    if (record.requester != 0) {
+        // Who asked: the process (and its command line and cgroup, which tell which service
+        // or container it runs in), the kernel, or the cause of an inferred event.
+        const Requester &who = RequesterTable::get(record.requester);
+        QString by = tr("By: %1").arg(qs(requesterText(who)));
+        if (who.kind != Requester::Kind::Cause)
+            by += tr(" · netlink port id %1").arg(who.portId);
+        if (who.kind == Requester::Kind::Exited)
+            by += tr(" · exited before the change was read");
+        sub += QLatin1Char('\n') + by;
+        if (!who.commandLine.empty())
+            sub += QLatin1Char('\n') + tr("Command line: %1").arg(qs(who.commandLine));
+        if (!who.cgroup.empty())
+            sub += QLatin1Char('\n') + tr("cgroup: %1").arg(qs(who.cgroup));
+    }
     m_subtitle->setText(sub);
 
     QString notice;

@@ -32,6 +32,9 @@ public:
 
     QTableWidget *table() const { return m_table; }
     QLabel *titleLabel() const { return m_title; }
+    /// Time, change, origin, changed fields, note, and who asked for the change (By: the
+    /// requester's text and netlink port id, the command line and cgroup of a process).
+    QLabel *subtitleLabel() const { return m_subtitle; }
     /// The notice shown for inferred events and gaps (hidden otherwise).
     QLabel *noticeLabel() const { return m_notice; }
     /// Field names (first column) currently highlighted as changed, for tests and tooltips.

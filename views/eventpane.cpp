@@ -127,6 +127,11 @@ void EventPane::fitColumns()
     const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
     if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
         view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
+    // By: the snapshot's rows name nobody, so fitting to them would leave it too narrow for
+    // the changes that follow.
+    const int by = view->fontMetrics().horizontalAdvance(QStringLiteral("NetworkManager (99999)")) + 16;
+    if (view->horizontalHeader()->sectionSize(EventLogModel::By) < by)
+        view->horizontalHeader()->resizeSection(EventLogModel::By, by);
 }
 
 void EventPane::setTimeFilter(qint64 fromUs, qint64 toUs)

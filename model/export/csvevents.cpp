@@ -4,6 +4,7 @@
 
 #include "model/export/csvreader.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 
 #include <QHash>
@@ -43,8 +44,43 @@ constexpr int Time = column("time_utc"), Object = column("object"), Change = col
               FamilyCol = column("family"), IfIndex = column("if_index"), IfName = column("if_name"),
               Destination = column("destination"), Gateway = column("gateway"), Metric = column("metric"),
               Protocol = column("protocol"), Table = column("table"), ChangedFields = column("changed_fields"),
-              Details = column("details"), OriginCol = column("origin"), ColumnCount = OriginCol + 1;
-static_assert(Time == 1 && ColumnCount == 15);
+              Details = column("details"), OriginCol = column("origin"), ProcessCol = column("process"),
+              PidCol = column("pid"), ColumnCount = PidCol + 1, ColumnCountWithoutProcess = OriginCol + 1;
+static_assert(Time == 1 && ColumnCount == 17 && ColumnCountWithoutProcess == 15 && ProcessCol == 15);
+
+/// The requester the process and pid cells name (csvwriter.cpp writes requesterText() and
+/// requesterPidText()): "ip (4006)" with pid 4006 is that process, "4006 (exited)" a PID
+/// whose name was never seen, "kernel", "port 4006", and any other text the cause of an
+/// inferred event. The port id is not in the CSV (0).
+std::uint32_t requesterOfCells(const QString &process, const QString &pidText)
+{
+    if (process.isEmpty())
+        return 0;
+    Requester r;
+    bool ok = false;
+    const int pid = pidText.toInt(&ok);
+    const QString suffix = QStringLiteral(" (%1)").arg(pid);
+    if (ok && pid > 0 && process == QStringLiteral("%1 (exited)").arg(pid)) {
+        r.kind = Requester::Kind::Exited;
+        r.pid = pid;
+    } else if (ok && pid > 0 && process.endsWith(suffix)) {
+        r.kind = Requester::Kind::Process;
+        r.pid = pid;
+        r.command = process.chopped(suffix.size()).toStdString();
+    } else if (process == QLatin1String("kernel")) {
+        return RequesterTable::kernel();
+    } else if (process.startsWith(QLatin1String("port "))) {
+        const uint port = process.mid(5).toUInt(&ok);
+        if (ok)
+            return RequesterTable::port(port);
+        r.kind = Requester::Kind::Cause;
+        r.cause = process.toStdString();
+    } else {
+        r.kind = Requester::Kind::Cause;
+        r.cause = process.toStdString();
+    }
+    return RequesterTable::intern(r);
+}
 
 /// The names the writer uses, back to their values (built once).
 struct Names {
@@ -161,11 +197,14 @@ bool looksLikeCsvExport(const QByteArray &data)
     QByteArrayView view(data);
     if (view.startsWith("\xEF\xBB\xBF"))
         view = view.sliced(3);
-    const QByteArrayView line(kHeaderLine);
-    if (!view.startsWith(line))
-        return false;
-    const QByteArrayView rest = view.sliced(line.size());
-    return rest.isEmpty() || rest.startsWith("\r\n") || rest.startsWith("\n");
+    for (const QByteArrayView line : {QByteArrayView(kHeaderLine), QByteArrayView(kHeaderLineWithoutProcess)}) {
+        if (!view.startsWith(line))
+            continue;
+        const QByteArrayView rest = view.sliced(line.size());
+        if (rest.isEmpty() || rest.startsWith("\r\n") || rest.startsWith("\n"))
+            return true;
+    }
+    return false;
 }
 
 bool parseIsoTimeUtc(QStringView text, std::int64_t *timeUs, std::uint16_t *subUsNs, int *fractionDigits)
@@ -306,6 +345,7 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
             return;
         }
         m_stats.headerSeen = true;
+        m_columns = first.startsWith(kHeaderLine) ? ColumnCount : ColumnCountWithoutProcess;
         return;
     }
     if (len == 0)
@@ -327,8 +367,9 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         return;
     }
     const QStringList &f = parsed.front();
-    if (f.size() != ColumnCount) {
-        bad(line, QStringLiteral("%1 columns expected, %2 found").arg(int(ColumnCount)).arg(f.size()));
+    // Rows of the 15 columns before process and pid were added are read under either header.
+    if (f.size() != m_columns && f.size() != ColumnCountWithoutProcess) {
+        bad(line, QStringLiteral("%1 columns expected, %2 found").arg(m_columns).arg(f.size()));
         return;
     }
     const Names &n = names();
@@ -354,6 +395,8 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         return;
     const QString details = unguarded(f[Details]);
     r.note = details.toStdString();
+    if (f.size() == ColumnCount)
+        r.requester = requesterOfCells(unguarded(f[ProcessCol]), f[PidCol]);
     if (r.object == ObjectKind::Gap) {
         r.change = ChangeKind::Gap;
         ++m_stats.records;

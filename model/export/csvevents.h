@@ -18,6 +18,8 @@
 // the details cell (formula guard taken off) becomes the note, which the event log, the
 // details panel and the CSV writer show instead of the values the rows do not hold
 // (platform::appendDetails), so exporting the import again writes the same details.
+// process and pid give ChangeRecord::requester (an export without them, written before
+// they were added, is read too: its records name nobody); the port id is not in the CSV.
 // The sequence column is not kept: the recording numbers its events 1, 2, 3... again.
 //
 // Bad rows (wrong column count, a quote in the wrong place, a bad time, an unknown object,
@@ -95,6 +97,7 @@ private:
     Scan m_scan = Scan::FieldStart;
     std::int64_t m_line = 1; ///< line of the next byte
     std::int64_t m_rowLine = 1; ///< line the pending row began on
+    int m_columns = 0; ///< columns of a row: with process and pid, or without (an older export)
 };
 
 } // namespace ncv::csv

@@ -5,6 +5,7 @@
 #include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 
 #include <QIODevice>
@@ -209,6 +210,15 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     finishCell(out, details);
     out += ',';
     appendCell(out, originName(r.origin));
+    out += ',';
+    if (r.requester != 0) {
+        const Requester &who = RequesterTable::get(r.requester);
+        appendCell(out, requesterText(who));
+        out += ',';
+        appendCell(out, requesterPidText(who));
+    } else {
+        out += ',';
+    }
     out.append("\r\n");
 }
 

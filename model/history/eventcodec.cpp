@@ -13,6 +13,10 @@ namespace {
 
 using Reader = compact::CheckedReader;
 
+/// Set in the origin byte when the requester and port id varints follow the family byte
+/// (records without them, and format 1 recordings, lack the bit).
+constexpr unsigned kHasRequester = 0x80;
+
 std::size_t maxRowSize(const Row &row)
 {
     return 1
@@ -62,8 +66,8 @@ void readRow(Reader &in, Row &row)
 }
 static_assert(std::variant_size_v<Row> == 5, "readRow() reads every Row alternative");
 
-// In the origin byte: a sub-microsecond time follows the family byte.
-constexpr std::uint8_t kSubUsFlag = 0x80;
+// In the origin byte: a sub-microsecond time follows the family byte (before the requester).
+constexpr unsigned kSubUsFlag = 0x40;
 
 Reader reader(const char *data, const char *end)
 {
@@ -74,17 +78,22 @@ Reader reader(const char *data, const char *end)
 
 void encode(const ChangeRecord &r, std::string &out)
 {
-    const std::size_t max = 4 + 2 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+    const bool requester = r.requester != 0 || r.portId != 0;
+    const std::size_t max = 4 + 4 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
         + ValueCodec<std::string>::maxSize(r.note);
-    compact::append(out, max, [&r](char *p) {
+    compact::append(out, max, [&r, requester](char *p) {
         *p++ = char(r.object);
         *p++ = char(r.change);
-        // Sub-microsecond time: bit 7 of the origin byte, then a varint after the family.
-        // Records without it (every source of microseconds) are as long as before.
-        *p++ = char(std::uint8_t(r.origin) | (r.timeSubUsNs != 0 ? kSubUsFlag : 0));
+        // Sub-microsecond time and requester: flags in the origin byte, varints after the
+        // family. Records without them (microsecond sources, dump rows) are as long as before.
+        *p++ = char(unsigned(r.origin) | (r.timeSubUsNs != 0 ? kSubUsFlag : 0u) | (requester ? kHasRequester : 0u));
         *p++ = char(r.family);
         if (r.timeSubUsNs != 0)
             p = compact::putVarint(p, r.timeSubUsNs);
+        if (requester) {
+            p = compact::putVarint(p, r.requester);
+            p = compact::putVarint(p, r.portId);
+        }
         p = compact::putVarint(p, r.changedFields);
         p = putRow(p, r.before);
         p = putRow(p, r.after);
@@ -97,10 +106,16 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
     Reader in = reader(data, end);
     r->object = ObjectKind(in.byte());
     r->change = ChangeKind(in.byte());
-    const std::uint8_t origin = in.byte();
-    r->origin = Origin(origin & ~kSubUsFlag);
+    const unsigned origin = in.byte();
+    r->origin = Origin(origin & ~(kSubUsFlag | kHasRequester));
     r->family = Family(in.byte());
     r->timeSubUsNs = (origin & kSubUsFlag) != 0 ? std::uint16_t(std::min<std::uint64_t>(in.varint(), 999)) : 0;
+    r->requester = 0;
+    r->portId = 0;
+    if (origin & kHasRequester) {
+        r->requester = std::uint32_t(in.varint());
+        r->portId = std::uint32_t(in.varint());
+    }
     r->changedFields = FieldMask(in.varint());
     readRow(in, r->before);
     if (in.ok)

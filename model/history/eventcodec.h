@@ -2,7 +2,10 @@
 // The event history's compact record form: what the reader thread encodes once and the
 // history stores as it is. Qt-free.
 //
-// A record is: bytes object, change, origin, family; varint changedFields; the before and
+// A record is: bytes object, change, origin, family (origin's bit 7 set when varints
+// requester and portId follow: ChangeRecord::requester is an id of the process-wide
+// RequesterTable, so this form is for this process's memory, and recordings store the
+// requester apart); varint changedFields; the before and
 // after rows (a byte with the Row variant index, then the row in the compact form of its
 // description: fielddef.h, rowfields.h); the note (varint length, bytes). timeUs is not
 // part of it (the history keeps it in its index).

@@ -4,6 +4,7 @@
 #include "model/history/eventhistory.h"
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 
 #include <QDateTime>
 
@@ -119,6 +120,7 @@ QVariant EventLogModel::recordCell(int column, const ChangeRecord &r, const QStr
         default: return QString();
         }
     case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
+    case By: return r.requester != 0 ? qs(requesterText(RequesterTable::get(r.requester))) : QString();
     case Summary: return qs(summary(r, ifName.toStdString()));
     default: return {};
     }
@@ -141,6 +143,7 @@ QString EventLogModel::headerText(int section)
     case Family: return QStringLiteral("Family");
     case Interface: return QStringLiteral("Interface");
     case Key: return QStringLiteral("Key");
+    case By: return QStringLiteral("By");
     case Summary: return QStringLiteral("Summary");
     default: return {};
     }

@@ -17,12 +17,14 @@ class EventHistory;
 class EventLogModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    /// Headers: "#", "Time", "Object", "Change", "Family", "Interface", "Key", "Summary".
+    /// Headers: "#", "Time", "Object", "Change", "Family", "Interface", "Key", "By", "Summary".
     /// Time: local time "hh:mm:ss.zzzzzz" (microseconds); Object "interface"/"address"/
     /// "route"/"gap"; Change "initial"/"add"/"delete"/"parameter"/...; Family
     /// "IPv4"/"IPv6"/"" ; Interface: name at arrival; Key: keyText (name, address/plen,
-    /// prefix); Summary: platform summary().
-    enum Column { Sequence, Time, Object, Change, Family, Interface, Key, Summary, ColumnCount };
+    /// prefix); By: who asked for the change (platform::requesterText(): "ip (4006)",
+    /// "kernel", "4006 (exited)", an inferred event's cause; "" when not known); Summary:
+    /// platform summary().
+    enum Column { Sequence, Time, Object, Change, Family, Interface, Key, By, Summary, ColumnCount };
 
     /// Same values as ncv::SortRole / EventIndexRole / TimeUsRole (tablemodelroles.h).
     static constexpr int SortRole = ncv::SortRole; ///< raw value: sequence quint64, time qint64 µs, text QString

@@ -15,6 +15,8 @@ ChangeRecord entityRecord(ChangeKind change, std::uint32_t protocol, ProtocolSpa
     r.origin = cause.origin;
     r.family = Family::Unspec;
     r.timeUs = cause.timeUs;
+    r.requester = cause.requester; // the route's requester registered or deregistered the origin
+    r.portId = cause.portId;
     EntityRow row;
     row.protocol = protocol;
     row.protocolSpace = space;

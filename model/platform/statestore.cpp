@@ -92,6 +92,8 @@ void setRouteRecord(ChangeRecord *out, ChangeKind change, Family family, std::in
     out->family = family;
     out->timeUs = timeUs;
     out->changedFields = 0;
+    out->requester = 0;
+    out->portId = 0;
     out->note.clear();
 }
 

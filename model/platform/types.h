@@ -217,10 +217,17 @@ struct ChangeRecord {
     Origin origin = Origin::Observed;
     Family family = Family::Unspec;
     /// Nanoseconds past timeUs, 0..999: set only by sources whose clock has nanoseconds (a
-    /// pcapng or nanosecond pcap capture); 0 otherwise. Sits in padding: the record does not grow.
+    /// pcapng or nanosecond pcap capture); 0 otherwise.
     std::uint16_t timeSubUsNs = 0;
+    /// Who asked for the change: an id of RequesterTable (requester.h); 0 = not known (dump
+    /// replies, Windows, markers). Set by the reader thread that decoded the notification.
+    std::uint32_t requester = 0;
     std::int64_t timeUs = 0; ///< when the source decoded it: microseconds since the Unix epoch, UTC
     FieldMask changedFields = 0; ///< for Parameter: the changed fields (bits by description, rowfields.h)
+    /// Linux: the notification's nlmsg_pid, the netlink port id of the socket that asked for
+    /// the change (0 = the kernel itself); meaningful only when requester is a process, an
+    /// exited process, a port or the kernel. 0 for dump replies and on Windows.
+    std::uint32_t portId = 0;
     Row before; ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
     Row after; ///< new state: set for Initial, Add, Parameter; monostate otherwise
     std::string note; ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")

@@ -4,6 +4,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 
 #include <charconv>
 
@@ -118,6 +119,16 @@ bool EventTextMatcher::matches(std::uint64_t seq, const platform::ChangeRecord &
         return true;
     if (contains(ifName))
         return true;
+    if (r.requester != 0) {
+        // By: one text per requester, tried once.
+        if (r.requester >= m_by.size())
+            m_by.resize(std::size_t(r.requester) + 1, 0);
+        std::uint8_t &known = m_by[r.requester];
+        if (known == 0)
+            known = contains(platform::requesterText(platform::RequesterTable::get(r.requester))) ? 2 : 1;
+        if (known == 2)
+            return true;
+    }
     char number[24];
     const auto [end, ec] = std::to_chars(number, number + sizeof number, seq);
     m_cell.assign(number, ec == std::errc() ? end : number);

@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ncv {
 
@@ -70,6 +71,7 @@ private:
     QString m_lastName; // the interface name of the previous event, and its UTF-8 form
     std::string m_lastNameUtf8;
     std::string m_key, m_cell; // reused buffers
+    std::vector<std::uint8_t> m_by; // RequesterTable id -> 0 not tried yet, 1 no match, 2 the By text matches
 };
 
 } // namespace ncv

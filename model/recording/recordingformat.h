@@ -58,6 +58,9 @@ CREATE TABLE events(
     protocol INTEGER,
     record BLOB NOT NULL,
     time_offset_us INTEGER NOT NULL,
+    -- Who asked for the change: requesters.id; NULL when not known (initial rows, Windows,
+    -- files written before the column was added).
+    requester INTEGER,
     key TEXT GENERATED ALWAYS AS (ns || ' ' || CASE object
         WHEN 1 THEN 'interface ' || ifindex
         WHEN 2 THEN 'address ' || ifindex || ' ' || destination
@@ -89,6 +92,19 @@ CREATE TABLE keyframe_rows(
     rows BLOB NOT NULL,
     PRIMARY KEY(keyframe, part)
 ) WITHOUT ROWID;
+-- Who asked for changes (events.requester), each once: a process (the holder of the netlink
+-- socket whose port id, nlmsg_pid, the notification carried), the kernel, a bare port id, or
+-- the cause of an inferred event.
+CREATE TABLE requesters(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    port_id INTEGER,
+    pid INTEGER,
+    command TEXT,
+    command_line TEXT,
+    cgroup TEXT,
+    cause TEXT
+);
 INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap');
 INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
     (5, 'registered'), (6, 'deregistered'), (7, 'gap');

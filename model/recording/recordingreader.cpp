@@ -6,6 +6,7 @@
 #include "model/recording/recordingformat.h"
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 
 #include <QFile>
@@ -67,6 +68,9 @@ struct RecordingReader::Impl {
     QStringList names; // names.id -> name (ids are dense from 0)
     std::optional<std::int64_t> timeBase; // format 2: meta time_base_us
     bool subNsColumn = false; // events.time_sub_us_ns exists (meta time_precision ns)
+    bool hasRequesters = false; // events.requester and the requesters table exist (files since they were added)
+    std::vector<std::uint32_t> requesters; // requesters.id -> RequesterTable id (0: none / unknown)
+    std::vector<std::uint32_t> requesterPorts; // requesters.id -> its port id (0 for causes)
     std::string error() const { return db.errorMessage(); }
 };
 
@@ -85,6 +89,9 @@ void RecordingReader::close()
     d->db.close();
     d->names.clear();
     d->timeBase.reset();
+    d->hasRequesters = false;
+    d->requesters.clear();
+    d->requesterPorts.clear();
     m_status = Status::Closed;
     m_info = {};
     m_problems.clear();
@@ -257,7 +264,54 @@ bool RecordingReader::readInfo(QString *error)
     s.finalize();
     if (!loadNames())
         problem(QStringLiteral("interface names cannot all be read: %1").arg(QString::fromStdString(d->error())));
+    // Files written before events.requester was added have neither it nor the table: their
+    // events name no requester.
+    if (s.prepare(d->db, "SELECT requester FROM events LIMIT 0") == SQLITE_OK) {
+        s.finalize();
+        d->hasRequesters = true;
+        if (!loadRequesters())
+            problem(QStringLiteral("requesters cannot all be read: %1").arg(QString::fromStdString(d->error())));
+    }
+    s.finalize();
     return true;
+}
+
+bool RecordingReader::loadRequesters()
+{
+    d->requesters = {0};
+    d->requesterPorts = {0};
+    sql::Stmt s;
+    if (s.prepare(d->db, "SELECT id, kind, port_id, pid, command, command_line, cgroup, cause FROM requesters")
+        != SQLITE_OK)
+        return false;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        const std::int64_t id = s.int64(0);
+        if (id <= 0 || id > 100'000'000)
+            continue;
+        platform::Requester r;
+        const std::string_view kind = s.text(1);
+        for (const auto k :
+             {platform::Requester::Kind::Kernel, platform::Requester::Kind::Process, platform::Requester::Kind::Exited,
+              platform::Requester::Kind::Port, platform::Requester::Kind::Cause})
+            if (kind == platform::requesterKindName(k))
+                r.kind = k;
+        if (r.kind == platform::Requester::Kind::None)
+            continue; // a kind this reader does not know: named as nobody
+        r.portId = std::uint32_t(s.int64(2));
+        r.pid = std::int32_t(s.int64(3));
+        r.command = s.text(4);
+        r.commandLine = s.text(5);
+        r.cgroup = s.text(6);
+        r.cause = s.text(7);
+        if (std::size_t(id) >= d->requesters.size()) {
+            d->requesters.resize(std::size_t(id) + 1, 0);
+            d->requesterPorts.resize(std::size_t(id) + 1, 0);
+        }
+        d->requesters[std::size_t(id)] = platform::RequesterTable::intern(r);
+        d->requesterPorts[std::size_t(id)] = r.kind == platform::Requester::Kind::Cause ? 0 : r.portId;
+    }
+    return rc == SQLITE_DONE;
 }
 
 bool RecordingReader::loadNames()
@@ -290,18 +344,24 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
         toUs = minusSaturated(toUs, base);
     }
     // Format 1: the record holds the whole event; format 2: the columns hold part of it.
-    const char *sql = d->subNsColumn
+    const char *sql = m_info.formatVersion == 1
+        ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
+          "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
+        : offsets
         ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
-          "destination, route_table, metric, tos, protocol, time_sub_us_ns FROM events WHERE seq >= ? AND seq <= ? "
+          "destination, route_table, metric, tos, protocol, requester FROM events WHERE seq >= ? AND seq <= ? "
           "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
-        : m_info.formatVersion == 1 ? "SELECT seq, time_us, name_id, record FROM events WHERE seq >= ? AND seq <= ? "
-                                      "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?"
-        : offsets ? "SELECT seq, time_offset_us, name_id, record, object, change, family, origin, ifindex, "
-                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
-                    "AND time_offset_us >= ? AND time_offset_us <= ? ORDER BY seq LIMIT ?"
-                  : "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, "
-                    "destination, route_table, metric, tos, protocol FROM events WHERE seq >= ? AND seq <= ? "
-                    "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?";
+        : "SELECT seq, time_us, name_id, record, object, change, family, origin, ifindex, "
+          "destination, route_table, metric, tos, protocol, NULL FROM events WHERE seq >= ? AND seq <= ? "
+          "AND time_us >= ? AND time_us <= ? ORDER BY seq LIMIT ?";
+    std::string query = sql;
+    if (offsets && !d->hasRequesters) {
+        const std::string_view column = "protocol, requester FROM";
+        query.replace(query.find(column), column.size(), "protocol, NULL FROM");
+    }
+    if (d->subNsColumn && offsets) // column 15; only format 2 files of a nanosecond source have it
+        query.insert(query.find(" FROM events"), ", time_sub_us_ns");
+    sql = query.c_str();
     sql::Stmt s;
     if (s.prepare(d->db, sql) != SQLITE_OK) {
         if (error)
@@ -316,6 +376,7 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     std::uint64_t next = fromSeq;
     std::uint64_t undecodable = 0, firstUndecodable = 0;
     bool reloadedNames = false;
+    bool reloadedRequesters = false;
     int damagedRegions = 0;
     while (next <= toSeq) {
         s.bind(1, std::int64_t(std::min<std::uint64_t>(next, std::uint64_t(kMaxTime))));
@@ -356,6 +417,19 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
                 columns.hasProtocol = !s.isNull(13);
                 columns.protocol = std::uint32_t(s.int64(13));
                 decoded = decodeRecord(columns, blob.data(), blob.data() + blob.size(), &ev.record);
+                ev.record.requester = 0;
+                ev.record.portId = 0;
+                if (!s.isNull(14)) {
+                    const std::int64_t requester = s.int64(14);
+                    if (requester > 0 && std::size_t(requester) >= d->requesters.size() && !reloadedRequesters) {
+                        reloadedRequesters = true; // one the writer added since open()
+                        loadRequesters();
+                    }
+                    if (requester > 0 && std::size_t(requester) < d->requesters.size()) {
+                        ev.record.requester = d->requesters[std::size_t(requester)];
+                        ev.record.portId = d->requesterPorts[std::size_t(requester)];
+                    }
+                }
             }
             if (!decoded) {
                 if (undecodable++ == 0)
@@ -364,8 +438,8 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             }
             // Wraps around as SQLite's own addition would not: a damaged file's values, never UB.
             ev.record.timeUs = std::int64_t(std::uint64_t(base) + std::uint64_t(s.int64(1)));
-            if (d->subNsColumn)
-                ev.record.timeSubUsNs = std::uint16_t(std::clamp<std::int64_t>(s.int64(14), 0, 999));
+            if (d->subNsColumn && offsets)
+                ev.record.timeSubUsNs = std::uint16_t(std::clamp<std::int64_t>(s.int64(15), 0, 999));
             const std::int64_t nameId = s.int64(2);
             if (nameId >= d->names.size() && !reloadedNames) {
                 reloadedNames = true; // a name the writer added since open()

@@ -8,6 +8,7 @@
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "platform/statestore.h"
 
@@ -25,6 +26,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 namespace ncv::recording {
@@ -108,7 +110,7 @@ QString isoUtc(std::int64_t us)
 struct RecordingWriter::Impl {
     Options options;
     sql::Db db;
-    sql::Stmt insertEvent, insertName, insertCommit, insertKeyframe, insertKeyframeRows, setMeta;
+    sql::Stmt insertEvent, insertName, insertCommit, insertKeyframe, insertKeyframeRows, setMeta, insertRequester;
 
     // Shared with the thread.
     std::mutex mutex;
@@ -138,6 +140,11 @@ struct RecordingWriter::Impl {
     std::int64_t awaitingImageMs = 0; // a gap / periodic image was asked for then (0: none)
     bool rotationAsked = false; // the "continued" image of the next file was asked for
     QHash<QString, std::int64_t> nameIds;
+    /// RequesterTable id -> requesters.id of this file; the last one looked up (runs of
+    /// events from one requester: no hash).
+    std::unordered_map<std::uint32_t, std::int64_t> requesterIds;
+    std::uint32_t lastRequester = 0;
+    std::int64_t lastRequesterId = 0;
     QString lastName; // the name nameId() returned last, and its id (0: none)
     std::int64_t lastNameId = 0;
     ChangeRecord scratch;
@@ -227,6 +234,41 @@ struct RecordingWriter::Impl {
         return id;
     }
 
+    /// requesters.id of a RequesterTable id, written when new.
+    std::int64_t requesterId(std::uint32_t requester)
+    {
+        if (requester == lastRequester && lastRequesterId != 0)
+            return lastRequesterId;
+        auto it = requesterIds.find(requester);
+        if (it == requesterIds.end()) {
+            const platform::Requester &r = platform::RequesterTable::get(requester);
+            const std::int64_t id = std::int64_t(requesterIds.size()) + 1;
+            sql::Stmt &s = insertRequester;
+            s.bind(1, id);
+            s.bind(2, std::string_view(platform::requesterKindName(r.kind)));
+            if (r.kind != platform::Requester::Kind::Cause)
+                s.bind(3, std::int64_t(r.portId));
+            if (r.pid != 0)
+                s.bind(4, std::int64_t(r.pid));
+            const auto text = [&s](int i, const std::string &value) {
+                if (!value.empty())
+                    s.bind(i, std::string_view(value));
+            };
+            text(5, r.command);
+            text(6, r.commandLine);
+            text(7, r.cgroup);
+            text(8, r.cause);
+            const int rc = s.step();
+            s.reset();
+            if (!check(rc, "writing a requester"))
+                return 0;
+            it = requesterIds.emplace(requester, id).first;
+        }
+        lastRequester = requester;
+        lastRequesterId = it->second;
+        return it->second;
+    }
+
     void writeEvent(const Item &item)
     {
         const char *begin = item.record.data();
@@ -244,6 +286,9 @@ struct RecordingWriter::Impl {
             else if (scratch.change == ChangeKind::Delete || scratch.change == ChangeKind::Expired)
                 rowsHeld = std::max<std::int64_t>(0, rowsHeld - 1);
         }
+        const std::int64_t requester = scratch.requester != 0 ? requesterId(scratch.requester) : 0;
+        if (scratch.requester != 0 && requester == 0)
+            return; // the requester could not be written (failed)
         const EventColumns c = EventColumns::of(scratch);
         record.clear();
         encodeRecord(scratch, c, record);
@@ -267,6 +312,8 @@ struct RecordingWriter::Impl {
         if (c.hasProtocol)
             s.bind(14, std::int64_t(c.protocol));
         s.bindBlobStatic(15, record.data(), record.size());
+        if (requester != 0)
+            s.bind(16, requester);
         if (subNsParameter > 0)
             s.bind(subNsParameter, std::int64_t(scratch.timeSubUsNs));
         const int rc = s.step();
@@ -510,14 +557,15 @@ struct RecordingWriter::Impl {
         if (db.exec("BEGIN") != SQLITE_OK || db.exec(schemaSql.c_str()) != SQLITE_OK)
             return dbFail("creating the schema");
         std::string insertSql = "INSERT INTO events(seq, time_offset_us, object, change, family, origin, ns, "
-                                "ifindex, name_id, destination, route_table, metric, tos, protocol, record) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                                "ifindex, name_id, destination, route_table, metric, tos, protocol, record, "
+                                "requester) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         if (recordingMeta.nanosecondTimes) { // a named parameter: other columns may join the statement
             insertSql.insert(insertSql.find(") VALUES"), ", time_sub_us_ns");
             insertSql.insert(insertSql.size() - 1, ", :sub_ns");
         }
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
             || insertEvent.prepare(db, insertSql.c_str()) != SQLITE_OK
+            || insertRequester.prepare(db, "INSERT INTO requesters VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
             || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
             || insertCommit.prepare(db, "INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
@@ -530,6 +578,9 @@ struct RecordingWriter::Impl {
         nameIds.clear();
         lastName.clear();
         lastNameId = 0;
+        requesterIds.clear();
+        lastRequester = 0;
+        lastRequesterId = 0;
         const RecordingMeta &m = recordingMeta;
         const QString nsName = m.namespaceName.isEmpty() ? QStringLiteral("default") : m.namespaceName;
         const QByteArray nsUtf8 = nsName.toUtf8();
@@ -781,6 +832,7 @@ struct RecordingWriter::Impl {
         insertKeyframe.finalize();
         insertKeyframeRows.finalize();
         setMeta.finalize();
+        insertRequester.finalize();
         db.close();
     }
 };

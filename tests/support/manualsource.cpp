@@ -142,6 +142,8 @@ template<typename R> void ManualSource::upsertRow(const R &row, bool replace)
             changed = m_store.upsert(row, nowUs(), Origin::Observed, &record, replace);
         else
             changed = m_store.upsert(row, nowUs(), Origin::Observed, &record);
+        record.requester = m_requester;
+        record.portId = m_portId;
     }
     if (changed)
         deliverAll({std::move(record)}, true);
@@ -155,9 +157,18 @@ template<typename R> void ManualSource::removeRow(const R &row)
     {
         std::lock_guard lock(m_mutex);
         changed = m_store.remove(row, nowUs(), Origin::Observed, &record);
+        record.requester = m_requester;
+        record.portId = m_portId;
     }
     if (changed)
         deliverAll({std::move(record)}, true);
+}
+
+void ManualSource::setRequester(std::uint32_t requester, std::uint32_t portId)
+{
+    std::lock_guard lock(m_mutex);
+    m_requester = requester;
+    m_portId = portId;
 }
 
 void ManualSource::upsert(const InterfaceRow &row)

@@ -40,6 +40,10 @@ public:
     /// so tests that count records exactly see only what they pushed.
     void setEntityRecords(bool enabled);
 
+    /// The requester (RequesterTable id, requester.h) and port id that the records of the
+    /// following upsert() / remove() calls name, as a live source names who asked; 0: nobody.
+    void setRequester(std::uint32_t requester, std::uint32_t portId = 0);
+
     /// Classifies and delivers (no-ops are dropped, like a real backend).
     void upsert(const InterfaceRow &row);
     void upsert(const AddressRow &row);
@@ -77,6 +81,7 @@ private:
     RegistrationTable<Registration> m_registrations;
     bool m_entityRecords = false; // guarded by m_mutex
     bool m_images = false; // guarded by m_mutex
+    std::uint32_t m_requester = 0, m_portId = 0; // guarded by m_mutex
 };
 
 } // namespace ncv::platform

@@ -2,6 +2,7 @@
 // RtnetlinkClassifier (see rtnetlinkclassifier.h). Runs on its owner's reader thread.
 #include "platform/linux/rtnetlinkclassifier.h"
 
+#include "platform/requester.h"
 #include "platform/source.h"
 
 #include <linux/netlink.h>
@@ -65,12 +66,23 @@ RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, 
     case netlink::DecodeStatus::Skip: return Outcome::Skipped;
     case netlink::DecodeStatus::Error: return Outcome::Malformed;
     }
-    if (!classifyDecoded(timeUs))
+    if (!classifyDecoded(msg, timeUs))
         return Outcome::NoChange;
     return m_passed != passedBefore ? Outcome::Records : Outcome::Filtered;
 }
 
-bool RtnetlinkClassifier::classifyDecoded(std::int64_t timeUs)
+std::uint32_t RtnetlinkClassifier::attribute(std::uint32_t portId, std::int64_t timeUs)
+{
+    if (m_attribution)
+        return m_attribution(portId, timeUs);
+    if (portId != m_lastPortId || m_lastPortRequester == 0) {
+        m_lastPortId = portId;
+        m_lastPortRequester = RequesterTable::port(portId);
+    }
+    return m_lastPortRequester;
+}
+
+bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t timeUs)
 {
     ChangeRecord record;
     bool produced = false;
@@ -95,6 +107,11 @@ bool RtnetlinkClassifier::classifyDecoded(std::int64_t timeUs)
     }
     if (!produced)
         return false;
+    if (!(msg->nlmsg_flags & NLM_F_MULTI)) {
+        // A notification: nlmsg_pid is the port id of the socket whose request caused it.
+        record.portId = msg->nlmsg_pid;
+        record.requester = attribute(msg->nlmsg_pid, timeUs);
+    }
     // Routes the kernel flushed along with this message, unannounced: inferred after its record.
     const auto flush = m_silent.observe(record);
     push(std::move(record));

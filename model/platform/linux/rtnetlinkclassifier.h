@@ -41,7 +41,19 @@ public:
     };
 
     /// out: where records go (not owned; must outlive this). hooks: see SilentDeletions.
+    /// Records of a notification (a message without NLM_F_MULTI) carry its nlmsg_pid in
+    /// ChangeRecord::portId and the requester the attribution gives; those of dump replies
+    /// (NLM_F_MULTI) carry none (a dump says nothing about who made a change). Inferred
+    /// silent deletions name their cause ("kernel (link d1 down)"); entity records name the
+    /// requester of the route record that caused them.
     RtnetlinkClassifier(RecordBatch &out, SilentDeletions::Hooks hooks);
+
+    /// Maps a notification's nlmsg_pid (port id) to a RequesterTable id (requester.h), on the
+    /// reader thread, when the message is classified.
+    using Attribution = std::function<std::uint32_t(std::uint32_t portId, std::int64_t timeUs)>;
+    /// How the records of notifications name their requester. Unset (a recorded stream: no
+    /// process to ask afterwards): RequesterTable::port(), which is the kernel for port id 0.
+    void setAttribution(Attribution attribution) { m_attribution = std::move(attribution); }
 
     /// The registration's object mask (ObjectMask bits) and family: records outside them
     /// are not passed on (the store still tracks everything it is given).
@@ -65,7 +77,8 @@ public:
 
 private:
     /// Applies m_decoded (status Ok) to the store; true when a record was produced.
-    bool classifyDecoded(std::int64_t timeUs);
+    bool classifyDecoded(const nlmsghdr *msg, std::int64_t timeUs);
+    std::uint32_t attribute(std::uint32_t portId, std::int64_t timeUs);
 
     RecordBatch &m_out;
     StateStore m_store {StateStore::KeyScheme::Linux};
@@ -76,6 +89,9 @@ private:
     std::uint32_t m_objects = AllObjectsMask;
     Family m_family = Family::Unspec;
     std::uint64_t m_passed = 0; ///< records push() appended, ever
+    Attribution m_attribution;
+    std::uint32_t m_lastPortId = 0; ///< a one-entry memo of RequesterTable::port() for recorded streams
+    std::uint32_t m_lastPortRequester = 0;
 };
 
 /// Adds what classify() gave to a reader's counts: c.noChange (NoChange, Filtered),

@@ -7,10 +7,12 @@
 #include "platform/callbackgate.h"
 #include "platform/entitytracker.h"
 #include "platform/linux/decoder.h"
+#include "platform/linux/netlinkowner.h"
 #include "platform/linux/netnsscan.h"
 #include "platform/linux/rtnetlinkclassifier.h"
 #include "platform/linux/silentdeletions.h"
 #include "platform/recordbatch.h"
+#include "platform/requester.h"
 #include "platform/statestore.h"
 
 #include <libmnl/libmnl.h>
@@ -29,6 +31,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace ncv::platform {
@@ -57,6 +60,28 @@ std::string errnoText(int err)
 {
     char buf[128] = {};
     return strerrorResult(strerror_r(err, buf, sizeof buf), buf);
+}
+
+/// The requester an owner found by NetlinkOwnerResolver is.
+Requester requesterOf(const NetlinkOwner &owner, std::uint32_t portId)
+{
+    Requester r;
+    r.portId = portId;
+    switch (owner.state) {
+    case NetlinkOwner::State::Kernel: r.kind = Requester::Kind::Kernel; return r;
+    case NetlinkOwner::State::Found: r.kind = Requester::Kind::Process; break;
+    case NetlinkOwner::State::Exited: r.kind = Requester::Kind::Exited; break;
+    case NetlinkOwner::State::Unknown:
+        // With a PID: the holder was found in /proc/PID/fd but was gone before its name was
+        // read. Without: nobody readable holds the socket.
+        r.kind = owner.pid != 0 ? Requester::Kind::Exited : Requester::Kind::Port;
+        break;
+    }
+    r.pid = owner.pid;
+    r.command = owner.command;
+    r.commandLine = owner.commandLine;
+    r.cgroup = owner.cgroup;
+    return r;
 }
 
 Status osError(const char *call, int err)
@@ -109,6 +134,32 @@ struct RtnetlinkSource::Registration {
     SilentDeletions::Hooks silentHooks(); ///< records go through push(); dumps through dump()
 
     bool strictDumps = false; ///< NETLINK_GET_STRICT_CHK set on the dump socket (filtered dumps work)
+
+    /// Who asked: port id -> process, asked at most once per kOwnerRecheckUs per port id
+    /// (the resolver re-checks its cached owners no more often), so a burst from one
+    /// requester costs a hash lookup per message.
+    NetlinkOwnerResolver owners;
+    struct OwnerMemo {
+        std::int64_t untilUs = 0;
+        std::uint32_t requester = 0;
+    };
+    std::unordered_map<std::uint32_t, OwnerMemo> ownerMemo;
+    static constexpr std::int64_t kOwnerRecheckUs = 250'000;
+    static constexpr std::size_t kOwnerMemoSize = 4096;
+    std::uint32_t attribute(std::uint32_t portId, std::int64_t timeUs)
+    {
+        if (portId == 0)
+            return RequesterTable::kernel();
+        if (ownerMemo.size() >= kOwnerMemoSize && !ownerMemo.count(portId))
+            ownerMemo.clear();
+        OwnerMemo &memo = ownerMemo[portId];
+        if (memo.requester != 0 && timeUs < memo.untilUs && timeUs >= memo.untilUs - kOwnerRecheckUs)
+            return memo.requester;
+        memo.requester = RequesterTable::intern(requesterOf(owners.resolve(portId), portId));
+        memo.untilUs = timeUs + kOwnerRecheckUs;
+        return memo.requester;
+    }
+    std::uint32_t resyncCause = RequesterTable::cause("resync after gap");
 
     ~Registration()
     {
@@ -557,6 +608,7 @@ void RtnetlinkSource::Registration::resync(int err)
     // The differences go out in batches as they are found, so memory stays bounded however
     // many objects vanished during the gap.
     const StateStore::RecordSink emit = [this](ChangeRecord &&record) {
+        record.requester = resyncCause;
         push(std::move(record));
         deliverIfFull();
     };
@@ -590,8 +642,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
 void RtnetlinkSource::Registration::resyncRoute()
 {
     ChangeRecord record;
-    if (store.reconcileRoute(decoded.route, resyncTimeUs, Origin::Inferred, &record))
+    if (store.reconcileRoute(decoded.route, resyncTimeUs, Origin::Inferred, &record)) {
+        record.requester = resyncCause;
         push(std::move(record)); // through the filter and the entity tracker
+    }
     deliverIfFull();
 }
 
@@ -776,6 +830,12 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     reg->family = family;
     reg->classifier.setFilter(params.objects, family);
     reg->options = m_options;
+    Registration *self = reg.get();
+    if (m_options.resolveRequesters)
+        reg->classifier.setAttribution(
+            [self](std::uint32_t portId, std::int64_t timeUs) { return self->attribute(portId, timeUs); });
+    else
+        reg->classifier.setAttribution([](std::uint32_t, std::int64_t) { return std::uint32_t(0); });
     if (m_options.netnsPath.empty()) {
         if (Status s = reg->open(); !s.ok())
             return s;

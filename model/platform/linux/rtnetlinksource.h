@@ -21,6 +21,12 @@
 // delivered as records with Origin::Inferred at the time of the message that caused the
 // removal, and confirmed by route dumps afterwards (SilentDeletions, silentdeletions.h).
 //
+// Who asked: records of notifications carry nlmsg_pid (ChangeRecord::portId) and the
+// process holding that netlink socket (ChangeRecord::requester, resolved through the socket
+// table /proc/net/netlink and /proc/PID/fd, cached per port id and re-checked at most every
+// 250 ms); port id 0 is the kernel. Initial rows (a dump) name nobody; inferred records name
+// their cause: "kernel (link d1 down)", "resync after gap".
+//
 // Removals within 1 s of (or after) a held row's absolute expiry (RTA_CACHEINFO expires,
 // IFA_CACHEINFO valid lifetime) are delivered as ChangeKind::Expired (StateStore). Route
 // records pass through an EntityTracker: entity Initial records after the initial rows
@@ -51,6 +57,10 @@ public:
         /// /run/netns/NAME, /proc/PID/ns/net). Empty: the caller's. The sockets are made
         /// there (runInNetNamespace) and stay there; joining needs CAP_SYS_ADMIN.
         std::string netnsPath;
+        /// Name the process behind each notification's nlmsg_pid (NetlinkOwnerResolver, on
+        /// the reader thread as the notification is read: the requester may exit right
+        /// after its ACK). Off: records keep the port id and name no process.
+        bool resolveRequesters = true;
     };
 
     using Stats = SourceStats;

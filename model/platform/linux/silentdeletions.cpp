@@ -2,6 +2,8 @@
 // SilentDeletions (see silentdeletions.h). Runs on the owning registration's reader thread.
 #include "platform/linux/silentdeletions.h"
 
+#include "platform/requester.h"
+
 #include <linux/rtnetlink.h>
 
 #include <algorithm>
@@ -53,6 +55,30 @@ void SilentDeletions::noteTouch(const ChangeRecord &record)
     }
 }
 
+namespace {
+
+/// "kernel (link d1 down)": what inferred records of a flush name as their requester.
+std::uint32_t flushCause(SilentDeletions::Cause cause, const std::string &ifName, std::uint32_t ifIndex)
+{
+    const std::string link = ifName.empty() ? "ifindex " + std::to_string(ifIndex) : ifName;
+    switch (cause) {
+    case SilentDeletions::Cause::LinkDown: return RequesterTable::cause("kernel (link " + link + " down)");
+    case SilentDeletions::Cause::LinkGone: return RequesterTable::cause("kernel (link " + link + " deleted)");
+    case SilentDeletions::Cause::LastAddress:
+        return RequesterTable::cause("kernel (last IPv4 address of " + link + " removed)");
+    case SilentDeletions::Cause::CarrierLost: return RequesterTable::cause("kernel (link " + link + " lost carrier)");
+    }
+    return RequesterTable::kernel();
+}
+
+SilentDeletions::Flush flushOf(SilentDeletions::Cause cause, const std::string &ifName, std::uint32_t ifIndex,
+                               IpAddress removed = {})
+{
+    return {cause, ifIndex, removed, flushCause(cause, ifName, ifIndex)};
+}
+
+} // namespace
+
 std::optional<SilentDeletions::Flush> SilentDeletions::observe(const ChangeRecord &record)
 {
     noteTouch(record);
@@ -60,23 +86,25 @@ std::optional<SilentDeletions::Flush> SilentDeletions::observe(const ChangeRecor
         const auto *before = std::get_if<InterfaceRow>(&record.before);
         const auto *after = std::get_if<InterfaceRow>(&record.after);
         if (record.change == ChangeKind::Delete && before)
-            return Flush {Cause::LinkGone, before->ifIndex, {}};
+            return flushOf(Cause::LinkGone, before->name, before->ifIndex);
         if (record.change != ChangeKind::Parameter || !before || !after)
             return std::nullopt;
         if (before->adminUp && !after->adminUp)
-            return Flush {Cause::LinkDown, after->ifIndex, {}};
+            return flushOf(Cause::LinkDown, after->name, after->ifIndex);
         if (!before->adminUp && after->adminUp)
             m_deadWithoutAddress.erase(after->ifIndex); // NETDEV_UP: fib_sync_up revives its hops
         else if (after->adminUp && before->carrier && !after->carrier)
-            return Flush {Cause::CarrierLost, after->ifIndex, {}};
+            return flushOf(Cause::CarrierLost, after->name, after->ifIndex);
         return std::nullopt;
     }
     if (record.object != ObjectKind::Address || record.family != Family::IPv4)
         return std::nullopt;
     if (const auto *removed = std::get_if<AddressRow>(&record.before);
         removed && (record.change == ChangeKind::Delete || record.change == ChangeKind::Expired)) {
-        if (m_store.addressesOn(removed->ifIndex, Family::IPv4).empty())
-            return Flush {Cause::LastAddress, removed->ifIndex, removed->address};
+        if (m_store.addressesOn(removed->ifIndex, Family::IPv4).empty()) {
+            const InterfaceRow *link = m_store.findInterface(removed->ifIndex);
+            return flushOf(Cause::LastAddress, link ? link->name : std::string(), removed->ifIndex, removed->address);
+        }
     } else if (const auto *added = std::get_if<AddressRow>(&record.after); added && record.change == ChangeKind::Add) {
         m_deadWithoutAddress.erase(added->ifIndex); // fib_inetaddr_event NETDEV_UP: fib_sync_up
     }
@@ -105,6 +133,8 @@ void SilentDeletions::infer(const Flush &flush, std::int64_t timeUs)
 {
     const std::uint32_t ifIndex = flush.ifIndex;
     const Cause cause = flush.cause;
+    const std::uint32_t requester = flush.requester ? flush.requester : flushCause(cause, {}, ifIndex);
+    m_cause = requester;
     if (cause == Cause::LinkGone) {
         m_deadWithoutAddress.erase(ifIndex);
         // Exact: no route can keep a next hop on a deleted link, and a dump filtered by its
@@ -158,7 +188,7 @@ void SilentDeletions::infer(const Flush &flush, std::int64_t timeUs)
         m_deadWithoutAddress.insert(ifIndex);
     if (held > 0
         && (cause == Cause::LinkDown || cause == Cause::LastAddress || (cause == Cause::CarrierLost && nexthopObjects)))
-        schedule(ifIndex);
+        schedule(ifIndex, 0, requester);
 }
 
 void SilentDeletions::nexthopDeleted(std::uint32_t nhId, std::int64_t timeUs)
@@ -168,25 +198,29 @@ void SilentDeletions::nexthopDeleted(std::uint32_t nhId, std::int64_t timeUs)
     PackedRouteList gone;
     m_store.routesWhere([nhId](const RouteRow &row) { return row.family() == Family::IPv4 && row.nhId == nhId; },
                         &gone);
+    const std::uint32_t requester
+        = RequesterTable::cause("kernel (nexthop object " + std::to_string(nhId) + " deleted)");
+    m_cause = requester;
     ChangeRecord record;
     gone.forEach([&](const RouteRow &row) {
         if (m_store.remove(row, timeUs, Origin::Inferred, &record))
             emit(std::move(record));
     });
-    schedule(0, nhId);
+    schedule(0, nhId, requester);
 }
 
-void SilentDeletions::schedule(std::uint32_t ifIndex, std::uint32_t nhId)
+void SilentDeletions::schedule(std::uint32_t ifIndex, std::uint32_t nhId, std::uint32_t requester)
 {
     for (Check &check : m_checks) {
         if (check.ifIndex == ifIndex && check.nhId == nhId) { // restart the schedule of a pending check
             check.attempt = 0;
             check.races = 0;
             check.dueUs = nowUs() + kCheckDelaysUs[0];
+            check.requester = requester;
             return;
         }
     }
-    m_checks.push_back({ifIndex, nhId, 0, nowUs() + kCheckDelaysUs[0], 0});
+    m_checks.push_back({ifIndex, nhId, 0, nowUs() + kCheckDelaysUs[0], 0, requester});
 }
 
 int SilentDeletions::msUntilNextCheck() const
@@ -277,6 +311,7 @@ void SilentDeletions::runDueChecks()
         PackedRouteList gone;
         const bool survivors = m_store.unmarkedRoutes(candidate, &gone) > 0;
         const std::int64_t t = nowUs();
+        m_cause = check.requester; // what the dump confirms: the flush its check was made for
         ChangeRecord record;
         gone.forEach([&](const RouteRow &row) {
             if (m_store.remove(row, t, Origin::Inferred, &record))

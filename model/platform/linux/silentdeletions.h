@@ -61,6 +61,9 @@ public:
         Cause cause = Cause::LinkDown;
         std::uint32_t ifIndex = 0;
         IpAddress removedAddress; ///< LastAddress: the removed address (its own routes are announced)
+        /// RequesterTable id of the cause the inferred records name, "kernel (link d1 down)";
+        /// observe() sets it (0: infer() makes one from the cause and the interface index).
+        std::uint32_t requester = 0;
     };
     enum class DumpResult : std::uint8_t { Ok, Cancelled, Failed };
 
@@ -117,13 +120,16 @@ private:
         int attempt = 0; ///< index into the delays
         std::int64_t dueUs = 0;
         int races = 0; ///< dumps of this attempt set aside (events touched the link meanwhile)
+        std::uint32_t requester = 0; ///< the cause its records name (Flush::requester)
     };
     static bool isCandidate(const Check &check, const RouteRow &row);
-    void schedule(std::uint32_t ifIndex, std::uint32_t nhId = 0);
+    void schedule(std::uint32_t ifIndex, std::uint32_t nhId, std::uint32_t requester);
     /// A next hop the kernel holds dead (RTNH_F_DEAD) although it is not on the flushed interface.
     bool hopDead(const NextHop &hop) const;
     void emit(ChangeRecord &&record)
     {
+        record.requester = m_cause; // inferred: named by its cause, no port id
+        record.portId = 0;
         noteTouch(record);
         m_hooks.emit(std::move(record));
     }
@@ -131,6 +137,7 @@ private:
 
     StateStore &m_store;
     Hooks m_hooks;
+    std::uint32_t m_cause = 0; ///< the cause the records emitted now name (RequesterTable id)
     bool m_enabled = false;
     bool m_filteredDumps = false;
     std::vector<Check> m_checks;

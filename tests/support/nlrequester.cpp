@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ncv_nlrequester: a long-running process that holds netlink sockets (libmnl) and changes
+// routes and addresses over them when told to, so tests can check that the changes are
+// attributed to it (its PID and comm) whichever of its sockets asked.
+//
+// Usage: ncv_nlrequester SOCKETS. Prints the port ids of its sockets on one line (the first
+// is its PID: the kernel autobinds a process's first netlink socket to it; later ones get
+// negative ids), then reads commands from stdin, one per line, and answers each with the
+// errno of the kernel's reply (0 = done):
+//   route add|del SOCKET OCTET          blackhole 10.77.OCTET.0/24 in table main
+//   addr add|del SOCKET IFINDEX OCTET   10.78.OCTET.1/24 on IFINDEX
+// It exits at the end of stdin.
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::uint32_t g_seq = 1;
+
+int transact(mnl_socket *nl, nlmsghdr *nlh)
+{
+    nlh->nlmsg_seq = ++g_seq;
+    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+        return errno;
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    const ssize_t n = mnl_socket_recvfrom(nl, buf.data(), buf.size());
+    if (n < 0)
+        return errno;
+    return mnl_cb_run(buf.data(), std::size_t(n), g_seq, mnl_socket_get_portid(nl), nullptr, nullptr) < 0 ? errno : 0;
+}
+
+int route(mnl_socket *nl, bool add, unsigned octet)
+{
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr *nlh = mnl_nlmsg_put_header(buf.data());
+    nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = AF_INET;
+    rtm->rtm_dst_len = 24;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = RTPROT_STATIC;
+    rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+    rtm->rtm_type = RTN_BLACKHOLE;
+    const in_addr dst {htonl(0x0a4d0000u | ((octet & 0xff) << 8))};
+    mnl_attr_put(nlh, RTA_DST, sizeof dst, &dst);
+    return transact(nl, nlh);
+}
+
+int address(mnl_socket *nl, bool add, unsigned ifIndex, unsigned octet)
+{
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr *nlh = mnl_nlmsg_put_header(buf.data());
+    nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = 24;
+    ifa->ifa_index = ifIndex;
+    const in_addr a {htonl(0x0a4e0001u | ((octet & 0xff) << 8))};
+    mnl_attr_put(nlh, IFA_LOCAL, sizeof a, &a);
+    mnl_attr_put(nlh, IFA_ADDRESS, sizeof a, &a);
+    return transact(nl, nlh);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const int count = argc > 1 ? std::atoi(argv[1]) : 1;
+    std::vector<mnl_socket *> sockets;
+    for (int i = 0; i < count; ++i) {
+        mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+            std::perror("mnl_socket_bind");
+            return 2;
+        }
+        sockets.push_back(nl);
+        std::cout << (i ? " " : "") << mnl_socket_get_portid(nl);
+    }
+    std::cout << std::endl;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string what, verb;
+        unsigned socket = 0, a = 0, b = 0;
+        in >> what >> verb >> socket >> a >> b;
+        int result = EINVAL;
+        if (socket < sockets.size() && (verb == "add" || verb == "del")) {
+            if (what == "route")
+                result = route(sockets[socket], verb == "add", a);
+            else if (what == "addr")
+                result = address(sockets[socket], verb == "add", a, b);
+        }
+        std::cout << result << std::endl;
+    }
+    for (mnl_socket *nl : sockets)
+        mnl_socket_close(nl);
+    return 0;
+}
