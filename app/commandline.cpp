@@ -26,7 +26,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "the duration elapses or on SIGINT, SIGTERM, SIGHUP or SIGQUIT (exit 3 when that came before the "
         "snapshot was complete); SIGUSR1 prints a status line.\n\n"
         "Recording to a file: netchangeview --headless --record FILE [--export-csv OUT] [--duration SECONDS] "
-        "[-4 | -6]\n\nWith --record, SIGHUP re-opens the recording (log rotation): FILE is finished and recording "
+        "[-4 | -6]\n\nStreaming to a log pipeline: netchangeview --headless --stream FILE (or - for standard output) "
+        "writes one JSON object per event as it happens (JSON Lines, schema netchangeview.event/1; see the "
+        "README); it combines with --record and --export-csv.\n\nWith --record, SIGHUP re-opens the recording (log "
+        "rotation): FILE is finished and recording "
         "goes on in a new FILE when it was moved away, or in the next file of a --max-size / --max-duration "
         "series.\n\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
@@ -36,8 +39,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption headless(QStringLiteral("headless"),
-                                      QStringLiteral("Record without a window (needs --export-csv or --record)."));
+    const QCommandLineOption headless(
+        QStringLiteral("headless"),
+        QStringLiteral("Record without a window (needs --export-csv, --record or --stream)."));
     const QCommandLineOption exportCsv(QStringLiteral("export-csv"),
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
@@ -60,6 +64,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption record(
         QStringLiteral("record"),
         QStringLiteral("Record every event to the recording <file> (SQLite, created new) as it arrives."),
+        QStringLiteral("file"));
+    const QCommandLineOption stream(
+        QStringLiteral("stream"),
+        QStringLiteral("With --headless: write every event as one JSON line to <file> (appended to; - for standard "
+                       "output) as it happens."),
         QStringLiteral("file"));
     const QCommandLineOption from(QStringLiteral("from"),
                                   QStringLiteral("Converting a recording: only events at or after <time>."),
@@ -84,8 +93,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("no-record"),
         QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
                        "setting liveRecording/enabled)."));
-    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, from, to, at, maxSize,
-                       maxDuration, noRecord});
+    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, from, to, at,
+                       maxSize, maxDuration, noRecord});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -133,6 +142,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     if (!positional.isEmpty())
         o.inputPath = positional.constFirst();
     o.recordPath = parser.value(record);
+    o.streamPath = parser.value(stream);
     o.noRecord = parser.isSet(noRecord);
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
@@ -199,7 +209,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         // Converting a recording.
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
             return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
-        for (const QCommandLineOption *option : {&record, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
+        for (const QCommandLineOption *option : {&record, &stream, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));
@@ -214,8 +224,12 @@ ParseResult parseCommandLine(const QStringList &arguments)
                                 .arg(option->names().constFirst()));
         if (parser.isSet(record) && o.recordPath.isEmpty())
             return fail(QStringLiteral("--record needs a file name"));
-        if (!parser.isSet(record) && (!parser.isSet(exportCsv) || o.csvPath.isEmpty()))
-            return fail(QStringLiteral("--headless needs --export-csv FILE or --record FILE"));
+        if (parser.isSet(stream) && o.streamPath.isEmpty())
+            return fail(QStringLiteral("--stream needs a file name, or - for standard output"));
+        if (!parser.isSet(record) && !parser.isSet(stream) && (!parser.isSet(exportCsv) || o.csvPath.isEmpty()))
+            return fail(QStringLiteral("--headless needs --export-csv FILE, --record FILE or --stream FILE"));
+        if (o.streamPath == QLatin1String("-") && o.csvPath == QLatin1String("-"))
+            return fail(QStringLiteral("--stream - and --export-csv - would both write to standard output"));
         if (parser.isSet(exportCsv) && o.csvPath.isEmpty())
             return fail(QStringLiteral("--export-csv needs a file name"));
         if (parser.isSet(record) && parser.isSet(noInitial))
@@ -225,7 +239,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--max-events bounds the events kept in memory; --record keeps every event "
                                        "on disk instead"));
     } else {
-        for (const QCommandLineOption *option : {&record, &from, &to, &at})
+        for (const QCommandLineOption *option : {&record, &stream, &from, &to, &at})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for --headless").arg(option->names().constFirst()));
         if (parser.isSet(exportCsv))

@@ -161,6 +161,7 @@ int runHeadless(const AppOptions &options)
     RecorderOptions recorderOptions;
     recorderOptions.csvPath = options.csvPath;
     recorderOptions.recordPath = options.recordPath;
+    recorderOptions.streamPath = options.streamPath;
     recorderOptions.maxFileBytes = options.maxFileBytes;
     recorderOptions.maxFileSec = options.maxFileSec;
     recorderOptions.addressFamily = options.addressFamily;
@@ -263,6 +264,11 @@ int runHeadless(const AppOptions &options)
                                       : QStringLiteral("%1 ... %2")
                                             .arg(recording::RecordingWriter::partPath(options.recordPath, 1),
                                                  recorder.recordingPath())));
+            if (!options.streamPath.isEmpty())
+                printErr(QStringLiteral("netchangeview: streamed %1 events to %2")
+                             .arg(recorder.streamedEvents())
+                             .arg(options.streamPath == QLatin1String("-") ? QStringLiteral("standard output")
+                                                                           : options.streamPath));
             if (!options.csvPath.isEmpty())
                 printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
                              .arg(events)

@@ -8,6 +8,7 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recordingfeed.h"
+#include "model/streamfeed.h"
 #include "platform/format.h"
 #include "platform/source.h"
 
@@ -40,13 +41,31 @@ Recorder::~Recorder() = default;
 
 bool Recorder::start(QString *error)
 {
-    if (m_options.csvPath.isEmpty() && m_options.recordPath.isEmpty()) {
+    if (m_options.csvPath.isEmpty() && m_options.recordPath.isEmpty() && m_options.streamPath.isEmpty()) {
         if (error)
-            *error = QStringLiteral("no CSV file given");
+            *error = QStringLiteral("no output given (a CSV file, a recording or a stream)");
         return false;
     }
-    if (!m_options.recordPath.isEmpty() && !openRecording(error))
+    if (!m_options.streamPath.isEmpty()) {
+        m_stream = std::make_unique<StreamFeed>(m_model->history());
+        if (!m_stream->open(m_options.streamPath, error)) {
+            m_stream.reset();
+            return false;
+        }
+        // Without a CSV to write at the end, the history only hands events to the stream.
+        if (m_options.csvPath.isEmpty())
+            m_model->history()->setCapacity(kRecordingHistoryEvents);
+        m_streamCheck.setInterval(250);
+        connect(&m_streamCheck, &QTimer::timeout, this, [this] {
+            if (m_stream && m_stream->failed())
+                stop();
+        });
+        m_streamCheck.start();
+    }
+    if (!m_options.recordPath.isEmpty() && !openRecording(error)) {
+        m_stream.reset();
         return false;
+    }
     if (m_model->start(m_options.addressFamily, m_options.initial, error))
         return true;
     if (m_feed) {
@@ -100,6 +119,11 @@ bool Recorder::isRecordingToFile() const
 qint64 Recorder::recordedEvents() const
 {
     return m_feed ? m_feed->recordedEvents() : 0;
+}
+
+qint64 Recorder::streamedEvents() const
+{
+    return m_stream ? qint64(m_stream->writtenEvents()) : 0;
 }
 
 bool Recorder::finishRecording(QString *error)
@@ -190,11 +214,19 @@ void Recorder::stop()
             exitCode = 1;
             qCInfo(lcModel) << error;
         }
+    } else if (m_options.csvPath.isEmpty()) {
+        // Streaming only: nothing to write at the end.
     } else if (!csv::exportToFile(*m_model->history(), m_options.csvPath, &error)) {
         exitCode = 1;
         qCInfo(lcModel) << error; // the caller reports it, from finished()
     } else {
         qCInfo(lcModel) << "wrote" << m_model->history()->size() << "events to" << m_options.csvPath;
+    }
+    m_streamCheck.stop();
+    QString streamError;
+    if (m_stream && !m_stream->finish(&streamError)) {
+        exitCode = 1;
+        error = error.isEmpty() ? streamError : error + QStringLiteral("; ") + streamError;
     }
     Q_EMIT finished(exitCode, error);
 }

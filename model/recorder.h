@@ -26,6 +26,7 @@ class Source;
 }
 class NotificationModel;
 class RecordingFeed;
+class StreamFeed;
 
 struct RecorderOptions {
     QString csvPath; ///< CSV output file; may be empty when recordPath is given
@@ -44,6 +45,10 @@ struct RecorderOptions {
     /// seconds per file; 0 = no limit.
     qint64 maxFileBytes = 0;
     double maxFileSec = 0;
+    /// JSON Lines stream of every event as it happens (StreamFeed): a file (appended to) or
+    /// "-" for standard output; empty = none. A write error ends the recording with exit
+    /// code 1 (a log pipeline that went away should not be recorded for in vain).
+    QString streamPath {};
 };
 
 /// Events the history keeps while recording to a file. There the history is only the
@@ -68,8 +73,8 @@ public:
     Recorder(platform::Source *source, RecorderOptions options, QObject *parent = nullptr);
     ~Recorder() override;
 
-    /// Creates the recording file (when asked) and registers. Returns false with *error set
-    /// when either fails.
+    /// Creates the recording file and opens the stream (when asked) and registers. Returns
+    /// false with *error set when one fails, or when no output (CSV, recording, stream) is given.
     bool start(QString *error);
     /// Finishes now (any time, also before ready): cancel, apply pending, write CSV,
     /// emit finished(). Does nothing after the first call.
@@ -96,6 +101,8 @@ public:
     QString recordingPath() const;
     /// Events handed to the recording file so far.
     qint64 recordedEvents() const;
+    /// Events written to the JSON Lines stream so far (0 without one).
+    qint64 streamedEvents() const;
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -121,6 +128,8 @@ private:
     bool m_finished = false;
     bool m_snapshotIncomplete = false;
     RecordingFeed *m_feed = nullptr; // with a recording file
+    std::unique_ptr<StreamFeed> m_stream; // with --stream
+    QTimer m_streamCheck; // notices a failed stream (its writer thread cannot call us)
 };
 
 } // namespace ncv

@@ -13,6 +13,8 @@
 #include "support/testrecording.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -241,6 +243,8 @@ private Q_SLOTS:
     void refusesAnotherUsersSymlinkInStickyDirectory();
     void keepsOwnerAndModeOfReplacedFile();
     void longDurationIsKept();
+    void streamsJsonLinesAsChangesHappen();
+    void aStreamThatCannotBeWrittenEndsWithOneLine();
     void stopDuringTheInitialSnapshotIsMarked(); // last: loads 200k routes
 
 private:
@@ -736,6 +740,16 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
     QTest::newRow("headless --no-record")
         << QStringList {u"--headless"_s, u"--record"_s, u"/tmp/x.ncv"_s, u"--no-record"_s} << 2
         << u"--no-record is for the live window"_s;
+    QTest::newRow("stream without file") << QStringList {u"--headless"_s, u"--stream"_s, u""_s} << 2
+                                         << u"--stream needs a file name"_s;
+    QTest::newRow("stream and CSV both to stdout")
+        << QStringList {u"--headless"_s, u"--stream"_s, u"-"_s, u"--export-csv"_s, u"-"_s} << 2
+        << u"both write to standard output"_s;
+    QTest::newRow("stream in the window")
+        << QStringList {u"--stream"_s, u"-"_s} << 2 << u"--stream is for --headless"_s;
+    QTest::newRow("stream when converting")
+        << QStringList {u"--headless"_s, u"rec.ncv"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--stream"_s, u"-"_s} << 2
+        << u"--stream is for recording"_s;
     QTest::newRow("window: two files") << QStringList {u"a.ncv"_s, u"b.ncv"_s} << 2 << u"unexpected argument 'b.ncv'"_s;
     // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
     for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
@@ -1342,3 +1356,87 @@ int main(int argc, char **argv)
 }
 
 #include "tst_headless.moc"
+
+void TestHeadless::streamsJsonLinesAsChangesHappen()
+{
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--stream"_s, u"-"_s, u"-4"_s}));
+    QVERIFY(ip(u"link add js0 type veth peer name js1"_s));
+    QVERIFY(ip(u"link set js0 up"_s));
+    QVERIFY(ip(u"addr add 10.79.0.1/24 dev js0"_s));
+    QVERIFY(ip(u"route add 10.80.0.0/16 via 10.79.0.2 metric 50 proto static"_s));
+    // Out while the recorder runs, not at its end.
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("\"destination\":\"10.80.0.0/16\""), 5000);
+    QVERIFY(ip(u"route del 10.80.0.0/16 metric 50"_s));
+    QTest::qWait(300);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    out += p.readAllStandardOutput();
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains("netchangeview: streamed "), err.constData());
+
+    QList<QJsonObject> lines;
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), line.constData());
+        lines << doc.object();
+    }
+    QVERIFY(lines.size() > 5);
+    const QString streamed = u"streamed %1 events to standard output"_s.arg(lines.size());
+    QVERIFY2(QString::fromUtf8(err).contains(streamed), err.constData());
+    for (int i = 0; i < lines.size(); ++i) {
+        QCOMPARE(lines[i].value(QLatin1String("schema")).toString(), u"netchangeview.event/1"_s);
+        QCOMPARE(lines[i].value(QLatin1String("sequence")).toInteger(), i + 1);
+    }
+    const auto find = [&](const QString &change) {
+        for (const QJsonObject &o : lines) {
+            if (o.value(QLatin1String("object")).toString() == u"route"_s
+                && o.value(QLatin1String("change")).toString() == change
+                && o.value(QLatin1String("destination")).toString() == u"10.80.0.0/16"_s)
+                return o;
+        }
+        return QJsonObject();
+    };
+    const QJsonObject added = find(u"add"_s);
+    QVERIFY(!added.isEmpty());
+    QVERIFY(added.value(QLatin1String("metric")).isDouble());
+    QCOMPARE(added.value(QLatin1String("metric")).toInteger(), 50);
+    QCOMPARE(added.value(QLatin1String("gateway")).toString(), u"10.79.0.2"_s);
+    QCOMPARE(added.value(QLatin1String("if_name")).toString(), u"js0"_s);
+    QCOMPARE(added.value(QLatin1String("protocol")).toString(), u"static"_s);
+    QVERIFY(added.value(QLatin1String("before")).isNull());
+    QCOMPARE(added.value(QLatin1String("after")).toObject().value(QLatin1String("destination")).toString(),
+             u"10.80.0.0/16"_s);
+    const QJsonObject deleted = find(u"delete"_s);
+    QVERIFY(!deleted.isEmpty());
+    QVERIFY(deleted.value(QLatin1String("after")).isNull());
+    QVERIFY(deleted.value(QLatin1String("sequence")).toInteger() > added.value(QLatin1String("sequence")).toInteger());
+    QVERIFY(ip(u"link del js0"_s));
+}
+
+void TestHeadless::aStreamThatCannotBeWrittenEndsWithOneLine()
+{
+    if (!QFileInfo::exists(u"/dev/full"_s))
+        QSKIP("needs /dev/full");
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--stream"_s, u"/dev/full"_s}));
+    // The snapshot's rows were written to it: the recorder notices and ends.
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray err = p.readAllStandardError();
+    const QStringList lines = errLines(err);
+    QVERIFY2(!lines.isEmpty()
+                 && lines.constLast().startsWith(
+                     u"netchangeview: writing the stream to /dev/full: No space left on device; the "_s),
+             err.constData());
+    // Nothing is lost silently: the events the stream could not take are saved as a CSV.
+    const QString saved = fallbackFileIn(QString::fromLocal8Bit(err));
+    QVERIFY2(!saved.isEmpty() && QFileInfo(saved).size() > 0, err.constData());
+    QFile::remove(saved);
+}

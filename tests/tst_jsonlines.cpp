@@ -7,6 +7,7 @@
 #include "model/export/csvwriter.h"
 #include "model/export/jsonlines.h"
 #include "platform/diff.h"
+#include "platform/requester.h"
 #include "platform/textescape.h"
 
 #include <QJsonArray>
@@ -75,6 +76,8 @@ private slots:
         QCOMPARE(o.value(QLatin1String("table")).toString(), u"main"_s);
         QCOMPARE(o.value(QLatin1String("changed_fields")).toArray(), QJsonArray());
         QCOMPARE(o.value(QLatin1String("origin")).toString(), u"observed"_s);
+        QVERIFY(o.value(QLatin1String("process")).isNull()); // a record that names nobody
+        QVERIFY(o.value(QLatin1String("pid")).isNull());
         QVERIFY(o.value(QLatin1String("before")).isNull());
         const QJsonObject after = o.value(QLatin1String("after")).toObject();
         QCOMPARE(after.value(QLatin1String("destination")).toString(), u"10.1.0.0/24"_s);
@@ -176,6 +179,15 @@ private slots:
         QVERIFY(g.value(QLatin1String("if_index")).isNull());
         QVERIFY(g.value(QLatin1String("before")).isNull() && g.value(QLatin1String("after")).isNull());
         QVERIFY(g.value(QLatin1String("details")).toString().contains(u"1234 events lost"_s));
+
+        ChangeRecord inferred = gap;
+        inferred.requester = RequesterTable::cause("resync after gap");
+        const QJsonObject i = parsed(inferred, 3, "");
+        QCOMPARE(i.value(QLatin1String("process")).toString(), u"resync after gap"_s);
+        QVERIFY(i.value(QLatin1String("pid")).isNull());
+        ChangeRecord byKernel = gap;
+        byKernel.requester = RequesterTable::kernel();
+        QCOMPARE(parsed(byKernel, 4, "").value(QLatin1String("process")).toString(), u"kernel"_s);
 
         ChangeRecord del;
         del.object = ObjectKind::Address;

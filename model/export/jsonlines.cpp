@@ -3,6 +3,7 @@
 
 #include "model/export/csvwriter.h"
 #include "platform/format.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "platform/textescape.h"
 
@@ -193,7 +194,16 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     appendStringOrNull(out, cell);
     out += ",\"origin\":\"";
     out += originName(r.origin);
-    out += "\",\"before\":";
+    out += "\",\"process\":";
+    if (r.requester != 0) {
+        const Requester &who = RequesterTable::get(r.requester);
+        appendStringOrNull(out, requesterText(who));
+        out += ",\"pid\":";
+        appendNumberOrNull(out, requesterPidText(who));
+    } else {
+        out += "null,\"pid\":null";
+    }
+    out += ",\"before\":";
     appendRowObject(out, r.before);
     out += ",\"after\":";
     appendRowObject(out, r.after);

@@ -7,7 +7,7 @@
 //    "time_us":1763725323123456,"object":"route","change":"add","family":"ipv4",
 //    "if_index":2,"if_name":"eth0","destination":"10.1.0.0/24","gateway":"10.9.0.2",
 //    "metric":100,"protocol":"boot","table":"main","changed_fields":[],"details":"...",
-//    "origin":"observed","before":null,"after":{"ifindex":"2",...}}
+//    "origin":"observed","process":"ip (4006)","pid":4006,"before":null,"after":{"ifindex":"2",...}}
 //
 //   schema          "netchangeview.event/1": the format and its version. A later version that
 //                   only adds members keeps the name; one that changes a member's meaning
@@ -20,6 +20,8 @@
 //   if_index, metric                 numbers; null when the CSV cell is empty
 //   if_name, destination, gateway, protocol, table, details   strings; null when empty
 //   changed_fields  array of field names (parameter changes; [] otherwise)
+//   process, pid    who asked for the change, as the CSV's columns ("ip (4006)", "kernel",
+//                   the cause of an inferred event; pid a number); null when not known
 //   before, after   objects of the row's fields (the details panel's names and texts, all
 //                   strings: a field's text is what the tables show, e.g. "up", "forever",
 //                   "main"), or null when the event has no such row
