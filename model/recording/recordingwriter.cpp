@@ -158,6 +158,7 @@ struct RecordingWriter::Impl {
         return options.startTimeUs != 0 ? std::max(options.startTimeUs, maxTimeUs) : platform::nowUs();
     }
     std::uint64_t eventsSinceKeyframe = 0;
+    bool keyframeInFile = false; // the file's first keyframe (start, continued) is written
     std::int64_t lastKeyframeUs = 0; // wall time of the last keyframe
     bool keyframeAfterGap = false;
     // The open transaction's range, for the commits table.
@@ -335,6 +336,11 @@ struct RecordingWriter::Impl {
 
     bool periodicKeyframeDue() const
     {
+        // A file's first keyframe is asked for by name ("start" once the initial snapshot is
+        // in, "continued" in the next file): a periodic one in the middle of a large initial
+        // snapshot would come before it and hold a partial table.
+        if (!keyframeInFile)
+            return false;
         const std::uint64_t held = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
         const std::uint64_t needed = std::max<std::uint64_t>(std::uint64_t(options.keyframeEvents),
                                                              std::uint64_t(options.keyframeRowFactor) * held);
@@ -454,6 +460,7 @@ struct RecordingWriter::Impl {
         if (!check(rc, "writing a keyframe"))
             return;
         eventsSinceKeyframe = 0;
+        keyframeInFile = true;
         lastKeyframeUs = clockUs();
         keyframeAfterGap = false;
         if (image) {
@@ -573,6 +580,7 @@ struct RecordingWriter::Impl {
             return dbFail("preparing statements");
         subNsParameter = sqlite3_bind_parameter_index(insertEvent.handle(), ":sub_ns");
         lastKeyframeUs = now;
+        keyframeInFile = false;
         lastEndUs = now;
         fileStartUs = now;
         nameIds.clear();
