@@ -137,7 +137,7 @@ TEST_CASE("containerFromCgroup names the container runtimes' cgroups, and nothin
     }
     for (const std::string &cgroup :
          {std::string("0::/"), std::string("0::/system.slice/ssh.service"),
-          std::string("0::/user.slice/user-1000.slice/session-3.scope"),
+          std::string("0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-foot.scope"),
           "0::/machine.slice/libpod-conmon-" + kId + ".scope", std::string("0::/system.slice/docker-abc.scope"),
           std::string("0::/lxc.monitor.web1"), std::string("garbage"), std::string(""),
           std::string("1:name=systemd")}) {

@@ -41,12 +41,19 @@ int transact(mnl_socket *nl, nlmsghdr *nlh)
     return mnl_cb_run(buf.data(), std::size_t(n), g_seq, mnl_socket_get_portid(nl), nullptr, nullptr) < 0 ? errno : 0;
 }
 
+// A request header in buf: acknowledged, and for an add, creating only what is new.
+nlmsghdr *request(std::vector<char> &buf, bool add, std::uint16_t type)
+{
+    nlmsghdr *nlh = mnl_nlmsg_put_header(buf.data());
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    return nlh;
+}
+
 int route(mnl_socket *nl, bool add, unsigned octet)
 {
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    nlmsghdr *nlh = mnl_nlmsg_put_header(buf.data());
-    nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    nlmsghdr *nlh = request(buf, add, add ? RTM_NEWROUTE : RTM_DELROUTE);
     auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
     rtm->rtm_family = AF_INET;
     rtm->rtm_dst_len = 24;
@@ -62,9 +69,7 @@ int route(mnl_socket *nl, bool add, unsigned octet)
 int address(mnl_socket *nl, bool add, unsigned ifIndex, unsigned octet)
 {
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    nlmsghdr *nlh = mnl_nlmsg_put_header(buf.data());
-    nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    nlmsghdr *nlh = request(buf, add, add ? RTM_NEWADDR : RTM_DELADDR);
     auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
     ifa->ifa_family = AF_INET;
     ifa->ifa_prefixlen = 24;
