@@ -28,7 +28,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "Recording to a file: netchangeview --headless --record FILE [--export-csv OUT] [--duration SECONDS] "
         "[-4 | -6]\n\nStreaming to a log pipeline: netchangeview --headless --stream FILE (or - for standard output) "
         "writes one JSON object per event as it happens (JSON Lines, schema netchangeview.event/1; see the "
-        "README); it combines with --record and --export-csv.\n\nWith --record, SIGHUP re-opens the recording (log "
+        "README); it combines with --record and --export-csv. --journal sends every event to the systemd journal as "
+        "structured fields (NCV_OBJECT=route, NCV_CHANGE=delete, ...; journalctl NCV_OBJECT=route).\n\nWith --record, "
+        "SIGHUP re-opens the recording (log "
         "rotation): FILE is finished and recording "
         "goes on in a new FILE when it was moved away, or in the next file of a --max-size / --max-duration "
         "series.\n\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
@@ -41,7 +43,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headless(
         QStringLiteral("headless"),
-        QStringLiteral("Record without a window (needs --export-csv, --record or --stream)."));
+        QStringLiteral("Record without a window (needs --export-csv, --record, --stream or --journal)."));
     const QCommandLineOption exportCsv(QStringLiteral("export-csv"),
                                        QStringLiteral("Write the event history to <file> as CSV when recording ends."),
                                        QStringLiteral("file"));
@@ -70,6 +72,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("With --headless: write every event as one JSON line to <file> (appended to; - for standard "
                        "output) as it happens."),
         QStringLiteral("file"));
+    const QCommandLineOption journal(
+        QStringLiteral("journal"),
+        QStringLiteral("With --headless: send every event to the systemd journal as structured fields (NCV_OBJECT, "
+                       "NCV_CHANGE, ...) as it happens."));
     const QCommandLineOption from(QStringLiteral("from"),
                                   QStringLiteral("Converting a recording: only events at or after <time>."),
                                   QStringLiteral("time"));
@@ -93,8 +99,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("no-record"),
         QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
                        "setting liveRecording/enabled)."));
-    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, from, to, at,
-                       maxSize, maxDuration, noRecord});
+    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, journal, from,
+                       to, at, maxSize, maxDuration, noRecord});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -143,6 +149,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         o.inputPath = positional.constFirst();
     o.recordPath = parser.value(record);
     o.streamPath = parser.value(stream);
+    o.journal = parser.isSet(journal);
     o.noRecord = parser.isSet(noRecord);
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
@@ -209,7 +216,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         // Converting a recording.
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
             return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
-        for (const QCommandLineOption *option : {&record, &stream, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
+        for (const QCommandLineOption *option :
+             {&record, &stream, &journal, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));
@@ -226,8 +234,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--record needs a file name"));
         if (parser.isSet(stream) && o.streamPath.isEmpty())
             return fail(QStringLiteral("--stream needs a file name, or - for standard output"));
-        if (!parser.isSet(record) && !parser.isSet(stream) && (!parser.isSet(exportCsv) || o.csvPath.isEmpty()))
-            return fail(QStringLiteral("--headless needs --export-csv FILE, --record FILE or --stream FILE"));
+        if (!parser.isSet(record) && !parser.isSet(stream) && !o.journal
+            && (!parser.isSet(exportCsv) || o.csvPath.isEmpty()))
+            return fail(
+                QStringLiteral("--headless needs --export-csv FILE, --record FILE, --stream FILE or --journal"));
         if (o.streamPath == QLatin1String("-") && o.csvPath == QLatin1String("-"))
             return fail(QStringLiteral("--stream - and --export-csv - would both write to standard output"));
         if (parser.isSet(exportCsv) && o.csvPath.isEmpty())
@@ -239,7 +249,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--max-events bounds the events kept in memory; --record keeps every event "
                                        "on disk instead"));
     } else {
-        for (const QCommandLineOption *option : {&record, &stream, &from, &to, &at})
+        for (const QCommandLineOption *option : {&record, &stream, &journal, &from, &to, &at})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for --headless").arg(option->names().constFirst()));
         if (parser.isSet(exportCsv))

@@ -24,6 +24,7 @@ struct AppOptions {
     QString csvPath; ///< --export-csv FILE (with --headless: required unless --record is given)
     QString recordPath; ///< --record FILE: record to this recording file (with --headless)
     QString streamPath; ///< --stream FILE: JSON Lines of every event as it happens ("-": standard output)
+    bool journal = false; ///< --journal: every event to the systemd journal as structured fields
     QString inputPath; ///< FILE: a recording to open in the window, or (--headless) to convert (with --export-csv)
     QString fromTime; ///< --from T (as given; parsed against the recording's start)
     QString toTime; ///< --to T

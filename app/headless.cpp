@@ -162,6 +162,7 @@ int runHeadless(const AppOptions &options)
     recorderOptions.csvPath = options.csvPath;
     recorderOptions.recordPath = options.recordPath;
     recorderOptions.streamPath = options.streamPath;
+    recorderOptions.journal = options.journal;
     recorderOptions.maxFileBytes = options.maxFileBytes;
     recorderOptions.maxFileSec = options.maxFileSec;
     recorderOptions.addressFamily = options.addressFamily;
@@ -269,6 +270,9 @@ int runHeadless(const AppOptions &options)
                              .arg(recorder.streamedEvents())
                              .arg(options.streamPath == QLatin1String("-") ? QStringLiteral("standard output")
                                                                            : options.streamPath));
+            if (options.journal)
+                printErr(QStringLiteral("netchangeview: sent %1 events to the systemd journal")
+                             .arg(recorder.journalEvents()));
             if (!options.csvPath.isEmpty())
                 printErr(QStringLiteral("netchangeview: wrote %1 events to %2")
                              .arg(events)

@@ -41,9 +41,10 @@ Recorder::~Recorder() = default;
 
 bool Recorder::start(QString *error)
 {
-    if (m_options.csvPath.isEmpty() && m_options.recordPath.isEmpty() && m_options.streamPath.isEmpty()) {
+    if (m_options.csvPath.isEmpty() && m_options.recordPath.isEmpty() && m_options.streamPath.isEmpty()
+        && !m_options.journal) {
         if (error)
-            *error = QStringLiteral("no output given (a CSV file, a recording or a stream)");
+            *error = QStringLiteral("no output given (a CSV file, a recording, a stream or the journal)");
         return false;
     }
     if (!m_options.streamPath.isEmpty()) {
@@ -52,18 +53,29 @@ bool Recorder::start(QString *error)
             m_stream.reset();
             return false;
         }
-        // Without a CSV to write at the end, the history only hands events to the stream.
+    }
+    if (m_options.journal) {
+        m_journal = std::make_unique<StreamFeed>(m_model->history());
+        if (!m_journal->openJournal(error)) {
+            m_journal.reset();
+            m_stream.reset();
+            return false;
+        }
+    }
+    if (m_stream || m_journal) {
+        // Without a CSV to write at the end, the history only hands events to the feeds.
         if (m_options.csvPath.isEmpty())
             m_model->history()->setCapacity(kRecordingHistoryEvents);
         m_streamCheck.setInterval(250);
         connect(&m_streamCheck, &QTimer::timeout, this, [this] {
-            if (m_stream && m_stream->failed())
+            if ((m_stream && m_stream->failed()) || (m_journal && m_journal->failed()))
                 stop();
         });
         m_streamCheck.start();
     }
     if (!m_options.recordPath.isEmpty() && !openRecording(error)) {
         m_stream.reset();
+        m_journal.reset();
         return false;
     }
     if (m_model->start(m_options.addressFamily, m_options.initial, error))
@@ -124,6 +136,11 @@ qint64 Recorder::recordedEvents() const
 qint64 Recorder::streamedEvents() const
 {
     return m_stream ? qint64(m_stream->writtenEvents()) : 0;
+}
+
+qint64 Recorder::journalEvents() const
+{
+    return m_journal ? qint64(m_journal->writtenEvents()) : 0;
 }
 
 bool Recorder::finishRecording(QString *error)
@@ -227,6 +244,11 @@ void Recorder::stop()
     if (m_stream && !m_stream->finish(&streamError)) {
         exitCode = 1;
         error = error.isEmpty() ? streamError : error + QStringLiteral("; ") + streamError;
+    }
+    QString journalError;
+    if (m_journal && !m_journal->finish(&journalError)) {
+        exitCode = 1;
+        error = error.isEmpty() ? journalError : error + QStringLiteral("; ") + journalError;
     }
     Q_EMIT finished(exitCode, error);
 }

@@ -49,6 +49,9 @@ struct RecorderOptions {
     /// "-" for standard output; empty = none. A write error ends the recording with exit
     /// code 1 (a log pipeline that went away should not be recorded for in vain).
     QString streamPath {};
+    /// Every event also to the systemd journal as structured fields (StreamFeed::openJournal);
+    /// a send error ends the recording with exit code 1, as a stream's write error does.
+    bool journal = false;
 };
 
 /// Events the history keeps while recording to a file. There the history is only the
@@ -103,6 +106,8 @@ public:
     qint64 recordedEvents() const;
     /// Events written to the JSON Lines stream so far (0 without one).
     qint64 streamedEvents() const;
+    /// Events sent to the systemd journal so far (0 without --journal).
+    qint64 journalEvents() const;
 
 Q_SIGNALS:
     /// The initial snapshot has been applied and notifications are live (once).
@@ -129,6 +134,7 @@ private:
     bool m_snapshotIncomplete = false;
     RecordingFeed *m_feed = nullptr; // with a recording file
     std::unique_ptr<StreamFeed> m_stream; // with --stream
+    std::unique_ptr<StreamFeed> m_journal; // with --journal
     QTimer m_streamCheck; // notices a failed stream (its writer thread cannot call us)
 };
 

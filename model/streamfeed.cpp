@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/streamfeed.h"
 
+#include "model/export/journalfields.h"
 #include "model/export/jsonlines.h"
 #include "model/history/eventcodec.h"
 #include "model/history/eventhistory.h"
@@ -12,6 +13,15 @@
 #include <io.h>
 #else
 #include <unistd.h>
+#endif
+
+#ifdef NCV_HAVE_JOURNAL
+// Without it the journal entries would name this file and line as their CODE_FILE /
+// CODE_LINE, which says nothing about the network change.
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #endif
 
 #include <algorithm>
@@ -52,6 +62,28 @@ void closeFd(int fd)
 constexpr int kStdout = STDOUT_FILENO;
 #endif
 
+#ifdef NCV_HAVE_JOURNAL
+// Where journald takes native entries (sd_journal_sendv's fixed address).
+constexpr char kJournalSocket[] = "/run/systemd/journal/socket";
+
+// One journal entry of fields ("NAME=value"); 0 or a negative errno, as sd_journal_sendv.
+int sendJournal(const std::vector<std::string> &fields)
+{
+    std::vector<iovec> iov(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        iov[i] = {const_cast<char *>(fields[i].data()), fields[i].size()};
+    return sd_journal_sendv(iov.data(), int(iov.size()));
+}
+
+QString journalError(int negativeErrno)
+{
+    QString text = QString::fromLocal8Bit(std::strerror(-negativeErrno));
+    if (negativeErrno == -ENOENT || negativeErrno == -ECONNREFUSED)
+        text += QStringLiteral(" (is systemd-journald running?)");
+    return text;
+}
+#endif
+
 } // namespace
 
 StreamFeed::StreamFeed(EventHistory *history, QObject *parent) : QObject(parent), m_history(history) { }
@@ -80,6 +112,58 @@ bool StreamFeed::open(const QString &path, QString *error)
         }
         m_ownsFd = true;
     }
+    m_journal = false;
+    return startWriter(error);
+}
+
+bool StreamFeed::journalSupported()
+{
+#ifdef NCV_HAVE_JOURNAL
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool StreamFeed::openJournal(QString *error)
+{
+    if (m_thread.joinable()) {
+        *error = QStringLiteral("the stream is already open");
+        return false;
+    }
+#ifdef NCV_HAVE_JOURNAL
+    m_path = QStringLiteral("the systemd journal");
+    // sd_journal_sendv reports success when journald's socket is missing (it "fails silently
+    // if the journal is not available"): look for the socket ourselves, so a recorder started
+    // where no journald runs says so instead of sending every event nowhere.
+    struct stat st { };
+    const int statError = ::stat(kJournalSocket, &st) != 0 ? errno : S_ISSOCK(st.st_mode) ? 0 : ENOTSOCK;
+    if (statError != 0) {
+        *error = QStringLiteral("cannot send to the systemd journal: %1: %2 (is systemd-journald running?)")
+                     .arg(QString::fromLatin1(kJournalSocket), QString::fromLocal8Bit(std::strerror(statError)));
+        return false;
+    }
+    // The first entry doubles as the check that journald takes entries from us.
+    const std::vector<std::string> start {
+        "MESSAGE=netchangeview: recording network changes to the journal (NCV_* fields)",
+        "PRIORITY=6",
+        "SYSLOG_IDENTIFIER=netchangeview",
+        std::string("NCV_SCHEMA=") + journal::kSchema,
+    };
+    if (const int r = sendJournal(start); r < 0) {
+        *error = QStringLiteral("cannot send to the systemd journal: %1").arg(journalError(r));
+        return false;
+    }
+    m_journal = true;
+    return startWriter(error);
+#else
+    *error = QStringLiteral("--journal needs a build with libsystemd (Linux); this one has none");
+    return false;
+#endif
+}
+
+bool StreamFeed::startWriter(QString *)
+{
     m_stop = false;
     m_thread = std::thread([this] { writerLoop(); });
     connect(m_history, &EventHistory::appended, this, &StreamFeed::onAppended);
@@ -123,6 +207,7 @@ void StreamFeed::onAppended(qint64 first, qint64 last)
 void StreamFeed::writerLoop()
 {
     std::string out;
+    [[maybe_unused]] std::vector<std::string> fields; // one journal entry's, reused
     platform::ChangeRecord record;
     for (;;) {
         Batch batch;
@@ -136,23 +221,32 @@ void StreamFeed::writerLoop()
         }
         const std::size_t bytes = batch.blob.size() + batch.names.size() + batch.items.size() * sizeof(Batch::Item);
         out.clear();
+        QString failure;
         std::uint32_t start = 0;
         std::uint32_t nameStart = 0;
         for (const Batch::Item &item : batch.items) {
             record = platform::ChangeRecord();
             const char *data = batch.blob.data() + start;
+            const std::string_view name(batch.names.data() + nameStart, item.nameEnd - nameStart);
             if (eventcodec::decode(data, batch.blob.data() + item.end, &record)) {
                 record.timeUs = item.timeUs;
-                jsonlines::appendEvent(out, record, item.sequence,
-                                       std::string_view(batch.names.data() + nameStart, item.nameEnd - nameStart),
-                                       batch.nanoseconds);
+                if (!m_journal) {
+                    jsonlines::appendEvent(out, record, item.sequence, name, batch.nanoseconds);
+                } else {
+#ifdef NCV_HAVE_JOURNAL
+                    journal::eventFields(fields, record, item.sequence, name, batch.nanoseconds);
+                    if (const int r = sendJournal(fields); r < 0) {
+                        failure = QStringLiteral("sending to the systemd journal: %1").arg(journalError(r));
+                        break;
+                    }
+#endif
+                }
             }
             start = item.end;
             nameStart = item.nameEnd;
         }
         std::size_t done = 0;
-        QString failure;
-        while (done < out.size()) {
+        while (failure.isEmpty() && done < out.size()) {
             const long long n = writeSome(m_fd, out.data() + done, out.size() - done);
             if (n < 0 && errno == EINTR)
                 continue;
@@ -190,7 +284,7 @@ bool StreamFeed::finish(QString *error)
         m_wake.notify_all();
         m_room.notify_all();
         m_thread.join();
-        if (m_ownsFd && m_fd >= 0)
+        if (m_ownsFd && m_fd >= 0 && !m_journal)
             closeFd(m_fd);
         m_fd = -1;
     }

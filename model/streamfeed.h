@@ -11,6 +11,12 @@
 // model's update interval, well under 250 ms); the file is opened for appending, so a
 // pipeline's tail input keeps its place across restarts.
 //
+// Or, opened with openJournal(), it sends every event to the systemd journal as one entry of
+// structured fields (export/journalfields.h) through libsystemd's sd_journal_sendv, on the
+// same writer thread. journald's rate limit (RateLimitBurst= in journald.conf, or
+// LogRateLimitIntervalSec= / LogRateLimitBurst= of the sending unit) drops what exceeds it: a
+// burst of a million routes needs it raised or off (README).
+//
 // A write error (the reader of a pipe went away: EPIPE; the disk is full) stops the stream:
 // failed() and error() say so, later events are not written, the caller decides whether to
 // go on. SIGPIPE must be ignored by the process for EPIPE to arrive as an error (the headless
@@ -48,6 +54,14 @@ public:
     /// from now on streams every event the history appends. False with *error one line
     /// ("cannot open /x/y.jsonl: Permission denied").
     bool open(const QString &path, QString *error);
+    /// Sends every event the history appends to the systemd journal (see above), after one
+    /// entry saying the recording started. False with *error one line when that first entry
+    /// cannot be sent ("cannot send to the systemd journal: No such file or directory (is
+    /// systemd-journald running?)") or when this build has no journal support (Windows, or
+    /// built without libsystemd).
+    bool openJournal(QString *error);
+    /// True when this build can send to the systemd journal.
+    static bool journalSupported();
     /// Writes what waits, stops the writer thread and closes the file (not standard output).
     /// False with *error when a write failed (now or earlier). Safe to call twice.
     bool finish(QString *error);
@@ -75,8 +89,11 @@ private:
         bool nanoseconds = false; ///< the history's source has nanosecond times
     };
 
+    bool startWriter(QString *error);
+
     EventHistory *m_history;
-    QString m_path;
+    QString m_path; ///< what errors name: the file, "-", or "the systemd journal"
+    bool m_journal = false;
     int m_fd = -1;
     bool m_ownsFd = false;
     std::thread m_thread;

@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-qpa-plugins libgl-dev
-    libmnl-dev libpcap-dev doctest-dev libsqlite3-dev sqlite3
+    libmnl-dev libpcap-dev libsystemd-dev doctest-dev libsqlite3-dev sqlite3
     iproute2 fonts-dejavu-core
     tshark # the nlmon capture tests check the reader against it (they skip without it)
     help2man # the manual page is made from --help (packaging/CMakeLists.txt)

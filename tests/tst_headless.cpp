@@ -6,6 +6,7 @@
 // temporary directories, device nodes and full disks on our own tmpfs in a private mount
 // namespace: never the machine's real /dev. Also the window (offscreen, and under Xvfb
 // when installed): closing on signals, and one line when no display can be opened.
+#include "model/export/csvevents.h"
 #include "model/export/csvreader.h"
 #include "model/recording/recordingreader.h"
 #include "support/mountns.h"
@@ -13,6 +14,8 @@
 #include "support/testrecording.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -24,11 +27,14 @@
 #include <QTemporaryFile>
 #include <QTest>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -245,6 +251,7 @@ private Q_SLOTS:
     void longDurationIsKept();
     void streamsJsonLinesAsChangesHappen();
     void aStreamThatCannotBeWrittenEndsWithOneLine();
+    void sendsEveryEventToTheJournalAsFields();
     void stopDuringTheInitialSnapshotIsMarked(); // last: loads 200k routes
 
 private:
@@ -745,6 +752,10 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
     QTest::newRow("stream and CSV both to stdout")
         << QStringList {u"--headless"_s, u"--stream"_s, u"-"_s, u"--export-csv"_s, u"-"_s} << 2
         << u"both write to standard output"_s;
+    QTest::newRow("journal in the window") << QStringList {u"--journal"_s} << 2 << u"--journal is for --headless"_s;
+    QTest::newRow("journal when converting")
+        << QStringList {u"--headless"_s, u"rec.ncv"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--journal"_s} << 2
+        << u"--journal is for recording"_s;
     QTest::newRow("stream in the window")
         << QStringList {u"--stream"_s, u"-"_s} << 2 << u"--stream is for --headless"_s;
     QTest::newRow("stream when converting")
@@ -1417,6 +1428,171 @@ void TestHeadless::streamsJsonLinesAsChangesHappen()
     QVERIFY(deleted.value(QLatin1String("after")).isNull());
     QVERIFY(deleted.value(QLatin1String("sequence")).toInteger() > added.value(QLatin1String("sequence")).toInteger());
     QVERIFY(ip(u"link del js0"_s));
+}
+
+namespace {
+
+/// One journal entry as journald's native protocol carries it: "NAME=value\n", or for a
+/// value with a newline "NAME\n", its length (64-bit little-endian), the value and "\n".
+/// Empty on a malformed datagram.
+QHash<QByteArray, QByteArray> parseJournalEntry(const QByteArray &d)
+{
+    QHash<QByteArray, QByteArray> fields;
+    qsizetype i = 0;
+    while (i < d.size()) {
+        const qsizetype nl = d.indexOf('\n', i);
+        if (nl < 0)
+            return {};
+        const QByteArray line = d.mid(i, nl - i);
+        const qsizetype eq = line.indexOf('=');
+        if (eq >= 0) {
+            fields.insert(line.left(eq), line.mid(eq + 1));
+            i = nl + 1;
+            continue;
+        }
+        if (nl + 9 > d.size())
+            return {};
+        quint64 n = 0;
+        for (int b = 7; b >= 0; --b)
+            n = (n << 8) | quint8(d[nl + 1 + b]);
+        if (qsizetype(nl + 9 + n + 1) > d.size())
+            return {};
+        fields.insert(line, d.mid(nl + 9, qsizetype(n)));
+        i = nl + 9 + qsizetype(n) + 1;
+    }
+    return fields;
+}
+
+} // namespace
+
+void TestHeadless::sendsEveryEventToTheJournalAsFields()
+{
+    if (!ncv::test::mountNamespaceResult().entered)
+        QSKIP("needs a private mount namespace: journald's socket is faked on a tmpfs over /run");
+    // journald's socket at its fixed address, in this test's mount namespace only (the
+    // recorder inherits it): libsystemd's real sd_journal_sendv sends to us.
+    ncv::test::TmpfsMount run("/run", 1024);
+    QVERIFY2(run.ok(), run.error().c_str());
+    QVERIFY(QDir().mkpath(u"/run/systemd/journal"_s));
+
+    {
+        // No journald: one line, exit 1, nothing recorded in vain.
+        QProcess p;
+        p.start(m_binary, {u"--headless"_s, u"--journal"_s, u"--duration"_s, u"5"_s});
+        QVERIFY(p.waitForFinished(15000));
+        QCOMPARE(p.exitCode(), 1);
+        const QStringList lines = errLines(p.readAllStandardError());
+        QCOMPARE(lines.size(), 1);
+        QCOMPARE(lines.constFirst(),
+                 u"netchangeview: cannot send to the systemd journal: /run/systemd/journal/socket: No such file or "
+                 "directory (is systemd-journald running?)"_s);
+    }
+
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    const auto closeSocket = qScopeGuard([fd] { ::close(fd); });
+    sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, "/run/systemd/journal/socket");
+    QCOMPARE(::bind(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr), 0);
+    QList<QHash<QByteArray, QByteArray>> entries;
+    // The kernel queues few datagrams per socket: read while the recorder runs, or it blocks.
+    const auto drain = [&] {
+        QByteArray buffer(1 << 20, Qt::Uninitialized);
+        for (;;) {
+            const ssize_t n = ::recv(fd, buffer.data(), std::size_t(buffer.size()), 0);
+            if (n <= 0)
+                return;
+            entries << parseJournalEntry(buffer.left(n));
+        }
+    };
+
+    QProcess p;
+    p.setProgram(m_binary);
+    p.setArguments({u"--headless"_s, u"--journal"_s, u"-4"_s});
+    p.start();
+    QVERIFY(p.waitForStarted(10000));
+    QByteArray err;
+    QElapsedTimer t;
+    t.start();
+    while (!err.contains("ready:") && t.elapsed() < 15000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(50);
+        err += p.readAllStandardError();
+        drain();
+    }
+    QVERIFY2(err.contains("ready:"), err.constData());
+    QVERIFY(ip(u"link add jr0 type veth peer name jr1"_s));
+    QVERIFY(ip(u"link set jr0 up"_s));
+    QVERIFY(ip(u"addr add 10.83.0.1/24 dev jr0"_s));
+    QVERIFY(ip(u"route add 10.84.0.0/16 via 10.83.0.2 metric 50 proto static"_s));
+    QVERIFY(ip(u"link set jr0 mtu 1400"_s));
+    QVERIFY(ip(u"route del 10.84.0.0/16 metric 50"_s));
+    t.restart();
+    while (t.elapsed() < 1000) {
+        QTest::qWait(50);
+        drain();
+    }
+    ::kill(pid_t(p.processId()), SIGINT);
+    while (!p.waitForFinished(50))
+        drain();
+    drain();
+    QCOMPARE(p.exitCode(), 0);
+    err += p.readAllStandardError();
+
+    QVERIFY(entries.size() > 6);
+    for (const auto &e : entries)
+        QVERIFY2(!e.isEmpty(), "a malformed journal datagram");
+    // First the entry that says the recording started, then one per event, in order.
+    QCOMPARE(entries.constFirst().value("SYSLOG_IDENTIFIER"), QByteArray("netchangeview"));
+    QVERIFY(!entries.constFirst().contains("NCV_SEQUENCE"));
+    const QString sent = u"netchangeview: sent %1 events to the systemd journal"_s.arg(entries.size() - 1);
+    QVERIFY2(QString::fromUtf8(err).contains(sent), err.constData());
+    for (qsizetype i = 1; i < entries.size(); ++i) {
+        QCOMPARE(entries[i].value("NCV_SEQUENCE").toLongLong(), i);
+        QCOMPARE(entries[i].value("NCV_SCHEMA"), QByteArray("netchangeview.journal/1"));
+        QCOMPARE(entries[i].value("PRIORITY"), QByteArray("6"));
+        QVERIFY(!entries[i].value("MESSAGE").isEmpty());
+    }
+    const auto find
+        = [&](const QByteArray &object, const QByteArray &change, const QByteArray &key, const QByteArray &value) {
+              for (const auto &e : entries)
+                  if (e.value("NCV_OBJECT") == object && e.value("NCV_CHANGE") == change && e.value(key) == value)
+                      return e;
+              return QHash<QByteArray, QByteArray>();
+          };
+    const auto added = find("route", "add", "NCV_DESTINATION", "10.84.0.0/16");
+    QVERIFY(!added.isEmpty());
+    QCOMPARE(added.value("NCV_GATEWAY"), QByteArray("10.83.0.2"));
+    QCOMPARE(added.value("NCV_METRIC"), QByteArray("50"));
+    QCOMPARE(added.value("NCV_PROTOCOL"), QByteArray("static"));
+    QCOMPARE(added.value("NCV_TABLE"), QByteArray("main"));
+    QCOMPARE(added.value("NCV_IF_NAME"), QByteArray("jr0"));
+    QCOMPARE(added.value("NCV_FAMILY"), QByteArray("ipv4"));
+    QCOMPARE(added.value("NCV_ORIGIN"), QByteArray("observed"));
+    // `ip` may have exited before its notification was read: then its PID and "exited".
+    const QByteArray by = added.value("NCV_PROCESS");
+    QVERIFY2(by == QByteArray("ip (") + added.value("NCV_PID") + ")"
+                 || by == added.value("NCV_PID") + QByteArray(" (exited)"),
+             by.constData());
+    QVERIFY(added.value("NCV_PID").toInt() > 0);
+    QVERIFY2(added.value("MESSAGE").startsWith("add route 10.84.0.0/16 on jr0")
+                 && added.value("MESSAGE").endsWith(QByteArray(QByteArray(" by ") + by)),
+             added.value("MESSAGE").constData());
+    std::int64_t timeUs = 0;
+    QVERIFY(ncv::csv::parseIsoTimeUtc(QString::fromLatin1(added.value("NCV_TIME_UTC")), &timeUs));
+    QCOMPARE(QByteArray::number(timeUs), added.value("NCV_TIME_US"));
+    bool mtuChange = false;
+    for (const auto &e : entries)
+        mtuChange = mtuChange
+            || (e.value("NCV_OBJECT") == "interface" && e.value("NCV_CHANGE") == "parameter"
+                && e.value("NCV_IF_NAME") == "jr0" && e.value("NCV_CHANGED_FIELDS").split(';').contains("mtu")
+                && e.value("NCV_DETAILS").contains("mtu 1500 -> 1400"));
+    QVERIFY(mtuChange);
+    const auto deleted = find("route", "delete", "NCV_DESTINATION", "10.84.0.0/16");
+    QVERIFY(!deleted.isEmpty());
+    QVERIFY(deleted.value("NCV_SEQUENCE").toLongLong() > added.value("NCV_SEQUENCE").toLongLong());
+    QVERIFY(!deleted.contains("NCV_CHANGED_FIELDS"));
+    QVERIFY(ip(u"link del jr0"_s));
 }
 
 void TestHeadless::aStreamThatCannotBeWrittenEndsWithOneLine()
