@@ -152,6 +152,37 @@ if command -v sqlite3 >/dev/null; then
     rec_done=1
 fi
 
+# 6. Streaming the burst as JSON Lines (--stream FILE) against ip -batch, with ip's own
+#    monitor (`ip -ts monitor route`: iproute2 6.1 has no JSON monitor) writing the same
+#    burst to a file in the same run: seconds from the start of the load until every line is
+#    in each file, and the lines each wrote.
+ip -4 route flush root 20.0.0.0/6
+"$bin" --headless -4 --stream "$work/stream.jsonl" 2> "$work/stream.err" &
+stream_pid=$!
+ip -ts monitor route > "$work/monitor.txt" 2>&1 &
+monitor_pid=$!
+for _ in $(seq 1 300); do grep -qs '^ready' "$work/stream.err" && break; sleep 0.1; done
+grep -q '^ready' "$work/stream.err" || { cat "$work/stream.err" >&2; echo "bench.sh: streaming recorder did not start" >&2; exit 1; }
+sleep 0.5 # ip monitor has no ready line: give it the time the recorder's snapshot took, and more
+stream_initial=$(wc -l < "$work/stream.jsonl")
+t0=$(now); ip -batch "$work/batch"; t1=$(now)
+stream_load_s=$(calc "$t1 - $t0")
+stream_s= monitor_s=
+for _ in $(seq 1 6000); do
+    if [ -z "$stream_s" ] && [ "$(wc -l < "$work/stream.jsonl")" -ge $((stream_initial + n)) ]; then stream_s=$(calc "$(now) - $t0"); fi
+    if [ -z "$monitor_s" ] && [ "$(wc -l < "$work/monitor.txt")" -ge "$n" ]; then monitor_s=$(calc "$(now) - $t0"); fi
+    [ -n "$stream_s" ] && [ -n "$monitor_s" ] && break
+    sleep 0.05
+done
+kill -INT "$stream_pid" 2>/dev/null || true
+wait "$stream_pid" || { cat "$work/stream.err" >&2; exit 1; }
+kill "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
+stream_adds=$(grep -c '"object":"route","change":"add"' "$work/stream.jsonl" || true)
+monitor_lines=$(wc -l < "$work/monitor.txt")
+stream_bpe=$(calc "$(stat -c %s "$work/stream.jsonl") / $(wc -l < "$work/stream.jsonl")" 0)
+rm -f "$work/stream.jsonl" "$work/monitor.txt"
+
 row "figure" "ours" "reference" "ratio" "goal"
 row "---" "---:" "---:" "---:" "---"
 row "snapshot -> headless CSV, s (ref: ip -4 route show > file)" "$ours" "$ref" "$(calc "$ours / $ref" 2)" "<= 1.5 x"
@@ -189,6 +220,9 @@ if [ -n "$rec_done" ]; then
     row "recording --at T -> CSV, s (ref: live headless export)" "$at_s" "$ours" "$(calc "$at_s / $ours" 2)" "-"
     row "recording window: tables at T shown, s (stateAt part)" "$(calc "$(val seek_tables_s "$work/seek")" 3) ($(calc "$(val seek_state_s "$work/seek")" 3))" "-" "-" "<= 1 s"
 fi
+row "stream burst (--stream FILE): all lines out, s (ref: ip -batch load)" "${stream_s:-not caught up}" "$stream_load_s" "$( [ -n "$stream_s" ] && calc "$stream_s / $stream_load_s" 2 || echo -)" "<= 1.05 x"
+row "same burst, ip -ts monitor route > file: all lines out, s" "${monitor_s:-not caught up}" "$stream_load_s" "$( [ -n "$monitor_s" ] && calc "$monitor_s / $stream_load_s" 2 || echo -)" "-"
+row "stream: route add lines (ref: ip monitor lines), bytes per line" "$stream_adds ($stream_bpe B)" "$monitor_lines" "-" "equal, none lost"
 echo
 echo "N = $n IPv4 routes"
 echo
