@@ -59,6 +59,14 @@ struct FakeOs {
     bool extraRoute = false;
     NL_ROUTE_PROTOCOL extraProtocol = RouteProtocolNetMgmt; // MIB_IPFORWARD_ROW2.Protocol of the extra route
     std::set<void *> fakeTables;
+    // NotifyStableUnicastIpAddressTable: what it answers (NO_ERROR with a table of
+    // stableRows, or ERROR_IO_PENDING with a handle), and the callback and context it got.
+    DWORD stableResult = NO_ERROR;
+    std::vector<MIB_UNICASTIPADDRESS_ROW> stableRows;
+    PSTABLE_UNICAST_IPADDRESS_TABLE_CALLBACK stableCb = nullptr;
+    PVOID stableContext = nullptr;
+    std::uintptr_t stableHandle = 0;
+    int stableCalls = 0;
 
     void reset()
     {
@@ -79,6 +87,12 @@ struct FakeOs {
         nlMtu = 1500;
         extraRoute = false;
         extraProtocol = RouteProtocolNetMgmt;
+        stableResult = NO_ERROR;
+        stableRows.clear();
+        stableCb = nullptr;
+        stableContext = nullptr;
+        stableHandle = 0;
+        stableCalls = 0;
     }
 };
 FakeOs g_os;
@@ -209,6 +223,36 @@ DWORD WINAPI fakeGetIpForwardTable2(ADDRESS_FAMILY family, PMIB_IPFORWARD_TABLE2
     *table = out;
     return NO_ERROR;
 }
+// A MIB_UNICASTIPADDRESS_TABLE of rows that fakeFreeMibTable frees (g_os.mutex held).
+PMIB_UNICASTIPADDRESS_TABLE fakeAddressTable(const std::vector<MIB_UNICASTIPADDRESS_ROW> &rows)
+{
+    auto *out = static_cast<PMIB_UNICASTIPADDRESS_TABLE>(
+        std::calloc(1, sizeof(MIB_UNICASTIPADDRESS_TABLE) + rows.size() * sizeof(MIB_UNICASTIPADDRESS_ROW)));
+    for (const MIB_UNICASTIPADDRESS_ROW &row : rows)
+        out->Table[out->NumEntries++] = row;
+    g_os.fakeTables.insert(out);
+    return out;
+}
+DWORD WINAPI fakeNotifyStable(ADDRESS_FAMILY, PMIB_UNICASTIPADDRESS_TABLE *table,
+                              PSTABLE_UNICAST_IPADDRESS_TABLE_CALLBACK cb, PVOID ctx, HANDLE *h)
+{
+    std::lock_guard lock(g_os.mutex);
+    ++g_os.stableCalls;
+    g_os.stableCb = cb;
+    g_os.stableContext = ctx;
+    *table = nullptr;
+    *h = nullptr;
+    if (g_os.stableResult == NO_ERROR) {
+        *table = fakeAddressTable(g_os.stableRows);
+        return NO_ERROR;
+    }
+    if (g_os.stableResult == ERROR_IO_PENDING) {
+        g_os.stableHandle = g_os.nextHandle++;
+        g_os.issued.insert(g_os.stableHandle);
+        *h = reinterpret_cast<HANDLE>(g_os.stableHandle);
+    }
+    return g_os.stableResult;
+}
 VOID WINAPI fakeFreeMibTable(PVOID table)
 {
     {
@@ -235,6 +279,8 @@ IphlpapiSource::Options fakeOptions()
     o.api.getIpInterfaceTable = &fakeGetIpInterfaceTable;
     o.api.getIpForwardTable2 = &fakeGetIpForwardTable2;
     o.api.freeMibTable = &fakeFreeMibTable;
+    // The real one where it exists (not under Wine 8); the cases below that test it set the fake.
+    o.api.notifyStableUnicastIpAddressTable = nullptr;
     o.pollInterval = 100ms;
     o.initialNotificationTimeout = 60s;
     return o;
@@ -1319,4 +1365,170 @@ TEST_CASE("systemSourceUnderWine")
     CHECK_EQ(r.count(), all.size());
     CHECK(source->cancel(h).ok());
     CHECK(source->cancel(h).error == Error::InvalidHandle);
+}
+
+// ---- NotifyStableUnicastIpAddressTable: the initial addresses -------------------------
+
+namespace {
+
+std::vector<AddressRow> initialAddresses(const std::vector<ChangeRecord> &records)
+{
+    std::vector<AddressRow> out;
+    for (const ChangeRecord &rec : records) {
+        if (rec.object == ObjectKind::Address && rec.change == ChangeKind::Initial)
+            out.push_back(std::get<AddressRow>(rec.after));
+    }
+    return out;
+}
+
+std::size_t fakeTablesHeld()
+{
+    std::lock_guard lock(g_os.mutex);
+    return g_os.fakeTables.size();
+}
+
+int cancelsOf(std::uintptr_t handle)
+{
+    std::lock_guard lock(g_os.mutex);
+    auto it = g_os.cancels.find(handle);
+    return it == g_os.cancels.end() ? 0 : it->second;
+}
+
+} // namespace
+
+TEST_CASE("stableAddressTableAnsweredAtOnce")
+{
+    g_os.reset();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    g_os.stableRows = {testAddress(lo, IpDadStatePreferred)};
+    IphlpapiSource::Options options = fakeOptions();
+    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource source(options);
+    Receiver r;
+    const Handle h = registerAndWait(source, paramsFor(&r, AF_UNSPEC), r);
+    CHECK_EQ(g_os.stableCalls, 1);
+    CHECK((g_os.stableCb == &IphlpapiSource::stableAddressTableCallback));
+    CHECK((g_os.stableContext == source.osContext(h)));
+    // The initial addresses are the stable table's alone (GetUnicastIpAddressTable's
+    // loopback addresses are not among them), settled.
+    const auto addresses = initialAddresses(r.since(0));
+    REQUIRE_EQ(addresses.size(), std::size_t(1));
+    CHECK_EQ(toString(addresses[0].address), std::string("2001:db8::42"));
+    CHECK_EQ(addresses[0].flags & AddrTentative, 0u);
+    CHECK_EQ(r.since(0).back().note, std::string("iphlpapi"));
+    CHECK_EQ(fakeTablesHeld(), std::size_t(0)); // the table was freed
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE("stableAddressTablePendingThenCalledBack")
+{
+    g_os.reset();
+    const MIB_IF_ROW2 lo = loopbackIfRow();
+    g_os.stableResult = ERROR_IO_PENDING;
+    IphlpapiSource::Options options = fakeOptions();
+    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource source(options);
+    Receiver r;
+    Handle h = 0;
+    REQUIRE(source.registerChanges(paramsFor(&r, AF_UNSPEC), &h).ok());
+    // While an address is in duplicate address detection no initial row is shown at all:
+    // the tables would look settled when they are not.
+    std::this_thread::sleep_for(300ms);
+    CHECK_EQ(r.count(), std::size_t(0));
+    const std::uintptr_t stableHandle = g_os.stableHandle;
+    CHECK(stableHandle != 0);
+    CHECK_EQ(cancelsOf(stableHandle), 0);
+
+    // Duplicate address detection ends: the OS calls back with the stable table.
+    fromOsThread([&] {
+        PMIB_UNICASTIPADDRESS_TABLE table = nullptr;
+        {
+            std::lock_guard lock(g_os.mutex);
+            table = fakeAddressTable({testAddress(lo, IpDadStatePreferred)});
+        }
+        g_os.stableCb(g_os.stableContext, table);
+    });
+    REQUIRE(r.waitFor(hasSnapshotComplete));
+    const auto all = r.since(0);
+    CHECK_EQ(all.back().note, std::string("iphlpapi"));
+    const auto addresses = initialAddresses(all);
+    REQUIRE_EQ(addresses.size(), std::size_t(1));
+    CHECK_EQ(toString(addresses[0].address), std::string("2001:db8::42"));
+    CHECK_EQ(addresses[0].flags & AddrTentative, 0u);
+    bool interfaces = false;
+    for (const ChangeRecord &rec : all)
+        interfaces = interfaces || rec.object == ObjectKind::Interface;
+    CHECK(interfaces); // the other tables came with them
+    CHECK_EQ(fakeTablesHeld(), std::size_t(0));
+    // The answered request is cancelled (freed) once, by the dispatcher, not by cancel() again.
+    CHECK_EQ(cancelsOf(stableHandle), 1);
+    CHECK(source.cancel(h).ok());
+    CHECK_EQ(cancelsOf(stableHandle), 1);
+    CHECK_EQ(g_os.cancelsInsideCallback, 0);
+}
+
+TEST_CASE("stableAddressTableThatNeverComes")
+{
+    g_os.reset();
+    g_os.stableResult = ERROR_IO_PENDING;
+    IphlpapiSource::Options options = fakeOptions();
+    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    options.initialNotificationTimeout = 300ms;
+    IphlpapiSource source(options);
+    Receiver r;
+    const Handle h = registerAndWait(source, paramsFor(&r, AF_UNSPEC), r);
+    const auto all = r.since(0);
+    CHECK_EQ(all.back().note,
+             std::string("iphlpapi: NotifyStableUnicastIpAddressTable gave no table within 300 ms; the addresses are "
+                         "GetUnicastIpAddressTable's (some may still be in duplicate address detection)"));
+    // The addresses GetUnicastIpAddressTable holds instead.
+    PMIB_UNICASTIPADDRESS_TABLE real = nullptr;
+    REQUIRE_EQ(GetUnicastIpAddressTable(AF_UNSPEC, &real), DWORD(NO_ERROR));
+    const std::size_t realCount = real->NumEntries;
+    FreeMibTable(real);
+    CHECK_EQ(initialAddresses(all).size(), realCount);
+    // The pending request was cancelled when the wait ended; a late answer is only freed.
+    CHECK_EQ(cancelsOf(g_os.stableHandle), 1);
+    const std::size_t mark = r.count();
+    fromOsThread([&] {
+        PMIB_UNICASTIPADDRESS_TABLE table = nullptr;
+        {
+            std::lock_guard lock(g_os.mutex);
+            table = fakeAddressTable({testAddress(loopbackIfRow(), IpDadStatePreferred)});
+        }
+        g_os.stableCb(g_os.stableContext, table);
+    });
+    std::this_thread::sleep_for(200ms);
+    CHECK_EQ(r.count(), mark);
+    CHECK_EQ(fakeTablesHeld(), std::size_t(0));
+    CHECK(source.cancel(h).ok());
+}
+
+TEST_CASE("stableAddressTableCancelledWhilePending")
+{
+    g_os.reset();
+    g_os.stableResult = ERROR_IO_PENDING;
+    IphlpapiSource::Options options = fakeOptions();
+    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource source(options);
+    Receiver r;
+    Handle h = 0;
+    REQUIRE(source.registerChanges(paramsFor(&r, AF_UNSPEC), &h).ok());
+    std::this_thread::sleep_for(100ms);
+    // CancelMibChangeNotify2 on the pending request, after the last (here: no) callback.
+    CHECK(source.cancel(h).ok());
+    for (int i = 0; i < 100 && cancelsOf(g_os.stableHandle) == 0; ++i)
+        std::this_thread::sleep_for(20ms);
+    CHECK_EQ(cancelsOf(g_os.stableHandle), 1);
+    CHECK_EQ(r.count(), std::size_t(0));
+}
+
+TEST_CASE("howFarWineImplementsNotifyStableUnicastIpAddressTable")
+{
+    // Windows (Vista and later) exports it; Wine 8 does not, so under Wine the initial
+    // addresses are GetUnicastIpAddressTable's (the cases above drive the stable path with
+    // a fake). Looked up at run time, so its absence does not stop the program loading.
+    const bool present = IphlpApiFunctions::system().notifyStableUnicastIpAddressTable != nullptr;
+    std::fprintf(stderr, "  NotifyStableUnicastIpAddressTable: %s\n", present ? "exported" : "not exported");
+    CHECK_EQ(present, !runningUnderWine());
 }

@@ -16,6 +16,11 @@ IphlpApiFunctions IphlpApiFunctions::system()
     f.notifyUnicastIpAddressChange = &NotifyUnicastIpAddressChange;
     f.notifyRouteChange2 = &NotifyRouteChange2;
     f.cancelMibChangeNotify2 = &CancelMibChangeNotify2;
+    if (HMODULE iphlpapi = GetModuleHandleW(L"iphlpapi.dll")) {
+        // Through void (*)(): the one function type every other converts to without a warning.
+        const auto proc = reinterpret_cast<void (*)()>(GetProcAddress(iphlpapi, "NotifyStableUnicastIpAddressTable"));
+        f.notifyStableUnicastIpAddressTable = reinterpret_cast<decltype(f.notifyStableUnicastIpAddressTable)>(proc);
+    }
     f.getIfTable2 = &GetIfTable2;
     f.getIpInterfaceTable = &GetIpInterfaceTable;
     f.getUnicastIpAddressTable = &GetUnicastIpAddressTable;

@@ -20,6 +20,14 @@ struct IphlpApiFunctions {
     (ADDRESS_FAMILY, PUNICAST_IPADDRESS_CHANGE_CALLBACK, PVOID, BOOLEAN, HANDLE *) = nullptr;
     DWORD(WINAPI *notifyRouteChange2)(ADDRESS_FAMILY, PIPFORWARD_CHANGE_CALLBACK, PVOID, BOOLEAN, HANDLE *) = nullptr;
     DWORD(WINAPI *cancelMibChangeNotify2)(HANDLE) = nullptr;
+    /// NotifyStableUnicastIpAddressTable: the unicast address table once no address is in
+    /// duplicate address detection any more (NO_ERROR: *table holds it now; ERROR_IO_PENDING:
+    /// the callback gets it later, or CancelMibChangeNotify2 on the handle cancels the
+    /// request). nullptr = not available (Wine 8 does not export it): the initial addresses
+    /// come from GetUnicastIpAddressTable.
+    DWORD(WINAPI *notifyStableUnicastIpAddressTable)
+    (ADDRESS_FAMILY, PMIB_UNICASTIPADDRESS_TABLE *, PSTABLE_UNICAST_IPADDRESS_TABLE_CALLBACK, PVOID, HANDLE *)
+        = nullptr;
 
     DWORD(WINAPI *getIfTable2)(PMIB_IF_TABLE2 *) = nullptr;
     DWORD(WINAPI *getIpInterfaceTable)(ADDRESS_FAMILY, PMIB_IPINTERFACE_TABLE *) = nullptr;
@@ -34,8 +42,9 @@ struct IphlpApiFunctions {
     DWORD(WINAPI *getUnicastIpAddressEntry)(PMIB_UNICASTIPADDRESS_ROW) = nullptr;
     DWORD(WINAPI *getIpForwardEntry2)(PMIB_IPFORWARD_ROW2) = nullptr;
 
-    /// The real iphlpapi.dll functions. Under Wine (ntdll exports wine_get_version),
-    /// getIpInterfaceEntry and getIpForwardEntry2 are left null: Wine 8 exports them as
+    /// The real iphlpapi.dll functions; notifyStableUnicastIpAddressTable is looked up at
+    /// run time (GetProcAddress), so the program still starts where it is missing. Under Wine (ntdll exports
+    /// wine_get_version), getIpInterfaceEntry and getIpForwardEntry2 are left null: Wine 8 exports them as
     /// unimplemented stubs that abort the process when called.
     static IphlpApiFunctions system();
 };

@@ -33,8 +33,9 @@ struct Pending {
     std::variant<std::monostate, MIB_IPINTERFACE_ROW, MIB_UNICASTIPADDRESS_ROW, MIB_IPFORWARD_ROW2> row;
 };
 
-/// Slots of IphlpapiRegistration::osHandles.
-enum Slot { InterfaceSlot = 0, AddressSlot = 1, RouteSlot = 2, SlotCount };
+/// Slots of IphlpapiRegistration::osHandles. StableSlot: a pending
+/// NotifyStableUnicastIpAddressTable request (CancelMibChangeNotify2 cancels it too).
+enum Slot { InterfaceSlot = 0, AddressSlot = 1, RouteSlot = 2, StableSlot = 3, SlotCount };
 
 } // namespace
 
@@ -67,6 +68,11 @@ struct IphlpapiRegistration {
     std::vector<std::uint64_t> imageRequests; // requestImage() tokens, oldest first
     std::uint32_t initialSeen = 0; // ObjectMask bits whose MibInitialNotification arrived
     std::string pollingReason;
+    // A pending NotifyStableUnicastIpAddressTable request: its callback stores the table's
+    // rows here while stableWanted (the dispatcher waits for them before the initial rows).
+    bool stableWanted = false;
+    bool stableArrived = false;
+    std::vector<MIB_UNICASTIPADDRESS_ROW> stableRows;
 
     // Dispatcher thread only (registerChanges before it starts).
     HANDLE osHandles[SlotCount] = {};
@@ -78,6 +84,9 @@ struct IphlpapiRegistration {
     EntityTracker entities;
     SnapshotInfo snapshotInfo;
     std::vector<ChangeRecord> initialRecords;
+    /// The address table is the stable one, still to come (ERROR_IO_PENDING): the dispatcher
+    /// waits for it (at most initialTimeout) and makes initialRecords then.
+    bool stablePending = false;
 
     std::atomic<bool> polling {false};
     std::thread thread;
@@ -337,6 +346,68 @@ std::string missingInitialNames(std::uint32_t mask)
     return names;
 }
 
+// The initial records (when asked for) of everything the store holds, the entity Initial
+// records after the routes, and SnapshotComplete with note.
+void buildInitial(IphlpapiRegistration &reg, std::int64_t timeUs, std::string note)
+{
+    if (reg.params.initialNotification) {
+        std::vector<ChangeRecord> all;
+        reg.store.appendInitial(timeUs, all);
+        for (ChangeRecord &record : all) {
+            if (matchesFilter(record, reg.params.objects, reg.family))
+                reg.initialRecords.push_back(std::move(record));
+        }
+        // One entity Initial record per route origin, after the routes, before SnapshotComplete.
+        if (reg.params.objects & RoutesMask)
+            reg.entities.appendInitial(timeUs, reg.initialRecords);
+    }
+    reg.initialRecords.push_back(marker(ObjectKind::None, ChangeKind::SnapshotComplete, reg.family, std::move(note)));
+}
+
+// Dispatcher, before the initial records: waits for the stable address table (at most
+// initialTimeout), cancels the request (answered or not: that frees it), and puts the
+// addresses in the store; on a timeout they come from GetUnicastIpAddressTable, and the
+// note says so. False when the registration was cancelled meanwhile.
+bool awaitStableAddresses(IphlpapiRegistration &reg)
+{
+    std::vector<MIB_UNICASTIPADDRESS_ROW> rows;
+    bool arrived = false;
+    {
+        std::unique_lock lock(reg.queueMutex);
+        reg.wake.wait_for(lock, reg.initialTimeout, [&] { return reg.stop || reg.stableArrived; });
+        if (reg.stop)
+            return false;
+        arrived = reg.stableArrived;
+        rows.swap(reg.stableRows);
+        reg.stableWanted = false; // a callback from now on only frees its table
+    }
+    if (HANDLE &handle = reg.osHandles[StableSlot]) {
+        if (reg.api.cancelMibChangeNotify2)
+            reg.api.cancelMibChangeNotify2(handle);
+        handle = nullptr;
+    }
+    const std::int64_t timeUs = nowUs();
+    std::string note = "iphlpapi";
+    Snapshot snapshot;
+    if (arrived) {
+        for (const MIB_UNICASTIPADDRESS_ROW &row : rows)
+            snapshot.addresses.push_back(addressFromMib(row, timeUs));
+    } else {
+        note = "iphlpapi: NotifyStableUnicastIpAddressTable gave no table within "
+            + std::to_string(reg.initialTimeout.count())
+            + " ms; the addresses are GetUnicastIpAddressTable's (some may still be in duplicate address detection)";
+        if (const Status status
+            = readSnapshot(reg.api, AddressesMask, reg.params.addressFamily, timeUs, &snapshot, nullptr);
+            !status.ok())
+            note += "; " + status.message;
+    }
+    ChangeRecord ignored;
+    for (const AddressRow &row : snapshot.addresses)
+        reg.store.upsert(row, timeUs, Origin::Observed, &ignored);
+    buildInitial(reg, timeUs, std::move(note));
+    return true;
+}
+
 // The dispatcher thread of one registration: the only thread that calls its callback.
 void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
 {
@@ -347,6 +418,8 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
         reg->wake.wait(lock, [&] { return reg->published || reg->stop; });
         open = !reg->stop;
     }
+    if (open && reg->stablePending)
+        open = awaitStableAddresses(*reg);
     if (open) {
         open = deliver(*reg, reg->initialRecords);
         std::vector<ChangeRecord>().swap(reg->initialRecords);
@@ -449,6 +522,32 @@ VOID WINAPI IphlpapiSource::routeCallback(PVOID callerContext, PMIB_IPFORWARD_RO
     enqueue(callerContext, ObjectKind::Route, row, type);
 }
 
+VOID WINAPI IphlpapiSource::stableAddressTableCallback(PVOID callerContext, PMIB_UNICASTIPADDRESS_TABLE table)
+{
+    ContextTable &contexts_ = contexts();
+    std::lock_guard tableLock(contexts_.mutex);
+    auto it = contexts_.map.find(reinterpret_cast<std::uintptr_t>(callerContext));
+    if (it == contexts_.map.end())
+        return; // cannot happen while the request is pending: it is cancelled before the context goes
+    IphlpapiRegistration *reg = it->second;
+    {
+        std::lock_guard lock(reg->queueMutex);
+        if (reg->stableWanted && !reg->stableArrived) {
+            try {
+                if (table)
+                    reg->stableRows.assign(table->Table, table->Table + table->NumEntries);
+            } catch (...) {
+                reg->stableRows.clear(); // the dispatcher reads GetUnicastIpAddressTable instead
+            }
+            reg->stableArrived = table != nullptr && (table->NumEntries == 0 || !reg->stableRows.empty());
+        }
+    }
+    // The table is ours to free (FreeMibTable), whether or not it is still wanted.
+    if (table && reg->api.freeMibTable)
+        reg->api.freeMibTable(table);
+    reg->wake.notify_all();
+}
+
 Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *handle)
 {
     Family family = Family::Unspec;
@@ -505,6 +604,7 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
                 if (available)
                     rc = reg->api.notifyRouteChange2(af, &IphlpapiSource::routeCallback, osContext, TRUE, &osHandle);
                 break;
+            case StableSlot:
             case SlotCount: break;
             }
             if (!available) {
@@ -531,11 +631,44 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
         reg->polling = true;
     }
 
+    // 1b. The initial addresses: the stable table (no address still in duplicate address
+    // detection), now or (ERROR_IO_PENDING) from the dispatcher once the OS has it; where
+    // the call is missing (Wine 8) or fails, GetUnicastIpAddressTable's.
+    PMIB_UNICASTIPADDRESS_TABLE stableNow = nullptr;
+    if (!reg->polling && (reg->params.objects & AddressesMask) && reg->api.notifyStableUnicastIpAddressTable) {
+        {
+            std::lock_guard lock(reg->queueMutex);
+            reg->stableWanted = true;
+        }
+        HANDLE stableHandle = nullptr;
+        const DWORD rc = reg->api.notifyStableUnicastIpAddressTable(
+            af, &stableNow, &IphlpapiSource::stableAddressTableCallback, osContext, &stableHandle);
+        if (rc == ERROR_IO_PENDING && stableHandle) {
+            reg->osHandles[StableSlot] = stableHandle;
+            reg->stablePending = true;
+        } else {
+            if (rc != NO_ERROR)
+                stableNow = nullptr; // not an error: the addresses come from GetUnicastIpAddressTable
+            if (stableHandle && reg->api.cancelMibChangeNotify2)
+                reg->api.cancelMibChangeNotify2(stableHandle);
+            std::lock_guard lock(reg->queueMutex);
+            reg->stableWanted = false;
+        }
+    }
+
     // 2. Snapshot.
     Snapshot snapshot;
     const std::int64_t timeUs = nowUs();
+    const std::uint32_t tableObjects
+        = (stableNow || reg->stablePending) ? reg->params.objects & ~AddressesMask : reg->params.objects;
     const Status status
-        = readSnapshot(reg->api, reg->params.objects, params.addressFamily, timeUs, &snapshot, &reg->snapshotInfo);
+        = readSnapshot(reg->api, tableObjects, params.addressFamily, timeUs, &snapshot, &reg->snapshotInfo);
+    if (stableNow) {
+        for (ULONG i = 0; i < stableNow->NumEntries; ++i)
+            snapshot.addresses.push_back(addressFromMib(stableNow->Table[i], timeUs));
+        if (reg->api.freeMibTable)
+            reg->api.freeMibTable(stableNow);
+    }
     if (!status.ok())
         return fail(status);
     {
@@ -561,19 +694,8 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
         }
         snapshot = Snapshot {};
     }
-    if (params.initialNotification) {
-        std::vector<ChangeRecord> all;
-        reg->store.appendInitial(timeUs, all);
-        for (ChangeRecord &record : all) {
-            if (matchesFilter(record, reg->params.objects, family))
-                reg->initialRecords.push_back(std::move(record));
-        }
-        // One entity Initial record per route origin, after the routes, before SnapshotComplete.
-        if (reg->params.objects & RoutesMask)
-            reg->entities.appendInitial(timeUs, reg->initialRecords);
-    }
-    reg->initialRecords.push_back(marker(ObjectKind::None, ChangeKind::SnapshotComplete, family,
-                                         reg->polling ? "iphlpapi (polling): " + reason : std::string("iphlpapi")));
+    if (!reg->stablePending)
+        buildInitial(*reg, timeUs, reg->polling ? "iphlpapi (polling): " + reason : std::string("iphlpapi"));
 
     // 3. The dispatcher replays what was queued meanwhile, then runs live.
     *handle = m_registrations.add(reg, [&reg](Handle newHandle) {

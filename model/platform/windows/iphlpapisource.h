@@ -5,6 +5,12 @@
 // NotifyRouteChange2 for the requested objects and family FIRST, then a snapshot
 // (GetIfTable2 + GetIpInterfaceTable, GetUnicastIpAddressTable, GetIpForwardTable2),
 // then the notifications queued meanwhile are replayed as idempotent upserts/deletes.
+// The initial addresses are the stable table (NotifyStableUnicastIpAddressTable): none of
+// them still in duplicate address detection. When the OS answers ERROR_IO_PENDING, the
+// dispatcher waits for its callback (at most initialNotificationTimeout; then
+// GetUnicastIpAddressTable's, and the SnapshotComplete note says so) before any initial row,
+// and cancels the request with CancelMibChangeNotify2 either way (also on cancel()). Wine 8
+// does not export the call: there the addresses are GetUnicastIpAddressTable's.
 //
 // Threads: the OS callbacks (interfaceCallback, addressCallback, routeCallback) run on
 // OS threads; they copy the row, push it under a leaf lock, signal and return. One
@@ -76,6 +82,9 @@ public:
     static VOID WINAPI interfaceCallback(PVOID callerContext, PMIB_IPINTERFACE_ROW row, MIB_NOTIFICATION_TYPE type);
     static VOID WINAPI addressCallback(PVOID callerContext, PMIB_UNICASTIPADDRESS_ROW row, MIB_NOTIFICATION_TYPE type);
     static VOID WINAPI routeCallback(PVOID callerContext, PMIB_IPFORWARD_ROW2 row, MIB_NOTIFICATION_TYPE type);
+    /// NotifyStableUnicastIpAddressTable's callback (exact signature): the stable address
+    /// table of a pending request, which it copies for the dispatcher and frees (FreeMibTable).
+    static VOID WINAPI stableAddressTableCallback(PVOID callerContext, PMIB_UNICASTIPADDRESS_TABLE table);
 
     /// The CallerContext a live registration gave the Notify calls; nullptr when unknown.
     void *osContext(Handle handle) const;
