@@ -18,6 +18,9 @@ if(NOT NCV_PLATFORM_ONLY)
     # namespaces are not allowed). Needs `ip` (iproute2).
     ncv_add_qt_test(tst_rtnetlinksource SOURCES tst_rtnetlinksource.cpp
                     LIBS ncv_platform TIMEOUT 180)
+    # Route lookup (rules, tables, longest prefix, metric) against `ip route get` through a
+    # scenario of rule and route changes in a private network namespace.
+    ncv_add_qt_test(tst_routelookup SOURCES tst_routelookup.cpp LIBS ncv_platform TIMEOUT 120)
 
     # Who asked for a change: ncv_nlrequester (one or several libmnl sockets), `ip` and the
     # kernel change routes and addresses in a private namespace; the source names them.
