@@ -36,7 +36,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "series.\n\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
-        "recording in the window: netchangeview FILE\n\nThe live window records every event to a new "
+        "recording in the window: netchangeview FILE\n\nWhich route an address takes over a recording's time: "
+        "netchangeview --headless FILE --lookup ADDRESS [--from-address A] [--fwmark M] --export-csv OUT [--from T] "
+        "[--to T]: one row per change of the chosen route.\n\nThe live window records every event to a new "
         "live-<time>.ncv in its recordings folder (File > Save Recording As copies it); --no-record turns that "
         "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -86,6 +88,17 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("at"),
         QStringLiteral("Converting a recording: the tables at <time>, one 'initial' row per object."),
         QStringLiteral("time"));
+    const QCommandLineOption lookup(
+        QStringLiteral("lookup"),
+        QStringLiteral("Converting a recording: the route <address> takes (as ip route get), at the start and after "
+                       "every change of it, instead of the events."),
+        QStringLiteral("address"));
+    const QCommandLineOption lookupFrom(QStringLiteral("from-address"),
+                                        QStringLiteral("With --lookup: the packet's source address."),
+                                        QStringLiteral("address"));
+    const QCommandLineOption lookupMark(
+        QStringLiteral("fwmark"), QStringLiteral("With --lookup: the packet's firewall mark (decimal or 0x hex)."),
+        QStringLiteral("mark"));
     const QCommandLineOption maxSize(
         QStringLiteral("max-size"),
         QStringLiteral("With --record: when the file reaches <size> (bytes, or with k, M, G: 1000s; KiB, MiB, GiB: "
@@ -100,7 +113,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
                        "setting liveRecording/enabled)."));
     parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, journal, from,
-                       to, at, maxSize, maxDuration, noRecord});
+                       to, at, lookup, lookupFrom, lookupMark, maxSize, maxDuration, noRecord});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -154,6 +167,18 @@ ParseResult parseCommandLine(const QStringList &arguments)
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
     o.atTime = parser.value(at);
+    o.lookupAddress = parser.value(lookup);
+    o.lookupFrom = parser.value(lookupFrom);
+    if (parser.isSet(lookupMark)) {
+        bool ok = false;
+        const qulonglong mark = parser.value(lookupMark).toULongLong(&ok, 0);
+        if (!ok || mark > 0xFFFFFFFFull)
+            return fail(
+                QStringLiteral("--fwmark %1 is not a 32-bit number (decimal or 0x hex)").arg(parser.value(lookupMark)));
+        o.lookupMark = quint32(mark);
+    }
+    if ((parser.isSet(lookupFrom) || parser.isSet(lookupMark)) && !parser.isSet(lookup))
+        return fail(QStringLiteral("--from-address and --fwmark are for --lookup ADDRESS"));
     o.csvPath = parser.value(exportCsv);
     o.initial = !parser.isSet(noInitial);
     if (parser.isSet(ipv4) && parser.isSet(ipv6))
@@ -221,11 +246,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));
+        if (parser.isSet(lookup) && parser.isSet(at))
+            return fail(QStringLiteral("--lookup follows the route over time; --at gives the tables at one moment: "
+                                       "give one or the other"));
         if (parser.isSet(at) && (parser.isSet(from) || parser.isSet(to)))
             return fail(QStringLiteral("--at gives the tables at one moment; --from and --to select events: give "
                                        "one or the other"));
     } else if (o.headless) {
-        for (const QCommandLineOption *option : {&from, &to, &at})
+        for (const QCommandLineOption *option : {&from, &to, &at, &lookup})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for converting a recording: netchangeview --headless FILE "
                                            "--export-csv OUT --%1 T")
@@ -249,7 +277,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--max-events bounds the events kept in memory; --record keeps every event "
                                        "on disk instead"));
     } else {
-        for (const QCommandLineOption *option : {&record, &stream, &journal, &from, &to, &at})
+        for (const QCommandLineOption *option : {&record, &stream, &journal, &from, &to, &at, &lookup})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for --headless").arg(option->names().constFirst()));
         if (parser.isSet(exportCsv))

@@ -9,6 +9,7 @@
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
 #include "model/recording/fileimport.h"
+#include "model/recording/lookupexport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
@@ -100,6 +101,34 @@ int convertRecording(const AppOptions &options)
                          .arg(rows)
                          .arg(isoTime(at, info.nanosecondTimes(), atNs.value_or(0)),
                               OutputFile::displayName(options.csvPath)));
+    } else if (!options.lookupAddress.isEmpty()) {
+        platform::RouteQuery query;
+        query.destination = platform::IpAddress::parse(options.lookupAddress.toStdString());
+        if (!options.lookupFrom.isEmpty())
+            query.source = platform::IpAddress::parse(options.lookupFrom.toStdString());
+        query.fwmark = options.lookupMark;
+        if (query.destination.family == platform::Family::Unspec
+            || (!options.lookupFrom.isEmpty() && query.source.family != query.destination.family)) {
+            printErr(QStringLiteral("netchangeview: --lookup %1%2: not an IPv4 or IPv6 address%3")
+                         .arg(options.lookupAddress,
+                              options.lookupFrom.isEmpty() ? QString()
+                                                           : QStringLiteral(" --from-address ") + options.lookupFrom,
+                              options.lookupFrom.isEmpty() ? QString() : QStringLiteral(" pair of one family")));
+            return ExitUsage;
+        }
+        std::int64_t from = info.startUs;
+        std::int64_t to = info.endUs;
+        std::optional<std::uint16_t> ignoredNs;
+        if (!options.fromTime.isEmpty() && !parse(options.fromTime, &from, &ignoredNs))
+            return ExitUsage;
+        if (!options.toTime.isEmpty() && !parse(options.toTime, &to, &ignoredNs))
+            return ExitUsage;
+        ok = exportLookup(reader, query, from, to, options.csvPath, &rows, &error);
+        if (ok)
+            printErr(
+                QStringLiteral("netchangeview: wrote %1 answers for %2 to %3 (the first at %4, then one per change)")
+                    .arg(rows)
+                    .arg(options.lookupAddress, OutputFile::displayName(options.csvPath), isoTime(from)));
     } else {
         std::int64_t from = std::numeric_limits<std::int64_t>::min();
         std::int64_t to = std::numeric_limits<std::int64_t>::max();

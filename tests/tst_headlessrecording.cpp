@@ -8,6 +8,7 @@
 #include "model/export/csvwriter.h"
 #include "model/notificationmodel.h"
 #include "model/recording/fileimport.h"
+#include "model/recording/lookupexport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordingreader.h"
@@ -260,6 +261,7 @@ private Q_SLOTS:
     void sighupReopensAMovedRecording();
     void versionNamesTheCommit();
     void tablesAtATimeEqualWhatIpShowed();
+    void lookupOverTimeEqualsIpRouteGet();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
@@ -568,6 +570,81 @@ void TestHeadlessRecording::documentedExamplesRun()
                  .hasMatch(),
              pyOut.constData());
     QVERIFY2(pyOut.contains("table 254: "), pyOut.constData());
+}
+
+void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
+{
+    const QString rec = m_dir.filePath(u"lookup.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    for (const QString &cmd : {u"link add l0 type veth peer name l0p"_s, u"link add l1 type veth peer name l1p"_s,
+                               u"link set l0 up"_s, u"link set l0p up"_s, u"link set l1 up"_s, u"link set l1p up"_s,
+                               u"addr add 10.61.0.1/24 dev l0"_s, u"addr add 10.62.0.1/24 dev l1"_s})
+        QVERIFY(ip(cmd));
+    // What `ip route get 10.66.7.8` answers after each step: "via GW dev DEV", or the error.
+    const auto kernel = [] {
+        QProcess g;
+        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.66.7.8"_s});
+        g.waitForFinished(10000);
+        if (g.exitCode() != 0)
+            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
+        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
+        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
+    };
+    QStringList expected {kernel()};
+    QTest::qWait(300);
+    for (const QString &cmd :
+         {u"route add 10.0.0.0/8 via 10.61.0.2"_s, u"route add 10.66.0.0/16 via 10.62.0.2 metric 20"_s,
+          u"route add 10.66.0.0/16 via 10.61.0.2 metric 10"_s, u"route add 10.67.0.0/16 via 10.61.0.2"_s,
+          u"route del 10.66.0.0/16 metric 10"_s, u"route add unreachable 10.66.7.0/24"_s, u"link set l1 down"_s,
+          u"route del 10.66.7.0/24"_s, u"route del 10.0.0.0/8"_s}) {
+        QVERIFY(ip(cmd));
+        const QString answer = kernel();
+        if (answer != expected.constLast())
+            expected << answer;
+        QTest::qWait(300); // each change in its own moment
+    }
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+
+    const QString csvPath = m_dir.filePath(u"lookup.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7.8"_s, u"--export-csv"_s, csvPath}, &err), 0);
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString parseError;
+    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &parseError);
+    QVERIFY2(parseError.isEmpty(), qPrintable(parseError));
+    QCOMPARE(rows.constFirst().join(u','), QString::fromLatin1(ncv::recording::kLookupHeaderLine));
+    // One row per answer the kernel gave, in order: the answers equal ip route get's.
+    QStringList ours;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const QStringList &r = rows[i];
+        QCOMPARE(r.value(1), u"10.66.7.8"_s);
+        const QString outcome = r.value(4);
+        if (outcome == u"unicast"_s)
+            ours << u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
+        else if (outcome == u"no route"_s)
+            ours << u"Network is unreachable"_s;
+        else if (outcome == u"unreachable"_s)
+            ours << u"No route to host"_s;
+        else
+            ours << outcome;
+    }
+    QCOMPARE(ours, expected);
+    QCOMPARE(rows.value(1).value(11), u"state at start"_s);
+    QVERIFY2(rows.value(2).value(11).startsWith(u"add route 10.0.0.0/8"_s), qPrintable(rows.value(2).join(u',')));
+    const QString wrote = u"wrote %1 answers for 10.66.7.8"_s.arg(rows.size() - 1);
+    QVERIFY2(QString::fromUtf8(err).contains(wrote), err.constData());
+
+    // A bad address or an option without --lookup: one line, exit 2.
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7"_s, u"--export-csv"_s, csvPath}, &err), 2);
+    QVERIFY2(err.contains("--lookup 10.66.7: not an IPv4 or IPv6 address"), err.constData());
+    QCOMPARE(run({u"--headless"_s, rec, u"--fwmark"_s, u"0x1"_s, u"--export-csv"_s, csvPath}, &err), 2);
+    QVERIFY2(err.contains("--from-address and --fwmark are for --lookup ADDRESS"), err.constData());
+    QVERIFY(ip(u"link del l0"_s));
+    QVERIFY(ip(u"link del l1"_s));
 }
 
 void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()

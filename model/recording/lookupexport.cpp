@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model/recording/lookupexport.h"
+
+#include "model/export/csvwriter.h"
+#include "model/export/outputfile.h"
+#include "model/recording/recordingexport.h"
+#include "model/recording/recordstate.h"
+#include "platform/format.h"
+
+#include <QIODevice>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <vector>
+
+namespace ncv::recording {
+
+using namespace ncv::platform;
+
+namespace {
+
+// A route's identity: what the kernel tells two routes apart by (Linux: table, prefix, TOS,
+// metric; Windows: interface LUID and next hop with the prefix).
+using RouteKey
+    = std::tuple<std::uint32_t, IpAddress, std::uint8_t, std::uint8_t, std::uint32_t, std::uint64_t, IpAddress>;
+
+RouteKey keyOf(const RouteRow &r)
+{
+    const bool windows = r.protocolSpace == ProtocolSpace::MibIpProto;
+    return {r.table,
+            r.destination,
+            r.prefixLength,
+            r.tos,
+            windows ? 0 : r.metric,
+            r.luid,
+            windows && !r.nextHops.empty() ? r.nextHops.front().gateway : IpAddress()};
+}
+
+QByteArray row(std::int64_t timeUs, bool nanoseconds, std::uint16_t subUsNs, const RouteQuery &q, const RouteAnswer &a,
+               const std::map<std::uint32_t, std::string> &names, const std::string &cause)
+{
+    const auto join = [&](bool gateways) {
+        std::string out;
+        if (!a.hasRoute || a.outcome != RouteAnswer::Outcome::Route)
+            return out;
+        for (const NextHop &hop : a.route.nextHops) {
+            if (!out.empty())
+                out += ';';
+            if (gateways) {
+                if (!hop.gateway.isUnspecified())
+                    out += toString(hop.gateway);
+            } else {
+                const auto it = names.find(hop.ifIndex);
+                out += it != names.end() ? it->second : "if " + std::to_string(hop.ifIndex);
+            }
+        }
+        return out;
+    };
+    std::string outcome;
+    switch (a.outcome) {
+    case RouteAnswer::Outcome::Route: outcome = routeTypeName(a.route.type); break;
+    case RouteAnswer::Outcome::NoRoute: outcome = "no route"; break;
+    case RouteAnswer::Outcome::Blackhole: outcome = "blackhole"; break;
+    case RouteAnswer::Outcome::Unreachable: outcome = "unreachable"; break;
+    case RouteAnswer::Outcome::Prohibit: outcome = "prohibit"; break;
+    }
+    QByteArray line = isoTime(timeUs, nanoseconds, subUsNs).toUtf8();
+    for (const std::string &cell :
+         {toString(q.destination), q.source.isUnspecified() ? std::string() : toString(q.source),
+          q.fwmark != 0 ? std::to_string(q.fwmark) : std::string(), outcome,
+          a.hasRoute ? tableName(a.table) : std::string(), a.hasRule ? std::to_string(a.rule.priority) : std::string(),
+          a.hasRoute ? toCidr(a.route.destination, a.route.prefixLength) : std::string(),
+          a.hasRoute ? std::to_string(a.route.metric) : std::string(), join(true), join(false), cause}) {
+        line += ',';
+        line += csv::cell(std::string_view(cell));
+    }
+    line += "\r\n";
+    return line;
+}
+
+} // namespace
+
+bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
+                  const QString &path, std::int64_t *rows, QString *error)
+{
+    const RecordingInfo &info = reader.info();
+    fromUs = std::max(fromUs, info.startUs);
+    toUs = std::min(toUs, info.endUs);
+    const QString name = OutputFile::displayName(path);
+    if (query.destination.isUnspecified() && query.destination.family == Family::Unspec) {
+        *error = QStringLiteral("no destination address to look up");
+        return false;
+    }
+    RecordState state(info.keyScheme());
+    if (!reader.stateAt(fromUs, &state, error))
+        return false;
+    std::map<RouteKey, RouteRow> covering;
+    std::map<std::uint32_t, std::string> names;
+    state.forEach([&](const InterfaceRow &i) { names[i.ifIndex] = i.name; }, [](const AddressRow &) {},
+                  [&](const RouteRow &r) {
+                      if (prefixCovers(r, query.destination))
+                          covering.emplace(keyOf(r), r);
+                  });
+    const std::vector<PolicyRule> rules = defaultPolicyRules(query.destination.family);
+    std::vector<RouteRow> candidates;
+    const auto answer = [&] {
+        candidates.clear();
+        for (const auto &[key, route] : covering)
+            candidates.push_back(route);
+        return lookupRoute(query, candidates, rules);
+    };
+
+    OutputFile file;
+    QString reason;
+    if (!file.open(path, &reason)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
+        return false;
+    }
+    const bool nanoseconds = info.nanosecondTimes();
+    QByteArray buffer = QByteArray(kLookupHeaderLine) + "\r\n";
+    RouteAnswer current = answer();
+    buffer += row(fromUs, nanoseconds, 0, query, current, names, "state at start");
+    std::int64_t n = 1;
+    QString readError;
+    const bool read = reader.forEachEvent(
+        fromUs + 1, toUs,
+        [&](const RecordedEvent &e) {
+            const ChangeRecord &r = e.record;
+            if (r.object == ObjectKind::Interface) {
+                if (const auto *i = std::get_if<InterfaceRow>(&r.after))
+                    names[i->ifIndex] = i->name;
+                return true;
+            }
+            if (r.object != ObjectKind::Route)
+                return true;
+            const auto *before = std::get_if<RouteRow>(&r.before);
+            const auto *after = std::get_if<RouteRow>(&r.after);
+            const bool beforeCovers = before && prefixCovers(*before, query.destination);
+            const bool afterCovers = after && prefixCovers(*after, query.destination);
+            if (!beforeCovers && !afterCovers)
+                return true;
+            if (before)
+                covering.erase(keyOf(*before));
+            if (after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired && afterCovers)
+                covering.insert_or_assign(keyOf(*after), *after);
+            RouteAnswer next = answer();
+            if (!next.sameChoice(current)) {
+                current = std::move(next);
+                buffer += row(r.timeUs, nanoseconds, r.timeSubUsNs, query, current, names,
+                              summary(r, e.ifName.toStdString()));
+                ++n;
+            }
+            return true;
+        },
+        &readError);
+    bool ok = read;
+    if (ok) {
+        qint64 done = 0;
+        while (ok && done < buffer.size()) {
+            const qint64 w = file.device()->write(buffer.constData() + done, buffer.size() - done);
+            ok = w > 0;
+            done += std::max<qint64>(w, 0);
+        }
+        if (!ok)
+            reason = file.device()->errorString();
+    }
+    if (!ok) {
+        file.cancel();
+        *error = read ? QStringLiteral("cannot write %1: %2").arg(name, reason) : readError;
+        return false;
+    }
+    if (!file.commit(&reason)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
+        return false;
+    }
+    *rows = n;
+    return true;
+}
+
+} // namespace ncv::recording

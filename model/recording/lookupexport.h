@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// "Which route does X take", over a recording's time: the answer of platform::lookupRoute()
+// at the start of a time range, then again after every event that could change it (a
+// route whose prefix covers the destination appearing, changing or going), one CSV row
+// each time the chosen route (or the error) changes, naming the event that changed it.
+// Only the routes that cover the destination are held (a handful, however large the
+// table), so a pass costs one read of the events.
+// The policy rules are the kernel's defaults (local, main, default) until rule objects
+// are recorded.
+// Any thread; one reader per call.
+#pragma once
+
+#include "model/recording/recordingreader.h"
+#include "platform/routelookup.h"
+
+#include <QString>
+
+#include <cstdint>
+
+namespace ncv::recording {
+
+/// The CSV header of exportLookup(): time_utc, destination, source, fwmark, outcome
+/// ("unicast", "local", "broadcast"..., or "no route", "unreachable", "prohibit",
+/// "blackhole"), table, rule (priority), route (prefix), metric, gateway (next hops'
+/// gateways, ';'), if_name (next hops' interfaces, ';'), cause (the event's summary; "state
+/// at start" for the first row).
+inline constexpr char kLookupHeaderLine[]
+    = "time_utc,destination,source,fwmark,outcome,table,rule,route,metric,gateway,if_name,cause";
+
+/// Writes the answers to query over [fromUs, toUs] (clamped to the recording) to path: the
+/// answer at fromUs, then one row per change. *rows = rows written. False with *error one
+/// line naming the file and the reason (the file is then not left behind).
+bool exportLookup(RecordingReader &reader, const platform::RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
+                  const QString &path, std::int64_t *rows, QString *error);
+
+} // namespace ncv::recording
