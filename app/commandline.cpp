@@ -6,6 +6,7 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
+#include "model/remotesource.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -34,7 +35,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "series.\n\nConverting a recording: netchangeview --headless FILE --export-csv OUT [--from T] [--to T], "
         "or the tables at one moment: netchangeview --headless FILE --at T --export-csv OUT. T is ISO 8601 UTC "
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
-        "recording in the window: netchangeview FILE\n\nThe live window records every event to a new "
+        "recording in the window: netchangeview FILE\n\nWatching a remote host over ssh (the system's OpenSSH client, "
+        "BatchMode: keys or an agent, ~/.ssh/config applies; netchangeview must be installed there): "
+        "netchangeview ssh://[user@]host[:port], or netchangeview --headless ssh://host --record FILE (or "
+        "--export-csv, --stream); times are the remote host's.\n\nThe live window records every event to a new "
         "live-<time>.ncv in its recordings folder (File > Save Recording As copies it); --no-record turns that "
         "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -139,8 +143,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
         return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
-    if (!positional.isEmpty())
+    if (!positional.isEmpty() && positional.constFirst().startsWith(QLatin1String("ssh://"))) {
+        RemoteHost host;
+        QString error;
+        if (!RemoteHost::parse(positional.constFirst(), &host, &error))
+            return fail(error);
+        o.remoteUrl = host.url();
+    } else if (!positional.isEmpty()) {
         o.inputPath = positional.constFirst();
+    }
     o.recordPath = parser.value(record);
     o.streamPath = parser.value(stream);
     o.noRecord = parser.isSet(noRecord);

@@ -25,6 +25,7 @@ struct AppOptions {
     QString recordPath; ///< --record FILE: record to this recording file (with --headless)
     QString streamPath; ///< --stream FILE: JSON Lines of every event as it happens ("-": standard output)
     QString inputPath; ///< FILE: a recording to open in the window, or (--headless) to convert (with --export-csv)
+    QString remoteUrl; ///< ssh://[user@]host[:port]: watch (or, --headless, record) that host over ssh
     QString fromTime; ///< --from T (as given; parsed against the recording's start)
     QString toTime; ///< --to T
     QString atTime; ///< --at T: the tables at T instead of events
