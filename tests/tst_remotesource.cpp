@@ -17,12 +17,15 @@
 #include "platform/format.h"
 #include "platform/source.h"
 
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -283,6 +286,33 @@ private slots:
         QVERIFY(!session.model()->isSnapshotComplete());
     }
 
+    void headlessRecordingSaysWhySshFailedAndExits1()
+    {
+        QTemporaryDir out;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FAKE_SSH_FAIL"_s, u"admin@router: Permission denied (publickey)."_s);
+        p.setProcessEnvironment(env);
+        p.start(QString::fromLocal8Bit(NCV_APP_BINARY),
+                {u"--headless"_s, u"ssh://admin@router"_s, u"--export-csv"_s, out.filePath(u"out.csv"_s)});
+        QVERIFY(p.waitForFinished(30000));
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(u"netchangeview: the stream from admin@router ended (ssh exit code 255): "
+                              u"admin@router: Permission denied (publickey).\n"_s),
+                 qPrintable(err));
+        // A live recording of the namespace through the fake ssh, with --duration.
+        QProcess ok;
+        ok.start(
+            QString::fromLocal8Bit(NCV_APP_BINARY),
+            {u"--headless"_s, u"ssh://h"_s, u"--export-csv"_s, out.filePath(u"ok.csv"_s), u"--duration"_s, u"1"_s});
+        QVERIFY(ok.waitForFinished(30000));
+        QCOMPARE(ok.exitCode(), 0);
+        QFile csv(out.filePath(u"ok.csv"_s));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QVERIFY(csv.readAll().contains(",route,initial,ipv4,"));
+    }
+
     void aMissingSshProgramIsSaid()
     {
         RemoteOptions options;
@@ -294,6 +324,100 @@ private slots:
         QVERIFY(ended.wait(30000));
         QVERIFY2(ended.constFirst().constFirst().toString().startsWith(u"cannot start "_s + options.program),
                  qPrintable(ended.constFirst().constFirst().toString()));
+    }
+
+    // The real OpenSSH client and server over loopback (in the test's namespace), when
+    // sshd is installed (Debian: openssh-server): a throwaway host key, a user key in an
+    // authorized_keys that puts this build's netchangeview on the PATH, and BatchMode
+    // refusing a key the server does not know with ssh's own message.
+    void realOpenSsh()
+    {
+        const QStringList sbin {u"/usr/sbin"_s, u"/usr/local/sbin"_s, u"/sbin"_s};
+        const QString sshd = QStandardPaths::findExecutable(u"sshd"_s, sbin);
+        const QString ssh = QStandardPaths::findExecutable(u"ssh"_s);
+        const QString keygen = QStandardPaths::findExecutable(u"ssh-keygen"_s);
+        if (sshd.isEmpty() || ssh.isEmpty() || keygen.isEmpty())
+            QSKIP("needs OpenSSH's sshd, ssh and ssh-keygen (Debian: openssh-server, openssh-client)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = [&](const char *name) { return dir.filePath(QString::fromLatin1(name)); };
+        for (const char *key : {"host_key", "user_key", "other_key"})
+            QCOMPARE(
+                QProcess::execute(keygen, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, path(key)}), 0);
+        QVERIFY(QDir().mkpath(path("bin")));
+        QVERIFY(QFile::link(QString::fromLocal8Bit(NCV_APP_BINARY), path("bin/netchangeview")));
+        const auto write = [](const QString &file, const QByteArray &text) {
+            QFile f(file);
+            return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+        };
+        QFile pub(path("user_key.pub"));
+        QVERIFY(pub.open(QIODevice::ReadOnly));
+        QVERIFY(write(path("authorized_keys"),
+                      "environment=\"PATH=" + path("bin").toLocal8Bit() + ":/usr/bin:/bin\" " + pub.readAll()));
+        QVERIFY(write(path("sshd_config"),
+                      "Port 2299\nListenAddress 127.0.0.1\nHostKey " + path("host_key").toLocal8Bit()
+                          + "\nAuthorizedKeysFile " + path("authorized_keys").toLocal8Bit() + "\nPidFile "
+                          + path("sshd.pid").toLocal8Bit()
+                          + "\nStrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication "
+                            "no\nPermitUserEnvironment yes\nPermitRootLogin prohibit-password\n"));
+        for (const char *key : {"user_key", "other_key"}) {
+            const QString name = QString::fromLatin1(key);
+            QVERIFY(write(dir.filePath(name + u".config"_s),
+                          "Host *\n  IdentityFile " + path(key).toLocal8Bit()
+                              + "\n  IdentitiesOnly yes\n  UserKnownHostsFile " + path("known_hosts").toLocal8Bit()
+                              + "\n  StrictHostKeyChecking accept-new\n"));
+            QVERIFY(write(dir.filePath(name + u".ssh"_s),
+                          "#!/bin/sh\nexec " + ssh.toLocal8Bit() + " -F "
+                              + dir.filePath(name + u".config"_s).toLocal8Bit() + " \"$@\"\n"));
+            QVERIFY(QFile::setPermissions(dir.filePath(name + u".ssh"_s),
+                                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        }
+        QDir().mkpath(u"/run/sshd"_s); // its privilege separation directory (as root)
+        QProcess server;
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(sshd, {u"-D"_s, u"-e"_s, u"-f"_s, path("sshd_config")});
+        QByteArray said;
+        QElapsedTimer t;
+        t.start();
+        while (!said.contains("Server listening") && server.state() != QProcess::NotRunning && t.elapsed() < 10000) {
+            server.waitForReadyRead(200);
+            said += server.readAll();
+        }
+        if (!said.contains("Server listening"))
+            QSKIP(qPrintable(u"sshd does not start here: "_s + QString::fromLocal8Bit(said.trimmed())));
+
+        RemoteHost host;
+        QString error;
+        QVERIFY(RemoteHost::parse(u"ssh://root@127.0.0.1:2299"_s, &host, &error));
+        {
+            RemoteOptions options;
+            options.program = path("user_key.ssh");
+            RemoteSession session(host, options);
+            QSignalSpy ready(session.model(), &NotificationModel::snapshotComplete);
+            QVERIFY(session.start(platform::afUnspec(), &error));
+            QVERIFY2(ready.wait(30000), qPrintable(session.endMessage()));
+            QVERIFY(ip(u"route add 10.75.0.0/16 via 10.71.0.3"_s));
+            const QStringList routeColumns {u"Destination"_s, u"Table"_s};
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                tableRows(session.model()->routes(), routeColumns) == kernelRoutes(),
+                qPrintable(describe(tableRows(session.model()->routes(), routeColumns), kernelRoutes())), 15000);
+            QVERIFY(tableRows(session.model()->routes(), routeColumns).count(u"10.75.0.0/16 | main"_s));
+            QVERIFY(session.endMessage().isEmpty());
+        }
+        {
+            RemoteOptions options;
+            options.program = path("other_key.ssh");
+            RemoteSession session(host, options);
+            QSignalSpy ended(&session, &RemoteSession::ended);
+            QVERIFY(session.start(platform::afUnspec(), &error));
+            QVERIFY(ended.wait(30000));
+            const QString message = ended.constFirst().constFirst().toString();
+            QVERIFY2(message.startsWith(u"the stream from root@127.0.0.1:2299 ended (ssh exit code 255): "_s)
+                         && message.contains(u"Permission denied"_s),
+                     qPrintable(message));
+        }
+        server.terminate();
+        server.waitForFinished(5000);
     }
 
     void cancelEndsSshWithoutAnEndMessage()
