@@ -6,6 +6,7 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
+#include "model/remotesource.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -38,7 +39,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
         "recording in the window: netchangeview FILE\n\nWhich route an address takes over a recording's time: "
         "netchangeview --headless FILE --lookup ADDRESS [--from-address A] [--fwmark M] --export-csv OUT [--from T] "
-        "[--to T]: one row per change of the chosen route.\n\nThe live window records every event to a new "
+        "[--to T]: one row per change of the chosen route.\n\nWatching a remote host over ssh (the system's OpenSSH "
+        "client, BatchMode: keys or an agent, ~/.ssh/config applies; netchangeview must be installed there): "
+        "netchangeview ssh://[user@]host[:port], or netchangeview --headless ssh://host --record FILE (or "
+        "--export-csv, --stream); times are the remote host's.\n\nThe live window records every event to a new "
         "live-<time>.ncv in its recordings folder (File > Save Recording As copies it); --no-record turns that "
         "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -158,8 +162,15 @@ ParseResult parseCommandLine(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
         return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
-    if (!positional.isEmpty())
+    if (!positional.isEmpty() && positional.constFirst().startsWith(QLatin1String("ssh://"))) {
+        RemoteHost host;
+        QString error;
+        if (!RemoteHost::parse(positional.constFirst(), &host, &error))
+            return fail(error);
+        o.remoteUrl = host.url();
+    } else if (!positional.isEmpty()) {
         o.inputPath = positional.constFirst();
+    }
     o.recordPath = parser.value(record);
     o.streamPath = parser.value(stream);
     o.journal = parser.isSet(journal);

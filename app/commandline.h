@@ -26,6 +26,7 @@ struct AppOptions {
     QString streamPath; ///< --stream FILE: JSON Lines of every event as it happens ("-": standard output)
     bool journal = false; ///< --journal: every event to the systemd journal as structured fields
     QString inputPath; ///< FILE: a recording to open in the window, or (--headless) to convert (with --export-csv)
+    QString remoteUrl; ///< ssh://[user@]host[:port]: watch (or, --headless, record) that host over ssh
     QString fromTime; ///< --from T (as given; parsed against the recording's start)
     QString toTime; ///< --to T
     QString atTime; ///< --at T: the tables at T instead of events

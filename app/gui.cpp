@@ -5,6 +5,7 @@
 #include "app/signalwatcher.h"
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
+#include "model/remotesession.h"
 #include "platform/source.h"
 #include "views/mainwindow.h"
 
@@ -42,12 +43,42 @@ int runRecordingWindow(const AppOptions &options)
     return QApplication::exec();
 }
 
+/// The window on the remote host options.remoteUrl (ssh).
+int runRemoteWindow(const AppOptions &options)
+{
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
+    RemoteHost host;
+    QString error;
+    RemoteHost::parse(options.remoteUrl, &host, &error); // checked by the command line
+    const int family = options.familyGiven ? options.addressFamily : platform::afUnspec();
+    MainWindow *window = MainWindow::openRemoteWindow(
+        host, family, options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
+    if (options.maxEvents > 0)
+        window->remoteSession()->model()->history()->setCapacity(options.maxEvents);
+    // The stream's end is said on standard error too, for a window started from a shell.
+    QObject::connect(window->remoteSession(), &RemoteSession::ended, window, [](const QString &message) {
+        std::fprintf(stderr, "netchangeview: %s\n", message.toLocal8Bit().constData());
+    });
+    SignalWatcher signalWatcher;
+    QString signalError;
+    if (!signalWatcher.install(&signalError))
+        qWarning("netchangeview: %s", qPrintable(signalError));
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, window, [](const QString &name) {
+        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
+        QApplication::closeAllWindows();
+    });
+    window->show();
+    return QApplication::exec();
+}
+
 } // namespace
 
 int runGui(const AppOptions &options)
 {
     if (!options.inputPath.isEmpty())
         return runRecordingWindow(options);
+    if (!options.remoteUrl.isEmpty())
+        return runRemoteWindow(options);
     std::unique_ptr<platform::Source> source = platform::createSystemSource();
     if (!source) {
         QMessageBox::critical(nullptr, QStringLiteral("NetChangeView"),

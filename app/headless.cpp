@@ -13,6 +13,7 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
+#include "model/remotesource.h"
 #include "platform/source.h"
 
 #include <QCoreApplication>
@@ -181,7 +182,31 @@ int runHeadless(const AppOptions &options)
             QStringLiteral("netchangeview: cannot write %1: %2").arg(OutputFile::displayName(options.csvPath), error));
         return 1;
     }
-    std::unique_ptr<platform::Source> source = platform::createSystemSource();
+    // A remote host's stream that ends (ssh failed, the link died) ends the recording with
+    // its one-line reason and exit code 1; what arrived before it is kept.
+    QString remoteEnded;
+    std::unique_ptr<platform::Source> source;
+    Recorder *recorderPtr = nullptr;
+    if (!options.remoteUrl.isEmpty()) {
+        RemoteHost host;
+        RemoteHost::parse(options.remoteUrl, &host, &error);
+        RemoteOptions remote;
+        remote.ended = [&remoteEnded, &recorderPtr](const std::string &message) {
+            // The reader thread: hand it to the main thread.
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [&remoteEnded, &recorderPtr, text = QString::fromStdString(message)] {
+                    remoteEnded = text;
+                    printErr(QStringLiteral("netchangeview: ") + text);
+                    if (recorderPtr)
+                        recorderPtr->stop();
+                },
+                Qt::QueuedConnection);
+        };
+        source = std::make_unique<RemoteSource>(host, std::move(remote));
+    } else {
+        source = platform::createSystemSource();
+    }
     if (!source) {
         printErr(QStringLiteral("netchangeview: no network change source is available on this system"));
         return 1;
@@ -199,6 +224,7 @@ int runHeadless(const AppOptions &options)
     recorderOptions.durationSec = options.durationSec;
     recorderOptions.maxEvents = options.maxEvents;
     Recorder recorder(source.get(), recorderOptions);
+    recorderPtr = &recorder;
     EventHistory *history = recorder.model()->history();
 
     SignalWatcher signalWatcher;
@@ -326,6 +352,8 @@ int runHeadless(const AppOptions &options)
                 printErr(QStringLiteral("netchangeview: %1; could not save the %2 events elsewhere either: %3")
                              .arg(message, QString::number(events), fallbackError));
         }
+        if (exitCode == ExitOk || exitCode == ExitSnapshotIncomplete)
+            exitCode = remoteEnded.isEmpty() ? exitCode : int(ExitFailure);
         QCoreApplication::exit(exitCode);
     });
 

@@ -167,6 +167,8 @@ void Recorder::onSnapshotComplete()
     if (m_ready || m_finished)
         return;
     m_ready = true; // the feed asks for the recording's "start" keyframe
+    if (m_stream)
+        m_stream->markSnapshotComplete(platform::nowUs());
     Q_EMIT ready();
     if (m_options.durationSec < 0)
         return; // until stop()

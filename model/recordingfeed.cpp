@@ -41,6 +41,14 @@ recording::RecordingMeta RecordingFeed::metaFor(const NotificationModel *model, 
     // The namespace recorded: ifindexes and routes are per network namespace.
     meta.namespaceName = QFileInfo(QStringLiteral("/proc/self/ns/net")).symLinkTarget().section(u'/', -1);
 #endif
+    if (meta.source.startsWith(QLatin1StringView("ssh "))) {
+        // A remote host (RemoteSource, named "ssh HOST"): this machine says nothing about it.
+        meta.hostName = meta.source.mid(4);
+        meta.os.clear();
+        meta.kernel.clear();
+        meta.namespaceName.clear();
+        meta.note = QStringLiteral("watched over ssh: the times are the remote host's clock");
+    }
     return meta;
 }
 

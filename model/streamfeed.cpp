@@ -189,6 +189,25 @@ void StreamFeed::onAppended(qint64 first, qint64 last)
         batch.items.push_back({m_history->sequence(i), m_history->timeUs(i), std::uint32_t(batch.blob.size()),
                                std::uint32_t(batch.names.size())});
     }
+    enqueue(std::move(batch));
+}
+
+void StreamFeed::markSnapshotComplete(std::int64_t timeUs)
+{
+    if (!m_thread.joinable())
+        return;
+    platform::ChangeRecord done;
+    done.change = platform::ChangeKind::SnapshotComplete;
+    Batch batch;
+    batch.marker = true;
+    batch.nanoseconds = m_history->nanosecondTimes();
+    eventcodec::encode(done, batch.blob);
+    batch.items.push_back({0, timeUs, std::uint32_t(batch.blob.size()), 0});
+    enqueue(std::move(batch));
+}
+
+void StreamFeed::enqueue(Batch batch)
+{
     const std::size_t bytes = batch.blob.size() + batch.names.size() + batch.items.size() * sizeof(Batch::Item);
     std::unique_lock lock(m_mutex);
     if (m_failed || m_stop)
@@ -260,7 +279,8 @@ void StreamFeed::writerLoop()
         std::lock_guard lock(m_mutex);
         m_queuedBytes -= bytes;
         if (failure.isEmpty()) {
-            m_written += batch.items.size();
+            if (!batch.marker)
+                m_written += batch.items.size();
         } else {
             m_failed = true;
             m_error = failure;

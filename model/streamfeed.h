@@ -66,6 +66,11 @@ public:
     /// False with *error when a write failed (now or earlier). Safe to call twice.
     bool finish(QString *error);
 
+    /// Queues the snapshot-complete marker line (jsonlines.h), stamped timeUs (µs since the
+    /// epoch, UTC), after every event appended so far: a reader of the stream learns where
+    /// the initial rows end. Not counted by writtenEvents().
+    void markSnapshotComplete(std::int64_t timeUs);
+
     /// Events written so far (the writer thread's count; any thread).
     std::uint64_t writtenEvents() const;
     /// True once a write failed; error() says why ("writing the stream to -: Broken pipe").
@@ -74,6 +79,8 @@ public:
 
 private:
     void onAppended(qint64 first, qint64 last);
+    struct Batch;
+    void enqueue(Batch batch);
     void writerLoop(); // the writer thread
 
     struct Batch {
@@ -87,6 +94,7 @@ private:
         std::vector<Item> items;
         std::string names; ///< the interface names (UTF-8), back to back
         bool nanoseconds = false; ///< the history's source has nanosecond times
+        bool marker = false; ///< a marker line (sequence 0), not an event: not counted
     };
 
     bool startWriter(QString *error);

@@ -4,6 +4,7 @@
 // Usage: ncv_screenshot [out.png] [width height [tab]]
 //   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
+// Or: ncv_screenshot out.png width height ssh://HOST [SECONDS]: a remote host's window.
 // Or: ncv_screenshot out.png width height RECORDING: the recording's window with a history
 //   of 1000 events (so the event log reads a long recording from the file), the log
 //   scrolled to the middle and the middle row selected (the time cursor follows it).
@@ -15,6 +16,7 @@
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
+#include "model/remotesource.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
@@ -54,6 +56,27 @@ int main(int argc, char **argv)
     const int width = args.size() > 3 ? args.at(2).toInt() : 1280;
     const int height = args.size() > 3 ? args.at(3).toInt() : 860;
     const int tab = args.size() > 4 ? args.at(4).toInt() : 2;
+    if (args.size() > 4 && args.at(4).startsWith(QLatin1String("ssh://"))) {
+        // A remote host's window (NETCHANGEVIEW_SSH names the ssh to run), after the
+        // snapshot and args.at(5) seconds (default 3) of its live changes.
+        QTemporaryDir config;
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config.path());
+        RemoteHost host;
+        QString error;
+        if (!RemoteHost::parse(args.at(4), &host, &error))
+            qFatal("%s", qPrintable(error));
+        MainWindow *window = MainWindow::openRemoteWindow(host, platform::afUnspec(), MainWindow::LiveRecording::Off);
+        window->resize(width, height);
+        window->show();
+        const int ms = args.size() > 5 ? int(args.at(5).toDouble() * 1000) : 3000;
+        QElapsedTimer settle;
+        settle.start();
+        while (settle.elapsed() < ms)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        const bool saved = window->grab().save(out);
+        delete window;
+        return saved ? 0 : 1;
+    }
     if (args.size() > 4 && QFileInfo(args.at(4)).isFile()) {
         QTemporaryDir config;
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config.path());

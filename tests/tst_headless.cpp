@@ -1389,15 +1389,26 @@ void TestHeadless::streamsJsonLinesAsChangesHappen()
     QVERIFY2(err.contains("netchangeview: streamed "), err.constData());
 
     QList<QJsonObject> lines;
+    int markerAt = -1;
     for (const QByteArray &line : out.split('\n')) {
         if (line.isEmpty())
             continue;
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
         QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), line.constData());
+        // The one marker line after the initial rows: not an event, no sequence.
+        if (doc.object().value(QLatin1String("change")).toString() == u"snapshot-complete"_s) {
+            QVERIFY(!doc.object().contains(QLatin1String("sequence")));
+            QVERIFY2(markerAt < 0, "a second snapshot-complete marker");
+            markerAt = int(lines.size());
+            continue;
+        }
         lines << doc.object();
     }
     QVERIFY(lines.size() > 5);
+    QVERIFY(markerAt > 0);
+    for (int i = 0; i < lines.size(); ++i)
+        QCOMPARE(lines[i].value(QLatin1String("change")).toString() == u"initial"_s, i < markerAt);
     const QString streamed = u"streamed %1 events to standard output"_s.arg(lines.size());
     QVERIFY2(QString::fromUtf8(err).contains(streamed), err.constData());
     for (int i = 0; i < lines.size(); ++i) {

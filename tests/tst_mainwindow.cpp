@@ -17,6 +17,7 @@
 #include "model/recording/recordingwriter.h"
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
+#include "model/remotesession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/entitytablemodel.h"
@@ -29,6 +30,7 @@
 #include "views/diagnosticsdialog.h"
 #include "views/eventlogdelegate.h"
 #include "views/eventpane.h"
+#include "views/remotehostdialog.h"
 #include "views/rowstatedelegate.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
@@ -210,6 +212,7 @@ private Q_SLOTS:
     void statusShowsDroppedEvents();
     void statusCountsOnlyLiveRows();
     void initTestCase();
+    void remoteHostWindowSaysWhenSshFails();
     void init();
     void showsSnapshotAndStatus();
     void filterNarrowsTableAfterDebounce();
@@ -2254,6 +2257,41 @@ void TestMainWindow::noRecordWritesNothing()
     QVERIFY2(liverecordings::defaultFolder().endsWith(QStringLiteral("/recordings")),
              qPrintable(liverecordings::defaultFolder()));
     QVERIFY(liverecordings::defaultFolder().contains(QStringLiteral(".qttest")));
+}
+
+// File > Open Remote Host's window: titled with the host, remembered in the recent hosts;
+// ssh failing (a fake ssh: exit 255, one line on stderr) shows its message and "(ended)".
+void TestMainWindow::remoteHostWindowSaysWhenSshFails()
+{
+    using namespace Qt::StringLiterals;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fake = dir.filePath(u"fake-ssh"_s);
+    QFile f(fake);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#!/bin/sh\necho 'ssh: connect to host router port 2222: Connection refused' >&2\nexit 255\n");
+    f.close();
+    QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    qputenv("NETCHANGEVIEW_SSH", fake.toLocal8Bit());
+    RemoteHost host;
+    QString error;
+    QVERIFY(RemoteHost::parse(u"ssh://admin@router:2222"_s, &host, &error));
+    QPointer<MainWindow> window
+        = MainWindow::openRemoteWindow(host, platform::afUnspec(), MainWindow::LiveRecording::Off);
+    QVERIFY(window);
+    QCOMPARE(window->windowTitle(), u"admin@router:2222 — NetChangeView"_s);
+    QCOMPARE(RemoteHostDialog::recentHosts().value(0), u"ssh://admin@router:2222"_s);
+    QSignalSpy ended(window->remoteSession(), &RemoteSession::ended);
+    QVERIFY(ended.wait(20000));
+    qunsetenv("NETCHANGEVIEW_SSH");
+    const QString message
+        = u"the stream from admin@router:2222 ended (ssh exit code 255): ssh: connect to host router port 2222: "
+          u"Connection refused"_s;
+    QCOMPARE(ended.constFirst().constFirst().toString(), message);
+    QCOMPARE(window->windowTitle(), u"admin@router:2222 (ended) — NetChangeView"_s);
+    QCOMPARE(window->statusBar()->currentMessage(), u"Ended: "_s + message);
+    window->close(); // deleted on close
+    QTRY_VERIFY(!window);
 }
 
 QTEST_MAIN(TestMainWindow)

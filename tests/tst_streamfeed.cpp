@@ -91,6 +91,28 @@ private slots:
         QCOMPARE(readLines(path).size(), 4);
     }
 
+    void theSnapshotMarkerComesAfterTheEventsBeforeIt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"events.jsonl"_s);
+        EventHistory history;
+        StreamFeed feed(&history);
+        QString error;
+        QVERIFY(feed.open(path, &error));
+        history.append(routeAdds(0, 2));
+        feed.markSnapshotComplete(1763725323999999);
+        history.append(routeAdds(2, 1));
+        QVERIFY(feed.finish(&error));
+        const QList<QJsonObject> lines = readLines(path);
+        QCOMPARE(lines.size(), 4);
+        QCOMPARE(lines[2].value(QLatin1String("change")).toString(), u"snapshot-complete"_s);
+        QVERIFY(!lines[2].contains(QLatin1String("sequence")));
+        QCOMPARE(lines[2].value(QLatin1String("time_us")).toInteger(), 1763725323999999);
+        QVERIFY(lines[2].value(QLatin1String("record")).isString());
+        QCOMPARE(lines[3].value(QLatin1String("sequence")).toInteger(), 3);
+        QCOMPARE(feed.writtenEvents(), std::uint64_t(3)); // the marker is not an event
+    }
+
     void aBurstArrivesWholeAndInOrder()
     {
         QTemporaryDir dir;

@@ -11,12 +11,14 @@
 #include "model/recording/recordingcopy.h"
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
+#include "model/remotesession.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/changetableproxy.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
+#include "views/remotehostdialog.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
@@ -137,6 +139,42 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording 
     setupLiveTimeTravel();
 }
 
+MainWindow::MainWindow(std::unique_ptr<RemoteSession> remote, QWidget *parent, LiveRecording recording)
+    : MainWindow(remote->model(), parent, recording)
+{
+    m_remote = std::move(remote);
+    setWindowTitle(tr("%1 — NetChangeView").arg(m_remote->host().display()));
+    connect(m_remote.get(), &RemoteSession::ended, this, &MainWindow::onRemoteEnded);
+}
+
+MainWindow *MainWindow::openRemoteWindow(const RemoteHost &host, int addressFamily, LiveRecording recording)
+{
+    auto *window = new MainWindow(std::make_unique<RemoteSession>(host), nullptr, recording);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->setFamily(addressFamily);
+    RemoteHostDialog::addRecentHost(host.url());
+    QString error;
+    if (!window->m_remote->start(window->selectedFamily(), &error))
+        window->statusBar()->showMessage(tr("Error: %1").arg(error));
+    return window;
+}
+
+void MainWindow::openRemoteWithDialog()
+{
+    RemoteHostDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    MainWindow *window = openRemoteWindow(dialog.host(), dialog.addressFamily(), m_liveRecordingMode);
+    window->show();
+}
+
+void MainWindow::onRemoteEnded(const QString &message)
+{
+    qCWarning(lcViews) << message;
+    setWindowTitle(tr("%1 (ended) — NetChangeView").arg(m_remote->host().display()));
+    statusBar()->showMessage(tr("Ended: %1").arg(message));
+}
+
 MainWindow::MainWindow(std::unique_ptr<RecordingSession> session, QWidget *parent)
     : QMainWindow(parent), m_session(std::move(session)), m_model(m_session->model()), m_family(platform::afUnspec()),
       m_liveRecordingMode(LiveRecording::Off)
@@ -194,6 +232,12 @@ MainWindow::~MainWindow()
         QString error;
         if (!m_feed->finish(&error))
             qCWarning(lcViews) << error;
+    }
+    if (m_remote) {
+        // ssh ends now; the session's model goes after every widget that shows it (the
+        // children are deleted after the members), as the app's model outlives its window.
+        m_remote->model()->stop();
+        m_remote.release()->deleteLater();
     }
     if (m_session) {
         // The widgets show the session's models: they go first.
@@ -853,6 +897,10 @@ void MainWindow::createActions()
     m_openAction->setIcon(themeIcon("document-open", "export"));
     m_openAction->setToolTip(tr("Open a recording file in a new window (Ctrl+O)"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openWithDialog);
+    m_openRemoteAction = new QAction(tr("Open Remote &Host..."), this);
+    m_openRemoteAction->setObjectName(QStringLiteral("openRemoteAction"));
+    m_openRemoteAction->setToolTip(tr("Watch another computer over ssh in a new window"));
+    connect(m_openRemoteAction, &QAction::triggered, this, &MainWindow::openRemoteWithDialog);
 
     m_exportAction = new QAction(tr("&Export Event History as CSV..."), this);
     m_exportAction->setObjectName(QStringLiteral("exportAction"));
@@ -941,6 +989,7 @@ void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
+    file->addAction(m_openRemoteAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);

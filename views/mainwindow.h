@@ -60,6 +60,8 @@ class LiveTimeTravel;
 class NotificationModel;
 class RecordingFeed;
 class RecordingSession;
+class RemoteSession;
+struct RemoteHost;
 class StateDiffDialog;
 class TimeCursor;
 class TableSection;
@@ -83,7 +85,21 @@ public:
     /// A window on a recording that session has opened (RecordingSession::open()): takes
     /// the session and shows its model read-only, the tables at session->cursorUs().
     explicit MainWindow(std::unique_ptr<ncv::RecordingSession> session, QWidget *parent = nullptr);
+    /// A live window on a remote host: takes the session (RemoteSession, its ssh source and
+    /// model) and shows it as the live window shows this machine (recording, time travel),
+    /// titled with the host. Does not start it: openRemoteWindow() does.
+    explicit MainWindow(std::unique_ptr<ncv::RemoteSession> remote, QWidget *parent = nullptr,
+                        LiveRecording recording = LiveRecording::FromSettings);
     ~MainWindow() override;
+
+    /// A new window (not shown yet, deleted on close) watching host over ssh, started with
+    /// addressFamily; the host goes first in the dialog's recent hosts. When the stream
+    /// ends (ssh failed, the link died) the status bar and the title say so, with ssh's
+    /// message and exit code.
+    static MainWindow *openRemoteWindow(const ncv::RemoteHost &host, int addressFamily,
+                                        LiveRecording recording = LiveRecording::FromSettings);
+    /// The remote host's session, or null.
+    RemoteSession *remoteSession() const { return m_remote.get(); }
 
     /// Opens the recording at path (recognised by its content) in a new window, not shown
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
@@ -314,6 +330,10 @@ private:
     TableSection *currentSection() const;
 
     std::unique_ptr<RecordingSession> m_session; // a recording window's document
+    std::unique_ptr<RemoteSession> m_remote; // a remote host's window: its source and model
+    QAction *m_openRemoteAction = nullptr;
+    void openRemoteWithDialog();
+    void onRemoteEnded(const QString &message);
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;

@@ -2,6 +2,7 @@
 #include "model/export/jsonlines.h"
 
 #include "model/export/csvwriter.h"
+#include "model/history/eventcodec.h"
 #include "platform/format.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
@@ -112,6 +113,27 @@ void appendRowObject(std::string &out, const Row &row)
     out += '}';
 }
 
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// RFC 4648 base64 with padding, as a JSON string (its alphabet needs no escape).
+void appendBase64String(std::string &out, std::string_view bytes)
+{
+    out += '"';
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    std::size_t n = bytes.size();
+    for (; n >= 3; p += 3, n -= 3) {
+        const unsigned v = (unsigned(p[0]) << 16) | (unsigned(p[1]) << 8) | p[2];
+        const char quad[4] = {kBase64[v >> 18], kBase64[(v >> 12) & 63], kBase64[(v >> 6) & 63], kBase64[v & 63]};
+        out.append(quad, 4);
+    }
+    if (n > 0) {
+        const unsigned v = (unsigned(p[0]) << 16) | (n > 1 ? unsigned(p[1]) << 8 : 0u);
+        const char quad[4] = {kBase64[v >> 18], kBase64[(v >> 12) & 63], n > 1 ? kBase64[(v >> 6) & 63] : '=', '='};
+        out.append(quad, 4);
+    }
+    out += '"';
+}
+
 } // namespace
 
 void appendString(std::string &out, std::string_view text)
@@ -207,6 +229,22 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     appendRowObject(out, r.before);
     out += ",\"after\":";
     appendRowObject(out, r.after);
+    // The whole event in the recordings' compact form, for a NetChangeView reading the
+    // stream: the row objects above are the tables' texts (an expiry as "in 12s", no hidden
+    // fields), which cannot rebuild a row exactly. The requester is left out of it: its id
+    // means something only in this process (process and pid above say who asked).
+    thread_local std::string encoded;
+    encoded.clear();
+    if (r.requester != 0 || r.portId != 0) {
+        ChangeRecord plain = r;
+        plain.requester = 0;
+        plain.portId = 0;
+        eventcodec::encode(plain, encoded);
+    } else {
+        eventcodec::encode(r, encoded);
+    }
+    out += ",\"record\":";
+    appendBase64String(out, encoded);
     out += "}\n";
 }
 

@@ -25,6 +25,17 @@
 //   before, after   objects of the row's fields (the details panel's names and texts, all
 //                   strings: a field's text is what the tables show, e.g. "up", "forever",
 //                   "main"), or null when the event has no such row
+//   record          string, base64 (RFC 4648, padded) of the whole event in the recordings'
+//                   compact event form (model/history/eventcodec.h, the events' `record` of
+//                   recording format 1, docs/recording-format.md), without
+//                   its requester: what a NetChangeView reading the stream (ssh://host,
+//                   JsonLinesReader) rebuilds the event from exactly, hidden fields and
+//                   absolute expiry times included; log pipelines can ignore it
+//
+// After the initial rows the stream has one marker line, {"schema":...,"time_utc":...,
+// "time_us":...,"object":"","change":"snapshot-complete",...,"before":null,"after":null,
+// "record":"..."} without "sequence": the remote's initial snapshot is complete and the
+// lines after it are live changes. A gap ("object":"gap") says events were lost there.
 //
 // All text is valid UTF-8: names and aliases hold the README's `\xHH` escapes for bytes that
 // are not UTF-8 (platform/textescape.h), and any other invalid byte is written that way too.
