@@ -21,7 +21,8 @@ for arg in "$@"; do
     case "$arg" in
     --windows) packages+=(mingw-w64 wine64 wine) ;;
     --extra) packages+=(xvfb xauth imagemagick clang libclang-rt-14-dev time python3
-                        dpkg-dev lintian desktop-file-utils appstream man-db systemd) ;;
+                        dpkg-dev lintian desktop-file-utils appstream man-db systemd
+                        openssh-server) ;; # the real-ssh remote host test (it skips without sshd)
     *) echo "install-deps.sh: unknown option '$arg' (use --windows, --extra)" >&2; exit 2 ;;
     esac
 done
