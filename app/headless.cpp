@@ -288,10 +288,11 @@ int runHeadless(const AppOptions &options)
             + (options.recordPath.isEmpty() ? QString() : QStringLiteral(" to ") + options.recordPath);
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.
-            printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes; recording %4 with %5")
+            printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes, %4 neighbors; recording %5 with %6")
                          .arg(m->liveCount(platform::ObjectKind::Interface))
                          .arg(m->liveCount(platform::ObjectKind::Address))
                          .arg(m->liveCount(platform::ObjectKind::Route))
+                         .arg(m->liveCount(platform::ObjectKind::Neighbor))
                          .arg(until, source_));
         else
             printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")

@@ -10,6 +10,7 @@
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
+#include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
 
 #include <QMetaObject>
@@ -30,6 +31,7 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     if (m_mode == Mode::Full) {
         m_interfaces = new InterfaceTableModel(&m_names, this);
         m_addresses = new AddressTableModel(&m_names, this);
+        m_neighbors = new NeighborTableModel(&m_names, this);
         m_routes = new RouteTableModel(&m_names, this);
         m_eventLog = new EventLogModel(m_history, this);
         m_timeline = new TimelineBins(this);
@@ -68,6 +70,7 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
             m_interfaces->clear();
             m_addresses->clear();
             m_routes->clear();
+            m_neighbors->clear();
         }
         m_entities->clear();
     }
@@ -89,7 +92,7 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
         return fail(QStringLiteral("no change source available"));
 
     RegisterParams params;
-    params.objects = AllObjectsMask;
+    params.objects = EveryObjectMask;
     params.addressFamily = addressFamily;
     params.callback = &NotificationModel::onRecords;
     params.imageCallback = &NotificationModel::onImage;
@@ -126,6 +129,7 @@ void NotificationModel::setKnownFields(platform::KnownFields known)
     m_interfaces->setKnownFields(known);
     m_addresses->setKnownFields(known);
     m_routes->setKnownFields(known);
+    m_neighbors->setKnownFields(known);
     m_entities->setKnownFields(known);
 }
 
@@ -161,10 +165,15 @@ std::unique_ptr<PreparedState> NotificationModel::prepareState(const recording::
                 return;
             prepared->routes.rows.push_back(row);
             ++origins[(quint64(row.protocolSpace) << 32) | row.protocol];
+        },
+        [&](const NeighborRow &row) {
+            if (passes(row.address.family))
+                prepared->neighbors.rows.push_back(row);
         });
     KeyedTableModel<InterfaceRow>::prepare(prepared->interfaces, rankColumns[0]);
     KeyedTableModel<AddressRow>::prepare(prepared->addresses, rankColumns[1]);
     KeyedTableModel<RouteRow>::prepare(prepared->routes, rankColumns[2]);
+    KeyedTableModel<NeighborRow>::prepare(prepared->neighbors, -1);
     prepared->origins.reserve(std::size_t(origins.size()));
     for (auto it = origins.cbegin(); it != origins.cend(); ++it)
         prepared->origins.emplace_back(it.key(), it.value());
@@ -179,6 +188,7 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
         m_interfaces->clear();
         m_addresses->clear();
         m_routes->clear();
+        m_neighbors->clear();
         return false;
     }
     bool renamed = false;
@@ -191,9 +201,11 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
     m_liveCounts[0] = qint64(state.interfaces.rows.size());
     m_liveCounts[1] = qint64(state.addresses.rows.size());
     m_liveCounts[2] = qint64(state.routes.rows.size());
+    m_liveCounts[3] = qint64(state.neighbors.rows.size());
     m_interfaces->swapPrepared(state.interfaces);
     m_addresses->swapPrepared(state.addresses);
     m_routes->swapPrepared(state.routes);
+    m_neighbors->swapPrepared(state.neighbors);
     for (const auto &[origin, routes] : state.origins)
         m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
@@ -435,6 +447,7 @@ int liveCountSlot(ObjectKind kind)
     case ObjectKind::Interface: return 0;
     case ObjectKind::Address: return 1;
     case ObjectKind::Route: return 2;
+    case ObjectKind::Neighbor: return 3;
     default: return -1;
     }
 }
@@ -522,6 +535,11 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
                 ifName = m_names.name(row->outIfIndex());
             break;
+        case ObjectKind::Neighbor:
+            m_neighbors->apply(r);
+            if (const auto *row = std::get_if<NeighborRow>(&r.row()))
+                ifName = m_names.name(row->ifIndex);
+            break;
         case ObjectKind::Entity: m_entities->apply(r); break;
         case ObjectKind::Gap: ++m_gapCount; break;
         default: break; // other events: history and timeline only
@@ -533,10 +551,12 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     m_interfaces->endBatch();
     m_addresses->endBatch();
     m_routes->endBatch();
+    m_neighbors->endBatch();
     m_entities->endBatch();
     if (renamed) {
         m_addresses->interfaceNamesChanged();
         m_routes->interfaceNamesChanged();
+        m_neighbors->interfaceNamesChanged();
     }
 
     m_timeline->addBatch(std::span<const ChangeRecord>(batch.data(), batch.size()));
@@ -604,7 +624,8 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
             break;
         }
         case ObjectKind::Address:
-        case ObjectKind::Route: nameIndex = historyNameIndex(peek.ifIndex); break;
+        case ObjectKind::Route:
+        case ObjectKind::Neighbor: nameIndex = historyNameIndex(peek.ifIndex); break;
         case ObjectKind::Gap: ++m_gapCount; break;
         default: break;
         }

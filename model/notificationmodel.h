@@ -43,6 +43,7 @@ namespace ncv {
 class EntityTableModel;
 class InterfaceTableModel;
 class AddressTableModel;
+class NeighborTableModel;
 class RouteTableModel;
 class EventHistory;
 struct PreparedState;
@@ -125,6 +126,7 @@ public:
     /// The table models, event log and timeline: nullptr in Mode::HistoryOnly.
     InterfaceTableModel *interfaces() const { return m_interfaces; }
     AddressTableModel *addresses() const { return m_addresses; }
+    NeighborTableModel *neighbors() const { return m_neighbors; }
     RouteTableModel *routes() const { return m_routes; }
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
@@ -319,6 +321,7 @@ private:
     QHash<quint32, qint32> m_nameIndexCache; // ifIndex -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;
+    NeighborTableModel *m_neighbors = nullptr;
     RouteTableModel *m_routes = nullptr;
     EventHistory *m_history = nullptr;
     EventLogModel *m_eventLog = nullptr;
@@ -326,7 +329,7 @@ private:
     TimelineBins *m_timeline = nullptr;
     EntityTableModel *m_entities = nullptr;
     platform::KnownFields m_knownFields = platform::KnownFields::All;
-    qint64 m_liveCounts[3] = {0, 0, 0}; // interfaces, addresses, routes
+    qint64 m_liveCounts[4] = {0, 0, 0, 0}; // interfaces, addresses, routes, neighbors
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;

@@ -213,7 +213,8 @@ void Recorder::stop()
     if (!m_model->isSnapshotComplete()) {
         m_snapshotIncomplete = true;
         const qint64 rows = m_model->liveCount(platform::ObjectKind::Interface)
-            + m_model->liveCount(platform::ObjectKind::Address) + m_model->liveCount(platform::ObjectKind::Route);
+            + m_model->liveCount(platform::ObjectKind::Address) + m_model->liveCount(platform::ObjectKind::Route)
+            + m_model->liveCount(platform::ObjectKind::Neighbor);
         platform::ChangeRecord marker;
         marker.object = platform::ObjectKind::Gap;
         marker.change = platform::ChangeKind::Gap;

@@ -19,23 +19,12 @@ namespace {
 
 ObjectKind objectOf(const Row &row)
 {
-    switch (row.index()) {
-    case 1: return ObjectKind::Interface;
-    case 2: return ObjectKind::Address;
-    case 3: return ObjectKind::Route;
-    default: return ObjectKind::None;
-    }
+    return objectKindOf(row) == ObjectKind::Entity ? ObjectKind::None : objectKindOf(row);
 }
 
 Family familyOfRow(const Row &row)
 {
-    if (const auto *a = std::get_if<AddressRow>(&row))
-        return a->address.family;
-    if (const auto *r = std::get_if<RouteRow>(&row))
-        return r->family();
-    if (const auto *i = std::get_if<InterfaceRow>(&row))
-        return i->family;
-    return Family::Unspec;
+    return rowFamily(row);
 }
 
 /// The object kind first, so the map orders interfaces, addresses, routes and keys of
@@ -46,8 +35,7 @@ std::string keyOf(const StateStore &keys, const Row &row)
     std::visit(
         [&](const auto &r) {
             using R = std::decay_t<decltype(r)>;
-            if constexpr (std::is_same_v<R,
-                                         InterfaceRow> || std::is_same_v<R, AddressRow> || std::is_same_v<R, RouteRow>)
+            if constexpr (!std::is_same_v<R, std::monostate> && !std::is_same_v<R, EntityRow>)
                 key += keys.key(r);
         },
         row);
@@ -59,8 +47,7 @@ FieldMask rowDiff(const Row &before, const Row &after)
     return std::visit(
         [&](const auto &b) -> FieldMask {
             using R = std::decay_t<decltype(b)>;
-            if constexpr (std::is_same_v<
-                              R, InterfaceRow> || std::is_same_v<R, AddressRow> || std::is_same_v<R, RouteRow>) {
+            if constexpr (!std::is_same_v<R, std::monostate> && !std::is_same_v<R, EntityRow>) {
                 if (const auto *a = std::get_if<R>(&after))
                     return platform::diff(b, *a);
             }

@@ -2,7 +2,7 @@
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
 // Usage: ncv_screenshot [out.png] [width height [tab]]
-//   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities; 4 = routes filtered to the
+//   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities, 5 neighbors; 4 = routes filtered to the
 //   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
 // Or: ncv_screenshot out.png width height ssh://HOST [SECONDS]: a remote host's window.
 // Or: ncv_screenshot out.png width height RECORDING: the recording's window with a history
@@ -110,6 +110,30 @@ int main(int argc, char **argv)
     RouteRow raRoute = routeRow("2001:db8:ff::", 64, "fe80::1", 2, 1024, 9 /* ra */);
     raRoute.expiresUs = nowUs() + 95'000'000;
     source.upsert(raRoute);
+    // Neighbors (the Neighbors tab, tab argument 5): ARP and NDP entries in several states,
+    // a router, a proxy entry.
+    const auto neighbor = [](const char *address, std::uint32_t ifIndex, std::uint64_t mac, std::uint16_t state,
+                             std::uint8_t flags = 0) {
+        NeighborRow n;
+        n.ifIndex = ifIndex;
+        n.address = IpAddress::parse(address);
+        n.state = state;
+        n.flags = flags;
+        n.type = 1;
+        if (mac != 0) {
+            n.lladdrLength = 6;
+            for (int i = 0; i < 6; ++i)
+                n.lladdr[std::size_t(i)] = std::uint8_t(mac >> (8 * (5 - i)));
+        }
+        return n;
+    };
+    source.upsert(neighbor("192.168.1.1", 2, 0x02a0c9112233, NudReachable));
+    source.upsert(neighbor("192.168.1.20", 2, 0x3c22fb445566, NudStale));
+    source.upsert(neighbor("192.168.1.33", 2, 0, NudFailed));
+    source.upsert(neighbor("192.168.1.50", 2, 0, 0, NtfProxy));
+    source.upsert(neighbor("fe80::1", 2, 0x02a0c9112233, NudReachable, NtfRouter));
+    source.upsert(neighbor("2001:db8::20", 2, 0x3c22fb445566, NudDelay));
+    source.upsert(neighbor("10.0.3.1", 3, 0x0242ac110002, NudPermanent));
     NotificationModel model(&source);
     // The window records as the user's does, into a temporary folder.
     QTemporaryDir recordings;
@@ -225,7 +249,7 @@ int main(int argc, char **argv)
     tick.start();
 
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab);
+        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab == 5 ? 4 : tab);
         if (tab == 4) { // select the bgp entity: the Routes table shows its routes only
             TableSection *entities = window.tablesPage()->entitiesSection();
             for (int r = 0; r < entities->proxy()->rowCount(); ++r) {

@@ -205,6 +205,7 @@ TEST_CASE("every_member_round_trips_through_the_compact_form")
     checkRoundTrips<AddressRow>("address", 2);
     checkRoundTrips<RouteRow>("route", 3);
     checkRoundTrips<EntityRow>("entity", 4);
+    checkRoundTrips<NeighborRow>("neighbor", 5);
 }
 
 TEST_CASE("columns_read_only_the_fields_they_name")
@@ -213,6 +214,7 @@ TEST_CASE("columns_read_only_the_fields_they_name")
     checkReads<AddressRow>("address", 12);
     checkReads<RouteRow>("route", 13);
     checkReads<EntityRow>("entity", 14);
+    checkReads<NeighborRow>("neighbor", 15);
     // The Routes table names the fields of every column (its filter never decodes a whole row).
     for (const FieldMask reads : columnReads<RouteRow>)
         CHECK(reads != kAnyField);
@@ -266,10 +268,12 @@ TEST_CASE("entries_are_consistent")
     checkEntries<AddressRow>("address");
     checkEntries<RouteRow>("route");
     checkEntries<EntityRow>("entity");
+    checkEntries<NeighborRow>("neighbor");
     checkSmallTexts<InterfaceRow>("interface", 6);
     checkSmallTexts<AddressRow>("address", 7);
     checkSmallTexts<RouteRow>("route", 8);
     checkSmallTexts<EntityRow>("entity", 9);
+    checkSmallTexts<NeighborRow>("neighbor", 10);
 }
 
 TEST_CASE("diff_reports_each_tracked_field")
@@ -277,6 +281,7 @@ TEST_CASE("diff_reports_each_tracked_field")
     checkDiff<InterfaceRow>("interface", 10);
     checkDiff<AddressRow>("address", 11);
     checkDiff<RouteRow>("route", 12);
+    checkDiff<NeighborRow>("neighbor", 13);
     // Lifetimes counting down are no change; finite <-> forever is.
     AddressRow a;
     a.validLifetime = 100;
@@ -285,6 +290,54 @@ TEST_CASE("diff_reports_each_tracked_field")
     CHECK_EQ(diff(a, b), FieldMask(0));
     b.validLifetime = kInfiniteLifetime;
     CHECK_EQ(diff(a, b), fieldBit<AddressRow>("valid_lft"));
+}
+
+TEST_CASE("neighbors_read_as_ip_neigh_writes_them")
+{
+    NeighborRow n;
+    n.ifIndex = 3;
+    n.address = IpAddress::parse("2001:db8::2");
+    n.lladdrLength = 6;
+    n.lladdr = {0x02, 0, 0, 0, 0, 0x02};
+    n.state = NudReachable;
+    n.flags = NtfRouter;
+    n.type = 1;
+    std::string line;
+    appendAttributes(line, n);
+    CHECK_EQ(line, std::string("lladdr 02:00:00:00:00:02 router REACHABLE"));
+    // A state change is a Parameter change of `state` alone.
+    NeighborRow stale = n;
+    stale.state = NudStale;
+    CHECK_EQ(diff(n, stale), fieldBit<NeighborRow>("state"));
+    ChangeRecord change;
+    change.object = ObjectKind::Neighbor;
+    change.change = ChangeKind::Parameter;
+    change.before = n;
+    change.after = stale;
+    change.changedFields = diff(n, stale);
+    std::string text;
+    appendChanges(text, change);
+    CHECK_EQ(text, std::string("state REACHABLE -> STALE"));
+    // A proxy entry: no link-layer address, no state; its key text says proxy.
+    NeighborRow proxy;
+    proxy.ifIndex = 3;
+    proxy.address = IpAddress::v4(10, 9, 0, 50);
+    proxy.flags = NtfProxy;
+    line.clear();
+    appendAttributes(line, proxy);
+    CHECK_EQ(line, std::string("proxy"));
+    std::string cell;
+    appendCsvCell(cell, proxy, CsvColumn::Destination);
+    CHECK_EQ(cell, std::string("10.9.0.50 proxy"));
+    CHECK_EQ(rowIfIndex(proxy), 3u);
+    // Every state bit by name, unknown flag bits in hex.
+    NeighborRow odd;
+    odd.state = NudIncomplete | NudPermanent;
+    odd.flags = NtfExtLearned;
+    odd.extFlags = NtfExtManaged | 0x100;
+    line.clear();
+    appendAttributes(line, odd);
+    CHECK_EQ(line, std::string("extern_learn managed 0x100 INCOMPLETE PERMANENT"));
 }
 
 TEST_CASE("fields_and_columns_by_name")

@@ -9,7 +9,9 @@
 // assert that nothing else (and no no-op) was delivered — without sleeping.
 #include "platform/format.h"
 #include "platform/linux/rtnetlinksource.h"
+#include "platform/requester.h"
 #include "platform/rowfields.h"
+#include "platform/statestore.h"
 #include "support/netns.h"
 #include "support/recordcollector.h"
 
@@ -29,6 +31,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sys/socket.h>
@@ -321,6 +324,84 @@ QStringList withOrigin(const std::vector<ChangeRecord> &records, Origin origin)
     return out;
 }
 
+/// A neighbor as `ip -j neigh show` gives it: "ifindex dst lladdr STATE... flags".
+QString neighborText(std::uint32_t ifIndex, const QString &dst, const QString &lladdr, const QString &state,
+                     const QString &flags)
+{
+    return QString::number(ifIndex) + u' ' + dst + u" lladdr "_s + lladdr + u" state "_s + state + u" flags "_s + flags;
+}
+
+QString neighborText(const NeighborRow &n)
+{
+    std::string state, lladdr, flags;
+    fieldtext::neighborState(state, n);
+    fieldtext::lladdr(lladdr, n);
+    NeighborRow shown = n;
+    shown.flags &= NtfRouter | NtfProxy | NtfExtLearned; // the flags ip -j names
+    fieldtext::neighborFlags(flags, shown);
+    return neighborText(n.ifIndex, q(toString(n.address)), q(lladdr), q(state), q(flags));
+}
+
+/// True for a multicast neighbor address: the kernel makes those entries (NOARP, IPv6
+/// ff02::16, ff02::1:ffXX:XXXX when MLD runs) without an RTM_NEWNEIGH, so only a dump shows
+/// them; the comparisons below leave them out.
+bool multicastNeighbor(const QString &dst)
+{
+    const IpAddress a = IpAddress::parse(dst.toStdString());
+    return (a.family == Family::IPv6 && a.bytes[0] == 0xff)
+        || (a.family == Family::IPv4 && (a.bytes[0] & 0xf0) == 0xe0);
+}
+
+/// The neighbors (normal and proxy entries) the kernel holds, as neighborText() gives them.
+std::set<QString> kernelNeighbors()
+{
+    QHash<QString, int> ifIndex;
+    for (const auto &v : ipJson({u"link"_s, u"show"_s}))
+        ifIndex.insert(v.toObject().value(u"ifname"_s).toString(), v.toObject().value(u"ifindex"_s).toInt());
+    std::set<QString> out;
+    for (const QStringList &args :
+         {QStringList {u"neigh"_s, u"show"_s, u"nud"_s, u"all"_s}, QStringList {u"neigh"_s, u"show"_s, u"proxy"_s}}) {
+        for (const auto &v : ipJson(args)) {
+            const QJsonObject o = v.toObject();
+            if (multicastNeighbor(o.value(u"dst"_s).toString()))
+                continue;
+            QStringList states;
+            for (const auto &s : o.value(u"state"_s).toArray())
+                states << s.toString();
+            QStringList flags;
+            for (const QString &f : {u"router"_s, u"proxy"_s, u"extern_learn"_s})
+                if (o.contains(f))
+                    flags << f;
+            out.insert(neighborText(std::uint32_t(ifIndex.value(o.value(u"dev"_s).toString())),
+                                    o.value(u"dst"_s).toString(), o.value(u"lladdr"_s).toString(), states.join(u' '),
+                                    flags.join(u' ')));
+        }
+    }
+    return out;
+}
+
+/// The neighbors a stream of records leaves, by key (replica of the store).
+struct NeighborReplica {
+    std::map<std::string, QString> held;
+    StateStore keys;
+    void apply(const std::vector<ChangeRecord> &records)
+    {
+        for (const auto &r : records) {
+            if (const auto *b = std::get_if<NeighborRow>(&r.before))
+                held.erase(keys.key(*b));
+            if (const auto *a = std::get_if<NeighborRow>(&r.after); a && !multicastNeighbor(q(toString(a->address))))
+                held[keys.key(*a)] = neighborText(*a);
+        }
+    }
+    std::set<QString> set() const
+    {
+        std::set<QString> out;
+        for (const auto &[k, v] : held)
+            out.insert(v);
+        return out;
+    }
+};
+
 struct Registration {
     Registration() = default;
     explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
@@ -387,6 +468,7 @@ private Q_SLOTS:
     void nexthopObjectsFlushedWithTheirLink();
     void silentDeletionsForRoutesOnlyRegistration();
     void noOpMessages();
+    void neighbors();
 
 private:
     bool cleanLinks();
@@ -2018,6 +2100,118 @@ void TestRtnetlinkSource::noOpMessages()
     QVERIFY(reg.source->stats(reg.handle, &stats));
     qInfo() << "no-op messages received:" << (stats.messages - messagesBefore);
     QVERIFY(stats.messages - messagesBefore >= 3); // the kernel did send messages; none became a record
+}
+
+void TestRtnetlinkSource::neighbors()
+{
+    QVERIFY(makeVethPair(true));
+    const auto neigh = [](const QStringList &args) { return runIp(QStringList {u"neigh"_s} + args); };
+    // Proxy entries: the kernel announces neither their creation nor their flush with the
+    // link, so they are known from the dump, and their flush is inferred.
+    QVERIFY(neigh({u"add"_s, u"proxy"_s, u"10.9.0.50"_s, u"dev"_s, u"ncv0"_s}));
+    QVERIFY(neigh({u"add"_s, u"proxy"_s, u"2001:db8::50"_s, u"dev"_s, u"ncv0"_s}));
+    // A normal entry for the same address as a proxy entry is another object.
+    QVERIFY(neigh({u"add"_s, u"10.9.0.50"_s, u"lladdr"_s, u"02:00:00:00:00:50"_s, u"dev"_s, u"ncv0"_s, u"nud"_s,
+                   u"permanent"_s}));
+    Registration reg;
+    QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | NeighborsMask).ok()); // interfaces: the sync marker
+    QVERIFY(reg.collector.waitForSnapshot());
+    NeighborReplica replica;
+    replica.apply(
+        reg.collector.takeThrough([](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; }));
+    QVERIFY(replica.held.size() >= 3);
+    QCOMPARE(replica.set(), kernelNeighbors());
+    // `ip monitor neigh` beside: every line it prints must have its event.
+    QProcess monitor;
+    monitor.start(u"ip"_s, {u"-ts"_s, u"monitor"_s, u"neigh"_s});
+    QVERIFY(monitor.waitForStarted());
+    QTest::qWait(300); // subscribed
+    std::vector<ChangeRecord> all;
+
+    struct Step {
+        QStringList command;
+        QString expected; // the record the step must give (describe())
+    };
+    const std::vector<Step> steps {
+        {{u"add"_s, u"10.9.0.2"_s, u"lladdr"_s, u"02:00:00:00:00:02"_s, u"dev"_s, u"ncv0"_s, u"nud"_s, u"permanent"_s},
+         u"neighbor add 10.9.0.2"_s},
+        {{u"add"_s, u"10.9.0.3"_s, u"lladdr"_s, u"02:00:00:00:00:03"_s, u"dev"_s, u"ncv0"_s, u"nud"_s, u"reachable"_s},
+         u"neighbor add 10.9.0.3"_s},
+        {{u"change"_s, u"10.9.0.3"_s, u"lladdr"_s, u"02:00:00:00:00:03"_s, u"dev"_s, u"ncv0"_s, u"nud"_s, u"stale"_s},
+         u"neighbor parameter 10.9.0.3 [state]"_s},
+        {{u"replace"_s, u"10.9.0.3"_s, u"lladdr"_s, u"02:00:00:00:00:04"_s, u"dev"_s, u"ncv0"_s, u"nud"_s, u"stale"_s},
+         u"neighbor parameter 10.9.0.3 [lladdr]"_s},
+        {{u"add"_s, u"2001:db8::2"_s, u"lladdr"_s, u"02:00:00:00:00:02"_s, u"dev"_s, u"ncv0"_s, u"nud"_s,
+          u"permanent"_s, u"router"_s},
+         u"neighbor add 2001:db8::2"_s},
+        {{u"replace"_s, u"2001:db8::2"_s, u"lladdr"_s, u"02:00:00:00:00:02"_s, u"dev"_s, u"ncv0"_s, u"nud"_s,
+          u"reachable"_s, u"router"_s},
+         u"neighbor parameter 2001:db8::2 [state]"_s},
+        {{u"del"_s, u"10.9.0.2"_s, u"dev"_s, u"ncv0"_s}, u"neighbor delete 10.9.0.2"_s},
+    };
+    for (const Step &step : steps) {
+        QVERIFY2(neigh(step.command), qPrintable(step.command.join(u' ')));
+        QVERIFY2(reg.collector.waitUntil([&](const auto &records) { return hasDescription(records, step.expected); }),
+                 qPrintable(step.expected));
+        std::vector<ChangeRecord> records;
+        QVERIFY(syncAndTake(reg.collector, &records));
+        replica.apply(records);
+        all.insert(all.end(), records.begin(), records.end());
+        const std::set<QString> kernel = kernelNeighbors();
+        if (replica.set() != kernel)
+            logDifference(replica.set(), kernel);
+        QCOMPARE(replica.set(), kernel);
+    }
+
+    // Link down: the kernel announces the deletes of the normal entries and flushes the
+    // proxy entries silently: those are inferred, named by their cause.
+    QVERIFY(runIp({u"link"_s, u"set"_s, u"ncv0"_s, u"down"_s}));
+    QVERIFY(reg.collector.waitUntil([&](const auto &records) {
+        return hasDescription(records, u"neighbor delete 10.9.0.50 proxy"_s)
+            && hasDescription(records, u"neighbor delete 2001:db8::50 proxy"_s);
+    }));
+    std::vector<ChangeRecord> records;
+    QVERIFY(syncAndTake(reg.collector, &records));
+    replica.apply(records);
+    int inferred = 0;
+    for (const auto &r : records) {
+        const auto *n = std::get_if<NeighborRow>(&r.before);
+        if (n && n->isProxy()) {
+            QCOMPARE(r.origin, Origin::Inferred);
+            QCOMPARE(RequesterTable::get(r.requester).cause, std::string("kernel (link ncv0 down)"));
+            ++inferred;
+        } else if (n) {
+            QCOMPARE(r.origin, Origin::Observed);
+        }
+    }
+    QCOMPARE(inferred, 2);
+    QCOMPARE(replica.set(), kernelNeighbors());
+    all.insert(all.end(), records.begin(), records.end());
+
+    QTest::qWait(200);
+    monitor.terminate();
+    QVERIFY(monitor.waitForFinished(5000));
+    int lines = 0;
+    for (const QString &line : QString::fromUtf8(monitor.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts)) {
+        // "[2026-12-03T16:31:48.713098] Deleted 10.9.0.3 dev ncv0 lladdr ... STALE"
+        QStringList words = line.section(u"] "_s, 1).split(u' ', Qt::SkipEmptyParts);
+        const bool deleted = !words.isEmpty() && words.constFirst() == u"Deleted"_s;
+        if (deleted)
+            words.removeFirst();
+        if (words.isEmpty() || multicastNeighbor(words.constFirst()))
+            continue;
+        ++lines;
+        const IpAddress dst = IpAddress::parse(words.constFirst().toStdString());
+        const bool found = std::any_of(all.begin(), all.end(), [&](const ChangeRecord &r) {
+            const auto *n = std::get_if<NeighborRow>(&r.row());
+            if (!n || n->address != dst)
+                return false;
+            return deleted ? r.change == ChangeKind::Delete
+                           : r.change == ChangeKind::Add || r.change == ChangeKind::Parameter;
+        });
+        QVERIFY2(found, qPrintable(u"no event for: "_s + line));
+    }
+    QVERIFY(lines >= int(steps.size()));
 }
 
 int main(int argc, char **argv)

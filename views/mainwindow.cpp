@@ -15,6 +15,7 @@
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/changetableproxy.h"
 #include "model/tables/interfacetablemodel.h"
+#include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
@@ -1401,10 +1402,12 @@ void MainWindow::updateStatus()
     if (m_session) {
         const recording::RecordingInfo &info = m_session->info();
         const QLocale locale;
-        QString counts = tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4")
-                             .arg(locale.toString(m_model->interfaces()->liveRowCount()),
-                                  locale.toString(m_model->addresses()->liveRowCount()),
-                                  locale.toString(m_model->routes()->liveRowCount()), locale.toString(info.eventCount));
+        QString counts
+            = tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Events: %5")
+                  .arg(locale.toString(m_model->interfaces()->liveRowCount()),
+                       locale.toString(m_model->addresses()->liveRowCount()),
+                       locale.toString(m_model->routes()->liveRowCount()),
+                       locale.toString(m_model->neighbors()->liveRowCount()), locale.toString(info.eventCount));
         if (m_session->unloadedEvents() > 0)
             counts += tr("   (the log holds the first %1)").arg(locale.toString(m_session->loadedEvents()));
         m_countsLabel->setText(counts);
@@ -1422,10 +1425,11 @@ void MainWindow::updateStatus()
     const NotificationModel *shown = m_tables->model();
     const QLocale locale;
     m_countsLabel->setText(
-        tr("Interfaces: %1   Addresses: %2   Routes: %3   Events: %4 (%5/s)")
+        tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Events: %5 (%6/s)")
             .arg(locale.toString(shown->interfaces()->liveRowCount()),
                  locale.toString(shown->addresses()->liveRowCount()), locale.toString(shown->routes()->liveRowCount()),
-                 locale.toString(m_model->totalEvents()), locale.toString(m_model->eventsPerSecond(), 'f', 1)));
+                 locale.toString(shown->neighbors()->liveRowCount()), locale.toString(m_model->totalEvents()),
+                 locale.toString(m_model->eventsPerSecond(), 'f', 1)));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
         m_countsLabel->setText(m_countsLabel->text()
                                + tr("   (%1 oldest dropped: history keeps %2)")

@@ -6,6 +6,7 @@
 #include "model/tables/columnfilterproxy.h"
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
+#include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "views/tablesection.h"
 
@@ -27,6 +28,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     EntityTableModel *entityModel = model->entities();
     watchEntities(entityModel); // before the section's proxy connects: this runs first
     m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
+    m_neighbors = new TableSection(QStringLiteral("neighbors"), model->neighbors(), nullptr, this);
     m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
     m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
                                       "Routes table; double click to go there."));
@@ -40,6 +42,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     // Default order (until the user sorts; the header state is saved): routes and
     // addresses by their numeric key (SortRole orders family, then address bytes).
     m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
+    m_neighbors->view()->sortByColumn(NeighborTableModel::Address, Qt::AscendingOrder);
     m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
     // The addresses' last column (preferred lifetime) is right-aligned: stretching it
     // would push its text to the far right edge.
@@ -53,6 +56,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     m_tabs->addTab(m_addresses, tr("&Addresses"));
     m_tabs->addTab(m_routes, tr("&Routes"));
     m_tabs->addTab(m_entities, tr("E&ntities"));
+    m_tabs->addTab(m_neighbors, tr("Nei&ghbors"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { Q_EMIT currentSectionChanged(currentSection()); });
 
     auto *layout = new QVBoxLayout(this);
@@ -95,6 +99,7 @@ void TablesPage::showModel(NotificationModel *model)
     m_interfaces->setSourceModel(model->interfaces());
     m_addresses->setSourceModel(model->addresses());
     m_routes->setSourceModel(model->routes());
+    m_neighbors->setSourceModel(model->neighbors());
     // Watched before the entities' proxy connects to it, as in the constructor.
     watchEntities(model->entities());
     m_entities->setSourceModel(model->entities());
@@ -102,7 +107,7 @@ void TablesPage::showModel(NotificationModel *model)
 
 QList<TableSection *> TablesPage::sections() const
 {
-    return {m_interfaces, m_addresses, m_routes, m_entities};
+    return {m_interfaces, m_addresses, m_routes, m_entities, m_neighbors};
 }
 
 TableSection *TablesPage::currentSection() const

@@ -70,6 +70,7 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
         {ObjectKind::Interface, tr("interfaces"), QColor(0x1f, 0x77, 0xb4)},
         {ObjectKind::Address, tr("addresses"), QColor(0x2c, 0xa0, 0x2c)},
         {ObjectKind::Route, tr("routes"), QColor(0xe3, 0x77, 0x0c)},
+        {ObjectKind::Neighbor, tr("neighbors"), QColor(0x94, 0x67, 0xbd)},
         {ObjectKind::Gap, tr("gaps"), QColor(0xd6, 0x27, 0x28)},
     };
     for (const auto &k : kinds) {

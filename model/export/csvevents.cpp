@@ -89,12 +89,12 @@ struct Names {
     QHash<QString, Family> families;
     QHash<QString, Origin> origins;
     QHash<QString, std::uint32_t> rtmProtocols, mibProtocols, tables;
-    std::array<QHash<QString, FieldMask>, 6> fields; ///< by ObjectKind
+    std::array<QHash<QString, FieldMask>, std::size_t(kLastObjectKind) + 1> fields; ///< by ObjectKind
 
     Names()
     {
         const auto qs = [](std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); };
-        for (int k = 1; k <= int(ObjectKind::Gap); ++k)
+        for (int k = 1; k <= int(kLastObjectKind); ++k)
             objects.insert(qs(objectName(ObjectKind(k))), ObjectKind(k));
         for (int c = 0; c < int(ChangeKind::SnapshotComplete); ++c)
             changes.insert(qs(changeName(ChangeKind(c))), ChangeKind(c));
@@ -111,7 +111,8 @@ struct Names {
         for (const std::uint32_t p : {1u,  2u,  3u,  4u,  5u,  6u,  7u,  8u,  9u,     10u,    11u,
                                       12u, 13u, 14u, 15u, 16u, 17u, 18u, 19u, 10002u, 10006u, 10007u})
             mibProtocols.insert(QString::fromStdString(protocolName(p, ProtocolSpace::MibIpProto)), p);
-        for (const ObjectKind k : {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Entity})
+        for (const ObjectKind k :
+             {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Entity, ObjectKind::Neighbor})
             for (int bit = 0; bit < 32; ++bit) {
                 const std::string name = fieldList(k, FieldMask(1) << bit, ";");
                 if (!name.empty())
@@ -481,6 +482,22 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         }
         e.routeCount = r.change == ChangeKind::Deregistered ? 0 : 1;
         row = e;
+        break;
+    }
+    case ObjectKind::Neighbor: {
+        NeighborRow nb;
+        nb.ifIndex = ifIndex;
+        QString dst = f[Destination];
+        if (dst.endsWith(QLatin1String(" proxy"))) {
+            dst.chop(6);
+            nb.flags = NtfProxy;
+        }
+        nb.address = IpAddress::parse(dst.toStdString());
+        if (nb.address.family == Family::Unspec) {
+            bad(line, QStringLiteral("bad neighbor address \"%1\"").arg(f[Destination].left(60)));
+            return;
+        }
+        row = nb;
         break;
     }
     default: bad(line, QStringLiteral("unknown object \"%1\"").arg(f[Object].left(40))); return;

@@ -55,16 +55,16 @@ template<typename R> void readInto(Reader &in, Row &row)
 
 void readRow(Reader &in, Row &row)
 {
-    switch (in.byte()) {
-    case 0: row = std::monostate {}; break;
-    case 1: readInto<InterfaceRow>(in, row); break;
-    case 2: readInto<AddressRow>(in, row); break;
-    case 3: readInto<RouteRow>(in, row); break;
-    case 4: readInto<EntityRow>(in, row); break;
-    default: in.fail(); break;
-    }
+    const bool known = withRowIndex(in.byte(), [&](auto type) {
+        using R = typename decltype(type)::type;
+        if constexpr (std::is_same_v<R, std::monostate>)
+            row = std::monostate {};
+        else
+            readInto<R>(in, row);
+    });
+    if (!known)
+        in.fail();
 }
-static_assert(std::variant_size_v<Row> == 5, "readRow() reads every Row alternative");
 
 // In the origin byte: a sub-microsecond time follows the family byte (before the requester).
 constexpr unsigned kSubUsFlag = 0x40;

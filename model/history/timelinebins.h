@@ -29,7 +29,7 @@ public:
     /// The counts alone, a plain value: a worker thread fills one (a pass over a recording
     /// too long to load) and the GUI thread merges it in.
     struct Counts {
-        static constexpr int kKinds = 6; // ObjectKind values 0..5
+        static constexpr int kKinds = int(platform::kLastObjectKind) + 1; // every ObjectKind value
         std::array<std::vector<quint32>, kKinds> buckets; // per kind, bucket b covers [originUs + b*kBaseUs, ...)
         qint64 originUs = 0;
         qint64 firstUs = 0;

@@ -20,4 +20,9 @@ FieldMask diff(const RouteRow &before, const RouteRow &after)
     return diffRows(before, after);
 }
 
+FieldMask diff(const NeighborRow &before, const NeighborRow &after)
+{
+    return diffRows(before, after);
+}
+
 } // namespace ncv::platform

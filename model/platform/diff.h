@@ -13,5 +13,6 @@ namespace ncv::platform {
 FieldMask diff(const InterfaceRow &before, const InterfaceRow &after);
 FieldMask diff(const AddressRow &before, const AddressRow &after);
 FieldMask diff(const RouteRow &before, const RouteRow &after);
+FieldMask diff(const NeighborRow &before, const NeighborRow &after);
 
 } // namespace ncv::platform

@@ -106,6 +106,7 @@ std::string_view objectName(ObjectKind object)
     case ObjectKind::Route: return "route";
     case ObjectKind::Entity: return "entity";
     case ObjectKind::Gap: return "gap";
+    case ObjectKind::Neighbor: return "neighbor";
     case ObjectKind::None: break;
     }
     return "";
@@ -302,6 +303,8 @@ std::string keyText(const Row &row)
         return toCidr(r->destination, r->prefixLength);
     if (auto *e = std::get_if<EntityRow>(&row))
         return protocolName(e->protocol, e->protocolSpace);
+    if (auto *n = std::get_if<NeighborRow>(&row))
+        return n->isProxy() ? toString(n->address) + " proxy" : toString(n->address);
     return {};
 }
 

@@ -157,12 +157,6 @@ std::size_t masterIndex(const InterfaceRow &r, std::uint32_t *out, std::size_t m
     return 1;
 }
 
-char *MacCodec::put(char *p, const InterfaceRow &r)
-{
-    *p++ = char(r.macLength);
-    return compact::putBytes(p, r.mac.data(), std::min<std::size_t>(r.macLength, r.mac.size()));
-}
-
 std::size_t addressIfIndex(const AddressRow &r, std::uint32_t *out, std::size_t max)
 {
     if (max > 0)
@@ -540,6 +534,124 @@ std::uint64_t expiryKey(const RouteRow &r, bool &exact)
     return untilKey(r.expiresUs);
 }
 
+std::size_t neighborIfIndex(const NeighborRow &r, std::uint32_t *out, std::size_t max)
+{
+    if (max > 0)
+        out[0] = r.ifIndex;
+    return 1;
+}
+
+void neighborFamily(std::string &out, const NeighborRow &r)
+{
+    out += familyName(r.address.family);
+}
+
+void neighborFamilyLabel(std::string &out, const NeighborRow &r)
+{
+    out += familyLabel(r.address.family);
+}
+
+int neighborFamilyValue(const NeighborRow &r)
+{
+    return int(r.address.family);
+}
+
+void neighborAddress(std::string &out, const NeighborRow &r)
+{
+    appendAddress(out, r.address);
+    if (r.isProxy())
+        out += " proxy";
+}
+
+void neighborAddressCell(std::string &out, const NeighborRow &r)
+{
+    appendAddress(out, r.address);
+}
+
+void lladdr(std::string &out, const NeighborRow &r)
+{
+    out += macText(r.lladdr.data(), std::min<std::size_t>(r.lladdrLength, r.lladdr.size()));
+}
+
+bool lladdrDiffers(const NeighborRow &a, const NeighborRow &b)
+{
+    return a.lladdrLength != b.lladdrLength || a.lladdr != b.lladdr;
+}
+
+namespace {
+/// Appends the names of the bits of value that names has, space-separated, then the
+/// unnamed bits as one hex number.
+template<std::size_t N>
+void appendBitNames(std::string &out, std::uint32_t value, const std::array<ValueName, N> &names)
+{
+    std::uint32_t rest = value;
+    for (const ValueName &n : names) {
+        if (!(value & n.value))
+            continue;
+        if (!out.empty() && out.back() != ' ')
+            out += ' ';
+        out += n.name;
+        rest &= ~n.value;
+    }
+    if (rest != 0) {
+        if (!out.empty() && out.back() != ' ')
+            out += ' ';
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "0x";
+        bool started = false;
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            const unsigned digit = (rest >> shift) & 0xf;
+            if (digit == 0 && !started && shift > 0)
+                continue;
+            started = true;
+            out += kHex[digit];
+        }
+    }
+}
+} // namespace
+
+void neighborState(std::string &out, const NeighborRow &r)
+{
+    // `ip neigh` (iproute2 print_neigh_state): the names of the set bits, in this order;
+    // NONE for 0 is left out, as ip shows nothing for it.
+    static constexpr std::array<ValueName, 8> kStates {
+        ValueName {NudIncomplete, "INCOMPLETE"}, ValueName {NudReachable, "REACHABLE"}, ValueName {NudStale, "STALE"},
+        ValueName {NudDelay, "DELAY"},           ValueName {NudProbe, "PROBE"},         ValueName {NudFailed, "FAILED"},
+        ValueName {NudNoArp, "NOARP"},           ValueName {NudPermanent, "PERMANENT"},
+    };
+    std::string text;
+    appendBitNames(text, r.state, kStates);
+    out += text;
+}
+
+void neighborFlags(std::string &out, const NeighborRow &r)
+{
+    // The words `ip neigh` prints for ndm_flags; "use" is a request bit, not a state.
+    static constexpr std::array<ValueName, 8> kFlags {
+        ValueName {NtfRouter, "router"},     ValueName {NtfProxy, "proxy"},   ValueName {NtfExtLearned, "extern_learn"},
+        ValueName {NtfOffloaded, "offload"}, ValueName {NtfSticky, "sticky"}, ValueName {NtfSelf, "self"},
+        ValueName {NtfMaster, "master"},     ValueName {NtfUse, "use"},
+    };
+    std::string text;
+    appendBitNames(text, r.flags, kFlags);
+    out += text;
+}
+
+void neighborExtFlags(std::string &out, const NeighborRow &r)
+{
+    static constexpr std::array<ValueName, 2> kFlags {ValueName {NtfExtManaged, "managed"},
+                                                      ValueName {NtfExtLocked, "locked"}};
+    std::string text;
+    appendBitNames(text, r.extFlags, kFlags);
+    out += text;
+}
+
+void neighborProtocol(std::string &out, const NeighborRow &r)
+{
+    if (r.protocol != 0)
+        rtmProtocolOf(out, r.protocol);
+}
+
 void entityProtocol(std::string &out, const EntityRow &e)
 {
     out += protocolName(e.protocol, e.protocolSpace);
@@ -568,14 +680,13 @@ namespace {
 /// Calls f(description infos of the row's type, the row) for a row that has one.
 template<typename F> void withRow(const Row &row, F &&f)
 {
-    if (const auto *i = std::get_if<InterfaceRow>(&row))
-        f(fieldInfos<InterfaceRow>, *i);
-    else if (const auto *a = std::get_if<AddressRow>(&row))
-        f(fieldInfos<AddressRow>, *a);
-    else if (const auto *r = std::get_if<RouteRow>(&row))
-        f(fieldInfos<RouteRow>, *r);
-    else if (const auto *e = std::get_if<EntityRow>(&row))
-        f(fieldInfos<EntityRow>, *e);
+    std::visit(
+        [&](const auto &r) {
+            using R = std::decay_t<decltype(r)>;
+            if constexpr (!std::is_same_v<R, std::monostate>)
+                f(fieldInfos<R>, r);
+        },
+        row);
 }
 
 /// Calls f(description infos) of an object kind; false when it has none.
@@ -586,6 +697,7 @@ template<typename F> bool withKind(ObjectKind object, F &&f)
     case ObjectKind::Address: f(fieldInfos<AddressRow>); return true;
     case ObjectKind::Route: f(fieldInfos<RouteRow>); return true;
     case ObjectKind::Entity: f(fieldInfos<EntityRow>); return true;
+    case ObjectKind::Neighbor: f(fieldInfos<NeighborRow>); return true;
     default: return false;
     }
 }
@@ -601,6 +713,7 @@ FieldMask knownFields(ObjectKind object, KnownFields known)
     case ObjectKind::Address: return csvRowFields<AddressRow>;
     case ObjectKind::Route: return csvRowFields<RouteRow>;
     case ObjectKind::Entity: return csvRowFields<EntityRow>;
+    case ObjectKind::Neighbor: return csvRowFields<NeighborRow>;
     default: return 0;
     }
 }
@@ -682,16 +795,10 @@ void appendChanges(std::string &out, const ChangeRecord &record, KnownFields kno
             value(after);
         }
     };
-    const Row &row = record.row();
-    if (std::holds_alternative<InterfaceRow>(row))
-        one(fieldInfos<InterfaceRow>, std::get_if<InterfaceRow>(&record.before),
-            std::get_if<InterfaceRow>(&record.after));
-    else if (std::holds_alternative<AddressRow>(row))
-        one(fieldInfos<AddressRow>, std::get_if<AddressRow>(&record.before), std::get_if<AddressRow>(&record.after));
-    else if (std::holds_alternative<RouteRow>(row))
-        one(fieldInfos<RouteRow>, std::get_if<RouteRow>(&record.before), std::get_if<RouteRow>(&record.after));
-    else if (std::holds_alternative<EntityRow>(row))
-        one(fieldInfos<EntityRow>, std::get_if<EntityRow>(&record.before), std::get_if<EntityRow>(&record.after));
+    withRow(record.row(), [&](const auto &infos, const auto &r) {
+        using R = std::decay_t<decltype(r)>;
+        one(infos, std::get_if<R>(&record.before), std::get_if<R>(&record.after));
+    });
 }
 
 std::string fieldList(ObjectKind object, FieldMask mask, std::string_view sep)
@@ -748,6 +855,8 @@ std::uint32_t rowIfIndex(const Row &row)
         return a->ifIndex;
     if (const auto *r = std::get_if<RouteRow>(&row))
         return r->outIfIndex();
+    if (const auto *n = std::get_if<NeighborRow>(&row))
+        return n->ifIndex;
     return 0;
 }
 

@@ -27,24 +27,33 @@ void adminState(std::string &out, const InterfaceRow &r); ///< "up" / "down"
 void mac(std::string &out, const InterfaceRow &r); ///< "aa:bb:cc:dd:ee:ff"
 bool macDiffers(const InterfaceRow &a, const InterfaceRow &b);
 std::size_t masterIndex(const InterfaceRow &r, std::uint32_t *out, std::size_t max);
-/// MAC: u8 length, then that many bytes (at most 32).
-struct MacCodec {
+/// A link-layer address member Bytes (std::array of up to 255 bytes) with its length member
+/// Len: u8 length, then that many bytes (at most the array's size).
+template<auto Len, auto Bytes> struct HwAddressCodec {
+    using R = typename fielddetail::MemberOf<decltype(Bytes)>::Class;
+    static constexpr std::size_t kCapacity = std::tuple_size_v<typename fielddetail::MemberOf<decltype(Bytes)>::Type>;
     static constexpr unsigned bits = 0;
-    static std::size_t maxSize(const InterfaceRow &r) { return 1 + r.mac.size(); }
-    static char *put(char *p, const InterfaceRow &r);
-    template<typename In> static void get(In &in, InterfaceRow &r, std::uint32_t)
+    static std::size_t maxSize(const R &) { return 1 + kCapacity; }
+    static char *put(char *p, const R &r)
     {
-        r.macLength = in.byte();
-        r.mac = {};
-        const std::size_t n = std::min<std::size_t>(r.macLength, r.mac.size());
+        *p++ = char(r.*Len);
+        return compact::putBytes(p, (r.*Bytes).data(), std::min<std::size_t>(r.*Len, kCapacity));
+    }
+    template<typename In> static void get(In &in, R &r, std::uint32_t)
+    {
+        r.*Len = in.byte();
+        r.*Bytes = {};
+        const std::size_t n = std::min<std::size_t>(r.*Len, kCapacity);
         if (const std::uint8_t *p = in.take(n))
-            std::memcpy(r.mac.data(), p, n);
+            std::memcpy((r.*Bytes).data(), p, n);
     }
     static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
     {
-        return p + 1 + std::min<std::size_t>(*p, std::tuple_size_v<decltype(InterfaceRow::mac)>);
+        return p + 1 + std::min<std::size_t>(*p, kCapacity);
     }
 };
+/// MAC: u8 length, then that many bytes (at most 32).
+using MacCodec = HwAddressCodec<&InterfaceRow::macLength, &InterfaceRow::mac>;
 
 std::size_t addressIfIndex(const AddressRow &r, std::uint32_t *out, std::size_t max);
 void addressFamily(std::string &out, const AddressRow &r); ///< "ipv4"
@@ -96,6 +105,20 @@ bool expiryKindDiffers(const RouteRow &a, const RouteRow &b);
 void expiryCountdown(std::string &out, const RouteRow &r); ///< "" / "12s" left now (rounded up)
 int compareExpiry(const RouteRow &a, const RouteRow &b);
 std::uint64_t expiryKey(const RouteRow &r, bool &exact);
+
+std::size_t neighborIfIndex(const NeighborRow &r, std::uint32_t *out, std::size_t max);
+void neighborFamily(std::string &out, const NeighborRow &r); ///< "ipv4"
+void neighborFamilyLabel(std::string &out, const NeighborRow &r); ///< "IPv4"
+int neighborFamilyValue(const NeighborRow &r);
+/// "10.1.0.2", "10.1.0.2 proxy" for a proxy entry: the key as the CSV and recordings write it.
+void neighborAddress(std::string &out, const NeighborRow &r);
+void neighborAddressCell(std::string &out, const NeighborRow &r); ///< the address alone
+void lladdr(std::string &out, const NeighborRow &r); ///< "aa:bb:cc:dd:ee:ff", "" when none
+bool lladdrDiffers(const NeighborRow &a, const NeighborRow &b);
+void neighborState(std::string &out, const NeighborRow &r); ///< "REACHABLE", "STALE", "NOARP"... as `ip neigh`
+void neighborFlags(std::string &out, const NeighborRow &r); ///< "router proxy extern_learn" as `ip neigh`
+void neighborExtFlags(std::string &out, const NeighborRow &r); ///< "managed locked"
+void neighborProtocol(std::string &out, const NeighborRow &r); ///< NDA_PROTOCOL by name, "" for 0
 
 void entityProtocol(std::string &out, const EntityRow &e);
 void entityNumber(std::string &out, const EntityRow &e);
@@ -355,12 +378,63 @@ template<> struct Description<EntityRow> {
     };
 };
 
+template<> struct Description<NeighborRow> {
+    using R = NeighborRow;
+    static constexpr auto fields = std::tuple {
+        field<&R::ifIndex>("ifindex", "ndm_ifindex / MIB_IPNET_ROW2.InterfaceIndex, u32")
+            .column("Interface")
+            .key()
+            .csv(CsvColumn::IfIndex)
+            .interfaces(fieldtext::neighborIfIndex),
+        field<&R::luid>("luid", "InterfaceLuid (Windows); 0 on Linux").key().absentWhenZero(),
+        derived<R>("family", "ndm_family / Address.si_family")
+            .text(fieldtext::neighborFamily)
+            .cell(fieldtext::neighborFamilyLabel)
+            .column("Family")
+            .small(fieldtext::neighborFamilyValue, fieldtext::familyLabelOf)
+            .flags(InDetails)
+            .inCsvRow(),
+        field<&R::address>("address", "NDA_DST / MIB_IPNET_ROW2.Address (\" proxy\" after a proxy entry's)")
+            .text(fieldtext::neighborAddress)
+            .cell(fieldtext::neighborAddressCell)
+            .reads("address")
+            .column("Address")
+            .key()
+            .csv(CsvColumn::Destination)
+            .charset(fieldtext::kAddressChars),
+        field<&R::lladdr>("lladdr", "NDA_LLADDR / MIB_IPNET_ROW2.PhysicalAddress")
+            .text(fieldtext::lladdr)
+            .differs(fieldtext::lladdrDiffers)
+            .column("Link address")
+            .attr("lladdr")
+            .codec<fieldtext::HwAddressCodec<&R::lladdrLength, &R::lladdr>>(),
+        field<&R::lladdrLength>("lladdr_length", "bytes of lladdr in use").hidden().codedElsewhere(),
+        field<&R::flags>("flags", "ndm_flags, u8: NTF_* (router, proxy, extern_learn...)")
+            .text(fieldtext::neighborFlags)
+            .column("Flags")
+            .sortByText()
+            .attr(),
+        field<&R::extFlags>("ext_flags", "NDA_FLAGS_EXT, u32: NTF_EXT_* (managed, locked)")
+            .text(fieldtext::neighborExtFlags)
+            .attr(),
+        field<&R::state>("state", "ndm_state, u16: NUD_* (REACHABLE, STALE, PERMANENT...)")
+            .text(fieldtext::neighborState)
+            .column("State")
+            .sortByText()
+            .attr(),
+        field<&R::type>("type", "ndm_type (RTN_*)").names<routeTypeName>(),
+        field<&R::protocol>("protocol", "NDA_PROTOCOL, u8 (RTPROT_*: who installed it); 0 when absent")
+            .text(fieldtext::neighborProtocol)
+            .attr("proto"),
+    };
+};
+
 static_assert(
     everyMemberDescribed<
-        InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
+        NeighborRow> && everyMemberDescribed<InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
     "every member of a row type needs an entry in its description");
 static_assert(fieldCount<InterfaceRow> <= 32 && fieldCount<AddressRow> <= 32 && fieldCount<RouteRow> <= 32
-                  && fieldCount<EntityRow> <= 32,
+                  && fieldCount<EntityRow> <= 32 && fieldCount<NeighborRow> <= 32,
               "changedFields has one bit per field");
 
 // --- what the descriptions drive (rowfields.cpp) ----------------------------------------

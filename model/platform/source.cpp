@@ -41,7 +41,7 @@ Status checkRegisterParams(const RegisterParams &params, Handle *handle, Family 
     *handle = 0;
     if (!params.callback)
         return invalid("null callback");
-    if ((params.objects & AllObjectsMask) == 0)
+    if ((params.objects & EveryObjectMask) == 0)
         return invalid("no object kinds requested");
     if (!familyFromAf(params.addressFamily, family))
         return invalid("address family " + std::to_string(params.addressFamily) + " is not AF_INET ("
@@ -71,6 +71,10 @@ bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, F
     case ObjectKind::Route:
     case ObjectKind::Entity:
         if (!(objects & RoutesMask))
+            return false;
+        break;
+    case ObjectKind::Neighbor:
+        if (!(objects & NeighborsMask))
             return false;
         break;
     }

@@ -44,6 +44,10 @@ Family familyOf(const RouteRow &row)
 {
     return row.family();
 }
+Family familyOf(const NeighborRow &row)
+{
+    return row.address.family;
+}
 
 // A delete within this margin of (or after) the row's absolute expiry is an expiry: the
 // kernel's garbage collector (IPv6 routes: net.ipv6.route.gc_interval; addresses: the
@@ -57,6 +61,10 @@ bool hasExpired(const InterfaceRow &, std::int64_t)
 bool hasExpired(const AddressRow &row, std::int64_t timeUs)
 {
     return row.validUntilUs != 0 && row.validUntilUs <= timeUs + kExpiryToleranceUs;
+}
+bool hasExpired(const NeighborRow &, std::int64_t)
+{
+    return false; // neighbor entries have no lifetime: the kernel's garbage collector deletes them
 }
 bool hasExpired(const RouteRow &row, std::int64_t timeUs)
 {
@@ -81,6 +89,13 @@ bool hopsContained(const std::vector<NextHop> &part, const std::vector<NextHop> 
             return false;
     }
     return true;
+}
+
+/// The order of neighbors in images, initial records and lists: (ifindex, family, address, proxy).
+bool neighborOrder(const NeighborRow &a, const NeighborRow &b)
+{
+    return std::make_tuple(a.ifIndex, a.address.family, a.address.bytes, a.isProxy())
+        < std::make_tuple(b.ifIndex, b.address.family, b.address.bytes, b.isProxy());
 }
 
 /// Sets the scalar fields of a route record written in place (out keeps its allocations).
@@ -114,6 +129,10 @@ ObjectKind kindOf(const AddressRow &)
 ObjectKind kindOf(const RouteRow &)
 {
     return ObjectKind::Route;
+}
+ObjectKind kindOf(const NeighborRow &)
+{
+    return ObjectKind::Neighbor;
 }
 
 template<typename R, typename Map, typename KeyFn>
@@ -215,6 +234,21 @@ StateStore::Key StateStore::makeKey(const AddressRow &row) const
     return key;
 }
 
+StateStore::Key StateStore::makeKey(const NeighborRow &row) const
+{
+    Key key;
+    KeyWriter w(key);
+    if (m_scheme == KeyScheme::Windows) {
+        w.value(row.luid);
+        w.address(row.address);
+    } else {
+        w.value(row.ifIndex);
+        w.address(row.address);
+        w.value(static_cast<std::uint8_t>(row.isProxy() ? 1 : 0));
+    }
+    return key;
+}
+
 StateStore::Key StateStore::makeKey(const RouteRow &row) const
 {
     Key key;
@@ -265,6 +299,11 @@ std::string StateStore::key(const AddressRow &row) const
     const Key k = makeKey(row);
     return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
 }
+std::string StateStore::key(const NeighborRow &row) const
+{
+    const Key k = makeKey(row);
+    return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
+}
 std::string StateStore::key(const RouteRow &row) const
 {
     const Key k = identityKey(row);
@@ -280,6 +319,11 @@ bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origi
 {
     return upsertIn(
         m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::upsert(const NeighborRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(
+        m_neighbors, row, [this](const NeighborRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
 std::uint32_t StateStore::findPrimary(const Key &base, std::uint64_t hash)
 {
@@ -409,6 +453,11 @@ bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin 
     return removeIn(
         m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
+bool StateStore::remove(const NeighborRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(
+        m_neighbors, keyRow, [this](const NeighborRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
 bool StateStore::remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
     return removeIn(
@@ -503,6 +552,7 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
 {
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
+    m_seenNeighbors.clear();
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
         m_seenInterfaces.insert(makeKey(row));
@@ -511,6 +561,11 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
     }
     for (const AddressRow &row : snapshot.addresses) {
         m_seenAddresses.insert(makeKey(row));
+        if (upsert(row, timeUs, origin, &record))
+            emit(std::move(record));
+    }
+    for (const NeighborRow &row : snapshot.neighbors) {
+        m_seenNeighbors.insert(makeKey(row));
         if (upsert(row, timeUs, origin, &record))
             emit(std::move(record));
     }
@@ -529,6 +584,7 @@ void StateStore::cancelReconcile()
     m_seenDuplicates = nullptr;
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
+    m_seenNeighbors.clear();
 }
 
 void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit)
@@ -594,10 +650,12 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
             gone.push(row);
     removeListed();
     auto byMapKey = [](const auto &entry) { return entry.first; };
+    sweep(m_neighbors, m_seenNeighbors, byMapKey);
     sweep(m_addresses, m_seenAddresses, byMapKey);
     sweep(m_interfaces, m_seenInterfaces, byMapKey);
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
+    m_seenNeighbors.clear();
 }
 
 StateImage StateStore::image(std::uint32_t objects, Family family) const
@@ -617,6 +675,11 @@ StateImage StateStore::image(std::uint32_t objects, Family family) const
         return std::tie(a.ifIndex, a.address.family, a.address.bytes, a.prefixLength)
             < std::tie(b.ifIndex, b.address.family, b.address.bytes, b.prefixLength);
     });
+    image.m_neighbors.reserve(m_neighbors.size());
+    for (const auto &[k, row] : m_neighbors)
+        if (matchesFilter(ObjectKind::Neighbor, row.address.family, objects, family))
+            image.m_neighbors.push_back(row);
+    std::sort(image.m_neighbors.begin(), image.m_neighbors.end(), neighborOrder);
     image.m_wantsRoutes = (objects & RoutesMask) != 0;
     image.m_family = family;
     if (image.m_wantsRoutes) {
@@ -630,12 +693,16 @@ StateImage StateStore::image(std::uint32_t objects, Family family) const
 
 void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInterface,
                          const std::function<void(const AddressRow &)> &onAddress,
-                         const std::function<void(const RouteRow &)> &onRoute) const
+                         const std::function<void(const RouteRow &)> &onRoute,
+                         const std::function<void(const NeighborRow &)> &onNeighbor) const
 {
     for (const InterfaceRow &row : m_interfaces)
         onInterface(row);
     for (const AddressRow &row : m_addresses)
         onAddress(row);
+    if (onNeighbor)
+        for (const NeighborRow &row : m_neighbors)
+            onNeighbor(row);
     if (!m_wantsRoutes)
         return;
     m_routes.forEach([&](const RouteRow &row) {
@@ -672,6 +739,13 @@ void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &o
         return std::tie(a->ifIndex, a->address, a->prefixLength) < std::tie(b->ifIndex, b->address, b->prefixLength);
     });
     for (auto *row : addresses)
+        emit(*row);
+    std::vector<const NeighborRow *> neighbors;
+    neighbors.reserve(m_neighbors.size());
+    for (const auto &[k, row] : m_neighbors)
+        neighbors.push_back(&row);
+    std::sort(neighbors.begin(), neighbors.end(), [](auto *a, auto *b) { return neighborOrder(*a, *b); });
+    for (auto *row : neighbors)
         emit(*row);
     out.reserve(out.size() + routeCount());
     m_routes.forEach(emit);
@@ -779,6 +853,16 @@ std::vector<AddressRow> StateStore::addressesOn(std::uint32_t ifIndex, Family fa
     return out;
 }
 
+std::vector<NeighborRow> StateStore::neighborsOn(std::uint32_t ifIndex, bool proxyOnly) const
+{
+    std::vector<NeighborRow> out;
+    for (const auto &[k, row] : m_neighbors)
+        if (row.ifIndex == ifIndex && (!proxyOnly || row.isProxy()))
+            out.push_back(row);
+    std::sort(out.begin(), out.end(), neighborOrder);
+    return out;
+}
+
 std::size_t StateStore::routeMemoryBytes() const
 {
     // A node of the duplicates map: the node (key + row + next pointer + cached hash), the
@@ -791,6 +875,7 @@ void StateStore::clear()
 {
     m_interfaces.clear();
     m_addresses.clear();
+    m_neighbors.clear();
     m_routes.clear();
     m_routeDuplicates.clear();
     m_markedDuplicates.clear();

@@ -23,6 +23,7 @@ struct Snapshot {
     std::vector<InterfaceRow> interfaces;
     std::vector<AddressRow> addresses;
     std::vector<RouteRow> routes;
+    std::vector<NeighborRow> neighbors;
 };
 
 /// The rows of a StateStore at one moment, filtered as a registration filters its records
@@ -39,12 +40,15 @@ public:
     /// Calls the visitors for every row: interfaces by ifindex, then addresses by
     /// (ifindex, family, address, prefix length), then routes (store order, then the
     /// routes sharing a base key with another).
+    /// then neighbors by (ifindex, family, address, proxy) when onNeighbor is set.
     /// (Parameters not named "interface": a macro of the Windows headers.)
     void forEach(const std::function<void(const InterfaceRow &)> &onInterface,
                  const std::function<void(const AddressRow &)> &onAddress,
-                 const std::function<void(const RouteRow &)> &onRoute) const;
+                 const std::function<void(const RouteRow &)> &onRoute,
+                 const std::function<void(const NeighborRow &)> &onNeighbor = {}) const;
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
+    std::size_t neighborCount() const { return m_neighbors.size(); }
     /// Routes the store held (before the family filter, which forEach() applies): an
     /// upper bound of the routes visited, exact when the store holds only routes that pass.
     std::size_t heldRouteCount() const { return m_routes.size() + m_duplicates.size(); }
@@ -53,6 +57,7 @@ private:
     friend class StateStore;
     std::vector<InterfaceRow> m_interfaces;
     std::vector<AddressRow> m_addresses;
+    std::vector<NeighborRow> m_neighbors;
     PackedRouteTable::Image m_routes;
     std::vector<RouteRow> m_duplicates;
     bool m_wantsRoutes = true;
@@ -63,8 +68,10 @@ class StateStore {
 public:
     /// How objects are identified.
     /// Linux: interface = ifindex; address = (ifindex, address, prefix length);
-    ///        route = (family, RTA_TABLE, destination, prefix length, tos, RTA_PRIORITY).
-    /// Windows: interface = (LUID, family); address = (LUID, address);
+    ///        route = (family, RTA_TABLE, destination, prefix length, tos, RTA_PRIORITY);
+    ///        neighbor = (family, ifindex, NDA_DST, proxy): the kernel holds proxy entries
+    ///        in a table of their own (pneigh), so one can exist beside a normal entry.
+    /// Windows: interface = (LUID, family); address = (LUID, address); neighbor = (LUID, address);
     ///        route = (LUID, destination prefix, next hop) as MIB_IPFORWARD_ROW2 keys them.
     enum class KeyScheme : std::uint8_t { Linux, Windows };
 
@@ -76,6 +83,7 @@ public:
     /// e.g. lifetimes). out->timeUs = timeUs, out->origin = origin.
     bool upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool upsert(const NeighborRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     /// Routes (KeyScheme::Linux): the kernel lets several routes share (table, prefix,
     /// tos, metric) when they differ in next hop (IPv6 addrconf routes per device,
     /// `ip route append`), so a route is identified by that base key plus its first next
@@ -95,15 +103,17 @@ public:
     bool remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool remove(const NeighborRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
 
     /// Makes the store equal to snapshot, appending one record per difference
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
-    /// then routes; deletes of routes and addresses before deletes of interfaces.
+    /// neighbors, then routes; deletes of routes, neighbors and addresses before deletes of
+    /// interfaces.
     void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
     /// Receives the records of a reconcile pass one at a time, in order.
     using RecordSink = std::function<void(ChangeRecord &&)>;
     /// reconcile() in steps, so routes can come straight from a dump (no snapshot of them):
-    /// beginReconcile(snapshot) applies its interfaces and addresses (snapshot.routes is
+    /// beginReconcile(snapshot) applies its interfaces, addresses and neighbors (snapshot.routes is
     /// ignored) and starts marking routes; reconcileRoute(row) for each route as it is read
     /// (Add / Parameter into *out, true, as upsert()); endReconcile() hands the deletes of
     /// the routes not seen, then addresses, then interfaces, to emit as it makes them, so
@@ -121,7 +131,8 @@ public:
     /// with it, copied by the store before it writes into one).
     StateImage image(std::uint32_t objects, Family family) const;
 
-    /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses, routes).
+    /// Appends every held row as a ChangeKind::Initial record (interfaces, addresses,
+    /// neighbors, routes).
     void appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &out) const;
 
     /// Starts loading what an upsert / remove of row will look at first (a hint; call it a
@@ -148,9 +159,12 @@ public:
 
     /// Addresses on ifIndex of the given family (Unspec = all).
     std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
+    /// Neighbors on ifIndex; only the proxy entries when proxyOnly.
+    std::vector<NeighborRow> neighborsOn(std::uint32_t ifIndex, bool proxyOnly) const;
 
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
+    std::size_t neighborCount() const { return m_neighbors.size(); }
     std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
     /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
     /// the node-held duplicates), for measurements.
@@ -164,6 +178,7 @@ public:
     std::string key(const InterfaceRow &row) const;
     std::string key(const AddressRow &row) const;
     std::string key(const RouteRow &row) const;
+    std::string key(const NeighborRow &row) const;
 
     /// Fixed-size key (no heap allocation per stored row). Bytes past length are zero.
     struct Key {
@@ -178,6 +193,7 @@ public:
 private:
     Key makeKey(const InterfaceRow &row) const;
     Key makeKey(const AddressRow &row) const;
+    Key makeKey(const NeighborRow &row) const;
     Key makeKey(const RouteRow &row) const; ///< base key (Linux) / full key (Windows)
     Key identityKey(const RouteRow &row) const; ///< base key + next hop identity
     bool sameRoute(const RouteRow &held, const RouteRow &row) const; ///< same next hop identity
@@ -185,6 +201,7 @@ private:
     KeyScheme m_scheme;
     std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
+    std::unordered_map<Key, NeighborRow, KeyHash> m_neighbors;
     /// Routes by base key (hash of makeKey(row)): the first route of each base key, packed
     /// (see packedroutetable.h: ~25 bytes per IPv4 route plus a 16-byte index share at 1M).
     PackedRouteTable m_routes;
@@ -196,7 +213,8 @@ private:
     /// identity key of a duplicate here (no key set of a million routes).
     std::unordered_set<Key, KeyHash> *m_seenDuplicates = nullptr;
     std::unordered_set<Key, KeyHash> m_markedDuplicates; ///< markRoute() of a duplicate: its identity
-    std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses; ///< between begin/endReconcile()
+    std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses,
+        m_seenNeighbors; ///< between begin/endReconcile()
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };

@@ -181,4 +181,30 @@ std::int64_t nowUs()
     return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+ObjectKind objectKindOf(const Row &row)
+{
+    switch (row.index()) {
+    case 1: return ObjectKind::Interface;
+    case 2: return ObjectKind::Address;
+    case 3: return ObjectKind::Route;
+    case 4: return ObjectKind::Entity;
+    case 5: return ObjectKind::Neighbor;
+    default: return ObjectKind::None;
+    }
+}
+static_assert(std::variant_size_v<Row> == 6, "objectKindOf() names every Row alternative");
+
+Family rowFamily(const Row &row)
+{
+    if (const auto *i = std::get_if<InterfaceRow>(&row))
+        return i->family;
+    if (const auto *a = std::get_if<AddressRow>(&row))
+        return a->address.family;
+    if (const auto *r = std::get_if<RouteRow>(&row))
+        return r->family();
+    if (const auto *n = std::get_if<NeighborRow>(&row))
+        return n->address.family;
+    return Family::Unspec;
+}
+
 } // namespace ncv::platform

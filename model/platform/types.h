@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -16,15 +18,22 @@ namespace ncv::platform {
 enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 
 /// What kind of object a ChangeRecord is about.
-/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost.
-enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap };
+/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost. The values are stored
+/// in recordings (object_kinds.code): a new kind takes the next free value.
+enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor };
+/// The highest ObjectKind value (loops over every kind, tables indexed by kind).
+inline constexpr ObjectKind kLastObjectKind = ObjectKind::Neighbor;
 
 /// Bit mask of object kinds for a registration.
 enum ObjectMask : std::uint32_t {
     InterfacesMask = 1u << 0,
     AddressesMask = 1u << 1,
     RoutesMask = 1u << 2,
+    NeighborsMask = 1u << 3,
+    /// The kinds a registration gets unless it asks for more (neighbors churn: opt in).
     AllObjectsMask = InterfacesMask | AddressesMask | RoutesMask,
+    /// Every kind, neighbors included.
+    EveryObjectMask = AllObjectsMask | NeighborsMask,
 };
 
 /// The change kinds: the MIB_NOTIFICATION_TYPE values (MibInitialNotification,
@@ -194,6 +203,56 @@ struct EntityRow {
     std::uint64_t routeCount = 0; ///< routes of this origin held when the record was made
 };
 
+/// Neighbor cache states, valued as Linux NUD_* (ndm_state, u16), one bit each.
+enum NeighborState : std::uint16_t {
+    NudIncomplete = 0x01,
+    NudReachable = 0x02,
+    NudStale = 0x04,
+    NudDelay = 0x08,
+    NudProbe = 0x10,
+    NudFailed = 0x20,
+    NudNoArp = 0x40,
+    NudPermanent = 0x80,
+};
+
+/// Neighbor flag bits, valued as Linux NTF_* (ndm_flags, u8).
+enum NeighborFlag : std::uint8_t {
+    NtfUse = 0x01,
+    NtfSelf = 0x02,
+    NtfMaster = 0x04,
+    NtfProxy = 0x08, ///< a proxy entry (the kernel's pneigh table): keyed apart from a normal entry
+    NtfExtLearned = 0x10,
+    NtfOffloaded = 0x20,
+    NtfSticky = 0x40,
+    NtfRouter = 0x80,
+};
+
+/// Extended neighbor flag bits, valued as Linux NTF_EXT_* (NDA_FLAGS_EXT, u32).
+enum NeighborExtFlag : std::uint32_t {
+    NtfExtManaged = 0x01,
+    NtfExtLocked = 0x02,
+};
+
+/// One neighbor cache entry (ARP for IPv4, NDP for IPv6), or a proxy entry.
+/// Linux: RTM_NEWNEIGH (struct ndmsg + NDA_*), families AF_INET / AF_INET6 only (bridge FDB
+/// entries, AF_BRIDGE, are not neighbors). Keyed as the kernel keys them: (family,
+/// ifindex, NDA_DST), proxy entries (NTF_PROXY) in a table of their own.
+/// Windows (MIB_IPNET_ROW2) would fill ifIndex, luid, address, lladdr and state.
+struct NeighborRow {
+    std::uint32_t ifIndex = 0; ///< ndmsg.ndm_ifindex / MIB_IPNET_ROW2.InterfaceIndex
+    std::uint64_t luid = 0; ///< InterfaceLuid on Windows; 0 on Linux
+    IpAddress address; ///< NDA_DST (its family is ndm_family) / MIB_IPNET_ROW2.Address
+    std::uint8_t lladdrLength = 0; ///< bytes used in lladdr; 0 = none (NDA_LLADDR absent)
+    std::array<std::uint8_t, 32> lladdr {}; ///< NDA_LLADDR / MIB_IPNET_ROW2.PhysicalAddress
+    std::uint16_t state = 0; ///< ndmsg.ndm_state, NeighborState (NUD_*) bits
+    std::uint8_t flags = 0; ///< ndmsg.ndm_flags, NeighborFlag (NTF_*) bits
+    std::uint32_t extFlags = 0; ///< NDA_FLAGS_EXT, u32, NeighborExtFlag (NTF_EXT_*) bits; 0 when absent
+    std::uint8_t type = 0; ///< ndmsg.ndm_type (RTN_*: 1 unicast...)
+    std::uint8_t protocol = 0; ///< NDA_PROTOCOL, u8 (RTPROT_*: who installed it); 0 when absent
+
+    bool isProxy() const { return (flags & NtfProxy) != 0; }
+};
+
 /// Fields of a Parameter change: bit i is field i of the row type's description
 /// (rowfields.h; fieldBit<RouteRow>("nexthops")).
 using FieldMask = std::uint32_t;
@@ -207,7 +266,20 @@ enum class KnownFields : std::uint8_t {
     CsvRow,
 };
 
-using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow>;
+/// The alternatives' indexes are stored (recordings' record byte): a new row type goes last.
+using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow, NeighborRow>;
+
+/// Calls f(std::type_identity<R>{}) for the Row alternative R at index (1..: the stored
+/// row type codes; 0 is monostate, which f also receives) and returns true; false when
+/// index names no alternative. One switch for every reader of stored row type codes.
+template<typename F> bool withRowIndex(std::size_t index, F &&f)
+{
+    return [&]<std::size_t... I>(std::index_sequence<I...>)
+    {
+        return ((index == I ? (f(std::type_identity<std::variant_alternative_t<I, Row>> {}), true) : false) || ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<Row>> {});
+}
 
 /// One classified change, produced by a source's reader thread and handed to the
 /// registration's callback. Plain value; safe to copy between threads.
@@ -235,6 +307,12 @@ struct ChangeRecord {
     /// The row that identifies the object: after if set, else before. monostate for markers.
     const Row &row() const { return std::holds_alternative<std::monostate>(after) ? before : after; }
 };
+
+/// The object kind of a row (None for monostate).
+ObjectKind objectKindOf(const Row &row);
+/// The family a record of the row carries: the address's / destination's; an interface's
+/// family member (Unspec on Linux); Unspec for entities and monostate.
+Family rowFamily(const Row &row);
 
 /// Current time, microseconds since the Unix epoch (UTC), from the system clock.
 std::int64_t nowUs();

@@ -71,18 +71,35 @@ template<typename R> R &resetRow(Row &row)
     return row.emplace<R>();
 }
 
+/// The destination column of a neighbor: its address, " proxy" after a proxy entry's (the
+/// key of a proxy entry differs from a normal one's for the same address).
+std::string neighborDestination(const NeighborRow &n)
+{
+    return n.isProxy() ? toString(n.address) + " proxy" : toString(n.address);
+}
+void parseNeighborDestination(std::string_view text, NeighborRow &n)
+{
+    constexpr std::string_view kProxy = " proxy";
+    if (text.size() > kProxy.size() && text.substr(text.size() - kProxy.size()) == kProxy) {
+        text.remove_suffix(kProxy.size());
+        n.flags = NtfProxy;
+    }
+    n.address = IpAddress::parse(std::string(text));
+}
+
 /// row = a default row of the Row alternative index (0 when it is out of range).
 void resetTo(Row &row, std::size_t index)
 {
-    switch (index) {
-    case 1: resetRow<InterfaceRow>(row); break;
-    case 2: resetRow<AddressRow>(row); break;
-    case 3: resetRow<RouteRow>(row); break;
-    case 4: resetRow<EntityRow>(row); break;
-    default: row = std::monostate {}; break;
-    }
+    const bool known = withRowIndex(index, [&](auto type) {
+        using R = typename decltype(type)::type;
+        if constexpr (std::is_same_v<R, std::monostate>)
+            row = std::monostate {};
+        else
+            resetRow<R>(row);
+    });
+    if (!known)
+        row = std::monostate {};
 }
-static_assert(std::variant_size_v<Row> == 5, "resetTo() makes every Row alternative");
 
 void putDelta(const Row &row, const Row &ref, std::string &out)
 {
@@ -129,6 +146,8 @@ EventColumns EventColumns::of(const ChangeRecord &r)
     } else if (const auto *e = std::get_if<EntityRow>(&row)) {
         c.hasProtocol = true;
         c.protocol = e->protocol;
+    } else if (const auto *n = std::get_if<NeighborRow>(&row)) {
+        c.destination = neighborDestination(*n);
     }
     return c;
 }
@@ -161,6 +180,12 @@ void EventColumns::keyRow(Row &row) const
             e.protocol = protocol;
         break;
     }
+    case ObjectKind::Neighbor: {
+        NeighborRow &n = resetRow<NeighborRow>(row);
+        n.ifIndex = ifIndex;
+        parseNeighborDestination(destination, n);
+        break;
+    }
     default: row = std::monostate {}; break;
     }
 }
@@ -172,6 +197,7 @@ std::size_t EventColumns::keyRowIndex() const
     case ObjectKind::Address: return 2;
     case ObjectKind::Route: return 3;
     case ObjectKind::Entity: return 4;
+    case ObjectKind::Neighbor: return 5;
     default: return 0;
     }
 }

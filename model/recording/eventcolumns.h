@@ -28,7 +28,8 @@ struct EventColumns {
     platform::Family family = platform::Family::Unspec; ///< events.family
     platform::Origin origin = platform::Origin::Observed; ///< events.origin
     std::uint32_t ifIndex = 0; ///< events.ifindex: platform::rowIfIndex(record.row())
-    /// events.destination: routes' and addresses' CIDR text (toCidr()); empty for NULL
+    /// events.destination: routes' and addresses' CIDR text (toCidr()); neighbors' address,
+    /// followed by " proxy" for a proxy entry; empty for NULL
     std::string destination;
     bool routeKeys = false; ///< events.route_table, metric and tos are set (routes), else NULL
     std::uint32_t table = 0, metric = 0, tos = 0; ///< events.route_table, metric, tos

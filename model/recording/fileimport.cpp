@@ -374,6 +374,8 @@ QString eventIfName(const ChangeRecord &r, InterfaceNames &names)
         return names.name(a->ifIndex);
     if (const auto *route = std::get_if<platform::RouteRow>(&row))
         return names.name(route->outIfIndex());
+    if (const auto *n = std::get_if<platform::NeighborRow>(&row))
+        return names.name(n->ifIndex);
     return {};
 }
 

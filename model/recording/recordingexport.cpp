@@ -247,6 +247,10 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
                 r.object = ObjectKind::Route;
                 r.family = rt->family();
                 ifName = names.value(rt->outIfIndex());
+            } else if (const auto *nb = std::get_if<NeighborRow>(&row)) {
+                r.object = ObjectKind::Neighbor;
+                r.family = nb->address.family;
+                ifName = names.value(nb->ifIndex);
             } else {
                 ifName.clear();
             }

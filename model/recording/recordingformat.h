@@ -67,6 +67,7 @@ CREATE TABLE events(
         WHEN 3 THEN 'route ' || route_table || ' ' || destination || ' tos ' || tos || ' metric ' || metric
                     || ' dev ' || ifindex
         WHEN 4 THEN 'entity ' || protocol
+        WHEN 6 THEN 'neighbor ' || ifindex || ' ' || destination
         ELSE 'gap' END) VIRTUAL
 );
 CREATE TABLE commits(
@@ -92,6 +93,14 @@ CREATE TABLE keyframe_rows(
     rows BLOB NOT NULL,
     PRIMARY KEY(keyframe, part)
 ) WITHOUT ROWID;
+-- Rows of the object kinds added after format 2 (neighbors), as keyframe_rows holds them:
+-- a reader that does not know this table reads the keyframe without them.
+CREATE TABLE keyframe_more_rows(
+    keyframe INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    rows BLOB NOT NULL,
+    PRIMARY KEY(keyframe, part)
+) WITHOUT ROWID;
 -- Who asked for changes (events.requester), each once: a process (the holder of the netlink
 -- socket whose port id, nlmsg_pid, the notification carried), the kernel, a bare port id, or
 -- the cause of an inferred event.
@@ -105,7 +114,7 @@ CREATE TABLE requesters(
     cgroup TEXT,
     cause TEXT
 );
-INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap');
+INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor');
 INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
     (5, 'registered'), (6, 'deregistered'), (7, 'gap');
 INSERT INTO families VALUES (0, 'unspec'), (1, 'ipv4'), (2, 'ipv6');

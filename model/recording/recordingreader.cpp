@@ -642,7 +642,31 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     }
     while (done < queued)
         state->insert(ahead[done++ % kAhead]);
-    return rc == SQLITE_DONE && seen == parts;
+    if (rc != SQLITE_DONE || seen != parts)
+        return false;
+    // The kinds added after format 2 (neighbors); a file written before has no such table.
+    sql::Stmt more;
+    if (more.prepare(d->db, "SELECT rows FROM keyframe_more_rows WHERE keyframe = ? ORDER BY part") != SQLITE_OK)
+        return true;
+    more.bind(1, id);
+    Row row;
+    while ((rc = more.step()) == SQLITE_ROW) {
+        const std::string_view blob = more.blob(0);
+        compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
+                                   reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
+        while (in.ok && in.p < in.end) {
+            bool ok = false;
+            withRowIndex(in.byte(), [&](auto type) {
+                using R = typename decltype(type)::type;
+                if constexpr (!std::is_same_v<R, std::monostate>)
+                    ok = readRowInto<R>(in, row);
+            });
+            if (!ok)
+                return false;
+            state->insert(row);
+        }
+    }
+    return rc == SQLITE_DONE;
 }
 
 bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,

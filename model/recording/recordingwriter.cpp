@@ -281,7 +281,7 @@ struct RecordingWriter::Impl {
         if (state) {
             state->apply(scratch);
         } else if (scratch.object == ObjectKind::Interface || scratch.object == ObjectKind::Address
-                   || scratch.object == ObjectKind::Route) {
+                   || scratch.object == ObjectKind::Route || scratch.object == ObjectKind::Neighbor) {
             if (scratch.change == ChangeKind::Initial || scratch.change == ChangeKind::Add)
                 ++rowsHeld;
             else if (scratch.change == ChangeKind::Delete || scratch.change == ChangeKind::Expired)
@@ -438,11 +438,31 @@ struct RecordingWriter::Impl {
         const auto interface = [&](const InterfaceRow &row) { put(row, 0); };
         const auto address = [&](const AddressRow &row) { put(row, 1); };
         const auto route = [&](const RouteRow &row) { put(row, 2); };
+        // Kinds added after format 2 go to keyframe_more_rows, which older readers never
+        // read: they keep loading the keyframe (without those rows) instead of failing on a
+        // row type they do not know.
+        std::string moreBlob;
+        std::int64_t moreRows = 0;
+        const auto neighbor = [&](const NeighborRow &row) {
+            moreBlob.push_back(char(Row(std::in_place_type<NeighborRow>).index()));
+            encodeRow(row, moreBlob);
+            ++moreRows;
+        };
         if (image)
-            image->forEach(interface, address, route);
+            image->forEach(interface, address, route, neighbor);
         else
-            state->forEach(interface, address, route);
+            state->forEach(interface, address, route, neighbor);
         flush();
+        if (ok && moreRows > 0) {
+            sql::Stmt more;
+            int rc = more.prepare(db, "INSERT INTO keyframe_more_rows VALUES (?, 0, ?)");
+            if (rc == SQLITE_OK) {
+                more.bind(1, id);
+                more.bindBlob(2, moreBlob.data(), moreBlob.size());
+                rc = more.step();
+            }
+            ok = check(rc, "writing a keyframe");
+        }
         if (!ok)
             return;
         sql::Stmt &s = insertKeyframe;

@@ -50,6 +50,9 @@ void RecordState::apply(const ChangeRecord &r)
     case ObjectKind::Address:
         applyKeyed<AddressRow>(m_addresses, r, [this](const AddressRow &row) { return m_routes.key(row); });
         break;
+    case ObjectKind::Neighbor:
+        applyKeyed<NeighborRow>(m_neighbors, r, [this](const NeighborRow &row) { return m_routes.key(row); });
+        break;
     case ObjectKind::Route: {
         const RouteRow *before = std::get_if<RouteRow>(&r.before);
         const RouteRow *after = std::get_if<RouteRow>(&r.after);
@@ -88,6 +91,8 @@ void RecordState::insert(const Row &row)
         m_addresses[m_routes.key(*a)] = *a;
     else if (const auto *r = std::get_if<RouteRow>(&row))
         m_routes.upsert(*r, 0, Origin::Observed, &m_scratch);
+    else if (const auto *n = std::get_if<NeighborRow>(&row))
+        m_neighbors[m_routes.key(*n)] = *n;
 }
 
 void RecordState::prefetch(const ChangeRecord &record) const
@@ -111,6 +116,7 @@ void RecordState::clear()
 {
     m_interfaces.clear();
     m_addresses.clear();
+    m_neighbors.clear();
     m_routes.clear();
 }
 
@@ -129,12 +135,17 @@ void RecordState::forEach(const std::function<void(const Row &)> &visit) const
         [&](const RouteRow &r) {
             row = r;
             visit(row);
+        },
+        [&](const NeighborRow &r) {
+            row = r;
+            visit(row);
         });
 }
 
 void RecordState::forEach(const std::function<void(const InterfaceRow &)> &interface,
                           const std::function<void(const AddressRow &)> &address,
-                          const std::function<void(const RouteRow &)> &route) const
+                          const std::function<void(const RouteRow &)> &route,
+                          const std::function<void(const NeighborRow &)> &neighbor) const
 {
     std::vector<const InterfaceRow *> interfaces;
     interfaces.reserve(m_interfaces.size());
@@ -158,6 +169,18 @@ void RecordState::forEach(const std::function<void(const InterfaceRow &)> &inter
         route(r);
         return false; // visit them all
     });
+    if (!neighbor)
+        return;
+    std::vector<const NeighborRow *> neighbors;
+    neighbors.reserve(m_neighbors.size());
+    for (const auto &[k, n] : m_neighbors)
+        neighbors.push_back(&n);
+    std::stable_sort(neighbors.begin(), neighbors.end(), [](const NeighborRow *a, const NeighborRow *b) {
+        return std::make_tuple(a->ifIndex, a->address.family, a->address.bytes, a->isProxy())
+            < std::make_tuple(b->ifIndex, b->address.family, b->address.bytes, b->isProxy());
+    });
+    for (const NeighborRow *n : neighbors)
+        neighbor(*n);
 }
 
 const InterfaceRow *RecordState::interface(std::uint32_t ifIndex) const

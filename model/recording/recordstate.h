@@ -36,15 +36,18 @@ public:
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t routeCount() const { return m_routes.routeCount(); }
-    std::size_t rowCount() const { return interfaceCount() + addressCount() + routeCount(); }
+    std::size_t neighborCount() const { return m_neighbors.size(); }
+    std::size_t rowCount() const { return interfaceCount() + addressCount() + routeCount() + neighborCount(); }
 
     /// Calls visit for every row: interfaces by ifindex, then addresses by interface,
-    /// family and address, then routes (in store order).
+    /// family and address, then routes (in store order), then neighbors by interface, family,
+    /// address and proxy.
     void forEach(const std::function<void(const platform::Row &)> &visit) const;
     /// The same rows in the same order, each kind to its own visitor (no copy into a Row).
     void forEach(const std::function<void(const platform::InterfaceRow &)> &interface,
                  const std::function<void(const platform::AddressRow &)> &address,
-                 const std::function<void(const platform::RouteRow &)> &route) const;
+                 const std::function<void(const platform::RouteRow &)> &route,
+                 const std::function<void(const platform::NeighborRow &)> &neighbor = {}) const;
     /// The held interface with that index, or nullptr.
     const platform::InterfaceRow *interface(std::uint32_t ifIndex) const;
 
@@ -52,6 +55,7 @@ private:
     platform::StateStore m_routes; // routes only; also gives the key bytes of the other rows
     std::map<std::string, platform::InterfaceRow> m_interfaces;
     std::map<std::string, platform::AddressRow> m_addresses;
+    std::map<std::string, platform::NeighborRow> m_neighbors;
     platform::ChangeRecord m_scratch; // what the store reports, unused
 };
 

@@ -78,6 +78,16 @@ RowKey rowKey(const platform::RouteRow &row)
     return b.key();
 }
 
+RowKey rowKey(const platform::NeighborRow &row)
+{
+    KeyBuilder b(5);
+    b.value(row.ifIndex);
+    b.value(row.luid);
+    b.address(row.address);
+    b.value(std::uint8_t(row.isProxy() ? 1 : 0));
+    return b.key();
+}
+
 RowKey rowKey(const platform::EntityRow &row)
 {
     KeyBuilder b(4);

@@ -31,6 +31,7 @@ RowKey rowKey(const platform::AddressRow &row);
 /// route its next hop's ifindex and gateway)
 RowKey rowKey(const platform::RouteRow &row);
 /// entity: (protocol space, protocol)
+RowKey rowKey(const platform::NeighborRow &row);
 RowKey rowKey(const platform::EntityRow &row);
 
 } // namespace ncv

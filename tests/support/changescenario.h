@@ -76,6 +76,7 @@ inline bool watchAll(Source &source, Collector &collector, Handle *handle)
     RegisterParams params;
     params.callback = &Collector::callback;
     params.callerContext = &collector;
+    params.objects = EveryObjectMask;
     return source.registerChanges(params, handle).ok() && collector.waitForSnapshot();
 }
 

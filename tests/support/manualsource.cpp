@@ -179,6 +179,14 @@ void ManualSource::upsert(const AddressRow &row)
 {
     upsertRow(row);
 }
+void ManualSource::upsert(const NeighborRow &row)
+{
+    upsertRow(row);
+}
+void ManualSource::remove(const NeighborRow &keyRow)
+{
+    removeRow(keyRow);
+}
 void ManualSource::upsert(const RouteRow &row, bool replace)
 {
     upsertRow(row, replace);

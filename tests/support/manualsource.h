@@ -50,7 +50,9 @@ public:
     /// replace: as NLM_F_REPLACE (ip route replace): a new next hop replaces the held route
     /// with the same (table, prefix, tos, metric) instead of adding a second one.
     void upsert(const RouteRow &row, bool replace = false);
+    void upsert(const NeighborRow &row);
     void remove(const InterfaceRow &keyRow);
+    void remove(const NeighborRow &keyRow);
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
     /// Delivers records as they are (gap markers, inferred events, replay); they do not

@@ -85,6 +85,10 @@ template<typename Row> Row randomRow(Random &g)
         for (std::size_t i = std::min<std::size_t>(row.macLength, row.mac.size()); i < row.mac.size(); ++i)
             row.mac[i] = 0;
     }
+    if constexpr (std::is_same_v<Row, ncv::platform::NeighborRow>) {
+        for (std::size_t i = std::min<std::size_t>(row.lladdrLength, row.lladdr.size()); i < row.lladdr.size(); ++i)
+            row.lladdr[i] = 0;
+    }
     return row;
 }
 

@@ -37,7 +37,8 @@ inline QString describe(const ChangeRecord &r, bool withOrigin = false)
     const Row &row = r.row();
     if (auto *i = std::get_if<InterfaceRow>(&row)) {
         text += u' ' + q(i->name);
-    } else if (std::holds_alternative<AddressRow>(row) || std::holds_alternative<EntityRow>(row)) {
+    } else if (std::holds_alternative<AddressRow>(row) || std::holds_alternative<EntityRow>(row)
+               || std::holds_alternative<NeighborRow>(row)) {
         text += u' ' + q(keyText(row));
     } else if (auto *rt = std::get_if<RouteRow>(&row)) {
         text += u' ' + q(keyText(row)) + u" table "_s + q(tableName(rt->table)) + u" metric "_s

@@ -8,6 +8,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -34,6 +35,8 @@ const char *messageName(std::uint16_t type)
     case RTM_DELADDR: return "RTM_DELADDR";
     case RTM_NEWROUTE: return "RTM_NEWROUTE";
     case RTM_DELROUTE: return "RTM_DELROUTE";
+    case RTM_NEWNEIGH: return "RTM_NEWNEIGH";
+    case RTM_DELNEIGH: return "RTM_DELNEIGH";
     default: return "message";
     }
 }
@@ -461,6 +464,53 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
     return DecodeStatus::Ok;
 }
 
+DecodeStatus decodeNeighbor(const nlmsghdr *nlh, NeighborRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    if (payload < sizeof(ndmsg)) {
+        fail(reason, msg, "shorter than struct ndmsg", "");
+        return DecodeStatus::Error;
+    }
+    ndmsg ndm;
+    std::memcpy(&ndm, mnl_nlmsg_get_payload(nlh), sizeof ndm);
+    const Family family = familyOfAf(ndm.ndm_family);
+    if (family == Family::Unspec) {
+        fail(reason, msg, "family is neither AF_INET nor AF_INET6 (a bridge FDB entry)", "");
+        return DecodeStatus::Skip;
+    }
+    AttrTable<NDA_MAX> tb;
+    const std::size_t offset = MNL_ALIGN(sizeof(ndmsg));
+    if (!collect<NDA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                          payload > offset ? payload - offset : 0, tb, reason, msg))
+        return DecodeStatus::Error;
+    if (!tb[NDA_DST]) {
+        fail(reason, msg, "has no NDA_DST", "");
+        return DecodeStatus::Error;
+    }
+    if (!readAddress(tb[NDA_DST], family, row.address, reason, msg, "NDA_DST"))
+        return DecodeStatus::Error;
+    row.ifIndex = static_cast<std::uint32_t>(ndm.ndm_ifindex);
+    row.luid = 0;
+    row.state = ndm.ndm_state;
+    row.flags = ndm.ndm_flags;
+    row.type = ndm.ndm_type;
+    row.lladdrLength = 0;
+    row.lladdr = {};
+    if (tb[NDA_LLADDR]) {
+        const std::size_t n = std::min<std::size_t>(payloadLen(tb[NDA_LLADDR]), row.lladdr.size());
+        std::memcpy(row.lladdr.data(), mnl_attr_get_payload(tb[NDA_LLADDR]), n);
+        row.lladdrLength = static_cast<std::uint8_t>(n);
+    }
+    row.extFlags = 0;
+    if (tb[NDA_FLAGS_EXT] && !readU32(tb[NDA_FLAGS_EXT], row.extFlags, reason, msg, "NDA_FLAGS_EXT"))
+        return DecodeStatus::Error;
+    row.protocol = 0;
+    if (tb[NDA_PROTOCOL] && !readU8(tb[NDA_PROTOCOL], row.protocol, reason, msg, "NDA_PROTOCOL"))
+        return DecodeStatus::Error;
+    return DecodeStatus::Ok;
+}
+
 DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason)
 {
     const char *msg = nlh->nlmsg_type == RTM_NEWNEXTHOP ? "RTM_NEWNEXTHOP" : "RTM_DELNEXTHOP";
@@ -510,6 +560,12 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
         status = decodeRoute(nlh, nowUs, out.route, out.reason);
         out.object = ObjectKind::Route;
         out.isDelete = nlh->nlmsg_type == RTM_DELROUTE;
+        break;
+    case RTM_NEWNEIGH:
+    case RTM_DELNEIGH:
+        status = decodeNeighbor(nlh, out.neighbor, out.reason);
+        out.object = ObjectKind::Neighbor;
+        out.isDelete = nlh->nlmsg_type == RTM_DELNEIGH;
         break;
     default:
         out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";

@@ -8,7 +8,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace ncv::platform {
 
@@ -30,7 +32,9 @@ bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
     case RTM_NEWADDR:
     case RTM_DELADDR:
     case RTM_NEWROUTE:
-    case RTM_DELROUTE: return true;
+    case RTM_DELROUTE:
+    case RTM_NEWNEIGH:
+    case RTM_DELNEIGH: return true;
     default: return false;
     }
 }
@@ -103,6 +107,11 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
                                                        (m_decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
         record.family = m_decoded.route.family();
         break;
+    case ObjectKind::Neighbor:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.neighbor, timeUs, Origin::Observed, &record);
+        record.family = m_decoded.neighbor.address.family;
+        break;
     default: break;
     }
     if (!produced)
@@ -114,10 +123,51 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
     }
     // Routes the kernel flushed along with this message, unannounced: inferred after its record.
     const auto flush = m_silent.observe(record);
+    std::string proxyCause;
+    const std::uint32_t proxyFlush = proxyFlushOf(record, proxyCause);
     push(std::move(record));
     if (flush)
         m_silent.infer(*flush, timeUs);
+    if (proxyFlush)
+        flushProxyNeighbors(proxyFlush, proxyCause, timeUs);
     return true;
+}
+
+std::uint32_t RtnetlinkClassifier::proxyFlushOf(const ChangeRecord &record, std::string &cause) const
+{
+    // pneigh_ifdown() runs on NETDEV_DOWN and NETDEV_UNREGISTER (neigh_ifdown), not on a
+    // carrier loss, and sends no RTM_DELNEIGH; the normal entries it flushes are announced.
+    if (record.object != ObjectKind::Interface)
+        return 0;
+    const auto *before = std::get_if<InterfaceRow>(&record.before);
+    const auto *after = std::get_if<InterfaceRow>(&record.after);
+    const auto name
+        = [](const InterfaceRow &link) { return link.name.empty() ? std::to_string(link.ifIndex) : link.name; };
+    if (record.change == ChangeKind::Delete && before) {
+        cause = "kernel (link " + name(*before) + " deleted)";
+        return before->ifIndex;
+    }
+    if (record.change == ChangeKind::Parameter && before && after && before->adminUp && !after->adminUp) {
+        cause = "kernel (link " + name(*after) + " down)";
+        return after->ifIndex;
+    }
+    return 0;
+}
+
+void RtnetlinkClassifier::flushProxyNeighbors(std::uint32_t ifIndex, const std::string &causeText, std::int64_t timeUs)
+{
+    const std::vector<NeighborRow> proxies = m_store.neighborsOn(ifIndex, true);
+    if (proxies.empty())
+        return;
+    const std::uint32_t cause = RequesterTable::cause(causeText);
+    ChangeRecord record;
+    for (const NeighborRow &row : proxies) {
+        if (!m_store.remove(row, timeUs, Origin::Inferred, &record))
+            continue;
+        record.requester = cause;
+        record.portId = 0;
+        push(std::move(record));
+    }
 }
 
 RecordedStream::RecordedStream(Sink s, std::size_t batchRecords) : sink(std::move(s)), classifier(batch, hooks())
@@ -125,6 +175,7 @@ RecordedStream::RecordedStream(Sink s, std::size_t batchRecords) : sink(std::mov
     // The kernel's flushes are inferred as the live source infers them; a file has no
     // kernel to confirm them with a dump, so no confirming check is ever run.
     classifier.silent().configure(true, false);
+    classifier.setFilter(EveryObjectMask, Family::Unspec); // a file shows every kind it holds
     batch.reserve(batchRecords + 64);
 }
 

@@ -35,7 +35,7 @@ public:
         Filtered, ///< a change outside the object mask / family filter (the store still applied it)
         Control, ///< NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE / NLMSG_OVERRUN: no state
         Skipped, ///< a tracked type the decoder skips (cloned route, bridge port, other family)
-        Untracked, ///< a message type not tracked (neighbors, rules, netconf, nexthop objects...;
+        Untracked, ///< a message type not tracked (rules, netconf, nexthop objects...;
                    ///< an RTM_DELNEXTHOP that flushed routes gives Records)
         Malformed, ///< the decoder refused it (decoded().reason says why)
     };
@@ -64,7 +64,7 @@ public:
     /// and inferred silent-deletion records it causes) to the batch.
     Outcome classify(const nlmsghdr *msg, std::int64_t timeUs);
 
-    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE).
+    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE, NEIGH).
     static bool isTrackedType(std::uint16_t type);
 
     /// Appends record to the batch through the filter and the entity tracker.
@@ -79,6 +79,11 @@ private:
     /// Applies m_decoded (status Ok) to the store; true when a record was produced.
     bool classifyDecoded(const nlmsghdr *msg, std::int64_t timeUs);
     std::uint32_t attribute(std::uint32_t portId, std::int64_t timeUs);
+    /// The interface whose proxy neighbor entries the kernel flushes unannounced after
+    /// record (its link set down or deleted), or 0; cause: "kernel (link d1 down)".
+    std::uint32_t proxyFlushOf(const ChangeRecord &record, std::string &cause) const;
+    /// Deletes the held proxy neighbors on ifIndex as inferred records, named by causeText.
+    void flushProxyNeighbors(std::uint32_t ifIndex, const std::string &causeText, std::int64_t timeUs);
 
     RecordBatch &m_out;
     StateStore m_store {StateStore::KeyScheme::Linux};

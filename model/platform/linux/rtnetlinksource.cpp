@@ -183,6 +183,7 @@ struct RtnetlinkSource::Registration {
 
     bool wantsAddresses() const { return params.objects & AddressesMask; }
     bool wantsRoutes() const { return params.objects & RoutesMask; }
+    bool wantsNeighbors() const { return params.objects & NeighborsMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
     /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
@@ -210,11 +211,14 @@ struct RtnetlinkSource::Registration {
     enum class DumpResult { Ok, Cancelled, Failed };
     /// One dump request on the dump socket.
     struct DumpRequest {
-        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE
-        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE dump
+        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE or RTM_GETNEIGH
+        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE / RTM_GETNEIGH dump
         /// Routes only, and only with strictDumps: the kernel returns only routes with a
         /// next hop on this interface (0: all routes).
         std::uint32_t oif = 0;
+        /// Neighbors only: the proxy entries (ndm_flags NTF_PROXY), which the kernel keeps in
+        /// a table of their own and dumps only when asked for them alone.
+        bool proxy = false;
     };
     /// The one dump loop: sends request, reads the reply to NLMSG_DONE and calls
     /// onMessage(timeUs) for each row of the requested kind, decoded into `decoded`
@@ -237,7 +241,8 @@ struct RtnetlinkSource::Registration {
         return dump(
             request, [&](std::int64_t) { rows.push_back(decodedRow); }, error, [&] { rows.resize(mark); });
     }
-    /// Links, then IPv4 and IPv6 addresses (as the registration wants them) into snapshot.
+    /// Links, then IPv4 and IPv6 addresses, then neighbors (normal and proxy entries of both
+    /// families) as the registration wants them, into snapshot.
     DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
     /// IPv4 and IPv6 routes (as the registration wants them), each passed to onRoute(timeUs)
     /// in `decoded.route`.
@@ -314,6 +319,8 @@ Status RtnetlinkSource::Registration::open()
     stats.eventSocketPortId = mnl_socket_get_portid(events);
 
     std::vector<unsigned> groups {RTNLGRP_LINK};
+    if (wantsNeighbors())
+        groups.push_back(RTNLGRP_NEIGH); // both families (and bridge FDB entries, which the decoder skips)
     if (tracksV4Addresses())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
@@ -427,9 +434,11 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
     const std::uint16_t type = request.type;
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
+        : type == RTM_GETNEIGH             ? "RTM_GETNEIGH dump"
                                            : "RTM_GETROUTE dump";
     const ObjectKind kind = type == RTM_GETLINK ? ObjectKind::Interface
         : type == RTM_GETADDR                   ? ObjectKind::Address
+        : type == RTM_GETNEIGH                  ? ObjectKind::Neighbor
                                                 : ObjectKind::Route;
     const unsigned portId = mnl_socket_get_portid(dumpSocket);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
@@ -453,6 +462,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
         } else if (type == RTM_GETADDR) {
             auto *ifa = static_cast<ifaddrmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
             ifa->ifa_family = static_cast<std::uint8_t>(request.af);
+        } else if (type == RTM_GETNEIGH) {
+            auto *ndm = static_cast<ndmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndmsg)));
+            ndm->ndm_family = static_cast<std::uint8_t>(request.af);
+            ndm->ndm_flags = request.proxy ? NTF_PROXY : 0;
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
             rtm->rtm_family = static_cast<std::uint8_t>(request.af);
@@ -636,6 +649,12 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
         r = dumpInto({RTM_GETADDR, AF_INET}, snapshot.addresses, decoded.address, error);
     if (r == DumpResult::Ok && wantsAddresses() && wantsV6())
         r = dumpInto({RTM_GETADDR, AF_INET6}, snapshot.addresses, decoded.address, error);
+    for (const bool proxy : {false, true}) {
+        if (r == DumpResult::Ok && wantsNeighbors() && wantsV4())
+            r = dumpInto({RTM_GETNEIGH, AF_INET, 0, proxy}, snapshot.neighbors, decoded.neighbor, error);
+        if (r == DumpResult::Ok && wantsNeighbors() && wantsV6())
+            r = dumpInto({RTM_GETNEIGH, AF_INET6, 0, proxy}, snapshot.neighbors, decoded.neighbor, error);
+    }
     return r;
 }
 
@@ -753,6 +772,7 @@ void RtnetlinkSource::Registration::run()
     };
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
+    initial(snapshot.neighbors);
     if (r == DumpResult::Ok)
         r = dumpRoutes([this](std::int64_t timeUs) { streamRoute(timeUs); }, error);
     flushStreamed(); // the last streamed route goes into the store however the dump ended
@@ -770,7 +790,8 @@ void RtnetlinkSource::Registration::run()
     }
     marker(ChangeKind::SnapshotComplete,
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
-               + " addresses, " + std::to_string(store.routeCount()) + " routes");
+               + " addresses, " + std::to_string(store.routeCount()) + " routes"
+               + (wantsNeighbors() ? ", " + std::to_string(store.neighborCount()) + " neighbors" : std::string()));
     deliver();
 
     // 2. Live events, starting with those queued during the dump. Images asked for are

@@ -141,6 +141,7 @@ std::uint32_t maskOf(ObjectKind object)
     case ObjectKind::Interface: return InterfacesMask;
     case ObjectKind::Address: return AddressesMask;
     case ObjectKind::Route: return RoutesMask;
+    case ObjectKind::Neighbor: return NeighborsMask; // not delivered on Windows yet
     default: return 0;
     }
 }
