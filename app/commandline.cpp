@@ -93,8 +93,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("no-record"),
         QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
                        "setting liveRecording/enabled)."));
+    const QCommandLineOption netns(
+        QStringLiteral("netns"),
+        QStringLiteral("Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
+                       "shows them, or net:[inode], separated by commas), or all of them, including those created "
+                       "later (all). Default: the namespace the program runs in."),
+        QStringLiteral("names"));
     parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, from, to, at,
-                       maxSize, maxDuration, noRecord});
+                       maxSize, maxDuration, noRecord, netns});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -144,6 +150,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
     o.recordPath = parser.value(record);
     o.streamPath = parser.value(stream);
     o.noRecord = parser.isSet(noRecord);
+    if (parser.isSet(netns)) {
+        o.netns = parser.value(netns);
+        if (o.netns.trimmed().isEmpty())
+            return fail(QStringLiteral("--netns needs all or namespace names"));
+    }
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
     o.atTime = parser.value(at);
@@ -209,7 +220,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         // Converting a recording.
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
             return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
-        for (const QCommandLineOption *option : {&record, &stream, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
+        for (const QCommandLineOption *option :
+             {&record, &stream, &duration, &noInitial, &maxEvents, &ipv4, &ipv6, &netns})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));
@@ -248,6 +260,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--duration is for --headless recording"));
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
+        // The window's tables key objects without their namespace: not offered until they do.
+        if (parser.isSet(netns))
+            return fail(QStringLiteral("--netns is for --headless recording in this version"));
     }
     if (o.headless && o.noRecord)
         return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));

@@ -7,6 +7,9 @@
 #include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/netnssources.h"
+#endif
 #include "model/recorder.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/recordingexport.h"
@@ -152,7 +155,37 @@ int runHeadless(const AppOptions &options)
             QStringLiteral("netchangeview: cannot write %1: %2").arg(OutputFile::displayName(options.csvPath), error));
         return 1;
     }
-    std::unique_ptr<platform::Source> source = platform::createSystemSource();
+    std::unique_ptr<platform::Source> systemSource;
+    platform::Source *source = nullptr;
+#ifdef NCV_RTMON_IMPORT
+    std::unique_ptr<NetNamespaceSources> namespaces;
+    if (!options.netns.isEmpty()) {
+        NetNamespaceSelection selection;
+        if (!NetNamespaceSelection::parse(options.netns, &selection, &error)) {
+            printErr(QStringLiteral("netchangeview: ") + error);
+            return ExitUsage;
+        }
+        namespaces = std::make_unique<NetNamespaceSources>(selection);
+        QObject::connect(namespaces.get(), &NetNamespaceSources::problem, namespaces.get(),
+                         [](const QString &line) { printErr(QStringLiteral("netchangeview: ") + line); });
+        if (!namespaces->start(&error)) {
+            printErr(QStringLiteral("netchangeview: ") + error);
+            return ExitUsage;
+        }
+        if (!namespaces->warning().isEmpty())
+            printErr(QStringLiteral("netchangeview: ") + namespaces->warning());
+        source = namespaces->source();
+    }
+#else
+    if (!options.netns.isEmpty()) {
+        printErr(QStringLiteral("netchangeview: --netns: network namespaces are a Linux feature"));
+        return ExitUsage;
+    }
+#endif
+    if (!source) {
+        systemSource = platform::createSystemSource();
+        source = systemSource.get();
+    }
     if (!source) {
         printErr(QStringLiteral("netchangeview: no network change source is available on this system"));
         return 1;
@@ -168,7 +201,7 @@ int runHeadless(const AppOptions &options)
     recorderOptions.initial = options.initial;
     recorderOptions.durationSec = options.durationSec;
     recorderOptions.maxEvents = options.maxEvents;
-    Recorder recorder(source.get(), recorderOptions);
+    Recorder recorder(source, recorderOptions);
     EventHistory *history = recorder.model()->history();
 
     SignalWatcher signalWatcher;

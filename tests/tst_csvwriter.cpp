@@ -226,7 +226,7 @@ private Q_SLOTS:
     {
         QCOMPARE(csv::header(),
                  QByteArray("sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,"
-                            "protocol,table,changed_fields,details,origin,process,pid\r\n"));
+                            "protocol,table,changed_fields,details,origin,process,pid,namespace\r\n"));
     }
 
     void isoTime_data()
