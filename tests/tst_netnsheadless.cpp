@@ -105,7 +105,8 @@ void TestNetnsHeadless::initTestCase()
 
 void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
 {
-    // Three named namespaces, each with ifindex 2 = d0 (a veth pair d0 - d1) and its own routes, before recording.
+    // Three named namespaces, each with ifindex 2 = d0 (a veth pair: d1 is 2, d0 is 3) and its own routes, before
+    // recording.
     const QStringList named = {u"nsa"_s, u"nsb"_s, u"nsc"_s};
     for (int i = 0; i < named.size(); ++i) {
         const QString &n = named[i];
@@ -167,11 +168,13 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // One namespace created while recording, one destroyed.
     QVERIFY(ip(u"netns add nsd"_s));
     QTest::qWait(1000); // seen: inotify, then the settle delay
-    QVERIFY(ip(u"-n nsd link add d0 type veth peer name d1"_s));
-    QVERIFY(ip(u"-n nsd link set d1 up"_s));
-    QVERIFY(ip(u"-n nsd link set d0 up"_s));
-    QVERIFY(ip(u"-n nsd addr add 10.4.0.1/24 dev d0"_s));
+    QVERIFY(ip(u"-n nsd link add e0 type veth peer name e1"_s));
+    QVERIFY(ip(u"-n nsd link set e1 up"_s));
+    QVERIFY(ip(u"-n nsd link set e0 up"_s));
+    QVERIFY(ip(u"-n nsd addr add 10.4.0.1/24 dev e0"_s));
     QVERIFY(ip(u"-n nsd route add 10.94.0.0/16 via 10.4.0.2"_s));
+    // ifindex 3 is e0 in nsd now, and still d0 in nsa.
+    QVERIFY(ip(u"-n nsa route add 10.85.0.0/16 dev d0"_s));
     QVERIFY(ip(u"netns del nsc"_s));
 
     QVERIFY(p.waitForFinished(30000));
@@ -192,6 +195,8 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
                     origin = rows[0].indexOf(u"origin"_s), process = rows[0].indexOf(u"process"_s),
                     ifName = rows[0].indexOf(u"if_name"_s);
 
+    const QHash<QString, QString> ifIndex3
+        = {{u"nsa"_s, u"d0"_s}, {u"nsb"_s, u"d0"_s}, {u"nsc"_s, u"d0"_s}, {u"nsd"_s, u"e0"_s}, {unnamed, u"u0"_s}};
     QHash<QString, QSet<QString>> routes; // namespace -> rebuilt IPv4 main routes
     QHash<QString, QSet<QString>> changes; // namespace -> change kinds seen
     int nsdInitial = 0, nscDeletes = 0;
@@ -210,9 +215,10 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
             QCOMPARE(r[origin], u"inferred"_s);
             QCOMPARE(r[process], u"namespace nsc destroyed"_s);
         }
-        // Interface names are per namespace: d0 is ifindex 2 in each, u0 in the unnamed one.
-        if (r[object] == u"route"_s && r[gw].isEmpty() && r[dst].startsWith(u"10.8"_s))
-            QCOMPARE(r[ifName], u"d0"_s);
+        // Interface names are per namespace: ifindex 3 is d0 in nsa, nsb, nsc, u0 in the
+        // unnamed one, e0 in nsd.
+        if (r[object] == u"route"_s && r[rows[0].indexOf(u"if_index"_s)] == u"3"_s && ifIndex3.contains(ns))
+            QCOMPARE(r[ifName], ifIndex3.value(ns));
         if (r[object] != u"route"_s || r[family] != u"ipv4"_s || r[table] != u"main"_s)
             continue;
         const QString key = r[dst] + u' ' + r[gw];
@@ -225,6 +231,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
         QCOMPARE(routes.value(n), kernelRoutes(u"ip"_s, {u"-n"_s, n}));
     QCOMPARE(routes.value(unnamed), kernelRoutes(u"nsenter"_s, {u"-t"_s, pid, u"-n"_s, u"ip"_s}));
     QVERIFY(routes.value(u"nsa"_s).contains(u"10.81.0.0/16 "_s));
+    QVERIFY(routes.value(u"nsa"_s).contains(u"10.85.0.0/16 "_s));
     QVERIFY(!routes.value(u"nsb"_s).contains(u"10.92.0.0/16 10.2.0.2"_s));
     QVERIFY(routes.value(unnamed).contains(u"10.77.0.0/16 10.7.0.2"_s));
     // Created while recording: adds, not initial rows.
