@@ -13,7 +13,7 @@ if(NOT WIN32)
 endif()
 if(NOT WIN32)
     # Every network namespace (--netns): named, unnamed, created and destroyed while recording.
-    ncv_add_qt_test(tst_netnsheadless SOURCES tst_netnsheadless.cpp LIBS ncv_model TIMEOUT 120)
+    ncv_add_qt_test(tst_netnsheadless SOURCES tst_netnsheadless.cpp LIBS ncv_model TIMEOUT 240)
     target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
     add_dependencies(tst_netnsheadless netchangeview)
 endif()

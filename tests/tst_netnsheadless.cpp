@@ -148,13 +148,17 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     const QString streamPath = m_dir.filePath(u"netns.jsonl"_s);
     QProcess p;
     p.setProgram(m_binary);
-    p.setArguments({u"--headless"_s, u"--netns"_s, u"all"_s, u"--export-csv"_s, csvPath, u"--record"_s, recordPath,
-                    u"--stream"_s, streamPath, u"--duration"_s, u"8"_s});
+    // All: nsd does not exist yet (a name given must exist at start). The other namespaces of
+    // this machine come too (their rows are not looked at); one with many routes holds the
+    // first snapshot back, hence the long wait for ready.
+    const QString selection = u"all"_s;
+    p.setArguments({u"--headless"_s, u"--netns"_s, selection, u"--export-csv"_s, csvPath, u"--record"_s, recordPath,
+                    u"--stream"_s, streamPath});
     p.start();
     QVERIFY(p.waitForStarted());
     QByteArray err;
     t.restart();
-    while (!err.contains("ready:") && t.elapsed() < 15000 && p.state() == QProcess::Running) {
+    while (!err.contains("ready:") && t.elapsed() < 90000 && p.state() == QProcess::Running) {
         p.waitForReadyRead(200);
         err += p.readAllStandardError();
     }
@@ -176,7 +180,17 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // ifindex 3 is e0 in nsd now, and still d0 in nsa.
     QVERIFY(ip(u"-n nsa route add 10.85.0.0/16 dev d0"_s));
     QVERIFY(ip(u"netns del nsc"_s));
-
+    // Stopped (SIGTERM writes the CSV) once the stream shows the last change and nsc's end.
+    t.restart();
+    while (t.elapsed() < 20000) {
+        QFile stream(streamPath);
+        const QByteArray lines = stream.open(QIODevice::ReadOnly) ? stream.readAll() : QByteArray();
+        if (lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16"))
+            break;
+        QTest::qWait(100);
+    }
+    QTest::qWait(300); // the rest of the deletions' batch
+    p.terminate();
     QVERIFY(p.waitForFinished(30000));
     err += p.readAllStandardError();
     QVERIFY2(p.exitCode() == 0, err.constData());

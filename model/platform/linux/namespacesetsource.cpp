@@ -187,6 +187,24 @@ NamespaceSetSource::~NamespaceSetSource()
     m_members.clear();
 }
 
+void NamespaceSetSource::completeSnapshotLater(const std::shared_ptr<Registration> &reg)
+{
+    // Called with reg->callbackMutex held, when the last namespace the first snapshot waited
+    // for went or failed: the SnapshotComplete comes from a thread of ours, as the caller's
+    // callback may wait for the thread calling us.
+    if (reg->pendingSnapshots > 0 || reg->snapshotDelivered)
+        return;
+    reg->snapshotDelivered = true;
+    std::lock_guard reapers(m_reaperMutex);
+    m_reapers.emplace_back([reg] {
+        std::lock_guard cb(reg->callbackMutex);
+        if (reg->cancelled)
+            return;
+        const ChangeRecord done = snapshotComplete();
+        deliver(*reg, std::span<const ChangeRecord>(&done, 1));
+    });
+}
+
 std::string NamespaceSetSource::attach(Registration &reg, Member &member, bool late)
 {
     auto child = std::make_shared<Child>();
@@ -234,6 +252,7 @@ std::string NamespaceSetSource::addNamespace(std::uint32_t netns, const std::str
             if (!late) {
                 std::lock_guard cb(reg->callbackMutex);
                 --reg->pendingSnapshots;
+                completeSnapshotLater(reg);
             }
             m_errors.push_back(error);
             errors += (errors.empty() ? "" : "\n") + error;
@@ -262,8 +281,11 @@ void NamespaceSetSource::removeNamespace(std::uint32_t netns)
                 std::lock_guard cb(reg->callbackMutex);
                 c->second->removedAtUs = at;
                 // A namespace gone before its first snapshot no longer holds it back.
-                if (!c->second->late && !c->second->snapshotSeen && !reg->snapshotDelivered)
-                    c->second->late = true, --reg->pendingSnapshots;
+                if (!c->second->late && !c->second->snapshotSeen && !reg->snapshotDelivered) {
+                    c->second->late = true;
+                    --reg->pendingSnapshots;
+                    completeSnapshotLater(reg);
+                }
             }
             children.push_back(c->second);
             reg->children.erase(c);
@@ -331,26 +353,11 @@ Status NamespaceSetSource::registerChanges(const RegisterParams &params, Handle 
         m_registrations.erase(reg->handle);
         return firstError;
     }
-    bool deliverNow = false;
     {
+        // No namespace yet, or none left to wait for: never from inside this call.
         std::lock_guard cb(reg->callbackMutex);
         reg->pendingSnapshots -= failed;
-        if (reg->pendingSnapshots == 0 && !reg->snapshotDelivered) {
-            reg->snapshotDelivered = true;
-            deliverNow = true;
-        }
-    }
-    if (deliverNow) {
-        // No namespace yet: the SnapshotComplete comes from a thread of ours, never from
-        // inside this call.
-        std::lock_guard reapers(m_reaperMutex);
-        m_reapers.emplace_back([reg] {
-            std::lock_guard cb(reg->callbackMutex);
-            if (reg->cancelled)
-                return;
-            const ChangeRecord done = snapshotComplete();
-            deliver(*reg, std::span<const ChangeRecord>(&done, 1));
-        });
+        completeSnapshotLater(reg);
     }
     *handle = reg->handle;
     return Status::success();

@@ -93,6 +93,7 @@ private:
     };
     std::string attach(Registration &reg, Member &member, bool late);
     void detach(std::shared_ptr<Child> child);
+    void completeSnapshotLater(const std::shared_ptr<Registration> &reg);
 
     RtnetlinkSource::Options m_childOptions;
     mutable std::mutex m_mutex; // m_members, m_registrations, m_errors, m_nextHandle
