@@ -116,8 +116,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("no-record"),
         QStringLiteral("The live window does not record its events to the recordings folder (it does by default; "
                        "setting liveRecording/enabled)."));
+    const QCommandLineOption netns(
+        QStringLiteral("netns"),
+        QStringLiteral("Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
+                       "shows them, or net:[inode], separated by commas), or all of them, including those created "
+                       "later (all). Default: the namespace the program runs in."),
+        QStringLiteral("names"));
     parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, journal, from,
-                       to, at, lookup, lookupFrom, lookupMark, maxSize, maxDuration, noRecord});
+                       to, at, lookup, lookupFrom, lookupMark, maxSize, maxDuration, noRecord, netns});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
@@ -175,6 +181,14 @@ ParseResult parseCommandLine(const QStringList &arguments)
     o.streamPath = parser.value(stream);
     o.journal = parser.isSet(journal);
     o.noRecord = parser.isSet(noRecord);
+    if (parser.isSet(netns)) {
+        o.netns = parser.value(netns);
+        if (o.netns.trimmed().isEmpty())
+            return fail(QStringLiteral("--netns needs all or namespace names"));
+        if (!o.remoteUrl.isEmpty())
+            return fail(QStringLiteral("--netns watches this machine's namespaces; ssh://HOST shows the remote "
+                                       "host's own"));
+    }
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
     o.atTime = parser.value(at);
@@ -253,7 +267,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
             return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
         for (const QCommandLineOption *option :
-             {&record, &stream, &journal, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
+             {&record, &stream, &journal, &duration, &noInitial, &maxEvents, &ipv4, &ipv6, &netns})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));
@@ -297,6 +311,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--duration is for --headless recording"));
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
+        // The window's tables key objects without their namespace: not offered until they do.
+        if (parser.isSet(netns))
+            return fail(QStringLiteral("--netns is for --headless recording in this version"));
     }
     if (o.headless && o.noRecord)
         return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));

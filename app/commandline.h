@@ -40,6 +40,8 @@ struct AppOptions {
     bool familyGiven = false; ///< -4 or -6 was given (else the GUI uses its remembered choice)
     bool initial = true; ///< false with --no-initial
     qint64 maxEvents = 0; ///< --max-events N: events kept in memory (>= 1); 0 = the default limit
+    /// --netns all | NAME[,NAME]: the network namespaces to watch (Linux); empty = the program's own only
+    QString netns;
     bool noRecord = false; ///< --no-record: the live window does not record (MainWindow::LiveRecording::Off)
 };
 

@@ -7,6 +7,9 @@
 #include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/netnssources.h"
+#endif
 #include "model/recorder.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/lookupexport.h"
@@ -185,8 +188,12 @@ int runHeadless(const AppOptions &options)
     // A remote host's stream that ends (ssh failed, the link died) ends the recording with
     // its one-line reason and exit code 1; what arrived before it is kept.
     QString remoteEnded;
-    std::unique_ptr<platform::Source> source;
+    std::unique_ptr<platform::Source> ownedSource;
+    platform::Source *source = nullptr;
     Recorder *recorderPtr = nullptr;
+#ifdef NCV_RTMON_IMPORT
+    std::unique_ptr<NetNamespaceSources> namespaces;
+#endif
     if (!options.remoteUrl.isEmpty()) {
         RemoteHost host;
         RemoteHost::parse(options.remoteUrl, &host, &error);
@@ -203,9 +210,32 @@ int runHeadless(const AppOptions &options)
                 },
                 Qt::QueuedConnection);
         };
-        source = std::make_unique<RemoteSource>(host, std::move(remote));
+        ownedSource = std::make_unique<RemoteSource>(host, std::move(remote));
+        source = ownedSource.get();
+    } else if (!options.netns.isEmpty()) {
+#ifdef NCV_RTMON_IMPORT
+        NetNamespaceSelection selection;
+        if (!NetNamespaceSelection::parse(options.netns, &selection, &error)) {
+            printErr(QStringLiteral("netchangeview: ") + error);
+            return ExitUsage;
+        }
+        namespaces = std::make_unique<NetNamespaceSources>(selection);
+        QObject::connect(namespaces.get(), &NetNamespaceSources::problem, namespaces.get(),
+                         [](const QString &line) { printErr(QStringLiteral("netchangeview: ") + line); });
+        if (!namespaces->start(&error)) {
+            printErr(QStringLiteral("netchangeview: ") + error);
+            return ExitUsage;
+        }
+        if (!namespaces->warning().isEmpty())
+            printErr(QStringLiteral("netchangeview: ") + namespaces->warning());
+        source = namespaces->source();
+#else
+        printErr(QStringLiteral("netchangeview: --netns: network namespaces are a Linux feature"));
+        return ExitUsage;
+#endif
     } else {
-        source = platform::createSystemSource();
+        ownedSource = platform::createSystemSource();
+        source = ownedSource.get();
     }
     if (!source) {
         printErr(QStringLiteral("netchangeview: no network change source is available on this system"));
@@ -223,7 +253,7 @@ int runHeadless(const AppOptions &options)
     recorderOptions.initial = options.initial;
     recorderOptions.durationSec = options.durationSec;
     recorderOptions.maxEvents = options.maxEvents;
-    Recorder recorder(source.get(), recorderOptions);
+    Recorder recorder(source, recorderOptions);
     recorderPtr = &recorder;
     EventHistory *history = recorder.model()->history();
 

@@ -427,15 +427,16 @@ std::pair<const char *, std::size_t> NotificationModel::backlogBytes(std::size_t
     return {m_backlog.blob.data() + begin, end - begin};
 }
 
-qint32 NotificationModel::historyNameIndex(quint32 ifIndex)
+qint32 NotificationModel::historyNameIndex(quint32 ifIndex, quint32 netns)
 {
     if (ifIndex == 0)
         return 0; // ""
-    const auto it = m_nameIndexCache.constFind(ifIndex);
+    const quint64 key = InterfaceNames::key(ifIndex, netns);
+    const auto it = m_nameIndexCache.constFind(key);
     if (it != m_nameIndexCache.constEnd())
         return *it;
-    const qint32 index = m_history->nameIndex(m_names.name(ifIndex));
-    m_nameIndexCache.insert(ifIndex, index);
+    const qint32 index = m_history->nameIndex(m_names.name(ifIndex, netns));
+    m_nameIndexCache.insert(key, index);
     return index;
 }
 
@@ -508,7 +509,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
         if (!recordInitial && r.change == ChangeKind::Initial) {
             unrecorded[k] = true;
             if (const auto *row = std::get_if<InterfaceRow>(&r.row()))
-                renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name));
+                renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name), r.netns);
             continue;
         }
         countObject(r.object, r.change);
@@ -518,22 +519,22 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
                 ifName = QString::fromStdString(row->name);
                 if (r.change == ChangeKind::Delete || r.change == ChangeKind::Expired)
-                    renamed |= m_names.remove(row->ifIndex);
+                    renamed |= m_names.remove(row->ifIndex, r.netns);
                 else
-                    renamed |= m_names.set(row->ifIndex, ifName);
+                    renamed |= m_names.set(row->ifIndex, ifName, r.netns);
             }
             break;
         }
         case ObjectKind::Address:
             m_addresses->apply(r);
             if (const auto *row = std::get_if<AddressRow>(&r.row()))
-                ifName = m_names.name(row->ifIndex);
+                ifName = m_names.name(row->ifIndex, r.netns);
             break;
         case ObjectKind::Route:
             m_routes->apply(r);
             m_entities->apply(r); // route counts per origin
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
-                ifName = m_names.name(row->outIfIndex());
+                ifName = m_names.name(row->outIfIndex(), r.netns);
             break;
         case ObjectKind::Neighbor:
             m_neighbors->apply(r);
@@ -601,7 +602,7 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
             ChangeRecord r;
             eventcodec::decode(data, data + size, &r);
             if (const auto *row = std::get_if<InterfaceRow>(&r.row());
-                row && m_names.set(row->ifIndex, QString::fromStdString(row->name)))
+                row && m_names.set(row->ifIndex, QString::fromStdString(row->name), r.netns))
                 namesChanged();
             continue;
         }
@@ -615,8 +616,8 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
             if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
                 const QString name = QString::fromStdString(row->name);
                 const bool changed = r.change == ChangeKind::Delete || r.change == ChangeKind::Expired
-                    ? m_names.remove(row->ifIndex)
-                    : m_names.set(row->ifIndex, name);
+                    ? m_names.remove(row->ifIndex, r.netns)
+                    : m_names.set(row->ifIndex, name, r.netns);
                 if (changed)
                     namesChanged();
                 nameIndex = m_history->nameIndex(name);
@@ -625,7 +626,7 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
         }
         case ObjectKind::Address:
         case ObjectKind::Route:
-        case ObjectKind::Neighbor: nameIndex = historyNameIndex(peek.ifIndex); break;
+        case ObjectKind::Neighbor: nameIndex = historyNameIndex(peek.ifIndex, peek.netns); break;
         case ObjectKind::Gap: ++m_gapCount; break;
         default: break;
         }

@@ -176,7 +176,7 @@ public:
     qint64 liveCount(platform::ObjectKind kind) const;
 
     /// Current name of ifIndex, else "if N".
-    QString interfaceName(quint32 ifIndex) const { return m_names.name(ifIndex); }
+    QString interfaceName(quint32 ifIndex, quint32 netns = 0) const { return m_names.name(ifIndex, netns); }
     const InterfaceNames &interfaceNames() const { return m_names; }
 
     /// True while a batch is being applied (signals emitted from it run inside).
@@ -262,7 +262,7 @@ private:
     // The encoded bytes of backlog item i.
     std::pair<const char *, std::size_t> backlogBytes(std::size_t i) const;
     // History name index for the current name of ifIndex (cached; reset on renames).
-    qint32 historyNameIndex(quint32 ifIndex);
+    qint32 historyNameIndex(quint32 ifIndex, quint32 netns);
     void countObject(platform::ObjectKind object, platform::ChangeKind change);
     void namesChanged() { m_nameIndexCache.clear(); }
 
@@ -318,7 +318,7 @@ private:
     std::size_t m_backlogImage = 0; // m_backlog.images before this one were emitted
 
     InterfaceNames m_names;
-    QHash<quint32, qint32> m_nameIndexCache; // ifIndex -> EventHistory name index
+    QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;
     NeighborTableModel *m_neighbors = nullptr;

@@ -16,4 +16,8 @@ if(NOT WIN32)
     ncv_add_qt_test(tst_remotesource SOURCES tst_remotesource.cpp LIBS ncv_model TIMEOUT 180)
     target_compile_definitions(tst_remotesource PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
     add_dependencies(tst_remotesource netchangeview)
+    # Every network namespace (--netns): named, unnamed, created and destroyed while recording.
+    ncv_add_qt_test(tst_netnsheadless SOURCES tst_netnsheadless.cpp LIBS ncv_model TIMEOUT 240)
+    target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
+    add_dependencies(tst_netnsheadless netchangeview)
 endif()

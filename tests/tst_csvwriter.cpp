@@ -9,6 +9,7 @@
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
 #include "model/history/eventhistory.h"
+#include "platform/netnstable.h"
 #include "platform/rowfields.h"
 #include "platform/textescape.h"
 #include "support/modeltestrows.h"
@@ -44,7 +45,7 @@ const QStringList kHeader
        QStringLiteral("if_name"),        QStringLiteral("destination"), QStringLiteral("gateway"),
        QStringLiteral("metric"),         QStringLiteral("protocol"),    QStringLiteral("table"),
        QStringLiteral("changed_fields"), QStringLiteral("details"),     QStringLiteral("origin"),
-       QStringLiteral("process"),        QStringLiteral("pid")};
+       QStringLiteral("process"),        QStringLiteral("pid"),         QStringLiteral("namespace")};
 
 ChangeRecord record(ObjectKind object, ChangeKind change, Row after, Row before = {})
 {
@@ -226,7 +227,51 @@ private Q_SLOTS:
     {
         QCOMPARE(csv::header(),
                  QByteArray("sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,"
-                            "protocol,table,changed_fields,details,origin,process,pid\r\n"));
+                            "protocol,table,changed_fields,details,origin,process,pid,namespace\r\n"));
+    }
+
+    // The namespace cell, last: empty for the program's own namespace (0), the name otherwise;
+    // read back by the CSV import, also from an export of the 17 columns before it.
+    void namespaceColumnRoundTrip()
+    {
+        using namespace platform;
+        ChangeRecord r;
+        r.object = ObjectKind::Interface;
+        r.change = ChangeKind::Add;
+        r.timeUs = 1'763'725'323'000'000;
+        InterfaceRow row;
+        row.ifIndex = 2;
+        row.name = "d0";
+        r.after = row;
+        const QByteArray own = csv::genericRow(r, 1, QStringLiteral("d0"), KnownFields::All, false);
+        QVERIFY2(own.endsWith(",observed,,,\r\n"), own.constData());
+        NetNamespace blue;
+        blue.name = "=blue";
+        blue.inode = 4026532591;
+        r.netns = NamespaceTable::intern(blue);
+        QVERIFY(r.netns != 0);
+        const QByteArray named = csv::genericRow(r, 2, QStringLiteral("d0"), KnownFields::All, false);
+        QVERIFY2(named.endsWith(",observed,,,'=blue\r\n"), named.constData());
+
+        std::vector<ChangeRecord> read;
+        csv::CsvEventReader reader([&read](const ChangeRecord &record, const QString &) { read.push_back(record); });
+        const QByteArray file = csv::header() + own + named;
+        reader.feed(file.constData(), std::size_t(file.size()));
+        reader.finish();
+        QVERIFY2(reader.stats().firstBadRow.isEmpty(), qPrintable(reader.stats().firstBadRow));
+        QCOMPARE(read.size(), std::size_t(2));
+        QCOMPARE(read[0].netns, 0u);
+        QCOMPARE(NamespaceTable::name(read[1].netns), std::string("=blue"));
+
+        // An export written before the column: 17 cells, no namespace.
+        read.clear();
+        csv::CsvEventReader older([&read](const ChangeRecord &record, const QString &) { read.push_back(record); });
+        const QByteArray oldFile = QByteArray(csv::kHeaderLineWithoutNamespace) + "\r\n" + own.chopped(3) + "\r\n";
+        older.feed(oldFile.constData(), std::size_t(oldFile.size()));
+        older.finish();
+        QVERIFY2(older.stats().firstBadRow.isEmpty(), qPrintable(older.stats().firstBadRow));
+        QCOMPARE(read.size(), std::size_t(1));
+        QCOMPARE(read[0].netns, 0u);
     }
 
     void isoTime_data()
@@ -430,7 +475,7 @@ private Q_SLOTS:
         QCOMPARE(parsed.size(), 1);
         QCOMPARE(parsed.at(0).size(), kHeader.size());
         for (int c = 0; c < kHeader.size(); ++c) {
-            const QString want = c < cells.size() ? cells.at(c) : QString(); // process, pid: none here
+            const QString want = c < cells.size() ? cells.at(c) : QString(); // process, pid, namespace: none here
             if (want == QLatin1StringView("*")) // details: only non-empty and unguarded here
                 QVERIFY2(!parsed.at(0).at(c).isEmpty(), qPrintable(kHeader.at(c)));
             else
@@ -570,7 +615,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Add, r), 7, QStringLiteral("nb0")),
                  "7," + t
                      + ",route,add,ipv4,2,nb0,20.0.0.1/32,10.9.0.2,100,boot,main,,"
-                       "via 10.9.0.2 dev 2 metric 100 table main proto boot src 10.9.0.1,observed,,\r\n");
+                       "via 10.9.0.2 dev 2 metric 100 table main proto boot src 10.9.0.1,observed,,,\r\n");
 
         RouteRow blackhole = route("192.0.2.0", 24, nullptr, 0, 0, 1000);
         blackhole.nextHops.clear();
@@ -578,7 +623,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Delete, {}, blackhole), 8, QString()),
                  "8," + t
                      + ",route,delete,ipv4,,,192.0.2.0/24,,0,static,1000,,metric 0 table 1000 proto static blackhole,"
-                       "observed,,\r\n");
+                       "observed,,,\r\n");
 
         // Windows: MIB_IPFORWARD_ROW2 protocol names, no table in the details.
         RouteRow windows = route("0.0.0.0", 0, "192.168.1.1", 12, 25, 0);
@@ -587,7 +632,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Initial, windows), 9, QStringLiteral("=x")),
                  "9," + t
                      + ",route,initial,ipv4,12,'=x,0.0.0.0/0,192.168.1.1,25,netmgmt,0,,"
-                       "via 192.168.1.1 dev 12 metric 25 proto netmgmt,observed,,\r\n");
+                       "via 192.168.1.1 dev 12 metric 25 proto netmgmt,observed,,,\r\n");
 
         RouteRow moved = r;
         moved.nextHops.front().gateway = IpAddress::parse("10.9.0.3");
@@ -597,7 +642,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(param, 10, QStringLiteral("nb0")),
                  "10," + t
                      + ",route,parameter,ipv4,2,nb0,20.0.0.1/32,10.9.0.3,100,boot,main,nexthops,"
-                       "nexthops via 10.9.0.2 dev 2 -> via 10.9.0.3 dev 2,inferred,,\r\n");
+                       "nexthops via 10.9.0.2 dev 2 -> via 10.9.0.3 dev 2,inferred,,,\r\n");
     }
 
     // RTA_PREF: "pref high" at the end of the details, as `ip -6 route` shows it.
@@ -608,7 +653,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Add, r), 1, QStringLiteral("x")),
                  "1," + csv::isoTimeUtc(kT0)
                      + ",route,add,ipv6,3,x,2001:db8::/64,,1024,static,main,,"
-                       "dev 3 metric 1024 table main proto static pref high,observed,,\r\n");
+                       "dev 3 metric 1024 table main proto static pref high,observed,,,\r\n");
     }
 
     void exportInParallelBlocksKeepsOrder()

@@ -174,6 +174,8 @@ private Q_SLOTS:
             r.origin = Origin(g() % 2);
             r.family = Family(g() % 3);
             r.changedFields = FieldMask(g());
+            // Half in the program's own namespace (no bytes), half in another (a varint).
+            r.netns = g() % 2 ? std::uint32_t(g() % 70000) : 0;
             r.before = randomRowOf(g() % 2 ? kind : 0);
             r.after = randomRowOf(g() % 2 ? kind : 0);
             ncvtest::randomValue(g, r.note);
@@ -197,8 +199,11 @@ private Q_SLOTS:
                 QVERIFY2(differs.empty(), differs.c_str());
             }
             QCOMPARE(describe(back), describe(r));
+            QCOMPARE(back.netns, r.netns);
+            QCOMPARE(back.origin, r.origin);
             eventcodec::Peek peek;
             QCOMPARE(eventcodec::peek(bytes.data(), bytes.data() + bytes.size(), &peek), bytes.data() + bytes.size());
+            QCOMPARE(peek.netns, r.netns);
             QCOMPARE(peek.object, r.object);
             QCOMPARE(peek.change, r.change);
             QCOMPARE(peek.ifIndex, rowIfIndex(r.row()));

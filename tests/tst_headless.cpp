@@ -46,7 +46,7 @@ namespace {
 const QStringList kHeader
     = {u"sequence"_s,       u"time_utc"_s,    u"object"_s,  u"change"_s,  u"family"_s,   u"if_index"_s,
        u"if_name"_s,        u"destination"_s, u"gateway"_s, u"metric"_s,  u"protocol"_s, u"table"_s,
-       u"changed_fields"_s, u"details"_s,     u"origin"_s,  u"process"_s, u"pid"_s};
+       u"changed_fields"_s, u"details"_s,     u"origin"_s,  u"process"_s, u"pid"_s,      u"namespace"_s};
 enum Col {
     Seq,
     Time,

@@ -1632,7 +1632,7 @@ void TestHeadlessRecording::brokenCsvInput_data()
             + "3,2026-11-21T11:42:05.0Z,route,add,ipv4,5,x0,10.8.0.0/16,a\"b,0,boot,main,,,observed\r\n" + good2
                                  << 6 << u"line 3: "_s << 2;
     QTest::newRow("column count") << good1 + "3,2026-11-21T11:42:05.0Z,route,add\r\n" + good2 << 6
-                                  << u"line 3: 17 columns expected, 4 found"_s << 2;
+                                  << u"line 3: 18 columns expected, 4 found"_s << 2;
     QTest::newRow("bad time") << good1 + "3,yesterday,interface,add,unspec,6,x1,,,,,,,,observed\r\n" + good2 << 6
                               << u"line 3: bad time_utc \"yesterday\""_s << 2;
     QTest::newRow("unknown object") << good1 + "3,2026-11-21T11:42:05.0Z,bridge,add,unspec,6,x1,,,,,,,,observed\r\n"

@@ -419,12 +419,12 @@ void TestRequesters::csvNamesTheRequester()
     QString error;
     const QList<QStringList> rows = ncv::csv::parse(csv, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(rows.first().mid(15), (QStringList {u"process"_s, u"pid"_s}));
+    QCOMPARE(rows.first().mid(15), (QStringList {u"process"_s, u"pid"_s, u"namespace"_s}));
     const QString helperText = u"ncv_nlrequester (%1)"_s.arg(helper.pid());
     int byHelper = 0, byKernel = 0;
     for (qsizetype i = 1; i < rows.size(); ++i) {
         const QStringList &row = rows.at(i);
-        QCOMPARE(row.size(), 17);
+        QCOMPARE(row.size(), 18);
         const ChangeRecord &r = records[std::size_t(i - 1)];
         const bool helperRoute = isRoute(r, IpAddress::v4(10, 77, 40, 0), 24);
         if (helperRoute || isAddress(r, address)) {

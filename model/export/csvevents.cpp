@@ -4,6 +4,7 @@
 
 #include "model/export/csvreader.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 
@@ -45,8 +46,10 @@ constexpr int Time = column("time_utc"), Object = column("object"), Change = col
               Destination = column("destination"), Gateway = column("gateway"), Metric = column("metric"),
               Protocol = column("protocol"), Table = column("table"), ChangedFields = column("changed_fields"),
               Details = column("details"), OriginCol = column("origin"), ProcessCol = column("process"),
-              PidCol = column("pid"), ColumnCount = PidCol + 1, ColumnCountWithoutProcess = OriginCol + 1;
-static_assert(Time == 1 && ColumnCount == 17 && ColumnCountWithoutProcess == 15 && ProcessCol == 15);
+              PidCol = column("pid"), NamespaceCol = column("namespace"), ColumnCount = NamespaceCol + 1,
+              ColumnCountWithoutNamespace = PidCol + 1, ColumnCountWithoutProcess = OriginCol + 1;
+static_assert(Time == 1 && ColumnCount == 18 && ColumnCountWithoutNamespace == 17 && ColumnCountWithoutProcess == 15
+              && ProcessCol == 15);
 
 /// The requester the process and pid cells name (csvwriter.cpp writes requesterText() and
 /// requesterPidText()): "ip (4006)" with pid 4006 is that process, "4006 (exited)" a PID
@@ -198,7 +201,8 @@ bool looksLikeCsvExport(const QByteArray &data)
     QByteArrayView view(data);
     if (view.startsWith("\xEF\xBB\xBF"))
         view = view.sliced(3);
-    for (const QByteArrayView line : {QByteArrayView(kHeaderLine), QByteArrayView(kHeaderLineWithoutProcess)}) {
+    for (const QByteArrayView line : {QByteArrayView(kHeaderLine), QByteArrayView(kHeaderLineWithoutNamespace),
+                                      QByteArrayView(kHeaderLineWithoutProcess)}) {
         if (!view.startsWith(line))
             continue;
         const QByteArrayView rest = view.sliced(line.size());
@@ -346,7 +350,9 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
             return;
         }
         m_stats.headerSeen = true;
-        m_columns = first.startsWith(kHeaderLine) ? ColumnCount : ColumnCountWithoutProcess;
+        m_columns = first.startsWith(kHeaderLine)           ? ColumnCount
+            : first.startsWith(kHeaderLineWithoutNamespace) ? ColumnCountWithoutNamespace
+                                                            : ColumnCountWithoutProcess;
         return;
     }
     if (len == 0)
@@ -368,8 +374,9 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         return;
     }
     const QStringList &f = parsed.front();
-    // Rows of the 15 columns before process and pid were added are read under either header.
-    if (f.size() != m_columns && f.size() != ColumnCountWithoutProcess) {
+    // Rows of the 15 columns before process and pid were added, and of the 17 before namespace
+    // was, are read under any header.
+    if (f.size() != m_columns && f.size() != ColumnCountWithoutProcess && f.size() != ColumnCountWithoutNamespace) {
         bad(line, QStringLiteral("%1 columns expected, %2 found").arg(m_columns).arg(f.size()));
         return;
     }
@@ -396,8 +403,14 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         return;
     const QString details = unguarded(f[Details]);
     r.note = details.toStdString();
-    if (f.size() == ColumnCount)
+    if (f.size() >= ColumnCountWithoutNamespace)
         r.requester = requesterOfCells(unguarded(f[ProcessCol]), f[PidCol]);
+    if (f.size() == ColumnCount && !f[NamespaceCol].isEmpty()) {
+        // The name is all a CSV says of a namespace: one id per name.
+        platform::NetNamespace ns;
+        ns.name = unguarded(f[NamespaceCol]).toStdString();
+        r.netns = platform::NamespaceTable::intern(ns);
+    }
     if (r.object == ObjectKind::Gap) {
         r.change = ChangeKind::Gap;
         ++m_stats.records;

@@ -16,7 +16,12 @@ namespace ncv::csv {
 
 /// The header line of the CSV export, without its line end (csv::header() adds CRLF).
 inline constexpr char kHeaderLine[] = "sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,"
-                                      "metric,protocol,table,changed_fields,details,origin,process,pid";
+                                      "metric,protocol,table,changed_fields,details,origin,process,pid,namespace";
+/// The header of exports written before the namespace column was added at the end (still
+/// read: their rows are of the one namespace recorded).
+inline constexpr char kHeaderLineWithoutNamespace[] = "sequence,time_utc,object,change,family,if_index,if_name,"
+                                                      "destination,gateway,metric,protocol,table,changed_fields,"
+                                                      "details,origin,process,pid";
 /// The header of exports written before the process and pid columns were added at the end
 /// (still read: those rows name no requester).
 inline constexpr char kHeaderLineWithoutProcess[] = "sequence,time_utc,object,change,family,if_index,if_name,"

@@ -5,6 +5,7 @@
 #include "model/export/outputfile.h"
 #include "model/history/eventhistory.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 
@@ -219,6 +220,9 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     } else {
         out += ',';
     }
+    out += ',';
+    if (r.netns != 0)
+        appendCell(out, NamespaceTable::name(r.netns));
     out.append("\r\n");
 }
 

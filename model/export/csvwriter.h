@@ -3,9 +3,10 @@
 // quoting, CRLF line ends, one row per event (time_utc with 6 fraction digits, or 9 in every
 // row of a history whose source had nanosecond times), columns in this order:
 // sequence,time_utc,object,change,family,if_index,if_name,destination,gateway,metric,
-// protocol,table,changed_fields,details,origin,process,pid
+// protocol,table,changed_fields,details,origin,process,pid,namespace
 // (process and pid: who asked for the change, platform/requester.h: "ip (4006)", "kernel",
-// "4006 (exited)", the cause of an inferred event; empty when not known.)
+// "4006 (exited)", the cause of an inferred event; empty when not known. namespace: the
+// network namespace, platform/netnstable.h; empty when only the program's own is watched.)
 // A cell is quoted when it holds a comma, quote, CR or LF (quotes doubled); a cell that
 // begins with = + - @ TAB or CR, or with apostrophes followed by one of them, gets a
 // leading ' (formula guard; csv::needsFormulaGuard). Every cell is valid UTF-8: the rows'

@@ -4,6 +4,7 @@
 #include "model/export/csvwriter.h"
 #include "model/history/eventcodec.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "platform/textescape.h"
@@ -225,6 +226,11 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     } else {
         out += "null,\"pid\":null";
     }
+    out += ",\"namespace\":";
+    if (r.netns != 0)
+        appendStringOrNull(out, NamespaceTable::name(r.netns));
+    else
+        out += "null";
     out += ",\"before\":";
     appendRowObject(out, r.before);
     out += ",\"after\":";

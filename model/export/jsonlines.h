@@ -7,7 +7,8 @@
 //    "time_us":1763725323123456,"object":"route","change":"add","family":"ipv4",
 //    "if_index":2,"if_name":"eth0","destination":"10.1.0.0/24","gateway":"10.9.0.2",
 //    "metric":100,"protocol":"boot","table":"main","changed_fields":[],"details":"...",
-//    "origin":"observed","process":"ip (4006)","pid":4006,"before":null,"after":{"ifindex":"2",...}}
+//    "origin":"observed","process":"ip (4006)","pid":4006,"namespace":null,"before":null,
+//    "after":{"ifindex":"2",...}}
 //
 //   schema          "netchangeview.event/1": the format and its version. A later version that
 //                   only adds members keeps the name; one that changes a member's meaning
@@ -22,6 +23,9 @@
 //   changed_fields  array of field names (parameter changes; [] otherwise)
 //   process, pid    who asked for the change, as the CSV's columns ("ip (4006)", "kernel",
 //                   the cause of an inferred event; pid a number); null when not known
+//   namespace       the network namespace, as the CSV's column ("blue", "docker:3f2a1b9c0d12
+//                   (nginx 4242)", "net:[4026532591]"); null when only the program's own is
+//                   watched (the default)
 //   before, after   objects of the row's fields (the details panel's names and texts, all
 //                   strings: a field's text is what the tables show, e.g. "up", "forever",
 //                   "main"), or null when the event has no such row

@@ -16,6 +16,10 @@ using Reader = compact::CheckedReader;
 /// Set in the origin byte when the requester and port id varints follow the family byte
 /// (records without them, and format 1 recordings, lack the bit).
 constexpr unsigned kHasRequester = 0x80;
+/// Set in the origin byte when the namespace varint follows (ChangeRecord::netns != 0):
+/// records of the program's own namespace, the only one watched by default, are as long
+/// as before.
+constexpr unsigned kHasNetns = 0x20;
 
 std::size_t maxRowSize(const Row &row)
 {
@@ -79,14 +83,15 @@ Reader reader(const char *data, const char *end)
 void encode(const ChangeRecord &r, std::string &out)
 {
     const bool requester = r.requester != 0 || r.portId != 0;
-    const std::size_t max = 4 + 4 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
+    const std::size_t max = 4 + 5 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
         + ValueCodec<std::string>::maxSize(r.note);
     compact::append(out, max, [&r, requester](char *p) {
         *p++ = char(r.object);
         *p++ = char(r.change);
         // Sub-microsecond time and requester: flags in the origin byte, varints after the
         // family. Records without them (microsecond sources, dump rows) are as long as before.
-        *p++ = char(unsigned(r.origin) | (r.timeSubUsNs != 0 ? kSubUsFlag : 0u) | (requester ? kHasRequester : 0u));
+        *p++ = char(unsigned(r.origin) | (r.timeSubUsNs != 0 ? kSubUsFlag : 0u) | (requester ? kHasRequester : 0u)
+                    | (r.netns != 0 ? kHasNetns : 0u));
         *p++ = char(r.family);
         if (r.timeSubUsNs != 0)
             p = compact::putVarint(p, r.timeSubUsNs);
@@ -94,6 +99,8 @@ void encode(const ChangeRecord &r, std::string &out)
             p = compact::putVarint(p, r.requester);
             p = compact::putVarint(p, r.portId);
         }
+        if (r.netns != 0)
+            p = compact::putVarint(p, r.netns);
         p = compact::putVarint(p, r.changedFields);
         p = putRow(p, r.before);
         p = putRow(p, r.after);
@@ -107,7 +114,7 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
     r->object = ObjectKind(in.byte());
     r->change = ChangeKind(in.byte());
     const unsigned origin = in.byte();
-    r->origin = Origin(origin & ~(kSubUsFlag | kHasRequester));
+    r->origin = Origin(origin & ~(kSubUsFlag | kHasRequester | kHasNetns));
     r->family = Family(in.byte());
     r->timeSubUsNs = (origin & kSubUsFlag) != 0 ? std::uint16_t(std::min<std::uint64_t>(in.varint(), 999)) : 0;
     r->requester = 0;
@@ -116,6 +123,7 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
         r->requester = std::uint32_t(in.varint());
         r->portId = std::uint32_t(in.varint());
     }
+    r->netns = (origin & kHasNetns) != 0 ? std::uint32_t(in.varint()) : 0;
     r->changedFields = FieldMask(in.varint());
     readRow(in, r->before);
     if (in.ok)
@@ -132,6 +140,7 @@ const char *peek(const char *data, const char *end, Peek *out)
     out->object = scratch.object;
     out->change = scratch.change;
     out->ifIndex = next ? rowIfIndex(scratch.row()) : 0;
+    out->netns = next ? scratch.netns : 0;
     return next;
 }
 

@@ -5,7 +5,8 @@
 // A record is: bytes object, change, origin, family (origin's bit 7 set when varints
 // requester and portId follow: ChangeRecord::requester is an id of the process-wide
 // RequesterTable, so this form is for this process's memory, and recordings store the
-// requester apart); varint changedFields; the before and
+// requester apart); varint netns when origin's bit 5 is set (ChangeRecord::netns, an id of
+// NamespaceTable, likewise); varint changedFields; the before and
 // after rows (a byte with the Row variant index, then the row in the compact form of its
 // description: fielddef.h, rowfields.h); the note (varint length, bytes). timeUs is not
 // part of it (the history keeps it in its index).
@@ -31,6 +32,7 @@ struct Peek {
     /// Interface index of the record's row (ChangeRecord::row(): after, else before), as
     /// platform::rowIfIndex() gives it; 0 when none applies.
     std::uint32_t ifIndex = 0;
+    std::uint32_t netns = 0; ///< ChangeRecord::netns
 };
 /// Reads object, change and interface index of one record written by encode() from
 /// [data, end) (into per-thread scratch rows: no allocation once warm). Returns a pointer

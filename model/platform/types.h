@@ -294,6 +294,10 @@ struct ChangeRecord {
     /// Who asked for the change: an id of RequesterTable (requester.h); 0 = not known (dump
     /// replies, Windows, markers). Set by the reader thread that decoded the notification.
     std::uint32_t requester = 0;
+    /// The network namespace the change happened in: an id of NamespaceTable (netnstable.h);
+    /// 0 = the one the program runs in when it watches only that one (the default). Set by
+    /// the source that watches several (NamespaceSetSource).
+    std::uint32_t netns = 0;
     std::int64_t timeUs = 0; ///< when the source decoded it: microseconds since the Unix epoch, UTC
     FieldMask changedFields = 0; ///< for Parameter: the changed fields (bits by description, rowfields.h)
     /// Linux: the notification's nlmsg_pid, the netlink port id of the socket that asked for

@@ -37,7 +37,9 @@ CREATE TABLE object_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE change_kinds(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE families(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE origins(code INTEGER PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE namespaces(ns INTEGER PRIMARY KEY, name TEXT NOT NULL);
+-- The network namespaces of events.ns: 0 the one recorded by default; 1, 2... those of a
+-- recording of several (--netns), with their inode (the number of net:[inode]) when known.
+CREATE TABLE namespaces(ns INTEGER PRIMARY KEY, name TEXT NOT NULL, inode INTEGER);
 CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE events(
     seq INTEGER PRIMARY KEY,

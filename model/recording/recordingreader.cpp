@@ -6,6 +6,7 @@
 #include "model/recording/recordingformat.h"
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 
@@ -71,6 +72,7 @@ struct RecordingReader::Impl {
     bool hasRequesters = false; // events.requester and the requesters table exist (files since they were added)
     std::vector<std::uint32_t> requesters; // requesters.id -> RequesterTable id (0: none / unknown)
     std::vector<std::uint32_t> requesterPorts; // requesters.id -> its port id (0 for causes)
+    std::vector<std::uint32_t> namespaces; // namespaces.ns -> NamespaceTable id (0: the one recorded by default)
     std::string error() const { return db.errorMessage(); }
 };
 
@@ -92,6 +94,7 @@ void RecordingReader::close()
     d->hasRequesters = false;
     d->requesters.clear();
     d->requesterPorts.clear();
+    d->namespaces.clear();
     m_status = Status::Closed;
     m_info = {};
     m_problems.clear();
@@ -273,7 +276,32 @@ bool RecordingReader::readInfo(QString *error)
             problem(QStringLiteral("requesters cannot all be read: %1").arg(QString::fromStdString(d->error())));
     }
     s.finalize();
+    if (!loadNamespaces())
+        problem(QStringLiteral("namespaces cannot all be read: %1").arg(QString::fromStdString(d->error())));
     return true;
+}
+
+bool RecordingReader::loadNamespaces()
+{
+    d->namespaces = {0};
+    sql::Stmt s;
+    // inode was added to the table with recordings of several namespaces.
+    const bool withInode = s.prepare(d->db, "SELECT ns, name, inode FROM namespaces WHERE ns > 0") == SQLITE_OK;
+    if (!withInode && s.prepare(d->db, "SELECT ns, name, NULL FROM namespaces WHERE ns > 0") != SQLITE_OK)
+        return false;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        const std::int64_t id = s.int64(0);
+        if (id <= 0 || id > 1'000'000)
+            continue;
+        platform::NetNamespace ns;
+        ns.name = s.text(1);
+        ns.inode = std::uint64_t(s.int64(2));
+        if (std::size_t(id) >= d->namespaces.size())
+            d->namespaces.resize(std::size_t(id) + 1, 0);
+        d->namespaces[std::size_t(id)] = platform::NamespaceTable::intern(ns);
+    }
+    return rc == SQLITE_DONE;
 }
 
 bool RecordingReader::loadRequesters()
@@ -361,6 +389,10 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     }
     if (d->subNsColumn && offsets) // column 15; only format 2 files of a nanosecond source have it
         query.insert(query.find(" FROM events"), ", time_sub_us_ns");
+    // The namespace, last: column 15, or 16 after time_sub_us_ns.
+    const int nsColumn = m_info.formatVersion == 1 ? -1 : (d->subNsColumn && offsets) ? 16 : 15;
+    if (nsColumn > 0)
+        query.insert(query.find(" FROM events"), ", ns");
     sql = query.c_str();
     sql::Stmt s;
     if (s.prepare(d->db, sql) != SQLITE_OK) {
@@ -377,6 +409,7 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     std::uint64_t undecodable = 0, firstUndecodable = 0;
     bool reloadedNames = false;
     bool reloadedRequesters = false;
+    bool reloadedNamespaces = false;
     int damagedRegions = 0;
     while (next <= toSeq) {
         s.bind(1, std::int64_t(std::min<std::uint64_t>(next, std::uint64_t(kMaxTime))));
@@ -429,6 +462,15 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
                         ev.record.requester = d->requesters[std::size_t(requester)];
                         ev.record.portId = d->requesterPorts[std::size_t(requester)];
                     }
+                }
+                ev.record.netns = 0;
+                if (const std::int64_t ns = s.int64(nsColumn); ns > 0) {
+                    if (std::size_t(ns) >= d->namespaces.size() && !reloadedNamespaces) {
+                        reloadedNamespaces = true; // one the writer added since open()
+                        loadNamespaces();
+                    }
+                    if (std::size_t(ns) < d->namespaces.size())
+                        ev.record.netns = d->namespaces[std::size_t(ns)];
                 }
             }
             if (!decoded) {
@@ -683,6 +725,14 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
     if (m_status != Status::Ok) {
         if (error)
             *error = QStringLiteral("no recording open");
+        return false;
+    }
+    if (d->namespaces.size() > 1) {
+        // Its keyframes and the tables rebuilt from events key objects without their
+        // namespace (ifindex 2 exists in every one): refused rather than shown mixed.
+        if (error)
+            *error = QStringLiteral("the tables at a moment of a recording of several network namespaces are not "
+                                    "available yet (the events are: convert it without --at)");
         return false;
     }
     // The newest keyframe at or before atUs that reads whole; else an older one; else none

@@ -158,6 +158,7 @@ private:
     bool loadNames();
     /// Reads the requesters table (files that have it) into the process's RequesterTable.
     bool loadRequesters();
+    bool loadNamespaces(); ///< namespaces -> NamespaceTable ids
     // Events with seq in [fromSeq, toSeq] in sequence order, pages of 4096, damage skipped.
     bool scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
               const std::function<bool(const RecordedEvent &)> &visit, QString *error);

@@ -8,6 +8,7 @@
 #include "model/recording/sqlitedb.h"
 #include "platform/fielddef.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "platform/statestore.h"
@@ -110,7 +111,8 @@ QString isoUtc(std::int64_t us)
 struct RecordingWriter::Impl {
     Options options;
     sql::Db db;
-    sql::Stmt insertEvent, insertName, insertCommit, insertKeyframe, insertKeyframeRows, setMeta, insertRequester;
+    sql::Stmt insertEvent, insertName, insertCommit, insertKeyframe, insertKeyframeRows, setMeta, insertRequester,
+        insertNamespace;
 
     // Shared with the thread.
     std::mutex mutex;
@@ -143,6 +145,9 @@ struct RecordingWriter::Impl {
     /// RequesterTable id -> requesters.id of this file; the last one looked up (runs of
     /// events from one requester: no hash).
     std::unordered_map<std::uint32_t, std::int64_t> requesterIds;
+    /// NamespaceTable id -> namespaces.ns of this file (0 stays 0: the namespace recorded by
+    /// default, written with the metadata).
+    std::unordered_map<std::uint32_t, std::int64_t> namespaceIds;
     std::uint32_t lastRequester = 0;
     std::int64_t lastRequesterId = 0;
     QString lastName; // the name nameId() returned last, and its id (0: none)
@@ -235,6 +240,29 @@ struct RecordingWriter::Impl {
         return id;
     }
 
+    /// namespaces.ns of a NamespaceTable id, written when new; -1 when it could not be.
+    std::int64_t namespaceId(std::uint32_t netns)
+    {
+        if (netns == 0)
+            return 0;
+        auto it = namespaceIds.find(netns);
+        if (it == namespaceIds.end()) {
+            const platform::NetNamespace &ns = platform::NamespaceTable::get(netns);
+            const std::int64_t id = std::int64_t(namespaceIds.size()) + 1;
+            sql::Stmt &s = insertNamespace;
+            s.bind(1, id);
+            s.bind(2, std::string_view(ns.name));
+            if (ns.inode != 0)
+                s.bind(3, std::int64_t(ns.inode));
+            const int rc = s.step();
+            s.reset();
+            if (!check(rc, "writing a namespace"))
+                return -1;
+            it = namespaceIds.emplace(netns, id).first;
+        }
+        return it->second;
+    }
+
     /// requesters.id of a RequesterTable id, written when new.
     std::int64_t requesterId(std::uint32_t requester)
     {
@@ -290,6 +318,9 @@ struct RecordingWriter::Impl {
         const std::int64_t requester = scratch.requester != 0 ? requesterId(scratch.requester) : 0;
         if (scratch.requester != 0 && requester == 0)
             return; // the requester could not be written (failed)
+        const std::int64_t ns = namespaceId(scratch.netns);
+        if (ns < 0)
+            return; // the namespace could not be written (failed)
         const EventColumns c = EventColumns::of(scratch);
         record.clear();
         encodeRecord(scratch, c, record);
@@ -300,7 +331,7 @@ struct RecordingWriter::Impl {
         s.bind(4, std::int64_t(c.change));
         s.bind(5, std::int64_t(c.family));
         s.bind(6, std::int64_t(c.origin));
-        s.bind(7, std::int64_t(0)); // the recorded namespace
+        s.bind(7, ns);
         s.bind(8, std::int64_t(c.ifIndex));
         s.bind(9, nameId(item.ifName));
         if (!c.destination.empty())
@@ -593,6 +624,7 @@ struct RecordingWriter::Impl {
         if (setMeta.prepare(db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)") != SQLITE_OK
             || insertEvent.prepare(db, insertSql.c_str()) != SQLITE_OK
             || insertRequester.prepare(db, "INSERT INTO requesters VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
+            || insertNamespace.prepare(db, "INSERT INTO namespaces(ns, name, inode) VALUES (?, ?, ?)") != SQLITE_OK
             || insertName.prepare(db, "INSERT INTO names(id, name) VALUES (?, ?)") != SQLITE_OK
             || insertCommit.prepare(db, "INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)") != SQLITE_OK
             || insertKeyframe.prepare(db, "INSERT INTO keyframes VALUES (?, ?, ?, ?, ?, ?, ?, ?)") != SQLITE_OK
@@ -607,6 +639,7 @@ struct RecordingWriter::Impl {
         lastName.clear();
         lastNameId = 0;
         requesterIds.clear();
+        namespaceIds.clear();
         lastRequester = 0;
         lastRequesterId = 0;
         const RecordingMeta &m = recordingMeta;
@@ -625,7 +658,7 @@ struct RecordingWriter::Impl {
             ok = meta("part", QString::number(part))
                 && (part == 1 || meta("previous_file", QFileInfo(currentPath).fileName()));
         sql::Stmt ns;
-        ok = ok && ns.prepare(db, "INSERT INTO namespaces VALUES (0, ?)") == SQLITE_OK;
+        ok = ok && ns.prepare(db, "INSERT INTO namespaces(ns, name) VALUES (0, ?)") == SQLITE_OK;
         if (ok) {
             ns.bind(1, std::string_view(nsUtf8.constData(), std::size_t(nsUtf8.size())));
             ok = ns.step() == SQLITE_DONE;
@@ -861,6 +894,7 @@ struct RecordingWriter::Impl {
         insertKeyframeRows.finalize();
         setMeta.finalize();
         insertRequester.finalize();
+        insertNamespace.finalize();
         db.close();
     }
 };

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// End to end, real kernel: `netchangeview --headless --netns all` over named namespaces
+// (`ip netns add`, on a tmpfs /run of a private mount namespace, so the machine's
+// /run/netns is never touched) and an unnamed one (a process started with `unshare -n`),
+// with changes in each, one namespace created and one destroyed while recording. Every
+// change must come out with its namespace's name, and each namespace's IPv4 main-table
+// routes rebuilt from the CSV must be what `ip -n NS route show` lists. Also the --netns
+// errors: an unknown name, an empty one.
+#include "model/export/csvreader.h"
+#include "support/mountns.h"
+#include "support/netns.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool run(const QString &program, const QStringList &args, QByteArray *out = nullptr)
+{
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning("%s %s failed: %s", qPrintable(program), qPrintable(args.join(u' ')),
+                 p.readAllStandardError().constData());
+        return false;
+    }
+    if (out)
+        *out = p.readAllStandardOutput();
+    return true;
+}
+
+/// `ip ARGS` (split on spaces).
+bool ip(const QString &args, QByteArray *out = nullptr)
+{
+    return run(u"ip"_s, args.split(u' ', Qt::SkipEmptyParts), out);
+}
+
+/// The IPv4 main-table routes of a namespace as (destination, gateway) texts, as the CSV
+/// writes them: "10.99.0.0/16 10.1.0.2", "10.1.0.0/24 ". nsArgs: "-n blue" or the nsenter form.
+QSet<QString> kernelRoutes(const QString &program, const QStringList &prefix)
+{
+    QByteArray out;
+    QStringList args = prefix;
+    args << u"-4"_s << u"-o"_s << u"route"_s << u"show"_s << u"table"_s << u"main"_s;
+    if (!run(program, args, &out))
+        return {u"(ip failed)"_s};
+    QSet<QString> routes;
+    for (const QByteArray &line : out.split('\n')) {
+        const QStringList f = QString::fromUtf8(line).split(u' ', Qt::SkipEmptyParts);
+        if (f.isEmpty())
+            continue;
+        QString dst = f[0] == u"default"_s ? u"0.0.0.0/0"_s : f[0];
+        if (!dst.contains(u'/'))
+            dst += u"/32"_s;
+        const qsizetype via = f.indexOf(u"via"_s);
+        routes.insert(dst + u' ' + (via >= 0 ? f[via + 1] : QString()));
+    }
+    return routes;
+}
+
+} // namespace
+
+class TestNetnsHeadless : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void everyNamespaceNamedAndRebuilt();
+    void unknownNamespaceIsOneLine();
+    void emptyNamespaceNameIsOneLine();
+
+private:
+    QString m_binary = QStringLiteral(NCV_APP_BINARY);
+    QTemporaryDir m_dir;
+    std::unique_ptr<ncv::test::TmpfsMount> m_run;
+};
+
+void TestNetnsHeadless::initTestCase()
+{
+    const auto &ns = ncv::test::networkNamespaceResult();
+    if (!ns.entered)
+        QSKIP(qPrintable(u"no private network namespace: "_s + QString::fromStdString(ns.message)));
+    const auto &mnt = ncv::test::mountNamespaceResult();
+    if (!mnt.entered)
+        QSKIP(qPrintable(u"no private mount namespace: "_s + QString::fromStdString(mnt.message)));
+    // `ip netns add` binds names under /run/netns: a tmpfs /run of our own hides the
+    // machine's names and keeps ours from it.
+    m_run = std::make_unique<ncv::test::TmpfsMount>("/run", 1024);
+    if (!m_run->ok())
+        QSKIP(qPrintable(u"cannot mount a tmpfs on /run: "_s + QString::fromStdString(m_run->error())));
+    QVERIFY(QFileInfo::exists(m_binary));
+    QVERIFY(m_dir.isValid());
+}
+
+void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
+{
+    // Three named namespaces, each with ifindex 2 = d0 (a veth pair: d1 is 2, d0 is 3) and its own routes, before
+    // recording.
+    const QStringList named = {u"nsa"_s, u"nsb"_s, u"nsc"_s};
+    for (int i = 0; i < named.size(); ++i) {
+        const QString &n = named[i];
+        QVERIFY(ip(u"netns add "_s + n));
+        QVERIFY(ip(u"-n %1 link set lo up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link add d0 type veth peer name d1"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link set d1 up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link set d0 up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 addr add 10.%2.0.1/24 dev d0"_s.arg(n).arg(i + 1)));
+        QVERIFY(ip(u"-n %1 route add 10.9%2.0.0/16 via 10.%2.0.2"_s.arg(n).arg(i + 1)));
+    }
+    // One unnamed: only a process holds it.
+    QProcess holder;
+    holder.start(u"unshare"_s, {u"-n"_s, u"sleep"_s, u"120"_s});
+    QVERIFY(holder.waitForStarted());
+    const QString pid = QString::number(holder.processId());
+    const auto killHolder = qScopeGuard([&holder] {
+        holder.kill();
+        holder.waitForFinished();
+    });
+    const QStringList enter = {u"-t"_s, pid, u"-n"_s, u"ip"_s};
+    QElapsedTimer t;
+    t.start();
+    // unshare execs sleep once it is in its new namespace.
+    while (t.elapsed() < 5000) {
+        QFile comm(u"/proc/%1/comm"_s.arg(pid));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "sleep")
+            break;
+        QTest::qWait(20);
+    }
+    QVERIFY(run(u"nsenter"_s, enter + u"link add u0 type veth peer name u1"_s.split(u' ')));
+    QVERIFY(run(u"nsenter"_s, enter + u"link set u1 up"_s.split(u' ')));
+    QVERIFY(run(u"nsenter"_s, enter + u"link set u0 up"_s.split(u' ')));
+    QVERIFY(run(u"nsenter"_s, enter + u"addr add 10.7.0.1/24 dev u0"_s.split(u' ')));
+    const QString unnamed = u"sleep (%1)"_s.arg(pid);
+
+    const QString csvPath = m_dir.filePath(u"netns.csv"_s);
+    const QString recordPath = m_dir.filePath(u"netns.ncv"_s);
+    const QString streamPath = m_dir.filePath(u"netns.jsonl"_s);
+    QProcess p;
+    p.setProgram(m_binary);
+    // All: nsd does not exist yet (a name given must exist at start). The other namespaces of
+    // this machine come too (their rows are not looked at); one with many routes holds the
+    // first snapshot back, hence the long wait for ready.
+    const QString selection = u"all"_s;
+    p.setArguments({u"--headless"_s, u"--netns"_s, selection, u"--export-csv"_s, csvPath, u"--record"_s, recordPath,
+                    u"--stream"_s, streamPath});
+    p.start();
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    t.restart();
+    while (!err.contains("ready:") && t.elapsed() < 90000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains("ready:"), err.constData());
+
+    // Changes in each namespace while recording.
+    for (int i = 0; i < named.size(); ++i)
+        QVERIFY(ip(u"-n %1 route add 10.8%2.0.0/16 dev d0"_s.arg(named[i]).arg(i + 1)));
+    QVERIFY(ip(u"-n nsb route del 10.92.0.0/16"_s));
+    QVERIFY(run(u"nsenter"_s, enter + u"route add 10.77.0.0/16 via 10.7.0.2"_s.split(u' ')));
+    // One namespace created while recording, one destroyed.
+    QVERIFY(ip(u"netns add nsd"_s));
+    QTest::qWait(1000); // seen: inotify, then the settle delay
+    QVERIFY(ip(u"-n nsd link add e0 type veth peer name e1"_s));
+    QVERIFY(ip(u"-n nsd link set e1 up"_s));
+    QVERIFY(ip(u"-n nsd link set e0 up"_s));
+    QVERIFY(ip(u"-n nsd addr add 10.4.0.1/24 dev e0"_s));
+    QVERIFY(ip(u"-n nsd route add 10.94.0.0/16 via 10.4.0.2"_s));
+    // ifindex 3 is e0 in nsd now, and still d0 in nsa.
+    QVERIFY(ip(u"-n nsa route add 10.85.0.0/16 dev d0"_s));
+    QVERIFY(ip(u"netns del nsc"_s));
+    // Stopped (SIGTERM writes the CSV) once the stream shows the last change and nsc's end.
+    t.restart();
+    while (t.elapsed() < 20000) {
+        QFile stream(streamPath);
+        const QByteArray lines = stream.open(QIODevice::ReadOnly) ? stream.readAll() : QByteArray();
+        if (lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16"))
+            break;
+        QTest::qWait(100);
+    }
+    QTest::qWait(300); // the rest of the deletions' batch
+    p.terminate();
+    QVERIFY(p.waitForFinished(30000));
+    err += p.readAllStandardError();
+    QVERIFY2(p.exitCode() == 0, err.constData());
+
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString error;
+    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(rows.size() > 1);
+    QCOMPARE(rows[0].constLast(), u"namespace"_s);
+    const qsizetype nsCol = rows[0].size() - 1;
+    const qsizetype object = rows[0].indexOf(u"object"_s), change = rows[0].indexOf(u"change"_s),
+                    family = rows[0].indexOf(u"family"_s), dst = rows[0].indexOf(u"destination"_s),
+                    gw = rows[0].indexOf(u"gateway"_s), table = rows[0].indexOf(u"table"_s),
+                    origin = rows[0].indexOf(u"origin"_s), process = rows[0].indexOf(u"process"_s),
+                    ifName = rows[0].indexOf(u"if_name"_s);
+
+    const QHash<QString, QString> ifIndex3
+        = {{u"nsa"_s, u"d0"_s}, {u"nsb"_s, u"d0"_s}, {u"nsc"_s, u"d0"_s}, {u"nsd"_s, u"e0"_s}, {unnamed, u"u0"_s}};
+    QHash<QString, QSet<QString>> routes; // namespace -> rebuilt IPv4 main routes
+    QHash<QString, QSet<QString>> changes; // namespace -> change kinds seen
+    int nsdInitial = 0, nscDeletes = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const QStringList &r = rows[i];
+        QCOMPARE(r.size(), rows[0].size());
+        if (r[object] == u"gap"_s)
+            continue;
+        const QString ns = r[nsCol];
+        QVERIFY2(!ns.isEmpty(), qPrintable(r.join(u',')));
+        changes[ns].insert(r[change]);
+        if (ns == u"nsd"_s && r[change] == u"initial"_s)
+            ++nsdInitial;
+        if (ns == u"nsc"_s && r[change] == u"delete"_s) {
+            ++nscDeletes;
+            QCOMPARE(r[origin], u"inferred"_s);
+            QCOMPARE(r[process], u"namespace nsc destroyed"_s);
+        }
+        // Interface names are per namespace: ifindex 3 is d0 in nsa, nsb, nsc, u0 in the
+        // unnamed one, e0 in nsd.
+        if (r[object] == u"route"_s && r[rows[0].indexOf(u"if_index"_s)] == u"3"_s && ifIndex3.contains(ns))
+            QCOMPARE(r[ifName], ifIndex3.value(ns));
+        if (r[object] != u"route"_s || r[family] != u"ipv4"_s || r[table] != u"main"_s)
+            continue;
+        const QString key = r[dst] + u' ' + r[gw];
+        if (r[change] == u"initial"_s || r[change] == u"add"_s)
+            routes[ns].insert(key);
+        else if (r[change] == u"delete"_s || r[change] == u"expired"_s)
+            routes[ns].remove(key);
+    }
+    for (const QString &n : {u"nsa"_s, u"nsb"_s, u"nsd"_s})
+        QCOMPARE(routes.value(n), kernelRoutes(u"ip"_s, {u"-n"_s, n}));
+    QCOMPARE(routes.value(unnamed), kernelRoutes(u"nsenter"_s, {u"-t"_s, pid, u"-n"_s, u"ip"_s}));
+    QVERIFY(routes.value(u"nsa"_s).contains(u"10.81.0.0/16 "_s));
+    QVERIFY(routes.value(u"nsa"_s).contains(u"10.85.0.0/16 "_s));
+    QVERIFY(!routes.value(u"nsb"_s).contains(u"10.92.0.0/16 10.2.0.2"_s));
+    QVERIFY(routes.value(unnamed).contains(u"10.77.0.0/16 10.7.0.2"_s));
+    // Created while recording: adds, not initial rows.
+    QCOMPARE(nsdInitial, 0);
+    QVERIFY(changes.value(u"nsd"_s).contains(u"add"_s));
+    QVERIFY(routes.value(u"nsd"_s).contains(u"10.94.0.0/16 10.4.0.2"_s));
+    // Destroyed while recording: everything of it deleted.
+    QVERIFY(nscDeletes >= 4); // at least lo, d0, its address, its routes
+    QVERIFY2(routes.value(u"nsc"_s).isEmpty(), qPrintable(routes.value(u"nsc"_s).values().join(u"; ")));
+
+    // The recording keeps each event's namespace: converted back to CSV, the same rows.
+    const QString convertedPath = m_dir.filePath(u"converted.csv"_s);
+    QVERIFY(run(m_binary, {u"--headless"_s, recordPath, u"--export-csv"_s, convertedPath}));
+    QFile c(convertedPath);
+    QVERIFY(c.open(QIODevice::ReadOnly));
+    const QList<QStringList> converted = ncv::csv::parse(c.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(converted.size(), rows.size());
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        for (const qsizetype col : {qsizetype(0), object, change, dst, gw, ifName, process, nsCol})
+            QCOMPARE(converted[i][col], rows[i][col]);
+    }
+    // And the JSON Lines stream names it in each line.
+    QFile j(streamPath);
+    QVERIFY(j.open(QIODevice::ReadOnly));
+    QHash<QString, int> streamed, exported;
+    for (const QByteArray &line : j.readAll().split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"object"_s).toString() != u"gap"_s)
+            ++streamed[o.value(u"namespace"_s).toString()];
+    }
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        if (rows[i][object] != u"gap"_s)
+            ++exported[rows[i][nsCol]];
+    }
+    QCOMPARE(streamed, exported);
+}
+
+void TestNetnsHeadless::unknownNamespaceIsOneLine()
+{
+    QProcess p;
+    p.start(m_binary,
+            {u"--headless"_s, u"--netns"_s, u"nosuchns"_s, u"--export-csv"_s, m_dir.filePath(u"x.csv"_s),
+             u"--duration"_s, u"0"_s});
+    QVERIFY(p.waitForFinished(15000));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY(p.exitCode() != 0);
+    QCOMPARE(err.count('\n'), 1);
+    QVERIFY2(err.contains("no network namespace named nosuchns"), err.constData());
+    QVERIFY(!QFile::exists(m_dir.filePath(u"x.csv"_s)));
+}
+
+void TestNetnsHeadless::emptyNamespaceNameIsOneLine()
+{
+    QProcess p;
+    p.start(m_binary,
+            {u"--headless"_s, u"--netns"_s, u"a,,b"_s, u"--export-csv"_s, m_dir.filePath(u"y.csv"_s), u"--duration"_s,
+             u"0"_s});
+    QVERIFY(p.waitForFinished(15000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 2);
+    QCOMPARE(err.count('\n'), 1);
+    QVERIFY2(err.contains("empty namespace name"), err.constData());
+}
+
+int main(int argc, char **argv)
+{
+    ncv::test::enterPrivateNetworkNamespace(); // before any thread exists
+    ncv::test::enterPrivateMountNamespace();
+    QCoreApplication app(argc, argv);
+    TestNetnsHeadless test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_netnsheadless.moc"
