@@ -276,7 +276,8 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
         if (line.isEmpty())
             continue;
         const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(u"object"_s).toString() != u"gap"_s)
+        // Events only: not the snapshot-complete marker line (it has no sequence).
+        if (o.contains(u"sequence"_s) && o.value(u"object"_s).toString() != u"gap"_s)
             ++streamed[o.value(u"namespace"_s).toString()];
     }
     for (qsizetype i = 1; i < rows.size(); ++i) {
