@@ -122,8 +122,9 @@ ParseResult parseCommandLine(const QStringList &arguments)
                        "shows them, or net:[inode], separated by commas), or all of them, including those created "
                        "later (all). Default: the namespace the program runs in."),
         QStringLiteral("names"));
-    parser.addOptions({headless, exportCsv, duration, ipv4, ipv6, noInitial, maxEvents, record, stream, journal, from,
-                       to, at, lookup, lookupFrom, lookupMark, maxSize, maxDuration, noRecord, netns});
+    parser.addOptions({headless,   exportCsv,  duration, ipv4,        ipv6,     noInitial, maxEvents,
+                       record,     stream,     journal,  from,        to,       at,        lookup,
+                       lookupFrom, lookupMark, maxSize,  maxDuration, noRecord, netns});
     // Options QGuiApplication/QApplication take from argv themselves.
     for (const char *name : {"platform", "platformpluginpath", "platformtheme", "display", "style", "stylesheet",
                              "qwindowgeometry", "qwindowtitle", "qwindowicon", "plugin"}) {
