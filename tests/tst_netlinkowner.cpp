@@ -565,6 +565,19 @@ TEST_CASE("malformed and unreadable /proc entries give Unknown, never a crash")
     CHECK(broken.pid == 124);
     CHECK(resolver.resolve(560).state == State::Unknown);
 
+    // The stat read but the comm gone: the process exited between the two reads.
+    proc.write("net/netlink", std::string(kHeader) + row(0, "555", "9001") + row(0, "561", "9006"));
+    proc.process(128, "ip", 4400);
+    std::filesystem::remove(proc.root / "128/comm");
+    proc.link("128/fd/3", "socket:[9006]");
+    clock.offset += std::chrono::seconds(10); // past the refresh interval
+    const NetlinkOwner vanished = resolver.resolve(561);
+    CHECK(vanished.state == State::Exited);
+    CHECK(vanished.pid == 128);
+    proc.write("net/netlink",
+               std::string(kHeader) + row(0, "555", "9001") + row(0, "556", "9002") + row(16, "557", "9003")
+                   + row(0, "558", "9004") + row(0, "4294963199", "9005"));
+
     const NetlinkOwner negative = resolver.resolve(4294963199u);
     CHECK(negative.state == State::Found);
     CHECK(negative.pid == 125);

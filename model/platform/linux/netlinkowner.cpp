@@ -325,7 +325,10 @@ void NetlinkOwnerResolver::refreshAt(nanoseconds time, std::optional<std::uint32
         readDetails(m_options.procRoot, m_options.maxCommandLine, entry.owner);
         entry.startTicks = stat->startTicks;
         entry.owner.startTime = nanoseconds(std::int64_t(stat->startTicks) * (1'000'000'000 / m_ticksPerSecond));
-        entry.owner.state = isGone(stat->state) ? NetlinkOwner::State::Exited : NetlinkOwner::State::Found;
+        // A comm that cannot be read after the stat could: the process went away between the
+        // two reads (`ip` exits right after its ACK). Exited with its PID, not Found nameless.
+        entry.owner.state = isGone(stat->state) || entry.owner.command.empty() ? NetlinkOwner::State::Exited
+                                                                               : NetlinkOwner::State::Found;
     }
     if (requested && !requestedInTable) {
         Entry &entry = store(*requested);
