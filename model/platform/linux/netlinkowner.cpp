@@ -365,7 +365,7 @@ NetlinkOwner NetlinkOwnerResolver::inferFromPortId(std::uint32_t portId, nanosec
         return owner;
     readDetails(m_options.procRoot, m_options.maxCommandLine, owner);
     owner.startTime = nanoseconds(std::int64_t(stat->startTicks) * (1'000'000'000 / m_ticksPerSecond));
-    if (!isGone(stat->state))
+    if (!isGone(stat->state) && !owner.command.empty()) // no comm: gone between the two reads
         owner.state = NetlinkOwner::State::Found;
     return owner;
 }
