@@ -19,6 +19,19 @@ namespace ncv {
 
 namespace {
 
+// SIGTERM, SIGINT, SIGHUP and SIGQUIT close the windows as File > Quit does (settings saved,
+// exit code 0) instead of killing the process; window is the connection's context.
+void closeWindowsOnSignals(SignalWatcher &watcher, QObject *window)
+{
+    QString error;
+    if (!watcher.install(&error))
+        qWarning("netchangeview: %s", qPrintable(error));
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, window, [](const QString &name) {
+        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
+        QApplication::closeAllWindows();
+    });
+}
+
 /// The window on the recording options.inputPath (already checked by main()).
 int runRecordingWindow(const AppOptions &options)
 {
@@ -32,13 +45,7 @@ int runRecordingWindow(const AppOptions &options)
     MainWindow::addRecentFile(options.inputPath);
     window->setAttribute(Qt::WA_DeleteOnClose);
     SignalWatcher signalWatcher;
-    QString signalError;
-    if (!signalWatcher.install(&signalError))
-        qWarning("netchangeview: %s", qPrintable(signalError));
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, window, [](const QString &name) {
-        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
-        QApplication::closeAllWindows();
-    });
+    closeWindowsOnSignals(signalWatcher, window);
     window->show();
     return QApplication::exec();
 }
@@ -60,13 +67,7 @@ int runRemoteWindow(const AppOptions &options)
         std::fprintf(stderr, "netchangeview: %s\n", message.toLocal8Bit().constData());
     });
     SignalWatcher signalWatcher;
-    QString signalError;
-    if (!signalWatcher.install(&signalError))
-        qWarning("netchangeview: %s", qPrintable(signalError));
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, window, [](const QString &name) {
-        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
-        QApplication::closeAllWindows();
-    });
+    closeWindowsOnSignals(signalWatcher, window);
     window->show();
     return QApplication::exec();
 }
@@ -93,16 +94,8 @@ int runGui(const AppOptions &options)
     // setting liveRecording/enabled says not to.
     MainWindow window(&model, nullptr,
                       options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
-    // SIGTERM, SIGINT, SIGHUP and SIGQUIT close the windows as File > Quit does (settings
-    // saved, exit code 0) instead of killing the process.
     SignalWatcher signalWatcher;
-    QString signalError;
-    if (!signalWatcher.install(&signalError))
-        qWarning("netchangeview: %s", qPrintable(signalError));
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &window, [](const QString &name) {
-        std::fprintf(stderr, "netchangeview: %s received, closing the window\n", qPrintable(name));
-        QApplication::closeAllWindows();
-    });
+    closeWindowsOnSignals(signalWatcher, &window);
     if (options.familyGiven)
         window.setFamily(options.addressFamily); // remembered; the model is not running yet
     window.show();

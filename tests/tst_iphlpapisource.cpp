@@ -1381,6 +1381,14 @@ std::vector<AddressRow> initialAddresses(const std::vector<ChangeRecord> &record
     return out;
 }
 
+// fakeOptions() with the fake NotifyStableUnicastIpAddressTable.
+IphlpapiSource::Options stableOptions()
+{
+    IphlpapiSource::Options options = fakeOptions();
+    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    return options;
+}
+
 std::size_t fakeTablesHeld()
 {
     std::lock_guard lock(g_os.mutex);
@@ -1401,8 +1409,7 @@ TEST_CASE("stableAddressTableAnsweredAtOnce")
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
     g_os.stableRows = {testAddress(lo, IpDadStatePreferred)};
-    IphlpapiSource::Options options = fakeOptions();
-    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource::Options options = stableOptions();
     IphlpapiSource source(options);
     Receiver r;
     const Handle h = registerAndWait(source, paramsFor(&r, AF_UNSPEC), r);
@@ -1425,8 +1432,7 @@ TEST_CASE("stableAddressTablePendingThenCalledBack")
     g_os.reset();
     const MIB_IF_ROW2 lo = loopbackIfRow();
     g_os.stableResult = ERROR_IO_PENDING;
-    IphlpapiSource::Options options = fakeOptions();
-    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource::Options options = stableOptions();
     IphlpapiSource source(options);
     Receiver r;
     Handle h = 0;
@@ -1471,8 +1477,7 @@ TEST_CASE("stableAddressTableThatNeverComes")
 {
     g_os.reset();
     g_os.stableResult = ERROR_IO_PENDING;
-    IphlpapiSource::Options options = fakeOptions();
-    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource::Options options = stableOptions();
     options.initialNotificationTimeout = 300ms;
     IphlpapiSource source(options);
     Receiver r;
@@ -1508,8 +1513,7 @@ TEST_CASE("stableAddressTableCancelledWhilePending")
 {
     g_os.reset();
     g_os.stableResult = ERROR_IO_PENDING;
-    IphlpapiSource::Options options = fakeOptions();
-    options.api.notifyStableUnicastIpAddressTable = &fakeNotifyStable;
+    IphlpapiSource::Options options = stableOptions();
     IphlpapiSource source(options);
     Receiver r;
     Handle h = 0;
