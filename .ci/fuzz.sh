@@ -21,6 +21,9 @@ cmake -S tests/fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$build" -j2 --target fuzz_decoder fuzz_csvreader fuzz_eventcodec fuzz_recordingreader \
     fuzz_rtmonreader fuzz_pcapreader fuzz_csvimport
+# The seed writers are built too (not run), so that a link error in them is seen here rather
+# than the next time someone regenerates the corpus.
+cmake --build "$build" -j2 --target ncv_recording_corpus ncv_capture_corpus
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

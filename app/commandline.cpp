@@ -42,7 +42,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "[--to T]: one row per change of the chosen route.\n\nWatching a remote host over ssh (the system's OpenSSH "
         "client, BatchMode: keys or an agent, ~/.ssh/config applies; netchangeview must be installed there): "
         "netchangeview ssh://[user@]host[:port], or netchangeview --headless ssh://host --record FILE (or "
-        "--export-csv, --stream); times are the remote host's.\n\nThe live window records every event to a new "
+        "--export-csv, --stream); times are the remote host's. A lost connection is made again (1 s, then up to 30 s "
+        "apart) and the changes made meanwhile are recorded as inferred after a gap; a failure to log in or to run "
+        "netchangeview there ends it with one line and, headless, exit status 1.\n\nThe live window records every "
+        "event to a new "
         "live-<time>.ncv in its recordings folder (File > Save Recording As copies it); --no-record turns that "
         "off."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -120,7 +123,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("netns"),
         QStringLiteral("Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
                        "shows them, or net:[inode], separated by commas), or all of them, including those created "
-                       "later (all). Default: the namespace the program runs in."),
+                       "later (all). The window shows one: --netns NAME. Default: the namespace the program runs in."),
         QStringLiteral("names"));
     parser.addOptions({headless,   exportCsv,  duration, ipv4,        ipv6,     noInitial, maxEvents,
                        record,     stream,     journal,  from,        to,       at,        lookup,
@@ -189,6 +192,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!o.remoteUrl.isEmpty())
             return fail(QStringLiteral("--netns watches this machine's namespaces; ssh://HOST shows the remote "
                                        "host's own"));
+        if (!o.inputPath.isEmpty())
+            return fail(QStringLiteral("--netns watches live changes; the recording %1 holds the namespaces it was "
+                                       "recorded from")
+                            .arg(o.inputPath));
     }
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
@@ -312,9 +319,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--duration is for --headless recording"));
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
-        // The window's tables key objects without their namespace: not offered until they do.
-        if (parser.isSet(netns))
-            return fail(QStringLiteral("--netns is for --headless recording in this version"));
+        // The window's tables key objects without their namespace, so it shows one namespace.
+        if (parser.isSet(netns) && (o.netns.contains(QLatin1Char(',')) || o.netns.trimmed() == QLatin1String("all")))
+            return fail(QStringLiteral("the window shows one network namespace: --netns NAME; --netns all and "
+                                       "lists of names are for --headless recording"));
     }
     if (o.headless && o.noRecord)
         return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));

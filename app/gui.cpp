@@ -6,6 +6,9 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/remotesession.h"
+#ifdef NCV_RTMON_IMPORT
+#include "model/netnssources.h"
+#endif
 #include "platform/source.h"
 #include "views/mainwindow.h"
 
@@ -80,20 +83,50 @@ int runGui(const AppOptions &options)
         return runRecordingWindow(options);
     if (!options.remoteUrl.isEmpty())
         return runRemoteWindow(options);
-    std::unique_ptr<platform::Source> source = platform::createSystemSource();
+    std::unique_ptr<platform::Source> ownedSource;
+    platform::Source *source = nullptr;
+    QString namespaceName;
+#ifdef NCV_RTMON_IMPORT
+    // `--netns NAME`: the window on one other namespace (a container's, a named one), through
+    // the same per-namespace source as headless recording; its records carry the namespace,
+    // so the live recording names it too.
+    std::unique_ptr<NetNamespaceSources> namespaces;
+    if (!options.netns.isEmpty()) {
+        NetNamespaceSelection selection;
+        QString error;
+        if (NetNamespaceSelection::parse(options.netns, &selection, &error)) {
+            namespaces = std::make_unique<NetNamespaceSources>(selection);
+            if (namespaces->start(&error) && !namespaces->warning().isEmpty())
+                error = namespaces->warning(); // no privilege: it would show our own namespace instead
+        }
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "netchangeview: %s\n", qPrintable(error));
+            QMessageBox::critical(nullptr, QStringLiteral("NetChangeView"), error);
+            return 2;
+        }
+        source = namespaces->source();
+        namespaceName = selection.names.value(0);
+    }
+#endif
+    if (!source) {
+        ownedSource = platform::createSystemSource();
+        source = ownedSource.get();
+    }
     if (!source) {
         QMessageBox::critical(nullptr, QStringLiteral("NetChangeView"),
                               QStringLiteral("No network change source is available on this system."));
         return 1;
     }
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
-    NotificationModel model(source.get());
+    NotificationModel model(source);
     if (options.maxEvents > 0)
         model.history()->setCapacity(options.maxEvents);
     // The window records every event to the recordings folder unless --no-record or the
     // setting liveRecording/enabled says not to.
     MainWindow window(&model, nullptr,
                       options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
+    if (!namespaceName.isEmpty())
+        window.setWindowTitle(QStringLiteral("namespace %1 — NetChangeView").arg(namespaceName));
     SignalWatcher signalWatcher;
     closeWindowsOnSignals(signalWatcher, &window);
     if (options.familyGiven)

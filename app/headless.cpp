@@ -34,10 +34,10 @@ namespace ncv {
 
 namespace {
 
+// One call per line: a remote source's reader thread prints too, and stdio locks per call.
 void printErr(const QString &line)
 {
-    std::fputs(line.toLocal8Bit().constData(), stderr);
-    std::fputc('\n', stderr);
+    std::fputs(QString(line + QLatin1Char('\n')).toLocal8Bit().constData(), stderr);
     std::fflush(stderr);
 }
 
@@ -185,8 +185,9 @@ int runHeadless(const AppOptions &options)
             QStringLiteral("netchangeview: cannot write %1: %2").arg(OutputFile::displayName(options.csvPath), error));
         return 1;
     }
-    // A remote host's stream that ends (ssh failed, the link died) ends the recording with
-    // its one-line reason and exit code 1; what arrived before it is kept.
+    // A remote host's stream that ends (ssh failed, authentication, netchangeview missing or
+    // of another schema there) ends the recording with its one-line reason and exit code 1;
+    // what arrived before it is kept.
     QString remoteEnded;
     std::unique_ptr<platform::Source> ownedSource;
     platform::Source *source = nullptr;
@@ -209,6 +210,16 @@ int runHeadless(const AppOptions &options)
                         recorderPtr->stop();
                 },
                 Qt::QueuedConnection);
+        };
+        // A lost connection is tried again (the recording gets its gap and the resync's
+        // differences); each step is said on standard error, from the reader thread.
+        remote.status = [](RemoteState state, const std::string &message, int retryInMs) {
+            if (state == RemoteState::Waiting)
+                printErr(QStringLiteral("netchangeview: %1; reconnecting in %2 s")
+                             .arg(QString::fromStdString(message))
+                             .arg((retryInMs + 999) / 1000));
+            else if (state == RemoteState::Live && !message.empty())
+                printErr(QStringLiteral("netchangeview: ") + QString::fromStdString(message));
         };
         ownedSource = std::make_unique<RemoteSource>(host, std::move(remote));
         source = ownedSource.get();
@@ -318,11 +329,13 @@ int runHeadless(const AppOptions &options)
             + (options.recordPath.isEmpty() ? QString() : QStringLiteral(" to ") + options.recordPath);
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.
-            printErr(QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes, %4 neighbors; recording %5 with %6")
+            printErr(QStringLiteral(
+                         "ready: %1 interfaces, %2 addresses, %3 routes, %4 neighbors, %5 rules; recording %6 with %7")
                          .arg(m->liveCount(platform::ObjectKind::Interface))
                          .arg(m->liveCount(platform::ObjectKind::Address))
                          .arg(m->liveCount(platform::ObjectKind::Route))
                          .arg(m->liveCount(platform::ObjectKind::Neighbor))
+                         .arg(m->liveCount(platform::ObjectKind::Rule))
                          .arg(until, source_));
         else
             printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")

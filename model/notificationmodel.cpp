@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/notificationmodel.h"
 
+#include "model/history/eventcodec.h"
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"
 #include "model/history/timelinebins.h"
@@ -12,6 +13,7 @@
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/ruletablemodel.h"
 
 #include <QMetaObject>
 
@@ -32,9 +34,11 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
         m_interfaces = new InterfaceTableModel(&m_names, this);
         m_addresses = new AddressTableModel(&m_names, this);
         m_neighbors = new NeighborTableModel(&m_names, this);
+        m_rules = new RuleTableModel(&m_names, this);
         m_routes = new RouteTableModel(&m_names, this);
         m_eventLog = new EventLogModel(m_history, this);
         m_timeline = new TimelineBins(this);
+        connect(m_timeline, &TimelineBins::requesterFilterChanged, this, &NotificationModel::recountTimeline);
         m_entities = new EntityTableModel(this);
     }
     m_clock.start();
@@ -71,6 +75,8 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
             m_addresses->clear();
             m_routes->clear();
             m_neighbors->clear();
+            m_rules->clear();
+            m_rules->clear();
         }
         m_entities->clear();
     }
@@ -130,6 +136,7 @@ void NotificationModel::setKnownFields(platform::KnownFields known)
     m_addresses->setKnownFields(known);
     m_routes->setKnownFields(known);
     m_neighbors->setKnownFields(known);
+    m_rules->setKnownFields(known);
     m_entities->setKnownFields(known);
 }
 
@@ -169,11 +176,16 @@ std::unique_ptr<PreparedState> NotificationModel::prepareState(const recording::
         [&](const NeighborRow &row) {
             if (passes(row.address.family))
                 prepared->neighbors.rows.push_back(row);
+        },
+        [&](const RuleRow &row) {
+            if (passes(row.family))
+                prepared->rules.rows.push_back(row);
         });
     KeyedTableModel<InterfaceRow>::prepare(prepared->interfaces, rankColumns[0]);
     KeyedTableModel<AddressRow>::prepare(prepared->addresses, rankColumns[1]);
     KeyedTableModel<RouteRow>::prepare(prepared->routes, rankColumns[2]);
     KeyedTableModel<NeighborRow>::prepare(prepared->neighbors, -1);
+    KeyedTableModel<RuleRow>::prepare(prepared->rules, -1);
     prepared->origins.reserve(std::size_t(origins.size()));
     for (auto it = origins.cbegin(); it != origins.cend(); ++it)
         prepared->origins.emplace_back(it.key(), it.value());
@@ -189,6 +201,7 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
         m_addresses->clear();
         m_routes->clear();
         m_neighbors->clear();
+        m_rules->clear();
         return false;
     }
     bool renamed = false;
@@ -202,10 +215,12 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
     m_liveCounts[1] = qint64(state.addresses.rows.size());
     m_liveCounts[2] = qint64(state.routes.rows.size());
     m_liveCounts[3] = qint64(state.neighbors.rows.size());
+    m_liveCounts[4] = qint64(state.rules.rows.size());
     m_interfaces->swapPrepared(state.interfaces);
     m_addresses->swapPrepared(state.addresses);
     m_routes->swapPrepared(state.routes);
     m_neighbors->swapPrepared(state.neighbors);
+    m_rules->swapPrepared(state.rules);
     for (const auto &[origin, routes] : state.origins)
         m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
@@ -449,6 +464,7 @@ int liveCountSlot(ObjectKind kind)
     case ObjectKind::Address: return 1;
     case ObjectKind::Route: return 2;
     case ObjectKind::Neighbor: return 3;
+    case ObjectKind::Rule: return 4;
     default: return -1;
     }
 }
@@ -536,6 +552,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
                 ifName = m_names.name(row->outIfIndex(), r.netns);
             break;
+        case ObjectKind::Rule: m_rules->apply(r); break;
         case ObjectKind::Neighbor:
             m_neighbors->apply(r);
             if (const auto *row = std::get_if<NeighborRow>(&r.row()))
@@ -553,6 +570,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     m_addresses->endBatch();
     m_routes->endBatch();
     m_neighbors->endBatch();
+    m_rules->endBatch();
     m_entities->endBatch();
     if (renamed) {
         m_addresses->interfaceNamesChanged();
@@ -690,6 +708,27 @@ NotificationModel::ApplyStats NotificationModel::applyStats() const
     s.maxMs = double(m_applyNsMax) / 1e6;
     s.averageMs = double(m_applyNsTotal) / 1e6 / double(m_slices);
     return s;
+}
+
+void NotificationModel::recountTimeline()
+{
+    // The history's events again, for the new requester filter: their first bytes only (eventcodec::peekHead),
+    // not decoded into ChangeRecords. The events older than the history (dropped by its capacity, or a
+    // recording read from its file, whose history is empty) are not here: a recording's
+    // session counts those from the file.
+    if (!m_timeline->hasRequesterFilter())
+        return;
+    TimelineBins::Counts counts;
+    eventcodec::Head head;
+    const qint64 n = m_history->size();
+    for (qint64 i = 0; i < n; ++i) {
+        const std::string_view bytes = m_history->encoded(i);
+        if (!eventcodec::peekHead(bytes.data(), bytes.data() + bytes.size(), &head))
+            continue;
+        if (m_timeline->keeps(head.object, head.requester))
+            counts.add(head.object, head.change, m_history->timeUs(i));
+    }
+    m_timeline->mergeFiltered(counts, m_timeline->requesterFilterGeneration());
 }
 
 } // namespace ncv

@@ -44,6 +44,7 @@ class EntityTableModel;
 class InterfaceTableModel;
 class AddressTableModel;
 class NeighborTableModel;
+class RuleTableModel;
 class RouteTableModel;
 class EventHistory;
 struct PreparedState;
@@ -127,6 +128,7 @@ public:
     InterfaceTableModel *interfaces() const { return m_interfaces; }
     AddressTableModel *addresses() const { return m_addresses; }
     NeighborTableModel *neighbors() const { return m_neighbors; }
+    RuleTableModel *rules() const { return m_rules; }
     RouteTableModel *routes() const { return m_routes; }
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
@@ -246,6 +248,8 @@ Q_SIGNALS:
     void runningChanged(bool running);
 
 private:
+    // Counts the history's events the timeline's new requester filter keeps.
+    void recountTimeline();
     // start(); clearTables false: the interface, address and route tables keep their rows
     // (showState() replaces them).
     bool startRegistration(int addressFamily, bool recordInitial, bool clearTables, QString *error);
@@ -322,6 +326,7 @@ private:
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;
     NeighborTableModel *m_neighbors = nullptr;
+    RuleTableModel *m_rules = nullptr;
     RouteTableModel *m_routes = nullptr;
     EventHistory *m_history = nullptr;
     EventLogModel *m_eventLog = nullptr;
@@ -329,7 +334,7 @@ private:
     TimelineBins *m_timeline = nullptr;
     EntityTableModel *m_entities = nullptr;
     platform::KnownFields m_knownFields = platform::KnownFields::All;
-    qint64 m_liveCounts[4] = {0, 0, 0, 0}; // interfaces, addresses, routes, neighbors
+    qint64 m_liveCounts[5] = {0, 0, 0, 0, 0}; // interfaces, addresses, routes, neighbors, rules
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;

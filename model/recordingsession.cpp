@@ -2,6 +2,7 @@
 #include "model/recordingsession.h"
 
 #include "model/history/eventhistory.h"
+#include "model/history/requestermatcher.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
 #include "model/preparedstate.h"
@@ -43,6 +44,11 @@ struct RecordingSession::TimelinePass {
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
     QFutureWatcher<void> watcher;
     bool running = true;
+    // A pass for the timeline's requester filter (TimelineBins::mergeFiltered): the events
+    // it keeps only, for this generation of the filter; else every event.
+    bool filtered = false;
+    QString filter;
+    quint64 generation = 0;
 };
 
 RecordingSession::RecordingSession(QObject *parent)
@@ -55,10 +61,12 @@ RecordingSession::RecordingSession(QObject *parent)
 RecordingSession::~RecordingSession()
 {
     // The workers read the file with their own connections: stop them and let them end.
-    if (m_timeline) {
-        m_timeline->watcher.disconnect(this);
-        m_timeline->watcher.cancel();
-        m_timeline->watcher.waitForFinished();
+    for (const auto *pass : {&m_timeline, &m_filteredTimeline}) {
+        if (*pass) {
+            (*pass)->watcher.disconnect(this);
+            (*pass)->watcher.cancel();
+            (*pass)->watcher.waitForFinished();
+        }
     }
     stopSeeks();
     m_model.reset(); // cancels its registration while the source still exists
@@ -91,8 +99,20 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
     }
     if (!showEnd(error))
         return false;
-    if (fromFile)
-        startTimelinePass();
+    if (fromFile) {
+        m_timeline = startTimelinePass(false);
+        // The requester filter: the history is empty, the file is counted again.
+        connect(m_model->timeline(), &TimelineBins::requesterFilterChanged, this, [this] {
+            if (m_filteredTimeline) {
+                m_filteredTimeline->watcher.disconnect(this);
+                m_filteredTimeline->watcher.cancel();
+                m_filteredTimeline->watcher.waitForFinished(); // stops within one page of events
+                m_filteredTimeline.reset();
+            }
+            if (m_model->timeline()->hasRequesterFilter())
+                m_filteredTimeline = startTimelinePass(true);
+        });
+    }
     return true;
 }
 
@@ -149,45 +169,52 @@ bool RecordingSession::openFileLog(QString *error)
     return true;
 }
 
-void RecordingSession::startTimelinePass()
+std::unique_ptr<RecordingSession::TimelinePass> RecordingSession::startTimelinePass(bool filtered)
 {
-    m_timeline = std::make_unique<TimelinePass>();
-    const std::shared_ptr<TimelinePass::Shared> shared = m_timeline->shared;
+    auto pass = std::make_unique<TimelinePass>();
+    TimelinePass *p = pass.get();
+    pass->filtered = filtered;
+    pass->filter = m_model->timeline()->requesterFilter();
+    pass->generation = m_model->timeline()->requesterFilterGeneration();
+    const std::shared_ptr<TimelinePass::Shared> shared = pass->shared;
     const QString path = m_path;
     const std::uint64_t firstSeq = info().firstSeq;
     const std::uint64_t lastSeq = info().lastSeq;
     const qint64 total = info().eventCount;
-    connect(&m_timeline->watcher, &QFutureWatcher<void>::progressValueChanged, this, &RecordingSession::drainTimeline);
-    connect(&m_timeline->watcher, &QFutureWatcher<void>::finished, this, &RecordingSession::onTimelineFinished);
-    // Worker thread (QThreadPool): its own reader (one SQLite connection per thread); it
-    // touches only that, its local counts and the shared block.
-    m_timeline->watcher.setFuture(QtConcurrent::run([path, firstSeq, lastSeq, total, shared](QPromise<void> &promise) {
-        promise.setProgressRange(0, kProgressSteps);
-        recording::RecordingReader reader;
-        QString error;
-        if (!reader.open(path, &error)) {
-            const QMutexLocker lock(&shared->mutex);
-            shared->error = error;
-            return;
-        }
-        TimelineBins::Counts local;
-        qint64 done = 0;
-        QElapsedTimer clock;
-        clock.start();
-        const auto handOver = [&] {
-            {
+    connect(&pass->watcher, &QFutureWatcher<void>::progressValueChanged, this, [this, p] { drainTimeline(p); });
+    connect(&pass->watcher, &QFutureWatcher<void>::finished, this, [this, p] { onTimelineFinished(p); });
+    const QString filter = filtered ? pass->filter : QString();
+    // Worker thread (QThreadPool): its own reader (one SQLite connection per thread) and
+    // matcher; it touches only those, its local counts and the shared block.
+    pass->watcher.setFuture(
+        QtConcurrent::run([path, firstSeq, lastSeq, total, shared, filtered, filter](QPromise<void> &promise) {
+            promise.setProgressRange(0, kProgressSteps);
+            recording::RecordingReader reader;
+            QString error;
+            if (!reader.open(path, &error)) {
                 const QMutexLocker lock(&shared->mutex);
-                shared->pending.merge(local);
-                shared->done = done;
+                shared->error = error;
+                return;
             }
-            local = TimelineBins::Counts();
-            promise.setProgressValue(total > 0 ? int(std::min<qint64>(done, total) * kProgressSteps / total)
-                                               : kProgressSteps);
-        };
-        const bool ok = reader.forEachEventKey(
-            firstSeq, lastSeq,
-            [&](const recording::EventKey &key) {
-                local.add(key.object, key.change, key.timeUs);
+            TimelineBins::Counts local;
+            qint64 done = 0;
+            QElapsedTimer clock;
+            clock.start();
+            const auto handOver = [&] {
+                {
+                    const QMutexLocker lock(&shared->mutex);
+                    shared->pending.merge(local);
+                    shared->done = done;
+                }
+                local = TimelineBins::Counts();
+                promise.setProgressValue(total > 0 ? int(std::min<qint64>(done, total) * kProgressSteps / total)
+                                                   : kProgressSteps);
+            };
+            RequesterMatcher matcher(filter);
+            const auto visit = [&](const recording::EventKey &key) {
+                // Gaps name nobody; the chart shows them whoever is looked at (TimelineBins::keeps).
+                if (!filtered || key.object == platform::ObjectKind::Gap || matcher.matches(key.requester))
+                    local.add(key.object, key.change, key.timeUs);
                 if (++done % kPageEvents != 0)
                     return true;
                 if (promise.isCanceled())
@@ -197,58 +224,75 @@ void RecordingSession::startTimelinePass()
                     clock.restart();
                 }
                 return true;
-            },
-            &error);
-        handOver();
-        if (!ok || !reader.problems().isEmpty()) {
-            const QMutexLocker lock(&shared->mutex);
-            shared->error = ok ? reader.problems().constFirst() : error;
-        }
-    }));
+            };
+            const bool ok = reader.forEachEventKey(firstSeq, lastSeq, visit, &error);
+            handOver();
+            if (!ok || !reader.problems().isEmpty()) {
+                const QMutexLocker lock(&shared->mutex);
+                shared->error = ok ? reader.problems().constFirst() : error;
+            }
+        }));
+    return pass;
 }
 
-void RecordingSession::drainTimeline()
+void RecordingSession::drainTimeline(TimelinePass *pass)
 {
     // A progress report queued before the end may come after it: the end drained it all.
-    if (!m_timeline || !m_timeline->running)
+    if (!pass->running)
         return;
     TimelineBins::Counts counts;
+    qint64 done = 0;
     {
-        const QMutexLocker lock(&m_timeline->shared->mutex);
-        std::swap(counts, m_timeline->shared->pending);
-        m_timelineDone = m_timeline->shared->done;
+        const QMutexLocker lock(&pass->shared->mutex);
+        std::swap(counts, pass->shared->pending);
+        done = pass->shared->done;
     }
-    m_model->timeline()->merge(counts);
+    if (pass->filtered)
+        m_model->timeline()->mergeFiltered(counts, pass->generation);
+    else
+        m_model->timeline()->merge(counts);
+    // One progress at a time: the pass of every event first, then the filter's.
+    if (pass->filtered && m_timeline && m_timeline->running)
+        return;
+    m_timelineDone = done;
     Q_EMIT timelineProgress(m_timelineDone, info().eventCount);
 }
 
-void RecordingSession::onTimelineFinished()
+void RecordingSession::onTimelineFinished(TimelinePass *pass)
 {
-    if (!m_timeline || !m_timeline->running)
+    if (!pass->running)
         return;
-    drainTimeline();
-    m_timeline->running = false;
+    drainTimeline(pass);
+    pass->running = false;
     QString error;
     {
-        const QMutexLocker lock(&m_timeline->shared->mutex);
-        error = m_timeline->shared->error;
+        const QMutexLocker lock(&pass->shared->mutex);
+        error = pass->shared->error;
     }
-    if (error.isEmpty() && m_timeline->watcher.isCanceled())
+    if (error.isEmpty() && pass->watcher.isCanceled())
         error = tr("Counting the events for the timeline was cancelled.");
+    const TimelinePass *other = pass->filtered ? m_timeline.get() : m_filteredTimeline.get();
+    if (other && other->running) {
+        if (!pass->filtered && other->running) // the filter's pass reports from now on
+            Q_EMIT timelineProgress(0, info().eventCount);
+        return;
+    }
     Q_EMIT timelineCounted(error);
 }
 
 bool RecordingSession::isCountingTimeline() const
 {
-    return m_timeline && m_timeline->running;
+    return (m_timeline && m_timeline->running) || (m_filteredTimeline && m_filteredTimeline->running);
 }
 
 void RecordingSession::waitForTimeline()
 {
-    if (!isCountingTimeline())
-        return;
-    m_timeline->watcher.waitForFinished();
-    onTimelineFinished();
+    for (const auto *pass : {&m_timeline, &m_filteredTimeline}) {
+        if (*pass && (*pass)->running) {
+            (*pass)->watcher.waitForFinished();
+            onTimelineFinished(pass->get());
+        }
+    }
 }
 
 qint64 RecordingSession::logEvents() const

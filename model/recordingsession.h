@@ -111,9 +111,11 @@ protected:
 
 private:
     struct TimelinePass;
-    void startTimelinePass();
-    void drainTimeline();
-    void onTimelineFinished();
+    // Counts the file's events (filtered: those the timeline's requester filter keeps) on a
+    // worker; its counts are merged into the timeline as it goes.
+    std::unique_ptr<TimelinePass> startTimelinePass(bool filtered);
+    void drainTimeline(TimelinePass *pass);
+    void onTimelineFinished(TimelinePass *pass);
     bool loadEvents(const Progress &progress, QString *error); // up to the history's capacity
     bool openFileLog(QString *error);
     // The log's events (history or file) and the time of its event i.
@@ -128,7 +130,8 @@ private:
     std::unique_ptr<NotificationModel> m_model; // after m_source: destroyed (cancelled) first
     QString m_path;
     qint64 m_unloaded = 0;
-    std::unique_ptr<TimelinePass> m_timeline; // while the timeline's pass runs
+    std::unique_ptr<TimelinePass> m_timeline; // the pass over every event (kept when it ends)
+    std::unique_ptr<TimelinePass> m_filteredTimeline; // the requester filter's pass, if any
     qint64 m_timelineDone = 0;
 };
 

@@ -6,15 +6,30 @@
 // the remote's initial rows, its snapshot-complete marker, then its live changes, each with
 // the REMOTE host's time (its clock, not ours).
 //
-// When the stream ends (ssh failed: authentication, host unreachable, `netchangeview: command
-// not found`; the link died: ServerAliveInterval notices within about 15 s; the remote
-// recorder stopped; a bad line), the registration delivers one Gap record (origin inferred)
-// whose note says why in one line, with ssh's exit code and the last line ssh or the remote
-// wrote on standard error, and then calls RemoteOptions::ended with the same text. Nothing
-// comes after that: it is a dead end, not a hang.
+// How a stream ends (RemoteFailure, one line each, RemoteOptions::ended):
+// - ssh could not connect or log in (exit status 255 and its message on standard error: the
+//   host name does not resolve, the host is unreachable, it refused the connection,
+//   authentication failed, the host key is unknown or changed), the remote shell found no
+//   netchangeview (exit status 127, "command not found"; the line names the package to
+//   install), or the remote netchangeview writes a stream of another major schema (the line
+//   names both and which side to upgrade), or a damaged line: the registration delivers one
+//   Gap record (origin inferred) whose note is that line and calls RemoteOptions::ended with
+//   it. Nothing comes after that: a dead end, not a hang.
+// - The connection is lost after the stream went live (ssh exits or the stream ends without a
+//   cancel: the link died, ServerAliveInterval noticing within about 15 s; ssh or the remote
+//   recorder killed): one Gap record says so, then ssh is started again after a back-off
+//   (RemoteOptions::reconnectFirstMs, doubling up to reconnectMaxMs, for as long as it takes;
+//   RemoteOptions::status tells each step). The new stream's initial rows are not delivered as
+//   such: they are reconciled with the state the registration held (StateStore, as an rtnetlink
+//   overflow's resync dump is), and only the differences are delivered, origin inferred, by
+//   "resync after gap", at the remote's snapshot-complete time: what changed while the
+//   connection was down. A reconnect that fails to log in (authentication, host key,
+//   netchangeview gone, another schema) ends the stream as above; an unreachable host is
+//   tried again.
 //
 // The reader thread of each registration owns its QProcess (no event loop: waitForReadyRead
-// in a loop that also watches for cancel). Thread-safe as Source requires.
+// in a loop that also watches for cancel) and the StateStore of the remote's rows. Thread-safe
+// as Source requires.
 #pragma once
 
 #include "platform/registrationtable.h"
@@ -44,6 +59,44 @@ struct RemoteHost {
     static bool parse(const QString &text, RemoteHost *out, QString *error, bool needsScheme = true);
 };
 
+/// Why a remote host's stream ended.
+enum class RemoteFailure : std::uint8_t {
+    None,
+    NameNotResolved, ///< ssh exit 255, "Could not resolve hostname"
+    Unreachable, ///< ssh exit 255: "No route to host", "Network is unreachable", "Connection timed out"...
+    ConnectionRefused, ///< ssh exit 255, "Connection refused"
+    AuthenticationFailed, ///< ssh exit 255, "Permission denied (...)", "Too many authentication failures"
+    HostKey, ///< ssh exit 255, "Host key verification failed" (unknown or changed host key)
+    NotInstalled, ///< exit 127 and the shell's "not found": no netchangeview on the remote PATH
+    CannotRun, ///< exit 126, or 127 otherwise (e.g. a missing library): netchangeview cannot start there
+    SchemaNewer, ///< the remote writes a newer major stream schema than this build reads
+    SchemaOlder, ///< ... an older one
+    Damaged, ///< a line that is not a netchangeview event
+    CannotStart, ///< the ssh program could not be started
+    Other, ///< any other end: the connection or the remote recorder ended
+};
+
+/// Classifies the end of ssh from its exit (crashed: killed by a signal) and the text it (and
+/// the remote shell) wrote on standard error. Never returns the stream's kinds (Schema*,
+/// Damaged) nor CannotStart.
+RemoteFailure classifySshEnd(bool crashed, int exitCode, const QString &stderrText);
+/// True for the failures a reconnect may get past (the host unreachable, refused, a name not
+/// resolved for now, a dropped connection); false for those that need the user (keys, host
+/// key, installing or upgrading netchangeview, a damaged stream).
+bool isTransient(RemoteFailure failure);
+/// The package to install a netchangeview like this one with, as a command for the remote host:
+/// "sudo apt-get install ./netchangeview_<version>_amd64.deb" (README "Install": the package
+/// cpack -G DEB makes; <version> = QCoreApplication::applicationVersion(), "*" when unset).
+QString remoteInstallCommand();
+
+/// The state of a registration's connection, as RemoteOptions::status tells it.
+enum class RemoteState : std::uint8_t {
+    Connecting, ///< ssh started; waiting for the remote's snapshot
+    Live, ///< the stream runs (after the first snapshot, or a reconnect's resync)
+    Waiting, ///< the connection was lost; the next attempt in retryInMs
+    Reconnecting, ///< ssh started again; waiting for the snapshot to resync against
+};
+
 struct RemoteOptions {
     /// The ssh program: "" = remoteSshProgram().
     QString program;
@@ -52,6 +105,15 @@ struct RemoteOptions {
     /// Called once per registration when its stream ended (after the Gap record that says
     /// so), on the registration's reader thread, with that record's note; never after cancel.
     std::function<void(const std::string &message)> ended;
+    /// Called on the registration's reader thread at each change of state (never after
+    /// cancel, nor after ended): message is why the connection was lost (Waiting,
+    /// Reconnecting: the line of the last failure) or, for Live after a reconnect, how many
+    /// changes the resync found ("" otherwise); retryInMs is the back-off (Waiting), else 0.
+    std::function<void(RemoteState state, const std::string &message, int retryInMs)> status;
+    /// The first wait before reconnecting, milliseconds; it doubles after each failed attempt
+    /// up to reconnectMaxMs, and starts again from here once a reconnect went live.
+    int reconnectFirstMs = 1000;
+    int reconnectMaxMs = 30000;
 };
 
 /// The ssh program to run: $NETCHANGEVIEW_SSH when set, else the setting remote/sshProgram,

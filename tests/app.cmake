@@ -13,11 +13,12 @@ if(NOT WIN32)
 endif()
 if(NOT WIN32)
     # A remote host over a fake ssh that runs this build's netchangeview in the namespace.
-    ncv_add_qt_test(tst_remotesource SOURCES tst_remotesource.cpp LIBS ncv_model TIMEOUT 180)
+    ncv_add_qt_test(tst_remotesource SOURCES tst_remotesource.cpp LIBS ncv_views TIMEOUT 240)
     target_compile_definitions(tst_remotesource PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
     add_dependencies(tst_remotesource netchangeview)
     # Every network namespace (--netns): named, unnamed, created and destroyed while recording.
     ncv_add_qt_test(tst_netnsheadless SOURCES tst_netnsheadless.cpp LIBS ncv_model TIMEOUT 240)
-    target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
-    add_dependencies(tst_netnsheadless netchangeview)
+    target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>"
+                                                         NCV_NLREQUESTER="$<TARGET_FILE:ncv_nlrequester>")
+    add_dependencies(tst_netnsheadless netchangeview ncv_nlrequester)
 endif()

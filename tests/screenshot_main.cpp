@@ -2,8 +2,9 @@
 // Not a test: fills a MainWindow from a ManualSource with realistic rows and a few
 // seconds of live changes, selects a parameter event and saves QWidget::grab() as PNG.
 // Usage: ncv_screenshot [out.png] [width height [tab]]
-//   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities, 5 neighbors; 4 = routes filtered to the
-//   selected entity "bgp"). Also saves the diagnostics window as <out>-diagnostics.png.
+//   (tab: 0 interfaces, 1 addresses, 2 routes, 3 entities, 5 neighbors, 6 rules; 4 = routes filtered to the
+//   selected entity "bgp"; 7 = routes with the timeline's By filter on tailscaled). Also saves the diagnostics
+//   window as <out>-diagnostics.png.
 // Or: ncv_screenshot out.png width height ssh://HOST [SECONDS]: a remote host's window.
 // Or: ncv_screenshot out.png width height RECORDING: the recording's window with a history
 //   of 1000 events (so the event log reads a long recording from the file), the log
@@ -26,6 +27,7 @@
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
+#include "views/requesterfilterbox.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
@@ -134,6 +136,49 @@ int main(int argc, char **argv)
     source.upsert(neighbor("fe80::1", 2, 0x02a0c9112233, NudReachable, NtfRouter));
     source.upsert(neighbor("2001:db8::20", 2, 0x3c22fb445566, NudDelay));
     source.upsert(neighbor("10.0.3.1", 3, 0x0242ac110002, NudPermanent));
+    // Rules (the Rules tab, tab argument 6): the kernel's defaults and a VPN-like policy.
+    const auto rule = [](Family family, std::uint32_t priority, std::uint32_t table, std::uint8_t protocol = 2) {
+        RuleRow r;
+        r.family = family;
+        r.priority = priority;
+        r.table = table;
+        r.protocol = protocol;
+        return r;
+    };
+    for (const Family f : {Family::IPv4, Family::IPv6}) {
+        source.upsert(rule(f, 0, 255));
+        source.upsert(rule(f, 32766, 254));
+    }
+    source.upsert(rule(Family::IPv4, 32767, 253));
+    RuleRow vpnMark = rule(Family::IPv4, 5208, 51820, 4);
+    vpnMark.invert = true;
+    vpnMark.fwmark = 0xca6c;
+    vpnMark.fwmask = 0xffffffffu;
+    source.upsert(vpnMark);
+    RuleRow suppress = rule(Family::IPv4, 5209, 254, 4);
+    suppress.suppressPrefixLength = 0;
+    source.upsert(suppress);
+    RuleRow lan = rule(Family::IPv4, 1000, 100, 3);
+    lan.source = IpAddress::v4(192, 168, 1, 0);
+    lan.sourceLength = 24;
+    lan.inputInterface = "eth0";
+    source.upsert(lan);
+    RuleRow web = rule(Family::IPv6, 2000, 0, 0);
+    web.source = IpAddress::parse("2001:db8:20::");
+    web.sourceLength = 48;
+    web.ipProto = 6;
+    web.dportStart = web.dportEnd = 443;
+    web.action = RuleUnreachable;
+    source.upsert(web);
+    RuleRow jump = rule(Family::IPv4, 3000, 0, 0);
+    jump.destination = IpAddress::v4(10, 8, 0, 0);
+    jump.destinationLength = 16;
+    jump.uidStart = 1000;
+    jump.uidEnd = 1999;
+    jump.hasUidRange = true;
+    jump.action = RuleGoto;
+    jump.gotoPriority = 5209;
+    source.upsert(jump);
     NotificationModel model(&source);
     // The window records as the user's does, into a temporary folder.
     QTemporaryDir recordings;
@@ -248,8 +293,20 @@ int main(int argc, char **argv)
     });
     tick.start();
 
+    // A rule added live, a moment before the grab: marked, and selected in the log (tab 6).
+    QTimer::singleShot(60 * 60, &window, [&] {
+        RuleRow blackhole;
+        blackhole.priority = 900;
+        blackhole.destination = IpAddress::v4(203, 0, 113, 0);
+        blackhole.destinationLength = 24;
+        blackhole.action = RuleBlackhole;
+        blackhole.protocol = 4;
+        source.upsert(blackhole);
+    });
     QTimer::singleShot(60 * 60 + 400, &window, [&] {
-        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab == 5 ? 4 : tab);
+        window.tablesPage()->tabs()->setCurrentIndex(tab == 4 ? 3 : tab == 5 ? 4 : tab == 6 ? 5 : tab == 7 ? 2 : tab);
+        if (tab == 7) // only the changes tailscaled asked for on the timeline
+            window.timelineFilter()->setFilterText(QStringLiteral("tailscaled"));
         if (tab == 4) { // select the bgp entity: the Routes table shows its routes only
             TableSection *entities = window.tablesPage()->entitiesSection();
             for (int r = 0; r < entities->proxy()->rowCount(); ++r) {
@@ -268,9 +325,11 @@ int main(int argc, char **argv)
         // Tab 2: the interface parameter change; tab 3: the gap; tab 4: the inferred delete.
         const QString wantChange = tab == 3 ? QStringLiteral("gap")
             : tab == 4                      ? QStringLiteral("delete")
+            : tab == 6                      ? QStringLiteral("add")
                                             : QStringLiteral("parameter");
         const QString wantObject = tab == 3 ? QStringLiteral("gap")
             : tab == 4                      ? QStringLiteral("route")
+            : tab == 6                      ? QStringLiteral("rule")
                                             : QStringLiteral("interface");
         for (int r = proxy->rowCount() - 1; r >= 0; --r) {
             const QModelIndex index = proxy->index(r, 0);

@@ -115,6 +115,29 @@ TEST_CASE("diff_and_details")
     CHECK_EQ(keyText(Row(q)), std::string("10.20.0.0/16"));
 }
 
+TEST_CASE("rule_summary_says_the_rule_once")
+{
+    RuleRow u;
+    u.priority = 900;
+    u.destination = IpAddress::parse("203.0.113.0");
+    u.destinationLength = 24;
+    u.action = RuleBlackhole;
+    u.protocol = 4; // RTPROT_STATIC
+    ChangeRecord r;
+    r.object = ObjectKind::Rule;
+    r.change = ChangeKind::Add;
+    r.after = u;
+    CHECK_EQ(keyText(r.after), std::string("900: from all to 203.0.113.0/24 blackhole"));
+    CHECK_EQ(details(r), std::string("from all to 203.0.113.0/24 blackhole proto static"));
+    // The key already says the rule: the parentheses hold only what it does not.
+    CHECK_EQ(summary(r), std::string("add rule 900: from all to 203.0.113.0/24 blackhole (proto static)"));
+    u.protocol = 0;
+    r.change = ChangeKind::Delete;
+    r.before = u;
+    r.after = {};
+    CHECK_EQ(summary(r), std::string("delete rule 900: from all to 203.0.113.0/24 blackhole"));
+}
+
 TEST_CASE("entity_rows")
 {
     EntityRow e;

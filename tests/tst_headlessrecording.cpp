@@ -262,7 +262,9 @@ private Q_SLOTS:
     void versionNamesTheCommit();
     void tablesAtATimeEqualWhatIpShowed();
     void lookupOverTimeEqualsIpRouteGet();
+    void lookupFollowsTheRecordedRules();
     void neighborsAtATimeEqualWhatIpShowed();
+    void rulesAtATimeEqualWhatIpShowed();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
@@ -557,6 +559,30 @@ void TestHeadlessRecording::documentedExamplesRun()
     QVERIFY2(out.startsWith("time_utc,change,destination,if_name"), out.constData());
     QVERIFY2(out.contains(",add,10.62.0.0/16,r0"), out.constData());
 
+    // Who added it: the `ip` that ran (named while it lived, else its PID and "exited"),
+    // its PID in the pid column; the kernel's own routes (pid NULL) are left out.
+    QString byShell = docExample(u"sqlite3-by"_s);
+    QVERIFY(!byShell.isEmpty());
+    byShell.replace(u"file:rec.ncv"_s, u"file:"_s + rec);
+    QProcess by;
+    by.start(u"/bin/sh"_s, {u"-c"_s, byShell});
+    QVERIFY(by.waitForFinished(30000));
+    const QString byOut = QString::fromUtf8(by.readAllStandardOutput()).remove(u'\r');
+    QVERIFY2(by.exitCode() == 0, by.readAllStandardError().constData());
+    QVERIFY2(byOut.startsWith(u"time_utc,change,destination,process,pid,command_line\n"_s), qPrintable(byOut));
+    const QRegularExpressionMatch added
+        = QRegularExpression(
+              u"^[^,]+,add,10\\.62\\.0\\.0/16,\"?(?:ip \\((\\d+)\\)|(\\d+) \\(exited\\))\"?,(\\d+),(.*)$"_s,
+              QRegularExpression::MultilineOption)
+              .match(byOut);
+    QVERIFY2(added.hasMatch(), qPrintable(byOut));
+    const QString textPid = added.captured(1).isEmpty() ? added.captured(2) : added.captured(1);
+    QCOMPARE(added.captured(3), textPid);
+    // The command line when it was read (not from a zombie: the kernel has let it go).
+    if (!added.captured(4).isEmpty())
+        QCOMPARE(added.captured(4), u"ip route add 10.62.0.0/16 via 10.61.0.2"_s);
+    QVERIFY2(!byOut.contains(u",kernel,"_s), qPrintable(byOut));
+
     if (!QFileInfo::exists(u"/usr/bin/python3"_s))
         QSKIP("/usr/bin/python3 is not installed (apt-get install python3)");
     const QString python = docExample(u"python"_s);
@@ -773,6 +799,81 @@ static std::set<QString> ipNeighbors()
     return out;
 }
 
+void TestHeadlessRecording::lookupFollowsTheRecordedRules()
+{
+    // Two ways to 10.85.0.0/16: main through lr0, table 100 through lr1; the rules added and
+    // deleted while recording decide, as the kernel's do.
+    for (const QString &cmd :
+         {u"link add lr0 type veth peer name lr0p"_s, u"link add lr1 type veth peer name lr1p"_s, u"link set lr0 up"_s,
+          u"link set lr0p up"_s, u"link set lr1 up"_s, u"link set lr1p up"_s, u"addr add 10.83.0.1/24 dev lr0"_s,
+          u"addr add 10.84.0.1/24 dev lr1"_s, u"route add 10.85.0.0/16 via 10.83.0.2"_s,
+          u"route add 10.85.0.0/16 via 10.84.0.2 table 100"_s})
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+    const QString rec = m_dir.filePath(u"lookup-rules.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    const auto kernel = [] {
+        QProcess g;
+        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.85.7.8"_s});
+        g.waitForFinished(10000);
+        if (g.exitCode() != 0)
+            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
+        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
+        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
+    };
+    QStringList expected {kernel()};
+    QTest::qWait(300);
+    for (const QString &cmd :
+         {u"rule add to 10.85.0.0/16 lookup 100 pref 100"_s, u"rule add to 10.85.7.0/24 blackhole pref 50"_s,
+          u"rule add to 10.85.7.0/24 prohibit pref 60"_s, u"rule del pref 50"_s, u"rule del pref 60"_s,
+          u"rule del pref 100"_s}) {
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+        const QString answer = kernel();
+        if (answer != expected.constLast())
+            expected << answer;
+        QTest::qWait(300);
+    }
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(expected.size(), 6); // main, table 100, blackhole, prohibit, table 100, main
+
+    const QString csvPath = m_dir.filePath(u"lookup-rules.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.85.7.8"_s, u"--export-csv"_s, csvPath}, &err), 0);
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString parseError;
+    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &parseError);
+    QVERIFY2(parseError.isEmpty(), qPrintable(parseError));
+    QStringList ours;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const QString outcome = rows[i].value(4);
+        ours << (outcome == u"unicast"_s         ? u"via %1 dev %2"_s.arg(rows[i].value(9), rows[i].value(10))
+                     : outcome == u"blackhole"_s ? u"Invalid argument"_s
+                     : outcome == u"prohibit"_s  ? u"Permission denied"_s
+                                                 : outcome);
+    }
+    QVERIFY2(ours == expected,
+             qPrintable(ours.join(u" | "_s) + u" <- ours; ip route get -> "_s + expected.join(u" | "_s)));
+    // Each row names the rule that decided and the rule event that changed the answer.
+    QCOMPARE(rows.value(1).mid(5, 2), (QStringList {u"main"_s, u"32766"_s}));
+    QCOMPARE(rows.value(2).mid(5, 2), (QStringList {u"100"_s, u"100"_s}));
+    QVERIFY2(rows.value(2).value(11).startsWith(u"add rule 100: from all to 10.85.0.0/16 lookup 100"_s),
+             qPrintable(rows.value(2).join(u',')));
+    QCOMPARE(rows.value(3).value(6), u"50"_s);
+    QCOMPARE(rows.value(4).value(6), u"60"_s); // the blackhole rule gone: the prohibit rule decides
+    QVERIFY2(rows.value(4).value(11).startsWith(u"delete rule 50: from all to 10.85.7.0/24 blackhole"_s),
+             qPrintable(rows.value(4).join(u',')));
+    QVERIFY2(rows.value(5).value(11).startsWith(u"delete rule 60: from all to 10.85.7.0/24 prohibit"_s),
+             qPrintable(rows.value(5).join(u',')));
+    QCOMPARE(rows.value(6).mid(5, 2), (QStringList {u"main"_s, u"32766"_s}));
+    QVERIFY2(rows.value(6).value(11).startsWith(u"delete rule 100: from all to 10.85.0.0/16 lookup 100"_s),
+             qPrintable(rows.value(6).join(u',')));
+    QVERIFY(ip(u"link del lr0"_s));
+    QVERIFY(ip(u"link del lr1"_s));
+}
+
 void TestHeadlessRecording::neighborsAtATimeEqualWhatIpShowed()
 {
     // Entries made before the recorder starts reach the file through its first keyframe
@@ -813,6 +914,87 @@ void TestHeadlessRecording::neighborsAtATimeEqualWhatIpShowed()
     QVERIFY(ours.count(u"n0 10.60.0.2 lladdr 02:00:00:00:00:02 PERMANENT"_s)); // deleted later: the past state
     QVERIFY(ours.count(u"n0 10.60.0.3 lladdr 02:00:00:00:00:03 STALE"_s));
     QVERIFY(ip(u"link del n0"_s));
+}
+
+/// The rules `ip -4 rule show` and `ip -6 rule show` list, as our CSV writes them:
+/// "family priority: details" ("ipv4 500: from 10.61.0.0/24 fwmark 0x7/0xff lookup 100 proto static").
+static std::set<QString> ipRules()
+{
+    std::set<QString> out;
+    for (const auto &[flag, family] : {std::pair {u"-4"_s, u"ipv4"_s}, std::pair {u"-6"_s, u"ipv6"_s}})
+        for (const QString &line : QString::fromUtf8(ipOutput(flag + u" rule show"_s)).split(u'\n', Qt::SkipEmptyParts))
+            out.insert(family + u' ' + QString(line).replace(u'\t', u' ').trimmed());
+    return out;
+}
+
+void TestHeadlessRecording::rulesAtATimeEqualWhatIpShowed()
+{
+    // A rule made before the recorder starts reaches the file through its first keyframe
+    // (with the kernel's defaults); those made after, through events.
+    QVERIFY(ip(u"rule add from 10.61.0.0/24 lookup 100 pref 500"_s));
+    const QString rec = m_dir.filePath(u"rules.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    QVERIFY(ip(u"rule add fwmark 0x7/0xff iif lo lookup 101 pref 501 proto static"_s));
+    QVERIFY(ip(u"-6 rule add from 2001:db8:61::/48 ipproto tcp dport 443 unreachable pref 502"_s));
+    QVERIFY(ip(u"rule add not to 10.62.0.0/16 goto 32766 pref 503"_s));
+    QTest::qWait(300);
+    const std::set<QString> atT = ipRules();
+    const qint64 after = nowUs();
+    QTest::qWait(1000);
+    QVERIFY(ip(u"rule del pref 500"_s));
+    QVERIFY(ip(u"-6 rule del pref 502"_s));
+    QVERIFY(ip(u"rule add blackhole pref 504"_s));
+    QTest::qWait(300);
+    const std::set<QString> atEnd = ipRules();
+    const qint64 last = nowUs();
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+
+    const auto rulesAt = [&](const QString &at, const QString &name, std::set<QString> *ours) {
+        const QString csvPath = m_dir.filePath(name);
+        QByteArray err;
+        if (run({u"--headless"_s, rec, u"--at"_s, at, u"--export-csv"_s, csvPath}, &err) != 0)
+            return false;
+        for (const QStringList &r : readCsv(csvPath))
+            if (r.value(Object) == u"rule")
+                ours->insert(r.value(Family) + u' ' + r.value(Metric) + u": "_s + r.value(Details));
+        return true;
+    };
+    std::set<QString> ours;
+    QVERIFY(rulesAt(isoTime(after + 500'000), u"rules-at.csv"_s, &ours));
+    QVERIFY2(ours == atT, qPrintable(setDiff(ours, atT)));
+    QVERIFY(ours.count(u"ipv4 500: from 10.61.0.0/24 lookup 100"_s)); // from the keyframe, deleted later
+    QVERIFY(ours.count(u"ipv4 501: from all fwmark 0x7/0xff iif lo lookup 101 proto static"_s));
+    QVERIFY(ours.count(u"ipv6 502: from 2001:db8:61::/48 ipproto tcp dport 443 unreachable"_s));
+    QVERIFY(ours.count(u"ipv4 32766: from all lookup main"_s)); // a default, from the keyframe
+    QVERIFY(!ours.count(u"ipv4 504: from all blackhole"_s)); // not yet
+    std::set<QString> end;
+    QVERIFY(rulesAt(isoTime(last), u"rules-end.csv"_s, &end));
+    QVERIFY2(end == atEnd, qPrintable(setDiff(end, atEnd)));
+
+    // The event export has the rule rows: key columns and the details as ip writes them.
+    const QString events = m_dir.filePath(u"rules-events.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, events}, &err), 0);
+    const QList<QStringList> rows = readCsv(events);
+    const auto has = [&](const QString &change, const QString &priority, const QString &destination,
+                         const QString &table, const QString &protocol) {
+        return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+            return r.value(Object) == u"rule" && r.value(Change) == change && r.value(Metric) == priority
+                && r.value(Destination) == destination && r.value(Table) == table && r.value(Protocol) == protocol;
+        });
+    };
+    QVERIFY(has(u"initial"_s, u"500"_s, u"from 10.61.0.0/24 lookup 100"_s, u"100"_s, u"unspec"_s));
+    QVERIFY(has(u"add"_s, u"501"_s, u"from all fwmark 0x7/0xff iif lo lookup 101"_s, u"101"_s, u"static"_s));
+    QVERIFY(has(u"delete"_s, u"502"_s, u"from 2001:db8:61::/48 ipproto tcp dport 443 unreachable"_s, QString(),
+                u"unspec"_s));
+    QVERIFY(has(u"add"_s, u"503"_s, u"not from all to 10.62.0.0/16 goto 32766"_s, QString(), u"unspec"_s));
+    QVERIFY(ip(u"rule del pref 501"_s));
+    QVERIFY(ip(u"rule del pref 503"_s));
+    QVERIFY(ip(u"rule del pref 504"_s));
 }
 
 void TestHeadlessRecording::badArgumentsGiveOneLine_data()
@@ -1390,8 +1572,12 @@ void TestHeadlessRecording::csvExportRoundTrips()
         u"neigh add 2001:db8:71::5 lladdr 02:00:00:00:00:06 dev rt0 nud reachable router"_s,
         u"neigh change 2001:db8:71::5 lladdr 02:00:00:00:00:06 dev rt0 nud stale router"_s,
         u"neigh del 10.71.0.5 dev rt0"_s,
+        u"rule add from 10.71.0.0/24 fwmark 0x7/0xff iif rt0 lookup 100 pref 700 proto static"_s,
+        u"-6 rule add to 2001:db8:71::/48 sport 1000-2000 prohibit pref 701"_s,
+        u"rule del pref 700"_s,
         u"link set rt0 down"_s,
         u"link del rt0"_s,
+        u"-6 rule del pref 701"_s,
     };
     QProcess recorder;
     QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
@@ -1418,6 +1604,12 @@ void TestHeadlessRecording::csvExportRoundTrips()
     QVERIFY(std::any_of(a.begin(), a.end(), [](const QStringList &r) {
         return r.value(Object) == u"neighbor" && r.value(Destination) == u"2001:db8:71::5"
             && r.value(Change) == u"parameter" && r.value(Details) == u"state REACHABLE -> STALE";
+    }));
+    // And the rule events, with their key columns.
+    QVERIFY(std::any_of(a.begin(), a.end(), [](const QStringList &r) {
+        return r.value(Object) == u"rule" && r.value(Change) == u"delete" && r.value(Metric) == u"700"
+            && r.value(Destination) == u"from 10.71.0.0/24 fwmark 0x7/0xff iif rt0 lookup 100"
+            && r.value(Protocol) == u"static";
     }));
     const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
         return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {

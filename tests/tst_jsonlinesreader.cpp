@@ -164,27 +164,44 @@ private slots:
     {
         QTest::addColumn<QByteArray>("bad");
         QTest::addColumn<QString>("error");
+        QTest::addColumn<int>("kind"); // JsonLinesReader::ErrorKind
+        QTest::addColumn<QString>("remoteSchema");
+        using Kind = JsonLinesReader::ErrorKind;
         QTest::newRow("not JSON") << QByteArray("{\"schema\":\"netchangeview.event/1\",")
-                                  << QStringLiteral("line 4: not JSON");
-        QTest::newRow("not an object") << QByteArray("[1,2]") << QStringLiteral("line 4: not a JSON object");
-        QTest::newRow("no schema") << QByteArray("{\"time_us\":1}") << QStringLiteral("line 4: no \"schema\"");
-        QTest::newRow("unknown schema") << QByteArray("{\"schema\":\"netchangeview.event/2\",\"time_us\":1}")
-                                        << QStringLiteral("line 4: unknown schema \"netchangeview.event/2\"");
+                                  << QStringLiteral("line 4: not JSON") << int(Kind::Damaged) << QString();
+        QTest::newRow("not an object") << QByteArray("[1,2]") << QStringLiteral("line 4: not a JSON object")
+                                       << int(Kind::Damaged) << QString();
+        QTest::newRow("no schema") << QByteArray("{\"time_us\":1}") << QStringLiteral("line 4: no \"schema\"")
+                                   << int(Kind::NotAnEventStream) << QString();
+        QTest::newRow("other schema") << QByteArray("{\"schema\":\"acme.log/1\",\"time_us\":1}")
+                                      << QStringLiteral("line 4: unknown schema \"acme.log/1\"")
+                                      << int(Kind::NotAnEventStream) << QString();
+        QTest::newRow("newer major") << QByteArray("{\"schema\":\"netchangeview.event/2\",\"time_us\":1}")
+                                     << QStringLiteral("line 4: schema netchangeview.event/2, this netchangeview reads "
+                                                       "netchangeview.event/1")
+                                     << int(Kind::SchemaNewer) << QStringLiteral("netchangeview.event/2");
+        QTest::newRow("older major") << QByteArray("{\"schema\":\"netchangeview.event/0\",\"time_us\":1}")
+                                     << QStringLiteral("line 4: schema netchangeview.event/0") << int(Kind::SchemaOlder)
+                                     << QStringLiteral("netchangeview.event/0");
         QTest::newRow("no time") << QByteArray("{\"schema\":\"netchangeview.event/1\",\"record\":\"AAAA\"}")
-                                 << QStringLiteral("line 4: \"time_us\"");
+                                 << QStringLiteral("line 4: \"time_us\"") << int(Kind::Damaged) << QString();
         QTest::newRow("no record") << QByteArray("{\"schema\":\"netchangeview.event/1\",\"time_us\":1}")
-                                   << QStringLiteral("line 4: no \"record\" member");
+                                   << QStringLiteral("line 4: no \"record\" member") << int(Kind::SchemaOlder)
+                                   << QStringLiteral("netchangeview.event/1 without \"record\"");
         QTest::newRow("record not base64")
             << QByteArray("{\"schema\":\"netchangeview.event/1\",\"time_us\":1,\"record\":\"*!\"}")
-            << QStringLiteral("line 4: \"record\" is not base64");
+            << QStringLiteral("line 4: \"record\" is not base64") << int(Kind::Damaged) << QString();
         QTest::newRow("record damaged") << QByteArray(
             "{\"schema\":\"netchangeview.event/1\",\"time_us\":1,\"record\":\"AwH/\"}")
-                                        << QStringLiteral("line 4: \"record\" is damaged");
+                                        << QStringLiteral("line 4: \"record\" is damaged") << int(Kind::Damaged)
+                                        << QString();
     }
     void aBadLineStopsAndKeepsWhatCameBefore()
     {
         QFETCH(QByteArray, bad);
         QFETCH(QString, error);
+        QFETCH(int, kind);
+        QFETCH(QString, remoteSchema);
         const std::vector<ChangeRecord> records = variedRecords(3); // 5 lines
         std::string stream = streamOf(records);
         // After the third line.
@@ -196,6 +213,8 @@ private slots:
         std::vector<ChangeRecord> read;
         QVERIFY(!reader.feed(stream.data(), stream.size(), &read));
         QVERIFY2(reader.error().startsWith(error), qPrintable(reader.error()));
+        QCOMPARE(int(reader.errorKind()), kind);
+        QCOMPARE(reader.remoteSchema(), remoteSchema);
         QCOMPARE(read.size(), std::size_t(3));
         for (std::size_t i = 0; i < 3; ++i)
             QVERIFY(difference(records[i], read[i]).empty());
@@ -203,6 +222,21 @@ private slots:
         QVERIFY(!reader.feed(stream.data(), stream.size(), &read));
         QCOMPARE(read.size(), std::size_t(3));
         QVERIFY(!reader.finish());
+    }
+
+    // A writer of the same major that marks added members ("/1.3") is read as /1.
+    void aMinorSchemaVersionIsRead()
+    {
+        const std::vector<ChangeRecord> records = variedRecords(3);
+        std::string stream = streamOf(records);
+        for (std::size_t at = 0; (at = stream.find("netchangeview.event/1\"", at)) != std::string::npos;)
+            at = stream.replace(at, 22, "netchangeview.event/1.3\"").find('\n', at);
+        QVERIFY(stream.find("event/1.3") != std::string::npos);
+        JsonLinesReader reader;
+        std::vector<ChangeRecord> read;
+        QVERIFY2(reader.feed(stream.data(), stream.size(), &read), qPrintable(reader.error()));
+        QCOMPARE(read.size(), records.size());
+        QCOMPARE(int(reader.errorKind()), int(JsonLinesReader::ErrorKind::None));
     }
 
     void aStreamCutInsideALineIsAnError()

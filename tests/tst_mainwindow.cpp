@@ -24,6 +24,7 @@
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
+#include "platform/requester.h"
 #include "support/testrecording.h"
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
@@ -31,6 +32,7 @@
 #include "views/eventlogdelegate.h"
 #include "views/eventpane.h"
 #include "views/remotehostdialog.h"
+#include "views/requesterfilterbox.h"
 #include "views/rowstatedelegate.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
@@ -229,6 +231,8 @@ private Q_SLOTS:
     void copyPutsSelectedRowsOnClipboard();
     void ctrlCInEventLogCopiesRowsWithHeader();
     void chartDragFiltersEventLog();
+    void timelineCountsOnlyTheChosenRequester();
+    void recordingTimelineCountsOnlyTheChosenRequester();
     void chartFollowsLiveEdgeUntilZoomed();
     void eventLogFollowsNewestUnlessScrolledUp();
     void settingsRoundTrip();
@@ -850,6 +854,142 @@ void TestMainWindow::chartDragFiltersEventLog()
     f.window->eventPane()->clearTimeFilter();
 }
 
+namespace {
+
+std::uint32_t processRequester(const char *command, int pid)
+{
+    platform::Requester r;
+    r.kind = platform::Requester::Kind::Process;
+    r.command = command;
+    r.pid = pid;
+    r.portId = std::uint32_t(pid);
+    return platform::RequesterTable::intern(r);
+}
+
+/// Events the timeline's bins show over their whole range (every kind).
+qint64 chartSum(const TimelineBins *bins)
+{
+    qint64 sum = 0;
+    for (const QPointF &p : bins->series(platform::ObjectKind::None, bins->firstUs(), bins->lastUs(), 500))
+        sum += qint64(p.y());
+    return sum;
+}
+
+} // namespace
+
+// The timeline's By filter: only the changes one process asked for, counted again from the
+// history when it is set, and counted as they come while it applies.
+void TestMainWindow::timelineCountsOnlyTheChosenRequester()
+{
+    Fixture f;
+    TableSection *events = f.window->eventPane()->eventsSection();
+    const int initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(events->proxy()->rowCount(), initial);
+    const std::uint32_t tailscaled = processRequester("tailscaled", 812);
+    const std::uint32_t ip = processRequester("ip", 4006);
+    f.source.setRequester(tailscaled, 812);
+    for (int i = 0; i < 3; ++i)
+        f.source.upsert(routeRow("203.0.113." + std::to_string(i * 4), 30, "192.168.1.1", 2, 50));
+    f.source.setRequester(ip, 4006);
+    for (int i = 0; i < 2; ++i)
+        f.source.upsert(routeRow("198.18." + std::to_string(i) + ".0", 24, "192.168.1.1", 2, 50));
+    TimelineBins *bins = f.window->chartBins();
+    QTRY_COMPARE(bins->total(), qint64(5));
+    QCOMPARE(chartSum(bins), qint64(5));
+
+    RequesterFilterBox *by = f.window->timelineFilter();
+    QVERIFY(by->isVisible());
+    by->setFilterText(QStringLiteral("tailscaled"));
+    QCOMPARE(bins->requesterFilter(), QStringLiteral("tailscaled"));
+    QCOMPARE(bins->total(), qint64(3));
+    QCOMPARE(chartSum(bins), qint64(3));
+    QCOMPARE(bins->totalUnfiltered(), qint64(5));
+    const auto *note = f.window->findChild<QLabel *>(QStringLiteral("timelineFilterNote"));
+    QVERIFY(note);
+    QCOMPARE(note->text(), QStringLiteral("3 of 5 changes shown"));
+    TimelineChartView *chart = f.window->timelineView();
+    chart->refreshNow();
+    double top = 0;
+    for (const QPointF &p : chart->series(platform::ObjectKind::Route)->points())
+        top = std::max(top, p.y());
+    QVERIFY(top >= 1 && top <= 3);
+
+    // Changes while it applies: tailscaled's are counted, ip's are not.
+    f.source.upsert(routeRow("198.18.9.0", 24, "192.168.1.1", 2, 50)); // still ip
+    f.source.setRequester(tailscaled, 812);
+    f.source.upsert(routeRow("203.0.113.64", 30, "192.168.1.1", 2, 50));
+    QTRY_COMPARE(bins->totalUnfiltered(), qint64(7));
+    QCOMPARE(bins->total(), qint64(4));
+
+    // Typed, after the debounce: a PID; then a pattern.
+    by->lineEdit()->selectAll();
+    QTest::keyClicks(by->lineEdit(), QStringLiteral("4006"));
+    QCOMPARE(bins->total(), qint64(4)); // not before the delay
+    QTRY_COMPARE(bins->total(), qint64(3));
+    by->setFilterText(QStringLiteral("TAIL*"));
+    QCOMPARE(bins->total(), qint64(4));
+    by->setFilterText(QStringLiteral("nobody"));
+    QCOMPARE(bins->total(), qint64(0));
+    QCOMPARE(chartSum(bins), qint64(0));
+    // The list offers the names seen.
+    by->showPopup();
+    QVERIFY(by->findText(QStringLiteral("tailscaled")) >= 0);
+    QVERIFY(by->findText(QStringLiteral("kernel")) >= 0);
+    by->hidePopup();
+    by->setFilterText(QString());
+    QCOMPARE(bins->total(), qint64(7));
+    QVERIFY(note->text().isEmpty());
+}
+
+// The same over a recording whose log is read from the file: the filter's counts come from
+// a pass over the file.
+void TestMainWindow::recordingTimelineCountsOnlyTheChosenRequester()
+{
+    const std::uint32_t tailscaled = processRequester("tailscaled", 812);
+    const std::uint32_t ip = processRequester("ip", 4006);
+    const QString path = m_recordingDir.filePath(QStringLiteral("by-%1.ncv").arg(++m_recordings));
+    {
+        recording::RecordingWriter writer;
+        recording::RecordingMeta meta;
+        meta.source = QStringLiteral("rtnetlink");
+        QString error;
+        QVERIFY2(writer.open(path, meta, &error), qPrintable(error));
+        const qint64 t0 = platform::nowUs() - 60'000'000;
+        for (int i = 0; i < 30; ++i) {
+            platform::ChangeRecord r;
+            r.object = platform::ObjectKind::Route;
+            r.change = platform::ChangeKind::Add;
+            r.family = platform::Family::IPv4;
+            r.timeUs = t0 + i * 1'000'000;
+            r.requester = i % 3 == 0 ? tailscaled : ip; // 10 by tailscaled, 20 by ip
+            r.after = routeRow("10.20." + std::to_string(i) + ".0", 24, "192.168.1.1", 2, 50);
+            std::string bytes;
+            eventcodec::encode(r, bytes);
+            writer.append(std::uint64_t(i + 1), r.timeUs, bytes, QStringLiteral("eth0"));
+        }
+        QVERIFY2(writer.finish(&error), qPrintable(error));
+    }
+    QString error;
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error, 5));
+    QVERIFY2(w, qPrintable(error));
+    w->show();
+    RecordingSession *session = w->recordingSession();
+    QVERIFY(session->fileEventLog()); // read from the file: the history is empty
+    session->waitForTimeline();
+    TimelineBins *bins = w->chartBins();
+    QCOMPARE(bins->total(), qint64(30));
+    w->timelineFilter()->setFilterText(QStringLiteral("tailscaled"));
+    QVERIFY(session->isCountingTimeline() || bins->total() == 10);
+    session->waitForTimeline();
+    QCOMPARE(bins->total(), qint64(10));
+    QCOMPARE(chartSum(bins), qint64(10));
+    w->timelineFilter()->setFilterText(QStringLiteral("ip"));
+    session->waitForTimeline();
+    QCOMPARE(bins->total(), qint64(20));
+    w->timelineFilter()->setFilterText(QString());
+    QCOMPARE(bins->total(), qint64(30));
+}
+
 void TestMainWindow::chartFollowsLiveEdgeUntilZoomed()
 {
     Fixture f;
@@ -1071,9 +1211,15 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
 
     // The band: an area whose outline rises at or before the gap and falls at or after it.
     TimelineChartView *chart = f.window->timelineView();
+    auto *legend = f.window->findChild<QLabel *>(QStringLiteral("timelineLegend"));
+    QVERIFY(legend);
+    // Every kind drawn is named in the title row's legend, the gap entry only with a band.
+    for (const char *kind : {"interfaces", "addresses", "routes", "neighbors", "rules"})
+        QVERIFY2(legend->text().contains(QLatin1String(kind)), qPrintable(legend->text()));
     chart->refreshNow();
     QAreaSeries *bands = chart->gapBands();
     QVERIFY(bands->isVisible());
+    QVERIFY2(legend->text().contains(QStringLiteral("gap (events lost)")), qPrintable(legend->text()));
     const QList<QPointF> outline = bands->upperSeries()->points();
     QCOMPARE(outline.size() % 4, 0);
     QVERIFY(!outline.isEmpty());
@@ -1096,6 +1242,8 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
     chart->zoomTo(t - 7'200'000'000LL, t - 3'600'000'000LL);
     QVERIFY(bands->upperSeries()->points().isEmpty());
     QVERIFY(!bands->isVisible());
+    QVERIFY2(!legend->text().contains(QStringLiteral("gap")), qPrintable(legend->text()));
+    QVERIFY(legend->text().contains(QStringLiteral("rules")));
 
     // The event log row is styled as a gap (bold on a red tint).
     TableSection *events = f.window->eventPane()->eventsSection();
@@ -2260,7 +2408,7 @@ void TestMainWindow::noRecordWritesNothing()
 }
 
 // File > Open Remote Host's window: titled with the host, remembered in the recent hosts;
-// ssh failing (a fake ssh: exit 255, one line on stderr) shows its message and "(ended)".
+// ssh failing (a fake ssh: exit 255, one line on stderr) shows its one line and "(ended)".
 void TestMainWindow::remoteHostWindowSaysWhenSshFails()
 {
     using namespace Qt::StringLiterals;
@@ -2284,12 +2432,15 @@ void TestMainWindow::remoteHostWindowSaysWhenSshFails()
     QSignalSpy ended(window->remoteSession(), &RemoteSession::ended);
     QVERIFY(ended.wait(20000));
     qunsetenv("NETCHANGEVIEW_SSH");
-    const QString message
-        = u"the stream from admin@router:2222 ended (ssh exit code 255): ssh: connect to host router port 2222: "
-          u"Connection refused"_s;
+    const QString message = u"admin@router:2222 refused the connection (no ssh server on that port?): ssh: connect "
+                            u"to host router port 2222: Connection refused"_s;
     QCOMPARE(ended.constFirst().constFirst().toString(), message);
     QCOMPARE(window->windowTitle(), u"admin@router:2222 (ended) — NetChangeView"_s);
     QCOMPARE(window->statusBar()->currentMessage(), u"Ended: "_s + message);
+    // In full above the tables too (the status bar cuts it short).
+    QCOMPARE(window->connectionBanner()->text(), u"Ended: "_s + message);
+    QVERIFY(!window->connectionBanner()->isHidden());
+    QCOMPARE(window->stateLabel()->text(), u"Ended"_s);
     window->close(); // deleted on close
     QTRY_VERIFY(!window);
 }

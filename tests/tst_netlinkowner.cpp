@@ -714,3 +714,86 @@ TEST_CASE("refresh cost: a full scan of /proc/*/fd on this machine (printed, not
         figures += std::to_string(m) + " ";
     MESSAGE("full /proc/*/fd scan: " << processes << " processes readable, ms per scan: " << figures);
 }
+
+TEST_CASE("a port id is looked up as a PID before the table: a requester gone meanwhile keeps its name")
+{
+    FakeProc proc;
+    proc.process(4006, "ip", 4242, std::string("ip\0route\0add\0", 13));
+    // The table is a FIFO: reading it waits for the writer below, which first takes the
+    // process away, as a shell reaps `ip` while the table is read and searched.
+    const std::filesystem::path fifo = proc.root / "netlink-fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread reaper([&] {
+        std::ofstream table(fifo); // opens once the resolver opens the table
+        std::filesystem::remove_all(proc.root / "4006");
+        table << kHeader << row(0, "555", "9001");
+    });
+
+    NetlinkOwnerResolver::Options options;
+    options.procRoot = proc.root.string();
+    options.netlinkTable = fifo.string();
+    NetlinkOwnerResolver resolver(options);
+    const NetlinkOwner owner = resolver.resolve(4006);
+    reaper.join();
+    CHECK(!std::filesystem::exists(proc.root / "4006")); // gone when the table was read
+    CHECK(owner.state == State::Found); // alive when the notification was looked at
+    CHECK(owner.pid == 4006);
+    CHECK(owner.pidFromPortId);
+    CHECK(owner.command == "ip");
+    CHECK(owner.commandLine == "ip route add");
+
+    // A reused PID is still refused: a process 4007 started after the notification.
+    proc.process(4007, "other", 4242);
+    const auto tick = std::chrono::nanoseconds(1'000'000'000 / ::sysconf(_SC_CLK_TCK));
+    proc.write("net/netlink", std::string(kHeader));
+    NetlinkOwnerResolver::Options plain;
+    plain.procRoot = proc.root.string();
+    NetlinkOwnerResolver later(plain);
+    const NetlinkOwner reused = later.resolve(4007, 4000 * tick);
+    CHECK(reused.state == State::Exited);
+    CHECK(reused.pid == 4007);
+    CHECK(reused.command.empty());
+}
+
+TEST_CASE("another namespace: its table through an open descriptor, and PIDs of other namespaces refused")
+{
+    FakeProc proc;
+    proc.write("net/netlink", std::string(kHeader) + row(0, "4294963000", "9001")); // ours: not read
+    proc.write("other-netlink", std::string(kHeader) + row(0, "4294962000", "9002"));
+    proc.process(123, "inside", 10);
+    proc.link("123/fd/3", "socket:[9001]");
+    proc.link("123/fd/4", "socket:[9002]");
+    proc.link("123/ns/net", "net:[4026532111]");
+    proc.process(200, "here", 10); // a process of another namespace whose PID is a port id there
+    proc.link("200/ns/net", "net:[4026531840]");
+    proc.process(201, "there", 10);
+    proc.link("201/ns/net", "net:[4026532111]");
+    proc.process(202, "zombie", 10); // no ns links: cannot tell, the guess stands
+
+    const int fd = ::open((proc.root / "other-netlink").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    TestClock clock;
+    NetlinkOwnerResolver::Options options;
+    options.procRoot = proc.root.string();
+    options.clock = clock.clock();
+    options.netlinkTableFd = fd;
+    options.netNamespace = 4026532111u;
+    NetlinkOwnerResolver resolver(options);
+
+    const NetlinkOwner inside = resolver.resolve(4294962000u);
+    CHECK(inside.state == State::Found);
+    CHECK(inside.pid == 123);
+    CHECK(resolver.resolve(4294963000u).state == State::Unknown); // a socket of our table only
+    // The descriptor is read from its start again: a socket added later is found.
+    proc.write("other-netlink", std::string(kHeader) + row(0, "4294962000", "9002") + row(0, "4294961000", "9001"));
+    clock.offset += 1s;
+    CHECK(resolver.resolve(4294961000u).pid == 123);
+
+    const NetlinkOwner here = resolver.resolve(200);
+    CHECK(here.state == State::Unknown);
+    CHECK(here.pid == 0);
+    CHECK(resolver.resolve(201).state == State::Found);
+    CHECK(resolver.resolve(201).command == "there");
+    CHECK(resolver.resolve(202).state == State::Found);
+    ::close(fd);
+}

@@ -10,12 +10,15 @@
 #include "support/mountns.h"
 #include "support/netns.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QScopeGuard>
 #include <QSet>
 #include <QTemporaryDir>
@@ -77,8 +80,11 @@ class TestNetnsHeadless : public QObject {
 private slots:
     void initTestCase();
     void everyNamespaceNamedAndRebuilt();
+    void requesterInsideANamespaceNamed();
     void unknownNamespaceIsOneLine();
     void emptyNamespaceNameIsOneLine();
+    void windowShowsOneNamespace();
+    void windowRefusesSeveralNamespaces();
 
 private:
     QString m_binary = QStringLiteral(NCV_APP_BINARY);
@@ -213,7 +219,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
         = {{u"nsa"_s, u"d0"_s}, {u"nsb"_s, u"d0"_s}, {u"nsc"_s, u"d0"_s}, {u"nsd"_s, u"e0"_s}, {unnamed, u"u0"_s}};
     QHash<QString, QSet<QString>> routes; // namespace -> rebuilt IPv4 main routes
     QHash<QString, QSet<QString>> changes; // namespace -> change kinds seen
-    int nsdInitial = 0, nscDeletes = 0;
+    int nsdInitial = 0, nscDeletes = 0, nscRuleDeletes = 0;
     for (qsizetype i = 1; i < rows.size(); ++i) {
         const QStringList &r = rows[i];
         QCOMPARE(r.size(), rows[0].size());
@@ -226,6 +232,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
             ++nsdInitial;
         if (ns == u"nsc"_s && r[change] == u"delete"_s) {
             ++nscDeletes;
+            nscRuleDeletes += r[object] == u"rule"_s;
             QCOMPARE(r[origin], u"inferred"_s);
             QCOMPARE(r[process], u"namespace nsc destroyed"_s);
         }
@@ -241,6 +248,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
         else if (r[change] == u"delete"_s || r[change] == u"expired"_s)
             routes[ns].remove(key);
     }
+    QCOMPARE(nscRuleDeletes, 5); // its rules went with it: the defaults, IPv4 local main default, IPv6 local main
     for (const QString &n : {u"nsa"_s, u"nsb"_s, u"nsd"_s})
         QCOMPARE(routes.value(n), kernelRoutes(u"ip"_s, {u"-n"_s, n}));
     QCOMPARE(routes.value(unnamed), kernelRoutes(u"nsenter"_s, {u"-t"_s, pid, u"-n"_s, u"ip"_s}));
@@ -287,6 +295,72 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     QCOMPARE(streamed, exported);
 }
 
+void TestNetnsHeadless::requesterInsideANamespaceNamed()
+{
+    // ncv_nlrequester lives in the named namespace and asks through its second socket, whose
+    // port id is not its PID (the kernel autobinds a negative one): only that namespace's
+    // socket table tells who holds it. Our own namespace's table does not list it, or lists
+    // another socket that happens to have that id (port ids are per namespace).
+    const QString ns = u"byprocr"_s;
+    QVERIFY(ip(u"netns add "_s + ns));
+    const auto removeNs = qScopeGuard([&ns] { ip(u"netns del "_s + ns); });
+    const QString csvPath = m_dir.filePath(u"byproc.csv"_s);
+    QProcess p;
+    p.start(m_binary, {u"--headless"_s, u"--netns"_s, ns, u"--export-csv"_s, csvPath});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    QElapsedTimer t;
+    t.start();
+    while (!err.contains("ready:") && t.elapsed() < 30000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains("ready:"), err.constData());
+
+    QProcess helper; // `ip netns exec` execs the helper: one PID
+    helper.start(u"ip"_s, {u"netns"_s, u"exec"_s, ns, QStringLiteral(NCV_NLREQUESTER), u"2"_s});
+    QVERIFY(helper.waitForStarted());
+    const qint64 helperPid = helper.processId();
+    const auto readLine = [&helper] {
+        QDeadlineTimer deadline(10000);
+        while (!helper.canReadLine() && !deadline.hasExpired())
+            helper.waitForReadyRead(200);
+        return helper.readLine().trimmed();
+    };
+    const QList<QByteArray> ports = readLine().split(' ');
+    QCOMPARE(ports.size(), 2);
+    QVERIFY2(ports[1].toLongLong() != helperPid, ports.join(' ').constData());
+    helper.write("route add 1 51\n");
+    QCOMPARE(readLine(), QByteArray("0"));
+    QTest::qWait(500); // read and written out before SIGTERM
+    p.terminate();
+    QVERIFY(p.waitForFinished(30000));
+    err += p.readAllStandardError();
+    QVERIFY2(p.exitCode() == 0, err.constData());
+    helper.closeWriteChannel();
+    QVERIFY(helper.waitForFinished(10000));
+
+    QFile f(csvPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString error;
+    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const qsizetype object = rows[0].indexOf(u"object"_s), change = rows[0].indexOf(u"change"_s),
+                    dst = rows[0].indexOf(u"destination"_s), process = rows[0].indexOf(u"process"_s),
+                    pid = rows[0].indexOf(u"pid"_s), nsCol = rows[0].indexOf(u"namespace"_s);
+    int found = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const QStringList &r = rows[i];
+        if (r.value(object) != u"route"_s || r.value(change) != u"add"_s || r.value(dst) != u"10.77.51.0/24"_s)
+            continue;
+        ++found;
+        QCOMPARE(r.value(nsCol), ns);
+        QCOMPARE(r.value(process), u"ncv_nlrequester (%1)"_s.arg(helperPid));
+        QCOMPARE(r.value(pid), QString::number(helperPid));
+    }
+    QCOMPARE(found, 1);
+}
+
 void TestNetnsHeadless::unknownNamespaceIsOneLine()
 {
     QProcess p;
@@ -312,6 +386,96 @@ void TestNetnsHeadless::emptyNamespaceNameIsOneLine()
     QCOMPARE(p.exitCode(), 2);
     QCOMPARE(err.count('\n'), 1);
     QVERIFY2(err.contains("empty namespace name"), err.constData());
+}
+
+void TestNetnsHeadless::windowShowsOneNamespace()
+{
+    // The window on one named namespace: what it shows, it records (the live recording), so
+    // the recording converted to CSV tells what the window held: that namespace's objects,
+    // named, and a change made there while it ran.
+    QVERIFY(ip(u"netns add nsw"_s));
+    QVERIFY(ip(u"-n nsw link set lo up"_s));
+    QVERIFY(ip(u"-n nsw link add w0 type veth peer name w1"_s));
+    QVERIFY(ip(u"-n nsw link set w0 up"_s));
+    QVERIFY(ip(u"-n nsw link set w1 up"_s));
+    QVERIFY(ip(u"-n nsw addr add 10.77.0.1/24 dev w0"_s));
+    QVERIFY(ip(u"-n nsw route add 10.78.0.0/16 via 10.77.0.2"_s));
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+    env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+    env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(m_binary, {u"--netns"_s, u"nsw"_s});
+    QVERIFY(p.waitForStarted());
+    const auto recordings = [&] {
+        QStringList found;
+        QDirIterator it(home.filePath(u"data"_s), {u"*.ncv"_s}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            found << it.next();
+        return found;
+    };
+    QElapsedTimer t;
+    t.start();
+    while (recordings().isEmpty() && t.elapsed() < 30000 && p.state() == QProcess::Running)
+        QTest::qWait(100);
+    QVERIFY2(!recordings().isEmpty(), p.readAllStandardError().constData());
+    QTest::qWait(1000); // the snapshot is in before the change
+    QVERIFY(ip(u"-n nsw route add 10.79.0.0/16 via 10.77.0.2"_s));
+    QTest::qWait(1500); // a recording holds what is at most 1 s old
+    p.terminate(); // SIGTERM closes the window as File > Quit does
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+
+    const QStringList files = recordings();
+    QCOMPARE(files.size(), 1);
+    const QString csv = m_dir.filePath(u"window-nsw.csv"_s);
+    QVERIFY(run(m_binary, {u"--headless"_s, files.constFirst(), u"--export-csv"_s, csv}));
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString error;
+    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(rows.size() > 1);
+    const qsizetype nsCol = rows[0].indexOf(u"namespace"_s);
+    const qsizetype dstCol = rows[0].indexOf(u"destination"_s);
+    const qsizetype changeCol = rows[0].indexOf(u"change"_s);
+    const qsizetype ifCol = rows[0].indexOf(u"if_name"_s);
+    QVERIFY(nsCol >= 0 && dstCol >= 0 && changeCol >= 0 && ifCol >= 0);
+    QSet<QString> namespaces;
+    bool sawInitialW0 = false;
+    bool sawAdd = false;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        namespaces.insert(rows[i][nsCol]);
+        sawInitialW0 |= rows[i][changeCol] == u"initial"_s && rows[i][ifCol] == u"w0"_s;
+        sawAdd |= rows[i][changeCol] == u"add"_s && rows[i][dstCol] == u"10.79.0.0/16"_s;
+    }
+    QCOMPARE(namespaces, QSet<QString> {u"nsw"_s});
+    QVERIFY(sawInitialW0);
+    QVERIFY(sawAdd);
+    QVERIFY(ip(u"netns del nsw"_s));
+}
+
+void TestNetnsHeadless::windowRefusesSeveralNamespaces()
+{
+    for (const QString &value : {u"all"_s, u"nsa,nsb"_s}) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        p.setProcessEnvironment(env);
+        p.start(m_binary, {u"--netns"_s, value});
+        QVERIFY(p.waitForFinished(15000));
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 2);
+        // A usage error: its line, then the "Try 'netchangeview --help'." every usage error has.
+        QVERIFY2(err.startsWith("netchangeview: the window shows one network namespace"), err.constData());
+        QCOMPARE(err.count('\n'), 2);
+    }
 }
 
 int main(int argc, char **argv)

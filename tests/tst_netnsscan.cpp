@@ -33,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <sstream>
 #include <string>
 
 using namespace ncv::platform;
@@ -163,6 +164,37 @@ TEST_CASE("the current namespace comes first, identified as `ip netns identify` 
     const auto current = std::count_if(scan.namespaces.begin(), scan.namespaces.end(),
                                        [](const NetNamespaceInfo &info) { return info.current; });
     CHECK(current == 1);
+}
+
+TEST_CASE("the initial namespace is named host, found through a kernel thread where PID 1 is hidden")
+{
+    // Kernel threads run in the initial namespace; kthreadd is PID 2 on any machine this runs on
+    // outside a PID namespace. Inside one (a container), PID 2 is a user process: nothing to check.
+    std::ifstream stat("/proc/2/stat");
+    std::string line;
+    std::getline(stat, line);
+    const std::size_t close = line.rfind(')');
+    if (close == std::string::npos)
+        return;
+    std::istringstream fields(line.substr(close + 2));
+    std::string field;
+    unsigned long flags = 0;
+    for (int i = 3; i <= 9 && fields >> field; ++i)
+        if (i == 9)
+            flags = std::stoul(field);
+    if ((flags & 0x00200000) == 0)
+        return;
+    const std::uint64_t kernelNs = inodeOf("/proc/2/ns/net");
+    REQUIRE(kernelNs != 0);
+    const NetNamespaceScan scan = scanNetNamespaces();
+    const NetNamespaceInfo *info = findByInode(scan, kernelNs);
+    REQUIRE(info != nullptr);
+    CHECK(info->initial);
+    if (info->names.empty())
+        CHECK(info->displayName() == "host");
+    CHECK(std::count_if(scan.namespaces.begin(), scan.namespaces.end(),
+                        [](const NetNamespaceInfo &i) { return i.initial; })
+          == 1);
 }
 
 TEST_CASE("a namespace held by processes is listed once, by its lowest PID, and goes when they exit")

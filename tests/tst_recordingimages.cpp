@@ -121,27 +121,32 @@ bool readKeyframes(const QString &path, std::vector<Keyframe> *out, QString *err
         f.reason = QString::fromUtf8(k.text(2));
         for (int i = 0; i < 3; ++i)
             f.counts[i] = k.int64(3 + i);
-        sql::Stmt r;
-        r.prepare(db, "SELECT rows FROM keyframe_rows WHERE keyframe = ? ORDER BY part");
-        r.bind(1, f.id);
-        while (r.step() == SQLITE_ROW) {
-            const std::string_view blob = r.blob(0);
-            compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
-                                       reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
-            while (in.ok && in.p < in.end) {
-                Row row;
-                switch (in.byte()) {
-                case 1: decodeRow(in, row.emplace<InterfaceRow>()); break;
-                case 2: decodeRow(in, row.emplace<AddressRow>()); break;
-                case 3: decodeRow(in, row.emplace<RouteRow>()); break;
-                default: in.ok = false; break;
+        // keyframe_rows, then the rules of keyframe_kind_rows (kind 6).
+        for (const char *query : {"SELECT rows FROM keyframe_rows WHERE keyframe = ? ORDER BY part",
+                                  "SELECT rows FROM keyframe_kind_rows WHERE keyframe = ? ORDER BY kind, part"}) {
+            sql::Stmt r;
+            r.prepare(db, query);
+            r.bind(1, f.id);
+            while (r.step() == SQLITE_ROW) {
+                const std::string_view blob = r.blob(0);
+                compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
+                                           reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
+                while (in.ok && in.p < in.end) {
+                    Row row;
+                    switch (in.byte()) {
+                    case 1: decodeRow(in, row.emplace<InterfaceRow>()); break;
+                    case 2: decodeRow(in, row.emplace<AddressRow>()); break;
+                    case 3: decodeRow(in, row.emplace<RouteRow>()); break;
+                    case 6: decodeRow(in, row.emplace<RuleRow>()); break;
+                    default: in.ok = false; break;
+                    }
+                    if (in.ok)
+                        addRow(f.rows, row);
                 }
-                if (in.ok)
-                    addRow(f.rows, row);
-            }
-            if (!in.ok) {
-                *error = u"keyframe %1: malformed rows"_s.arg(f.id);
-                return false;
+                if (!in.ok) {
+                    *error = u"keyframe %1: malformed rows"_s.arg(f.id);
+                    return false;
+                }
             }
         }
         out->push_back(std::move(f));
@@ -189,7 +194,8 @@ std::vector<Keyframe> checkKeyframesAgainstReplay(const QString &path, std::uint
         std::int64_t counts[3] = {0, 0, 0};
         for (const auto &[key, rows] : f.rows)
             for (const Row &row : rows)
-                ++counts[row.index() - 1];
+                if (row.index() >= 1 && row.index() <= 3) // the counts are of interfaces, addresses, routes
+                    ++counts[row.index() - 1];
         if (!std::equal(counts, counts + 3, f.counts)) {
             qWarning() << "keyframe" << f.id << "counts differ from its rows";
             return {};

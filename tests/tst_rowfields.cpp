@@ -8,6 +8,7 @@
 #include "platform/diff.h"
 #include "platform/packedroutetable.h"
 #include "platform/rowfields.h"
+#include "platform/statestore.h"
 #include "support/platformtest.h"
 #include "support/randomrows.h"
 
@@ -206,6 +207,7 @@ TEST_CASE("every_member_round_trips_through_the_compact_form")
     checkRoundTrips<RouteRow>("route", 3);
     checkRoundTrips<EntityRow>("entity", 4);
     checkRoundTrips<NeighborRow>("neighbor", 5);
+    checkRoundTrips<RuleRow>("rule", 6);
 }
 
 TEST_CASE("columns_read_only_the_fields_they_name")
@@ -215,6 +217,7 @@ TEST_CASE("columns_read_only_the_fields_they_name")
     checkReads<RouteRow>("route", 13);
     checkReads<EntityRow>("entity", 14);
     checkReads<NeighborRow>("neighbor", 15);
+    checkReads<RuleRow>("rule", 16);
     // The Routes table names the fields of every column (its filter never decodes a whole row).
     for (const FieldMask reads : columnReads<RouteRow>)
         CHECK(reads != kAnyField);
@@ -269,11 +272,13 @@ TEST_CASE("entries_are_consistent")
     checkEntries<RouteRow>("route");
     checkEntries<EntityRow>("entity");
     checkEntries<NeighborRow>("neighbor");
+    checkEntries<RuleRow>("rule");
     checkSmallTexts<InterfaceRow>("interface", 6);
     checkSmallTexts<AddressRow>("address", 7);
     checkSmallTexts<RouteRow>("route", 8);
     checkSmallTexts<EntityRow>("entity", 9);
     checkSmallTexts<NeighborRow>("neighbor", 10);
+    checkSmallTexts<RuleRow>("rule", 11);
 }
 
 TEST_CASE("diff_reports_each_tracked_field")
@@ -282,6 +287,7 @@ TEST_CASE("diff_reports_each_tracked_field")
     checkDiff<AddressRow>("address", 11);
     checkDiff<RouteRow>("route", 12);
     checkDiff<NeighborRow>("neighbor", 13);
+    checkDiff<RuleRow>("rule", 14); // every field is key: nothing tracked
     // Lifetimes counting down are no change; finite <-> forever is.
     AddressRow a;
     a.validLifetime = 100;
@@ -338,6 +344,190 @@ TEST_CASE("neighbors_read_as_ip_neigh_writes_them")
     line.clear();
     appendAttributes(line, odd);
     CHECK_EQ(line, std::string("extern_learn managed 0x100 INCOMPLETE PERMANENT"));
+}
+
+TEST_CASE("rules_read_as_ip_rule_writes_them")
+{
+    // 100: from 10.1.0.0/16 to 10.2.0.1 tos 0x10 fwmark 0x1/0xff iif v0 oif v1 uidrange
+    // 1000-2000 ipproto tcp sport 80 dport 1000-2000 lookup 100 suppress_prefixlength 0
+    // suppress_ifgroup default proto static (as ip rule show wrote it for that rule).
+    RuleRow r;
+    r.priority = 100;
+    r.source = IpAddress::v4(10, 1, 0, 0);
+    r.sourceLength = 16;
+    r.destination = IpAddress::v4(10, 2, 0, 1);
+    r.destinationLength = 32;
+    r.tos = 0x10;
+    r.fwmark = 1;
+    r.fwmask = 0xff;
+    r.inputInterface = "v0";
+    r.outputInterface = "v1";
+    r.hasUidRange = true;
+    r.uidStart = 1000;
+    r.uidEnd = 2000;
+    r.ipProto = 6;
+    r.sportStart = r.sportEnd = 80;
+    r.dportStart = 1000;
+    r.dportEnd = 2000;
+    r.table = 100;
+    r.suppressPrefixLength = 0;
+    r.suppressIfgroup = 0;
+    r.protocol = 4;
+    const std::string selector = "from 10.1.0.0/16 to 10.2.0.1 tos 0x10 fwmark 0x1/0xff iif v0 oif v1 uidrange "
+                                 "1000-2000 ipproto tcp sport 80 dport 1000-2000";
+    const std::string action = "lookup 100 suppress_prefixlength 0 suppress_ifgroup default";
+    std::string line;
+    appendAttributes(line, r);
+    CHECK_EQ(line, selector + " " + action + " proto static");
+    CHECK_EQ(keyText(r), "100: " + selector + " " + action);
+    std::string cell;
+    fieldtext::ruleSelector(cell, r);
+    CHECK_EQ(cell, selector);
+    cell.clear();
+    fieldtext::ruleActionCell(cell, r);
+    CHECK_EQ(cell, action);
+    cell.clear();
+    appendCsvCell(cell, r, CsvColumn::Destination);
+    CHECK_EQ(cell, selector + " " + action);
+    cell.clear();
+    appendCsvCell(cell, r, CsvColumn::Metric);
+    CHECK_EQ(cell, std::string("100"));
+    CHECK_EQ(rowIfIndex(r), 0u);
+
+    // The kernel's defaults, and each action; proto kernel is left out, as ip does.
+    RuleRow main;
+    main.priority = 32766;
+    main.table = 254;
+    main.protocol = 2;
+    line.clear();
+    appendAttributes(line, main);
+    CHECK_EQ(line, std::string("from all lookup main"));
+    RuleRow jump;
+    jump.invert = true;
+    jump.source = IpAddress::v4(10, 3, 0, 0);
+    jump.sourceLength = 24;
+    jump.fwmark = 5;
+    jump.fwmask = 0xffffffffu;
+    jump.action = RuleGoto;
+    jump.gotoPriority = 32766;
+    line.clear();
+    appendAttributes(line, jump);
+    CHECK_EQ(line, std::string("not from 10.3.0.0/24 fwmark 0x5 goto 32766"));
+    RuleRow v6;
+    v6.family = Family::IPv6;
+    v6.destination = IpAddress::parse("2001:db8::");
+    v6.destinationLength = 32;
+    v6.action = RuleUnreachable;
+    line.clear();
+    appendAttributes(line, v6);
+    CHECK_EQ(line, std::string("from all to 2001:db8::/32 unreachable"));
+    for (const auto &[act, word] :
+         {std::pair {RuleBlackhole, "blackhole"}, std::pair {RuleProhibit, "prohibit"}, std::pair {RuleNop, "nop"}}) {
+        RuleRow a;
+        a.action = act;
+        line.clear();
+        appendAttributes(line, a);
+        CHECK_EQ(line, "from all " + std::string(word));
+    }
+    // The details list the fields a rule has: a blackhole rule to a prefix has no tos, mark,
+    // interfaces, uid range, ports or table.
+    RuleRow drop;
+    drop.priority = 900;
+    drop.destination = IpAddress::v4(203, 0, 113, 0);
+    drop.destinationLength = 24;
+    drop.action = RuleBlackhole;
+    std::vector<std::string> names;
+    for (const auto &[name, text] : fieldTexts(drop))
+        names.push_back(name);
+    CHECK_EQ(names, std::vector<std::string> {"priority", "family", "from", "to", "action", "protocol"});
+    RuleRow vrf;
+    vrf.l3mdev = 1;
+    vrf.ipProto = 200;
+    line.clear();
+    appendAttributes(line, vrf);
+    CHECK_EQ(line, std::string("from all lookup [l3mdev-table] ipproto ipproto-200"));
+
+    // The text reads back into the same rule (the recordings' and CSV's key), and a text
+    // it does not write is refused.
+    Random g(21);
+    std::vector<RuleRow> rules {r, main, jump, v6, vrf};
+    for (int i = 0; i < 200; ++i) {
+        RuleRow random = randomRow<RuleRow>(g);
+        // The members the text can hold: a family's own addresses, host lengths, a mark's
+        // mask, a goto's target only with goto, a uid range only when present.
+        random.family = i % 2 ? Family::IPv6 : Family::IPv4;
+        const std::uint8_t bits = random.family == Family::IPv4 ? 32 : 128;
+        for (auto [address, length] : {std::pair {&random.source, &random.sourceLength},
+                                       std::pair {&random.destination, &random.destinationLength}}) {
+            if (g() % 3 == 0) {
+                *address = {};
+                *length = 0;
+            } else {
+                address->family = random.family;
+                for (std::size_t k = address->byteLength(); k < address->bytes.size(); ++k)
+                    address->bytes[k] = 0;
+                *length = std::uint8_t(g() % (bits + 1));
+                if (*length == 0)
+                    *length = bits;
+            }
+        }
+        random.inputInterface = g() % 2 ? "" : "eth" + std::to_string(g() % 10);
+        random.outputInterface = g() % 2 ? "" : "v" + std::to_string(g() % 10);
+        if (random.fwmark == 0 && random.fwmask == 0xffffffffu)
+            random.fwmask = 0;
+        if (random.fwmask == 0 && random.fwmark != 0)
+            random.fwmask = 0xffffffffu;
+        random.l3mdev = random.l3mdev % 2;
+        if (!random.hasUidRange)
+            random.uidStart = random.uidEnd = 0;
+        if (random.sportStart == 0 && random.sportEnd != 0)
+            random.sportStart = 1;
+        if (random.dportStart == 0 && random.dportEnd != 0)
+            random.dportStart = 1;
+        random.action
+            = std::array {RuleToTable, RuleGoto, RuleNop, RuleBlackhole, RuleUnreachable, RuleProhibit}[g() % 6];
+        if (random.action != RuleGoto)
+            random.gotoPriority = 0;
+        if (random.suppressPrefixLength < -1)
+            random.suppressPrefixLength = -1;
+        if (random.suppressIfgroup < -1)
+            random.suppressIfgroup = 7;
+        rules.push_back(random);
+    }
+    for (const RuleRow &rule : rules) {
+        std::string text;
+        fieldtext::ruleText(text, rule);
+        RuleRow back;
+        back.family = rule.family;
+        back.priority = rule.priority;
+        back.protocol = rule.protocol;
+        back.inputInterface = "stale"; // reset by the parse
+        CHECK_MESSAGE(parseRuleText(text, back), text);
+        CHECK_MESSAGE(firstDifference(rule, back).empty(), (text + ": " + firstDifference(rule, back)));
+    }
+    RuleRow bad;
+    CHECK_FALSE(parseRuleText("from 10.1.0.0/33 lookup main", bad));
+    CHECK_FALSE(parseRuleText("from all lookup", bad));
+    CHECK_FALSE(parseRuleText("from all frobnicate 3", bad));
+    CHECK_FALSE(parseRuleText("lookup main", bad)); // ip always writes from
+    CHECK(parseRuleText("from all lookup main", bad));
+    CHECK_EQ(bad.table, 254u);
+
+    // Every field is the rule's identity: a rule never changes, it goes and another comes.
+    RuleRow other = r;
+    other.table = 101;
+    CHECK_EQ(diff(r, other), FieldMask(0));
+    StateStore store(StateStore::KeyScheme::Linux);
+    ChangeRecord record;
+    CHECK(store.upsert(r, 1, Origin::Observed, &record));
+    CHECK_EQ(record.change, ChangeKind::Add);
+    CHECK_FALSE(store.upsert(r, 2, Origin::Observed, &record)); // the same rule again: nothing
+    CHECK(store.upsert(other, 3, Origin::Observed, &record));
+    CHECK_EQ(record.change, ChangeKind::Add);
+    CHECK_EQ(store.ruleCount(), 2u);
+    CHECK(store.remove(r, 4, Origin::Observed, &record));
+    CHECK_EQ(record.change, ChangeKind::Delete);
+    CHECK_EQ(store.ruleCount(), 1u);
 }
 
 TEST_CASE("fields_and_columns_by_name")

@@ -82,13 +82,17 @@ bool parseIpMonitor(const QString &output, std::vector<Printed> *out)
 QString labelOf(std::uint16_t type)
 {
     const std::string kind = RtmonReader::kindName(type);
-    return kind == "link" ? u"LINK"_s : kind == "address" ? u"ADDR"_s : kind == "neighbor" ? u"NEIGH"_s : u"ROUTE"_s;
+    return kind == "link"    ? u"LINK"_s
+        : kind == "address"  ? u"ADDR"_s
+        : kind == "neighbor" ? u"NEIGH"_s
+        : kind == "rule"     ? u"RULE"_s
+                             : u"ROUTE"_s;
 }
 
 bool tracked(std::uint16_t type)
 {
     const std::string kind = RtmonReader::kindName(type);
-    return kind == "link" || kind == "address" || kind == "route" || kind == "neighbor";
+    return kind == "link" || kind == "address" || kind == "route" || kind == "neighbor" || kind == "rule";
 }
 
 struct Import {
@@ -213,7 +217,8 @@ void TestRtmonReader::realRtmonFile()
     QVERIFY2(parseIpMonitor(printedText, &printed), qPrintable(printedText.left(2000)));
     std::vector<Printed> printedTracked;
     for (const Printed &p : printed)
-        if (p.label == u"LINK"_s || p.label == u"ADDR"_s || p.label == u"ROUTE"_s || p.label == u"NEIGH"_s)
+        if (p.label == u"LINK"_s || p.label == u"ADDR"_s || p.label == u"ROUTE"_s || p.label == u"NEIGH"_s
+            || p.label == u"RULE"_s)
             printedTracked.push_back(p);
     std::vector<RtmonMessage> taken;
     for (const RtmonMessage &m : imported.messages)
@@ -232,7 +237,8 @@ void TestRtmonReader::realRtmonFile()
     // Messages of other kinds (netconf at least, for each new link) were counted, not lost.
     std::size_t printedOther = 0;
     for (const Printed &p : printed)
-        printedOther += p.label != u"LINK"_s && p.label != u"ADDR"_s && p.label != u"ROUTE"_s && p.label != u"NEIGH"_s;
+        printedOther += p.label != u"LINK"_s && p.label != u"ADDR"_s && p.label != u"ROUTE"_s && p.label != u"NEIGH"_s
+            && p.label != u"RULE"_s;
     QVERIFY(printedOther > 0);
     QCOMPARE(imported.stats.untrackedTotal(), std::uint64_t(printedOther));
     QVERIFY(!imported.stats.untrackedSummary().empty());

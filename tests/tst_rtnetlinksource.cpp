@@ -402,6 +402,99 @@ struct NeighborReplica {
     }
 };
 
+/// A rule as `ip rule show` writes it, family first: "ipv4 100: from all fwmark 0x1 lookup 100".
+QString ruleText(const RuleRow &r)
+{
+    std::string text = std::string(familyName(r.family)) + ' ' + std::to_string(r.priority) + ": ";
+    appendAttributes(text, r);
+    return q(text);
+}
+
+/// The rules the kernel holds (both families), from `ip -j rule show`, written in ip rule
+/// show's words and order (iproute2 print_rule) as ruleText() writes ours.
+std::set<QString> kernelRules()
+{
+    std::set<QString> out;
+    for (const auto &[flag, family] : {std::pair {u"-4"_s, u"ipv4"_s}, std::pair {u"-6"_s, u"ipv6"_s}}) {
+        for (const auto &v : ipJson({flag, u"rule"_s, u"show"_s})) {
+            const QJsonObject o = v.toObject();
+            QStringList w;
+            const auto has = [&](const char *key) { return o.contains(QLatin1StringView(key)); };
+            const auto text = [&](const char *key) {
+                const QJsonValue value = o.value(QLatin1StringView(key));
+                return value.isString() ? value.toString() : QString::number(value.toInteger());
+            };
+            const auto range = [&](const char *word, const char *single, const char *start, const char *end) {
+                if (has(single))
+                    w << QLatin1StringView(word) << text(single);
+                else if (has(start))
+                    w << QLatin1StringView(word) << text(start) + u'-' + text(end);
+            };
+            if (has("not"))
+                w << u"not"_s;
+            w << u"from"_s << text("src") + (has("srclen") ? u'/' + text("srclen") : QString());
+            if (has("dst"))
+                w << u"to"_s << text("dst") + (has("dstlen") ? u'/' + text("dstlen") : QString());
+            if (has("tos"))
+                w << u"tos"_s << text("tos");
+            if (has("fwmark"))
+                w << u"fwmark"_s << text("fwmark") + (has("fwmask") ? u'/' + text("fwmask") : QString());
+            if (has("iif"))
+                w << u"iif"_s << text("iif");
+            if (has("oif"))
+                w << u"oif"_s << text("oif");
+            if (has("l3mdev"))
+                w << u"lookup [l3mdev-table]"_s;
+            if (has("uid_start"))
+                w << u"uidrange"_s << text("uid_start") + u'-' + text("uid_end");
+            if (has("ipproto"))
+                w << u"ipproto"_s << text("ipproto");
+            range("sport", "sport", "sport_start", "sport_end");
+            range("dport", "dport", "dport_start", "dport_end");
+            if (has("tun_id"))
+                w << u"tun_id"_s << text("tun_id");
+            if (has("table"))
+                w << u"lookup"_s << text("table");
+            if (has("suppress_prefixlen"))
+                w << u"suppress_prefixlength"_s << text("suppress_prefixlen");
+            if (has("suppress_ifgroup"))
+                w << u"suppress_ifgroup"_s << text("suppress_ifgroup");
+            if (has("goto"))
+                w << u"goto"_s << text("goto");
+            if (has("nop"))
+                w << u"nop"_s;
+            if (has("action"))
+                w << text("action");
+            if (has("protocol"))
+                w << u"proto"_s << text("protocol");
+            out.insert(family + u' ' + text("priority") + u": "_s + w.join(u' '));
+        }
+    }
+    return out;
+}
+
+/// The rules a stream of records leaves (replica of the store), as ruleText() gives them.
+struct RuleReplica {
+    std::map<std::string, QString> held;
+    StateStore keys;
+    void apply(const std::vector<ChangeRecord> &records)
+    {
+        for (const auto &r : records) {
+            if (const auto *b = std::get_if<RuleRow>(&r.before))
+                held.erase(keys.key(*b));
+            if (const auto *a = std::get_if<RuleRow>(&r.after))
+                held[keys.key(*a)] = ruleText(*a);
+        }
+    }
+    std::set<QString> set() const
+    {
+        std::set<QString> out;
+        for (const auto &[k, v] : held)
+            out.insert(v);
+        return out;
+    }
+};
+
 struct Registration {
     Registration() = default;
     explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
@@ -469,6 +562,7 @@ private Q_SLOTS:
     void silentDeletionsForRoutesOnlyRegistration();
     void noOpMessages();
     void neighbors();
+    void rules();
 
 private:
     bool cleanLinks();
@@ -2212,6 +2306,130 @@ void TestRtnetlinkSource::neighbors()
         QVERIFY2(found, qPrintable(u"no event for: "_s + line));
     }
     QVERIFY(lines >= int(steps.size()));
+}
+
+void TestRtnetlinkSource::rules()
+{
+    QVERIFY(makeVethPair(true));
+    const auto rule = [](QStringList args) { // "-6" goes before "rule"
+        args.insert(!args.isEmpty() && args.constFirst() == u"-6"_s ? 1 : 0, u"rule"_s);
+        return runIp(args);
+    };
+    // One rule before the registration: it comes with the kernel's defaults from the dump.
+    QVERIFY(rule({u"add"_s, u"from"_s, u"10.7.0.0/16"_s, u"lookup"_s, u"100"_s, u"pref"_s, u"1000"_s}));
+    Registration reg;
+    QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | RulesMask).ok()); // interfaces: the sync marker
+    QVERIFY(reg.collector.waitForSnapshot());
+    RuleReplica replica;
+    const std::vector<ChangeRecord> initial
+        = reg.collector.takeThrough([](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; });
+    replica.apply(initial);
+    // The kernel's defaults (IPv4 0 local, 32766 main, 32767 default; IPv6 0 local, 32766
+    // main) and the rule added before, each an initial record.
+    for (const QString &expected : {u"ipv4 0: from all lookup local"_s, u"ipv4 32766: from all lookup main"_s,
+                                    u"ipv4 32767: from all lookup default"_s, u"ipv6 0: from all lookup local"_s,
+                                    u"ipv6 32766: from all lookup main"_s, u"ipv4 1000: from 10.7.0.0/16 lookup 100"_s})
+        QVERIFY2(replica.set().count(expected), qPrintable(expected));
+    QVERIFY(std::all_of(initial.begin(), initial.end(), [](const ChangeRecord &r) {
+        return r.object != ObjectKind::Rule || r.change == ChangeKind::Initial;
+    }));
+    QCOMPARE(replica.set(), kernelRules());
+
+    // `ip monitor rule` beside: every line it prints must have its event.
+    QProcess monitor;
+    monitor.start(u"ip"_s, {u"-ts"_s, u"monitor"_s, u"rule"_s});
+    QVERIFY(monitor.waitForStarted());
+    QTest::qWait(300); // subscribed
+    std::vector<ChangeRecord> all;
+    struct Step {
+        QStringList command;
+        QString expected; // the record the step must give (describe())
+    };
+    const QString dev0 = u"ncv0"_s, dev1 = u"ncv1"_s;
+    const std::vector<Step> steps {
+        {{u"add"_s,       u"from"_s,     u"10.1.0.0/16"_s, u"to"_s,     u"10.2.0.1"_s, u"tos"_s,
+          u"0x10"_s,      u"fwmark"_s,   u"0x1/0xff"_s,    u"iif"_s,    dev0,          u"oif"_s,
+          dev1,           u"ipproto"_s,  u"tcp"_s,         u"sport"_s,  u"80"_s,       u"dport"_s,
+          u"1000-2000"_s, u"uidrange"_s, u"1000-2000"_s,   u"lookup"_s, u"100"_s,      u"suppress_prefixlength"_s,
+          u"0"_s,         u"pref"_s,     u"100"_s,         u"proto"_s,  u"static"_s},
+         u"rule add 100: from 10.1.0.0/16 to 10.2.0.1 tos 0x10 fwmark 0x1/0xff iif ncv0 oif ncv1 uidrange "
+         u"1000-2000 ipproto tcp sport 80 dport 1000-2000 lookup 100 suppress_prefixlength 0"_s},
+        // The same priority and table with another selector: another rule.
+        {{u"add"_s, u"fwmark"_s, u"0x2"_s, u"lookup"_s, u"100"_s, u"pref"_s, u"100"_s},
+         u"rule add 100: from all fwmark 0x2 lookup 100"_s},
+        {{u"add"_s, u"not"_s, u"from"_s, u"10.3.0.0/24"_s, u"goto"_s, u"32766"_s, u"pref"_s, u"200"_s},
+         u"rule add 200: not from 10.3.0.0/24 goto 32766"_s},
+        {{u"add"_s, u"to"_s, u"192.0.2.0/24"_s, u"blackhole"_s, u"pref"_s, u"300"_s},
+         u"rule add 300: from all to 192.0.2.0/24 blackhole"_s},
+        {{u"add"_s, u"iif"_s, u"lo"_s, u"unreachable"_s, u"pref"_s, u"301"_s},
+         u"rule add 301: from all iif lo unreachable"_s},
+        {{u"add"_s, u"oif"_s, dev0, u"prohibit"_s, u"pref"_s, u"302"_s}, u"rule add 302: from all oif ncv0 prohibit"_s},
+        {{u"add"_s, u"nop"_s, u"pref"_s, u"303"_s}, u"rule add 303: from all nop"_s},
+        {{u"-6"_s, u"add"_s, u"from"_s, u"2001:db8::/32"_s, u"to"_s, u"2001:db8:1::1"_s, u"ipproto"_s, u"udp"_s,
+          u"dport"_s, u"53"_s, u"lookup"_s, u"main"_s, u"suppress_prefixlength"_s, u"0"_s, u"pref"_s, u"400"_s},
+         u"rule add 400: from 2001:db8::/32 to 2001:db8:1::1 ipproto udp dport 53 lookup main "
+         u"suppress_prefixlength 0"_s},
+        {{u"-6"_s, u"add"_s, u"fwmark"_s, u"0x10"_s, u"unreachable"_s, u"pref"_s, u"401"_s},
+         u"rule add 401: from all fwmark 0x10 unreachable"_s},
+        // A "change" of a rule is a delete and an add: the kernel has no rule id.
+        {{u"del"_s, u"fwmark"_s, u"0x2"_s, u"lookup"_s, u"100"_s, u"pref"_s, u"100"_s},
+         u"rule delete 100: from all fwmark 0x2 lookup 100"_s},
+        {{u"add"_s, u"fwmark"_s, u"0x2"_s, u"lookup"_s, u"101"_s, u"pref"_s, u"100"_s},
+         u"rule add 100: from all fwmark 0x2 lookup 101"_s},
+        {{u"del"_s, u"pref"_s, u"300"_s}, u"rule delete 300: from all to 192.0.2.0/24 blackhole"_s},
+        {{u"-6"_s, u"del"_s, u"pref"_s, u"400"_s},
+         u"rule delete 400: from 2001:db8::/32 to 2001:db8:1::1 ipproto udp dport 53 lookup main "
+         u"suppress_prefixlength 0"_s},
+        // A default rule goes like any other.
+        {{u"-6"_s, u"del"_s, u"pref"_s, u"32766"_s}, u"rule delete 32766: from all lookup main"_s},
+    };
+    for (const Step &step : steps) {
+        QVERIFY2(rule(step.command), qPrintable(step.command.join(u' ')));
+        QVERIFY2(reg.collector.waitUntil([&](const auto &records) { return hasDescription(records, step.expected); }),
+                 qPrintable(step.expected));
+        std::vector<ChangeRecord> records;
+        QVERIFY(syncAndTake(reg.collector, &records));
+        for (const ChangeRecord &r : records)
+            if (r.object == ObjectKind::Rule)
+                QVERIFY2(r.change == ChangeKind::Add || r.change == ChangeKind::Delete, qPrintable(describe(r)));
+        replica.apply(records);
+        all.insert(all.end(), records.begin(), records.end());
+        const std::set<QString> kernel = kernelRules();
+        if (replica.set() != kernel)
+            logDifference(replica.set(), kernel);
+        QCOMPARE(replica.set(), kernel);
+    }
+    // proto static: in the attribute line as ip writes it, and by name in the details.
+    const auto withProto = std::find_if(all.begin(), all.end(), [](const ChangeRecord &r) {
+        const auto *u = std::get_if<RuleRow>(&r.after);
+        return u && u->priority == 100 && u->protocol == 4;
+    });
+    QVERIFY(withProto != all.end());
+    QVERIFY2(q(details(*withProto)).endsWith(u"suppress_prefixlength 0 proto static"_s),
+             qPrintable(q(details(*withProto))));
+
+    QTest::qWait(200);
+    monitor.terminate();
+    QVERIFY(monitor.waitForFinished(5000));
+    int lines = 0;
+    for (const QString &line : QString::fromUtf8(monitor.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts)) {
+        // "[2026-12-04T16:31:48.713098] Deleted 300:	from all to 192.0.2.0/24 blackhole"
+        QString text = line.section(u"] "_s, 1).trimmed();
+        const bool deleted = text.startsWith(u"Deleted "_s);
+        if (deleted)
+            text = text.mid(8);
+        text.replace(u'\t', u' ');
+        ++lines;
+        const bool found = std::any_of(all.begin(), all.end(), [&](const ChangeRecord &r) {
+            const auto *u = std::get_if<RuleRow>(&r.row());
+            if (!u || (deleted ? r.change != ChangeKind::Delete : r.change != ChangeKind::Add))
+                return false;
+            // ruleText() without its family: what ip writes.
+            return ruleText(*u).section(u' ', 1) == text;
+        });
+        QVERIFY2(found, qPrintable(u"no event for: "_s + line));
+    }
+    QCOMPARE(lines, int(steps.size()));
 }
 
 int main(int argc, char **argv)

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
-// one changed() per batch.
+// one changed() per batch, the requester filter.
 #include "model/history/timelinebins.h"
+#include "platform/requester.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace ncv;
 using namespace ncv::platform;
+using namespace Qt::StringLiterals;
 
 namespace {
 constexpr qint64 kT0 = 1'795'000'000'000'000; // aligned to 100 ms
@@ -150,6 +152,90 @@ private Q_SLOTS:
              {ObjectKind::None, ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Gap}) {
             QCOMPARE(merged.series(kind, kT0, kT0 + 2'099'999, 21), direct.series(kind, kT0, kT0 + 2'099'999, 21));
         }
+    }
+
+    // The requester filter: RequesterMatcher's rule, gaps kept, counts from then on, a
+    // recount for an older filter ignored.
+    void requesterFilter_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QList<int>>("kept"); // indexes into the requesters below
+        // 0 ip (4006), 1 NetworkManager (812), 2 exited 4100 without a name, 3 kernel,
+        // 4 the cause "kernel (link d1 down)", 5 "resync after gap", 6 port 77, 7 pipewire (90)
+        QTest::newRow("name") << u"ip"_s << QList<int> {0};
+        QTest::newRow("name, other case") << u"networkmanager"_s << QList<int> {1};
+        QTest::newRow("pid") << u"812"_s << QList<int> {1};
+        QTest::newRow("by text") << u"4100 (exited)"_s << QList<int> {2};
+        QTest::newRow("kernel and its causes") << u"kernel"_s << QList<int> {3, 4};
+        QTest::newRow("cause") << u"resync after gap"_s << QList<int> {5};
+        QTest::newRow("port") << u"port 77"_s << QList<int> {6};
+        QTest::newRow("pattern") << u"*manager"_s << QList<int> {1};
+        QTest::newRow("one character") << u"i?"_s << QList<int> {0};
+        QTest::newRow("not a part") << u"pip"_s << QList<int> {};
+        QTest::newRow("nobody") << u"tailscaled"_s << QList<int> {};
+    }
+    void requesterFilter()
+    {
+        QFETCH(QString, text);
+        QFETCH(QList<int>, kept);
+        const auto process = [](Requester::Kind kind, const char *command, int pid) {
+            Requester r;
+            r.kind = kind;
+            r.command = command;
+            r.pid = pid;
+            r.portId = std::uint32_t(pid);
+            return RequesterTable::intern(r);
+        };
+        const std::uint32_t ids[] = {process(Requester::Kind::Process, "ip", 4006),
+                                     process(Requester::Kind::Process, "NetworkManager", 812),
+                                     process(Requester::Kind::Exited, "", 4100),
+                                     RequesterTable::kernel(),
+                                     RequesterTable::cause("kernel (link d1 down)"),
+                                     RequesterTable::cause("resync after gap"),
+                                     RequesterTable::port(77),
+                                     process(Requester::Kind::Process, "pipewire", 90)};
+        TimelineBins bins;
+        std::vector<ChangeRecord> batch;
+        for (int i = 0; i < 8; ++i) {
+            ChangeRecord r = makeEvent(ObjectKind::Route, kT0 + i * 100'000);
+            r.requester = ids[i];
+            batch.push_back(r);
+        }
+        batch.push_back(makeEvent(ObjectKind::Route, kT0 + 900'000)); // names nobody
+        batch.push_back(makeEvent(ObjectKind::Gap, kT0 + 950'000, ChangeKind::Gap));
+        bins.addBatch(batch);
+        QCOMPARE(bins.total(), qint64(10));
+
+        // Set after the events: the filtered counts are empty until recounted.
+        QSignalSpy filterChanged(&bins, &TimelineBins::requesterFilterChanged);
+        bins.setRequesterFilter(text);
+        QCOMPARE(filterChanged.count(), 1);
+        QCOMPARE(bins.total(), qint64(0));
+        QCOMPARE(bins.totalUnfiltered(), qint64(10));
+        TimelineBins::Counts recount;
+        for (const ChangeRecord &r : batch) {
+            if (bins.keeps(r.object, r.requester))
+                recount.add(r.object, r.change, r.timeUs);
+        }
+        bins.mergeFiltered(recount, bins.requesterFilterGeneration() - 1); // an older filter's
+        QCOMPARE(bins.total(), qint64(0));
+        bins.mergeFiltered(recount, bins.requesterFilterGeneration());
+        QCOMPARE(bins.total(), qint64(kept.size() + 1)); // + the gap
+        QCOMPARE(sumY(bins.series(ObjectKind::Route, kT0, kT0 + 999'999, 10)), qint64(kept.size()));
+        for (int i = 0; i < 8; ++i) {
+            const auto points = bins.series(ObjectKind::Route, kT0, kT0 + 999'999, 10);
+            QCOMPARE(points.at(i).y(), kept.contains(i) ? 1.0 : 0.0);
+        }
+        QCOMPARE(sumY(bins.series(ObjectKind::Gap, kT0, kT0 + 999'999, 10)), qint64(1));
+
+        // Added while it applies: counted in both.
+        bins.addBatch(std::vector<ChangeRecord>(batch.begin(), batch.begin() + 8));
+        QCOMPARE(bins.total(), qint64(2 * kept.size() + 1));
+        QCOMPARE(bins.totalUnfiltered(), qint64(18));
+        bins.setRequesterFilter(text + u"  "_s); // the same, trimmed: nothing
+        QCOMPARE(filterChanged.count(), 1);
+        bins.setRequesterFilter(QString());
+        QCOMPARE(bins.total(), qint64(18));
     }
 };
 

@@ -52,6 +52,10 @@ EventPane::EventPane(NotificationModel *model, QWidget *parent) : QWidget(parent
         m_events = new TableSection(QStringLiteral("events"), m_model->eventLog(), m_proxy, this);
     }
     m_events->setFollowBottom(true);
+    m_events->reserveColumnWidth(EventLogModel::Interface, TableSection::interfaceNameSample());
+    // By: the snapshot's rows name nobody, so fitting to them would leave it too narrow for
+    // the changes that follow.
+    m_events->reserveColumnWidth(EventLogModel::By, QStringLiteral("NetworkManager (99999)"));
     m_events->view()->setItemDelegate(m_fileLog ? new EventLogDelegate(m_fileLog, m_events->view())
                                                 : new EventLogDelegate(m_model->history(), m_events->view()));
 
@@ -127,11 +131,6 @@ void EventPane::fitColumns()
     const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
     if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
         view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
-    // By: the snapshot's rows name nobody, so fitting to them would leave it too narrow for
-    // the changes that follow.
-    const int by = view->fontMetrics().horizontalAdvance(QStringLiteral("NetworkManager (99999)")) + 16;
-    if (view->horizontalHeader()->sectionSize(EventLogModel::By) < by)
-        view->horizontalHeader()->resizeSection(EventLogModel::By, by);
 }
 
 void EventPane::setTimeFilter(qint64 fromUs, qint64 toUs)

@@ -17,9 +17,11 @@
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/ruletablemodel.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
 #include "views/remotehostdialog.h"
+#include "views/requesterfilterbox.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
@@ -146,6 +148,7 @@ MainWindow::MainWindow(std::unique_ptr<RemoteSession> remote, QWidget *parent, L
     m_remote = std::move(remote);
     setWindowTitle(tr("%1 — NetChangeView").arg(m_remote->host().display()));
     connect(m_remote.get(), &RemoteSession::ended, this, &MainWindow::onRemoteEnded);
+    connect(m_remote.get(), &RemoteSession::stateChanged, this, &MainWindow::onRemoteStateChanged);
 }
 
 MainWindow *MainWindow::openRemoteWindow(const RemoteHost &host, int addressFamily, LiveRecording recording)
@@ -167,6 +170,51 @@ void MainWindow::openRemoteWithDialog()
         return;
     MainWindow *window = openRemoteWindow(dialog.host(), dialog.addressFamily(), m_liveRecordingMode);
     window->show();
+}
+
+void MainWindow::onRemoteStateChanged()
+{
+    const QString host = m_remote->host().display();
+    switch (m_remote->state()) {
+    case RemoteSession::State::Waiting:
+    case RemoteSession::State::Reconnecting:
+        setWindowTitle(tr("%1 (reconnecting) — NetChangeView").arg(host));
+        // The line says why; the state label counts down to the next attempt.
+        statusBar()->showMessage(tr("Connection lost: %1").arg(m_remote->stateMessage()));
+        break;
+    case RemoteSession::State::Live:
+        setWindowTitle(tr("%1 — NetChangeView").arg(host));
+        if (m_remote->reconnects() > 0)
+            statusBar()->showMessage(m_remote->stateMessage().isEmpty()
+                                         ? QString()
+                                         : m_remote->stateMessage().at(0).toUpper() + m_remote->stateMessage().mid(1),
+                                     30000);
+        break;
+    case RemoteSession::State::Connecting:
+    case RemoteSession::State::Ended: break; // onRemoteEnded() says it
+    }
+    updateStatus();
+}
+
+void MainWindow::syncConnectionBanner()
+{
+    QString text;
+    switch (m_remote->state()) {
+    case RemoteSession::State::Waiting:
+        text = tr("Connection lost, reconnecting in %1 s: %2")
+                   .arg(m_remote->secondsToRetry())
+                   .arg(m_remote->stateMessage());
+        break;
+    case RemoteSession::State::Reconnecting:
+        text = tr("Connection lost, reconnecting now: %1").arg(m_remote->stateMessage());
+        break;
+    case RemoteSession::State::Ended: text = tr("Ended: %1").arg(m_remote->endMessage()); break;
+    case RemoteSession::State::Connecting:
+    case RemoteSession::State::Live: break;
+    }
+    if (m_connectionBanner->text() != text)
+        m_connectionBanner->setText(text);
+    m_connectionBanner->setVisible(!text.isEmpty());
 }
 
 void MainWindow::onRemoteEnded(const QString &message)
@@ -1045,6 +1093,46 @@ void MainWindow::createLayout()
     connect(m_chart, &TimelineChartView::followLiveEdgeChanged, m_followAction, &QAction::setChecked);
     connect(m_followAction, &QAction::toggled, m_chart, &TimelineChartView::setFollowLiveEdge);
 
+    // The timeline: a title row with its By filter (only the changes one process asked
+    // for), then the chart. The filter is the timeline's own, beside the event log's text
+    // filter rather than driven by it: that one matches any column (an address, a route's
+    // key), while counting "the changes made by X" needs the requester alone, and a
+    // recording read from its file counts it by one pass over the key columns, where the
+    // text filter decodes and formats every event.
+    auto *timelineArea = new QWidget(this);
+    timelineArea->setObjectName(QStringLiteral("timelineArea"));
+    auto *timelineTitle = new QLabel(tr("<b>Timeline</b>"), timelineArea);
+    m_timelineFilter = new RequesterFilterBox(timelineArea);
+    m_timelineFilterNote = new QLabel(timelineArea);
+    m_timelineFilterNote->setObjectName(QStringLiteral("timelineFilterNote"));
+    auto *byLabel = new QLabel(tr("Changes by:"), timelineArea);
+    byLabel->setBuddy(m_timelineFilter);
+    auto *legend = new QLabel(m_chart->legendHtml(), timelineArea);
+    legend->setObjectName(QStringLiteral("timelineLegend"));
+    legend->setTextFormat(Qt::RichText);
+    // Takes the row's free width and is cut at its end in a narrow window, never widening it.
+    legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    legend->setToolTip(tr("Changes per second by object kind; the red bands are gaps (events lost)"));
+    connect(m_chart, &TimelineChartView::legendChanged, legend,
+            [legend, chart = m_chart] { legend->setText(chart->legendHtml()); });
+    auto *timelineRow = new QHBoxLayout;
+    timelineRow->setContentsMargins(4, 2, 4, 0);
+    timelineRow->addWidget(timelineTitle);
+    timelineRow->addSpacing(24);
+    timelineRow->addWidget(legend, 1);
+    timelineRow->addWidget(byLabel);
+    timelineRow->addWidget(m_timelineFilter);
+    timelineRow->addSpacing(6);
+    timelineRow->addWidget(m_timelineFilterNote);
+    auto *timelineLayout = new QVBoxLayout(timelineArea);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addLayout(timelineRow);
+    timelineLayout->addWidget(m_chart, 1);
+    connect(m_timelineFilter, &RequesterFilterBox::filterChanged, m_model->timeline(),
+            &TimelineBins::setRequesterFilter);
+    connect(m_model->timeline(), &TimelineBins::changed, this, &MainWindow::updateTimelineFilterNote);
+
     m_eventPane = new EventPane(m_model, this);
     m_eventPane->setClearTimeFilterAction(m_clearTimeFilterAction);
     connect(m_clearTimeFilterAction, &QAction::triggered, m_eventPane, &EventPane::clearTimeFilter);
@@ -1104,13 +1192,23 @@ void MainWindow::createLayout()
     auto *tablesLayout = new QVBoxLayout(tablesArea);
     tablesLayout->setContentsMargins(0, 0, 0, 0);
     tablesLayout->setSpacing(2);
+    // A remote host's connection when it is not live: lost and reconnecting, or ended, in
+    // full (the status bar's message is cut short by its permanent fields).
+    m_connectionBanner = new QLabel(this);
+    m_connectionBanner->setObjectName(QStringLiteral("connectionBanner"));
+    m_connectionBanner->setStyleSheet(QStringLiteral(
+        "#connectionBanner { background: #fbe3e0; border: 1px solid #c0392b; color: #7b1d13; padding: 3px 8px; }"));
+    m_connectionBanner->setWordWrap(true);
+    m_connectionBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_connectionBanner->hide();
+    tablesLayout->addWidget(m_connectionBanner);
     tablesLayout->addWidget(m_banner);
     tablesLayout->addWidget(m_tables, 1);
 
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->addWidget(tablesArea);
-    m_mainSplitter->addWidget(m_chart);
+    m_mainSplitter->addWidget(timelineArea);
     m_mainSplitter->addWidget(m_eventPane);
     m_mainSplitter->setStretchFactor(0, 4);
     m_mainSplitter->setStretchFactor(1, 2);
@@ -1392,6 +1490,18 @@ void MainWindow::onSnapshotComplete()
         m_eventPane->fitColumns();
 }
 
+void MainWindow::updateTimelineFilterNote()
+{
+    const TimelineBins *bins = m_model->timeline();
+    if (!bins->hasRequesterFilter()) {
+        m_timelineFilterNote->clear();
+        return;
+    }
+    const QLocale locale;
+    m_timelineFilterNote->setText(
+        tr("%1 of %2 changes shown").arg(locale.toString(bins->total()), locale.toString(bins->totalUnfiltered())));
+}
+
 TimelineBins *MainWindow::chartBins() const
 {
     return m_model->timeline();
@@ -1402,12 +1512,12 @@ void MainWindow::updateStatus()
     if (m_session) {
         const recording::RecordingInfo &info = m_session->info();
         const QLocale locale;
-        QString counts
-            = tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Events: %5")
-                  .arg(locale.toString(m_model->interfaces()->liveRowCount()),
-                       locale.toString(m_model->addresses()->liveRowCount()),
-                       locale.toString(m_model->routes()->liveRowCount()),
-                       locale.toString(m_model->neighbors()->liveRowCount()), locale.toString(info.eventCount));
+        QString counts = tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Events: %6")
+                             .arg(locale.toString(m_model->interfaces()->liveRowCount()),
+                                  locale.toString(m_model->addresses()->liveRowCount()),
+                                  locale.toString(m_model->routes()->liveRowCount()),
+                                  locale.toString(m_model->neighbors()->liveRowCount()),
+                                  locale.toString(m_model->rules()->liveRowCount()), locale.toString(info.eventCount));
         if (m_session->unloadedEvents() > 0)
             counts += tr("   (the log holds the first %1)").arg(locale.toString(m_session->loadedEvents()));
         m_countsLabel->setText(counts);
@@ -1425,11 +1535,11 @@ void MainWindow::updateStatus()
     const NotificationModel *shown = m_tables->model();
     const QLocale locale;
     m_countsLabel->setText(
-        tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Events: %5 (%6/s)")
+        tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Events: %6 (%7/s)")
             .arg(locale.toString(shown->interfaces()->liveRowCount()),
                  locale.toString(shown->addresses()->liveRowCount()), locale.toString(shown->routes()->liveRowCount()),
-                 locale.toString(shown->neighbors()->liveRowCount()), locale.toString(m_model->totalEvents()),
-                 locale.toString(m_model->eventsPerSecond(), 'f', 1)));
+                 locale.toString(shown->neighbors()->liveRowCount()), locale.toString(shown->rules()->liveRowCount()),
+                 locale.toString(m_model->totalEvents()), locale.toString(m_model->eventsPerSecond(), 'f', 1)));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
         m_countsLabel->setText(m_countsLabel->text()
                                + tr("   (%1 oldest dropped: history keeps %2)")
@@ -1441,6 +1551,19 @@ void MainWindow::updateStatus()
     m_sourceLabel->setText(tr("Source: %1").arg(m_model->sourceName()));
     m_stateLabel->setText(m_model->isRunning() ? tr("Running · %1").arg(familyText(m_model->addressFamily()))
                                                : tr("Paused"));
+    if (m_remote)
+        syncConnectionBanner();
+    if (m_remote && m_model->isRunning()) {
+        switch (m_remote->state()) {
+        case RemoteSession::State::Connecting: m_stateLabel->setText(tr("Connecting…")); break;
+        case RemoteSession::State::Waiting:
+            m_stateLabel->setText(tr("Connection lost · reconnecting in %1 s").arg(m_remote->secondsToRetry()));
+            break;
+        case RemoteSession::State::Reconnecting: m_stateLabel->setText(tr("Connection lost · reconnecting…")); break;
+        case RemoteSession::State::Ended: m_stateLabel->setText(tr("Ended")); break;
+        case RemoteSession::State::Live: break;
+        }
+    }
 }
 
 TableSection *MainWindow::currentSection() const

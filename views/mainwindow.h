@@ -67,6 +67,7 @@ class TimeCursor;
 class TableSection;
 class TablesPage;
 class TimelineBins;
+class RequesterFilterBox;
 class TimelineChartView;
 
 class MainWindow : public QMainWindow {
@@ -100,6 +101,9 @@ public:
                                         LiveRecording recording = LiveRecording::FromSettings);
     /// The remote host's session, or null.
     RemoteSession *remoteSession() const { return m_remote.get(); }
+    /// Above the tables of a remote host's window while its connection is not live:
+    /// "Connection lost, reconnecting in 4 s: WHY", "... reconnecting now: WHY", "Ended: WHY".
+    QLabel *connectionBanner() const { return m_connectionBanner; }
 
     /// Opens the recording at path (recognised by its content) in a new window, not shown
     /// yet, with a progress dialog with Cancel (over progressParent) when loading takes
@@ -204,6 +208,8 @@ public:
     /// The event log, its time filter and the details panel.
     EventPane *eventPane() const { return m_eventPane; }
     TimelineChartView *timelineView() const { return m_chart; }
+    /// The timeline's By filter (only the changes one process asked for).
+    RequesterFilterBox *timelineFilter() const { return m_timelineFilter; }
     /// What the chart shows: the model's events minus the Initial (snapshot) rows.
     TimelineBins *chartBins() const;
     QComboBox *familySelector() const { return m_familyCombo; }
@@ -212,6 +218,7 @@ public:
     QAction *copyAction() const { return m_copyAction; }
     QAction *findAction() const { return m_findAction; }
     QLabel *countsLabel() const { return m_countsLabel; }
+    /// "Running · IPv4 + IPv6", "Paused"; a remote host's "Connection lost · reconnecting in 4 s"...
     QLabel *stateLabel() const { return m_stateLabel; }
     /// "Resyncs: N": gap records seen (each is followed by a resync).
     QLabel *resyncLabel() const { return m_resyncLabel; }
@@ -334,6 +341,13 @@ private:
     QAction *m_openRemoteAction = nullptr;
     void openRemoteWithDialog();
     void onRemoteEnded(const QString &message);
+    // The title, status line and state label of a remote window's connection (lost,
+    // reconnecting in N s, back).
+    void onRemoteStateChanged();
+    // The connection banner's text and visibility, from the session's state (with the
+    // seconds left before the next attempt).
+    void syncConnectionBanner();
+    QLabel *m_connectionBanner = nullptr;
     NotificationModel *m_model = nullptr;
     int m_family = 0;
     bool m_columnsFitted = false;
@@ -364,6 +378,9 @@ private:
     QTimer m_seekTimer; // single shot: shows m_seekBox when a seek takes longer than kSeekIndicatorMs
     QLabel *m_timelineLabel = nullptr; // the timeline's count progress, in the status bar
     TimelineChartView *m_chart = nullptr;
+    RequesterFilterBox *m_timelineFilter = nullptr;
+    QLabel *m_timelineFilterNote = nullptr; // "N of M changes" while the By filter applies
+    void updateTimelineFilterNote();
     EventPane *m_eventPane = nullptr;
     DiagnosticsDialog *m_diagnostics = nullptr;
     QSplitter *m_mainSplitter = nullptr;

@@ -285,7 +285,17 @@ void TableSection::fitColumns(int maxWidth)
             header->resizeSection(column, textWidth);
         if (header->sectionSize(column) > maxWidth)
             header->resizeSection(column, maxWidth);
+        if (const auto it = m_reservedWidths.constFind(column); it != m_reservedWidths.constEnd()) {
+            const int reserved = m_view->fontMetrics().horizontalAdvance(*it) + 12;
+            if (header->sectionSize(column) < reserved)
+                header->resizeSection(column, reserved);
+        }
     }
+}
+
+void TableSection::reserveColumnWidth(int column, const QString &sample)
+{
+    m_reservedWidths.insert(column, sample);
 }
 
 QByteArray TableSection::saveHeaderState() const

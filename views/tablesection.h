@@ -12,6 +12,7 @@
 // a RowWindowScroller re-bases it and its scroll bar (verticalScrollBar()) spans every row.
 #pragma once
 
+#include <QHash>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -79,8 +80,15 @@ public:
     /// line; "" when nothing is selected. Tabs and newlines inside cells become spaces.
     QString selectedRowsAsText() const;
 
-    /// Fits column widths to the visible contents once (capped to maxWidth pixels).
+    /// Fits column widths to the visible contents once (capped to maxWidth pixels), never
+    /// narrower than a width reserved with reserveColumnWidth().
     void fitColumns(int maxWidth = 320);
+    /// Keeps `column` at least as wide as `sample` (in the view's font) when fitting: for
+    /// columns whose longest value usually arrives after the first fit (interface names:
+    /// a veth or container interface added later would show as "veth-la...").
+    void reserveColumnWidth(int column, const QString &sample);
+    /// The sample for interface-name columns: IFNAMSIZ - 1 = 15 characters.
+    static QString interfaceNameSample() { return QStringLiteral("veth-container0"); }
 
     /// Header state (widths, order, sort) for QSettings.
     QByteArray saveHeaderState() const;
@@ -97,6 +105,8 @@ protected:
 
 private:
     void updateCountLabel();
+
+    QHash<int, QString> m_reservedWidths; ///< column -> sample text (reserveColumnWidth)
 
     QLineEdit *m_filter = nullptr;
     QLabel *m_count = nullptr;

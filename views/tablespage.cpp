@@ -8,6 +8,7 @@
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/ruletablemodel.h"
 #include "views/tablesection.h"
 
 #include <QHeaderView>
@@ -29,6 +30,13 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     watchEntities(entityModel); // before the section's proxy connects: this runs first
     m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
     m_neighbors = new TableSection(QStringLiteral("neighbors"), model->neighbors(), nullptr, this);
+    m_rules = new TableSection(QStringLiteral("rules"), model->rules(), nullptr, this);
+    const QString ifName = TableSection::interfaceNameSample();
+    m_interfaces->reserveColumnWidth(InterfaceTableModel::Name, ifName);
+    m_interfaces->reserveColumnWidth(InterfaceTableModel::Master, ifName);
+    m_addresses->reserveColumnWidth(AddressTableModel::Interface, ifName);
+    m_routes->reserveColumnWidth(RouteTableModel::Interface, ifName);
+    m_neighbors->reserveColumnWidth(NeighborTableModel::Interface, ifName);
     m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
     m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
                                       "Routes table; double click to go there."));
@@ -43,6 +51,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     // addresses by their numeric key (SortRole orders family, then address bytes).
     m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
     m_neighbors->view()->sortByColumn(NeighborTableModel::Address, Qt::AscendingOrder);
+    m_rules->view()->sortByColumn(RuleTableModel::Priority, Qt::AscendingOrder); // as ip rule lists them
     m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
     // The addresses' last column (preferred lifetime) is right-aligned: stretching it
     // would push its text to the far right edge.
@@ -57,6 +66,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     m_tabs->addTab(m_routes, tr("&Routes"));
     m_tabs->addTab(m_entities, tr("E&ntities"));
     m_tabs->addTab(m_neighbors, tr("Nei&ghbors"));
+    m_tabs->addTab(m_rules, tr("R&ules"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { Q_EMIT currentSectionChanged(currentSection()); });
 
     auto *layout = new QVBoxLayout(this);
@@ -100,6 +110,7 @@ void TablesPage::showModel(NotificationModel *model)
     m_addresses->setSourceModel(model->addresses());
     m_routes->setSourceModel(model->routes());
     m_neighbors->setSourceModel(model->neighbors());
+    m_rules->setSourceModel(model->rules());
     // Watched before the entities' proxy connects to it, as in the constructor.
     watchEntities(model->entities());
     m_entities->setSourceModel(model->entities());
@@ -107,7 +118,7 @@ void TablesPage::showModel(NotificationModel *model)
 
 QList<TableSection *> TablesPage::sections() const
 {
-    return {m_interfaces, m_addresses, m_routes, m_entities, m_neighbors};
+    return {m_interfaces, m_addresses, m_routes, m_entities, m_neighbors, m_rules};
 }
 
 TableSection *TablesPage::currentSection() const

@@ -30,6 +30,7 @@ public:
     TableSection *interfacesSection() const { return m_interfaces; }
     TableSection *addressesSection() const { return m_addresses; }
     TableSection *neighborsSection() const { return m_neighbors; }
+    TableSection *rulesSection() const { return m_rules; }
     TableSection *routesSection() const { return m_routes; }
     /// Entities (route origins); selecting one filters the Routes table to its protocol.
     TableSection *entitiesSection() const { return m_entities; }
@@ -68,6 +69,7 @@ private:
     TableSection *m_interfaces = nullptr;
     TableSection *m_addresses = nullptr;
     TableSection *m_neighbors = nullptr;
+    TableSection *m_rules = nullptr;
     TableSection *m_routes = nullptr;
     TableSection *m_entities = nullptr;
     ColumnFilterProxy *m_routesProxy = nullptr;

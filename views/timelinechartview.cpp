@@ -7,7 +7,6 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QFontMetrics>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QMouseEvent>
 #include <QPainter>
@@ -34,7 +33,7 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
     auto *c = new QChart;
     c->setMargins(QMargins(4, 4, 4, 4));
     c->setBackgroundRoundness(0);
-    c->legend()->setAlignment(Qt::AlignRight);
+    c->legend()->hide(); // legendHtml(), in the title row
     c->setAnimationOptions(QChart::NoAnimation);
 
     m_axisX = new QDateTimeAxis(c);
@@ -71,6 +70,7 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
         {ObjectKind::Address, tr("addresses"), QColor(0x2c, 0xa0, 0x2c)},
         {ObjectKind::Route, tr("routes"), QColor(0xe3, 0x77, 0x0c)},
         {ObjectKind::Neighbor, tr("neighbors"), QColor(0x94, 0x67, 0xbd)},
+        {ObjectKind::Rule, tr("rules"), QColor(0x8c, 0x56, 0x4b)},
         {ObjectKind::Gap, tr("gaps"), QColor(0xd6, 0x27, 0x28)},
     };
     for (const auto &k : kinds) {
@@ -89,13 +89,8 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
     setChart(c);
     delete defaultChart;
     // Gaps are shown only while one is in range (see refreshNow()).
-    // The band's legend entry names them; the count line has none.
     series(ObjectKind::Gap)->setVisible(false);
-    for (QLegendMarker *marker : c->legend()->markers(series(ObjectKind::Gap)))
-        marker->setVisible(false);
     m_gapBands->setVisible(false);
-    for (QLegendMarker *marker : c->legend()->markers(m_gapBands))
-        marker->setVisible(false);
 
     m_band = new QRubberBand(QRubberBand::Rectangle, viewport());
     m_band->hide();
@@ -284,8 +279,6 @@ void TimelineChartView::refreshNow()
             // Kept as data but never drawn as a line (it would run red along the x axis):
             // the bands show the gaps, and a gap does not raise the y axis.
             s->setVisible(false);
-            for (QLegendMarker *marker : chart()->legend()->markers(s))
-                marker->setVisible(false);
             gapPoints = points;
         } else {
             maxY = std::max(maxY, kindMax);
@@ -345,9 +338,26 @@ void TimelineChartView::updateGapBands(const QList<QPointF> &gapPoints, double t
         outline << QPointF(x0, 0) << QPointF(x0, top) << QPointF(x1, top) << QPointF(x1, 0);
     m_gapBands->upperSeries()->replace(outline);
     const bool any = !bands.isEmpty();
+    const bool was = m_gapBands->isVisible();
     m_gapBands->setVisible(any);
-    for (QLegendMarker *marker : chart()->legend()->markers(m_gapBands))
-        marker->setVisible(any);
+    if (any != was)
+        Q_EMIT legendChanged();
+}
+
+QString TimelineChartView::legendHtml() const
+{
+    const auto entry = [](const QColor &color, const QString &name) {
+        return QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2")
+            .arg(color.name(QColor::HexRgb), name.toHtmlEscaped());
+    };
+    QStringList entries;
+    for (const auto &[kind, s] : m_series) {
+        if (kind != ObjectKind::Gap)
+            entries << entry(s->pen().color(), s->name());
+    }
+    if (m_gapBands->isVisible())
+        entries << entry(m_gapBands->pen().color(), m_gapBands->name());
+    return entries.join(QStringLiteral("&nbsp;&nbsp;&nbsp;"));
 }
 
 QRectF TimelineChartView::plotRectInView() const

@@ -59,6 +59,11 @@ public:
     QAreaSeries *gapBands() const { return m_gapBands; }
     /// The time cursor, µs since the epoch; -1 when none is shown.
     qint64 cursorTimeUs() const { return m_cursorUs; }
+    /// The legend as rich text, one coloured square and name per object kind drawn, then the
+    /// gap band's entry while a gap is in range (legendChanged()). Shown in the timeline's
+    /// title row rather than beside the plot: a column of seven entries does not fit the
+    /// chart's least height, and the plot keeps its width for time.
+    QString legendHtml() const;
     /// The text setBusy() shows; "" when none.
     QString busyText() const { return m_busyText; }
     /// Widget x of time us inside the plot (for tests and the cursor line).
@@ -90,6 +95,8 @@ Q_SIGNALS:
     void followLiveEdgeChanged(bool follow);
     /// The plot was clicked (pressed and released without dragging) at time us.
     void timeClicked(qint64 us);
+    /// legendHtml() changed (the gap entry came or went).
+    void legendChanged();
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;

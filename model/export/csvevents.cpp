@@ -114,8 +114,8 @@ struct Names {
         for (const std::uint32_t p : {1u,  2u,  3u,  4u,  5u,  6u,  7u,  8u,  9u,     10u,    11u,
                                       12u, 13u, 14u, 15u, 16u, 17u, 18u, 19u, 10002u, 10006u, 10007u})
             mibProtocols.insert(QString::fromStdString(protocolName(p, ProtocolSpace::MibIpProto)), p);
-        for (const ObjectKind k :
-             {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Entity, ObjectKind::Neighbor})
+        for (const ObjectKind k : {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Entity,
+                                   ObjectKind::Neighbor, ObjectKind::Rule})
             for (int bit = 0; bit < 32; ++bit) {
                 const std::string name = fieldList(k, FieldMask(1) << bit, ";");
                 if (!name.empty())
@@ -511,6 +511,28 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
             return;
         }
         row = nb;
+        break;
+    }
+    case ObjectKind::Rule: {
+        // metric = priority, protocol by name, destination = selectors and action as
+        // `ip rule` writes them (fieldtext::ruleText()): every field of the rule.
+        RuleRow rule;
+        rule.family = r.family;
+        std::uint32_t protocol = 0;
+        if (!parseNumber(f[Metric], &rule.priority)
+            || (!f[Protocol].isEmpty() && (!lookup(n.rtmProtocols, f[Protocol], &protocol) || protocol > 255))) {
+            bad(line,
+                QStringLiteral("bad rule priority or protocol \"%1\", \"%2\"")
+                    .arg(f[Metric].left(20), f[Protocol].left(20)));
+            return;
+        }
+        rule.protocol = std::uint8_t(protocol);
+        if ((rule.family != Family::IPv4 && rule.family != Family::IPv6)
+            || !parseRuleText(f[Destination].toStdString(), rule)) {
+            bad(line, QStringLiteral("bad rule \"%1\"").arg(f[Destination].left(60)));
+            return;
+        }
+        row = std::move(rule);
         break;
     }
     default: bad(line, QStringLiteral("unknown object \"%1\"").arg(f[Object].left(40))); return;

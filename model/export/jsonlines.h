@@ -62,6 +62,10 @@ namespace ncv::jsonlines {
 
 /// The value of the "schema" member.
 inline constexpr char kSchema[] = "netchangeview.event/1";
+/// Its name before the version, and the version (the major: a reader reads the streams of
+/// its own major, whatever members a later writer of the same major added).
+inline constexpr char kSchemaName[] = "netchangeview.event/";
+inline constexpr int kSchemaMajor = 1;
 
 /// text as a JSON string (quotes included), appended to out.
 void appendString(std::string &out, std::string_view text);

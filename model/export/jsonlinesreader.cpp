@@ -38,6 +38,7 @@ bool integerMember(const QJsonObject &o, QLatin1StringView key, qint64 *out)
 
 bool JsonLinesReader::parseLine(std::string_view line, ChangeRecord *record, QString *error)
 {
+    m_lineErrorKind = ErrorKind::Damaged;
     QJsonParseError parseError;
     const QJsonDocument doc
         = QJsonDocument::fromJson(QByteArray::fromRawData(line.data(), qsizetype(line.size())), &parseError);
@@ -51,14 +52,25 @@ bool JsonLinesReader::parseLine(std::string_view line, ChangeRecord *record, QSt
     }
     const QJsonObject o = doc.object();
     const QJsonValue schema = o.value(QLatin1StringView("schema"));
-    if (!schema.isString()) {
-        *error = QStringLiteral("no \"schema\" member: not a netchangeview event");
+    const QString schemaText = schema.toString();
+    const QLatin1StringView schemaName(jsonlines::kSchemaName);
+    // "netchangeview.event/N", or "/N.M" from a writer that marks additions too: major N.
+    bool majorOk = false;
+    const int major = schemaText.startsWith(schemaName)
+        ? schemaText.mid(schemaName.size()).section(QLatin1Char('.'), 0, 0).toInt(&majorOk)
+        : 0;
+    if (!schema.isString() || !majorOk || major < 0) {
+        m_lineErrorKind = ErrorKind::NotAnEventStream;
+        *error = schema.isString()
+            ? QStringLiteral("unknown schema \"%1\": not a netchangeview event stream").arg(schemaText)
+            : QStringLiteral("no \"schema\" member: not a netchangeview event");
         return false;
     }
-    if (schema.toString() != QLatin1StringView(jsonlines::kSchema)) {
-        *error = QStringLiteral("unknown schema \"%1\" (this netchangeview reads %2: the remote's netchangeview is "
-                                "a different version)")
-                     .arg(schema.toString(), QLatin1StringView(jsonlines::kSchema));
+    if (major != jsonlines::kSchemaMajor) {
+        m_lineErrorKind = major > jsonlines::kSchemaMajor ? ErrorKind::SchemaNewer : ErrorKind::SchemaOlder;
+        m_remoteSchema = schemaText;
+        *error = QStringLiteral("schema %1, this netchangeview reads %2")
+                     .arg(schemaText, QLatin1StringView(jsonlines::kSchema));
         return false;
     }
     qint64 timeUs = 0;
@@ -68,7 +80,10 @@ bool JsonLinesReader::parseLine(std::string_view line, ChangeRecord *record, QSt
     }
     const QJsonValue encodedValue = o.value(QLatin1StringView("record"));
     if (!encodedValue.isString()) {
-        *error = QStringLiteral("no \"record\" member (the remote's netchangeview is older than this one: update it)");
+        // The first writers of /1 did not write it: that is an older program, not damage.
+        m_lineErrorKind = ErrorKind::SchemaOlder;
+        m_remoteSchema = schemaText + QStringLiteral(" without \"record\"");
+        *error = QStringLiteral("no \"record\" member (the writer is older than this netchangeview)");
         return false;
     }
     const auto decoded
@@ -152,6 +167,7 @@ bool JsonLinesReader::feed(const char *data, std::size_t size, std::vector<Chang
             QString error;
             if (!parseLine(line, &record, &error)) {
                 m_error = QStringLiteral("line %1: %2").arg(m_lines).arg(error);
+                m_errorKind = m_lineErrorKind;
                 m_partial.clear();
                 return false;
             }
@@ -169,6 +185,7 @@ bool JsonLinesReader::finish()
         return false;
     if (m_partial.empty())
         return true;
+    m_errorKind = ErrorKind::Damaged;
     m_error = QStringLiteral("line %1 is cut off: the stream ended inside it (%2 bytes without a newline)")
                   .arg(m_lines + 1)
                   .arg(m_partial.size());

@@ -133,6 +133,19 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
     return in.ok ? reinterpret_cast<const char *>(in.p) : nullptr;
 }
 
+bool peekHead(const char *data, const char *end, Head *out)
+{
+    Reader in = reader(data, end);
+    out->object = ObjectKind(in.byte());
+    out->change = ChangeKind(in.byte());
+    const unsigned origin = in.byte();
+    in.byte(); // family
+    if (origin & kSubUsFlag)
+        in.varint();
+    out->requester = (origin & kHasRequester) != 0 ? std::uint32_t(in.varint()) : 0;
+    return in.ok;
+}
+
 const char *peek(const char *data, const char *end, Peek *out)
 {
     thread_local ChangeRecord scratch;
@@ -141,6 +154,7 @@ const char *peek(const char *data, const char *end, Peek *out)
     out->change = scratch.change;
     out->ifIndex = next ? rowIfIndex(scratch.row()) : 0;
     out->netns = next ? scratch.netns : 0;
+    out->requester = next ? scratch.requester : 0;
     return next;
 }
 

@@ -33,10 +33,21 @@ struct Peek {
     /// platform::rowIfIndex() gives it; 0 when none applies.
     std::uint32_t ifIndex = 0;
     std::uint32_t netns = 0; ///< ChangeRecord::netns
+    std::uint32_t requester = 0; ///< ChangeRecord::requester
 };
-/// Reads object, change and interface index of one record written by encode() from
+/// Reads object, change, interface index, namespace and requester of one record written by encode() from
 /// [data, end) (into per-thread scratch rows: no allocation once warm). Returns a pointer
 /// just past the record, or nullptr on malformed input (exactly where decode() fails).
 const char *peek(const char *data, const char *end, Peek *out);
+
+/// What the first bytes of a record written by encode() say: object, change and requester
+/// (ChangeRecord::requester), without reading the rows (a few bytes per record: a pass
+/// over millions of events). False when [data, end) is too short for them.
+struct Head {
+    platform::ObjectKind object = platform::ObjectKind::None;
+    platform::ChangeKind change = platform::ChangeKind::Initial;
+    std::uint32_t requester = 0;
+};
+bool peekHead(const char *data, const char *end, Head *out);
 
 } // namespace ncv::eventcodec

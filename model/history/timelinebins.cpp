@@ -56,6 +56,8 @@ void TimelineBins::Counts::add(ObjectKind object, ChangeKind change, qint64 time
 void TimelineBins::add(const ChangeRecord &r)
 {
     m_c.add(r.object, r.change, r.timeUs);
+    if (keeps(r.object, r.requester))
+        m_filtered.add(r.object, r.change, r.timeUs);
 }
 
 void TimelineBins::Counts::merge(const Counts &other)
@@ -83,6 +85,21 @@ void TimelineBins::merge(const Counts &counts)
     Q_EMIT changed();
 }
 
+bool TimelineBins::keeps(ObjectKind object, std::uint32_t requester)
+{
+    // Gaps name nobody, and the chart's bands must show them whoever is looked at: events
+    // of that requester may have been lost there too.
+    return !m_matcher.isEmpty() && (object == ObjectKind::Gap || m_matcher.matches(requester));
+}
+
+void TimelineBins::mergeFiltered(const Counts &counts, quint64 generation)
+{
+    if (counts.total == 0 || generation != m_generation || m_matcher.isEmpty())
+        return;
+    m_filtered.merge(counts);
+    Q_EMIT changed();
+}
+
 void TimelineBins::addBatch(std::span<const ChangeRecord> records)
 {
     const qint64 before = m_c.total;
@@ -94,11 +111,20 @@ void TimelineBins::addBatch(std::span<const ChangeRecord> records)
 
 void TimelineBins::clear()
 {
-    for (auto &counts : m_c.buckets) {
-        counts.clear();
-        counts.shrink_to_fit();
-    }
-    m_c = Counts();
+    m_c = Counts(); // a new value: the buckets' memory goes with the old one
+    m_filtered = Counts();
+    Q_EMIT changed();
+}
+
+void TimelineBins::setRequesterFilter(const QString &text)
+{
+    RequesterMatcher matcher(text);
+    if (matcher.text() == m_matcher.text())
+        return;
+    m_matcher = std::move(matcher);
+    m_filtered = Counts();
+    ++m_generation;
+    Q_EMIT requesterFilterChanged(m_matcher.text());
     Q_EMIT changed();
 }
 
@@ -127,13 +153,14 @@ QList<QPointF> TimelineBins::series(ObjectKind kind, qint64 fromUs, qint64 toUs,
     points.reserve(count);
 
     const int kindIndex = int(kind);
-    const auto countIn = [this, kindIndex](qint64 fromBucket, qint64 toBucket) -> qint64 {
-        // Sum of base buckets [fromBucket, toBucket) relative to m_c.originUs.
+    const Counts &c = shown();
+    const auto countIn = [&c, kindIndex](qint64 fromBucket, qint64 toBucket) -> qint64 {
+        // Sum of base buckets [fromBucket, toBucket) relative to c.originUs.
         qint64 sum = 0;
         for (int k = 0; k < kKinds; ++k) {
             if (kindIndex != 0 && k != kindIndex)
                 continue;
-            const auto &counts = m_c.buckets[std::size_t(k)];
+            const auto &counts = c.buckets[std::size_t(k)];
             const qint64 lo = std::max<qint64>(0, fromBucket);
             const qint64 hi = std::min<qint64>(qint64(counts.size()), toBucket);
             for (qint64 b = lo; b < hi; ++b)
@@ -144,8 +171,8 @@ QList<QPointF> TimelineBins::series(ObjectKind kind, qint64 fromUs, qint64 toUs,
     for (qint64 i = 0; i < count; ++i) {
         const qint64 bucketStart = start + i * width;
         qint64 y = 0;
-        if (m_c.total > 0) {
-            const qint64 fromBucket = floorDiv(bucketStart - m_c.originUs, kBaseUs);
+        if (c.total > 0) {
+            const qint64 fromBucket = floorDiv(bucketStart - c.originUs, kBaseUs);
             y = countIn(fromBucket, fromBucket + width / kBaseUs);
         }
         points.append(QPointF(double(floorDiv(bucketStart, 1000)), double(y)));

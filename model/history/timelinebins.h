@@ -4,8 +4,14 @@
 // so memory grows with the covered time, not with the number of events, and a series
 // over any range costs O(buckets in range). GUI thread only; a worker counts into a
 // plain TimelineBins::Counts and hands it over to merge().
+// A requester filter (setRequesterFilter: RequesterMatcher's rule) makes the chart count only
+// the events of one requester: the counts of every event go on being kept, and those the
+// filter keeps are counted beside them from the events added since it was set. Whoever
+// holds the events counts the older ones again on requesterFilterChanged() (the history's
+// NotificationModel, a recording's pass over its file) into mergeFiltered().
 #pragma once
 
+#include "model/history/requestermatcher.h"
 #include "platform/types.h"
 
 #include <QList>
@@ -45,15 +51,35 @@ public:
         void merge(const Counts &other);
     };
 
-    /// Counts one change. Initial records (snapshot rows) and markers such as
-    /// SnapshotComplete are not changes and are ignored. No signal.
+    /// Counts one change (and, when the requester filter keeps it, in the filtered counts).
+    /// Initial records (snapshot rows) and markers such as SnapshotComplete are not changes
+    /// and are ignored. No signal.
     void add(const platform::ChangeRecord &r);
     /// Counts a batch and emits changed() once when anything was counted.
     void addBatch(std::span<const platform::ChangeRecord> records);
-    /// Adds counts gathered elsewhere (a worker's) and emits changed() when any.
+    /// Adds counts of every event gathered elsewhere (a worker's) and emits changed() when any.
     void merge(const Counts &counts);
+    /// Adds counts of the events the current requester filter keeps, gathered elsewhere
+    /// (a recount after requesterFilterChanged()); emits changed() when any. Ignored when
+    /// generation is not requesterFilterGeneration() (a recount for an older filter).
+    void mergeFiltered(const Counts &counts, quint64 generation);
     /// Forgets every count; emits changed().
     void clear();
+
+    /// Shows (series(), total()) only the events whose requester matches text
+    /// (RequesterMatcher); "" shows every event again. A new text empties the filtered counts
+    /// and emits requesterFilterChanged(), then changed(). The same text: nothing.
+    void setRequesterFilter(const QString &text);
+    QString requesterFilter() const { return m_matcher.text(); }
+    bool hasRequesterFilter() const { return !m_matcher.isEmpty(); }
+    /// +1 per setRequesterFilter() that changed the text: a recount names the filter it
+    /// answers with it (mergeFiltered()).
+    quint64 requesterFilterGeneration() const { return m_generation; }
+    /// Whether the requester filter keeps an event of this object kind and requester
+    /// (RequesterTable id): gaps always; false when there is no filter.
+    bool keeps(platform::ObjectKind object, std::uint32_t requester);
+    /// Every change counted, whatever the filter (total() is what the filter keeps).
+    qint64 totalUnfiltered() const { return m_c.total; }
 
     /// Points (x = bucket start in ms since the epoch, for QDateTimeAxis; y = events in the
     /// bucket) covering [fromUs, toUs], zero buckets included, with a bucket width (a
@@ -61,19 +87,27 @@ public:
     /// kind ObjectKind::None sums all kinds. Empty when maxPoints < 1 or toUs < fromUs.
     QList<QPointF> series(platform::ObjectKind kind, qint64 fromUs, qint64 toUs, int maxPoints) const;
 
-    /// Time of the first / last counted event (µs since epoch); 0 when empty.
+    /// Time of the first / last counted event, filter or not (µs since epoch; the chart's
+    /// range stays the recording's or the live one); 0 when empty.
     qint64 firstUs() const { return m_c.firstUs; }
     qint64 lastUs() const { return m_c.lastUs; }
-    /// Events counted (all kinds).
-    qint64 total() const { return m_c.total; }
+    /// Events counted (all kinds) that the requester filter keeps (all without one).
+    qint64 total() const { return shown().total; }
 
 Q_SIGNALS:
-    /// Emitted at most once per addBatch() / clear().
+    /// Emitted at most once per addBatch() / clear() / merge.
     void changed();
+    /// The requester filter changed: the filtered counts are empty, to be recounted (with
+    /// requesterFilterGeneration()) by whoever holds the events.
+    void requesterFilterChanged(const QString &text);
 
 private:
     static constexpr int kKinds = Counts::kKinds;
+    const Counts &shown() const { return m_matcher.isEmpty() ? m_c : m_filtered; }
     Counts m_c;
+    Counts m_filtered; // the events the filter keeps (empty without one)
+    RequesterMatcher m_matcher;
+    quint64 m_generation = 0;
 };
 
 } // namespace ncv

@@ -25,4 +25,9 @@ FieldMask diff(const NeighborRow &before, const NeighborRow &after)
     return diffRows(before, after);
 }
 
+FieldMask diff(const RuleRow &before, const RuleRow &after)
+{
+    return diffRows(before, after); // every field is key: 0 (a rule is deleted and added, never changed)
+}
+
 } // namespace ncv::platform

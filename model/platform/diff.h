@@ -14,5 +14,6 @@ FieldMask diff(const InterfaceRow &before, const InterfaceRow &after);
 FieldMask diff(const AddressRow &before, const AddressRow &after);
 FieldMask diff(const RouteRow &before, const RouteRow &after);
 FieldMask diff(const NeighborRow &before, const NeighborRow &after);
+FieldMask diff(const RuleRow &before, const RuleRow &after);
 
 } // namespace ncv::platform

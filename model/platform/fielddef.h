@@ -209,6 +209,17 @@ template<> struct ValueCodec<std::int64_t> {
     static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return compact::skipVarint(p); }
 };
 
+template<> struct ValueCodec<std::int32_t> {
+    static constexpr unsigned bits = 0;
+    static std::size_t maxSize(std::int32_t) { return compact::kMaxVarint; }
+    static char *put(char *p, std::int32_t v) { return compact::putVarint(p, compact::zigzag(v)); }
+    template<typename In> static void get(In &in, std::int32_t &v, std::uint32_t)
+    {
+        v = std::int32_t(compact::unzigzag(in.varint()));
+    }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t) { return compact::skipVarint(p); }
+};
+
 template<> struct ValueCodec<bool> {
     static constexpr unsigned bits = 1;
     static std::uint32_t head(bool v) { return v ? 1 : 0; }
@@ -484,7 +495,7 @@ template<auto M> struct Ops {
             out += v ? "yes" : "no";
         else if constexpr (unsignedNumber)
             appendUnsigned(out, v);
-        else if constexpr (std::is_same_v<T, std::int64_t>)
+        else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::int32_t>)
             appendSigned(out, v);
         else if constexpr (std::is_enum_v<T>)
             appendUnsigned(out, std::uint64_t(v));

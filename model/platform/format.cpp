@@ -107,6 +107,7 @@ std::string_view objectName(ObjectKind object)
     case ObjectKind::Entity: return "entity";
     case ObjectKind::Gap: return "gap";
     case ObjectKind::Neighbor: return "neighbor";
+    case ObjectKind::Rule: return "rule";
     case ObjectKind::None: break;
     }
     return "";
@@ -305,6 +306,11 @@ std::string keyText(const Row &row)
         return protocolName(e->protocol, e->protocolSpace);
     if (auto *n = std::get_if<NeighborRow>(&row))
         return n->isProxy() ? toString(n->address) + " proxy" : toString(n->address);
+    if (auto *u = std::get_if<RuleRow>(&row)) {
+        std::string text = number(u->priority) + ": ";
+        fieldtext::ruleText(text, *u);
+        return text;
+    }
     return {};
 }
 
@@ -382,6 +388,17 @@ void appendSummary(std::string &out, const ChangeRecord &record, std::string_vie
     out += record.change == ChangeKind::Parameter ? ": " : " (";
     const std::size_t start = out.size();
     appendDetails(out, record);
+    // A rule's key is its priority and its whole text ("900: from all blackhole"), and its
+    // attributes start with that text: only what follows it (the protocol) is added.
+    if (const auto *rule = std::get_if<RuleRow>(&record.row());
+        rule && record.change != ChangeKind::Parameter && record.note.empty()) {
+        std::string text;
+        fieldtext::ruleText(text, *rule);
+        const std::string_view added = std::string_view(out).substr(start);
+        if (!text.empty() && added.substr(0, text.size()) == text
+            && (added.size() == text.size() || added[text.size()] == ' '))
+            out.erase(start, std::min(added.size(), text.size() + 1));
+    }
     if (out.size() == start)
         out.resize(open);
     else if (record.change != ChangeKind::Parameter)

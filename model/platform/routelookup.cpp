@@ -103,6 +103,34 @@ PolicyRule makeRule(Family family, std::uint32_t priority, std::uint32_t table)
 
 } // namespace
 
+PolicyRule policyRuleOf(const RuleRow &row)
+{
+    PolicyRule r;
+    r.family = row.family;
+    r.priority = row.priority;
+    r.source = row.source;
+    r.sourceLength = row.sourceLength;
+    r.destination = row.destination;
+    r.destinationLength = row.destinationLength;
+    r.tos = row.tos;
+    r.inputInterface = row.inputInterface;
+    r.outputInterface = row.outputInterface;
+    r.fwmark = row.fwmark;
+    r.fwmask = row.fwmask;
+    r.hasUidRange = row.hasUidRange;
+    r.uidStart = row.uidStart;
+    r.uidEnd = row.uidEnd;
+    // suppress_ifgroup too: the query names no interface group, so the engine cannot apply it.
+    r.unmodelledSelector = row.ipProto != 0 || row.sportStart != 0 || row.sportEnd != 0 || row.dportStart != 0
+        || row.dportEnd != 0 || row.l3mdev != 0 || row.tunId != 0 || row.suppressIfgroup != kNoRuleSuppress;
+    r.invert = row.invert;
+    r.action = PolicyRule::Action(row.action);
+    r.table = row.table;
+    r.gotoPriority = row.gotoPriority;
+    r.suppressPrefixLength = row.suppressPrefixLength;
+    return r;
+}
+
 std::vector<PolicyRule> defaultPolicyRules(Family family)
 {
     std::vector<PolicyRule> rules {makeRule(family, 0, 255), makeRule(family, 32766, 254)};

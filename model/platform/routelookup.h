@@ -61,6 +61,11 @@ struct PolicyRule {
     std::int32_t suppressPrefixLength = -1; ///< FRA_SUPPRESS_PREFIXLEN; -1 = none
 };
 
+/// The rule as the engine applies it: every field of row, those it does not model
+/// (FRA_IP_PROTO, the port ranges, FRA_L3MDEV, FRA_TUN_ID, FRA_SUPPRESS_IFGROUP) marking
+/// it unmodelledSelector.
+PolicyRule policyRuleOf(const RuleRow &row);
+
 /// The kernel's rules when nobody changed them: IPv4 0 local, 32766 main, 32767 default;
 /// IPv6 0 local, 32766 main.
 std::vector<PolicyRule> defaultPolicyRules(Family family);

@@ -652,6 +652,258 @@ void neighborProtocol(std::string &out, const NeighborRow &r)
         rtmProtocolOf(out, r.protocol);
 }
 
+namespace {
+void appendHex(std::string &out, std::uint64_t v)
+{
+    // As printf's %#llx: "0" for 0, else "0x..." in lower case.
+    if (v == 0) {
+        out += '0';
+        return;
+    }
+    char buf[24];
+    out += "0x";
+    out.append(buf, std::size_t(std::to_chars(buf, buf + sizeof buf, v, 16).ptr - buf));
+}
+
+void appendPrefix(std::string &out, const IpAddress &a, std::uint8_t length)
+{
+    // `ip rule` leaves a host prefix's length out ("from 10.1.0.1").
+    appendAddress(out, a);
+    if (length != a.byteLength() * 8) {
+        out += '/';
+        appendUnsigned(out, length);
+    }
+}
+
+void appendRange(std::string &out, std::uint32_t start, std::uint32_t end)
+{
+    appendUnsigned(out, start);
+    if (end != start) {
+        out += '-';
+        appendUnsigned(out, end);
+    }
+}
+
+/// The attribute-line texts of RuleRow fields [first, last] (description order), joined
+/// by spaces as appendAttributes() joins them.
+void appendRuleFields(std::string &out, const RuleRow &r, int first, int last)
+{
+    const auto &infos = fieldInfos<RuleRow>;
+    const std::size_t start = out.size();
+    for (int i = first; i <= last; ++i) {
+        const auto &info = infos[std::size_t(i)];
+        if (!info.has(InAttributes) || (info.usual && info.usual(r)))
+            continue;
+        const std::size_t before = out.size();
+        if (before > start)
+            out += ' ';
+        if (!info.attr.empty()) {
+            out += info.attr;
+            out += ' ';
+        }
+        const std::size_t valueAt = out.size();
+        info.text(out, r);
+        if (out.size() == valueAt)
+            out.resize(before);
+    }
+}
+
+/// IP protocol names as /etc/protocols has them (iproute2 asks getprotobynumber()).
+constexpr std::array<ValueName, 10> kIpProtoNames {
+    ValueName {1, "icmp"},       ValueName {2, "igmp"},   ValueName {6, "tcp"},  ValueName {17, "udp"},
+    ValueName {33, "dccp"},      ValueName {47, "gre"},   ValueName {50, "esp"}, ValueName {51, "ah"},
+    ValueName {58, "ipv6-icmp"}, ValueName {132, "sctp"},
+};
+} // namespace
+
+void ruleFamilyLabel(std::string &out, const RuleRow &r)
+{
+    familyLabelOf(out, unsigned(r.family));
+}
+
+void ruleSelector(std::string &out, const RuleRow &r)
+{
+    appendRuleFields(out, r, fieldIndex<RuleRow>("not"), fieldIndex<RuleRow>("tun_id"));
+}
+
+void ruleActionCell(std::string &out, const RuleRow &r)
+{
+    appendRuleFields(out, r, fieldIndex<RuleRow>("table"), fieldIndex<RuleRow>("action"));
+    if (out.empty() && r.l3mdev != 0)
+        out += "lookup [l3mdev-table]";
+}
+
+void ruleText(std::string &out, const RuleRow &r)
+{
+    appendRuleFields(out, r, fieldIndex<RuleRow>("not"), fieldIndex<RuleRow>("goto"));
+}
+
+void ruleInvert(std::string &out, const RuleRow &r)
+{
+    if (r.invert)
+        out += "not";
+}
+
+void ruleFrom(std::string &out, const RuleRow &r)
+{
+    if (r.source.family == Family::Unspec) {
+        if (r.sourceLength == 0) {
+            out += "all";
+            return;
+        }
+        out += '0'; // a prefix length without an address, as ip writes it
+        out += '/';
+        appendUnsigned(out, r.sourceLength);
+        return;
+    }
+    appendPrefix(out, r.source, r.sourceLength);
+}
+
+void ruleTo(std::string &out, const RuleRow &r)
+{
+    if (r.destination.family == Family::Unspec) {
+        if (r.destinationLength != 0) {
+            out += "0/";
+            appendUnsigned(out, r.destinationLength);
+        }
+        return;
+    }
+    appendPrefix(out, r.destination, r.destinationLength);
+}
+
+void ruleTos(std::string &out, const RuleRow &r)
+{
+    if (r.tos != 0)
+        appendHex(out, r.tos);
+}
+
+void ruleFwmark(std::string &out, const RuleRow &r)
+{
+    if (r.fwmark == 0 && r.fwmask == 0)
+        return;
+    appendHex(out, r.fwmark);
+    if (r.fwmask != 0xffffffffu && r.fwmask != 0) {
+        out += '/';
+        appendHex(out, r.fwmask);
+    }
+}
+
+void ruleL3mdev(std::string &out, const RuleRow &r)
+{
+    if (r.l3mdev != 0)
+        out += "[l3mdev-table]";
+}
+
+void ruleUidRange(std::string &out, const RuleRow &r)
+{
+    if (!r.hasUidRange)
+        return;
+    appendUnsigned(out, r.uidStart);
+    out += '-';
+    appendUnsigned(out, r.uidEnd);
+}
+
+void ruleIpProto(std::string &out, const RuleRow &r)
+{
+    if (r.ipProto == 0)
+        return;
+    for (const ValueName &n : kIpProtoNames)
+        if (n.value == r.ipProto) {
+            out += n.name;
+            return;
+        }
+    out += "ipproto-";
+    appendUnsigned(out, r.ipProto);
+}
+
+void ruleSport(std::string &out, const RuleRow &r)
+{
+    if (r.sportStart != 0 || r.sportEnd != 0)
+        appendRange(out, r.sportStart, r.sportEnd);
+}
+
+void ruleDport(std::string &out, const RuleRow &r)
+{
+    if (r.dportStart != 0 || r.dportEnd != 0)
+        appendRange(out, r.dportStart, r.dportEnd);
+}
+
+void ruleTable(std::string &out, const RuleRow &r)
+{
+    if (r.table != 0)
+        out += tableName(r.table);
+}
+
+void ruleSuppressPrefixLength(std::string &out, const RuleRow &r)
+{
+    if (r.suppressPrefixLength != kNoRuleSuppress)
+        fielddetail::appendSigned(out, r.suppressPrefixLength);
+}
+
+void ruleSuppressIfgroup(std::string &out, const RuleRow &r)
+{
+    if (r.suppressIfgroup == kNoRuleSuppress)
+        return;
+    if (r.suppressIfgroup == 0)
+        out += "default"; // /etc/iproute2/group names group 0
+    else
+        fielddetail::appendSigned(out, r.suppressIfgroup);
+}
+
+void ruleAction(std::string &out, const RuleRow &r)
+{
+    switch (r.action) {
+    case RuleToTable: break;
+    case RuleGoto:
+        out += "goto ";
+        appendUnsigned(out, r.gotoPriority);
+        break;
+    case RuleNop: out += "nop"; break;
+    case RuleBlackhole: out += "blackhole"; break;
+    case RuleUnreachable: out += "unreachable"; break;
+    case RuleProhibit: out += "prohibit"; break;
+    default:
+        out += "action ";
+        appendUnsigned(out, r.action);
+        break;
+    }
+}
+
+void ruleProtocol(std::string &out, const RuleRow &r)
+{
+    rtmProtocolOf(out, r.protocol);
+}
+
+bool ruleNoTo(const RuleRow &r)
+{
+    return r.destination.family == Family::Unspec && r.destinationLength == 0;
+}
+
+bool ruleNoFwmark(const RuleRow &r)
+{
+    return r.fwmark == 0 && r.fwmask == 0;
+}
+
+bool ruleNoUidRange(const RuleRow &r)
+{
+    return !r.hasUidRange;
+}
+
+bool ruleNoSuppressPrefixLength(const RuleRow &r)
+{
+    return r.suppressPrefixLength == kNoRuleSuppress;
+}
+
+bool ruleNoSuppressIfgroup(const RuleRow &r)
+{
+    return r.suppressIfgroup == kNoRuleSuppress;
+}
+
+bool ruleProtocolUsual(const RuleRow &r)
+{
+    return r.protocol == 0 || r.protocol == 2; // RTPROT_KERNEL: ip rule show writes it only with -d
+}
+
 void entityProtocol(std::string &out, const EntityRow &e)
 {
     out += protocolName(e.protocol, e.protocolSpace);
@@ -698,6 +950,7 @@ template<typename F> bool withKind(ObjectKind object, F &&f)
     case ObjectKind::Route: f(fieldInfos<RouteRow>); return true;
     case ObjectKind::Entity: f(fieldInfos<EntityRow>); return true;
     case ObjectKind::Neighbor: f(fieldInfos<NeighborRow>); return true;
+    case ObjectKind::Rule: f(fieldInfos<RuleRow>); return true;
     default: return false;
     }
 }
@@ -714,6 +967,7 @@ FieldMask knownFields(ObjectKind object, KnownFields known)
     case ObjectKind::Route: return csvRowFields<RouteRow>;
     case ObjectKind::Entity: return csvRowFields<EntityRow>;
     case ObjectKind::Neighbor: return csvRowFields<NeighborRow>;
+    case ObjectKind::Rule: return csvRowFields<RuleRow>;
     default: return 0;
     }
 }
@@ -858,6 +1112,199 @@ std::uint32_t rowIfIndex(const Row &row)
     if (const auto *n = std::get_if<NeighborRow>(&row))
         return n->ifIndex;
     return 0;
+}
+
+namespace {
+bool parseNumber(std::string_view text, std::uint64_t &v, int base = 10)
+{
+    if (base == 16) {
+        if (text == "0") {
+            v = 0;
+            return true;
+        }
+        if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
+            return false;
+        text.remove_prefix(2);
+    }
+    if (text.empty())
+        return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+template<typename T> bool parseBounded(std::string_view text, T &out, std::uint64_t max, int base = 10)
+{
+    std::uint64_t v = 0;
+    if (!parseNumber(text, v, base) || v > max)
+        return false;
+    out = T(v);
+    return true;
+}
+
+bool parseSigned(std::string_view text, std::int32_t &out)
+{
+    if (text.empty())
+        return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+/// "A" or "A-B" into start, end (end = start for "A").
+template<typename T> bool parseRange(std::string_view text, T &start, T &end, std::uint64_t max)
+{
+    const std::size_t dash = text.find('-');
+    if (!parseBounded(text.substr(0, dash), start, max))
+        return false;
+    if (dash == std::string_view::npos) {
+        end = start;
+        return true;
+    }
+    return parseBounded(text.substr(dash + 1), end, max);
+}
+
+/// "10.1.0.0/16", "10.1.0.1" (a host), "0/8" (a length alone).
+bool parsePrefix(std::string_view text, IpAddress &address, std::uint8_t &length)
+{
+    const std::size_t slash = text.find('/');
+    const std::string_view addressText = text.substr(0, slash);
+    if (addressText == "0" && slash != std::string_view::npos) {
+        address = IpAddress {};
+    } else {
+        address = IpAddress::parse(std::string(addressText));
+        if (address.family == Family::Unspec)
+            return false;
+    }
+    const std::uint64_t maxLength = address.family == Family::Unspec ? 128 : address.byteLength() * 8;
+    if (slash == std::string_view::npos) {
+        length = std::uint8_t(maxLength);
+        return true;
+    }
+    return parseBounded(text.substr(slash + 1), length, maxLength);
+}
+
+bool parseTable(std::string_view text, std::uint32_t &table)
+{
+    if (text == "main")
+        table = 254;
+    else if (text == "local")
+        table = 255;
+    else if (text == "default")
+        table = 253;
+    else
+        return parseBounded(text, table, 0xffffffffu);
+    return true;
+}
+} // namespace
+
+bool parseRuleText(std::string_view text, RuleRow &row)
+{
+    const RuleRow kept = row;
+    row = RuleRow {};
+    row.family = kept.family;
+    row.priority = kept.priority;
+    row.protocol = kept.protocol;
+    std::vector<std::string_view> words;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        if (space != 0)
+            words.push_back(text.substr(0, space));
+        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    }
+    std::size_t i = 0;
+    const auto next = [&](std::string_view &value) {
+        if (i >= words.size())
+            return false;
+        value = words[i++];
+        return true;
+    };
+    bool sawFrom = false;
+    while (i < words.size()) {
+        const std::string_view word = words[i++];
+        std::string_view v;
+        if (word == "not") {
+            row.invert = true;
+        } else if (word == "nop") {
+            row.action = RuleNop;
+        } else if (word == "blackhole") {
+            row.action = RuleBlackhole;
+        } else if (word == "unreachable") {
+            row.action = RuleUnreachable;
+        } else if (word == "prohibit") {
+            row.action = RuleProhibit;
+        } else if (!next(v)) {
+            return false; // every other word takes a value
+        } else if (word == "from") {
+            sawFrom = true;
+            if (v != "all" && !parsePrefix(v, row.source, row.sourceLength))
+                return false;
+        } else if (word == "to") {
+            if (!parsePrefix(v, row.destination, row.destinationLength))
+                return false;
+        } else if (word == "tos") {
+            if (!parseBounded(v, row.tos, 0xff, 16))
+                return false;
+        } else if (word == "fwmark") {
+            const std::size_t slash = v.find('/');
+            if (!parseBounded(v.substr(0, slash), row.fwmark, 0xffffffffu, 16))
+                return false;
+            row.fwmask = 0xffffffffu;
+            if (slash != std::string_view::npos && !parseBounded(v.substr(slash + 1), row.fwmask, 0xffffffffu, 16))
+                return false;
+        } else if (word == "iif") {
+            row.inputInterface = std::string(v);
+        } else if (word == "oif") {
+            row.outputInterface = std::string(v);
+        } else if (word == "lookup") {
+            if (v == "[l3mdev-table]")
+                row.l3mdev = 1;
+            else if (!parseTable(v, row.table))
+                return false;
+        } else if (word == "uidrange") {
+            row.hasUidRange = true;
+            if (v.find('-') == std::string_view::npos || !parseRange(v, row.uidStart, row.uidEnd, 0xffffffffu))
+                return false;
+        } else if (word == "ipproto") {
+            bool named = false;
+            for (const ValueName &n : fieldtext::kIpProtoNames)
+                if (n.name == v) {
+                    row.ipProto = std::uint8_t(n.value);
+                    named = true;
+                }
+            if (!named
+                && !(v.substr(0, 8) == "ipproto-" ? parseBounded(v.substr(8), row.ipProto, 255)
+                                                  : parseBounded(v, row.ipProto, 255)))
+                return false;
+        } else if (word == "sport") {
+            if (!parseRange(v, row.sportStart, row.sportEnd, 0xffff))
+                return false;
+        } else if (word == "dport") {
+            if (!parseRange(v, row.dportStart, row.dportEnd, 0xffff))
+                return false;
+        } else if (word == "tun_id") {
+            std::uint64_t id = 0;
+            if (!parseNumber(v, id))
+                return false;
+            row.tunId = id;
+        } else if (word == "suppress_prefixlength") {
+            if (!parseSigned(v, row.suppressPrefixLength))
+                return false;
+        } else if (word == "suppress_ifgroup") {
+            if (v == "default")
+                row.suppressIfgroup = 0;
+            else if (!parseSigned(v, row.suppressIfgroup))
+                return false;
+        } else if (word == "goto") {
+            row.action = RuleGoto;
+            if (!parseBounded(v, row.gotoPriority, 0xffffffffu))
+                return false;
+        } else if (word == "action") {
+            if (!parseBounded(v, row.action, 0xff))
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return sawFrom;
 }
 
 } // namespace ncv::platform

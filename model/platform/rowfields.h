@@ -120,6 +120,42 @@ void neighborFlags(std::string &out, const NeighborRow &r); ///< "router proxy e
 void neighborExtFlags(std::string &out, const NeighborRow &r); ///< "managed locked"
 void neighborProtocol(std::string &out, const NeighborRow &r); ///< NDA_PROTOCOL by name, "" for 0
 
+void ruleFamilyLabel(std::string &out, const RuleRow &r); ///< "IPv4" / "IPv6"
+/// The selectors as `ip rule show` writes them: "not from 10.1.0.0/16 to 192.0.2.0/24 tos 0x10
+/// fwmark 0x1/0xff iif v0 oif v1 uidrange 1000-2000 ipproto tcp sport 80 dport 1000-2000";
+/// "from all" when none.
+void ruleSelector(std::string &out, const RuleRow &r);
+/// The action with its table: "lookup main", "lookup 100 suppress_prefixlength 0",
+/// "lookup [l3mdev-table]", "goto 32000", "nop", "blackhole", "unreachable", "prohibit".
+void ruleActionCell(std::string &out, const RuleRow &r);
+/// Selectors then action, as `ip rule show` writes a rule after its "PRIORITY:" (without
+/// proto): the rule's identity besides its family, priority and protocol. parseRuleText()
+/// reads it back.
+void ruleText(std::string &out, const RuleRow &r);
+void ruleInvert(std::string &out, const RuleRow &r); ///< "not" / ""
+void ruleFrom(std::string &out, const RuleRow &r); ///< "all", "10.1.0.1", "10.1.0.0/16"
+void ruleTo(std::string &out, const RuleRow &r); ///< "" (any), "192.0.2.0/24"
+void ruleTos(std::string &out, const RuleRow &r); ///< "" (any), "0x10"
+void ruleFwmark(std::string &out, const RuleRow &r); ///< "" (none), "0x1", "0x1/0xff"
+void ruleL3mdev(std::string &out, const RuleRow &r); ///< "[l3mdev-table]" / ""
+void ruleUidRange(std::string &out, const RuleRow &r); ///< "1000-2000", "" when none
+void ruleIpProto(std::string &out, const RuleRow &r); ///< "tcp", "udp", "ipv6-icmp", "ipproto-N"; "" for 0
+void ruleSport(std::string &out, const RuleRow &r); ///< "80", "1000-2000", "" when none
+void ruleDport(std::string &out, const RuleRow &r);
+void ruleTable(std::string &out, const RuleRow &r); ///< "main", "100"; "" for 0
+void ruleSuppressPrefixLength(std::string &out, const RuleRow &r); ///< "0".."128", "" for -1
+void ruleSuppressIfgroup(std::string &out, const RuleRow &r); ///< "default" (0), "5", "" for -1
+/// The action word as `ip rule` writes it: "" for lookup (the table says it), "goto 32000",
+/// "nop", "blackhole", "unreachable", "prohibit"; other FR_ACT_* values as numbers.
+void ruleAction(std::string &out, const RuleRow &r);
+void ruleProtocol(std::string &out, const RuleRow &r); ///< FRA_PROTOCOL by name ("kernel", "boot", "static"...)
+bool ruleProtocolUsual(const RuleRow &r); ///< 0 or kernel: `ip rule show` leaves it out
+bool ruleNoTo(const RuleRow &r); ///< no FRA_DST and dst_len 0: left out of the details
+bool ruleNoFwmark(const RuleRow &r); ///< mark and mask 0
+bool ruleNoUidRange(const RuleRow &r); ///< no FRA_UID_RANGE
+bool ruleNoSuppressPrefixLength(const RuleRow &r); ///< -1
+bool ruleNoSuppressIfgroup(const RuleRow &r); ///< -1
+
 void entityProtocol(std::string &out, const EntityRow &e);
 void entityNumber(std::string &out, const EntityRow &e);
 int compareEntityNumber(const EntityRow &a, const EntityRow &b);
@@ -429,12 +465,141 @@ template<> struct Description<NeighborRow> {
     };
 };
 
+template<> struct Description<RuleRow> {
+    using R = RuleRow;
+    // Every member is part of the key (types.h RuleRow): none is tracked. The attribute
+    // line is the text `ip rule show` writes after "PRIORITY:", in its order.
+    static constexpr auto fields = std::tuple {
+        field<&R::priority>("priority", "FRA_PRIORITY, u32").numberColumn("Priority").key().csv(CsvColumn::Metric),
+        field<&R::family>("family", "fib_rule_hdr.family (AF_INET / AF_INET6)")
+            .names<familyName>()
+            .cell(fieldtext::ruleFamilyLabel)
+            .column("Family")
+            .key()
+            .inCsvRow(),
+        derived<R>("selector", "the selectors, as ip rule writes them")
+            .text(fieldtext::ruleSelector)
+            .column("Selector")
+            .inCsvRow(),
+        field<&R::invert>("not", "fib_rule_hdr.flags & FIB_RULE_INVERT")
+            .text(fieldtext::ruleInvert)
+            .key()
+            .attr()
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::source>("from", "FRA_SRC and fib_rule_hdr.src_len; all when absent")
+            .text(fieldtext::ruleFrom)
+            .key()
+            .attr("from")
+            .inCsvRow(),
+        field<&R::sourceLength>("src_len", "fib_rule_hdr.src_len, bits").hidden().inCsvRow(),
+        field<&R::destination>("to", "FRA_DST and fib_rule_hdr.dst_len")
+            .text(fieldtext::ruleTo)
+            .key()
+            .attr("to")
+            .inCsvRow()
+            .absentWhen(fieldtext::ruleNoTo),
+        field<&R::destinationLength>("dst_len", "fib_rule_hdr.dst_len, bits").hidden().inCsvRow(),
+        field<&R::tos>("tos", "fib_rule_hdr.tos, u8; 0 = any")
+            .text(fieldtext::ruleTos)
+            .key()
+            .attr("tos")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::fwmark>("fwmark", "FRA_FWMARK / FRA_FWMASK, u32")
+            .text(fieldtext::ruleFwmark)
+            .key()
+            .attr("fwmark")
+            .inCsvRow()
+            .absentWhen(fieldtext::ruleNoFwmark),
+        field<&R::fwmask>("fwmask", "FRA_FWMASK, u32").hidden().inCsvRow(),
+        field<&R::inputInterface>("iif", "FRA_IIFNAME (a name: the interface need not exist)")
+            .key()
+            .attr("iif")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::outputInterface>("oif", "FRA_OIFNAME").key().attr("oif").inCsvRow().absentWhenZero(),
+        field<&R::l3mdev>("l3mdev", "FRA_L3MDEV, u8")
+            .text(fieldtext::ruleL3mdev)
+            .key()
+            .attr("lookup")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::hasUidRange>("has_uidrange", "FRA_UID_RANGE present").hidden().inCsvRow(),
+        field<&R::uidStart>("uidrange", "FRA_UID_RANGE (struct fib_rule_uid_range), u32 start-end")
+            .text(fieldtext::ruleUidRange)
+            .key()
+            .attr("uidrange")
+            .inCsvRow()
+            .absentWhen(fieldtext::ruleNoUidRange),
+        field<&R::uidEnd>("uid_end", "FRA_UID_RANGE end").hidden().inCsvRow(),
+        field<&R::ipProto>("ipproto", "FRA_IP_PROTO, u8 (IPPROTO_*)")
+            .text(fieldtext::ruleIpProto)
+            .key()
+            .attr("ipproto")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::sportStart>("sport", "FRA_SPORT_RANGE (struct fib_rule_port_range), u16 start-end")
+            .text(fieldtext::ruleSport)
+            .key()
+            .attr("sport")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::sportEnd>("sport_end", "FRA_SPORT_RANGE end").hidden().inCsvRow(),
+        field<&R::dportStart>("dport", "FRA_DPORT_RANGE (struct fib_rule_port_range), u16 start-end")
+            .text(fieldtext::ruleDport)
+            .key()
+            .attr("dport")
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::dportEnd>("dport_end", "FRA_DPORT_RANGE end").hidden().inCsvRow(),
+        field<&R::tunId>("tun_id", "FRA_TUN_ID, u64").nonZero().key().attr("tun_id").inCsvRow().absentWhenZero(),
+        field<&R::table>("table", "FRA_TABLE, u32, else fib_rule_hdr.table (254 main, 255 local)")
+            .text(fieldtext::ruleTable)
+            .key()
+            .attr("lookup")
+            .csv(CsvColumn::Table)
+            .absentWhenZero(),
+        field<&R::suppressPrefixLength>("suppress_prefixlength", "FRA_SUPPRESS_PREFIXLEN, s32; -1 = none")
+            .text(fieldtext::ruleSuppressPrefixLength)
+            .key()
+            .attr("suppress_prefixlength")
+            .inCsvRow()
+            .absentWhen(fieldtext::ruleNoSuppressPrefixLength),
+        field<&R::suppressIfgroup>("suppress_ifgroup", "FRA_SUPPRESS_IFGROUP, s32; -1 = none")
+            .text(fieldtext::ruleSuppressIfgroup)
+            .key()
+            .attr("suppress_ifgroup")
+            .inCsvRow()
+            .absentWhen(fieldtext::ruleNoSuppressIfgroup),
+        field<&R::action>("action", "fib_rule_hdr.action, u8 (FR_ACT_*), with FRA_GOTO")
+            .text(fieldtext::ruleAction)
+            .cell(fieldtext::ruleActionCell)
+            .column("Action")
+            .key()
+            .attr()
+            .inCsvRow(),
+        field<&R::gotoPriority>("goto", "FRA_GOTO, u32 (the action's text shows it)").hidden().inCsvRow(),
+        field<&R::protocol>("protocol", "FRA_PROTOCOL, u8 (RTPROT_*: who installed it); 0 when absent")
+            .text(fieldtext::ruleProtocol)
+            .column("Protocol")
+            .sortByText()
+            .key()
+            .attr("proto")
+            .usualWhen(fieldtext::ruleProtocolUsual)
+            .csv(CsvColumn::Protocol),
+        derived<R>("rule", "selectors and action as ip rule writes them (the CSV destination)")
+            .text(fieldtext::ruleText)
+            .csv(CsvColumn::Destination),
+    };
+};
+
 static_assert(
     everyMemberDescribed<
-        NeighborRow> && everyMemberDescribed<InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
+        RuleRow> && everyMemberDescribed<NeighborRow> && everyMemberDescribed<InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
     "every member of a row type needs an entry in its description");
 static_assert(fieldCount<InterfaceRow> <= 32 && fieldCount<AddressRow> <= 32 && fieldCount<RouteRow> <= 32
-                  && fieldCount<EntityRow> <= 32 && fieldCount<NeighborRow> <= 32,
+                  && fieldCount<EntityRow> <= 32 && fieldCount<NeighborRow> <= 32 && fieldCount<RuleRow> <= 32,
               "changedFields has one bit per field");
 
 // --- what the descriptions drive (rowfields.cpp) ----------------------------------------
@@ -474,5 +639,10 @@ void appendCsvCell(std::string &out, const Row &row, CsvColumn column);
 /// Interface index of a row as the event log and CSV give it: the first field with
 /// CsvColumn::IfIndex (an interface's or address's ifindex, a route's first next hop's); 0 otherwise.
 std::uint32_t rowIfIndex(const Row &row);
+
+/// Reads ruleText() back into row's selectors and action (family, priority and protocol are
+/// left as they are; the other members are reset first). False, with row unspecified, for a
+/// text ruleText() does not write ("from 10.1.0.0/33", an unknown word).
+bool parseRuleText(std::string_view text, RuleRow &row);
 
 } // namespace ncv::platform

@@ -73,6 +73,10 @@ bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, F
         if (!(objects & RoutesMask))
             return false;
         break;
+    case ObjectKind::Rule:
+        if (!(objects & RulesMask))
+            return false;
+        break;
     case ObjectKind::Neighbor:
         if (!(objects & NeighborsMask))
             return false;

@@ -2,6 +2,7 @@
 #include "platform/statestore.h"
 
 #include "platform/diff.h"
+#include "platform/rowfields.h"
 #include "platform/source.h"
 
 #include <algorithm>
@@ -48,6 +49,10 @@ Family familyOf(const NeighborRow &row)
 {
     return row.address.family;
 }
+Family familyOf(const RuleRow &row)
+{
+    return row.family;
+}
 
 // A delete within this margin of (or after) the row's absolute expiry is an expiry: the
 // kernel's garbage collector (IPv6 routes: net.ipv6.route.gc_interval; addresses: the
@@ -61,6 +66,10 @@ bool hasExpired(const InterfaceRow &, std::int64_t)
 bool hasExpired(const AddressRow &row, std::int64_t timeUs)
 {
     return row.validUntilUs != 0 && row.validUntilUs <= timeUs + kExpiryToleranceUs;
+}
+bool hasExpired(const RuleRow &, std::int64_t)
+{
+    return false;
 }
 bool hasExpired(const NeighborRow &, std::int64_t)
 {
@@ -98,6 +107,25 @@ bool neighborOrder(const NeighborRow &a, const NeighborRow &b)
         < std::make_tuple(b.ifIndex, b.address.family, b.address.bytes, b.isProxy());
 }
 
+/// The order of rules in images, initial records and lists: (family, priority, key), as
+/// `ip rule show` lists them by priority (the kernel keeps equal priorities in insertion
+/// order, which the store does not know).
+bool ruleOrder(const std::pair<const std::string *, const RuleRow *> &a,
+               const std::pair<const std::string *, const RuleRow *> &b)
+{
+    return std::tie(a.second->family, a.second->priority, *a.first)
+        < std::tie(b.second->family, b.second->priority, *b.first);
+}
+template<typename Map> std::vector<std::pair<const std::string *, const RuleRow *>> sortedRules(const Map &rules)
+{
+    std::vector<std::pair<const std::string *, const RuleRow *>> out;
+    out.reserve(rules.size());
+    for (const auto &[k, row] : rules)
+        out.emplace_back(&k, &row);
+    std::sort(out.begin(), out.end(), ruleOrder);
+    return out;
+}
+
 /// Sets the scalar fields of a route record written in place (out keeps its allocations).
 void setRouteRecord(ChangeRecord *out, ChangeKind change, Family family, std::int64_t timeUs, Origin origin)
 {
@@ -133,6 +161,10 @@ ObjectKind kindOf(const RouteRow &)
 ObjectKind kindOf(const NeighborRow &)
 {
     return ObjectKind::Neighbor;
+}
+ObjectKind kindOf(const RuleRow &)
+{
+    return ObjectKind::Rule;
 }
 
 template<typename R, typename Map, typename KeyFn>
@@ -299,6 +331,14 @@ std::string StateStore::key(const AddressRow &row) const
     const Key k = makeKey(row);
     return std::string(reinterpret_cast<const char *>(k.bytes.data()), k.length);
 }
+std::string StateStore::key(const RuleRow &row) const
+{
+    // The compact form is lossless, so equal keys are equal rules; the family byte first
+    // keeps the families' keys apart in ordered maps.
+    std::string key(1, char(row.family));
+    encodeRow(row, key);
+    return key;
+}
 std::string StateStore::key(const NeighborRow &row) const
 {
     const Key k = makeKey(row);
@@ -319,6 +359,11 @@ bool StateStore::upsert(const AddressRow &row, std::int64_t timeUs, Origin origi
 {
     return upsertIn(
         m_addresses, row, [this](const AddressRow &r) { return makeKey(r); }, timeUs, origin, out);
+}
+bool StateStore::upsert(const RuleRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(
+        m_rules, row, [this](const RuleRow &r) { return key(r); }, timeUs, origin, out);
 }
 bool StateStore::upsert(const NeighborRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
@@ -453,6 +498,11 @@ bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin 
     return removeIn(
         m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
+bool StateStore::remove(const RuleRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(
+        m_rules, keyRow, [this](const RuleRow &r) { return key(r); }, timeUs, origin, out);
+}
 bool StateStore::remove(const NeighborRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
     return removeIn(
@@ -553,6 +603,7 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
+    m_seenRules.clear();
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
         m_seenInterfaces.insert(makeKey(row));
@@ -566,6 +617,11 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
     }
     for (const NeighborRow &row : snapshot.neighbors) {
         m_seenNeighbors.insert(makeKey(row));
+        if (upsert(row, timeUs, origin, &record))
+            emit(std::move(record));
+    }
+    for (const RuleRow &row : snapshot.rules) {
+        m_seenRules.insert(key(row));
         if (upsert(row, timeUs, origin, &record))
             emit(std::move(record));
     }
@@ -585,6 +641,7 @@ void StateStore::cancelReconcile()
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
+    m_seenRules.clear();
 }
 
 void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit)
@@ -650,12 +707,14 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
             gone.push(row);
     removeListed();
     auto byMapKey = [](const auto &entry) { return entry.first; };
+    sweep(m_rules, m_seenRules, byMapKey);
     sweep(m_neighbors, m_seenNeighbors, byMapKey);
     sweep(m_addresses, m_seenAddresses, byMapKey);
     sweep(m_interfaces, m_seenInterfaces, byMapKey);
     m_seenInterfaces.clear();
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
+    m_seenRules.clear();
 }
 
 StateImage StateStore::image(std::uint32_t objects, Family family) const
@@ -680,6 +739,10 @@ StateImage StateStore::image(std::uint32_t objects, Family family) const
         if (matchesFilter(ObjectKind::Neighbor, row.address.family, objects, family))
             image.m_neighbors.push_back(row);
     std::sort(image.m_neighbors.begin(), image.m_neighbors.end(), neighborOrder);
+    image.m_rules.reserve(m_rules.size());
+    for (const auto &[k, row] : sortedRules(m_rules))
+        if (matchesFilter(ObjectKind::Rule, row->family, objects, family))
+            image.m_rules.push_back(*row);
     image.m_wantsRoutes = (objects & RoutesMask) != 0;
     image.m_family = family;
     if (image.m_wantsRoutes) {
@@ -694,7 +757,8 @@ StateImage StateStore::image(std::uint32_t objects, Family family) const
 void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInterface,
                          const std::function<void(const AddressRow &)> &onAddress,
                          const std::function<void(const RouteRow &)> &onRoute,
-                         const std::function<void(const NeighborRow &)> &onNeighbor) const
+                         const std::function<void(const NeighborRow &)> &onNeighbor,
+                         const std::function<void(const RuleRow &)> &onRule) const
 {
     for (const InterfaceRow &row : m_interfaces)
         onInterface(row);
@@ -703,6 +767,9 @@ void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInte
     if (onNeighbor)
         for (const NeighborRow &row : m_neighbors)
             onNeighbor(row);
+    if (onRule)
+        for (const RuleRow &row : m_rules)
+            onRule(row);
     if (!m_wantsRoutes)
         return;
     m_routes.forEach([&](const RouteRow &row) {
@@ -746,6 +813,8 @@ void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &o
         neighbors.push_back(&row);
     std::sort(neighbors.begin(), neighbors.end(), [](auto *a, auto *b) { return neighborOrder(*a, *b); });
     for (auto *row : neighbors)
+        emit(*row);
+    for (const auto &[k, row] : sortedRules(m_rules))
         emit(*row);
     out.reserve(out.size() + routeCount());
     m_routes.forEach(emit);
@@ -876,6 +945,7 @@ void StateStore::clear()
     m_interfaces.clear();
     m_addresses.clear();
     m_neighbors.clear();
+    m_rules.clear();
     m_routes.clear();
     m_routeDuplicates.clear();
     m_markedDuplicates.clear();

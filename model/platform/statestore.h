@@ -24,6 +24,7 @@ struct Snapshot {
     std::vector<AddressRow> addresses;
     std::vector<RouteRow> routes;
     std::vector<NeighborRow> neighbors;
+    std::vector<RuleRow> rules;
 };
 
 /// The rows of a StateStore at one moment, filtered as a registration filters its records
@@ -40,15 +41,18 @@ public:
     /// Calls the visitors for every row: interfaces by ifindex, then addresses by
     /// (ifindex, family, address, prefix length), then routes (store order, then the
     /// routes sharing a base key with another).
-    /// then neighbors by (ifindex, family, address, proxy) when onNeighbor is set.
+    /// then neighbors by (ifindex, family, address, proxy) when onNeighbor is set, then rules
+    /// by (family, priority) when onRule is set.
     /// (Parameters not named "interface": a macro of the Windows headers.)
     void forEach(const std::function<void(const InterfaceRow &)> &onInterface,
                  const std::function<void(const AddressRow &)> &onAddress,
                  const std::function<void(const RouteRow &)> &onRoute,
-                 const std::function<void(const NeighborRow &)> &onNeighbor = {}) const;
+                 const std::function<void(const NeighborRow &)> &onNeighbor = {},
+                 const std::function<void(const RuleRow &)> &onRule = {}) const;
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t neighborCount() const { return m_neighbors.size(); }
+    std::size_t ruleCount() const { return m_rules.size(); }
     /// Routes the store held (before the family filter, which forEach() applies): an
     /// upper bound of the routes visited, exact when the store holds only routes that pass.
     std::size_t heldRouteCount() const { return m_routes.size() + m_duplicates.size(); }
@@ -58,6 +62,7 @@ private:
     std::vector<InterfaceRow> m_interfaces;
     std::vector<AddressRow> m_addresses;
     std::vector<NeighborRow> m_neighbors;
+    std::vector<RuleRow> m_rules;
     PackedRouteTable::Image m_routes;
     std::vector<RouteRow> m_duplicates;
     bool m_wantsRoutes = true;
@@ -70,7 +75,8 @@ public:
     /// Linux: interface = ifindex; address = (ifindex, address, prefix length);
     ///        route = (family, RTA_TABLE, destination, prefix length, tos, RTA_PRIORITY);
     ///        neighbor = (family, ifindex, NDA_DST, proxy): the kernel holds proxy entries
-    ///        in a table of their own (pneigh), so one can exist beside a normal entry.
+    ///        in a table of their own (pneigh), so one can exist beside a normal entry;
+    ///        rule = every field (the kernel gives a rule no id; see RuleRow).
     /// Windows: interface = (LUID, family); address = (LUID, address); neighbor = (LUID, address);
     ///        route = (LUID, destination prefix, next hop) as MIB_IPFORWARD_ROW2 keys them.
     enum class KeyScheme : std::uint8_t { Linux, Windows };
@@ -84,6 +90,9 @@ public:
     bool upsert(const InterfaceRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool upsert(const AddressRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool upsert(const NeighborRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    /// Rules: an Add, or nothing when an equal rule is held (every field is key). Two equal
+    /// rules (possible without NLM_F_EXCL) are held as one.
+    bool upsert(const RuleRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     /// Routes (KeyScheme::Linux): the kernel lets several routes share (table, prefix,
     /// tos, metric) when they differ in next hop (IPv6 addrconf routes per device,
     /// `ip route append`), so a route is identified by that base key plus its first next
@@ -104,6 +113,7 @@ public:
     bool remove(const AddressRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const NeighborRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool remove(const RuleRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
 
     /// Makes the store equal to snapshot, appending one record per difference
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
@@ -165,6 +175,7 @@ public:
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t neighborCount() const { return m_neighbors.size(); }
+    std::size_t ruleCount() const { return m_rules.size(); }
     std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
     /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
     /// the node-held duplicates), for measurements.
@@ -179,6 +190,7 @@ public:
     std::string key(const AddressRow &row) const;
     std::string key(const RouteRow &row) const;
     std::string key(const NeighborRow &row) const;
+    std::string key(const RuleRow &row) const; ///< the family, then the compact form of every field
 
     /// Fixed-size key (no heap allocation per stored row). Bytes past length are zero.
     struct Key {
@@ -202,6 +214,7 @@ private:
     std::unordered_map<Key, InterfaceRow, KeyHash> m_interfaces;
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
     std::unordered_map<Key, NeighborRow, KeyHash> m_neighbors;
+    std::unordered_map<std::string, RuleRow> m_rules; ///< by key(row): longer than Key holds
     /// Routes by base key (hash of makeKey(row)): the first route of each base key, packed
     /// (see packedroutetable.h: ~25 bytes per IPv4 route plus a 16-byte index share at 1M).
     PackedRouteTable m_routes;
@@ -215,6 +228,7 @@ private:
     std::unordered_set<Key, KeyHash> m_markedDuplicates; ///< markRoute() of a duplicate: its identity
     std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses,
         m_seenNeighbors; ///< between begin/endReconcile()
+    std::unordered_set<std::string> m_seenRules; ///< between begin/endReconcile()
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };

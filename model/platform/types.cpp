@@ -189,10 +189,11 @@ ObjectKind objectKindOf(const Row &row)
     case 3: return ObjectKind::Route;
     case 4: return ObjectKind::Entity;
     case 5: return ObjectKind::Neighbor;
+    case 6: return ObjectKind::Rule;
     default: return ObjectKind::None;
     }
 }
-static_assert(std::variant_size_v<Row> == 6, "objectKindOf() names every Row alternative");
+static_assert(std::variant_size_v<Row> == 7, "objectKindOf() names every Row alternative");
 
 Family rowFamily(const Row &row)
 {
@@ -204,6 +205,8 @@ Family rowFamily(const Row &row)
         return r->family();
     if (const auto *n = std::get_if<NeighborRow>(&row))
         return n->address.family;
+    if (const auto *u = std::get_if<RuleRow>(&row))
+        return u->family;
     return Family::Unspec;
 }
 

@@ -20,9 +20,9 @@ enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 /// What kind of object a ChangeRecord is about.
 /// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost. The values are stored
 /// in recordings (object_kinds.code): a new kind takes the next free value.
-enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor };
+enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor, Rule };
 /// The highest ObjectKind value (loops over every kind, tables indexed by kind).
-inline constexpr ObjectKind kLastObjectKind = ObjectKind::Neighbor;
+inline constexpr ObjectKind kLastObjectKind = ObjectKind::Rule;
 
 /// Bit mask of object kinds for a registration.
 enum ObjectMask : std::uint32_t {
@@ -30,10 +30,11 @@ enum ObjectMask : std::uint32_t {
     AddressesMask = 1u << 1,
     RoutesMask = 1u << 2,
     NeighborsMask = 1u << 3,
+    RulesMask = 1u << 4, ///< policy routing rules (Linux)
     /// The kinds a registration gets unless it asks for more (neighbors churn: opt in).
     AllObjectsMask = InterfacesMask | AddressesMask | RoutesMask,
-    /// Every kind, neighbors included.
-    EveryObjectMask = AllObjectsMask | NeighborsMask,
+    /// Every kind, neighbors and rules included.
+    EveryObjectMask = AllObjectsMask | NeighborsMask | RulesMask,
 };
 
 /// The change kinds: the MIB_NOTIFICATION_TYPE values (MibInitialNotification,
@@ -253,6 +254,54 @@ struct NeighborRow {
     bool isProxy() const { return (flags & NtfProxy) != 0; }
 };
 
+/// FRA_SUPPRESS_PREFIXLEN / FRA_SUPPRESS_IFGROUP when a rule has none (the kernel's -1).
+inline constexpr std::int32_t kNoRuleSuppress = -1;
+
+/// Rule actions, valued as Linux FR_ACT_* (fib_rule_hdr.action, u8).
+enum RuleAction : std::uint8_t {
+    RuleToTable = 1, ///< FR_ACT_TO_TBL: look the packet up in table ("lookup T")
+    RuleGoto = 2, ///< FR_ACT_GOTO: go on at the rule of priority gotoPriority
+    RuleNop = 3, ///< FR_ACT_NOP
+    RuleBlackhole = 6, ///< FR_ACT_BLACKHOLE: drop silently
+    RuleUnreachable = 7, ///< FR_ACT_UNREACHABLE: network unreachable
+    RuleProhibit = 8, ///< FR_ACT_PROHIBIT: administratively prohibited
+};
+
+/// One policy routing rule (`ip rule`). Linux: RTM_NEWRULE / RTM_DELRULE (struct fib_rule_hdr
+/// + FRA_* attributes, linux/fib_rules.h), families AF_INET and AF_INET6.
+/// The kernel gives a rule no id: a rule is identified by all of its selectors, its action
+/// and its priority together, as the kernel's rule_exists() compares them when `ip rule add`
+/// refuses a duplicate (EEXIST). Every member is therefore part of the key: a rule never
+/// changes in place, a "change" is a delete and an add. Rules have no interface index: iif
+/// and oif are names (a rule may name an interface that does not exist yet).
+struct RuleRow {
+    Family family = Family::IPv4; ///< fib_rule_hdr.family (AF_INET / AF_INET6)
+    std::uint32_t priority = 0; ///< FRA_PRIORITY, u32 (0 when absent: the local rule)
+    IpAddress source; ///< FRA_SRC ("from"); unspecified = all
+    std::uint8_t sourceLength = 0; ///< fib_rule_hdr.src_len, bits
+    IpAddress destination; ///< FRA_DST ("to"); unspecified = all
+    std::uint8_t destinationLength = 0; ///< fib_rule_hdr.dst_len, bits
+    std::uint8_t tos = 0; ///< fib_rule_hdr.tos (DSCP / traffic class); 0 = any
+    std::string inputInterface; ///< FRA_IIFNAME ("iif"), escaped as InterfaceRow::name; "" = any
+    std::string outputInterface; ///< FRA_OIFNAME ("oif"), escaped; "" = any
+    std::uint32_t fwmark = 0; ///< FRA_FWMARK, u32; 0 with fwmask 0 = none
+    std::uint32_t fwmask = 0; ///< FRA_FWMASK, u32 (the kernel makes it 0xffffffff for a mark given alone)
+    std::uint8_t ipProto = 0; ///< FRA_IP_PROTO, u8 (IPPROTO_*); 0 = any
+    std::uint16_t sportStart = 0, sportEnd = 0; ///< FRA_SPORT_RANGE (struct fib_rule_port_range); 0-0 = any
+    std::uint16_t dportStart = 0, dportEnd = 0; ///< FRA_DPORT_RANGE; 0-0 = any
+    bool hasUidRange = false; ///< FRA_UID_RANGE present (the kernel sends it only when set)
+    std::uint32_t uidStart = 0, uidEnd = 0; ///< FRA_UID_RANGE (struct fib_rule_uid_range)
+    std::uint8_t l3mdev = 0; ///< FRA_L3MDEV, u8: 1 = look up the l3mdev (VRF) table of the packet's device
+    std::uint64_t tunId = 0; ///< FRA_TUN_ID, u64 (host order); 0 = any
+    bool invert = false; ///< fib_rule_hdr.flags & FIB_RULE_INVERT ("not"): the selectors' answer inverted
+    std::uint8_t action = RuleToTable; ///< fib_rule_hdr.action, RuleAction (FR_ACT_*)
+    std::uint32_t table = 0; ///< FRA_TABLE, u32, else fib_rule_hdr.table (254 main, 255 local); 0 = none
+    std::uint32_t gotoPriority = 0; ///< FRA_GOTO, u32: the priority a goto rule jumps to
+    std::int32_t suppressPrefixLength = kNoRuleSuppress; ///< FRA_SUPPRESS_PREFIXLEN (s32 in a u32); -1 = none
+    std::int32_t suppressIfgroup = kNoRuleSuppress; ///< FRA_SUPPRESS_IFGROUP (s32 in a u32); -1 = none
+    std::uint8_t protocol = 0; ///< FRA_PROTOCOL, u8 (RTPROT_*: who installed it); 0 when absent
+};
+
 /// Fields of a Parameter change: bit i is field i of the row type's description
 /// (rowfields.h; fieldBit<RouteRow>("nexthops")).
 using FieldMask = std::uint32_t;
@@ -267,7 +316,7 @@ enum class KnownFields : std::uint8_t {
 };
 
 /// The alternatives' indexes are stored (recordings' record byte): a new row type goes last.
-using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow, NeighborRow>;
+using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow, NeighborRow, RuleRow>;
 
 /// Calls f(std::type_identity<R>{}) for the Row alternative R at index (1..: the stored
 /// row type codes; 0 is monostate, which f also receives) and returns true; false when

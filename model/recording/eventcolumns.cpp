@@ -148,6 +148,16 @@ EventColumns EventColumns::of(const ChangeRecord &r)
         c.protocol = e->protocol;
     } else if (const auto *n = std::get_if<NeighborRow>(&row)) {
         c.destination = neighborDestination(*n);
+    } else if (const auto *u = std::get_if<RuleRow>(&row)) {
+        // The selectors and action as `ip rule` writes them: with the priority (metric), the
+        // table, tos and protocol columns, every field of the rule (its key).
+        fieldtext::ruleText(c.destination, *u);
+        c.routeKeys = true;
+        c.table = u->table;
+        c.metric = u->priority;
+        c.tos = u->tos;
+        c.hasProtocol = true;
+        c.protocol = u->protocol;
     }
     return c;
 }
@@ -186,6 +196,21 @@ void EventColumns::keyRow(Row &row) const
         parseNeighborDestination(destination, n);
         break;
     }
+    case ObjectKind::Rule: {
+        RuleRow &u = resetRow<RuleRow>(row);
+        u.family = family;
+        u.priority = metric;
+        if (hasProtocol)
+            u.protocol = std::uint8_t(protocol);
+        if (!parseRuleText(destination, u)) { // not from this writer: the record's delta says it all
+            const RuleRow bare = u;
+            u = RuleRow {};
+            u.family = bare.family;
+            u.priority = bare.priority;
+            u.protocol = bare.protocol;
+        }
+        break;
+    }
     default: row = std::monostate {}; break;
     }
 }
@@ -198,6 +223,7 @@ std::size_t EventColumns::keyRowIndex() const
     case ObjectKind::Route: return 3;
     case ObjectKind::Entity: return 4;
     case ObjectKind::Neighbor: return 5;
+    case ObjectKind::Rule: return 6;
     default: return 0;
     }
 }

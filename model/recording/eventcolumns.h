@@ -29,11 +29,13 @@ struct EventColumns {
     platform::Origin origin = platform::Origin::Observed; ///< events.origin
     std::uint32_t ifIndex = 0; ///< events.ifindex: platform::rowIfIndex(record.row())
     /// events.destination: routes' and addresses' CIDR text (toCidr()); neighbors' address,
-    /// followed by " proxy" for a proxy entry; empty for NULL
+    /// followed by " proxy" for a proxy entry; rules' selectors and action as `ip rule`
+    /// writes them (fieldtext::ruleText()); empty for NULL
     std::string destination;
-    bool routeKeys = false; ///< events.route_table, metric and tos are set (routes), else NULL
-    std::uint32_t table = 0, metric = 0, tos = 0; ///< events.route_table, metric, tos
-    bool hasProtocol = false; ///< events.protocol is set (routes, entities), else NULL
+    bool routeKeys = false; ///< events.route_table, metric and tos are set (routes, rules), else NULL
+    /// events.route_table, metric, tos (a rule's table, priority and tos)
+    std::uint32_t table = 0, metric = 0, tos = 0;
+    bool hasProtocol = false; ///< events.protocol is set (routes, entities, rules), else NULL
     std::uint32_t protocol = 0; ///< events.protocol
 
     /// The columns the writer stores for r.

@@ -376,7 +376,7 @@ QString eventIfName(const ChangeRecord &r, InterfaceNames &names)
         return names.name(route->outIfIndex());
     if (const auto *n = std::get_if<platform::NeighborRow>(&row))
         return names.name(n->ifIndex);
-    return {};
+    return {}; // entities, rules (their iif / oif are names already)
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordstate.h"
 #include "platform/format.h"
+#include "platform/statestore.h"
 
 #include <QIODevice>
 
@@ -97,12 +98,33 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
         return false;
     std::map<RouteKey, RouteRow> covering;
     std::map<std::uint32_t, std::string> names;
+    const StateStore ruleKeys(StateStore::KeyScheme::Linux);
+    std::map<std::string, RuleRow> held; // the recorded rules of the destination's family, by key
+    const Family family = query.destination.family;
     state.forEach([&](const InterfaceRow &i) { names[i.ifIndex] = i.name; }, [](const AddressRow &) {},
                   [&](const RouteRow &r) {
                       if (prefixCovers(r, query.destination))
                           covering.emplace(keyOf(r), r);
+                  },
+                  [](const NeighborRow &) {},
+                  [&](const RuleRow &u) {
+                      if (u.family == family)
+                          held.emplace(ruleKeys.key(u), u);
                   });
-    const std::vector<PolicyRule> rules = defaultPolicyRules(query.destination.family);
+    // A recording with rules (any at the start, or a rule event later) follows them; one
+    // without is looked up through the kernel's defaults.
+    bool recordedRules = !held.empty();
+    std::vector<PolicyRule> rules;
+    const auto takeRules = [&] {
+        rules.clear();
+        if (!recordedRules) {
+            rules = defaultPolicyRules(family);
+            return;
+        }
+        for (const auto &[key, u] : held)
+            rules.push_back(policyRuleOf(u));
+    };
+    takeRules();
     std::vector<RouteRow> candidates;
     const auto answer = [&] {
         candidates.clear();
@@ -119,17 +141,53 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
     }
     const bool nanoseconds = info.nanosecondTimes();
     QByteArray buffer = QByteArray(kLookupHeaderLine) + "\r\n";
-    RouteAnswer current = answer();
-    buffer += row(fromUs, nanoseconds, 0, query, current, names, "state at start");
+    // The start's answer once the initial rows that follow fromUs are in: a recording's
+    // initial snapshot comes as events just after its start, which are the start's state
+    // (not changes of it).
+    RouteAnswer current;
+    bool started = false;
+    const auto start = [&] {
+        started = true;
+        current = answer();
+        buffer += row(fromUs, nanoseconds, 0, query, current, names, "state at start");
+    };
     std::int64_t n = 1;
     QString readError;
     const bool read = reader.forEachEvent(
         fromUs + 1, toUs,
         [&](const RecordedEvent &e) {
             const ChangeRecord &r = e.record;
+            if (!started && r.change != ChangeKind::Initial)
+                start();
+            // The answer again after an event that can change it: a row when it did.
+            const auto reconsider = [&] {
+                if (!started)
+                    return;
+                RouteAnswer next = answer();
+                if (next.sameChoice(current))
+                    return;
+                current = std::move(next);
+                buffer += row(r.timeUs, nanoseconds, r.timeSubUsNs, query, current, names,
+                              summary(r, e.ifName.toStdString()));
+                ++n;
+            };
             if (r.object == ObjectKind::Interface) {
                 if (const auto *i = std::get_if<InterfaceRow>(&r.after))
                     names[i->ifIndex] = i->name;
+                return true;
+            }
+            if (r.object == ObjectKind::Rule) {
+                const auto *before = std::get_if<RuleRow>(&r.before);
+                const auto *after = std::get_if<RuleRow>(&r.after);
+                if ((before ? before->family : after ? after->family : Family::Unspec) != family)
+                    return true;
+                recordedRules = true;
+                if (before)
+                    held.erase(ruleKeys.key(*before));
+                if (after && r.change != ChangeKind::Delete)
+                    held.insert_or_assign(ruleKeys.key(*after), *after);
+                takeRules();
+                reconsider();
                 return true;
             }
             if (r.object != ObjectKind::Route)
@@ -144,16 +202,12 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
                 covering.erase(keyOf(*before));
             if (after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired && afterCovers)
                 covering.insert_or_assign(keyOf(*after), *after);
-            RouteAnswer next = answer();
-            if (!next.sameChoice(current)) {
-                current = std::move(next);
-                buffer += row(r.timeUs, nanoseconds, r.timeSubUsNs, query, current, names,
-                              summary(r, e.ifName.toStdString()));
-                ++n;
-            }
+            reconsider();
             return true;
         },
         &readError);
+    if (!started)
+        start();
     bool ok = read;
     if (ok) {
         qint64 done = 0;

@@ -3,10 +3,13 @@
 // at the start of a time range, then again after every event that could change it (a
 // route whose prefix covers the destination appearing, changing or going), one CSV row
 // each time the chosen route (or the error) changes, naming the event that changed it.
+// The start's answer takes in the initial rows that follow it (a recording's initial
+// snapshot is written as events just after its start).
 // Only the routes that cover the destination are held (a handful, however large the
 // table), so a pass costs one read of the events.
-// The policy rules are the kernel's defaults (local, main, default) until rule objects
-// are recorded.
+// The policy rules are the recorded ones at each moment (a rule added or deleted is an event
+// that can change the answer); a recording without rules (made before they were recorded)
+// is looked up through the kernel's defaults (local, main, default).
 // Any thread; one reader per call.
 #pragma once
 

@@ -251,6 +251,10 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
                 r.object = ObjectKind::Neighbor;
                 r.family = nb->address.family;
                 ifName = names.value(nb->ifIndex);
+            } else if (const auto *rule = std::get_if<RuleRow>(&row)) {
+                r.object = ObjectKind::Rule;
+                r.family = rule->family;
+                ifName.clear(); // rules name interfaces (iif / oif) in their own text
             } else {
                 ifName.clear();
             }

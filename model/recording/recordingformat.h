@@ -70,6 +70,7 @@ CREATE TABLE events(
                     || ' dev ' || ifindex
         WHEN 4 THEN 'entity ' || protocol
         WHEN 6 THEN 'neighbor ' || ifindex || ' ' || destination
+        WHEN 7 THEN 'rule ' || family || ' ' || metric || ': ' || destination || ' proto ' || protocol
         ELSE 'gap' END) VIRTUAL
 );
 CREATE TABLE commits(
@@ -103,6 +104,15 @@ CREATE TABLE keyframe_more_rows(
     rows BLOB NOT NULL,
     PRIMARY KEY(keyframe, part)
 ) WITHOUT ROWID;
+-- Rows of the kinds added later still (6 rule: the Row index), one kind per `kind`, in the
+-- same form: a reader reads the kinds it knows and loads the keyframe without the others.
+CREATE TABLE keyframe_kind_rows(
+    keyframe INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    rows BLOB NOT NULL,
+    PRIMARY KEY(keyframe, kind, part)
+) WITHOUT ROWID;
 -- Who asked for changes (events.requester), each once: a process (the holder of the netlink
 -- socket whose port id, nlmsg_pid, the notification carried), the kernel, a bare port id, or
 -- the cause of an inferred event.
@@ -116,7 +126,7 @@ CREATE TABLE requesters(
     cgroup TEXT,
     cause TEXT
 );
-INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor');
+INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor'), (7, 'rule');
 INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
     (5, 'registered'), (6, 'deregistered'), (7, 'gap');
 INSERT INTO families VALUES (0, 'unspec'), (1, 'ipv4'), (2, 'ipv6');
@@ -128,13 +138,26 @@ SELECT e.seq AS seq,
            AS time_utc,
        e.time_us AS time_us, o.name AS object, c.name AS change, f.name AS family, g.name AS origin,
        e.ifindex AS ifindex, n.name AS if_name, e.destination AS destination, e.key AS key,
-       e.route_table AS route_table, e.metric AS metric, e.protocol AS protocol
+       e.route_table AS route_table, e.metric AS metric, e.protocol AS protocol,
+       -- Who asked, as the event log's By column and the CSV's process column write it
+       -- (requesterText): 'ip (4006)', '4006 (exited)', 'kernel', 'port 4006', the cause.
+       CASE r.kind
+           WHEN 'kernel' THEN 'kernel'
+           WHEN 'port' THEN 'port ' || r.port_id
+           WHEN 'cause' THEN r.cause
+           WHEN 'process' THEN coalesce(r.command || ' (' || r.pid || ')', CAST(r.pid AS TEXT),
+                                        'port ' || r.port_id)
+           WHEN 'exited' THEN coalesce(r.command || ' (' || r.pid || ')', r.pid || ' (exited)',
+                                       'port ' || r.port_id)
+       END AS process,
+       r.pid AS pid, r.command AS command, r.command_line AS command_line
 FROM events e
 LEFT JOIN object_kinds o ON o.code = e.object
 LEFT JOIN change_kinds c ON c.code = e.change
 LEFT JOIN families f ON f.code = e.family
 LEFT JOIN origins g ON g.code = e.origin
-LEFT JOIN names n ON n.id = e.name_id;
+LEFT JOIN names n ON n.id = e.name_id
+LEFT JOIN requesters r ON r.id = e.requester;
 )sql";
 
 /// kSchemaTemplate for a file whose time base is timeBaseUs (µs since the epoch, UTC).

@@ -62,6 +62,7 @@ std::int64_t minusSaturated(std::int64_t a, std::int64_t b)
 // file damaged everywhere would otherwise be probed sequence by sequence.
 constexpr int kMaxDamagedRegions = 1000;
 
+bool loadMoreRows(sql::Stmt &more, RecordState *state); // below loadKeyframe()
 } // namespace
 
 struct RecordingReader::Impl {
@@ -608,7 +609,11 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
     if (m_status != Status::Ok)
         return false;
     sql::Stmt s;
-    if (s.prepare(d->db, "SELECT seq, time_us, object, change FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq")
+    if (s.prepare(
+            d->db,
+            d->hasRequesters
+                ? "SELECT seq, time_us, object, change, requester FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq"
+                : "SELECT seq, time_us, object, change, NULL FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq")
         != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
@@ -617,6 +622,7 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
     s.bind(1, std::int64_t(std::min<std::uint64_t>(fromSeq, std::uint64_t(kMaxTime))));
     s.bind(2, std::int64_t(std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime))));
     EventKey key;
+    bool reloadedRequesters = false;
     std::uint64_t next = fromSeq;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
@@ -624,6 +630,14 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
         key.timeUs = s.int64(1);
         key.object = ObjectKind(std::uint8_t(s.int64(2)));
         key.change = ChangeKind(std::uint8_t(s.int64(3)));
+        const std::int64_t requester = s.int64(4); // 0 for NULL
+        if (requester > 0 && std::size_t(requester) >= d->requesters.size() && !reloadedRequesters) {
+            reloadedRequesters = true; // once: an id that is nowhere would ask again each row
+            loadRequesters(); // written after the file was opened (a recording still growing)
+        }
+        key.requester = requester > 0 && std::size_t(requester) < d->requesters.size()
+            ? d->requesters[std::size_t(requester)]
+            : 0;
         next = key.seq + 1;
         if (!visit(key))
             return true;
@@ -686,11 +700,32 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
         state->insert(ahead[done++ % kAhead]);
     if (rc != SQLITE_DONE || seen != parts)
         return false;
-    // The kinds added after format 2 (neighbors); a file written before has no such table.
-    sql::Stmt more;
-    if (more.prepare(d->db, "SELECT rows FROM keyframe_more_rows WHERE keyframe = ? ORDER BY part") != SQLITE_OK)
-        return true;
-    more.bind(1, id);
+    // The kinds added after format 2: neighbors in keyframe_more_rows, the later ones (rules)
+    // by kind in keyframe_kind_rows, of which only the kinds this build knows are read. A
+    // file written before a table existed has no such table.
+    const char *const queries[] = {
+        "SELECT rows FROM keyframe_more_rows WHERE keyframe = ? ORDER BY part",
+        "SELECT rows FROM keyframe_kind_rows WHERE keyframe = ? AND kind < ? ORDER BY kind, part",
+    };
+    for (int q = 0; q < 2; ++q) {
+        sql::Stmt more;
+        if (more.prepare(d->db, queries[q]) != SQLITE_OK)
+            continue;
+        more.bind(1, id);
+        if (q == 1)
+            more.bind(2, std::int64_t(std::variant_size_v<Row>));
+        if (!loadMoreRows(more, state))
+            return false;
+    }
+    return true;
+}
+
+namespace {
+/// Inserts the rows of each blob more gives (a kind byte, then the row) into state; false
+/// for a kind this build does not know or bytes that do not decode.
+bool loadMoreRows(sql::Stmt &more, RecordState *state)
+{
+    int rc;
     Row row;
     while ((rc = more.step()) == SQLITE_ROW) {
         const std::string_view blob = more.blob(0);
@@ -710,6 +745,7 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
     }
     return rc == SQLITE_DONE;
 }
+} // namespace
 
 bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,
                               std::uint16_t atSubUsNs)

@@ -78,6 +78,9 @@ struct EventKey {
     std::int64_t timeUs = 0; ///< events.time_us, µs since the epoch (UTC)
     platform::ObjectKind object = platform::ObjectKind::None; ///< events.object
     platform::ChangeKind change = platform::ChangeKind::Initial; ///< events.change
+    /// events.requester as a RequesterTable id (as events() gives it); 0 when none, or the
+    /// file has no such column.
+    std::uint32_t requester = 0;
 };
 
 class RecordingReader {

@@ -309,7 +309,8 @@ struct RecordingWriter::Impl {
         if (state) {
             state->apply(scratch);
         } else if (scratch.object == ObjectKind::Interface || scratch.object == ObjectKind::Address
-                   || scratch.object == ObjectKind::Route || scratch.object == ObjectKind::Neighbor) {
+                   || scratch.object == ObjectKind::Route || scratch.object == ObjectKind::Neighbor
+                   || scratch.object == ObjectKind::Rule) {
             if (scratch.change == ChangeKind::Initial || scratch.change == ChangeKind::Add)
                 ++rowsHeld;
             else if (scratch.change == ChangeKind::Delete || scratch.change == ChangeKind::Expired)
@@ -479,11 +480,29 @@ struct RecordingWriter::Impl {
             encodeRow(row, moreBlob);
             ++moreRows;
         };
+        // Kinds added later still go to keyframe_kind_rows, one kind apart from the other, so
+        // a reader reads those it knows.
+        std::string ruleBlob;
+        const auto rule = [&](const RuleRow &row) {
+            ruleBlob.push_back(char(Row(std::in_place_type<RuleRow>).index()));
+            encodeRow(row, ruleBlob);
+        };
         if (image)
-            image->forEach(interface, address, route, neighbor);
+            image->forEach(interface, address, route, neighbor, rule);
         else
-            state->forEach(interface, address, route, neighbor);
+            state->forEach(interface, address, route, neighbor, rule);
         flush();
+        if (ok && !ruleBlob.empty()) {
+            sql::Stmt more;
+            int rc = more.prepare(db, "INSERT INTO keyframe_kind_rows VALUES (?, ?, 0, ?)");
+            if (rc == SQLITE_OK) {
+                more.bind(1, id);
+                more.bind(2, std::int64_t(Row(std::in_place_type<RuleRow>).index()));
+                more.bindBlob(3, ruleBlob.data(), ruleBlob.size());
+                rc = more.step();
+            }
+            ok = check(rc, "writing a keyframe");
+        }
         if (ok && moreRows > 0) {
             sql::Stmt more;
             int rc = more.prepare(db, "INSERT INTO keyframe_more_rows VALUES (?, 0, ?)");

@@ -53,6 +53,9 @@ void RecordState::apply(const ChangeRecord &r)
     case ObjectKind::Neighbor:
         applyKeyed<NeighborRow>(m_neighbors, r, [this](const NeighborRow &row) { return m_routes.key(row); });
         break;
+    case ObjectKind::Rule:
+        applyKeyed<RuleRow>(m_rules, r, [this](const RuleRow &row) { return m_routes.key(row); });
+        break;
     case ObjectKind::Route: {
         const RouteRow *before = std::get_if<RouteRow>(&r.before);
         const RouteRow *after = std::get_if<RouteRow>(&r.after);
@@ -93,6 +96,8 @@ void RecordState::insert(const Row &row)
         m_routes.upsert(*r, 0, Origin::Observed, &m_scratch);
     else if (const auto *n = std::get_if<NeighborRow>(&row))
         m_neighbors[m_routes.key(*n)] = *n;
+    else if (const auto *u = std::get_if<RuleRow>(&row))
+        m_rules[m_routes.key(*u)] = *u;
 }
 
 void RecordState::prefetch(const ChangeRecord &record) const
@@ -117,6 +122,7 @@ void RecordState::clear()
     m_interfaces.clear();
     m_addresses.clear();
     m_neighbors.clear();
+    m_rules.clear();
     m_routes.clear();
 }
 
@@ -139,13 +145,18 @@ void RecordState::forEach(const std::function<void(const Row &)> &visit) const
         [&](const NeighborRow &r) {
             row = r;
             visit(row);
+        },
+        [&](const RuleRow &r) {
+            row = r;
+            visit(row);
         });
 }
 
 void RecordState::forEach(const std::function<void(const InterfaceRow &)> &interface,
                           const std::function<void(const AddressRow &)> &address,
                           const std::function<void(const RouteRow &)> &route,
-                          const std::function<void(const NeighborRow &)> &neighbor) const
+                          const std::function<void(const NeighborRow &)> &neighbor,
+                          const std::function<void(const RuleRow &)> &rule) const
 {
     std::vector<const InterfaceRow *> interfaces;
     interfaces.reserve(m_interfaces.size());
@@ -169,6 +180,17 @@ void RecordState::forEach(const std::function<void(const InterfaceRow &)> &inter
         route(r);
         return false; // visit them all
     });
+    if (rule) {
+        std::vector<const RuleRow *> rules;
+        rules.reserve(m_rules.size());
+        for (const auto &[k, u] : m_rules) // keys start with the family
+            rules.push_back(&u);
+        std::stable_sort(rules.begin(), rules.end(), [](const RuleRow *a, const RuleRow *b) {
+            return std::tie(a->family, a->priority) < std::tie(b->family, b->priority);
+        });
+        for (const RuleRow *u : rules)
+            rule(*u);
+    }
     if (!neighbor)
         return;
     std::vector<const NeighborRow *> neighbors;

@@ -76,10 +76,15 @@ void ChangeTableModel::clear()
     endResetModel();
 }
 
+bool ChangeTableModel::hasPresetRanks(int column) const
+{
+    return column >= 0 && column == m_presetColumn && m_presetRanks.size() == std::size_t(m_published)
+        && m_deletedCount == 0;
+}
+
 bool ChangeTableModel::takePresetRanks(int column, std::vector<quint32> *ranks)
 {
-    const bool current = column >= 0 && column == m_presetColumn && m_presetRanks.size() == std::size_t(m_published)
-        && m_deletedCount == 0;
+    const bool current = hasPresetRanks(column);
     if (current)
         ranks->swap(m_presetRanks);
     m_presetRanks = {};

@@ -127,6 +127,8 @@ public:
     /// made elsewhere: resetRows()), into *ranks, once, while no row changed, came or went
     /// since; false otherwise. A proxy that sorts by column takes them instead of ranking the rows.
     bool takePresetRanks(int column, std::vector<quint32> *ranks);
+    /// True when takePresetRanks(column) would give ranks now.
+    bool hasPresetRanks(int column) const;
 
     /// Cheaper than QAbstractTableModel::index (no virtual rowCount call): the proxy asks
     /// for two indexes per comparison while sorting.

@@ -15,7 +15,7 @@ namespace ncv {
 namespace {
 // Sorts of more rows than this rank the rows from sortKeys() first (ranking costs a pass
 // and a sort of compact keys; below this, compareRows() directly is cheaper).
-constexpr int kDefaultRankThreshold = 100'000;
+constexpr int kDefaultRankThreshold = 4096;
 // A filter change that flips more rows than this rebuilds the mapping.
 constexpr int kIncrementalChanges = 256;
 // More runs of neighbouring proxy rows than this are announced as one layout change: each
@@ -245,7 +245,9 @@ std::vector<int> ChangeTableProxy::sortedRows(std::vector<int> accepted)
 {
     if (m_sortColumn < 0 || accepted.size() < 2)
         return accepted;
-    if (m_table && int(accepted.size()) > m_rankThreshold)
+    // Ranks that came with the rows (a state read off the GUI thread) are taken at any size:
+    // they cost nothing here, and sorting by compareRows() decodes two rows per comparison.
+    if (m_table && (int(accepted.size()) > m_rankThreshold || m_table->hasPresetRanks(m_sortColumn)))
         ensureRanks(m_sortColumn);
     if (m_rankColumn != m_sortColumn) {
         sortRows(accepted);

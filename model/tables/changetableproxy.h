@@ -59,7 +59,7 @@ public:
     QString filterText() const { return m_needle.text; }
     /// Re-filters and re-sorts every row (one layout change).
     void invalidate();
-    /// Sorts of more rows than this rank the rows first (default 100,000; tests use 0).
+    /// Sorts of more rows than this rank the rows first (default 4096; tests use 0).
     void setRankThreshold(int rows) { m_rankThreshold = rows; }
     /// True while a column is ranked (its ranks are kept until most rows change).
     bool hasRanks() const { return m_rankColumn >= 0; }

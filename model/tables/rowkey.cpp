@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/tables/rowkey.h"
 
+#include "platform/rowfields.h"
+
 #include <cstring>
 
 namespace ncv {
@@ -85,6 +87,32 @@ RowKey rowKey(const platform::NeighborRow &row)
     b.value(row.luid);
     b.address(row.address);
     b.value(std::uint8_t(row.isProxy() ? 1 : 0));
+    return b.key();
+}
+
+RowKey rowKey(const platform::RuleRow &row)
+{
+    // Every field is the rule's identity: its compact form, which is lossless, when it
+    // fits; else (long interface names, IPv6 prefixes) the family, the priority and two
+    // independent 64-bit hashes of it.
+    std::string encoded;
+    platform::encodeRow(row, encoded);
+    if (encoded.size() + 1 <= RowKey {}.bytes.size()) {
+        KeyBuilder b(6);
+        b.put(encoded.data(), encoded.size());
+        return b.key();
+    }
+    std::uint64_t fnv = 1469598103934665603ull, mix = 0x9E3779B97F4A7C15ull;
+    for (const char c : encoded) {
+        fnv = (fnv ^ std::uint8_t(c)) * 1099511628211ull;
+        mix = (mix ^ std::uint8_t(c)) * 0xBF58476D1CE4E5B9ull;
+        mix ^= mix >> 31;
+    }
+    KeyBuilder b(7);
+    b.value(std::uint8_t(row.family));
+    b.value(row.priority);
+    b.value(fnv);
+    b.value(mix);
     return b.key();
 }
 

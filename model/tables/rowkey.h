@@ -32,6 +32,8 @@ RowKey rowKey(const platform::AddressRow &row);
 RowKey rowKey(const platform::RouteRow &row);
 /// entity: (protocol space, protocol)
 RowKey rowKey(const platform::NeighborRow &row);
+/// rule: every field (see platform::RuleRow), hashed when too long for the key
+RowKey rowKey(const platform::RuleRow &row);
 RowKey rowKey(const platform::EntityRow &row);
 
 } // namespace ncv

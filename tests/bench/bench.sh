@@ -195,6 +195,25 @@ monitor_lines=$(wc -l < "$work/monitor.txt")
 stream_bpe=$(calc "$(stat -c %s "$work/stream.jsonl") / $(wc -l < "$work/stream.jsonl")" 0)
 rm -f "$work/stream.jsonl" "$work/monitor.txt"
 
+# 7. What naming the requester costs: the burst into an rtnetlink source that resolves each
+#    notification's port id to a process, and into one that does not (ncv_bench attribution
+#    on|off), each against its own ip -batch load. Never fails the run: a source that does
+#    not catch up shows as such.
+attribution_run() { # on|off -> "catch-up ratio named"
+    ip -4 route flush root 20.0.0.0/6
+    "$bench" attribution "$1" "$n" > "$work/attr-$1" 2> "$work/attr-$1.err" &
+    local pid=$! t0 t1
+    for _ in $(seq 1 600); do grep -qs '^ready' "$work/attr-$1" && break; sleep 0.1; done
+    t0=$(now); ip -batch "$work/batch"; t1=$(now)
+    if wait "$pid"; then
+        echo "$(calc "($(val attribution_done_s "$work/attr-$1") - $t0) / ($t1 - $t0)" 2) $(calc "$(val attribution_named "$work/attr-$1")" 0)"
+    else
+        echo "- -"
+    fi
+}
+read -r attr_on attr_on_named <<< "$(attribution_run on)"
+read -r attr_off attr_off_named <<< "$(attribution_run off)"
+
 row "figure" "ours" "reference" "ratio" "goal"
 row "---" "---:" "---:" "---:" "---"
 row "snapshot -> headless CSV, s (ref: ip -4 route show > file)" "$ours" "$ref" "$(calc "$ours / $ref" 2)" "<= 1.5 x"
@@ -236,6 +255,8 @@ fi
 row "stream burst (--stream FILE): all lines out, s (ref: ip -batch load)" "${stream_s:-not caught up}" "$stream_load_s" "$( [ -n "$stream_s" ] && calc "$stream_s / $stream_load_s" 2 || echo -)" "<= 1.05 x"
 row "same burst, ip -ts monitor route > file: all lines out, s" "${monitor_s:-lost some}" "$stream_load_s" "$( [ -n "$monitor_s" ] && calc "$monitor_s / $stream_load_s" 2 || echo -)" "-"
 row "stream: route add lines (ref: ip monitor lines), bytes per line" "$stream_adds ($stream_bpe B)" "$monitor_lines" "-" "equal, none lost"
+row "burst catch-up x ip -batch: named (ref: resolver off)" "$attr_on" "$attr_off" "$( [ "$attr_on" != - ] && [ "$attr_off" != - ] && calc "$attr_on / $attr_off" 2 || echo -)" "same"
+row "route adds named after a process (ref: resolver off)" "$attr_on_named" "$attr_off_named" "-" "all / 0"
 echo
 echo "N = $n IPv4 routes"
 echo

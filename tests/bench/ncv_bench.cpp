@@ -70,6 +70,7 @@
 #include "model/recording/rtmonimport.h"
 #include "platform/linux/pcapreader.h"
 #include "platform/linux/rtmonreader.h"
+#include "platform/linux/rtnetlinksource.h"
 #endif
 #include "model/recordingfeed.h"
 #include "model/recordingsession.h"
@@ -83,6 +84,7 @@
 #include "support/viewstestdata.h"
 #include "views/eventpane.h"
 #include "views/mainwindow.h"
+#include "views/requesterfilterbox.h"
 #include "views/rowwindowscroller.h"
 #include "views/tablesection.h"
 #include "views/timelinechartview.h"
@@ -105,6 +107,7 @@
 #include <QTreeView>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -821,6 +824,14 @@ int benchLogFile(const QString &path, bool memory)
     QCoreApplication::processEvents();
     out("logfile_timeline_s", clock.nsecsElapsed() / 1e9);
     out("logfile_timeline_events", double(window->chartBins()->total()));
+    // The timeline's By filter: a second pass over the key columns and events.requester.
+    clock.restart();
+    window->timelineFilter()->setFilterText(QStringLiteral("kernel"));
+    window->recordingSession()->waitForTimeline();
+    QCoreApplication::processEvents();
+    out("logfile_timeline_by_s", clock.nsecsElapsed() / 1e9);
+    out("logfile_timeline_by_events", double(window->chartBins()->total()));
+    window->timelineFilter()->setFilterText(QString());
     QTableView *view = window->eventPane()->eventsSection()->view();
     FileEventLogModel *file = window->eventPane()->fileEventLog();
     out("logfile_rows", double(window->eventPane()->eventsSection()->shownRowCount()));
@@ -1027,6 +1038,62 @@ int benchViewRows(const QString &kind, int n)
 }
 
 #ifdef NCV_RTMON_IMPORT
+// The cost of naming who asked: an rtnetlink source for IPv4 routes, resolving requesters or
+// not (RtnetlinkSource::Options::resolveRequesters), prints "ready" once its snapshot is in,
+// then counts route adds until it has n of them (the burst bench.sh loads with ip -batch
+// meanwhile) and prints attribution_done_s (the clock of `date +%s.%N`) and how many of the
+// adds named a requester. Exit 1 when it cannot register or n adds do not come in 600 s.
+int benchAttribution(bool resolve, qint64 n)
+{
+    struct Counter {
+        std::atomic<qint64> adds {0};
+        std::atomic<qint64> named {0};
+        std::atomic<bool> snapshot {false};
+    } counter;
+    platform::RtnetlinkSource::Options options;
+    options.resolveRequesters = resolve;
+    platform::RtnetlinkSource source(options);
+    platform::RegisterParams params;
+    params.objects = platform::RoutesMask;
+    params.addressFamily = platform::afInet();
+    params.initialNotification = false;
+    params.callerContext = &counter;
+    params.callback = [](void *context, std::span<const platform::ChangeRecord> batch) {
+        auto *c = static_cast<Counter *>(context);
+        for (const platform::ChangeRecord &r : batch) {
+            if (r.change == platform::ChangeKind::SnapshotComplete)
+                c->snapshot = true;
+            else if (r.object == platform::ObjectKind::Route && r.change == platform::ChangeKind::Add) {
+                c->adds.fetch_add(1, std::memory_order_relaxed);
+                if (platform::RequesterTable::get(r.requester).kind == platform::Requester::Kind::Process)
+                    c->named.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    };
+    platform::Handle handle = 0;
+    if (const platform::Status status = source.registerChanges(params, &handle); !status.ok()) {
+        std::fprintf(stderr, "ncv_bench attribution: %s\n", status.message.c_str());
+        return 1;
+    }
+    QElapsedTimer waited;
+    waited.start();
+    while (!counter.snapshot && waited.elapsed() < 60'000)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::printf("ready\n");
+    std::fflush(stdout);
+    waited.restart();
+    while (counter.adds.load() < n && waited.elapsed() < 600'000)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    const qint64 adds = counter.adds.load();
+    source.cancel(handle);
+    std::printf("attribution_done_s %lld.%09ld\n", static_cast<long long>(now.tv_sec), now.tv_nsec);
+    out("attribution_adds", double(adds));
+    out("attribution_named", double(counter.named.load()));
+    return adds >= n ? 0 : 1;
+}
+
 // FILE converted by import into the new recording OUT as File > Open and --headless do:
 // prints PREFIX_import_s (wall seconds), PREFIX_import_events and PREFIX_import_rss_mb.
 int benchImport(const std::string &prefix, recording::ImportFunction import, const QString &in, const QString &outPath)
@@ -1127,13 +1194,16 @@ int main(int argc, char **argv)
         return benchImportRtmon(args.value(2), args.value(3));
     if (mode == QLatin1StringView("importpcap") && args.size() >= 4)
         return benchImportPcap(args.value(2), args.value(3));
+    if (mode == QLatin1StringView("attribution") && args.size() >= 4)
+        return benchAttribution(args.value(2) == QLatin1StringView("on"), args.value(3).toLongLong());
 #endif
     if (mode == QLatin1StringView("logfile") && args.size() >= 3)
         return benchLogFile(args.value(2), args.value(3) == QLatin1StringView("memory"));
-    std::fprintf(stderr,
-                 "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-                 "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
-                 "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
-                 "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT\n");
+    std::fprintf(
+        stderr,
+        "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
+        "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
+        "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
+        "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT | attribution on|off N\n");
     return 2;
 }

@@ -187,6 +187,14 @@ void ManualSource::remove(const NeighborRow &keyRow)
 {
     removeRow(keyRow);
 }
+void ManualSource::upsert(const RuleRow &row)
+{
+    upsertRow(row);
+}
+void ManualSource::remove(const RuleRow &keyRow)
+{
+    removeRow(keyRow);
+}
 void ManualSource::upsert(const RouteRow &row, bool replace)
 {
     upsertRow(row, replace);

@@ -51,8 +51,10 @@ public:
     /// with the same (table, prefix, tos, metric) instead of adding a second one.
     void upsert(const RouteRow &row, bool replace = false);
     void upsert(const NeighborRow &row);
+    void upsert(const RuleRow &row);
     void remove(const InterfaceRow &keyRow);
     void remove(const NeighborRow &keyRow);
+    void remove(const RuleRow &keyRow);
     void remove(const AddressRow &keyRow);
     void remove(const RouteRow &keyRow);
     /// Delivers records as they are (gap markers, inferred events, replay); they do not

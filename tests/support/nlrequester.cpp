@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // ncv_nlrequester: a long-running process that holds netlink sockets (libmnl) and changes
-// routes and addresses over them when told to, so tests can check that the changes are
+// routes, addresses and policy rules over them when told to, so tests can check that the changes are
 // attributed to it (its PID and comm) whichever of its sockets asked.
 //
 // Usage: ncv_nlrequester SOCKETS. Prints the port ids of its sockets on one line (the first
@@ -9,9 +9,11 @@
 // errno of the kernel's reply (0 = done):
 //   route add|del SOCKET OCTET          blackhole 10.77.OCTET.0/24 in table main
 //   addr add|del SOCKET IFINDEX OCTET   10.78.OCTET.1/24 on IFINDEX
+//   rule add|del SOCKET OCTET           to 10.79.OCTET.0/24 lookup 100, priority 2000 + OCTET
 // It exits at the end of stdin.
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -80,6 +82,21 @@ int address(mnl_socket *nl, bool add, unsigned ifIndex, unsigned octet)
     return transact(nl, nlh);
 }
 
+int rule(mnl_socket *nl, bool add, unsigned octet)
+{
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr *nlh = request(buf, add, add ? RTM_NEWRULE : RTM_DELRULE);
+    auto *frh = static_cast<fib_rule_hdr *>(mnl_nlmsg_put_extra_header(nlh, sizeof(fib_rule_hdr)));
+    frh->family = AF_INET;
+    frh->dst_len = 24;
+    frh->table = 100;
+    frh->action = FR_ACT_TO_TBL;
+    const in_addr dst {htonl(0x0a4f0000u | ((octet & 0xff) << 8))};
+    mnl_attr_put(nlh, FRA_DST, sizeof dst, &dst);
+    mnl_attr_put_u32(nlh, FRA_PRIORITY, 2000 + (octet & 0xff));
+    return transact(nl, nlh);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -108,6 +125,8 @@ int main(int argc, char **argv)
                 result = route(sockets[socket], verb == "add", a);
             else if (what == "addr")
                 result = address(sockets[socket], verb == "add", a, b);
+            else if (what == "rule")
+                result = rule(sockets[socket], verb == "add", a);
         }
         std::cout << result << std::endl;
     }

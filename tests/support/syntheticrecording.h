@@ -10,6 +10,7 @@
 #include "model/history/eventcodec.h"
 #include "model/recording/recordingwriter.h"
 #include "platform/diff.h"
+#include "platform/requester.h"
 #include "support/testrecording.h"
 #include "support/viewstestdata.h"
 
@@ -59,9 +60,22 @@ inline bool writeSyntheticRecording(const QString &path, std::int64_t events, st
                         32, "192.168.1.1", ifIndex, 100);
     };
     std::uint32_t mtu = 1500;
+    // Who asked: the kernel for the interface changes, three processes in turn for the routes.
+    const std::uint32_t kernel = platform::RequesterTable::kernel();
+    std::uint32_t processes[3] = {};
+    const char *commands[3] = {"ip", "NetworkManager", "bird"};
+    for (int i = 0; i < 3; ++i) {
+        platform::Requester r;
+        r.kind = platform::Requester::Kind::Process;
+        r.command = commands[i];
+        r.pid = 4000 + i;
+        r.portId = std::uint32_t(r.pid);
+        processes[i] = platform::RequesterTable::intern(r);
+    }
     for (std::int64_t n = 4; n < events; ++n) {
         ChangeRecord c;
         c.timeUs = startUs + n * 1000;
+        c.requester = n % 5000 == 0 ? kernel : processes[n % 3];
         if (n % 5000 == 0) {
             c.object = ObjectKind::Interface;
             c.change = ChangeKind::Parameter;

@@ -4,7 +4,9 @@
 
 #include "platform/textescape.h"
 
+#include <endian.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
@@ -37,6 +39,8 @@ const char *messageName(std::uint16_t type)
     case RTM_DELROUTE: return "RTM_DELROUTE";
     case RTM_NEWNEIGH: return "RTM_NEWNEIGH";
     case RTM_DELNEIGH: return "RTM_DELNEIGH";
+    case RTM_NEWRULE: return "RTM_NEWRULE";
+    case RTM_DELRULE: return "RTM_DELRULE";
     default: return "message";
     }
 }
@@ -145,6 +149,29 @@ bool readVia(const nlattr *a, IpAddress &out, std::string &reason, const char *m
     return true;
 }
 
+/// Copies the fixed header T at the start of nlh's payload into header (the payload may be
+/// unaligned); false with reason set ("shorter than struct T") when the payload is shorter.
+template<typename T>
+bool readFixedHeader(const nlmsghdr *nlh, T &header, const char *msg, const char *shorter, std::string &reason)
+{
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(T)) {
+        fail(reason, msg, shorter, "");
+        return false;
+    }
+    std::memcpy(&header, mnl_nlmsg_get_payload(nlh), sizeof header);
+    return true;
+}
+
+/// collect() over the attributes that follow the fixed header T (at its aligned end).
+template<typename T, typename Table>
+bool collectAfterHeader(const nlmsghdr *nlh, Table &tb, std::string &reason, const char *msg)
+{
+    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
+    const std::size_t offset = MNL_ALIGN(sizeof(T));
+    return collect<std::tuple_size_v<Table> - 1>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
+                                                 payload > offset ? payload - offset : 0, tb, reason, msg);
+}
+
 Family familyOfAf(int af)
 {
     return af == AF_INET ? Family::IPv4 : af == AF_INET6 ? Family::IPv6 : Family::Unspec;
@@ -194,13 +221,9 @@ std::string kindFromLinkType(unsigned linkType)
 DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &reason)
 {
     const char *msg = messageName(nlh->nlmsg_type);
-    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (payload < sizeof(ifinfomsg)) {
-        fail(reason, msg, "shorter than struct ifinfomsg", "");
-        return DecodeStatus::Error;
-    }
     ifinfomsg ifi;
-    std::memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof ifi);
+    if (!readFixedHeader(nlh, ifi, msg, "shorter than struct ifinfomsg", reason))
+        return DecodeStatus::Error;
     if (ifi.ifi_family != AF_UNSPEC) {
         // AF_BRIDGE: bridge port information (a port leaving a bridge sends RTM_DELLINK
         // with AF_BRIDGE while the interface itself stays); not the interface.
@@ -212,9 +235,7 @@ DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &rea
         return DecodeStatus::Error;
     }
     AttrTable<IFLA_MAX> tb;
-    const std::size_t offset = MNL_ALIGN(sizeof(ifinfomsg));
-    if (!collect<IFLA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
-                           payload > offset ? payload - offset : 0, tb, reason, msg))
+    if (!collectAfterHeader<ifinfomsg>(nlh, tb, reason, msg))
         return DecodeStatus::Error;
 
     row.ifIndex = static_cast<std::uint32_t>(ifi.ifi_index);
@@ -273,13 +294,9 @@ DecodeStatus decodeLink(const nlmsghdr *nlh, InterfaceRow &row, std::string &rea
 DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &row, std::string &reason)
 {
     const char *msg = messageName(nlh->nlmsg_type);
-    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (payload < sizeof(ifaddrmsg)) {
-        fail(reason, msg, "shorter than struct ifaddrmsg", "");
-        return DecodeStatus::Error;
-    }
     ifaddrmsg ifa;
-    std::memcpy(&ifa, mnl_nlmsg_get_payload(nlh), sizeof ifa);
+    if (!readFixedHeader(nlh, ifa, msg, "shorter than struct ifaddrmsg", reason))
+        return DecodeStatus::Error;
     const Family family = familyOfAf(ifa.ifa_family);
     if (family == Family::Unspec) {
         fail(reason, msg, "address family is neither AF_INET nor AF_INET6", "");
@@ -290,9 +307,7 @@ DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &
         return DecodeStatus::Error;
     }
     AttrTable<IFA_MAX> tb;
-    const std::size_t offset = MNL_ALIGN(sizeof(ifaddrmsg));
-    if (!collect<IFA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
-                          payload > offset ? payload - offset : 0, tb, reason, msg))
+    if (!collectAfterHeader<ifaddrmsg>(nlh, tb, reason, msg))
         return DecodeStatus::Error;
 
     IpAddress local, address;
@@ -344,13 +359,9 @@ DecodeStatus decodeAddress(const nlmsghdr *nlh, std::int64_t nowUs, AddressRow &
 DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row, std::string &reason)
 {
     const char *msg = messageName(nlh->nlmsg_type);
-    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (payload < sizeof(rtmsg)) {
-        fail(reason, msg, "shorter than struct rtmsg", "");
-        return DecodeStatus::Error;
-    }
     rtmsg rtm;
-    std::memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof rtm);
+    if (!readFixedHeader(nlh, rtm, msg, "shorter than struct rtmsg", reason))
+        return DecodeStatus::Error;
     const Family family = familyOfAf(rtm.rtm_family);
     if (family == Family::Unspec) {
         fail(reason, msg, "route family is neither AF_INET nor AF_INET6", "");
@@ -365,9 +376,7 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
         return DecodeStatus::Error;
     }
     AttrTable<RTA_MAX> tb;
-    const std::size_t offset = MNL_ALIGN(sizeof(rtmsg));
-    if (!collect<RTA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
-                          payload > offset ? payload - offset : 0, tb, reason, msg))
+    if (!collectAfterHeader<rtmsg>(nlh, tb, reason, msg))
         return DecodeStatus::Error;
 
     // Every member back to its default (what an absent attribute means); the next-hop
@@ -467,22 +476,16 @@ DecodeStatus decodeRoute(const nlmsghdr *nlh, std::int64_t nowUs, RouteRow &row,
 DecodeStatus decodeNeighbor(const nlmsghdr *nlh, NeighborRow &row, std::string &reason)
 {
     const char *msg = messageName(nlh->nlmsg_type);
-    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (payload < sizeof(ndmsg)) {
-        fail(reason, msg, "shorter than struct ndmsg", "");
-        return DecodeStatus::Error;
-    }
     ndmsg ndm;
-    std::memcpy(&ndm, mnl_nlmsg_get_payload(nlh), sizeof ndm);
+    if (!readFixedHeader(nlh, ndm, msg, "shorter than struct ndmsg", reason))
+        return DecodeStatus::Error;
     const Family family = familyOfAf(ndm.ndm_family);
     if (family == Family::Unspec) {
         fail(reason, msg, "family is neither AF_INET nor AF_INET6 (a bridge FDB entry)", "");
         return DecodeStatus::Skip;
     }
     AttrTable<NDA_MAX> tb;
-    const std::size_t offset = MNL_ALIGN(sizeof(ndmsg));
-    if (!collect<NDA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
-                          payload > offset ? payload - offset : 0, tb, reason, msg))
+    if (!collectAfterHeader<ndmsg>(nlh, tb, reason, msg))
         return DecodeStatus::Error;
     if (!tb[NDA_DST]) {
         fail(reason, msg, "has no NDA_DST", "");
@@ -511,6 +514,107 @@ DecodeStatus decodeNeighbor(const nlmsghdr *nlh, NeighborRow &row, std::string &
     return DecodeStatus::Ok;
 }
 
+DecodeStatus decodeRule(const nlmsghdr *nlh, RuleRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    fib_rule_hdr frh;
+    if (!readFixedHeader(nlh, frh, msg, "shorter than struct fib_rule_hdr", reason))
+        return DecodeStatus::Error;
+    const Family family = familyOfAf(frh.family);
+    if (family == Family::Unspec) {
+        fail(reason, msg, "family is neither AF_INET nor AF_INET6 (an ipmr / ip6mr or decnet rule)", "");
+        return DecodeStatus::Skip;
+    }
+    AttrTable<FRA_MAX> tb;
+    if (!collectAfterHeader<fib_rule_hdr>(nlh, tb, reason, msg))
+        return DecodeStatus::Error;
+    const std::uint8_t maxLength = family == Family::IPv4 ? 32 : 128;
+    if (frh.src_len > maxLength || frh.dst_len > maxLength) {
+        fail(reason, msg, "src_len or dst_len is longer than the family's addresses", "");
+        return DecodeStatus::Error;
+    }
+    row = RuleRow {};
+    row.family = family;
+    row.sourceLength = frh.src_len;
+    row.destinationLength = frh.dst_len;
+    row.tos = frh.tos;
+    row.action = frh.action;
+    row.table = frh.table;
+    // FIB_RULE_INVERT is the rule's; the other flags are state the kernel sets when it
+    // answers (iif / oif detached, goto unresolved) and changes without a notification.
+    row.invert = (frh.flags & FIB_RULE_INVERT) != 0;
+    if (tb[FRA_SRC] && !readAddress(tb[FRA_SRC], family, row.source, reason, msg, "FRA_SRC"))
+        return DecodeStatus::Error;
+    if (tb[FRA_DST] && !readAddress(tb[FRA_DST], family, row.destination, reason, msg, "FRA_DST"))
+        return DecodeStatus::Error;
+    if (tb[FRA_PRIORITY] && !readU32(tb[FRA_PRIORITY], row.priority, reason, msg, "FRA_PRIORITY"))
+        return DecodeStatus::Error;
+    if (tb[FRA_IIFNAME])
+        readString(tb[FRA_IIFNAME], row.inputInterface);
+    if (tb[FRA_OIFNAME])
+        readString(tb[FRA_OIFNAME], row.outputInterface);
+    if (tb[FRA_FWMARK] && !readU32(tb[FRA_FWMARK], row.fwmark, reason, msg, "FRA_FWMARK"))
+        return DecodeStatus::Error;
+    if (tb[FRA_FWMASK] && !readU32(tb[FRA_FWMASK], row.fwmask, reason, msg, "FRA_FWMASK"))
+        return DecodeStatus::Error;
+    if (tb[FRA_TABLE] && !readU32(tb[FRA_TABLE], row.table, reason, msg, "FRA_TABLE"))
+        return DecodeStatus::Error;
+    if (tb[FRA_GOTO] && !readU32(tb[FRA_GOTO], row.gotoPriority, reason, msg, "FRA_GOTO"))
+        return DecodeStatus::Error;
+    std::uint32_t suppress = 0;
+    if (tb[FRA_SUPPRESS_PREFIXLEN]) {
+        if (!readU32(tb[FRA_SUPPRESS_PREFIXLEN], suppress, reason, msg, "FRA_SUPPRESS_PREFIXLEN"))
+            return DecodeStatus::Error;
+        row.suppressPrefixLength = std::int32_t(suppress);
+    }
+    if (tb[FRA_SUPPRESS_IFGROUP]) {
+        if (!readU32(tb[FRA_SUPPRESS_IFGROUP], suppress, reason, msg, "FRA_SUPPRESS_IFGROUP"))
+            return DecodeStatus::Error;
+        row.suppressIfgroup = std::int32_t(suppress);
+    }
+    if (tb[FRA_L3MDEV] && !readU8(tb[FRA_L3MDEV], row.l3mdev, reason, msg, "FRA_L3MDEV"))
+        return DecodeStatus::Error;
+    if (tb[FRA_PROTOCOL] && !readU8(tb[FRA_PROTOCOL], row.protocol, reason, msg, "FRA_PROTOCOL"))
+        return DecodeStatus::Error;
+    if (tb[FRA_IP_PROTO] && !readU8(tb[FRA_IP_PROTO], row.ipProto, reason, msg, "FRA_IP_PROTO"))
+        return DecodeStatus::Error;
+    if (tb[FRA_TUN_ID]) {
+        if (payloadLen(tb[FRA_TUN_ID]) != sizeof(std::uint64_t)) {
+            fail(reason, msg, "FRA_TUN_ID", " is not a u64");
+            return DecodeStatus::Error;
+        }
+        std::uint64_t id = 0;
+        std::memcpy(&id, mnl_attr_get_payload(tb[FRA_TUN_ID]), sizeof id);
+        row.tunId = be64toh(id); // __be64
+    }
+    if (tb[FRA_UID_RANGE]) {
+        if (payloadLen(tb[FRA_UID_RANGE]) != sizeof(fib_rule_uid_range)) {
+            fail(reason, msg, "FRA_UID_RANGE", " is not a struct fib_rule_uid_range");
+            return DecodeStatus::Error;
+        }
+        fib_rule_uid_range range;
+        std::memcpy(&range, mnl_attr_get_payload(tb[FRA_UID_RANGE]), sizeof range);
+        row.hasUidRange = true;
+        row.uidStart = range.start;
+        row.uidEnd = range.end;
+    }
+    for (const auto &[type, name, start, end] :
+         {std::tuple {FRA_SPORT_RANGE, "FRA_SPORT_RANGE", &row.sportStart, &row.sportEnd},
+          std::tuple {FRA_DPORT_RANGE, "FRA_DPORT_RANGE", &row.dportStart, &row.dportEnd}}) {
+        if (!tb[type])
+            continue;
+        if (payloadLen(tb[type]) != sizeof(fib_rule_port_range)) {
+            fail(reason, msg, name, " is not a struct fib_rule_port_range");
+            return DecodeStatus::Error;
+        }
+        fib_rule_port_range range;
+        std::memcpy(&range, mnl_attr_get_payload(tb[type]), sizeof range);
+        *start = range.start;
+        *end = range.end;
+    }
+    return DecodeStatus::Ok;
+}
+
 DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason)
 {
     const char *msg = nlh->nlmsg_type == RTM_NEWNEXTHOP ? "RTM_NEWNEXTHOP" : "RTM_DELNEXTHOP";
@@ -518,15 +622,11 @@ DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string
         reason = "not a nexthop message";
         return DecodeStatus::Skip;
     }
-    const std::size_t payload = mnl_nlmsg_get_payload_len(nlh);
-    if (payload < sizeof(nhmsg)) {
-        fail(reason, msg, "shorter than struct nhmsg", "");
+    nhmsg nhm;
+    if (!readFixedHeader(nlh, nhm, msg, "shorter than struct nhmsg", reason))
         return DecodeStatus::Error;
-    }
     AttrTable<NHA_MAX> tb;
-    const std::size_t offset = MNL_ALIGN(sizeof(nhmsg));
-    if (!collect<NHA_MAX>(static_cast<const char *>(mnl_nlmsg_get_payload(nlh)) + offset,
-                          payload > offset ? payload - offset : 0, tb, reason, msg))
+    if (!collectAfterHeader<nhmsg>(nlh, tb, reason, msg))
         return DecodeStatus::Error;
     if (!tb[NHA_ID]) {
         fail(reason, msg, "has no NHA_ID", "");
@@ -566,6 +666,12 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
         status = decodeNeighbor(nlh, out.neighbor, out.reason);
         out.object = ObjectKind::Neighbor;
         out.isDelete = nlh->nlmsg_type == RTM_DELNEIGH;
+        break;
+    case RTM_NEWRULE:
+    case RTM_DELRULE:
+        status = decodeRule(nlh, out.rule, out.reason);
+        out.object = ObjectKind::Rule;
+        out.isDelete = nlh->nlmsg_type == RTM_DELRULE;
         break;
     default:
         out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";

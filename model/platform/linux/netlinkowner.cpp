@@ -124,6 +124,22 @@ std::optional<int> pidOfName(const char *name)
     return pid;
 }
 
+// The inode of /proc/PID/ns/net ("net:[4026531840]"); nullopt when it cannot be read (a
+// zombie has no namespaces left, a process gone has no entry).
+std::optional<std::uint64_t> netNamespaceOf(const std::string &procRoot, int pid)
+{
+    char link[64];
+    const std::string path = procRoot + '/' + std::to_string(pid) + "/ns/net";
+    const ssize_t n = ::readlink(path.c_str(), link, sizeof link);
+    if (n <= 0 || std::size_t(n) >= sizeof link)
+        return std::nullopt;
+    const std::string_view text(link, std::size_t(n));
+    constexpr std::string_view prefix = "net:[";
+    if (text.size() < prefix.size() + 2 || text.substr(0, prefix.size()) != prefix || text.back() != ']')
+        return std::nullopt;
+    return number<std::uint64_t>(text.substr(prefix.size(), text.size() - prefix.size() - 1));
+}
+
 // "socket:[12345]" -> 12345
 std::optional<std::uint64_t> socketInode(std::string_view link)
 {
@@ -260,7 +276,9 @@ void NetlinkOwnerResolver::refreshAt(nanoseconds time, std::optional<std::uint32
 {
     m_lastRefresh = time;
     ++m_stats.refreshes;
-    const auto text = readFile(m_table, procnet::kMaxTableBytes);
+    const auto text = m_options.netlinkTableFd >= 0
+        ? procnet::readFromStart(m_options.netlinkTableFd, procnet::kMaxTableBytes)
+        : readFile(m_table, procnet::kMaxTableBytes);
     const std::vector<TableRow> rows = text ? parseNetlinkTable(*text, m_options.protocol) : std::vector<TableRow>();
 
     // The sockets to look for: those not cached with this inode (new, or a new socket on a
@@ -363,6 +381,14 @@ NetlinkOwner NetlinkOwnerResolver::inferFromPortId(std::uint32_t portId, nanosec
     // A process that started after the notification has a reused PID: not the requester.
     if (!stat || startedAfter(stat->startTicks, notificationTime))
         return owner;
+    if (m_options.netNamespace != 0) {
+        const auto ns = netNamespaceOf(m_options.procRoot, owner.pid);
+        if (ns && *ns != m_options.netNamespace) {
+            owner = NetlinkOwner {}; // lives in another namespace: not the requester
+            owner.portId = portId;
+            return owner;
+        }
+    }
     readDetails(m_options.procRoot, m_options.maxCommandLine, owner);
     owner.startTime = nanoseconds(std::int64_t(stat->startTicks) * (1'000'000'000 / m_ticksPerSecond));
     if (!isGone(stat->state) && !owner.command.empty()) // no comm: gone between the two reads
@@ -387,24 +413,29 @@ NetlinkOwner NetlinkOwnerResolver::resolve(std::uint32_t portId, nanoseconds not
     const bool stale = it == m_entries.end()
         || (it->second.owner.state != NetlinkOwner::State::Found
             && time - it->second.refreshedAt >= m_options.missRetryInterval);
+    // The process whose PID the port id is, read before the table (see the class comment):
+    // the answer when the table names no holder.
+    std::optional<NetlinkOwner> early;
+    const auto inferred = [&] { return early ? *early : inferFromPortId(portId, notificationTime); };
     if (stale && (!m_lastRefresh || time - *m_lastRefresh >= m_options.minRefreshInterval)) {
+        early = inferFromPortId(portId, notificationTime);
         refreshAt(time, portId);
         it = m_entries.find(portId);
     }
     if (it == m_entries.end())
-        return inferFromPortId(portId, notificationTime);
+        return inferred();
     Entry &entry = it->second;
     touch(entry);
     checkAlive(entry, time);
     if (entry.inode == 0)
-        return inferFromPortId(portId, notificationTime);
+        return inferred();
     const NetlinkOwner &owner = entry.owner;
     if (owner.state == NetlinkOwner::State::Unknown && owner.pid == 0)
-        return inferFromPortId(portId, notificationTime); // the holder is unreadable: guess from the id
+        return inferred(); // the holder is unreadable: guess from the id
     if (owner.state == NetlinkOwner::State::Found && startedAfter(entry.startTicks, notificationTime)) {
         // This socket's holder started after the notification: an earlier socket with this
         // port id asked for the change (the inference rejects this holder by its start time).
-        return inferFromPortId(portId, notificationTime);
+        return inferred();
     }
     return owner;
 }

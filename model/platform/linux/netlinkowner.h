@@ -73,6 +73,12 @@ std::string_view ownerStateName(NetlinkOwner::State state);
 /// so a flood of notifications from one id whose socket is gone does not rescan /proc each
 /// time. The cache holds at most Options::capacity port ids (least recently asked dropped).
 ///
+/// A port id that could be a PID is first looked up as one (/proc/<port id>/stat, comm,
+/// cmdline), before the table is read: a short-lived requester (`ip` waits only for its ACK)
+/// is often gone once the table has been read and searched, and its name would be lost. That
+/// early reading is the answer only when the table does not name a holder (the socket is
+/// closed, or its holder cannot be read).
+///
 /// Cost of a refresh: reading /proc/net/netlink (one row per netlink socket), and, when that
 /// shows sockets not cached yet, one readlink() per open file descriptor of /proc/*/fd until
 /// all are found: first the processes whose PID the port id suggests (the port id itself, or
@@ -100,6 +106,16 @@ public:
     struct Options {
         std::string procRoot = "/proc"; ///< where /proc is mounted (a copy in tests)
         std::string netlinkTable; ///< the socket table; empty = procRoot + "/net/netlink"
+        /// >= 0: the socket table is read through this open descriptor instead (rewound for each
+        /// refresh): /proc/thread-self/net/netlink opened by a thread that joined another network
+        /// namespace, which keeps listing that namespace's sockets. Not owned: it must stay open
+        /// as long as the resolver.
+        int netlinkTableFd = -1;
+        /// The inode of the network namespace (net:[inode]) whose port ids are resolved, or 0.
+        /// When set, a PID inferred from a port id is taken only if /proc/PID/ns/net is that
+        /// namespace (or cannot be read: a zombie's, or one gone): a process in a container's own
+        /// PID namespace gets its PID there as port id, which here names an unrelated process.
+        std::uint64_t netNamespace = 0;
         int protocol = 0; ///< Eth column to match: 0 = NETLINK_ROUTE (the port ids are per protocol)
         std::chrono::milliseconds minRefreshInterval {250}; ///< between two refreshes, and between two
                                                             ///< liveness checks of one cached owner

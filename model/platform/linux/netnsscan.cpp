@@ -115,6 +115,43 @@ bool isNetNamespaceFile(const std::string &path, std::uint64_t nsfsDevice)
     return type == CLONE_NEWNET || (type < 0 && savedErrno == ENOTTY);
 }
 
+// Whether /proc/PID/stat says PID is a kernel thread (PF_KTHREAD in its flags, the ninth
+// field, counted after the parenthesised command name, which may hold spaces and parentheses).
+bool isKernelThread(const std::string &procRoot, int pid)
+{
+    constexpr unsigned long pfKthread = 0x00200000;
+    const auto stat = procnet::readFile(procRoot + '/' + std::to_string(pid) + "/stat", 4096);
+    if (!stat)
+        return false;
+    const std::size_t close = stat->rfind(')');
+    if (close == std::string::npos)
+        return false;
+    std::size_t i = close + 1;
+    for (int field = 3; field <= 9; ++field) {
+        while (i < stat->size() && (*stat)[i] == ' ')
+            ++i;
+        const std::size_t end = std::min(stat->find(' ', i), stat->size());
+        if (field == 9) {
+            const auto flags = procnet::number<unsigned long>(std::string_view(*stat).substr(i, end - i));
+            return flags && (*flags & pfKthread) != 0;
+        }
+        i = end;
+    }
+    return false;
+}
+
+// The initial ("host") namespace: PID 1's, or where PID 1 is not readable (a sandbox that hides
+// it, a process without ptrace access to it), a kernel thread's: kernel threads always run in
+// the initial namespace, and kthreadd is PID 2 in the initial PID namespace.
+std::optional<NsKey> initialNamespaceKey(const std::string &procRoot)
+{
+    if (const auto init = nsKeyOf(procRoot + "/1/ns/net", nullptr))
+        return init;
+    if (isKernelThread(procRoot, 2))
+        return nsKeyOf(procRoot + "/2/ns/net", nullptr);
+    return std::nullopt;
+}
+
 std::optional<int> pidOf(const char *name)
 {
     if (!*name)
@@ -183,7 +220,7 @@ NetNamespaceScan scanNetNamespaces(const NetNamespaceScanOptions &options)
     const auto self = nsKeyOf(options.procRoot + "/self/ns/net", nullptr);
     if (self)
         entry(*self).current = true;
-    if (const auto init = nsKeyOf(options.procRoot + "/1/ns/net", nullptr))
+    if (const auto init = initialNamespaceKey(options.procRoot))
         entry(*init).initial = true;
 
     if (DIR *dir = ::opendir(options.namedDir.c_str())) {

@@ -46,7 +46,9 @@ struct NetNamespaceInfo {
     std::uint64_t device = 0; ///< st_dev of the namespace's nsfs file
     std::uint64_t inode = 0; ///< st_ino of it: the namespace id of "net:[inode]"
     bool current = false; ///< the scanning process's own namespace (/proc/self/ns/net)
-    bool initial = false; ///< the namespace of PID 1 (the host's, seen from this PID namespace)
+    /// The namespace of PID 1 (the host's, seen from this PID namespace); where PID 1 cannot be
+    /// read, the namespace of PID 2 when that is a kernel thread (kernel threads run in the initial one).
+    bool initial = false;
     /// The names bound to it in the named directory (/run/netns), sorted; empty when none.
     std::vector<std::string> names;
     /// The lowest PID whose /proc/PID/ns/net is this namespace (in a container: usually its
@@ -60,8 +62,8 @@ struct NetNamespaceInfo {
     /// the holder (valid while it lives).
     std::string path;
 
-    /// The name to show: names.front(); else "docker:3f2a1b9c0d12 (nginx 4242)"; else
-    /// "sleep (4242)"; else "host" for the initial namespace; else "net:[inode]".
+    /// The name to show: names.front(); else "host" for the initial namespace; else
+    /// "docker:3f2a1b9c0d12 (nginx 4242)"; else "sleep (4242)"; else "net:[inode]".
     std::string displayName() const;
 };
 

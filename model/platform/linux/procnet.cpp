@@ -24,6 +24,27 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
 
 } // namespace
 
+namespace {
+
+// Reads fd from where it is to its end, at most maxBytes; false with errno set on an error.
+bool readAll(int fd, std::size_t maxBytes, std::string &text)
+{
+    char buffer[4096];
+    while (text.size() < maxBytes) {
+        const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, maxBytes - text.size()));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0)
+            break;
+        text.append(buffer, std::size_t(n));
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<std::string> readFile(const std::string &path, std::size_t maxBytes, std::string *error)
 {
     const auto fail = [&] {
@@ -35,22 +56,24 @@ std::optional<std::string> readFile(const std::string &path, std::size_t maxByte
     if (fd < 0)
         return fail();
     std::string text;
-    char buffer[4096];
-    while (text.size() < maxBytes) {
-        const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, maxBytes - text.size()));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const int savedErrno = errno;
-            ::close(fd);
-            errno = savedErrno;
-            return fail();
-        }
-        if (n == 0)
-            break;
-        text.append(buffer, std::size_t(n));
+    if (!readAll(fd, maxBytes, text)) {
+        const int savedErrno = errno;
+        ::close(fd);
+        errno = savedErrno;
+        return fail();
     }
     ::close(fd);
+    return text;
+}
+
+std::optional<std::string> readFromStart(int fd, std::size_t maxBytes, std::string *error)
+{
+    std::string text;
+    if (::lseek(fd, 0, SEEK_SET) != 0 || !readAll(fd, maxBytes, text)) {
+        if (error)
+            *error = std::string("cannot read an open /proc file: ") + std::strerror(errno);
+        return std::nullopt;
+    }
     return text;
 }
 

@@ -21,6 +21,12 @@ namespace ncv::platform::procnet {
 /// *error set ("cannot read PATH: <strerror>") when it cannot be opened or read.
 std::optional<std::string> readFile(const std::string &path, std::size_t maxBytes, std::string *error = nullptr);
 
+/// The same through a descriptor kept open, read again from its start (lseek to 0, as a
+/// seq_file allows). A table opened in another network namespace (/proc/thread-self/net/...
+/// from a thread that joined it) keeps showing that namespace. nullopt with *error set
+/// ("cannot read an open /proc file: <strerror>") when it cannot be rewound or read.
+std::optional<std::string> readFromStart(int fd, std::size_t maxBytes, std::string *error = nullptr);
+
 /// The most a /proc table (/proc/net/netlink, /proc/sys/...) is read to: 64 MiB.
 inline constexpr std::size_t kMaxTableBytes = 64u * 1024 * 1024;
 

@@ -34,7 +34,9 @@ bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
     case RTM_NEWROUTE:
     case RTM_DELROUTE:
     case RTM_NEWNEIGH:
-    case RTM_DELNEIGH: return true;
+    case RTM_DELNEIGH:
+    case RTM_NEWRULE:
+    case RTM_DELRULE: return true;
     default: return false;
     }
 }
@@ -111,6 +113,11 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         produced = m_decoded.isDelete ? m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record)
                                       : m_store.upsert(m_decoded.neighbor, timeUs, Origin::Observed, &record);
         record.family = m_decoded.neighbor.address.family;
+        break;
+    case ObjectKind::Rule:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.rule, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.rule, timeUs, Origin::Observed, &record);
+        record.family = m_decoded.rule.family;
         break;
     default: break;
     }

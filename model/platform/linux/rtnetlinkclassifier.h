@@ -35,7 +35,7 @@ public:
         Filtered, ///< a change outside the object mask / family filter (the store still applied it)
         Control, ///< NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE / NLMSG_OVERRUN: no state
         Skipped, ///< a tracked type the decoder skips (cloned route, bridge port, other family)
-        Untracked, ///< a message type not tracked (rules, netconf, nexthop objects...;
+        Untracked, ///< a message type not tracked (netconf, nexthop objects...;
                    ///< an RTM_DELNEXTHOP that flushed routes gives Records)
         Malformed, ///< the decoder refused it (decoded().reason says why)
     };
@@ -64,7 +64,7 @@ public:
     /// and inferred silent-deletion records it causes) to the batch.
     Outcome classify(const nlmsghdr *msg, std::int64_t timeUs);
 
-    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE, NEIGH).
+    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE, NEIGH, RULE).
     static bool isTrackedType(std::uint16_t type);
 
     /// Appends record to the batch through the filter and the entity tracker.

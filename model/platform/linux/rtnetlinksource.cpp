@@ -15,12 +15,15 @@
 #include "platform/requester.h"
 #include "platform/statestore.h"
 
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -139,6 +142,11 @@ struct RtnetlinkSource::Registration {
     /// (the resolver re-checks its cached owners no more often), so a burst from one
     /// requester costs a hash lookup per message.
     NetlinkOwnerResolver owners;
+    /// A watch of another namespace: its socket table (/proc/thread-self/net/netlink opened in
+    /// open(), on the thread that joined it), which the reader thread cannot open from
+    /// outside; -1 for the program's own namespace.
+    int netlinkTableFd = -1;
+    void openOwnerTable();
     struct OwnerMemo {
         std::int64_t untilUs = 0;
         std::uint32_t requester = 0;
@@ -155,7 +163,10 @@ struct RtnetlinkSource::Registration {
         OwnerMemo &memo = ownerMemo[portId];
         if (memo.requester != 0 && timeUs < memo.untilUs && timeUs >= memo.untilUs - kOwnerRecheckUs)
             return memo.requester;
-        memo.requester = RequesterTable::intern(requesterOf(owners.resolve(portId), portId));
+        // The notification's time on the clock of /proc/PID/stat's start times.
+        const auto lag = std::chrono::microseconds(std::max<std::int64_t>(0, nowUs() - timeUs));
+        memo.requester = RequesterTable::intern(
+            requesterOf(owners.resolve(portId, NetlinkOwnerResolver::bootClockNow() - lag), portId));
         memo.untilUs = timeUs + kOwnerRecheckUs;
         return memo.requester;
     }
@@ -171,6 +182,8 @@ struct RtnetlinkSource::Registration {
             ::close(wakeFd);
         if (imageFd >= 0)
             ::close(imageFd);
+        if (netlinkTableFd >= 0)
+            ::close(netlinkTableFd);
     }
 
     Status open();
@@ -184,6 +197,7 @@ struct RtnetlinkSource::Registration {
     bool wantsAddresses() const { return params.objects & AddressesMask; }
     bool wantsRoutes() const { return params.objects & RoutesMask; }
     bool wantsNeighbors() const { return params.objects & NeighborsMask; }
+    bool wantsRules() const { return params.objects & RulesMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
     /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
@@ -211,8 +225,8 @@ struct RtnetlinkSource::Registration {
     enum class DumpResult { Ok, Cancelled, Failed };
     /// One dump request on the dump socket.
     struct DumpRequest {
-        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE or RTM_GETNEIGH
-        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE / RTM_GETNEIGH dump
+        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH or RTM_GETRULE
+        int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE / RTM_GETNEIGH / RTM_GETRULE dump
         /// Routes only, and only with strictDumps: the kernel returns only routes with a
         /// next hop on this interface (0: all routes).
         std::uint32_t oif = 0;
@@ -242,7 +256,7 @@ struct RtnetlinkSource::Registration {
             request, [&](std::int64_t) { rows.push_back(decodedRow); }, error, [&] { rows.resize(mark); });
     }
     /// Links, then IPv4 and IPv6 addresses, then neighbors (normal and proxy entries of both
-    /// families) as the registration wants them, into snapshot.
+    /// families), then IPv4 and IPv6 rules, as the registration wants them, into snapshot.
     DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
     /// IPv4 and IPv6 routes (as the registration wants them), each passed to onRoute(timeUs)
     /// in `decoded.route`.
@@ -283,8 +297,28 @@ struct RtnetlinkSource::Registration {
 // ---------------------------------------------------------------------------------------
 // Setup (caller thread)
 
+void RtnetlinkSource::Registration::openOwnerTable()
+{
+    // Runs in the watched namespace (open() of a registration with netnsPath). Port ids are
+    // per namespace: this namespace's socket table says which socket has one, and /proc/self
+    // would show the program's own (the thread group leader's namespace), thread-self this
+    // thread's. The descriptor keeps showing this namespace after the thread ends.
+    NetlinkOwnerResolver::Options o;
+    netlinkTableFd = ::open("/proc/thread-self/net/netlink", O_RDONLY | O_CLOEXEC);
+    if (netlinkTableFd >= 0)
+        o.netlinkTableFd = netlinkTableFd;
+    else
+        o.netlinkTable = "/dev/null"; // no table (no /proc?): never our own namespace's
+    struct stat ns { };
+    if (::stat("/proc/thread-self/ns/net", &ns) == 0)
+        o.netNamespace = ns.st_ino;
+    owners = NetlinkOwnerResolver(o);
+}
+
 Status RtnetlinkSource::Registration::open()
 {
+    if (!options.netnsPath.empty() && options.resolveRequesters)
+        openOwnerTable();
     wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wakeFd < 0)
         return osError("eventfd", errno);
@@ -321,6 +355,10 @@ Status RtnetlinkSource::Registration::open()
     std::vector<unsigned> groups {RTNLGRP_LINK};
     if (wantsNeighbors())
         groups.push_back(RTNLGRP_NEIGH); // both families (and bridge FDB entries, which the decoder skips)
+    if (wantsRules() && wantsV4())
+        groups.push_back(RTNLGRP_IPV4_RULE);
+    if (wantsRules() && wantsV6())
+        groups.push_back(RTNLGRP_IPV6_RULE);
     if (tracksV4Addresses())
         groups.push_back(RTNLGRP_IPV4_IFADDR);
     if (wantsAddresses() && wantsV6())
@@ -435,10 +473,12 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
     const char *what = type == RTM_GETLINK ? "RTM_GETLINK dump"
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
         : type == RTM_GETNEIGH             ? "RTM_GETNEIGH dump"
+        : type == RTM_GETRULE              ? "RTM_GETRULE dump"
                                            : "RTM_GETROUTE dump";
     const ObjectKind kind = type == RTM_GETLINK ? ObjectKind::Interface
         : type == RTM_GETADDR                   ? ObjectKind::Address
         : type == RTM_GETNEIGH                  ? ObjectKind::Neighbor
+        : type == RTM_GETRULE                   ? ObjectKind::Rule
                                                 : ObjectKind::Route;
     const unsigned portId = mnl_socket_get_portid(dumpSocket);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
@@ -466,6 +506,9 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
             auto *ndm = static_cast<ndmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndmsg)));
             ndm->ndm_family = static_cast<std::uint8_t>(request.af);
             ndm->ndm_flags = request.proxy ? NTF_PROXY : 0;
+        } else if (type == RTM_GETRULE) {
+            auto *frh = static_cast<fib_rule_hdr *>(mnl_nlmsg_put_extra_header(nlh, sizeof(fib_rule_hdr)));
+            frh->family = static_cast<std::uint8_t>(request.af);
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
             rtm->rtm_family = static_cast<std::uint8_t>(request.af);
@@ -655,6 +698,10 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
         if (r == DumpResult::Ok && wantsNeighbors() && wantsV6())
             r = dumpInto({RTM_GETNEIGH, AF_INET6, 0, proxy}, snapshot.neighbors, decoded.neighbor, error);
     }
+    if (r == DumpResult::Ok && wantsRules() && wantsV4())
+        r = dumpInto({RTM_GETRULE, AF_INET}, snapshot.rules, decoded.rule, error);
+    if (r == DumpResult::Ok && wantsRules() && wantsV6())
+        r = dumpInto({RTM_GETRULE, AF_INET6}, snapshot.rules, decoded.rule, error);
     return r;
 }
 
@@ -773,6 +820,7 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.interfaces);
     initial(snapshot.addresses);
     initial(snapshot.neighbors);
+    initial(snapshot.rules);
     if (r == DumpResult::Ok)
         r = dumpRoutes([this](std::int64_t timeUs) { streamRoute(timeUs); }, error);
     flushStreamed(); // the last streamed route goes into the store however the dump ended
@@ -791,7 +839,8 @@ void RtnetlinkSource::Registration::run()
     marker(ChangeKind::SnapshotComplete,
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
                + " addresses, " + std::to_string(store.routeCount()) + " routes"
-               + (wantsNeighbors() ? ", " + std::to_string(store.neighborCount()) + " neighbors" : std::string()));
+               + (wantsNeighbors() ? ", " + std::to_string(store.neighborCount()) + " neighbors" : std::string())
+               + (wantsRules() ? ", " + std::to_string(store.ruleCount()) + " rules" : std::string()));
     deliver();
 
     // 2. Live events, starting with those queued during the dump. Images asked for are

@@ -3,6 +3,7 @@
 
 #include "platform/textescape.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ncv::platform::win {
@@ -199,6 +200,34 @@ RouteRow routeFromMib(const MIB_IPFORWARD_ROW2 &row, std::int64_t nowUs)
     out.nextHops.push_back(hop);
     out.expiresUs = untilUs(row.ValidLifetime, nowUs);
     return out;
+}
+
+std::uint16_t neighborStateFromNl(NL_NEIGHBOR_STATE state)
+{
+    switch (state) {
+    case NlnsUnreachable: return NudFailed;
+    case NlnsIncomplete: return NudIncomplete;
+    case NlnsProbe: return NudProbe;
+    case NlnsDelay: return NudDelay;
+    case NlnsStale: return NudStale;
+    case NlnsReachable: return NudReachable;
+    case NlnsPermanent: return NudPermanent;
+    default: return 0;
+    }
+}
+
+NeighborRow neighborFromMib(const MIB_IPNET_ROW2 &row)
+{
+    NeighborRow n;
+    n.ifIndex = row.InterfaceIndex;
+    n.luid = row.InterfaceLuid.Value;
+    n.address = addressFromSockaddr(row.Address);
+    n.lladdrLength = std::uint8_t(std::min<ULONG>(row.PhysicalAddressLength, ULONG(n.lladdr.size())));
+    std::copy_n(row.PhysicalAddress, n.lladdrLength, n.lladdr.begin());
+    n.state = neighborStateFromNl(row.State);
+    n.flags = row.IsRouter ? NtfRouter : 0;
+    n.type = 1; // unicast: the table holds no other kind
+    return n;
 }
 
 } // namespace ncv::platform::win

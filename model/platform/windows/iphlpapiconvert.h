@@ -62,6 +62,16 @@ AddressRow addressFromMib(const MIB_UNICASTIPADDRESS_ROW &row, std::int64_t nowU
 /// LUID, table 0, type unicast (local for Loopback routes), expiry from ValidLifetime.
 RouteRow routeFromMib(const MIB_IPFORWARD_ROW2 &row, std::int64_t nowUs);
 
+/// NL_NEIGHBOR_STATE (MIB_IPNET_ROW2.State) as the NUD_* bit Linux shows for the same state:
+/// unreachable -> NudFailed, incomplete, probe, delay, stale, reachable, permanent -> the
+/// NUD_* of that name; any other value -> 0 (shown as "none").
+std::uint16_t neighborStateFromNl(NL_NEIGHBOR_STATE state);
+
+/// MIB_IPNET_ROW2 -> NeighborRow: Address, InterfaceIndex, InterfaceLuid,
+/// PhysicalAddress[PhysicalAddressLength] -> lladdr, State -> state (neighborStateFromNl),
+/// IsRouter -> NtfRouter; type unicast (1), protocol 0 (Windows does not say who added it).
+NeighborRow neighborFromMib(const MIB_IPNET_ROW2 &row);
+
 /// SOCKADDR_INET for an address (zeroed for Family::Unspec).
 SOCKADDR_INET sockaddrFromAddress(const IpAddress &address);
 

@@ -25,6 +25,7 @@ IphlpApiFunctions IphlpApiFunctions::system()
     f.getIpInterfaceTable = &GetIpInterfaceTable;
     f.getUnicastIpAddressTable = &GetUnicastIpAddressTable;
     f.getIpForwardTable2 = &GetIpForwardTable2;
+    f.getIpNetTable2 = &GetIpNetTable2;
     f.freeMibTable = &FreeMibTable;
     f.getIfEntry2 = &GetIfEntry2;
     f.getUnicastIpAddressEntry = &GetUnicastIpAddressEntry;

@@ -33,6 +33,8 @@ struct IphlpApiFunctions {
     DWORD(WINAPI *getIpInterfaceTable)(ADDRESS_FAMILY, PMIB_IPINTERFACE_TABLE *) = nullptr;
     DWORD(WINAPI *getUnicastIpAddressTable)(ADDRESS_FAMILY, PMIB_UNICASTIPADDRESS_TABLE *) = nullptr;
     DWORD(WINAPI *getIpForwardTable2)(ADDRESS_FAMILY, PMIB_IPFORWARD_TABLE2 *) = nullptr;
+    /// The neighbor (ARP / NDP) cache. There is no Notify call for it: it is polled.
+    DWORD(WINAPI *getIpNetTable2)(ADDRESS_FAMILY, PMIB_IPNET_TABLE2 *) = nullptr;
     VOID(WINAPI *freeMibTable)(PVOID) = nullptr;
 
     /// Re-reads of one row (a notification's row may be incomplete). nullptr = not

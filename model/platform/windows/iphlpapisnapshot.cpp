@@ -4,6 +4,7 @@
 #include "platform/windows/iphlpapiconvert.h"
 #include "platform/windows/win32status.h"
 
+#include <set>
 #include <unordered_map>
 
 namespace ncv::platform::win {
@@ -101,6 +102,34 @@ Status readSnapshot(const IphlpApiFunctions &api, std::uint32_t objects, int add
             out->routes.push_back(routeFromMib(table.get()->Table[i], timeUs));
     }
 
+    if (objects & NeighborsMask) {
+        if (!api.getIpNetTable2)
+            return missing("GetIpNetTable2");
+        // Family by family: AF_UNSPEC fails as a whole where one family's table is missing
+        // (Wine 8 answers ERROR_INVALID_FUNCTION for AF_INET6, and for AF_UNSPEC after
+        // filling in the IPv4 rows), and one missing table should not hide the other.
+        std::vector<ADDRESS_FAMILY> families;
+        if (af == AF_UNSPEC)
+            families = {AF_INET, AF_INET6};
+        else
+            families = {af};
+        for (const ADDRESS_FAMILY f : families) {
+            MibTable<MIB_IPNET_TABLE2> table(api);
+            const DWORD rc = api.getIpNetTable2(f, table.out());
+            const char *call = f == AF_INET ? "GetIpNetTable2(AF_INET)" : "GetIpNetTable2(AF_INET6)";
+            if (rc == ERROR_INVALID_FUNCTION || rc == ERROR_NOT_SUPPORTED) {
+                if (!localInfo.neighborsUnavailable.empty())
+                    localInfo.neighborsUnavailable += "; ";
+                localInfo.neighborsUnavailable += statusFromWin32(call, rc).message;
+                continue;
+            }
+            if (rc != NO_ERROR && rc != ERROR_NOT_FOUND)
+                return statusFromWin32(call, rc);
+            for (ULONG i = 0; rc == NO_ERROR && table.get() && i < table.get()->NumEntries; ++i)
+                out->neighbors.push_back(neighborFromMib(table.get()->Table[i]));
+        }
+    }
+
     if (info)
         *info = localInfo;
     return Status::success();
@@ -113,6 +142,29 @@ void pollingDiff(StateStore &store, const Snapshot &next, std::int64_t timeUs, s
     store.reconcile(next, timeUs, Origin::Inferred, all);
     for (ChangeRecord &record : all) {
         if (matchesFilter(record, objects, family))
+            out.push_back(std::move(record));
+    }
+}
+
+void neighborPollingDiff(StateStore &store, const std::vector<NeighborRow> &next, std::int64_t timeUs, Family family,
+                         std::vector<ChangeRecord> &out)
+{
+    std::set<std::string> listed;
+    ChangeRecord record;
+    for (const NeighborRow &row : next) {
+        if (family != Family::Unspec && row.address.family != family)
+            continue;
+        listed.insert(store.key(row));
+        if (store.upsert(row, timeUs, Origin::Inferred, &record))
+            out.push_back(std::move(record));
+    }
+    std::vector<NeighborRow> gone;
+    store.image(NeighborsMask, family).forEach({}, {}, {}, [&](const NeighborRow &held) {
+        if (!listed.count(store.key(held)))
+            gone.push_back(held);
+    });
+    for (const NeighborRow &row : gone) {
+        if (store.remove(row, timeUs, Origin::Inferred, &record))
             out.push_back(std::move(record));
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Table snapshots for the Windows backend (GetIfTable2 + GetIpInterfaceTable merged by
-// LUID, GetUnicastIpAddressTable, GetIpForwardTable2) and the polling diff used when
-// notifications are not available. Qt-free; runs on the caller's or the dispatcher thread.
+// LUID, GetUnicastIpAddressTable, GetIpForwardTable2, GetIpNetTable2) and the polling diffs
+// used when notifications are not available (and always for neighbors: no Notify call). Qt-free; runs on the caller's
+// or the dispatcher thread.
 #pragma once
 
 #include "platform/source.h"
@@ -18,6 +19,10 @@ struct SnapshotInfo {
     /// GetIpInterfaceTable returned ERROR_NOT_SUPPORTED (Wine 8): interfaces come from
     /// GetIfTable2 alone, one row per LUID with Family::Unspec and MIB_IF_ROW2.Mtu.
     bool interfacesFromIfTableOnly = false;
+    /// The neighbor tables GetIpNetTable2 does not have (ERROR_INVALID_FUNCTION or
+    /// ERROR_NOT_SUPPORTED for a family: Wine 8's AF_INET6), as Status messages joined by
+    /// "; "; those families have no neighbors. Empty when every table was read.
+    std::string neighborsUnavailable;
 };
 
 /// Reads the tables for the requested objects (ObjectMask bits) and family
@@ -34,5 +39,12 @@ Status readSnapshot(const IphlpApiFunctions &api, std::uint32_t objects, int add
 /// registration's object mask and family.
 void pollingDiff(StateStore &store, const Snapshot &next, std::int64_t timeUs, std::uint32_t objects, Family family,
                  std::vector<ChangeRecord> &out);
+
+/// The neighbor poll of a registration whose other objects come from notifications: makes
+/// the store's neighbors (of family, Unspec = both) equal to next (GetIpNetTable2's rows),
+/// appending one Origin::Inferred Add / Parameter / Delete record per difference. The
+/// store's interfaces, addresses and routes are not touched.
+void neighborPollingDiff(StateStore &store, const std::vector<NeighborRow> &next, std::int64_t timeUs, Family family,
+                         std::vector<ChangeRecord> &out);
 
 } // namespace ncv::platform::win

@@ -54,6 +54,7 @@ struct IphlpapiRegistration {
     Family family = Family::Unspec;
     IphlpApiFunctions api;
     std::chrono::milliseconds pollInterval {1000};
+    std::chrono::milliseconds neighborPollInterval {2000};
     std::chrono::milliseconds initialTimeout {5000};
     CallbackGate gate;
 
@@ -141,7 +142,8 @@ std::uint32_t maskOf(ObjectKind object)
     case ObjectKind::Interface: return InterfacesMask;
     case ObjectKind::Address: return AddressesMask;
     case ObjectKind::Route: return RoutesMask;
-    case ObjectKind::Neighbor: return NeighborsMask; // not delivered on Windows yet
+    case ObjectKind::Neighbor: return NeighborsMask; // polled: no Notify call for the neighbor cache
+    case ObjectKind::Rule: return RulesMask; // Windows has no policy rules
     default: return 0;
     }
 }
@@ -319,6 +321,24 @@ void pollOnce(IphlpapiRegistration &reg, std::vector<ChangeRecord> &out, bool *f
         reg.entities.process(std::move(record), out); // the entity records the differences cause
 }
 
+// Neighbors of a registration whose other objects come from notifications (there is no
+// Notify call for the neighbor cache): GetIpNetTable2 diffed against the held neighbors.
+void pollNeighbors(IphlpapiRegistration &reg, std::vector<ChangeRecord> &out, bool *failing)
+{
+    Snapshot snapshot;
+    const std::int64_t timeUs = nowUs();
+    const Status status = readSnapshot(reg.api, NeighborsMask, reg.params.addressFamily, timeUs, &snapshot, nullptr);
+    if (!status.ok()) {
+        if (!*failing)
+            out.push_back(
+                marker(ObjectKind::Gap, ChangeKind::Gap, reg.family, "neighbor polling failed: " + status.message));
+        *failing = true;
+        return;
+    }
+    *failing = false;
+    neighborPollingDiff(reg.store, snapshot.neighbors, timeUs, reg.family, out);
+}
+
 void switchToPolling(IphlpapiRegistration &reg, std::string reason)
 {
     cancelOsHandles(reg);
@@ -348,9 +368,12 @@ std::string missingInitialNames(std::uint32_t mask)
 }
 
 // The initial records (when asked for) of everything the store holds, the entity Initial
-// records after the routes, and SnapshotComplete with note.
+// records after the routes, and SnapshotComplete with note (plus the neighbor tables that
+// were missing).
 void buildInitial(IphlpapiRegistration &reg, std::int64_t timeUs, std::string note)
 {
+    if (!reg.snapshotInfo.neighborsUnavailable.empty())
+        note += "; no neighbors from " + reg.snapshotInfo.neighborsUnavailable;
     if (reg.params.initialNotification) {
         std::vector<ChangeRecord> all;
         reg.store.appendInitial(timeUs, all);
@@ -429,6 +452,9 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
     const auto initialDeadline = Clock::now() + reg->initialTimeout;
     auto nextPoll = Clock::now() + reg->pollInterval;
     bool pollFailing = false;
+    const bool pollsNeighbors = (reg->params.objects & NeighborsMask) != 0;
+    auto nextNeighborPoll = Clock::now() + reg->neighborPollInterval;
+    bool neighborPollFailing = false;
     std::vector<Pending> batch;
     std::vector<ChangeRecord> records;
     std::vector<std::uint64_t> imageTokens;
@@ -442,6 +468,8 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
                 until = nextPoll;
             else if (reg->notifyMask & ~reg->initialSeen)
                 until = initialDeadline;
+            if (pollsNeighbors && !reg->polling)
+                until = std::min(until, nextNeighborPoll);
             reg->wake.wait_until(lock, until, [&] {
                 return reg->stop || reg->lost || !reg->queue.empty() || !reg->imageRequests.empty();
             });
@@ -474,6 +502,10 @@ void runDispatcher(std::shared_ptr<IphlpapiRegistration> reg)
         if (reg->polling && now >= nextPoll) {
             pollOnce(*reg, records, &pollFailing);
             nextPoll = now + reg->pollInterval;
+        }
+        if (pollsNeighbors && !reg->polling && now >= nextNeighborPoll) {
+            pollNeighbors(*reg, records, &neighborPollFailing);
+            nextNeighborPoll = now + reg->neighborPollInterval;
         }
         open = deliver(*reg, records);
         // After the records of what was queued with the request: the state they built.
@@ -557,10 +589,11 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
 
     auto reg = std::make_shared<IphlpapiRegistration>();
     reg->params = params;
-    reg->params.objects &= AllObjectsMask;
+    reg->params.objects &= WindowsObjectsMask;
     reg->family = family;
     reg->api = m_options.api;
     reg->pollInterval = m_options.pollInterval;
+    reg->neighborPollInterval = m_options.neighborPollInterval;
     reg->initialTimeout = m_options.initialNotificationTimeout;
     reg->contextId = addContext(reg.get());
     void *const osContext = reinterpret_cast<void *>(reg->contextId);
@@ -677,6 +710,8 @@ Status IphlpapiSource::registerChanges(const RegisterParams &params, Handle *han
         for (const InterfaceRow &row : snapshot.interfaces)
             reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
         for (const AddressRow &row : snapshot.addresses)
+            reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
+        for (const NeighborRow &row : snapshot.neighbors)
             reg->store.upsert(row, timeUs, Origin::Observed, &ignored);
         std::vector<ChangeRecord> entityScratch;
         for (const RouteRow &row : snapshot.routes) {

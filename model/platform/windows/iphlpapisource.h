@@ -24,6 +24,10 @@
 // called by the thread that registers (on failure) or by the dispatcher thread after its last callback, with no lock
 // held.
 //
+// Neighbors (NeighborsMask): GetIpNetTable2 in the snapshot, then polled every
+// neighborPollInterval and diffed (Origin::Inferred): there is no Notify call for the
+// neighbor cache, so a neighbor that came and went between two polls is not seen.
+//
 // Polling: when a Notify call returns ERROR_NOT_SUPPORTED, succeeds without a handle
 // (Wine 8's stubs) or its MibInitialNotification never arrives, the registration polls
 // the tables every pollInterval and diffs them (Origin::Inferred); name() then says
@@ -44,6 +48,9 @@
 
 namespace ncv::platform::win {
 
+/// The object kinds the Windows backend delivers (rules and nexthop objects do not exist there).
+constexpr std::uint32_t WindowsObjectsMask = AllObjectsMask | NeighborsMask;
+
 struct IphlpapiRegistration;
 
 class IphlpapiSource final : public Source {
@@ -52,6 +59,9 @@ public:
         IphlpApiFunctions api = IphlpApiFunctions::system();
         /// Polling period when notifications are not available.
         std::chrono::milliseconds pollInterval {1000};
+        /// Polling period of the neighbor cache (GetIpNetTable2) when the other objects
+        /// come from notifications: Windows has no Notify call for neighbors.
+        std::chrono::milliseconds neighborPollInterval {2000};
         /// How long to wait for each Notify call's MibInitialNotification before
         /// deciding notifications never fire and polling instead.
         std::chrono::milliseconds initialNotificationTimeout {5000};
