@@ -1059,7 +1059,7 @@ void TestHeadlessRecording::nexthopsAtATimeEqualWhatIpShowed()
     QProcess p;
     QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
     QVERIFY(ip(u"nexthop add id 632 dev nh0p"_s));
-    QVERIFY(ip(u"nexthop add id 633 group 630,2/632 type resilient"_s));
+    QVERIFY(ip(u"nexthop add id 633 group 630,2/632 type resilient buckets 8"_s));
     QVERIFY(ip(u"nexthop replace id 630 via 10.63.0.3 dev nh0 proto static"_s));
     QTest::qWait(300);
     const std::set<QString> atT = ipNexthops();
@@ -1699,7 +1699,7 @@ void TestHeadlessRecording::csvExportRoundTrips()
         u"nexthop add id 71 via 10.71.0.2 dev rt0 proto static"_s,
         u"nexthop add id 72 blackhole"_s,
         u"nexthop add id 73 dev rt0p"_s,
-        u"nexthop add id 74 group 71,2/73 type resilient"_s,
+        u"nexthop add id 74 group 71,2/73 type resilient buckets 8"_s,
         u"nexthop replace id 71 via 10.71.0.3 dev rt0 proto static onlink"_s,
         u"nexthop del id 73"_s,
         u"link set rt0 down"_s,
