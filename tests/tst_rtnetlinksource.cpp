@@ -638,6 +638,7 @@ private Q_SLOTS:
     void neighbors();
     void rules();
     void nexthops();
+    void nexthopsRepairedByResync();
 
 private:
     bool cleanLinks();
@@ -2626,6 +2627,71 @@ void TestRtnetlinkSource::nexthops()
         QVERIFY2(found, qPrintable(u"no event for: "_s + line));
     }
     QCOMPARE(lines, 10); // 6 adds, a replace, a delete and the two groups it changed
+}
+
+void TestRtnetlinkSource::nexthopsRepairedByResync()
+{
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
+    // A burst of nexthop changes in one `ip -batch`: adds, groups, replaces and deletes.
+    constexpr int kObjects = 4000;
+    QTemporaryFile batch;
+    QVERIFY(batch.open());
+    for (int id = 1; id <= kObjects; ++id)
+        batch.write(QStringLiteral("nexthop add id %1 via 10.1.0.2 dev ncv0\n").arg(id).toUtf8());
+    for (int id = 1; id <= 100; ++id)
+        batch.write(
+            QStringLiteral("nexthop add id %1 group %2/%3\n").arg(10000 + id).arg(2 * id).arg(2 * id + 1).toUtf8());
+    for (int id = 1000; id < 1500; ++id)
+        batch.write(QStringLiteral("nexthop replace id %1 via 10.1.0.3 dev ncv0\n").arg(id).toUtf8());
+    for (int id = 1; id <= 150; ++id) // members of the first groups, and the first groups with them
+        batch.write(QStringLiteral("nexthop del id %1\n").arg(id).toUtf8());
+    batch.flush();
+
+    // A tiny receive buffer and a slow consumer: the kernel must drop events (ENOBUFS); the
+    // resync's dump of nexthop objects repairs what was lost.
+    RtnetlinkSource::Options options;
+    options.receiveBufferBytes = 4096;
+    Registration reg(options);
+    std::atomic<bool> slow {true};
+    reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
+        if (slow.load())
+            QThread::msleep(2);
+    };
+    QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | NexthopsMask).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    QProcess burst;
+    burst.start(u"ip"_s, {u"-batch"_s, batch.fileName()});
+    QVERIFY(burst.waitForFinished(120000));
+    QCOMPARE(burst.exitCode(), 0);
+    QVERIFY(reg.collector.waitUntil(
+        [](const auto &records) {
+            return std::any_of(records.begin(), records.end(),
+                               [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+        },
+        20000));
+    slow = false;
+    const std::set<QString> kernel = kernelNexthops();
+    QCOMPARE(int(kernel.size()), kObjects - 150 + 100 - 74); // groups 10001..10074 lost every member
+    NexthopReplica replica;
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 30000) {
+        replica = NexthopReplica();
+        replica.apply(reg.collector.records());
+        if (replica.set() == kernel)
+            break;
+        QTest::qWait(100);
+    }
+    if (replica.set() != kernel)
+        logDifference(replica.set(), kernel);
+    QCOMPARE(replica.set(), kernel);
+    // The resync's differences are inferred, named by it.
+    const auto records = reg.collector.records();
+    QVERIFY(std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) {
+        return r.object == ObjectKind::Nexthop && r.origin == Origin::Inferred;
+    }));
+    QVERIFY(runIp({u"link"_s, u"del"_s, u"ncv0"_s}));
 }
 
 int main(int argc, char **argv)
