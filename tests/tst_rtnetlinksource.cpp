@@ -2508,8 +2508,15 @@ void TestRtnetlinkSource::rules()
     QCOMPARE(lines, int(steps.size()));
 }
 
+/// Removes every nexthop object (the blackholes outlive the links the tests delete).
+static void flushNexthops()
+{
+    runIp({u"nexthop"_s, u"flush"_s}, nullptr, true); // "Nothing to flush" is no failure
+}
+
 void TestRtnetlinkSource::nexthops()
 {
+    flushNexthops();
     QVERIFY(makeVethPair(true));
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"2001:db8::1/64"_s, u"dev"_s, u"ncv0"_s, u"nodad"_s}));
@@ -2627,10 +2634,12 @@ void TestRtnetlinkSource::nexthops()
         QVERIFY2(found, qPrintable(u"no event for: "_s + line));
     }
     QCOMPARE(lines, 10); // 6 adds, a replace, a delete and the two groups it changed
+    flushNexthops();
 }
 
 void TestRtnetlinkSource::nexthopsRepairedByResync()
 {
+    flushNexthops();
     QVERIFY(makeVethPair(true));
     QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
     // A burst of nexthop changes in one `ip -batch`: adds, groups, replaces and deletes.
@@ -2692,6 +2701,7 @@ void TestRtnetlinkSource::nexthopsRepairedByResync()
         return r.object == ObjectKind::Nexthop && r.origin == Origin::Inferred;
     }));
     QVERIFY(runIp({u"link"_s, u"del"_s, u"ncv0"_s}));
+    flushNexthops();
 }
 
 int main(int argc, char **argv)
