@@ -329,14 +329,16 @@ int runHeadless(const AppOptions &options)
             + (options.recordPath.isEmpty() ? QString() : QStringLiteral(" to ") + options.recordPath);
         if (options.initial)
             // The recorder keeps no tables: the counts come from the applied records.
-            printErr(QStringLiteral(
-                         "ready: %1 interfaces, %2 addresses, %3 routes, %4 neighbors, %5 rules; recording %6 with %7")
-                         .arg(m->liveCount(platform::ObjectKind::Interface))
-                         .arg(m->liveCount(platform::ObjectKind::Address))
-                         .arg(m->liveCount(platform::ObjectKind::Route))
-                         .arg(m->liveCount(platform::ObjectKind::Neighbor))
-                         .arg(m->liveCount(platform::ObjectKind::Rule))
-                         .arg(until, source_));
+            printErr(
+                QStringLiteral("ready: %1 interfaces, %2 addresses, %3 routes, %4 neighbors, %5 rules, %6 nexthops; "
+                               "recording %7 with %8")
+                    .arg(m->liveCount(platform::ObjectKind::Interface))
+                    .arg(m->liveCount(platform::ObjectKind::Address))
+                    .arg(m->liveCount(platform::ObjectKind::Route))
+                    .arg(m->liveCount(platform::ObjectKind::Neighbor))
+                    .arg(m->liveCount(platform::ObjectKind::Rule))
+                    .arg(m->liveCount(platform::ObjectKind::Nexthop))
+                    .arg(until, source_));
         else
             printErr(QStringLiteral("ready: snapshot taken (initial rows not recorded); recording %1 with %2")
                          .arg(until, source_));

@@ -12,6 +12,7 @@
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
+#include "model/tables/nexthoptablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/ruletablemodel.h"
 
@@ -35,6 +36,7 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
         m_addresses = new AddressTableModel(&m_names, this);
         m_neighbors = new NeighborTableModel(&m_names, this);
         m_rules = new RuleTableModel(&m_names, this);
+        m_nexthops = new NexthopTableModel(&m_names, this);
         m_routes = new RouteTableModel(&m_names, this);
         m_eventLog = new EventLogModel(m_history, this);
         m_timeline = new TimelineBins(this);
@@ -76,7 +78,7 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
             m_routes->clear();
             m_neighbors->clear();
             m_rules->clear();
-            m_rules->clear();
+            m_nexthops->clear();
         }
         m_entities->clear();
     }
@@ -137,6 +139,7 @@ void NotificationModel::setKnownFields(platform::KnownFields known)
     m_routes->setKnownFields(known);
     m_neighbors->setKnownFields(known);
     m_rules->setKnownFields(known);
+    m_nexthops->setKnownFields(known);
     m_entities->setKnownFields(known);
 }
 
@@ -180,12 +183,17 @@ std::unique_ptr<PreparedState> NotificationModel::prepareState(const recording::
         [&](const RuleRow &row) {
             if (passes(row.family))
                 prepared->rules.rows.push_back(row);
+        },
+        [&](const NexthopRow &row) {
+            if (passes(row.family))
+                prepared->nexthops.rows.push_back(row);
         });
     KeyedTableModel<InterfaceRow>::prepare(prepared->interfaces, rankColumns[0]);
     KeyedTableModel<AddressRow>::prepare(prepared->addresses, rankColumns[1]);
     KeyedTableModel<RouteRow>::prepare(prepared->routes, rankColumns[2]);
     KeyedTableModel<NeighborRow>::prepare(prepared->neighbors, -1);
     KeyedTableModel<RuleRow>::prepare(prepared->rules, -1);
+    KeyedTableModel<NexthopRow>::prepare(prepared->nexthops, -1);
     prepared->origins.reserve(std::size_t(origins.size()));
     for (auto it = origins.cbegin(); it != origins.cend(); ++it)
         prepared->origins.emplace_back(it.key(), it.value());
@@ -202,6 +210,7 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
         m_routes->clear();
         m_neighbors->clear();
         m_rules->clear();
+        m_nexthops->clear();
         return false;
     }
     bool renamed = false;
@@ -216,11 +225,13 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
     m_liveCounts[2] = qint64(state.routes.rows.size());
     m_liveCounts[3] = qint64(state.neighbors.rows.size());
     m_liveCounts[4] = qint64(state.rules.rows.size());
+    m_liveCounts[5] = qint64(state.nexthops.rows.size());
     m_interfaces->swapPrepared(state.interfaces);
     m_addresses->swapPrepared(state.addresses);
     m_routes->swapPrepared(state.routes);
     m_neighbors->swapPrepared(state.neighbors);
     m_rules->swapPrepared(state.rules);
+    m_nexthops->swapPrepared(state.nexthops);
     for (const auto &[origin, routes] : state.origins)
         m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
@@ -465,6 +476,7 @@ int liveCountSlot(ObjectKind kind)
     case ObjectKind::Route: return 2;
     case ObjectKind::Neighbor: return 3;
     case ObjectKind::Rule: return 4;
+    case ObjectKind::Nexthop: return 5;
     default: return -1;
     }
 }
@@ -553,6 +565,11 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
                 ifName = m_names.name(row->outIfIndex(), r.netns);
             break;
         case ObjectKind::Rule: m_rules->apply(r); break;
+        case ObjectKind::Nexthop:
+            m_nexthops->apply(r);
+            if (const auto *row = std::get_if<NexthopRow>(&r.row()); row && row->ifIndex != 0)
+                ifName = m_names.name(row->ifIndex, r.netns);
+            break;
         case ObjectKind::Neighbor:
             m_neighbors->apply(r);
             if (const auto *row = std::get_if<NeighborRow>(&r.row()))
@@ -571,11 +588,13 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     m_routes->endBatch();
     m_neighbors->endBatch();
     m_rules->endBatch();
+    m_nexthops->endBatch();
     m_entities->endBatch();
     if (renamed) {
         m_addresses->interfaceNamesChanged();
         m_routes->interfaceNamesChanged();
         m_neighbors->interfaceNamesChanged();
+        m_nexthops->interfaceNamesChanged();
     }
 
     m_timeline->addBatch(std::span<const ChangeRecord>(batch.data(), batch.size()));
@@ -644,7 +663,8 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
         }
         case ObjectKind::Address:
         case ObjectKind::Route:
-        case ObjectKind::Neighbor: nameIndex = historyNameIndex(peek.ifIndex, peek.netns); break;
+        case ObjectKind::Neighbor:
+        case ObjectKind::Nexthop: nameIndex = historyNameIndex(peek.ifIndex, peek.netns); break;
         case ObjectKind::Gap: ++m_gapCount; break;
         default: break;
         }

@@ -45,6 +45,7 @@ class InterfaceTableModel;
 class AddressTableModel;
 class NeighborTableModel;
 class RuleTableModel;
+class NexthopTableModel;
 class RouteTableModel;
 class EventHistory;
 struct PreparedState;
@@ -129,6 +130,7 @@ public:
     AddressTableModel *addresses() const { return m_addresses; }
     NeighborTableModel *neighbors() const { return m_neighbors; }
     RuleTableModel *rules() const { return m_rules; }
+    NexthopTableModel *nexthops() const { return m_nexthops; }
     RouteTableModel *routes() const { return m_routes; }
     EventHistory *history() const { return m_history; }
     EventLogModel *eventLog() const { return m_eventLog; }
@@ -327,6 +329,7 @@ private:
     AddressTableModel *m_addresses = nullptr;
     NeighborTableModel *m_neighbors = nullptr;
     RuleTableModel *m_rules = nullptr;
+    NexthopTableModel *m_nexthops = nullptr;
     RouteTableModel *m_routes = nullptr;
     EventHistory *m_history = nullptr;
     EventLogModel *m_eventLog = nullptr;
@@ -334,7 +337,7 @@ private:
     TimelineBins *m_timeline = nullptr;
     EntityTableModel *m_entities = nullptr;
     platform::KnownFields m_knownFields = platform::KnownFields::All;
-    qint64 m_liveCounts[5] = {0, 0, 0, 0, 0}; // interfaces, addresses, routes, neighbors, rules
+    qint64 m_liveCounts[6] = {0, 0, 0, 0, 0, 0}; // interfaces, addresses, routes, neighbors, rules, nexthops
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;

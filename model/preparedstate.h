@@ -22,6 +22,7 @@ struct PreparedState {
     KeyedTableModel<platform::RouteRow>::Prepared routes;
     KeyedTableModel<platform::NeighborRow>::Prepared neighbors;
     KeyedTableModel<platform::RuleRow>::Prepared rules;
+    KeyedTableModel<platform::NexthopRow>::Prepared nexthops;
     /// Routes per origin: ((protocol space << 32) | protocol, routes).
     std::vector<std::pair<quint64, qint64>> origins;
     /// The address family whose rows it holds (AF_INET, AF_INET6, AF_UNSPEC).

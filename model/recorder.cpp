@@ -214,7 +214,8 @@ void Recorder::stop()
         m_snapshotIncomplete = true;
         const qint64 rows = m_model->liveCount(platform::ObjectKind::Interface)
             + m_model->liveCount(platform::ObjectKind::Address) + m_model->liveCount(platform::ObjectKind::Route)
-            + m_model->liveCount(platform::ObjectKind::Neighbor) + m_model->liveCount(platform::ObjectKind::Rule);
+            + m_model->liveCount(platform::ObjectKind::Neighbor) + m_model->liveCount(platform::ObjectKind::Rule)
+            + m_model->liveCount(platform::ObjectKind::Nexthop);
         platform::ChangeRecord marker;
         marker.object = platform::ObjectKind::Gap;
         marker.change = platform::ChangeKind::Gap;

@@ -344,7 +344,7 @@ void RemoteSource::Registration::mirror(const ChangeRecord &r)
             if constexpr (
                 std::is_same_v<
                     T,
-                    InterfaceRow> || std::is_same_v<T, AddressRow> || std::is_same_v<T, NeighborRow> || std::is_same_v<T, RuleRow>) {
+                    InterfaceRow> || std::is_same_v<T, AddressRow> || std::is_same_v<T, NeighborRow> || std::is_same_v<T, RuleRow> || std::is_same_v<T, NexthopRow>) {
                 if (gone)
                     store.remove(row, r.timeUs, r.origin, &ignored);
                 else
@@ -491,6 +491,8 @@ RemoteSource::Registration::End RemoteSource::Registration::connectOnce(bool res
                                 snapshot.neighbors.push_back(std::move(row));
                             else if constexpr (std::is_same_v<T, RuleRow>)
                                 snapshot.rules.push_back(std::move(row));
+                            else if constexpr (std::is_same_v<T, NexthopRow>)
+                                snapshot.nexthops.push_back(std::move(row));
                         },
                         r.after);
                     continue;

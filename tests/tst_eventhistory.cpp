@@ -163,12 +163,13 @@ private Q_SLOTS:
             case 2: return ncvtest::randomRow<AddressRow>(g);
             case 3: return ncvtest::randomRow<RouteRow>(g);
             case 4: return ncvtest::randomRow<EntityRow>(g);
+            case 8: return ncvtest::randomRow<NexthopRow>(g);
             default: return std::monostate {};
             }
         };
         for (int i = 0; i < 5000; ++i) {
             ChangeRecord r;
-            const int kind = int(g() % 5);
+            const int kind = int(g() % 6) == 5 ? int(ObjectKind::Nexthop) : int(g() % 5);
             r.object = ObjectKind(kind);
             r.change = ChangeKind(g() % 9);
             r.origin = Origin(g() % 2);

@@ -265,6 +265,7 @@ private Q_SLOTS:
     void lookupFollowsTheRecordedRules();
     void neighborsAtATimeEqualWhatIpShowed();
     void rulesAtATimeEqualWhatIpShowed();
+    void nexthopsAtATimeEqualWhatIpShowed();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
@@ -1002,6 +1003,121 @@ void TestHeadlessRecording::rulesAtATimeEqualWhatIpShowed()
     QVERIFY(ip(u"rule del pref 504"_s));
 }
 
+/// The nexthop objects `ip -d -j nexthop show` lists, as our CSV writes them: the
+/// destination cell (the object as ip writes it, the device by index, no scope) and the
+/// protocol after it when not unspec: "id 1 via 10.63.0.2 dev 5 proto static".
+static std::set<QString> ipNexthops()
+{
+    QHash<QString, int> ifIndex;
+    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-j link show"_s)).array())
+        ifIndex.insert(v.toObject().value(u"ifname"_s).toString(), v.toObject().value(u"ifindex"_s).toInt());
+    std::set<QString> out;
+    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-d -j nexthop show"_s)).array()) {
+        const QJsonObject o = v.toObject();
+        QStringList w {u"id"_s, QString::number(o.value(u"id"_s).toInteger())};
+        if (o.contains(u"gateway"_s))
+            w << u"via"_s << o.value(u"gateway"_s).toString();
+        if (o.contains(u"dev"_s))
+            w << u"dev"_s << QString::number(ifIndex.value(o.value(u"dev"_s).toString()));
+        if (o.contains(u"blackhole"_s))
+            w << u"blackhole"_s;
+        if (o.contains(u"group"_s)) {
+            QStringList members;
+            for (const auto &m : o.value(u"group"_s).toArray()) {
+                const QJsonObject member = m.toObject();
+                const int weight = member.value(u"weight"_s).toInt(1);
+                members << QString::number(member.value(u"id"_s).toInteger())
+                        + (weight != 1 ? u',' + QString::number(weight) : QString());
+            }
+            w << u"group"_s << members.join(u'/');
+            if (o.value(u"type"_s).toString(u"mpath"_s) != u"mpath"_s)
+                w << u"type"_s << o.value(u"type"_s).toString();
+        }
+        for (const auto &flag : o.value(u"flags"_s).toArray())
+            w << flag.toString();
+        if (o.contains(u"fdb"_s))
+            w << u"fdb"_s;
+        if (const QString proto = o.value(u"protocol"_s).toString(u"unspec"_s); proto != u"unspec"_s)
+            w << u"proto"_s << proto;
+        out.insert(w.join(u' '));
+    }
+    return out;
+}
+
+void TestHeadlessRecording::nexthopsAtATimeEqualWhatIpShowed()
+{
+    // Objects made before the recorder starts reach the file through its first keyframe;
+    // those made after, through events; those the kernel removes with their link without
+    // a message, through inferred events.
+    QVERIFY(ip(u"link add nh0 type veth peer name nh0p"_s));
+    QVERIFY(ip(u"link set nh0 up"_s));
+    QVERIFY(ip(u"link set nh0p up"_s));
+    QVERIFY(ip(u"addr add 10.63.0.1/24 dev nh0"_s));
+    QVERIFY(ip(u"nexthop add id 630 via 10.63.0.2 dev nh0 proto static"_s));
+    QVERIFY(ip(u"nexthop add id 631 blackhole"_s));
+    const QString rec = m_dir.filePath(u"nexthops.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    QVERIFY(ip(u"nexthop add id 632 dev nh0p"_s));
+    QVERIFY(ip(u"nexthop add id 633 group 630,2/632 type resilient buckets 8"_s));
+    QVERIFY(ip(u"nexthop replace id 630 via 10.63.0.3 dev nh0 proto static"_s));
+    QTest::qWait(300);
+    const std::set<QString> atT = ipNexthops();
+    const qint64 after = nowUs();
+    QTest::qWait(1000);
+    QVERIFY(ip(u"nexthop del id 632"_s));
+    QVERIFY(ip(u"link del nh0"_s)); // 630 and the group go unannounced
+    QTest::qWait(300);
+    const std::set<QString> atEnd = ipNexthops();
+    const qint64 last = nowUs();
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+
+    const auto nexthopsAt = [&](const QString &at, const QString &name, std::set<QString> *ours) {
+        const QString csvPath = m_dir.filePath(name);
+        QByteArray err;
+        if (run({u"--headless"_s, rec, u"--at"_s, at, u"--export-csv"_s, csvPath}, &err) != 0)
+            return false;
+        for (const QStringList &r : readCsv(csvPath))
+            if (r.value(Object) == u"nexthop")
+                ours->insert(r.value(Destination)
+                             + (r.value(Protocol) != u"unspec"_s ? u" proto "_s + r.value(Protocol) : QString()));
+        return true;
+    };
+    std::set<QString> ours;
+    QVERIFY(nexthopsAt(isoTime(after + 500'000), u"nexthops-at.csv"_s, &ours));
+    QVERIFY2(ours == atT, qPrintable(setDiff(ours, atT)));
+    QVERIFY(ours.count(u"id 631 blackhole"_s)); // from the keyframe
+    QVERIFY(std::any_of(ours.begin(), ours.end(),
+                        [](const QString &o) { return o.startsWith(u"id 633 group 630,2/632 type resilient"_s); }));
+    std::set<QString> end;
+    QVERIFY(nexthopsAt(isoTime(last), u"nexthops-end.csv"_s, &end));
+    QVERIFY2(end == atEnd, qPrintable(setDiff(end, atEnd)));
+    QCOMPARE(end, std::set<QString>({u"id 631 blackhole"_s}));
+
+    // The event export: the replace as a parameter change, the flush as inferred deletes.
+    const QString events = m_dir.filePath(u"nexthops-events.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, events}, &err), 0);
+    const QList<QStringList> rows = readCsv(events);
+    const auto has
+        = [&](const QString &change, const QString &destinationStart, const QString &details, const QString &origin) {
+              return std::any_of(rows.begin(), rows.end(), [&](const QStringList &r) {
+                  return r.value(Object) == u"nexthop" && r.value(Change) == change
+                      && r.value(Destination).startsWith(destinationStart) && r.value(Details).startsWith(details)
+                      && r.value(OriginCol) == origin;
+              });
+          };
+    QVERIFY(has(u"initial"_s, u"id 630 via 10.63.0.2"_s, u"via 10.63.0.2"_s, u"observed"_s));
+    QVERIFY(has(u"parameter"_s, u"id 630 via 10.63.0.3"_s, u"gateway 10.63.0.2 -> 10.63.0.3"_s, u"observed"_s));
+    QVERIFY(has(u"parameter"_s, u"id 633 group 630,2 "_s, u"group 630,2/632 -> 630,2"_s, u"observed"_s));
+    QVERIFY(has(u"delete"_s, u"id 630 "_s, u"via 10.63.0.3"_s, u"inferred"_s));
+    QVERIFY(has(u"delete"_s, u"id 633 "_s, u"group 630,2"_s, u"inferred"_s));
+    QVERIFY(ip(u"nexthop del id 631"_s));
+}
+
 void TestHeadlessRecording::badArgumentsGiveOneLine_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -1580,9 +1696,16 @@ void TestHeadlessRecording::csvExportRoundTrips()
         u"rule add from 10.71.0.0/24 fwmark 0x7/0xff iif rt0 lookup 100 pref 700 proto static"_s,
         u"-6 rule add to 2001:db8:71::/48 sport 1000-2000 prohibit pref 701"_s,
         u"rule del pref 700"_s,
+        u"nexthop add id 71 via 10.71.0.2 dev rt0 proto static"_s,
+        u"nexthop add id 72 blackhole"_s,
+        u"nexthop add id 73 dev rt0p"_s,
+        u"nexthop add id 74 group 71,2/73 type resilient buckets 8"_s,
+        u"nexthop replace id 71 via 10.71.0.3 dev rt0 proto static onlink"_s,
+        u"nexthop del id 73"_s,
         u"link set rt0 down"_s,
         u"link del rt0"_s,
         u"-6 rule del pref 701"_s,
+        u"nexthop del id 72"_s,
     };
     QProcess recorder;
     QVERIFY(startRecorder(recorder, {u"--headless"_s, u"--record"_s, rec, u"--export-csv"_s, first}));
@@ -1616,11 +1739,19 @@ void TestHeadlessRecording::csvExportRoundTrips()
             && r.value(Destination) == u"from 10.71.0.0/24 fwmark 0x7/0xff iif rt0 lookup 100"
             && r.value(Protocol) == u"static";
     }));
+    // And the nexthop events: the replace a parameter change, the link's flush inferred.
+    QVERIFY(std::any_of(a.begin(), a.end(), [](const QStringList &r) {
+        return r.value(Object) == u"nexthop" && r.value(Change) == u"parameter"
+            && r.value(Destination).startsWith(u"id 71 via 10.71.0.3 dev "_s) && r.value(Protocol) == u"static"
+            && r.value(Details) == u"gateway 10.71.0.2 -> 10.71.0.3; flags - -> onlink";
+    }));
     const auto has = [&a](const QString &object, const QString &change, const QString &origin) {
         return std::any_of(a.begin(), a.end(), [&](const QStringList &r) {
             return r[Object] == object && r[Change] == change && r[OriginCol] == origin;
         });
     };
+    QVERIFY(has(u"nexthop"_s, u"delete"_s, u"inferred"_s));
+    QVERIFY(has(u"nexthop"_s, u"delete"_s, u"observed"_s));
     QVERIFY(has(u"interface"_s, u"parameter"_s, u"observed"_s));
     QVERIFY(has(u"route"_s, u"delete"_s, u"inferred"_s));
     // Every row and every column equal (the sequences are 1, 2, 3... in both).

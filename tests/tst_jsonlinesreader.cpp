@@ -41,21 +41,22 @@ std::vector<ChangeRecord> variedRecords(std::size_t count)
         r.family = Family(g() % 3);
         r.requester = who[g() % std::size(who)];
         r.timeSubUsNs = g() % 4 == 0 ? std::uint16_t(g() % 1000) : 0;
-        const int kind = int(g() % 4);
-        Row row = kind == 0 ? randomOf<InterfaceRow>(g)
-            : kind == 1     ? randomOf<AddressRow>(g)
-            : kind == 2     ? randomOf<RouteRow>(g)
-                            : randomOf<EntityRow>(g);
-        r.object = ObjectKind(kind + 1);
+        const int kind = int(g() % 5);
+        const auto rowOf = [&g](int k) {
+            return k == 0 ? randomOf<InterfaceRow>(g)
+                : k == 1  ? randomOf<AddressRow>(g)
+                : k == 2  ? randomOf<RouteRow>(g)
+                : k == 3  ? randomOf<EntityRow>(g)
+                          : randomOf<NexthopRow>(g);
+        };
+        Row row = rowOf(kind);
+        r.object = kind == 4 ? ObjectKind::Nexthop : ObjectKind(kind + 1);
         if (r.change == ChangeKind::Delete || r.change == ChangeKind::Expired)
             r.before = row;
         else
             r.after = row;
         if (r.change == ChangeKind::Parameter) {
-            r.before = kind == 0 ? randomOf<InterfaceRow>(g)
-                : kind == 1      ? randomOf<AddressRow>(g)
-                : kind == 2      ? randomOf<RouteRow>(g)
-                                 : randomOf<EntityRow>(g);
+            r.before = rowOf(kind);
             r.changedFields = FieldMask(g() & 0xff);
         }
         out.push_back(std::move(r));

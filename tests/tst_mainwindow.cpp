@@ -219,6 +219,7 @@ private Q_SLOTS:
     void showsSnapshotAndStatus();
     void filterNarrowsTableAfterDebounce();
     void findFocusesCurrentFilter();
+    void nexthopsTabShowsTheObjects();
     void selectingEventFillsDetails();
     void addedRowIsMarked();
     void exportWritesCsv();
@@ -449,6 +450,48 @@ void TestMainWindow::findFocusesCurrentFilter()
     f.window->tablesPage()->tabs()->setCurrentWidget(f.window->tablesPage()->addressesSection());
     f.window->findAction()->trigger();
     QTRY_COMPARE(QApplication::focusWidget(), f.window->tablesPage()->addressesSection()->filterEdit());
+}
+
+void TestMainWindow::nexthopsTabShowsTheObjects()
+{
+    Fixture f;
+    QTRY_VERIFY(f.model.isSnapshotComplete());
+    TablesPage *page = f.window->tablesPage();
+    TableSection *nexthops = page->nexthopsSection();
+    // The tab after Rules.
+    QCOMPARE(page->tabs()->indexOf(nexthops), page->tabs()->indexOf(page->rulesSection()) + 1);
+    QCOMPARE(page->sections().constLast(), nexthops);
+    NexthopRow gw;
+    gw.id = 5;
+    gw.family = Family::IPv4;
+    gw.gateway = IpAddress::v4(192, 168, 1, 1);
+    gw.ifIndex = 2;
+    NexthopRow group;
+    group.id = 7;
+    group.group = {{5, 1}, {6, 3}};
+    f.source.upsert(gw);
+    f.source.upsert(group);
+    QTRY_COMPARE(nexthops->proxy()->rowCount(), 2);
+    const auto cell = [&](int row, const char *header) {
+        return nexthops->proxy()->index(row, columnOf(nexthops->proxy(), QLatin1String(header))).data().toString();
+    };
+    // Sorted by id, as ip nexthop lists them; the interface by name.
+    QCOMPARE(cell(0, "Id"), QStringLiteral("5"));
+    QCOMPARE(cell(0, "Gateway"), QStringLiteral("192.168.1.1"));
+    QCOMPARE(cell(0, "Interface"), QStringLiteral("eth0"));
+    QCOMPARE(cell(1, "Id"), QStringLiteral("7"));
+    QCOMPARE(cell(1, "Group"), QStringLiteral("5/6,3"));
+    f.window->updateStatus();
+    QVERIFY2(f.window->countsLabel()->text().contains(QStringLiteral("Nexthops: 2")),
+             qPrintable(f.window->countsLabel()->text()));
+    // A replace: the row changes in place; a delete: the row goes.
+    gw.gateway = IpAddress::v4(192, 168, 1, 2);
+    f.source.upsert(gw);
+    QTRY_COMPARE(cell(0, "Gateway"), QStringLiteral("192.168.1.2"));
+    f.source.remove(group);
+    f.window->updateStatus();
+    QTRY_VERIFY2(f.window->countsLabel()->text().contains(QStringLiteral("Nexthops: 1")),
+                 qPrintable(f.window->countsLabel()->text()));
 }
 
 void TestMainWindow::selectingEventFillsDetails()
@@ -1214,7 +1257,7 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
     auto *legend = f.window->findChild<QLabel *>(QStringLiteral("timelineLegend"));
     QVERIFY(legend);
     // Every kind drawn is named in the title row's legend, the gap entry only with a band.
-    for (const char *kind : {"interfaces", "addresses", "routes", "neighbors", "rules"})
+    for (const char *kind : {"interfaces", "addresses", "routes", "neighbors", "rules", "nexthops"})
         QVERIFY2(legend->text().contains(QLatin1String(kind)), qPrintable(legend->text()));
     chart->refreshNow();
     QAreaSeries *bands = chart->gapBands();

@@ -50,6 +50,20 @@ struct Msg {
     DecodeStatus decode(DecodedMessage &out) const { return netlink::decode(buf, size(), kNow, out); }
 };
 
+Msg nexthopMessage()
+{
+    Msg m(RTM_NEWNEXTHOP);
+    auto *nhm = m.header<nhmsg>();
+    nhm->nh_family = AF_INET;
+    nhm->nh_protocol = RTPROT_STATIC;
+    nhm->nh_flags = RTNH_F_ONLINK;
+    mnl_attr_put_u32(m.nlh, NHA_ID, 5);
+    const unsigned char gw[4] = {10, 1, 0, 2};
+    mnl_attr_put(m.nlh, NHA_GATEWAY, sizeof gw, gw);
+    mnl_attr_put_u32(m.nlh, NHA_OIF, 7);
+    return m;
+}
+
 Msg linkMessage(std::uint16_t type = RTM_NEWLINK)
 {
     Msg m(type);
@@ -192,6 +206,7 @@ private Q_SLOTS:
     void hugeMessageLengthIsRejected();
     void walkingADatagram();
     void nexthopObjectId();
+    void nexthopObjects();
     void ipv6MultipathHopsAreSorted();
     void routeRowIsResetBetweenMessages();
     void routePreference();
@@ -632,7 +647,8 @@ void TestNetlinkDecoder::everyTruncationFailsCleanly()
     // Cut each well-formed message at every length, with nlmsg_len lowered to match:
     // the decoder returns Ok only when the cut falls between attributes, else Error
     // (or Skip); it never reads past the cut (run under ASan to prove it).
-    const std::vector<Msg> messages = {linkMessage(), addressMessage4(), routeMessage4(), routeMessage6Multipath()};
+    const std::vector<Msg> messages
+        = {linkMessage(), addressMessage4(), routeMessage4(), routeMessage6Multipath(), nexthopMessage()};
     for (const Msg &original : messages) {
         for (std::size_t cut = 0; cut <= original.size(); ++cut) {
             // Copy only the bytes up to the cut into a heap buffer of exactly that size.
@@ -653,7 +669,8 @@ void TestNetlinkDecoder::everyTruncationFailsCleanly()
 void TestNetlinkDecoder::corruptedBytesNeverCrash()
 {
     // Every byte of each message set to 0x00, 0x01, 0x7f and 0xff in turn.
-    const std::vector<Msg> messages = {linkMessage(), addressMessage4(), routeMessage4(), routeMessage6Multipath()};
+    const std::vector<Msg> messages
+        = {linkMessage(), addressMessage4(), routeMessage4(), routeMessage6Multipath(), nexthopMessage()};
     int ok = 0, failed = 0;
     for (const Msg &original : messages) {
         for (std::size_t i = 0; i < original.size(); ++i) {
@@ -728,9 +745,110 @@ void TestNetlinkDecoder::nexthopObjectId()
     QVERIFY(QString::fromStdString(reason).contains(u"NHA_ID"));
     Msg other = routeMessage4();
     QCOMPARE(decodeNexthopId(other.nlh, id, reason), DecodeStatus::Skip);
-    // Through decode(): not a row.
+    // Through decode(): a nexthop row with that id.
     DecodedMessage out;
-    QCOMPARE(m.decode(out), DecodeStatus::Skip);
+    QCOMPARE(m.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.object, ObjectKind::Nexthop);
+    QVERIFY(out.isDelete);
+    QCOMPARE(out.nexthop.id, 10u);
+}
+
+void TestNetlinkDecoder::nexthopObjects()
+{
+    DecodedMessage out;
+    // A gateway nexthop: struct nhmsg + NHA_ID, NHA_GATEWAY, NHA_OIF.
+    Msg gw = nexthopMessage();
+    QCOMPARE(gw.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.object, ObjectKind::Nexthop);
+    QVERIFY(!out.isDelete);
+    const NexthopRow &row = out.nexthop;
+    QCOMPARE(row.id, 5u);
+    QCOMPARE(row.family, Family::IPv4);
+    QCOMPARE(toString(row.gateway), std::string("10.1.0.2"));
+    QCOMPARE(row.ifIndex, 7u);
+    QCOMPARE(row.protocol, std::uint8_t(RTPROT_STATIC));
+    QCOMPARE(row.flags, std::uint32_t(RtnhOnlink));
+    QVERIFY(!row.blackhole && !row.fdb && row.group.empty());
+
+    // A resilient group: NHA_GROUP members (weight - 1 in the u8, weight_high above it).
+    Msg group(RTM_NEWNEXTHOP);
+    group.header<nhmsg>()->nh_family = AF_UNSPEC;
+    mnl_attr_put_u32(group.nlh, NHA_ID, 10);
+    unsigned char members[16] = {};
+    const std::uint32_t first = 5, second = 6;
+    std::memcpy(members, &first, 4);
+    members[4] = 2; // weight 3
+    std::memcpy(members + 8, &second, 4);
+    members[12] = 0xff;
+    members[13] = 0x01; // weight 0x1ff + 1 = 512
+    mnl_attr_put(group.nlh, NHA_GROUP, sizeof members, members);
+    mnl_attr_put_u16(group.nlh, NHA_GROUP_TYPE, NEXTHOP_GRP_TYPE_RES);
+    QCOMPARE(group.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.nexthop.id, 10u);
+    QCOMPARE(out.nexthop.family, Family::Unspec);
+    QCOMPARE(out.nexthop.group.size(), std::size_t(2));
+    QCOMPARE(out.nexthop.group[0].id, 5u);
+    QCOMPARE(out.nexthop.group[0].weight, 3u);
+    QCOMPARE(out.nexthop.group[1].id, 6u);
+    QCOMPARE(out.nexthop.group[1].weight, 512u);
+    QCOMPARE(out.nexthop.groupType, std::uint16_t(NexthopGroupResilient));
+    QCOMPARE(out.nexthop.gateway.family, Family::Unspec); // nothing left of the previous message
+    QCOMPARE(out.nexthop.ifIndex, 0u);
+
+    // A blackhole and an FDB nexthop: flag attributes; an IPv6 gateway.
+    Msg drop(RTM_NEWNEXTHOP);
+    drop.header<nhmsg>()->nh_family = AF_INET6;
+    mnl_attr_put_u32(drop.nlh, NHA_ID, 3);
+    mnl_attr_put(drop.nlh, NHA_BLACKHOLE, 0, nullptr);
+    mnl_attr_put(drop.nlh, NHA_FDB, 0, nullptr);
+    const unsigned char gw6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    mnl_attr_put(drop.nlh, NHA_GATEWAY, sizeof gw6, gw6);
+    QCOMPARE(drop.decode(out), DecodeStatus::Ok);
+    QVERIFY(out.nexthop.blackhole);
+    QVERIFY(out.nexthop.fdb);
+    QCOMPARE(toString(out.nexthop.gateway), std::string("2001:db8::2"));
+    QVERIFY(out.nexthop.group.empty());
+
+    // Malformed: a clear reason, never a row.
+    const auto refused = [&](const Msg &m, const char *reason) {
+        DecodedMessage bad;
+        const DecodeStatus s = m.decode(bad);
+        if (s != DecodeStatus::Error || !QString::fromStdString(bad.reason).contains(QLatin1StringView(reason))) {
+            qWarning("%s", bad.reason.c_str());
+            return false;
+        }
+        return bad.object == ObjectKind::None;
+    };
+    Msg shortHeader(RTM_NEWNEXTHOP);
+    QVERIFY(refused(shortHeader, "shorter than struct nhmsg"));
+    Msg noId(RTM_NEWNEXTHOP);
+    noId.header<nhmsg>();
+    QVERIFY(refused(noId, "NHA_ID"));
+    Msg shortGroup(RTM_NEWNEXTHOP);
+    shortGroup.header<nhmsg>();
+    mnl_attr_put_u32(shortGroup.nlh, NHA_ID, 1);
+    mnl_attr_put(shortGroup.nlh, NHA_GROUP, 12, members); // one and a half entries
+    QVERIFY(refused(shortGroup, "NHA_GROUP"));
+    Msg badGateway(RTM_NEWNEXTHOP);
+    badGateway.header<nhmsg>();
+    mnl_attr_put_u32(badGateway.nlh, NHA_ID, 1);
+    mnl_attr_put(badGateway.nlh, NHA_GATEWAY, 3, gw6);
+    QVERIFY(refused(badGateway, "NHA_GATEWAY"));
+    Msg badOif(RTM_NEWNEXTHOP);
+    badOif.header<nhmsg>();
+    mnl_attr_put_u32(badOif.nlh, NHA_ID, 1);
+    mnl_attr_put_u16(badOif.nlh, NHA_OIF, 1);
+    QVERIFY(refused(badOif, "NHA_OIF"));
+    Msg badType(RTM_NEWNEXTHOP);
+    badType.header<nhmsg>();
+    mnl_attr_put_u32(badType.nlh, NHA_ID, 1);
+    mnl_attr_put_u32(badType.nlh, NHA_GROUP_TYPE, 1);
+    QVERIFY(refused(badType, "NHA_GROUP_TYPE"));
+    // Another family (none exists today): skipped, not an error.
+    Msg other(RTM_NEWNEXTHOP);
+    other.header<nhmsg>()->nh_family = AF_PACKET;
+    mnl_attr_put_u32(other.nlh, NHA_ID, 1);
+    QCOMPARE(other.decode(out), DecodeStatus::Skip);
 }
 
 void TestNetlinkDecoder::ipv6MultipathHopsAreSorted()

@@ -208,6 +208,7 @@ TEST_CASE("every_member_round_trips_through_the_compact_form")
     checkRoundTrips<EntityRow>("entity", 4);
     checkRoundTrips<NeighborRow>("neighbor", 5);
     checkRoundTrips<RuleRow>("rule", 6);
+    checkRoundTrips<NexthopRow>("nexthop", 7);
 }
 
 TEST_CASE("columns_read_only_the_fields_they_name")
@@ -218,6 +219,7 @@ TEST_CASE("columns_read_only_the_fields_they_name")
     checkReads<EntityRow>("entity", 14);
     checkReads<NeighborRow>("neighbor", 15);
     checkReads<RuleRow>("rule", 16);
+    checkReads<NexthopRow>("nexthop", 17);
     // The Routes table names the fields of every column (its filter never decodes a whole row).
     for (const FieldMask reads : columnReads<RouteRow>)
         CHECK(reads != kAnyField);
@@ -273,12 +275,14 @@ TEST_CASE("entries_are_consistent")
     checkEntries<EntityRow>("entity");
     checkEntries<NeighborRow>("neighbor");
     checkEntries<RuleRow>("rule");
+    checkEntries<NexthopRow>("nexthop");
     checkSmallTexts<InterfaceRow>("interface", 6);
     checkSmallTexts<AddressRow>("address", 7);
     checkSmallTexts<RouteRow>("route", 8);
     checkSmallTexts<EntityRow>("entity", 9);
     checkSmallTexts<NeighborRow>("neighbor", 10);
     checkSmallTexts<RuleRow>("rule", 11);
+    checkSmallTexts<NexthopRow>("nexthop", 12);
 }
 
 TEST_CASE("diff_reports_each_tracked_field")
@@ -288,6 +292,7 @@ TEST_CASE("diff_reports_each_tracked_field")
     checkDiff<RouteRow>("route", 12);
     checkDiff<NeighborRow>("neighbor", 13);
     checkDiff<RuleRow>("rule", 14); // every field is key: nothing tracked
+    checkDiff<NexthopRow>("nexthop", 15); // keyed by id: every other field tracked (ip nexthop replace)
     // Lifetimes counting down are no change; finite <-> forever is.
     AddressRow a;
     a.validLifetime = 100;
@@ -589,4 +594,80 @@ TEST_CASE("name_tables_name_some_values")
     std::string small;
     NumberedDescription::entry.info.smallText(small, 1);
     CHECK_EQ(small, std::string("one"));
+}
+
+TEST_CASE("nexthop_texts_as_ip_nexthop_writes_them_and_back")
+{
+    NexthopRow gw;
+    gw.id = 5;
+    gw.family = Family::IPv4;
+    gw.gateway = IpAddress::v4(10, 1, 0, 2);
+    gw.ifIndex = 3;
+    gw.protocol = 4; // static
+    gw.flags = RtnhOnlink;
+    std::string text;
+    appendAttributes(text, gw);
+    CHECK_EQ(text, std::string("via 10.1.0.2 dev 3 proto static onlink"));
+    text.clear();
+    fieldtext::nexthopText(text, gw);
+    CHECK_EQ(text, std::string("id 5 via 10.1.0.2 dev 3 onlink")); // the protocol has its own CSV column
+    CHECK_EQ(keyText(gw), std::string("id 5"));
+    CHECK_EQ(rowIfIndex(gw), 3u);
+
+    NexthopRow group;
+    group.id = 7;
+    group.group = {{5, 1}, {6, 3}};
+    text.clear();
+    appendAttributes(text, group);
+    CHECK_EQ(text, std::string("group 5/6,3"));
+    group.groupType = NexthopGroupResilient;
+    text.clear();
+    fieldtext::nexthopText(text, group);
+    CHECK_EQ(text, std::string("id 7 group 5/6,3 type resilient"));
+
+    NexthopRow drop;
+    drop.id = 3;
+    drop.blackhole = true;
+    drop.fdb = true;
+    drop.flags = RtnhDead | RtnhLinkdown;
+    text.clear();
+    fieldtext::nexthopText(text, drop);
+    CHECK_EQ(text, std::string("id 3 blackhole dead linkdown fdb"));
+
+    // A replace is a parameter change of what it changed; the id is the key.
+    NexthopRow moved = gw;
+    moved.gateway = IpAddress::v4(10, 1, 0, 3);
+    CHECK_EQ(diff(gw, moved), fieldBit<NexthopRow>("gateway"));
+    NexthopRow shrunk = group;
+    shrunk.group.pop_back();
+    CHECK_EQ(diff(group, shrunk), fieldBit<NexthopRow>("group"));
+    StateStore keys;
+    CHECK_EQ(keys.key(gw), keys.key(moved));
+    CHECK(keys.key(gw) != keys.key(group));
+
+    // nexthopText() reads back into every field but the family and protocol (their own
+    // columns), for rows as the kernel makes them and for random ones.
+    std::vector<NexthopRow> rows {gw, group, drop};
+    Random g(21);
+    for (int i = 0; i < 300; ++i) {
+        NexthopRow r = randomRow<NexthopRow>(g);
+        if (r.id == 0)
+            r.id = 1;
+        if (r.group.empty())
+            r.groupType = NexthopGroupMpath; // written with a group only
+        rows.push_back(r);
+    }
+    for (const NexthopRow &row : rows) {
+        text.clear();
+        fieldtext::nexthopText(text, row);
+        NexthopRow back;
+        back.protocol = row.protocol;
+        CHECK_MESSAGE(parseNexthopText(text, back), text);
+        back.family = row.family;
+        CHECK_MESSAGE(firstDifference(row, back).empty(), (text + ": " + firstDifference(row, back)));
+    }
+    NexthopRow bad;
+    for (const char *wrong : {"", "via 10.1.0.2", "id 0", "id 5 via 10.1.0.999", "id 5 group", "id 5 group 1/",
+                              "id 5 group 1,0", "id 5 type", "id 5 frobnicate", "id x"})
+        CHECK_MESSAGE(!parseNexthopText(wrong, bad), wrong);
 }

@@ -495,6 +495,80 @@ struct RuleReplica {
     }
 };
 
+/// A nexthop object in the words and order of `ip nexthop show` (iproute2 print_nexthop),
+/// the device by index, the scope left out: "id 1 via 10.1.0.2 dev 3", "id 10 group 1/2,3
+/// type resilient", "id 3 blackhole proto static onlink".
+QString nexthopText(const NexthopRow &h)
+{
+    std::string text = "id " + std::to_string(h.id);
+    std::string attributes;
+    appendAttributes(attributes, h);
+    if (!attributes.empty())
+        text += ' ' + attributes;
+    return q(text);
+}
+
+/// The kernel's nexthop objects, from `ip -d -j nexthop show`, as nexthopText() writes ours.
+std::set<QString> kernelNexthops()
+{
+    QHash<QString, int> ifIndex;
+    for (const auto &v : ipJson({u"link"_s, u"show"_s}))
+        ifIndex.insert(v.toObject().value(u"ifname"_s).toString(), v.toObject().value(u"ifindex"_s).toInt());
+    std::set<QString> out;
+    for (const auto &v : ipJson({u"-d"_s, u"nexthop"_s, u"show"_s})) {
+        const QJsonObject o = v.toObject();
+        QStringList w {u"id"_s, QString::number(o.value(u"id"_s).toInteger())};
+        if (o.contains(u"gateway"_s))
+            w << u"via"_s << o.value(u"gateway"_s).toString();
+        if (o.contains(u"dev"_s))
+            w << u"dev"_s << QString::number(ifIndex.value(o.value(u"dev"_s).toString()));
+        if (o.contains(u"blackhole"_s))
+            w << u"blackhole"_s;
+        if (o.contains(u"group"_s)) {
+            QStringList members;
+            for (const auto &m : o.value(u"group"_s).toArray()) {
+                const QJsonObject member = m.toObject();
+                members << QString::number(member.value(u"id"_s).toInteger())
+                        + (member.contains(u"weight"_s) && member.value(u"weight"_s).toInt() != 1
+                               ? u',' + QString::number(member.value(u"weight"_s).toInt())
+                               : QString());
+            }
+            w << u"group"_s << members.join(u'/');
+            if (o.value(u"type"_s).toString(u"mpath"_s) != u"mpath"_s)
+                w << u"type"_s << o.value(u"type"_s).toString();
+        }
+        if (const QString proto = o.value(u"protocol"_s).toString(u"unspec"_s); proto != u"unspec"_s)
+            w << u"proto"_s << proto;
+        for (const auto &flag : o.value(u"flags"_s).toArray())
+            w << flag.toString();
+        if (o.contains(u"fdb"_s))
+            w << u"fdb"_s;
+        out.insert(w.join(u' '));
+    }
+    return out;
+}
+
+/// The nexthop objects a stream of records leaves, as nexthopText() gives them.
+struct NexthopReplica {
+    std::map<std::uint32_t, QString> held;
+    void apply(const std::vector<ChangeRecord> &records)
+    {
+        for (const auto &r : records) {
+            if (const auto *b = std::get_if<NexthopRow>(&r.before))
+                held.erase(b->id);
+            if (const auto *a = std::get_if<NexthopRow>(&r.after))
+                held[a->id] = nexthopText(*a);
+        }
+    }
+    std::set<QString> set() const
+    {
+        std::set<QString> out;
+        for (const auto &[k, v] : held)
+            out.insert(v);
+        return out;
+    }
+};
+
 struct Registration {
     Registration() = default;
     explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
@@ -563,6 +637,8 @@ private Q_SLOTS:
     void noOpMessages();
     void neighbors();
     void rules();
+    void nexthops();
+    void nexthopsRepairedByResync();
 
 private:
     bool cleanLinks();
@@ -2430,6 +2506,202 @@ void TestRtnetlinkSource::rules()
         QVERIFY2(found, qPrintable(u"no event for: "_s + line));
     }
     QCOMPARE(lines, int(steps.size()));
+}
+
+/// Removes every nexthop object (the blackholes outlive the links the tests delete).
+static void flushNexthops()
+{
+    runIp({u"nexthop"_s, u"flush"_s}, nullptr, true); // "Nothing to flush" is no failure
+}
+
+void TestRtnetlinkSource::nexthops()
+{
+    flushNexthops();
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"2001:db8::1/64"_s, u"dev"_s, u"ncv0"_s, u"nodad"_s}));
+    const auto nexthop = [](QStringList args) {
+        args.prepend(u"nexthop"_s);
+        return runIp(args);
+    };
+    // One object before the registration: it comes from the dump.
+    QVERIFY(nexthop({u"add"_s, u"id"_s, u"5"_s, u"dev"_s, u"ncv1"_s, u"proto"_s, u"static"_s}));
+    Registration reg;
+    // Interfaces: the sync marker; routes: the route using a group.
+    QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | RoutesMask | NexthopsMask).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    NexthopReplica replica;
+    const std::vector<ChangeRecord> initial
+        = reg.collector.takeThrough([](const ChangeRecord &r) { return r.change == ChangeKind::SnapshotComplete; });
+    replica.apply(initial);
+    const QString i0 = QString::number(ifIndexOf(u"ncv0"_s)), i1 = QString::number(ifIndexOf(u"ncv1"_s));
+    QCOMPARE(replica.set(), std::set<QString>({u"id 5 dev "_s + i1 + u" proto static"_s}));
+    QCOMPARE(replica.set(), kernelNexthops());
+
+    // `ip monitor nexthop` beside: every line it prints must have its event.
+    QProcess monitor;
+    monitor.start(u"ip"_s, {u"-ts"_s, u"monitor"_s, u"nexthop"_s});
+    QVERIFY(monitor.waitForStarted());
+    QTest::qWait(300); // subscribed
+    std::vector<ChangeRecord> all;
+    struct Step {
+        QStringList command;
+        QStringList expected; // records the step must give (describe(r, true))
+    };
+    const std::vector<Step> steps {
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"1"_s, u"via"_s, u"10.1.0.2"_s, u"dev"_s, u"ncv0"_s},
+         {u"nexthop add id 1"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"2"_s, u"dev"_s, u"ncv1"_s}, {u"nexthop add id 2"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"3"_s, u"blackhole"_s}, {u"nexthop add id 3"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"4"_s, u"via"_s, u"2001:db8::2"_s, u"dev"_s, u"ncv0"_s, u"onlink"_s},
+         {u"nexthop add id 4"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"10"_s, u"group"_s, u"1/2"_s}, {u"nexthop add id 10"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"11"_s, u"group"_s, u"1,3/2"_s, u"type"_s, u"resilient"_s, u"buckets"_s,
+          u"8"_s},
+         {u"nexthop add id 11"_s}},
+        // Replace changes the object in place: a parameter change of its gateway.
+        {{u"nexthop"_s, u"replace"_s, u"id"_s, u"1"_s, u"via"_s, u"10.1.0.3"_s, u"dev"_s, u"ncv0"_s},
+         {u"nexthop parameter id 1 [gateway]"_s}},
+        {{u"route"_s, u"add"_s, u"192.0.2.0/24"_s, u"nhid"_s, u"10"_s},
+         {u"route add 192.0.2.0/24 table main metric 0 via 10.1.0.3"_s}},
+        // Deleting a member: the kernel announces the groups it leaves.
+        {{u"nexthop"_s, u"del"_s, u"id"_s, u"2"_s},
+         {u"nexthop delete id 2"_s, u"nexthop parameter id 10 [group]"_s, u"nexthop parameter id 11 [group]"_s}},
+        // Deleting the link: the kernel removes its objects and the groups they empty
+        // without a message (nexthop_flush_dev): inferred. The blackhole stays.
+        {{u"link"_s, u"del"_s, u"ncv0"_s},
+         {u"nexthop delete id 1 (inferred)"_s, u"nexthop delete id 4 (inferred)"_s, u"nexthop delete id 5 (inferred)"_s,
+          u"nexthop delete id 10 (inferred)"_s, u"nexthop delete id 11 (inferred)"_s}},
+    };
+    for (const Step &step : steps) {
+        QVERIFY2(runIp(step.command), qPrintable(step.command.join(u' ')));
+        QVERIFY2(reg.collector.waitUntil([&](const auto &records) {
+            const QStringList got = describeAll(records, true);
+            return std::all_of(step.expected.begin(), step.expected.end(),
+                               [&](const QString &e) { return got.contains(e); });
+        }),
+                 qPrintable(step.expected.join(u", "_s)));
+        std::vector<ChangeRecord> records;
+        QVERIFY(syncAndTake(reg.collector, &records));
+        replica.apply(records);
+        all.insert(all.end(), records.begin(), records.end());
+        const std::set<QString> kernel = kernelNexthops();
+        if (replica.set() != kernel)
+            logDifference(replica.set(), kernel);
+        QCOMPARE(replica.set(), kernel);
+    }
+    // The route names its nexthop object (RTA_NH_ID) in its details.
+    const auto route = std::find_if(all.begin(), all.end(), [](const ChangeRecord &r) {
+        const auto *row = std::get_if<RouteRow>(&r.after);
+        return row && r.change == ChangeKind::Add && row->nhId == 10;
+    });
+    QVERIFY(route != all.end());
+    const auto texts = fieldTexts(route->after);
+    QVERIFY(std::find(texts.begin(), texts.end(), std::pair {std::string("nhid"), std::string("10")}) != texts.end());
+    // Texts: the summary and the attribute line as ip nexthop writes them.
+    const auto added = [&](std::uint32_t id) {
+        return std::find_if(all.begin(), all.end(), [id](const ChangeRecord &r) {
+            const auto *row = std::get_if<NexthopRow>(&r.after);
+            return row && row->id == id && r.change == ChangeKind::Add;
+        });
+    };
+    QCOMPARE(q(summary(*added(1), "ncv0")), u"add nexthop id 1 on ncv0 (via 10.1.0.2 dev "_s + i0 + u')');
+    QCOMPARE(q(details(*added(3))), u"blackhole"_s);
+    QCOMPARE(q(details(*added(4))), u"via 2001:db8::2 dev "_s + i0 + u" onlink"_s);
+    QCOMPARE(q(details(*added(11))), u"group 1,3/2 type resilient"_s);
+
+    QTest::qWait(200);
+    monitor.terminate();
+    QVERIFY(monitor.waitForFinished(5000));
+    int lines = 0;
+    for (const QString &line : QString::fromUtf8(monitor.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts)) {
+        // "[2026-12-05T21:13:03.155312] Deleted id 2 dev v1 scope host"
+        QString text = line.section(u"] "_s, 1).trimmed();
+        const bool deleted = text.startsWith(u"Deleted "_s);
+        if (deleted)
+            text = text.mid(8);
+        const QStringList words = text.split(u' ', Qt::SkipEmptyParts);
+        QVERIFY2(words.size() >= 2 && words[0] == u"id"_s, qPrintable(line));
+        const std::uint32_t id = words[1].toUInt();
+        const int via = words.indexOf(u"via"_s);
+        ++lines;
+        const bool found = std::any_of(all.begin(), all.end(), [&](const ChangeRecord &r) {
+            const auto *h = std::get_if<NexthopRow>(&r.row());
+            if (!h || h->id != id || r.origin != Origin::Observed || (r.change == ChangeKind::Delete) != deleted)
+                return false;
+            return via < 0 || (via + 1 < words.size() && q(toString(h->gateway)) == words[via + 1]);
+        });
+        QVERIFY2(found, qPrintable(u"no event for: "_s + line));
+    }
+    QCOMPARE(lines, 10); // 6 adds, a replace, a delete and the two groups it changed
+    flushNexthops();
+}
+
+void TestRtnetlinkSource::nexthopsRepairedByResync()
+{
+    flushNexthops();
+    QVERIFY(makeVethPair(true));
+    QVERIFY(runIp({u"addr"_s, u"add"_s, u"10.1.0.1/24"_s, u"dev"_s, u"ncv0"_s}));
+    // A burst of nexthop changes in one `ip -batch`: adds, groups, replaces and deletes.
+    constexpr int kObjects = 4000;
+    QTemporaryFile batch;
+    QVERIFY(batch.open());
+    for (int id = 1; id <= kObjects; ++id)
+        batch.write(QStringLiteral("nexthop add id %1 via 10.1.0.2 dev ncv0\n").arg(id).toUtf8());
+    for (int id = 1; id <= 100; ++id)
+        batch.write(
+            QStringLiteral("nexthop add id %1 group %2/%3\n").arg(10000 + id).arg(2 * id).arg(2 * id + 1).toUtf8());
+    for (int id = 1000; id < 1500; ++id)
+        batch.write(QStringLiteral("nexthop replace id %1 via 10.1.0.3 dev ncv0\n").arg(id).toUtf8());
+    for (int id = 1; id <= 150; ++id) // members of the first groups, and the first groups with them
+        batch.write(QStringLiteral("nexthop del id %1\n").arg(id).toUtf8());
+    batch.flush();
+
+    // A tiny receive buffer and a slow consumer: the kernel must drop events (ENOBUFS); the
+    // resync's dump of nexthop objects repairs what was lost.
+    RtnetlinkSource::Options options;
+    options.receiveBufferBytes = 4096;
+    Registration reg(options);
+    std::atomic<bool> slow {true};
+    reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
+        if (slow.load())
+            QThread::msleep(2);
+    };
+    QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | NexthopsMask).ok());
+    QVERIFY(reg.collector.waitForSnapshot());
+    QProcess burst;
+    burst.start(u"ip"_s, {u"-batch"_s, batch.fileName()});
+    QVERIFY(burst.waitForFinished(120000));
+    QCOMPARE(burst.exitCode(), 0);
+    QVERIFY(reg.collector.waitUntil(
+        [](const auto &records) {
+            return std::any_of(records.begin(), records.end(),
+                               [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
+        },
+        20000));
+    slow = false;
+    const std::set<QString> kernel = kernelNexthops();
+    QCOMPARE(int(kernel.size()), kObjects - 150 + 100 - 74); // groups 10001..10074 lost every member
+    NexthopReplica replica;
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 30000) {
+        replica = NexthopReplica();
+        replica.apply(reg.collector.records());
+        if (replica.set() == kernel)
+            break;
+        QTest::qWait(100);
+    }
+    if (replica.set() != kernel)
+        logDifference(replica.set(), kernel);
+    QCOMPARE(replica.set(), kernel);
+    // The resync's differences are inferred, named by it.
+    const auto records = reg.collector.records();
+    QVERIFY(std::any_of(records.begin(), records.end(), [](const ChangeRecord &r) {
+        return r.object == ObjectKind::Nexthop && r.origin == Origin::Inferred;
+    }));
+    QVERIFY(runIp({u"link"_s, u"del"_s, u"ncv0"_s}));
+    flushNexthops();
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,7 @@
 #include "model/tables/changetableproxy.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
+#include "model/tables/nexthoptablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/ruletablemodel.h"
 #include "views/diagnosticsdialog.h"
@@ -1512,12 +1513,14 @@ void MainWindow::updateStatus()
     if (m_session) {
         const recording::RecordingInfo &info = m_session->info();
         const QLocale locale;
-        QString counts = tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Events: %6")
-                             .arg(locale.toString(m_model->interfaces()->liveRowCount()),
-                                  locale.toString(m_model->addresses()->liveRowCount()),
-                                  locale.toString(m_model->routes()->liveRowCount()),
-                                  locale.toString(m_model->neighbors()->liveRowCount()),
-                                  locale.toString(m_model->rules()->liveRowCount()), locale.toString(info.eventCount));
+        QString counts
+            = tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Nexthops: %6   Events: %7")
+                  .arg(locale.toString(m_model->interfaces()->liveRowCount()),
+                       locale.toString(m_model->addresses()->liveRowCount()),
+                       locale.toString(m_model->routes()->liveRowCount()),
+                       locale.toString(m_model->neighbors()->liveRowCount()),
+                       locale.toString(m_model->rules()->liveRowCount()),
+                       locale.toString(m_model->nexthops()->liveRowCount()), locale.toString(info.eventCount));
         if (m_session->unloadedEvents() > 0)
             counts += tr("   (the log holds the first %1)").arg(locale.toString(m_session->loadedEvents()));
         m_countsLabel->setText(counts);
@@ -1535,11 +1538,13 @@ void MainWindow::updateStatus()
     const NotificationModel *shown = m_tables->model();
     const QLocale locale;
     m_countsLabel->setText(
-        tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Events: %6 (%7/s)")
+        tr("Interfaces: %1   Addresses: %2   Routes: %3   Neighbors: %4   Rules: %5   Nexthops: %6   Events: %7 "
+           "(%8/s)")
             .arg(locale.toString(shown->interfaces()->liveRowCount()),
                  locale.toString(shown->addresses()->liveRowCount()), locale.toString(shown->routes()->liveRowCount()),
                  locale.toString(shown->neighbors()->liveRowCount()), locale.toString(shown->rules()->liveRowCount()),
-                 locale.toString(m_model->totalEvents()), locale.toString(m_model->eventsPerSecond(), 'f', 1)));
+                 locale.toString(shown->nexthops()->liveRowCount()), locale.toString(m_model->totalEvents()),
+                 locale.toString(m_model->eventsPerSecond(), 'f', 1)));
     if (const qint64 dropped = m_model->history()->droppedCount(); dropped > 0)
         m_countsLabel->setText(m_countsLabel->text()
                                + tr("   (%1 oldest dropped: history keeps %2)")

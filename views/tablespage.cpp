@@ -7,6 +7,7 @@
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/neighbortablemodel.h"
+#include "model/tables/nexthoptablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/ruletablemodel.h"
 #include "views/tablesection.h"
@@ -31,12 +32,14 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     m_entities = new TableSection(QStringLiteral("entities"), entityModel, nullptr, this);
     m_neighbors = new TableSection(QStringLiteral("neighbors"), model->neighbors(), nullptr, this);
     m_rules = new TableSection(QStringLiteral("rules"), model->rules(), nullptr, this);
+    m_nexthops = new TableSection(QStringLiteral("nexthops"), model->nexthops(), nullptr, this);
     const QString ifName = TableSection::interfaceNameSample();
     m_interfaces->reserveColumnWidth(InterfaceTableModel::Name, ifName);
     m_interfaces->reserveColumnWidth(InterfaceTableModel::Master, ifName);
     m_addresses->reserveColumnWidth(AddressTableModel::Interface, ifName);
     m_routes->reserveColumnWidth(RouteTableModel::Interface, ifName);
     m_neighbors->reserveColumnWidth(NeighborTableModel::Interface, ifName);
+    m_nexthops->reserveColumnWidth(NexthopTableModel::Interface, ifName);
     m_entities->view()->setSelectionMode(QAbstractItemView::SingleSelection);
     m_entities->view()->setToolTip(tr("Route origins (rtm_protocol). Select one to show only its routes in the "
                                       "Routes table; double click to go there."));
@@ -52,6 +55,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     m_addresses->view()->sortByColumn(AddressTableModel::Address, Qt::AscendingOrder);
     m_neighbors->view()->sortByColumn(NeighborTableModel::Address, Qt::AscendingOrder);
     m_rules->view()->sortByColumn(RuleTableModel::Priority, Qt::AscendingOrder); // as ip rule lists them
+    m_nexthops->view()->sortByColumn(NexthopTableModel::Id, Qt::AscendingOrder); // as ip nexthop lists them
     m_routes->view()->sortByColumn(RouteTableModel::Destination, Qt::AscendingOrder);
     // The addresses' last column (preferred lifetime) is right-aligned: stretching it
     // would push its text to the far right edge.
@@ -67,6 +71,7 @@ TablesPage::TablesPage(NotificationModel *model, QWidget *parent) : QWidget(pare
     m_tabs->addTab(m_entities, tr("E&ntities"));
     m_tabs->addTab(m_neighbors, tr("Nei&ghbors"));
     m_tabs->addTab(m_rules, tr("R&ules"));
+    m_tabs->addTab(m_nexthops, tr("Ne&xthops"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { Q_EMIT currentSectionChanged(currentSection()); });
 
     auto *layout = new QVBoxLayout(this);
@@ -111,6 +116,7 @@ void TablesPage::showModel(NotificationModel *model)
     m_routes->setSourceModel(model->routes());
     m_neighbors->setSourceModel(model->neighbors());
     m_rules->setSourceModel(model->rules());
+    m_nexthops->setSourceModel(model->nexthops());
     // Watched before the entities' proxy connects to it, as in the constructor.
     watchEntities(model->entities());
     m_entities->setSourceModel(model->entities());
@@ -118,7 +124,7 @@ void TablesPage::showModel(NotificationModel *model)
 
 QList<TableSection *> TablesPage::sections() const
 {
-    return {m_interfaces, m_addresses, m_routes, m_entities, m_neighbors, m_rules};
+    return {m_interfaces, m_addresses, m_routes, m_entities, m_neighbors, m_rules, m_nexthops};
 }
 
 TableSection *TablesPage::currentSection() const

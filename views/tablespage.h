@@ -31,6 +31,7 @@ public:
     TableSection *addressesSection() const { return m_addresses; }
     TableSection *neighborsSection() const { return m_neighbors; }
     TableSection *rulesSection() const { return m_rules; }
+    TableSection *nexthopsSection() const { return m_nexthops; }
     TableSection *routesSection() const { return m_routes; }
     /// Entities (route origins); selecting one filters the Routes table to its protocol.
     TableSection *entitiesSection() const { return m_entities; }
@@ -70,6 +71,7 @@ private:
     TableSection *m_addresses = nullptr;
     TableSection *m_neighbors = nullptr;
     TableSection *m_rules = nullptr;
+    TableSection *m_nexthops = nullptr;
     TableSection *m_routes = nullptr;
     TableSection *m_entities = nullptr;
     ColumnFilterProxy *m_routesProxy = nullptr;

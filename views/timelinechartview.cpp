@@ -71,6 +71,7 @@ TimelineChartView::TimelineChartView(QWidget *parent) : QChartView(parent)
         {ObjectKind::Route, tr("routes"), QColor(0xe3, 0x77, 0x0c)},
         {ObjectKind::Neighbor, tr("neighbors"), QColor(0x94, 0x67, 0xbd)},
         {ObjectKind::Rule, tr("rules"), QColor(0x8c, 0x56, 0x4b)},
+        {ObjectKind::Nexthop, tr("nexthops"), QColor(0x17, 0xbe, 0xcf)},
         {ObjectKind::Gap, tr("gaps"), QColor(0xd6, 0x27, 0x28)},
     };
     for (const auto &k : kinds) {

@@ -115,7 +115,7 @@ struct Names {
                                       12u, 13u, 14u, 15u, 16u, 17u, 18u, 19u, 10002u, 10006u, 10007u})
             mibProtocols.insert(QString::fromStdString(protocolName(p, ProtocolSpace::MibIpProto)), p);
         for (const ObjectKind k : {ObjectKind::Interface, ObjectKind::Address, ObjectKind::Route, ObjectKind::Entity,
-                                   ObjectKind::Neighbor, ObjectKind::Rule})
+                                   ObjectKind::Neighbor, ObjectKind::Rule, ObjectKind::Nexthop})
             for (int bit = 0; bit < 32; ++bit) {
                 const std::string name = fieldList(k, FieldMask(1) << bit, ";");
                 if (!name.empty())
@@ -533,6 +533,25 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
             return;
         }
         row = std::move(rule);
+        break;
+    }
+    case ObjectKind::Nexthop: {
+        // destination = the nexthop as `ip nexthop` writes it (fieldtext::nexthopText()),
+        // protocol by name, family and if_index in their columns: every field.
+        NexthopRow nh;
+        std::uint32_t protocol = 0;
+        if (!f[Protocol].isEmpty() && (!lookup(n.rtmProtocols, f[Protocol], &protocol) || protocol > 255)) {
+            bad(line, QStringLiteral("bad nexthop protocol \"%1\"").arg(f[Protocol].left(20)));
+            return;
+        }
+        nh.protocol = std::uint8_t(protocol);
+        if (!parseNexthopText(f[Destination].toStdString(), nh) || (nh.ifIndex != ifIndex && ifIndex != 0)) {
+            bad(line, QStringLiteral("bad nexthop \"%1\"").arg(f[Destination].left(60)));
+            return;
+        }
+        nh.family = r.family;
+        nh.ifIndex = ifIndex;
+        row = std::move(nh);
         break;
     }
     default: bad(line, QStringLiteral("unknown object \"%1\"").arg(f[Object].left(40))); return;

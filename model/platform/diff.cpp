@@ -30,4 +30,9 @@ FieldMask diff(const RuleRow &before, const RuleRow &after)
     return diffRows(before, after); // every field is key: 0 (a rule is deleted and added, never changed)
 }
 
+FieldMask diff(const NexthopRow &before, const NexthopRow &after)
+{
+    return diffRows(before, after);
+}
+
 } // namespace ncv::platform

@@ -15,5 +15,6 @@ FieldMask diff(const AddressRow &before, const AddressRow &after);
 FieldMask diff(const RouteRow &before, const RouteRow &after);
 FieldMask diff(const NeighborRow &before, const NeighborRow &after);
 FieldMask diff(const RuleRow &before, const RuleRow &after);
+FieldMask diff(const NexthopRow &before, const NexthopRow &after);
 
 } // namespace ncv::platform

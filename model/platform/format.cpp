@@ -108,6 +108,7 @@ std::string_view objectName(ObjectKind object)
     case ObjectKind::Gap: return "gap";
     case ObjectKind::Neighbor: return "neighbor";
     case ObjectKind::Rule: return "rule";
+    case ObjectKind::Nexthop: return "nexthop";
     case ObjectKind::None: break;
     }
     return "";
@@ -306,6 +307,8 @@ std::string keyText(const Row &row)
         return protocolName(e->protocol, e->protocolSpace);
     if (auto *n = std::get_if<NeighborRow>(&row))
         return n->isProxy() ? toString(n->address) + " proxy" : toString(n->address);
+    if (auto *h = std::get_if<NexthopRow>(&row))
+        return "id " + number(h->id);
     if (auto *u = std::get_if<RuleRow>(&row)) {
         std::string text = number(u->priority) + ": ";
         fieldtext::ruleText(text, *u);

@@ -904,6 +904,132 @@ bool ruleProtocolUsual(const RuleRow &r)
     return r.protocol == 0 || r.protocol == 2; // RTPROT_KERNEL: ip rule show writes it only with -d
 }
 
+std::size_t nexthopIfIndex(const NexthopRow &r, std::uint32_t *out, std::size_t max)
+{
+    if (r.ifIndex == 0)
+        return 0;
+    if (max > 0)
+        out[0] = r.ifIndex;
+    return 1;
+}
+
+void nexthopFamilyLabel(std::string &out, const NexthopRow &r)
+{
+    if (r.family != Family::Unspec)
+        out += familyLabel(r.family);
+}
+
+void nexthopGateway(std::string &out, const NexthopRow &r)
+{
+    appendAddress(out, r.gateway);
+}
+
+void nexthopDevice(std::string &out, const NexthopRow &r)
+{
+    if (r.ifIndex != 0)
+        appendUnsigned(out, r.ifIndex);
+}
+
+void nexthopBlackhole(std::string &out, const NexthopRow &r)
+{
+    if (r.blackhole)
+        out += "blackhole";
+}
+
+void nexthopGroup(std::string &out, const NexthopRow &r)
+{
+    // iproute2 print_nh_group(): "id[,weight]" joined by '/'.
+    for (std::size_t i = 0; i < r.group.size(); ++i) {
+        if (i > 0)
+            out += '/';
+        appendUnsigned(out, r.group[i].id);
+        if (r.group[i].weight != 1) {
+            out += ',';
+            appendUnsigned(out, r.group[i].weight);
+        }
+    }
+}
+
+void nexthopGroupType(std::string &out, const NexthopRow &r)
+{
+    switch (r.groupType) {
+    case NexthopGroupMpath: out += "mpath"; break;
+    case NexthopGroupResilient: out += "resilient"; break;
+    default: appendUnsigned(out, r.groupType); break;
+    }
+}
+
+bool nexthopNotResilient(const NexthopRow &r)
+{
+    return r.groupType == NexthopGroupMpath;
+}
+
+bool nexthopNotGroup(const NexthopRow &r)
+{
+    return r.group.empty();
+}
+
+void nexthopProtocol(std::string &out, const NexthopRow &r)
+{
+    rtmProtocolOf(out, r.protocol);
+}
+
+bool nexthopProtocolUnspec(const NexthopRow &r)
+{
+    return r.protocol == 0;
+}
+
+namespace {
+/// The words `ip nexthop` writes for nh_flags (iproute2 print_rt_flags), in its order.
+constexpr std::array<ValueName, 7> kNexthopFlags {
+    ValueName {RtnhDead, "dead"},
+    ValueName {RtnhOnlink, "onlink"},
+    ValueName {RtnhPervasive, "pervasive"},
+    ValueName {RtnhOffload, "offload"},
+    ValueName {RtnhTrap, "trap"},
+    ValueName {RtnhLinkdown, "linkdown"},
+    ValueName {RtnhUnresolved, "unresolved"},
+};
+} // namespace
+
+void nexthopFlags(std::string &out, const NexthopRow &r)
+{
+    std::string text;
+    appendBitNames(text, r.flags, kNexthopFlags);
+    out += text;
+}
+
+void nexthopFdb(std::string &out, const NexthopRow &r)
+{
+    if (r.fdb)
+        out += "fdb";
+}
+
+void nexthopText(std::string &out, const NexthopRow &r)
+{
+    out += "id ";
+    appendUnsigned(out, r.id);
+    const auto &infos = fieldInfos<NexthopRow>;
+    for (int i = fieldIndex<NexthopRow>("gateway"); i <= fieldIndex<NexthopRow>("fdb"); ++i) {
+        const auto &info = infos[std::size_t(i)];
+        // The protocol has a CSV column of its own; the group type is written when it is
+        // not the default only.
+        if (!info.has(InAttributes) || i == fieldIndex<NexthopRow>("protocol") || (info.absent && info.absent(r))
+            || (info.usual && info.usual(r)))
+            continue;
+        const std::size_t before = out.size();
+        out += ' ';
+        if (!info.attr.empty()) {
+            out += info.attr;
+            out += ' ';
+        }
+        const std::size_t valueAt = out.size();
+        info.text(out, r);
+        if (out.size() == valueAt)
+            out.resize(before);
+    }
+}
+
 void entityProtocol(std::string &out, const EntityRow &e)
 {
     out += protocolName(e.protocol, e.protocolSpace);
@@ -951,6 +1077,7 @@ template<typename F> bool withKind(ObjectKind object, F &&f)
     case ObjectKind::Entity: f(fieldInfos<EntityRow>); return true;
     case ObjectKind::Neighbor: f(fieldInfos<NeighborRow>); return true;
     case ObjectKind::Rule: f(fieldInfos<RuleRow>); return true;
+    case ObjectKind::Nexthop: f(fieldInfos<NexthopRow>); return true;
     default: return false;
     }
 }
@@ -968,6 +1095,7 @@ FieldMask knownFields(ObjectKind object, KnownFields known)
     case ObjectKind::Entity: return csvRowFields<EntityRow>;
     case ObjectKind::Neighbor: return csvRowFields<NeighborRow>;
     case ObjectKind::Rule: return csvRowFields<RuleRow>;
+    case ObjectKind::Nexthop: return csvRowFields<NexthopRow>;
     default: return 0;
     }
 }
@@ -1111,6 +1239,8 @@ std::uint32_t rowIfIndex(const Row &row)
         return r->outIfIndex();
     if (const auto *n = std::get_if<NeighborRow>(&row))
         return n->ifIndex;
+    if (const auto *h = std::get_if<NexthopRow>(&row))
+        return h->ifIndex;
     return 0;
 }
 
@@ -1305,6 +1435,90 @@ bool parseRuleText(std::string_view text, RuleRow &row)
         }
     }
     return sawFrom;
+}
+
+bool parseNexthopText(std::string_view text, NexthopRow &row)
+{
+    const std::uint8_t protocol = row.protocol;
+    row = NexthopRow {};
+    row.protocol = protocol;
+    std::vector<std::string_view> words;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        if (space != 0)
+            words.push_back(text.substr(0, space));
+        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    }
+    std::size_t i = 0;
+    const auto next = [&](std::string_view &value) {
+        if (i >= words.size())
+            return false;
+        value = words[i++];
+        return true;
+    };
+    bool sawId = false;
+    while (i < words.size()) {
+        const std::string_view word = words[i++];
+        std::string_view v;
+        bool flag = false;
+        for (const ValueName &n : fieldtext::kNexthopFlags)
+            if (n.name == word) {
+                row.flags |= n.value;
+                flag = true;
+            }
+        if (flag) {
+            continue;
+        } else if (word.substr(0, 2) == "0x") { // flag bits without a name
+            std::uint32_t bits = 0;
+            if (!parseBounded(word, bits, 0xffffffffu, 16))
+                return false;
+            row.flags |= bits;
+        } else if (word == "blackhole") {
+            row.blackhole = true;
+        } else if (word == "fdb") {
+            row.fdb = true;
+        } else if (!next(v)) {
+            return false; // every other word takes a value
+        } else if (word == "id") {
+            sawId = true;
+            if (!parseBounded(v, row.id, 0xffffffffu) || row.id == 0)
+                return false;
+        } else if (word == "via") {
+            row.gateway = IpAddress::parse(std::string(v));
+            if (row.gateway.family == Family::Unspec)
+                return false;
+        } else if (word == "dev") {
+            if (!parseBounded(v, row.ifIndex, 0xffffffffu))
+                return false;
+        } else if (word == "group") {
+            while (!v.empty()) {
+                const std::size_t slash = v.find('/');
+                const std::string_view member = v.substr(0, slash);
+                v = slash == std::string_view::npos ? std::string_view() : v.substr(slash + 1);
+                const std::size_t comma = member.find(',');
+                NexthopGroupMember m;
+                if (!parseBounded(member.substr(0, comma), m.id, 0xffffffffu)
+                    || (comma != std::string_view::npos
+                        && (!parseBounded(member.substr(comma + 1), m.weight, 0x10000u) || m.weight == 0)))
+                    return false;
+                row.group.push_back(m);
+                if (slash != std::string_view::npos && v.empty())
+                    return false; // a trailing '/'
+            }
+            if (row.group.empty())
+                return false;
+        } else if (word == "type") {
+            if (v == "mpath")
+                row.groupType = NexthopGroupMpath;
+            else if (v == "resilient")
+                row.groupType = NexthopGroupResilient;
+            else if (!parseBounded(v, row.groupType, 0xffff))
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return sawId;
 }
 
 } // namespace ncv::platform

@@ -156,6 +156,53 @@ bool ruleNoUidRange(const RuleRow &r); ///< no FRA_UID_RANGE
 bool ruleNoSuppressPrefixLength(const RuleRow &r); ///< -1
 bool ruleNoSuppressIfgroup(const RuleRow &r); ///< -1
 
+std::size_t nexthopIfIndex(const NexthopRow &r, std::uint32_t *out, std::size_t max); ///< NHA_OIF, none for 0
+void nexthopFamilyLabel(std::string &out, const NexthopRow &r); ///< "IPv4" / "IPv6" / "" (groups)
+void nexthopGateway(std::string &out, const NexthopRow &r); ///< "10.1.0.2", "" when none
+void nexthopDevice(std::string &out, const NexthopRow &r); ///< the ifindex, "" for 0
+void nexthopBlackhole(std::string &out, const NexthopRow &r); ///< "blackhole" / ""
+/// Members as `ip nexthop` writes them: "5/6", "1,3/2" (",weight" when not 1); "" for none.
+void nexthopGroup(std::string &out, const NexthopRow &r);
+void nexthopGroupType(std::string &out, const NexthopRow &r); ///< "mpath", "resilient", else the number
+bool nexthopNotResilient(const NexthopRow &r); ///< mpath: `ip nexthop` leaves the type out
+bool nexthopNotGroup(const NexthopRow &r);
+void nexthopProtocol(std::string &out, const NexthopRow &r); ///< nh_protocol by name ("static", "zebra"...)
+bool nexthopProtocolUnspec(const NexthopRow &r); ///< 0: `ip nexthop` leaves it out
+void nexthopFlags(std::string &out, const NexthopRow &r); ///< "onlink dead linkdown", as `ip nexthop`
+void nexthopFdb(std::string &out, const NexthopRow &r); ///< "fdb" / ""
+/// The whole nexthop but its protocol, as `ip nexthop` writes it: "id 5 via 10.1.0.2 dev 3
+/// onlink", "id 3 blackhole", "id 10 group 1,3/2 type resilient" (the CSV destination);
+/// parseNexthopText() reads it back.
+void nexthopText(std::string &out, const NexthopRow &r);
+/// NHA_GROUP members: varint count, then per member varint id and varint weight.
+struct NexthopGroupCodec {
+    static constexpr unsigned bits = 0;
+    static std::size_t maxSize(const NexthopRow &r) { return compact::kMaxVarint * (1 + 2 * r.group.size()); }
+    static char *put(char *p, const NexthopRow &r)
+    {
+        p = compact::putVarint(p, r.group.size());
+        for (const NexthopGroupMember &m : r.group)
+            p = compact::putVarint(compact::putVarint(p, m.id), m.weight);
+        return p;
+    }
+    template<typename In> static void get(In &in, NexthopRow &r, std::uint32_t)
+    {
+        r.group.resize(in.count()); // keeps the vector's capacity
+        for (NexthopGroupMember &m : r.group) {
+            m.id = std::uint32_t(in.varint());
+            m.weight = std::uint32_t(in.varint());
+        }
+    }
+    static const std::uint8_t *skip(const std::uint8_t *p, std::uint32_t)
+    {
+        std::uint64_t n = 0;
+        p = compact::readVarint(p, n);
+        for (std::uint64_t i = 0; i < 2 * n; ++i)
+            p = compact::skipVarint(p);
+        return p;
+    }
+};
+
 void entityProtocol(std::string &out, const EntityRow &e);
 void entityNumber(std::string &out, const EntityRow &e);
 int compareEntityNumber(const EntityRow &a, const EntityRow &b);
@@ -594,12 +641,79 @@ template<> struct Description<RuleRow> {
     };
 };
 
+template<> struct Description<NexthopRow> {
+    using R = NexthopRow;
+    // Keyed by id; `ip nexthop replace` changes any other field in place: all tracked. The
+    // attribute line is what `ip nexthop show` writes after "id N", in its order.
+    static constexpr auto fields = std::tuple {
+        field<&R::id>("id", "NHA_ID, u32").numberColumn("Id").key().inCsvRow(),
+        field<&R::family>("family", "nhmsg.nh_family (AF_INET / AF_INET6; unspec for groups)")
+            .names<familyName>()
+            .cell(fieldtext::nexthopFamilyLabel)
+            .column("Family")
+            .inCsvRow(),
+        field<&R::gateway>("gateway", "NHA_GATEWAY (4 or 16 bytes)")
+            .text(fieldtext::nexthopGateway)
+            .column("Gateway")
+            .attr("via")
+            .csv(CsvColumn::Gateway)
+            .absentWhenZero()
+            .charset(fieldtext::kAddressChars)
+            .reads("gateway"),
+        field<&R::ifIndex>("ifindex", "NHA_OIF, u32")
+            .text(fieldtext::nexthopDevice)
+            .column("Interface")
+            .attr("dev")
+            .csv(CsvColumn::IfIndex)
+            .interfaces(fieldtext::nexthopIfIndex)
+            .absentWhenZero(),
+        field<&R::blackhole>("blackhole", "NHA_BLACKHOLE (flag)")
+            .text(fieldtext::nexthopBlackhole)
+            .column("Blackhole")
+            .attr()
+            .inCsvRow()
+            .absentWhenZero(),
+        field<&R::group>("group", "NHA_GROUP (struct nexthop_grp: id, weight - 1)")
+            .text(fieldtext::nexthopGroup)
+            .column("Group")
+            .attr("group")
+            .inCsvRow()
+            .absentWhen(fieldtext::nexthopNotGroup)
+            .codec<fieldtext::NexthopGroupCodec>(),
+        field<&R::groupType>("group_type", "NHA_GROUP_TYPE, u16 (NEXTHOP_GRP_TYPE_*: mpath, resilient)")
+            .text(fieldtext::nexthopGroupType)
+            .column("Type")
+            .attr("type")
+            .inCsvRow()
+            .usualWhen(fieldtext::nexthopNotResilient)
+            .absentWhen(fieldtext::nexthopNotGroup),
+        field<&R::protocol>("protocol", "nhmsg.nh_protocol, u8 (RTPROT_*: who installed it)")
+            .text(fieldtext::nexthopProtocol)
+            .column("Protocol")
+            .sortByText()
+            .attr("proto")
+            .usualWhen(fieldtext::nexthopProtocolUnspec)
+            .csv(CsvColumn::Protocol),
+        field<&R::flags>("flags", "nhmsg.nh_flags, u32: RTNH_F_* (onlink, dead, linkdown...)")
+            .text(fieldtext::nexthopFlags)
+            .column("Flags")
+            .sortByText()
+            .attr()
+            .inCsvRow(),
+        field<&R::fdb>("fdb", "NHA_FDB (flag)").text(fieldtext::nexthopFdb).attr().inCsvRow().absentWhenZero(),
+        derived<R>("nexthop", "the nexthop as ip nexthop writes it, without its protocol (the CSV destination)")
+            .text(fieldtext::nexthopText)
+            .csv(CsvColumn::Destination),
+    };
+};
+
 static_assert(
     everyMemberDescribed<
-        RuleRow> && everyMemberDescribed<NeighborRow> && everyMemberDescribed<InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
+        NexthopRow> && everyMemberDescribed<RuleRow> && everyMemberDescribed<NeighborRow> && everyMemberDescribed<InterfaceRow> && everyMemberDescribed<AddressRow> && everyMemberDescribed<RouteRow> && everyMemberDescribed<EntityRow>,
     "every member of a row type needs an entry in its description");
 static_assert(fieldCount<InterfaceRow> <= 32 && fieldCount<AddressRow> <= 32 && fieldCount<RouteRow> <= 32
-                  && fieldCount<EntityRow> <= 32 && fieldCount<NeighborRow> <= 32 && fieldCount<RuleRow> <= 32,
+                  && fieldCount<EntityRow> <= 32 && fieldCount<NeighborRow> <= 32 && fieldCount<RuleRow> <= 32
+                  && fieldCount<NexthopRow> <= 32,
               "changedFields has one bit per field");
 
 // --- what the descriptions drive (rowfields.cpp) ----------------------------------------
@@ -644,5 +758,9 @@ std::uint32_t rowIfIndex(const Row &row);
 /// left as they are; the other members are reset first). False, with row unspecified, for a
 /// text ruleText() does not write ("from 10.1.0.0/33", an unknown word).
 bool parseRuleText(std::string_view text, RuleRow &row);
+/// Reads nexthopText() back into row (the protocol is left as it is; the other members are
+/// reset first, the family too: give it after). False for a text nexthopText() does not
+/// write (no "id", an unknown word, a bad address or number).
+bool parseNexthopText(std::string_view text, NexthopRow &row);
 
 } // namespace ncv::platform

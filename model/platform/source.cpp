@@ -81,6 +81,10 @@ bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, F
         if (!(objects & NeighborsMask))
             return false;
         break;
+    case ObjectKind::Nexthop:
+        if (!(objects & NexthopsMask))
+            return false;
+        break;
     }
     return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
 }

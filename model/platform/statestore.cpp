@@ -53,6 +53,10 @@ Family familyOf(const RuleRow &row)
 {
     return row.family;
 }
+Family familyOf(const NexthopRow &row)
+{
+    return row.family;
+}
 
 // A delete within this margin of (or after) the row's absolute expiry is an expiry: the
 // kernel's garbage collector (IPv6 routes: net.ipv6.route.gc_interval; addresses: the
@@ -68,6 +72,10 @@ bool hasExpired(const AddressRow &row, std::int64_t timeUs)
     return row.validUntilUs != 0 && row.validUntilUs <= timeUs + kExpiryToleranceUs;
 }
 bool hasExpired(const RuleRow &, std::int64_t)
+{
+    return false;
+}
+bool hasExpired(const NexthopRow &, std::int64_t)
 {
     return false;
 }
@@ -165,6 +173,10 @@ ObjectKind kindOf(const NeighborRow &)
 ObjectKind kindOf(const RuleRow &)
 {
     return ObjectKind::Rule;
+}
+ObjectKind kindOf(const NexthopRow &)
+{
+    return ObjectKind::Nexthop;
 }
 
 template<typename R, typename Map, typename KeyFn>
@@ -339,6 +351,11 @@ std::string StateStore::key(const RuleRow &row) const
     encodeRow(row, key);
     return key;
 }
+std::string StateStore::key(const NexthopRow &row) const
+{
+    const char bytes[4] = {char(row.id >> 24), char(row.id >> 16), char(row.id >> 8), char(row.id)};
+    return std::string(bytes, 4);
+}
 std::string StateStore::key(const NeighborRow &row) const
 {
     const Key k = makeKey(row);
@@ -364,6 +381,11 @@ bool StateStore::upsert(const RuleRow &row, std::int64_t timeUs, Origin origin, 
 {
     return upsertIn(
         m_rules, row, [this](const RuleRow &r) { return key(r); }, timeUs, origin, out);
+}
+bool StateStore::upsert(const NexthopRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return upsertIn(
+        m_nexthops, row, [](const NexthopRow &r) { return r.id; }, timeUs, origin, out);
 }
 bool StateStore::upsert(const NeighborRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
@@ -498,6 +520,11 @@ bool StateStore::remove(const InterfaceRow &keyRow, std::int64_t timeUs, Origin 
     return removeIn(
         m_interfaces, keyRow, [this](const InterfaceRow &r) { return makeKey(r); }, timeUs, origin, out);
 }
+bool StateStore::remove(const NexthopRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
+{
+    return removeIn(
+        m_nexthops, keyRow, [](const NexthopRow &r) { return r.id; }, timeUs, origin, out);
+}
 bool StateStore::remove(const RuleRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out)
 {
     return removeIn(
@@ -604,6 +631,7 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
     m_seenRules.clear();
+    m_seenNexthops.clear();
     ChangeRecord record;
     for (const InterfaceRow &row : snapshot.interfaces) {
         m_seenInterfaces.insert(makeKey(row));
@@ -625,6 +653,15 @@ void StateStore::beginReconcile(const Snapshot &snapshot, std::int64_t timeUs, O
         if (upsert(row, timeUs, origin, &record))
             emit(std::move(record));
     }
+    // Nexthop objects: a group's members before the group, as the kernel requires them.
+    for (const bool groups : {false, true})
+        for (const NexthopRow &row : snapshot.nexthops) {
+            if (row.isGroup() != groups)
+                continue;
+            m_seenNexthops.insert(row.id);
+            if (upsert(row, timeUs, origin, &record))
+                emit(std::move(record));
+        }
     // Routes: each upsert marks the packed row it lands on (or notes a duplicate's identity).
     clearRouteMarks();
     m_seenDuplicates = &m_markedDuplicates;
@@ -642,6 +679,7 @@ void StateStore::cancelReconcile()
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
     m_seenRules.clear();
+    m_seenNexthops.clear();
 }
 
 void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSink &emit)
@@ -708,6 +746,23 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
     removeListed();
     auto byMapKey = [](const auto &entry) { return entry.first; };
     sweep(m_rules, m_seenRules, byMapKey);
+    // Nexthop groups go before their members (the routes using them are gone already).
+    for (const bool groups : {true, false})
+        for (auto it = m_nexthops.begin(); it != m_nexthops.end();) {
+            if (it->second.isGroup() != groups || m_seenNexthops.count(it->first)) {
+                ++it;
+                continue;
+            }
+            ChangeRecord del;
+            del.object = ObjectKind::Nexthop;
+            del.change = ChangeKind::Delete;
+            del.family = it->second.family;
+            del.timeUs = timeUs;
+            del.origin = origin;
+            del.before = std::move(it->second);
+            emit(std::move(del));
+            it = m_nexthops.erase(it);
+        }
     sweep(m_neighbors, m_seenNeighbors, byMapKey);
     sweep(m_addresses, m_seenAddresses, byMapKey);
     sweep(m_interfaces, m_seenInterfaces, byMapKey);
@@ -715,6 +770,7 @@ void StateStore::endReconcile(std::int64_t timeUs, Origin origin, const RecordSi
     m_seenAddresses.clear();
     m_seenNeighbors.clear();
     m_seenRules.clear();
+    m_seenNexthops.clear();
 }
 
 StateImage StateStore::image(std::uint32_t objects, Family family) const
@@ -743,6 +799,9 @@ StateImage StateStore::image(std::uint32_t objects, Family family) const
     for (const auto &[k, row] : sortedRules(m_rules))
         if (matchesFilter(ObjectKind::Rule, row->family, objects, family))
             image.m_rules.push_back(*row);
+    for (const auto &[id, row] : m_nexthops)
+        if (matchesFilter(ObjectKind::Nexthop, row.family, objects, family))
+            image.m_nexthops.push_back(row);
     image.m_wantsRoutes = (objects & RoutesMask) != 0;
     image.m_family = family;
     if (image.m_wantsRoutes) {
@@ -758,7 +817,8 @@ void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInte
                          const std::function<void(const AddressRow &)> &onAddress,
                          const std::function<void(const RouteRow &)> &onRoute,
                          const std::function<void(const NeighborRow &)> &onNeighbor,
-                         const std::function<void(const RuleRow &)> &onRule) const
+                         const std::function<void(const RuleRow &)> &onRule,
+                         const std::function<void(const NexthopRow &)> &onNexthop) const
 {
     for (const InterfaceRow &row : m_interfaces)
         onInterface(row);
@@ -770,6 +830,9 @@ void StateImage::forEach(const std::function<void(const InterfaceRow &)> &onInte
     if (onRule)
         for (const RuleRow &row : m_rules)
             onRule(row);
+    if (onNexthop)
+        for (const NexthopRow &row : m_nexthops)
+            onNexthop(row);
     if (!m_wantsRoutes)
         return;
     m_routes.forEach([&](const RouteRow &row) {
@@ -816,6 +879,10 @@ void StateStore::appendInitial(std::int64_t timeUs, std::vector<ChangeRecord> &o
         emit(*row);
     for (const auto &[k, row] : sortedRules(m_rules))
         emit(*row);
+    for (const bool groups : {false, true}) // members before the groups naming them
+        for (const auto &[id, row] : m_nexthops)
+            if (row.isGroup() == groups)
+                emit(row);
     out.reserve(out.size() + routeCount());
     m_routes.forEach(emit);
     for (const auto &[k, row] : m_routeDuplicates)
@@ -932,6 +999,21 @@ std::vector<NeighborRow> StateStore::neighborsOn(std::uint32_t ifIndex, bool pro
     return out;
 }
 
+const NexthopRow *StateStore::findNexthop(std::uint32_t id) const
+{
+    const auto it = m_nexthops.find(id);
+    return it == m_nexthops.end() ? nullptr : &it->second;
+}
+
+std::vector<NexthopRow> StateStore::nexthops() const
+{
+    std::vector<NexthopRow> out;
+    out.reserve(m_nexthops.size());
+    for (const auto &[id, row] : m_nexthops)
+        out.push_back(row);
+    return out;
+}
+
 std::size_t StateStore::routeMemoryBytes() const
 {
     // A node of the duplicates map: the node (key + row + next pointer + cached hash), the
@@ -946,6 +1028,7 @@ void StateStore::clear()
     m_addresses.clear();
     m_neighbors.clear();
     m_rules.clear();
+    m_nexthops.clear();
     m_routes.clear();
     m_routeDuplicates.clear();
     m_markedDuplicates.clear();

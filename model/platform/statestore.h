@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,6 +26,7 @@ struct Snapshot {
     std::vector<RouteRow> routes;
     std::vector<NeighborRow> neighbors;
     std::vector<RuleRow> rules;
+    std::vector<NexthopRow> nexthops;
 };
 
 /// The rows of a StateStore at one moment, filtered as a registration filters its records
@@ -42,17 +44,19 @@ public:
     /// (ifindex, family, address, prefix length), then routes (store order, then the
     /// routes sharing a base key with another).
     /// then neighbors by (ifindex, family, address, proxy) when onNeighbor is set, then rules
-    /// by (family, priority) when onRule is set.
+    /// by (family, priority) when onRule is set, then nexthop objects by id when onNexthop is set.
     /// (Parameters not named "interface": a macro of the Windows headers.)
     void forEach(const std::function<void(const InterfaceRow &)> &onInterface,
                  const std::function<void(const AddressRow &)> &onAddress,
                  const std::function<void(const RouteRow &)> &onRoute,
                  const std::function<void(const NeighborRow &)> &onNeighbor = {},
-                 const std::function<void(const RuleRow &)> &onRule = {}) const;
+                 const std::function<void(const RuleRow &)> &onRule = {},
+                 const std::function<void(const NexthopRow &)> &onNexthop = {}) const;
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t neighborCount() const { return m_neighbors.size(); }
     std::size_t ruleCount() const { return m_rules.size(); }
+    std::size_t nexthopCount() const { return m_nexthops.size(); }
     /// Routes the store held (before the family filter, which forEach() applies): an
     /// upper bound of the routes visited, exact when the store holds only routes that pass.
     std::size_t heldRouteCount() const { return m_routes.size() + m_duplicates.size(); }
@@ -63,6 +67,7 @@ private:
     std::vector<AddressRow> m_addresses;
     std::vector<NeighborRow> m_neighbors;
     std::vector<RuleRow> m_rules;
+    std::vector<NexthopRow> m_nexthops;
     PackedRouteTable::Image m_routes;
     std::vector<RouteRow> m_duplicates;
     bool m_wantsRoutes = true;
@@ -76,7 +81,8 @@ public:
     ///        route = (family, RTA_TABLE, destination, prefix length, tos, RTA_PRIORITY);
     ///        neighbor = (family, ifindex, NDA_DST, proxy): the kernel holds proxy entries
     ///        in a table of their own (pneigh), so one can exist beside a normal entry;
-    ///        rule = every field (the kernel gives a rule no id; see RuleRow).
+    ///        rule = every field (the kernel gives a rule no id; see RuleRow);
+    ///        nexthop object = NHA_ID (one id space for every family).
     /// Windows: interface = (LUID, family); address = (LUID, address); neighbor = (LUID, address);
     ///        route = (LUID, destination prefix, next hop) as MIB_IPFORWARD_ROW2 keys them.
     enum class KeyScheme : std::uint8_t { Linux, Windows };
@@ -93,6 +99,7 @@ public:
     /// Rules: an Add, or nothing when an equal rule is held (every field is key). Two equal
     /// rules (possible without NLM_F_EXCL) are held as one.
     bool upsert(const RuleRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool upsert(const NexthopRow &row, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     /// Routes (KeyScheme::Linux): the kernel lets several routes share (table, prefix,
     /// tos, metric) when they differ in next hop (IPv6 addrconf routes per device,
     /// `ip route append`), so a route is identified by that base key plus its first next
@@ -114,11 +121,13 @@ public:
     bool remove(const RouteRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const NeighborRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
     bool remove(const RuleRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
+    bool remove(const NexthopRow &keyRow, std::int64_t timeUs, Origin origin, ChangeRecord *out);
 
     /// Makes the store equal to snapshot, appending one record per difference
     /// (Add, Parameter, Delete) with the given origin. Interfaces first, then addresses,
-    /// neighbors, then routes; deletes of routes, neighbors and addresses before deletes of
-    /// interfaces.
+    /// neighbors, rules, nexthop objects (groups after the others), then routes; deletes of
+    /// routes, rules, nexthop objects (groups first), neighbors and addresses before deletes
+    /// of interfaces.
     void reconcile(const Snapshot &snapshot, std::int64_t timeUs, Origin origin, std::vector<ChangeRecord> &out);
     /// Receives the records of a reconcile pass one at a time, in order.
     using RecordSink = std::function<void(ChangeRecord &&)>;
@@ -171,11 +180,16 @@ public:
     std::vector<AddressRow> addressesOn(std::uint32_t ifIndex, Family family) const;
     /// Neighbors on ifIndex; only the proxy entries when proxyOnly.
     std::vector<NeighborRow> neighborsOn(std::uint32_t ifIndex, bool proxyOnly) const;
+    /// The nexthop object with id NHA_ID, nullptr when none (valid until the next mutation).
+    const NexthopRow *findNexthop(std::uint32_t id) const;
+    /// Every held nexthop object, by id.
+    std::vector<NexthopRow> nexthops() const;
 
     std::size_t interfaceCount() const { return m_interfaces.size(); }
     std::size_t addressCount() const { return m_addresses.size(); }
     std::size_t neighborCount() const { return m_neighbors.size(); }
     std::size_t ruleCount() const { return m_rules.size(); }
+    std::size_t nexthopCount() const { return m_nexthops.size(); }
     std::size_t routeCount() const { return m_routes.size() + m_routeDuplicates.size(); }
     /// Approximate heap bytes holding the routes (index + arena of the packed table, plus
     /// the node-held duplicates), for measurements.
@@ -191,6 +205,7 @@ public:
     std::string key(const RouteRow &row) const;
     std::string key(const NeighborRow &row) const;
     std::string key(const RuleRow &row) const; ///< the family, then the compact form of every field
+    std::string key(const NexthopRow &row) const; ///< the id, 4 bytes big-endian (orders as the ids)
 
     /// Fixed-size key (no heap allocation per stored row). Bytes past length are zero.
     struct Key {
@@ -215,6 +230,7 @@ private:
     std::unordered_map<Key, AddressRow, KeyHash> m_addresses;
     std::unordered_map<Key, NeighborRow, KeyHash> m_neighbors;
     std::unordered_map<std::string, RuleRow> m_rules; ///< by key(row): longer than Key holds
+    std::map<std::uint32_t, NexthopRow> m_nexthops; ///< by NHA_ID
     /// Routes by base key (hash of makeKey(row)): the first route of each base key, packed
     /// (see packedroutetable.h: ~25 bytes per IPv4 route plus a 16-byte index share at 1M).
     PackedRouteTable m_routes;
@@ -229,6 +245,7 @@ private:
     std::unordered_set<Key, KeyHash> m_seenInterfaces, m_seenAddresses,
         m_seenNeighbors; ///< between begin/endReconcile()
     std::unordered_set<std::string> m_seenRules; ///< between begin/endReconcile()
+    std::unordered_set<std::uint32_t> m_seenNexthops; ///< between begin/endReconcile()
     /// Slot in m_routes of the route with row's base key (decoded into m_held), or npos.
     std::uint32_t findPrimary(const Key &base, std::uint64_t hash);
 };

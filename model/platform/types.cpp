@@ -190,10 +190,11 @@ ObjectKind objectKindOf(const Row &row)
     case 4: return ObjectKind::Entity;
     case 5: return ObjectKind::Neighbor;
     case 6: return ObjectKind::Rule;
+    case 7: return ObjectKind::Nexthop;
     default: return ObjectKind::None;
     }
 }
-static_assert(std::variant_size_v<Row> == 7, "objectKindOf() names every Row alternative");
+static_assert(std::variant_size_v<Row> == 8, "objectKindOf() names every Row alternative");
 
 Family rowFamily(const Row &row)
 {
@@ -207,6 +208,8 @@ Family rowFamily(const Row &row)
         return n->address.family;
     if (const auto *u = std::get_if<RuleRow>(&row))
         return u->family;
+    if (const auto *h = std::get_if<NexthopRow>(&row))
+        return h->family;
     return Family::Unspec;
 }
 

@@ -20,9 +20,9 @@ enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 /// What kind of object a ChangeRecord is about.
 /// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost. The values are stored
 /// in recordings (object_kinds.code): a new kind takes the next free value.
-enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor, Rule };
+enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor, Rule, Nexthop };
 /// The highest ObjectKind value (loops over every kind, tables indexed by kind).
-inline constexpr ObjectKind kLastObjectKind = ObjectKind::Rule;
+inline constexpr ObjectKind kLastObjectKind = ObjectKind::Nexthop;
 
 /// Bit mask of object kinds for a registration.
 enum ObjectMask : std::uint32_t {
@@ -31,10 +31,11 @@ enum ObjectMask : std::uint32_t {
     RoutesMask = 1u << 2,
     NeighborsMask = 1u << 3,
     RulesMask = 1u << 4, ///< policy routing rules (Linux)
+    NexthopsMask = 1u << 5, ///< nexthop objects (Linux `ip nexthop`)
     /// The kinds a registration gets unless it asks for more (neighbors churn: opt in).
     AllObjectsMask = InterfacesMask | AddressesMask | RoutesMask,
-    /// Every kind, neighbors and rules included.
-    EveryObjectMask = AllObjectsMask | NeighborsMask | RulesMask,
+    /// Every kind, neighbors, rules and nexthop objects included.
+    EveryObjectMask = AllObjectsMask | NeighborsMask | RulesMask | NexthopsMask,
 };
 
 /// The change kinds: the MIB_NOTIFICATION_TYPE values (MibInitialNotification,
@@ -302,6 +303,55 @@ struct RuleRow {
     std::uint8_t protocol = 0; ///< FRA_PROTOCOL, u8 (RTPROT_*: who installed it); 0 when absent
 };
 
+/// Nexthop group types, valued as Linux NEXTHOP_GRP_TYPE_* (NHA_GROUP_TYPE, u16).
+enum NexthopGroupType : std::uint16_t {
+    NexthopGroupMpath = 0, ///< NEXTHOP_GRP_TYPE_MPATH: hash-threshold multipath (the default)
+    NexthopGroupResilient = 1, ///< NEXTHOP_GRP_TYPE_RES: resilient hashing (buckets)
+};
+
+/// Next-hop flag bits, valued as Linux RTNH_F_* (nhmsg.nh_flags, u32).
+enum NexthopFlag : std::uint32_t {
+    RtnhDead = 0x01, ///< RTNH_F_DEAD: the device is down
+    RtnhPervasive = 0x02, ///< RTNH_F_PERVASIVE
+    RtnhOnlink = 0x04, ///< RTNH_F_ONLINK: the gateway is taken as on-link ("onlink")
+    RtnhOffload = 0x08, ///< RTNH_F_OFFLOAD
+    RtnhLinkdown = 0x10, ///< RTNH_F_LINKDOWN: the carrier is down
+    RtnhUnresolved = 0x20, ///< RTNH_F_UNRESOLVED
+    RtnhTrap = 0x40, ///< RTNH_F_TRAP
+};
+
+/// One member of a nexthop group: struct nexthop_grp in NHA_GROUP.
+struct NexthopGroupMember {
+    std::uint32_t id = 0; ///< nexthop_grp.id: the member nexthop object's NHA_ID
+    /// nexthop_grp.weight + 1 (the kernel stores weight - 1 in a u8, with weight_high as
+    /// its high byte since 6.12): 1..65536 in principle, 1..256 in practice
+    std::uint32_t weight = 1;
+    friend bool operator==(const NexthopGroupMember &, const NexthopGroupMember &) = default;
+};
+
+/// One nexthop object (`ip nexthop`). Linux: RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg +
+/// NHA_* attributes, linux/nexthop.h). Keyed by NHA_ID alone: ids are unique across
+/// families, and `ip nexthop replace` changes any other field in place (a Parameter change).
+/// A nexthop is one of: a gateway and / or device (family AF_INET / AF_INET6), a blackhole,
+/// or a group of other nexthops (family unspec). Routes name one with RTA_NH_ID
+/// (RouteRow::nhId).
+struct NexthopRow {
+    std::uint32_t id = 0; ///< NHA_ID, u32 (1..2^32-1)
+    /// nhmsg.nh_family: IPv4 / IPv6 for a gateway or device nexthop; Unspec for groups,
+    /// and for blackholes added without a family
+    Family family = Family::Unspec;
+    IpAddress gateway; ///< NHA_GATEWAY (4 or 16 bytes: an IPv4 nexthop may have an IPv6 gateway); unspecified = none
+    std::uint32_t ifIndex = 0; ///< NHA_OIF, u32; 0 = none (groups, blackholes)
+    bool blackhole = false; ///< NHA_BLACKHOLE (a flag attribute): packets are dropped
+    std::vector<NexthopGroupMember> group; ///< NHA_GROUP (array of struct nexthop_grp); empty = not a group
+    std::uint16_t groupType = NexthopGroupMpath; ///< NHA_GROUP_TYPE, u16, NexthopGroupType; mpath when absent
+    std::uint8_t protocol = 0; ///< nhmsg.nh_protocol (RTPROT_*: who installed it; 0 unspec)
+    std::uint32_t flags = 0; ///< nhmsg.nh_flags, NexthopFlag (RTNH_F_*) bits
+    bool fdb = false; ///< NHA_FDB (a flag attribute): a nexthop for the bridge / VXLAN FDB only
+
+    bool isGroup() const { return !group.empty(); }
+};
+
 /// Fields of a Parameter change: bit i is field i of the row type's description
 /// (rowfields.h; fieldBit<RouteRow>("nexthops")).
 using FieldMask = std::uint32_t;
@@ -316,7 +366,8 @@ enum class KnownFields : std::uint8_t {
 };
 
 /// The alternatives' indexes are stored (recordings' record byte): a new row type goes last.
-using Row = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow, NeighborRow, RuleRow>;
+using Row
+    = std::variant<std::monostate, InterfaceRow, AddressRow, RouteRow, EntityRow, NeighborRow, RuleRow, NexthopRow>;
 
 /// Calls f(std::type_identity<R>{}) for the Row alternative R at index (1..: the stored
 /// row type codes; 0 is monostate, which f also receives) and returns true; false when

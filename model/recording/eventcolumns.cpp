@@ -158,6 +158,9 @@ EventColumns EventColumns::of(const ChangeRecord &r)
         c.tos = u->tos;
         c.hasProtocol = true;
         c.protocol = u->protocol;
+    } else if (std::holds_alternative<NexthopRow>(row)) {
+        // "id 5": the key; the other fields are the record's delta.
+        c.destination = keyText(row);
     }
     return c;
 }
@@ -211,6 +214,18 @@ void EventColumns::keyRow(Row &row) const
         }
         break;
     }
+    case ObjectKind::Nexthop: {
+        NexthopRow &h = resetRow<NexthopRow>(row);
+        h.family = family;
+        h.ifIndex = ifIndex;
+        std::string_view id(destination);
+        if (id.substr(0, 3) == "id ")
+            id.remove_prefix(3);
+        std::uint32_t value = 0;
+        if (std::from_chars(id.data(), id.data() + id.size(), value).ec == std::errc())
+            h.id = value;
+        break;
+    }
     default: row = std::monostate {}; break;
     }
 }
@@ -224,6 +239,7 @@ std::size_t EventColumns::keyRowIndex() const
     case ObjectKind::Entity: return 4;
     case ObjectKind::Neighbor: return 5;
     case ObjectKind::Rule: return 6;
+    case ObjectKind::Nexthop: return 7;
     default: return 0;
     }
 }

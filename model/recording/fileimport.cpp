@@ -376,6 +376,8 @@ QString eventIfName(const ChangeRecord &r, InterfaceNames &names)
         return names.name(route->outIfIndex());
     if (const auto *n = std::get_if<platform::NeighborRow>(&row))
         return names.name(n->ifIndex);
+    if (const auto *h = std::get_if<platform::NexthopRow>(&row); h && h->ifIndex != 0)
+        return names.name(h->ifIndex);
     return {}; // entities, rules (their iif / oif are names already)
 }
 

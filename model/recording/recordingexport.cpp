@@ -255,6 +255,10 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
                 r.object = ObjectKind::Rule;
                 r.family = rule->family;
                 ifName.clear(); // rules name interfaces (iif / oif) in their own text
+            } else if (const auto *nh = std::get_if<NexthopRow>(&row)) {
+                r.object = ObjectKind::Nexthop;
+                r.family = nh->family;
+                ifName = nh->ifIndex != 0 ? names.value(nh->ifIndex) : QByteArray();
             } else {
                 ifName.clear();
             }

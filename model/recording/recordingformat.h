@@ -71,6 +71,7 @@ CREATE TABLE events(
         WHEN 4 THEN 'entity ' || protocol
         WHEN 6 THEN 'neighbor ' || ifindex || ' ' || destination
         WHEN 7 THEN 'rule ' || family || ' ' || metric || ': ' || destination || ' proto ' || protocol
+        WHEN 8 THEN 'nexthop ' || destination
         ELSE 'gap' END) VIRTUAL
 );
 CREATE TABLE commits(
@@ -104,7 +105,7 @@ CREATE TABLE keyframe_more_rows(
     rows BLOB NOT NULL,
     PRIMARY KEY(keyframe, part)
 ) WITHOUT ROWID;
--- Rows of the kinds added later still (6 rule: the Row index), one kind per `kind`, in the
+-- Rows of the kinds added later still (6 rule, 7 nexthop: the Row index), one kind per `kind`, in the
 -- same form: a reader reads the kinds it knows and loads the keyframe without the others.
 CREATE TABLE keyframe_kind_rows(
     keyframe INTEGER NOT NULL,
@@ -126,7 +127,7 @@ CREATE TABLE requesters(
     cgroup TEXT,
     cause TEXT
 );
-INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor'), (7, 'rule');
+INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor'), (7, 'rule'), (8, 'nexthop');
 INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
     (5, 'registered'), (6, 'deregistered'), (7, 'gap');
 INSERT INTO families VALUES (0, 'unspec'), (1, 'ipv4'), (2, 'ipv6');

@@ -310,7 +310,7 @@ struct RecordingWriter::Impl {
             state->apply(scratch);
         } else if (scratch.object == ObjectKind::Interface || scratch.object == ObjectKind::Address
                    || scratch.object == ObjectKind::Route || scratch.object == ObjectKind::Neighbor
-                   || scratch.object == ObjectKind::Rule) {
+                   || scratch.object == ObjectKind::Rule || scratch.object == ObjectKind::Nexthop) {
             if (scratch.change == ChangeKind::Initial || scratch.change == ChangeKind::Add)
                 ++rowsHeld;
             else if (scratch.change == ChangeKind::Delete || scratch.change == ChangeKind::Expired)
@@ -482,23 +482,30 @@ struct RecordingWriter::Impl {
         };
         // Kinds added later still go to keyframe_kind_rows, one kind apart from the other, so
         // a reader reads those it knows.
-        std::string ruleBlob;
+        std::string ruleBlob, nexthopBlob;
         const auto rule = [&](const RuleRow &row) {
             ruleBlob.push_back(char(Row(std::in_place_type<RuleRow>).index()));
             encodeRow(row, ruleBlob);
         };
+        const auto nexthop = [&](const NexthopRow &row) {
+            nexthopBlob.push_back(char(Row(std::in_place_type<NexthopRow>).index()));
+            encodeRow(row, nexthopBlob);
+        };
         if (image)
-            image->forEach(interface, address, route, neighbor, rule);
+            image->forEach(interface, address, route, neighbor, rule, nexthop);
         else
-            state->forEach(interface, address, route, neighbor, rule);
+            state->forEach(interface, address, route, neighbor, rule, nexthop);
         flush();
-        if (ok && !ruleBlob.empty()) {
+        for (const auto &[kind, kindBlob] : {std::pair {Row(std::in_place_type<RuleRow>).index(), &ruleBlob},
+                                             std::pair {Row(std::in_place_type<NexthopRow>).index(), &nexthopBlob}}) {
+            if (!ok || kindBlob->empty())
+                continue;
             sql::Stmt more;
             int rc = more.prepare(db, "INSERT INTO keyframe_kind_rows VALUES (?, ?, 0, ?)");
             if (rc == SQLITE_OK) {
                 more.bind(1, id);
-                more.bind(2, std::int64_t(Row(std::in_place_type<RuleRow>).index()));
-                more.bindBlob(3, ruleBlob.data(), ruleBlob.size());
+                more.bind(2, std::int64_t(kind));
+                more.bindBlob(3, kindBlob->data(), kindBlob->size());
                 rc = more.step();
             }
             ok = check(rc, "writing a keyframe");

@@ -56,6 +56,9 @@ void RecordState::apply(const ChangeRecord &r)
     case ObjectKind::Rule:
         applyKeyed<RuleRow>(m_rules, r, [this](const RuleRow &row) { return m_routes.key(row); });
         break;
+    case ObjectKind::Nexthop:
+        applyKeyed<NexthopRow>(m_nexthops, r, [this](const NexthopRow &row) { return m_routes.key(row); });
+        break;
     case ObjectKind::Route: {
         const RouteRow *before = std::get_if<RouteRow>(&r.before);
         const RouteRow *after = std::get_if<RouteRow>(&r.after);
@@ -98,6 +101,8 @@ void RecordState::insert(const Row &row)
         m_neighbors[m_routes.key(*n)] = *n;
     else if (const auto *u = std::get_if<RuleRow>(&row))
         m_rules[m_routes.key(*u)] = *u;
+    else if (const auto *h = std::get_if<NexthopRow>(&row))
+        m_nexthops[m_routes.key(*h)] = *h;
 }
 
 void RecordState::prefetch(const ChangeRecord &record) const
@@ -123,6 +128,7 @@ void RecordState::clear()
     m_addresses.clear();
     m_neighbors.clear();
     m_rules.clear();
+    m_nexthops.clear();
     m_routes.clear();
 }
 
@@ -149,6 +155,10 @@ void RecordState::forEach(const std::function<void(const Row &)> &visit) const
         [&](const RuleRow &r) {
             row = r;
             visit(row);
+        },
+        [&](const NexthopRow &r) {
+            row = r;
+            visit(row);
         });
 }
 
@@ -156,7 +166,8 @@ void RecordState::forEach(const std::function<void(const InterfaceRow &)> &inter
                           const std::function<void(const AddressRow &)> &address,
                           const std::function<void(const RouteRow &)> &route,
                           const std::function<void(const NeighborRow &)> &neighbor,
-                          const std::function<void(const RuleRow &)> &rule) const
+                          const std::function<void(const RuleRow &)> &rule,
+                          const std::function<void(const NexthopRow &)> &nexthop) const
 {
     std::vector<const InterfaceRow *> interfaces;
     interfaces.reserve(m_interfaces.size());
@@ -191,6 +202,9 @@ void RecordState::forEach(const std::function<void(const InterfaceRow &)> &inter
         for (const RuleRow *u : rules)
             rule(*u);
     }
+    if (nexthop)
+        for (const auto &[k, h] : m_nexthops) // keys are the ids, big-endian: by id
+            nexthop(h);
     if (!neighbor)
         return;
     std::vector<const NeighborRow *> neighbors;

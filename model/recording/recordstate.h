@@ -38,21 +38,23 @@ public:
     std::size_t routeCount() const { return m_routes.routeCount(); }
     std::size_t neighborCount() const { return m_neighbors.size(); }
     std::size_t ruleCount() const { return m_rules.size(); }
+    std::size_t nexthopCount() const { return m_nexthops.size(); }
     std::size_t rowCount() const
     {
-        return interfaceCount() + addressCount() + routeCount() + neighborCount() + ruleCount();
+        return interfaceCount() + addressCount() + routeCount() + neighborCount() + ruleCount() + nexthopCount();
     }
 
     /// Calls visit for every row: interfaces by ifindex, then addresses by interface,
     /// family and address, then routes (in store order), then rules by family and priority,
-    /// then neighbors by interface, family, address and proxy.
+    /// then nexthop objects by id, then neighbors by interface, family, address and proxy.
     void forEach(const std::function<void(const platform::Row &)> &visit) const;
     /// The same rows in the same order, each kind to its own visitor (no copy into a Row).
     void forEach(const std::function<void(const platform::InterfaceRow &)> &interface,
                  const std::function<void(const platform::AddressRow &)> &address,
                  const std::function<void(const platform::RouteRow &)> &route,
                  const std::function<void(const platform::NeighborRow &)> &neighbor = {},
-                 const std::function<void(const platform::RuleRow &)> &rule = {}) const;
+                 const std::function<void(const platform::RuleRow &)> &rule = {},
+                 const std::function<void(const platform::NexthopRow &)> &nexthop = {}) const;
     /// The held interface with that index, or nullptr.
     const platform::InterfaceRow *interface(std::uint32_t ifIndex) const;
 
@@ -62,6 +64,7 @@ private:
     std::map<std::string, platform::AddressRow> m_addresses;
     std::map<std::string, platform::NeighborRow> m_neighbors;
     std::map<std::string, platform::RuleRow> m_rules; // by StateStore::key(): family first
+    std::map<std::string, platform::NexthopRow> m_nexthops; // by StateStore::key(): the id
     platform::ChangeRecord m_scratch; // what the store reports, unused
 };
 

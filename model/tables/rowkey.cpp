@@ -90,6 +90,13 @@ RowKey rowKey(const platform::NeighborRow &row)
     return b.key();
 }
 
+RowKey rowKey(const platform::NexthopRow &row)
+{
+    KeyBuilder b(7);
+    b.value(row.id);
+    return b.key();
+}
+
 RowKey rowKey(const platform::RuleRow &row)
 {
     // Every field is the rule's identity: its compact form, which is lossless, when it

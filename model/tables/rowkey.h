@@ -34,6 +34,8 @@ RowKey rowKey(const platform::RouteRow &row);
 RowKey rowKey(const platform::NeighborRow &row);
 /// rule: every field (see platform::RuleRow), hashed when too long for the key
 RowKey rowKey(const platform::RuleRow &row);
+/// nexthop object: its id (NHA_ID)
+RowKey rowKey(const platform::NexthopRow &row);
 RowKey rowKey(const platform::EntityRow &row);
 
 } // namespace ncv

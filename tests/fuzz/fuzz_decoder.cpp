@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             std::string reason;
             if (netlink::decodeNexthopId(msg, id, reason) == netlink::DecodeStatus::Ok)
                 (void)store.anyRoute([id](const RouteRow &row) { return row.nhId == id; });
-            continue;
+            // and on to the whole object (decode() below)
         }
         if (netlink::decode(msg, now, decoded) != netlink::DecodeStatus::Ok)
             continue;
@@ -65,6 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                                                        (decoded.nlmsgFlags & NLM_F_REPLACE) != 0);
             (void)store.anyRoute(
                 [&decoded](const RouteRow &row) { return row.outIfIndex() == decoded.route.outIfIndex(); });
+            break;
+        case ObjectKind::Nexthop:
+            produced = decoded.isDelete ? store.remove(decoded.nexthop, now, Origin::Observed, &record)
+                                        : store.upsert(decoded.nexthop, now, Origin::Observed, &record);
+            (void)store.findNexthop(decoded.nexthop.id);
             break;
         default: break;
         }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates the decoder seed corpus (tests/fuzz/corpus/decoder) from real kernel
 # messages: builds ncv_capture_corpus (build/fuzz), sets up a private network namespace
-# with veths, IPv4/IPv6 addresses (one with lifetimes), multipath routes, a nexthop object,
+# with veths, IPv4/IPv6 addresses (one with lifetimes), multipath routes, nexthop objects (gateway, blackhole, fdb, groups),
 # a route with an expiry, routes in another table and of other protocols, then dumps.
 # Needs root (or unprivileged user namespaces) and iproute2.
 set -euo pipefail
@@ -30,6 +30,12 @@ unshare -n -- bash -euc '
     ip route add blackhole 10.66.0.0/16
     ip route add 10.5.0.0/24 via 10.1.0.2 src 10.1.0.9 proto static
     ip nexthop add id 10 via 10.1.0.2 dev fz0
+    ip nexthop add id 11 via 10.1.0.3 dev fz0 onlink proto static
+    ip nexthop add id 12 blackhole
+    ip nexthop add id 13 via 2001:db8:1::2 dev fz0
+    ip nexthop add id 14 via 10.1.0.9 fdb
+    ip nexthop add id 20 group 10/11,3
+    ip nexthop add id 21 group 10,2/11 type resilient buckets 16
     ip route add 10.7.0.0/24 nhid 10
     ip -6 route add 2001:db8:9::/64 nexthop via 2001:db8:1::2 dev fz0 weight 1 nexthop via 2001:db8:1::3 dev fz0 weight 2
     ip -6 route add 2001:db8:e::/64 dev fz0 expires 600

@@ -187,6 +187,14 @@ void ManualSource::remove(const NeighborRow &keyRow)
 {
     removeRow(keyRow);
 }
+void ManualSource::upsert(const NexthopRow &row)
+{
+    upsertRow(row);
+}
+void ManualSource::remove(const NexthopRow &keyRow)
+{
+    removeRow(keyRow);
+}
 void ManualSource::upsert(const RuleRow &row)
 {
     upsertRow(row);

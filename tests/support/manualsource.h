@@ -52,7 +52,9 @@ public:
     void upsert(const RouteRow &row, bool replace = false);
     void upsert(const NeighborRow &row);
     void upsert(const RuleRow &row);
+    void upsert(const NexthopRow &row);
     void remove(const InterfaceRow &keyRow);
+    void remove(const NexthopRow &keyRow);
     void remove(const NeighborRow &keyRow);
     void remove(const RuleRow &keyRow);
     void remove(const AddressRow &keyRow);

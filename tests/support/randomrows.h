@@ -38,6 +38,14 @@ inline void randomValue(Random &g, std::vector<ncv::platform::NextHop> &hops)
         hop.weight = g() % 2 ? 1 : std::uint16_t(g()); // 1 has a shorter form
     }
 }
+inline void randomValue(Random &g, std::vector<ncv::platform::NexthopGroupMember> &group)
+{
+    group.resize(g() % 4);
+    for (ncv::platform::NexthopGroupMember &m : group) {
+        m.id = std::uint32_t(g());
+        m.weight = g() % 2 ? 1 : std::uint32_t(g() % 65536 + 1); // 1..65536, as nexthop_grp holds them
+    }
+}
 template<std::size_t N> void randomValue(Random &g, std::array<std::uint8_t, N> &bytes)
 {
     for (std::uint8_t &b : bytes)

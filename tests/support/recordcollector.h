@@ -38,7 +38,8 @@ inline QString describe(const ChangeRecord &r, bool withOrigin = false)
     if (auto *i = std::get_if<InterfaceRow>(&row)) {
         text += u' ' + q(i->name);
     } else if (std::holds_alternative<AddressRow>(row) || std::holds_alternative<EntityRow>(row)
-               || std::holds_alternative<NeighborRow>(row) || std::holds_alternative<RuleRow>(row)) {
+               || std::holds_alternative<NeighborRow>(row) || std::holds_alternative<RuleRow>(row)
+               || std::holds_alternative<NexthopRow>(row)) {
         text += u' ' + q(keyText(row));
     } else if (auto *rt = std::get_if<RouteRow>(&row)) {
         text += u' ' + q(keyText(row)) + u" table "_s + q(tableName(rt->table)) + u" metric "_s

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstring>
 #include <tuple>
+#include <vector>
 
 namespace ncv::platform::netlink {
 
@@ -41,6 +42,8 @@ const char *messageName(std::uint16_t type)
     case RTM_DELNEIGH: return "RTM_DELNEIGH";
     case RTM_NEWRULE: return "RTM_NEWRULE";
     case RTM_DELRULE: return "RTM_DELRULE";
+    case RTM_NEWNEXTHOP: return "RTM_NEWNEXTHOP";
+    case RTM_DELNEXTHOP: return "RTM_DELNEXTHOP";
     default: return "message";
     }
 }
@@ -615,6 +618,72 @@ DecodeStatus decodeRule(const nlmsghdr *nlh, RuleRow &row, std::string &reason)
     return DecodeStatus::Ok;
 }
 
+DecodeStatus decodeNexthop(const nlmsghdr *nlh, NexthopRow &row, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    nhmsg nhm;
+    if (!readFixedHeader(nlh, nhm, msg, "shorter than struct nhmsg", reason))
+        return DecodeStatus::Error;
+    if (nhm.nh_family != AF_UNSPEC && nhm.nh_family != AF_INET && nhm.nh_family != AF_INET6) {
+        fail(reason, msg, "family is neither AF_UNSPEC, AF_INET nor AF_INET6", "");
+        return DecodeStatus::Skip;
+    }
+    AttrTable<NHA_MAX> tb;
+    if (!collectAfterHeader<nhmsg>(nlh, tb, reason, msg))
+        return DecodeStatus::Error;
+    if (!tb[NHA_ID]) {
+        fail(reason, msg, "has no NHA_ID", "");
+        return DecodeStatus::Error;
+    }
+    row.group.clear(); // keeps its capacity
+    std::vector<NexthopGroupMember> group = std::move(row.group);
+    row = NexthopRow {};
+    if (!readU32(tb[NHA_ID], row.id, reason, msg, "NHA_ID"))
+        return DecodeStatus::Error;
+    row.family = familyOfAf(nhm.nh_family);
+    row.protocol = nhm.nh_protocol;
+    row.flags = nhm.nh_flags;
+    if (tb[NHA_GATEWAY]) {
+        const std::size_t len = payloadLen(tb[NHA_GATEWAY]);
+        if (len != 4 && len != 16) {
+            fail(reason, msg, "NHA_GATEWAY", " is neither 4 nor 16 bytes");
+            return DecodeStatus::Error;
+        }
+        row.gateway
+            = IpAddress::fromBytes(len == 4 ? Family::IPv4 : Family::IPv6, mnl_attr_get_payload(tb[NHA_GATEWAY]), len);
+    }
+    if (tb[NHA_OIF] && !readU32(tb[NHA_OIF], row.ifIndex, reason, msg, "NHA_OIF"))
+        return DecodeStatus::Error;
+    row.blackhole = tb[NHA_BLACKHOLE] != nullptr;
+    row.fdb = tb[NHA_FDB] != nullptr;
+    if (tb[NHA_GROUP_TYPE]) {
+        if (payloadLen(tb[NHA_GROUP_TYPE]) != sizeof(std::uint16_t)) {
+            fail(reason, msg, "NHA_GROUP_TYPE", " is not a u16");
+            return DecodeStatus::Error;
+        }
+        std::memcpy(&row.groupType, mnl_attr_get_payload(tb[NHA_GROUP_TYPE]), sizeof row.groupType);
+    }
+    if (tb[NHA_GROUP]) {
+        // struct nexthop_grp: u32 id, u8 weight - 1, u8 weight_high (resvd1 before 6.12:
+        // 0), u16 reserved; read by offset, so that older headers do not matter.
+        constexpr std::size_t kEntry = 8;
+        const std::size_t len = payloadLen(tb[NHA_GROUP]);
+        if (len == 0 || len % kEntry != 0) {
+            fail(reason, msg, "NHA_GROUP", " is not an array of struct nexthop_grp");
+            return DecodeStatus::Error;
+        }
+        const auto *p = static_cast<const std::uint8_t *>(mnl_attr_get_payload(tb[NHA_GROUP]));
+        group.resize(len / kEntry);
+        for (NexthopGroupMember &m : group) {
+            std::memcpy(&m.id, p, sizeof m.id);
+            m.weight = ((std::uint32_t(p[5]) << 8) | p[4]) + 1;
+            p += kEntry;
+        }
+        row.group = std::move(group);
+    }
+    return DecodeStatus::Ok;
+}
+
 DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason)
 {
     const char *msg = nlh->nlmsg_type == RTM_NEWNEXTHOP ? "RTM_NEWNEXTHOP" : "RTM_DELNEXTHOP";
@@ -672,6 +741,12 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
         status = decodeRule(nlh, out.rule, out.reason);
         out.object = ObjectKind::Rule;
         out.isDelete = nlh->nlmsg_type == RTM_DELRULE;
+        break;
+    case RTM_NEWNEXTHOP:
+    case RTM_DELNEXTHOP:
+        status = decodeNexthop(nlh, out.nexthop, out.reason);
+        out.object = ObjectKind::Nexthop;
+        out.isDelete = nlh->nlmsg_type == RTM_DELNEXTHOP;
         break;
     default:
         out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink message decoder: turns one rtnetlink message (RTM_NEWLINK/DELLINK,
-// RTM_NEWADDR/DELADDR, RTM_NEWROUTE/DELROUTE, RTM_NEWNEIGH/DELNEIGH, RTM_NEWRULE/DELRULE) into a
-// platform row.
+// RTM_NEWADDR/DELADDR, RTM_NEWROUTE/DELROUTE, RTM_NEWNEIGH/DELNEIGH, RTM_NEWRULE/DELRULE,
+// RTM_NEWNEXTHOP/DELNEXTHOP) into a platform row.
 // Pure functions, no I/O, no Qt. Every length is checked: a malformed or truncated
 // message is reported as DecodeStatus::Error with a one-line reason, never read past.
 // Called on the reader thread of RtnetlinkSource (and by tests / the fuzzer).
@@ -26,7 +26,7 @@ enum class DecodeStatus : std::uint8_t {
 /// Output of decode(). Reuse one instance across calls: strings and the next-hop vector
 /// keep their capacity, so decoding allocates nothing in the steady state.
 struct DecodedMessage {
-    ObjectKind object = ObjectKind::None; ///< Interface, Address, Route, Neighbor or Rule when status is Ok
+    ObjectKind object = ObjectKind::None; ///< Interface, Address, Route, Neighbor, Rule or Nexthop when status is Ok
     bool isDelete = false; ///< RTM_DEL* (the row then carries at least the key fields)
     std::uint16_t nlmsgFlags = 0; ///< nlmsg_flags (NLM_F_REPLACE on an IPv6 route replace, NLM_F_DUMP_INTR...)
     InterfaceRow interface; ///< valid when object == Interface
@@ -34,6 +34,7 @@ struct DecodedMessage {
     RouteRow route; ///< valid when object == Route
     NeighborRow neighbor; ///< valid when object == Neighbor
     RuleRow rule; ///< valid when object == Rule
+    NexthopRow nexthop; ///< valid when object == Nexthop
     std::string reason; ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
 };
 
@@ -48,7 +49,7 @@ const nlmsghdr *nextMessage(const nlmsghdr *msg, std::size_t &remaining);
 /// Decodes the message at data (len bytes available; the message's nlmsg_len must fit).
 /// nowUs: wall-clock time (microseconds since the epoch) used to turn relative lifetimes
 /// (IFA_CACHEINFO, RTA_CACHEINFO.rta_expires) into absolute ones.
-/// Message types other than the ten above give Skip.
+/// Message types other than the twelve above give Skip.
 DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out);
 
 /// Same, for a message already validated with messageOk().
@@ -67,6 +68,14 @@ DecodeStatus decodeNeighbor(const nlmsghdr *nlh, NeighborRow &row, std::string &
 /// type). FRA_FLOW (realms) and FRA_DSCP are not read; of fib_rule_hdr.flags only
 /// FIB_RULE_INVERT is kept (the others are state the kernel sets when it answers).
 DecodeStatus decodeRule(const nlmsghdr *nlh, RuleRow &row, std::string &reason);
+
+/// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg + NHA_*, linux/nexthop.h). Error for a
+/// malformed message (no NHA_ID, a gateway of neither 4 nor 16 bytes, an NHA_GROUP that is no
+/// whole array of struct nexthop_grp...); Skip for families other than AF_UNSPEC / AF_INET /
+/// AF_INET6. The resilient group's parameters (NHA_RES_GROUP) and bucket messages
+/// (RTM_NEWNEXTHOPBUCKET) are not read; nor are NHA_ENCAP (lightweight tunnels) and the
+/// hardware statistics.
+DecodeStatus decodeNexthop(const nlmsghdr *nlh, NexthopRow &row, std::string &reason);
 
 /// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg + NHA_*): the nexthop object's id (NHA_ID).
 /// Error for a malformed message or one without NHA_ID; Skip for other message types.

@@ -119,7 +119,7 @@ void onImage(void *context, std::uint64_t token, std::shared_ptr<const StateImag
             // The kernel frees the namespace's objects without a message: each one the
             // source holds is deleted here, routes first, as the kernel tears them down.
             const std::uint32_t cause = RequesterTable::cause("namespace " + namespaceLabel(c->netns) + " destroyed");
-            std::vector<ChangeRecord> interfaces, addresses, routes, entities, neighbors, rules;
+            std::vector<ChangeRecord> interfaces, addresses, routes, entities, neighbors, rules, nexthops;
             std::set<std::uint32_t> protocols;
             const auto make = [&](ObjectKind object, Family family, Row row) {
                 ChangeRecord d;
@@ -143,7 +143,11 @@ void onImage(void *context, std::uint64_t token, std::shared_ptr<const StateImag
                 [&](const NeighborRow &row) {
                     neighbors.push_back(make(ObjectKind::Neighbor, row.address.family, row));
                 },
-                [&](const RuleRow &row) { rules.push_back(make(ObjectKind::Rule, row.family, row)); });
+                [&](const RuleRow &row) { rules.push_back(make(ObjectKind::Rule, row.family, row)); },
+                [&](const NexthopRow &row) { nexthops.push_back(make(ObjectKind::Nexthop, row.family, row)); });
+            // Groups before their members.
+            std::stable_partition(nexthops.begin(), nexthops.end(),
+                                  [](const ChangeRecord &d) { return std::get<NexthopRow>(d.before).isGroup(); });
             for (const std::uint32_t protocol : protocols) {
                 EntityRow e;
                 e.protocol = protocol;
@@ -152,9 +156,9 @@ void onImage(void *context, std::uint64_t token, std::shared_ptr<const StateImag
                 entities.push_back(std::move(d));
             }
             std::vector<ChangeRecord> all;
-            all.reserve(routes.size() + entities.size() + rules.size() + neighbors.size() + addresses.size()
-                        + interfaces.size());
-            for (auto *part : {&routes, &entities, &rules, &neighbors, &addresses, &interfaces})
+            all.reserve(routes.size() + entities.size() + rules.size() + nexthops.size() + neighbors.size()
+                        + addresses.size() + interfaces.size());
+            for (auto *part : {&routes, &entities, &rules, &nexthops, &neighbors, &addresses, &interfaces})
                 all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
             deliver(r, all);
         }

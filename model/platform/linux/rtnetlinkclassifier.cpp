@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,7 +37,9 @@ bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
     case RTM_NEWNEIGH:
     case RTM_DELNEIGH:
     case RTM_NEWRULE:
-    case RTM_DELRULE: return true;
+    case RTM_DELRULE:
+    case RTM_NEWNEXTHOP:
+    case RTM_DELNEXTHOP: return true;
     default: return false;
     }
 }
@@ -57,14 +60,6 @@ RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, 
     const std::uint64_t passedBefore = m_passed;
     if (msg->nlmsg_type < NLMSG_MIN_TYPE)
         return Outcome::Control; // NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE carry no state
-    if (msg->nlmsg_type == RTM_DELNEXTHOP) {
-        // Nexthop objects are not shown, but deleting one flushes the routes using it.
-        std::uint32_t id = 0;
-        if (netlink::decodeNexthopId(msg, id, m_decoded.reason) != netlink::DecodeStatus::Ok)
-            return Outcome::Malformed;
-        m_silent.nexthopDeleted(id, timeUs);
-        return m_passed != passedBefore ? Outcome::Records : Outcome::Untracked;
-    }
     if (!isTrackedType(msg->nlmsg_type))
         return Outcome::Untracked;
     switch (netlink::decode(msg, timeUs, m_decoded)) {
@@ -72,9 +67,14 @@ RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, 
     case netlink::DecodeStatus::Skip: return Outcome::Skipped;
     case netlink::DecodeStatus::Error: return Outcome::Malformed;
     }
-    if (!classifyDecoded(msg, timeUs))
-        return Outcome::NoChange;
-    return m_passed != passedBefore ? Outcome::Records : Outcome::Filtered;
+    const bool changed = classifyDecoded(msg, timeUs);
+    // Deleting a nexthop object flushes the IPv4 routes using it, unannounced (also when
+    // the store did not hold the object: a registration without NexthopsMask).
+    if (m_decoded.object == ObjectKind::Nexthop && m_decoded.isDelete)
+        m_silent.nexthopDeleted(m_decoded.nexthop.id, timeUs);
+    if (m_passed != passedBefore)
+        return Outcome::Records;
+    return changed ? Outcome::Filtered : Outcome::NoChange;
 }
 
 std::uint32_t RtnetlinkClassifier::attribute(std::uint32_t portId, std::int64_t timeUs)
@@ -119,6 +119,11 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
                                       : m_store.upsert(m_decoded.rule, timeUs, Origin::Observed, &record);
         record.family = m_decoded.rule.family;
         break;
+    case ObjectKind::Nexthop:
+        produced = m_decoded.isDelete ? m_store.remove(m_decoded.nexthop, timeUs, Origin::Observed, &record)
+                                      : m_store.upsert(m_decoded.nexthop, timeUs, Origin::Observed, &record);
+        record.family = m_decoded.nexthop.family;
+        break;
     default: break;
     }
     if (!produced)
@@ -135,9 +140,53 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
     push(std::move(record));
     if (flush)
         m_silent.infer(*flush, timeUs);
+    if (flush && flush->cause != SilentDeletions::Cause::LastAddress)
+        flushNexthops(flush->ifIndex, flush->requester, timeUs);
     if (proxyFlush)
         flushProxyNeighbors(proxyFlush, proxyCause, timeUs);
     return true;
+}
+
+void RtnetlinkClassifier::flushNexthops(std::uint32_t ifIndex, std::uint32_t cause, std::int64_t timeUs)
+{
+    // nexthop_flush_dev() (NETDEV_DOWN, NETDEV_UNREGISTER, and NETDEV_CHANGE without carrier)
+    // removes the nexthop objects on the device without RTM_DELNEXTHOP (it passes no
+    // nl_info), and with them their places in groups: a group left with members is
+    // changed, an emptied one removed, all unannounced (checked on 6.18 with ip monitor
+    // nexthop). Blackholes are on no device here and stay.
+    if (ifIndex == 0 || m_store.nexthopCount() == 0)
+        return;
+    if (cause == 0)
+        cause = RequesterTable::cause("kernel (link ifindex " + std::to_string(ifIndex) + " down)");
+    const std::vector<NexthopRow> held = m_store.nexthops();
+    std::vector<std::uint32_t> gone;
+    ChangeRecord record;
+    const auto pushInferred = [&] {
+        record.requester = cause;
+        record.portId = 0;
+        push(std::move(record));
+    };
+    for (const NexthopRow &row : held)
+        if (!row.isGroup() && row.ifIndex == ifIndex && m_store.remove(row, timeUs, Origin::Inferred, &record)) {
+            gone.push_back(row.id);
+            pushInferred();
+        }
+    if (gone.empty())
+        return;
+    for (const NexthopRow &row : held) {
+        if (!row.isGroup())
+            continue;
+        NexthopRow after = row;
+        std::erase_if(after.group, [&](const NexthopGroupMember &m) {
+            return std::find(gone.begin(), gone.end(), m.id) != gone.end();
+        });
+        if (after.group.size() == row.group.size())
+            continue;
+        const bool changed = after.group.empty() ? m_store.remove(row, timeUs, Origin::Inferred, &record)
+                                                 : m_store.upsert(after, timeUs, Origin::Inferred, &record);
+        if (changed)
+            pushInferred();
+    }
 }
 
 std::uint32_t RtnetlinkClassifier::proxyFlushOf(const ChangeRecord &record, std::string &cause) const

@@ -35,8 +35,7 @@ public:
         Filtered, ///< a change outside the object mask / family filter (the store still applied it)
         Control, ///< NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE / NLMSG_OVERRUN: no state
         Skipped, ///< a tracked type the decoder skips (cloned route, bridge port, other family)
-        Untracked, ///< a message type not tracked (netconf, nexthop objects...;
-                   ///< an RTM_DELNEXTHOP that flushed routes gives Records)
+        Untracked, ///< a message type not tracked (netconf, nexthop buckets...)
         Malformed, ///< the decoder refused it (decoded().reason says why)
     };
 
@@ -64,7 +63,7 @@ public:
     /// and inferred silent-deletion records it causes) to the batch.
     Outcome classify(const nlmsghdr *msg, std::int64_t timeUs);
 
-    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE, NEIGH, RULE).
+    /// True for the message types whose objects are tracked (RTM_NEW/DEL LINK, ADDR, ROUTE, NEIGH, RULE, NEXTHOP).
     static bool isTrackedType(std::uint16_t type);
 
     /// Appends record to the batch through the filter and the entity tracker.
@@ -82,6 +81,10 @@ private:
     /// The interface whose proxy neighbor entries the kernel flushes unannounced after
     /// record (its link set down or deleted), or 0; cause: "kernel (link d1 down)".
     std::uint32_t proxyFlushOf(const ChangeRecord &record, std::string &cause) const;
+    /// Deletes the held nexthop objects on ifIndex as inferred records (and the groups they
+    /// leave empty; the groups they leave with members change), named by cause (a
+    /// RequesterTable id).
+    void flushNexthops(std::uint32_t ifIndex, std::uint32_t cause, std::int64_t timeUs);
     /// Deletes the held proxy neighbors on ifIndex as inferred records, named by causeText.
     void flushProxyNeighbors(std::uint32_t ifIndex, const std::string &causeText, std::int64_t timeUs);
 

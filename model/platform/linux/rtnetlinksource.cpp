@@ -19,6 +19,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -198,6 +199,7 @@ struct RtnetlinkSource::Registration {
     bool wantsRoutes() const { return params.objects & RoutesMask; }
     bool wantsNeighbors() const { return params.objects & NeighborsMask; }
     bool wantsRules() const { return params.objects & RulesMask; }
+    bool wantsNexthops() const { return params.objects & NexthopsMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
     /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
@@ -225,7 +227,8 @@ struct RtnetlinkSource::Registration {
     enum class DumpResult { Ok, Cancelled, Failed };
     /// One dump request on the dump socket.
     struct DumpRequest {
-        std::uint16_t type = RTM_GETLINK; ///< RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH or RTM_GETRULE
+        /// RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH, RTM_GETRULE or RTM_GETNEXTHOP
+        std::uint16_t type = RTM_GETLINK;
         int af = AF_UNSPEC; ///< address family of an RTM_GETADDR / RTM_GETROUTE / RTM_GETNEIGH / RTM_GETRULE dump
         /// Routes only, and only with strictDumps: the kernel returns only routes with a
         /// next hop on this interface (0: all routes).
@@ -255,8 +258,12 @@ struct RtnetlinkSource::Registration {
         return dump(
             request, [&](std::int64_t) { rows.push_back(decodedRow); }, error, [&] { rows.resize(mark); });
     }
+    /// errno of the last dump that failed (dump() returned Failed).
+    int dumpErrno = 0;
     /// Links, then IPv4 and IPv6 addresses, then neighbors (normal and proxy entries of both
-    /// families), then IPv4 and IPv6 rules, as the registration wants them, into snapshot.
+    /// families), then IPv4 and IPv6 rules, then nexthop objects (members before groups), as
+    /// the registration wants them, into snapshot. A kernel without nexthop objects (before
+    /// 5.3) refuses their dump with EOPNOTSUPP: it has none, which is not a failure.
     DumpResult dumpLinksAndAddresses(Snapshot &snapshot, std::string &error);
     /// IPv4 and IPv6 routes (as the registration wants them), each passed to onRoute(timeUs)
     /// in `decoded.route`.
@@ -367,9 +374,10 @@ Status RtnetlinkSource::Registration::open()
         groups.push_back(RTNLGRP_IPV4_ROUTE);
     if (wantsRoutes() && wantsV6())
         groups.push_back(RTNLGRP_IPV6_ROUTE);
-    // Nexthop objects: deleting one flushes the IPv4 routes using it without RTM_DELROUTE.
-    // (Kernels without nexthop objects refuse the group; that is not an error.)
-    const bool nexthopGroup = wantsRoutes() && wantsV4();
+    // Nexthop objects: shown when asked for; and deleting one flushes the IPv4 routes using
+    // it without RTM_DELROUTE. (Kernels without nexthop objects refuse the group; that is
+    // not an error.)
+    const bool nexthopGroup = wantsNexthops() || (wantsRoutes() && wantsV4());
     for (unsigned group : groups) {
         if (mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
             return osError("setsockopt(NETLINK_ADD_MEMBERSHIP)", errno);
@@ -474,11 +482,13 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
         : type == RTM_GETADDR              ? "RTM_GETADDR dump"
         : type == RTM_GETNEIGH             ? "RTM_GETNEIGH dump"
         : type == RTM_GETRULE              ? "RTM_GETRULE dump"
+        : type == RTM_GETNEXTHOP           ? "RTM_GETNEXTHOP dump"
                                            : "RTM_GETROUTE dump";
     const ObjectKind kind = type == RTM_GETLINK ? ObjectKind::Interface
         : type == RTM_GETADDR                   ? ObjectKind::Address
         : type == RTM_GETNEIGH                  ? ObjectKind::Neighbor
         : type == RTM_GETRULE                   ? ObjectKind::Rule
+        : type == RTM_GETNEXTHOP                ? ObjectKind::Nexthop
                                                 : ObjectKind::Route;
     const unsigned portId = mnl_socket_get_portid(dumpSocket);
     for (int attempt = 0; attempt < kMaxDumpAttempts; ++attempt) {
@@ -509,6 +519,9 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
         } else if (type == RTM_GETRULE) {
             auto *frh = static_cast<fib_rule_hdr *>(mnl_nlmsg_put_extra_header(nlh, sizeof(fib_rule_hdr)));
             frh->family = static_cast<std::uint8_t>(request.af);
+        } else if (type == RTM_GETNEXTHOP) {
+            auto *nhm = static_cast<nhmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(nhmsg)));
+            nhm->nh_family = static_cast<std::uint8_t>(request.af);
         } else {
             auto *rtm = static_cast<rtmsg *>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
             rtm->rtm_family = static_cast<std::uint8_t>(request.af);
@@ -516,6 +529,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
                 mnl_attr_put_u32(nlh, RTA_OIF, request.oif);
         }
         if (mnl_socket_sendto(dumpSocket, nlh, nlh->nlmsg_len) < 0) {
+            dumpErrno = errno;
             error = osError(what, errno).message;
             return DumpResult::Failed;
         }
@@ -530,6 +544,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
+                dumpErrno = errno;
                 error = osError(what, errno).message;
                 return DumpResult::Failed;
             }
@@ -547,6 +562,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
                         int code = 0;
                         std::memcpy(&code, mnl_nlmsg_get_payload(msg), sizeof code);
                         if (code < 0) {
+                            dumpErrno = -code;
                             error = osError(what, -code).message;
                             return DumpResult::Failed;
                         }
@@ -558,6 +574,7 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dump(co
                     if (mnl_nlmsg_get_payload_len(msg) >= sizeof(nlmsgerr))
                         std::memcpy(&code, mnl_nlmsg_get_payload(msg), sizeof code);
                     if (code < 0) {
+                        dumpErrno = -code;
                         error = osError(what, -code).message;
                         return DumpResult::Failed;
                     }
@@ -702,6 +719,18 @@ RtnetlinkSource::Registration::DumpResult RtnetlinkSource::Registration::dumpLin
         r = dumpInto({RTM_GETRULE, AF_INET}, snapshot.rules, decoded.rule, error);
     if (r == DumpResult::Ok && wantsRules() && wantsV6())
         r = dumpInto({RTM_GETRULE, AF_INET6}, snapshot.rules, decoded.rule, error);
+    if (r == DumpResult::Ok && wantsNexthops()) {
+        // Every family at once: groups are AF_UNSPEC, and ids are one space.
+        const std::size_t mark = snapshot.nexthops.size();
+        r = dumpInto({RTM_GETNEXTHOP, AF_UNSPEC}, snapshot.nexthops, decoded.nexthop, error);
+        if (r == DumpResult::Failed && dumpErrno == EOPNOTSUPP) {
+            snapshot.nexthops.resize(mark);
+            error.clear();
+            r = DumpResult::Ok;
+        }
+        std::stable_partition(snapshot.nexthops.begin(), snapshot.nexthops.end(),
+                              [](const NexthopRow &row) { return !row.isGroup(); });
+    }
     return r;
 }
 
@@ -821,6 +850,7 @@ void RtnetlinkSource::Registration::run()
     initial(snapshot.addresses);
     initial(snapshot.neighbors);
     initial(snapshot.rules);
+    initial(snapshot.nexthops);
     if (r == DumpResult::Ok)
         r = dumpRoutes([this](std::int64_t timeUs) { streamRoute(timeUs); }, error);
     flushStreamed(); // the last streamed route goes into the store however the dump ended
@@ -840,7 +870,8 @@ void RtnetlinkSource::Registration::run()
            std::to_string(store.interfaceCount()) + " interfaces, " + std::to_string(store.addressCount())
                + " addresses, " + std::to_string(store.routeCount()) + " routes"
                + (wantsNeighbors() ? ", " + std::to_string(store.neighborCount()) + " neighbors" : std::string())
-               + (wantsRules() ? ", " + std::to_string(store.ruleCount()) + " rules" : std::string()));
+               + (wantsRules() ? ", " + std::to_string(store.ruleCount()) + " rules" : std::string())
+               + (wantsNexthops() ? ", " + std::to_string(store.nexthopCount()) + " nexthops" : std::string()));
     deliver();
 
     // 2. Live events, starting with those queued during the dump. Images asked for are

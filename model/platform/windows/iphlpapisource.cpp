@@ -144,6 +144,7 @@ std::uint32_t maskOf(ObjectKind object)
     case ObjectKind::Route: return RoutesMask;
     case ObjectKind::Neighbor: return NeighborsMask; // polled: no Notify call for the neighbor cache
     case ObjectKind::Rule: return RulesMask; // Windows has no policy rules
+    case ObjectKind::Nexthop: return NexthopsMask; // nor nexthop objects
     default: return 0;
     }
 }
