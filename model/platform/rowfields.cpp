@@ -952,6 +952,9 @@ void nexthopGroup(std::string &out, const NexthopRow &r)
 
 void nexthopGroupType(std::string &out, const NexthopRow &r)
 {
+    // A type belongs to a group: NHA_GROUP_TYPE's 0 on a single nexthop means nothing.
+    if (r.group.empty() && r.groupType == NexthopGroupMpath)
+        return;
     switch (r.groupType) {
     case NexthopGroupMpath: out += "mpath"; break;
     case NexthopGroupResilient: out += "resilient"; break;
