@@ -573,8 +573,11 @@ struct Registration {
     Registration() = default;
     explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
     { }
-    std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
+    // The collector before the source: members go in reverse order, so the source (whose
+    // destructor cancels its registrations and waits for their callbacks) goes first and
+    // never delivers into a destroyed collector.
     Collector collector;
+    std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
     Handle handle = 0;
     Status status;
 
@@ -2569,7 +2572,7 @@ void TestRtnetlinkSource::nexthops()
         {{u"nexthop"_s, u"del"_s, u"id"_s, u"2"_s},
          {u"nexthop delete id 2"_s, u"nexthop parameter id 10 [group]"_s, u"nexthop parameter id 11 [group]"_s}},
         // The same for IPv6: the route keeps the multipath form and the member's weight.
-        {{u"nexthop"_s, u"add"_s, u"id"_s, u"6"_s, u"via"_s, u"2001:db8::3"_s, u"dev"_s, u"ncv0"_s},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"6"_s, u"via"_s, u"2001:db8::3"_s, u"dev"_s, u"ncv0"_s, u"onlink"_s},
          {u"nexthop add id 6"_s}},
         {{u"nexthop"_s, u"add"_s, u"id"_s, u"12"_s, u"group"_s, u"4,2/6"_s}, {u"nexthop add id 12"_s}},
         {{u"route"_s, u"add"_s, u"2001:db8:50::/48"_s, u"nhid"_s, u"12"_s}, {}},
