@@ -288,8 +288,8 @@ void TestPcapReader::realKernelCapture()
 {
     QVERIFY(ip(u"link set lo up"_s));
     // The live source first: it sees every change the capture holds.
+    Collector live; // before the source: destroyed after it
     RtnetlinkSource source;
-    Collector live;
     Handle handle = 0;
     QVERIFY(ncv::test::watchAll(source, live, &handle));
 

@@ -402,8 +402,8 @@ void TestRequesters::resolutionCanBeTurnedOff()
 {
     RtnetlinkSource::Options options;
     options.resolveRequesters = false;
+    Collector collector; // before the source: destroyed after it
     RtnetlinkSource source(options);
-    Collector collector;
     RegisterParams p;
     p.objects = AllObjectsMask;
     p.addressFamily = AF_UNSPEC;

@@ -118,8 +118,8 @@ struct Tables {
 // The routes and interface names as the source's snapshot delivers them now.
 bool snapshot(Tables *t)
 {
+    ncv::test::Collector c; // before the source: destroyed after it
     RtnetlinkSource source;
-    ncv::test::Collector c;
     RegisterParams p;
     p.callback = &ncv::test::Collector::callback;
     p.callerContext = &c;

@@ -162,8 +162,8 @@ void TestRtmonReader::realRtmonFile()
     QVERIFY(ip(u"link set lo down"_s));
     QVERIFY(ip(u"addr flush dev lo"_s)); // and its local routes (host scope: down keeps them)
     // The live source first, so it sees every change the file records.
+    Collector live; // before the source: destroyed after it
     RtnetlinkSource source;
-    Collector live;
     Handle handle = 0;
     QVERIFY(ncv::test::watchAll(source, live, &handle));
 

@@ -573,8 +573,11 @@ struct Registration {
     Registration() = default;
     explicit Registration(const RtnetlinkSource::Options &options) : source(std::make_unique<RtnetlinkSource>(options))
     { }
-    std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
+    // The collector before the source: members go in reverse order, so the source (whose
+    // destructor cancels its registrations and waits for their callbacks) goes first and
+    // never delivers into a destroyed collector.
     Collector collector;
+    std::unique_ptr<RtnetlinkSource> source = std::make_unique<RtnetlinkSource>();
     Handle handle = 0;
     Status status;
 
@@ -2564,9 +2567,16 @@ void TestRtnetlinkSource::nexthops()
          {u"nexthop parameter id 1 [gateway]"_s}},
         {{u"route"_s, u"add"_s, u"192.0.2.0/24"_s, u"nhid"_s, u"10"_s},
          {u"route add 192.0.2.0/24 table main metric 0 via 10.1.0.3"_s}},
-        // Deleting a member: the kernel announces the groups it leaves.
+        // Deleting a member: the kernel announces the groups it leaves, not the routes
+        // through them, which lose its next hop (inferred; the tables are compared below).
         {{u"nexthop"_s, u"del"_s, u"id"_s, u"2"_s},
          {u"nexthop delete id 2"_s, u"nexthop parameter id 10 [group]"_s, u"nexthop parameter id 11 [group]"_s}},
+        // The same for IPv6: the route keeps the multipath form and the member's weight.
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"6"_s, u"via"_s, u"2001:db8::3"_s, u"dev"_s, u"ncv0"_s, u"onlink"_s},
+         {u"nexthop add id 6"_s}},
+        {{u"nexthop"_s, u"add"_s, u"id"_s, u"12"_s, u"group"_s, u"4,2/6"_s}, {u"nexthop add id 12"_s}},
+        {{u"route"_s, u"add"_s, u"2001:db8:50::/48"_s, u"nhid"_s, u"12"_s}, {}},
+        {{u"nexthop"_s, u"del"_s, u"id"_s, u"6"_s}, {u"nexthop delete id 6"_s, u"nexthop parameter id 12 [group]"_s}},
         // Deleting the link: the kernel removes its objects and the groups they empty
         // without a message (nexthop_flush_dev): inferred. The blackhole stays.
         {{u"link"_s, u"del"_s, u"ncv0"_s},
@@ -2589,7 +2599,24 @@ void TestRtnetlinkSource::nexthops()
         if (replica.set() != kernel)
             logDifference(replica.set(), kernel);
         QCOMPARE(replica.set(), kernel);
+        // The routes too, with the next hops of the objects they use.
+        std::vector<ChangeRecord> routes = initial;
+        routes.insert(routes.end(), all.begin(), all.end());
+        QVERIFY2(replicaEqualsKernel(routes), qPrintable(step.command.join(u' ')));
     }
+    const auto shrunk = std::find_if(all.begin(), all.end(), [](const ChangeRecord &r) {
+        const auto *row = std::get_if<RouteRow>(&r.after);
+        return row && r.change == ChangeKind::Parameter && r.origin == Origin::Inferred && row->nhId == 10;
+    });
+    QVERIFY2(shrunk != all.end(), "no inferred change of the route through group 10");
+    QVERIFY2(std::any_of(all.begin(), all.end(),
+                         [](const ChangeRecord &r) {
+                             const auto *row = std::get_if<RouteRow>(&r.after);
+                             return row && r.change == ChangeKind::Parameter && r.origin == Origin::Inferred
+                                 && row->nhId == 12;
+                         }),
+             "no inferred change of the IPv6 route through group 12");
+    QCOMPARE(RequesterTable::get(shrunk->requester).cause, std::string("kernel (nexthop object 2 deleted)"));
     // The route names its nexthop object (RTA_NH_ID) in its details.
     const auto route = std::find_if(all.begin(), all.end(), [](const ChangeRecord &r) {
         const auto *row = std::get_if<RouteRow>(&r.after);
@@ -2633,7 +2660,7 @@ void TestRtnetlinkSource::nexthops()
         });
         QVERIFY2(found, qPrintable(u"no event for: "_s + line));
     }
-    QCOMPARE(lines, 10); // 6 adds, a replace, a delete and the two groups it changed
+    QCOMPARE(lines, 14); // 8 adds, a replace, two deletes and the three groups they changed
     flushNexthops();
 }
 

@@ -71,7 +71,7 @@ RtnetlinkClassifier::Outcome RtnetlinkClassifier::classify(const nlmsghdr *msg, 
     // Deleting a nexthop object flushes the IPv4 routes using it, unannounced (also when
     // the store did not hold the object: a registration without NexthopsMask).
     if (m_decoded.object == ObjectKind::Nexthop && m_decoded.isDelete)
-        m_silent.nexthopDeleted(m_decoded.nexthop.id, timeUs);
+        m_silent.nexthopDeleted(m_decoded.nexthop, timeUs);
     if (m_passed != passedBefore)
         return Outcome::Records;
     return changed ? Outcome::Filtered : Outcome::NoChange;

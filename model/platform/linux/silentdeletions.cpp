@@ -191,10 +191,12 @@ void SilentDeletions::infer(const Flush &flush, std::int64_t timeUs)
         schedule(ifIndex, 0, requester);
 }
 
-void SilentDeletions::nexthopDeleted(std::uint32_t nhId, std::int64_t timeUs)
+void SilentDeletions::nexthopDeleted(const NexthopRow &deleted, std::int64_t timeUs)
 {
     if (!m_enabled)
         return;
+    const std::uint32_t nhId = deleted.id;
+    shrinkGroupRoutes(deleted, timeUs);
     PackedRouteList gone;
     m_store.routesWhere([nhId](const RouteRow &row) { return row.family() == Family::IPv4 && row.nhId == nhId; },
                         &gone);
@@ -207,6 +209,53 @@ void SilentDeletions::nexthopDeleted(std::uint32_t nhId, std::int64_t timeUs)
             emit(std::move(record));
     });
     schedule(0, nhId, requester);
+}
+
+void SilentDeletions::shrinkGroupRoutes(const NexthopRow &deleted, std::int64_t timeUs)
+{
+    if (deleted.isGroup())
+        return; // groups are not members of groups
+    // The groups it was in, while the store still lists them (the kernel announces each
+    // shrunk group after the deletion). Without held nexthop objects (a registration without
+    // NexthopsMask), a route with several next hops through an object other than this one
+    // uses a group: a single nexthop object gives one.
+    std::unordered_set<std::uint32_t> groups;
+    const bool known = m_store.nexthopCount() > 0;
+    if (known)
+        for (const NexthopRow &row : m_store.nexthops())
+            if (std::any_of(row.group.begin(), row.group.end(),
+                            [&](const NexthopGroupMember &m) { return m.id == deleted.id; }))
+                groups.insert(row.id);
+    if (known && groups.empty())
+        return;
+    const auto isHop
+        = [&](const NextHop &hop) { return hop.gateway == deleted.gateway && hop.ifIndex == deleted.ifIndex; };
+    PackedRouteList through;
+    m_store.routesWhere(
+        [&](const RouteRow &row) {
+            if (row.nhId == 0 || row.nhId == deleted.id)
+                return false;
+            if (known ? !groups.contains(row.nhId) : row.nextHops.size() < 2)
+                return false;
+            return std::any_of(row.nextHops.begin(), row.nextHops.end(), isHop);
+        },
+        &through);
+    if (through.size() == 0)
+        return;
+    m_cause = RequesterTable::cause("kernel (nexthop object " + std::to_string(deleted.id) + " deleted)");
+    ChangeRecord record;
+    through.forEach([&](const RouteRow &row) {
+        RouteRow after = row;
+        after.nextHops.erase(std::find_if(after.nextHops.begin(), after.nextHops.end(), isHop));
+        if (after.nextHops.empty())
+            return; // the group goes too: its own RTM_DELNEXTHOP takes the routes
+        // An IPv4 route through a one-member group is dumped as a single path (no weight);
+        // IPv6 keeps the multipath form with the member's weight.
+        if (after.nextHops.size() == 1 && row.family() == Family::IPv4)
+            after.nextHops.front().weight = 1;
+        if (m_store.replaceRoute(row, after, timeUs, Origin::Inferred, &record))
+            emit(std::move(record));
+    });
 }
 
 void SilentDeletions::schedule(std::uint32_t ifIndex, std::uint32_t nhId, std::uint32_t requester)

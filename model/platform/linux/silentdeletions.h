@@ -15,7 +15,9 @@
 // - link down, deleted, or carrier lost while up: the nexthop objects on it are removed
 //   unannounced; a route using one goes, a route using a group loses those members
 //   (a Parameter change of nexthops).
-// - nexthop object deleted (RTM_DELNEXTHOP): the routes using it go.
+// - nexthop object deleted (RTM_DELNEXTHOP): the IPv4 routes using it go; the routes of
+//   either family using a group it was in lose its next hop (the group's change is announced,
+//   the routes' is not).
 // IPv6 routes are left alone: the kernel announces their removal (unless
 // net.ipv6.route.skip_notify_on_dev_down is set to 1, which this does not follow).
 //
@@ -100,8 +102,10 @@ public:
     /// (timeUs: when the message that caused it was read; the inferred records carry it)
     /// and schedules the confirming dump.
     void infer(const Flush &flush, std::int64_t timeUs);
-    /// RTM_DELNEXTHOP nhId read at timeUs: the IPv4 routes using the object go with it.
-    void nexthopDeleted(std::uint32_t nhId, std::int64_t timeUs);
+    /// RTM_DELNEXTHOP of deleted read at timeUs: the IPv4 routes using the object go with
+    /// it, and the routes (IPv4 and IPv6) using a group it was in lose its next hop, both
+    /// unannounced (the kernel announces the shrunk group, not the routes through it).
+    void nexthopDeleted(const NexthopRow &deleted, std::int64_t timeUs);
 
     bool hasPendingChecks() const { return !m_checks.empty(); }
     /// Milliseconds until the next confirming dump is due: 0 when one is due, -1 when none is pending.
@@ -123,6 +127,8 @@ private:
         std::uint32_t requester = 0; ///< the cause its records name (Flush::requester)
     };
     static bool isCandidate(const Check &check, const RouteRow &row);
+    /// The routes using a group that held deleted lose its next hop (nexthopDeleted()).
+    void shrinkGroupRoutes(const NexthopRow &deleted, std::int64_t timeUs);
     void schedule(std::uint32_t ifIndex, std::uint32_t nhId, std::uint32_t requester);
     /// A next hop the kernel holds dead (RTNH_F_DEAD) although it is not on the flushed interface.
     bool hopDead(const NextHop &hop) const;
