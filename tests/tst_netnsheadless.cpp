@@ -186,12 +186,16 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // ifindex 3 is e0 in nsd now, and still d0 in nsa.
     QVERIFY(ip(u"-n nsa route add 10.85.0.0/16 dev d0"_s));
     QVERIFY(ip(u"netns del nsc"_s));
-    // Stopped (SIGTERM writes the CSV) once the stream shows the last change and nsc's end.
+    // Stopped (SIGTERM writes the CSV) once the stream shows the last change of each
+    // namespace and nsc's end. nsd's rows may come late: `ip netns add` bind-mounts the
+    // namespace after the inotify event, and when that takes longer than the settle delay
+    // (seen under ASan), the next /proc scan (2 s) finds it.
     t.restart();
     while (t.elapsed() < 20000) {
         QFile stream(streamPath);
         const QByteArray lines = stream.open(QIODevice::ReadOnly) ? stream.readAll() : QByteArray();
-        if (lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16"))
+        if (lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16")
+            && lines.contains("10.94.0.0/16"))
             break;
         QTest::qWait(100);
     }
