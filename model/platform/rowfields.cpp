@@ -1327,6 +1327,33 @@ bool parseTable(std::string_view text, std::uint32_t &table)
         return parseBounded(text, table, 0xffffffffu);
     return true;
 }
+
+// The words of a text as `ip` prints it, read one after the other (runs of spaces are one).
+class Words {
+public:
+    explicit Words(std::string_view text)
+    {
+        while (!text.empty()) {
+            const std::size_t space = text.find(' ');
+            if (space != 0)
+                m_words.push_back(text.substr(0, space));
+            text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+        }
+    }
+    /// The next word in value; false (value unchanged) after the last.
+    bool next(std::string_view &value)
+    {
+        if (m_next >= m_words.size())
+            return false;
+        value = m_words[m_next++];
+        return true;
+    }
+
+private:
+    std::vector<std::string_view> m_words;
+    std::size_t m_next = 0;
+};
+
 } // namespace
 
 bool parseRuleText(std::string_view text, RuleRow &row)
@@ -1336,23 +1363,9 @@ bool parseRuleText(std::string_view text, RuleRow &row)
     row.family = kept.family;
     row.priority = kept.priority;
     row.protocol = kept.protocol;
-    std::vector<std::string_view> words;
-    while (!text.empty()) {
-        const std::size_t space = text.find(' ');
-        if (space != 0)
-            words.push_back(text.substr(0, space));
-        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
-    }
-    std::size_t i = 0;
-    const auto next = [&](std::string_view &value) {
-        if (i >= words.size())
-            return false;
-        value = words[i++];
-        return true;
-    };
+    Words words(text);
     bool sawFrom = false;
-    while (i < words.size()) {
-        const std::string_view word = words[i++];
+    for (std::string_view word; words.next(word);) {
         std::string_view v;
         if (word == "not") {
             row.invert = true;
@@ -1364,7 +1377,7 @@ bool parseRuleText(std::string_view text, RuleRow &row)
             row.action = RuleUnreachable;
         } else if (word == "prohibit") {
             row.action = RuleProhibit;
-        } else if (!next(v)) {
+        } else if (!words.next(v)) {
             return false; // every other word takes a value
         } else if (word == "from") {
             sawFrom = true;
@@ -1445,23 +1458,9 @@ bool parseNexthopText(std::string_view text, NexthopRow &row)
     const std::uint8_t protocol = row.protocol;
     row = NexthopRow {};
     row.protocol = protocol;
-    std::vector<std::string_view> words;
-    while (!text.empty()) {
-        const std::size_t space = text.find(' ');
-        if (space != 0)
-            words.push_back(text.substr(0, space));
-        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
-    }
-    std::size_t i = 0;
-    const auto next = [&](std::string_view &value) {
-        if (i >= words.size())
-            return false;
-        value = words[i++];
-        return true;
-    };
+    Words words(text);
     bool sawId = false;
-    while (i < words.size()) {
-        const std::string_view word = words[i++];
+    for (std::string_view word; words.next(word);) {
         std::string_view v;
         bool flag = false;
         for (const ValueName &n : fieldtext::kNexthopFlags)
@@ -1480,7 +1479,7 @@ bool parseNexthopText(std::string_view text, NexthopRow &row)
             row.blackhole = true;
         } else if (word == "fdb") {
             row.fdb = true;
-        } else if (!next(v)) {
+        } else if (!words.next(v)) {
             return false; // every other word takes a value
         } else if (word == "id") {
             sawId = true;
