@@ -7,6 +7,7 @@
 #include "model/history/timelinebins.h"
 #include "model/modellogging.h"
 #include "model/preparedstate.h"
+#include "model/recording/fileeventlogmodel.h"
 #include "model/recording/recordstate.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/entitytablemodel.h"
@@ -605,6 +606,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
         if (batch[k].change == ChangeKind::SnapshotComplete || unrecorded[k])
             continue;
         const auto [data, size] = backlogBytes(first + k);
+        noteNamespace(batch[k].netns);
         entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
     }
     batch.clear();
@@ -668,6 +670,7 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
         case ObjectKind::Gap: ++m_gapCount; break;
         default: break;
         }
+        noteNamespace(peek.netns);
         entries.push_back({m_backlog.items[first + k].first, data, size, nameIndex});
     }
     m_history->appendEncoded(entries);
@@ -677,9 +680,18 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
     finishBatch(int(count), sawSnapshotComplete);
 }
 
+int NotificationModel::namespaceCount() const
+{
+    return m_fileEventLog ? m_fileEventLog->namespaceCount() : int(m_namespaces.size());
+}
+
 void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)
 {
     Q_EMIT batchApplied(records);
+    if (m_namespacesGrew) {
+        m_namespacesGrew = false;
+        Q_EMIT namespacesChanged();
+    }
     if (sawSnapshotComplete) {
         m_snapshotComplete = true;
         Q_EMIT snapshotComplete();

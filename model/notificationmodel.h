@@ -179,6 +179,11 @@ public:
     /// in both modes; in Full mode it equals the table's live row count.
     qint64 liveCount(platform::ObjectKind kind) const;
 
+    /// The named network namespaces whose events were applied (distinct ChangeRecord::netns
+    /// other than 0); for a recording read from its file (fileEventLog()), those of the
+    /// file. The event log shows its Namespace column once there are two or more.
+    int namespaceCount() const;
+
     /// Current name of ifIndex, else "if N".
     QString interfaceName(quint32 ifIndex, quint32 netns = 0) const { return m_names.name(ifIndex, netns); }
     const InterfaceNames &interfaceNames() const { return m_names; }
@@ -248,6 +253,8 @@ Q_SIGNALS:
     void stateImage(quint64 token, std::shared_ptr<const platform::StateImage> image);
     void errorOccurred(const QString &message);
     void runningChanged(bool running);
+    /// namespaceCount() grew (emitted after the batch that brought the new namespace).
+    void namespacesChanged();
 
 private:
     // Counts the history's events the timeline's new requester filter keeps.
@@ -324,6 +331,21 @@ private:
     std::size_t m_backlogImage = 0; // m_backlog.images before this one were emitted
 
     InterfaceNames m_names;
+    // Distinct ChangeRecord::netns other than 0 seen (a few; checked only when an event's
+    // namespace differs from the one before it).
+    void noteNamespace(quint32 netns)
+    {
+        if (netns != m_lastNetns) {
+            m_lastNetns = netns;
+            if (netns != 0 && std::find(m_namespaces.begin(), m_namespaces.end(), netns) == m_namespaces.end()) {
+                m_namespaces.push_back(netns);
+                m_namespacesGrew = true;
+            }
+        }
+    }
+    std::vector<quint32> m_namespaces;
+    quint32 m_lastNetns = 0;
+    bool m_namespacesGrew = false;
     QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;

@@ -6,6 +6,7 @@
 #include "model/history/eventlogfilterproxy.h"
 #include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "support/viewstestdata.h"
 #include "views/detailspanel.h"
@@ -13,6 +14,7 @@
 
 #include <QAction>
 #include <QDateTime>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -40,6 +42,7 @@ private Q_SLOTS:
     void timeFilterBarShowsRangeAndClears();
     void currentEventFillsDetails();
     void byColumnDetailsAndFilter();
+    void namespaceColumnForSeveral();
 };
 
 void TestEventPane::timeFilterBarShowsRangeAndClears()
@@ -167,4 +170,62 @@ void TestEventPane::byColumnDetailsAndFilter()
 }
 
 QTEST_MAIN(TestEventPane)
+// Events of several network namespaces: the Namespace column appears (after Interface)
+// once a second one is seen, names each event's namespace, filters, and the details say it.
+void TestEventPane::namespaceColumnForSeveral()
+{
+    platform::ManualSource source;
+    populate(source);
+    NotificationModel model(&source);
+    EventPane pane(&model);
+    QString error;
+    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
+    pane.show();
+    TableSection *events = pane.eventsSection();
+    QHeaderView *header = events->view()->horizontalHeader();
+    const int initial = kInterfaces + kAddresses + kRoutes;
+    QTRY_COMPARE(events->proxy()->rowCount(), initial);
+    QCOMPARE(events->proxy()->headerData(EventLogModel::Namespace, Qt::Horizontal).toString(),
+             QStringLiteral("Namespace"));
+    QVERIFY(header->isSectionHidden(EventLogModel::Namespace)); // the default: one namespace, unnamed
+
+    const auto inNamespace = [](std::uint32_t netns, const char *prefix) {
+        platform::ChangeRecord r;
+        r.object = platform::ObjectKind::Route;
+        r.change = platform::ChangeKind::Add;
+        r.family = platform::Family::IPv4;
+        r.netns = netns;
+        r.timeUs = platform::nowUs();
+        r.after = routeRow(prefix, 24, "", 2, 0);
+        return r;
+    };
+    const std::uint32_t blue = platform::NamespaceTable::intern({"blue", 4026532591, 4});
+    const std::uint32_t container
+        = platform::NamespaceTable::intern({"docker:3f2a1b9c0d12 (nginx 4242)", 4026532777, 4});
+    source.deliver({inNamespace(blue, "198.51.100.0")});
+    QTRY_COMPARE(events->proxy()->rowCount(), initial + 1);
+    QCOMPARE(model.namespaceCount(), 1);
+    QVERIFY(header->isSectionHidden(EventLogModel::Namespace)); // one named namespace: the title says it
+
+    source.deliver({inNamespace(container, "203.0.113.0"), inNamespace(blue, "192.0.2.0")});
+    QTRY_COMPARE(events->proxy()->rowCount(), initial + 3);
+    QCOMPARE(model.namespaceCount(), 2);
+    QVERIFY(!header->isSectionHidden(EventLogModel::Namespace));
+    QCOMPARE(header->visualIndex(EventLogModel::Namespace), header->visualIndex(EventLogModel::Interface) + 1);
+    QCOMPARE(events->proxy()->index(0, EventLogModel::Namespace).data().toString(), QString());
+    QCOMPARE(events->proxy()->index(initial, EventLogModel::Namespace).data().toString(), QStringLiteral("blue"));
+    QCOMPARE(events->proxy()->index(initial + 1, EventLogModel::Namespace).data().toString(),
+             QStringLiteral("docker:3f2a1b9c0d12 (nginx 4242)"));
+
+    events->view()->setCurrentIndex(events->proxy()->index(initial + 1, 0));
+    const QString details = pane.detailsPanel()->subtitleLabel()->text();
+    QVERIFY2(details.contains(QStringLiteral("Namespace: docker:3f2a1b9c0d12 (nginx 4242) · net:[4026532777]")),
+             qPrintable(details));
+
+    events->filterEdit()->setText(QStringLiteral("blue"));
+    QTRY_COMPARE(events->proxy()->rowCount(), 2);
+    QCOMPARE(events->proxy()->index(1, EventLogModel::Key).data().toString(), QStringLiteral("192.0.2.0/24"));
+    model.stop();
+}
+
 #include "tst_eventpane.moc"

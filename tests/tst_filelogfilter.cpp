@@ -66,6 +66,8 @@ QStringList TestFileLogFilter::texts() const
             QStringLiteral("metric 4242"), QStringLiteral("mtu"), QStringLiteral("1500 -> 9000"), QStringLiteral("bgp"),
             QStringLiteral("table 100"), QStringLiteral("link down"), QStringLiteral("enobufs"),
             QStringLiteral("permanent"), QStringLiteral("scope link"),
+            // network namespaces: a name, a container's, part of one
+            QStringLiteral("blue"), QStringLiteral("NGINX"), QStringLiteral("docker:3f2a"),
             // numbers and times, the separators of the summary, and nothing
             QStringLiteral("4242"), QStringLiteral("77"), some.cells[EventLogModel::Time].left(8), QStringLiteral("; "),
             QStringLiteral(" ("), QStringLiteral("no such text"), QStringLiteral("x"),

@@ -3,6 +3,7 @@
 
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "platform/rowfields.h"
 #include "views/rowstatedelegate.h"
@@ -101,6 +102,14 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
                       .arg(timeText(record.timeUs, nanoseconds, record.timeSubUsNs), qs(changeName(record.change)),
                            qs(platform::objectName(record.object)), qs(familyName(record.family)),
                            qs(originName(record.origin)));
+    if (record.netns != 0) {
+        // ifindex and interface names are per namespace: say whose they are, with the
+        // inode that `ls -l /proc/PID/ns/net` and `ip netns identify` show.
+        const NetNamespace &ns = NamespaceTable::get(record.netns);
+        sub += QLatin1Char('\n') + tr("Namespace: %1").arg(qs(ns.name));
+        if (ns.inode != 0 && ns.name.find(std::to_string(ns.inode)) == std::string::npos)
+            sub += tr(" · net:[%1]").arg(ns.inode);
+    }
     if (record.change == ChangeKind::Parameter && record.changedFields != 0)
         sub += QLatin1Char('\n') + tr("Changed: %1").arg(qs(fieldList(record.object, record.changedFields, ", ")));
     if (!record.note.empty())

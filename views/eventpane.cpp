@@ -56,6 +56,7 @@ EventPane::EventPane(NotificationModel *model, QWidget *parent) : QWidget(parent
     // By: the snapshot's rows name nobody, so fitting to them would leave it too narrow for
     // the changes that follow.
     m_events->reserveColumnWidth(EventLogModel::By, QStringLiteral("NetworkManager (99999)"));
+    m_events->reserveColumnWidth(EventLogModel::Namespace, QStringLiteral("docker:3f2a1b9c0d12"));
     m_events->view()->setItemDelegate(m_fileLog ? new EventLogDelegate(m_fileLog, m_events->view())
                                                 : new EventLogDelegate(m_model->history(), m_events->view()));
 
@@ -81,6 +82,9 @@ EventPane::EventPane(NotificationModel *model, QWidget *parent) : QWidget(parent
     titleRow->addWidget(m_timeFilterBar, 1);
     logLayout->addLayout(titleRow);
     logLayout->addWidget(m_events, 1);
+
+    updateNamespaceColumn();
+    connect(m_model, &NotificationModel::namespacesChanged, this, &EventPane::updateNamespaceColumn);
 
     m_details = new DetailsPanel(this);
     connect(m_events->view()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -131,6 +135,16 @@ void EventPane::fitColumns()
     const int needed = QFontMetrics(italic).horizontalAdvance(tr("parameter · inferred")) + 16;
     if (view->horizontalHeader()->sectionSize(EventLogModel::Change) < needed)
         view->horizontalHeader()->resizeSection(EventLogModel::Change, needed);
+}
+
+void EventPane::updateNamespaceColumn()
+{
+    QHeaderView *header = m_events->view()->horizontalHeader();
+    const bool shown = m_model->namespaceCount() >= 2;
+    // Where the model has it (last): not moved by the user, nor by an earlier call.
+    if (shown && header->visualIndex(EventLogModel::Namespace) == EventLogModel::Namespace)
+        header->moveSection(EventLogModel::Namespace, header->visualIndex(EventLogModel::Interface) + 1);
+    header->setSectionHidden(EventLogModel::Namespace, !shown);
 }
 
 void EventPane::setTimeFilter(qint64 fromUs, qint64 toUs)

@@ -59,6 +59,11 @@ public:
     /// Change column room for "parameter · inferred" (EventLogDelegate's inferred events),
     /// which the snapshot's rows do not need.
     void fitColumns();
+    /// Shows the Namespace column while the log holds events of two or more network
+    /// namespaces (NotificationModel::namespaceCount()), hides it otherwise; the first time
+    /// it is shown it is placed after Interface. Called again after a saved header layout
+    /// is restored (the layout may come from a run that showed it).
+    void updateNamespaceColumn();
 
 public Q_SLOTS:
     /// Shows only the events in [fromUs, toUs] (microseconds since the epoch), named with

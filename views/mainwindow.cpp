@@ -1256,6 +1256,7 @@ void MainWindow::restoreSettings()
         if (section->restoreHeaderState(s.value(QStringLiteral("header/") + section->objectName()).toByteArray()))
             m_restoredSections.append(section);
     }
+    m_eventPane->updateNamespaceColumn();
     m_tables->tabs()->setCurrentIndex(s.value(QStringLiteral("currentTab"), 0).toInt());
     const int af = s.value(QStringLiteral("family"), platform::afUnspec()).toInt();
     if (af == platform::afInet() || af == platform::afInet6() || af == platform::afUnspec())

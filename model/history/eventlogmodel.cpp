@@ -4,6 +4,7 @@
 #include "model/history/eventhistory.h"
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 
 #include <QDateTime>
@@ -122,6 +123,7 @@ QVariant EventLogModel::recordCell(int column, const ChangeRecord &r, const QStr
     case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
     case By: return r.requester != 0 ? qs(requesterText(RequesterTable::get(r.requester))) : QString();
     case Summary: return qs(summary(r, ifName.toStdString()));
+    case Namespace: return r.netns != 0 ? qs(NamespaceTable::name(r.netns)) : QString();
     default: return {};
     }
 }
@@ -145,6 +147,7 @@ QString EventLogModel::headerText(int section)
     case Key: return QStringLiteral("Key");
     case By: return QStringLiteral("By");
     case Summary: return QStringLiteral("Summary");
+    case Namespace: return QStringLiteral("Namespace");
     default: return {};
     }
 }

@@ -17,14 +17,19 @@ class EventHistory;
 class EventLogModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    /// Headers: "#", "Time", "Object", "Change", "Family", "Interface", "Key", "By", "Summary".
+    /// Headers: "#", "Time", "Object", "Change", "Family", "Interface", "Key", "By", "Summary",
+    /// "Namespace".
     /// Time: local time "hh:mm:ss.zzzzzz" (microseconds); Object "interface"/"address"/
     /// "route"/"gap"; Change "initial"/"add"/"delete"/"parameter"/...; Family
     /// "IPv4"/"IPv6"/"" ; Interface: name at arrival; Key: keyText (name, address/plen,
     /// prefix); By: who asked for the change (platform::requesterText(): "ip (4006)",
     /// "kernel", "4006 (exited)", an inferred event's cause; "" when not known); Summary:
-    /// platform summary().
-    enum Column { Sequence, Time, Object, Change, Family, Interface, Key, By, Summary, ColumnCount };
+    /// platform summary(); Namespace: the network namespace of the change
+    /// (platform::NamespaceTable::name(ChangeRecord::netns): "blue", "docker:3f2a1b9c0d12
+    /// (nginx 4242)", "net:[4026532591]"; "" for the one namespace watched by default). Namespace
+    /// is last so that a saved header layout keeps the columns it had; the log shows it
+    /// after Interface, and only while events of several namespaces are shown.
+    enum Column { Sequence, Time, Object, Change, Family, Interface, Key, By, Summary, Namespace, ColumnCount };
 
     /// Same values as ncv::SortRole / EventIndexRole / TimeUsRole (tablemodelroles.h).
     static constexpr int SortRole = ncv::SortRole; ///< raw value: sequence quint64, time qint64 µs, text QString

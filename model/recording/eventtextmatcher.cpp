@@ -4,6 +4,7 @@
 #include "model/history/eventlogmodel.h"
 #include "model/modeltext.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 
 #include <charconv>
@@ -126,6 +127,16 @@ bool EventTextMatcher::matches(std::uint64_t seq, const platform::ChangeRecord &
         std::uint8_t &known = m_by[r.requester];
         if (known == 0)
             known = contains(platform::requesterText(platform::RequesterTable::get(r.requester))) ? 2 : 1;
+        if (known == 2)
+            return true;
+    }
+    if (r.netns != 0) {
+        // Namespace: one name per namespace, tried once.
+        if (r.netns >= m_namespace.size())
+            m_namespace.resize(std::size_t(r.netns) + 1, 0);
+        std::uint8_t &known = m_namespace[r.netns];
+        if (known == 0)
+            known = contains(platform::NamespaceTable::name(r.netns)) ? 2 : 1;
         if (known == 2)
             return true;
     }

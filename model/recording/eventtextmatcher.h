@@ -2,7 +2,7 @@
 // EventTextMatcher: whether an event's row of the event log shows a text, decided as
 // QString::contains(text, Qt::CaseInsensitive) on each column's display text
 // (EventLogModel::keyCell / recordCell: #, Time, Object, Change, Family, Interface, Key,
-// Summary) decides it, for the file-backed log's filter scan (FileEventLogModel), which
+// By, Summary, Namespace) decides it, for the file-backed log's filter scan (FileEventLogModel), which
 // runs it on every event of a recording (10M and more).
 //
 // Same answer as matchesReference() (the cells as QStrings, as the log shows them), faster:
@@ -72,6 +72,7 @@ private:
     std::string m_lastNameUtf8;
     std::string m_key, m_cell; // reused buffers
     std::vector<std::uint8_t> m_by; // RequesterTable id -> 0 not tried yet, 1 no match, 2 the By text matches
+    std::vector<std::uint8_t> m_namespace; // NamespaceTable id -> the same for the Namespace text
 };
 
 } // namespace ncv

@@ -747,6 +747,12 @@ bool loadMoreRows(sql::Stmt &more, RecordState *state)
 }
 } // namespace
 
+std::size_t RecordingReader::namespaceCount() const
+{
+    return std::size_t(
+        std::count_if(d->namespaces.begin(), d->namespaces.end(), [](std::uint32_t id) { return id != 0; }));
+}
+
 bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,
                               std::uint16_t atSubUsNs)
 {

@@ -108,6 +108,11 @@ public:
     /// Re-reads the event range, end time and keyframe count (a file still being written).
     bool refresh(QString *error);
 
+    /// The named network namespaces whose events the file holds (its namespaces table's rows
+    /// with ns > 0): 0 for a recording of the one namespace watched by default, 1 for
+    /// `--netns NAME`, more for `--netns all` or a list.
+    std::size_t namespaceCount() const;
+
     /// Damage found so far: one line each, oldest first.
     const QStringList &problems() const { return m_problems; }
 

@@ -3,13 +3,15 @@
 // (names with non-ASCII letters, one with U+212A KELVIN SIGN, which folds to 'k'), IPv4 and
 // IPv6 addresses and routes (gateways, metrics, tables, protocols, multipath) added,
 // changed and deleted, entities, gaps with notes, inferred events with notes, and time
-// jumps of seconds. Deterministic (seeded). Header only: the programs that include it link
+// jumps of seconds; most events in the namespace watched by default, some in two named
+// network namespaces ("blue", a container's). Deterministic (seeded). Header only: the programs that include it link
 // ncv_model.
 #pragma once
 
 #include "model/history/eventcodec.h"
 #include "model/recording/recordingwriter.h"
 #include "platform/diff.h"
+#include "platform/netnstable.h"
 #include "support/testrecording.h"
 #include "support/viewstestdata.h"
 
@@ -35,8 +37,12 @@ inline bool writeVariedRecording(const QString &path, std::int64_t events, std::
     std::uint64_t seq = 0;
     std::int64_t t = startUs;
     std::string bytes;
+    const std::uint32_t blue = platform::NamespaceTable::intern({"blue", 4026532591, 4});
+    const std::uint32_t container
+        = platform::NamespaceTable::intern({"docker:3f2a1b9c0d12 (nginx 4242)", 4026532777, 4});
     const auto put = [&](ChangeRecord c, const std::string &ifName) {
         c.timeUs = t;
+        c.netns = seq % 5 == 4 ? blue : seq % 11 == 7 ? container : 0;
         bytes.clear();
         eventcodec::encode(c, bytes);
         writer.append(++seq, c.timeUs, bytes, QString::fromStdString(ifName));
