@@ -420,10 +420,10 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
 
     // The keyframes hold each namespace's rows apart.
     {
-        ncv::sql::Db db;
+        ncv::recording::sql::Db db;
         std::string why;
         QCOMPARE(db.open(QFile::encodeName(recordPath).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
-        ncv::sql::Stmt s;
+        ncv::recording::sql::Stmt s;
         QCOMPARE(s.prepare(db, "SELECT count(DISTINCT ns) FROM keyframe_ns_rows"), SQLITE_OK);
         QCOMPARE(s.step(), SQLITE_ROW);
         QCOMPARE(s.int64(0), std::int64_t(2));
@@ -433,7 +433,7 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
     const QString oldPath = m_dir.filePath(u"at-old.ncv"_s);
     QVERIFY(QFile::copy(recordPath, oldPath));
     {
-        ncv::sql::Db db;
+        ncv::recording::sql::Db db;
         std::string why;
         QCOMPARE(db.open(QFile::encodeName(oldPath).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
         QCOMPARE(db.exec("DROP TABLE keyframe_ns_rows"), SQLITE_OK);
@@ -498,7 +498,7 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const qsizetype route = rows[0].indexOf(u"route"_s), ifName = rows[0].indexOf(u"if_name"_s);
         for (qsizetype i = 1; i < rows.size(); ++i)
-            answers[n].append((rows[i][route] + u' ' + rows[i][ifName]).trimmed());
+            answers[n].append(QString(rows[i][route] + u' ' + rows[i][ifName]).trimmed());
     }
     // nsat1 loses its route at the third moment; nsat2 loses it at the second and gets it back
     // through the renamed b0.

@@ -397,8 +397,9 @@ void TestRecording::keyframesKeepNamespacesApart()
     // The history's events in two namespaces (every one in the first, every other one in the
     // second): the same ifindex and routes in both. With a keyframe every few events, the
     // tables of each at every event's time must be those replayed into it alone.
-    const std::uint32_t first = platform::NamespaceTable::intern({"kfa", 91, 1});
-    const std::uint32_t second = platform::NamespaceTable::intern({"kfb", 92, 1});
+    // As the file names them (name and inode): the reader's ids are these.
+    const std::uint32_t first = platform::NamespaceTable::intern({"kfa", 91, 0});
+    const std::uint32_t second = platform::NamespaceTable::intern({"kfb", 92, 0});
     const std::vector<HistoryEvent> history = recordingHistory();
     const QString path = m_dir.filePath(u"namespaces.ncv"_s);
     RecordingWriter::Options options;
