@@ -485,6 +485,16 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
     QCOMPARE(refusal.count('\n'), 1);
     QVERIFY2(refusal.contains("several network namespaces (nsat1, nsat2): pick one with --netns NAME"),
              refusal.constData());
+    QProcess unknown;
+    unknown.start(m_binary,
+                  {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, u"nsat9"_s,
+                   u"--export-csv"_s, lookupPath});
+    QVERIFY(unknown.waitForFinished(15000));
+    const QByteArray unknownError = unknown.readAllStandardError();
+    QCOMPARE(unknown.exitCode(), 2);
+    QCOMPARE(unknownError.count('\n'), 1);
+    QVERIFY2(unknownError.contains("no network namespace of that name (it holds: nsat1, nsat2)"),
+             unknownError.constData());
     QHash<QString, QStringList> answers; // namespace -> the route (prefix dev) of each answer row
     for (const QString &n : names) {
         QFile::remove(lookupPath);
