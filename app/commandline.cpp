@@ -39,7 +39,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "(2026-11-21T11:42:03Z, fractions allowed) or seconds from the recording's start (+90.5).\n\nOpening a "
         "recording in the window: netchangeview FILE\n\nWhich route an address takes over a recording's time: "
         "netchangeview --headless FILE --lookup ADDRESS [--from-address A] [--fwmark M] --export-csv OUT [--from T] "
-        "[--to T]: one row per change of the chosen route.\n\nWatching a remote host over ssh (the system's OpenSSH "
+        "[--to T]: one row per change of the chosen route (a recording of several network namespaces: --netns NAME "
+        "picks the one).\n\nWatching a remote host over ssh (the system's OpenSSH "
         "client, BatchMode: keys or an agent, ~/.ssh/config applies; netchangeview must be installed there): "
         "netchangeview ssh://[user@]host[:port], or netchangeview --headless ssh://host --record FILE (or "
         "--export-csv, --stream); times are the remote host's. A lost connection is made again (1 s, then up to 30 s "
@@ -121,9 +122,11 @@ ParseResult parseCommandLine(const QStringList &arguments)
                        "setting liveRecording/enabled)."));
     const QCommandLineOption netns(
         QStringLiteral("netns"),
-        QStringLiteral("Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
-                       "shows them, or net:[inode], separated by commas), or all of them, including those created "
-                       "later (all). The window shows one: --netns NAME. Default: the namespace the program runs in."),
+        QStringLiteral(
+            "Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
+            "shows them, or net:[inode], separated by commas), or all of them, including those created "
+            "later (all). The window shows one: --netns NAME. With --lookup of a recording of several: the one "
+            "to look up in. Default: the namespace the program runs in."),
         QStringLiteral("names"));
     parser.addOptions({headless,   exportCsv,  duration, ipv4,        ipv6,     noInitial, maxEvents,
                        record,     stream,     journal,  from,        to,       at,        lookup,
@@ -192,10 +195,13 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!o.remoteUrl.isEmpty())
             return fail(QStringLiteral("--netns watches this machine's namespaces; ssh://HOST shows the remote "
                                        "host's own"));
-        if (!o.inputPath.isEmpty())
+        // A recording's own namespaces: --lookup follows the route in the one named.
+        if (!o.inputPath.isEmpty() && !parser.isSet(lookup))
             return fail(QStringLiteral("--netns watches live changes; the recording %1 holds the namespaces it was "
-                                       "recorded from")
+                                       "recorded from (--at writes them all; --lookup takes --netns NAME)")
                             .arg(o.inputPath));
+        if (!o.inputPath.isEmpty() && (o.netns.contains(QLatin1Char(',')) || o.netns.trimmed() == QLatin1String("all")))
+            return fail(QStringLiteral("--lookup follows the route in one network namespace: --netns NAME"));
     }
     o.fromTime = parser.value(from);
     o.toTime = parser.value(to);
@@ -275,7 +281,7 @@ ParseResult parseCommandLine(const QStringList &arguments)
         if (!parser.isSet(exportCsv) || o.csvPath.isEmpty())
             return fail(QStringLiteral("converting the recording %1 needs --export-csv OUT").arg(o.inputPath));
         for (const QCommandLineOption *option :
-             {&record, &stream, &journal, &duration, &noInitial, &maxEvents, &ipv4, &ipv6, &netns})
+             {&record, &stream, &journal, &duration, &noInitial, &maxEvents, &ipv4, &ipv6})
             if (parser.isSet(*option))
                 return fail(QStringLiteral("--%1 is for recording, not for converting the recording %2")
                                 .arg(option->names().constLast(), o.inputPath));

@@ -17,6 +17,7 @@
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
 #include "model/remotesource.h"
+#include "platform/netnstable.h"
 #include "platform/source.h"
 
 #include <QCoreApplication>
@@ -127,7 +128,35 @@ int convertRecording(const AppOptions &options)
             return ExitUsage;
         if (!options.toTime.isEmpty() && !parse(options.toTime, &to, &ignoredNs))
             return ExitUsage;
-        ok = exportLookup(reader, query, from, to, options.csvPath, &rows, &error);
+        // A recording of several namespaces: the route is followed in the one --netns names.
+        const QList<quint32> ids = reader.namespaceIds();
+        QStringList names;
+        quint32 netns = 0;
+        for (const quint32 id : ids.mid(1)) {
+            const QString name = QString::fromStdString(platform::NamespaceTable::name(id));
+            names.append(name);
+            if (name == options.netns.trimmed())
+                netns = id;
+        }
+        if (ids.size() > 2 && options.netns.isEmpty()) {
+            printErr(QStringLiteral("netchangeview: --lookup: the recording %1 holds several network namespaces (%2): "
+                                    "pick one with --netns NAME")
+                         .arg(options.inputPath, names.join(QStringLiteral(", "))));
+            return ExitUsage;
+        }
+        if (ids.size() == 2 && options.netns.isEmpty())
+            netns = ids.at(1); // the one namespace recorded
+        if (!options.netns.isEmpty() && netns == 0) {
+            printErr(names.isEmpty()
+                         ? QStringLiteral("netchangeview: --netns %1: the recording %2 holds one network namespace: "
+                                          "leave --netns out")
+                               .arg(options.netns, options.inputPath)
+                         : QStringLiteral("netchangeview: --netns %1: the recording %2 holds no network namespace of "
+                                          "that name (it holds: %3)")
+                               .arg(options.netns, options.inputPath, names.join(QStringLiteral(", "))));
+            return ExitUsage;
+        }
+        ok = exportLookup(reader, query, from, to, options.csvPath, &rows, &error, netns);
         if (ok)
             printErr(
                 QStringLiteral("netchangeview: wrote %1 answers for %2 to %3 (the first at %4, then one per change)")

@@ -4,17 +4,21 @@
 // /run/netns is never touched) and an unnamed one (a process started with `unshare -n`),
 // with changes in each, one namespace created and one destroyed while recording. Every
 // change must come out with its namespace's name, and each namespace's IPv4 main-table
-// routes rebuilt from the CSV must be what `ip -n NS route show` lists. Also the --netns
-// errors: an unknown name, an empty one.
+// routes rebuilt from the CSV must be what `ip -n NS route show` lists. The tables at a
+// moment of such a recording (--at) must be, per namespace, what `ip -n NS -j` printed at that
+// moment. Also the --netns errors: an unknown name, an empty one.
 #include "model/export/csvreader.h"
+#include "model/recording/sqlitedb.h"
 #include "support/mountns.h"
 #include "support/netns.h"
 
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -23,6 +27,8 @@
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sqlite3.h>
 
 #include <memory>
 
@@ -73,6 +79,57 @@ QSet<QString> kernelRoutes(const QString &program, const QStringList &prefix)
     return routes;
 }
 
+/// What a namespace holds, as sets of texts the CSV and `ip -j` both give: interfaces
+/// "ifindex name", IPv4 addresses "ifindex address/prefix", IPv4 main-table routes
+/// "destination gateway dev".
+struct Tables {
+    QSet<QString> interfaces, addresses, routes;
+    friend bool operator==(const Tables &, const Tables &) = default;
+};
+
+/// The tables of namespace ns now, from `ip -n ns -j`.
+Tables kernelTables(const QString &ns)
+{
+    Tables t;
+    const auto json = [&ns](const QString &args) {
+        QByteArray out;
+        if (!ip(u"-n %1 -j %2"_s.arg(ns, args), &out))
+            return QJsonArray {QJsonValue(u"(ip failed)"_s)};
+        return QJsonDocument::fromJson(out).array();
+    };
+    for (const QJsonValue &v : json(u"link show"_s)) {
+        const QJsonObject o = v.toObject();
+        t.interfaces.insert(u"%1 %2"_s.arg(o.value(u"ifindex"_s).toInt()).arg(o.value(u"ifname"_s).toString()));
+    }
+    for (const QJsonValue &v : json(u"-4 addr show"_s)) {
+        const QJsonObject o = v.toObject();
+        for (const QJsonValue &a : o.value(u"addr_info"_s).toArray())
+            t.addresses.insert(u"%1 %2/%3"_s.arg(o.value(u"ifindex"_s).toInt())
+                                   .arg(a.toObject().value(u"local"_s).toString())
+                                   .arg(a.toObject().value(u"prefixlen"_s).toInt()));
+    }
+    for (const QJsonValue &v : json(u"-4 route show table main"_s)) {
+        const QJsonObject o = v.toObject();
+        QString dst = o.value(u"dst"_s).toString();
+        if (dst == u"default"_s)
+            dst = u"0.0.0.0/0"_s;
+        else if (!dst.contains(u'/'))
+            dst += u"/32"_s;
+        t.routes.insert(dst + u' ' + o.value(u"gateway"_s).toString() + u' ' + o.value(u"dev"_s).toString());
+    }
+    return t;
+}
+
+QString describe(const Tables &t)
+{
+    const auto list = [](const QSet<QString> &s) {
+        QStringList l = s.values();
+        l.sort();
+        return l.join(u"; "_s);
+    };
+    return u"interfaces: %1 | addresses: %2 | routes: %3"_s.arg(list(t.interfaces), list(t.addresses), list(t.routes));
+}
+
 } // namespace
 
 class TestNetnsHeadless : public QObject {
@@ -80,6 +137,7 @@ class TestNetnsHeadless : public QObject {
 private slots:
     void initTestCase();
     void everyNamespaceNamedAndRebuilt();
+    void tablesAtAMomentPerNamespace();
     void requesterInsideANamespaceNamed();
     void unknownNamespaceIsOneLine();
     void emptyNamespaceNameIsOneLine();
@@ -297,6 +355,165 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
             ++exported[rows[i][nsCol]];
     }
     QCOMPARE(streamed, exported);
+}
+
+void TestNetnsHeadless::tablesAtAMomentPerNamespace()
+{
+    // Two namespaces, each with ifindex 2 and 3 (a veth pair), different addresses, and one
+    // route that is the same in both (10.50.0.0/16 dev d0): a state that keyed objects without
+    // their namespace would lose one of each.
+    const QStringList names = {u"nsat1"_s, u"nsat2"_s};
+    for (int i = 0; i < names.size(); ++i) {
+        const QString &n = names[i];
+        QVERIFY(ip(u"netns add "_s + n));
+        QVERIFY(ip(u"-n %1 link set lo up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link add d0 type veth peer name d1"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link set d1 up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 link set d0 up"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 addr add 10.6%2.0.1/24 dev d0"_s.arg(n).arg(i + 1)));
+        QVERIFY(ip(u"-n %1 route add 10.50.0.0/16 dev d0"_s.arg(n)));
+        QVERIFY(ip(u"-n %1 route add 10.6%2.1.0/24 via 10.6%2.0.2"_s.arg(n).arg(i + 1)));
+    }
+    const auto removeNs = qScopeGuard([&names] {
+        for (const QString &n : names)
+            ip(u"netns del "_s + n);
+    });
+    const QString recordPath = m_dir.filePath(u"at.ncv"_s);
+    QProcess p;
+    p.start(m_binary, {u"--headless"_s, u"--netns"_s, names.join(u','), u"--record"_s, recordPath});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    QElapsedTimer t;
+    t.start();
+    while (!err.contains("ready:") && t.elapsed() < 30000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains("ready:"), err.constData());
+    // A moment well apart from the changes around it: its time and what ip printed then.
+    QList<QPair<QString, QHash<QString, Tables>>> moments;
+    const auto takeMoment = [&] {
+        QTest::qWait(1200);
+        QHash<QString, Tables> tables;
+        const QString at = QDateTime::currentDateTimeUtc().toString(u"yyyy-MM-dd'T'hh:mm:ss.zzz'Z'"_s);
+        for (const QString &n : names)
+            tables.insert(n, kernelTables(n));
+        moments.append({at, tables});
+        QTest::qWait(1200);
+    };
+    takeMoment();
+    QVERIFY(ip(u"-n nsat2 route del 10.50.0.0/16"_s));
+    QVERIFY(ip(u"-n nsat1 addr add 10.61.5.1/24 dev d0"_s));
+    QVERIFY(ip(u"-n nsat2 route add 10.52.0.0/16 via 10.62.0.2"_s));
+    takeMoment();
+    QVERIFY(ip(u"-n nsat1 route del 10.50.0.0/16"_s));
+    QVERIFY(ip(u"-n nsat1 addr del 10.61.5.1/24 dev d0"_s));
+    QVERIFY(ip(u"-n nsat2 link set d0 down"_s));
+    QVERIFY(ip(u"-n nsat2 link set d0 name b0"_s));
+    QVERIFY(ip(u"-n nsat2 link set b0 up"_s));
+    QVERIFY(ip(u"-n nsat2 route add 10.50.0.0/16 dev b0"_s));
+    takeMoment();
+    p.terminate();
+    QVERIFY(p.waitForFinished(30000));
+    err += p.readAllStandardError();
+    QVERIFY2(p.exitCode() == 0, err.constData());
+
+    // The keyframes hold each namespace's rows apart.
+    {
+        ncv::recording::sql::Db db;
+        std::string why;
+        QCOMPARE(db.open(QFile::encodeName(recordPath).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
+        ncv::recording::sql::Stmt s;
+        QCOMPARE(s.prepare(db, "SELECT count(DISTINCT ns) FROM keyframe_ns_rows"), SQLITE_OK);
+        QCOMPARE(s.step(), SQLITE_ROW);
+        QCOMPARE(s.int64(0), std::int64_t(2));
+    }
+    // The same file as a build from before keyframe_ns_rows wrote it: its keyframes are
+    // passed over and the tables are rebuilt from the events.
+    const QString oldPath = m_dir.filePath(u"at-old.ncv"_s);
+    QVERIFY(QFile::copy(recordPath, oldPath));
+    {
+        ncv::recording::sql::Db db;
+        std::string why;
+        QCOMPARE(db.open(QFile::encodeName(oldPath).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
+        QCOMPARE(db.exec("DROP TABLE keyframe_ns_rows"), SQLITE_OK);
+    }
+
+    for (const QString &file : {recordPath, oldPath}) {
+        for (const auto &[at, expected] : moments) {
+            const QString csvPath = m_dir.filePath(u"at.csv"_s);
+            QFile::remove(csvPath);
+            QVERIFY(run(m_binary, {u"--headless"_s, file, u"--at"_s, at, u"--export-csv"_s, csvPath}));
+            QFile f(csvPath);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QString error;
+            const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QVERIFY(rows.size() > 1);
+            const QStringList &h = rows[0];
+            const qsizetype object = h.indexOf(u"object"_s), family = h.indexOf(u"family"_s),
+                            index = h.indexOf(u"if_index"_s), name = h.indexOf(u"if_name"_s),
+                            dst = h.indexOf(u"destination"_s), gw = h.indexOf(u"gateway"_s),
+                            table = h.indexOf(u"table"_s), nsCol = h.indexOf(u"namespace"_s);
+            QHash<QString, Tables> got;
+            for (qsizetype i = 1; i < rows.size(); ++i) {
+                const QStringList &r = rows[i];
+                QVERIFY2(names.contains(r[nsCol]), qPrintable(r.join(u',')));
+                Tables &tables = got[r[nsCol]];
+                if (r[object] == u"interface"_s)
+                    tables.interfaces.insert(r[index] + u' ' + r[name]);
+                else if (r[object] == u"address"_s && r[family] == u"ipv4"_s)
+                    tables.addresses.insert(r[index] + u' ' + r[dst]);
+                else if (r[object] == u"route"_s && r[family] == u"ipv4"_s && r[table] == u"main"_s)
+                    tables.routes.insert(r[dst] + u' ' + r[gw] + u' ' + r[name]);
+            }
+            for (const QString &n : names)
+                QVERIFY2(got.value(n) == expected.value(n),
+                         qPrintable(u"%1 at %2 in %3:\n got      %4\n expected %5"_s.arg(
+                             n, at, file, describe(got.value(n)), describe(expected.value(n)))));
+        }
+    }
+
+    // Which route 10.50.1.1 takes: in one namespace, named.
+    const QString lookupPath = m_dir.filePath(u"lookup.csv"_s);
+    QProcess refused;
+    refused.start(m_binary,
+                  {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--export-csv"_s, lookupPath});
+    QVERIFY(refused.waitForFinished(15000));
+    const QByteArray refusal = refused.readAllStandardError();
+    QCOMPARE(refused.exitCode(), 2);
+    QCOMPARE(refusal.count('\n'), 1);
+    QVERIFY2(refusal.contains("several network namespaces (nsat1, nsat2): pick one with --netns NAME"),
+             refusal.constData());
+    QProcess unknown;
+    unknown.start(m_binary,
+                  {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, u"nsat9"_s,
+                   u"--export-csv"_s, lookupPath});
+    QVERIFY(unknown.waitForFinished(15000));
+    const QByteArray unknownError = unknown.readAllStandardError();
+    QCOMPARE(unknown.exitCode(), 2);
+    QCOMPARE(unknownError.count('\n'), 1);
+    QVERIFY2(unknownError.contains("no network namespace of that name (it holds: nsat1, nsat2)"),
+             unknownError.constData());
+    QHash<QString, QStringList> answers; // namespace -> the route (prefix dev) of each answer row
+    for (const QString &n : names) {
+        QFile::remove(lookupPath);
+        QVERIFY(run(m_binary,
+                    {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, n, u"--export-csv"_s,
+                     lookupPath}));
+        QFile f(lookupPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QString error;
+        const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const qsizetype route = rows[0].indexOf(u"route"_s), ifName = rows[0].indexOf(u"if_name"_s);
+        for (qsizetype i = 1; i < rows.size(); ++i)
+            answers[n].append(QString(rows[i][route] + u' ' + rows[i][ifName]).trimmed());
+    }
+    // nsat1 loses its route at the third moment; nsat2 loses it at the second and gets it back
+    // through the renamed b0.
+    QCOMPARE(answers.value(u"nsat1"_s), (QStringList {u"10.50.0.0/16 d0"_s, QString()}));
+    QCOMPARE(answers.value(u"nsat2"_s), (QStringList {u"10.50.0.0/16 d0"_s, QString(), u"10.50.0.0/16 b0"_s}));
 }
 
 void TestNetnsHeadless::requesterInsideANamespaceNamed()

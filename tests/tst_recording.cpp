@@ -10,6 +10,7 @@
 #include "model/recording/recordingwriter.h"
 #include "model/recording/sqlitedb.h"
 #include "platform/format.h"
+#include "platform/netnstable.h"
 #include "support/modeltestrows.h"
 #include "support/recordinghistory.h"
 
@@ -165,6 +166,7 @@ private Q_SLOTS:
     void readsEveryKindOfEvent();
     void stateAtEqualsTheReplayedHistory_data();
     void stateAtEqualsTheReplayedHistory();
+    void keyframesKeepNamespacesApart();
     void gapWritesAKeyframe();
     void boundedQueueKeepsEveryEvent();
     void readsWhileTheWriterWrites();
@@ -258,18 +260,24 @@ void TestRecording::readsEveryKindOfEvent_data()
 {
     QTest::addColumn<int>("version");
     QTest::addColumn<bool>("withoutTimeBase");
-    QTest::newRow("format 1 (the kept file data/recording-v1.ncv)") << 1 << false;
-    QTest::newRow("format 2 (written now)") << 2 << false;
+    QTest::addColumn<bool>("withoutNamespaceKeyframes");
+    QTest::newRow("format 1 (the kept file data/recording-v1.ncv)") << 1 << false << false;
+    QTest::newRow("format 2 (written now)") << 2 << false << false;
     // The reader then takes the generated time_us instead of offset + meta time_base_us.
-    QTest::newRow("format 2 without meta time_base_us") << 2 << true;
+    QTest::newRow("format 2 without meta time_base_us") << 2 << true << false;
+    // As written before keyframes kept namespaces apart (keyframe_ns_rows): one namespace, whose
+    // rows the keyframe tables always held.
+    QTest::newRow("format 2 without keyframe_ns_rows") << 2 << false << true;
 }
 
 void TestRecording::readsEveryKindOfEvent()
 {
     QFETCH(int, version);
     QFETCH(bool, withoutTimeBase);
+    QFETCH(bool, withoutNamespaceKeyframes);
     const std::vector<HistoryEvent> history = recordingHistory();
-    const QString path = m_dir.filePath(u"history-%1-%2.ncv"_s.arg(version).arg(withoutTimeBase));
+    const QString path
+        = m_dir.filePath(u"history-%1-%2-%3.ncv"_s.arg(version).arg(withoutTimeBase).arg(withoutNamespaceKeyframes));
     QString error;
     if (version == 1) {
         const QString kept = QFINDTESTDATA("data/recording-v1.ncv");
@@ -293,6 +301,12 @@ void TestRecording::readsEveryKindOfEvent()
             std::string why;
             QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
             QCOMPARE(db.exec("DELETE FROM meta WHERE name = 'time_base_us'"), SQLITE_OK);
+        }
+        if (withoutNamespaceKeyframes) {
+            sql::Db db;
+            std::string why;
+            QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READWRITE, &why), SQLITE_OK);
+            QCOMPARE(db.exec("DROP TABLE keyframe_ns_rows"), SQLITE_OK);
         }
     }
     QCOMPARE(kFormatVersion, 2);
@@ -320,7 +334,15 @@ void TestRecording::readsEveryKindOfEvent()
         RecordState state;
         QVERIFY2(reader.stateAt(expected.timeUs, &state, &error), qPrintable(error));
         QVERIFY2(rowsOf(state) == rowsOf(replayed), qPrintable(u"tables at event %1"_s.arg(i + 1)));
+        // The same as the tables of every namespace: namespace 0 alone.
+        NamespaceStates states;
+        QVERIFY2(reader.stateAt(expected.timeUs, &states, &error), qPrintable(error));
+        QVERIFY(states.states().size() <= 1);
+        const RecordState none;
+        const RecordState *own = states.find(0);
+        QVERIFY2(rowsOf(own ? *own : none) == rowsOf(replayed), qPrintable(u"namespaces at event %1"_s.arg(i + 1)));
     }
+    QCOMPARE(reader.namespaceIds(), QList<quint32> {0});
     QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
     // What sqlite3 users read: the key columns, the same in both versions.
     sql::Db db;
@@ -368,6 +390,74 @@ void TestRecording::stateAtEqualsTheReplayedHistory()
         QCOMPARE(state.addressCount(), std::size_t(1));
     }
     QVERIFY(reader.problems().isEmpty());
+}
+
+void TestRecording::keyframesKeepNamespacesApart()
+{
+    // The history's events in two namespaces (every one in the first, every other one in the
+    // second): the same ifindex and routes in both. With a keyframe every few events, the
+    // tables of each at every event's time must be those replayed into it alone.
+    // As the file names them (name and inode): the reader's ids are these.
+    const std::uint32_t first = platform::NamespaceTable::intern({"kfa", 91, 0});
+    const std::uint32_t second = platform::NamespaceTable::intern({"kfb", 92, 0});
+    const std::vector<HistoryEvent> history = recordingHistory();
+    const QString path = m_dir.filePath(u"namespaces.ncv"_s);
+    RecordingWriter::Options options;
+    options.keyframeEvents = 3;
+    options.keyframeRowFactor = 0;
+    QString error;
+    {
+        RecordingWriter w;
+        QVERIFY2(w.open(path, testMeta(), options, &error), qPrintable(error));
+        std::string bytes;
+        std::uint64_t seq = 0;
+        for (std::size_t i = 0; i < history.size(); ++i) {
+            for (const std::uint32_t netns : {first, second}) {
+                if (netns == second && i % 2 == 1)
+                    continue;
+                ChangeRecord r = history[i].record;
+                r.timeUs = history[i].timeUs;
+                r.netns = netns;
+                bytes.clear();
+                eventcodec::encode(r, bytes);
+                w.append(++seq, r.timeUs, bytes, QString::fromStdString(history[i].ifName));
+            }
+            if (i + 1 == std::size_t(kHistoryStartEvents))
+                w.requestKeyframe(u"start"_s);
+        }
+        QVERIFY2(w.finish(&error), qPrintable(error));
+    }
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QVERIFY2(reader.info().keyframes > 3, qPrintable(QString::number(reader.info().keyframes)));
+    QCOMPARE(reader.namespaceIds().size(), 3); // 0 (no events), and the two
+    NamespaceStates replayed;
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        for (const std::uint32_t netns : {first, second}) {
+            if (netns == second && i % 2 == 1)
+                continue;
+            ChangeRecord r = history[i].record;
+            r.timeUs = history[i].timeUs;
+            r.netns = netns;
+            replayed.apply(r);
+        }
+        if (i + 1 < history.size() && history[i + 1].timeUs == history[i].timeUs)
+            continue; // the tables at a time hold every event of it
+        NamespaceStates states;
+        QVERIFY2(reader.stateAt(history[i].timeUs, &states, &error), qPrintable(error));
+        const RecordState none;
+        for (const std::uint32_t netns : {std::uint32_t(0), first, second}) {
+            const RecordState *got = states.find(netns);
+            const RecordState *want = replayed.find(netns);
+            QVERIFY2(rowsOf(got ? *got : none) == rowsOf(want ? *want : none),
+                     qPrintable(u"namespace %1 at event %2"_s.arg(netns).arg(i + 1)));
+        }
+    }
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+    // One set of tables would mix them: refused, saying how to get them.
+    RecordState mixed;
+    QVERIFY(!reader.stateAt(history.back().timeUs, &mixed, &error));
+    QVERIFY2(error.contains(u"several network namespaces"_s), qPrintable(error));
 }
 
 void TestRecording::gapWritesAKeyframe()

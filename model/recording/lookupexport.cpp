@@ -83,7 +83,7 @@ QByteArray row(std::int64_t timeUs, bool nanoseconds, std::uint16_t subUsNs, con
 } // namespace
 
 bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
-                  const QString &path, std::int64_t *rows, QString *error)
+                  const QString &path, std::int64_t *rows, QString *error, std::uint32_t netns)
 {
     const RecordingInfo &info = reader.info();
     fromUs = std::max(fromUs, info.startUs);
@@ -93,9 +93,14 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
         *error = QStringLiteral("no destination address to look up");
         return false;
     }
-    RecordState state(info.keyScheme());
-    if (!reader.stateAt(fromUs, &state, error))
+    // The tables of every namespace apart; the lookup is made in netns's alone (ifindex 2 and
+    // 10.0.0.0/8 may be in every one).
+    NamespaceStates states(info.keyScheme());
+    if (!reader.stateAt(fromUs, &states, error))
         return false;
+    const RecordState none(info.keyScheme());
+    const RecordState *found = states.find(netns);
+    const RecordState &state = found ? *found : none;
     std::map<RouteKey, RouteRow> covering;
     std::map<std::uint32_t, std::string> names;
     const StateStore ruleKeys(StateStore::KeyScheme::Linux);
@@ -157,6 +162,8 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
         fromUs + 1, toUs,
         [&](const RecordedEvent &e) {
             const ChangeRecord &r = e.record;
+            if (r.netns != netns)
+                return true; // another namespace's change
             if (!started && r.change != ChangeKind::Initial)
                 start();
             // The answer again after an event that can change it: a row when it did.

@@ -33,7 +33,9 @@ inline constexpr char kLookupHeaderLine[]
 /// Writes the answers to query over [fromUs, toUs] (clamped to the recording) to path: the
 /// answer at fromUs, then one row per change. *rows = rows written. False with *error one
 /// line naming the file and the reason (the file is then not left behind).
+/// netns: the namespace whose tables are looked up in, a NamespaceTable id of the recording
+/// (RecordingReader::namespaceIds()); 0, the default, is that of a recording of one.
 bool exportLookup(RecordingReader &reader, const platform::RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
-                  const QString &path, std::int64_t *rows, QString *error);
+                  const QString &path, std::int64_t *rows, QString *error, std::uint32_t netns = 0);
 
 } // namespace ncv::recording

@@ -185,8 +185,11 @@ constexpr std::size_t kBatchRows = 4096;
 bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &path, std::int64_t *rows, QString *error,
                    std::optional<std::uint16_t> atSubUsNs)
 {
-    RecordState state(reader.info().keyScheme());
-    if (!reader.stateAt(atUs, &state, error, nullptr, std::min<std::uint16_t>(atSubUsNs.value_or(999), 999)))
+    // Every namespace's tables apart (a recording of several: ifindex 2 in each), written one
+    // namespace after the other with the namespace column filled; a recording of one has
+    // namespace 0 alone, whose column stays empty.
+    NamespaceStates states(reader.info().keyScheme());
+    if (!reader.stateAt(atUs, &states, error, nullptr, std::min<std::uint16_t>(atSubUsNs.value_or(999), 999)))
         return false;
     const bool nanoseconds = reader.info().nanosecondTimes();
     const std::uint16_t rowSubUsNs = nanoseconds ? std::min<std::uint16_t>(atSubUsNs.value_or(0), 999) : 0;
@@ -218,7 +221,8 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             current = (current + 1) % batches.size();
             drain(current); // the oldest batch: its slot is filled next
         };
-        state.forEach([&](const Row &row) {
+        std::uint32_t netns = 0;
+        const auto visit = [&](const Row &row) {
             if (!written)
                 return;
             RowBatch &b = batches[current];
@@ -234,6 +238,7 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             ChangeRecord &r = b.records[b.count];
             QByteArray &ifName = b.names[b.count];
             r.after = row;
+            r.netns = netns;
             if (const auto *i = std::get_if<InterfaceRow>(&row)) {
                 r.object = ObjectKind::Interface;
                 r.family = i->family;
@@ -265,7 +270,12 @@ bool exportStateAt(RecordingReader &reader, std::int64_t atUs, const QString &pa
             ++n;
             if (++b.count == kBatchRows)
                 submit();
-        });
+        };
+        for (const auto &[id, state] : states.states()) {
+            netns = id;
+            names.clear(); // interface indexes are per namespace
+            state.forEach(visit);
+        }
         if (batches[current].count > 0)
             submit();
         for (std::size_t k = 0; k < batches.size(); ++k)

@@ -34,6 +34,8 @@ bool exportEvents(RecordingReader &reader, std::int64_t fromUs, std::int64_t toU
                   std::int64_t *rows, QString *error, std::uint16_t fromSubUsNs = 0, std::uint16_t toSubUsNs = 999);
 /// Writes the tables at atUs: one `initial` row per interface, address and route that
 /// existed then, time_utc = atUs, sequence 1, 2, 3... (interfaces, addresses, routes).
+/// A recording of several network namespaces: each namespace's rows (its own tables, by
+/// NamespaceTable id), one namespace after the other, with the namespace column filled.
 /// The moment is (atUs, *atSubUsNs): the events at atUs with more nanoseconds are after it;
 /// without atSubUsNs it is the whole microsecond atUs. In a recording of nanosecond times the
 /// rows' time_utc has 9 digits (atSubUsNs, or 0).

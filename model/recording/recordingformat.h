@@ -114,6 +114,18 @@ CREATE TABLE keyframe_kind_rows(
     rows BLOB NOT NULL,
     PRIMARY KEY(keyframe, kind, part)
 ) WITHOUT ROWID;
+-- Rows of the namespaces other than 0 (a recording of several: events.ns), every kind (the
+-- Row index: 1 interface, 2 address, 3 route, 5 neighbor, 6 rule, 7 nexthop) by itself, in
+-- parts of at most 65536 rows, in the form of keyframe_kind_rows. Namespace 0 stays in the
+-- tables above, so a reader that does not know this table reads it alone, as before.
+CREATE TABLE keyframe_ns_rows(
+    keyframe INTEGER NOT NULL,
+    ns INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    rows BLOB NOT NULL,
+    PRIMARY KEY(keyframe, ns, kind, part)
+) WITHOUT ROWID;
 -- Who asked for changes (events.requester), each once: a process (the holder of the netlink
 -- socket whose port id, nlmsg_pid, the notification carried), the kernel, a bare port id, or
 -- the cause of an inferred event.

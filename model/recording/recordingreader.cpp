@@ -74,6 +74,7 @@ struct RecordingReader::Impl {
     std::vector<std::uint32_t> requesters; // requesters.id -> RequesterTable id (0: none / unknown)
     std::vector<std::uint32_t> requesterPorts; // requesters.id -> its port id (0 for causes)
     std::vector<std::uint32_t> namespaces; // namespaces.ns -> NamespaceTable id (0: the one recorded by default)
+    bool nsKeyframes = false; // keyframe_ns_rows exists: keyframes keep namespaces apart
     std::string error() const { return db.errorMessage(); }
 };
 
@@ -96,6 +97,7 @@ void RecordingReader::close()
     d->requesters.clear();
     d->requesterPorts.clear();
     d->namespaces.clear();
+    d->nsKeyframes = false;
     m_status = Status::Closed;
     m_info = {};
     m_problems.clear();
@@ -279,6 +281,10 @@ bool RecordingReader::readInfo(QString *error)
     s.finalize();
     if (!loadNamespaces())
         problem(QStringLiteral("namespaces cannot all be read: %1").arg(QString::fromStdString(d->error())));
+    // Files written before keyframes kept namespaces apart have no such table: their
+    // keyframes of a recording of several mix them (stateAt() passes them over).
+    d->nsKeyframes = s.prepare(d->db, "SELECT ns FROM keyframe_ns_rows LIMIT 0") == SQLITE_OK;
+    s.finalize();
     return true;
 }
 
@@ -660,8 +666,11 @@ std::int64_t RecordingReader::eventTimeUs(std::uint64_t seq)
     return s.step() == SQLITE_ROW ? s.int64(0) : -1;
 }
 
-bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state, const std::atomic<bool> *cancel)
+bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *state, NamespaceStates *states,
+                                   const std::atomic<bool> *cancel)
 {
+    if (states)
+        state = &states->state(0);
     sql::Stmt s;
     if (s.prepare(d->db, "SELECT part, rows FROM keyframe_rows WHERE keyframe = ? ORDER BY part") != SQLITE_OK)
         return false;
@@ -717,7 +726,65 @@ bool RecordingReader::loadKeyframe(std::int64_t id, int parts, RecordState *stat
         if (!loadMoreRows(more, state))
             return false;
     }
-    return true;
+    return !states || loadNamespaceRows(id, states, cancel);
+}
+
+bool RecordingReader::loadNamespaceRows(std::int64_t id, NamespaceStates *states, const std::atomic<bool> *cancel)
+{
+    if (!d->nsKeyframes)
+        return true;
+    sql::Stmt s;
+    // Only the kinds this build knows (kind < the number of Row types); each (ns, kind)'s
+    // parts come 0, 1, 2... (a missing one is damage).
+    if (s.prepare(d->db,
+                  "SELECT ns, kind, part, rows FROM keyframe_ns_rows WHERE keyframe = ? AND kind < ? "
+                  "ORDER BY ns, kind, part")
+        != SQLITE_OK)
+        return false;
+    s.bind(1, id);
+    s.bind(2, std::int64_t(std::variant_size_v<Row>));
+    std::int64_t lastNs = -1, lastKind = -1, nextPart = 0;
+    RecordState *state = nullptr;
+    bool reloaded = false;
+    Row row;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false;
+        const std::int64_t ns = s.int64(0), kind = s.int64(1), part = s.int64(2);
+        if (ns <= 0 || ns > 1'000'000)
+            return false;
+        if (ns != lastNs || kind != lastKind)
+            nextPart = 0;
+        if (part != nextPart++)
+            return false; // a part is missing
+        if (ns != lastNs) {
+            if (std::size_t(ns) >= d->namespaces.size() && !reloaded) {
+                reloaded = true; // one the writer added since open()
+                loadNamespaces();
+            }
+            if (std::size_t(ns) >= d->namespaces.size())
+                return false; // a namespace the file does not name
+            state = &states->state(d->namespaces[std::size_t(ns)]);
+        }
+        lastNs = ns;
+        lastKind = kind;
+        const std::string_view blob = s.blob(3);
+        compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
+                                   reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
+        while (in.ok && in.p < in.end) {
+            bool ok = false;
+            withRowIndex(in.byte(), [&](auto type) {
+                using R = typename decltype(type)::type;
+                if constexpr (!std::is_same_v<R, std::monostate>)
+                    ok = readRowInto<R>(in, row);
+            });
+            if (!ok)
+                return false;
+            state->insert(row);
+        }
+    }
+    return rc == SQLITE_DONE;
 }
 
 namespace {
@@ -756,6 +823,35 @@ std::size_t RecordingReader::namespaceCount() const
 bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,
                               std::uint16_t atSubUsNs)
 {
+    state->clear();
+    if (m_status == Status::Ok && d->namespaces.size() > 1) {
+        // One set of tables would mix the namespaces (ifindex 2 exists in every one).
+        if (error)
+            *error = QStringLiteral("a recording of several network namespaces has tables per namespace: the window "
+                                    "cannot show them yet (--headless FILE --at T --export-csv OUT writes them)");
+        return false;
+    }
+    return rebuildState(atUs, state, nullptr, error, cancel, atSubUsNs);
+}
+
+bool RecordingReader::stateAt(std::int64_t atUs, NamespaceStates *states, QString *error,
+                              const std::atomic<bool> *cancel, std::uint16_t atSubUsNs)
+{
+    states->clear();
+    return rebuildState(atUs, nullptr, states, error, cancel, atSubUsNs);
+}
+
+QList<quint32> RecordingReader::namespaceIds() const
+{
+    QList<quint32> ids;
+    for (const std::uint32_t id : d->namespaces)
+        ids.append(id);
+    return ids;
+}
+
+bool RecordingReader::rebuildState(std::int64_t atUs, RecordState *state, NamespaceStates *states, QString *error,
+                                   const std::atomic<bool> *cancel, std::uint16_t atSubUsNs)
+{
     const auto cancelled = [&] {
         if (!cancel || !cancel->load(std::memory_order_relaxed))
             return false;
@@ -763,18 +859,24 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
             *error = cancelledError();
         return true;
     };
-    state->clear();
+    const auto clear = [&] {
+        if (states)
+            states->clear();
+        else
+            state->clear();
+    };
     if (m_status != Status::Ok) {
         if (error)
             *error = QStringLiteral("no recording open");
         return false;
     }
-    if (d->namespaces.size() > 1) {
-        // Its keyframes and the tables rebuilt from events key objects without their
-        // namespace (ifindex 2 exists in every one): refused rather than shown mixed.
+    // A recording of several namespaces written before keyframe_ns_rows: its keyframes mix
+    // them, so the state is replayed from the first event (the initial rows of each).
+    const bool useKeyframes = d->namespaces.size() <= 1 || d->nsKeyframes;
+    if (!useKeyframes && m_info.meta.value(QStringLiteral("part")).toInt() > 1) {
         if (error)
-            *error = QStringLiteral("the tables at a moment of a recording of several network namespaces are not "
-                                    "available yet (the events are: convert it without --at)");
+            *error = QStringLiteral("this part of a series of several network namespaces was written before "
+                                    "keyframes kept them apart: its tables at a moment cannot be rebuilt");
         return false;
     }
     // The newest keyframe at or before atUs that reads whole; else an older one; else none
@@ -785,18 +887,18 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
         == SQLITE_OK) {
         // A keyframe's time_us has no nanoseconds: one of atUs itself may hold events after
         // the moment when only part of that microsecond counts.
-        s.bind(1, atSubUsNs < 999 ? atUs - 1 : atUs);
+        s.bind(1, useKeyframes ? (atSubUsNs < 999 ? atUs - 1 : atUs) : std::numeric_limits<std::int64_t>::min());
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
             const std::int64_t id = s.int64(0);
-            if (loadKeyframe(id, int(s.int64(2)), state, cancel)) {
+            if (loadKeyframe(id, int(s.int64(2)), state, states, cancel)) {
                 fromSeq = std::uint64_t(s.int64(1)) + 1;
                 break;
             }
             if (cancelled())
                 return false;
             problem(QStringLiteral("keyframe %1 is damaged; an older one is used").arg(id));
-            state->clear();
+            clear();
         }
         if (!isRowOrDone(rc))
             problem(QStringLiteral("the keyframes table cannot be read: %1").arg(QString::fromStdString(d->error())));
@@ -809,6 +911,12 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
             hi = std::uint64_t(s.int64(0));
     }
     s.finalize();
+    const auto apply = [&](const ChangeRecord &r) {
+        if (states)
+            states->apply(r); // into its own namespace's tables
+        else
+            state->apply(r);
+    };
     std::array<ChangeRecord, kAhead> ahead; // read, not yet applied: [done, queued)
     std::size_t queued = 0, done = 0;
     bool stopped = false;
@@ -822,17 +930,20 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
             if (e.record.timeUs == atUs && e.record.timeSubUsNs > atSubUsNs)
                 return true; // within atUs, after the moment
             if (queued - done == kAhead)
-                state->apply(ahead[done++ % kAhead]);
+                apply(ahead[done++ % kAhead]);
             ChangeRecord &r = ahead[queued++ % kAhead];
             r = e.record; // a copy into a record of the same kind reuses its capacity
-            state->prefetch(r);
+            if (states)
+                states->prefetch(r);
+            else
+                state->prefetch(r);
             return true;
         },
         error);
     if (stopped && cancelled())
         return false;
     while (done < queued)
-        state->apply(ahead[done++ % kAhead]);
+        apply(ahead[done++ % kAhead]);
     return ok;
 }
 

@@ -21,6 +21,7 @@
 #include "platform/statestore.h"
 #include "platform/types.h"
 
+#include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -149,8 +150,19 @@ public:
     /// returns false with *error cancelledError() and *state holds part of the tables.
     /// atSubUsNs: the nanoseconds past atUs (a recording of nanosecond times); events at atUs
     /// with more are after the moment. 999 (the default): every event of atUs counts.
+    /// A recording of several network namespaces (namespaceIds() has more than one) has
+    /// tables per namespace: refused here with *error saying so (use the overload below).
     bool stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel = nullptr,
                  std::uint16_t atSubUsNs = 999);
+    /// As above, the tables of every namespace apart: each event goes into the state of its
+    /// own namespace (RecordedEvent::record.netns), each keyframe row into that of the
+    /// namespace it was written for (keyframe_ns_rows). Also for a recording of one: its
+    /// tables are then states->find(0). Names: platform::NamespaceTable::name(id).
+    bool stateAt(std::int64_t atUs, NamespaceStates *states, QString *error, const std::atomic<bool> *cancel = nullptr,
+                 std::uint16_t atSubUsNs = 999);
+    /// The recording's namespaces as NamespaceTable ids, by namespaces.ns (index 0: the one
+    /// recorded by default, id 0; 1, 2...: those of a recording of several, --netns).
+    QList<quint32> namespaceIds() const;
     /// The error of a stateAt() stopped by its cancel flag.
     static QString cancelledError() { return QStringLiteral("cancelled"); }
 
@@ -170,7 +182,13 @@ private:
     // Events with seq in [fromSeq, toSeq] in sequence order, pages of 4096, damage skipped.
     bool scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
               const std::function<bool(const RecordedEvent &)> &visit, QString *error);
-    bool loadKeyframe(std::int64_t id, int parts, RecordState *state, const std::atomic<bool> *cancel);
+    /// Loads keyframe id: namespace 0 into state, or with states every namespace apart.
+    bool loadKeyframe(std::int64_t id, int parts, RecordState *state, NamespaceStates *states,
+                      const std::atomic<bool> *cancel);
+    bool loadNamespaceRows(std::int64_t id, NamespaceStates *states, const std::atomic<bool> *cancel);
+    // Into state (one namespace) or states (every namespace apart).
+    bool rebuildState(std::int64_t atUs, RecordState *state, NamespaceStates *states, QString *error,
+                      const std::atomic<bool> *cancel, std::uint16_t atSubUsNs);
     void problem(const QString &line);
 };
 

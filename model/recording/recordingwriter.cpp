@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -106,6 +107,15 @@ QString isoUtc(std::int64_t us)
     return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
+/// The index of row type R in Row (the stored row type code).
+template<typename R, std::size_t I = 0> constexpr std::size_t rowIndexOf()
+{
+    if constexpr (std::is_same_v<std::variant_alternative_t<I, Row>, R>)
+        return I;
+    else
+        return rowIndexOf<R, I + 1>();
+}
+
 } // namespace
 
 struct RecordingWriter::Impl {
@@ -137,7 +147,7 @@ struct RecordingWriter::Impl {
     std::uint64_t lastToken = 0; // (mutex)
 
     // The thread's own.
-    std::unique_ptr<RecordState> state; // without images only
+    std::unique_ptr<NamespaceStates> state; // without images only; a state per namespace
     std::int64_t rowsHeld = 0; // with images: rows of the last keyframe + adds - deletes since
     std::int64_t awaitingImageMs = 0; // a gap / periodic image was asked for then (0: none)
     bool rotationAsked = false; // the "continued" image of the next file was asked for
@@ -493,9 +503,11 @@ struct RecordingWriter::Impl {
         };
         if (image)
             image->forEach(interface, address, route, neighbor, rule, nexthop);
-        else
-            state->forEach(interface, address, route, neighbor, rule, nexthop);
+        else if (const RecordState *own = state->find(0))
+            own->forEach(interface, address, route, neighbor, rule, nexthop);
         flush();
+        if (state && ok)
+            ok = writeNamespaceRows(id, counts);
         for (const auto &[kind, kindBlob] : {std::pair {Row(std::in_place_type<RuleRow>).index(), &ruleBlob},
                                              std::pair {Row(std::in_place_type<NexthopRow>).index(), &nexthopBlob}}) {
             if (!ok || kindBlob->empty())
@@ -544,6 +556,66 @@ struct RecordingWriter::Impl {
             rowsHeld = counts[0] + counts[1] + counts[2];
             awaitingImageMs = 0;
         }
+    }
+
+    // The rows of the namespaces other than the one recorded by default (a recording of
+    // several) go to keyframe_ns_rows, by namespace and kind, so that ifindex 2 of one is
+    // never taken for that of another; a reader that does not know the table reads
+    // namespace 0 alone. counts: interfaces, addresses and routes, added to.
+    bool writeNamespaceRows(std::int64_t id, std::int64_t counts[3])
+    {
+        sql::Stmt insert;
+        bool ok = true;
+        std::int64_t ns = 0;
+        constexpr std::size_t kKinds = std::variant_size_v<Row>;
+        std::array<std::string, kKinds> blobs;
+        std::array<int, kKinds> rows {};
+        std::array<std::int64_t, kKinds> parts {};
+        const auto flush = [&](std::size_t kind) {
+            if (!ok || rows[kind] == 0)
+                return;
+            if (!insert.handle())
+                ok = check(insert.prepare(db, "INSERT INTO keyframe_ns_rows VALUES (?, ?, ?, ?, ?)"),
+                           "writing a keyframe");
+            if (!ok)
+                return;
+            insert.bind(1, id);
+            insert.bind(2, ns);
+            insert.bind(3, std::int64_t(kind));
+            insert.bind(4, parts[kind]++);
+            insert.bindBlob(5, blobs[kind].data(), blobs[kind].size());
+            const int rc = insert.step();
+            insert.reset();
+            ok = check(rc, "writing a keyframe");
+            blobs[kind].clear();
+            rows[kind] = 0;
+        };
+        const auto put = [&](const auto &row) {
+            using R = std::decay_t<decltype(row)>;
+            constexpr std::size_t kind = rowIndexOf<R>();
+            if constexpr (kind >= 1 && kind <= 3)
+                ++counts[kind - 1];
+            blobs[kind].push_back(char(kind));
+            encodeRow(row, blobs[kind]);
+            if (++rows[kind] >= kKeyframePartRows)
+                flush(kind);
+        };
+        for (const auto &[netns, nsState] : state->states()) {
+            if (netns == 0 || nsState.rowCount() == 0)
+                continue;
+            ns = namespaceId(netns);
+            if (ns < 0)
+                return false;
+            parts.fill(0);
+            nsState.forEach([&](const InterfaceRow &r) { put(r); }, [&](const AddressRow &r) { put(r); },
+                            [&](const RouteRow &r) { put(r); }, [&](const NeighborRow &r) { put(r); },
+                            [&](const RuleRow &r) { put(r); }, [&](const NexthopRow &r) { put(r); });
+            for (std::size_t kind = 0; kind < kKinds; ++kind)
+                flush(kind);
+            if (!ok)
+                return false;
+        }
+        return ok;
     }
 
     bool begin() { return check(db.exec("BEGIN"), "starting a transaction"); }
@@ -945,8 +1017,8 @@ bool RecordingWriter::open(const QString &path, const RecordingMeta &meta, const
     m.recordingMeta = meta;
     m.basePath = path;
     if (!m.imageRequester)
-        m.state = std::make_unique<RecordState>(meta.keyScheme == u"windows" ? StateStore::KeyScheme::Windows
-                                                                             : StateStore::KeyScheme::Linux);
+        m.state = std::make_unique<NamespaceStates>(meta.keyScheme == u"windows" ? StateStore::KeyScheme::Windows
+                                                                                 : StateStore::KeyScheme::Linux);
     const bool parts = options.maxFileBytes > 0 || options.maxFileDurationUs > 0;
     QString why;
     if (!m.createFile(parts ? partPath(path, 1) : path, parts ? 1 : 0, &why)) {

@@ -227,4 +227,36 @@ const InterfaceRow *RecordState::interface(std::uint32_t ifIndex) const
     return nullptr;
 }
 
+void NamespaceStates::prefetch(const ChangeRecord &record) const
+{
+    if (m_last && record.netns == m_lastNetns)
+        m_last->prefetch(record);
+    else if (const RecordState *s = find(record.netns))
+        s->prefetch(record);
+}
+
+RecordState &NamespaceStates::state(std::uint32_t netns)
+{
+    // Runs of records come from one namespace (a dump, a burst): no look-up for them.
+    if (m_last && netns == m_lastNetns)
+        return *m_last;
+    m_last = &m_states.try_emplace(netns, m_scheme).first->second;
+    m_lastNetns = netns;
+    return *m_last;
+}
+
+const RecordState *NamespaceStates::find(std::uint32_t netns) const
+{
+    const auto it = m_states.find(netns);
+    return it == m_states.end() ? nullptr : &it->second;
+}
+
+std::size_t NamespaceStates::rowCount() const
+{
+    std::size_t n = 0;
+    for (const auto &[netns, s] : m_states)
+        n += s.rowCount();
+    return n;
+}
+
 } // namespace ncv::recording

@@ -68,4 +68,41 @@ private:
     platform::ChangeRecord m_scratch; // what the store reports, unused
 };
 
+/// The tables of every network namespace of a recording, each apart (ifindex 2 exists in
+/// every one): one RecordState per namespace, keyed by the NamespaceTable id that
+/// ChangeRecord::netns carries (platform/netnstable.h; 0 = the namespace recorded by
+/// default). A namespace's state exists once a record or row of it came, also when it is
+/// empty again. Not thread-safe: one owner.
+class NamespaceStates {
+public:
+    explicit NamespaceStates(platform::StateStore::KeyScheme scheme = platform::StateStore::KeyScheme::Linux)
+        : m_scheme(scheme)
+    { }
+
+    /// Applies record to the state of its namespace (record.netns).
+    void apply(const platform::ChangeRecord &record) { state(record.netns).apply(record); }
+    /// As RecordState::prefetch() in the state of record.netns, when it exists.
+    void prefetch(const platform::ChangeRecord &record) const;
+    /// The state of namespace netns, made empty when new.
+    RecordState &state(std::uint32_t netns);
+    /// The state of namespace netns, or nullptr when none came.
+    const RecordState *find(std::uint32_t netns) const;
+    /// Every namespace's state by NamespaceTable id (0 first: ids are given in the order
+    /// the namespaces were first seen, so a file's namespaces come in its order).
+    const std::map<std::uint32_t, RecordState> &states() const { return m_states; }
+    /// Rows held in all namespaces.
+    std::size_t rowCount() const;
+    void clear()
+    {
+        m_states.clear();
+        m_last = nullptr;
+    }
+
+private:
+    platform::StateStore::KeyScheme m_scheme;
+    std::map<std::uint32_t, RecordState> m_states;
+    std::uint32_t m_lastNetns = 0; // the namespace state() returned last, and its state
+    RecordState *m_last = nullptr;
+};
+
 } // namespace ncv::recording

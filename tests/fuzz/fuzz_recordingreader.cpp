@@ -39,8 +39,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
             [&left](const RecordedEvent &) { return --left > 0; }, &error);
         RecordState state;
-        for (const std::int64_t t : {info.startUs, info.startUs + (info.endUs - info.startUs) / 2, info.endUs})
+        NamespaceStates states;
+        for (const std::int64_t t : {info.startUs, info.startUs + (info.endUs - info.startUs) / 2, info.endUs}) {
             reader.stateAt(t, &state, &error);
+            reader.stateAt(t, &states, &error);
+        }
         reader.refresh(&error);
     }
     return 0;
