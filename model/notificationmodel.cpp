@@ -682,7 +682,7 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
 
 int NotificationModel::namespaceCount() const
 {
-    return m_fileEventLog ? m_fileEventLog->namespaceCount() : int(m_namespaces.size());
+    return m_fileEventLog ? m_fileEventLog->namespaceCount() : std::max(int(m_namespaces.size()), m_loadedNamespaces);
 }
 
 void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)

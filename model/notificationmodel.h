@@ -183,6 +183,9 @@ public:
     /// other than 0); for a recording read from its file (fileEventLog()), those of the
     /// file. The event log shows its Namespace column once there are two or more.
     int namespaceCount() const;
+    /// For events put into the history directly (RecordingSession loads a recording's
+    /// events so): the named namespaces they come from, counted by namespaceCount().
+    void setLoadedNamespaceCount(int count) { m_loadedNamespaces = count; }
 
     /// Current name of ifIndex, else "if N".
     QString interfaceName(quint32 ifIndex, quint32 netns = 0) const { return m_names.name(ifIndex, netns); }
@@ -346,6 +349,7 @@ private:
     std::vector<quint32> m_namespaces;
     quint32 m_lastNetns = 0;
     bool m_namespacesGrew = false;
+    int m_loadedNamespaces = 0;
     QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;

@@ -78,6 +78,17 @@ QString RecordingSession::hostName() const
     return info().meta.value(QStringLiteral("host_name"));
 }
 
+QList<quint32> RecordingSession::namespaces() const
+{
+    QList<quint32> ids;
+    if (m_reader.namespaceIds().size() > 1) {
+        for (const quint32 id : m_reader.namespaceIds())
+            if (id != 0)
+                ids.append(id);
+    }
+    return ids;
+}
+
 qint64 RecordingSession::loadedEvents() const
 {
     return m_model->history()->size();
@@ -97,6 +108,9 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
         m_reader.close();
         return false;
     }
+    // A recording of several namespaces shows one's tables at a time: the first recorded.
+    if (const QList<quint32> ids = namespaces(); !ids.isEmpty())
+        m_netns = ids.constFirst();
     if (!showEnd(error))
         return false;
     if (fromFile) {
@@ -126,6 +140,7 @@ bool RecordingSession::loadEvents(const Progress &progress, QString *error)
     if (total == 0)
         return true;
     history->setNextSequence(in.firstSeq);
+    m_model->setLoadedNamespaceCount(int(m_reader.namespaceCount()));
     std::uint64_t next = in.firstSeq;
     std::vector<recording::RecordedEvent> page;
     std::vector<platform::ChangeRecord> records;
@@ -330,13 +345,21 @@ qint64 RecordingSession::seekTarget(qint64 atUs) const
 TimeCursor::SeekWork RecordingSession::seekWork(qint64 atUs)
 {
     // Worker thread (QThreadPool): its own reader and state, handed back whole.
-    return [path = m_path, atUs, rankColumns = rankColumns()](const std::atomic<bool> &cancelled) {
+    return [path = m_path, atUs, rankColumns = rankColumns(), netns = m_netns](const std::atomic<bool> &cancelled) {
         SeekResult result;
         result.atUs = atUs;
         recording::RecordingReader reader;
-        result.state = std::make_unique<recording::RecordState>();
-        if (reader.open(path, &result.error))
-            result.ok = reader.stateAt(atUs, result.state.get(), &result.error, &cancelled);
+        if (reader.open(path, &result.error)) {
+            const platform::StateStore::KeyScheme scheme = reader.info().keyScheme();
+            if (reader.namespaceIds().size() > 1) {
+                result.namespaces = std::make_unique<recording::NamespaceStates>(scheme);
+                result.netns = netns;
+                result.ok = reader.stateAt(atUs, result.namespaces.get(), &result.error, &cancelled);
+            } else {
+                result.state = std::make_unique<recording::RecordState>(scheme);
+                result.ok = reader.stateAt(atUs, result.state.get(), &result.error, &cancelled);
+            }
+        }
         prepareSeekResult(result, platform::afUnspec(), rankColumns, cancelled);
         return result;
     };
@@ -351,8 +374,8 @@ bool RecordingSession::showSeekResult(SeekResult &result, QString *error)
 TimeCursor::DiffWork RecordingSession::diffWork(qint64 fromUs, qint64 toUs)
 {
     // Worker thread (QThreadPool): readDiff() with its own reader.
-    return [path = m_path, fromUs, toUs](const std::atomic<bool> &cancelled) {
-        return readDiff(path, fromUs, toUs, cancelled);
+    return [path = m_path, fromUs, toUs, netns = m_netns](const std::atomic<bool> &cancelled) {
+        return readDiff(path, fromUs, toUs, cancelled, false, std::numeric_limits<qint64>::max(), netns);
     };
 }
 

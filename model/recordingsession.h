@@ -66,6 +66,11 @@ public:
     /// The model the window shows. Owned by the session.
     NotificationModel *model() const { return m_model.get(); }
 
+    /// For a recording of several network namespaces (`--netns all` or a list): their
+    /// platform::NamespaceTable ids in the file's order, of which the tables show one at a
+    /// time (TimeCursor::setNamespace(); open() picks the first). Empty for a recording of one.
+    QList<quint32> namespaces() const;
+
     /// Events of the recording in the history, and those left out (beyond the capacity).
     qint64 loadedEvents() const;
     qint64 unloadedEvents() const { return m_unloaded; }

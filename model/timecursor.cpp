@@ -130,10 +130,13 @@ void TimeCursor::prepareSeekResult(SeekResult &result, int addressFamily, const 
                                    const std::atomic<bool> &cancelled)
 {
     // Worker thread: the state read and what is built from it are this request's own.
-    if (!result.ok || !result.state || cancelled.load())
+    if (!result.ok || (!result.state && !result.namespaces) || cancelled.load())
         return;
-    result.prepared = NotificationModel::prepareState(*result.state, addressFamily, rankColumns);
+    const recording::RecordState &state
+        = result.state ? *result.state : result.namespaces->state(result.netns); // empty when it had no rows
+    result.prepared = NotificationModel::prepareState(state, addressFamily, rankColumns);
     result.state.reset();
+    result.namespaces.reset();
 }
 
 qint64 TimeCursor::firstMomentUs(const recording::RecordingInfo &info, qint64 firstEventUs)
@@ -142,7 +145,8 @@ qint64 TimeCursor::firstMomentUs(const recording::RecordingInfo &info, qint64 fi
 }
 
 TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, qint64 toUs,
-                                            const std::atomic<bool> &cancelled, bool clampToStart, qint64 firstEventUs)
+                                            const std::atomic<bool> &cancelled, bool clampToStart, qint64 firstEventUs,
+                                            quint32 netns)
 {
     // Worker thread (QThreadPool): its own reader, both states and the changes.
     DiffResult result;
@@ -152,16 +156,27 @@ TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, 
     const recording::RecordingInfo &info = reader.info();
     const platform::StateStore::KeyScheme scheme = info.keyScheme();
     const qint64 notBeforeUs = clampToStart ? firstMomentUs(info, firstEventUs) : std::numeric_limits<qint64>::min();
+    const auto finish = [&](const recording::RecordState &from, const recording::RecordState &to) {
+        if (result.ok && cancelled.load()) {
+            result.ok = false;
+            result.error = recording::RecordingReader::cancelledError();
+        }
+        if (result.ok)
+            result.changes = diffStates(from, to, scheme);
+    };
+    if (reader.namespaceIds().size() > 1) {
+        recording::NamespaceStates from(scheme);
+        recording::NamespaceStates to(scheme);
+        result.ok = reader.stateAt(std::max(fromUs, notBeforeUs), &from, &result.error, &cancelled)
+            && reader.stateAt(std::max(toUs, notBeforeUs), &to, &result.error, &cancelled);
+        finish(from.state(netns), to.state(netns));
+        return result;
+    }
     recording::RecordState from(scheme);
     recording::RecordState to(scheme);
     result.ok = reader.stateAt(std::max(fromUs, notBeforeUs), &from, &result.error, &cancelled)
         && reader.stateAt(std::max(toUs, notBeforeUs), &to, &result.error, &cancelled);
-    if (result.ok && cancelled.load()) {
-        result.ok = false;
-        result.error = recording::RecordingReader::cancelledError();
-    }
-    if (result.ok)
-        result.changes = diffStates(from, to, scheme);
+    finish(from, to);
     return result;
 }
 

@@ -59,6 +59,12 @@ public:
     /// the next requests: their workers rank the rows in them (ChangeTableModel::
     /// takePresetRanks()), so that the sort at the swap needs no ranking on this thread.
     void setRankColumns(const std::array<int, 3> &columns) { m_rankColumns = columns; }
+    /// The network namespace whose tables the next requests show and compare, for a
+    /// recording of several (RecordingReader::namespaceIds() has more than one): its
+    /// platform::NamespaceTable id. A namespace without rows at a moment (not created yet,
+    /// destroyed) shows empty tables. Ignored for a recording of one. 0 until set.
+    void setNamespace(quint32 netns) { m_netns = netns; }
+    quint32 namespaceId() const { return m_netns; }
     const std::array<int, 3> &rankColumns() const { return m_rankColumns; }
     /// Waits (blocking) for the running seek and shows its result; for tests, benchmarks
     /// and showStateAt(). Returns false with *error when it failed or was cancelled
@@ -112,6 +118,10 @@ protected:
     /// What a seek's worker hands back.
     struct SeekResult {
         std::unique_ptr<recording::RecordState> state; ///< set by the worker (not movable itself)
+        /// Instead of state, for a recording of several namespaces: every namespace's tables,
+        /// of which prepareSeekResult() shows netns's.
+        std::unique_ptr<recording::NamespaceStates> namespaces;
+        quint32 netns = 0;
         /// state made ready for the tables by the worker (prepareSeekResult()); state is
         /// then gone.
         std::shared_ptr<PreparedState> prepared;
@@ -142,12 +152,14 @@ protected:
     /// thread; captures by value, as seekWork().
     virtual DiffWork diffWork(qint64 fromUs, qint64 toUs) = 0;
     /// The comparison itself, on the worker: opens path with its own reader, reads the
-    /// state at fromUs and at toUs and diffs them with the file's key scheme. With
+    /// state at fromUs and at toUs and diffs them with the file's key scheme (for a
+    /// recording of several namespaces, the tables of namespace netns). With
     /// clampToStart, a moment before the file's start (or firstEventUs, when earlier) is
     /// read at that start, as a live seek clamps it. Not ok with error one line when the
     /// file cannot be read or cancelled became true.
     static DiffResult readDiff(const QString &path, qint64 fromUs, qint64 toUs, const std::atomic<bool> &cancelled,
-                               bool clampToStart = false, qint64 firstEventUs = std::numeric_limits<qint64>::max());
+                               bool clampToStart = false, qint64 firstEventUs = std::numeric_limits<qint64>::max(),
+                               quint32 netns = 0);
     /// The earliest moment a cursor shows in a file: its start (its end when earlier), or
     /// firstEventUs when earlier still (events older than the recorder's start: a clock that
     /// was set back, a file converted from elsewhere).
@@ -167,6 +179,7 @@ protected:
     }
 
     qint64 m_cursorUs = 0;
+    quint32 m_netns = 0;
 
 private:
     // Shows a finished seek's result (stateShown(), seekFinished()); whether it was shown,

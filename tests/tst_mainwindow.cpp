@@ -24,6 +24,7 @@
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/tablemodelroles.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 #include "support/testrecording.h"
 #include "support/viewstestdata.h"
@@ -254,6 +255,7 @@ private Q_SLOTS:
     void openDialogFilterIsRemembered();
     void fileLogRowsAreStyled();
     void timeCursorShowsThePast();
+    void recordingOfSeveralNamespacesShowsOneAtATime();
     void theLatestSeekWinsAndCancelKeepsTheTables();
     void openingABrokenFileKeepsTheWindow();
     // the live window's own recording
@@ -1967,6 +1969,99 @@ void TestMainWindow::timeCursorShowsThePast()
     QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));
     // The history did not grow with the states shown.
     QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(rec.events));
+}
+
+// A recording of two network namespaces, each with its own ifindex 2 and routes (as
+// `--netns all` writes them): the log shows both (Namespace column), the tables one at a
+// time, chosen in the tab bar's corner, at the cursor's moment; comparisons stay in it.
+void TestMainWindow::recordingOfSeveralNamespacesShowsOneAtATime()
+{
+    QVERIFY(m_recordingDir.isValid());
+    const QString path = m_recordingDir.filePath(QStringLiteral("namespaces.ncv"));
+    const std::uint32_t blue = platform::NamespaceTable::intern({"blue", 4026532801, 0});
+    const std::uint32_t red = platform::NamespaceTable::intern({"red", 4026532802, 0});
+    QString error;
+    qint64 t0 = 0, t1 = 0, t2 = 0;
+    int events = 0;
+    {
+        recording::RecordingWriter writer;
+        QVERIFY2(writer.open(path, testRecordingMeta(), &error), qPrintable(error));
+        t0 = (nowUs() / 1'000'000 + 3) * 1'000'000;
+        t1 = t0 + 5'000'000;
+        t2 = t0 + 10'000'000;
+        std::uint64_t seq = 0;
+        const auto add = [&](std::uint32_t netns, ChangeKind change, qint64 t, const Row &row, const QString &ifName) {
+            ChangeRecord c = recordOf(change, t, row);
+            c.netns = netns;
+            std::string bytes;
+            eventcodec::encode(c, bytes);
+            writer.append(++seq, t, bytes, ifName);
+        };
+        add(blue, ChangeKind::Initial, t0, interfaceRow(2, "veth-blue", "veth", 1500), QStringLiteral("veth-blue"));
+        add(blue, ChangeKind::Initial, t0, routeRow("10.1.0.0", 24, "", 2, 0), QStringLiteral("veth-blue"));
+        add(red, ChangeKind::Initial, t0, interfaceRow(2, "veth-red", "veth", 1400), QStringLiteral("veth-red"));
+        add(red, ChangeKind::Initial, t0, routeRow("10.2.0.0", 24, "", 2, 0), QStringLiteral("veth-red"));
+        add(red, ChangeKind::Initial, t0, routeRow("10.20.0.0", 16, "10.2.0.1", 2, 0), QStringLiteral("veth-red"));
+        writer.requestKeyframe(QStringLiteral("start"));
+        add(blue, ChangeKind::Add, t1, routeRow("10.11.0.0", 16, "10.1.0.1", 2, 0), QStringLiteral("veth-blue"));
+        add(red, ChangeKind::Delete, t2, routeRow("10.20.0.0", 16, "10.2.0.1", 2, 0), QStringLiteral("veth-red"));
+        events = int(seq);
+        QVERIFY2(writer.finish(&error), qPrintable(error));
+    }
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    QVERIFY2(w, qPrintable(error));
+    w->resize(1280, 860);
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    w->timelineView()->refreshNow();
+    QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(events));
+
+    // The log: every event, with its namespace.
+    QTableView *log = w->eventPane()->eventsSection()->view();
+    QVERIFY(!log->horizontalHeader()->isSectionHidden(EventLogModel::Namespace));
+    QStringList logNamespaces = columnTexts(log->model(), EventLogModel::Namespace);
+    QCOMPARE(logNamespaces.count(QStringLiteral("blue")), 3);
+    QCOMPARE(logNamespaces.count(QStringLiteral("red")), 4);
+
+    // The tables: the first namespace at the end.
+    QComboBox *combo = w->namespaceCombo();
+    QVERIFY(combo);
+    QVERIFY(combo->isVisible());
+    QCOMPARE(combo->count(), 2);
+    QCOMPARE(combo->currentText(), QStringLiteral("blue"));
+    QCOMPARE(routeDestinations(w.get()), (QStringList {QStringLiteral("10.1.0.0/24"), QStringLiteral("10.11.0.0/16")}));
+    QAbstractProxyModel *interfaces = w->tablesPage()->interfacesSection()->proxy();
+    QCOMPARE(columnTexts(interfaces, columnOf(interfaces, QStringLiteral("Name"))),
+             QStringList {QStringLiteral("veth-blue")});
+    QVERIFY2(w->stateBannerText().contains(QStringLiteral("namespace blue")), qPrintable(w->stateBannerText()));
+
+    // The other namespace, at the same moment: its own ifindex 2, its routes.
+    combo->setCurrentIndex(combo->findText(QStringLiteral("red")));
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
+    QCOMPARE(w->recordingSession()->namespaceId(), red);
+    QCOMPARE(routeDestinations(w.get()), QStringList {QStringLiteral("10.2.0.0/24")});
+    QCOMPARE(columnTexts(interfaces, columnOf(interfaces, QStringLiteral("Name"))),
+             QStringList {QStringLiteral("veth-red")});
+    QCOMPARE(columnTexts(interfaces, columnOf(interfaces, QStringLiteral("MTU"))),
+             QStringList {QStringLiteral("1400")});
+    QVERIFY2(w->stateBannerText().contains(QStringLiteral("namespace red")), qPrintable(w->stateBannerText()));
+
+    // A moment before red's deletion: red as it was then.
+    clickTimeline(w.get(), t1 + 2'500'000);
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
+    QCOMPARE(routeDestinations(w.get()), (QStringList {QStringLiteral("10.2.0.0/24"), QStringLiteral("10.20.0.0/16")}));
+
+    // The comparison of two moments stays in the namespace shown.
+    std::vector<StateChange> changes;
+    QVERIFY2(w->recordingSession()->diff(t0, t2, &changes, &error), qPrintable(error));
+    QCOMPARE(changes.size(), std::size_t(1));
+    QCOMPARE(changes.front().kind, StateChange::Removed);
+    combo->setCurrentIndex(combo->findText(QStringLiteral("blue")));
+    QTRY_VERIFY(!w->recordingSession()->isSeeking());
+    QCOMPARE(routeDestinations(w.get()), (QStringList {QStringLiteral("10.1.0.0/24"), QStringLiteral("10.11.0.0/16")}));
+    QVERIFY2(w->recordingSession()->diff(t0, t2, &changes, &error), qPrintable(error));
+    QCOMPARE(changes.size(), std::size_t(1));
+    QCOMPARE(changes.front().kind, StateChange::Added);
 }
 
 void TestMainWindow::theLatestSeekWinsAndCancelKeepsTheTables()

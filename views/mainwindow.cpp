@@ -19,6 +19,7 @@
 #include "model/tables/nexthoptablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "model/tables/ruletablemodel.h"
+#include "platform/netnstable.h"
 #include "views/diagnosticsdialog.h"
 #include "views/eventpane.h"
 #include "views/remotehostdialog.h"
@@ -336,6 +337,31 @@ void MainWindow::setupRecording()
     m_chart->setToolTip(tr("Click to show the tables at that moment; drag to select a time range (filters the "
                            "event log), wheel to zoom, double click to show the whole recording"));
 
+    // Several namespaces: the log and the timeline show them all, the tables one at a time
+    // (ifindex 2 exists in each), chosen here.
+    if (const QList<quint32> namespaces = m_session->namespaces(); !namespaces.isEmpty()) {
+        auto *box = new QWidget(this);
+        auto *layout = new QHBoxLayout(box);
+        layout->setContentsMargins(4, 0, 4, 0);
+        auto *label = new QLabel(tr("&Namespace:"), box);
+        m_namespaceCombo = new QComboBox(box);
+        m_namespaceCombo->setObjectName(QStringLiteral("namespaceCombo"));
+        m_namespaceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        m_namespaceCombo->setToolTip(tr("The network namespace whose tables are shown; the event log and the "
+                                        "timeline show the changes of every namespace"));
+        label->setBuddy(m_namespaceCombo);
+        for (const quint32 id : namespaces)
+            m_namespaceCombo->addItem(QString::fromStdString(platform::NamespaceTable::name(id)), id);
+        m_namespaceCombo->setCurrentIndex(m_namespaceCombo->findData(m_session->namespaceId()));
+        layout->addWidget(label);
+        layout->addWidget(m_namespaceCombo);
+        m_tables->tabs()->setCornerWidget(box, Qt::TopRightCorner);
+        connect(m_namespaceCombo, &QComboBox::currentIndexChanged, this, [this] {
+            m_session->setNamespace(m_namespaceCombo->currentData().toUInt());
+            m_session->requestStateAt(m_session->cursorUs());
+        });
+    }
+
     createTimeMenu();
     connect(m_session.get(), &RecordingSession::stateShown, this, &MainWindow::onStateShown);
     connectSeeks();
@@ -628,8 +654,11 @@ void MainWindow::onStateShown(qint64 us)
 {
     m_chart->setCursorTime(us);
     const bool atEnd = m_session->isAtEnd();
-    m_bannerLabel->setText(atEnd ? tr("State at %1 — the end of the recording").arg(utcText(us))
-                                 : tr("State at %1").arg(utcText(us)));
+    QString state
+        = atEnd ? tr("State at %1 — the end of the recording").arg(utcText(us)) : tr("State at %1").arg(utcText(us));
+    if (m_namespaceCombo)
+        state = tr("%1 — namespace %2").arg(state, m_namespaceCombo->currentText());
+    m_bannerLabel->setText(state);
     m_bannerButton->setVisible(!atEnd);
     m_backToEndAction->setEnabled(!atEnd);
     m_previousChangeAction->setEnabled(m_session->previousChangeUs(us) >= 0);

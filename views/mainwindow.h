@@ -202,6 +202,9 @@ public:
     /// A recording window's note from the file (meta note: e.g. that the state before the
     /// first event of an import is incomplete); null when the recording has none.
     QLabel *recordingNoteLabel() const { return m_noteLabel; }
+    /// A recording of several network namespaces: the namespace whose tables are shown (the
+    /// tab bar's corner; item data: its platform::NamespaceTable id). nullptr otherwise.
+    QComboBox *namespaceCombo() const { return m_namespaceCombo; }
 
     /// The Interfaces / Addresses / Routes / Entities tabs.
     TablesPage *tablesPage() const { return m_tables; }
@@ -365,6 +368,7 @@ private:
     QString m_savePath; // set while a copy runs
     QString m_temporaryRecording; // an import converted for this window: removed with it
     QLabel *m_noteLabel = nullptr; // the recording's meta note, when it has one
+    QComboBox *m_namespaceCombo = nullptr;
 
     TablesPage *m_tables = nullptr;
     QWidget *m_banner = nullptr;

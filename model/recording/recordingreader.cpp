@@ -827,8 +827,9 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
     if (m_status == Status::Ok && d->namespaces.size() > 1) {
         // One set of tables would mix the namespaces (ifindex 2 exists in every one).
         if (error)
-            *error = QStringLiteral("a recording of several network namespaces has tables per namespace: the window "
-                                    "cannot show them yet (--headless FILE --at T --export-csv OUT writes them)");
+            *error
+                = QStringLiteral("a recording of several network namespaces has tables per namespace: pick one (the "
+                                 "window's Namespace box) or write them all (--headless FILE --at T --export-csv OUT)");
         return false;
     }
     return rebuildState(atUs, state, nullptr, error, cancel, atSubUsNs);
