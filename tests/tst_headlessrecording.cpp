@@ -264,6 +264,7 @@ private Q_SLOTS:
     void tablesAtATimeEqualWhatIpShowed();
     void lookupOverTimeEqualsIpRouteGet();
     void lookupFollowsTheRecordedRules();
+    void lookupFollowsNexthopObjects();
     void neighborsAtATimeEqualWhatIpShowed();
     void rulesAtATimeEqualWhatIpShowed();
     void nexthopsAtATimeEqualWhatIpShowed();
@@ -680,6 +681,84 @@ void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
     QVERIFY2(err.contains("--from-address and --fwmark are for --lookup ADDRESS"), err.constData());
     QVERIFY(ip(u"link del l0"_s));
     QVERIFY(ip(u"link del l1"_s));
+}
+
+void TestHeadlessRecording::lookupFollowsNexthopObjects()
+{
+    // With net.ipv4.nexthop_compat_mode = 0 a route through a nexthop object comes with its
+    // id alone, and the kernel says nothing of it when the object changes: the answers
+    // follow the recorded objects, each change of one a row, as `ip route get` answered.
+    const std::string why = ncv::test::setNexthopCompatMode(false);
+    if (!why.empty())
+        QSKIP(why.c_str());
+    const auto restore = qScopeGuard([] { ncv::test::setNexthopCompatMode(true); });
+    for (const QString &cmd : {u"link add q0 type veth peer name q0p"_s, u"link add q1 type veth peer name q1p"_s,
+                               u"link set q0 up"_s, u"link set q0p up"_s, u"link set q1 up"_s, u"link set q1p up"_s,
+                               u"addr add 10.85.0.1/24 dev q0"_s, u"addr add 10.86.0.1/24 dev q1"_s,
+                               u"nexthop add id 851 via 10.85.0.2 dev q0"_s, u"route add 10.87.0.0/16 nhid 851"_s})
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+    QVERIFY2(!ipOutput(u"route show 10.87.0.0/16"_s).contains("via"), "compat mode still on");
+    const auto kernel = [] {
+        QProcess g;
+        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.87.7.8"_s});
+        g.waitForFinished(10000);
+        if (g.exitCode() != 0)
+            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
+        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
+        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
+    };
+    const QString rec = m_dir.filePath(u"lookup-nexthops.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    QStringList expected {kernel()};
+    QStringList causes; // the event each change of the answer follows
+    for (const QString &cmd :
+         {u"nexthop replace id 851 via 10.85.0.3 dev q0"_s, u"nexthop add id 852 via 10.86.0.2 dev q1"_s,
+          u"nexthop add id 860 group 852"_s, u"route replace 10.87.0.0/16 nhid 860"_s,
+          u"nexthop replace id 852 via 10.86.0.3 dev q1"_s, u"nexthop add id 853 blackhole"_s,
+          u"nexthop replace id 860 group 853"_s, u"nexthop replace id 860 group 851"_s,
+          u"nexthop replace id 851 via 10.86.0.9 dev q1"_s, u"nexthop del id 860"_s}) {
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+        const QString answer = kernel();
+        if (answer != expected.constLast()) {
+            expected << answer;
+            causes << cmd;
+        }
+        QTest::qWait(300); // each change in its own moment
+    }
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(expected.size(), 8); // every step but the three adds changed the kernel's answer
+
+    const QString csvPath = m_dir.filePath(u"lookup-nexthops.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.87.7.8"_s, u"--export-csv"_s, csvPath}, &err), 0);
+    const QList<QStringList> rows = readCsv(csvPath);
+    QStringList ours;
+    for (const QStringList &r : rows) {
+        const QString outcome = r.value(4);
+        if (outcome == u"unicast"_s)
+            ours << u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
+        else if (outcome == u"no route"_s)
+            ours << u"Network is unreachable"_s;
+        else if (outcome == u"blackhole"_s)
+            ours << u"Invalid argument"_s;
+        else
+            ours << outcome;
+    }
+    QCOMPARE(ours, expected);
+    // The rows name the events: the objects' changes, which the kernel announced alone.
+    for (qsizetype i = 0; i < causes.size(); ++i) {
+        const QString cause = rows.value(i + 1).value(11);
+        const QString id = causes[i].section(u' ', 3, 3);
+        const bool object = causes[i].startsWith(u"nexthop"_s);
+        QVERIFY2(cause.contains(object ? u"nexthop id "_s + id : u"route 10.87.0.0/16"_s),
+                 qPrintable(causes[i] + u": "_s + cause));
+    }
+    QVERIFY(ip(u"link del q0"_s));
+    QVERIFY(ip(u"link del q1"_s));
+    QVERIFY(ip(u"nexthop flush"_s));
 }
 
 void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()
