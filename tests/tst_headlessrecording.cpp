@@ -17,6 +17,7 @@
 #include "model/statediff.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
+#include "model/tables/nexthoptablemodel.h"
 #include "model/tables/routetablemodel.h"
 #include "platform/format.h"
 #include "platform/linux/pcapreader.h"
@@ -263,9 +264,11 @@ private Q_SLOTS:
     void tablesAtATimeEqualWhatIpShowed();
     void lookupOverTimeEqualsIpRouteGet();
     void lookupFollowsTheRecordedRules();
+    void lookupFollowsNexthopObjects();
     void neighborsAtATimeEqualWhatIpShowed();
     void rulesAtATimeEqualWhatIpShowed();
     void nexthopsAtATimeEqualWhatIpShowed();
+    void nexthopTextsNameTheirDevice();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
@@ -680,6 +683,84 @@ void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
     QVERIFY(ip(u"link del l1"_s));
 }
 
+void TestHeadlessRecording::lookupFollowsNexthopObjects()
+{
+    // With net.ipv4.nexthop_compat_mode = 0 a route through a nexthop object comes with its
+    // id alone, and the kernel says nothing of it when the object changes: the answers
+    // follow the recorded objects, each change of one a row, as `ip route get` answered.
+    const std::string why = ncv::test::setNexthopCompatMode(false);
+    if (!why.empty())
+        QSKIP(why.c_str());
+    const auto restore = qScopeGuard([] { ncv::test::setNexthopCompatMode(true); });
+    for (const QString &cmd : {u"link add q0 type veth peer name q0p"_s, u"link add q1 type veth peer name q1p"_s,
+                               u"link set q0 up"_s, u"link set q0p up"_s, u"link set q1 up"_s, u"link set q1p up"_s,
+                               u"addr add 10.85.0.1/24 dev q0"_s, u"addr add 10.86.0.1/24 dev q1"_s,
+                               u"nexthop add id 851 via 10.85.0.2 dev q0"_s, u"route add 10.87.0.0/16 nhid 851"_s})
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+    QVERIFY2(!ipOutput(u"route show 10.87.0.0/16"_s).contains("via"), "compat mode still on");
+    const auto kernel = [] {
+        QProcess g;
+        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.87.7.8"_s});
+        g.waitForFinished(10000);
+        if (g.exitCode() != 0)
+            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
+        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
+        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
+    };
+    const QString rec = m_dir.filePath(u"lookup-nexthops.ncv"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
+    QStringList expected {kernel()};
+    QStringList causes; // the event each change of the answer follows
+    for (const QString &cmd :
+         {u"nexthop replace id 851 via 10.85.0.3 dev q0"_s, u"nexthop add id 852 via 10.86.0.2 dev q1"_s,
+          u"nexthop add id 860 group 852"_s, u"route replace 10.87.0.0/16 nhid 860"_s,
+          u"nexthop replace id 852 via 10.86.0.3 dev q1"_s, u"nexthop add id 853 blackhole"_s,
+          u"nexthop replace id 860 group 853"_s, u"nexthop replace id 860 group 851"_s,
+          u"nexthop replace id 851 via 10.86.0.9 dev q1"_s, u"nexthop del id 860"_s}) {
+        QVERIFY2(ip(cmd), qPrintable(cmd));
+        const QString answer = kernel();
+        if (answer != expected.constLast()) {
+            expected << answer;
+            causes << cmd;
+        }
+        QTest::qWait(300); // each change in its own moment
+    }
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(expected.size(), 8); // every step but the three adds changed the kernel's answer
+
+    const QString csvPath = m_dir.filePath(u"lookup-nexthops.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.87.7.8"_s, u"--export-csv"_s, csvPath}, &err), 0);
+    const QList<QStringList> rows = readCsv(csvPath);
+    QStringList ours;
+    for (const QStringList &r : rows) {
+        const QString outcome = r.value(4);
+        if (outcome == u"unicast"_s)
+            ours << u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
+        else if (outcome == u"no route"_s)
+            ours << u"Network is unreachable"_s;
+        else if (outcome == u"blackhole"_s)
+            ours << u"Invalid argument"_s;
+        else
+            ours << outcome;
+    }
+    QCOMPARE(ours, expected);
+    // The rows name the events: the objects' changes, which the kernel announced alone.
+    for (qsizetype i = 0; i < causes.size(); ++i) {
+        const QString cause = rows.value(i + 1).value(11);
+        const QString id = causes[i].section(u' ', 3, 3);
+        const bool object = causes[i].startsWith(u"nexthop"_s);
+        QVERIFY2(cause.contains(object ? u"nexthop id "_s + id : u"route 10.87.0.0/16"_s),
+                 qPrintable(causes[i] + u": "_s + cause));
+    }
+    QVERIFY(ip(u"link del q0"_s));
+    QVERIFY(ip(u"link del q1"_s));
+    QVERIFY(ip(u"nexthop flush"_s));
+}
+
 void TestHeadlessRecording::tablesAtATimeEqualWhatIpShowed()
 {
     const QString rec = m_dir.filePath(u"at.ncv"_s);
@@ -1003,43 +1084,25 @@ void TestHeadlessRecording::rulesAtATimeEqualWhatIpShowed()
     QVERIFY(ip(u"rule del pref 504"_s));
 }
 
-/// The nexthop objects `ip -d -j nexthop show` lists, as our CSV writes them: the
-/// destination cell (the object as ip writes it, the device by index, no scope) and the
-/// protocol after it when not unspec: "id 1 via 10.63.0.2 dev 5 proto static".
+/// The nexthop objects `ip nexthop show` lists, as our CSV writes them: the destination
+/// cell (the object as ip writes it, without the scope, which is no field of ours, and
+/// the protocol) and the protocol after it when not unspec: "id 1 via 10.63.0.2 dev nh0
+/// proto static". A resilient group's timers and unbalanced time are left out.
 static std::set<QString> ipNexthops()
 {
-    QHash<QString, int> ifIndex;
-    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-j link show"_s)).array())
-        ifIndex.insert(v.toObject().value(u"ifname"_s).toString(), v.toObject().value(u"ifindex"_s).toInt());
     std::set<QString> out;
-    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-d -j nexthop show"_s)).array()) {
-        const QJsonObject o = v.toObject();
-        QStringList w {u"id"_s, QString::number(o.value(u"id"_s).toInteger())};
-        if (o.contains(u"gateway"_s))
-            w << u"via"_s << o.value(u"gateway"_s).toString();
-        if (o.contains(u"dev"_s))
-            w << u"dev"_s << QString::number(ifIndex.value(o.value(u"dev"_s).toString()));
-        if (o.contains(u"blackhole"_s))
-            w << u"blackhole"_s;
-        if (o.contains(u"group"_s)) {
-            QStringList members;
-            for (const auto &m : o.value(u"group"_s).toArray()) {
-                const QJsonObject member = m.toObject();
-                const int weight = member.value(u"weight"_s).toInt(1);
-                members << QString::number(member.value(u"id"_s).toInteger())
-                        + (weight != 1 ? u',' + QString::number(weight) : QString());
+    for (const QString &line : QString::fromUtf8(ipOutput(u"nexthop show"_s)).split(u'\n', Qt::SkipEmptyParts)) {
+        QStringList words = line.split(u' ', Qt::SkipEmptyParts);
+        QString proto;
+        for (const QString &word :
+             {u"scope"_s, u"proto"_s, u"buckets"_s, u"idle_timer"_s, u"unbalanced_timer"_s, u"unbalanced_time"_s}) {
+            if (const qsizetype at = words.indexOf(word); at >= 0 && at + 1 < words.size()) {
+                if (word == u"proto"_s)
+                    proto = words.at(at + 1);
+                words.remove(at, 2);
             }
-            w << u"group"_s << members.join(u'/');
-            if (o.value(u"type"_s).toString(u"mpath"_s) != u"mpath"_s)
-                w << u"type"_s << o.value(u"type"_s).toString();
         }
-        for (const auto &flag : o.value(u"flags"_s).toArray())
-            w << flag.toString();
-        if (o.contains(u"fdb"_s))
-            w << u"fdb"_s;
-        if (const QString proto = o.value(u"protocol"_s).toString(u"unspec"_s); proto != u"unspec"_s)
-            w << u"proto"_s << proto;
-        out.insert(w.join(u' '));
+        out.insert(words.join(u' ') + (proto.isEmpty() ? QString() : u" proto "_s + proto));
     }
     return out;
 }
@@ -1116,6 +1179,121 @@ void TestHeadlessRecording::nexthopsAtATimeEqualWhatIpShowed()
     QVERIFY(has(u"delete"_s, u"id 630 "_s, u"via 10.63.0.3"_s, u"inferred"_s));
     QVERIFY(has(u"delete"_s, u"id 633 "_s, u"group 630,2"_s, u"inferred"_s));
     QVERIFY(ip(u"nexthop del id 631"_s));
+}
+
+void TestHeadlessRecording::nexthopTextsNameTheirDevice()
+{
+    using namespace ncv;
+    // One scenario recorded, streamed as JSON Lines and exported as CSV at once: every text
+    // of a nexthop names its device as `ip nexthop show` does, with the index in if_index.
+    QVERIFY(ip(u"link add nd0 type veth peer name nd0p"_s));
+    QVERIFY(ip(u"link set nd0 up"_s));
+    QVERIFY(ip(u"link set nd0p up"_s));
+    QVERIFY(ip(u"addr add 10.64.0.1/24 dev nd0"_s));
+    QVERIFY(ip(u"nexthop add id 640 via 10.64.0.2 dev nd0 proto static"_s));
+    const QString rec = m_dir.filePath(u"nexthop-names.ncv"_s);
+    const QString liveCsv = m_dir.filePath(u"nexthop-names-live.csv"_s);
+    const QString stream = m_dir.filePath(u"nexthop-names.jsonl"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec, u"--stream"_s, stream, u"--export-csv"_s, liveCsv}));
+    QVERIFY(ip(u"nexthop add id 641 dev nd0p"_s));
+    QVERIFY(ip(u"-6 nexthop add id 642 via 2001:db8:64::2 dev nd0 onlink"_s));
+    QVERIFY(ip(u"nexthop add id 643 group 640/641"_s));
+    QVERIFY(ip(u"nexthop replace id 641 dev nd0"_s)); // the device changes: a parameter change
+    QTest::qWait(300);
+    const std::set<QString> shown = ipNexthops();
+    const qint64 last = nowUs();
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(shown.count(u"id 640 via 10.64.0.2 dev nd0 proto static"_s));
+    QVERIFY(shown.count(u"id 642 via 2001:db8:64::2 dev nd0 onlink"_s));
+    int nd0 = 0;
+    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-j link show nd0"_s)).array())
+        nd0 = v.toObject().value(u"ifindex"_s).toInt();
+    QVERIFY(nd0 > 0);
+
+    // The state at the end, from the recording: what ip showed, names and all.
+    const QString atEnd = m_dir.filePath(u"nexthop-names-end.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--at"_s, isoTime(last), u"--export-csv"_s, atEnd}, &err), 0);
+    std::set<QString> ours;
+    for (const QStringList &r : readCsv(atEnd)) {
+        if (r.value(Object) != u"nexthop")
+            continue;
+        ours.insert(r.value(Destination)
+                    + (r.value(Protocol) != u"unspec"_s ? u" proto "_s + r.value(Protocol) : QString()));
+        // The index stays in its column; the name beside it.
+        if (r.value(Destination).contains(u" dev nd0"_s)) {
+            QCOMPARE(r.value(IfIndex), QString::number(nd0));
+            QCOMPARE(r.value(IfName), u"nd0"_s);
+        }
+    }
+    QVERIFY2(ours == shown, qPrintable(setDiff(ours, shown)));
+
+    // The events as the recording's export, the live CSV and the JSON Lines stream give
+    // them: the same texts (change, if_index, if_name, destination, details).
+    const QString events = m_dir.filePath(u"nexthop-names-events.csv"_s);
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, events}, &err), 0);
+    const auto csvTexts = [](const QString &path) {
+        std::set<QString> out;
+        for (const QStringList &r : readCsv(path))
+            if (r.value(Object) == u"nexthop")
+                out.insert(QStringList {r.value(Change), r.value(IfIndex), r.value(IfName), r.value(Destination),
+                                        r.value(Details)}
+                               .join(u'|'));
+        return out;
+    };
+    const std::set<QString> recorded = csvTexts(events);
+    const std::set<QString> live = csvTexts(liveCsv);
+    QVERIFY2(recorded == live, qPrintable(setDiff(recorded, live)));
+    QFile jsonFile(stream);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    std::set<QString> streamed;
+    for (const QByteArray &line : jsonFile.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"object"_s).toString() != u"nexthop"_s)
+            continue;
+        const QJsonValue ifIndex = o.value(u"if_index"_s);
+        streamed.insert(QStringList {
+            o.value(u"change"_s).toString(), ifIndex.isNull() ? QString() : QString::number(ifIndex.toInteger()),
+            o.value(u"if_name"_s).toString(), o.value(u"destination"_s).toString(), o.value(u"details"_s).toString()}
+                            .join(u'|'));
+    }
+    QVERIFY2(streamed == recorded, qPrintable(setDiff(streamed, recorded)));
+    int nd0p = 0;
+    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-j link show nd0p"_s)).array())
+        nd0p = v.toObject().value(u"ifindex"_s).toInt();
+    const QString i = QString::number(nd0);
+    // The changes keep the field's value, the index ("ifindex 7 -> 6").
+    for (const QString &want : QStringList {
+             u"initial|"_s + i + u"|nd0|id 640 via 10.64.0.2 dev nd0|via 10.64.0.2 dev nd0 proto static"_s,
+             u"add|"_s + i + u"|nd0|id 642 via 2001:db8:64::2 dev nd0 onlink|via 2001:db8:64::2 dev nd0 onlink"_s,
+             u"add|||id 643 group 640/641|group 640/641"_s,
+             u"parameter|"_s + i + u"|nd0|id 641 dev nd0|ifindex "_s + QString::number(nd0p) + u" -> "_s + i})
+        QVERIFY2(std::any_of(recorded.begin(), recorded.end(), [&](const QString &r) { return r.startsWith(want); }),
+                 qPrintable(want + u"\n"_s + QStringList(recorded.begin(), recorded.end()).join(u'\n')));
+
+    // A CSV import reads the names back into indexes: exported again, the same texts; and
+    // the Nexthops tab of the recording and of the import show the name.
+    QString imported, error;
+    recording::ImportResult result;
+    QVERIFY2(recording::importFileToTemporary(events, &imported, {}, &result, &error), qPrintable(error));
+    const auto removeImported = qScopeGuard([&imported] { QFile::remove(imported); });
+    const QString again = m_dir.filePath(u"nexthop-names-again.csv"_s);
+    QCOMPARE(run({u"--headless"_s, imported, u"--export-csv"_s, again}, &err), 0);
+    const std::set<QString> reexported = csvTexts(again);
+    QVERIFY2(reexported == recorded, qPrintable(setDiff(reexported, recorded)));
+    RecordingSession session, fromCsv;
+    QVERIFY2(session.open(rec, &error), qPrintable(error));
+    QVERIFY2(fromCsv.open(imported, &error), qPrintable(error));
+    for (RecordingSession *s : {&session, &fromCsv}) {
+        const QMap<QString, QString> row = tableRow(s->model()->nexthops(), u"Id"_s, u"640"_s);
+        QCOMPARE(row.value(u"Interface"_s), u"nd0"_s);
+        QCOMPARE(row.value(u"Gateway"_s), u"10.64.0.2"_s);
+    }
+    QVERIFY(ip(u"link del nd0"_s));
 }
 
 void TestHeadlessRecording::badArgumentsGiveOneLine_data()

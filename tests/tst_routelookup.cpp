@@ -5,6 +5,8 @@
 // each step, for every query, the answer computed from the routes RtnetlinkSource
 // delivers equals `ip -j route get ADDRESS [from A] [mark M]` (the route's type, table,
 // gateway and device, or the same errno). The rules come from `ip -j rule show` here.
+// Routes through nexthop objects are looked up with net.ipv4.nexthop_compat_mode = 0, where
+// the kernel gives them with RTA_NH_ID alone: the objects say where they go.
 #include "platform/format.h"
 #include "platform/linux/rtnetlinksource.h"
 #include "platform/routelookup.h"
@@ -15,8 +17,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTest>
 
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <sys/socket.h>
@@ -112,6 +116,7 @@ std::vector<PolicyRule> kernelRules(Family family)
 
 struct Tables {
     std::vector<RouteRow> routes;
+    NexthopObjects nexthops;
     std::map<std::uint32_t, QString> names; // ifindex -> name
 };
 
@@ -124,7 +129,7 @@ bool snapshot(Tables *t)
     p.callback = &ncv::test::Collector::callback;
     p.callerContext = &c;
     p.addressFamily = AF_UNSPEC;
-    p.objects = RoutesMask | InterfacesMask;
+    p.objects = RoutesMask | InterfacesMask | NexthopsMask;
     Handle h = 0;
     if (!source.registerChanges(p, &h).ok() || !c.waitForSnapshot())
         return false;
@@ -134,6 +139,8 @@ bool snapshot(Tables *t)
             t->routes.push_back(*route);
         else if (const auto *i = std::get_if<InterfaceRow>(&r.after))
             t->names[i->ifIndex] = QString::fromStdString(i->name);
+        else if (const auto *h = std::get_if<NexthopRow>(&r.after))
+            t->nexthops[h->id] = *h;
     }
     return true;
 }
@@ -171,7 +178,7 @@ QStringList compareWithKernel(const QList<Query> &queries)
         if (!q.mark.isEmpty())
             query.fwmark = q.mark.toUInt(nullptr, 0);
         const bool v4 = query.destination.family == Family::IPv4;
-        const RouteAnswer ours = lookupRoute(query, t.routes, v4 ? rules4 : rules6);
+        const RouteAnswer ours = lookupRoute(query, t.routes, v4 ? rules4 : rules6, &t.nexthops);
 
         QString args = (v4 ? u"-4 -j route get "_s : u"-6 -j route get "_s) + q.destination;
         if (!q.from.isEmpty())
@@ -218,7 +225,9 @@ private Q_SLOTS:
     void initTestCase();
     void defaultRulesMatchTheKernel();
     void answersEqualIpRouteGetThroughAScenario();
+    void answersThroughNexthopObjectsWithoutCompatMode();
     void unitCases();
+    void nexthopObjectCases();
 };
 
 void TestRouteLookup::initTestCase()
@@ -334,6 +343,64 @@ void TestRouteLookup::answersEqualIpRouteGetThroughAScenario()
     }
 }
 
+void TestRouteLookup::answersThroughNexthopObjectsWithoutCompatMode()
+{
+    // Routes through nexthop objects and groups, IPv4 and IPv6, the objects changing under
+    // them: the kernel says nothing of the routes, which it dumps with RTA_NH_ID alone.
+    const std::string why = ncv::test::setNexthopCompatMode(false);
+    if (!why.empty())
+        QSKIP(why.c_str());
+    const auto restore = qScopeGuard([] { ncv::test::setNexthopCompatMode(true); });
+    for (const char *cmd : {"link add n0 type veth peer name n1",
+                            "link add n2 type veth peer name n3",
+                            "link set n0 up",
+                            "link set n1 up",
+                            "link set n2 up",
+                            "link set n3 up",
+                            "addr add 10.31.0.1/24 dev n0",
+                            "addr add 10.32.0.1/24 dev n2",
+                            "-6 addr add 2001:db8:31::1/64 dev n0 nodad",
+                            "-6 addr add 2001:db8:32::1/64 dev n2 nodad",
+                            "nexthop add id 31 via 10.31.0.2 dev n0",
+                            "nexthop add id 32 via 10.32.0.2 dev n2",
+                            "nexthop add id 33 blackhole",
+                            "nexthop add id 40 group 31",
+                            "nexthop add id 41 group 33",
+                            "-6 nexthop add id 36 via 2001:db8:31::2 dev n0",
+                            "-6 nexthop add id 37 via 2001:db8:32::2 dev n2",
+                            "nexthop add id 46 group 36",
+                            "route add 10.90.0.0/16 nhid 31",
+                            "route add 10.91.0.0/16 nhid 40",
+                            "route add 10.92.0.0/16 nhid 41",
+                            "route add 10.93.0.0/16 nhid 32 table 100",
+                            "rule add to 10.93.0.0/16 lookup 100 pref 900",
+                            "-6 route add 2001:db8:90::/48 nhid 36",
+                            "-6 route add 2001:db8:91::/48 nhid 46"}) {
+        QVERIFY2(ip(QString::fromLatin1(cmd)), cmd);
+    }
+    QByteArray shown;
+    QVERIFY(ip(u"route show 10.90.0.0/16"_s, &shown));
+    QVERIFY2(!shown.contains("via"), shown.constData()); // compat mode off: the id alone
+    const QList<Query> queries {{u"10.90.0.1"_s, {}, {}}, {u"10.91.0.1"_s, {}, {}},      {u"10.92.0.1"_s, {}, {}},
+                                {u"10.93.0.1"_s, {}, {}}, {u"2001:db8:90::1"_s, {}, {}}, {u"2001:db8:91::1"_s, {}, {}}};
+    QStringList problems = compareWithKernel(queries);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    for (const char *cmd :
+         {"nexthop replace id 31 via 10.31.0.3 dev n0", "nexthop replace id 31 via 10.32.0.3 dev n2",
+          "nexthop replace id 40 group 32", "nexthop replace id 41 group 31",
+          "nexthop replace id 33 via 10.31.0.9 dev n0", "nexthop replace id 41 group 33",
+          "nexthop replace id 32 blackhole", "-6 nexthop replace id 36 via 2001:db8:32::3 dev n2",
+          "nexthop replace id 46 group 37", "-6 nexthop replace id 37 blackhole", "nexthop del id 40"}) {
+        QVERIFY2(ip(QString::fromLatin1(cmd)), cmd);
+        problems = compareWithKernel(queries);
+        QVERIFY2(problems.isEmpty(), qPrintable(u"after 'ip %1':\n"_s.arg(QLatin1String(cmd)) + problems.join(u'\n')));
+    }
+    QVERIFY(ip(u"link del n0"_s));
+    QVERIFY(ip(u"link del n2"_s));
+    QVERIFY(ip(u"nexthop flush"_s));
+    QVERIFY(ip(u"rule del pref 900"_s));
+}
+
 void TestRouteLookup::unitCases()
 {
     // suppress_prefixlength, goto and throw without the kernel: what each decides.
@@ -384,6 +451,84 @@ void TestRouteLookup::unitCases()
     QVERIFY(!a.sameChoice(lookupRoute(elsewhere, routes, rules)));
     // No rule at all: no route.
     QVERIFY(lookupRoute(q, routes, {}).outcome == RouteAnswer::Outcome::NoRoute);
+}
+
+void TestRouteLookup::nexthopObjectCases()
+{
+    NexthopObjects objects;
+    NexthopRow a;
+    a.id = 1;
+    a.family = Family::IPv4;
+    a.gateway = IpAddress::v4(192, 0, 2, 1);
+    a.ifIndex = 2;
+    NexthopRow b = a;
+    b.id = 2;
+    b.gateway = IpAddress::v4(198, 51, 100, 1);
+    b.ifIndex = 3;
+    NexthopRow drop;
+    drop.id = 3;
+    drop.blackhole = true;
+    NexthopRow group;
+    group.id = 10;
+    group.family = Family::Unspec;
+    group.group = {{1, 1}, {2, 3}, {99, 1}}; // 99: not known, left out
+    NexthopRow lone = group;
+    lone.id = 11;
+    lone.group = {{3, 1}};
+    for (const NexthopRow &h : {a, b, drop, group, lone})
+        objects[h.id] = h;
+
+    std::vector<NextHop> hops {NextHop {IpAddress::v4(203, 0, 113, 1), 9, 1}};
+    bool blackhole = true;
+    QVERIFY(!resolveNexthopObject(4, objects, &hops, &blackhole)); // unknown: untouched
+    QCOMPARE(hops.size(), std::size_t(1));
+    QVERIFY(blackhole);
+    QVERIFY(resolveNexthopObject(1, objects, &hops, &blackhole));
+    QVERIFY(!blackhole);
+    QVERIFY(hops == std::vector<NextHop>({NextHop {a.gateway, 2, 1}}));
+    QVERIFY(resolveNexthopObject(10, objects, &hops, &blackhole));
+    QVERIFY(!blackhole);
+    QVERIFY(hops == std::vector<NextHop>({NextHop {a.gateway, 2, 1}, NextHop {b.gateway, 3, 3}}));
+    QVERIFY(resolveNexthopObject(11, objects, &hops, &blackhole));
+    QVERIFY(blackhole);
+    QVERIFY(hops.empty());
+
+    // A route naming object 10, as compat mode 0 gives it (no next hops), and one naming an
+    // object that is not known.
+    RouteRow route;
+    route.destination = IpAddress::v4(10, 0, 0, 0);
+    route.prefixLength = 8;
+    route.nhId = 10;
+    RouteRow other = route;
+    other.destination = IpAddress::v4(10, 1, 0, 0);
+    other.prefixLength = 16;
+    other.nhId = 77;
+    other.nextHops = {NextHop {IpAddress::v4(192, 0, 2, 7), 2, 1}};
+    const std::vector<RouteRow> routes {route, other};
+    const auto rules = defaultPolicyRules(Family::IPv4);
+    RouteQuery q;
+    q.destination = IpAddress::v4(10, 2, 3, 4);
+    RouteAnswer answer = lookupRoute(q, routes, rules, &objects);
+    QVERIFY(answer.outcome == RouteAnswer::Outcome::Route);
+    QCOMPARE(answer.route.nextHops.size(), std::size_t(2));
+    QVERIFY(lookupRoute(q, routes, rules).route.nextHops.empty()); // without the objects
+    q.outputInterface = 3; // oif: the members' devices count
+    QVERIFY(lookupRoute(q, routes, rules, &objects).outcome == RouteAnswer::Outcome::Route);
+    q.outputInterface = 0;
+    // The object changes: so does the answer.
+    objects[10].group = {{3, 1}};
+    const RouteAnswer dropped = lookupRoute(q, routes, rules, &objects);
+    QVERIFY(dropped.outcome == RouteAnswer::Outcome::Blackhole);
+    QCOMPARE(dropped.error(), EINVAL);
+    QVERIFY(!dropped.sameChoice(answer));
+    // An object that is not there: the route through it went with it; without objects
+    // known the route answers as it came.
+    q.destination = IpAddress::v4(10, 1, 3, 4);
+    answer = lookupRoute(q, routes, rules, &objects);
+    QCOMPARE(answer.route.prefixLength, std::uint8_t(8));
+    answer = lookupRoute(q, routes, rules);
+    QCOMPARE(answer.route.prefixLength, std::uint8_t(16));
+    QVERIFY(answer.route.nextHops == other.nextHops);
 }
 
 int main(int argc, char **argv)

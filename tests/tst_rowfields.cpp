@@ -613,6 +613,30 @@ TEST_CASE("nexthop_texts_as_ip_nexthop_writes_them_and_back")
     CHECK_EQ(text, std::string("id 5 via 10.1.0.2 dev 3 onlink")); // the protocol has its own CSV column
     CHECK_EQ(keyText(gw), std::string("id 5"));
     CHECK_EQ(rowIfIndex(gw), 3u);
+    // The device by the name the writer knows for it, as ip writes it; by index when it
+    // knows none ("" or "if 3", a placeholder with a space). if_index stays the number.
+    text.clear();
+    appendAttributes(text, gw, KnownFields::All, "veth0");
+    CHECK_EQ(text, std::string("via 10.1.0.2 dev veth0 proto static onlink"));
+    text.clear();
+    appendCsvCell(text, gw, CsvColumn::Destination, "veth0");
+    CHECK_EQ(text, std::string("id 5 via 10.1.0.2 dev veth0 onlink"));
+    text.clear();
+    appendCsvCell(text, gw, CsvColumn::IfIndex, "veth0");
+    CHECK_EQ(text, std::string("3"));
+    text.clear();
+    fieldtext::nexthopNamedText(text, gw, "if 3");
+    CHECK_EQ(text, std::string("id 5 via 10.1.0.2 dev 3 onlink"));
+    // Read back: the name goes to the caller (who has the index), a number to ifIndex.
+    NexthopRow named;
+    std::string_view device;
+    CHECK(parseNexthopText("id 5 via 10.1.0.2 dev veth0 onlink", named, &device));
+    CHECK_EQ(device, std::string_view("veth0"));
+    CHECK_EQ(named.ifIndex, 0u);
+    CHECK(!parseNexthopText("id 5 via 10.1.0.2 dev veth0 onlink", named)); // a name nobody takes
+    CHECK(parseNexthopText("id 5 dev 3", named, &device));
+    CHECK_EQ(device, std::string_view("3"));
+    CHECK_EQ(named.ifIndex, 3u);
 
     NexthopRow group;
     group.id = 7;

@@ -545,12 +545,21 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
             return;
         }
         nh.protocol = std::uint8_t(protocol);
-        if (!parseNexthopText(f[Destination].toStdString(), nh) || (nh.ifIndex != ifIndex && ifIndex != 0)) {
+        // The device by name (if_name, its index in if_index), or by index (an interface
+        // without a known name, and the exports before names were written).
+        const std::string text = f[Destination].toStdString();
+        std::string_view device;
+        const bool parsed = parseNexthopText(text, nh, &device);
+        const bool named
+            = !device.empty() && ifIndex != 0 && QString::fromUtf8(device.data(), qsizetype(device.size())) == ifName;
+        if (!parsed || (!named && (nh.ifIndex == 0) != device.empty())
+            || (!named && nh.ifIndex != ifIndex && ifIndex != 0)) {
             bad(line, QStringLiteral("bad nexthop \"%1\"").arg(f[Destination].left(60)));
             return;
         }
         nh.family = r.family;
-        nh.ifIndex = ifIndex;
+        if (named || ifIndex != 0)
+            nh.ifIndex = ifIndex;
         row = std::move(nh);
         break;
     }

@@ -191,7 +191,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     const Row &row = r.row();
     const auto column = [&](CsvColumn c) {
         const std::size_t start = out.size();
-        appendCsvCell(out, row, c);
+        appendCsvCell(out, row, c, ifName);
         finishCell(out, start);
         out += ',';
     };
@@ -207,7 +207,7 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
         appendCell(out, fieldList(r.object, r.changedFields, ";"));
     out += ',';
     const std::size_t details = out.size();
-    appendDetails(out, r, known);
+    appendDetails(out, r, known, ifName);
     finishCell(out, details);
     out += ',';
     appendCell(out, originName(r.origin));

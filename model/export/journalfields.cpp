@@ -93,7 +93,7 @@ void eventFields(std::vector<std::string> &fields, const ChangeRecord &r, std::u
     };
     const auto addColumn = [&](std::string_view name, CsvColumn column) {
         cell.clear();
-        appendCsvCell(cell, row, column);
+        appendCsvCell(cell, row, column, ifName);
         addCell(name, cell);
     };
     addColumn("NCV_IF_INDEX", CsvColumn::IfIndex);
@@ -106,7 +106,7 @@ void eventFields(std::vector<std::string> &fields, const ChangeRecord &r, std::u
     if (r.change == ChangeKind::Parameter)
         addCell("NCV_CHANGED_FIELDS", fieldList(r.object, r.changedFields, ";"));
     cell.clear();
-    appendDetails(cell, r);
+    appendDetails(cell, r, KnownFields::All, ifName);
     addCell("NCV_DETAILS", cell);
     if (who) {
         addCell("NCV_PROCESS", requesterText(*who));

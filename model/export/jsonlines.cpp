@@ -176,7 +176,7 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     std::string cell;
     const auto column = [&](std::string_view key, CsvColumn c, bool number) {
         cell.clear();
-        appendCsvCell(cell, row, c);
+        appendCsvCell(cell, row, c, ifName);
         out += ',';
         appendKey(out, key);
         if (number)
@@ -211,7 +211,7 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     }
     out += ']';
     cell.clear();
-    appendDetails(cell, r);
+    appendDetails(cell, r, KnownFields::All, ifName);
     out += ',';
     appendKey(out, "details");
     appendStringOrNull(out, cell);

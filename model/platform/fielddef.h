@@ -400,6 +400,11 @@ template<typename Row> struct FieldInfo {
     Text text = nullptr; ///< details panel, attribute line, diff, CSV
     Text cell = nullptr; ///< table cell; nullptr = text
     Text diffText = nullptr; ///< "before -> after" of diff details; nullptr = text
+    /// The text in the texts written as `ip` writes them (the attribute line, the CSV
+    /// cells) when it names an interface, as `ip` does ("dev veth0"): ifName is the name of
+    /// the row's interface (rowIfIndex()) where the writer knows it, "" or a placeholder
+    /// with a space ("if 3") where not. nullptr = text.
+    void (*namedText)(std::string &out, const Row &row, std::string_view ifName) = nullptr;
     bool (*absent)(const Row &) = nullptr; ///< true: left out of the details panel and attribute line
     bool (*usual)(const Row &) = nullptr; ///< true: left out of the attribute line
     bool (*differs)(const Row &, const Row &) = nullptr; ///< Tracked: what counts as a change
@@ -717,6 +722,11 @@ template<typename Row, typename C, auto M = nullptr> struct FieldEntry {
     constexpr FieldEntry diffText(typename FieldInfo<Row>::Text fn) const
     {
         return with([&](auto &i) { i.diffText = fn; });
+    }
+    /// The text with the row's interface by name (FieldInfo::namedText).
+    constexpr FieldEntry namedText(void (*fn)(std::string &, const Row &, std::string_view)) const
+    {
+        return with([&](auto &i) { i.namedText = fn; });
     }
     constexpr FieldEntry absentWhen(bool (*fn)(const Row &)) const
     {

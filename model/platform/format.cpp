@@ -324,7 +324,7 @@ std::string details(const ChangeRecord &record)
     return text;
 }
 
-void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known)
+void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view ifName)
 {
     // A note stands for the whole description: what a gap says, or the text a record was
     // imported with when its rows do not hold the values it describes.
@@ -344,7 +344,7 @@ void appendDetails(std::string &out, const ChangeRecord &record, KnownFields kno
         }
         return;
     }
-    appendAttributes(out, record.row(), known);
+    appendAttributes(out, record.row(), known, ifName);
 }
 
 std::string summary(const ChangeRecord &record, std::string_view ifName)
@@ -390,7 +390,7 @@ void appendSummary(std::string &out, const ChangeRecord &record, std::string_vie
     const std::size_t open = out.size();
     out += record.change == ChangeKind::Parameter ? ": " : " (";
     const std::size_t start = out.size();
-    appendDetails(out, record);
+    appendDetails(out, record, KnownFields::All, ifName);
     // A rule's key is its priority and its whole text ("900: from all blackhole"), and its
     // attributes start with that text: only what follows it (the protocol) is added.
     if (const auto *rule = std::get_if<RuleRow>(&record.row());

@@ -52,8 +52,10 @@ void appendSummary(std::string &out, const ChangeRecord &record, std::string_vie
 /// gap's or marker's text, or the description a record was imported with when its rows
 /// hold only part of the fields (a CSV import: the details cell as written).
 std::string details(const ChangeRecord &record);
-/// details() appended to out.
-void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All);
+/// details() appended to out; ifName: the name of the row's interface where the writer
+/// knows it, for the attributes that name it as `ip` does (appendAttributes()).
+void appendDetails(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All,
+                   std::string_view ifName = {});
 
 /// Key text of a row: interface name (or index), "address/plen", route "prefix".
 std::string keyText(const Row &row);

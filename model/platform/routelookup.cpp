@@ -11,6 +11,7 @@ namespace ncv::platform {
 namespace {
 
 // RTN_* values of RouteRow::type.
+constexpr std::uint8_t kRtnUnicast = 1;
 constexpr std::uint8_t kRtnBlackhole = 6;
 constexpr std::uint8_t kRtnUnreachable = 7;
 constexpr std::uint8_t kRtnProhibit = 8;
@@ -61,15 +62,30 @@ enum class TableResult { Found, Again };
 // fib_table_lookup over the candidates of one table, longest prefix first, then by TOS
 // (non-zero first) and metric: the first alias that fits answers; none: Again.
 TableResult lookupTable(std::span<const RouteRow *const> candidates, std::uint32_t table, const RouteQuery &q,
-                        RouteAnswer *answer)
+                        const NexthopObjects *nexthops, RouteAnswer *answer)
 {
+    std::vector<NextHop> resolved;
     for (const RouteRow *route : candidates) {
         if (route->table != table)
             continue;
         if (route->tos != 0 && route->tos != q.tos)
             continue;
+        // Through a nexthop object: where the object goes now. fib_table_lookup takes the
+        // object's next hops and answers a blackhole object with EINVAL; the kernel writes
+        // such a route's type from its object when it writes the route (blackhole or
+        // unicast), so the type a row holds is the object's of that moment.
+        bool throughObject = false;
+        bool blackhole = false;
+        if (route->nhId != 0 && nexthops && (route->type == kRtnUnicast || route->type == kRtnBlackhole)) {
+            resolved.clear();
+            throughObject = resolveNexthopObject(route->nhId, *nexthops, &resolved, &blackhole);
+            // Its object is gone, and the route with it (the kernel removes the routes
+            // using an object it deletes; the record of that may follow the object's).
+            if (!throughObject)
+                continue;
+        }
         RouteAnswer::Outcome outcome = RouteAnswer::Outcome::Route;
-        switch (route->type) {
+        switch (throughObject ? (blackhole ? kRtnBlackhole : kRtnUnicast) : route->type) {
         case kRtnThrow: return TableResult::Again;
         case kRtnBlackhole:
         case kRtnNat: outcome = RouteAnswer::Outcome::Blackhole; break;
@@ -77,8 +93,9 @@ TableResult lookupTable(std::span<const RouteRow *const> candidates, std::uint32
         case kRtnProhibit: outcome = RouteAnswer::Outcome::Prohibit; break;
         default: break;
         }
+        const std::vector<NextHop> &hops = throughObject ? resolved : route->nextHops;
         if (outcome == RouteAnswer::Outcome::Route && q.outputInterface != 0) {
-            const bool onOif = std::any_of(route->nextHops.begin(), route->nextHops.end(),
+            const bool onOif = std::any_of(hops.begin(), hops.end(),
                                            [&](const NextHop &hop) { return hop.ifIndex == q.outputInterface; });
             if (!onOif)
                 continue;
@@ -86,6 +103,10 @@ TableResult lookupTable(std::span<const RouteRow *const> candidates, std::uint32
         answer->outcome = outcome;
         answer->hasRoute = true;
         answer->route = *route;
+        if (throughObject) {
+            answer->route.nextHops = std::move(resolved);
+            answer->route.type = blackhole ? kRtnBlackhole : kRtnUnicast;
+        }
         answer->table = table;
         return TableResult::Found;
     }
@@ -139,12 +160,43 @@ std::vector<PolicyRule> defaultPolicyRules(Family family)
     return rules;
 }
 
+bool resolveNexthopObject(std::uint32_t id, const NexthopObjects &objects, std::vector<NextHop> *hops, bool *blackhole)
+{
+    const auto it = objects.find(id);
+    if (it == objects.end())
+        return false;
+    const NexthopRow &object = it->second;
+    hops->clear();
+    *blackhole = object.blackhole;
+    const auto hopOf = [](const NexthopRow &h, std::uint32_t weight) {
+        return NextHop {h.gateway, h.ifIndex, std::uint16_t(std::min<std::uint32_t>(weight, 0xFFFF))};
+    };
+    if (object.group.empty()) {
+        if (!object.blackhole)
+            hops->push_back(hopOf(object, 1));
+        return true;
+    }
+    // Members are never groups themselves (the kernel refuses nested groups); a blackhole
+    // may only be the one member of its group.
+    for (const NexthopGroupMember &m : object.group) {
+        const auto member = objects.find(m.id);
+        if (member == objects.end())
+            continue;
+        if (member->second.blackhole)
+            *blackhole = object.group.size() == 1;
+        else
+            hops->push_back(hopOf(member->second, m.weight));
+    }
+    return true;
+}
+
 bool prefixCovers(const RouteRow &route, const IpAddress &address)
 {
     return route.destination.family == address.family && samePrefix(route.destination, address, route.prefixLength);
 }
 
-RouteAnswer lookupRoute(const RouteQuery &query, std::span<const RouteRow> routes, std::span<const PolicyRule> rules)
+RouteAnswer lookupRoute(const RouteQuery &query, std::span<const RouteRow> routes, std::span<const PolicyRule> rules,
+                        const NexthopObjects *nexthops)
 {
     const Family family = query.destination.family;
     std::vector<const RouteRow *> candidates;
@@ -199,7 +251,7 @@ RouteAnswer lookupRoute(const RouteQuery &query, std::span<const RouteRow> route
             return answer;
         }
         RouteAnswer found;
-        if (lookupTable(candidates, rule.table, query, &found) == TableResult::Again)
+        if (lookupTable(candidates, rule.table, query, nexthops, &found) == TableResult::Again)
             continue;
         // suppress_prefixlength: a route this short (or shorter) is as if not found.
         if (found.outcome == RouteAnswer::Outcome::Route && rule.suppressPrefixLength >= 0

@@ -7,6 +7,9 @@
 // its aliases by TOS then metric (lowest first), falling back to shorter prefixes when no
 // alias fits (fib_table_lookup); a throw route or a table without a match goes on with the
 // next rule. The kernel (`ip route get`) is the reference in the tests.
+// A route that names a nexthop object (RTA_NH_ID) goes where the object says at the moment
+// of the lookup: with net.ipv4.nexthop_compat_mode = 0 the kernel sends such routes with
+// RTA_NH_ID alone, and it never announces them again when their object changes.
 //
 // Not modelled: the choice among a multipath route's next hops (the kernel hashes the flow
 // with a per-boot seed: the answer lists every next hop), input-route checks (forwarding
@@ -20,6 +23,7 @@
 #include "platform/types.h"
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -113,11 +117,29 @@ struct RouteAnswer {
     bool sameChoice(const RouteAnswer &other) const;
 };
 
+/// The nexthop objects (`ip nexthop`) routes can name, by id (NHA_ID).
+using NexthopObjects = std::map<std::uint32_t, NexthopRow>;
+
+/// Where a route through nexthop object id goes, as objects have it: *hops gets the
+/// object's next hop (NHA_GATEWAY, NHA_OIF; weight 1), or a group's members' in the group's
+/// order with their weights (members not in objects left out), the form the kernel gives
+/// such a route in compat mode (RTA_GATEWAY + RTA_OIF, RTA_MULTIPATH); *blackhole: the route
+/// drops (a blackhole object, or a group of one blackhole member: the kernel's
+/// nexthop_is_blackhole()). False, with neither touched, when id is not in objects.
+bool resolveNexthopObject(std::uint32_t id, const NexthopObjects &objects, std::vector<NextHop> *hops, bool *blackhole);
+
 /// Looks query up in routes (any order; every table; rows of the other family and tables
 /// no rule names are passed over) through rules (any order: taken by priority, ties in the
 /// given order, as the kernel keeps them in insertion order). Rules of the other family
-/// are passed over.
-RouteAnswer lookupRoute(const RouteQuery &query, std::span<const RouteRow> routes, std::span<const PolicyRule> rules);
+/// are passed over. nexthops: the nexthop objects at the moment; a route through one of
+/// them (nhId) takes its next hops and its type from it (resolveNexthopObject(); the
+/// answer's route holds them): unicast, or Blackhole when it drops, as fib_table_lookup
+/// answers (the type a row holds is the object's when the kernel last wrote the route).
+/// A route whose object is not there is passed over: the kernel removes the routes using
+/// an object it deletes. Without nexthops (nullptr: objects not known, e.g. a recording
+/// made before they were recorded) routes keep the next hops and type they came with.
+RouteAnswer lookupRoute(const RouteQuery &query, std::span<const RouteRow> routes, std::span<const PolicyRule> rules,
+                        const NexthopObjects *nexthops = nullptr);
 
 /// True when route's prefix covers address (same family, first prefixLength bits equal).
 bool prefixCovers(const RouteRow &route, const IpAddress &address);

@@ -930,6 +930,21 @@ void nexthopDevice(std::string &out, const NexthopRow &r)
         appendUnsigned(out, r.ifIndex);
 }
 
+void appendDeviceName(std::string &out, std::uint32_t ifIndex, std::string_view ifName)
+{
+    if (ifIndex == 0)
+        return;
+    if (!ifName.empty() && ifName.find_first_of(" \t\n") == std::string_view::npos)
+        out += ifName;
+    else
+        appendUnsigned(out, ifIndex);
+}
+
+void nexthopDeviceNamed(std::string &out, const NexthopRow &r, std::string_view ifName)
+{
+    appendDeviceName(out, r.ifIndex, ifName);
+}
+
 void nexthopBlackhole(std::string &out, const NexthopRow &r)
 {
     if (r.blackhole)
@@ -1010,6 +1025,11 @@ void nexthopFdb(std::string &out, const NexthopRow &r)
 
 void nexthopText(std::string &out, const NexthopRow &r)
 {
+    nexthopNamedText(out, r, {});
+}
+
+void nexthopNamedText(std::string &out, const NexthopRow &r, std::string_view ifName)
+{
     out += "id ";
     appendUnsigned(out, r.id);
     const auto &infos = fieldInfos<NexthopRow>;
@@ -1027,7 +1047,10 @@ void nexthopText(std::string &out, const NexthopRow &r)
             out += ' ';
         }
         const std::size_t valueAt = out.size();
-        info.text(out, r);
+        if (info.namedText)
+            info.namedText(out, r, ifName);
+        else
+            info.text(out, r);
         if (out.size() == valueAt)
             out.resize(before);
     }
@@ -1129,9 +1152,9 @@ std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, Know
     return out;
 }
 
-void appendAttributes(std::string &out, const Row &row, KnownFields known)
+void appendAttributes(std::string &out, const Row &row, KnownFields known, std::string_view ifName)
 {
-    withRow(row, [&out, known](const auto &infos, const auto &r) {
+    withRow(row, [&out, known, ifName](const auto &infos, const auto &r) {
         const FieldMask mask = knownFieldsOf<std::decay_t<decltype(r)>>(known);
         const std::size_t start = out.size();
         for (int pass = 0; pass < 2; ++pass) { // free text last
@@ -1148,7 +1171,10 @@ void appendAttributes(std::string &out, const Row &row, KnownFields known)
                     out += ' ';
                 }
                 const std::size_t valueAt = out.size();
-                info.text(out, r);
+                if (info.namedText)
+                    info.namedText(out, r, ifName);
+                else
+                    info.text(out, r);
                 if (out.size() == valueAt) // no value: leave the field out
                     out.resize(before);
             }
@@ -1223,12 +1249,18 @@ constexpr auto csvFieldIndex = [] {
     return index;
 }();
 
-void appendCsvCell(std::string &out, const Row &row, CsvColumn column)
+void appendCsvCell(std::string &out, const Row &row, CsvColumn column, std::string_view ifName)
 {
     withRow(row, [&](const auto &infos, const auto &r) {
         using R = std::decay_t<decltype(r)>;
-        if (const int i = csvFieldIndex<R>[std::size_t(column)]; i >= 0)
-            infos[std::size_t(i)].text(out, r);
+        if (const int i = csvFieldIndex<R>[std::size_t(column)]; i >= 0) {
+            const auto &info = infos[std::size_t(i)];
+            // if_index is the number whatever else names the interface.
+            if (info.namedText && column != CsvColumn::IfIndex)
+                info.namedText(out, r, ifName);
+            else
+                info.text(out, r);
+        }
     });
 }
 
@@ -1453,7 +1485,7 @@ bool parseRuleText(std::string_view text, RuleRow &row)
     return sawFrom;
 }
 
-bool parseNexthopText(std::string_view text, NexthopRow &row)
+bool parseNexthopText(std::string_view text, NexthopRow &row, std::string_view *device)
 {
     const std::uint8_t protocol = row.protocol;
     row = NexthopRow {};
@@ -1490,7 +1522,11 @@ bool parseNexthopText(std::string_view text, NexthopRow &row)
             if (row.gateway.family == Family::Unspec)
                 return false;
         } else if (word == "dev") {
-            if (!parseBounded(v, row.ifIndex, 0xffffffffu))
+            // A name (nexthopNamedText) or the index (nexthopText).
+            if (device)
+                *device = v;
+            const bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (digits ? !parseBounded(v, row.ifIndex, 0xffffffffu) : !device)
                 return false;
         } else if (word == "group") {
             while (!v.empty()) {

@@ -160,6 +160,14 @@ std::size_t nexthopIfIndex(const NexthopRow &r, std::uint32_t *out, std::size_t 
 void nexthopFamilyLabel(std::string &out, const NexthopRow &r); ///< "IPv4" / "IPv6" / "" (groups)
 void nexthopGateway(std::string &out, const NexthopRow &r); ///< "10.1.0.2", "" when none
 void nexthopDevice(std::string &out, const NexthopRow &r); ///< the ifindex, "" for 0
+/// The device as `ip nexthop` writes it: ifName when usable (appendDeviceName), else the
+/// ifindex; "" for 0.
+void nexthopDeviceNamed(std::string &out, const NexthopRow &r, std::string_view ifName);
+/// An interface as `ip` writes it after "dev": ifName, the name the writer knows for
+/// ifIndex, when it is one (not empty and without spaces: Linux names have none, so
+/// "if 3", what a writer says for an interface it does not know, is no name); else
+/// ifIndex in decimal. Nothing for ifIndex 0.
+void appendDeviceName(std::string &out, std::uint32_t ifIndex, std::string_view ifName);
 void nexthopBlackhole(std::string &out, const NexthopRow &r); ///< "blackhole" / ""
 /// Members as `ip nexthop` writes them: "5/6", "1,3/2" (",weight" when not 1); "" for none.
 void nexthopGroup(std::string &out, const NexthopRow &r);
@@ -172,8 +180,11 @@ void nexthopFlags(std::string &out, const NexthopRow &r); ///< "onlink dead link
 void nexthopFdb(std::string &out, const NexthopRow &r); ///< "fdb" / ""
 /// The whole nexthop but its protocol, as `ip nexthop` writes it: "id 5 via 10.1.0.2 dev 3
 /// onlink", "id 3 blackhole", "id 10 group 1,3/2 type resilient" (the CSV destination);
-/// parseNexthopText() reads it back.
+/// parseNexthopText() reads it back. The device by index: nexthopNamedText() names it.
 void nexthopText(std::string &out, const NexthopRow &r);
+/// nexthopText() with the device by name as nexthopDeviceNamed() writes it: "id 5 via
+/// 10.1.0.2 dev veth0 onlink".
+void nexthopNamedText(std::string &out, const NexthopRow &r, std::string_view ifName);
 /// NHA_GROUP members: varint count, then per member varint id and varint weight.
 struct NexthopGroupCodec {
     static constexpr unsigned bits = 0;
@@ -662,6 +673,7 @@ template<> struct Description<NexthopRow> {
             .reads("gateway"),
         field<&R::ifIndex>("ifindex", "NHA_OIF, u32")
             .text(fieldtext::nexthopDevice)
+            .namedText(fieldtext::nexthopDeviceNamed)
             .column("Interface")
             .attr("dev")
             .csv(CsvColumn::IfIndex)
@@ -703,6 +715,7 @@ template<> struct Description<NexthopRow> {
         field<&R::fdb>("fdb", "NHA_FDB (flag)").text(fieldtext::nexthopFdb).attr().inCsvRow().absentWhenZero(),
         derived<R>("nexthop", "the nexthop as ip nexthop writes it, without its protocol (the CSV destination)")
             .text(fieldtext::nexthopText)
+            .namedText(fieldtext::nexthopNamedText)
             .csv(CsvColumn::Destination),
     };
 };
@@ -738,8 +751,11 @@ void forEachFieldText(const Row &row, const std::function<void(std::string_view 
                       KnownFields known = KnownFields::All);
 /// The attribute line of a row, appended: "via 192.0.2.1 dev 3 metric 100 table main proto
 /// boot"; what add, delete and initial records show as details. Fields that are not known
-/// are left out.
-void appendAttributes(std::string &out, const Row &row, KnownFields known = KnownFields::All);
+/// are left out. ifName: the name of the row's interface (rowIfIndex()) where the writer
+/// knows it, for the fields that name it as `ip` does (FieldInfo::namedText: a nexthop
+/// object's "dev veth0").
+void appendAttributes(std::string &out, const Row &row, KnownFields known = KnownFields::All,
+                      std::string_view ifName = {});
 /// The changes of a Parameter record, appended: "operstate down -> up; mtu 1500 -> 9000"
 /// ("-" for an empty value). Fields that are not known are left out.
 void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All);
@@ -747,8 +763,9 @@ void appendChanges(std::string &out, const ChangeRecord &record, KnownFields kno
 std::string fieldList(ObjectKind object, FieldMask mask, std::string_view sep = ";");
 /// Name of field index of an object kind ("" when there is none).
 std::string_view fieldName(ObjectKind object, int index);
-/// The text a row gives a fixed CSV column (empty when none of its fields fills it).
-void appendCsvCell(std::string &out, const Row &row, CsvColumn column);
+/// The text a row gives a fixed CSV column (empty when none of its fields fills it);
+/// ifName as appendAttributes() takes it (CsvColumn::IfIndex stays the number).
+void appendCsvCell(std::string &out, const Row &row, CsvColumn column, std::string_view ifName = {});
 
 /// Interface index of a row as the event log and CSV give it: the first field with
 /// CsvColumn::IfIndex (an interface's or address's ifindex, a route's first next hop's); 0 otherwise.
@@ -758,9 +775,11 @@ std::uint32_t rowIfIndex(const Row &row);
 /// left as they are; the other members are reset first). False, with row unspecified, for a
 /// text ruleText() does not write ("from 10.1.0.0/33", an unknown word).
 bool parseRuleText(std::string_view text, RuleRow &row);
-/// Reads nexthopText() back into row (the protocol is left as it is; the other members are
-/// reset first, the family too: give it after). False for a text nexthopText() does not
-/// write (no "id", an unknown word, a bad address or number).
-bool parseNexthopText(std::string_view text, NexthopRow &row);
+/// Reads nexthopText() or nexthopNamedText() back into row (the protocol is left as it is;
+/// the other members are reset first, the family too: give it after). The word after "dev"
+/// goes to *device when given: a decimal one is also row.ifIndex, a name leaves ifIndex 0
+/// (the caller knows the index: the CSV's if_index). False for a text neither writes (no
+/// "id", an unknown word, a bad address or number).
+bool parseNexthopText(std::string_view text, NexthopRow &row, std::string_view *device = nullptr);
 
 } // namespace ncv::platform

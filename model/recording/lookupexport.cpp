@@ -105,6 +105,8 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
     std::map<std::uint32_t, std::string> names;
     const StateStore ruleKeys(StateStore::KeyScheme::Linux);
     std::map<std::string, RuleRow> held; // the recorded rules of the destination's family, by key
+    NexthopObjects nexthops; // every recorded nexthop object: routes through them go where they say
+    bool recordedNexthops = false; // a recording made before they were recorded has none
     const Family family = query.destination.family;
     state.forEach([&](const InterfaceRow &i) { names[i.ifIndex] = i.name; }, [](const AddressRow &) {},
                   [&](const RouteRow &r) {
@@ -115,6 +117,10 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
                   [&](const RuleRow &u) {
                       if (u.family == family)
                           held.emplace(ruleKeys.key(u), u);
+                  },
+                  [&](const NexthopRow &h) {
+                      recordedNexthops = true;
+                      nexthops.insert_or_assign(h.id, h);
                   });
     // A recording with rules (any at the start, or a rule event later) follows them; one
     // without is looked up through the kernel's defaults.
@@ -135,7 +141,7 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
         candidates.clear();
         for (const auto &[key, route] : covering)
             candidates.push_back(route);
-        return lookupRoute(query, candidates, rules);
+        return lookupRoute(query, candidates, rules, recordedNexthops ? &nexthops : nullptr);
     };
 
     OutputFile file;
@@ -194,6 +200,18 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
                 if (after && r.change != ChangeKind::Delete)
                     held.insert_or_assign(ruleKeys.key(*after), *after);
                 takeRules();
+                reconsider();
+                return true;
+            }
+            if (r.object == ObjectKind::Nexthop) {
+                // The kernel does not announce the routes through an object that changes:
+                // the answer changes with the object.
+                recordedNexthops = true;
+                if (const auto *before = std::get_if<NexthopRow>(&r.before))
+                    nexthops.erase(before->id);
+                if (const auto *after = std::get_if<NexthopRow>(&r.after);
+                    after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired)
+                    nexthops.insert_or_assign(after->id, *after);
                 reconsider();
                 return true;
             }

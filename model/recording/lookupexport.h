@@ -10,6 +10,9 @@
 // The policy rules are the recorded ones at each moment (a rule added or deleted is an event
 // that can change the answer); a recording without rules (made before they were recorded)
 // is looked up through the kernel's defaults (local, main, default).
+// So are the nexthop objects: a route through one (RTA_NH_ID) goes where the object says at
+// each moment, and an object's change is an event that can change the answer (the kernel
+// announces the object, not the routes through it).
 // Any thread; one reader per call.
 #pragma once
 

@@ -2,6 +2,7 @@
 // Test helper: private network namespace (see netns.h).
 #include "support/netns.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,31 @@ NetnsResult enterPrivateNetworkNamespace()
     g_result.entered = true;
     g_result.message = how;
     return g_result;
+}
+
+std::string setNexthopCompatMode(bool on)
+{
+    static constexpr char kPath[] = "/proc/sys/net/ipv4/nexthop_compat_mode";
+    if (!g_result.entered)
+        return "not in a private network namespace: " + g_result.message;
+    if (!writeFile(kPath, on ? "1" : "0"))
+        return std::string("cannot write ") + kPath + ": " + std::strerror(errno);
+    if (on)
+        return {};
+    // What a namespace made now reads: a child unshares one and exits with the digit.
+    const pid_t pid = fork();
+    if (pid == 0) {
+        char c = 0;
+        const int fd = unshare(CLONE_NEWNET) == 0 ? open(kPath, O_RDONLY) : -1;
+        _exit(fd >= 0 && read(fd, &c, 1) == 1 && c >= '0' && c <= '9' ? c - '0' : 255);
+    }
+    int status = 0;
+    const int fresh = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+    if (fresh == 1)
+        return {};
+    writeFile(kPath, "1");
+    return fresh == 0 ? "net.ipv4.nexthop_compat_mode is not per network namespace on this kernel: left at 1"
+                      : "cannot check that net.ipv4.nexthop_compat_mode is per network namespace: left at 1";
 }
 
 } // namespace ncv::test

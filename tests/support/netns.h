@@ -22,4 +22,11 @@ NetnsResult enterPrivateNetworkNamespace();
 /// The result of the first call (entered == false before it).
 const NetnsResult &networkNamespaceResult();
 
+/// Sets net.ipv4.nexthop_compat_mode (1: the kernel writes a route through a nexthop object
+/// with its gateway and device as well; 0: with RTA_NH_ID alone) in the process's private
+/// namespace. Only there, and only where the kernel keeps the setting per namespace: a
+/// namespace made after the write must still read the default (1), else the write is
+/// undone. Returns "" when set, else why not.
+std::string setNexthopCompatMode(bool on);
+
 } // namespace ncv::test
