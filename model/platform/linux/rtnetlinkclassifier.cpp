@@ -160,13 +160,13 @@ template<typename R> bool RtnetlinkClassifier::inferUnannouncedAdd(const R &row,
     // The kernel announces an IPv6 address once its duplicate address detection ends, and
     // makes NOARP neighbor entries (multicast groups) without a message, but announces both
     // deletions: ip monitor shows a "Deleted" line for an object never shown before.
-    if (!m_inferUnannounced)
+    if (m_unannouncedCause.empty())
         return false;
     ChangeRecord add;
     if (!m_store.upsert(row, timeUs, Origin::Inferred, &add))
         return false;
     add.family = row.address.family;
-    add.requester = RequesterTable::cause("kernel (announced only at its deletion)");
+    add.requester = RequesterTable::cause(m_unannouncedCause);
     add.portId = 0;
     m_silent.observe(add); // an add flushes nothing; it revives an interface's IPv4 routes
     push(std::move(add));

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 struct nlmsghdr;
@@ -56,14 +58,15 @@ public:
     /// process to ask afterwards): RequesterTable::port(), which is the kernel for port id 0.
     void setAttribution(Attribution attribution) { m_attribution = std::move(attribution); }
 
-    /// On: the deletion of an address or a neighbor the store does not hold is shown as an
-    /// inferred add (the kernel made it without a message: an IPv6 address still tentative,
-    /// deleted before its duplicate address detection ended; a NOARP multicast neighbor entry
-    /// such as ff02::16, made when a packet went to that group), then the observed delete.
-    /// Off (the default, files): such a deletion gives nothing. For the live source, whose
-    /// store holds every announced object since its dump; a file may begin after objects it
-    /// never saw.
-    void setInferUnannounced(bool on) { m_inferUnannounced = on; }
+    /// Set (cause not empty): the deletion of an address or a neighbor the store does not
+    /// hold is shown as an inferred add named by cause, then the observed delete. The kernel
+    /// makes some without a message: an IPv6 address is announced once its duplicate address
+    /// detection ends (one deleted while tentative never was), a NOARP multicast neighbor
+    /// entry such as ff02::16 is made when a packet goes to that group; both deletions are
+    /// announced. A file may also begin after the object appeared; a capture that holds each
+    /// notification once per listening socket (nlmon) must leave it empty. Empty (the default): such
+    /// a deletion gives nothing.
+    void setInferUnannounced(std::string cause) { m_unannouncedCause = std::move(cause); }
 
     /// The registration's object mask (ObjectMask bits) and family: records outside them
     /// are not passed on (the store still tracks everything it is given).
@@ -114,7 +117,7 @@ private:
     Attribution m_attribution;
     std::uint32_t m_lastPortId = 0; ///< a one-entry memo of RequesterTable::port() for recorded streams
     std::uint32_t m_lastPortRequester = 0;
-    bool m_inferUnannounced = false;
+    std::string m_unannouncedCause; ///< setInferUnannounced()
 };
 
 /// Adds what classify() gave to a reader's counts: c.noChange (NoChange, Filtered),
