@@ -11,8 +11,10 @@
 // that kind in mon with those fields (an add or parameter event's after row, a delete's
 // before row), each event matching one line at most. The lines NetChangeView has no event
 // for by design are counted as known differences, each kind with its reason:
-// [NETCONF] (per-device sysctl settings are not tracked) and [NSID] (an nsid is not kept;
-// the namespace's creation and destruction are, and are checked). A summary table goes to
+// [NETCONF] (per-device sysctl settings are not tracked), [NSID] (an nsid is not kept;
+// the namespace's creation and destruction are, and are checked) and a line repeating the
+// state its object's last event shows (`ip addr replace` of the same address: updates that
+// change nothing shown are dropped, by design). A summary table goes to
 // the test output. NetChangeView runs in a PID namespace of its own, so the /proc scan of
 // --netns all finds the namespaces of this test only, never those of other tests.
 #include "support/mountns.h"
@@ -67,6 +69,7 @@ struct Event {
     QString ns, object, change, origin, process;
     QJsonObject before, after;
     bool used = false;
+    int matchOrder = 0; ///< 1, 2, 3... in the order lines matched events; 0 = unused
 
     /// The row a line about this event shows: before for a delete, else after.
     const QJsonObject &row() const { return change == u"delete"_s ? before : after; }
@@ -167,16 +170,32 @@ public:
             *why = u"a line of a kind this test does not know"_s;
             return Outcome::Unmatched;
         }
+        const auto kindFits = [&](const Event &e) {
+            return e.ns == u"mon"_s && e.object == object
+                && (line.deleted ? e.change == u"delete"_s : (e.change == u"add"_s || e.change == u"parameter"_s));
+        };
         for (Event &e : m_events) {
-            if (e.used || e.ns != u"mon"_s || e.object != object)
-                continue;
-            const bool kindFits
-                = line.deleted ? e.change == u"delete"_s : (e.change == u"add"_s || e.change == u"parameter"_s);
-            if (kindFits && fits(e)) {
+            if (!e.used && kindFits(e) && fits(e)) {
                 e.used = true;
+                e.matchOrder = ++m_matched;
                 *why = e.object + u' ' + e.change + u' ' + e.origin + u" (" + e.process + u')';
                 return Outcome::Matched;
             }
+        }
+        // The same state sent again (`ip addr replace`, `ip nexthop replace` with nothing
+        // new): the object's last matched event already shows every field of the line.
+        const Event *last = nullptr;
+        for (const Event &e : m_events) {
+            if (e.used && kindFits(e) && fits(e) && (!last || e.matchOrder > last->matchOrder))
+                last = &e;
+        }
+        const bool latest = last && std::none_of(m_events.begin(), m_events.end(), [&](const Event &e) {
+                                return e.used && e.ns == last->ns && e.object == last->object
+                                    && e.matchOrder > last->matchOrder && identity(e) == identity(*last);
+                            });
+        if (!line.deleted && latest) {
+            *why = u"the same state again: no event, as updates that change nothing shown are dropped"_s;
+            return Outcome::KnownDifference;
         }
         *why = u"no unused "_s + object + (line.deleted ? u" delete"_s : u" add/parameter"_s)
             + u" event in mon with these fields"_s;
@@ -184,6 +203,21 @@ public:
     }
 
 private:
+    /// What identifies an event's object, as NetChangeView keys it (statestore.h).
+    static QString identity(const Event &e)
+    {
+        QStringList parts;
+        if (e.object == u"interface"_s || e.object == u"nexthop"_s)
+            parts << e.field(u"ifindex"_s) << e.field(u"id"_s);
+        else if (e.object == u"address"_s || e.object == u"neighbor"_s)
+            parts << e.field(u"ifindex"_s) << e.field(u"address"_s);
+        else if (e.object == u"route"_s)
+            parts << e.field(u"destination"_s) << e.field(u"table"_s) << e.field(u"metric"_s) << e.field(u"tos"_s);
+        else // a rule: every field
+            parts << QString::fromUtf8(QJsonDocument(e.row()).toJson(QJsonDocument::Compact));
+        return parts.join(u'|');
+    }
+
     QString ifindexOf(const QString &dev) const { return m_ifindex.value(dev, u"?"_s + dev); }
 
     Outcome matchNsid(const MonitorLine &line, QString *why) const
@@ -339,6 +373,7 @@ private:
 
     QList<Event> &m_events;
     QHash<QString, QString> m_ifindex; ///< interface name in mon -> ifindex text
+    int m_matched = 0;
 };
 
 } // namespace
@@ -440,6 +475,7 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
         u"link set v0 up"_s,
         u"link set v1 up"_s,
         u"addr add 10.50.0.1/24 dev v0"_s,
+        u"addr replace 10.50.0.1/24 dev v0"_s, // the same again: the kernel announces it anyway
         u"-6 addr add fd50::1/64 dev v0 nodad"_s,
         u"route add 10.51.0.0/16 via 10.50.0.2"_s,
         u"-6 route add fd51::/64 via fd50::2"_s,
@@ -463,6 +499,7 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
         u"nexthop add id 11 via 10.50.0.2 dev v0"_s,
         u"nexthop add id 12 via 10.50.0.3 dev v0"_s,
         u"nexthop replace id 12 via 10.50.0.4 dev v0"_s,
+        u"nexthop replace id 12 via 10.50.0.4 dev v0"_s, // the same again, announced again
         u"nexthop add id 13 via fd50::2 dev v0"_s,
         u"nexthop add id 14 blackhole"_s,
         u"nexthop add id 20 group 11/12"_s,
@@ -610,6 +647,9 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     for (const QString &kind : {u"LINK"_s, u"ADDR"_s, u"ROUTE"_s, u"NEIGH"_s, u"RULE"_s, u"NEXTHOP"_s, u"NSID"_s})
         QVERIFY2(counts.value(kind).lines > 0, qPrintable(kind));
     QCOMPARE(counts.value(u"NSID"_s).lines, 2); // assigned, then deleted with nsm
+    // `ip addr replace` and `ip nexthop replace` of the same state: announced, no event.
+    QCOMPARE(known.filter(u"the same state again"_s).size(), 2);
+    QCOMPARE(counts.value(u"ADDR"_s).known + counts.value(u"NEXTHOP"_s).known, 2);
     QCOMPARE(counts.value(u"RULE"_s).lines, 8);
     const auto usedEvents = [&](const QString &object, const QString &change, const QString &field,
                                 const QString &value) {
