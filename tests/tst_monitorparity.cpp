@@ -423,10 +423,23 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
                    {u"--pid"_s, u"--fork"_s, u"--mount-proc"_s, u"--propagation"_s, u"slave"_s, m_binary,
                     u"--headless"_s, u"--netns"_s, u"all"_s, u"--stream"_s, streamPath});
     QVERIFY(recorder.waitForStarted());
-    // unshare --fork waits for its child and ignores SIGTERM: the recorder is its child.
+    // unshare --fork waits for its child and ignores SIGTERM: the recorder is its child
+    // (from /proc/PID/task/PID/children, else the process whose parent unshare is).
     const auto recorderPid = [&recorder]() -> qint64 {
-        QFile children(u"/proc/%1/task/%1/children"_s.arg(recorder.processId()));
-        return children.open(QIODevice::ReadOnly) ? children.readAll().trimmed().toLongLong() : 0;
+        const qint64 parent = recorder.processId();
+        QFile children(u"/proc/%1/task/%1/children"_s.arg(parent));
+        if (children.open(QIODevice::ReadOnly))
+            return children.readAll().trimmed().toLongLong();
+        const QStringList pids = QDir(u"/proc"_s).entryList({u"[0-9]*"_s}, QDir::Dirs);
+        for (const QString &pid : pids) {
+            QFile stat(u"/proc/"_s + pid + u"/stat"_s);
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            const QList<QByteArray> fields = stat.readAll().split(')').value(1).split(' ');
+            if (fields.value(2).toLongLong() == parent) // " S PPID ...": state, then parent
+                return pid.toLongLong();
+        }
+        return 0;
     };
     const auto stopRecorder = qScopeGuard([&] {
         if (recorder.state() == QProcess::NotRunning)
