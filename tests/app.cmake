@@ -21,4 +21,9 @@ if(NOT WIN32)
     target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>"
                                                          NCV_NLREQUESTER="$<TARGET_FILE:ncv_nlrequester>")
     add_dependencies(tst_netnsheadless netchangeview ncv_nlrequester)
+    # Every line of `ip -ts -o monitor all` has its event in --stream, over a scenario of
+    # rules, neighbors, nexthop objects and a namespace created. Needs ip (iproute2), unshare.
+    ncv_add_qt_test(tst_monitorparity SOURCES tst_monitorparity.cpp LIBS ncv_model TIMEOUT 180)
+    target_compile_definitions(tst_monitorparity PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
+    add_dependencies(tst_monitorparity netchangeview)
 endif()

@@ -15,6 +15,7 @@
 // Skips where namespaces are not allowed; the tshark / editcap parts skip without them.
 #include "platform/linux/pcapreader.h"
 #include "platform/linux/rtnetlinksource.h"
+#include "platform/requester.h"
 #include "support/changescenario.h"
 #include "support/netns.h"
 #include "support/recordcollector.h"
@@ -252,6 +253,25 @@ std::vector<ChangeRecord> afterSnapshot(const std::vector<ChangeRecord> &records
     return out;
 }
 
+/// records without the live source's inferred add of an address or neighbor the kernel
+/// announced only at its deletion, and that deletion just after it: a capture holds each
+/// notification once per listening socket, so its reader cannot tell a second copy of a
+/// deletion from the deletion of an unknown object, and shows neither (README).
+std::vector<ChangeRecord> withoutUnannounced(const std::vector<ChangeRecord> &records)
+{
+    std::vector<ChangeRecord> out;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const ChangeRecord &r = records[i];
+        if (r.change == ChangeKind::Add && r.origin == Origin::Inferred
+            && RequesterTable::get(r.requester).cause == "kernel (announced only at its deletion)") {
+            ++i; // and its delete
+            continue;
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
 } // namespace
 
 class TestPcapReader : public QObject {
@@ -302,7 +322,7 @@ void TestPcapReader::realKernelCapture()
     QThread::msleep(200);
     const std::vector<Packet> read = capture.stop();
     QVERIFY(source.cancel(handle).ok());
-    m_liveEvents = ncv::test::describeAll(afterSnapshot(live.records()), true);
+    m_liveEvents = ncv::test::describeAll(withoutUnannounced(afterSnapshot(live.records())), true);
 
     // As nlmon shows them: every notification twice (two listening sockets); a request of
     // `ip link del ncv0` that the kernel refused, just after ncv0 appeared; a packet of

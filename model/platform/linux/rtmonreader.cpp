@@ -146,7 +146,12 @@ bool RtmonReader::looksLikeSwappedRtmon(const void *data, std::size_t len)
 struct RtmonReader::Impl : RecordedStream {
     enum class Phase : std::uint8_t { BeforeStamp, Dump, Events };
 
-    explicit Impl(Sink s) : RecordedStream(std::move(s), kBatchRecords) { }
+    explicit Impl(Sink s) : RecordedStream(std::move(s), kBatchRecords)
+    {
+        // rtmon records notifications only, each once: a delete of an address or neighbor
+        // not seen before is one the kernel never announced (or made before the file began).
+        classifier.setInferUnannounced("not in the file before its deletion");
+    }
 
     void flush() { RecordedStream::flush(&stats.records); }
 

@@ -99,8 +99,12 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         record.family = Family::Unspec;
         break;
     case ObjectKind::Address:
-        produced = m_decoded.isDelete ? m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record)
-                                      : m_store.upsert(m_decoded.address, timeUs, Origin::Observed, &record);
+        if (!m_decoded.isDelete)
+            produced = m_store.upsert(m_decoded.address, timeUs, Origin::Observed, &record);
+        else
+            produced = m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record)
+                || (inferUnannouncedAdd(m_decoded.address, timeUs)
+                    && m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record));
         record.family = m_decoded.address.address.family;
         break;
     case ObjectKind::Route:
@@ -110,8 +114,12 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         record.family = m_decoded.route.family();
         break;
     case ObjectKind::Neighbor:
-        produced = m_decoded.isDelete ? m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record)
-                                      : m_store.upsert(m_decoded.neighbor, timeUs, Origin::Observed, &record);
+        if (!m_decoded.isDelete)
+            produced = m_store.upsert(m_decoded.neighbor, timeUs, Origin::Observed, &record);
+        else
+            produced = m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record)
+                || (inferUnannouncedAdd(m_decoded.neighbor, timeUs)
+                    && m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record));
         record.family = m_decoded.neighbor.address.family;
         break;
     case ObjectKind::Rule:
@@ -144,6 +152,24 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         flushNexthops(flush->ifIndex, flush->requester, timeUs);
     if (proxyFlush)
         flushProxyNeighbors(proxyFlush, proxyCause, timeUs);
+    return true;
+}
+
+template<typename R> bool RtnetlinkClassifier::inferUnannouncedAdd(const R &row, std::int64_t timeUs)
+{
+    // The kernel announces an IPv6 address once its duplicate address detection ends, and
+    // makes NOARP neighbor entries (multicast groups) without a message, but announces both
+    // deletions: ip monitor shows a "Deleted" line for an object never shown before.
+    if (m_unannouncedCause.empty())
+        return false;
+    ChangeRecord add;
+    if (!m_store.upsert(row, timeUs, Origin::Inferred, &add))
+        return false;
+    add.family = row.address.family;
+    add.requester = RequesterTable::cause(m_unannouncedCause);
+    add.portId = 0;
+    m_silent.observe(add); // an add flushes nothing; it revives an interface's IPv4 routes
+    push(std::move(add));
     return true;
 }
 

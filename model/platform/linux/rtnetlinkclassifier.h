@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 struct nlmsghdr;
@@ -31,7 +33,9 @@ public:
     /// What one message gave.
     enum class Outcome : std::uint8_t {
         Records, ///< one or more records went to the batch (the change and what it caused)
-        NoChange, ///< a tracked object whose shown fields did not change, or a delete of an unknown one
+        /// a tracked object whose shown fields did not change, or a delete of an unknown one
+        /// (other than the addresses and neighbors setInferUnannounced() covers)
+        NoChange,
         Filtered, ///< a change outside the object mask / family filter (the store still applied it)
         Control, ///< NLMSG_NOOP / NLMSG_ERROR / NLMSG_DONE / NLMSG_OVERRUN: no state
         Skipped, ///< a tracked type the decoder skips (cloned route, bridge port, other family)
@@ -53,6 +57,16 @@ public:
     /// How the records of notifications name their requester. Unset (a recorded stream: no
     /// process to ask afterwards): RequesterTable::port(), which is the kernel for port id 0.
     void setAttribution(Attribution attribution) { m_attribution = std::move(attribution); }
+
+    /// Set (cause not empty): the deletion of an address or a neighbor the store does not
+    /// hold is shown as an inferred add named by cause, then the observed delete. The kernel
+    /// makes some without a message: an IPv6 address is announced once its duplicate address
+    /// detection ends (one deleted while tentative never was), a NOARP multicast neighbor
+    /// entry such as ff02::16 is made when a packet goes to that group; both deletions are
+    /// announced. A file may also begin after the object appeared; a capture that holds each
+    /// notification once per listening socket (nlmon) must leave it empty. Empty (the default): such
+    /// a deletion gives nothing.
+    void setInferUnannounced(std::string cause) { m_unannouncedCause = std::move(cause); }
 
     /// The registration's object mask (ObjectMask bits) and family: records outside them
     /// are not passed on (the store still tracks everything it is given).
@@ -85,6 +99,9 @@ private:
     /// leave empty; the groups they leave with members change), named by cause (a
     /// RequesterTable id).
     void flushNexthops(std::uint32_t ifIndex, std::uint32_t cause, std::int64_t timeUs);
+    /// For a delete of an address or neighbor the store does not hold (setInferUnannounced()):
+    /// adds row as an inferred record at timeUs; true when it did (the delete then finds it).
+    template<typename R> bool inferUnannouncedAdd(const R &row, std::int64_t timeUs);
     /// Deletes the held proxy neighbors on ifIndex as inferred records, named by causeText.
     void flushProxyNeighbors(std::uint32_t ifIndex, const std::string &causeText, std::int64_t timeUs);
 
@@ -100,6 +117,7 @@ private:
     Attribution m_attribution;
     std::uint32_t m_lastPortId = 0; ///< a one-entry memo of RequesterTable::port() for recorded streams
     std::uint32_t m_lastPortRequester = 0;
+    std::string m_unannouncedCause; ///< setInferUnannounced()
 };
 
 /// Adds what classify() gave to a reader's counts: c.noChange (NoChange, Filtered),

@@ -930,6 +930,7 @@ Status RtnetlinkSource::registerChanges(const RegisterParams &params, Handle *ha
     reg->params = params;
     reg->family = family;
     reg->classifier.setFilter(params.objects, family);
+    reg->classifier.setInferUnannounced("kernel (announced only at its deletion)");
     reg->options = m_options;
     Registration *self = reg.get();
     if (m_options.resolveRequesters)
