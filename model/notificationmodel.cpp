@@ -41,7 +41,7 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
         m_routes = new RouteTableModel(&m_names, this);
         m_eventLog = new EventLogModel(m_history, this);
         m_timeline = new TimelineBins(this);
-        connect(m_timeline, &TimelineBins::requesterFilterChanged, this, &NotificationModel::recountTimeline);
+        connect(m_timeline, &TimelineBins::filterChanged, this, &NotificationModel::recountTimeline);
         m_entities = new EntityTableModel(this);
     }
     m_clock.start();
@@ -680,9 +680,15 @@ void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)
     finishBatch(int(count), sawSnapshotComplete);
 }
 
-int NotificationModel::namespaceCount() const
+QList<quint32> NotificationModel::namespaceIds() const
 {
-    return m_fileEventLog ? m_fileEventLog->namespaceCount() : std::max(int(m_namespaces.size()), m_loadedNamespaces);
+    if (m_fileEventLog)
+        return m_fileEventLog->namespaceIds();
+    QList<quint32> ids = m_loadedNamespaces;
+    for (const quint32 id : m_namespaces)
+        if (!ids.contains(id))
+            ids.append(id);
+    return ids;
 }
 
 void NotificationModel::finishBatch(int records, bool sawSnapshotComplete)
@@ -744,11 +750,11 @@ NotificationModel::ApplyStats NotificationModel::applyStats() const
 
 void NotificationModel::recountTimeline()
 {
-    // The history's events again, for the new requester filter: their first bytes only (eventcodec::peekHead),
+    // The history's events again, for the new filter: their first bytes only (eventcodec::peekHead),
     // not decoded into ChangeRecords. The events older than the history (dropped by its capacity, or a
     // recording read from its file, whose history is empty) are not here: a recording's
     // session counts those from the file.
-    if (!m_timeline->hasRequesterFilter())
+    if (!m_timeline->hasFilter())
         return;
     TimelineBins::Counts counts;
     eventcodec::Head head;
@@ -757,10 +763,10 @@ void NotificationModel::recountTimeline()
         const std::string_view bytes = m_history->encoded(i);
         if (!eventcodec::peekHead(bytes.data(), bytes.data() + bytes.size(), &head))
             continue;
-        if (m_timeline->keeps(head.object, head.requester))
+        if (m_timeline->keeps(head.object, head.requester, head.netns))
             counts.add(head.object, head.change, m_history->timeUs(i));
     }
-    m_timeline->mergeFiltered(counts, m_timeline->requesterFilterGeneration());
+    m_timeline->mergeFiltered(counts, m_timeline->filterGeneration());
 }
 
 } // namespace ncv

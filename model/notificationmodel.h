@@ -182,10 +182,12 @@ public:
     /// The named network namespaces whose events were applied (distinct ChangeRecord::netns
     /// other than 0); for a recording read from its file (fileEventLog()), those of the
     /// file. The event log shows its Namespace column once there are two or more.
-    int namespaceCount() const;
+    int namespaceCount() const { return int(namespaceIds().size()); }
+    /// Those namespaces' platform::NamespaceTable ids, in the order they came.
+    QList<quint32> namespaceIds() const;
     /// For events put into the history directly (RecordingSession loads a recording's
-    /// events so): the named namespaces they come from, counted by namespaceCount().
-    void setLoadedNamespaceCount(int count) { m_loadedNamespaces = count; }
+    /// events so): the named namespaces they come from, as namespaceIds() gives them.
+    void setLoadedNamespaces(const QList<quint32> &ids) { m_loadedNamespaces = ids; }
 
     /// Current name of ifIndex, else "if N".
     QString interfaceName(quint32 ifIndex, quint32 netns = 0) const { return m_names.name(ifIndex, netns); }
@@ -340,16 +342,16 @@ private:
     {
         if (netns != m_lastNetns) {
             m_lastNetns = netns;
-            if (netns != 0 && std::find(m_namespaces.begin(), m_namespaces.end(), netns) == m_namespaces.end()) {
-                m_namespaces.push_back(netns);
+            if (netns != 0 && !m_namespaces.contains(netns)) {
+                m_namespaces.append(netns);
                 m_namespacesGrew = true;
             }
         }
     }
-    std::vector<quint32> m_namespaces;
+    QList<quint32> m_namespaces;
     quint32 m_lastNetns = 0;
     bool m_namespacesGrew = false;
-    int m_loadedNamespaces = 0;
+    QList<quint32> m_loadedNamespaces;
     QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;

@@ -44,10 +44,11 @@ struct RecordingSession::TimelinePass {
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
     QFutureWatcher<void> watcher;
     bool running = true;
-    // A pass for the timeline's requester filter (TimelineBins::mergeFiltered): the events
-    // it keeps only, for this generation of the filter; else every event.
+    // A pass for the timeline's filter (TimelineBins::mergeFiltered): the events it keeps
+    // only, for this generation of the filter; else every event.
     bool filtered = false;
-    QString filter;
+    QString filter; // requester
+    quint32 netnsFilter = 0;
     quint64 generation = 0;
 };
 
@@ -115,15 +116,15 @@ bool RecordingSession::open(const QString &path, QString *error, const Progress 
         return false;
     if (fromFile) {
         m_timeline = startTimelinePass(false);
-        // The requester filter: the history is empty, the file is counted again.
-        connect(m_model->timeline(), &TimelineBins::requesterFilterChanged, this, [this] {
+        // The timeline's filter: the history is empty, the file is counted again.
+        connect(m_model->timeline(), &TimelineBins::filterChanged, this, [this] {
             if (m_filteredTimeline) {
                 m_filteredTimeline->watcher.disconnect(this);
                 m_filteredTimeline->watcher.cancel();
                 m_filteredTimeline->watcher.waitForFinished(); // stops within one page of events
                 m_filteredTimeline.reset();
             }
-            if (m_model->timeline()->hasRequesterFilter())
+            if (m_model->timeline()->hasFilter())
                 m_filteredTimeline = startTimelinePass(true);
         });
     }
@@ -140,7 +141,7 @@ bool RecordingSession::loadEvents(const Progress &progress, QString *error)
     if (total == 0)
         return true;
     history->setNextSequence(in.firstSeq);
-    m_model->setLoadedNamespaceCount(int(m_reader.namespaceCount()));
+    m_model->setLoadedNamespaces(m_reader.namedNamespaceIds());
     std::uint64_t next = in.firstSeq;
     std::vector<recording::RecordedEvent> page;
     std::vector<platform::ChangeRecord> records;
@@ -190,7 +191,8 @@ std::unique_ptr<RecordingSession::TimelinePass> RecordingSession::startTimelineP
     TimelinePass *p = pass.get();
     pass->filtered = filtered;
     pass->filter = m_model->timeline()->requesterFilter();
-    pass->generation = m_model->timeline()->requesterFilterGeneration();
+    pass->netnsFilter = m_model->timeline()->namespaceFilter();
+    pass->generation = m_model->timeline()->filterGeneration();
     const std::shared_ptr<TimelinePass::Shared> shared = pass->shared;
     const QString path = m_path;
     const std::uint64_t firstSeq = info().firstSeq;
@@ -199,10 +201,11 @@ std::unique_ptr<RecordingSession::TimelinePass> RecordingSession::startTimelineP
     connect(&pass->watcher, &QFutureWatcher<void>::progressValueChanged, this, [this, p] { drainTimeline(p); });
     connect(&pass->watcher, &QFutureWatcher<void>::finished, this, [this, p] { onTimelineFinished(p); });
     const QString filter = filtered ? pass->filter : QString();
+    const quint32 netnsFilter = filtered ? pass->netnsFilter : 0;
     // Worker thread (QThreadPool): its own reader (one SQLite connection per thread) and
     // matcher; it touches only those, its local counts and the shared block.
-    pass->watcher.setFuture(
-        QtConcurrent::run([path, firstSeq, lastSeq, total, shared, filtered, filter](QPromise<void> &promise) {
+    pass->watcher.setFuture(QtConcurrent::run(
+        [path, firstSeq, lastSeq, total, shared, filtered, filter, netnsFilter](QPromise<void> &promise) {
             promise.setProgressRange(0, kProgressSteps);
             recording::RecordingReader reader;
             QString error;
@@ -227,8 +230,7 @@ std::unique_ptr<RecordingSession::TimelinePass> RecordingSession::startTimelineP
             };
             RequesterMatcher matcher(filter);
             const auto visit = [&](const recording::EventKey &key) {
-                // Gaps name nobody; the chart shows them whoever is looked at (TimelineBins::keeps).
-                if (!filtered || key.object == platform::ObjectKind::Gap || matcher.matches(key.requester))
+                if (!filtered || TimelineBins::keeps(matcher, netnsFilter, key.object, key.requester, key.netns))
                     local.add(key.object, key.change, key.timeUs);
                 if (++done % kPageEvents != 0)
                     return true;

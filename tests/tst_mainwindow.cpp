@@ -1485,6 +1485,15 @@ QStringList routeDestinations(MainWindow *w)
     return out;
 }
 
+/// The timeline's count of kind within a second of aroundUs.
+qint64 sumSeries(const TimelineBins *bins, ObjectKind kind, qint64 aroundUs)
+{
+    qint64 n = 0;
+    for (const QPointF &p : bins->series(kind, aroundUs - 1'000'000, aroundUs + 1'000'000, 20))
+        n += qint64(p.y());
+    return n;
+}
+
 /// Clicks the timeline at time us (pixel resolution: a few ms at this width).
 void clickTimeline(MainWindow *w, qint64 us)
 {
@@ -2022,6 +2031,17 @@ void TestMainWindow::recordingOfSeveralNamespacesShowsOneAtATime()
     QStringList logNamespaces = columnTexts(log->model(), EventLogModel::Namespace);
     QCOMPARE(logNamespaces.count(QStringLiteral("blue")), 3);
     QCOMPARE(logNamespaces.count(QStringLiteral("red")), 4);
+    // The timeline: every namespace's changes (the add at t1, the delete at t2), or one's.
+    QComboBox *timelineNamespace = w->timelineNamespaceCombo();
+    QVERIFY(timelineNamespace->isVisible());
+    QCOMPARE(timelineNamespace->count(), 3);
+    TimelineBins *bins = w->recordingSession()->model()->timeline();
+    QCOMPARE(bins->total(), qint64(2));
+    timelineNamespace->setCurrentIndex(timelineNamespace->findText(QStringLiteral("red")));
+    QTRY_COMPARE(bins->total(), qint64(1));
+    QCOMPARE(sumSeries(bins, ObjectKind::Route, t2), qint64(1));
+    timelineNamespace->setCurrentIndex(0);
+    QCOMPARE(bins->total(), qint64(2));
 
     // The tables: the first namespace at the end.
     QComboBox *combo = w->namespaceCombo();
@@ -2062,6 +2082,26 @@ void TestMainWindow::recordingOfSeveralNamespacesShowsOneAtATime()
     QVERIFY2(w->recordingSession()->diff(t0, t2, &changes, &error), qPrintable(error));
     QCOMPARE(changes.size(), std::size_t(1));
     QCOMPARE(changes.front().kind, StateChange::Added);
+
+    // The same file with its log read from the file (more events than the history holds).
+    w.reset();
+    std::unique_ptr<MainWindow> fromFile(MainWindow::openRecordingWindow(path, nullptr, &error, 3));
+    QVERIFY2(fromFile, qPrintable(error));
+    fromFile->show();
+    QVERIFY(QTest::qWaitForWindowExposed(fromFile.get()));
+    QVERIFY(fromFile->recordingSession()->fileEventLog());
+    QVERIFY(
+        !fromFile->eventPane()->eventsSection()->view()->horizontalHeader()->isSectionHidden(EventLogModel::Namespace));
+    QVERIFY(fromFile->namespaceCombo());
+    QCOMPARE(routeDestinations(fromFile.get()),
+             (QStringList {QStringLiteral("10.1.0.0/24"), QStringLiteral("10.11.0.0/16")}));
+    fromFile->recordingSession()->waitForTimeline();
+    bins = fromFile->recordingSession()->model()->timeline();
+    QTRY_COMPARE(bins->total(), qint64(2));
+    fromFile->timelineNamespaceCombo()->setCurrentIndex(
+        fromFile->timelineNamespaceCombo()->findText(QStringLiteral("blue")));
+    QTRY_COMPARE(bins->total(), qint64(1)); // counted again by a pass over the file
+    QCOMPARE(sumSeries(bins, ObjectKind::Route, t1), qint64(1));
 }
 
 void TestMainWindow::theLatestSeekWinsAndCancelKeepsTheTables()

@@ -2,6 +2,7 @@
 // TimelineBins: bucket counts per kind, bucket width vs maxPoints, markers ignored,
 // one changed() per batch, the requester filter.
 #include "model/history/timelinebins.h"
+#include "platform/netnstable.h"
 #include "platform/requester.h"
 
 #include <QSignalSpy>
@@ -207,19 +208,19 @@ private Q_SLOTS:
         QCOMPARE(bins.total(), qint64(10));
 
         // Set after the events: the filtered counts are empty until recounted.
-        QSignalSpy filterChanged(&bins, &TimelineBins::requesterFilterChanged);
+        QSignalSpy filterChanged(&bins, &TimelineBins::filterChanged);
         bins.setRequesterFilter(text);
         QCOMPARE(filterChanged.count(), 1);
         QCOMPARE(bins.total(), qint64(0));
         QCOMPARE(bins.totalUnfiltered(), qint64(10));
         TimelineBins::Counts recount;
         for (const ChangeRecord &r : batch) {
-            if (bins.keeps(r.object, r.requester))
+            if (bins.keeps(r.object, r.requester, r.netns))
                 recount.add(r.object, r.change, r.timeUs);
         }
-        bins.mergeFiltered(recount, bins.requesterFilterGeneration() - 1); // an older filter's
+        bins.mergeFiltered(recount, bins.filterGeneration() - 1); // an older filter's
         QCOMPARE(bins.total(), qint64(0));
-        bins.mergeFiltered(recount, bins.requesterFilterGeneration());
+        bins.mergeFiltered(recount, bins.filterGeneration());
         QCOMPARE(bins.total(), qint64(kept.size() + 1)); // + the gap
         QCOMPARE(sumY(bins.series(ObjectKind::Route, kT0, kT0 + 999'999, 10)), qint64(kept.size()));
         for (int i = 0; i < 8; ++i) {
@@ -236,6 +237,62 @@ private Q_SLOTS:
         QCOMPARE(filterChanged.count(), 1);
         bins.setRequesterFilter(QString());
         QCOMPARE(bins.total(), qint64(18));
+    }
+    // One namespace's changes, alone or with a requester filter; gaps of that namespace
+    // only (a gap is one namespace's source losing events).
+    void namespaceFilter()
+    {
+        const std::uint32_t blue = NamespaceTable::intern({"blue", 4026532901, 0});
+        const std::uint32_t red = NamespaceTable::intern({"red", 4026532902, 0});
+        const std::uint32_t ip = RequesterTable::cause("ip");
+        TimelineBins bins;
+        std::vector<ChangeRecord> batch;
+        for (int i = 0; i < 6; ++i) {
+            ChangeRecord r = makeEvent(ObjectKind::Route, kT0 + i * 100'000);
+            r.netns = i % 3 == 0 ? blue : i % 3 == 1 ? red : 0; // blue 0, 3; red 1, 4; default 2, 5
+            r.requester = i < 3 ? ip : 0;
+            batch.push_back(r);
+        }
+        ChangeRecord gap = makeEvent(ObjectKind::Gap, kT0 + 700'000, ChangeKind::Gap);
+        gap.netns = red;
+        batch.push_back(gap);
+        bins.addBatch(batch);
+        QCOMPARE(bins.total(), qint64(7));
+        QVERIFY(!bins.hasFilter());
+
+        QSignalSpy filterChanged(&bins, &TimelineBins::filterChanged);
+        bins.setNamespaceFilter(red);
+        QCOMPARE(filterChanged.count(), 1);
+        QVERIFY(bins.hasFilter());
+        QCOMPARE(bins.namespaceFilter(), red);
+        QCOMPARE(bins.total(), qint64(0)); // until recounted
+        const auto recount = [&] {
+            TimelineBins::Counts counts;
+            for (const ChangeRecord &r : batch) {
+                if (bins.keeps(r.object, r.requester, r.netns))
+                    counts.add(r.object, r.change, r.timeUs);
+            }
+            bins.mergeFiltered(counts, bins.filterGeneration());
+        };
+        recount();
+        QCOMPARE(bins.total(), qint64(3)); // routes 1 and 4, the gap
+        QCOMPARE(sumY(bins.series(ObjectKind::Route, kT0, kT0 + 999'999, 10)), qint64(2));
+        bins.setNamespaceFilter(blue);
+        recount();
+        QCOMPARE(bins.total(), qint64(2)); // routes 0 and 3; red's gap is not blue's
+        // With a requester filter too: both must keep the event.
+        bins.setRequesterFilter(u"ip"_s);
+        QCOMPARE(filterChanged.count(), 3);
+        recount();
+        QCOMPARE(bins.total(), qint64(1)); // route 0
+        bins.addBatch(std::span<const ChangeRecord>(batch.data(), 1)); // added while they apply
+        QCOMPARE(bins.total(), qint64(2));
+        bins.setNamespaceFilter(blue); // the same: nothing
+        QCOMPARE(filterChanged.count(), 3);
+        bins.setNamespaceFilter(0);
+        bins.setRequesterFilter(QString());
+        QVERIFY(!bins.hasFilter());
+        QCOMPARE(bins.total(), qint64(8));
     }
 };
 

@@ -1137,6 +1137,13 @@ void MainWindow::createLayout()
     m_timelineFilterNote->setObjectName(QStringLiteral("timelineFilterNote"));
     auto *byLabel = new QLabel(tr("Changes by:"), timelineArea);
     byLabel->setBuddy(m_timelineFilter);
+    // Several namespaces: the changes of one of them, or of all.
+    m_timelineNamespace = new QComboBox(timelineArea);
+    m_timelineNamespace->setObjectName(QStringLiteral("timelineNamespace"));
+    m_timelineNamespace->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_timelineNamespace->setToolTip(tr("Count the changes of one network namespace, or of every one"));
+    m_timelineNamespaceLabel = new QLabel(tr("in:"), timelineArea);
+    m_timelineNamespaceLabel->setBuddy(m_timelineNamespace);
     auto *legend = new QLabel(m_chart->legendHtml(), timelineArea);
     legend->setObjectName(QStringLiteral("timelineLegend"));
     legend->setTextFormat(Qt::RichText);
@@ -1152,6 +1159,8 @@ void MainWindow::createLayout()
     timelineRow->addWidget(legend, 1);
     timelineRow->addWidget(byLabel);
     timelineRow->addWidget(m_timelineFilter);
+    timelineRow->addWidget(m_timelineNamespaceLabel);
+    timelineRow->addWidget(m_timelineNamespace);
     timelineRow->addSpacing(6);
     timelineRow->addWidget(m_timelineFilterNote);
     auto *timelineLayout = new QVBoxLayout(timelineArea);
@@ -1162,6 +1171,10 @@ void MainWindow::createLayout()
     connect(m_timelineFilter, &RequesterFilterBox::filterChanged, m_model->timeline(),
             &TimelineBins::setRequesterFilter);
     connect(m_model->timeline(), &TimelineBins::changed, this, &MainWindow::updateTimelineFilterNote);
+    connect(m_timelineNamespace, &QComboBox::currentIndexChanged, this,
+            [this] { m_model->timeline()->setNamespaceFilter(m_timelineNamespace->currentData().toUInt()); });
+    connect(m_model, &NotificationModel::namespacesChanged, this, &MainWindow::updateTimelineNamespaces);
+    updateTimelineNamespaces();
 
     m_eventPane = new EventPane(m_model, this);
     m_eventPane->setClearTimeFilterAction(m_clearTimeFilterAction);
@@ -1521,10 +1534,28 @@ void MainWindow::onSnapshotComplete()
         m_eventPane->fitColumns();
 }
 
+void MainWindow::updateTimelineNamespaces()
+{
+    const QList<quint32> ids = m_model->namespaceIds();
+    const bool shown = ids.size() >= 2;
+    m_timelineNamespace->setVisible(shown);
+    m_timelineNamespaceLabel->setVisible(shown);
+    if (m_timelineNamespace->count() == ids.size() + 1)
+        return;
+    // The list grows as namespaces come (the current choice stays).
+    const QSignalBlocker quiet(m_timelineNamespace);
+    if (m_timelineNamespace->count() == 0)
+        m_timelineNamespace->addItem(tr("every namespace"), 0u);
+    for (const quint32 id : ids) {
+        if (m_timelineNamespace->findData(id) < 0)
+            m_timelineNamespace->addItem(QString::fromStdString(platform::NamespaceTable::name(id)), id);
+    }
+}
+
 void MainWindow::updateTimelineFilterNote()
 {
     const TimelineBins *bins = m_model->timeline();
-    if (!bins->hasRequesterFilter()) {
+    if (!bins->hasFilter()) {
         m_timelineFilterNote->clear();
         return;
     }

@@ -205,6 +205,10 @@ public:
     /// A recording of several network namespaces: the namespace whose tables are shown (the
     /// tab bar's corner; item data: its platform::NamespaceTable id). nullptr otherwise.
     QComboBox *namespaceCombo() const { return m_namespaceCombo; }
+    /// The timeline's namespace filter ("every namespace", then each namespace; item data:
+    /// its platform::NamespaceTable id, 0 for every one): shown while the log holds events
+    /// of two or more namespaces.
+    QComboBox *timelineNamespaceCombo() const { return m_timelineNamespace; }
 
     /// The Interfaces / Addresses / Routes / Entities tabs.
     TablesPage *tablesPage() const { return m_tables; }
@@ -369,6 +373,9 @@ private:
     QString m_temporaryRecording; // an import converted for this window: removed with it
     QLabel *m_noteLabel = nullptr; // the recording's meta note, when it has one
     QComboBox *m_namespaceCombo = nullptr;
+    QComboBox *m_timelineNamespace = nullptr;
+    QLabel *m_timelineNamespaceLabel = nullptr;
+    void updateTimelineNamespaces(); // the items of m_timelineNamespace, and whether it shows
 
     TablesPage *m_tables = nullptr;
     QWidget *m_banner = nullptr;

@@ -142,7 +142,12 @@ bool peekHead(const char *data, const char *end, Head *out)
     in.byte(); // family
     if (origin & kSubUsFlag)
         in.varint();
-    out->requester = (origin & kHasRequester) != 0 ? std::uint32_t(in.varint()) : 0;
+    out->requester = 0;
+    if (origin & kHasRequester) {
+        out->requester = std::uint32_t(in.varint());
+        in.varint(); // portId
+    }
+    out->netns = (origin & kHasNetns) != 0 ? std::uint32_t(in.varint()) : 0;
     return in.ok;
 }
 

@@ -40,13 +40,14 @@ struct Peek {
 /// just past the record, or nullptr on malformed input (exactly where decode() fails).
 const char *peek(const char *data, const char *end, Peek *out);
 
-/// What the first bytes of a record written by encode() say: object, change and requester
-/// (ChangeRecord::requester), without reading the rows (a few bytes per record: a pass
-/// over millions of events). False when [data, end) is too short for them.
+/// What the first bytes of a record written by encode() say: object, change, requester
+/// (ChangeRecord::requester) and namespace (ChangeRecord::netns), without reading the rows (a few bytes per record: a
+/// pass over millions of events). False when [data, end) is too short for them.
 struct Head {
     platform::ObjectKind object = platform::ObjectKind::None;
     platform::ChangeKind change = platform::ChangeKind::Initial;
     std::uint32_t requester = 0;
+    std::uint32_t netns = 0;
 };
 bool peekHead(const char *data, const char *end, Head *out);
 

@@ -56,7 +56,7 @@ void TimelineBins::Counts::add(ObjectKind object, ChangeKind change, qint64 time
 void TimelineBins::add(const ChangeRecord &r)
 {
     m_c.add(r.object, r.change, r.timeUs);
-    if (keeps(r.object, r.requester))
+    if (keeps(r.object, r.requester, r.netns))
         m_filtered.add(r.object, r.change, r.timeUs);
 }
 
@@ -85,16 +85,21 @@ void TimelineBins::merge(const Counts &counts)
     Q_EMIT changed();
 }
 
-bool TimelineBins::keeps(ObjectKind object, std::uint32_t requester)
+bool TimelineBins::keeps(RequesterMatcher &matcher, quint32 netnsFilter, ObjectKind object, std::uint32_t requester,
+                         std::uint32_t netns)
 {
+    if (matcher.isEmpty() && netnsFilter == 0)
+        return false;
+    if (netnsFilter != 0 && netns != netnsFilter)
+        return false;
     // Gaps name nobody, and the chart's bands must show them whoever is looked at: events
     // of that requester may have been lost there too.
-    return !m_matcher.isEmpty() && (object == ObjectKind::Gap || m_matcher.matches(requester));
+    return matcher.isEmpty() || object == ObjectKind::Gap || matcher.matches(requester);
 }
 
 void TimelineBins::mergeFiltered(const Counts &counts, quint64 generation)
 {
-    if (counts.total == 0 || generation != m_generation || m_matcher.isEmpty())
+    if (counts.total == 0 || generation != m_generation || !hasFilter())
         return;
     m_filtered.merge(counts);
     Q_EMIT changed();
@@ -122,9 +127,22 @@ void TimelineBins::setRequesterFilter(const QString &text)
     if (matcher.text() == m_matcher.text())
         return;
     m_matcher = std::move(matcher);
+    restartFiltered();
+}
+
+void TimelineBins::setNamespaceFilter(quint32 netns)
+{
+    if (netns == m_netns)
+        return;
+    m_netns = netns;
+    restartFiltered();
+}
+
+void TimelineBins::restartFiltered()
+{
     m_filtered = Counts();
     ++m_generation;
-    Q_EMIT requesterFilterChanged(m_matcher.text());
+    Q_EMIT filterChanged();
     Q_EMIT changed();
 }
 

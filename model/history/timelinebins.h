@@ -4,10 +4,11 @@
 // so memory grows with the covered time, not with the number of events, and a series
 // over any range costs O(buckets in range). GUI thread only; a worker counts into a
 // plain TimelineBins::Counts and hands it over to merge().
-// A requester filter (setRequesterFilter: RequesterMatcher's rule) makes the chart count only
-// the events of one requester: the counts of every event go on being kept, and those the
+// A filter makes the chart count only some events: those of one requester
+// (setRequesterFilter: RequesterMatcher's rule), of one network namespace
+// (setNamespaceFilter), or both. The counts of every event go on being kept, and those the
 // filter keeps are counted beside them from the events added since it was set. Whoever
-// holds the events counts the older ones again on requesterFilterChanged() (the history's
+// holds the events counts the older ones again on filterChanged() (the history's
 // NotificationModel, a recording's pass over its file) into mergeFiltered().
 #pragma once
 
@@ -51,7 +52,7 @@ public:
         void merge(const Counts &other);
     };
 
-    /// Counts one change (and, when the requester filter keeps it, in the filtered counts).
+    /// Counts one change (and, when the filter keeps it, in the filtered counts).
     /// Initial records (snapshot rows) and markers such as SnapshotComplete are not changes
     /// and are ignored. No signal.
     void add(const platform::ChangeRecord &r);
@@ -59,25 +60,37 @@ public:
     void addBatch(std::span<const platform::ChangeRecord> records);
     /// Adds counts of every event gathered elsewhere (a worker's) and emits changed() when any.
     void merge(const Counts &counts);
-    /// Adds counts of the events the current requester filter keeps, gathered elsewhere
-    /// (a recount after requesterFilterChanged()); emits changed() when any. Ignored when
-    /// generation is not requesterFilterGeneration() (a recount for an older filter).
+    /// Adds counts of the events the current filter keeps, gathered elsewhere (a recount
+    /// after filterChanged()); emits changed() when any. Ignored when generation is not
+    /// filterGeneration() (a recount for an older filter).
     void mergeFiltered(const Counts &counts, quint64 generation);
     /// Forgets every count; emits changed().
     void clear();
 
     /// Shows (series(), total()) only the events whose requester matches text
-    /// (RequesterMatcher); "" shows every event again. A new text empties the filtered counts
-    /// and emits requesterFilterChanged(), then changed(). The same text: nothing.
+    /// (RequesterMatcher); "" for every requester. A new text empties the filtered counts
+    /// and emits filterChanged(), then changed(). The same text: nothing.
     void setRequesterFilter(const QString &text);
     QString requesterFilter() const { return m_matcher.text(); }
-    bool hasRequesterFilter() const { return !m_matcher.isEmpty(); }
-    /// +1 per setRequesterFilter() that changed the text: a recount names the filter it
-    /// answers with it (mergeFiltered()).
-    quint64 requesterFilterGeneration() const { return m_generation; }
-    /// Whether the requester filter keeps an event of this object kind and requester
-    /// (RequesterTable id): gaps always; false when there is no filter.
-    bool keeps(platform::ObjectKind object, std::uint32_t requester);
+    /// Shows only the events of network namespace netns (a platform::NamespaceTable id,
+    /// ChangeRecord::netns); 0 for every namespace. As setRequesterFilter(); both may be set
+    /// (an event must pass both).
+    void setNamespaceFilter(quint32 netns);
+    quint32 namespaceFilter() const { return m_netns; }
+    /// A requester or namespace filter is set.
+    bool hasFilter() const { return !m_matcher.isEmpty() || m_netns != 0; }
+    /// +1 per filter change: a recount names the filter it answers with it (mergeFiltered()).
+    quint64 filterGeneration() const { return m_generation; }
+    /// Whether the filter keeps an event of this object kind, requester (RequesterTable id)
+    /// and namespace: gaps whatever their requester; false when there is no filter.
+    bool keeps(platform::ObjectKind object, std::uint32_t requester, std::uint32_t netns)
+    {
+        return keeps(m_matcher, m_netns, object, requester, netns);
+    }
+    /// The same rule for a filter held elsewhere (a worker's copy): matcher (empty: every
+    /// requester) and netnsFilter (0: every namespace); false when neither filters.
+    static bool keeps(RequesterMatcher &matcher, quint32 netnsFilter, platform::ObjectKind object,
+                      std::uint32_t requester, std::uint32_t netns);
     /// Every change counted, whatever the filter (total() is what the filter keeps).
     qint64 totalUnfiltered() const { return m_c.total; }
 
@@ -91,22 +104,24 @@ public:
     /// range stays the recording's or the live one); 0 when empty.
     qint64 firstUs() const { return m_c.firstUs; }
     qint64 lastUs() const { return m_c.lastUs; }
-    /// Events counted (all kinds) that the requester filter keeps (all without one).
+    /// Events counted (all kinds) that the filter keeps (all without one).
     qint64 total() const { return shown().total; }
 
 Q_SIGNALS:
     /// Emitted at most once per addBatch() / clear() / merge.
     void changed();
-    /// The requester filter changed: the filtered counts are empty, to be recounted (with
-    /// requesterFilterGeneration()) by whoever holds the events.
-    void requesterFilterChanged(const QString &text);
+    /// The filter changed: the filtered counts are empty, to be recounted (with
+    /// filterGeneration()) by whoever holds the events.
+    void filterChanged();
 
 private:
     static constexpr int kKinds = Counts::kKinds;
-    const Counts &shown() const { return m_matcher.isEmpty() ? m_c : m_filtered; }
+    const Counts &shown() const { return hasFilter() ? m_filtered : m_c; }
+    void restartFiltered();
     Counts m_c;
     Counts m_filtered; // the events the filter keeps (empty without one)
     RequesterMatcher m_matcher;
+    quint32 m_netns = 0;
     quint64 m_generation = 0;
 };
 

@@ -80,8 +80,8 @@ public:
     bool open(const QString &path, QString *error, int pageEvents = kDefaultPageEvents,
               int cachePages = kDefaultCachePages);
     const recording::RecordingInfo &info() const { return m_reader.info(); }
-    /// RecordingReader::namespaceCount(): the named namespaces of the file's events.
-    int namespaceCount() const { return int(m_reader.namespaceCount()); }
+    /// RecordingReader::namedNamespaceIds(): the named namespaces of the file's events.
+    QList<quint32> namespaceIds() const { return m_reader.namedNamespaceIds(); }
     /// Events in the file (rows when no filter applies).
     qint64 totalEvents() const { return m_total; }
 

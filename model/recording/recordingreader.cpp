@@ -615,12 +615,13 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
     if (m_status != Status::Ok)
         return false;
     sql::Stmt s;
-    if (s.prepare(
-            d->db,
-            d->hasRequesters
-                ? "SELECT seq, time_us, object, change, requester FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq"
-                : "SELECT seq, time_us, object, change, NULL FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq")
-        != SQLITE_OK) {
+    std::string query = "SELECT seq, time_us, object, change, requester, ns FROM events WHERE seq >= ? AND seq <= ? "
+                        "ORDER BY seq";
+    if (!d->hasRequesters)
+        query.replace(query.find("requester"), 9, "NULL");
+    if (m_info.formatVersion == 1) // no namespaces yet
+        query.replace(query.find(", ns FROM"), 9, ", 0 FROM");
+    if (s.prepare(d->db, query.c_str()) != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot read events: %1").arg(QString::fromStdString(d->error()));
         return false;
@@ -629,6 +630,7 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
     s.bind(2, std::int64_t(std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime))));
     EventKey key;
     bool reloadedRequesters = false;
+    bool reloadedNamespaces = false;
     std::uint64_t next = fromSeq;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
@@ -644,6 +646,12 @@ bool RecordingReader::forEachEventKey(std::uint64_t fromSeq, std::uint64_t toSeq
         key.requester = requester > 0 && std::size_t(requester) < d->requesters.size()
             ? d->requesters[std::size_t(requester)]
             : 0;
+        const std::int64_t ns = s.int64(5);
+        if (ns > 0 && std::size_t(ns) >= d->namespaces.size() && !reloadedNamespaces) {
+            reloadedNamespaces = true; // one the writer added since open()
+            loadNamespaces();
+        }
+        key.netns = ns > 0 && std::size_t(ns) < d->namespaces.size() ? d->namespaces[std::size_t(ns)] : 0;
         next = key.seq + 1;
         if (!visit(key))
             return true;
@@ -814,10 +822,13 @@ bool loadMoreRows(sql::Stmt &more, RecordState *state)
 }
 } // namespace
 
-std::size_t RecordingReader::namespaceCount() const
+QList<quint32> RecordingReader::namedNamespaceIds() const
 {
-    return std::size_t(
-        std::count_if(d->namespaces.begin(), d->namespaces.end(), [](std::uint32_t id) { return id != 0; }));
+    QList<quint32> ids;
+    for (const std::uint32_t id : d->namespaces)
+        if (id != 0)
+            ids.append(id);
+    return ids;
 }
 
 bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *error, const std::atomic<bool> *cancel,

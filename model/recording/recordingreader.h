@@ -82,6 +82,9 @@ struct EventKey {
     /// events.requester as a RequesterTable id (as events() gives it); 0 when none, or the
     /// file has no such column.
     std::uint32_t requester = 0;
+    /// events.ns as a platform::NamespaceTable id (as events() gives it); 0 for the one
+    /// namespace recorded by default, and in format 1 files.
+    std::uint32_t netns = 0;
 };
 
 class RecordingReader {
@@ -109,10 +112,10 @@ public:
     /// Re-reads the event range, end time and keyframe count (a file still being written).
     bool refresh(QString *error);
 
-    /// The named network namespaces whose events the file holds (its namespaces table's rows
-    /// with ns > 0): 0 for a recording of the one namespace watched by default, 1 for
-    /// `--netns NAME`, more for `--netns all` or a list.
-    std::size_t namespaceCount() const;
+    /// The named network namespaces whose events the file holds (namespaceIds() but the
+    /// default one's 0), in the file's order: none for a recording of the one namespace
+    /// watched by default, one for `--netns NAME`, more for `--netns all` or a list.
+    QList<quint32> namedNamespaceIds() const;
 
     /// Damage found so far: one line each, oldest first.
     const QStringList &problems() const { return m_problems; }
