@@ -54,7 +54,7 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
 fi
 
 ncv_private_run
-rec_pid= stream_pid= mon_pid=
+rec_pid='' stream_pid='' mon_pid=''
 ncv_work_dir rec_pid
 # The cleanup kills the recorder; the two other watchers too.
 trap '[ -z "$stream_pid" ] || kill "$stream_pid" 2>/dev/null; [ -z "$mon_pid" ] || kill "$mon_pid" 2>/dev/null; ncv_cleanup' EXIT
@@ -146,7 +146,7 @@ churn_s=$(calc "$t2 - $t1" 2)
 # 5 s), less the time the last change was made. Events that are not the script's changes
 # (the namespace scan's, IPv6 autoconfiguration's) do not count.
 : > "$work/rec.samples"; : > "$work/stream.samples"; : > "$work/mon.samples"
-last_rec= last_stream= last_mon= at_last=$t2
+last_rec='' last_stream='' last_mon='' at_last=$t2
 while :; do
     t=$(now)
     a=$(max_seq) b=$(stat -c %s "$work/stream.jsonl") c=$(stat -c %s "$work/monitor.txt")
@@ -211,7 +211,7 @@ mon_catch=$(caught_up "$work/mon.samples" "$(end_of_last "$work/monitor.txt" "$m
 
 # The snapshot of every namespace: ip against the recording's end and the live export.
 best3() { # best3 OUT CMD...: the best wall seconds of 3 runs of CMD > OUT
-    local best= t a
+    local best='' t a
     for _ in 1 2 3; do
         t=$(now); "${@:2}" > "$1"; a=$(calc "$(now) - $t")
         best=$(awk -v a="$a" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
@@ -252,7 +252,7 @@ neigh_diff=$(differ "$work/at.neigh" "$work/ip.neigh")
 # tables at a time); the live window watches one namespace, so this is what it can show.
 seek=
 if [ -x "$bench" ]; then
-    "$bench" seek "$rec" "+$end_rel" 3 > "$work/seek" 2> "$work/seek.err" && seek=1 || cat "$work/seek.err" >&2
+    if "$bench" seek "$rec" "+$end_rel" 3 > "$work/seek" 2> "$work/seek.err"; then seek=1; else cat "$work/seek.err" >&2; fi
 fi
 val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
