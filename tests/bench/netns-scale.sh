@@ -63,7 +63,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 ip link set lo up
 
 rows=()
-row() { rows+=("$(printf '| %-64s | %14s | %14s | %7s |' "$@")"); }
+row() { rows+=("$(printf '| %-72s | %14s | %14s | %7s |' "$@")"); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # Neighbors per namespace and rounds: every round replaces each neighbor once, alternating
@@ -125,7 +125,7 @@ rec_ready_s=$(calc "$(now) - $t0" 2)
 "$bin" --headless --netns all --stream "$work/stream.jsonl" 2> "$work/stream.err" &
 stream_pid=$!
 wait_ready "$work/stream.err" "streaming recorder"
-ip -ts -o monitor all-nsid > "$work/monitor.txt" &
+ip -ts -o monitor all-nsid > "$work/monitor.txt" 2> "$work/monitor.err" &
 mon_pid=$!
 sleep 1 # ip monitor has no ready line
 rec_base=$(max_seq)
@@ -202,6 +202,8 @@ tail -n +"$((mon_base + 1))" "$work/monitor.txt" > "$work/monitor.new"
 mon_routes=$(grep -Ec '\[nsid [0-9]+\]2[0-3]\.[0-9.]+ via' "$work/monitor.new" || true)
 mon_neigh=$(grep -Ec '\[nsid [0-9]+\]10\.9\.[0-9]+\.[0-9]+ dev' "$work/monitor.new" || true)
 mon_lines=$(wc -l < "$work/monitor.txt")
+# ip monitor says "netlink receive error No buffer space available" where it lost events.
+mon_enobufs=$(grep -c 'No buffer space' "$work/monitor.err" || true)
 mon_bytes=$(stat -c %s "$work/monitor.txt")
 
 rec_last=$(sqlite3 "$rec" "SELECT coalesce(max(seq), 0) FROM events WHERE seq > $rec_base AND ((object = 3 AND change = 1 AND destination LIKE '2_.%') OR (object = 6 AND destination LIKE '10.9.%'))")
@@ -267,7 +269,7 @@ row "route adds seen: --record (ref: ip monitor all-nsid; made $expected_routes)
 row "route adds seen: --stream (ref: ip monitor all-nsid)" "$stream_routes" "$mon_routes" "$(ratio "$stream_routes" "$mon_routes")"
 row "neighbor changes seen: --record (ref: ip monitor; made $churn_made)" "$rec_neigh" "$mon_neigh" "$(ratio "$rec_neigh" "$mon_neigh")"
 row "neighbor changes seen: --stream (ref: ip monitor)" "$stream_neigh" "$mon_neigh" "$(ratio "$stream_neigh" "$mon_neigh")"
-row "gap rows in the recording (events lost)" "$rec_gaps" "-" "-"
+row "events lost: gap rows in the recording (ref: ip monitor ENOBUFS)" "$rec_gaps" "$mon_enobufs" "-"
 row "routes at the end (--at END; ref: ip -n NS route show, all ns)" "$(wc -l < "$work/at.routes")" "$(wc -l < "$work/ip.routes")" "-"
 row "  routes that differ (namespaces)" "$route_diff" "-" "-"
 row "neighbors + state at the end (--at END; ref: ip -n NS neigh)" "$(wc -l < "$work/at.neigh")" "$(wc -l < "$work/ip.neigh")" "-"
@@ -283,8 +285,8 @@ if [ -n "$seek" ]; then
     row "recording window: one namespace's tables at END shown, s" "$(calc "$(val seek_tables_s "$work/seek")" 3)" "-" "-"
 fi
 echo
-printf '| %-64s | %14s | %14s | %7s |\n' figure ours reference ratio
-printf '| %-64s | %14s | %14s | %7s |\n' --- --- --- ---
+printf '| %-72s | %14s | %14s | %7s |\n' figure ours reference ratio
+printf '| %-72s | %14s | %14s | %7s |\n' --- --- --- ---
 printf '%s\n' "${rows[@]}"
 echo
 echo "ip -all netns exec ip route show: $ip_all_lines lines; recording: $(calc "$rec_bytes / 1048576" 1) MB; stream: $(calc "$stream_bytes / 1048576" 1) MB; ip monitor: $(calc "$mon_bytes / 1048576" 1) MB"
