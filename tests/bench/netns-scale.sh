@@ -63,7 +63,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 ip link set lo up
 
 rows=()
-row() { rows+=("$(printf '| %-72s | %14s | %14s | %7s |' "$@")"); }
+row() { rows+=("$(printf '| %-74s | %14s | %14s | %7s |' "$@")"); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # Neighbors per namespace and rounds: every round replaces each neighbor once, alternating
@@ -278,15 +278,17 @@ row "recorder peak RSS (VmHWM), MB: --record (--stream)" "$rec_hwm ($stream_hwm)
 row "CPU s: --record (ref: ip monitor); --stream $stream_cpu" "$rec_cpu" "$mon_cpu" "$(ratio "$rec_cpu" "$mon_cpu")"
 row "bytes per event: recording ($rec_events ev; ref: monitor line)" "$(calc "$rec_bytes / $rec_events" 1)" "$(calc "$mon_bytes / $mon_lines" 1)" "-"
 row "bytes per event: stream line ($stream_lines lines)" "$(calc "$stream_bytes / $stream_lines" 1)" "$(calc "$mon_bytes / $mon_lines" 1)" "-"
-row "all ns' tables: recording --at END -> CSV, s (ref: ip -all netns exec ip route show)" "$at_s" "$ip_all_s" "$(ratio "$at_s" "$ip_all_s")"
-row "all ns' tables: live --netns all --duration 0 -> CSV, s (ref: same)" "$live_s" "$ip_all_s" "$(ratio "$live_s" "$ip_all_s")"
+row "every ns' tables: recording --at END -> CSV, s (ref: ip -all netns exec)" "$at_s" "$ip_all_s" "$(ratio "$at_s" "$ip_all_s")"
+row "every ns' tables: live --netns all --duration 0 -> CSV, s (ref: same)" "$live_s" "$ip_all_s" "$(ratio "$live_s" "$ip_all_s")"
 if [ -n "$seek" ]; then
     row "recording window: open (one event), s" "$(calc "$(val seek_open_s "$work/seek")" 3)" "-" "-"
-    row "recording window: one namespace's tables at END shown, s" "$(calc "$(val seek_tables_s "$work/seek")" 3)" "-" "-"
+    row "recording window: every ns' tables at END read ($(calc "$(val seek_state_routes "$work/seek")" 0) routes), s" "$(calc "$(val seek_state_s "$work/seek")" 3)" "-" "-"
+    row "recording window: one ns' tables at END shown ($(calc "$(val seek_routes "$work/seek")" 0) routes), s" "$(calc "$(val seek_tables_s "$work/seek")" 3)" "-" "-"
+    row "recording window: the same on a worker, s (GUI thread busy at most, ms)" "$(calc "$(val seek_async_s "$work/seek")" 3) ($(calc "$(val seek_async_gui_max_ms "$work/seek")" 1))" "-" "-"
 fi
 echo
-printf '| %-72s | %14s | %14s | %7s |\n' figure ours reference ratio
-printf '| %-72s | %14s | %14s | %7s |\n' --- --- --- ---
+printf '| %-74s | %14s | %14s | %7s |\n' figure ours reference ratio
+printf '| %-74s | %14s | %14s | %7s |\n' --- --- --- ---
 printf '%s\n' "${rows[@]}"
 echo
 echo "ip -all netns exec ip route show: $ip_all_lines lines; recording: $(calc "$rec_bytes / 1048576" 1) MB; stream: $(calc "$stream_bytes / 1048576" 1) MB; ip monitor: $(calc "$mon_bytes / 1048576" 1) MB"
