@@ -12,6 +12,22 @@ ncv_rerun_in_private_ns() {
     "${unshare[@]}" env NCV_BENCH_IN_NS=1 NCV_BUILD="${build:?}" "$0" "$@"
 }
 
+# ncv_rerun_in_private_ns_and_mounts ARGS...: the same in a private mount namespace too
+# (unshare -n -m), for scripts that mount a tmpfs on /run so the names `ip netns add` makes
+# stay theirs. The script calls ncv_private_run first thing there.
+ncv_rerun_in_private_ns_and_mounts() {
+    local unshare=(unshare -n -m)
+    [ "$(id -u)" -eq 0 ] || unshare=(unshare -rnm)
+    "${unshare[@]}" env NCV_BENCH_IN_NS=1 NCV_BUILD="${build:?}" "$0" "$@"
+}
+
+# ncv_private_run: in the private mount namespace, every mount made private (nothing goes
+# back to the host) and a tmpfs on /run, so /run/netns holds this script's namespaces only.
+ncv_private_run() {
+    mount --make-rprivate /
+    mount -t tmpfs -o size=16m,mode=0755 tmpfs /run
+}
+
 # ncv_add_veth: in the namespace, lo up and the veth pair nb0 (10.9.0.1/24) - nb1, both up:
 # the routes the scripts add go via 10.9.0.2 on nb0.
 ncv_add_veth() {
@@ -39,9 +55,9 @@ ncv_cleanup() {
     rm -rf "$work"
 }
 
-# ncv_route_batch N FILE: an ip -batch file adding N /32 host routes in 20.0.0.0/6 via
-# 10.9.0.2 (the veth peer of ncv_add_veth).
+# ncv_route_batch N FILE [FIRST]: an ip -batch file adding N /32 host routes in 20.0.0.0/6
+# via 10.9.0.2 (the veth peer of ncv_add_veth), the FIRST-th (default 0) of that range first.
 ncv_route_batch() {
-    awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+    awk -v n="$1" -v first="${3:-0}" 'BEGIN { for (i = first; i < first + n; i++)
         printf "route add %d.%d.%d.%d/32 via 10.9.0.2\n", 20 + int(i / 16777216), int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' > "$2"
 }
