@@ -1159,6 +1159,7 @@ void MainWindow::createLayout()
     timelineRow->addWidget(legend, 1);
     timelineRow->addWidget(byLabel);
     timelineRow->addWidget(m_timelineFilter);
+    timelineRow->addSpacing(4);
     timelineRow->addWidget(m_timelineNamespaceLabel);
     timelineRow->addWidget(m_timelineNamespace);
     timelineRow->addSpacing(6);
