@@ -446,7 +446,6 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     });
     QByteArray err;
     QVERIFY2(ncv::test::readUntilReady(recorder, err, 60000), err.constData());
-    QElapsedTimer t;
 
     QProcess monitor;
     monitor.start(u"ip"_s, {u"-n"_s, u"mon"_s, u"-ts"_s, u"-o"_s, u"monitor"_s, u"all"_s});
@@ -534,7 +533,8 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     QVERIFY(waitForLine("[NSID]nsid", 5000));
     // Seen by the recorder (inotify, a settle delay) before it is destroyed.
     QVERIFY2(waitForLine("vx    inet 10.60.0.1/24", 5000), monitored.constData());
-    t.restart();
+    QElapsedTimer t;
+    t.start();
     const auto streamHas = [&](const QByteArray &needle) {
         QFile stream(streamPath);
         return stream.open(QIODevice::ReadOnly) && stream.readAll().contains(needle);
