@@ -34,6 +34,24 @@ QString clock(qint64 us)
     return QDateTime::fromMSecsSinceEpoch(us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
 }
 
+/// An EventPane over a NotificationModel fed by a ManualSource that holds the populate() rows.
+struct PaneFixture {
+    PaneFixture() { populate(source); }
+    /// Starts the model (initial notification on) and shows the pane; false and why in *error
+    /// when the model does not start.
+    bool start(QString *error)
+    {
+        if (!model.start(platform::afUnspec(), true, error))
+            return false;
+        pane.show();
+        return true;
+    }
+
+    platform::ManualSource source;
+    NotificationModel model {&source};
+    EventPane pane {&model};
+};
+
 } // namespace
 
 class TestEventPane : public QObject {
@@ -47,16 +65,13 @@ private Q_SLOTS:
 
 void TestEventPane::timeFilterBarShowsRangeAndClears()
 {
-    platform::ManualSource source;
-    populate(source);
-    NotificationModel model(&source);
-    EventPane pane(&model);
+    PaneFixture fixture;
+    auto &[source, model, pane] = fixture;
     QAction clear(QStringLiteral("&Clear Time Filter"));
     connect(&clear, &QAction::triggered, &pane, &EventPane::clearTimeFilter);
     pane.setClearTimeFilterAction(&clear);
     QString error;
-    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
-    pane.show();
+    QVERIFY2(fixture.start(&error), qPrintable(error));
     const int initial = kInterfaces + kAddresses + kRoutes;
     TableSection *events = pane.eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), initial);
@@ -99,13 +114,10 @@ void TestEventPane::timeFilterBarShowsRangeAndClears()
 
 void TestEventPane::currentEventFillsDetails()
 {
-    platform::ManualSource source;
-    populate(source);
-    NotificationModel model(&source);
-    EventPane pane(&model);
+    PaneFixture fixture;
+    auto &[source, model, pane] = fixture;
     QString error;
-    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
-    pane.show();
+    QVERIFY2(fixture.start(&error), qPrintable(error));
     TableSection *events = pane.eventsSection();
     QCOMPARE(pane.splitter()->objectName(), QStringLiteral("bottomSplitter"));
     QCOMPARE(pane.splitter()->indexOf(pane.detailsPanel()), 1);
@@ -129,13 +141,10 @@ void TestEventPane::currentEventFillsDetails()
 // log's filter by process name.
 void TestEventPane::byColumnDetailsAndFilter()
 {
-    platform::ManualSource source;
-    populate(source);
-    NotificationModel model(&source);
-    EventPane pane(&model);
+    PaneFixture fixture;
+    auto &[source, model, pane] = fixture;
     QString error;
-    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
-    pane.show();
+    QVERIFY2(fixture.start(&error), qPrintable(error));
     TableSection *events = pane.eventsSection();
     QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
     platform::Requester tailscaled;
@@ -169,18 +178,14 @@ void TestEventPane::byColumnDetailsAndFilter()
     model.stop();
 }
 
-QTEST_MAIN(TestEventPane)
 // Events of several network namespaces: the Namespace column appears (after Interface)
 // once a second one is seen, names each event's namespace, filters, and the details say it.
 void TestEventPane::namespaceColumnForSeveral()
 {
-    platform::ManualSource source;
-    populate(source);
-    NotificationModel model(&source);
-    EventPane pane(&model);
+    PaneFixture fixture;
+    auto &[source, model, pane] = fixture;
     QString error;
-    QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
-    pane.show();
+    QVERIFY2(fixture.start(&error), qPrintable(error));
     TableSection *events = pane.eventsSection();
     QHeaderView *header = events->view()->horizontalHeader();
     const int initial = kInterfaces + kAddresses + kRoutes;
@@ -227,5 +232,7 @@ void TestEventPane::namespaceColumnForSeveral()
     QCOMPARE(events->proxy()->index(1, EventLogModel::Key).data().toString(), QStringLiteral("192.0.2.0/24"));
     model.stop();
 }
+
+QTEST_MAIN(TestEventPane)
 
 #include "tst_eventpane.moc"

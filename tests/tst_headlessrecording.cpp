@@ -22,6 +22,7 @@
 #include "platform/format.h"
 #include "platform/linux/pcapreader.h"
 #include "platform/rowfields.h"
+#include "support/headlessrun.h"
 #include "support/netns.h"
 
 #include <QDateTime>
@@ -103,6 +104,36 @@ QList<QStringList> readCsv(const QString &path)
         return {};
     rows.removeFirst();
     return rows;
+}
+
+/// What `ip -j route get address` answers now: "via GATEWAY dev DEVICE", or its error text
+/// without "RTNETLINK answers: ".
+QString ipRouteGet(const QString &address)
+{
+    QProcess g;
+    g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, address});
+    g.waitForFinished(10000);
+    if (g.exitCode() != 0)
+        return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
+    const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
+    return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
+}
+
+/// A --lookup CSV row's answer (outcome in column 4, gateway and device in 9 and 10) as
+/// `ip route get` prints it: "via GATEWAY dev DEVICE", or its error text without
+/// "RTNETLINK answers: "; an outcome it has no text for stays as it is.
+QString asIpRouteGet(const QStringList &r)
+{
+    const QString outcome = r.value(4);
+    if (outcome == u"unicast"_s)
+        return u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
+    if (outcome == u"no route"_s)
+        return u"Network is unreachable"_s;
+    if (outcome == u"unreachable"_s)
+        return u"No route to host"_s;
+    if (outcome == u"blackhole"_s)
+        return u"Invalid argument"_s;
+    return outcome;
 }
 
 enum Col {
@@ -323,16 +354,8 @@ bool TestHeadlessRecording::startRecorder(QProcess &p, const QStringList &args)
     if (!p.waitForStarted(10000))
         return false;
     QByteArray err;
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 20000) {
-        p.waitForReadyRead(200);
-        err += p.readAllStandardError();
-        if (err.contains("ready:"))
-            return true;
-        if (p.state() == QProcess::NotRunning)
-            break;
-    }
+    if (ncv::test::readUntilReady(p, err, 20000))
+        return true;
     qWarning("no ready: line; stderr: %s", err.constData());
     return false;
 }
@@ -618,15 +641,7 @@ void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
                                u"addr add 10.61.0.1/24 dev l0"_s, u"addr add 10.62.0.1/24 dev l1"_s})
         QVERIFY(ip(cmd));
     // What `ip route get 10.66.7.8` answers after each step: "via GW dev DEV", or the error.
-    const auto kernel = [] {
-        QProcess g;
-        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.66.7.8"_s});
-        g.waitForFinished(10000);
-        if (g.exitCode() != 0)
-            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
-        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
-        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
-    };
+    const auto kernel = [] { return ipRouteGet(u"10.66.7.8"_s); };
     QStringList expected {kernel()};
     QTest::qWait(300);
     for (const QString &cmd :
@@ -658,15 +673,7 @@ void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
     for (qsizetype i = 1; i < rows.size(); ++i) {
         const QStringList &r = rows[i];
         QCOMPARE(r.value(1), u"10.66.7.8"_s);
-        const QString outcome = r.value(4);
-        if (outcome == u"unicast"_s)
-            ours << u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
-        else if (outcome == u"no route"_s)
-            ours << u"Network is unreachable"_s;
-        else if (outcome == u"unreachable"_s)
-            ours << u"No route to host"_s;
-        else
-            ours << outcome;
+        ours << asIpRouteGet(r);
     }
     QCOMPARE(ours, expected);
     QCOMPARE(rows.value(1).value(11), u"state at start"_s);
@@ -698,15 +705,7 @@ void TestHeadlessRecording::lookupFollowsNexthopObjects()
                                u"nexthop add id 851 via 10.85.0.2 dev q0"_s, u"route add 10.87.0.0/16 nhid 851"_s})
         QVERIFY2(ip(cmd), qPrintable(cmd));
     QVERIFY2(!ipOutput(u"route show 10.87.0.0/16"_s).contains("via"), "compat mode still on");
-    const auto kernel = [] {
-        QProcess g;
-        g.start(u"ip"_s, {u"-j"_s, u"route"_s, u"get"_s, u"10.87.7.8"_s});
-        g.waitForFinished(10000);
-        if (g.exitCode() != 0)
-            return QString::fromLocal8Bit(g.readAllStandardError()).trimmed().remove(u"RTNETLINK answers: "_s);
-        const QJsonObject o = QJsonDocument::fromJson(g.readAllStandardOutput()).array().first().toObject();
-        return u"via %1 dev %2"_s.arg(o.value(u"gateway"_s).toString(), o.value(u"dev"_s).toString());
-    };
+    const auto kernel = [] { return ipRouteGet(u"10.87.7.8"_s); };
     const QString rec = m_dir.filePath(u"lookup-nexthops.ncv"_s);
     QProcess p;
     QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec}));
@@ -736,17 +735,8 @@ void TestHeadlessRecording::lookupFollowsNexthopObjects()
     QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.87.7.8"_s, u"--export-csv"_s, csvPath}, &err), 0);
     const QList<QStringList> rows = readCsv(csvPath);
     QStringList ours;
-    for (const QStringList &r : rows) {
-        const QString outcome = r.value(4);
-        if (outcome == u"unicast"_s)
-            ours << u"via %1 dev %2"_s.arg(r.value(9), r.value(10));
-        else if (outcome == u"no route"_s)
-            ours << u"Network is unreachable"_s;
-        else if (outcome == u"blackhole"_s)
-            ours << u"Invalid argument"_s;
-        else
-            ours << outcome;
-    }
+    for (const QStringList &r : rows)
+        ours << asIpRouteGet(r);
     QCOMPARE(ours, expected);
     // The rows name the events: the objects' changes, which the kernel announced alone.
     for (qsizetype i = 0; i < causes.size(); ++i) {

@@ -1502,6 +1502,24 @@ void clickTimeline(MainWindow *w, qint64 us)
     QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, at);
 }
 
+/// The recording at path in its window, 1280 x 860, shown and exposed, its timeline drawn (so
+/// that clickTimeline() finds its times); nullptr and why in *error when it does not open or
+/// is not exposed.
+std::unique_ptr<MainWindow> openOnTimeline(const QString &path, QString *error)
+{
+    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, error));
+    if (!w)
+        return nullptr;
+    w->resize(1280, 860);
+    w->show();
+    if (!QTest::qWaitForWindowExposed(w.get())) {
+        *error = QStringLiteral("the window was not exposed");
+        return nullptr;
+    }
+    w->timelineView()->refreshNow();
+    return w;
+}
+
 } // namespace
 
 QString TestMainWindow::writeRecording(TestRecording *rec)
@@ -1910,12 +1928,8 @@ void TestMainWindow::timeCursorShowsThePast()
     const QString path = writeRecording(&rec);
     QVERIFY(!path.isEmpty());
     QString error;
-    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    const std::unique_ptr<MainWindow> w = openOnTimeline(path, &error);
     QVERIFY2(w, qPrintable(error));
-    w->resize(1280, 860);
-    w->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-    w->timelineView()->refreshNow();
 
     // A click on the timeline between the first and the second added route.
     clickTimeline(w.get(), rec.t1 + 2'500'000);
@@ -2017,12 +2031,8 @@ void TestMainWindow::recordingOfSeveralNamespacesShowsOneAtATime()
         events = int(seq);
         QVERIFY2(writer.finish(&error), qPrintable(error));
     }
-    std::unique_ptr<MainWindow> w(MainWindow::openRecordingWindow(path, nullptr, &error));
+    const std::unique_ptr<MainWindow> w = openOnTimeline(path, &error);
     QVERIFY2(w, qPrintable(error));
-    w->resize(1280, 860);
-    w->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
-    w->timelineView()->refreshNow();
     QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(events));
 
     // The log: every event, with its namespace.

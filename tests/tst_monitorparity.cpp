@@ -17,6 +17,7 @@
 // change nothing shown are dropped, by design). A summary table goes to
 // the test output. NetChangeView runs in a PID namespace of its own, so the /proc scan of
 // --netns all finds the namespaces of this test only, never those of other tests.
+#include "support/headlessrun.h"
 #include "support/mountns.h"
 #include "support/netns.h"
 
@@ -392,15 +393,10 @@ private:
 
 void TestMonitorParity::initTestCase()
 {
-    const auto &ns = ncv::test::networkNamespaceResult();
-    if (!ns.entered)
-        QSKIP(qPrintable(u"no private network namespace: "_s + QString::fromStdString(ns.message)));
-    const auto &mnt = ncv::test::mountNamespaceResult();
-    if (!mnt.entered)
-        QSKIP(qPrintable(u"no private mount namespace: "_s + QString::fromStdString(mnt.message)));
-    m_run = std::make_unique<ncv::test::TmpfsMount>("/run", 1024);
-    if (!m_run->ok())
-        QSKIP(qPrintable(u"cannot mount a tmpfs on /run: "_s + QString::fromStdString(m_run->error())));
+    std::string whyNot;
+    m_run = ncv::test::privateRunForNamedNetns(whyNot);
+    if (!m_run)
+        QSKIP(whyNot.c_str());
     QVERIFY(QFileInfo::exists(m_binary));
     QVERIFY(m_dir.isValid());
 }
@@ -449,13 +445,7 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
         recorder.waitForFinished(10000);
     });
     QByteArray err;
-    QElapsedTimer t;
-    t.start();
-    while (!err.contains("ready:") && t.elapsed() < 60000 && recorder.state() == QProcess::Running) {
-        recorder.waitForReadyRead(200);
-        err += recorder.readAllStandardError();
-    }
-    QVERIFY2(err.contains("ready:"), err.constData());
+    QVERIFY2(ncv::test::readUntilReady(recorder, err, 60000), err.constData());
 
     QProcess monitor;
     monitor.start(u"ip"_s, {u"-n"_s, u"mon"_s, u"-ts"_s, u"-o"_s, u"monitor"_s, u"all"_s});
@@ -543,7 +533,8 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     QVERIFY(waitForLine("[NSID]nsid", 5000));
     // Seen by the recorder (inotify, a settle delay) before it is destroyed.
     QVERIFY2(waitForLine("vx    inet 10.60.0.1/24", 5000), monitored.constData());
-    t.restart();
+    QElapsedTimer t;
+    t.start();
     const auto streamHas = [&](const QByteArray &needle) {
         QFile stream(streamPath);
         return stream.open(QIODevice::ReadOnly) && stream.readAll().contains(needle);

@@ -7,8 +7,8 @@
 // routes rebuilt from the CSV must be what `ip -n NS route show` lists. The tables at a
 // moment of such a recording (--at) must be, per namespace, what `ip -n NS -j` printed at that
 // moment. Also the --netns errors: an unknown name, an empty one.
-#include "model/export/csvreader.h"
 #include "model/recording/sqlitedb.h"
+#include "support/headlessrun.h"
 #include "support/mountns.h"
 #include "support/netns.h"
 
@@ -54,6 +54,15 @@ bool run(const QString &program, const QStringList &args, QByteArray *out = null
 bool ip(const QString &args, QByteArray *out = nullptr)
 {
     return run(u"ip"_s, args.split(u' ', Qt::SkipEmptyParts), out);
+}
+
+/// `ip netns add ns`, its lo up, a veth pair d0 and d1 (ifindex 3 and 2 there), both up, and
+/// address (CIDR) on d0. False at the first command that fails (ip() says which).
+bool addNamespaceWithVeth(const QString &ns, const QString &address)
+{
+    return ip(u"netns add "_s + ns) && ip(u"-n %1 link set lo up"_s.arg(ns))
+        && ip(u"-n %1 link add d0 type veth peer name d1"_s.arg(ns)) && ip(u"-n %1 link set d1 up"_s.arg(ns))
+        && ip(u"-n %1 link set d0 up"_s.arg(ns)) && ip(u"-n %1 addr add %2 dev d0"_s.arg(ns, address));
 }
 
 /// The IPv4 main-table routes of a namespace as (destination, gateway) texts, as the CSV
@@ -152,17 +161,10 @@ private:
 
 void TestNetnsHeadless::initTestCase()
 {
-    const auto &ns = ncv::test::networkNamespaceResult();
-    if (!ns.entered)
-        QSKIP(qPrintable(u"no private network namespace: "_s + QString::fromStdString(ns.message)));
-    const auto &mnt = ncv::test::mountNamespaceResult();
-    if (!mnt.entered)
-        QSKIP(qPrintable(u"no private mount namespace: "_s + QString::fromStdString(mnt.message)));
-    // `ip netns add` binds names under /run/netns: a tmpfs /run of our own hides the
-    // machine's names and keeps ours from it.
-    m_run = std::make_unique<ncv::test::TmpfsMount>("/run", 1024);
-    if (!m_run->ok())
-        QSKIP(qPrintable(u"cannot mount a tmpfs on /run: "_s + QString::fromStdString(m_run->error())));
+    std::string whyNot;
+    m_run = ncv::test::privateRunForNamedNetns(whyNot);
+    if (!m_run)
+        QSKIP(whyNot.c_str());
     QVERIFY(QFileInfo::exists(m_binary));
     QVERIFY(m_dir.isValid());
 }
@@ -174,12 +176,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     const QStringList named = {u"nsa"_s, u"nsb"_s, u"nsc"_s};
     for (int i = 0; i < named.size(); ++i) {
         const QString &n = named[i];
-        QVERIFY(ip(u"netns add "_s + n));
-        QVERIFY(ip(u"-n %1 link set lo up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link add d0 type veth peer name d1"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link set d1 up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link set d0 up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 addr add 10.%2.0.1/24 dev d0"_s.arg(n).arg(i + 1)));
+        QVERIFY(addNamespaceWithVeth(n, u"10.%1.0.1/24"_s.arg(i + 1)));
         QVERIFY(ip(u"-n %1 route add 10.9%2.0.0/16 via 10.%2.0.2"_s.arg(n).arg(i + 1)));
     }
     // One unnamed: only a process holds it.
@@ -221,12 +218,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     p.start();
     QVERIFY(p.waitForStarted());
     QByteArray err;
-    t.restart();
-    while (!err.contains("ready:") && t.elapsed() < 90000 && p.state() == QProcess::Running) {
-        p.waitForReadyRead(200);
-        err += p.readAllStandardError();
-    }
-    QVERIFY2(err.contains("ready:"), err.constData());
+    QVERIFY2(ncv::test::readUntilReady(p, err, 90000), err.constData());
 
     // Changes in each namespace while recording.
     for (int i = 0; i < named.size(); ++i)
@@ -263,10 +255,8 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     err += p.readAllStandardError();
     QVERIFY2(p.exitCode() == 0, err.constData());
 
-    QFile f(csvPath);
-    QVERIFY(f.open(QIODevice::ReadOnly));
     QString error;
-    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    const QList<QStringList> rows = ncv::test::readCsvFile(csvPath, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(rows.size() > 1);
     QCOMPARE(rows[0].constLast(), u"namespace"_s);
@@ -329,9 +319,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // The recording keeps each event's namespace: converted back to CSV, the same rows.
     const QString convertedPath = m_dir.filePath(u"converted.csv"_s);
     QVERIFY(run(m_binary, {u"--headless"_s, recordPath, u"--export-csv"_s, convertedPath}));
-    QFile c(convertedPath);
-    QVERIFY(c.open(QIODevice::ReadOnly));
-    const QList<QStringList> converted = ncv::csv::parse(c.readAll(), &error);
+    const QList<QStringList> converted = ncv::test::readCsvFile(convertedPath, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(converted.size(), rows.size());
     for (qsizetype i = 1; i < rows.size(); ++i) {
@@ -365,12 +353,7 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
     const QStringList names = {u"nsat1"_s, u"nsat2"_s};
     for (int i = 0; i < names.size(); ++i) {
         const QString &n = names[i];
-        QVERIFY(ip(u"netns add "_s + n));
-        QVERIFY(ip(u"-n %1 link set lo up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link add d0 type veth peer name d1"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link set d1 up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 link set d0 up"_s.arg(n)));
-        QVERIFY(ip(u"-n %1 addr add 10.6%2.0.1/24 dev d0"_s.arg(n).arg(i + 1)));
+        QVERIFY(addNamespaceWithVeth(n, u"10.6%1.0.1/24"_s.arg(i + 1)));
         QVERIFY(ip(u"-n %1 route add 10.50.0.0/16 dev d0"_s.arg(n)));
         QVERIFY(ip(u"-n %1 route add 10.6%2.1.0/24 via 10.6%2.0.2"_s.arg(n).arg(i + 1)));
     }
@@ -383,13 +366,7 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
     p.start(m_binary, {u"--headless"_s, u"--netns"_s, names.join(u','), u"--record"_s, recordPath});
     QVERIFY(p.waitForStarted());
     QByteArray err;
-    QElapsedTimer t;
-    t.start();
-    while (!err.contains("ready:") && t.elapsed() < 30000 && p.state() == QProcess::Running) {
-        p.waitForReadyRead(200);
-        err += p.readAllStandardError();
-    }
-    QVERIFY2(err.contains("ready:"), err.constData());
+    QVERIFY2(ncv::test::readUntilReady(p, err, 30000), err.constData());
     // A moment well apart from the changes around it: its time and what ip printed then.
     QList<QPair<QString, QHash<QString, Tables>>> moments;
     const auto takeMoment = [&] {
@@ -444,10 +421,8 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
             const QString csvPath = m_dir.filePath(u"at.csv"_s);
             QFile::remove(csvPath);
             QVERIFY(run(m_binary, {u"--headless"_s, file, u"--at"_s, at, u"--export-csv"_s, csvPath}));
-            QFile f(csvPath);
-            QVERIFY(f.open(QIODevice::ReadOnly));
             QString error;
-            const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+            const QList<QStringList> rows = ncv::test::readCsvFile(csvPath, &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
             QVERIFY(rows.size() > 1);
             const QStringList &h = rows[0];
@@ -501,10 +476,8 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
         QVERIFY(run(m_binary,
                     {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, n, u"--export-csv"_s,
                      lookupPath}));
-        QFile f(lookupPath);
-        QVERIFY(f.open(QIODevice::ReadOnly));
         QString error;
-        const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+        const QList<QStringList> rows = ncv::test::readCsvFile(lookupPath, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const qsizetype route = rows[0].indexOf(u"route"_s), ifName = rows[0].indexOf(u"if_name"_s);
         for (qsizetype i = 1; i < rows.size(); ++i)
@@ -530,13 +503,7 @@ void TestNetnsHeadless::requesterInsideANamespaceNamed()
     p.start(m_binary, {u"--headless"_s, u"--netns"_s, ns, u"--export-csv"_s, csvPath});
     QVERIFY(p.waitForStarted());
     QByteArray err;
-    QElapsedTimer t;
-    t.start();
-    while (!err.contains("ready:") && t.elapsed() < 30000 && p.state() == QProcess::Running) {
-        p.waitForReadyRead(200);
-        err += p.readAllStandardError();
-    }
-    QVERIFY2(err.contains("ready:"), err.constData());
+    QVERIFY2(ncv::test::readUntilReady(p, err, 30000), err.constData());
 
     QProcess helper; // `ip netns exec` execs the helper: one PID
     helper.start(u"ip"_s, {u"netns"_s, u"exec"_s, ns, QStringLiteral(NCV_NLREQUESTER), u"2"_s});
@@ -561,10 +528,8 @@ void TestNetnsHeadless::requesterInsideANamespaceNamed()
     helper.closeWriteChannel();
     QVERIFY(helper.waitForFinished(10000));
 
-    QFile f(csvPath);
-    QVERIFY(f.open(QIODevice::ReadOnly));
     QString error;
-    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    const QList<QStringList> rows = ncv::test::readCsvFile(csvPath, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const qsizetype object = rows[0].indexOf(u"object"_s), change = rows[0].indexOf(u"change"_s),
                     dst = rows[0].indexOf(u"destination"_s), process = rows[0].indexOf(u"process"_s),
@@ -657,10 +622,8 @@ void TestNetnsHeadless::windowShowsOneNamespace()
     QCOMPARE(files.size(), 1);
     const QString csv = m_dir.filePath(u"window-nsw.csv"_s);
     QVERIFY(run(m_binary, {u"--headless"_s, files.constFirst(), u"--export-csv"_s, csv}));
-    QFile f(csv);
-    QVERIFY(f.open(QIODevice::ReadOnly));
     QString error;
-    const QList<QStringList> rows = ncv::csv::parse(f.readAll(), &error);
+    const QList<QStringList> rows = ncv::test::readCsvFile(csv, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(rows.size() > 1);
     const qsizetype nsCol = rows[0].indexOf(u"namespace"_s);

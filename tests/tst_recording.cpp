@@ -401,6 +401,19 @@ void TestRecording::keyframesKeepNamespacesApart()
     const std::uint32_t first = platform::NamespaceTable::intern({"kfa", 91, 0});
     const std::uint32_t second = platform::NamespaceTable::intern({"kfb", 92, 0});
     const std::vector<HistoryEvent> history = recordingHistory();
+    // History event i as it happens in the namespaces: in first always, in second when i is even.
+    const auto inNamespaces = [&](std::size_t i) {
+        std::vector<ChangeRecord> records;
+        for (const std::uint32_t netns : {first, second}) {
+            if (netns == second && i % 2 == 1)
+                continue;
+            ChangeRecord r = history[i].record;
+            r.timeUs = history[i].timeUs;
+            r.netns = netns;
+            records.push_back(r);
+        }
+        return records;
+    };
     const QString path = m_dir.filePath(u"namespaces.ncv"_s);
     RecordingWriter::Options options;
     options.keyframeEvents = 3;
@@ -412,12 +425,7 @@ void TestRecording::keyframesKeepNamespacesApart()
         std::string bytes;
         std::uint64_t seq = 0;
         for (std::size_t i = 0; i < history.size(); ++i) {
-            for (const std::uint32_t netns : {first, second}) {
-                if (netns == second && i % 2 == 1)
-                    continue;
-                ChangeRecord r = history[i].record;
-                r.timeUs = history[i].timeUs;
-                r.netns = netns;
+            for (const ChangeRecord &r : inNamespaces(i)) {
                 bytes.clear();
                 eventcodec::encode(r, bytes);
                 w.append(++seq, r.timeUs, bytes, QString::fromStdString(history[i].ifName));
@@ -433,14 +441,8 @@ void TestRecording::keyframesKeepNamespacesApart()
     QCOMPARE(reader.namespaceIds().size(), 3); // 0 (no events), and the two
     NamespaceStates replayed;
     for (std::size_t i = 0; i < history.size(); ++i) {
-        for (const std::uint32_t netns : {first, second}) {
-            if (netns == second && i % 2 == 1)
-                continue;
-            ChangeRecord r = history[i].record;
-            r.timeUs = history[i].timeUs;
-            r.netns = netns;
+        for (const ChangeRecord &r : inNamespaces(i))
             replayed.apply(r);
-        }
         if (i + 1 < history.size() && history[i + 1].timeUs == history[i].timeUs)
             continue; // the tables at a time hold every event of it
         NamespaceStates states;

@@ -9,6 +9,7 @@
 // a reconnect and a resync. Then the real OpenSSH client and server on 127.0.0.1 in the
 // namespace, and the remote host's window on them: the ssh client killed while sshd is down,
 // a change made meanwhile, the window counting down, reconnecting and showing the change.
+#include "support/headlessrun.h"
 #include "support/netns.h"
 #include "views/mainwindow.h"
 
@@ -622,13 +623,7 @@ private slots:
             QString::fromLocal8Bit(NCV_APP_BINARY),
             {u"--headless"_s, u"ssh://h"_s, u"--export-csv"_s, out.filePath(u"out.csv"_s), u"--duration"_s, u"8"_s});
         QByteArray err;
-        QElapsedTimer t;
-        t.start();
-        while (!err.contains("ready:") && t.elapsed() < 20000 && p.state() != QProcess::NotRunning) {
-            p.waitForReadyRead(200);
-            err += p.readAllStandardError();
-        }
-        QVERIFY2(err.contains("ready:"), err.constData());
+        QVERIFY2(ncv::test::readUntilReady(p, err, 20000), err.constData());
         const pid_t pid = readPid(pidFile);
         QVERIFY(pid > 0);
         QCOMPARE(::kill(pid, SIGKILL), 0);

@@ -44,6 +44,26 @@ template<typename R> bool readRowInto(compact::CheckedReader &in, Row &row)
     return in.ok;
 }
 
+/// Inserts the rows of blob (each a kind byte, then the row; decoded into row, reused) into
+/// state; false for a kind this build does not know or bytes that do not decode.
+bool insertTaggedRows(std::string_view blob, Row &row, RecordState &state)
+{
+    compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
+                               reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
+    while (in.ok && in.p < in.end) {
+        bool ok = false;
+        withRowIndex(in.byte(), [&](auto type) {
+            using R = typename decltype(type)::type;
+            if constexpr (!std::is_same_v<R, std::monostate>)
+                ok = readRowInto<R>(in, row);
+        });
+        if (!ok)
+            return false;
+        state.insert(row);
+    }
+    return true;
+}
+
 // Rows are decoded this many ahead of the one put into the state, each prefetched when
 // decoded, so that the route index's cache misses overlap instead of coming one by one.
 constexpr std::size_t kAhead = 8;
@@ -777,20 +797,8 @@ bool RecordingReader::loadNamespaceRows(std::int64_t id, NamespaceStates *states
         }
         lastNs = ns;
         lastKind = kind;
-        const std::string_view blob = s.blob(3);
-        compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
-                                   reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
-        while (in.ok && in.p < in.end) {
-            bool ok = false;
-            withRowIndex(in.byte(), [&](auto type) {
-                using R = typename decltype(type)::type;
-                if constexpr (!std::is_same_v<R, std::monostate>)
-                    ok = readRowInto<R>(in, row);
-            });
-            if (!ok)
-                return false;
-            state->insert(row);
-        }
+        if (!insertTaggedRows(s.blob(3), row, *state))
+            return false;
     }
     return rc == SQLITE_DONE;
 }
@@ -803,20 +811,8 @@ bool loadMoreRows(sql::Stmt &more, RecordState *state)
     int rc;
     Row row;
     while ((rc = more.step()) == SQLITE_ROW) {
-        const std::string_view blob = more.blob(0);
-        compact::CheckedReader in {reinterpret_cast<const std::uint8_t *>(blob.data()),
-                                   reinterpret_cast<const std::uint8_t *>(blob.data() + blob.size())};
-        while (in.ok && in.p < in.end) {
-            bool ok = false;
-            withRowIndex(in.byte(), [&](auto type) {
-                using R = typename decltype(type)::type;
-                if constexpr (!std::is_same_v<R, std::monostate>)
-                    ok = readRowInto<R>(in, row);
-            });
-            if (!ok)
-                return false;
-            state->insert(row);
-        }
+        if (!insertTaggedRows(more.blob(0), row, *state))
+            return false;
     }
     return rc == SQLITE_DONE;
 }

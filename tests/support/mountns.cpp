@@ -2,6 +2,8 @@
 // Test helper: private mount namespace (see mountns.h).
 #include "support/mountns.h"
 
+#include "support/netns.h"
+
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -38,6 +40,24 @@ MountnsResult enterPrivateMountNamespace()
     g_result.entered = true;
     g_result.message = "unshare(CLONE_NEWNS), / made private";
     return g_result;
+}
+
+std::unique_ptr<TmpfsMount> privateRunForNamedNetns(std::string &whyNot)
+{
+    if (const NetnsResult &ns = networkNamespaceResult(); !ns.entered) {
+        whyNot = "no private network namespace: " + ns.message;
+        return nullptr;
+    }
+    if (!g_result.entered) {
+        whyNot = "no private mount namespace: " + g_result.message;
+        return nullptr;
+    }
+    auto run = std::make_unique<TmpfsMount>("/run", 1024);
+    if (!run->ok()) {
+        whyNot = "cannot mount a tmpfs on /run: " + run->error();
+        return nullptr;
+    }
+    return run;
 }
 
 TmpfsMount::TmpfsMount(const std::string &dir, unsigned sizeKiB) : m_dir(dir)

@@ -7,6 +7,7 @@
 // file-system state.
 #pragma once
 
+#include <memory>
 #include <string>
 
 namespace ncv::test {
@@ -40,6 +41,13 @@ private:
     std::string m_error;
     bool m_mounted = false;
 };
+
+/// For a test that names network namespaces (`ip netns add` binds them under /run/netns):
+/// after enterPrivateNetworkNamespace() and enterPrivateMountNamespace() both succeeded, a
+/// tmpfs /run of the test's own (1 MiB), which hides the machine's names and keeps the
+/// test's from it. nullptr and why not in whyNot (the SKIP message) when either namespace is
+/// missing or the mount fails.
+std::unique_ptr<TmpfsMount> privateRunForNamedNetns(std::string &whyNot);
 
 /// Makes a character device node at path (major, minor), mode 0666. Returns an empty
 /// string, or why not (mknod needs CAP_MKNOD: root outside a user namespace).

@@ -92,6 +92,13 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
 {
     ChangeRecord record;
     bool produced = false;
+    // An address or neighbor: a delete may come for one the kernel never announced (inferUnannouncedAdd).
+    const auto applyInferringAdd = [&](const auto &row) {
+        if (!m_decoded.isDelete)
+            return m_store.upsert(row, timeUs, Origin::Observed, &record);
+        return m_store.remove(row, timeUs, Origin::Observed, &record)
+            || (inferUnannouncedAdd(row, timeUs) && m_store.remove(row, timeUs, Origin::Observed, &record));
+    };
     switch (m_decoded.object) {
     case ObjectKind::Interface:
         produced = m_decoded.isDelete ? m_store.remove(m_decoded.interface, timeUs, Origin::Observed, &record)
@@ -99,12 +106,7 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         record.family = Family::Unspec;
         break;
     case ObjectKind::Address:
-        if (!m_decoded.isDelete)
-            produced = m_store.upsert(m_decoded.address, timeUs, Origin::Observed, &record);
-        else
-            produced = m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record)
-                || (inferUnannouncedAdd(m_decoded.address, timeUs)
-                    && m_store.remove(m_decoded.address, timeUs, Origin::Observed, &record));
+        produced = applyInferringAdd(m_decoded.address);
         record.family = m_decoded.address.address.family;
         break;
     case ObjectKind::Route:
@@ -114,12 +116,7 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         record.family = m_decoded.route.family();
         break;
     case ObjectKind::Neighbor:
-        if (!m_decoded.isDelete)
-            produced = m_store.upsert(m_decoded.neighbor, timeUs, Origin::Observed, &record);
-        else
-            produced = m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record)
-                || (inferUnannouncedAdd(m_decoded.neighbor, timeUs)
-                    && m_store.remove(m_decoded.neighbor, timeUs, Origin::Observed, &record));
+        produced = applyInferringAdd(m_decoded.neighbor);
         record.family = m_decoded.neighbor.address.family;
         break;
     case ObjectKind::Rule:
