@@ -2031,7 +2031,7 @@ void TestMainWindow::recordingOfSeveralNamespacesShowsOneAtATime()
         events = int(seq);
         QVERIFY2(writer.finish(&error), qPrintable(error));
     }
-    const std::unique_ptr<MainWindow> w = openOnTimeline(path, &error);
+    std::unique_ptr<MainWindow> w = openOnTimeline(path, &error);
     QVERIFY2(w, qPrintable(error));
     QCOMPARE(w->recordingSession()->model()->history()->size(), qint64(events));
 
