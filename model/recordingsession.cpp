@@ -81,13 +81,7 @@ QString RecordingSession::hostName() const
 
 QList<quint32> RecordingSession::namespaces() const
 {
-    QList<quint32> ids;
-    if (m_reader.namespaceIds().size() > 1) {
-        for (const quint32 id : m_reader.namespaceIds())
-            if (id != 0)
-                ids.append(id);
-    }
-    return ids;
+    return m_reader.hasSeveralNamespaces() ? m_reader.namedNamespaceIds() : QList<quint32>();
 }
 
 qint64 RecordingSession::loadedEvents() const
@@ -353,7 +347,7 @@ TimeCursor::SeekWork RecordingSession::seekWork(qint64 atUs)
         recording::RecordingReader reader;
         if (reader.open(path, &result.error)) {
             const platform::StateStore::KeyScheme scheme = reader.info().keyScheme();
-            if (reader.namespaceIds().size() > 1) {
+            if (reader.hasSeveralNamespaces()) {
                 result.namespaces = std::make_unique<recording::NamespaceStates>(scheme);
                 result.netns = netns;
                 result.ok = reader.stateAt(atUs, result.namespaces.get(), &result.error, &cancelled);

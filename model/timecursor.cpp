@@ -164,7 +164,7 @@ TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, 
         if (result.ok)
             result.changes = diffStates(from, to, scheme);
     };
-    if (reader.namespaceIds().size() > 1) {
+    if (reader.hasSeveralNamespaces()) {
         recording::NamespaceStates from(scheme);
         recording::NamespaceStates to(scheme);
         result.ok = reader.stateAt(std::max(fromUs, notBeforeUs), &from, &result.error, &cancelled)

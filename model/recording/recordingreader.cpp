@@ -831,7 +831,7 @@ bool RecordingReader::stateAt(std::int64_t atUs, RecordState *state, QString *er
                               std::uint16_t atSubUsNs)
 {
     state->clear();
-    if (m_status == Status::Ok && d->namespaces.size() > 1) {
+    if (m_status == Status::Ok && hasSeveralNamespaces()) {
         // One set of tables would mix the namespaces (ifindex 2 exists in every one).
         if (error)
             *error
@@ -847,6 +847,11 @@ bool RecordingReader::stateAt(std::int64_t atUs, NamespaceStates *states, QStrin
 {
     states->clear();
     return rebuildState(atUs, nullptr, states, error, cancel, atSubUsNs);
+}
+
+bool RecordingReader::hasSeveralNamespaces() const
+{
+    return d->namespaces.size() > 1;
 }
 
 QList<quint32> RecordingReader::namespaceIds() const

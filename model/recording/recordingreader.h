@@ -166,6 +166,9 @@ public:
     /// The recording's namespaces as NamespaceTable ids, by namespaces.ns (index 0: the one
     /// recorded by default, id 0; 1, 2...: those of a recording of several, --netns).
     QList<quint32> namespaceIds() const;
+    /// True for a recording of several network namespaces (namespaceIds() has more than
+    /// one): its tables are per namespace, and the single-state stateAt() refuses it.
+    bool hasSeveralNamespaces() const;
     /// The error of a stateAt() stopped by its cancel flag.
     static QString cancelledError() { return QStringLiteral("cancelled"); }
 

@@ -11,15 +11,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-}
-if [ -z "$build" ]; then
-    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
-        if [ -x "$b/app/netchangeview" ] && [ -x "$b/tests/bench/ncv_bench" ]; then build=$b; break; fi
-    done
-fi
-[ -n "$build" ] || { echo "bench.sh: build first: cmake --preset ci && cmake --build --preset ci --target netchangeview ncv_bench" >&2; exit 1; }
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+ncv_find_build app/netchangeview tests/bench/ncv_bench
 bin=$build/app/netchangeview
 bench=$build/tests/bench/ncv_bench
 [ -x /usr/bin/time ] || { echo "bench.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }

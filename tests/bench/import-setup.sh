@@ -5,18 +5,15 @@
 # removed at exit (with the process in $recorder killed), now / calc / best / field /
 # import_round helpers (field reads ncv_bench's output in $work/bench.txt), and a veth pair
 # nb0 / nb1 with 10.9.0.1/24 on nb0 for the routes to go through 10.9.0.2.
-name=$(basename "$0")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-$root/build/ci}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+ncv_find_build tests/bench/ncv_bench
 bench=$build/tests/bench/ncv_bench
-[ -x "$bench" ] || { echo "$name: build ncv_bench first (cmake --build build/ci --target ncv_bench)" >&2; exit 1; }
 n=${1:-1000000}
 rounds=${2:-3}
 export QT_QPA_PLATFORM=offscreen
-
-# shellcheck source=lib.sh
-. "$here/lib.sh"
 
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     ncv_rerun_in_private_ns "$n" "$rounds"

@@ -1,7 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
-# Shared by the benchmark scripts that run in a private network namespace: sourced after
-# they set $build.
+# Shared by the benchmark scripts: sourced after they set $root (the source tree); they call
+# ncv_find_build first, which sets $build.
+
+# ncv_find_build TARGET...: sets $build to $NCV_BUILD, else to the first of build/release,
+# build/ci and build/dev under $root that holds every TARGET (a path in the build tree, such
+# as app/netchangeview); when none does, says what to build and exits 1.
+ncv_find_build() {
+    build=${NCV_BUILD:-}
+    [ -z "$build" ] || return 0
+    local b t found
+    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
+        found=1
+        for t in "$@"; do [ -x "$b/$t" ] || found=0; done
+        if [ "$found" = 1 ]; then build=$b; return 0; fi
+    done
+    local targets=()
+    for t in "$@"; do targets+=("$(basename "$t")"); done
+    echo "$(basename "$0"): build first: cmake --preset ci && cmake --build --preset ci --target ${targets[*]}" >&2
+    exit 1
+}
 
 # ncv_rerun_in_private_ns ARGS...: runs this script again, with ARGS, in a fresh private
 # network namespace (unshare -n as root, else inside a user namespace: unshare -rn), where

@@ -25,13 +25,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-}
-if [ -z "$build" ]; then
-    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
-        if [ -x "$b/app/netchangeview" ]; then build=$b; break; fi
-    done
-fi
-[ -n "$build" ] || { echo "netns-scale.sh: build first: cmake --build --preset ci --target netchangeview" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+ncv_find_build app/netchangeview
 for tool in sqlite3 python3; do
     command -v "$tool" >/dev/null || { echo "netns-scale.sh: needs $tool" >&2; exit 1; }
 done
@@ -41,9 +37,6 @@ nroutes=${2:-1000}
 churn=${3:-100000}
 bin=$build/app/netchangeview
 bench=$build/tests/bench/ncv_bench
-
-# shellcheck source=lib.sh
-. "$here/lib.sh"
 
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"

@@ -12,19 +12,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${NCV_BUILD:-}
-if [ -z "$build" ]; then
-    for b in "$root/build/release" "$root/build/ci" "$root/build/dev"; do
-        if [ -x "$b/app/netchangeview" ]; then build=$b; break; fi
-    done
-fi
-[ -n "$build" ] || { echo "record-long.sh: build first: cmake --build --preset ci --target netchangeview" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+ncv_find_build app/netchangeview
 command -v sqlite3 >/dev/null || { echo "record-long.sh: needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
 events=${1:-10000000}
 n=${2:-1000000}
-
-# shellcheck source=lib.sh
-. "$here/lib.sh"
 
 if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
