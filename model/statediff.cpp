@@ -56,12 +56,12 @@ FieldMask rowDiff(const Row &before, const Row &after)
         before);
 }
 
-QString attributes(const Row &row, KnownFields known)
+QString attributes(const Row &row, KnownFields known, std::string_view ifName)
 {
     if (std::holds_alternative<std::monostate>(row))
         return QString();
     std::string out;
-    appendAttributes(out, row, known);
+    appendAttributes(out, row, known, ifName);
     return QString::fromStdString(out);
 }
 
@@ -103,6 +103,11 @@ std::vector<StateChange> diffStates(const recording::RecordState &from, const re
                                     StateStore::KeyScheme scheme)
 {
     const StateStore keys(scheme);
+    const auto ifNameIn = [](const recording::RecordState &state, const Row &row) {
+        const std::uint32_t ifIndex = std::holds_alternative<InterfaceRow>(row) ? 0 : rowIfIndex(row);
+        const InterfaceRow *interface = ifIndex != 0 ? state.interface(ifIndex) : nullptr;
+        return interface ? interface->name : std::string();
+    };
     std::map<std::string, Row> before;
     from.forEach([&](const Row &row) { before.emplace(keyOf(keys, row), row); });
     std::map<std::string, StateChange> changes;
@@ -110,16 +115,19 @@ std::vector<StateChange> diffStates(const recording::RecordState &from, const re
         std::string key = keyOf(keys, row);
         const auto it = before.find(key);
         if (it == before.end()) {
-            changes.emplace(std::move(key), StateChange {StateChange::Added, objectOf(row), {}, row, 0});
+            changes.emplace(std::move(key),
+                            StateChange {StateChange::Added, objectOf(row), {}, row, 0, {}, ifNameIn(to, row)});
             return;
         }
         const FieldMask mask = rowDiff(it->second, row);
         if (mask != 0)
-            changes.emplace(std::move(key), StateChange {StateChange::Changed, objectOf(row), it->second, row, mask});
+            changes.emplace(std::move(key),
+                            StateChange {StateChange::Changed, objectOf(row), it->second, row, mask,
+                                         ifNameIn(from, it->second), ifNameIn(to, row)});
         before.erase(it);
     });
     for (auto &[key, row] : before)
-        changes.emplace(key, StateChange {StateChange::Removed, objectOf(row), row, {}, 0});
+        changes.emplace(key, StateChange {StateChange::Removed, objectOf(row), row, {}, 0, ifNameIn(from, row), {}});
     std::vector<StateChange> out;
     out.reserve(changes.size());
     for (auto &[key, change] : changes)
@@ -140,12 +148,12 @@ QString stateChangeFields(const StateChange &change)
 
 QString stateChangeBefore(const StateChange &change, KnownFields known)
 {
-    return attributes(change.before, known);
+    return attributes(change.before, known, change.beforeIfName);
 }
 
 QString stateChangeAfter(const StateChange &change, KnownFields known)
 {
-    return attributes(change.after, known);
+    return attributes(change.after, known, change.afterIfName);
 }
 
 QString stateChangeChanges(const StateChange &change, KnownFields known)

@@ -25,6 +25,11 @@ struct StateChange {
     platform::Row before; ///< the row in the first state (monostate when Added)
     platform::Row after; ///< the row in the second state (monostate when Removed)
     platform::FieldMask changedFields = 0; ///< Changed: the fields that differ (rowfields.h bits)
+    /// The name of before's / after's interface (platform::rowIfIndex) in the state the row
+    /// is from, "" when it has none or that state does not hold it: the attributes name the
+    /// device as `ip` does ("dev veth0", a nexthop's).
+    std::string beforeIfName;
+    std::string afterIfName;
 
     const platform::Row &row() const { return std::holds_alternative<std::monostate>(after) ? before : after; }
 };

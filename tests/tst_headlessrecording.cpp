@@ -2021,7 +2021,7 @@ void TestHeadlessRecording::csvImportLeavesUnknownFieldsBlank()
     QCOMPARE(fields.at("admin_up"), std::string());
     QCOMPARE(fields.at("name"), std::string("ck0"));
     QVERIFY(!fields.at("ifindex").empty());
-    StateChange added {StateChange::Added, platform::ObjectKind::Interface, {}, link, 0};
+    StateChange added {StateChange::Added, platform::ObjectKind::Interface, {}, link, 0, {}, {}};
     const QString after = stateChangeAfter(added, platform::KnownFields::CsvRow);
     QVERIFY2(after.startsWith(u"ifindex "_s) && !after.contains(u"mtu"_s) && !after.contains(u"operstate"_s)
                  && !after.contains(u"admin"_s),

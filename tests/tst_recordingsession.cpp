@@ -195,6 +195,7 @@ private Q_SLOTS:
     void stateBetweenChanges();
     void previousAndNextChange();
     void diffGivesNetChanges();
+    void diffNamesTheDevicesOfEachSide();
     void readsTheLogFromTheFileBeyondTheLimit();
     void cancelStopsOpening();
     void seekOnAWorkerShowsTheMoment();
@@ -326,6 +327,48 @@ void TestRecordingSession::diffGivesNetChanges()
     QVERIFY2(lines.value(2).contains(",removed,route,ipv4,10.9.0.0/16,,"), lines.value(2).constData());
     QVERIFY2(lines.value(1).contains(",changed,interface,unspec,eth0,mtu,"), lines.value(1).constData());
     QVERIFY(lines.value(1).startsWith(QByteArray(csv::isoTimeUtc(m_rec.t1) + ',' + csv::isoTimeUtc(m_rec.t3) + ',')));
+}
+
+void TestRecordingSession::diffNamesTheDevicesOfEachSide()
+{
+    // A nexthop's device is named as `ip nexthop` names it, from the interfaces of the state
+    // its row is from: ifindex 2 was eth0 before and is wan0 after; ifindex 5 is in neither.
+    using namespace platform;
+    const auto interface = [](std::uint32_t ifIndex, const char *name) {
+        InterfaceRow row;
+        row.ifIndex = ifIndex;
+        row.name = name;
+        return row;
+    };
+    const auto nexthop = [](std::uint32_t id, std::uint32_t ifIndex) {
+        NexthopRow row;
+        row.id = id;
+        row.family = Family::IPv4;
+        row.ifIndex = ifIndex;
+        return row;
+    };
+    recording::RecordState from;
+    recording::RecordState to;
+    from.insert(interface(2, "eth0"));
+    to.insert(interface(2, "wan0"));
+    from.insert(nexthop(7, 2)); // removed
+    to.insert(nexthop(8, 2)); // added
+    to.insert(nexthop(9, 5)); // added, its interface unknown
+    from.insert(nexthop(10, 2)); // changed: moved to ifindex 5
+    to.insert(nexthop(10, 5));
+    QHash<QString, StateChange> byKey;
+    for (const StateChange &c : diffStates(from, to))
+        if (c.object == ObjectKind::Nexthop)
+            byKey.insert(stateChangeKey(c), c);
+    QCOMPARE(byKey.size(), 4);
+    const auto before = [&](const char *key) { return stateChangeBefore(byKey.value(QLatin1StringView(key))); };
+    const auto after = [&](const char *key) { return stateChangeAfter(byKey.value(QLatin1StringView(key))); };
+    QVERIFY2(before("id 7").contains(QStringLiteral("dev eth0")), qPrintable(before("id 7")));
+    QVERIFY2(after("id 8").contains(QStringLiteral("dev wan0")), qPrintable(after("id 8")));
+    QVERIFY2(after("id 9").contains(QStringLiteral("dev 5")), qPrintable(after("id 9")));
+    QVERIFY2(before("id 10").contains(QStringLiteral("dev eth0")), qPrintable(before("id 10")));
+    QVERIFY2(after("id 10").contains(QStringLiteral("dev 5")), qPrintable(after("id 10")));
+    QVERIFY(after("id 7").isEmpty());
 }
 
 void TestRecordingSession::readsTheLogFromTheFileBeyondTheLimit()
