@@ -2706,21 +2706,28 @@ void TestRtnetlinkSource::nexthopsRepairedByResync()
         batch.write(QStringLiteral("nexthop del id %1\n").arg(id).toUtf8());
     batch.flush();
 
-    // A tiny receive buffer and a slow consumer: the kernel must drop events (ENOBUFS); the
-    // resync's dump of nexthop objects repairs what was lost.
+    // A tiny receive buffer and a consumer held still for the whole burst: the kernel must
+    // drop events (ENOBUFS) however fast or slow the machine; the resync's dump of nexthop
+    // objects repairs what was lost. (A merely slow consumer kept pace on a loaded machine,
+    // where the burst itself was slowed down as much.)
     RtnetlinkSource::Options options;
     options.receiveBufferBytes = 4096;
     Registration reg(options);
-    std::atomic<bool> slow {true};
+    std::atomic<bool> hold {false};
     reg.collector.onBatch = [&](std::span<const ChangeRecord>) {
-        if (slow.load())
-            QThread::msleep(2);
+        QElapsedTimer held;
+        held.start();
+        while (hold.load() && held.elapsed() < 120000)
+            QThread::msleep(1);
     };
     QVERIFY(reg.start(AF_UNSPEC, true, InterfacesMask | NexthopsMask).ok());
     QVERIFY(reg.collector.waitForSnapshot());
+    hold = true;
     QProcess burst;
     burst.start(u"ip"_s, {u"-batch"_s, batch.fileName()});
-    QVERIFY(burst.waitForFinished(120000));
+    const bool burstDone = burst.waitForFinished(120000);
+    hold = false;
+    QVERIFY(burstDone);
     QCOMPARE(burst.exitCode(), 0);
     QVERIFY(reg.collector.waitUntil(
         [](const auto &records) {
@@ -2728,7 +2735,6 @@ void TestRtnetlinkSource::nexthopsRepairedByResync()
                                [](const ChangeRecord &r) { return r.change == ChangeKind::Gap; });
         },
         20000));
-    slow = false;
     const std::set<QString> kernel = kernelNexthops();
     QCOMPARE(int(kernel.size()), kObjects - 150 + 100 - 74); // groups 10001..10074 lost every member
     NexthopReplica replica;
