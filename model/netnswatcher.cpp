@@ -154,10 +154,30 @@ void NetNamespaceWatcher::applyScan(NetNamespaceScan scan)
     for (const NetNamespaceInfo &info : m_namespaces)
         before.emplace(Key(info.device, info.inode), &info);
 
+    // `ip netns add` creates the name's file, enters a new namespace and only then bind-mounts
+    // it on the file. A scan in between finds the namespace held by the ip process alone and
+    // would name it "ip (PID)" for good (records keep the id they were given, which the
+    // name is part of). So while the named directory holds a name that is not a namespace
+    // yet, a new namespace without a name waits for a later scan (settleMs on), for at
+    // most kHoldUnnamedMs: a stale file left by a failed add must not hold containers back.
+    if (scan.unusableNames == 0)
+        m_unusableNamesSince.invalidate();
+    else if (!m_unusableNamesSince.isValid())
+        m_unusableNamesSince.start();
+    const bool holdUnnamed = scan.unusableNames > 0 && m_unusableNamesSince.elapsed() < kHoldUnnamedMs;
+    bool held = false;
+
     std::vector<NetNamespaceInfo> added;
     std::vector<NetNamespaceInfo> changed;
-    for (const NetNamespaceInfo &info : scan.namespaces) {
+    for (auto next = scan.namespaces.begin(); next != scan.namespaces.end();) {
+        const NetNamespaceInfo &info = *next;
         const auto it = before.find(Key(info.device, info.inode));
+        if (it == before.end() && holdUnnamed && info.names.empty() && !info.current && !info.initial) {
+            held = true;
+            next = scan.namespaces.erase(next); // new again to the next scan
+            continue;
+        }
+        ++next;
         if (it == before.end()) {
             added.push_back(info);
             continue;
@@ -180,6 +200,8 @@ void NetNamespaceWatcher::applyScan(NetNamespaceScan scan)
         emit namespaceChanged(info);
     if (!removed.empty() || !added.empty() || !changed.empty())
         emit namespacesChanged();
+    if (held && m_running)
+        m_settle.start();
 }
 
 } // namespace ncv

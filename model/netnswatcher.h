@@ -13,11 +13,18 @@
 // freed namespace's inode to a new one; if that happens between two scans, the new namespace
 // is reported as a change of the old one (its holder and name), not as removed and added.
 //
+// A namespace being named (`ip netns add` has created the name's file and entered the new
+// namespace, but not yet bind-mounted it there) is held only by the ip process for a moment.
+// While the named directory holds such a file, a new namespace without a name is reported
+// by a later scan, at most kHoldUnnamedMs on, so it comes named (its users keep the first
+// name they were given).
+//
 // GUI thread (any thread with an event loop); the scans run on the global QThreadPool.
 #pragma once
 
 #include "platform/linux/netnsscan.h"
 
+#include <QElapsedTimer>
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QObject>
@@ -58,6 +65,10 @@ public:
         int settleMs = 250;
     };
 
+    /// Longest wait of a new unnamed namespace while the named directory holds a name that
+    /// is not a namespace yet (see applyScan), milliseconds.
+    static constexpr int kHoldUnnamedMs = 3000;
+
     explicit NetNamespaceWatcher(QObject *parent = nullptr);
     NetNamespaceWatcher(const Options &options, QObject *parent = nullptr);
     ~NetNamespaceWatcher() override;
@@ -96,6 +107,7 @@ private:
     QTimer m_settle;
     QFileSystemWatcher m_fsWatcher;
     QFutureWatcher<platform::NetNamespaceScan> m_scan;
+    QElapsedTimer m_unusableNamesSince; // valid while the last scans saw an unusable name
     bool m_rescanPending = false;
     bool m_running = false;
     int m_scans = 0;

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -218,6 +219,59 @@ private slots:
         QVERIFY(QFile::remove(blue));
         QTRY_VERIFY_WITH_TIMEOUT(spyHolds(changed, sleeper.inode), 3000);
         QVERIFY(findByInode(watcher, sleeper.inode)->names.empty());
+        watcher.stop();
+    }
+
+    void aNamespaceBeingNamedIsNotNamedAfterItsProcess()
+    {
+        // `ip netns add green` creates the file, enters a new namespace, and only then
+        // bind-mounts it there: in between, the namespace is held by the ip process alone.
+        // It must be reported once, named green, not as "ip (PID)" first.
+        if (const auto &mountns = ncv::test::mountNamespaceResult(); !mountns.entered)
+            QSKIP(qPrintable(QStringLiteral("needs a private mount namespace: ")
+                             + QString::fromStdString(mountns.message)));
+        QTemporaryDir run;
+        QVERIFY(run.isValid());
+        const QString namedDir = run.filePath(QStringLiteral("netns"));
+        QVERIFY(QDir().mkpath(namedDir));
+        NetNamespaceWatcher::Options options;
+        options.namedDir = namedDir;
+        options.scanIntervalMs = 100;
+        options.settleMs = 100;
+        NetNamespaceWatcher watcher(options);
+        QSignalSpy added(&watcher, &NetNamespaceWatcher::namespaceAdded);
+        watcher.start();
+
+        const QString green = namedDir + QStringLiteral("/green");
+        QFile file(green);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        UnsharedSleep holder; // the ip process, in its new namespace
+        QVERIFY(holder.start());
+        const int scansWithoutName = watcher.scanCount();
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.scanCount() >= scansWithoutName + 2, 10000);
+        QVERIFY(!spyHolds(added, holder.inode));
+        QCOMPARE(::mount(QFile::encodeName(nsPath(holder.process.processId())).constData(),
+                         QFile::encodeName(green).constData(), nullptr, MS_BIND, nullptr),
+                 0);
+        const auto unmount = qScopeGuard([&] { ::umount2(QFile::encodeName(green).constData(), MNT_DETACH); });
+        QTRY_VERIFY_WITH_TIMEOUT(spyHolds(added, holder.inode), 10000);
+        for (const QList<QVariant> &args : added) {
+            const auto info = args.at(0).value<NetNamespaceInfo>();
+            if (info.inode == holder.inode)
+                QCOMPARE(QString::fromStdString(info.displayName()), QStringLiteral("green"));
+        }
+
+        // A name that stays a plain file (a failed add) holds a container's namespace back
+        // only for a while.
+        QFile stale(namedDir + QStringLiteral("/stale"));
+        QVERIFY(stale.open(QIODevice::WriteOnly));
+        stale.close();
+        UnsharedSleep container;
+        QVERIFY(container.start());
+        QTRY_VERIFY_WITH_TIMEOUT(spyHolds(added, container.inode), NetNamespaceWatcher::kHoldUnnamedMs + 10000);
+        QCOMPARE(QString::fromStdString(findByInode(watcher, container.inode)->displayName()),
+                 QStringLiteral("sleep (%1)").arg(container.process.processId()));
         watcher.stop();
     }
 };
