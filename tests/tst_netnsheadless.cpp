@@ -688,9 +688,11 @@ void TestNetnsHeadless::windowWatchesSeveralNamespaces()
         const qsizetype nsCol = rows[0].indexOf(u"namespace"_s);
         const qsizetype dstCol = rows[0].indexOf(u"destination"_s);
         const qsizetype ifCol = rows[0].indexOf(u"if_name"_s);
+        const qsizetype objectCol = rows[0].indexOf(u"object"_s);
         for (qsizetype i = 1; i < rows.size(); ++i) {
             const QString dst = rows[i].value(dstCol); // not the local table's /32 routes
-            if (dst.startsWith(u"10."_s) && (dst.endsWith(u"/16"_s) || dst.endsWith(u"/24"_s)))
+            if (rows[i].value(objectCol) == u"route"_s && dst.startsWith(u"10."_s)
+                && (dst.endsWith(u"/16"_s) || dst.endsWith(u"/24"_s)))
                 found.insert(rows[i].value(nsCol) + u' ' + rows[i].value(dstCol) + u' ' + rows[i].value(ifCol));
         }
         return found;
