@@ -125,7 +125,8 @@ ParseResult parseCommandLine(const QStringList &arguments)
         QStringLiteral(
             "Linux: watch the network namespaces <names> (their /run/netns names, as the namespace column "
             "shows them, or net:[inode], separated by commas), or all of them, including those created "
-            "later (all). The window shows one: --netns NAME. With --lookup of a recording of several: the one "
+            "later (all). The window shows every one's events; its tables show one at a time, picked in "
+            "its Namespace box (the first watched at start). With --lookup of a recording of several: the one "
             "to look up in. Default: the namespace the program runs in."),
         QStringLiteral("names"));
     parser.addOptions({headless,   exportCsv,  duration, ipv4,        ipv6,     noInitial, maxEvents,
@@ -325,10 +326,6 @@ ParseResult parseCommandLine(const QStringList &arguments)
             return fail(QStringLiteral("--duration is for --headless recording"));
         if (parser.isSet(noInitial))
             return fail(QStringLiteral("--no-initial is for --headless recording"));
-        // The window's tables key objects without their namespace, so it shows one namespace.
-        if (parser.isSet(netns) && (o.netns.contains(QLatin1Char(',')) || o.netns.trimmed() == QLatin1String("all")))
-            return fail(QStringLiteral("the window shows one network namespace: --netns NAME; --netns all and "
-                                       "lists of names are for --headless recording"));
     }
     if (o.headless && o.noRecord)
         return fail(QStringLiteral("--no-record is for the live window; --headless records only with --record FILE"));

@@ -85,11 +85,13 @@ int runGui(const AppOptions &options)
         return runRemoteWindow(options);
     std::unique_ptr<platform::Source> ownedSource;
     platform::Source *source = nullptr;
-    QString namespaceName;
+    QString namespaceTitle;
+    bool severalNamespaces = false;
 #ifdef NCV_RTMON_IMPORT
     // `--netns NAME`: the window on one other namespace (a container's, a named one), through
     // the same per-namespace source as headless recording; its records carry the namespace,
-    // so the live recording names it too.
+    // so the live recording names it too. `--netns all` or `a,b`: on several, which come and
+    // go while it runs; the tables show one of them at a time.
     std::unique_ptr<NetNamespaceSources> namespaces;
     if (!options.netns.isEmpty()) {
         NetNamespaceSelection selection;
@@ -105,7 +107,12 @@ int runGui(const AppOptions &options)
             return 2;
         }
         source = namespaces->source();
-        namespaceName = selection.names.value(0);
+        severalNamespaces = selection.kind != NetNamespaceSelection::Kind::Named || selection.names.size() > 1;
+        namespaceTitle = severalNamespaces
+            ? QStringLiteral("namespaces %1")
+                  .arg(selection.kind == NetNamespaceSelection::Kind::Named ? selection.names.join(QStringLiteral(", "))
+                                                                            : options.netns.trimmed())
+            : QStringLiteral("namespace %1").arg(selection.names.value(0));
     }
 #endif
     if (!source) {
@@ -121,12 +128,22 @@ int runGui(const AppOptions &options)
     NotificationModel model(source);
     if (options.maxEvents > 0)
         model.history()->setCapacity(options.maxEvents);
+#ifdef NCV_RTMON_IMPORT
+    if (namespaces) {
+        model.setSeveralNamespaces(severalNamespaces);
+        for (const quint32 id : namespaces->namespaceIds())
+            model.setNamespaceWatched(id, true);
+        QObject::connect(
+            namespaces.get(), &NetNamespaceSources::namespaceWatched, &model,
+            [&model](quint32 netns, const QString &, bool added) { model.setNamespaceWatched(netns, added); });
+    }
+#endif
     // The window records every event to the recordings folder unless --no-record or the
     // setting liveRecording/enabled says not to.
     MainWindow window(&model, nullptr,
                       options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
-    if (!namespaceName.isEmpty())
-        window.setWindowTitle(QStringLiteral("namespace %1 — NetChangeView").arg(namespaceName));
+    if (!namespaceTitle.isEmpty())
+        window.setWindowTitle(QStringLiteral("%1 — NetChangeView").arg(namespaceTitle));
     SignalWatcher signalWatcher;
     closeWindowsOnSignals(signalWatcher, &window);
     if (options.familyGiven)

@@ -22,6 +22,14 @@ LiveTimeTravel::LiveTimeTravel(NotificationModel *live, QObject *parent)
       m_past(std::make_unique<NotificationModel>(m_source.get()))
 {
     m_past->setUpdateIntervalMs(0);
+    // Several namespaces: the past tables are those of the namespace the live tables show;
+    // a switch while the past is shown reads that namespace at the same moment.
+    setNamespace(live->tablesNamespace());
+    connect(live, &NotificationModel::tablesNamespaceChanged, this, [this](quint32 netns) {
+        setNamespace(netns);
+        if (m_inPast || isSeeking())
+            requestStateAt(seekTargetUs());
+    });
 }
 
 LiveTimeTravel::~LiveTimeTravel()
@@ -115,7 +123,7 @@ TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
     // Worker thread (QThreadPool): the writer's commit wait, its own reader and state,
     // handed back whole.
     return [read = fileRead(m_live->history(), m_feed.data(), atUs), atUs, family = m_live->addressFamily(),
-            rankColumns = rankColumns()](const std::atomic<bool> &cancelled) {
+            rankColumns = rankColumns(), netns = namespaceId()](const std::atomic<bool> &cancelled) {
         SeekResult result;
         result.atUs = atUs;
         if (!read.waitCommitted(cancelled)) {
@@ -129,8 +137,15 @@ TimeCursor::SeekWork LiveTimeTravel::seekWork(qint64 atUs)
         const recording::RecordingInfo &info = reader.info();
         result.fileLastSeq = info.lastSeq;
         result.atUs = std::max(atUs, firstMomentUs(info, read.historyFirstUs));
-        result.state = std::make_unique<recording::RecordState>(info.keyScheme());
-        result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
+        if (reader.namespaceIds().size() > 1) {
+            // Several namespaces (--netns all): the tables show one, setNamespace()'s.
+            result.namespaces = std::make_unique<recording::NamespaceStates>(info.keyScheme());
+            result.netns = fileNamespace(reader, netns);
+            result.ok = reader.stateAt(result.atUs, result.namespaces.get(), &result.error, &cancelled);
+        } else {
+            result.state = std::make_unique<recording::RecordState>(info.keyScheme());
+            result.ok = reader.stateAt(result.atUs, result.state.get(), &result.error, &cancelled);
+        }
         prepareSeekResult(result, family, rankColumns, cancelled);
         return result;
     };
@@ -141,13 +156,13 @@ TimeCursor::DiffWork LiveTimeTravel::diffWork(qint64 fromUs, qint64 toUs)
     if (!isAvailable())
         return failing<DiffResult>(tr("Cannot compare: %1.").arg(unavailableReason()));
     // Worker thread (QThreadPool): as seekWork()'s, up to the later moment.
-    return [read = fileRead(m_live->history(), m_feed.data(), toUs), fromUs, toUs,
+    return [read = fileRead(m_live->history(), m_feed.data(), toUs), fromUs, toUs, netns = namespaceId(),
             lagNote = tr("the newest events up to the end of the range are not in the recording file yet")](
                const std::atomic<bool> &cancelled) {
         const bool committed = read.waitCommitted(cancelled);
         if (cancelled.load())
             return DiffResult {}; // dropped unread: a cancelled request has no result
-        DiffResult result = readDiff(read.path, fromUs, toUs, cancelled, true, read.historyFirstUs);
+        DiffResult result = readDiff(read.path, fromUs, toUs, cancelled, true, read.historyFirstUs, netns);
         if (!committed)
             result.note = lagNote;
         return result;

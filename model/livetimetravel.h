@@ -27,6 +27,11 @@
 // moment, then compares the two states (TimeCursor::readDiff()); the live tables and the
 // past tables are not touched.
 //
+// Several network namespaces (NotificationModel::setSeveralNamespaces): the past tables
+// show the namespace the live tables show (NotificationModel::tablesNamespace(), followed
+// through TimeCursor::setNamespace(); a switch while the past is shown reads the new one
+// at the same moment), and Compare compares that namespace.
+//
 // Without a recording (--no-record, the setting off, the file could not be created) the
 // cursor is unavailable: a seek or a comparison fails with unavailableReason().
 // GUI thread only (the models are Qt models); the worker touches only the file and the

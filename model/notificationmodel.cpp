@@ -82,6 +82,8 @@ bool NotificationModel::startRegistration(int addressFamily, bool recordInitial,
             m_nexthops->clear();
         }
         m_entities->clear();
+        if (m_namespaceStates)
+            m_namespaceStates->clear(); // the snapshot brings every namespace's objects again
     }
     m_names.clear();
     namesChanged();
@@ -221,6 +223,13 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
     if (renamed)
         namesChanged();
     // The names first: a table sorted by an interface column sorts by them at the reset.
+    swapTables(state);
+    applyAll(); // the SnapshotComplete the source delivered inside start()
+    return true;
+}
+
+void NotificationModel::swapTables(PreparedState &state)
+{
     m_liveCounts[0] = qint64(state.interfaces.rows.size());
     m_liveCounts[1] = qint64(state.addresses.rows.size());
     m_liveCounts[2] = qint64(state.routes.rows.size());
@@ -236,8 +245,61 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
     for (const auto &[origin, routes] : state.origins)
         m_entities->addRouteCount(std::uint32_t(origin), ProtocolSpace(origin >> 32), routes);
     m_entities->endBatch();
-    applyAll(); // the SnapshotComplete the source delivered inside start()
-    return true;
+}
+
+void NotificationModel::setSeveralNamespaces(bool on)
+{
+    if (m_mode != Mode::Full || on == m_severalNamespaces)
+        return;
+    m_severalNamespaces = on;
+    if (on)
+        m_namespaceStates = std::make_unique<recording::NamespaceStates>();
+    else
+        m_namespaceStates.reset();
+}
+
+void NotificationModel::setTablesNamespace(quint32 netns)
+{
+    if (m_mode != Mode::Full || netns == m_tablesNetns)
+        return;
+    applyAll(); // what was received so far goes where it belonged before the switch
+    m_tablesNetns = netns;
+    m_interfaces->setNamesNamespace(netns);
+    m_addresses->setNamesNamespace(netns);
+    m_routes->setNamesNamespace(netns);
+    m_neighbors->setNamesNamespace(netns);
+    m_rules->setNamesNamespace(netns);
+    m_nexthops->setNamesNamespace(netns);
+    if (m_severalNamespaces) {
+        // The namespace's kept objects, swapped in whole; the rows shown before go with
+        // `prepared` (they are kept in m_namespaceStates too).
+        const recording::RecordState *kept = m_namespaceStates->find(netns);
+        const recording::RecordState none;
+        const std::unique_ptr<PreparedState> prepared = prepareState(kept ? *kept : none, m_addressFamily);
+        m_entities->clearRouteCounts();
+        swapTables(*prepared);
+    } else {
+        m_addresses->interfaceNamesChanged();
+        m_routes->interfaceNamesChanged();
+        m_neighbors->interfaceNamesChanged();
+        m_nexthops->interfaceNamesChanged();
+    }
+    Q_EMIT tablesNamespaceChanged(netns);
+}
+
+void NotificationModel::setNamespaceWatched(quint32 netns, bool watched)
+{
+    if (watched == m_watched.contains(netns))
+        return;
+    if (watched)
+        m_watched.append(netns);
+    else
+        m_watched.removeAll(netns);
+    if (watched && m_watched.size() == 1 && (m_tablesNetns == 0 || !m_severalNamespaces))
+        setTablesNamespace(netns);
+    else if (!watched && netns == m_tablesNetns && !m_watched.isEmpty())
+        setTablesNamespace(m_watched.constFirst());
+    Q_EMIT watchedNamespacesChanged();
 }
 
 void NotificationModel::stop()
@@ -523,12 +585,13 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     // record is loaded a few records ahead, so that the misses overlap.
     constexpr std::size_t kAhead = 8;
     for (std::size_t k = 0; k < std::min(kAhead, batch.size()); ++k) {
-        if (batch[k].object == ObjectKind::Route)
+        if (batch[k].object == ObjectKind::Route && tablesTake(batch[k].netns))
             m_routes->prefetch(batch[k]);
     }
     for (const ChangeRecord &r : batch) {
         const std::size_t k = index++;
-        if (k + kAhead < batch.size() && batch[k + kAhead].object == ObjectKind::Route)
+        if (k + kAhead < batch.size() && batch[k + kAhead].object == ObjectKind::Route
+            && tablesTake(batch[k + kAhead].netns))
             m_routes->prefetch(batch[k + kAhead]);
         QString &ifName = ifNames[k];
         if (r.change == ChangeKind::SnapshotComplete) {
@@ -541,10 +604,15 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
                 renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name), r.netns);
             continue;
         }
-        countObject(r.object, r.change);
+        if (m_namespaceStates)
+            m_namespaceStates->apply(r); // every namespace's objects, to be shown later
+        const bool tables = tablesTake(r.netns);
+        if (tables)
+            countObject(r.object, r.change);
         switch (r.object) {
         case ObjectKind::Interface: {
-            m_interfaces->apply(r);
+            if (tables)
+                m_interfaces->apply(r);
             if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
                 ifName = QString::fromStdString(row->name);
                 if (r.change == ChangeKind::Delete || r.change == ChangeKind::Expired)
@@ -555,26 +623,34 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
             break;
         }
         case ObjectKind::Address:
-            m_addresses->apply(r);
+            if (tables)
+                m_addresses->apply(r);
             if (const auto *row = std::get_if<AddressRow>(&r.row()))
                 ifName = m_names.name(row->ifIndex, r.netns);
             break;
         case ObjectKind::Route:
-            m_routes->apply(r);
-            m_entities->apply(r); // route counts per origin
+            if (tables) {
+                m_routes->apply(r);
+                m_entities->apply(r); // route counts per origin
+            }
             if (const auto *row = std::get_if<RouteRow>(&r.row()))
                 ifName = m_names.name(row->outIfIndex(), r.netns);
             break;
-        case ObjectKind::Rule: m_rules->apply(r); break;
+        case ObjectKind::Rule:
+            if (tables)
+                m_rules->apply(r);
+            break;
         case ObjectKind::Nexthop:
-            m_nexthops->apply(r);
+            if (tables)
+                m_nexthops->apply(r);
             if (const auto *row = std::get_if<NexthopRow>(&r.row()); row && row->ifIndex != 0)
                 ifName = m_names.name(row->ifIndex, r.netns);
             break;
         case ObjectKind::Neighbor:
-            m_neighbors->apply(r);
+            if (tables)
+                m_neighbors->apply(r);
             if (const auto *row = std::get_if<NeighborRow>(&r.row()))
-                ifName = m_names.name(row->ifIndex);
+                ifName = m_names.name(row->ifIndex, r.netns);
             break;
         case ObjectKind::Entity: m_entities->apply(r); break;
         case ObjectKind::Gap: ++m_gapCount; break;

@@ -54,7 +54,8 @@ class FileEventLogModel;
 class TimelineBins;
 namespace recording {
 class RecordState;
-}
+class NamespaceStates;
+} // namespace recording
 
 class NotificationModel : public QObject {
     Q_OBJECT
@@ -189,6 +190,35 @@ public:
     /// events so): the named namespaces they come from, as namespaceIds() gives them.
     void setLoadedNamespaces(const QList<quint32> &ids) { m_loadedNamespaces = ids; }
 
+    /// Full mode, for a source that watches several network namespaces at once (their
+    /// records carry ChangeRecord::netns, e.g. NetNamespaceSources): the tables show ONE
+    /// namespace at a time (ifindex 2 exists in each), while the event log and the
+    /// timeline show every one. Call before start(). While on, the model keeps every
+    /// namespace's objects apart, updated by every record (recording::NamespaceStates: a
+    /// second copy of the rows besides the tables' packed ones, about the tables' row
+    /// memory again, plus the map nodes of interfaces, addresses, neighbors, rules and
+    /// nexthops), so that setTablesNamespace() can show another namespace whole. Off
+    /// (the default): the tables apply every record whatever its namespace, as for one
+    /// namespace.
+    void setSeveralNamespaces(bool on);
+    bool hasSeveralNamespaces() const { return m_severalNamespaces; }
+    /// The namespace whose objects the tables show (a platform::NamespaceTable id); with
+    /// setSeveralNamespaces(true) the tables apply only its records, and switching swaps
+    /// its kept state in whole (one model reset per table; liveCount() and the Entities
+    /// table's route counts follow), then follows its records. Without, only the
+    /// interface names the tables show are taken from that namespace (`--netns NAME`:
+    /// InterfaceNames keys names by namespace). Emits tablesNamespaceChanged() when it
+    /// changed. GUI thread, never from inside a batch's table updates.
+    void setTablesNamespace(quint32 netns);
+    quint32 tablesNamespace() const { return m_tablesNetns; }
+    /// The namespaces watched now (NetNamespaceSources::namespaceWatched), in the order
+    /// they came: what the window offers for the tables. The first one watched becomes
+    /// the tables' namespace; when the tables' namespace stops being watched, the first
+    /// watched one left does (its rows left with the deletions the source delivered).
+    /// Emits watchedNamespacesChanged().
+    void setNamespaceWatched(quint32 netns, bool watched);
+    QList<quint32> watchedNamespaces() const { return m_watched; }
+
     /// Current name of ifIndex, else "if N".
     QString interfaceName(quint32 ifIndex, quint32 netns = 0) const { return m_names.name(ifIndex, netns); }
     const InterfaceNames &interfaceNames() const { return m_names; }
@@ -260,8 +290,14 @@ Q_SIGNALS:
     void runningChanged(bool running);
     /// namespaceCount() grew (emitted after the batch that brought the new namespace).
     void namespacesChanged();
+    /// setTablesNamespace() changed the namespace the tables show (after the swap).
+    void tablesNamespaceChanged(quint32 netns);
+    /// watchedNamespaces() changed.
+    void watchedNamespacesChanged();
 
 private:
+    // showPrepared()'s swap of the prepared rows into the tables, and the counts that follow them.
+    void swapTables(PreparedState &state);
     // Counts the history's events the timeline's new requester filter keeps.
     void recountTimeline();
     // start(); clearTables false: the interface, address and route tables keep their rows
@@ -352,6 +388,13 @@ private:
     quint32 m_lastNetns = 0;
     bool m_namespacesGrew = false;
     QList<quint32> m_loadedNamespaces;
+    // setSeveralNamespaces(): every namespace's objects, the tables' namespace, the watched ones.
+    bool m_severalNamespaces = false;
+    std::unique_ptr<recording::NamespaceStates> m_namespaceStates;
+    quint32 m_tablesNetns = 0;
+    QList<quint32> m_watched;
+    // Whether the tables apply a record of netns (always without several namespaces).
+    bool tablesTake(quint32 netns) const { return !m_severalNamespaces || netns == m_tablesNetns; }
     QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index
     InterfaceTableModel *m_interfaces = nullptr;
     AddressTableModel *m_addresses = nullptr;

@@ -4,6 +4,7 @@
 #include "model/notificationmodel.h"
 #include "model/preparedstate.h"
 #include "model/recording/recordingreader.h"
+#include "platform/netnstable.h"
 
 #include <algorithm>
 #include <utility>
@@ -144,6 +145,22 @@ qint64 TimeCursor::firstMomentUs(const recording::RecordingInfo &info, qint64 fi
     return std::min<qint64>({info.startUs, info.endUs, firstEventUs});
 }
 
+quint32 TimeCursor::fileNamespace(const recording::RecordingReader &reader, quint32 netns)
+{
+    const QList<quint32> ids = reader.namespaceIds();
+    if (netns == 0 || ids.contains(netns))
+        return netns;
+    // The file keeps a namespace's name and inode, not its device: the reader interns it
+    // under an id of its own.
+    const platform::NetNamespace &wanted = platform::NamespaceTable::get(netns);
+    for (const quint32 id : ids) {
+        const platform::NetNamespace &ns = platform::NamespaceTable::get(id);
+        if (ns.name == wanted.name && ns.inode == wanted.inode)
+            return id;
+    }
+    return netns;
+}
+
 TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, qint64 toUs,
                                             const std::atomic<bool> &cancelled, bool clampToStart, qint64 firstEventUs,
                                             quint32 netns)
@@ -169,7 +186,8 @@ TimeCursor::DiffResult TimeCursor::readDiff(const QString &path, qint64 fromUs, 
         recording::NamespaceStates to(scheme);
         result.ok = reader.stateAt(std::max(fromUs, notBeforeUs), &from, &result.error, &cancelled)
             && reader.stateAt(std::max(toUs, notBeforeUs), &to, &result.error, &cancelled);
-        finish(from.state(netns), to.state(netns));
+        const quint32 inFile = fileNamespace(reader, netns);
+        finish(from.state(inFile), to.state(inFile));
         return result;
     }
     recording::RecordState from(scheme);

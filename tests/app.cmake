@@ -21,6 +21,9 @@ if(NOT WIN32)
     target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>"
                                                          NCV_NLREQUESTER="$<TARGET_FILE:ncv_nlrequester>")
     add_dependencies(tst_netnsheadless netchangeview ncv_nlrequester)
+    # The live window on several namespaces (--netns all): the log shows them all, the
+    # tables one at a time, against `ip -n NS -j`. Needs ip (iproute2).
+    ncv_add_qt_test(tst_livenamespaces SOURCES tst_livenamespaces.cpp LIBS ncv_views TIMEOUT 240)
     # Every line of `ip -ts -o monitor all` has its event in --stream, over a scenario of
     # rules, neighbors, nexthop objects and a namespace created. Needs ip (iproute2), unshare.
     ncv_add_qt_test(tst_monitorparity SOURCES tst_monitorparity.cpp LIBS ncv_model TIMEOUT 180)

@@ -2,16 +2,18 @@
 // NotificationModel: batching (one queued call per batch), marshalling from another
 // thread, order, markers vs events, errors, stop/start, stats; time-budgeted slices
 // (SliceSizer, driven with given durations); a stream applied once per update interval;
-// Mode::HistoryOnly stores what Full stores.
+// Mode::HistoryOnly stores what Full stores; several namespaces: the tables show one at a time.
 #include "model/history/eventhistory.h"
 #include "model/history/timelinebins.h"
 #include "model/notificationmodel.h"
 #include "model/tables/addresstablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "platform/netnstable.h"
 #include "support/manualsource.h"
 #include "support/modeltestrows.h"
 
+#include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -563,6 +565,74 @@ private Q_SLOTS:
         }
         QCOMPARE(source.registrationCount(), std::size_t(0));
         QTest::qWait(20); // the queued call is dropped with the object
+    }
+
+    // Several namespaces (--netns all): each has its own ifindex 2; the tables show one
+    // namespace, the history every one; a switch shows the other's rows whole, and what
+    // came for it while hidden.
+    void tablesShowOneOfSeveralNamespaces()
+    {
+        const std::uint32_t blue = NamespaceTable::intern({"nm-blue", 4026540001, 7});
+        const std::uint32_t red = NamespaceTable::intern({"nm-red", 4026540002, 7});
+        ManualSource source;
+        NotificationModel model(&source);
+        QAbstractItemModelTester routesTester(model.routes(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester ifTester(model.interfaces(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setUpdateIntervalMs(0);
+        model.setSeveralNamespaces(true);
+        QSignalSpy switched(&model, &NotificationModel::tablesNamespaceChanged);
+        model.setNamespaceWatched(blue, true);
+        model.setNamespaceWatched(red, true);
+        QCOMPARE(model.watchedNamespaces(), (QList<quint32> {blue, red}));
+        QCOMPARE(model.tablesNamespace(), blue); // the first watched
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        const auto add = [](std::uint32_t netns, Row row) {
+            ChangeRecord r;
+            r.object = objectKindOf(row);
+            r.change = ChangeKind::Add;
+            r.netns = netns;
+            r.timeUs = nowUs();
+            r.after = std::move(row);
+            return r;
+        };
+        source.deliver({add(blue, iface(2, "blue0")), add(red, iface(2, "red0")),
+                        add(blue, route("10.1.0.0", 16, nullptr, 2)), add(red, route("10.2.0.0", 16, nullptr, 2)),
+                        add(red, route("10.3.0.0", 16, nullptr, 2))});
+        QTRY_COMPARE(model.history()->size(), qint64(5));
+        QCOMPARE(model.namespaceIds(), (QList<quint32> {blue, red}));
+        const auto cell
+            = [](const QAbstractItemModel *m, int row, int column) { return m->index(row, column).data().toString(); };
+        QCOMPARE(model.interfaces()->rowCount(), 1);
+        QCOMPARE(model.routes()->rowCount(), 1);
+        QCOMPARE(cell(model.routes(), 0, RouteTableModel::Destination), u"10.1.0.0/16"_s);
+        QCOMPARE(cell(model.routes(), 0, RouteTableModel::Interface), u"blue0"_s);
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(1));
+
+        model.setTablesNamespace(red);
+        QCOMPARE(switched.count(), 2); // blue at the first watch, then red
+        QCOMPARE(model.interfaces()->rowCount(), 1);
+        QCOMPARE(model.routes()->rowCount(), 2);
+        QCOMPARE(cell(model.routes(), 0, RouteTableModel::Interface), u"red0"_s);
+        QCOMPARE(model.liveCount(ObjectKind::Route), qint64(2));
+
+        // blue changes while red is shown: not in red's tables, in blue's after the switch.
+        source.deliver({add(blue, route("10.4.0.0", 16, nullptr, 2))});
+        QTRY_COMPARE(model.history()->size(), qint64(6));
+        QCOMPARE(model.routes()->rowCount(), 2);
+        model.setTablesNamespace(blue);
+        QCOMPARE(model.routes()->rowCount(), 2);
+        QStringList destinations {cell(model.routes(), 0, RouteTableModel::Destination),
+                                  cell(model.routes(), 1, RouteTableModel::Destination)};
+        destinations.sort();
+        QCOMPARE(destinations, (QStringList {u"10.1.0.0/16"_s, u"10.4.0.0/16"_s}));
+
+        // The shown namespace goes: the first one left is shown.
+        model.setNamespaceWatched(blue, false);
+        QCOMPARE(model.tablesNamespace(), red);
+        QCOMPARE(model.routes()->rowCount(), 2);
+        QCOMPARE(model.watchedNamespaces(), QList<quint32> {red});
+        model.stop();
     }
 
 private:

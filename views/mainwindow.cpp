@@ -141,6 +141,8 @@ MainWindow::MainWindow(NotificationModel *model, QWidget *parent, LiveRecording 
     : QMainWindow(parent), m_model(model), m_family(platform::afUnspec()), m_liveRecordingMode(recording)
 {
     init();
+    if (m_model->hasSeveralNamespaces())
+        setupLiveNamespaces();
     setupLiveTimeTravel();
 }
 
@@ -340,22 +342,8 @@ void MainWindow::setupRecording()
     // Several namespaces: the log and the timeline show them all, the tables one at a time
     // (ifindex 2 exists in each), chosen here.
     if (const QList<quint32> namespaces = m_session->namespaces(); !namespaces.isEmpty()) {
-        auto *box = new QWidget(this);
-        auto *layout = new QHBoxLayout(box);
-        layout->setContentsMargins(4, 0, 4, 0);
-        auto *label = new QLabel(tr("&Namespace:"), box);
-        m_namespaceCombo = new QComboBox(box);
-        m_namespaceCombo->setObjectName(QStringLiteral("namespaceCombo"));
-        m_namespaceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-        m_namespaceCombo->setToolTip(tr("The network namespace whose tables are shown; the event log and the "
-                                        "timeline show the changes of every namespace"));
-        label->setBuddy(m_namespaceCombo);
-        for (const quint32 id : namespaces)
-            m_namespaceCombo->addItem(QString::fromStdString(platform::NamespaceTable::name(id)), id);
-        m_namespaceCombo->setCurrentIndex(m_namespaceCombo->findData(m_session->namespaceId()));
-        layout->addWidget(label);
-        layout->addWidget(m_namespaceCombo);
-        m_tables->tabs()->setCornerWidget(box, Qt::TopRightCorner);
+        createNamespaceCombo();
+        setNamespaceItems(namespaces, m_session->namespaceId());
         connect(m_namespaceCombo, &QComboBox::currentIndexChanged, this, [this] {
             m_session->setNamespace(m_namespaceCombo->currentData().toUInt());
             m_session->requestStateAt(m_session->cursorUs());
@@ -590,7 +578,10 @@ void MainWindow::onLiveTimeChanged()
     if (past) {
         const QString at = utcText(m_timeTravel->cursorUs());
         const QString note = m_timeTravel->note();
-        m_bannerLabel->setText(note.isEmpty() ? tr("State at %1").arg(at) : tr("State at %1 (%2)").arg(at, note));
+        QString state = note.isEmpty() ? tr("State at %1").arg(at) : tr("State at %1 (%2)").arg(at, note);
+        if (m_namespaceCombo)
+            state = tr("%1 — namespace %2").arg(state, m_namespaceCombo->currentText());
+        m_bannerLabel->setText(state);
         selectCursorEvent(m_timeTravel->eventIndexAt(m_timeTravel->cursorUs()));
     } else {
         m_bannerLabel->setText(tr("Live state")); // shown while a seek from live runs
@@ -1533,6 +1524,53 @@ void MainWindow::onSnapshotComplete()
     }
     if (!m_restoredSections.contains(m_eventPane->eventsSection()))
         m_eventPane->fitColumns();
+}
+
+void MainWindow::createNamespaceCombo()
+{
+    auto *box = new QWidget(this);
+    auto *layout = new QHBoxLayout(box);
+    layout->setContentsMargins(4, 0, 4, 0);
+    auto *label = new QLabel(tr("&Namespace:"), box);
+    m_namespaceCombo = new QComboBox(box);
+    m_namespaceCombo->setObjectName(QStringLiteral("namespaceCombo"));
+    m_namespaceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_namespaceCombo->setToolTip(tr("The network namespace whose tables are shown; the event log and the "
+                                    "timeline show the changes of every namespace"));
+    label->setBuddy(m_namespaceCombo);
+    layout->addWidget(label);
+    layout->addWidget(m_namespaceCombo);
+    m_tables->tabs()->setCornerWidget(box, Qt::TopRightCorner);
+}
+
+void MainWindow::setNamespaceItems(const QList<quint32> &ids, quint32 current)
+{
+    const QSignalBlocker quiet(m_namespaceCombo);
+    m_namespaceCombo->clear();
+    for (const quint32 id : ids)
+        m_namespaceCombo->addItem(QString::fromStdString(platform::NamespaceTable::name(id)), id);
+    m_namespaceCombo->setCurrentIndex(m_namespaceCombo->findData(current));
+}
+
+void MainWindow::setupLiveNamespaces()
+{
+    // Several namespaces watched live: the log and the timeline show them all, the tables
+    // one at a time (ifindex 2 exists in each), chosen here; the items follow the
+    // namespaces as they come and go.
+    createNamespaceCombo();
+    setNamespaceItems(m_model->watchedNamespaces(), m_model->tablesNamespace());
+    connect(m_namespaceCombo, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_namespaceCombo->currentIndex() >= 0)
+            m_model->setTablesNamespace(m_namespaceCombo->currentData().toUInt());
+    });
+    connect(m_model, &NotificationModel::watchedNamespacesChanged, this,
+            [this] { setNamespaceItems(m_model->watchedNamespaces(), m_model->tablesNamespace()); });
+    connect(m_model, &NotificationModel::tablesNamespaceChanged, this, [this](quint32 netns) {
+        const QSignalBlocker quiet(m_namespaceCombo);
+        m_namespaceCombo->setCurrentIndex(m_namespaceCombo->findData(netns));
+        if (m_timeTravel)
+            onLiveTimeChanged(); // the banner names it
+    });
 }
 
 void MainWindow::updateTimelineNamespaces()

@@ -202,8 +202,10 @@ public:
     /// A recording window's note from the file (meta note: e.g. that the state before the
     /// first event of an import is incomplete); null when the recording has none.
     QLabel *recordingNoteLabel() const { return m_noteLabel; }
-    /// A recording of several network namespaces: the namespace whose tables are shown (the
-    /// tab bar's corner; item data: its platform::NamespaceTable id). nullptr otherwise.
+    /// A recording of several network namespaces, or the live window on several
+    /// (NotificationModel::hasSeveralNamespaces(); its items the watched namespaces, as they
+    /// come and go): the namespace whose tables are shown (the tab bar's corner; item data:
+    /// its platform::NamespaceTable id). nullptr otherwise.
     QComboBox *namespaceCombo() const { return m_namespaceCombo; }
     /// The timeline's namespace filter ("every namespace", then each namespace; item data:
     /// its platform::NamespaceTable id, 0 for every one): shown while the log holds events
@@ -376,6 +378,9 @@ private:
     QComboBox *m_timelineNamespace = nullptr;
     QLabel *m_timelineNamespaceLabel = nullptr;
     void updateTimelineNamespaces(); // the items of m_timelineNamespace, and whether it shows
+    void createNamespaceCombo(); // m_namespaceCombo, empty, in the tables' corner
+    void setNamespaceItems(const QList<quint32> &ids, quint32 current); // without signals
+    void setupLiveNamespaces(); // the live window on several namespaces: the combo follows the model
 
     TablesPage *m_tables = nullptr;
     QWidget *m_banner = nullptr;

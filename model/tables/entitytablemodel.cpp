@@ -100,6 +100,15 @@ void EntityTableModel::countRoute(std::uint32_t protocol, ProtocolSpace space, q
         touchRow(row);
 }
 
+void EntityTableModel::clearRouteCounts()
+{
+    const QList<quint64> origins = m_routeCounts.keys();
+    for (const quint64 origin : origins) {
+        const qint64 count = m_routeCounts.value(origin);
+        countRoute(std::uint32_t(origin), ProtocolSpace(origin >> 32), -count);
+    }
+}
+
 qint64 EntityTableModel::routeCount(std::uint32_t protocol, ProtocolSpace space) const
 {
     return m_routeCounts.value(originKey(protocol, space), 0);

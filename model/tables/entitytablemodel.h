@@ -38,6 +38,9 @@ public:
     /// Counts `routes` (>= 0) more routes of origin (protocol, space), as that many Initial
     /// route records would (a whole state shown at once). Signals are emitted at endBatch().
     void addRouteCount(std::uint32_t protocol, platform::ProtocolSpace space, qint64 routes);
+    /// Forgets every route count (the rows stay), as before any route record: the routes
+    /// counted are those of another set of tables now. Signals are emitted at endBatch().
+    void clearRouteCounts();
     /// Routes of origin (protocol, space) currently counted; 0 when none.
     qint64 routeCount(std::uint32_t protocol, platform::ProtocolSpace space) const;
     /// Protocol name shown for row `row` (the Protocol column's text).

@@ -105,6 +105,12 @@ public:
         return column >= 0 && column < kFieldColumns && (m_unknownColumns & (1u << unsigned(column))) != 0;
     }
 
+    /// The network namespace whose interface names the interface columns show (a
+    /// platform::NamespaceTable id, as InterfaceNames keys them; 0 by default): the
+    /// namespace of the rows. Call interfaceNamesChanged() or reset the rows after.
+    void setNamesNamespace(quint32 netns) { m_namesNetns = netns; }
+    quint32 namesNamespace() const { return m_namesNetns; }
+
     /// Emits dataChanged over the columns that show interface names (after a rename).
     void interfaceNamesChanged()
     {
@@ -651,7 +657,7 @@ protected:
     /// Name of an interface, "if N" without names.
     QString interfaceName(quint32 ifIndex) const
     {
-        return m_names ? m_names->name(ifIndex) : QStringLiteral("if %1").arg(ifIndex);
+        return m_names ? m_names->name(ifIndex, m_namesNetns) : QStringLiteral("if %1").arg(ifIndex);
     }
 
     void eraseRows(int first, int last) override
@@ -1172,6 +1178,7 @@ private:
     }
 
     const InterfaceNames *m_names;
+    quint32 m_namesNetns = 0;
     quint32 m_unknownColumns = 0; ///< bit per column whose field the rows do not hold (setKnownFields)
     // Per-needle answers, written by prepareContains() on the GUI thread, read by the scan.
     struct Match {
