@@ -15,6 +15,7 @@
 #include "model/recording/lookupexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recordingfeed.h"
+#include "model/recordingsession.h"
 #include "platform/source.h"
 #include "support/netns.h"
 #include "views/routelookuppanel.h"
@@ -67,6 +68,11 @@ struct KernelAnswer {
     bool operator==(const KernelAnswer &) const = default;
 };
 
+QString describe(const KernelAnswer &a)
+{
+    return u"error %1 via %2 dev %3 table %4"_s.arg(a.error).arg(a.gateway, a.dev, a.table);
+}
+
 KernelAnswer kernelAnswer(const QString &address)
 {
     QProcess g;
@@ -110,8 +116,12 @@ private Q_SLOTS:
     void initTestCase();
     void badInputIsOneLine();
     void liveAnswersEqualIpRouteGet();
+    void recordingWindowReadsTheFile();
 
 private:
+    QString m_recordingPath; // the live test's recording, closed with its window
+    QByteArray m_lookupCsv; // what exportLookup() wrote for it
+    int m_changeCount = 0;
     std::unique_ptr<platform::Source> m_source;
     QTemporaryDir m_settingsDir;
     QTemporaryDir m_liveDir;
@@ -191,7 +201,8 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     QString error;
     QVERIFY2(model.start(platform::afUnspec(), true, &error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(window->liveRecording() && window->liveRecording()->isOpen(), kTimeoutMs);
-    window->routeLookupDock()->toggleViewAction()->trigger();
+    // Shown as the window before left it (its state is saved with the other docks').
+    QVERIFY(window->routeLookupDock()->isVisible());
     RouteLookupPanel *panel = window->routeLookupPanel();
     QTest::keyClicks(panel->destinationEdit(), destination);
     // The lookup starts by itself once typing paused.
@@ -201,7 +212,11 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     QStringList causes {u"state at start"_s};
     const auto settle = [&] {
         const KernelAnswer kernel = kernelAnswer(destination);
-        QTRY_VERIFY_WITH_TIMEOUT(panel->hasAnswer() && panelAnswer(panel->answer()) == kernel, kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(panel->hasAnswer() && panelAnswer(panel->answer()) == kernel,
+                                  qPrintable(u"kernel: %1; panel: %2 (%3)"_s.arg(
+                                      describe(kernel), describe(panelAnswer(panel->answer())),
+                                      panel->answerLabel()->text() + u" / "_s + panel->errorLabel()->text())),
+                                  kTimeoutMs);
         if (expected.isEmpty() || !(expected.constLast() == kernel))
             expected << kernel;
     };
@@ -262,11 +277,11 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
         QVERIFY2(reader.open(feed->currentPath(), &error), qPrintable(error));
         platform::RouteQuery query;
         query.destination = platform::IpAddress::parse(destination.toStdString());
-        qint64 rows = 0;
+        std::int64_t rows = 0;
         QVERIFY2(recording::exportLookup(reader, query, std::numeric_limits<std::int64_t>::min(),
                                          std::numeric_limits<std::int64_t>::max(), csvPath, &rows, &error),
                  qPrintable(error));
-        QCOMPARE(rows, qint64(expected.size()));
+        QCOMPARE(rows, std::int64_t(expected.size()));
         std::vector<recording::LookupChange> changes;
         QVERIFY2(recording::lookupHistory(reader, query, std::numeric_limits<std::int64_t>::min(),
                                           std::numeric_limits<std::int64_t>::max(), &changes, &error),
@@ -278,6 +293,9 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QByteArray written = csv.readAll();
         QCOMPARE(built, written);
+        m_lookupCsv = written;
+        m_recordingPath = feed->currentPath();
+        m_changeCount = int(expected.size());
         QVERIFY2(panel->exportCsv(panelCsvPath, &error), qPrintable(error));
         QFile panelCsv(panelCsvPath);
         QVERIFY(panelCsv.open(QIODevice::ReadOnly));
@@ -292,7 +310,8 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     const QStringList copied = QApplication::clipboard()->text().split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(copied.size(), 2);
     QVERIFY2(copied.at(0).startsWith(u"Time (UTC)\tOutcome\tRoute"_s), qPrintable(copied.at(0)));
-    QVERIFY2(copied.at(1).contains(u"\tunicast\t10.0.0.0/8\t"_s), qPrintable(copied.at(1)));
+    QVERIFY2(copied.at(1).contains(u"Z\tunicast\t10.0.0.0/8\t10.61.0.2\tlk0\tmain\t32766\tadd route 10.0.0.0/8"_s),
+             qPrintable(copied.at(1)));
 
     // Clicking a change shows the tables at its moment: the answer there is that change's.
     const int row = 2; // 10.66.0.0/16 via lk1
@@ -314,6 +333,47 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     model.stop();
     QVERIFY(ip(u"link del lk0"_s));
     QVERIFY(ip(u"link del lk1"_s));
+}
+
+void TestRouteLookupPanel::recordingWindowReadsTheFile()
+{
+    if (m_recordingPath.isEmpty())
+        QSKIP("the live test made no recording");
+    QString error;
+    std::unique_ptr<MainWindow> window(MainWindow::openRecordingWindow(m_recordingPath, nullptr, &error));
+    QVERIFY2(window, qPrintable(error));
+    window->resize(1500, 950);
+    window->show();
+    window->routeLookupDock()->show();
+    RouteLookupPanel *panel = window->routeLookupPanel();
+    QTest::keyClicks(panel->destinationEdit(), u"10.66.7.8"_s);
+    QTest::keyClick(panel->destinationEdit(), Qt::Key_Return);
+    // The tables at the end of the recording: no route any more.
+    QVERIFY(panel->hasAnswer());
+    QCOMPARE(panel->answer().answer.error(), ENETUNREACH);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isReadingHistory() && int(panel->changes().size()) == m_changeCount, kTimeoutMs);
+    const QString csvPath = m_liveDir.filePath(u"recording-panel.csv"_s);
+    QVERIFY2(panel->exportCsv(csvPath, &error), qPrintable(error));
+    QFile csv(csvPath);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll(), m_lookupCsv);
+    QCOMPARE(window->timelineView()->marks().size(), qsizetype(m_changeCount));
+
+    // Clicking the change to table 100 shows the tables then, and the answer there.
+    const int row = 3;
+    const qint64 at = panel->changesModel()->index(row, 0).data(Qt::UserRole).toLongLong();
+    QTableView *view = panel->changesView();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->visualRect(panel->changesModel()->index(row, 1)).center());
+    TimeCursor *cursor = window->recordingSession();
+    QTRY_VERIFY_WITH_TIMEOUT(cursor->cursorUs() == at && !cursor->isSeeking(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->hasAnswer() && panel->answer().table == "100", kTimeoutMs);
+    QVERIFY2(panel->answerLabel()->text().contains(u"via 10.61.0.3 dev lk0"_s),
+             qPrintable(panel->answerLabel()->text()));
+    if (const QByteArray shot = qgetenv("NCV_LOOKUP_SCREENSHOT"); !shot.isEmpty()) {
+        QTest::qWait(300);
+        QVERIFY(window->grab().save(QString::fromLocal8Bit(shot).replace(u".png"_s, u"-recording.png"_s)));
+    }
 }
 
 int main(int argc, char **argv)

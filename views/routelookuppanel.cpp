@@ -14,6 +14,8 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -21,12 +23,15 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QTimeZone>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -44,13 +49,15 @@ enum Column {
     TimeColumn,
     OutcomeColumn,
     RouteColumn,
-    TableColumn,
-    RuleColumn,
     ViaColumn,
     DevColumn,
+    TableColumn,
+    RuleColumn,
     CauseColumn,
     ColumnCount
 };
+
+constexpr int kCopyRole = Qt::UserRole + 1; // a cell's text for Copy when it differs from the shown one
 
 QString qs(const std::string &s)
 {
@@ -175,7 +182,7 @@ RouteLookupPanel::RouteLookupPanel(TablesPage *tables, QWidget *parent)
 
     m_changesModel = new QStandardItemModel(0, ColumnCount, this);
     m_changesModel->setHorizontalHeaderLabels(
-        {tr("Time (UTC)"), tr("Outcome"), tr("Route"), tr("Table"), tr("Rule"), tr("Via"), tr("Dev"), tr("Cause")});
+        {tr("Time (UTC)"), tr("Outcome"), tr("Route"), tr("Via"), tr("Dev"), tr("Table"), tr("Rule"), tr("Cause")});
     m_changesView = new QTableView(this);
     m_changesView->setObjectName(QStringLiteral("lookupChanges"));
     m_changesView->setModel(m_changesModel);
@@ -185,6 +192,7 @@ RouteLookupPanel::RouteLookupPanel(TablesPage *tables, QWidget *parent)
     m_changesView->verticalHeader()->hide();
     m_changesView->horizontalHeader()->setStretchLastSection(true);
     m_changesView->setWordWrap(false);
+    m_changesView->verticalHeader()->setDefaultSectionSize(m_changesView->fontMetrics().height() + 6);
     m_changesView->setToolTip(tr("Each change of the answer; click one to show the tables at that moment. "
                                  "Ctrl+C copies the selected rows."));
     m_changesView->installEventFilter(this);
@@ -233,6 +241,13 @@ RouteLookupPanel::RouteLookupPanel(TablesPage *tables, QWidget *parent)
 
 RouteLookupPanel::~RouteLookupPanel() = default;
 
+QSize RouteLookupPanel::sizeHint() const
+{
+    // Wide enough for the changes' time, outcome, route, gateway and device columns.
+    return {std::max(QWidget::sizeHint().width(), fontMetrics().horizontalAdvance(QLatin1Char('x')) * 72),
+            QWidget::sizeHint().height()};
+}
+
 void RouteLookupPanel::setHistoryProvider(HistoryProvider provider)
 {
     m_historyProvider = std::move(provider);
@@ -265,6 +280,10 @@ void RouteLookupPanel::watchModel(NotificationModel *model)
 
 void RouteLookupPanel::scheduleAnswer()
 {
+    if (!isVisible()) {
+        m_stale = true; // a hidden panel costs nothing; it looks up when shown
+        return;
+    }
     if (!m_answerTimer.isActive())
         m_answerTimer.start(); // a throttle, not a debounce: a steady stream still updates
 }
@@ -340,9 +359,22 @@ QString RouteLookupPanel::nextHopsText() const
     return m_hasAnswer ? hopsText(m_answer) : QString();
 }
 
+void RouteLookupPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale)
+        computeAnswer();
+}
+
 void RouteLookupPanel::computeAnswer()
 {
     m_answerTimer.stop();
+    m_stale = false;
+    QElapsedTimer took;
+    took.start();
+    // A lookup reads every route row: in a table of a million, at most a fifth of the time.
+    const auto throttle
+        = qScopeGuard([&] { m_answerTimer.setInterval(int(std::max<qint64>(kThrottleMs, 4 * took.elapsed()))); });
     m_momentLabel->setText(m_momentProvider ? m_momentProvider() : tr("Now"));
     const bool had = m_hasAnswer;
     const recording::LookupChange before = m_answer;
@@ -472,8 +504,11 @@ void RouteLookupPanel::onHistoryRead(HistoryResult &result)
     m_changesNanoseconds = result.nanoseconds;
     showChanges();
     const int n = int(m_changes.size()) - 1;
-    m_historyStatus->setText(tr("%n change(s) over the recording since %1", nullptr, n)
-                                 .arg(m_changes.empty() ? QString() : recording::isoTime(m_changes.front().timeUs)));
+    const QString since = m_changes.empty()
+        ? QString()
+        : QLocale::c().toString(QDateTime::fromMSecsSinceEpoch(m_changes.front().timeUs / 1000, QTimeZone::utc()),
+                                QStringLiteral("yyyy-MM-dd hh:mm:ss 'UTC'"));
+    m_historyStatus->setText(tr("%n change(s) since %1 (the first row: the answer then)", nullptr, n).arg(since));
 }
 
 void RouteLookupPanel::showChanges()
@@ -484,12 +519,16 @@ void RouteLookupPanel::showChanges()
     const QString destination = qs(platform::toString(m_changesQuery.destination));
     for (const recording::LookupChange &c : m_changes) {
         QList<QStandardItem *> row;
-        const QString time = recording::isoTime(c.timeUs, m_changesNanoseconds, c.timeSubUsNs);
+        // The time of day in the table (the day is in the status line and the tooltip); the
+        // whole ISO time as the CSV has it for Copy.
+        const QString iso = recording::isoTime(c.timeUs, m_changesNanoseconds, c.timeSubUsNs);
+        const QString time = iso.mid(11).chopped(1);
         auto *timeItem = new QStandardItem(time);
         timeItem->setData(qint64(c.timeUs), Qt::UserRole);
+        timeItem->setData(iso, kCopyRole);
         row << timeItem << new QStandardItem(qs(c.outcome)) << new QStandardItem(qs(c.route))
-            << new QStandardItem(qs(c.table)) << new QStandardItem(qs(c.rule)) << new QStandardItem(qs(c.gateway))
-            << new QStandardItem(qs(c.ifName)) << new QStandardItem(qs(c.cause));
+            << new QStandardItem(qs(c.gateway)) << new QStandardItem(qs(c.ifName)) << new QStandardItem(qs(c.table))
+            << new QStandardItem(qs(c.rule)) << new QStandardItem(qs(c.cause));
         const QString line = tr("%1 → %2 at %3: %4").arg(destination, answerText(c, hopsText(c)), time, qs(c.cause));
         for (QStandardItem *item : row)
             item->setToolTip(line);
@@ -518,8 +557,11 @@ void RouteLookupPanel::copyChanges()
     lines << header.join(QLatin1Char('\t'));
     for (int r : std::as_const(rows)) {
         QStringList cells;
-        for (int c = 0; c < ColumnCount; ++c)
-            cells << m_changesModel->index(r, c).data().toString().replace(QLatin1Char('\t'), QLatin1Char(' '));
+        for (int c = 0; c < ColumnCount; ++c) {
+            const QModelIndex index = m_changesModel->index(r, c);
+            const QVariant full = index.data(kCopyRole);
+            cells << (full.isValid() ? full : index.data()).toString().replace(QLatin1Char('\t'), QLatin1Char(' '));
+        }
         lines << cells.join(QLatin1Char('\t'));
     }
     QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')) + QLatin1Char('\n'));

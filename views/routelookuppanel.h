@@ -57,8 +57,10 @@ public:
     /// Shows the answers for tables->model()'s tables (followed when it shows another).
     explicit RouteLookupPanel(TablesPage *tables, QWidget *parent = nullptr);
     ~RouteLookupPanel() override;
+    QSize sizeHint() const override;
 
-    /// Recompute the answer now at most this often, ms.
+    /// Recompute the answer now at most this often, ms (more seldom when a lookup over the
+    /// tables takes long: at most a fifth of the time goes to it). Not while hidden.
     static constexpr int kThrottleMs = 250;
     /// Typing in the inputs starts the lookup after this pause, ms.
     static constexpr int kTypingDelayMs = 300;
@@ -115,6 +117,7 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     struct HistoryResult {
@@ -156,6 +159,7 @@ private:
     QTimer m_typingTimer; // single shot: the inputs settled
     QTimer m_answerTimer; // single shot: the tables changed (not restarted: a throttle)
     QTimer m_progressTimer; // polls m_progressValue while a read runs
+    bool m_stale = false; // the tables changed while the panel was hidden
     bool m_valid = false; // the inputs parse
     platform::RouteQuery m_query;
     bool m_hasAnswer = false;
