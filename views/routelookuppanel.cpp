@@ -35,7 +35,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <cstring>
+#include <cerrno>
 #include <limits>
 #include <map>
 
@@ -431,8 +431,14 @@ void RouteLookupPanel::computeAnswer()
         details << tr("rule %1").arg(qs(m_answer.rule));
     if (a.hasRoute)
         details << tr("metric %1").arg(qs(m_answer.metric));
-    if (a.error() != 0)
-        details << tr("`ip route get` fails: %1").arg(QString::fromLocal8Bit(std::strerror(a.error())));
+    switch (a.error()) {
+    case 0: break;
+    case ENETUNREACH: details << tr("`ip route get`: Network is unreachable"); break;
+    case EHOSTUNREACH: details << tr("`ip route get`: No route to host"); break;
+    case EINVAL: details << tr("`ip route get`: Invalid argument"); break;
+    case EACCES: details << tr("`ip route get`: Permission denied"); break;
+    default: details << tr("`ip route get`: error %1").arg(a.error()); break;
+    }
     m_detailLabel->setText(details.join(QStringLiteral(" · ")));
 
     // The live window's history grows with the answer's changes; a recording's does not,
