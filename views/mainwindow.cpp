@@ -1828,6 +1828,7 @@ void MainWindow::createLookupDock()
         }
         source.path = m_feed->currentPath();
         source.netns = m_timeTravel ? m_timeTravel->namespaceId() : 0;
+        source.live = !m_timeTravel || !m_timeTravel->isInPast();
         const EventHistory *history = m_model->history();
         const quint64 newest = history->size() > 0 ? history->sequence(history->size() - 1) : 0;
         const RecordingFeed *feed = m_feed; // outlives the read: the destructor deletes the dock first

@@ -446,7 +446,7 @@ void RouteLookupPanel::computeAnswer()
     const bool changed = !had || !before.answer.sameChoice(a);
     const HistorySource source = m_historyProvider ? m_historyProvider() : HistorySource {};
     const QString key = source.path + QLatin1Char('#') + QString::number(source.netns);
-    if ((had && changed && source.waitCommitted) || key != m_lastSourceKey)
+    if ((had && changed && source.live) || key != m_lastSourceKey)
         refreshHistory();
 }
 
@@ -519,6 +519,9 @@ void RouteLookupPanel::onHistoryRead(HistoryResult &result)
 
 void RouteLookupPanel::showChanges()
 {
+    // The change selected stays selected when the changes are read again.
+    const QModelIndexList selected = m_changesView->selectionModel()->selectedRows(TimeColumn);
+    const QVariant selectedUs = selected.isEmpty() ? QVariant() : selected.constFirst().data(Qt::UserRole);
     m_changesModel->removeRows(0, m_changesModel->rowCount());
     QList<qint64> times;
     QStringList texts;
@@ -543,6 +546,12 @@ void RouteLookupPanel::showChanges()
         texts << line;
     }
     m_changesView->resizeColumnsToContents();
+    if (selectedUs.isValid()) {
+        const QModelIndexList again = m_changesModel->match(m_changesModel->index(0, TimeColumn), Qt::UserRole,
+                                                            selectedUs, 1, Qt::MatchExactly);
+        if (!again.isEmpty())
+            m_changesView->selectRow(again.constFirst().row());
+    }
     m_export->setEnabled(!m_changes.empty());
     Q_EMIT changesRead(times, texts);
 }

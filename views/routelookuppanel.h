@@ -51,6 +51,9 @@ public:
         /// Worker thread: waits until the file holds what the window shows (the live
         /// recording's writer lags a little); empty = nothing to wait for.
         std::function<bool(const std::atomic<bool> &cancelled)> waitCommitted;
+        /// The tables shown are live: a change of their answer is a new change in the
+        /// recording (read it again); a moment of the past changes with the cursor only.
+        bool live = false;
     };
     using HistoryProvider = std::function<HistorySource()>;
 
