@@ -11,3 +11,8 @@ ncv_add_qt_test(tst_livetimetravel SOURCES tst_livetimetravel.cpp LIBS ncv_views
 qt_add_executable(ncv_screenshot screenshot_main.cpp)
 ncv_target_defaults(ncv_screenshot QT)
 target_link_libraries(ncv_screenshot PRIVATE ncv_views ncv_testsupport)
+if(NOT WIN32)
+    # The Route Lookup dock in the live window over the real kernel in a private network
+    # namespace: its answers against `ip -j route get`, its over-time rows against exportLookup().
+    ncv_add_qt_test(tst_routelookuppanel SOURCES tst_routelookuppanel.cpp LIBS ncv_views TIMEOUT 180)
+endif()

@@ -24,6 +24,7 @@
 #include "views/eventpane.h"
 #include "views/remotehostdialog.h"
 #include "views/requesterfilterbox.h"
+#include "views/routelookuppanel.h"
 #include "views/statediffdialog.h"
 #include "views/tablesection.h"
 #include "views/tablespage.h"
@@ -38,6 +39,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -243,6 +245,7 @@ void MainWindow::init()
     setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
     createActions();
     createLayout();
+    createLookupDock();
     createMenus();
 
     connect(m_model, &NotificationModel::snapshotComplete, this, &MainWindow::onSnapshotComplete);
@@ -275,6 +278,7 @@ void MainWindow::init()
 
 MainWindow::~MainWindow()
 {
+    delete m_lookupDock; // its reads may wait for the live recording's writer: they end first
     // A copy being saved reads the file with its own connection: let it end first.
     m_saveWatcher.disconnect(this);
     m_saveWatcher.waitForFinished();
@@ -1081,6 +1085,8 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(m_followAction);
     view->addAction(m_clearTimeFilterAction);
+    view->addSeparator();
+    view->addAction(m_lookupDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_diagnosticsAction);
@@ -1822,6 +1828,56 @@ void MainWindow::showDiagnostics()
     m_diagnostics->show();
     m_diagnostics->raise();
     m_diagnostics->activateWindow();
+}
+
+void MainWindow::createLookupDock()
+{
+    m_lookupDock = new QDockWidget(tr("Route Lookup"), this);
+    m_lookupDock->setObjectName(QStringLiteral("routeLookupDock")); // saveState() keys it
+    m_lookupPanel = new RouteLookupPanel(m_tables, m_lookupDock);
+    m_lookupDock->setWidget(m_lookupPanel);
+    addDockWidget(Qt::RightDockWidgetArea, m_lookupDock);
+    m_lookupDock->hide();
+    QAction *toggle = m_lookupDock->toggleViewAction();
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    toggle->setToolTip(tr("Which route a destination takes, now and over the recording (Ctrl+Shift+L)"));
+    connect(toggle, &QAction::triggered, this, [this](bool on) {
+        if (on)
+            m_lookupPanel->destinationEdit()->setFocus();
+    });
+    m_lookupPanel->setMomentProvider([this] {
+        if (m_timeTravel && !m_timeTravel->isInPast())
+            return tr("Now (the live tables)");
+        const TimeCursor *cursor = timeCursor();
+        return cursor ? tr("At %1 (the tables shown)").arg(utcText(cursor->cursorUs())) : tr("Now");
+    });
+    m_lookupPanel->setHistoryProvider([this] {
+        RouteLookupPanel::HistorySource source;
+        if (m_session) {
+            source.path = m_session->path();
+            source.netns = m_session->namespaceId();
+            return source;
+        }
+        if (!m_feed || !m_feed->isOpen()) {
+            source.why = m_timeTravel && !m_timeTravel->unavailableReason().isEmpty()
+                ? m_timeTravel->unavailableReason()
+                : tr("this window does not record");
+            return source;
+        }
+        source.path = m_feed->currentPath();
+        source.netns = m_timeTravel ? m_timeTravel->namespaceId() : 0;
+        source.live = !m_timeTravel || !m_timeTravel->isInPast();
+        const EventHistory *history = m_model->history();
+        const quint64 newest = history->size() > 0 ? history->sequence(history->size() - 1) : 0;
+        const RecordingFeed *feed = m_feed; // outlives the read: the destructor deletes the dock first
+        if (newest != 0)
+            source.waitCommitted = [feed, newest](const std::atomic<bool> &cancelled) {
+                return feed->waitCommittedFromWorker(newest, LiveTimeTravel::kCommitWaitMs, cancelled);
+            };
+        return source;
+    });
+    connect(m_lookupPanel, &RouteLookupPanel::momentActivated, this, &MainWindow::setTimeCursor);
+    connect(m_lookupPanel, &RouteLookupPanel::changesRead, m_chart, &TimelineChartView::setMarks);
 }
 
 } // namespace ncv

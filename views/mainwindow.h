@@ -46,6 +46,7 @@ class QAbstractButton;
 class QAction;
 class QActionGroup;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QToolButton;
@@ -68,6 +69,7 @@ class TableSection;
 class TablesPage;
 class TimelineBins;
 class RequesterFilterBox;
+class RouteLookupPanel;
 class TimelineChartView;
 
 class MainWindow : public QMainWindow {
@@ -243,6 +245,10 @@ public:
     /// Time > Compare Selected Range (Ctrl+D), enabled while a range selected on the
     /// timeline filters the event log (recording and live windows).
     QAction *compareRangeAction() const { return m_compareRangeAction; }
+    /// View > Route Lookup (Ctrl+Shift+L): "which route does X take" now / at the cursor and
+    /// over the window's recording (RouteLookupPanel); its visibility is kept with the window state.
+    QDockWidget *routeLookupDock() const { return m_lookupDock; }
+    RouteLookupPanel *routeLookupPanel() const { return m_lookupPanel; }
     /// The diagnostics window, created on first use (null before).
     DiagnosticsDialog *diagnosticsDialog() const { return m_diagnostics; }
 
@@ -329,6 +335,7 @@ private:
     void createActions();
     void createMenus();
     void createLayout();
+    void createLookupDock();
     void restoreSettings();
     void saveSettings() const;
     void exportWithDialog();
@@ -431,6 +438,8 @@ private:
     QAction *m_findAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_diagnosticsAction = nullptr;
+    QDockWidget *m_lookupDock = nullptr;
+    RouteLookupPanel *m_lookupPanel = nullptr;
 };
 
 } // namespace ncv

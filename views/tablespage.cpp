@@ -120,6 +120,7 @@ void TablesPage::showModel(NotificationModel *model)
     // Watched before the entities' proxy connects to it, as in the constructor.
     watchEntities(model->entities());
     m_entities->setSourceModel(model->entities());
+    Q_EMIT modelShown(model);
 }
 
 QList<TableSection *> TablesPage::sections() const

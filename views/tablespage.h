@@ -56,6 +56,8 @@ public:
 Q_SIGNALS:
     /// The current tab changed to section.
     void currentSectionChanged(ncv::TableSection *section);
+    /// showModel() switched to model's tables.
+    void modelShown(ncv::NotificationModel *model);
 
 private:
     /// Filters the Routes table to the selected entity's protocol (naming it in the

@@ -7,10 +7,12 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QFontMetrics>
+#include <QHelpEvent>
 #include <QLineSeries>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QRubberBand>
+#include <QToolTip>
 #include <QValueAxis>
 #include <QWheelEvent>
 
@@ -188,6 +190,43 @@ double TimelineChartView::xAtTime(qint64 us) const
     return plot.left() + plot.width() * double(us - m_fromUs) / double(m_toUs - m_fromUs);
 }
 
+void TimelineChartView::setMarks(const QList<qint64> &timesUs, const QStringList &texts)
+{
+    m_marks = timesUs;
+    m_markTexts = texts;
+    viewport()->update();
+}
+
+QString TimelineChartView::markTextAt(double x) const
+{
+    constexpr double kNearPx = 4;
+    QString found;
+    double best = kNearPx + 1;
+    for (qsizetype i = 0; i < m_marks.size(); ++i) {
+        if (m_marks.at(i) < m_fromUs || m_marks.at(i) > m_toUs)
+            continue;
+        const double d = std::abs(xAtTime(m_marks.at(i)) - x);
+        if (d <= kNearPx && d < best) {
+            best = d;
+            found = i < m_markTexts.size() ? m_markTexts.at(i) : QString();
+        }
+    }
+    return found;
+}
+
+bool TimelineChartView::viewportEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip && !m_marks.isEmpty()) {
+        const auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = markTextAt(viewport()->mapTo(this, help->pos()).x());
+        if (!text.isEmpty()) {
+            QToolTip::showText(help->globalPos(), text, this);
+            return true;
+        }
+    }
+    return QChartView::viewportEvent(event);
+}
+
 void TimelineChartView::setBusy(const QString &text, qint64 countedUpToUs)
 {
     if (text == m_busyText && countedUpToUs == m_countedUpToUs)
@@ -221,6 +260,28 @@ void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
         painter->drawRoundedRect(box, 4, 4);
         painter->setPen(QColor(0x5c, 0x44, 0x00));
         painter->drawText(box, Qt::AlignCenter, m_busyText);
+        painter->restore();
+    }
+    if (!m_marks.isEmpty()) {
+        // Thin dashed lines with a small flag at the top: readable beside the cursor's
+        // solid line and the count curves.
+        painter->save();
+        QPen pen(QColor(0xd3, 0x54, 0x00));
+        pen.setWidthF(1.0);
+        pen.setStyle(Qt::DashLine);
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        const double span = double(std::max<qint64>(1, m_toUs - m_fromUs));
+        for (const qint64 us : std::as_const(m_marks)) {
+            if (us < m_fromUs || us > m_toUs)
+                continue;
+            const double x = plot.left() + double(us - m_fromUs) / span * plot.width();
+            painter->setPen(pen);
+            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QColor(0xd3, 0x54, 0x00));
+            const QPointF flag[3] = {{x, plot.top()}, {x + 6, plot.top() + 3}, {x, plot.top() + 6}};
+            painter->drawPolygon(flag, 3);
+        }
         painter->restore();
     }
     if (m_cursorUs < 0 || m_cursorUs < m_fromUs || m_cursorUs > m_toUs)

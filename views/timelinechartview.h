@@ -89,6 +89,12 @@ public Q_SLOTS:
     /// right of countedUpToUs (µs since the epoch; the times are counted in order) is
     /// greyed. An empty text clears both.
     void setBusy(const QString &text, qint64 countedUpToUs);
+    /// Marks moments (µs since the epoch) with thin dashed vertical lines, each with its
+    /// one-line text as the tooltip near it (e.g. the route lookup's changes); empty: none.
+    void setMarks(const QList<qint64> &timesUs, const QStringList &texts);
+    const QList<qint64> &marks() const { return m_marks; }
+    /// The text of the mark nearest view x within a few pixels, else "".
+    QString markTextAt(double x) const;
 
 Q_SIGNALS:
     void timeRangeSelected(qint64 fromUs, qint64 toUs);
@@ -106,6 +112,7 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
+    bool viewportEvent(QEvent *event) override;
 
 private:
     void computeLiveRange();
@@ -132,6 +139,8 @@ private:
     qint64 m_fromUs = 0;
     qint64 m_toUs = 0;
     qint64 m_cursorUs = -1;
+    QList<qint64> m_marks;
+    QStringList m_markTexts;
     QString m_busyText;
     qint64 m_countedUpToUs = 0;
     qint64 m_homeFromUs = 0;

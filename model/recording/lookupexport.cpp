@@ -38,16 +38,20 @@ RouteKey keyOf(const RouteRow &r)
             windows && !r.nextHops.empty() ? r.nextHops.front().gateway : IpAddress()};
 }
 
-QByteArray row(std::int64_t timeUs, bool nanoseconds, std::uint16_t subUsNs, const RouteQuery &q, const RouteAnswer &a,
-               const std::map<std::uint32_t, std::string> &names, const std::string &cause)
+} // namespace
+
+void describeAnswer(LookupChange &c, const std::map<std::uint32_t, std::string> &names)
 {
+    const RouteAnswer &a = c.answer;
     const auto join = [&](bool gateways) {
         std::string out;
         if (!a.hasRoute || a.outcome != RouteAnswer::Outcome::Route)
             return out;
+        bool first = true;
         for (const NextHop &hop : a.route.nextHops) {
-            if (!out.empty())
+            if (!first)
                 out += ';';
+            first = false;
             if (gateways) {
                 if (!hop.gateway.isUnspecified())
                     out += toString(hop.gateway);
@@ -58,21 +62,28 @@ QByteArray row(std::int64_t timeUs, bool nanoseconds, std::uint16_t subUsNs, con
         }
         return out;
     };
-    std::string outcome;
     switch (a.outcome) {
-    case RouteAnswer::Outcome::Route: outcome = routeTypeName(a.route.type); break;
-    case RouteAnswer::Outcome::NoRoute: outcome = "no route"; break;
-    case RouteAnswer::Outcome::Blackhole: outcome = "blackhole"; break;
-    case RouteAnswer::Outcome::Unreachable: outcome = "unreachable"; break;
-    case RouteAnswer::Outcome::Prohibit: outcome = "prohibit"; break;
+    case RouteAnswer::Outcome::Route: c.outcome = routeTypeName(a.route.type); break;
+    case RouteAnswer::Outcome::NoRoute: c.outcome = "no route"; break;
+    case RouteAnswer::Outcome::Blackhole: c.outcome = "blackhole"; break;
+    case RouteAnswer::Outcome::Unreachable: c.outcome = "unreachable"; break;
+    case RouteAnswer::Outcome::Prohibit: c.outcome = "prohibit"; break;
     }
-    QByteArray line = isoTime(timeUs, nanoseconds, subUsNs).toUtf8();
+    c.table = a.hasRoute ? tableName(a.table) : std::string();
+    c.rule = a.hasRule ? std::to_string(a.rule.priority) : std::string();
+    c.route = a.hasRoute ? toCidr(a.route.destination, a.route.prefixLength) : std::string();
+    c.metric = a.hasRoute ? std::to_string(a.route.metric) : std::string();
+    c.gateway = join(true);
+    c.ifName = join(false);
+}
+
+QByteArray lookupCsvLine(const RouteQuery &q, const LookupChange &c, bool nanoseconds)
+{
+    QByteArray line = isoTime(c.timeUs, nanoseconds, c.timeSubUsNs).toUtf8();
     for (const std::string &cell :
          {toString(q.destination), q.source.isUnspecified() ? std::string() : toString(q.source),
-          q.fwmark != 0 ? std::to_string(q.fwmark) : std::string(), outcome,
-          a.hasRoute ? tableName(a.table) : std::string(), a.hasRule ? std::to_string(a.rule.priority) : std::string(),
-          a.hasRoute ? toCidr(a.route.destination, a.route.prefixLength) : std::string(),
-          a.hasRoute ? std::to_string(a.route.metric) : std::string(), join(true), join(false), cause}) {
+          q.fwmark != 0 ? std::to_string(q.fwmark) : std::string(), c.outcome, c.table, c.rule, c.route, c.metric,
+          c.gateway, c.ifName, c.cause}) {
         line += ',';
         line += csv::cell(std::string_view(cell));
     }
@@ -80,23 +91,23 @@ QByteArray row(std::int64_t timeUs, bool nanoseconds, std::uint16_t subUsNs, con
     return line;
 }
 
-} // namespace
-
-bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
-                  const QString &path, std::int64_t *rows, QString *error, std::uint32_t netns)
+bool lookupHistory(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
+                   std::vector<LookupChange> *out, QString *error, std::uint32_t netns, const std::atomic<bool> *cancel,
+                   std::atomic<int> *progress)
 {
+    out->clear();
     const RecordingInfo &info = reader.info();
     fromUs = std::max(fromUs, info.startUs);
     toUs = std::min(toUs, info.endUs);
-    const QString name = OutputFile::displayName(path);
     if (query.destination.isUnspecified() && query.destination.family == Family::Unspec) {
         *error = QStringLiteral("no destination address to look up");
         return false;
     }
+    const auto cancelled = [cancel] { return cancel && cancel->load(); };
     // The tables of every namespace apart; the lookup is made in netns's alone (ifindex 2 and
     // 10.0.0.0/8 may be in every one).
     NamespaceStates states(info.keyScheme());
-    if (!reader.stateAt(fromUs, &states, error))
+    if (!reader.stateAt(fromUs, &states, error, cancel))
         return false;
     const RecordState none(info.keyScheme());
     const RecordState *found = states.find(netns);
@@ -144,29 +155,35 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
         return lookupRoute(query, candidates, rules, recordedNexthops ? &nexthops : nullptr);
     };
 
-    OutputFile file;
-    QString reason;
-    if (!file.open(path, &reason)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
-        return false;
-    }
-    const bool nanoseconds = info.nanosecondTimes();
-    QByteArray buffer = QByteArray(kLookupHeaderLine) + "\r\n";
     // The start's answer once the initial rows that follow fromUs are in: a recording's
     // initial snapshot comes as events just after its start, which are the start's state
     // (not changes of it).
-    RouteAnswer current;
     bool started = false;
     const auto start = [&] {
         started = true;
-        current = answer();
-        buffer += row(fromUs, nanoseconds, 0, query, current, names, "state at start");
+        LookupChange c;
+        c.timeUs = fromUs;
+        c.answer = answer();
+        c.cause = "state at start";
+        describeAnswer(c, names);
+        out->push_back(std::move(c));
     };
-    std::int64_t n = 1;
+    std::uint64_t firstSeq = 0, lastSeq = 0;
+    reader.sequenceRange(fromUs + 1, toUs, &firstSeq, &lastSeq);
+    firstSeq = std::max<std::uint64_t>(firstSeq, info.firstSeq);
+    lastSeq = std::min<std::uint64_t>(lastSeq, info.lastSeq);
+    std::int64_t seen = 0;
     QString readError;
     const bool read = reader.forEachEvent(
         fromUs + 1, toUs,
         [&](const RecordedEvent &e) {
+            if ((++seen & 0xfff) == 0) {
+                if (cancelled())
+                    return false;
+                if (progress && lastSeq > firstSeq)
+                    progress->store(
+                        int(std::min<std::uint64_t>(1000, (e.seq - firstSeq) * 1000 / (lastSeq - firstSeq))));
+            }
             const ChangeRecord &r = e.record;
             if (r.netns != netns)
                 return true; // another namespace's change
@@ -177,12 +194,16 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
                 if (!started)
                     return;
                 RouteAnswer next = answer();
-                if (next.sameChoice(current))
+                if (next.sameChoice(out->back().answer))
                     return;
-                current = std::move(next);
-                buffer += row(r.timeUs, nanoseconds, r.timeSubUsNs, query, current, names,
-                              summary(r, e.ifName.toStdString()));
-                ++n;
+                LookupChange c;
+                c.timeUs = r.timeUs;
+                c.timeSubUsNs = r.timeSubUsNs;
+                c.seq = e.seq;
+                c.answer = std::move(next);
+                c.cause = summary(r, e.ifName.toStdString());
+                describeAnswer(c, names);
+                out->push_back(std::move(c));
             };
             if (r.object == ObjectKind::Interface) {
                 if (const auto *i = std::get_if<InterfaceRow>(&r.after))
@@ -231,29 +252,59 @@ bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t
             return true;
         },
         &readError);
+    if (cancelled()) {
+        out->clear();
+        *error = QStringLiteral("cancelled");
+        return false;
+    }
+    if (!read) {
+        out->clear();
+        *error = readError;
+        return false;
+    }
     if (!started)
         start();
-    bool ok = read;
-    if (ok) {
-        qint64 done = 0;
-        while (ok && done < buffer.size()) {
-            const qint64 w = file.device()->write(buffer.constData() + done, buffer.size() - done);
-            ok = w > 0;
-            done += std::max<qint64>(w, 0);
-        }
-        if (!ok)
-            reason = file.device()->errorString();
+    if (progress)
+        progress->store(1000);
+    return true;
+}
+
+bool exportLookup(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
+                  const QString &path, std::int64_t *rows, QString *error, std::uint32_t netns)
+{
+    const QString name = OutputFile::displayName(path);
+    std::vector<LookupChange> changes;
+    if (!lookupHistory(reader, query, fromUs, toUs, &changes, error, netns))
+        return false;
+    const bool nanoseconds = reader.info().nanosecondTimes();
+    QByteArray buffer = QByteArray(kLookupHeaderLine) + "\r\n";
+    for (const LookupChange &c : changes)
+        buffer += lookupCsvLine(query, c, nanoseconds);
+
+    OutputFile file;
+    QString reason;
+    if (!file.open(path, &reason)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
+        return false;
+    }
+    bool ok = true;
+    qint64 done = 0;
+    while (ok && done < buffer.size()) {
+        const qint64 w = file.device()->write(buffer.constData() + done, buffer.size() - done);
+        ok = w > 0;
+        done += std::max<qint64>(w, 0);
     }
     if (!ok) {
+        reason = file.device()->errorString();
         file.cancel();
-        *error = read ? QStringLiteral("cannot write %1: %2").arg(name, reason) : readError;
+        *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
         return false;
     }
     if (!file.commit(&reason)) {
         *error = QStringLiteral("cannot write %1: %2").arg(name, reason);
         return false;
     }
-    *rows = n;
+    *rows = std::int64_t(changes.size());
     return true;
 }
 

@@ -21,7 +21,11 @@
 
 #include <QString>
 
+#include <atomic>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace ncv::recording {
 
@@ -32,6 +36,39 @@ namespace ncv::recording {
 /// at start" for the first row).
 inline constexpr char kLookupHeaderLine[]
     = "time_utc,destination,source,fwmark,outcome,table,rule,route,metric,gateway,if_name,cause";
+
+/// One change of the answer (lookupHistory()): a row of exportLookup()'s CSV.
+struct LookupChange {
+    std::int64_t timeUs = 0; ///< when, µs since the epoch (UTC): the range's start, then the event's time_us
+    std::uint16_t timeSubUsNs = 0; ///< the event's time_sub_us_ns (0 for the start)
+    std::uint64_t seq = 0; ///< the event's sequence number (events.seq); 0 for the start
+    platform::RouteAnswer answer; ///< the answer from then on
+    std::string outcome; ///< "unicast", "local"... (routeTypeName), "no route", "unreachable", "prohibit", "blackhole"
+    std::string table; ///< tableName() of the route's table; "" without a route
+    std::string rule; ///< the deciding rule's priority; "" without one
+    std::string route; ///< the route's prefix (CIDR); "" without one
+    std::string metric; ///< the route's metric; "" without one
+    std::string gateway; ///< the next hops' gateways joined by ';' ("" for a hop without one, or no route)
+    std::string ifName; ///< the next hops' interface names at that moment, ';' ("if N" when unnamed)
+    std::string cause; ///< the event's summary(); "state at start" for the first
+};
+
+/// Fills change's cells (outcome... ifName; not cause) from change.answer, the interfaces
+/// named by names (ifindex -> name at that moment).
+void describeAnswer(LookupChange &change, const std::map<std::uint32_t, std::string> &names);
+
+/// The answer to query at fromUs, then once per change over (fromUs, toUs] (both clamped to
+/// the recording), in time order: the rows exportLookup() writes. False with *error one
+/// line when the recording cannot be read, no destination is given, or cancel (may be
+/// null; set by another thread) became true ("cancelled"). progress (may be null): events
+/// read of the range's, per mille, for another thread to show. netns: as exportLookup()'s.
+bool lookupHistory(RecordingReader &reader, const platform::RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
+                   std::vector<LookupChange> *out, QString *error, std::uint32_t netns = 0,
+                   const std::atomic<bool> *cancel = nullptr, std::atomic<int> *progress = nullptr);
+
+/// One CSV line (with "\r\n") of exportLookup() for change; nanoseconds: the recording's
+/// times have nanoseconds (RecordingInfo::nanosecondTimes()).
+QByteArray lookupCsvLine(const platform::RouteQuery &query, const LookupChange &change, bool nanoseconds);
 
 /// Writes the answers to query over [fromUs, toUs] (clamped to the recording) to path: the
 /// answer at fromUs, then one row per change. *rows = rows written. False with *error one
