@@ -113,6 +113,14 @@ Q_SIGNALS:
     /// (error one line).
     void diffFinished(qint64 fromUs, qint64 toUs, bool done, const QString &error);
 
+public:
+    /// The id under which reader knows the namespace netns (a platform::NamespaceTable id
+    /// of this process, as ChangeRecord::netns gives it): netns itself when the file's ids
+    /// hold it (a recording opened: its ids are the reader's), else the file's namespace
+    /// with netns's name and inode (the live window reading its own recording: the file
+    /// keeps no device, so the reader interns another id). Any thread.
+    static quint32 fileNamespace(const recording::RecordingReader &reader, quint32 netns);
+
 protected:
     explicit TimeCursor(QObject *parent = nullptr);
 
@@ -152,12 +160,6 @@ protected:
     /// The work that compares the tables at fromUs and toUs (fromUs <= toUs) on a worker
     /// thread; captures by value, as seekWork().
     virtual DiffWork diffWork(qint64 fromUs, qint64 toUs) = 0;
-    /// The id under which reader knows the namespace netns (a platform::NamespaceTable id
-    /// of this process, as ChangeRecord::netns gives it): netns itself when the file's ids
-    /// hold it (a recording opened: its ids are the reader's), else the file's namespace
-    /// with netns's name and inode (the live window reading its own recording: the file
-    /// keeps no device, so the reader interns another id). Any thread.
-    static quint32 fileNamespace(const recording::RecordingReader &reader, quint32 netns);
     /// The comparison itself, on the worker: opens path with its own reader, reads the
     /// state at fromUs and at toUs and diffs them with the file's key scheme (for a
     /// recording of several namespaces, the tables of namespace netns). With

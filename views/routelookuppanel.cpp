@@ -9,6 +9,7 @@
 #include "model/tables/routetablemodel.h"
 #include "model/tables/ruletablemodel.h"
 #include "model/tables/tablemodelroles.h"
+#include "model/timecursor.h"
 #include "platform/format.h"
 #include "views/tablespage.h"
 
@@ -483,9 +484,10 @@ void RouteLookupPanel::refreshHistory()
         if (!reader.open(source.path, &result.error))
             return result;
         result.nanoseconds = reader.info().nanosecondTimes();
-        result.ok = recording::lookupHistory(reader, query, std::numeric_limits<std::int64_t>::min(),
-                                             std::numeric_limits<std::int64_t>::max(), &result.changes, &result.error,
-                                             source.netns, &cancelled, progress.get());
+        result.ok
+            = recording::lookupHistory(reader, query, std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max(), &result.changes, &result.error,
+                                       TimeCursor::fileNamespace(reader, source.netns), &cancelled, progress.get());
         return result;
     });
     m_progress->setValue(0);
