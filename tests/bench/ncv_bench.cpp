@@ -11,6 +11,17 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until the
 //                            Routes table holds N routes (or SECONDS pass)
+//   ncv_bench guins SELECTION GOFILE STOPFILE  the real MainWindow on the namespaces
+//                            SELECTION ("all", or names), wired as `netchangeview --netns
+//                            SELECTION` (live recording on, NCV_BENCH_NO_RECORD=1: off): prints
+//                            "ready" once the snapshot is in, then "sample EPOCH_S EVENTS"
+//                            whenever the event history grew (checked every 50 ms), until
+//                            STOPFILE exists; GUI stalls (1 ms probe timer) from when GOFILE
+//                            appears until 1 s after it held the last change; then the script's
+//                            changes it holds (guins_route_adds: route adds in 20.0.0.0/6,
+//                            guins_neighbor_changes: IPv4 neighbors in 10.9.0.0/16 added or
+//                            changed), guins_last_change_events = the history size that
+//                            holds the last of them, the stall p50/p99/max (netns-scale.sh)
 //   ncv_bench seek FILE [T [R]]  a recording's tables at T (default: its end; T as for
 //                            --at: ISO 8601 UTC or "+seconds"), best of R runs (default 3):
 //                            seek_state_s = RecordingReader::stateAt alone, seek_tables_s =
@@ -69,6 +80,7 @@
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
 #ifdef NCV_RTMON_IMPORT
+#include "model/netnssources.h"
 #include "model/recording/pcapimport.h"
 #include "model/recording/rtmonimport.h"
 #include "platform/linux/pcapreader.h"
@@ -93,6 +105,7 @@
 #include "views/timelinechartview.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHBoxLayout>
@@ -395,6 +408,8 @@ void useScratchSettings(const QTemporaryDir &scratch)
 // is how long the thread was busy elsewhere.
 struct StallProbe {
     std::vector<double> late;
+    std::vector<qint64> atMs; // with keepTimes: when each tick came, ms on clock
+    bool keepTimes = false;
     QElapsedTimer clock;
     qint64 lastNs = 0;
     QTimer timer;
@@ -407,6 +422,8 @@ struct StallProbe {
         QObject::connect(&timer, &QTimer::timeout, [this] {
             const qint64 now = clock.nsecsElapsed();
             late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
+            if (keepTimes)
+                atMs.push_back(now / 1000000);
             lastNs = now;
         });
     }
@@ -493,6 +510,140 @@ int benchGui(qint64 expected, double seconds)
     out("gui_history_mb", double(model.history()->storageBytes()) / (1 << 20));
     return 0;
 }
+
+#ifdef NCV_RTMON_IMPORT
+// The script's changes in a record: a route added in 20.0.0.0/6 (the burst) or an IPv4
+// neighbor in 10.9.0.0/16 added or changed (the churn); what netns-scale.sh counts.
+int scriptChange(const ChangeRecord &c)
+{
+    if (c.object == ObjectKind::Route && c.change == ChangeKind::Add) {
+        const auto *r = std::get_if<RouteRow>(&c.after);
+        if (r && r->destination.family == Family::IPv4 && (r->destination.bytes[0] & 0xfc) == 20)
+            return 1;
+    } else if (c.object == ObjectKind::Neighbor && (c.change == ChangeKind::Add || c.change == ChangeKind::Parameter)) {
+        const auto *n = std::get_if<NeighborRow>(&c.after);
+        if (n && n->address.family == Family::IPv4 && n->address.bytes[0] == 10 && n->address.bytes[1] == 9)
+            return 2;
+    }
+    return 0;
+}
+
+// The live window on several namespaces, wired as `netchangeview --netns SELECTION` does
+// (app/gui.cpp): "sample EPOCH_S EVENTS" lines (wall time, the event history's size)
+// whenever the history grew, checked every 50 ms, so the script can tell when the window
+// held its last change; runs until STOPFILE exists. The stall figures count the probe ticks
+// from when GOFILE appeared (the script's changes begin) until 1 s after the history held
+// the last of them, as `gui` counts them over its burst.
+int benchGuiNetns(const QString &selectionText, const QString &goFile, const QString &stopFile)
+{
+    NetNamespaceSelection selection;
+    QString error;
+    if (!NetNamespaceSelection::parse(selectionText, &selection, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    NetNamespaceSources namespaces(selection);
+    if (!namespaces.start(&error) || !namespaces.warning().isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(error.isEmpty() ? namespaces.warning() : error));
+        return 1;
+    }
+    NotificationModel model(namespaces.source());
+    model.setSeveralNamespaces(selection.kind != NetNamespaceSelection::Kind::Named || selection.names.size() > 1);
+    for (const quint32 id : namespaces.namespaceIds())
+        model.setNamespaceWatched(id, true);
+    QObject::connect(&namespaces, &NetNamespaceSources::namespaceWatched, &model,
+                     [&model](quint32 netns, const QString &, bool added) { model.setNamespaceWatched(netns, added); });
+    QTemporaryDir scratch;
+    useScratchSettings(scratch);
+    const bool record = !qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD");
+    MainWindow window(&model, nullptr,
+                      record ? MainWindow::LiveRecording::FromSettings : MainWindow::LiveRecording::Off);
+    window.resize(1280, 800);
+    window.show();
+    if (!model.start(window.selectedFamily(), true, &error)) {
+        std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    StallProbe probe;
+    probe.keepTimes = true;
+    probe.late.reserve(1 << 22);
+    probe.atMs.reserve(1 << 22);
+    bool measuring = false;
+    qint64 lastSize = -1;
+    qint64 goMs = -1;
+    std::vector<std::pair<qint64, qint64>> sizes; // (ms on the probe's clock, history size)
+    const auto sample = [&] {
+        const qint64 size = model.history()->size();
+        if (size == lastSize)
+            return;
+        lastSize = size;
+        sizes.emplace_back(probe.clock.elapsed(), size);
+        std::printf("sample %.3f %lld\n", QDateTime::currentMSecsSinceEpoch() / 1000.0, static_cast<long long>(size));
+        std::fflush(stdout);
+    };
+    QObject::connect(&model, &NotificationModel::snapshotComplete, [&] {
+        if (measuring)
+            return;
+        std::printf("ready %lld\n", static_cast<long long>(model.history()->size()));
+        std::fflush(stdout);
+        measuring = true;
+        probe.start();
+    });
+    QTimer check;
+    check.setInterval(50);
+    QObject::connect(&check, &QTimer::timeout, [&] {
+        if (!measuring)
+            return;
+        sample();
+        if (goMs < 0 && QFile::exists(goFile))
+            goMs = probe.clock.elapsed();
+        if (QFile::exists(stopFile))
+            QApplication::quit();
+    });
+    check.start();
+    QApplication::exec();
+    model.stop();
+    // The script's changes the window holds, and the index of the last one.
+    qint64 routes = 0, neighbors = 0, last = -1;
+    const EventHistory *history = model.history();
+    for (qint64 i = 0; i < history->size(); ++i) {
+        const int kind = scriptChange(history->record(i));
+        routes += kind == 1;
+        neighbors += kind == 2;
+        if (kind)
+            last = i;
+    }
+    qint64 heldMs = probe.clock.elapsed();
+    for (const auto &[ms, size] : sizes)
+        if (size > last) {
+            heldMs = ms;
+            break;
+        }
+    std::vector<double> late;
+    for (std::size_t i = 0; i < probe.late.size(); ++i)
+        if (probe.atMs[i] >= std::max<qint64>(goMs, 0) && probe.atMs[i] <= heldMs + 1000)
+            late.push_back(probe.late[i]);
+    std::sort(late.begin(), late.end());
+    const auto pct = [&](double p) {
+        return late.empty() ? 0.0 : late[std::min(late.size() - 1, std::size_t(p * double(late.size())))];
+    };
+    out("guins_route_adds", double(routes));
+    out("guins_neighbor_changes", double(neighbors));
+    out("guins_last_change_events", double(last + 1));
+    out("guins_history_events", double(history->size()));
+    out("guins_dropped_events", double(history->droppedSinceClear()));
+    out("guins_recorded_events", window.liveRecording() ? double(window.liveRecording()->recordedEvents()) : 0.0);
+    out("guins_namespaces", double(namespaces.namespaceIds().size()));
+    out("guins_probes", double(late.size()));
+    out("guins_measured_s", goMs < 0 ? -1 : (heldMs + 1000 - goMs) / 1000.0);
+    out("guins_stall_p50_ms", pct(0.50));
+    out("guins_stall_p99_ms", pct(0.99));
+    out("guins_stall_max_ms", late.empty() ? 0 : late.back());
+    out("guins_slice_max_ms", model.applyStats().maxMs);
+    static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();
+    return 0;
+}
+#endif
 
 double cpuSeconds()
 {
@@ -1212,6 +1363,8 @@ int main(int argc, char **argv)
         return benchImportRtmon(args.value(2), args.value(3));
     if (mode == QLatin1StringView("importpcap") && args.size() >= 4)
         return benchImportPcap(args.value(2), args.value(3));
+    if (mode == QLatin1StringView("guins") && args.size() >= 5)
+        return benchGuiNetns(args.value(2), args.value(3), args.value(4));
     if (mode == QLatin1StringView("attribution") && args.size() >= 4)
         return benchAttribution(args.value(2) == QLatin1StringView("on"), args.value(3).toLongLong());
 #endif
@@ -1222,6 +1375,7 @@ int main(int argc, char **argv)
         "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
         "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
         "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
-        "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT | attribution on|off N\n");
+        "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT | attribution on|off N "
+        "| guins SELECTION GOFILE STOPFILE\n");
     return 2;
 }

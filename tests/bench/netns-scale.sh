@@ -10,11 +10,16 @@
 # namespace by namespace (none lost), the recorder's peak RSS, CPU seconds and bytes per
 # event, and the snapshot of every namespace: `ip -all netns exec ip route show` against the
 # recording's `--at END --export-csv` and the live `--netns all --duration 0 --export-csv`.
+# With ncv_bench built, the live window (`netchangeview --netns all`, offscreen) watches the
+# same burst and churn twice, with its live recording and with --no-record (`ncv_bench guins`,
+# the real MainWindow wired as the app wires it): its catch-up, the changes its event history
+# holds, its event-loop stall p99 / max (a 1 ms probe timer, as bench.sh's GUI rows), peak
+# RSS and CPU seconds, in the same table.
 # Figures are printed, never asserted.
 #   tests/bench/netns-scale.sh [NS [R [CHURN]]]   (default 100 namespaces, 1000 routes, 100000)
 #   tests/bench/netns-scale.sh --smoke            (5 namespaces, 100 routes, 2000: seconds)
-# Needs the ci (or release) build with target netchangeview (ncv_bench too for the recording
-# window's figure), iproute2, sqlite3, python3 and awk. Runs as root (unshare -n -m) or in a
+# Needs the ci (or release) build with target netchangeview (ncv_bench too for the live and
+# recording windows' figures), iproute2, sqlite3, python3 and awk. Runs as root (unshare -n -m) or in a
 # user namespace (unshare -rnm); the namespaces, their names (a tmpfs on /run) and the
 # neighbors are all inside it.
 #
@@ -47,10 +52,10 @@ if [ "${NCV_BENCH_IN_NS:-}" != 1 ]; then
 fi
 
 ncv_private_run
-rec_pid='' stream_pid='' mon_pid=''
+rec_pid='' stream_pid='' mon_pid='' gui_pid='' guinr_pid=''
 ncv_work_dir rec_pid
-# The cleanup kills the recorder; the two other watchers too.
-trap '[ -z "$stream_pid" ] || kill "$stream_pid" 2>/dev/null; [ -z "$mon_pid" ] || kill "$mon_pid" 2>/dev/null; ncv_cleanup' EXIT
+# The cleanup kills the recorder; the other watchers too.
+trap 'for p in "$stream_pid" "$mon_pid" "$gui_pid" "$guinr_pid"; do [ -z "$p" ] || kill "$p" 2>/dev/null; done; ncv_cleanup' EXIT
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$work/runtime
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 ip link set lo up
@@ -118,6 +123,20 @@ rec_ready_s=$(calc "$(now) - $t0" 2)
 "$bin" --headless --netns all --stream "$work/stream.jsonl" 2> "$work/stream.err" &
 stream_pid=$!
 wait_ready "$work/stream.err" "streaming recorder"
+# The live window on every namespace, with its live recording (gui) and without (guinr):
+# ready once its snapshot is in; its stall figures count from $work/gui.go (made just before
+# the burst) until 1 s after it held the last change; it stops when $work/gui.stop exists.
+gui=
+if [ -x "$bench" ]; then
+    gui=1
+    "$bench" guins all "$work/gui.go" "$work/gui.stop" > "$work/gui.out" 2> "$work/gui.err" &
+    gui_pid=$!
+    wait_ready "$work/gui.out" "live window"
+    NCV_BENCH_NO_RECORD=1 "$bench" guins all "$work/gui.go" "$work/gui.stop" > "$work/guinr.out" 2> "$work/guinr.err" &
+    guinr_pid=$!
+    wait_ready "$work/guinr.out" "live window (--no-record)"
+fi
+gui_size() { if [ -n "$gui" ]; then stat -c %s "$work/$1.out"; else echo 0; fi; }
 ip -ts -o monitor all-nsid > "$work/monitor.txt" 2> "$work/monitor.err" &
 mon_pid=$!
 sleep 1 # ip monitor has no ready line
@@ -126,6 +145,8 @@ stream_base=$(wc -l < "$work/stream.jsonl")
 mon_base=$(wc -l < "$work/monitor.txt")
 
 # The changes.
+touch "$work/gui.go"
+[ -z "$gui" ] || sleep 0.1 # the windows look for it every 50 ms
 t0=$(now)
 for ns in "${names[@]}"; do ip -n "$ns" -batch "$work/burst"; done
 t1=$(now)
@@ -139,12 +160,14 @@ churn_s=$(calc "$t2 - $t1" 2)
 # 5 s), less the time the last change was made. Events that are not the script's changes
 # (the namespace scan's, IPv6 autoconfiguration's) do not count.
 : > "$work/rec.samples"; : > "$work/stream.samples"; : > "$work/mon.samples"
-last_rec='' last_stream='' last_mon='' at_last=$t2
+last_all='' at_last=$t2
 while :; do
     t=$(now)
     a=$(max_seq) b=$(stat -c %s "$work/stream.jsonl") c=$(stat -c %s "$work/monitor.txt")
     echo "$t $a" >> "$work/rec.samples"; echo "$t $b" >> "$work/stream.samples"; echo "$t $c" >> "$work/mon.samples"
-    [ "$a $b $c" = "$last_rec $last_stream $last_mon" ] || { last_rec=$a last_stream=$b last_mon=$c at_last=$t; }
+    # The windows print a sample line whenever their history grew.
+    d="$(gui_size gui) $(gui_size guinr)"
+    [ "$a $b $c $d" = "$last_all" ] || { last_all="$a $b $c $d" at_last=$t; }
     [ "$(awk -v t="$t" -v a="$at_last" 'BEGIN { print (t - a >= 5) ? 1 : 0 }')" = 0 ] || break
     [ "$(calc "$t - $t2" 0)" -lt 900 ] || { echo "netns-scale.sh: still writing 900 s after the last change" >&2; break; }
     sleep 0.1
@@ -176,6 +199,15 @@ stream_pid=
 kill "$mon_pid"
 wait "$mon_pid" 2>/dev/null || true
 mon_pid=
+if [ -n "$gui" ]; then
+    gui_hwm=$(status_mb "$gui_pid" VmHWM) gui_cpu=$(cpu_s "$gui_pid")
+    guinr_hwm=$(status_mb "$guinr_pid" VmHWM) guinr_cpu=$(cpu_s "$guinr_pid")
+    touch "$work/gui.stop"
+    wait "$gui_pid" || { cat "$work/gui.err" >&2; exit 1; }
+    gui_pid=
+    wait "$guinr_pid" || { cat "$work/guinr.err" >&2; exit 1; }
+    guinr_pid=
+fi
 
 # Events: route adds of the burst (20.x.x.x) and neighbor changes (10.9.x.x, not 10.9.0.0/16
 # routes) after each watcher's start.
@@ -203,6 +235,13 @@ rec_last=$(sqlite3 "$rec" "SELECT coalesce(max(seq), 0) FROM events WHERE seq > 
 rec_catch=$(caught_up "$work/rec.samples" "$rec_last")
 stream_catch=$(caught_up "$work/stream.samples" "$(end_of_last "$work/stream.jsonl" "$stream_re")")
 mon_catch=$(caught_up "$work/mon.samples" "$(end_of_last "$work/monitor.txt" "$mon_re")")
+val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+if [ -n "$gui" ]; then
+    # A window caught up when its history held the last of the script's changes.
+    for w in gui guinr; do awk '$1 == "sample" { print $2, $3 }' "$work/$w.out" > "$work/$w.samples"; done
+    gui_catch=$(caught_up "$work/gui.samples" "$(val guins_last_change_events "$work/gui.out")")
+    guinr_catch=$(caught_up "$work/guinr.samples" "$(val guins_last_change_events "$work/guinr.out")")
+fi
 
 # The snapshot of every namespace: ip against the recording's end and the live export.
 best3() { # best3 OUT CMD...: the best wall seconds of 3 runs of CMD > OUT
@@ -244,12 +283,11 @@ route_diff=$(differ "$work/at.routes" "$work/ip.routes")
 neigh_diff=$(differ "$work/at.neigh" "$work/ip.neigh")
 
 # The recording window: a recording of several namespaces opens in it (one namespace's
-# tables at a time); the live window watches one namespace, so this is what it can show.
+# tables at a time).
 seek=
 if [ -x "$bench" ]; then
     if "$bench" seek "$rec" "+$end_rel" 3 > "$work/seek" 2> "$work/seek.err"; then seek=1; else cat "$work/seek.err" >&2; fi
 fi
-val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 expected_routes=$((nns * nroutes))
 row "setup: $nns namespaces, veth + $nroutes routes each (ip -batch), s" "$setup_s" "-" "-"
@@ -263,6 +301,21 @@ row "route adds seen: --stream (ref: ip monitor all-nsid)" "$stream_routes" "$mo
 row "neighbor changes seen: --record (ref: ip monitor; made $churn_made)" "$rec_neigh" "$mon_neigh" "$(ratio "$rec_neigh" "$mon_neigh")"
 row "neighbor changes seen: --stream (ref: ip monitor)" "$stream_neigh" "$mon_neigh" "$(ratio "$stream_neigh" "$mon_neigh")"
 row "events lost: gap rows in the recording (ref: ip monitor ENOBUFS)" "$rec_gaps" "$mon_enobufs" "-"
+if [ -n "$gui" ]; then
+    for w in gui guinr; do
+        if [ "$w" = gui ]; then what="GUI" catch=$gui_catch hwm=$gui_hwm cpu=$gui_cpu; else what="GUI --no-record" catch=$guinr_catch hwm=$guinr_hwm cpu=$guinr_cpu; fi
+        o=$work/$w.out
+        row "$what: caught up after the last change, s (ref: ip monitor)" "$catch" "$mon_catch" "$(ratio "$catch" "$mon_catch")"
+        row "$what: route adds held (ref: ip monitor; made $expected_routes)" "$(calc "$(val guins_route_adds "$o")" 0)" "$mon_routes" "$(ratio "$(val guins_route_adds "$o")" "$mon_routes")"
+        row "$what: neighbor changes held (ref: ip monitor; made $churn_made)" "$(calc "$(val guins_neighbor_changes "$o")" 0)" "$mon_neigh" "$(ratio "$(val guins_neighbor_changes "$o")" "$mon_neigh")"
+        if [ "$w" = gui ]; then
+            row "$what: events in its live recording (ref: in its history)" "$(calc "$(val guins_recorded_events "$o")" 0)" "$(calc "$(val guins_history_events "$o")" 0)" "-"
+        fi
+        row "$what: stall p99 / max, ms (1 ms probe; goal p99 <= 50)" "$(calc "$(val guins_stall_p99_ms "$o")" 1) / $(calc "$(val guins_stall_max_ms "$o")" 1)" "-" "-"
+        row "$what: peak RSS (VmHWM), MB (ref: --record)" "$hwm" "$rec_hwm" "$(ratio "$hwm" "$rec_hwm")"
+        row "$what: CPU s (ref: ip monitor)" "$cpu" "$mon_cpu" "$(ratio "$cpu" "$mon_cpu")"
+    done
+fi
 row "routes at the end (--at END; ref: ip -n NS route show, all ns)" "$(wc -l < "$work/at.routes")" "$(wc -l < "$work/ip.routes")" "-"
 row "  routes that differ (namespaces)" "$route_diff" "-" "-"
 row "neighbors + state at the end (--at END; ref: ip -n NS neigh)" "$(wc -l < "$work/at.neigh")" "$(wc -l < "$work/ip.neigh")" "-"
