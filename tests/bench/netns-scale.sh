@@ -55,7 +55,11 @@ ncv_private_run
 rec_pid='' stream_pid='' mon_pid='' gui_pid='' guinr_pid=''
 ncv_work_dir rec_pid
 # The cleanup kills the recorder; the other watchers too.
-trap 'for p in "$stream_pid" "$mon_pid" "$gui_pid" "$guinr_pid"; do [ -z "$p" ] || kill "$p" 2>/dev/null; done; ncv_cleanup' EXIT
+stop_watchers() {
+    local pid
+    for pid in "$stream_pid" "$mon_pid" "$gui_pid" "$guinr_pid"; do [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; done
+}
+trap 'stop_watchers; ncv_cleanup' EXIT
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$work/runtime
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 ip link set lo up
