@@ -1195,12 +1195,17 @@ void appendAttributes(std::string &out, const Row &row, KnownFields known, std::
 
 void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view ifName)
 {
-    const FieldMask changed = record.changedFields & knownFields(record.object, known);
     // ifName names the interface of record.row(): a side on another interface (a route
     // whose first hop moved) is written by index.
     const std::uint32_t named = rowIfIndex(record.row());
-    const std::string_view beforeName = rowIfIndex(record.before) == named ? ifName : std::string_view();
-    const std::string_view afterName = rowIfIndex(record.after) == named ? ifName : std::string_view();
+    appendChanges(out, record, known, rowIfIndex(record.before) == named ? ifName : std::string_view(),
+                  rowIfIndex(record.after) == named ? ifName : std::string_view());
+}
+
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view beforeName,
+                   std::string_view afterName)
+{
+    const FieldMask changed = record.changedFields & knownFields(record.object, known);
     const auto one = [&](const auto &infos, const auto *before, const auto *after) {
         for (std::size_t i = 0; i < infos.size(); ++i) {
             if (!(changed & (FieldMask(1) << i)))

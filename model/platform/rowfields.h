@@ -774,6 +774,11 @@ void appendAttributes(std::string &out, const Row &row, KnownFields known = Know
 /// appendAttributes() takes it; a side on another interface is written by index.
 void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All,
                    std::string_view ifName = {});
+/// appendChanges() with the name of each side's interface (rowIfIndex() of record.before and
+/// record.after) as that side's state knows it, "" where not known: the Compare dialog's two
+/// moments.
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view beforeName,
+                   std::string_view afterName);
 /// Names of the fields of an object kind in mask, joined by sep, in description order.
 std::string fieldList(ObjectKind object, FieldMask mask, std::string_view sep = ";");
 /// Name of field index of an object kind ("" when there is none).
