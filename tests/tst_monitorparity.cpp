@@ -294,7 +294,7 @@ private:
                 devices << w[i + 1];
         }
         gateways.sort();
-        return [=](const Event &e) {
+        return [=, this](const Event &e) {
             if (e.field(u"destination"_s) != dst || e.field(u"table"_s) != table || e.field(u"metric"_s) != metric
                 || e.field(u"type"_s) != type || e.field(u"nhid"_s) != nhid)
                 return false;
