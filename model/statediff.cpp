@@ -66,11 +66,12 @@ QString attributes(const Row &row, KnownFields known, std::string_view ifName)
 }
 
 /// The changed fields of row, "mtu 1500; operstate down" (fields without a value: "-").
-QString changedValues(const StateChange &change, const Row &row, KnownFields known)
+/// ifName: the name of row's interface in its state.
+QString changedValues(const StateChange &change, const Row &row, KnownFields known, std::string_view ifName)
 {
     const FieldMask mask = change.changedFields & knownFields(change.object, known);
     std::map<std::string, std::string> texts;
-    for (auto &[name, text] : fieldTexts(row, known))
+    for (auto &[name, text] : fieldTexts(row, known, ifName))
         texts[name] = std::move(text);
     std::string out;
     for (int bit = 0; bit < 32; ++bit) {
@@ -167,19 +168,20 @@ QString stateChangeChanges(const StateChange &change, KnownFields known)
     record.before = change.before;
     record.after = change.after;
     std::string out;
-    appendChanges(out, record, known);
+    // Each side with the name its own state gives the interface (a rename between them).
+    appendChanges(out, record, known, change.beforeIfName, change.afterIfName);
     return QString::fromStdString(out);
 }
 
 QString stateChangeBeforeBrief(const StateChange &change, KnownFields known)
 {
-    return change.kind == StateChange::Changed ? changedValues(change, change.before, known)
+    return change.kind == StateChange::Changed ? changedValues(change, change.before, known, change.beforeIfName)
                                                : stateChangeBefore(change, known);
 }
 
 QString stateChangeAfterBrief(const StateChange &change, KnownFields known)
 {
-    return change.kind == StateChange::Changed ? changedValues(change, change.after, known)
+    return change.kind == StateChange::Changed ? changedValues(change, change.after, known, change.afterIfName)
                                                : stateChangeAfter(change, known);
 }
 

@@ -605,7 +605,8 @@ private Q_SLOTS:
 
     // Route rows, byte for byte: the cells come from the route description (rowfields.h):
     // if_index, destination, gateway, metric, protocol and table from the fields marked for
-    // them, details = the attribute line (in description order) or the changes.
+    // them, details = the attribute line (in description order) or the changes, the device
+    // by the if_name cell as `ip route` writes it (if_index keeps the number).
     void routeRowsFromTheDescription()
     {
         const QByteArray t = csv::isoTimeUtc(kT0);
@@ -615,7 +616,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Add, r), 7, QStringLiteral("nb0")),
                  "7," + t
                      + ",route,add,ipv4,2,nb0,20.0.0.1/32,10.9.0.2,100,boot,main,,"
-                       "via 10.9.0.2 dev 2 metric 100 table main proto boot src 10.9.0.1,observed,,,\r\n");
+                       "via 10.9.0.2 dev nb0 metric 100 table main proto boot src 10.9.0.1,observed,,,\r\n");
 
         RouteRow blackhole = route("192.0.2.0", 24, nullptr, 0, 0, 1000);
         blackhole.nextHops.clear();
@@ -632,7 +633,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Initial, windows), 9, QStringLiteral("=x")),
                  "9," + t
                      + ",route,initial,ipv4,12,'=x,0.0.0.0/0,192.168.1.1,25,netmgmt,0,,"
-                       "via 192.168.1.1 dev 12 metric 25 proto netmgmt,observed,,,\r\n");
+                       "via 192.168.1.1 dev =x metric 25 proto netmgmt,observed,,,\r\n");
 
         RouteRow moved = r;
         moved.nextHops.front().gateway = IpAddress::parse("10.9.0.3");
@@ -642,7 +643,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(param, 10, QStringLiteral("nb0")),
                  "10," + t
                      + ",route,parameter,ipv4,2,nb0,20.0.0.1/32,10.9.0.3,100,boot,main,nexthops,"
-                       "nexthops via 10.9.0.2 dev 2 -> via 10.9.0.3 dev 2,inferred,,,\r\n");
+                       "nexthops via 10.9.0.2 dev nb0 -> via 10.9.0.3 dev nb0,inferred,,,\r\n");
     }
 
     // RTA_PREF: "pref high" at the end of the details, as `ip -6 route` shows it.
@@ -653,7 +654,7 @@ private Q_SLOTS:
         QCOMPARE(csv::genericRow(record(ObjectKind::Route, ChangeKind::Add, r), 1, QStringLiteral("x")),
                  "1," + csv::isoTimeUtc(kT0)
                      + ",route,add,ipv6,3,x,2001:db8::/64,,1024,static,main,,"
-                       "dev 3 metric 1024 table main proto static pref high,observed,,,\r\n");
+                       "dev x metric 1024 table main proto static pref high,observed,,,\r\n");
     }
 
     void exportInParallelBlocksKeepsOrder()

@@ -6,6 +6,7 @@
 #include "model/export/csvevents.h"
 #include "model/export/csvreader.h"
 #include "model/export/csvwriter.h"
+#include "model/history/eventlogmodel.h"
 #include "model/notificationmodel.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/lookupexport.h"
@@ -300,6 +301,7 @@ private Q_SLOTS:
     void rulesAtATimeEqualWhatIpShowed();
     void nexthopsAtATimeEqualWhatIpShowed();
     void nexthopTextsNameTheirDevice();
+    void routeTextsNameTheirDevice();
     void badArgumentsGiveOneLine_data();
     void badArgumentsGiveOneLine();
     void badRecordingsAndTimesGiveOneLine_data();
@@ -1284,6 +1286,136 @@ void TestHeadlessRecording::nexthopTextsNameTheirDevice()
         QCOMPARE(row.value(u"Gateway"_s), u"10.64.0.2"_s);
     }
     QVERIFY(ip(u"link del nd0"_s));
+}
+
+void TestHeadlessRecording::routeTextsNameTheirDevice()
+{
+    using namespace ncv;
+    // A route's next hops as `ip route` writes them, in every text that knows the name of
+    // the route's interface (the first hop's): "via 10.62.0.2 dev lk1". A multipath route's
+    // hops on another interface keep their index: the writers know one name per event.
+    QVERIFY(ip(u"link add lk1 type veth peer name lk1p"_s));
+    const auto cleanup = qScopeGuard([] { ip(u"link del lk1"_s); });
+    QVERIFY(ip(u"link set lk1 up"_s));
+    QVERIFY(ip(u"link set lk1p up"_s));
+    QVERIFY(ip(u"addr add 10.62.0.1/24 dev lk1"_s));
+    QVERIFY(ip(u"addr add 10.68.0.1/24 dev lk1p"_s));
+    const QString rec = m_dir.filePath(u"route-names.ncv"_s);
+    const QString liveCsv = m_dir.filePath(u"route-names-live.csv"_s);
+    const QString stream = m_dir.filePath(u"route-names.jsonl"_s);
+    QProcess p;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--record"_s, rec, u"--stream"_s, stream, u"--export-csv"_s, liveCsv}));
+    QVERIFY(ip(u"route add 10.66.0.0/16 via 10.62.0.2 dev lk1"_s));
+    QVERIFY(ip(u"route add 10.67.0.0/16 nexthop via 10.62.0.2 dev lk1 nexthop via 10.68.0.2 dev lk1p"_s));
+    // What ip writes of them, before the multipath route's first hop moves.
+    const QStringList single
+        = QString::fromUtf8(ipOutput(u"route show 10.66.0.0/16"_s)).split(u' ', Qt::SkipEmptyParts);
+    QStringList hops;
+    for (const QString &line : QString::fromUtf8(ipOutput(u"route show 10.67.0.0/16"_s)).split(u'\n'))
+        if (const QString t = line.trimmed(); t.startsWith(u"nexthop "_s))
+            hops << t.mid(8);
+    QVERIFY(ip(u"route replace 10.67.0.0/16 nexthop via 10.62.0.3 dev lk1 nexthop via 10.68.0.2 dev lk1p"_s));
+    QTest::qWait(300);
+    p.terminate();
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    int lk1 = 0, lk1p = 0;
+    for (const auto &v : QJsonDocument::fromJson(ipOutput(u"-j link show"_s)).array()) {
+        const QJsonObject o = v.toObject();
+        if (o.value(u"ifname"_s).toString() == u"lk1"_s)
+            lk1 = o.value(u"ifindex"_s).toInt();
+        else if (o.value(u"ifname"_s).toString() == u"lk1p"_s)
+            lk1p = o.value(u"ifindex"_s).toInt();
+    }
+    QVERIFY(lk1 > 0 && lk1p > 0);
+    // "10.66.0.0/16 via 10.62.0.2 dev lk1": the part after the prefix, as ip wrote it.
+    QVERIFY2(single.size() >= 5 && single.at(3) == u"dev"_s, qPrintable(single.join(u' ')));
+    const QString viaLk1 = single.mid(1, 4).join(u' ');
+    QCOMPARE(viaLk1, u"via 10.62.0.2 dev lk1"_s);
+    // "via 10.62.0.2 dev lk1 weight 1" and "via 10.68.0.2 dev lk1p weight 1": the second hop
+    // is not on the route's interface and keeps its index.
+    QCOMPARE(hops.size(), 2);
+    QVERIFY2(hops.at(0).startsWith(viaLk1 + u' '), qPrintable(hops.at(0)));
+    QVERIFY2(hops.at(1).contains(u" dev lk1p"_s), qPrintable(hops.at(1)));
+    const QString multipath
+        = hops.at(0) + u", "_s + QString(hops.at(1)).replace(u" dev lk1p"_s, u" dev "_s + QString::number(lk1p));
+    const QString moved = QString(multipath).replace(u"via 10.62.0.2 "_s, u"via 10.62.0.3 "_s);
+
+    // The recording's export, the live CSV and the JSON Lines stream: the same texts.
+    const QString events = m_dir.filePath(u"route-names-events.csv"_s);
+    QByteArray err;
+    QCOMPARE(run({u"--headless"_s, rec, u"--export-csv"_s, events}, &err), 0);
+    const auto ours = [](const QString &destination) {
+        return destination == u"10.66.0.0/16"_s || destination == u"10.67.0.0/16"_s;
+    };
+    const auto csvTexts = [&](const QString &path) {
+        std::set<QString> out;
+        for (const QStringList &r : readCsv(path))
+            if (r.value(Object) == u"route" && ours(r.value(Destination)))
+                out.insert(QStringList {r.value(Change), r.value(IfIndex), r.value(IfName), r.value(Destination),
+                                        r.value(Gateway), r.value(Details)}
+                               .join(u'|'));
+        return out;
+    };
+    const std::set<QString> recorded = csvTexts(events);
+    const std::set<QString> live = csvTexts(liveCsv);
+    QVERIFY2(recorded == live, qPrintable(setDiff(recorded, live)));
+    QFile jsonFile(stream);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    std::set<QString> streamed;
+    for (const QByteArray &line : jsonFile.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"object"_s).toString() != u"route"_s || !ours(o.value(u"destination"_s).toString()))
+            continue;
+        const QJsonValue ifIndex = o.value(u"if_index"_s);
+        streamed.insert(QStringList {o.value(u"change"_s).toString(),
+                                     ifIndex.isNull() ? QString() : QString::number(ifIndex.toInteger()),
+                                     o.value(u"if_name"_s).toString(), o.value(u"destination"_s).toString(),
+                                     o.value(u"gateway"_s).toString(), o.value(u"details"_s).toString()}
+                            .join(u'|'));
+    }
+    QVERIFY2(streamed == recorded, qPrintable(setDiff(streamed, recorded)));
+    const QString i = QString::number(lk1);
+    for (const QString &want :
+         QStringList {u"add|"_s + i + u"|lk1|10.66.0.0/16|10.62.0.2|"_s + viaLk1 + u" metric 0 table main proto boot"_s,
+                      u"add|"_s + i + u"|lk1|10.67.0.0/16|10.62.0.2;10.68.0.2|"_s + multipath + u" metric 0 "_s,
+                      u"parameter|"_s + i + u"|lk1|10.67.0.0/16|10.62.0.3;10.68.0.2|nexthops "_s + multipath + u" -> "_s
+                          + moved})
+        QVERIFY2(std::any_of(recorded.begin(), recorded.end(), [&](const QString &r) { return r.startsWith(want); }),
+                 qPrintable(want + u"\n"_s + QStringList(recorded.begin(), recorded.end()).join(u'\n')));
+
+    // The event log's summaries and the Routes tab, from the recording and from a CSV
+    // import of its export, which reads the same rows back (the device from if_index) and
+    // exports the same texts again.
+    QString imported, error;
+    recording::ImportResult result;
+    QVERIFY2(recording::importFileToTemporary(events, &imported, {}, &result, &error), qPrintable(error));
+    const auto removeImported = qScopeGuard([&imported] { QFile::remove(imported); });
+    const QString again = m_dir.filePath(u"route-names-again.csv"_s);
+    QCOMPARE(run({u"--headless"_s, imported, u"--export-csv"_s, again}, &err), 0);
+    const std::set<QString> reexported = csvTexts(again);
+    QVERIFY2(reexported == recorded, qPrintable(setDiff(reexported, recorded)));
+    RecordingSession session, fromCsv;
+    QVERIFY2(session.open(rec, &error), qPrintable(error));
+    QVERIFY2(fromCsv.open(imported, &error), qPrintable(error));
+    for (RecordingSession *s : {&session, &fromCsv}) {
+        const EventLogModel *log = s->model()->eventLog();
+        QStringList summaries;
+        for (int row = 0; row < log->rowCount(); ++row)
+            if (log->index(row, EventLogModel::Object).data().toString() == u"route"_s)
+                summaries << log->index(row, EventLogModel::Summary).data().toString();
+        QVERIFY2(
+            summaries.contains(u"add route 10.66.0.0/16 on lk1 ("_s + viaLk1 + u" metric 0 table main proto boot)"_s),
+            qPrintable(summaries.join(u'\n')));
+        const QMap<QString, QString> row = tableRow(s->model()->routes(), u"Destination"_s, u"10.66.0.0/16"_s);
+        QCOMPARE(row.value(u"Interface"_s), u"lk1"_s);
+        QCOMPARE(row.value(u"Next hop"_s), u"10.62.0.2"_s);
+        const QMap<QString, QString> multi = tableRow(s->model()->routes(), u"Destination"_s, u"10.67.0.0/16"_s);
+        // The recording holds every hop's device; a CSV import the first hop's (if_index:
+        // the gateway column has no devices, and the details cell is kept as written).
+        QCOMPARE(multi.value(u"Interface"_s), s == &session ? u"lk1, lk1p"_s : u"lk1"_s);
+        QCOMPARE(multi.value(u"Next hop"_s), u"10.62.0.3, 10.68.0.2"_s);
+    }
 }
 
 void TestHeadlessRecording::badArgumentsGiveOneLine_data()

@@ -291,18 +291,25 @@ private:
             if (w[i] == u"via"_s)
                 gateways << w[i + 1];
             else if (w[i] == u"dev"_s)
-                devices << ifindexOf(w[i + 1]);
+                devices << w[i + 1];
         }
         gateways.sort();
-        return [=](const Event &e) {
+        return [=, this](const Event &e) {
             if (e.field(u"destination"_s) != dst || e.field(u"table"_s) != table || e.field(u"metric"_s) != metric
                 || e.field(u"type"_s) != type || e.field(u"nhid"_s) != nhid)
                 return false;
             const QString hops = e.field(u"nexthops"_s);
             if (gatewaysOf(hops) != gateways)
                 return false;
+            // Each device as ip names it ("dev v0"): by name on the route's interface, by
+            // index for the other hops of a multipath route (their names are not written).
+            QStringList ours;
+            const QStringList words = QString(hops).replace(u',', u' ').split(u' ', Qt::SkipEmptyParts);
+            for (qsizetype i = 0; i + 1 < words.size(); ++i)
+                if (words[i] == u"dev"_s)
+                    ours << words[i + 1];
             return std::all_of(devices.begin(), devices.end(),
-                               [&](const QString &d) { return hops.contains(u"dev "_s + d); });
+                               [&](const QString &d) { return ours.contains(d) || ours.contains(ifindexOf(d)); });
         };
     }
 

@@ -369,6 +369,39 @@ void TestRecordingSession::diffNamesTheDevicesOfEachSide()
     QVERIFY2(before("id 10").contains(QStringLiteral("dev eth0")), qPrintable(before("id 10")));
     QVERIFY2(after("id 10").contains(QStringLiteral("dev 5")), qPrintable(after("id 10")));
     QVERIFY(after("id 7").isEmpty());
+
+    // A route's next hops, as `ip route` writes them: the hops on the route's interface (the
+    // first hop's) by the name its side knows, the other hops of a multipath route by index.
+    const auto route = [](std::uint8_t third, std::initializer_list<std::pair<std::uint32_t, std::uint8_t>> hops) {
+        RouteRow row;
+        row.destination = IpAddress::v4(10, 66, third, 0);
+        row.prefixLength = 24;
+        for (const auto &[ifIndex, last] : hops) {
+            NextHop hop;
+            hop.ifIndex = ifIndex;
+            hop.gateway = IpAddress::v4(10, 62, 0, last);
+            row.nextHops.push_back(hop);
+        }
+        return row;
+    };
+    from.insert(route(1, {{2, 2}})); // removed
+    to.insert(route(2, {{2, 2}, {5, 3}})); // added, multipath
+    from.insert(route(3, {{2, 2}, {5, 3}})); // changed: its first hop's gateway
+    to.insert(route(3, {{2, 4}, {5, 3}}));
+    byKey.clear();
+    for (const StateChange &c : diffStates(from, to))
+        if (c.object == ObjectKind::Route)
+            byKey.insert(stateChangeKey(c), c);
+    QCOMPARE(byKey.size(), 3);
+    // Each side names ifindex 2 as its state does.
+    QCOMPARE(stateChangeChanges(byKey.value(QStringLiteral("10.66.3.0/24"))),
+             QStringLiteral("nexthops via 10.62.0.2 dev eth0 weight 1, via 10.62.0.3 dev 5 weight 1 -> "
+                            "via 10.62.0.4 dev wan0 weight 1, via 10.62.0.3 dev 5 weight 1"));
+    QVERIFY2(before("10.66.1.0/24").startsWith(QStringLiteral("via 10.62.0.2 dev eth0 ")),
+             qPrintable(before("10.66.1.0/24")));
+    QVERIFY2(after("10.66.2.0/24")
+                 .startsWith(QStringLiteral("via 10.62.0.2 dev wan0 weight 1, via 10.62.0.3 dev 5 weight 1 ")),
+             qPrintable(after("10.66.2.0/24")));
 }
 
 void TestRecordingSession::readsTheLogFromTheFileBeyondTheLimit()

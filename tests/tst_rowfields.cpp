@@ -596,6 +596,77 @@ TEST_CASE("name_tables_name_some_values")
     CHECK_EQ(small, std::string("one"));
 }
 
+TEST_CASE("route_next_hops_name_the_row_interface_as_ip_route_writes_it")
+{
+    RouteRow r;
+    r.destination = IpAddress::v4(10, 66, 0, 0);
+    r.prefixLength = 16;
+    r.table = 254;
+    r.protocol = 3; // boot
+    NextHop first;
+    first.gateway = IpAddress::v4(10, 62, 0, 2);
+    first.ifIndex = 5;
+    r.nextHops = {first};
+    std::string text;
+    appendAttributes(text, r);
+    CHECK_EQ(text, std::string("via 10.62.0.2 dev 5 metric 0 table main proto boot"));
+    text.clear();
+    appendAttributes(text, r, KnownFields::All, "lk1");
+    CHECK_EQ(text, std::string("via 10.62.0.2 dev lk1 metric 0 table main proto boot"));
+    // No usable name ("" or the placeholder "if 5"): the index.
+    text.clear();
+    appendAttributes(text, r, KnownFields::All, "if 5");
+    CHECK_EQ(text, std::string("via 10.62.0.2 dev 5 metric 0 table main proto boot"));
+    // The details panel's nexthops field names it too; the interface field (if_index) stays
+    // the number.
+    for (const auto &[name, value] : fieldTexts(r, KnownFields::All, "lk1")) {
+        if (name == "nexthops")
+            CHECK_EQ(value, std::string("via 10.62.0.2 dev lk1"));
+        if (name == "interface")
+            CHECK_EQ(value, std::string("5"));
+    }
+    text.clear();
+    appendCsvCell(text, r, CsvColumn::IfIndex, "lk1");
+    CHECK_EQ(text, std::string("5"));
+
+    // Multipath: the hops on the row's interface (the first hop's) by name, the others by
+    // index (the writer knows one name).
+    NextHop second;
+    second.gateway = IpAddress::v4(10, 63, 0, 2);
+    second.ifIndex = 6;
+    NextHop third = first;
+    third.gateway = IpAddress::v4(10, 62, 0, 3);
+    RouteRow multi = r;
+    multi.nextHops = {first, second, third};
+    text.clear();
+    fieldtext::nextHopsNamed(text, multi, "lk1");
+    CHECK_EQ(
+        text,
+        std::string("via 10.62.0.2 dev lk1 weight 1, via 10.63.0.2 dev 6 weight 1, via 10.62.0.3 dev lk1 weight 1"));
+
+    // A change: each side named when it is on the record's interface.
+    RouteRow moved = multi;
+    moved.nextHops = {second, first};
+    ChangeRecord change;
+    change.object = ObjectKind::Route;
+    change.change = ChangeKind::Parameter;
+    change.before = multi;
+    change.after = multi;
+    std::get<RouteRow>(change.after).nextHops.pop_back();
+    change.changedFields = fieldBit<RouteRow>("nexthops");
+    text.clear();
+    appendChanges(text, change, KnownFields::All, "lk1");
+    CHECK_EQ(text,
+             std::string("nexthops via 10.62.0.2 dev lk1 weight 1, via 10.63.0.2 dev 6 weight 1, via 10.62.0.3 dev "
+                         "lk1 weight 1 -> via 10.62.0.2 dev lk1 weight 1, via 10.63.0.2 dev 6 weight 1"));
+    change.before = moved; // first hop on interface 6: lk1 is not its name
+    text.clear();
+    appendChanges(text, change, KnownFields::All, "lk1");
+    CHECK_EQ(text,
+             std::string("nexthops via 10.63.0.2 dev 6 weight 1, via 10.62.0.2 dev 5 weight 1 -> via 10.62.0.2 dev "
+                         "lk1 weight 1, via 10.63.0.2 dev 6 weight 1"));
+}
+
 TEST_CASE("nexthop_texts_as_ip_nexthop_writes_them_and_back")
 {
     NexthopRow gw;

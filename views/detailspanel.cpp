@@ -159,10 +159,15 @@ void DetailsPanel::showRecord(const platform::ChangeRecord &record, quint64 sequ
 
     const bool hasBefore = !std::holds_alternative<std::monostate>(record.before);
     const bool hasAfter = !std::holds_alternative<std::monostate>(record.after);
-    const auto beforeFields
-        = hasBefore ? fieldTexts(record.before, known) : std::vector<std::pair<std::string, std::string>> {};
-    const auto afterFields
-        = hasAfter ? fieldTexts(record.after, known) : std::vector<std::pair<std::string, std::string>> {};
+    // ifName names the interface of record.row(): a side on another one (a route whose
+    // first hop moved) keeps its ifindex in the fields that name the device.
+    const auto nameOf = [&](const Row &row) {
+        return rowIfIndex(row) == rowIfIndex(record.row()) ? std::string_view(name) : std::string_view();
+    };
+    const auto beforeFields = hasBefore ? fieldTexts(record.before, known, nameOf(record.before))
+                                        : std::vector<std::pair<std::string, std::string>> {};
+    const auto afterFields = hasAfter ? fieldTexts(record.after, known, nameOf(record.after))
+                                      : std::vector<std::pair<std::string, std::string>> {};
 
     // Field names of the changed bits, as the description names them (fieldTexts uses the same).
     QSet<QString> changedNames;

@@ -96,7 +96,9 @@ void appendNumber(std::string &out, std::int64_t value)
     out.append(buffer, std::size_t(std::to_chars(buffer, buffer + sizeof buffer, value).ptr - buffer));
 }
 
-void appendRowObject(std::string &out, const Row &row)
+// ifName: the name of the row's interface where the writer knows it, "" where not (the
+// fields that name it, FieldInfo::namedText, then write the index).
+void appendRowObject(std::string &out, const Row &row, std::string_view ifName)
 {
     if (std::holds_alternative<std::monostate>(row)) {
         out += "null";
@@ -104,13 +106,16 @@ void appendRowObject(std::string &out, const Row &row)
     }
     out += '{';
     bool first = true;
-    forEachFieldText(row, [&](std::string_view name, std::string_view text) {
-        if (!first)
-            out += ',';
-        first = false;
-        appendKey(out, name);
-        appendString(out, text);
-    });
+    forEachFieldText(
+        row,
+        [&](std::string_view name, std::string_view text) {
+            if (!first)
+                out += ',';
+            first = false;
+            appendKey(out, name);
+            appendString(out, text);
+        },
+        KnownFields::All, ifName);
     out += '}';
 }
 
@@ -231,10 +236,14 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
         appendStringOrNull(out, NamespaceTable::name(r.netns));
     else
         out += "null";
+    // ifName names the interface of r.row(): a side on another one (a route whose first
+    // hop moved) keeps the index.
+    const auto nameOf
+        = [&](const Row &side) { return rowIfIndex(side) == rowIfIndex(row) ? ifName : std::string_view(); };
     out += ",\"before\":";
-    appendRowObject(out, r.before);
+    appendRowObject(out, r.before, nameOf(r.before));
     out += ",\"after\":";
-    appendRowObject(out, r.after);
+    appendRowObject(out, r.after, nameOf(r.after));
     // The whole event in the recordings' compact form, for a NetChangeView reading the
     // stream: the row objects above are the tables' texts (an expiry as "in 12s", no hidden
     // fields), which cannot rebuild a row exactly. The requester is left out of it: its id

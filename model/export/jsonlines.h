@@ -28,7 +28,9 @@
 //                   watched (the default)
 //   before, after   objects of the row's fields (the details panel's names and texts, all
 //                   strings: a field's text is what the tables show, e.g. "up", "forever",
-//                   "main"), or null when the event has no such row
+//                   "main"; a route's "nexthops" names the device of each hop on the
+//                   event's interface as if_name does, "via 10.1.0.2 dev eth0", the other
+//                   hops by index), or null when the event has no such row
 //   record          string, base64 (RFC 4648, padded) of the whole event in the recordings'
 //                   compact event form (model/history/eventcodec.h, the events' `record` of
 //                   recording format 1, docs/recording-format.md), without

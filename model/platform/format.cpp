@@ -335,11 +335,11 @@ void appendDetails(std::string &out, const ChangeRecord &record, KnownFields kno
     if (record.change == ChangeKind::Parameter) {
         // appendChanges() separates from what out already holds.
         if (out.empty()) {
-            appendChanges(out, record, known);
+            appendChanges(out, record, known, ifName);
         } else {
             thread_local std::string changes;
             changes.clear();
-            appendChanges(changes, record, known);
+            appendChanges(changes, record, known, ifName);
             out += changes;
         }
         return;

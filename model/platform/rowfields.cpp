@@ -367,6 +367,11 @@ std::uint64_t gatewaysKey(const RouteRow &r, bool &exact)
 
 void nextHops(std::string &out, const RouteRow &r)
 {
+    nextHopsNamed(out, r, {});
+}
+
+void nextHopsNamed(std::string &out, const RouteRow &r, std::string_view ifName)
+{
     if (r.nextHops.empty()) {
         out += '-';
         return;
@@ -385,7 +390,9 @@ void nextHops(std::string &out, const RouteRow &r)
             if (out.size() > hopStart)
                 out += ' ';
             out += "dev ";
-            appendUnsigned(out, hop.ifIndex);
+            // ifName is the name of the row's interface, the first hop's: another hop's
+            // device keeps its index.
+            appendDeviceName(out, hop.ifIndex, hop.ifIndex == r.outIfIndex() ? ifName : std::string_view());
         }
         if (multi) {
             if (out.size() > hopStart)
@@ -1127,7 +1134,7 @@ FieldMask knownFields(ObjectKind object, KnownFields known)
 }
 
 void forEachFieldText(const Row &row, const std::function<void(std::string_view name, std::string_view text)> &f,
-                      KnownFields known)
+                      KnownFields known, std::string_view ifName)
 {
     std::string text;
     withRow(row, [&](const auto &infos, const auto &r) {
@@ -1137,18 +1144,22 @@ void forEachFieldText(const Row &row, const std::function<void(std::string_view 
             if (!info.has(InDetails) || (info.absent && info.absent(r)))
                 continue;
             text.clear();
-            if (mask & (FieldMask(1) << i))
+            if (!(mask & (FieldMask(1) << i))) {
+            } else if (info.namedText && info.csv != CsvColumn::IfIndex) { // the ifindex stays a number
+                info.namedText(text, r, ifName);
+            } else {
                 info.text(text, r);
+            }
             f(info.name, text);
         }
     });
 }
 
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known)
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known, std::string_view ifName)
 {
     std::vector<std::pair<std::string, std::string>> out;
     forEachFieldText(
-        row, [&out](std::string_view name, std::string_view text) { out.emplace_back(name, text); }, known);
+        row, [&out](std::string_view name, std::string_view text) { out.emplace_back(name, text); }, known, ifName);
     return out;
 }
 
@@ -1182,10 +1193,20 @@ void appendAttributes(std::string &out, const Row &row, KnownFields known, std::
     });
 }
 
-void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known)
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view ifName)
+{
+    // ifName names the interface of record.row(): a side on another interface (a route
+    // whose first hop moved) is written by index.
+    const std::uint32_t named = rowIfIndex(record.row());
+    appendChanges(out, record, known, rowIfIndex(record.before) == named ? ifName : std::string_view(),
+                  rowIfIndex(record.after) == named ? ifName : std::string_view());
+}
+
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view beforeName,
+                   std::string_view afterName)
 {
     const FieldMask changed = record.changedFields & knownFields(record.object, known);
-    const auto one = [&out, changed](const auto &infos, const auto *before, const auto *after) {
+    const auto one = [&](const auto &infos, const auto *before, const auto *after) {
         for (std::size_t i = 0; i < infos.size(); ++i) {
             if (!(changed & (FieldMask(1) << i)))
                 continue;
@@ -1193,17 +1214,23 @@ void appendChanges(std::string &out, const ChangeRecord &record, KnownFields kno
             if (!out.empty())
                 out += "; ";
             out += info.name;
-            const auto value = [&](const auto *row) {
+            const auto value = [&](const auto *row, std::string_view name) {
                 out += ' ';
                 const std::size_t at = out.size();
-                if (row)
-                    (info.diffText ? info.diffText : info.text)(out, *row);
+                if (!row) {
+                } else if (info.diffText) {
+                    info.diffText(out, *row);
+                } else if (info.namedText && info.csv != CsvColumn::IfIndex) {
+                    info.namedText(out, *row, name);
+                } else {
+                    info.text(out, *row);
+                }
                 if (out.size() == at)
                     out += '-';
             };
-            value(before);
+            value(before, beforeName);
             out += " ->";
-            value(after);
+            value(after, afterName);
         }
     };
     withRow(record.row(), [&](const auto &infos, const auto &r) {

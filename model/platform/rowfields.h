@@ -85,7 +85,15 @@ void gatewaysCsv(std::string &out, const RouteRow &r); ///< "192.0.2.1;192.0.2.2
 void gatewaysCell(std::string &out, const RouteRow &r); ///< "192.0.2.1, 192.0.2.2"
 int compareGateways(const RouteRow &a, const RouteRow &b);
 std::uint64_t gatewaysKey(const RouteRow &r, bool &exact);
-void nextHops(std::string &out, const RouteRow &r); ///< "via 192.0.2.1 dev 3", "on-link", "-"
+/// The next hops as `ip route` writes each: "via 192.0.2.1 dev 3", "via 192.0.2.1 dev 3
+/// weight 1, via 192.0.2.9 dev 4 weight 1" (multipath: RTA_MULTIPATH's rtnh_hops + 1),
+/// "on-link" (none with a gateway or device), "-" (none: blackhole...). Devices by ifindex.
+void nextHops(std::string &out, const RouteRow &r);
+/// nextHops() with the device of each hop on the row's interface (RouteRow::outIfIndex(),
+/// the first hop's) by name, as appendDeviceName() writes ifName: "via 192.0.2.1 dev eth0".
+/// The other hops of a multipath route keep their ifindex: these writers know the name of
+/// the row's interface only ("via 192.0.2.1 dev eth0 weight 1, via 192.0.2.9 dev 4 weight 1").
+void nextHopsNamed(std::string &out, const RouteRow &r, std::string_view ifName);
 bool noNextHops(const RouteRow &r);
 void outIfIndex(std::string &out, const RouteRow &r); ///< first next hop's ifindex, "" for none
 std::size_t hopIfIndexes(const RouteRow &r, std::uint32_t *out, std::size_t max); ///< distinct, non-zero
@@ -377,6 +385,7 @@ template<> struct Description<RouteRow> {
             .reads("nexthops"),
         field<&R::nextHops>("nexthops", "RTA_GATEWAY / RTA_VIA + RTA_OIF, or RTA_MULTIPATH / NextHop, InterfaceIndex")
             .text(fieldtext::nextHops)
+            .namedText(fieldtext::nextHopsNamed)
             .attr()
             .usualWhen(fieldtext::noNextHops)
             .inCsvRow(),
@@ -743,22 +752,33 @@ template<typename R> constexpr FieldMask knownFieldsOf(KnownFields known)
 
 /// Every field of a row shown in the details panel, as (name, text) pairs in description
 /// order; fields that are absent (absentWhen) are left out, fields that are not known
-/// (knownFields) have an empty text.
-std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known = KnownFields::All);
+/// (knownFields) have an empty text. ifName: the name of the row's interface (rowIfIndex())
+/// where the caller knows it, for the fields that name it (FieldInfo::namedText: a route's
+/// "via 10.1.0.2 dev eth0"); the fields that fill if_index keep the number.
+std::vector<std::pair<std::string, std::string>> fieldTexts(const Row &row, KnownFields known = KnownFields::All,
+                                                            std::string_view ifName = {});
 /// fieldTexts() without the vector: f(name, text) for each such field, in description order;
 /// text is valid until f returns.
 void forEachFieldText(const Row &row, const std::function<void(std::string_view name, std::string_view text)> &f,
-                      KnownFields known = KnownFields::All);
+                      KnownFields known = KnownFields::All, std::string_view ifName = {});
 /// The attribute line of a row, appended: "via 192.0.2.1 dev 3 metric 100 table main proto
 /// boot"; what add, delete and initial records show as details. Fields that are not known
 /// are left out. ifName: the name of the row's interface (rowIfIndex()) where the writer
 /// knows it, for the fields that name it as `ip` does (FieldInfo::namedText: a nexthop
-/// object's "dev veth0").
+/// object's "dev veth0", a route's "via 10.1.0.2 dev eth0").
 void appendAttributes(std::string &out, const Row &row, KnownFields known = KnownFields::All,
                       std::string_view ifName = {});
 /// The changes of a Parameter record, appended: "operstate down -> up; mtu 1500 -> 9000"
 /// ("-" for an empty value). Fields that are not known are left out.
-void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All);
+/// ifName: the name of the interface of record.row() where the writer knows it, as
+/// appendAttributes() takes it; a side on another interface is written by index.
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known = KnownFields::All,
+                   std::string_view ifName = {});
+/// appendChanges() with the name of each side's interface (rowIfIndex() of record.before and
+/// record.after) as that side's state knows it, "" where not known: the Compare dialog's two
+/// moments.
+void appendChanges(std::string &out, const ChangeRecord &record, KnownFields known, std::string_view beforeName,
+                   std::string_view afterName);
 /// Names of the fields of an object kind in mask, joined by sep, in description order.
 std::string fieldList(ObjectKind object, FieldMask mask, std::string_view sep = ";");
 /// Name of field index of an object kind ("" when there is none).
