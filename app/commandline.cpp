@@ -6,6 +6,7 @@
 #include "model/history/eventhistory.h"
 #include "model/notificationmodel.h"
 #include "model/recorder.h"
+#include "model/recording/lookupexport.h"
 #include "model/remotesource.h"
 
 #include <QCommandLineParser>
@@ -208,14 +209,23 @@ ParseResult parseCommandLine(const QStringList &arguments)
     o.toTime = parser.value(to);
     o.atTime = parser.value(at);
     o.lookupAddress = parser.value(lookup);
-    o.lookupFrom = parser.value(lookupFrom);
-    if (parser.isSet(lookupMark)) {
-        bool ok = false;
-        const qulonglong mark = parser.value(lookupMark).toULongLong(&ok, 0);
-        if (!ok || mark > 0xFFFFFFFFull)
-            return fail(
-                QStringLiteral("--fwmark %1 is not a 32-bit number (decimal or 0x hex)").arg(parser.value(lookupMark)));
-        o.lookupMark = quint32(mark);
+    if (parser.isSet(lookup)) {
+        const recording::RouteQueryText text {
+            parser.value(lookup), parser.value(lookupFrom), parser.value(lookupMark), {}};
+        recording::RouteQueryField field = recording::RouteQueryField::None;
+        QString why;
+        if (!recording::parseRouteQuery(text, &o.lookupQuery, &field, &why)) {
+            const bool mark = field == recording::RouteQueryField::Fwmark;
+            const bool source = field == recording::RouteQueryField::Source;
+            return fail(QStringLiteral("--%1 %2 %3")
+                            .arg(mark         ? QStringLiteral("fwmark")
+                                     : source ? QStringLiteral("from-address")
+                                              : QStringLiteral("lookup"),
+                                 mark         ? text.fwmark
+                                     : source ? text.source
+                                              : text.destination,
+                                 why));
+        }
     }
     if ((parser.isSet(lookupFrom) || parser.isSet(lookupMark)) && !parser.isSet(lookup))
         return fail(QStringLiteral("--from-address and --fwmark are for --lookup ADDRESS"));

@@ -2,6 +2,8 @@
 // Command line of the netchangeview executable (QCommandLineParser).
 #pragma once
 
+#include "platform/routelookup.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -31,8 +33,8 @@ struct AppOptions {
     QString toTime; ///< --to T
     QString atTime; ///< --at T: the tables at T instead of events
     QString lookupAddress; ///< --lookup ADDRESS: the route ADDRESS takes over the recording's time
-    QString lookupFrom; ///< --from-address A: the lookup's source address
-    quint32 lookupMark = 0; ///< --fwmark M: the lookup's firewall mark
+    /// --lookup ADDRESS [--from-address A] [--fwmark M], parsed (recording::parseRouteQuery())
+    platform::RouteQuery lookupQuery;
     qint64 maxFileBytes = 0; ///< --max-size SIZE: start the next file of a series at this size (bytes); 0 = none
     double maxFileSec = 0; ///< --max-duration SECONDS: start the next file after this long; 0 = none
     double durationSec = -1; ///< --duration SECONDS; -1 = until SIGINT/SIGTERM; 0 = snapshot only

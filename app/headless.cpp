@@ -107,20 +107,7 @@ int convertRecording(const AppOptions &options)
                          .arg(isoTime(at, info.nanosecondTimes(), atNs.value_or(0)),
                               OutputFile::displayName(options.csvPath)));
     } else if (!options.lookupAddress.isEmpty()) {
-        platform::RouteQuery query;
-        query.destination = platform::IpAddress::parse(options.lookupAddress.toStdString());
-        if (!options.lookupFrom.isEmpty())
-            query.source = platform::IpAddress::parse(options.lookupFrom.toStdString());
-        query.fwmark = options.lookupMark;
-        if (query.destination.family == platform::Family::Unspec
-            || (!options.lookupFrom.isEmpty() && query.source.family != query.destination.family)) {
-            printErr(QStringLiteral("netchangeview: --lookup %1%2: not an IPv4 or IPv6 address%3")
-                         .arg(options.lookupAddress,
-                              options.lookupFrom.isEmpty() ? QString()
-                                                           : QStringLiteral(" --from-address ") + options.lookupFrom,
-                              options.lookupFrom.isEmpty() ? QString() : QStringLiteral(" pair of one family")));
-            return ExitUsage;
-        }
+        const platform::RouteQuery &query = options.lookupQuery;
         std::int64_t from = info.startUs;
         std::int64_t to = info.endUs;
         std::optional<std::uint16_t> ignoredNs;

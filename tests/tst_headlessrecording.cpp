@@ -685,7 +685,24 @@ void TestHeadlessRecording::lookupOverTimeEqualsIpRouteGet()
 
     // A bad address or an option without --lookup: one line, exit 2.
     QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7"_s, u"--export-csv"_s, csvPath}, &err), 2);
-    QVERIFY2(err.contains("--lookup 10.66.7: not an IPv4 or IPv6 address"), err.constData());
+    QVERIFY2(err.contains("--lookup 10.66.7 is not an IPv4 or IPv6 address"), err.constData());
+    QCOMPARE(run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7.8"_s, u"--from-address"_s, u"2001:db8::1"_s,
+                  u"--export-csv"_s, csvPath},
+                 &err),
+             2);
+    QVERIFY2(err.contains("--from-address 2001:db8::1 is not of the destination's family (10.66.7.8)"),
+             err.constData());
+    // ip reads a leading 0 as octal: refused rather than guessed.
+    QCOMPARE(
+        run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7.8"_s, u"--fwmark"_s, u"010"_s, u"--export-csv"_s, csvPath},
+            &err),
+        2);
+    QVERIFY2(err.contains("--fwmark 010 has a leading 0"), err.constData());
+    QCOMPARE(
+        run({u"--headless"_s, rec, u"--lookup"_s, u"10.66.7.8"_s, u"--fwmark"_s, u"-1"_s, u"--export-csv"_s, csvPath},
+            &err),
+        2);
+    QVERIFY2(err.contains("--fwmark -1 is not a 32-bit number"), err.constData());
     QCOMPARE(run({u"--headless"_s, rec, u"--fwmark"_s, u"0x1"_s, u"--export-csv"_s, csvPath}, &err), 2);
     QVERIFY2(err.contains("--from-address and --fwmark are for --lookup ADDRESS"), err.constData());
     QVERIFY(ip(u"link del l0"_s));

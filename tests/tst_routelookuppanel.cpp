@@ -171,6 +171,8 @@ void TestRouteLookupPanel::badInputIsOneLine()
     enter(panel->fwmarkEdit(), u"0xzz"_s);
     QVERIFY2(panel->errorLabel()->text().contains(u"Mark"_s), qPrintable(panel->errorLabel()->text()));
     QVERIFY(!panel->hasAnswer());
+    enter(panel->fwmarkEdit(), u"010"_s); // ip would read it as octal
+    QVERIFY2(panel->errorLabel()->text().contains(u"leading 0"_s), qPrintable(panel->errorLabel()->text()));
     enter(panel->fwmarkEdit(), u"0x10"_s);
     QVERIFY(!panel->errorLabel()->isVisible());
     enter(panel->sourceEdit(), u"2001:db8::1"_s);

@@ -291,54 +291,30 @@ void RouteLookupPanel::scheduleAnswer()
 
 bool RouteLookupPanel::parseInputs(platform::RouteQuery *query, QString *error) const
 {
-    using platform::Family;
-    using platform::IpAddress;
     *query = {};
-    const QString destination = m_destination->text().trimmed();
-    if (destination.isEmpty()) {
+    recording::RouteQueryText text;
+    text.destination = m_destination->text().trimmed();
+    if (text.destination.isEmpty()) {
         *error = QString(); // nothing to look up yet: no error
         return false;
     }
-    query->destination = IpAddress::parse(destination.toStdString());
-    if (query->destination.family == Family::Unspec) {
-        *error = tr("Destination “%1” is not an IPv4 or IPv6 address.").arg(destination);
-        return false;
+    text.source = m_source->text().trimmed();
+    text.fwmark = m_fwmark->text().trimmed();
+    text.inputInterface = m_iif->text().trimmed();
+    recording::RouteQueryField field = recording::RouteQueryField::None;
+    QString why;
+    if (recording::parseRouteQuery(text, query, &field, &why))
+        return true;
+    switch (field) {
+    case recording::RouteQueryField::Source: *error = tr("From “%1” %2.").arg(text.source, why); break;
+    case recording::RouteQueryField::Fwmark: *error = tr("Mark “%1” %2.").arg(text.fwmark, why); break;
+    case recording::RouteQueryField::InputInterface:
+        *error = tr("Input interface “%1” %2.").arg(text.inputInterface, why);
+        break;
+    case recording::RouteQueryField::Destination:
+    case recording::RouteQueryField::None: *error = tr("Destination “%1” %2.").arg(text.destination, why); break;
     }
-    const QString source = m_source->text().trimmed();
-    if (!source.isEmpty()) {
-        query->source = IpAddress::parse(source.toStdString());
-        if (query->source.family == Family::Unspec) {
-            *error = tr("From “%1” is not an IPv4 or IPv6 address.").arg(source);
-            return false;
-        }
-        if (query->source.family != query->destination.family) {
-            *error = tr("From %1 is not of the destination's family.").arg(source);
-            return false;
-        }
-    }
-    const QString mark = m_fwmark->text().trimmed();
-    if (!mark.isEmpty()) {
-        bool ok = false;
-        const bool hex = mark.startsWith(QLatin1String("0x"), Qt::CaseInsensitive);
-        const qulonglong value = hex ? mark.mid(2).toULongLong(&ok, 16) : mark.toULongLong(&ok, 10);
-        if (!ok || value > std::numeric_limits<quint32>::max()) {
-            *error = tr("Mark “%1” is not a 32-bit number (decimal, or hex with 0x).").arg(mark);
-            return false;
-        }
-        query->fwmark = quint32(value);
-    }
-    const QString iif = m_iif->text().trimmed();
-    if (!iif.isEmpty()) {
-        // IFNAMSIZ (16) with its NUL; the kernel's dev_valid_name() refuses '/', ':' and spaces.
-        if (iif.toUtf8().size() > 15 || iif.contains(QLatin1Char('/')) || iif.contains(QLatin1Char(':'))
-            || iif.contains(QLatin1Char(' ')) || iif == QLatin1String(".") || iif == QLatin1String("..")) {
-            *error = tr("Input interface “%1” is not an interface name (at most 15 bytes, no '/', ':' or spaces).")
-                         .arg(iif);
-            return false;
-        }
-        query->inputInterface = iif.toStdString();
-    }
-    return true;
+    return false;
 }
 
 void RouteLookupPanel::applyInputs()

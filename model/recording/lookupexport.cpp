@@ -19,6 +19,59 @@ namespace ncv::recording {
 
 using namespace ncv::platform;
 
+bool parseRouteQuery(const RouteQueryText &text, RouteQuery *query, RouteQueryField *field, QString *why)
+{
+    *query = {};
+    *field = RouteQueryField::None;
+    const auto refuse = [&](RouteQueryField f, const QString &w) {
+        *field = f;
+        *why = w;
+        return false;
+    };
+    const QString destination = text.destination.trimmed();
+    query->destination = IpAddress::parse(destination.toStdString());
+    if (query->destination.family == Family::Unspec)
+        return refuse(RouteQueryField::Destination,
+                      destination.isEmpty() ? QStringLiteral("is empty")
+                                            : QStringLiteral("is not an IPv4 or IPv6 address"));
+    const QString source = text.source.trimmed();
+    if (!source.isEmpty()) {
+        query->source = IpAddress::parse(source.toStdString());
+        if (query->source.family == Family::Unspec)
+            return refuse(RouteQueryField::Source, QStringLiteral("is not an IPv4 or IPv6 address"));
+        if (query->source.family != query->destination.family)
+            return refuse(RouteQueryField::Source,
+                          QStringLiteral("is not of the destination's family (%1)").arg(destination));
+    }
+    const QString mark = text.fwmark.trimmed();
+    if (!mark.isEmpty()) {
+        bool ok = false;
+        const bool hex = mark.startsWith(QLatin1String("0x"), Qt::CaseInsensitive);
+        if (!hex && mark.size() > 1 && mark.startsWith(QLatin1Char('0')))
+            return refuse(RouteQueryField::Fwmark,
+                          QStringLiteral("has a leading 0 (ip would read it as octal): write it in decimal or 0x hex"));
+        // Digits only: toULongLong() would take a sign or spaces.
+        const QString digits = hex ? mark.mid(2) : mark;
+        const bool plain = !digits.isEmpty() && std::all_of(digits.begin(), digits.end(), [hex](QChar c) {
+            return c.isDigit() || (hex && QStringLiteral("abcdefABCDEF").contains(c));
+        });
+        const qulonglong value = plain ? digits.toULongLong(&ok, hex ? 16 : 10) : 0;
+        if (!plain || !ok || value > 0xFFFFFFFFull)
+            return refuse(RouteQueryField::Fwmark, QStringLiteral("is not a 32-bit number (decimal, or hex with 0x)"));
+        query->fwmark = std::uint32_t(value);
+    }
+    const QString iif = text.inputInterface.trimmed();
+    if (!iif.isEmpty()) {
+        // IFNAMSIZ (16) with its NUL; the kernel's dev_valid_name() refuses '/', ':' and spaces.
+        if (iif.toUtf8().size() > 15 || iif.contains(QLatin1Char('/')) || iif.contains(QLatin1Char(':'))
+            || iif.contains(QLatin1Char(' ')) || iif == QLatin1String(".") || iif == QLatin1String(".."))
+            return refuse(RouteQueryField::InputInterface,
+                          QStringLiteral("is not an interface name (at most 15 bytes, no '/', ':' or spaces)"));
+        query->inputInterface = iif.toStdString();
+    }
+    return true;
+}
+
 namespace {
 
 // A route's identity: what the kernel tells two routes apart by (Linux: table, prefix, TOS,

@@ -37,6 +37,25 @@ namespace ncv::recording {
 inline constexpr char kLookupHeaderLine[]
     = "time_utc,destination,source,fwmark,outcome,table,rule,route,metric,gateway,if_name,cause";
 
+/// The texts a user gives for a lookup (the Route Lookup panel's fields, the command line's
+/// --lookup, --from-address, --fwmark); "" = not given.
+struct RouteQueryText {
+    QString destination; ///< an IPv4 or IPv6 address (required)
+    QString source; ///< the packet's source address, of the destination's family
+    QString fwmark; ///< the packet's firewall mark, u32, decimal or 0x hex
+    QString inputInterface; ///< an interface name: at most 15 bytes (IFNAMSIZ), no '/', ':' or spaces
+};
+
+/// The field parseRouteQuery() refused.
+enum class RouteQueryField : std::uint8_t { None, Destination, Source, Fwmark, InputInterface };
+
+/// Parses text into *query (destination, source, fwmark, inputInterface; the rest default).
+/// False with *field the first field refused and *why what is wrong with it, a phrase that
+/// follows the field's value ("is not an IPv4 or IPv6 address"), so that each caller names
+/// the field its own way. A mark with a leading 0 is refused: ip reads it as octal, a user
+/// often means decimal.
+bool parseRouteQuery(const RouteQueryText &text, platform::RouteQuery *query, RouteQueryField *field, QString *why);
+
 /// One change of the answer (lookupHistory()): a row of exportLookup()'s CSV.
 struct LookupChange {
     std::int64_t timeUs = 0; ///< when, µs since the epoch (UTC): the range's start, then the event's time_us
