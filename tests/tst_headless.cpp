@@ -11,6 +11,7 @@
 #include "model/recording/recordingreader.h"
 #include "support/mountns.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 #include "support/testrecording.h"
 
 #include <QDir>
@@ -43,6 +44,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+using ncv::test::ip;
+
 const QStringList kHeader
     = {u"sequence"_s,       u"time_utc"_s,    u"object"_s,  u"change"_s,  u"family"_s,   u"if_index"_s,
        u"if_name"_s,        u"destination"_s, u"gateway"_s, u"metric"_s,  u"protocol"_s, u"table"_s,
@@ -64,17 +67,6 @@ enum Col {
     Details,
     Origin
 };
-
-bool ip(const QString &args, int timeoutMs = 10000)
-{
-    QProcess p;
-    p.start(u"ip"_s, QProcess::splitCommand(args));
-    if (!p.waitForFinished(timeoutMs) || p.exitCode() != 0) {
-        qWarning("ip %s failed: %s", qPrintable(args), p.readAllStandardError().constData());
-        return false;
-    }
-    return true;
-}
 
 /// Rows (header excluded) of the CSV at path; fails the test on a parse error.
 QList<QStringList> readCsv(const QString &path, QStringList *header)
@@ -1065,7 +1057,7 @@ void TestHeadless::stopDuringTheInitialSnapshotIsMarked()
                             .toLatin1());
         batch.close();
         routes += count;
-        return ip(u"-batch "_s + batch.fileName(), 300000);
+        return ip(u"-batch "_s + batch.fileName(), nullptr, 300000);
     };
     for (int attempt = 0; attempt < 3; ++attempt) {
         QVERIFY(addRoutes(200'000));

@@ -25,6 +25,7 @@
 #include "platform/rowfields.h"
 #include "support/headlessrun.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -56,6 +57,8 @@ using namespace ncv::recording;
 
 namespace {
 
+using ncv::test::ip;
+
 /// "missing: a, b; unexpected: c" for two sets that should be equal.
 QString setDiff(const std::set<QString> &got, const std::set<QString> &want)
 {
@@ -69,24 +72,11 @@ QString setDiff(const std::set<QString> &got, const std::set<QString> &want)
     return u"missing: %1; unexpected: %2"_s.arg(missing.join(u", "_s), extra.join(u", "_s));
 }
 
-bool ip(const QString &args)
-{
-    QProcess p;
-    p.start(u"ip"_s, QProcess::splitCommand(args));
-    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
-        qWarning("ip %s failed: %s", qPrintable(args), p.readAllStandardError().constData());
-        return false;
-    }
-    return true;
-}
-
 QByteArray ipOutput(const QString &args)
 {
-    QProcess p;
-    p.start(u"ip"_s, QProcess::splitCommand(args));
-    if (!p.waitForFinished(60000) || p.exitCode() != 0)
-        return {};
-    return p.readAllStandardOutput();
+    QByteArray out;
+    ip(args, &out);
+    return out;
 }
 
 qint64 nowUs()

@@ -21,6 +21,7 @@
 #include "platform/netnstable.h"
 #include "support/mountns.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 #include "views/mainwindow.h"
 
 #include <QAbstractItemModelTester>
@@ -45,27 +46,10 @@ using namespace ncv;
 
 namespace {
 
+using ncv::test::ip;
+using ncv::test::runTool;
+
 constexpr int kTimeoutMs = 30000; // a slow, loaded machine: generous, never a fixed sleep
-
-bool run(const QString &program, const QStringList &args, QByteArray *out = nullptr)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(20000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning("%s %s failed: %s", qPrintable(program), qPrintable(args.join(u' ')),
-                 p.readAllStandardError().constData());
-        return false;
-    }
-    if (out)
-        *out = p.readAllStandardOutput();
-    return true;
-}
-
-/// `ip ARGS` (split on spaces).
-bool ip(const QString &args, QByteArray *out = nullptr)
-{
-    return run(u"ip"_s, args.split(u' ', Qt::SkipEmptyParts), out);
-}
 
 /// `ip netns add ns`, lo up, a veth pair d0 / d1 (the same ifindexes in every namespace made
 /// so), both up, address (CIDR) on d0 and a route through a gateway on it.

@@ -11,6 +11,7 @@
 #include "support/headlessrun.h"
 #include "support/mountns.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -36,25 +37,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-bool run(const QString &program, const QStringList &args, QByteArray *out = nullptr)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning("%s %s failed: %s", qPrintable(program), qPrintable(args.join(u' ')),
-                 p.readAllStandardError().constData());
-        return false;
-    }
-    if (out)
-        *out = p.readAllStandardOutput();
-    return true;
-}
-
-/// `ip ARGS` (split on spaces).
-bool ip(const QString &args, QByteArray *out = nullptr)
-{
-    return run(u"ip"_s, args.split(u' ', Qt::SkipEmptyParts), out);
-}
+using ncv::test::ip;
+using ncv::test::runTool;
 
 /// `ip netns add ns`, its lo up, a veth pair d0 and d1 (ifindex 3 and 2 there), both up, and
 /// address (CIDR) on d0. False at the first command that fails (ip() says which).
@@ -72,7 +56,7 @@ QSet<QString> kernelRoutes(const QString &program, const QStringList &prefix)
     QByteArray out;
     QStringList args = prefix;
     args << u"-4"_s << u"-o"_s << u"route"_s << u"show"_s << u"table"_s << u"main"_s;
-    if (!run(program, args, &out))
+    if (!runTool(program, args, &out))
         return {u"(ip failed)"_s};
     QSet<QString> routes;
     for (const QByteArray &line : out.split('\n')) {
@@ -198,10 +182,10 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
             break;
         QTest::qWait(20);
     }
-    QVERIFY(run(u"nsenter"_s, enter + u"link add u0 type veth peer name u1"_s.split(u' ')));
-    QVERIFY(run(u"nsenter"_s, enter + u"link set u1 up"_s.split(u' ')));
-    QVERIFY(run(u"nsenter"_s, enter + u"link set u0 up"_s.split(u' ')));
-    QVERIFY(run(u"nsenter"_s, enter + u"addr add 10.7.0.1/24 dev u0"_s.split(u' ')));
+    QVERIFY(runTool(u"nsenter"_s, enter + u"link add u0 type veth peer name u1"_s.split(u' ')));
+    QVERIFY(runTool(u"nsenter"_s, enter + u"link set u1 up"_s.split(u' ')));
+    QVERIFY(runTool(u"nsenter"_s, enter + u"link set u0 up"_s.split(u' ')));
+    QVERIFY(runTool(u"nsenter"_s, enter + u"addr add 10.7.0.1/24 dev u0"_s.split(u' ')));
     const QString unnamed = u"sleep (%1)"_s.arg(pid);
 
     const QString csvPath = m_dir.filePath(u"netns.csv"_s);
@@ -224,7 +208,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     for (int i = 0; i < named.size(); ++i)
         QVERIFY(ip(u"-n %1 route add 10.8%2.0.0/16 dev d0"_s.arg(named[i]).arg(i + 1)));
     QVERIFY(ip(u"-n nsb route del 10.92.0.0/16"_s));
-    QVERIFY(run(u"nsenter"_s, enter + u"route add 10.77.0.0/16 via 10.7.0.2"_s.split(u' ')));
+    QVERIFY(runTool(u"nsenter"_s, enter + u"route add 10.77.0.0/16 via 10.7.0.2"_s.split(u' ')));
     // One namespace created while recording, one destroyed.
     QVERIFY(ip(u"netns add nsd"_s));
     QTest::qWait(1000); // seen: inotify, then the settle delay
@@ -318,7 +302,7 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
 
     // The recording keeps each event's namespace: converted back to CSV, the same rows.
     const QString convertedPath = m_dir.filePath(u"converted.csv"_s);
-    QVERIFY(run(m_binary, {u"--headless"_s, recordPath, u"--export-csv"_s, convertedPath}));
+    QVERIFY(runTool(m_binary, {u"--headless"_s, recordPath, u"--export-csv"_s, convertedPath}));
     const QList<QStringList> converted = ncv::test::readCsvFile(convertedPath, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(converted.size(), rows.size());
@@ -420,7 +404,7 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
         for (const auto &[at, expected] : moments) {
             const QString csvPath = m_dir.filePath(u"at.csv"_s);
             QFile::remove(csvPath);
-            QVERIFY(run(m_binary, {u"--headless"_s, file, u"--at"_s, at, u"--export-csv"_s, csvPath}));
+            QVERIFY(runTool(m_binary, {u"--headless"_s, file, u"--at"_s, at, u"--export-csv"_s, csvPath}));
             QString error;
             const QList<QStringList> rows = ncv::test::readCsvFile(csvPath, &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -473,9 +457,9 @@ void TestNetnsHeadless::tablesAtAMomentPerNamespace()
     QHash<QString, QStringList> answers; // namespace -> the route (prefix dev) of each answer row
     for (const QString &n : names) {
         QFile::remove(lookupPath);
-        QVERIFY(run(m_binary,
-                    {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, n, u"--export-csv"_s,
-                     lookupPath}));
+        QVERIFY(runTool(m_binary,
+                        {u"--headless"_s, recordPath, u"--lookup"_s, u"10.50.1.1"_s, u"--netns"_s, n, u"--export-csv"_s,
+                         lookupPath}));
         QString error;
         const QList<QStringList> rows = ncv::test::readCsvFile(lookupPath, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -621,7 +605,7 @@ void TestNetnsHeadless::windowShowsOneNamespace()
     const QStringList files = recordings();
     QCOMPARE(files.size(), 1);
     const QString csv = m_dir.filePath(u"window-nsw.csv"_s);
-    QVERIFY(run(m_binary, {u"--headless"_s, files.constFirst(), u"--export-csv"_s, csv}));
+    QVERIFY(runTool(m_binary, {u"--headless"_s, files.constFirst(), u"--export-csv"_s, csv}));
     QString error;
     const QList<QStringList> rows = ncv::test::readCsvFile(csv, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -679,7 +663,7 @@ void TestNetnsHeadless::windowWatchesSeveralNamespaces()
     const QString csv = m_dir.filePath(u"window-nsxy.csv"_s);
     const auto recordedRoutes = [&] {
         QSet<QString> found;
-        if (!run(m_binary, {u"--headless"_s, recording(), u"--export-csv"_s, csv}))
+        if (!runTool(m_binary, {u"--headless"_s, recording(), u"--export-csv"_s, csv}))
             return found;
         QString error;
         const QList<QStringList> rows = ncv::test::readCsvFile(csv, &error);

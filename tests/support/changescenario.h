@@ -3,10 +3,10 @@
 // pair, IPv4 and IPv6 addresses and routes, a neighbor, an MTU change, a link going down
 // (the kernel then deletes its IPv4 routes without a message) and up, an address and the
 // link deleted, and a last link added so that a test knows every listener saw everything.
-// Also how those tests run the real tools.
 #pragma once
 
 #include "support/recordcollector.h"
+#include "support/runtool.h"
 
 #include <QDebug>
 #include <QProcess>
@@ -19,30 +19,6 @@ namespace ncv::test {
 inline QString q(const std::string &s)
 {
     return QString::fromStdString(s);
-}
-
-/// Runs program with args (TZ=UTC: ip prints stamps in local time) and waits up to a
-/// minute; true when it exited 0, with its standard output in *output. Says why not.
-inline bool runTool(const QString &program, const QStringList &args, QString *output = nullptr)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"TZ"_s, u"UTC"_s);
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning().noquote() << program << args.join(u' ') << "failed:" << p.readAllStandardError();
-        return false;
-    }
-    if (output)
-        *output = QString::fromUtf8(p.readAllStandardOutput());
-    return true;
-}
-
-/// `ip ARGS` (split at spaces).
-inline bool ip(const QString &args)
-{
-    return runTool(u"ip"_s, args.split(u' '));
 }
 
 /// Arguments of `ip` for each change, in order. The last one adds kScenarioLastLink.
