@@ -86,7 +86,6 @@ int runGui(const AppOptions &options)
     std::unique_ptr<platform::Source> ownedSource;
     platform::Source *source = nullptr;
     QString namespaceTitle;
-    bool severalNamespaces = false;
 #ifdef NCV_RTMON_IMPORT
     // `--netns NAME`: the window on one other namespace (a container's, a named one), through
     // the same per-namespace source as headless recording; its records carry the namespace,
@@ -107,8 +106,7 @@ int runGui(const AppOptions &options)
             return 2;
         }
         source = namespaces->source();
-        severalNamespaces = selection.kind != NetNamespaceSelection::Kind::Named || selection.names.size() > 1;
-        namespaceTitle = severalNamespaces
+        namespaceTitle = namespaces->several()
             ? QStringLiteral("namespaces %1")
                   .arg(selection.kind == NetNamespaceSelection::Kind::Named ? selection.names.join(QStringLiteral(", "))
                                                                             : options.netns.trimmed())
@@ -129,14 +127,8 @@ int runGui(const AppOptions &options)
     if (options.maxEvents > 0)
         model.history()->setCapacity(options.maxEvents);
 #ifdef NCV_RTMON_IMPORT
-    if (namespaces) {
-        model.setSeveralNamespaces(severalNamespaces);
-        for (const quint32 id : namespaces->namespaceIds())
-            model.setNamespaceWatched(id, true);
-        QObject::connect(
-            namespaces.get(), &NetNamespaceSources::namespaceWatched, &model,
-            [&model](quint32 netns, const QString &, bool added) { model.setNamespaceWatched(netns, added); });
-    }
+    if (namespaces)
+        namespaces->showIn(&model);
 #endif
     // The window records every event to the recordings folder unless --no-record or the
     // setting liveRecording/enabled says not to.

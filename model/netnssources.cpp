@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/netnssources.h"
 
+#include "model/notificationmodel.h"
 #include "platform/netnstable.h"
 
 #include <QSet>
@@ -25,6 +26,20 @@ NetNamespaceSources::NetNamespaceSources(const NetNamespaceSelection &selection,
 NetNamespaceSources::~NetNamespaceSources()
 {
     m_watcher.stop();
+}
+
+bool NetNamespaceSources::several() const
+{
+    return m_selection.kind != NetNamespaceSelection::Kind::Named || m_selection.names.size() > 1;
+}
+
+void NetNamespaceSources::showIn(NotificationModel *model)
+{
+    model->setSeveralNamespaces(several());
+    for (const quint32 id : namespaceIds())
+        model->setNamespaceWatched(id, true);
+    connect(this, &NetNamespaceSources::namespaceWatched, model,
+            [model](quint32 netns, const QString &, bool added) { model->setNamespaceWatched(netns, added); });
 }
 
 bool NetNamespaceSources::start(QString *error)

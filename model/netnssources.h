@@ -24,6 +24,8 @@
 
 namespace ncv {
 
+class NotificationModel;
+
 class NetNamespaceSources : public QObject {
     Q_OBJECT
 public:
@@ -41,6 +43,13 @@ public:
     QString warning() const { return m_warning; }
     /// The NamespaceTable ids of the namespaces watched now.
     QList<quint32> namespaceIds() const;
+    /// True when the selection can hold more than one namespace (`all`, or several names).
+    bool several() const;
+    /// Wires model as the live window shows the selection: with several(), the model keeps
+    /// each namespace's state apart (NotificationModel::setSeveralNamespaces) and follows the
+    /// namespaces watched, now and as they come and go (setNamespaceWatched). Call before the
+    /// model starts; the wiring ends with either object.
+    void showIn(NotificationModel *model);
 
 signals:
     /// A namespace started or stopped being watched (name as shown; added false = removed).

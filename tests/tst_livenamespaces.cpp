@@ -208,11 +208,8 @@ void TestLiveNamespaces::tablesShowOneNamespaceAtATime()
 
     // As app/gui.cpp wires `netchangeview --netns all`.
     NotificationModel model(sources.source());
-    model.setSeveralNamespaces(true);
-    for (const quint32 id : sources.namespaceIds())
-        model.setNamespaceWatched(id, true);
-    connect(&sources, &NetNamespaceSources::namespaceWatched, &model,
-            [&model](quint32 netns, const QString &, bool added) { model.setNamespaceWatched(netns, added); });
+    QVERIFY(sources.several());
+    sources.showIn(&model);
     QAbstractItemModelTester routesTester(model.routes(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester addressesTester(model.addresses(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester interfacesTester(model.interfaces(),

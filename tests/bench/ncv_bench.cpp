@@ -441,6 +441,40 @@ struct StallProbe {
     }
 };
 
+// The window as a user has it while the benchmark runs: 1280x800, shown, recording its
+// events as the user's does (NCV_BENCH_NO_RECORD=1: not) into a temporary folder.
+struct BenchWindow {
+    QTemporaryDir scratch;
+    bool scratchSettings = (useScratchSettings(scratch), true); // before the window reads them
+    MainWindow window;
+
+    explicit BenchWindow(NotificationModel *model)
+        : window(model, nullptr,
+                 qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD") ? MainWindow::LiveRecording::Off
+                                                                  : MainWindow::LiveRecording::FromSettings)
+    {
+        window.resize(1280, 800);
+        window.show();
+    }
+    double recordedEvents() const
+    {
+        return window.liveRecording() ? double(window.liveRecording()->recordedEvents()) : 0.0;
+    }
+};
+
+// PREFIX_probes, PREFIX_stall_p50_ms, _p99_ms, _max_ms of the probe lateness late (sorted here).
+void outStalls(const std::string &prefix, std::vector<double> late)
+{
+    std::sort(late.begin(), late.end());
+    const auto pct = [&](double p) {
+        return late.empty() ? 0.0 : late[std::min(late.size() - 1, std::size_t(p * double(late.size())))];
+    };
+    out((prefix + "_probes").c_str(), double(late.size()));
+    out((prefix + "_stall_p50_ms").c_str(), pct(0.50));
+    out((prefix + "_stall_p99_ms").c_str(), pct(0.99));
+    out((prefix + "_stall_max_ms").c_str(), late.empty() ? 0 : late.back());
+}
+
 int benchGui(qint64 expected, double seconds)
 {
     std::unique_ptr<Source> source = createSystemSource();
@@ -449,15 +483,7 @@ int benchGui(qint64 expected, double seconds)
         return 1;
     }
     NotificationModel model(source.get());
-    // The window records its events as the user's does (NCV_BENCH_NO_RECORD=1: not), into
-    // a temporary folder.
-    QTemporaryDir scratch;
-    useScratchSettings(scratch);
-    const bool record = !qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD");
-    MainWindow window(&model, nullptr,
-                      record ? MainWindow::LiveRecording::FromSettings : MainWindow::LiveRecording::Off);
-    window.resize(1280, 800);
-    window.show();
+    BenchWindow shown(&model);
     QString error;
     if (!model.start(platform::afInet(), true, &error)) {
         std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
@@ -490,18 +516,11 @@ int benchGui(qint64 expected, double seconds)
     check.start();
     QApplication::exec();
     model.stop();
-    std::sort(late.begin(), late.end());
-    const auto pct = [&](double p) {
-        return late.empty() ? 0.0 : late[std::min(late.size() - 1, std::size_t(p * double(late.size())))];
-    };
     out("gui_routes", model.routes()->liveRowCount());
     out("gui_catchup_s", reachedMs < 0 ? -1 : reachedMs / 1000.0);
-    out("gui_probes", double(late.size()));
-    out("gui_stall_p50_ms", pct(0.50));
-    out("gui_stall_p99_ms", pct(0.99));
-    out("gui_stall_max_ms", late.empty() ? 0 : late.back());
+    outStalls("gui", late);
     out("gui_history_events", double(model.history()->size()));
-    out("gui_recorded_events", window.liveRecording() ? double(window.liveRecording()->recordedEvents()) : 0.0);
+    out("gui_recorded_events", shown.recordedEvents());
     out("gui_rss_mb", rssKb() / 1024.0);
     out("gui_slice_max_ms", model.applyStats().maxMs);
     static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();
@@ -548,19 +567,9 @@ int benchGuiNetns(const QString &selectionText, const QString &goFile, const QSt
         return 1;
     }
     NotificationModel model(namespaces.source());
-    model.setSeveralNamespaces(selection.kind != NetNamespaceSelection::Kind::Named || selection.names.size() > 1);
-    for (const quint32 id : namespaces.namespaceIds())
-        model.setNamespaceWatched(id, true);
-    QObject::connect(&namespaces, &NetNamespaceSources::namespaceWatched, &model,
-                     [&model](quint32 netns, const QString &, bool added) { model.setNamespaceWatched(netns, added); });
-    QTemporaryDir scratch;
-    useScratchSettings(scratch);
-    const bool record = !qEnvironmentVariableIsSet("NCV_BENCH_NO_RECORD");
-    MainWindow window(&model, nullptr,
-                      record ? MainWindow::LiveRecording::FromSettings : MainWindow::LiveRecording::Off);
-    window.resize(1280, 800);
-    window.show();
-    if (!model.start(window.selectedFamily(), true, &error)) {
+    namespaces.showIn(&model);
+    BenchWindow shown(&model);
+    if (!model.start(shown.window.selectedFamily(), true, &error)) {
         std::fprintf(stderr, "start failed: %s\n", qPrintable(error));
         return 1;
     }
@@ -623,22 +632,15 @@ int benchGuiNetns(const QString &selectionText, const QString &goFile, const QSt
     for (std::size_t i = 0; i < probe.late.size(); ++i)
         if (probe.atMs[i] >= std::max<qint64>(goMs, 0) && probe.atMs[i] <= heldMs + 1000)
             late.push_back(probe.late[i]);
-    std::sort(late.begin(), late.end());
-    const auto pct = [&](double p) {
-        return late.empty() ? 0.0 : late[std::min(late.size() - 1, std::size_t(p * double(late.size())))];
-    };
     out("guins_route_adds", double(routes));
     out("guins_neighbor_changes", double(neighbors));
     out("guins_last_change_events", double(last + 1));
     out("guins_history_events", double(history->size()));
     out("guins_dropped_events", double(history->droppedSinceClear()));
-    out("guins_recorded_events", window.liveRecording() ? double(window.liveRecording()->recordedEvents()) : 0.0);
+    out("guins_recorded_events", shown.recordedEvents());
     out("guins_namespaces", double(namespaces.namespaceIds().size()));
-    out("guins_probes", double(late.size()));
     out("guins_measured_s", goMs < 0 ? -1 : (heldMs + 1000 - goMs) / 1000.0);
-    out("guins_stall_p50_ms", pct(0.50));
-    out("guins_stall_p99_ms", pct(0.99));
-    out("guins_stall_max_ms", late.empty() ? 0 : late.back());
+    outStalls("guins", std::move(late));
     out("guins_slice_max_ms", model.applyStats().maxMs);
     static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();
     return 0;
