@@ -565,6 +565,57 @@ qint64 NotificationModel::liveCount(ObjectKind kind) const
     return slot < 0 ? 0 : m_liveCounts[slot];
 }
 
+void NotificationModel::applyToTables(const ChangeRecord &r)
+{
+    countObject(r.object, r.change);
+    switch (r.object) {
+    case ObjectKind::Interface: m_interfaces->apply(r); break;
+    case ObjectKind::Address: m_addresses->apply(r); break;
+    case ObjectKind::Route:
+        m_routes->apply(r);
+        m_entities->apply(r); // route counts per origin
+        break;
+    case ObjectKind::Rule: m_rules->apply(r); break;
+    case ObjectKind::Nexthop: m_nexthops->apply(r); break;
+    case ObjectKind::Neighbor: m_neighbors->apply(r); break;
+    default: break; // entities, gaps and other events: not a table's row
+    }
+}
+
+QString NotificationModel::nameInterface(const ChangeRecord &r, bool *renamed)
+{
+    switch (r.object) {
+    case ObjectKind::Interface:
+        if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
+            QString name = QString::fromStdString(row->name);
+            if (r.change == ChangeKind::Delete || r.change == ChangeKind::Expired)
+                *renamed |= m_names.remove(row->ifIndex, r.netns);
+            else
+                *renamed |= m_names.set(row->ifIndex, name, r.netns);
+            return name;
+        }
+        break;
+    case ObjectKind::Address:
+        if (const auto *row = std::get_if<AddressRow>(&r.row()))
+            return m_names.name(row->ifIndex, r.netns);
+        break;
+    case ObjectKind::Route:
+        if (const auto *row = std::get_if<RouteRow>(&r.row()))
+            return m_names.name(row->outIfIndex(), r.netns);
+        break;
+    case ObjectKind::Nexthop:
+        if (const auto *row = std::get_if<NexthopRow>(&r.row()); row && row->ifIndex != 0)
+            return m_names.name(row->ifIndex, r.netns);
+        break;
+    case ObjectKind::Neighbor:
+        if (const auto *row = std::get_if<NeighborRow>(&r.row()))
+            return m_names.name(row->ifIndex, r.netns);
+        break;
+    default: break; // rules, entities, gaps: no interface of their own
+    }
+    return {};
+}
+
 void NotificationModel::applyFull(std::size_t first, std::size_t count)
 {
     std::vector<ChangeRecord> batch(count);
@@ -606,56 +657,13 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
         }
         if (m_namespaceStates)
             m_namespaceStates->apply(r); // every namespace's objects, to be shown later
-        const bool tables = tablesTake(r.netns);
-        if (tables)
-            countObject(r.object, r.change);
-        switch (r.object) {
-        case ObjectKind::Interface: {
-            if (tables)
-                m_interfaces->apply(r);
-            if (const auto *row = std::get_if<InterfaceRow>(&r.row())) {
-                ifName = QString::fromStdString(row->name);
-                if (r.change == ChangeKind::Delete || r.change == ChangeKind::Expired)
-                    renamed |= m_names.remove(row->ifIndex, r.netns);
-                else
-                    renamed |= m_names.set(row->ifIndex, ifName, r.netns);
-            }
-            break;
-        }
-        case ObjectKind::Address:
-            if (tables)
-                m_addresses->apply(r);
-            if (const auto *row = std::get_if<AddressRow>(&r.row()))
-                ifName = m_names.name(row->ifIndex, r.netns);
-            break;
-        case ObjectKind::Route:
-            if (tables) {
-                m_routes->apply(r);
-                m_entities->apply(r); // route counts per origin
-            }
-            if (const auto *row = std::get_if<RouteRow>(&r.row()))
-                ifName = m_names.name(row->outIfIndex(), r.netns);
-            break;
-        case ObjectKind::Rule:
-            if (tables)
-                m_rules->apply(r);
-            break;
-        case ObjectKind::Nexthop:
-            if (tables)
-                m_nexthops->apply(r);
-            if (const auto *row = std::get_if<NexthopRow>(&r.row()); row && row->ifIndex != 0)
-                ifName = m_names.name(row->ifIndex, r.netns);
-            break;
-        case ObjectKind::Neighbor:
-            if (tables)
-                m_neighbors->apply(r);
-            if (const auto *row = std::get_if<NeighborRow>(&r.row()))
-                ifName = m_names.name(row->ifIndex, r.netns);
-            break;
-        case ObjectKind::Entity: m_entities->apply(r); break;
-        case ObjectKind::Gap: ++m_gapCount; break;
-        default: break; // other events: history and timeline only
-        }
+        if (tablesTake(r.netns))
+            applyToTables(r); // the shown namespace's (with one namespace, every record)
+        ifName = nameInterface(r, &renamed); // the names of every namespace
+        if (r.object == ObjectKind::Entity)
+            m_entities->apply(r);
+        else if (r.object == ObjectKind::Gap)
+            ++m_gapCount;
     }
     if (renamed)
         namesChanged();

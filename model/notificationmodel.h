@@ -311,6 +311,12 @@ private:
     // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
     // at (HistoryOnly); both store the encoded bytes in the history.
     void applyFull(std::size_t first, std::size_t count);
+    /// r into the tables (and the per-kind counts); only records of the namespace shown.
+    void applyToTables(const platform::ChangeRecord &r);
+    /// The interface name r's event is shown with (its own for an interface, else its
+    /// ifindex's in r.netns; "" for none); an interface record also updates the names, and
+    /// *renamed becomes true when one changed.
+    QString nameInterface(const platform::ChangeRecord &r, bool *renamed);
     void applyHistoryOnly(std::size_t first, std::size_t count);
     void finishBatch(int records, bool sawSnapshotComplete);
     // The encoded bytes of backlog item i.
