@@ -18,6 +18,7 @@
 #include "model/tables/ruletablemodel.h"
 
 #include <QMetaObject>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -49,10 +50,16 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     m_pendingLimit = m_mode == Mode::HistoryOnly ? kHistoryOnlyPendingRecords : 0;
     m_deferTimer.setSingleShot(true);
     connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
+    // A switch's rows ready on the worker (a later switch first waits for this one).
+    connect(&m_switchWatcher, &QFutureWatcherBase::finished, this, [this] {
+        if (m_switch.active && m_switchWatcher.isFinished())
+            finishSwitch(true);
+    });
 }
 
 NotificationModel::~NotificationModel()
 {
+    finishSwitch(false); // the worker reads a kept state
     releaseHeld();
     if (m_handle != 0 && m_source)
         m_source->cancel(m_handle); // after this returns, no callback touches us
@@ -251,6 +258,7 @@ void NotificationModel::setSeveralNamespaces(bool on)
 {
     if (m_mode != Mode::Full || on == m_severalNamespaces)
         return;
+    finishSwitch(false); // the worker reads a kept state
     m_severalNamespaces = on;
     if (on)
         m_namespaceStates = std::make_unique<recording::NamespaceStates>();
@@ -263,6 +271,7 @@ void NotificationModel::setTablesNamespace(quint32 netns)
     if (m_mode != Mode::Full || netns == m_tablesNetns)
         return;
     applyAll(); // what was received so far goes where it belonged before the switch
+    finishSwitch(false); // one namespace read by the worker at a time
     m_tablesNetns = netns;
     m_interfaces->setNamesNamespace(netns);
     m_addresses->setNamesNamespace(netns);
@@ -270,21 +279,67 @@ void NotificationModel::setTablesNamespace(quint32 netns)
     m_neighbors->setNamesNamespace(netns);
     m_rules->setNamesNamespace(netns);
     m_nexthops->setNamesNamespace(netns);
-    if (m_severalNamespaces) {
-        // The namespace's kept objects, swapped in whole; the rows shown before go with
-        // `prepared` (they are kept in m_namespaceStates too).
-        const recording::RecordState *kept = m_namespaceStates->find(netns);
-        const recording::RecordState none;
-        const std::unique_ptr<PreparedState> prepared = prepareState(kept ? *kept : none, m_addressFamily);
-        m_entities->clearRouteCounts();
-        swapTables(*prepared);
-    } else {
+    if (!m_severalNamespaces) {
         m_addresses->interfaceNamesChanged();
         m_routes->interfaceNamesChanged();
         m_neighbors->interfaceNamesChanged();
         m_nexthops->interfaceNamesChanged();
+        Q_EMIT tablesNamespaceChanged(netns);
+        return;
     }
-    Q_EMIT tablesNamespaceChanged(netns);
+    // The namespace's kept objects, swapped in whole; the rows shown before go with
+    // `prepared` (they are kept in m_namespaceStates too).
+    const recording::RecordState *kept = m_namespaceStates->find(netns);
+    m_entities->clearRouteCounts();
+    if (!kept || qint64(kept->rowCount()) <= m_switchOnWorkerAbove) {
+        const recording::RecordState none;
+        const std::unique_ptr<PreparedState> prepared = prepareState(kept ? *kept : none, m_addressFamily);
+        swapTables(*prepared);
+        Q_EMIT tablesNamespaceChanged(netns);
+        return;
+    }
+    // Large: prepared on the worker from the kept state itself, which nothing else touches
+    // meanwhile (the namespace's records are held; a map node stays where it is). The
+    // tables are emptied now rather than show the namespace before under the new names.
+    PreparedState empty;
+    swapTables(empty);
+    m_switch.active = true;
+    m_switch.netns = netns;
+    m_switch.held.clear();
+    const int family = m_addressFamily;
+    m_switchWatcher.setFuture(
+        QtConcurrent::run([kept, family] { return std::shared_ptr<PreparedState>(prepareState(*kept, family)); }));
+    Q_EMIT tablesNamespaceSwitching(netns);
+}
+
+void NotificationModel::finishSwitch(bool show)
+{
+    if (!m_switch.active)
+        return;
+    m_switchWatcher.waitForFinished(); // at once when called on its finished signal
+    if (show)
+        applyAll(); // still held: what came since the switch joins the held records
+    const std::shared_ptr<PreparedState> prepared = m_switchWatcher.result();
+    m_switch.active = false;
+    std::vector<ChangeRecord> held = std::move(m_switch.held);
+    m_switch.held = {};
+    if (!m_namespaceStates)
+        return;
+    for (const ChangeRecord &r : held)
+        m_namespaceStates->apply(r);
+    if (!show || m_switch.netns != m_tablesNetns || !prepared)
+        return;
+    swapTables(*prepared);
+    for (const ChangeRecord &r : held)
+        applyToTables(r);
+    m_interfaces->endBatch();
+    m_addresses->endBatch();
+    m_routes->endBatch();
+    m_neighbors->endBatch();
+    m_rules->endBatch();
+    m_nexthops->endBatch();
+    m_entities->endBatch();
+    Q_EMIT tablesNamespaceChanged(m_tablesNetns);
 }
 
 void NotificationModel::setNamespaceWatched(quint32 netns, bool watched)
@@ -655,10 +710,14 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
                 renamed |= m_names.set(row->ifIndex, QString::fromStdString(row->name), r.netns);
             continue;
         }
-        if (m_namespaceStates)
-            m_namespaceStates->apply(r); // every namespace's objects, to be shown later
-        if (tablesTake(r.netns))
-            applyToTables(r); // the shown namespace's (with one namespace, every record)
+        if (m_switch.active && r.netns == m_switch.netns)
+            m_switch.held.push_back(r); // its kept state is being read: applied after
+        else {
+            if (m_namespaceStates)
+                m_namespaceStates->apply(r); // every namespace's objects, to be shown later
+            if (tablesTake(r.netns))
+                applyToTables(r); // the shown namespace's (with one namespace, every record)
+        }
         ifName = nameInterface(r, &renamed); // the names of every namespace
         if (r.object == ObjectKind::Entity)
             m_entities->apply(r);

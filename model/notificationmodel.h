@@ -20,6 +20,7 @@
 #include "platform/types.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QObject>
 #include <QString>
@@ -209,8 +210,20 @@ public:
     /// interface names the tables show are taken from that namespace (`--netns NAME`:
     /// InterfaceNames keys names by namespace). Emits tablesNamespaceChanged() when it
     /// changed. GUI thread, never from inside a batch's table updates.
+    /// A namespace of more than switchOnWorkerAbove() rows is prepared on a worker thread
+    /// (a million routes take about a second): the tables are emptied at once,
+    /// tablesNamespaceSwitching() is emitted, the namespace's records are held (its kept
+    /// state is being read) and the rows are swapped in when ready, then the held records
+    /// applied and tablesNamespaceChanged() emitted. A switch while another is prepared
+    /// waits for that one first.
     void setTablesNamespace(quint32 netns);
     quint32 tablesNamespace() const { return m_tablesNetns; }
+    /// True while setTablesNamespace()'s rows are prepared on the worker.
+    bool isSwitchingTables() const { return m_switch.active; }
+    /// Rows above which setTablesNamespace() prepares on a worker (default 20,000: below,
+    /// the switch takes a few milliseconds on the GUI thread); 0: always on the worker.
+    void setSwitchOnWorkerAbove(qint64 rows) { m_switchOnWorkerAbove = rows; }
+    qint64 switchOnWorkerAbove() const { return m_switchOnWorkerAbove; }
     /// The namespaces watched now (NetNamespaceSources::namespaceWatched), in the order
     /// they came: what the window offers for the tables. The first one watched becomes
     /// the tables' namespace; when the tables' namespace stops being watched, the first
@@ -292,6 +305,9 @@ Q_SIGNALS:
     void namespacesChanged();
     /// setTablesNamespace() changed the namespace the tables show (after the swap).
     void tablesNamespaceChanged(quint32 netns);
+    /// setTablesNamespace(netns) prepares that namespace's rows on the worker; the tables
+    /// are empty until tablesNamespaceChanged(netns).
+    void tablesNamespaceSwitching(quint32 netns);
     /// watchedNamespaces() changed.
     void watchedNamespacesChanged();
 
@@ -399,6 +415,19 @@ private:
     std::unique_ptr<recording::NamespaceStates> m_namespaceStates;
     quint32 m_tablesNetns = 0;
     QList<quint32> m_watched;
+    // A switch of the tables' namespace prepared on the worker: the namespace whose kept
+    // state the worker reads (its records wait in held meanwhile) and the result.
+    struct PendingSwitch {
+        bool active = false;
+        quint32 netns = 0;
+        std::vector<platform::ChangeRecord> held;
+    };
+    PendingSwitch m_switch;
+    QFutureWatcher<std::shared_ptr<PreparedState>> m_switchWatcher;
+    qint64 m_switchOnWorkerAbove = 20000;
+    // Waits for a pending switch and applies its held records to the kept state; with
+    // show, swaps its rows into the tables and applies the held records there too.
+    void finishSwitch(bool show);
     // Whether the tables apply a record of netns (always without several namespaces).
     bool tablesTake(quint32 netns) const { return !m_severalNamespaces || netns == m_tablesNetns; }
     QHash<quint64, qint32> m_nameIndexCache; // InterfaceNames::key(ifIndex, netns) -> EventHistory name index

@@ -635,6 +635,94 @@ private Q_SLOTS:
         model.stop();
     }
 
+    // A large namespace is prepared on a worker: the tables are empty meanwhile, its
+    // records that come then are held and applied after the swap, in order; another
+    // namespace's records go to its kept state; a switch while one is prepared waits for
+    // it; the model can go while one is prepared.
+    void tablesSwitchOnAWorker()
+    {
+        const std::uint32_t blue = NamespaceTable::intern({"nm-wblue", 4026540011, 7});
+        const std::uint32_t red = NamespaceTable::intern({"nm-wred", 4026540012, 7});
+        ManualSource source;
+        auto model = std::make_unique<NotificationModel>(&source);
+        model->setUpdateIntervalMs(0);
+        model->setSeveralNamespaces(true);
+        model->setSwitchOnWorkerAbove(1000);
+        QSignalSpy switching(model.get(), &NotificationModel::tablesNamespaceSwitching);
+        QSignalSpy switched(model.get(), &NotificationModel::tablesNamespaceChanged);
+        model->setNamespaceWatched(blue, true);
+        model->setNamespaceWatched(red, true);
+        QString error;
+        QVERIFY(model->start(platform::afUnspec(), true, &error));
+        const auto make = [](std::uint32_t netns, ChangeKind change, Row row) {
+            ChangeRecord r;
+            r.object = objectKindOf(row);
+            r.change = change;
+            r.netns = netns;
+            r.timeUs = nowUs();
+            (change == ChangeKind::Delete ? r.before : r.after) = std::move(row);
+            return r;
+        };
+        // red: enough routes that preparing them takes a while (the records below come first).
+        constexpr int kRed = 200000;
+        std::vector<ChangeRecord> batch {make(blue, ChangeKind::Add, iface(2, "blue0")),
+                                         make(red, ChangeKind::Add, iface(2, "red0")),
+                                         make(blue, ChangeKind::Add, route("10.1.0.0", 16, nullptr, 2))};
+        for (int i = 0; i < kRed; ++i)
+            batch.push_back(make(red, ChangeKind::Add,
+                                 route("20." + std::to_string(i >> 16) + '.' + std::to_string((i >> 8) & 255) + '.'
+                                           + std::to_string(i & 255),
+                                       32, nullptr, 2)));
+        source.deliver(batch);
+        QTRY_COMPARE_WITH_TIMEOUT(model->history()->size(), qint64(kRed + 3), 60000);
+        QCOMPARE(model->tablesNamespace(), blue);
+        QCOMPARE(model->routes()->rowCount(), 1);
+        const int switchedBefore = int(switched.count());
+
+        model->setTablesNamespace(red);
+        QVERIFY(model->isSwitchingTables());
+        QCOMPARE(switching.count(), 1);
+        QCOMPARE(switching.constLast().constFirst().toUInt(), red);
+        QCOMPARE(model->routes()->rowCount(), 0); // emptied, not blue's rows under red's names
+        QCOMPARE(model->tablesNamespace(), red);
+        // While it is prepared: red's changes are held, blue's go to blue's kept state.
+        source.deliver({make(red, ChangeKind::Delete, route("20.0.0.0", 32, nullptr, 2)),
+                        make(red, ChangeKind::Add, route("10.9.0.0", 16, nullptr, 2)),
+                        make(blue, ChangeKind::Add, route("10.4.0.0", 16, nullptr, 2))});
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSwitchingTables(), 60000);
+        QCOMPARE(switched.count(), switchedBefore + 1);
+        QCOMPARE(switched.constLast().constFirst().toUInt(), red);
+        QTRY_COMPARE(model->history()->size(), qint64(kRed + 6));
+        // One deleted (its row stays, marked, until the marks are swept), one added.
+        QCOMPARE(model->routes()->liveRowCount(), qint64(kRed));
+        QCOMPARE(model->liveCount(ObjectKind::Route), qint64(kRed));
+        bool sawAdded = false;
+        for (int row = 0; row < model->routes()->rowCount() && !sawAdded; ++row)
+            sawAdded = model->routes()->index(row, RouteTableModel::Destination).data().toString() == u"10.9.0.0/16"_s;
+        QVERIFY(sawAdded);
+
+        // Blue is small: at once, with the route that came while red was prepared.
+        model->setTablesNamespace(blue);
+        QVERIFY(!model->isSwitchingTables());
+        QCOMPARE(model->routes()->liveRowCount(), qint64(2));
+        // Red again, then blue before red's rows are ready: red's switch is waited for, then
+        // blue shown; red's kept state still whole when shown after.
+        model->setTablesNamespace(red);
+        QVERIFY(model->isSwitchingTables());
+        model->setTablesNamespace(blue);
+        QVERIFY(!model->isSwitchingTables());
+        QCOMPARE(model->routes()->liveRowCount(), qint64(2));
+        model->setTablesNamespace(red);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSwitchingTables(), 60000);
+        QCOMPARE(model->routes()->liveRowCount(), qint64(kRed));
+        // Gone while one is prepared: waits for the worker, nothing leaks or crashes.
+        model->setTablesNamespace(blue);
+        model->setTablesNamespace(red);
+        QVERIFY(model->isSwitchingTables());
+        model->stop();
+        model.reset();
+    }
+
 private:
 };
 

@@ -1571,7 +1571,14 @@ void MainWindow::setupLiveNamespaces()
     });
     connect(m_model, &NotificationModel::watchedNamespacesChanged, this,
             [this] { setNamespaceItems(m_model->watchedNamespaces(), m_model->tablesNamespace()); });
+    // A large namespace's rows are prepared on a worker: the tables are empty meanwhile.
+    connect(m_model, &NotificationModel::tablesNamespaceSwitching, this, [this](quint32 netns) {
+        statusBar()->showMessage(
+            tr("Loading the tables of %1…").arg(QString::fromStdString(platform::NamespaceTable::name(netns))));
+    });
     connect(m_model, &NotificationModel::tablesNamespaceChanged, this, [this](quint32 netns) {
+        if (statusBar()->currentMessage().startsWith(tr("Loading the tables of ")))
+            statusBar()->clearMessage();
         const QSignalBlocker quiet(m_namespaceCombo);
         m_namespaceCombo->setCurrentIndex(m_namespaceCombo->findData(netns));
         if (m_timeTravel)
