@@ -274,6 +274,46 @@ private Q_SLOTS:
         QCOMPARE(read[0].netns, 0u);
     }
 
+    // A namespace id event: no row; its id is the destination cell, the details say what it
+    // is, and the CSV import reads the same event back. A malformed id is a bad row.
+    void namespaceIdRows()
+    {
+        using namespace platform;
+        ChangeRecord r;
+        r.object = ObjectKind::Nsid;
+        r.change = ChangeKind::Add;
+        r.timeUs = 1'763'725'323'000'000;
+        r.nsid = 7;
+        NetNamespace blue;
+        blue.name = "blue";
+        r.netns = NamespaceTable::intern(blue);
+        const QByteArray added = csv::genericRow(r, 1, QString(), KnownFields::All, false);
+        QCOMPARE(added,
+                 QByteArray("1,2025-11-21T11:42:03.000000Z,nsid,add,unspec,,,7,,,,,,id given to a peer "
+                            "namespace,observed,,,blue\r\n"));
+        r.change = ChangeKind::Delete;
+        const QByteArray removed = csv::genericRow(r, 2, QString(), KnownFields::All, false);
+        QVERIFY2(removed.contains(",nsid,delete,unspec,,,7,,,,,,id of a peer namespace removed,"), removed.constData());
+
+        std::vector<ChangeRecord> read;
+        csv::CsvEventReader reader([&read](const ChangeRecord &record, const QString &) { read.push_back(record); });
+        const QByteArray bad = QByteArray(added).replace(",7,", ",-3,");
+        const QByteArray file = csv::header() + added + removed + bad;
+        reader.feed(file.constData(), std::size_t(file.size()));
+        reader.finish();
+        QCOMPARE(read.size(), std::size_t(2));
+        QCOMPARE(reader.stats().badRows, std::int64_t(1));
+        QVERIFY2(reader.stats().firstBadRow.contains(u"bad nsid \"-3\""), qPrintable(reader.stats().firstBadRow));
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(read[i].object, ObjectKind::Nsid);
+            QCOMPARE(read[i].change, i == 0 ? ChangeKind::Add : ChangeKind::Delete);
+            QCOMPARE(read[i].nsid, 7);
+            QCOMPARE(NamespaceTable::name(read[i].netns), std::string("blue"));
+            QVERIFY(read[i].note.empty());
+            QCOMPARE(csv::genericRow(read[i], i + 1, QString(), KnownFields::All, false), i == 0 ? added : removed);
+        }
+    }
+
     void isoTime_data()
     {
         QTest::addColumn<qint64>("timeUs");

@@ -5,14 +5,13 @@
 // there: a veth pair, addresses, routes, IPv4 and IPv6 rules added and deleted, neighbors
 // added, replaced and changed through PERMANENT, REACHABLE and STALE and deleted, nexthop
 // objects added, replaced, grouped and deleted, a link set down, and a namespace "nsm"
-// created with a veth peer in it (which makes mon assign it an nsid: the [NSID] lines) and
-// destroyed. Each monitor line is parsed (iproute2's ipmonitor.c prefixes, "Deleted") into
+// created with a veth peer in it (which makes mon assign it an nsid: the [NSID] lines, an
+// nsid event each) and destroyed. Each monitor line is parsed (iproute2's ipmonitor.c prefixes, "Deleted") into
 // an object kind, add/change or delete, and the fields it shows; it matches an event of
 // that kind in mon with those fields (an add or parameter event's after row, a delete's
 // before row), each event matching one line at most. The lines NetChangeView has no event
 // for by design are counted as known differences, each kind with its reason:
-// [NETCONF] (per-device sysctl settings are not tracked), [NSID] (an nsid is not kept;
-// the namespace's creation and destruction are, and are checked) and a line repeating the
+// [NETCONF] (per-device sysctl settings are not tracked) and a line repeating the
 // state its object's last event shows (`ip addr replace` of the same address: updates that
 // change nothing shown are dropped, by design). A summary table goes to
 // the test output. NetChangeView runs in a PID namespace of its own, so the /proc scan of
@@ -69,6 +68,7 @@ bool ip(const QString &args)
 struct Event {
     QString ns, object, change, origin, process;
     QJsonObject before, after;
+    qint64 nsid = -1; ///< an nsid event's id ("nsid"), else -1
     bool used = false;
     int matchOrder = 0; ///< 1, 2, 3... in the order lines matched events; 0 = unused
 
@@ -151,8 +151,6 @@ public:
             *why = u"per-device settings (forwarding, rp_filter...) are not tracked"_s;
             return Outcome::KnownDifference;
         }
-        if (k == u"NSID"_s)
-            return matchNsid(line, why);
         std::function<bool(const Event &)> fits;
         QString object;
         if (k == u"LINK"_s)
@@ -167,6 +165,8 @@ public:
             object = u"rule"_s, fits = ruleFits(line);
         else if (k == u"NEXTHOP"_s)
             object = u"nexthop"_s, fits = nexthopFits(line);
+        else if (k == u"NSID"_s)
+            object = u"nsid"_s, fits = nsidFits(line);
         if (!fits) {
             *why = u"a line of a kind this test does not know"_s;
             return Outcome::Unmatched;
@@ -221,22 +221,14 @@ private:
 
     QString ifindexOf(const QString &dev) const { return m_ifindex.value(dev, u"?"_s + dev); }
 
-    Outcome matchNsid(const MonitorLine &line, QString *why) const
+    static std::function<bool(const Event &)> nsidFits(const MonitorLine &line)
     {
-        // "nsid 0 (iproute2 netns name: nsm)": mon assigned namespace nsm the id 0. What
-        // NetChangeView shows instead is the namespace: its objects added when it was
-        // created and deleted when it was destroyed; that event must be there.
-        const QString name = line.words.value(line.words.size() - 1).chopped(1);
-        const QString process = u"namespace "_s + name + (line.deleted ? u" destroyed"_s : u" created"_s);
-        const bool shown = std::any_of(m_events.begin(), m_events.end(), [&](const Event &e) {
-            return e.ns == name && e.origin == u"inferred"_s && e.process == process;
-        });
-        if (!shown) {
-            *why = u"no '"_s + process + u"' event in namespace "_s + name;
-            return Outcome::Unmatched;
-        }
-        *why = u"the nsid is not kept; shown: '"_s + process + u'\'';
-        return Outcome::KnownDifference;
+        // "nsid 0 (iproute2 netns name: nsm)", "Deleted nsid 0 (iproute2 netns name: nsm)":
+        // mon gave namespace nsm the id 0, or took it back. The message holds the id only
+        // (ip looks the name up itself), and so does the event.
+        bool ok = false;
+        const qint64 id = after(line.words, u"nsid"_s).toLongLong(&ok);
+        return [=](const Event &e) { return ok && e.nsid == id; };
     }
 
     std::function<bool(const Event &)> linkFits(const MonitorLine &line) const
@@ -591,6 +583,7 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
         e.process = o.value(u"process"_s).toString();
         e.before = o.value(u"before"_s).toObject();
         e.after = o.value(u"after"_s).toObject();
+        e.nsid = o.value(u"nsid"_s).toInteger(-1);
         QVERIFY2(e.object != u"gap"_s, line.constData()); // nothing may be lost
         if (e.ns == u"mon"_s && e.object == u"interface"_s)
             ifindexByName.insert(e.field(u"name"_s), e.field(u"ifindex"_s));
@@ -657,7 +650,6 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     // The scenario did what it is for: each kind of line is there, and the events for them.
     for (const QString &kind : {u"LINK"_s, u"ADDR"_s, u"ROUTE"_s, u"NEIGH"_s, u"RULE"_s, u"NEXTHOP"_s, u"NSID"_s})
         QVERIFY2(counts.value(kind).lines > 0, qPrintable(kind));
-    QCOMPARE(counts.value(u"NSID"_s).lines, 2); // assigned, then deleted with nsm
     // `ip addr replace` and `ip nexthop replace` of the same state: announced, no event.
     QCOMPARE(known.filter(u"the same state again"_s).size(), 2);
     QCOMPARE(counts.value(u"ADDR"_s).known + counts.value(u"NEXTHOP"_s).known, 2);
@@ -680,6 +672,18 @@ void TestMonitorParity::everyMonitorLineHasItsEvent()
     QCOMPARE(usedEvents(u"nexthop"_s, u"add"_s, QString(), QString()), 5);
     QCOMPARE(usedEvents(u"nexthop"_s, u"parameter"_s, QString(), QString()), 3); // replace 12, replace 20, 20 shrunk
     QCOMPARE(usedEvents(u"nexthop"_s, u"delete"_s, QString(), QString()), 5);
+    // nsm's id in mon: assigned, then removed with nsm, an nsid event each; and nsm itself,
+    // created and destroyed, each with its event in nsm.
+    QCOMPARE(counts.value(u"NSID"_s).lines, 2);
+    QCOMPARE(counts.value(u"NSID"_s).matched, 2);
+    QCOMPARE(usedEvents(u"nsid"_s, u"add"_s, QString(), QString()), 1);
+    QCOMPARE(usedEvents(u"nsid"_s, u"delete"_s, QString(), QString()), 1);
+    for (const QString &what : {u"namespace nsm created"_s, u"namespace nsm destroyed"_s})
+        QVERIFY2(std::any_of(events.begin(), events.end(),
+                             [&](const Event &e) {
+                                 return e.ns == u"nsm"_s && e.origin == u"inferred"_s && e.process == what;
+                             }),
+                 qPrintable(what));
     // What the kernel announced only at its deletion: an inferred add, then the delete.
     QVERIFY(std::any_of(events.begin(), events.end(), [](const Event &e) {
         return e.object == u"neighbor"_s && e.change == u"add"_s && e.origin == u"inferred"_s

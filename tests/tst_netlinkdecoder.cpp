@@ -14,6 +14,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -207,6 +208,9 @@ private Q_SLOTS:
     void walkingADatagram();
     void nexthopObjectId();
     void nexthopObjects();
+    void namespaceIds();
+    void malformedNamespaceIds_data();
+    void malformedNamespaceIds();
     void ipv6MultipathHopsAreSorted();
     void routeRowIsResetBetweenMessages();
     void routePreference();
@@ -751,6 +755,87 @@ void TestNetlinkDecoder::nexthopObjectId()
     QCOMPARE(out.object, ObjectKind::Nexthop);
     QVERIFY(out.isDelete);
     QCOMPARE(out.nexthop.id, 10u);
+}
+
+namespace {
+
+/// Bytes the kernel sent to RTNLGRP_NSID (Linux 6.x, read from a socket in a private
+/// namespace while `ip link add ca type veth peer name cb netns PID` made it give the peer
+/// namespace an id, then while that namespace ended): nlmsghdr (len 28, type 88
+/// RTM_NEWNSID / 89 RTM_DELNSID, flags 0, seq 0, pid 0), struct rtgenmsg (AF_UNSPEC and 3
+/// bytes of padding), NETNSA_NSID (len 8, type 1) = 0.
+QByteArray capturedNsid(bool deleted)
+{
+    return QByteArray::fromHex(deleted ? "1c000000590000000000000000000000000000000800010000000000"
+                                       : "1c000000580000000000000000000000000000000800010000000000");
+}
+
+/// An RTM_NEWNSID as the kernel lays it out, with NETNSA_NSID = id.
+Msg nsidMessage(std::uint32_t id, std::uint16_t type = RTM_NEWNSID)
+{
+    Msg m(type);
+    m.header<rtgenmsg>()->rtgen_family = AF_UNSPEC;
+    mnl_attr_put_u32(m.nlh, NETNSA_NSID, id);
+    return m;
+}
+
+} // namespace
+
+void TestNetlinkDecoder::namespaceIds()
+{
+    for (const bool deleted : {false, true}) {
+        const QByteArray bytes = capturedNsid(deleted);
+        alignas(8) unsigned char buf[64] = {};
+        std::memcpy(buf, bytes.constData(), std::size_t(bytes.size()));
+        DecodedMessage out;
+        QCOMPARE(decode(buf, std::size_t(bytes.size()), kNow, out), DecodeStatus::Ok);
+        QCOMPARE(out.object, ObjectKind::Nsid);
+        QCOMPARE(out.isDelete, deleted);
+        QCOMPARE(out.nsid, 0);
+    }
+    // Larger ids, and NETNSA_CURRENT_NSID (in answers to RTM_GETNSID) read past.
+    Msg m = nsidMessage(4711, RTM_DELNSID);
+    mnl_attr_put_u32(m.nlh, NETNSA_CURRENT_NSID, 3);
+    DecodedMessage out;
+    QCOMPARE(m.decode(out), DecodeStatus::Ok);
+    QCOMPARE(out.object, ObjectKind::Nsid);
+    QVERIFY(out.isDelete);
+    QCOMPARE(out.nsid, 4711);
+}
+
+void TestNetlinkDecoder::malformedNamespaceIds_data()
+{
+    QTest::addColumn<QByteArray>("message");
+    QTest::addColumn<QString>("reason"); // expected part of the one-line reason
+    // From the captured message: each kind of damage.
+    QByteArray noAttribute = capturedNsid(false).left(20);
+    noAttribute[0] = 20;
+    QTest::newRow("no NETNSA_NSID") << noAttribute << QStringLiteral("RTM_NEWNSID: has no NETNSA_NSID");
+    QByteArray noHeader = capturedNsid(false).left(16);
+    noHeader[0] = 16;
+    QTest::newRow("no rtgenmsg") << noHeader << QStringLiteral("RTM_NEWNSID: shorter than struct rtgenmsg");
+    QByteArray shortId = capturedNsid(true);
+    shortId[0] = 26;
+    shortId[20] = 6; // a 2-byte NETNSA_NSID
+    QTest::newRow("2-byte NETNSA_NSID") << shortId.left(26) << QStringLiteral("RTM_DELNSID: NETNSA_NSID is not a u32");
+    QByteArray negative = capturedNsid(false);
+    negative.replace(24, 4, QByteArray(4, '\xff')); // -1: NETNSA_NSID_NOT_ASSIGNED
+    QTest::newRow("negative id") << negative << QStringLiteral("RTM_NEWNSID: NETNSA_NSID is negative");
+    QByteArray overlong = capturedNsid(false);
+    overlong[20] = 12; // the attribute runs past the message
+    QTest::newRow("attribute past the end") << overlong << QStringLiteral("truncated or malformed attribute");
+}
+
+void TestNetlinkDecoder::malformedNamespaceIds()
+{
+    QFETCH(QByteArray, message);
+    QFETCH(QString, reason);
+    alignas(8) unsigned char buf[64] = {};
+    std::memcpy(buf, message.constData(), std::size_t(message.size()));
+    DecodedMessage out;
+    QCOMPARE(decode(buf, std::size_t(message.size()), kNow, out), DecodeStatus::Error);
+    QCOMPARE(out.object, ObjectKind::None);
+    QVERIFY2(QString::fromStdString(out.reason).contains(reason), out.reason.c_str());
 }
 
 void TestNetlinkDecoder::nexthopObjects()

@@ -164,6 +164,7 @@ private Q_SLOTS:
     void writesAndReadsBackEvents();
     void readsEveryKindOfEvent_data();
     void readsEveryKindOfEvent();
+    void namespaceIdEvents();
     void stateAtEqualsTheReplayedHistory_data();
     void stateAtEqualsTheReplayedHistory();
     void keyframesKeepNamespacesApart();
@@ -359,6 +360,85 @@ void TestRecording::readsEveryKindOfEvent()
     QCOMPARE(s.int64(3), std::int64_t(100));
     QCOMPARE(s.int64(4), std::int64_t(4));
     QCOMPARE(s.int64(5), history[10].timeUs);
+}
+
+// Namespace id events: no row, the id in the destination column; read back as written, in
+// their namespace, named by the key column and event_log, and no table holds them.
+void TestRecording::namespaceIdEvents()
+{
+    const QString path = m_dir.filePath(u"nsid.ncv"_s);
+    QString error;
+    RecordingWriter w;
+    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    platform::NetNamespace blue;
+    blue.name = "blue-nsid";
+    const std::uint32_t ns = platform::NamespaceTable::intern(blue);
+    std::vector<ChangeRecord> written;
+    ChangeRecord lo;
+    lo.object = ObjectKind::Interface;
+    lo.change = ChangeKind::Initial;
+    lo.after = iface(1, "lo", 65536);
+    lo.netns = ns;
+    written.push_back(lo);
+    const std::pair<ChangeKind, std::int32_t> ids[]
+        = {{ChangeKind::Add, 0}, {ChangeKind::Add, 2147483647}, {ChangeKind::Delete, 0}};
+    for (const auto &[change, id] : ids) {
+        ChangeRecord r;
+        r.object = ObjectKind::Nsid;
+        r.change = change;
+        r.nsid = id;
+        r.netns = ns;
+        written.push_back(r);
+    }
+    std::string bytes;
+    for (std::size_t i = 0; i < written.size(); ++i) {
+        written[i].timeUs = kHistoryT0 + std::int64_t(i) * 1000;
+        bytes.clear();
+        eventcodec::encode(written[i], bytes);
+        w.append(i + 1, written[i].timeUs, bytes, i == 0 ? u"lo"_s : QString());
+        if (i == 0)
+            w.requestKeyframe(u"start"_s);
+    }
+    QVERIFY2(w.finish(&error), qPrintable(error));
+
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    std::vector<RecordedEvent> events;
+    QVERIFY(reader.events(1, 100, &events, &error));
+    QCOMPARE(events.size(), written.size());
+    for (std::size_t i = 1; i < written.size(); ++i) {
+        const ChangeRecord &r = events[i].record;
+        QCOMPARE(r.object, ObjectKind::Nsid);
+        QCOMPARE(r.change, written[i].change);
+        QCOMPARE(r.nsid, written[i].nsid);
+        QCOMPARE(r.timeUs, written[i].timeUs);
+        QCOMPARE(platform::NamespaceTable::name(r.netns), std::string("blue-nsid"));
+        QVERIFY(std::holds_alternative<std::monostate>(r.before) && std::holds_alternative<std::monostate>(r.after));
+        QCOMPARE(platform::summary(r),
+                 written[i].change == ChangeKind::Add
+                     ? "add nsid " + std::to_string(written[i].nsid) + " (id given to a peer namespace)"
+                     : std::string("delete nsid 0 (id of a peer namespace removed)"));
+    }
+    QVERIFY2(reader.problems().isEmpty(), qPrintable(reader.problems().join(u'\n')));
+    // The tables after them: the interface alone.
+    NamespaceStates states;
+    QVERIFY2(reader.stateAt(written.back().timeUs, &states, &error), qPrintable(error));
+    const RecordState *blueState = states.find(events[0].record.netns);
+    QVERIFY(blueState);
+    RecordState expected;
+    expected.apply(lo);
+    QVERIFY(rowsOf(*blueState) == rowsOf(expected));
+
+    sql::Db db;
+    std::string why;
+    QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
+    sql::Stmt s;
+    QCOMPARE(s.prepare(db, "SELECT key, destination, object, change FROM event_log WHERE seq = 3"), SQLITE_OK);
+    QCOMPARE(s.step(), SQLITE_ROW);
+    QCOMPARE(QString::fromUtf8(s.text(0)), u"1 nsid 2147483647"_s);
+    QCOMPARE(QString::fromUtf8(s.text(1)), u"2147483647"_s);
+    QCOMPARE(QString::fromUtf8(s.text(2)), u"nsid"_s);
+    QCOMPARE(QString::fromUtf8(s.text(3)), u"add"_s);
 }
 
 void TestRecording::stateAtEqualsTheReplayedHistory_data()

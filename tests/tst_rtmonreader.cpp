@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 
 using namespace ncv::platform;
@@ -132,6 +133,7 @@ private Q_SLOTS:
     void initTestCase();
     void realRtmonFile();
     void piecesGiveTheSameRecords();
+    void namespaceIdMessages();
     void unalignedLengthInPieces();
     void damagedInput_data();
     void damagedInput();
@@ -294,6 +296,46 @@ void TestRtmonReader::piecesGiveTheSameRecords()
         QVERIFY(split.stats.problem.empty());
         QCOMPARE(describeAll(split.records), whole);
     }
+}
+
+// RTM_NEWNSID / RTM_DELNSID as the kernel sent them (read from RTNLGRP_NSID while a veth
+// peer went to another namespace, then while that namespace ended; tst_netlinkdecoder has
+// the same bytes), each after rtmon's time stamp, at the end of the real file: an nsid add
+// and an nsid delete at those times; a damaged one (no NETNSA_NSID) is counted as
+// malformed, and no record.
+void TestRtmonReader::namespaceIdMessages()
+{
+    if (m_file.isEmpty())
+        QSKIP("needs the recording of realRtmonFile");
+    const auto stamp = [](std::uint32_t sec, std::uint32_t usec) {
+        QByteArray m(24, '\0');
+        const std::uint32_t words[] = {24, 15, 0, 0, sec, usec}; // nlmsghdr (NLMSG_TSTAMP), then the time
+        std::memcpy(m.data(), words, sizeof words);
+        return m;
+    };
+    const QByteArray added = QByteArray::fromHex("1c000000580000000000000000000000000000000800010000000000");
+    const QByteArray removed = QByteArray::fromHex("1c000000590000000000000000000000000000000800010000000000");
+    QByteArray damaged = added.left(20);
+    damaged[0] = 20;
+    const std::int64_t t0 = 1'796'000'000'000'000; // after every stamp of the file
+    const Import before = readBytes(m_file);
+    const Import imported = readBytes(m_file + stamp(1'796'000'000, 0) + added + stamp(1'796'000'000, 250) + damaged
+                                      + stamp(1'796'000'001, 0) + removed);
+    QVERIFY2(imported.stats.problem.empty(), imported.stats.problem.c_str());
+    QCOMPARE(imported.stats.malformed, before.stats.malformed + 1);
+    QCOMPARE(imported.records.size(), before.records.size() + 2);
+    const ChangeRecord &a = imported.records[imported.records.size() - 2];
+    const ChangeRecord &d = imported.records.back();
+    QCOMPARE(a.object, ObjectKind::Nsid);
+    QCOMPARE(a.change, ChangeKind::Add);
+    QCOMPARE(a.nsid, 0);
+    QCOMPARE(a.timeUs, t0);
+    QCOMPARE(d.object, ObjectKind::Nsid);
+    QCOMPARE(d.change, ChangeKind::Delete);
+    QCOMPARE(d.nsid, 0);
+    QCOMPARE(d.timeUs, t0 + 1'000'000);
+    QCOMPARE(summary(d), std::string("delete nsid 0 (id of a peer namespace removed)"));
+    QCOMPARE(imported.stats.untrackedTotal(), before.stats.untrackedTotal());
 }
 
 void TestRtmonReader::unalignedLengthInPieces()

@@ -421,6 +421,21 @@ void CsvEventReader::row(const char *data, std::size_t len, std::int64_t line)
         bad(line, QStringLiteral("change gap on an object %1").arg(f[Object]));
         return;
     }
+    if (r.object == ObjectKind::Nsid) {
+        // No row: the id is the destination cell; the details are made from it again.
+        bool ok = false;
+        const int id = f[Destination].toInt(&ok, 10);
+        if (!ok || id < 0 || f[Destination].startsWith(QLatin1Char('+'))
+            || (r.change != ChangeKind::Add && r.change != ChangeKind::Delete)) {
+            bad(line, QStringLiteral("bad nsid \"%1\" (%2)").arg(f[Destination].left(40), f[Change]));
+            return;
+        }
+        r.nsid = id;
+        r.note.clear();
+        ++m_stats.records;
+        m_sink(r, QString());
+        return;
+    }
     std::uint32_t ifIndex = 0;
     if (!parseNumber(f[IfIndex], &ifIndex)) {
         bad(line, QStringLiteral("bad if_index \"%1\"").arg(f[IfIndex].left(40)));

@@ -198,7 +198,12 @@ void appendRow(std::string &out, const ChangeRecord &r, quint64 sequence, std::s
     column(CsvColumn::IfIndex);
     appendCell(out, ifName);
     out += ',';
-    column(CsvColumn::Destination);
+    if (r.object == ObjectKind::Nsid) { // no row: the id itself is what the event is about
+        appendCell(out, std::to_string(r.nsid));
+        out += ',';
+    } else {
+        column(CsvColumn::Destination);
+    }
     column(CsvColumn::Gateway);
     column(CsvColumn::Metric);
     column(CsvColumn::Protocol);

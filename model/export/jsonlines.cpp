@@ -193,11 +193,21 @@ void appendEvent(std::string &out, const ChangeRecord &r, std::uint64_t sequence
     out += ',';
     appendKey(out, "if_name");
     appendStringOrNull(out, ifName);
-    column("destination", CsvColumn::Destination, false);
+    if (r.object == ObjectKind::Nsid) { // no row: the id is the destination, as in the CSV
+        out += ',';
+        appendKey(out, "destination");
+        appendString(out, std::to_string(r.nsid));
+    } else {
+        column("destination", CsvColumn::Destination, false);
+    }
     column("gateway", CsvColumn::Gateway, false);
     column("metric", CsvColumn::Metric, true);
     column("protocol", CsvColumn::Protocol, false);
     column("table", CsvColumn::Table, false);
+    if (r.object == ObjectKind::Nsid) {
+        out += ",\"nsid\":";
+        appendNumber(out, std::int64_t(r.nsid));
+    }
 
     out += ",\"changed_fields\":[";
     if (r.change == ChangeKind::Parameter) {

@@ -20,6 +20,9 @@
 //   object, change, family, origin   strings, the CSV's names
 //   if_index, metric                 numbers; null when the CSV cell is empty
 //   if_name, destination, gateway, protocol, table, details   strings; null when empty
+//   nsid            number, only in "object":"nsid" events (a namespace id given to a peer
+//                   namespace, "add", or removed, "delete": NETNSA_NSID); destination holds
+//                   it as a string too, as the CSV's cell; before and after are null
 //   changed_fields  array of field names (parameter changes; [] otherwise)
 //   process, pid    who asked for the change, as the CSV's columns ("ip (4006)", "kernel",
 //                   the cause of an inferred event; pid a number); null when not known

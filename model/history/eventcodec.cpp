@@ -84,7 +84,7 @@ void encode(const ChangeRecord &r, std::string &out)
 {
     const bool requester = r.requester != 0 || r.portId != 0;
     const std::size_t max = 4 + 5 * compact::kMaxVarint + maxRowSize(r.before) + maxRowSize(r.after)
-        + ValueCodec<std::string>::maxSize(r.note);
+        + ValueCodec<std::string>::maxSize(r.note) + compact::kMaxVarint;
     compact::append(out, max, [&r, requester](char *p) {
         *p++ = char(r.object);
         *p++ = char(r.change);
@@ -104,7 +104,10 @@ void encode(const ChangeRecord &r, std::string &out)
         p = compact::putVarint(p, r.changedFields);
         p = putRow(p, r.before);
         p = putRow(p, r.after);
-        return ValueCodec<std::string>::put(p, r.note);
+        p = ValueCodec<std::string>::put(p, r.note);
+        if (r.object == ObjectKind::Nsid)
+            p = compact::putVarint(p, std::uint32_t(r.nsid));
+        return p;
     });
 }
 
@@ -130,6 +133,9 @@ const char *decode(const char *data, const char *end, ChangeRecord *r)
         readRow(in, r->after);
     if (in.ok)
         ValueCodec<std::string>::get(in, r->note, 0);
+    r->nsid = -1;
+    if (in.ok && r->object == ObjectKind::Nsid)
+        r->nsid = std::int32_t(std::uint32_t(in.varint()));
     return in.ok ? reinterpret_cast<const char *>(in.p) : nullptr;
 }
 

@@ -8,8 +8,9 @@
 // requester apart); varint netns when origin's bit 5 is set (ChangeRecord::netns, an id of
 // NamespaceTable, likewise); varint changedFields; the before and
 // after rows (a byte with the Row variant index, then the row in the compact form of its
-// description: fielddef.h, rowfields.h); the note (varint length, bytes). timeUs is not
-// part of it (the history keeps it in its index).
+// description: fielddef.h, rowfields.h); the note (varint length, bytes); for a namespace
+// id event (ObjectKind::Nsid) only, varint nsid (its u32 bits). timeUs is not part of it
+// (the history keeps it in its index).
 #pragma once
 
 #include "platform/types.h"

@@ -120,7 +120,7 @@ QVariant EventLogModel::recordCell(int column, const ChangeRecord &r, const QStr
         case platform::Family::IPv6: return QStringLiteral("IPv6");
         default: return QString();
         }
-    case Key: return r.object == ObjectKind::Gap ? QString() : qs(keyText(r.row()));
+    case Key: return qs(recordKeyText(r));
     case By: return r.requester != 0 ? qs(requesterText(RequesterTable::get(r.requester))) : QString();
     case Summary: return qs(summary(r, ifName.toStdString()));
     case Namespace: return r.netns != 0 ? qs(NamespaceTable::name(r.netns)) : QString();

@@ -109,6 +109,7 @@ std::string_view objectName(ObjectKind object)
     case ObjectKind::Neighbor: return "neighbor";
     case ObjectKind::Rule: return "rule";
     case ObjectKind::Nexthop: return "nexthop";
+    case ObjectKind::Nsid: return "nsid";
     case ObjectKind::None: break;
     }
     return "";
@@ -317,6 +318,15 @@ std::string keyText(const Row &row)
     return {};
 }
 
+std::string recordKeyText(const ChangeRecord &record)
+{
+    if (record.object == ObjectKind::Nsid)
+        return std::to_string(record.nsid);
+    if (record.object == ObjectKind::Gap || record.object == ObjectKind::None)
+        return {};
+    return keyText(record.row());
+}
+
 std::string details(const ChangeRecord &record)
 {
     std::string text;
@@ -330,6 +340,11 @@ void appendDetails(std::string &out, const ChangeRecord &record, KnownFields kno
     // imported with when its rows do not hold the values it describes.
     if (!record.note.empty() || record.object == ObjectKind::Gap || record.object == ObjectKind::None) {
         out += record.note;
+        return;
+    }
+    if (record.object == ObjectKind::Nsid) {
+        // What RTM_NEWNSID / RTM_DELNSID say: an id, of a peer namespace they do not name.
+        out += record.change == ChangeKind::Delete ? "id of a peer namespace removed" : "id given to a peer namespace";
         return;
     }
     if (record.change == ChangeKind::Parameter) {
@@ -354,7 +369,7 @@ std::string summary(const ChangeRecord &record, std::string_view ifName)
         appendSummary(text, record, ifName, {});
         return text;
     }
-    appendSummary(text, record, ifName, keyText(record.row()));
+    appendSummary(text, record, ifName, recordKeyText(record));
     return text;
 }
 

@@ -59,5 +59,8 @@ void appendDetails(std::string &out, const ChangeRecord &record, KnownFields kno
 
 /// Key text of a row: interface name (or index), "address/plen", route "prefix".
 std::string keyText(const Row &row);
+/// Key text of a record: keyText() of its row; a namespace id event's id ("5"), which it
+/// holds outside any row; "" for gaps and markers.
+std::string recordKeyText(const ChangeRecord &record);
 
 } // namespace ncv::platform

@@ -85,6 +85,10 @@ bool matchesFilter(ObjectKind object, Family rowFamily, std::uint32_t objects, F
         if (!(objects & NexthopsMask))
             return false;
         break;
+    case ObjectKind::Nsid:
+        if (!(objects & NsidsMask))
+            return false;
+        break;
     }
     return family == Family::Unspec || rowFamily == Family::Unspec || rowFamily == family;
 }

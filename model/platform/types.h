@@ -18,11 +18,24 @@ namespace ncv::platform {
 enum class Family : std::uint8_t { Unspec = 0, IPv4 = 1, IPv6 = 2 };
 
 /// What kind of object a ChangeRecord is about.
-/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost. The values are stored
-/// in recordings (object_kinds.code): a new kind takes the next free value.
-enum class ObjectKind : std::uint8_t { None = 0, Interface, Address, Route, Entity, Gap, Neighbor, Rule, Nexthop };
+/// Entity is a route origin (RTM_ENTITY_*); Gap marks events lost. Nsid is a namespace id
+/// assigned or removed (RTM_NEWNSID / RTM_DELNSID): an event without a row, its id in
+/// ChangeRecord::nsid (no table holds nsids). The values are stored in recordings
+/// (object_kinds.code): a new kind takes the next free value.
+enum class ObjectKind : std::uint8_t {
+    None = 0,
+    Interface,
+    Address,
+    Route,
+    Entity,
+    Gap,
+    Neighbor,
+    Rule,
+    Nexthop,
+    Nsid
+};
 /// The highest ObjectKind value (loops over every kind, tables indexed by kind).
-inline constexpr ObjectKind kLastObjectKind = ObjectKind::Nexthop;
+inline constexpr ObjectKind kLastObjectKind = ObjectKind::Nsid;
 
 /// Bit mask of object kinds for a registration.
 enum ObjectMask : std::uint32_t {
@@ -32,10 +45,11 @@ enum ObjectMask : std::uint32_t {
     NeighborsMask = 1u << 3,
     RulesMask = 1u << 4, ///< policy routing rules (Linux)
     NexthopsMask = 1u << 5, ///< nexthop objects (Linux `ip nexthop`)
+    NsidsMask = 1u << 6, ///< namespace ids assigned and removed (Linux RTNLGRP_NSID, `ip netns set`)
     /// The kinds a registration gets unless it asks for more (neighbors churn: opt in).
     AllObjectsMask = InterfacesMask | AddressesMask | RoutesMask,
-    /// Every kind, neighbors, rules and nexthop objects included.
-    EveryObjectMask = AllObjectsMask | NeighborsMask | RulesMask | NexthopsMask,
+    /// Every kind, neighbors, rules, nexthop objects and namespace ids included.
+    EveryObjectMask = AllObjectsMask | NeighborsMask | RulesMask | NexthopsMask | NsidsMask,
 };
 
 /// The change kinds: the MIB_NOTIFICATION_TYPE values (MibInitialNotification,
@@ -404,6 +418,10 @@ struct ChangeRecord {
     /// the change (0 = the kernel itself); meaningful only when requester is a process, an
     /// exited process, a port or the kernel. 0 for dump replies and on Windows.
     std::uint32_t portId = 0;
+    /// ObjectKind::Nsid only: NETNSA_NSID (s32), the id that the namespace of the event (netns)
+    /// assigned to (Add, RTM_NEWNSID) or removed from (Delete, RTM_DELNSID) a peer namespace;
+    /// -1 otherwise. The message names no peer: `ip monitor` looks its name up itself.
+    std::int32_t nsid = -1;
     Row before; ///< previous state: set for Parameter, Delete, Expired; monostate otherwise
     Row after; ///< new state: set for Initial, Add, Parameter; monostate otherwise
     std::string note; ///< free text for Gap / SnapshotComplete (e.g. "ENOBUFS: 1234 events lost")

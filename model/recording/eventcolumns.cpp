@@ -161,6 +161,9 @@ EventColumns EventColumns::of(const ChangeRecord &r)
     } else if (std::holds_alternative<NexthopRow>(row)) {
         // "id 5": the key; the other fields are the record's delta.
         c.destination = keyText(row);
+    } else if (r.object == ObjectKind::Nsid) {
+        // The id in decimal: the whole event with the ns column (no row; record holds none).
+        c.destination = std::to_string(r.nsid);
     }
     return c;
 }
@@ -300,6 +303,16 @@ bool decodeRecord(const EventColumns &c, const char *data, const char *end, Chan
         ValueCodec<std::string>::get(in, r->note, 0);
     else
         r->note.clear();
+    r->nsid = -1;
+    if (c.object == ObjectKind::Nsid) {
+        // From the destination column; an event of this kind has no rows.
+        std::int32_t id = -1;
+        const std::string &text = c.destination;
+        if (std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc() || id < 0 || beforeIndex != 0
+            || afterIndex != 0)
+            return false;
+        r->nsid = id;
+    }
     return in.ok && in.p == in.end;
 }
 

@@ -30,7 +30,8 @@ struct EventColumns {
     std::uint32_t ifIndex = 0; ///< events.ifindex: platform::rowIfIndex(record.row())
     /// events.destination: routes' and addresses' CIDR text (toCidr()); neighbors' address,
     /// followed by " proxy" for a proxy entry; rules' selectors and action as `ip rule`
-    /// writes them (fieldtext::ruleText()); empty for NULL
+    /// writes them (fieldtext::ruleText()); nexthops' "id N"; a namespace id event's id in
+    /// decimal (ChangeRecord::nsid); empty for NULL
     std::string destination;
     bool routeKeys = false; ///< events.route_table, metric and tos are set (routes, rules), else NULL
     /// events.route_table, metric, tos (a rule's table, priority and tos)

@@ -150,9 +150,7 @@ bool EventTextMatcher::matches(std::uint64_t seq, const platform::ChangeRecord &
         return true;
     // Key, then Summary, which repeats the key (formatted once for both).
     const bool keyed = r.object != ObjectKind::Gap && r.object != ObjectKind::None;
-    m_key.clear();
-    if (r.object != ObjectKind::Gap)
-        m_key = platform::keyText(r.row());
+    m_key = platform::recordKeyText(r);
     if (!m_key.empty() && contains(m_key))
         return true;
     if (ifName != m_lastName) {

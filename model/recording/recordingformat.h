@@ -72,6 +72,7 @@ CREATE TABLE events(
         WHEN 6 THEN 'neighbor ' || ifindex || ' ' || destination
         WHEN 7 THEN 'rule ' || family || ' ' || metric || ': ' || destination || ' proto ' || protocol
         WHEN 8 THEN 'nexthop ' || destination
+        WHEN 9 THEN 'nsid ' || destination
         ELSE 'gap' END) VIRTUAL
 );
 CREATE TABLE commits(
@@ -139,7 +140,7 @@ CREATE TABLE requesters(
     cgroup TEXT,
     cause TEXT
 );
-INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor'), (7, 'rule'), (8, 'nexthop');
+INSERT INTO object_kinds VALUES (1, 'interface'), (2, 'address'), (3, 'route'), (4, 'entity'), (5, 'gap'), (6, 'neighbor'), (7, 'rule'), (8, 'nexthop'), (9, 'nsid');
 INSERT INTO change_kinds VALUES (0, 'initial'), (1, 'add'), (2, 'delete'), (3, 'parameter'), (4, 'expired'),
     (5, 'registered'), (6, 'deregistered'), (7, 'gap');
 INSERT INTO families VALUES (0, 'unspec'), (1, 'ipv4'), (2, 'ipv6');

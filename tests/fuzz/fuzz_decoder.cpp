@@ -71,6 +71,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                                         : store.upsert(decoded.nexthop, now, Origin::Observed, &record);
             (void)store.findNexthop(decoded.nexthop.id);
             break;
+        case ObjectKind::Nsid:
+            // No state: the record itself, whose texts are checked below like the others.
+            if (decoded.nsid < 0)
+                std::abort(); // the decoder refuses negative ids
+            record.object = ObjectKind::Nsid;
+            record.change = decoded.isDelete ? ChangeKind::Delete : ChangeKind::Add;
+            record.nsid = decoded.nsid;
+            produced = true;
+            break;
         default: break;
         }
         if (produced)

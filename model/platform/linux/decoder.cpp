@@ -11,6 +11,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -44,6 +45,8 @@ const char *messageName(std::uint16_t type)
     case RTM_DELRULE: return "RTM_DELRULE";
     case RTM_NEWNEXTHOP: return "RTM_NEWNEXTHOP";
     case RTM_DELNEXTHOP: return "RTM_DELNEXTHOP";
+    case RTM_NEWNSID: return "RTM_NEWNSID";
+    case RTM_DELNSID: return "RTM_DELNSID";
     default: return "message";
     }
 }
@@ -704,6 +707,31 @@ DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string
     return readU32(tb[NHA_ID], id, reason, msg, "NHA_ID") ? DecodeStatus::Ok : DecodeStatus::Error;
 }
 
+DecodeStatus decodeNsid(const nlmsghdr *nlh, std::int32_t &nsid, std::string &reason)
+{
+    const char *msg = messageName(nlh->nlmsg_type);
+    rtgenmsg gen;
+    if (!readFixedHeader(nlh, gen, msg, "shorter than struct rtgenmsg", reason))
+        return DecodeStatus::Error;
+    AttrTable<NETNSA_MAX> tb;
+    if (!collectAfterHeader<rtgenmsg>(nlh, tb, reason, msg))
+        return DecodeStatus::Error;
+    if (!tb[NETNSA_NSID]) {
+        fail(reason, msg, "has no NETNSA_NSID", "");
+        return DecodeStatus::Error;
+    }
+    std::uint32_t value = 0;
+    if (!readU32(tb[NETNSA_NSID], value, reason, msg, "NETNSA_NSID"))
+        return DecodeStatus::Error;
+    // An s32 in the kernel (idr ids, 0 and up; -1 means "not assigned" in answers only).
+    if (value > 0x7fffffffu) {
+        fail(reason, msg, "NETNSA_NSID", " is negative");
+        return DecodeStatus::Error;
+    }
+    nsid = std::int32_t(value);
+    return DecodeStatus::Ok;
+}
+
 DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out)
 {
     out.object = ObjectKind::None;
@@ -747,6 +775,12 @@ DecodeStatus decode(const nlmsghdr *nlh, std::int64_t nowUs, DecodedMessage &out
         status = decodeNexthop(nlh, out.nexthop, out.reason);
         out.object = ObjectKind::Nexthop;
         out.isDelete = nlh->nlmsg_type == RTM_DELNEXTHOP;
+        break;
+    case RTM_NEWNSID:
+    case RTM_DELNSID:
+        status = decodeNsid(nlh, out.nsid, out.reason);
+        out.object = ObjectKind::Nsid;
+        out.isDelete = nlh->nlmsg_type == RTM_DELNSID;
         break;
     default:
         out.reason = "message type " + std::to_string(nlh->nlmsg_type) + " is not decoded";

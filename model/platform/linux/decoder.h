@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Netlink message decoder: turns one rtnetlink message (RTM_NEWLINK/DELLINK,
 // RTM_NEWADDR/DELADDR, RTM_NEWROUTE/DELROUTE, RTM_NEWNEIGH/DELNEIGH, RTM_NEWRULE/DELRULE,
-// RTM_NEWNEXTHOP/DELNEXTHOP) into a platform row.
+// RTM_NEWNEXTHOP/DELNEXTHOP) into a platform row, or a namespace id message
+// (RTM_NEWNSID/DELNSID) into its id.
 // Pure functions, no I/O, no Qt. Every length is checked: a malformed or truncated
 // message is reported as DecodeStatus::Error with a one-line reason, never read past.
 // Called on the reader thread of RtnetlinkSource (and by tests / the fuzzer).
@@ -26,7 +27,8 @@ enum class DecodeStatus : std::uint8_t {
 /// Output of decode(). Reuse one instance across calls: strings and the next-hop vector
 /// keep their capacity, so decoding allocates nothing in the steady state.
 struct DecodedMessage {
-    ObjectKind object = ObjectKind::None; ///< Interface, Address, Route, Neighbor, Rule or Nexthop when status is Ok
+    /// Interface, Address, Route, Neighbor, Rule, Nexthop or Nsid when status is Ok
+    ObjectKind object = ObjectKind::None;
     bool isDelete = false; ///< RTM_DEL* (the row then carries at least the key fields)
     std::uint16_t nlmsgFlags = 0; ///< nlmsg_flags (NLM_F_REPLACE on an IPv6 route replace, NLM_F_DUMP_INTR...)
     InterfaceRow interface; ///< valid when object == Interface
@@ -35,6 +37,7 @@ struct DecodedMessage {
     NeighborRow neighbor; ///< valid when object == Neighbor
     RuleRow rule; ///< valid when object == Rule
     NexthopRow nexthop; ///< valid when object == Nexthop
+    std::int32_t nsid = -1; ///< valid when object == Nsid: NETNSA_NSID, s32 (0 and up)
     std::string reason; ///< for Skip / Error: one line, e.g. "RTM_NEWROUTE: RTA_GATEWAY has 3 bytes, expected 4"
 };
 
@@ -49,7 +52,7 @@ const nlmsghdr *nextMessage(const nlmsghdr *msg, std::size_t &remaining);
 /// Decodes the message at data (len bytes available; the message's nlmsg_len must fit).
 /// nowUs: wall-clock time (microseconds since the epoch) used to turn relative lifetimes
 /// (IFA_CACHEINFO, RTA_CACHEINFO.rta_expires) into absolute ones.
-/// Message types other than the twelve above give Skip.
+/// Message types other than the fourteen above give Skip.
 DecodeStatus decode(const void *data, std::size_t len, std::int64_t nowUs, DecodedMessage &out);
 
 /// Same, for a message already validated with messageOk().
@@ -80,6 +83,15 @@ DecodeStatus decodeNexthop(const nlmsghdr *nlh, NexthopRow &row, std::string &re
 /// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (struct nhmsg + NHA_*): the nexthop object's id (NHA_ID).
 /// Error for a malformed message or one without NHA_ID; Skip for other message types.
 DecodeStatus decodeNexthopId(const nlmsghdr *nlh, std::uint32_t &id, std::string &reason);
+
+/// RTM_NEWNSID / RTM_DELNSID (struct rtgenmsg + NETNSA_*, linux/net_namespace.h), as the
+/// kernel's rtnl_net_notifyid() sends them to RTNLGRP_NSID: the id (NETNSA_NSID, s32) the
+/// receiving namespace assigned to, or removed from, a peer namespace. Error for a message
+/// shorter than struct rtgenmsg, without NETNSA_NSID, with an NETNSA_NSID of other than 4
+/// bytes or a negative one (NETNSA_NSID_NOT_ASSIGNED, -1, is an answer to RTM_GETNSID,
+/// never a notification). NETNSA_CURRENT_NSID (the id of the namespace that asked, in
+/// answers) is not read.
+DecodeStatus decodeNsid(const nlmsghdr *nlh, std::int32_t &nsid, std::string &reason);
 
 /// Interface kind name for an ARPHRD_* link type when IFLA_INFO_KIND is absent:
 /// "loopback", "ether", "none", "ipip", "sit", "gre", "ip6tnl", "ppp", ... else "arphrd-<n>".

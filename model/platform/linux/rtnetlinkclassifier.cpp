@@ -39,7 +39,9 @@ bool RtnetlinkClassifier::isTrackedType(std::uint16_t type)
     case RTM_NEWRULE:
     case RTM_DELRULE:
     case RTM_NEWNEXTHOP:
-    case RTM_DELNEXTHOP: return true;
+    case RTM_DELNEXTHOP:
+    case RTM_NEWNSID:
+    case RTM_DELNSID: return true;
     default: return false;
     }
 }
@@ -128,6 +130,15 @@ bool RtnetlinkClassifier::classifyDecoded(const nlmsghdr *msg, std::int64_t time
         produced = m_decoded.isDelete ? m_store.remove(m_decoded.nexthop, timeUs, Origin::Observed, &record)
                                       : m_store.upsert(m_decoded.nexthop, timeUs, Origin::Observed, &record);
         record.family = m_decoded.nexthop.family;
+        break;
+    case ObjectKind::Nsid:
+        // No state: each message is its event (an id is assigned once and removed once;
+        // a dump of ids, RTM_GETNSID with NLM_F_DUMP, is not asked for).
+        record.object = ObjectKind::Nsid;
+        record.change = m_decoded.isDelete ? ChangeKind::Delete : ChangeKind::Add;
+        record.timeUs = timeUs;
+        record.nsid = m_decoded.nsid;
+        produced = true;
         break;
     default: break;
     }

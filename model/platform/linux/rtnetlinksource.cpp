@@ -200,6 +200,7 @@ struct RtnetlinkSource::Registration {
     bool wantsNeighbors() const { return params.objects & NeighborsMask; }
     bool wantsRules() const { return params.objects & RulesMask; }
     bool wantsNexthops() const { return params.objects & NexthopsMask; }
+    bool wantsNsids() const { return params.objects & NsidsMask; }
     bool wantsV4() const { return family != Family::IPv6; }
     bool wantsV6() const { return family != Family::IPv4; }
     /// IPv4 addresses are held (and their records filtered out when not asked for) whenever
@@ -384,6 +385,12 @@ Status RtnetlinkSource::Registration::open()
     }
     if (nexthopGroup) {
         unsigned group = RTNLGRP_NEXTHOP;
+        mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
+    }
+    // Namespace ids: events only, nothing to dump (the ids already assigned are not shown).
+    // Kernels before 4.0 have no such group; not an error either.
+    if (wantsNsids()) {
+        unsigned group = RTNLGRP_NSID;
         mnl_socket_setsockopt(events, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
     }
 
