@@ -18,6 +18,7 @@
 // countdown, interface renames) is passed over: it changes no route. GUI thread only.
 #pragma once
 
+#include "model/tables/routetablemodel.h"
 #include "platform/types.h"
 
 #include <QList>
@@ -29,8 +30,6 @@
 #include <vector>
 
 namespace ncv {
-
-class RouteTableModel;
 
 class CoveringRoutes : public QObject {
     Q_OBJECT
