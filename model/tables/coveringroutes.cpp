@@ -5,6 +5,9 @@
 #include "model/tables/tablemodelroles.h"
 #include "platform/routelookup.h"
 
+#include <QElapsedTimer>
+#include <QScopeGuard>
+
 #include <algorithm>
 
 namespace ncv {
@@ -85,6 +88,9 @@ bool CoveringRoutes::examine(int first, int last)
 {
     if (!m_table || m_destination.family == platform::Family::Unspec)
         return false;
+    QElapsedTimer took;
+    took.start();
+    const auto account = qScopeGuard([&] { m_followNs += took.nsecsElapsed(); });
     last = std::min(last, m_table->rowCount() - 1);
     bool touched = false;
     for (int row = std::max(first, 0); row <= last; ++row) {

@@ -52,6 +52,9 @@ public:
     quint64 fullScans() const { return m_fullScans; }
     /// Rows decoded and tested since construction (full reads included). For tests and benchmarks.
     quint64 rowsExamined() const { return m_rowsExamined; }
+    /// Time spent following the table's changes (not counting whole-table reads) since
+    /// construction, ns. For benchmarks.
+    qint64 followNs() const { return m_followNs; }
 
 Q_SIGNALS:
     /// The covering routes changed (one came, changed, went, or the table was read again).
@@ -73,6 +76,7 @@ private:
     platform::RouteRow m_scratch; ///< decode buffer (its next-hop vector keeps its capacity)
     quint64 m_fullScans = 0;
     quint64 m_rowsExamined = 0;
+    qint64 m_followNs = 0;
 };
 
 } // namespace ncv
