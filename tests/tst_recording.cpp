@@ -4,6 +4,7 @@
 // existing file), damaged and truncated files, reading while the writer writes, and the
 // time syntax of the command line.
 #include "model/history/eventcodec.h"
+#include "model/recording/lookupexport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingformat.h"
 #include "model/recording/recordingreader.h"
@@ -14,6 +15,7 @@
 #include "support/modeltestrows.h"
 #include "support/recordinghistory.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -22,6 +24,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <set>
 #include <string>
@@ -171,6 +174,7 @@ private Q_SLOTS:
     void gapWritesAKeyframe();
     void boundedQueueKeepsEveryEvent();
     void readsWhileTheWriterWrites();
+    void lookupTrackerGoesOnAsAWholeRead();
     void waitCommittedSeesEveryEventAppended();
     void seriesOfFilesEachStandsAlone();
     void refusesAnExistingFile();
@@ -607,6 +611,114 @@ void TestRecording::readsWhileTheWriterWrites()
     QVERIFY(w.finish(&error));
     QVERIFY(reader.refresh(&error));
     QVERIFY(reader.info().cleanEnd);
+}
+
+// A live recording grows while a LookupTracker follows it: after each part is written, the
+// tracker reads only the events after its last one (on a reader opened then), and its rows
+// equal lookupHistory() over the whole file at that point, cell for cell. The first part
+// holds only initial rows, so its start's row is written at the end and taken back when
+// more initial rows follow.
+void TestRecording::lookupTrackerGoesOnAsAWholeRead()
+{
+    const QString path = m_dir.filePath(u"lookup-live.ncv"_s);
+    RecordingWriter w;
+    QString error;
+    QVERIFY2(w.open(path, testMeta(), &error), qPrintable(error));
+    platform::RouteQuery query;
+    query.destination = IpAddress::parse("10.5.6.7");
+    std::uint64_t seq = 0;
+    // After the file's start (the wall clock when it was opened), as a live recording's events.
+    std::int64_t t = QDateTime::currentMSecsSinceEpoch() * 1000 + 1000;
+    std::string bytes;
+    const auto append = [&](ChangeRecord r, ChangeKind kind) {
+        r.change = kind;
+        bytes.clear();
+        eventcodec::encode(r, bytes);
+        t += 1000;
+        w.append(++seq, t, bytes, {});
+    };
+    const auto routeAdd = [&](const RouteRow &row, ChangeKind kind = ChangeKind::Add) {
+        append(add(row, ObjectKind::Route, Family::IPv4), kind);
+    };
+    const auto routeDel
+        = [&](const RouteRow &row) { append(del(row, ObjectKind::Route, Family::IPv4), ChangeKind::Delete); };
+    const RouteRow wide = route("10.0.0.0", 8, "192.0.2.1", 1);
+    const RouteRow mid = route("10.5.0.0", 16, "192.0.2.2", 1);
+    const RouteRow narrow = route("10.5.6.0", 24, "192.0.2.3", 2, 0, 100);
+    const RouteRow host = route("10.5.6.7", 32, "192.0.2.4", 2);
+    const RouteRow elsewhere = route("10.6.0.0", 16, "192.0.2.5", 1);
+    const RouteRow early = route("10.4.0.0", 14, "192.0.2.7", 1);
+
+    std::vector<std::function<void()>> parts {
+        [&] { // only initial rows: no change yet
+            append(add(iface(1, "d0"), ObjectKind::Interface, Family::Unspec), ChangeKind::Initial);
+            append(add(iface(2, "d1"), ObjectKind::Interface, Family::Unspec), ChangeKind::Initial);
+            RuleRow main;
+            main.family = Family::IPv4;
+            main.priority = 32766;
+            main.table = 254;
+            append(add(main, ObjectKind::Rule, Family::IPv4), ChangeKind::Initial);
+            routeAdd(wide, ChangeKind::Initial);
+        },
+        [&] { // more initial rows (the start's state), then changes
+            routeAdd(elsewhere, ChangeKind::Initial);
+            routeAdd(early, ChangeKind::Initial); // covers: the start's answer is now it
+            routeAdd(mid);
+            routeAdd(narrow); // table 100: no rule names it yet
+            routeAdd(route("10.6.1.0", 24, "192.0.2.6", 1)); // does not cover
+        },
+        [&] {
+            RuleRow rule;
+            rule.family = Family::IPv4;
+            rule.priority = 100;
+            rule.destination = IpAddress::parse("10.5.6.0");
+            rule.destinationLength = 24;
+            rule.action = 1;
+            rule.table = 100;
+            append(add(rule, ObjectKind::Rule, Family::IPv4), ChangeKind::Add);
+            routeAdd(host); // in main: the rule to table 100 comes first
+            routeDel(elsewhere);
+        },
+        [] {}, // nothing new
+        [&] {
+            routeDel(narrow);
+            routeDel(mid);
+            routeDel(host);
+            routeDel(wide);
+            routeDel(early);
+        },
+    };
+    LookupTracker tracker;
+    int part = 0;
+    for (const auto &write : parts) {
+        write();
+        QVERIFY(w.waitCommitted(seq, 5000));
+        RecordingReader reader;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        if (!tracker.isValid())
+            QVERIFY2(tracker.begin(reader, query, reader.info().startUs, 0, &error), qPrintable(error));
+        QVERIFY2(tracker.read(reader, std::numeric_limits<std::int64_t>::max(), &error), qPrintable(error));
+        std::vector<LookupChange> whole;
+        QVERIFY2(lookupHistory(reader, query, std::numeric_limits<std::int64_t>::min(),
+                               std::numeric_limits<std::int64_t>::max(), &whole, &error),
+                 qPrintable(error));
+        QByteArray expected, got;
+        for (const LookupChange &c : whole)
+            expected += QByteArray::number(qulonglong(c.seq)) + ' ' + lookupCsvLine(query, c, false);
+        for (const LookupChange &c : tracker.changes())
+            got += QByteArray::number(qulonglong(c.seq)) + ' ' + lookupCsvLine(query, c, false);
+        QVERIFY2(got == expected,
+                 qPrintable(
+                     u"part %1:\n%2\nwhole:\n%3"_s.arg(part).arg(QString::fromUtf8(got), QString::fromUtf8(expected))));
+        QCOMPARE(tracker.lastSeq(), seq);
+        ++part;
+    }
+    // A row per change: the start (/14, an initial row of the second part), the /16, the
+    // rule to table 100's /24, the /24 gone (the host route), the host route gone (/14), no route.
+    QCOMPARE(tracker.changes().size(), std::size_t(6));
+    QCOMPARE(tracker.changes().front().route, std::string("10.4.0.0/14"));
+    QCOMPARE(tracker.changes().back().outcome, std::string("no route"));
+    QVERIFY(w.finish(&error));
 }
 
 void TestRecording::waitCommittedSeesEveryEventAppended()

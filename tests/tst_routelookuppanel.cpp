@@ -229,25 +229,41 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     const struct Step {
         QString command;
         QString cause; // the cause of the change it makes; "" when the answer stays
+        int covering; // routes covering the destination after it, in every table
     } steps[] = {
-        {u"route add 10.0.0.0/8 via 10.61.0.2"_s, u"add route 10.0.0.0/8"_s},
-        {u"route add 10.66.0.0/16 via 10.62.0.2"_s, u"add route 10.66.0.0/16"_s},
-        {u"route add 10.66.7.0/24 via 10.61.0.3 table 100"_s, QString()},
-        {u"rule add to 10.66.7.0/24 lookup 100 pref 100"_s, u"add rule"_s},
-        {u"rule del pref 100"_s, u"delete rule"_s},
-        {u"route del 10.66.0.0/16"_s, u"delete route 10.66.0.0/16"_s},
-        {u"route del 10.0.0.0/8"_s, u"delete route 10.0.0.0/8"_s},
+        {u"route add 10.0.0.0/8 via 10.61.0.2"_s, u"add route 10.0.0.0/8"_s, 1},
+        {u"route add 10.66.0.0/16 via 10.62.0.2"_s, u"add route 10.66.0.0/16"_s, 2},
+        {u"route add 10.66.7.0/24 via 10.61.0.3 table 100"_s, QString(), 3},
+        {u"rule add to 10.66.7.0/24 lookup 100 pref 100"_s, u"add rule"_s, 3},
+        {u"rule del pref 100"_s, u"delete rule"_s, 3},
+        {u"route del 10.66.0.0/16"_s, u"delete route 10.66.0.0/16"_s, 2},
+        {u"route del 10.0.0.0/8"_s, u"delete route 10.0.0.0/8"_s, 1},
+        // Routes that do not cover the destination come, change and go between some that do.
+        {u"route add 10.67.0.0/16 via 10.62.0.2"_s, QString(), 1},
+        {u"route add 10.66.7.8/32 via 10.62.0.5"_s, u"add route 10.66.7.8/32"_s, 2},
+        {u"route change 10.67.0.0/16 via 10.61.0.2"_s, QString(), 2},
+        {u"route add 10.66.7.9/32 via 10.61.0.2"_s, QString(), 2},
+        {u"route change 10.66.7.8/32 via 10.61.0.5"_s, u"parameter route 10.66.7.8/32"_s, 2},
+        {u"route del 10.66.7.9/32"_s, QString(), 2},
+        {u"route del 10.66.7.8/32"_s, u"delete route 10.66.7.8/32"_s, 1},
+        {u"route del 10.67.0.0/16"_s, QString(), 1},
     };
+    // From here on the panel reads no whole route table (it follows the covering routes)
+    // and no whole recording (it reads the events written since its last read).
+    const quint64 fullScans = panel->coveringRoutes().fullScans();
+    const int fullReads = panel->historyFullReads();
     for (const Step &step : steps) {
         QVERIFY(ip(step.command));
         const qsizetype before = expected.size();
         settle();
         if (QTest::currentTestFailed())
             return;
+        QTRY_COMPARE_WITH_TIMEOUT(int(panel->coveringRoutes().size()), step.covering, kTimeoutMs);
         QCOMPARE(expected.size(), before + (step.cause.isEmpty() ? 0 : 1));
         if (!step.cause.isEmpty())
             causes << step.cause;
     }
+    QCOMPARE(panel->coveringRoutes().fullScans(), fullScans);
     QCOMPARE(expected.at(3).table, u"100"_s);
     QCOMPARE(expected.at(3).gateway, u"10.61.0.3"_s);
 
@@ -264,11 +280,13 @@ void TestRouteLookupPanel::liveAnswersEqualIpRouteGet()
     };
     QTRY_VERIFY_WITH_TIMEOUT(historyMatches(), kTimeoutMs);
     QCOMPARE(panel->changesModel()->rowCount(), int(expected.size()));
+    QCOMPARE(panel->historyFullReads(), fullReads);
+    QVERIFY(panel->historyIncrementalReads() > 0);
     // The timeline marks each change.
     QCOMPARE(window->timelineView()->marks().size(), expected.size());
 
-    // The rows equal what exportLookup() (`--lookup --export-csv`) writes for the same
-    // recording, and the panel's export writes exactly that.
+    // The rows (built incrementally) equal what exportLookup() (`--lookup --export-csv`)
+    // writes for the same recording, read whole, and the panel's export writes exactly that.
     RecordingFeed *feed = window->liveRecording();
     const EventHistory *history = model.history();
     QVERIFY(feed->waitCommitted(history->sequence(history->size() - 1), kTimeoutMs));

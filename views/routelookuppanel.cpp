@@ -173,6 +173,9 @@ RouteLookupPanel::RouteLookupPanel(TablesPage *tables, QWidget *parent)
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, this, [this] {
         m_history.cancel();
+        m_fullReadRunning = false;
+        m_continueAfterRead = false;
+        m_tracker = {};
         m_progressTimer.stop();
         m_progress->hide();
         m_cancel->hide();
@@ -193,6 +196,9 @@ RouteLookupPanel::RouteLookupPanel(TablesPage *tables, QWidget *parent)
     m_changesView->verticalHeader()->hide();
     m_changesView->horizontalHeader()->setStretchLastSection(true);
     m_changesView->setWordWrap(false);
+    // Cause (the longest text, last) takes the width the other columns leave (fitColumns()),
+    // elided when it does not fit: every cell's tooltip holds the whole change.
+    m_changesView->setTextElideMode(Qt::ElideRight);
     m_changesView->verticalHeader()->setDefaultSectionSize(m_changesView->fontMetrics().height() + 6);
     m_changesView->setToolTip(tr("Each change of the answer; click one to show the tables at that moment. "
                                  "Ctrl+C copies the selected rows."));
@@ -244,8 +250,9 @@ RouteLookupPanel::~RouteLookupPanel() = default;
 
 QSize RouteLookupPanel::sizeHint() const
 {
-    // Wide enough for the changes' time, outcome, route, gateway and device columns.
-    return {std::max(QWidget::sizeHint().width(), fontMetrics().horizontalAdvance(QLatin1Char('x')) * 72),
+    // Wide enough for the changes' time, outcome, route, gateway, device, table and rule
+    // columns and the start of their cause (the rest elided, whole in the tooltips).
+    return {std::max(QWidget::sizeHint().width(), fontMetrics().horizontalAdvance(QLatin1Char('x')) * 92),
             QWidget::sizeHint().height()};
 }
 
@@ -269,7 +276,10 @@ void RouteLookupPanel::watchModel(NotificationModel *model)
     m_model = model;
     if (!model)
         return;
-    const QList<QAbstractItemModel *> tables {model->routes(), model->rules(), model->nexthops(), model->interfaces()};
+    // The routes through m_covering (only a change of a route covering the destination);
+    // the other tables are short, any change of theirs asks for the answer again.
+    m_modelConnections << connect(&m_covering, &CoveringRoutes::changed, this, &RouteLookupPanel::scheduleAnswer);
+    const QList<QAbstractItemModel *> tables {model->rules(), model->nexthops(), model->interfaces()};
     for (QAbstractItemModel *t : tables) {
         m_modelConnections << connect(t, &QAbstractItemModel::rowsInserted, this, &RouteLookupPanel::scheduleAnswer)
                            << connect(t, &QAbstractItemModel::rowsRemoved, this, &RouteLookupPanel::scheduleAnswer)
@@ -343,13 +353,23 @@ void RouteLookupPanel::showEvent(QShowEvent *event)
         computeAnswer();
 }
 
+void RouteLookupPanel::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    // Hidden, the panel follows no route change (not even the rows a batch touched); it
+    // reads the covering routes again when shown.
+    m_covering.watch(nullptr, {});
+    m_stale = true;
+}
+
 void RouteLookupPanel::computeAnswer()
 {
     m_answerTimer.stop();
     m_stale = false;
     QElapsedTimer took;
     took.start();
-    // A lookup reads every route row: in a table of a million, at most a fifth of the time.
+    // A lookup reads the covering routes, the rules and the interfaces: should those grow
+    // long, at most a fifth of the time.
     const auto throttle
         = qScopeGuard([&] { m_answerTimer.setInterval(int(std::max<qint64>(kThrottleMs, 4 * took.elapsed()))); });
     m_momentLabel->setText(m_momentProvider ? m_momentProvider() : tr("Now"));
@@ -357,6 +377,7 @@ void RouteLookupPanel::computeAnswer()
     const recording::LookupChange before = m_answer;
     m_hasAnswer = false;
     if (!m_valid || !m_model) {
+        m_covering.watch(nullptr, {});
         m_answerLabel->setText(m_destination->text().trimmed().isEmpty()
                                    ? tr("Type a destination address to see the route it takes.")
                                    : QString());
@@ -365,13 +386,12 @@ void RouteLookupPanel::computeAnswer()
     }
     using namespace platform;
     const Family family = m_query.destination.family;
-    // Only the routes covering the destination are copied: a handful out of a full table.
-    std::vector<RouteRow> routes;
+    // Only the routes covering the destination, kept by m_covering from the table's changes:
+    // the whole table is read once per destination, table or reset, not at each answer.
     RouteTableModel *routeTable = m_model->routes();
-    routeTable->forEachRow([&](int row, const RouteRow &r) {
-        if (routeTable->changeState(row) != ChangeDeleted && prefixCovers(r, m_query.destination))
-            routes.push_back(r);
-    });
+    if (m_covering.table() != routeTable || !(m_covering.destination() == m_query.destination))
+        m_covering.watch(routeTable, m_query.destination);
+    const std::vector<RouteRow> routes = m_covering.routes();
     std::vector<PolicyRule> rules;
     RuleTableModel *ruleTable = m_model->rules();
     ruleTable->forEachRow([&](int row, const RuleRow &r) {
@@ -382,12 +402,16 @@ void RouteLookupPanel::computeAnswer()
     // kernel's defaults, as lookupHistory() does.
     if (rules.empty())
         rules = defaultPolicyRules(family);
+    // The nexthop objects only when a covering route goes through one (a table of them can
+    // be long too).
     NexthopObjects nexthops;
-    NexthopTableModel *nexthopTable = m_model->nexthops();
-    nexthopTable->forEachRow([&](int row, const NexthopRow &h) {
-        if (nexthopTable->changeState(row) != ChangeDeleted)
-            nexthops.insert_or_assign(h.id, h);
-    });
+    if (std::any_of(routes.begin(), routes.end(), [](const RouteRow &r) { return r.nhId != 0; })) {
+        NexthopTableModel *nexthopTable = m_model->nexthops();
+        nexthopTable->forEachRow([&](int row, const NexthopRow &h) {
+            if (nexthopTable->changeState(row) != ChangeDeleted)
+                nexthops.insert_or_assign(h.id, h);
+        });
+    }
     std::map<std::uint32_t, std::string> names;
     InterfaceTableModel *interfaceTable = m_model->interfaces();
     interfaceTable->forEachRow([&](int row, const InterfaceRow &i) {
@@ -423,8 +447,10 @@ void RouteLookupPanel::computeAnswer()
     const bool changed = !had || !before.answer.sameChoice(a);
     const HistorySource source = m_historyProvider ? m_historyProvider() : HistorySource {};
     const QString key = source.path + QLatin1Char('#') + QString::number(source.netns);
-    if ((had && changed && source.live) || key != m_lastSourceKey)
+    if (key != m_lastSourceKey)
         refreshHistory();
+    else if (had && changed && source.live)
+        continueHistory();
 }
 
 void RouteLookupPanel::refreshHistory()
@@ -433,6 +459,9 @@ void RouteLookupPanel::refreshHistory()
     m_lastSourceKey = source.path + QLatin1Char('#') + QString::number(source.netns);
     if (!m_valid || source.path.isEmpty()) {
         m_history.cancel();
+        m_fullReadRunning = false;
+        m_continueAfterRead = false;
+        m_tracker = {};
         m_progressTimer.stop();
         m_progress->hide();
         m_cancel->hide();
@@ -449,6 +478,11 @@ void RouteLookupPanel::refreshHistory()
     auto progress = std::make_shared<std::atomic<int>>(0);
     m_progressValue = progress;
     m_changesQuery = m_query;
+    m_tracker = {};
+    m_trackerKey.clear();
+    m_fullReadRunning = true;
+    m_continueAfterRead = false;
+    ++m_fullReads;
     // Worker thread (QThreadPool): touches only what it captured.
     m_history.start([source, query = m_query, progress](const std::atomic<bool> &cancelled) {
         HistoryResult result;
@@ -460,10 +494,13 @@ void RouteLookupPanel::refreshHistory()
         if (!reader.open(source.path, &result.error))
             return result;
         result.nanoseconds = reader.info().nanosecondTimes();
-        result.ok
-            = recording::lookupHistory(reader, query, std::numeric_limits<std::int64_t>::min(),
-                                       std::numeric_limits<std::int64_t>::max(), &result.changes, &result.error,
-                                       TimeCursor::fileNamespace(reader, source.netns), &cancelled, progress.get());
+        // lookupHistory() over the whole file, keeping its pass to go on with.
+        result.ok = result.tracker.begin(reader, query, reader.info().startUs,
+                                         TimeCursor::fileNamespace(reader, source.netns), &result.error, &cancelled)
+            && result.tracker.read(reader, std::numeric_limits<std::int64_t>::max(), &result.error, &cancelled,
+                                   progress.get());
+        if (result.ok)
+            result.changes = result.tracker.changes();
         return result;
     });
     m_progress->setValue(0);
@@ -473,20 +510,81 @@ void RouteLookupPanel::refreshHistory()
     m_historyStatus->setText(tr("Reading the changes…"));
 }
 
+void RouteLookupPanel::continueHistory()
+{
+    const HistorySource source = m_historyProvider ? m_historyProvider() : HistorySource {};
+    const QString key = source.path + QLatin1Char('#') + QString::number(source.netns);
+    if (m_fullReadRunning) {
+        // The read running may have opened the file before the events of this change: go on
+        // from its pass once it is done.
+        m_continueAfterRead = true;
+        return;
+    }
+    const recording::LookupTracker &tracker = m_tracker;
+    if (!m_valid || source.path.isEmpty() || !tracker.isValid() || key != m_trackerKey || !tracker.query()
+        || tracker.query()->destination != m_query.destination || tracker.query()->source != m_query.source
+        || tracker.query()->fwmark != m_query.fwmark || tracker.query()->inputInterface != m_query.inputInterface) {
+        refreshHistory();
+        return;
+    }
+    ++m_incrementalReads;
+    // Worker thread (QThreadPool): touches only what it captured (its own copy of the pass:
+    // a newer request cancels this one and starts again from m_tracker).
+    m_history.start([source, tracker = m_tracker](const std::atomic<bool> &cancelled) mutable {
+        HistoryResult result;
+        result.incremental = true;
+        if (source.waitCommitted)
+            source.waitCommitted(cancelled);
+        if (cancelled.load())
+            return result;
+        recording::RecordingReader reader;
+        if (!reader.open(source.path, &result.error))
+            return result;
+        result.nanoseconds = reader.info().nanosecondTimes();
+        result.ok = tracker.read(reader, std::numeric_limits<std::int64_t>::max(), &result.error, &cancelled);
+        if (result.ok) {
+            result.changes = tracker.changes();
+            result.tracker = std::move(tracker);
+        }
+        return result;
+    });
+}
+
 void RouteLookupPanel::onHistoryRead(HistoryResult &result)
 {
+    const bool wasFull = !result.incremental;
+    if (wasFull)
+        m_fullReadRunning = false;
+    if (result.incremental && result.ok) {
+        // Only new rows: no progress bar was shown, the rows already there stay.
+        m_tracker = std::move(result.tracker);
+        m_changes = std::move(result.changes);
+        showChanges();
+        updateHistoryStatus();
+        return;
+    }
     m_progressTimer.stop();
     m_progress->hide();
     m_cancel->hide();
     if (!result.ok) {
+        m_tracker = {};
         m_changes.clear();
         showChanges();
         m_historyStatus->setText(tr("Cannot read the changes: %1").arg(result.error));
         return;
     }
+    m_tracker = std::move(result.tracker);
+    m_trackerKey = m_lastSourceKey;
     m_changes = std::move(result.changes);
     m_changesNanoseconds = result.nanoseconds;
     showChanges();
+    updateHistoryStatus();
+    if (std::exchange(m_continueAfterRead, false))
+        continueHistory();
+}
+
+void RouteLookupPanel::updateHistoryStatus()
+{
     const int n = int(m_changes.size()) - 1;
     const QString since = m_changes.empty()
         ? QString()
@@ -523,7 +621,7 @@ void RouteLookupPanel::showChanges()
         times << qint64(c.timeUs);
         texts << line;
     }
-    m_changesView->resizeColumnsToContents();
+    fitColumns();
     if (selectedUs.isValid()) {
         const QModelIndexList again = m_changesModel->match(m_changesModel->index(0, TimeColumn), Qt::UserRole,
                                                             selectedUs, 1, Qt::MatchExactly);
@@ -532,6 +630,22 @@ void RouteLookupPanel::showChanges()
     }
     m_export->setEnabled(!m_changes.empty());
     Q_EMIT changesRead(times, texts);
+}
+
+void RouteLookupPanel::fitColumns()
+{
+    // The short columns fit their contents; Cause gets the rest of the view's width (at least
+    // a readable part of it), not its whole text's width pushed out of sight to the right.
+    m_changesView->resizeColumnsToContents();
+    QHeaderView *header = m_changesView->horizontalHeader();
+    const int x = m_changesView->fontMetrics().horizontalAdvance(QLatin1Char('x'));
+    // A long route or gateway list (IPv6, multipath) is capped too: its tooltip has it all.
+    for (int c = 0; c < CauseColumn; ++c)
+        header->resizeSection(c, std::min(header->sectionSize(c), 34 * x));
+    int others = 0;
+    for (int c = 0; c < CauseColumn; ++c)
+        others += header->sectionSize(c);
+    header->resizeSection(CauseColumn, std::max(m_changesView->viewport()->width() - others, 24 * x));
 }
 
 void RouteLookupPanel::copyChanges()
@@ -591,6 +705,8 @@ void RouteLookupPanel::exportWithDialog()
 
 bool RouteLookupPanel::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_changesView && event->type() == QEvent::Resize)
+        QTimer::singleShot(0, this, &RouteLookupPanel::fitColumns); // once the viewport has its new width
     if (watched == m_changesView) {
         // The window's own Ctrl+C copies its tables: the changes table takes it first.
         if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {

@@ -4,12 +4,19 @@
 // 0x hex) and an input interface, as `ip route get` takes them. Bad input: one line under
 // the inputs, nothing looked up.
 // "Now / at the cursor": platform::lookupRoute() over the rows of the tables the window shows
-// (TablesPage::model(): the live tables, or those at the time cursor), worked out again when
-// those tables change (at most every kThrottleMs) or are swapped for another moment.
+// (TablesPage::model(): the live tables, or those at the time cursor): the routes covering
+// the destination (CoveringRoutes: the Routes table is read whole once per destination,
+// table or reset, then only the rows that changed are looked at), the rules, the interfaces
+// and, when a covering route names one, the nexthop objects. Worked out again (at most every
+// kThrottleMs) when a covering route, a rule, a nexthop object or an interface changes, or
+// the tables are swapped for another moment; a change of another route costs nothing more.
+// While hidden, the panel follows nothing and looks up again when shown.
 // "Over time": the changes of the answer over the window's recording
 // (recording::lookupHistory(), the rows `--lookup --export-csv` writes), read on a worker
 // thread (LatestRequest: the latest request wins) with a progress bar and Cancel; read again
-// when the query changes and, in the live window, when the answer now changes. Activating a
+// when the query or the recording changes. In the live window, when the answer now changes,
+// only the events written since the last read are read (recording::LookupTracker goes on
+// from that read's pass), which gives the rows a read of the whole file would. Activating a
 // change asks for the time cursor at its moment (momentActivated()); Ctrl+C copies the
 // selected changes as tab-separated text; Export CSV writes exactly what `--lookup
 // --export-csv` writes. GUI thread only.
@@ -17,6 +24,7 @@
 
 #include "model/latestrequest.h"
 #include "model/recording/lookupexport.h"
+#include "model/tables/coveringroutes.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -104,6 +112,12 @@ public:
     QLabel *historyStatus() const { return m_historyStatus; }
     /// Reads the over-time answers again (the Refresh button).
     void refreshHistory();
+    /// Reads of the over-time answers: of the whole recording, and of only the events
+    /// written since the last read (the live window, after the answer now changed). For tests.
+    int historyFullReads() const { return m_fullReads; }
+    int historyIncrementalReads() const { return m_incrementalReads; }
+    /// The routes covering the destination that the answer now is worked out from. For tests.
+    const CoveringRoutes &coveringRoutes() const { return m_covering; }
     /// Copies the selected changes (all when none is selected) with a header line,
     /// tab-separated.
     void copyChanges();
@@ -121,20 +135,26 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     struct HistoryResult {
         std::vector<recording::LookupChange> changes;
+        recording::LookupTracker tracker; // to go on with the events written after this read
         QString error;
         bool ok = false;
         bool nanoseconds = false;
+        bool incremental = false;
     };
     void watchModel(NotificationModel *model);
     void scheduleAnswer();
     void computeAnswer();
     bool parseInputs(platform::RouteQuery *query, QString *error) const;
+    void continueHistory();
     void onHistoryRead(HistoryResult &result);
     void showChanges();
+    void fitColumns();
+    void updateHistoryStatus();
     void exportWithDialog();
 
     TablesPage *m_tables;
@@ -167,6 +187,7 @@ private:
     platform::RouteQuery m_query;
     bool m_hasAnswer = false;
     recording::LookupChange m_answer;
+    CoveringRoutes m_covering; // the routes covering m_query.destination, while shown
 
     LatestRequest<HistoryResult> m_history;
     std::shared_ptr<std::atomic<int>> m_progressValue;
@@ -174,6 +195,14 @@ private:
     platform::RouteQuery m_changesQuery; // the query m_changes answer
     bool m_changesNanoseconds = false;
     QString m_lastSourceKey; // path + namespace of the last read: a new one reads again
+    // The last read's pass (m_changes are its rows), of m_trackerKey's file and m_changesQuery:
+    // the live window reads only the events after it.
+    recording::LookupTracker m_tracker;
+    QString m_trackerKey;
+    bool m_fullReadRunning = false;
+    bool m_continueAfterRead = false; // the answer changed while a full read ran
+    int m_fullReads = 0;
+    int m_incrementalReads = 0;
 };
 
 } // namespace ncv

@@ -144,6 +144,278 @@ QByteArray lookupCsvLine(const RouteQuery &q, const LookupChange &c, bool nanose
     return line;
 }
 
+// The pass's state between events: the covering routes, interface names, rules and
+// nexthop objects of the namespace looked up in, and the changes so far.
+struct LookupTracker::State {
+    RouteQuery query;
+    std::uint32_t netns = 0;
+    std::int64_t fromUs = 0;
+    std::map<RouteKey, RouteRow> covering;
+    std::map<std::uint32_t, std::string> names;
+    std::map<std::string, RuleRow> held; // the recorded rules of the destination's family, by key
+    NexthopObjects nexthops; // every recorded nexthop object: routes through them go where they say
+    bool recordedNexthops = false; // a recording made before they were recorded has none
+    bool recordedRules = false; // any rule at the start, or a rule event later
+    std::vector<PolicyRule> rules;
+    std::vector<RouteRow> candidates; // scratch
+    bool started = false; // the start's row is out
+    bool startedAtEnd = false; // ... pushed by finish(): undone by a later initial row
+    std::uint64_t lastSeq = 0;
+    std::vector<LookupChange> changes;
+
+    void takeRules()
+    {
+        rules.clear();
+        if (!recordedRules) {
+            rules = defaultPolicyRules(query.destination.family);
+            return;
+        }
+        for (const auto &[key, u] : held)
+            rules.push_back(policyRuleOf(u));
+    }
+    RouteAnswer answer()
+    {
+        candidates.clear();
+        for (const auto &[key, route] : covering)
+            candidates.push_back(route);
+        return lookupRoute(query, candidates, rules, recordedNexthops ? &nexthops : nullptr);
+    }
+    void start()
+    {
+        started = true;
+        LookupChange c;
+        c.timeUs = fromUs;
+        c.answer = answer();
+        c.cause = "state at start";
+        describeAnswer(c, names);
+        changes.push_back(std::move(c));
+    }
+};
+
+LookupTracker::LookupTracker() = default;
+LookupTracker::~LookupTracker() = default;
+LookupTracker::LookupTracker(LookupTracker &&) noexcept = default;
+LookupTracker &LookupTracker::operator=(LookupTracker &&) noexcept = default;
+LookupTracker::LookupTracker(const LookupTracker &other)
+    : m_state(other.m_state ? std::make_unique<State>(*other.m_state) : nullptr)
+{ }
+LookupTracker &LookupTracker::operator=(const LookupTracker &other)
+{
+    if (this != &other)
+        m_state = other.m_state ? std::make_unique<State>(*other.m_state) : nullptr;
+    return *this;
+}
+
+bool LookupTracker::isValid() const
+{
+    return m_state != nullptr;
+}
+
+const std::vector<LookupChange> &LookupTracker::changes() const
+{
+    static const std::vector<LookupChange> none;
+    return m_state ? m_state->changes : none;
+}
+
+std::uint64_t LookupTracker::lastSeq() const
+{
+    return m_state ? m_state->lastSeq : 0;
+}
+
+const RouteQuery *LookupTracker::query() const
+{
+    return m_state ? &m_state->query : nullptr;
+}
+
+std::uint32_t LookupTracker::netns() const
+{
+    return m_state ? m_state->netns : 0;
+}
+
+std::int64_t LookupTracker::fromUs() const
+{
+    return m_state ? m_state->fromUs : 0;
+}
+
+bool LookupTracker::begin(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::uint32_t netns,
+                          QString *error, const std::atomic<bool> *cancel)
+{
+    m_state.reset();
+    if (query.destination.isUnspecified() && query.destination.family == Family::Unspec) {
+        *error = QStringLiteral("no destination address to look up");
+        return false;
+    }
+    // The tables of every namespace apart; the lookup is made in netns's alone (ifindex 2 and
+    // 10.0.0.0/8 may be in every one).
+    const RecordingInfo &info = reader.info();
+    NamespaceStates states(info.keyScheme());
+    if (!reader.stateAt(fromUs, &states, error, cancel))
+        return false;
+    auto st = std::make_unique<State>();
+    st->query = query;
+    st->netns = netns;
+    st->fromUs = fromUs;
+    const RecordState none(info.keyScheme());
+    const RecordState *found = states.find(netns);
+    const RecordState &state = found ? *found : none;
+    const StateStore ruleKeys(StateStore::KeyScheme::Linux);
+    const Family family = query.destination.family;
+    state.forEach([&](const InterfaceRow &i) { st->names[i.ifIndex] = i.name; }, [](const AddressRow &) {},
+                  [&](const RouteRow &r) {
+                      if (prefixCovers(r, query.destination))
+                          st->covering.emplace(keyOf(r), r);
+                  },
+                  [](const NeighborRow &) {},
+                  [&](const RuleRow &u) {
+                      if (u.family == family)
+                          st->held.emplace(ruleKeys.key(u), u);
+                  },
+                  [&](const NexthopRow &h) {
+                      st->recordedNexthops = true;
+                      st->nexthops.insert_or_assign(h.id, h);
+                  });
+    // A recording with rules (any at the start, or a rule event later) follows them; one
+    // without is looked up through the kernel's defaults.
+    st->recordedRules = !st->held.empty();
+    st->takeRules();
+    m_state = std::move(st);
+    return true;
+}
+
+void LookupTracker::apply(const RecordedEvent &e)
+{
+    State &st = *m_state;
+    st.lastSeq = std::max(st.lastSeq, e.seq);
+    const ChangeRecord &r = e.record;
+    if (r.netns != st.netns)
+        return; // another namespace's change
+    if (st.startedAtEnd) {
+        // finish() wrote the start's row before the initial rows were all in: they belong
+        // to the start (as a pass over the whole file would have them), not changes of it.
+        st.startedAtEnd = false;
+        if (r.change == ChangeKind::Initial) {
+            st.changes.clear();
+            st.started = false;
+        }
+    }
+    if (!st.started && r.change != ChangeKind::Initial)
+        st.start();
+    // The answer again after an event that can change it: a row when it did.
+    const auto reconsider = [&] {
+        if (!st.started)
+            return;
+        RouteAnswer next = st.answer();
+        if (next.sameChoice(st.changes.back().answer))
+            return;
+        LookupChange c;
+        c.timeUs = r.timeUs;
+        c.timeSubUsNs = r.timeSubUsNs;
+        c.seq = e.seq;
+        c.answer = std::move(next);
+        c.cause = summary(r, e.ifName.toStdString());
+        describeAnswer(c, st.names);
+        st.changes.push_back(std::move(c));
+    };
+    const Family family = st.query.destination.family;
+    if (r.object == ObjectKind::Interface) {
+        if (const auto *i = std::get_if<InterfaceRow>(&r.after))
+            st.names[i->ifIndex] = i->name;
+        return;
+    }
+    if (r.object == ObjectKind::Rule) {
+        const auto *before = std::get_if<RuleRow>(&r.before);
+        const auto *after = std::get_if<RuleRow>(&r.after);
+        if ((before ? before->family : after ? after->family : Family::Unspec) != family)
+            return;
+        const StateStore ruleKeys(StateStore::KeyScheme::Linux);
+        st.recordedRules = true;
+        if (before)
+            st.held.erase(ruleKeys.key(*before));
+        if (after && r.change != ChangeKind::Delete)
+            st.held.insert_or_assign(ruleKeys.key(*after), *after);
+        st.takeRules();
+        reconsider();
+        return;
+    }
+    if (r.object == ObjectKind::Nexthop) {
+        // The kernel does not announce the routes through an object that changes:
+        // the answer changes with the object.
+        st.recordedNexthops = true;
+        if (const auto *before = std::get_if<NexthopRow>(&r.before))
+            st.nexthops.erase(before->id);
+        if (const auto *after = std::get_if<NexthopRow>(&r.after);
+            after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired)
+            st.nexthops.insert_or_assign(after->id, *after);
+        reconsider();
+        return;
+    }
+    if (r.object != ObjectKind::Route)
+        return;
+    const auto *before = std::get_if<RouteRow>(&r.before);
+    const auto *after = std::get_if<RouteRow>(&r.after);
+    const bool beforeCovers = before && prefixCovers(*before, st.query.destination);
+    const bool afterCovers = after && prefixCovers(*after, st.query.destination);
+    if (!beforeCovers && !afterCovers)
+        return;
+    if (before)
+        st.covering.erase(keyOf(*before));
+    if (after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired && afterCovers)
+        st.covering.insert_or_assign(keyOf(*after), *after);
+    reconsider();
+}
+
+void LookupTracker::finish()
+{
+    if (!m_state->started) {
+        m_state->start();
+        m_state->startedAtEnd = true;
+    }
+}
+
+bool LookupTracker::read(RecordingReader &reader, std::int64_t toUs, QString *error, const std::atomic<bool> *cancel,
+                         std::atomic<int> *progress)
+{
+    const RecordingInfo &info = reader.info();
+    const std::int64_t fromUs = m_state->fromUs;
+    toUs = std::min(toUs, info.endUs);
+    const auto cancelled = [cancel] { return cancel && cancel->load(); };
+    std::uint64_t firstSeq = 0, lastSeq = 0;
+    reader.sequenceRange(fromUs + 1, toUs, &firstSeq, &lastSeq);
+    firstSeq = std::max<std::uint64_t>({firstSeq, info.firstSeq, m_state->lastSeq + 1});
+    lastSeq = std::min<std::uint64_t>(lastSeq, info.lastSeq);
+    std::int64_t seen = 0;
+    QString readError;
+    bool read = true;
+    if (firstSeq <= lastSeq) {
+        const std::uint64_t from = firstSeq;
+        read = reader.forEachEvent(
+            firstSeq, lastSeq, fromUs + 1, toUs,
+            [&](const RecordedEvent &e) {
+                if ((++seen & 0xfff) == 0) {
+                    if (cancelled())
+                        return false;
+                    if (progress && lastSeq > from)
+                        progress->store(int(std::min<std::uint64_t>(1000, (e.seq - from) * 1000 / (lastSeq - from))));
+                }
+                apply(e);
+                return true;
+            },
+            &readError);
+    }
+    if (cancelled()) {
+        *error = QStringLiteral("cancelled");
+        return false;
+    }
+    if (!read) {
+        *error = readError;
+        return false;
+    }
+    finish();
+    if (progress)
+        progress->store(1000);
+    return true;
+}
+
 bool lookupHistory(RecordingReader &reader, const RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
                    std::vector<LookupChange> *out, QString *error, std::uint32_t netns, const std::atomic<bool> *cancel,
                    std::atomic<int> *progress)
@@ -151,174 +423,11 @@ bool lookupHistory(RecordingReader &reader, const RouteQuery &query, std::int64_
     out->clear();
     const RecordingInfo &info = reader.info();
     fromUs = std::max(fromUs, info.startUs);
-    toUs = std::min(toUs, info.endUs);
-    if (query.destination.isUnspecified() && query.destination.family == Family::Unspec) {
-        *error = QStringLiteral("no destination address to look up");
+    LookupTracker tracker;
+    if (!tracker.begin(reader, query, fromUs, netns, error, cancel)
+        || !tracker.read(reader, toUs, error, cancel, progress))
         return false;
-    }
-    const auto cancelled = [cancel] { return cancel && cancel->load(); };
-    // The tables of every namespace apart; the lookup is made in netns's alone (ifindex 2 and
-    // 10.0.0.0/8 may be in every one).
-    NamespaceStates states(info.keyScheme());
-    if (!reader.stateAt(fromUs, &states, error, cancel))
-        return false;
-    const RecordState none(info.keyScheme());
-    const RecordState *found = states.find(netns);
-    const RecordState &state = found ? *found : none;
-    std::map<RouteKey, RouteRow> covering;
-    std::map<std::uint32_t, std::string> names;
-    const StateStore ruleKeys(StateStore::KeyScheme::Linux);
-    std::map<std::string, RuleRow> held; // the recorded rules of the destination's family, by key
-    NexthopObjects nexthops; // every recorded nexthop object: routes through them go where they say
-    bool recordedNexthops = false; // a recording made before they were recorded has none
-    const Family family = query.destination.family;
-    state.forEach([&](const InterfaceRow &i) { names[i.ifIndex] = i.name; }, [](const AddressRow &) {},
-                  [&](const RouteRow &r) {
-                      if (prefixCovers(r, query.destination))
-                          covering.emplace(keyOf(r), r);
-                  },
-                  [](const NeighborRow &) {},
-                  [&](const RuleRow &u) {
-                      if (u.family == family)
-                          held.emplace(ruleKeys.key(u), u);
-                  },
-                  [&](const NexthopRow &h) {
-                      recordedNexthops = true;
-                      nexthops.insert_or_assign(h.id, h);
-                  });
-    // A recording with rules (any at the start, or a rule event later) follows them; one
-    // without is looked up through the kernel's defaults.
-    bool recordedRules = !held.empty();
-    std::vector<PolicyRule> rules;
-    const auto takeRules = [&] {
-        rules.clear();
-        if (!recordedRules) {
-            rules = defaultPolicyRules(family);
-            return;
-        }
-        for (const auto &[key, u] : held)
-            rules.push_back(policyRuleOf(u));
-    };
-    takeRules();
-    std::vector<RouteRow> candidates;
-    const auto answer = [&] {
-        candidates.clear();
-        for (const auto &[key, route] : covering)
-            candidates.push_back(route);
-        return lookupRoute(query, candidates, rules, recordedNexthops ? &nexthops : nullptr);
-    };
-
-    // The start's answer once the initial rows that follow fromUs are in: a recording's
-    // initial snapshot comes as events just after its start, which are the start's state
-    // (not changes of it).
-    bool started = false;
-    const auto start = [&] {
-        started = true;
-        LookupChange c;
-        c.timeUs = fromUs;
-        c.answer = answer();
-        c.cause = "state at start";
-        describeAnswer(c, names);
-        out->push_back(std::move(c));
-    };
-    std::uint64_t firstSeq = 0, lastSeq = 0;
-    reader.sequenceRange(fromUs + 1, toUs, &firstSeq, &lastSeq);
-    firstSeq = std::max<std::uint64_t>(firstSeq, info.firstSeq);
-    lastSeq = std::min<std::uint64_t>(lastSeq, info.lastSeq);
-    std::int64_t seen = 0;
-    QString readError;
-    const bool read = reader.forEachEvent(
-        fromUs + 1, toUs,
-        [&](const RecordedEvent &e) {
-            if ((++seen & 0xfff) == 0) {
-                if (cancelled())
-                    return false;
-                if (progress && lastSeq > firstSeq)
-                    progress->store(
-                        int(std::min<std::uint64_t>(1000, (e.seq - firstSeq) * 1000 / (lastSeq - firstSeq))));
-            }
-            const ChangeRecord &r = e.record;
-            if (r.netns != netns)
-                return true; // another namespace's change
-            if (!started && r.change != ChangeKind::Initial)
-                start();
-            // The answer again after an event that can change it: a row when it did.
-            const auto reconsider = [&] {
-                if (!started)
-                    return;
-                RouteAnswer next = answer();
-                if (next.sameChoice(out->back().answer))
-                    return;
-                LookupChange c;
-                c.timeUs = r.timeUs;
-                c.timeSubUsNs = r.timeSubUsNs;
-                c.seq = e.seq;
-                c.answer = std::move(next);
-                c.cause = summary(r, e.ifName.toStdString());
-                describeAnswer(c, names);
-                out->push_back(std::move(c));
-            };
-            if (r.object == ObjectKind::Interface) {
-                if (const auto *i = std::get_if<InterfaceRow>(&r.after))
-                    names[i->ifIndex] = i->name;
-                return true;
-            }
-            if (r.object == ObjectKind::Rule) {
-                const auto *before = std::get_if<RuleRow>(&r.before);
-                const auto *after = std::get_if<RuleRow>(&r.after);
-                if ((before ? before->family : after ? after->family : Family::Unspec) != family)
-                    return true;
-                recordedRules = true;
-                if (before)
-                    held.erase(ruleKeys.key(*before));
-                if (after && r.change != ChangeKind::Delete)
-                    held.insert_or_assign(ruleKeys.key(*after), *after);
-                takeRules();
-                reconsider();
-                return true;
-            }
-            if (r.object == ObjectKind::Nexthop) {
-                // The kernel does not announce the routes through an object that changes:
-                // the answer changes with the object.
-                recordedNexthops = true;
-                if (const auto *before = std::get_if<NexthopRow>(&r.before))
-                    nexthops.erase(before->id);
-                if (const auto *after = std::get_if<NexthopRow>(&r.after);
-                    after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired)
-                    nexthops.insert_or_assign(after->id, *after);
-                reconsider();
-                return true;
-            }
-            if (r.object != ObjectKind::Route)
-                return true;
-            const auto *before = std::get_if<RouteRow>(&r.before);
-            const auto *after = std::get_if<RouteRow>(&r.after);
-            const bool beforeCovers = before && prefixCovers(*before, query.destination);
-            const bool afterCovers = after && prefixCovers(*after, query.destination);
-            if (!beforeCovers && !afterCovers)
-                return true;
-            if (before)
-                covering.erase(keyOf(*before));
-            if (after && r.change != ChangeKind::Delete && r.change != ChangeKind::Expired && afterCovers)
-                covering.insert_or_assign(keyOf(*after), *after);
-            reconsider();
-            return true;
-        },
-        &readError);
-    if (cancelled()) {
-        out->clear();
-        *error = QStringLiteral("cancelled");
-        return false;
-    }
-    if (!read) {
-        out->clear();
-        *error = readError;
-        return false;
-    }
-    if (!started)
-        start();
-    if (progress)
-        progress->store(1000);
+    *out = tracker.changes();
     return true;
 }
 

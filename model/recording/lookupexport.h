@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,47 @@ void describeAnswer(LookupChange &change, const std::map<std::uint32_t, std::str
 bool lookupHistory(RecordingReader &reader, const platform::RouteQuery &query, std::int64_t fromUs, std::int64_t toUs,
                    std::vector<LookupChange> *out, QString *error, std::uint32_t netns = 0,
                    const std::atomic<bool> *cancel = nullptr, std::atomic<int> *progress = nullptr);
+
+/// A lookupHistory() pass that can go on: begin() takes the state at the range's start,
+/// read() the events after it up to a time (the file's end) and appends a row per change;
+/// read() again, on a reader of the same file opened later (a live recording that grew),
+/// takes only the events written since (sequence numbers after lastSeq()), and its rows equal
+/// those of lookupHistory() over the whole file then. Copyable (a handful of routes, the
+/// rules, the nexthop objects and interface names of one namespace, the rows). Any thread;
+/// one thread at a time.
+class LookupTracker {
+public:
+    LookupTracker();
+    ~LookupTracker();
+    LookupTracker(const LookupTracker &other);
+    LookupTracker &operator=(const LookupTracker &other);
+    LookupTracker(LookupTracker &&) noexcept;
+    LookupTracker &operator=(LookupTracker &&) noexcept;
+
+    /// The state of netns at fromUs (not clamped here: lookupHistory() clamps it). False with
+    /// *error one line (no destination, the file unreadable, cancelled).
+    bool begin(RecordingReader &reader, const platform::RouteQuery &query, std::int64_t fromUs, std::uint32_t netns,
+               QString *error, const std::atomic<bool> *cancel = nullptr);
+    /// The events after lastSeq() with fromUs < time <= toUs (clamped to the recording's end).
+    /// False with *error one line; cancelled: "cancelled" (the state is then partway: begin again).
+    bool read(RecordingReader &reader, std::int64_t toUs, QString *error, const std::atomic<bool> *cancel = nullptr,
+              std::atomic<int> *progress = nullptr);
+    /// One event, in sequence order (read() calls it).
+    void apply(const RecordedEvent &event);
+    /// Writes the start's row when no event did yet (read() calls it).
+    void finish();
+
+    bool isValid() const; ///< begin() succeeded
+    const std::vector<LookupChange> &changes() const; ///< the rows so far
+    std::uint64_t lastSeq() const; ///< the last event read (0: none)
+    const platform::RouteQuery *query() const; ///< the query; nullptr before begin()
+    std::uint32_t netns() const;
+    std::int64_t fromUs() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
 
 /// One CSV line (with "\r\n") of exportLookup() for change; nanoseconds: the recording's
 /// times have nanoseconds (RecordingInfo::nanosecondTimes()).
