@@ -313,6 +313,33 @@ private slots:
         QTRY_VERIFY(!window);
     }
 
+    // Headless, several hosts make one stream: each event's "namespace" is its host's name,
+    // each host's clock offset is said on standard error.
+    void headlessStreamOfTwoHosts()
+    {
+        const QString out = m_dir.filePath(u"hosts.jsonl"_s);
+        QProcess app;
+        app.start(QString::fromLocal8Bit(NCV_APP_BINARY),
+                  {u"--headless"_s, u"ssh://router"_s, u"ssh://switch"_s, u"--stream"_s, out, u"--duration"_s, u"4"_s});
+        QVERIFY(app.waitForStarted());
+        QTest::qWait(2500);
+        QVERIFY(ip(u"-n switch route add 10.87.0.0/16 via 10.81.0.1"_s));
+        QVERIFY(app.waitForFinished(20000));
+        const QString err = QString::fromLocal8Bit(app.readAllStandardError());
+        QVERIFY2(app.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains(u"router: clock "_s) && err.contains(u"switch: clock "_s), qPrintable(err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("\"namespace\":\"router\""));
+        QVERIFY(text.contains("\"namespace\":\"switch\""));
+        bool found = false;
+        for (const QByteArray &line : text.split('\n'))
+            found |= line.contains("10.87.0.0") && line.contains("\"namespace\":\"switch\"");
+        QVERIFY(found);
+        QVERIFY(ip(u"-n switch route del 10.87.0.0/16"_s));
+    }
+
     // A host that cannot be reached ends alone: the other host's window goes on, the banner
     // names the one that ended.
     void oneHostFailingLeavesTheOther()
