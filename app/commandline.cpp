@@ -43,8 +43,10 @@ ParseResult parseCommandLine(const QStringList &arguments)
         "[--to T]: one row per change of the chosen route (a recording of several network namespaces: --netns NAME "
         "picks the one).\n\nWatching a remote host over ssh (the system's OpenSSH "
         "client, BatchMode: keys or an agent, ~/.ssh/config applies; netchangeview must be installed there): "
-        "netchangeview ssh://[user@]host[:port], or netchangeview --headless ssh://host --record FILE (or "
-        "--export-csv, --stream); times are the remote host's. A lost connection is made again (1 s, then up to 30 s "
+        "netchangeview ssh://[user@]host[:port] (several: ssh://a ssh://b, one window with a Host column and "
+        "selector), or netchangeview --headless ssh://host [ssh://host2 ...] --record FILE (or "
+        "--export-csv, --stream); times are each remote host's own clock. A lost connection is made again (1 s, then "
+        "up to 30 s "
         "apart) and the changes made meanwhile are recorded as inferred after a gap; a failure to log in or to run "
         "netchangeview there ends it with one line and, headless, exit status 1.\n\nThe live window records every "
         "event to a new "
@@ -175,14 +177,26 @@ ParseResult parseCommandLine(const QStringList &arguments)
     AppOptions &o = result.options;
     o.headless = parser.isSet(headless);
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1)
-        return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
     if (!positional.isEmpty() && positional.constFirst().startsWith(QLatin1String("ssh://"))) {
-        RemoteHost host;
-        QString error;
-        if (!RemoteHost::parse(positional.constFirst(), &host, &error))
-            return fail(error);
-        o.remoteUrl = host.url();
+        // Several hosts: ssh://a ssh://b ..., each at most once.
+        QStringList names;
+        for (const QString &url : positional) {
+            RemoteHost host;
+            QString error;
+            if (!url.startsWith(QLatin1String("ssh://")))
+                return fail(QStringLiteral("unexpected argument '%1' (several remote hosts are given as ssh://HOST "
+                                           "ssh://HOST ...)")
+                                .arg(url));
+            if (!RemoteHost::parse(url, &host, &error))
+                return fail(error);
+            if (names.contains(host.display()))
+                return fail(QStringLiteral("%1 is given twice").arg(host.url()));
+            names << host.display();
+            o.remoteUrls << host.url();
+        }
+        o.remoteUrl = o.remoteUrls.constFirst();
+    } else if (positional.size() > 1) {
+        return fail(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
     } else if (!positional.isEmpty()) {
         o.inputPath = positional.constFirst();
     }

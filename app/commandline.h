@@ -29,6 +29,9 @@ struct AppOptions {
     bool journal = false; ///< --journal: every event to the systemd journal as structured fields
     QString inputPath; ///< FILE: a recording to open in the window, or (--headless) to convert (with --export-csv)
     QString remoteUrl; ///< ssh://[user@]host[:port]: watch (or, --headless, record) that host over ssh
+    /// Every ssh:// URL given, in order (remoteUrl is the first): two or more watch those hosts
+    /// in one window (or one headless recording), each host as a namespace of its own.
+    QStringList remoteUrls;
     QString fromTime; ///< --from T (as given; parsed against the recording's start)
     QString toTime; ///< --to T
     QString atTime; ///< --at T: the tables at T instead of events

@@ -53,16 +53,21 @@ int runRecordingWindow(const AppOptions &options)
     return QApplication::exec();
 }
 
-/// The window on the remote host options.remoteUrl (ssh).
+/// The window on the remote hosts options.remoteUrls (ssh; one or several).
 int runRemoteWindow(const AppOptions &options)
 {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/netchangeview.svg")));
-    RemoteHost host;
-    QString error;
-    RemoteHost::parse(options.remoteUrl, &host, &error); // checked by the command line
+    QList<RemoteHost> hosts;
+    const QStringList urls = options.remoteUrls.isEmpty() ? QStringList {options.remoteUrl} : options.remoteUrls;
+    for (const QString &url : urls) {
+        RemoteHost host;
+        QString error;
+        RemoteHost::parse(url, &host, &error); // checked by the command line
+        hosts << host;
+    }
     const int family = options.familyGiven ? options.addressFamily : platform::afUnspec();
     MainWindow *window = MainWindow::openRemoteWindow(
-        host, family, options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
+        hosts, family, options.noRecord ? MainWindow::LiveRecording::Off : MainWindow::LiveRecording::FromSettings);
     if (options.maxEvents > 0)
         window->remoteSession()->model()->history()->setCapacity(options.maxEvents);
     // The stream's end is said on standard error too, for a window started from a shell.

@@ -10,12 +10,14 @@
 #ifdef NCV_RTMON_IMPORT
 #include "model/netnssources.h"
 #endif
+#include "model/hostsetsource.h"
 #include "model/recorder.h"
 #include "model/recording/fileimport.h"
 #include "model/recording/lookupexport.h"
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordingwriter.h"
+#include "model/remotesession.h"
 #include "model/remotesource.h"
 #include "platform/netnstable.h"
 #include "platform/source.h"
@@ -211,7 +213,46 @@ int runHeadless(const AppOptions &options)
 #ifdef NCV_RTMON_IMPORT
     std::unique_ptr<NetNamespaceSources> namespaces;
 #endif
-    if (!options.remoteUrl.isEmpty()) {
+    int hostsRunning = int(options.remoteUrls.size());
+    if (options.remoteUrls.size() > 1) {
+        // Several hosts, one recording: each host's records carry its own id (its name as a
+        // namespace's); one host ending is said and the others go on; the recording ends
+        // (exit 1) when every host ended.
+        QList<RemoteHost> hosts;
+        for (const QString &url : options.remoteUrls) {
+            RemoteHost host;
+            RemoteHost::parse(url, &host, &error); // checked by the command line
+            hosts << host;
+        }
+        HostSetOptions set;
+        set.ended = [&remoteEnded, &recorderPtr, &hostsRunning](int, const std::string &message) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [&remoteEnded, &recorderPtr, &hostsRunning, text = QString::fromStdString(message)] {
+                    printErr(QStringLiteral("netchangeview: ") + text);
+                    if (--hostsRunning > 0)
+                        return;
+                    remoteEnded = text;
+                    if (recorderPtr)
+                        recorderPtr->stop();
+                },
+                Qt::QueuedConnection);
+        };
+        set.status = [hosts](int index, RemoteState state, const std::string &message, int retryInMs) {
+            if (state == RemoteState::Waiting)
+                printErr(QStringLiteral("netchangeview: %1; reconnecting in %2 s")
+                             .arg(QString::fromStdString(message))
+                             .arg((retryInMs + 999) / 1000));
+            else if (state == RemoteState::Live && !message.empty())
+                printErr(QStringLiteral("netchangeview: ") + QString::fromStdString(message));
+            (void)index;
+        };
+        set.clockOffset = [hosts](int index, std::int64_t offsetUs) {
+            printErr(QStringLiteral("netchangeview: ") + RemoteSession::clockText(hosts.at(index).display(), offsetUs));
+        };
+        ownedSource = std::make_unique<HostSetSource>(hosts, std::move(set));
+        source = ownedSource.get();
+    } else if (!options.remoteUrl.isEmpty()) {
         RemoteHost host;
         RemoteHost::parse(options.remoteUrl, &host, &error);
         RemoteOptions remote;

@@ -252,6 +252,7 @@ struct RemoteSource::Registration {
     QString hostName; // the host as ssh is given it
     std::function<void(const std::string &)> ended;
     std::function<void(RemoteState, const std::string &, int)> status;
+    std::function<void(std::int64_t)> clockOffset;
     int reconnectFirstMs = 1000;
     int reconnectMaxMs = 30000;
     CallbackGate gate;
@@ -285,6 +286,9 @@ struct RemoteSource::Registration {
     // Delivers out through the filter (in place), false when cancelled.
     bool deliverFiltered(std::vector<ChangeRecord> &out);
     bool tell(RemoteState state, const QString &message = {}, int retryInMs = 0);
+    // Reports the clock offset of the marker stamped remoteUs (its clock) that this computer
+    // read at localUs; false when cancelled.
+    bool tellClock(std::int64_t remoteUs, std::int64_t localUs);
     // Applies a record of the stream to store (the remote's rows).
     void mirror(const ChangeRecord &record);
     // The records that make store equal to snapshot (a reconnect's initial rows), delivered;
@@ -331,6 +335,16 @@ bool RemoteSource::Registration::tell(RemoteState state, const QString &message,
         return false;
     if (status)
         status(state, message.toStdString(), retryInMs);
+    return true;
+}
+
+bool RemoteSource::Registration::tellClock(std::int64_t remoteUs, std::int64_t localUs)
+{
+    CallbackScope scope(gate);
+    if (!scope.entered())
+        return false;
+    if (clockOffset)
+        clockOffset(remoteUs - localUs);
     return true;
 }
 
@@ -438,6 +452,7 @@ RemoteSource::Registration::End RemoteSource::Registration::connectOnce(bool res
     // Reads what ssh wrote on standard output and delivers it; false when cancelled.
     const auto drain = [&]() -> bool {
         const QByteArray chunk = ssh.readAllStandardOutput();
+        const std::int64_t readUs = nowUs(); // before parsing: the clock offset's receive time
         stderrText += ssh.readAllStandardError();
         if (stderrText.size() > kMaxStderr)
             stderrText = stderrText.right(kMaxStderr);
@@ -452,6 +467,8 @@ RemoteSource::Registration::End RemoteSource::Registration::connectOnce(bool res
                 if (result.wentLive)
                     continue;
                 result.wentLive = true;
+                if (!tellClock(r.timeUs, readUs))
+                    return false;
                 if (resyncing) {
                     // What changed while the connection was down, as an overflow's resync.
                     if (!deliverFiltered(kept))
@@ -658,6 +675,7 @@ Status RemoteSource::registerChanges(const RegisterParams &params, Handle *handl
     reg->hostName = m_host.host;
     reg->ended = m_options.ended;
     reg->status = m_options.status;
+    reg->clockOffset = m_options.clockOffset;
     reg->reconnectFirstMs = std::max(1, m_options.reconnectFirstMs);
     reg->reconnectMaxMs = m_options.reconnectMaxMs;
     *handle = m_registrations.add(reg, [&](Handle) { reg->thread = std::thread([r = reg] { r->run(); }); });

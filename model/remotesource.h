@@ -110,6 +110,14 @@ struct RemoteOptions {
     /// Reconnecting: the line of the last failure) or, for Live after a reconnect, how many
     /// changes the resync found ("" otherwise); retryInMs is the back-off (Waiting), else 0.
     std::function<void(RemoteState state, const std::string &message, int retryInMs)> status;
+    /// Called on the registration's reader thread when a connection's stream reaches the
+    /// remote's snapshot-complete marker (the first one and each reconnect's; never after
+    /// cancel): offsetUs = the marker's time (the remote's clock, CLOCK_REALTIME there, in
+    /// microseconds since the Unix epoch) minus this computer's clock when the line was read.
+    /// The line travelled after the remote stamped it, so the true offset (remote minus
+    /// local) is offsetUs plus that transport and parsing delay: offsetUs is at most the
+    /// delay too low (a positive offset: the remote's clock is ahead).
+    std::function<void(std::int64_t offsetUs)> clockOffset;
     /// The first wait before reconnecting, milliseconds; it doubles after each failed attempt
     /// up to reconnectMaxMs, and starts again from here once a reconnect went live.
     int reconnectFirstMs = 1000;

@@ -16,6 +16,10 @@ if(NOT WIN32)
     ncv_add_qt_test(tst_remotesource SOURCES tst_remotesource.cpp LIBS ncv_views TIMEOUT 240)
     target_compile_definitions(tst_remotesource PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
     add_dependencies(tst_remotesource netchangeview)
+    # Two remote hosts in one window: two sshd's in two namespaces, the real ssh client.
+    ncv_add_qt_test(tst_remotehosts SOURCES tst_remotehosts.cpp LIBS ncv_views TIMEOUT 120)
+    target_compile_definitions(tst_remotehosts PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>")
+    add_dependencies(tst_remotehosts netchangeview)
     # Every network namespace (--netns): named, unnamed, created and destroyed while recording.
     ncv_add_qt_test(tst_netnsheadless SOURCES tst_netnsheadless.cpp LIBS ncv_model TIMEOUT 240)
     target_compile_definitions(tst_netnsheadless PRIVATE NCV_APP_BINARY="$<TARGET_FILE:netchangeview>"

@@ -754,6 +754,11 @@ void TestHeadless::badArgumentsGiveOneLineErrors_data()
         << QStringList {u"--headless"_s, u"rec.ncv"_s, u"--export-csv"_s, u"/tmp/x.csv"_s, u"--stream"_s, u"-"_s} << 2
         << u"--stream is for recording"_s;
     QTest::newRow("window: two files") << QStringList {u"a.ncv"_s, u"b.ncv"_s} << 2 << u"unexpected argument 'b.ncv'"_s;
+    QTest::newRow("the same host twice") << QStringList {u"ssh://a"_s, u"ssh://b"_s, u"ssh://a"_s} << 2
+                                         << u"ssh://a is given twice"_s;
+    QTest::newRow("a host and a file")
+        << QStringList {u"ssh://a"_s, u"b.ncv"_s} << 2
+        << u"unexpected argument 'b.ncv' (several remote hosts are given as ssh://HOST ssh://HOST ...)"_s;
     // Longer than supported (QDeadlineTimer steps allow up to 1e9 s), or not a number.
     for (const QString &d : {u"1e99"_s, u"1000000001"_s, u"nan"_s, u"inf"_s, u"-inf"_s, u"-0.5"_s})
         QTest::addRow("duration %s", qPrintable(d))

@@ -152,17 +152,49 @@ MainWindow::MainWindow(std::unique_ptr<RemoteSession> remote, QWidget *parent, L
     : MainWindow(remote->model(), parent, recording)
 {
     m_remote = std::move(remote);
-    setWindowTitle(tr("%1 — NetChangeView").arg(m_remote->host().display()));
+    setWindowTitle(tr("%1 — NetChangeView").arg(m_remote->hostsDisplay()));
     connect(m_remote.get(), &RemoteSession::ended, this, &MainWindow::onRemoteEnded);
-    connect(m_remote.get(), &RemoteSession::stateChanged, this, &MainWindow::onRemoteStateChanged);
+    connect(m_remote.get(), &RemoteSession::hostStateChanged, this, &MainWindow::onRemoteStateChanged);
+    connect(m_remote.get(), &RemoteSession::clockMeasured, this, &MainWindow::updateHostClocks);
+    updateHostClocks();
+}
+
+void MainWindow::updateHostClocks()
+{
+    // Each host's events keep its own clock; what that clock is against this computer's is
+    // told where the host is chosen (several hosts) and on the source field.
+    QStringList lines;
+    for (int i = 0; i < m_remote->hostCount(); ++i)
+        lines << m_remote->clockText(i);
+    const QString note = tr("Times are each host's own clock, offsets measured when it connected (at most the "
+                            "transport delay too low):");
+    const QString tip = note + QLatin1Char('\n') + lines.join(QLatin1Char('\n'));
+    m_sourceLabel->setToolTip(tip);
+    if (m_namespaceCombo) {
+        m_namespaceCombo->setToolTip(tr("The host whose tables are shown; the event log and the timeline show the "
+                                        "changes of every host.\n")
+                                     + tip);
+        for (int i = 0; i < m_remote->hostCount(); ++i) {
+            const int item = m_namespaceCombo->findData(m_remote->hostNetns(i));
+            if (item >= 0)
+                m_namespaceCombo->setItemData(item, m_remote->clockText(i), Qt::ToolTipRole);
+        }
+    }
 }
 
 MainWindow *MainWindow::openRemoteWindow(const RemoteHost &host, int addressFamily, LiveRecording recording)
 {
-    auto *window = new MainWindow(std::make_unique<RemoteSession>(host), nullptr, recording);
+    return openRemoteWindow(QList<RemoteHost> {host}, addressFamily, recording);
+}
+
+MainWindow *MainWindow::openRemoteWindow(const QList<RemoteHost> &hosts, int addressFamily, LiveRecording recording,
+                                         const RemoteOptions &options)
+{
+    auto *window = new MainWindow(std::make_unique<RemoteSession>(hosts, options), nullptr, recording);
     window->setAttribute(Qt::WA_DeleteOnClose);
     window->setFamily(addressFamily);
-    RemoteHostDialog::addRecentHost(host.url());
+    for (const RemoteHost &host : hosts)
+        RemoteHostDialog::addRecentHost(host.url());
     QString error;
     if (!window->m_remote->start(window->selectedFamily(), &error))
         window->statusBar()->showMessage(tr("Error: %1").arg(error));
@@ -178,8 +210,12 @@ void MainWindow::openRemoteWithDialog()
     window->show();
 }
 
-void MainWindow::onRemoteStateChanged()
+void MainWindow::onRemoteStateChanged(int index)
 {
+    if (m_remote->hostCount() > 1) {
+        onHostStateChanged(index);
+        return;
+    }
     const QString host = m_remote->host().display();
     switch (m_remote->state()) {
     case RemoteSession::State::Waiting:
@@ -202,8 +238,70 @@ void MainWindow::onRemoteStateChanged()
     updateStatus();
 }
 
+void MainWindow::onHostStateChanged(int index)
+{
+    // Several hosts: the title counts those not live; the status bar tells this host's step.
+    int lost = 0;
+    int ended = 0;
+    for (int i = 0; i < m_remote->hostCount(); ++i) {
+        const RemoteSession::State state = m_remote->state(i);
+        lost += state == RemoteSession::State::Waiting || state == RemoteSession::State::Reconnecting;
+        ended += state == RemoteSession::State::Ended;
+    }
+    QString title = m_remote->hostsDisplay();
+    if (ended == m_remote->hostCount())
+        title = tr("%1 (ended)").arg(title);
+    else if (lost > 0 || ended > 0)
+        title = tr("%1 (%2 reconnecting, %3 ended)").arg(title).arg(lost).arg(ended);
+    setWindowTitle(tr("%1 — NetChangeView").arg(title));
+    const QString message = m_remote->stateMessage(index);
+    switch (m_remote->state(index)) {
+    case RemoteSession::State::Waiting:
+    case RemoteSession::State::Reconnecting:
+        statusBar()->showMessage(tr("Connection to %1 lost: %2").arg(m_remote->host(index).display(), message));
+        break;
+    case RemoteSession::State::Live:
+        if (m_remote->reconnects(index) > 0 && !message.isEmpty())
+            statusBar()->showMessage(message.at(0).toUpper() + message.mid(1), 30000);
+        break;
+    case RemoteSession::State::Connecting:
+    case RemoteSession::State::Ended: break; // onRemoteEnded() says it
+    }
+    updateStatus();
+}
+
+QString MainWindow::hostBannerLine(int index) const
+{
+    switch (m_remote->state(index)) {
+    case RemoteSession::State::Waiting:
+        return tr("Connection lost, reconnecting in %1 s: %2")
+            .arg(m_remote->secondsToRetry(index))
+            .arg(m_remote->stateMessage(index));
+    case RemoteSession::State::Reconnecting:
+        return tr("Connection lost, reconnecting now: %1").arg(m_remote->stateMessage(index));
+    case RemoteSession::State::Ended: return tr("Ended: %1").arg(m_remote->endMessage(index));
+    case RemoteSession::State::Connecting:
+    case RemoteSession::State::Live: break;
+    }
+    return {};
+}
+
 void MainWindow::syncConnectionBanner()
 {
+    if (m_remote->hostCount() > 1) {
+        // One line per host that is not live, each naming its host (the messages do).
+        QStringList lines;
+        for (int i = 0; i < m_remote->hostCount(); ++i) {
+            const QString line = hostBannerLine(i);
+            if (!line.isEmpty())
+                lines << tr("%1 — %2").arg(m_remote->host(i).display(), line);
+        }
+        const QString text = lines.join(QLatin1Char('\n'));
+        if (m_connectionBanner->text() != text)
+            m_connectionBanner->setText(text);
+        m_connectionBanner->setVisible(!text.isEmpty());
+        return;
+    }
     QString text;
     switch (m_remote->state()) {
     case RemoteSession::State::Waiting:
@@ -226,7 +324,8 @@ void MainWindow::syncConnectionBanner()
 void MainWindow::onRemoteEnded(const QString &message)
 {
     qCWarning(lcViews) << message;
-    setWindowTitle(tr("%1 (ended) — NetChangeView").arg(m_remote->host().display()));
+    if (m_remote->hostCount() == 1)
+        setWindowTitle(tr("%1 (ended) — NetChangeView").arg(m_remote->host().display()));
     statusBar()->showMessage(tr("Ended: %1").arg(message));
 }
 
@@ -584,7 +683,8 @@ void MainWindow::onLiveTimeChanged()
         const QString note = m_timeTravel->note();
         QString state = note.isEmpty() ? tr("State at %1").arg(at) : tr("State at %1 (%2)").arg(at, note);
         if (m_namespaceCombo)
-            state = tr("%1 — namespace %2").arg(state, m_namespaceCombo->currentText());
+            state = (showsHosts() ? tr("%1 — host %2") : tr("%1 — namespace %2"))
+                        .arg(state, m_namespaceCombo->currentText());
         m_bannerLabel->setText(state);
         selectCursorEvent(m_timeTravel->eventIndexAt(m_timeTravel->cursorUs()));
     } else {
@@ -1537,12 +1637,16 @@ void MainWindow::createNamespaceCombo()
     auto *box = new QWidget(this);
     auto *layout = new QHBoxLayout(box);
     layout->setContentsMargins(4, 0, 4, 0);
-    auto *label = new QLabel(tr("&Namespace:"), box);
+    // Several remote hosts are watched as several namespaces are: each host is one.
+    const bool hosts = showsHosts();
+    auto *label = new QLabel(hosts ? tr("&Host:") : tr("&Namespace:"), box);
     m_namespaceCombo = new QComboBox(box);
     m_namespaceCombo->setObjectName(QStringLiteral("namespaceCombo"));
     m_namespaceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_namespaceCombo->setToolTip(tr("The network namespace whose tables are shown; the event log and the "
-                                    "timeline show the changes of every namespace"));
+    m_namespaceCombo->setToolTip(hosts ? tr("The host whose tables are shown; the event log and the timeline show "
+                                            "the changes of every host")
+                                       : tr("The network namespace whose tables are shown; the event log and the "
+                                            "timeline show the changes of every namespace"));
     label->setBuddy(m_namespaceCombo);
     layout->addWidget(label);
     layout->addWidget(m_namespaceCombo);
@@ -1596,8 +1700,12 @@ void MainWindow::updateTimelineNamespaces()
         return;
     // The list grows as namespaces come (the current choice stays).
     const QSignalBlocker quiet(m_timelineNamespace);
-    if (m_timelineNamespace->count() == 0)
-        m_timelineNamespace->addItem(tr("every namespace"), 0u);
+    if (m_timelineNamespace->count() == 0) {
+        const bool hosts = showsHosts();
+        m_timelineNamespace->addItem(hosts ? tr("every host") : tr("every namespace"), 0u);
+        if (hosts)
+            m_timelineNamespace->setToolTip(tr("Count the changes of one host, or of every one"));
+    }
     for (const quint32 id : ids) {
         if (m_timelineNamespace->findData(id) < 0)
             m_timelineNamespace->addItem(QString::fromStdString(platform::NamespaceTable::name(id)), id);
@@ -1671,7 +1779,34 @@ void MainWindow::updateStatus()
                                                : tr("Paused"));
     if (m_remote)
         syncConnectionBanner();
-    if (m_remote && m_model->isRunning()) {
+    if (m_remote && m_model->isRunning() && m_remote->hostCount() > 1) {
+        // "2 hosts: 1 live · 1 reconnecting in 4 s"
+        int live = 0, connecting = 0, lost = 0, ended = 0;
+        int retry = -1;
+        for (int i = 0; i < m_remote->hostCount(); ++i) {
+            switch (m_remote->state(i)) {
+            case RemoteSession::State::Live: ++live; break;
+            case RemoteSession::State::Connecting: ++connecting; break;
+            case RemoteSession::State::Waiting:
+                ++lost;
+                retry = retry < 0 ? m_remote->secondsToRetry(i) : std::min(retry, m_remote->secondsToRetry(i));
+                break;
+            case RemoteSession::State::Reconnecting: ++lost; break;
+            case RemoteSession::State::Ended: ++ended; break;
+            }
+        }
+        QStringList parts;
+        if (live > 0)
+            parts << tr("%1 live").arg(live);
+        if (connecting > 0)
+            parts << tr("%1 connecting").arg(connecting);
+        if (lost > 0)
+            parts << (retry >= 0 ? tr("%1 reconnecting in %2 s").arg(lost).arg(retry)
+                                 : tr("%1 reconnecting").arg(lost));
+        if (ended > 0)
+            parts << tr("%1 ended").arg(ended);
+        m_stateLabel->setText(tr("%1 hosts: %2").arg(m_remote->hostCount()).arg(parts.join(QStringLiteral(" · "))));
+    } else if (m_remote && m_model->isRunning()) {
         switch (m_remote->state()) {
         case RemoteSession::State::Connecting: m_stateLabel->setText(tr("Connecting…")); break;
         case RemoteSession::State::Waiting:
@@ -1682,6 +1817,12 @@ void MainWindow::updateStatus()
         case RemoteSession::State::Live: break;
         }
     }
+}
+
+bool MainWindow::showsHosts() const
+{
+    const QList<quint32> ids = m_model->hasSeveralNamespaces() ? m_model->watchedNamespaces() : m_model->namespaceIds();
+    return !ids.isEmpty() && RemoteSession::isHostNetns(ids.constFirst());
 }
 
 TableSection *MainWindow::currentSection() const

@@ -35,6 +35,8 @@
 // and the chart's tooltip and the status bar say why.
 #pragma once
 
+#include "model/remotesource.h"
+
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <QPointer>
@@ -62,7 +64,6 @@ class NotificationModel;
 class RecordingFeed;
 class RecordingSession;
 class RemoteSession;
-struct RemoteHost;
 class StateDiffDialog;
 class TimeCursor;
 class TableSection;
@@ -101,6 +102,13 @@ public:
     /// message and exit code.
     static MainWindow *openRemoteWindow(const ncv::RemoteHost &host, int addressFamily,
                                         LiveRecording recording = LiveRecording::FromSettings);
+    /// The same on several hosts in one window (RemoteSession with a HostSetSource): a Host
+    /// column in the event log, a Host box choosing the tables' host, one timeline whose "in:"
+    /// box counts one host or every one; the banner has a line per host not live. options:
+    /// those of each host's RemoteSource (tests give the ssh program).
+    static MainWindow *openRemoteWindow(const QList<ncv::RemoteHost> &hosts, int addressFamily,
+                                        LiveRecording recording = LiveRecording::FromSettings,
+                                        const ncv::RemoteOptions &options = {});
     /// The remote host's session, or null.
     RemoteSession *remoteSession() const { return m_remote.get(); }
     /// Above the tables of a remote host's window while its connection is not live:
@@ -359,7 +367,15 @@ private:
     void onRemoteEnded(const QString &message);
     // The title, status line and state label of a remote window's connection (lost,
     // reconnecting in N s, back).
-    void onRemoteStateChanged();
+    void onRemoteStateChanged(int index = 0);
+    // Several hosts: the title and status bar after host number index changed state.
+    void onHostStateChanged(int index);
+    // The banner's line for host number index ("" while live or connecting).
+    QString hostBannerLine(int index) const;
+    // The hosts' clock offsets on the source field's and the host box's tooltips.
+    void updateHostClocks();
+    // True when the namespaces shown are remote hosts (HostSetSource): "Host" labels.
+    bool showsHosts() const;
     // The connection banner's text and visibility, from the session's state (with the
     // seconds left before the next attempt).
     void syncConnectionBanner();

@@ -132,7 +132,15 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
+    if (section == Namespace && !m_namespaceHeader.isEmpty())
+        return m_namespaceHeader;
     return headerText(section);
+}
+
+void EventLogModel::setNamespaceHeader(const QString &text)
+{
+    m_namespaceHeader = text;
+    Q_EMIT headerDataChanged(Qt::Horizontal, Namespace, Namespace);
 }
 
 QString EventLogModel::headerText(int section)

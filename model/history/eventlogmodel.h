@@ -44,6 +44,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     EventHistory *history() const { return m_history; }
+    /// The Namespace column's header: "Namespace" (the default), "Host" for a window on several
+    /// remote hosts (each host's records carry its id as their namespace: HostSetSource).
+    void setNamespaceHeader(const QString &text);
 
     /// "hh:mm:ss.uuuuuu" local time of timeUs (microseconds since the epoch); with
     /// nanoseconds "hh:mm:ss.uuuuuunnn" (subUsNs: nanoseconds past timeUs, 0..999).
@@ -65,6 +68,7 @@ private:
 
     EventHistory *m_history;
     int m_count = 0; // published rows
+    QString m_namespaceHeader; // "" = headerText(Namespace)
 };
 
 } // namespace ncv
