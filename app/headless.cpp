@@ -28,6 +28,7 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QScopeGuard>
+#include <QTimer>
 
 #include <cstdio>
 #include <limits>
@@ -353,6 +354,24 @@ int runHeadless(const AppOptions &options)
                                    "away, else recording goes on in it")
                         .arg(name, options.recordPath));
         });
+    // A stream read by another program (over ssh: the window's ssh) ends when that program
+    // goes, also on a quiet host where no write would find it out: sshd closes its end of
+    // the pipe when the connection drops, and nothing else would stop this process.
+    QTimer readerCheck;
+    if (!options.streamPath.isEmpty()) {
+        readerCheck.setInterval(1000);
+        QObject::connect(&readerCheck, &QTimer::timeout, &recorder, [&recorder, &readerCheck, &options] {
+            if (!OutputFile::readerGone(options.streamPath))
+                return;
+            readerCheck.stop();
+            printErr(QStringLiteral("netchangeview: the reader of %1 went away, %2")
+                         .arg(OutputFile::displayName(options.streamPath),
+                              recorder.isRecordingToFile() ? QStringLiteral("closing the recording")
+                                                           : QStringLiteral("stopping")));
+            recorder.stop();
+        });
+        readerCheck.start();
+    }
     QObject::connect(&signalWatcher, &SignalWatcher::statusRequested, &recorder, [&recorder](const QString &name) {
         const NotificationModel *m = recorder.model();
         QString line = QStringLiteral("netchangeview: %1: recording, %2 events so far, %3")

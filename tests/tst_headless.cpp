@@ -243,6 +243,7 @@ private Q_SLOTS:
     void longDurationIsKept();
     void streamsJsonLinesAsChangesHappen();
     void aStreamThatCannotBeWrittenEndsWithOneLine();
+    void aStreamWhoseReaderWentAwayEndsOnAQuietHost();
     void sendsEveryEventToTheJournalAsFields();
     void stopDuringTheInitialSnapshotIsMarked(); // last: loads 200k routes
 
@@ -293,6 +294,29 @@ bool TestHeadless::startRecorder(QProcess &p, const QStringList &args, QByteArra
     }
     qWarning("no ready: line; stderr: %s", err.constData());
     return false;
+}
+
+void TestHeadless::aStreamWhoseReaderWentAwayEndsOnAQuietHost()
+{
+    // Over ssh the reader is the window's ssh: when the connection drops, sshd closes the
+    // pipe. Nothing changes here, so no write would tell the recorder: it must see the
+    // closed pipe itself and stop, rather than be left behind on the host.
+    // The reader: a process that reads nothing and ends after 3 s (the pipe holds the
+    // snapshot's few lines).
+    QProcess reader;
+    QProcess p;
+    p.setStandardOutputProcess(&reader);
+    reader.start(u"sleep"_s, {u"3"_s});
+    QVERIFY(reader.waitForStarted());
+    QByteArray err;
+    QVERIFY(startRecorder(p, {u"--headless"_s, u"--stream"_s, u"-"_s}, &err));
+    QVERIFY(reader.waitForFinished(10000));
+    QCOMPARE(p.state(), QProcess::Running); // nothing changed: no write failed
+    QVERIFY2(p.waitForFinished(15000), "the recorder did not notice that its reader went away");
+    err += p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(err.contains("the reader of standard output went away, stopping"), err.constData());
 }
 
 void TestHeadless::recordsLiveChangesUntilSigint()

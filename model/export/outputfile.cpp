@@ -12,6 +12,7 @@
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -158,6 +159,25 @@ OutputFile::~OutputFile()
 QString OutputFile::displayName(const QString &path)
 {
     return path == u"-" ? QStringLiteral("standard output") : path;
+}
+
+bool OutputFile::readerGone(const QString &path)
+{
+#ifdef Q_OS_UNIX
+    const int fd = standardDescriptor(path);
+    struct stat st { };
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return false;
+    // No events asked: POLLERR (a pipe without readers) and POLLHUP (a socket whose peer
+    // closed) are reported whatever is asked, and nothing is waited for.
+    struct pollfd p {
+        fd, 0, 0
+    };
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+#else
+    Q_UNUSED(path);
+    return false;
+#endif
 }
 
 QIODevice *OutputFile::device() const

@@ -60,6 +60,11 @@ public:
     static bool checkWritable(const QString &path, QString *reason);
     /// How path is named in messages: "standard output" for "-", else path.
     static QString displayName(const QString &path);
+    /// True when path ("-" = standard output) is a pipe or socket whose reading end is
+    /// closed (poll() reports POLLERR or POLLHUP): the reader went away, which a writer
+    /// with nothing to write would otherwise learn only at its next write. False for files,
+    /// terminals and other targets, for a path that is not open here, and on Windows.
+    static bool readerGone(const QString &path);
 
     /// The open device (nullptr when closed). Writes are unbuffered: a failing write
     /// returns -1 with the OS's reason in errorString().
