@@ -225,13 +225,26 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // namespace after the inotify event, and when that takes longer than the settle delay
     // (seen under ASan), the next /proc scan (2 s) finds it.
     t.restart();
-    while (t.elapsed() < 20000) {
+    bool seen = false;
+    while (t.elapsed() < 20000 && !seen) {
         QFile stream(streamPath);
         const QByteArray lines = stream.open(QIODevice::ReadOnly) ? stream.readAll() : QByteArray();
-        if (lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16")
-            && lines.contains("10.94.0.0/16"))
-            break;
-        QTest::qWait(100);
+        seen = lines.contains("namespace nsc destroyed") && lines.contains("10.85.0.0/16")
+            && lines.contains("10.94.0.0/16");
+        if (!seen)
+            QTest::qWait(100);
+    }
+    if (!seen) {
+        // Say what the recorder saw, for the checks below to be understood.
+        QFile stream(streamPath);
+        QSet<QString> names;
+        if (stream.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : stream.readAll().split('\n'))
+                names.insert(QJsonDocument::fromJson(line).object().value(u"namespace"_s).toString());
+        QStringList sorted(names.cbegin(), names.cend());
+        sorted.sort();
+        qWarning("the stream lacks the last changes after 20 s; its namespaces: %s; the recorder said: %s",
+                 qPrintable(sorted.join(u", "_s)), QByteArray(err + p.readAllStandardError()).constData());
     }
     QTest::qWait(300); // the rest of the deletions' batch
     p.terminate();
