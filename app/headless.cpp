@@ -45,6 +45,18 @@ void printErr(const QString &line)
     std::fflush(stderr);
 }
 
+// A remote connection's step, said on standard error (from its reader thread): lost and
+// waiting to reconnect, or live again with the resync's line.
+void printRemoteState(RemoteState state, const std::string &message, int retryInMs)
+{
+    if (state == RemoteState::Waiting)
+        printErr(QStringLiteral("netchangeview: %1; reconnecting in %2 s")
+                     .arg(QString::fromStdString(message))
+                     .arg((retryInMs + 999) / 1000));
+    else if (state == RemoteState::Live && !message.empty())
+        printErr(QStringLiteral("netchangeview: ") + QString::fromStdString(message));
+}
+
 // netchangeview --headless FILE --export-csv OUT [--from T] [--to T] | [--at T]
 int convertRecording(const AppOptions &options)
 {
@@ -239,14 +251,8 @@ int runHeadless(const AppOptions &options)
                 },
                 Qt::QueuedConnection);
         };
-        set.status = [hosts](int index, RemoteState state, const std::string &message, int retryInMs) {
-            if (state == RemoteState::Waiting)
-                printErr(QStringLiteral("netchangeview: %1; reconnecting in %2 s")
-                             .arg(QString::fromStdString(message))
-                             .arg((retryInMs + 999) / 1000));
-            else if (state == RemoteState::Live && !message.empty())
-                printErr(QStringLiteral("netchangeview: ") + QString::fromStdString(message));
-            (void)index;
+        set.status = [](int, RemoteState state, const std::string &message, int retryInMs) {
+            printRemoteState(state, message, retryInMs);
         };
         set.clockOffset = [hosts](int index, std::int64_t offsetUs) {
             printErr(QStringLiteral("netchangeview: ") + RemoteSession::clockText(hosts.at(index).display(), offsetUs));
@@ -271,14 +277,7 @@ int runHeadless(const AppOptions &options)
         };
         // A lost connection is tried again (the recording gets its gap and the resync's
         // differences); each step is said on standard error, from the reader thread.
-        remote.status = [](RemoteState state, const std::string &message, int retryInMs) {
-            if (state == RemoteState::Waiting)
-                printErr(QStringLiteral("netchangeview: %1; reconnecting in %2 s")
-                             .arg(QString::fromStdString(message))
-                             .arg((retryInMs + 999) / 1000));
-            else if (state == RemoteState::Live && !message.empty())
-                printErr(QStringLiteral("netchangeview: ") + QString::fromStdString(message));
-        };
+        remote.status = printRemoteState;
         ownedSource = std::make_unique<RemoteSource>(host, std::move(remote));
         source = ownedSource.get();
     } else if (!options.netns.isEmpty()) {

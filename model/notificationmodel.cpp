@@ -332,13 +332,7 @@ void NotificationModel::finishSwitch(bool show)
     swapTables(*prepared);
     for (const ChangeRecord &r : held)
         applyToTables(r);
-    m_interfaces->endBatch();
-    m_addresses->endBatch();
-    m_routes->endBatch();
-    m_neighbors->endBatch();
-    m_rules->endBatch();
-    m_nexthops->endBatch();
-    m_entities->endBatch();
+    endTableBatches();
     Q_EMIT tablesNamespaceChanged(m_tablesNetns);
 }
 
@@ -620,6 +614,17 @@ qint64 NotificationModel::liveCount(ObjectKind kind) const
     return slot < 0 ? 0 : m_liveCounts[slot];
 }
 
+void NotificationModel::endTableBatches()
+{
+    m_interfaces->endBatch();
+    m_addresses->endBatch();
+    m_routes->endBatch();
+    m_neighbors->endBatch();
+    m_rules->endBatch();
+    m_nexthops->endBatch();
+    m_entities->endBatch();
+}
+
 void NotificationModel::applyToTables(const ChangeRecord &r)
 {
     countObject(r.object, r.change);
@@ -727,13 +732,7 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     if (renamed)
         namesChanged();
 
-    m_interfaces->endBatch();
-    m_addresses->endBatch();
-    m_routes->endBatch();
-    m_neighbors->endBatch();
-    m_rules->endBatch();
-    m_nexthops->endBatch();
-    m_entities->endBatch();
+    endTableBatches();
     if (renamed) {
         m_addresses->interfaceNamesChanged();
         m_routes->interfaceNamesChanged();

@@ -327,6 +327,8 @@ private:
     // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
     // at (HistoryOnly); both store the encoded bytes in the history.
     void applyFull(std::size_t first, std::size_t count);
+    /// Ends each table's batch of applied records (their signals go out).
+    void endTableBatches();
     /// r into the tables (and the per-kind counts); only records of the namespace shown.
     void applyToTables(const platform::ChangeRecord &r);
     /// The interface name r's event is shown with (its own for an interface, else its

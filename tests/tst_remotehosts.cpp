@@ -10,6 +10,7 @@
 // on the router arriving meanwhile, and the switch reconnecting with what changed there.
 #include "support/mountns.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 #include "views/mainwindow.h"
 
 #include "model/history/eventhistory.h"
@@ -44,15 +45,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-bool ip(const QString &args)
-{
-    QProcess p;
-    p.start(u"ip"_s, QProcess::splitCommand(args));
-    p.waitForFinished(10000);
-    if (p.exitCode() != 0)
-        qWarning() << "ip" << args << "failed:" << p.readAllStandardError();
-    return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
+using ncv::test::ip;
 
 // The Destination cells of a route table.
 std::set<QString> destinations(const QAbstractItemModel *m)

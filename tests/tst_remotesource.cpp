@@ -11,6 +11,7 @@
 // a change made meanwhile, the window counting down, reconnecting and showing the change.
 #include "support/headlessrun.h"
 #include "support/netns.h"
+#include "support/runtool.h"
 #include "views/mainwindow.h"
 
 #include "model/history/eventhistory.h"
@@ -59,15 +60,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-bool ip(const QString &args)
-{
-    QProcess p;
-    p.start(u"ip"_s, QProcess::splitCommand(args));
-    p.waitForFinished(10000);
-    if (p.exitCode() != 0)
-        qWarning() << "ip" << args << "failed:" << p.readAllStandardError();
-    return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
+using ncv::test::ip;
 
 QJsonArray ipJson(const QString &args)
 {
