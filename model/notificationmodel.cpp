@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "model/notificationmodel.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "model/history/eventcodec.h"
 #include "model/history/eventhistory.h"
 #include "model/history/eventlogmodel.h"
@@ -50,6 +54,15 @@ NotificationModel::NotificationModel(Source *source, Mode mode, QObject *parent)
     m_pendingLimit = m_mode == Mode::HistoryOnly ? kHistoryOnlyPendingRecords : 0;
     m_deferTimer.setSingleShot(true);
     connect(&m_deferTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
+    // The next slice comes from a zero timer, not a queued call: Qt's GLib event loop runs
+    // timers only every other turn while queued calls keep coming, so a chain of queued
+    // slices would hold the views' timers (and any other) back by two slices.
+    m_sliceTimer.setSingleShot(true);
+    m_sliceTimer.setInterval(0);
+    connect(&m_sliceTimer, &QTimer::timeout, this, &NotificationModel::applyPending);
+    m_trimTimer.setSingleShot(true);
+    m_trimTimer.setInterval(kTrimDelayMs);
+    connect(&m_trimTimer, &QTimer::timeout, this, &NotificationModel::trimHeap);
     // A switch's rows ready on the worker (a later switch first waits for this one).
     connect(&m_switchWatcher, &QFutureWatcherBase::finished, this, [this] {
         if (m_switch.active && m_switchWatcher.isFinished())
@@ -79,6 +92,7 @@ bool NotificationModel::start(int addressFamily, bool recordInitial, QString *er
 bool NotificationModel::startRegistration(int addressFamily, bool recordInitial, bool clearTables, QString *error)
 {
     stop();
+    publish(); // the rows applied so far go out before the tables change
     if (m_mode == Mode::Full) {
         if (clearTables) {
             m_interfaces->clear();
@@ -237,6 +251,7 @@ bool NotificationModel::showPrepared(PreparedState &state, QString *error)
 
 void NotificationModel::swapTables(PreparedState &state)
 {
+    publish(); // the rows applied so far go out before the tables change
     m_liveCounts[0] = qint64(state.interfaces.rows.size());
     m_liveCounts[1] = qint64(state.addresses.rows.size());
     m_liveCounts[2] = qint64(state.routes.rows.size());
@@ -268,6 +283,7 @@ void NotificationModel::setSeveralNamespaces(bool on)
 
 void NotificationModel::setTablesNamespace(quint32 netns)
 {
+    publish(); // the rows applied so far go out before the tables change
     if (m_mode != Mode::Full || netns == m_tablesNetns)
         return;
     applyAll(); // what was received so far goes where it belonged before the switch
@@ -480,11 +496,14 @@ void NotificationModel::applyPending()
 {
     if (m_applying)
         return; // re-entered from a slot: the outer call or a posted call applies it
+    if (m_sliceTimer.isActive())
+        return; // a backlog is being applied: its next slice takes the new records in turn
     // Keeping up with a stream (no backlog left): at most one batch per update interval,
     // the first one after a quiet interval at once. Each applied batch costs the views a
     // repaint; without this a steady stream of small batches keeps the GUI thread
     // repainting (on 2 cores it also takes a core from the kernel producing the events).
-    if (m_updateIntervalMs > 0 && m_backlogOffset >= m_backlog.items.size() && m_lastSliceEnd.isValid()) {
+    if (m_updateIntervalMs > 0 && m_backlogOffset >= m_backlog.items.size() && m_lastSliceEnd.isValid()
+        && !publishDue()) {
         const qint64 since = m_lastSliceEnd.elapsed();
         if (since < m_updateIntervalMs) {
             if (!m_deferTimer.isActive())
@@ -493,7 +512,7 @@ void NotificationModel::applyPending()
         }
     }
     if (applySlice())
-        QMetaObject::invokeMethod(this, &NotificationModel::applyPending, Qt::QueuedConnection);
+        m_sliceTimer.start();
 }
 
 void NotificationModel::applyAll()
@@ -509,8 +528,30 @@ void NotificationModel::applyAll()
     }
 }
 
+bool NotificationModel::publishDue() const
+{
+    if (m_unpublished.records == 0 && m_unpublished.entries.empty())
+        return false;
+    if (m_backlogOffset >= m_backlog.items.size() || m_unpublished.snapshotComplete || m_unpublished.renamed)
+        return true;
+    if (m_backlogImage < m_backlog.images.size() && m_backlog.images[m_backlogImage].at <= m_backlogOffset)
+        return true; // its consumers take an image after the events before it
+    if (std::size_t(m_unpublished.records) >= m_publishSizer.next())
+        return true; // telling the views of more would take longer than a slice
+    return !m_lastPublish.isValid() || m_lastPublish.elapsed() >= m_updateIntervalMs;
+}
+
 bool NotificationModel::applySlice()
 {
+    // The views are told (tables, history, log, batchApplied) at most once per update
+    // interval while a backlog lasts, in a turn of its own: telling them costs a repaint of
+    // each view, which at a million rows costs more than a slice, and the slice and the
+    // repaint around it are not added to it.
+    if (publishDue()) {
+        publish();
+        emitImagesBefore(m_backlogOffset);
+        return true; // the rest in the next turn
+    }
     if (m_backlogOffset >= m_backlog.items.size() && m_backlogImage >= m_backlog.images.size()) {
         m_backlog.clear();
         m_backlogOffset = 0;
@@ -527,7 +568,13 @@ bool NotificationModel::applySlice()
         m_backlog.clear();
         m_backlogOffset = 0;
         m_backlogImage = 0;
-        return false;
+        if (m_backlog.blob.capacity() > (std::size_t(64) << 20)) {
+            m_backlog.blob.shrink_to_fit(); // a huge burst is over: give its memory back
+            m_backlog.items.shrink_to_fit();
+        }
+        if (m_recordsSinceTrim >= kTrimAfterRecords)
+            m_trimTimer.start(); // restarted while the burst goes on
+        return false; // newer records (if any) were posted by the callback
     }
     std::size_t count = std::min(m_sizer.next(), m_backlog.items.size() - m_backlogOffset);
     if (m_backlogImage < m_backlog.images.size()) // a slice ends where an image sits
@@ -540,22 +587,15 @@ bool NotificationModel::applySlice()
     else
         applyHistoryOnly(m_backlogOffset, count);
     const qint64 ns = applyTimer.nsecsElapsed();
+    m_recordsSinceTrim += count;
     m_sizer.record(count, ns);
     noteApplied(int(count), ns);
     m_applying = false;
     m_lastSliceEnd.start();
     m_backlogOffset += count;
-    emitImagesBefore(m_backlogOffset);
-    if (m_backlogOffset < m_backlog.items.size() || m_backlogImage < m_backlog.images.size())
-        return true; // more of this burst: the caller queues the next slice
-    m_backlog.clear();
-    m_backlogImage = 0;
-    if (m_backlog.blob.capacity() > (std::size_t(64) << 20)) {
-        m_backlog.blob.shrink_to_fit(); // a huge burst is over: give its memory back
-        m_backlog.items.shrink_to_fit();
-    }
-    m_backlogOffset = 0;
-    return false; // newer records (if any) were posted by the callback
+    if (!publishDue()) // a due publication emits the images after it
+        emitImagesBefore(m_backlogOffset);
+    return true; // the publication, the rest of the backlog or the pending records next
 }
 
 std::pair<const char *, std::size_t> NotificationModel::backlogBytes(std::size_t i) const
@@ -732,32 +772,62 @@ void NotificationModel::applyFull(std::size_t first, std::size_t count)
     if (renamed)
         namesChanged();
 
-    endTableBatches();
-    if (renamed) {
-        m_addresses->interfaceNamesChanged();
-        m_routes->interfaceNamesChanged();
-        m_neighbors->interfaceNamesChanged();
-        m_nexthops->interfaceNamesChanged();
-    }
-
     m_timeline->addBatch(std::span<const ChangeRecord>(batch.data(), batch.size()));
-    // The history takes the bytes as they arrived: no second encoding.
-    std::vector<EventHistory::EncodedEntry> entries;
-    entries.reserve(count);
+    // The history takes the bytes as they arrived (no second encoding), when published:
+    // until then they stay in the backlog, which is not cleared before publish().
     for (std::size_t k = 0; k < count; ++k) {
         if (batch[k].change == ChangeKind::SnapshotComplete || unrecorded[k])
             continue;
         const auto [data, size] = backlogBytes(first + k);
         noteNamespace(batch[k].netns);
-        entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
+        m_unpublished.entries.push_back({batch[k].timeUs, data, size, m_history->nameIndex(ifNames[k])});
     }
-    batch.clear();
-    batch.shrink_to_fit(); // freed before the slots of the signals below run
-    m_history->appendEncoded(entries);
-    m_totalEvents += qint64(entries.size());
-    if (!entries.empty())
-        m_rateWindow.emplace_back(m_clock.elapsed(), int(entries.size()));
-    finishBatch(int(count), sawSnapshotComplete);
+    m_unpublished.records += int(count);
+    m_unpublished.snapshotComplete |= sawSnapshotComplete;
+    m_unpublished.renamed |= renamed;
+}
+
+void NotificationModel::trimHeap()
+{
+    m_recordsSinceTrim = 0;
+#if defined(__GLIBC__)
+    // glibc keeps what a burst freed (the slices' records, the backlog, the reader thread's
+    // arena) for reuse, and gives free pages in the middle of the heap back only when
+    // asked: after a million-route burst that is tens of MB of resident memory.
+    malloc_trim(0);
+#endif
+}
+
+void NotificationModel::publish()
+{
+    if (m_unpublished.records == 0 && m_unpublished.entries.empty())
+        return;
+    Unpublished batch;
+    std::swap(batch, m_unpublished); // a slot below that publishes again finds nothing
+    m_lastPublish.start();
+    QElapsedTimer publishTimer;
+    publishTimer.start();
+    const bool applying = std::exchange(m_applying, true);
+    if (m_mode == Mode::Full) {
+        endTableBatches();
+        if (batch.renamed) {
+            m_addresses->interfaceNamesChanged();
+            m_routes->interfaceNamesChanged();
+            m_neighbors->interfaceNamesChanged();
+            m_nexthops->interfaceNamesChanged();
+        }
+    }
+    m_history->appendEncoded(batch.entries);
+    m_totalEvents += qint64(batch.entries.size());
+    if (!batch.entries.empty())
+        m_rateWindow.emplace_back(m_clock.elapsed(), int(batch.entries.size()));
+    finishBatch(batch.records, batch.snapshotComplete);
+    if (m_mode == Mode::Full)
+        m_publishSizer.record(std::size_t(batch.records), publishTimer.nsecsElapsed());
+    m_applying = applying;
+    batch.entries.clear();
+    if (m_unpublished.entries.empty())
+        std::swap(batch.entries, m_unpublished.entries); // keeps the capacity
 }
 
 void NotificationModel::applyHistoryOnly(std::size_t first, std::size_t count)

@@ -6,14 +6,16 @@
 // pending vector and only the first append of a batch posts ONE queued applyPending();
 // the GUI thread swaps the whole vector out and applies it (tables with ranged signals,
 // history once, timeline once, batchApplied once). A big burst is applied in slices sized
-// by time (SliceSizer), one per event-loop turn; a steady stream at most once per update
-// interval (kUpdateIntervalMs). Lives on the GUI thread.
+// by time (SliceSizer), one per event-loop turn, and the views are told of its slices at
+// most once per update interval (kUpdateIntervalMs); a steady stream is applied at most
+// once per update interval. Lives on the GUI thread.
 //
 // Two modes: Full (the GUI: table models, event log, timeline, history) and HistoryOnly
 // (the headless Recorder: only the event history and the interface names it needs; the
 // records go into the history in the encoded form they arrive in, never decoded).
 #pragma once
 
+#include "model/history/eventhistory.h"
 #include "model/interfacenames.h"
 #include "model/slicesizer.h"
 #include "platform/source.h"
@@ -249,7 +251,14 @@ public:
     static constexpr double kSliceBudgetMs = 20;
     /// Changes the slice time budget (milliseconds, >= 0; 0 = kMinSliceRecords per slice,
     /// a huge budget = kMaxSliceRecords per slice), for tests and diagnostics.
-    void setSliceBudgetMs(double ms) { m_sizer.setBudgetMs(ms); }
+    void setSliceBudgetMs(double ms)
+    {
+        m_sizer.setBudgetMs(ms);
+        m_publishSizer.setBudgetMs(ms);
+    }
+    /// Changes only the budget of one publication (most records the views are told of at
+    /// once, sized like a slice: 0 = kMinSliceRecords), for tests.
+    void setPublishBudgetMs(double ms) { m_publishSizer.setBudgetMs(ms); }
     const SliceSizer &sliceSizer() const { return m_sizer; }
 
     /// While records keep coming and the GUI thread keeps up (nothing left of the last
@@ -258,7 +267,10 @@ public:
     /// interval is applied at once, and a backlog larger than one slice is applied slice
     /// after slice without waiting. Each applied batch costs the views a repaint (at a
     /// million rows the repaint costs more than the records), so this bounds the repaints
-    /// of a steady stream to about 16 per second. Full mode only (HistoryOnly: 0, no wait).
+    /// of a steady stream to about 16 per second. Likewise the slices of a backlog are
+    /// published to the views (tables' signals, history, log, batchApplied) at most once
+    /// per interval, and always after its last slice, so a burst costs about 16 repaints
+    /// per second, not one per slice. Full mode only (HistoryOnly: 0, no wait).
     static constexpr int kUpdateIntervalMs = 60;
     /// Changes the update interval (milliseconds, >= 0; 0 = apply on the next turn), for
     /// tests and diagnostics.
@@ -292,7 +304,9 @@ public Q_SLOTS:
     void applyAll();
 
 Q_SIGNALS:
-    /// A batch of `records` records (markers included) was applied.
+    /// A batch of `records` records (markers included) was applied and published: the
+    /// tables' signals for it were emitted and the history holds it. During a burst one
+    /// batch holds the slices of up to one update interval.
     void batchApplied(int records);
     /// The registration's initial snapshot has been applied and notifications are live.
     void snapshotComplete();
@@ -323,7 +337,7 @@ private:
     static void onImage(void *context, std::uint64_t token, std::shared_ptr<const platform::StateImage> image);
     // Emits the backlog's images that sit before backlog item `at` (GUI thread).
     void emitImagesBefore(std::size_t at);
-    bool applySlice(); // returns true when more of the swapped-out burst is waiting
+    bool applySlice(); // returns false when nothing is left to apply or publish (new records post their own call)
     // Backlog items [first, first + count): decoded into the tables (Full) or only peeked
     // at (HistoryOnly); both store the encoded bytes in the history.
     void applyFull(std::size_t first, std::size_t count);
@@ -447,6 +461,9 @@ private:
     platform::KnownFields m_knownFields = platform::KnownFields::All;
     qint64 m_liveCounts[6] = {0, 0, 0, 0, 0, 0}; // interfaces, addresses, routes, neighbors, rules, nexthops
     SliceSizer m_sizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
+    // Most records published at once: telling the views of them (their signals, the
+    // history and what follows it) takes about one slice's budget.
+    SliceSizer m_publishSizer {kSliceBudgetMs, kMinSliceRecords, kMaxSliceRecords};
 
     qint64 m_totalEvents = 0;
     // Apply statistics (GUI thread), see ApplyStats.
@@ -464,6 +481,30 @@ private:
     int m_updateIntervalMs = 0;
     QElapsedTimer m_lastSliceEnd;
     QTimer m_deferTimer;
+    QTimer m_sliceTimer; // the next slice of a backlog, on the next turn
+    // What the slices applied since the views were last told (publish()): the history
+    // entries (their bytes are in m_backlog), the records applied, whether the snapshot
+    // completed and whether an interface was renamed among them.
+    struct Unpublished {
+        std::vector<EventHistory::EncodedEntry> entries;
+        int records = 0;
+        bool snapshotComplete = false;
+        bool renamed = false;
+    };
+    Unpublished m_unpublished;
+    // After a burst (kTrimAfterRecords records applied since the last trim) the heap's free
+    // pages are given back to the system kTrimDelayMs after the last backlog was applied.
+    static constexpr std::size_t kTrimAfterRecords = 100'000;
+    static constexpr int kTrimDelayMs = 1000;
+    std::size_t m_recordsSinceTrim = 0;
+    QTimer m_trimTimer;
+    void trimHeap();
+    QElapsedTimer m_lastPublish;
+    // Tells the views what the slices applied since the last call: the tables' batches
+    // end, the history appends, batchApplied (and snapshotComplete) are emitted.
+    void publish();
+    // Whether the slices applied so far are to be published now (see applySlice()).
+    bool publishDue() const;
     mutable std::deque<std::pair<qint64, int>> m_rateWindow; // (ms, events) per batch
 };
 

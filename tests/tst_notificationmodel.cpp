@@ -297,6 +297,8 @@ private Q_SLOTS:
         QVERIFY(model.start(platform::afUnspec(), true, &error));
         QTRY_VERIFY(model.isSnapshotComplete());
         model.setSliceBudgetMs(budgetMs);
+        model.setPublishBudgetMs(0);
+        model.setUpdateIntervalMs(0); // every slice published (in a turn of its own)
         QSignalSpy batches(&model, &NotificationModel::batchApplied);
         int turnsBetween = 0;
         std::vector<int> routesAfterSlice;
@@ -344,6 +346,82 @@ private Q_SLOTS:
         const NotificationModel::ApplyStats stats = model.applyStats();
         QCOMPARE(stats.lastRecords, sizes.back());
         QCOMPARE(stats.maxRecords, *std::max_element(sizes.begin(), sizes.end()));
+    }
+
+    void aBurstIsPublishedOncePerUpdateInterval_data()
+    {
+        QTest::addColumn<int>("intervalMs");
+        QTest::addColumn<double>("publishBudgetMs");
+        QTest::newRow("interval 1.5 s: the first slice, then the rest at the end") << 1500 << 1e12;
+        QTest::newRow("publication of at most the minimum: each slice") << 1500 << 0.0;
+        QTest::newRow("interval 0: each slice") << 0 << 1e12;
+    }
+    void aBurstIsPublishedOncePerUpdateInterval()
+    {
+        QFETCH(int, intervalMs);
+        QFETCH(double, publishBudgetMs);
+        constexpr int kSlice = int(NotificationModel::kMinSliceRecords);
+        const int N = 10 * kSlice + 5;
+        ManualSource source;
+        NotificationModel model(&source);
+        QString error;
+        QVERIFY(model.start(platform::afUnspec(), true, &error));
+        QTRY_VERIFY(model.isSnapshotComplete());
+        model.setSliceBudgetMs(0); // slices of kMinSliceRecords
+        model.setPublishBudgetMs(publishBudgetMs);
+        model.setUpdateIntervalMs(intervalMs);
+        const qint64 historyBefore = model.history()->size();
+        QTest::qWait(intervalMs + 100); // the burst comes after a quiet interval: applied at once
+        // What the views could see at the turns of the event loop.
+        struct Seen {
+            int rows;
+            qint64 history;
+            qint64 applied;
+        };
+        std::vector<Seen> turns;
+        QTimer turn;
+        turn.setInterval(0);
+        connect(&turn, &QTimer::timeout, this, [&] {
+            turns.push_back(
+                {model.routes()->rowCount(), model.history()->size() - historyBefore, model.applyStats().batches});
+        });
+        std::vector<Seen> published;
+        connect(&model, &NotificationModel::batchApplied, this, [&](int records) {
+            published.push_back({model.routes()->rowCount(), model.history()->size() - historyBefore, records});
+        });
+        for (int i = 0; i < N; ++i)
+            source.upsert(numberedRoute(i));
+        const qint64 slicesBefore = model.applyStats().batches;
+        turn.start();
+        QTRY_COMPARE_WITH_TIMEOUT(model.routes()->rowCount(), N, 30000);
+        turn.stop();
+        const qint64 slices = model.applyStats().batches - slicesBefore;
+        QCOMPARE(slices, qint64(N / kSlice + 1));
+        // Every record was published, with the tables and the history agreeing each time.
+        qint64 sum = 0;
+        for (const Seen &p : published) {
+            sum += p.applied;
+            QCOMPARE(p.rows, int(sum));
+            QCOMPARE(p.history, sum);
+        }
+        QCOMPARE(sum, qint64(N));
+        if (intervalMs > 0 && publishBudgetMs > 1) {
+            // The first slice after a quiet interval at once, then the rest at the end of
+            // the backlog (within the interval).
+            QCOMPARE(published.size(), std::size_t(2));
+            QCOMPARE(published.front().applied, qint64(kSlice));
+        } else
+            QCOMPARE(published.size(), std::size_t(slices)); // each slice, in a turn of its own
+        // At every turn the tables and the history showed the same publication (never a
+        // slice the other had not been told of yet), and turns came during the burst.
+        QVERIFY(turns.size() >= 2);
+        for (const Seen &t : turns) {
+            QCOMPARE(qint64(t.rows), t.history);
+            QVERIFY2(
+                t.rows == 0
+                    || std::any_of(published.begin(), published.end(), [&](const Seen &p) { return p.rows == t.rows; }),
+                qPrintable(QString::number(t.rows)));
+        }
     }
 
     void streamIsAppliedOncePerUpdateIntervalButABacklogWithoutWaiting()

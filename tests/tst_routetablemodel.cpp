@@ -225,6 +225,43 @@ private Q_SLOTS:
             QCOMPARE(routes->index(row, 0).data(ChangeStateRole).toInt(), int(ChangeNone));
     }
 
+    void sweepEndsAnOpenBatchFirst()
+    {
+        // The model publishes a burst's slices once per update interval, so the mark sweep
+        // can find rows applied but not yet published: they are published before any row
+        // is removed, or the removal would renumber rows their signals still name.
+        RouteTableModel *routes = m_model->routes();
+        for (int i = 0; i < 10; ++i)
+            routes->apply(addRecord(numberedRoute(i)));
+        routes->endBatch();
+        routes->apply(deleteRecord(numberedRoute(2)));
+        routes->apply(deleteRecord(numberedRoute(3)));
+        routes->endBatch();
+        QCOMPARE(routes->rowCount(), 10);
+        // The open batch: two new rows and a change to a row after the deleted ones.
+        routes->apply(addRecord(numberedRoute(10)));
+        routes->apply(addRecord(numberedRoute(11)));
+        routes->apply(parameterRecord(numberedRoute(8), numberedRoute(8, "192.0.2.88")));
+        QCOMPARE(routes->rowCount(), 10); // not published yet
+        QStringList changedGateways; // the next hop of each changed row when its signal came
+        connect(routes, &QAbstractItemModel::dataChanged, this, [&](const QModelIndex &from, const QModelIndex &to) {
+            for (int row = from.row(); row <= to.row(); ++row)
+                changedGateways << routes->index(row, RouteTableModel::NextHops).data().toString();
+        });
+        QSignalSpy inserted(routes, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(routes, &QAbstractItemModel::rowsRemoved);
+        routes->sweep(routes->markClockMs() + kDeletedRowMs + 100);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(routes->rowCount(), 10); // 12 published, 2 removed
+        QVERIFY2(changedGateways.contains(QStringLiteral("192.0.2.88")), qPrintable(changedGateways.join(u',')));
+        const int row8 = routes->indexOf(numberedRoute(8, "192.0.2.88"));
+        QCOMPARE(row8, 6);
+        QCOMPARE(routes->index(row8, RouteTableModel::NextHops).data().toString(), QStringLiteral("192.0.2.88"));
+        QCOMPARE(routes->indexOf(numberedRoute(11)), 9);
+        QCOMPARE(routes->indexOf(numberedRoute(3)), -1);
+    }
+
     void deletedThenReaddedBeforeSweepStays()
     {
         RouteTableModel *routes = m_model->routes();

@@ -180,6 +180,10 @@ void ChangeTableModel::ensureTimer()
 
 void ChangeTableModel::sweep(qint64 nowMs)
 {
+    // A batch still open (its owner publishes a burst's slices once per update interval)
+    // ends first: removing rows shifts the row numbers its changed and appended rows hold.
+    if (!m_dirty.empty() || m_published < int(m_marks.size()))
+        endBatch();
     if (nowMs < 0)
         nowMs = m_clock.elapsed();
     if (m_markHi < m_markLo) {

@@ -44,7 +44,8 @@ public:
     void clear();
 
     /// Sweeps expired marks now (also run by the internal timer). Rows marked deleted
-    /// whose time is up are removed with ranged beginRemoveRows / endRemoveRows.
+    /// whose time is up are removed with ranged beginRemoveRows / endRemoveRows. A batch
+    /// still open (rows applied since the last endBatch()) is ended first.
     /// nowMs: monotonic milliseconds (markClockMs()); -1 = now. For tests.
     void sweep(qint64 nowMs = -1);
     /// The monotonic clock the marks use, in milliseconds.

@@ -9,8 +9,11 @@
 //   ncv_bench hot N [R]      the hot paths of N routes, best of R runs (hotpaths.cpp)
 //   ncv_bench gui N SECONDS  the real MainWindow on the system source (run it inside a
 //                            private namespace): prints "ready" once the snapshot is in;
-//                            then measures GUI stalls with a 1 ms probe timer until the
-//                            Routes table holds N routes (or SECONDS pass)
+//                            then measures GUI stalls with a 1 ms probe timer until 1 s
+//                            after the Routes table holds N routes (or SECONDS pass); the
+//                            RSS when it held them and 3 s after. NCV_BENCH_SLICE_MS sets
+//                            the model's slice budget; NCV_BENCH_TRACE=1 prints the longest
+//                            deliveries and those of the worst stall to standard error
 //   ncv_bench guins SELECTION GOFILE STOPFILE  the real MainWindow on the namespaces
 //                            SELECTION ("all", or names), wired as `netchangeview --netns
 //                            SELECTION` (live recording on, NCV_BENCH_NO_RECORD=1: off): prints
@@ -124,6 +127,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -150,34 +154,62 @@ public:
     {
         if (!m_trace || m_depth > 0 || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
-        std::string what = receiver->metaObject()->className();
-        if (receiver->parent())
-            what += std::string("(") + receiver->parent()->metaObject()->className() + ")";
-        what += " event " + std::to_string(int(event->type()));
-        if (const auto *timer = qobject_cast<const QTimer *>(receiver))
-            what += " interval " + std::to_string(timer->interval());
-        QElapsedTimer clock;
-        clock.start();
+        // Named before the delivery: it may delete the receiver (DeferredDelete).
+        const char *receiverClass = receiver->metaObject()->className();
+        const char *parentClass = receiver->parent() ? receiver->parent()->metaObject()->className() : nullptr;
+        const auto *timer = qobject_cast<const QTimer *>(receiver);
+        const int interval = timer ? timer->interval() : -1;
+        const int type = int(event->type());
+        const qint64 start = steadyNs();
         ++m_depth;
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
-        const double ms = clock.nsecsElapsed() / 1e6;
-        if (ms > 20)
-            m_longest.emplace_back(ms, std::move(what));
+        const qint64 ns = steadyNs() - start;
+        if (ns > 1000000) {
+            std::string what = receiverClass;
+            if (parentClass)
+                what += std::string("(") + parentClass + ")";
+            what += " event " + std::to_string(type);
+            if (interval >= 0)
+                what += " interval " + std::to_string(interval);
+            m_deliveries.push_back({start, ns, std::move(what)});
+        }
         return result;
     }
-    void printLongest() const
+    /// Monotonic nanoseconds, the clock of the deliveries and of StallProbe's worst gap.
+    static qint64 steadyNs()
     {
-        std::vector<std::pair<double, std::string>> longest = m_longest;
-        std::sort(longest.rbegin(), longest.rend());
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+    /// The longest deliveries, then those that overlap [fromNs, toNs] (the worst stall).
+    void printLongest(qint64 fromNs = 0, qint64 toNs = 0) const
+    {
+        std::vector<const Delivery *> longest;
+        for (const Delivery &d : m_deliveries)
+            longest.push_back(&d);
+        std::sort(longest.begin(), longest.end(), [](const Delivery *a, const Delivery *b) { return a->ns > b->ns; });
         for (std::size_t i = 0; i < longest.size() && i < 12; ++i)
-            std::fprintf(stderr, "trace: %.1f ms %s\n", longest[i].first, longest[i].second.c_str());
+            std::fprintf(stderr, "trace: %.1f ms %s\n", longest[i]->ns / 1e6, longest[i]->what.c_str());
+        if (toNs <= fromNs)
+            return;
+        std::fprintf(stderr, "trace: the worst stall, %.1f ms, held:\n", (toNs - fromNs) / 1e6);
+        for (const Delivery &d : m_deliveries) {
+            if (d.start + d.ns >= fromNs && d.start <= toNs)
+                std::fprintf(stderr, "trace:   +%.1f ms: %.1f ms %s\n", (d.start - fromNs) / 1e6, d.ns / 1e6,
+                             d.what.c_str());
+        }
     }
 
 private:
+    struct Delivery {
+        qint64 start; // steadyNs()
+        qint64 ns;
+        std::string what;
+    };
     bool m_trace;
     int m_depth = 0;
-    std::vector<std::pair<double, std::string>> m_longest;
+    std::vector<Delivery> m_deliveries; // outermost deliveries over 1 ms
 };
 
 void out(const char *key, double value)
@@ -412,6 +444,8 @@ struct StallProbe {
     bool keepTimes = false;
     QElapsedTimer clock;
     qint64 lastNs = 0;
+    qint64 worstFromNs = 0, worstToNs = 0; // the longest gap, on BenchApplication::steadyNs()
+    qint64 lastSteadyNs = 0;
     QTimer timer;
 
     StallProbe()
@@ -422,6 +456,12 @@ struct StallProbe {
         QObject::connect(&timer, &QTimer::timeout, [this] {
             const qint64 now = clock.nsecsElapsed();
             late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
+            const qint64 steady = BenchApplication::steadyNs();
+            if (steady - lastSteadyNs > worstToNs - worstFromNs) {
+                worstFromNs = lastSteadyNs;
+                worstToNs = steady;
+            }
+            lastSteadyNs = steady;
             if (keepTimes)
                 atMs.push_back(now / 1000000);
             lastNs = now;
@@ -430,6 +470,7 @@ struct StallProbe {
     void start()
     {
         lastNs = clock.nsecsElapsed();
+        lastSteadyNs = BenchApplication::steadyNs();
         timer.start();
     }
     // The lateness recorded since the last call, its maximum (and forgets it).
@@ -483,6 +524,8 @@ int benchGui(qint64 expected, double seconds)
         return 1;
     }
     NotificationModel model(source.get());
+    if (qEnvironmentVariableIsSet("NCV_BENCH_SLICE_MS"))
+        model.setSliceBudgetMs(qEnvironmentVariable("NCV_BENCH_SLICE_MS").toDouble());
     BenchWindow shown(&model);
     QString error;
     if (!model.start(platform::afInet(), true, &error)) {
@@ -504,13 +547,21 @@ int benchGui(qint64 expected, double seconds)
     QTimer check;
     check.setInterval(50);
     qint64 reachedMs = -1;
+    qint64 rssAtCountKb = 0;
     QObject::connect(&check, &QTimer::timeout, [&] {
         if (!measuring)
             return;
-        if (reachedMs < 0 && model.routes()->liveRowCount() >= expected)
+        if (reachedMs < 0 && model.routes()->liveRowCount() >= expected) {
             reachedMs = total.elapsed();
-        // After reaching the count keep probing 1 s (the sweep of marks runs then).
-        if ((reachedMs >= 0 && total.elapsed() > reachedMs + 1000) || total.elapsed() > seconds * 1000)
+            rssAtCountKb = rssKb();
+        }
+        // After reaching the count keep probing 1 s (the sweep of marks runs then); the
+        // memory is read once the window has been idle 3 s (the model gives the heap's
+        // free pages back after a burst).
+        if (reachedMs >= 0 && total.elapsed() > reachedMs + 1000 && probe.timer.isActive()) {
+            probe.timer.stop();
+        }
+        if ((reachedMs >= 0 && total.elapsed() > reachedMs + 3000) || total.elapsed() > seconds * 1000)
             QApplication::quit();
     });
     check.start();
@@ -521,9 +572,10 @@ int benchGui(qint64 expected, double seconds)
     outStalls("gui", late);
     out("gui_history_events", double(model.history()->size()));
     out("gui_recorded_events", shown.recordedEvents());
+    out("gui_rss_at_count_mb", rssAtCountKb / 1024.0);
     out("gui_rss_mb", rssKb() / 1024.0);
     out("gui_slice_max_ms", model.applyStats().maxMs);
-    static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest();
+    static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest(probe.worstFromNs, probe.worstToNs);
     // Where it goes: the Routes table's rows and index, the event history.
     out("gui_table_rows_mb", double(model.routes()->rowMemoryBytes()) / (1 << 20));
     out("gui_history_mb", double(model.history()->storageBytes()) / (1 << 20));
