@@ -35,9 +35,7 @@ bool NetNamespaceSources::several() const
 
 void NetNamespaceSources::showIn(NotificationModel *model)
 {
-    model->setSeveralNamespaces(several());
-    for (const quint32 id : namespaceIds())
-        model->setNamespaceWatched(id, true);
+    model->watchNamespaces(namespaceIds(), several());
     connect(this, &NetNamespaceSources::namespaceWatched, model,
             [model](quint32 netns, const QString &, bool added) { model->setNamespaceWatched(netns, added); });
 }

@@ -367,6 +367,13 @@ void NotificationModel::setNamespaceWatched(quint32 netns, bool watched)
     Q_EMIT watchedNamespacesChanged();
 }
 
+void NotificationModel::watchNamespaces(const QList<quint32> &ids, bool several)
+{
+    setSeveralNamespaces(several);
+    for (const quint32 id : ids)
+        setNamespaceWatched(id, true);
+}
+
 void NotificationModel::stop()
 {
     if (m_handle == 0)

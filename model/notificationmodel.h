@@ -232,6 +232,10 @@ public:
     /// watched one left does (its rows left with the deletions the source delivered).
     /// Emits watchedNamespacesChanged().
     void setNamespaceWatched(quint32 netns, bool watched);
+    /// Shows the namespaces ids (NamespaceTable ids, in order) one at a time in the tables:
+    /// setSeveralNamespaces(several), then setNamespaceWatched(id, true) for each. The
+    /// first becomes the tables' namespace.
+    void watchNamespaces(const QList<quint32> &ids, bool several = true);
     QList<quint32> watchedNamespaces() const { return m_watched; }
 
     /// Current name of ifIndex, else "if N".
@@ -248,7 +252,7 @@ public:
     /// [kMinSliceRecords, kMaxSliceRecords].
     static constexpr std::size_t kMaxSliceRecords = 50'000;
     static constexpr std::size_t kMinSliceRecords = 1'000;
-    static constexpr double kSliceBudgetMs = 20;
+    static constexpr double kSliceBudgetMs = 8;
     /// Changes the slice time budget (milliseconds, >= 0; 0 = kMinSliceRecords per slice,
     /// a huge budget = kMaxSliceRecords per slice), for tests and diagnostics.
     void setSliceBudgetMs(double ms)
@@ -495,7 +499,7 @@ private:
     // After a burst (kTrimAfterRecords records applied since the last trim) the heap's free
     // pages are given back to the system kTrimDelayMs after the last backlog was applied.
     static constexpr std::size_t kTrimAfterRecords = 100'000;
-    static constexpr int kTrimDelayMs = 1000;
+    static constexpr int kTrimDelayMs = 2000;
     std::size_t m_recordsSinceTrim = 0;
     QTimer m_trimTimer;
     void trimHeap();

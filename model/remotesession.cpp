@@ -92,10 +92,11 @@ RemoteSession::RemoteSession(const QList<RemoteHost> &hosts, RemoteOptions optio
     m_model = new NotificationModel(m_source.get(), NotificationModel::Mode::Full, this);
     // The tables show one host at a time, the first to begin with; the log and the timeline
     // all of them.
-    m_model->setSeveralNamespaces(true);
     m_model->eventLog()->setNamespaceHeader(QStringLiteral("Host"));
+    QList<quint32> ids;
     for (const Host &host : m_hosts)
-        m_model->setNamespaceWatched(host.netns, true);
+        ids.append(host.netns);
+    m_model->watchNamespaces(ids);
 }
 
 RemoteSession::~RemoteSession()

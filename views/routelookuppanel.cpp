@@ -486,14 +486,9 @@ void RouteLookupPanel::refreshHistory()
     // Worker thread (QThreadPool): touches only what it captured.
     m_history.start([source, query = m_query, progress](const std::atomic<bool> &cancelled) {
         HistoryResult result;
-        if (source.waitCommitted)
-            source.waitCommitted(cancelled); // on a timeout: what the file has
-        if (cancelled.load())
-            return result;
         recording::RecordingReader reader;
-        if (!reader.open(source.path, &result.error))
+        if (!openForHistory(source, cancelled, &reader, &result))
             return result;
-        result.nanoseconds = reader.info().nanosecondTimes();
         // lookupHistory() over the whole file, keeping its pass to go on with.
         result.ok = result.tracker.begin(reader, query, reader.info().startUs,
                                          TimeCursor::fileNamespace(reader, source.netns), &result.error, &cancelled)
@@ -508,6 +503,17 @@ void RouteLookupPanel::refreshHistory()
     m_cancel->show();
     m_progressTimer.start();
     m_historyStatus->setText(tr("Reading the changes…"));
+}
+
+bool RouteLookupPanel::openForHistory(const HistorySource &source, const std::atomic<bool> &cancelled,
+                                      recording::RecordingReader *reader, HistoryResult *result)
+{
+    if (source.waitCommitted)
+        source.waitCommitted(cancelled); // on a timeout: what the file has
+    if (cancelled.load() || !reader->open(source.path, &result->error))
+        return false;
+    result->nanoseconds = reader->info().nanosecondTimes();
+    return true;
 }
 
 void RouteLookupPanel::continueHistory()
@@ -533,14 +539,9 @@ void RouteLookupPanel::continueHistory()
     m_history.start([source, tracker = m_tracker](const std::atomic<bool> &cancelled) mutable {
         HistoryResult result;
         result.incremental = true;
-        if (source.waitCommitted)
-            source.waitCommitted(cancelled);
-        if (cancelled.load())
-            return result;
         recording::RecordingReader reader;
-        if (!reader.open(source.path, &result.error))
+        if (!openForHistory(source, cancelled, &reader, &result))
             return result;
-        result.nanoseconds = reader.info().nanosecondTimes();
         result.ok = tracker.read(reader, std::numeric_limits<std::int64_t>::max(), &result.error, &cancelled);
         if (result.ok) {
             result.changes = tracker.changes();

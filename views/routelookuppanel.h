@@ -146,6 +146,11 @@ private:
         bool nanoseconds = false;
         bool incremental = false;
     };
+    // Worker thread: waits until source's file holds what the window shows, then opens it
+    // into *reader (result->error says why not; result->nanoseconds from its header).
+    // False when cancelled meanwhile or the file does not open.
+    static bool openForHistory(const HistorySource &source, const std::atomic<bool> &cancelled,
+                               recording::RecordingReader *reader, HistoryResult *result);
     void watchModel(NotificationModel *model);
     void scheduleAnswer();
     void computeAnswer();

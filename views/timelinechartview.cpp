@@ -327,7 +327,9 @@ void TimelineChartView::refreshNow()
     m_refreshTimer.stop();
     if (m_follow)
         computeLiveRange();
-    const int maxPoints = std::max(16, int(chart()->plotArea().width()));
+    // A bucket per 2 pixels: drawn as steps, that is a point per pixel, and the chart lays
+    // out every point of every refresh (about 15 ms per thousand points of a line).
+    const int maxPoints = std::max(16, int(chart()->plotArea().width()) / 2);
     double maxY = 0;
     QList<QPointF> gapPoints;
     for (const auto &[kind, s] : std::as_const(m_series)) {
@@ -344,6 +346,13 @@ void TimelineChartView::refreshNow()
             gapPoints = points;
         } else {
             maxY = std::max(maxY, kindMax);
+        }
+        if (kindMax == 0) {
+            // Nothing of this kind in range: no line (it would lie on the x axis), and no
+            // thousand points for the chart to lay out on every refresh of a burst.
+            if (s->count() > 0)
+                s->clear();
+            continue;
         }
         s->replace(steps(points));
     }
