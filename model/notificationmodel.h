@@ -247,9 +247,12 @@ public:
 
     /// Most records applied in one go on the GUI thread; a larger burst is applied in
     /// slices, one per event-loop turn, so the GUI keeps turning. Each slice is sized by a
-    /// SliceSizer to take about kSliceBudgetMs (measured: decode, tables, history,
-    /// timeline and the slots of the signals emitted meanwhile), within
-    /// [kMinSliceRecords, kMaxSliceRecords].
+    /// SliceSizer to take about kSliceBudgetMs (measured: decode, the tables' storage and
+    /// the timeline), within [kMinSliceRecords, kMaxSliceRecords]. Telling the views of
+    /// the slices (publish: the tables' signals, the history and the slots of both) is a
+    /// turn of its own, at most once per kUpdateIntervalMs, and sized by a second
+    /// SliceSizer to the same budget. 8 ms: on 2 cores busy with the kernel's burst, a
+    /// turn takes about twice its work, and a repaint may follow it.
     static constexpr std::size_t kMaxSliceRecords = 50'000;
     static constexpr std::size_t kMinSliceRecords = 1'000;
     static constexpr double kSliceBudgetMs = 8;
