@@ -141,6 +141,7 @@ int convertRecording(const AppOptions &options)
                 netns = id;
         }
         if (ids.size() > 2 && options.netns.isEmpty()) {
+            names.sort(); // the file's order is the order their first events came in
             printErr(QStringLiteral("netchangeview: --lookup: the recording %1 holds several network namespaces (%2): "
                                     "pick one with --netns NAME")
                          .arg(options.inputPath, names.join(QStringLiteral(", "))));
