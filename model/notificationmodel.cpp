@@ -975,6 +975,7 @@ void NotificationModel::recountTimeline()
     // session counts those from the file.
     if (!m_timeline->hasFilter())
         return;
+    publish(); // the bins counted every slice applied so far: the history is to hold them too
     TimelineBins::Counts counts;
     eventcodec::Head head;
     const qint64 n = m_history->size();

@@ -234,6 +234,7 @@ private Q_SLOTS:
     void ctrlCInEventLogCopiesRowsWithHeader();
     void chartDragFiltersEventLog();
     void timelineCountsOnlyTheChosenRequester();
+    void timelineFilterSetBeforeThePublicationCountsEveryChange();
     void recordingTimelineCountsOnlyTheChosenRequester();
     void chartFollowsLiveEdgeUntilZoomed();
     void eventLogFollowsNewestUnlessScrolledUp();
@@ -921,6 +922,31 @@ qint64 chartSum(const TimelineBins *bins)
 }
 
 } // namespace
+
+// The timeline counts a slice as it is applied, the history holds it once it is published
+// (a turn later): a filter set in between is counted again from a history that holds them.
+void TestMainWindow::timelineFilterSetBeforeThePublicationCountsEveryChange()
+{
+    Fixture f;
+    TableSection *events = f.window->eventPane()->eventsSection();
+    QTRY_COMPARE(events->proxy()->rowCount(), kInterfaces + kAddresses + kRoutes);
+    QTest::qWait(NotificationModel::kUpdateIntervalMs + 40); // quiet: the next batch is applied at once
+    f.source.setRequester(processRequester("tailscaled", 812), 812);
+    TimelineBins *bins = f.window->chartBins();
+    const qint64 historyBefore = f.model.history()->size();
+    for (int i = 0; i < 3; ++i)
+        f.source.upsert(routeRow("203.0.113." + std::to_string(i * 4), 30, "192.168.1.1", 2, 50));
+    QElapsedTimer clock;
+    clock.start();
+    while (bins->total() < 3 && clock.elapsed() < 10000)
+        QCoreApplication::processEvents(); // one turn at a time
+    QCOMPARE(bins->total(), qint64(3));
+    QCOMPARE(f.model.history()->size(), historyBefore); // applied, not yet published
+    f.window->timelineFilter()->setFilterText(QStringLiteral("tailscaled"));
+    QCOMPARE(bins->requesterFilter(), QStringLiteral("tailscaled"));
+    QCOMPARE(bins->total(), qint64(3));
+    QCOMPARE(f.model.history()->size(), historyBefore + 3);
+}
 
 // The timeline's By filter: only the changes one process asked for, counted again from the
 // history when it is set, and counted as they come while it applies.
