@@ -283,7 +283,6 @@ void NotificationModel::setSeveralNamespaces(bool on)
 
 void NotificationModel::setTablesNamespace(quint32 netns)
 {
-    publish(); // the rows applied so far go out before the tables change
     if (m_mode != Mode::Full || netns == m_tablesNetns)
         return;
     applyAll(); // what was received so far goes where it belonged before the switch
@@ -537,7 +536,7 @@ void NotificationModel::applyAll()
 
 bool NotificationModel::publishDue() const
 {
-    if (m_unpublished.records == 0 && m_unpublished.entries.empty())
+    if (m_unpublished.empty())
         return false;
     if (m_backlogOffset >= m_backlog.items.size() || m_unpublished.snapshotComplete || m_unpublished.renamed)
         return true;
@@ -807,7 +806,7 @@ void NotificationModel::trimHeap()
 
 void NotificationModel::publish()
 {
-    if (m_unpublished.records == 0 && m_unpublished.entries.empty())
+    if (m_unpublished.empty())
         return;
     Unpublished batch;
     std::swap(batch, m_unpublished); // a slot below that publishes again finds nothing
@@ -815,22 +814,19 @@ void NotificationModel::publish()
     QElapsedTimer publishTimer;
     publishTimer.start();
     const bool applying = std::exchange(m_applying, true);
-    if (m_mode == Mode::Full) {
-        endTableBatches();
-        if (batch.renamed) {
-            m_addresses->interfaceNamesChanged();
-            m_routes->interfaceNamesChanged();
-            m_neighbors->interfaceNamesChanged();
-            m_nexthops->interfaceNamesChanged();
-        }
+    endTableBatches();
+    if (batch.renamed) {
+        m_addresses->interfaceNamesChanged();
+        m_routes->interfaceNamesChanged();
+        m_neighbors->interfaceNamesChanged();
+        m_nexthops->interfaceNamesChanged();
     }
     m_history->appendEncoded(batch.entries);
     m_totalEvents += qint64(batch.entries.size());
     if (!batch.entries.empty())
         m_rateWindow.emplace_back(m_clock.elapsed(), int(batch.entries.size()));
     finishBatch(batch.records, batch.snapshotComplete);
-    if (m_mode == Mode::Full)
-        m_publishSizer.record(std::size_t(batch.records), publishTimer.nsecsElapsed());
+    m_publishSizer.record(std::size_t(batch.records), publishTimer.nsecsElapsed());
     m_applying = applying;
     batch.entries.clear();
     if (m_unpublished.entries.empty())

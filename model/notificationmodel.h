@@ -497,6 +497,7 @@ private:
         int records = 0;
         bool snapshotComplete = false;
         bool renamed = false;
+        bool empty() const { return records == 0; }
     };
     Unpublished m_unpublished;
     // After a burst (kTrimAfterRecords records applied since the last trim) the heap's free
@@ -508,7 +509,8 @@ private:
     void trimHeap();
     QElapsedTimer m_lastPublish;
     // Tells the views what the slices applied since the last call: the tables' batches
-    // end, the history appends, batchApplied (and snapshotComplete) are emitted.
+    // end, the history appends, batchApplied (and snapshotComplete) are emitted. Full mode
+    // only holds anything to publish (applyFull() fills m_unpublished).
     void publish();
     // Whether the slices applied so far are to be published now (see applySlice()).
     bool publishDue() const;

@@ -442,10 +442,9 @@ struct StallProbe {
     std::vector<double> late;
     std::vector<qint64> atMs; // with keepTimes: when each tick came, ms on clock
     bool keepTimes = false;
-    QElapsedTimer clock;
-    qint64 lastNs = 0;
-    qint64 worstFromNs = 0, worstToNs = 0; // the longest gap, on BenchApplication::steadyNs()
-    qint64 lastSteadyNs = 0;
+    QElapsedTimer clock; // atMs
+    qint64 lastNs = 0; // the last tick, on BenchApplication::steadyNs() (as the traced deliveries)
+    qint64 worstFromNs = 0, worstToNs = 0; // the longest gap between ticks
     QTimer timer;
 
     StallProbe()
@@ -454,23 +453,20 @@ struct StallProbe {
         timer.setTimerType(Qt::PreciseTimer);
         timer.setInterval(1);
         QObject::connect(&timer, &QTimer::timeout, [this] {
-            const qint64 now = clock.nsecsElapsed();
+            const qint64 now = BenchApplication::steadyNs();
             late.push_back(std::max(0.0, (now - lastNs) / 1e6 - 1.0));
-            const qint64 steady = BenchApplication::steadyNs();
-            if (steady - lastSteadyNs > worstToNs - worstFromNs) {
-                worstFromNs = lastSteadyNs;
-                worstToNs = steady;
+            if (now - lastNs > worstToNs - worstFromNs) {
+                worstFromNs = lastNs;
+                worstToNs = now;
             }
-            lastSteadyNs = steady;
             if (keepTimes)
-                atMs.push_back(now / 1000000);
+                atMs.push_back(clock.elapsed());
             lastNs = now;
         });
     }
     void start()
     {
-        lastNs = clock.nsecsElapsed();
-        lastSteadyNs = BenchApplication::steadyNs();
+        lastNs = BenchApplication::steadyNs();
         timer.start();
     }
     // The lateness recorded since the last call, its maximum (and forgets it).
