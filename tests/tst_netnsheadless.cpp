@@ -298,8 +298,19 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
             routes[ns].remove(key);
     }
     QCOMPARE(nscRuleDeletes, 5); // its rules went with it: the defaults, IPv4 local main default, IPv6 local main
-    for (const QString &n : {u"nsa"_s, u"nsb"_s, u"nsd"_s})
-        QCOMPARE(routes.value(n), kernelRoutes(u"ip"_s, {u"-n"_s, n}));
+    // On a mismatch, also which namespaces the CSV has (a namespace recorded under another
+    // name shows there).
+    QStringList csvNamespaces = changes.keys();
+    csvNamespaces.sort();
+    for (const QString &n : {u"nsa"_s, u"nsb"_s, u"nsd"_s}) {
+        const QSet<QString> kernel = kernelRoutes(u"ip"_s, {u"-n"_s, n});
+        QVERIFY2(
+            routes.value(n) == kernel,
+            qPrintable(u"%1: rebuilt {%2}, ip route show {%3}; the CSV's namespaces: %4; the recorder said: %5"_s.arg(
+                n, QStringList(routes.value(n).cbegin(), routes.value(n).cend()).join(u"; "_s),
+                QStringList(kernel.cbegin(), kernel.cend()).join(u"; "_s), csvNamespaces.join(u", "_s),
+                QString::fromLocal8Bit(err))));
+    }
     QCOMPARE(routes.value(unnamed), kernelRoutes(u"nsenter"_s, {u"-t"_s, pid, u"-n"_s, u"ip"_s}));
     QVERIFY(routes.value(u"nsa"_s).contains(u"10.81.0.0/16 "_s));
     QVERIFY(routes.value(u"nsa"_s).contains(u"10.85.0.0/16 "_s));

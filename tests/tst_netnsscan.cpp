@@ -25,9 +25,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -35,6 +37,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <thread>
 
 using namespace ncv::platform;
 
@@ -278,6 +281,75 @@ TEST_CASE("a named namespace keeps its name after its processes exit; a file tha
     const NetNamespaceScan after = scanNetNamespaces({dir.string(), "/proc"});
     CHECK(findByInode(after, inode) == nullptr);
     CHECK(after.unusableNames == 2);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a namespace being named is never found without its name or a pending one")
+{
+    // What `ip netns add NAME` does, over and over: create the name's file, enter a new
+    // namespace, bind it onto the file. A scan that ran meanwhile must either not see the new
+    // namespace, see it named, or see the file still empty (unusableNames, which makes the
+    // watcher wait for the name). A scan that saw the namespace in /proc without the file
+    // would have it named after the process for good.
+    REQUIRE_NAMESPACE();
+    if (const auto &mountns = ncv::test::enterPrivateMountNamespace(); !mountns.entered)
+        SKIP("needs a private mount namespace to bind names without touching /run/netns: " + mountns.message);
+    const std::filesystem::path dir
+        = std::filesystem::temp_directory_path() / ("ncv-naming-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "racer").string();
+
+    std::atomic<bool> done {false};
+    int scans = 0, unnamedWithNothingPending = 0, seenBeingNamed = 0;
+    std::thread scanner([&] {
+        while (!done.load()) {
+            const NetNamespaceScan scan = scanNetNamespaces({dir.string(), "/proc"});
+            ++scans;
+            for (const NetNamespaceInfo &info : scan.namespaces) {
+                if (info.holderCommand != "ncvnaming" || !info.names.empty())
+                    continue;
+                if (scan.unusableNames == 0)
+                    ++unnamedWithNothingPending;
+                else
+                    ++seenBeingNamed;
+            }
+        }
+    });
+    // No REQUIRE until the scanner is joined: a throw past a joinable std::thread terminates.
+    int named = 0;
+    std::string failed;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (failed.empty() && std::chrono::steady_clock::now() < until) {
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            failed = std::string("fork: ") + std::strerror(errno);
+            break;
+        }
+        if (pid == 0) {
+            // Only async-signal-safe calls here: the parent has another thread.
+            ::prctl(PR_SET_NAME, "ncvnaming");
+            const int fd = ::open(file.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+            if (fd < 0)
+                ::_exit(1);
+            ::close(fd);
+            if (::unshare(CLONE_NEWNET) != 0)
+                ::_exit(2);
+            ::_exit(::mount("/proc/self/ns/net", file.c_str(), nullptr, MS_BIND, nullptr) == 0 ? 0 : 3);
+        }
+        int status = 0;
+        if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            failed = "the naming child failed (status " + std::to_string(status) + ")";
+        else if (::umount2(file.c_str(), MNT_DETACH) != 0 || ::unlink(file.c_str()) != 0)
+            failed = std::string("cannot remove the name: ") + std::strerror(errno);
+        else
+            ++named;
+    }
+    done = true;
+    scanner.join();
+    INFO(named << " names bound, " << scans << " scans, " << seenBeingNamed << " saw one being named");
+    REQUIRE(failed.empty());
+    CHECK(named > 100);
+    CHECK(unnamedWithNothingPending == 0);
     std::filesystem::remove_all(dir);
 }
 

@@ -223,24 +223,6 @@ NetNamespaceScan scanNetNamespaces(const NetNamespaceScanOptions &options)
     if (const auto init = initialNamespaceKey(options.procRoot))
         entry(*init).initial = true;
 
-    if (DIR *dir = ::opendir(options.namedDir.c_str())) {
-        while (const dirent *e = ::readdir(dir)) {
-            const std::string name = e->d_name;
-            if (name == "." || name == "..")
-                continue;
-            const std::string path = options.namedDir + '/' + name;
-            if (!self || !isNetNamespaceFile(path, self->device)) {
-                ++scan.unusableNames;
-                continue;
-            }
-            if (const auto key = nsKeyOf(path, nullptr))
-                entry(*key).names.push_back(name);
-        }
-        ::closedir(dir);
-    } else if (errno != ENOENT) {
-        scan.namedDirError = "cannot list " + options.namedDir + ": " + std::strerror(errno);
-    }
-
     if (DIR *proc = ::opendir(options.procRoot.c_str())) {
         while (const dirent *e = ::readdir(proc)) {
             const auto pid = pidOf(e->d_name);
@@ -259,6 +241,30 @@ NetNamespaceScan scanNetNamespaces(const NetNamespaceScanOptions &options)
                 info.holderPid = *pid;
         }
         ::closedir(proc);
+    }
+
+    // The named directory after /proc: `ip netns add` creates the name's file before it
+    // enters the new namespace, so a namespace a process was seen in has its file in the
+    // directory read after (still empty: counted in unusableNames, which holds the new
+    // namespace back until it is named). Read the other way round, the file could come just
+    // after the directory was read and the namespace just before /proc was, and the namespace
+    // would be found with no name and nothing pending: named after the ip process for good.
+    if (DIR *dir = ::opendir(options.namedDir.c_str())) {
+        while (const dirent *e = ::readdir(dir)) {
+            const std::string name = e->d_name;
+            if (name == "." || name == "..")
+                continue;
+            const std::string path = options.namedDir + '/' + name;
+            if (!self || !isNetNamespaceFile(path, self->device)) {
+                ++scan.unusableNames;
+                continue;
+            }
+            if (const auto key = nsKeyOf(path, nullptr))
+                entry(*key).names.push_back(name);
+        }
+        ::closedir(dir);
+    } else if (errno != ENOENT) {
+        scan.namedDirError = "cannot list " + options.namedDir + ": " + std::strerror(errno);
     }
 
     for (auto &[key, info] : found) {
