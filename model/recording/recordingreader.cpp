@@ -18,8 +18,14 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <system_error>
+#include <thread>
 
 namespace ncv::recording {
 
@@ -67,6 +73,114 @@ bool insertTaggedRows(std::string_view blob, Row &row, RecordState &state)
 // Rows are decoded this many ahead of the one put into the state, each prefetched when
 // decoded, so that the route index's cache misses overlap instead of coming one by one.
 constexpr std::size_t kAhead = 8;
+
+// Replays records on a thread of its own while the caller reads the next ones from the file:
+// reading (SQLite's steps, decoding) and applying (the route index) each take about half of
+// a replay, and a replay is the whole wait of a seek. Events are decoded straight into the
+// slots of a batch, which goes over whole and is reused once applied (a record decoded into
+// one of the same kind reuses its capacity). Where no thread can be started, each event is
+// applied at once on the caller's.
+class ApplyThread {
+public:
+    ApplyThread(std::function<void(const RecordedEvent &)> apply, std::function<void(const RecordedEvent &)> prefetch)
+        : m_apply(std::move(apply)), m_prefetch(std::move(prefetch))
+    {
+        for (Batch &b : m_batches)
+            b.records.resize(kBatchRecords);
+        for (std::size_t i = 1; i < m_batches.size(); ++i)
+            m_free.push_back(i);
+        try {
+            m_thread = std::thread([this] { run(); });
+        } catch (const std::system_error &) {
+            m_inline = true;
+        }
+    }
+    ~ApplyThread() { finish(); }
+    ApplyThread(const ApplyThread &) = delete;
+    ApplyThread &operator=(const ApplyThread &) = delete;
+
+    /// The record to fill next (caller's thread); push() hands it over.
+    RecordedEvent &slot() { return m_batches[m_filling].records[m_batches[m_filling].size]; }
+    void push()
+    {
+        Batch &b = m_batches[m_filling];
+        if (m_inline) {
+            m_apply(b.records[0]);
+            return;
+        }
+        if (++b.size == kBatchRecords)
+            handOver();
+    }
+    /// Hands over what is left and returns once every record pushed is applied.
+    void finish()
+    {
+        if (!m_thread.joinable())
+            return;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_batches[m_filling].size > 0)
+                m_full.push_back(m_filling);
+            m_closed = true;
+        }
+        m_changed.notify_all();
+        m_thread.join();
+    }
+
+private:
+    static constexpr std::size_t kBatchRecords = 2048;
+    struct Batch {
+        std::vector<RecordedEvent> records;
+        std::size_t size = 0;
+    };
+
+    void handOver()
+    {
+        std::unique_lock lock(m_mutex);
+        m_full.push_back(m_filling);
+        m_changed.notify_all();
+        m_changed.wait(lock, [this] { return !m_free.empty(); });
+        m_filling = m_free.front();
+        m_free.pop_front();
+        m_batches[m_filling].size = 0;
+    }
+    void run()
+    {
+        for (;;) {
+            std::size_t index = 0;
+            {
+                std::unique_lock lock(m_mutex);
+                m_changed.wait(lock, [this] { return !m_full.empty() || m_closed; });
+                if (m_full.empty())
+                    return;
+                index = m_full.front();
+                m_full.pop_front();
+            }
+            const Batch &b = m_batches[index];
+            for (std::size_t i = 0; i < b.size; ++i) {
+                if (i + kAhead < b.size)
+                    m_prefetch(b.records[i + kAhead]);
+                m_apply(b.records[i]);
+            }
+            {
+                std::lock_guard lock(m_mutex);
+                m_free.push_back(index);
+            }
+            m_changed.notify_all();
+        }
+    }
+
+    std::function<void(const RecordedEvent &)> m_apply;
+    std::function<void(const RecordedEvent &)> m_prefetch;
+    std::array<Batch, 3> m_batches;
+    std::size_t m_filling = 0; // the caller's batch
+    std::deque<std::size_t> m_full; // handed over, in order
+    std::deque<std::size_t> m_free;
+    bool m_closed = false;
+    bool m_inline = false;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::thread m_thread;
+};
 
 /// a - b, held within the int64 range.
 std::int64_t minusSaturated(std::int64_t a, std::int64_t b)
@@ -390,6 +504,16 @@ bool RecordingReader::loadNames()
 bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
                            const std::function<bool(const RecordedEvent &)> &visit, QString *error)
 {
+    RecordedEvent ev;
+    return scanInto(
+        fromSeq, toSeq, fromUs, toUs, [&ev]() -> RecordedEvent & { return ev; },
+        [&visit](const RecordedEvent &e) { return visit(e); }, error);
+}
+
+template<typename Next, typename Visit>
+bool RecordingReader::scanInto(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
+                               Next &&nextEvent, Visit &&visit, QString *error)
+{
     // Format 2 stores an offset from the file's time base (time_us is generated from it):
     // reading and comparing the offset spares SQLite the expression on every row.
     const bool offsets = d->timeBase.has_value();
@@ -430,7 +554,6 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
     // Sequence numbers are SQLite integers: nothing lies beyond the largest one (and the
     // probes below add to these without wrapping around).
     toSeq = std::min<std::uint64_t>(toSeq, std::uint64_t(kMaxTime));
-    RecordedEvent ev;
     EventColumns columns;
     std::uint64_t next = fromSeq;
     std::uint64_t undecodable = 0, firstUndecodable = 0;
@@ -448,6 +571,7 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
         int rc;
         bool outOfOrder = false;
         while ((rc = s.step()) == SQLITE_ROW) {
+            RecordedEvent &ev = nextEvent();
             ev.seq = std::uint64_t(s.int64(0));
             if (ev.seq < next) {
                 // Only a damaged b-tree answers a sequence below the one asked for: reading on
@@ -509,6 +633,8 @@ bool RecordingReader::scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int6
             ev.record.timeUs = std::int64_t(std::uint64_t(base) + std::uint64_t(s.int64(1)));
             if (d->subNsColumn && offsets)
                 ev.record.timeSubUsNs = std::uint16_t(std::clamp<std::int64_t>(s.int64(15), 0, 999));
+            else
+                ev.record.timeSubUsNs = 0;
             const std::int64_t nameId = s.int64(2);
             if (nameId >= d->names.size() && !reloadedNames) {
                 reloadedNames = true; // a name the writer added since open()
@@ -930,33 +1056,32 @@ bool RecordingReader::rebuildState(std::int64_t atUs, RecordState *state, Namesp
         else
             state->apply(r);
     };
-    std::array<ChangeRecord, kAhead> ahead; // read, not yet applied: [done, queued)
-    std::size_t queued = 0, done = 0;
+    ApplyThread applier([&](const RecordedEvent &e) { apply(e.record); },
+                        [&](const RecordedEvent &e) {
+                            if (states)
+                                states->prefetch(e.record);
+                            else
+                                state->prefetch(e.record);
+                        });
+    std::size_t read = 0;
     bool stopped = false;
-    const bool ok = scan(
+    const bool ok = scanInto(
         fromSeq, hi, std::numeric_limits<std::int64_t>::min(), atUs,
+        [&applier]() -> RecordedEvent & { return applier.slot(); },
         [&](const RecordedEvent &e) {
-            if (queued % 4096 == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
+            if (++read % 4096 == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
                 stopped = true;
                 return false;
             }
             if (e.record.timeUs == atUs && e.record.timeSubUsNs > atSubUsNs)
-                return true; // within atUs, after the moment
-            if (queued - done == kAhead)
-                apply(ahead[done++ % kAhead]);
-            ChangeRecord &r = ahead[queued++ % kAhead];
-            r = e.record; // a copy into a record of the same kind reuses its capacity
-            if (states)
-                states->prefetch(r);
-            else
-                state->prefetch(r);
+                return true; // within atUs, after the moment: its slot is filled again
+            applier.push();
             return true;
         },
         error);
+    applier.finish();
     if (stopped && cancelled())
         return false;
-    while (done < queued)
-        apply(ahead[done++ % kAhead]);
     return ok;
 }
 

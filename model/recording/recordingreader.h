@@ -188,6 +188,12 @@ private:
     // Events with seq in [fromSeq, toSeq] in sequence order, pages of 4096, damage skipped.
     bool scan(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs,
               const std::function<bool(const RecordedEvent &)> &visit, QString *error);
+    /// scan() decoding each event into the one next() gives (RecordedEvent &), then
+    /// visit(thatEvent) -> bool (false stops); an event that does not decode is not visited,
+    /// and the next next() may give the same one again.
+    template<typename Next, typename Visit>
+    bool scanInto(std::uint64_t fromSeq, std::uint64_t toSeq, std::int64_t fromUs, std::int64_t toUs, Next &&next,
+                  Visit &&visit, QString *error);
     /// Loads keyframe id: namespace 0 into state, or with states every namespace apart.
     bool loadKeyframe(std::int64_t id, int parts, RecordState *state, NamespaceStates *states,
                       const std::atomic<bool> *cancel);

@@ -66,20 +66,20 @@ void RecordState::apply(const ChangeRecord &r)
         case ChangeKind::Initial:
         case ChangeKind::Add:
             if (after)
-                m_routes.upsert(*after, r.timeUs, r.origin, &m_scratch);
+                m_routes.upsert(*after, r.timeUs, r.origin, nullptr);
             break;
         case ChangeKind::Parameter:
             if (!after)
                 break;
             // The kernel replaced the held route (its next hops may have changed identity):
             // replace what the record says was held, else take after as it is.
-            if (!before || !m_routes.replaceRoute(*before, *after, r.timeUs, r.origin, &m_scratch))
-                m_routes.upsert(*after, r.timeUs, r.origin, &m_scratch, true);
+            if (!before || !m_routes.replaceRoute(*before, *after, r.timeUs, r.origin, nullptr))
+                m_routes.upsert(*after, r.timeUs, r.origin, nullptr, true);
             break;
         case ChangeKind::Delete:
         case ChangeKind::Expired:
             if (before)
-                m_routes.remove(*before, r.timeUs, r.origin, &m_scratch);
+                m_routes.remove(*before, r.timeUs, r.origin, nullptr);
             break;
         default: break;
         }
@@ -96,7 +96,7 @@ void RecordState::insert(const Row &row)
     else if (const auto *a = std::get_if<AddressRow>(&row))
         m_addresses[m_routes.key(*a)] = *a;
     else if (const auto *r = std::get_if<RouteRow>(&row))
-        m_routes.upsert(*r, 0, Origin::Observed, &m_scratch);
+        m_routes.upsert(*r, 0, Origin::Observed, nullptr);
     else if (const auto *n = std::get_if<NeighborRow>(&row))
         m_neighbors[m_routes.key(*n)] = *n;
     else if (const auto *u = std::get_if<RuleRow>(&row))

@@ -65,7 +65,6 @@ private:
     std::map<std::string, platform::NeighborRow> m_neighbors;
     std::map<std::string, platform::RuleRow> m_rules; // by StateStore::key(): family first
     std::map<std::string, platform::NexthopRow> m_nexthops; // by StateStore::key(): the id
-    platform::ChangeRecord m_scratch; // what the store reports, unused
 };
 
 /// The tables of every network namespace of a recording, each apart (ifindex 2 exists in
