@@ -24,6 +24,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <system_error>
 #include <thread>
 
@@ -77,13 +78,13 @@ constexpr std::size_t kAhead = 8;
 // Replays records on a thread of its own while the caller reads the next ones from the file:
 // reading (SQLite's steps, decoding) and applying (the route index) each take about half of
 // a replay, and a replay is the whole wait of a seek. Events are decoded straight into the
-// slots of a batch, which goes over whole and is reused once applied (a record decoded into
-// one of the same kind reuses its capacity). Where no thread can be started, each event is
-// applied at once on the caller's.
+// slots of a batch, which goes over whole to apply(batch's events) and is reused once applied
+// (a record decoded into one of the same kind reuses its capacity). Where no thread can be
+// started, each event is applied at once on the caller's, as a batch of one.
 class ApplyThread {
 public:
-    ApplyThread(std::function<void(const RecordedEvent &)> apply, std::function<void(const RecordedEvent &)> prefetch)
-        : m_apply(std::move(apply)), m_prefetch(std::move(prefetch))
+    using Apply = std::function<void(std::span<const RecordedEvent>)>;
+    explicit ApplyThread(Apply apply) : m_apply(std::move(apply))
     {
         for (Batch &b : m_batches)
             b.records.resize(kBatchRecords);
@@ -105,7 +106,7 @@ public:
     {
         Batch &b = m_batches[m_filling];
         if (m_inline) {
-            m_apply(b.records[0]);
+            m_apply(std::span<const RecordedEvent>(b.records.data(), 1));
             return;
         }
         if (++b.size == kBatchRecords)
@@ -156,11 +157,7 @@ private:
                 m_full.pop_front();
             }
             const Batch &b = m_batches[index];
-            for (std::size_t i = 0; i < b.size; ++i) {
-                if (i + kAhead < b.size)
-                    m_prefetch(b.records[i + kAhead]);
-                m_apply(b.records[i]);
-            }
+            m_apply(std::span<const RecordedEvent>(b.records.data(), b.size));
             {
                 std::lock_guard lock(m_mutex);
                 m_free.push_back(index);
@@ -169,8 +166,7 @@ private:
         }
     }
 
-    std::function<void(const RecordedEvent &)> m_apply;
-    std::function<void(const RecordedEvent &)> m_prefetch;
+    Apply m_apply;
     std::array<Batch, 3> m_batches;
     std::size_t m_filling = 0; // the caller's batch
     std::deque<std::size_t> m_full; // handed over, in order
@@ -1050,19 +1046,20 @@ bool RecordingReader::rebuildState(std::int64_t atUs, RecordState *state, Namesp
             hi = std::uint64_t(s.int64(0));
     }
     s.finalize();
-    const auto apply = [&](const ChangeRecord &r) {
-        if (states)
-            states->apply(r); // into its own namespace's tables
-        else
-            state->apply(r);
+    // Each event's slot of the route index is loaded kAhead events before it is applied.
+    const auto applyTo = [](auto &into, std::span<const RecordedEvent> events) {
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (i + kAhead < events.size())
+                into.prefetch(events[i + kAhead].record);
+            into.apply(events[i].record); // states: into its own namespace's tables
+        }
     };
-    ApplyThread applier([&](const RecordedEvent &e) { apply(e.record); },
-                        [&](const RecordedEvent &e) {
-                            if (states)
-                                states->prefetch(e.record);
-                            else
-                                state->prefetch(e.record);
-                        });
+    ApplyThread applier([&](std::span<const RecordedEvent> events) {
+        if (states)
+            applyTo(*states, events);
+        else
+            applyTo(*state, events);
+    });
     std::size_t read = 0;
     bool stopped = false;
     const bool ok = scanInto(
