@@ -171,6 +171,7 @@ private Q_SLOTS:
     void stateAtEqualsTheReplayedHistory_data();
     void stateAtEqualsTheReplayedHistory();
     void keyframesKeepNamespacesApart();
+    void periodicKeyframesBoundTheReplay();
     void gapWritesAKeyframe();
     void boundedQueueKeepsEveryEvent();
     void readsWhileTheWriterWrites();
@@ -544,6 +545,98 @@ void TestRecording::keyframesKeepNamespacesApart()
     RecordState mixed;
     QVERIFY(!reader.stateAt(history.back().timeUs, &mixed, &error));
     QVERIFY2(error.contains(u"several network namespaces"_s), qPrintable(error));
+}
+
+// The periodic rule (default factor): a keyframe once the events since the last one reach
+// max(keyframeEvents, the rows held, the rows of the last keyframe). Routes grow from a
+// start keyframe of one row, then change in place, then are all deleted.
+void TestRecording::periodicKeyframesBoundTheReplay()
+{
+    constexpr int kRoutes = 300, kChanges = 700;
+    const QString path = m_dir.filePath(u"periodic.ncv"_s);
+    RecordingWriter::Options options;
+    options.keyframeEvents = 10;
+    QString error;
+    std::vector<std::size_t> rowsAfter {0}; // rows held after each event (by seq)
+    {
+        RecordingWriter w;
+        QVERIFY2(w.open(path, testMeta(), options, &error), qPrintable(error));
+        std::string bytes;
+        std::uint64_t seq = 0;
+        const auto append = [&](const ChangeRecord &r, int delta) {
+            bytes.clear();
+            eventcodec::encode(r, bytes);
+            ++seq;
+            w.append(seq, kT0 + std::int64_t(seq), bytes, u"eth0"_s);
+            rowsAfter.push_back(rowsAfter.back() + std::size_t(delta));
+        };
+        ChangeRecord eth = add(iface(2, "eth0"), ObjectKind::Interface, Family::Unspec);
+        eth.change = ChangeKind::Initial;
+        append(eth, 1);
+        w.requestKeyframe(u"start"_s);
+        for (int i = 0; i < kRoutes; ++i)
+            append(add(numberedRoute(i), ObjectKind::Route, Family::IPv4), 1);
+        // Change i moves route i % kRoutes between two gateways: in even rounds to the second.
+        const auto gatewayAfter = [](int round) { return round % 2 == 0 ? "192.0.2.2" : "192.0.2.1"; };
+        for (int i = 0; i < kChanges; ++i) {
+            const int n = i % kRoutes, round = i / kRoutes;
+            ChangeRecord change = add(numberedRoute(n, gatewayAfter(round)), ObjectKind::Route, Family::IPv4);
+            change.change = ChangeKind::Parameter;
+            change.before = numberedRoute(n, gatewayAfter(round + 1));
+            append(change, 0);
+        }
+        for (int n = 0; n < kRoutes; ++n)
+            append(del(numberedRoute(n, gatewayAfter((kChanges - 1 - n) / kRoutes)), ObjectKind::Route, Family::IPv4),
+                   -1);
+        QVERIFY2(w.finish(&error), qPrintable(error));
+    }
+    const std::uint64_t lastSeq = rowsAfter.size() - 1;
+    sql::Db db;
+    std::string why;
+    QCOMPARE(db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why), SQLITE_OK);
+    sql::Stmt s;
+    QCOMPARE(s.prepare(db, "SELECT seq, reason, interfaces + addresses + routes FROM keyframes ORDER BY seq"),
+             SQLITE_OK);
+    struct Keyframe {
+        std::uint64_t seq;
+        QString reason;
+        std::size_t rows;
+    };
+    std::vector<Keyframe> keyframes;
+    while (s.step() == SQLITE_ROW)
+        keyframes.push_back({std::uint64_t(s.int64(0)), QString::fromUtf8(s.text(1)), std::size_t(s.int64(2))});
+    QVERIFY(keyframes.size() >= 2);
+    QCOMPARE(keyframes.front().reason, u"start"_s);
+    for (const Keyframe &k : keyframes) {
+        QCOMPARE(k.rows, rowsAfter[k.seq]); // the tables after its event
+        if (&k == &keyframes.front())
+            continue;
+        QCOMPARE(k.reason, u"periodic"_s);
+        const Keyframe &previous = (&k)[-1];
+        // Written on the event that reached the threshold, with no more rows than events since.
+        QCOMPARE(k.seq - previous.seq, std::max<std::uint64_t>({10, previous.rows, rowsAfter[k.seq]}));
+        QVERIFY(k.rows <= k.seq - previous.seq);
+        // None while the routes grew, one at most while they were deleted (not one at each
+        // halving of the table).
+        QVERIFY2(k.seq > 1 + kRoutes, qPrintable(QString::number(k.seq)));
+    }
+    const auto inFlush = std::count_if(keyframes.begin(), keyframes.end(),
+                                       [](const Keyframe &k) { return k.seq > 1 + kRoutes + kChanges; });
+    QCOMPARE(inFlush, 1);
+    // Every moment lies at most max(10, its keyframe's rows, its rows) events after its keyframe.
+    std::size_t k = 0;
+    for (std::uint64_t e = 1; e <= lastSeq; ++e) {
+        while (k + 1 < keyframes.size() && keyframes[k + 1].seq <= e)
+            ++k;
+        QVERIFY2(e - keyframes[k].seq <= std::max<std::uint64_t>({10, keyframes[k].rows, rowsAfter[e]}),
+                 qPrintable(QString::number(e)));
+    }
+    // The state at a moment far from its keyframe is the tables replayed.
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    RecordState state;
+    QVERIFY2(reader.stateAt(kT0 + std::int64_t(keyframes.back().seq) - 1, &state, &error), qPrintable(error));
+    QCOMPARE(state.routeCount() + state.interfaceCount(), rowsAfter[keyframes.back().seq - 1]);
 }
 
 void TestRecording::gapWritesAKeyframe()

@@ -175,6 +175,7 @@ struct RecordingWriter::Impl {
     std::uint64_t eventsSinceKeyframe = 0;
     bool keyframeInFile = false; // the file's first keyframe (start, continued) is written
     std::int64_t lastKeyframeUs = 0; // wall time of the last keyframe
+    std::uint64_t keyframeRows = 0; // the rows the last keyframe holds
     bool keyframeAfterGap = false;
     // The open transaction's range, for the commits table.
     std::uint64_t txFirst = 0, txLast = 0;
@@ -384,8 +385,9 @@ struct RecordingWriter::Impl {
         if (!keyframeInFile)
             return false;
         const std::uint64_t held = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
-        const std::uint64_t needed = std::max<std::uint64_t>(std::uint64_t(options.keyframeEvents),
-                                                             std::uint64_t(options.keyframeRowFactor) * held);
+        const std::uint64_t factor = std::uint64_t(options.keyframeRowFactor);
+        const std::uint64_t needed
+            = std::max({std::uint64_t(options.keyframeEvents), factor * held, factor * keyframeRows});
         if (eventsSinceKeyframe >= needed)
             return true;
         return eventsSinceKeyframe > 0 && clockUs() - lastKeyframeUs >= options.keyframeIntervalUs;
@@ -556,6 +558,7 @@ struct RecordingWriter::Impl {
             rowsHeld = counts[0] + counts[1] + counts[2];
             awaitingImageMs = 0;
         }
+        keyframeRows = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
     }
 
     // The rows of the namespaces other than the one recorded by default (a recording of

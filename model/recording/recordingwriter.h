@@ -17,17 +17,22 @@
 //   is full, which holds the recorder's memory bounded however long it runs.
 // - Keyframes (the full tables) are written when requestKeyframe() asks (after the initial
 //   snapshot), after every gap record, and periodically: once at least
-//   max(keyframeEvents, 2 x the rows held) events followed the last one, or
-//   keyframeIntervalUs passed with events since. The factor 2 keeps keyframes from
-//   dominating the file while a table grows (a 1M-route burst would otherwise write ten
-//   keyframes of up to 1M rows) and bounds the replay to state at T by twice the rows.
-//   The thread keeps the tables for that (RecordState: about 40 bytes a route), unless
-//   setImageRequester() was called: then every keyframe is written from an image of the
-//   source's own state (platform::StateImage) that the writer asks for when one is due and
-//   that comes back through appendImage() in order with the events, so it is written
-//   exactly after the events that built it (its sequence is the last one before it). The
-//   periodic rule then counts the rows held from the last keyframe plus the adds and
-//   deletes since; a request not answered within a minute is made again.
+//   max(keyframeEvents, the rows held, the rows of the last keyframe) events followed the
+//   last one, or keyframeIntervalUs passed with events since. So the replay to the state
+//   at T reads one keyframe and at most as many events as the larger of the two tables
+//   (that keyframe's and T's) holds rows, or keyframeEvents: a million routes under churn
+//   are replayed from at most a million events. While a table grows from a small keyframe
+//   the events since it stay fewer than the rows held, so a 1M-route burst writes no
+//   keyframe of its own; while it shrinks, the last keyframe's rows hold the next one back
+//   (the rows held alone would write a keyframe at a half, a quarter... of a flush). Each
+//   keyframe holds no more rows than events came before it: keyframes take at most about
+//   half the file. The thread keeps the tables for that (RecordState: about 40 bytes a
+//   route), unless setImageRequester() was called: then every keyframe is written from an
+//   image of the source's own state (platform::StateImage) that the writer asks for when
+//   one is due and that comes back through appendImage() in order with the events, so it
+//   is written exactly after the events that built it (its sequence is the last one before
+//   it). The periodic rule then counts the rows held from the last keyframe plus the adds
+//   and deletes since; a request not answered within a minute is made again.
 // - With Options::maxFileBytes / maxFileDurationUs it writes a series of files instead
 //   (see there): a new file rather than dropping the oldest events, because SQLite frees
 //   no disk space on DELETE (only a VACUUM rewriting the whole file does), and because
@@ -80,7 +85,7 @@ public:
         std::size_t maxQueueBytes = 8u << 20; ///< queued event bytes (records + about 64 per event)
         int transactionMs = 200; ///< longest transaction
         std::int64_t keyframeEvents = 100'000; ///< see the top of this file
-        std::int64_t keyframeRowFactor = 2; ///< ... events >= this x the rows held, too
+        std::int64_t keyframeRowFactor = 1; ///< ... events >= this x those rows, too (0: keyframeEvents alone)
         std::int64_t keyframeIntervalUs = 600'000'000; ///< 10 minutes
         int pageSize = 4096; ///< SQLite page size, bytes (a power of two from 512 to 65536)
         /// A series of files instead of one (as dumpcap's ring buffer, without deleting):

@@ -38,6 +38,9 @@
 //                            seek_async_s = RecordingSession::requestStateAt (worker thread)
 //                            until the tables show it, seek_async_gui_max_ms = the longest the
 //                            GUI thread was busy meanwhile (the swap into the tables)
+//                            T = "far": the moment that lies the most events after its
+//                            keyframe (the last event before the next keyframe, or the last
+//                            one), seek_far_events = those events
 //   ncv_bench liveseek N [R]     the live window (a ManualSource: N IPv4 routes in its
 //                            snapshot, then 6 route adds 100 ms apart, recorded to its live
 //                            recording) moved by setTimeCursor() 2R times between two of those
@@ -50,8 +53,12 @@
 //                            NCV_BENCH_SHOT=PREFIX saves PREFIX-seeking.png when the first
 //                            seek's indicator shows and PREFIX-seeked.png (not figures)
 //   ncv_bench writerec FILE N    a synthetic recording of N events (support/syntheticrecording.h)
-//   ncv_bench writeroutes FILE N a recording of N IPv4 route adds 1 µs apart after a start
-//                            keyframe of 4 interfaces (the state grows to N routes)
+//   ncv_bench writeroutes FILE N [C]  a recording of N IPv4 route adds 1 µs apart after a
+//                            start keyframe of 4 interfaces (the state grows to N routes),
+//                            then C parameter changes (each route in turn moves to the next
+//                            interface): with C just under 3N the end lies about 2N events
+//                            after the periodic keyframe written at 2N events, the farthest a
+//                            moment can lie from its keyframe (the writer's factor 2)
 //   ncv_bench shot FILE OUT      not a figure: the recording window over FILE (log read from the
 //                            file) saved as OUT-filling.png 0.7 s after it is shown (the
 //                            timeline still counting on a big file), OUT-counted.png when the
@@ -82,6 +89,9 @@
 #include "model/recording/recordingexport.h"
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
+#include "model/recording/sqlitedb.h"
+
+#include <sqlite3.h>
 #ifdef NCV_RTMON_IMPORT
 #include "model/netnssources.h"
 #include "model/recording/pcapimport.h"
@@ -716,7 +726,30 @@ int benchSeek(const QString &path, const QString &at, int repeats)
     out("seek_open_s", clock.nsecsElapsed() / 1e9);
     const RecordingInfo &info = session.info();
     std::int64_t atUs = info.endUs;
-    if (!at.isEmpty() && !parseTime(at, info.startUs, &atUs, &error)) {
+    if (at == u"far") {
+        // Each keyframe's events: those after it up to the next keyframe or to the last event.
+        sql::Db db;
+        std::string why;
+        sql::Stmt s;
+        if (db.open(QFile::encodeName(path).toStdString(), SQLITE_OPEN_READONLY, &why) != SQLITE_OK
+            || s.prepare(db,
+                         "SELECT seq, next - seq - 1 FROM (SELECT seq, LEAD(seq, 1, (SELECT max(seq) + 1 FROM events)) "
+                         "OVER (ORDER BY seq) AS next FROM keyframes) ORDER BY 2 DESC LIMIT 1")
+                != SQLITE_OK
+            || s.step() != SQLITE_ROW) {
+            std::fprintf(stderr, "ncv_bench seek: no keyframe found in %s: %s\n", qPrintable(path),
+                         why.empty() ? db.errorMessage().c_str() : why.c_str());
+            return 1;
+        }
+        const std::int64_t events = s.int64(1);
+        RecordingReader probe;
+        if (!probe.open(path, &error) || (atUs = probe.eventTimeUs(std::uint64_t(s.int64(0) + events))) < 0) {
+            std::fprintf(stderr, "ncv_bench seek: no event %lld: %s\n", static_cast<long long>(s.int64(0) + events),
+                         qPrintable(error));
+            return 1;
+        }
+        out("seek_far_events", double(events));
+    } else if (!at.isEmpty() && !parseTime(at, info.startUs, &atUs, &error)) {
         std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
         return 1;
     }
@@ -925,7 +958,7 @@ int benchWriteRecording(const QString &path, qint64 events)
     return 0;
 }
 
-int benchWriteRoutes(const QString &path, qint64 routes)
+int benchWriteRoutes(const QString &path, qint64 routes, qint64 changes)
 {
     QElapsedTimer clock;
     clock.start();
@@ -951,18 +984,35 @@ int benchWriteRoutes(const QString &path, qint64 routes)
         writer.append(++seq, c.timeUs, bytes, names[i]);
     }
     writer.requestKeyframe(QStringLiteral("start"));
+    const auto route = [](qint64 n, std::uint32_t ifIndex) {
+        return testdata::routeRow("20." + std::to_string((n >> 16) & 0xff) + '.' + std::to_string((n >> 8) & 0xff) + '.'
+                                      + std::to_string(n & 0xff),
+                                  32, "", ifIndex, 0);
+    };
     for (qint64 n = 0; n < routes; ++n) {
         ChangeRecord c;
         c.object = ObjectKind::Route;
         c.change = ChangeKind::Add;
         c.timeUs = start + 1 + n;
-        c.after = testdata::routeRow("20." + std::to_string((n >> 16) & 0xff) + '.' + std::to_string((n >> 8) & 0xff)
-                                         + '.' + std::to_string(n & 0xff),
-                                     32, "", std::uint32_t(n % 4) + 2, 0);
+        c.after = route(n, std::uint32_t(n % 4) + 2);
         c.family = std::get<RouteRow>(c.after).family();
         bytes.clear();
         eventcodec::encode(c, bytes);
         writer.append(++seq, c.timeUs, bytes, names[n % 4]);
+    }
+    for (qint64 i = 0; routes > 0 && i < changes; ++i) {
+        const qint64 n = i % routes;
+        const std::uint32_t from = std::uint32_t((n + i / routes) % 4);
+        ChangeRecord c;
+        c.object = ObjectKind::Route;
+        c.change = ChangeKind::Parameter;
+        c.timeUs = start + 1 + routes + i;
+        c.before = route(n, from + 2);
+        c.after = route(n, (from + 1) % 4 + 2);
+        c.family = std::get<RouteRow>(c.after).family();
+        bytes.clear();
+        eventcodec::encode(c, bytes);
+        writer.append(++seq, c.timeUs, bytes, names[(from + 1) % 4]);
     }
     if (!writer.finish(&error)) {
         std::fprintf(stderr, "ncv_bench writeroutes: %s\n", qPrintable(error));
@@ -1405,7 +1455,7 @@ int main(int argc, char **argv)
     if (mode == QLatin1StringView("shot") && args.size() >= 4)
         return benchShot(args.value(2), args.value(3));
     if (mode == QLatin1StringView("writeroutes") && args.size() >= 4)
-        return benchWriteRoutes(args.value(2), args.value(3).toLongLong());
+        return benchWriteRoutes(args.value(2), args.value(3).toLongLong(), args.value(4).toLongLong());
     if (mode == QLatin1StringView("logfilter") && args.size() >= 5)
         return benchLogFilter(args.value(2), args.value(3), args.mid(4));
 #ifdef NCV_RTMON_IMPORT
@@ -1423,7 +1473,7 @@ int main(int argc, char **argv)
     std::fprintf(
         stderr,
         "usage: ncv_bench model N | timeline M | gui N SECONDS | hot N [REPEATS [PART]] | seek FILE [T [R]] "
-        "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N | logfile FILE [memory] "
+        "| liveseek N [R [sync]] | writerec FILE N | writeroutes FILE N [C] | logfile FILE [memory] "
         "| logfilter FILE THREADS|main TEXT... | shot FILE OUT "
         "| viewrows table|tree|list|window N | importrtmon FILE OUT | importpcap FILE OUT | attribution on|off N "
         "| guins SELECTION GOFILE STOPFILE\n");
