@@ -607,12 +607,13 @@ void TestRecording::periodicKeyframesBoundTheReplay()
         keyframes.push_back({std::uint64_t(s.int64(0)), QString::fromUtf8(s.text(1)), std::size_t(s.int64(2))});
     QVERIFY(keyframes.size() >= 2);
     QCOMPARE(keyframes.front().reason, u"start"_s);
-    for (const Keyframe &k : keyframes) {
+    for (std::size_t i = 0; i < keyframes.size(); ++i) {
+        const Keyframe &k = keyframes[i];
         QCOMPARE(k.rows, rowsAfter[k.seq]); // the tables after its event
-        if (&k == &keyframes.front())
+        if (i == 0)
             continue;
         QCOMPARE(k.reason, u"periodic"_s);
-        const Keyframe &previous = (&k)[-1];
+        const Keyframe &previous = keyframes[i - 1];
         // Written on the event that reached the threshold, with no more rows than events since.
         QCOMPARE(k.seq - previous.seq, std::max<std::uint64_t>({10, previous.rows, rowsAfter[k.seq]}));
         QVERIFY(k.rows <= k.seq - previous.seq);

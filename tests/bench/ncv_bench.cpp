@@ -56,9 +56,10 @@
 //   ncv_bench writeroutes FILE N [C]  a recording of N IPv4 route adds 1 µs apart after a
 //                            start keyframe of 4 interfaces (the state grows to N routes),
 //                            then C parameter changes (each route in turn moves to the next
-//                            interface): with C just under 3N the end lies about 2N events
-//                            after the periodic keyframe written at 2N events, the farthest a
-//                            moment can lie from its keyframe (the writer's factor 2)
+//                            interface): the first changes bring a periodic keyframe (the
+//                            events since the start's reach the rows held), then one follows
+//                            every N + 4 changes, so with C >= 2N the farthest moment from its
+//                            keyframe (seek FILE far) lies about N events after it
 //   ncv_bench shot FILE OUT      not a figure: the recording window over FILE (log read from the
 //                            file) saved as OUT-filling.png 0.7 s after it is shown (the
 //                            timeline still counting on a big file), OUT-counted.png when the
@@ -90,8 +91,6 @@
 #include "model/recording/recordingreader.h"
 #include "model/recording/recordstate.h"
 #include "model/recording/sqlitedb.h"
-
-#include <sqlite3.h>
 #ifdef NCV_RTMON_IMPORT
 #include "model/netnssources.h"
 #include "model/recording/pcapimport.h"
@@ -134,6 +133,8 @@
 #include <QThread>
 #include <QTimer>
 #include <QTreeView>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
