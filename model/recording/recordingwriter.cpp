@@ -377,6 +377,9 @@ struct RecordingWriter::Impl {
             keyframeAfterGap = true;
     }
 
+    // The rows of the tables now: the writer's own state, or (images) the count kept for them.
+    std::uint64_t rowsNow() const { return state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld); }
+
     bool periodicKeyframeDue() const
     {
         // A file's first keyframe is asked for by name ("start" once the initial snapshot is
@@ -384,10 +387,9 @@ struct RecordingWriter::Impl {
         // snapshot would come before it and hold a partial table.
         if (!keyframeInFile)
             return false;
-        const std::uint64_t held = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
         const std::uint64_t factor = std::uint64_t(options.keyframeRowFactor);
         const std::uint64_t needed
-            = std::max({std::uint64_t(options.keyframeEvents), factor * held, factor * keyframeRows});
+            = std::max({std::uint64_t(options.keyframeEvents), factor * rowsNow(), factor * keyframeRows});
         if (eventsSinceKeyframe >= needed)
             return true;
         return eventsSinceKeyframe > 0 && clockUs() - lastKeyframeUs >= options.keyframeIntervalUs;
@@ -558,7 +560,7 @@ struct RecordingWriter::Impl {
             rowsHeld = counts[0] + counts[1] + counts[2];
             awaitingImageMs = 0;
         }
-        keyframeRows = state ? std::uint64_t(state->rowCount()) : std::uint64_t(rowsHeld);
+        keyframeRows = rowsNow();
     }
 
     // The rows of the namespaces other than the one recorded by default (a recording of

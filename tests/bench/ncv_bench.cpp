@@ -727,6 +727,13 @@ int benchSeek(const QString &path, const QString &at, int repeats)
     out("seek_open_s", clock.nsecsElapsed() / 1e9);
     const RecordingInfo &info = session.info();
     std::int64_t atUs = info.endUs;
+    const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == u"windows" ? StateStore::KeyScheme::Windows
+                                                                                    : StateStore::KeyScheme::Linux;
+    RecordingReader reader;
+    if (!reader.open(path, &error)) {
+        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
+        return 1;
+    }
     if (at == u"far") {
         // Each keyframe's events: those after it up to the next keyframe or to the last event.
         sql::Db db;
@@ -743,21 +750,12 @@ int benchSeek(const QString &path, const QString &at, int repeats)
             return 1;
         }
         const std::int64_t events = s.int64(1);
-        RecordingReader probe;
-        if (!probe.open(path, &error) || (atUs = probe.eventTimeUs(std::uint64_t(s.int64(0) + events))) < 0) {
-            std::fprintf(stderr, "ncv_bench seek: no event %lld: %s\n", static_cast<long long>(s.int64(0) + events),
-                         qPrintable(error));
+        if ((atUs = reader.eventTimeUs(std::uint64_t(s.int64(0) + events))) < 0) {
+            std::fprintf(stderr, "ncv_bench seek: no event %lld\n", static_cast<long long>(s.int64(0) + events));
             return 1;
         }
         out("seek_far_events", double(events));
     } else if (!at.isEmpty() && !parseTime(at, info.startUs, &atUs, &error)) {
-        std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
-        return 1;
-    }
-    const auto scheme = info.meta.value(QStringLiteral("key_scheme")) == u"windows" ? StateStore::KeyScheme::Windows
-                                                                                    : StateStore::KeyScheme::Linux;
-    RecordingReader reader;
-    if (!reader.open(path, &error)) {
         std::fprintf(stderr, "ncv_bench seek: %s\n", qPrintable(error));
         return 1;
     }
