@@ -262,6 +262,33 @@ private Q_SLOTS:
         QCOMPARE(routes->indexOf(numberedRoute(3)), -1);
     }
 
+    void timerSweepWaitsForTheOpenBatch()
+    {
+        // The owner publishes a batch with its history; the timer's sweep must not publish
+        // the table alone meanwhile (the event log would lag behind the tables).
+        RouteTableModel *routes = m_model->routes();
+        for (int i = 0; i < 10; ++i)
+            routes->apply(addRecord(numberedRoute(i)));
+        routes->endBatch(); // marks set: the sweep timer runs
+        routes->apply(deleteRecord(numberedRoute(2)));
+        routes->endBatch();
+        routes->apply(addRecord(numberedRoute(10))); // the open batch
+        QVERIFY(routes->batchOpen());
+        QSignalSpy inserted(routes, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(routes, &QAbstractItemModel::rowsRemoved);
+        QTest::qWait(kDeletedRowMs + 600); // the deleted row's time is up, several ticks pass
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(routes->rowCount(), 10);
+        QVERIFY(routes->batchOpen());
+        routes->endBatch();
+        QCOMPARE(routes->rowCount(), 11);
+        QTRY_COMPARE_WITH_TIMEOUT(removed.count(), 1, 2000); // the next tick sweeps
+        QCOMPARE(routes->rowCount(), 10);
+        QCOMPARE(routes->indexOf(numberedRoute(2)), -1);
+        QCOMPARE(routes->indexOf(numberedRoute(10)), 9);
+    }
+
     void deletedThenReaddedBeforeSweepStays()
     {
         RouteTableModel *routes = m_model->routes();

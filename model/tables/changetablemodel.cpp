@@ -13,7 +13,13 @@ ChangeTableModel::ChangeTableModel(QObject *parent) : QAbstractTableModel(parent
 {
     m_clock.start();
     m_timer.setInterval(kSweepIntervalMs);
-    connect(&m_timer, &QTimer::timeout, this, [this] { sweep(); });
+    // While a batch is open its owner is applying a burst and publishes the batch together
+    // with the history within its update interval: a sweep now would publish the tables
+    // alone, ahead of the event log. The next tick after the publication sweeps.
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (!batchOpen())
+            sweep();
+    });
 }
 
 ChangeTableModel::~ChangeTableModel() = default;
@@ -182,7 +188,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
 {
     // A batch still open (its owner publishes a burst's slices once per update interval)
     // ends first: removing rows shifts the row numbers its changed and appended rows hold.
-    if (!m_dirty.empty() || m_published < int(m_marks.size()))
+    if (batchOpen())
         endBatch();
     if (nowMs < 0)
         nowMs = m_clock.elapsed();

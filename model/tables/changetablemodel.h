@@ -43,9 +43,11 @@ public:
     /// Removes every row (model reset).
     void clear();
 
-    /// Sweeps expired marks now (also run by the internal timer). Rows marked deleted
-    /// whose time is up are removed with ranged beginRemoveRows / endRemoveRows. A batch
-    /// still open (rows applied since the last endBatch()) is ended first.
+    /// Sweeps expired marks now. Rows marked deleted whose time is up are removed with
+    /// ranged beginRemoveRows / endRemoveRows. A batch still open (rows applied or changed
+    /// since the last endBatch()) is ended first. The internal timer (every 200 ms while
+    /// marks are set) sweeps too, but never while a batch is open: it waits for the
+    /// owner's endBatch(), so the tables are not published ahead of the owner's history.
     /// nowMs: monotonic milliseconds (markClockMs()); -1 = now. For tests.
     void sweep(qint64 nowMs = -1);
     /// The monotonic clock the marks use, in milliseconds.
@@ -139,6 +141,8 @@ public:
     /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
     /// after the table's apply() calls of one batch.
     void endBatch();
+    /// True while rows were applied or changed since the last endBatch().
+    bool batchOpen() const { return !m_dirty.empty() || m_published < int(m_marks.size()); }
 
 protected:
     /// 8 bytes per row (a million rows: 8 MB). Marks last seconds, so their expiry is kept
