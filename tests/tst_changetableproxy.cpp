@@ -629,6 +629,63 @@ private Q_SLOTS:
         }
     }
 
+    // New rows find their places by sort keys (a sample of the shown rows' keys, then the
+    // rows between two samples) when that decodes fewer rows: the order is the one that
+    // comparing every row gives, for every column with keys, both orders, batches of one row
+    // to hundreds, with equal keys (metrics, IPv6 destinations equal in their first 64 bits).
+    void keyedPlacesEqualComparedPlaces_data()
+    {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<bool>("ascending");
+        int columns = 0;
+        for (int c = 0; c < RouteTableModel::ColumnCount; ++c) {
+            if (!RouteTableModel::hasFieldSortKey(c))
+                continue;
+            ++columns;
+            const QString name = RouteTableModel().headerData(c, Qt::Horizontal).toString();
+            QTest::newRow(qPrintable(name + QStringLiteral(" ascending"))) << c << true;
+            QTest::newRow(qPrintable(name + QStringLiteral(" descending"))) << c << false;
+        }
+        QVERIFY(columns >= 3); // destination, metric, next hops at least
+    }
+    void keyedPlacesEqualComparedPlaces()
+    {
+        QFETCH(int, column);
+        QFETCH(bool, ascending);
+        const Qt::SortOrder order = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
+        RouteTableModel model;
+        fillRoutes(model, 3000);
+        ChangeTableProxy keyed, compared;
+        compared.setKeyedPlaces(false);
+        QAbstractItemModelTester tester(&keyed, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        keyed.setSourceModel(&model);
+        compared.setSourceModel(&model);
+        keyed.sort(column, order);
+        compared.sort(column, order);
+        std::mt19937 random(unsigned(column) * 2 + ascending);
+        int next = 0;
+        for (int batch : {1, 40, 400, 3, 900}) {
+            for (int k = 0; k < batch; ++k, ++next) {
+                const unsigned n = random();
+                RouteRow r = n % 4 == 0
+                    ? route("2001:db8:" + std::to_string(n % 50) + "::" + std::to_string(next % 997 + 1), 128,
+                            n % 8 == 0 ? "fe80::1" : "fe80::2", 1, n % 3)
+                    : route("10." + std::to_string(n % 256) + "." + std::to_string((n >> 8) % 256) + "."
+                                + std::to_string(next % 256),
+                            32, n % 3 ? "192.0.2.1" : "9.9.9.9", 1 + n % 3, (n >> 16) % 4);
+                model.apply(record(ChangeKind::Add, RouteRow(), r));
+            }
+            model.endBatch();
+            const QList<int> shown = sourceOrder(keyed);
+            QCOMPARE(shown.size(), model.rowCount());
+            QCOMPARE(shown, sourceOrder(compared));
+            for (qsizetype i = 0; i + 1 < shown.size(); ++i) {
+                const int c = model.compareRows(shown[i], shown[i + 1], column);
+                QVERIFY((ascending ? c < 0 : c > 0) || (c == 0 && shown[i] < shown[i + 1]));
+            }
+        }
+    }
+
     // A filter change that brings back many rows is one layout change (not thousands of
     // row inserts), and the current and selected rows stay on their routes through it.
     void wideningFollowsTheCurrentRowInOneLayoutChange()

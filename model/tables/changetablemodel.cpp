@@ -301,4 +301,9 @@ bool ChangeTableModel::sortKeys(int, std::vector<SortKey> &) const
     return false;
 }
 
+bool ChangeTableModel::sortKeysOf(const std::vector<int> &, int, std::vector<SortKey> &) const
+{
+    return false;
+}
+
 } // namespace ncv

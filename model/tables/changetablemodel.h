@@ -84,6 +84,11 @@ public:
     /// consistent with compareRows(). Returns false when the table has no keys for that
     /// column (the proxy then compares rows). Default: false.
     virtual bool sortKeys(int column, std::vector<SortKey> &keys) const;
+    /// The sort keys of published rows `rows` for column, as sortKeys() would give them:
+    /// keys[i] is rows[i]'s (its row = rows[i]). False (keys untouched) when the table has
+    /// no key of a single row for that column: keys that are ranks of texts or names are
+    /// made from all rows. Default: false. GUI thread.
+    virtual bool sortKeysOf(const std::vector<int> &rows, int column, std::vector<SortKey> &keys) const;
 
     /// A row without a rank (rankKeys()).
     static constexpr quint32 kUnranked = ~quint32(0);

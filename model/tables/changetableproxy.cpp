@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <thread>
 #include <unordered_set>
 
@@ -370,19 +371,75 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
     }
 }
 
+bool ChangeTableProxy::keyedPositions(std::vector<int> &rows, std::vector<int> &positions) const
+{
+    if (m_sortColumn < 0 || !m_table || !m_keyedPlaces)
+        return false;
+    // Rows decoded: the samples' keys, then per row its key and log2(stride) rows between
+    // two samples; compared, per row log2(shown) rows and about 2 log2(rows) in sorting
+    // them. About 1.5 samples per row keeps the sum near its least.
+    const std::size_t shown = m_proxyToSource.size();
+    const std::size_t k = rows.size();
+    const std::size_t stride = std::bit_floor(std::max<std::size_t>(16, shown * 2 / (3 * k)));
+    const std::size_t samples = (shown + stride - 1) / stride;
+    const std::size_t keyedCost = samples + k * std::size_t(std::bit_width(stride));
+    const std::size_t comparedCost = k * std::size_t(std::bit_width(shown) + 2 * std::bit_width(k) - 2);
+    if (samples < 2 || keyedCost >= comparedCost)
+        return false;
+    std::vector<ChangeTableModel::SortKey> keys;
+    if (!m_table->sortKeysOf(rows, m_sortColumn, keys))
+        return false; // no keys for this column
+    // before() by keys: they order rows whose keys differ; equal exact keys are equal rows
+    // (source order decides, as before() does); anything else is compared.
+    const bool ascending = m_sortOrder == Qt::AscendingOrder;
+    const auto keyBefore = [this, ascending](const ChangeTableModel::SortKey &a, const ChangeTableModel::SortKey &b) {
+        if (a.key != b.key)
+            return ascending ? a.key < b.key : a.key > b.key;
+        if (a.exact && b.exact)
+            return a.row < b.row;
+        return before(int(a.row), int(b.row));
+    };
+    std::sort(keys.begin(), keys.end(), keyBefore);
+    std::vector<int> sampleRows(samples);
+    for (std::size_t j = 0; j < samples; ++j)
+        sampleRows[j] = m_proxyToSource[j * stride];
+    std::vector<ChangeTableModel::SortKey> sample;
+    m_table->sortKeysOf(sampleRows, m_sortColumn, sample); // the column has keys (above)
+    const auto less = [this](int a, int b) { return before(a, b); };
+    std::size_t j = 0; // samples before j precede the row being placed (rows come in order)
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        rows[i] = int(keys[i].row);
+        j = std::size_t(std::partition_point(sample.begin() + std::ptrdiff_t(j), sample.end(),
+                                             [&](const ChangeTableModel::SortKey &s) { return keyBefore(s, keys[i]); })
+                        - sample.begin());
+        // Between the last sample before it and the first one not before it.
+        const std::size_t lo = std::max(from, j == 0 ? 0 : (j - 1) * stride + 1);
+        const std::size_t hi = j < samples ? j * stride : shown;
+        from = std::size_t(std::lower_bound(m_proxyToSource.begin() + std::ptrdiff_t(lo),
+                                            m_proxyToSource.begin() + std::ptrdiff_t(hi), rows[i], less)
+                           - m_proxyToSource.begin());
+        positions[i] = int(from);
+    }
+    return true;
+}
+
 void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
 {
     if (rows.empty())
         return;
-    sortRows(rows);
-    // Where each goes in the current mapping (a row goes before the first row it precedes).
-    const auto less = [this](int a, int b) { return before(a, b); };
+    // Where each goes in the current mapping (a row goes before the first row it precedes),
+    // rows in the proxy's order.
     std::vector<int> positions(rows.size());
-    auto from = m_proxyToSource.begin();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        from = m_sortColumn < 0 ? std::lower_bound(from, m_proxyToSource.end(), rows[i])
-                                : std::lower_bound(from, m_proxyToSource.end(), rows[i], less);
-        positions[i] = int(from - m_proxyToSource.begin());
+    if (!keyedPositions(rows, positions)) {
+        sortRows(rows);
+        const auto less = [this](int a, int b) { return before(a, b); };
+        auto from = m_proxyToSource.begin();
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            from = m_sortColumn < 0 ? std::lower_bound(from, m_proxyToSource.end(), rows[i])
+                                    : std::lower_bound(from, m_proxyToSource.end(), rows[i], less);
+            positions[i] = int(from - m_proxyToSource.begin());
+        }
     }
     std::size_t runCount = 0;
     for (std::size_t i = 0; i < positions.size(); ++i)

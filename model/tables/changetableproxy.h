@@ -63,6 +63,9 @@ public:
     void setRankThreshold(int rows) { m_rankThreshold = rows; }
     /// True while a column is ranked (its ranks are kept until most rows change).
     bool hasRanks() const { return m_rankColumn >= 0; }
+    /// New and moved rows find their places by sort keys where that decodes fewer rows (on
+    /// by default); off, always by comparing rows. Tests and benchmarks compare the two.
+    void setKeyedPlaces(bool on) { m_keyedPlaces = on; }
 
 protected:
     /// True when source row sourceRow (of the root) passes the filter text. Subclasses add
@@ -97,6 +100,14 @@ private:
     /// Inserts source rows not in the mapping at their sorted places: row inserts per run,
     /// or one layout change.
     void insertSourceRows(std::vector<int> rows);
+    /// insertSourceRows()'s places by sort keys, when the table has keys for the sort column
+    /// and that decodes fewer rows than comparing: rows (source rows not in the mapping) are
+    /// put in the proxy's order and positions[i] is where rows[i] goes in the current
+    /// mapping. The key of every stride-th shown row is read once (about 1.5 per new row); a
+    /// row's place is found among those keys, then among the rows between two of them. A
+    /// publication of 5,000 scattered routes into a million sorted ones decodes about
+    /// 48,000 rows that way, about 220,000 by comparing. False (rows untouched) otherwise.
+    bool keyedPositions(std::vector<int> &rows, std::vector<int> &positions) const;
 
     void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     void onRowsInserted(const QModelIndex &parent, int first, int last);
@@ -125,6 +136,7 @@ private:
     std::vector<quint32> m_ranks;
     int m_rankColumn = -1;
     int m_rankThreshold;
+    bool m_keyedPlaces = true;
 
     ChangeTableModel *m_table = nullptr; // takes its preset ranks
     ChangeTableModel::Needle m_needle;

@@ -170,16 +170,47 @@ public:
         });
         return order;
     }
+    /// True when column's field has a sort key and a compare (no interface names, no text).
+    static bool hasFieldSortKey(int column)
+    {
+        if (column < 0 || column >= kFieldColumns)
+            return false;
+        const platform::FieldInfo<RowT> &info = columnInfo(column);
+        return !info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare;
+    }
+    /// The field's sort keys of rows (a column with hasFieldSortKey()).
+    bool sortKeysOf(const std::vector<int> &rows, int column, std::vector<SortKey> &keys) const override
+    {
+        if (!hasFieldSortKey(column))
+            return false;
+        const int n = rowCount();
+        for (int row : rows)
+            if (row < 0 || row >= n)
+                return false;
+        keys.resize(rows.size());
+        withColumnField(column, [&](auto field) {
+            static constexpr auto sortKey
+                = std::get<decltype(field)::value>(platform::Description<RowT>::fields).info.sortKey;
+            NCV_FIELD_FUNCTION_CHECK_BEGIN
+            if (sortKey) { // a plain if, as in compareField()
+                for (std::size_t i = 0; i < rows.size(); ++i) {
+                    const RowT &r = decodeInto(Scan, m_rows, std::size_t(rows[i]));
+                    bool exact = true;
+                    const quint64 key = sortKey(r, exact);
+                    keys[i] = SortKey {key, quint32(rows[i]), exact ? 1u : 0u};
+                }
+            }
+            NCV_FIELD_FUNCTION_CHECK_END
+        });
+        return true;
+    }
     /// sortKeys() of rows [0, n) of rows for a column whose field has a sort key and a
     /// compare (no interface names, no text): false (keys untouched) for other columns.
     /// Any thread (only rows).
     static bool fieldSortKeys(const platform::PackedRows<RowT> &rows, std::size_t n, int column,
                               std::vector<SortKey> &keys)
     {
-        if (column < 0 || column >= kFieldColumns)
-            return false;
-        const platform::FieldInfo<RowT> &info = columnInfo(column);
-        if (info.has(platform::InterfaceIndexes) || info.has(platform::SortByText) || !info.sortKey || !info.compare)
+        if (!hasFieldSortKey(column))
             return false;
         keys.resize(n);
         withColumnField(column, [&](auto field) {

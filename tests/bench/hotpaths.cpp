@@ -10,7 +10,11 @@
 //               sort of every column (sum), a whole state of N rows swapped in (swapRows:
 //               one model reset and the key index rebuilt), a filter scan (rowContains)
 //               per needle
-// PART (store, codec, csv, table, filter) runs only that part (e.g. under perf stat).
+//   insert_*    the sorted Routes table's proxy at N rows (arrived in random order) told of
+//               publications of 5,000 more routes scattered over it (a full table arriving
+//               in random order): CPU seconds per publication, places found by sort keys
+//               (insert_keyed_s) and by comparing rows (insert_compared_s)
+// PART (store, codec, csv, table, filter, insert) runs only that part (e.g. under perf stat).
 // Synthetic routes: 7 of 8 IPv4 /32 via one gateway, 1 of 8 IPv6 /64 with two next hops.
 #include "hotpaths.h"
 
@@ -28,6 +32,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -188,6 +193,40 @@ int benchHotPaths(qint64 n, int repeats, const QString &part)
                     sink = sink + peek.ifIndex;
                 }
             }));
+    }
+    if (run("insert")) {
+        constexpr int kPublication = 5000;
+        constexpr int kPublications = 10;
+        std::vector<ChangeRecord> arriving;
+        arriving.reserve(std::size_t(n) + kPublication * kPublications);
+        for (qint64 i = 0; i < n + kPublication * kPublications; ++i)
+            arriving.push_back(hotRecord(hotRoute(i), i));
+        std::mt19937 random(7);
+        std::shuffle(arriving.begin(), arriving.end(), random);
+        for (bool keyed : {true, false}) {
+            double total = 0;
+            for (int k = 0; k < repeats; ++k) {
+                RouteTableModel model;
+                for (qint64 i = 0; i < n; ++i)
+                    model.apply(arriving[std::size_t(i)]);
+                model.endBatch();
+                ChangeTableProxy proxy;
+                proxy.setKeyedPlaces(keyed);
+                proxy.setSourceModel(&model);
+                proxy.sort(RouteTableModel::Destination);
+                double spent = 0;
+                for (int p = 0; p < kPublications; ++p) {
+                    for (qint64 i = 0; i < kPublication; ++i)
+                        model.apply(arriving[std::size_t(n + p * kPublication + i)]);
+                    CpuClock clock;
+                    model.endBatch(); // the proxy places the new rows
+                    spent += clock.seconds();
+                }
+                sink = sink + std::size_t(proxy.rowCount());
+                total = k == 0 ? spent : std::min(total, spent);
+            }
+            out(keyed ? "insert_keyed_s" : "insert_compared_s", total / kPublications);
+        }
     }
     if (!run("csv") && !run("table") && !run("filter"))
         return sink == 42 ? 1 : 0;
