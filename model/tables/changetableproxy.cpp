@@ -314,10 +314,9 @@ void ChangeTableProxy::remapFrom(int first)
         m_sourceToProxy[std::size_t(m_proxyToSource[p])] = int(p);
 }
 
-void ChangeTableProxy::applyLayout(std::vector<int> order)
+template<typename Change>
+void ChangeTableProxy::changeLayout(QAbstractItemModel::LayoutChangeHint hint, Change change)
 {
-    const bool sameCount = order.size() == m_proxyToSource.size();
-    const auto hint = sameCount ? QAbstractItemModel::VerticalSortHint : QAbstractItemModel::NoLayoutChangeHint;
     Q_EMIT layoutAboutToBeChanged({}, hint);
     const QModelIndexList from = persistentIndexList();
     std::vector<int> sources;
@@ -325,10 +324,7 @@ void ChangeTableProxy::applyLayout(std::vector<int> order)
     for (const QModelIndex &index : from)
         sources.push_back(std::size_t(index.row()) < m_proxyToSource.size() ? m_proxyToSource[std::size_t(index.row())]
                                                                             : -1);
-    for (int row : m_proxyToSource)
-        m_sourceToProxy[std::size_t(row)] = -1;
-    m_proxyToSource = std::move(order);
-    remapFrom(0);
+    remapFrom(change());
     QModelIndexList to;
     to.reserve(from.size());
     for (qsizetype i = 0; i < from.size(); ++i) {
@@ -339,6 +335,17 @@ void ChangeTableProxy::applyLayout(std::vector<int> order)
     }
     changePersistentIndexList(from, to);
     Q_EMIT layoutChanged({}, hint);
+}
+
+void ChangeTableProxy::applyLayout(std::vector<int> order)
+{
+    const bool sameCount = order.size() == m_proxyToSource.size();
+    changeLayout(sameCount ? QAbstractItemModel::VerticalSortHint : QAbstractItemModel::NoLayoutChangeHint, [&] {
+        for (int row : m_proxyToSource)
+            m_sourceToProxy[std::size_t(row)] = -1;
+        m_proxyToSource = std::move(order);
+        return 0;
+    });
 }
 
 void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
@@ -445,16 +452,19 @@ void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
     for (std::size_t i = 0; i < positions.size(); ++i)
         runCount += i == 0 || positions[i] != positions[i - 1];
     if (runCount > kMaxRuns) {
-        std::vector<int> order;
-        order.reserve(m_proxyToSource.size() + rows.size());
-        std::size_t next = 0;
-        for (std::size_t p = 0; p <= m_proxyToSource.size(); ++p) {
-            while (next < rows.size() && positions[next] == int(p))
-                order.push_back(rows[next++]);
-            if (p < m_proxyToSource.size())
-                order.push_back(m_proxyToSource[p]);
-        }
-        applyLayout(std::move(order));
+        // Merged in place from the back: no second mapping, and the rows before the first
+        // place keep their proxy rows (nothing leaves, so no row is unmapped first).
+        changeLayout(QAbstractItemModel::NoLayoutChangeHint, [&] {
+            std::size_t p = m_proxyToSource.size(), i = rows.size(), w = p + i;
+            m_proxyToSource.resize(w);
+            while (i > 0) {
+                while (i > 0 && std::size_t(positions[i - 1]) == p)
+                    m_proxyToSource[--w] = rows[--i];
+                if (i > 0)
+                    m_proxyToSource[--w] = m_proxyToSource[--p];
+            }
+            return positions.front();
+        });
         return;
     }
     // Runs of rows going to the same place, last place first.
