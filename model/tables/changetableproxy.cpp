@@ -314,8 +314,7 @@ void ChangeTableProxy::remapFrom(int first)
         m_sourceToProxy[std::size_t(m_proxyToSource[p])] = int(p);
 }
 
-template<typename Change>
-void ChangeTableProxy::changeLayout(QAbstractItemModel::LayoutChangeHint hint, Change change)
+template<typename Change> void ChangeTableProxy::changeLayout(QAbstractItemModel::LayoutChangeHint hint, Change change)
 {
     Q_EMIT layoutAboutToBeChanged({}, hint);
     const QModelIndexList from = persistentIndexList();

@@ -93,8 +93,7 @@ private:
     void applyLayout(std::vector<int> order);
     /// One layout change: change() rewrites m_proxyToSource (unmapping in m_sourceToProxy
     /// the rows it drops) and returns the first proxy row whose source row may differ.
-    template<typename Change>
-    void changeLayout(QAbstractItemModel::LayoutChangeHint hint, Change change);
+    template<typename Change> void changeLayout(QAbstractItemModel::LayoutChangeHint hint, Change change);
     /// Both mappings from scratch, without signals (inside a reset or a layout change).
     void rebuildMapping();
     /// Rebuilds m_sourceToProxy for proxy rows from `first` on.
