@@ -377,7 +377,7 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
     }
 }
 
-bool ChangeTableProxy::keyedPositions(std::vector<int> &rows, std::vector<int> &positions) const
+bool ChangeTableProxy::placesByKeys(std::vector<int> &rows, std::vector<int> &positions) const
 {
     if (m_sortColumn < 0 || !m_table || !m_keyedPlaces)
         return false;
@@ -410,7 +410,8 @@ bool ChangeTableProxy::keyedPositions(std::vector<int> &rows, std::vector<int> &
     for (std::size_t j = 0; j < samples; ++j)
         sampleRows[j] = m_proxyToSource[j * stride];
     std::vector<ChangeTableModel::SortKey> sample;
-    m_table->sortKeysOf(sampleRows, m_sortColumn, sample); // the column has keys (above)
+    if (!m_table->sortKeysOf(sampleRows, m_sortColumn, sample))
+        return false; // rows still untouched
     const auto less = [this](int a, int b) { return before(a, b); };
     std::size_t j = 0; // samples before j precede the row being placed (rows come in order)
     std::size_t from = 0;
@@ -437,7 +438,7 @@ void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
     // Where each goes in the current mapping (a row goes before the first row it precedes),
     // rows in the proxy's order.
     std::vector<int> positions(rows.size());
-    if (!keyedPositions(rows, positions)) {
+    if (!placesByKeys(rows, positions)) {
         sortRows(rows);
         const auto less = [this](int a, int b) { return before(a, b); };
         auto from = m_proxyToSource.begin();

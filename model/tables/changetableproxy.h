@@ -110,7 +110,7 @@ private:
     /// row's place is found among those keys, then among the rows between two of them. A
     /// publication of 5,000 scattered routes into a million sorted ones decodes about
     /// 48,000 rows that way, about 220,000 by comparing. False (rows untouched) otherwise.
-    bool keyedPositions(std::vector<int> &rows, std::vector<int> &positions) const;
+    bool placesByKeys(std::vector<int> &rows, std::vector<int> &positions) const;
 
     void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     void onRowsInserted(const QModelIndex &parent, int first, int last);
