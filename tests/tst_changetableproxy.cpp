@@ -531,7 +531,9 @@ private Q_SLOTS:
                                RouteTableModel::Protocol, RouteTableModel::Interface};
         const char *texts[] = {"", "1", "10.1", "10.12", "9.9", "eth", "wg0", "IPV6", "zzz", "2", "192.0.2", "static"};
         int next = 100'000;
+        int keptChecks = 0; // checks while the shown rows' keys were kept
         const auto check = [&](const char *step) {
+            keptChecks += fast.hasShownKeys();
             plain.setFilterFixedString(fast.filterText());
             QList<int> expected;
             for (int row = 0; row < plain.rowCount(); ++row)
@@ -627,24 +629,31 @@ private Q_SLOTS:
             if (QTest::currentTestFailed())
                 return;
         }
+        // The kept keys were in use (sorted by a column with keys, rows came, went, moved).
+        QVERIFY2(keptChecks >= 5, qPrintable(QString::number(keptChecks)));
     }
 
-    // New rows find their places by sort keys (a sample of the shown rows' keys, then the
-    // rows between two samples) when that decodes fewer rows: the order is the one that
-    // comparing every row gives, for every column with keys, both orders, batches of one row
-    // to hundreds, with equal keys (metrics, IPv6 destinations equal in their first 64 bits).
+    // New rows find their places by sort keys (the shown rows' kept keys, or a sample of the
+    // shown rows' keys and then the rows between two samples) when that decodes fewer rows:
+    // the order is the one that comparing every row gives, for every column with keys, both
+    // orders, batches of one row to hundreds, with equal keys (metrics, IPv6 destinations
+    // equal in their first 64 bits).
     void keyedPlacesEqualComparedPlaces_data()
     {
         QTest::addColumn<int>("column");
         QTest::addColumn<bool>("ascending");
+        QTest::addColumn<bool>("kept");
         int columns = 0;
         for (int c = 0; c < RouteTableModel::ColumnCount; ++c) {
             if (!RouteTableModel::hasFieldSortKey(c))
                 continue;
             ++columns;
             const QString name = RouteTableModel().headerData(c, Qt::Horizontal).toString();
-            QTest::newRow(qPrintable(name + QStringLiteral(" ascending"))) << c << true;
-            QTest::newRow(qPrintable(name + QStringLiteral(" descending"))) << c << false;
+            for (bool kept : {true, false}) {
+                const QString how = kept ? QStringLiteral(", kept keys") : QStringLiteral(", sampled keys");
+                QTest::newRow(qPrintable(name + QStringLiteral(" ascending") + how)) << c << true << kept;
+                QTest::newRow(qPrintable(name + QStringLiteral(" descending") + how)) << c << false << kept;
+            }
         }
         QVERIFY(columns >= 3); // destination, metric, next hops at least
     }
@@ -652,10 +661,12 @@ private Q_SLOTS:
     {
         QFETCH(int, column);
         QFETCH(bool, ascending);
+        QFETCH(bool, kept);
         const Qt::SortOrder order = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
         RouteTableModel model;
         fillRoutes(model, 3000);
         ChangeTableProxy keyed, compared;
+        keyed.setShownKeysBuildLimit(kept ? 20'000 : 0);
         compared.setKeyedPlaces(false);
         QAbstractItemModelTester tester(&keyed, QAbstractItemModelTester::FailureReportingMode::QtTest);
         keyed.setSourceModel(&model);
@@ -676,6 +687,8 @@ private Q_SLOTS:
                 model.apply(record(ChangeKind::Add, RouteRow(), r));
             }
             model.endBatch();
+            QCOMPARE(keyed.hasShownKeys(), kept);
+            QVERIFY(!compared.hasShownKeys());
             const QList<int> shown = sourceOrder(keyed);
             QCOMPARE(shown.size(), model.rowCount());
             QCOMPARE(shown, sourceOrder(compared));

@@ -23,6 +23,10 @@ constexpr int kIncrementalChanges = 256;
 // row insert or remove shifts the mapping behind it (O(rows) apiece).
 constexpr std::size_t kMaxRuns = 16;
 constexpr quint32 kUnranked = ChangeTableModel::kUnranked;
+// The shown rows' sort keys are made from the rows (one decode each) only up to this many
+// shown rows; beyond, new rows find their places by sampled keys until a rebuild of the
+// mapping from few rows (a new sort of a large table reads no keys for this).
+constexpr std::size_t kDefaultShownKeysBuildLimit = 20'000;
 std::atomic<quint64> s_generations {0}; // Needle::generation values
 
 // Roles that change a row's text or order; a dataChanged naming only others (the change
@@ -51,7 +55,8 @@ std::vector<std::pair<int, int>> runsOf(const std::vector<int> &rows)
 } // namespace
 
 ChangeTableProxy::ChangeTableProxy(QObject *parent)
-    : QAbstractProxyModel(parent), m_rankThreshold(kDefaultRankThreshold)
+    : QAbstractProxyModel(parent), m_rankThreshold(kDefaultRankThreshold),
+      m_shownKeysBuildLimit(kDefaultShownKeysBuildLimit)
 { }
 
 ChangeTableProxy::~ChangeTableProxy() = default;
@@ -65,6 +70,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
     m_table = qobject_cast<ChangeTableModel *>(source);
     forgetRejected();
     dropRanks();
+    dropShownKeys();
     m_proxyToSource.clear();
     m_sourceToProxy.clear();
     QAbstractProxyModel::setSourceModel(source);
@@ -76,6 +82,7 @@ void ChangeTableProxy::setSourceModel(QAbstractItemModel *source)
             m_proxyToSource.clear();
             m_sourceToProxy.clear();
             dropRanks();
+            dropShownKeys();
         });
         m_connections << connect(source, &QAbstractItemModel::dataChanged, this, &ChangeTableProxy::onDataChanged);
         m_connections << connect(source, &QAbstractItemModel::rowsInserted, this, &ChangeTableProxy::onRowsInserted);
@@ -303,6 +310,7 @@ std::vector<int> ChangeTableProxy::sortedRows(std::vector<int> accepted)
 
 void ChangeTableProxy::rebuildMapping()
 {
+    dropShownKeys();
     m_proxyToSource = sortedAcceptedRows();
     m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
     remapFrom(0);
@@ -339,6 +347,7 @@ template<typename Change> void ChangeTableProxy::changeLayout(QAbstractItemModel
 void ChangeTableProxy::applyLayout(std::vector<int> order)
 {
     const bool sameCount = order.size() == m_proxyToSource.size();
+    dropShownKeys();
     changeLayout(sameCount ? QAbstractItemModel::VerticalSortHint : QAbstractItemModel::NoLayoutChangeHint, [&] {
         for (int row : m_proxyToSource)
             m_sourceToProxy[std::size_t(row)] = -1;
@@ -352,17 +361,37 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
     if (proxyRows.empty())
         return;
     const std::vector<std::pair<int, int>> runs = runsOf(proxyRows);
+    const bool keys = m_shownKeysValid;
     if (runs.size() > kMaxRuns) {
         std::vector<int> order;
         order.reserve(m_proxyToSource.size() - proxyRows.size());
-        std::size_t next = 0;
+        std::size_t next = 0, kept = 0;
         for (std::size_t p = 0; p < m_proxyToSource.size(); ++p) {
-            if (next < proxyRows.size() && proxyRows[next] == int(p))
+            if (next < proxyRows.size() && proxyRows[next] == int(p)) {
                 ++next;
-            else
-                order.push_back(m_proxyToSource[p]);
+                continue;
+            }
+            order.push_back(m_proxyToSource[p]);
+            if (keys) { // the kept rows' keys, in place
+                m_shownKeys[kept] = m_shownKeys[p];
+                m_shownExact[kept] = m_shownExact[p];
+                ++kept;
+            }
         }
-        applyLayout(std::move(order));
+        std::vector<quint64> shownKeys;
+        std::vector<quint8> shownExact;
+        if (keys) {
+            m_shownKeys.resize(kept);
+            m_shownExact.resize(kept);
+            std::swap(shownKeys, m_shownKeys);
+            std::swap(shownExact, m_shownExact);
+        }
+        applyLayout(std::move(order)); // drops the (moved away) keys
+        if (keys) {
+            m_shownKeys = std::move(shownKeys);
+            m_shownExact = std::move(shownExact);
+            m_shownKeysValid = true;
+        }
         return;
     }
     // Last run first, so that the earlier runs' rows stay where they are.
@@ -372,6 +401,10 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
         for (int p = first; p < first + count; ++p)
             m_sourceToProxy[std::size_t(m_proxyToSource[std::size_t(p)])] = -1;
         m_proxyToSource.erase(m_proxyToSource.begin() + first, m_proxyToSource.begin() + first + count);
+        if (keys) {
+            m_shownKeys.erase(m_shownKeys.begin() + first, m_shownKeys.begin() + first + count);
+            m_shownExact.erase(m_shownExact.begin() + first, m_shownExact.begin() + first + count);
+        }
         remapFrom(first);
         endRemoveRows();
     }
@@ -431,14 +464,82 @@ bool ChangeTableProxy::placesByKeys(std::vector<int> &rows, std::vector<int> &po
     return true;
 }
 
+void ChangeTableProxy::dropShownKeys()
+{
+    m_shownKeys = {};
+    m_shownExact = {};
+    m_shownKeysValid = false;
+}
+
+bool ChangeTableProxy::ensureShownKeys()
+{
+    if (m_shownKeysValid)
+        return true;
+    if (m_sortColumn < 0 || !m_table || !m_keyedPlaces || m_shownKeysBuildLimit == 0
+        || m_proxyToSource.size() > m_shownKeysBuildLimit)
+        return false;
+    std::vector<ChangeTableModel::SortKey> keys;
+    if (!m_table->sortKeysOf(m_proxyToSource, m_sortColumn, keys))
+        return false;
+    m_shownKeys.resize(keys.size());
+    m_shownExact.resize(keys.size());
+    for (std::size_t p = 0; p < keys.size(); ++p) {
+        m_shownKeys[p] = keys[p].key;
+        m_shownExact[p] = quint8(keys[p].exact);
+    }
+    m_shownKeysValid = true;
+    return true;
+}
+
+bool ChangeTableProxy::placesByShownKeys(std::vector<int> &rows, std::vector<int> &positions,
+                                         std::vector<ChangeTableModel::SortKey> &keys) const
+{
+    using SortKey = ChangeTableModel::SortKey;
+    if (!m_table->sortKeysOf(rows, m_sortColumn, keys))
+        return false;
+    const bool ascending = m_sortOrder == Qt::AscendingOrder;
+    // before() by keys, as in placesByKeys(): keys that differ order the rows, equal exact
+    // keys are equal rows (source order decides), anything else is compared.
+    const auto keyBefore = [this, ascending](quint64 aKey, bool aExact, int a, const SortKey &b) {
+        if (aKey != b.key)
+            return ascending ? aKey < b.key : aKey > b.key;
+        if (aExact && b.exact)
+            return quint32(a) < b.row;
+        return before(a, int(b.row));
+    };
+    std::sort(keys.begin(), keys.end(),
+              [&](const SortKey &a, const SortKey &b) { return keyBefore(a.key, a.exact, int(a.row), b); });
+    const std::size_t shown = m_proxyToSource.size();
+    std::size_t from = 0; // rows come in order: each place is at or after the previous one
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const SortKey &key = keys[i];
+        rows[i] = int(key.row);
+        std::size_t lo = from, hi = shown; // the first shown row not before the new one
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (keyBefore(m_shownKeys[mid], m_shownExact[mid] != 0, m_proxyToSource[mid], key))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        positions[i] = int(lo);
+        from = lo;
+    }
+    return true;
+}
+
 void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
 {
     if (rows.empty())
         return;
     // Where each goes in the current mapping (a row goes before the first row it precedes),
-    // rows in the proxy's order.
+    // rows in the proxy's order; with the shown rows' keys kept, keys[i] is rows[i]'s.
     std::vector<int> positions(rows.size());
-    if (!placesByKeys(rows, positions)) {
+    std::vector<ChangeTableModel::SortKey> keys;
+    const bool keep = ensureShownKeys() && placesByShownKeys(rows, positions, keys);
+    if (!keep)
+        dropShownKeys();
+    if (!keep && !placesByKeys(rows, positions)) {
         sortRows(rows);
         const auto less = [this](int a, int b) { return before(a, b); };
         auto from = m_proxyToSource.begin();
@@ -455,13 +556,31 @@ void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
         // Merged in place from the back: no second mapping, and the rows before the first
         // place keep their proxy rows (nothing leaves, so no row is unmapped first).
         changeLayout(QAbstractItemModel::NoLayoutChangeHint, [&] {
-            std::size_t p = m_proxyToSource.size(), i = rows.size(), w = p + i;
+            const std::size_t shown = m_proxyToSource.size();
+            std::size_t p = shown, i = rows.size(), w = p + i;
             m_proxyToSource.resize(w);
             while (i > 0) {
                 while (i > 0 && std::size_t(positions[i - 1]) == p)
                     m_proxyToSource[--w] = rows[--i];
                 if (i > 0)
                     m_proxyToSource[--w] = m_proxyToSource[--p];
+            }
+            if (keep) { // the keys the same way
+                p = shown, i = rows.size(), w = p + i;
+                m_shownKeys.resize(w);
+                m_shownExact.resize(w);
+                while (i > 0) {
+                    while (i > 0 && std::size_t(positions[i - 1]) == p) {
+                        --i, --w;
+                        m_shownKeys[w] = keys[i].key;
+                        m_shownExact[w] = quint8(keys[i].exact);
+                    }
+                    if (i > 0) {
+                        --p, --w;
+                        m_shownKeys[w] = m_shownKeys[p];
+                        m_shownExact[w] = m_shownExact[p];
+                    }
+                }
             }
             return positions.front();
         });
@@ -478,6 +597,16 @@ void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
         beginInsertRows({}, at, at + count - 1);
         m_proxyToSource.insert(m_proxyToSource.begin() + at, rows.begin() + std::ptrdiff_t(begin),
                                rows.begin() + std::ptrdiff_t(end));
+        if (keep) {
+            std::vector<quint64> runKeys;
+            std::vector<quint8> runExact;
+            for (std::size_t i = begin; i < end; ++i) {
+                runKeys.push_back(keys[i].key);
+                runExact.push_back(quint8(keys[i].exact));
+            }
+            m_shownKeys.insert(m_shownKeys.begin() + at, runKeys.begin(), runKeys.end());
+            m_shownExact.insert(m_shownExact.begin() + at, runExact.begin(), runExact.end());
+        }
         remapFrom(at);
         endInsertRows();
         end = begin;
@@ -718,11 +847,25 @@ void ChangeTableProxy::onDataChanged(const QModelIndex &topLeft, const QModelInd
                 if (next < rows)
                     work.push_back(next);
             }
+            std::vector<int> stayed; // source rows whose new key is in place
             for (int p : candidates)
                 if (!leaving(p)) {
                     lo = lo < 0 ? p : std::min(lo, p);
                     hi = std::max(hi, p);
+                    stayed.push_back(m_proxyToSource[std::size_t(p)]);
                 }
+            std::vector<ChangeTableModel::SortKey> keys;
+            if (m_shownKeysValid && !stayed.empty()) {
+                if (m_table->sortKeysOf(stayed, m_sortColumn, keys)) {
+                    for (const ChangeTableModel::SortKey &key : keys) {
+                        const std::size_t p = std::size_t(m_sourceToProxy[key.row]);
+                        m_shownKeys[p] = key.key;
+                        m_shownExact[p] = quint8(key.exact);
+                    }
+                } else {
+                    dropShownKeys();
+                }
+            }
         }
     } else {
         for (int row = firstRow; row <= lastRow; ++row) {

@@ -65,7 +65,20 @@ public:
     bool hasRanks() const { return m_rankColumn >= 0; }
     /// New and moved rows find their places by sort keys where that decodes fewer rows (on
     /// by default); off, always by comparing rows. Tests and benchmarks compare the two.
-    void setKeyedPlaces(bool on) { m_keyedPlaces = on; }
+    void setKeyedPlaces(bool on)
+    {
+        m_keyedPlaces = on;
+        dropShownKeys();
+    }
+    /// True while the shown rows' sort keys are kept (see m_shownKeys), for tests.
+    bool hasShownKeys() const { return m_shownKeysValid; }
+    /// The most shown rows whose keys are read to keep them (default 20,000; 0: never
+    /// kept, new rows find their places by sampled keys), for tests and benchmarks.
+    void setShownKeysBuildLimit(std::size_t rows)
+    {
+        m_shownKeysBuildLimit = rows;
+        dropShownKeys();
+    }
 
 protected:
     /// True when source row sourceRow (of the root) passes the filter text. Subclasses add
@@ -111,6 +124,17 @@ private:
     /// publication of 5,000 scattered routes into a million sorted ones decodes about
     /// 48,000 rows that way, about 220,000 by comparing. False (rows untouched) otherwise.
     bool placesByKeys(std::vector<int> &rows, std::vector<int> &positions) const;
+    /// insertSourceRows()'s places by the shown rows' kept keys (m_shownKeys, valid): rows
+    /// are put in the proxy's order, positions[i] is where rows[i] goes and keys[i] is its
+    /// sort key. Each place is a binary search over the kept keys; a shown row is decoded
+    /// only when its key equals the new row's and either is not exact. False (rows
+    /// untouched) when the rows' keys cannot be read.
+    bool placesByShownKeys(std::vector<int> &rows, std::vector<int> &positions,
+                           std::vector<ChangeTableModel::SortKey> &keys) const;
+    /// Makes m_shownKeys from the shown rows when they are missing and few (at most
+    /// setShownKeysBuildLimit()); true when they are valid.
+    bool ensureShownKeys();
+    void dropShownKeys();
 
     void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
     void onRowsInserted(const QModelIndex &parent, int first, int last);
@@ -140,6 +164,17 @@ private:
     int m_rankColumn = -1;
     int m_rankThreshold;
     bool m_keyedPlaces = true;
+
+    // The sort keys of the shown rows in proxy order, while m_shownKeysValid: m_shownKeys[p]
+    // is m_proxyToSource[p]'s key in m_sortColumn, m_shownExact[p] whether it is exact
+    // (ChangeTableModel::SortKey). New rows find their places among them without decoding
+    // a shown row (9 bytes per shown row). Row inserts and removes keep them; any other
+    // change of the mapping (a sort, a rebuild, a source reset or layout change) drops
+    // them, and they are made again from the rows while those are few.
+    std::vector<quint64> m_shownKeys;
+    std::vector<quint8> m_shownExact;
+    bool m_shownKeysValid = false;
+    std::size_t m_shownKeysBuildLimit;
 
     ChangeTableModel *m_table = nullptr; // takes its preset ranks
     ChangeTableModel::Needle m_needle;

@@ -141,6 +141,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#ifdef Q_OS_LINUX
+#include <time.h>
+#endif
 #include <functional>
 #include <limits>
 #include <memory>
@@ -172,10 +175,12 @@ public:
         const int interval = timer ? timer->interval() : -1;
         const int type = int(event->type());
         const qint64 start = steadyNs();
+        const qint64 cpuStart = threadCpuNs();
         ++m_depth;
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
         const qint64 ns = steadyNs() - start;
+        const qint64 cpuNs = threadCpuNs() - cpuStart;
         if (ns > 1000000) {
             std::string what = receiverClass;
             if (parentClass)
@@ -183,7 +188,7 @@ public:
             what += " event " + std::to_string(type);
             if (interval >= 0)
                 what += " interval " + std::to_string(interval);
-            m_deliveries.push_back({start, ns, std::move(what)});
+            m_deliveries.push_back({start, ns, cpuNs, std::move(what)});
         }
         return result;
     }
@@ -193,6 +198,16 @@ public:
         return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
     }
+    /// CPU nanoseconds of the calling thread (0 where the clock is missing).
+    static qint64 threadCpuNs()
+    {
+#ifdef Q_OS_LINUX
+        timespec ts {};
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+            return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+#endif
+        return 0;
+    }
     /// The longest deliveries, then those that overlap [fromNs, toNs] (the worst stall).
     void printLongest(qint64 fromNs = 0, qint64 toNs = 0) const
     {
@@ -201,14 +216,15 @@ public:
             longest.push_back(&d);
         std::sort(longest.begin(), longest.end(), [](const Delivery *a, const Delivery *b) { return a->ns > b->ns; });
         for (std::size_t i = 0; i < longest.size() && i < 12; ++i)
-            std::fprintf(stderr, "trace: %.1f ms %s\n", longest[i]->ns / 1e6, longest[i]->what.c_str());
+            std::fprintf(stderr, "trace: %.1f ms (CPU %.1f ms) %s\n", longest[i]->ns / 1e6, longest[i]->cpuNs / 1e6,
+                         longest[i]->what.c_str());
         if (toNs <= fromNs)
             return;
         std::fprintf(stderr, "trace: the worst stall, %.1f ms, held:\n", (toNs - fromNs) / 1e6);
         for (const Delivery &d : m_deliveries) {
             if (d.start + d.ns >= fromNs && d.start <= toNs)
-                std::fprintf(stderr, "trace:   +%.1f ms: %.1f ms %s\n", (d.start - fromNs) / 1e6, d.ns / 1e6,
-                             d.what.c_str());
+                std::fprintf(stderr, "trace:   +%.1f ms: %.1f ms (CPU %.1f ms) %s\n", (d.start - fromNs) / 1e6,
+                             d.ns / 1e6, d.cpuNs / 1e6, d.what.c_str());
         }
     }
 
@@ -216,6 +232,7 @@ private:
     struct Delivery {
         qint64 start; // steadyNs()
         qint64 ns;
+        qint64 cpuNs; // the GUI thread's CPU time in it; the rest it waited for a core
         std::string what;
     };
     bool m_trace;
