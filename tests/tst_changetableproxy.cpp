@@ -502,15 +502,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("rankThreshold");
         QTest::addColumn<unsigned>("seed");
+        QTest::addColumn<int>("keptLimit"); // setShownKeysBuildLimit(): 100 makes them from every row
         for (unsigned seed : {1u, 2u, 3u}) {
-            QTest::newRow(qPrintable(QStringLiteral("compared, seed %1").arg(seed))) << 1'000'000 << seed;
-            QTest::newRow(qPrintable(QStringLiteral("ranked, seed %1").arg(seed))) << 0 << seed;
+            QTest::newRow(qPrintable(QStringLiteral("compared, seed %1").arg(seed))) << 1'000'000 << seed << 20'000;
+            QTest::newRow(qPrintable(QStringLiteral("ranked, seed %1").arg(seed))) << 0 << seed << 20'000;
+            QTest::newRow(qPrintable(QStringLiteral("ranked, keys of every row, seed %1").arg(seed)))
+                << 0 << seed << 100;
         }
     }
     void randomLiveSequencesKeepOrderAndFilter()
     {
         QFETCH(int, rankThreshold);
         QFETCH(unsigned, seed);
+        QFETCH(int, keptLimit);
         std::mt19937 random(seed);
         const auto pick = [&random](int n) { return int(random() % unsigned(n)); };
         InterfaceNames names;
@@ -521,6 +525,7 @@ private Q_SLOTS:
         fillRoutes(model, 700);
         ChangeTableProxy fast;
         fast.setRankThreshold(rankThreshold);
+        fast.setShownKeysBuildLimit(std::size_t(keptLimit));
         QAbstractItemModelTester tester(&fast, QAbstractItemModelTester::FailureReportingMode::QtTest);
         fast.setSourceModel(&model);
         QSortFilterProxyModel plain;
@@ -642,17 +647,21 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("column");
         QTest::addColumn<bool>("ascending");
-        QTest::addColumn<bool>("kept");
+        QTest::addColumn<int>("keptLimit"); // setShownKeysBuildLimit()
         int columns = 0;
         for (int c = 0; c < RouteTableModel::ColumnCount; ++c) {
             if (!RouteTableModel::hasFieldSortKey(c))
                 continue;
             ++columns;
             const QString name = RouteTableModel().headerData(c, Qt::Horizontal).toString();
-            for (bool kept : {true, false}) {
-                const QString how = kept ? QStringLiteral(", kept keys") : QStringLiteral(", sampled keys");
-                QTest::newRow(qPrintable(name + QStringLiteral(" ascending") + how)) << c << true << kept;
-                QTest::newRow(qPrintable(name + QStringLiteral(" descending") + how)) << c << false << kept;
+            // Kept keys made from the shown rows (3,000 of them) or from every row's key
+            // (more shown rows than the limit), or sampled keys.
+            for (int limit : {20'000, 100, 0}) {
+                const QString how = limit == 20'000 ? QStringLiteral(", kept keys of shown rows")
+                    : limit > 0                     ? QStringLiteral(", kept keys of every row")
+                                                    : QStringLiteral(", sampled keys");
+                QTest::newRow(qPrintable(name + QStringLiteral(" ascending") + how)) << c << true << limit;
+                QTest::newRow(qPrintable(name + QStringLiteral(" descending") + how)) << c << false << limit;
             }
         }
         QVERIFY(columns >= 3); // destination, metric, next hops at least
@@ -661,18 +670,20 @@ private Q_SLOTS:
     {
         QFETCH(int, column);
         QFETCH(bool, ascending);
-        QFETCH(bool, kept);
+        QFETCH(int, keptLimit);
+        const bool kept = keptLimit > 0;
         const Qt::SortOrder order = ascending ? Qt::AscendingOrder : Qt::DescendingOrder;
         RouteTableModel model;
         fillRoutes(model, 3000);
         ChangeTableProxy keyed, compared;
-        keyed.setShownKeysBuildLimit(kept ? 20'000 : 0);
+        keyed.setShownKeysBuildLimit(std::size_t(keptLimit));
         compared.setKeyedPlaces(false);
         QAbstractItemModelTester tester(&keyed, QAbstractItemModelTester::FailureReportingMode::QtTest);
         keyed.setSourceModel(&model);
         compared.setSourceModel(&model);
         keyed.sort(column, order);
         compared.sort(column, order);
+        QCOMPARE(keyed.hasShownKeys(), kept); // made by the sort
         std::mt19937 random(unsigned(column) * 2 + ascending);
         int next = 0;
         for (int batch : {1, 40, 400, 3, 900}) {

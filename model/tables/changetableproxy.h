@@ -31,8 +31,11 @@ namespace ncv {
 ///
 /// Live updates: rows the source inserts, removes or changes go to their sorted place; up to
 /// 16 runs of neighbouring proxy rows are announced as row inserts / removes, more as one
-/// layout change (selection and current index follow their rows). A dataChanged whose roles
-/// are only ChangeStateRole / ChangedColumnsRole (marks expiring) moves nothing.
+/// layout change (selection and current index follow their rows). Sorted by a column with
+/// sort keys, the proxy keeps the shown rows' keys (9 bytes a row; made at each sort and
+/// rebuild, kept by inserts, removes and moves), and new rows find their places among them
+/// without decoding shown rows. A dataChanged whose roles are only ChangeStateRole /
+/// ChangedColumnsRole (marks expiring) moves nothing.
 /// Flat tables only (no children). GUI thread only.
 class ChangeTableProxy : public QAbstractProxyModel {
     Q_OBJECT
@@ -72,8 +75,9 @@ public:
     }
     /// True while the shown rows' sort keys are kept (see m_shownKeys), for tests.
     bool hasShownKeys() const { return m_shownKeysValid; }
-    /// The most shown rows whose keys are read to keep them (default 20,000; 0: never
-    /// kept, new rows find their places by sampled keys), for tests and benchmarks.
+    /// The most shown rows whose kept keys are made at an insert (default 20,000; more are
+    /// made only by a sort or a rebuild; 0: never kept, new rows find their places by
+    /// sampled keys), for tests and benchmarks.
     void setShownKeysBuildLimit(std::size_t rows)
     {
         m_shownKeysBuildLimit = rows;
@@ -131,9 +135,13 @@ private:
     /// untouched) when the rows' keys cannot be read.
     bool placesByShownKeys(std::vector<int> &rows, std::vector<int> &positions,
                            std::vector<ChangeTableModel::SortKey> &keys) const;
-    /// Makes m_shownKeys from the shown rows when they are missing and few (at most
+    /// buildShownKeys() when the kept keys are missing and the shown rows few (at most
     /// setShownKeysBuildLimit()); true when they are valid.
     bool ensureShownKeys();
+    /// Makes m_shownKeys for the current mapping when the sort column has keys of single
+    /// rows: from the shown rows when few, else from every row's key in row order (one
+    /// sequential pass) gathered in proxy order. True when they are valid.
+    bool buildShownKeys();
     void dropShownKeys();
 
     void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
@@ -168,9 +176,10 @@ private:
     // The sort keys of the shown rows in proxy order, while m_shownKeysValid: m_shownKeys[p]
     // is m_proxyToSource[p]'s key in m_sortColumn, m_shownExact[p] whether it is exact
     // (ChangeTableModel::SortKey). New rows find their places among them without decoding
-    // a shown row (9 bytes per shown row). Row inserts and removes keep them; any other
-    // change of the mapping (a sort, a rebuild, a source reset or layout change) drops
-    // them, and they are made again from the rows while those are few.
+    // a shown row (9 bytes per shown row). Row inserts and removes keep them; a sort, a
+    // filter change that rebuilds the mapping, a source reset or layout change make them
+    // again (buildShownKeys()); anything else that fails drops them, and they are made
+    // again at the next insert while the shown rows are few.
     std::vector<quint64> m_shownKeys;
     std::vector<quint8> m_shownExact;
     bool m_shownKeysValid = false;
