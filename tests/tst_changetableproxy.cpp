@@ -506,9 +506,9 @@ private Q_SLOTS:
         for (unsigned seed : {1u, 2u, 3u}) {
             QTest::newRow(qPrintable(QStringLiteral("compared, seed %1").arg(seed))) << 1'000'000 << seed << 20'000;
             QTest::newRow(qPrintable(QStringLiteral("ranked, seed %1").arg(seed))) << 0 << seed << 20'000;
-            QTest::newRow(qPrintable(QStringLiteral("ranked, keys of every row, seed %1").arg(seed)))
-                << 0 << seed << 100;
         }
+        QTest::newRow("ranked, keys of every row, seed 1") << 0 << 1u << 100;
+        QTest::newRow("ranked, keys of every row, seed 4") << 0 << 4u << 100;
     }
     void randomLiveSequencesKeepOrderAndFilter()
     {

@@ -23,9 +23,9 @@ constexpr int kIncrementalChanges = 256;
 // row insert or remove shifts the mapping behind it (O(rows) apiece).
 constexpr std::size_t kMaxRuns = 16;
 constexpr quint32 kUnranked = ChangeTableModel::kUnranked;
-// The shown rows' sort keys are made from the rows (one decode each) only up to this many
-// shown rows; beyond, new rows find their places by sampled keys until a rebuild of the
-// mapping from few rows (a new sort of a large table reads no keys for this).
+// Kept sort keys found missing at an insert are made there (one decode per shown row) only
+// up to this many shown rows; more are made by the next sort, filter rebuild or reset, and
+// until then new rows find their places by sampled keys.
 constexpr std::size_t kDefaultShownKeysBuildLimit = 20'000;
 std::atomic<quint64> s_generations {0}; // Needle::generation values
 

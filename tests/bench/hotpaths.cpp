@@ -14,7 +14,7 @@
 //               publications of 5,000 more routes scattered over it (a full table arriving
 //               in random order): CPU seconds per publication, places found by the shown
 //               rows' kept keys (insert_kept_s: sorted while the table was empty), by
-//               sampled keys (insert_sampled_s: sorted at N rows) and by comparing rows
+//               sampled keys (insert_sampled_s: kept keys off) and by comparing rows
 //               (insert_compared_s)
 // PART (store, codec, csv, table, filter, insert) runs only that part (e.g. under perf stat).
 // Synthetic routes: 7 of 8 IPv4 /32 via one gateway, 1 of 8 IPv6 /64 with two next hops.
@@ -207,7 +207,8 @@ int benchHotPaths(qint64 n, int repeats, const QString &part)
         std::mt19937 random(7);
         std::shuffle(arriving.begin(), arriving.end(), random);
         // kept: the proxy sorted while the table was empty keeps the shown rows' keys;
-        // sampled: sorted at N rows, it reads sampled keys per publication; compared: no keys.
+        // sampled: kept keys off (limit 0), it reads sampled keys per publication;
+        // compared: no keys at all.
         for (const char *mode : {"kept", "sampled", "compared"}) {
             const bool kept = std::strcmp(mode, "kept") == 0;
             double total = 0;

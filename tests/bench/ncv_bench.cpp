@@ -192,7 +192,8 @@ public:
         }
         return result;
     }
-    /// Monotonic nanoseconds, the clock of the deliveries and of StallProbe's worst gap.
+    /// Monotonic nanoseconds, the clock of the deliveries and of StallProbe's worst gap
+    /// (CLOCK_MONOTONIC on Linux: `perf record -k CLOCK_MONOTONIC` stamps samples alike).
     static qint64 steadyNs()
     {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -216,8 +217,8 @@ public:
             longest.push_back(&d);
         std::sort(longest.begin(), longest.end(), [](const Delivery *a, const Delivery *b) { return a->ns > b->ns; });
         for (std::size_t i = 0; i < longest.size() && i < 12; ++i)
-            std::fprintf(stderr, "trace: %.1f ms (CPU %.1f ms) %s\n", longest[i]->ns / 1e6, longest[i]->cpuNs / 1e6,
-                         longest[i]->what.c_str());
+            std::fprintf(stderr, "trace: %.1f ms (CPU %.1f ms) %s, at %.6f s\n", longest[i]->ns / 1e6,
+                         longest[i]->cpuNs / 1e6, longest[i]->what.c_str(), longest[i]->start / 1e9);
         if (toNs <= fromNs)
             return;
         std::fprintf(stderr, "trace: the worst stall, %.1f ms, held:\n", (toNs - fromNs) / 1e6);
