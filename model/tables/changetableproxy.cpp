@@ -411,6 +411,15 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
     }
 }
 
+bool ChangeTableProxy::keyBefore(quint64 aKey, bool aExact, quint32 a, const ChangeTableModel::SortKey &b) const
+{
+    if (aKey != b.key)
+        return m_sortOrder == Qt::AscendingOrder ? aKey < b.key : aKey > b.key;
+    if (aExact && b.exact)
+        return a < b.row;
+    return before(int(a), int(b.row));
+}
+
 bool ChangeTableProxy::placesByKeys(std::vector<int> &rows, std::vector<int> &positions) const
 {
     if (m_sortColumn < 0 || !m_table || !m_keyedPlaces)
@@ -429,17 +438,10 @@ bool ChangeTableProxy::placesByKeys(std::vector<int> &rows, std::vector<int> &po
     std::vector<ChangeTableModel::SortKey> keys;
     if (!m_table->sortKeysOf(rows, m_sortColumn, keys))
         return false; // no keys for this column
-    // before() by keys: they order rows whose keys differ; equal exact keys are equal rows
-    // (source order decides, as before() does); anything else is compared.
-    const bool ascending = m_sortOrder == Qt::AscendingOrder;
-    const auto keyBefore = [this, ascending](const ChangeTableModel::SortKey &a, const ChangeTableModel::SortKey &b) {
-        if (a.key != b.key)
-            return ascending ? a.key < b.key : a.key > b.key;
-        if (a.exact && b.exact)
-            return a.row < b.row;
-        return before(int(a.row), int(b.row));
+    const auto keysBefore = [this](const ChangeTableModel::SortKey &a, const ChangeTableModel::SortKey &b) {
+        return this->keyBefore(a.key, a.exact != 0, a.row, b);
     };
-    std::sort(keys.begin(), keys.end(), keyBefore);
+    std::sort(keys.begin(), keys.end(), keysBefore);
     std::vector<int> sampleRows(samples);
     for (std::size_t j = 0; j < samples; ++j)
         sampleRows[j] = m_proxyToSource[j * stride];
@@ -452,7 +454,7 @@ bool ChangeTableProxy::placesByKeys(std::vector<int> &rows, std::vector<int> &po
     for (std::size_t i = 0; i < keys.size(); ++i) {
         rows[i] = int(keys[i].row);
         j = std::size_t(std::partition_point(sample.begin() + std::ptrdiff_t(j), sample.end(),
-                                             [&](const ChangeTableModel::SortKey &s) { return keyBefore(s, keys[i]); })
+                                             [&](const ChangeTableModel::SortKey &s) { return keysBefore(s, keys[i]); })
                         - sample.begin());
         // Between the last sample before it and the first one not before it.
         const std::size_t lo = std::max(from, j == 0 ? 0 : (j - 1) * stride + 1);
@@ -533,18 +535,8 @@ bool ChangeTableProxy::placesByShownKeys(std::vector<int> &rows, std::vector<int
     using SortKey = ChangeTableModel::SortKey;
     if (!m_table->sortKeysOf(rows, m_sortColumn, keys))
         return false;
-    const bool ascending = m_sortOrder == Qt::AscendingOrder;
-    // before() by keys, as in placesByKeys(): keys that differ order the rows, equal exact
-    // keys are equal rows (source order decides), anything else is compared.
-    const auto keyBefore = [this, ascending](quint64 aKey, bool aExact, int a, const SortKey &b) {
-        if (aKey != b.key)
-            return ascending ? aKey < b.key : aKey > b.key;
-        if (aExact && b.exact)
-            return quint32(a) < b.row;
-        return before(a, int(b.row));
-    };
     std::sort(keys.begin(), keys.end(),
-              [&](const SortKey &a, const SortKey &b) { return keyBefore(a.key, a.exact, int(a.row), b); });
+              [this](const SortKey &a, const SortKey &b) { return keyBefore(a.key, a.exact != 0, a.row, b); });
     const std::size_t shown = m_proxyToSource.size();
     std::size_t from = 0; // rows come in order: each place is at or after the previous one
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -553,7 +545,7 @@ bool ChangeTableProxy::placesByShownKeys(std::vector<int> &rows, std::vector<int
         std::size_t lo = from, hi = shown; // the first shown row not before the new one
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
-            if (keyBefore(m_shownKeys[mid], m_shownExact[mid] != 0, m_proxyToSource[mid], key))
+            if (keyBefore(m_shownKeys[mid], m_shownExact[mid] != 0, quint32(m_proxyToSource[mid]), key))
                 lo = mid + 1;
             else
                 hi = mid;

@@ -128,6 +128,10 @@ private:
     /// publication of 5,000 scattered routes into a million sorted ones decodes about
     /// 48,000 rows that way, about 220,000 by comparing. False (rows untouched) otherwise.
     bool placesByKeys(std::vector<int> &rows, std::vector<int> &positions) const;
+    /// before() by sort keys, for source row a (key aKey, exact or not) and b: keys that
+    /// differ order the rows, equal exact keys are equal rows (source order decides, as in
+    /// before()), anything else is compared.
+    bool keyBefore(quint64 aKey, bool aExact, quint32 a, const ChangeTableModel::SortKey &b) const;
     /// insertSourceRows()'s places by the shown rows' kept keys (m_shownKeys, valid): rows
     /// are put in the proxy's order, positions[i] is where rows[i] goes and keys[i] is its
     /// sort key. Each place is a binary search over the kept keys; a shown row is decoded
