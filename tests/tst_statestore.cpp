@@ -6,6 +6,7 @@
 #include "platform/format.h"
 #include "platform/hashindex.h"
 #include "platform/packedroutetable.h"
+#include "platform/podarray.h"
 #include "platform/rowfields.h"
 #include "platform/statestore.h"
 
@@ -497,6 +498,142 @@ TEST_CASE("hash_index_with_colliding_hashes_matches_a_map")
         CHECK_EQ(find(value), slot);
     });
     CHECK_EQ(seen, reference.size());
+}
+
+TEST_CASE("hash_index_lookups_stay_right_while_it_grows")
+{
+    // Growth moves entries to the doubled table a few old slots per insert or erase. While
+    // both tables hold entries, every entry must be found (in whichever table), erased
+    // from whichever table, renumbered by setValue() and listed once by forEach(); copies
+    // and reserve() must finish or carry the move. Checked against a std::map at each step
+    // of a random walk that grows, shrinks and grows again.
+    HashIndex index;
+    std::map<std::uint32_t, std::uint32_t> reference; // key -> value
+    const auto hashOf = [](std::uint32_t key) { return std::uint64_t(key) * 0x9E3779B97F4A7C15ull >> 17; };
+    const auto slotOf = [&](const HashIndex &in, std::uint32_t key) {
+        const auto it = reference.find(key);
+        return in.find(hashOf(key), [&](std::uint32_t v) { return it != reference.end() && v == it->second; });
+    };
+    std::mt19937 g(11);
+    int growingSteps = 0, checks = 0, mismatches = 0;
+    for (int step = 0; step < 60000; ++step) {
+        const bool shrinking = step >= 30000 && step < 40000;
+        const std::uint32_t key = g() % 40000;
+        const std::uint32_t slot = slotOf(index, key);
+        const bool held = reference.count(key) != 0;
+        mismatches += (slot != HashIndex::npos) != held;
+        if (held && slot != HashIndex::npos) {
+            mismatches += index.value(slot) != reference[key];
+            if (shrinking || g() % 4 == 0) {
+                index.erase(slot);
+                reference.erase(key);
+            } else { // renumber in place
+                reference[key] = key * 3 + 1;
+                index.setValue(slot, key * 3 + 1);
+            }
+        } else if (!held && !shrinking) {
+            index.insert(hashOf(key), key * 2);
+            reference[key] = key * 2;
+        }
+        mismatches += index.size() != reference.size();
+        if (index.growing()) {
+            ++growingSteps;
+            if (growingSteps % 500 == 1) { // every entry, mid-move, and a copy of it
+                ++checks;
+                const HashIndex copy = index;
+                for (const auto &[k, v] : reference) {
+                    const std::uint32_t s = slotOf(index, k);
+                    mismatches += s == HashIndex::npos || index.value(s) != v;
+                    const std::uint32_t c = slotOf(copy, k);
+                    mismatches += c == HashIndex::npos || copy.value(c) != v;
+                }
+                std::size_t listed = 0;
+                index.forEach([&](std::uint32_t s, std::uint32_t v) {
+                    ++listed;
+                    mismatches += index.value(s) != v;
+                });
+                mismatches += listed != reference.size();
+            }
+        }
+    }
+    CHECK(growingSteps > 1000); // the walk did run with two tables
+    CHECK(checks > 5);
+    CHECK_EQ(mismatches, 0);
+    // reserve() ends any move and makes room: no growth while that many are inserted.
+    index.reserve(reference.size() + 50000);
+    CHECK(!index.growing());
+    const std::size_t capacity = index.capacity();
+    for (std::uint32_t key = 100000; key < 150000; ++key) {
+        index.insert(hashOf(key), key);
+        reference[key] = key;
+    }
+    CHECK_EQ(index.capacity(), capacity);
+    CHECK(!index.growing());
+    std::size_t found = 0;
+    for (const auto &[k, v] : reference) {
+        const std::uint32_t s = slotOf(index, k);
+        found += s != HashIndex::npos && index.value(s) == v;
+    }
+    CHECK_EQ(found, reference.size());
+}
+
+TEST_CASE("pod_array_matches_a_vector_across_the_mapped_size")
+{
+    // Grows past ZeroedBlock::kMappedBytes (a mapping grown by mremap on Linux, malloc
+    // below), shrinks back under it and grows again: inserts, erases, resizes (new
+    // elements zero, also in a page a shrink kept) and copies agree with std::vector.
+    PodArray<std::uint32_t> a;
+    std::vector<std::uint32_t> v;
+    std::mt19937 g(5);
+    int mismatches = 0;
+    bool wasMapped = false;
+    for (int step = 0; step < 4000; ++step) {
+        const std::size_t at = v.empty() ? 0 : g() % (v.size() + 1);
+        const int phase = (step / 1000) % 2; // grow, shrink, grow, shrink
+        switch (g() % 4) {
+        case 0: { // a run of values
+            const std::size_t n = 1 + g() % (phase == 0 ? 2000 : 50);
+            std::vector<std::uint32_t> run(n);
+            for (auto &x : run)
+                x = g();
+            a.insert(a.begin() + at, run.begin(), run.end());
+            v.insert(v.begin() + std::ptrdiff_t(at), run.begin(), run.end());
+            break;
+        }
+        case 1: { // erase a stretch
+            const std::size_t n = std::min<std::size_t>(v.size() - at, g() % (phase == 0 ? 50 : 3000));
+            a.erase(a.begin() + at, a.begin() + at + n);
+            v.erase(v.begin() + std::ptrdiff_t(at), v.begin() + std::ptrdiff_t(at + n));
+            break;
+        }
+        case 2: { // resize: new elements are zero
+            const std::size_t n
+                = phase == 0 ? v.size() + g() % 3000 : v.size() - std::min<std::size_t>(v.size(), g() % 3000);
+            a.resize(n);
+            v.resize(n);
+            break;
+        }
+        default:
+            a.insert(a.begin() + at, 3, 7u);
+            v.insert(v.begin() + std::ptrdiff_t(at), 3, 7u);
+            if (g() % 8 == 0) {
+                a.shrink_to_fit(); // gives pages back; growing again must see zeros
+                a.resize(a.size() + 100);
+                v.resize(v.size() + 100);
+            }
+        }
+        wasMapped = wasMapped || ZeroedBlock::mapped(a.capacity() * sizeof(std::uint32_t));
+        mismatches += a.size() != v.size() || !std::equal(v.begin(), v.end(), a.begin());
+    }
+    const PodArray<std::uint32_t> copy = a;
+    mismatches += !std::equal(v.begin(), v.end(), copy.begin()) || copy.size() != v.size();
+    PodArray<std::uint32_t> moved = std::move(a);
+    CHECK(a.empty());
+    mismatches += !std::equal(v.begin(), v.end(), moved.begin());
+    CHECK_EQ(mismatches, 0);
+#if defined(__linux__)
+    CHECK(wasMapped);
+#endif
 }
 
 TEST_CASE("packed_store_random_operations_match_a_reference")

@@ -24,6 +24,7 @@
 // can replace the rows shown at once.
 #pragma once
 
+#include "platform/podarray.h"
 #include "platform/rowfields.h"
 
 #include <algorithm>
@@ -119,7 +120,7 @@ public:
     /// Removes every row and frees the arena.
     void clear()
     {
-        std::vector<std::uint32_t>().swap(m_refs);
+        PodArray<std::uint32_t>().swap(m_refs);
         std::vector<Chunk>().swap(m_chunks);
         m_usedBytes = 0;
         m_deadBytes = 0;
@@ -249,7 +250,7 @@ private:
             compact();
     }
 
-    std::vector<std::uint32_t> m_refs; ///< per row: chunk << kChunkBits | offset of its record
+    PodArray<std::uint32_t> m_refs; ///< per row: chunk << kChunkBits | offset of its record (grows in place)
     std::vector<Chunk> m_chunks;
     std::size_t m_usedBytes = 0; ///< arena bytes written (live + dead), chunk tails excluded
     std::size_t m_deadBytes = 0;

@@ -301,7 +301,7 @@ bool ChangeTableModel::sortKeys(int, std::vector<SortKey> &) const
     return false;
 }
 
-bool ChangeTableModel::sortKeysOf(const std::vector<int> &, int, std::vector<SortKey> &) const
+bool ChangeTableModel::sortKeysOf(std::span<const int>, int, std::vector<SortKey> &) const
 {
     return false;
 }

@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,7 +89,7 @@ public:
     /// keys[i] is rows[i]'s (its row = rows[i]). False (keys untouched) when the table has
     /// no key of a single row for that column: keys that are ranks of texts or names are
     /// made from all rows. Default: false. GUI thread.
-    virtual bool sortKeysOf(const std::vector<int> &rows, int column, std::vector<SortKey> &keys) const;
+    virtual bool sortKeysOf(std::span<const int> rows, int column, std::vector<SortKey> &keys) const;
 
     /// A row without a rank (rankKeys()).
     static constexpr quint32 kUnranked = ~quint32(0);

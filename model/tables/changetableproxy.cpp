@@ -311,7 +311,8 @@ std::vector<int> ChangeTableProxy::sortedRows(std::vector<int> accepted)
 void ChangeTableProxy::rebuildMapping()
 {
     dropShownKeys();
-    m_proxyToSource = sortedAcceptedRows();
+    const std::vector<int> rows = sortedAcceptedRows();
+    m_proxyToSource.assign(rows.begin(), rows.end());
     m_sourceToProxy.assign(std::size_t(sourceRows()), -1);
     remapFrom(0);
     buildShownKeys(); // for the rows to come
@@ -352,7 +353,7 @@ void ChangeTableProxy::applyLayout(std::vector<int> order)
     changeLayout(sameCount ? QAbstractItemModel::VerticalSortHint : QAbstractItemModel::NoLayoutChangeHint, [&] {
         for (int row : m_proxyToSource)
             m_sourceToProxy[std::size_t(row)] = -1;
-        m_proxyToSource = std::move(order);
+        m_proxyToSource.assign(order.begin(), order.end());
         return 0;
     });
 }
@@ -379,8 +380,8 @@ void ChangeTableProxy::removeProxyRows(const std::vector<int> &proxyRows)
                 ++kept;
             }
         }
-        std::vector<quint64> shownKeys;
-        std::vector<quint8> shownExact;
+        platform::PodArray<quint64> shownKeys;
+        platform::PodArray<quint8> shownExact;
         if (keys) {
             m_shownKeys.resize(kept);
             m_shownExact.resize(kept);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/tables/changetablemodel.h"
+#include "platform/podarray.h"
 
 #include <QAbstractProxyModel>
 #include <QList>
@@ -164,9 +165,11 @@ private:
     void dropRanks();
     bool ranked(int row) const;
 
-    // Proxy row -> source row, and source row -> proxy row (-1: filtered out).
-    std::vector<int> m_proxyToSource;
-    std::vector<int> m_sourceToProxy;
+    // Proxy row -> source row, and source row -> proxy row (-1: filtered out). PodArrays:
+    // at a million rows a vector's doubling copy faults megabytes of fresh pages in one
+    // publication; these grow in place (platform/podarray.h).
+    platform::PodArray<int> m_proxyToSource;
+    platform::PodArray<int> m_sourceToProxy;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
 
@@ -184,8 +187,8 @@ private:
     // filter change that rebuilds the mapping, a source reset or layout change make them
     // again (buildShownKeys()); anything else that fails drops them, and they are made
     // again at the next insert while the shown rows are few.
-    std::vector<quint64> m_shownKeys;
-    std::vector<quint8> m_shownExact;
+    platform::PodArray<quint64> m_shownKeys;
+    platform::PodArray<quint8> m_shownExact;
     bool m_shownKeysValid = false;
     std::size_t m_shownKeysBuildLimit;
 

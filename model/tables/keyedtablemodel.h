@@ -179,7 +179,7 @@ public:
         return !info.has(platform::InterfaceIndexes) && !info.has(platform::SortByText) && info.sortKey && info.compare;
     }
     /// The field's sort keys of rows (a column with hasFieldSortKey()).
-    bool sortKeysOf(const std::vector<int> &rows, int column, std::vector<SortKey> &keys) const override
+    bool sortKeysOf(std::span<const int> rows, int column, std::vector<SortKey> &keys) const override
     {
         if (!hasFieldSortKey(column))
             return false;
@@ -1296,8 +1296,9 @@ private:
     template<typename Stored>
     static void buildIndex(const platform::PackedRows<RowT> &rows, platform::HashIndex &index, Stored stored)
     {
-        index.clear(false);
         const std::size_t n = rows.size();
+        index.clear(false);
+        index.reserve(n); // no growth (nor its incremental move) while building
         constexpr std::size_t kAhead = 8;
         std::array<RowKey, kAhead> keys;
         std::array<std::size_t, kAhead> hashes {};
