@@ -202,7 +202,7 @@ private:
         }
         void release()
         {
-            ZeroedBlock::release(cells, capacity() * sizeof(Slot));
+            ZeroedBlock::release(cells);
             *this = {};
         }
         void zero()

@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // PodArray: a growable array of trivially copyable values (row numbers, sort keys, index
-// slots) that grows without copying, and ZeroedBlock, the memory under it. Qt-free,
-// header-only.
+// slots) that grows in place where the allocator can, and ZeroedBlock, the memory under
+// it. Qt-free, header-only.
 //
 // Why not std::vector: a vector grows by allocating twice its capacity and copying every
 // element there. At a million rows that is megabytes of fresh memory touched at once, and
 // each fresh page costs a fault and the kernel's clearing of it: measured during a 1M-route
 // burst, one 8 MB vector growing took 20+ ms of a GUI publication (2.5-8 us a page on a
-// loaded 2-core VM). Here a large block (>= kMappedBytes) is its own anonymous mapping on
-// Linux and grows with mremap(): the kernel moves the page tables, nothing is copied, and
-// the new pages are faulted one at a time as elements are written (a few per publication).
-// Elsewhere (Windows, small blocks) it is realloc(), which may copy.
+// loaded 2-core VM). A PodArray grows with realloc(): glibc extends a chunk in place when
+// it can, and a large chunk (its own mapping) with mremap(), which moves page tables and
+// copies nothing; new pages are then faulted a few at a time as elements are written.
+// (Blocks mapped here directly with mmap/mremap were tried: no better stalls, and 10-20 MB
+// more resident memory after a 1M-route burst than glibc's choice, which reuses the heap.)
 //
-// New elements are zero (mapped pages are zero; others are cleared), so resize(n) without a
-// value costs no writes for a mapped block. T must be trivially copyable and zero-valued
-// when all its bytes are zero (integers, and structs of them). Not thread-safe.
+// New elements are zero, so T must be trivially copyable and zero-valued when all its
+// bytes are zero (integers, and structs of them). Not thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -26,42 +26,17 @@
 #include <type_traits>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace ncv::platform {
 
-/// Zeroed memory that can grow in place: allocate(bytes), resize(p, old, new) and
-/// release(p, bytes) must be given the block's exact size in bytes (that says whether it is
-/// a mapping). Throws std::bad_alloc when the memory cannot be had.
+/// Zeroed memory that grows with realloc(): allocate(bytes), resize(p, old, new) and
+/// release(p). Throws std::bad_alloc when the memory cannot be had.
 struct ZeroedBlock {
-    /// Blocks of at least this many bytes are anonymous mappings (Linux): zero pages until
-    /// written, grown by mremap(). Smaller ones come from malloc.
-    static constexpr std::size_t kMappedBytes = std::size_t(1) << 20;
-
-    static bool mapped(std::size_t bytes)
-    {
-#if defined(__linux__)
-        return bytes >= kMappedBytes;
-#else
-        (void)bytes;
-        return false;
-#endif
-    }
-    /// `bytes` zero bytes (nullptr for 0).
+    /// `bytes` zero bytes (nullptr for 0). calloc: a large block is fresh zero pages that
+    /// are not written until used.
     static void *allocate(std::size_t bytes)
     {
         if (bytes == 0)
             return nullptr;
-#if defined(__linux__)
-        if (mapped(bytes)) {
-            void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (p == MAP_FAILED)
-                throw std::bad_alloc();
-            return p;
-        }
-#endif
         void *p = std::calloc(1, bytes);
         if (!p)
             throw std::bad_alloc();
@@ -71,30 +46,14 @@ struct ZeroedBlock {
     /// rest zero. May move it (the returned pointer); p is then no longer valid.
     static void *resize(void *p, std::size_t oldBytes, std::size_t newBytes)
     {
-        if (!p || oldBytes == 0)
+        if (!p || oldBytes == 0) {
+            release(p);
             return allocate(newBytes);
+        }
         if (newBytes == 0) {
-            release(p, oldBytes);
+            release(p);
             return nullptr;
         }
-#if defined(__linux__)
-        if (mapped(oldBytes) && mapped(newBytes)) {
-            // Pages beyond the old length are fresh zero pages; when shrinking, those given
-            // back come back zero if the block grows again.
-            void *q = ::mremap(p, oldBytes, newBytes, MREMAP_MAYMOVE);
-            if (q == MAP_FAILED)
-                throw std::bad_alloc();
-            if (newBytes > oldBytes)
-                clearTail(q, oldBytes);
-            return q;
-        }
-        if (mapped(oldBytes) || mapped(newBytes)) { // across the threshold: once per block
-            void *q = allocate(newBytes);
-            std::memcpy(q, p, std::min(oldBytes, newBytes));
-            release(p, oldBytes);
-            return q;
-        }
-#endif
         void *q = std::realloc(p, newBytes);
         if (!q)
             throw std::bad_alloc();
@@ -102,33 +61,7 @@ struct ZeroedBlock {
             std::memset(static_cast<char *>(q) + oldBytes, 0, newBytes - oldBytes);
         return q;
     }
-    static void release(void *p, std::size_t bytes)
-    {
-        if (!p)
-            return;
-#if defined(__linux__)
-        if (mapped(bytes)) {
-            ::munmap(p, bytes);
-            return;
-        }
-#endif
-        (void)bytes;
-        std::free(p);
-    }
-
-private:
-#if defined(__linux__)
-    /// A mapping's length need not be a multiple of the page: the bytes between the old end
-    /// and the end of its last page survive mremap() and may hold old values (a shrink
-    /// keeps that page). Clear them; whole pages after are new.
-    static void clearTail(void *q, std::size_t oldBytes)
-    {
-        constexpr std::size_t kPage = 4096; // the smallest page; larger pages only clear more
-        const std::size_t end = (oldBytes + kPage - 1) / kPage * kPage;
-        if (end > oldBytes)
-            std::memset(static_cast<char *>(q) + oldBytes, 0, end - oldBytes);
-    }
-#endif
+    static void release(void *p) { std::free(p); }
 };
 
 /// A growable array of T (trivially copyable, zero when all bytes are zero) with the subset
@@ -163,7 +96,7 @@ public:
         PodArray(std::move(other)).swap(*this);
         return *this;
     }
-    ~PodArray() { ZeroedBlock::release(m_data, m_capacity * sizeof(T)); }
+    ~PodArray() { ZeroedBlock::release(m_data); }
 
     std::size_t size() const { return m_size; }
     bool empty() const { return m_size == 0; }
