@@ -16,13 +16,14 @@
 //
 // Growth is incremental. Doubling a table rehashes every entry; at a million entries that
 // is 16 MB of fresh memory written at once, 15-27 ms here and 40+ ms on a loaded GUI thread
-// (each fresh page is a fault and a cleared page). So when the table is 3/4 full, a table of
-// twice the slots is allocated as zero pages (an empty slot is all zero bits), the old one
-// is kept, and each insert() and erase() after moves the entries of at least kMigrateSlots
-// old slots across (whole probe runs at a time, so every run left in the old table is
-// intact and lookups there stay correct). Lookups try the new table, then the old one.
-// The move ends well before the new table is 3/4 full (C old slots in C/8 operations). The
-// stored hashes give the new places (keys are not hashed again). Not thread-safe.
+// (each fresh page is a fault and a cleared page). So when the table is 3/4 full, a table
+// of twice the slots comes from calloc (an empty slot is all zero bits, so a large table is
+// zero pages until written), the old one is kept, and each insert() and erase() after
+// moves the entries of at least kMigrateSlots old slots across (whole probe runs at a time,
+// so every run left in the old table is intact and lookups there stay correct). Lookups
+// try the new table, then the old one. The move ends well before the new table is 3/4 full
+// (C old slots in C/8 operations). The stored hashes give the new places (keys are not
+// hashed again). Not thread-safe.
 #pragma once
 
 #include "platform/podarray.h"
