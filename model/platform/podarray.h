@@ -28,7 +28,7 @@
 
 namespace ncv::platform {
 
-/// Zeroed memory that grows with realloc(): allocate(bytes), resize(p, old, new) and
+/// Memory that starts zeroed and grows with realloc(): allocate(bytes), resize(p, old, new) and
 /// release(p). Throws std::bad_alloc when the memory cannot be had.
 struct ZeroedBlock {
     /// `bytes` zero bytes (nullptr for 0). calloc: a large block is fresh zero pages that
@@ -43,7 +43,9 @@ struct ZeroedBlock {
         return p;
     }
     /// The block p of oldBytes, now newBytes long: the first min(old, new) bytes kept, the
-    /// rest zero. May move it (the returned pointer); p is then no longer valid.
+    /// rest unspecified (not written here: clearing a grown tail would fault in every new
+    /// page at once; PodArray clears only the elements it adds). May move it (the returned
+    /// pointer); p is then no longer valid.
     static void *resize(void *p, std::size_t oldBytes, std::size_t newBytes)
     {
         if (!p || oldBytes == 0) {
@@ -57,8 +59,6 @@ struct ZeroedBlock {
         void *q = std::realloc(p, newBytes);
         if (!q)
             throw std::bad_alloc();
-        if (newBytes > oldBytes)
-            std::memset(static_cast<char *>(q) + oldBytes, 0, newBytes - oldBytes);
         return q;
     }
     static void release(void *p) { std::free(p); }
