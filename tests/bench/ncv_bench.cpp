@@ -11,7 +11,12 @@
 //                            private namespace): prints "ready" once the snapshot is in;
 //                            then measures GUI stalls with a 1 ms probe timer until 1 s
 //                            after the Routes table holds N routes (or SECONDS pass); the
-//                            RSS when it held them and 3 s after. NCV_BENCH_SLICE_MS sets
+//                            RSS when it held them and 3 s after (gui_rss_mb: the source
+//                            still running, as in a live window; gui_heap_*_mb: the
+//                            allocator's figures then; gui_rss_stopped_mb: after stopping
+//                            it, which frees its route store). NCV_BENCH_EXIT_LIVE=1 exits
+//                            right after those figures (under heaptrack, what is "leaked"
+//                            is what a live window holds). NCV_BENCH_SLICE_MS sets
 //                            the model's slice budget; NCV_BENCH_TRACE=1 prints the longest
 //                            deliveries and those of the worst stall to standard error
 //   ncv_bench guins SELECTION GOFILE STOPFILE  the real MainWindow on the namespaces
@@ -146,6 +151,9 @@
 #endif
 #include <functional>
 #include <limits>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <memory>
 #include <string>
 #include <thread>
@@ -285,6 +293,22 @@ qint64 rssKb()
             return line.mid(6).trimmed().split(' ').value(0).toLongLong();
     }
     return 0;
+}
+
+/// The allocator's view beside RSS (glibc only): PREFIX_heap_used_mb (bytes handed out,
+/// heap and mmapped chunks), PREFIX_heap_free_mb (free in the heap, resident or not) and
+/// PREFIX_heap_mmapped_mb (chunks that are mappings of their own).
+void outHeap(const char *prefix)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 mi = mallinfo2();
+    const double mb = 1 << 20;
+    out((std::string(prefix) + "_heap_used_mb").c_str(), double(mi.uordblks + mi.hblkhd) / mb);
+    out((std::string(prefix) + "_heap_free_mb").c_str(), double(mi.fordblks) / mb);
+    out((std::string(prefix) + "_heap_mmapped_mb").c_str(), double(mi.hblkhd) / mb);
+#else
+    Q_UNUSED(prefix);
+#endif
 }
 
 int benchModel(qint64 n, bool exportOnly, bool tableOnly = false)
@@ -591,6 +615,13 @@ int benchGui(qint64 expected, double seconds)
     });
     check.start();
     QApplication::exec();
+    // Read while the source still runs, as in a live window: stopping it frees its store.
+    const qint64 rssIdleKb = rssKb();
+    outHeap("gui");
+    if (qEnvironmentVariableIsSet("NCV_BENCH_EXIT_LIVE")) {
+        std::fflush(stdout);
+        std::exit(0);
+    }
     model.stop();
     out("gui_routes", model.routes()->liveRowCount());
     out("gui_catchup_s", reachedMs < 0 ? -1 : reachedMs / 1000.0);
@@ -598,7 +629,8 @@ int benchGui(qint64 expected, double seconds)
     out("gui_history_events", double(model.history()->size()));
     out("gui_recorded_events", shown.recordedEvents());
     out("gui_rss_at_count_mb", rssAtCountKb / 1024.0);
-    out("gui_rss_mb", rssKb() / 1024.0);
+    out("gui_rss_mb", rssIdleKb / 1024.0);
+    out("gui_rss_stopped_mb", rssKb() / 1024.0);
     out("gui_slice_max_ms", model.applyStats().maxMs);
     static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest(probe.worstFromNs, probe.worstToNs);
     // Where it goes: the Routes table's rows and index, the event history.
