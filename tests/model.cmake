@@ -2,7 +2,7 @@
 # Model layer tests: QtCore + QtTest only, each tst_<name>.cpp against ncv_model.
 foreach(t notificationmodel routetablemodel interfacetablemodel addresstablemodel eventlogmodel
           csvwriter timelinebins recorder eventhistory changetableproxy entitytablemodel recording
-          eventcolumns recordingsession jsonlines jsonlinesreader streamfeed coveringroutes)
+          eventcolumns recordingsession jsonlines jsonlinesreader streamfeed coveringroutes rowwindowproxy)
     ncv_add_qt_test(tst_${t} SOURCES tst_${t}.cpp LIBS ncv_model)
 endforeach()
 # A 200k-event recording read back in pages, filtered by scans of the file.

@@ -337,8 +337,9 @@ int main(int argc, char **argv)
                 && proxy->index(r, EventLogModel::Object).data().toString() == wantObject
                 && (tab != 4
                     || model.history()->record(index.data(EventIndexRole).toLongLong()).origin == Origin::Inferred)) {
-                events->view()->setCurrentIndex(index);
-                events->view()->scrollTo(index, QAbstractItemView::PositionAtCenter);
+                const QModelIndex shown = events->viewIndex(index);
+                events->view()->setCurrentIndex(shown);
+                events->view()->scrollTo(shown, QAbstractItemView::PositionAtCenter);
                 break;
             }
         }

@@ -126,7 +126,7 @@ void TestEventPane::currentEventFillsDetails()
 
     const int last = events->proxy()->rowCount() - 1;
     QCOMPARE(events->proxy()->index(last, EventLogModel::Change).data().toString(), QStringLiteral("parameter"));
-    events->view()->setCurrentIndex(events->proxy()->index(last, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(last, 0)));
     QVERIFY2(pane.detailsPanel()->titleLabel()->text().contains(QStringLiteral("parameter interface eth0")),
              qPrintable(pane.detailsPanel()->titleLabel()->text()));
     QCOMPARE(pane.detailsPanel()->changedFieldNames(), QStringList {QStringLiteral("mtu")});
@@ -165,7 +165,7 @@ void TestEventPane::byColumnDetailsAndFilter()
     QCOMPARE(events->proxy()->index(initial + 1, EventLogModel::By).data().toString(), QStringLiteral("kernel"));
     QCOMPARE(events->proxy()->headerData(EventLogModel::By, Qt::Horizontal).toString(), QStringLiteral("By"));
 
-    events->view()->setCurrentIndex(events->proxy()->index(initial, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(initial, 0)));
     const QString details = pane.detailsPanel()->subtitleLabel()->text();
     QVERIFY2(details.contains(QStringLiteral("By: tailscaled (977) · netlink port id 977")), qPrintable(details));
     QVERIFY2(details.contains(QStringLiteral("Command line: /usr/sbin/tailscaled --port=41641")), qPrintable(details));
@@ -222,7 +222,7 @@ void TestEventPane::namespaceColumnForSeveral()
     QCOMPARE(events->proxy()->index(initial + 1, EventLogModel::Namespace).data().toString(),
              QStringLiteral("docker:3f2a1b9c0d12 (nginx 4242)"));
 
-    events->view()->setCurrentIndex(events->proxy()->index(initial + 1, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(initial + 1, 0)));
     const QString details = pane.detailsPanel()->subtitleLabel()->text();
     QVERIFY2(details.contains(QStringLiteral("Namespace: docker:3f2a1b9c0d12 (nginx 4242) · net:[4026532777]")),
              qPrintable(details));

@@ -144,7 +144,7 @@ bool selectEvent(MainWindow *w, qint64 i)
     for (int r = 0; r < proxy->rowCount(); ++r) {
         const QModelIndex index = proxy->index(r, 0);
         if (index.data(EventIndexRole).toLongLong() == i) {
-            w->eventPane()->eventsSection()->view()->setCurrentIndex(index);
+            w->eventPane()->eventsSection()->view()->setCurrentIndex(w->eventPane()->eventsSection()->viewIndex(index));
             return true;
         }
     }

@@ -23,6 +23,7 @@
 #include "model/tables/entitytablemodel.h"
 #include "model/tables/interfacetablemodel.h"
 #include "model/tables/routetablemodel.h"
+#include "model/tables/rowwindowproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "platform/netnstable.h"
 #include "platform/requester.h"
@@ -57,6 +58,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -231,6 +233,8 @@ private Q_SLOTS:
     void pauseStopsAndResumeTakesFreshSnapshot();
     void sortByColumnIsNumeric();
     void copyPutsSelectedRowsOnClipboard();
+    void routesTableScrollsALiveRowWindow();
+    void liveLogFollowsItsNewestEventThroughARowWindow();
     void ctrlCInEventLogCopiesRowsWithHeader();
     void chartDragFiltersEventLog();
     void timelineCountsOnlyTheChosenRequester();
@@ -512,7 +516,7 @@ void TestMainWindow::selectingEventFillsDetails()
             row = r;
     }
     QVERIFY(row >= 0);
-    events->view()->setCurrentIndex(events->proxy()->index(row, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(row, 0)));
 
     DetailsPanel *details = f.window->eventPane()->detailsPanel();
     QTableWidget *table = details->table();
@@ -540,7 +544,7 @@ void TestMainWindow::selectingEventFillsDetails()
             routeRowIndex = r;
     }
     QVERIFY(routeRowIndex >= 0);
-    events->view()->setCurrentIndex(events->proxy()->index(routeRowIndex, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(routeRowIndex, 0)));
     QVERIFY(table->isColumnHidden(DetailsPanel::BeforeColumn));
     QVERIFY(!table->isColumnHidden(DetailsPanel::AfterColumn));
     QVERIFY(details->changedFieldNames().isEmpty());
@@ -561,8 +565,12 @@ void TestMainWindow::addedRowIsMarked()
     // The delegate paints that row with the added tint.
     QTableView *view = routes->view();
     f.window->tablesPage()->tabs()->setCurrentWidget(routes);
-    view->scrollTo(routes->proxy()->index(row, dest));
-    const QRect cell = view->visualRect(routes->proxy()->index(row, dest));
+    // The view shows a row window over the proxy: its indexes are the section's to map.
+    const QModelIndex shown = routes->viewIndex(routes->proxy()->index(row, dest));
+    QVERIFY(shown.isValid());
+    QCOMPARE(routes->proxyIndex(shown), routes->proxy()->index(row, dest));
+    view->scrollTo(shown);
+    const QRect cell = view->visualRect(shown);
     const QImage image = view->viewport()->grab().toImage();
     const QColor expected = RowStateDelegate::tint(RowStateDelegate::Added, false,
                                                    (row % 2) ? view->palette().color(QPalette::AlternateBase)
@@ -814,6 +822,135 @@ void TestMainWindow::sortByColumnIsNumeric()
     QTRY_COMPARE(routes->proxy()->index(0, metric).data().toString(), QStringLiteral("5000"));
 }
 
+void TestMainWindow::routesTableScrollsALiveRowWindow()
+{
+    // More routes than the Routes view's row window holds: the view holds only the window,
+    // while the count, the scroll bar, End / Home, the current row, copy, sort and filter
+    // work on every route; routes added before the current row keep it current.
+    Fixture f;
+    TableSection *routes = f.window->tablesPage()->routesSection();
+    f.window->tablesPage()->tabs()->setCurrentWidget(routes);
+    constexpr int kWindow = RowWindowProxy::kDefaultWindowRows;
+    constexpr int kMany = kWindow + 1000;
+    const auto many = [](int i) {
+        return routeRow("10.200." + std::to_string(i / 256) + '.' + std::to_string(i % 256), 32, "192.168.1.1", 2, 10);
+    };
+    for (int i = 0; i < kMany; ++i)
+        f.source.upsert(many(i));
+    const int total = kRoutes + kMany;
+    QTRY_COMPARE(routes->proxy()->rowCount(), total);
+    QTableView *view = routes->view();
+    QCOMPARE(view->model()->rowCount(), kWindow);
+    QCOMPARE(view->verticalHeader()->count(), kWindow); // per-row state for the window only
+    QCOMPARE(routes->shownRowCount(), total);
+    QScrollBar *bar = routes->verticalScrollBar();
+    QVERIFY(bar != view->verticalScrollBar());
+    QVERIFY(bar->maximum() > kWindow);
+    QTRY_VERIFY(routes->findChild<QLabel *>(QStringLiteral("routesCount"))->text().contains(QLocale().toString(total)));
+
+    const int dest = RouteTableModel::Destination;
+    view->sortByColumn(dest, Qt::AscendingOrder);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_End);
+    QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), total - 1);
+    const QString last = routes->proxy()->index(total - 1, dest).data().toString();
+    QCOMPARE(view->currentIndex().siblingAtColumn(dest).data().toString(), last);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+
+    // 50 routes sorted before every shown row: the same route stays current and on screen.
+    for (int i = 0; i < 50; ++i)
+        f.source.upsert(routeRow("10.100.0." + std::to_string(i), 32, "192.168.1.1", 2, 10));
+    QTRY_COMPARE(routes->proxy()->rowCount(), total + 50);
+    QCOMPARE(view->currentIndex().siblingAtColumn(dest).data().toString(), last);
+    QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), total + 49);
+    QCOMPARE(bar->value(), bar->maximum());
+    const QRect cell = view->visualRect(view->currentIndex());
+    QVERIFY(view->viewport()->rect().contains(cell.center()));
+
+    // Copy takes the selected route, with the header line.
+    QGuiApplication::clipboard()->clear();
+    f.window->copyAction()->trigger();
+    const QStringList lines = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(1).contains(last), qPrintable(lines.at(1)));
+
+    // Home: the first route of all; sorted descending, the last one is on top.
+    QTest::keyClick(view, Qt::Key_Home);
+    QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), 0);
+    QCOMPARE(bar->value(), 0);
+    view->sortByColumn(dest, Qt::DescendingOrder);
+    QCOMPARE(view->model()->index(0, dest).data().toString(), last);
+    QCOMPARE(routes->proxy()->index(0, dest).data().toString(), last);
+
+    // A filter narrows the rows behind the window; the window shrinks to them.
+    routes->filterEdit()->setText(QStringLiteral("10.200.3."));
+    routes->applyFilterNow();
+    QCOMPARE(routes->shownRowCount(), 256);
+    QCOMPARE(view->model()->rowCount(), 256);
+    routes->filterEdit()->clear();
+    QCOMPARE(routes->shownRowCount(), total + 50);
+    QCOMPARE(view->model()->rowCount(), kWindow);
+}
+
+void TestMainWindow::liveLogFollowsItsNewestEventThroughARowWindow()
+{
+    // More events than the log view's row window: following the newest event, it stays in
+    // view as events come; scrolled to the top it stays there; the time cursor's event far
+    // from the window is brought into it.
+    Fixture f;
+    TableSection *events = f.window->eventPane()->eventsSection();
+    QTableView *view = events->view();
+    QScrollBar *bar = events->verticalScrollBar();
+    constexpr int kWindow = RowWindowProxy::kDefaultWindowRows;
+    int added = 0;
+    const auto addRoutes = [&](int count) {
+        for (int i = 0; i < count; ++i, ++added)
+            f.source.upsert(routeRow("10.210." + std::to_string(added / 256) + '.' + std::to_string(added % 256), 32,
+                                     "192.168.1.1", 2, 10));
+    };
+    const auto settled = [&](qint64 atLeast) {
+        return f.model.history()->size() >= atLeast && events->shownRowCount() == int(f.model.history()->size());
+    };
+    addRoutes(kWindow + 500);
+    QTRY_VERIFY(settled(kWindow + 500));
+    QVERIFY(events->shownRowCount() > kWindow);
+    QCOMPARE(view->model()->rowCount(), kWindow);
+    QCOMPARE(view->verticalHeader()->count(), kWindow);
+    const auto bottomEvent = [&] {
+        QCoreApplication::processEvents();
+        const QModelIndex index = view->indexAt(QPoint(4, view->viewport()->height() - 3));
+        return index.isValid() ? index.data(EventIndexRole).toLongLong() : -1;
+    };
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QTRY_COMPARE(bottomEvent(), f.model.history()->size() - 1);
+    qint64 before = f.model.history()->size();
+    addRoutes(300);
+    QTRY_VERIFY(settled(before + 300));
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QTRY_COMPARE(bottomEvent(), f.model.history()->size() - 1);
+
+    // Scrolled to the top: new events do not move it.
+    events->scrollToTop();
+    QCOMPARE(bar->value(), 0);
+    const QModelIndex top = view->indexAt(QPoint(4, 3));
+    QCOMPARE(top.data(EventIndexRole).toLongLong(), 0);
+    before = f.model.history()->size();
+    addRoutes(100);
+    QTRY_VERIFY(settled(before + 100));
+    QCOMPARE(bar->value(), 0);
+    QCOMPARE(view->indexAt(QPoint(4, 3)).data(EventIndexRole).toLongLong(), 0);
+
+    // The newest event, then the first again, through indexOfEvent (the time cursor's way).
+    const qint64 newest = f.model.history()->size() - 1;
+    const QModelIndex shown = f.window->eventPane()->indexOfEvent(newest);
+    QVERIFY(shown.isValid());
+    QCOMPARE(shown.model(), view->model());
+    QCOMPARE(shown.data(EventIndexRole).toLongLong(), newest);
+    const QModelIndex first = f.window->eventPane()->indexOfEvent(0);
+    QVERIFY(first.isValid());
+    QCOMPARE(first.data(EventIndexRole).toLongLong(), 0);
+}
+
 void TestMainWindow::copyPutsSelectedRowsOnClipboard()
 {
     Fixture f;
@@ -822,9 +959,9 @@ void TestMainWindow::copyPutsSelectedRowsOnClipboard()
     QTableView *view = interfaces->view();
     view->sortByColumn(InterfaceTableModel::IfIndex, Qt::AscendingOrder);
     view->setFocus();
-    view->selectionModel()->select(interfaces->proxy()->index(1, 0),
+    view->selectionModel()->select(interfaces->viewIndex(interfaces->proxy()->index(1, 0)),
                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    view->selectionModel()->select(interfaces->proxy()->index(3, 0),
+    view->selectionModel()->select(interfaces->viewIndex(interfaces->proxy()->index(3, 0)),
                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QGuiApplication::clipboard()->clear();
     f.window->copyAction()->trigger();
@@ -1231,7 +1368,7 @@ void TestMainWindow::selectingEntityFiltersRoutes()
     f.window->tablesPage()->tabs()->setCurrentWidget(entities);
     QTRY_VERIFY(entities->view()->isVisible());
     QTest::qWait(50); // layout of the newly shown tab
-    const QRect cell = entities->view()->visualRect(entities->proxy()->index(birdRow, 0));
+    const QRect cell = entities->view()->visualRect(entities->viewIndex(entities->proxy()->index(birdRow, 0)));
     QVERIFY2(cell.isValid() && entities->view()->viewport()->rect().contains(cell.center()), "cell not shown");
     QSignalSpy doubleClicked(entities->view(), &QAbstractItemView::doubleClicked);
     QTest::mouseClick(entities->view()->viewport(), Qt::LeftButton, {}, cell.center());
@@ -1332,7 +1469,7 @@ void TestMainWindow::gapDrawsBandAndCountsResync()
     QVERIFY(qobject_cast<EventLogDelegate *>(events->view()->itemDelegate()));
 
     // Details: the gap notice.
-    events->view()->setCurrentIndex(events->proxy()->index(row, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(row, 0)));
     QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Gap")));
 }
@@ -1377,12 +1514,12 @@ void TestMainWindow::expiredAndInferredEventsAreStyled()
     // ... and the column leaves room for it (not elided).
     QVERIFY(QFontMetrics(inferredOption.font).horizontalAdvance(inferredOption.text)
             < events->view()->horizontalHeader()->sectionSize(EventLogModel::Change));
-    events->view()->setCurrentIndex(events->proxy()->index(inferredRow, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(inferredRow, 0)));
     QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QVERIFY(f.window->eventPane()->detailsPanel()->noticeLabel()->text().contains(QStringLiteral("Inferred")));
     // A plain observed event: no notice, no style.
     const int initialRow = eventRow(events, QStringLiteral("initial"));
-    events->view()->setCurrentIndex(events->proxy()->index(initialRow, 0));
+    events->view()->setCurrentIndex(events->viewIndex(events->proxy()->index(initialRow, 0)));
     QVERIFY(!f.window->eventPane()->detailsPanel()->noticeLabel()->isVisibleTo(f.window.get()));
     QCOMPARE(probe.styleOf(events->proxy()->index(initialRow, 0)), EventLogDelegate::Plain);
 }
@@ -2021,7 +2158,7 @@ void TestMainWindow::timeCursorShowsThePast()
             row = r;
     }
     QVERIFY(row >= 0);
-    log->setCurrentIndex(logProxy->index(row, 0));
+    log->setCurrentIndex(w->eventPane()->eventsSection()->viewIndex(logProxy->index(row, 0)));
     QTRY_VERIFY(!w->recordingSession()->isSeeking());
     QCOMPARE(w->recordingSession()->cursorUs(), rec.t1);
     QVERIFY(routeDestinations(w.get()).contains(QStringLiteral("10.9.0.0/16")));

@@ -117,13 +117,11 @@ QModelIndex EventPane::indexOfEvent(qint64 i) const
 {
     if (i < 0)
         return {};
-    QAbstractProxyModel *proxy = m_events->proxy();
     if (m_fileLog) {
         const int row = m_fileLog->rowOfSequence(m_fileLog->info().firstSeq + std::uint64_t(i));
         return row >= 0 ? m_events->revealSourceRow(row) : QModelIndex();
     }
-    return i < proxy->sourceModel()->rowCount() ? proxy->mapFromSource(proxy->sourceModel()->index(int(i), 0))
-                                                : QModelIndex();
+    return i < m_model->eventLog()->rowCount() ? m_events->revealSourceRow(int(i)) : QModelIndex();
 }
 
 void EventPane::fitColumns()

@@ -4,6 +4,7 @@
 #include "model/tables/rowwindowproxy.h"
 
 #include <QEvent>
+#include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QKeyEvent>
 #include <QScrollBar>
@@ -40,6 +41,23 @@ RowWindowScroller::RowWindowScroller(QTableView *view, RowWindowProxy *proxy, QW
         showTop(m_bar->value());
         m_syncing = false;
     });
+    connect(m_proxy, &RowWindowProxy::sourceRowsInserted, this, [this](int first, int count) {
+        if (m_currentSourceRow >= first)
+            m_currentSourceRow += count;
+        followSource();
+    });
+    connect(m_proxy, &RowWindowProxy::sourceRowsRemoved, this, [this](int first, int count) {
+        if (m_currentSourceRow >= first + count)
+            m_currentSourceRow -= count;
+        else if (m_currentSourceRow >= first)
+            m_currentSourceRow = -1;
+        followSource();
+    });
+    connect(m_proxy, &RowWindowProxy::sourceReordered, this, [this] {
+        const QModelIndex current = m_view->selectionModel()->currentIndex();
+        m_currentSourceRow = current.isValid() ? m_proxy->windowFirst() + current.row() : -1;
+        followSource();
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -61,6 +79,27 @@ void RowWindowScroller::updateRange()
     m_bar->setPageStep(std::max(1, page));
     // Clamping the value emits valueChanged: onBarMoved() follows.
     m_bar->setRange(0, std::max(0, m_proxy->sourceRowCount() - page));
+}
+
+void RowWindowScroller::followSource()
+{
+    if (m_syncing)
+        return; // inside a re-base of ours
+    // The bar still has the range and value from before the change.
+    const bool atEnd = m_bar->value() >= m_bar->maximum();
+    // The view lays its rows out later: its rows per page and scroll range must be the
+    // window's now, or the bar's range is made from stale ones.
+    QScrollBar *inner = m_view->verticalScrollBar();
+    if (inner->maximum() != std::max(0, m_proxy->rowCount() - inner->pageStep()))
+        m_view->doItemsLayout();
+    const int top = m_proxy->windowFirst() + inner->value();
+    m_syncing = true;
+    updateRange();
+    m_bar->setValue(top);
+    if (m_followEnd && atEnd && m_bar->value() < m_bar->maximum()
+        && m_view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder)
+        showTop(m_bar->maximum());
+    m_syncing = false;
 }
 
 void RowWindowScroller::onViewScrolled(int value)

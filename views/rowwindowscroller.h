@@ -15,6 +15,10 @@
 // - The current row is remembered by source row: scrolled out of the window and back, it
 //   is current and selected again (without a second currentChanged for the same row). A
 //   selection of several rows keeps only the rows still in the window.
+// - A live source: rows inserted or removed move the remembered current row with them
+//   (a layout change forgets it unless it is in the window), and the scroll bar follows
+//   the row count and the window's place (RowWindowProxy keeps the rows on screen when
+//   rows come or go before the window).
 // Rows have one fixed height (a scroll bar step is a row). GUI thread only.
 #pragma once
 
@@ -37,6 +41,9 @@ public:
 
     /// Spans every source row: value = source row at the top, range 0..rows - visibleRows().
     QScrollBar *scrollBar() const { return m_bar; }
+    /// Keeps the last row in view when rows come (without a reset) while it was in view and
+    /// the view is sorted ascending: a log that follows its newest event. Off by default.
+    void setFollowEnd(bool enabled) { m_followEnd = enabled; }
     /// Rows that fit the viewport entirely (at least 1).
     int visibleRows() const;
     /// Moves the window so sourceRow is in it (centered on the screen when it was not on
@@ -48,6 +55,8 @@ protected:
 
 private:
     void updateRange();
+    /// After a source change: the bar's range and value from the window (no re-base).
+    void followSource();
     void onViewScrolled(int value);
     void onBarMoved(int top);
     void showTop(int top);
@@ -62,6 +71,7 @@ private:
     QScrollBar *m_bar = nullptr;
     bool m_syncing = false;
     bool m_recenterQueued = false;
+    bool m_followEnd = false;
     int m_currentSourceRow = -1;
 };
 

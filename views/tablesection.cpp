@@ -3,6 +3,7 @@
 
 #include "model/recording/fileeventlogmodel.h"
 #include "model/tables/changetableproxy.h"
+#include "model/tables/rowwindowproxy.h"
 #include "model/tables/tablemodelroles.h"
 #include "views/rowstatedelegate.h"
 #include "views/rowwindowscroller.h"
@@ -54,7 +55,14 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
 
     m_view = new QTableView(this);
     m_view->setObjectName(objectName + QStringLiteral("View"));
-    m_view->setModel(m_proxy);
+    if (!qobject_cast<RowWindowProxy *>(m_proxy)) {
+        m_window = new RowWindowProxy(this);
+        m_window->setObjectName(objectName + QStringLiteral("Window"));
+        m_window->setSourceModel(m_proxy);
+        m_view->setModel(m_window);
+    } else {
+        m_view->setModel(m_proxy);
+    }
     m_view->setItemDelegate(new RowStateDelegate(m_view));
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(0, Qt::AscendingOrder);
@@ -76,7 +84,7 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     header->setSectionsMovable(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_view->installEventFilter(this);
-    if (auto *window = qobject_cast<RowWindowProxy *>(m_proxy))
+    if (auto *window = qobject_cast<RowWindowProxy *>(m_view->model()))
         m_rowWindow = new RowWindowScroller(m_view, window, this);
 
     m_filterTimer.setSingleShot(true);
@@ -179,6 +187,8 @@ void TableSection::applyFilterNow()
 void TableSection::setFollowBottom(bool enabled)
 {
     m_followBottom = enabled;
+    if (m_rowWindow)
+        m_rowWindow->setFollowEnd(enabled); // rows that come without a reset
     if (enabled && m_atBottom)
         scrollToBottom();
 }
@@ -206,16 +216,29 @@ void TableSection::scrollToTop()
 
 QModelIndex TableSection::revealSourceRow(int sourceRow)
 {
-    if (m_rowWindow)
-        return m_rowWindow->revealSourceRow(sourceRow);
+    if (m_rowWindow && !m_window)
+        return m_rowWindow->revealSourceRow(sourceRow); // the proxy is the window
     if (!m_proxy->sourceModel() || sourceRow < 0 || sourceRow >= m_proxy->sourceModel()->rowCount())
         return {};
-    return m_proxy->mapFromSource(m_proxy->sourceModel()->index(sourceRow, 0));
+    return viewIndex(m_proxy->mapFromSource(m_proxy->sourceModel()->index(sourceRow, 0)));
+}
+
+QModelIndex TableSection::viewIndex(const QModelIndex &proxyIndex)
+{
+    if (!m_window || !proxyIndex.isValid())
+        return proxyIndex;
+    const QModelIndex row = m_rowWindow->revealSourceRow(proxyIndex.row());
+    return row.isValid() ? row.siblingAtColumn(proxyIndex.column()) : QModelIndex();
+}
+
+QModelIndex TableSection::proxyIndex(const QModelIndex &viewIndex) const
+{
+    return m_window ? m_window->mapToSource(viewIndex) : viewIndex;
 }
 
 int TableSection::shownRowCount() const
 {
-    if (auto *window = qobject_cast<RowWindowProxy *>(m_proxy))
+    if (auto *window = qobject_cast<RowWindowProxy *>(m_view->model()))
         return window->sourceRowCount();
     return m_proxy->rowCount();
 }
@@ -248,13 +271,14 @@ QString TableSection::selectedRowsAsText() const
     };
     QStringList lines;
     QStringList cells;
+    const QAbstractItemModel *shown = m_view->model(); // the selection's rows are the view's
     for (int column : std::as_const(columns))
-        cells.append(clean(m_proxy->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
+        cells.append(clean(shown->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
     lines.append(cells.join(QLatin1Char('\t')));
     for (int row : std::as_const(rowNumbers)) {
         cells.clear();
         for (int column : std::as_const(columns))
-            cells.append(clean(m_proxy->index(row, column).data(Qt::DisplayRole).toString()));
+            cells.append(clean(shown->index(row, column).data(Qt::DisplayRole).toString()));
         lines.append(cells.join(QLatin1Char('\t')));
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');

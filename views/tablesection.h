@@ -8,8 +8,13 @@
 // FileEventLogProxy passes the text to its FileEventLogModel (a scan of the file; the count says "filtering"
 // meanwhile); other models get
 // a QSortFilterProxyModel sorted by ncv::SortRole with its fixed-string filter over every column.
-// A proxy that is a RowWindowProxy (FileEventLogProxy) shows a window of its model's rows:
-// a RowWindowScroller re-bases it and its scroll bar (verticalScrollBar()) spans every row.
+// The view holds a row window, not every row: a proxy that is a RowWindowProxy
+// (FileEventLogProxy) is the window itself; any other proxy (a live table's ChangeTableProxy,
+// the live event log's filter) is shown through a RowWindowProxy over it (QHeaderView keeps
+// 8 bytes per row and walks every row on each layout change: 8 MB and a sixth of a
+// publication's time at a million routes). A
+// RowWindowScroller re-bases the window and its scroll bar (verticalScrollBar()) spans every
+// row. The view's indexes are then the window's: viewIndex() / proxyIndex() map them.
 #pragma once
 
 #include <QHash>
@@ -27,6 +32,7 @@ class QTableView;
 
 namespace ncv {
 
+class RowWindowProxy;
 class RowWindowScroller;
 
 class TableSection : public QWidget {
@@ -47,7 +53,13 @@ public:
     void setSourceModel(QAbstractItemModel *source);
 
     QTableView *view() const { return m_view; }
+    /// The sorting and filtering proxy (its rows are every row shown, in order).
     QAbstractProxyModel *proxy() const { return m_proxy; }
+    /// The view's index of proxy()'s index (a row window first moves to it, like
+    /// revealSourceRow()); invalid for an invalid index.
+    QModelIndex viewIndex(const QModelIndex &proxyIndex);
+    /// proxy()'s index of one of the view's indexes.
+    QModelIndex proxyIndex(const QModelIndex &viewIndex) const;
     QLineEdit *filterEdit() const { return m_filter; }
     /// The scroll bar that spans every row: the row window's (value = row at the top), else
     /// the view's own.
@@ -114,7 +126,8 @@ private:
     QLabel *m_conditionLabel = nullptr;
     QTableView *m_view = nullptr;
     QAbstractProxyModel *m_proxy = nullptr;
-    RowWindowScroller *m_rowWindow = nullptr; // with a RowWindowProxy only
+    RowWindowProxy *m_window = nullptr; // the view's model when not m_proxy itself
+    RowWindowScroller *m_rowWindow = nullptr; // with a row window only
     QTimer m_filterTimer;
     QTimer m_countTimer;
     bool m_followBottom = false;
