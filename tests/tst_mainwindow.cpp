@@ -874,6 +874,24 @@ void TestMainWindow::routesTableScrollsALiveRowWindow()
     QCOMPARE(lines.size(), 2);
     QVERIFY2(lines.at(1).contains(last), qPrintable(lines.at(1)));
 
+    // Select All, then copy: every route, also those outside the window; the rows a moving
+    // window brings are selected too; a click ends it.
+    QTest::keySequence(view, QKeySequence::SelectAll);
+    QVERIFY(routes->allRowsSelected());
+    QGuiApplication::clipboard()->clear();
+    f.window->copyAction()->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text().count(QLatin1Char('\n')), total + 50 + 1);
+    bar->setValue(bar->maximum() / 2);
+    QVERIFY(view->model()->rowCount() > 0);
+    QVERIFY(view->selectionModel()->isRowSelected(0));
+    QVERIFY(view->selectionModel()->isRowSelected(view->model()->rowCount() - 1));
+    QVERIFY(routes->allRowsSelected());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(view->indexAt(QPoint(4, 3))).center());
+    QVERIFY(!routes->allRowsSelected());
+    QGuiApplication::clipboard()->clear();
+    f.window->copyAction()->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text().count(QLatin1Char('\n')), 2);
+
     // Home: the first route of all; sorted descending, the last one is on top.
     QTest::keyClick(view, Qt::Key_Home);
     QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), 0);

@@ -11,6 +11,8 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -84,8 +86,28 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
     header->setSectionsMovable(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_view->installEventFilter(this);
-    if (auto *window = qobject_cast<RowWindowProxy *>(m_view->model()))
+    if (auto *window = qobject_cast<RowWindowProxy *>(m_view->model())) {
         m_rowWindow = new RowWindowScroller(m_view, window, this);
+        // Select All means every row: the rows a moving window brings are selected too. A
+        // click, a key (but Ctrl+A and Ctrl+C) or a new current row ends it; live rows
+        // coming and going do not.
+        m_viewport = m_view->viewport();
+        m_viewport->installEventFilter(this);
+        connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+            if (!m_selectingAll)
+                m_allRowsSelected = false;
+        });
+        const auto reselect = [this] {
+            if (!m_allRowsSelected)
+                return;
+            m_selectingAll = true;
+            m_view->selectAll();
+            m_selectingAll = false;
+        };
+        connect(window, &QAbstractItemModel::layoutChanged, this, reselect);
+        connect(window, &QAbstractItemModel::rowsInserted, this, reselect);
+        connect(window, &QAbstractItemModel::modelReset, this, [this] { m_allRowsSelected = false; });
+    }
 
     m_filterTimer.setSingleShot(true);
     m_filterTimer.setInterval(FilterDelayMs);
@@ -245,15 +267,24 @@ int TableSection::shownRowCount() const
 
 QString TableSection::selectedRowsAsText() const
 {
-    const QModelIndexList rows
-        = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
-    if (rows.isEmpty())
-        return {};
+    // After Select All with a row window: every row of the proxy, not the window's.
+    const QAbstractItemModel *shown = m_allRowsSelected ? static_cast<const QAbstractItemModel *>(m_proxy)
+                                                        : m_view->model(); // the selection's rows are the view's
     QList<int> rowNumbers;
-    rowNumbers.reserve(rows.size());
-    for (const QModelIndex &index : rows)
-        rowNumbers.append(index.row());
-    std::sort(rowNumbers.begin(), rowNumbers.end());
+    if (m_allRowsSelected) {
+        rowNumbers.reserve(m_proxy->rowCount());
+        for (int row = 0, rows = m_proxy->rowCount(); row < rows; ++row)
+            rowNumbers.append(row);
+    } else {
+        const QModelIndexList rows
+            = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
+        rowNumbers.reserve(rows.size());
+        for (const QModelIndex &index : rows)
+            rowNumbers.append(index.row());
+        std::sort(rowNumbers.begin(), rowNumbers.end());
+    }
+    if (rowNumbers.isEmpty())
+        return {};
 
     // Columns in visual order, hidden ones skipped.
     const QHeaderView *header = m_view->horizontalHeader();
@@ -271,7 +302,6 @@ QString TableSection::selectedRowsAsText() const
     };
     QStringList lines;
     QStringList cells;
-    const QAbstractItemModel *shown = m_view->model(); // the selection's rows are the view's
     for (int column : std::as_const(columns))
         cells.append(clean(shown->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
     lines.append(cells.join(QLatin1Char('\t')));
@@ -347,10 +377,33 @@ void TableSection::setSourceModel(QAbstractItemModel *source)
     updateCountLabel();
 }
 
+void TableSection::selectAllRows()
+{
+    m_selectingAll = true;
+    m_view->selectAll();
+    m_selectingAll = false;
+    // Not for a recording's log read from the file (the proxy is the window): its rows may
+    // be a hundred million, read page by page.
+    m_allRowsSelected = m_window != nullptr && m_view->model()->rowCount() > 0;
+}
+
 bool TableSection::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() == QEvent::FocusIn && (watched == m_view || watched == m_filter))
         Q_EMIT activated();
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::SelectAll)) {
+            selectAllRows();
+            return true;
+        }
+        const bool modifierOnly = key->key() == Qt::Key_Control || key->key() == Qt::Key_Shift
+            || key->key() == Qt::Key_Alt || key->key() == Qt::Key_Meta;
+        if (!modifierOnly && !key->matches(QKeySequence::Copy))
+            m_allRowsSelected = false;
+    } else if (watched == m_viewport && event->type() == QEvent::MouseButtonPress) {
+        m_allRowsSelected = false;
+    }
     return QWidget::eventFilter(watched, event);
 }
 

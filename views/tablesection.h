@@ -90,7 +90,14 @@ public:
 
     /// Selected rows (whole rows, in view order) as tab-separated text with a header
     /// line; "" when nothing is selected. Tabs and newlines inside cells become spaces.
+    /// After Select All (Ctrl+A in the view, selectAllRows()) that is every row shown, also
+    /// those outside a row window, until the selection changes otherwise.
     QString selectedRowsAsText() const;
+    /// Selects every row shown (a row window over a live proxy selects the rows it holds and
+    /// remembers that all are meant: they are re-selected as it moves, and copied; a
+    /// recording's log read from the file selects the window's rows only).
+    void selectAllRows();
+    bool allRowsSelected() const { return m_allRowsSelected; }
 
     /// Fits column widths to the visible contents once (capped to maxWidth pixels), never
     /// narrower than a width reserved with reserveColumnWidth().
@@ -131,6 +138,9 @@ private:
     QTimer m_filterTimer;
     QTimer m_countTimer;
     bool m_followBottom = false;
+    bool m_allRowsSelected = false; // Select All with a row window: every row, not the window's
+    bool m_selectingAll = false;
+    QObject *m_viewport = nullptr; // m_view's viewport, as filtered (compared, never called)
     bool m_atBottom = true;
 };
 
