@@ -219,10 +219,35 @@ private Q_SLOTS:
                      QStringLiteral("192.0.2.77"));
         QVERIFY(routes->rowAt(routes->rowCount() - 1).destination == numberedRoute(28).destination);
 
-        // Marks expire after ~1.5 s; the sweep clears them with dataChanged.
+        // Marks expire after ~1.5 s; the sweep clears them with dataChanged, and with none
+        // marked the marks' storage goes back.
+        QVERIFY(routes->markMemoryBytes() >= 25 * 8);
         routes->sweep(routes->markClockMs() + kChangeMarkMs + 100);
         for (int row = 0; row < routes->rowCount(); ++row)
             QCOMPARE(routes->index(row, 0).data(ChangeStateRole).toInt(), int(ChangeNone));
+        QCOMPARE(routes->markMemoryBytes(), std::size_t(0));
+
+        // The next change marks its row again (and only it); rows added after come marked
+        // too, while the others stay unmarked.
+        m_source->upsert(numberedRoute(7, "192.0.2.55"), true);
+        m_source->upsert(numberedRoute(100));
+        QTRY_COMPARE(routes->rowCount(), 26);
+        QVERIFY(routes->markMemoryBytes() >= 26 * 8);
+        for (int row = 0; row < routes->rowCount(); ++row) {
+            const bool seven = routes->rowAt(row).destination == numberedRoute(7).destination;
+            const bool added = routes->rowAt(row).destination == numberedRoute(100).destination;
+            QCOMPARE(routes->index(row, 0).data(ChangeStateRole).toInt(),
+                     int(seven ? ChangeChanged : added ? ChangeAdded : ChangeNone));
+        }
+        // A delete right after the storage went back: the row is marked deleted, then removed.
+        routes->sweep(routes->markClockMs() + kChangeMarkMs + 100);
+        QCOMPARE(routes->markMemoryBytes(), std::size_t(0));
+        m_source->remove(numberedRoute(100));
+        QTRY_COMPARE(routes->liveRowCount(), 25);
+        QCOMPARE(routes->rowCount(), 26);
+        routes->sweep(routes->markClockMs() + kDeletedRowMs + 100);
+        QCOMPARE(routes->rowCount(), 25);
+        QCOMPARE(routes->markMemoryBytes(), std::size_t(0));
     }
 
     void sweepEndsAnOpenBatchFirst()

@@ -196,6 +196,16 @@ public:
         }
         return m_data + at;
     }
+    /// n zero elements in fresh memory from calloc (a large block is zero pages that are
+    /// not written until used, unlike resize(), which clears what it adds); the elements
+    /// held before are dropped.
+    void assignZeroed(std::size_t n)
+    {
+        PodArray fresh;
+        fresh.m_data = static_cast<T *>(ZeroedBlock::allocate(n * sizeof(T)));
+        fresh.m_size = fresh.m_capacity = n;
+        swap(fresh);
+    }
     void swap(PodArray &other) noexcept
     {
         std::swap(m_data, other.m_data);

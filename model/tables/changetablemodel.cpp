@@ -42,7 +42,7 @@ QVariant ChangeTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Mark &mark = m_marks[std::size_t(index.row())];
+    const Mark mark = m_marks.at(std::size_t(index.row()));
     if (role == ChangeStateRole)
         return int(mark.state);
     if (role == ChangedColumnsRole)
@@ -58,7 +58,7 @@ ChangeState ChangeTableModel::changeState(int row) const
 {
     if (row < 0 || row >= m_published)
         return ChangeNone;
-    return ChangeState(m_marks[std::size_t(row)].state);
+    return ChangeState(m_marks.at(std::size_t(row)).state);
 }
 
 int ChangeTableModel::liveRowCount() const
@@ -100,7 +100,7 @@ bool ChangeTableModel::takePresetRanks(int column, std::vector<quint32> *ranks)
 
 void ChangeTableModel::resetMarks(int rows)
 {
-    m_marks.assign(std::size_t(std::max(rows, 0)), Mark {});
+    m_marks.assign(std::size_t(std::max(rows, 0)));
     m_dirty.clear();
     m_published = int(m_marks.size());
     m_markLo = 0;
@@ -112,7 +112,7 @@ void ChangeTableModel::resetMarks(int rows)
 
 int ChangeTableModel::appendRowMark(ChangeState state, quint32 changedColumns)
 {
-    m_marks.push_back({});
+    m_marks.push_back();
     const int row = int(m_marks.size()) - 1;
     if (state != ChangeNone)
         markRow(row, state, changedColumns);
@@ -121,7 +121,11 @@ int ChangeTableModel::appendRowMark(ChangeState state, quint32 changedColumns)
 
 void ChangeTableModel::markRow(int row, ChangeState state, quint32 changedColumns)
 {
-    Mark &mark = m_marks[std::size_t(row)];
+    if (state == ChangeNone && !m_marks.held()) { // unmarked already: nothing to take storage for
+        touchRow(row);
+        return;
+    }
+    Mark &mark = m_marks.ref(std::size_t(row));
     if (mark.state == ChangeDeleted && state != ChangeDeleted)
         --m_deletedCount;
     else if (mark.state != ChangeDeleted && state == ChangeDeleted)
@@ -201,9 +205,9 @@ void ChangeTableModel::sweep(qint64 nowMs)
     std::vector<int> removed;
     int newLo = -1, newHi = -1;
     for (int row = m_markLo; row <= hi; ++row) {
-        Mark &mark = m_marks[std::size_t(row)];
-        if (mark.state == ChangeNone)
+        if (m_marks.at(std::size_t(row)).state == ChangeNone)
             continue;
+        Mark &mark = m_marks.ref(std::size_t(row));
         if (qint32(quint32(nowMs) - mark.expiresMs) >= 0) { // expired (modulo 2^32, see Mark)
             if (mark.state == ChangeDeleted) {
                 removed.push_back(row);
@@ -220,7 +224,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
     }
     // Marks on unpublished rows (none outside a batch) stay.
     for (int row = hi + 1; row <= m_markHi; ++row) {
-        if (m_marks[std::size_t(row)].state != ChangeNone) {
+        if (m_marks.at(std::size_t(row)).state != ChangeNone) {
             if (newLo < 0)
                 newLo = row;
             newHi = row;
@@ -241,7 +245,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
             const int last = removed[j - 1];
             beginRemoveRows({}, first, last);
             eraseRows(first, last);
-            m_marks.erase(m_marks.begin() + first, m_marks.begin() + last + 1);
+            m_marks.erase(std::size_t(first), std::size_t(last) + 1);
             m_published -= last - first + 1;
             m_deletedCount -= last - first + 1;
             endRemoveRows();
@@ -262,6 +266,7 @@ void ChangeTableModel::sweep(qint64 nowMs)
         m_markLo = 0;
         m_markHi = -1;
         m_timer.stop();
+        m_marks.release(); // no row is marked: every row reads as unmarked
     } else {
         m_markLo = newLo;
         m_markHi = newHi;

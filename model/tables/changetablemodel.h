@@ -8,6 +8,7 @@
 #pragma once
 
 #include "model/tables/tablemodelroles.h"
+#include "platform/podarray.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -147,6 +148,9 @@ public:
     /// one beginInsertRows/endInsertRows for the rows appended. Called by NotificationModel
     /// after the table's apply() calls of one batch.
     void endBatch();
+    /// Bytes the change marks hold: 8 per stored row while some row is marked (or was, until
+    /// the sweep found none), else 0.
+    std::size_t markMemoryBytes() const { return m_marks.memoryBytes(); }
     /// True while rows were applied or changed since the last endBatch().
     bool batchOpen() const { return !m_dirty.empty() || m_published < int(m_marks.size()); }
 
@@ -161,6 +165,49 @@ protected:
     };
     static constexpr quint32 kMarkedColumns = (quint32(1) << 30) - 1;
     static_assert(sizeof(Mark) == 8);
+    /// One Mark per stored row, held only while some row may be marked: once the sweep
+    /// finds none marked, the storage goes back (release()) and every row reads as unmarked
+    /// (a burst's marks expire 1.5 s after it; then 8 MB at a million rows are free again).
+    /// The first mark after that takes the storage again from calloc (zero pages, written
+    /// as rows are marked).
+    class MarkColumn {
+    public:
+        std::size_t size() const { return m_rows; }
+        bool held() const { return !m_marks.empty(); }
+        Mark at(std::size_t row) const { return held() ? m_marks[row] : Mark {}; }
+        Mark &ref(std::size_t row)
+        {
+            if (!held())
+                m_marks.assignZeroed(m_rows);
+            return m_marks[row];
+        }
+        void push_back()
+        {
+            ++m_rows;
+            if (held())
+                m_marks.push_back(Mark {});
+        }
+        /// Removes rows [first, last).
+        void erase(std::size_t first, std::size_t last)
+        {
+            m_rows -= last - first;
+            if (held())
+                m_marks.erase(m_marks.begin() + first, m_marks.begin() + last);
+        }
+        /// rows rows, none marked.
+        void assign(std::size_t rows)
+        {
+            m_rows = rows;
+            release();
+        }
+        void clear() { assign(0); }
+        void release() { platform::PodArray<Mark>().swap(m_marks); }
+        std::size_t memoryBytes() const { return m_marks.capacity() * sizeof(Mark); }
+
+    private:
+        std::size_t m_rows = 0;
+        platform::PodArray<Mark> m_marks; // empty, or one per row
+    };
 
     /// Cell data for every role but ChangeStateRole, ChangedColumnsRole and
     /// Qt::TextAlignmentRole (answered here from isNumberColumn()).
@@ -195,7 +242,7 @@ protected:
         endResetModel();
     }
     /// Mark state of a stored row (published or not).
-    ChangeState storedState(int row) const { return ChangeState(m_marks[std::size_t(row)].state); }
+    ChangeState storedState(int row) const { return ChangeState(m_marks.at(std::size_t(row)).state); }
     /// Marks row `row` (published or not) and queues its dataChanged. ChangeNone clears the mark.
     void markRow(int row, ChangeState state, quint32 changedColumns = 0);
     /// Queues a dataChanged for a row without changing its mark.
@@ -211,7 +258,7 @@ private:
     void ensureTimer();
     void emitRanges(std::vector<int> &rows, int firstColumn, int lastColumn, const QList<int> &roles = {});
 
-    std::vector<Mark> m_marks; // parallel to the derived row storage
+    MarkColumn m_marks; // parallel to the derived row storage
     std::vector<int> m_dirty; // published rows changed in this batch
     int m_published = 0;
     int m_markLo = 0, m_markHi = -1; // rows that may hold a mark

@@ -635,6 +635,7 @@ int benchGui(qint64 expected, double seconds)
     static_cast<BenchApplication *>(QCoreApplication::instance())->printLongest(probe.worstFromNs, probe.worstToNs);
     // Where it goes: the Routes table's rows and index, the event history.
     out("gui_table_rows_mb", double(model.routes()->rowMemoryBytes()) / (1 << 20));
+    out("gui_table_marks_mb", double(model.routes()->markMemoryBytes()) / (1 << 20));
     out("gui_history_mb", double(model.history()->storageBytes()) / (1 << 20));
     return 0;
 }
