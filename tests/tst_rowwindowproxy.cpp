@@ -66,6 +66,19 @@ public:
     }
 };
 
+/// A source of `rows` values 0.. shown through a window of `windowRows` rows.
+struct Windowed {
+    ValueModel source;
+    RowWindowProxy window;
+    Windowed(int rows, int windowRows)
+    {
+        for (int v = 0; v < rows; ++v)
+            source.values.push_back(v);
+        window.setWindowRows(windowRows);
+        window.setSourceModel(&source);
+    }
+};
+
 } // namespace
 
 class TestRowWindowProxy : public QObject {
@@ -212,12 +225,9 @@ void TestRowWindowProxy::windowShowsItsSourceRowsThroughRandomChanges()
 
 void TestRowWindowProxy::rowsBeforeTheWindowKeepItsRowsOnScreen()
 {
-    ValueModel source;
-    for (int v = 0; v < 1000; ++v)
-        source.values.push_back(v);
-    RowWindowProxy window;
-    window.setWindowRows(100);
-    window.setSourceModel(&source);
+    Windowed w(1000, 100);
+    ValueModel &source = w.source;
+    RowWindowProxy &window = w.window;
     QVERIFY(window.setWindowFirst(500));
     QSignalSpy inserted(&window, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(&window, &QAbstractItemModel::rowsRemoved);
@@ -242,12 +252,9 @@ void TestRowWindowProxy::rowsBeforeTheWindowKeepItsRowsOnScreen()
 
 void TestRowWindowProxy::rowsInsideTheWindowAreInsertedThere()
 {
-    ValueModel source;
-    for (int v = 0; v < 1000; ++v)
-        source.values.push_back(v);
-    RowWindowProxy window;
-    window.setWindowRows(100);
-    window.setSourceModel(&source);
+    Windowed w(1000, 100);
+    ValueModel &source = w.source;
+    RowWindowProxy &window = w.window;
     QVERIFY(window.setWindowFirst(200));
     const QPersistentModelIndex current = window.index(50, 0); // value 250
     QSignalSpy inserted(&window, &QAbstractItemModel::rowsInserted);
@@ -271,12 +278,9 @@ void TestRowWindowProxy::rowsInsideTheWindowAreInsertedThere()
 
 void TestRowWindowProxy::removalAtTheEndRefillsFromBefore()
 {
-    ValueModel source;
-    for (int v = 0; v < 300; ++v)
-        source.values.push_back(v);
-    RowWindowProxy window;
-    window.setWindowRows(100);
-    window.setSourceModel(&source);
+    Windowed w(300, 100);
+    ValueModel &source = w.source;
+    RowWindowProxy &window = w.window;
     QVERIFY(window.setWindowFirst(200)); // the last 100 rows
     const QPersistentModelIndex current = window.index(10, 0); // value 210
     source.remove(250, 50);
@@ -288,18 +292,14 @@ void TestRowWindowProxy::removalAtTheEndRefillsFromBefore()
 
 void TestRowWindowProxy::layoutChangeKeepsTheCurrentRowByItsSourceRow()
 {
-    ValueModel source;
-    for (int v = 0; v < 1000; ++v)
-        source.values.push_back(v);
-    RowWindowProxy window;
-    window.setWindowRows(100);
-    window.setSourceModel(&source);
+    Windowed w(1000, 100);
+    ValueModel &source = w.source;
+    RowWindowProxy &window = w.window;
     QVERIFY(window.setWindowFirst(400));
     const QPersistentModelIndex stays = window.index(10, 1); // value 410
     const QPersistentModelIndex leaves = window.index(20, 0); // value 420
     QSignalSpy reordered(&window, &RowWindowProxy::sourceReordered);
-    // Reversed: 410 goes to row 589 (outside), so bring it back with a custom order instead:
-    // 410 moves 5 rows down, 420 to the far end.
+    // 410 moves 5 rows down (it stays in the window), 420 to the far end (it leaves).
     std::vector<int> order = source.values;
     order.erase(std::find(order.begin(), order.end(), 410));
     order.insert(order.begin() + 415, 410);

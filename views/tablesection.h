@@ -64,9 +64,10 @@ public:
     /// The scroll bar that spans every row: the row window's (value = row at the top), else
     /// the view's own.
     QScrollBar *verticalScrollBar() const;
-    /// The view's index (column 0) of the proxy's source row: a row window first moves
-    /// there (RowWindowScroller::revealSourceRow); other proxies map it. Invalid when the
-    /// row is out of range.
+    /// The view's index (column 0) of the proxy's source row: mapped through the proxy (a
+    /// file-backed log's proxy is the window itself), then the row window moves there
+    /// (RowWindowScroller::revealSourceRow). Invalid when the row is out of range or
+    /// filtered out.
     QModelIndex revealSourceRow(int sourceRow);
     /// Rows shown after filtering: every row of a row window's model, not the window's.
     int shownRowCount() const;
