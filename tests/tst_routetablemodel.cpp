@@ -237,7 +237,9 @@ private Q_SLOTS:
             const bool seven = routes->rowAt(row).destination == numberedRoute(7).destination;
             const bool added = routes->rowAt(row).destination == numberedRoute(100).destination;
             QCOMPARE(routes->index(row, 0).data(ChangeStateRole).toInt(),
-                     int(seven ? ChangeChanged : added ? ChangeAdded : ChangeNone));
+                     int(seven       ? ChangeChanged
+                             : added ? ChangeAdded
+                                     : ChangeNone));
         }
         // A delete right after the storage went back: the row is marked deleted, then removed.
         routes->sweep(routes->markClockMs() + kChangeMarkMs + 100);
