@@ -98,11 +98,8 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
                 m_allRowsSelected = false;
         });
         const auto reselect = [this] {
-            if (!m_allRowsSelected)
-                return;
-            m_selectingAll = true;
-            m_view->selectAll();
-            m_selectingAll = false;
+            if (m_allRowsSelected)
+                selectWindowRows();
         };
         connect(window, &QAbstractItemModel::layoutChanged, this, reselect);
         connect(window, &QAbstractItemModel::rowsInserted, this, reselect);
@@ -270,20 +267,17 @@ QString TableSection::selectedRowsAsText() const
     // After Select All with a row window: every row of the proxy, not the window's.
     const QAbstractItemModel *shown = m_allRowsSelected ? static_cast<const QAbstractItemModel *>(m_proxy)
                                                         : m_view->model(); // the selection's rows are the view's
-    QList<int> rowNumbers;
-    if (m_allRowsSelected) {
-        rowNumbers.reserve(m_proxy->rowCount());
-        for (int row = 0, rows = m_proxy->rowCount(); row < rows; ++row)
-            rowNumbers.append(row);
-    } else {
+    QList<int> selected; // the selection's rows, sorted (not filled after Select All)
+    if (!m_allRowsSelected) {
         const QModelIndexList rows
             = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
-        rowNumbers.reserve(rows.size());
+        selected.reserve(rows.size());
         for (const QModelIndex &index : rows)
-            rowNumbers.append(index.row());
-        std::sort(rowNumbers.begin(), rowNumbers.end());
+            selected.append(index.row());
+        std::sort(selected.begin(), selected.end());
     }
-    if (rowNumbers.isEmpty())
+    const int count = m_allRowsSelected ? shown->rowCount() : int(selected.size());
+    if (count == 0)
         return {};
 
     // Columns in visual order, hidden ones skipped.
@@ -305,7 +299,8 @@ QString TableSection::selectedRowsAsText() const
     for (int column : std::as_const(columns))
         cells.append(clean(shown->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
     lines.append(cells.join(QLatin1Char('\t')));
-    for (int row : std::as_const(rowNumbers)) {
+    for (int i = 0; i < count; ++i) {
+        const int row = m_allRowsSelected ? i : selected.at(i);
         cells.clear();
         for (int column : std::as_const(columns))
             cells.append(clean(shown->index(row, column).data(Qt::DisplayRole).toString()));
@@ -377,11 +372,16 @@ void TableSection::setSourceModel(QAbstractItemModel *source)
     updateCountLabel();
 }
 
-void TableSection::selectAllRows()
+void TableSection::selectWindowRows()
 {
     m_selectingAll = true;
     m_view->selectAll();
     m_selectingAll = false;
+}
+
+void TableSection::selectAllRows()
+{
+    selectWindowRows();
     // Not for a recording's log read from the file (the proxy is the window): its rows may
     // be a hundred million, read page by page.
     m_allRowsSelected = m_window != nullptr && m_view->model()->rowCount() > 0;

@@ -125,6 +125,7 @@ protected:
 
 private:
     void updateCountLabel();
+    void selectWindowRows(); ///< every row of the view (the window's), as Select All's own
 
     QHash<int, QString> m_reservedWidths; ///< column -> sample text (reserveColumnWidth)
 
