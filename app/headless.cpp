@@ -297,6 +297,14 @@ int runHeadless(const AppOptions &options)
         }
         if (!namespaces->warning().isEmpty())
             printErr(QStringLiteral("netchangeview: ") + namespaces->warning());
+        // Namespaces that come and go while recording, one line each (connected after
+        // start(): those there from the start are not listed).
+        QObject::connect(
+            namespaces.get(), &NetNamespaceSources::namespaceWatched, namespaces.get(),
+            [](quint32, const QString &name, bool added) {
+                printErr(added ? QStringLiteral("netchangeview: network namespace %1 appeared: watching it").arg(name)
+                               : QStringLiteral("netchangeview: network namespace %1 is gone").arg(name));
+            });
         source = namespaces->source();
 #else
         printErr(QStringLiteral("netchangeview: --netns: network namespaces are a Linux feature"));

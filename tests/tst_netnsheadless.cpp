@@ -323,6 +323,10 @@ void TestNetnsHeadless::everyNamespaceNamedAndRebuilt()
     // Destroyed while recording: everything of it deleted.
     QVERIFY(nscDeletes >= 4); // at least lo, d0, its address, its routes
     QVERIFY2(routes.value(u"nsc"_s).isEmpty(), qPrintable(routes.value(u"nsc"_s).values().join(u"; ")));
+    // Both said on standard error as they happened.
+    QVERIFY2(err.contains("network namespace nsd appeared: watching it\n"), err.constData());
+    QVERIFY2(err.contains("network namespace nsc is gone\n"), err.constData());
+    QVERIFY2(!err.contains("network namespace nsa"), err.constData()); // there at the start
 
     // The recording keeps each event's namespace: converted back to CSV, the same rows.
     const QString convertedPath = m_dir.filePath(u"converted.csv"_s);
