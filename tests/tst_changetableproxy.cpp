@@ -720,6 +720,54 @@ private Q_SLOTS:
         }
     }
 
+    // Kept keys of many shown rows are given back once inserts stop, and a large insert
+    // makes them again; without them, rows still go to their sorted places. A table of few
+    // rows keeps them.
+    void shownKeysGoAtRestAndComeBackForABurst()
+    {
+        RouteTableModel model;
+        fillRoutes(model, 3000);
+        ChangeTableProxy keyed, few, compared;
+        keyed.setShownKeysBuildLimit(100);
+        keyed.setShownKeysIdle(50, 200);
+        few.setShownKeysIdle(50, 200); // default limit: 20,000 rows
+        compared.setKeyedPlaces(false);
+        QAbstractItemModelTester tester(&keyed, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (ChangeTableProxy *p : {&keyed, &few, &compared}) {
+            p->setSourceModel(&model);
+            p->sort(RouteTableModel::Destination, Qt::DescendingOrder);
+        }
+        QVERIFY(keyed.hasShownKeys()); // made by the sort
+        QTRY_VERIFY_WITH_TIMEOUT(!keyed.hasShownKeys(), 2000);
+        QVERIFY(few.hasShownKeys());
+        int next = 0;
+        const auto add = [&](int rows) {
+            for (int k = 0; k < rows; ++k, ++next)
+                model.apply(record(ChangeKind::Add, RouteRow(),
+                                   route("10.200." + std::to_string(next / 250) + "." + std::to_string(next % 250), 32,
+                                         "192.0.2.1", 1, next % 3)));
+            model.endBatch();
+        };
+        add(10); // fewer than 200: placed by sampled keys
+        QVERIFY(!keyed.hasShownKeys());
+        QCOMPARE(sourceOrder(keyed), sourceOrder(compared));
+        add(250); // a burst: made again, in one pass
+        QVERIFY(keyed.hasShownKeys());
+        QCOMPARE(sourceOrder(keyed), sourceOrder(compared));
+        add(3);
+        QVERIFY(keyed.hasShownKeys()); // kept while inserts come
+        QCOMPARE(sourceOrder(keyed), sourceOrder(compared));
+        QTRY_VERIFY_WITH_TIMEOUT(!keyed.hasShownKeys(), 2000);
+        QVERIFY(few.hasShownKeys());
+        QCOMPARE(sourceOrder(few), sourceOrder(compared));
+        keyed.setShownKeysIdle(0, 200); // 0: kept at rest
+        add(300);
+        QVERIFY(keyed.hasShownKeys());
+        QTest::qWait(150);
+        QVERIFY(keyed.hasShownKeys());
+        QCOMPARE(sourceOrder(keyed), sourceOrder(compared));
+    }
+
     // A filter change that brings back many rows is one layout change (not thousands of
     // row inserts), and the current and selected rows stay on their routes through it.
     void wideningFollowsTheCurrentRowInOneLayoutChange()

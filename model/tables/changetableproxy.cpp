@@ -27,6 +27,10 @@ constexpr quint32 kUnranked = ChangeTableModel::kUnranked;
 // up to this many shown rows; more are made by the next sort, filter rebuild or reset, and
 // until then new rows find their places by sampled keys.
 constexpr std::size_t kDefaultShownKeysBuildLimit = 20'000;
+// Kept keys of more rows than the limit go after this long without an insert; an insert of
+// this many rows makes them again (setShownKeysIdle()).
+constexpr int kDefaultShownKeysIdleMs = 2000;
+constexpr std::size_t kDefaultShownKeysRebuildRows = 1000;
 std::atomic<quint64> s_generations {0}; // Needle::generation values
 
 // Roles that change a row's text or order; a dataChanged naming only others (the change
@@ -56,8 +60,22 @@ std::vector<std::pair<int, int>> runsOf(const std::vector<int> &rows)
 
 ChangeTableProxy::ChangeTableProxy(QObject *parent)
     : QAbstractProxyModel(parent), m_rankThreshold(kDefaultRankThreshold),
-      m_shownKeysBuildLimit(kDefaultShownKeysBuildLimit)
-{ }
+      m_shownKeysBuildLimit(kDefaultShownKeysBuildLimit), m_shownKeysRebuildRows(kDefaultShownKeysRebuildRows)
+{
+    m_shownKeysIdle.setSingleShot(true);
+    m_shownKeysIdle.setInterval(kDefaultShownKeysIdleMs);
+    connect(&m_shownKeysIdle, &QTimer::timeout, this, [this] {
+        if (m_shownKeysValid && m_proxyToSource.size() > m_shownKeysBuildLimit)
+            dropShownKeys();
+    });
+}
+
+void ChangeTableProxy::setShownKeysIdle(int ms, std::size_t rebuildRows)
+{
+    m_shownKeysIdle.stop();
+    m_shownKeysIdle.setInterval(std::max(ms, 0));
+    m_shownKeysRebuildRows = rebuildRows;
+}
 
 ChangeTableProxy::~ChangeTableProxy() = default;
 
@@ -527,7 +545,14 @@ bool ChangeTableProxy::buildShownKeys()
         }
     }
     m_shownKeysValid = true;
+    armShownKeysIdle(shown);
     return true;
+}
+
+void ChangeTableProxy::armShownKeysIdle(std::size_t shown)
+{
+    if (m_shownKeysIdle.interval() > 0 && shown > m_shownKeysBuildLimit)
+        m_shownKeysIdle.start();
 }
 
 bool ChangeTableProxy::placesByShownKeys(std::vector<int> &rows, std::vector<int> &positions,
@@ -565,9 +590,14 @@ void ChangeTableProxy::insertSourceRows(std::vector<int> rows)
     // rows in the proxy's order; with the shown rows' keys kept, keys[i] is rows[i]'s.
     std::vector<int> positions(rows.size());
     std::vector<ChangeTableModel::SortKey> keys;
+    // Keys given back at rest come again for a burst: one pass now, none per publication.
+    if (!m_shownKeysValid && rows.size() >= m_shownKeysRebuildRows && m_proxyToSource.size() > m_shownKeysBuildLimit)
+        buildShownKeys();
     const bool keep = ensureShownKeys() && placesByShownKeys(rows, positions, keys);
     if (!keep)
         dropShownKeys();
+    if (keep)
+        armShownKeysIdle(m_proxyToSource.size() + rows.size());
     if (!keep && !placesByKeys(rows, positions)) {
         sortRows(rows);
         const auto less = [this](int a, int b) { return before(a, b); };
