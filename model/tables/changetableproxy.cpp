@@ -75,6 +75,8 @@ void ChangeTableProxy::setShownKeysIdle(int ms, std::size_t rebuildRows)
     m_shownKeysIdle.stop();
     m_shownKeysIdle.setInterval(std::max(ms, 0));
     m_shownKeysRebuildRows = rebuildRows;
+    if (m_shownKeysValid)
+        armShownKeysIdle(m_proxyToSource.size());
 }
 
 ChangeTableProxy::~ChangeTableProxy() = default;

@@ -15,7 +15,9 @@
 //               in random order): CPU seconds per publication, places found by the shown
 //               rows' kept keys (insert_kept_s: sorted while the table was empty), by
 //               sampled keys (insert_sampled_s: kept keys off) and by comparing rows
-//               (insert_compared_s)
+//               (insert_compared_s); insert_rest_first_s: the first publication after
+//               the kept keys were given back at rest (it makes them again, one pass over
+//               every row), insert_rest_s: the publications after it
 // PART (store, codec, csv, table, filter, insert) runs only that part (e.g. under perf stat).
 // Synthetic routes: 7 of 8 IPv4 /32 via one gateway, 1 of 8 IPv6 /64 with two next hops.
 #include "hotpaths.h"
@@ -27,6 +29,9 @@
 #include "platform/statestore.h"
 
 #include <QBuffer>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QThread>
 
 #include <ctime>
 
@@ -209,9 +214,10 @@ int benchHotPaths(qint64 n, int repeats, const QString &part)
         // kept: the proxy sorted while the table was empty keeps the shown rows' keys;
         // sampled: kept keys off (limit 0), it reads sampled keys per publication;
         // compared: no keys at all.
-        for (const char *mode : {"kept", "sampled", "compared"}) {
-            const bool kept = std::strcmp(mode, "kept") == 0;
-            double total = 0;
+        for (const char *mode : {"kept", "rest", "sampled", "compared"}) {
+            const bool rest = std::strcmp(mode, "rest") == 0;
+            const bool kept = rest || std::strcmp(mode, "kept") == 0;
+            double total = 0, first = 0;
             for (int k = 0; k < repeats; ++k) {
                 RouteTableModel model;
                 ChangeTableProxy proxy;
@@ -234,18 +240,37 @@ int benchHotPaths(qint64 n, int repeats, const QString &part)
                                  proxy.hasShownKeys() ? "kept" : "missing", kept ? "kept" : "none");
                     return 1;
                 }
+                if (rest) { // the table at rest: its kept keys go
+                    proxy.setShownKeysIdle(1, kPublication / 5);
+                    QElapsedTimer waited;
+                    waited.start();
+                    while (proxy.hasShownKeys() && waited.elapsed() < 5000) {
+                        QThread::msleep(2);
+                        QCoreApplication::processEvents();
+                    }
+                    if (proxy.hasShownKeys()) {
+                        std::fprintf(stderr, "insert: kept keys not given back at rest\n");
+                        return 1;
+                    }
+                }
                 double spent = 0;
                 for (int p = 0; p < kPublications; ++p) {
                     for (qint64 i = 0; i < kPublication; ++i)
                         model.apply(arriving[std::size_t(n + p * kPublication + i)]);
                     CpuClock clock;
                     model.endBatch(); // the proxy places the new rows
-                    spent += clock.seconds();
+                    const double seconds = clock.seconds();
+                    if (rest && p == 0)
+                        first = k == 0 ? seconds : std::min(first, seconds);
+                    else
+                        spent += seconds;
                 }
                 sink = sink + std::size_t(proxy.rowCount());
                 total = k == 0 ? spent : std::min(total, spent);
             }
-            out((std::string("insert_") + mode + "_s").c_str(), total / kPublications);
+            if (rest)
+                out("insert_rest_first_s", first);
+            out((std::string("insert_") + mode + "_s").c_str(), total / (rest ? kPublications - 1 : kPublications));
         }
     }
     if (!run("csv") && !run("table") && !run("filter"))
