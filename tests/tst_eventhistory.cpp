@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <limits>
 #include <thread>
 
 using namespace ncv;
@@ -282,6 +283,76 @@ private Q_SLOTS:
         QCOMPARE(peek.ifIndex, 2u);
         const std::string garbage(64, '\xff');
         QVERIFY(!eventcodec::peek(garbage.data(), garbage.data() + garbage.size(), &peek));
+    }
+
+    void timesFarApartKeepTheirValues()
+    {
+        // Times are kept as 32-bit offsets from their chunk's first event: events hours
+        // apart, a clock stepped back by days, and offsets at the edges of the 32-bit range
+        // all keep their exact times, through append(), appendEncoded() and a snapshot,
+        // without a chunk's worth of memory per event.
+        const qint64 t0 = 1'795'000'000'000'000;
+        const qint64 edge = std::numeric_limits<qint32>::max();
+        const std::vector<qint64> times = {t0,
+                                           t0 + edge, // the last offset that fits
+                                           t0 + edge + 1, // one more: a new chunk
+                                           t0 + 2 * edge + 1,
+                                           t0 - 86'400'000'000LL * 3, // three days back
+                                           t0 - 86'400'000'000LL * 3 + 1,
+                                           t0 - 86'400'000'000LL * 3 - edge - 1,
+                                           t0 + 3'600'000'000LL * 5, // five hours on
+                                           t0 + 3'600'000'000LL * 5 - 1,
+                                           0,
+                                           t0};
+        EventHistory plain, encoded;
+        std::string blob;
+        std::vector<std::size_t> offsets;
+        for (std::size_t k = 0; k < times.size(); ++k) {
+            ChangeRecord r = routeEvent(qint64(k));
+            r.timeUs = times[k];
+            plain.append(r, QStringLiteral("eth0"));
+            offsets.push_back(blob.size());
+            eventcodec::encode(r, blob);
+        }
+        offsets.push_back(blob.size());
+        std::vector<EventHistory::EncodedEntry> raw;
+        for (std::size_t k = 0; k < times.size(); ++k)
+            raw.push_back({times[k], blob.data() + offsets[k], offsets[k + 1] - offsets[k],
+                           encoded.nameIndex(QStringLiteral("eth0"))});
+        encoded.appendEncoded(raw);
+        const EventHistory::Snapshot snapshot = plain.snapshot();
+        for (std::size_t k = 0; k < times.size(); ++k) {
+            const qint64 i = qint64(k);
+            QCOMPARE(plain.timeUs(i), times[k]);
+            QCOMPARE(plain.record(i).timeUs, times[k]);
+            QCOMPARE(encoded.timeUs(i), times[k]);
+            QCOMPARE(encoded.record(i).timeUs, times[k]);
+            QCOMPARE(snapshot.timeUs(i), times[k]);
+            QCOMPARE(snapshot.record(i).timeUs, times[k]);
+            QVERIFY(std::get<RouteRow>(plain.record(i).after).destination
+                    == std::get<RouteRow>(routeEvent(i).after).destination);
+            QCOMPARE(plain.ifName(i), QStringLiteral("eth0"));
+        }
+        // Chunks sealed early give their room back: beyond the open chunk's room (what one
+        // event costs), far less than a chunk's 65,536 headers and 3 MB of records for each
+        // of the nine or so chunks.
+        EventHistory one;
+        one.append(routeEvent(0), QString());
+        const qint64 openRoom = one.storageBytes();
+        QVERIFY2(plain.storageBytes() < openRoom + 10'000,
+                 qPrintable(QStringLiteral("%1 against %2").arg(plain.storageBytes()).arg(openRoom)));
+        // Times one hour apart (a quiet machine): still one event's cost apiece.
+        EventHistory quiet;
+        for (qint64 k = 0; k < 200; ++k) {
+            ChangeRecord r = routeEvent(k);
+            r.timeUs = t0 + k * 3'600'000'000LL;
+            quiet.append(r, QString());
+        }
+        for (qint64 k = 0; k < 200; ++k)
+            QCOMPARE(quiet.timeUs(k), t0 + k * 3'600'000'000LL);
+        QCOMPARE(quiet.lastIndexAtOrBefore(t0 + 150 * 3'600'000'000LL), qint64(150));
+        QVERIFY2(quiet.storageBytes() < openRoom + 200 * 1000,
+                 qPrintable(QStringLiteral("%1 against %2").arg(quiet.storageBytes()).arg(openRoom)));
     }
 
     void appendEncodedStoresWhatAppendStores()

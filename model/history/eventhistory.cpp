@@ -2,6 +2,7 @@
 #include "model/history/eventhistory.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace ncv {
 
@@ -18,7 +19,8 @@ EventHistory::~EventHistory() = default;
 const EventHistory::Header &EventHistory::locate(const std::vector<std::shared_ptr<const Chunk>> &chunks,
                                                  quint64 sequence, const Chunk **chunk)
 {
-    // Chunks are kChunkEvents long except where a drop or clear cut them: binary search.
+    // Chunks are kChunkEvents long except where a drop, a clear or a time far from the
+    // chunk's first event cut them: binary search.
     auto it
         = std::upper_bound(chunks.begin(), chunks.end(), sequence,
                            [](quint64 seq, const std::shared_ptr<const Chunk> &c) { return seq < c->firstSequence; });
@@ -27,12 +29,25 @@ const EventHistory::Header &EventHistory::locate(const std::vector<std::shared_p
     return c->headers[std::size_t(sequence - c->firstSequence)];
 }
 
+qint64 EventHistory::timeAt(const std::vector<std::shared_ptr<const Chunk>> &chunks, quint64 sequence)
+{
+    const Chunk *c = nullptr;
+    const Header &h = locate(chunks, sequence, &c);
+    return c->timeUs(h);
+}
+
+bool EventHistory::Chunk::holdsTime(qint64 timeUs) const
+{
+    const qint64 delta = timeUs - baseUs;
+    return delta >= std::numeric_limits<qint32>::min() && delta <= std::numeric_limits<qint32>::max();
+}
+
 ChangeRecord EventHistory::decodeAt(const Chunk &chunk, const Header &h)
 {
     ChangeRecord r;
     const char *begin = chunk.blob.data() + h.offset;
     eventcodec::decode(begin, chunk.blob.data() + chunk.blob.size(), &r);
-    r.timeUs = h.timeUs;
+    r.timeUs = chunk.timeUs(h);
     return r;
 }
 
@@ -51,8 +66,7 @@ QString EventHistory::ifName(qint64 i) const
 
 qint64 EventHistory::timeUs(qint64 i) const
 {
-    const Chunk *c = nullptr;
-    return locate(m_chunks, sequence(i), &c).timeUs;
+    return timeAt(m_chunks, sequence(i));
 }
 
 qint64 EventHistory::lastIndexAtOrBefore(qint64 us) const
@@ -99,8 +113,7 @@ qint32 EventHistory::Snapshot::ifNameIndex(qint64 i) const
 
 qint64 EventHistory::Snapshot::timeUs(qint64 i) const
 {
-    const Chunk *c = nullptr;
-    return locate(m_chunks, sequence(i), &c).timeUs;
+    return timeAt(m_chunks, sequence(i));
 }
 
 EventHistory::Snapshot EventHistory::snapshot() const
@@ -168,13 +181,16 @@ void EventHistory::noteDropped(qint64 count, qint64 timeUs)
     Q_EMIT droppedCountChanged(m_dropped);
 }
 
-EventHistory::Chunk &EventHistory::openChunk()
+EventHistory::Chunk &EventHistory::openChunk(qint64 timeUs)
 {
-    if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents) {
-        if (m_open)
-            m_open->blob.shrink_to_fit(); // sealed: never changed again
+    if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents || !m_open->holdsTime(timeUs)) {
+        if (m_open) { // sealed: never changed again
+            m_open->blob.shrink_to_fit();
+            m_open->headers.shrink_to_fit(); // room left when the time, not the count, sealed it
+        }
         auto chunk = std::make_shared<Chunk>();
         chunk->firstSequence = m_firstSequence + quint64(m_size);
+        chunk->baseUs = timeUs;
         chunk->headers.reserve(std::size_t(kChunkEvents));
         chunk->blob.reserve(std::size_t(kChunkEvents) * 48);
         m_open = chunk.get();
@@ -193,10 +209,11 @@ void EventHistory::append(std::vector<Entry> &&entries)
     const qint64 first = m_size;
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const Entry &entry = entries[k];
-        Chunk &chunk = openChunk();
+        Chunk &chunk = openChunk(entry.record.timeUs);
         const std::size_t offset = chunk.blob.size();
         eventcodec::encode(entry.record, chunk.blob);
-        chunk.headers.push_back(Header {entry.record.timeUs, quint32(offset), internName(entry.ifName)});
+        chunk.headers.push_back(
+            Header {qint32(entry.record.timeUs - chunk.baseUs), quint32(offset), internName(entry.ifName)});
         ++m_size;
     }
     if (m_size > first)
@@ -214,11 +231,11 @@ void EventHistory::appendEncoded(std::span<const EncodedEntry> entries)
     const auto names = qint32(m_names.size());
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const EncodedEntry &entry = entries[k];
-        Chunk &chunk = openChunk();
+        Chunk &chunk = openChunk(entry.timeUs);
         const std::size_t offset = chunk.blob.size();
         chunk.blob.append(entry.data, entry.size);
         const qint32 name = entry.nameIndex >= 0 && entry.nameIndex < names ? entry.nameIndex : 0;
-        chunk.headers.push_back(Header {entry.timeUs, quint32(offset), name});
+        chunk.headers.push_back(Header {qint32(entry.timeUs - chunk.baseUs), quint32(offset), name});
         ++m_size;
     }
     if (m_size > first)
@@ -238,8 +255,7 @@ void EventHistory::dropOldest(qint64 count)
     if (count <= 0)
         return;
     Q_EMIT aboutToDropOldest(count);
-    const Chunk *chunk = nullptr;
-    const qint64 newestDroppedUs = locate(m_chunks, m_firstSequence + quint64(count) - 1, &chunk).timeUs;
+    const qint64 newestDroppedUs = timeAt(m_chunks, m_firstSequence + quint64(count) - 1);
     m_firstSequence += quint64(count);
     m_size -= count;
     m_dropped += count;

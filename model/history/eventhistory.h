@@ -3,10 +3,12 @@
 // (1, 2, 3 ...) and the interface name resolved when it arrived. Markers
 // (SnapshotComplete) are not events and are not stored; Gap records are.
 //
-// Storage (sized for a million routes): each event is one 16-byte header (time, offset, interface name
-// index) plus the record in the compact form of eventcodec.h (varints, addresses by their
-// real length), about 50 bytes per IPv4 route event in all. Events live in chunks of
-// kChunkEvents; a full chunk is sealed (never changed again) and shared by pointer, so a
+// Storage (sized for a million routes): each event is one 12-byte header (time as a signed
+// 32-bit microsecond offset from its chunk's first event, offset into the chunk, interface
+// name index) plus the record in the compact form of eventcodec.h (varints, addresses by
+// their real length), about 50 bytes per IPv4 route event in all. Events live in chunks of
+// up to kChunkEvents (an event more than 35 minutes before or after its chunk's first
+// starts a new one); a full chunk is sealed (never changed again) and shared by pointer, so a
 // Snapshot taken on the GUI thread can be read on any other thread (CSV export) without
 // copying the history and without locks. record(i) decodes on demand and returns by value.
 //
@@ -172,17 +174,22 @@ Q_SIGNALS:
 
 private:
     struct Header {
-        qint64 timeUs;
+        qint32 timeDeltaUs; // event time - the chunk's baseUs
         quint32 offset; // into the chunk's blob
         qint32 nameIndex;
     };
     struct Chunk {
         quint64 firstSequence = 0;
+        qint64 baseUs = 0; // time of its first event, microseconds since the epoch
         std::vector<Header> headers;
         std::string blob;
+        qint64 timeUs(const Header &h) const { return baseUs + h.timeDeltaUs; }
+        /// True when an event at timeUs can be stored here (its offset fits 32 bits).
+        bool holdsTime(qint64 timeUs) const;
     };
     static const Header &locate(const std::vector<std::shared_ptr<const Chunk>> &chunks, quint64 sequence,
                                 const Chunk **chunk);
+    static qint64 timeAt(const std::vector<std::shared_ptr<const Chunk>> &chunks, quint64 sequence);
     static platform::ChangeRecord decodeAt(const Chunk &chunk, const Header &h);
     qint32 internName(const QString &name);
     void dropOldest(qint64 count);
@@ -191,8 +198,9 @@ private:
     std::size_t makeRoom(qint64 incoming);
     // Counts count events dropped, the newest of them at timeUs.
     void noteDropped(qint64 count, qint64 timeUs);
-    // The chunk to append the next event to (opens a new one when the last is full).
-    Chunk &openChunk();
+    // The chunk to append an event at timeUs to (opens a new one when the last is full or
+    // the time is too far from its first event's).
+    Chunk &openChunk(qint64 timeUs);
 
     std::vector<std::shared_ptr<const Chunk>> m_chunks; // sealed chunks, oldest first; the open one last
     Chunk *m_open = nullptr; // the last chunk while it is still being filled (not shared yet)
