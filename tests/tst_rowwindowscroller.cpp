@@ -311,6 +311,24 @@ void TestRowWindowScroller::filterThenScroll()
     QVERIFY(m_file->eventAt(sourceRowAtBottom(), &last));
     QCOMPARE(sourceRowAtBottom(), m_section->shownRowCount() - 1);
     QVERIFY(last.record.timeUs <= from + 2'000'000 && last.record.timeUs > from + 1'990'000);
+
+    // A range whose rows all fit: no bar (nowhere to scroll) and the view takes its width;
+    // rows enough to scroll again bring it back.
+    QVERIFY(bar()->isVisible());
+    const int viewWidth = view()->width();
+    m_file->setTimeRange(from, from + 2'000);
+    m_file->waitForFilter();
+    QCoreApplication::processEvents();
+    QVERIFY(m_section->shownRowCount() > 0);
+    QVERIFY2(m_section->shownRowCount() <= visibleRows(),
+             qPrintable(QStringLiteral("%1 rows, %2 fit").arg(m_section->shownRowCount()).arg(visibleRows())));
+    QTRY_VERIFY(!bar()->isVisible());
+    QTRY_VERIFY(view()->width() > viewWidth);
+    QCOMPARE(sourceRowAtLine(0), 0);
+    m_file->setTimeRange(from, from + 2'000'000);
+    m_file->waitForFilter();
+    QTRY_VERIFY(bar()->isVisible());
+    QTRY_COMPARE(view()->width(), viewWidth);
 }
 
 void TestRowWindowScroller::sortDescendingThenEnd()

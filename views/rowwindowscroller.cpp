@@ -79,6 +79,10 @@ void RowWindowScroller::updateRange()
     m_bar->setPageStep(std::max(1, page));
     // Clamping the value emits valueChanged: onBarMoved() follows.
     m_bar->setRange(0, std::max(0, m_proxy->sourceRowCount() - page));
+    // Shown only when there is somewhere to scroll, as the view's own bar would be. No
+    // back and forth: hiding it widens the view, which can only leave more room for rows
+    // (its horizontal bar may go), and showing it can only take room away.
+    m_bar->setVisible(m_bar->maximum() > 0);
 }
 
 void RowWindowScroller::followSource()
