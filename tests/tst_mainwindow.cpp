@@ -896,6 +896,63 @@ void TestMainWindow::routesTableScrollsALiveRowWindow()
     QTest::keyClick(view, Qt::Key_Home);
     QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), 0);
     QCOMPARE(bar->value(), 0);
+
+    // Shift selections span rows outside the window: Shift+End from the first route selects
+    // every route; a click, a scroll far away and a Shift+click select the routes between.
+    const auto copiedLines = [&] {
+        QCoreApplication::processEvents(); // the range's selection is made after the key or click
+        QGuiApplication::clipboard()->clear();
+        f.window->copyAction()->trigger();
+        return QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    };
+    QTest::keyClick(view, Qt::Key_End, Qt::ShiftModifier);
+    QCOMPARE(routes->selectedRange(), qMakePair(0, total + 49));
+    QStringList copied = copiedLines();
+    QCOMPARE(copied.size(), total + 50 + 1);
+    QVERIFY(copied.at(1).contains(routes->proxy()->index(0, dest).data().toString()));
+    QVERIFY(copied.last().contains(last));
+    QVERIFY(view->selectionModel()->isRowSelected(view->currentIndex().row()));
+    QTest::keyClick(view, Qt::Key_Home);
+    QCOMPARE(routes->selectedRange(), qMakePair(-1, -1)); // a key without Shift ends it
+    const auto lineCenter = [&](int line) {
+        const int h = view->verticalHeader()->defaultSectionSize();
+        return QPoint(20, line * h + h / 2);
+    };
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, lineCenter(2));
+    const int from = routes->proxyIndex(view->currentIndex()).row();
+    QCOMPARE(from, 2);
+    bar->setValue(kWindow + 600); // the window moves: row 2 is no longer in it
+    QCoreApplication::processEvents();
+    QCOMPARE(routes->proxyIndex(view->indexAt(lineCenter(0))).row(), kWindow + 600);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ShiftModifier, lineCenter(1));
+    const int to = kWindow + 601;
+    QCOMPARE(routes->proxyIndex(view->currentIndex()).row(), to);
+    QCOMPARE(routes->selectedRange(), qMakePair(from, to));
+    copied = copiedLines();
+    QCOMPARE(copied.size(), to - from + 2);
+    QVERIFY(copied.at(1).contains(routes->proxy()->index(from, dest).data().toString()));
+    QVERIFY(copied.last().contains(routes->proxy()->index(to, dest).data().toString()));
+    QVERIFY(view->selectionModel()->isRowSelected(view->indexAt(lineCenter(0)).row()));
+    QVERIFY(view->selectionModel()->isRowSelected(view->indexAt(lineCenter(1)).row()));
+    QVERIFY(!view->selectionModel()->isRowSelected(view->indexAt(lineCenter(2)).row()));
+    // Back to the top: the range's rows the window brings back are selected.
+    bar->setValue(0);
+    QCoreApplication::processEvents();
+    QVERIFY(!view->selectionModel()->isRowSelected(view->indexAt(lineCenter(1)).row()));
+    QVERIFY(view->selectionModel()->isRowSelected(view->indexAt(lineCenter(2)).row()));
+    QVERIFY(view->selectionModel()->isRowSelected(view->indexAt(lineCenter(8)).row()));
+    // Shift+Up moves the end; a click without Shift ends the range.
+    bar->setValue(kWindow + 600);
+    QCoreApplication::processEvents();
+    view->setCurrentIndex(view->indexAt(lineCenter(1))); // as the view had it (a reveal)
+    QTest::keyClick(view, Qt::Key_Up, Qt::ShiftModifier);
+    QCOMPARE(routes->selectedRange(), qMakePair(from, to - 1));
+    QCOMPARE(copiedLines().size(), to - 1 - from + 2);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, lineCenter(3));
+    QCOMPARE(routes->selectedRange(), qMakePair(-1, -1));
+    QCOMPARE(copiedLines().size(), 2);
+    QTest::keyClick(view, Qt::Key_Home);
+    QCOMPARE(bar->value(), 0);
     view->sortByColumn(dest, Qt::DescendingOrder);
     QCOMPARE(view->model()->index(0, dest).data().toString(), last);
     QCOMPARE(routes->proxy()->index(0, dest).data().toString(), last);

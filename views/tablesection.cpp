@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -93,17 +94,26 @@ TableSection::TableSection(const QString &objectName, QAbstractItemModel *source
         // coming and going do not.
         m_viewport = m_view->viewport();
         m_viewport->installEventFilter(this);
-        connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
-            if (!m_selectingAll)
-                m_allRowsSelected = false;
-        });
+        // Again, so that this filter sees the view's keys before the scroller's (which takes
+        // Home / End): a Shift selection is known by its key.
+        m_view->installEventFilter(this);
+        connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &TableSection::onCurrentChanged);
         const auto reselect = [this] {
             if (m_allRowsSelected)
                 selectWindowRows();
+            else if (m_rangeSelected)
+                selectRangeRows();
         };
         connect(window, &QAbstractItemModel::layoutChanged, this, reselect);
         connect(window, &QAbstractItemModel::rowsInserted, this, reselect);
-        connect(window, &QAbstractItemModel::modelReset, this, [this] { m_allRowsSelected = false; });
+        connect(window, &QAbstractItemModel::modelReset, this, [this] {
+            m_allRowsSelected = false;
+            m_rangeSelected = false;
+        });
+        // A new order puts other rows between the two ends: the range ends (the rows the
+        // window holds stay selected, as the view keeps them).
+        connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+                [this] { m_rangeSelected = false; });
     }
 
     m_filterTimer.setSingleShot(true);
@@ -262,13 +272,23 @@ int TableSection::shownRowCount() const
     return m_proxy->rowCount();
 }
 
+QPair<int, int> TableSection::selectedRange() const
+{
+    if (!m_rangeSelected || !m_anchor.isValid() || !m_rangeEnd.isValid())
+        return {-1, -1};
+    return {std::min(m_anchor.row(), m_rangeEnd.row()), std::max(m_anchor.row(), m_rangeEnd.row())};
+}
+
 QString TableSection::selectedRowsAsText() const
 {
-    // After Select All with a row window: every row of the proxy, not the window's.
-    const QAbstractItemModel *shown = m_allRowsSelected ? static_cast<const QAbstractItemModel *>(m_proxy)
-                                                        : m_view->model(); // the selection's rows are the view's
-    QList<int> selected; // the selection's rows, sorted (not filled after Select All)
-    if (!m_allRowsSelected) {
+    // After Select All or a Shift range with a row window: rows of the proxy, not the
+    // window's.
+    const QPair<int, int> range = m_allRowsSelected ? qMakePair(0, m_proxy->rowCount() - 1) : selectedRange();
+    const bool byRange = range.first >= 0;
+    const QAbstractItemModel *shown = byRange ? static_cast<const QAbstractItemModel *>(m_proxy)
+                                              : m_view->model(); // the selection's rows are the view's
+    QList<int> selected; // the selection's rows, sorted (not filled for a range)
+    if (!byRange) {
         const QModelIndexList rows
             = m_view->selectionModel() ? m_view->selectionModel()->selectedRows() : QModelIndexList();
         selected.reserve(rows.size());
@@ -276,7 +296,7 @@ QString TableSection::selectedRowsAsText() const
             selected.append(index.row());
         std::sort(selected.begin(), selected.end());
     }
-    const int count = m_allRowsSelected ? shown->rowCount() : int(selected.size());
+    const int count = byRange ? range.second - range.first + 1 : int(selected.size());
     if (count == 0)
         return {};
 
@@ -300,7 +320,7 @@ QString TableSection::selectedRowsAsText() const
         cells.append(clean(shown->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
     lines.append(cells.join(QLatin1Char('\t')));
     for (int i = 0; i < count; ++i) {
-        const int row = m_allRowsSelected ? i : selected.at(i);
+        const int row = byRange ? range.first + i : selected.at(i);
         cells.clear();
         for (int column : std::as_const(columns))
             cells.append(clean(shown->index(row, column).data(Qt::DisplayRole).toString()));
@@ -379,6 +399,61 @@ void TableSection::selectWindowRows()
     m_selectingAll = false;
 }
 
+void TableSection::selectRangeRows()
+{
+    m_rangeQueued = false;
+    const QPair<int, int> range = selectedRange();
+    if (range.first < 0 || !m_window) {
+        m_rangeSelected = false;
+        return;
+    }
+    // The window's rows inside the range: one run of rows.
+    const int first = std::max(range.first - m_window->windowFirst(), 0);
+    const int last = std::min(range.second - m_window->windowFirst(), m_window->rowCount() - 1);
+    QItemSelection rows;
+    if (first <= last)
+        rows.select(m_window->index(first, 0), m_window->index(last, m_window->columnCount() - 1));
+    m_selectingAll = true; // no current change comes of it; nothing to end
+    m_view->selectionModel()->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_selectingAll = false;
+}
+
+void TableSection::endInputSoon()
+{
+    // The click or key's own current change comes while it is handled; a later one (the
+    // time cursor, a reveal) is not a Shift selection.
+    QTimer::singleShot(0, this, [this] {
+        m_extending = false;
+        m_dragging = false;
+    });
+}
+
+void TableSection::onCurrentChanged(const QModelIndex &current)
+{
+    if (m_selectingAll)
+        return;
+    m_allRowsSelected = false;
+    const QModelIndex row = current.isValid() ? proxyIndex(current).siblingAtColumn(0) : QModelIndex();
+    // The same row made current again (the window moved under it): nothing new.
+    if (row.isValid() && (m_rangeSelected ? row == m_rangeEnd : row == m_anchor))
+        return;
+    // Not for a recording's log read from the file (no m_window: the proxy is the window),
+    // as Select All: its rows may be a hundred million.
+    if (m_window && m_extending && m_anchor.isValid() && row.isValid()) {
+        m_rangeEnd = row;
+        m_rangeSelected = true;
+        // After the view's own selection of this click or key, which covers the window
+        // only (its anchor may have left it).
+        if (!m_rangeQueued) {
+            m_rangeQueued = true;
+            QMetaObject::invokeMethod(this, &TableSection::selectRangeRows, Qt::QueuedConnection);
+        }
+    } else if (!m_dragging) {
+        m_anchor = row;
+        m_rangeSelected = false;
+    }
+}
+
 void TableSection::selectAllRows()
 {
     selectWindowRows();
@@ -399,10 +474,24 @@ bool TableSection::eventFilter(QObject *watched, QEvent *event)
         }
         const bool modifierOnly = key->key() == Qt::Key_Control || key->key() == Qt::Key_Shift
             || key->key() == Qt::Key_Alt || key->key() == Qt::Key_Meta;
-        if (!modifierOnly && !key->matches(QKeySequence::Copy))
+        if (!modifierOnly && !key->matches(QKeySequence::Copy)) {
             m_allRowsSelected = false;
+            m_extending = (key->modifiers() & Qt::ShiftModifier) && !(key->modifiers() & Qt::ControlModifier);
+            m_dragging = false;
+            if (!m_extending)
+                m_rangeSelected = false;
+            endInputSoon();
+        }
     } else if (watched == m_viewport && event->type() == QEvent::MouseButtonPress) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
         m_allRowsSelected = false;
+        m_extending = (mouse->modifiers() & Qt::ShiftModifier) && !(mouse->modifiers() & Qt::ControlModifier);
+        m_dragging = false;
+        if (!m_extending)
+            m_rangeSelected = false;
+        endInputSoon();
+    } else if (watched == m_viewport && event->type() == QEvent::MouseMove) {
+        m_dragging = static_cast<QMouseEvent *>(event)->buttons() != Qt::NoButton;
     }
     return QWidget::eventFilter(watched, event);
 }

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <QHash>
+#include <QPair>
+#include <QPersistentModelIndex>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -99,6 +101,13 @@ public:
     /// recording's log read from the file selects the window's rows only).
     void selectAllRows();
     bool allRowsSelected() const { return m_allRowsSelected; }
+    /// With a row window over a live proxy, a Shift selection (Shift+click, Shift+arrow,
+    /// Shift+Page, Shift+Home/End) spans every row from the anchor row (the last row made
+    /// current without Shift) to the new current row, also rows outside the window: the
+    /// rows a moving window brings are selected as it moves, and copied. Rows that come or
+    /// go between the two count as they are then. A click or key without Shift, or a sort
+    /// or filter, ends it. (first, last) proxy rows of that range, or (-1, -1) when none.
+    QPair<int, int> selectedRange() const;
 
     /// Fits column widths to the visible contents once (capped to maxWidth pixels), never
     /// narrower than a width reserved with reserveColumnWidth().
@@ -126,6 +135,9 @@ protected:
 private:
     void updateCountLabel();
     void selectWindowRows(); ///< every row of the view (the window's), as Select All's own
+    void selectRangeRows(); ///< the window's rows inside selectedRange()
+    void onCurrentChanged(const QModelIndex &current);
+    void endInputSoon(); ///< m_extending / m_dragging end once the event loop runs again
 
     QHash<int, QString> m_reservedWidths; ///< column -> sample text (reserveColumnWidth)
 
@@ -142,6 +154,16 @@ private:
     bool m_followBottom = false;
     bool m_allRowsSelected = false; // Select All with a row window: every row, not the window's
     bool m_selectingAll = false;
+    // Shift selection across the window: anchor and end as proxy rows (column 0) that follow
+    // their rows; m_rangeSelected while it stands. m_extending / m_dragging: the last input
+    // was a Shift key or click (extends from the anchor) / a mouse move with a button down
+    // (Qt's own drag selection; keeps the anchor).
+    QPersistentModelIndex m_anchor;
+    QPersistentModelIndex m_rangeEnd;
+    bool m_rangeSelected = false;
+    bool m_rangeQueued = false;
+    bool m_extending = false;
+    bool m_dragging = false;
     QObject *m_viewport = nullptr; // m_view's viewport, as filtered (compared, never called)
     bool m_atBottom = true;
 };
