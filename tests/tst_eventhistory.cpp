@@ -550,7 +550,6 @@ private Q_SLOTS:
         EventLogFilterProxy proxy;
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         proxy.setSourceModel(&log);
-        proxy.setDynamicSortFilter(true);
         proxy.sort(EventLogModel::Sequence, Qt::DescendingOrder);
         const qint64 times[] = {50, 10, 40, 10, 30};
         for (int i = 0; i < 5; ++i) {

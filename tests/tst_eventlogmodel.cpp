@@ -13,6 +13,10 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 using namespace ncv;
 using namespace ncv::platform;
 using namespace ncvtest;
@@ -41,6 +45,22 @@ ChangeRecord ifaceParam(qint64 timeUs)
     r.after = iface(3, "veth0", 9000);
     r.changedFields = fieldBit<InterfaceRow>("mtu");
     return r;
+}
+// count events numbered from next on: route adds on eth0 / eth1 and interface changes on
+// veth0, times 1 ms apart that go back now and then (equal and earlier times).
+void appendMixed(EventHistory &history, int &next, int count)
+{
+    std::vector<EventHistory::Entry> entries;
+    for (int i = 0; i < count; ++i, ++next) {
+        const qint64 t = kT0 + next * 1000 - (next % 7 == 0 ? 5000 : 0) - (next % 5 == 0 ? 1000 : 0);
+        EventHistory::Entry entry;
+        entry.record = next % 3 == 0 ? ifaceParam(t) : routeAdd(next, t);
+        entry.ifName = next % 3 == 0 ? QStringLiteral("veth0")
+            : next % 2               ? QStringLiteral("eth0")
+                                     : QStringLiteral("eth1");
+        entries.push_back(std::move(entry));
+    }
+    history.append(std::move(entries));
 }
 } // namespace
 
@@ -100,6 +120,109 @@ private Q_SLOTS:
         history.append(routeAdd(1, kT0), QString());
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(history.sequence(0), quint64(101)); // numbering continues
+    }
+
+    // With no filter in the log's own order the proxy keeps nothing per row (rows pass
+    // through); a filter, a time range or another order maps them through a
+    // QSortFilterProxyModel, made and dropped as the settings change. Through random
+    // settings, appends and drops of the oldest events, its rows are always the events the
+    // settings keep, in their order, and a held persistent index stays on its event (or
+    // goes invalid only when its event left).
+    void passesThroughUntilAFilterOrOrderNeedsMapping()
+    {
+        EventHistory history;
+        history.setCapacity(400);
+        EventLogModel model(&history);
+        EventLogFilterProxy proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        QVERIFY(!proxy.isMapping());
+        std::mt19937 random(11);
+        int next = 0;
+        const auto append = [&](int count) { appendMixed(history, next, count); };
+        append(150);
+        const QStringList texts = {QString(),
+                                   QString(),
+                                   QString(),
+                                   QString(),
+                                   QStringLiteral("ETH0"),
+                                   QStringLiteral("veth"),
+                                   QStringLiteral("param"),
+                                   QStringLiteral("no such text")};
+        QString text;
+        bool ranged = false;
+        qint64 fromUs = 0, toUs = 0;
+        int column = EventLogModel::Sequence;
+        Qt::SortOrder order = Qt::AscendingOrder;
+        int mapped = 0, passed = 0;
+        for (int step = 0; step < 300; ++step) {
+            QPersistentModelIndex held;
+            qint64 heldEvent = -1;
+            if (proxy.rowCount() > 0) {
+                held = proxy.index(int(random() % unsigned(proxy.rowCount())), EventLogModel::Key);
+                heldEvent = held.data(EventLogModel::EventIndexRole).toLongLong() + qint64(history.sequence(0));
+            }
+            switch (random() % 6) {
+            case 0: append(1 + int(random() % 40)); break; // past 400, the oldest go
+            case 1:
+                text = texts[qsizetype(random() % unsigned(texts.size()))];
+                proxy.setFilterFixedString(text);
+                break;
+            case 2:
+                ranged = random() % 3 == 0;
+                if (ranged) {
+                    fromUs = kT0 + qint64(random() % unsigned(next + 1)) * 1000;
+                    toUs = fromUs + qint64(random() % 200) * 1000;
+                    proxy.setTimeRange(toUs, fromUs); // reversed: swapped
+                } else {
+                    proxy.clearTimeRange();
+                }
+                break;
+            default: {
+                const int columns[] = {-1, EventLogModel::Sequence, EventLogModel::Sequence, EventLogModel::Time};
+                column = columns[random() % 4];
+                order = random() % 3 ? Qt::AscendingOrder : Qt::DescendingOrder;
+                proxy.sort(column, order);
+                break;
+            }
+            }
+            const bool ownOrder = column < 0 || (column == EventLogModel::Sequence && order == Qt::AscendingOrder);
+            QCOMPARE(proxy.isMapping(), !text.isEmpty() || ranged || !ownOrder);
+            (proxy.isMapping() ? mapped : passed) += 1;
+            // The rows expected: kept events, in the order asked.
+            std::vector<int> expected;
+            for (int row = 0; row < model.rowCount(); ++row) {
+                bool keep = text.isEmpty();
+                for (int c = 0; c < EventLogModel::ColumnCount && !keep; ++c)
+                    keep = model.index(row, c).data().toString().contains(text, Qt::CaseInsensitive);
+                const qint64 t = history.timeUs(row);
+                if (keep && (!ranged || (t >= fromUs && t <= toUs)))
+                    expected.push_back(row);
+            }
+            if (column == EventLogModel::Time)
+                std::sort(expected.begin(), expected.end(), [&](int a, int b) {
+                    return std::pair(history.timeUs(a), a) < std::pair(history.timeUs(b), b);
+                });
+            if (column >= 0 && order == Qt::DescendingOrder)
+                std::reverse(expected.begin(), expected.end());
+            QCOMPARE(proxy.rowCount(), int(expected.size()));
+            for (int row = 0; row < proxy.rowCount(); ++row) {
+                QCOMPARE(proxy.mapToSource(proxy.index(row, 0)).row(), expected[std::size_t(row)]);
+                QCOMPARE(proxy.mapFromSource(model.index(expected[std::size_t(row)], 2)), proxy.index(row, 2));
+            }
+            if (heldEvent >= 0) {
+                const qint64 index = heldEvent - qint64(history.sequence(0)); // its row in the log now
+                const bool shown
+                    = index >= 0 && std::find(expected.begin(), expected.end(), int(index)) != expected.end();
+                QCOMPARE(held.isValid(), shown);
+                if (shown) {
+                    QCOMPARE(held.data(EventLogModel::EventIndexRole).toLongLong(), index);
+                    QCOMPARE(held.column(), int(EventLogModel::Key));
+                }
+            }
+        }
+        QVERIFY2(mapped > 50 && passed > 50, qPrintable(QStringLiteral("%1 / %2").arg(mapped).arg(passed)));
+        QVERIFY(history.droppedCount() > 0);
     }
 
     void texts_data()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "views/tablesection.h"
 
+#include "model/history/eventlogfilterproxy.h"
 #include "model/recording/fileeventlogmodel.h"
 #include "model/tables/changetableproxy.h"
 #include "model/tables/rowwindowproxy.h"
@@ -208,6 +209,8 @@ void TableSection::applyFilterNow()
         fast->setFilterText(m_filter->text().trimmed());
     else if (auto *file = qobject_cast<FileEventLogProxy *>(m_proxy))
         file->setFilterText(m_filter->text().trimmed());
+    else if (auto *log = qobject_cast<EventLogFilterProxy *>(m_proxy))
+        log->setFilterFixedString(m_filter->text().trimmed());
     else if (auto *plain = qobject_cast<QSortFilterProxyModel *>(m_proxy))
         plain->setFilterFixedString(m_filter->text().trimmed());
     updateCountLabel();
