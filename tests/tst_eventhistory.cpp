@@ -287,10 +287,10 @@ private Q_SLOTS:
 
     void timesFarApartKeepTheirValues()
     {
-        // Times are kept as 32-bit offsets from their chunk's first event: events hours
-        // apart, a clock stepped back by days, and offsets at the edges of the 32-bit range
-        // all keep their exact times, through append(), appendEncoded() and a snapshot,
-        // without a chunk's worth of memory per event.
+        // Times are kept as 32-bit offsets from their chunk's first event, and whole beside
+        // them when the offset does not fit: events hours apart, a clock stepped back by
+        // days, and offsets at the edges of the 32-bit range all keep their exact times,
+        // through append(), appendEncoded() and a snapshot, at a few bytes apiece.
         const qint64 t0 = 1'795'000'000'000'000;
         const qint64 edge = std::numeric_limits<qint32>::max();
         const std::vector<qint64> times = {t0,
@@ -333,9 +333,7 @@ private Q_SLOTS:
                     == std::get<RouteRow>(routeEvent(i).after).destination);
             QCOMPARE(plain.ifName(i), QStringLiteral("eth0"));
         }
-        // Chunks sealed early give their room back: beyond the open chunk's room (what one
-        // event costs), far less than a chunk's 65,536 headers and 3 MB of records for each
-        // of the nine or so chunks.
+        // Beyond the open chunk's room (what one event costs), a few bytes an event.
         EventHistory one;
         one.append(routeEvent(0), QString());
         const qint64 openRoom = one.storageBytes();
@@ -351,8 +349,22 @@ private Q_SLOTS:
         for (qint64 k = 0; k < 200; ++k)
             QCOMPARE(quiet.timeUs(k), t0 + k * 3'600'000'000LL);
         QCOMPARE(quiet.lastIndexAtOrBefore(t0 + 150 * 3'600'000'000LL), qint64(150));
-        QVERIFY2(quiet.storageBytes() < openRoom + 200 * 1000,
+        QVERIFY2(quiet.storageBytes() < openRoom + 200 * 100,
                  qPrintable(QStringLiteral("%1 against %2").arg(quiet.storageBytes()).arg(openRoom)));
+        // Two clocks a day apart, interleaved (two hosts, one of them wrong), across chunks:
+        // every time exact, about 12 bytes more for each far one.
+        EventHistory skewed;
+        const qint64 n = EventHistory::kChunkEvents + 5000;
+        std::vector<EventHistory::Entry> entries;
+        for (qint64 k = 0; k < n; ++k) {
+            ChangeRecord r = routeEvent(k);
+            r.timeUs = t0 + k + (k % 2 ? 86'400'000'000LL : 0);
+            entries.push_back({r, QString()});
+        }
+        skewed.append(std::move(entries));
+        for (qint64 k = 0; k < n; ++k)
+            QCOMPARE(skewed.timeUs(k), t0 + k + (k % 2 ? 86'400'000'000LL : 0));
+        QCOMPARE(skewed.snapshot().timeUs(n - 1), t0 + n - 1 + ((n - 1) % 2 ? 86'400'000'000LL : 0));
     }
 
     void appendEncodedStoresWhatAppendStores()

@@ -93,8 +93,9 @@ public:
 
     /// Selected rows (whole rows, in view order) as tab-separated text with a header
     /// line; "" when nothing is selected. Tabs and newlines inside cells become spaces.
-    /// After Select All (Ctrl+A in the view, selectAllRows()) that is every row shown, also
-    /// those outside a row window, until the selection changes otherwise.
+    /// After Select All (Ctrl+A in the view, selectAllRows()) that is every row shown, and
+    /// after a Shift selection the rows of selectedRange(), also those outside a row
+    /// window, until the selection changes otherwise.
     QString selectedRowsAsText() const;
     /// Selects every row shown (a row window over a live proxy selects the rows it holds and
     /// remembers that all are meant: they are re-selected as it moves, and copied; a

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace ncv {
 
@@ -19,8 +20,7 @@ EventHistory::~EventHistory() = default;
 const EventHistory::Header &EventHistory::locate(const std::vector<std::shared_ptr<const Chunk>> &chunks,
                                                  quint64 sequence, const Chunk **chunk)
 {
-    // Chunks are kChunkEvents long except where a drop, a clear or a time far from the
-    // chunk's first event cut them: binary search.
+    // Chunks are kChunkEvents long except where a drop or clear cut them: binary search.
     auto it
         = std::upper_bound(chunks.begin(), chunks.end(), sequence,
                            [](quint64 seq, const std::shared_ptr<const Chunk> &c) { return seq < c->firstSequence; });
@@ -36,10 +36,27 @@ qint64 EventHistory::timeAt(const std::vector<std::shared_ptr<const Chunk>> &chu
     return c->timeUs(h);
 }
 
-bool EventHistory::Chunk::holdsTime(qint64 timeUs) const
+qint64 EventHistory::Chunk::timeUs(const Header &h) const
 {
+    if (h.timeDeltaUs != kFarTime)
+        return baseUs + h.timeDeltaUs;
+    const auto index = quint32(&h - headers.data());
+    const auto it = std::lower_bound(farTimes.begin(), farTimes.end(), index,
+                                     [](const std::pair<quint32, qint64> &far, quint32 i) { return far.first < i; });
+    return it != farTimes.end() && it->first == index ? it->second : baseUs;
+}
+
+void EventHistory::Chunk::add(qint64 timeUs, std::size_t offset, qint32 nameIndex)
+{
+    if (headers.empty())
+        baseUs = timeUs;
     const qint64 delta = timeUs - baseUs;
-    return delta >= std::numeric_limits<qint32>::min() && delta <= std::numeric_limits<qint32>::max();
+    qint32 stored = qint32(delta);
+    if (delta <= kFarTime || delta > std::numeric_limits<qint32>::max()) {
+        stored = kFarTime;
+        farTimes.emplace_back(quint32(headers.size()), timeUs);
+    }
+    headers.push_back(Header {stored, quint32(offset), nameIndex});
 }
 
 ChangeRecord EventHistory::decodeAt(const Chunk &chunk, const Header &h)
@@ -136,7 +153,8 @@ qint64 EventHistory::storageBytes() const
 {
     qint64 bytes = qint64(m_chunks.capacity() * sizeof(m_chunks[0]));
     for (const auto &c : m_chunks)
-        bytes += qint64(sizeof(Chunk) + c->headers.capacity() * sizeof(Header) + c->blob.capacity());
+        bytes += qint64(sizeof(Chunk) + c->headers.capacity() * sizeof(Header) + c->blob.capacity()
+                        + c->farTimes.capacity() * sizeof(c->farTimes[0]));
     for (const QString &name : m_names)
         bytes += qint64(sizeof(QString) + name.capacity() * 2);
     return bytes;
@@ -181,16 +199,15 @@ void EventHistory::noteDropped(qint64 count, qint64 timeUs)
     Q_EMIT droppedCountChanged(m_dropped);
 }
 
-EventHistory::Chunk &EventHistory::openChunk(qint64 timeUs)
+EventHistory::Chunk &EventHistory::openChunk()
 {
-    if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents || !m_open->holdsTime(timeUs)) {
+    if (!m_open || qint64(m_open->headers.size()) >= kChunkEvents) {
         if (m_open) { // sealed: never changed again
             m_open->blob.shrink_to_fit();
-            m_open->headers.shrink_to_fit(); // room left when the time, not the count, sealed it
+            m_open->farTimes.shrink_to_fit();
         }
         auto chunk = std::make_shared<Chunk>();
         chunk->firstSequence = m_firstSequence + quint64(m_size);
-        chunk->baseUs = timeUs;
         chunk->headers.reserve(std::size_t(kChunkEvents));
         chunk->blob.reserve(std::size_t(kChunkEvents) * 48);
         m_open = chunk.get();
@@ -209,11 +226,10 @@ void EventHistory::append(std::vector<Entry> &&entries)
     const qint64 first = m_size;
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const Entry &entry = entries[k];
-        Chunk &chunk = openChunk(entry.record.timeUs);
+        Chunk &chunk = openChunk();
         const std::size_t offset = chunk.blob.size();
         eventcodec::encode(entry.record, chunk.blob);
-        chunk.headers.push_back(
-            Header {qint32(entry.record.timeUs - chunk.baseUs), quint32(offset), internName(entry.ifName)});
+        chunk.add(entry.record.timeUs, offset, internName(entry.ifName));
         ++m_size;
     }
     if (m_size > first)
@@ -231,11 +247,11 @@ void EventHistory::appendEncoded(std::span<const EncodedEntry> entries)
     const auto names = qint32(m_names.size());
     for (std::size_t k = skip; k < entries.size(); ++k) {
         const EncodedEntry &entry = entries[k];
-        Chunk &chunk = openChunk(entry.timeUs);
+        Chunk &chunk = openChunk();
         const std::size_t offset = chunk.blob.size();
         chunk.blob.append(entry.data, entry.size);
         const qint32 name = entry.nameIndex >= 0 && entry.nameIndex < names ? entry.nameIndex : 0;
-        chunk.headers.push_back(Header {qint32(entry.timeUs - chunk.baseUs), quint32(offset), name});
+        chunk.add(entry.timeUs, offset, name);
         ++m_size;
     }
     if (m_size > first)

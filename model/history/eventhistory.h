@@ -6,9 +6,10 @@
 // Storage (sized for a million routes): each event is one 12-byte header (time as a signed
 // 32-bit microsecond offset from its chunk's first event, offset into the chunk, interface
 // name index) plus the record in the compact form of eventcodec.h (varints, addresses by
-// their real length), about 50 bytes per IPv4 route event in all. Events live in chunks of
-// up to kChunkEvents (an event more than 35 minutes before or after its chunk's first
-// starts a new one); a full chunk is sealed (never changed again) and shared by pointer, so a
+// their real length), about 47 bytes per IPv4 route event in all. An event more than 35
+// minutes before or after its chunk's first (a clock step, a quiet hour, a remote host's
+// clock) keeps its whole time beside the chunk's headers (12 bytes more). Events live in
+// chunks of kChunkEvents; a full chunk is sealed (never changed again) and shared by pointer, so a
 // Snapshot taken on the GUI thread can be read on any other thread (CSV export) without
 // copying the history and without locks. record(i) decodes on demand and returns by value.
 //
@@ -26,9 +27,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ncv {
@@ -174,18 +177,22 @@ Q_SIGNALS:
 
 private:
     struct Header {
-        qint32 timeDeltaUs; // event time - the chunk's baseUs
+        qint32 timeDeltaUs; // event time - the chunk's baseUs, or kFarTime
         quint32 offset; // into the chunk's blob
         qint32 nameIndex;
     };
+    /// timeDeltaUs of an event whose offset does not fit: its time is in Chunk::farTimes.
+    static constexpr qint32 kFarTime = std::numeric_limits<qint32>::min();
     struct Chunk {
         quint64 firstSequence = 0;
         qint64 baseUs = 0; // time of its first event, microseconds since the epoch
         std::vector<Header> headers;
         std::string blob;
-        qint64 timeUs(const Header &h) const { return baseUs + h.timeDeltaUs; }
-        /// True when an event at timeUs can be stored here (its offset fits 32 bits).
-        bool holdsTime(qint64 timeUs) const;
+        // (index in the chunk, time) of the events stored with kFarTime, by index.
+        std::vector<std::pair<quint32, qint64>> farTimes;
+        qint64 timeUs(const Header &h) const;
+        /// Appends an event's header (the record is already at offset in blob).
+        void add(qint64 timeUs, std::size_t offset, qint32 nameIndex);
     };
     static const Header &locate(const std::vector<std::shared_ptr<const Chunk>> &chunks, quint64 sequence,
                                 const Chunk **chunk);
@@ -198,9 +205,8 @@ private:
     std::size_t makeRoom(qint64 incoming);
     // Counts count events dropped, the newest of them at timeUs.
     void noteDropped(qint64 count, qint64 timeUs);
-    // The chunk to append an event at timeUs to (opens a new one when the last is full or
-    // the time is too far from its first event's).
-    Chunk &openChunk(qint64 timeUs);
+    // The chunk to append the next event to (opens a new one when the last is full).
+    Chunk &openChunk();
 
     std::vector<std::shared_ptr<const Chunk>> m_chunks; // sealed chunks, oldest first; the open one last
     Chunk *m_open = nullptr; // the last chunk while it is still being filled (not shared yet)
