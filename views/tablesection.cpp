@@ -421,8 +421,15 @@ void TableSection::selectRangeRows()
     m_selectingAll = false;
 }
 
-void TableSection::endInputSoon()
+void TableSection::beginSelectingInput(Qt::KeyboardModifiers modifiers)
 {
+    // Select All ends; Shift (without Ctrl) extends a range from the anchor, anything else
+    // ends the range.
+    m_allRowsSelected = false;
+    m_extending = (modifiers & Qt::ShiftModifier) && !(modifiers & Qt::ControlModifier);
+    m_dragging = false;
+    if (!m_extending)
+        m_rangeSelected = false;
     // The click or key's own current change comes while it is handled; a later one (the
     // time cursor, a reveal) is not a Shift selection.
     QTimer::singleShot(0, this, [this] {
@@ -477,22 +484,10 @@ bool TableSection::eventFilter(QObject *watched, QEvent *event)
         }
         const bool modifierOnly = key->key() == Qt::Key_Control || key->key() == Qt::Key_Shift
             || key->key() == Qt::Key_Alt || key->key() == Qt::Key_Meta;
-        if (!modifierOnly && !key->matches(QKeySequence::Copy)) {
-            m_allRowsSelected = false;
-            m_extending = (key->modifiers() & Qt::ShiftModifier) && !(key->modifiers() & Qt::ControlModifier);
-            m_dragging = false;
-            if (!m_extending)
-                m_rangeSelected = false;
-            endInputSoon();
-        }
+        if (!modifierOnly && !key->matches(QKeySequence::Copy))
+            beginSelectingInput(key->modifiers());
     } else if (watched == m_viewport && event->type() == QEvent::MouseButtonPress) {
-        const auto *mouse = static_cast<QMouseEvent *>(event);
-        m_allRowsSelected = false;
-        m_extending = (mouse->modifiers() & Qt::ShiftModifier) && !(mouse->modifiers() & Qt::ControlModifier);
-        m_dragging = false;
-        if (!m_extending)
-            m_rangeSelected = false;
-        endInputSoon();
+        beginSelectingInput(static_cast<QMouseEvent *>(event)->modifiers());
     } else if (watched == m_viewport && event->type() == QEvent::MouseMove) {
         m_dragging = static_cast<QMouseEvent *>(event)->buttons() != Qt::NoButton;
     }

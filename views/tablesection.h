@@ -138,7 +138,9 @@ private:
     void selectWindowRows(); ///< every row of the view (the window's), as Select All's own
     void selectRangeRows(); ///< the window's rows inside selectedRange()
     void onCurrentChanged(const QModelIndex &current);
-    void endInputSoon(); ///< m_extending / m_dragging end once the event loop runs again
+    /// A key or click on the view with these modifiers: sets m_extending (until the event
+    /// loop runs again) and ends Select All and, without Shift, the range.
+    void beginSelectingInput(Qt::KeyboardModifiers modifiers);
 
     QHash<int, QString> m_reservedWidths; ///< column -> sample text (reserveColumnWidth)
 
